@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "spark-gen",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "spark-gen", targets: ["spark-gen"]),
+        .library(name: "SparkGenKit", targets: ["SparkGenKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(
+            name: "CJansson", pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"])]),
+        .target(name: "SparkDiagnostics"),
+        .target(name: "SparkYAML", dependencies: ["CYAML", "SparkDiagnostics"]),
+        .target(name: "SparkJSON", dependencies: ["CJansson"]),
+        .target(name: "SparkSpec", dependencies: ["SparkYAML", "SparkDiagnostics"]),
+        .target(name: "SparkPlan", dependencies: ["SparkSpec"]),
+        .target(name: "SparkEmit", dependencies: ["SparkPlan", "SparkYAML", "SparkJSON"]),
+        .target(
+            name: "SparkGenKit",
+            dependencies: ["SparkEmit", "SparkPlan", "SparkSpec", "SparkYAML", "SparkDiagnostics"]),
+        .executableTarget(
+            name: "spark-gen",
+            dependencies: [
+                "SparkGenKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "SparkYAMLTests", dependencies: ["SparkYAML"]),
+        .testTarget(name: "SparkSpecTests", dependencies: ["SparkSpec", "SparkGenKit"]),
+        .testTarget(name: "SparkEmitTests", dependencies: ["SparkEmit", "SparkGenKit", "SparkJSON"]),
+        .testTarget(name: "SparkGenKitTests", dependencies: ["SparkGenKit"]),
+    ]
+)

@@ -1,0 +1,49 @@
+/// One finding for the user: what was found, where, and how to fix it.
+///
+/// A diagnostic produced above the YAML layer carries a `path`; the pipeline fills in
+/// `location` from the document's marks before anything is printed.
+public struct Diagnostic: Hashable, Sendable {
+    public var severity: Severity
+    /// A stable rule id (`ST001`) for rule findings; nil for structural input errors.
+    public var code: String?
+    public var message: String
+    public var help: String?
+    public var file: String?
+    public var location: SourceLocation?
+    public var path: SpecPath?
+
+    public init(
+        _ severity: Severity, _ message: String, code: String? = nil, help: String? = nil,
+        file: String? = nil, location: SourceLocation? = nil, path: SpecPath? = nil
+    ) {
+        self.severity = severity
+        self.message = message
+        self.code = code
+        self.help = help
+        self.file = file
+        self.location = location
+        self.path = path
+    }
+
+    public static func error(
+        _ message: String, at path: SpecPath? = nil, location: SourceLocation? = nil,
+        help: String? = nil, code: String? = nil
+    ) -> Diagnostic {
+        Diagnostic(.error, message, code: code, help: help, location: location, path: path)
+    }
+
+    public static func warning(
+        _ message: String, at path: SpecPath? = nil, location: SourceLocation? = nil,
+        help: String? = nil, code: String? = nil
+    ) -> Diagnostic {
+        Diagnostic(.warning, message, code: code, help: help, location: location, path: path)
+    }
+
+    /// The compiler-style one-line form: `file:line:col: error: message`.
+    public var oneLine: String {
+        var prefix = file ?? "<input>"
+        if let location { prefix += ":\(location.line):\(location.column)" }
+        let label = code.map { "\(severity.rawValue)[\($0)]" } ?? severity.rawValue
+        return "\(prefix): \(label): \(message)"
+    }
+}

@@ -1,0 +1,10 @@
+import SparkDiagnostics
+
+/// The shared state of one decoding pass: where findings go.
+final class DecodingContext {
+    var diagnostics = DiagnosticBag()
+
+    func error(_ message: String, at location: SourceLocation, path: SpecPath, help: String? = nil) {
+        diagnostics.append(.error(message, at: path, location: location, help: help))
+    }
+}

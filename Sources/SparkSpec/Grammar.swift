@@ -1,0 +1,98 @@
+/// The strict shapes values must have before spark-gen writes them into scripts, units and rules.
+///
+/// Validating against a grammar (rather than escaping later) keeps every generated file simple
+/// to read and makes injection impossible for these fields.
+public enum Grammar: Sendable {
+    case identifier
+    case hostname
+    case username
+    case interfaceName
+    case tailscaleTag
+    case email
+    case image
+    case huggingFaceRepo
+    case parserName
+    case envVariable
+    case sha256
+    case version
+    case timezone
+    case word
+
+    /// What the value must look like, for the error message.
+    public var expectation: String {
+        switch self {
+        case .identifier: return "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit (at most 63)"
+        case .hostname: return "a host name: lowercase letters, digits and '-', not starting or ending with '-' (at most 63)"
+        case .username: return "a Linux user name: lowercase letters, digits, '_' and '-', starting with a letter or '_'"
+        case .interfaceName: return "a network interface name of at most 15 letters, digits, '.', '_' or '-'"
+        case .tailscaleTag: return "a Tailscale tag such as 'tag:servers'"
+        case .email: return "an email address such as 'you@example.com'"
+        case .image: return "a container image reference such as 'nvcr.io/nvidia/vllm:26.04-py3'"
+        case .huggingFaceRepo: return "a Hugging Face repository such as 'Qwen/Qwen3.5-122B-A10B-GPTQ-Int4'"
+        case .parserName: return "a parser name of lowercase letters, digits and '_'"
+        case .envVariable: return "an environment variable name of uppercase letters, digits and '_'"
+        case .sha256: return "64 lowercase hexadecimal digits"
+        case .version: return "a version such as '3.12' or '2.49.1'"
+        case .timezone: return "an IANA time zone such as 'America/Los_Angeles'"
+        case .word: return "letters, digits, '.', '_' and '-'"
+        }
+    }
+
+    public func matches(_ text: String) -> Bool {
+        let scalars = Array(text.unicodeScalars)
+        guard !scalars.isEmpty, scalars.allSatisfy(\.isASCII) else { return false }
+        func all(_ s: ArraySlice<Unicode.Scalar>, _ extra: String) -> Bool {
+            s.allSatisfy { Self.isLowerAlnum($0) || extra.unicodeScalars.contains($0) }
+        }
+        switch self {
+        case .identifier:
+            return scalars.count <= 63 && Self.isLowerAlnum(scalars[0]) && all(scalars[1...], "._-") && !text.contains("..")
+        case .hostname:
+            return scalars.count <= 63 && Self.isLowerAlnum(scalars[0]) && Self.isLowerAlnum(scalars.last!) && all(scalars[...], "-")
+        case .username:
+            return scalars.count <= 32 && (Self.isLower(scalars[0]) || scalars[0] == "_") && all(scalars[...], "_-")
+        case .interfaceName:
+            return scalars.count <= 15 && scalars.allSatisfy { Self.isAlnum($0) || "._-".unicodeScalars.contains($0) }
+                && Self.isAlnum(scalars[0])
+        case .tailscaleTag:
+            return text.hasPrefix("tag:") && scalars.count > 4
+                && scalars[4...].allSatisfy { Self.isAlnum($0) || $0 == "-" } && Self.isAlnum(scalars[4])
+        case .email:
+            let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+            return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
+                && parts[0].unicodeScalars.allSatisfy { Self.isAlnum($0) || "._+-".unicodeScalars.contains($0) }
+                && parts[1].unicodeScalars.allSatisfy { Self.isAlnum($0) || ".-".unicodeScalars.contains($0) }
+        case .image:
+            return Self.isLowerAlnum(scalars[0]) && scalars.count <= 255
+                && scalars.allSatisfy { Self.isAlnum($0) || "._/:@-".unicodeScalars.contains($0) }
+        case .huggingFaceRepo:
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            return parts.count == 2 && parts.allSatisfy { part in
+                guard let first = part.unicodeScalars.first, Self.isAlnum(first) else { return false }
+                return part.unicodeScalars.allSatisfy { Self.isAlnum($0) || "._-".unicodeScalars.contains($0) }
+            } && !text.contains("..")
+        case .parserName:
+            return all(scalars[...], "_")
+        case .envVariable:
+            return (Self.isUpper(scalars[0]) || scalars[0] == "_")
+                && scalars.allSatisfy { Self.isUpper($0) || Self.isDigit($0) || $0 == "_" }
+        case .sha256:
+            return scalars.count == 64 && scalars.allSatisfy { Self.isDigit($0) || ("a"..."f").contains($0) }
+        case .version:
+            return Self.isDigit(scalars[0]) && Self.isDigit(scalars.last!)
+                && scalars.allSatisfy { Self.isDigit($0) || $0 == "." } && !text.contains("..")
+        case .timezone:
+            return scalars.count <= 64 && Self.isAlpha(scalars[0])
+                && scalars.allSatisfy { Self.isAlnum($0) || "/_+-".unicodeScalars.contains($0) } && !text.contains("..")
+        case .word:
+            return Self.isAlnum(scalars[0]) && scalars.allSatisfy { Self.isAlnum($0) || "._-".unicodeScalars.contains($0) }
+        }
+    }
+
+    private static func isDigit(_ s: Unicode.Scalar) -> Bool { ("0"..."9").contains(s) }
+    private static func isLower(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) }
+    private static func isUpper(_ s: Unicode.Scalar) -> Bool { ("A"..."Z").contains(s) }
+    private static func isAlpha(_ s: Unicode.Scalar) -> Bool { isLower(s) || isUpper(s) }
+    private static func isLowerAlnum(_ s: Unicode.Scalar) -> Bool { isLower(s) || isDigit(s) }
+    private static func isAlnum(_ s: Unicode.Scalar) -> Bool { isAlpha(s) || isDigit(s) }
+}

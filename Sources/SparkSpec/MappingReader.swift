@@ -1,0 +1,203 @@
+import SparkDiagnostics
+import SparkYAML
+
+/// Reads one YAML mapping against the keys it may hold, reporting every key that does not fit
+/// and every value of the wrong type, with the nearest valid key for a typo.
+struct MappingReader {
+    let node: YAMLNode
+    let path: SpecPath
+    private let context: DecodingContext
+    private var entries: [String: YAMLPair] = [:]
+
+    /// Nil (with an error) when `node` is not a mapping.
+    init?(_ node: YAMLNode, at path: SpecPath, what: String, keys: [String], context: DecodingContext) {
+        self.node = node
+        self.path = path
+        self.context = context
+        guard let pairs = node.mapping else {
+            context.error(
+                "\(what) must be a mapping, found \(node.kindName)", at: node.location, path: path,
+                help: "write it as 'key: value' lines indented under its name")
+            return nil
+        }
+        for pair in pairs {
+            guard let name = pair.key.scalar else { continue }  // reported by the parser
+            guard keys.contains(name) else {
+                let hint = Suggestion.nearest(to: name, in: keys).map { "did you mean '\($0)'? " } ?? ""
+                context.error(
+                    "unknown key '\(YAMLScalar.abbreviated(name))' in \(what)", at: pair.key.location,
+                    path: path / name, help: "\(hint)allowed keys: \(keys.joined(separator: ", "))")
+                continue
+            }
+            if entries[name] == nil { entries[name] = pair }
+        }
+    }
+
+    func value(_ key: String) -> YAMLNode? {
+        guard let node = entries[key]?.value, !node.isNull else { return nil }
+        return node
+    }
+
+    func keyLocation(_ key: String) -> SourceLocation? { entries[key]?.key.location }
+
+    /// The value of a required key, or nil after reporting it missing.
+    func required(_ key: String, what: String, help: String? = nil) -> YAMLNode? {
+        if let node = value(key) { return node }
+        let location = entries[key]?.value.location ?? node.location
+        let message = entries[key] == nil ? "missing required key '\(key)' in \(what)" : "'\(key)' in \(what) must not be empty"
+        context.error(message, at: location, path: path / key, help: help ?? "add '\(key): …'")
+        return nil
+    }
+
+    private func fail(_ key: String, _ node: YAMLNode, expected: String, help: String? = nil) {
+        context.error(
+            "'\(key)' must be \(expected), found \(node.kindName)", at: node.location, path: path / key,
+            help: help)
+    }
+
+    func string(_ key: String, required isRequired: Bool = false, what: String = "", grammar: Grammar? = nil) -> String? {
+        guard let node = isRequired ? required(key, what: what) : value(key) else { return nil }
+        return Self.text(node, key: key, path: path / key, grammar: grammar, context: context)
+    }
+
+    /// Reads a scalar as text, accepting numbers written plainly (`python: 3.12`) but not booleans.
+    static func text(_ node: YAMLNode, key: String, path: SpecPath, grammar: Grammar?, context: DecodingContext) -> String? {
+        guard let text = node.scalar, !(node.isPlain && node.tag == nil && YAMLScalar.bool(text) != nil) else {
+            context.error(
+                "'\(key)' must be text, found \(node.kindName)", at: node.location, path: path,
+                help: grammar.map { "expected \($0.expectation)" } ?? "write the value as text; quote it if it looks like another type")
+            return nil
+        }
+        if let grammar, !grammar.matches(text) {
+            context.error(
+                "'\(YAMLScalar.abbreviated(text))' is not a valid value for '\(key)'", at: node.location, path: path,
+                help: "expected \(grammar.expectation)")
+            return nil
+        }
+        return text
+    }
+
+    func int(_ key: String, required isRequired: Bool = false, what: String = "", in range: ClosedRange<Int>) -> Int? {
+        guard let node = isRequired ? required(key, what: what) : value(key) else { return nil }
+        guard node.isPlain, let text = node.scalar, let number = YAMLScalar.int(text) else {
+            fail(key, node, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        guard range.contains(number) else {
+            context.error(
+                "'\(key)' is \(number), outside the allowed range", at: node.location, path: path / key,
+                help: "use a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return number
+    }
+
+    func double(_ key: String, required isRequired: Bool = false, what: String = "", in range: ClosedRange<Double>) -> Double? {
+        guard let node = isRequired ? required(key, what: what) : value(key) else { return nil }
+        guard node.isPlain, let text = node.scalar, let number = YAMLScalar.double(text) ?? YAMLScalar.int(text).map(Double.init) else {
+            fail(key, node, expected: "a number")
+            return nil
+        }
+        guard range.contains(number) else {
+            context.error(
+                "'\(key)' is \(text), outside the allowed range", at: node.location, path: path / key,
+                help: "use a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))")
+            return nil
+        }
+        return number
+    }
+
+    private static func format(_ number: Double) -> String {
+        number == number.rounded() ? String(Int(number)) : String(number)
+    }
+
+    func bool(_ key: String) -> Bool? {
+        guard let node = value(key) else { return nil }
+        guard node.isPlain, let text = node.scalar, let flag = YAMLScalar.bool(text) else {
+            fail(key, node, expected: "true or false")
+            return nil
+        }
+        return flag
+    }
+
+    func ipv4(_ key: String, what: String) -> IPv4Address? {
+        guard let node = required(key, what: what), let text = Self.text(node, key: key, path: path / key, grammar: nil, context: context)
+        else { return nil }
+        guard let address = IPv4Address(text) else {
+            context.error(
+                IPv4Address.explain(text), at: node.location, path: path / key,
+                help: "write a dotted IPv4 address such as 192.0.2.21")
+            return nil
+        }
+        return address
+    }
+
+    func network(_ key: String, what: String) -> IPv4Network? {
+        guard let node = required(key, what: what), let text = Self.text(node, key: key, path: path / key, grammar: nil, context: context)
+        else { return nil }
+        guard let network = IPv4Network(text) else {
+            context.error(
+                "'\(YAMLScalar.abbreviated(text))' is not an IPv4 network in CIDR form", at: node.location,
+                path: path / key, help: "write it as address/prefix, such as 198.51.100.0/30")
+            return nil
+        }
+        guard !network.hasHostBits else {
+            context.error(
+                "'\(text)' has host bits set", at: node.location, path: path / key,
+                help: "the network address of this range is \(network.description)")
+            return nil
+        }
+        return network
+    }
+
+    func nodePath(_ key: String, required isRequired: Bool = false, what: String = "") -> NodePath? {
+        guard let node = isRequired ? required(key, what: what) : value(key),
+            let text = Self.text(node, key: key, path: path / key, grammar: nil, context: context)
+        else { return nil }
+        guard let nodePath = NodePath(text) else {
+            context.error(
+                "'\(YAMLScalar.abbreviated(text))' is not an allowed path for '\(key)'", at: node.location,
+                path: path / key,
+                help: "write '~/…' or an absolute path of letters, digits and '/._-+@', with no '..' steps")
+            return nil
+        }
+        return nodePath
+    }
+
+    /// A list of texts; a single text is refused so a missing dash is noticed.
+    func strings(_ key: String, grammar: Grammar) -> [String]? {
+        guard let node = value(key) else { return nil }
+        guard let items = node.sequence else {
+            fail(key, node, expected: "a list", help: "write it as [a, b] or as '- a' lines")
+            return nil
+        }
+        var result: [String] = []
+        for (index, item) in items.enumerated() {
+            if let text = Self.text(item, key: key, path: path / key / index, grammar: grammar, context: context) {
+                result.append(text)
+            }
+        }
+        return result
+    }
+
+    /// The entries of a mapping whose keys are names chosen by the user (nodes, owners…).
+    func namedEntries(_ key: String, what: String, grammar: Grammar, required isRequired: Bool = true) -> [(name: String, node: YAMLNode, path: SpecPath)] {
+        guard let node = isRequired ? required(key, what: "the topology", help: "add a '\(key):' section") : value(key) else { return [] }
+        guard let pairs = node.mapping else {
+            fail(key, node, expected: "a mapping of \(what) names to their settings")
+            return []
+        }
+        var result: [(String, YAMLNode, SpecPath)] = []
+        for pair in pairs {
+            guard let name = pair.key.scalar else { continue }
+            guard grammar.matches(name) else {
+                context.error(
+                    "'\(YAMLScalar.abbreviated(name))' is not a valid \(what) name", at: pair.key.location,
+                    path: path / key / name, help: "expected \(grammar.expectation)")
+                continue
+            }
+            result.append((name, pair.value, path / key / name))
+        }
+        return result
+    }
+}

@@ -1,0 +1,42 @@
+import SparkDiagnostics
+
+/// A model served by a runtime on one node or a cluster of nodes.
+public struct Model: Sendable {
+    public var name: String
+    /// The Hugging Face repository the weights come from.
+    public var source: String
+    /// The name clients ask for; defaults to the model's key.
+    public var servedName: String
+    public var weightsGB: Double
+    public var runtime: Runtime
+    public var cluster: Cluster
+    public var port: Int
+    public var vllm: VLLMOptions
+    /// `max_tokens` LiteLLM sends by default, if set.
+    public var maxTokens: Int?
+    public var path: SpecPath
+}
+
+/// The container image a model runs in.
+public struct Runtime: Sendable {
+    public enum Kind: String, Sendable, CaseIterable { case vllm }
+
+    public var kind: Kind
+    /// The upstream image, e.g. NVIDIA's NGC vLLM image.
+    public var baseImage: String
+    /// The image spark-gen's Dockerfile builds on top of it, with Ray added.
+    public var image: String
+    /// The Ray version to install, so head and workers never drift apart.
+    public var rayVersion: String?
+    public var path: SpecPath
+}
+
+/// Which nodes run a model and how it is split across them.
+public struct Cluster: Sendable {
+    public var head: String
+    public var workers: [String]
+    public var tensorParallel: Int
+    public var pipelineParallel: Int
+    public var rayPort: Int
+    public var path: SpecPath
+}

@@ -1,0 +1,11 @@
+import SparkDiagnostics
+
+/// A party that owns nodes, runs its own LiteLLM and joins its own tailnet.
+public struct Owner: Sendable {
+    public var name: String
+    public var tailnet: String
+    public var masterKey: SecretRef
+    /// The LiteLLM database password, required where the owner runs `litellm-db`.
+    public var dbPassword: SecretRef?
+    public var path: SpecPath
+}

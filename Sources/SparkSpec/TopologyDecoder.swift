@@ -1,0 +1,320 @@
+import SparkDiagnostics
+import SparkYAML
+
+/// Turns a YAML tree into a `Topology`, reporting every structural problem in one pass:
+/// unknown keys (with the nearest valid one), wrong types, missing fields, bad addresses.
+///
+/// References between sections (a node's owner, a model's head) are checked by the resolver.
+public enum TopologyDecoder {
+    /// The decoded topology, or nil when any error was found, and every finding.
+    public static func decode(_ root: YAMLNode?) -> (topology: Topology?, diagnostics: [Diagnostic]) {
+        let context = DecodingContext()
+        guard let root else {
+            context.error(
+                "the topology is empty", at: SourceLocation(line: 1, column: 1), path: .root,
+                help: "start from examples/split-trust/topology.yaml; a topology needs version, stack, owners, tailnets, links, nodes and models")
+            return (nil, context.diagnostics.diagnostics)
+        }
+        var decoder = Decoder(context: context)
+        let topology = decoder.topology(root)
+        let diagnostics = context.diagnostics
+        return (diagnostics.hasErrors ? nil : topology, diagnostics.diagnostics)
+    }
+}
+
+private struct Decoder {
+    let context: DecodingContext
+
+    mutating func topology(_ root: YAMLNode) -> Topology? {
+        let keys = ["version", "stack", "owners", "tailnets", "links", "nodes", "models"]
+        guard let top = MappingReader(root, at: .root, what: "the topology", keys: keys, context: context) else { return nil }
+        let version = top.int("version", required: true, what: "the topology", in: 0...Int.max)
+        if let version, !Topology.supportedVersions.contains(version), let node = top.value("version") {
+            context.error(
+                "topology version \(version) is not supported", at: node.location, path: SpecPath.root / "version",
+                help: "this spark-gen reads version \(Topology.supportedVersions.map(String.init).joined(separator: ", "))")
+        }
+        let stack = top.required("stack", what: "the topology").flatMap { self.stack($0, at: SpecPath.root / "stack") }
+        let owners = top.namedEntries("owners", what: "owner", grammar: .identifier).compactMap { owner($0.name, $0.node, $0.path) }
+        let tailnets = top.namedEntries("tailnets", what: "tailnet", grammar: .identifier).compactMap { tailnet($0.name, $0.node, $0.path) }
+        let links = top.required("links", what: "the topology").flatMap { self.links($0, at: SpecPath.root / "links") }
+        let nodes = top.namedEntries("nodes", what: "node", grammar: .hostname).compactMap { node($0.name, $0.node, $0.path, stack: stack) }
+        let models = top.namedEntries("models", what: "model", grammar: .identifier).compactMap { model($0.name, $0.node, $0.path) }
+        guard let version, let stack, let links else { return nil }
+        return Topology(version: version, stack: stack, owners: owners, tailnets: tailnets, links: links, nodes: nodes, models: models)
+    }
+
+    func stack(_ node: YAMLNode, at path: SpecPath) -> Stack? {
+        guard let map = MappingReader(node, at: path, what: "'stack'", keys: ["name", "dir", "timezone"], context: context) else { return nil }
+        let name = map.string("name", required: true, what: "'stack'", grammar: .identifier)
+        let dir = map.nodePath("dir")
+        let timezone = map.string("timezone", grammar: .timezone)
+        guard let name else { return nil }
+        return Stack(name: name, dir: dir ?? NodePath("~/" + name)!, timezone: timezone, path: path)
+    }
+
+    func owner(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Owner? {
+        let what = "owner '\(name)'"
+        guard let map = MappingReader(node, at: path, what: what, keys: ["tailnet", "master_key", "db_password"], context: context) else { return nil }
+        let tailnet = map.string("tailnet", required: true, what: what, grammar: .identifier)
+        let masterKey = map.required("master_key", what: what, help: "add 'master_key: {file: \"~/.\(name)-litellm.env\"}'")
+            .flatMap { secret($0, at: path / "master_key", what: "\(what)'s master_key", variable: "LITELLM_MASTER_KEY") }
+        let dbPassword = map.value("db_password")
+            .flatMap { secret($0, at: path / "db_password", what: "\(what)'s db_password", variable: "POSTGRES_PASSWORD") }
+        guard let tailnet, let masterKey else { return nil }
+        return Owner(name: name, tailnet: tailnet, masterKey: masterKey, dbPassword: dbPassword, path: path)
+    }
+
+    /// A secret reference. A literal value is refused without ever being echoed back.
+    func secret(_ node: YAMLNode, at path: SpecPath, what: String, variable: String) -> SecretRef? {
+        guard node.mapping != nil else {
+            context.error(
+                "\(what) must be a reference to an environment file, found a literal value (not shown)", at: node.location, path: path,
+                help: "secrets are never written in the topology: use '{file: \"~/.litellm.env\"}' and put '\(variable)=…' in that file on the node (mode 0600)")
+            return nil
+        }
+        guard let map = MappingReader(node, at: path, what: what, keys: ["file", "var", "sha256"], context: context) else { return nil }
+        let file = map.nodePath("file", required: true, what: what)
+        let name = map.string("var", grammar: .envVariable) ?? variable
+        let sha256 = map.string("sha256", grammar: .sha256)
+        guard let file else { return nil }
+        return SecretRef(file: file, variable: name, sha256: sha256, path: path)
+    }
+
+    func tailnet(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Tailnet? {
+        let what = "tailnet '\(name)'"
+        let keys = ["tag", "users", "admins", "keep_open_tags", "keep_members_open", "ssh"]
+        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        let tag = map.string("tag", required: true, what: what, grammar: .tailscaleTag)
+        let users = map.strings("users", grammar: .email) ?? []
+        let admins = map.value("admins").flatMap { adminList($0, at: path / "admins") } ?? ["autogroup:admin"]
+        let keepOpen = map.strings("keep_open_tags", grammar: .tailscaleTag) ?? []
+        let keepMembers = map.bool("keep_members_open") ?? false
+        let ssh = map.bool("ssh") ?? false
+        guard let tag else { return nil }
+        return Tailnet(
+            name: name, tag: tag, users: users, admins: admins, keepOpenTags: keepOpen, keepMembersOpen: keepMembers, ssh: ssh,
+            path: path)
+    }
+
+    /// Tag owners: emails, `group:…` or `autogroup:admin`.
+    func adminList(_ node: YAMLNode, at path: SpecPath) -> [String]? {
+        guard let items = node.sequence else {
+            context.error("'admins' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [\"autogroup:admin\"]")
+            return nil
+        }
+        var result: [String] = []
+        for (index, item) in items.enumerated() {
+            guard let text = MappingReader.text(item, key: "admins", path: path / index, grammar: nil, context: context) else { continue }
+            let isGroup = (text.hasPrefix("group:") || text.hasPrefix("autogroup:")) && Grammar.word.matches(String(text.split(separator: ":", maxSplits: 1).last ?? ""))
+            guard isGroup || Grammar.email.matches(text) else {
+                context.error(
+                    "'\(YAMLScalar.abbreviated(text))' is not a valid tag owner", at: item.location, path: path / index,
+                    help: "use an email address, 'group:name' or 'autogroup:admin'")
+                continue
+            }
+            result.append(text)
+        }
+        return result
+    }
+
+    func links(_ node: YAMLNode, at path: SpecPath) -> Links? {
+        guard let map = MappingReader(node, at: path, what: "'links'", keys: ["dac", "mgmt"], context: context) else { return nil }
+        let dac = map.required("dac", what: "'links'").flatMap { node -> DACLink? in
+            let what = "the DAC link"
+            guard let dac = MappingReader(node, at: path / "dac", what: what, keys: ["interface", "subnet", "mtu"], context: context) else { return nil }
+            let interface = dac.string("interface", required: true, what: what, grammar: .interfaceName)
+            let subnet = dac.network("subnet", what: what)
+            let mtu = dac.int("mtu", in: 576...65535) ?? 9000
+            guard let interface, let subnet else { return nil }
+            return DACLink(interface: interface, subnet: subnet, mtu: mtu, path: path / "dac")
+        }
+        let mgmt = map.required("mgmt", what: "'links'").flatMap { node -> MgmtLink? in
+            let what = "the management LAN"
+            guard let mgmt = MappingReader(node, at: path / "mgmt", what: what, keys: ["subnet", "interface"], context: context) else { return nil }
+            let subnet = mgmt.network("subnet", what: what)
+            let interface = mgmt.string("interface", grammar: .interfaceName)
+            guard let subnet else { return nil }
+            return MgmtLink(subnet: subnet, interface: interface, path: path / "mgmt")
+        }
+        guard let dac, let mgmt else { return nil }
+        return Links(dac: dac, mgmt: mgmt, path: path)
+    }
+
+    func node(_ name: String, _ node: YAMLNode, _ path: SpecPath, stack: Stack?) -> Node? {
+        let what = "node '\(name)'"
+        let keys = ["owner", "user", "home", "uid", "gid", "hardware", "mgmt_ip", "dac_ip", "tailnet_hostname", "apps", "python"]
+        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        let owner = map.string("owner", required: true, what: what, grammar: .identifier)
+        let user = map.string("user", required: true, what: what, grammar: .username)
+        let home = map.nodePath("home")
+        if let home, !home.text.hasPrefix("/"), let location = map.value("home")?.location {
+            context.error("'home' must be an absolute path", at: location, path: path / "home", help: "write it as /home/\(user ?? "user")")
+        }
+        let uid = map.int("uid", in: 0...4_294_967_294) ?? 1000
+        let gid = map.int("gid", in: 0...4_294_967_294) ?? uid
+        let hardware = map.required("hardware", what: what).flatMap { self.hardware($0, at: path / "hardware") }
+        let mgmtIP = map.ipv4("mgmt_ip", what: what)
+        let dacIP = map.ipv4("dac_ip", what: what)
+        let tailnetHostname = map.string("tailnet_hostname", grammar: .hostname) ?? name
+        let apps = map.value("apps").flatMap { self.apps($0, at: path / "apps") } ?? []
+        let python = map.string("python", grammar: .version) ?? "3.12"
+        guard let owner, let user, let hardware, let mgmtIP, let dacIP else { return nil }
+        return Node(
+            name: name, owner: owner, user: user, home: home?.text ?? "/home/\(user)", uid: uid, gid: gid, hardware: hardware,
+            mgmtIP: mgmtIP, dacIP: dacIP, tailnetHostname: tailnetHostname, apps: apps, python: python, path: path)
+    }
+
+    func hardware(_ node: YAMLNode, at path: SpecPath) -> Hardware? {
+        let what = "'hardware'"
+        guard let map = MappingReader(node, at: path, what: what, keys: ["kind", "arch", "memory_gb", "usable_gb", "gpus"], context: context)
+        else { return nil }
+        let kind = map.string("kind", grammar: .word) ?? "generic"
+        let arch = map.string("arch", grammar: .word) ?? "arm64"
+        let memory = map.double("memory_gb", required: true, what: what, in: 1...65536)
+        let usable = map.double("usable_gb", in: 1...65536)
+        let gpus = map.int("gpus", in: 0...64) ?? 1
+        if let memory, let usable, usable > memory, let location = map.value("usable_gb")?.location {
+            context.error(
+                "usable_gb (\(usable)) is larger than memory_gb (\(memory))", at: location, path: path / "usable_gb",
+                help: "usable memory is what is left after the OS; it cannot exceed the installed memory")
+        }
+        guard let memory else { return nil }
+        return Hardware(kind: kind, arch: arch, memoryGB: memory, usableGB: usable ?? memory, gpus: gpus, path: path)
+    }
+
+    func apps(_ node: YAMLNode, at path: SpecPath) -> [App]? {
+        guard let items = node.sequence else {
+            context.error("'apps' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [litellm, open-webui]")
+            return nil
+        }
+        var apps: [App] = []
+        for (index, item) in items.enumerated() {
+            guard let text = MappingReader.text(item, key: "apps", path: path / index, grammar: nil, context: context) else { continue }
+            guard let app = App(rawValue: text) else {
+                let names = App.allCases.map(\.rawValue)
+                let hint = Suggestion.nearest(to: text, in: names).map { "did you mean '\($0)'? " } ?? ""
+                context.error(
+                    "unknown app '\(YAMLScalar.abbreviated(text))'", at: item.location, path: path / index,
+                    help: "\(hint)known apps: \(names.joined(separator: ", "))")
+                continue
+            }
+            if apps.contains(app) {
+                context.error("app '\(text)' is listed twice", at: item.location, path: path / index, help: "list each app once")
+                continue
+            }
+            apps.append(app)
+        }
+        return apps
+    }
+
+    func model(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Model? {
+        let what = "model '\(name)'"
+        let keys = ["source", "served_name", "weights_gb", "runtime", "cluster", "port", "vllm", "max_tokens"]
+        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        let source = map.string("source", required: true, what: what, grammar: .huggingFaceRepo)
+        let servedName = map.string("served_name", grammar: .identifier) ?? name
+        let weights = map.double("weights_gb", required: true, what: what, in: 0.001...100_000)
+        let runtime = map.required("runtime", what: what).flatMap { self.runtime($0, at: path / "runtime") }
+        let cluster = map.required("cluster", what: what).flatMap { self.cluster($0, at: path / "cluster") }
+        let port = map.int("port", in: 1...65535) ?? 8000
+        let vllm = vllmOptions(map.value("vllm"), at: path / "vllm")
+        let maxTokens = map.int("max_tokens", in: 1...10_000_000)
+        guard let source, let weights, let runtime, let cluster, let vllm else { return nil }
+        return Model(
+            name: name, source: source, servedName: servedName, weightsGB: weights, runtime: runtime, cluster: cluster, port: port,
+            vllm: vllm, maxTokens: maxTokens, path: path)
+    }
+
+    func runtime(_ node: YAMLNode, at path: SpecPath) -> Runtime? {
+        let what = "'runtime'"
+        guard let map = MappingReader(node, at: path, what: what, keys: ["kind", "base_image", "image", "ray_version"], context: context)
+        else { return nil }
+        var kind: Runtime.Kind?
+        if let text = map.string("kind", required: true, what: what, grammar: .word) {
+            kind = Runtime.Kind(rawValue: text)
+            if kind == nil, let location = map.value("kind")?.location {
+                context.error(
+                    "unknown runtime kind '\(text)'", at: location, path: path / "kind",
+                    help: "supported runtimes: \(Runtime.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        let baseImage = map.string("base_image", required: true, what: what, grammar: .image)
+        let image = map.string("image", required: true, what: what, grammar: .image)
+        let ray = map.string("ray_version", grammar: .version)
+        guard let kind, let baseImage, let image else { return nil }
+        return Runtime(kind: kind, baseImage: baseImage, image: image, rayVersion: ray, path: path)
+    }
+
+    func cluster(_ node: YAMLNode, at path: SpecPath) -> Cluster? {
+        let what = "'cluster'"
+        let keys = ["head", "workers", "tensor_parallel", "pipeline_parallel", "ray_port"]
+        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        let head = map.string("head", required: true, what: what, grammar: .hostname)
+        let workers = map.strings("workers", grammar: .hostname) ?? []
+        let tp = map.int("tensor_parallel", in: 1...1024) ?? 1
+        let pp = map.int("pipeline_parallel", in: 1...1024) ?? 1
+        let rayPort = map.int("ray_port", in: 1...65535) ?? 6379
+        guard let head else { return nil }
+        return Cluster(head: head, workers: workers, tensorParallel: tp, pipelineParallel: pp, rayPort: rayPort, path: path)
+    }
+
+    func vllmOptions(_ node: YAMLNode?, at path: SpecPath) -> VLLMOptions? {
+        var options = VLLMOptions(
+            dtype: "auto", gpuMemoryUtilization: 0.9, maxModelLen: nil, maxNumBatchedTokens: nil, maxNumSeqs: nil,
+            enablePrefixCaching: false, enableChunkedPrefill: false, toolCallParser: nil, reasoningParser: nil, quantization: nil,
+            kvCacheDtype: nil, defaultChatTemplateKwargs: [], path: path)
+        guard let node else { return options }
+        let keys = [
+            "dtype", "gpu_memory_utilization", "max_model_len", "max_num_batched_tokens", "max_num_seqs", "enable_prefix_caching",
+            "enable_chunked_prefill", "tool_call_parser", "reasoning_parser", "quantization", "kv_cache_dtype",
+            "default_chat_template_kwargs",
+        ]
+        guard let map = MappingReader(node, at: path, what: "'vllm'", keys: keys, context: context) else { return nil }
+        options.dtype = map.string("dtype", grammar: .word) ?? options.dtype
+        options.gpuMemoryUtilization = map.double("gpu_memory_utilization", in: 0.05...1.0) ?? options.gpuMemoryUtilization
+        options.maxModelLen = map.int("max_model_len", in: 1...16_777_216)
+        options.maxNumBatchedTokens = map.int("max_num_batched_tokens", in: 1...16_777_216)
+        options.maxNumSeqs = map.int("max_num_seqs", in: 1...65536)
+        options.enablePrefixCaching = map.bool("enable_prefix_caching") ?? false
+        options.enableChunkedPrefill = map.bool("enable_chunked_prefill") ?? false
+        options.toolCallParser = map.string("tool_call_parser", grammar: .parserName)
+        options.reasoningParser = map.string("reasoning_parser", grammar: .parserName)
+        options.quantization = map.string("quantization", grammar: .parserName)
+        options.kvCacheDtype = map.string("kv_cache_dtype", grammar: .word)
+        if let kwargs = map.value("default_chat_template_kwargs") {
+            options.defaultChatTemplateKwargs = templateKwargs(kwargs, at: path / "default_chat_template_kwargs")
+        }
+        return options
+    }
+
+    func templateKwargs(_ node: YAMLNode, at path: SpecPath) -> [(String, VLLMOptions.TemplateValue)] {
+        guard let pairs = node.mapping else {
+            context.error(
+                "'default_chat_template_kwargs' must be a mapping, found \(node.kindName)", at: node.location, path: path,
+                help: "write it as {enable_thinking: false}")
+            return []
+        }
+        var result: [(String, VLLMOptions.TemplateValue)] = []
+        for pair in pairs {
+            guard let key = pair.key.scalar else { continue }
+            guard Grammar.parserName.matches(key) else {
+                context.error("'\(YAMLScalar.abbreviated(key))' is not a valid keyword name", at: pair.key.location, path: path / key, help: "use lowercase letters, digits and '_'")
+                continue
+            }
+            let value = pair.value
+            if let text = value.scalar, value.isPlain, let flag = YAMLScalar.bool(text) {
+                result.append((key, .bool(flag)))
+            } else if let text = value.scalar, value.isPlain, let number = YAMLScalar.int(text) {
+                result.append((key, .int(number)))
+            } else if let text = value.scalar, !value.isNull {
+                result.append((key, .string(text)))
+            } else {
+                context.error(
+                    "'\(key)' must be true, false, a number or text, found \(value.kindName)", at: value.location, path: path / key,
+                    help: "chat-template keyword arguments are simple values")
+            }
+        }
+        return result
+    }
+}

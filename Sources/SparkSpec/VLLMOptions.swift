@@ -1,0 +1,27 @@
+import SparkDiagnostics
+
+/// The `vllm serve` flags a topology may set. Unknown keys are refused rather than passed on,
+/// so a typo cannot silently drop a flag.
+public struct VLLMOptions: Sendable {
+    public var dtype: String
+    public var gpuMemoryUtilization: Double
+    public var maxModelLen: Int?
+    public var maxNumBatchedTokens: Int?
+    public var maxNumSeqs: Int?
+    public var enablePrefixCaching: Bool
+    public var enableChunkedPrefill: Bool
+    public var toolCallParser: String?
+    public var reasoningParser: String?
+    public var quantization: String?
+    public var kvCacheDtype: String?
+    /// `--default-chat-template-kwargs`, kept as ordered pairs of JSON scalars.
+    public var defaultChatTemplateKwargs: [(String, TemplateValue)]
+    public var path: SpecPath
+
+    /// A scalar value of a chat-template keyword argument.
+    public enum TemplateValue: Sendable, Equatable {
+        case bool(Bool)
+        case int(Int)
+        case string(String)
+    }
+}

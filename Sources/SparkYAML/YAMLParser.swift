@@ -1,0 +1,179 @@
+import CYAML
+import SparkDiagnostics
+
+/// Reads one YAML document into a `YAMLNode` tree with libyaml's event API.
+///
+/// What a topology never needs is refused with a positioned error rather than supported
+/// half-way: aliases (which also rules out "billion laughs"), several documents, and nesting
+/// deeper than `maxDepth`. Duplicate keys are collected, so a file with several gets them all.
+public enum YAMLParser {
+    public static let maxDepth = 64
+
+    /// The outcome of reading a file: the root (nil for an empty file) and every error found.
+    public struct Result: Sendable {
+        public let root: YAMLNode?
+        public let errors: [YAMLError]
+    }
+
+    public static func parse(_ bytes: [UInt8]) -> Result {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            return Result(root: nil, errors: [YAMLError("libyaml could not start", at: SourceLocation(line: 1, column: 1))])
+        }
+        defer { yaml_parser_delete(&parser) }
+        return bytes.withUnsafeBufferPointer { buffer -> Result in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, buffer.count)
+            var builder = TreeBuilder()
+            return builder.run(&parser, bytes: buffer)
+        }
+    }
+}
+
+/// Turns the event stream into a tree with an explicit stack, so deep input cannot overflow ours.
+private struct TreeBuilder {
+    private enum Frame {
+        case mapping(location: SourceLocation, tag: String?, pairs: [YAMLPair], pendingKey: YAMLNode?, seen: [String: SourceLocation])
+        case sequence(location: SourceLocation, tag: String?, items: [YAMLNode])
+    }
+
+    private var stack: [Frame] = []
+    private var root: YAMLNode?
+    private var errors: [YAMLError] = []
+    private var documents = 0
+
+    mutating func run(_ parser: inout yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) -> YAMLParser.Result {
+        while true {
+            var event = yaml_event_t()
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                errors.append(Self.syntaxError(parser, bytes: bytes))
+                return YAMLParser.Result(root: nil, errors: errors)
+            }
+            defer { yaml_event_delete(&event) }
+            let location = Self.location(event.start_mark)
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
+                return YAMLParser.Result(root: root, errors: errors)
+            case YAML_DOCUMENT_START_EVENT:
+                documents += 1
+                if documents > 1 {
+                    errors.append(YAMLError(
+                        "found a second YAML document; a topology file holds exactly one", at: location,
+                        help: "remove the '---' separator and everything after it, or split it into its own file"))
+                    return YAMLParser.Result(root: nil, errors: errors)
+                }
+            case YAML_ALIAS_EVENT:
+                errors.append(YAMLError(
+                    "YAML aliases are not supported in a topology", at: location,
+                    help: "write the value out in full instead of referring to an anchor with '*'"))
+                return YAMLParser.Result(root: nil, errors: errors)
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+                let node = YAMLNode(
+                    .scalar(text), location: location,
+                    isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE, tag: Self.string(scalar.tag))
+                add(node)
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                guard stack.count < YAMLParser.maxDepth else {
+                    errors.append(YAMLError(
+                        "nesting is deeper than \(YAMLParser.maxDepth) levels", at: location,
+                        help: "a topology never needs more than a few levels; flatten the structure"))
+                    return YAMLParser.Result(root: nil, errors: errors)
+                }
+                if event.type == YAML_MAPPING_START_EVENT {
+                    stack.append(.mapping(location: location, tag: Self.string(event.data.mapping_start.tag), pairs: [], pendingKey: nil, seen: [:]))
+                } else {
+                    stack.append(.sequence(location: location, tag: Self.string(event.data.sequence_start.tag), items: []))
+                }
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                switch stack.removeLast() {
+                case .mapping(let start, let tag, let pairs, _, _):
+                    add(YAMLNode(.mapping(pairs), location: start, tag: tag))
+                case .sequence(let start, let tag, let items):
+                    add(YAMLNode(.sequence(items), location: start, tag: tag))
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    private mutating func add(_ node: YAMLNode) {
+        guard let top = stack.popLast() else {
+            root = node
+            return
+        }
+        switch top {
+        case .sequence(let location, let tag, var items):
+            items.append(node)
+            stack.append(.sequence(location: location, tag: tag, items: items))
+        case .mapping(let location, let tag, var pairs, let pendingKey, var seen):
+            guard let key = pendingKey else {
+                stack.append(.mapping(location: location, tag: tag, pairs: pairs, pendingKey: node, seen: seen))
+                return
+            }
+            if let name = key.scalar {
+                if let first = seen[name] {
+                    errors.append(YAMLError(
+                        "duplicate key '\(YAMLScalar.abbreviated(name))' (first defined at line \(first.line), column \(first.column))",
+                        at: key.location, help: "keep one of the two entries"))
+                } else {
+                    seen[name] = key.location
+                }
+            } else {
+                errors.append(YAMLError(
+                    "a mapping key must be plain text, found \(key.kindName)", at: key.location,
+                    help: "use a name as the key"))
+            }
+            pairs.append(YAMLPair(key: key, value: node))
+            stack.append(.mapping(location: location, tag: tag, pairs: pairs, pendingKey: nil, seen: seen))
+        }
+    }
+
+    private static func location(_ mark: yaml_mark_t) -> SourceLocation {
+        // libyaml counts from 0; every position the user sees counts from 1.
+        SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+    }
+
+    private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        guard let pointer else { return nil }
+        return String(cString: pointer)
+    }
+
+    private static func syntaxError(_ parser: yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) -> YAMLError {
+        let problem = parser.problem.map { String(cString: $0) } ?? "unreadable YAML"
+        if parser.error == YAML_READER_ERROR {
+            // Reader errors (bad encoding) carry a byte offset, not a mark.
+            let location = Self.location(ofByte: Int(parser.problem_offset), in: bytes)
+            return YAMLError(
+                "the file is not valid UTF-8 text (\(problem))", at: location,
+                help: "save the topology as UTF-8")
+        }
+        let mark = parser.problem_mark
+        let location = Self.location(mark)
+        let offset = Int(mark.index)
+        if offset < bytes.count, bytes[offset] == 0x09 || problem.contains("tab") {
+            return YAMLError(
+                "tab character where YAML expects spaces", at: location,
+                help: "indent with spaces only; YAML does not allow tabs for indentation")
+        }
+        var message = "invalid YAML: \(problem)"
+        if let context = parser.context.map({ String(cString: $0) }) {
+            message += " (\(context) at line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
+        }
+        return YAMLError(message, at: location, help: "check the indentation and quoting around this position")
+    }
+
+    private static func location(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> SourceLocation {
+        var line = 1, column = 1
+        for byte in bytes.prefix(min(offset, bytes.count)) {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return SourceLocation(line: line, column: column)
+    }
+}

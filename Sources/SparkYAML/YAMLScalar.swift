@@ -1,0 +1,84 @@
+/// How spark-gen reads and writes the text of plain scalars.
+///
+/// The topology follows the YAML 1.2 core schema for plain scalars, but `write` also treats
+/// YAML 1.1 words (`yes`, `on`, `0755`, `1:20`) as typed, because the programs that read our
+/// artifacts (PyYAML in LiteLLM, docker-compose) still use 1.1 rules.
+public enum YAMLScalar {
+    public static func bool(_ text: String) -> Bool? {
+        switch text {
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default: return nil
+        }
+    }
+
+    public static func int(_ text: String) -> Int? {
+        var digits = Substring(text)
+        if digits.first == "+" { digits = digits.dropFirst() }
+        guard !digits.isEmpty else { return nil }
+        if digits.hasPrefix("0x") { return Int(digits.dropFirst(2), radix: 16) }
+        if digits.hasPrefix("0o") { return Int(digits.dropFirst(2), radix: 8) }
+        return Int(digits)
+    }
+
+    public static func double(_ text: String) -> Double? {
+        guard let first = text.first, first.isNumber || "+-.".contains(first) else { return nil }
+        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) else { return nil }
+        return Double(text)
+    }
+
+    /// True when a plain scalar with this text would be read back as something other than a string
+    /// by a YAML 1.1 or 1.2 reader, so the emitter must quote it.
+    public static func needsQuoting(_ text: String) -> Bool {
+        if text.isEmpty { return true }
+        let lowered = text.lowercased()
+        let typedWords: Set<String> = [
+            "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n",
+            ".inf", "-.inf", "+.inf", ".nan", "<<", "=",
+        ]
+        if typedWords.contains(lowered) { return true }
+        guard let first = text.first else { return true }
+        if first.isNumber || "+-.".contains(first) {
+            let numberish = text.allSatisfy { $0.isASCII && ($0.isHexDigit || "xXoO_.:+-".contains($0)) }
+            if numberish { return true }
+        }
+        return false
+    }
+
+    /// A short form of a long value for messages, so a huge scalar never floods the terminal.
+    public static func abbreviated(_ text: String, limit: Int = 60) -> String {
+        let oneLine = text.replacingAll("\n", with: "\\n").replacingAll("\t", with: "\\t")
+        if oneLine.count <= limit { return oneLine }
+        return String(oneLine.prefix(limit)) + "…"
+    }
+}
+
+extension String {
+    /// Replaces every occurrence of `target` without pulling in Foundation.
+    public func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = self[...]
+        while let range = rest.range(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        result += rest
+        return result
+    }
+}
+
+extension Substring {
+    fileprivate func range(of target: String) -> Range<Substring.Index>? {
+        guard let first = target.first else { return nil }
+        var index = startIndex
+        while index < endIndex {
+            if self[index] == first, self[index...].hasPrefix(target) {
+                return index..<self.index(index, offsetBy: target.count)
+            }
+            index = self.index(after: index)
+        }
+        return nil
+    }
+}
