@@ -1,0 +1,22 @@
+import SparkSpec
+
+/// A model served by a Ray cluster (or a single node): where its head is and how it is reached.
+public struct ClusterPlan: Sendable {
+    public let model: Model
+    public let head: Node
+    public let workers: [Node]
+    public let dacInterface: String
+    /// Where the vLLM API listens: the head's DAC address when other nodes call it, else loopback.
+    public let apiHost: String
+
+    public var members: [Node] { [head] + workers }
+    /// The OpenAI-compatible endpoint every LiteLLM uses: the head's DAC address, never localhost,
+    /// because vLLM listens on the DAC address only.
+    public var apiBase: String { "http://\(apiHost):\(model.port)/v1" }
+    public var rayAddress: String { "\(head.dacIP):\(model.cluster.rayPort)" }
+    public var isMultiNode: Bool { !workers.isEmpty }
+    public var headContainer: String { "vllm-\(model.name)" }
+    public var workerContainer: String { "vllm-\(model.name)-worker" }
+    /// The Ray dashboard stays on the head's loopback; it can run jobs, so it is never exposed.
+    public static let dashboardPort = 8265
+}

@@ -1,0 +1,28 @@
+import SparkSpec
+
+/// One owner's LiteLLM proxy on one node and the models it routes to.
+public struct LiteLLMPlan: Sendable {
+    /// One `model_list` entry.
+    public struct Route: Sendable {
+        public let servedName: String
+        public let apiBase: String
+        public let supportsTools: Bool
+        public let maxTokens: Int?
+    }
+
+    public let port: Int
+    public let bindAddress: String
+    public let routes: [Route]
+    public let masterKey: SecretRef
+    /// Where LiteLLM's PostgreSQL listens, when the node runs `litellm-db`.
+    public let database: Database?
+
+    /// The LiteLLM database: a loopback-only PostgreSQL whose password comes from a secret file.
+    public struct Database: Sendable {
+        public let host: String
+        public let port: Int
+        public let name: String
+        public let user: String
+        public let password: SecretRef
+    }
+}

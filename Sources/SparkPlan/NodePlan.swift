@@ -1,0 +1,44 @@
+import SparkSpec
+
+/// Everything that lands on one node.
+public struct NodePlan: Sendable {
+    public let node: Node
+    public let owner: Owner
+    public let tailnet: Tailnet
+    /// The stack directory as an absolute path on the node.
+    public let stackDir: String
+    public let dacInterface: String
+    public let mgmtInterface: String?
+    public let services: [Service]
+    /// The LiteLLM proxy this node runs, if any.
+    public let litellm: LiteLLMPlan?
+    /// Secret files this node must hold, each with the variables it must define.
+    public let secretFiles: [SecretFile]
+    /// Clusters this node takes part in, with its role in each.
+    public let clusterRoles: [ClusterRole]
+    /// Every node of the topology by mgmt address, for /etc/hosts.
+    public let hostsEntries: [(ip: String, name: String)]
+
+    public var name: String { node.name }
+    public var home: String { node.home }
+
+    public func has(_ app: App) -> Bool { node.apps.contains(app) }
+
+    /// An absolute path on this node for a path the topology wrote.
+    public func absolute(_ path: NodePath) -> String { path.absolute(home: node.home) }
+}
+
+/// A secret environment file on a node and the variables spark-gen expects in it.
+public struct SecretFile: Hashable, Sendable {
+    public let path: String
+    public let variables: [String]
+    /// The services that read it, for the runbook.
+    public let readers: [String]
+}
+
+/// A node's part in a model cluster.
+public struct ClusterRole: Sendable {
+    public enum Kind: String, Sendable { case head, worker }
+    public let kind: Kind
+    public let cluster: ClusterPlan
+}

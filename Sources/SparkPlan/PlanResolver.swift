@@ -1,0 +1,153 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// Resolves the references of a `Topology` and derives the `Plan`.
+///
+/// Findings are reported at spec paths; the pipeline turns them into file positions.
+public enum PlanResolver {
+    public static let loopback = "127.0.0.1"
+
+    public static func resolve(_ topology: Topology, sourceName: String) -> (plan: Plan?, diagnostics: [Diagnostic]) {
+        var bag = DiagnosticBag()
+        checkReferences(topology, into: &bag)
+        guard !bag.hasErrors else { return (nil, bag.diagnostics) }
+
+        let clusters = topology.models.map { model -> ClusterPlan in
+            let head = topology.node(named: model.cluster.head)!
+            let workers = model.cluster.workers.compactMap { topology.node(named: $0) }
+            let callers = topology.nodes.filter { $0.name != head.name && $0.apps.contains(.litellm) }
+            let apiHost = callers.isEmpty ? loopback : head.dacIP.description
+            return ClusterPlan(model: model, head: head, workers: workers, dacInterface: topology.links.dac.interface, apiHost: apiHost)
+        }
+        let hosts = topology.nodes.map { (ip: $0.mgmtIP.description, name: $0.name) }
+        let nodes = topology.nodes.map { node -> NodePlan in
+            let owner = topology.owner(named: node.owner)!
+            let roles = clusters.compactMap { cluster -> ClusterRole? in
+                if cluster.head.name == node.name { return ClusterRole(kind: .head, cluster: cluster) }
+                if cluster.workers.contains(where: { $0.name == node.name }) { return ClusterRole(kind: .worker, cluster: cluster) }
+                return nil
+            }
+            return NodePlan(
+                node: node, owner: owner, tailnet: topology.tailnet(named: owner.tailnet)!,
+                stackDir: topology.stack.dir.absolute(home: node.home),
+                dacInterface: topology.links.dac.interface, mgmtInterface: topology.links.mgmt.interface,
+                services: services(for: node, roles: roles, topology: topology),
+                litellm: litellm(for: node, owner: owner, clusters: clusters),
+                secretFiles: secretFiles(for: node, owner: owner), clusterRoles: roles, hostsEntries: hosts)
+        }
+        let tailnets = topology.tailnets.map { tailnet in
+            let owners = topology.owners.filter { $0.tailnet == tailnet.name }.map(\.name)
+            return TailnetPlan(tailnet: tailnet, owners: owners, nodes: nodes.filter { owners.contains($0.owner.name) })
+        }
+        let plan = Plan(topology: topology, sourceName: sourceName, nodes: nodes, clusters: clusters, tailnets: tailnets)
+        return (plan, bag.diagnostics)
+    }
+
+    private static func checkReferences(_ topology: Topology, into bag: inout DiagnosticBag) {
+        func unknown(_ kind: String, _ name: String, at path: SpecPath, among names: [String]) {
+            let hint = Suggestion.nearest(to: name, in: names).map { "did you mean '\($0)'? " } ?? ""
+            let known = names.isEmpty ? "none are defined" : "defined \(kind)s: \(names.joined(separator: ", "))"
+            bag.error("unknown \(kind) '\(name)'", at: path, help: "\(hint)\(known)")
+        }
+        let tailnetNames = topology.tailnets.map(\.name)
+        let ownerNames = topology.owners.map(\.name)
+        let nodeNames = topology.nodes.map(\.name)
+        for owner in topology.owners where !tailnetNames.contains(owner.tailnet) {
+            unknown("tailnet", owner.tailnet, at: owner.path / "tailnet", among: tailnetNames)
+        }
+        for node in topology.nodes {
+            guard let owner = topology.owner(named: node.owner) else {
+                unknown("owner", node.owner, at: node.path / "owner", among: ownerNames)
+                continue
+            }
+            if node.apps.contains(.litellmDB), owner.dbPassword == nil {
+                bag.error(
+                    "node '\(node.name)' runs litellm-db but owner '\(owner.name)' has no db_password", at: node.path / "apps",
+                    help: "add 'db_password: {file: \"~/.\(owner.name)-litellm-db.env\"}' to owner '\(owner.name)'")
+            }
+        }
+        for model in topology.models {
+            let cluster = model.cluster
+            if !nodeNames.contains(cluster.head) {
+                unknown("node", cluster.head, at: cluster.path / "head", among: nodeNames)
+            }
+            var seen: Set<String> = [cluster.head]
+            for (index, worker) in cluster.workers.enumerated() {
+                if !nodeNames.contains(worker) {
+                    unknown("node", worker, at: cluster.path / "workers" / index, among: nodeNames)
+                } else if !seen.insert(worker).inserted {
+                    bag.error(
+                        "node '\(worker)' appears twice in the cluster of model '\(model.name)'", at: cluster.path / "workers" / index,
+                        help: "list each node once: the head under 'head', the others under 'workers'")
+                }
+            }
+        }
+    }
+
+    private static func services(for node: Node, roles: [ClusterRole], topology: Topology) -> [Service] {
+        var services: [Service] = []
+        for app in node.apps {
+            guard let port = app.port else { continue }
+            services.append(Service(
+                role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: loopback,
+                exposure: app.isTailnetFacing ? .ownerTailnet : .localOnly))
+        }
+        for role in roles where role.kind == .head {
+            let cluster = role.cluster
+            let callers = topology.nodes.filter { $0.name != node.name && $0.apps.contains(.litellm) }.map(\.name)
+            services.append(Service(
+                role: .vllmAPI(model: cluster.model.name), name: "vllm \(cluster.model.servedName)", port: cluster.model.port,
+                bindAddress: cluster.apiHost, exposure: callers.isEmpty ? .localOnly : .dacPeers(callers)))
+            if cluster.isMultiNode {
+                services.append(Service(
+                    role: .rayGCS(model: cluster.model.name), name: "ray gcs", port: cluster.model.cluster.rayPort,
+                    bindAddress: node.dacIP.description, exposure: .dacPeers(cluster.workers.map(\.name))))
+                services.append(Service(
+                    role: .rayDashboard(model: cluster.model.name), name: "ray dashboard", port: ClusterPlan.dashboardPort,
+                    bindAddress: loopback, exposure: .localOnly))
+            }
+        }
+        return services
+    }
+
+    private static func litellm(for node: Node, owner: Owner, clusters: [ClusterPlan]) -> LiteLLMPlan? {
+        guard node.apps.contains(.litellm), let port = App.litellm.port else { return nil }
+        let routes = clusters.map { cluster in
+            LiteLLMPlan.Route(
+                servedName: cluster.model.servedName, apiBase: cluster.apiBase,
+                supportsTools: cluster.model.vllm.toolCallParser != nil, maxTokens: cluster.model.maxTokens)
+        }
+        var database: LiteLLMPlan.Database?
+        if node.apps.contains(.litellmDB), let password = owner.dbPassword, let dbPort = App.litellmDB.port {
+            database = .init(host: loopback, port: dbPort, name: "litellm", user: "litellm", password: password)
+        }
+        return LiteLLMPlan(port: port, bindAddress: loopback, routes: routes, masterKey: owner.masterKey, database: database)
+    }
+
+    /// The secret files a node needs; two secrets in one file become one entry.
+    private static func secretFiles(for node: Node, owner: Owner) -> [SecretFile] {
+        var files: [(path: String, variables: [String], readers: [String])] = []
+        func add(_ secret: SecretRef, variables: [String], readers: [String]) {
+            let path = secret.file.absolute(home: node.home)
+            if let index = files.firstIndex(where: { $0.path == path }) {
+                files[index].variables += variables.filter { !files[index].variables.contains($0) }
+                files[index].readers += readers.filter { !files[index].readers.contains($0) }
+            } else {
+                files.append((path, variables, readers))
+            }
+        }
+        if node.apps.contains(.litellm) {
+            add(owner.masterKey, variables: [owner.masterKey.variable], readers: ["litellm"])
+        }
+        if node.apps.contains(.litellmDB), let password = owner.dbPassword {
+            var readers = ["litellm-db"]
+            var variables = [password.variable]
+            if node.apps.contains(.litellm) {
+                readers.insert("litellm", at: 0)
+                variables.append("DATABASE_URL")
+            }
+            add(password, variables: variables, readers: readers)
+        }
+        return files.map { SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers) }
+    }
+}
