@@ -5,7 +5,7 @@ public struct Tailnet: Sendable {
     public var name: String
     /// The tag every node of this tailnet's owners advertises, e.g. `tag:owner`.
     public var tag: String
-    /// Users allowed to reach the apps; empty means every member (`autogroup:member`).
+    /// Users allowed to reach the apps (at least one; the policy's tests run as the first).
     public var users: [String]
     /// Who may apply the node tag; defaults to `autogroup:admin`.
     public var admins: [String]

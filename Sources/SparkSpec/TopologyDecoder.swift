@@ -86,7 +86,14 @@ private struct Decoder {
         let keys = ["tag", "users", "admins", "keep_open_tags", "keep_members_open", "ssh"]
         guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
         let tag = map.string("tag", required: true, what: what, grammar: .tailscaleTag)
-        let users = map.strings("users", grammar: .email) ?? []
+        // The policy's tests need a real user to run as, so a tailnet names at least one.
+        let users = map.required("users", what: what, help: "add 'users: [you@example.com]': the users allowed to reach the apps")
+            .flatMap { _ in map.strings("users", grammar: .email) } ?? []
+        if let node = map.value("users"), node.sequence?.isEmpty == true {
+            context.error(
+                "'users' of \(what) is empty", at: node.location, path: path / "users",
+                help: "list the users allowed to reach the apps, such as [you@example.com]")
+        }
         let admins = map.value("admins").flatMap { adminList($0, at: path / "admins") } ?? ["autogroup:admin"]
         let keepOpen = map.strings("keep_open_tags", grammar: .tailscaleTag) ?? []
         let keepMembers = map.bool("keep_members_open") ?? false

@@ -1,0 +1,20 @@
+/// One generated file: where it goes in the output tree, its bytes and its mode.
+public struct Artifact: Hashable, Sendable {
+    /// File modes spark-gen uses: scripts run, secrets-adjacent files stay private.
+    public enum Mode: UInt16, Sendable {
+        case regular = 0o644
+        case executable = 0o755
+        case privateFile = 0o600
+    }
+
+    /// A relative path inside the output directory, `/`-separated, never with `..`.
+    public let path: String
+    public let contents: String
+    public let mode: Mode
+
+    public init(path: String, contents: String, mode: Mode = .regular) {
+        self.path = path
+        self.contents = contents
+        self.mode = mode
+    }
+}

@@ -1,0 +1,107 @@
+import SparkPlan
+import SparkSpec
+import SparkYAML
+
+/// `compose.yaml` for each node's containerised apps.
+///
+/// Every service uses the host network and binds 127.0.0.1: a Docker-published port is
+/// DNAT'ed before ufw's INPUT chain sees it, so `-p 8080:8080` would open the app to the
+/// mgmt LAN whatever the firewall says. With no published ports nothing bypasses ufw, and no
+/// Docker Engine version (before or after 28's loopback hardening) matters.
+struct ComposeEmitter {
+    static let fileName = "compose.yaml"
+
+    static let images: [App: String] = [
+        .litellmDB: "postgres:16",
+        .openWebUI: "ghcr.io/open-webui/open-webui:main",
+        .n8n: "n8nio/n8n:latest",
+        .hermesWebUI: "ghcr.io/nesquena/hermes-webui:latest",
+    ]
+
+    func artifacts(for plan: Plan) throws -> [Artifact] {
+        try plan.nodes.compactMap { node in
+            let apps = node.node.apps.filter { Self.images[$0] != nil }
+            guard !apps.isEmpty else { return nil }
+            let header = Header(plan, node: node.name, about: [
+                "Apps of owner '\(node.owner.name)'. Host network, loopback listeners, no published ports:",
+                "tailnet users reach them through 'tailscale serve' (scripts/tailscale-up.sh).",
+                "Start: docker compose -f \(Layout.stackPath(node, Self.fileName)) up -d",
+            ])
+            var services: [(String, YAMLValue)] = []
+            var volumes: [(String, YAMLValue)] = []
+            for app in apps {
+                let (service, named) = self.service(app, node: node, plan: plan)
+                services.append((app.rawValue, service))
+                volumes += named.map { ($0, .mapping([])) }
+            }
+            var document: [(String, YAMLValue)] = [("services", .mapping(services))]
+            if !volumes.isEmpty { document.append(("volumes", .mapping(volumes))) }
+            let body = try YAMLEmitter.emit(.mapping(document))
+            return Artifact(path: Layout.stackFile(node, Self.fileName), contents: header.comment() + body)
+        }
+    }
+
+    /// The service definition and the named volumes it uses.
+    private func service(_ app: App, node: NodePlan, plan: Plan) -> (YAMLValue, [String]) {
+        let loopback = PlanResolver.loopback
+        let port = app.port.map(String.init) ?? ""
+        var fields: [(String, YAMLValue)] = [
+            ("image", .string(Self.images[app]!)),
+            ("container_name", .string(app.rawValue)),
+            ("restart", "unless-stopped"),
+            ("network_mode", "host"),
+        ]
+        var environment: [(String, YAMLValue)] = []
+        var volumes: [String] = []
+        var named: [String] = []
+        switch app {
+        case .litellmDB:
+            fields.append(("command", .sequence(["postgres", "-c", .string("listen_addresses=\(loopback)"), "-c", .string("port=\(port)")])))
+            environment = [("POSTGRES_USER", "litellm"), ("POSTGRES_DB", "litellm")]
+            if let file = node.secretFiles.first(where: { $0.readers.contains(app.rawValue) }) {
+                fields.append(("env_file", .sequence([.string(file.path)])))
+            }
+            volumes = ["litellm_db:/var/lib/postgresql/data"]
+            named = ["litellm_db"]
+        case .openWebUI:
+            environment = [
+                ("HOST", .string(loopback)),
+                ("PORT", .string(port)),
+                ("OPENAI_API_BASE_URL", .string("http://\(loopback):\(App.litellm.port!)/v1")),
+                ("WEBUI_AUTH", "True"),
+                ("ENABLE_OLLAMA_API", "False"),
+            ]
+            volumes = ["open-webui:/app/backend/data"]
+            named = ["open-webui"]
+        case .n8n:
+            environment = [
+                ("N8N_LISTEN_ADDRESS", .string(loopback)),
+                ("N8N_PORT", .string(port)),
+                ("N8N_HOST", .string(node.node.tailnetHostname)),
+                ("N8N_PROTOCOL", "http"),
+                ("WEBHOOK_URL", .string("http://\(node.node.tailnetHostname):\(port)/")),
+                ("N8N_SECURE_COOKIE", "false"),
+                ("NODE_ENV", "production"),
+            ]
+            if let timezone = plan.topology.stack.timezone {
+                environment.append(("GENERIC_TIMEZONE", .string(timezone)))
+            }
+            volumes = ["n8n_data:/home/node/.n8n"]
+            named = ["n8n_data"]
+        case .hermesWebUI:
+            environment = [
+                ("HERMES_WEBUI_HOST", .string(loopback)),
+                ("HERMES_WEBUI_PORT", .string(port)),
+                ("WANTED_UID", .string(String(node.node.uid))),
+                ("WANTED_GID", .string(String(node.node.gid))),
+                ("HERMES_WEBUI_STATE_DIR", "/home/hermeswebui/.hermes/webui-mvp"),
+            ]
+            volumes = ["\(node.home)/.hermes:/home/hermeswebui/.hermes", "\(node.home)/workspace:/workspace"]
+        case .litellm, .hermes:
+            break
+        }
+        if !environment.isEmpty { fields.append(("environment", .mapping(environment))) }
+        if !volumes.isEmpty { fields.append(("volumes", .sequence(volumes.map { .string($0) }))) }
+        return (.mapping(fields), named)
+    }
+}

@@ -1,0 +1,17 @@
+/// Quoting for POSIX shell words.
+enum Shell {
+    /// The word unchanged when it holds only characters no shell treats specially, else single-quoted.
+    static func quote(_ word: String) -> String {
+        let safe = !word.isEmpty && word.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                || "_@%+=:,./-".unicodeScalars.contains(scalar))
+        }
+        if safe { return word }
+        return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+    }
+
+    /// A command split over lines with trailing backslashes, each argument group on its own line.
+    static func continued(_ first: String, _ lines: [String], indent: String = "  ") -> String {
+        ([first] + lines.map { indent + $0 }).joined(separator: " \\\n") + "\n"
+    }
+}

@@ -1,0 +1,194 @@
+import SparkJSON
+import SparkPlan
+import SparkSpec
+
+/// The vLLM image recipe and the launch scripts of every model cluster.
+///
+/// Each launch is a host script that (re)creates the container and an entrypoint script that
+/// runs inside it. Keeping the in-container steps in their own file avoids the nested quoting
+/// of `bash -lc '…'`, so both files pass shellcheck and every value appears quoted once.
+struct VLLMEmitter {
+    static let dockerfileName = "Dockerfile.vllm-spark"
+    static let entrypointInContainer = "/opt/spark-gen/entrypoint.sh"
+
+    func artifacts(for plan: Plan) throws -> [Artifact] {
+        var artifacts: [Artifact] = []
+        for node in plan.nodes where !node.clusterRoles.isEmpty {
+            artifacts.append(dockerfile(plan, node))
+            for role in node.clusterRoles {
+                let base = scriptBase(role, in: node)
+                artifacts.append(Artifact(
+                    path: Layout.stackFile(node, "scripts/\(base).sh"), contents: launcher(plan, node, role, base: base), mode: .executable))
+                artifacts.append(Artifact(
+                    path: Layout.stackFile(node, "scripts/\(base)-entrypoint.sh"), contents: try entrypoint(plan, node, role),
+                    mode: .executable))
+            }
+        }
+        return artifacts
+    }
+
+    /// `vllm-head` / `vllm-worker`, suffixed with the model when a node has several roles.
+    func scriptBase(_ role: ClusterRole, in node: NodePlan) -> String {
+        let base = "vllm-\(role.kind.rawValue)"
+        return node.clusterRoles.count > 1 ? "\(base)-\(role.cluster.model.name)" : base
+    }
+
+    private func dockerfile(_ plan: Plan, _ node: NodePlan) -> Artifact {
+        // All clusters on a node share one image recipe; the first cluster's runtime defines it.
+        let runtime = node.clusterRoles[0].cluster.model.runtime
+        let header = Header(plan, node: node.name, about: [
+            "NVIDIA's vLLM image ships without Ray, which vLLM needs for any multi-node run.",
+            "Build on every cluster node: docker build -f \(Self.dockerfileName) -t \(runtime.image) .",
+        ])
+        let ray = runtime.rayVersion.map { "ray==\($0)" } ?? "ray"
+        var lines = ["FROM \(runtime.baseImage)"]
+        if runtime.rayVersion == nil {
+            lines.append("# Ray is not pinned: set runtime.ray_version so every node builds the same Ray.")
+        }
+        lines.append("RUN pip install --no-cache-dir \(Shell.quote(ray))")
+        return Artifact(path: Layout.stackFile(node, Self.dockerfileName), contents: header.comment() + lines.joined(separator: "\n") + "\n")
+    }
+
+    private func launcher(_ plan: Plan, _ node: NodePlan, _ role: ClusterRole, base: String) -> String {
+        let cluster = role.cluster
+        let isHead = role.kind == .head
+        let order: String
+        if isHead {
+            let workers = cluster.workers.map(\.name).joined(separator: ", ")
+            order = cluster.isMultiNode ? "Start the workers first (\(workers)), then run this script." : "Run this script to start the model."
+        } else {
+            order = "Run this script before the head's (\(cluster.head.name)); it retries until the head is up."
+        }
+        let header = Header(plan, node: node.name, about: [
+            "\(isHead ? "vLLM head" : "Ray worker") for model \(cluster.model.name) on \(node.name). \(order)",
+        ])
+        let container = isHead ? cluster.headContainer : cluster.workerContainer
+        var options = [
+            "--name \"$container\"",
+            "--network host",
+            "--ipc host",
+            "--gpus all",
+            "--ulimit memlock=-1",
+            "--ulimit stack=67108864",
+            "--restart unless-stopped",
+            // Without VLLM_HOST_IP vLLM resolves the host name to the mgmt address while Ray
+            // registered the DAC address, and the placement group targets a node Ray never saw.
+            "-e VLLM_HOST_IP=\(Shell.quote(node.node.dacIP.description))",
+            "-e NCCL_SOCKET_IFNAME=\(Shell.quote(cluster.dacInterface))",
+            "-e GLOO_SOCKET_IFNAME=\(Shell.quote(cluster.dacInterface))",
+        ]
+        if isHead && cluster.isMultiNode {
+            options.append("-e RAY_ADDRESS=\(Shell.quote(cluster.rayAddress))")
+        }
+        options += [
+            "-v \"$home/.cache/huggingface:/root/.cache/huggingface\"",
+            "-v \"$stack_dir/vllm-compile-cache:/root/.cache/vllm/torch_compile_cache\"",
+            "-v \"$stack_dir/scripts/\(base)-entrypoint.sh:\(Self.entrypointInContainer):ro\"",
+            "\"$image\"",
+            "bash \(Self.entrypointInContainer)",
+        ]
+        var script = "#!/usr/bin/env bash\n" + header.comment() + "set -euo pipefail\n\n"
+        script += "container=\(Shell.quote(container))\n"
+        script += "image=\(Shell.quote(cluster.model.runtime.image))\n"
+        script += "home=\(Shell.quote(node.home))\n"
+        script += "stack_dir=\(Shell.quote(node.stackDir))\n\n"
+        script += "# Create the cache directories as this user; Docker would create them owned by root.\n"
+        script += "mkdir -p \"$stack_dir/vllm-compile-cache\" \"$home/.cache/huggingface\"\n"
+        script += "docker rm -f \"$container\" >/dev/null 2>&1 || true\n"
+        script += Shell.continued("docker run -d", options)
+        script += "echo \"started $container; follow it with: docker logs -f $container\"\n"
+        return script
+    }
+
+    private func entrypoint(_ plan: Plan, _ node: NodePlan, _ role: ClusterRole) throws -> String {
+        let cluster = role.cluster
+        let model = cluster.model
+        let gpus = node.node.hardware.gpus
+        let header = Header(plan, node: node.name, about: ["Runs inside the \(role.kind.rawValue) container of model \(model.name)."])
+        var script = "#!/usr/bin/env bash\n" + header.comment() + "set -euo pipefail\n\n"
+        let dacIP = node.node.dacIP.description
+        if role.kind == .worker {
+            script += "# The head may not be up yet: retrying until it is is the expected path.\n"
+            script += "until ray start \\\n"
+            script += "  --address=\(Shell.quote(cluster.rayAddress)) \\\n"
+            script += "  --node-ip-address=\(Shell.quote(dacIP)) \\\n"
+            script += "  --num-gpus=\(gpus) \\\n"
+            script += "  --block; do\n"
+            script += "  echo \"[worker] Ray head \(cluster.rayAddress) not reachable yet, retrying in 3s\" >&2\n"
+            script += "  sleep 3\n"
+            script += "done\n"
+            return script
+        }
+        let totalGPUs = model.cluster.tensorParallel * model.cluster.pipelineParallel
+        if cluster.isMultiNode {
+            script += """
+                # Ray binds the DAC address; its dashboard can run jobs, so it stays on loopback.
+                ray start --head \\
+                  --node-ip-address=\(Shell.quote(dacIP)) \\
+                  --port=\(model.cluster.rayPort) \\
+                  --dashboard-host=127.0.0.1 \\
+                  --dashboard-port=\(ClusterPlan.dashboardPort) \\
+                  --num-gpus=\(gpus) \\
+                  --block &
+                ray_pid=$!
+
+                gpus_in_cluster() {
+                  python3 -c 'import ray; ray.init(address="auto", logging_level="ERROR"); print(int(ray.cluster_resources().get("GPU", 0)))' 2>/dev/null | tail -n 1
+                }
+
+                # vLLM must not start before every worker's GPU has joined: its placement group
+                # would otherwise hang with only the head's GPU visible.
+                echo "[head] waiting for \(totalGPUs) GPUs to join the Ray cluster"
+                until [ "$(gpus_in_cluster || echo 0)" -ge \(totalGPUs) ] 2>/dev/null; do
+                  kill -0 "$ray_pid" 2>/dev/null || { echo "[head] ray exited" >&2; exit 1; }
+                  sleep 2
+                done
+                echo "[head] all GPUs joined, starting vllm serve"
+
+                """
+        }
+        script += Shell.continued("exec vllm serve \(Shell.quote(model.source))", try serveArguments(cluster))
+        return script
+    }
+
+    /// The `vllm serve` options, one per line, in a fixed order.
+    func serveArguments(_ cluster: ClusterPlan) throws -> [String] {
+        let model = cluster.model
+        let vllm = model.vllm
+        var args = [
+            "--served-model-name \(Shell.quote(model.servedName))",
+            "--host \(Shell.quote(cluster.apiHost))",
+            "--port \(model.port)",
+            "--dtype \(Shell.quote(vllm.dtype))",
+            "--gpu-memory-utilization \(vllm.gpuMemoryUtilization)",
+        ]
+        if let value = vllm.maxModelLen { args.append("--max-model-len \(value)") }
+        if let value = vllm.maxNumBatchedTokens { args.append("--max-num-batched-tokens \(value)") }
+        if let value = vllm.maxNumSeqs { args.append("--max-num-seqs \(value)") }
+        if let value = vllm.quantization { args.append("--quantization \(Shell.quote(value))") }
+        if let value = vllm.kvCacheDtype { args.append("--kv-cache-dtype \(Shell.quote(value))") }
+        if vllm.enablePrefixCaching { args.append("--enable-prefix-caching") }
+        if vllm.enableChunkedPrefill { args.append("--enable-chunked-prefill") }
+        if let parser = vllm.toolCallParser {
+            args.append("--enable-auto-tool-choice")
+            args.append("--tool-call-parser \(Shell.quote(parser))")
+        }
+        if let parser = vllm.reasoningParser { args.append("--reasoning-parser \(Shell.quote(parser))") }
+        if !vllm.defaultChatTemplateKwargs.isEmpty {
+            let object = JSONValue.object(vllm.defaultChatTemplateKwargs.map { key, value in
+                switch value {
+                case .bool(let flag): return (key, .bool(flag))
+                case .int(let number): return (key, .int(number))
+                case .string(let text): return (key, .string(text))
+                }
+            })
+            args.append("--default-chat-template-kwargs \(Shell.quote(try JanssonEncoder.encode(object, style: .compact)))")
+        }
+        args.append("--tensor-parallel-size \(model.cluster.tensorParallel)")
+        args.append("--pipeline-parallel-size \(model.cluster.pipelineParallel)")
+        if cluster.isMultiNode {
+            args.append("--distributed-executor-backend ray")
+        }
+        return args
+    }
+}

@@ -1,0 +1,142 @@
+import SparkPlan
+
+/// `scripts/verify.sh` for each node: the validation checklist, run on the node after deployment.
+///
+/// It checks what the node itself can observe: every listener is bound where the plan says
+/// (never a wildcard), LiteLLM answers with the owner's key and refuses without it, secret
+/// files are private, names resolve to mgmt addresses, and the negative tests: no port of
+/// another node answers over the mgmt LAN, and over the DAC only what the plan allows.
+/// Tailnet-side checks run from a tailnet device and are listed in RUNBOOK.md.
+struct VerifyEmitter {
+    func artifacts(for plan: Plan) -> [Artifact] {
+        plan.nodes.map { node in
+            Artifact(path: Layout.stackFile(node, "scripts/verify.sh"), contents: script(plan, node), mode: .executable)
+        }
+    }
+
+    private static let prelude = #"""
+        failures=0
+        pass() { printf 'ok    %s\n' "$1"; }
+        fail() { printf 'FAIL  %s\n' "$1"; failures=$((failures + 1)); }
+        # expect DESCRIPTION COMMAND...: the command must succeed.
+        expect() { local what=$1; shift; if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi; }
+        # refuse DESCRIPTION COMMAND...: the command must fail (a negative test).
+        refuse() { local what=$1; shift; if "$@" >/dev/null 2>&1; then fail "$what"; else pass "$what"; fi; }
+        tcp_open() { timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2"; }
+        # listens_only_on PORT ADDRESS: something listens on PORT, and only on ADDRESS.
+        listens_only_on() {
+          local found
+          found=$(ss -Hltn "sport = :$1" | awk '{print $4}' | sort -u)
+          [ -n "$found" ] && [ "$found" = "$2:$1" ]
+        }
+        private_file_defines() {
+          local file=$1; shift
+          [ -f "$file" ] && [ "$(stat -c %a "$file")" = 600 ] || return 1
+          local variable
+          for variable in "$@"; do grep -q "^$variable=." "$file" || return 1; done
+        }
+        resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
+        # http_status URL [HEADER_FILE]: prints the HTTP status code.
+        http_status() {
+          if [ -n "${2:-}" ]; then
+            curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H @"$2" "$1"
+          else
+            curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1"
+          fi
+        }
+
+        """#
+
+    private func script(_ plan: Plan, _ node: NodePlan) -> String {
+        let header = Header(plan, node: node.name, about: [
+            "Validation checklist of \(node.name). Run as root after deployment: sudo \(Layout.stackPath(node, "scripts/verify.sh"))",
+            "Prints one line per check and exits 1 if any failed. Secrets are read here, on the node, and never printed.",
+        ])
+        var script = "#!/usr/bin/env bash\n" + header.comment() + "set -uo pipefail\n\n"
+        script += "if [ \"$(id -u)\" -ne 0 ]; then\n  echo \"run as root: sudo $0\" >&2\n  exit 2\nfi\n\n"
+        script += Self.prelude
+        script += section("Listeners bind where the plan says, never on a wildcard address")
+        for service in node.services {
+            script += "expect \(Shell.quote("\(service.name) listens on \(service.bindAddress):\(service.port) only")) "
+            script += "listens_only_on \(service.port) \(service.bindAddress)\n"
+        }
+        if !node.secretFiles.isEmpty {
+            script += section("Secret files exist, are private (0600) and define their variables")
+            for file in node.secretFiles {
+                script += "expect \(Shell.quote("\(file.path) is 0600 and defines \(file.variables.joined(separator: ", "))")) "
+                script += "private_file_defines \(Shell.quote(file.path)) \(file.variables.joined(separator: " "))\n"
+            }
+        }
+        script += section("Names resolve to mgmt addresses, not the DAC")
+        for entry in node.hostsEntries {
+            script += "expect \(Shell.quote("\(entry.name) resolves to \(entry.ip)")) resolves_to \(entry.name) \(entry.ip)\n"
+        }
+        script += section("Firewall and DAC link")
+        script += "expect 'ufw is active' bash -c 'ufw status | grep -q \"^Status: active\"'\n"
+        let mtu = plan.topology.links.dac.mtu
+        script += "expect \(Shell.quote("\(node.dacInterface) has MTU \(mtu)")) "
+        script += "bash -c \(Shell.quote("ip -o link show \(node.dacInterface) | grep -q ' mtu \(mtu) '"))\n"
+        if let litellm = node.litellm, let keyFile = node.secretFiles.first(where: { $0.variables.contains(litellm.masterKey.variable) }) {
+            script += litellmChecks(node, litellm, keyFile: keyFile.path)
+        }
+        for role in node.clusterRoles where role.kind == .head {
+            script += headChecks(role.cluster)
+        }
+        script += negativeChecks(plan, node)
+        script += "\necho\nif [ \"$failures\" -gt 0 ]; then\n  echo \"$failures check(s) failed\"\n  exit 1\nfi\necho 'all checks passed'\n"
+        return script
+    }
+
+    private func section(_ title: String) -> String { "\necho '== \(title)'\n" }
+
+    private func litellmChecks(_ node: NodePlan, _ litellm: LiteLLMPlan, keyFile: String) -> String {
+        let base = "http://\(litellm.bindAddress):\(litellm.port)"
+        let variable = litellm.masterKey.variable
+        var text = section("LiteLLM of owner \(node.owner.name)")
+        text += "key_header=$(mktemp)\n"
+        text += "trap 'rm -f \"$key_header\"' EXIT\n"
+        text += "# The header goes through a 0600 temporary file so the key never shows in the process list.\n"
+        text += "( set -a; . \(Shell.quote(keyFile)); printf 'Authorization: Bearer %s\\n' \"${\(variable):-}\" ) > \"$key_header\"\n"
+        text += "expect 'litellm is alive' curl -fsS --max-time 5 \(base)/health/liveliness\n"
+        text += "expect 'litellm refuses a request without a key (401)' test \"$(http_status \(base)/v1/models)\" = 401\n"
+        text += "expect 'litellm answers with the owner key' test \"$(http_status \(base)/v1/models \"$key_header\")\" = 200\n"
+        for route in litellm.routes {
+            text += "expect \(Shell.quote("litellm lists \(route.servedName)")) "
+            text += "bash -c \(Shell.quote("curl -fsS --max-time 5 -H @\"$1\" \(base)/v1/models | grep -q '\"\(route.servedName)\"'")) _ \"$key_header\"\n"
+        }
+        return text
+    }
+
+    private func headChecks(_ cluster: ClusterPlan) -> String {
+        var text = section("Model \(cluster.model.name) (vLLM head)")
+        text += "expect \(Shell.quote("vLLM serves \(cluster.model.servedName) on \(cluster.apiHost):\(cluster.model.port)")) "
+        text += "bash -c \(Shell.quote("curl -fsS --max-time 5 \(cluster.apiBase)/models | grep -q '\"\(cluster.model.servedName)\"'"))\n"
+        if cluster.isMultiNode {
+            let gpus = cluster.model.cluster.tensorParallel * cluster.model.cluster.pipelineParallel
+            text += "expect \(Shell.quote("Ray cluster has \(gpus) GPUs")) "
+            text += "bash -c \(Shell.quote("docker exec \(cluster.headContainer) ray status | grep -q '/\(gpus).0 GPU'"))\n"
+        }
+        return text
+    }
+
+    /// What other nodes expose to this one: over the mgmt LAN nothing, over the DAC only the plan's flows.
+    private func negativeChecks(_ plan: Plan, _ node: NodePlan) -> String {
+        var text = ""
+        for other in plan.nodes where other.name != node.name && !other.services.isEmpty {
+            text += section("Reachability of \(other.name) from here")
+            for service in other.services {
+                let mgmt = other.node.mgmtIP
+                text += "refuse \(Shell.quote("\(other.name) \(service.name) (\(service.port)) is closed on the mgmt LAN")) tcp_open \(mgmt) \(service.port)\n"
+                let dac = other.node.dacIP
+                let allowed: Bool
+                if case .dacPeers(let peers) = service.exposure, peers.contains(node.name) { allowed = true } else { allowed = false }
+                if allowed {
+                    text += "expect \(Shell.quote("\(other.name) \(service.name) (\(service.port)) answers over the DAC")) tcp_open \(dac) \(service.port)\n"
+                } else {
+                    text += "refuse \(Shell.quote("\(other.name) \(service.name) (\(service.port)) is closed over the DAC")) tcp_open \(dac) \(service.port)\n"
+                }
+            }
+        }
+        return text
+    }
+}

@@ -1,0 +1,92 @@
+import FoundationEssentials
+import SparkEmit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes an output tree so that a reader sees either the old tree or the new one, never a mix.
+///
+/// The new tree is written into a hidden sibling directory and swapped into place with two
+/// renames in the same parent directory. A build that fails before the swap leaves the old
+/// tree untouched, and spark-gen never replaces a directory it did not create.
+public struct OutputWriter {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    private let fileManager = FileManager.default
+
+    public init() {}
+
+    public func write(_ artifacts: [Artifact], to directory: String) throws {
+        let files = OutputTree.files(artifacts)
+        for file in files where !OutputTree.isContained(file.path) {
+            throw Failure(description: "refusing to write '\(file.path)': it would land outside \(directory)")
+        }
+        let target = Self.trimmed(directory)
+        guard target != "/", ![".", ".."].contains(Self.baseName(target)) else {
+            throw Failure(description: "refusing to replace '\(directory)': name a directory of its own, such as out/my-stack")
+        }
+        try checkReplaceable(target)
+        let parent = Self.parent(of: target)
+        try fileManager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let name = Self.baseName(target)
+        let staging = "\(parent)/.\(name).spark-gen-new-\(getpid())"
+        let retired = "\(parent)/.\(name).spark-gen-old-\(getpid())"
+        try? fileManager.removeItem(atPath: staging)
+        do {
+            try fileManager.createDirectory(atPath: staging, withIntermediateDirectories: false)
+            for file in files {
+                let path = "\(staging)/\(file.path)"
+                try fileManager.createDirectory(atPath: Self.parent(of: path), withIntermediateDirectories: true)
+                try Data(file.contents.utf8).write(to: URL(fileURLWithPath: path))
+                guard chmod(path, mode_t(file.mode.rawValue)) == 0 else {
+                    throw Failure(description: "cannot set the mode of \(path)")
+                }
+            }
+            if FileSystem.kind(target) != .missing {
+                guard rename(target, retired) == 0 else { throw Failure(description: "cannot move the old \(target) aside") }
+                guard rename(staging, target) == 0 else {
+                    _ = rename(retired, target)
+                    throw Failure(description: "cannot move the new tree into \(target)")
+                }
+                try? fileManager.removeItem(atPath: retired)
+            } else {
+                guard rename(staging, target) == 0 else { throw Failure(description: "cannot move the new tree into \(target)") }
+            }
+        } catch {
+            try? fileManager.removeItem(atPath: staging)
+            throw error
+        }
+    }
+
+    /// A directory may be replaced when it is absent, empty, or marked as spark-gen's.
+    private func checkReplaceable(_ target: String) throws {
+        switch FileSystem.kind(target) {
+        case .missing: return
+        case .directory: break
+        case .file, .other: throw Failure(description: "refusing to replace \(target): it is not a directory")
+        }
+        let entries = (try? fileManager.contentsOfDirectory(atPath: target)) ?? []
+        guard entries.isEmpty || entries.contains(OutputTree.markerName) else {
+            throw Failure(description:
+                "refusing to replace \(target): it is not empty and was not written by spark-gen (no \(OutputTree.markerName) file); choose another -o directory")
+        }
+    }
+
+    static func trimmed(_ path: String) -> String {
+        var path = path
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func baseName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import SparkGenKit
+
+/// `spark-gen build`: compile and write the artifact tree atomically.
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile a topology and write its artifact tree.",
+        discussion: "The tree is written to a temporary sibling directory and swapped into place; a failed build writes nothing.")
+
+    @Argument(help: "The topology file.")
+    var topology: String
+
+    @Option(name: [.short, .customLong("output")], help: "Output directory (default: out/<example name>).")
+    var output: String?
+
+    func run() throws {
+        let compilation = Compilation.run(path: topology)
+        try Outcome.report(compilation)
+        guard let artifacts = compilation.artifacts else { throw ExitCode(2) }
+        let directory = output ?? OutputLocation.defaultDirectory(for: topology)
+        do {
+            try OutputWriter().write(artifacts, to: directory)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        print("wrote \(artifacts.count) files to \(directory)")
+    }
+}
