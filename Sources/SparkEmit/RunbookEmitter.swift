@@ -47,7 +47,7 @@ struct RunbookEmitter {
         var text = comment(plan, node: node.name)
         text += "# \(node.name): runbook\n\n"
         text += "Owner **\(node.owner.name)**, tailnet **\(node.tailnet.name)** (tag `\(node.tailnet.tag)`), "
-        text += "mgmt \(node.node.mgmtIP), DAC \(node.node.dacIP) on `\(node.dacInterface)`.\n\n"
+        text += "mgmt \(node.node.mgmtIP), DAC \(node.node.dacIP) on `\(node.dacInterface)`.\n"
         var step = 0
         func heading(_ title: String) -> String {
             step += 1
@@ -80,6 +80,11 @@ struct RunbookEmitter {
             text += "```\n\n"
             text += "Give downstream apps (Open WebUI, n8n, Hermes) their own virtual keys from the LiteLLM UI, never the master key.\n"
         }
+
+        // The firewall goes up before anything listens on the DAC address.
+        text += heading("Firewall")
+        text += "```sh\nsudo \(Layout.stackPath(node, "scripts/firewall.sh"))\n```\n\n"
+        text += "ssh from the mgmt LAN stays allowed, so running this over ssh is safe.\n"
 
         for role in node.clusterRoles {
             let cluster = role.cluster
@@ -125,9 +130,6 @@ struct RunbookEmitter {
         text += heading("Tailnet")
         text += "Apply `tailnets/\(node.tailnet.name)/policy.hujson` to tailnet \(node.tailnet.name) first, then:\n\n"
         text += "```sh\nsudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))\n```\n"
-
-        text += heading("Firewall")
-        text += "```sh\nsudo \(Layout.stackPath(node, "scripts/firewall.sh"))\n```\n"
 
         text += heading("Verify")
         text += "```sh\nsudo \(Layout.stackPath(node, "scripts/verify.sh"))\n```\n\n"
