@@ -33,9 +33,11 @@ let package = Package(
                 "SparkGenKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Fixtures shared by the test suites; not part of any product.
+        .target(name: "SparkTestSupport", path: "Tests/SparkTestSupport"),
         .testTarget(name: "SparkYAMLTests", dependencies: ["SparkYAML"]),
-        .testTarget(name: "SparkSpecTests", dependencies: ["SparkSpec", "SparkGenKit"]),
-        .testTarget(name: "SparkEmitTests", dependencies: ["SparkEmit", "SparkGenKit", "SparkJSON"]),
-        .testTarget(name: "SparkGenKitTests", dependencies: ["SparkGenKit"]),
+        .testTarget(name: "SparkSpecTests", dependencies: ["SparkSpec", "SparkGenKit", "SparkTestSupport"]),
+        .testTarget(name: "SparkEmitTests", dependencies: ["SparkEmit", "SparkPlan", "SparkGenKit", "SparkTestSupport"]),
+        .testTarget(name: "SparkGenKitTests", dependencies: ["SparkGenKit", "SparkEmit", "SparkTestSupport"]),
     ]
 )

@@ -22,6 +22,8 @@ struct VerifyEmitter {
         expect() { local what=$1; shift; if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi; }
         # refuse DESCRIPTION COMMAND...: the command must fail (a negative test).
         refuse() { local what=$1; shift; if "$@" >/dev/null 2>&1; then fail "$what"; else pass "$what"; fi; }
+        # tcp_open HOST PORT: a TCP connection succeeds within 3 seconds.
+        # shellcheck disable=SC2016 # $1 and $2 expand in the inner shell, on purpose
         tcp_open() { timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2"; }
         # listens_only_on PORT ADDRESS: something listens on PORT, and only on ADDRESS.
         listens_only_on() {
@@ -30,12 +32,14 @@ struct VerifyEmitter {
           [ -n "$found" ] && [ "$found" = "$2:$1" ]
         }
         private_file_defines() {
-          local file=$1; shift
+          local file=$1 variable
+          shift
           [ -f "$file" ] && [ "$(stat -c %a "$file")" = 600 ] || return 1
-          local variable
           for variable in "$@"; do grep -q "^$variable=." "$file" || return 1; done
         }
         resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
+        ufw_active() { ufw status | grep -q '^Status: active'; }
+        mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
         # http_status URL [HEADER_FILE]: prints the HTTP status code.
         http_status() {
           if [ -n "${2:-}" ]; then
@@ -44,6 +48,13 @@ struct VerifyEmitter {
             curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1"
           fi
         }
+        # lists_model URL NAME [HEADER_FILE]: the OpenAI-style model list at URL names NAME.
+        lists_model() {
+          local header=()
+          if [ -n "${3:-}" ]; then header=(-H @"$3"); fi
+          curl -fsS --max-time 5 "${header[@]}" "$1/models" | grep -q "\"$2\""
+        }
+        ray_gpus_are() { docker exec "$1" ray status | grep -q "/$2.0 GPU"; }
 
         """#
 
@@ -72,10 +83,10 @@ struct VerifyEmitter {
             script += "expect \(Shell.quote("\(entry.name) resolves to \(entry.ip)")) resolves_to \(entry.name) \(entry.ip)\n"
         }
         script += section("Firewall and DAC link")
-        script += "expect 'ufw is active' bash -c 'ufw status | grep -q \"^Status: active\"'\n"
+        script += "expect 'ufw is active' ufw_active\n"
         let mtu = plan.topology.links.dac.mtu
         script += "expect \(Shell.quote("\(node.dacInterface) has MTU \(mtu)")) "
-        script += "bash -c \(Shell.quote("ip -o link show \(node.dacInterface) | grep -q ' mtu \(mtu) '"))\n"
+        script += "mtu_is \(Shell.quote(node.dacInterface)) \(mtu)\n"
         if let litellm = node.litellm, let keyFile = node.secretFiles.first(where: { $0.variables.contains(litellm.masterKey.variable) }) {
             script += litellmChecks(node, litellm, keyFile: keyFile.path)
         }
@@ -96,13 +107,14 @@ struct VerifyEmitter {
         text += "key_header=$(mktemp)\n"
         text += "trap 'rm -f \"$key_header\"' EXIT\n"
         text += "# The header goes through a 0600 temporary file so the key never shows in the process list.\n"
+        text += "# shellcheck source=/dev/null\n"
         text += "( set -a; . \(Shell.quote(keyFile)); printf 'Authorization: Bearer %s\\n' \"${\(variable):-}\" ) > \"$key_header\"\n"
         text += "expect 'litellm is alive' curl -fsS --max-time 5 \(base)/health/liveliness\n"
         text += "expect 'litellm refuses a request without a key (401)' test \"$(http_status \(base)/v1/models)\" = 401\n"
         text += "expect 'litellm answers with the owner key' test \"$(http_status \(base)/v1/models \"$key_header\")\" = 200\n"
         for route in litellm.routes {
             text += "expect \(Shell.quote("litellm lists \(route.servedName)")) "
-            text += "bash -c \(Shell.quote("curl -fsS --max-time 5 -H @\"$1\" \(base)/v1/models | grep -q '\"\(route.servedName)\"'")) _ \"$key_header\"\n"
+            text += "lists_model \(base)/v1 \(Shell.quote(route.servedName)) \"$key_header\"\n"
         }
         return text
     }
@@ -110,11 +122,11 @@ struct VerifyEmitter {
     private func headChecks(_ cluster: ClusterPlan) -> String {
         var text = section("Model \(cluster.model.name) (vLLM head)")
         text += "expect \(Shell.quote("vLLM serves \(cluster.model.servedName) on \(cluster.apiHost):\(cluster.model.port)")) "
-        text += "bash -c \(Shell.quote("curl -fsS --max-time 5 \(cluster.apiBase)/models | grep -q '\"\(cluster.model.servedName)\"'"))\n"
+        text += "lists_model \(cluster.apiBase) \(Shell.quote(cluster.model.servedName))\n"
         if cluster.isMultiNode {
             let gpus = cluster.model.cluster.tensorParallel * cluster.model.cluster.pipelineParallel
             text += "expect \(Shell.quote("Ray cluster has \(gpus) GPUs")) "
-            text += "bash -c \(Shell.quote("docker exec \(cluster.headContainer) ray status | grep -q '/\(gpus).0 GPU'"))\n"
+            text += "ray_gpus_are \(Shell.quote(cluster.headContainer)) \(gpus)\n"
         }
         return text
     }

@@ -90,12 +90,13 @@ public enum UnifiedDiff {
                     edits.append(.same(prefix + i, prefix + j))
                     i += 1
                     j += 1
-                } else if j < m, i == n || table[i][j + 1] >= table[i + 1][j] {
-                    edits.append(.added(prefix + j))
-                    j += 1
-                } else {
+                } else if i < n, j == m || table[i + 1][j] >= table[i][j + 1] {
+                    // Removals before additions, as diff(1) prints a changed block.
                     edits.append(.removed(prefix + i))
                     i += 1
+                } else {
+                    edits.append(.added(prefix + j))
+                    j += 1
                 }
             }
         }

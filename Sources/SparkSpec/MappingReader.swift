@@ -8,6 +8,8 @@ struct MappingReader {
     let path: SpecPath
     private let context: DecodingContext
     private var entries: [String: YAMLPair] = [:]
+    /// Valid keys that an unknown key was reported as a likely typo of.
+    private var suggested: Set<String> = []
 
     /// Nil (with an error) when `node` is not a mapping.
     init?(_ node: YAMLNode, at path: SpecPath, what: String, keys: [String], context: DecodingContext) {
@@ -23,7 +25,9 @@ struct MappingReader {
         for pair in pairs {
             guard let name = pair.key.scalar else { continue }  // reported by the parser
             guard keys.contains(name) else {
-                let hint = Suggestion.nearest(to: name, in: keys).map { "did you mean '\($0)'? " } ?? ""
+                let nearest = Suggestion.nearest(to: name, in: keys)
+                if let nearest { suggested.insert(nearest) }
+                let hint = nearest.map { "did you mean '\($0)'? " } ?? ""
                 context.error(
                     "unknown key '\(YAMLScalar.abbreviated(name))' in \(what)", at: pair.key.location,
                     path: path / name, help: "\(hint)allowed keys: \(keys.joined(separator: ", "))")
@@ -43,6 +47,8 @@ struct MappingReader {
     /// The value of a required key, or nil after reporting it missing.
     func required(_ key: String, what: String, help: String? = nil) -> YAMLNode? {
         if let node = value(key) { return node }
+        // A typo of this key was already reported with the fix; "missing" would only repeat it.
+        if entries[key] == nil && suggested.contains(key) { return nil }
         let location = entries[key]?.value.location ?? node.location
         let message = entries[key] == nil ? "missing required key '\(key)' in \(what)" : "'\(key)' in \(what) must not be empty"
         context.error(message, at: location, path: path / key, help: help ?? "add '\(key): …'")

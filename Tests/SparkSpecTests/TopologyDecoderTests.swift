@@ -1,5 +1,6 @@
 import SparkDiagnostics
 import SparkGenKit
+import SparkTestSupport
 import Testing
 
 @Suite struct TopologyDecoderTests {

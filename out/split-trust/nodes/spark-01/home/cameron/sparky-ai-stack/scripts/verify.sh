@@ -17,6 +17,8 @@ fail() { printf 'FAIL  %s\n' "$1"; failures=$((failures + 1)); }
 expect() { local what=$1; shift; if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi; }
 # refuse DESCRIPTION COMMAND...: the command must fail (a negative test).
 refuse() { local what=$1; shift; if "$@" >/dev/null 2>&1; then fail "$what"; else pass "$what"; fi; }
+# tcp_open HOST PORT: a TCP connection succeeds within 3 seconds.
+# shellcheck disable=SC2016 # $1 and $2 expand in the inner shell, on purpose
 tcp_open() { timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2"; }
 # listens_only_on PORT ADDRESS: something listens on PORT, and only on ADDRESS.
 listens_only_on() {
@@ -25,12 +27,14 @@ listens_only_on() {
   [ -n "$found" ] && [ "$found" = "$2:$1" ]
 }
 private_file_defines() {
-  local file=$1; shift
+  local file=$1 variable
+  shift
   [ -f "$file" ] && [ "$(stat -c %a "$file")" = 600 ] || return 1
-  local variable
   for variable in "$@"; do grep -q "^$variable=." "$file" || return 1; done
 }
 resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
+ufw_active() { ufw status | grep -q '^Status: active'; }
+mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
 # http_status URL [HEADER_FILE]: prints the HTTP status code.
 http_status() {
   if [ -n "${2:-}" ]; then
@@ -39,6 +43,13 @@ http_status() {
     curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1"
   fi
 }
+# lists_model URL NAME [HEADER_FILE]: the OpenAI-style model list at URL names NAME.
+lists_model() {
+  local header=()
+  if [ -n "${3:-}" ]; then header=(-H @"$3"); fi
+  curl -fsS --max-time 5 "${header[@]}" "$1/models" | grep -q "\"$2\""
+}
+ray_gpus_are() { docker exec "$1" ray status | grep -q "/$2.0 GPU"; }
 
 echo '== Listeners bind where the plan says, never on a wildcard address'
 expect 'litellm listens on 127.0.0.1:8001 only' listens_only_on 8001 127.0.0.1
@@ -59,22 +70,23 @@ expect 'spark-01 resolves to 192.0.2.21' resolves_to spark-01 192.0.2.21
 expect 'spark-02 resolves to 192.0.2.22' resolves_to spark-02 192.0.2.22
 
 echo '== Firewall and DAC link'
-expect 'ufw is active' bash -c 'ufw status | grep -q "^Status: active"'
-expect 'enp1s0f0np0 has MTU 9216' bash -c 'ip -o link show enp1s0f0np0 | grep -q '\'' mtu 9216 '\'''
+expect 'ufw is active' ufw_active
+expect 'enp1s0f0np0 has MTU 9216' mtu_is enp1s0f0np0 9216
 
 echo '== LiteLLM of owner you'
 key_header=$(mktemp)
 trap 'rm -f "$key_header"' EXIT
 # The header goes through a 0600 temporary file so the key never shows in the process list.
+# shellcheck source=/dev/null
 ( set -a; . /home/cameron/.sparky01-litellm-key; printf 'Authorization: Bearer %s\n' "${LITELLM_MASTER_KEY:-}" ) > "$key_header"
 expect 'litellm is alive' curl -fsS --max-time 5 http://127.0.0.1:8001/health/liveliness
 expect 'litellm refuses a request without a key (401)' test "$(http_status http://127.0.0.1:8001/v1/models)" = 401
 expect 'litellm answers with the owner key' test "$(http_status http://127.0.0.1:8001/v1/models "$key_header")" = 200
-expect 'litellm lists qwen3.5-122b' bash -c 'curl -fsS --max-time 5 -H @"$1" http://127.0.0.1:8001/v1/models | grep -q '\''"qwen3.5-122b"'\''' _ "$key_header"
+expect 'litellm lists qwen3.5-122b' lists_model http://127.0.0.1:8001/v1 qwen3.5-122b "$key_header"
 
 echo '== Model qwen3.5-122b (vLLM head)'
-expect 'vLLM serves qwen3.5-122b on 198.51.100.1:8000' bash -c 'curl -fsS --max-time 5 http://198.51.100.1:8000/v1/models | grep -q '\''"qwen3.5-122b"'\'''
-expect 'Ray cluster has 2 GPUs' bash -c 'docker exec vllm-qwen3.5-122b ray status | grep -q '\''/2.0 GPU'\'''
+expect 'vLLM serves qwen3.5-122b on 198.51.100.1:8000' lists_model http://198.51.100.1:8000/v1 qwen3.5-122b
+expect 'Ray cluster has 2 GPUs' ray_gpus_are vllm-qwen3.5-122b 2
 
 echo '== Reachability of spark-02 from here'
 refuse 'spark-02 litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.22 8001

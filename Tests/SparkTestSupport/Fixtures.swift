@@ -1,0 +1,68 @@
+import Foundation
+
+/// Paths and texts the tests share: the repository root, the example topology.
+public enum Fixtures {
+    public static let repositoryRoot: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)  // Tests/SparkTestSupport/Fixtures.swift
+        return parts.joined(separator: "/")
+    }()
+
+    public static let splitTrustPath = repositoryRoot + "/examples/split-trust/topology.yaml"
+
+    public static var splitTrust: String {
+        String(decoding: FileManager.default.contents(atPath: splitTrustPath)!, as: UTF8.self)
+    }
+
+    /// The example with `old` replaced by `new`; fails loudly if `old` is not in it.
+    public static func splitTrust(replacing old: String, with new: String) -> String {
+        let text = splitTrust
+        precondition(text.contains(old), "fixture text not found: \(old)")
+        return text.replacingOccurrences(of: old, with: new)
+    }
+}
+
+extension String {
+    public func replacingOccurrences(of target: String, with replacement: String) -> String {
+        var result = ""
+        var rest = self[...]
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+
+    /// The 1-based line number of the first line containing `text`.
+    public func line(containing text: String) -> Int {
+        split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(text) }! + 1
+    }
+}
+
+extension Fixtures {
+    /// Every example topology, `examples/<name>/topology.yaml`, by name.
+    public static var examples: [(name: String, path: String)] {
+        let directory = repositoryRoot + "/examples"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.sorted().compactMap { name in
+            let path = "\(directory)/\(name)/topology.yaml"
+            return FileManager.default.fileExists(atPath: path) ? (name, path) : nil
+        }
+    }
+
+    /// The built `spark-gen` binary: beside the test bundle, or where SPARK_GEN_BIN says.
+    public static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["SPARK_GEN_BIN"] { return path }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var parts = executable.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast()
+        return parts.joined(separator: "/") + "/spark-gen"
+    }
+
+    /// A new empty directory under the system temporary directory.
+    public static func temporaryDirectory() -> String {
+        let path = "/tmp/spark-gen-test-\(UInt64.random(in: 0...UInt64.max))"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
