@@ -23,10 +23,11 @@ let package = Package(
         .target(name: "SparkJSON", dependencies: ["CJansson"]),
         .target(name: "SparkSpec", dependencies: ["SparkYAML", "SparkDiagnostics"]),
         .target(name: "SparkPlan", dependencies: ["SparkSpec"]),
+        .target(name: "SparkRules", dependencies: ["SparkPlan", "SparkSpec", "SparkDiagnostics"]),
         .target(name: "SparkEmit", dependencies: ["SparkPlan", "SparkYAML", "SparkJSON"]),
         .target(
             name: "SparkGenKit",
-            dependencies: ["SparkEmit", "SparkPlan", "SparkSpec", "SparkYAML", "SparkDiagnostics"]),
+            dependencies: ["SparkEmit", "SparkRules", "SparkPlan", "SparkSpec", "SparkYAML", "SparkJSON", "SparkDiagnostics"]),
         .executableTarget(
             name: "spark-gen",
             dependencies: [
@@ -38,6 +39,7 @@ let package = Package(
         .testTarget(name: "SparkYAMLTests", dependencies: ["SparkYAML"]),
         .testTarget(name: "SparkSpecTests", dependencies: ["SparkSpec", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkEmitTests", dependencies: ["SparkEmit", "SparkPlan", "SparkGenKit", "SparkTestSupport"]),
+        .testTarget(name: "SparkRulesTests", dependencies: ["SparkRules", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkGenKitTests", dependencies: ["SparkGenKit", "SparkEmit", "SparkTestSupport"]),
     ]
 )

@@ -2,6 +2,7 @@ import FoundationEssentials
 import SparkDiagnostics
 import SparkEmit
 import SparkPlan
+import SparkRules
 import SparkSpec
 import SparkYAML
 
@@ -64,6 +65,11 @@ public struct Compilation: Sendable {
         diagnostics += resolved.diagnostics
         guard let plan = resolved.plan, !diagnostics.contains(where: { $0.severity == .error }) else {
             return finish(diagnostics, index: index)
+        }
+        // A stack that breaks a rule is not built: its files would carry the flaw to the nodes.
+        diagnostics += RuleCatalog.check(RuleContext(topology: topology, plan: plan))
+        guard !diagnostics.contains(where: { $0.severity == .error }) else {
+            return finish(diagnostics, index: index, plan: plan)
         }
         do {
             let artifacts = try ArtifactEmitter.emit(plan)

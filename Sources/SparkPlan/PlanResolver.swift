@@ -71,15 +71,8 @@ public enum PlanResolver {
             if !nodeNames.contains(cluster.head) {
                 unknown("node", cluster.head, at: cluster.path / "head", among: nodeNames)
             }
-            var seen: Set<String> = [cluster.head]
-            for (index, worker) in cluster.workers.enumerated() {
-                if !nodeNames.contains(worker) {
-                    unknown("node", worker, at: cluster.path / "workers" / index, among: nodeNames)
-                } else if !seen.insert(worker).inserted {
-                    bag.error(
-                        "node '\(worker)' appears twice in the cluster of model '\(model.name)'", at: cluster.path / "workers" / index,
-                        help: "list each node once: the head under 'head', the others under 'workers'")
-                }
+            for (index, worker) in cluster.workers.enumerated() where !nodeNames.contains(worker) {
+                unknown("node", worker, at: cluster.path / "workers" / index, among: nodeNames)
             }
         }
     }

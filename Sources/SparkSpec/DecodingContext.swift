@@ -4,7 +4,7 @@ import SparkDiagnostics
 final class DecodingContext {
     var diagnostics = DiagnosticBag()
 
-    func error(_ message: String, at location: SourceLocation, path: SpecPath, help: String? = nil) {
-        diagnostics.append(.error(message, at: path, location: location, help: help))
+    func error(_ message: String, at location: SourceLocation, path: SpecPath, help: String? = nil, code: String? = nil) {
+        diagnostics.append(.error(message, at: path, location: location, help: help, code: code))
     }
 }

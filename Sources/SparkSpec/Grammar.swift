@@ -17,6 +17,7 @@ public enum Grammar: Sendable {
     case version
     case timezone
     case word
+    case ruleID
 
     /// What the value must look like, for the error message.
     public var expectation: String {
@@ -35,6 +36,7 @@ public enum Grammar: Sendable {
         case .version: return "a version such as '3.12' or '2.49.1'"
         case .timezone: return "an IANA time zone such as 'America/Los_Angeles'"
         case .word: return "letters, digits, '.', '_' and '-'"
+        case .ruleID: return "a rule id such as 'TR001' (spark-gen rules lists them)"
         }
     }
 
@@ -84,6 +86,8 @@ public enum Grammar: Sendable {
         case .timezone:
             return scalars.count <= 64 && Self.isAlpha(scalars[0])
                 && scalars.allSatisfy { Self.isAlnum($0) || "/_+-".unicodeScalars.contains($0) } && !text.contains("..")
+        case .ruleID:
+            return scalars.count == 5 && scalars.prefix(2).allSatisfy(Self.isUpper) && scalars.suffix(3).allSatisfy(Self.isDigit)
         case .word:
             return Self.isAlnum(scalars[0]) && scalars.allSatisfy { Self.isAlnum($0) || "._-".unicodeScalars.contains($0) }
         }

@@ -61,8 +61,8 @@ struct MappingReader {
             help: help)
     }
 
-    func string(_ key: String, required isRequired: Bool = false, what: String = "", grammar: Grammar? = nil) -> String? {
-        guard let node = isRequired ? required(key, what: what) : value(key) else { return nil }
+    func string(_ key: String, required isRequired: Bool = false, what: String = "", grammar: Grammar? = nil, help: String? = nil) -> String? {
+        guard let node = isRequired ? required(key, what: what, help: help) : value(key) else { return nil }
         return Self.text(node, key: key, path: path / key, grammar: grammar, context: context)
     }
 
@@ -205,5 +205,13 @@ struct MappingReader {
             result.append((name, pair.value, path / key / name))
         }
         return result
+    }
+}
+
+extension String {
+    /// The text without leading and trailing spaces, tabs and newlines.
+    var trimmingSpaces: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" }
+        return String(String(self.drop(while: isSpace).reversed().drop(while: isSpace)).reversed())
     }
 }

@@ -13,6 +13,8 @@ public struct Topology: Sendable {
     public var links: Links
     public var nodes: [Node]
     public var models: [Model]
+    /// Findings the author has accepted on purpose, each with a reason.
+    public var acceptedRisks: [AcceptedRisk]
 
     public func owner(named name: String) -> Owner? { owners.first { $0.name == name } }
     public func tailnet(named name: String) -> Tailnet? { tailnets.first { $0.name == name } }

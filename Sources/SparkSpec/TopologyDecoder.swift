@@ -25,8 +25,11 @@ public enum TopologyDecoder {
 private struct Decoder {
     let context: DecodingContext
 
+    /// The catalog id of the literal-secret finding, reported here so the value never enters the model.
+    static let literalSecretRule = "SC003"
+
     mutating func topology(_ root: YAMLNode) -> Topology? {
-        let keys = ["version", "stack", "owners", "tailnets", "links", "nodes", "models"]
+        let keys = ["version", "stack", "owners", "tailnets", "links", "nodes", "models", "accept_risks"]
         guard let top = MappingReader(root, at: .root, what: "the topology", keys: keys, context: context) else { return nil }
         let version = top.int("version", required: true, what: "the topology", in: 0...Int.max)
         if let version, !Topology.supportedVersions.contains(version), let node = top.value("version") {
@@ -40,8 +43,34 @@ private struct Decoder {
         let links = top.required("links", what: "the topology").flatMap { self.links($0, at: SpecPath.root / "links") }
         let nodes = top.namedEntries("nodes", what: "node", grammar: .hostname).compactMap { node($0.name, $0.node, $0.path, stack: stack) }
         let models = top.namedEntries("models", what: "model", grammar: .identifier).compactMap { model($0.name, $0.node, $0.path) }
+        let risks = top.value("accept_risks").map { acceptedRisks($0, at: SpecPath.root / "accept_risks") } ?? []
         guard let version, let stack, let links else { return nil }
-        return Topology(version: version, stack: stack, owners: owners, tailnets: tailnets, links: links, nodes: nodes, models: models)
+        return Topology(
+            version: version, stack: stack, owners: owners, tailnets: tailnets, links: links, nodes: nodes, models: models,
+            acceptedRisks: risks)
+    }
+
+    func acceptedRisks(_ node: YAMLNode, at path: SpecPath) -> [AcceptedRisk] {
+        guard let items = node.sequence else {
+            context.error(
+                "'accept_risks' must be a list, found \(node.kindName)", at: node.location, path: path,
+                help: "write it as '- {rule: TR001, reason: \"…\"}' lines")
+            return []
+        }
+        return items.enumerated().compactMap { index, item in
+            let what = "an accept_risks entry"
+            guard let map = MappingReader(item, at: path / index, what: what, keys: ["rule", "reason"], context: context) else { return nil }
+            let rule = map.string("rule", required: true, what: what, grammar: .ruleID)
+            let reason = map.string("reason", required: true, what: what, help: "say why this risk is acceptable here")
+            guard let rule, let reason else { return nil }
+            if reason.trimmingSpaces.count < 10, let location = map.value("reason")?.location {
+                context.error(
+                    "the reason for accepting \(rule) is too short to explain anything", at: location, path: path / index / "reason",
+                    help: "write a sentence a reviewer can judge: who agreed, and why the risk is acceptable")
+                return nil
+            }
+            return AcceptedRisk(rule: rule, reason: reason, path: path / index)
+        }
     }
 
     func stack(_ node: YAMLNode, at path: SpecPath) -> Stack? {
@@ -70,7 +99,8 @@ private struct Decoder {
         guard node.mapping != nil else {
             context.error(
                 "\(what) must be a reference to an environment file, found a literal value (not shown)", at: node.location, path: path,
-                help: "secrets are never written in the topology: use '{file: \"~/.litellm.env\"}' and put '\(variable)=…' in that file on the node (mode 0600)")
+                help: "secrets are never written in the topology: use '{file: \"~/.litellm.env\"}' and put '\(variable)=…' in that file on the node (mode 0600)",
+                code: Self.literalSecretRule)
             return nil
         }
         guard let map = MappingReader(node, at: path, what: what, keys: ["file", "var", "sha256"], context: context) else { return nil }

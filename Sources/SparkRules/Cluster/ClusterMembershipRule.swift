@@ -1,0 +1,32 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// CL004: a cluster has exactly one head and names each node once.
+struct ClusterMembershipRule: Rule {
+    let description = RuleDescription(
+        id: "CL004",
+        title: "a cluster has one head and lists each node once",
+        rationale: """
+            The head starts Ray's GCS and vLLM; workers join it. A node listed as both, or twice, would \
+            start two Ray processes fighting over one GPU and port, and the GPU count the head waits for \
+            would never match.
+            """,
+        help: "name the head under 'head' and every other node once under 'workers'",
+        triggering: [
+            RuleExample(replacing: "workers: [spark-02]", with: "workers: [spark-02, ↓spark-01]"),
+            RuleExample(replacing: "workers: [spark-02]", with: "workers: [spark-02, ↓spark-02]"),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        var findings: [RuleFinding] = []
+        for model in context.topology.models {
+            var seen: Set<String> = [model.cluster.head]
+            for (index, worker) in model.cluster.workers.enumerated() where !seen.insert(worker).inserted {
+                let role = worker == model.cluster.head ? "is the head and is also listed as a worker" : "is listed twice as a worker"
+                findings.append(RuleFinding(
+                    "node '\(worker)' \(role) in the cluster of model '\(model.name)'", at: model.cluster.path / "workers" / index))
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,38 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// CL006: each node's share of the weights leaves room for a KV cache within vLLM's budget.
+struct ModelFitsRule: Rule {
+    /// Below this much KV cache per node a model loads but serves almost nothing.
+    static let minimumKVCacheGB = 4.0
+
+    let description = RuleDescription(
+        id: "CL006",
+        title: "the model fits in the memory vLLM may use on each node",
+        rationale: """
+            vLLM claims gpu_memory_utilization × usable memory on every node and must fit its share of \
+            the weights plus a KV cache in it. The guide's Qwen3-235B-A22B-FP8 at TP=2 needs about \
+            117.5 GB of weights per node against 96.8 GB (121 GB × 0.80): Ray kills the worker at its \
+            95% memory threshold while loading. The 122B GPTQ-Int4 model (about 34 GB per node) fits.
+            """,
+        help: "use a smaller quantization (a 235B INT4 needs about 58 GB per node), add nodes, or raise gpu_memory_utilization",
+        triggering: [
+            RuleExample([
+                ("source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4", "source: Qwen/Qwen3-235B-A22B-FP8"),
+                ("weights_gb: 68", "weights_gb: ↓235"),
+            ]),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        context.topology.models.compactMap { model -> RuleFinding? in
+            let nodes = context.members(of: model)
+            guard let tightest = nodes.min(by: { $0.hardware.usableGB < $1.hardware.usableGB }) else { return nil }
+            let perNode = model.weightsGB / Double(nodes.count)
+            let budget = tightest.hardware.usableGB * model.vllm.gpuMemoryUtilization
+            guard perNode + Self.minimumKVCacheGB > budget else { return nil }
+            return RuleFinding(
+                "model '\(model.name)' needs \(perNode.shortText) GB of weights per node, but vLLM may use only \(budget.shortText) GB on '\(tightest.name)' (\(tightest.hardware.usableGB.shortText) GB usable × \(model.vllm.gpuMemoryUtilization)), leaving less than \(Self.minimumKVCacheGB.shortText) GB for the KV cache",
+                at: model.path / "weights_gb")
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// CL005: a model spread over several nodes runs on Ray, in an image that has Ray.
+struct RayRuntimeRule: Rule {
+    let description = RuleDescription(
+        id: "CL005",
+        title: "a multi-node model runs on Ray in an image with Ray",
+        rationale: """
+            vLLM needs Ray for any multi-node run and checks for it at engine start, whatever the \
+            launch method. NVIDIA's NGC vLLM image ships without Ray, so running it directly fails with \
+            'ray: not found'; spark-gen builds `image` from `base_image` with Ray added.
+            """,
+        help: "set runtime.image to a new tag (spark-gen's Dockerfile adds Ray to base_image) and keep the Ray executor",
+        triggering: [
+            RuleExample(replacing: "      image: vllm-spark:26.04", with: "      image: ↓nvcr.io/nvidia/vllm:26.04-py3"),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        context.topology.models.compactMap { model -> RuleFinding? in
+            let nodes = context.members(of: model)
+            guard nodes.count > 1, model.runtime.image == model.runtime.baseImage else { return nil }
+            return RuleFinding(
+                "model '\(model.name)' spans \(nodes.count) nodes but runs '\(model.runtime.image)', the base image, which has no Ray",
+                at: model.runtime.path / "image")
+        }
+    }
+}

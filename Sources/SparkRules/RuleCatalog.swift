@@ -1,0 +1,62 @@
+import SparkDiagnostics
+import SparkPlan
+import SparkSpec
+
+/// Every rule spark-gen enforces, in id order, and the machinery that runs them.
+public enum RuleCatalog {
+    public static let rules: [any Rule] = [
+        DistinctMasterKeysRule(),
+        LiteralSecretRule(),
+        AddressPlanRule(),
+        ParallelismRule(),
+        ClusterMembershipRule(),
+        RayRuntimeRule(),
+        ModelFitsRule(),
+        PrefixCachingBatchRule(),
+        PortClaimsRule(),
+        ResidentModelsRule(),
+        HostNamesRule(),
+        CrossOwnerClusterRule(),
+    ].sorted { $0.description.id < $1.description.id }
+
+    public static func rule(id: String) -> (any Rule)? {
+        rules.first { $0.description.id == id }
+    }
+
+    /// Runs every rule; findings of an accepted rule become notes that quote the reason.
+    public static func check(_ context: RuleContext) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var used = Set<Int>()
+        let risks = context.topology.acceptedRisks
+        for (index, risk) in risks.enumerated() where rule(id: risk.rule) == nil {
+            used.insert(index)
+            let ids = rules.map(\.description.id)
+            let hint = Suggestion.nearest(to: risk.rule, in: ids).map { "did you mean '\($0)'? " } ?? ""
+            diagnostics.append(.error(
+                "accept_risks names rule '\(risk.rule)', which does not exist", at: risk.path / "rule",
+                help: "\(hint)'spark-gen rules' lists the rule ids"))
+        }
+        for rule in rules {
+            let description = rule.description
+            let acceptance = risks.firstIndex { $0.rule == description.id }
+            for finding in rule.check(context) {
+                if let acceptance {
+                    used.insert(acceptance)
+                    diagnostics.append(Diagnostic(
+                        .note, "accepted: \(finding.message) (reason: \(risks[acceptance].reason))", code: description.id,
+                        path: finding.path))
+                } else {
+                    diagnostics.append(Diagnostic(
+                        description.severity, finding.message, code: description.id, help: finding.help ?? description.help,
+                        path: finding.path))
+                }
+            }
+        }
+        for (index, risk) in risks.enumerated() where !used.contains(index) {
+            diagnostics.append(.warning(
+                "accept_risks entry for \(risk.rule) matches no finding", at: risk.path,
+                help: "remove the entry: an acceptance that no longer applies would silently cover a future finding"))
+        }
+        return diagnostics
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import SparkDiagnostics
+import SparkGenKit
+import SparkRules
+import SparkTestSupport
+import Testing
+
+/// Runs every rule's own examples: a triggering example must produce a finding of that rule
+/// exactly where its `↓` marker points, a non-triggering one must produce none.
+@Suite struct RuleCatalogTests {
+    /// The example topology with the edits applied, and the marker's position (1-based).
+    static func materialize(_ example: RuleExample) throws -> (text: String, marker: SparkDiagnostics.SourceLocation?) {
+        let path = Fixtures.repositoryRoot + "/examples/\(example.base)/topology.yaml"
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        for edit in example.edits {
+            guard text.contains(edit.old) else {
+                throw ExampleError(description: "example edit does not apply to \(example.base): \(edit.old)")
+            }
+            text = text.replacingOccurrences(of: edit.old, with: edit.new)
+        }
+        var marker: SparkDiagnostics.SourceLocation?
+        var line = 1, column = 1
+        var clean = ""
+        for character in text {
+            if character == RuleExample.marker {
+                marker = SparkDiagnostics.SourceLocation(line: line, column: column)
+                continue
+            }
+            clean.append(character)
+            if character == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (clean, marker)
+    }
+
+    struct ExampleError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static var ruleIDs: [String] { RuleCatalog.rules.map(\.description.id) }
+
+    @Test func catalogHasRulesWithUniqueWellFormedIDs() {
+        let ids = Self.ruleIDs
+        #expect(!ids.isEmpty)
+        #expect(Set(ids).count == ids.count)
+        for rule in RuleCatalog.rules {
+            let description = rule.description
+            #expect(description.id.count == 5, "\(description.id)")
+            #expect(!description.title.isEmpty && !description.rationale.isEmpty && !description.help.isEmpty, "\(description.id)")
+            #expect(!description.triggering.isEmpty, "\(description.id) has no triggering example")
+            #expect(!description.nonTriggering.isEmpty, "\(description.id) has no non-triggering example")
+            #expect(description.title.first?.isUppercase == false, "\(description.id): titles start lowercase")
+        }
+    }
+
+    @Test(arguments: ruleIDs)
+    func triggeringExamplesFindWhereTheMarkerPoints(_ id: String) throws {
+        let rule = try #require(RuleCatalog.rule(id: id))
+        for (number, example) in rule.description.triggering.enumerated() {
+            let (text, marker) = try Self.materialize(example)
+            let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+            let structural = compilation.diagnostics.filter { $0.severity == .error && $0.code == nil }
+            #expect(structural.isEmpty, "\(id) example \(number) is not a valid topology: \(structural.map(\.oneLine))")
+            let findings = compilation.diagnostics.filter { $0.code == id && $0.severity != .note }
+            #expect(!findings.isEmpty, "\(id) example \(number) produced no finding")
+            if let marker {
+                #expect(findings.contains { $0.location == marker },
+                        "\(id) example \(number): expected a finding at \(marker), got \(findings.map { $0.oneLine })")
+            } else {
+                Issue.record("\(id) example \(number) has no ↓ marker")
+            }
+            if rule.description.severity == .error {
+                #expect(compilation.artifacts == nil, "\(id) example \(number): a topology with an error was built")
+            }
+        }
+    }
+
+    @Test(arguments: ruleIDs)
+    func nonTriggeringExamplesFindNothing(_ id: String) throws {
+        let rule = try #require(RuleCatalog.rule(id: id))
+        for (number, example) in rule.description.nonTriggering.enumerated() {
+            let (text, _) = try Self.materialize(example)
+            let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+            let errors = compilation.diagnostics.filter { $0.severity == .error }
+            #expect(errors.isEmpty, "\(id) non-triggering example \(number) has errors: \(errors.map(\.oneLine))")
+            let findings = compilation.diagnostics.filter { $0.code == id && $0.severity != .note }
+            #expect(findings.isEmpty, "\(id) non-triggering example \(number): \(findings.map { $0.oneLine })")
+        }
+    }
+
+    @Test func unknownAcceptedRuleIsAnError() throws {
+        let text = Fixtures.splitTrust(replacing: "  - rule: TR001\n", with: "  - rule: ZZ999\n")
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+        #expect(compilation.diagnostics.contains { $0.message == "accept_risks names rule 'ZZ999', which does not exist" })
+    }
+}
