@@ -41,9 +41,20 @@ struct ComposeEmitter {
         }
     }
 
+    /// The LiteLLM an app calls: its own node's on loopback, or another node's by tailnet name.
+    func litellmURL(for options: AppOptions?, on node: NodePlan, plan: Plan) -> String {
+        let port = App.litellm.port!
+        guard let target = options?.litellm, target != node.name, let other = plan.node(named: target) else {
+            return "http://\(PlanResolver.loopback):\(port)/v1"
+        }
+        return "http://\(other.node.tailnetHostname):\(port)/v1"
+    }
+
     /// The service definition and the named volumes it uses.
     private func service(_ app: App, node: NodePlan, plan: Plan) -> (YAMLValue, [String]) {
         let loopback = PlanResolver.loopback
+        let options = node.node.appOptions[app]
+        let bind = options?.listen?.description ?? loopback
         let port = app.port.map(String.init) ?? ""
         var fields: [(String, YAMLValue)] = [
             ("image", .string(Self.images[app]!)),
@@ -56,7 +67,7 @@ struct ComposeEmitter {
         var named: [String] = []
         switch app {
         case .litellmDB:
-            fields.append(("command", .sequence(["postgres", "-c", .string("listen_addresses=\(loopback)"), "-c", .string("port=\(port)")])))
+            fields.append(("command", .sequence(["postgres", "-c", .string("listen_addresses=\(bind)"), "-c", .string("port=\(port)")])))
             environment = [("POSTGRES_USER", "litellm"), ("POSTGRES_DB", "litellm")]
             if let file = node.secretFiles.first(where: { $0.readers.contains(app.rawValue) }) {
                 fields.append(("env_file", .sequence([.string(file.path)])))
@@ -65,17 +76,21 @@ struct ComposeEmitter {
             named = ["litellm_db"]
         case .openWebUI:
             environment = [
-                ("HOST", .string(loopback)),
+                ("HOST", .string(bind)),
                 ("PORT", .string(port)),
-                ("OPENAI_API_BASE_URL", .string("http://\(loopback):\(App.litellm.port!)/v1")),
+                ("OPENAI_API_BASE_URL", .string(litellmURL(for: options, on: node, plan: plan))),
                 ("WEBUI_AUTH", "True"),
                 ("ENABLE_OLLAMA_API", "False"),
             ]
+            if let key = options?.key {
+                // The app's own virtual key; the file defines OPENAI_API_KEY.
+                fields.append(("env_file", .sequence([.string(node.absolute(key.file))])))
+            }
             volumes = ["open-webui:/app/backend/data"]
             named = ["open-webui"]
         case .n8n:
             environment = [
-                ("N8N_LISTEN_ADDRESS", .string(loopback)),
+                ("N8N_LISTEN_ADDRESS", .string(bind)),
                 ("N8N_PORT", .string(port)),
                 ("N8N_HOST", .string(node.node.tailnetHostname)),
                 ("N8N_PROTOCOL", "http"),
@@ -90,7 +105,7 @@ struct ComposeEmitter {
             named = ["n8n_data"]
         case .hermesWebUI:
             environment = [
-                ("HERMES_WEBUI_HOST", .string(loopback)),
+                ("HERMES_WEBUI_HOST", .string(bind)),
                 ("HERMES_WEBUI_PORT", .string(port)),
                 ("WANTED_UID", .string(String(node.node.uid))),
                 ("WANTED_GID", .string(String(node.node.gid))),

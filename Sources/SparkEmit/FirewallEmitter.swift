@@ -61,6 +61,13 @@ struct FirewallEmitter {
                     comment: "Ray and NCCL from cluster peer \(peer.name)"))
             }
         }
+        for extra in node.node.firewall {
+            let on = extra.interface.map { "on \($0) " } ?? ""
+            let from = extra.from.map { "from \($0) " } ?? ""
+            rules.append(Rule(
+                arguments: "allow in \(on)\(from)to any port \(extra.port) proto \(extra.proto.rawValue)",
+                comment: extra.comment ?? "topology rule \(extra.path)"))
+        }
         return rules
     }
 

@@ -61,6 +61,13 @@ struct TailscaleEmitter {
                 ("ip", .array(granted.map { .string("tcp:\($0)") })),
             ]))
         }
+        for grant in net.grants {
+            grants.append(.object([
+                ("src", .array(grant.sources.map { .string($0) })),
+                ("dst", .array([.string(net.tag)])),
+                ("ip", .array(grant.ports.map { .string("tcp:\($0)") })),
+            ]))
+        }
         var test: [(String, JSONValue)] = [("src", .string(net.users[0]))]
         if !granted.isEmpty { test.append(("accept", .array(granted.map { .string("\(net.tag):\($0)") }))) }
         test.append(("deny", .array(deniedPorts(plan, tailnet).map { .string("\(net.tag):\($0)") })))
@@ -84,11 +91,12 @@ struct TailscaleEmitter {
             "--reset",
             "--hostname=\(Shell.quote(node.node.tailnetHostname))",
             "--advertise-tags=\(Shell.quote(node.tailnet.tag))",
-            "--advertise-routes=",
+            "--advertise-routes=\(node.node.advertiseRoutes.map(\.description).joined(separator: ","))",
             "\"$@\"",
         ])
         script += "\ntailscale serve reset\n"
-        for service in node.services where service.isTailnetFacing {
+        // `tailscale serve` forwards only to loopback; an app bound elsewhere is reached directly.
+        for service in node.services where service.isTailnetFacing && service.isLoopbackOnly {
             script += "tailscale serve --bg --tcp \(service.port) tcp://\(service.bindAddress):\(service.port)\n"
         }
         script += "tailscale serve status\n"

@@ -74,8 +74,8 @@ struct VLLMEmitter {
             // Without VLLM_HOST_IP vLLM resolves the host name to the mgmt address while Ray
             // registered the DAC address, and the placement group targets a node Ray never saw.
             "-e VLLM_HOST_IP=\(Shell.quote(node.node.dacIP.description))",
-            "-e NCCL_SOCKET_IFNAME=\(Shell.quote(cluster.dacInterface))",
-            "-e GLOO_SOCKET_IFNAME=\(Shell.quote(cluster.dacInterface))",
+            "-e NCCL_SOCKET_IFNAME=\(Shell.quote(node.dacInterface))",
+            "-e GLOO_SOCKET_IFNAME=\(Shell.quote(node.dacInterface))",
         ]
         if isHead && cluster.isMultiNode {
             options.append("-e RAY_ADDRESS=\(Shell.quote(cluster.rayAddress))")
@@ -186,8 +186,8 @@ struct VLLMEmitter {
         }
         args.append("--tensor-parallel-size \(model.cluster.tensorParallel)")
         args.append("--pipeline-parallel-size \(model.cluster.pipelineParallel)")
-        if cluster.isMultiNode {
-            args.append("--distributed-executor-backend ray")
+        if let backend = cluster.executorBackend {
+            args.append("--distributed-executor-backend \(Shell.quote(backend))")
         }
         return args
     }

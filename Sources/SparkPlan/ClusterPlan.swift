@@ -5,7 +5,6 @@ public struct ClusterPlan: Sendable {
     public let model: Model
     public let head: Node
     public let workers: [Node]
-    public let dacInterface: String
     /// Where the vLLM API listens: the head's DAC address when other nodes call it, else loopback.
     public let apiHost: String
 
@@ -15,6 +14,10 @@ public struct ClusterPlan: Sendable {
     public var apiBase: String { "http://\(apiHost):\(model.port)/v1" }
     public var rayAddress: String { "\(head.dacIP):\(model.cluster.rayPort)" }
     public var isMultiNode: Bool { !workers.isEmpty }
+    /// The executor the topology chose, or Ray for a multi-node cluster; nil leaves vLLM's default.
+    public var executorBackend: String? {
+        model.vllm.distributedExecutorBackend ?? (isMultiNode ? "ray" : nil)
+    }
     public var headContainer: String { "vllm-\(model.name)" }
     public var workerContainer: String { "vllm-\(model.name)-worker" }
     /// The Ray dashboard stays on the head's loopback; it can run jobs, so it is never exposed.

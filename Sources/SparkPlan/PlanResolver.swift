@@ -16,8 +16,14 @@ public enum PlanResolver {
             let head = topology.node(named: model.cluster.head)!
             let workers = model.cluster.workers.compactMap { topology.node(named: $0) }
             let callers = topology.nodes.filter { $0.name != head.name && $0.apps.contains(.litellm) }
-            let apiHost = callers.isEmpty ? loopback : head.dacIP.description
-            return ClusterPlan(model: model, head: head, workers: workers, dacInterface: topology.links.dac.interface, apiHost: apiHost)
+            let apiHost: String
+            switch model.listen {
+            case .dac: apiHost = head.dacIP.description
+            case .loopback: apiHost = loopback
+            case .address(let address): apiHost = address.description
+            case nil: apiHost = callers.isEmpty ? loopback : head.dacIP.description
+            }
+            return ClusterPlan(model: model, head: head, workers: workers, apiHost: apiHost)
         }
         let hosts = topology.nodes.map { (ip: $0.mgmtIP.description, name: $0.name) }
         let nodes = topology.nodes.map { node -> NodePlan in
@@ -28,16 +34,16 @@ public enum PlanResolver {
                 return nil
             }
             return NodePlan(
-                node: node, owner: owner, tailnet: topology.tailnet(named: owner.tailnet)!,
+                node: node, owner: owner, tailnet: topology.tailnet(named: node.tailnet ?? owner.tailnet)!,
                 stackDir: topology.stack.dir.absolute(home: node.home),
-                dacInterface: topology.links.dac.interface, mgmtInterface: topology.links.mgmt.interface,
+                dacInterface: node.dacInterface ?? topology.links.dac.interface, mgmtInterface: topology.links.mgmt.interface,
                 services: services(for: node, roles: roles, topology: topology),
                 litellm: litellm(for: node, owner: owner, clusters: clusters),
                 secretFiles: secretFiles(for: node, owner: owner), clusterRoles: roles, hostsEntries: hosts)
         }
         let tailnets = topology.tailnets.map { tailnet in
             let owners = topology.owners.filter { $0.tailnet == tailnet.name }.map(\.name)
-            return TailnetPlan(tailnet: tailnet, owners: owners, nodes: nodes.filter { owners.contains($0.owner.name) })
+            return TailnetPlan(tailnet: tailnet, owners: owners, nodes: nodes.filter { $0.tailnet.name == tailnet.name })
         }
         let plan = Plan(topology: topology, sourceName: sourceName, nodes: nodes, clusters: clusters, tailnets: tailnets)
         return (plan, bag.diagnostics)
@@ -56,6 +62,19 @@ public enum PlanResolver {
             unknown("tailnet", owner.tailnet, at: owner.path / "tailnet", among: tailnetNames)
         }
         for node in topology.nodes {
+            if let tailnet = node.tailnet, !tailnetNames.contains(tailnet) {
+                unknown("tailnet", tailnet, at: node.path / "tailnet", among: tailnetNames)
+            }
+            for (app, options) in node.appOptions {
+                guard let target = options.litellm else { continue }
+                if !nodeNames.contains(target) {
+                    unknown("node", target, at: options.path / "litellm", among: nodeNames)
+                } else if topology.node(named: target)?.apps.contains(.litellm) != true {
+                    bag.error(
+                        "app '\(app.rawValue)' on node '\(node.name)' talks to the LiteLLM of node '\(target)', which runs none",
+                        at: options.path / "litellm", help: "add litellm to the apps of '\(target)', or remove this setting")
+                }
+            }
             guard let owner = topology.owner(named: node.owner) else {
                 unknown("owner", node.owner, at: node.path / "owner", among: ownerNames)
                 continue
@@ -64,6 +83,18 @@ public enum PlanResolver {
                 bag.error(
                     "node '\(node.name)' runs litellm-db but owner '\(owner.name)' has no db_password", at: node.path / "apps",
                     help: "add 'db_password: {file: \"~/.\(owner.name)-litellm-db.env\"}' to owner '\(owner.name)'")
+            }
+        }
+        for tailnet in topology.tailnets {
+            for (shares, key) in [(tailnet.shares, "with"), (tailnet.accepts, "from")] {
+                for share in shares {
+                    if !tailnetNames.contains(share.tailnet) {
+                        unknown("tailnet", share.tailnet, at: share.path / key, among: tailnetNames)
+                    }
+                    for (index, name) in share.nodes.enumerated() where !nodeNames.contains(name) {
+                        unknown("node", name, at: share.path / "nodes" / index, among: nodeNames)
+                    }
+                }
             }
         }
         for model in topology.models {
@@ -81,8 +112,9 @@ public enum PlanResolver {
         var services: [Service] = []
         for app in node.apps {
             guard let port = app.port else { continue }
+            let bind = node.appOptions[app]?.listen?.description ?? loopback
             services.append(Service(
-                role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: loopback,
+                role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: bind,
                 exposure: app.isTailnetFacing ? .ownerTailnet : .localOnly))
         }
         for role in roles where role.kind == .head {
@@ -105,7 +137,8 @@ public enum PlanResolver {
 
     private static func litellm(for node: Node, owner: Owner, clusters: [ClusterPlan]) -> LiteLLMPlan? {
         guard node.apps.contains(.litellm), let port = App.litellm.port else { return nil }
-        let routes = clusters.map { cluster in
+        let listed = clusters.filter { cluster in owner.models.map { $0.contains(cluster.model.name) } ?? true }
+        let routes = listed.map { cluster in
             LiteLLMPlan.Route(
                 servedName: cluster.model.servedName, apiBase: cluster.apiBase,
                 supportsTools: cluster.model.vllm.toolCallParser != nil, maxTokens: cluster.model.maxTokens)
@@ -140,6 +173,11 @@ public enum PlanResolver {
                 variables.append("DATABASE_URL")
             }
             add(password, variables: variables, readers: readers)
+        }
+        for app in node.apps {
+            if let key = node.appOptions[app]?.key {
+                add(key, variables: [key.variable], readers: [app.rawValue])
+            }
         }
         return files.map { SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers) }
     }

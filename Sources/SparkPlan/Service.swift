@@ -26,4 +26,6 @@ public struct Service: Hashable, Sendable {
     public let exposure: Exposure
 
     public var isTailnetFacing: Bool { exposure == .ownerTailnet }
+    /// True when the process binds 127.0.0.1, so only the node itself (and `tailscale serve`) reaches it.
+    public var isLoopbackOnly: Bool { bindAddress == "127.0.0.1" }
 }

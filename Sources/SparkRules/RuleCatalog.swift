@@ -5,6 +5,17 @@ import SparkSpec
 /// Every rule spark-gen enforces, in id order, and the machinery that runs them.
 public enum RuleCatalog {
     public static let rules: [any Rule] = [
+        ModelListenRule(),
+        ClusterPortsOffTailnetRule(),
+        AppExposureRule(),
+        OwnLiteLLMRule(),
+        OwnTailnetRule(),
+        DACRouteRule(),
+        MutualShareRule(),
+        ForeignKeyRule(),
+        AppKeyRule(),
+        DACInterfaceRule(),
+        LiveBackendRule(),
         DistinctMasterKeysRule(),
         LiteralSecretRule(),
         AddressPlanRule(),

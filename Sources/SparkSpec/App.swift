@@ -27,6 +27,14 @@ public enum App: String, CaseIterable, Sendable, Comparable {
         }
     }
 
+    /// Apps that call an owner's LiteLLM.
+    public var usesLiteLLM: Bool {
+        switch self {
+        case .openWebUI, .n8n, .hermes, .hermesWebUI: return true
+        case .litellm, .litellmDB: return false
+        }
+    }
+
     /// Human label used in comments and the runbook.
     public var title: String {
         switch self {

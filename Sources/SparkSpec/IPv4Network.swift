@@ -22,5 +22,12 @@ public struct IPv4Network: Hashable, Sendable, CustomStringConvertible {
 
     public func contains(_ ip: IPv4Address) -> Bool { ip.value & mask == address.value & mask }
 
+    /// True when the two networks share at least one address.
+    public func overlaps(_ other: IPv4Network) -> Bool {
+        let shorter = prefixLength < other.prefixLength ? self : other
+        let longer = prefixLength < other.prefixLength ? other : self
+        return shorter.contains(longer.networkAddress)
+    }
+
     public var description: String { "\(networkAddress)/\(prefixLength)" }
 }

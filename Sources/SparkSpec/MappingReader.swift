@@ -186,6 +186,45 @@ struct MappingReader {
         return result
     }
 
+    /// A list of whole numbers in `range` (ports, usually).
+    func ints(_ key: String, in range: ClosedRange<Int>, required isRequired: Bool = false, what: String = "") -> [Int]? {
+        guard let node = isRequired ? required(key, what: what) : value(key) else { return nil }
+        guard let items = node.sequence else {
+            fail(key, node, expected: "a list of whole numbers", help: "write it as [8001, 8080]")
+            return nil
+        }
+        var result: [Int] = []
+        for (index, item) in items.enumerated() {
+            guard item.isPlain, let text = item.scalar, let number = YAMLScalar.int(text), range.contains(number) else {
+                context.error(
+                    "'\(key)' must hold whole numbers from \(range.lowerBound) to \(range.upperBound), found \(item.kindName)",
+                    at: item.location, path: path / key / index, help: "write it as [8001, 8080]")
+                continue
+            }
+            result.append(number)
+        }
+        return result
+    }
+
+    /// A list of IPv4 networks in CIDR form.
+    func networks(_ key: String) -> [IPv4Network]? {
+        guard let node = value(key) else { return nil }
+        guard let items = node.sequence else {
+            fail(key, node, expected: "a list of networks", help: "write it as [10.0.0.0/24]")
+            return nil
+        }
+        return items.enumerated().compactMap { index, item in
+            guard let text = Self.text(item, key: key, path: path / key / index, grammar: nil, context: context) else { return nil }
+            guard let network = IPv4Network(text), !network.hasHostBits else {
+                context.error(
+                    "'\(YAMLScalar.abbreviated(text))' is not an IPv4 network in CIDR form without host bits", at: item.location,
+                    path: path / key / index, help: "write it as address/prefix, such as 10.0.0.0/24")
+                return nil
+            }
+            return network
+        }
+    }
+
     /// The entries of a mapping whose keys are names chosen by the user (nodes, owners…).
     func namedEntries(_ key: String, what: String, grammar: Grammar, required isRequired: Bool = true) -> [(name: String, node: YAMLNode, path: SpecPath)] {
         guard let node = isRequired ? required(key, what: "the topology", help: "add a '\(key):' section") : value(key) else { return [] }

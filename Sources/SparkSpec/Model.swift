@@ -11,6 +11,8 @@ public struct Model: Sendable {
     public var runtime: Runtime
     public var cluster: Cluster
     public var port: Int
+    /// Where the API listens; nil lets spark-gen choose (the head's DAC address when other nodes call it).
+    public var listen: ListenAddress?
     public var vllm: VLLMOptions
     /// `max_tokens` LiteLLM sends by default, if set.
     public var maxTokens: Int?

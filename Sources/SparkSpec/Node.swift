@@ -14,6 +14,16 @@ public struct Node: Sendable {
     public var dacIP: IPv4Address
     public var tailnetHostname: String
     public var apps: [App]
+    /// Per-app settings for apps written as `{name: {…}}`.
+    public var appOptions: [App: AppOptions]
+    /// A tailnet other than the owner's, if the topology says so (a rule flags it).
+    public var tailnet: String?
+    /// Routes `tailscale up` advertises from this node.
+    public var advertiseRoutes: [IPv4Network]
+    /// The DAC interface name when it differs from `links.dac.interface`.
+    public var dacInterface: String?
+    /// Extra ufw rules for this node.
+    public var firewall: [FirewallRule]
     /// The system Python's version, for the user site-packages path LiteLLM runs from.
     public var python: String
     public var path: SpecPath

@@ -15,5 +15,11 @@ public struct Tailnet: Sendable {
     public var keepMembersOpen: Bool
     /// Grant ssh (tcp:22) to the nodes from the users.
     public var ssh: Bool
+    /// Extra grants to the tailnet's tagged nodes.
+    public var grants: [TailnetGrant]
+    /// Nodes this tailnet shares with other tailnets.
+    public var shares: [TailnetShare]
+    /// Shares from other tailnets this tailnet accepts.
+    public var accepts: [TailnetShare]
     public var path: SpecPath
 }

@@ -84,14 +84,16 @@ private struct Decoder {
 
     func owner(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Owner? {
         let what = "owner '\(name)'"
-        guard let map = MappingReader(node, at: path, what: what, keys: ["tailnet", "master_key", "db_password"], context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: what, keys: ["tailnet", "master_key", "db_password", "models"], context: context)
+        else { return nil }
         let tailnet = map.string("tailnet", required: true, what: what, grammar: .identifier)
         let masterKey = map.required("master_key", what: what, help: "add 'master_key: {file: \"~/.\(name)-litellm.env\"}'")
             .flatMap { secret($0, at: path / "master_key", what: "\(what)'s master_key", variable: "LITELLM_MASTER_KEY") }
         let dbPassword = map.value("db_password")
             .flatMap { secret($0, at: path / "db_password", what: "\(what)'s db_password", variable: "POSTGRES_PASSWORD") }
+        let models = map.strings("models", grammar: .identifier)
         guard let tailnet, let masterKey else { return nil }
-        return Owner(name: name, tailnet: tailnet, masterKey: masterKey, dbPassword: dbPassword, path: path)
+        return Owner(name: name, tailnet: tailnet, masterKey: masterKey, dbPassword: dbPassword, models: models, path: path)
     }
 
     /// A secret reference. A literal value is refused without ever being echoed back.
@@ -113,7 +115,7 @@ private struct Decoder {
 
     func tailnet(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Tailnet? {
         let what = "tailnet '\(name)'"
-        let keys = ["tag", "users", "admins", "keep_open_tags", "keep_members_open", "ssh"]
+        let keys = ["tag", "users", "admins", "keep_open_tags", "keep_members_open", "ssh", "grants", "share", "accept"]
         guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
         let tag = map.string("tag", required: true, what: what, grammar: .tailscaleTag)
         // The policy's tests need a real user to run as, so a tailnet names at least one.
@@ -128,10 +130,68 @@ private struct Decoder {
         let keepOpen = map.strings("keep_open_tags", grammar: .tailscaleTag) ?? []
         let keepMembers = map.bool("keep_members_open") ?? false
         let ssh = map.bool("ssh") ?? false
+        let grants = list(map.value("grants"), at: path / "grants", what: "grants") { item, itemPath in grant(item, at: itemPath) }
+        let shares = list(map.value("share"), at: path / "share", what: "share") { item, itemPath in share(item, at: itemPath, sharing: true) }
+        let accepts = list(map.value("accept"), at: path / "accept", what: "accept") { item, itemPath in share(item, at: itemPath, sharing: false) }
         guard let tag else { return nil }
         return Tailnet(
             name: name, tag: tag, users: users, admins: admins, keepOpenTags: keepOpen, keepMembersOpen: keepMembers, ssh: ssh,
-            path: path)
+            grants: grants, shares: shares, accepts: accepts, path: path)
+    }
+
+    /// Decodes each item of an optional list with `item`, reporting a non-list once.
+    func list<T>(_ node: YAMLNode?, at path: SpecPath, what: String, _ item: (YAMLNode, SpecPath) -> T?) -> [T] {
+        guard let node else { return [] }
+        guard let items = node.sequence else {
+            context.error("'\(what)' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write one '- …' entry per line")
+            return []
+        }
+        return items.enumerated().compactMap { index, child in item(child, path / index) }
+    }
+
+    func grant(_ node: YAMLNode, at path: SpecPath) -> TailnetGrant? {
+        let what = "a grant"
+        guard let map = MappingReader(node, at: path, what: what, keys: ["src", "ports"], context: context) else { return nil }
+        var sources: [String]?
+        if let srcNode = map.required("src", what: what, help: "add 'src: [group:…]': who the grant is for") {
+            if let items = srcNode.sequence {
+                sources = items.enumerated().compactMap { index, item in
+                    guard let text = MappingReader.text(item, key: "src", path: path / "src" / index, grammar: nil, context: context) else { return nil }
+                    guard Self.isPolicySelector(text) else {
+                        context.error(
+                            "'\(YAMLScalar.abbreviated(text))' is not a policy source", at: item.location, path: path / "src" / index,
+                            help: "use a user's email, 'group:name', 'autogroup:member', 'tag:name' or '*'")
+                        return nil
+                    }
+                    return text
+                }
+            } else {
+                context.error("'src' must be a list, found \(srcNode.kindName)", at: srcNode.location, path: path / "src", help: "write it as [group:admins]")
+            }
+        }
+        let ports = map.ints("ports", in: 1...65535, required: true, what: what)
+        guard let sources, let ports else { return nil }
+        return TailnetGrant(sources: sources, ports: ports, path: path)
+    }
+
+    static func isPolicySelector(_ text: String) -> Bool {
+        if text == "*" || Grammar.email.matches(text) || Grammar.tailscaleTag.matches(text) { return true }
+        for prefix in ["group:", "autogroup:"] where text.hasPrefix(prefix) {
+            return Grammar.word.matches(String(text.dropFirst(prefix.count)))
+        }
+        return false
+    }
+
+    func share(_ node: YAMLNode, at path: SpecPath, sharing: Bool) -> TailnetShare? {
+        let what = sharing ? "a share" : "an accepted share"
+        let other = sharing ? "with" : "from"
+        let keys = sharing ? [other, "nodes", "ports"] : [other, "nodes"]
+        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        let tailnet = map.string(other, required: true, what: what, grammar: .identifier)
+        let nodes = map.required("nodes", what: what).flatMap { _ in map.strings("nodes", grammar: .hostname) }
+        let ports = sharing ? map.ints("ports", in: 1...65535, required: true, what: what) : []
+        guard let tailnet, let nodes, let ports else { return nil }
+        return TailnetShare(tailnet: tailnet, nodes: nodes, ports: ports, path: path)
     }
 
     /// Tag owners: emails, `group:…` or `autogroup:admin`.
@@ -180,7 +240,10 @@ private struct Decoder {
 
     func node(_ name: String, _ node: YAMLNode, _ path: SpecPath, stack: Stack?) -> Node? {
         let what = "node '\(name)'"
-        let keys = ["owner", "user", "home", "uid", "gid", "hardware", "mgmt_ip", "dac_ip", "tailnet_hostname", "apps", "python"]
+        let keys = [
+            "owner", "user", "home", "uid", "gid", "hardware", "mgmt_ip", "dac_ip", "tailnet_hostname", "apps", "python", "tailnet",
+            "advertise_routes", "dac_interface", "firewall",
+        ]
         guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
         let owner = map.string("owner", required: true, what: what, grammar: .identifier)
         let user = map.string("user", required: true, what: what, grammar: .username)
@@ -196,10 +259,47 @@ private struct Decoder {
         let tailnetHostname = map.string("tailnet_hostname", grammar: .hostname) ?? name
         let apps = map.value("apps").flatMap { self.apps($0, at: path / "apps") } ?? []
         let python = map.string("python", grammar: .version) ?? "3.12"
+        let tailnet = map.string("tailnet", grammar: .identifier)
+        let routes = map.networks("advertise_routes") ?? []
+        let dacInterface = map.string("dac_interface", grammar: .interfaceName)
+        let firewall = list(map.value("firewall"), at: path / "firewall", what: "firewall") { item, itemPath in firewallRule(item, at: itemPath) }
         guard let owner, let user, let hardware, let mgmtIP, let dacIP else { return nil }
         return Node(
             name: name, owner: owner, user: user, home: home?.text ?? "/home/\(user)", uid: uid, gid: gid, hardware: hardware,
-            mgmtIP: mgmtIP, dacIP: dacIP, tailnetHostname: tailnetHostname, apps: apps, python: python, path: path)
+            mgmtIP: mgmtIP, dacIP: dacIP, tailnetHostname: tailnetHostname, apps: apps.map(\.app),
+            appOptions: Dictionary(uniqueKeysWithValues: apps.compactMap { entry in entry.options.map { (entry.app, $0) } }),
+            tailnet: tailnet, advertiseRoutes: routes, dacInterface: dacInterface, firewall: firewall, python: python, path: path)
+    }
+
+    func firewallRule(_ node: YAMLNode, at path: SpecPath) -> FirewallRule? {
+        let what = "a firewall rule"
+        guard let map = MappingReader(node, at: path, what: what, keys: ["allow", "proto", "on", "from", "comment"], context: context)
+        else { return nil }
+        let port = map.int("allow", required: true, what: what, in: 1...65535)
+        var proto = FirewallRule.Proto.tcp
+        if let text = map.string("proto", grammar: .word) {
+            if let value = FirewallRule.Proto(rawValue: text) {
+                proto = value
+            } else if let location = map.value("proto")?.location {
+                context.error("unknown protocol '\(text)'", at: location, path: path / "proto", help: "use tcp or udp")
+            }
+        }
+        let interface = map.string("on", grammar: .interfaceName).flatMap { $0 == "any" ? nil : $0 }
+        var from: IPv4Network?
+        if let node = map.value("from"), let text = MappingReader.text(node, key: "from", path: path / "from", grammar: nil, context: context),
+            text != "any"
+        {
+            from = IPv4Network(text) ?? IPv4Address(text).flatMap { IPv4Network("\($0)/32") }
+            if from == nil || from!.hasHostBits {
+                context.error(
+                    "'\(YAMLScalar.abbreviated(text))' is not an IPv4 address or network", at: node.location, path: path / "from",
+                    help: "write an address such as 192.0.2.10, a network such as 192.0.2.0/24, or any")
+                from = nil
+            }
+        }
+        let comment = map.string("comment", grammar: .word)
+        guard let port else { return nil }
+        return FirewallRule(port: port, proto: proto, interface: interface, from: from, comment: comment, path: path)
     }
 
     func hardware(_ node: YAMLNode, at path: SpecPath) -> Hardware? {
@@ -220,14 +320,27 @@ private struct Decoder {
         return Hardware(kind: kind, arch: arch, memoryGB: memory, usableGB: usable ?? memory, gpus: gpus, path: path)
     }
 
-    func apps(_ node: YAMLNode, at path: SpecPath) -> [App]? {
+    func apps(_ node: YAMLNode, at path: SpecPath) -> [(app: App, options: AppOptions?)]? {
         guard let items = node.sequence else {
             context.error("'apps' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [litellm, open-webui]")
             return nil
         }
-        var apps: [App] = []
+        var apps: [(app: App, options: AppOptions?)] = []
         for (index, item) in items.enumerated() {
-            guard let text = MappingReader.text(item, key: "apps", path: path / index, grammar: nil, context: context) else { continue }
+            // An app is a name, or a one-key mapping from the name to its settings.
+            var settings: YAMLNode?
+            var nameNode = item
+            if let pairs = item.mapping {
+                guard pairs.count == 1 else {
+                    context.error(
+                        "an app with settings must be a single 'name: {…}' entry", at: item.location, path: path / index,
+                        help: "write it as '- open-webui: {listen: 127.0.0.1}'")
+                    continue
+                }
+                nameNode = pairs[0].key
+                settings = pairs[0].value
+            }
+            guard let text = MappingReader.text(nameNode, key: "apps", path: path / index, grammar: nil, context: context) else { continue }
             guard let app = App(rawValue: text) else {
                 let names = App.allCases.map(\.rawValue)
                 let hint = Suggestion.nearest(to: text, in: names).map { "did you mean '\($0)'? " } ?? ""
@@ -236,18 +349,36 @@ private struct Decoder {
                     help: "\(hint)known apps: \(names.joined(separator: ", "))")
                 continue
             }
-            if apps.contains(app) {
+            if apps.contains(where: { $0.app == app }) {
                 context.error("app '\(text)' is listed twice", at: item.location, path: path / index, help: "list each app once")
                 continue
             }
-            apps.append(app)
+            apps.append((app, settings.flatMap { appOptions($0, app: app, at: path / index / text) }))
         }
         return apps
     }
 
+    func appOptions(_ node: YAMLNode, app: App, at path: SpecPath) -> AppOptions? {
+        let what = "the settings of app '\(app.rawValue)'"
+        var keys = ["listen"]
+        if app.usesLiteLLM { keys.append("litellm") }
+        if app == .openWebUI { keys.append("key") }
+        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        var listen: IPv4Address?
+        if let node = map.value("listen"), let text = MappingReader.text(node, key: "listen", path: path / "listen", grammar: nil, context: context) {
+            listen = IPv4Address(text)
+            if listen == nil {
+                context.error(IPv4Address.explain(text), at: node.location, path: path / "listen", help: "write the address to bind, such as 127.0.0.1")
+            }
+        }
+        let litellm = map.string("litellm", grammar: .hostname)
+        let key = map.value("key").flatMap { secret($0, at: path / "key", what: "the key of app '\(app.rawValue)'", variable: "OPENAI_API_KEY") }
+        return AppOptions(listen: listen, litellm: litellm, key: key, path: path)
+    }
+
     func model(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Model? {
         let what = "model '\(name)'"
-        let keys = ["source", "served_name", "weights_gb", "runtime", "cluster", "port", "vllm", "max_tokens"]
+        let keys = ["source", "served_name", "weights_gb", "runtime", "cluster", "port", "listen", "vllm", "max_tokens"]
         guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
         let source = map.string("source", required: true, what: what, grammar: .huggingFaceRepo)
         let servedName = map.string("served_name", grammar: .identifier) ?? name
@@ -255,12 +386,21 @@ private struct Decoder {
         let runtime = map.required("runtime", what: what).flatMap { self.runtime($0, at: path / "runtime") }
         let cluster = map.required("cluster", what: what).flatMap { self.cluster($0, at: path / "cluster") }
         let port = map.int("port", in: 1...65535) ?? 8000
+        var listen: ListenAddress?
+        if let node = map.value("listen"), let text = MappingReader.text(node, key: "listen", path: path / "listen", grammar: nil, context: context) {
+            listen = ListenAddress(text)
+            if listen == nil {
+                context.error(
+                    "'\(YAMLScalar.abbreviated(text))' is not a listen address", at: node.location, path: path / "listen",
+                    help: "use dac, loopback or an IPv4 address")
+            }
+        }
         let vllm = vllmOptions(map.value("vllm"), at: path / "vllm")
         let maxTokens = map.int("max_tokens", in: 1...10_000_000)
         guard let source, let weights, let runtime, let cluster, let vllm else { return nil }
         return Model(
             name: name, source: source, servedName: servedName, weightsGB: weights, runtime: runtime, cluster: cluster, port: port,
-            vllm: vllm, maxTokens: maxTokens, path: path)
+            listen: listen, vllm: vllm, maxTokens: maxTokens, path: path)
     }
 
     func runtime(_ node: YAMLNode, at path: SpecPath) -> Runtime? {
@@ -300,12 +440,12 @@ private struct Decoder {
         var options = VLLMOptions(
             dtype: "auto", gpuMemoryUtilization: 0.9, maxModelLen: nil, maxNumBatchedTokens: nil, maxNumSeqs: nil,
             enablePrefixCaching: false, enableChunkedPrefill: false, toolCallParser: nil, reasoningParser: nil, quantization: nil,
-            kvCacheDtype: nil, defaultChatTemplateKwargs: [], path: path)
+            kvCacheDtype: nil, distributedExecutorBackend: nil, defaultChatTemplateKwargs: [], path: path)
         guard let node else { return options }
         let keys = [
             "dtype", "gpu_memory_utilization", "max_model_len", "max_num_batched_tokens", "max_num_seqs", "enable_prefix_caching",
             "enable_chunked_prefill", "tool_call_parser", "reasoning_parser", "quantization", "kv_cache_dtype",
-            "default_chat_template_kwargs",
+            "default_chat_template_kwargs", "distributed_executor_backend",
         ]
         guard let map = MappingReader(node, at: path, what: "'vllm'", keys: keys, context: context) else { return nil }
         options.dtype = map.string("dtype", grammar: .word) ?? options.dtype
@@ -319,6 +459,15 @@ private struct Decoder {
         options.reasoningParser = map.string("reasoning_parser", grammar: .parserName)
         options.quantization = map.string("quantization", grammar: .parserName)
         options.kvCacheDtype = map.string("kv_cache_dtype", grammar: .word)
+        if let backend = map.string("distributed_executor_backend", grammar: .word) {
+            if ["ray", "mp"].contains(backend) {
+                options.distributedExecutorBackend = backend
+            } else if let location = map.value("distributed_executor_backend")?.location {
+                context.error(
+                    "unknown executor backend '\(backend)'", at: location, path: path / "distributed_executor_backend",
+                    help: "use ray (needed across nodes) or mp (one node)")
+            }
+        }
         if let kwargs = map.value("default_chat_template_kwargs") {
             options.defaultChatTemplateKwargs = templateKwargs(kwargs, at: path / "default_chat_template_kwargs")
         }

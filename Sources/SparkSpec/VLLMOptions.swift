@@ -14,6 +14,8 @@ public struct VLLMOptions: Sendable {
     public var reasoningParser: String?
     public var quantization: String?
     public var kvCacheDtype: String?
+    /// `ray` or `mp`; nil lets spark-gen choose (Ray for a multi-node cluster).
+    public var distributedExecutorBackend: String?
     /// `--default-chat-template-kwargs`, kept as ordered pairs of JSON scalars.
     public var defaultChatTemplateKwargs: [(String, TemplateValue)]
     public var path: SpecPath

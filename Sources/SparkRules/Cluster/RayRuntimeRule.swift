@@ -14,15 +14,26 @@ struct RayRuntimeRule: Rule {
         help: "set runtime.image to a new tag (spark-gen's Dockerfile adds Ray to base_image) and keep the Ray executor",
         triggering: [
             RuleExample(replacing: "      image: vllm-spark:26.04", with: "      image: ↓nvcr.io/nvidia/vllm:26.04-py3"),
+            RuleExample(
+                replacing: "      max_num_seqs: 32\n", with: "      max_num_seqs: 32\n      distributed_executor_backend: ↓mp\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        context.topology.models.compactMap { model -> RuleFinding? in
+        var findings: [RuleFinding] = []
+        for model in context.topology.models {
             let nodes = context.members(of: model)
-            guard nodes.count > 1, model.runtime.image == model.runtime.baseImage else { return nil }
-            return RuleFinding(
-                "model '\(model.name)' spans \(nodes.count) nodes but runs '\(model.runtime.image)', the base image, which has no Ray",
-                at: model.runtime.path / "image")
+            guard nodes.count > 1 else { continue }
+            if model.runtime.image == model.runtime.baseImage {
+                findings.append(RuleFinding(
+                    "model '\(model.name)' spans \(nodes.count) nodes but runs '\(model.runtime.image)', the base image, which has no Ray",
+                    at: model.runtime.path / "image"))
+            }
+            if let backend = model.vllm.distributedExecutorBackend, backend != "ray" {
+                findings.append(RuleFinding(
+                    "model '\(model.name)' spans \(nodes.count) nodes but uses the '\(backend)' executor, which runs on one node only",
+                    at: model.vllm.path / "distributed_executor_backend"))
+            }
         }
+        return findings
     }
 }

@@ -1,0 +1,48 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// SC004: an app's key is not the owner's master key.
+struct AppKeyRule: Rule {
+    let description = RuleDescription(
+        id: "SC004",
+        title: "an app's key is distinct from the master key",
+        rationale: """
+            The master key administers LiteLLM: it mints and revokes keys and reads every log. An app \
+            given it (or given the file that holds it, which compose loads whole into the container) \
+            can do all of that, and revoking the app means rotating the master key. Apps get virtual \
+            keys of their own.
+            """,
+        help: "create a virtual key for the app in the LiteLLM UI and reference a file that holds only that key",
+        triggering: [
+            RuleExample(
+                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
+                with: "apps: [litellm, litellm-db, {open-webui: {key: ↓{file: ~/.sparky02-litellm-key}}}, n8n]"),
+        ],
+        nonTriggering: [
+            .unchanged,
+            RuleExample(
+                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
+                with: "apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui-key}}}, n8n]"),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        var findings: [RuleFinding] = []
+        for node in context.topology.nodes {
+            guard let owner = context.topology.owner(named: node.owner) else { continue }
+            let master = owner.masterKey
+            for app in node.apps {
+                guard let key = node.appOptions[app]?.key else { continue }
+                if key.file == master.file {
+                    findings.append(RuleFinding(
+                        "app \(app.rawValue) on node '\(node.name)' reads its key from \(key.file), the file that holds owner '\(owner.name)''s master key",
+                        at: key.path))
+                } else if let fingerprint = key.sha256, fingerprint == master.sha256 {
+                    findings.append(RuleFinding(
+                        "app \(app.rawValue) on node '\(node.name)' is given owner '\(owner.name)''s master key (equal sha256 fingerprints)",
+                        at: key.path / "sha256"))
+                }
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,43 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// SC002: a node never holds another owner's secrets.
+struct ForeignKeyRule: Rule {
+    let description = RuleDescription(
+        id: "SC002",
+        title: "a node never holds another owner's key",
+        rationale: """
+            Whoever administers a node can read every file on it. A secret of another owner placed on \
+            it (their master key or database password given to an app) belongs to the node's owner from \
+            then on. The point of split trust is that you never hold the other party's credentials.
+            """,
+        help: "give the app a key of its own owner (a virtual key from that owner's LiteLLM)",
+        triggering: [
+            RuleExample(
+                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
+                with: "apps: [litellm, litellm-db, {open-webui: {key: ↓{file: ~/.sparky01-litellm-key}}}, n8n]"),
+        ],
+        nonTriggering: [
+            .unchanged,
+            RuleExample(
+                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
+                with: "apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui-key}}}, n8n]"),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        var findings: [RuleFinding] = []
+        for node in context.topology.nodes {
+            for app in node.apps {
+                guard let key = node.appOptions[app]?.key else { continue }
+                for owner in context.topology.owners where owner.name != node.owner {
+                    let secrets = [owner.masterKey] + (owner.dbPassword.map { [$0] } ?? [])
+                    guard secrets.contains(where: { $0.file == key.file || ($0.sha256 != nil && $0.sha256 == key.sha256) }) else { continue }
+                    findings.append(RuleFinding(
+                        "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner)') is given a secret of owner '\(owner.name)' (\(key.file))",
+                        at: key.path))
+                }
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,64 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// ST002: model and Ray ports are never opened to a tailnet or on a non-DAC interface.
+struct ClusterPortsOffTailnetRule: Rule {
+    let description = RuleDescription(
+        id: "ST002",
+        title: "model and Ray ports are reachable over the DAC only",
+        rationale: """
+            Port 8000 is vLLM's unauthenticated API; Ray's GCS and dashboard accept jobs, which is \
+            remote code execution. Reaching them from a tailnet bypasses the owner's LiteLLM: no key, \
+            no log, no rate limit. They may be admitted only on the DAC interface from the cluster's own \
+            nodes; no tailnet grant, share or firewall rule may name them anywhere else.
+            """,
+        help: "remove the port from the grant, share or firewall rule; callers use their own LiteLLM",
+        triggering: [
+            RuleExample(
+                replacing: "    users: [you@example.com]\n",
+                with: "    users: [you@example.com]\n    grants: [{src: [group:owner-users], ports: [↓8000]}]\n"),
+            RuleExample(
+                replacing: "    dac_ip: 198.51.100.1\n",
+                with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: 6379, on: ↓tailscale0}]\n"),
+            RuleExample(
+                replacing: "    dac_ip: 198.51.100.1\n", with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: ↓8000}]\n"),
+        ],
+        nonTriggering: [
+            .unchanged,
+            RuleExample(
+                replacing: "    dac_ip: 198.51.100.1\n",
+                with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: 9100, on: tailscale0, comment: node-exporter}]\n"),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        let restricted = RestrictedPorts(context.topology).all
+        var findings: [RuleFinding] = []
+        for tailnet in context.topology.tailnets {
+            for grant in tailnet.grants {
+                for (index, port) in grant.ports.enumerated() {
+                    guard let what = restricted[port] else { continue }
+                    findings.append(RuleFinding(
+                        "a grant of tailnet '\(tailnet.name)' opens port \(port), \(what), to the tailnet", at: grant.path / "ports" / index))
+                }
+            }
+            for share in tailnet.shares {
+                for (index, port) in share.ports.enumerated() {
+                    guard let what = restricted[port] else { continue }
+                    findings.append(RuleFinding(
+                        "tailnet '\(tailnet.name)' shares port \(port), \(what), with tailnet '\(share.tailnet)'", at: share.path / "ports" / index))
+                }
+            }
+        }
+        for node in context.topology.nodes {
+            let dac = node.dacInterface ?? context.topology.links.dac.interface
+            for rule in node.firewall {
+                guard let what = restricted[rule.port], rule.interface != dac else { continue }
+                let place = rule.interface.map { "on \($0)" } ?? "on every interface"
+                findings.append(RuleFinding(
+                    "a firewall rule of node '\(node.name)' admits port \(rule.port), \(what), \(place)",
+                    at: rule.path / (rule.interface == nil ? "allow" : "on")))
+            }
+        }
+        return findings
+    }
+}

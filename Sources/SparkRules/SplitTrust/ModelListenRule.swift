@@ -1,0 +1,36 @@
+import SparkDiagnostics
+import SparkPlan
+import SparkSpec
+
+/// ST001: the unauthenticated vLLM API never listens on a wildcard or a non-DAC address.
+struct ModelListenRule: Rule {
+    let description = RuleDescription(
+        id: "ST001",
+        title: "the vLLM API listens on the DAC address or loopback only",
+        rationale: """
+            vLLM's API has no authentication. tailscaled accepts everything arriving on tailscale0 ahead \
+            of ufw's chains, so a listener on 0.0.0.0 is reachable from the tailnet whatever ufw says, \
+            and one on the mgmt address is reachable from the whole management LAN. Bound to the DAC \
+            address it is reachable only over the private cluster link, where the firewall admits the \
+            DAC peer alone.
+            """,
+        help: "remove 'listen' (spark-gen binds the head's DAC address) or set it to dac",
+        triggering: [
+            RuleExample(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓0.0.0.0\n"),
+            RuleExample(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓192.0.2.21\n"),
+        ],
+        nonTriggering: [.unchanged, RuleExample(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: dac\n")])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        context.plan.clusters.compactMap { cluster -> RuleFinding? in
+            let host = cluster.apiHost
+            guard host != PlanResolver.loopback, host != cluster.head.dacIP.description else { return nil }
+            let reach = host == "0.0.0.0"
+                ? "every interface of '\(cluster.head.name)', the tailnet and the mgmt LAN included"
+                : "\(host), not the DAC address \(cluster.head.dacIP) of '\(cluster.head.name)'"
+            return RuleFinding(
+                "the unauthenticated vLLM API of model '\(cluster.model.name)' would listen on \(reach)",
+                at: cluster.model.path / "listen")
+        }
+    }
+}

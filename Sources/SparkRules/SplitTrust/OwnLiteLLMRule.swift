@@ -1,0 +1,42 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// ST004: every app talks to its own owner's LiteLLM on its own node.
+struct OwnLiteLLMRule: Rule {
+    let description = RuleDescription(
+        id: "ST004",
+        title: "apps talk to the LiteLLM on their own node",
+        rationale: """
+            An app pointed at another node's LiteLLM sends its owner's prompts through someone else's \
+            proxy, key and logs, the 'cross-pointing' the guide tells you to look for when a request \
+            shows up in the wrong log. Each app uses the LiteLLM of its own node and owner.
+            """,
+        help: "remove the app's 'litellm' setting so it uses the LiteLLM on its own node",
+        triggering: [
+            RuleExample(
+                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
+                with: "apps: [litellm, litellm-db, {open-webui: {litellm: ↓spark-01}}, n8n]"),
+        ],
+        nonTriggering: [
+            .unchanged,
+            RuleExample(
+                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
+                with: "apps: [litellm, litellm-db, {open-webui: {litellm: spark-02}}, n8n]"),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        var findings: [RuleFinding] = []
+        for node in context.topology.nodes {
+            for app in node.apps {
+                guard let options = node.appOptions[app], let target = options.litellm, target != node.name,
+                    let other = context.topology.node(named: target)
+                else { continue }
+                let whose = other.owner == node.owner ? "another node of the same owner" : "owner '\(other.owner)'"
+                findings.append(RuleFinding(
+                    "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner)') talks to the LiteLLM on '\(target)', which belongs to \(whose)",
+                    at: options.path / "litellm"))
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,28 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// ST005: each node joins exactly its owner's tailnet.
+struct OwnTailnetRule: Rule {
+    let description = RuleDescription(
+        id: "ST005",
+        title: "each node joins its owner's tailnet",
+        rationale: """
+            A node's tailnet decides who can reach its apps and whose policy governs it. A node on \
+            another owner's tailnet is administered by that owner: they can grant themselves its \
+            LiteLLM, chats and keys.
+            """,
+        help: "remove the node's 'tailnet' setting, or give the node to the owner of that tailnet",
+        triggering: [RuleExample(replacing: "    tailnet_hostname: sparky-02\n", with: "    tailnet_hostname: sparky-02\n    tailnet: ↓you-net\n")],
+        nonTriggering: [
+            .unchanged,
+            RuleExample(replacing: "    tailnet_hostname: sparky-02\n", with: "    tailnet_hostname: sparky-02\n    tailnet: client-net\n"),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        context.topology.nodes.compactMap { node -> RuleFinding? in
+            guard let tailnet = node.tailnet, let owner = context.topology.owner(named: node.owner), tailnet != owner.tailnet else { return nil }
+            return RuleFinding(
+                "node '\(node.name)' joins tailnet '\(tailnet)' but its owner '\(owner.name)' uses '\(owner.tailnet)'", at: node.path / "tailnet")
+        }
+    }
+}
