@@ -32,13 +32,21 @@ public struct TextReporter {
     static func redacted(_ line: String) -> String {
         let withoutReturn = line.hasSuffix("\r") ? String(line.dropLast()) : line
         guard let colon = withoutReturn.firstIndex(of: ":") else { return withoutReturn }
-        let key = withoutReturn[..<colon].lowercased()
+        let key = withoutReturn[..<colon].lowercased().trimmingCharacters(in: " -{")
         let value = withoutReturn[withoutReturn.index(after: colon)...]
-        let secretKey = ["key", "password", "secret", "token"].contains { key.contains($0) }
+        // `master_key`, `db_password`, `api_token`… but not `max_num_batched_tokens`.
+        let secretKey = ["key", "password", "secret", "token"].contains { key.hasSuffix($0) }
         let secretValue = value.contains("sk-")
         guard secretKey || secretValue else { return withoutReturn }
         let trimmed = value.drop { $0 == " " }
         if trimmed.isEmpty || trimmed.hasPrefix("{") && !secretValue { return withoutReturn }
         return withoutReturn[...colon] + " <redacted>"
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        let trimmed = drop { set.contains($0) }.reversed().drop { set.contains($0) }
+        return String(trimmed.reversed())
     }
 }
