@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "SparkYAMLTests", dependencies: ["SparkYAML"]),
         .testTarget(name: "SparkSpecTests", dependencies: ["SparkSpec", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkEmitTests", dependencies: ["SparkEmit", "SparkPlan", "SparkGenKit", "SparkTestSupport"]),
+        .testTarget(name: "SparkPlanTests", dependencies: ["SparkPlan", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkRulesTests", dependencies: ["SparkRules", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkGenKitTests", dependencies: ["SparkGenKit", "SparkEmit", "SparkTestSupport"]),
     ]

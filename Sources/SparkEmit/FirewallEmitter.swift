@@ -14,77 +14,16 @@ struct FirewallEmitter {
         }
     }
 
-    /// One ufw command with the comment ufw stores beside the rule.
-    struct Rule: Hashable {
-        let arguments: String
-        let comment: String
-
-        var command: String { "ufw \(arguments) comment \(Shell.quote(comment))" }
-    }
-
-    /// The node's rules in the order ufw evaluates them (first match wins).
-    func rules(_ plan: Plan, _ node: NodePlan) -> [Rule] {
-        var rules: [Rule] = []
-        let mgmt = plan.topology.links.mgmt
-        let on = node.mgmtInterface.map { "on \($0) " } ?? ""
-        rules.append(Rule(
-            arguments: "allow in \(on)from \(mgmt.subnet) to \(node.node.mgmtIP) port 22 proto tcp",
-            comment: "ssh from the mgmt LAN"))
-        for service in node.services where service.isTailnetFacing {
-            rules.append(Rule(
-                arguments: "allow in on tailscale0 to any port \(service.port) proto tcp",
-                comment: "\(service.name) for tailnet \(node.tailnet.name)"))
-        }
-        if node.tailnet.ssh {
-            rules.append(Rule(arguments: "allow in on tailscale0 to any port 22 proto tcp", comment: "ssh for tailnet \(node.tailnet.name)"))
-        }
-        let appPorts = node.services.filter { if case .app = $0.role { return true } else { return false } }.map(\.port)
-        let dac = node.dacInterface
-        let ownDAC = node.node.dacIP
-        for peer in dacPeers(plan, node) {
-            let peerIP = peer.node.dacIP
-            for port in appPorts {
-                rules.append(Rule(
-                    arguments: "deny in on \(dac) from \(peerIP) to any port \(port) proto tcp",
-                    comment: "no app access from \(peer.name) over the DAC"))
-            }
-            for service in node.services {
-                guard case .dacPeers(let peers) = service.exposure, peers.contains(peer.name) else { continue }
-                rules.append(Rule(
-                    arguments: "allow in on \(dac) from \(peerIP) to \(ownDAC) port \(service.port) proto tcp",
-                    comment: "\(service.name) for \(peer.name)"))
-            }
-            if isClusterPeer(node, peer) {
-                // NCCL and Ray's object manager and workers connect on ephemeral ports in both directions.
-                rules.append(Rule(
-                    arguments: "allow in on \(dac) from \(peerIP) to \(ownDAC)",
-                    comment: "Ray and NCCL from cluster peer \(peer.name)"))
-            }
-        }
-        for extra in node.node.firewall {
-            let on = extra.interface.map { "on \($0) " } ?? ""
-            let from = extra.from.map { "from \($0) " } ?? ""
-            rules.append(Rule(
-                arguments: "allow in \(on)\(from)to any port \(extra.port) proto \(extra.proto.rawValue)",
-                comment: extra.comment ?? "topology rule \(extra.path)"))
-        }
-        return rules
-    }
-
-    /// Nodes that talk to this one over the DAC: cluster peers and callers of its services.
-    func dacPeers(_ plan: Plan, _ node: NodePlan) -> [NodePlan] {
-        plan.nodes.filter { other in
-            guard other.name != node.name else { return false }
-            if isClusterPeer(node, other) { return true }
-            return node.services.contains { service in
-                if case .dacPeers(let peers) = service.exposure { return peers.contains(other.name) }
-                return false
-            }
-        }
-    }
-
-    func isClusterPeer(_ node: NodePlan, _ other: NodePlan) -> Bool {
-        node.clusterRoles.contains { role in role.cluster.members.contains { $0.name == other.name } }
+    /// The ufw command for one planned rule, with the comment ufw stores beside it.
+    static func command(_ rule: FirewallRuleSpec) -> String {
+        var words = ["ufw", rule.action.rawValue, "in"]
+        if let interface = rule.interface { words += ["on", interface] }
+        if let source = rule.source { words += ["from", source] }
+        words += ["to", rule.destination ?? "any"]
+        if let port = rule.port { words += ["port", String(port)] }
+        if let proto = rule.proto { words += ["proto", proto] }
+        words += ["comment", Shell.quote(rule.comment)]
+        return words.joined(separator: " ")
     }
 
     private func script(_ plan: Plan, _ node: NodePlan) -> String {
@@ -99,8 +38,8 @@ struct FirewallEmitter {
         script += "ufw --force reset\n"
         script += "ufw default deny incoming\n"
         script += "ufw default allow outgoing\n"
-        for rule in rules(plan, node) {
-            script += rule.command + "\n"
+        for rule in FirewallPlanner.rules(for: node, in: plan) {
+            script += Self.command(rule) + "\n"
         }
         script += "ufw --force enable\n"
         script += "ufw status verbose\n"

@@ -3,14 +3,34 @@ import SparkDiagnostics
 /// Prints findings compiler-style: `file:line:col: severity: message`, the source line with a
 /// caret under the column, and the fix on a `help:` line.
 public struct TextReporter {
-    public init() {}
+    /// ANSI colour for terminals: the label by severity, the gutter dim.
+    public let color: Bool
+
+    public init(color: Bool = false) {
+        self.color = color
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    private func label(_ diagnostic: Diagnostic) -> String {
+        let word = diagnostic.code.map { "\(diagnostic.severity.rawValue)[\($0)]" } ?? diagnostic.severity.rawValue
+        switch diagnostic.severity {
+        case .error: return paint(word, "1;31")
+        case .warning: return paint(word, "1;33")
+        case .note: return paint(word, "1;36")
+        }
+    }
 
     public func render(_ diagnostics: [Diagnostic], sourceLines: [Substring]) -> String {
         diagnostics.map { render($0, sourceLines: sourceLines) }.joined()
     }
 
     public func render(_ diagnostic: Diagnostic, sourceLines: [Substring]) -> String {
-        var text = diagnostic.oneLine + "\n"
+        var prefix = diagnostic.file ?? "<input>"
+        if let location = diagnostic.location { prefix += ":\(location.line):\(location.column)" }
+        var text = "\(paint(prefix, "1")): \(label(diagnostic)): \(paint(diagnostic.message, "1"))\n"
         if let location = diagnostic.location, location.line >= 1, location.line <= sourceLines.count {
             let line = Self.redacted(String(sourceLines[location.line - 1]))
             let number = String(location.line)
@@ -18,11 +38,11 @@ public struct TextReporter {
             let shown = line.count > 200 ? String(line.prefix(200)) + "…" : line
             let caretColumn = min(max(location.column - 1, 0), shown.count)
             let padding = shown.prefix(caretColumn).map { $0 == "\t" ? "\t" : " " }.joined()
-            text += " \(number) | \(shown)\n"
-            text += " \(gutter) | \(padding)^\n"
+            text += " \(paint(number, "34")) \(paint("|", "34")) \(shown)\n"
+            text += " \(gutter) \(paint("|", "34")) \(padding)\(paint("^", "1;32"))\n"
         }
         if let help = diagnostic.help {
-            text += "  help: \(help)\n"
+            text += "  \(paint("help", "1;36")): \(help)\n"
         }
         return text
     }

@@ -53,9 +53,11 @@ public enum RuleCatalog {
             for finding in rule.check(context) {
                 if let acceptance {
                     used.insert(acceptance)
-                    diagnostics.append(Diagnostic(
+                    var note = Diagnostic(
                         .note, "accepted: \(finding.message) (reason: \(risks[acceptance].reason))", code: description.id,
-                        path: finding.path))
+                        path: finding.path)
+                    note.acceptedReason = risks[acceptance].reason
+                    diagnostics.append(note)
                 } else {
                     diagnostics.append(Diagnostic(
                         description.severity, finding.message, code: description.id, help: finding.help ?? description.help,

@@ -1,3 +1,5 @@
+import SparkDiagnostics
+
 /// How spark-gen reads and writes the text of plain scalars.
 ///
 /// The topology follows the YAML 1.2 core schema for plain scalars, but `write` also treats
@@ -50,35 +52,5 @@ public enum YAMLScalar {
         let oneLine = text.replacingAll("\n", with: "\\n").replacingAll("\t", with: "\\t")
         if oneLine.count <= limit { return oneLine }
         return String(oneLine.prefix(limit)) + "…"
-    }
-}
-
-extension String {
-    /// Replaces every occurrence of `target` without pulling in Foundation.
-    public func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.range(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        result += rest
-        return result
-    }
-}
-
-extension Substring {
-    fileprivate func range(of target: String) -> Range<Substring.Index>? {
-        guard let first = target.first else { return nil }
-        var index = startIndex
-        while index < endIndex {
-            if self[index] == first, self[index...].hasPrefix(target) {
-                return index..<self.index(index, offsetBy: target.count)
-            }
-            index = self.index(after: index)
-        }
-        return nil
     }
 }

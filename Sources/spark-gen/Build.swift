@@ -13,9 +13,11 @@ struct Build: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output directory (default: out/<example name>).")
     var output: String?
 
+    @OptionGroup var report: ReportOptions
+
     func run() throws {
         let compilation = Compilation.run(path: topology)
-        try Outcome.report(compilation)
+        try Outcome.report([compilation], report)
         guard let artifacts = compilation.artifacts else { throw ExitCode(2) }
         let directory = output ?? OutputLocation.defaultDirectory(for: topology)
         do {
@@ -24,6 +26,8 @@ struct Build: ParsableCommand {
             printError("error: \(error)")
             throw ExitCode(2)
         }
-        print("wrote \(artifacts.count) files to \(directory)")
+        let summary = "wrote \(artifacts.count) files to \(directory)"
+        // Machine-readable formats own standard output.
+        if report.format == .text { print(summary) } else { printError(summary) }
     }
 }

@@ -13,9 +13,11 @@ struct Diff: ParsableCommand {
     @Option(help: "The directory to compare with (default: out/<example name>).")
     var against: String?
 
+    @OptionGroup var report: ReportOptions
+
     func run() throws {
         let compilation = Compilation.run(path: topology)
-        try Outcome.report(compilation)
+        try Outcome.report([compilation], report)
         guard let artifacts = compilation.artifacts else { throw ExitCode(2) }
         let directory = against ?? OutputLocation.defaultDirectory(for: topology)
         let diff = TreeDiff(fresh: artifacts, against: directory)

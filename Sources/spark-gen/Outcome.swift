@@ -2,16 +2,29 @@ import ArgumentParser
 import SparkDiagnostics
 import SparkGenKit
 
-/// Prints a compilation's findings and turns them into the documented exit code.
+/// Prints the findings of one or more compilations and turns them into the documented exit code.
 enum Outcome {
-    /// Throws exit 2 for invalid input, exit 1 for rule findings; returns when there is no error.
-    static func report(_ compilation: Compilation) throws {
-        if !compilation.diagnostics.isEmpty {
-            printError(TextReporter().render(compilation.diagnostics, sourceLines: compilation.sourceLines), terminator: "")
+    /// Throws exit 2 for unreadable or invalid input, exit 1 for rule findings (and warnings
+    /// with --strict); returns when nothing fails.
+    static func report(_ compilations: [Compilation], _ options: ReportOptions) throws {
+        let diagnostics = compilations.flatMap(\.diagnostics)
+        switch options.format {
+        case .text:
+            let reporter = TextReporter(color: options.useColor)
+            for compilation in compilations where !compilation.diagnostics.isEmpty {
+                printError(reporter.render(compilation.diagnostics, sourceLines: compilation.sourceLines), terminator: "")
+            }
+        case .json:
+            print(try JSONReporter().render(diagnostics), terminator: "")
+        case .sarif:
+            print(try SARIFReporter().render(diagnostics), terminator: "")
+        case .github:
+            print(GitHubReporter().render(diagnostics), terminator: "")
         }
-        let errors = compilation.diagnostics.filter { $0.severity == .error }
-        guard !errors.isEmpty else { return }
+        let errors = diagnostics.filter { $0.severity == .error }
         // Rule findings carry a rule id; errors without one mean the input could not be read as a topology.
-        throw ExitCode(errors.contains { $0.code == nil } ? 2 : 1)
+        if errors.contains(where: { $0.code == nil }) { throw ExitCode(2) }
+        if !errors.isEmpty { throw ExitCode(1) }
+        if options.strict && diagnostics.contains(where: { $0.severity == .warning }) { throw ExitCode(1) }
     }
 }

@@ -1,0 +1,103 @@
+import SparkPlan
+import SparkSpec
+
+/// The trust model a topology implies, in words and tables: who can read whose prompts, who
+/// can run code where, and which vantage point reaches which port. Derived from the same plan
+/// the firewall and tailnet policy are written from.
+public struct TrustReport {
+    let plan: Plan
+
+    public init(plan: Plan) {
+        self.plan = plan
+    }
+
+    public func render() -> String {
+        var text = "Trust model of stack \(plan.topology.stack.name) (\(plan.sourceName))\n"
+        text += visibility()
+        text += codeExecution()
+        text += reachability()
+        return text
+    }
+
+    /// Which parties see each owner's prompts and completions, and why.
+    func visibility() -> String {
+        var text = "\nWho can read each owner's prompts and completions\n"
+        for owner in plan.topology.owners {
+            let proxies = plan.nodes.filter { $0.owner.name == owner.name && $0.litellm != nil }
+            guard !proxies.isEmpty else { continue }
+            text += "  \(owner.name) (LiteLLM on \(proxies.map(\.name).joined(separator: ", ")))\n"
+            var readers: [(String, String)] = []
+            for proxy in proxies {
+                readers.append((owner.name, "runs the LiteLLM on \(proxy.name): keys, logs and every request"))
+                for route in proxy.litellm?.routes ?? [] {
+                    guard let cluster = plan.clusters.first(where: { $0.model.servedName == route.servedName }) else { continue }
+                    readers.append((cluster.head.owner,
+                        "runs the vLLM head of \(cluster.model.name) on \(cluster.head.name), which serves the API: sees every prompt and completion"))
+                    for worker in cluster.workers {
+                        readers.append((worker.owner,
+                            "runs a parallel rank of \(cluster.model.name) on \(worker.name): vLLM sends the token ids of every prompt to all ranks, so this owner can read every prompt (not \"only floats\")"))
+                    }
+                }
+            }
+            var seen = Set<String>()
+            for (reader, why) in readers where seen.insert("\(reader)|\(why)").inserted {
+                text += "    - \(reader): \(why)\n"
+            }
+        }
+        return text
+    }
+
+    /// Ray clusters whose members belong to different owners, and the mitigations in place.
+    func codeExecution() -> String {
+        var text = "\nWho can run code on whose nodes\n"
+        var any = false
+        for cluster in plan.clusters where cluster.isMultiNode {
+            any = true
+            let members = cluster.members.map { "\($0.name) (\($0.owner))" }.joined(separator: ", ")
+            text += "  - model \(cluster.model.name): \(members) form one Ray cluster; its members can run code on each other's Ray processes,"
+            text += " and an exposed dashboard or job API makes that remote code execution.\n"
+            text += "    Mitigations applied: dashboard on 127.0.0.1:\(ClusterPlan.dashboardPort); GCS on \(cluster.rayAddress) (DAC);"
+            text += " vLLM API on \(cluster.apiHost):\(cluster.model.port); NCCL and Gloo on the DAC interface;"
+            text += " ufw admits only the cluster peers on the DAC interface.\n"
+            text += "    Not applied: Ray token authentication (RAY_AUTH_MODE=token, Ray 2.52 and later) is not configured by spark-gen yet.\n"
+        }
+        if !any { text += "  - no multi-node cluster: no node runs code for another\n" }
+        return text
+    }
+
+    /// One table per node: each listening port against each vantage point.
+    func reachability() -> String {
+        let matrix = Reachability(plan)
+        var text = "\nReachability (yes: a connection is admitted; —: refused or filtered)\n"
+        for node in plan.nodes {
+            let columns = matrix.vantages.filter { vantage in
+                matrix.entries.contains { $0.node == node.name && $0.vantage == vantage }
+            }
+            let header = ["port", "service", "bind"] + columns.map(\.description)
+            var rows: [[String]] = []
+            for service in node.services {
+                var row = [String(service.port), service.name, service.bindAddress]
+                for vantage in columns {
+                    let entry = matrix.entries.first { $0.node == node.name && $0.service == service && $0.vantage == vantage }
+                    row.append(entry?.reachable == true ? "yes" : "—")
+                }
+                rows.append(row)
+            }
+            text += "\n  \(node.name) (owner \(node.owner.name), tailnet \(node.tailnet.name))\n"
+            text += Self.table([header] + rows, indent: "    ")
+        }
+        return text
+    }
+
+    /// Left-aligned columns separated by two spaces.
+    static func table(_ rows: [[String]], indent: String) -> String {
+        guard let width = rows.first?.count else { return "" }
+        let widths = (0..<width).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            let cells = row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
+            }
+            return indent + cells.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

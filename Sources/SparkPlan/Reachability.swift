@@ -1,0 +1,127 @@
+import SparkSpec
+
+/// Which vantage point reaches which listening port of which node, derived from the plan's
+/// bind addresses, firewall rules and tailnet policies.
+///
+/// It models what real nodes do: tailscaled accepts everything arriving on tailscale0 ahead
+/// of ufw, so there the tailnet policy and the listener's address decide; on the DAC and mgmt
+/// links ufw decides, first match wins, default deny; and Linux answers for any of its
+/// addresses on any interface, so a mgmt neighbour may also try the node's DAC address.
+public struct Reachability: Sendable {
+    /// One cell of the matrix.
+    public struct Entry: Sendable {
+        public let node: String
+        public let service: Service
+        public let vantage: Vantage
+        public let reachable: Bool
+    }
+
+    public let entries: [Entry]
+    public let vantages: [Vantage]
+
+    public init(_ plan: Plan) {
+        var vantages: [Vantage] = [.local, .ownTailnet]
+        vantages += plan.tailnets.map { .otherTailnet($0.tailnet.name) }
+        vantages += plan.nodes.map { .dacPeer($0.name) }
+        vantages.append(.mgmtLAN)
+        self.vantages = vantages
+        var entries: [Entry] = []
+        for node in plan.nodes {
+            let firewall = FirewallPlanner.rules(for: node, in: plan)
+            for service in node.services {
+                for vantage in vantages {
+                    guard let reachable = Self.reaches(vantage, service, on: node, plan: plan, firewall: firewall) else { continue }
+                    entries.append(Entry(node: node.name, service: service, vantage: vantage, reachable: reachable))
+                }
+            }
+        }
+        self.entries = entries
+    }
+
+    public func isReachable(_ node: String, port: Int, from vantage: Vantage) -> Bool {
+        entries.contains { $0.node == node && $0.service.port == port && $0.vantage == vantage && $0.reachable }
+    }
+
+    /// Nil when the vantage does not apply (a node is not its own DAC peer, its own tailnet is not "other").
+    static func reaches(_ vantage: Vantage, _ service: Service, on node: NodePlan, plan: Plan, firewall: [FirewallRuleSpec]) -> Bool? {
+        let bind = service.bindAddress
+        let wildcard = bind == "0.0.0.0"
+        switch vantage {
+        case .local:
+            return true
+        case .ownTailnet:
+            return tailnetReaches(service, on: node, granted: grantedPorts(node.tailnet, plan: plan), routesCoverDAC: routesCoverDAC(node, plan))
+        case .otherTailnet(let name):
+            guard name != node.tailnet.name else { return nil }
+            let shared = sharedPorts(of: node, with: name, plan: plan)
+            return tailnetReaches(service, on: node, granted: shared, routesCoverDAC: false)
+        case .dacPeer(let name):
+            guard name != node.name, let peer = plan.node(named: name) else { return nil }
+            guard wildcard || bind == node.node.dacIP.description else { return false }
+            return allows(firewall, interface: node.dacInterface, source: peer.node.dacIP, destination: node.node.dacIP, port: service.port)
+        case .mgmtLAN:
+            // A neighbour that is not a node: the first free host address of the mgmt subnet.
+            let neighbour = mgmtNeighbour(plan)
+            let interface = node.mgmtInterface ?? "mgmt"
+            var targets: [IPv4Address] = []
+            if wildcard || bind == node.node.mgmtIP.description { targets.append(node.node.mgmtIP) }
+            if wildcard || bind == node.node.dacIP.description { targets.append(node.node.dacIP) }
+            return targets.contains { allows(firewall, interface: interface, source: neighbour, destination: $0, port: service.port) }
+        }
+    }
+
+    /// Tailnet traffic bypasses ufw: the policy must grant the port, and something must listen on
+    /// the tailnet address (a wildcard bind, or `tailscale serve` in front of a loopback listener).
+    static func tailnetReaches(_ service: Service, on node: NodePlan, granted: Set<Int>, routesCoverDAC: Bool) -> Bool {
+        let bind = service.bindAddress
+        if routesCoverDAC && bind == node.node.dacIP.description { return true }
+        guard granted.contains(service.port) else { return false }
+        if bind == "0.0.0.0" { return true }
+        return service.isTailnetFacing && service.isLoopbackOnly
+    }
+
+    static func grantedPorts(_ tailnet: Tailnet, plan: Plan) -> Set<Int> {
+        guard let tailnetPlan = plan.tailnets.first(where: { $0.tailnet.name == tailnet.name }) else { return [] }
+        return Set(tailnetPlan.grantedPorts + tailnet.grants.flatMap(\.ports))
+    }
+
+    static func sharedPorts(of node: NodePlan, with tailnet: String, plan: Plan) -> Set<Int> {
+        let accepted = plan.topology.tailnet(named: tailnet)?.accepts.contains {
+            $0.tailnet == node.tailnet.name && $0.nodes.contains(node.name)
+        } ?? false
+        guard accepted else { return [] }
+        return Set(node.tailnet.shares.filter { $0.tailnet == tailnet && $0.nodes.contains(node.name) }.flatMap(\.ports))
+    }
+
+    static func routesCoverDAC(_ node: NodePlan, _ plan: Plan) -> Bool {
+        node.node.advertiseRoutes.contains { $0.overlaps(plan.topology.links.dac.subnet) }
+    }
+
+    static func mgmtNeighbour(_ plan: Plan) -> IPv4Address {
+        let subnet = plan.topology.links.mgmt.subnet
+        let used = Set(plan.nodes.map(\.node.mgmtIP))
+        var candidate = IPv4Address(subnet.networkAddress.value &+ 1)
+        while used.contains(candidate) && subnet.contains(IPv4Address(candidate.value &+ 1)) {
+            candidate = IPv4Address(candidate.value &+ 1)
+        }
+        return candidate
+    }
+
+    /// First matching rule decides; no match is a deny (ufw's default for incoming traffic).
+    static func allows(_ rules: [FirewallRuleSpec], interface: String, source: IPv4Address, destination: IPv4Address, port: Int) -> Bool {
+        for rule in rules {
+            if let ruleInterface = rule.interface, ruleInterface != interface { continue }
+            if let ruleSource = rule.source, !matches(ruleSource, source) { continue }
+            if let ruleDestination = rule.destination, !matches(ruleDestination, destination) { continue }
+            if let rulePort = rule.port, rulePort != port { continue }
+            if let proto = rule.proto, proto != "tcp" { continue }
+            return rule.action == .allow
+        }
+        return false
+    }
+
+    static func matches(_ pattern: String, _ address: IPv4Address) -> Bool {
+        if let network = IPv4Network(pattern) { return network.contains(address) }
+        return IPv4Address(pattern) == address
+    }
+}

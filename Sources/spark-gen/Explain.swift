@@ -1,0 +1,59 @@
+import ArgumentParser
+import SparkDiagnostics
+import SparkRules
+
+/// `spark-gen explain RULE`: why a rule exists, how to fix a finding, and its examples.
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Explain one rule: the failure it prevents, the fix, and its examples.")
+
+    @Argument(help: "A rule id, such as ST001.")
+    var rule: String
+
+    func run() throws {
+        guard let found = RuleCatalog.rule(id: rule.uppercased()) else {
+            let ids = RuleCatalog.rules.map(\.description.id)
+            let hint = Suggestion.nearest(to: rule.uppercased(), in: ids).map { "did you mean \($0)? " } ?? ""
+            printError("error: there is no rule '\(rule)'\n  help: \(hint)'spark-gen rules' lists the rule ids")
+            throw ExitCode(2)
+        }
+        let rule = found.description
+        var text = "\(rule.id): \(rule.title) (\(rule.severity.rawValue))\n\n"
+        text += "Why\n" + Self.wrap(rule.rationale, indent: "  ") + "\n"
+        text += "Fix\n" + Self.wrap(rule.help, indent: "  ") + "\n"
+        text += "Triggers (↓ marks where the finding points)\n"
+        for example in rule.triggering { text += Self.render(example) }
+        text += "Does not trigger\n"
+        for example in rule.nonTriggering { text += Self.render(example) }
+        print(text, terminator: "")
+    }
+
+    static func render(_ example: RuleExample) -> String {
+        let base = "examples/\(example.base)/topology.yaml"
+        guard !example.edits.isEmpty else { return "  \(base), as committed\n\n" }
+        var text = "  \(base), with:\n"
+        for edit in example.edits {
+            let old = edit.old.hasSuffix("\n") ? String(edit.old.dropLast()) : edit.old
+            let new = edit.new.hasSuffix("\n") ? String(edit.new.dropLast()) : edit.new
+            text += old.split(separator: "\n", omittingEmptySubsequences: false).map { "    - \($0)\n" }.joined()
+            if !new.isEmpty {
+                text += new.split(separator: "\n", omittingEmptySubsequences: false).map { "    + \($0)\n" }.joined()
+            }
+        }
+        return text + "\n"
+    }
+
+    /// Words wrapped at 88 columns under an indent.
+    static func wrap(_ text: String, indent: String) -> String {
+        var lines: [String] = []
+        var line = indent
+        for word in text.split(separator: " ") {
+            if line.count + word.count + 1 > 88 && line != indent {
+                lines.append(line)
+                line = indent
+            }
+            line += (line == indent ? "" : " ") + word
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

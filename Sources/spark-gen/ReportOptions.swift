@@ -1,0 +1,33 @@
+import ArgumentParser
+import SparkGenKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ReportFormat: ExpressibleByArgument {}
+
+/// When to colour text output.
+enum ColorChoice: String, CaseIterable, ExpressibleByArgument {
+    case auto, always, never
+}
+
+/// How findings are reported and which of them fail the command.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "How to print findings: text, json, sarif or github.")
+    var format: ReportFormat = .text
+
+    @Option(help: "Colour text output: auto (on a terminal), always or never.")
+    var color: ColorChoice = .auto
+
+    @Flag(help: "Fail on warnings too.")
+    var strict = false
+
+    var useColor: Bool {
+        switch color {
+        case .always: return true
+        case .never: return false
+        case .auto: return isatty(2) == 1 && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("dumb")!) != "dumb"
+        }
+    }
+}

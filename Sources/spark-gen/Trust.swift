@@ -1,0 +1,22 @@
+import ArgumentParser
+import SparkGenKit
+
+/// `spark-gen trust`: the trust model a topology implies.
+struct Trust: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print who can read whose prompts, who can run code where, and the reachability of every port.")
+
+    @Argument(help: "The topology file.")
+    var topology: String
+
+    func run() throws {
+        let compilation = Compilation.run(path: topology)
+        guard let plan = compilation.plan else {
+            try Outcome.report([compilation], ReportOptions())
+            throw ExitCode(2)
+        }
+        print(TrustReport(plan: plan).render(), terminator: "")
+        // The report describes a broken stack too; the exit code still says it is broken.
+        if compilation.hasErrors { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,42 @@
+import SparkRules
+import SparkTestSupport
+import Testing
+
+/// `rules`, `explain` and `trust`, as users run them.
+@Suite struct CatalogCommandTests {
+    @Test func rulesListsEveryRule() {
+        let result = CommandRunner.run(Fixtures.binary, ["rules"])
+        #expect(result.status == 0)
+        for rule in RuleCatalog.rules {
+            #expect(result.stdout.contains("\(rule.description.id)  "), "\(rule.description.id) missing")
+        }
+    }
+
+    @Test(arguments: RuleCatalog.rules.map(\.description.id))
+    func explainWorksForEveryRule(_ id: String) throws {
+        let rule = try #require(RuleCatalog.rule(id: id)).description
+        let result = CommandRunner.run(Fixtures.binary, ["explain", id.lowercased()])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("\(id): \(rule.title)"))
+        #expect(result.stdout.contains("Why\n") && result.stdout.contains("Triggers") && result.stdout.contains("Does not trigger"))
+        #expect(result.stdout.contains("↓"), "the triggering example shows where the finding points")
+    }
+
+    @Test func explainSuggestsTheNearestRule() {
+        let result = CommandRunner.run(Fixtures.binary, ["explain", "ST01"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("did you mean ST001?"))
+    }
+
+    @Test func trustStatesWhatTheGuideGetsWrong() {
+        let result = CommandRunner.run(Fixtures.binary, ["trust", Fixtures.splitTrustPath])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = result.stdout
+        #expect(text.contains("client: runs a parallel rank of qwen3.5-122b on spark-02: vLLM sends the token ids of every prompt to all ranks"))
+        #expect(text.contains("can run code on each other's Ray processes"))
+        #expect(text.contains("dashboard on 127.0.0.1:8265"))
+        // The reachability table: spark-01's vLLM row is open to itself and its DAC peer only.
+        let row = text.split(separator: "\n").first { $0.contains("8000  vllm qwen3.5-122b") }
+        #expect(row.map { $0.split(separator: " ").filter { $0 == "yes" }.count } == 2, "\(row ?? "no row")")
+    }
+}

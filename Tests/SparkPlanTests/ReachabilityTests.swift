@@ -1,0 +1,71 @@
+import SparkGenKit
+import SparkPlan
+import SparkTestSupport
+import Testing
+
+/// The trust intent of the split-trust example, as the reachability model derives it.
+@Suite struct ReachabilityTests {
+    private static func matrix(_ text: String = Fixtures.splitTrust) throws -> Reachability {
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+        return Reachability(try #require(compilation.plan))
+    }
+
+    @Test func clientTailnetReachesOnlyItsOwnApps() throws {
+        let matrix = try Self.matrix()
+        for port in [8001, 8080, 5678] {
+            #expect(matrix.isReachable("spark-02", port: port, from: .ownTailnet), "sparky-02:\(port)")
+            #expect(!matrix.isReachable("spark-01", port: port, from: .otherTailnet("client-net")), "spark-01:\(port)")
+        }
+        #expect(!matrix.isReachable("spark-02", port: 5432, from: .ownTailnet))
+        let fromClient = matrix.entries.filter { $0.node == "spark-01" && $0.vantage == .otherTailnet("client-net") && $0.reachable }
+        #expect(fromClient.isEmpty, "client-net reaches \(fromClient.map(\.service.port)) on spark-01")
+    }
+
+    @Test func modelPortAnswersOnlyLocallyAndOverTheDAC() throws {
+        let matrix = try Self.matrix()
+        let vllm = matrix.entries.filter { $0.node == "spark-01" && $0.service.port == 8000 }
+        let open = Set(vllm.filter(\.reachable).map(\.vantage))
+        #expect(open == [.local, .dacPeer("spark-02")])
+        // Every vantage but spark-01's own tailnet as "other" and spark-01 as its own DAC peer.
+        #expect(vllm.count == matrix.vantages.count - 2)
+    }
+
+    @Test func nothingIsReachableFromTheMgmtLAN() throws {
+        let matrix = try Self.matrix()
+        let open = matrix.entries.filter { $0.vantage == .mgmtLAN && $0.reachable }
+        #expect(open.isEmpty, "\(open.map { "\($0.node):\($0.service.port)" })")
+    }
+
+    @Test func appsAreClosedToTheOtherNodeOverTheDAC() throws {
+        let matrix = try Self.matrix()
+        for port in [8001, 8080, 5678, 5432] {
+            #expect(!matrix.isReachable("spark-02", port: port, from: .dacPeer("spark-01")))
+            #expect(!matrix.isReachable("spark-01", port: port, from: .dacPeer("spark-02")))
+        }
+    }
+
+    @Test func aWildcardModelListenerIsOpenToTheMgmtLANAndFollowsTheFirewall() throws {
+        let text = Fixtures.splitTrust(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: 0.0.0.0\n")
+            .replacingOccurrences(of: "accept_risks:\n", with: "accept_risks:\n  - rule: ST001\n    reason: \"a test of the reachability model only\"\n")
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+        let matrix = Reachability(try #require(compilation.plan))
+        // ufw still denies the mgmt LAN; the tailnet policy still grants no 8000, so both stay closed…
+        #expect(!matrix.isReachable("spark-01", port: 8000, from: .mgmtLAN))
+        #expect(!matrix.isReachable("spark-01", port: 8000, from: .ownTailnet))
+        // …until a grant names the port: tailnet traffic bypasses ufw.
+        let granted = text.replacingOccurrences(
+            of: "    users: [you@example.com]\n", with: "    users: [you@example.com]\n    grants: [{src: [group:owner-users], ports: [8000]}]\n")
+        let opened = Reachability(try #require(Compilation.run(bytes: Array(granted.utf8), file: "topology.yaml").plan))
+        #expect(opened.isReachable("spark-01", port: 8000, from: .ownTailnet))
+    }
+
+    @Test func firewallRulesAreFirstMatchWithDefaultDeny() throws {
+        let plan = try #require(Compilation.run(path: Fixtures.splitTrustPath).plan)
+        let head = try #require(plan.node(named: "spark-01"))
+        let rules = FirewallPlanner.rules(for: head, in: plan)
+        let denyIndex = try #require(rules.firstIndex { $0.action == .deny && $0.port == 8001 })
+        let allowAll = try #require(rules.firstIndex { $0.action == .allow && $0.port == nil })
+        #expect(denyIndex < allowAll, "the app deny must come before the peer's allow-all")
+        #expect(!rules.contains { $0.interface == FirewallPlanner.tailscaleInterface && [8000, 6379, 8265].contains($0.port ?? -1) })
+    }
+}
