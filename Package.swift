@@ -35,7 +35,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Fixtures shared by the test suites; not part of any product.
-        .target(name: "SparkTestSupport", path: "Tests/SparkTestSupport"),
+        .target(name: "SparkTestSupport", dependencies: ["SparkRules", "SparkDiagnostics"], path: "Tests/SparkTestSupport"),
         .testTarget(name: "SparkYAMLTests", dependencies: ["SparkYAML"]),
         .testTarget(name: "SparkSpecTests", dependencies: ["SparkSpec", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkEmitTests", dependencies: ["SparkEmit", "SparkPlan", "SparkGenKit", "SparkTestSupport"]),

@@ -273,7 +273,7 @@ private struct Decoder {
 
     func firewallRule(_ node: YAMLNode, at path: SpecPath) -> FirewallRule? {
         let what = "a firewall rule"
-        guard let map = MappingReader(node, at: path, what: what, keys: ["allow", "proto", "on", "from", "comment"], context: context)
+        guard let map = MappingReader(node, at: path, what: what, keys: ["allow", "proto", "interface", "from", "comment"], context: context)
         else { return nil }
         let port = map.int("allow", required: true, what: what, in: 1...65535)
         var proto = FirewallRule.Proto.tcp
@@ -284,7 +284,7 @@ private struct Decoder {
                 context.error("unknown protocol '\(text)'", at: location, path: path / "proto", help: "use tcp or udp")
             }
         }
-        let interface = map.string("on", grammar: .interfaceName).flatMap { $0 == "any" ? nil : $0 }
+        let interface = map.string("interface", grammar: .interfaceName).flatMap { $0 == "any" ? nil : $0 }
         var from: IPv4Network?
         if let node = map.value("from"), let text = MappingReader.text(node, key: "from", path: path / "from", grammar: nil, context: context),
             text != "any"

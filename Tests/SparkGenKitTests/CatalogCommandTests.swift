@@ -1,3 +1,4 @@
+import Foundation
 import SparkRules
 import SparkTestSupport
 import Testing
@@ -20,6 +21,23 @@ import Testing
         #expect(result.stdout.hasPrefix("\(id): \(rule.title)"))
         #expect(result.stdout.contains("Why\n") && result.stdout.contains("Triggers") && result.stdout.contains("Does not trigger"))
         #expect(result.stdout.contains("↓"), "the triggering example shows where the finding points")
+    }
+
+    /// Breaking the example in any one of the catalog's ways makes `lint` exit 1 with a finding
+    /// at the line and column that has to change.
+    @Test(arguments: RuleCatalog.rules.map(\.description.id))
+    func lintFailsAtTheMarkedLineForEveryRule(_ id: String) throws {
+        let rule = try #require(RuleCatalog.rule(id: id)).description
+        for example in rule.triggering {
+            let (text, marker) = try Fixtures.materialize(example)
+            let location = try #require(marker)
+            let directory = Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try text.write(toFile: directory + "/topology.yaml", atomically: true, encoding: .utf8)
+            let result = CommandRunner.run(Fixtures.binary, ["lint", "topology.yaml"], in: directory)
+            #expect(result.status == 1, "\(id): \(result.stderr)")
+            #expect(result.stderr.contains("topology.yaml:\(location.line):\(location.column): \(rule.severity.rawValue)[\(id)]: "), "\(id): \(result.stderr)")
+        }
     }
 
     @Test func explainSuggestsTheNearestRule() {

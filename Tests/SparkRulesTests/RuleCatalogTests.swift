@@ -8,39 +8,6 @@ import Testing
 /// Runs every rule's own examples: a triggering example must produce a finding of that rule
 /// exactly where its `↓` marker points, a non-triggering one must produce none.
 @Suite struct RuleCatalogTests {
-    /// The example topology with the edits applied, and the marker's position (1-based).
-    static func materialize(_ example: RuleExample) throws -> (text: String, marker: SparkDiagnostics.SourceLocation?) {
-        let path = Fixtures.repositoryRoot + "/examples/\(example.base)/topology.yaml"
-        var text = try String(contentsOfFile: path, encoding: .utf8)
-        for edit in example.edits {
-            guard text.contains(edit.old) else {
-                throw ExampleError(description: "example edit does not apply to \(example.base): \(edit.old)")
-            }
-            text = text.replacingOccurrences(of: edit.old, with: edit.new)
-        }
-        var marker: SparkDiagnostics.SourceLocation?
-        var line = 1, column = 1
-        var clean = ""
-        for character in text {
-            if character == RuleExample.marker {
-                marker = SparkDiagnostics.SourceLocation(line: line, column: column)
-                continue
-            }
-            clean.append(character)
-            if character == "\n" {
-                line += 1
-                column = 1
-            } else {
-                column += 1
-            }
-        }
-        return (clean, marker)
-    }
-
-    struct ExampleError: Error, CustomStringConvertible {
-        let description: String
-    }
-
     static var ruleIDs: [String] { RuleCatalog.rules.map(\.description.id) }
 
     @Test func catalogHasRulesWithUniqueWellFormedIDs() {
@@ -61,7 +28,7 @@ import Testing
     func triggeringExamplesFindWhereTheMarkerPoints(_ id: String) throws {
         let rule = try #require(RuleCatalog.rule(id: id))
         for (number, example) in rule.description.triggering.enumerated() {
-            let (text, marker) = try Self.materialize(example)
+            let (text, marker) = try Fixtures.materialize(example)
             let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
             let structural = compilation.diagnostics.filter { $0.severity == .error && $0.code == nil }
             #expect(structural.isEmpty, "\(id) example \(number) is not a valid topology: \(structural.map(\.oneLine))")
@@ -83,7 +50,7 @@ import Testing
     func nonTriggeringExamplesFindNothing(_ id: String) throws {
         let rule = try #require(RuleCatalog.rule(id: id))
         for (number, example) in rule.description.nonTriggering.enumerated() {
-            let (text, _) = try Self.materialize(example)
+            let (text, _) = try Fixtures.materialize(example)
             let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
             let errors = compilation.diagnostics.filter { $0.severity == .error }
             #expect(errors.isEmpty, "\(id) non-triggering example \(number) has errors: \(errors.map(\.oneLine))")
@@ -96,5 +63,30 @@ import Testing
         let text = Fixtures.splitTrust(replacing: "  - rule: TR001\n", with: "  - rule: ZZ999\n")
         let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
         #expect(compilation.diagnostics.contains { $0.message == "accept_risks names rule 'ZZ999', which does not exist" })
+    }
+}
+
+/// Every setting a rule example uses is one the JSON Schema knows, so editors never flag a
+/// topology the compiler accepts.
+@Suite struct RuleExampleSchemaTests {
+    @Test(arguments: RuleCatalogTests.ruleIDs)
+    func examplesThatDecodeValidateAgainstTheSchema(_ id: String) throws {
+        let rule = try #require(RuleCatalog.rule(id: id)).description
+        for (number, example) in (rule.triggering + rule.nonTriggering).enumerated() {
+            let (text, _) = try Fixtures.materialize(example)
+            // A literal secret (SC003) is refused while reading, and so by the schema too.
+            guard Compilation.run(bytes: Array(text.utf8), file: "topology.yaml").plan != nil else { continue }
+            let directory = Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try text.write(toFile: directory + "/topology.yaml", atomically: true, encoding: .utf8)
+            let script = """
+                import json, sys, yaml, jsonschema
+                schema = json.load(open(sys.argv[1]))
+                errors = list(jsonschema.Draft7Validator(schema).iter_errors(yaml.safe_load(open(sys.argv[2]))))
+                print("; ".join(e.message for e in errors))
+                """
+            let result = CommandRunner.tool("python3", ["-c", script, Fixtures.repositoryRoot + "/schemas/topology.schema.json", directory + "/topology.yaml"])
+            #expect(result.status == 0 && result.stdout == "\n", "\(id) example \(number): \(result.stdout)\(result.stderr)")
+        }
     }
 }

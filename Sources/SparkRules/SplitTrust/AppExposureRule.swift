@@ -22,7 +22,7 @@ struct AppExposureRule: Rule {
             RuleExample(
                 replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: ↓8001}]\n"),
             RuleExample(
-                replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: 8080, on: ↓enp1s0f0np0}]\n"),
+                replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: 8080, interface: ↓enp1s0f0np0}]\n"),
         ],
         nonTriggering: [
             .unchanged,
@@ -48,7 +48,7 @@ struct AppExposureRule: Rule {
                 let place = rule.interface.map { "on \($0)" } ?? "on every interface"
                 findings.append(RuleFinding(
                     "a firewall rule of node '\(node.name)' opens port \(rule.port) (\(app.rawValue)) \(place), outside the owner's tailnet",
-                    at: rule.path / (rule.interface == nil ? "allow" : "on")))
+                    at: rule.path / (rule.interface == nil ? "allow" : "interface")))
             }
         }
         return findings

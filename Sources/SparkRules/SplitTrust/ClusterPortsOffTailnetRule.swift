@@ -19,7 +19,7 @@ struct ClusterPortsOffTailnetRule: Rule {
                 with: "    users: [you@example.com]\n    grants: [{src: [group:owner-users], ports: [↓8000]}]\n"),
             RuleExample(
                 replacing: "    dac_ip: 198.51.100.1\n",
-                with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: 6379, on: ↓tailscale0}]\n"),
+                with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: 6379, interface: ↓tailscale0}]\n"),
             RuleExample(
                 replacing: "    dac_ip: 198.51.100.1\n", with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: ↓8000}]\n"),
         ],
@@ -27,7 +27,7 @@ struct ClusterPortsOffTailnetRule: Rule {
             .unchanged,
             RuleExample(
                 replacing: "    dac_ip: 198.51.100.1\n",
-                with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: 9100, on: tailscale0, comment: node-exporter}]\n"),
+                with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: 9100, interface: tailscale0, comment: node-exporter}]\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -56,7 +56,7 @@ struct ClusterPortsOffTailnetRule: Rule {
                 let place = rule.interface.map { "on \($0)" } ?? "on every interface"
                 findings.append(RuleFinding(
                     "a firewall rule of node '\(node.name)' admits port \(rule.port), \(what), \(place)",
-                    at: rule.path / (rule.interface == nil ? "allow" : "on")))
+                    at: rule.path / (rule.interface == nil ? "allow" : "interface")))
             }
         }
         return findings
