@@ -1,3 +1,4 @@
+import SparkDiagnostics
 import SparkPlan
 import SparkSpec
 
@@ -152,6 +153,10 @@ struct RunbookEmitter {
 
     /// A shell snippet that creates one secret file with fresh random values, unless it exists.
     private func secretRecipe(_ file: SecretFile, node: NodePlan) -> String {
+        // A Ray token is one secret shared by the cluster: the head makes it, workers copy it.
+        if file.readers == ["ray"], let head = node.clusterRoles.first(where: { $0.kind == .worker })?.cluster.head {
+            return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.user)@\(head.mgmtIP):\(file.path.replacingAll(node.home, with: head.home)) \(file.path) )"
+        }
         var lines: [String] = []
         var needsPassword = false
         for variable in file.variables {
@@ -161,6 +166,8 @@ struct RunbookEmitter {
                 lines.append("printf 'DATABASE_URL=postgresql://litellm:%s@127.0.0.1:\(App.litellmDB.port!)/litellm\\n' \"$pw\"")
             case node.owner.masterKey.variable where node.litellm != nil:
                 lines.append("printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"")
+            case "RAY_AUTH_TOKEN":
+                lines.append("printf 'RAY_AUTH_TOKEN=%s\\n' \"$(openssl rand -hex 32)\"")
             default:
                 needsPassword = true
                 lines.append("printf '\(variable)=%s\\n' \"$pw\"")

@@ -80,6 +80,11 @@ struct VLLMEmitter {
         if isHead && cluster.isMultiNode {
             options.append("-e RAY_ADDRESS=\(Shell.quote(cluster.rayAddress))")
         }
+        if cluster.isMultiNode, let token = cluster.model.runtime.rayToken {
+            // Ray 2.52+ refuses cluster connections without the shared token.
+            options.append("-e RAY_AUTH_MODE=token")
+            options.append("--env-file \(Shell.quote(node.absolute(token.file)))")
+        }
         options += [
             "-v \"$home/.cache/huggingface:/root/.cache/huggingface\"",
             "-v \"$stack_dir/vllm-compile-cache:/root/.cache/vllm/torch_compile_cache\"",

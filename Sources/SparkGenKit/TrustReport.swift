@@ -59,7 +59,11 @@ public struct TrustReport {
             text += "    Mitigations applied: dashboard on 127.0.0.1:\(ClusterPlan.dashboardPort); GCS on \(cluster.rayAddress) (DAC);"
             text += " vLLM API on \(cluster.apiHost):\(cluster.model.port); NCCL and Gloo on the DAC interface;"
             text += " ufw admits only the cluster peers on the DAC interface.\n"
-            text += "    Not applied: Ray token authentication (RAY_AUTH_MODE=token, Ray 2.52 and later) is not configured by spark-gen yet.\n"
+            if let token = cluster.model.runtime.rayToken {
+                text += "    Ray token authentication: on (RAY_AUTH_MODE=token, token from \(token.file) on every member).\n"
+            } else {
+                text += "    Not applied: Ray token authentication (RAY_AUTH_MODE=token, Ray 2.52 and later); set runtime.ray_version and runtime.ray_token.\n"
+            }
         }
         if !any { text += "  - no multi-node cluster: no node runs code for another\n" }
         return text

@@ -39,7 +39,7 @@ public enum PlanResolver {
                 dacInterface: node.dacInterface ?? topology.links.dac.interface, mgmtInterface: topology.links.mgmt.interface,
                 services: services(for: node, roles: roles, topology: topology),
                 litellm: litellm(for: node, owner: owner, clusters: clusters),
-                secretFiles: secretFiles(for: node, owner: owner), clusterRoles: roles, hostsEntries: hosts)
+                secretFiles: secretFiles(for: node, owner: owner, roles: roles), clusterRoles: roles, hostsEntries: hosts)
         }
         let tailnets = topology.tailnets.map { tailnet in
             let owners = topology.owners.filter { $0.tailnet == tailnet.name }.map(\.name)
@@ -151,7 +151,7 @@ public enum PlanResolver {
     }
 
     /// The secret files a node needs; two secrets in one file become one entry.
-    private static func secretFiles(for node: Node, owner: Owner) -> [SecretFile] {
+    private static func secretFiles(for node: Node, owner: Owner, roles: [ClusterRole]) -> [SecretFile] {
         var files: [(path: String, variables: [String], readers: [String])] = []
         func add(_ secret: SecretRef, variables: [String], readers: [String]) {
             let path = secret.file.absolute(home: node.home)
@@ -177,6 +177,11 @@ public enum PlanResolver {
         for app in node.apps {
             if let key = node.appOptions[app]?.key {
                 add(key, variables: [key.variable], readers: [app.rawValue])
+            }
+        }
+        for role in roles where role.cluster.isMultiNode {
+            if let token = role.cluster.model.runtime.rayToken {
+                add(token, variables: [token.variable], readers: ["ray"])
             }
         }
         return files.map { SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers) }

@@ -15,6 +15,7 @@ public enum RuleCatalog {
         ForeignKeyRule(),
         AppKeyRule(),
         DACInterfaceRule(),
+        RayTokenAuthRule(),
         LiveBackendRule(),
         DistinctMasterKeysRule(),
         LiteralSecretRule(),

@@ -30,6 +30,8 @@ public struct Runtime: Sendable {
     public var image: String
     /// The Ray version to install, so head and workers never drift apart.
     public var rayVersion: String?
+    /// The cluster's Ray token (Ray 2.52 and later), by reference; every member holds a copy.
+    public var rayToken: SecretRef?
     public var path: SpecPath
 }
 

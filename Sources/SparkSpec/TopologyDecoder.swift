@@ -405,7 +405,7 @@ private struct Decoder {
 
     func runtime(_ node: YAMLNode, at path: SpecPath) -> Runtime? {
         let what = "'runtime'"
-        guard let map = MappingReader(node, at: path, what: what, keys: ["kind", "base_image", "image", "ray_version"], context: context)
+        guard let map = MappingReader(node, at: path, what: what, keys: ["kind", "base_image", "image", "ray_version", "ray_token"], context: context)
         else { return nil }
         var kind: Runtime.Kind?
         if let text = map.string("kind", required: true, what: what, grammar: .word) {
@@ -419,8 +419,9 @@ private struct Decoder {
         let baseImage = map.string("base_image", required: true, what: what, grammar: .image)
         let image = map.string("image", required: true, what: what, grammar: .image)
         let ray = map.string("ray_version", grammar: .version)
+        let token = map.value("ray_token").flatMap { secret($0, at: path / "ray_token", what: "the Ray token", variable: "RAY_AUTH_TOKEN") }
         guard let kind, let baseImage, let image else { return nil }
-        return Runtime(kind: kind, baseImage: baseImage, image: image, rayVersion: ray, path: path)
+        return Runtime(kind: kind, baseImage: baseImage, image: image, rayVersion: ray, rayToken: token, path: path)
     }
 
     func cluster(_ node: YAMLNode, at path: SpecPath) -> Cluster? {

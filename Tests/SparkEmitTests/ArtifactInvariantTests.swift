@@ -86,3 +86,27 @@ import Testing
         #expect(worker.lowerBound < head.lowerBound)
     }
 }
+
+/// With a Ray token, both containers run with token authentication from the same file path,
+/// the head's runbook makes the token and the worker's copies it from the head.
+@Suite struct RayTokenArtifactTests {
+    @Test func tokenReachesEveryMemberAndTheRunbooks() throws {
+        let text = Fixtures.splitTrust(
+            replacing: "      image: vllm-spark:26.04\n",
+            with: "      image: vllm-spark:26.04\n      ray_version: \"2.54.1\"\n      ray_token: {file: ~/.ray-cluster-token.env}\n")
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+        #expect(!compilation.diagnostics.contains { $0.code == "CL010" })
+        let artifacts = try #require(compilation.artifacts)
+        func file(_ suffix: String) throws -> String { try #require(artifacts.first { $0.path.hasSuffix(suffix) }).contents }
+        for script in ["scripts/vllm-head.sh", "scripts/vllm-worker.sh"] {
+            let contents = try file(script)
+            #expect(contents.contains("  -e RAY_AUTH_MODE=token \\\n  --env-file /home/cameron/.ray-cluster-token.env \\\n"), "\(script)")
+        }
+        #expect(try file("Dockerfile.vllm-spark").contains("RUN pip install --no-cache-dir ray==2.54.1"))
+        let headRunbook = try #require(artifacts.first { $0.path.hasPrefix("nodes/spark-01/") && $0.path.hasSuffix("RUNBOOK.md") }).contents
+        let workerRunbook = try #require(artifacts.first { $0.path.hasPrefix("nodes/spark-02/") && $0.path.hasSuffix("RUNBOOK.md") }).contents
+        #expect(headRunbook.contains("printf 'RAY_AUTH_TOKEN=%s\\n' \"$(openssl rand -hex 32)\""))
+        #expect(workerRunbook.contains("scp cameron@192.0.2.21:/home/cameron/.ray-cluster-token.env /home/cameron/.ray-cluster-token.env"))
+        #expect(try file("nodes/spark-02/home/cameron/sparky-ai-stack/scripts/verify.sh").contains("private_file_defines /home/cameron/.ray-cluster-token.env RAY_AUTH_TOKEN"))
+    }
+}

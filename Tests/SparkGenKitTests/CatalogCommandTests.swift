@@ -34,7 +34,9 @@ import Testing
             let directory = Fixtures.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
             try text.write(toFile: directory + "/topology.yaml", atomically: true, encoding: .utf8)
-            let result = CommandRunner.run(Fixtures.binary, ["lint", "topology.yaml"], in: directory)
+            // Warnings fail lint only with --strict.
+            let strict = rule.severity == .warning ? ["--strict"] : []
+            let result = CommandRunner.run(Fixtures.binary, ["lint", "topology.yaml"] + strict, in: directory)
             #expect(result.status == 1, "\(id): \(result.stderr)")
             #expect(result.stderr.contains("topology.yaml:\(location.line):\(location.column): \(rule.severity.rawValue)[\(id)]: "), "\(id): \(result.stderr)")
         }
