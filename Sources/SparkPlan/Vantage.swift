@@ -11,6 +11,17 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
     /// A host on the management LAN that is not a node of the topology.
     case mgmtLAN
 
+    /// A stable token for machine-readable output: `local`, `own-tailnet`, `tailnet:NAME`, `dac:NODE`, `mgmt`.
+    public var token: String {
+        switch self {
+        case .local: return "local"
+        case .ownTailnet: return "own-tailnet"
+        case .otherTailnet(let name): return "tailnet:\(name)"
+        case .dacPeer(let name): return "dac:\(name)"
+        case .mgmtLAN: return "mgmt"
+        }
+    }
+
     public var description: String {
         switch self {
         case .local: return "the node itself"

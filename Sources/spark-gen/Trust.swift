@@ -9,13 +9,21 @@ struct Trust: ParsableCommand {
     @Argument(help: "The topology file.")
     var topology: String
 
+    @Option(help: "text, or json for the reachability matrix alone (for test harnesses).")
+    var format: TrustFormat = .text
+
+    enum TrustFormat: String, CaseIterable, ExpressibleByArgument {
+        case text, json
+    }
+
     func run() throws {
         let compilation = Compilation.run(path: topology)
         guard let plan = compilation.plan else {
             try Outcome.report([compilation], ReportOptions())
             throw ExitCode(2)
         }
-        print(TrustReport(plan: plan).render(), terminator: "")
+        let report = TrustReport(plan: plan)
+        print(format == .json ? try report.renderJSON() : report.render(), terminator: "")
         // The report describes a broken stack too; the exit code still says it is broken.
         if compilation.hasErrors { throw ExitCode(1) }
     }

@@ -1,0 +1,410 @@
+#!/usr/bin/env python3
+"""Proves a generated stack's trust boundary on a real kernel.
+
+  netns_matrix.py --tree OUT_DIR --intent TRUST_JSON
+
+OUT_DIR is a tree written by `spark-gen build`; TRUST_JSON is `spark-gen trust --format json`
+for the same topology: the node wiring and the reachability the topology intends.
+
+Network namespaces stand for the nodes, linked by a DAC switch, a mgmt-LAN switch (with a
+neighbour host that is not a node) and, per tailnet, a switch with one user device. In each
+node the *generated* artifacts decide what happens:
+
+- scripts/firewall.sh is run with the real ufw, against a private copy of its state;
+- listeners bind where litellm.service, compose.yaml and the vLLM entrypoints say;
+- `tailscale serve` lines of scripts/tailscale-up.sh become forwarders on the tailnet address;
+- the tailnet's policy.hujson decides which ports a tailnet device may reach.
+
+It models what real nodes do, or the test proves nothing: tailscaled filters tailnet traffic
+by the policy and then ACCEPTs everything from tailscale0 ahead of ufw's chains; a published
+Docker port is DNAT'ed in PREROUTING and passes FORWARD, so ufw's INPUT never sees it; and
+Linux accepts a packet for any of its addresses on any interface, so the mgmt neighbour also
+tries each node's DAC address through the node's mgmt address.
+
+Every (node, port, vantage) probe is compared with the intent; any difference fails the run.
+Only namespaces this run creates are touched, and all of them are removed at the end.
+"""
+import argparse
+import ipaddress
+import json
+import os
+import random
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+AGENT = os.path.join(HERE, "nsagent.py")
+TAILNET_PREFIX = "100.64"
+
+
+def run(*command, check=True, quiet=True):
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {result.stderr.strip() or result.stdout.strip()}")
+    return result
+
+
+def in_ns(namespace, *command, check=True):
+    return run("ip", "netns", "exec", namespace, *command, check=check)
+
+
+class Harness:
+    def __init__(self, tree, intent):
+        self.tree = tree
+        self.intent = intent
+        self.prefix = f"sg{random.randrange(16 ** 4):04x}"
+        self.namespaces = []
+        self.processes = []
+        self.scratch = tempfile.mkdtemp(prefix="spark-gen-netns-")
+        self.nodes = {node["name"]: node for node in intent["nodes"]}
+        self.node_index = {name: index for index, name in enumerate(self.nodes)}
+        self.tailnets = sorted({node["tailnet"] for node in intent["nodes"]})
+
+    # --- namespaces and links -------------------------------------------------------
+
+    def namespace(self, role):
+        name = f"{self.prefix}-{role}"
+        run("ip", "netns", "add", name)
+        self.namespaces.append(name)
+        in_ns(name, "ip", "link", "set", "lo", "up")
+        return name
+
+    def node_ns(self, name):
+        return f"{self.prefix}-n{self.node_index[name]}"
+
+    def switch(self, role):
+        namespace = self.namespace(role)
+        in_ns(namespace, "ip", "link", "add", "br0", "type", "bridge")
+        in_ns(namespace, "ip", "link", "set", "br0", "up")
+        return namespace
+
+    def attach(self, switch, port_name, namespace, interface, address):
+        """A veth from `namespace` (named `interface`, with `address`) into the switch's bridge."""
+        temporary = f"{self.prefix}{port_name}"[:15]
+        run("ip", "link", "add", temporary, "type", "veth", "peer", "name", f"{temporary}p"[:15])
+        run("ip", "link", "set", temporary, "netns", namespace)
+        run("ip", "link", "set", f"{temporary}p"[:15], "netns", switch)
+        in_ns(namespace, "ip", "link", "set", temporary, "name", interface)
+        in_ns(namespace, "ip", "addr", "add", address, "dev", interface)
+        in_ns(namespace, "ip", "link", "set", interface, "up")
+        in_ns(switch, "ip", "link", "set", f"{temporary}p"[:15], "master", "br0")
+        in_ns(switch, "ip", "link", "set", f"{temporary}p"[:15], "up")
+
+    def tailnet_ip(self, tailnet, node=None):
+        """A node's tailnet address, or (node=None) the address of the tailnet's user device."""
+        network = self.tailnets.index(tailnet)
+        host = 250 if node is None else 10 + self.node_index[node]
+        return f"{TAILNET_PREFIX}.{network}.{host}"
+
+    def build_networks(self):
+        links = self.intent["links"]
+        dac_prefix = ipaddress.ip_network(links["dac_subnet"]).prefixlen
+        mgmt_prefix = ipaddress.ip_network(links["mgmt_subnet"]).prefixlen
+        dac_switch, mgmt_switch = self.switch("dsw"), self.switch("msw")
+        for name, node in self.nodes.items():
+            index = self.node_index[name]
+            namespace = self.namespace(f"n{index}")
+            self.attach(dac_switch, f"d{index}", namespace, node["dac_interface"], f"{node['dac_ip']}/{dac_prefix}")
+            self.attach(mgmt_switch, f"m{index}", namespace, node["mgmt_interface"] or "mgmt0", f"{node['mgmt_ip']}/{mgmt_prefix}")
+        lan = self.namespace("lan")
+        self.attach(mgmt_switch, "ml", lan, "eth0", f"{links['mgmt_neighbour']}/{mgmt_prefix}")
+        # The neighbour routes each node's DAC address via that node's mgmt address.
+        for node in self.nodes.values():
+            in_ns(lan, "ip", "route", "add", f"{node['dac_ip']}/32", "via", node["mgmt_ip"])
+        for network, tailnet in enumerate(self.tailnets):
+            switch = self.switch(f"ts{network}")
+            device = self.namespace(f"t{network}")
+            self.attach(switch, f"tu{network}", device, "tailscale0", f"{self.tailnet_ip(tailnet)}/24")
+            for name, node in self.nodes.items():
+                if node["tailnet"] == tailnet:
+                    index = self.node_index[name]
+                    self.attach(switch, f"t{network}n{index}", self.node_ns(name), "tailscale0", f"{self.tailnet_ip(tailnet, name)}/24")
+
+    # --- the generated artifacts ----------------------------------------------------
+
+    def artifact(self, node, path):
+        full = os.path.join(self.tree, "nodes", node, path.lstrip("/"))
+        return full if os.path.exists(full) else None
+
+    def stack_artifact(self, node, relative):
+        return self.artifact(node, self.nodes[node]["stack_dir"] + "/" + relative)
+
+    def listeners(self, node):
+        """(bind, port) of every listener the node's artifacts configure, and Docker-published ports."""
+        import yaml
+        listeners, published = [], []
+        unit = self.artifact(node, "/etc/systemd/system/litellm.service")
+        if unit:
+            exec_start = next(line for line in open(unit) if line.startswith("ExecStart="))
+            words = shlex.split(exec_start[len("ExecStart="):])
+            listeners.append((words[words.index("--host") + 1], int(words[words.index("--port") + 1])))
+        compose_path = self.stack_artifact(node, "compose.yaml")
+        if compose_path:
+            compose = yaml.safe_load(open(compose_path))
+            for name, service in compose.get("services", {}).items():
+                environment = service.get("environment", {})
+                if isinstance(environment, list):
+                    environment = dict(item.split("=", 1) for item in environment)
+                bind, port = None, None
+                for host_key, port_key in (("HOST", "PORT"), ("N8N_LISTEN_ADDRESS", "N8N_PORT"), ("HERMES_WEBUI_HOST", "HERMES_WEBUI_PORT")):
+                    if port_key in environment:
+                        bind, port = environment.get(host_key, "0.0.0.0"), int(environment[port_key])
+                command = service.get("command") or []
+                for word in command:
+                    if isinstance(word, str) and word.startswith("listen_addresses="):
+                        bind = word.split("=", 1)[1].replace("*", "0.0.0.0")
+                    if isinstance(word, str) and word.startswith("port="):
+                        port = int(word.split("=", 1)[1])
+                for mapping in service.get("ports", []):
+                    parts = str(mapping).split(":")
+                    host_ip = parts[0] if len(parts) == 3 else "0.0.0.0"
+                    published.append((host_ip, int(parts[-2]), int(parts[-1].split("/")[0])))
+                if service.get("network_mode") == "host" and port is not None:
+                    listeners.append((bind, port))
+        scripts_dir = self.stack_artifact(node, "scripts")
+        if scripts_dir:
+            for name in sorted(os.listdir(scripts_dir)):
+                if not name.endswith("-entrypoint.sh") or "head" not in name:
+                    continue
+                text = open(os.path.join(scripts_dir, name)).read()
+                serve = re.search(r"--host (\S+) \\\n\s+--port (\d+)", text)
+                if serve:
+                    listeners.append((serve.group(1).strip("'"), int(serve.group(2))))
+                ray = re.search(r"--node-ip-address=(\S+) \\\n\s+--port=(\d+)", text)
+                if ray:
+                    listeners.append((ray.group(1).strip("'"), int(ray.group(2))))
+                dashboard = re.search(r"--dashboard-host=(\S+) \\\n\s+--dashboard-port=(\d+)", text)
+                if dashboard:
+                    listeners.append((dashboard.group(1), int(dashboard.group(2))))
+        return listeners, published
+
+    def serve_forwards(self, node):
+        """`tailscale serve --bg --tcp PORT tcp://HOST:PORT` lines of the node's tailscale-up.sh."""
+        path = self.stack_artifact(node, "scripts/tailscale-up.sh")
+        if not path:
+            return []
+        return [(int(m.group(1)), m.group(2), int(m.group(3)))
+                for m in re.finditer(r"^tailscale serve --bg --tcp (\d+) tcp://([\d.]+):(\d+)$", open(path).read(), re.M)]
+
+    def granted_ports(self, tailnet):
+        """Ports the tailnet's policy grants its users on its tag ("*" grants all)."""
+        path = os.path.join(self.tree, "tailnets", tailnet, "policy.hujson")
+        policy = json.loads("".join(line for line in open(path) if not line.lstrip().startswith("//")))
+        test = policy["tests"][0]
+        user = test["src"]
+        groups = {name for name, members in policy.get("groups", {}).items() if user in members}
+        tags = set(policy.get("tagOwners", {}))
+        node_tag = next(entry.split(":")[0] + ":" + entry.split(":")[1] for entry in test.get("accept", []) + test.get("deny", []))
+        ports = set()
+        for grant in policy["grants"]:
+            sources = set(grant["src"])
+            if not (sources & ({"*", "autogroup:member", user} | groups)):
+                continue
+            if node_tag not in grant["dst"] and "*" not in grant["dst"]:
+                continue
+            for capability in grant["ip"]:
+                if capability == "*":
+                    return None
+                ports.add(int(capability.split(":")[-1]))
+        assert node_tag in tags, f"{node_tag} is not declared in tagOwners"
+        return ports
+
+    # --- applying the node configuration --------------------------------------------
+
+    def apply_firewall(self, node):
+        path = self.stack_artifact(node, "scripts/firewall.sh")
+        state = os.path.join(self.scratch, f"ufw-{self.node_index[node]}")
+        os.makedirs(state)
+        run("cp", "-a", "/etc/ufw", os.path.join(state, "etc-ufw"))
+        run("cp", "-a", "/etc/default/ufw", os.path.join(state, "default-ufw"))
+        # A private mount namespace with private copies of ufw's state: the host's firewall and
+        # its /etc/ufw are never touched.
+        script = (
+            "mount --make-rprivate / && "
+            f"mount --bind {shlex.quote(state)}/etc-ufw /etc/ufw && "
+            f"mount --bind {shlex.quote(state)}/default-ufw /etc/default/ufw && "
+            f"bash {shlex.quote(path)}"
+        )
+        in_ns(self.node_ns(node), "unshare", "--mount", "bash", "-c", script)
+
+    def emulate_tailscaled(self, node):
+        """The tailnet policy filters first (raw PREROUTING), then tailscaled's ACCEPT precedes ufw."""
+        namespace = self.node_ns(node)
+        granted = self.granted_ports(self.nodes[node]["tailnet"])
+        if granted is not None:
+            allowed = ",".join(str(port) for port in sorted(granted)) or "0"
+            in_ns(namespace, "iptables", "-t", "raw", "-A", "PREROUTING", "-i", "tailscale0", "-p", "tcp",
+                  "-m", "multiport", "!", "--dports", allowed, "-j", "DROP")
+        in_ns(namespace, "iptables", "-I", "INPUT", "1", "-i", "tailscale0", "-j", "ACCEPT")
+        in_ns(namespace, "iptables", "-I", "FORWARD", "1", "-i", "tailscale0", "-j", "ACCEPT")
+
+    def emulate_docker(self, node, published):
+        """Published ports: DNAT in PREROUTING to a container, accepted in FORWARD ahead of ufw."""
+        namespace = self.node_ns(node)
+        in_ns(namespace, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1")
+        in_ns(namespace, "ip", "link", "add", "docker0", "type", "bridge")
+        in_ns(namespace, "ip", "addr", "add", "172.17.0.1/16", "dev", "docker0")
+        in_ns(namespace, "ip", "link", "set", "docker0", "up")
+        for number, (host_ip, host_port, container_port) in enumerate(published):
+            container = self.namespace(f"c{self.node_index[node]}{number}")
+            address = f"172.17.0.{2 + number}"
+            veth = f"{self.prefix}v{number}"
+            run("ip", "link", "add", veth, "type", "veth", "peer", "name", f"{veth}p")
+            run("ip", "link", "set", veth, "netns", container)
+            run("ip", "link", "set", f"{veth}p", "netns", namespace)
+            in_ns(container, "ip", "addr", "add", f"{address}/16", "dev", veth)
+            in_ns(container, "ip", "link", "set", veth, "up")
+            in_ns(container, "ip", "route", "add", "default", "via", "172.17.0.1")
+            in_ns(namespace, "ip", "link", "set", f"{veth}p", "master", "docker0")
+            in_ns(namespace, "ip", "link", "set", f"{veth}p", "up")
+            match = [] if host_ip == "0.0.0.0" else ["-d", host_ip]
+            in_ns(namespace, "iptables", "-t", "nat", "-A", "PREROUTING", *match, "-p", "tcp", "--dport", str(host_port),
+                  "-j", "DNAT", "--to-destination", f"{address}:{container_port}")
+            in_ns(namespace, "iptables", "-I", "FORWARD", "1", "-d", address, "-p", "tcp", "--dport", str(container_port), "-j", "ACCEPT")
+            in_ns(namespace, "iptables", "-I", "FORWARD", "1", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT")
+            self.start_agent(container, [{"bind": "0.0.0.0", "port": container_port}])
+
+    def start_agent(self, namespace, spec):
+        process = subprocess.Popen(["ip", "netns", "exec", namespace, sys.executable, AGENT, "listen", json.dumps(spec)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.processes.append(process)
+        line = process.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError(f"listener in {namespace} did not start: {process.stderr.read()}")
+
+    def configure_node(self, node):
+        listeners, published = self.listeners(node)
+        self.apply_firewall(node)
+        self.emulate_tailscaled(node)
+        if published:
+            self.emulate_docker(node, published)
+        spec = [{"bind": bind, "port": port} for bind, port in listeners]
+        tailnet_ip = self.tailnet_ip(self.nodes[node]["tailnet"], node)
+        spec += [{"bind": tailnet_ip, "port": port, "forward_to": [host, target]} for port, host, target in self.serve_forwards(node)]
+        self.start_agent(self.node_ns(node), spec)
+        return listeners
+
+    # --- probing --------------------------------------------------------------------
+
+    def probe(self, namespace, targets):
+        result = in_ns(namespace, sys.executable, AGENT, "probe", json.dumps(targets))
+        return json.loads(result.stdout)
+
+    def observe(self, listeners_by_node):
+        """Probe every intended (node, port, vantage) cell; return {(node, port, vantage): bool}."""
+        cells = [(c["node"], c["port"], c["vantage"], c["bind"]) for c in self.intent["reachability"]]
+        plans = {}  # vantage namespace -> list of (cell key, [targets…])
+        for node, port, vantage, bind in cells:
+            info = self.nodes[node]
+            key = (node, port, vantage)
+            if vantage == "local":
+                local = {b for b, p in listeners_by_node[node] if p == port}
+                address = "127.0.0.1" if (not local or "0.0.0.0" in local) else sorted(local)[0]
+                plans.setdefault(self.node_ns(node), []).append((key, [(address, port)]))
+            elif vantage == "own-tailnet":
+                device = f"{self.prefix}-t{self.tailnets.index(info['tailnet'])}"
+                plans.setdefault(device, []).append((key, [(self.tailnet_ip(info["tailnet"], node), port)]))
+            elif vantage.startswith("tailnet:"):
+                other = vantage.split(":", 1)[1]
+                device = f"{self.prefix}-t{self.tailnets.index(other)}"
+                plans.setdefault(device, []).append((key, [(self.tailnet_ip(info["tailnet"], node), port)]))
+            elif vantage.startswith("dac:"):
+                peer = vantage.split(":", 1)[1]
+                plans.setdefault(self.node_ns(peer), []).append((key, [(info["dac_ip"], port)]))
+            elif vantage == "mgmt":
+                plans.setdefault(f"{self.prefix}-lan", []).append((key, [(info["mgmt_ip"], port), (info["dac_ip"], port)]))
+        observed = {}
+        for namespace, entries in plans.items():
+            targets = [target for _, group in entries for target in group]
+            results = iter(self.probe(namespace, targets))
+            for key, group in entries:
+                observed[key] = any([next(results) for _ in group])
+        return observed
+
+    def cleanup(self):
+        for process in self.processes:
+            process.kill()
+            process.wait(timeout=10)
+        for namespace in reversed(self.namespaces):
+            run("ip", "netns", "del", namespace, check=False)
+        run("rm", "-rf", self.scratch, check=False)
+
+
+def audit_listeners(intent, listeners_by_node):
+    """Every listener the artifacts configure binds exactly where the intent says: a vLLM or app
+    on 0.0.0.0 may look harmless behind ufw and the policy, but it removes a layer of defence."""
+    problems = []
+    for node, listeners in listeners_by_node.items():
+        intended = {(c["bind"], c["port"]) for c in intent["reachability"] if c["node"] == node}
+        for bind, port in sorted(set(listeners) - intended):
+            problems.append(f"{node}: the artifacts bind port {port} on {bind}, the plan says {sorted(b for b, p in intended if p == port) or 'nothing'}")
+        for bind, port in sorted(intended - set(listeners)):
+            problems.append(f"{node}: nothing in the artifacts listens on {bind}:{port}")
+    return problems
+
+
+def print_matrix(intent, observed):
+    vantages = intent["vantages"]
+    mismatches = 0
+    for node in [n["name"] for n in intent["nodes"]]:
+        cells = [c for c in intent["reachability"] if c["node"] == node]
+        columns = [v for v in vantages if any(c["vantage"] == v for c in cells)]
+        rows = [["port", "service"] + columns]
+        for port, service in dict.fromkeys((c["port"], c["service"]) for c in cells):
+            row = [str(port), service]
+            for vantage in columns:
+                cell = next((c for c in cells if c["port"] == port and c["vantage"] == vantage), None)
+                if cell is None:
+                    row.append("")
+                    continue
+                actual = observed[(node, port, vantage)]
+                mark = "yes" if actual else "—"
+                if actual != cell["reachable"]:
+                    mismatches += 1
+                    mark = f"{mark} ≠ {'yes' if cell['reachable'] else '—'}!"
+                row.append(mark)
+            rows.append(row)
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        print(f"\n  {node}")
+        for row in rows:
+            print("    " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    return mismatches
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", required=True)
+    parser.add_argument("--intent", required=True)
+    arguments = parser.parse_args()
+    if os.geteuid() != 0:
+        print("netns_matrix: network namespaces need root", file=sys.stderr)
+        return 2
+    intent = json.load(open(arguments.intent))
+    host_rules_before = run("iptables", "-S").stdout
+    harness = Harness(os.path.abspath(arguments.tree), intent)
+    started = time.monotonic()
+    try:
+        harness.build_networks()
+        listeners = {node: harness.configure_node(node) for node in harness.nodes}
+        observed = harness.observe(listeners)
+    finally:
+        harness.cleanup()
+    print(f"Reachability probed on a real kernel (yes: connection admitted; x ≠ y!: observed x, intended y)")
+    mismatches = print_matrix(intent, observed)
+    problems = audit_listeners(intent, listeners)
+    for problem in problems:
+        print(f"listener audit: {problem}")
+    mismatches += len(problems)
+    if run("iptables", "-S").stdout != host_rules_before:
+        print("netns_matrix: the host's firewall changed during the run", file=sys.stderr)
+        return 1
+    print(f"\nnetns: {len(observed) - mismatches} passed, {mismatches} failed ({time.monotonic() - started:.1f} s)")
+    return 1 if mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
