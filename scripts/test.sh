@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --test
 swift build
 swift test --disable-xctest
+# The per-example table (artifact, checker, result) and the reachability matrix.
+python3 proof/prove.py

@@ -1,123 +1,60 @@
 import Foundation
-import SparkEmit
 import SparkGenKit
 import SparkTestSupport
 import Testing
 
-/// Every artifact is read by the program that will read it on the node. The tools are
-/// installed by scripts/test.sh; a missing tool fails the test, it never skips it.
+/// Every artifact is read by the program that will read it on the node, through
+/// proof/prove.py (which also prints the per-example table in scripts/test.sh). The tools are
+/// installed by scripts/bootstrap.sh --test; a missing tool fails the check, never skips it.
+/// Each checker is also shown to fail on a tree broken on purpose, or a green result would
+/// prove nothing.
 @Suite struct RealToolTests {
-    /// The example's tree written to a temporary directory, with its artifacts.
-    private static func tree(_ name: String) throws -> (root: String, artifacts: [Artifact]) {
-        let compilation = Compilation.run(path: Fixtures.repositoryRoot + "/examples/\(name)/topology.yaml")
-        let artifacts = try #require(compilation.artifacts)
-        let root = Fixtures.temporaryDirectory() + "/tree"
-        try OutputWriter().write(artifacts, to: root)
-        return (root, artifacts)
+    static let checkers = ["shell", "systemd", "compose", "yaml", "policy"]
+
+    private static func prove(_ arguments: [String]) -> CommandResult {
+        CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
     }
 
-    private func tool(_ name: String, _ arguments: [String], input: String? = nil) -> CommandResult {
-        let result = CommandRunner.tool(name, arguments, input: input)
-        #expect(result.status != 127, "\(name) is not installed: run scripts/test.sh, which installs it")
-        return result
+    @Test(arguments: Fixtures.examples.map(\.name), checkers)
+    func everyArtifactPassesItsChecker(_ example: String, _ checker: String) {
+        let result = Self.prove(["--example", example, "--only", checker])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(" passed, 0 failed"))
+        #expect(!result.stdout.contains(": 0 checks"), "the \(checker) checker found nothing to check")
     }
 
-    @Test(arguments: Fixtures.examples.map(\.name))
-    func scriptsParseAndPassShellcheck(_ name: String) throws {
-        let (root, artifacts) = try Self.tree(name)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let scripts = artifacts.filter { $0.path.hasSuffix(".sh") }
-        #expect(!scripts.isEmpty)
-        for script in scripts {
-            let path = "\(root)/\(script.path)"
-            let syntax = tool("bash", ["-n", path])
-            #expect(syntax.status == 0, "bash -n \(script.path): \(syntax.stderr)")
-            let lint = tool("shellcheck", ["-f", "gcc", "-S", "style", path])
-            #expect(lint.status == 0 && lint.stdout.isEmpty, "shellcheck \(script.path):\n\(lint.stdout)\(lint.stderr)")
-        }
+    /// The example's tree and intent, with one generated file changed by `edit`.
+    private func brokenTree(_ file: String, _ edit: (String) -> String) throws -> (tree: String, intent: String) {
+        let root = Fixtures.temporaryDirectory()
+        let compilation = Compilation.run(path: Fixtures.splitTrustPath)
+        try OutputWriter().write(try #require(compilation.artifacts), to: root + "/tree")
+        let trust = CommandRunner.run(Fixtures.binary, ["trust", Fixtures.splitTrustPath, "--format", "json"])
+        try trust.stdout.write(toFile: root + "/intent.json", atomically: true, encoding: .utf8)
+        let path = root + "/tree/" + file
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let changed = edit(text)
+        #expect(changed != text, "the edit of \(file) changed nothing")
+        try changed.write(toFile: path, atomically: true, encoding: .utf8)
+        return (root + "/tree", root + "/intent.json")
     }
 
-    /// Verifies units offline in a scratch root holding the system's units and a stub for each
-    /// ExecStart binary; systemd-analyze only warns on bad keys, so any output is a failure.
-    private func verifyUnits(_ units: [(path: String, contents: String)]) throws -> CommandResult {
-        let scratch = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let manager = FileManager.default
-        try manager.createDirectory(atPath: scratch + "/usr/lib/systemd", withIntermediateDirectories: true)
-        try manager.copyItem(atPath: "/usr/lib/systemd/system", toPath: scratch + "/usr/lib/systemd/system")
-        var mainUnits: [String] = []
-        for unit in units {
-            let target = scratch + "/" + unit.path
-            try manager.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try unit.contents.write(toFile: target, atomically: true, encoding: .utf8)
-            if unit.path.hasSuffix(".service") { mainUnits.append(target) }
-            for line in unit.contents.split(separator: "\n") where line.hasPrefix("ExecStart=") {
-                let binary = String(line.dropFirst("ExecStart=".count).split(separator: " ")[0])
-                let stub = scratch + binary
-                try manager.createDirectory(atPath: (stub as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try "#!/bin/sh\n".write(toFile: stub, atomically: true, encoding: .utf8)
-                try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stub)
-            }
-        }
-        return tool("systemd-analyze", ["verify", "--man=no", "--recursive-errors=no", "--root=\(scratch)"] + mainUnits)
-    }
+    static let stack = "nodes/spark-01/home/cameron/sparky-ai-stack"
 
-    @Test(arguments: Fixtures.examples.map(\.name))
-    func unitsPassSystemdAnalyzeVerify(_ name: String) throws {
-        let compilation = Compilation.run(path: Fixtures.repositoryRoot + "/examples/\(name)/topology.yaml")
-        let artifacts = try #require(compilation.artifacts)
-        let nodes = Set(artifacts.compactMap { $0.path.hasPrefix("nodes/") ? $0.path.split(separator: "/")[1] : nil })
-        var checked = 0
-        for node in nodes.sorted() {
-            let prefix = "nodes/\(node)/"
-            let units = artifacts.filter { $0.path.hasPrefix(prefix + "etc/systemd/") }
-                .map { (path: String($0.path.dropFirst(prefix.count)), contents: $0.contents) }
-            guard !units.isEmpty else { continue }
-            let result = try verifyUnits(units)
-            #expect(result.status == 0 && result.stderr.isEmpty && result.stdout.isEmpty, "\(node): \(result.stdout)\(result.stderr)")
-            checked += units.count
-        }
-        #expect(checked > 0)
-    }
-
-    /// The harness itself must catch a broken unit, or a green result proves nothing.
-    @Test func unitHarnessCatchesATypoedKey() throws {
-        let unit = "[Unit]\nDescription=x\n\n[Service]\nExecStart=/usr/local/bin/x\nRestartSecc=5\n\n[Install]\nWantedBy=multi-user.target\n"
-        let result = try verifyUnits([(path: "etc/systemd/system/x.service", contents: unit)])
-        #expect(result.stderr.contains("RestartSecc"))
-    }
-
-    @Test(arguments: Fixtures.examples.map(\.name))
-    func yamlArtifactsRoundTripThroughPyYAML(_ name: String) throws {
-        let (root, artifacts) = try Self.tree(name)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let files = artifacts.filter { $0.path.hasSuffix(".yaml") }.map { "\(root)/\($0.path)" }
-        #expect(!files.isEmpty)
-        let script = "import sys, yaml\nfor f in sys.argv[1:]:\n    d = yaml.safe_load(open(f))\n    assert isinstance(d, dict), f\nprint(len(sys.argv) - 1)\n"
-        let result = tool("python3", ["-c", script] + files)
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "\(files.count)\n")
-    }
-
-    @Test(arguments: Fixtures.examples.map(\.name))
-    func tailnetPoliciesAreValidHuJSON(_ name: String) throws {
-        let (root, artifacts) = try Self.tree(name)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let files = artifacts.filter { $0.path.hasSuffix(".hujson") }.map { "\(root)/\($0.path)" }
-        #expect(!files.isEmpty)
-        // Our policies use HuJSON only for the leading comment lines; the rest is strict JSON.
-        let script = """
-            import json, sys
-            for f in sys.argv[1:]:
-                body = "".join(l for l in open(f) if not l.startswith("//"))
-                p = json.loads(body)
-                assert isinstance(p["grants"], list) and p["grants"], f
-                assert all(t in p["tagOwners"] for g in p["grants"] for t in g["dst"] if t.startswith("tag:")), f
-                assert p["tests"], f
-            print("ok")
-            """
-        let result = tool("python3", ["-c", script] + files)
-        #expect(result.status == 0 && result.stdout == "ok\n", "\(result.stderr)")
+    @Test(arguments: [
+        ("systemd", "nodes/spark-01/etc/systemd/system/litellm.service", "RestartSec=5", "RestartSecc=5", "RestartSecc"),
+        ("shell", stack + "/scripts/firewall.sh", "ufw --force reset", "ufw --force reset $UNQUOTED", "SC2086"),
+        ("compose", stack + "/compose.yaml", "restart: unless-stopped", "restart: sometimes", "not a Docker restart policy"),
+        ("compose", stack + "/compose.yaml", "network_mode: host", "network_mode: [host]", "invalid type"),
+        ("yaml", stack + "/litellm-config.yaml", "model_list:", "model_list: [", "while parsing a flow node"),
+        ("policy", "tailnets/you-net/policy.hujson", "\"tcp:8787\"", "\"tcp:8787\", \"tcp:8000\"", "test deny tag:owner:8000"),
+        ("policy", "tailnets/you-net/policy.hujson", "\"tag:owner\": [", "\"tag:other\": [", "tag:owner is not declared in tagOwners"),
+    ])
+    func aBrokenArtifactFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
+        let (tree, intent) = try brokenTree(file) { $0.replacingOccurrences(of: old, with: new) }
+        defer { try? FileManager.default.removeItem(atPath: (tree as NSString).deletingLastPathComponent) }
+        let result = Self.prove(["--tree", tree, "--intent", intent, "--only", checker])
+        #expect(result.status == 1, "\(checker) accepted a broken \(file): \(result.stdout)")
+        #expect(result.stdout.contains(evidence), "\(result.stdout)")
     }
 
     private static let schemaCheck = """
@@ -130,8 +67,8 @@ import Testing
 
     @Test(arguments: Fixtures.examples.map(\.name))
     func examplesValidateAgainstTheSchema(_ name: String) {
-        let result = tool("python3", ["-c", Self.schemaCheck, Fixtures.repositoryRoot + "/schemas/topology.schema.json",
-                                      Fixtures.repositoryRoot + "/examples/\(name)/topology.yaml"])
+        let result = CommandRunner.tool("python3", ["-c", Self.schemaCheck, Fixtures.repositoryRoot + "/schemas/topology.schema.json",
+                                                    Fixtures.repositoryRoot + "/examples/\(name)/topology.yaml"])
         #expect(result.status == 0 && result.stdout == "0\n", "\(result.stdout)\(result.stderr)")
     }
 
@@ -145,7 +82,7 @@ import Testing
         let scratch = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try Fixtures.splitTrust(replacing: old, with: new).write(toFile: scratch + "/topology.yaml", atomically: true, encoding: .utf8)
-        let result = tool("python3", ["-c", Self.schemaCheck, Fixtures.repositoryRoot + "/schemas/topology.schema.json", scratch + "/topology.yaml"])
+        let result = CommandRunner.tool("python3", ["-c", Self.schemaCheck, Fixtures.repositoryRoot + "/schemas/topology.schema.json", scratch + "/topology.yaml"])
         #expect(result.status == 0 && result.stdout != "0\n", "the schema accepted \(new): \(result.stderr)")
     }
 }

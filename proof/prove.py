@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Proves every example's generated files with the programs that will read them.
+
+  prove.py [--binary PATH] [--example NAME ...] [--only CHECKER ...]
+  prove.py --tree OUT_DIR --intent TRUST_JSON [--only CHECKER ...]
+
+For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or, with
+--tree, takes a tree as it is, for tests that break one on purpose) and runs:
+
+  shell    bash -n and shellcheck (no finding of any severity) on every script
+  systemd  systemd-analyze verify on every unit and drop-in (offline root, stubbed binaries);
+           systemd only warns on bad keys, so any output counts as a failure
+  compose  docker-compose config on every compose file, plus the restart policies it ignores
+  yaml     every YAML artifact read back by PyYAML
+  policy   every tailnet policy parsed, its grants and tagOwners checked, its tests block
+           evaluated against the grants and compared with the intent of `spark-gen trust`
+  netns    the trust boundary on a real kernel (proof/netns_matrix.py)
+  litellm  the real LiteLLM proxy serving each generated config (proof/litellm_check.py)
+
+It prints a table per example (artifact, checker, result) and the reachability matrix, and
+exits 1 when anything fails. A missing tool is a failure, never a skip.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RESTART_POLICIES = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
+
+
+def run(command, **options):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=options.pop("timeout", 300), **options)
+    except FileNotFoundError:
+        return subprocess.CompletedProcess(command, 127, "", f"{command[0]} is not installed (scripts/bootstrap.sh --test installs it)")
+
+
+class Example:
+    def __init__(self, name, tree, intent_path):
+        self.name = name
+        self.tree = tree
+        self.intent_path = intent_path
+        self.intent = json.load(open(intent_path))
+        self.matrix = ""
+
+    @classmethod
+    def build(cls, name, binary, scratch):
+        topology = os.path.join(ROOT, "examples", name, "topology.yaml")
+        tree = os.path.join(scratch, name, "tree")
+        intent_path = os.path.join(scratch, name, "intent.json")
+        build = run([binary, "build", topology, "-o", tree])
+        if build.returncode != 0:
+            raise RuntimeError(f"spark-gen build {topology} failed:\n{build.stderr}")
+        trust = run([binary, "trust", topology, "--format", "json"])
+        with open(intent_path, "w") as handle:
+            handle.write(trust.stdout)
+        return cls(name, tree, intent_path)
+
+    def files(self, pattern):
+        return sorted(glob.glob(os.path.join(self.tree, "**", pattern), recursive=True))
+
+    def relative(self, path):
+        return os.path.relpath(path, self.tree)
+
+
+def check_shell(example):
+    for path in example.files("*.sh"):
+        syntax = run(["bash", "-n", path])
+        lint = run(["shellcheck", "-f", "gcc", "-S", "style", path])
+        ok = syntax.returncode == 0 and lint.returncode == 0 and not lint.stdout
+        yield example.relative(path), "bash -n, shellcheck", ok, (syntax.stderr + lint.stdout + lint.stderr).strip()
+
+
+def check_systemd(example):
+    for node_dir in sorted(glob.glob(os.path.join(example.tree, "nodes", "*"))):
+        units = sorted(glob.glob(os.path.join(node_dir, "etc", "systemd", "system", "**", "*"), recursive=True))
+        units = [unit for unit in units if os.path.isfile(unit)]
+        if not units:
+            continue
+        scratch = tempfile.mkdtemp(prefix="spark-gen-systemd-")
+        try:
+            shutil.copytree("/usr/lib/systemd/system", os.path.join(scratch, "usr/lib/systemd/system"))
+            shutil.copytree(os.path.join(node_dir, "etc"), os.path.join(scratch, "etc"))
+            # ExecStart binaries live on the node, not here: stub them inside the scratch root.
+            for unit in units:
+                for line in open(unit):
+                    if line.startswith("ExecStart="):
+                        binary = line[len("ExecStart="):].split()[0]
+                        stub = os.path.join(scratch, binary.lstrip("/"))
+                        os.makedirs(os.path.dirname(stub), exist_ok=True)
+                        with open(stub, "w") as handle:
+                            handle.write("#!/bin/sh\n")
+                        os.chmod(stub, 0o755)
+            services = [os.path.join(scratch, os.path.relpath(unit, node_dir)) for unit in units if unit.endswith(".service")]
+            result = run(["systemd-analyze", "verify", "--man=no", "--recursive-errors=no", f"--root={scratch}"] + services)
+            ok = result.returncode == 0 and not result.stdout.strip() and not result.stderr.strip()
+            for unit in units:
+                yield example.relative(unit), "systemd-analyze verify", ok, (result.stdout + result.stderr).strip()
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def check_compose(example):
+    import yaml
+    for path in example.files("compose.yaml"):
+        compose = yaml.safe_load(open(path))
+        problems = []
+        env_files = []
+        for name, service in compose.get("services", {}).items():
+            if not RESTART_POLICIES.match(str(service.get("restart", "no"))):
+                problems.append(f"{name}: restart '{service.get('restart')}' is not a Docker restart policy")
+            env_files += service.get("env_file", [])
+        # docker-compose insists that env files exist; they hold secrets that only exist on the
+        # node, so stand-ins are created in a private mount namespace over a scratch /home.
+        creates = " && ".join(f"mkdir -p {os.path.dirname(f)!r} && echo X=1 > {f!r}" for f in env_files) or "true"
+        script = f"mount --make-rprivate / && mount -t tmpfs tmpfs /home && {creates} && docker-compose -f {path!r} config -q"
+        result = run(["unshare", "--mount", "bash", "-c", script])
+        if result.returncode != 0:
+            problems.append((result.stderr or result.stdout).strip())
+        yield example.relative(path), "docker-compose config, restart policies", not problems, "\n".join(problems)
+
+
+def check_yaml(example):
+    import yaml
+    for path in example.files("*.yaml"):
+        try:
+            document = yaml.safe_load(open(path))
+            ok, detail = isinstance(document, dict), "" if isinstance(document, dict) else "not a mapping"
+        except yaml.YAMLError as error:
+            ok, detail = False, str(error)
+        yield example.relative(path), "PyYAML", ok, detail
+
+
+def evaluate_policy(policy, user, tag):
+    """The ports the policy grants `user` on `tag`, by our reading of grants (None: every port)."""
+    groups = {name for name, members in policy.get("groups", {}).items() if user in members}
+    ports = set()
+    for grant in policy["grants"]:
+        if not set(grant["src"]) & ({"*", "autogroup:member", user} | groups):
+            continue
+        if tag not in grant["dst"] and "*" not in grant["dst"]:
+            continue
+        for capability in grant["ip"]:
+            if capability == "*":
+                return None
+            ports.add(int(capability.split(":")[-1]))
+    return ports
+
+
+def check_policy(example):
+    for path in example.files("policy.hujson"):
+        tailnet = os.path.basename(os.path.dirname(path))
+        problems = []
+        try:
+            policy = json.loads("".join(line for line in open(path) if not line.lstrip().startswith("//")))
+        except json.JSONDecodeError as error:
+            yield example.relative(path), "policy tests", False, f"not JSON: {error}"
+            continue
+        if "acls" in policy:
+            problems.append("uses the legacy acls form")
+        if not isinstance(policy.get("grants"), list) or not policy["grants"]:
+            problems.append("has no explicit grants array (a policy with neither allows everything)")
+        named = {t for grant in policy.get("grants", []) for t in grant["src"] + grant["dst"] if t.startswith("tag:")}
+        problems += [f"{tag} is not declared in tagOwners" for tag in sorted(named - set(policy.get("tagOwners", {})))]
+        for test in policy.get("tests", []):
+            for expectation in ("accept", "deny"):
+                for destination in test.get(expectation, []):
+                    tag, port = destination.rsplit(":", 1)
+                    granted = evaluate_policy(policy, test["src"], tag)
+                    allowed = granted is None or int(port) in granted
+                    if allowed != (expectation == "accept"):
+                        problems.append(f"test {expectation} {destination} for {test['src']} fails")
+        # The tests must state exactly what the intent says the tailnet reaches on its nodes.
+        nodes = [node["name"] for node in example.intent["nodes"] if node["tailnet"] == tailnet]
+        intended = {c["port"] for c in example.intent["reachability"] if c["node"] in nodes and c["vantage"] == "own-tailnet" and c["reachable"]}
+        refused = {c["port"] for c in example.intent["reachability"] if c["node"] in nodes and c["vantage"] == "own-tailnet" and not c["reachable"]}
+        accepted = {int(d.rsplit(":", 1)[1]) for test in policy.get("tests", []) for d in test.get("accept", [])}
+        denied = {int(d.rsplit(":", 1)[1]) for test in policy.get("tests", []) for d in test.get("deny", [])}
+        if not intended <= accepted:
+            problems.append(f"tests do not accept intended ports {sorted(intended - accepted)}")
+        if not refused <= denied:
+            problems.append(f"tests do not deny refused ports {sorted(refused - denied)}")
+        yield example.relative(path), "grants, tagOwners, tests vs intent", not problems, "\n".join(problems)
+
+
+def check_netns(example):
+    result = run([sys.executable, os.path.join(HERE, "netns_matrix.py"), "--tree", example.tree, "--intent", example.intent_path], timeout=600)
+    example.matrix = result.stdout
+    yield "(all nodes)", "ufw in network namespaces, probe matrix", result.returncode == 0, (result.stdout + result.stderr).strip() if result.returncode else ""
+
+
+def check_litellm(example):
+    for unit in example.files("litellm.service"):
+        node = unit.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
+        result = run([sys.executable, os.path.join(HERE, "litellm_check.py"), "--tree", example.tree, "--node", node], timeout=900)
+        config = example.relative(unit)
+        yield config, "real LiteLLM proxy: 200 with key, 401 without", result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
+CHECKERS = {
+    "shell": check_shell,
+    "systemd": check_systemd,
+    "compose": check_compose,
+    "yaml": check_yaml,
+    "policy": check_policy,
+    "netns": check_netns,
+    "litellm": check_litellm,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "spark-gen"))
+    parser.add_argument("--example", action="append", help="only this example (repeatable)")
+    parser.add_argument("--only", action="append", choices=sorted(CHECKERS), help="only this checker (repeatable)")
+    parser.add_argument("--tree", help="check this tree as it is (needs --intent)")
+    parser.add_argument("--intent", help="`spark-gen trust --format json` for --tree")
+    arguments = parser.parse_args()
+    names = arguments.example or sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(ROOT, "examples", "*", "topology.yaml")))
+    if arguments.tree:
+        names = [arguments.tree]
+    checkers = arguments.only or list(CHECKERS)
+    scratch = tempfile.mkdtemp(prefix="spark-gen-prove-")
+    passed = failed = 0
+    try:
+        for name in names:
+            started = time.monotonic()
+            if arguments.tree:
+                example = Example(os.path.basename(name.rstrip("/")), os.path.abspath(arguments.tree), arguments.intent)
+            else:
+                example = Example.build(name, arguments.binary, scratch)
+            rows = []
+            for checker in checkers:
+                for artifact, tool, ok, detail in CHECKERS[checker](example):
+                    rows.append((artifact, tool, "ok" if ok else "FAIL", detail))
+            width = max(len(row[0]) for row in rows)
+            tool_width = max(len(row[1]) for row in rows)
+            print(f"\n== {name}: {len(rows)} checks in {time.monotonic() - started:.0f} s")
+            for artifact, tool, result, detail in rows:
+                print(f"  {artifact.ljust(width)}  {tool.ljust(tool_width)}  {result}")
+                if result == "FAIL" and detail:
+                    print("    " + detail.replace("\n", "\n    "))
+            if example.matrix:
+                print(example.matrix.rstrip())
+            passed += sum(1 for row in rows if row[2] == "ok")
+            failed += sum(1 for row in rows if row[2] == "FAIL")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"\nprove: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
