@@ -83,10 +83,10 @@ struct MappingReader {
         return text
     }
 
-    func int(_ key: String, required isRequired: Bool = false, what: String = "", in range: ClosedRange<Int>) -> Int? {
+    func int(_ key: String, required isRequired: Bool = false, what: String = "", in range: ClosedRange<Int>, expected: String? = nil) -> Int? {
         guard let node = isRequired ? required(key, what: what) : value(key) else { return nil }
         guard node.isPlain, let text = node.scalar, let number = YAMLScalar.int(text) else {
-            fail(key, node, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            fail(key, node, expected: expected ?? "a whole number from \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
         guard range.contains(number) else {

@@ -31,7 +31,9 @@ private struct Decoder {
     mutating func topology(_ root: YAMLNode) -> Topology? {
         let keys = ["version", "stack", "owners", "tailnets", "links", "nodes", "models", "accept_risks"]
         guard let top = MappingReader(root, at: .root, what: "the topology", keys: keys, context: context) else { return nil }
-        let version = top.int("version", required: true, what: "the topology", in: 0...Int.max)
+        let version = top.int(
+            "version", required: true, what: "the topology", in: 0...Int.max,
+            expected: "a whole number (this spark-gen reads version \(Topology.supportedVersions.map(String.init).joined(separator: ", ")))")
         if let version, !Topology.supportedVersions.contains(version), let node = top.value("version") {
             context.error(
                 "topology version \(version) is not supported", at: node.location, path: SpecPath.root / "version",
@@ -88,9 +90,9 @@ private struct Decoder {
         else { return nil }
         let tailnet = map.string("tailnet", required: true, what: what, grammar: .identifier)
         let masterKey = map.required("master_key", what: what, help: "add 'master_key: {file: \"~/.\(name)-litellm.env\"}'")
-            .flatMap { secret($0, at: path / "master_key", what: "\(what)'s master_key", variable: "LITELLM_MASTER_KEY") }
+            .flatMap { secret($0, at: path / "master_key", what: "the master_key of \(what)", variable: "LITELLM_MASTER_KEY") }
         let dbPassword = map.value("db_password")
-            .flatMap { secret($0, at: path / "db_password", what: "\(what)'s db_password", variable: "POSTGRES_PASSWORD") }
+            .flatMap { secret($0, at: path / "db_password", what: "the db_password of \(what)", variable: "POSTGRES_PASSWORD") }
         let models = map.strings("models", grammar: .identifier)
         guard let tailnet, let masterKey else { return nil }
         return Owner(name: name, tailnet: tailnet, masterKey: masterKey, dbPassword: dbPassword, models: models, path: path)
@@ -98,6 +100,12 @@ private struct Decoder {
 
     /// A secret reference. A literal value is refused without ever being echoed back.
     func secret(_ node: YAMLNode, at path: SpecPath, what: String, variable: String) -> SecretRef? {
+        if node.sequence != nil {
+            context.error(
+                "\(what) must be a reference such as {file: \"~/.litellm.env\"}, found a list", at: node.location, path: path,
+                help: "write it as {file: \"~/.name.env\"}; the file on the node defines \(variable)")
+            return nil
+        }
         guard node.mapping != nil else {
             context.error(
                 "\(what) must be a reference to an environment file, found a literal value (not shown)", at: node.location, path: path,

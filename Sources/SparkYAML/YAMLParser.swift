@@ -145,6 +145,11 @@ private struct TreeBuilder {
         if parser.error == YAML_READER_ERROR {
             // Reader errors (bad encoding) carry a byte offset, not a mark.
             let location = Self.location(ofByte: Int(parser.problem_offset), in: bytes)
+            if problem.contains("control characters") {
+                return YAMLError(
+                    "the file contains a control character, which YAML does not allow", at: location,
+                    help: "remove it; write special characters as escapes inside double quotes")
+            }
             return YAMLError(
                 "the file is not valid UTF-8 text (\(problem))", at: location,
                 help: "save the topology as UTF-8")

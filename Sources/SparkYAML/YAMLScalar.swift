@@ -47,10 +47,25 @@ public enum YAMLScalar {
         return false
     }
 
-    /// A short form of a long value for messages, so a huge scalar never floods the terminal.
+    /// A short, printable form of a value for messages: a huge scalar never floods the terminal,
+    /// and control characters (an escape sequence in a quoted string, say) are shown escaped,
+    /// never sent to the terminal.
     public static func abbreviated(_ text: String, limit: Int = 60) -> String {
-        let oneLine = text.replacingAll("\n", with: "\\n").replacingAll("\t", with: "\\t")
-        if oneLine.count <= limit { return oneLine }
-        return String(oneLine.prefix(limit)) + "…"
+        var printable = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": printable += "\\n"
+            case "\t": printable += "\\t"
+            case "\r": printable += "\\r"
+            default:
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x2028...0x2029).contains(scalar.value) {
+                    printable += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    printable.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        if printable.count <= limit { return printable }
+        return String(printable.prefix(limit)) + "…"
     }
 }

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Writes the bad-input corpus: hostile and broken topologies, each one file.
+
+  python3 Tests/BadInputs/make_corpus.py [--record BINARY]
+
+Every case starts from examples/split-trust/topology.yaml (or from nothing) and breaks it in
+one way. With --record, each file is run through `spark-gen build` and its exit code and
+first stderr line are written to expected.tsv; review that diff like any golden file.
+BadInputsTests checks every file against expected.tsv: the exit code, the first line, that
+the line names file:line:col, and that nothing was written.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BASE = open(os.path.join(HERE, "..", "..", "examples", "split-trust", "topology.yaml"), encoding="utf-8").read()
+
+
+def replace(old, new, text=None):
+    text = BASE if text is None else text
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+cases = {}
+
+
+def case(name, content):
+    assert name not in cases, name
+    cases[name] = content if isinstance(content, bytes) else content.encode("utf-8")
+
+
+# Truncated files: cut at many points, including mid-token and mid-flow-mapping.
+for cut in (1, 7, 30, 120, 333, 600, 777, 1024, 1500, 1800):
+    case(f"truncated-at-{cut}", BASE.encode("utf-8")[:cut])
+# Cut inside the last quoted string, so even the tail of the file is incomplete.
+reason = BASE.encode("utf-8").rindex(b"reason: \"") + 20
+case(f"truncated-in-last-string", BASE.encode("utf-8")[:reason])
+
+# Tabs.
+case("tab-indented-stack", replace("  name: sparky-ai-stack", "\tname: sparky-ai-stack"))
+case("tab-indented-node", replace("    owner: you\n", "\towner: you\n"))
+case("tab-after-key", replace("version: 1", "version:\t\t1\nstack:\n\tname: x"))
+
+# Encodings.
+case("non-utf8-latin1", replace("user: cameron", "user: caméron").encode("utf-8").replace("é".encode("utf-8"), b"\xe9"))
+case("non-utf8-stray-continuation", BASE.encode("utf-8").replace(b"tailnet: you-net", b"tailnet: you\x80net", 1))
+case("non-utf8-truncated-sequence", BASE.encode("utf-8")[:200] + b"\xe2\x82")
+case("bom-utf8-then-typo", b"\xef\xbb\xbf" + replace("version: 1", "versoin: 1").encode("utf-8"))
+case("bom-utf16-le", "\ufeffversion: 2\n".encode("utf-16-le"))
+case("nul-byte-in-value", BASE.encode("utf-8").replace(b"user: cameron", b"user: came\x00ron", 1))
+case("control-character-in-value", replace("user: cameron", 'user: "came\\u0007ron"'))
+
+# Empty and degenerate documents.
+case("empty", b"")
+case("only-comment", "# nothing here\n")
+case("only-null", "~\n")
+case("scalar-document", "just some words\n")
+case("list-document", "- a\n- b\n")
+case("empty-mapping", "{}\n")
+case("version-only", "version: 1\n")
+
+# Aliases and anchors.
+case("alias-to-anchor", replace("  spark-02:\n    owner: client", "  spark-02: &n\n    owner: client") + "\nextra: *n\n")
+case("alias-bomb", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n")
+case("unknown-anchor", replace("  you:\n    tailnet: you-net", "  you:\n    tailnet: *nowhere"))
+case("merge-key", replace("  spark-02:\n", "  spark-02:\n    <<: {owner: you}\n"))
+
+# Several documents.
+case("two-documents", BASE + "---\nversion: 1\n")
+case("document-end-then-more", BASE + "...\n---\nx: 1\n")
+
+# Duplicate keys.
+case("duplicate-top-level-key", BASE + "version: 1\n")
+case("duplicate-node", BASE.replace("\nmodels:", "\n  spark-01:\n    owner: you\nmodels:", 1))
+case("duplicate-key-in-flow-mapping", replace("{kind: dgx-spark, arch: arm64, memory_gb: 128", "{kind: dgx-spark, kind: x, arch: arm64, memory_gb: 128"))
+case("duplicate-vllm-flag", replace("      max_num_seqs: 32\n", "      max_num_seqs: 32\n      max_num_seqs: 64\n"))
+case("duplicate-owner-key", replace("    tailnet: client-net\n", "    tailnet: client-net\n    tailnet: you-net\n"))
+
+# Unknown keys and typos.
+for old, new in [("version: 1", "verison: 1"), ("  dac: {interface", "  dacc: {interface"), ("    dac_ip: 198.51.100.2", "    dac-ip: 198.51.100.2"),
+                 ("    master_key: {file: ~/.sparky02-litellm-key}", "    master_kye: {file: ~/.sparky02-litellm-key}"),
+                 ("      gpu_memory_utilization: 0.80", "      gpu_mem_util: 0.80"), ("    weights_gb: 68", "    weight_gb: 68")]:
+    case("unknown-key-" + new.strip().split(":")[0].replace("_", "-"), replace(old, new))
+
+# Wrong types everywhere.
+wrong_types = [
+    ("version: 1", "version: one"), ("version: 1", "version: [1]"), ("version: 1", "version: 2"),
+    ("stack:\n  name: sparky-ai-stack", "stack: sparky-ai-stack\n  name: x"), ("  name: sparky-ai-stack", "  name: [a, b]"),
+    ("  dir: ~/sparky-ai-stack", "  dir: 42"), ("  timezone: America/Los_Angeles", "  timezone: true"),
+    ("owners:\n", "owners: []\nx:\n"), ("    tailnet: you-net", "    tailnet: {name: you-net}"),
+    ("    master_key: {file: ~/.sparky01-litellm-key}", "    master_key: [~/.sparky01-litellm-key]"),
+    ("    users: [you@example.com]", "    users: you@example.com"), ("    ssh: true", "    ssh: yes please"),
+    ("    keep_members_open: true", "    keep_members_open: 1"), ("mtu: 9216", "mtu: 9216.5"), ("mtu: 9216", "mtu: \"9216\""),
+    ("    user: cameron\n    hardware", "    user: 1000\n    hardware"), ("memory_gb: 128, usable_gb: 121}", "memory_gb: lots, usable_gb: 121}"),
+    ("apps: [litellm, litellm-db, open-webui, n8n]", "apps: litellm"), ("apps: [litellm, litellm-db, open-webui, n8n]", "apps: [litellm, [n8n]]"),
+    ("    weights_gb: 68", "    weights_gb: -68"), ("    port: 8000", "    port: 80.5"), ("    max_tokens: 8192", "    max_tokens: many"),
+    ("      enable_prefix_caching: true", "      enable_prefix_caching: \"true\""), ("      tool_call_parser: hermes", "      tool_call_parser: [hermes]"),
+    ("      default_chat_template_kwargs: {enable_thinking: false}", "      default_chat_template_kwargs: [enable_thinking]"),
+    ("cluster: {head: spark-01, workers: [spark-02]", "cluster: {head: [spark-01], workers: [spark-02]"),
+    ("workers: [spark-02], tensor_parallel: 2", "workers: spark-02, tensor_parallel: 2"), ("tensor_parallel: 2", "tensor_parallel: two"),
+    ("    runtime:\n      kind: vllm", "    runtime:\n      kind: ollama"), ("accept_risks:\n", "accept_risks: TR001\nunused:\n"),
+    ("    reason: \"you and client", "    reason: 42\n    why: \"you and client"),
+]
+for index, (old, new) in enumerate(wrong_types):
+    case(f"wrong-type-{index:02d}", replace(old, new))
+
+# Addresses and networks.
+for key, value in [("mgmt_ip: 192.0.2.22", "fe80::22"), ("dac_ip: 198.51.100.2", "2001:db8::2"), ("dac_ip: 198.51.100.2", "198.51.100.2/30"),
+                   ("mgmt_ip: 192.0.2.22", "192.0.2.22:22"), ("mgmt_ip: 192.0.2.22", "192.0.2"), ("mgmt_ip: 192.0.2.22", "192.0.2.022"),
+                   ("dac_ip: 198.51.100.2", "300.51.100.2"), ("mgmt_ip: 192.0.2.22", "localhost")]:
+    case("bad-address-" + value.replace(":", "_").replace("/", "_"), replace(key, key.split(":")[0] + ": " + value))
+for old, new in [("subnet: 198.51.100.0/30", "subnet: 198.51.100.1/30"), ("subnet: 192.0.2.0/24", "subnet: 192.0.2.5/24"),
+                 ("subnet: 198.51.100.0/30", "subnet: 198.51.100.0/33"), ("subnet: 198.51.100.0/30", "subnet: 2001:db8::/64"),
+                 ("subnet: 192.0.2.0/24", "subnet: 192.0.2.0")]:
+    case("bad-network-" + new.split(": ")[1].replace("/", "_").replace(":", "_"), replace(old, new))
+
+# Ports out of range.
+for old, new in [("    port: 8000", "    port: 0"), ("    port: 8000", "    port: 70000"), ("    port: 8000", "    port: -1"),
+                 ("pipeline_parallel: 1}", "pipeline_parallel: 1, ray_port: 65536}"), ("mtu: 9216", "mtu: 100")]:
+    case("out-of-range-" + new.strip().replace(": ", "-").replace(",", "").replace("}", "").replace(" ", "-"), replace(old, new))
+
+# Hostile names: empty, path steps, spaces, quotes, shell syntax, newlines.
+hostile = ["\"\"", "\"a/b\"", "\"..\"", "\"../evil\"", "\"spark 03\"", "\"spark'03\"", "\"$(reboot)\"", "\"`reboot`\"", "\"spark\\n03\"", "\"-rf\"", "\"SPARK-03\"", "\"x\" "]
+for index, name in enumerate(hostile):
+    case(f"hostile-node-name-{index:02d}", BASE.replace("\nmodels:", f"\n  {name}:\n    owner: you\nmodels:", 1))
+for index, (old, new) in enumerate([
+    ("    user: cameron\n    hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}\n    mgmt_ip: 192.0.2.21",
+     "    user: \"$(id)\"\n    hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}\n    mgmt_ip: 192.0.2.21"),
+    ("  dir: ~/sparky-ai-stack", "  dir: \"~/../../etc\""), ("  dir: ~/sparky-ai-stack", "  dir: \"~/stack; reboot\""),
+    ("  dir: ~/sparky-ai-stack", "  dir: relative/path"), ("dac: {interface: enp1s0f0np0", "dac: {interface: \"enp1s0; reboot\""),
+    ("dac: {interface: enp1s0f0np0", "dac: {interface: averyveryverylongname0"), ("      image: vllm-spark:26.04", "      image: \"vllm-spark:26.04 && curl evil\""),
+    ("    source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4", "    source: \"Qwen/$(whoami)\""), ("    source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4", "    source: \"../../etc/passwd\""),
+    ("      tool_call_parser: hermes", "      tool_call_parser: \"hermes --trust-remote-code\""), ("    tag: tag:owner", "    tag: \"tag:owner\\nrm\""),
+    ("    users: [you@example.com]", "    users: [\"you@example.com\\\"]\"]"), ("    tailnet_hostname: sparky-02", "    tailnet_hostname: \"sparky-02`id`\""),
+    ("  timezone: America/Los_Angeles", "  timezone: \"../../zoneinfo\""), ("    master_key: {file: ~/.sparky01-litellm-key}", "    master_key: {file: \"~/.key $(id)\"}"),
+    ("    master_key: {file: ~/.sparky01-litellm-key}", "    master_key: {file: ~/.key, var: \"LITELLM_MASTER_KEY=x\"}"),
+    ("      default_chat_template_kwargs: {enable_thinking: false}", "      default_chat_template_kwargs: {\"enable thinking\": false}"),
+    ("  you:\n    tailnet: you-net", "  \"you/../x\":\n    tailnet: you-net"),
+]):
+    case(f"hostile-value-{index:02d}", replace(old, new))
+
+# Literal secrets (never echoed back).
+case("literal-master-key", replace("master_key: {file: ~/.sparky01-litellm-key}", "master_key: sk-live-0123456789abcdef"))
+case("literal-db-password", replace("db_password: {file: ~/.sparky01-litellm-db.env}", "db_password: hunter2hunter2"))
+
+# Missing sections and references.
+for section in ("stack", "owners", "tailnets", "links", "nodes"):
+    start = BASE.index(f"\n{section}:")
+    end = BASE.index("\n\n", start + 1)
+    case(f"missing-section-{section}", BASE[:start] + BASE[end:])
+case("unknown-owner-reference", replace("    owner: client", "    owner: customer"))
+case("unknown-head", replace("cluster: {head: spark-01", "cluster: {head: spark-09"))
+case("unknown-tailnet-reference", replace("    tailnet: client-net", "    tailnet: clients-net"))
+
+
+def record(binary):
+    rows = []
+    for name in sorted(cases):
+        path = os.path.join(HERE, f"{name}.yaml")
+        with tempfile.TemporaryDirectory() as scratch:
+            result = subprocess.run([binary, "build", f"Tests/BadInputs/{name}.yaml", "-o", os.path.join(scratch, "out")],
+                                    capture_output=True, text=True, errors="replace", cwd=os.path.join(HERE, "..", ".."))
+        first = result.stderr.split("\n", 1)[0]
+        rows.append(f"{name}.yaml\t{result.returncode}\t{first}")
+    with open(os.path.join(HERE, "expected.tsv"), "w", encoding="utf-8") as handle:
+        handle.write("# file\texit code\tfirst line of the diagnostic (written by make_corpus.py --record)\n")
+        handle.write("\n".join(rows) + "\n")
+
+
+if __name__ == "__main__":
+    for name in list(os.listdir(HERE)):
+        if name.endswith(".yaml"):
+            os.remove(os.path.join(HERE, name))
+    for name, content in cases.items():
+        with open(os.path.join(HERE, f"{name}.yaml"), "wb") as handle:
+            handle.write(content)
+    if len(sys.argv) == 3 and sys.argv[1] == "--record":
+        record(os.path.abspath(sys.argv[2]))
+    print(f"{len(cases)} cases")
