@@ -1,6 +1,7 @@
 /// One generated file: where it goes in the output tree, its bytes and its mode.
 public struct Artifact: Hashable, Sendable {
-    /// File modes spark-gen uses: scripts run, secrets-adjacent files stay private.
+    /// File modes spark-gen uses: scripts run, files that name secret files or variables stay
+    /// private to their owner, everything else is readable.
     public enum Mode: UInt16, Sendable {
         case regular = 0o644
         case executable = 0o755

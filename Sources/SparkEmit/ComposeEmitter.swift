@@ -37,7 +37,8 @@ struct ComposeEmitter {
             var document: [(String, YAMLValue)] = [("services", .mapping(services))]
             if !volumes.isEmpty { document.append(("volumes", .mapping(volumes))) }
             let body = try YAMLEmitter.emit(.mapping(document))
-            return Artifact(path: Layout.stackFile(node, Self.fileName), contents: header.comment() + body)
+            // It names the secret files the containers load: readable by the stack's user only.
+            return Artifact(path: Layout.stackFile(node, Self.fileName), contents: header.comment() + body, mode: .privateFile)
         }
     }
 

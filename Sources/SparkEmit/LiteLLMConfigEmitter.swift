@@ -17,7 +17,8 @@ struct LiteLLMConfigEmitter {
                 "litellm.service loads from its EnvironmentFile= lines; none is written here.",
             ])
             let body = try YAMLEmitter.emit(document(litellm))
-            return Artifact(path: Layout.stackFile(node, Self.fileName), contents: header.comment() + body)
+            // It names the environment variables that hold the secrets: readable by its owner only.
+            return Artifact(path: Layout.stackFile(node, Self.fileName), contents: header.comment() + body, mode: .privateFile)
         }
     }
 

@@ -5,9 +5,14 @@ import SparkSpec
 /// `RUNBOOK.md` for each node and the `README.md` index of the whole output tree:
 /// which commands to run where, in which order, and where the compiler departs from the guide.
 struct RunbookEmitter {
-    func artifacts(for plan: Plan) -> [Artifact] {
+    /// The runbooks and the index; `others` are the node files already emitted, whose modes the
+    /// copy step restores.
+    func artifacts(for plan: Plan, others: [Artifact]) -> [Artifact] {
         var artifacts = plan.nodes.map { node in
-            Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node))
+            let prefix = "nodes/\(node.name)"
+            let privateFiles = others.filter { $0.mode == .privateFile && $0.path.hasPrefix(prefix + "/") }
+                .map { String($0.path.dropFirst(prefix.count)) }
+            return Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, privateFiles: privateFiles))
         }
         artifacts.append(Artifact(path: "README.md", contents: index(plan)))
         return artifacts
@@ -42,7 +47,7 @@ struct RunbookEmitter {
         return text
     }
 
-    private func runbook(_ plan: Plan, _ node: NodePlan) -> String {
+    private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> String {
         let user = node.node.user
         let host = node.node.mgmtIP
         var text = comment(plan, node: node.name)
@@ -58,9 +63,16 @@ struct RunbookEmitter {
         text += heading("Copy the generated files")
         text += "From the machine that ran `spark-gen build`, in the output directory:\n\n```sh\n"
         text += "rsync -a nodes/\(node.name)\(node.stackDir)/ \(user)@\(host):\(node.stackDir)/\n"
+        // git keeps only the executable bit, so a tree copied from a checkout loses 0600.
+        let stackPrivate = privateFiles.filter { $0.hasPrefix(node.stackDir + "/") }
+        if !stackPrivate.isEmpty {
+            text += "ssh \(user)@\(host) chmod 600 \(stackPrivate.joined(separator: " "))\n"
+        }
         if node.litellm != nil {
+            let systemPrivate = privateFiles.filter { $0.hasPrefix("/etc/") }
+            let chmod = systemPrivate.isEmpty ? "" : " && sudo chmod 600 \(systemPrivate.joined(separator: " "))"
             text += "rsync -a nodes/\(node.name)/etc/systemd/system/ \(user)@\(host):/tmp/spark-gen-systemd/\n"
-            text += "ssh -t \(user)@\(host) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/ && sudo systemctl daemon-reload'\n"
+            text += "ssh -t \(user)@\(host) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/\(chmod) && sudo systemctl daemon-reload'\n"
         }
         text += "```\n"
 

@@ -6,7 +6,8 @@ struct SystemdEmitter {
         plan.nodes.flatMap { node -> [Artifact] in
             guard let litellm = node.litellm else { return [] }
             return [
-                Artifact(path: Layout.nodeFile(node, Layout.litellmUnit), contents: unit(plan, node, litellm)),
+                // The unit names the secret files (EnvironmentFile=): root-readable only.
+                Artifact(path: Layout.nodeFile(node, Layout.litellmUnit), contents: unit(plan, node, litellm), mode: .privateFile),
                 Artifact(path: Layout.nodeFile(node, Layout.litellmDropIn), contents: dropIn(plan, node)),
             ]
         }

@@ -3,7 +3,8 @@ import SparkEmit
 
 /// Compares a fresh build with an output directory on disk, file by file.
 public struct TreeDiff {
-    /// The unified diff of every changed, added or removed file (and mode changes), in path order.
+    /// The unified diff of every changed, added or removed file (and changes of the executable
+    /// bit), in path order.
     public let text: String
     public let changedPaths: [String]
 
@@ -23,7 +24,8 @@ public struct TreeDiff {
             if old == nil && new?.contents.isEmpty == true || new == nil && old?.contents.isEmpty == true {
                 entry = "\(new == nil ? "only on disk" : "missing on disk"): \(path)\n"
             }
-            if let old, let new, old.mode != new.mode.rawValue {
+            // Only the executable bit: it is all git records, so a committed tree carries no more.
+            if let old, let new, (old.mode & 0o111 != 0) != (new.mode.rawValue & 0o111 != 0) {
                 entry = "mode of \(path): \(String(old.mode, radix: 8)) on disk, \(String(new.mode.rawValue, radix: 8)) in the build\n" + entry
             }
             if !entry.isEmpty {

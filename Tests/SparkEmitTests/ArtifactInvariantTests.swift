@@ -72,10 +72,13 @@ import Testing
         #expect(!client.contains("sparky01"))
     }
 
-    @Test func scriptsAreExecutableAndOthersAreNot() {
+    @Test func scriptsAreExecutableAndFilesNamingSecretsArePrivate() {
         for artifact in artifacts {
-            let isScript = artifact.path.hasSuffix(".sh")
-            #expect((artifact.mode == .executable) == isScript, "\(artifact.path)")
+            // Runbooks mention these in prose; they document, they configure nothing.
+            let namesSecrets = !artifact.path.hasSuffix(".md")
+                && (artifact.contents.contains("EnvironmentFile=") || artifact.contents.contains("env_file:") || artifact.contents.contains("os.environ/"))
+            let expected: Artifact.Mode = artifact.path.hasSuffix(".sh") ? .executable : namesSecrets ? .privateFile : .regular
+            #expect(artifact.mode == expected, "\(artifact.path)")
         }
     }
 
