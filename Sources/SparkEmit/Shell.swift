@@ -1,12 +1,22 @@
 /// Quoting for POSIX shell words.
 enum Shell {
-    /// The word unchanged when it holds only characters no shell treats specially, else single-quoted.
+    /// The word unchanged when it holds only characters no shell treats specially; else
+    /// single-quoted, or, when it holds `$` or a backtick, double-quoted with every special
+    /// character escaped (the same literal word, without looking like a missed expansion).
     static func quote(_ word: String) -> String {
         let safe = !word.isEmpty && word.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
                 || "_@%+=:,./-".unicodeScalars.contains(scalar))
         }
         if safe { return word }
+        if word.contains("$") || word.contains("`") {
+            var quoted = "\""
+            for character in word {
+                if "\\\"$`".contains(character) { quoted.append("\\") }
+                quoted.append(character)
+            }
+            return quoted + "\""
+        }
         return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 
