@@ -18,6 +18,8 @@ let package = Package(
         .systemLibrary(
             name: "CJansson", pkgConfig: "jansson",
             providers: [.apt(["libjansson-dev"])]),
+        // The one system call Glibc's Swift module does not expose (renameat2).
+        .target(name: "CSystem"),
         .target(name: "SparkDiagnostics"),
         .target(name: "SparkYAML", dependencies: ["CYAML", "SparkDiagnostics"]),
         .target(name: "SparkJSON", dependencies: ["CJansson"]),
@@ -27,7 +29,7 @@ let package = Package(
         .target(name: "SparkEmit", dependencies: ["SparkPlan", "SparkYAML", "SparkJSON"]),
         .target(
             name: "SparkGenKit",
-            dependencies: ["SparkEmit", "SparkRules", "SparkPlan", "SparkSpec", "SparkYAML", "SparkJSON", "SparkDiagnostics"]),
+            dependencies: ["CSystem", "SparkEmit", "SparkRules", "SparkPlan", "SparkSpec", "SparkYAML", "SparkJSON", "SparkDiagnostics"]),
         .executableTarget(
             name: "spark-gen",
             dependencies: [
@@ -41,6 +43,6 @@ let package = Package(
         .testTarget(name: "SparkEmitTests", dependencies: ["SparkEmit", "SparkPlan", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkPlanTests", dependencies: ["SparkPlan", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkRulesTests", dependencies: ["SparkRules", "SparkGenKit", "SparkTestSupport"]),
-        .testTarget(name: "SparkGenKitTests", dependencies: ["SparkGenKit", "SparkEmit", "SparkTestSupport"]),
+        .testTarget(name: "SparkGenKitTests", dependencies: ["SparkGenKit", "SparkEmit", "SparkTestSupport", "CSystem"]),
     ]
 )

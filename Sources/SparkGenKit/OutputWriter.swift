@@ -1,3 +1,4 @@
+import CSystem
 import FoundationEssentials
 import SparkEmit
 
@@ -7,9 +8,10 @@ import Glibc
 
 /// Writes an output tree so that a reader sees either the old tree or the new one, never a mix.
 ///
-/// The new tree is written into a hidden sibling directory and swapped into place with two
-/// renames in the same parent directory. A build that fails before the swap leaves the old
-/// tree untouched, and spark-gen never replaces a directory it did not create.
+/// The new tree is written into a hidden sibling directory and exchanged with the old one in
+/// one atomic renameat2 call, so even a build killed at any instant leaves a whole tree at the
+/// target (file systems that cannot exchange fall back to two renames). spark-gen never
+/// replaces a directory it did not create, and removes what killed builds left beside it.
 public struct OutputWriter {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -34,6 +36,7 @@ public struct OutputWriter {
         let name = Self.baseName(target)
         let staging = "\(parent)/.\(name).spark-gen-new-\(getpid())"
         let retired = "\(parent)/.\(name).spark-gen-old-\(getpid())"
+        removeLeftovers(of: name, in: parent)
         try? fileManager.removeItem(atPath: staging)
         do {
             try fileManager.createDirectory(atPath: staging, withIntermediateDirectories: false)
@@ -45,7 +48,10 @@ public struct OutputWriter {
                     throw Failure(description: "cannot set the mode of \(path)")
                 }
             }
-            if FileSystem.kind(target) != .missing {
+            if FileSystem.kind(target) != .missing, spark_exchange_paths(staging, target) == 0 {
+                // The staging path now holds the old tree.
+                try? fileManager.removeItem(atPath: staging)
+            } else if FileSystem.kind(target) != .missing {
                 guard rename(target, retired) == 0 else { throw Failure(description: "cannot move the old \(target) aside") }
                 guard rename(staging, target) == 0 else {
                     _ = rename(retired, target)
@@ -58,6 +64,17 @@ public struct OutputWriter {
         } catch {
             try? fileManager.removeItem(atPath: staging)
             throw error
+        }
+    }
+
+    /// Removes staging and retired trees of `name` whose build process no longer runs.
+    private func removeLeftovers(of name: String, in parent: String) {
+        let prefixes = [".\(name).spark-gen-new-", ".\(name).spark-gen-old-"]
+        for entry in (try? fileManager.contentsOfDirectory(atPath: parent)) ?? [] {
+            guard let prefix = prefixes.first(where: { entry.hasPrefix($0) }), let pid = Int32(entry.dropFirst(prefix.count)),
+                pid != getpid(), kill(pid, 0) == -1, errno == ESRCH
+            else { continue }
+            try? fileManager.removeItem(atPath: "\(parent)/\(entry)")
         }
     }
 
