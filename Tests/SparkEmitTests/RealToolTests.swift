@@ -48,6 +48,9 @@ import Testing
         ("yaml", stack + "/litellm-config.yaml", "model_list:", "model_list: [", "while parsing a flow node"),
         ("policy", "tailnets/you-net/policy.hujson", "\"tcp:8787\"", "\"tcp:8787\", \"tcp:8000\"", "test deny tag:owner:8000"),
         ("policy", "tailnets/you-net/policy.hujson", "\"tag:owner\": [", "\"tag:other\": [", "tag:owner is not declared in tagOwners"),
+        // A literal key in the config instead of the environment's: the owner's real key is refused.
+        ("litellm", stack + "/litellm-config.yaml", "master_key: os.environ/LITELLM_MASTER_KEY", "master_key: sk-not-the-owners-key-0123456789",
+         "FAIL GET /v1/models with spark-01's key"),
     ])
     func aBrokenArtifactFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
         let (tree, intent) = try brokenTree(file) { $0.replacingOccurrences(of: old, with: new) }
