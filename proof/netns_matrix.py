@@ -36,12 +36,16 @@ import sys
 import tempfile
 import time
 
+import yaml
+
+import tailnet_policy
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 AGENT = os.path.join(HERE, "nsagent.py")
 TAILNET_PREFIX = "100.64"
 
 
-def run(*command, check=True, quiet=True):
+def run(*command, check=True):
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {result.stderr.strip() or result.stdout.strip()}")
@@ -135,7 +139,6 @@ class Harness:
 
     def listeners(self, node):
         """(bind, port) of every listener the node's artifacts configure, and Docker-published ports."""
-        import yaml
         listeners, published = [], []
         unit = self.artifact(node, "/etc/systemd/system/litellm.service")
         if unit:
@@ -191,27 +194,11 @@ class Harness:
                 for m in re.finditer(r"^tailscale serve --bg --tcp (\d+) tcp://([\d.]+):(\d+)$", open(path).read(), re.M)]
 
     def granted_ports(self, tailnet):
-        """Ports the tailnet's policy grants its users on its tag ("*" grants all)."""
-        path = os.path.join(self.tree, "tailnets", tailnet, "policy.hujson")
-        policy = json.loads("".join(line for line in open(path) if not line.lstrip().startswith("//")))
+        """Ports the tailnet's policy grants its (first test) user on the tailnet's tag."""
+        policy = tailnet_policy.load(os.path.join(self.tree, "tailnets", tailnet, "policy.hujson"))
         test = policy["tests"][0]
-        user = test["src"]
-        groups = {name for name, members in policy.get("groups", {}).items() if user in members}
-        tags = set(policy.get("tagOwners", {}))
-        node_tag = next(entry.split(":")[0] + ":" + entry.split(":")[1] for entry in test.get("accept", []) + test.get("deny", []))
-        ports = set()
-        for grant in policy["grants"]:
-            sources = set(grant["src"])
-            if not (sources & ({"*", "autogroup:member", user} | groups)):
-                continue
-            if node_tag not in grant["dst"] and "*" not in grant["dst"]:
-                continue
-            for capability in grant["ip"]:
-                if capability == "*":
-                    return None
-                ports.add(int(capability.split(":")[-1]))
-        assert node_tag in tags, f"{node_tag} is not declared in tagOwners"
-        return ports
+        destination = (test.get("accept", []) + test.get("deny", []))[0]
+        return tailnet_policy.granted_ports(policy, test["src"], destination.rsplit(":", 1)[0])
 
     # --- applying the node configuration --------------------------------------------
 

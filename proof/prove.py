@@ -31,6 +31,8 @@ import sys
 import tempfile
 import time
 
+import tailnet_policy
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 RESTART_POLICIES = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
@@ -139,28 +141,12 @@ def check_yaml(example):
         yield example.relative(path), "PyYAML", ok, detail
 
 
-def evaluate_policy(policy, user, tag):
-    """The ports the policy grants `user` on `tag`, by our reading of grants (None: every port)."""
-    groups = {name for name, members in policy.get("groups", {}).items() if user in members}
-    ports = set()
-    for grant in policy["grants"]:
-        if not set(grant["src"]) & ({"*", "autogroup:member", user} | groups):
-            continue
-        if tag not in grant["dst"] and "*" not in grant["dst"]:
-            continue
-        for capability in grant["ip"]:
-            if capability == "*":
-                return None
-            ports.add(int(capability.split(":")[-1]))
-    return ports
-
-
 def check_policy(example):
     for path in example.files("policy.hujson"):
         tailnet = os.path.basename(os.path.dirname(path))
         problems = []
         try:
-            policy = json.loads("".join(line for line in open(path) if not line.lstrip().startswith("//")))
+            policy = tailnet_policy.load(path)
         except json.JSONDecodeError as error:
             yield example.relative(path), "policy tests", False, f"not JSON: {error}"
             continue
@@ -174,7 +160,7 @@ def check_policy(example):
             for expectation in ("accept", "deny"):
                 for destination in test.get(expectation, []):
                     tag, port = destination.rsplit(":", 1)
-                    granted = evaluate_policy(policy, test["src"], tag)
+                    granted = tailnet_policy.granted_ports(policy, test["src"], tag)
                     allowed = granted is None or int(port) in granted
                     if allowed != (expectation == "accept"):
                         problems.append(f"test {expectation} {destination} for {test['src']} fails")
