@@ -69,7 +69,7 @@ struct ComposeEmitter {
         switch app {
         case .litellmDB:
             fields.append(("command", .sequence(["postgres", "-c", .string("listen_addresses=\(bind)"), "-c", .string("port=\(port)")])))
-            environment = [("POSTGRES_USER", "litellm"), ("POSTGRES_DB", "litellm")]
+            environment = [("POSTGRES_USER", .string(LiteLLMPlan.Database.user)), ("POSTGRES_DB", .string(LiteLLMPlan.Database.name))]
             if let file = node.secretFiles.first(where: { $0.readers.contains(app.rawValue) }) {
                 fields.append(("env_file", .sequence([.string(file.path)])))
             }

@@ -175,7 +175,9 @@ struct RunbookEmitter {
             switch variable {
             case "DATABASE_URL":
                 needsPassword = true
-                lines.append("printf 'DATABASE_URL=postgresql://litellm:%s@127.0.0.1:\(App.litellmDB.port!)/litellm\\n' \"$pw\"")
+                if let database = node.litellm?.database {
+                    lines.append("printf 'DATABASE_URL=%s\\n' \"\(database.url(passwordVariable: "pw"))\"")
+                }
             case node.owner.masterKey.variable where node.litellm != nil:
                 lines.append("printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"")
             case "RAY_AUTH_TOKEN":

@@ -19,10 +19,17 @@ public struct LiteLLMPlan: Sendable {
 
     /// The LiteLLM database: a loopback-only PostgreSQL whose password comes from a secret file.
     public struct Database: Sendable {
+        /// The database and role spark-gen's PostgreSQL creates for LiteLLM.
+        public static let name = "litellm"
+        public static let user = "litellm"
+
         public let host: String
         public let port: Int
-        public let name: String
-        public let user: String
         public let password: SecretRef
+
+        /// `DATABASE_URL` with the password left as a shell expansion of `passwordVariable`.
+        public func url(passwordVariable: String) -> String {
+            "postgresql://\(Self.user):${\(passwordVariable)}@\(host):\(port)/\(Self.name)"
+        }
     }
 }

@@ -145,7 +145,8 @@ public enum PlanResolver {
         }
         var database: LiteLLMPlan.Database?
         if node.apps.contains(.litellmDB), let password = owner.dbPassword, let dbPort = App.litellmDB.port {
-            database = .init(host: loopback, port: dbPort, name: "litellm", user: "litellm", password: password)
+            let host = node.appOptions[.litellmDB]?.listen?.description ?? loopback
+            database = .init(host: host, port: dbPort, password: password)
         }
         return LiteLLMPlan(port: port, bindAddress: loopback, routes: routes, masterKey: owner.masterKey, database: database)
     }

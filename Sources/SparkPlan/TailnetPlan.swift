@@ -12,10 +12,4 @@ public struct TailnetPlan: Sendable {
         if tailnet.ssh { ports.insert(22) }
         return ports.sorted()
     }
-
-    /// Ports on the tagged nodes that must stay closed to the tailnet (model and cluster ports).
-    public var deniedPorts: [Int] {
-        let denied = Set(nodes.flatMap { $0.services.filter { !$0.isTailnetFacing }.map(\.port) })
-        return denied.subtracting(grantedPorts).sorted()
-    }
 }

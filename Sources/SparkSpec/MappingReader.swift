@@ -42,8 +42,6 @@ struct MappingReader {
         return node
     }
 
-    func keyLocation(_ key: String) -> SourceLocation? { entries[key]?.key.location }
-
     /// The value of a required key, or nil after reporting it missing.
     func required(_ key: String, what: String, help: String? = nil) -> YAMLNode? {
         if let node = value(key) { return node }
