@@ -13,7 +13,8 @@ import socket
 import sys
 import threading
 
-PROBE_TIMEOUT = 1.0
+# Generous for a loaded 2-core CI machine; refused probes run in parallel, so it costs little.
+PROBE_TIMEOUT = 2.0
 
 
 def accept_forever(server, forward_to=None):
