@@ -42,6 +42,22 @@ import Testing
         }
     }
 
+    /// The pre-commit hook definition parses and selects topology files, and only those.
+    @Test func preCommitHookSelectsTopologies() {
+        let script = """
+            import re, sys, yaml
+            hooks = yaml.safe_load(open(sys.argv[1]))
+            hook = next(h for h in hooks if h["id"] == "spark-gen-lint")
+            assert hook["entry"] == "spark-gen lint" and hook["language"] == "swift", hook
+            pattern = re.compile(hook["files"])
+            assert all(pattern.search(p) for p in ["topology.yaml", "examples/split-trust/topology.yaml", "lab/topology.yml"])
+            assert not any(pattern.search(p) for p in ["compose.yaml", "out/lab/litellm-config.yaml", "my-topology.yaml.bak"])
+            print("ok")
+            """
+        let result = CommandRunner.tool("python3", ["-c", script, Fixtures.repositoryRoot + "/.pre-commit-hooks.yaml"])
+        #expect(result.stdout == "ok\n", "\(result.stderr)")
+    }
+
     @Test func explainSuggestsTheNearestRule() {
         let result = CommandRunner.run(Fixtures.binary, ["explain", "ST01"])
         #expect(result.status == 2)
