@@ -27,7 +27,9 @@ struct ReportOptions: ParsableArguments {
         switch color {
         case .always: return true
         case .never: return false
-        case .auto: return isatty(2) == 1 && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("dumb")!) != "dumb"
+        case .auto:
+            let terminal = getenv("TERM").map { String(cString: $0) } ?? "dumb"
+            return isatty(2) == 1 && getenv("NO_COLOR") == nil && terminal != "dumb"
         }
     }
 }
