@@ -41,10 +41,16 @@ public struct Diagnostic: Hashable, Sendable {
         Diagnostic(.warning, message, code: code, help: help, location: location, path: path)
     }
 
+    /// `file:line:col` (or just the file when the finding has no position).
+    public var position: String {
+        var text = file ?? "<input>"
+        if let location { text += ":\(location.line):\(location.column)" }
+        return text
+    }
+
     /// The compiler-style one-line form: `file:line:col: error: message`.
     public var oneLine: String {
-        var prefix = file ?? "<input>"
-        if let location { prefix += ":\(location.line):\(location.column)" }
+        let prefix = position
         let label = code.map { "\(severity.rawValue)[\($0)]" } ?? severity.rawValue
         return "\(prefix): \(label): \(message)"
     }

@@ -28,9 +28,7 @@ public struct TextReporter {
     }
 
     public func render(_ diagnostic: Diagnostic, sourceLines: [Substring]) -> String {
-        var prefix = diagnostic.file ?? "<input>"
-        if let location = diagnostic.location { prefix += ":\(location.line):\(location.column)" }
-        var text = "\(paint(prefix, "1")): \(label(diagnostic)): \(paint(diagnostic.message, "1"))\n"
+        var text = "\(paint(diagnostic.position, "1")): \(label(diagnostic)): \(paint(diagnostic.message, "1"))\n"
         if let location = diagnostic.location, location.line >= 1, location.line <= sourceLines.count {
             let line = Self.redacted(String(sourceLines[location.line - 1]))
             let number = String(location.line)

@@ -7,6 +7,8 @@ public struct ClusterPlan: Sendable {
     public let workers: [Node]
     /// Where the vLLM API listens: the head's DAC address when other nodes call it, else loopback.
     public let apiHost: String
+    /// Nodes other than the head whose LiteLLM calls the API over the DAC.
+    public let callers: [String]
 
     public var members: [Node] { [head] + workers }
     /// The OpenAI-compatible endpoint every LiteLLM uses: the head's DAC address, never localhost,

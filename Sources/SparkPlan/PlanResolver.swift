@@ -23,7 +23,7 @@ public enum PlanResolver {
             case .address(let address): apiHost = address.description
             case nil: apiHost = callers.isEmpty ? loopback : head.dacIP.description
             }
-            return ClusterPlan(model: model, head: head, workers: workers, apiHost: apiHost)
+            return ClusterPlan(model: model, head: head, workers: workers, apiHost: apiHost, callers: callers.map(\.name))
         }
         let hosts = topology.nodes.map { (ip: $0.mgmtIP.description, name: $0.name) }
         let nodes = topology.nodes.map { node -> NodePlan in
@@ -119,10 +119,9 @@ public enum PlanResolver {
         }
         for role in roles where role.kind == .head {
             let cluster = role.cluster
-            let callers = topology.nodes.filter { $0.name != node.name && $0.apps.contains(.litellm) }.map(\.name)
             services.append(Service(
                 role: .vllmAPI(model: cluster.model.name), name: "vllm \(cluster.model.servedName)", port: cluster.model.port,
-                bindAddress: cluster.apiHost, exposure: callers.isEmpty ? .localOnly : .dacPeers(callers)))
+                bindAddress: cluster.apiHost, exposure: cluster.callers.isEmpty ? .localOnly : .dacPeers(cluster.callers)))
             if cluster.isMultiNode {
                 services.append(Service(
                     role: .rayGCS(model: cluster.model.name), name: "ray gcs", port: cluster.model.cluster.rayPort,
