@@ -23,21 +23,6 @@ import Testing
         #expect(!result.stdout.contains(": 0 checks"), "the \(checker) checker found nothing to check")
     }
 
-    /// The example's tree and intent, with one generated file changed by `edit`.
-    private func brokenTree(_ file: String, _ edit: (String) -> String) throws -> (tree: String, intent: String) {
-        let root = Fixtures.temporaryDirectory()
-        let compilation = Compilation.run(path: Fixtures.splitTrustPath)
-        try OutputWriter().write(try #require(compilation.artifacts), to: root + "/tree")
-        let trust = CommandRunner.run(Fixtures.binary, ["trust", Fixtures.splitTrustPath, "--format", "json"])
-        try trust.stdout.write(toFile: root + "/intent.json", atomically: true, encoding: .utf8)
-        let path = root + "/tree/" + file
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let changed = edit(text)
-        #expect(changed != text, "the edit of \(file) changed nothing")
-        try changed.write(toFile: path, atomically: true, encoding: .utf8)
-        return (root + "/tree", root + "/intent.json")
-    }
-
     static let stack = "nodes/spark-01/home/cameron/sparky-ai-stack"
 
     @Test(arguments: [
@@ -53,9 +38,10 @@ import Testing
          "FAIL GET /v1/models with spark-01's key"),
     ])
     func aBrokenArtifactFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
-        let (tree, intent) = try brokenTree(file) { $0.replacingOccurrences(of: old, with: new) }
-        defer { try? FileManager.default.removeItem(atPath: (tree as NSString).deletingLastPathComponent) }
-        let result = Self.prove(["--tree", tree, "--intent", intent, "--only", checker])
+        let example = try BuiltExample("split-trust")
+        defer { example.remove() }
+        try example.edit(file, replacing: old, with: new)
+        let result = Self.prove(["--tree", example.tree, "--intent", example.intent, "--only", checker])
         #expect(result.status == 1, "\(checker) accepted a broken \(file): \(result.stdout)")
         #expect(result.stdout.contains(evidence), "\(result.stdout)")
     }

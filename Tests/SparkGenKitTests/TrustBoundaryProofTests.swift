@@ -7,36 +7,15 @@ import Testing
 /// the generated files put them, and probes from every vantage point compared with the
 /// intent `spark-gen trust` derives. Breaking the generator on purpose must fail it.
 @Suite(.serialized) struct TrustBoundaryProofTests {
-    /// A fresh tree and intent for the example, in a scratch directory.
-    private func workspace(_ name: String) throws -> (tree: String, intent: String, root: String) {
-        let root = Fixtures.temporaryDirectory()
-        let topology = Fixtures.repositoryRoot + "/examples/\(name)/topology.yaml"
-        let build = CommandRunner.run(Fixtures.binary, ["build", topology, "-o", root + "/tree"])
-        #expect(build.status == 0, "\(build.stderr)")
-        let trust = CommandRunner.run(Fixtures.binary, ["trust", topology, "--format", "json"])
-        #expect(trust.status == 0, "\(trust.stderr)")
-        try trust.stdout.write(toFile: root + "/intent.json", atomically: true, encoding: .utf8)
-        return (root + "/tree", root + "/intent.json", root)
-    }
-
     private func prove(_ tree: String, _ intent: String) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/netns_matrix.py", "--tree", tree, "--intent", intent])
     }
 
-    /// Applies `edit` to one generated file of the tree.
-    private func mutate(_ tree: String, _ file: String, _ edit: (String) -> String) throws {
-        let path = tree + "/" + file
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let changed = edit(text)
-        #expect(changed != text, "the mutation of \(file) changed nothing")
-        try changed.write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
     @Test(arguments: Fixtures.examples.map(\.name))
     func generatedStackMatchesTheIntent(_ name: String) throws {
-        let (tree, intent, root) = try workspace(name)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let result = prove(tree, intent)
+        let example = try BuiltExample(name)
+        defer { example.remove() }
+        let result = prove(example.tree, example.intent)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains(" 0 failed"))
         print(result.stdout)
@@ -45,21 +24,19 @@ import Testing
     static let head = "nodes/spark-01/home/cameron/sparky-ai-stack"
 
     @Test func vllmOnAWildcardAddressFails() throws {
-        let (tree, intent, root) = try workspace("split-trust")
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try mutate(tree, Self.head + "/scripts/vllm-head-entrypoint.sh") { $0.replacingOccurrences(of: "--host 198.51.100.1", with: "--host 0.0.0.0") }
-        let result = prove(tree, intent)
+        let example = try BuiltExample("split-trust")
+        defer { example.remove() }
+        try example.edit(Self.head + "/scripts/vllm-head-entrypoint.sh", replacing: "--host 198.51.100.1", with: "--host 0.0.0.0")
+        let result = prove(example.tree, example.intent)
         #expect(result.status == 1)
         #expect(result.stdout.contains("listener audit: spark-01: the artifacts bind port 8000 on 0.0.0.0"), "\(result.stdout)")
     }
 
     @Test func aFirewallRuleOpeningTheModelPortFails() throws {
-        let (tree, intent, root) = try workspace("split-trust")
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try mutate(tree, Self.head + "/scripts/firewall.sh") {
-            $0.replacingOccurrences(of: "ufw --force enable\n", with: "ufw allow 8000/tcp\nufw --force enable\n")
-        }
-        let result = prove(tree, intent)
+        let example = try BuiltExample("split-trust")
+        defer { example.remove() }
+        try example.edit(Self.head + "/scripts/firewall.sh", replacing: "ufw --force enable\n", with: "ufw allow 8000/tcp\nufw --force enable\n")
+        let result = prove(example.tree, example.intent)
         #expect(result.status == 1)
         // The mgmt neighbour reaches vLLM's DAC address through the node's mgmt address.
         let row = result.stdout.split(separator: "\n").first { $0.contains("8000  vllm") }
@@ -67,14 +44,13 @@ import Testing
     }
 
     @Test func publishingOpenWebUIFails() throws {
-        let (tree, intent, root) = try workspace("split-trust")
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try mutate(tree, Self.head + "/compose.yaml") {
-            $0.replacingOccurrences(
-                of: "    container_name: open-webui\n    restart: unless-stopped\n    network_mode: host\n",
-                with: "    container_name: open-webui\n    restart: unless-stopped\n    ports:\n    - \"8080:8080\"\n")
-        }
-        let result = prove(tree, intent)
+        let example = try BuiltExample("split-trust")
+        defer { example.remove() }
+        try example.edit(
+            Self.head + "/compose.yaml",
+            replacing: "    container_name: open-webui\n    restart: unless-stopped\n    network_mode: host\n",
+            with: "    container_name: open-webui\n    restart: unless-stopped\n    ports:\n    - \"8080:8080\"\n")
+        let result = prove(example.tree, example.intent)
         #expect(result.status == 1)
         // Docker's DNAT bypasses ufw: the mgmt LAN reaches Open WebUI although ufw denies 8080.
         let row = result.stdout.split(separator: "\n").first { $0.contains("8080  open-webui") }

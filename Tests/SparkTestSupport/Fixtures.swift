@@ -23,16 +23,6 @@ public enum Fixtures {
 }
 
 extension String {
-    public func replacingOccurrences(of target: String, with replacement: String) -> String {
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound] + replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
-    }
-
     /// The 1-based line number of the first line containing `text`.
     public func line(containing text: String) -> Int {
         split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(text) }! + 1
