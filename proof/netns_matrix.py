@@ -139,7 +139,9 @@ class Harness:
 
     def listeners(self, node):
         """(bind, port) of every listener the node's artifacts configure, and Docker-published ports."""
-        listeners, published = [], []
+        # sshd, which every node runs with its default ListenAddress (every address); spark-gen
+        # does not deploy it but decides who reaches it.
+        listeners, published = [("0.0.0.0", 22)], []
         unit = self.artifact(node, "/etc/systemd/system/litellm.service")
         if unit:
             exec_start = next(line for line in open(unit) if line.startswith("ExecStart="))

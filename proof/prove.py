@@ -159,8 +159,8 @@ def check_policy(example):
         for test in policy.get("tests", []):
             for expectation in ("accept", "deny"):
                 for destination in test.get(expectation, []):
-                    tag, port = destination.rsplit(":", 1)
-                    granted = tailnet_policy.granted_ports(policy, test["src"], tag)
+                    host, port = destination.rsplit(":", 1)
+                    granted = tailnet_policy.granted_ports(policy, test["src"], host)
                     allowed = granted is None or int(port) in granted
                     if allowed != (expectation == "accept"):
                         problems.append(f"test {expectation} {destination} for {test['src']} fails")
@@ -168,8 +168,15 @@ def check_policy(example):
         nodes = [node["name"] for node in example.intent["nodes"] if node["tailnet"] == tailnet]
         intended = {c["port"] for c in example.intent["reachability"] if c["node"] in nodes and c["vantage"] == "own-tailnet" and c["reachable"]}
         refused = {c["port"] for c in example.intent["reachability"] if c["node"] in nodes and c["vantage"] == "own-tailnet" and not c["reachable"]}
-        accepted = {int(d.rsplit(":", 1)[1]) for test in policy.get("tests", []) for d in test.get("accept", [])}
-        denied = {int(d.rsplit(":", 1)[1]) for test in policy.get("tests", []) for d in test.get("deny", [])}
+        # What the tailnet's users are tested for on its nodes' tag (not what the tag itself may reach).
+        tag = policy["tagOwners"] and next(iter(policy["tagOwners"]))
+        user_tests = [test for test in policy.get("tests", []) if not test["src"].startswith("tag:")]
+        on_tag = lambda d: d.rsplit(":", 1)[0] == tag
+        accepted = {int(d.rsplit(":", 1)[1]) for test in user_tests for d in test.get("accept", []) if on_tag(d)}
+        denied = {int(d.rsplit(":", 1)[1]) for test in user_tests for d in test.get("deny", []) if on_tag(d)}
+        # A cluster node's own identity must be tested against the members' devices.
+        if not any(test["src"] == tag and test.get("deny") for test in policy.get("tests", [])):
+            problems.append(f"no test shows that {tag} is denied to the members' devices")
         if not intended <= accepted:
             problems.append(f"tests do not accept intended ports {sorted(intended - accepted)}")
         if not refused <= denied:

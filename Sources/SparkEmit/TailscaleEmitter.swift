@@ -11,8 +11,11 @@ struct TailscaleEmitter {
     func artifacts(for plan: Plan) throws -> [Artifact] {
         var artifacts = try plan.tailnets.map { tailnet in
             let header = Header(plan, about: [
-                "Tailscale policy of tailnet \(tailnet.tailnet.name) (HuJSON). Paste it into the admin console",
-                "or apply it with the GitOps action; Tailscale runs the tests block on every save.",
+                "Tailscale policy of tailnet \(tailnet.tailnet.name) (HuJSON). This is the WHOLE policy: it replaces",
+                "the tailnet's current one, and every device and grant it does not name loses access.",
+                "Keep other devices in the topology (tailnets.\(tailnet.tailnet.name): keep_members_open, keep_open_tags,",
+                "grants with dst) rather than editing this file. Apply it in the admin console or with the",
+                "GitOps action; Tailscale runs the tests block on every save and refuses a policy that fails it.",
             ])
             let body = try JanssonEncoder.encode(policy(plan, tailnet))
             return Artifact(path: "tailnets/\(tailnet.tailnet.name)/policy.hujson", contents: header.comment("//") + body)
@@ -23,59 +26,27 @@ struct TailscaleEmitter {
         return artifacts
     }
 
-    func usersGroup(_ tailnet: TailnetPlan) -> String {
-        "group:\(tailnet.tailnet.tag.dropFirst("tag:".count))-users"
-    }
-
-    /// Ports that must never be reachable from the tailnet on its tagged nodes.
-    func deniedPorts(_ plan: Plan, _ tailnet: TailnetPlan) -> [Int] {
-        var denied = Set(tailnet.nodes.flatMap { $0.services.filter { !$0.isTailnetFacing }.map(\.port) })
-        for cluster in plan.clusters {
-            denied.insert(cluster.model.port)
-            if cluster.isMultiNode { denied.insert(cluster.model.cluster.rayPort) }
-        }
-        if !tailnet.tailnet.ssh { denied.insert(22) }
-        return denied.subtracting(tailnet.grantedPorts).sorted()
-    }
-
     func policy(_ plan: Plan, _ tailnet: TailnetPlan) -> JSONValue {
-        let net = tailnet.tailnet
-        let admins = JSONValue.array(net.admins.map { .string($0) })
-        var tagOwners: [(String, JSONValue)] = [(net.tag, admins)]
-        for tag in net.keepOpenTags where tag != net.tag {
-            tagOwners.append((tag, admins))
+        let policy = tailnet.policy
+        func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+        let grants: [JSONValue] = policy.grants.map { grant in
+            .object([
+                ("src", strings(grant.sources)),
+                ("dst", strings(grant.destinations)),
+                ("ip", grant.ports.map { ports in strings(ports.map { "tcp:\($0)" }) } ?? strings(["*"])),
+            ])
         }
-        let group = usersGroup(tailnet)
-        var grants: [JSONValue] = []
-        if net.keepMembersOpen {
-            grants.append(.object([("src", .array(["*"])), ("dst", .array(["autogroup:member"])), ("ip", .array(["*"]))]))
+        let tests: [JSONValue] = policy.tests.map { test in
+            var fields: [(String, JSONValue)] = [("src", .string(test.source))]
+            if !test.accept.isEmpty { fields.append(("accept", strings(test.accept))) }
+            if !test.deny.isEmpty { fields.append(("deny", strings(test.deny))) }
+            return .object(fields)
         }
-        for tag in net.keepOpenTags {
-            grants.append(.object([("src", .array(["*"])), ("dst", .array([.string(tag)])), ("ip", .array(["*"]))]))
-        }
-        let granted = tailnet.grantedPorts
-        if !granted.isEmpty {
-            grants.append(.object([
-                ("src", .array([.string(group)])),
-                ("dst", .array([.string(net.tag)])),
-                ("ip", .array(granted.map { .string("tcp:\($0)") })),
-            ]))
-        }
-        for grant in net.grants {
-            grants.append(.object([
-                ("src", .array(grant.sources.map { .string($0) })),
-                ("dst", .array([.string(net.tag)])),
-                ("ip", .array(grant.ports.map { .string("tcp:\($0)") })),
-            ]))
-        }
-        var test: [(String, JSONValue)] = [("src", .string(net.users[0]))]
-        if !granted.isEmpty { test.append(("accept", .array(granted.map { .string("\(net.tag):\($0)") }))) }
-        test.append(("deny", .array(deniedPorts(plan, tailnet).map { .string("\(net.tag):\($0)") })))
         return .object([
-            ("tagOwners", .object(tagOwners)),
-            ("groups", .object([(group, .array(net.users.map { .string($0) }))])),
+            ("tagOwners", .object(policy.tagOwners.map { ($0.tag, strings($0.owners)) })),
+            ("groups", .object(policy.groups.map { ($0.name, strings($0.members)) })),
             ("grants", .array(grants)),
-            ("tests", .array([.object(test)])),
+            ("tests", .array(tests)),
         ])
     }
 

@@ -16,6 +16,7 @@ public struct TrustReport {
         var text = "Trust model of stack \(plan.topology.stack.name) (\(plan.sourceName))\n"
         text += visibility()
         text += codeExecution()
+        text += crossOwner()
         text += reachability()
         return text
     }
@@ -110,21 +111,60 @@ public struct TrustReport {
         return text
     }
 
+    /// Every cell where a node or tailnet of one owner reaches a listener of another owner.
+    func crossOwner() -> String {
+        let matrix = Reachability(plan)
+        var text = "\nWhere one owner reaches another owner's listeners\n"
+        var lines: [String] = []
+        for entry in matrix.entries where entry.reachable {
+            guard let node = plan.node(named: entry.node) else { continue }
+            let foreign = Self.foreignOwners(of: entry.vantage, toward: node, in: plan)
+            guard !foreign.isEmpty else { continue }
+            var line = "  - \(foreign.joined(separator: ", ")) → \(node.owner.name): \(entry.vantage.description) reaches "
+            line += "\(entry.service.name) (\(entry.service.port)) on \(node.name)"
+            if let why = reason(entry.service, node: node, vantage: entry.vantage) { line += ": \(why)" }
+            lines.append(line)
+        }
+        text += lines.isEmpty ? "  - none: no node or tailnet of one owner reaches a listener of another\n" : lines.joined(separator: "\n") + "\n"
+        return text
+    }
+
+    /// Why a cross-owner cell is open, when the plan says why.
+    private func reason(_ service: Service, node: NodePlan, vantage: Vantage) -> String? {
+        guard case .dacPeer(let peer) = vantage else { return "a share both tailnets state" }
+        switch service.role {
+        case .vllmAPI(let model):
+            guard let cluster = plan.clusters.first(where: { $0.model.name == model }) else { return nil }
+            if cluster.members.contains(where: { $0.name == peer }) {
+                return "the LiteLLM of a cluster member (TR001: this owner already sees every prompt)"
+            }
+            return "the LiteLLM of \(peer) routes this model (shared_with on the model)"
+        case .rayGCS: return "a Ray worker of the same cluster (TR001)"
+        default: return nil
+        }
+    }
+
+    /// The owners other than the node's own on whose behalf `vantage` connects.
+    static func foreignOwners(of vantage: Vantage, toward node: NodePlan, in plan: Plan) -> [String] {
+        (Reachability.owners(of: vantage, toward: node, in: plan) ?? []).filter { $0 != node.owner.name }
+    }
+
     /// One table per node: each listening port against each vantage point.
     func reachability() -> String {
         let matrix = Reachability(plan)
-        var text = "\nReachability (yes: a connection is admitted; —: refused or filtered)\n"
+        var text = "\nReachability (yes: a connection is admitted; yes*: admitted from another owner; —: refused or filtered)\n"
         for node in plan.nodes {
             let columns = matrix.vantages.filter { vantage in
                 matrix.entries.contains { $0.node == node.name && $0.vantage == vantage }
             }
             let header = ["port", "service", "bind"] + columns.map(\.description)
             var rows: [[String]] = []
-            for service in node.services {
+            for service in Reachability.listeners(of: node) {
                 var row = [String(service.port), service.name, service.bindAddress]
                 for vantage in columns {
                     let entry = matrix.entries.first { $0.node == node.name && $0.service == service && $0.vantage == vantage }
-                    row.append(entry?.reachable == true ? "yes" : "—")
+                    let foreign = Self.foreignOwners(of: vantage, toward: node, in: plan)
+                    row.append(entry?.reachable == true ? (foreign.isEmpty ? "yes" : "yes*") : "—")
                 }
                 rows.append(row)
             }

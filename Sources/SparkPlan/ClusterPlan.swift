@@ -24,4 +24,23 @@ public struct ClusterPlan: Sendable {
     public var workerContainer: String { "vllm-\(model.name)-worker" }
     /// The Ray dashboard stays on the head's loopback; it can run jobs, so it is never exposed.
     public static let dashboardPort = 8265
+    /// Ray's client server (`ray://`), which runs whatever code a client sends.
+    public static let rayClientPort = 10001
+    /// The per-node dashboard agent's HTTP port, which also accepts jobs.
+    public static let dashboardAgentPort = 52365
+
+    /// Ports that only the cluster's own nodes may reach, over the DAC, with what listens there:
+    /// the unauthenticated vLLM API and, for a Ray cluster, every Ray listener that runs code.
+    public var clusterOnlyPorts: [(port: Int, what: String)] {
+        var ports = [(model.port, "the vLLM API of model '\(model.name)'")]
+        if isMultiNode {
+            ports += [
+                (model.cluster.rayPort, "Ray's GCS of model '\(model.name)'"),
+                (Self.dashboardPort, "the Ray dashboard and job API of model '\(model.name)'"),
+                (Self.rayClientPort, "the Ray client server of model '\(model.name)'"),
+                (Self.dashboardAgentPort, "the Ray dashboard agent of model '\(model.name)'"),
+            ]
+        }
+        return ports
+    }
 }

@@ -22,6 +22,9 @@ public enum FirewallPlanner {
         let ownDAC = node.node.dacIP.description
         for peer in dacPeers(of: node, in: plan) {
             let peerIP = peer.node.dacIP.description
+            // A cluster peer is admitted on every port below, ssh included, unless this comes first.
+            rules.append(FirewallRuleSpec(
+                .deny, on: node.dacInterface, from: peerIP, port: 22, proto: "tcp", comment: "no ssh from \(peer.name) over the DAC"))
             for port in appPorts {
                 rules.append(FirewallRuleSpec(
                     .deny, on: node.dacInterface, from: peerIP, port: port, proto: "tcp", comment: "no app access from \(peer.name) over the DAC"))

@@ -15,7 +15,11 @@ public enum PlanResolver {
         let clusters = topology.models.map { model -> ClusterPlan in
             let head = topology.node(named: model.cluster.head)!
             let workers = model.cluster.workers.compactMap { topology.node(named: $0) }
-            let callers = topology.nodes.filter { $0.name != head.name && $0.apps.contains(.litellm) }
+            // A node calls the model over the DAC only when its owner's LiteLLM routes to it.
+            let callers = topology.nodes.filter { node in
+                guard node.name != head.name, node.apps.contains(.litellm), let owner = topology.owner(named: node.owner) else { return false }
+                return ModelRouting.routes(owner, to: model, in: topology)
+            }
             let apiHost: String
             switch model.listen {
             case .dac: apiHost = head.dacIP.description
@@ -38,12 +42,15 @@ public enum PlanResolver {
                 stackDir: topology.stack.dir.absolute(home: node.home),
                 dacInterface: node.dacInterface ?? topology.links.dac.interface, mgmtInterface: topology.links.mgmt.interface,
                 services: services(for: node, roles: roles, topology: topology),
-                litellm: litellm(for: node, owner: owner, clusters: clusters),
+                litellm: litellm(for: node, owner: owner, clusters: clusters, topology: topology),
                 secretFiles: secretFiles(for: node, owner: owner, roles: roles), clusterRoles: roles, hostsEntries: hosts)
         }
         let tailnets = topology.tailnets.map { tailnet in
             let owners = topology.owners.filter { $0.tailnet == tailnet.name }.map(\.name)
-            return TailnetPlan(tailnet: tailnet, owners: owners, nodes: nodes.filter { $0.tailnet.name == tailnet.name })
+            let members = nodes.filter { $0.tailnet.name == tailnet.name }
+            return TailnetPlan(
+                tailnet: tailnet, owners: owners, nodes: members,
+                policy: TailnetPolicyPlanner.policy(tailnet, nodes: members, clusters: clusters))
         }
         let plan = Plan(topology: topology, sourceName: sourceName, nodes: nodes, clusters: clusters, tailnets: tailnets)
         return (plan, bag.diagnostics)
@@ -98,6 +105,9 @@ public enum PlanResolver {
             }
         }
         for model in topology.models {
+            for (index, name) in model.sharedWith.enumerated() where !ownerNames.contains(name) {
+                unknown("owner", name, at: model.path / "shared_with" / index, among: ownerNames)
+            }
             let cluster = model.cluster
             if !nodeNames.contains(cluster.head) {
                 unknown("node", cluster.head, at: cluster.path / "head", among: nodeNames)
@@ -134,9 +144,9 @@ public enum PlanResolver {
         return services
     }
 
-    private static func litellm(for node: Node, owner: Owner, clusters: [ClusterPlan]) -> LiteLLMPlan? {
+    private static func litellm(for node: Node, owner: Owner, clusters: [ClusterPlan], topology: Topology) -> LiteLLMPlan? {
         guard node.apps.contains(.litellm), let port = App.litellm.port else { return nil }
-        let listed = clusters.filter { cluster in owner.models.map { $0.contains(cluster.model.name) } ?? true }
+        let listed = clusters.filter { ModelRouting.routes(owner, to: $0.model, in: topology) }
         let routes = listed.map { cluster in
             LiteLLMPlan.Route(
                 servedName: cluster.model.servedName, apiBase: cluster.apiBase,

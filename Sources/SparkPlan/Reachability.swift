@@ -28,7 +28,7 @@ public struct Reachability: Sendable {
         var entries: [Entry] = []
         for node in plan.nodes {
             let firewall = FirewallPlanner.rules(for: node, in: plan)
-            for service in node.services {
+            for service in Self.listeners(of: node) {
                 for vantage in vantages {
                     guard let reachable = Self.reaches(vantage, service, on: node, plan: plan, firewall: firewall) else { continue }
                     entries.append(Entry(node: node.name, service: service, vantage: vantage, reachable: reachable))
@@ -36,6 +36,20 @@ public struct Reachability: Sendable {
             }
         }
         self.entries = entries
+    }
+
+    /// What listens on a node as the trust model sees it: sshd, then the plan's services.
+    public static func listeners(of node: NodePlan) -> [Service] { [Service.ssh] + node.services }
+
+    /// The owners on whose behalf traffic from `vantage` arrives, or nil for no particular owner
+    /// (the node itself, the mgmt LAN).
+    public static func owners(of vantage: Vantage, toward node: NodePlan, in plan: Plan) -> [String]? {
+        switch vantage {
+        case .local, .mgmtLAN: return nil
+        case .ownTailnet: return plan.tailnets.first { $0.tailnet.name == node.tailnet.name }?.owners
+        case .otherTailnet(let name): return plan.tailnets.first { $0.tailnet.name == name }?.owners
+        case .dacPeer(let name): return plan.node(named: name).map { [$0.owner.name] }
+        }
     }
 
     public func isReachable(_ node: String, port: Int, from vantage: Vantage) -> Bool {
@@ -50,10 +64,11 @@ public struct Reachability: Sendable {
         case .local:
             return true
         case .ownTailnet:
-            return tailnetReaches(service, on: node, granted: grantedPorts(node.tailnet, plan: plan), routesCoverDAC: routesCoverDAC(node, plan))
+            let granted = policyGrants(node.tailnet, port: service.port, plan: plan)
+            return tailnetReaches(service, on: node, granted: granted, routesCoverDAC: routesCoverDAC(node, plan))
         case .otherTailnet(let name):
             guard name != node.tailnet.name else { return nil }
-            let shared = sharedPorts(of: node, with: name, plan: plan)
+            let shared = sharedPorts(of: node, with: name, plan: plan).contains(service.port)
             return tailnetReaches(service, on: node, granted: shared, routesCoverDAC: false)
         case .dacPeer(let name):
             guard name != node.name, let peer = plan.node(named: name) else { return nil }
@@ -72,17 +87,18 @@ public struct Reachability: Sendable {
 
     /// Tailnet traffic bypasses ufw: the policy must grant the port, and something must listen on
     /// the tailnet address (a wildcard bind, or `tailscale serve` in front of a loopback listener).
-    static func tailnetReaches(_ service: Service, on node: NodePlan, granted: Set<Int>, routesCoverDAC: Bool) -> Bool {
+    static func tailnetReaches(_ service: Service, on node: NodePlan, granted: Bool, routesCoverDAC: Bool) -> Bool {
         let bind = service.bindAddress
         if routesCoverDAC && bind == node.node.dacIP.description { return true }
-        guard granted.contains(service.port) else { return false }
+        guard granted else { return false }
         if bind == "0.0.0.0" { return true }
         return service.isTailnetFacing && service.isLoopbackOnly
     }
 
-    static func grantedPorts(_ tailnet: Tailnet, plan: Plan) -> Set<Int> {
-        guard let tailnetPlan = plan.tailnets.first(where: { $0.tailnet.name == tailnet.name }) else { return [] }
-        return Set(tailnetPlan.grantedPorts + tailnet.grants.flatMap(\.ports))
+    /// Whether the tailnet's policy lets its first user (the one its tests run as) reach `port` on its tag.
+    static func policyGrants(_ tailnet: Tailnet, port: Int, plan: Plan) -> Bool {
+        guard let tailnetPlan = plan.tailnets.first(where: { $0.tailnet.name == tailnet.name }) else { return false }
+        return tailnetPlan.policy.allows(tailnet.users[0], to: tailnet.tag, port: port)
     }
 
     static func sharedPorts(of node: NodePlan, with tailnet: String, plan: Plan) -> Set<Int> {

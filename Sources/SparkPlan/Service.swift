@@ -6,6 +6,8 @@ public struct Service: Hashable, Sendable {
         case vllmAPI(model: String)
         case rayGCS(model: String)
         case rayDashboard(model: String)
+        /// The node's own sshd, which spark-gen does not deploy but whose reach it decides.
+        case ssh
     }
 
     /// Who is meant to reach the socket; the firewall, tailnet policy and checks all follow it.
@@ -21,11 +23,15 @@ public struct Service: Hashable, Sendable {
     public let role: Role
     public let name: String
     public let port: Int
-    /// The address the process binds: 127.0.0.1 or the node's DAC address, never a wildcard.
+    /// The address the process binds: 127.0.0.1 or the node's DAC address; only sshd binds every address.
     public let bindAddress: String
     public let exposure: Exposure
 
     public var isTailnetFacing: Bool { exposure == .ownerTailnet }
+
+    /// sshd as Ubuntu runs it (ListenAddress defaults to every address): admitted from the mgmt
+    /// LAN by the firewall, and from the own tailnet when its policy grants ssh.
+    public static let ssh = Service(role: .ssh, name: "ssh", port: 22, bindAddress: "0.0.0.0", exposure: .localOnly)
     /// True when the process binds 127.0.0.1, so only the node itself (and `tailscale serve`) reaches it.
     public var isLoopbackOnly: Bool { bindAddress == "127.0.0.1" }
 }

@@ -16,6 +16,9 @@ public struct Model: Sendable {
     public var vllm: VLLMOptions
     /// `max_tokens` LiteLLM sends by default, if set.
     public var maxTokens: Int?
+    /// Owners with no node in the cluster whose LiteLLM may call this model directly; the
+    /// model's side of a cross-owner route (the caller's side is `owners.<o>.models`).
+    public var sharedWith: [String]
     public var path: SpecPath
 }
 

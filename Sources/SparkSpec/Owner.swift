@@ -7,7 +7,7 @@ public struct Owner: Sendable {
     public var masterKey: SecretRef
     /// The LiteLLM database password, required where the owner runs `litellm-db`.
     public var dbPassword: SecretRef?
-    /// The models this owner's LiteLLM lists; nil lists every model.
+    /// The models this owner's LiteLLM lists; nil lists the models that run on this owner's nodes.
     public var models: [String]?
     public var path: SpecPath
 }

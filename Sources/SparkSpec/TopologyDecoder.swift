@@ -159,27 +159,31 @@ private struct Decoder {
 
     func grant(_ node: YAMLNode, at path: SpecPath) -> TailnetGrant? {
         let what = "a grant"
-        guard let map = MappingReader(node, at: path, what: what, keys: ["src", "ports"], context: context) else { return nil }
-        var sources: [String]?
-        if let srcNode = map.required("src", what: what, help: "add 'src: [group:…]': who the grant is for") {
-            if let items = srcNode.sequence {
-                sources = items.enumerated().compactMap { index, item in
-                    guard let text = MappingReader.text(item, key: "src", path: path / "src" / index, grammar: nil, context: context) else { return nil }
-                    guard Self.isPolicySelector(text) else {
-                        context.error(
-                            "'\(YAMLScalar.abbreviated(text))' is not a policy source", at: item.location, path: path / "src" / index,
-                            help: "use a user's email, 'group:name', 'autogroup:member', 'tag:name' or '*'")
-                        return nil
-                    }
-                    return text
-                }
-            } else {
-                context.error("'src' must be a list, found \(srcNode.kindName)", at: srcNode.location, path: path / "src", help: "write it as [group:admins]")
-            }
-        }
+        guard let map = MappingReader(node, at: path, what: what, keys: ["src", "dst", "ports"], context: context) else { return nil }
+        let sources = map.required("src", what: what, help: "add 'src: [group:…]': who the grant is for")
+            .flatMap { selectors($0, key: "src", at: path / "src", role: "source") }
+        let destinations = map.value("dst").flatMap { selectors($0, key: "dst", at: path / "dst", role: "destination") }
         let ports = map.ints("ports", in: 1...65535, required: true, what: what)
         guard let sources, let ports else { return nil }
-        return TailnetGrant(sources: sources, ports: ports, path: path)
+        return TailnetGrant(sources: sources, destinations: destinations, ports: ports, path: path)
+    }
+
+    /// A list of policy selectors (users, groups, autogroups, tags or `*`).
+    func selectors(_ node: YAMLNode, key: String, at path: SpecPath, role: String) -> [String]? {
+        guard let items = node.sequence else {
+            context.error("'\(key)' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [group:admins]")
+            return nil
+        }
+        return items.enumerated().compactMap { index, item in
+            guard let text = MappingReader.text(item, key: key, path: path / index, grammar: nil, context: context) else { return nil }
+            guard Self.isPolicySelector(text) else {
+                context.error(
+                    "'\(YAMLScalar.abbreviated(text))' is not a policy \(role)", at: item.location, path: path / index,
+                    help: "use a user's email, 'group:name', 'autogroup:member', 'tag:name' or '*'")
+                return nil
+            }
+            return text
+        }
     }
 
     static func isPolicySelector(_ text: String) -> Bool {
@@ -386,7 +390,7 @@ private struct Decoder {
 
     func model(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Model? {
         let what = "model '\(name)'"
-        let keys = ["source", "served_name", "weights_gb", "runtime", "cluster", "port", "listen", "vllm", "max_tokens"]
+        let keys = ["source", "served_name", "weights_gb", "runtime", "cluster", "port", "listen", "vllm", "max_tokens", "shared_with"]
         guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
         let source = map.string("source", required: true, what: what, grammar: .huggingFaceRepo)
         let servedName = map.string("served_name", grammar: .identifier) ?? name
@@ -405,10 +409,11 @@ private struct Decoder {
         }
         let vllm = vllmOptions(map.value("vllm"), at: path / "vllm")
         let maxTokens = map.int("max_tokens", in: 1...10_000_000)
+        let sharedWith = map.strings("shared_with", grammar: .identifier) ?? []
         guard let source, let weights, let runtime, let cluster, let vllm else { return nil }
         return Model(
             name: name, source: source, servedName: servedName, weightsGB: weights, runtime: runtime, cluster: cluster, port: port,
-            listen: listen, vllm: vllm, maxTokens: maxTokens, path: path)
+            listen: listen, vllm: vllm, maxTokens: maxTokens, sharedWith: sharedWith, path: path)
     }
 
     func runtime(_ node: YAMLNode, at path: SpecPath) -> Runtime? {

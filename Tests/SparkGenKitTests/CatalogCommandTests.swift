@@ -73,6 +73,10 @@ import Testing
         #expect(text.contains("dashboard on 127.0.0.1:8265"))
         // The reachability table: spark-01's vLLM row is open to itself and its DAC peer only.
         let row = text.split(separator: "\n").first { $0.contains("8000  vllm qwen3.5-122b") }
-        #expect(row.map { $0.split(separator: " ").filter { $0 == "yes" }.count } == 2, "\(row ?? "no row")")
+        #expect(row.map { $0.split(separator: " ").filter { $0 == "yes" }.count } == 1, "\(row ?? "no row")")
+        // …and the DAC peer is another owner's node, which the report names.
+        #expect(row.map { $0.split(separator: " ").filter { $0 == "yes*" }.count } == 1, "\(row ?? "no row")")
+        #expect(text.contains("client → you: spark-02 over the DAC reaches vllm qwen3.5-122b (8000) on spark-01"))
+        #expect(text.contains("22    ssh"))
     }
 }

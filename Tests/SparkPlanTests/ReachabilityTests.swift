@@ -30,10 +30,46 @@ import Testing
         #expect(vllm.count == matrix.vantages.count - 2)
     }
 
-    @Test func nothingIsReachableFromTheMgmtLAN() throws {
+    @Test func onlySSHIsReachableFromTheMgmtLAN() throws {
         let matrix = try Self.matrix()
         let open = matrix.entries.filter { $0.vantage == .mgmtLAN && $0.reachable }
-        #expect(open.isEmpty, "\(open.map { "\($0.node):\($0.service.port)" })")
+        #expect(open.map(\.service.port) == [22, 22], "\(open.map { "\($0.node):\($0.service.port)" })")
+    }
+
+    @Test func sshFollowsTheTailnetGrantAndNeverCrossesTheDAC() throws {
+        let matrix = try Self.matrix()
+        // you-net grants ssh, client-net does not; neither cluster peer may ssh over the DAC,
+        // although the firewall admits every other port of the peer.
+        #expect(matrix.isReachable("spark-01", port: 22, from: .ownTailnet))
+        #expect(!matrix.isReachable("spark-02", port: 22, from: .ownTailnet))
+        #expect(!matrix.isReachable("spark-01", port: 22, from: .dacPeer("spark-02")))
+        #expect(!matrix.isReachable("spark-02", port: 22, from: .dacPeer("spark-01")))
+    }
+
+    @Test func aNodeReachesOnlyTheModelsItsOwnersLiteLLMRoutes() throws {
+        let lab = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/three-node-lab/topology.yaml", encoding: .utf8)
+        let matrix = try Self.matrix(lab)
+        // bob's gpu-c and alice's cluster share a DAC switch, and neither owner routes the other's model.
+        #expect(!matrix.isReachable("gpu-a", port: 8000, from: .dacPeer("gpu-c")))
+        #expect(!matrix.isReachable("gpu-c", port: 8002, from: .dacPeer("gpu-a")))
+        #expect(!matrix.isReachable("gpu-c", port: 8002, from: .dacPeer("gpu-b")))
+        // Models with only local callers bind loopback.
+        let plan = try #require(Compilation.run(bytes: Array(lab.utf8), file: "topology.yaml").plan)
+        #expect(plan.clusters.map(\.apiHost) == ["127.0.0.1", "127.0.0.1"])
+        #expect(plan.node(named: "gpu-c")?.litellm?.routes.map(\.servedName) == ["qwen3-30b"])
+        #expect(plan.node(named: "gpu-a")?.litellm?.routes.map(\.servedName) == ["qwen3.5-122b"])
+        let gpuA = try #require(plan.node(named: "gpu-a"))
+        #expect(!FirewallPlanner.rules(for: gpuA, in: plan).contains { $0.source == "198.51.100.3" && $0.action == .allow })
+    }
+
+    @Test func aSharedModelIsOpenToItsCallerOnly() throws {
+        let lab = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/three-node-lab/topology.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "    master_key: {file: ~/.bob-litellm.env}\n", with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n")
+            .replacingOccurrences(of: "    port: 8000\n", with: "    port: 8000\n    shared_with: [bob]\n")
+        let matrix = try Self.matrix(lab)
+        #expect(matrix.isReachable("gpu-a", port: 8000, from: .dacPeer("gpu-c")))
+        #expect(!matrix.isReachable("gpu-a", port: 8001, from: .dacPeer("gpu-c")))
+        #expect(!matrix.isReachable("gpu-c", port: 8002, from: .dacPeer("gpu-a")))
     }
 
     @Test func appsAreClosedToTheOtherNodeOverTheDAC() throws {

@@ -31,10 +31,11 @@ struct ClusterPortsOffTailnetRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        let restricted = RestrictedPorts(context.topology).all
+        let restricted = RestrictedPorts(context.plan).all
         var findings: [RuleFinding] = []
         for tailnet in context.topology.tailnets {
-            for grant in tailnet.grants {
+            // A grant for the owner's other devices (dst without the node tag) opens nothing on the nodes.
+            for grant in tailnet.grants where grant.destinations.map({ $0.contains(tailnet.tag) || $0.contains("*") }) ?? true {
                 for (index, port) in grant.ports.enumerated() {
                     guard let what = restricted[port] else { continue }
                     findings.append(RuleFinding(

@@ -21,6 +21,7 @@ ufw allow in on tailscale0 to any port 8080 proto tcp comment 'open-webui for ta
 ufw allow in on tailscale0 to any port 5678 proto tcp comment 'n8n for tailnet you-net'
 ufw allow in on tailscale0 to any port 8787 proto tcp comment 'hermes-webui for tailnet you-net'
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet you-net'
+ufw deny in on enp1s0f0np0 from 198.51.100.2 to any port 22 proto tcp comment 'no ssh from spark-02 over the DAC'
 ufw deny in on enp1s0f0np0 from 198.51.100.2 to any port 8001 proto tcp comment 'no app access from spark-02 over the DAC'
 ufw deny in on enp1s0f0np0 from 198.51.100.2 to any port 5432 proto tcp comment 'no app access from spark-02 over the DAC'
 ufw deny in on enp1s0f0np0 from 198.51.100.2 to any port 8080 proto tcp comment 'no app access from spark-02 over the DAC'

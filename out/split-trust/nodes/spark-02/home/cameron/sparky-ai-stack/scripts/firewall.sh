@@ -19,6 +19,7 @@ ufw allow in from 192.0.2.0/24 to 192.0.2.22 port 22 proto tcp comment 'ssh from
 ufw allow in on tailscale0 to any port 8001 proto tcp comment 'litellm for tailnet client-net'
 ufw allow in on tailscale0 to any port 8080 proto tcp comment 'open-webui for tailnet client-net'
 ufw allow in on tailscale0 to any port 5678 proto tcp comment 'n8n for tailnet client-net'
+ufw deny in on enp1s0f0np0 from 198.51.100.1 to any port 22 proto tcp comment 'no ssh from spark-01 over the DAC'
 ufw deny in on enp1s0f0np0 from 198.51.100.1 to any port 8001 proto tcp comment 'no app access from spark-01 over the DAC'
 ufw deny in on enp1s0f0np0 from 198.51.100.1 to any port 5432 proto tcp comment 'no app access from spark-01 over the DAC'
 ufw deny in on enp1s0f0np0 from 198.51.100.1 to any port 8080 proto tcp comment 'no app access from spark-01 over the DAC'

@@ -1,0 +1,76 @@
+import SparkDiagnostics
+
+/// A tailnet's policy file as data: what the Tailscale emitter writes, what lint evaluates, and
+/// what the trust report reads, so the three cannot disagree.
+public struct TailnetPolicy: Sendable {
+    /// One grant: sources may open TCP connections to destinations on `ports` (nil: every port and protocol).
+    public struct Grant: Sendable {
+        public let sources: [String]
+        public let destinations: [String]
+        public let ports: [Int]?
+        /// Where the topology asked for it, for grants the user wrote.
+        public let path: SpecPath?
+    }
+
+    /// One entry of the `tests` block, which Tailscale evaluates on every save and refuses to
+    /// save the policy when it fails. Targets are `host:port`, the host a tag or a user.
+    public struct Test: Sendable {
+        public let source: String
+        public let accept: [String]
+        public let deny: [String]
+    }
+
+    public let tagOwners: [(tag: String, owners: [String])]
+    public let groups: [(name: String, members: [String])]
+    public let grants: [Grant]
+    public let tests: [Test]
+
+    /// True when the grants let `source` (a user or a tag) open TCP `port` on `destination`
+    /// (a tag, or a user's devices).
+    public func allows(_ source: String, to destination: String, port: Int) -> Bool {
+        grants.contains { grant in
+            grant.sources.contains { matches($0, source) } && grant.destinations.contains { matches($0, destination) }
+                && (grant.ports?.contains(port) ?? true)
+        }
+    }
+
+    /// Whether a policy selector covers a principal. `*` covers every device, tagged ones
+    /// included; `autogroup:member` covers users' own devices only, never tagged devices.
+    func matches(_ selector: String, _ principal: String) -> Bool {
+        if selector == "*" || selector == principal { return true }
+        let isTag = principal.hasPrefix("tag:")
+        if selector == "autogroup:member" { return !isTag }
+        if selector.hasPrefix("group:") {
+            return !isTag && groups.contains { $0.name == selector && $0.members.contains(principal) }
+        }
+        return false
+    }
+
+    /// The tests that would fail, each with the target and what the grants do instead.
+    public func failingTests() -> [(test: Test, target: String, expected: Bool)] {
+        var failures: [(Test, String, Bool)] = []
+        for test in tests {
+            for (targets, expected) in [(test.accept, true), (test.deny, false)] {
+                for target in targets {
+                    guard let (host, port) = Self.split(target) else { continue }
+                    if allows(test.source, to: host, port: port) != expected { failures.append((test, target, expected)) }
+                }
+            }
+        }
+        return failures
+    }
+
+    /// The grants that admit `source` to `destination` on `port`, for naming a culprit.
+    public func grants(admitting source: String, to destination: String, port: Int) -> [Grant] {
+        grants.filter { grant in
+            grant.sources.contains { matches($0, source) } && grant.destinations.contains { matches($0, destination) }
+                && (grant.ports?.contains(port) ?? true)
+        }
+    }
+
+    /// `tag:x:22` → (`tag:x`, 22).
+    public static func split(_ target: String) -> (String, Int)? {
+        guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]) else { return nil }
+        return (String(target[..<colon]), port)
+    }
+}

@@ -1,0 +1,61 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// Derives a tailnet's policy: who reaches which app ports on the tailnet's tagged nodes, which
+/// existing devices stay as open as they were, and the tests Tailscale runs on every save.
+enum TailnetPolicyPlanner {
+    static func policy(_ tailnet: Tailnet, nodes: [NodePlan], clusters: [ClusterPlan]) -> TailnetPolicy {
+        var tagOwners = [(tag: tailnet.tag, owners: tailnet.admins)]
+        for tag in tailnet.keepOpenTags where tag != tailnet.tag {
+            tagOwners.append((tag, tailnet.admins))
+        }
+        let group = usersGroup(tailnet)
+        var grants: [TailnetPolicy.Grant] = []
+        // `*` as a source would include tagged devices, the cluster nodes among them, and a node
+        // whose Ray peer belongs to another owner must not reach this owner's own devices.
+        let keptSources = ["autogroup:member"] + tailnet.keepOpenTags
+        if tailnet.keepMembersOpen {
+            grants.append(.init(sources: keptSources, destinations: ["autogroup:member"], ports: nil, path: tailnet.path / "keep_members_open"))
+        }
+        for (index, tag) in tailnet.keepOpenTags.enumerated() {
+            grants.append(.init(sources: keptSources, destinations: [tag], ports: nil, path: tailnet.path / "keep_open_tags" / index))
+        }
+        let granted = grantedPorts(tailnet, nodes: nodes)
+        if !granted.isEmpty {
+            grants.append(.init(sources: [group], destinations: [tailnet.tag], ports: granted, path: nil))
+        }
+        for grant in tailnet.grants {
+            grants.append(.init(sources: grant.sources, destinations: grant.destinations ?? [tailnet.tag], ports: grant.ports, path: grant.path))
+        }
+        let user = tailnet.users[0]
+        var tests = [TailnetPolicy.Test(
+            source: user, accept: granted.map { "\(tailnet.tag):\($0)" },
+            deny: deniedPorts(tailnet, nodes: nodes, clusters: clusters, granted: granted).map { "\(tailnet.tag):\($0)" })]
+        // The nodes' own identity reaches none of the members' devices or the kept-open devices.
+        tests.append(TailnetPolicy.Test(
+            source: tailnet.tag, accept: [], deny: ["\(user):22"] + tailnet.keepOpenTags.filter { $0 != tailnet.tag }.map { "\($0):22" }))
+        return TailnetPolicy(tagOwners: tagOwners, groups: [(group, tailnet.users)], grants: grants, tests: tests)
+    }
+
+    static func usersGroup(_ tailnet: Tailnet) -> String {
+        "group:\(tailnet.tag.dropFirst("tag:".count))-users"
+    }
+
+    /// Ports the tailnet's users may reach on the tag, in ascending order.
+    static func grantedPorts(_ tailnet: Tailnet, nodes: [NodePlan]) -> [Int] {
+        var ports = Set(nodes.flatMap { $0.services.filter(\.isTailnetFacing).map(\.port) })
+        if tailnet.ssh { ports.insert(22) }
+        return ports.sorted()
+    }
+
+    /// Ports that must never be reachable from the tailnet on its tagged nodes: what its nodes
+    /// keep local, every cluster-only port of the topology, and ssh unless granted.
+    static func deniedPorts(_ tailnet: Tailnet, nodes: [NodePlan], clusters: [ClusterPlan], granted: [Int]) -> [Int] {
+        var denied = Set(nodes.flatMap { $0.services.filter { !$0.isTailnetFacing }.map(\.port) })
+        for cluster in clusters {
+            denied.formUnion(cluster.clusterOnlyPorts.map(\.port))
+        }
+        if !tailnet.ssh { denied.insert(22) }
+        return denied.subtracting(granted).sorted()
+    }
+}

@@ -1,0 +1,51 @@
+import SparkDiagnostics
+import SparkPlan
+import SparkSpec
+
+/// ST008: an owner's LiteLLM routes another owner's model only when both owners say so.
+struct CrossOwnerModelRule: Rule {
+    let description = RuleDescription(
+        id: "ST008",
+        title: "a model is called directly by another owner's LiteLLM only when both owners state it",
+        rationale: """
+            A route from one owner's LiteLLM to a model that runs on none of that owner's nodes opens the \
+            model's vLLM port to that owner's node over the DAC. vLLM has no authentication, so anyone on \
+            that node can then use the model with no key, past the model owner's LiteLLM keys, logs and \
+            limits, and the model owner sees none of it. Such a route needs both sides: the calling owner \
+            lists the model in 'owners.<owner>.models', and the model names the calling owner in \
+            'shared_with'. Owners that share a cluster (TR001) already see every prompt of it and need no entry.
+            """,
+        help: "remove the model from the owner's 'models', or have the model's owner add the caller to the model's 'shared_with'",
+        triggering: [
+            RuleExample(base: "three-node-lab", replacing: "    master_key: {file: ~/.bob-litellm.env}\n",
+                        with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, ↓qwen3.5-122b]\n"),
+        ],
+        nonTriggering: [
+            .unchanged,
+            RuleExample(base: "three-node-lab", [
+                ("    master_key: {file: ~/.bob-litellm.env}\n",
+                 "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n"),
+                ("    port: 8000\n", "    port: 8000\n    shared_with: [bob]\n"),
+            ]),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        let topology = context.topology
+        var findings: [RuleFinding] = []
+        for owner in topology.owners {
+            for (index, name) in (owner.models ?? []).enumerated() {
+                guard let model = topology.models.first(where: { $0.name == name }),
+                    !ModelRouting.runsOnNodeOf(owner.name, model, in: topology), !model.sharedWith.contains(owner.name),
+                    let head = topology.node(named: model.cluster.head)
+                else { continue }
+                let callers = topology.nodes.filter { $0.owner == owner.name && $0.apps.contains(.litellm) }.map { "'\($0.name)'" }
+                let reach = callers.isEmpty ? "" : ": \(callers.joined(separator: ", ")) would reach its unauthenticated vLLM port \(model.port) on '\(head.name)' directly"
+                findings.append(RuleFinding(
+                    "owner '\(owner.name)' routes model '\(model.name)' of owner '\(head.owner)'\(reach), past the LiteLLM keys and logs of '\(head.owner)', and the model does not list '\(owner.name)' in shared_with",
+                    at: owner.path / "models" / index,
+                    help: "remove '\(model.name)' from owners.\(owner.name).models, or, if '\(head.owner)' agrees, add 'shared_with: [\(owner.name)]' to model '\(model.name)'"))
+            }
+        }
+        return findings
+    }
+}

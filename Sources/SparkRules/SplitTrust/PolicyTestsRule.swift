@@ -1,0 +1,53 @@
+import SparkDiagnostics
+import SparkPlan
+import SparkSpec
+
+/// ST009: the generated tailnet policy passes its own tests block.
+struct PolicyTestsRule: Rule {
+    let description = RuleDescription(
+        id: "ST009",
+        title: "each tailnet policy passes its own tests",
+        rationale: """
+            Every generated policy carries tests: the tailnet's users reach the app ports and nothing \
+            else on the nodes, and the nodes' own tag reaches none of the members' devices. Tailscale runs \
+            them on every save and refuses a policy that fails, so a topology whose extra grants contradict \
+            them builds files that cannot be applied, and whoever 'fixes' that by hand deletes the test \
+            that stood for the trust boundary. Lint evaluates the tests against the grants first.
+            """,
+        help: "remove the grant or narrow it; ports the tests deny are kept off the tailnet on purpose",
+        triggering: [
+            RuleExample(
+                replacing: "    users: [you@example.com]\n",
+                with: "    users: [you@example.com]\n    grants: [↓{src: [\"*\"], ports: [5432]}]\n"),
+            RuleExample(
+                replacing: "    keep_members_open: true\n",
+                with: "    keep_members_open: true\n    grants: [↓{src: [tag:hjp-ai], dst: [autogroup:member], ports: [22]}]\n"),
+        ],
+        nonTriggering: [
+            .unchanged,
+            RuleExample(
+                replacing: "    keep_members_open: true\n",
+                with: "    keep_members_open: true\n    grants: [{src: [autogroup:member], dst: [tag:hjp-dell-server], ports: [443]}]\n"),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        var findings: [RuleFinding] = []
+        for tailnet in context.plan.tailnets {
+            for failure in tailnet.policy.failingTests() {
+                guard let (host, port) = TailnetPolicy.split(failure.target) else { continue }
+                let source = failure.test.source
+                if failure.expected {
+                    findings.append(RuleFinding(
+                        "the policy of tailnet '\(tailnet.tailnet.name)' fails its own test: \(source) should reach \(failure.target) but no grant admits it; Tailscale refuses to save it",
+                        at: tailnet.tailnet.path))
+                    continue
+                }
+                let culprits = tailnet.policy.grants(admitting: source, to: host, port: port)
+                findings.append(RuleFinding(
+                    "the policy of tailnet '\(tailnet.tailnet.name)' fails its own test: a grant lets \(source) reach \(failure.target), which the tests deny; Tailscale refuses to save it",
+                    at: culprits.compactMap(\.path).first ?? tailnet.tailnet.path))
+            }
+        }
+        return findings
+    }
+}

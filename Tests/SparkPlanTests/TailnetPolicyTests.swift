@@ -1,0 +1,55 @@
+import SparkGenKit
+@testable import SparkPlan
+import SparkTestSupport
+import Testing
+
+/// The generated tailnet policies, read the way Tailscale reads them.
+@Suite struct TailnetPolicyTests {
+    private static func policy(_ tailnet: String, _ text: String = Fixtures.splitTrust) throws -> TailnetPolicy {
+        let plan = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml").plan)
+        return try #require(plan.tailnets.first { $0.tailnet.name == tailnet }).policy
+    }
+
+    @Test func aWildcardSourceIncludesTaggedDevicesButMembersDoNot() {
+        let policy = TailnetPolicy(
+            tagOwners: [], groups: [("group:users", ["a@example.com"])],
+            grants: [.init(sources: ["*"], destinations: ["tag:x"], ports: [80], path: nil),
+                     .init(sources: ["autogroup:member"], destinations: ["tag:y"], ports: [80], path: nil),
+                     .init(sources: ["group:users"], destinations: ["tag:z"], ports: nil, path: nil)],
+            tests: [])
+        #expect(policy.allows("tag:node", to: "tag:x", port: 80))
+        #expect(!policy.allows("tag:node", to: "tag:y", port: 80))
+        #expect(policy.allows("b@example.com", to: "tag:y", port: 80))
+        #expect(policy.allows("a@example.com", to: "tag:z", port: 9999))
+        #expect(!policy.allows("b@example.com", to: "tag:z", port: 80))
+        #expect(!policy.allows("a@example.com", to: "tag:x", port: 81))
+    }
+
+    @Test func keptOpenDevicesAreNotOpenToTheClusterNodesTag() throws {
+        let policy = try Self.policy("client-net")
+        #expect(!policy.grants.contains { $0.sources.contains("*") }, "a '*' source includes tag:hjp-ai")
+        // Before: client-net's keep-open grants let spark-02 (whose Ray peer belongs to another
+        // owner) open any port on the members' devices and the Dell server.
+        #expect(!policy.allows("tag:hjp-ai", to: "client@example.com", port: 22))
+        #expect(!policy.allows("tag:hjp-ai", to: "tag:hjp-dell-server", port: 443))
+        #expect(policy.allows("client@example.com", to: "tag:hjp-dell-server", port: 443))
+        #expect(policy.allows("tag:hjp-dell-server", to: "client@example.com", port: 22))
+        #expect(policy.tests.contains { $0.source == "tag:hjp-ai" && $0.deny.contains("client@example.com:22") })
+        #expect(policy.failingTests().isEmpty)
+    }
+
+    @Test func testsDenyEveryRayListenerThatRunsCode() throws {
+        let policy = try Self.policy("you-net")
+        let denied = Set(policy.tests[0].deny)
+        for port in [5432, 6379, 8000, 8265, 10001, 52365] {
+            #expect(denied.contains("tag:owner:\(port)"), "tests do not deny \(port)")
+        }
+    }
+
+    @Test func aGrantThatContradictsTheTestsFails() throws {
+        let text = Fixtures.splitTrust(
+            replacing: "    users: [you@example.com]\n", with: "    users: [you@example.com]\n    grants: [{src: [\"*\"], ports: [5432]}]\n")
+        let failures = try Self.policy("you-net", text).failingTests()
+        #expect(failures.map(\.target) == ["tag:owner:5432"])
+    }
+}
