@@ -179,12 +179,16 @@ class Harness:
                 serve = re.search(r"--host (\S+) \\\n\s+--port (\d+)", text)
                 if serve:
                     listeners.append((serve.group(1).strip("'"), int(serve.group(2))))
+                # Ray's GCS listens on every address whatever --node-ip-address says (seen in Ray
+                # 2.54 and 2.60; ray-project/ray #59852 would have changed it and was reverted).
                 ray = re.search(r"--node-ip-address=(\S+) \\\n\s+--port=(\d+)", text)
                 if ray:
-                    listeners.append((ray.group(1).strip("'"), int(ray.group(2))))
+                    listeners.append(("0.0.0.0", int(ray.group(2))))
                 dashboard = re.search(r"--dashboard-host=(\S+) \\\n\s+--dashboard-port=(\d+)", text)
                 if dashboard:
                     listeners.append((dashboard.group(1), int(dashboard.group(2))))
+                elif "--include-dashboard=false" not in text and re.search(r"ray start --head", text):
+                    listeners.append(("127.0.0.1", 8265))  # Ray's default dashboard
         return listeners, published
 
     def serve_forwards(self, node):

@@ -18,6 +18,16 @@ struct ComposeEmitter {
         .hermesWebUI: "ghcr.io/nesquena/hermes-webui:latest",
     ]
 
+    /// Password authentication for socket and TCP connections from the first start of the database.
+    static let initdbArguments = "--auth-local=scram-sha-256 --auth-host=scram-sha-256"
+
+    /// Named volumes with names of their own, independent of the compose project (the directory):
+    /// the hand-written guide's `docker run -v open-webui:…` volumes are reused, chat history included.
+    static let volumeNames: [App: String] = [.litellmDB: "litellm_db", .openWebUI: "open-webui", .n8n: "n8n_data"]
+
+    /// The container of an app: its name, as the hand-written guide named them.
+    static func containerName(_ app: App) -> String { app.rawValue }
+
     func artifacts(for plan: Plan) throws -> [Artifact] {
         try plan.nodes.compactMap { node in
             let apps = node.node.apps.filter { Self.images[$0] != nil }
@@ -32,7 +42,7 @@ struct ComposeEmitter {
             for app in apps {
                 let (service, named) = self.service(app, node: node, plan: plan)
                 services.append((app.rawValue, service))
-                volumes += named.map { ($0, .mapping([])) }
+                volumes += named.map { ($0, .mapping([("name", .string($0))])) }
             }
             var document: [(String, YAMLValue)] = [("services", .mapping(services))]
             if !volumes.isEmpty { document.append(("volumes", .mapping(volumes))) }
@@ -59,7 +69,7 @@ struct ComposeEmitter {
         let port = app.port.map(String.init) ?? ""
         var fields: [(String, YAMLValue)] = [
             ("image", .string(Self.images[app]!)),
-            ("container_name", .string(app.rawValue)),
+            ("container_name", .string(Self.containerName(app))),
             ("restart", "unless-stopped"),
             ("network_mode", "host"),
         ]
@@ -69,12 +79,20 @@ struct ComposeEmitter {
         switch app {
         case .litellmDB:
             fields.append(("command", .sequence(["postgres", "-c", .string("listen_addresses=\(bind)"), "-c", .string("port=\(port)")])))
-            environment = [("POSTGRES_USER", .string(LiteLLMPlan.Database.user)), ("POSTGRES_DB", .string(LiteLLMPlan.Database.name))]
+            environment = [
+                ("POSTGRES_USER", .string(LiteLLMPlan.Database.user)),
+                ("POSTGRES_DB", .string(LiteLLMPlan.Database.name)),
+                // Without these, initdb writes 'trust' for local and 127.0.0.1 connections ahead of the
+                // entrypoint's password line (first match wins): with the host network, every process
+                // on the node would be superuser without a password. A volume initialised earlier keeps
+                // its pg_hba.conf: RUNBOOK.md says how to fix it.
+                ("POSTGRES_INITDB_ARGS", .string(Self.initdbArguments)),
+            ]
             if let file = node.secretFiles.first(where: { $0.readers.contains(app.rawValue) }) {
                 fields.append(("env_file", .sequence([.string(file.path)])))
             }
-            volumes = ["litellm_db:/var/lib/postgresql/data"]
-            named = ["litellm_db"]
+            volumes = ["\(Self.volumeNames[app]!):/var/lib/postgresql/data"]
+            named = [Self.volumeNames[app]!]
         case .openWebUI:
             environment = [
                 ("HOST", .string(bind)),
@@ -87,8 +105,8 @@ struct ComposeEmitter {
                 // The app's own virtual key; the file defines OPENAI_API_KEY.
                 fields.append(("env_file", .sequence([.string(node.absolute(key.file))])))
             }
-            volumes = ["open-webui:/app/backend/data"]
-            named = ["open-webui"]
+            volumes = ["\(Self.volumeNames[app]!):/app/backend/data"]
+            named = [Self.volumeNames[app]!]
         case .n8n:
             environment = [
                 ("N8N_LISTEN_ADDRESS", .string(bind)),
@@ -102,8 +120,8 @@ struct ComposeEmitter {
             if let timezone = plan.topology.stack.timezone {
                 environment.append(("GENERIC_TIMEZONE", .string(timezone)))
             }
-            volumes = ["n8n_data:/home/node/.n8n"]
-            named = ["n8n_data"]
+            volumes = ["\(Self.volumeNames[app]!):/home/node/.n8n"]
+            named = [Self.volumeNames[app]!]
         case .hermesWebUI:
             environment = [
                 ("HERMES_WEBUI_HOST", .string(bind)),
@@ -112,6 +130,10 @@ struct ComposeEmitter {
                 ("WANTED_GID", .string(String(node.node.gid))),
                 ("HERMES_WEBUI_STATE_DIR", "/home/hermeswebui/.hermes/webui-mvp"),
             ]
+            if let password = options?.password {
+                // The file defines HERMES_WEBUI_PASSWORD, which turns the login on.
+                fields.append(("env_file", .sequence([.string(node.absolute(password.file))])))
+            }
             volumes = ["\(node.home)/.hermes:/home/hermeswebui/.hermes", "\(node.home)/workspace:/workspace"]
         case .litellm, .hermes:
             break

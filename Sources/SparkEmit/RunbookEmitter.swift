@@ -40,25 +40,37 @@ struct RunbookEmitter {
             text += "| \(node.name) | \(node.owner.name) | \(node.tailnet.name) | \(node.node.mgmtIP) | \(node.node.dacIP) | \(roles.isEmpty ? "—" : roles) | \(apps.isEmpty ? "—" : apps) |\n"
         }
         text += "\n## Order\n\n"
-        for (number, node) in bringUpOrder(plan).enumerated() {
-            text += "\(number + 1). \(node.name): follow `nodes/\(node.name)\(Layout.stackPath(node, "RUNBOOK.md"))`.\n"
-        }
-        text += "\nAfter every node is up, run each node's `scripts/verify.sh`, then the tailnet checks in its runbook.\n"
+        text += "Each node's runbook is `nodes/<node>/…/RUNBOOK.md`. Bring the nodes up in three passes:\n\n"
+        let heads = plan.nodes.filter { node in node.clusterRoles.contains { $0.kind == .head && $0.cluster.isMultiNode } }
+        let prepareOrder = heads + plan.nodes.filter { node in !heads.contains { $0.name == node.name } }
+        text += "1. Up to and including 'Firewall', node by node: \(prepareOrder.map(\.name).joined(separator: ", ")). "
+        text += "Heads come first: their secrets step makes the Ray token that workers copy.\n"
+        text += "2. The model steps: \(bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map(\.name).joined(separator: ", ")). "
+        text += "Workers come first, so a head never starts vLLM alone.\n"
+        text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists.\n"
         return text
     }
 
     private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> String {
         let user = node.node.user
         let host = node.node.mgmtIP
+        let home = node.home
+        let compose = Layout.stackPath(node, ComposeEmitter.fileName)
+        let recipes = SecretRecipe(node: node)
         var text = comment(plan, node: node.name)
         text += "# \(node.name): runbook\n\n"
         text += "Owner **\(node.owner.name)**, tailnet **\(node.tailnet.name)** (tag `\(node.tailnet.tag)`), "
-        text += "mgmt \(node.node.mgmtIP), DAC \(node.node.dacIP) on `\(node.dacInterface)`.\n"
+        text += "mgmt \(node.node.mgmtIP), DAC \(node.node.dacIP) on `\(node.dacInterface)`.\n\n"
+        text += "Run the steps in order, on this node as \(user) (commands that need root say `sudo`), except "
+        text += "'Copy the generated files', which runs where `spark-gen build` ran. The output's README.md says "
+        text += "in which order to bring up the nodes.\n"
         var step = 0
         func heading(_ title: String) -> String {
             step += 1
             return "\n## \(step). \(title)\n\n"
         }
+
+        text += GuideMigration(node: node).section(step: heading("Coming from the hand-written guide"))
 
         text += heading("Copy the generated files")
         text += "From the machine that ran `spark-gen build`, in the output directory:\n\n```sh\n"
@@ -76,22 +88,42 @@ struct RunbookEmitter {
         }
         text += "```\n"
 
-        text += heading("Host names on mgmt addresses")
-        text += "Replaces an earlier spark-gen block, keeps the rest of `/etc/hosts`:\n\n```sh\n"
-        let marker = "spark-gen \(plan.topology.stack.name)"
-        text += "sudo sed -i '/^# BEGIN \(marker)$/,/^# END \(marker)$/d' /etc/hosts\n"
-        text += "sudo tee -a /etc/hosts < \(Layout.stackPath(node, HostsEmitter.fileName)) >/dev/null\n"
-        text += "sudo usermod -aG docker \(user)   # then log in again\n```\n"
+        text += heading("Prerequisites")
+        text += "Docker and the NVIDIA container toolkit come with DGX OS; on another Ubuntu install them first.\n\n```sh\n"
+        text += "sudo usermod -aG docker \(user)   # then log out and in again: the docker commands below run as \(user)\n"
+        text += "command -v tailscale >/dev/null || curl -fsSL https://tailscale.com/install.sh | sh\n"
+        var packages: [String] = []
+        if !node.clusterRoles.isEmpty { packages.append("'huggingface_hub[cli]'") }
+        if node.litellm != nil { packages += ["'litellm[proxy]==\(LiteLLMPlan.version)'", "prisma"] }
+        if !packages.isEmpty {
+            text += "pip3 install --user --break-system-packages \(packages.joined(separator: " "))\n"
+        }
+        text += "```\n"
+        if !packages.isEmpty {
+            text += "\nA fresh account has no `~/.local/bin` on its PATH, so the steps below call these tools by their full path.\n"
+        }
 
-        if !node.secretFiles.isEmpty {
+        text += heading("Host names on mgmt addresses")
+        let marker = "spark-gen \(plan.topology.stack.name)"
+        let names = node.hostsEntries.map(\.name).joined(separator: "|")
+        text += "Replaces an earlier spark-gen block and lines for the same names, and keeps the rest of `/etc/hosts`. "
+        text += "Ubuntu maps the machine's own name to `127.0.1.1`, and name lookups return that line first, "
+        text += "so it goes too:\n\n```sh\n"
+        text += "sudo sed -i '/^# BEGIN \(marker)$/,/^# END \(marker)$/d' /etc/hosts\n"
+        text += "sudo sed -i -E '/^[0-9.]+[[:space:]]+(\(names))[[:space:]]*$/d' /etc/hosts\n"
+        text += "sudo sed -i -E '/^127\\.0\\.1\\.1[[:space:]]+(.*[[:space:]])?\(node.name)([[:space:]]|$)/d' /etc/hosts\n"
+        text += "sudo tee -a /etc/hosts < \(Layout.stackPath(node, HostsEmitter.fileName)) >/dev/null\n```\n\n"
+        text += "If cloud-init manages the file (`manage_etc_hosts: true` in /etc/cloud/cloud.cfg), it writes the "
+        text += "`127.0.1.1` line again at boot: set that to `false`.\n"
+
+        if !recipes.generatedFiles.isEmpty {
             text += heading("Secrets (once, on this node)")
             text += "spark-gen never sees a secret. Create each file here, readable only by \(user); "
             text += "an existing file is kept (rotate keys deliberately):\n\n```sh\n"
-            for file in node.secretFiles {
-                text += secretRecipe(file, node: node) + "\n"
+            for file in recipes.generatedFiles {
+                text += recipes.generate(file) + "\n"
             }
-            text += "```\n\n"
-            text += "Give downstream apps (Open WebUI, n8n, Hermes) their own virtual keys from the LiteLLM UI, never the master key.\n"
+            text += "```\n"
         }
 
         // The firewall goes up before anything listens on the DAC address.
@@ -104,8 +136,10 @@ struct RunbookEmitter {
             let base = VLLMEmitter().scriptBase(role, in: node)
             text += heading("Model \(cluster.model.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
             text += "```sh\ncd \(node.stackDir)\n"
-            text += "docker build -f \(VLLMEmitter.dockerfileName) -t \(cluster.model.runtime.image) .\n"
-            text += "hf download \(cluster.model.source)   # as \(user), not root\n"
+            if cluster.isMultiNode {
+                text += "docker build -f \(VLLMEmitter.dockerfileName) -t \(cluster.image) .\n"
+            }
+            text += "\(home)/.local/bin/hf download \(cluster.model.source)   # as \(user), not root; a gated model needs 'hf auth login' first\n"
             text += "scripts/\(base).sh\n```\n\n"
             if role.kind == .worker {
                 text += "Start this before the head on \(cluster.head.name): the worker retries until the head's Ray is up.\n"
@@ -113,35 +147,72 @@ struct RunbookEmitter {
                 text += "Start this after the workers (\(cluster.workers.map(\.name).joined(separator: ", "))). "
                 text += "vLLM waits until all \(cluster.model.cluster.tensorParallel * cluster.model.cluster.pipelineParallel) GPUs have joined Ray. "
                 text += "The first launch compiles kernels for 10–20 minutes with no log output; the cache in `vllm-compile-cache/` makes later starts fast.\n"
+            } else {
+                text += "The model runs its upstream image as it is: a single node needs no Ray.\n"
             }
         }
 
         if let litellm = node.litellm {
             text += heading("LiteLLM proxy")
-            text += "```sh\npip3 install 'litellm[proxy]' prisma --break-system-packages\n"
-            if litellm.database != nil {
-                text += "docker compose -f \(Layout.stackPath(node, ComposeEmitter.fileName)) up -d litellm-db\n"
+            text += "```sh\n"
+            if let database = litellm.database {
+                let container = ComposeEmitter.containerName(.litellmDB)
+                text += "docker compose -f \(compose) up -d \(container)\n"
+                text += "timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(database.host) -p \(database.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'\n"
                 if let file = node.secretFiles.first(where: { $0.variables.contains("DATABASE_URL") }) {
-                    text += "( set -a; . \(file.path); prisma db push --schema \(node.home)/.local/lib/python\(node.node.python)/site-packages/litellm/proxy/schema.prisma )\n"
+                    text += "( set -a; . \(file.path); \(home)/.local/bin/prisma db push --schema \(home)/.local/lib/python\(node.node.python)/site-packages/litellm/proxy/schema.prisma )\n"
                 }
             }
-            text += "sudo systemctl enable --now litellm\n```\n\n"
-            text += "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches every model at the head's DAC address "
-            text += "(\(litellm.routes.map(\.apiBase).joined(separator: ", "))): vLLM does not listen on localhost.\n"
+            text += "sudo systemctl enable --now litellm\n"
+            text += "timeout 120 bash -c 'until curl -fsS http://\(litellm.bindAddress):\(litellm.port)/health/liveliness >/dev/null; do sleep 2; done'\n```\n\n"
+            text += "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches "
+            text += litellm.routes.isEmpty ? "no model.\n" : "\(litellm.routes.map { "\($0.servedName) at \($0.apiBase)" }.joined(separator: ", ")).\n"
+
+            if !recipes.virtualKeyFiles.isEmpty {
+                text += heading("Virtual keys for the apps (once)")
+                if litellm.database != nil, let master = node.secretFiles.first(where: { $0.variables.contains(litellm.masterKey.variable) }) {
+                    text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
+                    text += "the apps read it at their first start. To mint a new one, delete the old key in the LiteLLM UI and the file here.\n\n```sh\n"
+                    for file in recipes.virtualKeyFiles {
+                        text += recipes.mint(file, litellm: litellm, masterKeyFile: master.path) + "\n"
+                    }
+                    text += "```\n"
+                } else {
+                    text += "This LiteLLM has no database, so it cannot mint virtual keys: write a key made elsewhere into "
+                    text += recipes.virtualKeyFiles.map { "`\($0.path)` (`\($0.variables.joined(separator: ", "))=…`)" }.joined(separator: ", ")
+                    text += ", mode 0600.\n"
+                }
+            }
+        }
+
+        if node.has(.hermes) {
+            text += heading("Hermes Agent")
+            text += "Before the apps: Hermes WebUI mounts `~/.hermes`, which the installer creates.\n\n```sh\n"
+            text += "curl -fsSL https://raw.githubusercontent.com/NousResearch/hermes-agent/main/scripts/install.sh | bash\n"
+            text += "\(home)/.local/bin/hermes setup   # base URL http://127.0.0.1:\(App.litellm.port!)/v1, a virtual key of its own\n"
+            text += "sudo \(home)/.local/bin/hermes gateway install --system\n```\n"
         }
 
         let composeApps = node.node.apps.filter { ComposeEmitter.images[$0] != nil && $0 != .litellmDB }
         if !composeApps.isEmpty {
             text += heading("Apps")
-            text += "```sh\ndocker compose -f \(Layout.stackPath(node, ComposeEmitter.fileName)) up -d\n```\n"
-        }
-        if node.has(.hermes) {
-            text += "\nHermes Agent is installed by its own installer (`hermes setup`, then `hermes gateway install --system`); "
-            text += "point it at http://127.0.0.1:\(App.litellm.port!)/v1 with a virtual key.\n"
+            text += "```sh\n"
+            if node.has(.hermesWebUI) {
+                text += "mkdir -p \(home)/.hermes \(home)/workspace   # as \(user): Docker would create them owned by root\n"
+            }
+            text += "docker compose -f \(compose) up -d\n```\n"
+            if node.has(.openWebUI), node.node.appOptions[.openWebUI]?.key == nil {
+                text += "\nOpen WebUI has no key in the topology, so its model list stays empty: give it a virtual key "
+                text += "in Admin Settings → Connections, or set `key:` on the app and rebuild.\n"
+            }
+            if let password = node.node.appOptions[.hermesWebUI]?.password {
+                text += "\nHermes WebUI asks for the password in `\(node.absolute(password.file))` (\(password.variable)).\n"
+            }
         }
 
         text += heading("Tailnet")
-        text += "Apply `tailnets/\(node.tailnet.name)/policy.hujson` to tailnet \(node.tailnet.name) first, then:\n\n"
+        text += "`tailnets/\(node.tailnet.name)/policy.hujson` is the tailnet's whole policy: applying it replaces the current one. "
+        text += "Check that it keeps every device you need (its header says how), apply it, then:\n\n"
         text += "```sh\nsudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))\n```\n"
 
         text += heading("Verify")
@@ -158,57 +229,45 @@ struct RunbookEmitter {
             text += "- from tailnet \(other.tailnet.name), \(node.name) is not visible at all\n"
         }
 
+        text += heading("Hand the node to its owner and lock ssh down")
+        text += "When someone other than \(node.owner.name) set this node up, \(node.owner.name) takes it over with fresh secrets:\n\n```sh\n"
+        if let litellm = node.litellm, let master = node.secretFiles.first(where: { $0.variables.contains(litellm.masterKey.variable) }) {
+            text += "rm \(master.path)   # then run the secrets step again for this file\n"
+            text += "sudo systemctl restart litellm\n"
+        }
+        text += "ssh-keygen -lf \(home)/.ssh/authorized_keys   # delete the lines of keys that are not \(node.owner.name)'s\n```\n\n"
+        text += "Once \(node.owner.name)'s own key logs in (test it from a second terminal), turn password logins off:\n\n```sh\n"
+        text += "sudo tee /etc/ssh/sshd_config.d/60-spark-gen.conf >/dev/null <<'EOF'\n"
+        text += "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\nAllowUsers \(user)\nEOF\n"
+        text += "sudo sshd -t && sudo systemctl reload ssh\n```\n\n"
+        text += "The firewall already admits ssh only from the mgmt LAN\(node.tailnet.ssh ? " and tailnet \(node.tailnet.name)" : ""), never over the DAC.\n"
+
         text += heading("Where this stack differs from the hand-written guide, and why")
         text += differences(plan, node)
         return text
     }
 
-    /// A shell snippet that creates one secret file with fresh random values, unless it exists.
-    private func secretRecipe(_ file: SecretFile, node: NodePlan) -> String {
-        // A Ray token is one secret shared by the cluster: the head makes it, workers copy it.
-        if file.readers == ["ray"], let head = node.clusterRoles.first(where: { $0.kind == .worker })?.cluster.head {
-            return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.user)@\(head.mgmtIP):\(file.path.replacingAll(node.home, with: head.home)) \(file.path) )"
-        }
-        var lines: [String] = []
-        var needsPassword = false
-        for variable in file.variables {
-            switch variable {
-            case "DATABASE_URL":
-                needsPassword = true
-                if let database = node.litellm?.database {
-                    lines.append("printf 'DATABASE_URL=%s\\n' \"\(database.url(passwordVariable: "pw"))\"")
-                }
-            case node.owner.masterKey.variable where node.litellm != nil:
-                lines.append("printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"")
-            case "RAY_AUTH_TOKEN":
-                lines.append("printf 'RAY_AUTH_TOKEN=%s\\n' \"$(openssl rand -hex 32)\"")
-            default:
-                needsPassword = true
-                lines.append("printf '\(variable)=%s\\n' \"$pw\"")
-            }
-        }
-        var recipe = "[ -e \(file.path) ] || ( umask 077\n"
-        if needsPassword { recipe += "  pw=$(openssl rand -hex 24)\n" }
-        recipe += "  { " + lines.joined(separator: "\n    ") + "; } > \(file.path) )"
-        return recipe
-    }
-
     private func differences(_ plan: Plan, _ node: NodePlan) -> String {
         var items = [
-            "vLLM and Ray bind the DAC address (the Ray dashboard binds loopback) instead of `0.0.0.0`: tailscaled accepts "
-                + "everything arriving on `tailscale0` ahead of ufw, so a wildcard listener would be reachable from the tailnet "
-                + "whatever ufw says. Every LiteLLM, the head's own included, therefore calls the head's DAC address.",
+            "vLLM binds the DAC address when another node calls it, and loopback otherwise, instead of `0.0.0.0`: tailscaled "
+                + "accepts everything arriving on `tailscale0` ahead of ufw, so a wildcard listener would be reachable from the "
+                + "tailnet whatever ufw says. A node reaches a model's port only when its owner's LiteLLM routes to that model.",
             "Apps use the host network and bind 127.0.0.1 instead of publishing ports: Docker DNATs published ports before "
                 + "ufw's INPUT chain, so `-p 8080:8080` opens the app to the mgmt LAN. The tailnet reaches them through "
                 + "`tailscale serve`, which the tailnet policy governs. No Docker Engine version is assumed.",
             "LiteLLM binds 127.0.0.1 instead of `0.0.0.0`, so the mgmt LAN cannot reach it even if ufw is off.",
             "The master key and database URL come from the environment (`os.environ/…` under `general_settings`, the only place "
                 + "LiteLLM reads them); the key file is loaded with `EnvironmentFile=` and is never in the config.",
-            "PostgreSQL has a random password from a secret file instead of `litellm`, and listens on 127.0.0.1 only.",
+            "PostgreSQL has a random password from a secret file instead of `litellm`, listens on 127.0.0.1 only, and asks "
+                + "for the password on its socket and on 127.0.0.1 too (the image's default trusts both, so every process on "
+                + "the node would be superuser).",
+            "Apps get virtual keys of their own, and Hermes WebUI a password; the master key stays with LiteLLM.",
             "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
                 + "that exposes the model port is rejected when saved.",
-            "ufw is reset to the generated rules and admits the DAC peer on the DAC interface only; app ports are denied "
-                + "from the peer explicitly, and ssh is allowed from the mgmt LAN only.",
+            "ufw is reset to the generated rules and admits the DAC peer on the DAC interface only; app ports and ssh are "
+                + "denied from the peer explicitly, and ssh is allowed from the mgmt LAN only.",
+            "The tailnet policy keeps members' devices open to members and the kept tags only, never to `*`, which would "
+                + "include the cluster nodes' own tag.",
         ]
         if node.clusterRoles.contains(where: { $0.cluster.isMultiNode }) {
             items.append(
@@ -216,6 +275,12 @@ struct RunbookEmitter {
                     + "ports in both directions, which the guide's head rules (8000 and 6379 only) would block.")
             items.append(
                 "vLLM waits until Ray reports every GPU of the cluster, instead of a fixed sleep and a count of 'GPU' lines.")
+            items.append(
+                "Every member installs the same pinned Ray without its dashboard and job API, which run code. Ray's GCS and "
+                    + "raylet still listen on every address (every Ray release does), so ufw and the tailnet policy keep them in.")
+            items.append(
+                "The containers get the DAC's RDMA device (`--device /dev/infiniband`, `IPC_LOCK`, `NCCL_IB_HCA`); without it "
+                    + "NCCL silently falls back to TCP sockets.")
         }
         return items.map { "- \($0)\n" }.joined()
     }

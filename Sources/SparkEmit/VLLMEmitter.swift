@@ -14,7 +14,7 @@ struct VLLMEmitter {
     func artifacts(for plan: Plan) throws -> [Artifact] {
         var artifacts: [Artifact] = []
         for node in plan.nodes where !node.clusterRoles.isEmpty {
-            artifacts.append(dockerfile(plan, node))
+            if let dockerfile = dockerfile(plan, node) { artifacts.append(dockerfile) }
             for role in node.clusterRoles {
                 let base = scriptBase(role, in: node)
                 artifacts.append(Artifact(
@@ -33,19 +33,16 @@ struct VLLMEmitter {
         return node.clusterRoles.count > 1 ? "\(base)-\(role.cluster.model.name)" : base
     }
 
-    private func dockerfile(_ plan: Plan, _ node: NodePlan) -> Artifact {
-        // All clusters on a node share one image recipe; the first cluster's runtime defines it.
-        let runtime = node.clusterRoles[0].cluster.model.runtime
+    /// The image recipe of the node's multi-node clusters; a single-node model runs its upstream
+    /// image as it is, with no Ray. All multi-node clusters on a node share the recipe of the first.
+    private func dockerfile(_ plan: Plan, _ node: NodePlan) -> Artifact? {
+        guard let cluster = node.clusterRoles.map(\.cluster).first(where: \.isMultiNode), let ray = cluster.rayVersion else { return nil }
         let header = Header(plan, node: node.name, about: [
-            "NVIDIA's vLLM image ships without Ray, which vLLM needs for any multi-node run.",
-            "Build on every cluster node: docker build -f \(Self.dockerfileName) -t \(runtime.image) .",
+            "NVIDIA's vLLM image ships without Ray, which vLLM needs for any multi-node run. Every member",
+            "installs the same Ray (members of different versions refuse to form a cluster); the minimal",
+            "install has no dashboard or job API. Build: docker build -f \(Self.dockerfileName) -t \(cluster.image) .",
         ])
-        let ray = runtime.rayVersion.map { "ray==\($0)" } ?? "ray"
-        var lines = ["FROM \(runtime.baseImage)"]
-        if runtime.rayVersion == nil {
-            lines.append("# Ray is not pinned: set runtime.ray_version so every node builds the same Ray.")
-        }
-        lines.append("RUN pip install --no-cache-dir \(Shell.quote(ray))")
+        let lines = ["FROM \(cluster.model.runtime.baseImage)", "RUN pip install --no-cache-dir \(Shell.quote("ray==\(ray)"))"]
         return Artifact(path: Layout.stackFile(node, Self.dockerfileName), contents: header.comment() + lines.joined(separator: "\n") + "\n")
     }
 
@@ -77,6 +74,12 @@ struct VLLMEmitter {
             "-e NCCL_SOCKET_IFNAME=\(Shell.quote(node.dacInterface))",
             "-e GLOO_SOCKET_IFNAME=\(Shell.quote(node.dacInterface))",
         ]
+        if cluster.isMultiNode {
+            // NCCL reaches the DAC's RDMA device only through these; without them it falls back to
+            // TCP sockets and the 200 Gb/s link carries a fraction of that.
+            options += ["--device /dev/infiniband", "--cap-add IPC_LOCK"]
+            if let hca = node.dacHCA { options.append("-e NCCL_IB_HCA=\(Shell.quote(hca))") }
+        }
         if isHead && cluster.isMultiNode {
             options.append("-e RAY_ADDRESS=\(Shell.quote(cluster.rayAddress))")
         }
@@ -94,7 +97,7 @@ struct VLLMEmitter {
         ]
         var script = "#!/usr/bin/env bash\n" + header.comment() + "set -euo pipefail\n\n"
         script += "container=\(Shell.quote(container))\n"
-        script += "image=\(Shell.quote(cluster.model.runtime.image))\n"
+        script += "image=\(Shell.quote(cluster.image))\n"
         script += "home=\(Shell.quote(node.home))\n"
         script += "stack_dir=\(Shell.quote(node.stackDir))\n\n"
         script += "# Create the cache directories as this user; Docker would create them owned by root.\n"
@@ -127,12 +130,12 @@ struct VLLMEmitter {
         let totalGPUs = model.cluster.tensorParallel * model.cluster.pipelineParallel
         if cluster.isMultiNode {
             script += """
-                # Ray binds the DAC address; its dashboard can run jobs, so it stays on loopback.
+                # Ray registers the DAC address; GCS still listens on every address (every Ray release
+                # does), so ufw and the tailnet policy keep it in. No dashboard: its job API runs code.
                 ray start --head \\
                   --node-ip-address=\(Shell.quote(dacIP)) \\
                   --port=\(model.cluster.rayPort) \\
-                  --dashboard-host=127.0.0.1 \\
-                  --dashboard-port=\(ClusterPlan.dashboardPort) \\
+                  --include-dashboard=false \\
                   --num-gpus=\(gpus) \\
                   --block &
                 ray_pid=$!

@@ -1,4 +1,5 @@
 import SparkPlan
+import SparkSpec
 
 /// `scripts/verify.sh` for each node: the validation checklist, run on the node after deployment.
 ///
@@ -31,6 +32,10 @@ struct VerifyEmitter {
           found=$(ss -Hltn "sport = :$1" | awk '{print $4}' | sort -u)
           [ -n "$found" ] && [ "$found" = "$2:$1" ]
         }
+        # listens_on PORT: something listens on PORT, on any address.
+        listens_on() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
+        # not_on_wildcard PORT: nothing listens on PORT on a wildcard address.
+        not_on_wildcard() { ! ss -Hltn "sport = :$1" | awk '{print $4}' | grep -qE '^(0\.0\.0\.0|\*|\[::\]):'; }
         private_file_defines() {
           local file=$1 variable
           shift
@@ -68,8 +73,13 @@ struct VerifyEmitter {
         script += Self.prelude
         script += section("Listeners bind where the plan says, never on a wildcard address")
         for service in node.services {
-            script += "expect \(Shell.quote("\(service.name) listens on \(service.bindAddress):\(service.port) only")) "
-            script += "listens_only_on \(service.port) \(service.bindAddress)\n"
+            if service.bindsEveryAddress {
+                script += "expect \(Shell.quote("\(service.name) listens on port \(service.port) (every address: ufw and the tailnet policy keep it in)")) "
+                script += "listens_on \(service.port)\n"
+            } else {
+                script += "expect \(Shell.quote("\(service.name) listens on \(service.bindAddress):\(service.port) only")) "
+                script += "listens_only_on \(service.port) \(service.bindAddress)\n"
+            }
         }
         if !node.secretFiles.isEmpty {
             script += section("Secret files exist, are private (0600) and define their variables")
@@ -90,8 +100,20 @@ struct VerifyEmitter {
         if let litellm = node.litellm, let keyFile = node.secretFiles.first(where: { $0.variables.contains(litellm.masterKey.variable) }) {
             script += litellmChecks(node, litellm, keyFile: keyFile.path)
         }
+        if let database = node.litellm?.database {
+            script += databaseChecks(database)
+        }
+        if node.has(.hermesWebUI), node.node.appOptions[.hermesWebUI]?.password != nil, let port = App.hermesWebUI.port {
+            script += section("Hermes WebUI")
+            let bind = node.node.appOptions[.hermesWebUI]?.listen?.description ?? PlanResolver.loopback
+            script += "expect 'hermes-webui requires a login (401 without a session)' "
+            script += "test \"$(http_status http://\(bind):\(port)/api/sessions)\" = 401\n"
+        }
         for role in node.clusterRoles where role.kind == .head {
             script += headChecks(role.cluster)
+        }
+        if node.clusterRoles.contains(where: \.cluster.isMultiNode) {
+            script += rdmaChecks(node)
         }
         script += negativeChecks(plan, node)
         script += "\necho\nif [ \"$failures\" -gt 0 ]; then\n  echo \"$failures check(s) failed\"\n  exit 1\nfi\necho 'all checks passed'\n"
@@ -102,19 +124,56 @@ struct VerifyEmitter {
 
     private func litellmChecks(_ node: NodePlan, _ litellm: LiteLLMPlan, keyFile: String) -> String {
         let base = "http://\(litellm.bindAddress):\(litellm.port)"
-        let variable = litellm.masterKey.variable
         var text = section("LiteLLM of owner \(node.owner.name)")
-        text += "key_header=$(mktemp)\n"
-        text += "trap 'rm -f \"$key_header\"' EXIT\n"
-        text += "# The header goes through a 0600 temporary file so the key never shows in the process list.\n"
-        text += "# shellcheck source=/dev/null\n"
-        text += "( set -a; . \(Shell.quote(keyFile)); printf 'Authorization: Bearer %s\\n' \"${\(variable):-}\" ) > \"$key_header\"\n"
+        text += "headers=$(mktemp -d)\n"
+        text += "trap 'rm -rf \"$headers\"' EXIT\n"
+        text += "# Keys go through 0600 temporary files so they never show in the process list.\n"
+        text += "key_header=\"$headers/master\"\n"
+        text += header(from: keyFile, variable: litellm.masterKey.variable, to: "$key_header")
         text += "expect 'litellm is alive' curl -fsS --max-time 5 \(base)/health/liveliness\n"
         text += "expect 'litellm refuses a request without a key (401)' test \"$(http_status \(base)/v1/models)\" = 401\n"
         text += "expect 'litellm answers with the owner key' test \"$(http_status \(base)/v1/models \"$key_header\")\" = 200\n"
         for route in litellm.routes {
             text += "expect \(Shell.quote("litellm lists \(route.servedName)")) "
             text += "lists_model \(base)/v1 \(Shell.quote(route.servedName)) \"$key_header\"\n"
+        }
+        for file in node.secretFiles {
+            guard let app = file.virtualKeyFor, let variable = file.variables.first else { continue }
+            text += header(from: file.path, variable: variable, to: "$headers/\(app)")
+            text += "expect \(Shell.quote("the virtual key of \(app) is accepted (200)")) "
+            text += "test \"$(http_status \(base)/v1/models \"$headers/\(app)\")\" = 200\n"
+        }
+        return text
+    }
+
+    /// Writes `Authorization: Bearer <value of variable in file>` to `path` without the value
+    /// ever being an argument of a command.
+    private func header(from file: String, variable: String, to path: String) -> String {
+        "# shellcheck source=/dev/null\n"
+            + "( umask 077; set -a; . \(Shell.quote(file)); printf 'Authorization: Bearer %s\\n' \"${\(variable):-}\" ) > \"\(path)\"\n"
+    }
+
+    /// The database refuses whoever has no password, over TCP and over its socket; the positive
+    /// check shows a refusal is about the password, not a database that is down.
+    private func databaseChecks(_ database: LiteLLMPlan.Database) -> String {
+        let target = "-p \(database.port) -U \(LiteLLMPlan.Database.user) -d \(LiteLLMPlan.Database.name)"
+        var text = section("LiteLLM database: a password is required, on 127.0.0.1 and on the socket")
+        text += "# shellcheck disable=SC2016 # expands in the container's shell, where the env file defined it\n"
+        text += "expect 'litellm-db accepts its password' docker exec \(ComposeEmitter.containerName(.litellmDB)) "
+        text += "sh -c 'PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -w -h \(database.host) \(target) -tAc \"select 1\"'\n"
+        text += "refuse 'litellm-db refuses a connection without a password (\(database.host))' "
+        text += "docker exec \(ComposeEmitter.containerName(.litellmDB)) env -u PGPASSWORD psql -w -h \(database.host) \(target) -tAc 'select 1'\n"
+        text += "refuse 'litellm-db refuses a connection without a password (socket)' "
+        text += "docker exec \(ComposeEmitter.containerName(.litellmDB)) env -u PGPASSWORD psql -w \(target) -tAc 'select 1'\n"
+        return text
+    }
+
+    /// NCCL uses the DAC's RDMA device only when the host has one and the containers get it.
+    private func rdmaChecks(_ node: NodePlan) -> String {
+        var text = section("RDMA for NCCL over the DAC")
+        text += "expect '/dev/infiniband exists (the containers get it with --device)' test -d /dev/infiniband\n"
+        if let hca = node.dacHCA {
+            text += "expect \(Shell.quote("RDMA device \(hca) exists")) test -e \(Shell.quote("/sys/class/infiniband/\(hca)"))\n"
         }
         return text
     }
@@ -127,6 +186,10 @@ struct VerifyEmitter {
             let gpus = cluster.model.cluster.tensorParallel * cluster.model.cluster.pipelineParallel
             text += "expect \(Shell.quote("Ray cluster has \(gpus) GPUs")) "
             text += "ray_gpus_are \(Shell.quote(cluster.headContainer)) \(gpus)\n"
+            text += "refuse 'nothing listens on \(ClusterPlan.dashboardPort) (no Ray dashboard or job API)' listens_on \(ClusterPlan.dashboardPort)\n"
+            for (port, what) in [(ClusterPlan.rayClientPort, "the Ray client server"), (ClusterPlan.dashboardAgentPort, "the Ray dashboard agent")] {
+                text += "expect \(Shell.quote("\(what) (\(port)), if running, is on no wildcard address")) not_on_wildcard \(port)\n"
+            }
         }
         return text
     }

@@ -98,13 +98,15 @@ public struct TrustReport {
             let members = cluster.members.map { "\($0.name) (\($0.owner))" }.joined(separator: ", ")
             text += "  - model \(cluster.model.name): \(members) form one Ray cluster; its members can run code on each other's Ray processes,"
             text += " and an exposed dashboard or job API makes that remote code execution.\n"
-            text += "    Mitigations applied: dashboard on 127.0.0.1:\(ClusterPlan.dashboardPort); GCS on \(cluster.rayAddress) (DAC);"
+            text += "    Mitigations applied: no dashboard or job API (minimal Ray \(cluster.rayVersion ?? "") with --include-dashboard=false);"
             text += " vLLM API on \(cluster.apiHost):\(cluster.model.port); NCCL and Gloo on the DAC interface;"
-            text += " ufw admits only the cluster peers on the DAC interface.\n"
+            text += " ufw admits only the cluster peers on the DAC interface, and the tailnet policy grants no Ray port.\n"
+            text += "    Not in spark-gen's hands: Ray's GCS (\(cluster.model.cluster.rayPort)) and raylet listen on every address in every Ray release,"
+            text += " and the Ray client server (\(ClusterPlan.rayClientPort)) on the head's DAC address: any cluster member reaches them.\n"
             if let token = cluster.model.runtime.rayToken {
                 text += "    Ray token authentication: on (RAY_AUTH_MODE=token, token from \(token.file) on every member).\n"
             } else {
-                text += "    Not applied: Ray token authentication (RAY_AUTH_MODE=token, Ray 2.52 and later); set runtime.ray_version and runtime.ray_token.\n"
+                text += "    Not applied: Ray token authentication (RAY_AUTH_MODE=token, Ray 2.52 and later); set runtime.ray_token.\n"
             }
         }
         if !any { text += "  - no multi-node cluster: no node runs code for another\n" }

@@ -16,13 +16,26 @@ public struct ClusterPlan: Sendable {
     public var apiBase: String { "http://\(apiHost):\(model.port)/v1" }
     public var rayAddress: String { "\(head.dacIP):\(model.cluster.rayPort)" }
     public var isMultiNode: Bool { !workers.isEmpty }
+
+    /// The Ray every member of a multi-node cluster installs when the topology pins none:
+    /// token authentication arrived in 2.52, and 2.50 to 2.54 bind the dashboard agent's gRPC
+    /// and the runtime-env agent to the node address (2.55 moved the agent's gRPC back to every
+    /// address). No release binds GCS and raylet to the node address: ray-project/ray #59852
+    /// did, and was reverted by #60012 before any release, so ufw and the tailnet policy keep them in.
+    public static let defaultRayVersion = "2.54.1"
+
+    /// The Ray version the cluster's image installs, or nil for a single-node model, which needs no Ray.
+    public var rayVersion: String? { isMultiNode ? model.runtime.rayVersion ?? Self.defaultRayVersion : nil }
+
+    /// The image the containers run: a multi-node cluster's image with Ray added, or the upstream image.
+    public var image: String { isMultiNode ? model.runtime.image : model.runtime.baseImage }
     /// The executor the topology chose, or Ray for a multi-node cluster; nil leaves vLLM's default.
     public var executorBackend: String? {
         model.vllm.distributedExecutorBackend ?? (isMultiNode ? "ray" : nil)
     }
     public var headContainer: String { "vllm-\(model.name)" }
     public var workerContainer: String { "vllm-\(model.name)-worker" }
-    /// The Ray dashboard stays on the head's loopback; it can run jobs, so it is never exposed.
+    /// The Ray dashboard and its job API, which run code; heads start with `--include-dashboard=false`.
     public static let dashboardPort = 8265
     /// Ray's client server (`ray://`), which runs whatever code a client sends.
     public static let rayClientPort = 10001

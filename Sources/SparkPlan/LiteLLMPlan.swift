@@ -10,6 +10,9 @@ public struct LiteLLMPlan: Sendable {
         public let maxTokens: Int?
     }
 
+    /// The LiteLLM release the runbook installs: the one the proof suite serves each generated config with.
+    public static let version = "1.106.2"
+
     public let port: Int
     public let bindAddress: String
     public let routes: [Route]

@@ -8,6 +8,8 @@ public struct NodePlan: Sendable {
     /// The stack directory as an absolute path on the node.
     public let stackDir: String
     public let dacInterface: String
+    /// The DAC port's RDMA device, if the topology names it.
+    public let dacHCA: String?
     public let mgmtInterface: String?
     public let services: [Service]
     /// The LiteLLM proxy this node runs, if any.
@@ -34,6 +36,9 @@ public struct SecretFile: Hashable, Sendable {
     public let variables: [String]
     /// The services that read it, for the runbook.
     public let readers: [String]
+    /// The app whose LiteLLM virtual key the file holds: the runbook mints it from the running
+    /// LiteLLM instead of generating a random value.
+    public let virtualKeyFor: String?
 }
 
 /// A node's part in a model cluster.

@@ -40,7 +40,8 @@ public enum PlanResolver {
             return NodePlan(
                 node: node, owner: owner, tailnet: topology.tailnet(named: node.tailnet ?? owner.tailnet)!,
                 stackDir: topology.stack.dir.absolute(home: node.home),
-                dacInterface: node.dacInterface ?? topology.links.dac.interface, mgmtInterface: topology.links.mgmt.interface,
+                dacInterface: node.dacInterface ?? topology.links.dac.interface, dacHCA: node.dacHCA ?? topology.links.dac.hca,
+                mgmtInterface: topology.links.mgmt.interface,
                 services: services(for: node, roles: roles, topology: topology),
                 litellm: litellm(for: node, owner: owner, clusters: clusters, topology: topology),
                 secretFiles: secretFiles(for: node, owner: owner, roles: roles), clusterRoles: roles, hostsEntries: hosts)
@@ -133,12 +134,11 @@ public enum PlanResolver {
                 role: .vllmAPI(model: cluster.model.name), name: "vllm \(cluster.model.servedName)", port: cluster.model.port,
                 bindAddress: cluster.apiHost, exposure: cluster.callers.isEmpty ? .localOnly : .dacPeers(cluster.callers)))
             if cluster.isMultiNode {
+                // Every Ray release binds GCS to every address, whatever --node-ip-address says
+                // (see ClusterPlan.defaultRayVersion): the firewall and the tailnet policy keep it in.
                 services.append(Service(
                     role: .rayGCS(model: cluster.model.name), name: "ray gcs", port: cluster.model.cluster.rayPort,
-                    bindAddress: node.dacIP.description, exposure: .dacPeers(cluster.workers.map(\.name))))
-                services.append(Service(
-                    role: .rayDashboard(model: cluster.model.name), name: "ray dashboard", port: ClusterPlan.dashboardPort,
-                    bindAddress: loopback, exposure: .localOnly))
+                    bindAddress: Service.everyAddress, exposure: .dacPeers(cluster.workers.map(\.name))))
             }
         }
         return services
@@ -162,14 +162,14 @@ public enum PlanResolver {
 
     /// The secret files a node needs; two secrets in one file become one entry.
     private static func secretFiles(for node: Node, owner: Owner, roles: [ClusterRole]) -> [SecretFile] {
-        var files: [(path: String, variables: [String], readers: [String])] = []
-        func add(_ secret: SecretRef, variables: [String], readers: [String]) {
+        var files: [(path: String, variables: [String], readers: [String], virtualKeyFor: String?)] = []
+        func add(_ secret: SecretRef, variables: [String], readers: [String], virtualKeyFor: String? = nil) {
             let path = secret.file.absolute(home: node.home)
             if let index = files.firstIndex(where: { $0.path == path }) {
                 files[index].variables += variables.filter { !files[index].variables.contains($0) }
                 files[index].readers += readers.filter { !files[index].readers.contains($0) }
             } else {
-                files.append((path, variables, readers))
+                files.append((path, variables, readers, virtualKeyFor))
             }
         }
         if node.apps.contains(.litellm) {
@@ -186,7 +186,10 @@ public enum PlanResolver {
         }
         for app in node.apps {
             if let key = node.appOptions[app]?.key {
-                add(key, variables: [key.variable], readers: [app.rawValue])
+                add(key, variables: [key.variable], readers: [app.rawValue], virtualKeyFor: app.rawValue)
+            }
+            if let password = node.appOptions[app]?.password {
+                add(password, variables: [password.variable], readers: [app.rawValue])
             }
         }
         for role in roles where role.cluster.isMultiNode {
@@ -194,6 +197,6 @@ public enum PlanResolver {
                 add(token, variables: [token.variable], readers: ["ray"])
             }
         }
-        return files.map { SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers) }
+        return files.map { SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers, virtualKeyFor: $0.virtualKeyFor) }
     }
 }

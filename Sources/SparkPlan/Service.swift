@@ -5,7 +5,6 @@ public struct Service: Hashable, Sendable {
         case app(String)
         case vllmAPI(model: String)
         case rayGCS(model: String)
-        case rayDashboard(model: String)
         /// The node's own sshd, which spark-gen does not deploy but whose reach it decides.
         case ssh
     }
@@ -23,7 +22,8 @@ public struct Service: Hashable, Sendable {
     public let role: Role
     public let name: String
     public let port: Int
-    /// The address the process binds: 127.0.0.1 or the node's DAC address; only sshd binds every address.
+    /// The address the process binds: 127.0.0.1 or the node's DAC address; only sshd and Ray's GCS,
+    /// whose bind spark-gen cannot set, bind every address.
     public let bindAddress: String
     public let exposure: Exposure
 
@@ -31,7 +31,13 @@ public struct Service: Hashable, Sendable {
 
     /// sshd as Ubuntu runs it (ListenAddress defaults to every address): admitted from the mgmt
     /// LAN by the firewall, and from the own tailnet when its policy grants ssh.
-    public static let ssh = Service(role: .ssh, name: "ssh", port: 22, bindAddress: "0.0.0.0", exposure: .localOnly)
+    public static let ssh = Service(role: .ssh, name: "ssh", port: 22, bindAddress: everyAddress, exposure: .localOnly)
+
+    /// The wildcard bind, which only upstream defaults spark-gen cannot change (sshd, Ray's GCS) use.
+    public static let everyAddress = "0.0.0.0"
+
+    /// True when the process listens on every address of the node.
+    public var bindsEveryAddress: Bool { bindAddress == Self.everyAddress }
     /// True when the process binds 127.0.0.1, so only the node itself (and `tailscale serve`) reaches it.
     public var isLoopbackOnly: Bool { bindAddress == "127.0.0.1" }
 }

@@ -8,5 +8,7 @@ public struct AppOptions: Sendable {
     public var litellm: String?
     /// The app's own LiteLLM key (a virtual key), by reference.
     public var key: SecretRef?
+    /// The app's login password (Hermes WebUI), by reference.
+    public var password: SecretRef?
     public var path: SpecPath
 }

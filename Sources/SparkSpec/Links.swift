@@ -12,6 +12,9 @@ public struct DACLink: Sendable {
     public var interface: String
     public var subnet: IPv4Network
     public var mtu: Int
+    /// The RDMA device (HCA) of the DAC port, such as `rocep1s0f0` for `enp1s0f0np0` on a DGX
+    /// Spark (`ibdev2netdev` lists the pairs); NCCL is pinned to it with NCCL_IB_HCA.
+    public var hca: String?
     public var path: SpecPath
 }
 

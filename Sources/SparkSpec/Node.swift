@@ -22,6 +22,8 @@ public struct Node: Sendable {
     public var advertiseRoutes: [IPv4Network]
     /// The DAC interface name when it differs from `links.dac.interface`.
     public var dacInterface: String?
+    /// The DAC port's RDMA device when it differs from `links.dac.hca`.
+    public var dacHCA: String?
     /// Extra ufw rules for this node.
     public var firewall: [FirewallRule]
     /// The system Python's version, for the user site-packages path LiteLLM runs from.

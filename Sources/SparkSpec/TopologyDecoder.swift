@@ -231,12 +231,13 @@ private struct Decoder {
         guard let map = MappingReader(node, at: path, what: "'links'", keys: ["dac", "mgmt"], context: context) else { return nil }
         let dac = map.required("dac", what: "'links'").flatMap { node -> DACLink? in
             let what = "the DAC link"
-            guard let dac = MappingReader(node, at: path / "dac", what: what, keys: ["interface", "subnet", "mtu"], context: context) else { return nil }
+            guard let dac = MappingReader(node, at: path / "dac", what: what, keys: ["interface", "subnet", "mtu", "hca"], context: context) else { return nil }
             let interface = dac.string("interface", required: true, what: what, grammar: .interfaceName)
             let subnet = dac.network("subnet", what: what)
             let mtu = dac.int("mtu", in: 576...65535) ?? 9000
+            let hca = dac.string("hca", grammar: .interfaceName)
             guard let interface, let subnet else { return nil }
-            return DACLink(interface: interface, subnet: subnet, mtu: mtu, path: path / "dac")
+            return DACLink(interface: interface, subnet: subnet, mtu: mtu, hca: hca, path: path / "dac")
         }
         let mgmt = map.required("mgmt", what: "'links'").flatMap { node -> MgmtLink? in
             let what = "the management LAN"
@@ -254,7 +255,7 @@ private struct Decoder {
         let what = "node '\(name)'"
         let keys = [
             "owner", "user", "home", "uid", "gid", "hardware", "mgmt_ip", "dac_ip", "tailnet_hostname", "apps", "python", "tailnet",
-            "advertise_routes", "dac_interface", "firewall",
+            "advertise_routes", "dac_interface", "dac_hca", "firewall",
         ]
         guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
         let owner = map.string("owner", required: true, what: what, grammar: .identifier)
@@ -274,13 +275,14 @@ private struct Decoder {
         let tailnet = map.string("tailnet", grammar: .identifier)
         let routes = map.networks("advertise_routes") ?? []
         let dacInterface = map.string("dac_interface", grammar: .interfaceName)
+        let dacHCA = map.string("dac_hca", grammar: .interfaceName)
         let firewall = list(map.value("firewall"), at: path / "firewall", what: "firewall") { item, itemPath in firewallRule(item, at: itemPath) }
         guard let owner, let user, let hardware, let mgmtIP, let dacIP else { return nil }
         return Node(
             name: name, owner: owner, user: user, home: home?.text ?? "/home/\(user)", uid: uid, gid: gid, hardware: hardware,
             mgmtIP: mgmtIP, dacIP: dacIP, tailnetHostname: tailnetHostname, apps: apps.map(\.app),
             appOptions: Dictionary(uniqueKeysWithValues: apps.compactMap { entry in entry.options.map { (entry.app, $0) } }),
-            tailnet: tailnet, advertiseRoutes: routes, dacInterface: dacInterface, firewall: firewall, python: python, path: path)
+            tailnet: tailnet, advertiseRoutes: routes, dacInterface: dacInterface, dacHCA: dacHCA, firewall: firewall, python: python, path: path)
     }
 
     func firewallRule(_ node: YAMLNode, at path: SpecPath) -> FirewallRule? {
@@ -375,6 +377,7 @@ private struct Decoder {
         var keys = ["listen"]
         if app.usesLiteLLM { keys.append("litellm") }
         if app == .openWebUI { keys.append("key") }
+        if app == .hermesWebUI { keys.append("password") }
         guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
         var listen: IPv4Address?
         if let node = map.value("listen"), let text = MappingReader.text(node, key: "listen", path: path / "listen", grammar: nil, context: context) {
@@ -385,7 +388,10 @@ private struct Decoder {
         }
         let litellm = map.string("litellm", grammar: .hostname)
         let key = map.value("key").flatMap { secret($0, at: path / "key", what: "the key of app '\(app.rawValue)'", variable: "OPENAI_API_KEY") }
-        return AppOptions(listen: listen, litellm: litellm, key: key, path: path)
+        let password = map.value("password").flatMap {
+            secret($0, at: path / "password", what: "the password of app '\(app.rawValue)'", variable: "HERMES_WEBUI_PASSWORD")
+        }
+        return AppOptions(listen: listen, litellm: litellm, key: key, password: password, path: path)
     }
 
     func model(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Model? {

@@ -42,8 +42,15 @@ struct Explain: ParsableCommand {
         return text + "\n"
     }
 
-    /// Words wrapped at 88 columns under an indent.
+    /// Words wrapped at 88 columns under an indent; each line break of `text` starts a paragraph,
+    /// and a line that starts with spaces (a table row) is kept as it is.
     static func wrap(_ text: String, indent: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { paragraph in
+            paragraph.hasPrefix(" ") ? indent + paragraph + "\n" : wrapParagraph(String(paragraph), indent: indent)
+        }.joined()
+    }
+
+    private static func wrapParagraph(_ text: String, indent: String) -> String {
         var lines: [String] = []
         var line = indent
         for word in text.split(separator: " ") {

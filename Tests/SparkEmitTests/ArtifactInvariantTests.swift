@@ -32,7 +32,7 @@ import Testing
         }
         let head = try artifact("vllm-head-entrypoint.sh", node: "spark-01")
         #expect(head.contents.contains("--host 198.51.100.1 \\"))
-        #expect(head.contents.contains("--dashboard-host=127.0.0.1"))
+        #expect(head.contents.contains("--include-dashboard=false"))
     }
 
     @Test func modelAndRayPortsAreNeverOpenOnTheTailnet() throws {
@@ -84,9 +84,8 @@ import Testing
 
     @Test func workerStartsBeforeHeadInTheIndex() throws {
         let index = try #require(artifacts.first { $0.path == "README.md" })
-        let worker = try #require(index.contents.range(of: "1. spark-02"))
-        let head = try #require(index.contents.range(of: "2. spark-01"))
-        #expect(worker.lowerBound < head.lowerBound)
+        #expect(index.contents.contains("1. Up to and including 'Firewall', node by node: spark-01, spark-02."))
+        #expect(index.contents.contains("2. The model steps: spark-02, spark-01."))
     }
 }
 
@@ -94,9 +93,7 @@ import Testing
 /// the head's runbook makes the token and the worker's copies it from the head.
 @Suite struct RayTokenArtifactTests {
     @Test func tokenReachesEveryMemberAndTheRunbooks() throws {
-        let text = Fixtures.splitTrust(
-            replacing: "      image: vllm-spark:26.04\n",
-            with: "      image: vllm-spark:26.04\n      ray_version: \"2.54.1\"\n      ray_token: {file: ~/.ray-cluster-token.env}\n")
+        let text = Fixtures.splitTrust
         let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
         #expect(!compilation.diagnostics.contains { $0.code == "CL010" })
         let artifacts = try #require(compilation.artifacts)
@@ -111,5 +108,49 @@ import Testing
         #expect(headRunbook.contains("printf 'RAY_AUTH_TOKEN=%s\\n' \"$(openssl rand -hex 32)\""))
         #expect(workerRunbook.contains("scp cameron@192.0.2.21:/home/cameron/.ray-cluster-token.env /home/cameron/.ray-cluster-token.env"))
         #expect(try file("nodes/spark-02/home/cameron/sparky-ai-stack/scripts/verify.sh").contains("private_file_defines /home/cameron/.ray-cluster-token.env RAY_AUTH_TOKEN"))
+    }
+}
+
+/// Ray as every member installs it, and NCCL over the DAC's RDMA device.
+@Suite struct RayAndRDMAArtifactTests {
+    private static func artifacts(_ example: String) throws -> [Artifact] {
+        try #require(Compilation.run(path: Fixtures.repositoryRoot + "/examples/\(example)/topology.yaml").artifacts)
+    }
+
+    private static func file(_ artifacts: [Artifact], _ path: String) throws -> String {
+        try #require(artifacts.first { $0.path == path }, "no \(path)").contents
+    }
+
+    @Test func headStartsNoDashboardAndPinsRay() throws {
+        let artifacts = try Self.artifacts("split-trust")
+        let stack = "nodes/spark-01/home/cameron/sparky-ai-stack/"
+        let entrypoint = try Self.file(artifacts, stack + "scripts/vllm-head-entrypoint.sh")
+        #expect(entrypoint.contains("--include-dashboard=false"))
+        #expect(!entrypoint.contains("--dashboard-host"))
+        // An unpinned 'pip install ray' lets two nodes build different Rays, which refuse to form a cluster.
+        #expect(try Self.file(artifacts, stack + "Dockerfile.vllm-spark").contains("RUN pip install --no-cache-dir ray==\(ClusterPlan.defaultRayVersion)\n"))
+        let verify = try Self.file(artifacts, stack + "scripts/verify.sh")
+        #expect(verify.contains("refuse 'nothing listens on 8265 (no Ray dashboard or job API)' listens_on 8265"))
+        #expect(verify.contains("listens_on 6379\n"), "GCS binds every address in every Ray release; verify must not claim otherwise")
+    }
+
+    @Test func clusterContainersGetTheRDMADevice() throws {
+        let artifacts = try Self.artifacts("split-trust")
+        for (node, script) in [("spark-01", "vllm-head.sh"), ("spark-02", "vllm-worker.sh")] {
+            let launcher = try Self.file(artifacts, "nodes/\(node)/home/cameron/sparky-ai-stack/scripts/\(script)")
+            for option in ["--device /dev/infiniband", "--cap-add IPC_LOCK", "-e NCCL_IB_HCA=rocep1s0f0"] {
+                #expect(launcher.contains("  \(option) \\\n"), "\(node) lacks \(option)")
+            }
+        }
+    }
+
+    @Test func aSingleNodeModelRunsTheUpstreamImageWithoutRay() throws {
+        let artifacts = try Self.artifacts("three-node-lab")
+        let stack = "nodes/gpu-c/home/bob/gpu-lab/"
+        #expect(!artifacts.contains { $0.path == stack + "Dockerfile.vllm-spark" })
+        let launcher = try Self.file(artifacts, stack + "scripts/vllm-head.sh")
+        #expect(launcher.contains("image=nvcr.io/nvidia/vllm:26.04-py3\n"))
+        #expect(!launcher.contains("/dev/infiniband"))
+        #expect(!(try Self.file(artifacts, stack + "RUNBOOK.md")).contains("docker build"))
     }
 }

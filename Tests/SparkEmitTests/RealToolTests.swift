@@ -64,7 +64,7 @@ import Testing
     @Test(arguments: [
         ("    dac_ip: 198.51.100.2", "    dac_ipp: 198.51.100.2"),
         ("mtu: 9216", "mtu: jumbo"),
-        ("apps: [litellm, litellm-db, open-webui, n8n]", "apps: [litellm, openwebui]"),
+        ("apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]", "apps: [litellm, openwebui]"),
         ("mgmt_ip: 192.0.2.22", "mgmt_ip: 192.0.2.256"),
     ])
     func schemaRejectsWhatTheCompilerRejects(_ old: String, _ new: String) throws {

@@ -70,7 +70,8 @@ import Testing
         let text = result.stdout
         #expect(text.contains("client: runs a parallel rank of qwen3.5-122b on spark-02: vLLM sends the token ids of every prompt to all ranks"))
         #expect(text.contains("can run code on each other's Ray processes"))
-        #expect(text.contains("dashboard on 127.0.0.1:8265"))
+        #expect(text.contains("no dashboard or job API"))
+        #expect(text.contains("Ray's GCS (6379) and raylet listen on every address in every Ray release"))
         // The reachability table: spark-01's vLLM row is open to itself and its DAC peer only.
         let row = text.split(separator: "\n").first { $0.contains("8000  vllm qwen3.5-122b") }
         #expect(row.map { $0.split(separator: " ").filter { $0 == "yes" }.count } == 1, "\(row ?? "no row")")

@@ -14,8 +14,8 @@ import Testing
 
     @Test func exampleCompilesWithoutFindings() {
         let compilation = compile(Fixtures.splitTrust)
-        // The example accepts one risk on purpose (TR001, a note) and does not pin Ray (CL010, a warning).
-        #expect(compilation.diagnostics.map { "\($0.severity.rawValue) \($0.code ?? "")" } == ["warning CL010", "note TR001"])
+        // The example accepts one risk on purpose (TR001, a note) and has nothing else to say.
+        #expect(compilation.diagnostics.map { "\($0.severity.rawValue) \($0.code ?? "")" } == ["note TR001"])
         #expect(compilation.artifacts?.isEmpty == false)
     }
 
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func unknownAppSuggestsTheNearest() throws {
-        let text = Fixtures.splitTrust(replacing: "apps: [litellm, litellm-db, open-webui, n8n]", with: "apps: [litellm, litellm-db, openwebui, n8n]")
+        let text = Fixtures.splitTrust(replacing: "apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]", with: "apps: [litellm, litellm-db, openwebui, n8n]")
         let error = try #require(firstError(text))
         #expect(error.message == "unknown app 'openwebui'")
         #expect(error.help?.hasPrefix("did you mean 'open-webui'?") == true)

@@ -1,4 +1,5 @@
 import SparkDiagnostics
+import SparkPlan
 import SparkSpec
 
 /// CL010: a multi-node Ray cluster uses Ray's token authentication.
@@ -9,23 +10,28 @@ struct RayTokenAuthRule: Rule {
         id: "CL010",
         title: "a multi-node Ray cluster uses token authentication",
         rationale: """
-            Without authentication any process that reaches Ray's GCS, raylets or dashboard can join \
-            the cluster and run code on every member. spark-gen keeps those ports on the DAC and the \
-            dashboard on loopback, but the other cluster nodes can still reach them. Ray 2.52 added \
-            token authentication (RAY_AUTH_MODE=token): with runtime.ray_version pinned to 2.52 or \
-            later and runtime.ray_token set, the containers refuse peers without the shared token.
+            Without authentication any process that reaches Ray's GCS, raylets or client server can join \
+            the cluster and run code on every member. spark-gen starts no dashboard, and ufw and the \
+            tailnet policy keep the other Ray ports to the cluster's nodes, but those nodes can still \
+            reach them (GCS and raylet listen on every address in every Ray release). Ray 2.52 added \
+            token authentication (RAY_AUTH_MODE=token): with runtime.ray_token set and Ray 2.52 or later \
+            (spark-gen installs \(ClusterPlan.defaultRayVersion) unless runtime.ray_version says otherwise), \
+            the containers refuse peers without the shared token.
             """,
         severity: .warning,
-        help: "pin runtime.ray_version to 2.52 or later and set runtime.ray_token: {file: ~/.ray-cluster-token.env}",
+        help: "set runtime.ray_token: {file: ~/.ray-cluster-token.env} and keep Ray at 2.52 or later (the default is \(ClusterPlan.defaultRayVersion))",
         triggering: [
-            RuleExample(replacing: "      image: vllm-spark:26.04\n", with: "      image: ↓vllm-spark:26.04\n"),
+            RuleExample([
+                ("      ray_token: {file: ~/.ray-cluster-token.env}\n", ""),
+                ("    cluster: {head: spark-01, workers: [spark-02]", "    cluster: ↓{head: spark-01, workers: [spark-02]"),
+            ]),
             RuleExample(replacing: "      image: vllm-spark:26.04\n", with: "      image: vllm-spark:26.04\n      ray_version: ↓\"2.49.2\"\n"),
-            RuleExample(replacing: "      image: vllm-spark:26.04\n",
+            RuleExample(replacing: "      image: vllm-spark:26.04\n      ray_token: {file: ~/.ray-cluster-token.env}\n",
                         with: "      image: vllm-spark:26.04\n      ray_version: ↓\"2.54.1\"\n"),
         ],
         nonTriggering: [
-            RuleExample(replacing: "      image: vllm-spark:26.04\n",
-                        with: "      image: vllm-spark:26.04\n      ray_version: \"2.54.1\"\n      ray_token: {file: ~/.ray-cluster-token.env}\n"),
+            .unchanged,
+            RuleExample(replacing: "      image: vllm-spark:26.04\n", with: "      image: vllm-spark:26.04\n      ray_version: \"2.52.0\"\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -33,9 +39,10 @@ struct RayTokenAuthRule: Rule {
             guard context.members(of: model).count > 1 else { return nil }
             let runtime = model.runtime
             guard let version = runtime.rayVersion else {
+                guard runtime.rayToken == nil else { return nil }
                 return RuleFinding(
-                    "model '\(model.name)' runs a multi-node Ray cluster with Ray unpinned, so token authentication cannot be relied on",
-                    at: runtime.path / "image")
+                    "model '\(model.name)' runs a multi-node Ray \(ClusterPlan.defaultRayVersion) cluster without runtime.ray_token",
+                    at: model.cluster.path)
             }
             let parts = version.split(separator: ".").compactMap { Int($0) }
             guard parts.lexicographicallyPrecedes(Self.firstVersion) == false else {

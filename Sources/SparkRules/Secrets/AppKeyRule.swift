@@ -15,14 +15,17 @@ struct AppKeyRule: Rule {
         help: "create a virtual key for the app in the LiteLLM UI and reference a file that holds only that key",
         triggering: [
             RuleExample(
-                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
-                with: "apps: [litellm, litellm-db, {open-webui: {key: ↓{file: ~/.sparky02-litellm-key}}}, n8n]"),
+                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                with: "{open-webui: {key: ↓{file: ~/.sparky02-litellm-key}}}"),
+            RuleExample(
+                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                with: "{open-webui: {key: ↓{file: /home/cameron/.sparky02-litellm-key}}}"),
         ],
         nonTriggering: [
             .unchanged,
             RuleExample(
-                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
-                with: "apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui-key}}}, n8n]"),
+                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                with: "{open-webui: {key: {file: ~/.sparky02-open-webui-key}}}"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -32,7 +35,7 @@ struct AppKeyRule: Rule {
             let master = owner.masterKey
             for app in node.apps {
                 guard let key = node.appOptions[app]?.key else { continue }
-                if key.file == master.file {
+                if key.file.absolute(home: node.home) == master.file.absolute(home: node.home) {
                     findings.append(RuleFinding(
                         "app \(app.rawValue) on node '\(node.name)' reads its key from \(key.file), the file that holds owner '\(owner.name)''s master key",
                         at: key.path))

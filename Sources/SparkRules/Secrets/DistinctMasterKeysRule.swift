@@ -22,6 +22,8 @@ struct DistinctMasterKeysRule: Rule {
                 ("master_key: {file: ~/.sparky02-litellm-key}",
                  "master_key: {file: ~/.sparky02-litellm-key, sha256: ↓1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988}"),
             ]),
+            RuleExample(
+                replacing: "master_key: {file: ~/.sparky02-litellm-key}", with: "master_key: ↓{file: /home/cameron/.sparky01-litellm-key}"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -30,7 +32,7 @@ struct DistinctMasterKeysRule: Rule {
         for (index, owner) in owners.enumerated() {
             for earlier in owners[..<index] {
                 let mine = owner.masterKey, theirs = earlier.masterKey
-                if mine.file == theirs.file && mine.variable == theirs.variable {
+                if context.sameSecret(mine, of: owner.name, theirs, of: earlier.name) {
                     findings.append(RuleFinding(
                         "owners '\(earlier.name)' and '\(owner.name)' share the master key reference \(mine.file) (\(mine.variable))",
                         at: mine.path))

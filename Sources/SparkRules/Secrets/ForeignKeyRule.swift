@@ -14,14 +14,14 @@ struct ForeignKeyRule: Rule {
         help: "give the app a key of its own owner (a virtual key from that owner's LiteLLM)",
         triggering: [
             RuleExample(
-                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
-                with: "apps: [litellm, litellm-db, {open-webui: {key: ↓{file: ~/.sparky01-litellm-key}}}, n8n]"),
+                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                with: "{open-webui: {key: ↓{file: ~/.sparky01-litellm-key}}}"),
         ],
         nonTriggering: [
             .unchanged,
             RuleExample(
-                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
-                with: "apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui-key}}}, n8n]"),
+                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                with: "{open-webui: {key: {file: ~/.sparky02-open-webui-key}}}"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -31,7 +31,13 @@ struct ForeignKeyRule: Rule {
                 guard let key = node.appOptions[app]?.key else { continue }
                 for owner in context.topology.owners where owner.name != node.owner {
                     let secrets = [owner.masterKey] + (owner.dbPassword.map { [$0] } ?? [])
-                    guard secrets.contains(where: { $0.file == key.file || ($0.sha256 != nil && $0.sha256 == key.sha256) }) else { continue }
+                    let path = key.file.absolute(home: node.home)
+                    let theirs = secrets.contains { secret in
+                        secret.file == key.file || secret.file.absolute(home: node.home) == path
+                            || context.paths(of: secret, onNodesOf: owner.name).contains(path)
+                            || (secret.sha256 != nil && secret.sha256 == key.sha256)
+                    }
+                    guard theirs else { continue }
                     findings.append(RuleFinding(
                         "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner)') is given a secret of owner '\(owner.name)' (\(key.file))",
                         at: key.path))

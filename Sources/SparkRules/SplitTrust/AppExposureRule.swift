@@ -17,8 +17,8 @@ struct AppExposureRule: Rule {
         help: "remove 'listen' so the app binds 127.0.0.1, and open app ports on tailscale0 only",
         triggering: [
             RuleExample(
-                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
-                with: "apps: [litellm, litellm-db, {open-webui: {listen: ↓0.0.0.0}}, n8n]"),
+                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, listen: ↓0.0.0.0}}"),
             RuleExample(
                 replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: ↓8001}]\n"),
             RuleExample(
@@ -27,8 +27,8 @@ struct AppExposureRule: Rule {
         nonTriggering: [
             .unchanged,
             RuleExample(
-                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
-                with: "apps: [litellm, litellm-db, {open-webui: {listen: 127.0.0.1}}, n8n]"),
+                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, listen: 127.0.0.1}}"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -1,20 +1,24 @@
 import SparkDiagnostics
 import SparkSpec
 
-/// ST006: the DAC subnet is never advertised on a tailnet.
+/// ST006: neither the DAC subnet nor the mgmt LAN is advertised on a tailnet.
 struct DACRouteRule: Rule {
     let description = RuleDescription(
         id: "ST006",
-        title: "the DAC subnet is never advertised on a tailnet",
+        title: "the DAC subnet and the mgmt LAN are never advertised on a tailnet",
         rationale: """
             The DAC link carries the unauthenticated vLLM API, Ray and NCCL. Advertising a route that \
             covers it makes the node a subnet router into the cluster link: every device the tailnet \
-            policy lets use the route reaches port 8000 and Ray directly.
+            policy lets use the route reaches port 8000 and Ray directly. A route over the mgmt LAN does \
+            the same for every host on it, the other owner's nodes and their ssh included: traffic from a \
+            subnet router arrives from the router's own address, past the tailnet policy's view of users.
             """,
-        help: "remove the route; nothing outside the cluster needs the DAC link",
+        help: "remove the route; nothing outside the cluster needs the DAC link, and tailnet users reach the apps through 'tailscale serve'",
         triggering: [
             RuleExample(
                 replacing: "    dac_ip: 198.51.100.1\n", with: "    dac_ip: 198.51.100.1\n    advertise_routes: [↓198.51.100.0/24]\n"),
+            RuleExample(
+                replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    advertise_routes: [10.20.0.0/16, ↓192.0.2.0/25]\n"),
         ],
         nonTriggering: [
             .unchanged,
@@ -22,12 +26,14 @@ struct DACRouteRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        let dac = context.topology.links.dac.subnet
+        let links = context.topology.links
         var findings: [RuleFinding] = []
         for node in context.topology.nodes {
-            for (index, route) in node.advertiseRoutes.enumerated() where route.overlaps(dac) {
-                findings.append(RuleFinding(
-                    "node '\(node.name)' advertises \(route), which covers the DAC subnet \(dac)", at: node.path / "advertise_routes" / index))
+            for (index, route) in node.advertiseRoutes.enumerated() {
+                for (subnet, what) in [(links.dac.subnet, "the DAC subnet"), (links.mgmt.subnet, "the mgmt LAN")] where route.overlaps(subnet) {
+                    findings.append(RuleFinding(
+                        "node '\(node.name)' advertises \(route), which covers \(what) \(subnet)", at: node.path / "advertise_routes" / index))
+                }
             }
         }
         return findings

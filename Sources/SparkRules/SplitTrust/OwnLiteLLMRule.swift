@@ -14,14 +14,14 @@ struct OwnLiteLLMRule: Rule {
         help: "remove the app's 'litellm' setting so it uses the LiteLLM on its own node",
         triggering: [
             RuleExample(
-                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
-                with: "apps: [litellm, litellm-db, {open-webui: {litellm: ↓spark-01}}, n8n]"),
+                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, litellm: ↓spark-01}}"),
         ],
         nonTriggering: [
             .unchanged,
             RuleExample(
-                replacing: "apps: [litellm, litellm-db, open-webui, n8n]",
-                with: "apps: [litellm, litellm-db, {open-webui: {litellm: spark-02}}, n8n]"),
+                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, litellm: spark-02}}"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -4,12 +4,12 @@
 # Runs inside the head container of model qwen3.5-122b.
 set -euo pipefail
 
-# Ray binds the DAC address; its dashboard can run jobs, so it stays on loopback.
+# Ray registers the DAC address; GCS still listens on every address (every Ray release
+# does), so ufw and the tailnet policy keep it in. No dashboard: its job API runs code.
 ray start --head \
   --node-ip-address=198.51.100.1 \
   --port=6379 \
-  --dashboard-host=127.0.0.1 \
-  --dashboard-port=8265 \
+  --include-dashboard=false \
   --num-gpus=1 \
   --block &
 ray_pid=$!
@@ -38,7 +38,7 @@ exec vllm serve Qwen/Qwen3.5-122B-A10B-GPTQ-Int4 \
   --enable-prefix-caching \
   --enable-chunked-prefill \
   --enable-auto-tool-choice \
-  --tool-call-parser hermes \
+  --tool-call-parser qwen3_coder \
   --reasoning-parser qwen3 \
   --default-chat-template-kwargs '{"enable_thinking":false}' \
   --tensor-parallel-size 2 \

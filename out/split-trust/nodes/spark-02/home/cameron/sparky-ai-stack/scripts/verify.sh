@@ -26,6 +26,10 @@ listens_only_on() {
   found=$(ss -Hltn "sport = :$1" | awk '{print $4}' | sort -u)
   [ -n "$found" ] && [ "$found" = "$2:$1" ]
 }
+# listens_on PORT: something listens on PORT, on any address.
+listens_on() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
+# not_on_wildcard PORT: nothing listens on PORT on a wildcard address.
+not_on_wildcard() { ! ss -Hltn "sport = :$1" | awk '{print $4}' | grep -qE '^(0\.0\.0\.0|\*|\[::\]):'; }
 private_file_defines() {
   local file=$1 variable
   shift
@@ -60,6 +64,8 @@ expect 'n8n listens on 127.0.0.1:5678 only' listens_only_on 5678 127.0.0.1
 echo '== Secret files exist, are private (0600) and define their variables'
 expect '/home/cameron/.sparky02-litellm-key is 0600 and defines LITELLM_MASTER_KEY' private_file_defines /home/cameron/.sparky02-litellm-key LITELLM_MASTER_KEY
 expect '/home/cameron/.sparky02-litellm-db.env is 0600 and defines POSTGRES_PASSWORD, DATABASE_URL' private_file_defines /home/cameron/.sparky02-litellm-db.env POSTGRES_PASSWORD DATABASE_URL
+expect '/home/cameron/.sparky02-open-webui.env is 0600 and defines OPENAI_API_KEY' private_file_defines /home/cameron/.sparky02-open-webui.env OPENAI_API_KEY
+expect '/home/cameron/.ray-cluster-token.env is 0600 and defines RAY_AUTH_TOKEN' private_file_defines /home/cameron/.ray-cluster-token.env RAY_AUTH_TOKEN
 
 echo '== Names resolve to mgmt addresses, not the DAC'
 expect 'spark-01 resolves to 192.0.2.21' resolves_to spark-01 192.0.2.21
@@ -70,15 +76,29 @@ expect 'ufw is active' ufw_active
 expect 'enp1s0f0np0 has MTU 9216' mtu_is enp1s0f0np0 9216
 
 echo '== LiteLLM of owner client'
-key_header=$(mktemp)
-trap 'rm -f "$key_header"' EXIT
-# The header goes through a 0600 temporary file so the key never shows in the process list.
+headers=$(mktemp -d)
+trap 'rm -rf "$headers"' EXIT
+# Keys go through 0600 temporary files so they never show in the process list.
+key_header="$headers/master"
 # shellcheck source=/dev/null
-( set -a; . /home/cameron/.sparky02-litellm-key; printf 'Authorization: Bearer %s\n' "${LITELLM_MASTER_KEY:-}" ) > "$key_header"
+( umask 077; set -a; . /home/cameron/.sparky02-litellm-key; printf 'Authorization: Bearer %s\n' "${LITELLM_MASTER_KEY:-}" ) > "$key_header"
 expect 'litellm is alive' curl -fsS --max-time 5 http://127.0.0.1:8001/health/liveliness
 expect 'litellm refuses a request without a key (401)' test "$(http_status http://127.0.0.1:8001/v1/models)" = 401
 expect 'litellm answers with the owner key' test "$(http_status http://127.0.0.1:8001/v1/models "$key_header")" = 200
 expect 'litellm lists qwen3.5-122b' lists_model http://127.0.0.1:8001/v1 qwen3.5-122b "$key_header"
+# shellcheck source=/dev/null
+( umask 077; set -a; . /home/cameron/.sparky02-open-webui.env; printf 'Authorization: Bearer %s\n' "${OPENAI_API_KEY:-}" ) > "$headers/open-webui"
+expect 'the virtual key of open-webui is accepted (200)' test "$(http_status http://127.0.0.1:8001/v1/models "$headers/open-webui")" = 200
+
+echo '== LiteLLM database: a password is required, on 127.0.0.1 and on the socket'
+# shellcheck disable=SC2016 # expands in the container's shell, where the env file defined it
+expect 'litellm-db accepts its password' docker exec litellm-db sh -c 'PGPASSWORD="$POSTGRES_PASSWORD" psql -w -h 127.0.0.1 -p 5432 -U litellm -d litellm -tAc "select 1"'
+refuse 'litellm-db refuses a connection without a password (127.0.0.1)' docker exec litellm-db env -u PGPASSWORD psql -w -h 127.0.0.1 -p 5432 -U litellm -d litellm -tAc 'select 1'
+refuse 'litellm-db refuses a connection without a password (socket)' docker exec litellm-db env -u PGPASSWORD psql -w -p 5432 -U litellm -d litellm -tAc 'select 1'
+
+echo '== RDMA for NCCL over the DAC'
+expect '/dev/infiniband exists (the containers get it with --device)' test -d /dev/infiniband
+expect 'RDMA device rocep1s0f0 exists' test -e /sys/class/infiniband/rocep1s0f0
 
 echo '== Reachability of spark-01 from here'
 refuse 'spark-01 litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.21 8001
@@ -95,8 +115,6 @@ refuse 'spark-01 vllm qwen3.5-122b (8000) is closed on the mgmt LAN' tcp_open 19
 expect 'spark-01 vllm qwen3.5-122b (8000) answers over the DAC' tcp_open 198.51.100.1 8000
 refuse 'spark-01 ray gcs (6379) is closed on the mgmt LAN' tcp_open 192.0.2.21 6379
 expect 'spark-01 ray gcs (6379) answers over the DAC' tcp_open 198.51.100.1 6379
-refuse 'spark-01 ray dashboard (8265) is closed on the mgmt LAN' tcp_open 192.0.2.21 8265
-refuse 'spark-01 ray dashboard (8265) is closed over the DAC' tcp_open 198.51.100.1 8265
 
 echo
 if [ "$failures" -gt 0 ]; then

@@ -23,7 +23,12 @@ docker run -d \
   -e VLLM_HOST_IP=198.51.100.1 \
   -e NCCL_SOCKET_IFNAME=enp1s0f0np0 \
   -e GLOO_SOCKET_IFNAME=enp1s0f0np0 \
+  --device /dev/infiniband \
+  --cap-add IPC_LOCK \
+  -e NCCL_IB_HCA=rocep1s0f0 \
   -e RAY_ADDRESS=198.51.100.1:6379 \
+  -e RAY_AUTH_MODE=token \
+  --env-file /home/alice/.ray-cluster-token.env \
   -v "$home/.cache/huggingface:/root/.cache/huggingface" \
   -v "$stack_dir/vllm-compile-cache:/root/.cache/vllm/torch_compile_cache" \
   -v "$stack_dir/scripts/vllm-head-entrypoint.sh:/opt/spark-gen/entrypoint.sh:ro" \

@@ -26,6 +26,10 @@ listens_only_on() {
   found=$(ss -Hltn "sport = :$1" | awk '{print $4}' | sort -u)
   [ -n "$found" ] && [ "$found" = "$2:$1" ]
 }
+# listens_on PORT: something listens on PORT, on any address.
+listens_on() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
+# not_on_wildcard PORT: nothing listens on PORT on a wildcard address.
+not_on_wildcard() { ! ss -Hltn "sport = :$1" | awk '{print $4}' | grep -qE '^(0\.0\.0\.0|\*|\[::\]):'; }
 private_file_defines() {
   local file=$1 variable
   shift
@@ -53,6 +57,9 @@ ray_gpus_are() { docker exec "$1" ray status | grep -q "/$2.0 GPU"; }
 
 echo '== Listeners bind where the plan says, never on a wildcard address'
 
+echo '== Secret files exist, are private (0600) and define their variables'
+expect '/home/alice/.ray-cluster-token.env is 0600 and defines RAY_AUTH_TOKEN' private_file_defines /home/alice/.ray-cluster-token.env RAY_AUTH_TOKEN
+
 echo '== Names resolve to mgmt addresses, not the DAC'
 expect 'gpu-a resolves to 192.0.2.31' resolves_to gpu-a 192.0.2.31
 expect 'gpu-b resolves to 192.0.2.32' resolves_to gpu-b 192.0.2.32
@@ -61,6 +68,10 @@ expect 'gpu-c resolves to 192.0.2.33' resolves_to gpu-c 192.0.2.33
 echo '== Firewall and DAC link'
 expect 'ufw is active' ufw_active
 expect 'enp1s0f0np0 has MTU 9216' mtu_is enp1s0f0np0 9216
+
+echo '== RDMA for NCCL over the DAC'
+expect '/dev/infiniband exists (the containers get it with --device)' test -d /dev/infiniband
+expect 'RDMA device rocep1s0f0 exists' test -e /sys/class/infiniband/rocep1s0f0
 
 echo '== Reachability of gpu-a from here'
 refuse 'gpu-a litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.31 8001
@@ -73,8 +84,6 @@ refuse 'gpu-a vllm qwen3.5-122b (8000) is closed on the mgmt LAN' tcp_open 192.0
 refuse 'gpu-a vllm qwen3.5-122b (8000) is closed over the DAC' tcp_open 198.51.100.1 8000
 refuse 'gpu-a ray gcs (6379) is closed on the mgmt LAN' tcp_open 192.0.2.31 6379
 expect 'gpu-a ray gcs (6379) answers over the DAC' tcp_open 198.51.100.1 6379
-refuse 'gpu-a ray dashboard (8265) is closed on the mgmt LAN' tcp_open 192.0.2.31 8265
-refuse 'gpu-a ray dashboard (8265) is closed over the DAC' tcp_open 198.51.100.1 8265
 
 echo '== Reachability of gpu-c from here'
 refuse 'gpu-c litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.33 8001

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 container=vllm-qwen3-30b
-image=vllm-spark:26.04
+image=nvcr.io/nvidia/vllm:26.04-py3
 home=/home/bob
 stack_dir=/home/bob/gpu-lab
 

@@ -1,0 +1,61 @@
+import SparkPlan
+import SparkSpec
+
+/// The runbook section for a node that already runs the hand-written guide's stack: which of
+/// its containers to remove, which volumes to keep, and what an old database and Open WebUI
+/// carry over that the generated stack would otherwise inherit.
+struct GuideMigration {
+    let node: NodePlan
+
+    /// The guide's vLLM containers: the head's model, its fallback model, and the Ray worker.
+    static let guideModelContainers = ["vllm-qwen-122b", "vllm-qwen-35b", "vllm-ray-worker"]
+
+    /// The Postgres commands that make a volume initialised by the guide (trust for local and
+    /// 127.0.0.1 connections, password 'litellm') require the password from the secret file.
+    /// The password is changed first, while the old rules still let the socket in.
+    static func databaseCommands(container: String) -> [String] {
+        [
+            "docker exec \(container) bash -c 'echo \"ALTER ROLE \(LiteLLMPlan.Database.user) PASSWORD :'\\''pw'\\'';\" "
+                + "| psql -q -U \(LiteLLMPlan.Database.user) -d \(LiteLLMPlan.Database.name) -v pw=\"$POSTGRES_PASSWORD\"'",
+            "docker exec \(container) sed -i -E 's/[[:space:]]trust$/ scram-sha-256/' /var/lib/postgresql/data/pg_hba.conf",
+            "docker kill --signal=HUP \(container)",
+        ]
+    }
+
+    func section(step heading: String) -> String {
+        let apps = node.node.apps.filter { ComposeEmitter.images[$0] != nil }.map(ComposeEmitter.containerName)
+        var text = heading
+        text += "Skip this on a fresh machine. On a node set up by hand from the guide, run it first: the guide's "
+        text += "containers hold the ports and container names this stack uses.\n\n```sh\n"
+        text += "docker rm -f \((Self.guideModelContainers + apps).joined(separator: " ")) 2>/dev/null || true\n```\n\n"
+        let volumes = node.node.apps.compactMap { ComposeEmitter.volumeNames[$0] }
+        guard !volumes.isEmpty else { return text + databaseAndAppNotes() }
+        text += "`docker rm` keeps volumes. This stack names its volumes as the guide's `docker run` commands did "
+        text += "(\(volumes.map { "`\($0)`" }.joined(separator: ", "))), so chat history, "
+        text += "workflows and keys carry over. A volume the guide made with compose from the stack directory carries "
+        text += "the directory's name in front; copy it once:\n\n```sh\n"
+        let project = node.stackDir.split(separator: "/").last.map(String.init) ?? "stack"
+        text += "for v in \(volumes.joined(separator: " ")); do\n"
+        text += "  if docker volume inspect \"\(project)_$v\" >/dev/null 2>&1 && ! docker volume inspect \"$v\" >/dev/null 2>&1; then\n"
+        text += "    docker volume create \"$v\" && docker run --rm -v \"\(project)_$v:/from:ro\" -v \"$v:/to\" alpine cp -a /from/. /to/\n"
+        text += "  fi\n"
+        text += "done\n```\n"
+        return text + databaseAndAppNotes()
+    }
+
+    private func databaseAndAppNotes() -> String {
+        var text = ""
+        if node.litellm?.database != nil {
+            text += "\nA database volume from the guide trusts every local connection and has the password `litellm`. "
+            text += "After `litellm-db` is up in the LiteLLM step, and before `prisma db push`, run once:\n\n```sh\n"
+            text += Self.databaseCommands(container: ComposeEmitter.containerName(.litellmDB)).joined(separator: "\n") + "\n```\n"
+        }
+        if node.has(.openWebUI) {
+            text += "\nOpen WebUI keeps the connection it saved at its first start and ignores `OPENAI_API_BASE_URL` and "
+            text += "`OPENAI_API_KEY` after that: in Admin Settings → Connections, set the URL to "
+            text += "`http://127.0.0.1:\(App.litellm.port!)/v1` and the key to the app's virtual key (not the master key).\n"
+        }
+        text += "\nThe guide's `litellm.service` and its drop-in are replaced by the copy step, and its ufw rules by `firewall.sh`.\n"
+        return text
+    }
+}

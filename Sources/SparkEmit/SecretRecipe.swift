@@ -1,0 +1,65 @@
+import SparkPlan
+
+/// The shell snippets a runbook uses to create a node's secret files, each only when the file
+/// does not exist yet (keys are rotated deliberately, never by re-running a step).
+///
+/// Values are generated on the node and written straight into the file: none is ever an
+/// argument of a command (visible in the process list) or printed.
+struct SecretRecipe {
+    let node: NodePlan
+
+    /// Files the runbook's secrets step creates: all but virtual keys, which need a running LiteLLM.
+    var generatedFiles: [SecretFile] { node.secretFiles.filter { $0.virtualKeyFor == nil } }
+
+    /// Files holding an app's LiteLLM virtual key, minted after LiteLLM is up.
+    var virtualKeyFiles: [SecretFile] { node.secretFiles.filter { $0.virtualKeyFor != nil } }
+
+    /// A snippet that creates `file` with fresh random values.
+    func generate(_ file: SecretFile) -> String {
+        // A Ray token is one secret shared by the cluster: the head makes it, workers copy it.
+        if file.readers == ["ray"], let head = node.clusterRoles.first(where: { $0.kind == .worker })?.cluster.head {
+            return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.user)@\(head.mgmtIP):\(file.path.replacingAll(node.home, with: head.home)) \(file.path) )"
+        }
+        var lines: [String] = []
+        var needsPassword = false
+        for variable in file.variables {
+            switch variable {
+            case "DATABASE_URL":
+                needsPassword = true
+                if let database = node.litellm?.database {
+                    lines.append("printf 'DATABASE_URL=%s\\n' \"\(database.url(passwordVariable: "pw"))\"")
+                }
+            case node.owner.masterKey.variable where node.litellm != nil:
+                lines.append("printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"")
+            case "RAY_AUTH_TOKEN":
+                lines.append("printf 'RAY_AUTH_TOKEN=%s\\n' \"$(openssl rand -hex 32)\"")
+            default:
+                needsPassword = true
+                lines.append("printf '\(variable)=%s\\n' \"$pw\"")
+            }
+        }
+        var recipe = "[ -e \(file.path) ] || ( umask 077\n"
+        if needsPassword { recipe += "  pw=$(openssl rand -hex 24)\n" }
+        recipe += "  { " + lines.joined(separator: "\n    ") + "; } > \(file.path) )"
+        return recipe
+    }
+
+    /// A snippet that mints the app's virtual key from the node's LiteLLM with the master key,
+    /// limited to the models that LiteLLM routes, and writes it to the app's file.
+    func mint(_ file: SecretFile, litellm: LiteLLMPlan, masterKeyFile: String) -> String {
+        let app = file.virtualKeyFor ?? "app"
+        let variable = file.variables.first ?? "OPENAI_API_KEY"
+        // Served names and node names are plain identifiers, so single quotes hold the JSON as it is.
+        let models = litellm.routes.map { "\"\($0.servedName)\"" }.joined(separator: ", ")
+        let body = "{\"key_alias\": \"\(app)@\(node.name)\", \"models\": [\(models)]}"
+        var recipe = "[ -e \(file.path) ] || ( umask 077\n"
+        recipe += "  header=$(mktemp)\n"
+        recipe += "  trap 'rm -f \"$header\"' EXIT\n"
+        recipe += "  ( set -a; . \(masterKeyFile); printf 'Authorization: Bearer %s\\n' \"$\(litellm.masterKey.variable)\" ) > \"$header\"\n"
+        recipe += "  key=$(curl -fsS http://\(litellm.bindAddress):\(litellm.port)/key/generate -H @\"$header\" \\\n"
+        recipe += "    -H 'Content-Type: application/json' -d '\(body)' \\\n"
+        recipe += "    | python3 -c 'import json, sys; print(json.load(sys.stdin)[\"key\"])') && [ -n \"$key\" ] || exit 1\n"
+        recipe += "  printf '\(variable)=%s\\n' \"$key\" > \(file.path) )"
+        return recipe
+    }
+}

@@ -1,0 +1,32 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// SC005: Hermes WebUI runs with a password.
+struct AppLoginRule: Rule {
+    let description = RuleDescription(
+        id: "SC005",
+        title: "hermes-webui requires a login",
+        rationale: """
+            Hermes WebUI drives the owner's Hermes agent, which runs tools and shell commands on the \
+            node, and its password login is off unless HERMES_WEBUI_PASSWORD is set. Binding it to \
+            127.0.0.1 is no boundary against local processes: on a node that shares a Ray cluster \
+            with another owner, that owner's Ray tasks run in a host-network container and reach \
+            every loopback port. The password comes from a secret file by reference, like every secret.
+            """,
+        help: "give the app a password file: '- hermes-webui: {password: {file: ~/.hermes-webui.env}}' (the runbook creates it)",
+        triggering: [
+            RuleExample(
+                replacing: "{hermes-webui: {password: {file: ~/.sparky01-hermes-webui.env}}}", with: "↓hermes-webui"),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        var findings: [RuleFinding] = []
+        for node in context.topology.nodes {
+            guard let index = node.apps.firstIndex(of: .hermesWebUI), node.appOptions[.hermesWebUI]?.password == nil else { continue }
+            findings.append(RuleFinding(
+                "hermes-webui on node '\(node.name)' has no password: its login is off, and any process on the node can drive the Hermes agent",
+                at: node.path / "apps" / index))
+        }
+        return findings
+    }
+}
