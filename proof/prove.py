@@ -8,6 +8,7 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
 --tree, takes a tree as it is, for tests that break one on purpose) and runs:
 
   shell    bash -n and shellcheck (no finding of any severity) on every script
+  runbook  the same on the shell blocks of every RUNBOOK.md, joined in order
   systemd  systemd-analyze verify on every unit and drop-in (offline root, stubbed binaries);
            systemd only warns on bad keys, so any output counts as a failure
   compose  docker-compose config on every compose file, plus the restart policies it ignores
@@ -16,6 +17,9 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            evaluated against the grants and compared with the intent of `spark-gen trust`
   netns    the trust boundary on a real kernel (proof/netns_matrix.py)
   litellm  the real LiteLLM proxy serving each generated config (proof/litellm_check.py)
+  postgres litellm-db on a real PostgreSQL, initialised as the image's entrypoint does, and
+           the RUNBOOK's migration of the guide's database: both ask for the password on
+           127.0.0.1 and on the socket (proof/postgres_check.py)
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -79,6 +83,25 @@ def check_shell(example):
         lint = run(["shellcheck", "-f", "gcc", "-S", "style", path])
         ok = syntax.returncode == 0 and lint.returncode == 0 and not lint.stdout
         yield example.relative(path), "bash -n, shellcheck", ok, (syntax.stderr + lint.stdout + lint.stderr).strip()
+
+
+def check_runbook(example):
+    """The shell blocks of every RUNBOOK.md, in order, as one script: an operator pastes them."""
+    for path in example.files("RUNBOOK.md"):
+        blocks = re.findall(r"^```sh\n(.*?)^```$", open(path).read(), re.S | re.M)
+        script = "#!/usr/bin/env bash\n" + "\n".join(blocks)
+        with tempfile.NamedTemporaryFile("w", suffix=".sh", delete=False) as handle:
+            handle.write(script)
+        try:
+            syntax = run(["bash", "-n", handle.name])
+            # SC2016: the migration's `bash -c '…$POSTGRES_PASSWORD…'` expands in the container, on purpose.
+            # SC1091: the secret files a block sources exist only on the node.
+            lint = run(["shellcheck", "-f", "gcc", "-S", "style", "-e", "SC2016,SC1091", handle.name])
+        finally:
+            os.unlink(handle.name)
+        ok = bool(blocks) and syntax.returncode == 0 and lint.returncode == 0 and not lint.stdout
+        detail = (syntax.stderr + lint.stdout + lint.stderr).replace(handle.name, "RUNBOOK.md blocks").strip()
+        yield example.relative(path), "shell blocks: bash -n, shellcheck", ok, detail or ("" if blocks else "no shell blocks")
 
 
 def check_systemd(example):
@@ -198,14 +221,27 @@ def check_litellm(example):
         yield config, "real LiteLLM proxy: 200 with key, 401 without", result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
+def check_postgres(example):
+    for path in example.files("compose.yaml"):
+        node = path.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
+        result = run([sys.executable, os.path.join(HERE, "postgres_check.py"), "--tree", example.tree, "--node", node], timeout=600)
+        # A node without litellm-db has nothing to prove: no row rather than a vacuous "ok".
+        if result.returncode == 0 and result.stdout.rstrip().endswith("postgres: 0 passed, 0 failed"):
+            continue
+        yield example.relative(path), "real PostgreSQL: litellm-db needs its password, fresh and migrated", \
+            result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
 CHECKERS = {
     "shell": check_shell,
+    "runbook": check_runbook,
     "systemd": check_systemd,
     "compose": check_compose,
     "yaml": check_yaml,
     "policy": check_policy,
     "netns": check_netns,
     "litellm": check_litellm,
+    "postgres": check_postgres,
 }
 
 
@@ -234,8 +270,9 @@ def main():
             for checker in checkers:
                 for artifact, tool, ok, detail in CHECKERS[checker](example):
                     rows.append((artifact, tool, "ok" if ok else "FAIL", detail))
-            width = max(len(row[0]) for row in rows)
-            tool_width = max(len(row[1]) for row in rows)
+            # default=0: an example can have no rows (e.g. --only postgres and no litellm-db).
+            width = max((len(row[0]) for row in rows), default=0)
+            tool_width = max((len(row[1]) for row in rows), default=0)
             print(f"\n== {name}: {len(rows)} checks in {time.monotonic() - started:.0f} s")
             for artifact, tool, result, detail in rows:
                 print(f"  {artifact.ljust(width)}  {tool.ljust(tool_width)}  {result}")

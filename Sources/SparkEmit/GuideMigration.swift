@@ -35,11 +35,13 @@ struct GuideMigration {
         text += "workflows and keys carry over. A volume the guide made with compose from the stack directory carries "
         text += "the directory's name in front; copy it once:\n\n```sh\n"
         let project = node.stackDir.split(separator: "/").last.map(String.init) ?? "stack"
-        text += "for v in \(volumes.joined(separator: " ")); do\n"
-        text += "  if docker volume inspect \"\(project)_$v\" >/dev/null 2>&1 && ! docker volume inspect \"$v\" >/dev/null 2>&1; then\n"
-        text += "    docker volume create \"$v\" && docker run --rm -v \"\(project)_$v:/from:ro\" -v \"$v:/to\" alpine cp -a /from/. /to/\n"
-        text += "  fi\n"
-        text += "done\n```\n"
+        for volume in volumes {
+            let old = "\(project)_\(volume)"
+            text += "if docker volume inspect \(old) >/dev/null 2>&1 && ! docker volume inspect \(volume) >/dev/null 2>&1; then\n"
+            text += "  docker volume create \(volume) && docker run --rm -v \(old):/from:ro -v \(volume):/to alpine cp -a /from/. /to/\n"
+            text += "fi\n"
+        }
+        text += "```\n"
         return text + databaseAndAppNotes()
     }
 

@@ -112,7 +112,7 @@ struct RunbookEmitter {
         text += "sudo sed -i '/^# BEGIN \(marker)$/,/^# END \(marker)$/d' /etc/hosts\n"
         text += "sudo sed -i -E '/^[0-9.]+[[:space:]]+(\(names))[[:space:]]*$/d' /etc/hosts\n"
         text += "sudo sed -i -E '/^127\\.0\\.1\\.1[[:space:]]+(.*[[:space:]])?\(node.name)([[:space:]]|$)/d' /etc/hosts\n"
-        text += "sudo tee -a /etc/hosts < \(Layout.stackPath(node, HostsEmitter.fileName)) >/dev/null\n```\n\n"
+        text += "sudo sh -c 'cat \(Layout.stackPath(node, HostsEmitter.fileName)) >> /etc/hosts'\n```\n\n"
         text += "If cloud-init manages the file (`manage_etc_hosts: true` in /etc/cloud/cloud.cfg), it writes the "
         text += "`127.0.1.1` line again at boot: set that to `false`.\n"
 
@@ -135,12 +135,12 @@ struct RunbookEmitter {
             let cluster = role.cluster
             let base = VLLMEmitter().scriptBase(role, in: node)
             text += heading("Model \(cluster.model.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
-            text += "```sh\ncd \(node.stackDir)\n"
+            text += "```sh\n"
             if cluster.isMultiNode {
-                text += "docker build -f \(VLLMEmitter.dockerfileName) -t \(cluster.image) .\n"
+                text += "docker build -f \(Layout.stackPath(node, VLLMEmitter.dockerfileName)) -t \(cluster.image) \(node.stackDir)\n"
             }
             text += "\(home)/.local/bin/hf download \(cluster.model.source)   # as \(user), not root; a gated model needs 'hf auth login' first\n"
-            text += "scripts/\(base).sh\n```\n\n"
+            text += "\(Layout.stackPath(node, "scripts/\(base).sh"))\n```\n\n"
             if role.kind == .worker {
                 text += "Start this before the head on \(cluster.head.name): the worker retries until the head's Ray is up.\n"
             } else if cluster.isMultiNode {

@@ -23,10 +23,7 @@ public struct Compilation: Sendable {
 
     /// Compiles the file at `path`. Never throws: unreadable input becomes a diagnostic.
     public static func run(path: String) -> Compilation {
-        let bytes: [UInt8]
-        do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
+        guard let bytes = FileSystem.contents(path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
             let diagnostic = Diagnostic(.error, "the topology file \(reason)", help: "check the path", file: path)
             return Compilation(file: path, sourceLines: [], diagnostics: [diagnostic], plan: nil, artifacts: nil)
@@ -59,7 +56,13 @@ public struct Compilation: Sendable {
         }
         let decoded = TopologyDecoder.decode(parsed.root)
         var diagnostics = yamlErrors + decoded.diagnostics
-        guard let topology = decoded.topology, yamlErrors.isEmpty else { return finish(diagnostics, index: index) }
+        guard let topology = decoded.topology, yamlErrors.isEmpty else {
+            // Every problem in one run: references are checked on what could be decoded.
+            if let partial = decoded.partial {
+                diagnostics += PlanResolver.referenceErrors(partial, declared: decoded.declared)
+            }
+            return finish(diagnostics, index: index)
+        }
 
         let resolved = PlanResolver.resolve(topology, sourceName: Self.displayName(file))
         diagnostics += resolved.diagnostics

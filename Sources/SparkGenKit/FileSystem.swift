@@ -26,6 +26,25 @@ enum FileSystem {
         return UInt16(info.st_mode & 0o7777)
     }
 
+    /// The whole contents of a file, a pipe included (`spark-gen lint <(git show HEAD:topology.yaml)`),
+    /// or nil when it cannot be opened or read (a directory, say).
+    static func contents(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return bytes }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            bytes += buffer[..<count]
+        }
+    }
+
     /// Relative paths of the regular files below `directory`, not following links.
     static func regularFiles(under directory: String) -> [String] {
         var result: [String] = []

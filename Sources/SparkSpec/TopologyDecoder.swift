@@ -6,19 +6,33 @@ import SparkYAML
 ///
 /// References between sections (a node's owner, a model's head) are checked by the resolver.
 public enum TopologyDecoder {
-    /// The decoded topology, or nil when any error was found, and every finding.
-    public static func decode(_ root: YAMLNode?) -> (topology: Topology?, diagnostics: [Diagnostic]) {
+    /// The decoded topology, or nil when any error was found, and every finding. `partial` is what
+    /// could be decoded despite errors (entries with errors left out), and `declared` every name the
+    /// file gives an owner, tailnet, node or model, so references can still be checked in the same
+    /// run without calling a name unknown only because its entry had an error.
+    public static func decode(_ root: YAMLNode?) -> (topology: Topology?, diagnostics: [Diagnostic], partial: Topology?, declared: Set<String>) {
         let context = DecodingContext()
         guard let root else {
             context.error(
                 "the topology is empty", at: SourceLocation(line: 1, column: 1), path: .root,
                 help: "start from examples/split-trust/topology.yaml; a topology needs version, stack, owners, tailnets, links, nodes and models")
-            return (nil, context.diagnostics.diagnostics)
+            return (nil, context.diagnostics.diagnostics, nil, [])
         }
         var decoder = Decoder(context: context)
         let topology = decoder.topology(root)
         let diagnostics = context.diagnostics
-        return (diagnostics.hasErrors ? nil : topology, diagnostics.diagnostics)
+        return (diagnostics.hasErrors ? nil : topology, diagnostics.diagnostics, topology, declaredNames(root))
+    }
+
+    /// The keys of the owners, tailnets, nodes and models mappings, as written.
+    private static func declaredNames(_ root: YAMLNode) -> Set<String> {
+        var names = Set<String>()
+        for pair in root.mapping ?? [] where ["owners", "tailnets", "nodes", "models"].contains(pair.key.scalar ?? "") {
+            for entry in pair.value.mapping ?? [] {
+                if let name = entry.key.scalar { names.insert(name) }
+            }
+        }
+        return names
     }
 }
 

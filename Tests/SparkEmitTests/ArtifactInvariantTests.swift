@@ -154,3 +154,79 @@ import Testing
         #expect(!(try Self.file(artifacts, stack + "RUNBOOK.md")).contains("docker build"))
     }
 }
+
+/// The runbook read as an operator on a fresh machine reads it: steps in an order that works,
+/// tools by full path, and the commands of a step doing what the step says.
+@Suite struct RunbookTests {
+    private let artifacts = Compilation.run(path: Fixtures.splitTrustPath).artifacts ?? []
+    private let stack = "nodes/spark-01/home/cameron/sparky-ai-stack/"
+
+    private func file(_ path: String) throws -> String {
+        try #require(artifacts.first { $0.path == path }, "no \(path)").contents
+    }
+
+    /// The shell block under the step whose heading contains `title`.
+    private func block(_ runbook: String, step title: String) throws -> String {
+        let section = try #require(runbook.components(separatedBy: "\n## ").first { $0.split(separator: "\n").first?.contains(title) == true })
+        let start = try #require(section.range(of: "```sh\n"))
+        let end = try #require(section.range(of: "\n```", range: start.upperBound..<section.endIndex))
+        return String(section[start.upperBound..<end.lowerBound])
+    }
+
+    @Test func stepsComeInAnOrderThatWorksOnAFreshMachine() throws {
+        let runbook = try file(stack + "RUNBOOK.md")
+        let headings = runbook.split(separator: "\n").filter { $0.hasPrefix("## ") }.map { $0.split(separator: " ", maxSplits: 2)[2] }
+        func position(_ title: String) throws -> Int { try #require(headings.firstIndex { $0.hasPrefix(title) }, "no step \(title)") }
+        #expect(try position("Coming from the hand-written guide") < position("Copy the generated files"))
+        #expect(try position("Prerequisites") < position("Model"))
+        #expect(try position("Secrets") < position("Firewall"))
+        #expect(try position("Firewall") < position("Model"))
+        #expect(try position("LiteLLM proxy") < position("Virtual keys"))
+        #expect(try position("Virtual keys") < position("Apps"), "Open WebUI reads its key only at its first start")
+        #expect(try position("Hermes Agent") < position("Apps"), "Hermes WebUI mounts ~/.hermes, which the installer creates")
+        let prerequisites = try block(runbook, step: "Prerequisites")
+        #expect(prerequisites.contains("curl -fsSL https://tailscale.com/install.sh | sh"))
+        #expect(prerequisites.contains("'huggingface_hub[cli]'"))
+        // Fresh accounts have no ~/.local/bin on PATH.
+        #expect(runbook.contains("/home/cameron/.local/bin/prisma db push"))
+        #expect(runbook.contains("/home/cameron/.local/bin/hf download"))
+        #expect(try block(runbook, step: "Coming from the hand-written guide").contains("docker rm -f vllm-qwen-122b"))
+    }
+
+    @Test func hostsStepReplacesUbuntusOwnNameLineAndIsRepeatable() throws {
+        let runbook = try file(stack + "RUNBOOK.md")
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let hosts = directory + "/hosts"
+        // As Ubuntu writes it, plus a line the hand-written guide appended.
+        try "127.0.0.1 localhost\n127.0.1.1 spark-01\n192.0.2.21 spark-01\n::1 ip6-localhost ip6-loopback\n"
+            .write(toFile: hosts, atomically: true, encoding: .utf8)
+        try file(stack + "hosts.spark-gen").write(toFile: directory + "/block", atomically: true, encoding: .utf8)
+        let script = try block(runbook, step: "Host names on mgmt addresses")
+            .replacingOccurrences(of: "sudo ", with: "")
+            .replacingOccurrences(of: "/home/cameron/sparky-ai-stack/hosts.spark-gen", with: directory + "/block")
+            .replacingOccurrences(of: "/etc/hosts", with: hosts)
+        for _ in 0..<2 {
+            let result = CommandRunner.tool("bash", ["-euo", "pipefail", "-c", script])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let lines = try String(contentsOfFile: hosts, encoding: .utf8).split(separator: "\n")
+        #expect(!lines.contains { $0.hasPrefix("127.0.1.1") })
+        #expect(lines.filter { $0.hasSuffix(" spark-01") } == ["192.0.2.21 spark-01"])
+        #expect(lines.contains("127.0.0.1 localhost") && lines.contains("::1 ip6-localhost ip6-loopback"))
+    }
+
+    @Test func databaseAndAppsAskForTheirSecrets() throws {
+        let compose = try file(stack + "compose.yaml")
+        #expect(compose.contains("POSTGRES_INITDB_ARGS: --auth-local=scram-sha-256 --auth-host=scram-sha-256\n"))
+        #expect(compose.contains("- /home/cameron/.sparky01-hermes-webui.env"))
+        #expect(compose.contains("- /home/cameron/.sparky01-open-webui.env"))
+        // Volume names of their own, as the guide's docker run commands named them.
+        #expect(compose.contains("  open-webui:\n    name: open-webui\n"))
+        let verify = try file(stack + "scripts/verify.sh")
+        #expect(verify.contains("refuse 'litellm-db refuses a connection without a password (127.0.0.1)'"))
+        #expect(verify.contains("refuse 'litellm-db refuses a connection without a password (socket)'"))
+        #expect(verify.contains("expect 'hermes-webui requires a login (401 without a session)'"))
+        #expect(verify.contains("expect 'the virtual key of open-webui is accepted (200)'"))
+    }
+}

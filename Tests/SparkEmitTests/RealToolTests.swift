@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "systemd", "compose", "yaml", "policy"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres"]
 
     private static func prove(_ arguments: [String]) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
@@ -31,6 +31,11 @@ import Testing
         ("compose", stack + "/compose.yaml", "restart: unless-stopped", "restart: sometimes", "not a Docker restart policy"),
         ("compose", stack + "/compose.yaml", "network_mode: host", "network_mode: [host]", "invalid type"),
         ("yaml", stack + "/litellm-config.yaml", "model_list:", "model_list: [", "while parsing a flow node"),
+        ("runbook", stack + "/RUNBOOK.md", "sudo /home/cameron/sparky-ai-stack/scripts/firewall.sh\n", "sudo $STACK/scripts/firewall.sh\n", "SC2086"),
+        // The image's initdb default trusts 127.0.0.1 and the socket: every local process is superuser.
+        ("postgres", stack + "/compose.yaml", "      POSTGRES_INITDB_ARGS: --auth-local=scram-sha-256 --auth-host=scram-sha-256\n", "",
+         "fresh volume: no password is refused (127.0.0.1)"),
+        ("postgres", stack + "/RUNBOOK.md", "docker kill --signal=HUP litellm-db\n", "", "guide volume after the migration: no password is refused"),
         ("policy", "tailnets/you-net/policy.hujson", "\"tcp:8787\"", "\"tcp:8787\", \"tcp:8000\"", "test deny tag:owner:8000"),
         ("policy", "tailnets/you-net/policy.hujson", "\"tag:owner\": [", "\"tag:other\": [", "tag:owner is not declared in tagOwners"),
         // A literal key in the config instead of the environment's: the owner's real key is refused.

@@ -16,6 +16,14 @@ import Testing
         return root
     }
 
+    @Test func lintReadsATopologyFromAPipe() {
+        // As a review of another revision does: spark-gen lint <(git show REV:topology.yaml).
+        let broken = Fixtures.splitTrust(replacing: "    tag: tag:hjp-ai\n", with: "    tagg: tag:hjp-ai\n")
+        let result = CommandRunner.tool("bash", ["-c", "\"$0\" lint <(cat)", Fixtures.binary], input: broken)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(":30:5: error: unknown key 'tagg' in tailnet 'client-net'"), "\(result.stderr)")
+    }
+
     @Test func buildWritesTheDefaultTreeAndDiffIsClean() throws {
         let root = try workspace()
         defer { try? FileManager.default.removeItem(atPath: root) }

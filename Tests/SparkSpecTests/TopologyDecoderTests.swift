@@ -89,6 +89,21 @@ import Testing
         #expect(rendered.contains("master_key: <redacted>"))
     }
 
+    @Test func referenceErrorsComeInTheSameRunAsStructuralOnes() {
+        let text = Fixtures.splitTrust(replacing: "weights_gb: 68", with: "weights_gbb: 68")
+            .replacingOccurrences(of: "    owner: client", with: "    owner: clinet")
+        let errors = compile(text).diagnostics.filter { $0.severity == .error }.map(\.message)
+        #expect(errors == ["unknown owner 'clinet'", "unknown key 'weights_gbb' in model 'qwen3.5-122b'"])
+    }
+
+    @Test func aNameWhoseEntryHasAnErrorIsNotCalledUnknown() {
+        // Tailnet client-net's entry fails to decode; owner 'client' still names it.
+        let text = Fixtures.splitTrust(replacing: "    tag: tag:hjp-ai\n", with: "    tagg: tag:hjp-ai\n")
+        let errors = compile(text).diagnostics.filter { $0.severity == .error }.map(\.message)
+        #expect(errors.contains("unknown key 'tagg' in tailnet 'client-net'"))
+        #expect(!errors.contains { $0.hasPrefix("unknown tailnet") }, "\(errors)")
+    }
+
     @Test func unknownAppSuggestsTheNearest() throws {
         let text = Fixtures.splitTrust(replacing: "apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]", with: "apps: [litellm, litellm-db, openwebui, n8n]")
         let error = try #require(firstError(text))
