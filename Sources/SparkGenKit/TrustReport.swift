@@ -17,6 +17,7 @@ public struct TrustReport {
         text += visibility()
         text += codeExecution()
         text += crossOwner()
+        text += nodeIdentities()
         text += reachability()
         return text
     }
@@ -128,6 +129,29 @@ public struct TrustReport {
             lines.append(line)
         }
         text += lines.isEmpty ? "  - none: no node or tailnet of one owner reaches a listener of another\n" : lines.joined(separator: "\n") + "\n"
+        return text
+    }
+
+    /// What each node can open on its tailnet as itself (its tag): a node whose Ray peer belongs to
+    /// another owner runs that owner's code, so its identity should reach none of the members' devices.
+    func nodeIdentities() -> String {
+        var text = "\nWhat each node's own tailnet identity reaches\n"
+        for node in plan.nodes {
+            guard let tailnet = plan.tailnets.first(where: { $0.tailnet.name == node.tailnet.name }) else { continue }
+            let tag = node.tailnet.tag
+            let grants = tailnet.policy.grants(from: tag)
+            let peers = node.clusterRoles.flatMap(\.cluster.members).filter { $0.owner != node.owner.name }.map(\.owner)
+            let why = peers.isEmpty ? "" : " (its Ray peers belong to \(Array(Set(peers)).sorted().joined(separator: ", ")))"
+            text += "  - \(node.name) as \(tag) on \(tailnet.tailnet.name)\(why): "
+            if grants.isEmpty {
+                text += "nothing, no grant's source includes \(tag)\n"
+            } else {
+                text += grants.map { grant in
+                    let ports = grant.ports.map { $0.map(String.init).joined(separator: ", ") } ?? "every port"
+                    return "\(grant.destinations.joined(separator: ", ")) on \(ports)"
+                }.joined(separator: "; ") + "\n"
+            }
+        }
         return text
     }
 

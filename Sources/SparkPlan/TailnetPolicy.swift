@@ -60,6 +60,11 @@ public struct TailnetPolicy: Sendable {
         return failures
     }
 
+    /// The grants whose sources include `source` (a user or a tag), whatever their destination.
+    public func grants(from source: String) -> [Grant] {
+        grants.filter { grant in grant.sources.contains { matches($0, source) } }
+    }
+
     /// The grants that admit `source` to `destination` on `port`, for naming a culprit.
     public func grants(admitting source: String, to destination: String, port: Int) -> [Grant] {
         grants.filter { grant in

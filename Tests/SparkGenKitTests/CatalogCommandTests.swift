@@ -79,5 +79,7 @@ import Testing
         #expect(row.map { $0.split(separator: " ").filter { $0 == "yes*" }.count } == 1, "\(row ?? "no row")")
         #expect(text.contains("client → you: spark-02 over the DAC reaches vllm qwen3.5-122b (8000) on spark-01"))
         #expect(text.contains("22    ssh"))
+        // spark-02 runs code of spark-01's owner through Ray; as itself on its tailnet it reaches nothing.
+        #expect(text.contains("spark-02 as tag:hjp-ai on client-net (its Ray peers belong to you): nothing"))
     }
 }
