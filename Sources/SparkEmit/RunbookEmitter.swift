@@ -8,11 +8,15 @@ struct RunbookEmitter {
     /// The runbooks and the index; `others` are the node files already emitted, whose modes the
     /// copy step restores.
     func artifacts(for plan: Plan, others: [Artifact]) -> [Artifact] {
+        // The private files of each node, as absolute paths on it, grouped in one pass.
+        var privateFiles: [String: [String]] = [:]
+        for artifact in others where artifact.mode == .privateFile && artifact.path.hasPrefix("nodes/") {
+            let rest = artifact.path.dropFirst("nodes/".count)
+            guard let slash = rest.firstIndex(of: "/") else { continue }
+            privateFiles[String(rest[..<slash]), default: []].append(String(rest[slash...]))
+        }
         var artifacts = plan.nodes.map { node in
-            let prefix = "nodes/\(node.name)"
-            let privateFiles = others.filter { $0.mode == .privateFile && $0.path.hasPrefix(prefix + "/") }
-                .map { String($0.path.dropFirst(prefix.count)) }
-            return Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, privateFiles: privateFiles))
+            Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, privateFiles: privateFiles[node.name] ?? []))
         }
         artifacts.append(Artifact(path: "README.md", contents: index(plan)))
         return artifacts
@@ -224,9 +228,14 @@ struct RunbookEmitter {
         for service in node.services where !service.isTailnetFacing {
             text += "- `nc -zv -w 3 \(node.node.tailnetHostname) \(service.port)` fails (\(service.name))\n"
         }
-        let others = plan.tailnets.filter { $0.tailnet.name != node.tailnet.name }
-        for other in others {
-            text += "- from tailnet \(other.tailnet.name), \(node.name) is not visible at all\n"
+        // The tailnets of the nodes this one works with: the ones a mistake would most likely open it to.
+        var partnerTailnets: [String] = []
+        for partner in node.dacPartners {
+            guard let name = plan.node(named: partner)?.tailnet.name, name != node.tailnet.name, !partnerTailnets.contains(name) else { continue }
+            partnerTailnets.append(name)
+        }
+        for name in partnerTailnets {
+            text += "- from tailnet \(name), \(node.name) is not visible at all\n"
         }
 
         text += heading("Hand the node to its owner and lock ssh down")

@@ -3,10 +3,13 @@ enum Shell {
     /// The word unchanged when it holds only characters no shell treats specially; else
     /// single-quoted, or, when it holds `$` or a backtick, double-quoted with every special
     /// character escaped (the same literal word, without looking like a missed expansion).
+    private static let safePunctuation = Set("_@%+=:,./-".utf8)
+
     static func quote(_ word: String) -> String {
-        let safe = !word.isEmpty && word.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-                || "_@%+=:,./-".unicodeScalars.contains(scalar))
+        // ASCII ranges, not Unicode properties: this runs for every word of every script.
+        let safe = !word.isEmpty && word.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                || Self.safePunctuation.contains(byte)
         }
         if safe { return word }
         if word.contains("$") || word.contains("`") {

@@ -195,10 +195,26 @@ struct VerifyEmitter {
     }
 
     /// What other nodes expose to this one: over the mgmt LAN nothing, over the DAC only the plan's flows.
+    /// The nodes this node probes: its DAC partners, and its neighbours in file order (wrapping),
+    /// so that every node is probed by two others and each script grows with the node's cluster
+    /// and callers, not with the fleet.
+    func probedNodes(_ plan: Plan, _ node: NodePlan) -> [NodePlan] {
+        guard let position = plan.position(of: node.name) else { return [] }
+        var positions = Set(node.dacPartners.compactMap { plan.position(of: $0) })
+        let count = plan.nodes.count
+        positions.formUnion([(position + count - 1) % count, (position + 1) % count])
+        positions.remove(position)
+        return positions.sorted().map { plan.nodes[$0] }
+    }
+
     private func negativeChecks(_ plan: Plan, _ node: NodePlan) -> String {
         var text = ""
-        for other in plan.nodes where other.name != node.name && !other.services.isEmpty {
+        for other in probedNodes(plan, node) where !other.services.isEmpty {
             text += section("Reachability of \(other.name) from here")
+            if node.dacPartners.contains(other.name) {
+                // The firewall admits a cluster peer on every port but ssh.
+                text += "refuse \(Shell.quote("\(other.name) ssh (22) is closed over the DAC")) tcp_open \(other.node.dacIP) 22\n"
+            }
             for service in other.services {
                 let mgmt = other.node.mgmtIP
                 text += "refuse \(Shell.quote("\(other.name) \(service.name) (\(service.port)) is closed on the mgmt LAN")) tcp_open \(mgmt) \(service.port)\n"

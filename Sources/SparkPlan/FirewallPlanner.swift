@@ -54,14 +54,12 @@ public enum FirewallPlanner {
 
     /// Nodes that talk to this one over the DAC: cluster peers and callers of its services.
     public static func dacPeers(of node: NodePlan, in plan: Plan) -> [NodePlan] {
-        plan.nodes.filter { other in
-            guard other.name != node.name else { return false }
-            if isClusterPeer(node, other) { return true }
-            return node.services.contains { service in
-                if case .dacPeers(let peers) = service.exposure { return peers.contains(other.name) }
-                return false
-            }
+        var names = Set(node.clusterRoles.flatMap { $0.cluster.members.map(\.name) })
+        for service in node.services {
+            if case .dacPeers(let peers) = service.exposure { names.formUnion(peers) }
         }
+        names.remove(node.name)
+        return names.compactMap { plan.position(of: $0) }.sorted().map { plan.nodes[$0] }
     }
 
     public static func isClusterPeer(_ node: NodePlan, _ other: NodePlan) -> Bool {

@@ -18,7 +18,10 @@ public struct NodePlan: Sendable {
     public let secretFiles: [SecretFile]
     /// Clusters this node takes part in, with its role in each.
     public let clusterRoles: [ClusterRole]
-    /// Every node of the topology by mgmt address, for /etc/hosts.
+    /// The nodes this one exchanges traffic with over the DAC (cluster peers, callers of its
+    /// models, heads of the models it calls), in file order.
+    public let dacPartners: [String]
+    /// This node and its DAC partners by mgmt address, for /etc/hosts.
     public let hostsEntries: [(ip: String, name: String)]
 
     public var name: String { node.name }

@@ -12,5 +12,21 @@ public struct Plan: Sendable {
     public let clusters: [ClusterPlan]
     public let tailnets: [TailnetPlan]
 
-    public func node(named name: String) -> NodePlan? { nodes.first { $0.name == name } }
+    public func node(named name: String) -> NodePlan? { nodeIndex[name].map { nodes[$0] } }
+
+    /// Where a node stands in the topology, for keeping derived lists in file order.
+    public func position(of name: String) -> Int? { nodeIndex[name] }
+
+    private let nodeIndex: [String: Int]
+
+    public init(topology: Topology, sourceName: String, nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan]) {
+        self.topology = topology
+        self.sourceName = sourceName
+        self.nodes = nodes
+        self.clusters = clusters
+        self.tailnets = tailnets
+        var index: [String: Int] = [:]
+        for (position, node) in nodes.enumerated() where index[node.name] == nil { index[node.name] = position }
+        nodeIndex = index
+    }
 }

@@ -12,14 +12,13 @@ public enum PlanResolver {
         checkReferences(topology, into: &bag)
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
 
+        // Everything below is linear in the fleet: lookups go through indexes built once.
+        let routing = ModelRouting(topology)
         let clusters = topology.models.map { model -> ClusterPlan in
             let head = topology.node(named: model.cluster.head)!
             let workers = model.cluster.workers.compactMap { topology.node(named: $0) }
             // A node calls the model over the DAC only when its owner's LiteLLM routes to it.
-            let callers = topology.nodes.filter { node in
-                guard node.name != head.name, node.apps.contains(.litellm), let owner = topology.owner(named: node.owner) else { return false }
-                return ModelRouting.routes(owner, to: model, in: topology)
-            }
+            let callers = routing.litellmNodes(routing: model).filter { $0.name != head.name }
             let apiHost: String
             switch model.listen {
             case .dac: apiHost = head.dacIP.description
@@ -29,29 +28,42 @@ public enum PlanResolver {
             }
             return ClusterPlan(model: model, head: head, workers: workers, apiHost: apiHost, callers: callers.map(\.name))
         }
-        let hosts = topology.nodes.map { (ip: $0.mgmtIP.description, name: $0.name) }
+        var rolesByNode: [String: [ClusterRole]] = [:]
+        for cluster in clusters {
+            rolesByNode[cluster.head.name, default: []].append(ClusterRole(kind: .head, cluster: cluster))
+            for worker in cluster.workers where worker.name != cluster.head.name {
+                rolesByNode[worker.name, default: []].append(ClusterRole(kind: .worker, cluster: cluster))
+            }
+        }
+        let partners = dacPartners(clusters)
         let nodes = topology.nodes.map { node -> NodePlan in
             let owner = topology.owner(named: node.owner)!
-            let roles = clusters.compactMap { cluster -> ClusterRole? in
-                if cluster.head.name == node.name { return ClusterRole(kind: .head, cluster: cluster) }
-                if cluster.workers.contains(where: { $0.name == node.name }) { return ClusterRole(kind: .worker, cluster: cluster) }
-                return nil
-            }
+            let roles = rolesByNode[node.name] ?? []
+            // The node's own name and those of the nodes it works with: /etc/hosts grows with the
+            // node's cluster and callers, not with the fleet.
+            let inFileOrder = { (names: [String]) in names.sorted { (topology.position(ofNode: $0) ?? 0) < (topology.position(ofNode: $1) ?? 0) } }
+            let dacPartners = inFileOrder(Array(partners[node.name] ?? []))
+            let hosts = inFileOrder([node.name] + dacPartners).compactMap { topology.node(named: $0) }.map { (ip: $0.mgmtIP.description, name: $0.name) }
             return NodePlan(
                 node: node, owner: owner, tailnet: topology.tailnet(named: node.tailnet ?? owner.tailnet)!,
                 stackDir: topology.stack.dir.absolute(home: node.home),
                 dacInterface: node.dacInterface ?? topology.links.dac.interface, dacHCA: node.dacHCA ?? topology.links.dac.hca,
                 mgmtInterface: topology.links.mgmt.interface,
                 services: services(for: node, roles: roles, topology: topology),
-                litellm: litellm(for: node, owner: owner, clusters: clusters, topology: topology),
-                secretFiles: secretFiles(for: node, owner: owner, roles: roles), clusterRoles: roles, hostsEntries: hosts)
+                litellm: litellm(for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters)),
+                secretFiles: secretFiles(for: node, owner: owner, roles: roles), clusterRoles: roles, dacPartners: dacPartners,
+                hostsEntries: hosts)
         }
+        var ownersByTailnet: [String: [String]] = [:]
+        for owner in topology.owners { ownersByTailnet[owner.tailnet, default: []].append(owner.name) }
+        var nodesByTailnet: [String: [NodePlan]] = [:]
+        for node in nodes { nodesByTailnet[node.tailnet.name, default: []].append(node) }
+        let clusterOnlyPorts = Set(clusters.flatMap { $0.clusterOnlyPorts.map(\.port) })
         let tailnets = topology.tailnets.map { tailnet in
-            let owners = topology.owners.filter { $0.tailnet == tailnet.name }.map(\.name)
-            let members = nodes.filter { $0.tailnet.name == tailnet.name }
+            let members = nodesByTailnet[tailnet.name] ?? []
             return TailnetPlan(
-                tailnet: tailnet, owners: owners, nodes: members,
-                policy: TailnetPolicyPlanner.policy(tailnet, nodes: members, clusters: clusters))
+                tailnet: tailnet, owners: ownersByTailnet[tailnet.name] ?? [], nodes: members,
+                policy: TailnetPolicyPlanner.policy(tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts))
         }
         let plan = Plan(topology: topology, sourceName: sourceName, nodes: nodes, clusters: clusters, tailnets: tailnets)
         return (plan, bag.diagnostics)
@@ -154,9 +166,27 @@ public enum PlanResolver {
         return services
     }
 
-    private static func litellm(for node: Node, owner: Owner, clusters: [ClusterPlan], topology: Topology) -> LiteLLMPlan? {
+    /// For each node, the other nodes it exchanges traffic with over the DAC: its cluster peers,
+    /// the callers of its models and the heads of the models it calls.
+    private static func dacPartners(_ clusters: [ClusterPlan]) -> [String: Set<String>] {
+        var partners: [String: Set<String>] = [:]
+        func pair(_ a: String, _ b: String) {
+            guard a != b else { return }
+            partners[a, default: []].insert(b)
+            partners[b, default: []].insert(a)
+        }
+        for cluster in clusters {
+            let members = cluster.members.map(\.name)
+            for (index, member) in members.enumerated() {
+                for other in members[(index + 1)...] { pair(member, other) }
+            }
+            for caller in cluster.callers { pair(caller, cluster.head.name) }
+        }
+        return partners
+    }
+
+    private static func litellm(for node: Node, owner: Owner, routes listed: [ClusterPlan]) -> LiteLLMPlan? {
         guard node.apps.contains(.litellm), let port = App.litellm.port else { return nil }
-        let listed = clusters.filter { ModelRouting.routes(owner, to: $0.model, in: topology) }
         let routes = listed.map { cluster in
             LiteLLMPlan.Route(
                 servedName: cluster.model.servedName, apiBase: cluster.apiBase,

@@ -4,7 +4,8 @@ import SparkSpec
 /// Derives a tailnet's policy: who reaches which app ports on the tailnet's tagged nodes, which
 /// existing devices stay as open as they were, and the tests Tailscale runs on every save.
 enum TailnetPolicyPlanner {
-    static func policy(_ tailnet: Tailnet, nodes: [NodePlan], clusters: [ClusterPlan]) -> TailnetPolicy {
+    /// `clusterOnlyPorts`: every port of the topology that only cluster nodes may reach.
+    static func policy(_ tailnet: Tailnet, nodes: [NodePlan], clusterOnlyPorts: Set<Int>) -> TailnetPolicy {
         var tagOwners = [(tag: tailnet.tag, owners: tailnet.admins)]
         for tag in tailnet.keepOpenTags where tag != tailnet.tag {
             tagOwners.append((tag, tailnet.admins))
@@ -30,7 +31,7 @@ enum TailnetPolicyPlanner {
         let user = tailnet.users[0]
         var tests = [TailnetPolicy.Test(
             source: user, accept: granted.map { "\(tailnet.tag):\($0)" },
-            deny: deniedPorts(tailnet, nodes: nodes, clusters: clusters, granted: granted).map { "\(tailnet.tag):\($0)" })]
+            deny: deniedPorts(tailnet, nodes: nodes, clusterOnlyPorts: clusterOnlyPorts, granted: granted).map { "\(tailnet.tag):\($0)" })]
         // The nodes' own identity reaches none of the members' devices or the kept-open devices.
         tests.append(TailnetPolicy.Test(
             source: tailnet.tag, accept: [], deny: ["\(user):22"] + tailnet.keepOpenTags.filter { $0 != tailnet.tag }.map { "\($0):22" }))
@@ -50,11 +51,9 @@ enum TailnetPolicyPlanner {
 
     /// Ports that must never be reachable from the tailnet on its tagged nodes: what its nodes
     /// keep local, every cluster-only port of the topology, and ssh unless granted.
-    static func deniedPorts(_ tailnet: Tailnet, nodes: [NodePlan], clusters: [ClusterPlan], granted: [Int]) -> [Int] {
+    static func deniedPorts(_ tailnet: Tailnet, nodes: [NodePlan], clusterOnlyPorts: Set<Int>, granted: [Int]) -> [Int] {
         var denied = Set(nodes.flatMap { $0.services.filter { !$0.isTailnetFacing }.map(\.port) })
-        for cluster in clusters {
-            denied.formUnion(cluster.clusterOnlyPorts.map(\.port))
-        }
+        denied.formUnion(clusterOnlyPorts)
         if !tailnet.ssh { denied.insert(22) }
         return denied.subtracting(granted).sorted()
     }

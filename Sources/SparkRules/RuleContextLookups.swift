@@ -10,24 +10,18 @@ extension RuleContext {
         }
     }
 
-    /// The absolute paths a secret reference names on the nodes of `owner`: `~/x` and
-    /// `/home/u/x` are one file on a node whose user's home is /home/u.
-    func paths(of secret: SecretRef, onNodesOf owner: String) -> Set<String> {
-        Set(topology.nodes.filter { $0.owner == owner }.map { secret.file.absolute(home: $0.home) })
+    /// The home directories of each owner's nodes, computed once for rules that compare owners.
+    func homesByOwner() -> [String: Set<String>] {
+        topology.nodes.reduce(into: [:]) { homes, node in homes[node.owner, default: []].insert(node.home) }
     }
 
-    /// True when two references name the same variable in the same file: written alike, or
-    /// resolving to one absolute path on a node of either owner.
-    func sameSecret(_ a: SecretRef, of ownerA: String, _ b: SecretRef, of ownerB: String) -> Bool {
-        guard a.variable == b.variable else { return false }
-        if a.file == b.file { return true }
-        let homes = Set(topology.nodes.filter { $0.owner == ownerA || $0.owner == ownerB }.map(\.home))
-        return homes.contains { a.file.absolute(home: $0) == b.file.absolute(home: $0) }
-    }
-
-    /// The models whose cluster includes `node`.
-    func models(on node: Node) -> [Model] {
-        topology.models.filter { model in members(of: model).contains { $0.name == node.name } }
+    /// The models whose cluster includes each node, in file order, built in one pass.
+    func modelsByNode() -> [String: [Model]] {
+        var models: [String: [Model]] = [:]
+        for model in topology.models {
+            for member in members(of: model) { models[member.name, default: []].append(model) }
+        }
+        return models
     }
 }
 

@@ -2,21 +2,54 @@ import SparkDiagnostics
 
 /// A topology as the user wrote it: typed, structurally valid, references not yet resolved.
 ///
-/// Collections keep the order of the file, so everything derived from them is stable.
+/// Collections keep the order of the file, so everything derived from them is stable. Lookups
+/// by name go through indexes, so resolving a fleet stays linear in its size.
 public struct Topology: Sendable {
     public static let supportedVersions = [1]
 
     public var version: Int
     public var stack: Stack
-    public var owners: [Owner]
-    public var tailnets: [Tailnet]
+    public var owners: [Owner] { didSet { ownerIndex = Self.index(owners, \.name) } }
+    public var tailnets: [Tailnet] { didSet { tailnetIndex = Self.index(tailnets, \.name) } }
     public var links: Links
-    public var nodes: [Node]
+    public var nodes: [Node] { didSet { nodeIndex = Self.index(nodes, \.name) } }
     public var models: [Model]
     /// Findings the author has accepted on purpose, each with a reason.
     public var acceptedRisks: [AcceptedRisk]
 
-    public func owner(named name: String) -> Owner? { owners.first { $0.name == name } }
-    public func tailnet(named name: String) -> Tailnet? { tailnets.first { $0.name == name } }
-    public func node(named name: String) -> Node? { nodes.first { $0.name == name } }
+    private var ownerIndex: [String: Int]
+    private var tailnetIndex: [String: Int]
+    private var nodeIndex: [String: Int]
+
+    public init(
+        version: Int, stack: Stack, owners: [Owner], tailnets: [Tailnet], links: Links, nodes: [Node], models: [Model],
+        acceptedRisks: [AcceptedRisk]
+    ) {
+        self.version = version
+        self.stack = stack
+        self.owners = owners
+        self.tailnets = tailnets
+        self.links = links
+        self.nodes = nodes
+        self.models = models
+        self.acceptedRisks = acceptedRisks
+        ownerIndex = Self.index(owners, \.name)
+        tailnetIndex = Self.index(tailnets, \.name)
+        nodeIndex = Self.index(nodes, \.name)
+    }
+
+    public func owner(named name: String) -> Owner? { ownerIndex[name].map { owners[$0] } }
+    public func tailnet(named name: String) -> Tailnet? { tailnetIndex[name].map { tailnets[$0] } }
+    public func node(named name: String) -> Node? { nodeIndex[name].map { nodes[$0] } }
+    /// Where a node stands in the file, for keeping derived lists in file order.
+    public func position(ofNode name: String) -> Int? { nodeIndex[name] }
+
+    /// Position by name; the first entry wins, as a linear search would.
+    private static func index<T>(_ items: [T], _ name: KeyPath<T, String>) -> [String: Int] {
+        var index: [String: Int] = [:]
+        for (position, item) in items.enumerated() where index[item[keyPath: name]] == nil {
+            index[item[keyPath: name]] = position
+        }
+        return index
+    }
 }

@@ -31,9 +31,22 @@ public enum YAMLParser {
 
 /// Turns the event stream into a tree with an explicit stack, so deep input cannot overflow ours.
 private struct TreeBuilder {
-    private enum Frame {
-        case mapping(location: SourceLocation, tag: String?, pairs: [YAMLPair], pendingKey: YAMLNode?, seen: [String: SourceLocation])
-        case sequence(location: SourceLocation, tag: String?, items: [YAMLNode])
+    /// An open mapping or sequence. A class, so appending to the innermost collection happens in
+    /// place: with enum frames every append copied the collection, quadratic in its length.
+    private final class Frame {
+        let isMapping: Bool
+        let location: SourceLocation
+        let tag: String?
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLNode?
+        var seen: [String: SourceLocation] = [:]
+        var items: [YAMLNode] = []
+
+        init(isMapping: Bool, location: SourceLocation, tag: String?) {
+            self.isMapping = isMapping
+            self.location = location
+            self.tag = tag
+        }
     }
 
     private var stack: [Frame] = []
@@ -81,17 +94,13 @@ private struct TreeBuilder {
                     return YAMLParser.Result(root: nil, errors: errors)
                 }
                 if event.type == YAML_MAPPING_START_EVENT {
-                    stack.append(.mapping(location: location, tag: Self.string(event.data.mapping_start.tag), pairs: [], pendingKey: nil, seen: [:]))
+                    stack.append(Frame(isMapping: true, location: location, tag: Self.string(event.data.mapping_start.tag)))
                 } else {
-                    stack.append(.sequence(location: location, tag: Self.string(event.data.sequence_start.tag), items: []))
+                    stack.append(Frame(isMapping: false, location: location, tag: Self.string(event.data.sequence_start.tag)))
                 }
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                switch stack.removeLast() {
-                case .mapping(let start, let tag, let pairs, _, _):
-                    add(YAMLNode(.mapping(pairs), location: start, tag: tag))
-                case .sequence(let start, let tag, let items):
-                    add(YAMLNode(.sequence(items), location: start, tag: tag))
-                }
+                let frame = stack.removeLast()
+                add(YAMLNode(frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items), location: frame.location, tag: frame.tag))
             default:
                 break
             }
@@ -99,35 +108,33 @@ private struct TreeBuilder {
     }
 
     private mutating func add(_ node: YAMLNode) {
-        guard let top = stack.popLast() else {
+        guard let top = stack.last else {
             root = node
             return
         }
-        switch top {
-        case .sequence(let location, let tag, var items):
-            items.append(node)
-            stack.append(.sequence(location: location, tag: tag, items: items))
-        case .mapping(let location, let tag, var pairs, let pendingKey, var seen):
-            guard let key = pendingKey else {
-                stack.append(.mapping(location: location, tag: tag, pairs: pairs, pendingKey: node, seen: seen))
-                return
-            }
-            if let name = key.scalar {
-                if let first = seen[name] {
-                    errors.append(YAMLError(
-                        "duplicate key '\(YAMLScalar.abbreviated(name))' (first defined at line \(first.line), column \(first.column))",
-                        at: key.location, help: "keep one of the two entries"))
-                } else {
-                    seen[name] = key.location
-                }
-            } else {
-                errors.append(YAMLError(
-                    "a mapping key must be plain text, found \(key.kindName)", at: key.location,
-                    help: "use a name as the key"))
-            }
-            pairs.append(YAMLPair(key: key, value: node))
-            stack.append(.mapping(location: location, tag: tag, pairs: pairs, pendingKey: nil, seen: seen))
+        guard top.isMapping else {
+            top.items.append(node)
+            return
         }
+        guard let key = top.pendingKey else {
+            top.pendingKey = node
+            return
+        }
+        top.pendingKey = nil
+        if let name = key.scalar {
+            if let first = top.seen[name] {
+                errors.append(YAMLError(
+                    "duplicate key '\(YAMLScalar.abbreviated(name))' (first defined at line \(first.line), column \(first.column))",
+                    at: key.location, help: "keep one of the two entries"))
+            } else {
+                top.seen[name] = key.location
+            }
+        } else {
+            errors.append(YAMLError(
+                "a mapping key must be plain text, found \(key.kindName)", at: key.location,
+                help: "use a name as the key"))
+        }
+        top.pairs.append(YAMLPair(key: key, value: node))
     }
 
     private static func location(_ mark: yaml_mark_t) -> SourceLocation {

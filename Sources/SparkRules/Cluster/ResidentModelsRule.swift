@@ -32,10 +32,11 @@ struct ResidentModelsRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
+        let modelsByNode = context.modelsByNode()
         for node in context.topology.nodes {
             var total = 0.0
             var names: [String] = []
-            for model in context.models(on: node) {
+            for model in modelsByNode[node.name] ?? [] {
                 total += model.vllm.gpuMemoryUtilization
                 names.append(model.name)
                 if names.count > 1, total > Self.ceiling {

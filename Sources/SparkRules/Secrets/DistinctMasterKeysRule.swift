@@ -28,20 +28,25 @@ struct DistinctMasterKeysRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        let owners = context.topology.owners
-        for (index, owner) in owners.enumerated() {
-            for earlier in owners[..<index] {
-                let mine = owner.masterKey, theirs = earlier.masterKey
-                if context.sameSecret(mine, of: owner.name, theirs, of: earlier.name) {
-                    findings.append(RuleFinding(
-                        "owners '\(earlier.name)' and '\(owner.name)' share the master key reference \(mine.file) (\(mine.variable))",
-                        at: mine.path))
-                } else if let fingerprint = mine.sha256, fingerprint == theirs.sha256 {
-                    findings.append(RuleFinding(
-                        "owners '\(earlier.name)' and '\(owner.name)' have the same master key (equal sha256 fingerprints)",
-                        at: mine.path / "sha256"))
-                }
+        let homes = context.homesByOwner()
+        // One pass with indexes instead of comparing every pair of owners: fleets have thousands.
+        var byLocation: [String: String] = [:]
+        var byFingerprint: [String: String] = [:]
+        for owner in context.topology.owners {
+            let key = owner.masterKey
+            // The reference as written, and the files it names on the owner's nodes.
+            let locations = ["as written \(key.file)"] + homes[owner.name, default: []].sorted().map { "at \(key.file.absolute(home: $0))" }
+            if let earlier = locations.lazy.compactMap({ byLocation["\(key.variable) \($0)"] }).first {
+                findings.append(RuleFinding(
+                    "owners '\(earlier)' and '\(owner.name)' share the master key reference \(key.file) (\(key.variable))", at: key.path))
+            } else if let fingerprint = key.sha256, let earlier = byFingerprint[fingerprint] {
+                findings.append(RuleFinding(
+                    "owners '\(earlier)' and '\(owner.name)' have the same master key (equal sha256 fingerprints)", at: key.path / "sha256"))
             }
+            for location in locations where byLocation["\(key.variable) \(location)"] == nil {
+                byLocation["\(key.variable) \(location)"] = owner.name
+            }
+            if let fingerprint = key.sha256, byFingerprint[fingerprint] == nil { byFingerprint[fingerprint] = owner.name }
         }
         return findings
     }

@@ -26,6 +26,7 @@ struct ForeignKeyRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
+        let homes = context.homesByOwner()
         for node in context.topology.nodes {
             for app in node.apps {
                 guard let key = node.appOptions[app]?.key else { continue }
@@ -34,7 +35,7 @@ struct ForeignKeyRule: Rule {
                     let path = key.file.absolute(home: node.home)
                     let theirs = secrets.contains { secret in
                         secret.file == key.file || secret.file.absolute(home: node.home) == path
-                            || context.paths(of: secret, onNodesOf: owner.name).contains(path)
+                            || homes[owner.name, default: []].contains { secret.file.absolute(home: $0) == path }
                             || (secret.sha256 != nil && secret.sha256 == key.sha256)
                     }
                     guard theirs else { continue }

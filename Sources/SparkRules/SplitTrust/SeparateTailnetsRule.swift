@@ -22,24 +22,27 @@ struct SeparateTailnetsRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         let topology = context.topology
         var findings: [RuleFinding] = []
-        for (index, owner) in topology.owners.enumerated() {
-            for earlier in topology.owners[..<index] where earlier.tailnet == owner.tailnet {
+        // One pass with indexes instead of comparing every pair: fleets have thousands of tailnets.
+        var ownersOfTailnet: [String: [String]] = [:]
+        for owner in topology.owners {
+            if let earlier = ownersOfTailnet[owner.tailnet]?.first {
                 findings.append(RuleFinding(
-                    "owners '\(earlier.name)' and '\(owner.name)' both use tailnet '\(owner.tailnet)': its users reach the apps of both",
+                    "owners '\(earlier)' and '\(owner.name)' both use tailnet '\(owner.tailnet)': its users reach the apps of both",
                     at: owner.path / "tailnet"))
             }
+            ownersOfTailnet[owner.tailnet, default: []].append(owner.name)
         }
-        // The owners whose nodes a tailnet's users reach.
-        func owners(of tailnet: Tailnet) -> Set<String> { Set(topology.owners.filter { $0.tailnet == tailnet.name }.map(\.name)) }
-        for (index, tailnet) in topology.tailnets.enumerated() {
-            for earlier in topology.tailnets[..<index] {
-                let mine = owners(of: tailnet), theirs = owners(of: earlier)
-                guard !mine.isEmpty, !theirs.isEmpty, mine != theirs else { continue }
-                for (userIndex, user) in tailnet.users.enumerated() where earlier.users.contains(user) {
+        // The tailnets each user is listed in so far, with the owners whose nodes they reach.
+        var tailnetsOfUser: [String: [(tailnet: String, owners: Set<String>)]] = [:]
+        for tailnet in topology.tailnets {
+            let owners = Set(ownersOfTailnet[tailnet.name] ?? [])
+            for (index, user) in tailnet.users.enumerated() {
+                if !owners.isEmpty, let earlier = tailnetsOfUser[user]?.first(where: { !$0.owners.isEmpty && $0.owners != owners }) {
                     findings.append(RuleFinding(
-                        "user '\(user)' is listed in tailnet '\(earlier.name)' (owner \(theirs.sorted().joined(separator: ", "))) and in tailnet '\(tailnet.name)' (owner \(mine.sorted().joined(separator: ", "))): they reach the apps of both owners",
-                        at: tailnet.path / "users" / userIndex))
+                        "user '\(user)' is listed in tailnet '\(earlier.tailnet)' (owner \(earlier.owners.sorted().joined(separator: ", "))) and in tailnet '\(tailnet.name)' (owner \(owners.sorted().joined(separator: ", "))): they reach the apps of both owners",
+                        at: tailnet.path / "users" / index))
                 }
+                tailnetsOfUser[user, default: []].append((tailnet.name, owners))
             }
         }
         return findings

@@ -115,6 +115,7 @@ expect '/dev/infiniband exists (the containers get it with --device)' test -d /d
 expect 'RDMA device rocep1s0f0 exists' test -e /sys/class/infiniband/rocep1s0f0
 
 echo '== Reachability of spark-02 from here'
+refuse 'spark-02 ssh (22) is closed over the DAC' tcp_open 198.51.100.2 22
 refuse 'spark-02 litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.22 8001
 refuse 'spark-02 litellm (8001) is closed over the DAC' tcp_open 198.51.100.2 8001
 refuse 'spark-02 litellm-db (5432) is closed on the mgmt LAN' tcp_open 192.0.2.22 5432

@@ -101,6 +101,7 @@ expect '/dev/infiniband exists (the containers get it with --device)' test -d /d
 expect 'RDMA device rocep1s0f0 exists' test -e /sys/class/infiniband/rocep1s0f0
 
 echo '== Reachability of spark-01 from here'
+refuse 'spark-01 ssh (22) is closed over the DAC' tcp_open 198.51.100.1 22
 refuse 'spark-01 litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.21 8001
 refuse 'spark-01 litellm (8001) is closed over the DAC' tcp_open 198.51.100.1 8001
 refuse 'spark-01 litellm-db (5432) is closed on the mgmt LAN' tcp_open 192.0.2.21 5432

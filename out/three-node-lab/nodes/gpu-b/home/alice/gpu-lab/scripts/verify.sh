@@ -63,7 +63,6 @@ expect '/home/alice/.ray-cluster-token.env is 0600 and defines RAY_AUTH_TOKEN' p
 echo '== Names resolve to mgmt addresses, not the DAC'
 expect 'gpu-a resolves to 192.0.2.31' resolves_to gpu-a 192.0.2.31
 expect 'gpu-b resolves to 192.0.2.32' resolves_to gpu-b 192.0.2.32
-expect 'gpu-c resolves to 192.0.2.33' resolves_to gpu-c 192.0.2.33
 
 echo '== Firewall and DAC link'
 expect 'ufw is active' ufw_active
@@ -74,6 +73,7 @@ expect '/dev/infiniband exists (the containers get it with --device)' test -d /d
 expect 'RDMA device rocep1s0f0 exists' test -e /sys/class/infiniband/rocep1s0f0
 
 echo '== Reachability of gpu-a from here'
+refuse 'gpu-a ssh (22) is closed over the DAC' tcp_open 198.51.100.1 22
 refuse 'gpu-a litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.31 8001
 refuse 'gpu-a litellm (8001) is closed over the DAC' tcp_open 198.51.100.1 8001
 refuse 'gpu-a litellm-db (5432) is closed on the mgmt LAN' tcp_open 192.0.2.31 5432
