@@ -46,6 +46,20 @@ import Testing
         }
     }
 
+    @Test func theOwnersOtherDevicesCanBeKeptWithGrantsOfTheirOwn() throws {
+        // The file replaces the whole policy: a grant with dst keeps what the owner's other devices had.
+        let text = Fixtures.splitTrust(
+            replacing: "    users: [you@example.com]\n",
+            with: "    users: [you@example.com]\n    grants: [{src: [autogroup:member], dst: [tag:nas], ports: [445]}]\n")
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+        #expect(!compilation.hasErrors, "\(compilation.diagnostics.map(\.oneLine))")
+        let policy = try Self.policy("you-net", text)
+        #expect(policy.allows("you@example.com", to: "tag:nas", port: 445))
+        #expect(!policy.allows("you@example.com", to: "tag:owner", port: 445))
+        let file = try #require(compilation.artifacts?.first { $0.path == "tailnets/you-net/policy.hujson" })
+        #expect(file.contents.contains("This is the WHOLE policy: it replaces"))
+    }
+
     @Test func aGrantThatContradictsTheTestsFails() throws {
         let text = Fixtures.splitTrust(
             replacing: "    users: [you@example.com]\n", with: "    users: [you@example.com]\n    grants: [{src: [\"*\"], ports: [5432]}]\n")
