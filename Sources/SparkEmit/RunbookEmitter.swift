@@ -140,8 +140,8 @@ struct RunbookEmitter {
             let base = VLLMEmitter().scriptBase(role, in: node)
             text += heading("Model \(cluster.model.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
             text += "```sh\n"
-            if cluster.isMultiNode {
-                text += "docker build -f \(Layout.stackPath(node, VLLMEmitter.dockerfileName)) -t \(cluster.image) \(node.stackDir)\n"
+            if let dockerfile = cluster.dockerfileName {
+                text += "docker build -f \(Layout.stackPath(node, dockerfile)) -t \(cluster.image) \(node.stackDir)\n"
             }
             text += "\(home)/.local/bin/hf download \(cluster.model.source)   # as \(user), not root; a gated model needs 'hf auth login' first\n"
             text += "\(Layout.stackPath(node, "scripts/\(base).sh"))\n```\n\n"

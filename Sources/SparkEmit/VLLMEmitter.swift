@@ -8,13 +8,12 @@ import SparkSpec
 /// runs inside it. Keeping the in-container steps in their own file avoids the nested quoting
 /// of `bash -lc '…'`, so both files pass shellcheck and every value appears quoted once.
 struct VLLMEmitter {
-    static let dockerfileName = "Dockerfile.vllm-spark"
     static let entrypointInContainer = "/opt/spark-gen/entrypoint.sh"
 
     func artifacts(for plan: Plan) throws -> [Artifact] {
         var artifacts: [Artifact] = []
         for node in plan.nodes where !node.clusterRoles.isEmpty {
-            if let dockerfile = dockerfile(plan, node) { artifacts.append(dockerfile) }
+            artifacts += dockerfiles(plan, node)
             for role in node.clusterRoles {
                 let base = scriptBase(role, in: node)
                 artifacts.append(Artifact(
@@ -33,17 +32,21 @@ struct VLLMEmitter {
         return node.clusterRoles.count > 1 ? "\(base)-\(role.cluster.model.name)" : base
     }
 
-    /// The image recipe of the node's multi-node clusters; a single-node model runs its upstream
-    /// image as it is, with no Ray. All multi-node clusters on a node share the recipe of the first.
-    private func dockerfile(_ plan: Plan, _ node: NodePlan) -> Artifact? {
-        guard let cluster = node.clusterRoles.map(\.cluster).first(where: \.isMultiNode), let ray = cluster.rayVersion else { return nil }
-        let header = Header(plan, node: node.name, about: [
-            "NVIDIA's vLLM image ships without Ray, which vLLM needs for any multi-node run. Every member",
-            "installs the same Ray (members of different versions refuse to form a cluster); the minimal",
-            "install has no dashboard or job API. Build: docker build -f \(Self.dockerfileName) -t \(cluster.image) .",
-        ])
-        let lines = ["FROM \(cluster.model.runtime.baseImage)", "RUN pip install --no-cache-dir \(Shell.quote("ray==\(ray)"))"]
-        return Artifact(path: Layout.stackFile(node, Self.dockerfileName), contents: header.comment() + lines.joined(separator: "\n") + "\n")
+    /// One image recipe per image the node's multi-node clusters run; a single-node model runs its
+    /// upstream image as it is, with no Ray. Clusters that name one image with two recipes are a
+    /// finding (CL013), so the first never silently wins.
+    private func dockerfiles(_ plan: Plan, _ node: NodePlan) -> [Artifact] {
+        var written = Set<String>()
+        return node.clusterRoles.map(\.cluster).compactMap { cluster in
+            guard let name = cluster.dockerfileName, let ray = cluster.rayVersion, written.insert(name).inserted else { return nil }
+            let header = Header(plan, node: node.name, about: [
+                "NVIDIA's vLLM image ships without Ray, which vLLM needs for any multi-node run. Every member",
+                "installs the same Ray (members of different versions refuse to form a cluster); the minimal",
+                "install has no dashboard or job API. Build: docker build -f \(name) -t \(cluster.image) .",
+            ])
+            let lines = ["FROM \(cluster.model.runtime.baseImage)", "RUN pip install --no-cache-dir \(Shell.quote("ray==\(ray)"))"]
+            return Artifact(path: Layout.stackFile(node, name), contents: header.comment() + lines.joined(separator: "\n") + "\n")
+        }
     }
 
     private func launcher(_ plan: Plan, _ node: NodePlan, _ role: ClusterRole, base: String) -> String {

@@ -1,3 +1,4 @@
+import SparkDiagnostics
 import SparkSpec
 
 /// A model served by a Ray cluster (or a single node): where its head is and how it is reached.
@@ -29,6 +30,17 @@ public struct ClusterPlan: Sendable {
 
     /// The image the containers run: a multi-node cluster's image with Ray added, or the upstream image.
     public var image: String { isMultiNode ? model.runtime.image : model.runtime.baseImage }
+
+    /// The recipe of a multi-node cluster's image, named after the image's repository
+    /// (`vllm-spark:26.04` → `Dockerfile.vllm-spark`), or nil for a single-node model.
+    public var dockerfileName: String? {
+        guard isMultiNode else { return nil }
+        var repository = Substring(model.runtime.image)
+        if let digest = repository.firstIndex(of: "@") { repository = repository[..<digest] }
+        // A tag follows the last ':' after the last '/' (a registry may have a port).
+        if let colon = repository.lastIndex(of: ":"), !repository[colon...].contains("/") { repository = repository[..<colon] }
+        return "Dockerfile." + String(repository).replacingAll("/", with: "-").replacingAll(":", with: "-")
+    }
     /// The executor the topology chose, or Ray for a multi-node cluster; nil leaves vLLM's default.
     public var executorBackend: String? {
         model.vllm.distributedExecutorBackend ?? (isMultiNode ? "ray" : nil)

@@ -21,6 +21,7 @@ public enum RuleCatalog {
         RayTokenAuthRule(),
         ToolParserRule(),
         SeparateLinksRule(),
+        ImageRecipeRule(),
         LiveBackendRule(),
         RoutedModelsRule(),
         DistinctMasterKeysRule(),

@@ -230,3 +230,31 @@ import Testing
         #expect(verify.contains("expect 'the virtual key of open-webui is accepted (200)'"))
     }
 }
+
+/// Two multi-node models with images of their own get a recipe each, never the first one's.
+@Suite struct ImageRecipeTests {
+    @Test func eachImageGetsItsOwnDockerfile() throws {
+        let text = Fixtures.splitTrust(replacing: "\n# The shared cluster", with: """
+
+              qwen3-8b:
+                source: Qwen/Qwen3-8B-FP8
+                weights_gb: 8
+                runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.05-py3, image: registry.example.com:5000/lab/vllm-next:26.05, ray_token: {file: ~/.ray-cluster-token.env}}
+                cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, pipeline_parallel: 1, ray_port: 6380}
+                port: 8002
+                vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
+
+            # The shared cluster
+            """)
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+        let artifacts = try #require(compilation.artifacts, "\(compilation.diagnostics.map(\.oneLine))")
+        let stack = "nodes/spark-01/home/cameron/sparky-ai-stack/"
+        let first = try #require(artifacts.first { $0.path == stack + "Dockerfile.vllm-spark" })
+        // The registry's port is not a tag: only the last ':' after the last '/' is.
+        let second = try #require(artifacts.first { $0.path == stack + "Dockerfile.registry.example.com-5000-lab-vllm-next" })
+        #expect(first.contents.contains("FROM nvcr.io/nvidia/vllm:26.04-py3\n"))
+        #expect(second.contents.contains("FROM nvcr.io/nvidia/vllm:26.05-py3\n"))
+        let runbook = try #require(artifacts.first { $0.path == stack + "RUNBOOK.md" }).contents
+        #expect(runbook.contains("docker build -f /home/cameron/sparky-ai-stack/Dockerfile.registry.example.com-5000-lab-vllm-next -t registry.example.com:5000/lab/vllm-next:26.05 /home/cameron/sparky-ai-stack\n"))
+    }
+}
