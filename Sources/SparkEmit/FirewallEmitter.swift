@@ -33,9 +33,7 @@ struct FirewallEmitter {
             "tailscaled accepts tailscale0 traffic before ufw: the tailnet policy guards that interface.",
             "Run as root: sudo \(Layout.stackPath(node, "scripts/firewall.sh"))",
         ])
-        var script = "#!/usr/bin/env bash\n" + header.comment() + "set -euo pipefail\n\n"
-        script += "if [ \"$(id -u)\" -ne 0 ]; then\n  echo \"run as root: sudo $0\" >&2\n  exit 1\nfi\n\n"
-        script += "ufw --force reset\n"
+        var script = "ufw --force reset\n"
         script += "ufw default deny incoming\n"
         script += "ufw default allow outgoing\n"
         for rule in FirewallPlanner.rules(for: node, in: plan) {
@@ -43,6 +41,6 @@ struct FirewallEmitter {
         }
         script += "ufw --force enable\n"
         script += "ufw status verbose\n"
-        return script
+        return ShellScript(header: header, rootExitStatus: 1, body: script).text
     }
 }

@@ -55,9 +55,7 @@ struct TailscaleEmitter {
             "Joins tailnet \(node.tailnet.name) and exposes the loopback-only apps on it with 'tailscale serve';",
             "the tailnet policy decides who reaches them. Extra arguments go to 'tailscale up' (e.g. --auth-key=…).",
         ])
-        var script = "#!/usr/bin/env bash\n" + header.comment() + "set -euo pipefail\n\n"
-        script += "if [ \"$(id -u)\" -ne 0 ]; then\n  echo \"run as root: sudo $0\" >&2\n  exit 1\nfi\n\n"
-        script += "# --reset drops settings from earlier runs; --advertise-routes= keeps the DAC subnet off the tailnet.\n"
+        var script = "# --reset drops settings from earlier runs; --advertise-routes= keeps the DAC subnet off the tailnet.\n"
         script += Shell.continued("tailscale up", [
             "--reset",
             "--hostname=\(Shell.quote(node.node.tailnetHostname))",
@@ -71,6 +69,6 @@ struct TailscaleEmitter {
             script += "tailscale serve --bg --tcp \(service.port) tcp://\(service.bindAddress):\(service.port)\n"
         }
         script += "tailscale serve status\n"
-        return script
+        return ShellScript(header: header, rootExitStatus: 1, body: script).text
     }
 }

@@ -98,8 +98,7 @@ struct VLLMEmitter {
             "\"$image\"",
             "bash \(Self.entrypointInContainer)",
         ]
-        var script = "#!/usr/bin/env bash\n" + header.comment() + "set -euo pipefail\n\n"
-        script += "container=\(Shell.quote(container))\n"
+        var script = "container=\(Shell.quote(container))\n"
         script += "image=\(Shell.quote(cluster.image))\n"
         script += "home=\(Shell.quote(node.home))\n"
         script += "stack_dir=\(Shell.quote(node.stackDir))\n\n"
@@ -108,7 +107,7 @@ struct VLLMEmitter {
         script += "docker rm -f \"$container\" >/dev/null 2>&1 || true\n"
         script += Shell.continued("docker run -d", options)
         script += "echo \"started $container; follow it with: docker logs -f $container\"\n"
-        return script
+        return ShellScript(header: header, body: script).text
     }
 
     private func entrypoint(_ plan: Plan, _ node: NodePlan, _ role: ClusterRole) throws -> String {
@@ -116,7 +115,7 @@ struct VLLMEmitter {
         let model = cluster.model
         let gpus = node.node.hardware.gpus
         let header = Header(plan, node: node.name, about: ["Runs inside the \(role.kind.rawValue) container of model \(model.name)."])
-        var script = "#!/usr/bin/env bash\n" + header.comment() + "set -euo pipefail\n\n"
+        var script = ""
         let dacIP = node.node.dacIP.description
         if role.kind == .worker {
             script += "# The head may not be up yet: retrying until it is is the expected path.\n"
@@ -128,7 +127,7 @@ struct VLLMEmitter {
             script += "  echo \"[worker] Ray head \(cluster.rayAddress) not reachable yet, retrying in 3s\" >&2\n"
             script += "  sleep 3\n"
             script += "done\n"
-            return script
+            return ShellScript(header: header, body: script).text
         }
         let totalGPUs = model.cluster.tensorParallel * model.cluster.pipelineParallel
         if cluster.isMultiNode {
@@ -159,7 +158,7 @@ struct VLLMEmitter {
                 """
         }
         script += Shell.continued("exec vllm serve \(Shell.quote(model.source))", try serveArguments(cluster))
-        return script
+        return ShellScript(header: header, body: script).text
     }
 
     /// The `vllm serve` options, one per line, in a fixed order.

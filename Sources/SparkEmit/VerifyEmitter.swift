@@ -68,9 +68,7 @@ struct VerifyEmitter {
             "Validation checklist of \(node.name). Run as root after deployment: sudo \(Layout.stackPath(node, "scripts/verify.sh"))",
             "Prints one line per check and exits 1 if any failed. Secrets are read here, on the node, and never printed.",
         ])
-        var script = "#!/usr/bin/env bash\n" + header.comment() + "set -uo pipefail\n\n"
-        script += "if [ \"$(id -u)\" -ne 0 ]; then\n  echo \"run as root: sudo $0\" >&2\n  exit 2\nfi\n\n"
-        script += Self.prelude
+        var script = Self.prelude
         script += section("Listeners bind where the plan says, never on a wildcard address")
         for service in node.services {
             if service.bindsEveryAddress {
@@ -117,7 +115,7 @@ struct VerifyEmitter {
         }
         script += negativeChecks(plan, node)
         script += "\necho\nif [ \"$failures\" -gt 0 ]; then\n  echo \"$failures check(s) failed\"\n  exit 1\nfi\necho 'all checks passed'\n"
-        return script
+        return ShellScript(header: header, strictness: .keepGoing, rootExitStatus: 2, body: script).text
     }
 
     private func section(_ title: String) -> String { "\necho '== \(title)'\n" }
