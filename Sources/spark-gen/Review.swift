@@ -1,0 +1,63 @@
+import ArgumentParser
+import SparkGenKit
+
+/// `spark-gen review`: what a topology change does to trust, before any file diff.
+struct Review: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what a topology change does to trust: who gains or loses access, then the changed files.",
+        discussion: """
+            Compares BASE and HEAD, or with --git REV the version of HEAD's file at that revision. \
+            Exits 1 when access widens (new reach to a listener, another owner newly reading prompts or \
+            running code, a newly accepted risk) or the change brings error findings, so CI can ask for an \
+            extra approval; 0 otherwise; 2 when a version cannot be read or decoded.
+            """)
+
+    @Argument(help: "The base topology file (omit with --git).")
+    var files: [String]
+
+    @Option(help: "Read the base from this git revision of the head file's path (e.g. origin/main).")
+    var git: String?
+
+    @Option(help: "text, markdown (for a pull-request comment) or json.")
+    var format: ReviewFormat = .text
+
+    @Flag(help: "Append the unified diff of every changed file.")
+    var diff = false
+
+    enum ReviewFormat: String, CaseIterable, ExpressibleByArgument {
+        case text, markdown, json
+    }
+
+    func validate() throws {
+        if git == nil && files.count != 2 { throw ValidationError("give BASE and HEAD, or --git REV and HEAD") }
+        if git != nil && files.count != 1 { throw ValidationError("with --git, give only HEAD") }
+    }
+
+    func run() throws {
+        let headPath = files[files.count - 1]
+        let base: Compilation
+        if let revision = git {
+            do {
+                // Named like HEAD's file, so the generated files' headers compare equal.
+                base = Compilation.run(bytes: try GitFile.read(headPath, at: revision), file: headPath)
+            } catch {
+                printError("error: \(error)\n  help: check the revision and that \(headPath) existed there, or give the base version as a file")
+                throw ExitCode(2)
+            }
+        } else {
+            base = Compilation.run(path: files[0])
+        }
+        let head = Compilation.run(path: headPath)
+        guard let basePlan = base.plan, let headPlan = head.plan else {
+            // A version that does not compile has no plan to compare: show why, as lint would.
+            try Outcome.report([base, head].filter { $0.plan == nil }, ReportOptions())
+            throw ExitCode(2)
+        }
+        let review = AccessReview(
+            base: basePlan, head: headPlan, baseDiagnostics: base.diagnostics, headDiagnostics: head.diagnostics,
+            baseArtifacts: base.artifacts, headArtifacts: head.artifacts)
+        let format = AccessReviewReport.Format(rawValue: self.format.rawValue) ?? .text
+        print(try AccessReviewReport(review, includeDiffs: diff).render(format), terminator: "")
+        if review.needsApproval { throw ExitCode(1) }
+    }
+}

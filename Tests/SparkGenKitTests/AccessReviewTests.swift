@@ -1,0 +1,90 @@
+import Foundation
+import SparkGenKit
+import SparkTestSupport
+import Testing
+
+/// `spark-gen review`: each topology change of the test set shows its access delta first, and
+/// the exit code says whether CI should ask for an extra approval.
+@Suite struct AccessReviewTests {
+    private static let lab = Fixtures.repositoryRoot + "/examples/three-node-lab/topology.yaml"
+
+    private static func review(_ base: String, _ head: String) throws -> AccessReview {
+        let old = Compilation.run(bytes: Array(base.utf8), file: "topology.yaml")
+        let new = Compilation.run(bytes: Array(head.utf8), file: "topology.yaml")
+        return AccessReview(
+            base: try #require(old.plan), head: try #require(new.plan), baseDiagnostics: old.diagnostics,
+            headDiagnostics: new.diagnostics, baseArtifacts: old.artifacts, headArtifacts: new.artifacts)
+    }
+
+    @Test func anUnchangedTopologyWidensNothing() throws {
+        let review = try Self.review(Fixtures.splitTrust, Fixtures.splitTrust + "# a comment\n")
+        #expect(!review.needsApproval)
+        #expect(review.files.isEmpty && review.reachGained.isEmpty && review.reachLost.isEmpty)
+    }
+
+    @Test func aGrantForSSHGivesTheTailnetSSH() throws {
+        let head = Fixtures.splitTrust(replacing: "    keep_members_open: true\n", with: "    keep_members_open: true\n    ssh: true\n")
+        let review = try Self.review(Fixtures.splitTrust, head)
+        #expect(review.widensAccess)
+        #expect(review.reachGained.map(\.text) == ["own tailnet → spark-02 ssh (22)"])
+    }
+
+    @Test func aWorkerFromAnotherOwnerLetsThemReadPromptsAndRunCode() throws {
+        let base = try String(contentsOfFile: Self.lab, encoding: .utf8)
+        let head = base.replacingOccurrences(of: "cluster: {head: gpu-c, tensor_parallel: 1}", with: "cluster: {head: gpu-c, workers: [gpu-b], tensor_parallel: 2}")
+        let review = try Self.review(base, head)
+        #expect(review.widensAccess)
+        #expect(review.readersGained.contains { $0.hasPrefix("alice can read the prompts of bob (qwen3-30b runs a rank on gpu-b)") })
+        #expect(review.codeGained.contains { $0.hasPrefix("alice can run code on gpu-c (owner bob)") })
+        #expect(review.reachGained.contains { $0.node == "gpu-c" && $0.port == 6379 && $0.otherOwners == ["alice"] })
+    }
+
+    @Test func aCrossOwnerRouteIsReachGainedAndAnErrorUntilBothSidesStateIt() throws {
+        let base = try String(contentsOfFile: Self.lab, encoding: .utf8)
+        let oneSided = base.replacingOccurrences(of: "    master_key: {file: ~/.bob-litellm.env}\n", with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n")
+        let review = try Self.review(base, oneSided)
+        #expect(review.needsApproval)
+        #expect(review.newErrors.contains { $0.contains("[ST008]") })
+        #expect(review.reachGained.contains { $0.node == "gpu-a" && $0.port == 8000 && $0.vantage == "gpu-c over the DAC" && $0.otherOwners == ["bob"] })
+        #expect(review.readersGained.contains { $0.hasPrefix("alice can read the prompts of bob") })
+        #expect(review.unbuilt == ["head"] && review.files.isEmpty)
+    }
+
+    @Test func sharingAKeyFileIsANewError() throws {
+        let head = Fixtures.splitTrust(replacing: "master_key: {file: ~/.sparky02-litellm-key}", with: "master_key: {file: ~/.sparky01-litellm-key}")
+        let review = try Self.review(Fixtures.splitTrust, head)
+        #expect(review.needsApproval)
+        #expect(review.newErrors.contains { $0.contains("[SC001]") })
+        #expect(review.secretsAdded.contains { $0.hasPrefix("spark-02: /home/cameron/.sparky01-litellm-key") })
+    }
+
+    @Test func narrowingAccessIsReachLostAndPassesCI() throws {
+        let base = Fixtures.splitTrust(replacing: "    keep_members_open: true\n", with: "    keep_members_open: true\n    ssh: true\n")
+        let review = try Self.review(base, Fixtures.splitTrust)
+        #expect(!review.needsApproval)
+        #expect(review.reachLost.map(\.text) == ["own tailnet → spark-02 ssh (22)"])
+        #expect(review.files.contains { $0.path == "tailnets/client-net/policy.hujson" && $0.kind == .changed })
+    }
+
+    @Test func theCommandReadsTheBaseFromGitAndExitsOneWhenAccessWidens() throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let setup = """
+            set -e
+            git init -q && git -c user.email=t@example.com -c user.name=t commit -q --allow-empty -m start
+            cp "$0" topology.yaml && git add topology.yaml && git -c user.email=t@example.com -c user.name=t commit -q -m base
+            sed -i 's/    keep_members_open: true/    keep_members_open: true\\n    ssh: true/' topology.yaml
+            """
+        let prepared = CommandRunner.tool("bash", ["-c", setup, Fixtures.splitTrustPath], in: directory)
+        #expect(prepared.status == 0, "\(prepared.stderr)")
+        let text = CommandRunner.run(Fixtures.binary, ["review", "--git", "HEAD", "topology.yaml"], in: directory)
+        #expect(text.status == 1, "\(text.stdout)\(text.stderr)")
+        #expect(text.stdout.hasPrefix("ACCESS WIDENS: 1 listener reach(es) gained."))
+        let markdown = CommandRunner.run(Fixtures.binary, ["review", "--git", "HEAD", "topology.yaml", "--format", "markdown", "--diff"], in: directory)
+        #expect(markdown.stdout.contains("<details><summary>changed <code>tailnets/client-net/policy.hujson</code>"))
+        let json = CommandRunner.run(Fixtures.binary, ["review", "--git", "HEAD", "topology.yaml", "--format", "json"], in: directory)
+        #expect(json.stdout.contains("\"widens_access\": true"))
+        let missing = CommandRunner.run(Fixtures.binary, ["review", "--git", "no-such-rev", "topology.yaml"], in: directory)
+        #expect(missing.status == 2 && missing.stderr.contains("git show no-such-rev:./topology.yaml failed"))
+    }
+}
