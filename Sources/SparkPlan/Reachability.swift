@@ -19,18 +19,41 @@ public struct Reachability: Sendable {
     public let entries: [Entry]
     public let vantages: [Vantage]
 
+    /// Every vantage against every listener: the full matrix `spark-gen trust` prints and the
+    /// network-namespace proof probes. It grows with the square of the fleet.
     public init(_ plan: Plan) {
         var vantages: [Vantage] = [.local, .ownTailnet]
         vantages += plan.tailnets.map { .otherTailnet($0.tailnet.name) }
         vantages += plan.nodes.map { .dacPeer($0.name) }
         vantages.append(.mgmtLAN)
+        self.init(plan, vantages: vantages) { _ in vantages }
+    }
+
+    /// Only the vantages that can differ from a default deny for each node: its own tailnet,
+    /// the tailnets it is shared with, its DAC partners and the mgmt LAN. Linear in the fleet,
+    /// for pictures and reviews of large topologies; another node or tailnet is refused by the
+    /// firewall's default and the policy unless the plan names it.
+    public static func relevant(_ plan: Plan) -> Reachability {
+        Reachability(plan, vantages: []) { node in
+            var vantages: [Vantage] = [.local, .ownTailnet]
+            vantages += node.tailnet.shares.filter { $0.nodes.contains(node.name) }.map { .otherTailnet($0.tailnet) }
+            vantages += node.dacPartners.map { .dacPeer($0) }
+            vantages.append(.mgmtLAN)
+            return vantages
+        }
+    }
+
+    private init(_ plan: Plan, vantages: [Vantage], for nodeVantages: (NodePlan) -> [Vantage]) {
         self.vantages = vantages
         var entries: [Entry] = []
+        let neighbour = Self.mgmtNeighbour(plan)
         for node in plan.nodes {
             let firewall = FirewallPlanner.rules(for: node, in: plan)
+            let vantages = nodeVantages(node)
             for service in Self.listeners(of: node) {
                 for vantage in vantages {
-                    guard let reachable = Self.reaches(vantage, service, on: node, plan: plan, firewall: firewall) else { continue }
+                    guard let reachable = Self.reaches(vantage, service, on: node, plan: plan, firewall: firewall, mgmtNeighbour: neighbour)
+                    else { continue }
                     entries.append(Entry(node: node.name, service: service, vantage: vantage, reachable: reachable))
                 }
             }
@@ -57,7 +80,7 @@ public struct Reachability: Sendable {
     }
 
     /// Nil when the vantage does not apply (a node is not its own DAC peer, its own tailnet is not "other").
-    static func reaches(_ vantage: Vantage, _ service: Service, on node: NodePlan, plan: Plan, firewall: [FirewallRuleSpec]) -> Bool? {
+    static func reaches(_ vantage: Vantage, _ service: Service, on node: NodePlan, plan: Plan, firewall: [FirewallRuleSpec], mgmtNeighbour neighbour: IPv4Address) -> Bool? {
         let bind = service.bindAddress
         let wildcard = bind == "0.0.0.0"
         switch vantage {
@@ -75,8 +98,7 @@ public struct Reachability: Sendable {
             guard wildcard || bind == node.node.dacIP.description else { return false }
             return allows(firewall, interface: node.dacInterface, source: peer.node.dacIP, destination: node.node.dacIP, port: service.port)
         case .mgmtLAN:
-            // A neighbour that is not a node: the first free host address of the mgmt subnet.
-            let neighbour = mgmtNeighbour(plan)
+            // `neighbour` is a host that is not a node: the first free address of the mgmt subnet.
             let interface = node.mgmtInterface ?? "mgmt"
             var targets: [IPv4Address] = []
             if wildcard || bind == node.node.mgmtIP.description { targets.append(node.node.mgmtIP) }

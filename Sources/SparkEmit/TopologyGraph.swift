@@ -1,0 +1,124 @@
+import SparkDiagnostics
+import SparkPlan
+
+/// A picture of the stack: nodes grouped by owner, the tailnets and the mgmt LAN, model
+/// clusters on the DAC, and every flow the reachability model allows to a listener, labelled
+/// with its ports. Rendered as Mermaid (shown by GitHub and GitLab) or Graphviz DOT.
+public struct TopologyGraph {
+    public enum Format: String, CaseIterable, Sendable { case mermaid, dot }
+
+    /// An allowed flow: from a place to a node, with the listeners it reaches.
+    struct Flow {
+        let from: String
+        let to: String
+        let listeners: [String]
+    }
+
+    let plan: Plan
+
+    public init(plan: Plan) {
+        self.plan = plan
+    }
+
+    public func render(_ format: Format) -> String {
+        format == .mermaid ? mermaid() : dot()
+    }
+
+    /// Owners in order of their first node, each with their nodes.
+    var owners: [(name: String, nodes: [NodePlan])] {
+        var order: [String] = []
+        var nodes: [String: [NodePlan]] = [:]
+        for node in plan.nodes {
+            if nodes[node.owner.name] == nil { order.append(node.owner.name) }
+            nodes[node.owner.name, default: []].append(node)
+        }
+        return order.map { ($0, nodes[$0]!) }
+    }
+
+    /// Flows from every vantage but the node itself, grouped by (from, to), in a stable order.
+    var flows: [Flow] {
+        var order: [String] = []
+        var listeners: [String: [String]] = [:]
+        for entry in Reachability.relevant(plan).entries where entry.reachable {
+            guard let node = plan.node(named: entry.node), let from = source(of: entry.vantage, toward: node) else { continue }
+            let key = "\(from)\u{0}\(entry.node)"
+            if listeners[key] == nil { order.append(key) }
+            listeners[key, default: []].append("\(entry.service.port) \(entry.service.name)")
+        }
+        return order.map { key in
+            let parts = key.split(separator: "\u{0}").map(String.init)
+            return Flow(from: parts[0], to: Self.id("node", parts[1]), listeners: listeners[key]!)
+        }
+    }
+
+    /// The graph id of the place a vantage stands for; nil for the node itself.
+    private func source(of vantage: Vantage, toward node: NodePlan) -> String? {
+        switch vantage {
+        case .local: return nil
+        case .ownTailnet: return Self.id("tailnet", node.tailnet.name)
+        case .otherTailnet(let name): return Self.id("tailnet", name)
+        case .dacPeer(let name): return Self.id("node", name)
+        case .mgmtLAN: return "mgmt_lan"
+        }
+    }
+
+    /// Graph ids of letters, digits and '_' only, so both languages take them unquoted.
+    static func id(_ kind: String, _ name: String) -> String {
+        kind + "_" + String(name.unicodeScalars.map { ($0.properties.isAlphabetic || ("0"..."9").contains($0)) && $0.isASCII ? Character($0) : "_" })
+    }
+
+    private func nodeLabel(_ node: NodePlan) -> String {
+        var label = "\(node.name)<br/>mgmt \(node.node.mgmtIP) · DAC \(node.node.dacIP)"
+        let apps = node.node.apps.map(\.rawValue)
+        if !apps.isEmpty { label += "<br/>\(apps.joined(separator: ", "))" }
+        return label
+    }
+
+    private func mermaid() -> String {
+        var text = "flowchart LR\n"
+        for owner in owners {
+            text += "  subgraph \(Self.id("owner", owner.name))[\"owner \(owner.name)\"]\n"
+            for node in owner.nodes {
+                text += "    \(Self.id("node", node.name))[\"\(nodeLabel(node))\"]\n"
+            }
+            text += "  end\n"
+        }
+        for tailnet in plan.tailnets {
+            text += "  \(Self.id("tailnet", tailnet.tailnet.name))([\"tailnet \(tailnet.tailnet.name)\"])\n"
+        }
+        text += "  mgmt_lan([\"mgmt LAN\"])\n"
+        for cluster in plan.clusters where cluster.isMultiNode {
+            for worker in cluster.workers {
+                text += "  \(Self.id("node", cluster.head.name)) ==>|\"Ray + NCCL, both ways: \(cluster.model.name)\"| \(Self.id("node", worker.name))\n"
+            }
+        }
+        for flow in flows {
+            text += "  \(flow.from) -->|\"\(flow.listeners.joined(separator: ", "))\"| \(flow.to)\n"
+        }
+        return text
+    }
+
+    private func dot() -> String {
+        var text = "digraph stack {\n  rankdir=LR;\n  node [shape=box];\n"
+        for owner in owners {
+            text += "  subgraph cluster_\(Self.id("owner", owner.name)) {\n    label=\"owner \(owner.name)\";\n"
+            for node in owner.nodes {
+                text += "    \(Self.id("node", node.name)) [label=\"\(nodeLabel(node).replacingAll("<br/>", with: "\\n"))\"];\n"
+            }
+            text += "  }\n"
+        }
+        for tailnet in plan.tailnets {
+            text += "  \(Self.id("tailnet", tailnet.tailnet.name)) [shape=ellipse, label=\"tailnet \(tailnet.tailnet.name)\"];\n"
+        }
+        text += "  mgmt_lan [shape=ellipse, label=\"mgmt LAN\"];\n"
+        for cluster in plan.clusters where cluster.isMultiNode {
+            for worker in cluster.workers {
+                text += "  \(Self.id("node", cluster.head.name)) -> \(Self.id("node", worker.name)) [dir=both, style=bold, label=\"Ray + NCCL: \(cluster.model.name)\"];\n"
+            }
+        }
+        for flow in flows {
+            text += "  \(flow.from) -> \(flow.to) [label=\"\(flow.listeners.joined(separator: "\\n"))\"];\n"
+        }
+        return text + "}\n"
+    }
+}
