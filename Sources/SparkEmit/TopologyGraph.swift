@@ -74,7 +74,53 @@ public struct TopologyGraph {
         return label
     }
 
+    /// The picture of this plan with the flows a change from `base` adds marked (`+`, a thick red
+    /// link) and the ones it removes drawn dashed (`−`), for `spark-gen review --format markdown`.
+    public func mermaid(comparedWith base: Plan) -> String {
+        let old = Dictionary(TopologyGraph(plan: base).flows.map { ("\($0.from) \($0.to)", Set($0.listeners)) }, uniquingKeysWith: { $0.union($1) })
+        let current = flows
+        var text = declarations()
+        var links = plan.clusters.filter(\.isMultiNode).reduce(0) { $0 + $1.workers.count }
+        var marked: [Int] = []
+        var seen = Set<String>()
+        for flow in current {
+            let key = "\(flow.from) \(flow.to)"
+            seen.insert(key)
+            let before = old[key] ?? []
+            let labels = flow.listeners.map { before.contains($0) ? $0 : "+ \($0)" }
+            if labels.contains(where: { $0.hasPrefix("+ ") }) { marked.append(links) }
+            text += "  \(flow.from) -->|\"\(labels.joined(separator: ", "))\"| \(flow.to)\n"
+            links += 1
+            let gone = before.subtracting(flow.listeners).sorted()
+            if !gone.isEmpty {
+                text += "  \(flow.from) -.->|\"\(gone.map { "− \($0)" }.joined(separator: ", "))\"| \(flow.to)\n"
+                links += 1
+            }
+        }
+        // Flows that are gone entirely, between places both versions have.
+        let declared = Set(text.split(separator: "\n").compactMap { $0.firstMatch(of: #/^ +([A-Za-z0-9_]+)[\[(]/#).map { String($0.1) } })
+        for (key, listeners) in old.sorted(by: { $0.key < $1.key }) where !seen.contains(key) {
+            let ends = key.split(separator: " ").map(String.init)
+            guard ends.count == 2, declared.contains(ends[0]), declared.contains(ends[1]) else { continue }
+            text += "  \(ends[0]) -.->|\"\(listeners.sorted().map { "− \($0)" }.joined(separator: ", "))\"| \(ends[1])\n"
+            links += 1
+        }
+        if !marked.isEmpty {
+            text += "  linkStyle \(marked.map(String.init).joined(separator: ",")) stroke:#d00,stroke-width:3px\n"
+        }
+        return text
+    }
+
     private func mermaid() -> String {
+        var text = declarations()
+        for flow in flows {
+            text += "  \(flow.from) -->|\"\(flow.listeners.joined(separator: ", "))\"| \(flow.to)\n"
+        }
+        return text
+    }
+
+    /// The chart's nodes and cluster links, before the flows.
+    private func declarations() -> String {
         var text = "flowchart LR\n"
         for owner in owners {
             text += "  subgraph \(Self.id("owner", owner.name))[\"owner \(owner.name)\"]\n"
@@ -91,9 +137,6 @@ public struct TopologyGraph {
             for worker in cluster.workers {
                 text += "  \(Self.id("node", cluster.head.name)) ==>|\"Ray + NCCL, both ways: \(cluster.model.name)\"| \(Self.id("node", worker.name))\n"
             }
-        }
-        for flow in flows {
-            text += "  \(flow.from) -->|\"\(flow.listeners.joined(separator: ", "))\"| \(flow.to)\n"
         }
         return text
     }

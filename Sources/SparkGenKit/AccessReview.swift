@@ -50,6 +50,8 @@ public struct AccessReview {
     public let acceptancesAdded: [String]
     public let acceptancesRemoved: [String]
     public let files: [FileChange]
+    /// The head's picture with the flows the change adds and removes marked (Mermaid).
+    public let picture: String
     /// Which versions have an error finding and so no generated files to compare ("base", "head").
     public let unbuilt: [String]
 
@@ -88,6 +90,7 @@ public struct AccessReview {
         acceptancesRemoved = sorted(baseAccepted.subtracting(headAccepted))
         unbuilt = [("base", baseArtifacts), ("head", headArtifacts)].filter { $0.1 == nil }.map(\.0)
         // A version with errors has no files: comparing would show every file as added or removed.
+        picture = TopologyGraph(plan: head).mermaid(comparedWith: base)
         files = unbuilt.isEmpty ? Self.fileChanges(base: baseArtifacts ?? [], head: headArtifacts ?? []) : []
     }
 

@@ -101,6 +101,8 @@ public struct AccessReviewReport {
         for section in sections {
             text += "\n#### \(section.title)\n\n" + section.items.map { "- \(Self.escape($0))\n" }.joined()
         }
+        text += "\n<details><summary>Picture: flows the change adds are marked +, removed ones −</summary>\n\n"
+        text += "```mermaid\n\(review.picture)```\n\n</details>\n"
         text += "\n#### Generated files\n\n"
         text += review.files.isEmpty ? "\(noFiles)\n" : fileSummary.map { "- \($0)\n" }.joined()
         if includeDiffs {

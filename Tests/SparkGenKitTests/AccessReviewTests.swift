@@ -66,6 +66,28 @@ import Testing
         #expect(review.files.contains { $0.path == "tailnets/client-net/policy.hujson" && $0.kind == .changed })
     }
 
+    @Test func widenedBindsAndForeignLiteLLMsAreErrorsThatNeedApproval() throws {
+        // A vLLM on every address, and an app sent to the other owner's LiteLLM: both findings block.
+        let wildcard = Fixtures.splitTrust(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: 0.0.0.0\n")
+        let bind = try Self.review(Fixtures.splitTrust, wildcard)
+        #expect(bind.needsApproval && bind.newErrors.contains { $0.contains("[ST001]") })
+        let foreign = Fixtures.splitTrust(
+            replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+            with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, litellm: spark-01}}")
+        let moved = try Self.review(Fixtures.splitTrust, foreign)
+        #expect(moved.needsApproval && moved.newErrors.contains { $0.contains("[ST004]") })
+    }
+
+    @Test func thePictureMarksTheFlowsAChangeAddsAndRemoves() throws {
+        let withSSH = Fixtures.splitTrust(replacing: "    keep_members_open: true\n", with: "    keep_members_open: true\n    ssh: true\n")
+        let widened = try Self.review(Fixtures.splitTrust, withSSH).picture
+        #expect(widened.contains("  tailnet_client_net -->|\"+ 22 ssh, 8001 litellm, 8080 open-webui, 5678 n8n\"| node_spark_02\n"))
+        #expect(widened.contains("  linkStyle 4 stroke:#d00,stroke-width:3px\n"))
+        let narrowed = try Self.review(withSSH, Fixtures.splitTrust).picture
+        #expect(narrowed.contains("  tailnet_client_net -.->|\"− 22 ssh\"| node_spark_02\n"))
+        #expect(!narrowed.contains("linkStyle"))
+    }
+
     @Test func theCommandReadsTheBaseFromGitAndExitsOneWhenAccessWidens() throws {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
