@@ -10,7 +10,17 @@ struct Lint: ParsableCommand {
 
     @OptionGroup var report: ReportOptions
 
+    @Flag(name: .shortAndLong, help: "Print findings only, no summary line per file.")
+    var quiet = false
+
     func run() throws {
-        try Outcome.report(topologies.map { Compilation.run(path: $0) }, report)
+        let compilations = topologies.map { Compilation.run(path: $0) }
+        // A clean run says so: silence is indistinguishable from a hook that never ran.
+        defer {
+            if report.format == .text && !quiet {
+                for compilation in compilations { printError(Outcome.summary(compilation)) }
+            }
+        }
+        try Outcome.report(compilations, report)
     }
 }

@@ -1,9 +1,24 @@
 import ArgumentParser
 import SparkDiagnostics
 import SparkGenKit
+import SparkRules
 
 /// Prints the findings of one or more compilations and turns them into the documented exit code.
 enum Outcome {
+    /// One line per file: `FILE: ok, 31 rules, 0 findings (1 accepted)` or its counts of problems.
+    static func summary(_ compilation: Compilation) -> String {
+        let diagnostics = compilation.diagnostics
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        let warnings = diagnostics.filter { $0.severity == .warning }.count
+        let accepted = diagnostics.filter { $0.acceptedReason != nil }.count
+        let acceptedText = accepted == 0 ? "" : " (\(accepted) accepted)"
+        func count(_ number: Int, _ word: String) -> String { "\(number) \(word)\(number == 1 ? "" : "s")" }
+        if errors == 0 && warnings == 0 {
+            return "\(compilation.file): ok, \(count(RuleCatalog.rules.count, "rule")), 0 findings\(acceptedText)"
+        }
+        return "\(compilation.file): \(count(errors, "error")), \(count(warnings, "warning"))\(acceptedText)"
+    }
+
     /// Throws exit 2 for unreadable or invalid input, exit 1 for rule findings (and warnings
     /// with --strict); returns when nothing fails.
     static func report(_ compilations: [Compilation], _ options: ReportOptions) throws {

@@ -38,7 +38,7 @@ struct Review: ParsableCommand {
         let base: Compilation
         if let revision = git {
             do {
-                // Named like HEAD's file, so the generated files' headers compare equal.
+                // Findings in the base are positioned in HEAD's path, the file the reviewer has open.
                 base = Compilation.run(bytes: try GitFile.read(headPath, at: revision), file: headPath)
             } catch {
                 printError("error: \(error)\n  help: check the revision and that \(headPath) existed there, or give the base version as a file")

@@ -1,4 +1,5 @@
 import Foundation
+import SparkRules
 import SparkTestSupport
 import Testing
 
@@ -66,6 +67,24 @@ import Testing
         let lint = run(["lint", "examples/split-trust/topology.yaml"], in: root)
         #expect(lint.status == 0, "\(lint.stderr)")
         #expect(!FileManager.default.fileExists(atPath: root + "/out"))
+        // A clean run says so in one last line; -q leaves only the findings.
+        #expect(lint.stderr.hasSuffix("examples/split-trust/topology.yaml: ok, \(RuleCatalog.rules.count) rules, 0 findings (1 accepted)\n"))
+        let quiet = run(["lint", "-q", "examples/split-trust/topology.yaml"], in: root)
+        #expect(quiet.status == 0 && !quiet.stderr.contains(": ok,"))
+        let broken = try workspace(Fixtures.splitTrust(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: 0.0.0.0\n"))
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        let failing = run(["lint", "examples/split-trust/topology.yaml"], in: broken)
+        #expect(failing.status == 1 && failing.stderr.hasSuffix("topology.yaml: 1 error, 0 warnings (1 accepted)\n"), "\(failing.stderr)")
+    }
+
+    @Test func theOutputDirectoryIsTheSameHoweverThePathIsSpelled() throws {
+        let root = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let inside = root + "/examples/split-trust"
+        #expect(run(["build", "./topology.yaml"], in: inside).status == 0)
+        let again = run(["diff", "topology.yaml"], in: inside)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(FileManager.default.fileExists(atPath: inside + "/out/split-trust/README.md"))
     }
 
     /// Malformed topologies: one positioned error line, exit 2, nothing written.

@@ -26,22 +26,43 @@ struct ResidentModelsRule: Rule {
                     vllm: {gpu_memory_utilization: ↓0.3}
 
                 """),
+        ],
+        nonTriggering: [
+            .unchanged,
+            // 0.80 + 0.15 is exactly the budget; binary floats would make it 0.9500000000000001.
+            RuleExample(
+                replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
+                with: """
+                      default_chat_template_kwargs: {enable_thinking: false}
+                  embedder:
+                    source: Qwen/Qwen3-Embedding-4B
+                    weights_gb: 8
+                    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3, image: vllm-spark:26.04}
+                    cluster: {head: spark-01}
+                    port: 8002
+                    vllm: {gpu_memory_utilization: 0.15}
+
+                """),
         ])
 
-    static let ceiling = 0.95
+    /// The budget in thousandths: fractions are compared as the decimals the user wrote
+    /// (0.80 + 0.15 is 0.95, which binary floating point makes 0.9500000000000001).
+    static let ceiling = 950
+
+    static func thousandths(_ fraction: Double) -> Int { Int((fraction * 1000).rounded()) }
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         let modelsByNode = context.modelsByNode()
         for node in context.topology.nodes {
-            var total = 0.0
+            var total = 0
             var names: [String] = []
             for model in modelsByNode[node.name] ?? [] {
-                total += model.vllm.gpuMemoryUtilization
+                total += Self.thousandths(model.vllm.gpuMemoryUtilization)
                 names.append(model.name)
                 if names.count > 1, total > Self.ceiling {
                     findings.append(RuleFinding(
-                        "models \(names.map { "'\($0)'" }.joined(separator: ", ")) on node '\(node.name)' reserve \(Int((total * 100).rounded()))% of its memory together",
+                        "models \(names.map { "'\($0)'" }.joined(separator: ", ")) on node '\(node.name)' reserve \(Int((Double(total) / 10).rounded()))% of its memory together",
                         at: model.vllm.path / "gpu_memory_utilization"))
                 }
             }
