@@ -54,11 +54,10 @@ struct ComposeEmitter {
 
     /// The LiteLLM an app calls: its own node's on loopback, or another node's by tailnet name.
     func litellmURL(for options: AppOptions?, on node: NodePlan, plan: Plan) -> String {
-        let port = App.litellm.port!
         guard let target = options?.litellm, target != node.name, let other = plan.node(named: target) else {
-            return "http://\(PlanResolver.loopback):\(port)/v1"
+            return "http://\(PlanResolver.loopback):\(node.node.port(of: .litellm) ?? App.litellm.port!)/v1"
         }
-        return "http://\(other.node.tailnetHostname):\(port)/v1"
+        return "http://\(other.node.tailnetHostname):\(other.node.port(of: .litellm) ?? App.litellm.port!)/v1"
     }
 
     /// The service definition and the named volumes it uses.
@@ -66,7 +65,7 @@ struct ComposeEmitter {
         let loopback = PlanResolver.loopback
         let options = node.node.appOptions[app]
         let bind = options?.listen?.description ?? loopback
-        let port = app.port.map(String.init) ?? ""
+        let port = node.node.port(of: app).map(String.init) ?? ""
         var fields: [(String, YAMLValue)] = [
             ("image", .string(Self.images[app]!)),
             ("container_name", .string(Self.containerName(app))),

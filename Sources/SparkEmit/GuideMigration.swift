@@ -55,7 +55,7 @@ struct GuideMigration {
         if node.has(.openWebUI) {
             text += "\nOpen WebUI keeps the connection it saved at its first start and ignores `OPENAI_API_BASE_URL` and "
             text += "`OPENAI_API_KEY` after that: in Admin Settings → Connections, set the URL to "
-            text += "`http://127.0.0.1:\(App.litellm.port!)/v1` and the key to the app's virtual key (not the master key).\n"
+            text += "`http://127.0.0.1:\(node.litellm?.port ?? App.litellm.port!)/v1` and the key to the app's virtual key (not the master key).\n"
         }
         text += "\nThe guide's `litellm.service` and its drop-in are replaced by the copy step, and its ufw rules by `firewall.sh`.\n"
         return text

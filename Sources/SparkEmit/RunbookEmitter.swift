@@ -46,6 +46,7 @@ struct RunbookEmitter {
         text += "\n## Picture\n\nNodes by owner, the tailnets and the mgmt LAN, the clusters, and every flow the firewall and "
         text += "the tailnet policies allow to a listener (`spark-gen graph` draws it; `--format dot` for Graphviz).\n\n"
         text += "```mermaid\n" + TopologyGraph(plan: plan).render(.mermaid) + "```\n"
+        text += defaults(plan)
         text += "\n## Order\n\n"
         text += "Each node's runbook is `nodes/<node>/…/RUNBOOK.md`. Bring the nodes up in three passes:\n\n"
         let heads = plan.nodes.filter { node in node.clusterRoles.contains { $0.kind == .head && $0.cluster.isMultiNode } }
@@ -55,6 +56,26 @@ struct RunbookEmitter {
         text += "2. The model steps: \(bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map(\.name).joined(separator: ", ")). "
         text += "Workers come first, so a head never starts vLLM alone.\n"
         text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists.\n"
+        return text
+    }
+
+    /// Every value the topology left to spark-gen that reaches the nodes, so no default is invisible.
+    private func defaults(_ plan: Plan) -> String {
+        var rows = plan.topology.defaults.map { ($0.path.description, $0.value) }
+        for cluster in plan.clusters where cluster.isMultiNode && cluster.model.runtime.rayVersion == nil {
+            rows.append(("models.\(cluster.model.name).runtime.ray_version", cluster.rayVersion ?? ""))
+        }
+        for node in plan.nodes {
+            let ports = node.node.apps.compactMap { app -> String? in
+                guard node.node.appOptions[app]?.port == nil, let port = app.port else { return nil }
+                return "\(app.rawValue) \(port)"
+            }
+            if !ports.isEmpty { rows.append(("nodes.\(node.name).apps (ports)", ports.joined(separator: ", "))) }
+        }
+        guard !rows.isEmpty else { return "" }
+        var text = "\n## Defaults\n\nValues the topology leaves out, as spark-gen chose them; write the key to choose otherwise.\n\n"
+        text += "| setting | value |\n|---|---|\n"
+        for (setting, value) in rows { text += "| `\(setting)` | \(value) |\n" }
         return text
     }
 
@@ -196,7 +217,7 @@ struct RunbookEmitter {
             text += heading("Hermes Agent")
             text += "Before the apps: Hermes WebUI mounts `~/.hermes`, which the installer creates.\n\n```sh\n"
             text += "curl -fsSL https://raw.githubusercontent.com/NousResearch/hermes-agent/main/scripts/install.sh | bash\n"
-            text += "\(home)/.local/bin/hermes setup   # base URL http://127.0.0.1:\(App.litellm.port!)/v1, a virtual key of its own\n"
+            text += "\(home)/.local/bin/hermes setup   # base URL http://127.0.0.1:\(node.litellm?.port ?? App.litellm.port!)/v1, a virtual key of its own\n"
             text += "sudo \(home)/.local/bin/hermes gateway install --system\n```\n"
         }
 

@@ -101,7 +101,7 @@ struct VerifyEmitter {
         if let database = node.litellm?.database {
             script += databaseChecks(database)
         }
-        if node.has(.hermesWebUI), node.node.appOptions[.hermesWebUI]?.password != nil, let port = App.hermesWebUI.port {
+        if node.has(.hermesWebUI), node.node.appOptions[.hermesWebUI]?.password != nil, let port = node.node.port(of: .hermesWebUI) {
             script += section("Hermes WebUI")
             let bind = node.node.appOptions[.hermesWebUI]?.listen?.description ?? PlanResolver.loopback
             script += "expect 'hermes-webui requires a login (401 without a session)' "

@@ -144,7 +144,7 @@ public enum PlanResolver {
     private static func services(for node: Node, roles: [ClusterRole], topology: Topology) -> [Service] {
         var services: [Service] = []
         for app in node.apps {
-            guard let port = app.port else { continue }
+            guard let port = node.port(of: app) else { continue }
             let bind = node.appOptions[app]?.listen?.description ?? loopback
             services.append(Service(
                 role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: bind,
@@ -186,14 +186,14 @@ public enum PlanResolver {
     }
 
     private static func litellm(for node: Node, owner: Owner, routes listed: [ClusterPlan]) -> LiteLLMPlan? {
-        guard node.apps.contains(.litellm), let port = App.litellm.port else { return nil }
+        guard node.apps.contains(.litellm), let port = node.port(of: .litellm) else { return nil }
         let routes = listed.map { cluster in
             LiteLLMPlan.Route(
                 servedName: cluster.model.servedName, apiBase: cluster.apiBase,
                 supportsTools: cluster.model.vllm.toolCallParser != nil, maxTokens: cluster.model.maxTokens)
         }
         var database: LiteLLMPlan.Database?
-        if node.apps.contains(.litellmDB), let password = owner.dbPassword, let dbPort = App.litellmDB.port {
+        if node.apps.contains(.litellmDB), let password = owner.dbPassword, let dbPort = node.port(of: .litellmDB) {
             let host = node.appOptions[.litellmDB]?.listen?.description ?? loopback
             database = .init(host: host, port: dbPort, password: password)
         }

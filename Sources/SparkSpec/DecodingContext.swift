@@ -3,6 +3,8 @@ import SparkDiagnostics
 /// The shared state of one decoding pass: where findings go.
 final class DecodingContext {
     var diagnostics = DiagnosticBag()
+    /// Values chosen for keys the topology left out, in the order they were read.
+    var defaults: [AppliedDefault] = []
 
     func error(_ message: String, at location: SourceLocation, path: SpecPath, help: String? = nil, code: String? = nil) {
         diagnostics.append(.error(message, at: path, location: location, help: help, code: code))

@@ -37,6 +37,13 @@ struct MappingReader {
         }
     }
 
+    /// `value` for a key the mapping leaves out, recorded so the output can list it; a key that
+    /// is present but invalid was reported and gets no record.
+    func defaulted<T: CustomStringConvertible>(_ key: String, _ value: T) -> T {
+        if entries[key] == nil { context.defaults.append(AppliedDefault(path: path / key, value: value.description)) }
+        return value
+    }
+
     func value(_ key: String) -> YAMLNode? {
         guard let node = entries[key]?.value, !node.isNull else { return nil }
         return node

@@ -29,6 +29,9 @@ public struct Node: Sendable {
     /// The system Python's version, for the user site-packages path LiteLLM runs from.
     public var python: String
     public var path: SpecPath
+
+    /// The port `app` listens on here: the topology's `port:` for the app, or the app's default.
+    public func port(of app: App) -> Int? { appOptions[app]?.port ?? app.port }
 }
 
 /// What a node is built from, for memory planning.

@@ -16,6 +16,8 @@ public struct Topology: Sendable {
     public var models: [Model]
     /// Findings the author has accepted on purpose, each with a reason.
     public var acceptedRisks: [AcceptedRisk]
+    /// Values chosen for keys the topology leaves out, in file order.
+    public var defaults: [AppliedDefault]
 
     private var ownerIndex: [String: Int]
     private var tailnetIndex: [String: Int]
@@ -23,7 +25,7 @@ public struct Topology: Sendable {
 
     public init(
         version: Int, stack: Stack, owners: [Owner], tailnets: [Tailnet], links: Links, nodes: [Node], models: [Model],
-        acceptedRisks: [AcceptedRisk]
+        acceptedRisks: [AcceptedRisk], defaults: [AppliedDefault] = []
     ) {
         self.version = version
         self.stack = stack
@@ -33,6 +35,7 @@ public struct Topology: Sendable {
         self.nodes = nodes
         self.models = models
         self.acceptedRisks = acceptedRisks
+        self.defaults = defaults
         ownerIndex = Self.index(owners, \.name)
         tailnetIndex = Self.index(tailnets, \.name)
         nodeIndex = Self.index(nodes, \.name)

@@ -63,7 +63,7 @@ private struct Decoder {
         guard let version, let stack, let links else { return nil }
         return Topology(
             version: version, stack: stack, owners: owners, tailnets: tailnets, links: links, nodes: nodes, models: models,
-            acceptedRisks: risks)
+            acceptedRisks: risks, defaults: context.defaults)
     }
 
     func acceptedRisks(_ node: YAMLNode, at path: SpecPath) -> [AcceptedRisk] {
@@ -95,7 +95,7 @@ private struct Decoder {
         let dir = map.nodePath("dir")
         let timezone = map.string("timezone", grammar: .timezone)
         guard let name else { return nil }
-        return Stack(name: name, dir: dir ?? NodePath("~/" + name)!, timezone: timezone, path: path)
+        return Stack(name: name, dir: dir ?? map.defaulted("dir", NodePath("~/" + name)!), timezone: timezone, path: path)
     }
 
     func owner(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Owner? {
@@ -248,7 +248,7 @@ private struct Decoder {
             guard let dac = MappingReader(node, at: path / "dac", what: what, keys: ["interface", "subnet", "mtu", "hca"], context: context) else { return nil }
             let interface = dac.string("interface", required: true, what: what, grammar: .interfaceName)
             let subnet = dac.network("subnet", what: what)
-            let mtu = dac.int("mtu", in: 576...65535) ?? 9000
+            let mtu = dac.int("mtu", in: 576...65535) ?? dac.defaulted("mtu", 9000)
             let hca = dac.string("hca", grammar: .interfaceName)
             guard let interface, let subnet else { return nil }
             return DACLink(interface: interface, subnet: subnet, mtu: mtu, hca: hca, path: path / "dac")
@@ -278,14 +278,14 @@ private struct Decoder {
         if let home, !home.text.hasPrefix("/"), let location = map.value("home")?.location {
             context.error("'home' must be an absolute path", at: location, path: path / "home", help: "write it as /home/\(user ?? "user")")
         }
-        let uid = map.int("uid", in: 0...4_294_967_294) ?? 1000
-        let gid = map.int("gid", in: 0...4_294_967_294) ?? uid
+        let uid = map.int("uid", in: 0...4_294_967_294) ?? map.defaulted("uid", 1000)
+        let gid = map.int("gid", in: 0...4_294_967_294) ?? map.defaulted("gid", uid)
         let hardware = map.required("hardware", what: what).flatMap { self.hardware($0, at: path / "hardware") }
         let mgmtIP = map.ipv4("mgmt_ip", what: what)
         let dacIP = map.ipv4("dac_ip", what: what)
         let tailnetHostname = map.string("tailnet_hostname", grammar: .hostname) ?? name
         let apps = map.value("apps").flatMap { self.apps($0, at: path / "apps") } ?? []
-        let python = map.string("python", grammar: .version) ?? "3.12"
+        let python = map.string("python", grammar: .version) ?? map.defaulted("python", "3.12")
         let tailnet = map.string("tailnet", grammar: .identifier)
         let routes = map.networks("advertise_routes") ?? []
         let dacInterface = map.string("dac_interface", grammar: .interfaceName)
@@ -338,7 +338,7 @@ private struct Decoder {
         let arch = map.string("arch", grammar: .word) ?? "arm64"
         let memory = map.double("memory_gb", required: true, what: what, in: 1...65536)
         let usable = map.double("usable_gb", in: 1...65536)
-        let gpus = map.int("gpus", in: 0...64) ?? 1
+        let gpus = map.int("gpus", in: 0...64) ?? map.defaulted("gpus", 1)
         if let memory, let usable, usable > memory, let location = map.value("usable_gb")?.location {
             context.error(
                 "usable_gb (\(usable)) is larger than memory_gb (\(memory))", at: location, path: path / "usable_gb",
@@ -389,6 +389,7 @@ private struct Decoder {
     func appOptions(_ node: YAMLNode, app: App, at path: SpecPath) -> AppOptions? {
         let what = "the settings of app '\(app.rawValue)'"
         var keys = ["listen"]
+        if app.port != nil { keys.append("port") }
         if app.usesLiteLLM { keys.append("litellm") }
         if app == .openWebUI { keys.append("key") }
         if app == .hermesWebUI { keys.append("password") }
@@ -400,12 +401,13 @@ private struct Decoder {
                 context.error(IPv4Address.explain(text), at: node.location, path: path / "listen", help: "write the address to bind, such as 127.0.0.1")
             }
         }
+        let port = map.int("port", in: 1...65535)
         let litellm = map.string("litellm", grammar: .hostname)
         let key = map.value("key").flatMap { secret($0, at: path / "key", what: "the key of app '\(app.rawValue)'", variable: "OPENAI_API_KEY") }
         let password = map.value("password").flatMap {
             secret($0, at: path / "password", what: "the password of app '\(app.rawValue)'", variable: "HERMES_WEBUI_PASSWORD")
         }
-        return AppOptions(listen: listen, litellm: litellm, key: key, password: password, path: path)
+        return AppOptions(listen: listen, port: port, litellm: litellm, key: key, password: password, path: path)
     }
 
     func model(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Model? {
@@ -417,7 +419,7 @@ private struct Decoder {
         let weights = map.double("weights_gb", required: true, what: what, in: 0.001...100_000)
         let runtime = map.required("runtime", what: what).flatMap { self.runtime($0, at: path / "runtime") }
         let cluster = map.required("cluster", what: what).flatMap { self.cluster($0, at: path / "cluster") }
-        let port = map.int("port", in: 1...65535) ?? 8000
+        let port = map.int("port", in: 1...65535) ?? map.defaulted("port", 8000)
         var listen: ListenAddress?
         if let node = map.value("listen"), let text = MappingReader.text(node, key: "listen", path: path / "listen", grammar: nil, context: context) {
             listen = ListenAddress(text)
@@ -465,7 +467,7 @@ private struct Decoder {
         let workers = map.strings("workers", grammar: .hostname) ?? []
         let tp = map.int("tensor_parallel", in: 1...1024) ?? 1
         let pp = map.int("pipeline_parallel", in: 1...1024) ?? 1
-        let rayPort = map.int("ray_port", in: 1...65535) ?? 6379
+        let rayPort = map.int("ray_port", in: 1...65535) ?? map.defaulted("ray_port", 6379)
         guard let head else { return nil }
         return Cluster(head: head, workers: workers, tensorParallel: tp, pipelineParallel: pp, rayPort: rayPort, path: path)
     }
@@ -482,8 +484,8 @@ private struct Decoder {
             "default_chat_template_kwargs", "distributed_executor_backend",
         ]
         guard let map = MappingReader(node, at: path, what: "'vllm'", keys: keys, context: context) else { return nil }
-        options.dtype = map.string("dtype", grammar: .word) ?? options.dtype
-        options.gpuMemoryUtilization = map.double("gpu_memory_utilization", in: 0.05...1.0) ?? options.gpuMemoryUtilization
+        options.dtype = map.string("dtype", grammar: .word) ?? map.defaulted("dtype", options.dtype)
+        options.gpuMemoryUtilization = map.double("gpu_memory_utilization", in: 0.05...1.0) ?? map.defaulted("gpu_memory_utilization", options.gpuMemoryUtilization)
         options.maxModelLen = map.int("max_model_len", in: 1...16_777_216)
         options.maxNumBatchedTokens = map.int("max_num_batched_tokens", in: 1...16_777_216)
         options.maxNumSeqs = map.int("max_num_seqs", in: 1...65536)

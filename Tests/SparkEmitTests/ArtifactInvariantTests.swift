@@ -258,3 +258,44 @@ import Testing
         #expect(runbook.contains("docker build -f /home/cameron/sparky-ai-stack/Dockerfile.registry.example.com-5000-lab-vllm-next -t registry.example.com:5000/lab/vllm-next:26.05 /home/cameron/sparky-ai-stack\n"))
     }
 }
+
+/// An app's port is a setting: every file that names the port follows it, and clashes are caught.
+@Suite struct AppPortTests {
+    @Test func aMovedLiteLLMPortReachesEveryFileThatNamesIt() throws {
+        let text = Fixtures.splitTrust(
+            replacing: "[litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02", with: "[{litellm: {port: 4000}}, litellm-db, {open-webui: {key: {file: ~/.sparky02")
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+        let artifacts = try #require(compilation.artifacts, "\(compilation.diagnostics.map(\.oneLine))")
+        func file(_ path: String) throws -> String { try #require(artifacts.first { $0.path == path }, "no \(path)").contents }
+        let stack = "nodes/spark-02/home/cameron/sparky-ai-stack/"
+        #expect(try file("nodes/spark-02/etc/systemd/system/litellm.service").contains("--port 4000\n"))
+        #expect(try file(stack + "compose.yaml").contains("OPENAI_API_BASE_URL: http://127.0.0.1:4000/v1"))
+        #expect(try file(stack + "scripts/tailscale-up.sh").contains("tailscale serve --bg --tcp 4000 tcp://127.0.0.1:4000\n"))
+        #expect(try file(stack + "scripts/verify.sh").contains("expect 'litellm is alive' curl -fsS --max-time 5 http://127.0.0.1:4000/health/liveliness"))
+        #expect(try file(stack + "scripts/firewall.sh").contains("ufw allow in on tailscale0 to any port 4000 proto tcp"))
+        #expect(try file("tailnets/client-net/policy.hujson").contains("\"tcp:4000\""))
+        #expect(!(try file("tailnets/client-net/policy.hujson")).contains("\"tcp:8001\""))
+        // spark-01 keeps the default.
+        #expect(try file("nodes/spark-01/etc/systemd/system/litellm.service").contains("--port 8001\n"))
+    }
+
+    @Test func aPortThatClashesIsAFinding() {
+        let text = Fixtures.splitTrust(
+            replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]", with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, {n8n: {port: 8001}}]")
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+        #expect(compilation.diagnostics.contains { $0.code == "CL008" && $0.message.contains("8001") }, "\(compilation.diagnostics.map(\.oneLine))")
+    }
+}
+
+/// Defaults that reach the nodes are listed in the output's README, and only when the key is left out.
+@Suite struct AppliedDefaultTests {
+    @Test func anOmittedMTUIsListedAndAWrittenOneIsNot() throws {
+        let written = try #require(Compilation.run(path: Fixtures.splitTrustPath).artifacts?.first { $0.path == "README.md" }).contents
+        #expect(!written.contains("`links.dac.mtu`"))
+        #expect(written.contains("| `nodes.spark-01.uid` | 1000 |\n"))
+        let text = Fixtures.splitTrust(replacing: ", mtu: 9216}", with: "}")
+        let omitted = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml").artifacts?.first { $0.path == "README.md" }).contents
+        #expect(omitted.contains("| `links.dac.mtu` | 9000 |\n"))
+        #expect(omitted.contains("| `nodes.spark-02.apps (ports)` | litellm 8001, litellm-db 5432, open-webui 8080, n8n 5678 |\n"))
+    }
+}

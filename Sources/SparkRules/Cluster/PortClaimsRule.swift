@@ -31,7 +31,7 @@ struct PortClaimsRule: Rule {
                 }
             }
             for (index, app) in node.apps.enumerated() {
-                if let port = app.port { claim(port, "app \(app.rawValue)", at: node.path / "apps" / index) }
+                if let port = node.port(of: app) { claim(port, "app \(app.rawValue)", at: node.path / "apps" / index) }
             }
             for model in context.topology.models where model.cluster.head == node.name {
                 claim(model.port, "the API of model '\(model.name)'", at: model.path / "port")

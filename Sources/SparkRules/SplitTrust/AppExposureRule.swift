@@ -36,7 +36,7 @@ struct AppExposureRule: Rule {
         for node in context.topology.nodes {
             var appPorts: [Int: App] = [:]
             for app in node.apps {
-                if let port = app.port { appPorts[port] = app }
+                if let port = node.port(of: app) { appPorts[port] = app }
                 guard let options = node.appOptions[app], let listen = options.listen, listen.description != "127.0.0.1" else { continue }
                 let reach = listen.description == "0.0.0.0" ? "every interface, the mgmt LAN and the DAC included" : "\(listen)"
                 findings.append(RuleFinding(
