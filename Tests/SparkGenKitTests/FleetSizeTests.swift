@@ -1,0 +1,28 @@
+import Foundation
+import SparkEmit
+import SparkGenKit
+import SparkTestSupport
+import Testing
+
+/// Output grows with the fleet linearly, by size, not time: a node's files depend on its cluster
+/// and callers, never on how many other nodes share its links (timings live in bench/fleet.sh).
+@Suite struct FleetSizeTests {
+    private static func artifacts(pairs: Int) throws -> [Artifact] {
+        let generated = CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/bench/make-fleet.py", String(pairs)])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let compilation = Compilation.run(bytes: Array(generated.stdout.utf8), file: "fleet.yaml")
+        return try #require(compilation.artifacts, "\(compilation.diagnostics.filter { $0.severity == .error }.prefix(3).map(\.oneLine))")
+    }
+
+    @Test func tenTimesThePairsIsTenTimesTheOutput() throws {
+        let small = try Self.artifacts(pairs: 20), large = try Self.artifacts(pairs: 200)
+        func largestNodeFile(_ artifacts: [Artifact]) -> Int { artifacts.filter { $0.path.hasPrefix("nodes/") }.map(\.contents.utf8.count).max() ?? 0 }
+        func total(_ artifacts: [Artifact]) -> Int { artifacts.map(\.contents.utf8.count).reduce(0, +) }
+        // Every pair is alike, so a node's largest file is the same size in both fleets, but for
+        // longer names and addresses (n199a, 10.0.1.149).
+        #expect(Double(largestNodeFile(large)) <= Double(largestNodeFile(small)) * 1.02, "\(largestNodeFile(small)) → \(largestNodeFile(large)) bytes")
+        #expect(large.count == small.count * 10 - 9, "files: \(small.count) → \(large.count)")
+        let ratio = Double(total(large)) / Double(total(small))
+        #expect(ratio <= 10.5, "10× the pairs made \(ratio)× the bytes")
+    }
+}
