@@ -187,7 +187,7 @@ struct RunbookEmitter {
                 let container = ComposeEmitter.containerName(.litellmDB)
                 text += "docker compose -f \(compose) up -d \(container)\n"
                 text += "timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(database.host) -p \(database.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'\n"
-                if let file = node.secretFiles.first(where: { $0.variables.contains("DATABASE_URL") }) {
+                if let file = node.secretFile(defining: "DATABASE_URL") {
                     text += "( set -a; . \(file.path); \(home)/.local/bin/prisma db push --schema \(home)/.local/lib/python\(node.node.python)/site-packages/litellm/proxy/schema.prisma )\n"
                 }
             }
@@ -198,7 +198,7 @@ struct RunbookEmitter {
 
             if !recipes.virtualKeyFiles.isEmpty {
                 text += heading("Virtual keys for the apps (once)")
-                if litellm.database != nil, let master = node.secretFiles.first(where: { $0.variables.contains(litellm.masterKey.variable) }) {
+                if litellm.database != nil, let master = node.secretFile(defining: litellm.masterKey.variable) {
                     text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
                     text += "the apps read it at their first start. To mint a new one, delete the old key in the LiteLLM UI and the file here.\n\n```sh\n"
                     for file in recipes.virtualKeyFiles {
@@ -264,7 +264,7 @@ struct RunbookEmitter {
 
         text += heading("Hand the node to its owner and lock ssh down")
         text += "When someone other than \(node.owner.name) set this node up, \(node.owner.name) takes it over with fresh secrets:\n\n```sh\n"
-        if let litellm = node.litellm, let master = node.secretFiles.first(where: { $0.variables.contains(litellm.masterKey.variable) }) {
+        if let litellm = node.litellm, let master = node.secretFile(defining: litellm.masterKey.variable) {
             text += "rm \(master.path)   # then run the secrets step again for this file\n"
             text += "sudo systemctl restart litellm\n"
         }

@@ -55,7 +55,7 @@ struct SecretRecipe {
         var recipe = "[ -e \(file.path) ] || ( umask 077\n"
         recipe += "  header=$(mktemp)\n"
         recipe += "  trap 'rm -f \"$header\"' EXIT\n"
-        recipe += "  ( set -a; . \(masterKeyFile); printf 'Authorization: Bearer %s\\n' \"$\(litellm.masterKey.variable)\" ) > \"$header\"\n"
+        recipe += "  " + Shell.bearerHeader(from: masterKeyFile, variable: litellm.masterKey.variable, to: "\"$header\"") + "\n"
         recipe += "  key=$(curl -fsS http://\(litellm.bindAddress):\(litellm.port)/key/generate -H @\"$header\" \\\n"
         recipe += "    -H 'Content-Type: application/json' -d '\(body)' \\\n"
         recipe += "    | python3 -c 'import json, sys; print(json.load(sys.stdin)[\"key\"])') && [ -n \"$key\" ] || exit 1\n"

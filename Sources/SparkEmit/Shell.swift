@@ -23,6 +23,13 @@ enum Shell {
         return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 
+    /// A subshell that writes `Authorization: Bearer <value of variable in file>` to `path`
+    /// (a shell word, e.g. `"$header"`), readable by its owner only, without the value ever being
+    /// an argument of a command (visible in the process list) or printed.
+    static func bearerHeader(from file: String, variable: String, to path: String) -> String {
+        "( umask 077; set -a; . \(quote(file)); printf 'Authorization: Bearer %s\\n' \"${\(variable):-}\" ) > \(path)"
+    }
+
     /// A command split over lines with trailing backslashes, each argument group on its own line.
     static func continued(_ first: String, _ lines: [String], indent: String = "  ") -> String {
         ([first] + lines.map { indent + $0 }).joined(separator: " \\\n") + "\n"

@@ -76,17 +76,20 @@ public struct TopologyGraph {
 
     /// The picture of this plan with the flows a change from `base` adds marked (`+`, a thick red
     /// link) and the ones it removes drawn dashed (`−`), for `spark-gen review --format markdown`.
-    public func mermaid(comparedWith base: Plan) -> String {
-        let old = Dictionary(TopologyGraph(plan: base).flows.map { ("\($0.from) \($0.to)", Set($0.listeners)) }, uniquingKeysWith: { $0.union($1) })
-        let current = flows
+    public func mermaid(comparedWith base: Plan) -> String { mermaid(base: base) }
+
+    /// The picture; with a `base`, the flows it lacks are marked and the ones it had drawn dashed.
+    private func mermaid(base: Plan? = nil) -> String {
+        let old = Dictionary((base.map { TopologyGraph(plan: $0).flows } ?? []).map { ("\($0.from) \($0.to)", Set($0.listeners)) }, uniquingKeysWith: { $0.union($1) })
         var text = declarations()
         var links = plan.clusters.filter(\.isMultiNode).reduce(0) { $0 + $1.workers.count }
         var marked: [Int] = []
         var seen = Set<String>()
-        for flow in current {
+        for flow in flows {
             let key = "\(flow.from) \(flow.to)"
             seen.insert(key)
-            let before = old[key] ?? []
+            // Without a base nothing is new.
+            let before = base == nil ? Set(flow.listeners) : old[key] ?? []
             let labels = flow.listeners.map { before.contains($0) ? $0 : "+ \($0)" }
             if labels.contains(where: { $0.hasPrefix("+ ") }) { marked.append(links) }
             text += "  \(flow.from) -->|\"\(labels.joined(separator: ", "))\"| \(flow.to)\n"
@@ -97,24 +100,16 @@ public struct TopologyGraph {
                 links += 1
             }
         }
-        // Flows that are gone entirely, between places both versions have.
-        let declared = Set(text.split(separator: "\n").compactMap { $0.firstMatch(of: #/^ +([A-Za-z0-9_]+)[\[(]/#).map { String($0.1) } })
+        // Flows that are gone entirely, between places this picture has.
+        let places = Set(plan.nodes.map { Self.id("node", $0.name) } + plan.tailnets.map { Self.id("tailnet", $0.tailnet.name) } + ["mgmt_lan"])
         for (key, listeners) in old.sorted(by: { $0.key < $1.key }) where !seen.contains(key) {
             let ends = key.split(separator: " ").map(String.init)
-            guard ends.count == 2, declared.contains(ends[0]), declared.contains(ends[1]) else { continue }
+            guard ends.count == 2, places.contains(ends[0]), places.contains(ends[1]) else { continue }
             text += "  \(ends[0]) -.->|\"\(listeners.sorted().map { "− \($0)" }.joined(separator: ", "))\"| \(ends[1])\n"
             links += 1
         }
         if !marked.isEmpty {
             text += "  linkStyle \(marked.map(String.init).joined(separator: ",")) stroke:#d00,stroke-width:3px\n"
-        }
-        return text
-    }
-
-    private func mermaid() -> String {
-        var text = declarations()
-        for flow in flows {
-            text += "  \(flow.from) -->|\"\(flow.listeners.joined(separator: ", "))\"| \(flow.to)\n"
         }
         return text
     }

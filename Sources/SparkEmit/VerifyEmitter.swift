@@ -95,7 +95,7 @@ struct VerifyEmitter {
         let mtu = plan.topology.links.dac.mtu
         script += "expect \(Shell.quote("\(node.dacInterface) has MTU \(mtu)")) "
         script += "mtu_is \(Shell.quote(node.dacInterface)) \(mtu)\n"
-        if let litellm = node.litellm, let keyFile = node.secretFiles.first(where: { $0.variables.contains(litellm.masterKey.variable) }) {
+        if let litellm = node.litellm, let keyFile = node.secretFile(defining: litellm.masterKey.variable) {
             script += litellmChecks(node, litellm, keyFile: keyFile.path)
         }
         if let database = node.litellm?.database {
@@ -144,11 +144,9 @@ struct VerifyEmitter {
         return text
     }
 
-    /// Writes `Authorization: Bearer <value of variable in file>` to `path` without the value
-    /// ever being an argument of a command.
+    /// The header file for a key, for curl's `-H @file`.
     private func header(from file: String, variable: String, to path: String) -> String {
-        "# shellcheck source=/dev/null\n"
-            + "( umask 077; set -a; . \(Shell.quote(file)); printf 'Authorization: Bearer %s\\n' \"${\(variable):-}\" ) > \"\(path)\"\n"
+        "# shellcheck source=/dev/null\n" + Shell.bearerHeader(from: file, variable: variable, to: "\"\(path)\"") + "\n"
     }
 
     /// The database refuses whoever has no password, over TCP and over its socket; the positive

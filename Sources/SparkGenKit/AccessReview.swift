@@ -98,7 +98,7 @@ public struct AccessReview {
         var cells = Set<Reach>()
         for entry in Reachability(plan).entries where entry.reachable && entry.vantage != .local {
             guard let node = plan.node(named: entry.node) else { continue }
-            let others = (Reachability.owners(of: entry.vantage, toward: node, in: plan) ?? []).filter { $0 != node.owner.name }
+            let others = Reachability.otherOwners(of: entry.vantage, toward: node, in: plan)
             cells.insert(Reach(node: entry.node, port: entry.service.port, service: entry.service.name, vantage: entry.vantage.description, otherOwners: others))
         }
         return cells

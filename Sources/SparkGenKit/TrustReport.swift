@@ -121,7 +121,7 @@ public struct TrustReport {
         var lines: [String] = []
         for entry in matrix.entries where entry.reachable {
             guard let node = plan.node(named: entry.node) else { continue }
-            let foreign = Self.foreignOwners(of: entry.vantage, toward: node, in: plan)
+            let foreign = Reachability.otherOwners(of: entry.vantage, toward: node, in: plan)
             guard !foreign.isEmpty else { continue }
             var line = "  - \(foreign.joined(separator: ", ")) → \(node.owner.name): \(entry.vantage.description) reaches "
             line += "\(entry.service.name) (\(entry.service.port)) on \(node.name)"
@@ -170,11 +170,6 @@ public struct TrustReport {
         }
     }
 
-    /// The owners other than the node's own on whose behalf `vantage` connects.
-    static func foreignOwners(of vantage: Vantage, toward node: NodePlan, in plan: Plan) -> [String] {
-        (Reachability.owners(of: vantage, toward: node, in: plan) ?? []).filter { $0 != node.owner.name }
-    }
-
     /// One table per node: each listening port against each vantage point.
     func reachability() -> String {
         let matrix = Reachability(plan)
@@ -189,7 +184,7 @@ public struct TrustReport {
                 var row = [String(service.port), service.name, service.bindAddress]
                 for vantage in columns {
                     let entry = matrix.entries.first { $0.node == node.name && $0.service == service && $0.vantage == vantage }
-                    let foreign = Self.foreignOwners(of: vantage, toward: node, in: plan)
+                    let foreign = Reachability.otherOwners(of: vantage, toward: node, in: plan)
                     row.append(entry?.reachable == true ? (foreign.isEmpty ? "yes" : "yes*") : "—")
                 }
                 rows.append(row)

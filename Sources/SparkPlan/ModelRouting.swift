@@ -58,11 +58,6 @@ public struct ModelRouting {
         return positions.sorted().filter { $0 < clusters.count }.map { clusters[$0] }
     }
 
-    public static func routes(_ owner: Owner, to model: Model, in topology: Topology) -> Bool {
-        if let listed = owner.models { return listed.contains(model.name) }
-        return runsOnNodeOf(owner.name, model, in: topology)
-    }
-
     /// True when a rank of the model (head or worker) runs on a node of `owner`.
     public static func runsOnNodeOf(_ owner: String, _ model: Model, in topology: Topology) -> Bool {
         members(of: model).contains { topology.node(named: $0)?.owner == owner }

@@ -29,6 +29,11 @@ public struct NodePlan: Sendable {
 
     public func has(_ app: App) -> Bool { node.apps.contains(app) }
 
+    /// The secret file that defines `variable` on this node, if any.
+    public func secretFile(defining variable: String) -> SecretFile? {
+        secretFiles.first { $0.variables.contains(variable) }
+    }
+
     /// An absolute path on this node for a path the topology wrote.
     public func absolute(_ path: NodePath) -> String { path.absolute(home: node.home) }
 }

@@ -73,11 +73,13 @@ public enum PlanResolver {
     /// both; a name declared in the file whose entry had an error is not called unknown.
     public static func referenceErrors(_ partial: Topology, declared: Set<String>) -> [Diagnostic] {
         var bag = DiagnosticBag()
-        checkReferences(partial, declared: declared, into: &bag)
+        checkReferences(partial, partial: true, declared: declared, into: &bag)
         return bag.diagnostics
     }
 
-    private static func checkReferences(_ topology: Topology, declared: Set<String> = [], into bag: inout DiagnosticBag) {
+    /// `partial`: entries with errors are missing from `topology`, so only names are checked, and
+    /// a name in `declared` is known even if its entry is missing.
+    private static func checkReferences(_ topology: Topology, partial: Bool = false, declared: Set<String> = [], into bag: inout DiagnosticBag) {
         func unknown(_ kind: String, _ name: String, at path: SpecPath, among names: [String]) {
             guard !declared.contains(name) else { return }
             let hint = Suggestion.nearest(to: name, in: names).map { "did you mean '\($0)'? " } ?? ""
@@ -98,7 +100,7 @@ public enum PlanResolver {
                 guard let target = options.litellm else { continue }
                 if !nodeNames.contains(target) {
                     unknown("node", target, at: options.path / "litellm", among: nodeNames)
-                } else if declared.isEmpty, topology.node(named: target)?.apps.contains(.litellm) != true {
+                } else if !partial, topology.node(named: target)?.apps.contains(.litellm) != true {
                     bag.error(
                         "app '\(app.rawValue)' on node '\(node.name)' talks to the LiteLLM of node '\(target)', which runs none",
                         at: options.path / "litellm", help: "add litellm to the apps of '\(target)', or remove this setting")
@@ -108,8 +110,8 @@ public enum PlanResolver {
                 unknown("owner", node.owner, at: node.path / "owner", among: ownerNames)
                 continue
             }
-            // With a partial topology (declared names given) a missing value may only have failed to decode.
-            if declared.isEmpty, node.apps.contains(.litellmDB), owner.dbPassword == nil {
+            // In a partial topology a missing value may only have failed to decode.
+            if !partial, node.apps.contains(.litellmDB), owner.dbPassword == nil {
                 bag.error(
                     "node '\(node.name)' runs litellm-db but owner '\(owner.name)' has no db_password", at: node.path / "apps",
                     help: "add 'db_password: {file: \"~/.\(owner.name)-litellm-db.env\"}' to owner '\(owner.name)'")

@@ -64,15 +64,17 @@ public struct Reachability: Sendable {
     /// What listens on a node as the trust model sees it: sshd, then the plan's services.
     public static func listeners(of node: NodePlan) -> [Service] { [Service.ssh] + node.services }
 
-    /// The owners on whose behalf traffic from `vantage` arrives, or nil for no particular owner
-    /// (the node itself, the mgmt LAN).
-    public static func owners(of vantage: Vantage, toward node: NodePlan, in plan: Plan) -> [String]? {
+    /// The owners other than the node's own on whose behalf traffic from `vantage` arrives (none
+    /// for the node itself and the mgmt LAN, which stand for no owner).
+    public static func otherOwners(of vantage: Vantage, toward node: NodePlan, in plan: Plan) -> [String] {
+        let owners: [String]
         switch vantage {
-        case .local, .mgmtLAN: return nil
-        case .ownTailnet: return plan.tailnets.first { $0.tailnet.name == node.tailnet.name }?.owners
-        case .otherTailnet(let name): return plan.tailnets.first { $0.tailnet.name == name }?.owners
-        case .dacPeer(let name): return plan.node(named: name).map { [$0.owner.name] }
+        case .local, .mgmtLAN: owners = []
+        case .ownTailnet: owners = plan.tailnets.first { $0.tailnet.name == node.tailnet.name }?.owners ?? []
+        case .otherTailnet(let name): owners = plan.tailnets.first { $0.tailnet.name == name }?.owners ?? []
+        case .dacPeer(let name): owners = plan.node(named: name).map { [$0.owner.name] } ?? []
         }
+        return owners.filter { $0 != node.owner.name }
     }
 
     public func isReachable(_ node: String, port: Int, from vantage: Vantage) -> Bool {
@@ -82,7 +84,7 @@ public struct Reachability: Sendable {
     /// Nil when the vantage does not apply (a node is not its own DAC peer, its own tailnet is not "other").
     static func reaches(_ vantage: Vantage, _ service: Service, on node: NodePlan, plan: Plan, firewall: [FirewallRuleSpec], mgmtNeighbour neighbour: IPv4Address) -> Bool? {
         let bind = service.bindAddress
-        let wildcard = bind == "0.0.0.0"
+        let wildcard = service.bindsEveryAddress
         switch vantage {
         case .local:
             return true
@@ -113,7 +115,7 @@ public struct Reachability: Sendable {
         let bind = service.bindAddress
         if routesCoverDAC && bind == node.node.dacIP.description { return true }
         guard granted else { return false }
-        if bind == "0.0.0.0" { return true }
+        if service.bindsEveryAddress { return true }
         return service.isTailnetFacing && service.isLoopbackOnly
     }
 

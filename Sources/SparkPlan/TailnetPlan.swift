@@ -6,7 +6,4 @@ public struct TailnetPlan: Sendable {
     public let owners: [String]
     public let nodes: [NodePlan]
     public let policy: TailnetPolicy
-
-    /// Ports the tailnet's users may reach on the tag, in ascending order.
-    public var grantedPorts: [Int] { TailnetPolicyPlanner.grantedPorts(tailnet, nodes: nodes) }
 }

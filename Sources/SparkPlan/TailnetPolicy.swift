@@ -28,10 +28,12 @@ public struct TailnetPolicy: Sendable {
     /// True when the grants let `source` (a user or a tag) open TCP `port` on `destination`
     /// (a tag, or a user's devices).
     public func allows(_ source: String, to destination: String, port: Int) -> Bool {
-        grants.contains { grant in
-            grant.sources.contains { matches($0, source) } && grant.destinations.contains { matches($0, destination) }
-                && (grant.ports?.contains(port) ?? true)
-        }
+        grants.contains { admits($0, source, to: destination, port: port) }
+    }
+
+    private func admits(_ grant: Grant, _ source: String, to destination: String, port: Int) -> Bool {
+        grant.sources.contains { matches($0, source) } && grant.destinations.contains { matches($0, destination) }
+            && (grant.ports?.contains(port) ?? true)
     }
 
     /// Whether a policy selector covers a principal. `*` covers every device, tagged ones
@@ -67,10 +69,7 @@ public struct TailnetPolicy: Sendable {
 
     /// The grants that admit `source` to `destination` on `port`, for naming a culprit.
     public func grants(admitting source: String, to destination: String, port: Int) -> [Grant] {
-        grants.filter { grant in
-            grant.sources.contains { matches($0, source) } && grant.destinations.contains { matches($0, destination) }
-                && (grant.ports?.contains(port) ?? true)
-        }
+        grants.filter { admits($0, source, to: destination, port: port) }
     }
 
     /// `tag:x:22` → (`tag:x`, 22).

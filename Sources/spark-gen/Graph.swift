@@ -19,10 +19,7 @@ struct Graph: ParsableCommand {
 
     func run() throws {
         let compilation = Compilation.run(path: topology)
-        guard let plan = compilation.plan else {
-            try Outcome.report([compilation], ReportOptions())
-            throw ExitCode(2)
-        }
+        let plan = try Outcome.plan(compilation)
         print(TopologyGraph(plan: plan).render(format == .dot ? .dot : .mermaid), terminator: "")
         if compilation.hasErrors { throw ExitCode(1) }
     }

@@ -1,10 +1,20 @@
 import ArgumentParser
 import SparkDiagnostics
 import SparkGenKit
+import SparkPlan
 import SparkRules
 
 /// Prints the findings of one or more compilations and turns them into the documented exit code.
 enum Outcome {
+    /// The plan of a compilation, or, when the input cannot be planned, its findings printed and exit 2.
+    static func plan(_ compilation: Compilation) throws -> Plan {
+        guard let plan = compilation.plan else {
+            try report([compilation], ReportOptions())
+            throw ExitCode(2)
+        }
+        return plan
+    }
+
     /// One line per file: `FILE: ok, 31 rules, 0 findings (1 accepted)` or its counts of problems.
     static func summary(_ compilation: Compilation) -> String {
         let diagnostics = compilation.diagnostics

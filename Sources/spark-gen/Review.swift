@@ -49,7 +49,7 @@ struct Review: ParsableCommand {
         }
         let head = Compilation.run(path: headPath)
         guard let basePlan = base.plan, let headPlan = head.plan else {
-            // A version that does not compile has no plan to compare: show why, as lint would.
+            // A version that cannot be planned has nothing to compare: show why for both, as lint would.
             try Outcome.report([base, head].filter { $0.plan == nil }, ReportOptions())
             throw ExitCode(2)
         }

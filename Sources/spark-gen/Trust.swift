@@ -18,10 +18,7 @@ struct Trust: ParsableCommand {
 
     func run() throws {
         let compilation = Compilation.run(path: topology)
-        guard let plan = compilation.plan else {
-            try Outcome.report([compilation], ReportOptions())
-            throw ExitCode(2)
-        }
+        let plan = try Outcome.plan(compilation)
         let report = TrustReport(plan: plan)
         print(format == .json ? try report.renderJSON() : report.render(), terminator: "")
         // The report describes a broken stack too; the exit code still says it is broken.
