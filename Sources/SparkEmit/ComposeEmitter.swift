@@ -84,7 +84,9 @@ struct ComposeEmitter {
                 // Without these, initdb writes 'trust' for local and 127.0.0.1 connections ahead of the
                 // entrypoint's password line (first match wins): with the host network, every process
                 // on the node would be superuser without a password. A volume initialised earlier keeps
-                // its pg_hba.conf: RUNBOOK.md says how to fix it.
+                // its pg_hba.conf: RUNBOOK.md says how to fix it. (docker-library/postgres
+                // 16/bookworm docker-entrypoint.sh: initdb with POSTGRES_INITDB_ARGS, then
+                // pg_setup_hba_conf appends 'host all all all scram-sha-256'.)
                 ("POSTGRES_INITDB_ARGS", .string(Self.initdbArguments)),
             ]
             if let file = node.secretFiles.first(where: { $0.readers.contains(app.rawValue) }) {

@@ -45,7 +45,10 @@ struct SecretRecipe {
     }
 
     /// A snippet that mints the app's virtual key from the node's LiteLLM with the master key,
-    /// limited to the models that LiteLLM routes, and writes it to the app's file.
+    /// limited to the models that LiteLLM routes, and writes it to the app's file. LiteLLM's
+    /// `POST /key/generate` (proxy/management_endpoints/key_management_endpoints.py) needs the
+    /// database and answers the key in `key`; Open WebUI reads OPENAI_API_KEY only at its first
+    /// start (backend/open_webui/config.py, PersistentConfig), so this runs before the apps start.
     func mint(_ file: SecretFile, litellm: LiteLLMPlan, masterKeyFile: String) -> String {
         let app = file.virtualKeyFor ?? "app"
         let variable = file.variables.first ?? "OPENAI_API_KEY"

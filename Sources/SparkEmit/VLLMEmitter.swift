@@ -79,7 +79,9 @@ struct VLLMEmitter {
         ]
         if cluster.isMultiNode {
             // NCCL reaches the DAC's RDMA device only through these; without them it falls back to
-            // TCP sockets and the 200 Gb/s link carries a fraction of that.
+            // TCP sockets and the 200 Gb/s link carries a fraction of that. (The HCA names pair
+            // with the interfaces as `ibdev2netdev` shows in NVIDIA/dgx-spark-playbooks,
+            // connect-two-sparks: rocep1s0f0 for enp1s0f0np0.)
             options += ["--device /dev/infiniband", "--cap-add IPC_LOCK"]
             if let hca = node.dacHCA { options.append("-e NCCL_IB_HCA=\(Shell.quote(hca))") }
         }

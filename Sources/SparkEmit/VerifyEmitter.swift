@@ -104,6 +104,8 @@ struct VerifyEmitter {
         if node.has(.hermesWebUI), node.node.appOptions[.hermesWebUI]?.password != nil, let port = node.node.port(of: .hermesWebUI) {
             script += section("Hermes WebUI")
             let bind = node.node.appOptions[.hermesWebUI]?.listen?.description ?? PlanResolver.loopback
+            // nesquena/hermes-webui api/auth.py: with a password set, every /api/ path but the
+            // public ones (auth status, login, health) answers 401 without a session.
             script += "expect 'hermes-webui requires a login (401 without a session)' "
             script += "test \"$(http_status http://\(bind):\(port)/api/sessions)\" = 401\n"
         }

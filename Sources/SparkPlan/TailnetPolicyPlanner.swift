@@ -12,7 +12,8 @@ enum TailnetPolicyPlanner {
         }
         let group = usersGroup(tailnet)
         var grants: [TailnetPolicy.Grant] = []
-        // `*` as a source would include tagged devices, the cluster nodes among them, and a node
+        // `*` as a source would include tagged devices (it compiles to the whole tailnet range;
+        // see headscale's recordings of Tailscale, policy/v2 testdata), the cluster nodes among them, and a node
         // whose Ray peer belongs to another owner must not reach this owner's own devices.
         let keptSources = ["autogroup:member"] + tailnet.keepOpenTags
         if tailnet.keepMembersOpen {
