@@ -6,8 +6,9 @@
 OUT_DIR is a tree written by `spark-gen build`; TRUST_JSON is `spark-gen trust --format json`
 for the same topology: the node wiring and the reachability the topology intends.
 
-Network namespaces stand for the nodes, linked by a DAC switch, a mgmt-LAN switch (with a
-neighbour host that is not a node) and, per tailnet, a switch with one user device. In each
+Network namespaces stand for the nodes, linked by a switch per link of the topology (direct
+links and fabrics alike; each LAN with a neighbour host that is not a node) and, per tailnet,
+a switch with one user device. In each
 node the *generated* artifacts decide what happens:
 
 - scripts/firewall.sh is run with the real ufw, against a private copy of its state;
@@ -18,8 +19,8 @@ node the *generated* artifacts decide what happens:
 It models what real nodes do, or the test proves nothing: tailscaled filters tailnet traffic
 by the policy and then ACCEPTs everything from tailscale0 ahead of ufw's chains; a published
 Docker port is DNAT'ed in PREROUTING and passes FORWARD, so ufw's INPUT never sees it; and
-Linux accepts a packet for any of its addresses on any interface, so the mgmt neighbour also
-tries each node's DAC address through the node's mgmt address.
+Linux accepts a packet for any of its addresses on any interface, so a LAN's neighbour also
+tries each node's other addresses through the node's address on that LAN.
 
 Every (node, port, vantage) probe is compared with the intent; any difference fails the run.
 Only namespaces this run creates are touched, and all of them are removed at the end.
@@ -105,20 +106,31 @@ class Harness:
         return f"{TAILNET_PREFIX}.{network}.{host}"
 
     def build_networks(self):
-        links = self.intent["links"]
-        dac_prefix = ipaddress.ip_network(links["dac_subnet"]).prefixlen
-        mgmt_prefix = ipaddress.ip_network(links["mgmt_subnet"]).prefixlen
-        dac_switch, mgmt_switch = self.switch("dsw"), self.switch("msw")
+        links = {link["name"]: link for link in self.intent["links"]}
+        switches = {name: self.switch(f"l{index}") for index, name in enumerate(links)}
+        link_index = {name: index for index, name in enumerate(links)}
         for name, node in self.nodes.items():
             index = self.node_index[name]
             namespace = self.namespace(f"n{index}")
-            self.attach(dac_switch, f"d{index}", namespace, node["dac_interface"], f"{node['dac_ip']}/{dac_prefix}")
-            self.attach(mgmt_switch, f"m{index}", namespace, node["mgmt_interface"] or "mgmt0", f"{node['mgmt_ip']}/{mgmt_prefix}")
-        lan = self.namespace("lan")
-        self.attach(mgmt_switch, "ml", lan, "eth0", f"{links['mgmt_neighbour']}/{mgmt_prefix}")
-        # The neighbour routes each node's DAC address via that node's mgmt address.
-        for node in self.nodes.values():
-            in_ns(lan, "ip", "route", "add", f"{node['dac_ip']}/32", "via", node["mgmt_ip"])
+            for interface in node["interfaces"]:
+                link = interface["link"]
+                prefix = ipaddress.ip_network(links[link]["subnet"]).prefixlen
+                device = interface["device"] or f"lan{link_index[link]}"
+                self.attach(switches[link], f"l{link_index[link]}n{index}", namespace, device, f"{interface['ip']}/{prefix}")
+        for link in links.values():
+            if link["kind"] != "lan":
+                continue
+            prefix = ipaddress.ip_network(link["subnet"]).prefixlen
+            lan = self.namespace(f"lan{link_index[link['name']]}")
+            self.attach(switches[link["name"]], f"l{link_index[link['name']]}x", lan, "eth0", f"{link['neighbour']}/{prefix}")
+            # The neighbour routes each node's other addresses via that node's address on the LAN.
+            for node in self.nodes.values():
+                own = self.address(node, link["name"])
+                if own is None:
+                    continue
+                for interface in node["interfaces"]:
+                    if interface["link"] != link["name"]:
+                        in_ns(lan, "ip", "route", "replace", f"{interface['ip']}/32", "via", own)
         for network, tailnet in enumerate(self.tailnets):
             switch = self.switch(f"ts{network}")
             device = self.namespace(f"t{network}")
@@ -127,6 +139,10 @@ class Harness:
                 if node["tailnet"] == tailnet:
                     index = self.node_index[name]
                     self.attach(switch, f"t{network}n{index}", self.node_ns(name), "tailscale0", f"{self.tailnet_ip(tailnet, name)}/24")
+
+    @staticmethod
+    def address(node, link):
+        return next((interface["ip"] for interface in node["interfaces"] if interface["link"] == link), None)
 
     # --- the generated artifacts ----------------------------------------------------
 
@@ -305,11 +321,15 @@ class Harness:
                 other = vantage.split(":", 1)[1]
                 device = f"{self.prefix}-t{self.tailnets.index(other)}"
                 plans.setdefault(device, []).append((key, [(self.tailnet_ip(info["tailnet"], node), port)]))
-            elif vantage.startswith("dac:"):
-                peer = vantage.split(":", 1)[1]
-                plans.setdefault(self.node_ns(peer), []).append((key, [(info["dac_ip"], port)]))
-            elif vantage == "mgmt":
-                plans.setdefault(f"{self.prefix}-lan", []).append((key, [(info["mgmt_ip"], port), (info["dac_ip"], port)]))
+            elif vantage.startswith("link:"):
+                _, link, peer = vantage.split(":", 2)
+                plans.setdefault(self.node_ns(peer), []).append((key, [(self.address(info, link), port)]))
+            elif vantage.startswith("lan:"):
+                link = vantage.split(":", 1)[1]
+                lan = f"{self.prefix}-lan{[l['name'] for l in self.intent['links']].index(link)}"
+                plans.setdefault(lan, []).append((key, [(interface["ip"], port) for interface in info["interfaces"]]))
+            else:
+                raise RuntimeError(f"unknown vantage {vantage!r}")
         observed = {}
         for namespace, entries in plans.items():
             targets = [target for _, group in entries for target in group]

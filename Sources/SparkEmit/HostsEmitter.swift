@@ -1,14 +1,14 @@
 import SparkPlan
 
-/// The `/etc/hosts` block of each node: every node's name on its mgmt address.
+/// The `/etc/hosts` block of each node on a LAN: its name and its link peers' on their LAN addresses.
 ///
-/// Without it a node's name resolves to its DAC address, where sshd does not listen, and ssh
+/// Without it a node's name may resolve to its DAC address, where sshd does not listen, and ssh
 /// or rsync by name hangs or is refused.
 struct HostsEmitter {
     static let fileName = "hosts.spark-gen"
 
     func artifacts(for plan: Plan) -> [Artifact] {
-        plan.nodes.map { node in
+        plan.nodes.filter { !$0.hostsEntries.isEmpty }.map { node in
             let marker = "spark-gen \(plan.topology.stack.name)"
             var text = "# BEGIN \(marker)\n"
             text += Header(plan, node: node.name, about: ["Merge into /etc/hosts with the command in RUNBOOK.md."]).comment()

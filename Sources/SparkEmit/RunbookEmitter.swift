@@ -37,13 +37,22 @@ struct RunbookEmitter {
         text += "# \(plan.topology.stack.name)\n\n"
         text += "Everything under `nodes/<node>/` goes to the same absolute path on that node; "
         text += "`tailnets/<tailnet>/policy.hujson` is that tailnet's policy file.\n\n"
-        text += "| node | owner | tailnet | mgmt | DAC | role | apps |\n|---|---|---|---|---|---|---|\n"
+        // A column per link while that stays readable, else one column of addresses.
+        let links = plan.links.filter { $0.kind == .lan } + plan.links.filter(\.kind.carriesClusterTraffic)
+        let perLink = links.count <= 4
+        let columns = perLink ? links.map(\.label) : ["addresses"]
+        text += "| node | owner | tailnet | " + columns.map { "\($0) | " }.joined() + "role | apps |\n"
+        text += "|---|---|---|" + String(repeating: "---|", count: columns.count) + "---|---|\n"
         for node in plan.nodes {
             let roles = node.clusterRoles.map { "\($0.kind.rawValue) of \($0.cluster.model.name)" }.joined(separator: ", ")
             let apps = node.node.apps.map(\.rawValue).joined(separator: ", ")
-            text += "| \(node.name) | \(node.owner.name) | \(node.tailnet.name) | \(node.node.mgmtIP) | \(node.node.dacIP) | \(roles.isEmpty ? "—" : roles) | \(apps.isEmpty ? "—" : apps) |\n"
+            let addresses = perLink
+                ? links.map { node.interface(on: $0.name)?.address.description ?? "—" }
+                : [node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" }.joined(separator: ", ")]
+            text += "| \(node.name) | \(node.owner.name) | \(node.tailnet.name) | " + addresses.map { "\($0) | " }.joined()
+            text += "\(roles.isEmpty ? "—" : roles) | \(apps.isEmpty ? "—" : apps) |\n"
         }
-        text += "\n## Picture\n\nNodes by owner, the tailnets and the mgmt LAN, the clusters, and every flow the firewall and "
+        text += "\n## Picture\n\nNodes by owner, the tailnets and the \(lanWords(plan)), the clusters, and every flow the firewall and "
         text += "the tailnet policies allow to a listener (`spark-gen graph` draws it; `--format dot` for Graphviz).\n\n"
         text += "```mermaid\n" + TopologyGraph(plan: plan).render(.mermaid) + "```\n"
         text += defaults(plan)
@@ -57,6 +66,12 @@ struct RunbookEmitter {
         text += "Workers come first, so a head never starts vLLM alone.\n"
         text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists.\n"
         return text
+    }
+
+    /// "mgmt LAN", "LANs", or "LAN home", for the sentence about the picture.
+    private func lanWords(_ plan: Plan) -> String {
+        let lans = plan.links.filter { $0.kind == .lan }
+        return lans.count == 1 ? Vantage.lan(lans[0].name).description : "LANs"
     }
 
     /// Every value the topology left to spark-gen that reaches the nodes, so no default is invisible.
@@ -81,14 +96,15 @@ struct RunbookEmitter {
 
     private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> String {
         let user = node.node.user
-        let host = node.node.mgmtIP
+        let host = node.sshHost
         let home = node.home
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
-        let recipes = SecretRecipe(node: node)
+        let recipes = SecretRecipe(node: node, plan: plan)
         var text = comment(plan, node: node.name)
         text += "# \(node.name): runbook\n\n"
-        text += "Owner **\(node.owner.name)**, tailnet **\(node.tailnet.name)** (tag `\(node.tailnet.tag)`), "
-        text += "mgmt \(node.node.mgmtIP), DAC \(node.node.dacIP) on `\(node.dacInterface)`.\n\n"
+        text += "Owner **\(node.owner.name)**, tailnet **\(node.tailnet.name)** (tag `\(node.tailnet.tag)`)"
+        let addresses = node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" + ($0.device.map { " on `\($0)`" } ?? "") }
+        text += addresses.map { ", " + $0 }.joined() + ".\n\n"
         text += "Run the steps in order, on this node as \(user) (commands that need root say `sudo`), except "
         text += "'Copy the generated files', which runs where `spark-gen build` ran. The output's README.md says "
         text += "in which order to bring up the nodes.\n"
@@ -115,6 +131,10 @@ struct RunbookEmitter {
             text += "ssh -t \(user)@\(host) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/\(chmod) && sudo systemctl daemon-reload'\n"
         }
         text += "```\n"
+        if node.lan == nil {
+            text += "\n`\(host)` is the node's tailnet name, which answers once the node has joined the tailnet; until then use any "
+            text += "address that reaches the machine.\n"
+        }
 
         text += heading("Prerequisites")
         text += "Docker and the NVIDIA container toolkit come with DGX OS; on another Ubuntu install them first.\n\n```sh\n"
@@ -131,18 +151,21 @@ struct RunbookEmitter {
             text += "\nA fresh account has no `~/.local/bin` on its PATH, so the steps below call these tools by their full path.\n"
         }
 
-        text += heading("Host names on mgmt addresses")
-        let marker = "spark-gen \(plan.topology.stack.name)"
-        let names = node.hostsEntries.map(\.name).joined(separator: "|")
-        text += "Replaces an earlier spark-gen block and lines for the same names, and keeps the rest of `/etc/hosts`. "
-        text += "Ubuntu maps the machine's own name to `127.0.1.1`, and name lookups return that line first, "
-        text += "so it goes too:\n\n```sh\n"
-        text += "sudo sed -i '/^# BEGIN \(marker)$/,/^# END \(marker)$/d' /etc/hosts\n"
-        text += "sudo sed -i -E '/^[0-9.]+[[:space:]]+(\(names))[[:space:]]*$/d' /etc/hosts\n"
-        text += "sudo sed -i -E '/^127\\.0\\.1\\.1[[:space:]]+(.*[[:space:]])?\(node.name)([[:space:]]|$)/d' /etc/hosts\n"
-        text += "sudo sh -c 'cat \(Layout.stackPath(node, HostsEmitter.fileName)) >> /etc/hosts'\n```\n\n"
-        text += "If cloud-init manages the file (`manage_etc_hosts: true` in /etc/cloud/cloud.cfg), it writes the "
-        text += "`127.0.1.1` line again at boot: set that to `false`.\n"
+        // A node on no LAN keeps /etc/hosts as it is: there is no address to give the names.
+        if let lan = node.lan, !node.hostsEntries.isEmpty {
+            text += heading("Host names on \(lan.link.label) addresses")
+            let marker = "spark-gen \(plan.topology.stack.name)"
+            let names = node.hostsEntries.map(\.name).joined(separator: "|")
+            text += "Replaces an earlier spark-gen block and lines for the same names, and keeps the rest of `/etc/hosts`. "
+            text += "Ubuntu maps the machine's own name to `127.0.1.1`, and name lookups return that line first, "
+            text += "so it goes too:\n\n```sh\n"
+            text += "sudo sed -i '/^# BEGIN \(marker)$/,/^# END \(marker)$/d' /etc/hosts\n"
+            text += "sudo sed -i -E '/^[0-9.]+[[:space:]]+(\(names))[[:space:]]*$/d' /etc/hosts\n"
+            text += "sudo sed -i -E '/^127\\.0\\.1\\.1[[:space:]]+(.*[[:space:]])?\(node.name)([[:space:]]|$)/d' /etc/hosts\n"
+            text += "sudo sh -c 'cat \(Layout.stackPath(node, HostsEmitter.fileName)) >> /etc/hosts'\n```\n\n"
+            text += "If cloud-init manages the file (`manage_etc_hosts: true` in /etc/cloud/cloud.cfg), it writes the "
+            text += "`127.0.1.1` line again at boot: set that to `false`.\n"
+        }
 
         if !recipes.generatedFiles.isEmpty {
             text += heading("Secrets (once, on this node)")
@@ -154,10 +177,28 @@ struct RunbookEmitter {
             text += "```\n"
         }
 
-        // The firewall goes up before anything listens on the DAC address.
+        func tailnetStep() {
+            text += heading("Tailnet")
+            text += "`tailnets/\(node.tailnet.name)/policy.hujson` is the tailnet's whole policy: applying it replaces the current one. "
+            text += "Check that it keeps every device you need (its header says how), apply it, then:\n\n"
+            text += "```sh\nsudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))\n```\n"
+        }
+        // A node on no LAN is reached over the tailnet once ufw is up, so the tailnet comes first.
+        if node.lan == nil { tailnetStep() }
+
+        // The firewall goes up before anything listens on a link address.
         text += heading("Firewall")
         text += "```sh\nsudo \(Layout.stackPath(node, "scripts/firewall.sh"))\n```\n\n"
-        text += "ssh from the mgmt LAN stays allowed, so running this over ssh is safe.\n"
+        if let lan = node.lan {
+            text += "ssh from \(lan.link.phrase) stays allowed, so running this over ssh from there is safe.\n"
+        } else if node.tailnet.ssh {
+            text += "This node is on no LAN the topology names: once this runs, ssh comes in only over tailnet "
+            text += "\(node.tailnet.name) (`ssh \(user)@\(node.node.tailnetHostname)`) or at the console. Run it from one of "
+            text += "those, not from an ssh session over another network, which it cuts.\n"
+        } else {
+            text += "This node is on no LAN the topology names and tailnet \(node.tailnet.name) grants no ssh: once this runs, "
+            text += "only the console reaches it. Run it at the console.\n"
+        }
 
         for role in node.clusterRoles {
             let cluster = role.cluster
@@ -238,10 +279,7 @@ struct RunbookEmitter {
             }
         }
 
-        text += heading("Tailnet")
-        text += "`tailnets/\(node.tailnet.name)/policy.hujson` is the tailnet's whole policy: applying it replaces the current one. "
-        text += "Check that it keeps every device you need (its header says how), apply it, then:\n\n"
-        text += "```sh\nsudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))\n```\n"
+        if node.lan != nil { tailnetStep() }
 
         text += heading("Verify")
         text += "```sh\nsudo \(Layout.stackPath(node, "scripts/verify.sh"))\n```\n\n"
@@ -254,8 +292,8 @@ struct RunbookEmitter {
         }
         // The tailnets of the nodes this one works with: the ones a mistake would most likely open it to.
         var partnerTailnets: [String] = []
-        for partner in node.dacPartners {
-            guard let name = plan.node(named: partner)?.tailnet.name, name != node.tailnet.name, !partnerTailnets.contains(name) else { continue }
+        for partner in node.linkPeers {
+            guard let name = plan.node(named: partner.node)?.tailnet.name, name != node.tailnet.name, !partnerTailnets.contains(name) else { continue }
             partnerTailnets.append(name)
         }
         for name in partnerTailnets {
@@ -273,7 +311,11 @@ struct RunbookEmitter {
         text += "sudo tee /etc/ssh/sshd_config.d/60-spark-gen.conf >/dev/null <<'EOF'\n"
         text += "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\nAllowUsers \(user)\nEOF\n"
         text += "sudo sshd -t && sudo systemctl reload ssh\n```\n\n"
-        text += "The firewall already admits ssh only from the mgmt LAN\(node.tailnet.ssh ? " and tailnet \(node.tailnet.name)" : ""), never over the DAC.\n"
+        let sshFrom = node.interfaces.filter { $0.link.kind == .lan }.map(\.link.phrase) + (node.tailnet.ssh ? ["tailnet \(node.tailnet.name)"] : [])
+        let never = node.clusterInterfaces.isEmpty ? "" : ", never over " + node.clusterInterfaces.map(\.link.phrase).joined(separator: " or ")
+        text += sshFrom.isEmpty
+            ? "The firewall admits ssh from nowhere: only the console reaches this node.\n"
+            : "The firewall already admits ssh only from \(sshFrom.joined(separator: " and "))\(never).\n"
 
         text += heading("Where this stack differs from the hand-written guide, and why")
         text += differences(plan, node)

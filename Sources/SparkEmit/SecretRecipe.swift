@@ -7,6 +7,8 @@ import SparkPlan
 /// argument of a command (visible in the process list) or printed.
 struct SecretRecipe {
     let node: NodePlan
+    /// The plan, to find the head a worker copies the Ray token from.
+    let plan: Plan
 
     /// Files the runbook's secrets step creates: all but virtual keys, which need a running LiteLLM.
     var generatedFiles: [SecretFile] { node.secretFiles.filter { $0.virtualKeyFor == nil } }
@@ -17,8 +19,9 @@ struct SecretRecipe {
     /// A snippet that creates `file` with fresh random values.
     func generate(_ file: SecretFile) -> String {
         // A Ray token is one secret shared by the cluster: the head makes it, workers copy it.
-        if file.readers == ["ray"], let head = node.clusterRoles.first(where: { $0.kind == .worker })?.cluster.head {
-            return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.user)@\(head.mgmtIP):\(file.path.replacingAll(node.home, with: head.home)) \(file.path) )"
+        if file.readers == ["ray"], let head = node.clusterRoles.first(where: { $0.kind == .worker })?.cluster.head,
+            let headPlan = plan.node(named: head.name) {
+            return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.user)@\(headPlan.sshHost):\(file.path.replacingAll(node.home, with: head.home)) \(file.path) )"
         }
         var lines: [String] = []
         var needsPassword = false

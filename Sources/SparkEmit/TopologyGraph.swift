@@ -1,8 +1,8 @@
 import SparkDiagnostics
 import SparkPlan
 
-/// A picture of the stack: nodes grouped by owner, the tailnets and the mgmt LAN, model
-/// clusters on the DAC, and every flow the reachability model allows to a listener, labelled
+/// A picture of the stack: nodes grouped by owner, the tailnets and the LANs, model clusters
+/// on their links, and every flow the reachability model allows to a listener, labelled
 /// with its ports. Rendered as Mermaid (shown by GitHub and GitLab) or Graphviz DOT.
 public struct TopologyGraph {
     public enum Format: String, CaseIterable, Sendable { case mermaid, dot }
@@ -57,18 +57,27 @@ public struct TopologyGraph {
         case .local: return nil
         case .ownTailnet: return Self.id("tailnet", node.tailnet.name)
         case .otherTailnet(let name): return Self.id("tailnet", name)
-        case .dacPeer(let name): return Self.id("node", name)
-        case .mgmtLAN: return "mgmt_lan"
+        case .linkPeer(let name, _): return Self.id("node", name)
+        case .lan(let name): return Self.lanID(name)
         }
     }
 
     /// Graph ids of letters, digits and '_' only, so both languages take them unquoted.
-    static func id(_ kind: String, _ name: String) -> String {
-        kind + "_" + String(name.unicodeScalars.map { ($0.properties.isAlphabetic || ("0"..."9").contains($0)) && $0.isASCII ? Character($0) : "_" })
+    static func id(_ kind: String, _ name: String) -> String { kind + "_" + sanitized(name) }
+
+    /// A LAN's id, `mgmt_lan` for the LAN named `mgmt`.
+    static func lanID(_ name: String) -> String { sanitized(name) + "_lan" }
+
+    private static func sanitized(_ name: String) -> String {
+        String(name.unicodeScalars.map { ($0.properties.isAlphabetic || ("0"..."9").contains($0)) && $0.isASCII ? Character($0) : "_" })
     }
 
+    private var lans: [LinkPlan] { plan.links.filter { $0.kind == .lan } }
+
     private func nodeLabel(_ node: NodePlan) -> String {
-        var label = "\(node.name)<br/>mgmt \(node.node.mgmtIP) · DAC \(node.node.dacIP)"
+        var label = node.name
+        let addresses = node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" }
+        if !addresses.isEmpty { label += "<br/>" + addresses.joined(separator: " · ") }
         let apps = node.node.apps.map(\.rawValue)
         if !apps.isEmpty { label += "<br/>\(apps.joined(separator: ", "))" }
         return label
@@ -101,7 +110,7 @@ public struct TopologyGraph {
             }
         }
         // Flows that are gone entirely, between places this picture has.
-        let places = Set(plan.nodes.map { Self.id("node", $0.name) } + plan.tailnets.map { Self.id("tailnet", $0.tailnet.name) } + ["mgmt_lan"])
+        let places = Set(plan.nodes.map { Self.id("node", $0.name) } + plan.tailnets.map { Self.id("tailnet", $0.tailnet.name) } + lans.map { Self.lanID($0.name) })
         for (key, listeners) in old.sorted(by: { $0.key < $1.key }) where !seen.contains(key) {
             let ends = key.split(separator: " ").map(String.init)
             guard ends.count == 2, places.contains(ends[0]), places.contains(ends[1]) else { continue }
@@ -127,7 +136,7 @@ public struct TopologyGraph {
         for tailnet in plan.tailnets {
             text += "  \(Self.id("tailnet", tailnet.tailnet.name))([\"tailnet \(tailnet.tailnet.name)\"])\n"
         }
-        text += "  mgmt_lan([\"mgmt LAN\"])\n"
+        for lan in lans { text += "  \(Self.lanID(lan.name))([\"\(Vantage.lan(lan.name))\"])\n" }
         for cluster in plan.clusters where cluster.isMultiNode {
             for worker in cluster.workers {
                 text += "  \(Self.id("node", cluster.head.name)) ==>|\"Ray + NCCL, both ways: \(cluster.model.name)\"| \(Self.id("node", worker.name))\n"
@@ -148,7 +157,7 @@ public struct TopologyGraph {
         for tailnet in plan.tailnets {
             text += "  \(Self.id("tailnet", tailnet.tailnet.name)) [shape=ellipse, label=\"tailnet \(tailnet.tailnet.name)\"];\n"
         }
-        text += "  mgmt_lan [shape=ellipse, label=\"mgmt LAN\"];\n"
+        for lan in lans { text += "  \(Self.lanID(lan.name)) [shape=ellipse, label=\"\(Vantage.lan(lan.name))\"];\n" }
         for cluster in plan.clusters where cluster.isMultiNode {
             for worker in cluster.workers {
                 text += "  \(Self.id("node", cluster.head.name)) -> \(Self.id("node", worker.name)) [dir=both, style=bold, label=\"Ray + NCCL: \(cluster.model.name)\"];\n"

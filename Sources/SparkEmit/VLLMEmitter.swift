@@ -71,19 +71,24 @@ struct VLLMEmitter {
             "--ulimit memlock=-1",
             "--ulimit stack=67108864",
             "--restart unless-stopped",
-            // Without VLLM_HOST_IP vLLM resolves the host name to the mgmt address while Ray
-            // registered the DAC address, and the placement group targets a node Ray never saw.
-            "-e VLLM_HOST_IP=\(Shell.quote(node.node.dacIP.description))",
-            "-e NCCL_SOCKET_IFNAME=\(Shell.quote(node.dacInterface))",
-            "-e GLOO_SOCKET_IFNAME=\(Shell.quote(node.dacInterface))",
         ]
+        let port = cluster.link.flatMap { node.interface(on: $0.name) }
+        if let port {
+            // Without VLLM_HOST_IP vLLM resolves the host name to the mgmt address while Ray
+            // registered the link address, and the placement group targets a node Ray never saw.
+            options.append("-e VLLM_HOST_IP=\(Shell.quote(port.address.description))")
+            if let device = port.device {
+                options.append("-e NCCL_SOCKET_IFNAME=\(Shell.quote(device))")
+                options.append("-e GLOO_SOCKET_IFNAME=\(Shell.quote(device))")
+            }
+        }
         if cluster.isMultiNode {
             // NCCL reaches the DAC's RDMA device only through these; without them it falls back to
             // TCP sockets and the 200 Gb/s link carries a fraction of that. (The HCA names pair
             // with the interfaces as `ibdev2netdev` shows in NVIDIA/dgx-spark-playbooks,
             // connect-two-sparks: rocep1s0f0 for enp1s0f0np0.)
             options += ["--device /dev/infiniband", "--cap-add IPC_LOCK"]
-            if let hca = node.dacHCA { options.append("-e NCCL_IB_HCA=\(Shell.quote(hca))") }
+            if let hca = port?.hca { options.append("-e NCCL_IB_HCA=\(Shell.quote(hca))") }
         }
         if isHead && cluster.isMultiNode {
             options.append("-e RAY_ADDRESS=\(Shell.quote(cluster.rayAddress))")
@@ -118,7 +123,8 @@ struct VLLMEmitter {
         let gpus = node.node.hardware.gpus
         let header = Header(plan, node: node.name, about: ["Runs inside the \(role.kind.rawValue) container of model \(model.name)."])
         var script = ""
-        let dacIP = node.node.dacIP.description
+        // Only multi-node clusters, which always have a link, start Ray.
+        let dacIP = cluster.link.flatMap { node.interface(on: $0.name)?.address.description } ?? PlanResolver.loopback
         if role.kind == .worker {
             script += "# The head may not be up yet: retrying until it is is the expected path.\n"
             script += "until ray start \\\n"

@@ -86,15 +86,20 @@ struct VerifyEmitter {
                 script += "private_file_defines \(Shell.quote(file.path)) \(file.variables.joined(separator: " "))\n"
             }
         }
-        script += section("Names resolve to mgmt addresses, not the DAC")
-        for entry in node.hostsEntries {
-            script += "expect \(Shell.quote("\(entry.name) resolves to \(entry.ip)")) resolves_to \(entry.name) \(entry.ip)\n"
+        if let lan = node.lan, !node.hostsEntries.isEmpty {
+            let others = node.clusterInterfaces.isEmpty ? "" : ", not the \(node.clusterInterfaces.count == 1 ? node.clusterInterfaces[0].link.label : "cluster links")"
+            script += section("Names resolve to \(lan.link.label) addresses\(others)")
+            for entry in node.hostsEntries {
+                script += "expect \(Shell.quote("\(entry.name) resolves to \(entry.ip)")) resolves_to \(entry.name) \(entry.ip)\n"
+            }
         }
-        script += section("Firewall and DAC link")
+        let cluster = node.clusterInterfaces
+        script += section(cluster.isEmpty ? "Firewall" : cluster.count == 1 ? "Firewall and \(cluster[0].link.label) link" : "Firewall and links")
         script += "expect 'ufw is active' ufw_active\n"
-        let mtu = plan.topology.links.dac.mtu
-        script += "expect \(Shell.quote("\(node.dacInterface) has MTU \(mtu)")) "
-        script += "mtu_is \(Shell.quote(node.dacInterface)) \(mtu)\n"
+        for interface in node.interfaces {
+            guard let mtu = interface.link.mtu, let device = interface.device else { continue }
+            script += "expect \(Shell.quote("\(device) has MTU \(mtu)")) mtu_is \(Shell.quote(device)) \(mtu)\n"
+        }
         if let litellm = node.litellm, let keyFile = node.secretFile(defining: litellm.masterKey.variable) {
             script += litellmChecks(node, litellm, keyFile: keyFile.path)
         }
@@ -166,11 +171,12 @@ struct VerifyEmitter {
         return text
     }
 
-    /// NCCL uses the DAC's RDMA device only when the host has one and the containers get it.
+    /// NCCL uses a link's RDMA device only when the host has one and the containers get it.
     private func rdmaChecks(_ node: NodePlan) -> String {
-        var text = section("RDMA for NCCL over the DAC")
+        var text = section("RDMA for NCCL over \(node.clusterInterfaces.count == 1 ? node.clusterInterfaces[0].link.phrase : "the cluster links")")
         text += "expect '/dev/infiniband exists (the containers get it with --device)' test -d /dev/infiniband\n"
-        if let hca = node.dacHCA {
+        for interface in node.clusterInterfaces {
+            guard let hca = interface.hca else { continue }
             text += "expect \(Shell.quote("RDMA device \(hca) exists")) test -e \(Shell.quote("/sys/class/infiniband/\(hca)"))\n"
         }
         return text
@@ -192,37 +198,44 @@ struct VerifyEmitter {
         return text
     }
 
-    /// What other nodes expose to this one: over the mgmt LAN nothing, over the DAC only the plan's flows.
-    /// The nodes this node probes: its DAC partners, and its neighbours in file order (wrapping),
+    /// What other nodes expose to this one: over a LAN nothing, over a cluster link only the plan's flows.
+    /// The nodes this node probes: its link peers, and its neighbours in file order (wrapping),
     /// so that every node is probed by two others and each script grows with the node's cluster
     /// and callers, not with the fleet.
     func probedNodes(_ plan: Plan, _ node: NodePlan) -> [NodePlan] {
         guard let position = plan.position(of: node.name) else { return [] }
-        var positions = Set(node.dacPartners.compactMap { plan.position(of: $0) })
+        var positions = Set(node.linkPeers.compactMap { plan.position(of: $0.node) })
         let count = plan.nodes.count
         positions.formUnion([(position + count - 1) % count, (position + 1) % count])
         positions.remove(position)
         return positions.sorted().map { plan.nodes[$0] }
     }
 
+    /// Probes go over the links both nodes are on; a node shares no link with this one is not probed.
     private func negativeChecks(_ plan: Plan, _ node: NodePlan) -> String {
         var text = ""
         for other in probedNodes(plan, node) where !other.services.isEmpty {
+            let shared = other.interfaces.filter { node.interface(on: $0.link.name) != nil }
+            guard !shared.isEmpty else { continue }
+            let lans = shared.filter { $0.link.kind == .lan }
+            let links = shared.filter(\.carriesClusterTraffic)
             text += section("Reachability of \(other.name) from here")
-            if node.dacPartners.contains(other.name) {
+            for link in links where node.linkPeers.contains(LinkPeer(node: other.name, link: link.link.name)) {
                 // The firewall admits a cluster peer on every port but ssh.
-                text += "refuse \(Shell.quote("\(other.name) ssh (22) is closed over the DAC")) tcp_open \(other.node.dacIP) 22\n"
+                text += "refuse \(Shell.quote("\(other.name) ssh (22) is closed over \(link.link.phrase)")) tcp_open \(link.address) 22\n"
             }
             for service in other.services {
-                let mgmt = other.node.mgmtIP
-                text += "refuse \(Shell.quote("\(other.name) \(service.name) (\(service.port)) is closed on the mgmt LAN")) tcp_open \(mgmt) \(service.port)\n"
-                let dac = other.node.dacIP
-                let allowed: Bool
-                if case .dacPeers(let peers) = service.exposure, peers.contains(node.name) { allowed = true } else { allowed = false }
-                if allowed {
-                    text += "expect \(Shell.quote("\(other.name) \(service.name) (\(service.port)) answers over the DAC")) tcp_open \(dac) \(service.port)\n"
-                } else {
-                    text += "refuse \(Shell.quote("\(other.name) \(service.name) (\(service.port)) is closed over the DAC")) tcp_open \(dac) \(service.port)\n"
+                for lan in lans {
+                    text += "refuse \(Shell.quote("\(other.name) \(service.name) (\(service.port)) is closed on \(lan.link.phrase)")) "
+                    text += "tcp_open \(lan.address) \(service.port)\n"
+                }
+                for link in links {
+                    let what = "\(other.name) \(service.name) (\(service.port))"
+                    if case .linkPeers(link.link.name, let peers) = service.exposure, peers.contains(node.name) {
+                        text += "expect \(Shell.quote("\(what) answers over \(link.link.phrase)")) tcp_open \(link.address) \(service.port)\n"
+                    } else {
+                        text += "refuse \(Shell.quote("\(what) is closed over \(link.link.phrase)")) tcp_open \(link.address) \(service.port)\n"
+                    }
                 }
             }
         }

@@ -35,27 +35,34 @@ public struct TrustReport {
                 ("reachable", .bool(entry.reachable)),
             ])
         }
-        let links = plan.topology.links
         // The wiring a harness needs to stand up the networks; what listens and what the
         // firewall admits it must read from the generated artifacts, not from here.
+        let neighbours = Reachability.lanNeighbours(plan)
+        let links: [JSONValue] = plan.links.map { link in
+            .object([
+                ("name", .string(link.name)),
+                ("kind", .string(link.kind.rawValue)),
+                ("subnet", .string(link.subnet.description)),
+                ("neighbour", neighbours[link.name].map { .string($0.description) } ?? .null),
+            ])
+        }
         let nodes: [JSONValue] = plan.nodes.map { node in
             .object([
                 ("name", .string(node.name)),
-                ("mgmt_ip", .string(node.node.mgmtIP.description)),
-                ("dac_ip", .string(node.node.dacIP.description)),
-                ("dac_interface", .string(node.dacInterface)),
-                ("mgmt_interface", node.mgmtInterface.map { .string($0) } ?? .null),
+                ("interfaces", .array(node.interfaces.map { interface in
+                    .object([
+                        ("link", .string(interface.link.name)),
+                        ("ip", .string(interface.address.description)),
+                        ("device", interface.device.map { .string($0) } ?? .null),
+                    ])
+                })),
                 ("tailnet", .string(node.tailnet.name)),
                 ("stack_dir", .string(node.stackDir)),
             ])
         }
         return try JanssonEncoder.encode(.object([
             ("stack", .string(plan.topology.stack.name)),
-            ("links", .object([
-                ("dac_subnet", .string(links.dac.subnet.description)),
-                ("mgmt_subnet", .string(links.mgmt.subnet.description)),
-                ("mgmt_neighbour", .string(Reachability.mgmtNeighbour(plan).description)),
-            ])),
+            ("links", .array(links)),
             ("nodes", .array(nodes)),
             ("vantages", .array(matrix.vantages.map { .string($0.token) })),
             ("reachability", .array(cells)),
@@ -157,7 +164,7 @@ public struct TrustReport {
 
     /// Why a cross-owner cell is open, when the plan says why.
     private func reason(_ service: Service, node: NodePlan, vantage: Vantage) -> String? {
-        guard case .dacPeer(let peer) = vantage else { return "a share both tailnets state" }
+        guard case .linkPeer(let peer, _) = vantage else { return "a share both tailnets state" }
         switch service.role {
         case .vllmAPI(let model):
             guard let cluster = plan.clusters.first(where: { $0.model.name == model }) else { return nil }

@@ -6,16 +6,22 @@ public struct ClusterPlan: Sendable {
     public let model: Model
     public let head: Node
     public let workers: [Node]
-    /// Where the vLLM API listens: the head's DAC address when other nodes call it, else loopback.
+    /// The direct link or fabric that joins the cluster and its callers; nil for a model only its
+    /// own node calls.
+    public let link: LinkPlan?
+    /// The head's address on `link`.
+    public let headAddress: IPv4Address?
+    /// Where the vLLM API listens: the head's address on the link when other nodes call it, else loopback.
     public let apiHost: String
-    /// Nodes other than the head whose LiteLLM calls the API over the DAC.
+    /// Nodes other than the head whose LiteLLM calls the API over the link.
     public let callers: [String]
 
     public var members: [Node] { [head] + workers }
-    /// The OpenAI-compatible endpoint every LiteLLM uses: the head's DAC address, never localhost,
-    /// because vLLM listens on the DAC address only.
+    /// The OpenAI-compatible endpoint every LiteLLM uses: the address vLLM listens on, which is
+    /// the head's link address, never localhost, when other nodes call it.
     public var apiBase: String { "http://\(apiHost):\(model.port)/v1" }
-    public var rayAddress: String { "\(head.dacIP):\(model.cluster.rayPort)" }
+    /// Where workers find the head's GCS; only multi-node clusters, which always have a link, use it.
+    public var rayAddress: String { "\(headAddress?.description ?? PlanResolver.loopback):\(model.cluster.rayPort)" }
     public var isMultiNode: Bool { !workers.isEmpty }
 
     /// The Ray every member of a multi-node cluster installs when the topology pins none:
@@ -54,7 +60,7 @@ public struct ClusterPlan: Sendable {
     /// The per-node dashboard agent's HTTP port, which also accepts jobs.
     public static let dashboardAgentPort = 52365
 
-    /// Ports that only the cluster's own nodes may reach, over the DAC, with what listens there:
+    /// Ports that only the cluster's own nodes may reach, over its link, with what listens there:
     /// the unauthenticated vLLM API and, for a Ray cluster, every Ray listener that runs code.
     public var clusterOnlyPorts: [(port: Int, what: String)] {
         var ports = [(model.port, "the vLLM API of model '\(model.name)'")]

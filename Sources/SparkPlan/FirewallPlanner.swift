@@ -7,10 +7,11 @@ import SparkSpec
 public enum FirewallPlanner {
     public static func rules(for node: NodePlan, in plan: Plan) -> [FirewallRuleSpec] {
         var rules: [FirewallRuleSpec] = []
-        let mgmt = plan.topology.links.mgmt
-        rules.append(FirewallRuleSpec(
-            .allow, on: node.mgmtInterface, from: mgmt.subnet.description, to: node.node.mgmtIP.description, port: 22, proto: "tcp",
-            comment: "ssh from the mgmt LAN"))
+        for lan in node.interfaces where lan.link.kind == .lan {
+            rules.append(FirewallRuleSpec(
+                .allow, on: lan.device, from: lan.link.subnet.description, to: lan.address.description, port: 22, proto: "tcp",
+                comment: "ssh from \(lan.link.phrase)"))
+        }
         for service in node.services where service.isTailnetFacing {
             rules.append(FirewallRuleSpec(
                 .allow, on: tailscaleInterface, port: service.port, proto: "tcp", comment: "\(service.name) for tailnet \(node.tailnet.name)"))
@@ -19,26 +20,30 @@ public enum FirewallPlanner {
             rules.append(FirewallRuleSpec(.allow, on: tailscaleInterface, port: 22, proto: "tcp", comment: "ssh for tailnet \(node.tailnet.name)"))
         }
         let appPorts = node.services.filter { if case .app = $0.role { return true } else { return false } }.map(\.port)
-        let ownDAC = node.node.dacIP.description
-        for peer in dacPeers(of: node, in: plan) {
-            let peerIP = peer.node.dacIP.description
-            // A cluster peer is admitted on every port below, ssh included, unless this comes first.
-            rules.append(FirewallRuleSpec(
-                .deny, on: node.dacInterface, from: peerIP, port: 22, proto: "tcp", comment: "no ssh from \(peer.name) over the DAC"))
-            for port in appPorts {
+        for interface in node.clusterInterfaces {
+            let link = interface.link
+            let own = interface.address.description
+            for peer in inboundPeers(of: node, on: link.name, in: plan) {
+                guard let peerIP = peer.interface(on: link.name)?.address.description else { continue }
+                // A cluster peer is admitted on every port below, ssh included, unless this comes first.
                 rules.append(FirewallRuleSpec(
-                    .deny, on: node.dacInterface, from: peerIP, port: port, proto: "tcp", comment: "no app access from \(peer.name) over the DAC"))
-            }
-            for service in node.services {
-                guard case .dacPeers(let peers) = service.exposure, peers.contains(peer.name) else { continue }
-                rules.append(FirewallRuleSpec(
-                    .allow, on: node.dacInterface, from: peerIP, to: ownDAC, port: service.port, proto: "tcp",
-                    comment: "\(service.name) for \(peer.name)"))
-            }
-            if isClusterPeer(node, peer) {
-                // NCCL and Ray's object manager and workers connect on ephemeral ports in both directions.
-                rules.append(FirewallRuleSpec(
-                    .allow, on: node.dacInterface, from: peerIP, to: ownDAC, comment: "Ray and NCCL from cluster peer \(peer.name)"))
+                    .deny, on: interface.device, from: peerIP, port: 22, proto: "tcp", comment: "no ssh from \(peer.name) over \(link.phrase)"))
+                for port in appPorts {
+                    rules.append(FirewallRuleSpec(
+                        .deny, on: interface.device, from: peerIP, port: port, proto: "tcp",
+                        comment: "no app access from \(peer.name) over \(link.phrase)"))
+                }
+                for service in node.services {
+                    guard case .linkPeers(link.name, let peers) = service.exposure, peers.contains(peer.name) else { continue }
+                    rules.append(FirewallRuleSpec(
+                        .allow, on: interface.device, from: peerIP, to: own, port: service.port, proto: "tcp",
+                        comment: "\(service.name) for \(peer.name)"))
+                }
+                if isClusterPeer(node, peer, on: link.name) {
+                    // NCCL and Ray's object manager and workers connect on ephemeral ports in both directions.
+                    rules.append(FirewallRuleSpec(
+                        .allow, on: interface.device, from: peerIP, to: own, comment: "Ray and NCCL from cluster peer \(peer.name)"))
+                }
             }
         }
         for extra in node.node.firewall {
@@ -52,17 +57,18 @@ public enum FirewallPlanner {
     /// The interface tailscaled creates; traffic on it is accepted before ufw's chains.
     public static let tailscaleInterface = "tailscale0"
 
-    /// Nodes that talk to this one over the DAC: cluster peers and callers of its services.
-    public static func dacPeers(of node: NodePlan, in plan: Plan) -> [NodePlan] {
-        var names = Set(node.clusterRoles.flatMap { $0.cluster.members.map(\.name) })
+    /// Nodes that come in to this one over `link`: its cluster peers there and the callers of its
+    /// services there, in file order.
+    public static func inboundPeers(of node: NodePlan, on link: String, in plan: Plan) -> [NodePlan] {
+        var names = Set(node.clusterRoles.filter { $0.cluster.link?.name == link }.flatMap { $0.cluster.members.map(\.name) })
         for service in node.services {
-            if case .dacPeers(let peers) = service.exposure { names.formUnion(peers) }
+            if case .linkPeers(link, let peers) = service.exposure { names.formUnion(peers) }
         }
         names.remove(node.name)
         return names.compactMap { plan.position(of: $0) }.sorted().map { plan.nodes[$0] }
     }
 
-    public static func isClusterPeer(_ node: NodePlan, _ other: NodePlan) -> Bool {
-        node.clusterRoles.contains { role in role.cluster.members.contains { $0.name == other.name } }
+    public static func isClusterPeer(_ node: NodePlan, _ other: NodePlan, on link: String) -> Bool {
+        node.clusterRoles.contains { role in role.cluster.link?.name == link && role.cluster.members.contains { $0.name == other.name } }
     }
 }

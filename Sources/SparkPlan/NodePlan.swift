@@ -7,10 +7,8 @@ public struct NodePlan: Sendable {
     public let tailnet: Tailnet
     /// The stack directory as an absolute path on the node.
     public let stackDir: String
-    public let dacInterface: String
-    /// The DAC port's RDMA device, if the topology names it.
-    public let dacHCA: String?
-    public let mgmtInterface: String?
+    /// The node's ports on links, in the order the topology lists them.
+    public let interfaces: [NodeInterface]
     public let services: [Service]
     /// The LiteLLM proxy this node runs, if any.
     public let litellm: LiteLLMPlan?
@@ -18,16 +16,29 @@ public struct NodePlan: Sendable {
     public let secretFiles: [SecretFile]
     /// Clusters this node takes part in, with its role in each.
     public let clusterRoles: [ClusterRole]
-    /// The nodes this one exchanges traffic with over the DAC (cluster peers, callers of its
+    /// The nodes this one exchanges traffic with over a link (cluster peers, callers of its
     /// models, heads of the models it calls), in file order.
-    public let dacPartners: [String]
-    /// This node and its DAC partners by mgmt address, for /etc/hosts.
+    public let linkPeers: [LinkPeer]
+    /// This node and its link peers by LAN address, for /etc/hosts; empty when the node is on no LAN.
     public let hostsEntries: [(ip: String, name: String)]
 
     public var name: String { node.name }
     public var home: String { node.home }
 
     public func has(_ app: App) -> Bool { node.apps.contains(app) }
+
+    /// The node's port on `link`, if it is on it.
+    public func interface(on link: String) -> NodeInterface? { interfaces.first { $0.link.name == link } }
+    /// The node's first LAN port: where ssh comes in and other hosts live.
+    public var lan: NodeInterface? { interfaces.first { $0.link.kind == .lan } }
+    /// The node's ports on direct links and fabrics.
+    public var clusterInterfaces: [NodeInterface] { interfaces.filter(\.carriesClusterTraffic) }
+    /// LAN ports first, then the others, each in file order: how tables and pictures list addresses.
+    public var interfacesLANFirst: [NodeInterface] { interfaces.filter { $0.link.kind == .lan } + clusterInterfaces }
+    /// Where an operator reaches the node with ssh: its LAN address, else its tailnet name.
+    public var sshHost: String { lan?.address.description ?? node.tailnetHostname }
+    /// Whether some address of this node is `address`.
+    public func owns(_ address: String) -> Bool { interfaces.contains { $0.address.description == address } }
 
     /// The secret file that defines `variable` on this node, if any.
     public func secretFile(defining variable: String) -> SecretFile? {

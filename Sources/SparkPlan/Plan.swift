@@ -8,6 +8,8 @@ public struct Plan: Sendable {
     public let topology: Topology
     /// The topology file name as the user gave it, for "generated from" headers (never an absolute path).
     public let sourceName: String
+    /// The topology's links, in file order.
+    public let links: [LinkPlan]
     public let nodes: [NodePlan]
     public let clusters: [ClusterPlan]
     public let tailnets: [TailnetPlan]
@@ -19,9 +21,10 @@ public struct Plan: Sendable {
 
     private let nodeIndex: [String: Int]
 
-    public init(topology: Topology, sourceName: String, nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan]) {
+    public init(topology: Topology, sourceName: String, links: [LinkPlan], nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan]) {
         self.topology = topology
         self.sourceName = sourceName
+        self.links = links
         self.nodes = nodes
         self.clusters = clusters
         self.tailnets = tailnets

@@ -13,21 +13,39 @@ public enum PlanResolver {
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
 
         // Everything below is linear in the fleet: lookups go through indexes built once.
+        let links = topology.links.map(LinkPlan.init)
+        var linkIndex: [String: Int] = [:]
+        for (position, link) in links.enumerated() where linkIndex[link.name] == nil { linkIndex[link.name] = position }
         let routing = ModelRouting(topology)
-        let clusters = topology.models.map { model -> ClusterPlan in
+        let clusters = topology.models.compactMap { model -> ClusterPlan? in
             let head = topology.node(named: model.cluster.head)!
             let workers = model.cluster.workers.compactMap { topology.node(named: $0) }
-            // A node calls the model over the DAC only when its owner's LiteLLM routes to it.
+            // A node calls the model over a link only when its owner's LiteLLM routes to it.
             let callers = routing.litellmNodes(routing: model).filter { $0.name != head.name }
+            let calledOverLink = !callers.isEmpty && model.listen != .loopback
+            let link = clusterLink(
+                model, members: [head] + workers, callers: calledOverLink ? callers : [], links: links, index: linkIndex, into: &bag)
+            if bag.hasErrors { return nil }
+            let headAddress = link.flatMap { head.address(on: $0.name)?.ip }
             let apiHost: String
             switch model.listen {
-            case .dac: apiHost = head.dacIP.description
+            case .dac:
+                guard let headAddress else {
+                    bag.error(
+                        "model '\(model.name)' listens on its link, but it has none", at: model.path / "listen",
+                        help: "put the head on a direct link or fabric with the nodes that call it, or remove 'listen'")
+                    return nil
+                }
+                apiHost = headAddress.description
             case .loopback: apiHost = loopback
             case .address(let address): apiHost = address.description
-            case nil: apiHost = callers.isEmpty ? loopback : head.dacIP.description
+            case nil: apiHost = callers.isEmpty ? loopback : headAddress?.description ?? loopback
             }
-            return ClusterPlan(model: model, head: head, workers: workers, apiHost: apiHost, callers: callers.map(\.name))
+            return ClusterPlan(
+                model: model, head: head, workers: workers, link: link, headAddress: headAddress, apiHost: apiHost,
+                callers: callers.map(\.name))
         }
+        guard !bag.hasErrors else { return (nil, bag.diagnostics) }
         var rolesByNode: [String: [ClusterRole]] = [:]
         for cluster in clusters {
             rolesByNode[cluster.head.name, default: []].append(ClusterRole(kind: .head, cluster: cluster))
@@ -35,23 +53,36 @@ public enum PlanResolver {
                 rolesByNode[worker.name, default: []].append(ClusterRole(kind: .worker, cluster: cluster))
             }
         }
-        let partners = dacPartners(clusters)
+        let peers = linkPeers(clusters)
         let nodes = topology.nodes.map { node -> NodePlan in
             let owner = topology.owner(named: node.owner)!
             let roles = rolesByNode[node.name] ?? []
+            let interfaces = node.addresses.compactMap { address -> NodeInterface? in
+                guard let position = linkIndex[address.link] else { return nil }
+                let link = topology.links[position]
+                return NodeInterface(
+                    link: links[position], address: address.ip, device: address.interface ?? link.interface, hca: address.hca ?? link.hca,
+                    path: address.path, devicePath: address.interfacePath ?? link.path / "interface")
+            }
             // The node's own name and those of the nodes it works with: /etc/hosts grows with the
             // node's cluster and callers, not with the fleet.
-            let inFileOrder = { (names: [String]) in names.sorted { (topology.position(ofNode: $0) ?? 0) < (topology.position(ofNode: $1) ?? 0) } }
-            let dacPartners = inFileOrder(Array(partners[node.name] ?? []))
-            let hosts = inFileOrder([node.name] + dacPartners).compactMap { topology.node(named: $0) }.map { (ip: $0.mgmtIP.description, name: $0.name) }
+            let position = { (name: String) in topology.position(ofNode: name) ?? 0 }
+            let linkPeers = (peers[node.name] ?? []).sorted { (position($0.node), linkIndex[$0.link] ?? 0) < (position($1.node), linkIndex[$1.link] ?? 0) }
+            var hosts: [(ip: String, name: String)] = []
+            if let lan = node.addresses.first(where: { topology.link(named: $0.link)?.kind == .lan }) {
+                let names = ([node.name] + linkPeers.map(\.node)).sorted { position($0) < position($1) }
+                var seen = Set<String>()
+                for name in names where seen.insert(name).inserted {
+                    let address = name == node.name ? lan : topology.node(named: name)?.addresses.first { topology.link(named: $0.link)?.kind == .lan }
+                    if let address { hosts.append((address.ip.description, name)) }
+                }
+            }
             return NodePlan(
                 node: node, owner: owner, tailnet: topology.tailnet(named: node.tailnet ?? owner.tailnet)!,
-                stackDir: topology.stack.dir.absolute(home: node.home),
-                dacInterface: node.dacInterface ?? topology.links.dac.interface, dacHCA: node.dacHCA ?? topology.links.dac.hca,
-                mgmtInterface: topology.links.mgmt.interface,
+                stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces,
                 services: services(for: node, roles: roles, topology: topology),
                 litellm: litellm(for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters)),
-                secretFiles: secretFiles(for: node, owner: owner, roles: roles), clusterRoles: roles, dacPartners: dacPartners,
+                secretFiles: secretFiles(for: node, owner: owner, roles: roles), clusterRoles: roles, linkPeers: linkPeers,
                 hostsEntries: hosts)
         }
         var ownersByTailnet: [String: [String]] = [:]
@@ -65,7 +96,7 @@ public enum PlanResolver {
                 tailnet: tailnet, owners: ownersByTailnet[tailnet.name] ?? [], nodes: members,
                 policy: TailnetPolicyPlanner.policy(tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts))
         }
-        let plan = Plan(topology: topology, sourceName: sourceName, nodes: nodes, clusters: clusters, tailnets: tailnets)
+        let plan = Plan(topology: topology, sourceName: sourceName, links: links, nodes: nodes, clusters: clusters, tailnets: tailnets)
         return (plan, bag.diagnostics)
     }
 
@@ -117,6 +148,29 @@ public enum PlanResolver {
                     help: "add 'db_password: {file: \"~/.\(owner.name)-litellm-db.env\"}' to owner '\(owner.name)'")
             }
         }
+        let linkNames = topology.links.map(\.name)
+        for node in topology.nodes {
+            for address in node.addresses {
+                guard let link = topology.link(named: address.link) else {
+                    let key = address.path.description.split(separator: ".").last.map(String.init) ?? ""
+                    if ["mgmt_ip", "dac_ip"].contains(key), !declared.contains(address.link) {
+                        // The short form names a link the user may never have written down.
+                        let kind = Link.legacyKinds[address.link]?.rawValue ?? "direct"
+                        bag.error(
+                            "'\(key)' puts node '\(node.name)' on link '\(address.link)', which 'links' does not define", at: address.path,
+                            help: "add '\(address.link): {kind: \(kind), subnet: …}' under 'links', or remove '\(key)'")
+                    } else {
+                        unknown("link", address.link, at: address.path, among: linkNames)
+                    }
+                    continue
+                }
+                if link.kind.carriesClusterTraffic, address.interface == nil, link.interface == nil {
+                    bag.error(
+                        "node '\(node.name)' has no interface name on \(LinkPlan(link).phrase)", at: address.path,
+                        help: "add 'interface:' to link '\(link.name)', or write the node's entry as {ip: \(address.ip), interface: NAME}")
+                }
+            }
+        }
         for tailnet in topology.tailnets {
             for (shares, key) in [(tailnet.shares, "with"), (tailnet.accepts, "from")] {
                 for share in shares {
@@ -140,6 +194,9 @@ public enum PlanResolver {
             for (index, worker) in cluster.workers.enumerated() where !nodeNames.contains(worker) {
                 unknown("node", worker, at: cluster.path / "workers" / index, among: nodeNames)
             }
+            if let link = cluster.link, !linkNames.contains(link) {
+                unknown("link", link, at: cluster.path / "link", among: linkNames)
+            }
         }
     }
 
@@ -154,37 +211,85 @@ public enum PlanResolver {
         }
         for role in roles where role.kind == .head {
             let cluster = role.cluster
+            var exposure = Service.Exposure.localOnly
+            if let link = cluster.link?.name, !cluster.callers.isEmpty { exposure = .linkPeers(link: link, cluster.callers) }
             services.append(Service(
                 role: .vllmAPI(model: cluster.model.name), name: "vllm \(cluster.model.servedName)", port: cluster.model.port,
-                bindAddress: cluster.apiHost, exposure: cluster.callers.isEmpty ? .localOnly : .dacPeers(cluster.callers)))
-            if cluster.isMultiNode {
+                bindAddress: cluster.apiHost, exposure: exposure))
+            if cluster.isMultiNode, let link = cluster.link?.name {
                 // Every Ray release binds GCS to every address, whatever --node-ip-address says
                 // (see ClusterPlan.defaultRayVersion): the firewall and the tailnet policy keep it in.
                 services.append(Service(
                     role: .rayGCS(model: cluster.model.name), name: "ray gcs", port: cluster.model.cluster.rayPort,
-                    bindAddress: Service.everyAddress, exposure: .dacPeers(cluster.workers.map(\.name))))
+                    bindAddress: Service.everyAddress, exposure: .linkPeers(link: link, cluster.workers.map(\.name))))
             }
         }
         return services
     }
 
-    /// For each node, the other nodes it exchanges traffic with over the DAC: its cluster peers,
-    /// the callers of its models and the heads of the models it calls.
-    private static func dacPartners(_ clusters: [ClusterPlan]) -> [String: Set<String>] {
-        var partners: [String: Set<String>] = [:]
-        func pair(_ a: String, _ b: String) {
-            guard a != b else { return }
-            partners[a, default: []].insert(b)
-            partners[b, default: []].insert(a)
+    /// The direct link or fabric a model's nodes and callers use: the one the cluster names, or
+    /// the only one they all share; nil when nobody calls the model from another node.
+    private static func clusterLink(
+        _ model: Model, members: [Node], callers: [Node], links: [LinkPlan], index: [String: Int], into bag: inout DiagnosticBag
+    ) -> LinkPlan? {
+        let nodes = members + callers.filter { caller in !members.contains { $0.name == caller.name } }
+        let who = "model '\(model.name)'"
+        if let name = model.cluster.link {
+            guard let position = index[name] else { return nil }  // reported with the references
+            let link = links[position]
+            guard link.kind.carriesClusterTraffic else {
+                bag.error(
+                    "the cluster of \(who) uses \(link.phrase)", at: model.cluster.path / "link",
+                    help: "a cluster's traffic (NCCL, Ray, the unauthenticated vLLM API) runs over a direct link or a fabric, never a LAN")
+                return nil
+            }
+            for node in nodes where node.address(on: name) == nil {
+                let role = members.contains { $0.name == node.name } ? "a node of the cluster" : "its LiteLLM calls \(who)"
+                bag.error(
+                    "node '\(node.name)' is not on link '\(name)', which \(who) uses", at: model.cluster.path / "link",
+                    help: "'\(node.name)' is \(role): give it an address under 'links: {\(name): …}'")
+            }
+            return link
         }
+        guard nodes.count > 1 else { return nil }
+        let shared = nodes[0].addresses.compactMap { address -> LinkPlan? in
+            guard let position = index[address.link], links[position].kind.carriesClusterTraffic else { return nil }
+            return nodes.dropFirst().allSatisfy { $0.address(on: address.link) != nil } ? links[position] : nil
+        }
+        guard shared.count == 1 else {
+            let names = nodes.map { "'\($0.name)'" }.joined(separator: ", ")
+            if shared.isEmpty {
+                bag.error(
+                    "the nodes of \(who) share no direct link or fabric: \(names)", at: model.cluster.path,
+                    help: "put them on one link, a direct link for two nodes or a fabric for more (a node calling the model counts)")
+            } else {
+                bag.error(
+                    "the nodes of \(who) share \(shared.count) links: \(shared.map { "'\($0.name)'" }.joined(separator: ", "))",
+                    at: model.cluster.path, help: "name the one the cluster uses with 'link: \(shared[0].name)'")
+            }
+            return nil
+        }
+        return shared[0]
+    }
+
+    /// For each node, the other nodes it exchanges traffic with over a link: its cluster peers,
+    /// the callers of its models and the heads of the models it calls.
+    private static func linkPeers(_ clusters: [ClusterPlan]) -> [String: Set<LinkPeer>] {
+        var peers: [String: Set<LinkPeer>] = [:]
         for cluster in clusters {
+            guard let link = cluster.link?.name else { continue }
+            func pair(_ a: String, _ b: String) {
+                guard a != b else { return }
+                peers[a, default: []].insert(LinkPeer(node: b, link: link))
+                peers[b, default: []].insert(LinkPeer(node: a, link: link))
+            }
             let members = cluster.members.map(\.name)
             for (index, member) in members.enumerated() {
                 for other in members[(index + 1)...] { pair(member, other) }
             }
             for caller in cluster.callers { pair(caller, cluster.head.name) }
         }
-        return partners
+        return peers
     }
 
     private static func litellm(for node: Node, owner: Owner, routes listed: [ClusterPlan]) -> LiteLLMPlan? {

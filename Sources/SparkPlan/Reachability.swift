@@ -4,9 +4,9 @@ import SparkSpec
 /// bind addresses, firewall rules and tailnet policies.
 ///
 /// It models what real nodes do: tailscaled accepts everything arriving on tailscale0 ahead
-/// of ufw, so there the tailnet policy and the listener's address decide; on the DAC and mgmt
-/// links ufw decides, first match wins, default deny; and Linux answers for any of its
-/// addresses on any interface, so a mgmt neighbour may also try the node's DAC address.
+/// of ufw, so there the tailnet policy and the listener's address decide; on direct links,
+/// fabrics and LANs ufw decides, first match wins, default deny; and Linux answers for any of
+/// its addresses on any interface, so a LAN neighbour may also try the node's other addresses.
 public struct Reachability: Sendable {
     /// One cell of the matrix.
     public struct Entry: Sendable {
@@ -24,21 +24,23 @@ public struct Reachability: Sendable {
     public init(_ plan: Plan) {
         var vantages: [Vantage] = [.local, .ownTailnet]
         vantages += plan.tailnets.map { .otherTailnet($0.tailnet.name) }
-        vantages += plan.nodes.map { .dacPeer($0.name) }
-        vantages.append(.mgmtLAN)
+        for link in plan.links where link.kind.carriesClusterTraffic {
+            vantages += plan.nodes.filter { $0.interface(on: link.name) != nil }.map { .linkPeer($0.name, link: link.name) }
+        }
+        vantages += plan.links.filter { $0.kind == .lan }.map { .lan($0.name) }
         self.init(plan, vantages: vantages) { _ in vantages }
     }
 
     /// Only the vantages that can differ from a default deny for each node: its own tailnet,
-    /// the tailnets it is shared with, its DAC partners and the mgmt LAN. Linear in the fleet,
+    /// the tailnets it is shared with, its link peers and its LANs. Linear in the fleet,
     /// for pictures and reviews of large topologies; another node or tailnet is refused by the
     /// firewall's default and the policy unless the plan names it.
     public static func relevant(_ plan: Plan) -> Reachability {
         Reachability(plan, vantages: []) { node in
             var vantages: [Vantage] = [.local, .ownTailnet]
             vantages += node.tailnet.shares.filter { $0.nodes.contains(node.name) }.map { .otherTailnet($0.tailnet) }
-            vantages += node.dacPartners.map { .dacPeer($0) }
-            vantages.append(.mgmtLAN)
+            vantages += node.linkPeers.map { .linkPeer($0.node, link: $0.link) }
+            vantages += node.interfaces.filter { $0.link.kind == .lan }.map { .lan($0.link.name) }
             return vantages
         }
     }
@@ -46,13 +48,13 @@ public struct Reachability: Sendable {
     private init(_ plan: Plan, vantages: [Vantage], for nodeVantages: (NodePlan) -> [Vantage]) {
         self.vantages = vantages
         var entries: [Entry] = []
-        let neighbour = Self.mgmtNeighbour(plan)
+        let neighbours = Self.lanNeighbours(plan)
         for node in plan.nodes {
             let firewall = FirewallPlanner.rules(for: node, in: plan)
             let vantages = nodeVantages(node)
             for service in Self.listeners(of: node) {
                 for vantage in vantages {
-                    guard let reachable = Self.reaches(vantage, service, on: node, plan: plan, firewall: firewall, mgmtNeighbour: neighbour)
+                    guard let reachable = Self.reaches(vantage, service, on: node, plan: plan, firewall: firewall, lanNeighbours: neighbours)
                     else { continue }
                     entries.append(Entry(node: node.name, service: service, vantage: vantage, reachable: reachable))
                 }
@@ -65,14 +67,14 @@ public struct Reachability: Sendable {
     public static func listeners(of node: NodePlan) -> [Service] { [Service.ssh] + node.services }
 
     /// The owners other than the node's own on whose behalf traffic from `vantage` arrives (none
-    /// for the node itself and the mgmt LAN, which stand for no owner).
+    /// for the node itself and a LAN, which stand for no owner).
     public static func otherOwners(of vantage: Vantage, toward node: NodePlan, in plan: Plan) -> [String] {
         let owners: [String]
         switch vantage {
-        case .local, .mgmtLAN: owners = []
+        case .local, .lan: owners = []
         case .ownTailnet: owners = plan.tailnets.first { $0.tailnet.name == node.tailnet.name }?.owners ?? []
         case .otherTailnet(let name): owners = plan.tailnets.first { $0.tailnet.name == name }?.owners ?? []
-        case .dacPeer(let name): owners = plan.node(named: name).map { [$0.owner.name] } ?? []
+        case .linkPeer(let name, _): owners = plan.node(named: name).map { [$0.owner.name] } ?? []
         }
         return owners.filter { $0 != node.owner.name }
     }
@@ -81,8 +83,12 @@ public struct Reachability: Sendable {
         entries.contains { $0.node == node && $0.service.port == port && $0.vantage == vantage && $0.reachable }
     }
 
-    /// Nil when the vantage does not apply (a node is not its own DAC peer, its own tailnet is not "other").
-    static func reaches(_ vantage: Vantage, _ service: Service, on node: NodePlan, plan: Plan, firewall: [FirewallRuleSpec], mgmtNeighbour neighbour: IPv4Address) -> Bool? {
+    /// Nil when the vantage does not apply (a node is not its own peer, its own tailnet is not
+    /// "other", a link or LAN it is not on).
+    static func reaches(
+        _ vantage: Vantage, _ service: Service, on node: NodePlan, plan: Plan, firewall: [FirewallRuleSpec],
+        lanNeighbours: [String: IPv4Address]
+    ) -> Bool? {
         let bind = service.bindAddress
         let wildcard = service.bindsEveryAddress
         switch vantage {
@@ -90,30 +96,29 @@ public struct Reachability: Sendable {
             return true
         case .ownTailnet:
             let granted = policyGrants(node.tailnet, port: service.port, plan: plan)
-            return tailnetReaches(service, on: node, granted: granted, routesCoverDAC: routesCoverDAC(node, plan))
+            return tailnetReaches(service, on: node, granted: granted, routed: routedAddresses(node))
         case .otherTailnet(let name):
             guard name != node.tailnet.name else { return nil }
             let shared = sharedPorts(of: node, with: name, plan: plan).contains(service.port)
-            return tailnetReaches(service, on: node, granted: shared, routesCoverDAC: false)
-        case .dacPeer(let name):
-            guard name != node.name, let peer = plan.node(named: name) else { return nil }
-            guard wildcard || bind == node.node.dacIP.description else { return false }
-            return allows(firewall, interface: node.dacInterface, source: peer.node.dacIP, destination: node.node.dacIP, port: service.port)
-        case .mgmtLAN:
-            // `neighbour` is a host that is not a node: the first free address of the mgmt subnet.
-            let interface = node.mgmtInterface ?? "mgmt"
-            var targets: [IPv4Address] = []
-            if wildcard || bind == node.node.mgmtIP.description { targets.append(node.node.mgmtIP) }
-            if wildcard || bind == node.node.dacIP.description { targets.append(node.node.dacIP) }
-            return targets.contains { allows(firewall, interface: interface, source: neighbour, destination: $0, port: service.port) }
+            return tailnetReaches(service, on: node, granted: shared, routed: [])
+        case .linkPeer(let name, let link):
+            guard name != node.name, let own = node.interface(on: link), let source = plan.node(named: name)?.interface(on: link) else { return nil }
+            guard wildcard || bind == own.address.description else { return false }
+            return allows(firewall, interface: own.device ?? link, source: source.address, destination: own.address, port: service.port)
+        case .lan(let link):
+            // The neighbour is a host that is not a node: the first free address of the LAN.
+            guard let own = node.interface(on: link), let neighbour = lanNeighbours[link] else { return nil }
+            let targets = node.interfaces.map(\.address).filter { wildcard || bind == $0.description }
+            return targets.contains { allows(firewall, interface: own.device ?? link, source: neighbour, destination: $0, port: service.port) }
         }
     }
 
     /// Tailnet traffic bypasses ufw: the policy must grant the port, and something must listen on
     /// the tailnet address (a wildcard bind, or `tailscale serve` in front of a loopback listener).
-    static func tailnetReaches(_ service: Service, on node: NodePlan, granted: Bool, routesCoverDAC: Bool) -> Bool {
-        let bind = service.bindAddress
-        if routesCoverDAC && bind == node.node.dacIP.description { return true }
+    /// A listener on an address of a subnet the node advertises is reachable whatever the policy
+    /// says about the node's tag.
+    static func tailnetReaches(_ service: Service, on node: NodePlan, granted: Bool, routed: Set<String>) -> Bool {
+        if routed.contains(service.bindAddress) { return true }
         guard granted else { return false }
         if service.bindsEveryAddress { return true }
         return service.isTailnetFacing && service.isLoopbackOnly
@@ -133,19 +138,29 @@ public struct Reachability: Sendable {
         return Set(node.tailnet.shares.filter { $0.tailnet == tailnet && $0.nodes.contains(node.name) }.flatMap(\.ports))
     }
 
-    static func routesCoverDAC(_ node: NodePlan, _ plan: Plan) -> Bool {
-        node.node.advertiseRoutes.contains { $0.overlaps(plan.topology.links.dac.subnet) }
+    /// The node's addresses on direct links and fabrics inside a subnet it advertises to its tailnet.
+    static func routedAddresses(_ node: NodePlan) -> Set<String> {
+        let routes = node.node.advertiseRoutes
+        guard !routes.isEmpty else { return [] }
+        return Set(node.clusterInterfaces.filter { interface in routes.contains { $0.overlaps(interface.link.subnet) } }.map(\.address.description))
     }
 
-    /// The address the model gives a mgmt-LAN host that is not a node: the first free one.
-    public static func mgmtNeighbour(_ plan: Plan) -> IPv4Address {
-        let subnet = plan.topology.links.mgmt.subnet
-        let used = Set(plan.nodes.map(\.node.mgmtIP))
-        var candidate = IPv4Address(subnet.networkAddress.value &+ 1)
-        while used.contains(candidate) && subnet.contains(IPv4Address(candidate.value &+ 1)) {
-            candidate = IPv4Address(candidate.value &+ 1)
+    /// For each LAN, the address the model gives a host on it that is not a node: the first free one.
+    public static func lanNeighbours(_ plan: Plan) -> [String: IPv4Address] {
+        var used: [String: Set<IPv4Address>] = [:]
+        for node in plan.nodes {
+            for interface in node.interfaces where interface.link.kind == .lan { used[interface.link.name, default: []].insert(interface.address) }
         }
-        return candidate
+        var neighbours: [String: IPv4Address] = [:]
+        for link in plan.links where link.kind == .lan {
+            let taken = used[link.name] ?? []
+            var candidate = IPv4Address(link.subnet.networkAddress.value &+ 1)
+            while taken.contains(candidate) && link.subnet.contains(IPv4Address(candidate.value &+ 1)) {
+                candidate = IPv4Address(candidate.value &+ 1)
+            }
+            neighbours[link.name] = candidate
+        }
+        return neighbours
     }
 
     /// First matching rule decides; no match is a deny (ufw's default for incoming traffic).

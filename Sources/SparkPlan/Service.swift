@@ -15,21 +15,21 @@ public struct Service: Hashable, Sendable {
         case localOnly
         /// The owner's tailnet, through `tailscale serve` forwarding to the loopback listener.
         case ownerTailnet
-        /// The named nodes, over the DAC link only.
-        case dacPeers([String])
+        /// The named nodes, over one direct link or fabric only.
+        case linkPeers(link: String, [String])
     }
 
     public let role: Role
     public let name: String
     public let port: Int
-    /// The address the process binds: 127.0.0.1 or the node's DAC address; only sshd and Ray's GCS,
+    /// The address the process binds: 127.0.0.1 or the node's address on a link; only sshd and Ray's GCS,
     /// whose bind spark-gen cannot set, bind every address.
     public let bindAddress: String
     public let exposure: Exposure
 
     public var isTailnetFacing: Bool { exposure == .ownerTailnet }
 
-    /// sshd as Ubuntu runs it (ListenAddress defaults to every address): admitted from the mgmt
+    /// sshd as Ubuntu runs it (ListenAddress defaults to every address): admitted from the node's
     /// LAN by the firewall, and from the own tailnet when its policy grants ssh.
     public static let ssh = Service(role: .ssh, name: "ssh", port: 22, bindAddress: everyAddress, exposure: .localOnly)
 

@@ -6,19 +6,20 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
     case ownTailnet
     /// A device of another tailnet.
     case otherTailnet(String)
-    /// Another node, over the DAC link.
-    case dacPeer(String)
-    /// A host on the management LAN that is not a node of the topology.
-    case mgmtLAN
+    /// Another node, over a direct link or fabric both are on.
+    case linkPeer(String, link: String)
+    /// A host on a LAN that is not a node of the topology.
+    case lan(String)
 
-    /// A stable token for machine-readable output: `local`, `own-tailnet`, `tailnet:NAME`, `dac:NODE`, `mgmt`.
+    /// A stable token for machine-readable output: `local`, `own-tailnet`, `tailnet:NAME`,
+    /// `link:LINK:NODE`, `lan:LINK`.
     public var token: String {
         switch self {
         case .local: return "local"
         case .ownTailnet: return "own-tailnet"
         case .otherTailnet(let name): return "tailnet:\(name)"
-        case .dacPeer(let name): return "dac:\(name)"
-        case .mgmtLAN: return "mgmt"
+        case .linkPeer(let name, let link): return "link:\(link):\(name)"
+        case .lan(let link): return "lan:\(link)"
         }
     }
 
@@ -27,8 +28,9 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
         case .local: return "the node itself"
         case .ownTailnet: return "own tailnet"
         case .otherTailnet(let name): return "tailnet \(name)"
-        case .dacPeer(let name): return "\(name) over the DAC"
-        case .mgmtLAN: return "mgmt LAN"
+        // The two links of a version-1 topology keep the names people call them by.
+        case .linkPeer(let name, let link): return "\(name) over \(link == "dac" ? "the DAC" : "link \(link)")"
+        case .lan(let link): return link == "mgmt" ? "mgmt LAN" : "LAN \(link)"
         }
     }
 }

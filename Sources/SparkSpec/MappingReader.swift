@@ -131,13 +131,16 @@ struct MappingReader {
         return flag
     }
 
-    func ipv4(_ key: String, what: String) -> IPv4Address? {
-        guard let node = required(key, what: what), let text = Self.text(node, key: key, path: path / key, grammar: nil, context: context)
-        else { return nil }
+    func ipv4(_ key: String, required isRequired: Bool = true, what: String) -> IPv4Address? {
+        guard let node = isRequired ? required(key, what: what) : value(key) else { return nil }
+        return Self.address(node, key: key, path: path / key, context: context)
+    }
+
+    /// A scalar read as a dotted IPv4 address, or nil after reporting what is wrong with it.
+    static func address(_ node: YAMLNode, key: String, path: SpecPath, context: DecodingContext) -> IPv4Address? {
+        guard let text = text(node, key: key, path: path, grammar: nil, context: context) else { return nil }
         guard let address = IPv4Address(text) else {
-            context.error(
-                IPv4Address.explain(text), at: node.location, path: path / key,
-                help: "write a dotted IPv4 address such as 192.0.2.21")
+            context.error(IPv4Address.explain(text), at: node.location, path: path, help: "write a dotted IPv4 address such as 192.0.2.21")
             return nil
         }
         return address

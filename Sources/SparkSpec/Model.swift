@@ -42,6 +42,8 @@ public struct Runtime: Sendable {
 public struct Cluster: Sendable {
     public var head: String
     public var workers: [String]
+    /// The direct link or fabric the cluster uses, when its nodes share more than one.
+    public var link: String?
     public var tensorParallel: Int
     public var pipelineParallel: Int
     public var rayPort: Int

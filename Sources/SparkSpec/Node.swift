@@ -10,8 +10,8 @@ public struct Node: Sendable {
     public var uid: Int
     public var gid: Int
     public var hardware: Hardware
-    public var mgmtIP: IPv4Address
-    public var dacIP: IPv4Address
+    /// The node's address on each link it is on, in file order.
+    public var addresses: [LinkAddress]
     public var tailnetHostname: String
     public var apps: [App]
     /// Per-app settings for apps written as `{name: {…}}`.
@@ -20,10 +20,6 @@ public struct Node: Sendable {
     public var tailnet: String?
     /// Routes `tailscale up` advertises from this node.
     public var advertiseRoutes: [IPv4Network]
-    /// The DAC interface name when it differs from `links.dac.interface`.
-    public var dacInterface: String?
-    /// The DAC port's RDMA device when it differs from `links.dac.hca`.
-    public var dacHCA: String?
     /// Extra ufw rules for this node.
     public var firewall: [FirewallRule]
     /// The system Python's version, for the user site-packages path LiteLLM runs from.
@@ -32,6 +28,9 @@ public struct Node: Sendable {
 
     /// The port `app` listens on here: the topology's `port:` for the app, or the app's default.
     public func port(of app: App) -> Int? { appOptions[app]?.port ?? app.port }
+
+    /// The node's place on `link`, if it is on it.
+    public func address(on link: String) -> LinkAddress? { addresses.first { $0.link == link } }
 }
 
 /// What a node is built from, for memory planning.

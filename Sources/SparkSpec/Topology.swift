@@ -11,7 +11,8 @@ public struct Topology: Sendable {
     public var stack: Stack
     public var owners: [Owner] { didSet { ownerIndex = Self.index(owners, \.name) } }
     public var tailnets: [Tailnet] { didSet { tailnetIndex = Self.index(tailnets, \.name) } }
-    public var links: Links
+    /// Direct links, fabrics and LANs, in file order; a single box may have none.
+    public var links: [Link] { didSet { linkIndex = Self.index(links, \.name) } }
     public var nodes: [Node] { didSet { nodeIndex = Self.index(nodes, \.name) } }
     public var models: [Model]
     /// Findings the author has accepted on purpose, each with a reason.
@@ -22,9 +23,10 @@ public struct Topology: Sendable {
     private var ownerIndex: [String: Int]
     private var tailnetIndex: [String: Int]
     private var nodeIndex: [String: Int]
+    private var linkIndex: [String: Int]
 
     public init(
-        version: Int, stack: Stack, owners: [Owner], tailnets: [Tailnet], links: Links, nodes: [Node], models: [Model],
+        version: Int, stack: Stack, owners: [Owner], tailnets: [Tailnet], links: [Link], nodes: [Node], models: [Model],
         acceptedRisks: [AcceptedRisk], defaults: [AppliedDefault] = []
     ) {
         self.version = version
@@ -39,11 +41,13 @@ public struct Topology: Sendable {
         ownerIndex = Self.index(owners, \.name)
         tailnetIndex = Self.index(tailnets, \.name)
         nodeIndex = Self.index(nodes, \.name)
+        linkIndex = Self.index(links, \.name)
     }
 
     public func owner(named name: String) -> Owner? { ownerIndex[name].map { owners[$0] } }
     public func tailnet(named name: String) -> Tailnet? { tailnetIndex[name].map { tailnets[$0] } }
     public func node(named name: String) -> Node? { nodeIndex[name].map { nodes[$0] } }
+    public func link(named name: String) -> Link? { linkIndex[name].map { links[$0] } }
     /// Where a node stands in the file, for keeping derived lists in file order.
     public func position(ofNode name: String) -> Int? { nodeIndex[name] }
 

@@ -15,7 +15,7 @@ public enum TopologyDecoder {
         guard let root else {
             context.error(
                 "the topology is empty", at: SourceLocation(line: 1, column: 1), path: .root,
-                help: "start from examples/split-trust/topology.yaml; a topology needs version, stack, owners, tailnets, links, nodes and models")
+                help: "start from examples/split-trust/topology.yaml; a topology needs version, stack, owners, tailnets, nodes and models")
             return (nil, context.diagnostics.diagnostics, nil, [])
         }
         var decoder = Decoder(context: context)
@@ -27,7 +27,7 @@ public enum TopologyDecoder {
     /// The keys of the owners, tailnets, nodes and models mappings, as written.
     private static func declaredNames(_ root: YAMLNode) -> Set<String> {
         var names = Set<String>()
-        for pair in root.mapping ?? [] where ["owners", "tailnets", "nodes", "models"].contains(pair.key.scalar ?? "") {
+        for pair in root.mapping ?? [] where ["owners", "tailnets", "links", "nodes", "models"].contains(pair.key.scalar ?? "") {
             for entry in pair.value.mapping ?? [] {
                 if let name = entry.key.scalar { names.insert(name) }
             }
@@ -56,11 +56,20 @@ private struct Decoder {
         let stack = top.required("stack", what: "the topology").flatMap { self.stack($0, at: SpecPath.root / "stack") }
         let owners = top.namedEntries("owners", what: "owner", grammar: .identifier).compactMap { owner($0.name, $0.node, $0.path) }
         let tailnets = top.namedEntries("tailnets", what: "tailnet", grammar: .identifier).compactMap { tailnet($0.name, $0.node, $0.path) }
-        let links = top.required("links", what: "the topology").flatMap { self.links($0, at: SpecPath.root / "links") }
+        var inferredKinds = Set<String>()
+        var links = top.namedEntries("links", what: "link", grammar: .identifier, required: false).compactMap { entry -> Link? in
+            if entry.node.mapping?.contains(where: { $0.key.scalar == "kind" }) == false { inferredKinds.insert(entry.name) }
+            return link(entry.name, entry.node, entry.path)
+        }
         let nodes = top.namedEntries("nodes", what: "node", grammar: .hostname).compactMap { node($0.name, $0.node, $0.path, stack: stack) }
+        // A version-1 'dac' link without a kind was a cable for a pair and a switch for more.
+        if let index = links.firstIndex(where: { $0.name == "dac" && $0.kind == .direct }), inferredKinds.contains("dac"),
+            nodes.filter({ $0.address(on: "dac") != nil }).count > 2 {
+            links[index].kind = .fabric
+        }
         let models = top.namedEntries("models", what: "model", grammar: .identifier).compactMap { model($0.name, $0.node, $0.path) }
         let risks = top.value("accept_risks").map { acceptedRisks($0, at: SpecPath.root / "accept_risks") } ?? []
-        guard let version, let stack, let links else { return nil }
+        guard let version, let stack else { return nil }
         return Topology(
             version: version, stack: stack, owners: owners, tailnets: tailnets, links: links, nodes: nodes, models: models,
             acceptedRisks: risks, defaults: context.defaults)
@@ -241,35 +250,93 @@ private struct Decoder {
         return result
     }
 
-    func links(_ node: YAMLNode, at path: SpecPath) -> Links? {
-        guard let map = MappingReader(node, at: path, what: "'links'", keys: ["dac", "mgmt"], context: context) else { return nil }
-        let dac = map.required("dac", what: "'links'").flatMap { node -> DACLink? in
-            let what = "the DAC link"
-            guard let dac = MappingReader(node, at: path / "dac", what: what, keys: ["interface", "subnet", "mtu", "hca"], context: context) else { return nil }
-            let interface = dac.string("interface", required: true, what: what, grammar: .interfaceName)
-            let subnet = dac.network("subnet", what: what)
-            let mtu = dac.int("mtu", in: 576...65535) ?? dac.defaulted("mtu", 9000)
-            let hca = dac.string("hca", grammar: .interfaceName)
-            guard let interface, let subnet else { return nil }
-            return DACLink(interface: interface, subnet: subnet, mtu: mtu, hca: hca, path: path / "dac")
+    func link(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Link? {
+        let what = "link '\(name)'"
+        guard let map = MappingReader(node, at: path, what: what, keys: ["kind", "subnet", "interface", "mtu", "hca"], context: context) else { return nil }
+        var kind = Link.legacyKinds[name]
+        let kinds = Link.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+        var kindHelp = "use direct (a cable between two nodes), fabric (a switch for cluster traffic) or lan (ssh and everything else)"
+        if kind == nil, let nearest = Suggestion.nearest(to: name, in: Link.legacyKinds.keys.sorted()) {
+            kindHelp = "did you mean '\(nearest)'? links named dac or mgmt may leave the kind out; others \(kindHelp)"
         }
-        let mgmt = map.required("mgmt", what: "'links'").flatMap { node -> MgmtLink? in
-            let what = "the management LAN"
-            guard let mgmt = MappingReader(node, at: path / "mgmt", what: what, keys: ["subnet", "interface"], context: context) else { return nil }
-            let subnet = mgmt.network("subnet", what: what)
-            let interface = mgmt.string("interface", grammar: .interfaceName)
-            guard let subnet else { return nil }
-            return MgmtLink(subnet: subnet, interface: interface, path: path / "mgmt")
+        if let text = map.string("kind", required: kind == nil, what: what, grammar: .word, help: kindHelp) {
+            kind = Link.Kind(rawValue: text)
+            if kind == nil, let location = map.value("kind")?.location {
+                let hint = Suggestion.nearest(to: text, in: Link.Kind.allCases.map(\.rawValue)).map { "did you mean '\($0)'? " } ?? ""
+                context.error("unknown link kind '\(YAMLScalar.abbreviated(text))'", at: location, path: path / "kind", help: "\(hint)kinds: \(kinds)")
+            }
         }
-        guard let dac, let mgmt else { return nil }
-        return Links(dac: dac, mgmt: mgmt, path: path)
+        let subnet = map.network("subnet", what: what)
+        let interface = map.string("interface", grammar: .interfaceName)
+        var mtu = map.int("mtu", in: 576...65535)
+        if mtu == nil, let kind, kind.carriesClusterTraffic { mtu = map.defaulted("mtu", 9000) }
+        let hca = map.string("hca", grammar: .interfaceName)
+        if hca != nil, kind == .lan, let location = map.value("hca")?.location {
+            context.error(
+                "a LAN has no RDMA device", at: location, path: path / "hca",
+                help: "'hca' pins NCCL to a port's RDMA device; set it on the direct link or fabric the cluster uses")
+        }
+        guard let kind, let subnet else { return nil }
+        return Link(name: name, kind: kind, subnet: subnet, interface: interface, mtu: mtu, hca: hca, path: path)
+    }
+
+    /// A node's addresses: `links: {L: IP | {ip, interface, hca}}`, and the short form of a
+    /// version-1 topology, `mgmt_ip` and `dac_ip` (with `dac_interface`, `dac_hca`) for the
+    /// links named `mgmt` and `dac`.
+    func addresses(_ map: MappingReader, at path: SpecPath) -> [LinkAddress] {
+        var addresses: [LinkAddress] = []
+        if let ip = map.ipv4("mgmt_ip", required: false, what: "") {
+            addresses.append(LinkAddress(link: "mgmt", ip: ip, path: path / "mgmt_ip"))
+        }
+        let dacInterface = map.string("dac_interface", grammar: .interfaceName)
+        let dacHCA = map.string("dac_hca", grammar: .interfaceName)
+        if let ip = map.ipv4("dac_ip", required: false, what: "") {
+            addresses.append(LinkAddress(
+                link: "dac", ip: ip, interface: dacInterface, hca: dacHCA, path: path / "dac_ip",
+                interfacePath: dacInterface == nil ? nil : path / "dac_interface"))
+        } else if map.value("dac_ip") == nil {
+            for key in ["dac_interface", "dac_hca"] {
+                guard let location = map.value(key)?.location else { continue }
+                context.error("'\(key)' without 'dac_ip'", at: location, path: path / key, help: "add the node's address on the DAC as 'dac_ip'")
+            }
+        }
+        guard let node = map.value("links") else { return addresses }
+        guard let pairs = node.mapping else {
+            context.error(
+                "'links' of a node must be a mapping, found \(node.kindName)", at: node.location, path: path / "links",
+                help: "write it as {dac-ab: 10.0.0.1} or {dac-ab: {ip: 10.0.0.1, interface: enp1s0f0np0}}")
+            return addresses
+        }
+        for pair in pairs {
+            guard let link = pair.key.scalar else { continue }
+            let linkPath = path / "links" / link
+            if addresses.contains(where: { $0.link == link }) {
+                context.error(
+                    "link '\(link)' has two addresses for this node", at: pair.key.location, path: linkPath,
+                    help: "give it once: either '\(link)_ip' or under 'links'")
+                continue
+            }
+            if pair.value.mapping != nil {
+                let what = "the address of the node on link '\(link)'"
+                guard let entry = MappingReader(pair.value, at: linkPath, what: what, keys: ["ip", "interface", "hca"], context: context),
+                    let ip = entry.ipv4("ip", what: what)
+                else { continue }
+                let interface = entry.string("interface", grammar: .interfaceName)
+                addresses.append(LinkAddress(
+                    link: link, ip: ip, interface: interface, hca: entry.string("hca", grammar: .interfaceName), path: linkPath,
+                    interfacePath: interface == nil ? nil : linkPath / "interface"))
+            } else if let ip = MappingReader.address(pair.value, key: link, path: linkPath, context: context) {
+                addresses.append(LinkAddress(link: link, ip: ip, path: linkPath))
+            }
+        }
+        return addresses
     }
 
     func node(_ name: String, _ node: YAMLNode, _ path: SpecPath, stack: Stack?) -> Node? {
         let what = "node '\(name)'"
         let keys = [
-            "owner", "user", "home", "uid", "gid", "hardware", "mgmt_ip", "dac_ip", "tailnet_hostname", "apps", "python", "tailnet",
-            "advertise_routes", "dac_interface", "dac_hca", "firewall",
+            "owner", "user", "home", "uid", "gid", "hardware", "links", "mgmt_ip", "dac_ip", "tailnet_hostname", "apps", "python",
+            "tailnet", "advertise_routes", "dac_interface", "dac_hca", "firewall",
         ]
         guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
         let owner = map.string("owner", required: true, what: what, grammar: .identifier)
@@ -281,22 +348,19 @@ private struct Decoder {
         let uid = map.int("uid", in: 0...4_294_967_294) ?? map.defaulted("uid", 1000)
         let gid = map.int("gid", in: 0...4_294_967_294) ?? map.defaulted("gid", uid)
         let hardware = map.required("hardware", what: what).flatMap { self.hardware($0, at: path / "hardware") }
-        let mgmtIP = map.ipv4("mgmt_ip", what: what)
-        let dacIP = map.ipv4("dac_ip", what: what)
+        let addresses = addresses(map, at: path)
         let tailnetHostname = map.string("tailnet_hostname", grammar: .hostname) ?? name
         let apps = map.value("apps").flatMap { self.apps($0, at: path / "apps") } ?? []
         let python = map.string("python", grammar: .version) ?? map.defaulted("python", "3.12")
         let tailnet = map.string("tailnet", grammar: .identifier)
         let routes = map.networks("advertise_routes") ?? []
-        let dacInterface = map.string("dac_interface", grammar: .interfaceName)
-        let dacHCA = map.string("dac_hca", grammar: .interfaceName)
         let firewall = list(map.value("firewall"), at: path / "firewall", what: "firewall") { item, itemPath in firewallRule(item, at: itemPath) }
-        guard let owner, let user, let hardware, let mgmtIP, let dacIP else { return nil }
+        guard let owner, let user, let hardware else { return nil }
         return Node(
             name: name, owner: owner, user: user, home: home?.text ?? "/home/\(user)", uid: uid, gid: gid, hardware: hardware,
-            mgmtIP: mgmtIP, dacIP: dacIP, tailnetHostname: tailnetHostname, apps: apps.map(\.app),
+            addresses: addresses, tailnetHostname: tailnetHostname, apps: apps.map(\.app),
             appOptions: Dictionary(uniqueKeysWithValues: apps.compactMap { entry in entry.options.map { (entry.app, $0) } }),
-            tailnet: tailnet, advertiseRoutes: routes, dacInterface: dacInterface, dacHCA: dacHCA, firewall: firewall, python: python, path: path)
+            tailnet: tailnet, advertiseRoutes: routes, firewall: firewall, python: python, path: path)
     }
 
     func firewallRule(_ node: YAMLNode, at path: SpecPath) -> FirewallRule? {
@@ -461,15 +525,16 @@ private struct Decoder {
 
     func cluster(_ node: YAMLNode, at path: SpecPath) -> Cluster? {
         let what = "'cluster'"
-        let keys = ["head", "workers", "tensor_parallel", "pipeline_parallel", "ray_port"]
+        let keys = ["head", "workers", "link", "tensor_parallel", "pipeline_parallel", "ray_port"]
         guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
         let head = map.string("head", required: true, what: what, grammar: .hostname)
         let workers = map.strings("workers", grammar: .hostname) ?? []
+        let link = map.string("link", grammar: .identifier)
         let tp = map.int("tensor_parallel", in: 1...1024) ?? 1
         let pp = map.int("pipeline_parallel", in: 1...1024) ?? 1
         let rayPort = map.int("ray_port", in: 1...65535) ?? map.defaulted("ray_port", 6379)
         guard let head else { return nil }
-        return Cluster(head: head, workers: workers, tensorParallel: tp, pipelineParallel: pp, rayPort: rayPort, path: path)
+        return Cluster(head: head, workers: workers, link: link, tensorParallel: tp, pipelineParallel: pp, rayPort: rayPort, path: path)
     }
 
     func vllmOptions(_ node: YAMLNode?, at path: SpecPath) -> VLLMOptions? {

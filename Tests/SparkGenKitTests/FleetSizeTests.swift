@@ -7,15 +7,17 @@ import Testing
 /// Output grows with the fleet linearly, by size, not time: a node's files depend on its cluster
 /// and callers, never on how many other nodes share its links (timings live in bench/fleet.sh).
 @Suite struct FleetSizeTests {
-    private static func artifacts(pairs: Int) throws -> [Artifact] {
-        let generated = CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/bench/make-fleet.py", String(pairs)])
+    private static func artifacts(pairs: Int, shared: Bool) throws -> [Artifact] {
+        let generated = CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/bench/make-fleet.py", String(pairs)] + (shared ? ["--shared"] : []))
         #expect(generated.status == 0, "\(generated.stderr)")
         let compilation = Compilation.run(bytes: Array(generated.stdout.utf8), file: "fleet.yaml")
         return try #require(compilation.artifacts, "\(compilation.diagnostics.filter { $0.severity == .error }.prefix(3).map(\.oneLine))")
     }
 
-    @Test func tenTimesThePairsIsTenTimesTheOutput() throws {
-        let small = try Self.artifacts(pairs: 20), large = try Self.artifacts(pairs: 200)
+    /// Pairs on one shared fabric, and each pair on its own direct link.
+    @Test(arguments: [true, false])
+    func tenTimesThePairsIsTenTimesTheOutput(shared: Bool) throws {
+        let small = try Self.artifacts(pairs: 20, shared: shared), large = try Self.artifacts(pairs: 200, shared: shared)
         func largestNodeFile(_ artifacts: [Artifact]) -> Int { artifacts.filter { $0.path.hasPrefix("nodes/") }.map(\.contents.utf8.count).max() ?? 0 }
         func total(_ artifacts: [Artifact]) -> Int { artifacts.map(\.contents.utf8.count).reduce(0, +) }
         // Every pair is alike, so a node's largest file is the same size in both fleets, but for

@@ -25,14 +25,14 @@ import Testing
         let matrix = try Self.matrix()
         let vllm = matrix.entries.filter { $0.node == "spark-01" && $0.service.port == 8000 }
         let open = Set(vllm.filter(\.reachable).map(\.vantage))
-        #expect(open == [.local, .dacPeer("spark-02")])
+        #expect(open == [.local, .linkPeer("spark-02", link: "dac")])
         // Every vantage but spark-01's own tailnet as "other" and spark-01 as its own DAC peer.
         #expect(vllm.count == matrix.vantages.count - 2)
     }
 
     @Test func onlySSHIsReachableFromTheMgmtLAN() throws {
         let matrix = try Self.matrix()
-        let open = matrix.entries.filter { $0.vantage == .mgmtLAN && $0.reachable }
+        let open = matrix.entries.filter { $0.vantage == .lan("mgmt") && $0.reachable }
         #expect(open.map(\.service.port) == [22, 22], "\(open.map { "\($0.node):\($0.service.port)" })")
     }
 
@@ -42,17 +42,17 @@ import Testing
         // although the firewall admits every other port of the peer.
         #expect(matrix.isReachable("spark-01", port: 22, from: .ownTailnet))
         #expect(!matrix.isReachable("spark-02", port: 22, from: .ownTailnet))
-        #expect(!matrix.isReachable("spark-01", port: 22, from: .dacPeer("spark-02")))
-        #expect(!matrix.isReachable("spark-02", port: 22, from: .dacPeer("spark-01")))
+        #expect(!matrix.isReachable("spark-01", port: 22, from: .linkPeer("spark-02", link: "dac")))
+        #expect(!matrix.isReachable("spark-02", port: 22, from: .linkPeer("spark-01", link: "dac")))
     }
 
     @Test func aNodeReachesOnlyTheModelsItsOwnersLiteLLMRoutes() throws {
         let lab = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/three-node-lab/topology.yaml", encoding: .utf8)
         let matrix = try Self.matrix(lab)
         // bob's gpu-c and alice's cluster share a DAC switch, and neither owner routes the other's model.
-        #expect(!matrix.isReachable("gpu-a", port: 8000, from: .dacPeer("gpu-c")))
-        #expect(!matrix.isReachable("gpu-c", port: 8002, from: .dacPeer("gpu-a")))
-        #expect(!matrix.isReachable("gpu-c", port: 8002, from: .dacPeer("gpu-b")))
+        #expect(!matrix.isReachable("gpu-a", port: 8000, from: .linkPeer("gpu-c", link: "dac")))
+        #expect(!matrix.isReachable("gpu-c", port: 8002, from: .linkPeer("gpu-a", link: "dac")))
+        #expect(!matrix.isReachable("gpu-c", port: 8002, from: .linkPeer("gpu-b", link: "dac")))
         // Models with only local callers bind loopback.
         let plan = try #require(Compilation.run(bytes: Array(lab.utf8), file: "topology.yaml").plan)
         #expect(plan.clusters.map(\.apiHost) == ["127.0.0.1", "127.0.0.1"])
@@ -67,16 +67,16 @@ import Testing
             .replacingOccurrences(of: "    master_key: {file: ~/.bob-litellm.env}\n", with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n")
             .replacingOccurrences(of: "    port: 8000\n", with: "    port: 8000\n    shared_with: [bob]\n")
         let matrix = try Self.matrix(lab)
-        #expect(matrix.isReachable("gpu-a", port: 8000, from: .dacPeer("gpu-c")))
-        #expect(!matrix.isReachable("gpu-a", port: 8001, from: .dacPeer("gpu-c")))
-        #expect(!matrix.isReachable("gpu-c", port: 8002, from: .dacPeer("gpu-a")))
+        #expect(matrix.isReachable("gpu-a", port: 8000, from: .linkPeer("gpu-c", link: "dac")))
+        #expect(!matrix.isReachable("gpu-a", port: 8001, from: .linkPeer("gpu-c", link: "dac")))
+        #expect(!matrix.isReachable("gpu-c", port: 8002, from: .linkPeer("gpu-a", link: "dac")))
     }
 
     @Test func appsAreClosedToTheOtherNodeOverTheDAC() throws {
         let matrix = try Self.matrix()
         for port in [8001, 8080, 5678, 5432] {
-            #expect(!matrix.isReachable("spark-02", port: port, from: .dacPeer("spark-01")))
-            #expect(!matrix.isReachable("spark-01", port: port, from: .dacPeer("spark-02")))
+            #expect(!matrix.isReachable("spark-02", port: port, from: .linkPeer("spark-01", link: "dac")))
+            #expect(!matrix.isReachable("spark-01", port: port, from: .linkPeer("spark-02", link: "dac")))
         }
     }
 
@@ -86,7 +86,7 @@ import Testing
         let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
         let matrix = Reachability(try #require(compilation.plan))
         // ufw still denies the mgmt LAN; the tailnet policy still grants no 8000, so both stay closed…
-        #expect(!matrix.isReachable("spark-01", port: 8000, from: .mgmtLAN))
+        #expect(!matrix.isReachable("spark-01", port: 8000, from: .lan("mgmt")))
         #expect(!matrix.isReachable("spark-01", port: 8000, from: .ownTailnet))
         // …until a grant names the port: tailnet traffic bypasses ufw.
         let granted = text.replacingOccurrences(

@@ -120,9 +120,9 @@ import Testing
     }
 
     @Test func missingRequiredKeyIsNamed() throws {
-        let text = Fixtures.splitTrust(replacing: "    mgmt_ip: 192.0.2.22\n", with: "")
+        let text = Fixtures.splitTrust(replacing: "    owner: client\n", with: "")
         let error = try #require(firstError(text))
-        #expect(error.message == "missing required key 'mgmt_ip' in node 'spark-02'")
+        #expect(error.message == "missing required key 'owner' in node 'spark-02'")
     }
 
     @Test func everyErrorIsCollectedInOnePass() {

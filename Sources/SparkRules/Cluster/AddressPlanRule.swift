@@ -17,26 +17,25 @@ struct AddressPlanRule: Rule {
             RuleExample(replacing: "dac_ip: 198.51.100.2", with: "dac_ip: ↓198.51.100.6"),
             RuleExample(replacing: "dac_ip: 198.51.100.2", with: "dac_ip: ↓198.51.100.3"),
             RuleExample(replacing: "mgmt_ip: 192.0.2.22", with: "mgmt_ip: ↓192.0.2.21"),
-        ])
+            RuleExample(replacing: "    dac_ip: 198.51.100.2\n", with: "    links: {dac: ↓198.51.100.1}\n"),
+        ],
+        nonTriggering: [.unchanged, RuleExample(replacing: "    dac_ip: 198.51.100.2\n", with: "    links: {dac: 198.51.100.2}\n")])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        let links = context.topology.links
         var findings: [RuleFinding] = []
         var used: [IPv4Address: String] = [:]
-        for node in context.topology.nodes {
-            let checks: [(IPv4Address, IPv4Network, String, String)] = [
-                (node.mgmtIP, links.mgmt.subnet, "mgmt_ip", "management LAN"),
-                (node.dacIP, links.dac.subnet, "dac_ip", "DAC link"),
-            ]
-            for (address, subnet, key, link) in checks {
-                let path = node.path / key
+        for node in context.plan.nodes {
+            for interface in node.interfaces {
+                let address = interface.address
+                let subnet = interface.link.subnet
+                let what = "address \(address) of node '\(node.name)' on \(interface.link.phrase)"
                 if !subnet.contains(address) {
-                    findings.append(RuleFinding("\(key) \(address) of node '\(node.name)' is outside the \(link) subnet \(subnet)", at: path))
+                    findings.append(RuleFinding("\(what) is outside its subnet \(subnet)", at: interface.path))
                 } else if subnet.prefixLength <= 30, address == subnet.networkAddress || address == subnet.broadcastAddress {
                     let which = address == subnet.networkAddress ? "network" : "broadcast"
-                    findings.append(RuleFinding("\(key) \(address) of node '\(node.name)' is the \(which) address of \(subnet)", at: path))
+                    findings.append(RuleFinding("\(what) is the \(which) address of \(subnet)", at: interface.path))
                 } else if let other = used[address] {
-                    findings.append(RuleFinding("\(key) \(address) of node '\(node.name)' is already used by \(other)", at: path))
+                    findings.append(RuleFinding("\(what) is already used by \(other)", at: interface.path))
                 }
                 used[address] = used[address] ?? "node '\(node.name)'"
             }

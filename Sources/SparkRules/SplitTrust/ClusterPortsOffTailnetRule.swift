@@ -1,11 +1,11 @@
 import SparkDiagnostics
 import SparkSpec
 
-/// ST002: model and Ray ports are never opened to a tailnet or on a non-DAC interface.
+/// ST002: model and Ray ports are never opened to a tailnet or outside the cluster links.
 struct ClusterPortsOffTailnetRule: Rule {
     let description = RuleDescription(
         id: "ST002",
-        title: "model and Ray ports are reachable over the DAC only",
+        title: "model and Ray ports are reachable over the cluster's link only",
         rationale: """
             Port 8000 is vLLM's unauthenticated API; Ray's GCS and dashboard accept jobs, which is \
             remote code execution. Reaching them from a tailnet bypasses the owner's LiteLLM: no key, \
@@ -50,10 +50,11 @@ struct ClusterPortsOffTailnetRule: Rule {
                 }
             }
         }
-        for node in context.topology.nodes {
-            let dac = node.dacInterface ?? context.topology.links.dac.interface
+        for plan in context.plan.nodes {
+            let node = plan.node
+            let clusterDevices = Set(plan.clusterInterfaces.compactMap(\.device))
             for rule in node.firewall {
-                guard let what = restricted[rule.port], rule.interface != dac else { continue }
+                guard let what = restricted[rule.port], !(rule.interface.map(clusterDevices.contains) ?? false) else { continue }
                 let place = rule.interface.map { "on \($0)" } ?? "on every interface"
                 findings.append(RuleFinding(
                     "a firewall rule of node '\(node.name)' admits port \(rule.port), \(what), \(place)",

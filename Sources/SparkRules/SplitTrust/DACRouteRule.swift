@@ -1,11 +1,11 @@
 import SparkDiagnostics
 import SparkSpec
 
-/// ST006: neither the DAC subnet nor the mgmt LAN is advertised on a tailnet.
+/// ST006: no link's subnet is advertised on a tailnet.
 struct DACRouteRule: Rule {
     let description = RuleDescription(
         id: "ST006",
-        title: "the DAC subnet and the mgmt LAN are never advertised on a tailnet",
+        title: "the subnets of the DAC, fabrics and LANs are never advertised on a tailnet",
         rationale: """
             The DAC link carries the unauthenticated vLLM API, Ray and NCCL. Advertising a route that \
             covers it makes the node a subnet router into the cluster link: every device the tailnet \
@@ -26,13 +26,13 @@ struct DACRouteRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        let links = context.topology.links
         var findings: [RuleFinding] = []
         for node in context.topology.nodes {
             for (index, route) in node.advertiseRoutes.enumerated() {
-                for (subnet, what) in [(links.dac.subnet, "the DAC subnet"), (links.mgmt.subnet, "the mgmt LAN")] where route.overlaps(subnet) {
+                for link in context.plan.links where route.overlaps(link.subnet) {
                     findings.append(RuleFinding(
-                        "node '\(node.name)' advertises \(route), which covers \(what) \(subnet)", at: node.path / "advertise_routes" / index))
+                        "node '\(node.name)' advertises \(route), which covers \(link.phrase) \(link.subnet)",
+                        at: node.path / "advertise_routes" / index))
                 }
             }
         }

@@ -24,10 +24,11 @@ struct ModelListenRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.plan.clusters.compactMap { cluster -> RuleFinding? in
             let host = cluster.apiHost
-            guard host != PlanResolver.loopback, host != cluster.head.dacIP.description else { return nil }
-            let reach = host == "0.0.0.0"
-                ? "every interface of '\(cluster.head.name)', the tailnet and the mgmt LAN included"
-                : "\(host), not the DAC address \(cluster.head.dacIP) of '\(cluster.head.name)'"
+            guard host != PlanResolver.loopback, host != cluster.headAddress?.description else { return nil }
+            let expected = cluster.link.map { link in "the address \(cluster.headAddress!) of '\(cluster.head.name)' on \(link.phrase)" } ?? "loopback"
+            let reach = host == Service.everyAddress
+                ? "every interface of '\(cluster.head.name)', the tailnet and its LANs included"
+                : "\(host), not \(expected)"
             return RuleFinding(
                 "the unauthenticated vLLM API of model '\(cluster.model.name)' would listen on \(reach)",
                 at: cluster.model.path / "listen")

@@ -20,9 +20,6 @@ docker run -d \
   --ulimit memlock=-1 \
   --ulimit stack=67108864 \
   --restart unless-stopped \
-  -e VLLM_HOST_IP=198.51.100.3 \
-  -e NCCL_SOCKET_IFNAME=enp1s0f0np0 \
-  -e GLOO_SOCKET_IFNAME=enp1s0f0np0 \
   -v "$home/.cache/huggingface:/root/.cache/huggingface" \
   -v "$stack_dir/vllm-compile-cache:/root/.cache/vllm/torch_compile_cache" \
   -v "$stack_dir/scripts/vllm-head-entrypoint.sh:/opt/spark-gen/entrypoint.sh:ro" \

@@ -1,0 +1,31 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// A node's port on one link: its address, the interface name and the RDMA device.
+public struct NodeInterface: Sendable {
+    public let link: LinkPlan
+    public let address: IPv4Address
+    /// The interface name on the node; nil only on a LAN that names none (firewall rules then
+    /// match any interface).
+    public let device: String?
+    /// The port's RDMA device, which NCCL is pinned to, if the topology names it.
+    public let hca: String?
+    /// Where the address is written in the topology.
+    public let path: SpecPath
+    /// Where the interface name is written: the node's own entry, or the link's.
+    public let devicePath: SpecPath
+
+    public var carriesClusterTraffic: Bool { link.kind.carriesClusterTraffic }
+}
+
+/// Another node this one exchanges traffic with over a link (a cluster peer, a caller of its
+/// model, the head of a model it calls).
+public struct LinkPeer: Hashable, Sendable {
+    public let node: String
+    public let link: String
+
+    public init(node: String, link: String) {
+        self.node = node
+        self.link = link
+    }
+}

@@ -1,0 +1,38 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// SC006: an app's virtual key needs a database behind the LiteLLM that checks it.
+struct VirtualKeyDatabaseRule: Rule {
+    let description = RuleDescription(
+        id: "SC006",
+        title: "an app with a virtual key uses a LiteLLM with a database",
+        rationale: """
+            LiteLLM keeps virtual keys in its database. Without one, '/key/generate' cannot store the \
+            key the runbook mints, and every key but the master key is refused with '400 No connected \
+            db.', so the app never gets an answer.
+            """,
+        help: "add litellm-db to the apps of the node whose LiteLLM the app uses (and db_password to its owner)",
+        triggering: [
+            RuleExample(
+                replacing: "    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]",
+                with: "    apps: [litellm, {open-webui: {key: ↓{file: ~/.sparky02-open-webui.env}}}, n8n]"),
+        ],
+        nonTriggering: [.unchanged])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        var findings: [RuleFinding] = []
+        for node in context.topology.nodes {
+            for app in node.apps {
+                guard let options = node.appOptions[app], options.key != nil else { continue }
+                let target = options.litellm ?? node.name
+                guard let litellm = context.topology.node(named: target), litellm.apps.contains(.litellm),
+                    !litellm.apps.contains(.litellmDB)
+                else { continue }
+                findings.append(RuleFinding(
+                    "app '\(app.rawValue)' on node '\(node.name)' has a virtual key, but the LiteLLM on '\(target)' has no database to keep it",
+                    at: options.path / "key"))
+            }
+        }
+        return findings
+    }
+}

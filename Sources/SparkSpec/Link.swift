@@ -1,0 +1,44 @@
+import SparkDiagnostics
+
+/// A network between nodes: a cable between two nodes, a switched fabric, or a LAN.
+///
+/// Direct links and fabrics carry cluster traffic (NCCL, Ray, the vLLM API between nodes); a LAN
+/// carries ssh and bootstrap traffic and stands for the outside that the firewall keeps out.
+public struct Link: Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// A cable between two nodes, such as the 200 Gb/s DAC between two DGX Sparks.
+        case direct
+        /// A switch joining any number of nodes for cluster traffic.
+        case fabric
+        /// A management LAN: ssh, package downloads, a place other hosts live.
+        case lan
+
+        public var carriesClusterTraffic: Bool { self != .lan }
+    }
+
+    /// The names a version-1 topology gave its two links; their kind may be left out. A `dac`
+    /// link without a kind that joins more than two nodes is a fabric (a switch), as it was.
+    public static let legacyKinds: [String: Kind] = ["dac": .direct, "mgmt": .lan]
+
+    public var name: String
+    public var kind: Kind
+    public var subnet: IPv4Network
+    /// The interface name on every node, unless a node names its own.
+    public var interface: String?
+    /// The MTU the interface must have; direct links and fabrics default to 9000 (jumbo frames).
+    public var mtu: Int?
+    /// The RDMA device (HCA) of the port, such as `rocep1s0f0` for `enp1s0f0np0` on a DGX
+    /// Spark (`ibdev2netdev` lists the pairs); NCCL is pinned to it with NCCL_IB_HCA.
+    public var hca: String?
+    public var path: SpecPath
+
+    public init(name: String, kind: Kind, subnet: IPv4Network, interface: String?, mtu: Int?, hca: String?, path: SpecPath) {
+        self.name = name
+        self.kind = kind
+        self.subnet = subnet
+        self.interface = interface
+        self.mtu = mtu
+        self.hca = hca
+        self.path = path
+    }
+}
