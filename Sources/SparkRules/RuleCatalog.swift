@@ -26,6 +26,7 @@ public enum RuleCatalog {
         ImageRecipeRule(),
         LiveBackendRule(),
         RoutedModelsRule(),
+        SSHWayInRule(),
         DistinctMasterKeysRule(),
         LiteralSecretRule(),
         AppLoginRule(),
