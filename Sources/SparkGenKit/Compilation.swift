@@ -13,28 +13,32 @@ import SparkYAML
 public struct Compilation: Sendable {
     /// The file as the user named it, used in messages.
     public let file: String
-    /// The file's lines, for quoting the source under a diagnostic.
-    public let sourceLines: [Substring]
+    /// The file's text, for quoting the source under a diagnostic.
+    let text: String
     public let diagnostics: [Diagnostic]
     public let plan: Plan?
     public let artifacts: [Artifact]?
 
+    /// The file's lines, split when a report quotes them (a clean lint of a fleet never does).
+    public var sourceLines: [Substring] { text.split(separator: "\n", omittingEmptySubsequences: false) }
+
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
     /// Compiles the file at `path`. Never throws: unreadable input becomes a diagnostic.
-    public static func run(path: String) -> Compilation {
+    /// `emitting: false` stops after the rules (lint, trust, graph): the files are not needed,
+    /// and on a fleet writing them is most of the time.
+    public static func run(path: String, emitting: Bool = true) -> Compilation {
         guard let bytes = FileSystem.contents(path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
             let diagnostic = Diagnostic(.error, "the topology file \(reason)", help: "check the path", file: path)
-            return Compilation(file: path, sourceLines: [], diagnostics: [diagnostic], plan: nil, artifacts: nil)
+            return Compilation(file: path, text: "", diagnostics: [diagnostic], plan: nil, artifacts: nil)
         }
-        return run(bytes: bytes, file: path)
+        return run(bytes: bytes, file: path, emitting: emitting)
     }
 
-    public static func run(bytes: [UInt8], file: String) -> Compilation {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        func finish(_ diagnostics: [Diagnostic], index: LocationIndex, plan: Plan? = nil, artifacts: [Artifact]? = nil) -> Compilation {
+    public static func run(bytes: [UInt8], file: String, emitting: Bool = true) -> Compilation {
+        func finish(_ diagnostics: [Diagnostic], root: YAMLNode?, plan: Plan? = nil, artifacts: [Artifact]? = nil) -> Compilation {
+            let index = LocationIndex(root, paths: diagnostics.compactMap { $0.location == nil ? $0.path : nil })
             let located = diagnostics.map { diagnostic -> Diagnostic in
                 var diagnostic = diagnostic
                 diagnostic.file = file
@@ -45,14 +49,13 @@ public struct Compilation: Sendable {
             }
             var bag = DiagnosticBag()
             bag.append(contentsOf: located)
-            return Compilation(file: file, sourceLines: lines, diagnostics: bag.sorted, plan: plan, artifacts: artifacts)
+            return Compilation(file: file, text: String(decoding: bytes, as: UTF8.self), diagnostics: bag.sorted, plan: plan, artifacts: artifacts)
         }
 
         let parsed = YAMLParser.parse(bytes)
-        let index = LocationIndex(parsed.root)
         let yamlErrors = parsed.errors.map(\.diagnostic)
         if parsed.root == nil && !yamlErrors.isEmpty {
-            return finish(yamlErrors, index: index)
+            return finish(yamlErrors, root: parsed.root)
         }
         let decoded = TopologyDecoder.decode(parsed.root)
         var diagnostics = yamlErrors + decoded.diagnostics
@@ -61,25 +64,25 @@ public struct Compilation: Sendable {
             if let partial = decoded.partial {
                 diagnostics += PlanResolver.referenceErrors(partial, declared: decoded.declared)
             }
-            return finish(diagnostics, index: index)
+            return finish(diagnostics, root: parsed.root)
         }
 
         let resolved = PlanResolver.resolve(topology, sourceName: Self.displayName(file))
         diagnostics += resolved.diagnostics
         guard let plan = resolved.plan, !diagnostics.contains(where: { $0.severity == .error }) else {
-            return finish(diagnostics, index: index)
+            return finish(diagnostics, root: parsed.root)
         }
         // A stack that breaks a rule is not built: its files would carry the flaw to the nodes.
         diagnostics += RuleCatalog.check(RuleContext(topology: topology, plan: plan))
-        guard !diagnostics.contains(where: { $0.severity == .error }) else {
-            return finish(diagnostics, index: index, plan: plan)
+        guard !diagnostics.contains(where: { $0.severity == .error }), emitting else {
+            return finish(diagnostics, root: parsed.root, plan: plan)
         }
         do {
             let artifacts = try ArtifactEmitter.emit(plan)
-            return finish(diagnostics, index: index, plan: plan, artifacts: artifacts)
+            return finish(diagnostics, root: parsed.root, plan: plan, artifacts: artifacts)
         } catch {
             diagnostics.append(.error("internal error while writing artifacts: \(error)", help: "please report this with the topology"))
-            return finish(diagnostics, index: index, plan: plan)
+            return finish(diagnostics, root: parsed.root, plan: plan)
         }
     }
 

@@ -1,7 +1,10 @@
 import SparkSpec
 
 /// Everything that lands on one node.
-public struct NodePlan: Sendable {
+///
+/// A class: rules and emitters look nodes up by name many times per node, and a struct of this
+/// size would be copied (and every field retained) on each lookup.
+public final class NodePlan: Sendable {
     public let node: Node
     public let owner: Owner
     public let tailnet: Tailnet
@@ -21,6 +24,24 @@ public struct NodePlan: Sendable {
     public let linkPeers: [LinkPeer]
     /// This node and its link peers by LAN address, for /etc/hosts; empty when the node is on no LAN.
     public let hostsEntries: [(ip: String, name: String)]
+
+    public init(
+        node: Node, owner: Owner, tailnet: Tailnet, stackDir: String, interfaces: [NodeInterface], services: [Service],
+        litellm: LiteLLMPlan?, secretFiles: [SecretFile], clusterRoles: [ClusterRole], linkPeers: [LinkPeer],
+        hostsEntries: [(ip: String, name: String)]
+    ) {
+        self.node = node
+        self.owner = owner
+        self.tailnet = tailnet
+        self.stackDir = stackDir
+        self.interfaces = interfaces
+        self.services = services
+        self.litellm = litellm
+        self.secretFiles = secretFiles
+        self.clusterRoles = clusterRoles
+        self.linkPeers = linkPeers
+        self.hostsEntries = hostsEntries
+    }
 
     public var name: String { node.name }
     public var home: String { node.home }

@@ -117,19 +117,20 @@ public enum PlanResolver {
             let known = names.isEmpty ? "none are defined" : "defined \(kind)s: \(names.joined(separator: ", "))"
             bag.error("unknown \(kind) '\(name)'", at: path, help: "\(hint)\(known)")
         }
-        let tailnetNames = topology.tailnets.map(\.name)
-        let ownerNames = topology.owners.map(\.name)
-        let nodeNames = topology.nodes.map(\.name)
-        for owner in topology.owners where !tailnetNames.contains(owner.tailnet) {
+        // Arrays for suggestions, sets for membership: a fleet has thousands of names.
+        let tailnetNames = topology.tailnets.map(\.name), tailnetSet = Set(tailnetNames)
+        let ownerNames = topology.owners.map(\.name), ownerSet = Set(ownerNames)
+        let nodeNames = topology.nodes.map(\.name), nodeSet = Set(nodeNames)
+        for owner in topology.owners where !tailnetSet.contains(owner.tailnet) {
             unknown("tailnet", owner.tailnet, at: owner.path / "tailnet", among: tailnetNames)
         }
         for node in topology.nodes {
-            if let tailnet = node.tailnet, !tailnetNames.contains(tailnet) {
+            if let tailnet = node.tailnet, !tailnetSet.contains(tailnet) {
                 unknown("tailnet", tailnet, at: node.path / "tailnet", among: tailnetNames)
             }
             for (app, options) in node.appOptions {
                 guard let target = options.litellm else { continue }
-                if !nodeNames.contains(target) {
+                if !nodeSet.contains(target) {
                     unknown("node", target, at: options.path / "litellm", among: nodeNames)
                 } else if !partial, topology.node(named: target)?.apps.contains(.litellm) != true {
                     bag.error(
@@ -148,7 +149,7 @@ public enum PlanResolver {
                     help: "add 'db_password: {file: \"~/.\(owner.name)-litellm-db.env\"}' to owner '\(owner.name)'")
             }
         }
-        let linkNames = topology.links.map(\.name)
+        let linkNames = topology.links.map(\.name), linkSet = Set(linkNames)
         for node in topology.nodes {
             for address in node.addresses {
                 guard let link = topology.link(named: address.link) else {
@@ -174,27 +175,27 @@ public enum PlanResolver {
         for tailnet in topology.tailnets {
             for (shares, key) in [(tailnet.shares, "with"), (tailnet.accepts, "from")] {
                 for share in shares {
-                    if !tailnetNames.contains(share.tailnet) {
+                    if !tailnetSet.contains(share.tailnet) {
                         unknown("tailnet", share.tailnet, at: share.path / key, among: tailnetNames)
                     }
-                    for (index, name) in share.nodes.enumerated() where !nodeNames.contains(name) {
+                    for (index, name) in share.nodes.enumerated() where !nodeSet.contains(name) {
                         unknown("node", name, at: share.path / "nodes" / index, among: nodeNames)
                     }
                 }
             }
         }
         for model in topology.models {
-            for (index, name) in model.sharedWith.enumerated() where !ownerNames.contains(name) {
+            for (index, name) in model.sharedWith.enumerated() where !ownerSet.contains(name) {
                 unknown("owner", name, at: model.path / "shared_with" / index, among: ownerNames)
             }
             let cluster = model.cluster
-            if !nodeNames.contains(cluster.head) {
+            if !nodeSet.contains(cluster.head) {
                 unknown("node", cluster.head, at: cluster.path / "head", among: nodeNames)
             }
-            for (index, worker) in cluster.workers.enumerated() where !nodeNames.contains(worker) {
+            for (index, worker) in cluster.workers.enumerated() where !nodeSet.contains(worker) {
                 unknown("node", worker, at: cluster.path / "workers" / index, among: nodeNames)
             }
-            if let link = cluster.link, !linkNames.contains(link) {
+            if let link = cluster.link, !linkSet.contains(link) {
                 unknown("link", link, at: cluster.path / "link", among: linkNames)
             }
         }

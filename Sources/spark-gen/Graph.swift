@@ -18,7 +18,7 @@ struct Graph: ParsableCommand {
     }
 
     func run() throws {
-        let compilation = Compilation.run(path: topology)
+        let compilation = Compilation.run(path: topology, emitting: false)
         let plan = try Outcome.plan(compilation)
         print(TopologyGraph(plan: plan).render(format == .dot ? .dot : .mermaid), terminator: "")
         if compilation.hasErrors { throw ExitCode(1) }

@@ -30,14 +30,17 @@ enum Outcome {
     }
 
     /// Throws exit 2 for unreadable or invalid input, exit 1 for rule findings (and warnings
-    /// with --strict); returns when nothing fails.
-    static func report(_ compilations: [Compilation], _ options: ReportOptions) throws {
+    /// with --strict); returns when nothing fails. `quiet` leaves the notes of accepted findings
+    /// out of the text report (machine formats keep them).
+    static func report(_ compilations: [Compilation], _ options: ReportOptions, quiet: Bool = false) throws {
         let diagnostics = compilations.flatMap(\.diagnostics)
         switch options.format {
         case .text:
             let reporter = TextReporter(color: options.useColor)
-            for compilation in compilations where !compilation.diagnostics.isEmpty {
-                printError(reporter.render(compilation.diagnostics, sourceLines: compilation.sourceLines), terminator: "")
+            for compilation in compilations {
+                let shown = quiet ? compilation.diagnostics.filter { $0.acceptedReason == nil } : compilation.diagnostics
+                guard !shown.isEmpty else { continue }
+                printError(reporter.render(shown, sourceLines: compilation.sourceLines), terminator: "")
             }
         case .json:
             print(try JSONReporter().render(diagnostics), terminator: "")

@@ -33,9 +33,11 @@ struct PortClaimsRule: Rule {
             for (index, app) in node.apps.enumerated() {
                 if let port = node.port(of: app) { claim(port, "app \(app.rawValue)", at: node.path / "apps" / index) }
             }
-            for model in context.topology.models where model.cluster.head == node.name {
+            // The models this node heads, in file order, from the plan (not a scan of every model).
+            for role in context.plan.node(named: node.name)?.clusterRoles ?? [] where role.kind == .head {
+                let model = role.cluster.model
                 claim(model.port, "the API of model '\(model.name)'", at: model.path / "port")
-                if context.members(of: model).count > 1 {
+                if role.cluster.isMultiNode {
                     claim(model.cluster.rayPort, "the Ray head of model '\(model.name)'", at: model.cluster.path / "ray_port")
                     claim(ClusterPlan.dashboardPort, "the Ray dashboard of model '\(model.name)'", at: model.cluster.path)
                 }
