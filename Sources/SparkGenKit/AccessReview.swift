@@ -110,7 +110,7 @@ public struct AccessReview {
         for node in plan.nodes {
             guard let litellm = node.litellm else { continue }
             for route in litellm.routes {
-                guard let cluster = plan.clusters.first(where: { $0.model.servedName == route.servedName }) else { continue }
+                guard let cluster = plan.cluster(serving: route.servedName) else { continue }
                 for member in cluster.members where member.owner != node.owner.name {
                     statements.insert("\(member.owner) can read the prompts of \(node.owner.name) (\(cluster.model.name) runs a rank on \(member.name))")
                 }

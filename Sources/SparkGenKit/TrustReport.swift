@@ -80,7 +80,7 @@ public struct TrustReport {
             for proxy in proxies {
                 readers.append((owner.name, "runs the LiteLLM on \(proxy.name): keys, logs and every request"))
                 for route in proxy.litellm?.routes ?? [] {
-                    guard let cluster = plan.clusters.first(where: { $0.model.servedName == route.servedName }) else { continue }
+                    guard let cluster = plan.cluster(serving: route.servedName) else { continue }
                     readers.append((cluster.head.owner,
                         "runs the vLLM head of \(cluster.model.name) on \(cluster.head.name), which serves the API: sees every prompt and completion"))
                     for worker in cluster.workers {
@@ -144,7 +144,7 @@ public struct TrustReport {
     func nodeIdentities() -> String {
         var text = "\nWhat each node's own tailnet identity reaches\n"
         for node in plan.nodes {
-            guard let tailnet = plan.tailnets.first(where: { $0.tailnet.name == node.tailnet.name }) else { continue }
+            guard let tailnet = plan.tailnet(named: node.tailnet.name) else { continue }
             let tag = node.tailnet.tag
             let grants = tailnet.policy.grants(from: tag)
             let peers = node.clusterRoles.flatMap(\.cluster.members).filter { $0.owner != node.owner.name }.map(\.owner)
@@ -167,7 +167,7 @@ public struct TrustReport {
         guard case .linkPeer(let peer, _) = vantage else { return "a share both tailnets state" }
         switch service.role {
         case .vllmAPI(let model):
-            guard let cluster = plan.clusters.first(where: { $0.model.name == model }) else { return nil }
+            guard let cluster = plan.cluster(ofModel: model) else { return nil }
             if cluster.members.contains(where: { $0.name == peer }) {
                 return "the LiteLLM of a cluster member (TR001: this owner already sees every prompt)"
             }

@@ -15,11 +15,19 @@ public struct Plan: Sendable {
     public let tailnets: [TailnetPlan]
 
     public func node(named name: String) -> NodePlan? { nodeIndex[name].map { nodes[$0] } }
+    public func tailnet(named name: String) -> TailnetPlan? { tailnetIndex[name].map { tailnets[$0] } }
+    /// The cluster of the model with key `name`.
+    public func cluster(ofModel name: String) -> ClusterPlan? { clusterIndex[name].map { clusters[$0] } }
+    /// The cluster whose model clients ask for as `servedName`.
+    public func cluster(serving servedName: String) -> ClusterPlan? { servedIndex[servedName].map { clusters[$0] } }
 
     /// Where a node stands in the topology, for keeping derived lists in file order.
     public func position(of name: String) -> Int? { nodeIndex[name] }
 
     private let nodeIndex: [String: Int]
+    private let tailnetIndex: [String: Int]
+    private let clusterIndex: [String: Int]
+    private let servedIndex: [String: Int]
 
     public init(topology: Topology, sourceName: String, links: [LinkPlan], nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan]) {
         self.topology = topology
@@ -28,8 +36,16 @@ public struct Plan: Sendable {
         self.nodes = nodes
         self.clusters = clusters
         self.tailnets = tailnets
+        nodeIndex = Self.index(nodes.map(\.name))
+        tailnetIndex = Self.index(tailnets.map(\.tailnet.name))
+        clusterIndex = Self.index(clusters.map(\.model.name))
+        servedIndex = Self.index(clusters.map(\.model.servedName))
+    }
+
+    /// Position by name; the first wins, as a linear search would.
+    private static func index(_ names: [String]) -> [String: Int] {
         var index: [String: Int] = [:]
-        for (position, node) in nodes.enumerated() where index[node.name] == nil { index[node.name] = position }
-        nodeIndex = index
+        for (position, name) in names.enumerated() where index[name] == nil { index[name] = position }
+        return index
     }
 }

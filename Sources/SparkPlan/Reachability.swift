@@ -72,8 +72,8 @@ public struct Reachability: Sendable {
         let owners: [String]
         switch vantage {
         case .local, .lan: owners = []
-        case .ownTailnet: owners = plan.tailnets.first { $0.tailnet.name == node.tailnet.name }?.owners ?? []
-        case .otherTailnet(let name): owners = plan.tailnets.first { $0.tailnet.name == name }?.owners ?? []
+        case .ownTailnet: owners = plan.tailnet(named: node.tailnet.name)?.owners ?? []
+        case .otherTailnet(let name): owners = plan.tailnet(named: name)?.owners ?? []
         case .linkPeer(let name, _): owners = plan.node(named: name).map { [$0.owner.name] } ?? []
         }
         return owners.filter { $0 != node.owner.name }
@@ -126,7 +126,7 @@ public struct Reachability: Sendable {
 
     /// Whether the tailnet's policy lets its first user (the one its tests run as) reach `port` on its tag.
     static func policyGrants(_ tailnet: Tailnet, port: Int, plan: Plan) -> Bool {
-        guard let tailnetPlan = plan.tailnets.first(where: { $0.tailnet.name == tailnet.name }) else { return false }
+        guard let tailnetPlan = plan.tailnet(named: tailnet.name) else { return false }
         return tailnetPlan.policy.allows(tailnet.users[0], to: tailnet.tag, port: port)
     }
 

@@ -32,7 +32,7 @@ struct MutualShareRule: Rule {
         let tailnets = context.topology.tailnets
         for tailnet in tailnets {
             for share in tailnet.shares {
-                let accepted = tailnets.first { $0.name == share.tailnet }?.accepts.contains {
+                let accepted = context.topology.tailnet(named: share.tailnet)?.accepts.contains {
                     $0.tailnet == tailnet.name && Set($0.nodes) == Set(share.nodes)
                 } ?? false
                 if !accepted {
@@ -42,7 +42,7 @@ struct MutualShareRule: Rule {
                 }
             }
             for accept in tailnet.accepts {
-                let shared = tailnets.first { $0.name == accept.tailnet }?.shares.contains {
+                let shared = context.topology.tailnet(named: accept.tailnet)?.shares.contains {
                     $0.tailnet == tailnet.name && Set($0.nodes) == Set(accept.nodes)
                 } ?? false
                 if !shared {
