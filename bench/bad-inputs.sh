@@ -3,7 +3,7 @@
 #   bench/bad-inputs.sh        prints the slowest cases and exits 1 if any exceeds the target
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release >/dev/null
+swift build -c release --static-swift-stdlib >/dev/null
 binary=.build/release/spark-gen
 target_ms=${TARGET_MS:-100}
 scratch=$(mktemp -d)

@@ -5,7 +5,7 @@
 #   bench/example.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release >/dev/null
+swift build -c release --static-swift-stdlib >/dev/null
 base=/dev/shm
 [ -d "$base" ] || base=${TMPDIR:-/tmp}
 scratch=$(mktemp -d "$base/spark-gen-bench.XXXXXX")

@@ -6,7 +6,7 @@
 #   bench/fleet.sh [N ...]      default: 10 100 1000 10000
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release >/dev/null
+swift build -c release --static-swift-stdlib >/dev/null
 sizes=("$@")
 if [ "${#sizes[@]}" -eq 0 ]; then sizes=(10 100 1000 10000); fi
 scratch=$(mktemp -d)

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-50}
-swift build -c release >/dev/null
+swift build -c release --static-swift-stdlib >/dev/null
 times=()
 for _ in $(seq "$runs"); do
   start=$(date +%s%N)

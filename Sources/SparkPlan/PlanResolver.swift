@@ -252,21 +252,28 @@ public enum PlanResolver {
             }
             return link
         }
-        guard nodes.count > 1 else { return nil }
+        // One node alone needs a link only when the model is told to listen on it.
+        guard nodes.count > 1 || model.listen == .dac else { return nil }
         let shared = nodes[0].addresses.compactMap { address -> LinkPlan? in
             guard let position = index[address.link], links[position].kind.carriesClusterTraffic else { return nil }
             return nodes.dropFirst().allSatisfy { $0.address(on: address.link) != nil } ? links[position] : nil
         }
         guard shared.count == 1 else {
-            let names = nodes.map { "'\($0.name)'" }.joined(separator: ", ")
-            if shared.isEmpty {
+            let callerNames = nodes.filter { node in !members.contains { $0.name == node.name } }.map { "'\($0.name)'" }
+            var names = members.map { "'\($0.name)'" }.joined(separator: ", ")
+            if !callerNames.isEmpty { names += ", and \(callerNames.joined(separator: ", ")), whose LiteLLM calls it" }
+            if shared.isEmpty && nodes.count == 1 {
+                bag.error(
+                    "\(who) listens on its link, but '\(nodes[0].name)' is on no direct link or fabric", at: model.path / "listen",
+                    help: "remove 'listen' (the model then binds loopback), or put the node on the link its callers use")
+            } else if shared.isEmpty {
                 bag.error(
                     "the nodes of \(who) share no direct link or fabric: \(names)", at: model.cluster.path,
                     help: "put them on one link, a direct link for two nodes or a fabric for more (a node calling the model counts)")
             } else {
                 bag.error(
                     "the nodes of \(who) share \(shared.count) links: \(shared.map { "'\($0.name)'" }.joined(separator: ", "))",
-                    at: model.cluster.path, help: "name the one the cluster uses with 'link: \(shared[0].name)'")
+                    at: model.cluster.path, help: "name the one the model uses with 'link: \(shared[0].name)' under 'cluster'")
             }
             return nil
         }

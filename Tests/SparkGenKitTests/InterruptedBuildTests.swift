@@ -69,14 +69,17 @@ import Testing
             return process
         }
         let first = build(0)
+        let started = Date()
         try first.run()
         first.waitUntilExit()
         #expect(first.terminationStatus == 0)
+        // Kills land at a random instant within one build's time, however fast builds get.
+        let buildTime = UInt32(max(Date().timeIntervalSince(started), 0.01) * 1_000_000)
         var killedMidway = 0
         for attempt in 1...8 {
             let process = build(attempt % 2)
             try process.run()
-            usleep(UInt32.random(in: 100_000...1_800_000))
+            usleep(UInt32.random(in: 0...buildTime))
             if process.isRunning { killedMidway += 1 }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
