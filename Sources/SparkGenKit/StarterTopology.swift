@@ -1,0 +1,263 @@
+import FoundationEssentials
+
+/// The commented topologies `spark-gen init` writes: valid and lint-clean as written, with
+/// every value the user must make their own marked `# CHANGE`.
+public enum StarterTopology: String, CaseIterable, Sendable {
+    /// Two DGX Sparks of two owners sharing one TP=2 model over a DAC cable.
+    case pair
+    /// One box, no links: a model, LiteLLM and Open WebUI, reached over the tailnet.
+    case oneBox = "one-box"
+    /// Three nodes of two owners on one switch: a TP=2 model and a single-node model.
+    case lab
+
+    public var summary: String {
+        switch self {
+        case .pair: return "two DGX Sparks of two owners sharing one TP=2 model over a DAC cable"
+        case .oneBox: return "one box with no links: a model, LiteLLM and Open WebUI, reached over the tailnet"
+        case .lab: return "three nodes of two owners on one switch: a TP=2 model and a single-node model"
+        }
+    }
+
+    /// Where editors find the schema; a copy in the spark-gen repository is schemas/topology.schema.json.
+    static let schemaLine = "# yaml-language-server: $schema=https://spark-gen.dev/schemas/topology.schema.json\n"
+
+    static let header = """
+        #
+        # Written by 'spark-gen init'. Change every value marked '# CHANGE', then run
+        #   spark-gen lint topology.yaml     (the rules, nothing written)
+        #   spark-gen build topology.yaml    (every file, under out/)
+        # Secrets are never written here: each '{file: …}' names a file on the node that the
+        # runbook creates. Values left out take the defaults listed in the output's README.
+
+        """
+
+    public var text: String { Self.schemaLine + Self.header + body }
+
+    private var body: String {
+        switch self {
+        case .pair: return Self.pairBody
+        case .oneBox: return Self.oneBoxBody
+        case .lab: return Self.labBody
+        }
+    }
+
+    private static let pairBody = """
+        version: 1
+
+        stack:
+          name: spark-pair                      # CHANGE: names the output and the stack directory
+          timezone: Etc/UTC                     # CHANGE: for n8n
+
+        owners:
+          you:                                  # CHANGE: an owner per party; each gets its own LiteLLM and keys
+            tailnet: you-net
+            master_key: {file: ~/.you-litellm-key}
+            db_password: {file: ~/.you-litellm-db.env}
+          client:
+            tailnet: client-net
+            master_key: {file: ~/.client-litellm-key}
+            db_password: {file: ~/.client-litellm-db.env}
+
+        tailnets:
+          you-net:
+            tag: tag:you-spark                  # CHANGE: the tag your node advertises
+            users: [you@example.com]            # CHANGE: who reaches your apps
+            ssh: true
+          client-net:
+            tag: tag:client-spark               # CHANGE
+            users: [client@example.com]         # CHANGE
+
+        links:
+          # CHANGE: the DAC cable's interface and RDMA device ('ibdev2netdev' lists the pairs).
+          dac: {interface: enp1s0f0np0, hca: rocep1s0f0, subnet: 198.51.100.0/30, mtu: 9216}
+          mgmt: {subnet: 192.0.2.0/24}          # CHANGE: your LAN
+
+        nodes:
+          spark-01:                             # CHANGE: the host names
+            owner: you
+            user: ubuntu                        # CHANGE: the login that runs the stack
+            hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
+            mgmt_ip: 192.0.2.21                 # CHANGE
+            dac_ip: 198.51.100.1
+            apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.you-open-webui.env}}}]
+          spark-02:
+            owner: client
+            user: ubuntu                        # CHANGE
+            hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
+            mgmt_ip: 192.0.2.22                 # CHANGE
+            dac_ip: 198.51.100.2
+            apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.client-open-webui.env}}}]
+
+        models:
+          qwen3.5-122b:                         # CHANGE: the model both nodes serve together
+            source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4
+            weights_gb: 68
+            runtime:
+              kind: vllm
+              base_image: nvcr.io/nvidia/vllm:26.04-py3
+              image: vllm-spark:26.04
+              ray_token: {file: ~/.ray-cluster-token.env}
+            cluster: {head: spark-01, workers: [spark-02], tensor_parallel: 2}
+            vllm:
+              gpu_memory_utilization: 0.80
+              max_model_len: 65536
+              tool_call_parser: qwen3_coder
+
+        # Both owners' nodes run ranks of one model: each can read the other's prompts, and the
+        # Ray nodes can run code on each other. Say why that is acceptable, or give each owner
+        # a model of their own. 'spark-gen explain TR001' says more.
+        accept_risks:
+          - rule: TR001
+            reason: "CHANGE: the agreement under which you and client share one cluster"
+
+        """
+
+    private static let oneBoxBody = """
+        version: 1
+
+        stack:
+          name: solo                            # CHANGE: names the output and the stack directory
+
+        owners:
+          me:
+            tailnet: home-net
+            master_key: {file: ~/.solo-litellm-key}
+            db_password: {file: ~/.solo-litellm-db.env}
+
+        tailnets:
+          home-net:
+            tag: tag:solo-box                   # CHANGE: the tag the box advertises
+            users: [me@example.com]             # CHANGE: who reaches the apps
+            ssh: true                           # the box is on no LAN here: ssh comes over the tailnet
+
+        # No 'links': the box is reached over the tailnet only. To allow ssh from your LAN too,
+        # add  links: {home: {kind: lan, subnet: 192.168.1.0/24}}  and, under the node,
+        # links: {home: 192.168.1.50}.
+
+        nodes:
+          spark:                                # CHANGE: the host name
+            owner: me
+            user: ubuntu                        # CHANGE: the login that runs the stack
+            hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}   # CHANGE
+            apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.solo-open-webui.env}}}]
+
+        models:
+          qwen3-30b:                            # CHANGE: the model to serve
+            source: Qwen/Qwen3-30B-A3B-Instruct-2507-FP8
+            weights_gb: 32
+            runtime:
+              kind: vllm
+              base_image: nvcr.io/nvidia/vllm:26.04-py3
+              image: vllm-spark:26.04
+            cluster: {head: spark, tensor_parallel: 1}
+            vllm:
+              gpu_memory_utilization: 0.80
+              max_model_len: 32768
+              tool_call_parser: hermes
+
+        """
+
+    private static let labBody = """
+        version: 1
+
+        stack:
+          name: gpu-lab                         # CHANGE: names the output and the stack directory
+
+        owners:
+          alice:                                # CHANGE: an owner per party
+            tailnet: alice-net
+            master_key: {file: ~/.alice-litellm-key}
+            db_password: {file: ~/.alice-litellm-db.env}
+          bob:
+            tailnet: bob-net
+            master_key: {file: ~/.bob-litellm-key}
+            db_password: {file: ~/.bob-litellm-db.env}
+
+        tailnets:
+          alice-net:
+            tag: tag:alice-gpu                  # CHANGE
+            users: [alice@example.com]          # CHANGE
+            ssh: true
+          bob-net:
+            tag: tag:bob-gpu                    # CHANGE
+            users: [bob@example.com]            # CHANGE
+            ssh: true
+
+        links:
+          # CHANGE: the switch the nodes' fast ports are cabled to, and your LAN.
+          fabric: {kind: fabric, interface: enp1s0f0np0, hca: rocep1s0f0, subnet: 198.51.100.0/29, mtu: 9216}
+          mgmt: {kind: lan, subnet: 192.0.2.0/24}
+
+        nodes:
+          gpu-a:                                # CHANGE: the host names and addresses
+            owner: alice
+            user: alice
+            hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
+            links: {mgmt: 192.0.2.31, fabric: 198.51.100.1}
+            apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.alice-open-webui.env}}}]
+          gpu-b:
+            owner: alice
+            user: alice
+            hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
+            links: {mgmt: 192.0.2.32, fabric: 198.51.100.2}
+          gpu-c:
+            owner: bob
+            user: bob
+            hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
+            links: {mgmt: 192.0.2.33, fabric: 198.51.100.3}
+            apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.bob-open-webui.env}}}]
+
+        models:
+          qwen3.5-122b:                         # CHANGE: alice's model, across gpu-a and gpu-b
+            source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4
+            weights_gb: 68
+            runtime:
+              kind: vllm
+              base_image: nvcr.io/nvidia/vllm:26.04-py3
+              image: vllm-spark:26.04
+              ray_token: {file: ~/.ray-cluster-token.env}
+            cluster: {head: gpu-a, workers: [gpu-b], tensor_parallel: 2}
+            vllm:
+              gpu_memory_utilization: 0.80
+              max_model_len: 65536
+              tool_call_parser: qwen3_coder
+          qwen3-30b:                            # CHANGE: bob's model on gpu-c
+            source: Qwen/Qwen3-30B-A3B-Instruct-2507-FP8
+            weights_gb: 32
+            runtime:
+              kind: vllm
+              base_image: nvcr.io/nvidia/vllm:26.04-py3
+              image: vllm-spark:26.04
+            cluster: {head: gpu-c, tensor_parallel: 1}
+            port: 8002
+            vllm:
+              gpu_memory_utilization: 0.80
+              max_model_len: 32768
+              tool_call_parser: hermes
+
+        """
+}
+
+extension StarterTopology {
+    public enum WriteError: Error, CustomStringConvertible {
+        case exists(String)
+        case cannotWrite(String)
+
+        public var description: String {
+            switch self {
+            case .exists(let path): return "\(path) exists; choose another file with -o, or pass --force to replace it"
+            case .cannotWrite(let path): return "cannot write \(path)"
+            }
+        }
+    }
+
+    /// Writes the starter to `path`, refusing to replace a file unless `replacing`.
+    public func write(to path: String, replacing: Bool) throws(WriteError) {
+        if !replacing, FileSystem.kind(path) != .missing { throw .exists(path) }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw .cannotWrite(path)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import SparkGenKit
+import SparkTestSupport
+import Testing
+
+/// `spark-gen init`: every starter is a valid, lint-clean topology with its values to change
+/// marked, the schema accepts it, and an existing file is never replaced by accident.
+@Suite struct StarterTopologyTests {
+    @Test(arguments: StarterTopology.allCases)
+    func everyStarterIsCleanUnderStrict(_ starter: StarterTopology) throws {
+        let compilation = Compilation.run(bytes: Array(starter.text.utf8), file: "topology.yaml")
+        #expect(compilation.diagnostics.filter { $0.acceptedReason == nil }.isEmpty, "\(compilation.diagnostics.map(\.oneLine))")
+        #expect(compilation.artifacts != nil)
+        #expect(starter.text.hasPrefix("# yaml-language-server: $schema="))
+        #expect(starter.text.contains("# CHANGE"))
+    }
+
+    @Test(arguments: StarterTopology.allCases)
+    func everyStarterValidatesAgainstTheSchema(_ starter: StarterTopology) throws {
+        let scratch = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try starter.text.write(toFile: scratch + "/topology.yaml", atomically: true, encoding: .utf8)
+        let check = """
+            import json, sys, yaml, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            errors = list(jsonschema.Draft7Validator(schema).iter_errors(yaml.safe_load(open(sys.argv[2]))))
+            print(len(errors), *[e.message for e in errors[:3]])
+            """
+        let result = CommandRunner.tool("python3", ["-c", check, Fixtures.repositoryRoot + "/schemas/topology.schema.json", scratch + "/topology.yaml"])
+        #expect(result.status == 0 && result.stdout == "0\n", "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test func initWritesOnceAndRefusesToReplace() throws {
+        let scratch = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let first = CommandRunner.run(Fixtures.binary, ["init", "one-box"], in: scratch)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try String(contentsOfFile: scratch + "/topology.yaml", encoding: .utf8) == StarterTopology.oneBox.text)
+        let again = CommandRunner.run(Fixtures.binary, ["init", "pair"], in: scratch)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("topology.yaml exists"))
+        #expect(try String(contentsOfFile: scratch + "/topology.yaml", encoding: .utf8) == StarterTopology.oneBox.text)
+        let lint = CommandRunner.run(Fixtures.binary, ["lint", "--strict", "topology.yaml"], in: scratch)
+        #expect(lint.status == 0, "\(lint.stderr)")
+        let printed = CommandRunner.run(Fixtures.binary, ["init", "lab", "-o", "-"], in: scratch)
+        #expect(printed.stdout == StarterTopology.lab.text)
+    }
+}
