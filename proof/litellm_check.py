@@ -110,6 +110,26 @@ def say(text=""):
     print(text, flush=True)
 
 
+def read_manifest(path):
+    """({file: [variables]} of every file in secrets.json, {files its runbook generates}); ({}, set()) without one."""
+    if not os.path.isfile(path):
+        return {}, set()
+    files = json.load(open(path))["files"]
+    return ({entry["path"]: entry["variables"] for entry in files},
+            {entry["path"] for entry in files if entry["source"]["kind"] == "generated"})
+
+
+def manifest_disagreements(plan):
+    """Where the RUNBOOK's secrets step and secrets.json disagree: either is a generator bug."""
+    problems = []
+    for path, variables in plan.files_from_runbook.items():
+        if plan.files_from_manifest.get(path) != variables:
+            problems.append(f"the RUNBOOK writes {path} with {variables}, secrets.json says {plan.files_from_manifest.get(path)}")
+    for path in sorted(plan.generated_in_manifest - set(plan.files_from_runbook)):
+        problems.append(f"secrets.json says the RUNBOOK generates {path}, which it does not")
+    return problems
+
+
 # ---------------------------------------------------------------------------------------
 # Reading the tree
 
@@ -216,6 +236,9 @@ class Plan:
         if self.unit.working_directory:
             self.runbook = node_path(tree, node, os.path.join(self.unit.working_directory, "RUNBOOK.md"))
         self.files_from_runbook = read_runbook_secrets(self.runbook)
+        # secrets.json (beside the RUNBOOK) is the layout as data; the RUNBOOK must agree with it.
+        self.manifest = os.path.join(os.path.dirname(self.runbook), "secrets.json")
+        self.files_from_manifest, self.generated_in_manifest = read_manifest(self.manifest)
 
     @staticmethod
     def options(arguments):
@@ -484,10 +507,14 @@ def secret_files(plan, root):
     """Write the node's EnvironmentFile= files under root with test values.
 
     Returns the owner's key: the value made for the master key variable, whether or not
-    a file the unit loads holds it. Each file gets the variables the RUNBOOK writes into
-    it; without a RUNBOOK secrets section, the first file gets every variable the config
-    reads."""
-    layout = dict(plan.files_from_runbook)
+    a file the unit loads holds it. Each file gets the variables secrets.json lists for it
+    (after checking that the RUNBOOK writes the same); without a manifest, those the RUNBOOK
+    writes; without either, the first file gets every variable the config reads."""
+    if plan.files_from_manifest:
+        problems = manifest_disagreements(plan)
+        if problems:
+            raise SetupError("; ".join(problems))
+    layout = dict(plan.files_from_manifest or plan.files_from_runbook)
     if not layout:
         say(f"note: no secrets section in {plan.runbook}: every variable the config reads goes into the first EnvironmentFile")
         needed = sorted(set(plan.environment_references) | {plan.master_key_variable})

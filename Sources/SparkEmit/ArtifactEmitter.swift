@@ -11,6 +11,7 @@ public enum ArtifactEmitter {
         artifacts += FirewallEmitter().artifacts(for: plan)
         artifacts += try TailscaleEmitter().artifacts(for: plan)
         artifacts += HostsEmitter().artifacts(for: plan)
+        artifacts += try SecretsManifestEmitter().artifacts(for: plan)
         artifacts += VerifyEmitter().artifacts(for: plan)
         artifacts += RunbookEmitter().artifacts(for: plan, others: artifacts)
         return artifacts.sorted { $0.path < $1.path }

@@ -170,7 +170,8 @@ struct RunbookEmitter {
         if !recipes.generatedFiles.isEmpty {
             text += heading("Secrets (once, on this node)")
             text += "spark-gen never sees a secret. Create each file here, readable only by \(user); "
-            text += "an existing file is kept (rotate keys deliberately):\n\n```sh\n"
+            text += "an existing file is kept (rotate keys deliberately). `\(SecretsManifestEmitter.fileName)` lists every secret "
+            text += "file of this node as data (path, variables, readers, where the values come from):\n\n```sh\n"
             for file in recipes.generatedFiles {
                 text += recipes.generate(file) + "\n"
             }

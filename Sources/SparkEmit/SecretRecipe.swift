@@ -18,10 +18,8 @@ struct SecretRecipe {
 
     /// A snippet that creates `file` with fresh random values.
     func generate(_ file: SecretFile) -> String {
-        // A Ray token is one secret shared by the cluster: the head makes it, workers copy it.
-        if file.readers == ["ray"], let head = node.clusterRoles.first(where: { $0.kind == .worker })?.cluster.head,
-            let headPlan = plan.node(named: head.name) {
-            return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.user)@\(headPlan.sshHost):\(file.path.replacingAll(node.home, with: head.home)) \(file.path) )"
+        if case .copied(let from, let path) = file.source, let head = plan.node(named: from) {
+            return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.node.user)@\(head.sshHost):\(path) \(file.path) )"
         }
         var lines: [String] = []
         var needsPassword = false

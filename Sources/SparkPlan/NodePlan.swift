@@ -70,15 +70,37 @@ public final class NodePlan: Sendable {
     public func absolute(_ path: NodePath) -> String { path.absolute(home: node.home) }
 }
 
-/// A secret environment file on a node and the variables spark-gen expects in it.
+/// A secret environment file on a node, the variables spark-gen expects in it, and how the
+/// runbook makes it. Only references: no value ever reaches the plan.
 public struct SecretFile: Hashable, Sendable {
+    /// Where the file's values come from.
+    public enum Source: Hashable, Sendable {
+        /// Fresh random values, made on the node.
+        case generated
+        /// A copy of the file another node made (a worker's Ray token is the head's), over ssh.
+        case copied(node: String, path: String)
+        /// The app's LiteLLM virtual key, minted from the running LiteLLM with the master key.
+        case virtualKey(app: String)
+    }
+
     public let path: String
     public let variables: [String]
     /// The services that read it, for the runbook.
     public let readers: [String]
-    /// The app whose LiteLLM virtual key the file holds: the runbook mints it from the running
-    /// LiteLLM instead of generating a random value.
-    public let virtualKeyFor: String?
+    public let source: Source
+
+    public init(path: String, variables: [String], readers: [String], source: Source) {
+        self.path = path
+        self.variables = variables
+        self.readers = readers
+        self.source = source
+    }
+
+    /// The app whose LiteLLM virtual key the file holds, if it holds one.
+    public var virtualKeyFor: String? {
+        if case .virtualKey(let app) = source { return app }
+        return nil
+    }
 }
 
 /// A node's part in a model cluster.

@@ -317,14 +317,14 @@ public enum PlanResolver {
 
     /// The secret files a node needs; two secrets in one file become one entry.
     private static func secretFiles(for node: Node, owner: Owner, roles: [ClusterRole]) -> [SecretFile] {
-        var files: [(path: String, variables: [String], readers: [String], virtualKeyFor: String?)] = []
-        func add(_ secret: SecretRef, variables: [String], readers: [String], virtualKeyFor: String? = nil) {
+        var files: [(path: String, variables: [String], readers: [String], source: SecretFile.Source)] = []
+        func add(_ secret: SecretRef, variables: [String], readers: [String], source: SecretFile.Source = .generated) {
             let path = secret.file.absolute(home: node.home)
             if let index = files.firstIndex(where: { $0.path == path }) {
                 files[index].variables += variables.filter { !files[index].variables.contains($0) }
                 files[index].readers += readers.filter { !files[index].readers.contains($0) }
             } else {
-                files.append((path, variables, readers, virtualKeyFor))
+                files.append((path, variables, readers, source))
             }
         }
         if node.apps.contains(.litellm) {
@@ -341,17 +341,19 @@ public enum PlanResolver {
         }
         for app in node.apps {
             if let key = node.appOptions[app]?.key {
-                add(key, variables: [key.variable], readers: [app.rawValue], virtualKeyFor: app.rawValue)
+                add(key, variables: [key.variable], readers: [app.rawValue], source: .virtualKey(app: app.rawValue))
             }
             if let password = node.appOptions[app]?.password {
                 add(password, variables: [password.variable], readers: [app.rawValue])
             }
         }
         for role in roles where role.cluster.isMultiNode {
-            if let token = role.cluster.model.runtime.rayToken {
-                add(token, variables: [token.variable], readers: ["ray"])
-            }
+            guard let token = role.cluster.model.runtime.rayToken else { continue }
+            // One token per cluster: the head makes it, each worker copies the head's file.
+            let head = role.cluster.head
+            let source: SecretFile.Source = role.kind == .worker ? .copied(node: head.name, path: token.file.absolute(home: head.home)) : .generated
+            add(token, variables: [token.variable], readers: ["ray"], source: source)
         }
-        return files.map { SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers, virtualKeyFor: $0.virtualKeyFor) }
+        return files.map { SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers, source: $0.source) }
     }
 }

@@ -41,6 +41,8 @@ import Testing
         // A literal key in the config instead of the environment's: the owner's real key is refused.
         ("litellm", stack + "/litellm-config.yaml", "master_key: os.environ/LITELLM_MASTER_KEY", "master_key: sk-not-the-owners-key-0123456789",
          "FAIL GET /v1/models with spark-01's key"),
+        // The secrets manifest and the runbook that makes the files must agree.
+        ("litellm", stack + "/secrets.json", "\"LITELLM_MASTER_KEY\"", "\"LITELLM_KEY\"", "secrets.json says ['LITELLM_KEY']"),
     ])
     func aBrokenArtifactFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
         let example = try BuiltExample("split-trust")

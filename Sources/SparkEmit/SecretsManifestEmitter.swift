@@ -1,0 +1,50 @@
+import SparkJSON
+import SparkPlan
+
+/// `secrets.json` of each node that holds secrets: every secret file the node needs, the
+/// variables it must define, who reads it and where its values come from, as data for tools
+/// (and the proof suite) that would otherwise read RUNBOOK.md. Paths and names only: no value
+/// is ever known to spark-gen.
+struct SecretsManifestEmitter {
+    static let fileName = "secrets.json"
+
+    func artifacts(for plan: Plan) throws -> [Artifact] {
+        try plan.nodes.filter { !$0.secretFiles.isEmpty }.map { node in
+            let files: [JSONValue] = node.secretFiles.map { file in
+                .object([
+                    ("path", .string(file.path)),
+                    ("mode", .string("0600")),
+                    ("owner", .string(node.node.user)),
+                    ("variables", .array(file.variables.map { .string($0) })),
+                    ("readers", .array(file.readers.map { .string($0) })),
+                    ("source", source(file.source, on: node, in: plan)),
+                ])
+            }
+            let manifest = JSONValue.object([
+                ("generated_by", .string(Header(plan, node: node.name).lines.joined(separator: " "))),
+                ("node", .string(node.name)),
+                ("files", .array(files)),
+            ])
+            return Artifact(path: Layout.stackFile(node, Self.fileName), contents: try JanssonEncoder.encode(manifest))
+        }
+    }
+
+    private func source(_ source: SecretFile.Source, on node: NodePlan, in plan: Plan) -> JSONValue {
+        switch source {
+        case .generated:
+            return .object([("kind", .string("generated"))])
+        case .copied(let from, let path):
+            let host = plan.node(named: from)
+            return .object([
+                ("kind", .string("copied")),
+                ("node", .string(from)),
+                ("path", .string(path)),
+                ("ssh", .string("\(host?.node.user ?? node.node.user)@\(host?.sshHost ?? from)")),
+            ])
+        case .virtualKey(let app):
+            var fields: [(String, JSONValue)] = [("kind", .string("virtual-key")), ("app", .string(app))]
+            if let litellm = node.litellm { fields.append(("litellm", .string("http://\(litellm.bindAddress):\(litellm.port)"))) }
+            return .object(fields)
+        }
+    }
+}
