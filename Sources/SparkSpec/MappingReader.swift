@@ -1,20 +1,32 @@
 import SparkDiagnostics
 import SparkYAML
 
-/// Reads one YAML mapping against the keys it may hold, reporting every key that does not fit
-/// and every value of the wrong type, with the nearest valid key for a typo.
-struct MappingReader {
+/// Reads one YAML mapping, reporting every value of the wrong type and, when decoding ends,
+/// every key nobody asked for, with the nearest key that was asked for as a likely typo.
+///
+/// The keys a mapping may hold are the keys its decoder reads: they are written once, at the
+/// read, never again in a list beside it (netplan declares each key once in its handler
+/// tables for the same reason). A key read only under a condition (an app's `port` when the
+/// app has one) is allowed only when the condition holds.
+final class MappingReader {
     let node: YAMLNode
     let path: SpecPath
+    private let what: String
     private let context: DecodingContext
     private var entries: [String: YAMLPair] = [:]
-    /// Valid keys that an unknown key was reported as a likely typo of.
-    private var suggested: Set<String> = []
+    /// The mapping's keys in file order, for reporting the unread ones in order.
+    private var written: [String] = []
+    /// Keys the decoder asked for, in the order it asked.
+    private var asked: [String] = []
+    private var askedSet: Set<String> = []
+    /// Required keys found missing, reported at the end unless an unknown key was their typo.
+    private var missing: [(key: String, location: SourceLocation, help: String, what: String)] = []
 
     /// Nil (with an error) when `node` is not a mapping.
-    init?(_ node: YAMLNode, at path: SpecPath, what: String, keys: [String], context: DecodingContext) {
+    init?(_ node: YAMLNode, at path: SpecPath, what: String, context: DecodingContext) {
         self.node = node
         self.path = path
+        self.what = what
         self.context = context
         guard let pairs = node.mapping else {
             context.error(
@@ -24,39 +36,58 @@ struct MappingReader {
         }
         for pair in pairs {
             guard let name = pair.key.scalar else { continue }  // reported by the parser
-            guard keys.contains(name) else {
-                let nearest = Suggestion.nearest(to: name, in: keys)
-                if let nearest { suggested.insert(nearest) }
-                let hint = nearest.map { "did you mean '\($0)'? " } ?? ""
-                context.error(
-                    "unknown key '\(YAMLScalar.abbreviated(name))' in \(what)", at: pair.key.location,
-                    path: path / name, help: "\(hint)allowed keys: \(keys.joined(separator: ", "))")
-                continue
+            if entries[name] == nil {
+                entries[name] = pair
+                written.append(name)
             }
-            if entries[name] == nil { entries[name] = pair }
+        }
+        context.open(self)
+    }
+
+    /// The entry for `key`, which becomes an allowed key of this mapping.
+    private func entry(_ key: String) -> YAMLPair? {
+        if askedSet.insert(key).inserted { asked.append(key) }
+        return entries[key]
+    }
+
+    /// Reports the keys nobody asked for and the required keys that were missing; called once,
+    /// when decoding ends.
+    func finish() {
+        var typos: Set<String> = []
+        for name in written where !askedSet.contains(name) {
+            let nearest = Suggestion.nearest(to: name, in: asked)
+            if let nearest { typos.insert(nearest) }
+            let hint = nearest.map { "did you mean '\($0)'? " } ?? ""
+            context.error(
+                "unknown key '\(YAMLScalar.abbreviated(name))' in \(what)", at: entries[name]!.key.location,
+                path: path / name, help: "\(hint)allowed keys: \(asked.joined(separator: ", "))")
+        }
+        // A typo of a required key was reported with the fix; "missing" would only repeat it.
+        for entry in missing where !typos.contains(entry.key) {
+            context.error("missing required key '\(entry.key)' in \(entry.what)", at: entry.location, path: path / entry.key, help: entry.help)
         }
     }
 
     /// `value` for a key the mapping leaves out, recorded so the output can list it; a key that
     /// is present but invalid was reported and gets no record.
     func defaulted<T: CustomStringConvertible>(_ key: String, _ value: T) -> T {
-        if entries[key] == nil { context.defaults.append(AppliedDefault(path: path / key, value: value.description)) }
+        if entry(key) == nil { context.defaults.append(AppliedDefault(path: path / key, value: value.description)) }
         return value
     }
 
     func value(_ key: String) -> YAMLNode? {
-        guard let node = entries[key]?.value, !node.isNull else { return nil }
+        guard let node = entry(key)?.value, !node.isNull else { return nil }
         return node
     }
 
-    /// The value of a required key, or nil after reporting it missing.
+    /// The value of a required key, or nil after reporting it missing (at the end) or empty.
     func required(_ key: String, what: String, help: String? = nil) -> YAMLNode? {
         if let node = value(key) { return node }
-        // A typo of this key was already reported with the fix; "missing" would only repeat it.
-        if entries[key] == nil && suggested.contains(key) { return nil }
-        let location = entries[key]?.value.location ?? node.location
-        let message = entries[key] == nil ? "missing required key '\(key)' in \(what)" : "'\(key)' in \(what) must not be empty"
-        context.error(message, at: location, path: path / key, help: help ?? "add '\(key): …'")
+        if let present = entry(key) {
+            context.error("'\(key)' in \(what) must not be empty", at: present.value.location, path: path / key, help: help ?? "add '\(key): …'")
+        } else {
+            missing.append((key, node.location, help ?? "add '\(key): …'", what))
+        }
         return nil
     }
 

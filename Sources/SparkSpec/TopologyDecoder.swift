@@ -20,6 +20,7 @@ public enum TopologyDecoder {
         }
         var decoder = Decoder(context: context)
         let topology = decoder.topology(root)
+        context.finishReaders()
         let diagnostics = context.diagnostics
         return (diagnostics.hasErrors ? nil : topology, diagnostics.diagnostics, topology, declaredNames(root))
     }
@@ -43,8 +44,7 @@ private struct Decoder {
     static let literalSecretRule = "SC003"
 
     mutating func topology(_ root: YAMLNode) -> Topology? {
-        let keys = ["version", "stack", "owners", "tailnets", "links", "nodes", "models", "accept_risks"]
-        guard let top = MappingReader(root, at: .root, what: "the topology", keys: keys, context: context) else { return nil }
+        guard let top = MappingReader(root, at: .root, what: "the topology", context: context) else { return nil }
         let version = top.int(
             "version", required: true, what: "the topology", in: 0...Int.max,
             expected: "a whole number (this spark-gen reads version \(Topology.supportedVersions.map(String.init).joined(separator: ", ")))")
@@ -84,7 +84,7 @@ private struct Decoder {
         }
         return items.enumerated().compactMap { index, item in
             let what = "an accept_risks entry"
-            guard let map = MappingReader(item, at: path / index, what: what, keys: ["rule", "reason"], context: context) else { return nil }
+            guard let map = MappingReader(item, at: path / index, what: what, context: context) else { return nil }
             let rule = map.string("rule", required: true, what: what, grammar: .ruleID)
             let reason = map.string("reason", required: true, what: what, help: "say why this risk is acceptable here")
             guard let rule, let reason else { return nil }
@@ -99,7 +99,7 @@ private struct Decoder {
     }
 
     func stack(_ node: YAMLNode, at path: SpecPath) -> Stack? {
-        guard let map = MappingReader(node, at: path, what: "'stack'", keys: ["name", "dir", "timezone"], context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: "'stack'", context: context) else { return nil }
         let name = map.string("name", required: true, what: "'stack'", grammar: .identifier)
         let dir = map.nodePath("dir")
         let timezone = map.string("timezone", grammar: .timezone)
@@ -109,7 +109,7 @@ private struct Decoder {
 
     func owner(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Owner? {
         let what = "owner '\(name)'"
-        guard let map = MappingReader(node, at: path, what: what, keys: ["tailnet", "master_key", "db_password", "models"], context: context)
+        guard let map = MappingReader(node, at: path, what: what, context: context)
         else { return nil }
         let tailnet = map.string("tailnet", required: true, what: what, grammar: .identifier)
         let masterKey = map.required("master_key", what: what, help: "add 'master_key: {file: \"~/.\(name)-litellm.env\"}'")
@@ -136,7 +136,7 @@ private struct Decoder {
                 code: Self.literalSecretRule)
             return nil
         }
-        guard let map = MappingReader(node, at: path, what: what, keys: ["file", "var", "sha256"], context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         let file = map.nodePath("file", required: true, what: what)
         let name = map.string("var", grammar: .envVariable) ?? variable
         let sha256 = map.string("sha256", grammar: .sha256)
@@ -146,8 +146,7 @@ private struct Decoder {
 
     func tailnet(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Tailnet? {
         let what = "tailnet '\(name)'"
-        let keys = ["tag", "users", "admins", "keep_open_tags", "keep_members_open", "ssh", "grants", "share", "accept"]
-        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         let tag = map.string("tag", required: true, what: what, grammar: .tailscaleTag)
         // The policy's tests need a real user to run as, so a tailnet names at least one.
         let users = map.required("users", what: what, help: "add 'users: [you@example.com]': the users allowed to reach the apps")
@@ -182,7 +181,7 @@ private struct Decoder {
 
     func grant(_ node: YAMLNode, at path: SpecPath) -> TailnetGrant? {
         let what = "a grant"
-        guard let map = MappingReader(node, at: path, what: what, keys: ["src", "dst", "ports"], context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         let sources = map.required("src", what: what, help: "add 'src: [group:…]': who the grant is for")
             .flatMap { selectors($0, key: "src", at: path / "src", role: "source") }
         let destinations = map.value("dst").flatMap { selectors($0, key: "dst", at: path / "dst", role: "destination") }
@@ -220,8 +219,7 @@ private struct Decoder {
     func share(_ node: YAMLNode, at path: SpecPath, sharing: Bool) -> TailnetShare? {
         let what = sharing ? "a share" : "an accepted share"
         let other = sharing ? "with" : "from"
-        let keys = sharing ? [other, "nodes", "ports"] : [other, "nodes"]
-        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         let tailnet = map.string(other, required: true, what: what, grammar: .identifier)
         let nodes = map.required("nodes", what: what).flatMap { _ in map.strings("nodes", grammar: .hostname) }
         let ports = sharing ? map.ints("ports", in: 1...65535, required: true, what: what) : []
@@ -252,7 +250,7 @@ private struct Decoder {
 
     func link(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Link? {
         let what = "link '\(name)'"
-        guard let map = MappingReader(node, at: path, what: what, keys: ["kind", "subnet", "interface", "mtu", "hca"], context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         var kind = Link.legacyKinds[name]
         let kinds = Link.Kind.allCases.map(\.rawValue).joined(separator: ", ")
         var kindHelp = "use direct (a cable between two nodes), fabric (a switch for cluster traffic) or lan (ssh and everything else)"
@@ -318,12 +316,13 @@ private struct Decoder {
             }
             if pair.value.mapping != nil {
                 let what = "the address of the node on link '\(link)'"
-                guard let entry = MappingReader(pair.value, at: linkPath, what: what, keys: ["ip", "interface", "hca"], context: context),
-                    let ip = entry.ipv4("ip", what: what)
-                else { continue }
+                guard let entry = MappingReader(pair.value, at: linkPath, what: what, context: context) else { continue }
+                let ip = entry.ipv4("ip", what: what)
                 let interface = entry.string("interface", grammar: .interfaceName)
+                let hca = entry.string("hca", grammar: .interfaceName)
+                guard let ip else { continue }
                 addresses.append(LinkAddress(
-                    link: link, ip: ip, interface: interface, hca: entry.string("hca", grammar: .interfaceName), path: linkPath,
+                    link: link, ip: ip, interface: interface, hca: hca, path: linkPath,
                     interfacePath: interface == nil ? nil : linkPath / "interface"))
             } else if let ip = MappingReader.address(pair.value, key: link, path: linkPath, context: context) {
                 addresses.append(LinkAddress(link: link, ip: ip, path: linkPath))
@@ -334,11 +333,7 @@ private struct Decoder {
 
     func node(_ name: String, _ node: YAMLNode, _ path: SpecPath, stack: Stack?) -> Node? {
         let what = "node '\(name)'"
-        let keys = [
-            "owner", "user", "home", "uid", "gid", "hardware", "links", "mgmt_ip", "dac_ip", "tailnet_hostname", "apps", "python",
-            "tailnet", "advertise_routes", "dac_interface", "dac_hca", "firewall",
-        ]
-        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         let owner = map.string("owner", required: true, what: what, grammar: .identifier)
         let user = map.string("user", required: true, what: what, grammar: .username)
         let home = map.nodePath("home")
@@ -365,7 +360,7 @@ private struct Decoder {
 
     func firewallRule(_ node: YAMLNode, at path: SpecPath) -> FirewallRule? {
         let what = "a firewall rule"
-        guard let map = MappingReader(node, at: path, what: what, keys: ["allow", "proto", "interface", "from", "comment"], context: context)
+        guard let map = MappingReader(node, at: path, what: what, context: context)
         else { return nil }
         let port = map.int("allow", required: true, what: what, in: 1...65535)
         var proto = FirewallRule.Proto.tcp
@@ -396,7 +391,7 @@ private struct Decoder {
 
     func hardware(_ node: YAMLNode, at path: SpecPath) -> Hardware? {
         let what = "'hardware'"
-        guard let map = MappingReader(node, at: path, what: what, keys: ["kind", "arch", "memory_gb", "usable_gb", "gpus"], context: context)
+        guard let map = MappingReader(node, at: path, what: what, context: context)
         else { return nil }
         let kind = map.string("kind", grammar: .word) ?? "generic"
         let arch = map.string("arch", grammar: .word) ?? "arm64"
@@ -452,12 +447,7 @@ private struct Decoder {
 
     func appOptions(_ node: YAMLNode, app: App, at path: SpecPath) -> AppOptions? {
         let what = "the settings of app '\(app.rawValue)'"
-        var keys = ["listen"]
-        if app.port != nil { keys.append("port") }
-        if app.usesLiteLLM { keys.append("litellm") }
-        if app == .openWebUI { keys.append("key") }
-        if app == .hermesWebUI { keys.append("password") }
-        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         var listen: IPv4Address?
         if let node = map.value("listen"), let text = MappingReader.text(node, key: "listen", path: path / "listen", grammar: nil, context: context) {
             listen = IPv4Address(text)
@@ -465,19 +455,20 @@ private struct Decoder {
                 context.error(IPv4Address.explain(text), at: node.location, path: path / "listen", help: "write the address to bind, such as 127.0.0.1")
             }
         }
-        let port = map.int("port", in: 1...65535)
-        let litellm = map.string("litellm", grammar: .hostname)
-        let key = map.value("key").flatMap { secret($0, at: path / "key", what: "the key of app '\(app.rawValue)'", variable: "OPENAI_API_KEY") }
-        let password = map.value("password").flatMap {
-            secret($0, at: path / "password", what: "the password of app '\(app.rawValue)'", variable: "HERMES_WEBUI_PASSWORD")
-        }
+        // What an app may set depends on the app: a key it does not read is an unknown key.
+        let port = app.port != nil ? map.int("port", in: 1...65535) : nil
+        let litellm = app.usesLiteLLM ? map.string("litellm", grammar: .hostname) : nil
+        let key = app == .openWebUI
+            ? map.value("key").flatMap { secret($0, at: path / "key", what: "the key of app '\(app.rawValue)'", variable: "OPENAI_API_KEY") } : nil
+        let password = app == .hermesWebUI
+            ? map.value("password").flatMap { secret($0, at: path / "password", what: "the password of app '\(app.rawValue)'", variable: "HERMES_WEBUI_PASSWORD") }
+            : nil
         return AppOptions(listen: listen, port: port, litellm: litellm, key: key, password: password, path: path)
     }
 
     func model(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Model? {
         let what = "model '\(name)'"
-        let keys = ["source", "served_name", "weights_gb", "runtime", "cluster", "port", "listen", "vllm", "max_tokens", "shared_with"]
-        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         let source = map.string("source", required: true, what: what, grammar: .huggingFaceRepo)
         let servedName = map.string("served_name", grammar: .identifier) ?? name
         let weights = map.double("weights_gb", required: true, what: what, in: 0.001...100_000)
@@ -504,7 +495,7 @@ private struct Decoder {
 
     func runtime(_ node: YAMLNode, at path: SpecPath) -> Runtime? {
         let what = "'runtime'"
-        guard let map = MappingReader(node, at: path, what: what, keys: ["kind", "base_image", "image", "ray_version", "ray_token"], context: context)
+        guard let map = MappingReader(node, at: path, what: what, context: context)
         else { return nil }
         var kind: Runtime.Kind?
         if let text = map.string("kind", required: true, what: what, grammar: .word) {
@@ -525,8 +516,7 @@ private struct Decoder {
 
     func cluster(_ node: YAMLNode, at path: SpecPath) -> Cluster? {
         let what = "'cluster'"
-        let keys = ["head", "workers", "link", "tensor_parallel", "pipeline_parallel", "ray_port"]
-        guard let map = MappingReader(node, at: path, what: what, keys: keys, context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         let head = map.string("head", required: true, what: what, grammar: .hostname)
         let workers = map.strings("workers", grammar: .hostname) ?? []
         let link = map.string("link", grammar: .identifier)
@@ -543,12 +533,7 @@ private struct Decoder {
             enablePrefixCaching: false, enableChunkedPrefill: false, toolCallParser: nil, reasoningParser: nil, quantization: nil,
             kvCacheDtype: nil, distributedExecutorBackend: nil, defaultChatTemplateKwargs: [], path: path)
         guard let node else { return options }
-        let keys = [
-            "dtype", "gpu_memory_utilization", "max_model_len", "max_num_batched_tokens", "max_num_seqs", "enable_prefix_caching",
-            "enable_chunked_prefill", "tool_call_parser", "reasoning_parser", "quantization", "kv_cache_dtype",
-            "default_chat_template_kwargs", "distributed_executor_backend",
-        ]
-        guard let map = MappingReader(node, at: path, what: "'vllm'", keys: keys, context: context) else { return nil }
+        guard let map = MappingReader(node, at: path, what: "'vllm'", context: context) else { return nil }
         options.dtype = map.string("dtype", grammar: .word) ?? map.defaulted("dtype", options.dtype)
         options.gpuMemoryUtilization = map.double("gpu_memory_utilization", in: 0.05...1.0) ?? map.defaulted("gpu_memory_utilization", options.gpuMemoryUtilization)
         options.maxModelLen = map.int("max_model_len", in: 1...16_777_216)
