@@ -23,12 +23,12 @@ struct GuideMigration {
     }
 
     func section(step heading: String) -> String {
-        let apps = node.node.apps.filter { ComposeEmitter.images[$0] != nil }.map(ComposeEmitter.containerName)
+        let apps = node.workloads.filter { $0.runner == .compose }.map(\.name)
         var text = heading
         text += "Skip this on a fresh machine. On a node set up by hand from the guide, run it first: the guide's "
         text += "containers hold the ports and container names this stack uses.\n\n```sh\n"
         text += "docker rm -f \((Self.guideModelContainers + apps).joined(separator: " ")) 2>/dev/null || true\n```\n\n"
-        let volumes = node.node.apps.compactMap { ComposeEmitter.volumeNames[$0] }
+        let volumes = node.workloads.flatMap(\.namedVolumes)
         guard !volumes.isEmpty else { return text + databaseAndAppNotes() }
         text += "`docker rm` keeps volumes. This stack names its volumes as the guide's `docker run` commands did "
         text += "(\(volumes.map { "`\($0)`" }.joined(separator: ", "))), so chat history, "

@@ -263,7 +263,7 @@ struct RunbookEmitter {
             text += "sudo \(home)/.local/bin/hermes gateway install --system\n```\n"
         }
 
-        let composeApps = node.node.apps.filter { ComposeEmitter.images[$0] != nil && $0 != .litellmDB }
+        let composeApps = node.workloads.filter { $0.runner == .compose && $0.name != App.litellmDB.rawValue }
         if !composeApps.isEmpty {
             text += heading("Apps")
             text += "```sh\n"

@@ -13,6 +13,8 @@ public final class NodePlan: Sendable {
     /// The node's ports on links, in the order the topology lists them.
     public let interfaces: [NodeInterface]
     public let services: [Service]
+    /// The containers and processes the node's apps run as, in the order the topology lists the apps.
+    public let workloads: [Workload]
     /// The LiteLLM proxy this node runs, if any.
     public let litellm: LiteLLMPlan?
     /// Secret files this node must hold, each with the variables it must define.
@@ -27,7 +29,7 @@ public final class NodePlan: Sendable {
 
     public init(
         node: Node, owner: Owner, tailnet: Tailnet, stackDir: String, interfaces: [NodeInterface], services: [Service],
-        litellm: LiteLLMPlan?, secretFiles: [SecretFile], clusterRoles: [ClusterRole], linkPeers: [LinkPeer],
+        workloads: [Workload], litellm: LiteLLMPlan?, secretFiles: [SecretFile], clusterRoles: [ClusterRole], linkPeers: [LinkPeer],
         hostsEntries: [(ip: String, name: String)]
     ) {
         self.node = node
@@ -36,6 +38,7 @@ public final class NodePlan: Sendable {
         self.stackDir = stackDir
         self.interfaces = interfaces
         self.services = services
+        self.workloads = workloads
         self.litellm = litellm
         self.secretFiles = secretFiles
         self.clusterRoles = clusterRoles

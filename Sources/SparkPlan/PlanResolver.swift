@@ -77,13 +77,14 @@ public enum PlanResolver {
                     if let address { hosts.append((address.ip.description, name)) }
                 }
             }
+            let secrets = secretFiles(for: node, owner: owner, roles: roles)
             return NodePlan(
                 node: node, owner: owner, tailnet: topology.tailnet(named: node.tailnet ?? owner.tailnet)!,
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces,
                 services: services(for: node, roles: roles, topology: topology),
+                workloads: AppKinds.workloads(for: node, topology: topology, secretFiles: secrets),
                 litellm: litellm(for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters)),
-                secretFiles: secretFiles(for: node, owner: owner, roles: roles), clusterRoles: roles, linkPeers: linkPeers,
-                hostsEntries: hosts)
+                secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts)
         }
         var ownersByTailnet: [String: [String]] = [:]
         for owner in topology.owners { ownersByTailnet[owner.tailnet, default: []].append(owner.name) }

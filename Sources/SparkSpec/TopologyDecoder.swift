@@ -324,6 +324,10 @@ private struct Decoder {
                 addresses.append(LinkAddress(
                     link: link, ip: ip, interface: interface, hca: hca, path: linkPath,
                     interfacePath: interface == nil ? nil : linkPath / "interface"))
+            } else if pair.value.scalar == nil {
+                context.error(
+                    "the node's address on link '\(link)' must be an IPv4 address or {ip, interface, hca}, found \(pair.value.kindName)",
+                    at: pair.value.location, path: linkPath, help: "write it as '\(link): 10.0.0.1' or '\(link): {ip: 10.0.0.1, interface: NAME}'")
             } else if let ip = MappingReader.address(pair.value, key: link, path: linkPath, context: context) {
                 addresses.append(LinkAddress(link: link, ip: ip, path: linkPath))
             }

@@ -1,0 +1,22 @@
+import SparkSpec
+
+/// Open WebUI, talking to the owner's LiteLLM with a virtual key of its own.
+struct OpenWebUIKind: AppKind {
+    let app = App.openWebUI
+
+    func workload(_ context: AppContext) -> Workload? {
+        Workload(
+            name: app.rawValue, image: "ghcr.io/open-webui/open-webui:main",
+            environment: [
+                ("HOST", context.bind),
+                ("PORT", context.port),
+                ("OPENAI_API_BASE_URL", context.litellmURL),
+                ("WEBUI_AUTH", "True"),
+                ("ENABLE_OLLAMA_API", "False"),
+            ],
+            // The app's own virtual key; the file defines OPENAI_API_KEY.
+            environmentFiles: context.options?.key.map { [$0.file.absolute(home: context.node.home)] } ?? [],
+            // Named as the hand-written guide's `docker run -v open-webui:…`, so chat history carries over.
+            volumes: ["open-webui:/app/backend/data"], namedVolumes: ["open-webui"], path: context.path)
+    }
+}

@@ -1,0 +1,43 @@
+import SparkDiagnostics
+
+/// A process the stack runs on a node, as data: the image, what it is given, and which runner
+/// starts it. Kinds append workloads to the Plan; emitters render them by runner.
+public struct Workload: Sendable {
+    /// What starts the workload.
+    public enum Runner: Sendable {
+        /// A service of the node's compose.yaml (host network, no published ports).
+        case compose
+    }
+
+    /// The service and container name.
+    public let name: String
+    public let image: String
+    public let runner: Runner
+    /// Arguments after the image's entrypoint; empty keeps the image's own command.
+    public let command: [String]
+    /// Environment variables, in the order they are written.
+    public let environment: [(name: String, value: String)]
+    /// Secret files loaded into the environment, by absolute path on the node.
+    public let environmentFiles: [String]
+    /// Mounts as `source:target`.
+    public let volumes: [String]
+    /// The named volumes among the mounts' sources, which the runner declares.
+    public let namedVolumes: [String]
+    /// The topology entry the workload comes from.
+    public let path: SpecPath
+
+    public init(
+        name: String, image: String, runner: Runner = .compose, command: [String] = [], environment: [(name: String, value: String)] = [],
+        environmentFiles: [String] = [], volumes: [String] = [], namedVolumes: [String] = [], path: SpecPath
+    ) {
+        self.name = name
+        self.image = image
+        self.runner = runner
+        self.command = command
+        self.environment = environment
+        self.environmentFiles = environmentFiles
+        self.volumes = volumes
+        self.namedVolumes = namedVolumes
+        self.path = path
+    }
+}
