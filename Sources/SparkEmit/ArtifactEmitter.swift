@@ -3,6 +3,17 @@ import SparkPlan
 /// Every artifact of a plan, from every emitter, ordered by path.
 public enum ArtifactEmitter {
     public static func emit(_ plan: Plan) throws -> [Artifact] {
+        let artifacts = try nodeFiles(plan)
+        return (artifacts + RunbookEmitter().artifacts(for: plan, others: artifacts)).sorted { $0.path < $1.path }
+    }
+
+    /// The runbooks' steps and the README's passes over them, for checking the bring-up order.
+    public static func bringUp(_ plan: Plan) throws -> BringUp {
+        RunbookEmitter().bringUp(for: plan, others: try nodeFiles(plan))
+    }
+
+    /// Every artifact but the runbooks and the index, which describe them.
+    private static func nodeFiles(_ plan: Plan) throws -> [Artifact] {
         var artifacts: [Artifact] = []
         artifacts += try LiteLLMConfigEmitter().artifacts(for: plan)
         artifacts += SystemdEmitter().artifacts(for: plan)
@@ -13,7 +24,6 @@ public enum ArtifactEmitter {
         artifacts += HostsEmitter().artifacts(for: plan)
         artifacts += try SecretsManifestEmitter().artifacts(for: plan)
         artifacts += VerifyEmitter().artifacts(for: plan)
-        artifacts += RunbookEmitter().artifacts(for: plan, others: artifacts)
-        return artifacts.sorted { $0.path < $1.path }
+        return artifacts
     }
 }

@@ -16,10 +16,60 @@ struct RunbookEmitter {
             privateFiles[String(rest[..<slash]), default: []].append(String(rest[slash...]))
         }
         var artifacts = plan.nodes.map { node in
-            Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, privateFiles: privateFiles[node.name] ?? []))
+            Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, privateFiles: privateFiles[node.name] ?? []).text)
         }
         artifacts.append(Artifact(path: "README.md", contents: index(plan)))
         return artifacts
+    }
+
+    /// Every node's runbook steps and the README's passes over them; `others` are the node files
+    /// the copy step puts in place.
+    func bringUp(for plan: Plan, others: [Artifact]) -> BringUp {
+        var nodeFiles: [String: [String]] = [:]
+        for artifact in others where artifact.path.hasPrefix("nodes/") {
+            let rest = artifact.path.dropFirst("nodes/".count)
+            guard let slash = rest.firstIndex(of: "/") else { continue }
+            nodeFiles[String(rest[..<slash]), default: []].append(String(rest[slash...]))
+        }
+        var steps: [String: [RunbookStep]] = [:]
+        for node in plan.nodes {
+            var nodeSteps = runbook(plan, node, privateFiles: []).steps
+            // The copy step puts every generated file of the node in place, the runbook included.
+            if let copy = nodeSteps.firstIndex(where: { $0.title == Self.copyStep }) {
+                nodeSteps[copy].creates = (nodeFiles[node.name] ?? []) + [Layout.stackPath(node, "RUNBOOK.md")]
+            }
+            steps[node.name] = nodeSteps
+        }
+        let firstPass = prepareOrder(plan).map { node in
+            let nodeSteps = steps[node.name] ?? []
+            let end = nodeSteps.firstIndex { $0.title == Self.firewallStep } ?? (nodeSteps.count - 1)
+            return BringUp.Turn(node: node.name, steps: Array(nodeSteps[...end]))
+        }
+        let done = Dictionary(uniqueKeysWithValues: firstPass.map { ($0.node, Set($0.steps.map(\.number))) })
+        let secondPass = bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map { node in
+            BringUp.Turn(node: node.name, steps: (steps[node.name] ?? []).filter { $0.title.hasPrefix(Self.modelStepPrefix) })
+        }
+        let thirdPass = plan.nodes.map { node in
+            BringUp.Turn(node: node.name, steps: (steps[node.name] ?? []).filter {
+                !(done[node.name] ?? []).contains($0.number) && !$0.title.hasPrefix(Self.modelStepPrefix)
+            })
+        }
+        return BringUp(passes: [firstPass, secondPass, thirdPass])
+    }
+
+    static let copyStep = "Copy the generated files"
+    static let firewallStep = "Firewall"
+    static let modelStepPrefix = "Model "
+
+    private func isMultiNodeHead(_ node: NodePlan) -> Bool {
+        node.clusterRoles.contains { $0.kind == .head && $0.cluster.isMultiNode }
+    }
+
+    /// The order of the first pass: heads of multi-node clusters first, since their secrets step
+    /// makes the Ray token that workers copy.
+    func prepareOrder(_ plan: Plan) -> [NodePlan] {
+        let heads = plan.nodes.filter(isMultiNodeHead)
+        return heads + plan.nodes.filter { !isMultiNodeHead($0) }
     }
 
     private func comment(_ plan: Plan, node: String? = nil) -> String {
@@ -58,9 +108,7 @@ struct RunbookEmitter {
         text += defaults(plan)
         text += "\n## Order\n\n"
         text += "Each node's runbook is `nodes/<node>/…/RUNBOOK.md`. Bring the nodes up in three passes:\n\n"
-        let heads = plan.nodes.filter { node in node.clusterRoles.contains { $0.kind == .head && $0.cluster.isMultiNode } }
-        let prepareOrder = heads + plan.nodes.filter { node in !heads.contains { $0.name == node.name } }
-        text += "1. Up to and including 'Firewall', node by node: \(prepareOrder.map(\.name).joined(separator: ", ")). "
+        text += "1. Up to and including '\(Self.firewallStep)', node by node: \(prepareOrder(plan).map(\.name).joined(separator: ", ")). "
         text += "Heads come first: their secrets step makes the Ray token that workers copy.\n"
         text += "2. The model steps: \(bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map(\.name).joined(separator: ", ")). "
         text += "Workers come first, so a head never starts vLLM alone.\n"
@@ -94,7 +142,7 @@ struct RunbookEmitter {
         return text
     }
 
-    private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> String {
+    private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> (text: String, steps: [RunbookStep]) {
         let user = node.node.user
         let host = node.sshHost
         let home = node.home
@@ -108,15 +156,18 @@ struct RunbookEmitter {
         text += "Run the steps in order, on this node as \(user) (commands that need root say `sudo`), except "
         text += "'Copy the generated files', which runs where `spark-gen build` ran. The output's README.md says "
         text += "in which order to bring up the nodes.\n"
-        var step = 0
+        var steps: [RunbookStep] = []
         func heading(_ title: String) -> String {
-            step += 1
-            return "\n## \(step). \(title)\n\n"
+            steps.append(RunbookStep(number: steps.count + 1, title: title))
+            return "\n## \(steps.count). \(title)\n\n"
         }
+        // What the step just started makes and needs, for checking the order (RunbookStep).
+        func creates(_ paths: [String]) { steps[steps.count - 1].creates += paths }
+        func reads(_ paths: [String]) { steps[steps.count - 1].reads += paths }
 
         text += GuideMigration(node: node).section(step: heading("Coming from the hand-written guide"))
 
-        text += heading("Copy the generated files")
+        text += heading(Self.copyStep)
         text += "From the machine that ran `spark-gen build`, in the output directory:\n\n```sh\n"
         text += "rsync -a nodes/\(node.name)\(node.stackDir)/ \(user)@\(host):\(node.stackDir)/\n"
         // git keeps only the executable bit, so a tree copied from a checkout loses 0600.
@@ -154,6 +205,7 @@ struct RunbookEmitter {
         // A node on no LAN keeps /etc/hosts as it is: there is no address to give the names.
         if let lan = node.lan, !node.hostsEntries.isEmpty {
             text += heading("Host names on \(lan.link.label) addresses")
+            reads([Layout.stackPath(node, HostsEmitter.fileName)])
             let marker = "spark-gen \(plan.topology.stack.name)"
             let names = node.hostsEntries.map(\.name).joined(separator: "|")
             text += "Replaces an earlier spark-gen block and lines for the same names, and keeps the rest of `/etc/hosts`. "
@@ -174,6 +226,8 @@ struct RunbookEmitter {
             text += "file of this node as data (path, variables, readers, where the values come from):\n\n```sh\n"
             for file in recipes.generatedFiles {
                 text += recipes.generate(file) + "\n"
+                creates([file.path])
+                if case .copied(let from, let path) = file.source { steps[steps.count - 1].fetches.append((from, path)) }
             }
             text += "```\n"
         }
@@ -183,13 +237,15 @@ struct RunbookEmitter {
             text += "`tailnets/\(node.tailnet.name)/policy.hujson` is the tailnet's whole policy: applying it replaces the current one. "
             text += "Check that it keeps every device you need (its header says how), apply it, then:\n\n"
             text += "```sh\nsudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))\n```\n"
+            reads([Layout.stackPath(node, "scripts/tailscale-up.sh")])
         }
         // A node on no LAN is reached over the tailnet once ufw is up, so the tailnet comes first.
         if node.lan == nil { tailnetStep() }
 
         // The firewall goes up before anything listens on a link address.
-        text += heading("Firewall")
+        text += heading(Self.firewallStep)
         text += "```sh\nsudo \(Layout.stackPath(node, "scripts/firewall.sh"))\n```\n\n"
+        reads([Layout.stackPath(node, "scripts/firewall.sh")])
         if let lan = node.lan {
             text += "ssh from \(lan.link.phrase) stays allowed, so running this over ssh from there is safe.\n"
         } else if node.tailnet.ssh {
@@ -204,11 +260,14 @@ struct RunbookEmitter {
         for role in node.clusterRoles {
             let cluster = role.cluster
             let base = VLLMEmitter().scriptBase(role, in: node)
-            text += heading("Model \(cluster.model.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
+            text += heading("\(Self.modelStepPrefix)\(cluster.model.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
             text += "```sh\n"
             if let dockerfile = cluster.dockerfileName {
                 text += "docker build -f \(Layout.stackPath(node, dockerfile)) -t \(cluster.image) \(node.stackDir)\n"
+                reads([Layout.stackPath(node, dockerfile)])
             }
+            reads([Layout.stackPath(node, "scripts/\(base).sh"), Layout.stackPath(node, "scripts/\(base)-entrypoint.sh")])
+            if cluster.isMultiNode, let token = cluster.model.runtime.rayToken { reads([node.absolute(token.file)]) }
             text += "\(home)/.local/bin/hf download \(cluster.model.source)   # as \(user), not root; a gated model needs 'hf auth login' first\n"
             text += "\(Layout.stackPath(node, "scripts/\(base).sh"))\n```\n\n"
             if role.kind == .worker {
@@ -225,6 +284,9 @@ struct RunbookEmitter {
         if let litellm = node.litellm {
             text += heading("LiteLLM proxy")
             text += "```sh\n"
+            reads([Layout.stackPath(node, LiteLLMConfigEmitter.fileName), "/etc/systemd/system/litellm.service"])
+            reads(node.secretFiles.filter { $0.readers.contains(App.litellm.rawValue) }.map(\.path))
+            if litellm.database != nil { reads([compose]) }
             if let database = litellm.database {
                 let container = ComposeEmitter.containerName(.litellmDB)
                 text += "docker compose -f \(compose) up -d \(container)\n"
@@ -243,8 +305,10 @@ struct RunbookEmitter {
                 if litellm.database != nil, let master = node.secretFile(defining: litellm.masterKey.variable) {
                     text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
                     text += "the apps read it at their first start. To mint a new one, delete the old key in the LiteLLM UI and the file here.\n\n```sh\n"
+                    reads([master.path])
                     for file in recipes.virtualKeyFiles {
                         text += recipes.mint(file, litellm: litellm, masterKeyFile: master.path) + "\n"
+                        creates([file.path])
                     }
                     text += "```\n"
                 } else {
@@ -267,6 +331,7 @@ struct RunbookEmitter {
         if !composeApps.isEmpty {
             text += heading("Apps")
             text += "```sh\n"
+            reads([compose] + composeApps.flatMap(\.environmentFiles))
             if node.has(.hermesWebUI) {
                 text += "mkdir -p \(home)/.hermes \(home)/workspace   # as \(user): Docker would create them owned by root\n"
             }
@@ -284,6 +349,7 @@ struct RunbookEmitter {
 
         text += heading("Verify")
         text += "```sh\nsudo \(Layout.stackPath(node, "scripts/verify.sh"))\n```\n\n"
+        reads([Layout.stackPath(node, "scripts/verify.sh")] + node.secretFiles.map(\.path))
         text += "From a device on tailnet \(node.tailnet.name) (run `tailscale status` to find the address):\n\n"
         for service in node.services where service.isTailnetFacing {
             text += "- `nc -zv \(node.node.tailnetHostname) \(service.port)` succeeds (\(service.name))\n"
@@ -320,7 +386,7 @@ struct RunbookEmitter {
 
         text += heading("Where this stack differs from the hand-written guide, and why")
         text += differences(plan, node)
-        return text
+        return (text, steps)
     }
 
     private func differences(_ plan: Plan, _ node: NodePlan) -> String {
