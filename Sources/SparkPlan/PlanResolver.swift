@@ -77,12 +77,13 @@ public enum PlanResolver {
                     if let address { hosts.append((address.ip.description, name)) }
                 }
             }
-            let secrets = secretFiles(for: node, owner: owner, roles: roles)
+            let kinds = AppKinds.lowering(node, owner: owner, topology: topology)
+            let secrets = secretFiles(for: node, placements: kinds.flatMap { $0.kind.secrets($0.context) }, roles: roles)
             return NodePlan(
                 node: node, owner: owner, tailnet: topology.tailnet(named: node.tailnet ?? owner.tailnet)!,
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces,
-                services: services(for: node, roles: roles, topology: topology),
-                workloads: AppKinds.workloads(for: node, topology: topology, secretFiles: secrets),
+                services: kinds.flatMap { $0.kind.listeners($0.context) } + clusterServices(roles: roles),
+                workloads: kinds.compactMap { $0.kind.workload($0.context) },
                 litellm: litellm(for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters)),
                 secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts)
         }
@@ -202,15 +203,9 @@ public enum PlanResolver {
         }
     }
 
-    private static func services(for node: Node, roles: [ClusterRole], topology: Topology) -> [Service] {
+    /// The listeners of the models a node heads: the vLLM API and, for a Ray cluster, its GCS.
+    private static func clusterServices(roles: [ClusterRole]) -> [Service] {
         var services: [Service] = []
-        for app in node.apps {
-            guard let port = node.port(of: app) else { continue }
-            let bind = node.appOptions[app]?.listen?.description ?? loopback
-            services.append(Service(
-                role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: bind,
-                exposure: app.isTailnetFacing ? .ownerTailnet : .localOnly))
-        }
         for role in roles where role.kind == .head {
             let cluster = role.cluster
             var exposure = Service.Exposure.localOnly
@@ -317,43 +312,26 @@ public enum PlanResolver {
     }
 
     /// The secret files a node needs; two secrets in one file become one entry.
-    private static func secretFiles(for node: Node, owner: Owner, roles: [ClusterRole]) -> [SecretFile] {
+    /// The secret files a node needs: its apps' placements, then each cluster's Ray token; two
+    /// secrets in one file become one entry.
+    private static func secretFiles(for node: Node, placements: [SecretPlacement], roles: [ClusterRole]) -> [SecretFile] {
         var files: [(path: String, variables: [String], readers: [String], source: SecretFile.Source)] = []
-        func add(_ secret: SecretRef, variables: [String], readers: [String], source: SecretFile.Source = .generated) {
-            let path = secret.file.absolute(home: node.home)
+        func add(_ placement: SecretPlacement) {
+            let path = placement.secret.file.absolute(home: node.home)
             if let index = files.firstIndex(where: { $0.path == path }) {
-                files[index].variables += variables.filter { !files[index].variables.contains($0) }
-                files[index].readers += readers.filter { !files[index].readers.contains($0) }
+                files[index].variables += placement.variables.filter { !files[index].variables.contains($0) }
+                files[index].readers += placement.readers.filter { !files[index].readers.contains($0) }
             } else {
-                files.append((path, variables, readers, source))
+                files.append((path, placement.variables, placement.readers, placement.source))
             }
         }
-        if node.apps.contains(.litellm) {
-            add(owner.masterKey, variables: [owner.masterKey.variable], readers: ["litellm"])
-        }
-        if node.apps.contains(.litellmDB), let password = owner.dbPassword {
-            var readers = ["litellm-db"]
-            var variables = [password.variable]
-            if node.apps.contains(.litellm) {
-                readers.insert("litellm", at: 0)
-                variables.append("DATABASE_URL")
-            }
-            add(password, variables: variables, readers: readers)
-        }
-        for app in node.apps {
-            if let key = node.appOptions[app]?.key {
-                add(key, variables: [key.variable], readers: [app.rawValue], source: .virtualKey(app: app.rawValue))
-            }
-            if let password = node.appOptions[app]?.password {
-                add(password, variables: [password.variable], readers: [app.rawValue])
-            }
-        }
+        placements.forEach(add)
         for role in roles where role.cluster.isMultiNode {
             guard let token = role.cluster.model.runtime.rayToken else { continue }
             // One token per cluster: the head makes it, each worker copies the head's file.
             let head = role.cluster.head
             let source: SecretFile.Source = role.kind == .worker ? .copied(node: head.name, path: token.file.absolute(home: head.home)) : .generated
-            add(token, variables: [token.variable], readers: ["ray"], source: source)
+            add(SecretPlacement(secret: token, variables: [token.variable], readers: ["ray"], source: source))
         }
         return files.map { SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers, source: $0.source) }
     }

@@ -8,16 +8,44 @@ protocol AppKind: Sendable {
     /// The container the app runs in, or nil for an app spark-gen does not run in a container
     /// (LiteLLM runs under systemd, Hermes Agent from its own installer).
     func workload(_ context: AppContext) -> Workload?
+    /// What listens for the app; the firewall, the tailnet policy, verify.sh and the trust
+    /// model cover it with no rule of their own.
+    func listeners(_ context: AppContext) -> [Service]
+    /// The secrets the app reads, by reference.
+    func secrets(_ context: AppContext) -> [SecretPlacement]
+}
+
+/// A secret an app needs on its node: where it is, which variables the file defines, who reads
+/// it and where its values come from. Two placements of one file become one `SecretFile`.
+struct SecretPlacement {
+    let secret: SecretRef
+    let variables: [String]
+    let readers: [String]
+    var source: SecretFile.Source = .generated
+}
+
+extension AppKind {
+    func workload(_ context: AppContext) -> Workload? { nil }
+
+    /// The app's port, on its bind address, reached by the owner's tailnet if the app is
+    /// tailnet-facing and by the node alone otherwise; none for an app without a port.
+    func listeners(_ context: AppContext) -> [Service] {
+        guard let port = context.node.port(of: app) else { return [] }
+        return [Service(
+            role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: context.bind,
+            exposure: app.isTailnetFacing ? .ownerTailnet : .localOnly)]
+    }
+
+    func secrets(_ context: AppContext) -> [SecretPlacement] { [] }
 }
 
 /// Everything a kind may read about the app's place in the stack.
 struct AppContext {
     let app: App
     let node: Node
+    let owner: Owner
     let topology: Topology
     let options: AppOptions?
-    /// The node's secret files, for the ones this app reads.
-    let secretFiles: [SecretFile]
 
     /// The address the app binds: the topology's `listen`, or loopback.
     var bind: String { options?.listen?.description ?? PlanResolver.loopback }
@@ -38,12 +66,15 @@ struct AppContext {
 /// The registered app kinds.
 enum AppKinds {
     static let all: [App: any AppKind] = Dictionary(
-        uniqueKeysWithValues: ([LiteLLMDatabaseKind(), OpenWebUIKind(), N8nKind(), HermesWebUIKind()] as [any AppKind]).map { ($0.app, $0) })
+        uniqueKeysWithValues: ([
+            LiteLLMKind(), LiteLLMDatabaseKind(), OpenWebUIKind(), N8nKind(), HermesKind(), HermesWebUIKind(),
+        ] as [any AppKind]).map { ($0.app, $0) })
 
-    /// The workloads of a node's apps, in the order the topology lists the apps.
-    static func workloads(for node: Node, topology: Topology, secretFiles: [SecretFile]) -> [Workload] {
+    /// The kind of each of a node's apps with the context it lowers in, in the order the
+    /// topology lists the apps.
+    static func lowering(_ node: Node, owner: Owner, topology: Topology) -> [(kind: any AppKind, context: AppContext)] {
         node.apps.compactMap { app in
-            all[app]?.workload(AppContext(app: app, node: node, topology: topology, options: node.appOptions[app], secretFiles: secretFiles))
+            all[app].map { ($0, AppContext(app: app, node: node, owner: owner, topology: topology, options: node.appOptions[app])) }
         }
     }
 }

@@ -19,4 +19,10 @@ struct HermesWebUIKind: AppKind {
             environmentFiles: context.options?.password.map { [$0.file.absolute(home: node.home)] } ?? [],
             volumes: ["\(node.home)/.hermes:/home/hermeswebui/.hermes", "\(node.home)/workspace:/workspace"], path: context.path)
     }
+
+    /// The login password; without it the WebUI is open (SC005).
+    func secrets(_ context: AppContext) -> [SecretPlacement] {
+        guard let password = context.options?.password else { return [] }
+        return [SecretPlacement(secret: password, variables: [password.variable], readers: [app.rawValue])]
+    }
 }

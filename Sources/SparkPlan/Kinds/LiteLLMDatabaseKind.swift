@@ -22,7 +22,16 @@ struct LiteLLMDatabaseKind: AppKind {
                 // pg_setup_hba_conf appends 'host all all all scram-sha-256'.)
                 ("POSTGRES_INITDB_ARGS", Self.initdbArguments),
             ],
-            environmentFiles: context.secretFiles.first { $0.readers.contains(app.rawValue) }.map { [$0.path] } ?? [],
+            environmentFiles: context.owner.dbPassword.map { [$0.file.absolute(home: context.node.home)] } ?? [],
             volumes: ["litellm_db:/var/lib/postgresql/data"], namedVolumes: ["litellm_db"], path: context.path)
+    }
+
+    /// The password, in a file that also gives a LiteLLM on the same node its DATABASE_URL.
+    func secrets(_ context: AppContext) -> [SecretPlacement] {
+        guard let password = context.owner.dbPassword else { return [] }
+        let withLiteLLM = context.node.apps.contains(.litellm)
+        return [SecretPlacement(
+            secret: password, variables: [password.variable] + (withLiteLLM ? ["DATABASE_URL"] : []),
+            readers: (withLiteLLM ? [App.litellm.rawValue] : []) + [app.rawValue])]
     }
 }

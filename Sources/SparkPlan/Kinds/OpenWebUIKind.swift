@@ -19,4 +19,10 @@ struct OpenWebUIKind: AppKind {
             // Named as the hand-written guide's `docker run -v open-webui:…`, so chat history carries over.
             volumes: ["open-webui:/app/backend/data"], namedVolumes: ["open-webui"], path: context.path)
     }
+
+    /// Its own virtual key, minted from the running LiteLLM by the runbook.
+    func secrets(_ context: AppContext) -> [SecretPlacement] {
+        guard let key = context.options?.key else { return [] }
+        return [SecretPlacement(secret: key, variables: [key.variable], readers: [app.rawValue], source: .virtualKey(app: app.rawValue))]
+    }
 }
