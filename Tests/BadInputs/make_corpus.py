@@ -95,9 +95,9 @@ wrong_types = [
     ("    users: [you@example.com]", "    users: you@example.com"), ("    ssh: true", "    ssh: yes please"),
     ("    keep_members_open: true", "    keep_members_open: 1"), ("mtu: 9216", "mtu: 9216.5"), ("mtu: 9216", "mtu: \"9216\""),
     ("    user: cameron\n    hardware", "    user: 1000\n    hardware"), ("memory_gb: 128, usable_gb: 121}", "memory_gb: lots, usable_gb: 121}"),
-    ("apps: [litellm, litellm-db, open-webui, n8n]", "apps: litellm"), ("apps: [litellm, litellm-db, open-webui, n8n]", "apps: [litellm, [n8n]]"),
+    ("apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]", "apps: litellm"), ("apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]", "apps: [litellm, [n8n]]"),
     ("    weights_gb: 68", "    weights_gb: -68"), ("    port: 8000", "    port: 80.5"), ("    max_tokens: 8192", "    max_tokens: many"),
-    ("      enable_prefix_caching: true", "      enable_prefix_caching: \"true\""), ("      tool_call_parser: hermes", "      tool_call_parser: [hermes]"),
+    ("      enable_prefix_caching: true", "      enable_prefix_caching: \"true\""), ("      tool_call_parser: qwen3_coder", "      tool_call_parser: [qwen3_coder]"),
     ("      default_chat_template_kwargs: {enable_thinking: false}", "      default_chat_template_kwargs: [enable_thinking]"),
     ("cluster: {head: spark-01, workers: [spark-02]", "cluster: {head: [spark-01], workers: [spark-02]"),
     ("workers: [spark-02], tensor_parallel: 2", "workers: spark-02, tensor_parallel: 2"), ("tensor_parallel: 2", "tensor_parallel: two"),
@@ -133,7 +133,7 @@ for index, (old, new) in enumerate([
     ("  dir: ~/sparky-ai-stack", "  dir: relative/path"), ("dac: {interface: enp1s0f0np0", "dac: {interface: \"enp1s0; reboot\""),
     ("dac: {interface: enp1s0f0np0", "dac: {interface: averyveryverylongname0"), ("      image: vllm-spark:26.04", "      image: \"vllm-spark:26.04 && curl evil\""),
     ("    source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4", "    source: \"Qwen/$(whoami)\""), ("    source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4", "    source: \"../../etc/passwd\""),
-    ("      tool_call_parser: hermes", "      tool_call_parser: \"hermes --trust-remote-code\""), ("    tag: tag:owner", "    tag: \"tag:owner\\nrm\""),
+    ("      tool_call_parser: qwen3_coder", "      tool_call_parser: \"qwen3_coder --trust-remote-code\""), ("    tag: tag:owner", "    tag: \"tag:owner\\nrm\""),
     ("    users: [you@example.com]", "    users: [\"you@example.com\\\"]\"]"), ("    tailnet_hostname: sparky-02", "    tailnet_hostname: \"sparky-02`id`\""),
     ("  timezone: America/Los_Angeles", "  timezone: \"../../zoneinfo\""), ("    master_key: {file: ~/.sparky01-litellm-key}", "    master_key: {file: \"~/.key $(id)\"}"),
     ("    master_key: {file: ~/.sparky01-litellm-key}", "    master_key: {file: ~/.key, var: \"LITELLM_MASTER_KEY=x\"}"),
@@ -155,6 +155,25 @@ case("unknown-owner-reference", replace("    owner: client", "    owner: custome
 case("unknown-head", replace("cluster: {head: spark-01", "cluster: {head: spark-09"))
 case("unknown-tailnet-reference", replace("    tailnet: client-net", "    tailnet: clients-net"))
 
+# Links: a mapping of named links, and each node's address per link.
+LINKS = "links:\n  dac: {interface: enp1s0f0np0, hca: rocep1s0f0, subnet: 198.51.100.0/30, mtu: 9216}\n  mgmt: {subnet: 192.0.2.0/24}\n"
+for name, (old, new) in {
+    "links-as-list": (LINKS, "links: [dac, mgmt]\n"),
+    "link-not-a-mapping": ("  mgmt: {subnet: 192.0.2.0/24}", "  mgmt: 5"),
+    "link-unknown-kind": ("  mgmt: {subnet: 192.0.2.0/24}", "  mgmt: {kind: wan, subnet: 192.0.2.0/24}"),
+    "link-without-kind": ("  mgmt: {subnet: 192.0.2.0/24}", "  mgmt: {subnet: 192.0.2.0/24}\n  spare: {subnet: 203.0.113.0/24}"),
+    "link-lan-with-hca": ("  mgmt: {subnet: 192.0.2.0/24}", "  mgmt: {subnet: 192.0.2.0/24, hca: rocep1s0f1}"),
+    "link-hostile-name": ("  mgmt: {subnet: 192.0.2.0/24}", "  mgmt: {subnet: 192.0.2.0/24}\n  \"../x\": {kind: lan, subnet: 203.0.113.0/24}"),
+    "node-link-address-list": ("    dac_ip: 198.51.100.2", "    links: {dac: [198.51.100.2]}"),
+    "node-link-unknown": ("    dac_ip: 198.51.100.2", "    links: {dacc: 198.51.100.2}"),
+    "node-link-unknown-key": ("    dac_ip: 198.51.100.2", "    links: {dac: {ip: 198.51.100.2, iface: enp1s0f0np0}}"),
+    "node-link-twice": ("    dac_ip: 198.51.100.2", "    dac_ip: 198.51.100.2\n    links: {dac: 198.51.100.3}"),
+    "node-link-not-a-mapping": ("    dac_ip: 198.51.100.2", "    links: [dac]"),
+    "dac-interface-without-ip": ("    dac_ip: 198.51.100.2", "    dac_interface: enp1s0f0np0"),
+    "cluster-link-unknown": ("tensor_parallel: 2, pipeline_parallel: 1}", "tensor_parallel: 2, pipeline_parallel: 1, link: dacc}"),
+    "cluster-link-lan": ("tensor_parallel: 2, pipeline_parallel: 1}", "tensor_parallel: 2, pipeline_parallel: 1, link: mgmt}"),
+}.items():
+    case(name, replace(old, new))
 
 def record(binary):
     rows = []
