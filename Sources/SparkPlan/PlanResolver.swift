@@ -212,13 +212,14 @@ public enum PlanResolver {
             if let link = cluster.link?.name, !cluster.callers.isEmpty { exposure = .linkPeers(link: link, cluster.callers) }
             services.append(Service(
                 role: .vllmAPI(model: cluster.model.name), name: "vllm \(cluster.model.servedName)", port: cluster.model.port,
-                bindAddress: cluster.apiHost, exposure: exposure))
+                bindAddress: cluster.apiHost, exposure: exposure, path: cluster.model.path / "port"))
             if cluster.isMultiNode, let link = cluster.link?.name {
                 // Every Ray release binds GCS to every address, whatever --node-ip-address says
                 // (see ClusterPlan.defaultRayVersion): the firewall and the tailnet policy keep it in.
                 services.append(Service(
                     role: .rayGCS(model: cluster.model.name), name: "ray gcs", port: cluster.model.cluster.rayPort,
-                    bindAddress: Service.everyAddress, exposure: .linkPeers(link: link, cluster.workers.map(\.name))))
+                    bindAddress: Service.everyAddress, exposure: .linkPeers(link: link, cluster.workers.map(\.name)),
+                    path: cluster.model.cluster.path / "ray_port"))
             }
         }
         return services

@@ -1,3 +1,5 @@
+import SparkDiagnostics
+
 /// One listening socket on a node: what it is, where it binds, and who may reach it.
 public struct Service: Hashable, Sendable {
     /// What kind of process owns the socket.
@@ -26,6 +28,38 @@ public struct Service: Hashable, Sendable {
     /// whose bind spark-gen cannot set, bind every address.
     public let bindAddress: String
     public let exposure: Exposure
+    /// Where the topology declares what listens (the app's entry, the model's port), so a
+    /// finding about the listener points there. Not part of its identity.
+    public let path: SpecPath
+
+    public init(role: Role, name: String, port: Int, bindAddress: String, exposure: Exposure, path: SpecPath = .root) {
+        self.role = role
+        self.name = name
+        self.port = port
+        self.bindAddress = bindAddress
+        self.exposure = exposure
+        self.path = path
+    }
+
+    public static func == (lhs: Service, rhs: Service) -> Bool {
+        lhs.role == rhs.role && lhs.name == rhs.name && lhs.port == rhs.port && lhs.bindAddress == rhs.bindAddress && lhs.exposure == rhs.exposure
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(role)
+        hasher.combine(port)
+        hasher.combine(bindAddress)
+    }
+
+    /// The listener in a sentence: "app litellm", "the API of model 'm'".
+    public var phrase: String {
+        switch role {
+        case .app(let app): return "app \(app)"
+        case .vllmAPI(let model): return "the API of model '\(model)'"
+        case .rayGCS(let model): return "the Ray head of model '\(model)'"
+        case .ssh: return "sshd"
+        }
+    }
 
     public var isTailnetFacing: Bool { exposure == .ownerTailnet }
 

@@ -31,9 +31,12 @@ extension AppKind {
     /// tailnet-facing and by the node alone otherwise; none for an app without a port.
     func listeners(_ context: AppContext) -> [Service] {
         guard let port = context.node.port(of: app) else { return [] }
+        // The port is written on the app's entry, as `{app: {port: N}}` or by default.
+        let path = context.options.map { $0.port == nil ? $0.path : $0.path / "port" }
+            ?? context.node.path / "apps" / (context.node.apps.firstIndex(of: app) ?? 0)
         return [Service(
             role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: context.bind,
-            exposure: app.isTailnetFacing ? .ownerTailnet : .localOnly)]
+            exposure: app.isTailnetFacing ? .ownerTailnet : .localOnly, path: path)]
     }
 
     func secrets(_ context: AppContext) -> [SecretPlacement] { [] }

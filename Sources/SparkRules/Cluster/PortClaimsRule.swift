@@ -19,9 +19,12 @@ struct PortClaimsRule: Rule {
                 with: "cluster: {head: spark-01, workers: [spark-02], tensor_parallel: 2, pipeline_parallel: 1, ray_port: ↓5678}"),
         ])
 
+    /// Reads the Plan's listeners, so whatever a kind adds is covered; a multi-node head also
+    /// keeps Ray's dashboard port free (started with --include-dashboard=false, but one
+    /// `ray start` without it would take the port).
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        for node in context.topology.nodes {
+        for node in context.plan.nodes {
             var claims: [Int: String] = [:]
             func claim(_ port: Int, _ what: String, at path: SpecPath) {
                 if let owner = claims[port] {
@@ -30,16 +33,10 @@ struct PortClaimsRule: Rule {
                     claims[port] = what
                 }
             }
-            for (index, app) in node.apps.enumerated() {
-                if let port = node.port(of: app) { claim(port, "app \(app.rawValue)", at: node.path / "apps" / index) }
-            }
-            // The models this node heads, in file order, from the plan (not a scan of every model).
-            for role in context.plan.node(named: node.name)?.clusterRoles ?? [] where role.kind == .head {
-                let model = role.cluster.model
-                claim(model.port, "the API of model '\(model.name)'", at: model.path / "port")
-                if role.cluster.isMultiNode {
-                    claim(model.cluster.rayPort, "the Ray head of model '\(model.name)'", at: model.cluster.path / "ray_port")
-                    claim(ClusterPlan.dashboardPort, "the Ray dashboard of model '\(model.name)'", at: model.cluster.path)
+            for service in node.services {
+                claim(service.port, service.phrase, at: service.path)
+                if case .rayGCS(let model) = service.role {
+                    claim(ClusterPlan.dashboardPort, "the Ray dashboard of model '\(model)'", at: service.path.parent ?? service.path)
                 }
             }
         }
