@@ -37,7 +37,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Fixtures shared by the test suites; not part of any product.
-        .target(name: "SparkTestSupport", dependencies: ["SparkRules", "SparkDiagnostics"], path: "Tests/SparkTestSupport"),
+        .target(name: "SparkTestSupport", dependencies: ["SparkRules", "SparkPlan", "SparkSpec", "SparkDiagnostics"], path: "Tests/SparkTestSupport"),
         .testTarget(name: "SparkYAMLTests", dependencies: ["SparkYAML"]),
         .testTarget(name: "SparkSpecTests", dependencies: ["SparkSpec", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkEmitTests", dependencies: ["SparkEmit", "SparkPlan", "SparkGenKit", "SparkTestSupport"]),

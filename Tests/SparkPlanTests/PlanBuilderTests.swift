@@ -1,0 +1,49 @@
+import SparkDiagnostics
+import SparkPlan
+import SparkSpec
+import SparkTestSupport
+import Testing
+
+/// Plans built from Swift values (TopologyBuilder), not from edits of an example's text.
+@Suite struct PlanBuilderTests {
+    /// Two owners on one switch: alice's TP=2 model on a1 and a2, bob's box b1 beside them.
+    private static func sharedFabric() -> TopologyBuilder {
+        TopologyBuilder()
+            .owner("alice").owner("bob")
+            .link("fabric", .fabric, subnet: "10.10.0.0/29").link("lan", .lan, subnet: "192.168.1.0/24")
+            .node("a1", owner: "alice", links: [("lan", "192.168.1.11"), ("fabric", "10.10.0.1")], apps: [.litellm, .litellmDB])
+            .node("a2", owner: "alice", links: [("lan", "192.168.1.12"), ("fabric", "10.10.0.2")])
+            .node("b1", owner: "bob", links: [("lan", "192.168.1.13"), ("fabric", "10.10.0.3")], apps: [.litellm, .litellmDB])
+            .model("big", head: "a1", workers: ["a2"]).model("small", head: "b1", port: 8002)
+    }
+
+    @Test func anotherOwnersNodeOnTheSwitchReachesNoClusterPort() throws {
+        let plan = try #require(Self.sharedFabric().resolve().plan)
+        let matrix = Reachability(plan)
+        for port in [8000, 6379, 22] {
+            #expect(!matrix.isReachable("a1", port: port, from: .linkPeer("b1", link: "fabric")), "b1 reaches a1:\(port)")
+        }
+        #expect(matrix.isReachable("a1", port: 6379, from: .linkPeer("a2", link: "fabric")))
+        #expect(!matrix.isReachable("b1", port: 8002, from: .linkPeer("a1", link: "fabric")))
+    }
+
+    @Test func theSharedFabricIsCleanAndADirectLinkOfThreeIsNot() throws {
+        let clean = Self.sharedFabric().findings().filter { $0.severity != .note && $0.acceptedReason == nil }
+        #expect(clean.isEmpty, "\(clean.map(\.message))")
+        // The same lab, with the switch declared as a cable.
+        var cabled = Self.sharedFabric()
+        cabled.topology.links[0].kind = .direct
+        let finding = try #require(cabled.findings().first { $0.code == "CL014" })
+        #expect(finding.path == SpecPath.root / "links" / "fabric")
+        #expect(finding.message == "direct link 'fabric' joins 'a1', 'a2', 'b1'")
+    }
+
+    @Test func aBoxWithNoLinksAndNoTailnetSshIsWarnedAbout() throws {
+        let box = TopologyBuilder().owner("me", ssh: false).node("box", owner: "me", links: [], apps: [.litellm, .litellmDB]).model("m", head: "box")
+        let plan = try #require(box.resolve().plan)
+        #expect(plan.cluster(ofModel: "m")?.apiHost == "127.0.0.1")
+        let warning = try #require(box.findings().first { $0.code == "HY004" })
+        #expect(warning.severity == .warning)
+        #expect(warning.path == SpecPath.root / "nodes" / "box")
+    }
+}

@@ -1,0 +1,93 @@
+@testable import SparkSpec
+import SparkDiagnostics
+import SparkPlan
+import SparkRules
+
+/// Builds topologies as Swift values, below the YAML: a test says what its stack is in a few
+/// calls instead of editing the text of an example, then asks for the Plan or the findings.
+///
+/// Each call returns a new builder, so a test reads as one chain
+/// (`TopologyBuilder().owner("a").node(…).model(…)`). Every element gets the spec path the
+/// decoder would give it, so findings are positioned as they would be in a file.
+public struct TopologyBuilder {
+    /// What has been built; a test may change it directly for what the calls do not cover.
+    public var topology: Topology
+
+    public init(stack: String = "lab") {
+        topology = Topology(
+            version: 1, stack: Stack(name: stack, dir: NodePath("~/\(stack)")!, timezone: nil, path: SpecPath.root / "stack"),
+            owners: [], tailnets: [], links: [], nodes: [], models: [], acceptedRisks: [])
+    }
+
+    /// An owner with a tailnet of its own (tag `tag:<owner>`, user `<owner>@example.com`), a master
+    /// key and, when `database`, a database password.
+    public func owner(_ name: String, database: Bool = true, ssh: Bool = true) -> TopologyBuilder {
+        var builder = self
+        let path = SpecPath.root / "owners" / name
+        func secret(_ file: String, _ key: String, _ variable: String) -> SecretRef {
+            SecretRef(file: NodePath("~/.\(name)-\(file)")!, variable: variable, sha256: nil, path: path / key)
+        }
+        builder.topology.owners.append(Owner(
+            name: name, tailnet: "\(name)-net", masterKey: secret("litellm-key", "master_key", "LITELLM_MASTER_KEY"),
+            dbPassword: database ? secret("litellm-db.env", "db_password", "POSTGRES_PASSWORD") : nil, models: nil, path: path))
+        builder.topology.tailnets.append(Tailnet(
+            name: "\(name)-net", tag: "tag:\(name)", users: ["\(name)@example.com"], admins: ["autogroup:admin"], keepOpenTags: [],
+            keepMembersOpen: false, ssh: ssh, grants: [], shares: [], accepts: [], path: SpecPath.root / "tailnets" / "\(name)-net"))
+        return builder
+    }
+
+    public func link(_ name: String, _ kind: Link.Kind, subnet: String, interface: String? = "enp1s0f0np0") -> TopologyBuilder {
+        var builder = self
+        builder.topology.links.append(Link(
+            name: name, kind: kind, subnet: IPv4Network(subnet)!, interface: kind == .lan ? nil : interface,
+            mtu: kind == .lan ? nil : 9000, hca: nil, path: SpecPath.root / "links" / name))
+        return builder
+    }
+
+    /// A DGX Spark of `owner` with an address per link (`["fabric": "10.0.0.1"]`) and `apps`.
+    public func node(_ name: String, owner: String, links: [(String, String)], apps: [App] = []) -> TopologyBuilder {
+        var builder = self
+        let path = SpecPath.root / "nodes" / name
+        builder.topology.nodes.append(Node(
+            name: name, owner: owner, user: "ops", home: "/home/ops", uid: 1000, gid: 1000,
+            hardware: Hardware(kind: "dgx-spark", arch: "arm64", memoryGB: 128, usableGB: 121, gpus: 1, path: path / "hardware"),
+            addresses: links.map { LinkAddress(link: $0.0, ip: IPv4Address($0.1)!, path: path / "links" / $0.0) },
+            tailnetHostname: name, apps: apps, appOptions: [:], tailnet: nil, advertiseRoutes: [], firewall: [], python: "3.12", path: path))
+        return builder
+    }
+
+    /// A vLLM model headed by `head`, with `workers` (tensor parallel across all of them).
+    public func model(_ name: String, head: String, workers: [String] = [], port: Int = 8000, link: String? = nil) -> TopologyBuilder {
+        var builder = self
+        let path = SpecPath.root / "models" / name
+        let multiNode = !workers.isEmpty
+        builder.topology.models.append(Model(
+            name: name, source: "Qwen/Qwen3-30B-A3B-Instruct-2507-FP8", servedName: name, weightsGB: 32,
+            runtime: Runtime(
+                kind: .vllm, baseImage: "nvcr.io/nvidia/vllm:26.04-py3", image: "vllm-spark:26.04", rayVersion: nil,
+                rayToken: multiNode ? SecretRef(file: NodePath("~/.ray.env")!, variable: "RAY_AUTH_TOKEN", sha256: nil, path: path / "runtime" / "ray_token") : nil,
+                path: path / "runtime"),
+            cluster: Cluster(
+                head: head, workers: workers, link: link, tensorParallel: workers.count + 1, pipelineParallel: 1, rayPort: 6379,
+                path: path / "cluster"),
+            port: port, listen: nil,
+            vllm: VLLMOptions(
+                dtype: "auto", gpuMemoryUtilization: 0.8, maxModelLen: 32768, maxNumBatchedTokens: nil, maxNumSeqs: nil,
+                enablePrefixCaching: false, enableChunkedPrefill: false, toolCallParser: "hermes", reasoningParser: nil, quantization: nil,
+                kvCacheDtype: nil, distributedExecutorBackend: nil, defaultChatTemplateKwargs: [], path: path / "vllm"),
+            maxTokens: nil, sharedWith: [], path: path))
+        return builder
+    }
+
+    /// The resolver's Plan and its findings (nil Plan when a reference is wrong).
+    public func resolve() -> (plan: Plan?, diagnostics: [Diagnostic]) {
+        PlanResolver.resolve(topology, sourceName: "topology.yaml")
+    }
+
+    /// Every finding: the resolver's, then the rule catalog's when the Plan exists.
+    public func findings() -> [Diagnostic] {
+        let resolved = resolve()
+        guard let plan = resolved.plan else { return resolved.diagnostics }
+        return resolved.diagnostics + RuleCatalog.check(RuleContext(topology: topology, plan: plan))
+    }
+}
