@@ -23,9 +23,11 @@ public enum PlanResolver {
             // A node calls the model over a link only when its owner's LiteLLM routes to it.
             let callers = routing.litellmNodes(routing: model).filter { $0.name != head.name }
             let calledOverLink = !callers.isEmpty && model.listen != .loopback
+            // Every model's link problems are reported in one run; a model with one goes no further.
+            let reported = bag.diagnostics.count
             let link = clusterLink(
                 model, members: [head] + workers, callers: calledOverLink ? callers : [], links: links, index: linkIndex, into: &bag)
-            if bag.hasErrors { return nil }
+            if bag.diagnostics.count > reported { return nil }
             let headAddress = link.flatMap { head.address(on: $0.name)?.ip }
             let apiHost: String
             switch model.listen {

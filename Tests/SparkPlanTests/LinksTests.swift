@@ -79,6 +79,15 @@ import Testing
         #expect(Self.errors(text).first?.message == "the cluster of model 'qwen3.5-122b' uses the mgmt LAN")
     }
 
+    @Test func everyModelsLinkProblemIsReportedInOneRun() throws {
+        let text = try Self.example("two-links")
+            .replacingOccurrences(of: "workers: [spark-b], tensor_parallel", with: "workers: [spark-b], link: mgmt, tensor_parallel")
+            .replacingOccurrences(of: "cluster: {head: spark-c, tensor_parallel: 1}", with: "cluster: {head: spark-c, link: mgmt, tensor_parallel: 1}")
+        #expect(Self.errors(text).map(\.message) == [
+            "the cluster of model 'qwen3.5-122b' uses the mgmt LAN", "the cluster of model 'qwen3-30b' uses the mgmt LAN",
+        ])
+    }
+
     @Test func theShortFormNamesTheLinkItNeeds() throws {
         let text = Fixtures.splitTrust(replacing: "  mgmt: {subnet: 192.0.2.0/24}\n", with: "")
         let error = try #require(Self.errors(text).first)
