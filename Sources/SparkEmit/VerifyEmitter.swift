@@ -211,7 +211,7 @@ struct VerifyEmitter {
         return positions.sorted().map { plan.nodes[$0] }
     }
 
-    /// Probes go over the links both nodes are on; a node shares no link with this one is not probed.
+    /// Probes go over the links both nodes are on; a node that shares no link with this one is not probed.
     private func negativeChecks(_ plan: Plan, _ node: NodePlan) -> String {
         var text = ""
         for other in probedNodes(plan, node) where !other.services.isEmpty {

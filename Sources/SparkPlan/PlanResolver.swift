@@ -314,7 +314,6 @@ public enum PlanResolver {
         return LiteLLMPlan(port: port, bindAddress: loopback, routes: routes, masterKey: owner.masterKey, database: database)
     }
 
-    /// The secret files a node needs; two secrets in one file become one entry.
     /// The secret files a node needs: its apps' placements, then each cluster's Ray token; two
     /// secrets in one file become one entry.
     private static func secretFiles(for node: Node, placements: [SecretPlacement], roles: [ClusterRole]) -> [SecretFile] {
