@@ -406,8 +406,11 @@ struct RunbookEmitter {
             "Apps get virtual keys of their own, and Hermes WebUI a password; the master key stays with LiteLLM.",
             "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
                 + "that exposes the model port is rejected when saved.",
-            "ufw is reset to the generated rules and admits the DAC peer on the DAC interface only; app ports and ssh are "
-                + "denied from the peer explicitly, and ssh is allowed from the mgmt LAN only.",
+            node.clusterInterfaces.isEmpty
+                ? "ufw is reset to the generated rules: this node is on no cluster link, so nothing but ssh and the apps' "
+                    + "tailnet ports is admitted."
+                : "ufw is reset to the generated rules and admits the DAC peer on the DAC interface only; app ports and ssh are "
+                    + "denied from the peer explicitly, and ssh is allowed from the mgmt LAN only.",
             "The tailnet policy keeps members' devices open to members and the kept tags only, never to `*`, which would "
                 + "include the cluster nodes' own tag.",
         ]

@@ -107,10 +107,12 @@ public struct TrustReport {
             text += "  - model \(cluster.model.name): \(members) form one Ray cluster; its members can run code on each other's Ray processes,"
             text += " and an exposed dashboard or job API makes that remote code execution.\n"
             text += "    Mitigations applied: no dashboard or job API (minimal Ray \(cluster.rayVersion ?? "") with --include-dashboard=false);"
-            text += " vLLM API on \(cluster.apiHost):\(cluster.model.port); NCCL and Gloo on the DAC interface;"
-            text += " ufw admits only the cluster peers on the DAC interface, and the tailnet policy grants no Ray port.\n"
+            // A multi-node cluster always has a link; "the DAC" for the link of a version-1 topology.
+            let link = cluster.link?.phrase ?? "the cluster's link"
+            text += " vLLM API on \(cluster.apiHost):\(cluster.model.port); NCCL and Gloo on the interface of \(link);"
+            text += " ufw admits only the cluster peers on that interface, and the tailnet policy grants no Ray port.\n"
             text += "    Not in spark-gen's hands: Ray's GCS (\(cluster.model.cluster.rayPort)) and raylet listen on every address in every Ray release,"
-            text += " and the Ray client server (\(ClusterPlan.rayClientPort)) on the head's DAC address: any cluster member reaches them.\n"
+            text += " and the Ray client server (\(ClusterPlan.rayClientPort)) on the head's address on \(link): any cluster member reaches them.\n"
             if let token = cluster.model.runtime.rayToken {
                 text += "    Ray token authentication: on (RAY_AUTH_MODE=token, token from \(token.file) on every member).\n"
             } else {
