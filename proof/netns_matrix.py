@@ -20,7 +20,8 @@ It models what real nodes do, or the test proves nothing: tailscaled filters tai
 by the policy and then ACCEPTs everything from tailscale0 ahead of ufw's chains; a published
 Docker port is DNAT'ed in PREROUTING and passes FORWARD, so ufw's INPUT never sees it; and
 Linux accepts a packet for any of its addresses on any interface, so a LAN's neighbour also
-tries each node's other addresses through the node's address on that LAN.
+tries each node's other addresses through the node's address on that LAN, and a link peer
+the node's addresses on links the peer is not on, through the link they share.
 
 Every (node, port, vantage) probe is compared with the intent; any difference fails the run.
 Only namespaces this run creates are touched, and all of them are removed at the end.
@@ -131,6 +132,21 @@ class Harness:
                 for interface in node["interfaces"]:
                     if interface["link"] != link["name"]:
                         in_ns(lan, "ip", "route", "replace", f"{interface['ip']}/32", "via", own)
+        # Each node routes the addresses a peer on a shared cluster link has on links the node is
+        # not on via the peer's address on the shared link, as a node could to reach past it.
+        for name, node in self.nodes.items():
+            mine = {interface["link"] for interface in node["interfaces"]}
+            for other_name, other in self.nodes.items():
+                if other_name == name:
+                    continue
+                for shared in node["interfaces"]:
+                    link = shared["link"]
+                    gateway = self.address(other, link)
+                    if links[link]["kind"] == "lan" or gateway is None:
+                        continue
+                    for interface in other["interfaces"]:
+                        if interface["link"] not in mine:
+                            in_ns(self.node_ns(name), "ip", "route", "replace", f"{interface['ip']}/32", "via", gateway)
         for network, tailnet in enumerate(self.tailnets):
             switch = self.switch(f"ts{network}")
             device = self.namespace(f"t{network}")
@@ -323,7 +339,11 @@ class Harness:
                 plans.setdefault(device, []).append((key, [(self.tailnet_ip(info["tailnet"], node), port)]))
             elif vantage.startswith("link:"):
                 _, link, peer = vantage.split(":", 2)
-                plans.setdefault(self.node_ns(peer), []).append((key, [(self.address(info, link), port)]))
+                # The link address, and the node's addresses on links the peer is not on (routed via the link).
+                theirs = {interface["link"] for interface in self.nodes[peer]["interfaces"]}
+                targets = [(self.address(info, link), port)] + [
+                    (interface["ip"], port) for interface in info["interfaces"] if interface["link"] not in theirs]
+                plans.setdefault(self.node_ns(peer), []).append((key, targets))
             elif vantage.startswith("lan:"):
                 link = vantage.split(":", 1)[1]
                 lan = f"{self.prefix}-lan{[l['name'] for l in self.intent['links']].index(link)}"

@@ -6,7 +6,8 @@ import SparkSpec
 /// It models what real nodes do: tailscaled accepts everything arriving on tailscale0 ahead
 /// of ufw, so there the tailnet policy and the listener's address decide; on direct links,
 /// fabrics and LANs ufw decides, first match wins, default deny; and Linux answers for any of
-/// its addresses on any interface, so a LAN neighbour may also try the node's other addresses.
+/// its addresses on any interface, so a LAN neighbour or a link peer may also try the node's
+/// other addresses through the link they share.
 public struct Reachability: Sendable {
     /// One cell of the matrix.
     public struct Entry: Sendable {
@@ -102,9 +103,13 @@ public struct Reachability: Sendable {
             let shared = sharedPorts(of: node, with: name, plan: plan).contains(service.port)
             return tailnetReaches(service, on: node, granted: shared, routed: [])
         case .linkPeer(let name, let link):
-            guard name != node.name, let own = node.interface(on: link), let source = plan.node(named: name)?.interface(on: link) else { return nil }
-            guard wildcard || bind == own.address.description else { return false }
-            return allows(firewall, interface: own.device ?? link, source: source.address, destination: own.address, port: service.port)
+            guard name != node.name, let own = node.interface(on: link), let peer = plan.node(named: name), let source = peer.interface(on: link)
+            else { return nil }
+            // Through the shared link the peer may also send to the node's addresses on links it
+            // is not on itself (Linux answers for any of its addresses on any interface).
+            let addresses = [own.address] + node.interfaces.filter { peer.interface(on: $0.link.name) == nil }.map(\.address)
+            let targets = addresses.filter { wildcard || bind == $0.description }
+            return targets.contains { allows(firewall, interface: own.device ?? link, source: source.address, destination: $0, port: service.port) }
         case .lan(let link):
             // The neighbour is a host that is not a node: the first free address of the LAN.
             guard let own = node.interface(on: link), let neighbour = lanNeighbours[link] else { return nil }
