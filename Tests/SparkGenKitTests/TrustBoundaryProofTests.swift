@@ -43,6 +43,20 @@ import Testing
         #expect(row?.hasSuffix("yes ≠ —!") == true, "\(result.stdout)")
     }
 
+    @Test func aPeerAdmittedPastItsLinkFails() throws {
+        // spark-c shares only dac-ac with spark-a; a rule admitting it to spark-a's dac-ab address
+        // opens sshd and Ray's GCS (both on every address) to it through the cable they share.
+        let example = try BuiltExample("two-links")
+        defer { example.remove() }
+        try example.edit(
+            "nodes/spark-a/home/ops/rack-lab/scripts/firewall.sh", replacing: "ufw --force enable\n",
+            with: "ufw allow in on enp1s0f1np1 from 198.51.100.6 to 198.51.100.1\nufw --force enable\n")
+        let result = prove(example.tree, example.intent)
+        #expect(result.status == 1)
+        let row = result.stdout.split(separator: "\n").first { $0.contains("6379  ray gcs") }
+        #expect(row?.contains("yes ≠ —!") == true, "\(result.stdout)")
+    }
+
     @Test func publishingOpenWebUIFails() throws {
         let example = try BuiltExample("split-trust")
         defer { example.remove() }
