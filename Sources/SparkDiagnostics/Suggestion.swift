@@ -13,6 +13,11 @@ public enum Suggestion {
         return distance <= limit ? candidate : nil
     }
 
+    /// "did you mean 'x'? " for the nearest candidate, or nothing: the start of a help text.
+    public static func hint(for word: String, in candidates: [String]) -> String {
+        nearest(to: word, in: candidates).map { "did you mean '\($0)'? " } ?? ""
+    }
+
     /// Levenshtein distance with adjacent transpositions counted as one edit.
     public static func editDistance(_ a: String, _ b: String) -> Int {
         let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)

@@ -117,7 +117,7 @@ public enum PlanResolver {
     private static func checkReferences(_ topology: Topology, partial: Bool = false, declared: Set<String> = [], into bag: inout DiagnosticBag) {
         func unknown(_ kind: String, _ name: String, at path: SpecPath, among names: [String]) {
             guard !declared.contains(name) else { return }
-            let hint = Suggestion.nearest(to: name, in: names).map { "did you mean '\($0)'? " } ?? ""
+            let hint = Suggestion.hint(for: name, in: names)
             let known = names.isEmpty ? "none are defined" : "defined \(kind)s: \(names.joined(separator: ", "))"
             bag.error("unknown \(kind) '\(name)'", at: path, help: "\(hint)\(known)")
         }

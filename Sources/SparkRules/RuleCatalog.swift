@@ -54,7 +54,7 @@ public enum RuleCatalog {
         for (index, risk) in risks.enumerated() where rule(id: risk.rule) == nil {
             used.insert(index)
             let ids = rules.map(\.description.id)
-            let hint = Suggestion.nearest(to: risk.rule, in: ids).map { "did you mean '\($0)'? " } ?? ""
+            let hint = Suggestion.hint(for: risk.rule, in: ids)
             diagnostics.append(.error(
                 "accept_risks names rule '\(risk.rule)', which does not exist", at: risk.path / "rule",
                 help: "\(hint)'spark-gen rules' lists the rule ids"))

@@ -260,7 +260,7 @@ private struct Decoder {
         if let text = map.string("kind", required: kind == nil, what: what, grammar: .word, help: kindHelp) {
             kind = Link.Kind(rawValue: text)
             if kind == nil, let location = map.value("kind")?.location {
-                let hint = Suggestion.nearest(to: text, in: Link.Kind.allCases.map(\.rawValue)).map { "did you mean '\($0)'? " } ?? ""
+                let hint = Suggestion.hint(for: text, in: Link.Kind.allCases.map(\.rawValue))
                 context.error("unknown link kind '\(YAMLScalar.abbreviated(text))'", at: location, path: path / "kind", help: "\(hint)kinds: \(kinds)")
             }
         }
@@ -434,7 +434,7 @@ private struct Decoder {
             guard let text = MappingReader.text(nameNode, key: "apps", path: path / index, grammar: nil, context: context) else { continue }
             guard let app = App(rawValue: text) else {
                 let names = App.allCases.map(\.rawValue)
-                let hint = Suggestion.nearest(to: text, in: names).map { "did you mean '\($0)'? " } ?? ""
+                let hint = Suggestion.hint(for: text, in: names)
                 context.error(
                     "unknown app '\(YAMLScalar.abbreviated(text))'", at: item.location, path: path / index,
                     help: "\(hint)known apps: \(names.joined(separator: ", "))")
