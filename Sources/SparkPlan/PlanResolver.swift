@@ -31,14 +31,8 @@ public enum PlanResolver {
             let headAddress = link.flatMap { head.address(on: $0.name)?.ip }
             let apiHost: String
             switch model.listen {
-            case .dac:
-                guard let headAddress else {
-                    bag.error(
-                        "model '\(model.name)' listens on its link, but it has none", at: model.path / "listen",
-                        help: "put the head on a direct link or fabric with the nodes that call it, or remove 'listen'")
-                    return nil
-                }
-                apiHost = headAddress.description
+            // clusterLink gives a model told to listen on its link a link its head is on, or reports why not.
+            case .dac: apiHost = headAddress?.description ?? loopback
             case .loopback: apiHost = loopback
             case .address(let address): apiHost = address.description
             case nil: apiHost = callers.isEmpty ? loopback : headAddress?.description ?? loopback
@@ -56,34 +50,36 @@ public enum PlanResolver {
             }
         }
         let peers = linkPeers(clusters)
-        let nodes = topology.nodes.map { node -> NodePlan in
-            let owner = topology.owner(named: node.owner)!
-            let roles = rolesByNode[node.name] ?? []
-            let interfaces = node.addresses.compactMap { address -> NodeInterface? in
+        // Every node's ports, in node order, so /etc/hosts can read a peer's LAN address from them.
+        let interfaces = topology.nodes.map { node in
+            node.addresses.compactMap { address -> NodeInterface? in
                 guard let position = linkIndex[address.link] else { return nil }
                 let link = topology.links[position]
                 return NodeInterface(
                     link: links[position], address: address.ip, device: address.interface ?? link.interface, hca: address.hca ?? link.hca,
                     path: address.path, devicePath: address.interfacePath ?? link.path / "interface")
             }
+        }
+        let position = { (name: String) in topology.position(ofNode: name) ?? 0 }
+        let lanAddress = { (name: String) in interfaces[position(name)].first { $0.link.kind == .lan }?.address }
+        let nodes = topology.nodes.enumerated().map { index, node -> NodePlan in
+            let owner = topology.owner(named: node.owner)!
+            let roles = rolesByNode[node.name] ?? []
             // The node's own name and those of the nodes it works with: /etc/hosts grows with the
             // node's cluster and callers, not with the fleet.
-            let position = { (name: String) in topology.position(ofNode: name) ?? 0 }
             let linkPeers = (peers[node.name] ?? []).sorted { (position($0.node), linkIndex[$0.link] ?? 0) < (position($1.node), linkIndex[$1.link] ?? 0) }
             var hosts: [(ip: String, name: String)] = []
-            if let lan = node.addresses.first(where: { topology.link(named: $0.link)?.kind == .lan }) {
-                let names = ([node.name] + linkPeers.map(\.node)).sorted { position($0) < position($1) }
+            if lanAddress(node.name) != nil {
                 var seen = Set<String>()
-                for name in names where seen.insert(name).inserted {
-                    let address = name == node.name ? lan : topology.node(named: name)?.addresses.first { topology.link(named: $0.link)?.kind == .lan }
-                    if let address { hosts.append((address.ip.description, name)) }
+                for name in ([node.name] + linkPeers.map(\.node)).sorted(by: { position($0) < position($1) }) where seen.insert(name).inserted {
+                    if let address = lanAddress(name) { hosts.append((address.description, name)) }
                 }
             }
             let kinds = AppKinds.lowering(node, owner: owner, topology: topology)
             let secrets = secretFiles(for: node, placements: kinds.flatMap { $0.kind.secrets($0.context) }, roles: roles)
             return NodePlan(
                 node: node, owner: owner, tailnet: topology.tailnet(named: node.tailnet ?? owner.tailnet)!,
-                stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces,
+                stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces[index],
                 services: kinds.flatMap { $0.kind.listeners($0.context) } + clusterServices(roles: roles),
                 workloads: kinds.compactMap { $0.kind.workload($0.context) },
                 litellm: litellm(for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters)),
