@@ -88,7 +88,7 @@ struct RunbookEmitter {
         text += "Everything under `nodes/<node>/` goes to the same absolute path on that node; "
         text += "`tailnets/<tailnet>/policy.hujson` is that tailnet's policy file.\n\n"
         // A column per link while that stays readable, else one column of addresses.
-        let links = plan.links.filter { $0.kind == .lan } + plan.links.filter(\.kind.carriesClusterTraffic)
+        let links = plan.lans + plan.links.filter(\.kind.carriesClusterTraffic)
         let perLink = links.count <= 4
         let columns = perLink ? links.map(\.label) : ["addresses"]
         text += "| node | owner | tailnet | " + columns.map { "\($0) | " }.joined() + "role | apps |\n"
@@ -118,7 +118,7 @@ struct RunbookEmitter {
 
     /// "mgmt LAN", "LANs", or "LAN home", for the sentence about the picture.
     private func lanWords(_ plan: Plan) -> String {
-        let lans = plan.links.filter { $0.kind == .lan }
+        let lans = plan.lans
         return lans.count == 1 ? Vantage.lan(lans[0].name).description : "LANs"
     }
 
@@ -144,7 +144,7 @@ struct RunbookEmitter {
 
     private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> (text: String, steps: [RunbookStep]) {
         let user = node.node.user
-        let host = node.sshHost
+        let target = node.sshTarget
         let home = node.home
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
         let recipes = SecretRecipe(node: node, plan: plan)
@@ -169,21 +169,21 @@ struct RunbookEmitter {
 
         text += heading(Self.copyStep)
         text += "From the machine that ran `spark-gen build`, in the output directory:\n\n```sh\n"
-        text += "rsync -a nodes/\(node.name)\(node.stackDir)/ \(user)@\(host):\(node.stackDir)/\n"
+        text += "rsync -a nodes/\(node.name)\(node.stackDir)/ \(target):\(node.stackDir)/\n"
         // git keeps only the executable bit, so a tree copied from a checkout loses 0600.
         let stackPrivate = privateFiles.filter { $0.hasPrefix(node.stackDir + "/") }
         if !stackPrivate.isEmpty {
-            text += "ssh \(user)@\(host) chmod 600 \(stackPrivate.joined(separator: " "))\n"
+            text += "ssh \(target) chmod 600 \(stackPrivate.joined(separator: " "))\n"
         }
         if node.litellm != nil {
             let systemPrivate = privateFiles.filter { $0.hasPrefix("/etc/") }
             let chmod = systemPrivate.isEmpty ? "" : " && sudo chmod 600 \(systemPrivate.joined(separator: " "))"
-            text += "rsync -a nodes/\(node.name)/etc/systemd/system/ \(user)@\(host):/tmp/spark-gen-systemd/\n"
-            text += "ssh -t \(user)@\(host) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/\(chmod) && sudo systemctl daemon-reload'\n"
+            text += "rsync -a nodes/\(node.name)/etc/systemd/system/ \(target):/tmp/spark-gen-systemd/\n"
+            text += "ssh -t \(target) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/\(chmod) && sudo systemctl daemon-reload'\n"
         }
         text += "```\n"
         if node.lan == nil {
-            text += "\n`\(host)` is the node's tailnet name, which answers once the node has joined the tailnet; until then use any "
+            text += "\n`\(node.sshHost)` is the node's tailnet name, which answers once the node has joined the tailnet; until then use any "
             text += "address that reaches the machine.\n"
         }
 
@@ -378,7 +378,7 @@ struct RunbookEmitter {
         text += "sudo tee /etc/ssh/sshd_config.d/60-spark-gen.conf >/dev/null <<'EOF'\n"
         text += "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\nAllowUsers \(user)\nEOF\n"
         text += "sudo sshd -t && sudo systemctl reload ssh\n```\n\n"
-        let sshFrom = node.interfaces.filter { $0.link.kind == .lan }.map(\.link.phrase) + (node.tailnet.ssh ? ["tailnet \(node.tailnet.name)"] : [])
+        let sshFrom = node.lans.map(\.link.phrase) + (node.tailnet.ssh ? ["tailnet \(node.tailnet.name)"] : [])
         let never = node.clusterInterfaces.isEmpty ? "" : ", never over " + node.clusterInterfaces.map(\.link.phrase).joined(separator: " or ")
         text += sshFrom.isEmpty
             ? "The firewall admits ssh from nowhere: only the console reaches this node.\n"

@@ -19,7 +19,7 @@ struct SecretRecipe {
     /// A snippet that creates `file` with fresh random values.
     func generate(_ file: SecretFile) -> String {
         if case .copied(let from, let path) = file.source, let head = plan.node(named: from) {
-            return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.node.user)@\(head.sshHost):\(path) \(file.path) )"
+            return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.sshTarget):\(path) \(file.path) )"
         }
         var lines: [String] = []
         var needsPassword = false

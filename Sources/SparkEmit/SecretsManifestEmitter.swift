@@ -39,7 +39,7 @@ struct SecretsManifestEmitter {
                 ("kind", .string("copied")),
                 ("node", .string(from)),
                 ("path", .string(path)),
-                ("ssh", .string("\(host?.node.user ?? node.node.user)@\(host?.sshHost ?? from)")),
+                ("ssh", .string(host?.sshTarget ?? from)),
             ])
         case .virtualKey(let app):
             var fields: [(String, JSONValue)] = [("kind", .string("virtual-key")), ("app", .string(app))]

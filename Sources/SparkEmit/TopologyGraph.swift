@@ -72,7 +72,6 @@ public struct TopologyGraph {
         String(name.unicodeScalars.map { ($0.properties.isAlphabetic || ("0"..."9").contains($0)) && $0.isASCII ? Character($0) : "_" })
     }
 
-    private var lans: [LinkPlan] { plan.links.filter { $0.kind == .lan } }
 
     private func nodeLabel(_ node: NodePlan) -> String {
         var label = node.name
@@ -110,7 +109,7 @@ public struct TopologyGraph {
             }
         }
         // Flows that are gone entirely, between places this picture has.
-        let places = Set(plan.nodes.map { Self.id("node", $0.name) } + plan.tailnets.map { Self.id("tailnet", $0.tailnet.name) } + lans.map { Self.lanID($0.name) })
+        let places = Set(plan.nodes.map { Self.id("node", $0.name) } + plan.tailnets.map { Self.id("tailnet", $0.tailnet.name) } + plan.lans.map { Self.lanID($0.name) })
         for (key, listeners) in old.sorted(by: { $0.key < $1.key }) where !seen.contains(key) {
             let ends = key.split(separator: " ").map(String.init)
             guard ends.count == 2, places.contains(ends[0]), places.contains(ends[1]) else { continue }
@@ -136,7 +135,7 @@ public struct TopologyGraph {
         for tailnet in plan.tailnets {
             text += "  \(Self.id("tailnet", tailnet.tailnet.name))([\"tailnet \(tailnet.tailnet.name)\"])\n"
         }
-        for lan in lans { text += "  \(Self.lanID(lan.name))([\"\(Vantage.lan(lan.name))\"])\n" }
+        for lan in plan.lans { text += "  \(Self.lanID(lan.name))([\"\(Vantage.lan(lan.name))\"])\n" }
         for cluster in plan.clusters where cluster.isMultiNode {
             for worker in cluster.workers {
                 text += "  \(Self.id("node", cluster.head.name)) ==>|\"Ray + NCCL, both ways: \(cluster.model.name)\"| \(Self.id("node", worker.name))\n"
@@ -157,7 +156,7 @@ public struct TopologyGraph {
         for tailnet in plan.tailnets {
             text += "  \(Self.id("tailnet", tailnet.tailnet.name)) [shape=ellipse, label=\"tailnet \(tailnet.tailnet.name)\"];\n"
         }
-        for lan in lans { text += "  \(Self.lanID(lan.name)) [shape=ellipse, label=\"\(Vantage.lan(lan.name))\"];\n" }
+        for lan in plan.lans { text += "  \(Self.lanID(lan.name)) [shape=ellipse, label=\"\(Vantage.lan(lan.name))\"];\n" }
         for cluster in plan.clusters where cluster.isMultiNode {
             for worker in cluster.workers {
                 text += "  \(Self.id("node", cluster.head.name)) -> \(Self.id("node", worker.name)) [dir=both, style=bold, label=\"Ray + NCCL: \(cluster.model.name)\"];\n"

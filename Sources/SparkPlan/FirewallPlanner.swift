@@ -7,7 +7,7 @@ import SparkSpec
 public enum FirewallPlanner {
     public static func rules(for node: NodePlan, in plan: Plan) -> [FirewallRuleSpec] {
         var rules: [FirewallRuleSpec] = []
-        for lan in node.interfaces where lan.link.kind == .lan {
+        for lan in node.lans {
             rules.append(FirewallRuleSpec(
                 .allow, on: lan.device, from: lan.link.subnet.description, to: lan.address.description, port: 22, proto: "tcp",
                 comment: "ssh from \(lan.link.phrase)"))

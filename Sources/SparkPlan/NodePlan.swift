@@ -54,13 +54,17 @@ public final class NodePlan: Sendable {
     /// The node's port on `link`, if it is on it.
     public func interface(on link: String) -> NodeInterface? { interfaces.first { $0.link.name == link } }
     /// The node's first LAN port: where ssh comes in and other hosts live.
-    public var lan: NodeInterface? { interfaces.first { $0.link.kind == .lan } }
+    public var lan: NodeInterface? { lans.first }
+    /// The node's LAN ports, in file order.
+    public var lans: [NodeInterface] { interfaces.filter { $0.link.kind == .lan } }
     /// The node's ports on direct links and fabrics.
     public var clusterInterfaces: [NodeInterface] { interfaces.filter(\.carriesClusterTraffic) }
     /// LAN ports first, then the others, each in file order: how tables and pictures list addresses.
-    public var interfacesLANFirst: [NodeInterface] { interfaces.filter { $0.link.kind == .lan } + clusterInterfaces }
+    public var interfacesLANFirst: [NodeInterface] { lans + clusterInterfaces }
     /// Where an operator reaches the node with ssh: its LAN address, else its tailnet name.
     public var sshHost: String { lan?.address.description ?? node.tailnetHostname }
+    /// `user@host` for ssh, scp and rsync to the node.
+    public var sshTarget: String { "\(node.user)@\(sshHost)" }
     /// Whether some address of this node is `address`.
     public func owns(_ address: String) -> Bool { interfaces.contains { $0.address.description == address } }
 

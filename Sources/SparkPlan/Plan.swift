@@ -10,6 +10,8 @@ public struct Plan: Sendable {
     public let sourceName: String
     /// The topology's links, in file order.
     public let links: [LinkPlan]
+    /// The LANs among the links, in file order.
+    public var lans: [LinkPlan] { links.filter { $0.kind == .lan } }
     public let nodes: [NodePlan]
     public let clusters: [ClusterPlan]
     public let tailnets: [TailnetPlan]

@@ -28,7 +28,7 @@ public struct Reachability: Sendable {
         for link in plan.links where link.kind.carriesClusterTraffic {
             vantages += plan.nodes.filter { $0.interface(on: link.name) != nil }.map { .linkPeer($0.name, link: link.name) }
         }
-        vantages += plan.links.filter { $0.kind == .lan }.map { .lan($0.name) }
+        vantages += plan.lans.map { .lan($0.name) }
         self.init(plan, vantages: vantages) { _ in vantages }
     }
 
@@ -41,7 +41,7 @@ public struct Reachability: Sendable {
             var vantages: [Vantage] = [.local, .ownTailnet]
             vantages += node.tailnet.shares.filter { $0.nodes.contains(node.name) }.map { .otherTailnet($0.tailnet) }
             vantages += node.linkPeers.map { .linkPeer($0.node, link: $0.link) }
-            vantages += node.interfaces.filter { $0.link.kind == .lan }.map { .lan($0.link.name) }
+            vantages += node.lans.map { .lan($0.link.name) }
             return vantages
         }
     }
@@ -154,10 +154,10 @@ public struct Reachability: Sendable {
     public static func lanNeighbours(_ plan: Plan) -> [String: IPv4Address] {
         var used: [String: Set<IPv4Address>] = [:]
         for node in plan.nodes {
-            for interface in node.interfaces where interface.link.kind == .lan { used[interface.link.name, default: []].insert(interface.address) }
+            for interface in node.lans { used[interface.link.name, default: []].insert(interface.address) }
         }
         var neighbours: [String: IPv4Address] = [:]
-        for link in plan.links where link.kind == .lan {
+        for link in plan.lans {
             let taken = used[link.name] ?? []
             var candidate = IPv4Address(link.subnet.networkAddress.value &+ 1)
             while taken.contains(candidate) && link.subnet.contains(IPv4Address(candidate.value &+ 1)) {
