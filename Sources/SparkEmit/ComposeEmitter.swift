@@ -12,9 +12,6 @@ import SparkYAML
 struct ComposeEmitter {
     static let fileName = "compose.yaml"
 
-    /// The container of an app: its name, as the hand-written guide named them.
-    static func containerName(_ app: App) -> String { app.rawValue }
-
     func artifacts(for plan: Plan) throws -> [Artifact] {
         try plan.nodes.compactMap { node in
             let workloads = node.workloads.filter { $0.runner == .compose }

@@ -50,7 +50,7 @@ struct GuideMigration {
         if node.litellm?.database != nil {
             text += "\nA database volume from the guide trusts every local connection and has the password `litellm`. "
             text += "After `litellm-db` is up in the LiteLLM step, and before `prisma db push`, run once:\n\n```sh\n"
-            text += Self.databaseCommands(container: ComposeEmitter.containerName(.litellmDB)).joined(separator: "\n") + "\n```\n"
+            text += Self.databaseCommands(container: App.litellmDB.containerName).joined(separator: "\n") + "\n```\n"
         }
         if node.has(.openWebUI) {
             text += "\nOpen WebUI keeps the connection it saved at its first start and ignores `OPENAI_API_BASE_URL` and "

@@ -288,7 +288,7 @@ struct RunbookEmitter {
             reads(node.secretFiles.filter { $0.readers.contains(App.litellm.rawValue) }.map(\.path))
             if litellm.database != nil { reads([compose]) }
             if let database = litellm.database {
-                let container = ComposeEmitter.containerName(.litellmDB)
+                let container = App.litellmDB.containerName
                 text += "docker compose -f \(compose) up -d \(container)\n"
                 text += "timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(database.host) -p \(database.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'\n"
                 if let file = node.secretFile(defining: "DATABASE_URL") {
@@ -327,7 +327,7 @@ struct RunbookEmitter {
             text += "sudo \(home)/.local/bin/hermes gateway install --system\n```\n"
         }
 
-        let composeApps = node.workloads.filter { $0.runner == .compose && $0.name != App.litellmDB.rawValue }
+        let composeApps = node.workloads.filter { $0.runner == .compose && $0.name != App.litellmDB.containerName }
         if !composeApps.isEmpty {
             text += heading("Apps")
             text += "```sh\n"

@@ -162,12 +162,12 @@ struct VerifyEmitter {
         let target = "-p \(database.port) -U \(LiteLLMPlan.Database.user) -d \(LiteLLMPlan.Database.name)"
         var text = section("LiteLLM database: a password is required, on 127.0.0.1 and on the socket")
         text += "# shellcheck disable=SC2016 # expands in the container's shell, where the env file defined it\n"
-        text += "expect 'litellm-db accepts its password' docker exec \(ComposeEmitter.containerName(.litellmDB)) "
+        text += "expect 'litellm-db accepts its password' docker exec \(App.litellmDB.containerName) "
         text += "sh -c 'PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -w -h \(database.host) \(target) -tAc \"select 1\"'\n"
         text += "refuse 'litellm-db refuses a connection without a password (\(database.host))' "
-        text += "docker exec \(ComposeEmitter.containerName(.litellmDB)) env -u PGPASSWORD psql -w -h \(database.host) \(target) -tAc 'select 1'\n"
+        text += "docker exec \(App.litellmDB.containerName) env -u PGPASSWORD psql -w -h \(database.host) \(target) -tAc 'select 1'\n"
         text += "refuse 'litellm-db refuses a connection without a password (socket)' "
-        text += "docker exec \(ComposeEmitter.containerName(.litellmDB)) env -u PGPASSWORD psql -w \(target) -tAc 'select 1'\n"
+        text += "docker exec \(App.litellmDB.containerName) env -u PGPASSWORD psql -w \(target) -tAc 'select 1'\n"
         return text
     }
 

@@ -1,4 +1,5 @@
 import SparkDiagnostics
+import SparkSpec
 
 /// A process the stack runs on a node, as data: the image, what it is given, and which runner
 /// starts it. Kinds append workloads to the Plan; emitters render them by runner.
@@ -19,16 +20,14 @@ public struct Workload: Sendable {
     public let environment: [(name: String, value: String)]
     /// Secret files loaded into the environment, by absolute path on the node.
     public let environmentFiles: [String]
-    /// Mounts as `source:target`.
+    /// Mounts as `source:target`; a source that is not an absolute path is a named volume.
     public let volumes: [String]
-    /// The named volumes among the mounts' sources, which the runner declares.
-    public let namedVolumes: [String]
     /// The topology entry the workload comes from.
     public let path: SpecPath
 
     public init(
         name: String, image: String, runner: Runner = .compose, command: [String] = [], environment: [(name: String, value: String)] = [],
-        environmentFiles: [String] = [], volumes: [String] = [], namedVolumes: [String] = [], path: SpecPath
+        environmentFiles: [String] = [], volumes: [String] = [], path: SpecPath
     ) {
         self.name = name
         self.image = image
@@ -37,7 +36,19 @@ public struct Workload: Sendable {
         self.environment = environment
         self.environmentFiles = environmentFiles
         self.volumes = volumes
-        self.namedVolumes = namedVolumes
         self.path = path
     }
+
+    /// The named volumes among the mounts' sources, which the runner declares.
+    public var namedVolumes: [String] {
+        volumes.compactMap { mount in
+            let source = mount.prefix { $0 != ":" }
+            return source.hasPrefix("/") ? nil : String(source)
+        }
+    }
+}
+
+extension App {
+    /// The app's container, named as the hand-written guide named them.
+    public var containerName: String { rawValue }
 }

@@ -9,7 +9,7 @@ struct LiteLLMDatabaseKind: AppKind {
 
     func workload(_ context: AppContext) -> Workload? {
         Workload(
-            name: app.rawValue, image: "postgres:16",
+            name: app.containerName, image: "postgres:16",
             command: ["postgres", "-c", "listen_addresses=\(context.bind)", "-c", "port=\(context.port)"],
             environment: [
                 ("POSTGRES_USER", LiteLLMPlan.Database.user),
@@ -23,7 +23,7 @@ struct LiteLLMDatabaseKind: AppKind {
                 ("POSTGRES_INITDB_ARGS", Self.initdbArguments),
             ],
             environmentFiles: context.owner.dbPassword.map { [$0.file.absolute(home: context.node.home)] } ?? [],
-            volumes: ["litellm_db:/var/lib/postgresql/data"], namedVolumes: ["litellm_db"], path: context.path)
+            volumes: ["litellm_db:/var/lib/postgresql/data"], path: context.path)
     }
 
     /// The password, in a file that also gives a LiteLLM on the same node its DATABASE_URL.

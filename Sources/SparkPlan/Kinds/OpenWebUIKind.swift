@@ -6,7 +6,7 @@ struct OpenWebUIKind: AppKind {
 
     func workload(_ context: AppContext) -> Workload? {
         Workload(
-            name: app.rawValue, image: "ghcr.io/open-webui/open-webui:main",
+            name: app.containerName, image: "ghcr.io/open-webui/open-webui:main",
             environment: [
                 ("HOST", context.bind),
                 ("PORT", context.port),
@@ -17,7 +17,7 @@ struct OpenWebUIKind: AppKind {
             // The app's own virtual key; the file defines OPENAI_API_KEY.
             environmentFiles: context.options?.key.map { [$0.file.absolute(home: context.node.home)] } ?? [],
             // Named as the hand-written guide's `docker run -v open-webui:…`, so chat history carries over.
-            volumes: ["open-webui:/app/backend/data"], namedVolumes: ["open-webui"], path: context.path)
+            volumes: ["open-webui:/app/backend/data"], path: context.path)
     }
 
     /// Its own virtual key, minted from the running LiteLLM by the runbook.
