@@ -8,13 +8,7 @@ struct RunbookEmitter {
     /// The runbooks and the index; `others` are the node files already emitted, whose modes the
     /// copy step restores.
     func artifacts(for plan: Plan, others: [Artifact]) -> [Artifact] {
-        // The private files of each node, as absolute paths on it, grouped in one pass.
-        var privateFiles: [String: [String]] = [:]
-        for artifact in others where artifact.mode == .privateFile && artifact.path.hasPrefix("nodes/") {
-            let rest = artifact.path.dropFirst("nodes/".count)
-            guard let slash = rest.firstIndex(of: "/") else { continue }
-            privateFiles[String(rest[..<slash]), default: []].append(String(rest[slash...]))
-        }
+        let privateFiles = Self.filesByNode(others.filter { $0.mode == .privateFile })
         var artifacts = plan.nodes.map { node in
             Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, privateFiles: privateFiles[node.name] ?? []).text)
         }
@@ -25,12 +19,7 @@ struct RunbookEmitter {
     /// Every node's runbook steps and the README's passes over them; `others` are the node files
     /// the copy step puts in place.
     func bringUp(for plan: Plan, others: [Artifact]) -> BringUp {
-        var nodeFiles: [String: [String]] = [:]
-        for artifact in others where artifact.path.hasPrefix("nodes/") {
-            let rest = artifact.path.dropFirst("nodes/".count)
-            guard let slash = rest.firstIndex(of: "/") else { continue }
-            nodeFiles[String(rest[..<slash]), default: []].append(String(rest[slash...]))
-        }
+        let nodeFiles = Self.filesByNode(others)
         var steps: [String: [RunbookStep]] = [:]
         for node in plan.nodes {
             var nodeSteps = runbook(plan, node, privateFiles: []).steps
@@ -55,6 +44,17 @@ struct RunbookEmitter {
             })
         }
         return BringUp(passes: [firstPass, secondPass, thirdPass])
+    }
+
+    /// The files under `nodes/<node>/`, as absolute paths on each node, grouped in one pass.
+    private static func filesByNode(_ artifacts: [Artifact]) -> [String: [String]] {
+        var files: [String: [String]] = [:]
+        for artifact in artifacts where artifact.path.hasPrefix("nodes/") {
+            let rest = artifact.path.dropFirst("nodes/".count)
+            guard let slash = rest.firstIndex(of: "/") else { continue }
+            files[String(rest[..<slash]), default: []].append(String(rest[slash...]))
+        }
+        return files
     }
 
     static let copyStep = "Copy the generated files"
