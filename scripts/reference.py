@@ -44,8 +44,6 @@ def walk(node, path, rows, required=False):
                 if isinstance(inner, dict):
                     for key, child in inner.get("properties", {}).items():
                         walk(child, f"{path}[].<name>.{key}", rows, key in inner.get("required", []))
-    if is_named_map(node) is False and isinstance(node.get("additionalProperties"), dict):
-        pass
 
 
 def kind(node):

@@ -90,8 +90,6 @@ public struct Reachability: Sendable {
         _ vantage: Vantage, _ service: Service, on node: NodePlan, plan: Plan, firewall: [FirewallRuleSpec],
         lanNeighbours: [String: IPv4Address]
     ) -> Bool? {
-        let bind = service.bindAddress
-        let wildcard = service.bindsEveryAddress
         switch vantage {
         case .local:
             return true
@@ -108,13 +106,21 @@ public struct Reachability: Sendable {
             // Through the shared link the peer may also send to the node's addresses on links it
             // is not on itself (Linux answers for any of its addresses on any interface).
             let addresses = [own.address] + node.interfaces.filter { peer.interface(on: $0.link.name) == nil }.map(\.address)
-            let targets = addresses.filter { wildcard || bind == $0.description }
-            return targets.contains { allows(firewall, interface: own.device ?? link, source: source.address, destination: $0, port: service.port) }
+            return admitsAny(addresses, service, firewall, interface: own.device ?? link, source: source.address)
         case .lan(let link):
             // The neighbour is a host that is not a node: the first free address of the LAN.
             guard let own = node.interface(on: link), let neighbour = lanNeighbours[link] else { return nil }
-            let targets = node.interfaces.map(\.address).filter { wildcard || bind == $0.description }
-            return targets.contains { allows(firewall, interface: own.device ?? link, source: neighbour, destination: $0, port: service.port) }
+            return admitsAny(node.interfaces.map(\.address), service, firewall, interface: own.device ?? link, source: neighbour)
+        }
+    }
+
+    /// Whether ufw admits `source` on `interface` to `service` at any of the `addresses` it listens on.
+    static func admitsAny(
+        _ addresses: [IPv4Address], _ service: Service, _ firewall: [FirewallRuleSpec], interface: String, source: IPv4Address
+    ) -> Bool {
+        addresses.contains { address in
+            (service.bindsEveryAddress || service.bindAddress == address.description)
+                && allows(firewall, interface: interface, source: source, destination: address, port: service.port)
         }
     }
 
