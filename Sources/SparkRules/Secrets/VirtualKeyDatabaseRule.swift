@@ -2,6 +2,9 @@ import SparkDiagnostics
 import SparkSpec
 
 /// SC006: an app's virtual key needs a database behind the LiteLLM that checks it.
+///
+/// LiteLLM's proxy/auth/user_api_key_auth.py raises `ProxyException("No connected db.", code=400)`
+/// for any key but the master key when `prisma_client is None`; `/key/generate` stores keys there.
 struct VirtualKeyDatabaseRule: Rule {
     let description = RuleDescription(
         id: "SC006",
