@@ -37,11 +37,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Fixtures shared by the test suites; not part of any product.
-        .target(name: "SparkTestSupport", dependencies: ["SparkRules", "SparkPlan", "SparkSpec", "SparkDiagnostics"], path: "Tests/SparkTestSupport"),
+        .target(name: "SparkTestSupport", dependencies: ["SparkRules", "SparkDiagnostics"], path: "Tests/SparkTestSupport"),
         .testTarget(name: "SparkYAMLTests", dependencies: ["SparkYAML"]),
         .testTarget(name: "SparkSpecTests", dependencies: ["SparkSpec", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkEmitTests", dependencies: ["SparkEmit", "SparkPlan", "SparkGenKit", "SparkTestSupport"]),
-        .testTarget(name: "SparkPlanTests", dependencies: ["SparkPlan", "SparkGenKit", "SparkTestSupport"]),
+        .testTarget(name: "SparkPlanTests", dependencies: ["SparkPlan", "SparkSpec", "SparkRules", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkRulesTests", dependencies: ["SparkRules", "SparkGenKit", "SparkTestSupport"]),
         .testTarget(name: "SparkGenKitTests", dependencies: ["SparkGenKit", "SparkEmit", "SparkTestSupport", "CSystem"]),
     ]

@@ -3,17 +3,18 @@ import SparkDiagnostics
 import SparkPlan
 import SparkRules
 
-/// Builds topologies as Swift values, below the YAML: a test says what its stack is in a few
+/// Builds topologies as Swift values, below the YAML (test-only: it reaches the spec types'
+/// internal initialisers, so it lives in a test target, never in a module release builds compile): a test says what its stack is in a few
 /// calls instead of editing the text of an example, then asks for the Plan or the findings.
 ///
 /// Each call returns a new builder, so a test reads as one chain
 /// (`TopologyBuilder().owner("a").node(…).model(…)`). Every element gets the spec path the
 /// decoder would give it, so findings are positioned as they would be in a file.
-public struct TopologyBuilder {
+struct TopologyBuilder {
     /// What has been built; a test may change it directly for what the calls do not cover.
-    public var topology: Topology
+    var topology: Topology
 
-    public init(stack: String = "lab") {
+    init(stack: String = "lab") {
         topology = Topology(
             version: 1, stack: Stack(name: stack, dir: NodePath("~/\(stack)")!, timezone: nil, path: SpecPath.root / "stack"),
             owners: [], tailnets: [], links: [], nodes: [], models: [], acceptedRisks: [])
@@ -21,7 +22,7 @@ public struct TopologyBuilder {
 
     /// An owner with a tailnet of its own (tag `tag:<owner>`, user `<owner>@example.com`), a master
     /// key and, when `database`, a database password.
-    public func owner(_ name: String, database: Bool = true, ssh: Bool = true) -> TopologyBuilder {
+    func owner(_ name: String, database: Bool = true, ssh: Bool = true) -> TopologyBuilder {
         var builder = self
         let path = SpecPath.root / "owners" / name
         func secret(_ file: String, _ key: String, _ variable: String) -> SecretRef {
@@ -36,7 +37,7 @@ public struct TopologyBuilder {
         return builder
     }
 
-    public func link(_ name: String, _ kind: Link.Kind, subnet: String, interface: String? = "enp1s0f0np0") -> TopologyBuilder {
+    func link(_ name: String, _ kind: Link.Kind, subnet: String, interface: String? = "enp1s0f0np0") -> TopologyBuilder {
         var builder = self
         builder.topology.links.append(Link(
             name: name, kind: kind, subnet: IPv4Network(subnet)!, interface: kind == .lan ? nil : interface,
@@ -45,7 +46,7 @@ public struct TopologyBuilder {
     }
 
     /// A DGX Spark of `owner` with an address per link (`["fabric": "10.0.0.1"]`) and `apps`.
-    public func node(_ name: String, owner: String, links: [(String, String)], apps: [App] = []) -> TopologyBuilder {
+    func node(_ name: String, owner: String, links: [(String, String)], apps: [App] = []) -> TopologyBuilder {
         var builder = self
         let path = SpecPath.root / "nodes" / name
         builder.topology.nodes.append(Node(
@@ -57,7 +58,7 @@ public struct TopologyBuilder {
     }
 
     /// A vLLM model headed by `head`, with `workers` (tensor parallel across all of them).
-    public func model(_ name: String, head: String, workers: [String] = [], port: Int = 8000, link: String? = nil) -> TopologyBuilder {
+    func model(_ name: String, head: String, workers: [String] = [], port: Int = 8000, link: String? = nil) -> TopologyBuilder {
         var builder = self
         let path = SpecPath.root / "models" / name
         let multiNode = !workers.isEmpty
@@ -80,12 +81,12 @@ public struct TopologyBuilder {
     }
 
     /// The resolver's Plan and its findings (nil Plan when a reference is wrong).
-    public func resolve() -> (plan: Plan?, diagnostics: [Diagnostic]) {
+    func resolve() -> (plan: Plan?, diagnostics: [Diagnostic]) {
         PlanResolver.resolve(topology, sourceName: "topology.yaml")
     }
 
     /// Every finding: the resolver's, then the rule catalog's when the Plan exists.
-    public func findings() -> [Diagnostic] {
+    func findings() -> [Diagnostic] {
         let resolved = resolve()
         guard let plan = resolved.plan else { return resolved.diagnostics }
         return resolved.diagnostics + RuleCatalog.check(RuleContext(topology: topology, plan: plan))
