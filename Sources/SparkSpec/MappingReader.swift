@@ -14,11 +14,9 @@ final class MappingReader {
     private let what: String
     private let context: DecodingContext
     private var entries: [String: YAMLPair] = [:]
-    /// The mapping's keys in file order, for reporting the unread ones in order.
-    private var written: [String] = []
-    /// Keys the decoder asked for, in the order it asked.
+    /// Keys the decoder asked for, in the order it asked: a handful per mapping, so a list. Every
+    /// mapping's reader lives until decoding ends, so it keeps no more than it needs.
     private var asked: [String] = []
-    private var askedSet: Set<String> = []
     /// Required keys found missing, reported at the end unless an unknown key was their typo.
     private var missing: [(key: String, location: SourceLocation, help: String, what: String)] = []
 
@@ -36,25 +34,26 @@ final class MappingReader {
         }
         for pair in pairs {
             guard let name = pair.key.scalar else { continue }  // reported by the parser
-            if entries[name] == nil {
-                entries[name] = pair
-                written.append(name)
-            }
+            if entries[name] == nil { entries[name] = pair }
         }
         context.open(self)
     }
 
     /// The entry for `key`, which becomes an allowed key of this mapping.
     private func entry(_ key: String) -> YAMLPair? {
-        if askedSet.insert(key).inserted { asked.append(key) }
+        if !asked.contains(key) { asked.append(key) }
         return entries[key]
     }
 
     /// Reports the keys nobody asked for and the required keys that were missing; called once,
     /// when decoding ends.
     func finish() {
+        // The usual case: every key was asked for and none was missing.
+        if missing.isEmpty, asked.reduce(0, { $0 + (entries[$1] == nil ? 0 : 1) }) == entries.count { return }
         var typos: Set<String> = []
-        for name in written where !askedSet.contains(name) {
+        // The mapping's keys in file order, each once.
+        var seen: Set<String> = []
+        for name in (node.mapping ?? []).compactMap(\.key.scalar) where seen.insert(name).inserted && !asked.contains(name) {
             let nearest = Suggestion.nearest(to: name, in: asked)
             if let nearest { typos.insert(nearest) }
             let hint = nearest.map { "did you mean '\($0)'? " } ?? ""
