@@ -5,16 +5,12 @@ final class DecodingContext {
     var diagnostics = DiagnosticBag()
     /// Values chosen for keys the topology left out, in the order they were read.
     var defaults: [AppliedDefault] = []
-    /// Every mapping read so far; each reports its unread keys when decoding ends.
-    private var readers: [MappingReader] = []
+    /// Mappings opened and not yet finished: each decoder finishes its reader when it returns
+    /// (`defer { map.finish() }`), so this is zero when decoding ends.
+    private(set) var openReaders = 0
 
-    func open(_ reader: MappingReader) { readers.append(reader) }
-
-    /// Reports what every mapping left unread, in the order the mappings were opened.
-    func finishReaders() {
-        for reader in readers { reader.finish() }
-        readers = []
-    }
+    func opened() { openReaders += 1 }
+    func closed() { openReaders -= 1 }
 
     func error(_ message: String, at location: SourceLocation, path: SpecPath, help: String? = nil, code: String? = nil) {
         diagnostics.append(.error(message, at: path, location: location, help: help, code: code))

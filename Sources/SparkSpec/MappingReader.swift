@@ -1,8 +1,9 @@
 import SparkDiagnostics
 import SparkYAML
 
-/// Reads one YAML mapping, reporting every value of the wrong type and, when decoding ends,
-/// every key nobody asked for, with the nearest key that was asked for as a likely typo.
+/// Reads one YAML mapping, reporting every value of the wrong type and, when its decoder is
+/// done with it (`finish()`), every key nobody asked for, with the nearest key that was asked
+/// for as a likely typo.
 ///
 /// The keys a mapping may hold are the keys its decoder reads: they are written once, at the
 /// read, never again in a list beside it (netplan declares each key once in its handler
@@ -14,9 +15,9 @@ final class MappingReader {
     private let what: String
     private let context: DecodingContext
     private var entries: [String: YAMLPair] = [:]
-    /// Keys the decoder asked for, in the order it asked: a handful per mapping, so a list. Every
-    /// mapping's reader lives until decoding ends, so it keeps no more than it needs.
+    /// Keys the decoder asked for, in the order it asked: a handful per mapping, so a list.
     private var asked: [String] = []
+    private var finished = false
     /// Required keys found missing, reported at the end unless an unknown key was their typo.
     private var missing: [(key: String, location: SourceLocation, help: String, what: String)] = []
 
@@ -36,7 +37,7 @@ final class MappingReader {
             guard let name = pair.key.scalar else { continue }  // reported by the parser
             if entries[name] == nil { entries[name] = pair }
         }
-        context.open(self)
+        context.opened()
     }
 
     /// The entry for `key`, which becomes an allowed key of this mapping.
@@ -45,9 +46,12 @@ final class MappingReader {
         return entries[key]
     }
 
-    /// Reports the keys nobody asked for and the required keys that were missing; called once,
-    /// when decoding ends.
+    /// Reports the keys nobody asked for and the required keys that were missing; called by the
+    /// decoder when it has read everything it will (a `defer` right after the reader is made).
     func finish() {
+        guard !finished else { return }
+        finished = true
+        context.closed()
         // The usual case: every key was asked for and none was missing.
         if missing.isEmpty, asked.reduce(0, { $0 + (entries[$1] == nil ? 0 : 1) }) == entries.count { return }
         var typos: Set<String> = []

@@ -20,7 +20,8 @@ public enum TopologyDecoder {
         }
         var decoder = Decoder(context: context)
         let topology = decoder.topology(root)
-        context.finishReaders()
+        // A reader left open would let its unknown keys pass unreported.
+        assert(context.openReaders == 0, "a MappingReader was not finished")
         let diagnostics = context.diagnostics
         return (diagnostics.hasErrors ? nil : topology, diagnostics.diagnostics, topology, declaredNames(root))
     }
@@ -45,6 +46,7 @@ private struct Decoder {
 
     mutating func topology(_ root: YAMLNode) -> Topology? {
         guard let top = MappingReader(root, at: .root, what: "the topology", context: context) else { return nil }
+        defer { top.finish() }
         let version = top.int(
             "version", required: true, what: "the topology", in: 0...Int.max,
             expected: "a whole number (this spark-gen reads version \(Topology.supportedVersions.map(String.init).joined(separator: ", ")))")
@@ -85,6 +87,7 @@ private struct Decoder {
         return items.enumerated().compactMap { index, item in
             let what = "an accept_risks entry"
             guard let map = MappingReader(item, at: path / index, what: what, context: context) else { return nil }
+            defer { map.finish() }
             let rule = map.string("rule", required: true, what: what, grammar: .ruleID)
             let reason = map.string("reason", required: true, what: what, help: "say why this risk is acceptable here")
             guard let rule, let reason else { return nil }
@@ -100,6 +103,7 @@ private struct Decoder {
 
     func stack(_ node: YAMLNode, at path: SpecPath) -> Stack? {
         guard let map = MappingReader(node, at: path, what: "'stack'", context: context) else { return nil }
+        defer { map.finish() }
         let name = map.string("name", required: true, what: "'stack'", grammar: .identifier)
         let dir = map.nodePath("dir")
         let timezone = map.string("timezone", grammar: .timezone)
@@ -111,6 +115,7 @@ private struct Decoder {
         let what = "owner '\(name)'"
         guard let map = MappingReader(node, at: path, what: what, context: context)
         else { return nil }
+        defer { map.finish() }
         let tailnet = map.string("tailnet", required: true, what: what, grammar: .identifier)
         let masterKey = map.required("master_key", what: what, help: "add 'master_key: {file: \"~/.\(name)-litellm.env\"}'")
             .flatMap { secret($0, at: path / "master_key", what: "the master_key of \(what)", variable: "LITELLM_MASTER_KEY") }
@@ -137,6 +142,7 @@ private struct Decoder {
             return nil
         }
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
         let file = map.nodePath("file", required: true, what: what)
         let name = map.string("var", grammar: .envVariable) ?? variable
         let sha256 = map.string("sha256", grammar: .sha256)
@@ -147,6 +153,7 @@ private struct Decoder {
     func tailnet(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Tailnet? {
         let what = "tailnet '\(name)'"
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
         let tag = map.string("tag", required: true, what: what, grammar: .tailscaleTag)
         // The policy's tests need a real user to run as, so a tailnet names at least one.
         let users = map.required("users", what: what, help: "add 'users: [you@example.com]': the users allowed to reach the apps")
@@ -182,6 +189,7 @@ private struct Decoder {
     func grant(_ node: YAMLNode, at path: SpecPath) -> TailnetGrant? {
         let what = "a grant"
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
         let sources = map.required("src", what: what, help: "add 'src: [group:…]': who the grant is for")
             .flatMap { selectors($0, key: "src", at: path / "src", role: "source") }
         let destinations = map.value("dst").flatMap { selectors($0, key: "dst", at: path / "dst", role: "destination") }
@@ -220,6 +228,7 @@ private struct Decoder {
         let what = sharing ? "a share" : "an accepted share"
         let other = sharing ? "with" : "from"
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
         let tailnet = map.string(other, required: true, what: what, grammar: .identifier)
         let nodes = map.required("nodes", what: what).flatMap { _ in map.strings("nodes", grammar: .hostname) }
         let ports = sharing ? map.ints("ports", in: 1...65535, required: true, what: what) : []
@@ -251,6 +260,7 @@ private struct Decoder {
     func link(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Link? {
         let what = "link '\(name)'"
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
         var kind = Link.legacyKinds[name]
         let kinds = Link.Kind.allCases.map(\.rawValue).joined(separator: ", ")
         var kindHelp = "use direct (a cable between two nodes), fabric (a switch for cluster traffic) or lan (ssh and everything else)"
@@ -317,6 +327,7 @@ private struct Decoder {
             if pair.value.mapping != nil {
                 let what = "the address of the node on link '\(link)'"
                 guard let entry = MappingReader(pair.value, at: linkPath, what: what, context: context) else { continue }
+                defer { entry.finish() }
                 let ip = entry.ipv4("ip", what: what)
                 let interface = entry.string("interface", grammar: .interfaceName)
                 let hca = entry.string("hca", grammar: .interfaceName)
@@ -338,6 +349,7 @@ private struct Decoder {
     func node(_ name: String, _ node: YAMLNode, _ path: SpecPath, stack: Stack?) -> Node? {
         let what = "node '\(name)'"
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
         let owner = map.string("owner", required: true, what: what, grammar: .identifier)
         let user = map.string("user", required: true, what: what, grammar: .username)
         let home = map.nodePath("home")
@@ -366,6 +378,7 @@ private struct Decoder {
         let what = "a firewall rule"
         guard let map = MappingReader(node, at: path, what: what, context: context)
         else { return nil }
+        defer { map.finish() }
         let port = map.int("allow", required: true, what: what, in: 1...65535)
         var proto = FirewallRule.Proto.tcp
         if let text = map.string("proto", grammar: .word) {
@@ -397,6 +410,7 @@ private struct Decoder {
         let what = "'hardware'"
         guard let map = MappingReader(node, at: path, what: what, context: context)
         else { return nil }
+        defer { map.finish() }
         let kind = map.string("kind", grammar: .word) ?? "generic"
         let arch = map.string("arch", grammar: .word) ?? "arm64"
         let memory = map.double("memory_gb", required: true, what: what, in: 1...65536)
@@ -452,6 +466,7 @@ private struct Decoder {
     func appOptions(_ node: YAMLNode, app: App, at path: SpecPath) -> AppOptions? {
         let what = "the settings of app '\(app.rawValue)'"
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
         var listen: IPv4Address?
         if let node = map.value("listen"), let text = MappingReader.text(node, key: "listen", path: path / "listen", grammar: nil, context: context) {
             listen = IPv4Address(text)
@@ -473,6 +488,7 @@ private struct Decoder {
     func model(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Model? {
         let what = "model '\(name)'"
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
         let source = map.string("source", required: true, what: what, grammar: .huggingFaceRepo)
         let servedName = map.string("served_name", grammar: .identifier) ?? name
         let weights = map.double("weights_gb", required: true, what: what, in: 0.001...100_000)
@@ -501,6 +517,7 @@ private struct Decoder {
         let what = "'runtime'"
         guard let map = MappingReader(node, at: path, what: what, context: context)
         else { return nil }
+        defer { map.finish() }
         var kind: Runtime.Kind?
         if let text = map.string("kind", required: true, what: what, grammar: .word) {
             kind = Runtime.Kind(rawValue: text)
@@ -521,6 +538,7 @@ private struct Decoder {
     func cluster(_ node: YAMLNode, at path: SpecPath) -> Cluster? {
         let what = "'cluster'"
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
         let head = map.string("head", required: true, what: what, grammar: .hostname)
         let workers = map.strings("workers", grammar: .hostname) ?? []
         let link = map.string("link", grammar: .identifier)
@@ -538,6 +556,7 @@ private struct Decoder {
             kvCacheDtype: nil, distributedExecutorBackend: nil, defaultChatTemplateKwargs: [], path: path)
         guard let node else { return options }
         guard let map = MappingReader(node, at: path, what: "'vllm'", context: context) else { return nil }
+        defer { map.finish() }
         options.dtype = map.string("dtype", grammar: .word) ?? map.defaulted("dtype", options.dtype)
         options.gpuMemoryUtilization = map.double("gpu_memory_utilization", in: 0.05...1.0) ?? map.defaulted("gpu_memory_utilization", options.gpuMemoryUtilization)
         options.maxModelLen = map.int("max_model_len", in: 1...16_777_216)
