@@ -25,7 +25,7 @@ struct LiteLLMConfigEmitter {
     func document(_ litellm: LiteLLMPlan) -> YAMLValue {
         let models: [YAMLValue] = litellm.routes.map { route in
             var params: [(String, YAMLValue)] = [
-                ("model", .string("openai/\(route.servedName)")),
+                ("model", .string(route.model)),
                 ("api_base", .string(route.apiBase)),
                 // vLLM has no authentication; the OpenAI client still wants a key.
                 ("api_key", "not-needed"),

@@ -12,9 +12,9 @@ struct VLLMEmitter {
 
     func artifacts(for plan: Plan) throws -> [Artifact] {
         var artifacts: [Artifact] = []
-        for node in plan.nodes where !node.clusterRoles.isEmpty {
+        for node in plan.nodes where node.clusterRoles.contains(where: \.cluster.isScripted) {
             artifacts += dockerfiles(plan, node)
-            for role in node.clusterRoles {
+            for role in node.clusterRoles where role.cluster.isScripted {
                 let base = scriptBase(role, in: node)
                 artifacts.append(Artifact(
                     path: Layout.stackFile(node, "scripts/\(base).sh"), contents: launcher(plan, node, role, base: base), mode: .executable))
@@ -29,7 +29,7 @@ struct VLLMEmitter {
     /// `vllm-head` / `vllm-worker`, suffixed with the model when a node has several roles.
     func scriptBase(_ role: ClusterRole, in node: NodePlan) -> String {
         let base = "vllm-\(role.kind.rawValue)"
-        return node.clusterRoles.count > 1 ? "\(base)-\(role.cluster.model.name)" : base
+        return node.clusterRoles.filter(\.cluster.isScripted).count > 1 ? "\(base)-\(role.cluster.model.name)" : base
     }
 
     /// One image recipe per image the node's multi-node clusters run; a single-node model runs its
@@ -37,7 +37,7 @@ struct VLLMEmitter {
     /// finding (CL013), so the first never silently wins.
     private func dockerfiles(_ plan: Plan, _ node: NodePlan) -> [Artifact] {
         var written = Set<String>()
-        return node.clusterRoles.map(\.cluster).compactMap { cluster in
+        return node.clusterRoles.map(\.cluster).filter(\.isScripted).compactMap { cluster in
             guard let name = cluster.dockerfileName, let ray = cluster.rayVersion, written.insert(name).inserted else { return nil }
             let header = Header(plan, node: node.name, about: [
                 "NVIDIA's vLLM image ships without Ray, which vLLM needs for any multi-node run. Every member",
@@ -165,48 +165,12 @@ struct VLLMEmitter {
 
                 """
         }
-        script += Shell.continued("exec vllm serve \(Shell.quote(model.source))", try serveArguments(cluster))
+        script += Shell.continued("exec vllm serve \(Shell.quote(model.source))", serveArguments(cluster))
         return ShellScript(header: header, body: script).text
     }
 
     /// The `vllm serve` options, one per line, in a fixed order.
-    func serveArguments(_ cluster: ClusterPlan) throws -> [String] {
-        let model = cluster.model
-        let vllm = model.vllm
-        var args = [
-            "--served-model-name \(Shell.quote(model.servedName))",
-            "--host \(Shell.quote(cluster.apiHost))",
-            "--port \(model.port)",
-            "--dtype \(Shell.quote(vllm.dtype))",
-            "--gpu-memory-utilization \(vllm.gpuMemoryUtilization)",
-        ]
-        if let value = vllm.maxModelLen { args.append("--max-model-len \(value)") }
-        if let value = vllm.maxNumBatchedTokens { args.append("--max-num-batched-tokens \(value)") }
-        if let value = vllm.maxNumSeqs { args.append("--max-num-seqs \(value)") }
-        if let value = vllm.quantization { args.append("--quantization \(Shell.quote(value))") }
-        if let value = vllm.kvCacheDtype { args.append("--kv-cache-dtype \(Shell.quote(value))") }
-        if vllm.enablePrefixCaching { args.append("--enable-prefix-caching") }
-        if vllm.enableChunkedPrefill { args.append("--enable-chunked-prefill") }
-        if let parser = vllm.toolCallParser {
-            args.append("--enable-auto-tool-choice")
-            args.append("--tool-call-parser \(Shell.quote(parser))")
-        }
-        if let parser = vllm.reasoningParser { args.append("--reasoning-parser \(Shell.quote(parser))") }
-        if !vllm.defaultChatTemplateKwargs.isEmpty {
-            let object = JSONValue.object(vllm.defaultChatTemplateKwargs.map { key, value in
-                switch value {
-                case .bool(let flag): return (key, .bool(flag))
-                case .int(let number): return (key, .int(number))
-                case .string(let text): return (key, .string(text))
-                }
-            })
-            args.append("--default-chat-template-kwargs \(Shell.quote(try JanssonEncoder.encode(object, style: .compact)))")
-        }
-        args.append("--tensor-parallel-size \(model.cluster.tensorParallel)")
-        args.append("--pipeline-parallel-size \(model.cluster.pipelineParallel)")
-        if let backend = cluster.executorBackend {
-            args.append("--distributed-executor-backend \(Shell.quote(backend))")
-        }
-        return args
+    func serveArguments(_ cluster: ClusterPlan) -> [String] {
+        cluster.vllmServeArguments.map { $0.map(Shell.quote).joined(separator: " ") }
     }
 }

@@ -168,7 +168,7 @@ public struct TrustReport {
     private func reason(_ service: Service, node: NodePlan, vantage: Vantage) -> String? {
         guard case .linkPeer(let peer, _) = vantage else { return "a share both tailnets state" }
         switch service.role {
-        case .vllmAPI(let model):
+        case .modelAPI(let model):
             guard let cluster = plan.cluster(ofModel: model) else { return nil }
             if cluster.members.contains(where: { $0.name == peer }) {
                 return "the LiteLLM of a cluster member (TR001: this owner already sees every prompt)"

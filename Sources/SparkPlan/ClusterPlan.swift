@@ -15,11 +15,27 @@ public struct ClusterPlan: Sendable {
     public let apiHost: String
     /// Nodes other than the head whose LiteLLM calls the API over the link.
     public let callers: [String]
+    /// The stack directory on the head.
+    public let stackDir: String
 
     public var members: [Node] { [head] + workers }
-    /// The OpenAI-compatible endpoint every LiteLLM uses: the address vLLM listens on, which is
-    /// the head's link address, never localhost, when other nodes call it.
-    public var apiBase: String { "http://\(apiHost):\(model.port)/v1" }
+    var runtime: any ModelRuntime { ModelRuntimes.runtime(model.runtime.kind) }
+    /// The endpoint every LiteLLM uses: the address the server listens on, which is the head's
+    /// link address, never localhost, when other nodes call it; in the form the runtime's
+    /// LiteLLM provider expects.
+    public var apiBase: String { runtime.apiBase(self) }
+    /// LiteLLM's `model` parameter for this model: provider prefix and the name the server knows.
+    public var litellmModel: String { runtime.litellmModel(self) }
+    /// A URL on the server that answers 200 once it serves.
+    public var readinessURL: String { "http://\(apiHost):\(model.port)\(runtime.readinessPath)" }
+    /// True when launch scripts start the model (`docker run`), false for a compose service.
+    public var isScripted: Bool { model.runtime.runner == .dockerRun }
+    /// The compose service serving the model, for a model compose runs.
+    public var serviceName: String? { isScripted ? nil : runtime.serviceName(self) }
+    /// The compose service of the model's server, with its command, for a model compose runs.
+    public var workload: Workload? { isScripted ? nil : runtime.workload(self) }
+    /// `vllm serve`'s options after the model, one group of words per option.
+    public var vllmServeArguments: [[String]] { VLLMRuntime.serveArguments(self) }
     /// Where workers find the head's GCS; only multi-node clusters, which always have a link, use it.
     public var rayAddress: String { "\(headAddress?.description ?? PlanResolver.loopback):\(model.cluster.rayPort)" }
     public var isMultiNode: Bool { !workers.isEmpty }

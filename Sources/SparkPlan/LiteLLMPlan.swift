@@ -5,6 +5,8 @@ public struct LiteLLMPlan: Sendable {
     /// One `model_list` entry.
     public struct Route: Sendable {
         public let servedName: String
+        /// LiteLLM's `model` parameter: provider prefix and the backend's name for the model.
+        public let model: String
         public let apiBase: String
         public let supportsTools: Bool
         public let maxTokens: Int?

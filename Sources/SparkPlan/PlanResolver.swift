@@ -39,8 +39,10 @@ public enum PlanResolver {
             }
             return ClusterPlan(
                 model: model, head: head, workers: workers, link: link, headAddress: headAddress, apiHost: apiHost,
-                callers: callers.map(\.name))
+                callers: callers.map(\.name), stackDir: topology.stack.dir.absolute(home: head.home))
         }
+        guard !bag.hasErrors else { return (nil, bag.diagnostics) }
+        let modelWorkloads = modelWorkloads(clusters, into: &bag)
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
         var rolesByNode: [String: [ClusterRole]] = [:]
         for cluster in clusters {
@@ -81,7 +83,7 @@ public enum PlanResolver {
                 node: node, owner: owner, tailnet: topology.tailnet(named: node.tailnet ?? owner.tailnet)!,
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces[index],
                 services: kinds.flatMap { $0.kind.listeners($0.context) } + clusterServices(roles: roles),
-                workloads: kinds.compactMap { $0.kind.workload($0.context) },
+                workloads: (modelWorkloads[node.name] ?? []) + kinds.compactMap { $0.kind.workload($0.context) },
                 litellm: litellm(for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters)),
                 secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts)
         }
@@ -201,15 +203,27 @@ public enum PlanResolver {
         }
     }
 
-    /// The listeners of the models a node heads: the vLLM API and, for a Ray cluster, its GCS.
+    /// The listeners of the models a node heads: each model's server (one for the models a shared
+    /// Ollama serves) and, for a Ray cluster, its GCS.
     private static func clusterServices(roles: [ClusterRole]) -> [Service] {
         var services: [Service] = []
+        var shared: [String: Int] = [:]  // compose service name → index in services
         for role in roles where role.kind == .head {
             let cluster = role.cluster
             var exposure = Service.Exposure.localOnly
             if let link = cluster.link?.name, !cluster.callers.isEmpty { exposure = .linkPeers(link: link, cluster.callers) }
+            let name = "\(cluster.model.runtime.kind.rawValue) \(cluster.model.servedName)"
+            if let service = cluster.serviceName, let index = shared[service] {
+                // A second model of the same server adds no socket; its name joins the listener's.
+                let first = services[index]
+                services[index] = Service(
+                    role: first.role, name: first.name + ", " + cluster.model.servedName, port: first.port, bindAddress: first.bindAddress,
+                    exposure: first.exposure, path: first.path)
+                continue
+            }
+            if let service = cluster.serviceName { shared[service] = services.count }
             services.append(Service(
-                role: .vllmAPI(model: cluster.model.name), name: "vllm \(cluster.model.servedName)", port: cluster.model.port,
+                role: .modelAPI(model: cluster.model.name), name: name, port: cluster.model.port,
                 bindAddress: cluster.apiHost, exposure: exposure, path: cluster.model.path / "port"))
             if cluster.isMultiNode, let link = cluster.link?.name {
                 // Every Ray release binds GCS to every address, whatever --node-ip-address says
@@ -221,6 +235,39 @@ public enum PlanResolver {
             }
         }
         return services
+    }
+
+    /// The compose services serving models, by head node, in model order. Models that share a
+    /// server (Ollama) must agree on what it is; the first never silently wins.
+    private static func modelWorkloads(_ clusters: [ClusterPlan], into bag: inout DiagnosticBag) -> [String: [Workload]] {
+        var workloads: [String: [Workload]] = [:]
+        var firstModel: [String: ClusterPlan] = [:]  // "node/service" → the model that made it
+        for cluster in clusters {
+            guard let workload = cluster.workload else { continue }
+            let key = cluster.head.name + "/" + workload.name
+            guard let first = firstModel[key] else {
+                firstModel[key] = cluster
+                workloads[cluster.head.name, default: []].append(workload)
+                continue
+            }
+            let server = "the \(cluster.model.runtime.kind.title) server '\(workload.name)' on node '\(cluster.head.name)'"
+            if first.model.runtime.kind != cluster.model.runtime.kind {
+                bag.error(
+                    "models '\(first.model.name)' and '\(cluster.model.name)' both need the compose service '\(workload.name)' on node '\(cluster.head.name)'",
+                    at: cluster.model.path, help: "rename one of the models")
+            } else if first.image != cluster.image {
+                bag.error(
+                    "model '\(cluster.model.name)' runs \(server) from \(cluster.image), but model '\(first.model.name)' runs it from \(first.image)",
+                    at: cluster.model.runtime.path / "image",
+                    help: "one server serves both models: give them one image, or give one model another 'port' (a second server)")
+            } else if first.model.start != cluster.model.start {
+                bag.error(
+                    "model '\(cluster.model.name)' starts \(cluster.model.start.rawValue) but shares \(server) with model '\(first.model.name)', which starts \(first.model.start.rawValue)",
+                    at: cluster.model.path / "start",
+                    help: "a server starts with all its models: give them one start policy, or give one model another 'port' (a second server)")
+            }
+        }
+        return workloads
     }
 
     /// The direct link or fabric a model's nodes and callers use: the one the cluster names, or
@@ -299,7 +346,7 @@ public enum PlanResolver {
         guard node.apps.contains(.litellm), let port = node.port(of: .litellm) else { return nil }
         let routes = listed.map { cluster in
             LiteLLMPlan.Route(
-                servedName: cluster.model.servedName, apiBase: cluster.apiBase,
+                servedName: cluster.model.servedName, model: cluster.litellmModel, apiBase: cluster.apiBase,
                 supportsTools: cluster.model.vllm.toolCallParser != nil, maxTokens: cluster.model.maxTokens)
         }
         var database: LiteLLMPlan.Database?

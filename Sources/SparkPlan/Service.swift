@@ -5,7 +5,7 @@ public struct Service: Hashable, Sendable {
     /// What kind of process owns the socket.
     public enum Role: Hashable, Sendable {
         case app(String)
-        case vllmAPI(model: String)
+        case modelAPI(model: String)
         case rayGCS(model: String)
         /// The node's own sshd, which spark-gen does not deploy but whose reach it decides.
         case ssh
@@ -55,7 +55,7 @@ public struct Service: Hashable, Sendable {
     public var phrase: String {
         switch role {
         case .app(let app): return "app \(app)"
-        case .vllmAPI(let model): return "the API of model '\(model)'"
+        case .modelAPI(let model): return "the API of model '\(model)'"
         case .rayGCS(let model): return "the Ray head of model '\(model)'"
         case .ssh: return "sshd"
         }

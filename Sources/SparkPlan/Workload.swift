@@ -22,12 +22,21 @@ public struct Workload: Sendable {
     public let environmentFiles: [String]
     /// Mounts as `source:target`; a source that is not an absolute path is a named volume.
     public let volumes: [String]
+    /// Replaces the image's entrypoint when set, for images whose entrypoint differs by vendor.
+    public let entrypoint: [String]?
+    /// The node's GPUs, given to the container the way their vendor's runtime wants; nil for none.
+    public let gpus: Hardware.GPUVendor?
+    /// Shares the host's IPC namespace (vLLM's workers exchange tensors through shared memory).
+    public let hostIPC: Bool
+    /// Started only on request (`docker compose --profile manual up -d NAME`), never by `up -d`.
+    public let manualStart: Bool
     /// The topology entry the workload comes from.
     public let path: SpecPath
 
     public init(
         name: String, image: String, runner: Runner = .compose, command: [String] = [], environment: [(name: String, value: String)] = [],
-        environmentFiles: [String] = [], volumes: [String] = [], path: SpecPath
+        environmentFiles: [String] = [], volumes: [String] = [], entrypoint: [String]? = nil, gpus: Hardware.GPUVendor? = nil,
+        hostIPC: Bool = false, manualStart: Bool = false, path: SpecPath
     ) {
         self.name = name
         self.image = image
@@ -36,8 +45,15 @@ public struct Workload: Sendable {
         self.environment = environment
         self.environmentFiles = environmentFiles
         self.volumes = volumes
+        self.entrypoint = entrypoint
+        self.gpus = gpus == Hardware.GPUVendor.none ? nil : gpus
+        self.hostIPC = hostIPC
+        self.manualStart = manualStart
         self.path = path
     }
+
+    /// The compose profile of workloads that `up -d` leaves stopped.
+    public static let manualProfile = "manual"
 
     /// The named volumes among the mounts' sources, which the runner declares.
     public var namedVolumes: [String] {

@@ -12,5 +12,18 @@ public struct AppOptions: Sendable {
     public var key: SecretRef?
     /// The app's login password (Hermes WebUI), by reference.
     public var password: SecretRef?
+    /// What runs LiteLLM: systemd from the user's site-packages, or a compose service.
+    public var runner: Runner
+    /// LiteLLM's image when compose runs it, with its digest if one pins it.
+    public var image: String?
     public var path: SpecPath
+
+    public enum Runner: String, Sendable, CaseIterable {
+        case systemd
+        case compose
+    }
+
+    /// The image a compose-run LiteLLM uses unless the topology names one: the release the
+    /// proof suite serves every generated config with (LiteLLMPlan.version).
+    public static let litellmImage = "ghcr.io/berriai/litellm:main-v1.106.2"
 }

@@ -11,9 +11,11 @@ public enum Grammar: Sendable {
     case email
     case image
     case huggingFaceRepo
+    case ollamaTag
     case parserName
     case envVariable
     case sha256
+    case digest
     case version
     case timezone
     case word
@@ -30,9 +32,11 @@ public enum Grammar: Sendable {
         case .email: return "an email address such as 'you@example.com'"
         case .image: return "a container image reference such as 'nvcr.io/nvidia/vllm:26.04-py3'"
         case .huggingFaceRepo: return "a Hugging Face repository such as 'Qwen/Qwen3.5-122B-A10B-GPTQ-Int4'"
+        case .ollamaTag: return "an Ollama model such as 'qwen3-coder:30b' or 'library/qwen3:8b'"
         case .parserName: return "a parser name of lowercase letters, digits and '_'"
         case .envVariable: return "an environment variable name of uppercase letters, digits and '_'"
         case .sha256: return "64 lowercase hexadecimal digits"
+        case .digest: return "an image digest such as 'sha256:' followed by 64 lowercase hexadecimal digits"
         case .version: return "a version such as '3.12' or '2.49.1'"
         case .timezone: return "an IANA time zone such as 'America/Los_Angeles'"
         case .word: return "letters, digits, '.', '_' and '-'"
@@ -73,6 +77,15 @@ public enum Grammar: Sendable {
                 guard let first = part.unicodeScalars.first, Self.isAlnum(first) else { return false }
                 return part.unicodeScalars.allSatisfy { Self.isAlnum($0) || "._-".unicodeScalars.contains($0) }
             } && !text.contains("..")
+        case .ollamaTag:
+            // [namespace/]name[:tag], as `ollama pull` takes it.
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let name = parts.first, !name.isEmpty, !text.contains("..") else { return false }
+            let names = name.split(separator: "/", omittingEmptySubsequences: false)
+            return names.count <= 2 && names.allSatisfy { part in
+                guard let first = part.unicodeScalars.first, Self.isLowerAlnum(first) else { return false }
+                return all(ArraySlice(part.unicodeScalars), "._-")
+            } && (parts.count == 1 || (!parts[1].isEmpty && parts[1].unicodeScalars.allSatisfy { Self.isAlnum($0) || "._-".unicodeScalars.contains($0) }))
         case .parserName:
             return all(scalars[...], "_")
         case .envVariable:
@@ -80,6 +93,8 @@ public enum Grammar: Sendable {
                 && scalars.allSatisfy { Self.isUpper($0) || Self.isDigit($0) || $0 == "_" }
         case .sha256:
             return scalars.count == 64 && scalars.allSatisfy { Self.isDigit($0) || ("a"..."f").contains($0) }
+        case .digest:
+            return text.hasPrefix("sha256:") && Grammar.sha256.matches(String(text.dropFirst(7)))
         case .version:
             return Self.isDigit(scalars[0]) && Self.isDigit(scalars.last!)
                 && scalars.allSatisfy { Self.isDigit($0) || $0 == "." } && !text.contains("..")

@@ -156,6 +156,20 @@ final class MappingReader {
         number == number.rounded() ? String(Int(number)) : String(number)
     }
 
+    /// One of an enum's raw values, or nil after reporting an unknown one with the nearest value.
+    func choice<Value: RawRepresentable & CaseIterable>(_ key: String, _ type: Value.Type, noun: String) -> Value?
+    where Value.RawValue == String {
+        guard let node = value(key), let text = Self.text(node, key: key, path: path / key, grammar: .word, context: context) else {
+            return nil
+        }
+        if let value = Value(rawValue: text) { return value }
+        let names = Value.allCases.map(\.rawValue)
+        context.error(
+            "unknown \(noun) '\(YAMLScalar.abbreviated(text))'", at: node.location, path: path / key,
+            help: "\(Suggestion.hint(for: text, in: names))use \(names.joined(separator: ", "))")
+        return nil
+    }
+
     func bool(_ key: String) -> Bool? {
         guard let node = value(key) else { return nil }
         guard node.isPlain, let text = node.scalar, let flag = YAMLScalar.bool(text) else {

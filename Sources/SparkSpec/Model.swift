@@ -3,7 +3,7 @@ import SparkDiagnostics
 /// A model served by a runtime on one node or a cluster of nodes.
 public struct Model: Sendable {
     public var name: String
-    /// The Hugging Face repository the weights come from.
+    /// Where the weights come from: a Hugging Face repository, or for Ollama the model to pull.
     public var source: String
     /// The name clients ask for; defaults to the model's key.
     public var servedName: String
@@ -14,6 +14,10 @@ public struct Model: Sendable {
     /// Where the API listens; nil lets spark-gen choose (the head's DAC address when other nodes call it).
     public var listen: ListenAddress?
     public var vllm: VLLMOptions
+    /// The llama-server settings, for a llama.cpp model.
+    public var llamaCpp: LlamaCppOptions?
+    /// Whether the model starts with the stack.
+    public var start: StartPolicy
     /// `max_tokens` LiteLLM sends by default, if set.
     public var maxTokens: Int?
     /// Owners with no node in the cluster whose LiteLLM may call this model directly; the
@@ -22,19 +26,73 @@ public struct Model: Sendable {
     public var path: SpecPath
 }
 
-/// The container image a model runs in.
+/// What serves a model: the runtime, the image it runs in and what starts it.
 public struct Runtime: Sendable {
-    public enum Kind: String, Sendable, CaseIterable { case vllm }
+    public enum Kind: String, Sendable, CaseIterable {
+        case vllm
+        case ollama
+        case llamaCpp = "llama-cpp"
+
+        /// The port the runtime's server listens on unless the model says otherwise.
+        public var defaultPort: Int {
+            switch self {
+            case .vllm: return 8000
+            case .ollama: return 11434
+            case .llamaCpp: return 8080
+            }
+        }
+
+        /// How the runtime is named in output.
+        public var title: String {
+            switch self {
+            case .vllm: return "vLLM"
+            case .ollama: return "Ollama"
+            case .llamaCpp: return "llama.cpp"
+            }
+        }
+    }
+
+    /// What starts the model's containers.
+    public enum Runner: String, Sendable, CaseIterable {
+        /// Launch scripts that `docker run` the head and each worker (vLLM; any cluster of nodes).
+        case dockerRun = "docker-run"
+        /// A service of the node's compose.yaml (one node only).
+        case compose
+    }
 
     public var kind: Kind
-    /// The upstream image, e.g. NVIDIA's NGC vLLM image.
+    public var runner: Runner
+    /// The upstream image, e.g. NVIDIA's NGC vLLM image; for Ollama and llama.cpp the image run.
     public var baseImage: String
-    /// The image spark-gen's Dockerfile builds on top of it, with Ray added.
+    /// The image the containers run: for a multi-node vLLM cluster the one spark-gen's
+    /// Dockerfile builds on top of `baseImage` with Ray added; otherwise `baseImage`.
     public var image: String
     /// The Ray version to install, so head and workers never drift apart.
     public var rayVersion: String?
     /// The cluster's Ray token (Ray 2.52 and later), by reference; every member holds a copy.
     public var rayToken: SecretRef?
+    public var path: SpecPath
+}
+
+/// Whether a model starts with the stack or only when the operator starts it.
+public enum StartPolicy: String, Sendable, CaseIterable {
+    /// Started by the runbook and at boot.
+    case auto
+    /// Left stopped (a compose profile); the operator stops others and starts it by hand, for a
+    /// model too large to run beside the rest.
+    case manual
+}
+
+/// The `llama-server` settings of a llama.cpp model.
+public struct LlamaCppOptions: Sendable {
+    /// The GGUF file on the node (the first shard of a split model).
+    public var gguf: NodePath
+    /// `--ctx-size`: the KV cache's tokens, shared by the slots.
+    public var contextSize: Int
+    /// `--parallel`: how many requests it serves at once.
+    public var parallel: Int
+    /// `--n-gpu-layers`: layers offloaded to the GPU (999: all).
+    public var gpuLayers: Int
     public var path: SpecPath
 }
 

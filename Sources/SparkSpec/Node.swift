@@ -41,5 +41,16 @@ public struct Hardware: Sendable {
     /// Memory left for models after the OS, which vLLM's utilization fraction applies to.
     public var usableGB: Double
     public var gpus: Int
+    /// Whose GPUs: how a container is given them.
+    public var gpuVendor: GPUVendor
     public var path: SpecPath
+
+    public enum GPUVendor: String, Sendable, CaseIterable {
+        /// The NVIDIA container toolkit (`--gpus all`, a compose device reservation).
+        case nvidia
+        /// ROCm or Vulkan through /dev/kfd and /dev/dri.
+        case amd
+        /// No GPU: models run on the CPU.
+        case none
+    }
 }

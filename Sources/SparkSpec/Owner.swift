@@ -5,6 +5,9 @@ public struct Owner: Sendable {
     public var name: String
     public var tailnet: String
     public var masterKey: SecretRef
+    /// The key LiteLLM encrypts the credentials it stores with; without one it uses the master
+    /// key, so rotating the master key would make them unreadable.
+    public var saltKey: SecretRef?
     /// The LiteLLM database password, required where the owner runs `litellm-db`.
     public var dbPassword: SecretRef?
     /// The models this owner's LiteLLM lists; nil lists the models that run on this owner's nodes.

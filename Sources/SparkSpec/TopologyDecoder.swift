@@ -121,9 +121,12 @@ private struct Decoder {
             .flatMap { secret($0, at: path / "master_key", what: "the master_key of \(what)", variable: "LITELLM_MASTER_KEY") }
         let dbPassword = map.value("db_password")
             .flatMap { secret($0, at: path / "db_password", what: "the db_password of \(what)", variable: "POSTGRES_PASSWORD") }
+        let saltKey = map.value("salt_key")
+            .flatMap { secret($0, at: path / "salt_key", what: "the salt_key of \(what)", variable: "LITELLM_SALT_KEY") }
         let models = map.strings("models", grammar: .identifier)
         guard let tailnet, let masterKey else { return nil }
-        return Owner(name: name, tailnet: tailnet, masterKey: masterKey, dbPassword: dbPassword, models: models, path: path)
+        return Owner(
+            name: name, tailnet: tailnet, masterKey: masterKey, saltKey: saltKey, dbPassword: dbPassword, models: models, path: path)
     }
 
     /// A secret reference. A literal value is refused without ever being echoed back.
@@ -416,13 +419,14 @@ private struct Decoder {
         let memory = map.double("memory_gb", required: true, what: what, in: 1...65536)
         let usable = map.double("usable_gb", in: 1...65536)
         let gpus = map.int("gpus", in: 0...64) ?? map.defaulted("gpus", 1)
+        let vendor = map.choice("gpu", Hardware.GPUVendor.self, noun: "GPU vendor") ?? .nvidia
         if let memory, let usable, usable > memory, let location = map.value("usable_gb")?.location {
             context.error(
                 "usable_gb (\(usable)) is larger than memory_gb (\(memory))", at: location, path: path / "usable_gb",
                 help: "usable memory is what is left after the OS; it cannot exceed the installed memory")
         }
         guard let memory else { return nil }
-        return Hardware(kind: kind, arch: arch, memoryGB: memory, usableGB: usable ?? memory, gpus: gpus, path: path)
+        return Hardware(kind: kind, arch: arch, memoryGB: memory, usableGB: usable ?? memory, gpus: gpus, gpuVendor: vendor, path: path)
     }
 
     func apps(_ node: YAMLNode, at path: SpecPath) -> [(app: App, options: AppOptions?)]? {
@@ -482,19 +486,32 @@ private struct Decoder {
         let password = app == .hermesWebUI
             ? map.value("password").flatMap { secret($0, at: path / "password", what: "the password of app '\(app.rawValue)'", variable: "HERMES_WEBUI_PASSWORD") }
             : nil
-        return AppOptions(listen: listen, port: port, litellm: litellm, key: key, password: password, path: path)
+        var runner = AppOptions.Runner.systemd
+        var image: String?
+        if app == .litellm {
+            runner = map.choice("runner", AppOptions.Runner.self, noun: "runner") ?? .systemd
+            if runner == .compose {
+                let digest = map.string("digest", grammar: .digest)
+                image = map.string("image", grammar: .image).map { Self.pinned($0, digest: digest) }
+                    ?? Self.pinned(map.defaulted("image", AppOptions.litellmImage), digest: digest)
+            }
+        }
+        return AppOptions(
+            listen: listen, port: port, litellm: litellm, key: key, password: password, runner: runner, image: image, path: path)
     }
 
     func model(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Model? {
         let what = "model '\(name)'"
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         defer { map.finish() }
-        let source = map.string("source", required: true, what: what, grammar: .huggingFaceRepo)
+        // The runtime decides which other keys the model may have.
+        let runtime = map.required("runtime", what: what).flatMap { self.runtime($0, at: path / "runtime") }
+        let kind = runtime?.kind
+        let source = map.string("source", required: true, what: what, grammar: kind == .ollama ? .ollamaTag : .huggingFaceRepo)
         let servedName = map.string("served_name", grammar: .identifier) ?? name
         let weights = map.double("weights_gb", required: true, what: what, in: 0.001...100_000)
-        let runtime = map.required("runtime", what: what).flatMap { self.runtime($0, at: path / "runtime") }
-        let cluster = map.required("cluster", what: what).flatMap { self.cluster($0, at: path / "cluster") }
-        let port = map.int("port", in: 1...65535) ?? map.defaulted("port", 8000)
+        let cluster = placement(map, what: what, at: path)
+        let port = map.int("port", in: 1...65535) ?? map.defaulted("port", kind?.defaultPort ?? Runtime.Kind.vllm.defaultPort)
         var listen: ListenAddress?
         if let node = map.value("listen"), let text = MappingReader.text(node, key: "listen", path: path / "listen", grammar: nil, context: context) {
             listen = ListenAddress(text)
@@ -504,13 +521,43 @@ private struct Decoder {
                     help: "use dac, loopback or an IPv4 address")
             }
         }
-        let vllm = vllmOptions(map.value("vllm"), at: path / "vllm")
+        // A runtime's own settings block is a key of the model only under that runtime.
+        let vllm = kind == .vllm || kind == nil ? vllmOptions(map.value("vllm"), at: path / "vllm") : vllmOptions(nil, at: path / "vllm")
+        var llamaCpp: LlamaCppOptions?
+        if kind == nil { _ = map.value("llama_cpp") }  // the runtime's error is enough
+        if kind == .llamaCpp {
+            llamaCpp = map.required("llama_cpp", what: what, help: "add 'llama_cpp: {gguf: /srv/models/NAME.gguf, ctx_size: 32768}'")
+                .flatMap { llamaCppOptions($0, at: path / "llama_cpp") }
+        }
+        let start = map.choice("start", StartPolicy.self, noun: "start policy") ?? .auto
         let maxTokens = map.int("max_tokens", in: 1...10_000_000)
         let sharedWith = map.strings("shared_with", grammar: .identifier) ?? []
-        guard let source, let weights, let runtime, let cluster, let vllm else { return nil }
+        guard let source, let weights, let runtime, let cluster, let vllm, kind != .llamaCpp || llamaCpp != nil else { return nil }
+        if runtime.kind != .vllm || runtime.runner == .compose, !cluster.workers.isEmpty {
+            let what = runtime.kind == .vllm ? "vLLM run by compose" : runtime.kind.title
+            context.error(
+                "model '\(name)' has workers, but \(what) runs on one node", at: node.location, path: cluster.path / "workers",
+                help: runtime.kind == .vllm ? "remove 'runner: compose' (a cluster of nodes runs from docker run scripts), or the workers"
+                    : "remove 'workers'; a model split across nodes runs on vLLM")
+        }
         return Model(
             name: name, source: source, servedName: servedName, weightsGB: weights, runtime: runtime, cluster: cluster, port: port,
-            listen: listen, vllm: vllm, maxTokens: maxTokens, sharedWith: sharedWith, path: path)
+            listen: listen, vllm: vllm, llamaCpp: llamaCpp, start: start, maxTokens: maxTokens, sharedWith: sharedWith, path: path)
+    }
+
+    /// Where the model runs: `cluster: {head, workers, …}`, or `node: NAME` for one node.
+    func placement(_ map: MappingReader, what: String, at path: SpecPath) -> Cluster? {
+        if let name = map.string("node", grammar: .hostname) {
+            if let other = map.value("cluster") {
+                context.error(
+                    "\(what) has both 'node' and 'cluster'", at: other.location, path: path / "cluster",
+                    help: "keep 'node: \(name)' for a model on one node, or 'cluster: {head: \(name), workers: […]}' for several")
+                return nil
+            }
+            return Cluster(head: name, workers: [], link: nil, tensorParallel: 1, pipelineParallel: 1, rayPort: 6379, path: path / "node")
+        }
+        return map.required("cluster", what: what, help: "add 'node: NAME' (one node) or 'cluster: {head: NAME, workers: […]}'")
+            .flatMap { self.cluster($0, at: path / "cluster") }
     }
 
     func runtime(_ node: YAMLNode, at path: SpecPath) -> Runtime? {
@@ -519,20 +566,53 @@ private struct Decoder {
         else { return nil }
         defer { map.finish() }
         var kind: Runtime.Kind?
-        if let text = map.string("kind", required: true, what: what, grammar: .word) {
-            kind = Runtime.Kind(rawValue: text)
-            if kind == nil, let location = map.value("kind")?.location {
-                context.error(
-                    "unknown runtime kind '\(text)'", at: location, path: path / "kind",
-                    help: "supported runtimes: \(Runtime.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+        if map.value("kind") != nil {
+            kind = map.choice("kind", Runtime.Kind.self, noun: "runtime kind")
+        } else {
+            _ = map.required("kind", what: what, help: "add 'kind: vllm', 'kind: ollama' or 'kind: llama-cpp'")
         }
-        let baseImage = map.string("base_image", required: true, what: what, grammar: .image)
-        let image = map.string("image", required: true, what: what, grammar: .image)
-        let ray = map.string("ray_version", grammar: .version)
-        let token = map.value("ray_token").flatMap { secret($0, at: path / "ray_token", what: "the Ray token", variable: "RAY_AUTH_TOKEN") }
-        guard let kind, let baseImage, let image else { return nil }
-        return Runtime(kind: kind, baseImage: baseImage, image: image, rayVersion: ray, rayToken: token, path: path)
+        guard let kind else { return nil }
+        let digest = map.string("digest", grammar: .digest)
+        switch kind {
+        case .vllm:
+            let runner = map.choice("runner", Runtime.Runner.self, noun: "runner") ?? .dockerRun
+            let baseImage = map.string("base_image", required: true, what: what, grammar: .image)
+            // A single node runs the upstream image; only a cluster of nodes needs the image with Ray.
+            let image = map.string("image", grammar: .image)
+            let ray = map.string("ray_version", grammar: .version)
+            let token = map.value("ray_token").flatMap { secret($0, at: path / "ray_token", what: "the Ray token", variable: "RAY_AUTH_TOKEN") }
+            guard let baseImage else { return nil }
+            let pinned = Self.pinned(baseImage, digest: digest)
+            return Runtime(
+                kind: kind, runner: runner, baseImage: pinned, image: image ?? pinned, rayVersion: ray, rayToken: token, path: path)
+        case .ollama, .llamaCpp:
+            guard let image = map.string("image", required: true, what: what, grammar: .image) else { return nil }
+            let pinned = Self.pinned(image, digest: digest)
+            return Runtime(kind: kind, runner: .compose, baseImage: pinned, image: pinned, rayVersion: nil, rayToken: nil, path: path)
+        }
+    }
+
+    /// `image@digest` when a digest pins a tag that moves.
+    static func pinned(_ image: String, digest: String?) -> String {
+        guard let digest, !image.contains("@") else { return image }
+        return image + "@" + digest
+    }
+
+    func llamaCppOptions(_ node: YAMLNode, at path: SpecPath) -> LlamaCppOptions? {
+        let what = "'llama_cpp'"
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
+        let gguf = map.nodePath("gguf", required: true, what: what)
+        if let gguf, !gguf.text.hasSuffix(".gguf"), let location = map.value("gguf")?.location {
+            context.error(
+                "'\(gguf.text)' is not a GGUF file", at: location, path: path / "gguf",
+                help: "name the model's .gguf file (for a split model, its first part, …-00001-of-0000N.gguf)")
+        }
+        let contextSize = map.int("ctx_size", required: true, what: what, in: 256...16_777_216)
+        let parallel = map.int("parallel", in: 1...1024) ?? map.defaulted("parallel", 1)
+        let gpuLayers = map.int("gpu_layers", in: 0...100_000) ?? map.defaulted("gpu_layers", 999)
+        guard let gguf, let contextSize, gguf.text.hasSuffix(".gguf") else { return nil }
+        return LlamaCppOptions(gguf: gguf, contextSize: contextSize, parallel: parallel, gpuLayers: gpuLayers, path: path)
     }
 
     func cluster(_ node: YAMLNode, at path: SpecPath) -> Cluster? {

@@ -1,0 +1,34 @@
+import SparkSpec
+
+/// llama.cpp's `llama-server`, one per model, serving a GGUF file from the node with an
+/// OpenAI-compatible API.
+struct LlamaCppRuntime: ModelRuntime {
+    let kind = Runtime.Kind.llamaCpp
+    let readinessPath = "/health"
+    /// Where the GGUF file's folder is mounted in the container.
+    static let modelsMount = "/models"
+
+    func serviceName(_ cluster: ClusterPlan) -> String { "llama-\(cluster.model.name)" }
+
+    func workload(_ cluster: ClusterPlan) -> Workload? {
+        guard let options = cluster.model.llamaCpp else { return nil }
+        let file = options.gguf.absolute(home: cluster.head.home)
+        let folder = String(file[..<(file.lastIndex(of: "/") ?? file.startIndex)])
+        let name = String(file[file.index(after: file.lastIndex(of: "/") ?? file.startIndex)...])
+        var command = [
+            "--model", "\(Self.modelsMount)/\(name)",
+            "--alias", cluster.model.servedName,
+            "--host", cluster.apiHost,
+            "--port", String(cluster.model.port),
+            "--ctx-size", String(options.contextSize),
+            "--parallel", String(options.parallel),
+            // The model's own chat template, which tool calls need.
+            "--jinja",
+        ]
+        if cluster.head.hardware.gpuVendor != .none { command += ["--n-gpu-layers", String(options.gpuLayers)] }
+        return Workload(
+            name: serviceName(cluster), image: cluster.image, command: command,
+            volumes: ["\(folder.isEmpty ? "/" : folder):\(Self.modelsMount):ro"], gpus: cluster.head.hardware.gpuVendor,
+            manualStart: cluster.model.start == .manual, path: cluster.model.path)
+    }
+}

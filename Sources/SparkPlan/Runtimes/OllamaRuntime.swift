@@ -1,0 +1,29 @@
+import SparkSpec
+
+/// Ollama: one server per port, which serves every Ollama model of its node and pulls each into
+/// its volume. LiteLLM calls it through its own chat API (`ollama_chat/`), which keeps tool calls.
+struct OllamaRuntime: ModelRuntime {
+    let kind = Runtime.Kind.ollama
+    /// Answers "Ollama is running" once the server is up.
+    let readinessPath = "/api/version"
+    static let defaultPort = Runtime.Kind.ollama.defaultPort
+
+    /// `ollama` on the default port, `ollama-PORT` for a second server.
+    func serviceName(_ cluster: ClusterPlan) -> String {
+        cluster.model.port == Self.defaultPort ? "ollama" : "ollama-\(cluster.model.port)"
+    }
+
+    func workload(_ cluster: ClusterPlan) -> Workload? {
+        Workload(
+            name: serviceName(cluster), image: cluster.image,
+            // The image sets OLLAMA_HOST=0.0.0.0:11434; host networking would put that on every address.
+            environment: [("OLLAMA_HOST", "\(cluster.apiHost):\(cluster.model.port)")],
+            volumes: ["\(serviceName(cluster)):/root/.ollama"], gpus: cluster.head.hardware.gpuVendor,
+            manualStart: cluster.model.start == .manual, path: cluster.model.runtime.path)
+    }
+
+    func litellmModel(_ cluster: ClusterPlan) -> String { "ollama_chat/\(cluster.model.source)" }
+
+    /// Ollama's own API, which `ollama_chat/` calls at `/api/chat`: no `/v1`.
+    func apiBase(_ cluster: ClusterPlan) -> String { "http://\(cluster.apiHost):\(cluster.model.port)" }
+}

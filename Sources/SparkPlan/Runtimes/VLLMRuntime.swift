@@ -1,0 +1,66 @@
+import SparkJSON
+import SparkSpec
+
+/// vLLM: launch scripts that `docker run` a head and its Ray workers (any cluster), or, for a
+/// model on one node, a compose service.
+struct VLLMRuntime: ModelRuntime {
+    let kind = Runtime.Kind.vllm
+    let readinessPath = "/v1/models"
+
+    func workload(_ cluster: ClusterPlan) -> Workload? {
+        guard cluster.model.runtime.runner == .compose else { return nil }
+        let node = cluster.head
+        let stackDir = cluster.stackDir
+        return Workload(
+            name: serviceName(cluster), image: cluster.image,
+            command: [cluster.model.source] + Self.serveArguments(cluster).flatMap { $0 },
+            volumes: [
+                "\(node.home)/.cache/huggingface:/root/.cache/huggingface",
+                "\(stackDir)/vllm-compile-cache:/root/.cache/vllm/torch_compile_cache",
+            ],
+            // Vendors' images start differently (NGC's runs a banner script, vllm-openai `vllm
+            // serve`); naming the command makes every image serve the same way.
+            entrypoint: ["vllm", "serve"], gpus: node.hardware.gpuVendor, hostIPC: true,
+            manualStart: cluster.model.start == .manual, path: cluster.model.path)
+    }
+
+    /// The `vllm serve` options after the model, one group of words per option, in a fixed order.
+    static func serveArguments(_ cluster: ClusterPlan) -> [[String]] {
+        let model = cluster.model
+        let vllm = model.vllm
+        var args: [[String]] = [
+            ["--served-model-name", model.servedName],
+            ["--host", cluster.apiHost],
+            ["--port", String(model.port)],
+            ["--dtype", vllm.dtype],
+            ["--gpu-memory-utilization", "\(vllm.gpuMemoryUtilization)"],
+        ]
+        if let value = vllm.maxModelLen { args.append(["--max-model-len", String(value)]) }
+        if let value = vllm.maxNumBatchedTokens { args.append(["--max-num-batched-tokens", String(value)]) }
+        if let value = vllm.maxNumSeqs { args.append(["--max-num-seqs", String(value)]) }
+        if let value = vllm.quantization { args.append(["--quantization", value]) }
+        if let value = vllm.kvCacheDtype { args.append(["--kv-cache-dtype", value]) }
+        if vllm.enablePrefixCaching { args.append(["--enable-prefix-caching"]) }
+        if vllm.enableChunkedPrefill { args.append(["--enable-chunked-prefill"]) }
+        if let parser = vllm.toolCallParser {
+            args.append(["--enable-auto-tool-choice"])
+            args.append(["--tool-call-parser", parser])
+        }
+        if let parser = vllm.reasoningParser { args.append(["--reasoning-parser", parser]) }
+        if !vllm.defaultChatTemplateKwargs.isEmpty {
+            let object = JSONValue.object(vllm.defaultChatTemplateKwargs.map { key, value in
+                switch value {
+                case .bool(let flag): return (key, .bool(flag))
+                case .int(let number): return (key, .int(number))
+                case .string(let text): return (key, .string(text))
+                }
+            })
+            // jansson fails only on text that is not UTF-8, which libyaml never hands over.
+            if let json = try? JanssonEncoder.encode(object, style: .compact) { args.append(["--default-chat-template-kwargs", json]) }
+        }
+        args.append(["--tensor-parallel-size", String(model.cluster.tensorParallel)])
+        args.append(["--pipeline-parallel-size", String(model.cluster.pipelineParallel)])
+        if let backend = cluster.executorBackend { args.append(["--distributed-executor-backend", backend]) }
+        return args
+    }
+}
