@@ -39,6 +39,24 @@ struct ComposeEmitter {
             ("restart", "unless-stopped"),
             ("network_mode", "host"),
         ]
+        if workload.manualStart {
+            // `docker compose up -d` leaves it stopped; the runbook says how to start it.
+            fields.append(("profiles", .sequence([.string(Workload.manualProfile)])))
+        }
+        if workload.hostIPC { fields.append(("ipc", "host")) }
+        switch workload.gpus {
+        case .nvidia?:
+            // The NVIDIA container toolkit's device request, as `docker run --gpus all` makes it.
+            let device: YAMLValue = .mapping([("driver", "nvidia"), ("count", "all"), ("capabilities", .sequence(["gpu"]))])
+            fields.append(("deploy", .mapping([("resources", .mapping([("reservations", .mapping([("devices", .sequence([device]))]))]))])))
+        case .amd?:
+            // ROCm's compute interface and the render nodes (Vulkan uses the latter); the
+            // containers run as root, so no group needs adding.
+            fields.append(("devices", .sequence(["/dev/kfd", "/dev/dri"])))
+        case .none?, nil:
+            break
+        }
+        if let entrypoint = workload.entrypoint { fields.append(("entrypoint", .sequence(entrypoint.map { .string($0) }))) }
         if !workload.command.isEmpty { fields.append(("command", .sequence(workload.command.map { .string($0) }))) }
         if !workload.environmentFiles.isEmpty { fields.append(("env_file", .sequence(workload.environmentFiles.map { .string($0) }))) }
         if !workload.environment.isEmpty {

@@ -7,14 +7,18 @@ import SparkYAML
 /// key and database URL are read from the environment (`os.environ/…`) under `general_settings`,
 /// the only place LiteLLM looks for them.
 struct LiteLLMConfigEmitter {
-    static let fileName = "litellm-config.yaml"
+    static let fileName = LiteLLMPlan.configFileName
 
     func artifacts(for plan: Plan) throws -> [Artifact] {
         try plan.nodes.compactMap { node in
             guard let litellm = node.litellm else { return nil }
+            let loader = litellm.container == nil
+                ? "litellm.service loads from its EnvironmentFile= lines" : "compose.yaml gives service '\(litellm.container ?? "")' (env_file)"
             let header = Header(plan, node: node.name, about: [
                 "LiteLLM proxy of owner '\(node.owner.name)'. Secrets are read from the environment that",
-                "litellm.service loads from its EnvironmentFile= lines; none is written here.",
+                "\(loader); none is written here.",
+                "Each model name is one backend, with no retries or fallbacks: a backend that",
+                "is down fails its own requests, never another model's.",
             ])
             let body = try YAMLEmitter.emit(document(litellm))
             // It names the environment variables that hold the secrets: readable by its owner only.

@@ -165,7 +165,10 @@ struct RunbookEmitter {
         func creates(_ paths: [String]) { steps[steps.count - 1].creates += paths }
         func reads(_ paths: [String]) { steps[steps.count - 1].reads += paths }
 
-        text += GuideMigration(node: node).section(step: heading("Coming from the hand-written guide"))
+        // The hand-written guide this stack replaces is the DGX Spark one; another box starts fresh.
+        let fromGuide = node.node.hardware.kind == Self.guideHardware
+        if fromGuide { text += GuideMigration(node: node).section(step: heading("Coming from the hand-written guide")) }
+        let litellmInCompose = node.litellm?.container != nil
 
         text += heading(Self.copyStep)
         text += "From the machine that ran `spark-gen build`, in the output directory:\n\n```sh\n"
@@ -175,7 +178,7 @@ struct RunbookEmitter {
         if !stackPrivate.isEmpty {
             text += "ssh \(target) chmod 600 \(stackPrivate.joined(separator: " "))\n"
         }
-        if node.litellm != nil {
+        if node.litellm != nil, !litellmInCompose {
             let systemPrivate = privateFiles.filter { $0.hasPrefix("/etc/") }
             let chmod = systemPrivate.isEmpty ? "" : " && sudo chmod 600 \(systemPrivate.joined(separator: " "))"
             text += "rsync -a nodes/\(node.name)/etc/systemd/system/ \(target):/tmp/spark-gen-systemd/\n"
@@ -188,12 +191,23 @@ struct RunbookEmitter {
         }
 
         text += heading("Prerequisites")
-        text += "Docker and the NVIDIA container toolkit come with DGX OS; on another Ubuntu install them first.\n\n```sh\n"
+        switch node.node.hardware.gpuVendor {
+        case .nvidia where fromGuide:
+            text += "Docker and the NVIDIA container toolkit come with DGX OS; on another Ubuntu install them first.\n\n```sh\n"
+        case .nvidia:
+            text += "Install Docker (with its compose plugin), the NVIDIA driver and the NVIDIA container toolkit first.\n\n```sh\n"
+        case .amd:
+            text += "Install Docker (with its compose plugin) and the amdgpu driver first; the containers reach the GPU through "
+            text += "`/dev/kfd` and `/dev/dri`.\n\n```sh\n"
+        case .none:
+            text += "Install Docker (with its compose plugin) first.\n\n```sh\n"
+        }
         text += "sudo usermod -aG docker \(user)   # then log out and in again: the docker commands below run as \(user)\n"
         text += "command -v tailscale >/dev/null || curl -fsSL https://tailscale.com/install.sh | sh\n"
         var packages: [String] = []
-        if !node.clusterRoles.isEmpty { packages.append("'huggingface_hub[cli]'") }
-        if node.litellm != nil { packages += ["'litellm[proxy]==\(LiteLLMPlan.version)'", "prisma"] }
+        // Every runtime but Ollama, which pulls its own models, downloads from Hugging Face.
+        if node.clusterRoles.contains(where: { $0.cluster.model.runtime.kind != .ollama }) { packages.append("'huggingface_hub[cli]'") }
+        if node.litellm != nil, !litellmInCompose { packages += ["'litellm[proxy]==\(LiteLLMPlan.version)'", "prisma"] }
         if !packages.isEmpty {
             text += "pip3 install --user --break-system-packages \(packages.joined(separator: " "))\n"
         }
@@ -221,7 +235,13 @@ struct RunbookEmitter {
 
         if !recipes.generatedFiles.isEmpty {
             text += heading("Secrets (once, on this node)")
-            text += "spark-gen never sees a secret. Create each file here, readable only by \(user); "
+            let shared = recipes.generatedFiles.compactMap(\.group)
+            text += "spark-gen never sees a secret. Create each file here, readable only by \(user)"
+            if let group = shared.first {
+                // compose reads env files as whoever runs it; docker's members can run any container anyway.
+                text += " (files a compose service loads: root and the \(group) group, mode 0640, since `docker compose` reads them as whoever runs it)"
+            }
+            text += "; "
             text += "an existing file is kept (rotate keys deliberately). `\(SecretsManifestEmitter.fileName)` lists every secret "
             text += "file of this node as data (path, variables, readers, where the values come from):\n\n```sh\n"
             for file in recipes.generatedFiles {
@@ -257,7 +277,15 @@ struct RunbookEmitter {
             text += "only the console reaches it. Run it at the console.\n"
         }
 
-        for role in node.clusterRoles {
+        for role in node.clusterRoles where !role.cluster.isScripted {
+            let cluster = role.cluster
+            let title = cluster.model.runtime.kind.title + (cluster.model.start == .manual ? ", started by hand" : "")
+            text += heading("\(Self.modelStepPrefix)\(cluster.model.name): \(title)")
+            let step = ComposeModelStep(node: node, cluster: cluster, compose: compose).render()
+            text += step.text
+            reads(step.reads)
+        }
+        for role in node.clusterRoles where role.cluster.isScripted {
             let cluster = role.cluster
             let base = VLLMEmitter().scriptBase(role, in: node)
             text += heading("\(Self.modelStepPrefix)\(cluster.model.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
@@ -284,7 +312,7 @@ struct RunbookEmitter {
         if let litellm = node.litellm {
             text += heading("LiteLLM proxy")
             text += "```sh\n"
-            reads([Layout.stackPath(node, LiteLLMConfigEmitter.fileName), "/etc/systemd/system/litellm.service"])
+            reads([Layout.stackPath(node, LiteLLMConfigEmitter.fileName), litellm.container == nil ? "/etc/systemd/system/litellm.service" : compose])
             reads(node.secretFiles.filter { $0.readers.contains(App.litellm.rawValue) }.map(\.path))
             if litellm.database != nil { reads([compose]) }
             if let database = litellm.database {
@@ -295,7 +323,11 @@ struct RunbookEmitter {
                     text += "( set -a; . \(file.path); \(home)/.local/bin/prisma db push --schema \(home)/.local/lib/python\(node.node.python)/site-packages/litellm/proxy/schema.prisma )\n"
                 }
             }
-            text += "sudo systemctl enable --now litellm\n"
+            if let container = litellm.container {
+                text += "docker compose -f \(compose) up -d \(container)\n"
+            } else {
+                text += "sudo systemctl enable --now litellm\n"
+            }
             text += "timeout 120 bash -c 'until curl -fsS http://\(litellm.bindAddress):\(litellm.port)/health/liveliness >/dev/null; do sleep 2; done'\n```\n\n"
             text += "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches "
             text += litellm.routes.isEmpty ? "no model.\n" : "\(litellm.routes.map { "\($0.servedName) at \($0.apiBase)" }.joined(separator: ", ")).\n"
@@ -327,7 +359,11 @@ struct RunbookEmitter {
             text += "sudo \(home)/.local/bin/hermes gateway install --system\n```\n"
         }
 
-        let composeApps = node.workloads.filter { $0.runner == .compose && $0.name != App.litellmDB.containerName }
+        // Models and LiteLLM have steps of their own.
+        let modelServices = Set(node.clusterRoles.compactMap(\.cluster.serviceName))
+        let composeApps = node.workloads.filter {
+            $0.runner == .compose && $0.name != App.litellmDB.containerName && $0.name != node.litellm?.container && !modelServices.contains($0.name)
+        }
         if !composeApps.isEmpty {
             text += heading("Apps")
             text += "```sh\n"
@@ -370,8 +406,13 @@ struct RunbookEmitter {
         text += heading("Hand the node to its owner and lock ssh down")
         text += "When someone other than \(node.owner.name) set this node up, \(node.owner.name) takes it over with fresh secrets:\n\n```sh\n"
         if let litellm = node.litellm, let master = node.secretFile(defining: litellm.masterKey.variable) {
-            text += "rm \(master.path)   # then run the secrets step again for this file\n"
-            text += "sudo systemctl restart litellm\n"
+            text += "\(master.group == nil ? "" : "sudo ")rm \(master.path)   # then run the secrets step again for this file\n"
+            if let container = litellm.container {
+                // A restart keeps the environment the container was created with.
+                text += "docker compose -f \(compose) up -d --force-recreate \(container)\n"
+            } else {
+                text += "sudo systemctl restart litellm\n"
+            }
         }
         text += "ssh-keygen -lf \(home)/.ssh/authorized_keys   # delete the lines of keys that are not \(node.owner.name)'s\n```\n\n"
         text += "Once \(node.owner.name)'s own key logs in (test it from a second terminal), turn password logins off:\n\n```sh\n"
@@ -384,9 +425,46 @@ struct RunbookEmitter {
             ? "The firewall admits ssh from nowhere: only the console reaches this node.\n"
             : "The firewall already admits ssh only from \(sshFrom.joined(separator: " and "))\(never).\n"
 
-        text += heading("Where this stack differs from the hand-written guide, and why")
-        text += differences(plan, node)
+        if fromGuide {
+            text += heading("Where this stack differs from the hand-written guide, and why")
+            text += differences(plan, node)
+        } else {
+            text += heading("Where this stack differs from a hand-written one, and why")
+            text += composeDifferences(node)
+        }
         return (text, steps)
+    }
+
+    /// The hardware of the nodes the hand-written guide set up, whose migration step applies.
+    static let guideHardware = "dgx-spark"
+
+    /// What a node set up from scratch with compose gets differently from a hand-written compose
+    /// stack (a LiteLLM with its backends on one box).
+    private func composeDifferences(_ node: NodePlan) -> String {
+        let runtimes = Set(node.clusterRoles.filter { $0.kind == .head }.map(\.cluster.model.runtime.kind))
+        var defaults: [String] = []
+        if runtimes.contains(.ollama) { defaults.append("Ollama's image sets `OLLAMA_HOST=0.0.0.0:11434`") }
+        if runtimes.contains(.llamaCpp) { defaults.append("llama.cpp's server images set `LLAMA_ARG_HOST=0.0.0.0`") }
+        if runtimes.contains(.vllm) { defaults.append("`vllm serve` binds every address unless given `--host`") }
+        if node.litellm?.container != nil { defaults.append("LiteLLM's `--host` defaults to `0.0.0.0`") }
+        var items = [
+            "Every service binds 127.0.0.1 and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
+                + ": Docker DNATs published ports before ufw's INPUT chain, and tailscaled accepts everything arriving on "
+                + "`tailscale0` ahead of ufw. The tailnet reaches LiteLLM through `tailscale serve`, which the tailnet policy governs.",
+            "Each model name is one backend and LiteLLM has no retries or fallbacks: a backend that is down fails the requests "
+                + "for its own name, at once, instead of another model answering them.",
+        ]
+        if let file = node.secretFiles.first(where: { $0.group != nil }) {
+            items.append(
+                "The keys come from `\(file.path)` (mode \(file.mode), root:\(file.group ?? "")), which the runbook fills with random values; "
+                    + "the config names only the variables (`os.environ/…`).")
+        }
+        items += [
+            "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
+                + "that exposes a model port is rejected when saved.",
+            "ufw is reset to the generated rules: nothing but ssh and the tailnet ports of the apps is admitted.",
+        ]
+        return items.map { "- \($0)\n" }.joined()
     }
 
     private func differences(_ plan: Plan, _ node: NodePlan) -> String {

@@ -32,6 +32,8 @@ struct SecretRecipe {
                 }
             case node.owner.masterKey.variable where node.litellm != nil:
                 lines.append("printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"")
+            case "LITELLM_SALT_KEY":
+                lines.append("printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"")
             case "RAY_AUTH_TOKEN":
                 lines.append("printf 'RAY_AUTH_TOKEN=%s\\n' \"$(openssl rand -hex 32)\"")
             default:
@@ -41,7 +43,13 @@ struct SecretRecipe {
         }
         var recipe = "[ -e \(file.path) ] || ( umask 077\n"
         if needsPassword { recipe += "  pw=$(openssl rand -hex 24)\n" }
-        recipe += "  { " + lines.joined(separator: "\n    ") + "; } > \(file.path) )"
+        recipe += "  { " + lines.joined(separator: "\n    ") + "; }"
+        if let group = file.group {
+            // Straight from the pipe into a root-owned file: the values never touch a file of the user's.
+            recipe += " | sudo install -m \(file.mode) -o root -g \(group) /dev/stdin \(file.path) )"
+        } else {
+            recipe += " > \(file.path) )"
+        }
         return recipe
     }
 

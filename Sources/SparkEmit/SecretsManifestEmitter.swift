@@ -13,8 +13,8 @@ struct SecretsManifestEmitter {
             let files: [JSONValue] = node.secretFiles.map { file in
                 .object([
                     ("path", .string(file.path)),
-                    ("mode", .string("0600")),
-                    ("owner", .string(node.node.user)),
+                    ("mode", .string(file.mode)),
+                    ("owner", .string(file.group.map { "root:\($0)" } ?? node.node.user)),
                     ("variables", .array(file.variables.map { .string($0) })),
                     ("readers", .array(file.readers.map { .string($0) })),
                     ("source", source(file.source, on: node, in: plan)),

@@ -4,7 +4,7 @@ import SparkPlan
 struct SystemdEmitter {
     func artifacts(for plan: Plan) -> [Artifact] {
         plan.nodes.flatMap { node -> [Artifact] in
-            guard let litellm = node.litellm else { return [] }
+            guard let litellm = node.litellm, litellm.container == nil else { return [] }
             return [
                 // The unit names the secret files (EnvironmentFile=): root-readable only.
                 Artifact(path: Layout.nodeFile(node, Layout.litellmUnit), contents: unit(plan, node, litellm), mode: .privateFile),

@@ -70,8 +70,15 @@ struct VerifyEmitter {
         ])
         var script = Self.prelude
         script += section("Listeners bind where the plan says, never on a wildcard address")
+        if node.services.contains(where: \.manualStart) {
+            script += "# A model started by hand may be stopped; when it runs, it listens where the plan says.\n"
+            script += "listens_only_on_if_up() { ! listens_on \"$1\" || listens_only_on \"$1\" \"$2\"; }\n"
+        }
         for service in node.services {
-            if service.bindsEveryAddress {
+            if service.manualStart {
+                script += "expect \(Shell.quote("\(service.name) (started by hand), if running, listens on \(service.bindAddress):\(service.port) only")) "
+                script += "listens_only_on_if_up \(service.port) \(service.bindAddress)\n"
+            } else if service.bindsEveryAddress {
                 script += "expect \(Shell.quote("\(service.name) listens on port \(service.port) (every address: ufw and the tailnet policy keep it in)")) "
                 script += "listens_on \(service.port)\n"
             } else {
@@ -80,10 +87,29 @@ struct VerifyEmitter {
             }
         }
         if !node.secretFiles.isEmpty {
-            script += section("Secret files exist, are private (0600) and define their variables")
+            let groups = Set(node.secretFiles.compactMap(\.group)).sorted()
+            if groups.isEmpty {
+                script += section("Secret files exist, are private (0600) and define their variables")
+            } else {
+                script += section("Secret files exist, are private (0600, or 0640 root:\(groups.joined(separator: ", ")) for compose) and define their variables")
+                // A file that compose loads belongs to root and the group that may run compose.
+                script += """
+                    group_file_defines() {
+                      local file=$1 owner=$2 variable
+                      shift 2
+                      [ -f "$file" ] && [ "$(stat -c '%a %U:%G' "$file")" = "640 $owner" ] || return 1
+                      for variable in "$@"; do grep -q "^$variable=." "$file" || return 1; done
+                    }
+
+                    """
+            }
             for file in node.secretFiles {
-                script += "expect \(Shell.quote("\(file.path) is 0600 and defines \(file.variables.joined(separator: ", "))")) "
-                script += "private_file_defines \(Shell.quote(file.path)) \(file.variables.joined(separator: " "))\n"
+                script += "expect \(Shell.quote("\(file.path) is \(file.mode)\(file.group.map { " root:\($0)" } ?? "") and defines \(file.variables.joined(separator: ", "))")) "
+                if let group = file.group {
+                    script += "group_file_defines \(Shell.quote(file.path)) root:\(group) \(file.variables.joined(separator: " "))\n"
+                } else {
+                    script += "private_file_defines \(Shell.quote(file.path)) \(file.variables.joined(separator: " "))\n"
+                }
             }
         }
         if let lan = node.lan, !node.hostsEntries.isEmpty {
@@ -183,6 +209,7 @@ struct VerifyEmitter {
     }
 
     private func headChecks(_ cluster: ClusterPlan) -> String {
+        guard cluster.isScripted else { return serviceChecks(cluster) }
         var text = section("Model \(cluster.model.name) (vLLM head)")
         text += "expect \(Shell.quote("vLLM serves \(cluster.model.servedName) on \(cluster.apiHost):\(cluster.model.port)")) "
         text += "lists_model \(cluster.apiBase) \(Shell.quote(cluster.model.servedName))\n"
@@ -195,6 +222,22 @@ struct VerifyEmitter {
                 text += "expect \(Shell.quote("\(what) (\(port)), if running, is on no wildcard address")) not_on_wildcard \(port)\n"
             }
         }
+        return text
+    }
+
+    /// A model a compose service serves: it answers with the model's name where LiteLLM calls it;
+    /// one started by hand may be stopped, but when it runs it is on no wildcard address.
+    private func serviceChecks(_ cluster: ClusterPlan) -> String {
+        let model = cluster.model
+        let runtime = model.runtime.kind.title
+        // One started by hand may be stopped: the listener check above covers it when it runs.
+        guard model.start == .auto else { return "" }
+        var text = section("Model \(model.name) (\(runtime), compose service \(cluster.serviceName ?? ""))")
+        // Ollama lists its models by the name they were pulled as, llama-server and vLLM by their alias.
+        let listed = model.runtime.kind == .ollama ? model.source : model.servedName
+        let base = "http://\(cluster.apiHost):\(model.port)/v1"
+        text += "expect \(Shell.quote("\(runtime) serves \(listed) on \(cluster.apiHost):\(model.port)")) lists_model \(base) \(Shell.quote(listed))\n"
+        text += "expect \(Shell.quote("\(model.name) is on no wildcard address")) not_on_wildcard \(model.port)\n"
         return text
     }
 

@@ -14,6 +14,8 @@ public struct LiteLLMPlan: Sendable {
 
     /// The LiteLLM release the runbook installs: the one the proof suite serves each generated config with.
     public static let version = "1.106.2"
+    /// The config's file name in the stack directory.
+    public static let configFileName = "litellm-config.yaml"
 
     public let port: Int
     public let bindAddress: String
@@ -21,6 +23,8 @@ public struct LiteLLMPlan: Sendable {
     public let masterKey: SecretRef
     /// Where LiteLLM's PostgreSQL listens, when the node runs `litellm-db`.
     public let database: Database?
+    /// The compose service running LiteLLM, or nil when systemd runs it.
+    public let container: String?
 
     /// The LiteLLM database: a loopback-only PostgreSQL whose password comes from a secret file.
     public struct Database: Sendable {

@@ -95,13 +95,20 @@ public struct SecretFile: Hashable, Sendable {
     /// The services that read it, for the runbook.
     public let readers: [String]
     public let source: Source
+    /// The group that reads the file besides root (mode 0640, owned by root), or nil for a file
+    /// of the node's user alone (mode 0600).
+    public let group: String?
 
-    public init(path: String, variables: [String], readers: [String], source: Source) {
+    public init(path: String, variables: [String], readers: [String], source: Source, group: String? = nil) {
         self.path = path
         self.variables = variables
         self.readers = readers
         self.source = source
+        self.group = group
     }
+
+    /// The file's mode, as `chmod` takes it.
+    public var mode: String { group == nil ? "0600" : "0640" }
 
     /// The app whose LiteLLM virtual key the file holds, if it holds one.
     public var virtualKeyFor: String? {

@@ -218,13 +218,14 @@ public enum PlanResolver {
                 let first = services[index]
                 services[index] = Service(
                     role: first.role, name: first.name + ", " + cluster.model.servedName, port: first.port, bindAddress: first.bindAddress,
-                    exposure: first.exposure, path: first.path)
+                    exposure: first.exposure, path: first.path, manualStart: first.manualStart)
                 continue
             }
             if let service = cluster.serviceName { shared[service] = services.count }
             services.append(Service(
                 role: .modelAPI(model: cluster.model.name), name: name, port: cluster.model.port,
-                bindAddress: cluster.apiHost, exposure: exposure, path: cluster.model.path / "port"))
+                bindAddress: cluster.apiHost, exposure: exposure, path: cluster.model.path / "port",
+                manualStart: cluster.model.start == .manual))
             if cluster.isMultiNode, let link = cluster.link?.name {
                 // Every Ray release binds GCS to every address, whatever --node-ip-address says
                 // (see ClusterPlan.defaultRayVersion): the firewall and the tailnet policy keep it in.
@@ -354,20 +355,23 @@ public enum PlanResolver {
             let host = node.appOptions[.litellmDB]?.listen?.description ?? loopback
             database = .init(host: host, port: dbPort, password: password)
         }
-        return LiteLLMPlan(port: port, bindAddress: loopback, routes: routes, masterKey: owner.masterKey, database: database)
+        let container = node.appOptions[.litellm]?.runner == .compose ? App.litellm.containerName : nil
+        return LiteLLMPlan(
+            port: port, bindAddress: loopback, routes: routes, masterKey: owner.masterKey, database: database, container: container)
     }
 
     /// The secret files a node needs: its apps' placements, then each cluster's Ray token; two
     /// secrets in one file become one entry.
     private static func secretFiles(for node: Node, placements: [SecretPlacement], roles: [ClusterRole]) -> [SecretFile] {
-        var files: [(path: String, variables: [String], readers: [String], source: SecretFile.Source)] = []
+        var files: [(path: String, variables: [String], readers: [String], source: SecretFile.Source, group: String?)] = []
         func add(_ placement: SecretPlacement) {
             let path = placement.secret.file.absolute(home: node.home)
             if let index = files.firstIndex(where: { $0.path == path }) {
                 files[index].variables += placement.variables.filter { !files[index].variables.contains($0) }
                 files[index].readers += placement.readers.filter { !files[index].readers.contains($0) }
+                files[index].group = files[index].group ?? placement.group
             } else {
-                files.append((path, placement.variables, placement.readers, placement.source))
+                files.append((path, placement.variables, placement.readers, placement.source, placement.group))
             }
         }
         placements.forEach(add)
@@ -378,6 +382,6 @@ public enum PlanResolver {
             let source: SecretFile.Source = role.kind == .worker ? .copied(node: head.name, path: token.file.absolute(home: head.home)) : .generated
             add(SecretPlacement(secret: token, variables: [token.variable], readers: ["ray"], source: source))
         }
-        return files.map { SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers, source: $0.source) }
+        return files.map { SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers, source: $0.source, group: $0.group) }
     }
 }

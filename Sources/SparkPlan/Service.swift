@@ -31,14 +31,19 @@ public struct Service: Hashable, Sendable {
     /// Where the topology declares what listens (the app's entry, the model's port), so a
     /// finding about the listener points there. Not part of its identity.
     public let path: SpecPath
+    /// True for a model started by hand, which may well be stopped. Not part of its identity.
+    public let manualStart: Bool
 
-    public init(role: Role, name: String, port: Int, bindAddress: String, exposure: Exposure, path: SpecPath = .root) {
+    public init(
+        role: Role, name: String, port: Int, bindAddress: String, exposure: Exposure, path: SpecPath = .root, manualStart: Bool = false
+    ) {
         self.role = role
         self.name = name
         self.port = port
         self.bindAddress = bindAddress
         self.exposure = exposure
         self.path = path
+        self.manualStart = manualStart
     }
 
     public static func == (lhs: Service, rhs: Service) -> Bool {

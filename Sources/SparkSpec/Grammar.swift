@@ -12,6 +12,7 @@ public enum Grammar: Sendable {
     case image
     case huggingFaceRepo
     case ollamaTag
+    case repositoryFile
     case parserName
     case envVariable
     case sha256
@@ -32,6 +33,7 @@ public enum Grammar: Sendable {
         case .email: return "an email address such as 'you@example.com'"
         case .image: return "a container image reference such as 'nvcr.io/nvidia/vllm:26.04-py3'"
         case .huggingFaceRepo: return "a Hugging Face repository such as 'Qwen/Qwen3.5-122B-A10B-GPTQ-Int4'"
+        case .repositoryFile: return "a file in the repository such as 'UD-Q4_K_XL/Model-UD-Q4_K_XL-00001-of-00003.gguf'"
         case .ollamaTag: return "an Ollama model such as 'qwen3-coder:30b' or 'library/qwen3:8b'"
         case .parserName: return "a parser name of lowercase letters, digits and '_'"
         case .envVariable: return "an environment variable name of uppercase letters, digits and '_'"
@@ -76,6 +78,12 @@ public enum Grammar: Sendable {
             return parts.count == 2 && parts.allSatisfy { part in
                 guard let first = part.unicodeScalars.first, Self.isAlnum(first) else { return false }
                 return part.unicodeScalars.allSatisfy { Self.isAlnum($0) || "._-".unicodeScalars.contains($0) }
+            } && !text.contains("..")
+        case .repositoryFile:
+            let steps = text.split(separator: "/", omittingEmptySubsequences: false)
+            return scalars.count <= 255 && steps.allSatisfy { step in
+                guard let first = step.unicodeScalars.first, Self.isAlnum(first) else { return false }
+                return step.unicodeScalars.allSatisfy { Self.isAlnum($0) || "._-".unicodeScalars.contains($0) }
             } && !text.contains("..")
         case .ollamaTag:
             // [namespace/]name[:tag], as `ollama pull` takes it.

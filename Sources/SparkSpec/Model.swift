@@ -85,8 +85,10 @@ public enum StartPolicy: String, Sendable, CaseIterable {
 
 /// The `llama-server` settings of a llama.cpp model.
 public struct LlamaCppOptions: Sendable {
-    /// The GGUF file on the node (the first shard of a split model).
-    public var gguf: NodePath
+    /// The GGUF file's path in the model's `source` repository (the first part of a split model).
+    public var gguf: String
+    /// The folder on the node the repository's files are downloaded to and served from.
+    public var directory: NodePath
     /// `--ctx-size`: the KV cache's tokens, shared by the slots.
     public var contextSize: Int
     /// `--parallel`: how many requests it serves at once.

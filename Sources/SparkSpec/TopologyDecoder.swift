@@ -527,7 +527,7 @@ private struct Decoder {
         if kind == nil { _ = map.value("llama_cpp") }  // the runtime's error is enough
         if kind == .llamaCpp {
             llamaCpp = map.required("llama_cpp", what: what, help: "add 'llama_cpp: {gguf: /srv/models/NAME.gguf, ctx_size: 32768}'")
-                .flatMap { llamaCppOptions($0, at: path / "llama_cpp") }
+                .flatMap { llamaCppOptions($0, at: path / "llama_cpp", model: name) }
         }
         let start = map.choice("start", StartPolicy.self, noun: "start policy") ?? .auto
         let maxTokens = map.int("max_tokens", in: 1...10_000_000)
@@ -598,21 +598,24 @@ private struct Decoder {
         return image + "@" + digest
     }
 
-    func llamaCppOptions(_ node: YAMLNode, at path: SpecPath) -> LlamaCppOptions? {
+    func llamaCppOptions(_ node: YAMLNode, at path: SpecPath, model: String) -> LlamaCppOptions? {
         let what = "'llama_cpp'"
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         defer { map.finish() }
-        let gguf = map.nodePath("gguf", required: true, what: what)
-        if let gguf, !gguf.text.hasSuffix(".gguf"), let location = map.value("gguf")?.location {
+        var gguf = map.string("gguf", required: true, what: what, grammar: .repositoryFile)
+        if let file = gguf, !file.hasSuffix(".gguf"), let location = map.value("gguf")?.location {
             context.error(
-                "'\(gguf.text)' is not a GGUF file", at: location, path: path / "gguf",
-                help: "name the model's .gguf file (for a split model, its first part, …-00001-of-0000N.gguf)")
+                "'\(file)' is not a GGUF file", at: location, path: path / "gguf",
+                help: "name the model's .gguf file in its repository (for a split model, its first part, …-00001-of-0000N.gguf)")
+            gguf = nil
         }
+        let directory = map.nodePath("dir") ?? map.defaulted("dir", NodePath("~/models/" + model) ?? NodePath("~/models")!)
         let contextSize = map.int("ctx_size", required: true, what: what, in: 256...16_777_216)
         let parallel = map.int("parallel", in: 1...1024) ?? map.defaulted("parallel", 1)
         let gpuLayers = map.int("gpu_layers", in: 0...100_000) ?? map.defaulted("gpu_layers", 999)
-        guard let gguf, let contextSize, gguf.text.hasSuffix(".gguf") else { return nil }
-        return LlamaCppOptions(gguf: gguf, contextSize: contextSize, parallel: parallel, gpuLayers: gpuLayers, path: path)
+        guard let gguf, let contextSize else { return nil }
+        return LlamaCppOptions(
+            gguf: gguf, directory: directory, contextSize: contextSize, parallel: parallel, gpuLayers: gpuLayers, path: path)
     }
 
     func cluster(_ node: YAMLNode, at path: SpecPath) -> Cluster? {

@@ -22,6 +22,8 @@ struct SecretPlacement {
     let variables: [String]
     let readers: [String]
     var source: SecretFile.Source = .generated
+    /// A group that reads the file besides root (0640 root:GROUP), instead of the user alone (0600).
+    var group: String? = nil
 }
 
 extension AppKind {

@@ -1,11 +1,44 @@
 import SparkSpec
 
-/// The owner's LiteLLM proxy. It runs under systemd from the user's site-packages, not in a
-/// container (LiteLLMConfigEmitter and SystemdEmitter write it), so it adds no workload.
+/// The owner's LiteLLM proxy: under systemd from the user's site-packages (SystemdEmitter
+/// writes the unit), or, with `runner: compose`, a compose service running LiteLLM's image.
 struct LiteLLMKind: AppKind {
     let app = App.litellm
+    /// Where the container finds the generated config.
+    static let configInContainer = "/app/config.yaml"
+
+    func workload(_ context: AppContext) -> Workload? {
+        guard let options = context.options, options.runner == .compose, let image = options.image else { return nil }
+        let stackDir = context.topology.stack.dir.absolute(home: context.node.home)
+        // The image's entrypoint runs `litellm "$@"`, whose --host defaults to 0.0.0.0 (proxy_cli.py).
+        return Workload(
+            name: app.containerName, image: image,
+            command: ["--config", Self.configInContainer, "--host", context.bind, "--port", context.port],
+            environmentFiles: readFiles(context),
+            volumes: ["\(stackDir)/\(LiteLLMPlan.configFileName):\(Self.configInContainer):ro"], path: options.path)
+    }
 
     func secrets(_ context: AppContext) -> [SecretPlacement] {
-        [SecretPlacement(secret: context.owner.masterKey, variables: [context.owner.masterKey.variable], readers: [app.rawValue])]
+        // A compose-run LiteLLM's files are read by whoever runs `docker compose`: the docker group.
+        let group = context.options?.runner == .compose ? "docker" : nil
+        var placements = [SecretPlacement(
+            secret: context.owner.masterKey, variables: [context.owner.masterKey.variable], readers: [app.rawValue], group: group)]
+        if let salt = context.owner.saltKey {
+            placements.append(SecretPlacement(secret: salt, variables: [salt.variable], readers: [app.rawValue], group: group))
+        }
+        if group != nil, context.node.apps.contains(.litellmDB), let password = context.owner.dbPassword {
+            placements.append(SecretPlacement(secret: password, variables: ["DATABASE_URL"], readers: [app.rawValue], group: group))
+        }
+        return placements
+    }
+
+    /// The secret files the container loads, each once, in the order of its secrets.
+    private func readFiles(_ context: AppContext) -> [String] {
+        var files: [String] = []
+        for secret in [context.owner.masterKey, context.owner.saltKey, context.node.apps.contains(.litellmDB) ? context.owner.dbPassword : nil] {
+            guard let path = secret?.file.absolute(home: context.node.home), !files.contains(path) else { continue }
+            files.append(path)
+        }
+        return files
     }
 }

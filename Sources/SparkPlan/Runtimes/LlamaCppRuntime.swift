@@ -1,7 +1,8 @@
 import SparkSpec
 
-/// llama.cpp's `llama-server`, one per model, serving a GGUF file from the node with an
-/// OpenAI-compatible API.
+/// llama.cpp's `llama-server`, one per model, serving a GGUF file downloaded to the node, with
+/// an OpenAI-compatible API. The image's entrypoint is `/app/llama-server` and sets
+/// LLAMA_ARG_HOST=0.0.0.0 (ggml-org/llama.cpp .devops/*.Dockerfile), so `--host` is always given.
 struct LlamaCppRuntime: ModelRuntime {
     let kind = Runtime.Kind.llamaCpp
     let readinessPath = "/health"
@@ -12,11 +13,8 @@ struct LlamaCppRuntime: ModelRuntime {
 
     func workload(_ cluster: ClusterPlan) -> Workload? {
         guard let options = cluster.model.llamaCpp else { return nil }
-        let file = options.gguf.absolute(home: cluster.head.home)
-        let folder = String(file[..<(file.lastIndex(of: "/") ?? file.startIndex)])
-        let name = String(file[file.index(after: file.lastIndex(of: "/") ?? file.startIndex)...])
         var command = [
-            "--model", "\(Self.modelsMount)/\(name)",
+            "--model", "\(Self.modelsMount)/\(options.gguf)",
             "--alias", cluster.model.servedName,
             "--host", cluster.apiHost,
             "--port", String(cluster.model.port),
@@ -28,7 +26,7 @@ struct LlamaCppRuntime: ModelRuntime {
         if cluster.head.hardware.gpuVendor != .none { command += ["--n-gpu-layers", String(options.gpuLayers)] }
         return Workload(
             name: serviceName(cluster), image: cluster.image, command: command,
-            volumes: ["\(folder.isEmpty ? "/" : folder):\(Self.modelsMount):ro"], gpus: cluster.head.hardware.gpuVendor,
+            volumes: ["\(options.directory.absolute(home: cluster.head.home)):\(Self.modelsMount):ro"], gpus: cluster.head.hardware.gpuVendor,
             manualStart: cluster.model.start == .manual, path: cluster.model.path)
     }
 }

@@ -28,6 +28,13 @@ struct ModelFitsRule: Rule {
             let nodes = context.members(of: model)
             guard let tightest = nodes.min(by: { $0.hardware.usableGB < $1.hardware.usableGB }) else { return nil }
             let perNode = model.weightsGB / Double(nodes.count)
+            guard model.runtime.kind == .vllm else {
+                // Ollama and llama.cpp take what they need; the weights and a KV cache must fit in what the node has.
+                guard perNode + Self.minimumKVCacheGB > tightest.hardware.usableGB else { return nil }
+                return RuleFinding(
+                    "model '\(model.name)' needs \(perNode.shortText) GB of weights, but '\(tightest.name)' has \(tightest.hardware.usableGB.shortText) GB usable, leaving less than \(Self.minimumKVCacheGB.shortText) GB for the KV cache",
+                    at: model.path / "weights_gb")
+            }
             let budget = tightest.hardware.usableGB * model.vllm.gpuMemoryUtilization
             guard perNode + Self.minimumKVCacheGB > budget else { return nil }
             return RuleFinding(

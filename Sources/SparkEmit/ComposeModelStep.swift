@@ -1,0 +1,82 @@
+import SparkPlan
+
+/// The runbook step of a model that a compose service serves: fetch the weights, start the
+/// service and wait until it answers; for a manual-start model, how to switch to it and back.
+struct ComposeModelStep {
+    let node: NodePlan
+    let cluster: ClusterPlan
+    /// The node's compose file.
+    let compose: String
+
+    /// The step's commands and notes, and the files it reads.
+    func render() -> (text: String, reads: [String]) {
+        guard let service = cluster.serviceName, let workload = cluster.workload else { return ("", []) }
+        let model = cluster.model
+        let user = node.node.user
+        let hf = "\(node.home)/.local/bin/hf"
+        var text = "```sh\n"
+        let manual = model.start == .manual
+        let up = "docker compose -f \(compose)" + (manual ? " --profile \(Workload.manualProfile)" : "") + " up -d \(service)"
+        // Folders the container mounts, made as the user: Docker would create them owned by root.
+        let folders = workload.volumes.compactMap { mount -> String? in
+            let source = String(mount.prefix { $0 != ":" })
+            return source.hasPrefix("/") ? source : nil
+        }
+        if !folders.isEmpty { text += "mkdir -p \(folders.joined(separator: " "))\n" }
+        switch model.runtime.kind {
+        case .ollama:
+            if !manual {
+                text += up + "\n" + wait(seconds: 120)
+            }
+        case .llamaCpp:
+            if let options = model.llamaCpp {
+                let directory = node.absolute(options.directory)
+                text += "\(hf) download \(model.source) \(download(options.gguf)) --local-dir \(directory)"
+                text += "   # as \(user), not root; a gated model needs 'hf auth login' first\n"
+            }
+            if !manual { text += up + "\n" + wait(seconds: 600) }
+        case .vllm:
+            text += "\(hf) download \(model.source)   # as \(user), not root; a gated model needs 'hf auth login' first\n"
+            if !manual { text += up + "\n" + wait(seconds: 1800) }
+        }
+        if model.runtime.kind == .ollama {
+            // The server must be up to pull; a manual one is started for the pull and stopped again.
+            if manual { text += up + "\n" + wait(seconds: 120) }
+            text += "docker exec \(service) ollama pull \(model.source)\n"
+            if manual { text += "docker compose -f \(compose) stop \(service)\n" }
+        }
+        text += "```\n\n"
+        text += "\(model.runtime.kind.title) serves \(model.servedName) on \(cluster.apiHost):\(model.port) "
+        text += "(compose service `\(service)`, image `\(cluster.image)`).\n"
+        if manual { text += "\n" + switching(service: service) }
+        return (text, [compose])
+    }
+
+    /// What `hf download` fetches: the file, or every part of a split GGUF (`…-00001-of-00003.gguf`).
+    private func download(_ file: String) -> String {
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        let marker = "-00001-of-"
+        guard name.hasSuffix(".gguf"), let start = name.indices.first(where: { name[$0...].hasPrefix(marker) }) else { return file }
+        let prefix = String(file.dropLast(name.count)) + String(name[..<start])
+        return "--include '\(prefix)-*-of-\(name[name.index(start, offsetBy: marker.count)...])'"
+    }
+
+    private func wait(seconds: Int) -> String {
+        "timeout \(seconds) bash -c 'until curl -fsS \(cluster.readinessURL) >/dev/null; do sleep 2; done'\n"
+    }
+
+    /// How to run a manual-start model: stop the models that start with the stack, then start it.
+    private func switching(service: String) -> String {
+        let others = node.workloads.filter { workload in
+            !workload.manualStart && node.clusterRoles.contains { $0.kind == .head && $0.cluster.serviceName == workload.name }
+        }.map(\.name)
+        var text = "\(cluster.model.name) does not start with `docker compose up -d` (compose profile `\(Workload.manualProfile)`): "
+        text += "it needs the memory the other models hold. To switch to it, and back:\n\n```sh\n"
+        if !others.isEmpty { text += "docker compose -f \(compose) stop \(others.joined(separator: " "))\n" }
+        text += "docker compose -f \(compose) --profile \(Workload.manualProfile) up -d \(service)\n"
+        text += "docker compose -f \(compose) stop \(service) && docker compose -f \(compose) up -d\n```\n\n"
+        text += "While it is stopped LiteLLM answers requests for \(cluster.model.servedName) with an error; "
+        text += "it never sends them to another model.\n"
+        return text
+    }
+}
