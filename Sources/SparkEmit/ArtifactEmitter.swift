@@ -24,6 +24,7 @@ public enum ArtifactEmitter {
         artifacts += HostsEmitter().artifacts(for: plan)
         artifacts += try SecretsManifestEmitter().artifacts(for: plan)
         artifacts += VerifyEmitter().artifacts(for: plan)
+        artifacts += SmokeEmitter().artifacts(for: plan)
         return artifacts
     }
 }

@@ -105,14 +105,37 @@ struct RunbookEmitter {
         text += "\n## Picture\n\nNodes by owner, the tailnets and the \(lanWords(plan)), the clusters, and every flow the firewall and "
         text += "the tailnet policies allow to a listener (`spark-gen graph` draws it; `--format dot` for Graphviz).\n\n"
         text += "```mermaid\n" + TopologyGraph(plan: plan).render(.mermaid) + "```\n"
+        text += models(plan)
         text += defaults(plan)
+        let ray = plan.clusters.contains(where: \.isMultiNode)
         text += "\n## Order\n\n"
         text += "Each node's runbook is `nodes/<node>/…/RUNBOOK.md`. Bring the nodes up in three passes:\n\n"
-        text += "1. Up to and including '\(Self.firewallStep)', node by node: \(prepareOrder(plan).map(\.name).joined(separator: ", ")). "
-        text += "Heads come first: their secrets step makes the Ray token that workers copy.\n"
-        text += "2. The model steps: \(bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map(\.name).joined(separator: ", ")). "
-        text += "Workers come first, so a head never starts vLLM alone.\n"
+        text += "1. Up to and including '\(Self.firewallStep)', node by node: \(prepareOrder(plan).map(\.name).joined(separator: ", ")).\(ray ? " " : "\n")"
+        if ray { text += "Heads come first: their secrets step makes the Ray token that workers copy.\n" }
+        text += "2. The model steps: \(bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map(\.name).joined(separator: ", ")).\(ray ? " " : "\n")"
+        if ray { text += "Workers come first, so a head never starts vLLM alone.\n" }
         text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists.\n"
+        return text
+    }
+
+    /// Each model's backend: which runtime serves it where, and whether it starts with the stack.
+    private func models(_ plan: Plan) -> String {
+        guard !plan.clusters.isEmpty else { return "" }
+        var text = "\n## Models\n\n"
+        text += "Each model name is one backend. LiteLLM has no retries and no fallbacks: a backend that is down fails "
+        text += "the requests for its own name at once and never answers them with another model.\n\n"
+        text += "| model | runtime | nodes | listens | started by |\n|---|---|---|---|---|\n"
+        for cluster in plan.clusters {
+            let model = cluster.model
+            let nodes = cluster.members.map(\.name).joined(separator: ", ")
+            let runner: String
+            if let service = cluster.serviceName {
+                runner = "compose service `\(service)`" + (model.start == .manual ? ", by hand (profile `\(Workload.manualProfile)`)" : "")
+            } else {
+                runner = "docker run scripts"
+            }
+            text += "| \(model.servedName) | \(model.runtime.kind.title) | \(nodes) | \(cluster.apiHost):\(model.port) | \(runner) |\n"
+        }
         return text
     }
 
@@ -331,6 +354,8 @@ struct RunbookEmitter {
             text += "timeout 120 bash -c 'until curl -fsS http://\(litellm.bindAddress):\(litellm.port)/health/liveliness >/dev/null; do sleep 2; done'\n```\n\n"
             text += "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches "
             text += litellm.routes.isEmpty ? "no model.\n" : "\(litellm.routes.map { "\($0.servedName) at \($0.apiBase)" }.joined(separator: ", ")).\n"
+            text += "\n`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and lists every model: "
+            text += "run it after every change of the config.\n"
 
             if !recipes.virtualKeyFiles.isEmpty {
                 text += heading("Virtual keys for the apps (once)")

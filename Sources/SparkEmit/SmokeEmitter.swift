@@ -1,0 +1,38 @@
+import SparkPlan
+
+/// `scripts/smoke.sh` for each node that runs LiteLLM: the quick check after a config change
+/// or a restart, run as the stack's user. LiteLLM is ready (`/health/readiness`, which needs no
+/// key and checks the database when there is one), and the owner's key lists every model.
+/// verify.sh is the full checklist; this is the thirty-second one.
+struct SmokeEmitter {
+    static let fileName = "scripts/smoke.sh"
+
+    func artifacts(for plan: Plan) -> [Artifact] {
+        plan.nodes.compactMap { node in
+            guard let litellm = node.litellm, let keyFile = node.secretFile(defining: litellm.masterKey.variable) else { return nil }
+            let header = Header(plan, node: node.name, about: [
+                "Smoke test of the LiteLLM of owner '\(node.owner.name)': ready, and every model listed with the",
+                "owner's key. Run as \(node.node.user) (no root needed): \(Layout.stackPath(node, Self.fileName))",
+            ])
+            let base = "http://\(litellm.bindAddress):\(litellm.port)"
+            var body = "base=\(Shell.quote(base))\n"
+            body += "header=$(mktemp)\n"
+            body += "trap 'rm -f \"$header\"' EXIT\n"
+            body += "# The key goes through a 0600 temporary file so it never shows in the process list.\n"
+            body += "# shellcheck source=/dev/null\n"
+            body += Shell.bearerHeader(from: keyFile.path, variable: litellm.masterKey.variable, to: "\"$header\"") + "\n\n"
+            body += "echo \"== $base/health/readiness\"\n"
+            body += "curl -fsS --max-time 10 \"$base/health/readiness\"\n"
+            body += "echo\n"
+            body += "echo \"== $base/v1/models\"\n"
+            body += "models=$(curl -fsS --max-time 10 -H @\"$header\" \"$base/v1/models\")\n"
+            body += "missing=0\n"
+            for route in litellm.routes {
+                body += "if grep -q \(Shell.quote("\"id\":\"\(route.servedName)\"")) <<<\"${models// /}\"; then echo \(Shell.quote("ok       \(route.servedName)")); "
+                body += "else echo \(Shell.quote("MISSING  \(route.servedName)")); missing=1; fi\n"
+            }
+            body += "exit \"$missing\"\n"
+            return Artifact(path: Layout.stackFile(node, Self.fileName), contents: ShellScript(header: header, body: body).text, mode: .executable)
+        }
+    }
+}
