@@ -40,6 +40,9 @@ public enum RuleCatalog {
         ResidentModelsRule(),
         HostNamesRule(),
         CrossOwnerClusterRule(),
+        ImagePlatformRule(),
+        LlamaCppSlotsRule(),
+        PinnedImageRule(),
     ].sorted { $0.description.id < $1.description.id }
 
     public static func rule(id: String) -> (any Rule)? {

@@ -51,21 +51,27 @@ struct TopologyBuilder {
         let path = SpecPath.root / "nodes" / name
         builder.topology.nodes.append(Node(
             name: name, owner: owner, user: "ops", home: "/home/ops", uid: 1000, gid: 1000,
-            hardware: Hardware(kind: "dgx-spark", arch: "arm64", memoryGB: 128, usableGB: 121, gpus: 1, path: path / "hardware"),
+            hardware: Hardware(kind: "dgx-spark", arch: "arm64", memoryGB: 128, usableGB: 121, gpus: 1, gpuVendor: .nvidia, path: path / "hardware"),
             addresses: links.map { LinkAddress(link: $0.0, ip: IPv4Address($0.1)!, path: path / "links" / $0.0) },
             tailnetHostname: name, apps: apps, appOptions: [:], tailnet: nil, advertiseRoutes: [], firewall: [], python: "3.12", path: path))
         return builder
     }
 
-    /// A vLLM model headed by `head`, with `workers` (tensor parallel across all of them).
-    func model(_ name: String, head: String, workers: [String] = [], port: Int = 8000, link: String? = nil) -> TopologyBuilder {
+    /// A model headed by `head`, with `workers` (tensor parallel across all of them): vLLM by
+    /// default, or one node's Ollama or llama.cpp server (a compose service).
+    func model(
+        _ name: String, head: String, workers: [String] = [], port: Int = 8000, link: String? = nil, runtime kind: Runtime.Kind = .vllm,
+        image: String? = nil, start: StartPolicy = .auto
+    ) -> TopologyBuilder {
         var builder = self
         let path = SpecPath.root / "models" / name
         let multiNode = !workers.isEmpty
+        let upstream = image ?? (kind == .vllm ? "nvcr.io/nvidia/vllm:26.04-py3" : kind == .ollama ? "ollama/ollama:0.12.6" : "ghcr.io/ggml-org/llama.cpp:server-cuda-b6700")
         builder.topology.models.append(Model(
-            name: name, source: "Qwen/Qwen3-30B-A3B-Instruct-2507-FP8", servedName: name, weightsGB: 32,
+            name: name, source: kind == .ollama ? "qwen3:8b" : "Qwen/Qwen3-30B-A3B-Instruct-2507-FP8", servedName: name, weightsGB: 32,
             runtime: Runtime(
-                kind: .vllm, baseImage: "nvcr.io/nvidia/vllm:26.04-py3", image: "vllm-spark:26.04", rayVersion: nil,
+                kind: kind, runner: kind == .vllm ? .dockerRun : .compose, baseImage: upstream, image: kind == .vllm ? "vllm-spark:26.04" : upstream,
+                rayVersion: nil,
                 rayToken: multiNode ? SecretRef(file: NodePath("~/.ray.env")!, variable: "RAY_AUTH_TOKEN", sha256: nil, path: path / "runtime" / "ray_token") : nil,
                 path: path / "runtime"),
             cluster: Cluster(
@@ -76,7 +82,12 @@ struct TopologyBuilder {
                 dtype: "auto", gpuMemoryUtilization: 0.8, maxModelLen: 32768, maxNumBatchedTokens: nil, maxNumSeqs: nil,
                 enablePrefixCaching: false, enableChunkedPrefill: false, toolCallParser: "hermes", reasoningParser: nil, quantization: nil,
                 kvCacheDtype: nil, distributedExecutorBackend: nil, defaultChatTemplateKwargs: [], path: path / "vllm"),
-            maxTokens: nil, sharedWith: [], path: path))
+            llamaCpp: kind == .llamaCpp
+                ? LlamaCppOptions(
+                    gguf: "model-Q4_K_M.gguf", directory: NodePath("~/models/\(name)")!, contextSize: 32768, parallel: 2, gpuLayers: 999,
+                    path: path / "llama_cpp")
+                : nil,
+            start: start, maxTokens: nil, sharedWith: [], path: path))
         return builder
     }
 

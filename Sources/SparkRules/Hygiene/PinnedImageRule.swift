@@ -1,0 +1,64 @@
+import SparkDiagnostics
+import SparkPlan
+import SparkSpec
+
+/// HY005: the images a topology names do not move under it.
+struct PinnedImageRule: Rule {
+    let description = RuleDescription(
+        id: "HY005",
+        title: "images are pinned to a version or a digest",
+        rationale: """
+            A tag such as latest, main-stable, rocm or llama.cpp's server-vulkan is moved by every \\
+            release: the same topology then deploys a different server on each machine and on each \\
+            'docker compose pull', and an upgrade arrives unreviewed (LiteLLM's main-stable has \\
+            changed config keys between releases). A tag with a version (0.12.6, v0.11.2, b6700) or a \\
+            digest names one image. The generated files are reviewed in diffs; a moving tag hides \\
+            the one change that matters.
+            """,
+        severity: .warning,
+        help: "write a versioned tag, or keep the tag and add 'digest: sha256:…' (docker buildx imagetools inspect IMAGE prints it)",
+        triggering: [
+            RuleExample(base: "one-box", replacing: "image: ollama/ollama:0.12.6-rocm", with: "image: ↓ollama/ollama:rocm"),
+            RuleExample(base: "one-box", replacing: "apps: [{litellm: {runner: compose, port: 4000}}]", with: "apps: [{litellm: {runner: compose, port: 4000, image: ↓ghcr.io/berriai/litellm:main-stable}}]"),
+        ],
+        nonTriggering: [
+            .unchanged,
+            RuleExample(
+                base: "one-box", replacing: "apps: [{litellm: {runner: compose, port: 4000}}]",
+                with: "apps: [{litellm: {runner: compose, port: 4000, image: ghcr.io/berriai/litellm:main-stable, digest: sha256:\(String(repeating: "ab", count: 32))}}]"),
+        ])
+
+    /// True when the reference names one image: a digest, or a tag with a version in it.
+    static func isPinned(_ image: String) -> Bool {
+        if image.contains("@sha256:") { return true }
+        guard let colon = image.lastIndex(of: ":"), !image[colon...].contains("/") else { return false }
+        let tag = Array(image[image.index(after: colon)...].utf8)
+        let digit = { (byte: UInt8) in byte >= 0x30 && byte <= 0x39 }
+        for index in tag.indices {
+            // A dotted version (0.12.6, 26.04) or a build number (b6700).
+            if index + 2 < tag.count, digit(tag[index]), tag[index + 1] == UInt8(ascii: "."), digit(tag[index + 2]) { return true }
+            if tag[index] == UInt8(ascii: "b"), index == 0 || tag[index - 1] == UInt8(ascii: "-"),
+                tag.count - index > 3, tag[(index + 1)...].prefix(3).allSatisfy(digit) {
+                return true
+            }
+        }
+        return false
+    }
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        var findings: [RuleFinding] = []
+        for cluster in context.plan.clusters {
+            let runtime = cluster.model.runtime
+            // A multi-node vLLM's own image is built on the node from the base image, not pulled.
+            let key = runtime.kind == .vllm ? "base_image" : "image"
+            if !Self.isPinned(runtime.baseImage) {
+                findings.append(RuleFinding("model '\(cluster.model.name)' runs \(runtime.baseImage), whose tag moves", at: runtime.path / key))
+            }
+        }
+        for node in context.topology.nodes {
+            guard let options = node.appOptions[.litellm], options.runner == .compose, let image = options.image, !Self.isPinned(image) else { continue }
+            findings.append(RuleFinding("LiteLLM on node '\(node.name)' runs \(image), whose tag moves", at: options.path / "image"))
+        }
+        return findings
+    }
+}
