@@ -3,35 +3,56 @@
 
   litellm_check.py --tree TREE_DIR --node NODE [--other-node NODE2] [--venv DIR]
 
-For NODE of a tree written by `spark-gen build` it reads the generated litellm.service
-(EnvironmentFile=, Environment=, UnsetEnvironment=, ExecStart=) and the litellm-config.yaml
-that ExecStart names, then, as root:
+For NODE of a tree written by `spark-gen build` it learns how the node starts LiteLLM, from
+either of the two launchers spark-gen generates (a node with both, or neither, fails):
+
+  systemd  etc/systemd/system/litellm.service and its drop-ins: EnvironmentFile=,
+           Environment=, UnsetEnvironment=, ExecStart= (whose --config names the config);
+  compose  the service of the node's compose.yaml that runs LiteLLM's image
+           (ghcr.io/berriai/litellm…): its image's entrypoint runs `litellm "$@"` with the
+           service's `command` (the image's CMD is `--port 4000`), the config is the host
+           side of the bind mount that holds the container path --config names, the
+           environment is `env_file:` then `environment:`. The service must use the host
+           network (network_mode: host): in a network of its own, 127.0.0.1 is the
+           container and no loopback api_base or --host would mean what it says on the node.
+
+Then, as root:
 
   1. makes sure a venv holds litellm[proxy]==1.106.2 and prisma (default
      ~/.cache/spark-gen/litellm-venv, reused once complete);
   2. creates a private network namespace sgl-XXXXXXXX with lo up and every api_base
      address of the config on lo as /32, so nothing ever leaves the namespace;
-  3. runs proof/stub_openai.py there on every api_base host:port (stands in for vLLM);
-  4. writes throwaway EnvironmentFile= files with test secrets, the way the node's
-     RUNBOOK creates the real ones, and builds the environment systemd would give;
-  5. starts LiteLLM exactly as ExecStart says, with the venv's litellm and the config
-     from the tree, and waits for /health/liveliness;
-  6. checks: the owner's key lists every model_name (200), a chat completion with it
-     round-trips to the stub (200) for every model_name, no key is 401, a wrong key
-     (the other node's, with --other-node) is refused: 401, or the 400 no_db_connection
-     that LiteLLM answers instead while it has no database (see DATABASE_VARIABLES).
+  3. runs proof/stub_openai.py there, one process per api_base host:port, speaking the API
+     of the runtime behind it: Ollama's native API for ollama_chat/ models, the
+     OpenAI-compatible API under /v1 (vLLM, llama.cpp) for openai/ and hosted_vllm/ ones;
+  4. writes throwaway env files with test secrets, the way the node's RUNBOOK creates the
+     real ones (the RUNBOOK's secrets step must agree with secrets.json on each file's
+     variables, mode and owner), and builds the environment systemd or compose would give;
+  5. starts the venv's litellm with the launcher's arguments and the config from the tree
+     (`--config <tree copy> --host H --port P`), and waits for /health/liveliness;
+  6. checks: /health/readiness answers 200 without a key (no database here); the owner's
+     key lists every model_name (200); a chat completion with it round-trips to the stub
+     (200), plain and streamed, for every model_name; no key is 401; a wrong key (the other
+     node's, with --other-node) is refused: 401, or the 400 no_db_connection that LiteLLM
+     answers instead while it has no database (see DATABASE_VARIABLES);
+  7. a backend that is down fails only its own model: for each api_base in turn its stub is
+     stopped, each model routed there must get an error status within DOWN_TIMEOUT that
+     carries no model's answer, no other backend may receive the request (no fallback),
+     another model must still answer 200 right after, and once the stub is back the model
+     must answer 200 again within RECOVERY_TIMEOUT.
 
 Everything started is killed, the namespace deleted and the temp files removed, also on
 failure, SIGTERM or Ctrl-C. Exits 0 when every check passes, 1 otherwise; the last line
 is `litellm: N passed, N failed`.
 
 The script runs twice: outside the namespace (venv, namespace, cleanup: it needs PyPI
-and the host's `ip`) and, re-executed with `ip netns exec`, inside it (stub, LiteLLM,
-checks), so the proxy, the stub and every request of the checks share one network
+and the host's `ip`) and, re-executed with `ip netns exec`, inside it (stubs, LiteLLM,
+checks), so the proxy, the stubs and every request of the checks share one network
 that holds nothing but them.
 """
 import argparse
 import fcntl
+import glob
 import ipaddress
 import json
 import os
@@ -58,27 +79,52 @@ REQUIREMENTS = ("litellm[proxy]==1.106.2", "prisma==0.15.0")
 DEFAULT_VENV = os.path.expanduser("~/.cache/spark-gen/litellm-venv")
 
 # systemd's default PATH for services: the unit gets nothing of the caller's environment.
+# The compose case uses it too: LiteLLM's image sets a PATH of its own, which matters to
+# nobody here (the venv's litellm is started by its full path).
 SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 # Every wait is bounded.
 VENV_TIMEOUT = 900        # a cold install takes about a minute; the mirror may be slow
-INSIDE_TIMEOUT = 600      # the whole inside part: stub, LiteLLM start, checks
+INSIDE_TIMEOUT = 600      # the whole inside part: stubs, LiteLLM start, checks
 STUB_TIMEOUT = 15
 LIVENESS_TIMEOUT = 120
 REQUEST_TIMEOUT = 30
+DOWN_TIMEOUT = 30         # a request for a model whose backend is down must be answered sooner
+RECOVERY_TIMEOUT = 30     # and the model must answer again this soon after its backend is back
 STOP_GRACE = 10           # SIGTERM, then SIGKILL after this many seconds
 
-# The RUNBOOK's secrets section writes each EnvironmentFile= file in a block like
+# The RUNBOOK's secrets section writes each env file in a block like
 #   [ -e /home/u/.x-key ] || ( umask 077
 #     { printf 'LITELLM_MASTER_KEY=sk-%s\n' ...; } > /home/u/.x-key )
-# Reading which variable goes into which file from there (instead of guessing) keeps a
-# generator bug visible: a key written into a file the unit does not load is a key
-# LiteLLM never sees.
-RUNBOOK_SECRET_FILE = re.compile(r"\[ -e (\S+) \] \|\| \((.*?)>\s*\1 \)", re.S)
+# or, for a file a compose service loads (docker compose reads it as whoever runs it, so
+# it belongs to root and the docker group),
+#   [ -e /home/u/s/.env ] || ( umask 077
+#     { printf ...; } | sudo install -m 0640 -o root -g docker /dev/stdin /home/u/s/.env )
+# Reading which variable goes into which file, with which mode and owner, from there
+# (instead of guessing) keeps a generator bug visible: a key written into a file the
+# launcher does not load is a key LiteLLM never sees.
+RUNBOOK_SECRET_FILE = re.compile(
+    r"\[ -e (\S+) \] \|\| \((.*?)"
+    r"(?:>\s*\1|\|\s*(?:sudo\s+)?install\s+((?:-[mog]\s+\S+\s+)*)/dev/stdin\s+\1) \)", re.S)
 RUNBOOK_ASSIGNMENT = re.compile(r"printf '([A-Za-z_][A-Za-z0-9_]*)=")
+RUNBOOK_UMASK = re.compile(r"\bumask (0?[0-7]{3})\b")
+# "Run the steps in order, on this node as me (...)": who runs the steps, so who owns a
+# file a step writes with a plain redirection.
+RUNBOOK_USER = re.compile(r"on this node as \**([a-z_][a-z0-9_.-]*)\**", re.I)
 
-# Why DATABASE_URL is left out of the environment (its EnvironmentFile is still written
-# and loaded, with every other variable the RUNBOOK puts there):
+# LiteLLM's images, whatever the registry and variant (litellm, litellm-database, …).
+LITELLM_IMAGE = re.compile(r"^(?:[^/]+/)*berriai/litellm(?:-[a-z0-9_]+)?(?:[:@].*)?$")
+# Branches of the image's docker/prod_entrypoint.sh that run something other than
+# `exec litellm "$@"`: not modeled here, so a service that takes one fails.
+ENTRYPOINT_BRANCHES = {"SEPARATE_HEALTH_APP": "1", "USE_DDTRACE": "true", "USE_NEWRELIC": "true"}
+COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+
+# Provider prefixes of litellm_params.model -> the API of the backend behind the api_base,
+# and the name that backend serves (the model without the prefix).
+PROVIDERS = {"openai/": "openai", "hosted_vllm/": "openai", "ollama_chat/": "ollama"}
+
+# Why DATABASE_URL is left out of the environment (its env file is still written and
+# loaded, with every other variable the RUNBOOK puts there):
 # with DATABASE_URL set, litellm/proxy/proxy_cli.py runs the Prisma migrations before it
 # serves anything. prisma-python's CLI then runs `npm install prisma@5.17.0` to fetch its
 # engines, which cannot work here (no PostgreSQL, no network but PyPI and Debian), and
@@ -90,7 +136,9 @@ RUNBOOK_ASSIGNMENT = re.compile(r"printf '([A-Za-z_][A-Za-z0-9_]*)=")
 # authentication the node does for the master key. What changes: a key that is not the
 # master key is refused with 400 no_db_connection instead of the node's 401 (it cannot be
 # looked up), so the wrong-key check accepts exactly that answer (see refusal()); virtual
-# keys, kept in the database, are out of reach of this check.
+# keys, kept in the database, are out of reach of this check; and /health/readiness
+# answers 200 with "db": "Not connected" where the node, with its database down, would
+# answer 503.
 DATABASE_VARIABLES = {"DATABASE_URL"}
 
 
@@ -110,24 +158,81 @@ def say(text=""):
     print(text, flush=True)
 
 
+# ---------------------------------------------------------------------------------------
+# Secret files: the RUNBOOK's secrets step and secrets.json
+
+
 def read_manifest(path):
-    """({file: [variables]} of every file in secrets.json, {files its runbook generates}); ({}, set()) without one."""
+    """{file: entry} of every file in secrets.json ({} without one)."""
     if not os.path.isfile(path):
-        return {}, set()
-    files = json.load(open(path))["files"]
-    return ({entry["path"]: entry["variables"] for entry in files},
-            {entry["path"] for entry in files if entry["source"]["kind"] == "generated"})
+        return {}
+    return {entry["path"]: entry for entry in json.load(open(path))["files"]}
+
+
+def read_runbook_secrets(runbook):
+    """{file: {"variables", "mode", "owner"}} that the RUNBOOK's secrets section writes; {} without one.
+
+    mode and owner are what the step makes: `install -m M -o O -g G` says them; a plain
+    redirection makes a new file 0666 minus the block's umask, owned by who runs the step
+    (the user the RUNBOOK names, None when it names nobody). mode is None without a umask:
+    then it depends on the operator's shell."""
+    if not os.path.isfile(runbook):
+        return {}
+    text = open(runbook).read()
+    user = RUNBOOK_USER.search(text)
+    files = {}
+    for match in RUNBOOK_SECRET_FILE.finditer(text):
+        path, block, install = match.group(1), match.group(2), match.group(3)
+        if install is not None:
+            options = dict(re.findall(r"(-[mog])\s+(\S+)", install))
+            mode = options.get("-m")
+            owner = options.get("-o", "root") + (f":{options['-g']}" if "-g" in options else "")
+        else:
+            umask = RUNBOOK_UMASK.search(block)
+            mode = f"0{0o666 & ~int(umask.group(1), 8):o}" if umask else None
+            owner = user.group(1) if user else None
+        files[path] = {"variables": RUNBOOK_ASSIGNMENT.findall(block), "mode": mode, "owner": owner}
+    return files
+
+
+def normal_mode(mode):
+    return None if mode is None else f"0{int(str(mode), 8):o}"
 
 
 def manifest_disagreements(plan):
     """Where the RUNBOOK's secrets step and secrets.json disagree: either is a generator bug."""
     problems = []
-    for path, variables in plan.files_from_runbook.items():
-        if plan.files_from_manifest.get(path) != variables:
-            problems.append(f"the RUNBOOK writes {path} with {variables}, secrets.json says {plan.files_from_manifest.get(path)}")
-    for path in sorted(plan.generated_in_manifest - set(plan.files_from_runbook)):
+    for path, written in plan.runbook_files.items():
+        entry = plan.manifest.get(path)
+        if entry is None or entry["variables"] != written["variables"]:
+            problems.append(f"the RUNBOOK writes {path} with {written['variables']}, secrets.json says "
+                            f"{entry['variables'] if entry else None}")
+            continue
+        if written["mode"] is None:
+            problems.append(f"the RUNBOOK writes {path} without a umask or mode: its mode depends on the operator's shell")
+        elif normal_mode(entry.get("mode")) != normal_mode(written["mode"]):
+            problems.append(f"the RUNBOOK makes {path} mode {written['mode']}, secrets.json says {entry.get('mode')}")
+        if written["owner"] is not None and entry.get("owner") != written["owner"]:
+            problems.append(f"the RUNBOOK makes {path} owned by {written['owner']}, secrets.json says {entry.get('owner')}")
+    generated = {path for path, entry in plan.manifest.items() if entry["source"]["kind"] == "generated"}
+    for path in sorted(generated - set(plan.runbook_files)):
         problems.append(f"secrets.json says the RUNBOOK generates {path}, which it does not")
     return problems
+
+
+def readable_by(mode, owner, user, groups):
+    """Whether `user` (member of `groups`) may read a file of this mode and owner ("u" or "u:g")."""
+    if mode is None or owner is None:
+        return False
+    bits = int(str(mode), 8)
+    file_user, _, file_group = owner.partition(":")
+    if user == "root":
+        return True
+    if file_user == user:
+        return bool(bits & 0o400)
+    if file_group and file_group in groups:
+        return bool(bits & 0o040)
+    return bool(bits & 0o004)
 
 
 # ---------------------------------------------------------------------------------------
@@ -139,18 +244,62 @@ def node_path(tree, node, path):
     return os.path.join(tree, "nodes", node, path.lstrip("/"))
 
 
+def on_node(tree, node, path):
+    """The node's absolute path of a file in the tree."""
+    return "/" + os.path.relpath(path, os.path.join(tree, "nodes", node))
+
+
+def launcher_files(tree, node):
+    """(litellm.service or None, [compose files]) of a node: what may start LiteLLM there.
+    Standard library only, so a wrong tree or node fails before the venv is made."""
+    unit = node_path(tree, node, "/etc/systemd/system/litellm.service")
+    composes = sorted(path for name in COMPOSE_FILES
+                      for path in glob.glob(os.path.join(tree, "nodes", node, "**", name), recursive=True))
+    if not os.path.isdir(os.path.join(tree, "nodes", node)):
+        raise SetupError(f"{os.path.join(tree, 'nodes', node)} does not exist: no node {node} in this tree")
+    if not os.path.isfile(unit) and not composes:
+        raise SetupError(f"node {node} has neither {unit} nor a compose file: no LiteLLM in this tree")
+    return (unit if os.path.isfile(unit) else None), composes
+
+
+def find_launcher(tree, node, venv):
+    """The one launcher of LiteLLM on the node: Unit or ComposeService."""
+    unit, composes = launcher_files(tree, node)
+    found = [Unit(tree, node)] if unit else []
+    for path in composes:
+        services = (load_yaml(venv, path) or {}).get("services") or {}
+        for name, service in services.items():
+            image = str((service or {}).get("image", ""))
+            if LITELLM_IMAGE.match(image):
+                found.append(ComposeService(tree, node, path, name, service))
+            elif name == "litellm":
+                raise SetupError(f"{path}: service litellm runs image {image!r}, not LiteLLM's: its entrypoint is unknown here")
+    if not found:
+        raise SetupError(f"node {node}: no litellm.service and no compose service running LiteLLM's image")
+    if len(found) > 1:
+        raise SetupError(f"node {node} starts LiteLLM {len(found)} times ({', '.join(l.label for l in found)}): "
+                         "they would contend for one port, and this check cannot tell which one the node means")
+    return found[0]
+
+
 class Unit:
     """The [Service] settings of litellm.service and its drop-ins that matter here,
     merged in systemd's order (the unit, then litellm.service.d/*.conf sorted)."""
 
+    kind = "systemd"
+    label = "litellm.service"
+    loader = "litellm.service"      # in "… does not load it"
+    notes = ()
+
     def __init__(self, tree, node):
         unit = node_path(tree, node, "/etc/systemd/system/litellm.service")
         if not os.path.isfile(unit):
-            raise SetupError(f"{unit} does not exist: node {node} has no LiteLLM in this tree")
+            raise SetupError(f"{unit} does not exist: node {node} has no LiteLLM unit in this tree")
+        self.path = unit
         dropins = os.path.join(unit + ".d")
         paths = [unit] + (sorted(os.path.join(dropins, name) for name in os.listdir(dropins) if name.endswith(".conf"))
                           if os.path.isdir(dropins) else [])
-        self.environment = {}           # Environment=
+        self.environment_settings = {}  # Environment=
         self.unset = []                 # UnsetEnvironment=
         self.environment_files = []     # EnvironmentFile=, as (path, optional)
         self.exec_start = None
@@ -171,7 +320,7 @@ class Unit:
                 if key == "Environment":
                     for assignment in shlex.split(value):
                         name, _, setting = assignment.partition("=")
-                        self.environment[name] = setting
+                        self.environment_settings[name] = setting
                 elif key == "UnsetEnvironment":
                     self.unset += shlex.split(value)
                 elif key == "EnvironmentFile":
@@ -189,6 +338,146 @@ class Unit:
                     self.working_directory = value
         if not self.exec_start:
             raise SetupError(f"{unit}: no ExecStart=")
+        # systemd's prefixes (-, @, +, !, :) are no part of the command.
+        self.argv = shlex.split(self.exec_start.lstrip("-@+!:"))
+        self.shown = f"ExecStart: {shlex.join(self.argv)}"
+
+    def config_on_node(self, path):
+        """The node's path of the --config the command names: the same, for a process on the host."""
+        return path
+
+    def runbook_dir(self, config_on_node):
+        return self.working_directory or os.path.dirname(config_on_node)
+
+    def environment(self, root, home):
+        """The environment systemd gives the unit: nothing of the caller's, then Environment=,
+        then the EnvironmentFile= files in order, then UnsetEnvironment=. (User= only names
+        USER and LOGNAME here: the process runs as root, which owns the venv.)"""
+        environment = {"PATH": SYSTEMD_PATH, "LANG": "C.UTF-8", "HOME": home, "USER": self.user,
+                       "LOGNAME": self.user, "SHELL": "/bin/sh"}
+        environment.update(self.environment_settings)
+        environment.update(read_environment_files(self.environment_files, root, "systemd would not start the unit"))
+        for name in self.unset:
+            environment.pop(name, None)
+        return environment
+
+
+class ComposeService:
+    """A compose service that runs LiteLLM's image, read as `docker compose up` would start it."""
+
+    kind = "compose"
+
+    def __init__(self, tree, node, path, name, service):
+        self.path, self.name = path, name
+        self.label = f"compose service {name} ({os.path.relpath(path, tree)})"
+        self.loader = f"compose service {name}"
+        self.compose_on_node = on_node(tree, node, path)
+        self.project_on_node = os.path.dirname(self.compose_on_node)
+        self.notes = []
+        service = service or {}
+        where = f"{path}: service {name}"
+        if "$" in json.dumps(service):
+            # docker compose interpolates ${…} from the caller's shell and the project's .env.
+            raise SetupError(f"{where} uses $-interpolation, which this check does not model")
+        if service.get("network_mode") != "host":
+            raise SetupError(f"{where} has network_mode {service.get('network_mode')!r}, not host: in a network of "
+                             "its own 127.0.0.1 is the container, so its loopback api_bases and --host would not "
+                             "mean what they say on the node, and this check runs LiteLLM on the node's network")
+        if service.get("profiles"):
+            self.notes.append(f"{self.loader} has profiles {service['profiles']}: `docker compose up -d` does not start it")
+        # The image's ENTRYPOINT (docker/prod_entrypoint.sh) ends in `exec litellm "$@"`,
+        # its CMD is `--port 4000`; compose's command replaces CMD, entrypoint replaces both.
+        entrypoint = words(service.get("entrypoint"))
+        command = words(service.get("command"))
+        if entrypoint:
+            if os.path.basename(entrypoint[0]) != "litellm":
+                raise SetupError(f"{where}: entrypoint {entrypoint} is not litellm: not modeled here")
+            self.argv = entrypoint + (command or [])
+        else:
+            self.argv = ["litellm"] + (command if command is not None else ["--port", "4000"])
+        self.shown = f"compose: entrypoint {'litellm' if not entrypoint else shlex.join(entrypoint)}, " \
+                     f"command {shlex.join(command) if command is not None else '(image CMD) --port 4000'}"
+
+        self.environment_settings = {}
+        settings = service.get("environment") or {}
+        if isinstance(settings, list):
+            settings = dict(item.split("=", 1) if "=" in item else (item, None) for item in settings)
+        for key, value in settings.items():
+            if value is None:
+                # A bare name takes its value from the shell that runs docker compose.
+                self.notes.append(f"{self.loader}: environment {key} comes from the caller's shell; left unset here")
+                continue
+            self.environment_settings[key] = str(value).lower() if isinstance(value, bool) else str(value)
+
+        self.environment_files = []
+        env_files = service.get("env_file") or []
+        for entry in [env_files] if isinstance(env_files, (str, dict)) else env_files:
+            file, required = (entry, True) if isinstance(entry, str) else (entry["path"], entry.get("required", True))
+            self.environment_files.append((self.on_host(file), not required))
+
+        # Bind mounts: (container path, host path).
+        self.mounts = []
+        for volume in service.get("volumes") or []:
+            if isinstance(volume, dict):
+                if volume.get("type") == "bind":
+                    self.mounts.append((volume["target"].rstrip("/") or "/", self.on_host(volume["source"])))
+                continue
+            parts = str(volume).split(":")
+            if len(parts) >= 2 and parts[0][:1] in ("/", ".", "~"):
+                self.mounts.append((parts[1].rstrip("/") or "/", self.on_host(parts[0])))
+        self.user = str(service.get("user", "root"))
+
+    def on_host(self, path):
+        """A path of the compose file (relative ones are relative to the project directory)."""
+        if path.startswith("~"):
+            raise SetupError(f"{self.path}: {path}: a ~ path depends on who runs docker compose")
+        return os.path.normpath(os.path.join(self.project_on_node, path))
+
+    def config_on_node(self, path):
+        """The node's file behind the container path --config names: the bind mount that holds it."""
+        holders = [(target, source) for target, source in self.mounts
+                   if path == target or path.startswith(target.rstrip("/") + "/")]
+        if not holders:
+            raise SetupError(f"{self.label}: --config {path} is in no bind mount: the container would read "
+                             "the image's own file (or none), not the generated config")
+        target, source = max(holders, key=lambda holder: len(holder[0]))
+        return source if path == target else os.path.join(source, os.path.relpath(path, target))
+
+    def runbook_dir(self, _config_on_node):
+        return self.project_on_node
+
+    def environment(self, root, home):
+        """The environment compose gives the container: the env files in order (a later one
+        wins), then `environment:`, which wins over them. The image's own variables (PATH and
+        the like) are the test's: they change nothing LiteLLM does with the config."""
+        environment = {"PATH": SYSTEMD_PATH, "LANG": "C.UTF-8", "HOME": home}
+        environment.update(read_environment_files(self.environment_files, root, "docker compose would not start the service"))
+        environment.update(self.environment_settings)
+        for variable, value in ENTRYPOINT_BRANCHES.items():
+            if environment.get(variable) == value:
+                raise SetupError(f"{self.label} sets {variable}={value}: the image's entrypoint then runs something "
+                                 "other than `litellm \"$@\"`, which this check does not model")
+        return environment
+
+
+def words(value):
+    """A compose command or entrypoint as a list of words (a string is split as a shell would)."""
+    if value is None:
+        return None
+    return shlex.split(value) if isinstance(value, str) else [str(word) for word in value]
+
+
+def read_environment_files(files, root, consequence):
+    """The variables of the staged env files, in order, a later file winning."""
+    environment = {}
+    for path, optional in files:
+        staged = os.path.join(root, path.lstrip("/"))
+        if not os.path.isfile(staged):
+            if optional:
+                continue
+            raise SetupError(f"env file {path} is missing: {consequence}")
+        environment.update(read_environment_file(staged))
+    return environment
 
 
 class Plan:
@@ -196,21 +485,21 @@ class Plan:
 
     def __init__(self, tree, node, venv):
         self.tree, self.node, self.venv = tree, node, venv
-        self.unit = Unit(tree, node)
+        self.launcher = find_launcher(tree, node, venv)
 
-        # ExecStart: systemd's prefixes (-, @, +, !, :) are no part of the command.
-        argv = shlex.split(self.unit.exec_start.lstrip("-@+!:"))
-        if os.path.basename(argv[0]) != "litellm":
-            raise SetupError(f"ExecStart runs {argv[0]}, not litellm")
+        argv = self.launcher.argv
+        if not argv or os.path.basename(argv[0]) != "litellm":
+            raise SetupError(f"{self.launcher.label} runs {argv[0] if argv else 'nothing'}, not litellm")
         self.exec_argv = argv
         options = self.options(argv[1:])
         if "--config" not in options:
-            raise SetupError("ExecStart has no --config")
-        self.config_on_node = options["--config"]
+            raise SetupError(f"{self.launcher.label}: the command has no --config")
+        self.config_in_argv = options["--config"]
+        self.config_on_node = self.launcher.config_on_node(self.config_in_argv)
         self.config_path = node_path(tree, node, self.config_on_node)
         if not os.path.isfile(self.config_path):
-            raise SetupError(f"the config ExecStart names is not in the tree: {self.config_path}")
-        # LiteLLM's own defaults when ExecStart does not say.
+            raise SetupError(f"the config {self.launcher.label} names is not in the tree: {self.config_path}")
+        # LiteLLM's own defaults when the command does not say.
         self.host = options.get("--host", "0.0.0.0")
         self.port = int(options.get("--port", "4000"))
 
@@ -219,10 +508,10 @@ class Plan:
         self.model_names = [entry["model_name"] for entry in self.config.get("model_list") or []]
         if not self.model_names:
             raise SetupError(f"{self.config_path}: model_list is empty")
-        self.upstreams = self.read_upstreams()
+        self.routes, self.upstreams = self.read_routes()
         self.environment_references = sorted(set(environment_references(self.config)))
 
-        # The owner holds the key the unit's environment gives LiteLLM: the variable that
+        # The owner holds the key the launcher's environment gives LiteLLM: the variable that
         # general_settings.master_key names, or LiteLLM's own LITELLM_MASTER_KEY when the
         # config does not read it from the environment (then the check shows whether the
         # proxy really uses the key the owner has).
@@ -232,13 +521,15 @@ class Plan:
         else:
             self.master_key_variable = "LITELLM_MASTER_KEY"
 
-        self.runbook = os.path.join(os.path.dirname(self.config_path), "RUNBOOK.md")
-        if self.unit.working_directory:
-            self.runbook = node_path(tree, node, os.path.join(self.unit.working_directory, "RUNBOOK.md"))
-        self.files_from_runbook = read_runbook_secrets(self.runbook)
+        self.runbook = node_path(tree, node, os.path.join(self.launcher.runbook_dir(self.config_on_node), "RUNBOOK.md"))
+        self.runbook_files = read_runbook_secrets(self.runbook)
+        self.files_from_runbook = {path: entry["variables"] for path, entry in self.runbook_files.items()}
+        user = RUNBOOK_USER.search(open(self.runbook).read()) if os.path.isfile(self.runbook) else None
+        self.runbook_user = user.group(1) if user else None
         # secrets.json (beside the RUNBOOK) is the layout as data; the RUNBOOK must agree with it.
-        self.manifest = os.path.join(os.path.dirname(self.runbook), "secrets.json")
-        self.files_from_manifest, self.generated_in_manifest = read_manifest(self.manifest)
+        self.manifest_path = os.path.join(os.path.dirname(self.runbook), "secrets.json")
+        self.manifest = read_manifest(self.manifest_path)
+        self.files_from_manifest = {path: entry["variables"] for path, entry in self.manifest.items()}
 
     @staticmethod
     def options(arguments):
@@ -255,9 +546,13 @@ class Plan:
             index += 1
         return found
 
-    def read_upstreams(self):
-        """{(host, port): [served model names]} for every api_base of the model list."""
-        upstreams = {}
+    def read_routes(self):
+        """([(model_name, (host, port))], {(host, port): (api, [served model names])}) of the model list.
+
+        api is what the provider prefix makes LiteLLM speak to the api_base: "ollama" (Ollama's
+        native /api/chat) or "openai" (<api_base>/chat/completions). The stub serves that API
+        at the real server's paths, so an api_base whose path does not fit its provider fails."""
+        routes, upstreams = [], {}
         for entry in self.config.get("model_list") or []:
             params = entry.get("litellm_params") or {}
             base = params.get("api_base")
@@ -270,13 +565,24 @@ class Plan:
                 ipaddress.ip_address(url.hostname)
             except ValueError:
                 raise SetupError(f"api_base {base}: host is not an IP address; only literal addresses can be made local")
-            # The name vLLM serves is the model without LiteLLM's provider prefix.
-            served = params.get("model", "")
-            for prefix in ("openai/", "hosted_vllm/"):
-                if served.startswith(prefix):
-                    served = served[len(prefix):]
-            upstreams.setdefault((url.hostname, url.port or 80), []).append(served)
-        return upstreams
+            model = params.get("model", "")
+            if model.startswith("ollama/"):
+                raise SetupError(f"model {model}: LiteLLM's ollama/ provider speaks /api/generate, which the stub "
+                                 "does not serve (spark-gen generates ollama_chat/)")
+            # The name the backend serves is the model without LiteLLM's provider prefix;
+            # an unknown prefix stays, and the stub answers 404 for it.
+            api, served = "openai", model
+            for prefix, kind in PROVIDERS.items():
+                if model.startswith(prefix):
+                    api, served = kind, model[len(prefix):]
+            upstream = (url.hostname, url.port or 80)
+            known_api, served_there = upstreams.setdefault(upstream, (api, []))
+            if known_api != api:
+                raise SetupError(f"{upstream[0]}:{upstream[1]} is the api_base of an {known_api} and an {api} model: "
+                                 "one server cannot speak both")
+            served_there.append(served)
+            routes.append((entry["model_name"], upstream))
+        return routes, upstreams
 
 
 def load_yaml(venv, path):
@@ -301,13 +607,6 @@ def environment_references(value):
     elif isinstance(value, str) and value.startswith("os.environ/"):
         yield value[len("os.environ/"):]
 
-
-def read_runbook_secrets(runbook):
-    """{file: [variables]} that the RUNBOOK's secrets section writes; {} without one."""
-    if not os.path.isfile(runbook):
-        return {}
-    text = open(runbook).read()
-    return {match.group(1): RUNBOOK_ASSIGNMENT.findall(match.group(2)) for match in RUNBOOK_SECRET_FILE.finditer(text)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -380,9 +679,9 @@ def outside(arguments):
     if os.geteuid() != 0:
         raise SetupError("needs root: it creates a network namespace")
     # Fail on a wrong tree or node before spending a minute on the venv.
-    Unit(arguments.tree, arguments.node)
+    launcher_files(arguments.tree, arguments.node)
     if arguments.other_node:
-        Unit(arguments.tree, arguments.other_node)
+        launcher_files(arguments.tree, arguments.other_node)
     ensure_venv(arguments.venv)
     plan = Plan(arguments.tree, arguments.node, arguments.venv)
 
@@ -440,7 +739,7 @@ def outside(arguments):
 
 
 # ---------------------------------------------------------------------------------------
-# Inside the namespace: stub, environment, LiteLLM, checks
+# Inside the namespace: stubs, environment, LiteLLM, checks
 
 # No proxy from the caller's environment may carry a request out of the namespace.
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -489,7 +788,7 @@ def write_private(path, text):
 
 
 def read_environment_file(path):
-    """KEY=VALUE lines as systemd reads them (comments, optional quotes)."""
+    """KEY=VALUE lines as systemd and docker compose read them (comments, optional quotes)."""
     values = {}
     for raw in open(path):
         line = raw.strip()
@@ -504,34 +803,36 @@ def read_environment_file(path):
 
 
 def secret_files(plan, root):
-    """Write the node's EnvironmentFile= files under root with test values.
+    """Write the node's env files (those the launcher loads) under root with test values.
 
     Returns the owner's key: the value made for the master key variable, whether or not
-    a file the unit loads holds it. Each file gets the variables secrets.json lists for it
-    (after checking that the RUNBOOK writes the same); without a manifest, those the RUNBOOK
-    writes; without either, the first file gets every variable the config reads."""
-    if plan.files_from_manifest:
+    a file the launcher loads holds it. Each file gets the variables secrets.json lists for
+    it (after checking that the RUNBOOK writes the same, with the same mode and owner);
+    without a manifest, those the RUNBOOK writes; without either, the first file gets every
+    variable the config reads."""
+    if plan.manifest:
         problems = manifest_disagreements(plan)
         if problems:
             raise SetupError("; ".join(problems))
+    launcher = plan.launcher
     layout = dict(plan.files_from_manifest or plan.files_from_runbook)
     if not layout:
-        say(f"note: no secrets section in {plan.runbook}: every variable the config reads goes into the first EnvironmentFile")
+        say(f"note: no secrets section in {plan.runbook}: every variable the config reads goes into the first env file")
         needed = sorted(set(plan.environment_references) | {plan.master_key_variable})
-        layout = {path: needed if index == 0 else [] for index, (path, _) in enumerate(plan.unit.environment_files)}
+        layout = {path: needed if index == 0 else [] for index, (path, _) in enumerate(launcher.environment_files)}
     names = {name for names in layout.values() for name in names} | set(plan.environment_references) | {plan.master_key_variable}
     values = {name: test_value(name) for name in sorted(names)}
 
-    loaded = {path for path, _ in plan.unit.environment_files}
+    loaded = {path for path, _ in launcher.environment_files}
     for path, variables in layout.items():
-        if path not in loaded:
-            say(f"note: the RUNBOOK writes {path} ({', '.join(variables)}) but litellm.service does not load it")
+        if path not in loaded and set(variables) & (set(plan.environment_references) | {plan.master_key_variable}):
+            say(f"note: the RUNBOOK writes {path} ({', '.join(variables)}) but {launcher.loader} does not load it")
     written = set()
-    for path, _optional in plan.unit.environment_files:
+    for path, optional in launcher.environment_files:
         if path not in layout:
-            # systemd refuses to start a unit whose EnvironmentFile is missing (without '-'),
-            # so the node would need it; make it empty and say so.
-            say(f"note: litellm.service loads {path} but the RUNBOOK does not create it")
+            # systemd and docker compose refuse to start what loads a missing env file
+            # (unless it is optional), so the node would need it; make it empty and say so.
+            say(f"note: {launcher.loader} loads {path} but the RUNBOOK does not create it")
         lines, shown = [], []
         for name in layout.get(path, []):
             if name in DATABASE_VARIABLES:
@@ -545,29 +846,31 @@ def secret_files(plan, root):
         say(f"env file: {path} ({', '.join(shown) or 'empty'})")
     for name in plan.environment_references:
         if name not in written and name not in DATABASE_VARIABLES:
-            say(f"note: the config reads os.environ/{name} but no EnvironmentFile the unit loads sets it")
+            say(f"note: the config reads os.environ/{name} but no env file {launcher.loader} loads sets it")
     return values[plan.master_key_variable]
 
 
-def service_environment(plan, root, home):
-    """The environment systemd gives the unit: nothing of the caller's, then Environment=,
-    then the EnvironmentFile= files in order, then UnsetEnvironment=. (User= only names
-    USER and LOGNAME here: the process runs as root, which owns the venv.)"""
-    environment = {"PATH": SYSTEMD_PATH, "LANG": "C.UTF-8", "HOME": home, "USER": plan.unit.user,
-                   "LOGNAME": plan.unit.user, "SHELL": "/bin/sh"}
-    environment.update(plan.unit.environment)
-    for path, optional in plan.unit.environment_files:
-        staged = os.path.join(root, path.lstrip("/"))
-        if not os.path.isfile(staged):
-            if optional:
-                continue
-            raise SetupError(f"EnvironmentFile {path} is missing: systemd would not start the unit")
-        environment.update(read_environment_file(staged))
-    for name in plan.unit.unset:
-        environment.pop(name, None)
-    # Test-only: LiteLLM would otherwise fetch its model cost map from the internet.
-    environment["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
-    return environment
+def env_file_access_checks(plan):
+    """Yield (ok, description): whoever starts the launcher can read each env file it loads.
+
+    systemd reads EnvironmentFile= as root, before it drops to User=: nothing to check.
+    `docker compose` reads env_file: itself, as the user who runs it: the RUNBOOK's user
+    (its steps run `docker compose` without sudo), in the docker group when the RUNBOOK's
+    prerequisites add them to it. The file's mode and owner are what secrets.json says
+    (which the RUNBOOK's secrets step must agree with, see manifest_disagreements)."""
+    if plan.launcher.kind != "compose":
+        return
+    text = open(plan.runbook).read() if os.path.isfile(plan.runbook) else ""
+    user = plan.runbook_user
+    groups = {"docker"} if user and re.search(rf"usermod -aG docker {re.escape(user)}\b", text) else set()
+    for path, optional in plan.launcher.environment_files:
+        entry = plan.manifest.get(path)
+        if entry is None:
+            yield optional, f"env file {path} of {plan.launcher.loader}: secrets.json does not list it" + (" (optional)" if optional else "")
+            continue
+        ok = user is not None and readable_by(entry.get("mode"), entry.get("owner"), user, groups)
+        yield ok, (f"env file {path} ({entry.get('mode')} {entry.get('owner')}) is readable by {user or 'the RUNBOOK user (not named)'}"
+                   f"{' (in group docker)' if groups else ' (not in group docker)'}, who runs docker compose")
 
 
 def in_namespace(namespace):
@@ -576,10 +879,10 @@ def in_namespace(namespace):
     return (mine.st_dev, mine.st_ino) == (named.st_dev, named.st_ino)
 
 
-def start(command, log_path, **options):
+def start(command, log_path, append=False, **options):
     """Start a process in its own session (so its whole group can be stopped, and a
     terminal's Ctrl-C reaches only this script, which then stops it in order)."""
-    log = open(log_path, "w")
+    log = open(log_path, "a" if append else "w")
     return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True, **options)
 
@@ -608,9 +911,117 @@ def wait_until(condition, timeout, interval=0.5):
     return condition()
 
 
+def url_host(host):
+    return f"[{host}]" if ":" in host else host
+
+
+# A chat request as the stub logs it (both APIs).
+CHAT_REQUEST = re.compile(r'"POST (?:/v1/chat/completions|/api/chat) ')
+
+
+class Stubs:
+    """One stub_openai.py process per api_base, so that one backend can be taken down alone.
+    Each has its own log (appended to across restarts), which tells which backend got what."""
+
+    def __init__(self, plan, workdir, nonce):
+        self.plan, self.nonce = plan, nonce
+        self.processes = {}
+        self.logs = {upstream: os.path.join(workdir, f"stub-{index}.log") for index, upstream in enumerate(plan.upstreams)}
+
+    def ready_url(self, upstream):
+        """What the RUNBOOK waits for on that runtime: /api/version (Ollama), /v1/models (the others)."""
+        api, _ = self.plan.upstreams[upstream]
+        path = "/api/version" if api == "ollama" else "/v1/models"
+        return f"http://{url_host(upstream[0])}:{upstream[1]}{path}"
+
+    def start(self, upstream):
+        api, models = self.plan.upstreams[upstream]
+        host, port = upstream
+        flag = "--ollama" if api == "ollama" else "--serve"
+        process = start([sys.executable, os.path.join(HERE, "stub_openai.py"), "--nonce", self.nonce,
+                         flag, f"{url_host(host)}:{port}={','.join(models)}"],
+                        self.logs[upstream], append=True, env={"PATH": SYSTEMD_PATH})
+        self.processes[upstream] = process
+        url = self.ready_url(upstream)
+        if not wait_until(lambda: process.poll() is None and http("GET", url, timeout=2)[0] == 200, STUB_TIMEOUT):
+            raise SetupError(f"stub not answering on {url}:\n{tail(self.logs[upstream])}")
+        return api, models
+
+    def stop(self, upstream):
+        stop(self.processes.pop(upstream, None))
+
+    def stop_all(self):
+        for upstream in list(self.processes):
+            self.stop(upstream)
+
+    def chat_requests(self, upstream):
+        try:
+            return sum(1 for line in open(self.logs[upstream], errors="replace") if CHAT_REQUEST.search(line))
+        except OSError:
+            return 0
+
+    def tails(self, lines=15):
+        return "\n".join(f"--- stub {host}:{port} log (last lines)\n{tail(self.logs[(host, port)], lines)}"
+                         for host, port in self.plan.upstreams)
+
+
+def read_stream(text):
+    """(content, saw data: [DONE], error events) of a server-sent-events body."""
+    content, done, errors = "", False, []
+    for line in text.splitlines():
+        if not line.startswith("data:"):
+            continue
+        data = line[len("data:"):].strip()
+        if data == "[DONE]":
+            done = True
+            continue
+        try:
+            event = json.loads(data)
+        except ValueError:
+            errors.append(data[:200])
+            continue
+        if isinstance(event, dict) and "error" in event:
+            errors.append(json.dumps(event["error"])[:300])
+        for choice in (event.get("choices") or []) if isinstance(event, dict) else []:
+            content += (choice.get("delta") or {}).get("content") or ""
+    return content, done, errors
+
+
+def error_text(body):
+    """'type: message' of a LiteLLM error answer, shortened."""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        error = body["error"]
+        return f"{error.get('type')}: {str(error.get('message'))[:200]}"
+    return str(body)[:200]
+
+
+def chat(base, key, model, stream=False, timeout=REQUEST_TIMEOUT):
+    """(status, content or None, body, seconds) of one chat completion through LiteLLM."""
+    request = {"model": model, "messages": [{"role": "user", "content": "ping"}]}
+    if stream:
+        request["stream"] = True
+    started = time.monotonic()
+    status, body = http("POST", f"{base}/v1/chat/completions", key, request, timeout=timeout)
+    elapsed = time.monotonic() - started
+    if stream and isinstance(body, str):
+        content, done, errors = read_stream(body)
+        return status, (content if done and not errors else None), body, elapsed
+    try:
+        return status, body["choices"][0]["message"]["content"] or "", body, elapsed
+    except (KeyError, IndexError, TypeError):
+        return status, None, body, elapsed
+
+
 def run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce):
-    """Yield (ok, description) for every check."""
+    """Yield (ok, description) for every check with every backend up."""
     models_url, chat_url = f"{base}/v1/models", f"{base}/v1/chat/completions"
+
+    # What a load balancer or the smoke script asks first, without a key.
+    status, body = http("GET", f"{base}/health/readiness")
+    state = body.get("status") if isinstance(body, dict) else None
+    yield (status == 200 and state == "healthy",
+           f"GET /health/readiness without a key -> {status} {json.dumps(body)[:200] if isinstance(body, dict) else str(body)[:200]!r}"
+           " (want 200 healthy; no database here)")
 
     status, body = http("GET", models_url, owner_key)
     listed = [item.get("id") for item in body.get("data", [])] if isinstance(body, dict) else []
@@ -619,17 +1030,15 @@ def run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce
            f"GET /v1/models with {owner_label} -> {status}, lists {', '.join(listed) or 'nothing'}"
            + (f" (missing {', '.join(missing)})" if missing else ""))
 
+    apis = {name: plan.upstreams[upstream][0] for name, upstream in plan.routes}
     for name in plan.model_names:
-        request = {"model": name, "messages": [{"role": "user", "content": "ping"}]}
-        status, body = http("POST", chat_url, owner_key, request)
-        try:
-            content = body["choices"][0]["message"]["content"] or ""
-        except (KeyError, IndexError, TypeError):
-            content = ""
-        came_through = nonce in content
-        yield (status == 200 and came_through,
-               f"POST /v1/chat/completions model={name} with {owner_label} -> {status}, "
-               + (f"stub answered: {content!r}" if came_through else f"no stub answer: {str(body)[:300]!r}"))
+        for stream in (False, True):
+            status, content, body, _ = chat(base, owner_key, name, stream)
+            came_through = content is not None and nonce in content
+            shown = f"stub answered: {content!r}" if came_through else f"no stub answer: {str(body)[:300]!r}"
+            yield (status == 200 and came_through,
+                   f"POST /v1/chat/completions model={name} ({apis[name]} backend{', streamed' if stream else ''}) "
+                   f"with {owner_label} -> {status}, {shown}")
 
     # Without a key and with a wrong one, both endpoints must refuse: the chat one is
     # what spends the GPU, the models one is what a scanner tries first.
@@ -639,6 +1048,66 @@ def run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce
                    refusal(*http("POST", chat_url, key, ping), wrong_key=key is not None)]
         yield (all(ok for ok, _ in answers),
                f"{label} -> GET /v1/models {answers[0][1]}, POST /v1/chat/completions {answers[1][1]} (want {accepted})")
+
+
+def down_checks(plan, base, key, nonce, stubs):
+    """Yield (ok, description): a backend that is down fails only its own model.
+
+    For each api_base in turn: its stub is stopped (and the port checked closed); each model
+    routed there, asked plainly and streamed, must get an error status (not 2xx, not an auth
+    refusal) within DOWN_TIMEOUT, with no model's answer in it; no other backend may receive
+    a chat request meanwhile (LiteLLM tried no fallback); a model of another api_base must
+    still answer 200 right after; then the stub is started again and the model must answer
+    200 within RECOVERY_TIMEOUT (no cooldown keeps it away, as when the RUNBOOK switches a
+    manual model back on). The descriptions record exactly what LiteLLM answered."""
+    for upstream, (api, _served) in plan.upstreams.items():
+        where = f"{api} backend {upstream[0]}:{upstream[1]}"
+        victims = [name for name, routed in plan.routes if routed == upstream]
+        others = [name for name, routed in plan.routes if routed != upstream]
+        stubs.stop(upstream)
+        try:
+            if http("GET", stubs.ready_url(upstream), timeout=2)[0] is not None:
+                yield False, f"{where}: still answering after its stub stopped"
+                continue
+            before = {other: stubs.chat_requests(other) for other in plan.upstreams if other != upstream}
+            for name in victims:
+                for stream in (False, True):
+                    status, content, body, elapsed = chat(base, key, name, stream, timeout=DOWN_TIMEOUT)
+                    text = body if isinstance(body, str) else json.dumps(body)
+                    if stream and status == 200:
+                        _, done, errors = read_stream(text)
+                        answer = f"200 with {'an error event ' + errors[0] if errors else 'no error event'}{'' if done else ', no [DONE]'}"
+                    else:
+                        answer = f"{status} {error_text(body)}" if status is not None else f"no answer ({body})"
+                    error_status = status is not None and status >= 400 and status not in (401, 403)
+                    fell_back = nonce in text
+                    yield (error_status and not fell_back and elapsed < DOWN_TIMEOUT,
+                           f"{where} down: model={name}{' streamed' if stream else ''} -> {answer} in {elapsed:.1f} s"
+                           + (" (carries a model's answer: a fallback!)" if fell_back else "")
+                           + f" (want an error status within {DOWN_TIMEOUT} s)")
+            leaked = [f"{other[0]}:{other[1]}" for other, count in before.items() if stubs.chat_requests(other) != count]
+            yield (not leaked, f"{where} down: no other backend got a chat request meanwhile"
+                   + (f" (but {', '.join(leaked)} did: a fallback!)" if leaked else " (no fallback)"))
+            if others:
+                status, content, body, elapsed = chat(base, key, others[0])
+                came_through = content is not None and nonce in content
+                yield (status == 200 and came_through,
+                       f"{where} down: model={others[0]} (another backend) right after -> {status} in {elapsed:.1f} s"
+                       + ("" if came_through else f", no stub answer: {str(body)[:200]!r}"))
+            else:
+                say(f"note: {where} is the config's only backend: no other model to ask while it is down")
+        finally:
+            stubs.start(upstream)
+        started = time.monotonic()
+        first = []
+        def answers():
+            status, content, _, _ = chat(base, key, victims[0], timeout=REQUEST_TIMEOUT)
+            first.append(status)
+            return status == 200 and content is not None and nonce in content
+        back = wait_until(answers, RECOVERY_TIMEOUT, interval=1)
+        yield (back, f"{where} back: model={victims[0]} -> "
+               + (f"200 after {time.monotonic() - started:.1f} s, {len(first)} request(s), first answer {first[0]}" if back
+                  else f"no 200 within {RECOVERY_TIMEOUT} s (answers {first[:3]}…{first[-1:]})"))
 
 
 def refusal(status, body, wrong_key):
@@ -667,6 +1136,9 @@ def inside(arguments):
     for path in (home, cwd):
         os.makedirs(path, mode=0o700)
 
+    say(f"launcher: {plan.launcher.label}")
+    for note in plan.launcher.notes:
+        say(f"note: {note}")
     owner_label = f"{plan.node}'s key"
     owner_key = secret_files(plan, root)
     if arguments.other_node:
@@ -676,27 +1148,25 @@ def inside(arguments):
     else:
         wrong_key, wrong_label = test_value(plan.master_key_variable), "a wrong key"
     assert wrong_key != owner_key
-    environment = service_environment(plan, root, home)
+    environment = plan.launcher.environment(root, home)
+    # Test-only: LiteLLM would otherwise fetch its model cost map from the internet.
+    environment["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     say(f"environment: {' '.join(sorted(environment))}")
 
-    stub = litellm = None
+    litellm = None
     nonce = secrets.token_hex(8)
+    stubs = Stubs(plan, workdir, nonce)
     results = []
     try:
-        # The stub serves, on each api_base, the models the config routes there.
-        serve = [f"{'[%s]' % host if ':' in host else host}:{port}={','.join(models)}"
-                 for (host, port), models in plan.upstreams.items()]
-        stub_log = os.path.join(workdir, "stub.log")
-        stub = start([sys.executable, os.path.join(HERE, "stub_openai.py"), "--nonce", nonce,
-                      *[argument for item in serve for argument in ("--serve", item)]],
-                     stub_log, env={"PATH": SYSTEMD_PATH})
-        for (host, port), models in plan.upstreams.items():
-            url = f"http://{'[%s]' % host if ':' in host else host}:{port}/v1/models"
-            if not wait_until(lambda: stub.poll() is None and http("GET", url, timeout=2)[0] == 200, STUB_TIMEOUT):
-                raise SetupError(f"stub not answering on {url}:\n{tail(stub_log)}")
-            say(f"stub: {host}:{port} serves {', '.join(models)}")
+        for ok, description in env_file_access_checks(plan):
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        # A stub on each api_base, serving the models the config routes there.
+        for upstream in plan.upstreams:
+            api, models = stubs.start(upstream)
+            say(f"stub: {upstream[0]}:{upstream[1]} speaks the {api} API, serves {', '.join(models)}")
 
-        # ExecStart as generated, with the venv's litellm and the config from the tree.
+        # The launcher's command, with the venv's litellm and the config from the tree.
         options = plan.exec_argv[1:]
         command = [os.path.join(plan.venv, "bin", "litellm")]
         index = 0
@@ -710,7 +1180,8 @@ def inside(arguments):
             else:
                 command.append(options[index])
             index += 1
-        say(f"ExecStart: {shlex.join(plan.exec_argv)}")
+        say(plan.launcher.shown)
+        say(f"config:    {plan.config_in_argv} is {plan.config_on_node} on the node")
         say(f"running:   ip netns exec {namespace} {shlex.join(command)}")
         # The cwd is a scratch dir rather than the tree's copy of WorkingDirectory, so
         # nothing LiteLLM writes lands in a committed tree; the config path is absolute.
@@ -718,21 +1189,23 @@ def inside(arguments):
         started = time.monotonic()
         litellm = start(command, litellm_log, env=environment, cwd=cwd)
         connect = "127.0.0.1" if plan.host in ("0.0.0.0", "") else ("::1" if plan.host == "::" else plan.host)
-        base = f"http://{'[%s]' % connect if ':' in connect else connect}:{plan.port}"
+        base = f"http://{url_host(connect)}:{plan.port}"
         if not wait_until(lambda: litellm.poll() is not None or http("GET", f"{base}/health/liveliness", timeout=2)[0] == 200,
                           LIVENESS_TIMEOUT) or litellm.poll() is not None:
             state = f"exited with {litellm.returncode}" if litellm.poll() is not None else f"not live after {LIVENESS_TIMEOUT} s"
             raise SetupError(f"LiteLLM {state}:\n{tail(litellm_log)}")
         say(f"litellm: live on {base} after {time.monotonic() - started:.1f} s")
 
-        for ok, description in run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce):
-            results.append(ok)
-            say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        checks = [run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce),
+                  down_checks(plan, base, owner_key, nonce, stubs)]
+        for group in checks:
+            for ok, description in group:
+                results.append(ok)
+                say(f"{'ok  ' if ok else 'FAIL'} {description}")
         if not all(results):
             say("--- litellm log (last lines)")
             say(tail(litellm_log, 30))
-            say("--- stub log (last lines)")
-            say(tail(stub_log, 15))
+            say(stubs.tails())
     except SetupError as error:
         results.append(False)
         say(f"FAIL {error}")
@@ -740,7 +1213,7 @@ def inside(arguments):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stop(litellm)
-        stop(stub)
+        stubs.stop_all()
     say(f"litellm: {results.count(True)} passed, {results.count(False)} failed")
     return 0 if results and all(results) else 1
 

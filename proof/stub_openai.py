@@ -1,22 +1,46 @@
 #!/usr/bin/env python3
-"""A tiny OpenAI-compatible server that stands in for vLLM in proof/litellm_check.py.
+"""A tiny model server that stands in for vLLM, llama.cpp and Ollama in proof/litellm_check.py.
 
-  stub_openai.py --serve HOST:PORT=MODEL[,MODEL...] [--serve ...] [--nonce TEXT]
+  stub_openai.py [--serve HOST:PORT=MODEL[,MODEL...] ...] [--ollama HOST:PORT=MODEL[,MODEL...] ...]
+                 [--nonce TEXT]
 
-Each --serve is one listener (one vLLM api_base) and the served model names it knows.
-It answers:
+Each --serve or --ollama is one listener (one api_base) and the model names it serves.
+
+--serve speaks the OpenAI-compatible API under /v1, as vLLM and llama.cpp's llama-server do
+(LiteLLM's openai/ and hosted_vllm/ providers append /chat/completions to an api_base that
+ends in /v1):
   GET  /v1/models            the served models, as vLLM lists them
   POST /v1/chat/completions  a chat.completion whose content carries the nonce and the
                              model asked for (SSE chunks ending in `data: [DONE]` when
                              the request says "stream": true); an unknown model is 404,
                              as vLLM answers it, so a request routed to the wrong
                              api_base fails instead of passing by accident.
-Anything else is 404. Standard library only: it runs with the system python3.
+
+--ollama speaks Ollama's native API at the root, as `ollama serve` does (LiteLLM's
+ollama_chat/ provider POSTs to <api_base>/api/chat, so its api_base has no /v1):
+  GET  /                     "Ollama is running"
+  GET  /api/version          {"version": ...}, what the RUNBOOK waits for
+  GET  /api/tags             the served models, in Ollama's shape
+  POST /api/show             a model's details (LiteLLM asks for them to learn a model's
+                             context length and tool support)
+  POST /api/chat             Ollama's chat answer {"model", "created_at", "message",
+                             "done": true, "done_reason", "prompt_eval_count", "eval_count",
+                             ...} carrying the nonce; streamed as NDJSON lines ending in a
+                             "done": true line when "stream" is true or absent (Ollama
+                             streams by default); an unknown model is Ollama's 404
+                             {"error": "model ... not found"}. A name without a tag is
+                             name:latest, as Ollama resolves it.
+
+Each listener serves only its own API: a /v1 path on an Ollama listener, or /api/chat on
+an OpenAI one, is 404 as on the real server, so a provider prefix that does not match its
+api_base fails. Standard library only: it runs with the system python3.
 
 It prints one `listening HOST:PORT` line per listener once all are bound, and logs every
-request on stderr, so the caller can see what LiteLLM actually sent.
+request on stderr with its JSON body (truncated), so the caller can see what LiteLLM
+actually sent. Headers are not logged.
 """
 import argparse
+import datetime
 import ipaddress
 import json
 import signal
@@ -26,6 +50,9 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+OLLAMA_VERSION = "0.12.6"   # the version of the generated ollama image; any string would do
+LOGGED_BODY = 600           # characters of a request body in the log
 
 
 def parse_serve(text):
@@ -44,19 +71,25 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host, port, models, nonce):
+    def __init__(self, host, port, models, nonce, api):
         # The address family follows the literal, so IPv6 api_bases work too.
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        super().__init__((host, port), Handler)
+        super().__init__((host, port), OllamaHandler if api == "ollama" else OpenAIHandler)
         self.models = models
         self.nonce = nonce
+        self.api = api
 
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "spark-gen-stub/1"
 
     def log_message(self, format, *args):
-        sys.stderr.write(f"stub {self.server.server_address[0]}:{self.server.server_address[1]} {format % args}\n")
+        sys.stderr.write(f"stub {self.server.api} {self.server.server_address[0]}:{self.server.server_address[1]} {format % args}\n")
+        sys.stderr.flush()
+
+    def log_body(self, raw):
+        text = raw.decode(errors="replace")
+        self.log_message("body %s", text if len(text) <= LOGGED_BODY else text[:LOGGED_BODY] + "…")
 
     def send_json(self, status, body):
         data = json.dumps(body).encode()
@@ -65,6 +98,33 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def read_json(self):
+        """The request body as JSON: (value, None), or (None, error text)."""
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if raw:
+            self.log_body(raw)
+        try:
+            return json.loads(raw or b"{}"), None
+        except ValueError:
+            return None, "body is not JSON"
+
+    def answer(self, model):
+        return f"spark-gen stub {self.server.nonce} answered model {model}"
+
+    def start_stream(self, content_type):
+        # No Content-Length: the end of the connection ends the body.
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+
+class OpenAIHandler(Handler):
+    """vLLM's and llama-server's OpenAI-compatible API under /v1."""
 
     def not_found(self, message):
         # vLLM's error shape, so LiteLLM maps it like a real upstream error.
@@ -81,17 +141,15 @@ class Handler(BaseHTTPRequestHandler):
         })
 
     def do_POST(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        try:
-            request = json.loads(self.rfile.read(length) or b"{}")
-        except ValueError:
-            return self.send_json(400, {"object": "error", "message": "body is not JSON", "type": "BadRequestError", "code": 400})
+        request, error = self.read_json()
+        if error:
+            return self.send_json(400, {"object": "error", "message": error, "type": "BadRequestError", "code": 400})
         if self.path.rstrip("/") != "/v1/chat/completions":
             return self.not_found(f"no route {self.path}")
         model = request.get("model")
         if model not in self.server.models:
             return self.not_found(f"The model `{model}` does not exist.")
-        content = f"spark-gen stub {self.server.nonce} answered model {model}"
+        content = self.answer(model)
         ident = f"chatcmpl-{uuid.uuid4().hex}"
         created = int(time.time())
         usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
@@ -108,13 +166,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def stream(self, ident, created, model, content, usage):
         # Server-sent events as the OpenAI API streams them: a role chunk, the content,
-        # a finish chunk, then the [DONE] sentinel. No Content-Length: the connection ends it.
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
+        # a finish chunk, then the [DONE] sentinel.
+        self.start_stream("text/event-stream")
 
         def chunk(delta, finish=None, extra=None):
             body = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model,
@@ -130,15 +183,111 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+class OllamaHandler(Handler):
+    """Ollama's native API (`ollama serve`), at the root of the api_base."""
+
+    def not_found_text(self):
+        # What Ollama's router (gin) answers for a path it does not know.
+        data = b"404 page not found"
+        self.send_response(404)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def resolve(self, name):
+        """The served model a request names, as Ollama resolves it (no tag is :latest); None if unknown."""
+        if not isinstance(name, str) or not name:
+            return None
+        candidates = [name] if ":" in name.rsplit("/", 1)[-1] else [name, f"{name}:latest"]
+        return next((candidate for candidate in candidates if candidate in self.server.models), None)
+
+    def model_missing(self, name):
+        self.send_json(404, {"error": f'model "{name}" not found, try pulling it first'})
+
+    @staticmethod
+    def now():
+        return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def details(self):
+        return {"parent_model": "", "format": "gguf", "family": "stub", "families": ["stub"],
+                "parameter_size": "0B", "quantization_level": "none"}
+
+    def do_GET(self):
+        path = self.path.rstrip("/")
+        if path == "":
+            data = b"Ollama is running"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return self.wfile.write(data)
+        if path == "/api/version":
+            return self.send_json(200, {"version": OLLAMA_VERSION})
+        if path == "/api/tags":
+            return self.send_json(200, {"models": [
+                {"name": name, "model": name, "modified_at": self.now(), "size": 0,
+                 "digest": uuid.uuid5(uuid.NAMESPACE_URL, name).hex * 2, "details": self.details()}
+                for name in self.server.models]})
+        return self.not_found_text()
+
+    def do_POST(self):
+        request, error = self.read_json()
+        path = self.path.rstrip("/")
+        if path not in ("/api/chat", "/api/show"):
+            return self.not_found_text()
+        if error:
+            return self.send_json(400, {"error": error})
+        name = request.get("model") or request.get("name")
+        model = self.resolve(name)
+        if model is None:
+            return self.model_missing(name)
+        if path == "/api/show":
+            return self.send_json(200, {
+                "modelfile": f"FROM {model}\n", "parameters": "", "template": "{{ .Prompt }}",
+                "details": self.details(), "model_info": {"general.architecture": "stub", "stub.context_length": 4096},
+                "capabilities": ["completion"], "modified_at": self.now()})
+        if not isinstance(request.get("messages"), list):
+            return self.send_json(400, {"error": "messages is required"})
+        content = self.answer(model)
+        counts = {"total_duration": 1000000, "load_duration": 1000, "prompt_eval_count": 1,
+                  "prompt_eval_duration": 1000, "eval_count": 1, "eval_duration": 1000}
+        # Ollama streams unless the request says "stream": false.
+        if request.get("stream", True) is not False:
+            return self.stream(model, content, counts)
+        self.send_json(200, {"model": model, "created_at": self.now(),
+                             "message": {"role": "assistant", "content": content},
+                             "done_reason": "stop", "done": True, **counts})
+
+    def stream(self, model, content, counts):
+        # NDJSON as Ollama streams it: one JSON object a line, the content in pieces, then a
+        # line with "done": true, the done_reason and the counts, and an empty message.
+        self.start_stream("application/x-ndjson")
+        middle = len(content) // 2
+        for piece in (content[:middle], content[middle:]):
+            line = {"model": model, "created_at": self.now(), "message": {"role": "assistant", "content": piece}, "done": False}
+            self.wfile.write((json.dumps(line) + "\n").encode())
+            self.wfile.flush()
+        last = {"model": model, "created_at": self.now(), "message": {"role": "assistant", "content": ""},
+                "done_reason": "stop", "done": True, **counts}
+        self.wfile.write((json.dumps(last) + "\n").encode())
+        self.wfile.flush()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--serve", action="append", type=parse_serve, required=True,
-                        help="HOST:PORT=MODEL[,MODEL...] (repeatable)")
+    parser.add_argument("--serve", action="append", type=parse_serve, default=[],
+                        help="HOST:PORT=MODEL[,MODEL...]: the OpenAI-compatible API under /v1 (repeatable)")
+    parser.add_argument("--ollama", action="append", type=parse_serve, default=[],
+                        help="HOST:PORT=MODEL[,MODEL...]: Ollama's native API (repeatable)")
     parser.add_argument("--nonce", default=uuid.uuid4().hex, help="text every answer carries")
     arguments = parser.parse_args()
+    if not arguments.serve and not arguments.ollama:
+        parser.error("nothing to serve: give --serve or --ollama")
 
     # Bind everything first, so a port clash fails before anything is announced.
-    servers = [Server(host, port, models, arguments.nonce) for host, port, models in arguments.serve]
+    servers = ([Server(host, port, models, arguments.nonce, "openai") for host, port, models in arguments.serve]
+               + [Server(host, port, models, arguments.nonce, "ollama") for host, port, models in arguments.ollama])
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         print(f"listening {server.server_address[0]}:{server.server_address[1]}", flush=True)

@@ -505,9 +505,13 @@ private struct Decoder {
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         defer { map.finish() }
         // The runtime decides which other keys the model may have.
-        let runtime = map.required("runtime", what: what).flatMap { self.runtime($0, at: path / "runtime") }
-        let kind = runtime?.kind
-        let source = map.string("source", required: true, what: what, grammar: kind == .ollama ? .ollamaTag : .huggingFaceRepo)
+        let runtimeNode = map.required("runtime", what: what)
+        let runtime = runtimeNode.flatMap { self.runtime($0, at: path / "runtime") }
+        // The kind as written, even when another key of the runtime is wrong (reported there).
+        let kind = runtime?.kind ?? runtimeNode?.mapping?.first { $0.key.scalar == "kind" }?.value.scalar.flatMap(Runtime.Kind.init)
+        // An unknown kind is reported with the runtime; the source is then held to no grammar.
+        let source = map.string(
+            "source", required: true, what: what, grammar: kind == nil ? nil : kind == .ollama ? .ollamaTag : .huggingFaceRepo)
         let servedName = map.string("served_name", grammar: .identifier) ?? name
         let weights = map.double("weights_gb", required: true, what: what, in: 0.001...100_000)
         let cluster = placement(map, what: what, at: path)
@@ -535,8 +539,9 @@ private struct Decoder {
         guard let source, let weights, let runtime, let cluster, let vllm, kind != .llamaCpp || llamaCpp != nil else { return nil }
         if runtime.kind != .vllm || runtime.runner == .compose, !cluster.workers.isEmpty {
             let what = runtime.kind == .vllm ? "vLLM run by compose" : runtime.kind.title
+            let workers = map.value("cluster")?.mapping?.first { $0.key.scalar == "workers" }?.value.location ?? node.location
             context.error(
-                "model '\(name)' has workers, but \(what) runs on one node", at: node.location, path: cluster.path / "workers",
+                "model '\(name)' has workers, but \(what) runs on one node", at: workers, path: cluster.path / "workers",
                 help: runtime.kind == .vllm ? "remove 'runner: compose' (a cluster of nodes runs from docker run scripts), or the workers"
                     : "remove 'workers'; a model split across nodes runs on vLLM")
         }

@@ -3,7 +3,8 @@
 
   python3 Tests/BadInputs/make_corpus.py [--record BINARY]
 
-Every case starts from examples/split-trust/topology.yaml (or from nothing) and breaks it in
+Every case starts from examples/split-trust/topology.yaml, examples/one-box/topology.yaml (the
+runtime cases) or nothing, and breaks it in
 one way. With --record, each file is run through `spark-gen build` and its exit code and
 first stderr line are written to expected.tsv; review that diff like any golden file.
 BadInputsTests checks every file against expected.tsv: the exit code, the first line, that
@@ -101,7 +102,7 @@ wrong_types = [
     ("      default_chat_template_kwargs: {enable_thinking: false}", "      default_chat_template_kwargs: [enable_thinking]"),
     ("cluster: {head: spark-01, workers: [spark-02]", "cluster: {head: [spark-01], workers: [spark-02]"),
     ("workers: [spark-02], tensor_parallel: 2", "workers: spark-02, tensor_parallel: 2"), ("tensor_parallel: 2", "tensor_parallel: two"),
-    ("    runtime:\n      kind: vllm", "    runtime:\n      kind: ollama"), ("accept_risks:\n", "accept_risks: TR001\nunused:\n"),
+    ("    runtime:\n      kind: vllm", "    runtime:\n      kind: tgi"), ("accept_risks:\n", "accept_risks: TR001\nunused:\n"),
     ("    reason: \"you and client", "    reason: 42\n    why: \"you and client"),
 ]
 for index, (old, new) in enumerate(wrong_types):
@@ -174,6 +175,39 @@ for name, (old, new) in {
     "cluster-link-lan": ("tensor_parallel: 2, pipeline_parallel: 1}", "tensor_parallel: 2, pipeline_parallel: 1, link: mgmt}"),
 }.items():
     case(name, replace(old, new))
+# Runtimes, from the one-box example: each runtime's own keys, and values that reach compose.
+ONE_BOX = open(os.path.join(HERE, "..", "..", "examples", "one-box", "topology.yaml"), encoding="utf-8").read()
+for name, (old, new) in {
+    "runtime-unknown-kind": ("{kind: ollama, image:", "{kind: olama, image:"),
+    "runtime-vllm-settings-on-ollama": ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    vllm: {max_model_len: 8192}\n  qwen3-coder-llama:"),
+    "runtime-ollama-with-workers": ("    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n    node: framework",
+                                    "    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n    cluster: {head: framework, workers: [framework2]}"),
+    "runtime-llama-cpp-without-settings": ("      gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.gguf\n      ctx_size: 65536\n      parallel: 2\n", ""),
+    "runtime-llama-cpp-settings-empty": ("      gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.gguf\n      ctx_size: 65536\n      parallel: 2\n", "      {}\n"),
+    "runtime-gguf-not-gguf": ("gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.gguf", "gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.bin"),
+    "runtime-gguf-path-escape": ("gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.gguf", "gguf: ../../etc/shadow.gguf"),
+    "runtime-gguf-hostile": ("gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.gguf", "gguf: \"x.gguf; rm -rf ~\""),
+    "runtime-node-and-cluster": ("    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n    node: framework",
+                                 "    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n    node: framework\n    cluster: {head: framework}"),
+    "runtime-no-placement": ("    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n    node: framework\n",
+                             "    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n"),
+    "runtime-bad-digest": ("{kind: ollama, image: ollama/ollama:0.12.6-rocm}", "{kind: ollama, image: ollama/ollama:0.12.6-rocm, digest: sha256:abc}"),
+    "runtime-base-image-on-ollama": ("{kind: ollama, image: ollama/ollama:0.12.6-rocm}", "{kind: ollama, base_image: ollama/ollama:0.12.6-rocm}"),
+    "runtime-compose-runner-on-llama-cpp": ("{kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700}\n    node: framework\n    port: 8081",
+                                            "{kind: llama-cpp, runner: compose, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700}\n    node: framework\n    port: 8081"),
+    "runtime-unknown-start": ("    start: manual", "    start: later"),
+    "runtime-ollama-source-hostile": ("    source: qwen3-coder:30b", "    source: \"qwen3-coder:30b; reboot\""),
+    "runtime-ollama-source-huggingface-url": ("    source: qwen3-coder:30b", "    source: https://huggingface.co/Qwen/Qwen3-Coder"),
+    "runtime-slots-zero": ("      parallel: 2", "      parallel: 0"),
+    "litellm-runner-unknown": ("{litellm: {runner: compose, port: 4000}}", "{litellm: {runner: docker, port: 4000}}"),
+    "litellm-image-under-systemd": ("{litellm: {runner: compose, port: 4000}}", "{litellm: {port: 4000, image: ghcr.io/berriai/litellm:main-stable}}"),
+    "litellm-image-hostile": ("{litellm: {runner: compose, port: 4000}}", "{litellm: {runner: compose, port: 4000, image: \"litellm && curl evil\"}}"),
+    "hardware-gpu-unknown": ("arch: amd64, gpu: amd,", "arch: amd64, gpu: intel,"),
+    "salt-key-literal": ("    salt_key: {file: ~/framework/.env}", "    salt_key: sk-0123456789"),
+}.items():
+    assert old in ONE_BOX, old
+    case(name, ONE_BOX.replace(old, new, 1))
+
 
 def record(binary):
     rows = []

@@ -15,12 +15,20 @@ import Testing
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
     }
 
+    /// Examples with nothing for a checker: one-box runs LiteLLM in compose (no systemd unit)
+    /// and has no database. Listed, so a checker that silently stops finding files still fails.
+    static let nothingToCheck: Set<String> = ["one-box/systemd", "one-box/postgres"]
+
     @Test(arguments: Fixtures.examples.map(\.name), checkers)
     func everyArtifactPassesItsChecker(_ example: String, _ checker: String) {
         let result = Self.prove(["--example", example, "--only", checker])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains(" passed, 0 failed"))
-        #expect(!result.stdout.contains(": 0 checks"), "the \(checker) checker found nothing to check")
+        if Self.nothingToCheck.contains("\(example)/\(checker)") {
+            #expect(result.stdout.contains(": 0 checks"), "the \(checker) checker now finds files in \(example): remove it from nothingToCheck")
+        } else {
+            #expect(!result.stdout.contains(": 0 checks"), "the \(checker) checker found nothing to check")
+        }
     }
 
     static let stack = "nodes/spark-01/home/cameron/sparky-ai-stack"
