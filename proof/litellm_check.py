@@ -960,6 +960,26 @@ class Stubs:
         except OSError:
             return 0
 
+    def received(self, upstream):
+        """What the backend got, from its log: ("METHOD path ×count, …", first chat request body)."""
+        counts, first_body, last_body = {}, None, None
+        try:
+            lines = open(self.logs[upstream], errors="replace").read().splitlines()
+        except OSError:
+            lines = []
+        for line in lines:
+            body = re.search(r"^stub \S+ \S+ body (.*)$", line)
+            if body:
+                last_body = body.group(1)
+                continue
+            request = re.search(r'"([A-Z]+) (\S+) HTTP/[\d.]+" (\d+)', line)
+            if request:
+                key = f"{request.group(1)} {request.group(2)} {request.group(3)}"
+                counts[key] = counts.get(key, 0) + 1
+                if first_body is None and CHAT_REQUEST.search(line):
+                    first_body = last_body
+        return ", ".join(f"{key} ×{count}" for key, count in counts.items()), first_body
+
     def tails(self, lines=15):
         return "\n".join(f"--- stub {host}:{port} log (last lines)\n{tail(self.logs[(host, port)], lines)}"
                          for host, port in self.plan.upstreams)
@@ -991,8 +1011,8 @@ def error_text(body):
     """'type: message' of a LiteLLM error answer, shortened."""
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         error = body["error"]
-        return f"{error.get('type')}: {str(error.get('message'))[:200]}"
-    return str(body)[:200]
+        return f"{error.get('type')}: {' '.join(str(error.get('message')).split())[:240]}"
+    return " ".join(str(body).split())[:240]
 
 
 def chat(base, key, model, stream=False, timeout=REQUEST_TIMEOUT):
@@ -1196,12 +1216,18 @@ def inside(arguments):
             raise SetupError(f"LiteLLM {state}:\n{tail(litellm_log)}")
         say(f"litellm: live on {base} after {time.monotonic() - started:.1f} s")
 
-        checks = [run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce),
-                  down_checks(plan, base, owner_key, nonce, stubs)]
-        for group in checks:
-            for ok, description in group:
-                results.append(ok)
-                say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        for ok, description in run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce):
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        # What LiteLLM sent each backend so far: the API it spoke, as the stub logged it.
+        for upstream in plan.upstreams:
+            requests, body = stubs.received(upstream)
+            say(f"stub {upstream[0]}:{upstream[1]} received: {requests or 'nothing'}")
+            if body:
+                say(f"  first chat request: {body}")
+        for ok, description in down_checks(plan, base, owner_key, nonce, stubs):
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
         if not all(results):
             say("--- litellm log (last lines)")
             say(tail(litellm_log, 30))

@@ -9,12 +9,15 @@ public enum StarterTopology: String, CaseIterable, Sendable {
     case oneBox = "one-box"
     /// Three nodes of two owners on one switch: a TP=2 model and a single-node model.
     case lab
+    /// One box: LiteLLM in compose in front of Ollama and llama.cpp, each its own service.
+    case gateway
 
     public var summary: String {
         switch self {
         case .pair: return "two DGX Sparks of two owners sharing one TP=2 model over a DAC cable"
         case .oneBox: return "one box with no links: a model, LiteLLM and Open WebUI, reached over the tailnet"
         case .lab: return "three nodes of two owners on one switch: a TP=2 model and a single-node model"
+        case .gateway: return "one box: LiteLLM run by compose in front of Ollama and llama.cpp, each its own service"
         }
     }
 
@@ -38,6 +41,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         case .pair: return Self.pairBody
         case .oneBox: return Self.oneBoxBody
         case .lab: return Self.labBody
+        case .gateway: return Self.gatewayBody
         }
     }
 
@@ -154,6 +158,53 @@ public enum StarterTopology: String, CaseIterable, Sendable {
               gpu_memory_utilization: 0.80
               max_model_len: 32768
               tool_call_parser: hermes
+
+        """
+
+    private static let gatewayBody = """
+        version: 1
+
+        stack:
+          name: gateway                         # CHANGE: names the output and the stack directory
+
+        owners:
+          me:
+            tailnet: home-net
+            # One file holds both keys: the runbook creates it 0640 root:docker with random values.
+            master_key: {file: ~/gateway/.env}
+            salt_key: {file: ~/gateway/.env}
+
+        tailnets:
+          home-net:
+            tag: tag:gateway                    # CHANGE: the tag the box advertises
+            users: [me@example.com]             # CHANGE: who reaches LiteLLM
+            ssh: true
+
+        links:
+          home: {kind: lan, subnet: 192.168.1.0/24}   # CHANGE: the LAN ssh may come from
+
+        nodes:
+          box:                                  # CHANGE: the host name
+            owner: me
+            user: ubuntu                        # CHANGE: the login that runs the stack
+            hardware: {kind: generic, arch: amd64, gpu: nvidia, memory_gb: 64, usable_gb: 56}   # CHANGE
+            links: {home: 192.168.1.50}         # CHANGE
+            apps: [{litellm: {runner: compose, port: 4000}}]
+
+        # Each model name is one backend; LiteLLM never falls back to another model.
+        models:
+          qwen3:                                # CHANGE: the models to serve
+            source: qwen3:8b                    # what 'ollama pull' fetches
+            weights_gb: 6
+            runtime: {kind: ollama, image: ollama/ollama:0.12.6}
+            node: box
+          qwen3-coder:
+            source: unsloth/Qwen3-Coder-30B-A3B-Instruct-GGUF
+            weights_gb: 19
+            runtime: {kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-cuda-b6700}
+            node: box
+            port: 8081
+            llama_cpp: {gguf: Qwen3-Coder-30B-A3B-Instruct-Q4_K_M.gguf, ctx_size: 32768, parallel: 2}
 
         """
 
