@@ -15,7 +15,6 @@ fi
 ufw --force reset
 ufw default deny incoming
 ufw default allow outgoing
-ufw allow in from 192.168.1.0/24 to 192.168.1.40 port 22 proto tcp comment 'ssh from the mgmt LAN'
 ufw allow in on tailscale0 to any port 4000 proto tcp comment 'litellm for tailnet home-net'
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet home-net'
 ufw --force enable

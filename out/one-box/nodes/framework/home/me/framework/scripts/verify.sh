@@ -73,9 +73,6 @@ group_file_defines() {
 }
 expect '/home/me/framework/.env is 0640 root:docker and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' group_file_defines /home/me/framework/.env root:docker LITELLM_MASTER_KEY LITELLM_SALT_KEY
 
-echo '== Names resolve to mgmt addresses'
-expect 'framework resolves to 192.168.1.40' resolves_to framework 192.168.1.40
-
 echo '== Firewall'
 expect 'ufw is active' ufw_active
 
