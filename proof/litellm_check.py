@@ -825,6 +825,7 @@ def secret_files(plan, root):
 
     loaded = {path for path, _ in launcher.environment_files}
     for path, variables in layout.items():
+        # (With a manifest, env_file_checks() fails a file LiteLLM reads that is not loaded.)
         if path not in loaded and set(variables) & (set(plan.environment_references) | {plan.master_key_variable}):
             say(f"note: the RUNBOOK writes {path} ({', '.join(variables)}) but {launcher.loader} does not load it")
     written = set()
@@ -850,23 +851,38 @@ def secret_files(plan, root):
     return values[plan.master_key_variable]
 
 
-def env_file_access_checks(plan):
-    """Yield (ok, description): whoever starts the launcher can read each env file it loads.
+def env_file_checks(plan):
+    """Yield (ok, description) about the env files the launcher loads, before anything runs.
 
-    systemd reads EnvironmentFile= as root, before it drops to User=: nothing to check.
+    secrets.json names each file's readers: the launcher must load exactly the files that
+    LiteLLM reads (one it misses is a key LiteLLM never sees; one more is another app's
+    secret handed to the proxy).
+
+    systemd reads EnvironmentFile= as root, before it drops to User=: nothing more to check.
     `docker compose` reads env_file: itself, as the user who runs it: the RUNBOOK's user
     (its steps run `docker compose` without sudo), in the docker group when the RUNBOOK's
-    prerequisites add them to it. The file's mode and owner are what secrets.json says
-    (which the RUNBOOK's secrets step must agree with, see manifest_disagreements)."""
-    if plan.launcher.kind != "compose":
+    prerequisites add them to it. So for compose, each file's mode and owner (as
+    secrets.json says them, which the RUNBOOK's secrets step must agree with, see
+    manifest_disagreements) must let that user read it."""
+    launcher = plan.launcher
+    loaded = [path for path, _ in launcher.environment_files]
+    if plan.manifest:
+        read_by_litellm = [path for path, entry in plan.manifest.items() if "litellm" in entry.get("readers", [])]
+        missed = [path for path in read_by_litellm if path not in loaded]
+        foreign = [f"{path} (readers {plan.manifest[path].get('readers')})" for path in loaded
+                   if path in plan.manifest and path not in read_by_litellm]
+        yield (not missed and not foreign,
+               f"{launcher.loader} loads the env files secrets.json says LiteLLM reads ({', '.join(read_by_litellm) or 'none'})"
+               + (f"; misses {', '.join(missed)}" if missed else "") + (f"; also loads {', '.join(foreign)}" if foreign else ""))
+    if launcher.kind != "compose":
         return
     text = open(plan.runbook).read() if os.path.isfile(plan.runbook) else ""
     user = plan.runbook_user
     groups = {"docker"} if user and re.search(rf"usermod -aG docker {re.escape(user)}\b", text) else set()
-    for path, optional in plan.launcher.environment_files:
+    for path, optional in launcher.environment_files:
         entry = plan.manifest.get(path)
         if entry is None:
-            yield optional, f"env file {path} of {plan.launcher.loader}: secrets.json does not list it" + (" (optional)" if optional else "")
+            yield optional, f"env file {path} of {launcher.loader}: secrets.json does not list it" + (" (optional)" if optional else "")
             continue
         ok = user is not None and readable_by(entry.get("mode"), entry.get("owner"), user, groups)
         yield ok, (f"env file {path} ({entry.get('mode')} {entry.get('owner')}) is readable by {user or 'the RUNBOOK user (not named)'}"
@@ -1178,7 +1194,7 @@ def inside(arguments):
     stubs = Stubs(plan, workdir, nonce)
     results = []
     try:
-        for ok, description in env_file_access_checks(plan):
+        for ok, description in env_file_checks(plan):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         # A stub on each api_base, serving the models the config routes there.
@@ -1222,7 +1238,7 @@ def inside(arguments):
         # What LiteLLM sent each backend so far: the API it spoke, as the stub logged it.
         for upstream in plan.upstreams:
             requests, body = stubs.received(upstream)
-            say(f"stub {upstream[0]}:{upstream[1]} received: {requests or 'nothing'}")
+            say(f"stub {upstream[0]}:{upstream[1]} received (this check's readiness probe included): {requests or 'nothing'}")
             if body:
                 say(f"  first chat request: {body}")
         for ok, description in down_checks(plan, base, owner_key, nonce, stubs):

@@ -12,7 +12,8 @@ a switch with one user device. In each
 node the *generated* artifacts decide what happens:
 
 - scripts/firewall.sh is run with the real ufw, against a private copy of its state;
-- listeners bind where litellm.service, compose.yaml and the vLLM entrypoints say;
+- listeners bind where litellm.service, compose.yaml (env, --host/--port, OLLAMA_HOST, the
+  images' defaults) and the vLLM entrypoints say;
 - `tailscale serve` lines of scripts/tailscale-up.sh become forwarders on the tailnet address;
 - the tailnet's policy.hujson decides which ports a tailnet device may reach.
 
@@ -56,6 +57,90 @@ def run(*command, check=True):
 
 def in_ns(namespace, *command, check=True):
     return run("ip", "netns", "exec", namespace, *command, check=check)
+
+
+# Ollama's image (ollama/ollama, any tag) and the OLLAMA_HOST its Dockerfile sets.
+OLLAMA_IMAGE = re.compile(r"^(?:docker\.io/)?ollama/")
+OLLAMA_IMAGE_HOST = "0.0.0.0:11434"
+
+# Programs that take --host/--port, by image: where each listens when the command does not
+# say (the image's own settings included), and the environment variables it also reads.
+#   llama.cpp's server images run llama-server and set LLAMA_ARG_HOST=0.0.0.0 (the binary
+#     alone would bind 127.0.0.1); llama-server reads LLAMA_ARG_HOST/LLAMA_ARG_PORT, and
+#     a command-line flag wins over them; its port defaults to 8080.
+#   vLLM's images (`vllm serve`): --host unset binds every address; port 8000.
+#   LiteLLM's images run `litellm "$@"` with CMD `--port 4000`: --host defaults to 0.0.0.0.
+IMAGE_DEFAULTS = (
+    (re.compile(r"^(?:[^/]+/)*llama\.cpp(?:[:@]|$)"), "0.0.0.0", 8080, "LLAMA_ARG_HOST", "LLAMA_ARG_PORT"),
+    (re.compile(r"^(?:[^/]+/)*vllm-openai(?:-rocm)?(?:[:@]|$)"), "0.0.0.0", 8000, None, None),
+    (re.compile(r"^(?:[^/]+/)*berriai/litellm(?:-[a-z0-9_]+)?(?:[:@]|$)"), "0.0.0.0", 4000, None, None),
+)
+
+
+def image_defaults(image):
+    return next((defaults[1:] for defaults in IMAGE_DEFAULTS if defaults[0].match(image)), None)
+
+
+def flag_values(words):
+    """{--name: value} of --name value and --name=value words."""
+    found = {}
+    for index, word in enumerate(words):
+        if word.startswith("--") and "=" in word:
+            name, _, value = word.partition("=")
+            found[name] = value
+        elif word.startswith("--") and index + 1 < len(words):
+            found[word] = words[index + 1]
+    return found
+
+
+def listen_flags(what, image, words, environment):
+    """(bind, port) of a program that takes --host and --port: a missing --host is every
+    address (or what the image's environment says), a missing --port the program's default.
+    An unknown program without --port cannot be modeled: that fails the run."""
+    flags = flag_values(words)
+    defaults = image_defaults(image) or ("0.0.0.0", None, None, None)
+    bind, port, host_variable, port_variable = defaults
+    if host_variable and host_variable in environment:
+        bind = environment[host_variable]
+    if port_variable and port_variable in environment:
+        port = int(environment[port_variable])
+    bind = flags.get("--host", bind)
+    port = int(flags["--port"]) if "--port" in flags else port
+    if port is None:
+        raise RuntimeError(f"{what}: --host without --port, and no known default port for image {image!r}")
+    return bind, port
+
+
+def ollama_listen(value):
+    """(bind, port) of an OLLAMA_HOST value, as Ollama's envconfig reads it: an optional
+    scheme (http:// makes the default port 80, https:// 443, none 11434), host:port, a bare
+    address taking the default port, and an empty host meaning every address."""
+    value = value.strip().strip("\"'").strip()
+    scheme, separator, hostport = value.partition("://")
+    default_port = 11434
+    if not separator:
+        hostport = value
+    elif scheme == "http":
+        default_port = 80
+    elif scheme == "https":
+        default_port = 443
+    hostport = hostport.split("/", 1)[0]
+    match = re.fullmatch(r"\[([^\]]*)\]:(\d*)|([^:\[\]]*):(\d*)", hostport)
+    if match:
+        host = match.group(1) if match.group(1) is not None else match.group(3)
+        port = match.group(2) if match.group(1) is not None else match.group(4)
+    else:
+        host, port = hostport.strip("[]") or "127.0.0.1", ""
+    port = int(port) if port.isdigit() and int(port) <= 65535 else default_port
+    if host == "":
+        host = "0.0.0.0"
+    elif host == "localhost":
+        host = "127.0.0.1"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise RuntimeError(f"OLLAMA_HOST={value!r}: host {host!r} is a name; only addresses are modeled")
+    return host, port
 
 
 class Harness:
@@ -170,15 +255,22 @@ class Harness:
         return self.artifact(node, self.nodes[node]["stack_dir"] + "/" + relative)
 
     def listeners(self, node):
-        """(bind, port) of every listener the node's artifacts configure, and Docker-published ports."""
+        """(bind, port) of every listener the node's artifacts configure, and Docker-published ports.
+
+        Each program is read the way it reads its own settings (see listen_flags() and
+        ollama_listen()). A host-network compose service listens on the node itself; a
+        service in a network of its own is reached only through its published ports. A
+        service with profiles (e.g. `profiles: [manual]`, a model the RUNBOOK starts by
+        hand) is not started by `docker compose up -d`, but it is modeled as listening: it
+        runs whenever the operator switches to it, and the trust boundary must hold then too
+        (the intent expects it reachable locally, which only a listener shows)."""
         # sshd, which every node runs with its default ListenAddress (every address); spark-gen
         # does not deploy it but decides who reaches it.
         listeners, published = [("0.0.0.0", 22)], []
         unit = self.artifact(node, "/etc/systemd/system/litellm.service")
         if unit:
             exec_start = next(line for line in open(unit) if line.startswith("ExecStart="))
-            words = shlex.split(exec_start[len("ExecStart="):])
-            listeners.append((words[words.index("--host") + 1], int(words[words.index("--port") + 1])))
+            listeners.append(listen_flags("litellm.service", "berriai/litellm", shlex.split(exec_start[len("ExecStart="):])[1:], {}))
         compose_path = self.stack_artifact(node, "compose.yaml")
         if compose_path:
             compose = yaml.safe_load(open(compose_path))
@@ -186,16 +278,26 @@ class Harness:
                 environment = service.get("environment", {})
                 if isinstance(environment, list):
                     environment = dict(item.split("=", 1) for item in environment)
+                environment = {key: str(value) for key, value in (environment or {}).items() if value is not None}
+                image = str(service.get("image", ""))
                 bind, port = None, None
                 for host_key, port_key in (("HOST", "PORT"), ("N8N_LISTEN_ADDRESS", "N8N_PORT"), ("HERMES_WEBUI_HOST", "HERMES_WEBUI_PORT")):
                     if port_key in environment:
                         bind, port = environment.get(host_key, "0.0.0.0"), int(environment[port_key])
                 command = service.get("command") or []
+                command = shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
                 for word in command:
-                    if isinstance(word, str) and word.startswith("listen_addresses="):
+                    if word.startswith("listen_addresses="):
                         bind = word.split("=", 1)[1].replace("*", "0.0.0.0")
-                    if isinstance(word, str) and word.startswith("port="):
+                    if word.startswith("port="):
                         port = int(word.split("=", 1)[1])
+                # Ollama reads OLLAMA_HOST; its image sets OLLAMA_HOST=0.0.0.0:11434.
+                if "OLLAMA_HOST" in environment or OLLAMA_IMAGE.match(image):
+                    bind, port = ollama_listen(environment.get("OLLAMA_HOST", OLLAMA_IMAGE_HOST))
+                # llama.cpp's llama-server, `vllm serve`, LiteLLM: --host/--port, or the image's default.
+                if any(word in ("--host", "--port") or word.startswith(("--host=", "--port=")) for word in command) \
+                        or image_defaults(image):
+                    bind, port = listen_flags(f"compose service {name}", image, command, environment)
                 for mapping in service.get("ports", []):
                     parts = str(mapping).split(":")
                     host_ip = parts[0] if len(parts) == 3 else "0.0.0.0"

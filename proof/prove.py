@@ -16,7 +16,9 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
   policy   every tailnet policy parsed, its grants and tagOwners checked, its tests block
            evaluated against the grants and compared with the intent of `spark-gen trust`
   netns    the trust boundary on a real kernel (proof/netns_matrix.py)
-  litellm  the real LiteLLM proxy serving each generated config (proof/litellm_check.py)
+  litellm  the real LiteLLM proxy serving each generated config, as litellm.service or the
+           compose service that runs LiteLLM's image starts it, in front of stand-ins for
+           Ollama, vLLM and llama.cpp; also with each backend down (proof/litellm_check.py)
   postgres litellm-db on a real PostgreSQL, initialised as the image's entrypoint does, and
            the RUNBOOK's migration of the guide's database: both ask for the password on
            127.0.0.1 and on the socket (proof/postgres_check.py)
@@ -36,6 +38,7 @@ import tempfile
 import time
 
 import tailnet_policy
+from litellm_check import LITELLM_IMAGE
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -213,12 +216,32 @@ def check_netns(example):
     yield "(all nodes)", "ufw in network namespaces, probe matrix", result.returncode == 0, (result.stdout + result.stderr).strip() if result.returncode else ""
 
 
-def check_litellm(example):
+def litellm_launchers(example):
+    """{node: artifact} of every node that starts LiteLLM: its litellm.service, or the compose
+    file with a service that runs LiteLLM's image (or is named litellm). A node with both is
+    listed once; litellm_check.py fails it, since it cannot tell which one the node means."""
+    import yaml
+    found = {}
+    node_of = lambda path: path.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
     for unit in example.files("litellm.service"):
-        node = unit.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
+        found.setdefault(node_of(unit), unit)
+    for path in example.files("compose.yaml"):
+        try:
+            services = (yaml.safe_load(open(path)) or {}).get("services") or {}
+        except (yaml.YAMLError, AttributeError):
+            # Unreadable: litellm_check.py says why, rather than the node going unchecked.
+            found.setdefault(node_of(path), path)
+            continue
+        if any(name == "litellm" or LITELLM_IMAGE.match(str((service or {}).get("image", ""))) for name, service in services.items()):
+            found.setdefault(node_of(path), path)
+    return found
+
+
+def check_litellm(example):
+    for node, artifact in sorted(litellm_launchers(example).items()):
         result = run([sys.executable, os.path.join(HERE, "litellm_check.py"), "--tree", example.tree, "--node", node], timeout=900)
-        config = example.relative(unit)
-        yield config, "real LiteLLM proxy: 200 with key, 401 without", result.returncode == 0, (result.stdout + result.stderr).strip()
+        yield example.relative(artifact), "real LiteLLM proxy: readiness, 200 with key, 401 without, a down backend fails alone", \
+            result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
 def check_postgres(example):
