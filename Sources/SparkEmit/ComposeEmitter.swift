@@ -47,7 +47,9 @@ struct ComposeEmitter {
         switch workload.gpus {
         case .nvidia?:
             // The NVIDIA container toolkit's device request, as `docker run --gpus all` makes it.
-            let device: YAMLValue = .mapping([("driver", "nvidia"), ("count", "all"), ("capabilities", .sequence(["gpu"]))])
+            // Some GPUs by index, or all of them.
+            let which: (String, YAMLValue) = workload.gpuIDs.map { ("device_ids", .sequence($0.map { .string(String($0)) })) } ?? ("count", "all")
+            let device: YAMLValue = .mapping([("driver", "nvidia"), which, ("capabilities", .sequence(["gpu"]))])
             fields.append(("deploy", .mapping([("resources", .mapping([("reservations", .mapping([("devices", .sequence([device]))]))]))])))
         case .amd?:
             // ROCm's compute interface and the render nodes (Vulkan uses the latter); the
@@ -59,8 +61,13 @@ struct ComposeEmitter {
         if let entrypoint = workload.entrypoint { fields.append(("entrypoint", .sequence(entrypoint.map { .string($0) }))) }
         if !workload.command.isEmpty { fields.append(("command", .sequence(workload.command.map { .string($0) }))) }
         if !workload.environmentFiles.isEmpty { fields.append(("env_file", .sequence(workload.environmentFiles.map { .string($0) }))) }
-        if !workload.environment.isEmpty {
-            fields.append(("environment", .mapping(workload.environment.map { ($0.name, .string($0.value)) })))
+        var environment = workload.environment
+        if workload.gpus == .amd, let ids = workload.gpuIDs {
+            // ROCm's own selection: every device node stays visible, the runtime uses these.
+            environment.append(("ROCR_VISIBLE_DEVICES", ids.map(String.init).joined(separator: ",")))
+        }
+        if !environment.isEmpty {
+            fields.append(("environment", .mapping(environment.map { ($0.name, .string($0.value)) })))
         }
         if !workload.volumes.isEmpty { fields.append(("volumes", .sequence(workload.volumes.map { .string($0) }))) }
         return .mapping(fields)

@@ -46,8 +46,19 @@ struct LiteLLMConfigEmitter {
         if litellm.database != nil {
             general.append(("database_url", "os.environ/DATABASE_URL"))
         }
-        return .mapping([
-            ("model_list", .sequence(models)),
+        var document: [(String, YAMLValue)] = [("model_list", .sequence(models))]
+        if let cache = litellm.cache {
+            // Identical requests are answered from Redis (proxy_server.py reads cache_params;
+            // os.environ/ values are resolved there).
+            document.append(("litellm_settings", .mapping([
+                ("cache", true),
+                ("cache_params", .mapping([
+                    ("type", "redis"), ("host", .string(cache.host)), ("port", .int(cache.port)),
+                    ("password", .string("os.environ/\(cache.password.variable)")),
+                ])),
+            ])))
+        }
+        return .mapping(document + [
             // No retries or fallbacks: a failing backend is reported, not silently replaced.
             ("router_settings", .mapping([("num_retries", 0), ("timeout", 600)])),
             ("general_settings", .mapping(general)),

@@ -189,7 +189,8 @@ struct RunbookEmitter {
         func reads(_ paths: [String]) { steps[steps.count - 1].reads += paths }
 
         // The hand-written guide this stack replaces is the DGX Spark one; another box starts fresh.
-        let fromGuide = node.node.hardware.kind == Self.guideHardware
+        // The guide ran LiteLLM under systemd; a compose-run LiteLLM comes from another setup.
+        let fromGuide = node.node.hardware.kind == Self.guideHardware && node.litellm?.container == nil
         if fromGuide { text += GuideMigration(node: node).section(step: heading("Coming from the hand-written guide")) }
         let litellmInCompose = node.litellm?.container != nil
 
@@ -342,16 +343,22 @@ struct RunbookEmitter {
                 let container = App.litellmDB.containerName
                 text += "docker compose -f \(compose) up -d \(container)\n"
                 text += "timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(database.host) -p \(database.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'\n"
-                if let file = node.secretFile(defining: "DATABASE_URL") {
+                // LiteLLM's image migrates its database at start (`prisma migrate deploy`, proxy_cli.py);
+                // from site-packages the schema is pushed here.
+                if litellm.container == nil, let file = node.secretFile(defining: "DATABASE_URL") {
                     text += "( set -a; . \(file.path); \(home)/.local/bin/prisma db push --schema \(home)/.local/lib/python\(node.node.python)/site-packages/litellm/proxy/schema.prisma )\n"
                 }
+            }
+            if litellm.cache != nil {
+                text += "docker compose -f \(compose) up -d \(App.redis.containerName)\n"
             }
             if let container = litellm.container {
                 text += "docker compose -f \(compose) up -d \(container)\n"
             } else {
                 text += "sudo systemctl enable --now litellm\n"
             }
-            text += "timeout 120 bash -c 'until curl -fsS http://\(litellm.bindAddress):\(litellm.port)/health/liveliness >/dev/null; do sleep 2; done'\n```\n\n"
+            // A first start with a database migrates it, which takes a while.
+            text += "timeout \(litellm.container != nil && litellm.database != nil ? 300 : 120) bash -c 'until curl -fsS http://\(litellm.bindAddress):\(litellm.port)/health/liveliness >/dev/null; do sleep 2; done'\n```\n\n"
             text += "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches "
             text += litellm.routes.isEmpty ? "no model.\n" : "\(litellm.routes.map { "\($0.servedName) at \($0.apiBase)" }.joined(separator: ", ")).\n"
             text += "\n`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and lists every model: "
@@ -387,7 +394,8 @@ struct RunbookEmitter {
         // Models and LiteLLM have steps of their own.
         let modelServices = Set(node.clusterRoles.compactMap(\.cluster.serviceName))
         let composeApps = node.workloads.filter {
-            $0.runner == .compose && $0.name != App.litellmDB.containerName && $0.name != node.litellm?.container && !modelServices.contains($0.name)
+            $0.runner == .compose && ![App.litellmDB.containerName, App.redis.containerName, node.litellm?.container].contains($0.name)
+                && !modelServices.contains($0.name)
         }
         if !composeApps.isEmpty {
             text += heading("Apps")
@@ -395,6 +403,11 @@ struct RunbookEmitter {
             reads([compose] + composeApps.flatMap(\.environmentFiles))
             if node.has(.hermesWebUI) {
                 text += "mkdir -p \(home)/.hermes \(home)/workspace   # as \(user): Docker would create them owned by root\n"
+            }
+            if node.has(.nginx), node.node.appOptions[.nginx]?.tls == nil {
+                // NGINX mounts the pair, so it exists before NGINX starts.
+                text += "\(Layout.stackPath(node, NginxLayout.certsScript))   # as \(user): a self-signed certificate, made once\n"
+                reads([Layout.stackPath(node, NginxLayout.certsScript)])
             }
             text += "docker compose -f \(compose) up -d\n```\n"
             if node.has(.openWebUI), node.node.appOptions[.openWebUI]?.key == nil {
@@ -479,6 +492,27 @@ struct RunbookEmitter {
             "Each model name is one backend and LiteLLM has no retries or fallbacks: a backend that is down fails the requests "
                 + "for its own name, at once, instead of another model answering them.",
         ]
+        if node.has(.nginx) {
+            items.append(
+                "NGINX binds 127.0.0.1:\(node.node.port(of: .nginx) ?? 443) instead of publishing 80 and 443 on every address, and LiteLLM "
+                    + "faces only NGINX. Streaming passes through unbuffered, with HTTP/1.1 keepalive to LiteLLM and \(NginxEmitter.timeoutSeconds) s "
+                    + "timeouts; HSTS is sent only with a certificate the topology names, never with the self-signed one.")
+        }
+        if node.has(.redis) {
+            items.append(
+                "Redis binds 127.0.0.1 and asks for a password, which it reads on stdin (never on a command line); its image "
+                    + "otherwise binds every address with protected-mode off. It keeps nothing on disk: it is only a cache.")
+        }
+        if node.litellm?.database != nil {
+            items.append(
+                "PostgreSQL has a random password from a secret file, listens on 127.0.0.1 only, and asks for the password on "
+                    + "its socket and on 127.0.0.1 too (the image's default trusts both).")
+        }
+        if node.clusterRoles.filter({ $0.cluster.serviceName != nil }).count > 1 {
+            items.append(
+                "No shared bridge network: every service is on the host network and they talk over 127.0.0.1, so no port is "
+                    + "published past ufw. Each model has its own compile cache.")
+        }
         if let file = node.secretFiles.first(where: { $0.group != nil }) {
             items.append(
                 "The keys come from `\(file.path)` (mode \(file.mode), root:\(file.group ?? "")), which the runbook fills with random values; "

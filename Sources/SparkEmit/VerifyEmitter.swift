@@ -132,6 +132,25 @@ struct VerifyEmitter {
         if let database = node.litellm?.database {
             script += databaseChecks(database)
         }
+        if let cache = node.litellm?.cache {
+            script += section("Redis")
+            // RESP over bash's /dev/tcp: a client without the password gets NOAUTH.
+            script += "redis_refuses() { exec 3<>\"/dev/tcp/$1/$2\" || return 1; printf 'PING\\r\\n' >&3; IFS= read -r -t 3 reply <&3; exec 3<&-; [[ $reply == -NOAUTH* ]]; }\n"
+            script += "expect 'redis refuses a client without the password (NOAUTH)' redis_refuses \(cache.host) \(cache.port)\n"
+        }
+        if node.has(.nginx), let port = node.node.port(of: .nginx) {
+            let bind = node.node.appOptions[.nginx]?.listen?.description ?? PlanResolver.loopback
+            let url = "https://\(bind):\(port)"
+            script += section("NGINX")
+            script += "expect 'nginx serves TLS and reaches LiteLLM' curl -fsSk --max-time 5 \(url)/health/liveliness\n"
+            // The headers of a GET that succeeded: a proxy that is down proves neither.
+            script += "hsts_sent() { local headers; headers=$(curl -fsSk --max-time 5 -D - -o /dev/null \"$1\") || return 2; grep -qi '^strict-transport-security:' <<<\"$headers\"; }\n"
+            if node.node.appOptions[.nginx]?.tls != nil {
+                script += "expect 'nginx sends HSTS' hsts_sent \(url)/health/liveliness\n"
+            } else {
+                script += "expect 'nginx sends no HSTS with a self-signed certificate' test \"$(hsts_sent \(url)/health/liveliness; echo $?)\" = 1\n"
+            }
+        }
         if node.has(.hermesWebUI), node.node.appOptions[.hermesWebUI]?.password != nil, let port = node.node.port(of: .hermesWebUI) {
             script += section("Hermes WebUI")
             let bind = node.node.appOptions[.hermesWebUI]?.listen?.description ?? PlanResolver.loopback

@@ -25,6 +25,15 @@ public struct LiteLLMPlan: Sendable {
     public let database: Database?
     /// The compose service running LiteLLM, or nil when systemd runs it.
     public let container: String?
+    /// The Redis that caches responses, when the node runs `redis`.
+    public let cache: Cache?
+
+    /// A loopback Redis whose password comes from a secret file.
+    public struct Cache: Sendable {
+        public let host: String
+        public let port: Int
+        public let password: SecretRef
+    }
 
     /// The LiteLLM database: a loopback-only PostgreSQL whose password comes from a secret file.
     public struct Database: Sendable {

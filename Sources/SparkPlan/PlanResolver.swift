@@ -145,6 +145,16 @@ public enum PlanResolver {
                 continue
             }
             // In a partial topology a missing value may only have failed to decode.
+            if !partial, node.apps.contains(.redis), owner.redisPassword == nil {
+                bag.error(
+                    "node '\(node.name)' runs redis but owner '\(owner.name)' has no redis_password", at: node.path / "apps",
+                    help: "add 'redis_password: {file: \"~/.\(owner.name)-redis.env\"}' to owner '\(owner.name)'")
+            }
+            for app in [App.redis, .nginx] where node.apps.contains(app) && !node.apps.contains(.litellm) {
+                bag.error(
+                    "node '\(node.name)' runs \(app.rawValue), which serves LiteLLM, but no litellm", at: node.path / "apps",
+                    help: "add litellm to the node's apps, or remove \(app.rawValue)")
+            }
             if !partial, node.apps.contains(.litellmDB), owner.dbPassword == nil {
                 bag.error(
                     "node '\(node.name)' runs litellm-db but owner '\(owner.name)' has no db_password", at: node.path / "apps",
@@ -356,8 +366,13 @@ public enum PlanResolver {
             database = .init(host: host, port: dbPort, password: password)
         }
         let container = node.appOptions[.litellm]?.runner == .compose ? App.litellm.containerName : nil
+        var cache: LiteLLMPlan.Cache?
+        if node.apps.contains(.redis), let password = owner.redisPassword, let cachePort = node.port(of: .redis) {
+            cache = .init(host: node.appOptions[.redis]?.listen?.description ?? loopback, port: cachePort, password: password)
+        }
         return LiteLLMPlan(
-            port: port, bindAddress: loopback, routes: routes, masterKey: owner.masterKey, database: database, container: container)
+            port: port, bindAddress: loopback, routes: routes, masterKey: owner.masterKey, database: database, container: container,
+            cache: cache)
     }
 
     /// The secret files a node needs: its apps' placements, then each cluster's Ray token; two

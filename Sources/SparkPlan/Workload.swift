@@ -26,6 +26,8 @@ public struct Workload: Sendable {
     public let entrypoint: [String]?
     /// The node's GPUs, given to the container the way their vendor's runtime wants; nil for none.
     public let gpus: Hardware.GPUVendor?
+    /// The GPUs by index, or nil for all of the node's.
+    public let gpuIDs: [Int]?
     /// Shares the host's IPC namespace (vLLM's workers exchange tensors through shared memory).
     public let hostIPC: Bool
     /// Started only on request (`docker compose --profile manual up -d NAME`), never by `up -d`.
@@ -36,8 +38,9 @@ public struct Workload: Sendable {
     public init(
         name: String, image: String, runner: Runner = .compose, command: [String] = [], environment: [(name: String, value: String)] = [],
         environmentFiles: [String] = [], volumes: [String] = [], entrypoint: [String]? = nil, gpus: Hardware.GPUVendor? = nil,
-        hostIPC: Bool = false, manualStart: Bool = false, path: SpecPath
+        gpuIDs: [Int]? = nil, hostIPC: Bool = false, manualStart: Bool = false, path: SpecPath
     ) {
+        self.gpuIDs = gpuIDs
         self.name = name
         self.image = image
         self.runner = runner

@@ -43,6 +43,7 @@ public enum RuleCatalog {
         ImagePlatformRule(),
         LlamaCppSlotsRule(),
         PinnedImageRule(),
+        GPUAssignmentRule(),
     ].sorted { $0.description.id < $1.description.id }
 
     public static func rule(id: String) -> (any Rule)? {

@@ -6,6 +6,10 @@ public enum App: String, CaseIterable, Sendable, Comparable {
     case n8n
     case hermes
     case hermesWebUI = "hermes-webui"
+    /// Redis as LiteLLM's response cache.
+    case redis
+    /// NGINX terminating TLS in front of LiteLLM.
+    case nginx
 
     /// The TCP port the app listens on, or nil for apps without a listener of their own.
     public var port: Int? {
@@ -16,14 +20,16 @@ public enum App: String, CaseIterable, Sendable, Comparable {
         case .n8n: return 5678
         case .hermes: return nil
         case .hermesWebUI: return 8787
+        case .redis: return 6379
+        case .nginx: return 443
         }
     }
 
     /// Apps the owner's tailnet users reach; the database serves LiteLLM alone.
     public var isTailnetFacing: Bool {
         switch self {
-        case .litellm, .openWebUI, .n8n, .hermesWebUI: return true
-        case .litellmDB, .hermes: return false
+        case .litellm, .openWebUI, .n8n, .hermesWebUI, .nginx: return true
+        case .litellmDB, .hermes, .redis: return false
         }
     }
 
@@ -31,7 +37,7 @@ public enum App: String, CaseIterable, Sendable, Comparable {
     public var usesLiteLLM: Bool {
         switch self {
         case .openWebUI, .n8n, .hermes, .hermesWebUI: return true
-        case .litellm, .litellmDB: return false
+        case .litellm, .litellmDB, .redis, .nginx: return false
         }
     }
 
@@ -44,6 +50,8 @@ public enum App: String, CaseIterable, Sendable, Comparable {
         case .n8n: return "n8n"
         case .hermes: return "Hermes Agent"
         case .hermesWebUI: return "Hermes WebUI"
+        case .redis: return "Redis cache for LiteLLM"
+        case .nginx: return "NGINX TLS front for LiteLLM"
         }
     }
 

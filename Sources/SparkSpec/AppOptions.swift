@@ -16,7 +16,16 @@ public struct AppOptions: Sendable {
     public var runner: Runner
     /// LiteLLM's image when compose runs it, with its digest if one pins it.
     public var image: String?
+    /// NGINX's certificate and key on the node; nil for a self-signed pair the runbook makes.
+    public var tls: TLSFiles?
     public var path: SpecPath
+
+    /// A certificate and its key, as files on the node (spark-gen never reads them).
+    public struct TLSFiles: Sendable {
+        public var certificate: NodePath
+        public var key: NodePath
+        public var path: SpecPath
+    }
 
     public enum Runner: String, Sendable, CaseIterable {
         case systemd

@@ -18,6 +18,8 @@ public struct Model: Sendable {
     public var llamaCpp: LlamaCppOptions?
     /// Whether the model starts with the stack.
     public var start: StartPolicy
+    /// The GPUs (by index) a compose-run model is given; nil gives it every GPU of the node.
+    public var gpuIDs: [Int]? = nil
     /// `max_tokens` LiteLLM sends by default, if set.
     public var maxTokens: Int?
     /// Owners with no node in the cluster whose LiteLLM may call this model directly; the

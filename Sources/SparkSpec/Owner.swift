@@ -10,6 +10,8 @@ public struct Owner: Sendable {
     public var saltKey: SecretRef?
     /// The LiteLLM database password, required where the owner runs `litellm-db`.
     public var dbPassword: SecretRef?
+    /// The Redis password, required where the owner runs `redis`.
+    public var redisPassword: SecretRef?
     /// The models this owner's LiteLLM lists; nil lists the models that run on this owner's nodes.
     public var models: [String]?
     public var path: SpecPath

@@ -121,12 +121,15 @@ private struct Decoder {
             .flatMap { secret($0, at: path / "master_key", what: "the master_key of \(what)", variable: "LITELLM_MASTER_KEY") }
         let dbPassword = map.value("db_password")
             .flatMap { secret($0, at: path / "db_password", what: "the db_password of \(what)", variable: "POSTGRES_PASSWORD") }
+        let redisPassword = map.value("redis_password")
+            .flatMap { secret($0, at: path / "redis_password", what: "the redis_password of \(what)", variable: "REDIS_PASSWORD") }
         let saltKey = map.value("salt_key")
             .flatMap { secret($0, at: path / "salt_key", what: "the salt_key of \(what)", variable: "LITELLM_SALT_KEY") }
         let models = map.strings("models", grammar: .identifier)
         guard let tailnet, let masterKey else { return nil }
         return Owner(
-            name: name, tailnet: tailnet, masterKey: masterKey, saltKey: saltKey, dbPassword: dbPassword, models: models, path: path)
+            name: name, tailnet: tailnet, masterKey: masterKey, saltKey: saltKey, dbPassword: dbPassword, redisPassword: redisPassword,
+            models: models, path: path)
     }
 
     /// A secret reference. A literal value is refused without ever being echoed back.
@@ -496,8 +499,22 @@ private struct Decoder {
                     ?? Self.pinned(map.defaulted("image", AppOptions.litellmImage), digest: digest)
             }
         }
+        var tls: AppOptions.TLSFiles?
+        if app == .nginx, let node = map.value("tls") {
+            tls = tlsFiles(node, at: path / "tls")
+        }
         return AppOptions(
-            listen: listen, port: port, litellm: litellm, key: key, password: password, runner: runner, image: image, path: path)
+            listen: listen, port: port, litellm: litellm, key: key, password: password, runner: runner, image: image, tls: tls, path: path)
+    }
+
+    /// `tls: {cert: PATH, key: PATH}`: files on the node, never read here.
+    func tlsFiles(_ node: YAMLNode, at path: SpecPath) -> AppOptions.TLSFiles? {
+        guard let map = MappingReader(node, at: path, what: "'tls'", context: context) else { return nil }
+        defer { map.finish() }
+        let certificate = map.nodePath("cert", required: true, what: "'tls'")
+        let key = map.nodePath("key", required: true, what: "'tls'")
+        guard let certificate, let key else { return nil }
+        return AppOptions.TLSFiles(certificate: certificate, key: key, path: path)
     }
 
     func model(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Model? {
@@ -534,6 +551,8 @@ private struct Decoder {
                 .flatMap { llamaCppOptions($0, at: path / "llama_cpp", model: name) }
         }
         let start = map.choice("start", StartPolicy.self, noun: "start policy") ?? .auto
+        // Only a compose service can be given some GPUs; launch scripts give a node's all.
+        let gpuIDs = runtime.map { $0.runner == .compose } == true ? map.ints("gpu_ids", in: 0...63) : nil
         let maxTokens = map.int("max_tokens", in: 1...10_000_000)
         let sharedWith = map.strings("shared_with", grammar: .identifier) ?? []
         guard let source, let weights, let runtime, let cluster, let vllm, kind != .llamaCpp || llamaCpp != nil else { return nil }
@@ -547,7 +566,8 @@ private struct Decoder {
         }
         return Model(
             name: name, source: source, servedName: servedName, weightsGB: weights, runtime: runtime, cluster: cluster, port: port,
-            listen: listen, vllm: vllm, llamaCpp: llamaCpp, start: start, maxTokens: maxTokens, sharedWith: sharedWith, path: path)
+            listen: listen, vllm: vllm, llamaCpp: llamaCpp, start: start, gpuIDs: gpuIDs, maxTokens: maxTokens, sharedWith: sharedWith,
+            path: path)
     }
 
     /// Where the model runs: `cluster: {head, workers, …}`, or `node: NAME` for one node.

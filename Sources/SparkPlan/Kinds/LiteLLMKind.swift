@@ -1,3 +1,4 @@
+import SparkDiagnostics
 import SparkSpec
 
 /// The owner's LiteLLM proxy: under systemd from the user's site-packages (SystemdEmitter
@@ -18,6 +19,15 @@ struct LiteLLMKind: AppKind {
             volumes: ["\(stackDir)/\(LiteLLMPlan.configFileName):\(Self.configInContainer):ro"], path: options.path)
     }
 
+    /// Behind NGINX, LiteLLM faces the node alone: the tailnet reaches it through NGINX's TLS.
+    func listeners(_ context: AppContext) -> [Service] {
+        guard let port = context.node.port(of: app) else { return [] }
+        let path = context.options.map { $0.port == nil ? $0.path : $0.path / "port" }
+            ?? context.node.path / "apps" / (context.node.apps.firstIndex(of: app) ?? 0)
+        let exposure: Service.Exposure = context.node.apps.contains(.nginx) ? .localOnly : .ownerTailnet
+        return [Service(role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: context.bind, exposure: exposure, path: path)]
+    }
+
     func secrets(_ context: AppContext) -> [SecretPlacement] {
         // A compose-run LiteLLM's files are read by whoever runs `docker compose`: the docker group.
         let group = context.options?.runner == .compose ? "docker" : nil
@@ -35,7 +45,9 @@ struct LiteLLMKind: AppKind {
     /// The secret files the container loads, each once, in the order of its secrets.
     private func readFiles(_ context: AppContext) -> [String] {
         var files: [String] = []
-        for secret in [context.owner.masterKey, context.owner.saltKey, context.node.apps.contains(.litellmDB) ? context.owner.dbPassword : nil] {
+        let database = context.node.apps.contains(.litellmDB) ? context.owner.dbPassword : nil
+        let cache = context.node.apps.contains(.redis) ? context.owner.redisPassword : nil
+        for secret in [context.owner.masterKey, context.owner.saltKey, database, cache] {
             guard let path = secret?.file.absolute(home: context.node.home), !files.contains(path) else { continue }
             files.append(path)
         }

@@ -27,6 +27,6 @@ struct LlamaCppRuntime: ModelRuntime {
         return Workload(
             name: serviceName(cluster), image: cluster.image, command: command,
             volumes: ["\(options.directory.absolute(home: cluster.head.home)):\(Self.modelsMount):ro"], gpus: cluster.head.hardware.gpuVendor,
-            manualStart: cluster.model.start == .manual, path: cluster.model.path)
+            gpuIDs: cluster.model.gpuIDs, manualStart: cluster.model.start == .manual, path: cluster.model.path)
     }
 }

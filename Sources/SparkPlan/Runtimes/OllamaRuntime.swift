@@ -19,7 +19,7 @@ struct OllamaRuntime: ModelRuntime {
             // The image sets OLLAMA_HOST=0.0.0.0:11434; host networking would put that on every address.
             environment: [("OLLAMA_HOST", "\(cluster.apiHost):\(cluster.model.port)")],
             volumes: ["\(serviceName(cluster)):/root/.ollama"], gpus: cluster.head.hardware.gpuVendor,
-            manualStart: cluster.model.start == .manual, path: cluster.model.runtime.path)
+            gpuIDs: cluster.model.gpuIDs, manualStart: cluster.model.start == .manual, path: cluster.model.runtime.path)
     }
 
     func litellmModel(_ cluster: ClusterPlan) -> String { "ollama_chat/\(cluster.model.source)" }

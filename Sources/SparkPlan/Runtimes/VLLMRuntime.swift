@@ -16,11 +16,12 @@ struct VLLMRuntime: ModelRuntime {
             command: [cluster.model.source] + Self.serveArguments(cluster).flatMap { $0 },
             volumes: [
                 "\(node.home)/.cache/huggingface:/root/.cache/huggingface",
-                "\(stackDir)/vllm-compile-cache:/root/.cache/vllm/torch_compile_cache",
+                // A cache per model: several servers compiling at once do not share one folder.
+                "\(stackDir)/vllm-compile-cache/\(cluster.model.name):/root/.cache/vllm/torch_compile_cache",
             ],
             // Vendors' images start differently (NGC's runs a banner script, vllm-openai `vllm
             // serve`); naming the command makes every image serve the same way.
-            entrypoint: ["vllm", "serve"], gpus: node.hardware.gpuVendor, hostIPC: true,
+            entrypoint: ["vllm", "serve"], gpus: node.hardware.gpuVendor, gpuIDs: cluster.model.gpuIDs, hostIPC: true,
             manualStart: cluster.model.start == .manual, path: cluster.model.path)
     }
 

@@ -18,6 +18,8 @@ struct ParallelismRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.topology.models.compactMap { model -> RuleFinding? in
+            // Ollama and llama.cpp split a model over the GPUs they see; GPUs given by index are CL017's.
+            guard model.runtime.kind == .vllm, model.gpuIDs == nil else { return nil }
             let gpus = context.members(of: model).reduce(0) { $0 + $1.hardware.gpus }
             let ranks = model.cluster.tensorParallel * model.cluster.pipelineParallel
             guard ranks != gpus else { return nil }
