@@ -4,7 +4,7 @@
   python3 Tests/BadInputs/make_corpus.py [--record BINARY]
 
 Every case starts from examples/split-trust/topology.yaml, examples/one-box/topology.yaml (the
-runtime cases) or nothing, and breaks it in
+runtime cases), examples/multi-model/topology.yaml (the gateway cases) or nothing, and breaks it in
 one way. With --record, each file is run through `spark-gen build` and its exit code and
 first stderr line are written to expected.tsv; review that diff like any golden file.
 BadInputsTests checks every file against expected.tsv: the exit code, the first line, that
@@ -207,6 +207,23 @@ for name, (old, new) in {
 }.items():
     assert old in ONE_BOX, old
     case(name, ONE_BOX.replace(old, new, 1))
+
+# Several models and the gateway apps, from the multi-model example.
+MULTI = open(os.path.join(HERE, "..", "..", "examples", "multi-model", "topology.yaml"), encoding="utf-8").read()
+for name, (old, new) in {
+    "redis-without-password": ("    redis_password: {file: ~/.multi-model-redis.env}\n", ""),
+    "redis-password-literal": ("    redis_password: {file: ~/.multi-model-redis.env}", "    redis_password: hunter2hunter2"),
+    "nginx-without-litellm": ("apps: [{litellm: {runner: compose, port: 4000}}, litellm-db, redis, nginx]", "apps: [nginx]"),
+    "nginx-tls-without-key": ("litellm-db, redis, nginx]", "litellm-db, redis, {nginx: {tls: {cert: /etc/ssl/certs/spark.pem}}}]"),
+    "nginx-tls-hostile-path": ("litellm-db, redis, nginx]", "litellm-db, redis, {nginx: {tls: {cert: \"/etc/ssl/x.pem; rm -rf /\", key: /etc/ssl/x.key}}}]"),
+    "nginx-tls-on-redis": ("litellm-db, redis, nginx]", "litellm-db, {redis: {tls: {cert: /a.pem, key: /a.key}}}, nginx]"),
+    "gpu-ids-not-a-list": ("    port: 8001\n", "    port: 8001\n    gpu_ids: 0\n"),
+    "gpu-ids-negative": ("    port: 8001\n", "    port: 8001\n    gpu_ids: [-1]\n"),
+    "gpu-ids-on-scripted-vllm": ("  gpt-oss-20b:\n    source: openai/gpt-oss-20b\n    weights_gb: 13\n    runtime: {kind: vllm, runner: compose,",
+                                 "  gpt-oss-20b:\n    source: openai/gpt-oss-20b\n    weights_gb: 13\n    gpu_ids: [0]\n    runtime: {kind: vllm,"),
+}.items():
+    assert old in MULTI, old
+    case(name, MULTI.replace(old, new, 1))
 
 
 def record(binary):
