@@ -30,7 +30,8 @@ struct TopologyBuilder {
         }
         builder.topology.owners.append(Owner(
             name: name, tailnet: "\(name)-net", masterKey: secret("litellm-key", "master_key", "LITELLM_MASTER_KEY"),
-            dbPassword: database ? secret("litellm-db.env", "db_password", "POSTGRES_PASSWORD") : nil, models: nil, path: path))
+            dbPassword: database ? secret("litellm-db.env", "db_password", "POSTGRES_PASSWORD") : nil,
+            redisPassword: secret("redis.env", "redis_password", "REDIS_PASSWORD"), models: nil, path: path))
         builder.topology.tailnets.append(Tailnet(
             name: "\(name)-net", tag: "tag:\(name)", users: ["\(name)@example.com"], admins: ["autogroup:admin"], keepOpenTags: [],
             keepMembersOpen: false, ssh: ssh, grants: [], shares: [], accepts: [], path: SpecPath.root / "tailnets" / "\(name)-net"))
