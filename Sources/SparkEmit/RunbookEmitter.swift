@@ -216,7 +216,7 @@ struct RunbookEmitter {
 
         text += heading("Prerequisites")
         switch node.node.hardware.gpuVendor {
-        case .nvidia where fromGuide:
+        case .nvidia where node.node.hardware.kind == Self.guideHardware:
             text += "Docker and the NVIDIA container toolkit come with DGX OS; on another Ubuntu install them first.\n\n```sh\n"
         case .nvidia:
             text += "Install Docker (with its compose plugin), the NVIDIA driver and the NVIDIA container toolkit first.\n\n```sh\n"
@@ -488,7 +488,7 @@ struct RunbookEmitter {
         var items = [
             "Every service binds 127.0.0.1 and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
                 + ": Docker DNATs published ports before ufw's INPUT chain, and tailscaled accepts everything arriving on "
-                + "`tailscale0` ahead of ufw. The tailnet reaches LiteLLM through `tailscale serve`, which the tailnet policy governs.",
+                + "`tailscale0` ahead of ufw. The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs.",
             "Each model name is one backend and LiteLLM has no retries or fallbacks: a backend that is down fails the requests "
                 + "for its own name, at once, instead of another model answering them.",
         ]
