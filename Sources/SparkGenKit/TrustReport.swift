@@ -82,7 +82,7 @@ public struct TrustReport {
                 for route in proxy.litellm?.routes ?? [] {
                     guard let cluster = plan.cluster(serving: route.servedName) else { continue }
                     readers.append((cluster.head.owner,
-                        "runs the vLLM head of \(cluster.model.name) on \(cluster.head.name), which serves the API: sees every prompt and completion"))
+                        "runs the \(cluster.isMultiNode ? "vLLM head" : "\(cluster.model.runtime.kind.title) server") of \(cluster.model.name) on \(cluster.head.name), which serves the API: sees every prompt and completion"))
                     for worker in cluster.workers {
                         readers.append((worker.owner,
                             "runs a parallel rank of \(cluster.model.name) on \(worker.name): vLLM sends the token ids of every prompt to all ranks, so this owner can read every prompt (not \"only floats\")"))
