@@ -444,7 +444,17 @@ struct RunbookEmitter {
         text += heading("Hand the node to its owner and lock ssh down")
         text += "When someone other than \(node.owner.name) set this node up, \(node.owner.name) takes it over with fresh secrets:\n\n```sh\n"
         if let litellm = node.litellm, let master = node.secretFile(defining: litellm.masterKey.variable) {
-            text += "\(master.group == nil ? "" : "sudo ")rm \(master.path)   # then run the secrets step again for this file\n"
+            let variable = litellm.masterKey.variable
+            if master.variables == [variable] {
+                text += "\(master.group == nil ? "" : "sudo ")rm \(master.path)   # then run the secrets step again for this file\n"
+            } else {
+                // The file holds more (the salt key, which must never change: LiteLLM could no longer
+                // read what it encrypted): only the master key's line is made anew.
+                let write = master.group.map { "sudo install -m \(master.mode) -o root -g \($0) \"$tmp\" \(master.path)" } ?? "cat \"$tmp\" > \(master.path)"
+                text += "( umask 077; tmp=$(mktemp); trap 'rm -f \"$tmp\"' EXIT   # a new \(variable); the file's other values stay\n"
+                text += "  { grep -v '^\(variable)=' \(master.path); printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"; } > \"$tmp\"\n"
+                text += "  \(write) )\n"
+            }
             if let container = litellm.container {
                 // A restart keeps the environment the container was created with.
                 text += "docker compose -f \(compose) up -d --force-recreate \(container)\n"
