@@ -56,10 +56,12 @@ public enum StarterTopology: String, CaseIterable, Sendable {
           you:                                  # CHANGE: an owner per party; each gets its own LiteLLM and keys
             tailnet: you-net
             master_key: {file: ~/.you-litellm-key}
+            salt_key: {file: ~/.you-litellm-key}
             db_password: {file: ~/.you-litellm-db.env}
           client:
             tailnet: client-net
             master_key: {file: ~/.client-litellm-key}
+            salt_key: {file: ~/.client-litellm-key}
             db_password: {file: ~/.client-litellm-db.env}
 
         tailnets:
@@ -126,6 +128,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
           me:
             tailnet: home-net
             master_key: {file: ~/.solo-litellm-key}
+            salt_key: {file: ~/.solo-litellm-key}
             db_password: {file: ~/.solo-litellm-db.env}
 
         tailnets:
@@ -218,10 +221,12 @@ public enum StarterTopology: String, CaseIterable, Sendable {
           alice:                                # CHANGE: an owner per party
             tailnet: alice-net
             master_key: {file: ~/.alice-litellm-key}
+            salt_key: {file: ~/.alice-litellm-key}
             db_password: {file: ~/.alice-litellm-db.env}
           bob:
             tailnet: bob-net
             master_key: {file: ~/.bob-litellm-key}
+            salt_key: {file: ~/.bob-litellm-key}
             db_password: {file: ~/.bob-litellm-db.env}
 
         tailnets:

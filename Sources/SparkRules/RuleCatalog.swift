@@ -44,6 +44,7 @@ public enum RuleCatalog {
         LlamaCppSlotsRule(),
         PinnedImageRule(),
         GPUAssignmentRule(),
+        SaltKeyRule(),
     ].sorted { $0.description.id < $1.description.id }
 
     public static func rule(id: String) -> (any Rule)? {

@@ -62,7 +62,7 @@ expect 'open-webui listens on 127.0.0.1:8080 only' listens_only_on 8080 127.0.0.
 expect 'vllm qwen3-30b listens on 127.0.0.1:8000 only' listens_only_on 8000 127.0.0.1
 
 echo '== Secret files exist, are private (0600) and define their variables'
-expect '/home/me/.solo-litellm.env is 0600 and defines LITELLM_MASTER_KEY' private_file_defines /home/me/.solo-litellm.env LITELLM_MASTER_KEY
+expect '/home/me/.solo-litellm.env is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/me/.solo-litellm.env LITELLM_MASTER_KEY LITELLM_SALT_KEY
 expect '/home/me/.solo-litellm-db.env is 0600 and defines POSTGRES_PASSWORD, DATABASE_URL' private_file_defines /home/me/.solo-litellm-db.env POSTGRES_PASSWORD DATABASE_URL
 expect '/home/me/.solo-open-webui.env is 0600 and defines OPENAI_API_KEY' private_file_defines /home/me/.solo-open-webui.env OPENAI_API_KEY
 

@@ -65,7 +65,7 @@ expect 'vllm qwen3.5-122b listens on 198.51.100.1:8000 only' listens_only_on 800
 expect 'ray gcs listens on port 6379 (every address: ufw and the tailnet policy keep it in)' listens_on 6379
 
 echo '== Secret files exist, are private (0600) and define their variables'
-expect '/home/cameron/.sparky01-litellm-key is 0600 and defines LITELLM_MASTER_KEY' private_file_defines /home/cameron/.sparky01-litellm-key LITELLM_MASTER_KEY
+expect '/home/cameron/.sparky01-litellm-key is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/cameron/.sparky01-litellm-key LITELLM_MASTER_KEY LITELLM_SALT_KEY
 expect '/home/cameron/.sparky01-litellm-db.env is 0600 and defines POSTGRES_PASSWORD, DATABASE_URL' private_file_defines /home/cameron/.sparky01-litellm-db.env POSTGRES_PASSWORD DATABASE_URL
 expect '/home/cameron/.sparky01-open-webui.env is 0600 and defines OPENAI_API_KEY' private_file_defines /home/cameron/.sparky01-open-webui.env OPENAI_API_KEY
 expect '/home/cameron/.sparky01-hermes-webui.env is 0600 and defines HERMES_WEBUI_PASSWORD' private_file_defines /home/cameron/.sparky01-hermes-webui.env HERMES_WEBUI_PASSWORD

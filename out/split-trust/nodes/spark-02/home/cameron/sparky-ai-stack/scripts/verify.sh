@@ -62,7 +62,7 @@ expect 'open-webui listens on 127.0.0.1:8080 only' listens_only_on 8080 127.0.0.
 expect 'n8n listens on 127.0.0.1:5678 only' listens_only_on 5678 127.0.0.1
 
 echo '== Secret files exist, are private (0600) and define their variables'
-expect '/home/cameron/.sparky02-litellm-key is 0600 and defines LITELLM_MASTER_KEY' private_file_defines /home/cameron/.sparky02-litellm-key LITELLM_MASTER_KEY
+expect '/home/cameron/.sparky02-litellm-key is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/cameron/.sparky02-litellm-key LITELLM_MASTER_KEY LITELLM_SALT_KEY
 expect '/home/cameron/.sparky02-litellm-db.env is 0600 and defines POSTGRES_PASSWORD, DATABASE_URL' private_file_defines /home/cameron/.sparky02-litellm-db.env POSTGRES_PASSWORD DATABASE_URL
 expect '/home/cameron/.sparky02-open-webui.env is 0600 and defines OPENAI_API_KEY' private_file_defines /home/cameron/.sparky02-open-webui.env OPENAI_API_KEY
 expect '/home/cameron/.ray-cluster-token.env is 0600 and defines RAY_AUTH_TOKEN' private_file_defines /home/cameron/.ray-cluster-token.env RAY_AUTH_TOKEN

@@ -61,7 +61,7 @@ expect 'open-webui listens on 127.0.0.1:8080 only' listens_only_on 8080 127.0.0.
 expect 'vllm qwen3-30b listens on 127.0.0.1:8002 only' listens_only_on 8002 127.0.0.1
 
 echo '== Secret files exist, are private (0600) and define their variables'
-expect '/home/bob/.bob-litellm.env is 0600 and defines LITELLM_MASTER_KEY' private_file_defines /home/bob/.bob-litellm.env LITELLM_MASTER_KEY
+expect '/home/bob/.bob-litellm.env is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/bob/.bob-litellm.env LITELLM_MASTER_KEY LITELLM_SALT_KEY
 
 echo '== Names resolve to mgmt addresses, not the DAC'
 expect 'gpu-c resolves to 192.0.2.33' resolves_to gpu-c 192.0.2.33

@@ -63,7 +63,7 @@ expect 'vllm qwen3.5-122b listens on 127.0.0.1:8000 only' listens_only_on 8000 1
 expect 'ray gcs listens on port 6379 (every address: ufw and the tailnet policy keep it in)' listens_on 6379
 
 echo '== Secret files exist, are private (0600) and define their variables'
-expect '/home/ops/.lab-litellm.env is 0600 and defines LITELLM_MASTER_KEY' private_file_defines /home/ops/.lab-litellm.env LITELLM_MASTER_KEY
+expect '/home/ops/.lab-litellm.env is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/ops/.lab-litellm.env LITELLM_MASTER_KEY LITELLM_SALT_KEY
 expect '/home/ops/.lab-litellm-db.env is 0600 and defines POSTGRES_PASSWORD, DATABASE_URL' private_file_defines /home/ops/.lab-litellm-db.env POSTGRES_PASSWORD DATABASE_URL
 expect '/home/ops/.lab-open-webui.env is 0600 and defines OPENAI_API_KEY' private_file_defines /home/ops/.lab-open-webui.env OPENAI_API_KEY
 expect '/home/ops/.ray-cluster-token.env is 0600 and defines RAY_AUTH_TOKEN' private_file_defines /home/ops/.ray-cluster-token.env RAY_AUTH_TOKEN

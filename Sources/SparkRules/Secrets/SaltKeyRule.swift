@@ -1,0 +1,38 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// SC007: a LiteLLM that keeps a database has a salt key of its own.
+///
+/// LiteLLM encrypts what it stores for later use (models and credentials added in its UI) with
+/// LITELLM_SALT_KEY, and with the master key when there is none
+/// (proxy/common_utils/encrypt_decrypt_utils.py, get_salt_key).
+struct SaltKeyRule: Rule {
+    let description = RuleDescription(
+        id: "SC007",
+        title: "a LiteLLM with a database has a salt key",
+        rationale: """
+            Without LITELLM_SALT_KEY, LiteLLM encrypts the credentials and models it keeps in its \\
+            database with the master key. Rotating the master key, which the runbook's handover step \\
+            does, then leaves them unreadable: models added in the UI stop working and their \\
+            credentials must be entered again. A salt key that never changes keeps them readable \\
+            across rotations.
+            """,
+        severity: .warning,
+        help: "add 'salt_key: {file: …}' to the owner (it may share the master key's file; the handover step keeps it)",
+        triggering: [
+            RuleExample(replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n    salt_key: {file: ~/.sparky02-litellm-key}\n",
+                        with: "    master_key: ↓{file: ~/.sparky02-litellm-key}\n"),
+        ],
+        nonTriggering: [.unchanged, RuleExample(base: "one-box", [])])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        context.topology.owners.compactMap { owner -> RuleFinding? in
+            guard owner.saltKey == nil else { return nil }
+            let nodes = context.topology.nodes.filter { $0.owner == owner.name && $0.apps.contains(.litellm) && $0.apps.contains(.litellmDB) }
+            guard let node = nodes.first else { return nil }
+            return RuleFinding(
+                "the LiteLLM of owner '\(owner.name)' on node '\(node.name)' keeps a database but has no salt key: rotating the master key would make what it encrypted unreadable",
+                at: owner.masterKey.path)
+        }
+    }
+}
