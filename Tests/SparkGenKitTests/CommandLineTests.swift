@@ -22,7 +22,7 @@ import Testing
         let broken = Fixtures.splitTrust(replacing: "    tag: tag:hjp-ai\n", with: "    tagg: tag:hjp-ai\n")
         let result = CommandRunner.tool("bash", ["-c", "\"$0\" lint <(cat)", Fixtures.binary], input: broken)
         #expect(result.status == 2)
-        #expect(result.stderr.contains(":30:5: error: unknown key 'tagg' in tailnet 'client-net'"), "\(result.stderr)")
+        #expect(result.stderr.contains(":32:5: error: unknown key 'tagg' in tailnet 'client-net'"), "\(result.stderr)")
     }
 
     @Test func buildWritesTheDefaultTreeAndDiffIsClean() throws {

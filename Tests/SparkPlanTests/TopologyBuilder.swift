@@ -30,6 +30,7 @@ struct TopologyBuilder {
         }
         builder.topology.owners.append(Owner(
             name: name, tailnet: "\(name)-net", masterKey: secret("litellm-key", "master_key", "LITELLM_MASTER_KEY"),
+            saltKey: secret("litellm-key", "salt_key", "LITELLM_SALT_KEY"),
             dbPassword: database ? secret("litellm-db.env", "db_password", "POSTGRES_PASSWORD") : nil,
             redisPassword: secret("redis.env", "redis_password", "REDIS_PASSWORD"), models: nil, path: path))
         builder.topology.tailnets.append(Tailnet(
