@@ -41,6 +41,41 @@ Then, as root:
      another model must still answer 200 right after, and once the stub is back the model
      must answer 200 again within RECOVERY_TIMEOUT.
 
+Every chat request carries a prompt of its own, so LiteLLM's response cache (below) never
+answers one in the backend's place; only the cache check repeats one on purpose.
+
+When the node's compose file has a Redis service (proof/redis_run.py), it runs before
+LiteLLM as its compose command says, unchanged (compose's `$$` being `$`): the official
+image's entrypoint, `sh -c "printf 'requirepass %s\n' \"$REDIS_PASSWORD\" | exec
+docker-entrypoint.sh redis-server - --bind … --port … --save '' --appendonly no"` with the
+service's env files (the throwaway ones of step 4), Debian's redis-server. Checks: a client
+without the password gets NOAUTH on every address it listens on; no process has a
+secret of the service's env files on its command line, and redis-server is given no
+password option (Redis rewrites its process title, so /proc alone would not show one);
+and when the config caches in
+Redis (litellm_settings.cache with cache_params.type redis), its host:port is where the
+service listens, its password opens Redis (AUTH, PING), and an identical chat request
+sent twice reaches the backend once, while Redis holds the answer under a new key
+(LiteLLM keeps an in-process copy in front of Redis, so the second answer may come from
+there: the key in Redis is what shows that LiteLLM writes the cache there, with the
+password). A config that caches in Redis on a node with no Redis service fails.
+
+When the node's compose file has an NGINX service (proof/nginx_run.py), it runs in front of
+LiteLLM in a private mount namespace as the container would see its files, the TLS pair
+made by the node's scripts/certs.sh, unchanged, run in that namespace (a scratch copy of
+the node's /home from the tree is its /home). Through https on the address its conf
+listens on: the certificate served is the one certs.sh made and verifies for 127.0.0.1
+and each server_name; /health/liveliness 200; /v1/models 200 with the owner's key and 401 without; a streamed
+chat completion arrives in several SSE chunks, the first at least (pieces-1)×pause before
+the last, from a stub that sends its pieces SLOW_PAUSE apart (stub_openai.py's
+SLOW_MARKER), so NGINX passes the stream on as it comes; and no Strict-Transport-Security
+header with the self-signed pair (with a certificate the topology names, one is required).
+LiteLLM 1.106.2 sends `X-Accel-Buffering: no` with its streams, which turns NGINX's
+buffering off for that response whatever proxy_buffering says: the streaming check proves
+streaming end to end through this NGINX and this LiteLLM, not the directive by itself.
+
+The database stays out as in step 4 (see DATABASE_VARIABLES), litellm-db or not.
+
 Everything started is killed, the namespace deleted and the temp files removed, also on
 failure, SIGTERM or Ctrl-C. Exits 0 when every check passes, 1 otherwise; the last line
 is `litellm: N passed, N failed`.
@@ -61,6 +96,7 @@ import secrets
 import shlex
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -68,6 +104,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from http.client import HTTPSConnection
+
+import nginx_run
+import redis_run
+from stub_openai import SLOW_MARKER, SLOW_PAUSE, SLOW_PIECES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -92,6 +133,9 @@ REQUEST_TIMEOUT = 30
 DOWN_TIMEOUT = 30         # a request for a model whose backend is down must be answered sooner
 RECOVERY_TIMEOUT = 30     # and the model must answer again this soon after its backend is back
 STOP_GRACE = 10           # SIGTERM, then SIGKILL after this many seconds
+REDIS_TIMEOUT = 15        # redis-server answering after its start
+CACHE_TIMEOUT = 10        # LiteLLM writes an answer into the cache after it answered
+NGINX_TIMEOUT = 60        # certs.sh (an RSA key) and nginx, until LiteLLM answers through it
 
 # The RUNBOOK's secrets section writes each env file in a block like
 #   [ -e /home/u/.x-key ] || ( umask 077
@@ -531,6 +575,23 @@ class Plan:
         self.manifest = read_manifest(self.manifest_path)
         self.files_from_manifest = {path: entry["variables"] for path, entry in self.manifest.items()}
 
+        # What the config's response cache is: LiteLLM's default type is redis.
+        settings = self.config.get("litellm_settings") or {}
+        params = settings.get("cache_params") or {}
+        self.redis_cache = params if settings.get("cache") and params.get("type", "redis") == "redis" else None
+        # The node's compose services that work with LiteLLM: Redis, its cache, and NGINX, in front of it.
+        redis, self.nginx = [], []
+        for path in launcher_files(tree, node)[1]:
+            services = (load_yaml(venv, path) or {}).get("services") or {}
+            redis += [(path, name, service or {}) for name, service in services.items() if redis_run.is_redis(service)]
+            project = on_node(tree, node, os.path.dirname(path))
+            self.nginx += [(path, name, service, mounts)
+                           for name, service, mounts in nginx_run.nginx_services({"services": services}, project)]
+        if len(redis) > 1 or len(self.nginx) > 1:
+            raise SetupError(f"node {node} runs {len(redis)} Redis and {len(self.nginx)} NGINX compose services: "
+                             "this check models one of each")
+        self.redis = redis[0] if redis else None
+
     @staticmethod
     def options(arguments):
         """--name value and --name=value pairs of a command line."""
@@ -745,20 +806,33 @@ def outside(arguments):
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def http(method, url, key=None, body=None, timeout=REQUEST_TIMEOUT):
-    """(status, parsed JSON or text) of one request; status None when none came."""
+# For NGINX's self-signed certificate, as verify.sh's `curl -k`: the certificate itself is
+# checked once, on its own (see nginx_checks).
+UNVERIFIED = ssl.create_default_context()
+UNVERIFIED.check_hostname = False
+UNVERIFIED.verify_mode = ssl.CERT_NONE
+TLS_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=UNVERIFIED))
+
+
+def http(method, url, key=None, body=None, timeout=REQUEST_TIMEOUT, headers_out=None):
+    """(status, parsed JSON or text) of one request; status None when none came. The
+    response's headers go into the dict headers_out, when given."""
     headers = {"Content-Type": "application/json"}
     if key is not None:
         headers["Authorization"] = f"Bearer {key}"
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    opener = TLS_OPENER if url.startswith("https:") else OPENER
     try:
-        with OPENER.open(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             status, text = response.status, response.read().decode(errors="replace")
+            received = response.headers
     except urllib.error.HTTPError as error:
-        status, text = error.code, error.read().decode(errors="replace")
+        status, text, received = error.code, error.read().decode(errors="replace"), error.headers
     except (urllib.error.URLError, OSError) as error:
         return None, str(error)
+    if headers_out is not None:
+        headers_out.update({name.lower(): value for name, value in received.items()})
     try:
         return status, json.loads(text)
     except ValueError:
@@ -802,8 +876,10 @@ def read_environment_file(path):
     return values
 
 
-def secret_files(plan, root):
-    """Write the node's env files (those the launcher loads) under root with test values.
+def secret_files(plan, root, also=()):
+    """Write the node's env files (those the launcher loads, and the env files `also` of
+    other services: (path, optional)) under root with test values; a variable has one
+    value in every file that holds it.
 
     Returns the owner's key: the value made for the master key variable, whether or not
     a file the launcher loads holds it. Each file gets the variables secrets.json lists for
@@ -829,11 +905,12 @@ def secret_files(plan, root):
         if path not in loaded and set(variables) & (set(plan.environment_references) | {plan.master_key_variable}):
             say(f"note: the RUNBOOK writes {path} ({', '.join(variables)}) but {launcher.loader} does not load it")
     written = set()
-    for path, optional in launcher.environment_files:
+    files = list(launcher.environment_files) + [entry for entry in also if entry[0] not in loaded]
+    for path, optional in dict(files).items():
         if path not in layout:
             # systemd and docker compose refuse to start what loads a missing env file
             # (unless it is optional), so the node would need it; make it empty and say so.
-            say(f"note: {launcher.loader} loads {path} but the RUNBOOK does not create it")
+            say(f"note: {launcher.loader if path in loaded else 'a compose service'} loads {path} but the RUNBOOK does not create it")
         lines, shown = [], []
         for name in layout.get(path, []):
             if name in DATABASE_VARIABLES:
@@ -842,7 +919,8 @@ def secret_files(plan, root):
             else:
                 lines.append(f"{name}={values[name]}\n")
                 shown.append(name)
-                written.add(name)
+                if path in loaded:
+                    written.add(name)
         write_private(os.path.join(root, path.lstrip("/")), "".join(lines))
         say(f"env file: {path} ({', '.join(shown) or 'empty'})")
     for name in plan.environment_references:
@@ -1031,9 +1109,11 @@ def error_text(body):
     return " ".join(str(body).split())[:240]
 
 
-def chat(base, key, model, stream=False, timeout=REQUEST_TIMEOUT):
-    """(status, content or None, body, seconds) of one chat completion through LiteLLM."""
-    request = {"model": model, "messages": [{"role": "user", "content": "ping"}]}
+def chat(base, key, model, stream=False, timeout=REQUEST_TIMEOUT, prompt=None):
+    """(status, content or None, body, seconds) of one chat completion through LiteLLM.
+    The prompt is new each time unless given, so no response cache answers it."""
+    prompt = prompt or f"ping {secrets.token_hex(8)}"
+    request = {"model": model, "messages": [{"role": "user", "content": prompt}]}
     if stream:
         request["stream"] = True
     started = time.monotonic()
@@ -1162,6 +1242,336 @@ def refusal(status, body, wrong_key):
     return False, f"{status}" + (f" {error_type}" if error_type else "")
 
 
+# ---------------------------------------------------------------------------------------
+# Redis and NGINX, as the node's compose services run them
+
+
+def compose_env_files(service, project_on_node, what):
+    """[(path on the node, optional)] of a compose service's env_file."""
+    files = []
+    entries = service.get("env_file") or []
+    for entry in [entries] if isinstance(entries, (str, dict)) else entries:
+        file, required = (entry, True) if isinstance(entry, str) else (entry["path"], entry.get("required", True))
+        if file.startswith("~"):
+            raise SetupError(f"{what}: env_file {file}: a ~ path depends on who runs docker compose")
+        files.append((os.path.normpath(os.path.join(project_on_node, file)), not required))
+    return files
+
+
+class Redis:
+    """The node's Redis compose service, run as its command says (see redis_run.py)."""
+
+    def __init__(self, plan, workdir):
+        path, self.name, self.service = plan.redis
+        self.label = f"compose service {self.name} ({os.path.relpath(path, plan.tree)})"
+        if self.service.get("network_mode") != "host":
+            raise SetupError(f"{self.label} has network_mode {self.service.get('network_mode')!r}, not host: "
+                             "LiteLLM would not reach it on the node's addresses, and this check runs it there")
+        try:
+            command, self.server_words = redis_run.command_words(self.label, self.service)
+            entrypoint = [redis_run.unescape(self.label, str(word)) for word in words(self.service.get("entrypoint")) or []]
+            self.listeners = redis_run.listen(self.label, self.service)
+        except ValueError as error:
+            raise SetupError(str(error))
+        self.env_files = compose_env_files(self.service, on_node(plan.tree, plan.node, os.path.dirname(path)), self.label)
+        # ENTRYPOINT ["docker-entrypoint.sh"], by PATH as in the image; compose's entrypoint replaces it.
+        self.argv = (entrypoint or ["docker-entrypoint.sh"]) + command
+        self.log = os.path.join(workdir, "redis.log")
+        self.process = self.scratch = None
+        self.environment = {}
+
+    def start(self, root):
+        # Readable by the redis user, who runs the entrypoint again after setpriv: not the
+        # private workdir. Holds the entrypoint and the image's WORKDIR (/data) stand-in,
+        # which the entrypoint chowns to redis: never a directory of the host.
+        self.scratch = tempfile.mkdtemp(prefix="sgl-redis-")
+        os.chmod(self.scratch, 0o755)
+        self.bin, self.data = os.path.join(self.scratch, "bin"), os.path.join(self.scratch, "data")
+        os.mkdir(self.bin, 0o755)
+        os.mkdir(self.data, 0o755)
+        with open(os.path.join(self.bin, "docker-entrypoint.sh"), "w") as handle:
+            handle.write(redis_run.ENTRYPOINT)
+        os.chmod(os.path.join(self.bin, "docker-entrypoint.sh"), 0o755)
+        self.environment = {"PATH": f"{self.bin}:{SYSTEMD_PATH}", "LANG": "C.UTF-8"}
+        self.environment.update(read_environment_files(self.env_files, root, "docker compose would not start the service"))
+        for key, value in (self.service.get("environment") or {}).items() if isinstance(self.service.get("environment"), dict) else ():
+            self.environment[key] = str(value)
+        if shutil.which("redis-server", path=SYSTEMD_PATH) is None:
+            raise SetupError("redis-server is not installed (scripts/bootstrap.sh --test installs it)")
+        say(f"redis:     {self.label}: {shlex.join(self.argv)}")
+        self.process = start(self.argv, self.log, env=self.environment, cwd=self.data)
+        host, port = self.address()
+        def answers():
+            try:
+                return redis_run.talk(host, port, [["PING"]], timeout=2)[0] is not None
+            except (OSError, ConnectionError):
+                return False
+        if not wait_until(lambda: self.process.poll() is not None or answers(), REDIS_TIMEOUT) or self.process.poll() is not None:
+            state = f"exited with {self.process.returncode}" if self.process.poll() is not None else f"not answering after {REDIS_TIMEOUT} s"
+            raise SetupError(f"Redis ({self.label}) {state} on {host}:{port}:\n{tail(self.log)}")
+        say(f"redis:     answering on {', '.join(f'{b}:{p}' for b, p in self.listeners)}")
+
+    def address(self, listener=None):
+        bind, port = listener or self.listeners[0]
+        return ("127.0.0.1" if bind == "0.0.0.0" else bind), port
+
+    def stop(self):
+        stop(self.process)
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+# redis-server options whose value is a password.
+PASSWORD_OPTIONS = {"requirepass", "masterauth"}
+
+
+def resolve(value, environment):
+    """A config value, with `os.environ/NAME` read from LiteLLM's environment."""
+    if isinstance(value, str) and value.startswith("os.environ/"):
+        return environment.get(value[len("os.environ/"):])
+    return value
+
+
+def command_lines_holding(secret):
+    """pid: command of every process whose command line holds the secret."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            raw = open(f"/proc/{entry}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if secret.encode() in raw:
+            found[int(entry)] = raw.replace(b"\0", b" ").decode(errors="replace")[:120]
+    return found
+
+
+def redis_checks(plan, redis, environment, base, key, nonce, stubs):
+    """Yield (ok, description): Redis asks for its password, LiteLLM caches there with it."""
+    if redis is not None:
+        for listener in redis.listeners:
+            host, port = redis.address(listener)
+            try:
+                reply = redis_run.talk(host, port, [["PING"]])[0]
+            except (OSError, ConnectionError) as error:
+                reply = f"no answer ({error})"
+            yield (isinstance(reply, str) and reply.startswith("-NOAUTH"),
+                   f"redis {host}:{port}: a client without the password -> {reply} (want NOAUTH)")
+        # Redis rewrites its process title ("redis-server 127.0.0.1:6379") as it starts, so
+        # /proc would not show a password given as an argument: the command's redis-server
+        # arguments are read for one, and /proc is searched for the values all the same
+        # (a shell whose printf is no builtin, say, would show it there).
+        secrets_of_redis = {name: value for name, value in redis.environment.items()
+                            if name not in ("PATH", "LANG") and len(value) >= 16}
+        leaked = {f"{name} in pid {pid}: {command}" for name, value in secrets_of_redis.items()
+                  for pid, command in command_lines_holding(value).items()}
+        server_words = redis.server_words[redis.server_words.index("redis-server") + 1:] if "redis-server" in redis.server_words else []
+        leaked |= {f"redis-server is given {word}" for word in server_words if word.lstrip("-") in PASSWORD_OPTIONS}
+        yield (bool(secrets_of_redis) and not leaked,
+               f"no command line holds a secret of {redis.name}'s env files ({', '.join(sorted(secrets_of_redis)) or 'none found'}),"
+               " and redis-server gets no password option"
+               + (f": {'; '.join(sorted(leaked))}" if leaked else ""))
+    cache = plan.redis_cache
+    if cache is None:
+        if redis is not None:
+            say(f"note: {redis.label} runs, but the config caches nothing in it")
+        return
+    host, port = resolve(cache.get("host", "localhost"), environment), resolve(cache.get("port", 6379), environment)
+    password = resolve(cache.get("password"), environment)
+    host = "127.0.0.1" if host == "localhost" else str(host)
+    where = f"the config's cache_params {host}:{port}"
+    if redis is None:
+        yield False, f"{where}: the config caches in Redis but no compose service of node {plan.node} runs Redis"
+        return
+    served = any(int(port) == p and (bind == host or bind == "0.0.0.0") for bind, p in redis.listeners)
+    yield served, f"{where} is where {redis.name} listens ({', '.join(f'{b}:{p}' for b, p in redis.listeners)})"
+    if not served:
+        return
+    port = int(port)
+    auth = [["AUTH", password]] if password else []
+    try:
+        replies = redis_run.talk(host, port, auth + [["PING"]])
+    except (OSError, ConnectionError) as error:
+        replies = [f"no answer ({error})"]
+    yield (replies == (["OK"] if auth else []) + ["PONG"],
+           f"redis {host}:{port} with the config's password ({cache.get('password')}) -> {', '.join(map(str, replies))} (want OK, PONG)")
+
+    def cached_keys():
+        """{key: value} of every string key in Redis."""
+        found = {}
+        try:
+            names = redis_run.talk(host, port, auth + [["KEYS", "*"]])[-1]
+            for name in names if isinstance(names, list) else []:
+                value = redis_run.talk(host, port, auth + [["GET", name]])[-1]
+                found[name.decode(errors="replace")] = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+        except (OSError, ConnectionError):
+            pass
+        return found
+
+    model = plan.model_names[0]
+    upstream = dict(plan.routes)[model]
+    prompt = f"cache me {secrets.token_hex(8)}"
+    before_keys = cached_keys()
+    before = stubs.chat_requests(upstream)
+    first = chat(base, key, model, prompt=prompt)
+    stored = {}
+    def written():
+        stored.update({name: value for name, value in cached_keys().items()
+                       if name not in before_keys and first[1] and first[1] in value})
+        return bool(stored)
+    wait_until(written, CACHE_TIMEOUT, interval=0.3)
+    second = chat(base, key, model, prompt=prompt)
+    reached = stubs.chat_requests(upstream) - before
+    answered = all(status == 200 and content is not None and nonce in content for status, content, _, _ in (first, second))
+    if stored:
+        name = sorted(stored)[0]
+        try:
+            ttl = redis_run.talk(host, port, auth + [["TTL", name]])[-1]
+        except (OSError, ConnectionError):
+            ttl = None
+        # What the operator will want to know: a TTL of -1 is kept until Redis runs out of memory.
+        shown = f" ({name[:16]}…, TTL {'none: kept until evicted' if ttl == -1 else f'{ttl} s'})"
+    else:
+        new_keys = {name: value for name, value in cached_keys().items() if name not in before_keys}
+        shown = f" (none within {CACHE_TIMEOUT} s; new keys: " + "; ".join(f"{name[:16]}…={value[:300]!r}" for name, value in new_keys.items()) + ")"
+    yield bool(stored), f"redis {host}:{port} holds LiteLLM's answer to model={model} under a new key" + shown
+    yield (answered and reached == 1 and first[1] == second[1],
+           f"the same chat request to model={model} twice -> {first[0]}, {second[0]}; the backend got {reached} of them (want 1: the second from the cache)")
+
+
+class Nginx:
+    """The node's NGINX compose service, in a private mount namespace (see nginx_run.py)."""
+
+    def __init__(self, plan, workdir):
+        path, self.name, service, mounts = plan.nginx[0]
+        self.label = f"compose service {self.name} ({os.path.relpath(path, plan.tree)})"
+        self.scratch = os.path.join(workdir, "nginx")
+        os.mkdir(self.scratch, 0o700)
+        self.setup = nginx_run.Setup(plan.tree, plan.node, path, self.name, service, mounts, self.scratch)
+        if self.setup.problems:
+            raise SetupError(f"{self.label}: {'; '.join(self.setup.problems)}")
+        try:
+            listeners = nginx_run.service_listeners(plan.tree, plan.node, mounts)
+        except ValueError as error:
+            raise SetupError(f"{self.label}: {error}")
+        tls = [(bind, port) for bind, port in listeners if port != 80] or listeners
+        bind, self.port = tls[0]
+        self.host = "127.0.0.1" if bind == "0.0.0.0" else bind
+        self.base = f"https://{url_host(self.host)}:{self.port}"
+        # What the confs call the server, for the certificate's names.
+        self.server_names = sorted({name for source, _ in self.setup.confs
+                                    for args in nginx_run.directives(nginx_run.parse(open(self.setup.conf_in_tree(source)).read()), "server_name")
+                                    for name in args if name not in ("_", "") and not name.startswith(("~", "*", "."))})
+        self.self_signed = self.setup.certs_on_node is not None
+        # The certificate NGINX serves, copied out of the private namespace to check it here.
+        self.cert = os.path.join(self.scratch, "served-cert.pem")
+        self.log = os.path.join(workdir, "nginx.log")
+        self.process = None
+
+    def start(self):
+        if self.self_signed:
+            source = self.setup.ssl_sources().get("cert")
+            after = f"cp {shlex.quote(source)} {shlex.quote(self.cert)}" if source else ""
+            script = self.setup.script(["-g", "daemon off;"], after_certs=after, certs_runs=1)
+        else:
+            script = self.setup.script(["-g", "daemon off;"], certs_runs=0)
+            self.cert = os.path.join(self.scratch, "stand-in-cert.pem")
+        for note in self.setup.notes:
+            say(f"note: {note}")
+        say(f"nginx:     {self.label}: nginx -g 'daemon off;' in a private mount namespace, {self.base}")
+        self.process = start(["unshare", "--mount", "bash", "-c", script], self.log)
+        if not wait_until(lambda: self.process.poll() is not None or http("GET", f"{self.base}/health/liveliness", timeout=3)[0] == 200,
+                          NGINX_TIMEOUT) or self.process.poll() is not None:
+            state = f"exited with {self.process.returncode}" if self.process.poll() is not None else f"no 200 after {NGINX_TIMEOUT} s"
+            raise SetupError(f"NGINX ({self.label}) {state} on {self.base}/health/liveliness:\n{tail(self.log)}")
+
+    def stop(self):
+        stop(self.process)
+
+
+def slow_stream(nginx, key, model, timeout=REQUEST_TIMEOUT):
+    """(status, headers, [(seconds, data)] of every SSE data line, error) of a streamed chat
+    completion through NGINX whose stub answer comes slowly (SLOW_MARKER)."""
+    body = json.dumps({"model": model, "stream": True,
+                       "messages": [{"role": "user", "content": f"{SLOW_MARKER} {secrets.token_hex(8)}"}]})
+    connection = HTTPSConnection(nginx.host, nginx.port, context=UNVERIFIED, timeout=timeout)
+    events = []
+    try:
+        started = time.monotonic()
+        connection.request("POST", "/v1/chat/completions", body,
+                           {"Content-Type": "application/json", "Authorization": f"Bearer {key}"})
+        response = connection.getresponse()
+        while True:
+            line = response.readline()
+            if not line:
+                break
+            if line.startswith(b"data:"):
+                events.append((time.monotonic() - started, line[5:].strip().decode(errors="replace")))
+        return response.status, {name.lower(): value for name, value in response.getheaders()}, events, None
+    except OSError as error:
+        return None, {}, events, str(error)
+    finally:
+        connection.close()
+
+
+def nginx_checks(plan, nginx, key, nonce):
+    """Yield (ok, description) of LiteLLM through NGINX (see the docstring)."""
+    # The certificate: the one certs.sh made (or the stand-in), valid for the names a client uses.
+    for name in [nginx.host] + nginx.server_names:
+        try:
+            context = ssl.create_default_context(cafile=nginx.cert)
+            with socket_connect(nginx.host, nginx.port) as raw, context.wrap_socket(raw, server_hostname=name) as tls:
+                subject = dict(item[0] for item in tls.getpeercert()["subject"])
+            yield True, f"nginx {nginx.base}: the certificate verifies against {'scripts/certs.sh' if nginx.self_signed else 'the stand-in'}'s for {name} (CN={subject.get('commonName')})"
+        except (OSError, ssl.SSLError, ValueError) as error:
+            yield False, f"nginx {nginx.base}: the certificate does not verify for {name} against {nginx.cert}: {error}"
+
+    headers = {}
+    status, body = http("GET", f"{nginx.base}/health/liveliness", headers_out=headers)
+    yield status == 200, f"GET {nginx.base}/health/liveliness -> {status}"
+    hsts = headers.get("strict-transport-security")
+    if nginx.self_signed:
+        yield hsts is None, "nginx sends no Strict-Transport-Security with the self-signed pair" + (f" (it sends {hsts!r})" if hsts else "")
+    else:
+        yield hsts is not None, f"nginx sends Strict-Transport-Security with the topology's certificate ({hsts!r})"
+    status, body = http("GET", f"{nginx.base}/v1/models", key)
+    listed = [item.get("id") for item in body.get("data", [])] if isinstance(body, dict) else []
+    yield (status == 200 and all(name in listed for name in plan.model_names),
+           f"GET {nginx.base}/v1/models with the owner's key -> {status}, lists {', '.join(listed) or 'nothing'}")
+    status, body = http("GET", f"{nginx.base}/v1/models")
+    yield status == 401, f"GET {nginx.base}/v1/models without a key -> {status} (want 401)"
+
+    model = plan.model_names[0]
+    status, headers, events, error = slow_stream(nginx, key, model)
+    content, done, chunks, times = "", False, 0, []
+    for seconds, data in events:
+        if data == "[DONE]":
+            done, end = True, seconds
+            continue
+        try:
+            event = json.loads(data)
+        except ValueError:
+            continue
+        piece = "".join((choice.get("delta") or {}).get("content") or "" for choice in event.get("choices") or [])
+        if piece:
+            content += piece
+            chunks += 1
+            times.append(seconds)
+    spread = SLOW_PAUSE * (SLOW_PIECES - 1)
+    early = bool(times) and done and end - times[0] >= 0.8 * spread
+    yield (status == 200 and nonce in content and done and chunks >= SLOW_PIECES and early,
+           f"streamed POST {nginx.base}/v1/chat/completions model={model} -> {status}, {chunks} content chunk(s) at "
+           f"{', '.join(f'{t:.1f}' for t in times)} s, [DONE] {'at ' + format(end, '.1f') + ' s' if done else 'missing'}"
+           f" (want >= {SLOW_PIECES} chunks, the first >= {0.8 * spread:.1f} s before the end: NGINX holds nothing back)"
+           + (f"; {error}" if error else "") + ("" if nonce in content else f"; no stub answer: {content[:120]!r}"))
+
+
+def socket_connect(host, port, timeout=REQUEST_TIMEOUT):
+    import socket
+    return socket.create_connection((host, port), timeout=timeout)
+
+
 def inside(arguments):
     namespace, workdir = arguments.inside, arguments.workdir
     # Never run the proxy on the host's network by mistake.
@@ -1176,7 +1586,8 @@ def inside(arguments):
     for note in plan.launcher.notes:
         say(f"note: {note}")
     owner_label = f"{plan.node}'s key"
-    owner_key = secret_files(plan, root)
+    redis = Redis(plan, workdir) if plan.redis else None
+    owner_key = secret_files(plan, root, also=redis.env_files if redis else ())
     if arguments.other_node:
         # The other node's key: made the way its RUNBOOK makes it, a different random sk- key.
         other = Plan(arguments.tree, arguments.other_node, arguments.venv)
@@ -1189,7 +1600,7 @@ def inside(arguments):
     environment["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     say(f"environment: {' '.join(sorted(environment))}")
 
-    litellm = None
+    litellm = nginx = None
     nonce = secrets.token_hex(8)
     stubs = Stubs(plan, workdir, nonce)
     results = []
@@ -1201,6 +1612,9 @@ def inside(arguments):
         for upstream in plan.upstreams:
             api, models = stubs.start(upstream)
             say(f"stub: {upstream[0]}:{upstream[1]} speaks the {api} API, serves {', '.join(models)}")
+        # The RUNBOOK starts Redis before LiteLLM, which connects to its cache at startup.
+        if redis:
+            redis.start(root)
 
         # The launcher's command, with the venv's litellm and the config from the tree.
         options = plan.exec_argv[1:]
@@ -1241,6 +1655,23 @@ def inside(arguments):
             say(f"stub {upstream[0]}:{upstream[1]} received (this check's readiness probe included): {requests or 'nothing'}")
             if body:
                 say(f"  first chat request: {body}")
+        if redis or plan.redis_cache:
+            for ok, description in redis_checks(plan, redis, environment, base, owner_key, nonce, stubs):
+                results.append(ok)
+                say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        if plan.nginx:
+            nginx = Nginx(plan, workdir)
+            try:
+                nginx.start()
+                say(f"nginx:     answering on {nginx.base}")
+                for ok, description in nginx_checks(plan, nginx, owner_key, nonce):
+                    results.append(ok)
+                    say(f"{'ok  ' if ok else 'FAIL'} {description}")
+            except SetupError as error:
+                results.append(False)
+                say(f"FAIL {error}")
+            finally:
+                nginx.stop()
         for ok, description in down_checks(plan, base, owner_key, nonce, stubs):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
@@ -1248,13 +1679,20 @@ def inside(arguments):
             say("--- litellm log (last lines)")
             say(tail(litellm_log, 30))
             say(stubs.tails())
+            for process, log in ((redis, redis.log if redis else None), (nginx, nginx.log if nginx else None)):
+                if process:
+                    say(f"--- {process.label} log (last lines)\n{tail(log, 20)}")
     except SetupError as error:
         results.append(False)
         say(f"FAIL {error}")
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if nginx:
+            nginx.stop()
         stop(litellm)
+        if redis:
+            redis.stop()
         stubs.stop_all()
     say(f"litellm: {results.count(True)} passed, {results.count(False)} failed")
     return 0 if results and all(results) else 1

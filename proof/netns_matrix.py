@@ -13,7 +13,8 @@ node the *generated* artifacts decide what happens:
 
 - scripts/firewall.sh is run with the real ufw, against a private copy of its state;
 - listeners bind where litellm.service, compose.yaml (env, --host/--port, OLLAMA_HOST, the
-  images' defaults) and the vLLM entrypoints say;
+  images' defaults, redis-server's --bind/--port inside its `sh -c` command, the `listen`s
+  of the confs an NGINX service mounts into /etc/nginx/conf.d) and the vLLM entrypoints say;
 - `tailscale serve` lines of scripts/tailscale-up.sh become forwarders on the tailnet address;
 - the tailnet's policy.hujson decides which ports a tailnet device may reach.
 
@@ -41,6 +42,8 @@ import time
 
 import yaml
 
+import nginx_run
+import redis_run
 import tailnet_policy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -257,8 +260,10 @@ class Harness:
     def listeners(self, node):
         """(bind, port) of every listener the node's artifacts configure, and Docker-published ports.
 
-        Each program is read the way it reads its own settings (see listen_flags() and
-        ollama_listen()). A host-network compose service listens on the node itself; a
+        Each program is read the way it reads its own settings (see listen_flags(),
+        ollama_listen(), redis_run.listen() and nginx_run.service_listeners(): an NGINX service
+        listens where the confs it mounts into conf.d say, and on the image's port 80 unless
+        one replaces default.conf). A host-network compose service listens on the node itself; a
         service in a network of its own is reached only through its published ports. A
         service with profiles (e.g. `profiles: [manual]`, a model the RUNBOOK starts by
         hand) is not started by `docker compose up -d`, but it is modeled as listening: it
@@ -298,11 +303,27 @@ class Harness:
                 if any(word in ("--host", "--port") or word.startswith(("--host=", "--port=")) for word in command) \
                         or image_defaults(image):
                     bind, port = listen_flags(f"compose service {name}", image, command, environment)
+                # Programs that may listen on several addresses.
+                several = None
+                if redis_run.is_redis(service):
+                    try:
+                        several = redis_run.listen(f"compose service {name}", service)
+                    except ValueError as error:
+                        raise RuntimeError(str(error))
+                # NGINX: the `listen`s of the confs it mounts into conf.d (see nginx_run.py).
+                mounts = nginx_run.bind_mounts(service, self.nodes[node]["stack_dir"])
+                if nginx_run.NGINX_IMAGE.match(image) or any(target == nginx_run.DEFAULT_CONF for _, target, _ in mounts):
+                    try:
+                        several = nginx_run.service_listeners(self.tree, node, mounts)
+                    except ValueError as error:
+                        raise RuntimeError(f"compose service {name}: {error}")
                 for mapping in service.get("ports", []):
                     parts = str(mapping).split(":")
                     host_ip = parts[0] if len(parts) == 3 else "0.0.0.0"
                     published.append((host_ip, int(parts[-2]), int(parts[-1].split("/")[0])))
-                if service.get("network_mode") == "host" and port is not None:
+                if service.get("network_mode") == "host" and several is not None:
+                    listeners += several
+                elif service.get("network_mode") == "host" and port is not None:
                     listeners.append((bind, port))
         scripts_dir = self.stack_artifact(node, "scripts")
         if scripts_dir:

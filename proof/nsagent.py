@@ -42,6 +42,10 @@ def listen(spec):
     for entry in spec:
         server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # A forwarder on the tailnet address may share its port with a listener on every
+        # address (NGINX's `listen 443`, say): tailscaled takes serve's port on its address
+        # first, and the kernel likewise prefers the socket bound to the exact address.
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         server.bind((entry["bind"], entry["port"]))
         server.listen(64)
         servers.append(server)

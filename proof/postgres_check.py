@@ -17,6 +17,13 @@ binaries of the Debian package `postgresql`, on loopback and a private socket di
                 Then the RUNBOOK's migration commands run (its `docker exec litellm-db`
                 and `docker kill --signal=HUP litellm-db` lines, mapped onto the local
                 server), and the same three checks as for a fresh volume must pass.
+                Only a node whose LiteLLM the guide could have set up has that section: the
+                guide ran LiteLLM under systemd, so a node that runs it as a compose service
+                (LiteLLM's image in the same compose.yaml) and has no litellm.service comes
+                from another setup, and its RUNBOOK has no migration. For such a node alone
+                a missing section is reported as not applicable (a `note` line, neither
+                passed nor failed); a section that is there is checked all the same, and on
+                any other node a missing section fails.
 
 Every subprocess is bounded, servers are stopped and temp dirs removed also on failure.
 Prints a line per check and lastly `postgres: N passed, M failed`; exits 1 on a failure,
@@ -38,6 +45,8 @@ import tempfile
 import time
 
 import yaml
+
+from litellm_check import LITELLM_IMAGE
 
 SERVICE = "litellm-db"
 GUIDE_PASSWORD = "litellm"
@@ -115,8 +124,13 @@ class Target:
     def __init__(self, tree, compose_path):
         self.node = os.path.relpath(compose_path, os.path.join(tree, "nodes")).split(os.sep)[0]
         self.runbook = os.path.join(os.path.dirname(compose_path), "RUNBOOK.md")
-        service = yaml.safe_load(open(compose_path))["services"][SERVICE]
+        services = yaml.safe_load(open(compose_path))["services"]
+        service = services[SERVICE]
         self.image = service.get("image", "?")
+        # Where LiteLLM runs: compose services with its image, and the node's litellm.service.
+        self.litellm_services = sorted(name for name, other in services.items()
+                                       if LITELLM_IMAGE.match(str((other or {}).get("image", ""))))
+        self.litellm_unit = os.path.isfile(os.path.join(tree, "nodes", self.node, "etc/systemd/system/litellm.service"))
         self.container = service.get("container_name", SERVICE)
         environment = service.get("environment") or {}
         if isinstance(environment, list):   # compose also allows [KEY=VALUE, ...]
@@ -309,6 +323,12 @@ def fresh_volume(results, bindir, target):
 def guide_volume(results, bindir, target):
     label = f"{target.node} guide volume"
     commands, problem = migration_commands(target.runbook, target.container)
+    if commands is None and problem.endswith(f"has no section '{RUNBOOK_SECTION}'") \
+            and target.litellm_services and not target.litellm_unit:
+        # Not from the guide (see the docstring): nothing to migrate, so nothing to prove.
+        print(f"note  {label}: not applicable: {problem}; LiteLLM runs as compose service "
+              f"{', '.join(target.litellm_services)}, not under systemd as the guide ran it")
+        return
     if not results.check(f"{label}: RUNBOOK.md has the migration commands", commands is not None, problem):
         return
     server = Server(bindir, target)

@@ -18,10 +18,19 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
   netns    the trust boundary on a real kernel (proof/netns_matrix.py)
   litellm  the real LiteLLM proxy serving each generated config, as litellm.service or the
            compose service that runs LiteLLM's image starts it, in front of stand-ins for
-           Ollama, vLLM and llama.cpp; also with each backend down (proof/litellm_check.py)
+           Ollama, vLLM and llama.cpp; also with each backend down; with the node's Redis
+           service (a real redis-server, run as its compose command says) as its cache, and
+           through its NGINX service (a real nginx, TLS, streaming), when the node has them
+           (proof/litellm_check.py)
+  nginx    every NGINX compose service (one mounting a conf at /etc/nginx/conf.d/default.conf):
+           the generated scripts/certs.sh makes the self-signed pair (and keeps it when run
+           again), then `nginx -t` on the image's nginx.conf with the service's bind mounts at
+           their container paths, in a private mount namespace (proof/nginx_run.py); any
+           warning counts as a failure
   postgres litellm-db on a real PostgreSQL, initialised as the image's entrypoint does, and
-           the RUNBOOK's migration of the guide's database: both ask for the password on
-           127.0.0.1 and on the socket (proof/postgres_check.py)
+           the RUNBOOK's migration of the guide's database (not applicable, and said so, on a
+           node whose LiteLLM runs in compose, which the guide never set up): both ask for the
+           password on 127.0.0.1 and on the socket (proof/postgres_check.py)
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -31,12 +40,14 @@ import glob
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
+import nginx_run
 import tailnet_policy
 from litellm_check import LITELLM_IMAGE
 
@@ -240,8 +251,76 @@ def litellm_launchers(example):
 def check_litellm(example):
     for node, artifact in sorted(litellm_launchers(example).items()):
         result = run([sys.executable, os.path.join(HERE, "litellm_check.py"), "--tree", example.tree, "--node", node], timeout=900)
-        yield example.relative(artifact), "real LiteLLM proxy: readiness, 200 with key, 401 without, a down backend fails alone", \
+        also = "".join(text for marker, text in (("\nredis:     ", ", Redis cache"), ("\nnginx:     ", ", through NGINX"))
+                       if marker in result.stdout)
+        yield example.relative(artifact), f"real LiteLLM proxy: readiness, 200 with key, 401 without, a down backend fails alone{also}", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
+# nginx -t prints "syntax is ok" and "test is successful" as [notice]s; anything else of
+# another level is a finding.
+NGINX_FINDING = re.compile(r"\[(warn|error|crit|alert|emerg)\]")
+
+
+def check_nginx(example):
+    """nginx -t on every NGINX service's conf, as the container would load it.
+
+    scripts/certs.sh runs unchanged (its dir= is an absolute node path) in a private mount
+    namespace whose /home is a scratch copy of the node's /home from the tree, see
+    nginx_run.py: rewriting dir= to a temp dir would test a modified script. It runs twice:
+    the first run must make key.pem 0600 and cert.pem 0644, the second must keep the pair."""
+    import yaml
+    for path in example.files("compose.yaml"):
+        node = path.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
+        project = "/" + os.path.relpath(os.path.dirname(path), os.path.join(example.tree, "nodes", node))
+        for name, service, mounts in nginx_run.nginx_services(yaml.safe_load(open(path)), project):
+            scratch = tempfile.mkdtemp(prefix="spark-gen-nginx-")
+            try:
+                setup = nginx_run.Setup(example.tree, node, path, name, service, mounts, scratch)
+                pair = setup.ssl_sources()
+                artifact = next((setup.conf_in_tree(source) for source, target in setup.confs if target == nginx_run.DEFAULT_CONF), path)
+                # After each run of certs.sh: the pair's modes and the key's digest.
+                after = " ".join(shlex.quote(pair[kind]) for kind in sorted(pair))
+                hook = f"stat -c 'mode %a %n' {after} && sha256sum {shlex.quote(pair['key'])}" if setup.certs_on_node and len(pair) == 2 else ""
+                script = setup.script(["-t"], after_certs=hook, certs_runs=2 if setup.certs_on_node else 0)
+                problems = list(setup.problems)
+                output = ""
+                if not problems:
+                    result = run(["unshare", "--mount", "bash", "-c", script], timeout=120)
+                    # Less openssl's progress dots, which certs.sh's `openssl req` prints on stderr.
+                    output = "\n".join(line for line in (result.stdout + result.stderr).strip().splitlines()
+                                       if not re.fullmatch(r"[.+*\-\s]+", line))
+                    if result.returncode != 0:
+                        problems.append(f"exit {result.returncode}")
+                    problems += [line.strip() for line in output.splitlines() if NGINX_FINDING.search(line)]
+                    if setup.certs_on_node and len(pair) == 2:
+                        problems += certs_findings(output, pair)
+                detail = "\n".join(setup.notes + problems + ([output] if output else []))
+                made_by = f"{nginx_run.CERTS_SCRIPT}, " if setup.certs_on_node else "the topology's certificate (a stand-in), "
+                yield example.relative(artifact), f"{made_by}nginx -t (compose service {name})", not problems, detail
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+
+
+def certs_findings(output, pair):
+    """What is wrong with the two runs of certs.sh, from their output (see check_nginx)."""
+    problems = []
+    runs = output.split("--- ")[1:]
+    if len(runs) != 2:
+        return [f"certs.sh ran {len(runs)} time(s), not 2"]
+    modes = dict((path, mode) for mode, path in re.findall(r"^mode (\d+) (\S+)$", runs[0], re.M))
+    missing = [pair[kind] for kind in ("cert", "key") if pair[kind] not in modes]
+    if missing:
+        return [f"certs.sh did not make {', '.join(missing)}, which the service mounts"]
+    digests = [re.findall(r"^([0-9a-f]{64})  ", run, re.M) for run in runs]
+    if not all(digests) or digests[0] != digests[1]:
+        problems.append("the second run of certs.sh did not keep the key it made")
+    if "keeping" not in runs[1]:
+        problems.append("the second run of certs.sh did not say it keeps the pair")
+    for kind, want in (("cert", "644"), ("key", "600")):
+        if modes.get(pair[kind]) != want:
+            problems.append(f"certs.sh made {pair[kind]} mode {modes.get(pair[kind])}, want {want}")
+    return problems
 
 
 def check_postgres(example):
@@ -251,7 +330,9 @@ def check_postgres(example):
         # A node without litellm-db has nothing to prove: no row rather than a vacuous "ok".
         if result.returncode == 0 and result.stdout.rstrip().endswith("postgres: 0 passed, 0 failed"):
             continue
-        yield example.relative(path), "real PostgreSQL: litellm-db needs its password, fresh and migrated", \
+        # A node whose LiteLLM runs in compose has no guide database to migrate (postgres_check.py).
+        migrated = "and migrated" if " not applicable: " not in result.stdout else "volume (no guide to migrate from)"
+        yield example.relative(path), f"real PostgreSQL: litellm-db needs its password, fresh {migrated}", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
@@ -264,6 +345,7 @@ CHECKERS = {
     "policy": check_policy,
     "netns": check_netns,
     "litellm": check_litellm,
+    "nginx": check_nginx,
     "postgres": check_postgres,
 }
 

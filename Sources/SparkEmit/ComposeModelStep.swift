@@ -71,7 +71,7 @@ struct ComposeModelStep {
             !workload.manualStart && node.clusterRoles.contains { $0.kind == .head && $0.cluster.serviceName == workload.name }
         }.map(\.name)
         var text = "\(cluster.model.name) does not start with `docker compose up -d` (compose profile `\(Workload.manualProfile)`): "
-        text += "it needs the memory the other models hold. To switch to it, and back:\n\n```sh\n"
+        text += "it needs the memory the other models hold. Once the stack is up (not during this first bring-up), to switch to it, and back:\n\n```sh\n"
         if !others.isEmpty { text += "docker compose -f \(compose) stop \(others.joined(separator: " "))\n" }
         text += "docker compose -f \(compose) --profile \(Workload.manualProfile) up -d \(service)\n"
         text += "docker compose -f \(compose) stop \(service) && docker compose -f \(compose) up -d\n```\n\n"

@@ -80,7 +80,8 @@ struct NginxEmitter {
         ])
         let host = node.node.tailnetHostname
         var body = "dir=\(Shell.quote(node.stackDir + "/tls"))\n"
-        body += "if [ -e \"$dir/cert.pem\" ] && [ -e \"$dir/key.pem\" ]; then\n  echo \"keeping $dir/cert.pem\"\n  exit 0\nfi\n"
+        // Files, not just names: Docker creates a missing bind-mount source as a root-owned folder.
+        body += "if [ -f \"$dir/cert.pem\" ] && [ -f \"$dir/key.pem\" ]; then\n  echo \"keeping $dir/cert.pem\"\n  exit 0\nfi\n"
         body += "mkdir -p \"$dir\"\n"
         body += "umask 077\n"
         body += Shell.continued("openssl req -x509 -newkey rsa:3072 -sha256 -days 825 -nodes", [

@@ -273,6 +273,12 @@ struct RunbookEmitter {
                 creates([file.path])
                 if case .copied(let from, let path) = file.source { steps[steps.count - 1].fetches.append((from, path)) }
             }
+            if node.has(.nginx), node.node.appOptions[.nginx]?.tls == nil {
+                // Before anything starts NGINX: Docker would make the missing files root-owned folders.
+                text += "\(Layout.stackPath(node, NginxLayout.certsScript))   # as \(user): NGINX's self-signed certificate, made once\n"
+                reads([Layout.stackPath(node, NginxLayout.certsScript)])
+                creates([node.stackDir + "/" + NginxLayout.selfSignedCertificate, node.stackDir + "/" + NginxLayout.selfSignedKey])
+            }
             text += "```\n"
         }
 
@@ -404,11 +410,7 @@ struct RunbookEmitter {
             if node.has(.hermesWebUI) {
                 text += "mkdir -p \(home)/.hermes \(home)/workspace   # as \(user): Docker would create them owned by root\n"
             }
-            if node.has(.nginx), node.node.appOptions[.nginx]?.tls == nil {
-                // NGINX mounts the pair, so it exists before NGINX starts.
-                text += "\(Layout.stackPath(node, NginxLayout.certsScript))   # as \(user): a self-signed certificate, made once\n"
-                reads([Layout.stackPath(node, NginxLayout.certsScript)])
-            }
+
             text += "docker compose -f \(compose) up -d\n```\n"
             if node.has(.openWebUI), node.node.appOptions[.openWebUI]?.key == nil {
                 text += "\nOpen WebUI has no key in the topology, so its model list stays empty: give it a virtual key "

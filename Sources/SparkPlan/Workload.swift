@@ -30,6 +30,8 @@ public struct Workload: Sendable {
     public let gpuIDs: [Int]?
     /// Shares the host's IPC namespace (vLLM's workers exchange tensors through shared memory).
     public let hostIPC: Bool
+    /// Services of the same compose file started before this one (after a reboot too).
+    public let dependsOn: [String]
     /// Started only on request (`docker compose --profile manual up -d NAME`), never by `up -d`.
     public let manualStart: Bool
     /// The topology entry the workload comes from.
@@ -38,8 +40,9 @@ public struct Workload: Sendable {
     public init(
         name: String, image: String, runner: Runner = .compose, command: [String] = [], environment: [(name: String, value: String)] = [],
         environmentFiles: [String] = [], volumes: [String] = [], entrypoint: [String]? = nil, gpus: Hardware.GPUVendor? = nil,
-        gpuIDs: [Int]? = nil, hostIPC: Bool = false, manualStart: Bool = false, path: SpecPath
+        gpuIDs: [Int]? = nil, hostIPC: Bool = false, manualStart: Bool = false, dependsOn: [String] = [], path: SpecPath
     ) {
+        self.dependsOn = dependsOn
         self.gpuIDs = gpuIDs
         self.name = name
         self.image = image

@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx"]
 
     private static func prove(_ arguments: [String]) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
@@ -18,7 +18,10 @@ import Testing
     /// Examples with nothing for a checker: one-box and multi-model run LiteLLM in compose (no
     /// systemd unit), and one-box has no database. Listed, so a checker that silently stops
     /// finding files still fails.
-    static let nothingToCheck: Set<String> = ["one-box/systemd", "one-box/postgres", "multi-model/systemd"]
+    static let nothingToCheck: Set<String> = [
+        "one-box/systemd", "one-box/postgres", "multi-model/systemd",
+        "one-box/nginx", "solo-box/nginx", "split-trust/nginx", "three-node-lab/nginx", "two-links/nginx",
+    ]
 
     @Test(arguments: Fixtures.examples.map(\.name), checkers)
     func everyArtifactPassesItsChecker(_ example: String, _ checker: String) {
@@ -51,13 +54,36 @@ import Testing
         ("litellm", stack + "/litellm-config.yaml", "master_key: os.environ/LITELLM_MASTER_KEY", "master_key: sk-not-the-owners-key-0123456789",
          "FAIL GET /v1/models with spark-01's key"),
         // The secrets manifest and the runbook that makes the files must agree.
-        ("litellm", stack + "/secrets.json", "\"LITELLM_MASTER_KEY\"", "\"LITELLM_KEY\"", "secrets.json says ['LITELLM_KEY']"),
+        ("litellm", stack + "/secrets.json", "\"LITELLM_MASTER_KEY\"", "\"LITELLM_KEY\"", "secrets.json says ['LITELLM_KEY', 'LITELLM_SALT_KEY']"),
     ])
     func aBrokenArtifactFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
-        let example = try BuiltExample("split-trust")
+        try Self.breakAndProve("split-trust", checker, file, old, new, evidence)
+    }
+
+    static let gateway = "nodes/spark/home/me/multi-model"
+
+    /// The gateway apps of multi-model, broken one way each.
+    @Test(arguments: [
+        ("nginx", gateway + "/nginx/litellm.conf", "proxy_buffering off;", "proxy_buffering of;", "invalid value \"of\" in \"proxy_buffering\" directive"),
+        // HSTS pinned on a self-signed certificate would lock browsers out once it changes.
+        ("litellm", gateway + "/nginx/litellm.conf", "    client_max_body_size 64m;\n",
+         "    client_max_body_size 64m;\n    add_header Strict-Transport-Security \"max-age=31536000\" always;\n", "FAIL nginx sends no Strict-Transport-Security"),
+        ("litellm", gateway + "/compose.yaml", "printf 'requirepass %s\\n' \"$$REDIS_PASSWORD\" | exec docker-entrypoint.sh redis-server -",
+         "exec docker-entrypoint.sh redis-server", "a client without the password -> PONG"),
+        ("litellm", gateway + "/litellm-config.yaml", "password: os.environ/REDIS_PASSWORD", "password: os.environ/LITELLM_SALT_KEY",
+         "FAIL redis 127.0.0.1:6379 holds LiteLLM's answer"),
+        ("netns", gateway + "/compose.yaml", "--bind 127.0.0.1 --port 6379", "--port 6379", "the artifacts bind port 6379 on 0.0.0.0"),
+        ("netns", gateway + "/nginx/litellm.conf", "listen 127.0.0.1:443 ssl;", "listen 443 ssl;", "the artifacts bind port 443 on 0.0.0.0"),
+    ])
+    func aBrokenGatewayFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
+        try Self.breakAndProve("multi-model", checker, file, old, new, evidence)
+    }
+
+    private static func breakAndProve(_ name: String, _ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
+        let example = try BuiltExample(name)
         defer { example.remove() }
         try example.edit(file, replacing: old, with: new)
-        let result = Self.prove(["--tree", example.tree, "--intent", example.intent, "--only", checker])
+        let result = prove(["--tree", example.tree, "--intent", example.intent, "--only", checker])
         #expect(result.status == 1, "\(checker) accepted a broken \(file): \(result.stdout)")
         #expect(result.stdout.contains(evidence), "\(result.stdout)")
     }

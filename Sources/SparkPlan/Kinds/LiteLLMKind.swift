@@ -16,7 +16,9 @@ struct LiteLLMKind: AppKind {
             name: app.containerName, image: image,
             command: ["--config", Self.configInContainer, "--host", context.bind, "--port", context.port],
             environmentFiles: readFiles(context),
-            volumes: ["\(stackDir)/\(LiteLLMPlan.configFileName):\(Self.configInContainer):ro"], path: options.path)
+            volumes: ["\(stackDir)/\(LiteLLMPlan.configFileName):\(Self.configInContainer):ro"],
+            // Its database and cache come up first, at a reboot too, instead of LiteLLM failing until they do.
+            dependsOn: [App.litellmDB, .redis].filter { context.node.apps.contains($0) }.map(\.containerName), path: options.path)
     }
 
     /// Behind NGINX, LiteLLM faces the node alone: the tailnet reaches it through NGINX's TLS.

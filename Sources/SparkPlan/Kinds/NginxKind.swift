@@ -18,7 +18,7 @@ struct NginxKind: AppKind {
                 "\(certificate):\(NginxLayout.certificateInContainer):ro",
                 "\(key):\(NginxLayout.keyInContainer):ro",
             ],
-            path: context.path)
+            dependsOn: context.node.appOptions[.litellm]?.runner == .compose ? [App.litellm.containerName] : [], path: context.path)
     }
 }
 

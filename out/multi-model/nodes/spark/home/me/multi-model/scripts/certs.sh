@@ -7,7 +7,7 @@
 set -euo pipefail
 
 dir=/home/me/multi-model/tls
-if [ -e "$dir/cert.pem" ] && [ -e "$dir/key.pem" ]; then
+if [ -f "$dir/cert.pem" ] && [ -f "$dir/key.pem" ]; then
   echo "keeping $dir/cert.pem"
   exit 0
 fi
