@@ -35,6 +35,9 @@ Then, as root:
      (200), plain and streamed, for every model_name; no key is 401; a wrong key (the other
      node's, with --other-node) is refused: 401, or the 400 no_db_connection that LiteLLM
      answers instead while it has no database (see DATABASE_VARIABLES);
+     and the node's scripts/smoke.sh, run unchanged in a private mount namespace whose
+     /home holds the throwaway env files at their node paths, exits 0 with an ok line for
+     every model_name (see smoke_check);
   7. a backend that is down fails only its own model: for each api_base in turn its stub is
      stopped, each model routed there must get an error status within DOWN_TIMEOUT that
      carries no model's answer, no other backend may receive the request (no fallback),
@@ -1242,6 +1245,61 @@ def refusal(status, body, wrong_key):
     return False, f"{status}" + (f" {error_type}" if error_type else "")
 
 
+# The node's smoke script, run unchanged, and its answer per model (the `ok       NAME` lines).
+SMOKE_SCRIPT = "scripts/smoke.sh"
+SMOKE_TIMEOUT = 60      # two curls of --max-time 10 each, and bash
+SMOKE_OK = re.compile(r"^ok\s+(\S+)\s*$", re.M)
+
+
+def smoke_check(plan, root, workdir):
+    """(ok, description) of the node's scripts/smoke.sh, run for real against this LiteLLM.
+
+    The script sources the master key's env file by its node path (e.g. `. /home/me/x/.env`);
+    the throwaway one is at that path under root. Rather than a copy with the path rewritten
+    (which would prove the rewrite), the script runs unchanged, by its node path (so its
+    shebang and mode count), in a private mount namespace (`unshare --mount`, like NGINX's in
+    nginx_run.py) whose /home is a scratch copy of the node's /home from the tree with the
+    throwaway env files over it. It inherits this process's network namespace, so its curls
+    reach this LiteLLM and nothing else. It must exit 0 and print an ok line for every
+    model_name of the config. It runs as root here (the node runs it as the stack's user:
+    whether that user may read the key file is env_file_checks' and the RUNBOOK's matter)."""
+    home = nginx_run.NODE_ROOT
+    found = sorted(glob.glob(os.path.join(plan.tree, "nodes", plan.node, "**", SMOKE_SCRIPT), recursive=True))
+    if len(found) != 1:
+        return False, f"smoke.sh: want one {SMOKE_SCRIPT} on node {plan.node}, the tree has {len(found)}"
+    script = on_node(plan.tree, plan.node, found[0])
+    if not script.startswith(home + "/"):
+        return False, f"smoke.sh: {script} is not under {home}: only {home} is made private here"
+    # Throwaway env files outside /home would not be seen by the script: say so (it then fails
+    # on its own if it needs one).
+    for path in glob.glob(os.path.join(root, "*")):
+        if os.path.basename(path) != home.lstrip("/"):
+            say(f"note: smoke.sh runs with the throwaway files under {home} only, not those under /{os.path.basename(path)}")
+    copy = os.path.join(workdir, "smoke-home")
+    q = shlex.quote
+    lines = ["set -euo pipefail", f"mkdir -m 0755 {q(copy)}"]
+    for source in (node_path(plan.tree, plan.node, home), os.path.join(root, home.lstrip("/"))):
+        if os.path.isdir(source):
+            lines.append(f"cp -a {q(source)}/. {q(copy)}/")
+    lines += ["mount --make-rprivate /",            # nothing of the mount below leaks out
+              f"mount --bind {q(copy)} {home}",
+              f"exec {q(script)}"]
+    try:
+        # A clean environment: no proxy variable of the caller may steer curl.
+        result = subprocess.run(["unshare", "--mount", "bash", "-c", "\n".join(lines) + "\n"],
+                                capture_output=True, text=True, timeout=SMOKE_TIMEOUT,
+                                env={"PATH": SYSTEMD_PATH, "LANG": "C.UTF-8", "HOME": os.path.join(workdir, "home")})
+    except subprocess.TimeoutExpired:
+        return False, f"smoke.sh: {script} did not finish within {SMOKE_TIMEOUT} s"
+    listed = SMOKE_OK.findall(result.stdout)
+    missing = [name for name in plan.model_names if name not in listed]
+    output = (result.stdout + result.stderr).strip()
+    return (result.returncode == 0 and not missing,
+            f"smoke.sh: {script} -> exit {result.returncode}, ok for {', '.join(listed) or 'nothing'}"
+            + (f" (no ok line for {', '.join(missing)})" if missing else "")
+            + (f"\n{output}" if result.returncode != 0 or missing else " (ready and every model listed)"))
+
+
 # ---------------------------------------------------------------------------------------
 # Redis and NGINX, as the node's compose services run them
 
@@ -1655,6 +1713,10 @@ def inside(arguments):
             say(f"stub {upstream[0]}:{upstream[1]} received (this check's readiness probe included): {requests or 'nothing'}")
             if body:
                 say(f"  first chat request: {body}")
+        # The node's own smoke script, unchanged, against this LiteLLM (all backends up).
+        ok, description = smoke_check(plan, root, workdir)
+        results.append(ok)
+        say(f"{'ok  ' if ok else 'FAIL'} {description}")
         if redis or plan.redis_cache:
             for ok, description in redis_checks(plan, redis, environment, base, owner_key, nonce, stubs):
                 results.append(ok)

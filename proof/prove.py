@@ -253,7 +253,7 @@ def check_litellm(example):
         result = run([sys.executable, os.path.join(HERE, "litellm_check.py"), "--tree", example.tree, "--node", node], timeout=900)
         also = "".join(text for marker, text in (("\nredis:     ", ", Redis cache"), ("\nnginx:     ", ", through NGINX"))
                        if marker in result.stdout)
-        yield example.relative(artifact), f"real LiteLLM proxy: readiness, 200 with key, 401 without, a down backend fails alone{also}", \
+        yield example.relative(artifact), f"real LiteLLM proxy: readiness, 200 with key, 401 without, scripts/smoke.sh, a down backend fails alone{also}", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 

@@ -22,13 +22,14 @@ struct SmokeEmitter {
             body += "# shellcheck source=/dev/null\n"
             body += Shell.bearerHeader(from: keyFile.path, variable: litellm.masterKey.variable, to: "\"$header\"") + "\n\n"
             body += "echo \"== $base/health/readiness\"\n"
-            body += "curl -fsS --max-time 10 \"$base/health/readiness\"\n"
+            body += "curl -fsS --max-time 10 \"$base/health/readiness\" || { echo \"LiteLLM is not ready at $base\" >&2; exit 1; }\n"
             body += "echo\n"
             body += "echo \"== $base/v1/models\"\n"
-            body += "models=$(curl -fsS --max-time 10 -H @\"$header\" \"$base/v1/models\")\n"
+            body += "models=$(curl -fsS --max-time 10 -H @\"$header\" \"$base/v1/models\") || { echo \"LiteLLM refused the owner's key or is down\" >&2; exit 1; }\n"
             body += "missing=0\n"
             for route in litellm.routes {
-                body += "if grep -q \(Shell.quote("\"id\":\"\(route.servedName)\"")) <<<\"${models// /}\"; then echo \(Shell.quote("ok       \(route.servedName)")); "
+                // Fixed strings: a '.' in a model name is a dot, not any character.
+                body += "if grep -qF \(Shell.quote("\"id\":\"\(route.servedName)\"")) <<<\"${models// /}\"; then echo \(Shell.quote("ok       \(route.servedName)")); "
                 body += "else echo \(Shell.quote("MISSING  \(route.servedName)")); missing=1; fi\n"
             }
             body += "exit \"$missing\"\n"

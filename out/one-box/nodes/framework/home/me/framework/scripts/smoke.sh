@@ -13,13 +13,13 @@ trap 'rm -f "$header"' EXIT
 ( umask 077; set -a; . /home/me/framework/.env; printf 'Authorization: Bearer %s\n' "${LITELLM_MASTER_KEY:-}" ) > "$header"
 
 echo "== $base/health/readiness"
-curl -fsS --max-time 10 "$base/health/readiness"
+curl -fsS --max-time 10 "$base/health/readiness" || { echo "LiteLLM is not ready at $base" >&2; exit 1; }
 echo
 echo "== $base/v1/models"
-models=$(curl -fsS --max-time 10 -H @"$header" "$base/v1/models")
+models=$(curl -fsS --max-time 10 -H @"$header" "$base/v1/models") || { echo "LiteLLM refused the owner's key or is down" >&2; exit 1; }
 missing=0
-if grep -q '"id":"qwen3-coder"' <<<"${models// /}"; then echo 'ok       qwen3-coder'; else echo 'MISSING  qwen3-coder'; missing=1; fi
-if grep -q '"id":"qwen3-coder-llama"' <<<"${models// /}"; then echo 'ok       qwen3-coder-llama'; else echo 'MISSING  qwen3-coder-llama'; missing=1; fi
-if grep -q '"id":"kimi-linear"' <<<"${models// /}"; then echo 'ok       kimi-linear'; else echo 'MISSING  kimi-linear'; missing=1; fi
-if grep -q '"id":"qwen3-235b"' <<<"${models// /}"; then echo 'ok       qwen3-235b'; else echo 'MISSING  qwen3-235b'; missing=1; fi
+if grep -qF '"id":"qwen3-coder"' <<<"${models// /}"; then echo 'ok       qwen3-coder'; else echo 'MISSING  qwen3-coder'; missing=1; fi
+if grep -qF '"id":"qwen3-coder-llama"' <<<"${models// /}"; then echo 'ok       qwen3-coder-llama'; else echo 'MISSING  qwen3-coder-llama'; missing=1; fi
+if grep -qF '"id":"kimi-linear"' <<<"${models// /}"; then echo 'ok       kimi-linear'; else echo 'MISSING  kimi-linear'; missing=1; fi
+if grep -qF '"id":"qwen3-235b"' <<<"${models// /}"; then echo 'ok       qwen3-235b'; else echo 'MISSING  qwen3-235b'; missing=1; fi
 exit "$missing"

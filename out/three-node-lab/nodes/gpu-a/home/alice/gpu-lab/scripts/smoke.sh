@@ -13,10 +13,10 @@ trap 'rm -f "$header"' EXIT
 ( umask 077; set -a; . /home/alice/.alice-litellm.env; printf 'Authorization: Bearer %s\n' "${LITELLM_MASTER_KEY:-}" ) > "$header"
 
 echo "== $base/health/readiness"
-curl -fsS --max-time 10 "$base/health/readiness"
+curl -fsS --max-time 10 "$base/health/readiness" || { echo "LiteLLM is not ready at $base" >&2; exit 1; }
 echo
 echo "== $base/v1/models"
-models=$(curl -fsS --max-time 10 -H @"$header" "$base/v1/models")
+models=$(curl -fsS --max-time 10 -H @"$header" "$base/v1/models") || { echo "LiteLLM refused the owner's key or is down" >&2; exit 1; }
 missing=0
-if grep -q '"id":"qwen3.5-122b"' <<<"${models// /}"; then echo 'ok       qwen3.5-122b'; else echo 'MISSING  qwen3.5-122b'; missing=1; fi
+if grep -qF '"id":"qwen3.5-122b"' <<<"${models// /}"; then echo 'ok       qwen3.5-122b'; else echo 'MISSING  qwen3.5-122b'; missing=1; fi
 exit "$missing"
