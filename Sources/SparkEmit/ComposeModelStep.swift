@@ -32,11 +32,11 @@ struct ComposeModelStep {
             if let options = model.llamaCpp {
                 let directory = node.absolute(options.directory)
                 text += "\(hf) download \(model.source) \(download(options.gguf)) --local-dir \(directory)"
-                text += "   # as \(user), not root; a gated model needs 'hf auth login' first\n"
+                text += Self.downloadNote(user: user) + "\n"
             }
             if !manual { text += up + "\n" + wait(seconds: 600) }
         case .vllm:
-            text += "\(hf) download \(model.source)   # as \(user), not root; a gated model needs 'hf auth login' first\n"
+            text += "\(hf) download \(model.source)" + Self.downloadNote(user: user) + "\n"
             if !manual { text += up + "\n" + wait(seconds: 1800) }
         }
         if model.runtime.kind == .ollama {
@@ -51,6 +51,9 @@ struct ComposeModelStep {
         if manual { text += "\n" + switching(service: service) }
         return (text, [compose])
     }
+
+    /// The comment after every `hf download`: the cache must belong to the user whose containers read it.
+    static func downloadNote(user: String) -> String { "   # as \(user), not root; a gated model needs 'hf auth login' first" }
 
     /// What `hf download` fetches: the file, or every part of a split GGUF (`…-00001-of-00003.gguf`).
     private func download(_ file: String) -> String {

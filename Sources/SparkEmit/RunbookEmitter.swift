@@ -326,7 +326,7 @@ struct RunbookEmitter {
             }
             reads([Layout.stackPath(node, "scripts/\(base).sh"), Layout.stackPath(node, "scripts/\(base)-entrypoint.sh")])
             if cluster.isMultiNode, let token = cluster.model.runtime.rayToken { reads([node.absolute(token.file)]) }
-            text += "\(home)/.local/bin/hf download \(cluster.model.source)   # as \(user), not root; a gated model needs 'hf auth login' first\n"
+            text += "\(home)/.local/bin/hf download \(cluster.model.source)" + ComposeModelStep.downloadNote(user: user) + "\n"
             text += "\(Layout.stackPath(node, "scripts/\(base).sh"))\n```\n\n"
             if role.kind == .worker {
                 text += "Start this before the head on \(cluster.head.name): the worker retries until the head's Ray is up.\n"

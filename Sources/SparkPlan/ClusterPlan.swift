@@ -57,11 +57,8 @@ public struct ClusterPlan: Sendable {
     /// (`vllm-spark:26.04` → `Dockerfile.vllm-spark`), or nil for a single-node model.
     public var dockerfileName: String? {
         guard isMultiNode else { return nil }
-        var repository = Substring(model.runtime.image)
-        if let digest = repository.firstIndex(of: "@") { repository = repository[..<digest] }
-        // A tag follows the last ':' after the last '/' (a registry may have a port).
-        if let colon = repository.lastIndex(of: ":"), !repository[colon...].contains("/") { repository = repository[..<colon] }
-        return "Dockerfile." + String(repository).replacingAll("/", with: "-").replacingAll(":", with: "-")
+        let repository = ImageReference(model.runtime.image).repository
+        return "Dockerfile." + repository.replacingAll("/", with: "-").replacingAll(":", with: "-")
     }
     /// The executor the topology chose, or Ray for a multi-node cluster; nil leaves vLLM's default.
     public var executorBackend: String? {

@@ -11,6 +11,8 @@ protocol AppKind: Sendable {
     /// What listens for the app; the firewall, the tailnet policy, verify.sh and the trust
     /// model cover it with no rule of their own.
     func listeners(_ context: AppContext) -> [Service]
+    /// Who reaches the app's port: by default the owner's tailnet for a tailnet-facing app.
+    func exposure(_ context: AppContext) -> Service.Exposure
     /// The secrets the app reads, by reference.
     func secrets(_ context: AppContext) -> [SecretPlacement]
 }
@@ -29,8 +31,9 @@ struct SecretPlacement {
 extension AppKind {
     func workload(_ context: AppContext) -> Workload? { nil }
 
-    /// The app's port, on its bind address, reached by the owner's tailnet if the app is
-    /// tailnet-facing and by the node alone otherwise; none for an app without a port.
+    func exposure(_ context: AppContext) -> Service.Exposure { app.isTailnetFacing ? .ownerTailnet : .localOnly }
+
+    /// The app's port, on its bind address, reached as `exposure` says; none for an app without a port.
     func listeners(_ context: AppContext) -> [Service] {
         guard let port = context.node.port(of: app) else { return [] }
         // The port is written on the app's entry, as `{app: {port: N}}` or by default.
@@ -38,7 +41,7 @@ extension AppKind {
             ?? context.node.path / "apps" / (context.node.apps.firstIndex(of: app) ?? 0)
         return [Service(
             role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: context.bind,
-            exposure: app.isTailnetFacing ? .ownerTailnet : .localOnly, path: path)]
+            exposure: exposure(context), path: path)]
     }
 
     func secrets(_ context: AppContext) -> [SecretPlacement] { [] }
@@ -52,6 +55,9 @@ struct AppContext {
     let topology: Topology
     let options: AppOptions?
 
+    /// The group that reads the app's secret files besides root when LiteLLM runs in compose,
+    /// since `docker compose` reads env files as whoever runs it; nil for files of the user alone.
+    var composeReaderGroup: String? { node.appOptions[.litellm]?.runner == .compose ? "docker" : nil }
     /// The address the app binds: the topology's `listen`, or loopback.
     var bind: String { options?.listen?.description ?? PlanResolver.loopback }
     /// The port the app listens on, as text for the environment.

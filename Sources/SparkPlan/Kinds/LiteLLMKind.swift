@@ -1,4 +1,3 @@
-import SparkDiagnostics
 import SparkSpec
 
 /// The owner's LiteLLM proxy: under systemd from the user's site-packages (SystemdEmitter
@@ -22,17 +21,12 @@ struct LiteLLMKind: AppKind {
     }
 
     /// Behind NGINX, LiteLLM faces the node alone: the tailnet reaches it through NGINX's TLS.
-    func listeners(_ context: AppContext) -> [Service] {
-        guard let port = context.node.port(of: app) else { return [] }
-        let path = context.options.map { $0.port == nil ? $0.path : $0.path / "port" }
-            ?? context.node.path / "apps" / (context.node.apps.firstIndex(of: app) ?? 0)
-        let exposure: Service.Exposure = context.node.apps.contains(.nginx) ? .localOnly : .ownerTailnet
-        return [Service(role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: context.bind, exposure: exposure, path: path)]
+    func exposure(_ context: AppContext) -> Service.Exposure {
+        context.node.apps.contains(.nginx) ? .localOnly : .ownerTailnet
     }
 
     func secrets(_ context: AppContext) -> [SecretPlacement] {
-        // A compose-run LiteLLM's files are read by whoever runs `docker compose`: the docker group.
-        let group = context.options?.runner == .compose ? "docker" : nil
+        let group = context.composeReaderGroup
         var placements = [SecretPlacement(
             secret: context.owner.masterKey, variables: [context.owner.masterKey.variable], readers: [app.rawValue], group: group)]
         if let salt = context.owner.saltKey {

@@ -24,7 +24,6 @@ struct RedisKind: AppKind {
     /// The password, read by Redis and by the node's LiteLLM, which caches there.
     func secrets(_ context: AppContext) -> [SecretPlacement] {
         guard let password = context.owner.redisPassword else { return [] }
-        let group = context.node.appOptions[.litellm]?.runner == .compose ? "docker" : nil
-        return [SecretPlacement(secret: password, variables: [password.variable], readers: [App.litellm.rawValue, app.rawValue], group: group)]
+        return [SecretPlacement(secret: password, variables: [password.variable], readers: [App.litellm.rawValue, app.rawValue], group: context.composeReaderGroup)]
     }
 }

@@ -33,13 +33,8 @@ struct ImagePlatformRule: Rule {
     }
 
     static func platform(of image: String) -> Platform {
-        var reference = Substring(image)
-        if let at = reference.firstIndex(of: "@") { reference = reference[..<at] }
-        var repository = reference, tag = Substring("latest")
-        if let colon = reference.lastIndex(of: ":"), !reference[colon...].contains("/") {
-            repository = reference[..<colon]
-            tag = reference[reference.index(after: colon)...]
-        }
+        let reference = ImageReference(image)
+        let repository = reference.repository, tag = reference.tag ?? "latest"
         let both: Set<String> = ["amd64", "arm64"]
         switch repository {
         case "ollama/ollama", "docker.io/ollama/ollama":

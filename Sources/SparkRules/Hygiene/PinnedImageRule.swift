@@ -30,9 +30,10 @@ struct PinnedImageRule: Rule {
 
     /// True when the reference names one image: a digest, or a tag with a version in it.
     static func isPinned(_ image: String) -> Bool {
-        if image.contains("@sha256:") { return true }
-        guard let colon = image.lastIndex(of: ":"), !image[colon...].contains("/") else { return false }
-        let tag = Array(image[image.index(after: colon)...].utf8)
+        let reference = ImageReference(image)
+        if reference.digest?.hasPrefix("sha256:") == true { return true }
+        guard let written = reference.tag else { return false }
+        let tag = Array(written.utf8)
         let digit = { (byte: UInt8) in byte >= 0x30 && byte <= 0x39 }
         for index in tag.indices {
             // A dotted version (0.12.6, 26.04) or a build number (b6700).
