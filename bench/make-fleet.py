@@ -23,7 +23,7 @@ def main():
     out = ["version: 1", "stack: {name: fleet}", "owners:"]
     for i in range(pairs):
         for side in "ab":
-            out.append(f"  o{i}{side}: {{tailnet: t{i}{side}, master_key: {{file: ~/.o{i}{side}-key}}, db_password: {{file: ~/.o{i}{side}-db.env}}}}")
+            out.append(f"  o{i}{side}: {{tailnet: t{i}{side}, master_key: {{file: ~/.o{i}{side}-key}}, salt_key: {{file: ~/.o{i}{side}-key}}, db_password: {{file: ~/.o{i}{side}-db.env}}}}")
     out.append("tailnets:")
     for i in range(pairs):
         for side in "ab":

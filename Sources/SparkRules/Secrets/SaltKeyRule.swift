@@ -26,12 +26,15 @@ struct SaltKeyRule: Rule {
         nonTriggering: [.unchanged, RuleExample(base: "one-box", [])])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        context.topology.owners.compactMap { owner -> RuleFinding? in
-            guard owner.saltKey == nil else { return nil }
-            let nodes = context.topology.nodes.filter { $0.owner == owner.name && $0.apps.contains(.litellm) && $0.apps.contains(.litellmDB) }
-            guard let node = nodes.first else { return nil }
+        // The first node of each owner whose LiteLLM keeps a database, in one pass over the fleet.
+        var withDatabase: [String: String] = [:]
+        for node in context.topology.nodes where withDatabase[node.owner] == nil && node.apps.contains(.litellm) && node.apps.contains(.litellmDB) {
+            withDatabase[node.owner] = node.name
+        }
+        return context.topology.owners.compactMap { owner -> RuleFinding? in
+            guard owner.saltKey == nil, let node = withDatabase[owner.name] else { return nil }
             return RuleFinding(
-                "the LiteLLM of owner '\(owner.name)' on node '\(node.name)' keeps a database but has no salt key: rotating the master key would make what it encrypted unreadable",
+                "the LiteLLM of owner '\(owner.name)' on node '\(node)' keeps a database but has no salt key: rotating the master key would make what it encrypted unreadable",
                 at: owner.masterKey.path)
         }
     }
