@@ -26,6 +26,7 @@ public enum ArtifactEmitter {
         artifacts += VerifyEmitter().artifacts(for: plan)
         artifacts += SmokeEmitter().artifacts(for: plan)
         artifacts += NginxEmitter().artifacts(for: plan)
+        artifacts += try CatalogEmitter().artifacts(for: plan)
         return artifacts
     }
 }

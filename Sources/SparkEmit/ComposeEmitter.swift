@@ -16,9 +16,16 @@ struct ComposeEmitter {
         try plan.nodes.compactMap { node in
             let workloads = node.workloads.filter { $0.runner == .compose }
             guard !workloads.isEmpty else { return nil }
-            let header = Header(plan, node: node.name, about: [
-                "Apps of owner '\(node.owner.name)'. Host network, loopback listeners, no published ports:",
-                "tailnet users reach them through 'tailscale serve' (scripts/tailscale-up.sh).",
+            // NVIDIA's NIMs bind every address whatever they are told; the rest is kept on loopback.
+            let wildcard = node.services.filter { service in
+                service.bindsEveryAddress && workloads.contains { if case .app(let app) = service.role { return $0.name == app } else { return false } }
+            }.map(\.name)
+            let about = wildcard.isEmpty
+                ? ["Apps of owner '\(node.owner.name)'. Host network, loopback listeners, no published ports:",
+                   "tailnet users reach them through 'tailscale serve' (scripts/tailscale-up.sh)."]
+                : ["Apps of owner '\(node.owner.name)'. Host network, no published ports. \(wildcard.joined(separator: ", ")) bind",
+                   "every address (their images allow no other): ufw and the tailnet policy decide who reaches them."]
+            let header = Header(plan, node: node.name, about: about + [
                 "Start: docker compose -f \(Layout.stackPath(node, Self.fileName)) up -d",
             ])
             let services: [(String, YAMLValue)] = workloads.map { ($0.name, service($0)) }

@@ -86,7 +86,8 @@ struct RunbookEmitter {
         var text = comment(plan)
         text += "# \(plan.topology.stack.name)\n\n"
         text += "Everything under `nodes/<node>/` goes to the same absolute path on that node; "
-        text += "`tailnets/<tailnet>/policy.hujson` is that tailnet's policy file.\n\n"
+        text += "`tailnets/<tailnet>/policy.hujson` is that tailnet's policy file"
+        text += plan.catalogs.contains { $0.panel != nil } ? "; `hosts/<host>/` holds files for machines spark-gen does not deploy to.\n\n" : ".\n\n"
         // A column per link while that stays readable, else one column of addresses.
         let links = plan.lans + plan.links.filter(\.kind.carriesClusterTraffic)
         let perLink = links.count <= 4
@@ -122,20 +123,55 @@ struct RunbookEmitter {
     private func models(_ plan: Plan) -> String {
         guard !plan.clusters.isEmpty else { return "" }
         var text = "\n## Models\n\n"
-        text += "Each model name is one backend. LiteLLM has no retries and no fallbacks: a backend that is down fails "
-        text += "the requests for its own name at once and never answers them with another model.\n\n"
+        if plan.nodes.contains(where: { $0.litellm != nil }) {
+            text += "Each model name is one backend. LiteLLM has no retries and no fallbacks: a backend that is down fails "
+            text += "the requests for its own name at once and never answers them with another model.\n\n"
+        } else {
+            text += "No LiteLLM fronts these models: their callers reach each one's port directly, as the firewall allows.\n\n"
+        }
         text += "| model | runtime | nodes | listens | started by |\n|---|---|---|---|---|\n"
         for cluster in plan.clusters {
             let model = cluster.model
             let nodes = cluster.members.map(\.name).joined(separator: ", ")
             let runner: String
-            if let service = cluster.serviceName {
+            if let catalog = cluster.catalog {
+                runner = "`\(CatalogEmitter.swapScript)` of catalog \(catalog.name)" + (model.name == catalog.active ? " (active)" : "")
+            } else if let service = cluster.serviceName {
                 runner = "compose service `\(service)`" + (model.start == .manual ? ", by hand (profile `\(Workload.manualProfile)`)" : "")
             } else {
                 runner = "docker run scripts"
             }
             text += "| \(model.servedName) | \(model.runtime.kind.title) | \(nodes) | \(cluster.apiHost):\(model.port) | \(runner) |\n"
         }
+        for catalog in plan.catalogs { text += panel(plan, catalog) }
+        return text
+    }
+
+    /// How a catalog's models take turns and, when it has one, how its spark-control panel is set up.
+    private func panel(_ plan: Plan, _ catalog: CatalogPlan) -> String {
+        guard let head = plan.node(named: catalog.head) else { return "" }
+        let swap = Layout.stackPath(head, CatalogEmitter.swapScript)
+        var text = "\nThe models of catalog \(catalog.name) take turns on \(catalog.apiHost):\(catalog.port), one at a time; "
+        text += "\(catalog.active) runs after the runbooks. `\(swap) MODEL` on \(head.name) stops the one that runs, here and on "
+        text += "its workers, starts MODEL and waits until it answers. Memory is counted for the largest of them, never for the sum.\n"
+        guard let panel = catalog.panel, let link = catalog.panelLink, let address = panel.interface(on: link)?.address else { return text }
+        let nodes = ([head] + catalog.members.compactMap { plan.cluster(ofModel: $0) }.flatMap(\.workers).compactMap { plan.node(named: $0.name) })
+            .reduce(into: [NodePlan]()) { nodes, node in if !nodes.contains(where: { $0.name == node.name }) { nodes.append(node) } }
+        text += "\n## Panel on host \(panel.name)\n\n"
+        text += "spark-control runs on \(panel.name) (\(address)), which spark-gen does not deploy to. It is the one machine of "
+        text += "\(panel.interfaces.first { $0.link.name == link }?.link.phrase ?? link) the firewalls admit to the catalog's port and the "
+        text += "speech services: none of them asks for a login. `hosts/\(panel.name)/\(CatalogEmitter.panelFolder)/` holds what it reads:\n\n"
+        text += "- `\(CatalogEmitter.catalogFile)`: every model, the settings it runs with (max context, GPU memory, fastsafetensors, "
+        text += "prefix caching, FP8 KV cache), solo or cluster, and the command that makes it active. spark-control's own catalog format "
+        text += "is not public; map these fields onto it, and change a model in the topology, never in the panel, or the two disagree.\n"
+        text += "- `\(CatalogEmitter.discoveryFile)`: the discovery document (`GET /api/endpoints`) for the active model, without `ready`, "
+        text += "which only the running panel knows.\n\n"
+        text += "Once: in the panel, Actions → Show Public Key, and add that line on "
+        text += nodes.map { node in
+            "\(node.name) (`\(node.node.user)@\(node.interface(on: link)?.address.description ?? node.sshHost)`)"
+        }.joined(separator: " and ")
+        text += " to `~/.ssh/authorized_keys`, prefixed with `from=\"\(address)\" ` so the key works from the panel alone. "
+        text += "Then Actions → Configure Sparks with those addresses and users.\n"
         return text
     }
 
@@ -315,7 +351,17 @@ struct RunbookEmitter {
             text += step.text
             reads(step.reads)
         }
-        for role in node.clusterRoles where role.cluster.isScripted {
+        // A catalog's models start by its swap script: one step per catalog, on its head and its workers.
+        for catalog in plan.catalogs {
+            let serves = node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name }
+            guard serves else { continue }
+            let step = CatalogStep(plan: plan, node: node, catalog: catalog)
+            text += heading(step.title)
+            let rendered = step.render()
+            text += rendered.text
+            reads(rendered.reads)
+        }
+        for role in node.clusterRoles where role.cluster.isScripted && role.cluster.catalog == nil {
             let cluster = role.cluster
             let base = VLLMEmitter().scriptBase(role, in: node)
             text += heading("\(Self.modelStepPrefix)\(cluster.model.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
@@ -410,8 +456,33 @@ struct RunbookEmitter {
             if node.has(.hermesWebUI) {
                 text += "mkdir -p \(home)/.hermes \(home)/workspace   # as \(user): Docker would create them owned by root\n"
             }
+            let speech = node.node.apps.filter(\.isSpeech)
+            if !speech.isEmpty {
+                // The NIMs run as uid 1000 and write their models there: a folder Docker makes is root's,
+                // and the container then crashes at start (document 002's Magpie fix).
+                for app in speech {
+                    text += "sudo install -d -o \(SpeechNIM.containerUID) -g \(SpeechNIM.containerUID) \(SpeechNIM.cacheDirectory(app, home: home))\n"
+                }
+                if let key = node.owner.ngcAPIKey {
+                    let file = node.absolute(key.file)
+                    reads([file])
+                    text += "grep -m1 '^\(key.variable)=' \(file) | cut -d= -f2- | docker login nvcr.io --username \\$oauthtoken --password-stdin\n"
+                }
+            }
 
-            text += "docker compose -f \(compose) up -d\n```\n"
+            text += "docker compose -f \(compose) up -d\n"
+            for app in speech {
+                guard let port = node.node.port(of: app) else { continue }
+                // A first start pulls and optimises the model: up to half an hour.
+                text += "timeout 1800 bash -c 'until curl -fsS http://\(PlanResolver.loopback):\(port)\(SpeechNIM.readinessPath) >/dev/null; do sleep 10; done'\n"
+            }
+            text += "```\n"
+            if !speech.isEmpty {
+                text += "\nThe NIMs pull their images from nvcr.io and their models from NGC with the key; `docker login` keeps it in "
+                text += "`~/.docker/config.json`, so run `docker logout nvcr.io` once they are up if you would rather not keep it there "
+                text += "(a restart needs no pull). A first start takes up to half an hour. They run as uid \(SpeechNIM.containerUID), which must "
+                text += "own their caches: the crash a Magpie with a root-owned cache has at start.\n"
+            }
             if node.has(.openWebUI), node.node.appOptions[.openWebUI]?.key == nil {
                 text += "\nOpen WebUI has no key in the topology, so its model list stays empty: give it a virtual key "
                 text += "in Admin Settings → Connections, or set `key:` on the app and rebuild.\n"
@@ -432,6 +503,14 @@ struct RunbookEmitter {
         }
         for service in node.services where !service.isTailnetFacing {
             text += "- `nc -zv -w 3 \(node.node.tailnetHostname) \(service.port)` fails (\(service.name))\n"
+        }
+        // Listeners a named host reaches from a LAN: it gets an answer, the rest of the LAN does not.
+        for service in node.services {
+            guard case .hosts(let link, let names) = service.exposure, let own = node.interface(on: link) else { continue }
+            let path = service.role == .app(App.parakeet.rawValue) || service.role == .app(App.magpie.rawValue)
+                ? SpeechNIM.readinessPath : "/v1/models"
+            text += "\nFrom host \(names.joined(separator: " or ")), `curl -fsS http://\(own.address):\(service.port)\(path)` answers "
+            text += "(\(service.name)); from any other machine on \(own.link.phrase), `nc -zv -w 3 \(own.address) \(service.port)` fails.\n"
         }
         // The tailnets of the nodes this one works with: the ones a mistake would most likely open it to.
         var partnerTailnets: [String] = []

@@ -21,6 +21,13 @@ struct SecretRecipe {
         if case .copied(let from, let path) = file.source, let head = plan.node(named: from) {
             return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.sshTarget):\(path) \(file.path) )"
         }
+        if case .entered(let prompt) = file.source {
+            // A value only the operator has (an account's API key): typed at a silent prompt, so
+            // it never lands in the shell's history or on a command line.
+            let variable = file.variables.first ?? "VALUE"
+            return "[ -e \(file.path) ] || ( umask 077\n  read -rsp \(Shell.quote(prompt + ": ")) value; echo\n"
+                + "  printf '\(variable)=%s\\n' \"$value\" > \(file.path) )"
+        }
         var lines: [String] = []
         var needsPassword = false
         for variable in file.variables {
@@ -30,7 +37,7 @@ struct SecretRecipe {
                 if let database = node.litellm?.database {
                     lines.append("printf 'DATABASE_URL=%s\\n' \"\(database.url(passwordVariable: "pw"))\"")
                 }
-            case node.owner.masterKey.variable where node.litellm != nil:
+            case node.litellm?.masterKey.variable:
                 lines.append("printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"")
             case "LITELLM_SALT_KEY":
                 lines.append("printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"")

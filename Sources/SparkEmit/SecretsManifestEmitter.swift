@@ -45,6 +45,8 @@ struct SecretsManifestEmitter {
             var fields: [(String, JSONValue)] = [("kind", .string("virtual-key")), ("app", .string(app))]
             if let litellm = node.litellm { fields.append(("litellm", .string("http://\(litellm.bindAddress):\(litellm.port)"))) }
             return .object(fields)
+        case .entered(let prompt):
+            return .object([("kind", .string("entered")), ("prompt", .string(prompt))])
         }
     }
 }

@@ -59,6 +59,7 @@ public struct TopologyGraph {
         case .otherTailnet(let name): return Self.id("tailnet", name)
         case .linkPeer(let name, _): return Self.id("node", name)
         case .lan(let name): return Self.lanID(name)
+        case .host(let name, _): return Self.id("host", name)
         }
     }
 
@@ -136,6 +137,7 @@ public struct TopologyGraph {
             text += "  \(Self.id("tailnet", tailnet.tailnet.name))([\"tailnet \(tailnet.tailnet.name)\"])\n"
         }
         for lan in plan.lans { text += "  \(Self.lanID(lan.name))([\"\(Vantage.lan(lan.name))\"])\n" }
+        for host in plan.hosts { text += "  \(Self.id("host", host.name))[/\"host \(host.name)\"/]\n" }
         for cluster in plan.clusters where cluster.isMultiNode {
             for worker in cluster.workers {
                 text += "  \(Self.id("node", cluster.head.name)) ==>|\"Ray + NCCL, both ways: \(cluster.model.name)\"| \(Self.id("node", worker.name))\n"
@@ -157,6 +159,7 @@ public struct TopologyGraph {
             text += "  \(Self.id("tailnet", tailnet.tailnet.name)) [shape=ellipse, label=\"tailnet \(tailnet.tailnet.name)\"];\n"
         }
         for lan in plan.lans { text += "  \(Self.lanID(lan.name)) [shape=ellipse, label=\"\(Vantage.lan(lan.name))\"];\n" }
+        for host in plan.hosts { text += "  \(Self.id("host", host.name)) [shape=parallelogram, label=\"host \(host.name)\"];\n" }
         for cluster in plan.clusters where cluster.isMultiNode {
             for worker in cluster.workers {
                 text += "  \(Self.id("node", cluster.head.name)) -> \(Self.id("node", worker.name)) [dir=both, style=bold, label=\"Ray + NCCL: \(cluster.model.name)\"];\n"

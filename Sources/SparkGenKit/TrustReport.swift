@@ -15,6 +15,7 @@ public struct TrustReport {
     public func render() -> String {
         var text = "Trust model of stack \(plan.topology.stack.name) (\(plan.sourceName))\n"
         text += visibility()
+        text += outsideHosts()
         text += codeExecution()
         text += crossOwner()
         text += nodeIdentities()
@@ -60,10 +61,19 @@ public struct TrustReport {
                 ("stack_dir", .string(node.stackDir)),
             ])
         }
+        let hosts: [JSONValue] = plan.hosts.map { host in
+            .object([
+                ("name", .string(host.name)),
+                ("interfaces", .array(host.interfaces.map { interface in
+                    .object([("link", .string(interface.link.name)), ("ip", .string(interface.address.description))])
+                })),
+            ])
+        }
         return try JanssonEncoder.encode(.object([
             ("stack", .string(plan.topology.stack.name)),
             ("links", .array(links)),
             ("nodes", .array(nodes)),
+            ("hosts", .array(hosts)),
             ("vantages", .array(matrix.vantages.map { .string($0.token) })),
             ("reachability", .array(cells)),
         ]))
@@ -74,7 +84,12 @@ public struct TrustReport {
         var text = "\nWho can read each owner's prompts and completions\n"
         for owner in plan.topology.owners {
             let proxies = plan.nodes.filter { $0.owner.name == owner.name && $0.litellm != nil }
-            guard !proxies.isEmpty else { continue }
+            guard !proxies.isEmpty else {
+                if plan.clusters.contains(where: { $0.head.owner == owner.name }) {
+                    text += "  \(owner.name) (no LiteLLM): every caller that reaches a model's port reads what it sends there; the reachability below says who does\n"
+                }
+                continue
+            }
             text += "  \(owner.name) (LiteLLM on \(proxies.map(\.name).joined(separator: ", ")))\n"
             var readers: [(String, String)] = []
             for proxy in proxies {
@@ -93,6 +108,29 @@ public struct TrustReport {
             for (reader, why) in readers where seen.insert("\(reader)|\(why)").inserted {
                 text += "    - \(reader): \(why)\n"
             }
+        }
+        return text
+    }
+
+    /// What each host spark-gen does not deploy to reaches: whoever controls it has what those
+    /// listeners give without a login.
+    func outsideHosts() -> String {
+        guard !plan.hosts.isEmpty else { return "" }
+        var text = "\nHosts spark-gen does not deploy to\n"
+        let matrix = Reachability.relevant(plan)
+        for host in plan.hosts {
+            var reached: [String] = []
+            for entry in matrix.entries where entry.reachable {
+                guard case .host(host.name, _) = entry.vantage, entry.service.role != .ssh else { continue }
+                reached.append("\(entry.service.name) (\(entry.service.port)) on \(entry.node)")
+            }
+            let addresses = host.interfaces.map { "\($0.address) on \($0.link.phrase)" }.joined(separator: ", ")
+            if reached.isEmpty {
+                text += "  - \(host.name) (\(addresses)): no listener beyond ssh\n"
+                continue
+            }
+            text += "  - \(host.name) (\(addresses)) reaches, with no login: \(reached.joined(separator: ", ")). "
+            text += "Whoever controls \(host.name) reads and sends every request to them; the firewalls admit its address alone of its LAN.\n"
         }
         return text
     }

@@ -17,6 +17,8 @@ public struct ClusterPlan: Sendable {
     public let callers: [String]
     /// The stack directory on the head.
     public let stackDir: String
+    /// The catalog the model takes turns in, if any.
+    public var catalog: CatalogPlan? = nil
 
     public var members: [Node] { [head] + workers }
     var runtime: any ModelRuntime { ModelRuntimes.runtime(model.runtime.kind) }

@@ -16,6 +16,15 @@ public enum FirewallPlanner {
             rules.append(FirewallRuleSpec(
                 .allow, on: tailscaleInterface, port: service.port, proto: "tcp", comment: "\(service.name) for tailnet \(node.tailnet.name)"))
         }
+        for service in node.services {
+            guard case .hosts(let link, let names) = service.exposure, let own = node.interface(on: link) else { continue }
+            for name in names {
+                guard let address = plan.host(named: name)?.interface(on: link)?.address else { continue }
+                rules.append(FirewallRuleSpec(
+                    .allow, on: own.device, from: address.description, to: own.address.description, port: service.port, proto: "tcp",
+                    comment: "\(service.name) for host \(name)"))
+            }
+        }
         if node.tailnet.ssh {
             rules.append(FirewallRuleSpec(.allow, on: tailscaleInterface, port: 22, proto: "tcp", comment: "ssh for tailnet \(node.tailnet.name)"))
         }

@@ -88,6 +88,8 @@ public struct SecretFile: Hashable, Sendable {
         case copied(node: String, path: String)
         /// The app's LiteLLM virtual key, minted from the running LiteLLM with the master key.
         case virtualKey(app: String)
+        /// A value the operator has from elsewhere (an account's API key), typed at a prompt.
+        case entered(prompt: String)
     }
 
     public let path: String

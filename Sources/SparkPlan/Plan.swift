@@ -15,6 +15,12 @@ public struct Plan: Sendable {
     public let nodes: [NodePlan]
     public let clusters: [ClusterPlan]
     public let tailnets: [TailnetPlan]
+    /// Machines on a LAN spark-gen admits by address but does not deploy to, in file order.
+    public let hosts: [HostPlan]
+    /// Models taking turns on one port, in file order.
+    public let catalogs: [CatalogPlan]
+
+    public func host(named name: String) -> HostPlan? { hosts.first { $0.name == name } }
 
     public func node(named name: String) -> NodePlan? { nodeIndex[name].map { nodes[$0] } }
     public func tailnet(named name: String) -> TailnetPlan? { tailnetIndex[name].map { tailnets[$0] } }
@@ -31,13 +37,17 @@ public struct Plan: Sendable {
     private let clusterIndex: [String: Int]
     private let servedIndex: [String: Int]
 
-    public init(topology: Topology, sourceName: String, links: [LinkPlan], nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan]) {
+    public init(topology: Topology, sourceName: String, links: [LinkPlan], nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan],
+        hosts: [HostPlan] = [], catalogs: [CatalogPlan] = []
+    ) {
         self.topology = topology
         self.sourceName = sourceName
         self.links = links
         self.nodes = nodes
         self.clusters = clusters
         self.tailnets = tailnets
+        self.hosts = hosts
+        self.catalogs = catalogs
         nodeIndex = Self.index(nodes.map(\.name))
         tailnetIndex = Self.index(tailnets.map(\.tailnet.name))
         clusterIndex = Self.index(clusters.map(\.model.name))

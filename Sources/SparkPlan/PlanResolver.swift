@@ -17,11 +17,29 @@ public enum PlanResolver {
         var linkIndex: [String: Int] = [:]
         for (position, link) in links.enumerated() where linkIndex[link.name] == nil { linkIndex[link.name] = position }
         let routing = ModelRouting(topology)
+        let hosts = topology.hosts.map { host in
+            HostPlan(
+                name: host.name,
+                interfaces: host.addresses.compactMap { address in linkIndex[address.link].map { .init(link: links[$0], address: address.ip) } },
+                path: host.path)
+        }
+        let catalogs = catalogPlans(topology, hosts: hosts, into: &bag)
+        guard !bag.hasErrors else { return (nil, bag.diagnostics) }
+        var catalogIndex: [String: CatalogPlan] = [:]
+        for catalog in catalogs { catalogIndex[catalog.name] = catalog }
         let clusters = topology.models.compactMap { model -> ClusterPlan? in
             let head = topology.node(named: model.cluster.head)!
             let workers = model.cluster.workers.compactMap { topology.node(named: $0) }
             // A node calls the model over a link only when its owner's LiteLLM routes to it.
             let callers = routing.litellmNodes(routing: model).filter { $0.name != head.name }
+            let catalog = model.catalog.flatMap { catalogIndex[$0] }
+            if let catalog, catalog.panel != nil, let caller = callers.first {
+                bag.error(
+                    "model '\(model.name)' of catalog '\(catalog.name)' is called by the LiteLLM of node '\(caller.name)' and by its panel over the LAN",
+                    at: model.path / "catalog",
+                    help: "a catalog's port listens on one address: route the model from the LiteLLM on '\(head.name)', or drop the panel")
+                return nil
+            }
             let calledOverLink = !callers.isEmpty && model.listen != .loopback
             // Every model's link problems are reported in one run; a model with one goes no further.
             let reported = bag.diagnostics.count
@@ -35,11 +53,11 @@ public enum PlanResolver {
             case .dac: apiHost = headAddress?.description ?? loopback
             case .loopback: apiHost = loopback
             case .address(let address): apiHost = address.description
-            case nil: apiHost = callers.isEmpty ? loopback : headAddress?.description ?? loopback
+            case nil: apiHost = catalog?.panel != nil ? catalog!.apiHost : callers.isEmpty ? loopback : headAddress?.description ?? loopback
             }
             return ClusterPlan(
                 model: model, head: head, workers: workers, link: link, headAddress: headAddress, apiHost: apiHost,
-                callers: callers.map(\.name), stackDir: topology.stack.dir.absolute(home: head.home))
+                callers: callers.map(\.name), stackDir: topology.stack.dir.absolute(home: head.home), catalog: catalog)
         }
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
         let modelWorkloads = modelWorkloads(clusters, into: &bag)
@@ -98,7 +116,9 @@ public enum PlanResolver {
                 tailnet: tailnet, owners: ownersByTailnet[tailnet.name] ?? [], nodes: members,
                 policy: TailnetPolicyPlanner.policy(tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts))
         }
-        let plan = Plan(topology: topology, sourceName: sourceName, links: links, nodes: nodes, clusters: clusters, tailnets: tailnets)
+        let plan = Plan(
+            topology: topology, sourceName: sourceName, links: links, nodes: nodes, clusters: clusters, tailnets: tailnets, hosts: hosts,
+            catalogs: catalogs)
         return (plan, bag.diagnostics)
     }
 
@@ -150,10 +170,35 @@ public enum PlanResolver {
                     "node '\(node.name)' runs redis but owner '\(owner.name)' has no redis_password", at: node.path / "apps",
                     help: "add 'redis_password: {file: \"~/.\(owner.name)-redis.env\"}' to owner '\(owner.name)'")
             }
+            for app in node.apps where app.isSpeech {
+                if !partial, owner.ngcAPIKey == nil {
+                    bag.error(
+                        "node '\(node.name)' runs \(app.rawValue), NVIDIA's NIM, but owner '\(owner.name)' has no ngc_api_key", at: node.path / "apps",
+                        help: "add 'ngc_api_key: {file: \"~/.\(owner.name)-ngc.env\"}' to owner '\(owner.name)': the NIM pulls its model from NGC with it")
+                }
+                let options = node.appOptions[app]
+                for (index, client) in (options?.clients ?? []).enumerated() where topology.host(named: client) == nil && !declared.contains(client) {
+                    let names = topology.hosts.map(\.name)
+                    bag.error(
+                        "unknown host '\(client)'", at: (options?.path ?? node.path) / "clients" / index,
+                        help: "\(Suggestion.hint(for: client, in: names))\(names.isEmpty ? "no hosts are defined: add it under 'hosts'" : "defined hosts: \(names.joined(separator: ", "))")")
+                }
+                if !partial, let clients = options?.clients, !clients.isEmpty, clients.allSatisfy({ topology.host(named: $0) != nil }),
+                    SpeechKind.sharedLAN(node, clients: clients, topology: topology) == nil {
+                    bag.error(
+                        "the clients of \(app.rawValue) on node '\(node.name)' do not share one LAN with it", at: (options?.path ?? node.path) / "clients",
+                        help: "a client reaches the service from a LAN the node is on: put them on one, or list fewer clients")
+                }
+            }
             for app in [App.redis, .nginx] where node.apps.contains(app) && !node.apps.contains(.litellm) {
                 bag.error(
                     "node '\(node.name)' runs \(app.rawValue), which serves LiteLLM, but no litellm", at: node.path / "apps",
                     help: "add litellm to the node's apps, or remove \(app.rawValue)")
+            }
+            if !partial, node.apps.contains(.litellm), owner.masterKey == nil {
+                bag.error(
+                    "node '\(node.name)' runs litellm but owner '\(owner.name)' has no master_key", at: node.path / "apps",
+                    help: "add 'master_key: {file: \"~/.\(owner.name)-litellm.env\"}' to owner '\(owner.name)'")
             }
             if !partial, node.apps.contains(.litellmDB), owner.dbPassword == nil {
                 bag.error(
@@ -196,6 +241,52 @@ public enum PlanResolver {
                 }
             }
         }
+        let hostNames = topology.hosts.map(\.name), hostSet = Set(hostNames)
+        for host in topology.hosts {
+            for address in host.addresses {
+                guard let link = topology.link(named: address.link) else {
+                    unknown("link", address.link, at: address.path, among: linkNames)
+                    continue
+                }
+                if link.kind != .lan {
+                    bag.error(
+                        "host '\(host.name)' is on \(LinkPlan(link).phrase)", at: address.path,
+                        help: "a host spark-gen does not deploy to is admitted from a LAN; direct links and fabrics join nodes only")
+                } else if !link.subnet.contains(address.ip) {
+                    bag.error(
+                        "host '\(host.name)' has address \(address.ip), outside \(link.subnet) of link '\(link.name)'", at: address.path,
+                        help: "give it an address in \(link.subnet)")
+                }
+            }
+            if nodeSet.contains(host.name) {
+                bag.error(
+                    "'\(host.name)' is both a node and a host", at: host.path,
+                    help: "a host is a machine spark-gen does not deploy to: rename it, or remove it from 'hosts'")
+            }
+        }
+        let catalogNames = topology.catalogs.map(\.name), catalogSet = Set(catalogNames)
+        var catalogMembers: [String: [String]] = [:]
+        for model in topology.models {
+            guard let name = model.catalog else { continue }
+            if catalogSet.contains(name) {
+                catalogMembers[name, default: []].append(model.name)
+            } else {
+                unknown("catalog", name, at: model.path / "catalog", among: catalogNames)
+            }
+        }
+        for catalog in topology.catalogs {
+            let members = catalogMembers[catalog.name] ?? []
+            if !members.contains(catalog.active), !declared.contains(catalog.active) {
+                let hint = Suggestion.hint(for: catalog.active, in: members)
+                bag.error(
+                    "catalog '\(catalog.name)' has no model '\(catalog.active)' to make active", at: catalog.path / "active",
+                    help: members.isEmpty ? "add 'catalog: \(catalog.name)' to the models that take turns in it"
+                        : "\(hint)its models: \(members.joined(separator: ", "))")
+            }
+            if let panel = catalog.panel, !hostSet.contains(panel) {
+                unknown("host", panel, at: catalog.path / "panel", among: hostNames)
+            }
+        }
         for model in topology.models {
             for (index, name) in model.sharedWith.enumerated() where !ownerSet.contains(name) {
                 unknown("owner", name, at: model.path / "shared_with" / index, among: ownerNames)
@@ -213,37 +304,88 @@ public enum PlanResolver {
         }
     }
 
+    /// Each catalog with its head and the address its port listens on. Its models take turns on
+    /// one port, so they must share a head; a panel must share a LAN with that head.
+    private static func catalogPlans(_ topology: Topology, hosts: [HostPlan], into bag: inout DiagnosticBag) -> [CatalogPlan] {
+        var members: [String: [Model]] = [:]
+        for model in topology.models { if let name = model.catalog { members[name, default: []].append(model) } }
+        return topology.catalogs.compactMap { catalog -> CatalogPlan? in
+            guard let models = members[catalog.name], let first = models.first else { return nil }
+            let head = first.cluster.head
+            for model in models.dropFirst() where model.cluster.head != head {
+                bag.error(
+                    "model '\(model.name)' of catalog '\(catalog.name)' runs its API on node '\(model.cluster.head)', but model '\(first.name)' on '\(head)'",
+                    at: model.cluster.path,
+                    help: "the models of a catalog take turns on one port: give them one head ('node: \(head)' or 'cluster: {head: \(head), …}')")
+            }
+            var panel: HostPlan?
+            var panelLink: String?
+            var apiHost = loopback
+            if let name = catalog.panel, let host = hosts.first(where: { $0.name == name }), let node = topology.node(named: head) {
+                guard let shared = host.interfaces.first(where: { interface in node.address(on: interface.link.name) != nil }),
+                    let address = node.address(on: shared.link.name)
+                else {
+                    bag.error(
+                        "host '\(name)', the panel of catalog '\(catalog.name)', shares no LAN with node '\(head)'", at: catalog.path / "panel",
+                        help: "the panel swaps models over ssh and polls the port: put '\(name)' and '\(head)' on one LAN")
+                    return nil
+                }
+                panel = host
+                panelLink = shared.link.name
+                apiHost = address.ip.description
+            }
+            return CatalogPlan(
+                name: catalog.name, port: catalog.port, active: catalog.active, members: models.map(\.name), head: head, panel: panel,
+                panelLink: panelLink, apiHost: apiHost, path: catalog.path)
+        }
+    }
+
     /// The listeners of the models a node heads: each model's server (one for the models a shared
-    /// Ollama serves) and, for a Ray cluster, its GCS.
+    /// Ollama serves, one for the models of a catalog, which take turns on its port) and, for a
+    /// Ray cluster, its GCS (one per catalog, admitting the workers of every model in it).
     private static func clusterServices(roles: [ClusterRole]) -> [Service] {
         var services: [Service] = []
-        var shared: [String: Int] = [:]  // compose service name → index in services
+        var shared: [String: Int] = [:]  // compose service, catalog or catalog GCS → index in services
         for role in roles where role.kind == .head {
             let cluster = role.cluster
             var exposure = Service.Exposure.localOnly
             if let link = cluster.link?.name, !cluster.callers.isEmpty { exposure = .linkPeers(link: link, cluster.callers) }
+            if let catalog = cluster.catalog, let panel = catalog.panel, let link = catalog.panelLink {
+                exposure = .hosts(link: link, [panel.name])
+            }
             let name = "\(cluster.model.runtime.kind.rawValue) \(cluster.model.servedName)"
-            if let service = cluster.serviceName, let index = shared[service] {
-                // A second model of the same server adds no socket; its name joins the listener's.
+            let sharedKey = cluster.catalog.map { "catalog " + $0.name } ?? cluster.serviceName
+            if let key = sharedKey, let index = shared[key] {
+                // A second model of the same server or catalog adds no socket; its name joins the listener's.
                 let first = services[index]
                 services[index] = Service(
                     role: first.role, name: first.name + ", " + cluster.model.servedName, port: first.port, bindAddress: first.bindAddress,
-                    exposure: first.exposure, path: first.path, manualStart: first.manualStart)
+                    exposure: first.exposure, path: first.path, manualStart: first.manualStart && cluster.model.start == .manual)
+            } else {
+                if let key = sharedKey { shared[key] = services.count }
+                services.append(Service(
+                    role: .modelAPI(model: cluster.model.name), name: name, port: cluster.model.port,
+                    bindAddress: cluster.apiHost, exposure: exposure, path: cluster.model.path / "port",
+                    manualStart: cluster.model.start == .manual))
+            }
+            guard cluster.isMultiNode, let link = cluster.link?.name else { continue }
+            // Every Ray release binds GCS to every address, whatever --node-ip-address says
+            // (see ClusterPlan.defaultRayVersion): the firewall and the tailnet policy keep it in.
+            let workers = cluster.workers.map(\.name)
+            let gcsKey = cluster.catalog.map { "gcs \($0.name) \(cluster.model.cluster.rayPort)" }
+            if let gcsKey, let index = shared[gcsKey] {
+                let first = services[index]
+                guard case .linkPeers(let firstLink, let peers) = first.exposure, firstLink == link else { continue }
+                services[index] = Service(
+                    role: first.role, name: first.name, port: first.port, bindAddress: first.bindAddress,
+                    exposure: .linkPeers(link: link, peers + workers.filter { !peers.contains($0) }), path: first.path)
                 continue
             }
-            if let service = cluster.serviceName { shared[service] = services.count }
+            if let gcsKey { shared[gcsKey] = services.count }
             services.append(Service(
-                role: .modelAPI(model: cluster.model.name), name: name, port: cluster.model.port,
-                bindAddress: cluster.apiHost, exposure: exposure, path: cluster.model.path / "port",
-                manualStart: cluster.model.start == .manual))
-            if cluster.isMultiNode, let link = cluster.link?.name {
-                // Every Ray release binds GCS to every address, whatever --node-ip-address says
-                // (see ClusterPlan.defaultRayVersion): the firewall and the tailnet policy keep it in.
-                services.append(Service(
-                    role: .rayGCS(model: cluster.model.name), name: "ray gcs", port: cluster.model.cluster.rayPort,
-                    bindAddress: Service.everyAddress, exposure: .linkPeers(link: link, cluster.workers.map(\.name)),
-                    path: cluster.model.cluster.path / "ray_port"))
-            }
+                role: .rayGCS(model: cluster.model.name), name: "ray gcs",
+                port: cluster.model.cluster.rayPort, bindAddress: Service.everyAddress, exposure: .linkPeers(link: link, workers),
+                path: cluster.model.cluster.path / "ray_port"))
         }
         return services
     }
@@ -354,7 +496,7 @@ public enum PlanResolver {
     }
 
     private static func litellm(for node: Node, owner: Owner, routes listed: [ClusterPlan]) -> LiteLLMPlan? {
-        guard node.apps.contains(.litellm), let port = node.port(of: .litellm) else { return nil }
+        guard node.apps.contains(.litellm), let port = node.port(of: .litellm), let masterKey = owner.masterKey else { return nil }
         let routes = listed.map { cluster in
             LiteLLMPlan.Route(
                 servedName: cluster.model.servedName, model: cluster.litellmModel, apiBase: cluster.apiBase,
@@ -371,7 +513,7 @@ public enum PlanResolver {
             cache = .init(host: node.appOptions[.redis]?.listen?.description ?? loopback, port: cachePort, password: password)
         }
         return LiteLLMPlan(
-            port: port, bindAddress: loopback, routes: routes, masterKey: owner.masterKey, database: database, container: container,
+            port: port, bindAddress: loopback, routes: routes, masterKey: masterKey, database: database, container: container,
             cache: cache)
     }
 

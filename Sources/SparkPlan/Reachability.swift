@@ -29,6 +29,7 @@ public struct Reachability: Sendable {
             vantages += plan.nodes.filter { $0.interface(on: link.name) != nil }.map { .linkPeer($0.name, link: link.name) }
         }
         vantages += plan.lans.map { .lan($0.name) }
+        vantages += plan.hosts.flatMap { host in host.interfaces.map { .host(host.name, link: $0.link.name) } }
         self.init(plan, vantages: vantages) { _ in vantages }
     }
 
@@ -42,6 +43,9 @@ public struct Reachability: Sendable {
             vantages += node.tailnet.shares.filter { $0.nodes.contains(node.name) }.map { .otherTailnet($0.tailnet) }
             vantages += node.linkPeers.map { .linkPeer($0.node, link: $0.link) }
             vantages += node.lans.map { .lan($0.link.name) }
+            vantages += plan.hosts.flatMap { host in
+                host.interfaces.filter { node.interface(on: $0.link.name) != nil }.map { .host(host.name, link: $0.link.name) }
+            }
             return vantages
         }
     }
@@ -72,7 +76,7 @@ public struct Reachability: Sendable {
     public static func otherOwners(of vantage: Vantage, toward node: NodePlan, in plan: Plan) -> [String] {
         let owners: [String]
         switch vantage {
-        case .local, .lan: owners = []
+        case .local, .lan, .host: owners = []
         case .ownTailnet: owners = plan.tailnet(named: node.tailnet.name)?.owners ?? []
         case .otherTailnet(let name): owners = plan.tailnet(named: name)?.owners ?? []
         case .linkPeer(let name, _): owners = plan.node(named: name).map { [$0.owner.name] } ?? []
@@ -111,6 +115,9 @@ public struct Reachability: Sendable {
             // The neighbour is a host that is not a node: the first free address of the LAN.
             guard let own = node.interface(on: link), let neighbour = lanNeighbours[link] else { return nil }
             return admitsAny(node.interfaces.map(\.address), service, firewall, interface: own.device ?? link, source: neighbour)
+        case .host(let name, let link):
+            guard let own = node.interface(on: link), let source = plan.host(named: name)?.interface(on: link)?.address else { return nil }
+            return admitsAny(node.interfaces.map(\.address), service, firewall, interface: own.device ?? link, source: source)
         }
     }
 
@@ -161,6 +168,10 @@ public struct Reachability: Sendable {
         var used: [String: Set<IPv4Address>] = [:]
         for node in plan.nodes {
             for interface in node.lans { used[interface.link.name, default: []].insert(interface.address) }
+        }
+        // A named host is admitted by its address: the anonymous neighbour must be someone else.
+        for host in plan.hosts {
+            for interface in host.interfaces { used[interface.link.name, default: []].insert(interface.address) }
         }
         var neighbours: [String: IPv4Address] = [:]
         for link in plan.lans {

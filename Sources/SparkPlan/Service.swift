@@ -19,6 +19,9 @@ public struct Service: Hashable, Sendable {
         case ownerTailnet
         /// The named nodes, over one direct link or fabric only.
         case linkPeers(link: String, [String])
+        /// The named hosts (machines spark-gen does not deploy to, such as a control panel), from
+        /// one LAN only, by their addresses; the rest of the LAN is refused.
+        case hosts(link: String, [String])
     }
 
     public let role: Role

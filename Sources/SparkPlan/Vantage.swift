@@ -10,9 +10,11 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
     case linkPeer(String, link: String)
     /// A host on a LAN that is not a node of the topology.
     case lan(String)
+    /// A host the topology names (under 'hosts'), from its address on a LAN.
+    case host(String, link: String)
 
     /// A stable token for machine-readable output: `local`, `own-tailnet`, `tailnet:NAME`,
-    /// `link:LINK:NODE`, `lan:LINK`.
+    /// `link:LINK:NODE`, `lan:LINK`, `host:LINK:HOST`.
     public var token: String {
         switch self {
         case .local: return "local"
@@ -20,6 +22,7 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
         case .otherTailnet(let name): return "tailnet:\(name)"
         case .linkPeer(let name, let link): return "link:\(link):\(name)"
         case .lan(let link): return "lan:\(link)"
+        case .host(let name, let link): return "host:\(link):\(name)"
         }
     }
 
@@ -31,6 +34,7 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
         // The two links of a version-1 topology keep the names people call them by.
         case .linkPeer(let name, let link): return "\(name) over \(link == "dac" ? "the DAC" : "link \(link)")"
         case .lan(let link): return link == "mgmt" ? "mgmt LAN" : "LAN \(link)"
+        case .host(let name, let link): return "host \(name) on \(link == "mgmt" ? "the mgmt LAN" : "LAN \(link)")"
         }
     }
 }

@@ -44,6 +44,7 @@ public enum RuleCatalog {
         LlamaCppSlotsRule(),
         PinnedImageRule(),
         GPUAssignmentRule(),
+        CatalogSwapRule(),
         SaltKeyRule(),
     ].sorted { $0.description.id < $1.description.id }
 

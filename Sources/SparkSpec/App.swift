@@ -10,6 +10,10 @@ public enum App: String, CaseIterable, Sendable, Comparable {
     case redis
     /// NGINX terminating TLS in front of LiteLLM.
     case nginx
+    /// Parakeet speech-to-text, NVIDIA's NIM.
+    case parakeet
+    /// Magpie text-to-speech, NVIDIA's NIM.
+    case magpie
 
     /// The TCP port the app listens on, or nil for apps without a listener of their own.
     public var port: Int? {
@@ -22,6 +26,9 @@ public enum App: String, CaseIterable, Sendable, Comparable {
         case .hermesWebUI: return 8787
         case .redis: return 6379
         case .nginx: return 443
+        // spark-control's layout: Parakeet on 8000, Magpie on the NIMs' own default, 9000.
+        case .parakeet: return 8000
+        case .magpie: return 9000
         }
     }
 
@@ -29,15 +36,18 @@ public enum App: String, CaseIterable, Sendable, Comparable {
     public var isTailnetFacing: Bool {
         switch self {
         case .litellm, .openWebUI, .n8n, .hermesWebUI, .nginx: return true
-        case .litellmDB, .hermes, .redis: return false
+        case .litellmDB, .hermes, .redis, .parakeet, .magpie: return false
         }
     }
+
+    /// Speech services a panel on the LAN calls and checks.
+    public var isSpeech: Bool { self == .parakeet || self == .magpie }
 
     /// Apps that call an owner's LiteLLM.
     public var usesLiteLLM: Bool {
         switch self {
         case .openWebUI, .n8n, .hermes, .hermesWebUI: return true
-        case .litellm, .litellmDB, .redis, .nginx: return false
+        case .litellm, .litellmDB, .redis, .nginx, .parakeet, .magpie: return false
         }
     }
 
@@ -52,6 +62,8 @@ public enum App: String, CaseIterable, Sendable, Comparable {
         case .hermesWebUI: return "Hermes WebUI"
         case .redis: return "Redis cache for LiteLLM"
         case .nginx: return "NGINX TLS front for LiteLLM"
+        case .parakeet: return "Parakeet speech-to-text (NVIDIA NIM)"
+        case .magpie: return "Magpie text-to-speech (NVIDIA NIM)"
         }
     }
 

@@ -19,6 +19,9 @@ public struct AppOptions: Sendable {
     /// NGINX's certificate and key on the node; nil for a self-signed pair the runbook makes.
     public var tls: TLSFiles?
     public var path: SpecPath
+    /// Hosts (under 'hosts') that reach a speech service from the LAN; nil leaves it to the
+    /// panels of the catalogs on the node.
+    public var clients: [String]? = nil
 
     /// A certificate and its key, as files on the node (spark-gen never reads them).
     public struct TLSFiles: Sendable {

@@ -26,6 +26,8 @@ public struct Model: Sendable {
     /// model's side of a cross-owner route (the caller's side is `owners.<o>.models`).
     public var sharedWith: [String]
     public var path: SpecPath
+    /// The catalog the model takes turns in, if any; its port and start policy then come from there.
+    public var catalog: String? = nil
 }
 
 /// What serves a model: the runtime, the image it runs in and what starts it.

@@ -15,6 +15,10 @@ public struct Topology: Sendable {
     public var links: [Link] { didSet { linkIndex = Self.index(links, \.name) } }
     public var nodes: [Node] { didSet { nodeIndex = Self.index(nodes, \.name) } }
     public var models: [Model]
+    /// Machines on a LAN that spark-gen does not deploy to but admits by address (a panel).
+    public var hosts: [Host] = [] { didSet { hostIndex = Self.index(hosts, \.name) } }
+    /// Models that take turns on one cluster, one active at a time.
+    public var catalogs: [Catalog] = [] { didSet { catalogIndex = Self.index(catalogs, \.name) } }
     /// Findings the author has accepted on purpose, each with a reason.
     public var acceptedRisks: [AcceptedRisk]
     /// Values chosen for keys the topology leaves out, in file order.
@@ -24,10 +28,12 @@ public struct Topology: Sendable {
     private var tailnetIndex: [String: Int]
     private var nodeIndex: [String: Int]
     private var linkIndex: [String: Int]
+    private var hostIndex: [String: Int] = [:]
+    private var catalogIndex: [String: Int] = [:]
 
     public init(
         version: Int, stack: Stack, owners: [Owner], tailnets: [Tailnet], links: [Link], nodes: [Node], models: [Model],
-        acceptedRisks: [AcceptedRisk], defaults: [AppliedDefault] = []
+        acceptedRisks: [AcceptedRisk], defaults: [AppliedDefault] = [], hosts: [Host] = [], catalogs: [Catalog] = []
     ) {
         self.version = version
         self.stack = stack
@@ -42,12 +48,18 @@ public struct Topology: Sendable {
         tailnetIndex = Self.index(tailnets, \.name)
         nodeIndex = Self.index(nodes, \.name)
         linkIndex = Self.index(links, \.name)
+        self.hosts = hosts
+        self.catalogs = catalogs
+        hostIndex = Self.index(hosts, \.name)
+        catalogIndex = Self.index(catalogs, \.name)
     }
 
     public func owner(named name: String) -> Owner? { ownerIndex[name].map { owners[$0] } }
     public func tailnet(named name: String) -> Tailnet? { tailnetIndex[name].map { tailnets[$0] } }
     public func node(named name: String) -> Node? { nodeIndex[name].map { nodes[$0] } }
     public func link(named name: String) -> Link? { linkIndex[name].map { links[$0] } }
+    public func host(named name: String) -> Host? { hostIndex[name].map { hosts[$0] } }
+    public func catalog(named name: String) -> Catalog? { catalogIndex[name].map { catalogs[$0] } }
     /// Where a node stands in the file, for keeping derived lists in file order.
     public func position(ofNode name: String) -> Int? { nodeIndex[name] }
 

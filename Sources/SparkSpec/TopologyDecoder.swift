@@ -29,7 +29,7 @@ public enum TopologyDecoder {
     /// The keys of the owners, tailnets, nodes and models mappings, as written.
     private static func declaredNames(_ root: YAMLNode) -> Set<String> {
         var names = Set<String>()
-        for pair in root.mapping ?? [] where ["owners", "tailnets", "links", "nodes", "models"].contains(pair.key.scalar ?? "") {
+        for pair in root.mapping ?? [] where ["owners", "tailnets", "links", "nodes", "models", "hosts", "catalogs"].contains(pair.key.scalar ?? "") {
             for entry in pair.value.mapping ?? [] {
                 if let name = entry.key.scalar { names.insert(name) }
             }
@@ -69,12 +69,38 @@ private struct Decoder {
             nodes.filter({ $0.address(on: "dac") != nil }).count > 2 {
             links[index].kind = .fabric
         }
-        let models = top.namedEntries("models", what: "model", grammar: .identifier).compactMap { model($0.name, $0.node, $0.path) }
+        let hosts = top.namedEntries("hosts", what: "host", grammar: .hostname, required: false).compactMap { entry -> Host? in
+            guard let map = MappingReader(entry.node, at: entry.path, what: "host '\(entry.name)'", context: context) else { return nil }
+            defer { map.finish() }
+            let addresses = addresses(map, at: entry.path, shortForm: false)
+            if addresses.isEmpty, map.value("links") == nil {
+                context.error(
+                    "host '\(entry.name)' has no address", at: entry.node.location, path: entry.path,
+                    help: "add 'links: {lan: 192.168.1.10}': the host's address on the LAN it reaches the nodes from")
+            }
+            return Host(name: entry.name, addresses: addresses, path: entry.path)
+        }
+        let catalogs = top.namedEntries("catalogs", what: "catalog", grammar: .identifier, required: false).compactMap { catalog($0.name, $0.node, $0.path) }
+        var catalogIndex: [String: Catalog] = [:]
+        for catalog in catalogs where catalogIndex[catalog.name] == nil { catalogIndex[catalog.name] = catalog }
+        let models = top.namedEntries("models", what: "model", grammar: .identifier).compactMap { model($0.name, $0.node, $0.path, catalogs: catalogIndex) }
         let risks = top.value("accept_risks").map { acceptedRisks($0, at: SpecPath.root / "accept_risks") } ?? []
         guard let version, let stack else { return nil }
         return Topology(
             version: version, stack: stack, owners: owners, tailnets: tailnets, links: links, nodes: nodes, models: models,
-            acceptedRisks: risks, defaults: context.defaults)
+            acceptedRisks: risks, defaults: context.defaults, hosts: hosts, catalogs: catalogs)
+    }
+
+    /// `catalogs.NAME: {port, active, panel}`.
+    func catalog(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Catalog? {
+        let what = "catalog '\(name)'"
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
+        let port = map.int("port", in: 1...65535) ?? map.defaulted("port", Catalog.defaultPort)
+        let active = map.string("active", required: true, what: what, grammar: .identifier, help: "name the model that runs now: 'active: MODEL'")
+        let panel = map.string("panel", grammar: .hostname)
+        guard let active else { return nil }
+        return Catalog(name: name, port: port, active: active, panel: panel, path: path)
     }
 
     func acceptedRisks(_ node: YAMLNode, at path: SpecPath) -> [AcceptedRisk] {
@@ -117,7 +143,7 @@ private struct Decoder {
         else { return nil }
         defer { map.finish() }
         let tailnet = map.string("tailnet", required: true, what: what, grammar: .identifier)
-        let masterKey = map.required("master_key", what: what, help: "add 'master_key: {file: \"~/.\(name)-litellm.env\"}'")
+        let masterKey = map.value("master_key")
             .flatMap { secret($0, at: path / "master_key", what: "the master_key of \(what)", variable: "LITELLM_MASTER_KEY") }
         let dbPassword = map.value("db_password")
             .flatMap { secret($0, at: path / "db_password", what: "the db_password of \(what)", variable: "POSTGRES_PASSWORD") }
@@ -125,11 +151,13 @@ private struct Decoder {
             .flatMap { secret($0, at: path / "redis_password", what: "the redis_password of \(what)", variable: "REDIS_PASSWORD") }
         let saltKey = map.value("salt_key")
             .flatMap { secret($0, at: path / "salt_key", what: "the salt_key of \(what)", variable: "LITELLM_SALT_KEY") }
+        let ngcAPIKey = map.value("ngc_api_key")
+            .flatMap { secret($0, at: path / "ngc_api_key", what: "the ngc_api_key of \(what)", variable: "NGC_API_KEY") }
         let models = map.strings("models", grammar: .identifier)
-        guard let tailnet, let masterKey else { return nil }
+        guard let tailnet else { return nil }
         return Owner(
             name: name, tailnet: tailnet, masterKey: masterKey, saltKey: saltKey, dbPassword: dbPassword, redisPassword: redisPassword,
-            models: models, path: path)
+            ngcAPIKey: ngcAPIKey, models: models, path: path)
     }
 
     /// A secret reference. A literal value is refused without ever being echoed back.
@@ -297,8 +325,9 @@ private struct Decoder {
     /// A node's addresses: `links: {L: IP | {ip, interface, hca}}`, and the short form of a
     /// version-1 topology, `mgmt_ip` and `dac_ip` (with `dac_interface`, `dac_hca`) for the
     /// links named `mgmt` and `dac`.
-    func addresses(_ map: MappingReader, at path: SpecPath) -> [LinkAddress] {
+    func addresses(_ map: MappingReader, at path: SpecPath, shortForm: Bool = true) -> [LinkAddress] {
         var addresses: [LinkAddress] = []
+        if !shortForm { return linkAddresses(map, at: path, into: addresses) }
         if let ip = map.ipv4("mgmt_ip", required: false, what: "") {
             addresses.append(LinkAddress(link: "mgmt", ip: ip, path: path / "mgmt_ip"))
         }
@@ -314,6 +343,12 @@ private struct Decoder {
                 context.error("'\(key)' without 'dac_ip'", at: location, path: path / key, help: "add the node's address on the DAC as 'dac_ip'")
             }
         }
+        return linkAddresses(map, at: path, into: addresses)
+    }
+
+    /// The `links: {L: IP | {ip, interface, hca}}` mapping of a node or host.
+    func linkAddresses(_ map: MappingReader, at path: SpecPath, into found: [LinkAddress]) -> [LinkAddress] {
+        var addresses = found
         guard let node = map.value("links") else { return addresses }
         guard let pairs = node.mapping else {
             context.error(
@@ -503,8 +538,21 @@ private struct Decoder {
         if app == .nginx, let node = map.value("tls") {
             tls = tlsFiles(node, at: path / "tls")
         }
+        var clients: [String]?
+        if app.isSpeech, listen != nil, let location = map.value("listen")?.location {
+            context.error(
+                "\(app.rawValue) cannot be given a listen address", at: location, path: path / "listen",
+                help: "NVIDIA's NIM binds every address whatever it is told; spark-gen keeps it in with ufw and the tailnet policy. Remove 'listen'")
+            listen = nil
+        }
+        if app.isSpeech {
+            let digest = map.string("digest", grammar: .digest)
+            image = map.string("image", grammar: .image).map { Self.pinned($0, digest: digest) }
+            clients = map.strings("clients", grammar: .hostname)
+        }
         return AppOptions(
-            listen: listen, port: port, litellm: litellm, key: key, password: password, runner: runner, image: image, tls: tls, path: path)
+            listen: listen, port: port, litellm: litellm, key: key, password: password, runner: runner, image: image, tls: tls, path: path,
+            clients: clients)
     }
 
     /// `tls: {cert: PATH, key: PATH}`: files on the node, never read here.
@@ -517,7 +565,7 @@ private struct Decoder {
         return AppOptions.TLSFiles(certificate: certificate, key: key, path: path)
     }
 
-    func model(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Model? {
+    func model(_ name: String, _ node: YAMLNode, _ path: SpecPath, catalogs: [String: Catalog]) -> Model? {
         let what = "model '\(name)'"
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
         defer { map.finish() }
@@ -532,7 +580,19 @@ private struct Decoder {
         let servedName = map.string("served_name", grammar: .identifier) ?? name
         let weights = map.double("weights_gb", required: true, what: what, in: 0.001...100_000)
         let cluster = placement(map, what: what, at: path)
-        let port = map.int("port", in: 1...65535) ?? map.defaulted("port", kind?.defaultPort ?? Runtime.Kind.vllm.defaultPort)
+        // A catalog's models share its port and take turns: the catalog decides both.
+        let catalogName = map.string("catalog", grammar: .identifier)
+        let catalog = catalogName.flatMap { catalogs[$0] }
+        if let catalogName {
+            for key in ["port", "start"] {
+                guard let location = map.value(key)?.location else { continue }
+                let why = key == "port" ? "serves on the catalog's port" : "runs when it is the catalog's 'active' model"
+                context.error(
+                    "model '\(name)' is in catalog '\(catalogName)', which decides its '\(key)'", at: location, path: path / key,
+                    help: "remove '\(key)': a model of a catalog \(why)")
+            }
+        }
+        let port = catalog?.port ?? map.int("port", in: 1...65535) ?? (catalogName != nil ? Catalog.defaultPort : map.defaulted("port", kind?.defaultPort ?? Runtime.Kind.vllm.defaultPort))
         var listen: ListenAddress?
         if let node = map.value("listen"), let text = MappingReader.text(node, key: "listen", path: path / "listen", grammar: nil, context: context) {
             listen = ListenAddress(text)
@@ -550,7 +610,8 @@ private struct Decoder {
             llamaCpp = map.required("llama_cpp", what: what, help: "add 'llama_cpp: {gguf: /srv/models/NAME.gguf, ctx_size: 32768}'")
                 .flatMap { llamaCppOptions($0, at: path / "llama_cpp", model: name) }
         }
-        let start = map.choice("start", StartPolicy.self, noun: "start policy") ?? .auto
+        let start: StartPolicy = catalogName != nil ? (catalog?.active == name ? .auto : .manual)
+            : map.choice("start", StartPolicy.self, noun: "start policy") ?? .auto
         // Only a compose service can be given some GPUs; launch scripts give a node's all.
         let gpuIDs = runtime.map { $0.runner == .compose } == true ? map.ints("gpu_ids", in: 0...63) : nil
         let maxTokens = map.int("max_tokens", in: 1...10_000_000)
@@ -567,7 +628,7 @@ private struct Decoder {
         return Model(
             name: name, source: source, servedName: servedName, weightsGB: weights, runtime: runtime, cluster: cluster, port: port,
             listen: listen, vllm: vllm, llamaCpp: llamaCpp, start: start, gpuIDs: gpuIDs, maxTokens: maxTokens, sharedWith: sharedWith,
-            path: path)
+            path: path, catalog: catalogName)
     }
 
     /// Where the model runs: `cluster: {head, workers, …}`, or `node: NAME` for one node.
@@ -676,6 +737,7 @@ private struct Decoder {
         options.reasoningParser = map.string("reasoning_parser", grammar: .parserName)
         options.quantization = map.string("quantization", grammar: .parserName)
         options.kvCacheDtype = map.string("kv_cache_dtype", grammar: .word)
+        options.loadFormat = map.string("load_format", grammar: .word)
         if let backend = map.string("distributed_executor_backend", grammar: .word) {
             if ["ray", "mp"].contains(backend) {
                 options.distributedExecutorBackend = backend

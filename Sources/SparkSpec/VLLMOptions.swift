@@ -14,6 +14,9 @@ public struct VLLMOptions: Sendable {
     public var reasoningParser: String?
     public var quantization: String?
     public var kvCacheDtype: String?
+    /// `--load-format`, e.g. fastsafetensors (loads weights straight to the GPU; spark-vllm-docker
+    /// warns against it for weights above 0.8 of the memory).
+    public var loadFormat: String? = nil
     /// `ray` or `mp`; nil lets spark-gen choose (Ray for a multi-node cluster).
     public var distributedExecutorBackend: String?
     /// `--default-chat-template-kwargs`, kept as ordered pairs of JSON scalars.

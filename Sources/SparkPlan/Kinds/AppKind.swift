@@ -79,6 +79,7 @@ enum AppKinds {
     static let all: [App: any AppKind] = Dictionary(
         uniqueKeysWithValues: ([
             LiteLLMKind(), LiteLLMDatabaseKind(), OpenWebUIKind(), N8nKind(), HermesKind(), HermesWebUIKind(), RedisKind(), NginxKind(),
+            SpeechKind(app: .parakeet), SpeechKind(app: .magpie),
         ] as [any AppKind]).map { ($0.app, $0) })
 
     /// The kind of each of a node's apps with the context it lowers in, in the order the

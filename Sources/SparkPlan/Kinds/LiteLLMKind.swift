@@ -27,8 +27,10 @@ struct LiteLLMKind: AppKind {
 
     func secrets(_ context: AppContext) -> [SecretPlacement] {
         let group = context.composeReaderGroup
-        var placements = [SecretPlacement(
-            secret: context.owner.masterKey, variables: [context.owner.masterKey.variable], readers: [app.rawValue], group: group)]
+        var placements: [SecretPlacement] = []
+        if let master = context.owner.masterKey {
+            placements.append(SecretPlacement(secret: master, variables: [master.variable], readers: [app.rawValue], group: group))
+        }
         if let salt = context.owner.saltKey {
             placements.append(SecretPlacement(secret: salt, variables: [salt.variable], readers: [app.rawValue], group: group))
         }

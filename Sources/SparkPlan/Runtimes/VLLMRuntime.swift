@@ -41,6 +41,7 @@ struct VLLMRuntime: ModelRuntime {
         if let value = vllm.maxNumSeqs { args.append(["--max-num-seqs", String(value)]) }
         if let value = vllm.quantization { args.append(["--quantization", value]) }
         if let value = vllm.kvCacheDtype { args.append(["--kv-cache-dtype", value]) }
+        if let value = vllm.loadFormat { args.append(["--load-format", value]) }
         if vllm.enablePrefixCaching { args.append(["--enable-prefix-caching"]) }
         if vllm.enableChunkedPrefill { args.append(["--enable-chunked-prefill"]) }
         if let parser = vllm.toolCallParser {

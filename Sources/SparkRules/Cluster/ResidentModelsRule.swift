@@ -11,10 +11,23 @@ struct ResidentModelsRule: Rule {
             start, and an Ollama or llama.cpp server holds at least its weights. Two vLLM instances at \
             0.80 on one node ask for 160%: the second fails to allocate, or the kernel's OOM killer \
             ends one of them under load. The models that start with the stack are counted together; \
-            a model with 'start: manual' runs once the others are stopped, and is counted alone.
+            a model with 'start: manual' runs once the others are stopped, and is counted alone. A \
+            catalog runs one model at a time beside them, and any of its models may be swapped in, so \
+            it counts as its largest model, never as the sum of the catalog.
             """,
         help: "lower gpu_memory_utilization so the models on the node add up to at most 95% of its usable memory, move a model, or give the largest 'start: manual'",
         triggering: [
+            // A model beside the catalog leaves too little for its largest model to be swapped in.
+            RuleExample(base: "spark-control", replacing: "models:\n", with: """
+                models:
+                  embedder:
+                    source: Qwen/Qwen3-Embedding-8B
+                    weights_gb: 16
+                    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+                    node: spark-1
+                    vllm: {gpu_memory_utilization: ↓0.3}
+
+                """),
             RuleExample(
                 replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
                 with: """
@@ -31,6 +44,8 @@ struct ResidentModelsRule: Rule {
         ],
         nonTriggering: [
             .unchanged,
+            // Five models take turns on spark-1: counted as the largest, not the sum (which is 300%).
+            RuleExample(base: "spark-control", []),
             // 0.80 + 0.15 is exactly the budget; binary floats would make it 0.9500000000000001.
             RuleExample(
                 replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
@@ -69,20 +84,34 @@ struct ResidentModelsRule: Rule {
         for node in context.topology.nodes {
             let models = modelsByNode[node.name] ?? []
             // The models that start with the stack run together; a manual-start model runs once the
-            // others are stopped (the runbook says so), so it is counted alone.
-            var total = 0
-            var names: [String] = []
-            for model in models where model.start == .auto {
+            // others are stopped (the runbook says so), so it is counted alone. A catalog keeps one
+            // of its models running beside them, and any may be swapped in: it counts as its largest.
+            var resident: [(name: String, share: (thousandths: Int, path: SpecPath))] = []
+            for model in models where model.start == .auto && model.catalog == nil {
+                resident.append(("'\(model.name)'", Self.share(of: model, on: node)))
+            }
+            var largest: [(catalog: String, model: Model, share: (thousandths: Int, path: SpecPath))] = []
+            for model in models {
+                guard let catalog = model.catalog else { continue }
                 let share = Self.share(of: model, on: node)
-                total += share.thousandths
-                names.append(model.name)
-                if names.count > 1, total > Self.ceiling {
-                    findings.append(RuleFinding(
-                        "models \(names.map { "'\($0)'" }.joined(separator: ", ")) on node '\(node.name)' reserve \(Int((Double(total) / 10).rounded()))% of its memory together",
-                        at: share.path))
+                if let index = largest.firstIndex(where: { $0.catalog == catalog }) {
+                    if share.thousandths > largest[index].share.thousandths { largest[index] = (catalog, model, share) }
+                } else {
+                    largest.append((catalog, model, share))
                 }
             }
-            for model in models where model.start == .manual {
+            resident += largest.map { ("'\($0.model.name)' (the largest of catalog '\($0.catalog)')", $0.share) }
+            var total = 0
+            for (index, entry) in resident.enumerated() {
+                total += entry.share.thousandths
+                if index > 0, total > Self.ceiling {
+                    findings.append(RuleFinding(
+                        "models \(resident[...index].map(\.name).joined(separator: ", ")) on node '\(node.name)' reserve \(Int((Double(total) / 10).rounded()))% of its memory together",
+                        at: entry.share.path))
+                }
+            }
+            let alone = models.filter { $0.start == .manual && $0.catalog == nil } + largest.map(\.model)
+            for model in alone {
                 let share = Self.share(of: model, on: node)
                 guard share.thousandths > Self.ceiling else { continue }
                 findings.append(RuleFinding(

@@ -31,8 +31,7 @@ struct AppKeyRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         for node in context.topology.nodes {
-            guard let owner = context.topology.owner(named: node.owner) else { continue }
-            let master = owner.masterKey
+            guard let owner = context.topology.owner(named: node.owner), let master = owner.masterKey else { continue }
             for app in node.apps {
                 guard let key = node.appOptions[app]?.key else { continue }
                 if key.file.absolute(home: node.home) == master.file.absolute(home: node.home) {

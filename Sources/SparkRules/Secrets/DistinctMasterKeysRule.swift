@@ -33,7 +33,7 @@ struct DistinctMasterKeysRule: Rule {
         var byLocation: [String: String] = [:]
         var byFingerprint: [String: String] = [:]
         for owner in context.topology.owners {
-            let key = owner.masterKey
+            guard let key = owner.masterKey else { continue }
             // The reference as written, and the files it names on the owner's nodes.
             let locations = ["as written \(key.file)"] + homes[owner.name, default: []].sorted().map { "at \(key.file.absolute(home: $0))" }
             if let earlier = locations.lazy.compactMap({ byLocation["\(key.variable) \($0)"] }).first {

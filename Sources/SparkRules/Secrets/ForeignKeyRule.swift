@@ -31,7 +31,7 @@ struct ForeignKeyRule: Rule {
             for app in node.apps {
                 guard let key = node.appOptions[app]?.key else { continue }
                 for owner in context.topology.owners where owner.name != node.owner {
-                    let secrets = [owner.masterKey] + (owner.dbPassword.map { [$0] } ?? [])
+                    let secrets = [owner.masterKey, owner.dbPassword].compactMap { $0 }
                     let path = key.file.absolute(home: node.home)
                     let theirs = secrets.contains { secret in
                         secret.file == key.file || secret.file.absolute(home: node.home) == path

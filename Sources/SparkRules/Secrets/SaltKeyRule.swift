@@ -35,7 +35,7 @@ struct SaltKeyRule: Rule {
             guard owner.saltKey == nil, let node = withDatabase[owner.name] else { return nil }
             return RuleFinding(
                 "the LiteLLM of owner '\(owner.name)' on node '\(node)' keeps a database but has no salt key: rotating the master key would make what it encrypted unreadable",
-                at: owner.masterKey.path)
+                at: owner.masterKey?.path ?? owner.path)
         }
     }
 }

@@ -6,25 +6,32 @@ import SparkSpec
 struct ModelListenRule: Rule {
     let description = RuleDescription(
         id: "ST001",
-        title: "the vLLM API listens on the DAC address or loopback only",
+        title: "the vLLM API listens on the DAC address or loopback, or for a catalog's panel on the LAN",
         rationale: """
             vLLM's API has no authentication. tailscaled accepts everything arriving on tailscale0 ahead \
             of ufw's chains, so a listener on 0.0.0.0 is reachable from the tailnet whatever ufw says, \
             and one on the mgmt address is reachable from the whole management LAN. Bound to the DAC \
             address it is reachable only over the private cluster link, where the firewall admits the \
-            DAC peer alone.
+            DAC peer alone. A catalog whose spark-control panel polls it from the LAN listens on the head's \
+            address there, and the firewall admits the panel's address alone: the rest of the LAN, the \
+            tailnet and the DAC peers are refused.
             """,
         help: "remove 'listen' (spark-gen binds the head's DAC address) or set it to dac",
         triggering: [
             RuleExample(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓0.0.0.0\n"),
             RuleExample(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓192.0.2.21\n"),
         ],
-        nonTriggering: [.unchanged, RuleExample(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: dac\n")])
+        nonTriggering: [
+            .unchanged, RuleExample(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: dac\n"),
+            RuleExample(base: "spark-control", []),
+        ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.plan.clusters.compactMap { cluster -> RuleFinding? in
             let host = cluster.apiHost
             guard host != PlanResolver.loopback, host != cluster.headAddress?.description else { return nil }
+            // The panel's LAN address, which the firewall opens to the panel alone (FirewallPlanner).
+            if let catalog = cluster.catalog, catalog.panel != nil, host == catalog.apiHost { return nil }
             let expected = cluster.link.map { link in "the address \(cluster.headAddress!) of '\(cluster.head.name)' on \(link.phrase)" } ?? "loopback"
             let reach = host == Service.everyAddress
                 ? "every interface of '\(cluster.head.name)', the tailnet and its LANs included"

@@ -1,0 +1,17 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// A machine spark-gen does not deploy to, with its address on each LAN it shares with the
+/// nodes: the firewall admits it by that address, and the trust model probes from there.
+public struct HostPlan: Sendable {
+    public struct Interface: Sendable {
+        public let link: LinkPlan
+        public let address: IPv4Address
+    }
+
+    public let name: String
+    public let interfaces: [Interface]
+    public let path: SpecPath
+
+    public func interface(on link: String) -> Interface? { interfaces.first { $0.link.name == link } }
+}

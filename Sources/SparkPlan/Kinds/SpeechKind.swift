@@ -1,0 +1,75 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// Parakeet (speech-to-text) or Magpie (text-to-speech) as NVIDIA's Speech NIM, beside a
+/// catalog's models (document 002). Facts from NVIDIA's Speech NIM docs: both answer HTTP on
+/// NIM_HTTP_API_PORT and gRPC on NIM_GRPC_API_PORT (9000 and 50051 unless told), bind every
+/// address, run as uid 1000 and keep the models they pull with NGC_API_KEY in /opt/nim/.cache,
+/// which must be writable by that user (the crash 002 fixed by chowning the volume to 1000).
+struct SpeechKind: AppKind {
+    let app: App
+
+    var nim: SpeechNIM { SpeechNIM.of(app)! }
+
+    /// The cache on the node, one per service so two NIMs never share one's files.
+    static func cacheDirectory(_ app: App, home: String) -> String { "\(home)/.cache/nim/\(app.rawValue)" }
+
+    func workload(_ context: AppContext) -> Workload? {
+        Workload(
+            name: app.containerName, image: context.options?.image ?? nim.image,
+            environment: [
+                ("NIM_HTTP_API_PORT", context.port), ("NIM_GRPC_API_PORT", String(nim.grpcPort)), ("NIM_TAGS_SELECTOR", nim.tags),
+            ],
+            environmentFiles: context.owner.ngcAPIKey.map { [$0.file.absolute(home: context.node.home)] } ?? [],
+            volumes: ["\(SpeechNIM.cacheDirectory(app, home: context.node.home)):\(SpeechNIM.cacheInContainer)"],
+            gpus: context.node.hardware.gpuVendor, hostIPC: true, path: context.path)
+    }
+
+    /// HTTP for the clients, gRPC for nobody: both bind every address, so ufw and the tailnet
+    /// policy decide who reaches them.
+    func listeners(_ context: AppContext) -> [Service] {
+        guard let port = context.node.port(of: app) else { return [] }
+        let path = context.options.map { $0.port == nil ? $0.path : $0.path / "port" } ?? context.path
+        return [
+            Service(role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: Service.everyAddress, exposure: exposure(context), path: path),
+            Service(role: .app(app.rawValue), name: "\(app.rawValue) grpc", port: nim.grpcPort, bindAddress: Service.everyAddress, exposure: .localOnly, path: path),
+        ]
+    }
+
+    /// The named clients, or the panels of the catalogs the node serves, from the LAN they share with it.
+    func exposure(_ context: AppContext) -> Service.Exposure {
+        let clients = Self.clients(context.node, options: context.options, topology: context.topology)
+        guard !clients.isEmpty, let link = Self.sharedLAN(context.node, clients: clients, topology: context.topology) else { return .localOnly }
+        return .hosts(link: link, clients)
+    }
+
+    func secrets(_ context: AppContext) -> [SecretPlacement] {
+        guard let key = context.owner.ngcAPIKey else { return [] }
+        return [SecretPlacement(
+            secret: key, variables: [key.variable], readers: [app.rawValue],
+            source: .entered(prompt: "NGC API key (ngc.nvidia.com, Setup, Generate API Key)"), group: context.composeReaderGroup)]
+    }
+
+    /// The hosts a speech service admits: as the topology names them, or every catalog panel
+    /// whose models run on the node.
+    static func clients(_ node: Node, options: AppOptions?, topology: Topology) -> [String] {
+        if let clients = options?.clients { return clients }
+        var panels: [String] = []
+        for catalog in topology.catalogs {
+            guard let panel = catalog.panel, !panels.contains(panel) else { continue }
+            let serves = topology.models.contains { model in
+                model.catalog == catalog.name && (model.cluster.head == node.name || model.cluster.workers.contains(node.name))
+            }
+            if serves { panels.append(panel) }
+        }
+        return panels
+    }
+
+    /// The first LAN of the node that every client is on.
+    static func sharedLAN(_ node: Node, clients: [String], topology: Topology) -> String? {
+        node.addresses.first { address in
+            topology.link(named: address.link)?.kind == .lan
+                && clients.allSatisfy { topology.host(named: $0)?.address(on: address.link) != nil }
+        }?.link
+    }
+}

@@ -1,0 +1,19 @@
+import SparkDiagnostics
+
+/// A machine on a LAN that spark-gen does not deploy to, but whose reach it decides: a
+/// control panel that calls the models (spark-control on a Start9 server). Naming it lets the
+/// firewall admit exactly that address where "the LAN" would admit every neighbour.
+public struct Host: Sendable {
+    public var name: String
+    /// Its address on each LAN it is on.
+    public var addresses: [LinkAddress]
+    public var path: SpecPath
+
+    public init(name: String, addresses: [LinkAddress], path: SpecPath) {
+        self.name = name
+        self.addresses = addresses
+        self.path = path
+    }
+
+    public func address(on link: String) -> LinkAddress? { addresses.first { $0.link == link } }
+}
