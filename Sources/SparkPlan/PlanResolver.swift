@@ -170,12 +170,14 @@ public enum PlanResolver {
                     "node '\(node.name)' runs redis but owner '\(owner.name)' has no redis_password", at: node.path / "apps",
                     help: "add 'redis_password: {file: \"~/.\(owner.name)-redis.env\"}' to owner '\(owner.name)'")
             }
-            for app in node.apps where app.isSpeech {
-                if !partial, owner.ngcAPIKey == nil {
-                    bag.error(
-                        "node '\(node.name)' runs \(app.rawValue), NVIDIA's NIM, but owner '\(owner.name)' has no ngc_api_key", at: node.path / "apps",
-                        help: "add 'ngc_api_key: {file: \"~/.\(owner.name)-ngc.env\"}' to owner '\(owner.name)': the NIM pulls its model from NGC with it")
-                }
+            let nims = node.apps.filter(\.isSpeech)
+            if !partial, !nims.isEmpty, owner.ngcAPIKey == nil {
+                bag.error(
+                    "node '\(node.name)' runs \(nims.map(\.rawValue).joined(separator: " and ")), NVIDIA's NIM\(nims.count > 1 ? "s" : ""), but owner '\(owner.name)' has no ngc_api_key",
+                    at: node.path / "apps",
+                    help: "add 'ngc_api_key: {file: \"~/.\(owner.name)-ngc.env\"}' to owner '\(owner.name)': a NIM pulls its model from NGC with it")
+            }
+            for app in nims {
                 let options = node.appOptions[app]
                 for (index, client) in (options?.clients ?? []).enumerated() where topology.host(named: client) == nil && !declared.contains(client) {
                     let names = topology.hosts.map(\.name)
@@ -276,7 +278,9 @@ public enum PlanResolver {
         }
         for catalog in topology.catalogs {
             let members = catalogMembers[catalog.name] ?? []
-            if !members.contains(catalog.active), !declared.contains(catalog.active) {
+            // A model of that name that names another catalog is reported there (a misspelt catalog).
+            let elsewhere = topology.models.contains { $0.name == catalog.active && $0.catalog != nil && !catalogSet.contains($0.catalog!) }
+            if !members.contains(catalog.active), !elsewhere, !declared.contains(catalog.active) {
                 let hint = Suggestion.hint(for: catalog.active, in: members)
                 bag.error(
                     "catalog '\(catalog.name)' has no model '\(catalog.active)' to make active", at: catalog.path / "active",

@@ -225,6 +225,37 @@ for name, (old, new) in {
     assert old in MULTI, old
     case(name, MULTI.replace(old, new, 1))
 
+# A catalog of models taking turns, hosts spark-gen does not deploy to, and the speech NIMs,
+# from the spark-control example.
+CATALOG = open(os.path.join(HERE, "..", "..", "examples", "spark-control", "topology.yaml"), encoding="utf-8").read()
+for name, (old, new) in {
+    "catalog-unknown": ("    catalog: sparks\n    node: spark-1\n    vllm:\n      gpu_memory_utilization: 0.7\n      max_model_len: 131072",
+                        "    catalog: spraks\n    node: spark-1\n    vllm:\n      gpu_memory_utilization: 0.7\n      max_model_len: 131072"),
+    "catalog-active-not-a-member": ("    active: qwen36", "    active: qwen37"),
+    "catalog-without-active": ("    active: qwen36\n", ""),
+    "catalog-member-with-port": ("    catalog: sparks\n    node: spark-1\n", "    catalog: sparks\n    port: 8000\n    node: spark-1\n"),
+    "catalog-member-with-start": ("    catalog: sparks\n    node: spark-1\n", "    catalog: sparks\n    start: auto\n    node: spark-1\n"),
+    "catalog-two-heads": ("    cluster: {head: spark-1, workers: [spark-2], tensor_parallel: 2}", "    cluster: {head: spark-2, workers: [spark-1], tensor_parallel: 2}"),
+    "catalog-panel-unknown": ("    panel: start9", "    panel: start8"),
+    "catalog-port-out-of-range": ("    port: 8888", "    port: 88888"),
+    "host-on-direct-link": ("    links: {lan: 192.168.1.10}", "    links: {dac: 192.168.177.20}"),
+    "host-outside-subnet": ("    links: {lan: 192.168.1.10}", "    links: {lan: 10.0.0.10}"),
+    "host-without-address": ("    links: {lan: 192.168.1.10}", "    {}"),
+    "host-named-like-node": ("  start9:\n    links:", "  spark-1:\n    links:"),
+    "speech-without-ngc-key": ("    ngc_api_key: {file: ~/.ngc-api-key.env}\n", ""),
+    "speech-ngc-key-literal": ("    ngc_api_key: {file: ~/.ngc-api-key.env}", "    ngc_api_key: nvapi-0123456789abcdef"),
+    "speech-listen": ("apps: [parakeet, magpie]", "apps: [{parakeet: {listen: 192.168.1.52}}, magpie]"),
+    "speech-client-unknown": ("apps: [parakeet, magpie]", "apps: [{parakeet: {clients: [start8]}}, magpie]"),
+    "speech-image-hostile": ("apps: [parakeet, magpie]", "apps: [{parakeet: {image: \"nvcr.io/x; curl evil\"}}, magpie]"),
+    "litellm-without-master-key": ("apps: [parakeet, magpie]", "apps: [parakeet, magpie, litellm]"),
+    "load-format-hostile": ("      load_format: fastsafetensors\n  qwen3-vl:", "      load_format: \"x --trust-remote-code\"\n  qwen3-vl:"),
+}.items():
+    assert old in CATALOG, old
+    case(name, CATALOG.replace(old, new, 1))
+# The panel on a LAN the head is not on.
+case("catalog-panel-off-lan", CATALOG.replace("    links: {lan: 192.168.1.10}", "    links: {office: 10.1.0.10}", 1)
+     .replace("  lan: {kind: lan, subnet: 192.168.1.0/24}\n", "  lan: {kind: lan, subnet: 192.168.1.0/24}\n  office: {kind: lan, subnet: 10.1.0.0/24}\n", 1))
+
 
 def record(binary):
     rows = []

@@ -29,6 +29,8 @@ import Testing
             #"^    [A-Za-z0-9_]+\["[^"]*"\]$"#,
             #"^  end$"#,
             #"^  [A-Za-z0-9_]+\(\["[^"]*"\]\)$"#,
+            // A host spark-gen does not deploy to: a parallelogram.
+            #"^  [A-Za-z0-9_]+\[/"[^"]*"/\]$"#,
             #"^  [A-Za-z0-9_]+ (==>|-->)\|"[^"]*"\| [A-Za-z0-9_]+$"#,
         ].map { try! Regex($0) }
         let lines = text.split(separator: "\n")

@@ -93,6 +93,27 @@ struct TopologyBuilder {
         return builder
     }
 
+    /// A machine spark-gen does not deploy to, with an address per LAN.
+    func host(_ name: String, links: [(String, String)]) -> TopologyBuilder {
+        var builder = self
+        let path = SpecPath.root / "hosts" / name
+        builder.topology.hosts.append(Host(
+            name: name, addresses: links.map { LinkAddress(link: $0.0, ip: IPv4Address($0.1)!, path: path / "links" / $0.0) }, path: path))
+        return builder
+    }
+
+    /// A catalog whose `members` (models added before) take turns on `port`, `active` running.
+    func catalog(_ name: String, members: [String], active: String, port: Int = 8888, panel: String? = nil) -> TopologyBuilder {
+        var builder = self
+        builder.topology.catalogs.append(Catalog(name: name, port: port, active: active, panel: panel, path: SpecPath.root / "catalogs" / name))
+        for index in builder.topology.models.indices where members.contains(builder.topology.models[index].name) {
+            builder.topology.models[index].catalog = name
+            builder.topology.models[index].port = port
+            builder.topology.models[index].start = builder.topology.models[index].name == active ? .auto : .manual
+        }
+        return builder
+    }
+
     /// The resolver's Plan and its findings (nil Plan when a reference is wrong).
     func resolve() -> (plan: Plan?, diagnostics: [Diagnostic]) {
         PlanResolver.resolve(topology, sourceName: "topology.yaml")

@@ -86,10 +86,6 @@ struct ResidentModelsRule: Rule {
             // The models that start with the stack run together; a manual-start model runs once the
             // others are stopped (the runbook says so), so it is counted alone. A catalog keeps one
             // of its models running beside them, and any may be swapped in: it counts as its largest.
-            var resident: [(name: String, share: (thousandths: Int, path: SpecPath))] = []
-            for model in models where model.start == .auto && model.catalog == nil {
-                resident.append(("'\(model.name)'", Self.share(of: model, on: node)))
-            }
             var largest: [(catalog: String, model: Model, share: (thousandths: Int, path: SpecPath))] = []
             for model in models {
                 guard let catalog = model.catalog else { continue }
@@ -100,7 +96,11 @@ struct ResidentModelsRule: Rule {
                     largest.append((catalog, model, share))
                 }
             }
-            resident += largest.map { ("'\($0.model.name)' (the largest of catalog '\($0.catalog)')", $0.share) }
+            // Catalogs first: a finding points at the model that leaves too little room beside them.
+            var resident = largest.map { (name: "'\($0.model.name)' (the largest of catalog '\($0.catalog)')", share: $0.share) }
+            for model in models where model.start == .auto && model.catalog == nil {
+                resident.append(("'\(model.name)'", Self.share(of: model, on: node)))
+            }
             var total = 0
             for (index, entry) in resident.enumerated() {
                 total += entry.share.thousandths
