@@ -8,22 +8,27 @@ for the same topology: the node wiring and the reachability the topology intends
 
 Network namespaces stand for the nodes, linked by a switch per link of the topology (direct
 links and fabrics alike; each LAN with a neighbour host that is not a node) and, per tailnet,
-a switch with one user device. In each
+a switch with one user device. Each host of the intent (a machine spark-gen does not deploy
+to, such as a spark-control panel, vantage host:LINK:NAME) gets a namespace of its own on the
+switches of its links, with its own addresses: the firewall admits it by address, while the
+LAN's anonymous neighbour (vantage lan:LINK) never has a host's address. In each
 node the *generated* artifacts decide what happens:
 
 - scripts/firewall.sh is run with the real ufw, against a private copy of its state;
 - listeners bind where litellm.service, compose.yaml (env, --host/--port, OLLAMA_HOST, the
   images' defaults, redis-server's --bind/--port inside its `sh -c` command, the `listen`s
-  of the confs an NGINX service mounts into /etc/nginx/conf.d) and the vLLM entrypoints say;
+  of the confs an NGINX service mounts into /etc/nginx/conf.d, NIM_HTTP_API_PORT and
+  NIM_GRPC_API_PORT of an NVIDIA NIM image) and the vLLM entrypoints say (a catalog's models
+  take turns on one socket: it is listed once);
 - `tailscale serve` lines of scripts/tailscale-up.sh become forwarders on the tailnet address;
 - the tailnet's policy.hujson decides which ports a tailnet device may reach.
 
 It models what real nodes do, or the test proves nothing: tailscaled filters tailnet traffic
 by the policy and then ACCEPTs everything from tailscale0 ahead of ufw's chains; a published
 Docker port is DNAT'ed in PREROUTING and passes FORWARD, so ufw's INPUT never sees it; and
-Linux accepts a packet for any of its addresses on any interface, so a LAN's neighbour also
-tries each node's other addresses through the node's address on that LAN, and a link peer
-the node's addresses on links the peer is not on, through the link they share.
+Linux accepts a packet for any of its addresses on any interface, so a LAN's neighbour (and a
+host) also tries each node's other addresses through the node's address on that LAN, and a
+link peer the node's addresses on links the peer is not on, through the link they share.
 
 Every (node, port, vantage) probe is compared with the intent; any difference fails the run.
 Only namespaces this run creates are touched, and all of them are removed at the end.
@@ -78,6 +83,23 @@ IMAGE_DEFAULTS = (
     (re.compile(r"^(?:[^/]+/)*vllm-openai(?:-rocm)?(?:[:@]|$)"), "0.0.0.0", 8000, None, None),
     (re.compile(r"^(?:[^/]+/)*berriai/litellm(?:-[a-z0-9_]+)?(?:[:@]|$)"), "0.0.0.0", 4000, None, None),
 )
+
+
+# NVIDIA's NIM images (nvcr.io/nim/<org>/<name>): the server binds every address, HTTP on
+# NIM_HTTP_API_PORT and gRPC on NIM_GRPC_API_PORT (a Speech NIM's defaults: 9000 and 50051).
+NIM_IMAGE = re.compile(r"^nvcr\.io/nim/")
+NIM_PORTS = (("NIM_HTTP_API_PORT", 9000), ("NIM_GRPC_API_PORT", 50051))
+
+
+# Triton's own ports inside a Speech NIM (NVIDIA's runtime parameters: 8000, 8001, 8002); on the
+# host network they are the node's ports, on every address.
+NIM_TRITON_PORTS = (8000, 8001, 8002)
+
+
+def nim_listeners(environment):
+    """(bind, port) of a NIM container: every address, on its HTTP and gRPC ports and Triton's."""
+    ports = [int(environment.get(variable, default)) for variable, default in NIM_PORTS] + list(NIM_TRITON_PORTS)
+    return [("0.0.0.0", port) for port in ports]
 
 
 def image_defaults(image):
@@ -157,6 +179,9 @@ class Harness:
         self.nodes = {node["name"]: node for node in intent["nodes"]}
         self.node_index = {name: index for index, name in enumerate(self.nodes)}
         self.tailnets = sorted({node["tailnet"] for node in intent["nodes"]})
+        # Machines spark-gen does not deploy to (a spark-control panel): older intents have none.
+        self.hosts = {host["name"]: host for host in intent.get("hosts", [])}
+        self.host_index = {name: index for index, name in enumerate(self.hosts)}
 
     # --- namespaces and links -------------------------------------------------------
 
@@ -220,6 +245,7 @@ class Harness:
                 for interface in node["interfaces"]:
                     if interface["link"] != link["name"]:
                         in_ns(lan, "ip", "route", "replace", f"{interface['ip']}/32", "via", own)
+        self.build_hosts(links, switches, link_index)
         # Each node routes the addresses a peer on a shared cluster link has on links the node is
         # not on via the peer's address on the shared link, as a node could to reach past it.
         for name, node in self.nodes.items():
@@ -243,6 +269,35 @@ class Harness:
                 if node["tailnet"] == tailnet:
                     index = self.node_index[name]
                     self.attach(switch, f"t{network}n{index}", self.node_ns(name), "tailscale0", f"{self.tailnet_ip(tailnet, name)}/24")
+
+    def host_ns(self, name):
+        return f"{self.prefix}-h{self.host_index[name]}"
+
+    def build_hosts(self, links, switches, link_index):
+        """A namespace per host, on the switch of each of its links with its own address there.
+        Like a LAN's neighbour, it routes each node's addresses on links the host is not on via
+        the node's address on a link they share. A LAN's neighbour that had a host's address
+        would be admitted as that host: the intent must never say so."""
+        neighbours = {link["neighbour"] for link in links.values() if link["kind"] == "lan"}
+        for name, host in self.hosts.items():
+            index = self.host_index[name]
+            namespace = self.namespace(f"h{index}")
+            for number, interface in enumerate(host["interfaces"]):
+                link = interface["link"]
+                if link not in links:
+                    raise RuntimeError(f"host {name}: link {link!r} is not a link of the topology")
+                if interface["ip"] in neighbours:
+                    raise RuntimeError(f"host {name}: {interface['ip']} is also a LAN's anonymous neighbour")
+                prefix = ipaddress.ip_network(links[link]["subnet"]).prefixlen
+                self.attach(switches[link], f"l{link_index[link]}h{index}", namespace, f"eth{number}", f"{interface['ip']}/{prefix}")
+            mine = {interface["link"] for interface in host["interfaces"]}
+            for node in self.nodes.values():
+                gateway = next((self.address(node, link) for link in sorted(mine) if self.address(node, link)), None)
+                if gateway is None:
+                    continue
+                for interface in node["interfaces"]:
+                    if interface["link"] not in mine:
+                        in_ns(namespace, "ip", "route", "replace", f"{interface['ip']}/32", "via", gateway)
 
     @staticmethod
     def address(node, link):
@@ -310,6 +365,9 @@ class Harness:
                         several = redis_run.listen(f"compose service {name}", service)
                     except ValueError as error:
                         raise RuntimeError(str(error))
+                # NVIDIA NIM: every address, on NIM_HTTP_API_PORT and NIM_GRPC_API_PORT.
+                if NIM_IMAGE.match(image):
+                    several = nim_listeners(environment)
                 # NGINX: the `listen`s of the confs it mounts into conf.d (see nginx_run.py).
                 mounts = nginx_run.bind_mounts(service, self.nodes[node]["stack_dir"])
                 if nginx_run.NGINX_IMAGE.match(image) or any(target == nginx_run.DEFAULT_CONF for _, target, _ in mounts):
@@ -326,25 +384,30 @@ class Harness:
                 elif service.get("network_mode") == "host" and port is not None:
                     listeners.append((bind, port))
         scripts_dir = self.stack_artifact(node, "scripts")
+        entrypoints = []
         if scripts_dir:
             for name in sorted(os.listdir(scripts_dir)):
                 if not name.endswith("-entrypoint.sh") or "head" not in name:
                     continue
                 text = open(os.path.join(scripts_dir, name)).read()
+                # A catalog's models (vllm-head-<model>-entrypoint.sh) take turns on one socket, and
+                # its multi-node models on Ray's: each socket is one listener, however many say it.
+                found = []
                 serve = re.search(r"--host (\S+) \\\n\s+--port (\d+)", text)
                 if serve:
-                    listeners.append((serve.group(1).strip("'"), int(serve.group(2))))
+                    found.append((serve.group(1).strip("'"), int(serve.group(2))))
                 # Ray's GCS listens on every address whatever --node-ip-address says (seen in Ray
                 # 2.54 and 2.60; ray-project/ray #59852 would have changed it and was reverted).
                 ray = re.search(r"--node-ip-address=(\S+) \\\n\s+--port=(\d+)", text)
                 if ray:
-                    listeners.append(("0.0.0.0", int(ray.group(2))))
+                    found.append(("0.0.0.0", int(ray.group(2))))
                 dashboard = re.search(r"--dashboard-host=(\S+) \\\n\s+--dashboard-port=(\d+)", text)
                 if dashboard:
-                    listeners.append((dashboard.group(1), int(dashboard.group(2))))
+                    found.append((dashboard.group(1), int(dashboard.group(2))))
                 elif "--include-dashboard=false" not in text and re.search(r"ray start --head", text):
-                    listeners.append(("127.0.0.1", 8265))  # Ray's default dashboard
-        return listeners, published
+                    found.append(("127.0.0.1", 8265))  # Ray's default dashboard
+                entrypoints += [listener for listener in found if listener not in entrypoints]
+        return listeners + entrypoints, published
 
     def serve_forwards(self, node):
         """`tailscale serve --bg --tcp PORT tcp://HOST:PORT` lines of the node's tailscale-up.sh."""
@@ -471,6 +534,15 @@ class Harness:
                 link = vantage.split(":", 1)[1]
                 lan = f"{self.prefix}-lan{[l['name'] for l in self.intent['links']].index(link)}"
                 plans.setdefault(lan, []).append((key, [(interface["ip"], port) for interface in info["interfaces"]]))
+            elif vantage.startswith("host:"):
+                _, link, host = vantage.split(":", 2)
+                if host not in self.hosts:
+                    raise RuntimeError(f"vantage {vantage!r}: no host {host!r} in the intent's hosts")
+                # The node's address on the host's link, and its addresses on links the host is not on.
+                theirs = {interface["link"] for interface in self.hosts[host]["interfaces"]}
+                targets = [(interface["ip"], port) for interface in info["interfaces"]
+                           if interface["link"] == link or interface["link"] not in theirs]
+                plans.setdefault(self.host_ns(host), []).append((key, targets))
             else:
                 raise RuntimeError(f"unknown vantage {vantage!r}")
         observed = {}

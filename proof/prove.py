@@ -4,6 +4,8 @@
   prove.py [--binary PATH] [--example NAME ...] [--only CHECKER ...]
   prove.py --tree OUT_DIR --intent TRUST_JSON [--only CHECKER ...]
 
+(--only netns shell and --only netns --only shell are the same.)
+
 For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or, with
 --tree, takes a tree as it is, for tests that break one on purpose) and runs:
 
@@ -12,10 +14,15 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
   systemd  systemd-analyze verify on every unit and drop-in (offline root, stubbed binaries);
            systemd only warns on bad keys, so any output counts as a failure
   compose  docker-compose config on every compose file, plus the restart policies it ignores
-  yaml     every YAML artifact read back by PyYAML
+  yaml     every YAML artifact read back by PyYAML (nodes/ and hosts/ alike: models.yaml too)
+  discovery every hosts/*/spark-control/endpoints.json valid against schemas/endpoints.schema.json
+           (Draft 7, the schema itself checked too), its vllm.base_url the catalog's base_url and
+           its vllm.model the served_name of the catalog's active model (models.yaml beside it)
   policy   every tailnet policy parsed, its grants and tagOwners checked, its tests block
            evaluated against the grants and compared with the intent of `spark-gen trust`
-  netns    the trust boundary on a real kernel (proof/netns_matrix.py)
+  netns    the trust boundary on a real kernel, from every vantage of the intent: LAN
+           neighbours, link peers, tailnets and hosts (a spark-control panel) admitted by
+           address (proof/netns_matrix.py)
   litellm  the real LiteLLM proxy serving each generated config, as litellm.service or the
            compose service that runs LiteLLM's image starts it, in front of stand-ins for
            Ollama, vLLM and llama.cpp; also with each backend down; with the node's Redis
@@ -31,6 +38,13 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            the RUNBOOK's migration of the guide's database (not applicable, and said so, on a
            node whose LiteLLM runs in compose, which the guide never set up): both ask for the
            password on 127.0.0.1 and on the socket (proof/postgres_check.py)
+  swap     every node's scripts/swap.sh run for real, with the head's launch scripts and the
+           workers' scripts unchanged, against stand-ins for docker, ssh and the vLLM API in a
+           private network namespace: a swap stops every catalog container (on the workers over
+           ssh), starts the workers before the head and waits until the API lists the model; a
+           second run does nothing; a container that dies, an unknown model and a time-out fail
+           as they should (proof/swap_check.py); not applicable, so no row (as postgres has
+           none without litellm-db), on a tree without scripts/swap.sh
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -176,6 +190,53 @@ def check_yaml(example):
         except yaml.YAMLError as error:
             ok, detail = False, str(error)
         yield example.relative(path), "PyYAML", ok, detail
+
+
+ENDPOINTS_SCHEMA = os.path.join(ROOT, "schemas", "endpoints.schema.json")
+
+
+def check_discovery(example):
+    """Every panel's endpoints.json against schemas/endpoints.schema.json, and its vllm entry
+    against the catalog it sits beside (models.yaml): the active model's base URL and served name."""
+    import jsonschema
+    import yaml
+    for path in sorted(glob.glob(os.path.join(example.tree, "hosts", "*", "spark-control", "endpoints.json"))):
+        problems = []
+        try:
+            schema = json.load(open(ENDPOINTS_SCHEMA))
+            jsonschema.Draft7Validator.check_schema(schema)
+        except (OSError, json.JSONDecodeError, jsonschema.SchemaError) as error:
+            yield example.relative(path), "endpoints.schema.json (Draft 7), models.yaml's active model", False, f"the schema: {error}"
+            continue
+        try:
+            document = json.load(open(path))
+        except json.JSONDecodeError as error:
+            yield example.relative(path), "endpoints.schema.json (Draft 7), models.yaml's active model", False, f"not JSON: {error}"
+            continue
+        validator = jsonschema.Draft7Validator(schema)
+        problems += [f"{'/'.join(map(str, error.absolute_path)) or '(document)'}: {error.message}"
+                     for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))]
+        catalog_path = os.path.join(os.path.dirname(path), "models.yaml")
+        try:
+            catalog = yaml.safe_load(open(catalog_path))
+        except (OSError, yaml.YAMLError) as error:
+            catalog = {}
+            problems.append(f"models.yaml beside it: {error}")
+        if not isinstance(catalog, dict):
+            catalog = {}
+            problems.append("models.yaml beside it is not a mapping")
+        vllm = document.get("vllm") if isinstance(document, dict) else None
+        # A missing or malformed vllm entry is the schema's finding.
+        if catalog and isinstance(vllm, dict):
+            active = catalog.get("active")
+            entries = [entry for entry in catalog.get("models") or [] if isinstance(entry, dict) and entry.get("id") == active]
+            if len(entries) != 1:
+                problems.append(f"models.yaml: active {active!r} is {len(entries)} entries of models, not 1")
+            elif entries[0].get("served_name") != vllm.get("model"):
+                problems.append(f"vllm.model {vllm.get('model')!r} is not the active model's served_name {entries[0].get('served_name')!r}")
+            if catalog.get("base_url") != vllm.get("base_url"):
+                problems.append(f"vllm.base_url {vllm.get('base_url')!r} is not models.yaml's base_url {catalog.get('base_url')!r}")
+        yield example.relative(path), "endpoints.schema.json (Draft 7), models.yaml's active model", not problems, "\n".join(problems)
 
 
 def check_policy(example):
@@ -336,25 +397,36 @@ def check_postgres(example):
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
+def check_swap(example):
+    for path in sorted(glob.glob(os.path.join(example.tree, "nodes", "*", "**", "scripts", "swap.sh"), recursive=True)):
+        node = path.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
+        result = run([sys.executable, os.path.join(HERE, "swap_check.py"), "--tree", example.tree, "--intent", example.intent_path,
+                      "--node", node], timeout=900)
+        yield example.relative(path), "real swap.sh, stand-in docker/ssh/vLLM API: swap, again, dies, usage, timeout", \
+            result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
 CHECKERS = {
     "shell": check_shell,
     "runbook": check_runbook,
     "systemd": check_systemd,
     "compose": check_compose,
     "yaml": check_yaml,
+    "discovery": check_discovery,
     "policy": check_policy,
     "netns": check_netns,
     "litellm": check_litellm,
     "nginx": check_nginx,
     "postgres": check_postgres,
+    "swap": check_swap,
 }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "spark-gen"))
-    parser.add_argument("--example", action="append", help="only this example (repeatable)")
-    parser.add_argument("--only", action="append", choices=sorted(CHECKERS), help="only this checker (repeatable)")
+    parser.add_argument("--example", action="extend", nargs="+", help="only these examples (repeatable)")
+    parser.add_argument("--only", action="extend", nargs="+", choices=sorted(CHECKERS), help="only these checkers (repeatable)")
     parser.add_argument("--tree", help="check this tree as it is (needs --intent)")
     parser.add_argument("--intent", help="`spark-gen trust --format json` for --tree")
     arguments = parser.parse_args()

@@ -105,6 +105,22 @@ struct CatalogEmitter {
             body += "    ;;\n"
         }
         body += "esac\n\n"
+        // A worker that dies leaves the head waiting for its GPU until the timeout: check them too.
+        let clustered = members.filter { !$0.workers.isEmpty }
+        if !clustered.isEmpty {
+            body += "# Whether the workers of $model still run: without one, the head waits for its GPU until the timeout.\n"
+            body += "workers_running() {\n  case \"$model\" in\n"
+            for member in clustered {
+                body += "    \(Shell.quote(member.model.name)))\n"
+                for worker in member.workers {
+                    guard let node = plan.node(named: worker.name), let target = Self.workerTarget(node, from: head) else { continue }
+                    let remote = "docker inspect -f '{{.State.Running}}' \(member.workerContainer)"
+                    body += "      [ \"$(ssh \(Self.sshOptions) \(target) \"\(remote)\" 2>/dev/null)\" = true ] || return 1\n"
+                }
+                body += "      ;;\n"
+            }
+            body += "  esac\n}\n\n"
+        }
         body += """
             # Loading takes minutes, and a first start on a node compiles kernels for longer: wait until
             # the API lists the model (vLLM answers JSON without spaces), or the container stops.
@@ -115,7 +131,13 @@ struct CatalogEmitter {
                 docker logs --tail 50 "$container" >&2 || true
                 exit 1
               fi
-              if [ "$SECONDS" -ge "$deadline" ]; then
+            \(clustered.isEmpty ? "" : """
+              if ! workers_running; then
+                echo "a worker of $model is not running; on the worker: docker logs $container-worker" >&2
+                exit 1
+              fi
+
+            """)  if [ "$SECONDS" -ge "$deadline" ]; then
                 echo "$model did not answer within ${timeout}s; follow it with: docker logs -f $container" >&2
                 exit 1
               fi

@@ -76,7 +76,10 @@ struct VerifyEmitter {
         }
         for service in node.services {
             if service.manualStart {
-                script += "expect \(Shell.quote("\(service.name) (started by hand), if running, listens on \(service.bindAddress):\(service.port) only")) "
+                // A catalog's Ray runs while a multi-node model of it is the one swapped in.
+                var when = "started by hand"
+                if case .rayGCS = service.role { when = "while a multi-node model of the catalog runs" }
+                script += "expect \(Shell.quote("\(service.name) (\(when)), if running, listens on \(service.bindAddress):\(service.port) only")) "
                 script += "listens_only_on_if_up \(service.port) \(service.bindAddress)\n"
             } else if service.bindsEveryAddress {
                 script += "expect \(Shell.quote("\(service.name) listens on port \(service.port) (every address: ufw and the tailnet policy keep it in)")) "
@@ -159,8 +162,11 @@ struct VerifyEmitter {
             script += "expect 'hermes-webui requires a login (401 without a session)' "
             script += "test \"$(http_status http://\(bind):\(port)/api/sessions)\" = 401\n"
         }
-        for role in node.clusterRoles where role.kind == .head {
+        for role in node.clusterRoles where role.kind == .head && role.cluster.catalog == nil {
             script += headChecks(role.cluster)
+        }
+        for catalog in plan.catalogs where catalog.head == node.name {
+            script += catalogChecks(plan, catalog)
         }
         if node.clusterRoles.contains(where: \.cluster.isMultiNode) {
             script += rdmaChecks(node)
@@ -236,6 +242,27 @@ struct VerifyEmitter {
             let gpus = cluster.model.cluster.tensorParallel * cluster.model.cluster.pipelineParallel
             text += "expect \(Shell.quote("Ray cluster has \(gpus) GPUs")) "
             text += "ray_gpus_are \(Shell.quote(cluster.headContainer)) \(gpus)\n"
+            text += "refuse 'nothing listens on \(ClusterPlan.dashboardPort) (no Ray dashboard or job API)' listens_on \(ClusterPlan.dashboardPort)\n"
+            for (port, what) in [(ClusterPlan.rayClientPort, "the Ray client server"), (ClusterPlan.dashboardAgentPort, "the Ray dashboard agent")] {
+                text += "expect \(Shell.quote("\(what) (\(port)), if running, is on no wildcard address")) not_on_wildcard \(port)\n"
+            }
+        }
+        return text
+    }
+
+    /// A catalog runs one of its models at a time, whichever the panel swapped in last: the port
+    /// must list one of them; Ray runs only for a multi-node one, and never with a dashboard.
+    private func catalogChecks(_ plan: Plan, _ catalog: CatalogPlan) -> String {
+        let members = catalog.members.compactMap { plan.cluster(ofModel: $0) }
+        var text = section("Catalog \(catalog.name) (one model at a time)")
+        text += "# serves_one_of URL NAME...: the model list at URL names one of the NAMEs.\n"
+        text += "serves_one_of() {\n  local url=$1 listed name\n  shift\n"
+        text += "  listed=$(curl -fsS --max-time 5 \"$url/models\") || return 1\n"
+        text += "  for name in \"$@\"; do grep -qF \"\\\"id\\\":\\\"$name\\\"\" <<<\"$listed\" && return 0; done\n  return 1\n}\n"
+        let names = members.map { Shell.quote($0.model.servedName) }.joined(separator: " ")
+        text += "expect \(Shell.quote("one model of catalog \(catalog.name) serves on \(catalog.apiHost):\(catalog.port)")) "
+        text += "serves_one_of http://\(catalog.apiHost):\(catalog.port)/v1 \(names)\n"
+        if members.contains(where: \.isMultiNode) {
             text += "refuse 'nothing listens on \(ClusterPlan.dashboardPort) (no Ray dashboard or job API)' listens_on \(ClusterPlan.dashboardPort)\n"
             for (port, what) in [(ClusterPlan.rayClientPort, "the Ray client server"), (ClusterPlan.dashboardAgentPort, "the Ray dashboard agent")] {
                 text += "expect \(Shell.quote("\(what) (\(port)), if running, is on no wildcard address")) not_on_wildcard \(port)\n"

@@ -11,6 +11,8 @@ public enum StarterTopology: String, CaseIterable, Sendable {
     case lab
     /// One box: LiteLLM in compose in front of Ollama and llama.cpp, each its own service.
     case gateway
+    /// Two Sparks taking turns on a catalog of models, swapped from a spark-control panel.
+    case catalog
 
     public var summary: String {
         switch self {
@@ -18,6 +20,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         case .oneBox: return "one box with no links: a model, LiteLLM and Open WebUI, reached over the tailnet"
         case .lab: return "three nodes of two owners on one switch: a TP=2 model and a single-node model"
         case .gateway: return "one box: LiteLLM run by compose in front of Ollama and llama.cpp, each its own service"
+        case .catalog: return "two DGX Sparks taking turns on a catalog of models, swapped from a spark-control panel on the LAN"
         }
     }
 
@@ -42,6 +45,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         case .oneBox: return Self.oneBoxBody
         case .lab: return Self.labBody
         case .gateway: return Self.gatewayBody
+        case .catalog: return Self.catalogBody
         }
     }
 
@@ -208,6 +212,76 @@ public enum StarterTopology: String, CaseIterable, Sendable {
             node: box
             port: 8081
             llama_cpp: {gguf: Qwen3-Coder-30B-A3B-Instruct-Q4_K_M.gguf, ctx_size: 32768, parallel: 2}
+
+        """
+
+    private static let catalogBody = """
+        version: 1
+
+        stack:
+          name: sparks                          # CHANGE: names the output and the stack directory
+
+        owners:
+          me:
+            tailnet: home-net
+
+        tailnets:
+          home-net:
+            tag: tag:spark                      # CHANGE: the tag the Sparks advertise
+            users: [me@example.com]             # CHANGE: who may ssh in over the tailnet
+            ssh: true
+
+        links:
+          dac: {interface: enp1s0f1np1, hca: rocep1s0f1, subnet: 192.168.177.0/24, mtu: 9216}   # CHANGE: the cable's port
+          lan: {kind: lan, subnet: 192.168.1.0/24}   # CHANGE: the LAN the panel is on
+
+        hosts:
+          panel:                                # CHANGE: the machine running spark-control
+            links: {lan: 192.168.1.10}          # CHANGE: its address; the only LAN host admitted to the models
+
+        nodes:
+          spark-1:
+            owner: me
+            user: me                            # CHANGE: the login that runs the stack
+            hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
+            links: {dac: 192.168.177.11, lan: 192.168.1.51}   # CHANGE
+          spark-2:
+            owner: me
+            user: me                            # CHANGE
+            hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
+            links: {dac: 192.168.177.12, lan: 192.168.1.52}   # CHANGE
+
+        # One model runs at a time on port 8888: scripts/swap.sh MODEL on spark-1 swaps it.
+        catalogs:
+          sparks:
+            port: 8888
+            active: qwen3-30b                   # CHANGE: the model that runs now
+            panel: panel
+
+        models:
+          qwen3-30b:                            # CHANGE: the models to take turns
+            source: Qwen/Qwen3-30B-A3B-Instruct-2507-FP8
+            weights_gb: 32
+            runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+            catalog: sparks
+            node: spark-1
+            vllm:
+              gpu_memory_utilization: 0.70
+              max_model_len: 65536
+          gpt-oss-120b:
+            source: openai/gpt-oss-120b
+            weights_gb: 61
+            runtime:
+              kind: vllm
+              base_image: nvcr.io/nvidia/vllm:26.04-py3
+              image: vllm-spark:26.04
+              ray_token: {file: ~/.ray-cluster-token.env}
+            catalog: sparks
+            cluster: {head: spark-1, workers: [spark-2], tensor_parallel: 2}
+            vllm:
+              gpu_memory_utilization: 0.70
+              max_model_len: 65536
+              tool_call_parser: openai
 
         """
 

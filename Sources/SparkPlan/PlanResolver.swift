@@ -382,14 +382,16 @@ public enum PlanResolver {
                 guard case .linkPeers(let firstLink, let peers) = first.exposure, firstLink == link else { continue }
                 services[index] = Service(
                     role: first.role, name: first.name, port: first.port, bindAddress: first.bindAddress,
-                    exposure: .linkPeers(link: link, peers + workers.filter { !peers.contains($0) }), path: first.path)
+                    exposure: .linkPeers(link: link, peers + workers.filter { !peers.contains($0) }), path: first.path,
+                    manualStart: first.manualStart)
                 continue
             }
             if let gcsKey { shared[gcsKey] = services.count }
+            // A catalog's Ray runs only while one of its multi-node models is the active one.
             services.append(Service(
                 role: .rayGCS(model: cluster.model.name), name: "ray gcs",
                 port: cluster.model.cluster.rayPort, bindAddress: Service.everyAddress, exposure: .linkPeers(link: link, workers),
-                path: cluster.model.cluster.path / "ray_port"))
+                path: cluster.model.cluster.path / "ray_port", manualStart: cluster.catalog != nil))
         }
         return services
     }

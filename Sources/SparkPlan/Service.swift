@@ -62,7 +62,7 @@ public struct Service: Hashable, Sendable {
     /// The listener in a sentence: "app litellm", "the API of model 'm'".
     public var phrase: String {
         switch role {
-        case .app(let app): return "app \(app)"
+        case .app(let app): return name == app ? "app \(app)" : "app \(app) (\(name))"
         case .modelAPI(let model): return "the API of model '\(model)'"
         case .rayGCS(let model): return "the Ray head of model '\(model)'"
         case .ssh: return "sshd"

@@ -26,9 +26,8 @@ public enum App: String, CaseIterable, Sendable, Comparable {
         case .hermesWebUI: return 8787
         case .redis: return 6379
         case .nginx: return 443
-        // spark-control's layout: Parakeet on 8000, Magpie on the NIMs' own default, 9000.
-        case .parakeet: return 8000
-        case .magpie: return 9000
+        // The NIMs' own default; NVIDIA says to avoid 8000, which Triton uses inside the container.
+        case .parakeet, .magpie: return 9000
         }
     }
 

@@ -244,10 +244,10 @@ for name, (old, new) in {
     "host-named-like-node": ("  start9:\n    links:", "  spark-1:\n    links:"),
     "speech-without-ngc-key": ("    ngc_api_key: {file: ~/.ngc-api-key.env}\n", ""),
     "speech-ngc-key-literal": ("    ngc_api_key: {file: ~/.ngc-api-key.env}", "    ngc_api_key: nvapi-0123456789abcdef"),
-    "speech-listen": ("apps: [parakeet, magpie]", "apps: [{parakeet: {listen: 192.168.1.52}}, magpie]"),
-    "speech-client-unknown": ("apps: [parakeet, magpie]", "apps: [{parakeet: {clients: [start8]}}, magpie]"),
-    "speech-image-hostile": ("apps: [parakeet, magpie]", "apps: [{parakeet: {image: \"nvcr.io/x; curl evil\"}}, magpie]"),
-    "litellm-without-master-key": ("apps: [parakeet, magpie]", "apps: [parakeet, magpie, litellm]"),
+    "speech-listen": ("apps: [magpie]", "apps: [{magpie: {listen: 192.168.1.52}}]"),
+    "speech-client-unknown": ("apps: [magpie]", "apps: [{magpie: {clients: [start8]}}]"),
+    "speech-image-hostile": ("apps: [magpie]", "apps: [{magpie: {image: \"nvcr.io/x; curl evil\"}}]"),
+    "litellm-without-master-key": ("apps: [magpie]", "apps: [magpie, litellm]"),
     "load-format-hostile": ("      load_format: fastsafetensors\n  qwen3-vl:", "      load_format: \"x --trust-remote-code\"\n  qwen3-vl:"),
 }.items():
     assert old in CATALOG, old

@@ -9,19 +9,21 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap"]
 
     private static func prove(_ arguments: [String]) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
     }
 
     /// Examples with nothing for a checker: one-box and multi-model run LiteLLM in compose (no
-    /// systemd unit), and one-box has no database. Listed, so a checker that silently stops
-    /// finding files still fails.
-    static let nothingToCheck: Set<String> = [
+    /// systemd unit), one-box has no database, spark-control no LiteLLM at all, and only
+    /// spark-control has a catalog (a swap script and a panel's discovery document). Listed, so a
+    /// checker that silently stops finding files still fails.
+    static let nothingToCheck: Set<String> = Set([
         "one-box/systemd", "one-box/postgres", "multi-model/systemd",
         "one-box/nginx", "solo-box/nginx", "split-trust/nginx", "three-node-lab/nginx", "two-links/nginx",
-    ]
+        "spark-control/systemd", "spark-control/postgres", "spark-control/nginx",
+    ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
 
     @Test(arguments: Fixtures.examples.map(\.name), checkers)
     func everyArtifactPassesItsChecker(_ example: String, _ checker: String) {
@@ -77,6 +79,24 @@ import Testing
     ])
     func aBrokenGatewayFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
         try Self.breakAndProve("multi-model", checker, file, old, new, evidence)
+    }
+
+    static let catalogHead = "nodes/spark-1/home/me/spark-control"
+
+    /// The catalog of spark-control, broken one way each.
+    @Test(arguments: [
+        // The discovery document points at another port than the catalog's.
+        ("discovery", "hosts/start9/spark-control/endpoints.json", "\"http://192.168.1.51:8888/v1\"", "\"http://192.168.1.51:8000/v1\"",
+         "is not models.yaml's base_url"),
+        // A swap that leaves the old model running starts the new one on a port still held.
+        ("swap", catalogHead + "/scripts/swap.sh", "docker rm -f vllm-qwen36 vllm-qwen3-vl", "docker rm -f vllm-qwen3-vl", "FAIL"),
+        // Without the worker check, a dead worker leaves the swap waiting for the time-out.
+        ("swap", catalogHead + "/scripts/swap.sh", "  if ! workers_running; then", "  if false; then", "FAIL  spark-1: worker dies"),
+        ("netns", catalogHead + "/scripts/firewall.sh", "ufw allow in from 192.168.1.10 to 192.168.1.51 port 8888",
+         "ufw allow in from 192.168.1.0/24 to 192.168.1.51 port 8888", "yes ≠ —!"),
+    ])
+    func aBrokenCatalogFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
+        try Self.breakAndProve("spark-control", checker, file, old, new, evidence)
     }
 
     private static func breakAndProve(_ name: String, _ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {

@@ -25,15 +25,22 @@ struct SpeechKind: AppKind {
             gpus: context.node.hardware.gpuVendor, hostIPC: true, path: context.path)
     }
 
-    /// HTTP for the clients, gRPC for nobody: both bind every address, so ufw and the tailnet
-    /// policy decide who reaches them.
+    /// HTTP for the clients; gRPC and Triton's own ports for nobody. All bind every address of the
+    /// host network, so ufw and the tailnet policy decide who reaches them, and the port rule sees
+    /// two NIMs on one node (or a NIM beside a vLLM on 8000) claim Triton's ports twice.
     func listeners(_ context: AppContext) -> [Service] {
         guard let port = context.node.port(of: app) else { return [] }
         let path = context.options.map { $0.port == nil ? $0.path : $0.path / "port" } ?? context.path
-        return [
+        let entry = context.options?.path ?? context.path
+        var services = [
             Service(role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: Service.everyAddress, exposure: exposure(context), path: path),
-            Service(role: .app(app.rawValue), name: "\(app.rawValue) grpc", port: nim.grpcPort, bindAddress: Service.everyAddress, exposure: .localOnly, path: path),
+            Service(role: .app(app.rawValue), name: "\(app.rawValue) grpc", port: nim.grpcPort, bindAddress: Service.everyAddress, exposure: .localOnly, path: entry),
         ]
+        for triton in SpeechNIM.tritonPorts {
+            services.append(Service(
+                role: .app(app.rawValue), name: "\(app.rawValue) triton", port: triton, bindAddress: Service.everyAddress, exposure: .localOnly, path: entry))
+        }
+        return services
     }
 
     /// The named clients, or the panels of the catalogs the node serves, from the LAN they share with it.

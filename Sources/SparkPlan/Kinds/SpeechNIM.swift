@@ -1,12 +1,16 @@
 import SparkSpec
 
 /// What NVIDIA's Speech NIM of a speech app is: its image, the profile it selects, its gRPC
-/// port (distinct per app, since both use the host network), and how clients are told of it.
+/// port, and how clients are told of it.
 public struct SpeechNIM: Sendable {
     public let image: String
     /// `NIM_TAGS_SELECTOR`: the model profile the container picks.
     public let tags: String
     public let grpcPort: Int
+    /// Triton's ports inside the NIM (HTTP, gRPC, metrics; NVIDIA's Speech NIM runtime
+    /// parameters). On the host network they are the node's ports too: two NIMs on one node, or a
+    /// NIM beside a vLLM on 8000, claim the same port.
+    public static let tritonPorts = [8000, 8001, 8002]
     /// What the service does, as spark-control's discovery document says it (`stt`, `tts`).
     public let kind: String
     /// The model it serves.
@@ -30,7 +34,7 @@ public struct SpeechNIM: Sendable {
                 kind: "stt", model: "nvidia/parakeet-1-1b-ctc-en-us")
         case .magpie:
             return SpeechNIM(
-                image: "nvcr.io/nim/nvidia/magpie-tts-multilingual:1.10.0", tags: "name=magpie-tts-multilingual", grpcPort: 50052,
+                image: "nvcr.io/nim/nvidia/magpie-tts-multilingual:1.10.0", tags: "name=magpie-tts-multilingual", grpcPort: 50051,
                 kind: "tts", model: "nvidia/magpie-tts-multilingual")
         default:
             return nil

@@ -11,13 +11,16 @@ struct PortClaimsRule: Rule {
             Two listeners on one port cannot both start; whichever starts second fails, and the \
             firewall and tailnet rules written for the first now describe the wrong service.
             """,
-        help: "give the model, its Ray head or the app a port of its own",
+        help: "give the model, its Ray head or the app a port of its own; two NVIDIA NIMs never share a node (each one's Triton takes ports 8000 to 8002)",
         triggering: [
             RuleExample(replacing: "    port: 8000", with: "    port: ↓8080"),
             RuleExample(
                 replacing: "cluster: {head: spark-01, workers: [spark-02], tensor_parallel: 2, pipeline_parallel: 1}",
                 with: "cluster: {head: spark-01, workers: [spark-02], tensor_parallel: 2, pipeline_parallel: 1, ray_port: ↓5678}"),
-        ])
+            // Two NIMs on one node: each one's Triton takes 8000 to 8002 on the host network.
+            RuleExample(base: "spark-control", replacing: "    apps: [magpie]", with: "    apps: ↓[parakeet, magpie]"),
+        ],
+        nonTriggering: [.unchanged, RuleExample(base: "spark-control", [])])
 
     /// Reads the Plan's listeners, so whatever a kind adds is covered; a multi-node head also
     /// keeps Ray's dashboard port free (started with --include-dashboard=false, but one
@@ -26,11 +29,17 @@ struct PortClaimsRule: Rule {
         var findings: [RuleFinding] = []
         for node in context.plan.nodes {
             var claims: [Int: String] = [:]
+            // One finding per pair of listeners, with every port they both claim (a NIM's Triton takes three).
+            var clashes: [(what: String, owner: String, ports: [Int], path: SpecPath)] = []
             func claim(_ port: Int, _ what: String, at path: SpecPath) {
-                if let owner = claims[port] {
-                    findings.append(RuleFinding("\(what) on node '\(node.name)' claims port \(port), already used by \(owner)", at: path))
-                } else {
+                guard let owner = claims[port] else {
                     claims[port] = what
+                    return
+                }
+                if let index = clashes.firstIndex(where: { $0.what == what && $0.owner == owner }) {
+                    clashes[index].ports.append(port)
+                } else {
+                    clashes.append((what, owner, [port], path))
                 }
             }
             for service in node.services {
@@ -38,6 +47,10 @@ struct PortClaimsRule: Rule {
                 if case .rayGCS(let model) = service.role {
                     claim(ClusterPlan.dashboardPort, "the Ray dashboard of model '\(model)'", at: service.path.parent ?? service.path)
                 }
+            }
+            for clash in clashes {
+                let ports = clash.ports.count == 1 ? "port \(clash.ports[0])" : "ports \(clash.ports.map(String.init).joined(separator: ", "))"
+                findings.append(RuleFinding("\(clash.what) on node '\(node.name)' claims \(ports), already used by \(clash.owner)", at: clash.path))
             }
         }
         return findings

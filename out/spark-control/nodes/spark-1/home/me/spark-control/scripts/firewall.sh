@@ -16,9 +16,15 @@ ufw --force reset
 ufw default deny incoming
 ufw default allow outgoing
 ufw allow in from 192.168.1.0/24 to 192.168.1.51 port 22 proto tcp comment 'ssh from LAN lan'
+ufw allow in from 192.168.1.10 to 192.168.1.51 port 9000 proto tcp comment 'parakeet for host start9'
 ufw allow in from 192.168.1.10 to 192.168.1.51 port 8888 proto tcp comment 'vllm qwen36, qwen3-vl, gemma4, qwen2.5-72b, qwen3-235b for host start9'
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet home-net'
 ufw deny in on enp1s0f1np1 from 192.168.177.12 to any port 22 proto tcp comment 'no ssh from spark-2 over the DAC'
+ufw deny in on enp1s0f1np1 from 192.168.177.12 to any port 9000 proto tcp comment 'no app access from spark-2 over the DAC'
+ufw deny in on enp1s0f1np1 from 192.168.177.12 to any port 50051 proto tcp comment 'no app access from spark-2 over the DAC'
+ufw deny in on enp1s0f1np1 from 192.168.177.12 to any port 8000 proto tcp comment 'no app access from spark-2 over the DAC'
+ufw deny in on enp1s0f1np1 from 192.168.177.12 to any port 8001 proto tcp comment 'no app access from spark-2 over the DAC'
+ufw deny in on enp1s0f1np1 from 192.168.177.12 to any port 8002 proto tcp comment 'no app access from spark-2 over the DAC'
 ufw allow in on enp1s0f1np1 from 192.168.177.12 to 192.168.177.11 port 6379 proto tcp comment 'ray gcs for spark-2'
 ufw allow in on enp1s0f1np1 from 192.168.177.12 to 192.168.177.11 comment 'Ray and NCCL from cluster peer spark-2'
 ufw --force enable

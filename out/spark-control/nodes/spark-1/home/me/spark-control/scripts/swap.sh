@@ -56,6 +56,15 @@ case "$model" in
     ;;
 esac
 
+# Whether the workers of $model still run: without one, the head waits for its GPU until the timeout.
+workers_running() {
+  case "$model" in
+    qwen3-235b)
+      [ "$(ssh -o BatchMode=yes -o ConnectTimeout=10 me@192.168.1.52 "docker inspect -f '{{.State.Running}}' vllm-qwen3-235b-worker" 2>/dev/null)" = true ] || return 1
+      ;;
+  esac
+}
+
 # Loading takes minutes, and a first start on a node compiles kernels for longer: wait until
 # the API lists the model (vLLM answers JSON without spaces), or the container stops.
 deadline=$((SECONDS + timeout))
@@ -63,6 +72,10 @@ until curl -fsS --max-time 5 "$url" 2>/dev/null | grep -qF "\"id\":\"$served\"";
   if [ "$(docker inspect -f '{{.State.Running}}' "$container" 2>/dev/null)" != true ]; then
     echo "$container is not running; its last lines:" >&2
     docker logs --tail 50 "$container" >&2 || true
+    exit 1
+  fi
+  if ! workers_running; then
+    echo "a worker of $model is not running; on the worker: docker logs $container-worker" >&2
     exit 1
   fi
   if [ "$SECONDS" -ge "$deadline" ]; then

@@ -16,14 +16,14 @@ ufw --force reset
 ufw default deny incoming
 ufw default allow outgoing
 ufw allow in from 192.168.1.0/24 to 192.168.1.52 port 22 proto tcp comment 'ssh from LAN lan'
-ufw allow in from 192.168.1.10 to 192.168.1.52 port 8000 proto tcp comment 'parakeet for host start9'
 ufw allow in from 192.168.1.10 to 192.168.1.52 port 9000 proto tcp comment 'magpie for host start9'
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet home-net'
 ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 22 proto tcp comment 'no ssh from spark-1 over the DAC'
-ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 8000 proto tcp comment 'no app access from spark-1 over the DAC'
-ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 50051 proto tcp comment 'no app access from spark-1 over the DAC'
 ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 9000 proto tcp comment 'no app access from spark-1 over the DAC'
-ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 50052 proto tcp comment 'no app access from spark-1 over the DAC'
+ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 50051 proto tcp comment 'no app access from spark-1 over the DAC'
+ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 8000 proto tcp comment 'no app access from spark-1 over the DAC'
+ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 8001 proto tcp comment 'no app access from spark-1 over the DAC'
+ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 8002 proto tcp comment 'no app access from spark-1 over the DAC'
 ufw allow in on enp1s0f1np1 from 192.168.177.11 to 192.168.177.12 comment 'Ray and NCCL from cluster peer spark-1'
 ufw --force enable
 ufw status verbose

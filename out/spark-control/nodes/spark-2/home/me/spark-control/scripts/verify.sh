@@ -56,10 +56,11 @@ lists_model() {
 ray_gpus_are() { docker exec "$1" ray status | grep -q "/$2.0 GPU"; }
 
 echo '== Listeners bind where the plan says, never on a wildcard address'
-expect 'parakeet listens on port 8000 (every address: ufw and the tailnet policy keep it in)' listens_on 8000
-expect 'parakeet grpc listens on port 50051 (every address: ufw and the tailnet policy keep it in)' listens_on 50051
 expect 'magpie listens on port 9000 (every address: ufw and the tailnet policy keep it in)' listens_on 9000
-expect 'magpie grpc listens on port 50052 (every address: ufw and the tailnet policy keep it in)' listens_on 50052
+expect 'magpie grpc listens on port 50051 (every address: ufw and the tailnet policy keep it in)' listens_on 50051
+expect 'magpie triton listens on port 8000 (every address: ufw and the tailnet policy keep it in)' listens_on 8000
+expect 'magpie triton listens on port 8001 (every address: ufw and the tailnet policy keep it in)' listens_on 8001
+expect 'magpie triton listens on port 8002 (every address: ufw and the tailnet policy keep it in)' listens_on 8002
 
 echo '== Secret files exist, are private (0600) and define their variables'
 expect '/home/me/.ngc-api-key.env is 0600 and defines NGC_API_KEY' private_file_defines /home/me/.ngc-api-key.env NGC_API_KEY
@@ -79,6 +80,16 @@ expect 'RDMA device rocep1s0f1 exists' test -e /sys/class/infiniband/rocep1s0f1
 
 echo '== Reachability of spark-1 from here'
 refuse 'spark-1 ssh (22) is closed over the DAC' tcp_open 192.168.177.11 22
+refuse 'spark-1 parakeet (9000) is closed on LAN lan' tcp_open 192.168.1.51 9000
+refuse 'spark-1 parakeet (9000) is closed over the DAC' tcp_open 192.168.177.11 9000
+refuse 'spark-1 parakeet grpc (50051) is closed on LAN lan' tcp_open 192.168.1.51 50051
+refuse 'spark-1 parakeet grpc (50051) is closed over the DAC' tcp_open 192.168.177.11 50051
+refuse 'spark-1 parakeet triton (8000) is closed on LAN lan' tcp_open 192.168.1.51 8000
+refuse 'spark-1 parakeet triton (8000) is closed over the DAC' tcp_open 192.168.177.11 8000
+refuse 'spark-1 parakeet triton (8001) is closed on LAN lan' tcp_open 192.168.1.51 8001
+refuse 'spark-1 parakeet triton (8001) is closed over the DAC' tcp_open 192.168.177.11 8001
+refuse 'spark-1 parakeet triton (8002) is closed on LAN lan' tcp_open 192.168.1.51 8002
+refuse 'spark-1 parakeet triton (8002) is closed over the DAC' tcp_open 192.168.177.11 8002
 refuse 'spark-1 vllm qwen36, qwen3-vl, gemma4, qwen2.5-72b, qwen3-235b (8888) is closed on LAN lan' tcp_open 192.168.1.51 8888
 refuse 'spark-1 vllm qwen36, qwen3-vl, gemma4, qwen2.5-72b, qwen3-235b (8888) is closed over the DAC' tcp_open 192.168.177.11 8888
 refuse 'spark-1 ray gcs (6379) is closed on LAN lan' tcp_open 192.168.1.51 6379
