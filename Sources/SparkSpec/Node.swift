@@ -44,6 +44,19 @@ public struct Hardware: Sendable {
     /// Whose GPUs: how a container is given them.
     public var gpuVendor: GPUVendor
     public var path: SpecPath
+    /// Each discrete GPU's own memory, by index (a 16 GB laptop 4090 beside a 96 GB eGPU); nil for
+    /// memory the GPUs share with the CPU (a DGX Spark), where `usableGB` is what models get.
+    public var gpuMemoryGB: [Int]? = nil
+
+    /// The GPUs a model given `ids` (nil: all of them) runs on, by index.
+    public func gpuIndices(_ ids: [Int]?) -> [Int] { ids ?? Array(0..<max(gpus, 1)) }
+
+    /// The memory a model's fraction applies to on GPU `index`: its own memory for a discrete
+    /// GPU, the node's usable memory where they share it.
+    public func memoryGB(ofGPU index: Int) -> Double {
+        guard let vram = gpuMemoryGB else { return usableGB }
+        return index < vram.count ? Double(vram[index]) : 0
+    }
 
     public enum GPUVendor: String, Sendable, CaseIterable {
         /// The NVIDIA container toolkit (`--gpus all`, a compose device reservation).

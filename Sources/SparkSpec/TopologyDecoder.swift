@@ -456,7 +456,14 @@ private struct Decoder {
         let arch = map.string("arch", grammar: .word) ?? "arm64"
         let memory = map.double("memory_gb", required: true, what: what, in: 1...65536)
         let usable = map.double("usable_gb", in: 1...65536)
-        let gpus = map.int("gpus", in: 0...64) ?? map.defaulted("gpus", 1)
+        let vram = map.ints("gpu_memory_gb", in: 1...4096)
+        var gpus = map.int("gpus", in: 0...64)
+        if let vram, let count = gpus, count != vram.count, let location = map.value("gpus")?.location {
+            context.error(
+                "'gpus' is \(count), but 'gpu_memory_gb' gives \(vram.count) GPU\(vram.count == 1 ? "" : "s")", at: location, path: path / "gpus",
+                help: "give each GPU's memory once in 'gpu_memory_gb', by index, and leave 'gpus' out")
+        }
+        gpus = gpus ?? vram.map(\.count) ?? map.defaulted("gpus", 1)
         let vendor = map.choice("gpu", Hardware.GPUVendor.self, noun: "GPU vendor") ?? .nvidia
         if let memory, let usable, usable > memory, let location = map.value("usable_gb")?.location {
             context.error(
@@ -464,7 +471,9 @@ private struct Decoder {
                 help: "usable memory is what is left after the OS; it cannot exceed the installed memory")
         }
         guard let memory else { return nil }
-        return Hardware(kind: kind, arch: arch, memoryGB: memory, usableGB: usable ?? memory, gpus: gpus, gpuVendor: vendor, path: path)
+        return Hardware(
+            kind: kind, arch: arch, memoryGB: memory, usableGB: usable ?? memory, gpus: gpus ?? 1, gpuVendor: vendor, path: path,
+            gpuMemoryGB: vram?.isEmpty == false ? vram : nil)
     }
 
     func apps(_ node: YAMLNode, at path: SpecPath) -> [(app: App, options: AppOptions?)]? {

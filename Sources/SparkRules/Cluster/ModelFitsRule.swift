@@ -26,6 +26,10 @@ struct ModelFitsRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.topology.models.compactMap { model -> RuleFinding? in
             let nodes = context.members(of: model)
+            // Discrete GPUs: the weights are split over the model's GPUs, each with its own memory.
+            if nodes.count == 1, let node = nodes.first, node.hardware.gpuMemoryGB != nil {
+                return discrete(model, on: node)
+            }
             guard let tightest = nodes.min(by: { $0.hardware.usableGB < $1.hardware.usableGB }) else { return nil }
             let perNode = model.weightsGB / Double(nodes.count)
             guard model.runtime.kind == .vllm else {
@@ -41,5 +45,21 @@ struct ModelFitsRule: Rule {
                 "model '\(model.name)' needs \(perNode.shortText) GB of weights per node, but vLLM may use only \(budget.shortText) GB on '\(tightest.name)' (\(tightest.hardware.usableGB.shortText) GB usable × \(model.vllm.gpuMemoryUtilization)), leaving less than \(Self.minimumKVCacheGB.shortText) GB for the KV cache",
                 at: model.path / "weights_gb")
         }
+    }
+
+    /// A model on discrete GPUs: each of its GPUs holds its share of the weights and a KV cache in
+    /// the fraction vLLM claims of that GPU's own memory (or, for the others, all of it).
+    private func discrete(_ model: Model, on node: Node) -> RuleFinding? {
+        let indices = node.hardware.gpuIndices(model.gpuIDs)
+        guard let tightest = indices.min(by: { node.hardware.memoryGB(ofGPU: $0) < node.hardware.memoryGB(ofGPU: $1) }) else { return nil }
+        let perGPU = model.weightsGB / Double(indices.count)
+        let memory = node.hardware.memoryGB(ofGPU: tightest)
+        let fraction = model.runtime.kind == .vllm ? model.vllm.gpuMemoryUtilization : 1
+        let budget = memory * fraction
+        guard perGPU + Self.minimumKVCacheGB > budget else { return nil }
+        let claim = model.runtime.kind == .vllm ? "vLLM may use only \(budget.shortText) GB (\(memory.shortText) GB × \(fraction))" : "it has \(memory.shortText) GB"
+        return RuleFinding(
+            "model '\(model.name)' needs \(perGPU.shortText) GB of weights per GPU, but on GPU \(tightest) of '\(node.name)' \(claim), leaving less than \(Self.minimumKVCacheGB.shortText) GB for the KV cache",
+            at: model.path / "weights_gb")
     }
 }

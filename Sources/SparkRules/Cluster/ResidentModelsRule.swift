@@ -78,11 +78,55 @@ struct ResidentModelsRule: Rule {
         return (Int((model.weightsGB / Double(nodes) / node.hardware.usableGB * 1000).rounded(.up)), model.path / "weights_gb")
     }
 
+    /// What a model holds of one discrete GPU, in thousandths: vLLM its fraction; Ollama and
+    /// llama.cpp their share of the weights over the model's GPUs.
+    static func share(of model: Model, on node: Node, gpu: Int) -> (thousandths: Int, path: SpecPath) {
+        if model.runtime.kind == .vllm {
+            return (thousandths(model.vllm.gpuMemoryUtilization), model.vllm.path / "gpu_memory_utilization")
+        }
+        let gpus = Double(node.hardware.gpuIndices(model.gpuIDs).count)
+        let memory = node.hardware.memoryGB(ofGPU: gpu)
+        return (memory > 0 ? Int((model.weightsGB / gpus / memory * 1000).rounded(.up)) : Self.ceiling + 1, model.path / "weights_gb")
+    }
+
+    /// A node with discrete GPUs: each GPU's memory is its own, so the models are counted per GPU
+    /// (those given it by `gpu_ids`, and those given every GPU).
+    private func perGPU(_ node: Node, _ models: [Model]) -> [RuleFinding] {
+        var findings: [RuleFinding] = []
+        for gpu in 0..<node.hardware.gpus {
+            let here = models.filter { node.hardware.gpuIndices($0.gpuIDs).contains(gpu) }
+            var total = 0
+            var names: [String] = []
+            for model in here where model.start == .auto {
+                let share = Self.share(of: model, on: node, gpu: gpu)
+                total += share.thousandths
+                names.append("'\(model.name)'")
+                if names.count > 1, total > Self.ceiling {
+                    findings.append(RuleFinding(
+                        "models \(names.joined(separator: ", ")) on GPU \(gpu) of node '\(node.name)' reserve \(Int((Double(total) / 10).rounded()))% of its memory together",
+                        at: share.path))
+                }
+            }
+            for model in here where model.start == .manual {
+                let share = Self.share(of: model, on: node, gpu: gpu)
+                guard share.thousandths > Self.ceiling else { continue }
+                findings.append(RuleFinding(
+                    "model '\(model.name)' reserves \(Int((Double(share.thousandths) / 10).rounded()))% of the memory of GPU \(gpu) of node '\(node.name)' even with every other model stopped",
+                    at: share.path))
+            }
+        }
+        return findings
+    }
+
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         let modelsByNode = context.modelsByNode()
         for node in context.topology.nodes {
             let models = modelsByNode[node.name] ?? []
+            if node.hardware.gpuMemoryGB != nil {
+                findings += perGPU(node, models)
+                continue
+            }
             // The models that start with the stack run together; a manual-start model runs once the
             // others are stopped (the runbook says so), so it is counted alone. A catalog keeps one
             // of its models running beside them, and any may be swapped in: it counts as its largest.
