@@ -14,12 +14,17 @@ struct LiteLLMConfigEmitter {
             guard let litellm = node.litellm else { return nil }
             let loader = litellm.container == nil
                 ? "litellm.service loads from its EnvironmentFile= lines" : "compose.yaml gives service '\(litellm.container ?? "")' (env_file)"
+            let routing = litellm.routesBetweenModels
+                ? ["Each model name is one backend, with no retries. A request that fails, or that finds",
+                   "a model at its max_parallel_requests (LiteLLM answers 429 at once), goes down that model's",
+                   "fallbacks; a model without any, and a senior model (an empty chain), fails its own",
+                   "requests. Route names (model_group_alias) carry the chains of the model they name."]
+                : ["Each model name is one backend, with no retries or fallbacks: a backend that",
+                   "is down fails its own requests, never another model's."]
             let header = Header(plan, node: node.name, about: [
                 "LiteLLM proxy of owner '\(node.owner.name)'. Secrets are read from the environment that",
                 "\(loader); none is written here.",
-                "Each model name is one backend, with no retries or fallbacks: a backend that",
-                "is down fails its own requests, never another model's.",
-            ])
+            ] + routing)
             let body = try YAMLEmitter.emit(document(litellm))
             // It names the environment variables that hold the secrets: readable by its owner only.
             return Artifact(path: Layout.stackFile(node, Self.fileName), contents: header.comment() + body, mode: .privateFile)
@@ -35,11 +40,16 @@ struct LiteLLMConfigEmitter {
                 ("api_key", "not-needed"),
             ]
             if let maxTokens = route.maxTokens { params.append(("max_tokens", .int(maxTokens))) }
+            // Past it LiteLLM answers 429 at once (router_utils MaxParallelRequestsLimit), never queues.
+            if let cap = route.maxParallelRequests { params.append(("max_parallel_requests", .int(cap))) }
             var entry: [(String, YAMLValue)] = [("model_name", .string(route.servedName)), ("litellm_params", .mapping(params))]
+            var info: [(String, YAMLValue)] = []
             if route.supportsTools {
                 // Without these LiteLLM does not advertise tool calling and tool calls never run.
-                entry.append(("model_info", .mapping([("supports_function_calling", true), ("supports_tool_choice", true)])))
+                info += [("supports_function_calling", true), ("supports_tool_choice", true)]
             }
+            if route.supportsVision { info.append(("supports_vision", true)) }
+            if !info.isEmpty { entry.append(("model_info", .mapping(info))) }
             return .mapping(entry)
         }
         var general: [(String, YAMLValue)] = [("master_key", .string("os.environ/\(litellm.masterKey.variable)"))]
@@ -59,9 +69,28 @@ struct LiteLLMConfigEmitter {
             ])))
         }
         return .mapping(document + [
-            // No retries or fallbacks: a failing backend is reported, not silently replaced.
-            ("router_settings", .mapping([("num_retries", 0), ("timeout", 600)])),
+            // No retries; fallbacks only where the topology names them, never a catch-all
+            // (default_fallbacks would also catch a senior model).
+            ("router_settings", .mapping([("num_retries", 0), ("timeout", 600)] + routing(litellm))),
             ("general_settings", .mapping(general)),
         ])
+    }
+
+    /// Fallback chains, keyed by every name a client may call (LiteLLM looks them up under the
+    /// name asked for, so a route name carries its model's chain), and the route names.
+    private func routing(_ litellm: LiteLLMPlan) -> [(String, YAMLValue)] {
+        guard litellm.routesBetweenModels else { return [] }
+        var chains: [YAMLValue] = []
+        for route in litellm.routes where !route.fallbacks.isEmpty || route.senior {
+            let chain = YAMLValue.sequence(route.senior ? [] : route.fallbacks.map { .string($0) })
+            let names = [route.servedName] + litellm.aliases.filter { $0.servedName == route.servedName }.map(\.name)
+            chains += names.map { .mapping([($0, chain)]) }
+        }
+        var settings: [(String, YAMLValue)] = []
+        if !chains.isEmpty { settings.append(("fallbacks", .sequence(chains))) }
+        if !litellm.aliases.isEmpty {
+            settings.append(("model_group_alias", .mapping(litellm.aliases.map { ($0.name, .string($0.servedName)) })))
+        }
+        return settings
     }
 }

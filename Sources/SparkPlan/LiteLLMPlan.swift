@@ -10,6 +10,19 @@ public struct LiteLLMPlan: Sendable {
         public let apiBase: String
         public let supportsTools: Bool
         public let maxTokens: Int?
+        /// The model reads images (`model_info.supports_vision`).
+        public var supportsVision: Bool = false
+        /// Requests in flight past which LiteLLM answers 429 at once, so the fallbacks take them.
+        public var maxParallelRequests: Int? = nil
+        /// The served names a failed or refused request goes to, in order.
+        public var fallbacks: [String] = []
+        /// Never falls back: written as an empty chain, so no catch-all could ever apply to it.
+        public var senior: Bool = false
+    }
+
+    /// Whether the config routes between models at all (fallbacks, route names or caps).
+    public var routesBetweenModels: Bool {
+        !aliases.isEmpty || routes.contains { !$0.fallbacks.isEmpty || $0.senior || $0.maxParallelRequests != nil }
     }
 
     /// The LiteLLM release the runbook installs: the one the proof suite serves each generated config with.
@@ -27,6 +40,8 @@ public struct LiteLLMPlan: Sendable {
     public let container: String?
     /// The Redis that caches responses, when the node runs `redis`.
     public let cache: Cache?
+    /// Route names clients may ask for, each with the served name it stands for.
+    public var aliases: [(name: String, servedName: String)] = []
 
     /// A loopback Redis whose password comes from a secret file.
     public struct Cache: Sendable {

@@ -102,7 +102,7 @@ public enum PlanResolver {
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces[index],
                 services: kinds.flatMap { $0.kind.listeners($0.context) } + clusterServices(roles: roles),
                 workloads: (modelWorkloads[node.name] ?? []) + kinds.compactMap { $0.kind.workload($0.context) },
-                litellm: litellm(for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters)),
+                litellm: litellm(for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters), aliases: topology.routes),
                 secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts)
         }
         var ownersByTailnet: [String: [String]] = [:]
@@ -291,7 +291,22 @@ public enum PlanResolver {
                 unknown("host", panel, at: catalog.path / "panel", among: hostNames)
             }
         }
+        let modelNames = topology.models.map(\.name), modelSet = Set(modelNames)
+        let servedNames = Set(topology.models.map(\.servedName))
+        for route in topology.routes {
+            if !modelSet.contains(route.model), !declared.contains(route.model) {
+                unknown("model", route.model, at: route.path, among: modelNames)
+            }
+            if servedNames.contains(route.name) {
+                bag.error(
+                    "route '\(route.name)' is also the name a model is served as", at: route.path,
+                    help: "a client asking for it would reach one of the two by chance: rename the route")
+            }
+        }
         for model in topology.models {
+            for (index, name) in model.fallbacks.enumerated() where !modelSet.contains(name) && !declared.contains(name) {
+                unknown("model", name, at: model.path / "fallbacks" / index, among: modelNames)
+            }
             for (index, name) in model.sharedWith.enumerated() where !ownerSet.contains(name) {
                 unknown("owner", name, at: model.path / "shared_with" / index, among: ownerNames)
             }
@@ -501,13 +516,19 @@ public enum PlanResolver {
         return peers
     }
 
-    private static func litellm(for node: Node, owner: Owner, routes listed: [ClusterPlan]) -> LiteLLMPlan? {
+    private static func litellm(for node: Node, owner: Owner, routes listed: [ClusterPlan], aliases: [RouteAlias]) -> LiteLLMPlan? {
         guard node.apps.contains(.litellm), let port = node.port(of: .litellm), let masterKey = owner.masterKey else { return nil }
+        // Fallbacks and route names reach only models this LiteLLM routes (FallbackRule reports the rest).
+        var served: [String: String] = [:]
+        for cluster in listed { served[cluster.model.name] = cluster.model.servedName }
         let routes = listed.map { cluster in
             LiteLLMPlan.Route(
                 servedName: cluster.model.servedName, model: cluster.litellmModel, apiBase: cluster.apiBase,
-                supportsTools: cluster.model.vllm.toolCallParser != nil, maxTokens: cluster.model.maxTokens)
+                supportsTools: cluster.model.vllm.toolCallParser != nil, maxTokens: cluster.model.maxTokens,
+                supportsVision: cluster.model.vision, maxParallelRequests: cluster.model.maxParallelRequests,
+                fallbacks: cluster.model.fallbacks.compactMap { served[$0] }, senior: cluster.model.senior)
         }
+        let groupAliases = aliases.compactMap { alias in served[alias.model].map { (name: alias.name, servedName: $0) } }
         var database: LiteLLMPlan.Database?
         if node.apps.contains(.litellmDB), let password = owner.dbPassword, let dbPort = node.port(of: .litellmDB) {
             let host = node.appOptions[.litellmDB]?.listen?.description ?? loopback
@@ -520,7 +541,7 @@ public enum PlanResolver {
         }
         return LiteLLMPlan(
             port: port, bindAddress: loopback, routes: routes, masterKey: masterKey, database: database, container: container,
-            cache: cache)
+            cache: cache, aliases: groupAliases)
     }
 
     /// The secret files a node needs: its apps' placements, then each cluster's Ray token; two

@@ -45,6 +45,10 @@ public enum RuleCatalog {
         PinnedImageRule(),
         GPUAssignmentRule(),
         CatalogSwapRule(),
+        FallbackChainRule(),
+        SeniorModelRule(),
+        VisionFallbackRule(),
+        ConcurrencyCapRule(),
         SaltKeyRule(),
     ].sorted { $0.description.id < $1.description.id }
 

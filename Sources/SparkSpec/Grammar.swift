@@ -21,6 +21,8 @@ public enum Grammar: Sendable {
     case timezone
     case word
     case ruleID
+    /// A model name clients ask for: identifiers joined by '/', such as 'homelab/code'.
+    case routeName
 
     /// What the value must look like, for the error message.
     public var expectation: String {
@@ -43,6 +45,7 @@ public enum Grammar: Sendable {
         case .timezone: return "an IANA time zone such as 'America/Los_Angeles'"
         case .word: return "letters, digits, '.', '_' and '-'"
         case .ruleID: return "a rule id such as 'TR001' (spark-gen rules lists them)"
+        case .routeName: return "a model name such as 'homelab/code': lowercase identifiers joined by '/'"
         }
     }
 
@@ -53,6 +56,9 @@ public enum Grammar: Sendable {
             s.allSatisfy { Self.isLowerAlnum($0) || extra.unicodeScalars.contains($0) }
         }
         switch self {
+        case .routeName:
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            return text.count <= 127 && parts.count <= 3 && parts.allSatisfy { Self.identifier.matches(String($0)) }
         case .identifier:
             return scalars.count <= 63 && Self.isLowerAlnum(scalars[0]) && all(scalars[1...], "._-") && !text.contains("..")
         case .hostname:

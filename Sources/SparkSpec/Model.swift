@@ -28,6 +28,15 @@ public struct Model: Sendable {
     public var path: SpecPath
     /// The catalog the model takes turns in, if any; its port and start policy then come from there.
     public var catalog: String? = nil
+    /// Whether the model reads images: a request that carries one may only fall back to another that does.
+    public var vision: Bool = false
+    /// The gateway's cap on the model's requests in flight; past it LiteLLM answers 429 at once,
+    /// which sends the request down the fallbacks instead of queueing it.
+    public var maxParallelRequests: Int? = nil
+    /// The models (keys in 'models') a failed or refused request goes to, in order.
+    public var fallbacks: [String] = []
+    /// A model that never falls back: when it is down its callers get an error, never a lesser answer.
+    public var senior: Bool = false
 }
 
 /// What serves a model: the runtime, the image it runs in and what starts it.

@@ -17,6 +17,8 @@ public struct Topology: Sendable {
     public var models: [Model]
     /// Machines on a LAN that spark-gen does not deploy to but admits by address (a panel).
     public var hosts: [Host] = [] { didSet { hostIndex = Self.index(hosts, \.name) } }
+    /// Names clients ask for that stand for a model (route groups), in file order.
+    public var routes: [RouteAlias] = []
     /// Models that take turns on one cluster, one active at a time.
     public var catalogs: [Catalog] = [] { didSet { catalogIndex = Self.index(catalogs, \.name) } }
     /// Findings the author has accepted on purpose, each with a reason.

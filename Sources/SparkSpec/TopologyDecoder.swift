@@ -84,11 +84,17 @@ private struct Decoder {
         var catalogIndex: [String: Catalog] = [:]
         for catalog in catalogs where catalogIndex[catalog.name] == nil { catalogIndex[catalog.name] = catalog }
         let models = top.namedEntries("models", what: "model", grammar: .identifier).compactMap { model($0.name, $0.node, $0.path, catalogs: catalogIndex) }
+        let routes = top.namedEntries("routes", what: "route", grammar: .routeName, required: false).compactMap { entry -> RouteAlias? in
+            guard let model = MappingReader.text(entry.node, key: entry.name, path: entry.path, grammar: .identifier, context: context) else { return nil }
+            return RouteAlias(name: entry.name, model: model, path: entry.path)
+        }
         let risks = top.value("accept_risks").map { acceptedRisks($0, at: SpecPath.root / "accept_risks") } ?? []
         guard let version, let stack else { return nil }
-        return Topology(
+        var topology = Topology(
             version: version, stack: stack, owners: owners, tailnets: tailnets, links: links, nodes: nodes, models: models,
             acceptedRisks: risks, defaults: context.defaults, hosts: hosts, catalogs: catalogs)
+        topology.routes = routes
+        return topology
     }
 
     /// `catalogs.NAME: {port, active, panel}`.
@@ -625,6 +631,10 @@ private struct Decoder {
         let gpuIDs = runtime.map { $0.runner == .compose } == true ? map.ints("gpu_ids", in: 0...63) : nil
         let maxTokens = map.int("max_tokens", in: 1...10_000_000)
         let sharedWith = map.strings("shared_with", grammar: .identifier) ?? []
+        let vision = map.bool("vision") ?? false
+        let cap = map.int("max_parallel_requests", in: 1...100_000)
+        let fallbacks = map.strings("fallbacks", grammar: .identifier) ?? []
+        let senior = map.bool("senior") ?? false
         guard let source, let weights, let runtime, let cluster, let vllm, kind != .llamaCpp || llamaCpp != nil else { return nil }
         if runtime.kind != .vllm || runtime.runner == .compose, !cluster.workers.isEmpty {
             let what = runtime.kind == .vllm ? "vLLM run by compose" : runtime.kind.title
@@ -637,7 +647,7 @@ private struct Decoder {
         return Model(
             name: name, source: source, servedName: servedName, weightsGB: weights, runtime: runtime, cluster: cluster, port: port,
             listen: listen, vllm: vllm, llamaCpp: llamaCpp, start: start, gpuIDs: gpuIDs, maxTokens: maxTokens, sharedWith: sharedWith,
-            path: path, catalog: catalogName)
+            path: path, catalog: catalogName, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks, senior: senior)
     }
 
     /// Where the model runs: `cluster: {head, workers, …}`, or `node: NAME` for one node.

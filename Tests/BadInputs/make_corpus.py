@@ -204,6 +204,14 @@ for name, (old, new) in {
     "litellm-image-hostile": ("{litellm: {runner: compose, port: 4000}}", "{litellm: {runner: compose, port: 4000, image: \"litellm && curl evil\"}}"),
     "hardware-gpu-unknown": ("arch: amd64, gpu: amd,", "arch: amd64, gpu: intel,"),
     "salt-key-literal": ("    salt_key: {file: ~/framework/.env}", "    salt_key: sk-0123456789"),
+    "fallbacks-not-a-list": ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: qwen3-coder-llama\n  qwen3-coder-llama:"),
+    "fallbacks-unknown-model": ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: [qwen3-coder-lama]\n  qwen3-coder-llama:"),
+    "fallbacks-hostile": ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: [\"x; reboot\"]\n  qwen3-coder-llama:"),
+    "max-parallel-requests-zero": ("      parallel: 2\n", "      parallel: 2\n    max_parallel_requests: 0\n"),
+    "senior-not-a-bool": ("    max_tokens: 2000\n", "    max_tokens: 2000\n    senior: very\n"),
+    "route-unknown-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  box/code: qwen3-cod\n"),
+    "route-name-hostile": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  \"box/../code\": qwen3-coder\n"),
+    "route-shadows-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  kimi-linear: qwen3-coder\n"),
 }.items():
     assert old in ONE_BOX, old
     case(name, ONE_BOX.replace(old, new, 1))

@@ -1,0 +1,33 @@
+import SparkDiagnostics
+import SparkPlan
+import SparkSpec
+
+/// CL020: a senior model never falls back.
+struct SeniorModelRule: Rule {
+    let description = RuleDescription(
+        id: "CL020",
+        title: "a senior model never falls back",
+        rationale: """
+            A senior model is the one that answers what must not be answered worse: final review, \\
+            safety decisions (document 003's Spark). When it is down its callers must get an error and \\
+            page someone, never a quiet answer from a smaller model. spark-gen writes its chain empty, \\
+            so no catch-all applies to it either; a fallback listed on it would undo that.
+            """,
+        help: "remove the senior model's fallbacks, or 'senior: true' if a lesser answer is acceptable",
+        triggering: [
+            RuleExample(base: "one-box", replacing: "    max_tokens: 2000\n", with: "    max_tokens: 2000\n    senior: true\n    fallbacks: [↓kimi-linear]\n"),
+        ],
+        nonTriggering: [
+            .unchanged,
+            RuleExample(base: "one-box", replacing: "    max_tokens: 2000\n", with: "    max_tokens: 2000\n    senior: true\n"),
+        ])
+
+    func check(_ context: RuleContext) -> [RuleFinding] {
+        context.topology.models.compactMap { model -> RuleFinding? in
+            guard model.senior, !model.fallbacks.isEmpty else { return nil }
+            return RuleFinding(
+                "model '\(model.name)' is senior but falls back to \(model.fallbacks.map { "'\($0)'" }.joined(separator: ", "))",
+                at: model.path / "fallbacks" / 0)
+        }
+    }
+}
