@@ -226,8 +226,16 @@ struct RunbookEmitter {
 
         // The hand-written guide this stack replaces is the DGX Spark one; another box starts fresh.
         // The guide ran LiteLLM under systemd; a compose-run LiteLLM comes from another setup.
-        let fromGuide = node.node.hardware.kind == Self.guideHardware && node.litellm?.container == nil
+        // A catalog's Sparks come from spark-vllm-docker, not from the hand-written guide.
+        let catalogs = plan.catalogs.filter { catalog in node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name } }
+        let fromGuide = node.node.hardware.kind == Self.guideHardware && node.litellm?.container == nil && catalogs.isEmpty
         if fromGuide { text += GuideMigration(node: node).section(step: heading("Coming from the hand-written guide")) }
+        if !catalogs.isEmpty {
+            text += heading("Coming from spark-vllm-docker")
+            text += "Skip this on a fresh machine. On a Spark that served models with spark-vllm-docker's `launch-cluster.sh`, "
+            text += "stop its container first: it holds the port, the GPU memory and, on the head, Ray's ports.\n\n```sh\n"
+            text += "docker stop \(Self.sparkVLLMDockerContainer) 2>/dev/null || true   # started with --rm: stopping removes it\n```\n"
+        }
         let litellmInCompose = node.litellm?.container != nil
 
         text += heading(Self.copyStep)
@@ -557,11 +565,52 @@ struct RunbookEmitter {
         if fromGuide {
             text += heading("Where this stack differs from the hand-written guide, and why")
             text += differences(plan, node)
+        } else if !catalogs.isEmpty {
+            text += heading("Where this stack differs from spark-control's own setup, and why")
+            text += catalogDifferences(node, catalogs)
         } else {
             text += heading("Where this stack differs from a hand-written one, and why")
             text += composeDifferences(node)
         }
         return (text, steps)
+    }
+
+    /// The container spark-vllm-docker's launch-cluster.sh starts unless told another name.
+    static let sparkVLLMDockerContainer = "vllm_node"
+
+    /// What a catalog's node gets differently from the setup document 002 describes
+    /// (spark-vllm-docker's launch-cluster.sh, NIMs published on the LAN).
+    private func catalogDifferences(_ node: NodePlan, _ catalogs: [CatalogPlan]) -> String {
+        var items: [String] = []
+        for catalog in catalogs where catalog.head == node.name {
+            let reach = catalog.panel.map { "the panel on \($0.name) alone" } ?? "this node alone"
+            items.append(
+                "vLLM binds \(catalog.apiHost):\(catalog.port) and the firewall admits \(reach), instead of `--host 0.0.0.0`: the port has "
+                    + "no login, and tailscaled accepts everything arriving on `tailscale0` ahead of ufw, so a wildcard listener would be "
+                    + "open to the tailnet and the whole LAN.")
+            items.append(
+                "Each model runs in a container of its own (`vllm-<model>`), started by `scripts/swap.sh`, which first stops every "
+                    + "model of the catalog here and on the workers, instead of one `\(Self.sparkVLLMDockerContainer)` container and `launch-cluster.sh`.")
+        }
+        if node.clusterRoles.contains(where: { $0.cluster.catalog != nil && $0.cluster.isMultiNode }) {
+            items.append(
+                "Ray runs without its dashboard and job API, with token authentication, instead of launch-cluster.sh's "
+                    + "`--include-dashboard=True --dashboard-host 0.0.0.0`: the job API runs any code it is sent. Ray's GCS and raylet "
+                    + "still listen on every address (every Ray release does), so ufw admits only the cluster peer, on the DAC.")
+        }
+        if node.node.apps.contains(where: \.isSpeech) {
+            items.append(
+                "The speech NIM uses the host network instead of a published port (Docker DNATs those before ufw's INPUT chain, "
+                    + "so the whole LAN would reach it), on the NIMs' own port 9000, one per node: its Triton takes 8000 to 8002 too. "
+                    + "Its cache belongs to uid \(SpeechNIM.containerUID), the user it runs as.")
+        }
+        items += [
+            "ssh comes from the LAN; the panel's key works from the panel's address alone (`from=` in authorized_keys).",
+            "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy that "
+                + "exposes a model port is rejected when saved.",
+            "ufw is reset to the generated rules: ssh, the panel's ports and the cluster peer on the DAC, nothing else.",
+        ]
+        return items.map { "- \($0)\n" }.joined()
     }
 
     /// The hardware of the nodes the hand-written guide set up, whose migration step applies.
