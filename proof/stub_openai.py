@@ -2,7 +2,7 @@
 """A tiny model server that stands in for vLLM, llama.cpp and Ollama in proof/litellm_check.py.
 
   stub_openai.py [--serve HOST:PORT=MODEL[,MODEL...] ...] [--ollama HOST:PORT=MODEL[,MODEL...] ...]
-                 [--nonce TEXT]
+                 [--nonce TEXT] [--delay SECONDS]
 
 Each --serve or --ollama is one listener (one api_base) and the model names it serves.
 
@@ -35,6 +35,12 @@ A chat request whose last message contains SLOW_MARKER is streamed slowly: its c
 SLOW_PIECES pieces, each sent SLOW_PAUSE seconds after the one before (the first right
 away), so a caller can tell a stream passed on chunk by chunk from one held back until
 its end (litellm_check.py does, through NGINX). Other requests are answered at once.
+
+With --delay SECONDS every chat request (of a served model) is held that long before its
+answer starts, as a server whose slots are all busy would hold it: litellm_check.py makes
+one backend slow this way to fill a model's max_parallel_requests and see the next
+request go to its fallback. Each request's body is logged as soon as it is read, so the
+caller can tell from the log when the held requests have arrived.
 
 Each listener serves only its own API: a /v1 path on an Ollama listener, or /api/chat on
 an OpenAI one, is 404 as on the real server, so a provider prefix that does not match its
@@ -94,13 +100,14 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host, port, models, nonce, api):
+    def __init__(self, host, port, models, nonce, api, delay=0.0):
         # The address family follows the literal, so IPv6 api_bases work too.
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, port), OllamaHandler if api == "ollama" else OpenAIHandler)
         self.models = models
         self.nonce = nonce
         self.api = api
+        self.delay = delay
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -173,6 +180,7 @@ class OpenAIHandler(Handler):
         if model not in self.server.models:
             return self.not_found(f"The model `{model}` does not exist.")
         content = self.answer(model)
+        time.sleep(self.server.delay)
         ident = f"chatcmpl-{uuid.uuid4().hex}"
         created = int(time.time())
         usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
@@ -275,6 +283,7 @@ class OllamaHandler(Handler):
         if not isinstance(request.get("messages"), list):
             return self.send_json(400, {"error": "messages is required"})
         content = self.answer(model)
+        time.sleep(self.server.delay)
         counts = {"total_duration": 1000000, "load_duration": 1000, "prompt_eval_count": 1,
                   "prompt_eval_duration": 1000, "eval_count": 1, "eval_duration": 1000}
         # Ollama streams unless the request says "stream": false.
@@ -307,13 +316,15 @@ def main():
     parser.add_argument("--ollama", action="append", type=parse_serve, default=[],
                         help="HOST:PORT=MODEL[,MODEL...]: Ollama's native API (repeatable)")
     parser.add_argument("--nonce", default=uuid.uuid4().hex, help="text every answer carries")
+    parser.add_argument("--delay", type=float, default=0.0,
+                        help="seconds every chat request is held before its answer starts (default 0)")
     arguments = parser.parse_args()
     if not arguments.serve and not arguments.ollama:
         parser.error("nothing to serve: give --serve or --ollama")
 
     # Bind everything first, so a port clash fails before anything is announced.
-    servers = ([Server(host, port, models, arguments.nonce, "openai") for host, port, models in arguments.serve]
-               + [Server(host, port, models, arguments.nonce, "ollama") for host, port, models in arguments.ollama])
+    servers = ([Server(host, port, models, arguments.nonce, "openai", arguments.delay) for host, port, models in arguments.serve]
+               + [Server(host, port, models, arguments.nonce, "ollama", arguments.delay) for host, port, models in arguments.ollama])
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         print(f"listening {server.server_address[0]}:{server.server_address[1]}", flush=True)

@@ -99,6 +99,55 @@ import Testing
         try Self.breakAndProve("spark-control", checker, file, old, new, evidence)
     }
 
+    /// one-box with routing: qwen3-coder falls back to qwen3-coder-llama, then qwen3-235b;
+    /// qwen3-coder-llama is capped at its two llama.cpp slots and spills to qwen3-235b;
+    /// qwen3-235b is senior; and two route names. Its LiteLLM config is proven as built (busy
+    /// spill, outage down the chain, the senior failing alone, the aliases), then broken one way each.
+    static let routedEdits = [
+        ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: [qwen3-coder-llama, qwen3-235b]\n  qwen3-coder-llama:"),
+        ("      parallel: 2\n", "      parallel: 2\n    max_parallel_requests: 2\n    fallbacks: [qwen3-235b]\n"),
+        ("    max_tokens: 2000\n", "    max_tokens: 2000\n    senior: true\n"),
+    ]
+
+    @Test(arguments: [
+        ("", "", nil),
+        // The senior's empty chain given a target: with its backend down a lesser model answers.
+        ("  - qwen3-235b: []\n", "  - qwen3-235b: [qwen3-coder]\n", "FAIL senior: qwen3-235b down: model=qwen3-235b -> 200 from qwen3-coder"),
+        // No cap: the third request waits for the busy server instead of going to qwen3-235b.
+        ("    max_parallel_requests: 2\n", "", "FAIL spill: model=qwen3-coder-llama (no max_parallel_requests"),
+    ] as [(String, String, String?)])
+    func routedGatewayIsProvenAndBreaksShow(_ old: String, _ new: String, _ evidence: String?) throws {
+        var topology = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/one-box/topology.yaml", encoding: .utf8)
+        for (before, after) in Self.routedEdits {
+            let range = try #require(topology.range(of: before), "one-box no longer has \(before)")
+            topology.replaceSubrange(range, with: after)
+        }
+        topology += "\nroutes:\n  box/code: qwen3-coder\n  box/senior: qwen3-235b\n"
+        let scratch = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let file = scratch + "/topology.yaml", tree = scratch + "/tree", intent = scratch + "/intent.json"
+        try topology.write(toFile: file, atomically: true, encoding: .utf8)
+        let build = CommandRunner.run(Fixtures.binary, ["build", file, "-o", tree])
+        try #require(build.status == 0, "spark-gen build failed: \(build.stderr)")
+        let trust = CommandRunner.run(Fixtures.binary, ["trust", file, "--format", "json"])
+        try #require(trust.status == 0, "spark-gen trust failed: \(trust.stderr)")
+        try trust.stdout.write(toFile: intent, atomically: true, encoding: .utf8)
+        if !old.isEmpty {
+            let config = tree + "/nodes/framework/home/me/framework/litellm-config.yaml"
+            let text = try String(contentsOfFile: config, encoding: .utf8)
+            let range = try #require(text.range(of: old), "the generated config has no \(old)")
+            try text.replacingCharacters(in: range, with: new).write(toFile: config, atomically: true, encoding: .utf8)
+        }
+        let result = Self.prove(["--tree", tree, "--intent", intent, "--only", "litellm"])
+        if let evidence {
+            #expect(result.status == 1, "litellm accepted the routed config with \(old) made \(new): \(result.stdout)")
+            #expect(result.stdout.contains(evidence), "\(result.stdout)")
+        } else {
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            #expect(result.stdout.contains(" passed, 0 failed"))
+        }
+    }
+
     private static func breakAndProve(_ name: String, _ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
         let example = try BuiltExample(name)
         defer { example.remove() }
