@@ -36,8 +36,8 @@ struct LiteLLMConfigEmitter {
             var params: [(String, YAMLValue)] = [
                 ("model", .string(route.model)),
                 ("api_base", .string(route.apiBase)),
-                // vLLM has no authentication; the OpenAI client still wants a key.
-                ("api_key", "not-needed"),
+                // vLLM has no authentication unless it listens on the tailnet; the OpenAI client still wants a key.
+                ("api_key", .string(route.apiKeyVariable.map { "os.environ/\($0)" } ?? "not-needed")),
             ]
             if let maxTokens = route.maxTokens { params.append(("max_tokens", .int(maxTokens))) }
             // Past it LiteLLM answers 429 at once (router_utils MaxParallelRequestsLimit), never queues.

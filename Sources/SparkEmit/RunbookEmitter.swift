@@ -65,11 +65,16 @@ struct RunbookEmitter {
         node.clusterRoles.contains { $0.kind == .head && $0.cluster.isMultiNode }
     }
 
-    /// The order of the first pass: heads of multi-node clusters first, since their secrets step
-    /// makes the Ray token that workers copy.
+    /// The order of the first pass: the nodes whose secrets others copy first (heads of multi-node
+    /// clusters make the Ray token workers copy; a model on the tailnet makes the key its callers
+    /// copy), then the rest, in file order.
     func prepareOrder(_ plan: Plan) -> [NodePlan] {
-        let heads = plan.nodes.filter(isMultiNodeHead)
-        return heads + plan.nodes.filter { !isMultiNodeHead($0) }
+        var sources = Set<String>()
+        for node in plan.nodes {
+            for file in node.secretFiles { if case .copied(let from, _) = file.source { sources.insert(from) } }
+        }
+        let first = plan.nodes.filter { isMultiNodeHead($0) || sources.contains($0.name) }
+        return first + plan.nodes.filter { node in !first.contains { $0.name == node.name } }
     }
 
     private func comment(_ plan: Plan, node: String? = nil) -> String {

@@ -98,6 +98,10 @@ struct VLLMEmitter {
             options.append("-e RAY_AUTH_MODE=token")
             options.append("--env-file \(Shell.quote(node.absolute(token.file)))")
         }
+        if role.kind == .head, cluster.model.listen == .tailnet, let key = cluster.model.apiKey {
+            // vLLM's API server reads VLLM_API_KEY from its environment: the key is on no command line.
+            options.append("--env-file \(Shell.quote(node.absolute(key.file)))")
+        }
         options += [
             "-v \"$home/.cache/huggingface:/root/.cache/huggingface\"",
             "-v \"$stack_dir/vllm-compile-cache:/root/.cache/vllm/torch_compile_cache\"",

@@ -18,6 +18,8 @@ public struct LiteLLMPlan: Sendable {
         public var fallbacks: [String] = []
         /// Never falls back: written as an empty chain, so no catch-all could ever apply to it.
         public var senior: Bool = false
+        /// The variable holding the key the backend asks for (a model on the tailnet), or nil for none.
+        public var apiKeyVariable: String? = nil
     }
 
     /// Whether the config routes between models at all (fallbacks, route names or caps).

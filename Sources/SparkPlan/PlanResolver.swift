@@ -40,7 +40,11 @@ public enum PlanResolver {
                     help: "a catalog's port listens on one address: route the model from the LiteLLM on '\(head.name)', or drop the panel")
                 return nil
             }
-            let calledOverLink = !callers.isEmpty && model.listen != .loopback
+            // A model on the tailnet is called over it, with its key: it needs neither a link nor an open port.
+            if model.listen == .tailnet {
+                guard checkTailnetListener(model, head: head, into: &bag) else { return nil }
+            }
+            let calledOverLink = !callers.isEmpty && model.listen != .loopback && model.listen != .tailnet
             // Every model's link problems are reported in one run; a model with one goes no further.
             let reported = bag.diagnostics.count
             let link = clusterLink(
@@ -53,11 +57,22 @@ public enum PlanResolver {
             case .dac: apiHost = headAddress?.description ?? loopback
             case .loopback: apiHost = loopback
             case .address(let address): apiHost = address.description
+            case .tailnet: apiHost = head.tailnetIP?.description ?? loopback
             case nil: apiHost = catalog?.panel != nil ? catalog!.apiHost : callers.isEmpty ? loopback : headAddress?.description ?? loopback
             }
             return ClusterPlan(
                 model: model, head: head, workers: workers, link: link, headAddress: headAddress, apiHost: apiHost,
                 callers: callers.map(\.name), stackDir: topology.stack.dir.absolute(home: head.home), catalog: catalog)
+        }
+        // vLLM reads its key as VLLM_API_KEY, so one LiteLLM can hold the key of one such model.
+        for node in topology.nodes where node.apps.contains(.litellm) {
+            guard let owner = topology.owner(named: node.owner) else { continue }
+            let keyed = routing.clusters(routedBy: owner, among: clusters).filter { $0.model.listen == .tailnet && $0.model.apiKey != nil }
+            guard keyed.count > 1, let first = keyed.first, let second = keyed.dropFirst().first(where: { $0.model.apiKey?.file != first.model.apiKey?.file })
+            else { continue }
+            bag.error(
+                "the LiteLLM on node '\(node.name)' calls models '\(first.model.name)' and '\(second.model.name)' on the tailnet with different keys, both VLLM_API_KEY",
+                at: second.model.apiKey!.path, help: "give both models one api_key file, or route one of them from another node's LiteLLM")
         }
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
         let modelWorkloads = modelWorkloads(clusters, into: &bag)
@@ -96,12 +111,15 @@ public enum PlanResolver {
                 }
             }
             let kinds = AppKinds.lowering(node, owner: owner, topology: topology)
-            let secrets = secretFiles(for: node, placements: kinds.flatMap { $0.kind.secrets($0.context) }, roles: roles)
+            let routed = node.apps.contains(.litellm) ? routing.clusters(routedBy: owner, among: clusters) : []
+            let secrets = secretFiles(
+                for: node, placements: kinds.flatMap { $0.kind.secrets($0.context) } + tailnetKeys(node, roles: roles, routed: routed),
+                roles: roles)
             return NodePlan(
                 node: node, owner: owner, tailnet: topology.tailnet(named: node.tailnet ?? owner.tailnet)!,
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces[index],
                 services: kinds.flatMap { $0.kind.listeners($0.context) } + clusterServices(roles: roles),
-                workloads: (modelWorkloads[node.name] ?? []) + kinds.compactMap { $0.kind.workload($0.context) },
+                workloads: (modelWorkloads[node.name] ?? []) + kinds.compactMap { $0.kind.workload($0.context) }.map { loadingEveryKey($0, secrets) },
                 litellm: litellm(for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters), aliases: topology.routes),
                 secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts)
         }
@@ -323,6 +341,38 @@ public enum PlanResolver {
         }
     }
 
+    /// A model that listens on its head's tailnet address: the head says which address that is,
+    /// vLLM asks for a key there (anything tagged on the tailnet could call it otherwise), and it
+    /// runs on one node (Ray's ports must stay off the tailnet).
+    private static func checkTailnetListener(_ model: Model, head: Node, into bag: inout DiagnosticBag) -> Bool {
+        var fine = true
+        if head.tailnetIP == nil {
+            bag.error(
+                "model '\(model.name)' listens on the tailnet, but node '\(head.name)' has no tailnet_ip", at: model.path / "listen",
+                help: "add 'tailnet_ip: 100.x.y.z' to node '\(head.name)', the address the Tailscale admin console shows (it can be fixed there)")
+            fine = false
+        }
+        if model.apiKey == nil {
+            bag.error(
+                "model '\(model.name)' listens on the tailnet without an api_key", at: model.path / "listen",
+                help: "add 'api_key: {file: \"~/.\(model.name)-vllm.env\"}': every tagged device of the tailnet could call it without one")
+            fine = false
+        }
+        if let key = model.apiKey, key.variable != "VLLM_API_KEY" {
+            bag.error(
+                "the api_key of model '\(model.name)' is read as \(key.variable), but vLLM reads VLLM_API_KEY", at: key.path,
+                help: "remove 'var' from the api_key, or name VLLM_API_KEY")
+            fine = false
+        }
+        if model.runtime.kind != .vllm || !model.cluster.workers.isEmpty {
+            bag.error(
+                "model '\(model.name)' listens on the tailnet, which spark-gen supports for a one-node vLLM only", at: model.path / "listen",
+                help: "remove 'listen: tailnet', or run the model as vLLM on one node")
+            fine = false
+        }
+        return fine
+    }
+
     /// Each catalog with its head and the address its port listens on. Its models take turns on
     /// one port, so they must share a head; a panel must share a LAN with that head.
     private static func catalogPlans(_ topology: Topology, hosts: [HostPlan], into bag: inout DiagnosticBag) -> [CatalogPlan] {
@@ -372,6 +422,7 @@ public enum PlanResolver {
             if let catalog = cluster.catalog, let panel = catalog.panel, let link = catalog.panelLink {
                 exposure = .hosts(link: link, [panel.name])
             }
+            if cluster.model.listen == .tailnet { exposure = .tailnetPeers(cluster.callers) }
             let name = "\(cluster.model.runtime.kind.rawValue) \(cluster.model.servedName)"
             let sharedKey = cluster.catalog.map { "catalog " + $0.name } ?? cluster.serviceName
             if let key = sharedKey, let index = shared[key] {
@@ -526,7 +577,8 @@ public enum PlanResolver {
                 servedName: cluster.model.servedName, model: cluster.litellmModel, apiBase: cluster.apiBase,
                 supportsTools: cluster.model.vllm.toolCallParser != nil, maxTokens: cluster.model.maxTokens,
                 supportsVision: cluster.model.vision, maxParallelRequests: cluster.model.maxParallelRequests,
-                fallbacks: cluster.model.fallbacks.compactMap { served[$0] }, senior: cluster.model.senior)
+                fallbacks: cluster.model.fallbacks.compactMap { served[$0] }, senior: cluster.model.senior,
+                apiKeyVariable: cluster.model.listen == .tailnet ? cluster.model.apiKey?.variable : nil)
         }
         let groupAliases = aliases.compactMap { alias in served[alias.model].map { (name: alias.name, servedName: $0) } }
         var database: LiteLLMPlan.Database?
@@ -546,6 +598,37 @@ public enum PlanResolver {
 
     /// The secret files a node needs: its apps' placements, then each cluster's Ray token; two
     /// secrets in one file become one entry.
+    /// A compose-run LiteLLM loads every secret file it reads, the keys of the models it calls on
+    /// the tailnet included (its kind knows only the owner's).
+    private static func loadingEveryKey(_ workload: Workload, _ secrets: [SecretFile]) -> Workload {
+        guard workload.name == App.litellm.containerName else { return workload }
+        let missing = secrets.filter { $0.readers.contains(App.litellm.rawValue) && !workload.environmentFiles.contains($0.path) }.map(\.path)
+        guard !missing.isEmpty else { return workload }
+        return Workload(
+            name: workload.name, image: workload.image, runner: workload.runner, command: workload.command, environment: workload.environment,
+            environmentFiles: workload.environmentFiles + missing, volumes: workload.volumes, entrypoint: workload.entrypoint, gpus: workload.gpus,
+            gpuIDs: workload.gpuIDs, hostIPC: workload.hostIPC, manualStart: workload.manualStart, dependsOn: workload.dependsOn, path: workload.path)
+    }
+
+    /// The keys of models that listen on the tailnet: their head makes each, and a node whose
+    /// LiteLLM calls one from elsewhere copies the head's file.
+    private static func tailnetKeys(_ node: Node, roles: [ClusterRole], routed: [ClusterPlan]) -> [SecretPlacement] {
+        var placements: [SecretPlacement] = []
+        for role in roles where role.kind == .head && role.cluster.model.listen == .tailnet {
+            guard let key = role.cluster.model.apiKey else { continue }
+            placements.append(SecretPlacement(secret: key, variables: [key.variable], readers: ["vllm"]))
+        }
+        // compose reads env files as whoever runs it (AppContext.composeReaderGroup).
+        let group = node.appOptions[.litellm]?.runner == .compose ? "docker" : nil
+        for cluster in routed where cluster.model.listen == .tailnet {
+            guard let key = cluster.model.apiKey else { continue }
+            let source: SecretFile.Source = cluster.head.name == node.name
+                ? .generated : .copied(node: cluster.head.name, path: key.file.absolute(home: cluster.head.home))
+            placements.append(SecretPlacement(secret: key, variables: [key.variable], readers: [App.litellm.rawValue], source: source, group: group))
+        }
+        return placements
+    }
+
     private static func secretFiles(for node: Node, placements: [SecretPlacement], roles: [ClusterRole]) -> [SecretFile] {
         var files: [(path: String, variables: [String], readers: [String], source: SecretFile.Source, group: String?)] = []
         func add(_ placement: SecretPlacement) {

@@ -22,6 +22,9 @@ public struct Service: Hashable, Sendable {
         /// The named hosts (machines spark-gen does not deploy to, such as a control panel), from
         /// one LAN only, by their addresses; the rest of the LAN is refused.
         case hosts(link: String, [String])
+        /// The named nodes of the node's own tailnet, whose LiteLLM calls it with its key (a model
+        /// that listens on the tailnet address); granted to the tailnet's tag, never to its users.
+        case tailnetPeers([String])
     }
 
     public let role: Role

@@ -26,6 +26,14 @@ enum TailnetPolicyPlanner {
         if !granted.isEmpty {
             grants.append(.init(sources: [group], destinations: [tailnet.tag], ports: granted, path: nil))
         }
+        // A model that listens on the tailnet answers the tailnet's own tag (the nodes whose LiteLLM
+        // calls it, with its key), never its users.
+        let peerPorts = Set(nodes.flatMap { node in
+            node.services.filter { if case .tailnetPeers = $0.exposure { return true } else { return false } }.map(\.port)
+        }).sorted()
+        if !peerPorts.isEmpty {
+            grants.append(.init(sources: [tailnet.tag], destinations: [tailnet.tag], ports: peerPorts, path: nil))
+        }
         for grant in tailnet.grants {
             grants.append(.init(sources: grant.sources, destinations: grant.destinations ?? [tailnet.tag], ports: grant.ports, path: grant.path))
         }
@@ -35,7 +43,7 @@ enum TailnetPolicyPlanner {
             deny: deniedPorts(tailnet, nodes: nodes, clusterOnlyPorts: clusterOnlyPorts, granted: granted).map { "\(tailnet.tag):\($0)" })]
         // The nodes' own identity reaches none of the members' devices or the kept-open devices.
         tests.append(TailnetPolicy.Test(
-            source: tailnet.tag, accept: [], deny: ["\(user):22"] + tailnet.keepOpenTags.filter { $0 != tailnet.tag }.map { "\($0):22" }))
+            source: tailnet.tag, accept: peerPorts.map { "\(tailnet.tag):\($0)" }, deny: ["\(user):22"] + tailnet.keepOpenTags.filter { $0 != tailnet.tag }.map { "\($0):22" }))
         return TailnetPolicy(tagOwners: tagOwners, groups: [(group, tailnet.users)], grants: grants, tests: tests)
     }
 

@@ -4,6 +4,8 @@ public enum ListenAddress: Hashable, Sendable, CustomStringConvertible {
     case dac
     /// 127.0.0.1.
     case loopback
+    /// The node's tailnet address: other nodes of the tailnet call it, with a key.
+    case tailnet
     /// A literal IPv4 address; 0.0.0.0 means every interface.
     case address(IPv4Address)
 
@@ -11,6 +13,7 @@ public enum ListenAddress: Hashable, Sendable, CustomStringConvertible {
         switch text {
         case "dac": self = .dac
         case "loopback": self = .loopback
+        case "tailnet": self = .tailnet
         default:
             guard let address = IPv4Address(text) else { return nil }
             self = .address(address)
@@ -21,6 +24,7 @@ public enum ListenAddress: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .dac: return "dac"
         case .loopback: return "loopback"
+        case .tailnet: return "tailnet"
         case .address(let address): return address.description
         }
     }

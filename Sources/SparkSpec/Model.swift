@@ -37,6 +37,9 @@ public struct Model: Sendable {
     public var fallbacks: [String] = []
     /// A model that never falls back: when it is down its callers get an error, never a lesser answer.
     public var senior: Bool = false
+    /// The key vLLM asks its callers for (VLLM_API_KEY), by reference: required for a model that
+    /// listens on the tailnet, where a port without one would answer any tagged device.
+    public var apiKey: SecretRef? = nil
 }
 
 /// What serves a model: the runtime, the image it runs in and what starts it.

@@ -25,6 +25,9 @@ public struct Node: Sendable {
     /// The system Python's version, for the user site-packages path LiteLLM runs from.
     public var python: String
     public var path: SpecPath
+    /// The node's tailnet address (100.64.0.0/10), fixed in the admin console, for what listens on
+    /// the tailnet itself: a model other nodes call over it (`listen: tailnet`).
+    public var tailnetIP: IPv4Address? = nil
 
     /// The port `app` listens on here: the topology's `port:` for the app, or the app's default.
     public func port(of app: App) -> Int? { appOptions[app]?.port ?? app.port }

@@ -408,6 +408,12 @@ private struct Decoder {
         let hardware = map.required("hardware", what: what).flatMap { self.hardware($0, at: path / "hardware") }
         let addresses = addresses(map, at: path)
         let tailnetHostname = map.string("tailnet_hostname", grammar: .hostname) ?? name
+        let tailnetIP = map.ipv4("tailnet_ip", required: false, what: "")
+        if let tailnetIP, !IPv4Network("100.64.0.0/10")!.contains(tailnetIP), let location = map.value("tailnet_ip")?.location {
+            context.error(
+                "'tailnet_ip' \(tailnetIP) is not a tailnet address", at: location, path: path / "tailnet_ip",
+                help: "Tailscale gives nodes addresses in 100.64.0.0/10: write the one the admin console shows for the node")
+        }
         let apps = map.value("apps").flatMap { self.apps($0, at: path / "apps") } ?? []
         let python = map.string("python", grammar: .version) ?? map.defaulted("python", "3.12")
         let tailnet = map.string("tailnet", grammar: .identifier)
@@ -418,7 +424,7 @@ private struct Decoder {
             name: name, owner: owner, user: user, home: home?.text ?? "/home/\(user)", uid: uid, gid: gid, hardware: hardware,
             addresses: addresses, tailnetHostname: tailnetHostname, apps: apps.map(\.app),
             appOptions: Dictionary(uniqueKeysWithValues: apps.compactMap { entry in entry.options.map { (entry.app, $0) } }),
-            tailnet: tailnet, advertiseRoutes: routes, firewall: firewall, python: python, path: path)
+            tailnet: tailnet, advertiseRoutes: routes, firewall: firewall, python: python, path: path, tailnetIP: tailnetIP)
     }
 
     func firewallRule(_ node: YAMLNode, at path: SpecPath) -> FirewallRule? {
@@ -631,6 +637,7 @@ private struct Decoder {
         let gpuIDs = runtime.map { $0.runner == .compose } == true ? map.ints("gpu_ids", in: 0...63) : nil
         let maxTokens = map.int("max_tokens", in: 1...10_000_000)
         let sharedWith = map.strings("shared_with", grammar: .identifier) ?? []
+        let apiKey = map.value("api_key").flatMap { secret($0, at: path / "api_key", what: "the api_key of \(what)", variable: "VLLM_API_KEY") }
         let vision = map.bool("vision") ?? false
         let cap = map.int("max_parallel_requests", in: 1...100_000)
         let fallbacks = map.strings("fallbacks", grammar: .identifier) ?? []
@@ -647,7 +654,7 @@ private struct Decoder {
         return Model(
             name: name, source: source, servedName: servedName, weightsGB: weights, runtime: runtime, cluster: cluster, port: port,
             listen: listen, vllm: vllm, llamaCpp: llamaCpp, start: start, gpuIDs: gpuIDs, maxTokens: maxTokens, sharedWith: sharedWith,
-            path: path, catalog: catalogName, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks, senior: senior)
+            path: path, catalog: catalogName, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks, senior: senior, apiKey: apiKey)
     }
 
     /// Where the model runs: `cluster: {head, workers, …}`, or `node: NAME` for one node.

@@ -211,6 +211,9 @@ for name, (old, new) in {
     "senior-not-a-bool": ("    max_tokens: 2000\n", "    max_tokens: 2000\n    senior: very\n"),
     "route-unknown-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  box/code: qwen3-cod\n"),
     "route-name-hostile": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  \"box/../code\": qwen3-coder\n"),
+    "tailnet-ip-outside-tailnet": ("    apps: [{litellm: {runner: compose, port: 4000}}]\n", "    apps: [{litellm: {runner: compose, port: 4000}}]\n    tailnet_ip: 192.168.1.10\n"),
+    "tailnet-listen-without-key": ("      tool_call_parser: kimi_k2\n", "      tool_call_parser: kimi_k2\n    listen: tailnet\n"),
+    "tailnet-key-literal": ("      tool_call_parser: kimi_k2\n", "      tool_call_parser: kimi_k2\n    listen: tailnet\n    api_key: sk-abcdef0123456789\n"),
     "route-shadows-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  kimi-linear: qwen3-coder\n"),
 }.items():
     assert old in ONE_BOX, old

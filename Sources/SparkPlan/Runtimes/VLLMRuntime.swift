@@ -14,6 +14,8 @@ struct VLLMRuntime: ModelRuntime {
         return Workload(
             name: serviceName(cluster), image: cluster.image,
             command: [cluster.model.source] + Self.serveArguments(cluster).flatMap { $0 },
+            // vLLM's API server asks for VLLM_API_KEY from its environment, never from a command line.
+            environmentFiles: cluster.model.listen == .tailnet ? cluster.model.apiKey.map { [$0.file.absolute(home: node.home)] } ?? [] : [],
             volumes: [
                 "\(node.home)/.cache/huggingface:/root/.cache/huggingface",
                 // A cache per model: several servers compiling at once do not share one folder.

@@ -12,7 +12,9 @@ struct ModelListenRule: Rule {
             of ufw's chains, so a listener on 0.0.0.0 is reachable from the tailnet whatever ufw says, \
             and one on the mgmt address is reachable from the whole management LAN. Bound to the DAC \
             address it is reachable only over the private cluster link, where the firewall admits the \
-            DAC peer alone. A catalog whose spark-control panel polls it from the LAN listens on the head's \
+            DAC peer alone. A model other nodes call over the tailnet listens on its head's tailnet \
+            address with a key (VLLM_API_KEY), and the tailnet policy grants that port to the tailnet's \
+            tag, never to its users. A catalog whose spark-control panel polls it from the LAN listens on the head's \
             address there, and the firewall admits the panel's address alone: the rest of the LAN, the \
             tailnet and the DAC peers are refused.
             """,
@@ -24,6 +26,11 @@ struct ModelListenRule: Rule {
         nonTriggering: [
             .unchanged, RuleExample(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: dac\n"),
             RuleExample(base: "spark-control", []),
+            // On the tailnet with a key: the policy grants the tailnet's tag alone the port.
+            RuleExample(base: "one-box", [
+                ("    apps: [{litellm: {runner: compose, port: 4000}}]\n", "    apps: [{litellm: {runner: compose, port: 4000}}]\n    tailnet_ip: 100.64.0.10\n"),
+                ("      tool_call_parser: kimi_k2\n", "      tool_call_parser: kimi_k2\n    listen: tailnet\n    api_key: {file: ~/.kimi-vllm.env}\n"),
+            ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -32,6 +39,8 @@ struct ModelListenRule: Rule {
             guard host != PlanResolver.loopback, host != cluster.headAddress?.description else { return nil }
             // The panel's LAN address, which the firewall opens to the panel alone (FirewallPlanner).
             if let catalog = cluster.catalog, catalog.panel != nil, host == catalog.apiHost { return nil }
+            // The head's tailnet address with a key: the policy grants the tailnet's tag alone (TailnetPolicyPlanner).
+            if cluster.model.listen == .tailnet, cluster.model.apiKey != nil, host == cluster.head.tailnetIP?.description { return nil }
             let expected = cluster.link.map { link in "the address \(cluster.headAddress!) of '\(cluster.head.name)' on \(link.phrase)" } ?? "loopback"
             let reach = host == Service.everyAddress
                 ? "every interface of '\(cluster.head.name)', the tailnet and its LANs included"
