@@ -128,7 +128,11 @@ struct RunbookEmitter {
     private func models(_ plan: Plan) -> String {
         guard !plan.clusters.isEmpty else { return "" }
         var text = "\n## Models\n\n"
-        if plan.nodes.contains(where: { $0.litellm != nil }) {
+        if plan.nodes.contains(where: { $0.litellm?.routesBetweenModels == true }) {
+            text += "Each model name is one backend, with no retries. A request that fails, or finds a model at its "
+            text += "`max_parallel_requests`, goes down that model's fallbacks; a model without any, and a senior model, fails its "
+            text += "own requests. The litellm-config.yaml of each node lists the chains and route names.\n\n"
+        } else if plan.nodes.contains(where: { $0.litellm != nil }) {
             text += "Each model name is one backend. LiteLLM has no retries and no fallbacks: a backend that is down fails "
             text += "the requests for its own name at once and never answers them with another model.\n\n"
         } else {
@@ -191,6 +195,10 @@ struct RunbookEmitter {
         var rows = plan.topology.defaults.map { ($0.path.description, $0.value) }
         for cluster in plan.clusters where cluster.isMultiNode && cluster.model.runtime.rayVersion == nil {
             rows.append(("models.\(cluster.model.name).runtime.ray_version", cluster.rayVersion ?? ""))
+        }
+        for model in plan.topology.models where model.maxParallelRequests == nil {
+            guard let cap = PlanResolver.defaultCap(model) else { continue }
+            rows.append(("models.\(model.name).max_parallel_requests", "\(cap) (its server's slots: it has fallbacks)"))
         }
         for node in plan.nodes {
             let ports = node.node.apps.compactMap { app -> String? in
@@ -634,8 +642,12 @@ struct RunbookEmitter {
             "Every service binds 127.0.0.1 and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
                 + ": Docker DNATs published ports before ufw's INPUT chain, and tailscaled accepts everything arriving on "
                 + "`tailscale0` ahead of ufw. The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs.",
-            "Each model name is one backend and LiteLLM has no retries or fallbacks: a backend that is down fails the requests "
-                + "for its own name, at once, instead of another model answering them.",
+            node.litellm?.routesBetweenModels == true
+                ? "LiteLLM has no retries, and falls back only along the chains the topology names (a senior model never): a "
+                    + "backend that is down fails the requests for its own name, or sends them down its chain, instead of an "
+                    + "unnamed model answering them."
+                : "Each model name is one backend and LiteLLM has no retries or fallbacks: a backend that is down fails the requests "
+                    + "for its own name, at once, instead of another model answering them.",
         ]
         if node.has(.nginx) {
             items.append(

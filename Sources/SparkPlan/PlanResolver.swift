@@ -576,7 +576,7 @@ public enum PlanResolver {
             LiteLLMPlan.Route(
                 servedName: cluster.model.servedName, model: cluster.litellmModel, apiBase: cluster.apiBase,
                 supportsTools: cluster.model.vllm.toolCallParser != nil, maxTokens: cluster.model.maxTokens,
-                supportsVision: cluster.model.vision, maxParallelRequests: cluster.model.maxParallelRequests,
+                supportsVision: cluster.model.vision, maxParallelRequests: cluster.model.maxParallelRequests ?? defaultCap(cluster.model),
                 fallbacks: cluster.model.fallbacks.compactMap { served[$0] }, senior: cluster.model.senior,
                 apiKeyVariable: cluster.model.listen == .tailnet ? cluster.model.apiKey?.variable : nil)
         }
@@ -608,6 +608,18 @@ public enum PlanResolver {
             name: workload.name, image: workload.image, runner: workload.runner, command: workload.command, environment: workload.environment,
             environmentFiles: workload.environmentFiles + missing, volumes: workload.volumes, entrypoint: workload.entrypoint, gpus: workload.gpus,
             gpuIDs: workload.gpuIDs, hostIPC: workload.hostIPC, manualStart: workload.manualStart, dependsOn: workload.dependsOn, path: workload.path)
+    }
+
+    /// The cap of a model with fallbacks that names none: its server's slots, so a request that
+    /// would queue inside the server spills down the chain instead (document 003). Nil when the
+    /// slots are not stated (Ollama, vLLM without max_num_seqs) or nothing would take the spill.
+    public static func defaultCap(_ model: Model) -> Int? {
+        guard !model.fallbacks.isEmpty else { return nil }
+        switch model.runtime.kind {
+        case .vllm: return model.vllm.maxNumSeqs
+        case .llamaCpp: return model.llamaCpp?.parallel
+        case .ollama: return nil
+        }
     }
 
     /// The keys of models that listen on the tailnet: their head makes each, and a node whose

@@ -37,6 +37,19 @@ import Testing
         #expect(try #require(Self.box().resolve().plan?.node(named: "box")?.litellm).routesBetweenModels == false)
     }
 
+    @Test func aModelWithFallbacksIsCappedAtItsSlotsUnlessItSaysOtherwise() throws {
+        // Past its 16 slots a request would queue inside vLLM, where no fallback sees it.
+        let plan = try #require(Self.box { topology in
+            topology.models[Self.index(topology, "code")].fallbacks = ["senior"]
+            topology.models[Self.index(topology, "code")].vllm.maxNumSeqs = 16
+            topology.models[Self.index(topology, "vision")].vllm.maxNumSeqs = 16
+        }.resolve().plan)
+        let routes = try #require(plan.node(named: "box")?.litellm?.routes)
+        #expect(routes.first { $0.servedName == "code" }?.maxParallelRequests == 16)
+        // Without fallbacks nothing would take the spill: no cap.
+        #expect(routes.first { $0.servedName == "vision" }?.maxParallelRequests == nil)
+    }
+
     @Test func unknownNamesAreRefusedWhereTheyAreWritten() {
         let resolved = Self.box { topology in
             topology.models[Self.index(topology, "code")].fallbacks = ["visoin"]
