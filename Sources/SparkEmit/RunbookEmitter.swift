@@ -126,7 +126,7 @@ struct RunbookEmitter {
 
     /// Each model's backend: which runtime serves it where, and whether it starts with the stack.
     private func models(_ plan: Plan) -> String {
-        guard !plan.clusters.isEmpty else { return "" }
+        guard !plan.clusters.isEmpty || !plan.backends.isEmpty else { return "" }
         var text = "\n## Models\n\n"
         if plan.nodes.contains(where: { $0.litellm?.routesBetweenModels == true }) {
             text += "Each model name is one backend, with no retries. A request that fails, or finds a model at its "
@@ -151,6 +151,10 @@ struct RunbookEmitter {
                 runner = "docker run scripts"
             }
             text += "| \(model.servedName) | \(model.runtime.kind.title) | \(nodes) | \(cluster.apiHost):\(model.port) | \(runner) |\n"
+        }
+        for backend in plan.backends {
+            text += "| \(backend.name) | external (OpenAI-compatible) | host \(backend.host) | \(backend.apiBase.dropFirst("http://".count).prefix { $0 != "/" }) | "
+            text += "not deployed by spark-gen\(backend.slots.map { "; \($0) slots" } ?? "") |\n"
         }
         for catalog in plan.catalogs { text += panel(plan, catalog) }
         return text

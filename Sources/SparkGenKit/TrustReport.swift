@@ -115,10 +115,10 @@ public struct TrustReport {
     /// What each host spark-gen does not deploy to reaches: whoever controls it has what those
     /// listeners give without a login.
     func outsideHosts() -> String {
-        guard !plan.hosts.isEmpty else { return "" }
+        guard !plan.hosts.isEmpty || !plan.backends.isEmpty else { return "" }
         var text = "\nHosts spark-gen does not deploy to\n"
         let matrix = Reachability.relevant(plan)
-        for host in plan.hosts {
+        for host in plan.hosts where !host.interfaces.isEmpty {
             var reached: [String] = []
             for entry in matrix.entries where entry.reachable {
                 guard case .host(host.name, _) = entry.vantage, entry.service.role != .ssh else { continue }
@@ -131,6 +131,11 @@ public struct TrustReport {
             }
             text += "  - \(host.name) (\(addresses)) reaches, with no login: \(reached.joined(separator: ", ")). "
             text += "Whoever controls \(host.name) reads and sends every request to them; the firewalls admit its address alone of its LAN.\n"
+        }
+        for backend in plan.backends {
+            text += "  - \(backend.host) serves backend \(backend.name) on \(backend.port) to the tailnet \(backend.tailnet)'s nodes (grant to \(backend.tag)): "
+            text += "it reads every request routed or fallen back to it; spark-gen does not deploy it, so its own firewall must keep "
+            text += "the port off every other network.\n"
         }
         return text
     }

@@ -19,6 +19,8 @@ public struct Plan: Sendable {
     public let hosts: [HostPlan]
     /// Models taking turns on one port, in file order.
     public let catalogs: [CatalogPlan]
+    /// Servers spark-gen routes to but does not deploy, in file order.
+    public var backends: [BackendPlan] = []
 
     public func host(named name: String) -> HostPlan? { hosts.first { $0.name == name } }
 

@@ -23,6 +23,7 @@ public enum PlanResolver {
                 interfaces: host.addresses.compactMap { address in linkIndex[address.link].map { .init(link: links[$0], address: address.ip) } },
                 path: host.path)
         }
+        let backends = topology.backends.compactMap { backend in topology.host(named: backend.host).flatMap { BackendPlan(backend, host: $0) } }
         let catalogs = catalogPlans(topology, hosts: hosts, into: &bag)
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
         var catalogIndex: [String: CatalogPlan] = [:]
@@ -120,7 +121,9 @@ public enum PlanResolver {
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces[index],
                 services: kinds.flatMap { $0.kind.listeners($0.context) } + clusterServices(roles: roles),
                 workloads: (modelWorkloads[node.name] ?? []) + kinds.compactMap { $0.kind.workload($0.context) }.map { loadingEveryKey($0, secrets) },
-                litellm: litellm(for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters), aliases: topology.routes),
+                litellm: litellm(
+                    for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters),
+                    backends: backends.filter { $0.tailnet == (node.tailnet ?? owner.tailnet) }, aliases: topology.routes),
                 secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts)
         }
         var ownersByTailnet: [String: [String]] = [:]
@@ -132,11 +135,13 @@ public enum PlanResolver {
             let members = nodesByTailnet[tailnet.name] ?? []
             return TailnetPlan(
                 tailnet: tailnet, owners: ownersByTailnet[tailnet.name] ?? [], nodes: members,
-                policy: TailnetPolicyPlanner.policy(tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts))
+                policy: TailnetPolicyPlanner.policy(
+                    tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts, backends: backends.filter { $0.tailnet == tailnet.name }))
         }
-        let plan = Plan(
+        var plan = Plan(
             topology: topology, sourceName: sourceName, links: links, nodes: nodes, clusters: clusters, tailnets: tailnets, hosts: hosts,
             catalogs: catalogs)
+        plan.backends = backends
         return (plan, bag.diagnostics)
     }
 
@@ -309,8 +314,33 @@ public enum PlanResolver {
                 unknown("host", panel, at: catalog.path / "panel", among: hostNames)
             }
         }
-        let modelNames = topology.models.map(\.name), modelSet = Set(modelNames)
-        let servedNames = Set(topology.models.map(\.servedName))
+        // Fallbacks and routes name models and backends alike.
+        let modelNames = topology.models.map(\.name) + topology.backends.map(\.name), modelSet = Set(modelNames)
+        let servedNames = Set(topology.models.map(\.servedName) + topology.backends.map(\.name))
+        for backend in topology.backends {
+            if topology.models.contains(where: { $0.name == backend.name || $0.servedName == backend.name }) {
+                bag.error(
+                    "backend '\(backend.name)' has the name of a model", at: backend.path,
+                    help: "a client asking for it would reach one of the two by chance: rename the backend")
+            }
+            for (index, name) in backend.fallbacks.enumerated() where !modelSet.contains(name) && !declared.contains(name) {
+                unknown("model", name, at: backend.path / "fallbacks" / index, among: modelNames)
+            }
+            guard let host = topology.host(named: backend.host) else {
+                if !declared.contains(backend.host) { unknown("host", backend.host, at: backend.path / "host", among: topology.hosts.map(\.name)) }
+                continue
+            }
+            if host.tailnet == nil {
+                bag.error(
+                    "backend '\(backend.name)' runs on host '\(host.name)', which is on no tailnet", at: backend.path / "host",
+                    help: "add 'tailnet: NAME' and 'tag: tag:NAME' to host '\(host.name)': the gateway reaches the server over the tailnet")
+            }
+        }
+        for host in topology.hosts {
+            if let tailnet = host.tailnet, !tailnetSet.contains(tailnet), !declared.contains(tailnet) {
+                unknown("tailnet", tailnet, at: host.path / "tailnet", among: tailnetNames)
+            }
+        }
         for route in topology.routes {
             if !modelSet.contains(route.model), !declared.contains(route.model) {
                 unknown("model", route.model, at: route.path, among: modelNames)
@@ -567,11 +597,20 @@ public enum PlanResolver {
         return peers
     }
 
-    private static func litellm(for node: Node, owner: Owner, routes listed: [ClusterPlan], aliases: [RouteAlias]) -> LiteLLMPlan? {
+    private static func litellm(
+        for node: Node, owner: Owner, routes listed: [ClusterPlan], backends: [BackendPlan], aliases: [RouteAlias]
+    ) -> LiteLLMPlan? {
         guard node.apps.contains(.litellm), let port = node.port(of: .litellm), let masterKey = owner.masterKey else { return nil }
         // Fallbacks and route names reach only models this LiteLLM routes (FallbackRule reports the rest).
         var served: [String: String] = [:]
         for cluster in listed { served[cluster.model.name] = cluster.model.servedName }
+        for backend in backends { served[backend.name] = backend.name }
+        let external = backends.map { backend in
+            LiteLLMPlan.Route(
+                servedName: backend.name, model: "openai/\(backend.model)", apiBase: backend.apiBase, supportsTools: false, maxTokens: nil,
+                supportsVision: backend.vision, maxParallelRequests: backend.maxParallelRequests,
+                fallbacks: backend.fallbacks.compactMap { served[$0] }, senior: backend.senior)
+        }
         let routes = listed.map { cluster in
             LiteLLMPlan.Route(
                 servedName: cluster.model.servedName, model: cluster.litellmModel, apiBase: cluster.apiBase,
@@ -580,6 +619,7 @@ public enum PlanResolver {
                 fallbacks: cluster.model.fallbacks.compactMap { served[$0] }, senior: cluster.model.senior,
                 apiKeyVariable: cluster.model.listen == .tailnet ? cluster.model.apiKey?.variable : nil)
         }
+        let allRoutes = routes + external
         let groupAliases = aliases.compactMap { alias in served[alias.model].map { (name: alias.name, servedName: $0) } }
         var database: LiteLLMPlan.Database?
         if node.apps.contains(.litellmDB), let password = owner.dbPassword, let dbPort = node.port(of: .litellmDB) {
@@ -592,7 +632,7 @@ public enum PlanResolver {
             cache = .init(host: node.appOptions[.redis]?.listen?.description ?? loopback, port: cachePort, password: password)
         }
         return LiteLLMPlan(
-            port: port, bindAddress: loopback, routes: routes, masterKey: masterKey, database: database, container: container,
+            port: port, bindAddress: loopback, routes: allRoutes, masterKey: masterKey, database: database, container: container,
             cache: cache, aliases: groupAliases)
     }
 

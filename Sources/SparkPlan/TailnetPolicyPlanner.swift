@@ -5,8 +5,11 @@ import SparkSpec
 /// existing devices stay as open as they were, and the tests Tailscale runs on every save.
 enum TailnetPolicyPlanner {
     /// `clusterOnlyPorts`: every port of the topology that only cluster nodes may reach.
-    static func policy(_ tailnet: Tailnet, nodes: [NodePlan], clusterOnlyPorts: Set<Int>) -> TailnetPolicy {
+    static func policy(_ tailnet: Tailnet, nodes: [NodePlan], clusterOnlyPorts: Set<Int>, backends: [BackendPlan] = []) -> TailnetPolicy {
         var tagOwners = [(tag: tailnet.tag, owners: tailnet.admins)]
+        for tag in backends.map(\.tag) where !tagOwners.contains(where: { $0.tag == tag }) {
+            tagOwners.append((tag, tailnet.admins))
+        }
         for tag in tailnet.keepOpenTags where tag != tailnet.tag {
             tagOwners.append((tag, tailnet.admins))
         }
@@ -34,6 +37,18 @@ enum TailnetPolicyPlanner {
         if !peerPorts.isEmpty {
             grants.append(.init(sources: [tailnet.tag], destinations: [tailnet.tag], ports: peerPorts, path: nil))
         }
+        // The gateways reach the servers spark-gen routes to but does not deploy, on their ports only.
+        var backendPorts: [(tag: String, ports: [Int])] = []
+        for backend in backends {
+            if let index = backendPorts.firstIndex(where: { $0.tag == backend.tag }) {
+                if !backendPorts[index].ports.contains(backend.port) { backendPorts[index].ports.append(backend.port) }
+            } else {
+                backendPorts.append((backend.tag, [backend.port]))
+            }
+        }
+        for (tag, ports) in backendPorts {
+            grants.append(.init(sources: [tailnet.tag], destinations: [tag], ports: ports.sorted(), path: nil))
+        }
         for grant in tailnet.grants {
             grants.append(.init(sources: grant.sources, destinations: grant.destinations ?? [tailnet.tag], ports: grant.ports, path: grant.path))
         }
@@ -43,7 +58,8 @@ enum TailnetPolicyPlanner {
             deny: deniedPorts(tailnet, nodes: nodes, clusterOnlyPorts: clusterOnlyPorts, granted: granted).map { "\(tailnet.tag):\($0)" })]
         // The nodes' own identity reaches none of the members' devices or the kept-open devices.
         tests.append(TailnetPolicy.Test(
-            source: tailnet.tag, accept: peerPorts.map { "\(tailnet.tag):\($0)" }, deny: ["\(user):22"] + tailnet.keepOpenTags.filter { $0 != tailnet.tag }.map { "\($0):22" }))
+            source: tailnet.tag,
+            accept: peerPorts.map { "\(tailnet.tag):\($0)" } + backendPorts.flatMap { entry in entry.ports.sorted().map { "\(entry.tag):\($0)" } }, deny: ["\(user):22"] + tailnet.keepOpenTags.filter { $0 != tailnet.tag }.map { "\($0):22" }))
         return TailnetPolicy(tagOwners: tagOwners, groups: [(group, tailnet.users)], grants: grants, tests: tests)
     }
 

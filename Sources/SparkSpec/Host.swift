@@ -8,6 +8,12 @@ public struct Host: Sendable {
     /// Its address on each LAN it is on.
     public var addresses: [LinkAddress]
     public var path: SpecPath
+    /// The tailnet the host is a device of, if it is reached over one (a backend's server).
+    public var tailnet: String? = nil
+    /// Its tag there: the tailnet's nodes are granted its backends' ports.
+    public var tag: String? = nil
+    /// Its MagicDNS name on the tailnet; defaults to its name.
+    public var tailnetHostname: String? = nil
 
     public init(name: String, addresses: [LinkAddress], path: SpecPath) {
         self.name = name

@@ -17,6 +17,8 @@ public struct Topology: Sendable {
     public var models: [Model]
     /// Machines on a LAN that spark-gen does not deploy to but admits by address (a panel).
     public var hosts: [Host] = [] { didSet { hostIndex = Self.index(hosts, \.name) } }
+    /// Servers spark-gen routes to but does not deploy, in file order.
+    public var backends: [Backend] = []
     /// Names clients ask for that stand for a model (route groups), in file order.
     public var routes: [RouteAlias] = []
     /// Models that take turns on one cluster, one active at a time.

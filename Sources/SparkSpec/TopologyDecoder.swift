@@ -29,7 +29,7 @@ public enum TopologyDecoder {
     /// The keys of the owners, tailnets, nodes and models mappings, as written.
     private static func declaredNames(_ root: YAMLNode) -> Set<String> {
         var names = Set<String>()
-        for pair in root.mapping ?? [] where ["owners", "tailnets", "links", "nodes", "models", "hosts", "catalogs"].contains(pair.key.scalar ?? "") {
+        for pair in root.mapping ?? [] where ["owners", "tailnets", "links", "nodes", "models", "hosts", "catalogs", "backends"].contains(pair.key.scalar ?? "") {
             for entry in pair.value.mapping ?? [] {
                 if let name = entry.key.scalar { names.insert(name) }
             }
@@ -73,17 +73,30 @@ private struct Decoder {
             guard let map = MappingReader(entry.node, at: entry.path, what: "host '\(entry.name)'", context: context) else { return nil }
             defer { map.finish() }
             let addresses = addresses(map, at: entry.path, shortForm: false)
-            if addresses.isEmpty, map.value("links") == nil {
+            let tailnet = map.string("tailnet", grammar: .identifier)
+            let tag = map.string("tag", grammar: .tailscaleTag)
+            let hostname = map.string("tailnet_hostname", grammar: .hostname)
+            if addresses.isEmpty, map.value("links") == nil, tailnet == nil {
                 context.error(
                     "host '\(entry.name)' has no address", at: entry.node.location, path: entry.path,
-                    help: "add 'links: {lan: 192.168.1.10}': the host's address on the LAN it reaches the nodes from")
+                    help: "add 'links: {lan: 192.168.1.10}' (its address on a LAN), or 'tailnet: NAME' with its 'tag' (a device of a tailnet)")
             }
-            return Host(name: entry.name, addresses: addresses, path: entry.path)
+            if tailnet != nil, tag == nil, map.value("tag") == nil {
+                context.error(
+                    "host '\(entry.name)' is on tailnet '\(tailnet!)' without a tag", at: entry.node.location, path: entry.path,
+                    help: "add 'tag: tag:NAME', the tag the device advertises: the policy grants the tailnet's nodes its ports by it")
+            }
+            var host = Host(name: entry.name, addresses: addresses, path: entry.path)
+            host.tailnet = tailnet
+            host.tag = tag
+            host.tailnetHostname = hostname
+            return host
         }
         let catalogs = top.namedEntries("catalogs", what: "catalog", grammar: .identifier, required: false).compactMap { catalog($0.name, $0.node, $0.path) }
         var catalogIndex: [String: Catalog] = [:]
         for catalog in catalogs where catalogIndex[catalog.name] == nil { catalogIndex[catalog.name] = catalog }
         let models = top.namedEntries("models", what: "model", grammar: .identifier).compactMap { model($0.name, $0.node, $0.path, catalogs: catalogIndex) }
+        let backends = top.namedEntries("backends", what: "backend", grammar: .identifier, required: false).compactMap { backend($0.name, $0.node, $0.path) }
         let routes = top.namedEntries("routes", what: "route", grammar: .routeName, required: false).compactMap { entry -> RouteAlias? in
             guard let model = MappingReader.text(entry.node, key: entry.name, path: entry.path, grammar: .identifier, context: context) else { return nil }
             return RouteAlias(name: entry.name, model: model, path: entry.path)
@@ -94,7 +107,27 @@ private struct Decoder {
             version: version, stack: stack, owners: owners, tailnets: tailnets, links: links, nodes: nodes, models: models,
             acceptedRisks: risks, defaults: context.defaults, hosts: hosts, catalogs: catalogs)
         topology.routes = routes
+        topology.backends = backends
         return topology
+    }
+
+    /// `backends.NAME: {host, port, model, slots, vision, max_parallel_requests, fallbacks, senior}`.
+    func backend(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> Backend? {
+        let what = "backend '\(name)'"
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
+        let host = map.string("host", required: true, what: what, grammar: .hostname, help: "name the host (under 'hosts') the server runs on")
+        let port = map.int("port", in: 1...65535) ?? map.defaulted("port", Backend.defaultPort)
+        let model = map.string("model", grammar: .word) ?? name
+        let slots = map.int("slots", in: 1...100_000)
+        let vision = map.bool("vision") ?? false
+        let cap = map.int("max_parallel_requests", in: 1...100_000)
+        let fallbacks = map.strings("fallbacks", grammar: .identifier) ?? []
+        let senior = map.bool("senior") ?? false
+        guard let host else { return nil }
+        return Backend(
+            name: name, host: host, port: port, model: model, slots: slots, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks,
+            senior: senior, path: path)
     }
 
     /// `catalogs.NAME: {port, active, panel}`.

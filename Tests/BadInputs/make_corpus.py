@@ -214,6 +214,11 @@ for name, (old, new) in {
     "tailnet-ip-outside-tailnet": ("    apps: [{litellm: {runner: compose, port: 4000}}]\n", "    apps: [{litellm: {runner: compose, port: 4000}}]\n    tailnet_ip: 192.168.1.10\n"),
     "tailnet-listen-without-key": ("      tool_call_parser: kimi_k2\n", "      tool_call_parser: kimi_k2\n    listen: tailnet\n"),
     "tailnet-key-literal": ("      tool_call_parser: kimi_k2\n", "      tool_call_parser: kimi_k2\n    listen: tailnet\n    api_key: sk-abcdef0123456789\n"),
+    "backend-unknown-host": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nbackends:\n  gemma:\n    host: win\n"),
+    "backend-host-off-tailnet": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nhosts:\n  win:\n    links: {}\nbackends:\n  gemma:\n    host: win\n"),
+    "backend-host-without-tag": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nhosts:\n  win:\n    tailnet: home-net\nbackends:\n  gemma:\n    host: win\n"),
+    "backend-named-like-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nhosts:\n  win:\n    tailnet: home-net\n    tag: tag:lmstudio\nbackends:\n  kimi-linear:\n    host: win\n"),
+    "backend-model-hostile": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nhosts:\n  win:\n    tailnet: home-net\n    tag: tag:lmstudio\nbackends:\n  gemma:\n    host: win\n    model: \"g; rm -rf /\"\n"),
     "route-shadows-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  kimi-linear: qwen3-coder\n"),
 }.items():
     assert old in ONE_BOX, old

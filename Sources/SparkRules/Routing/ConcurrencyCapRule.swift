@@ -36,6 +36,11 @@ struct ConcurrencyCapRule: Rule {
             return RuleFinding(
                 "model '\(model.name)' lets \(cap) requests in flight, but its server runs \(limit) at once (\(key))",
                 at: model.path / "max_parallel_requests")
+        } + context.topology.backends.compactMap { backend -> RuleFinding? in
+            guard let cap = backend.maxParallelRequests, let slots = backend.slots, cap > slots else { return nil }
+            return RuleFinding(
+                "backend '\(backend.name)' lets \(cap) requests in flight, but its server runs \(slots) at once (slots)",
+                at: backend.path / "max_parallel_requests")
         }
     }
 }

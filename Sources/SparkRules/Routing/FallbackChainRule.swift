@@ -31,36 +31,34 @@ struct FallbackChainRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        let routing = ModelRouting(context.topology)
-        var models: [String: Model] = [:]
-        for model in context.topology.models where models[model.name] == nil { models[model.name] = model }
-        for model in context.topology.models where !model.fallbacks.isEmpty {
-            // Each LiteLLM that routes the model must route its targets too.
-            let proxies = Set(routing.litellmNodes(routing: model).map(\.name))
-            for (index, name) in model.fallbacks.enumerated() {
-                guard let target = models[name] else { continue }  // an unknown name is a reference error
-                if name == model.name {
-                    findings.append(RuleFinding("model '\(model.name)' falls back to itself", at: model.path / "fallbacks" / index))
+        let targets = context.routingTargets()
+        let order = context.routingOrder()
+        for name in order {
+            guard let target = targets[name], !target.fallbacks.isEmpty else { continue }
+            // Each LiteLLM that routes it must route its targets too.
+            for (index, next) in target.fallbacks.enumerated() {
+                guard let other = targets[next] else { continue }  // an unknown name is a reference error
+                if next == name {
+                    findings.append(RuleFinding("model '\(name)' falls back to itself", at: target.path / "fallbacks" / index))
                     continue
                 }
-                let missing = proxies.subtracting(routing.litellmNodes(routing: target).map(\.name)).sorted()
-                if let proxy = missing.first {
+                if let proxy = target.proxies.subtracting(other.proxies).sorted().first {
                     findings.append(RuleFinding(
-                        "model '\(model.name)' falls back to '\(name)', which the LiteLLM on node '\(proxy)' does not route",
-                        at: model.path / "fallbacks" / index))
+                        "model '\(name)' falls back to '\(next)', which the LiteLLM on node '\(proxy)' does not route",
+                        at: target.path / "fallbacks" / index))
                 }
             }
         }
         // A loop: a path that leaves a model and comes back to it. Each model is reported once,
         // at the first link that closes a loop through it.
         var reported = Set<String>()
-        for model in context.topology.models where !model.fallbacks.isEmpty && !reported.contains(model.name) {
-            var path = [model.name]
+        for start in order where !(targets[start]?.fallbacks.isEmpty ?? true) && !reported.contains(start) {
+            var path = [start]
             var visited = Set<String>()
             func walk(_ name: String) -> Bool {
-                guard let current = models[name] else { return false }
+                guard let current = targets[name] else { return false }
                 for (index, next) in current.fallbacks.enumerated() where next != current.name {
-                    if next == model.name {
+                    if next == start {
                         findings.append(RuleFinding(
                             "the fallbacks loop: \((path + [next]).map { "'\($0)'" }.joined(separator: " → "))",
                             at: current.path / "fallbacks" / index))
@@ -74,7 +72,7 @@ struct FallbackChainRule: Rule {
                 }
                 return false
             }
-            _ = walk(model.name)
+            _ = walk(start)
         }
         return findings
     }

@@ -23,11 +23,12 @@ struct SeniorModelRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        context.topology.models.compactMap { model -> RuleFinding? in
-            guard model.senior, !model.fallbacks.isEmpty else { return nil }
+        let targets = context.routingTargets()
+        return context.routingOrder().compactMap { name -> RuleFinding? in
+            guard let target = targets[name], target.senior, !target.fallbacks.isEmpty else { return nil }
             return RuleFinding(
-                "model '\(model.name)' is senior but falls back to \(model.fallbacks.map { "'\($0)'" }.joined(separator: ", "))",
-                at: model.path / "fallbacks" / 0)
+                "model '\(name)' is senior but falls back to \(target.fallbacks.map { "'\($0)'" }.joined(separator: ", "))",
+                at: target.path / "fallbacks" / 0)
         }
     }
 }

@@ -29,14 +29,14 @@ struct VisionFallbackRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        var models: [String: Model] = [:]
-        for model in context.topology.models where models[model.name] == nil { models[model.name] = model }
+        let targets = context.routingTargets()
         var findings: [RuleFinding] = []
-        for model in context.topology.models where model.vision {
-            for (index, name) in model.fallbacks.enumerated() {
-                guard let target = models[name], !target.vision else { continue }
+        for name in context.routingOrder() {
+            guard let target = targets[name], target.vision else { continue }
+            for (index, next) in target.fallbacks.enumerated() {
+                guard let other = targets[next], !other.vision else { continue }
                 findings.append(RuleFinding(
-                    "model '\(model.name)' reads images but falls back to '\(name)', which does not", at: model.path / "fallbacks" / index))
+                    "model '\(name)' reads images but falls back to '\(next)', which does not", at: target.path / "fallbacks" / index))
             }
         }
         return findings

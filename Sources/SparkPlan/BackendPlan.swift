@@ -1,0 +1,40 @@
+import SparkDiagnostics
+import SparkSpec
+
+/// A server spark-gen routes to but does not deploy, as the gateways of its host's tailnet call it.
+public struct BackendPlan: Sendable {
+    public let name: String
+    /// The name the server knows the model by.
+    public let model: String
+    /// The OpenAI-compatible base URL: the host's MagicDNS name on the tailnet and the port.
+    public let apiBase: String
+    public let host: String
+    public let tailnet: String
+    /// The host's tag, which the tailnet's nodes are granted the port of.
+    public let tag: String
+    public let port: Int
+    public let slots: Int?
+    public let vision: Bool
+    /// The gateway's cap: the topology's, or the server's slots when the backend has fallbacks.
+    public let maxParallelRequests: Int?
+    public let fallbacks: [String]
+    public let senior: Bool
+    public let path: SpecPath
+
+    init?(_ backend: Backend, host: Host) {
+        guard let tailnet = host.tailnet, let tag = host.tag else { return nil }
+        name = backend.name
+        model = backend.model
+        apiBase = "http://\(host.tailnetHostname ?? host.name):\(backend.port)/v1"
+        self.host = host.name
+        self.tailnet = tailnet
+        self.tag = tag
+        port = backend.port
+        slots = backend.slots
+        vision = backend.vision
+        maxParallelRequests = backend.maxParallelRequests ?? (backend.fallbacks.isEmpty ? nil : backend.slots)
+        fallbacks = backend.fallbacks
+        senior = backend.senior
+        path = backend.path
+    }
+}
