@@ -794,7 +794,7 @@ private struct Decoder {
         options.enableChunkedPrefill = map.bool("enable_chunked_prefill") ?? false
         options.toolCallParser = map.string("tool_call_parser", grammar: .parserName)
         options.reasoningParser = map.string("reasoning_parser", grammar: .parserName)
-        options.quantization = map.string("quantization", grammar: .parserName)
+        options.quantization = map.string("quantization", grammar: .word)
         options.kvCacheDtype = map.string("kv_cache_dtype", grammar: .word)
         options.loadFormat = map.string("load_format", grammar: .word)
         if let backend = map.string("distributed_executor_backend", grammar: .word) {
