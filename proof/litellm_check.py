@@ -21,7 +21,12 @@ Then, as root:
   1. makes sure a venv holds litellm[proxy]==1.106.2 and prisma (default
      ~/.cache/spark-gen/litellm-venv, reused once complete);
   2. creates a private network namespace sgl-XXXXXXXX with lo up and every api_base
-     address of the config on lo as /32, so nothing ever leaves the namespace;
+     address of the config on lo as /32, so nothing ever leaves the namespace; an api_base
+     whose host is the tailnet (MagicDNS) name of a backend's host in the trust report
+     (--intent: its hosts and backends) gets an address of 100.127.254.0/24 there, and the
+     inner run gets an /etc/hosts of its own (a private mount namespace) that maps the name
+     to it; the named-host lines check that the api_base is that backend's and that the
+     name resolves to the stub's address;
   3. runs proof/stub_openai.py there, one process per api_base host:port, speaking the API
      of the runtime behind it: Ollama's native API for ollama_chat/ models, the
      OpenAI-compatible API under /v1 (vLLM, llama.cpp) for openai/ and hosted_vllm/ ones;
@@ -44,6 +49,14 @@ Then, as root:
      another model must still answer 200 right after, and once the stub is back the model
      must answer 200 again within RECOVERY_TIMEOUT. A model with fallbacks is left out
      of this step: step 8 proves where its requests go;
+  7b. an api_base whose server's command in the tree requires a key (vllm serve with
+     VLLM_API_KEY from an env_file, or --api-key) gets a stub that answers 401 without that
+     key: the value of the serving node's file, staged as its secrets.json says; a copied
+     file of this node (secrets.json source kind "copied") holds its source's values, and
+     the RUNBOOK must copy it (scp SSH:PATH PATH). The key lines check the stub refuses no
+     key and another key and answers the key, and that LiteLLM's chat requests there all
+     got 200; the last step rewrites the copy with another key, restarts LiteLLM and wants
+     that model's requests to fail on the stub's 401 while another model still answers;
   8. when the config routes between models (router_settings.fallbacks, model_group_alias,
      litellm_params.max_parallel_requests; otherwise a note says there is nothing to route),
      proves each route end to end against the stubs (see routing_checks): a model at its
@@ -545,8 +558,16 @@ def read_environment_files(files, root, consequence):
 class Plan:
     """Everything the run needs to know about one node, read from the tree."""
 
-    def __init__(self, tree, node, venv):
+    def __init__(self, tree, node, venv, intent=None):
         self.tree, self.node, self.venv = tree, node, venv
+        # Tailnet names an api_base may use (a backend's host by its MagicDNS name), from the
+        # trust report: {name: {"address", "backend", "host", ...}}; see tailnet_names().
+        self.names = tailnet_names(intent)
+        # Secret files of other nodes staged for this run ({(node, path): {variable: value}}),
+        # under nodes_root/<node>/<path>: the files a copied one comes from, and the key files
+        # of the servers behind a remote api_base. Set by inside().
+        self.staged = {}
+        self.nodes_root = None
         self.launcher = find_launcher(tree, node, venv)
 
         argv = self.launcher.argv
@@ -645,7 +666,9 @@ class Plan:
             try:
                 ipaddress.ip_address(url.hostname)
             except ValueError:
-                raise SetupError(f"api_base {base}: host is not an IP address; only literal addresses can be made local")
+                if url.hostname not in self.names:
+                    raise SetupError(f"api_base {base}: host is not an IP address, nor the tailnet name of a backend's host "
+                                     "in the trust report (--intent); only those can be made local")
             model = params.get("model", "")
             if model.startswith("ollama/"):
                 raise SetupError(f"model {model}: LiteLLM's ollama/ provider speaks /api/generate, which the stub "
@@ -666,6 +689,10 @@ class Plan:
             self.served[entry["model_name"]] = served
         return routes, upstreams
 
+
+    def address(self, host):
+        """The literal address behind an api_base host: itself, or the one a tailnet name is mapped to."""
+        return self.names[host]["address"] if host in self.names else host
 
     def read_routing(self):
         """What the config routes between models (see routing_checks): router_settings.fallbacks
@@ -707,6 +734,33 @@ class Plan:
         """Models whose chain is written empty, under their own name or a route alias's."""
         return [name for name in self.model_names
                 if self.fallbacks.get(name) == [] or any(self.fallbacks.get(alias) == [] for alias, model in self.aliases.items() if model == name)]
+
+
+# Where this check puts the tailnet names of backends' hosts: addresses of Tailscale's range
+# (100.64.0.0/10) that no node of a topology has by default, one per name, in the namespace only.
+NAMED_HOST_ADDRESSES = ipaddress.ip_network("100.127.254.0/24")
+
+
+def tailnet_names(intent):
+    """{name: {"address", "backend", "host", "tailnet", "tag", "port", "api_base", "model"}} of every
+    backend in the trust report (`spark-gen trust --format json`): its host's MagicDNS name
+    (hosts[].tailnet_hostname), which the gateways' api_base names, and the address this check
+    maps it to in LiteLLM's /etc/hosts; {} without an intent or backends."""
+    if not intent:
+        return {}
+    document = json.load(open(intent))
+    hosts = {host["name"]: host for host in document.get("hosts", [])}
+    literals = {interface["ip"] for node in document.get("nodes", []) for interface in node.get("interfaces", [])}
+    literals |= {node["tailnet_ip"] for node in document.get("nodes", []) if node.get("tailnet_ip")}
+    free = (str(address) for address in NAMED_HOST_ADDRESSES.hosts() if str(address) not in literals)
+    names = {}
+    for backend in document.get("backends", []):
+        host = hosts.get(backend["host"], {})
+        name = host.get("tailnet_hostname") or urllib.parse.urlsplit(backend["api_base"]).hostname
+        entry = names.setdefault(name, {"address": next(free), "backends": [], "host": backend["host"],
+                                        "tailnet": host.get("tailnet") or backend["tailnet"], "tag": host.get("tag") or backend["tag"]})
+        entry["backends"].append(backend)
+    return names
 
 
 def load_yaml(venv, path):
@@ -807,11 +861,11 @@ def outside(arguments):
     if arguments.other_node:
         launcher_files(arguments.tree, arguments.other_node)
     ensure_venv(arguments.venv)
-    plan = Plan(arguments.tree, arguments.node, arguments.venv)
+    plan = Plan(arguments.tree, arguments.node, arguments.venv, arguments.intent)
 
     namespace = "sgl-" + secrets.token_hex(4)
     created = False     # never sweep a namespace of the same name that is not ours
-    workdir = inner = None
+    workdir = inner = hosts_dir = None
     try:
         workdir = tempfile.mkdtemp(prefix="sgl-")   # mode 0700; holds the test secrets and logs
         ip("netns", "add", namespace)
@@ -821,7 +875,7 @@ def outside(arguments):
         # reach the stub on lo, and no route leads anywhere else.
         local = []
         for host, _port in plan.upstreams:
-            address = ipaddress.ip_address(host)
+            address = ipaddress.ip_address(plan.address(host))
             if address.is_loopback:
                 continue
             prefix = f"{address}/{address.max_prefixlen}"
@@ -830,11 +884,31 @@ def outside(arguments):
                 local.append(prefix)
         say(f"namespace: {namespace}, lo up" + (f", {' '.join(local)} on lo" if local else ""))
 
-        command = ["ip", "netns", "exec", namespace, sys.executable, os.path.abspath(__file__),
+        command = [sys.executable, os.path.abspath(__file__),
                    "--tree", arguments.tree, "--node", arguments.node, "--venv", arguments.venv,
                    "--inside", namespace, "--workdir", workdir]
         if arguments.other_node:
             command += ["--other-node", arguments.other_node]
+        if arguments.intent:
+            command += ["--intent", arguments.intent]
+        named = {host: plan.names[host]["address"] for host, _port in plan.upstreams if host in plan.names}
+        if named:
+            # The tailnet names LiteLLM dials resolve, as MagicDNS would, to the address their stub
+            # listens on: an /etc/hosts of its own (the host's, plus these names) bound over
+            # /etc/hosts in a private mount namespace around the inner run. The host's /etc/hosts
+            # is never touched; the directory is world-readable, as /etc/hosts is.
+            hosts_dir = tempfile.mkdtemp(prefix="sgl-hosts-")
+            os.chmod(hosts_dir, 0o755)
+            hosts_file = os.path.join(hosts_dir, "hosts")
+            with open(hosts_file, "w") as handle:
+                handle.write(open("/etc/hosts").read().rstrip("\n") + "\n# spark-gen litellm_check: tailnet names of backends\n")
+                handle.writelines(f"{address} {host}\n" for host, address in sorted(named.items()))
+            os.chmod(hosts_file, 0o644)
+            say(f"hosts:     {', '.join(f'{host} -> {address}' for host, address in sorted(named.items()))} "
+                "in the inner run's /etc/hosts (a private mount namespace)")
+            command = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                       'mount --bind "$0" /etc/hosts && exec "$@"', hosts_file] + command
+        command = ["ip", "netns", "exec", namespace] + command
         inner = subprocess.Popen(command)
         try:
             return inner.wait(timeout=INSIDE_TIMEOUT)
@@ -860,6 +934,8 @@ def outside(arguments):
             remove_namespace(namespace)
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
+        if hosts_dir:
+            shutil.rmtree(hosts_dir, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -975,12 +1051,24 @@ def secret_files(plan, root, also=()):
             # (unless it is optional), so the node would need it; make it empty and say so.
             say(f"note: {launcher.loader if path in loaded else 'a compose service'} loads {path} but the RUNBOOK does not create it")
         lines, shown = [], []
+        # A copied file (secrets.json source kind "copied") holds its source's values: the
+        # source node's file is staged first (see stage_node_file), and this one copies it.
+        entry = plan.manifest.get(path) or {}
+        source = entry.get("source") or {}
+        file_values = dict(values)
+        if source.get("kind") == "copied":
+            copied = stage_node_file(plan, source.get("node"), source.get("path"))
+            missing = [name for name in layout.get(path, []) if name not in copied]
+            if missing:
+                raise SetupError(f"{path} is a copy of {source.get('node')}:{source.get('path')}, which has no {', '.join(missing)}")
+            file_values.update(copied)
+            shown.append(f"a copy of {source.get('node')}:{source.get('path')} with")
         for name in layout.get(path, []):
             if name in DATABASE_VARIABLES:
                 lines.append(f"# {name} left out: no database here (see DATABASE_VARIABLES in litellm_check.py)\n")
                 shown.append(f"{name} left out")
             else:
-                lines.append(f"{name}={values[name]}\n")
+                lines.append(f"{name}={file_values[name]}\n")
                 shown.append(name)
                 if path in loaded:
                     written.add(name)
@@ -990,6 +1078,206 @@ def secret_files(plan, root, also=()):
         if name not in written and name not in DATABASE_VARIABLES:
             say(f"note: the config reads os.environ/{name} but no env file {launcher.loader} loads sets it")
     return values[plan.master_key_variable]
+
+
+def node_manifest(plan, node):
+    """{path: entry} of the secrets.json of another node of the tree ({} without one)."""
+    for path in sorted(glob.glob(os.path.join(plan.tree, "nodes", str(node), "**", "secrets.json"), recursive=True)):
+        try:
+            document = json.load(open(path))
+        except (OSError, ValueError):
+            continue
+        if document.get("node") == node:
+            return {entry["path"]: entry for entry in document.get("files", [])}
+    return {}
+
+
+def stage_node_file(plan, node, path, depth=0):
+    """{variable: value} of a secret file of another node, made the way its secrets.json says
+    (a generated file gets test values; a copied one its own source's) and written under
+    plan.nodes_root/<node>/<path>, once per run: what a server of that node reads, and what a
+    copy on the LiteLLM node must hold."""
+    if (node, path) in plan.staged:
+        return plan.staged[(node, path)]
+    if node == plan.node:
+        raise SetupError(f"{path} on {node} is staged with the node's own files, not as another node's")
+    entry = node_manifest(plan, node).get(path)
+    if entry is None:
+        raise SetupError(f"the secrets.json of node {node} lists no {path}")
+    source = entry.get("source") or {}
+    if source.get("kind") == "copied":
+        if depth > 4:
+            raise SetupError(f"{node}:{path}: copies of copies go on past {depth} hops")
+        copied = stage_node_file(plan, source.get("node"), source.get("path"), depth + 1)
+        values = {name: copied[name] for name in entry.get("variables", []) if name in copied}
+    else:
+        values = {name: test_value(name) for name in entry.get("variables", [])}
+    write_private(os.path.join(plan.nodes_root, node, path.lstrip("/")), "".join(f"{k}={v}\n" for k, v in values.items()))
+    plan.staged[(node, path)] = values
+    return values
+
+
+# The variable each server program reads its API key from (and the flag that overrides it).
+SERVER_KEY_VARIABLES = ((re.compile(r"(^|/)vllm$|^vllm\.entrypoints"), "VLLM_API_KEY"),
+                        (re.compile(r"(^|/)llama-server$"), "LLAMA_API_KEY"))
+
+
+def server_key(plan, root, upstream):
+    """(key, where it comes from) of the server behind an api_base when its command in the tree
+    makes it require one (vllm serve: --api-key, or VLLM_API_KEY from `environment:` or an
+    env_file; llama-server likewise with LLAMA_API_KEY), else None. The key is the value of the
+    staged file the server's node reads: the LiteLLM node's own, or another node's (made by
+    stage_node_file as its secrets.json says), never the value LiteLLM is given."""
+    found = {}
+    for where, node, service, options in server_commands(plan, upstream):
+        argv = (service or {}).get("_argv") or []
+        variable = next((name for pattern, name in SERVER_KEY_VARIABLES if any(pattern.search(word) for word in argv[:3])), None)
+        if "--api-key" in options:
+            found.setdefault(options["--api-key"], f"--api-key of {where}")
+            continue
+        if variable is None or service is None:
+            continue
+        value, origin = None, None
+        manifest = plan.manifest if node == plan.node else node_manifest(plan, node)
+        for path, _optional in compose_env_files(service, service["_project"], where):
+            if variable not in (manifest.get(path) or {}).get("variables", []):
+                continue
+            if node == plan.node:
+                staged = os.path.join(root, path.lstrip("/"))
+                values = read_environment_file(staged) if os.path.isfile(staged) else {}
+            else:
+                values = stage_node_file(plan, node, path)
+            if variable in values:
+                value, origin = values[variable], f"{variable} of {node}'s {path} (env_file of {where})"
+        environment = service.get("environment") or {}
+        if isinstance(environment, list):
+            environment = dict(item.split("=", 1) if "=" in item else (item, None) for item in environment)
+        if environment.get(variable) is not None:
+            value, origin = str(environment[variable]), f"{variable} in the environment of {where}"
+        if value is not None:
+            found.setdefault(value, origin)
+    if len(found) > 1:
+        raise SetupError(f"{upstream[0]}:{upstream[1]}: the commands serving it require different keys ({', '.join(found.values())})")
+    return next(iter(found.items()), None)
+
+
+def copied_file_checks(plan):
+    """Yield (ok, description) of each copied secret file of the LiteLLM node: secrets.json names
+    its source (node, path, ssh), the source node's secrets.json has that file with the same
+    variables, and the RUNBOOK's secrets step copies it from there: `scp SSH:PATH PATH`, or for a
+    file compose reads (mode 0640, root and a group) `ssh SSH cat PATH | sudo install -m MODE -o root
+    -g GROUP /dev/stdin PATH`, with the mode and group secrets.json states."""
+    text = open(plan.runbook).read() if os.path.isfile(plan.runbook) else ""
+    for path, entry in plan.manifest.items():
+        source = entry.get("source") or {}
+        if source.get("kind") != "copied":
+            continue
+        origin = node_manifest(plan, source.get("node")).get(source.get("path"))
+        same = origin is not None and origin.get("variables") == entry.get("variables")
+        owner = entry.get("owner") or ""
+        group = owner.split(":", 1)[1] if owner.startswith("root:") else None
+        if group:
+            copy = f"ssh {source.get('ssh')} cat {source.get('path')} | sudo install -m {entry.get('mode')} -o root -g {group} /dev/stdin {path}"
+        else:
+            copy = f"scp {source.get('ssh')}:{source.get('path')} {path}"
+        copied = re.search(rf"(^|\s){re.escape(copy)}(\s|\)|$)", text, re.M) is not None
+        yield (same and copied,
+               f"{path} ({', '.join(entry.get('variables', []))}) is a copy of {source.get('node')}:{source.get('path')}: "
+               + ("its secrets.json lists the same variables" if same else
+                  f"its secrets.json lists {origin.get('variables') if origin else 'no such file'}")
+               + (f", and the RUNBOOK copies it ({copy})" if copied else f", but the RUNBOOK has no `{copy}`"))
+
+
+STUB_CHAT_STATUS = re.compile(r'"POST (?:/v1/chat/completions|/api/chat) HTTP/[\d.]+" (\d+)')
+
+
+def keyed_checks(plan, stubs, base, owner_key, nonce):
+    """Yield (ok, description) of every api_base whose server requires a key (server_key): its
+    stub refuses a request without it or with another key (401) and answers with it; and every
+    chat request LiteLLM sent there so far carried it (the stub logged each 200, none 401)."""
+    for upstream, (key, origin) in plan.keys.items():
+        where = f"{upstream[0]}:{upstream[1]}"
+        models_url = f"http://{url_host(upstream[0])}:{upstream[1]}/v1/models"
+        answers = [http("GET", models_url, None)[0], http("GET", models_url, test_value("VLLM_API_KEY"))[0],
+                   http("GET", models_url, key)[0]]
+        yield (answers == [401, 401, 200],
+               f"key: the stub of {where} requires {origin}: GET /v1/models without a key -> {answers[0]}, "
+               f"with another -> {answers[1]}, with it -> {answers[2]} (want 401, 401, 200, as vllm serve with a key)")
+        try:
+            statuses = STUB_CHAT_STATUS.findall(open(stubs.logs[upstream], errors="replace").read())
+        except OSError:
+            statuses = []
+        names = [name for name, routed in plan.routes if routed == upstream]
+        yield (bool(statuses) and all(status == "200" for status in statuses),
+               f"key: LiteLLM's {len(statuses)} chat request(s) to {', '.join(names)} at {where} carried that key: "
+               f"the stub answered {', '.join(f'{statuses.count(code)}×{code}' for code in sorted(set(statuses))) or 'none'} "
+               "(want at least one, all 200)")
+
+
+def wrong_key_checks(plan, root, stubs, restart, nonce):
+    """Yield (ok, description): with a different value in the LiteLLM node's copy of a keyed
+    server's key file, LiteLLM (restarted, so it reads the file again) gets that server's 401:
+    its models answer an error that carries no model's answer, the stub logged a 401 for it,
+    and a model of another api_base still answers 200. The copy is rewritten last; nothing runs
+    after it."""
+    for upstream, (key, origin) in plan.keys.items():
+        copies = [path for path, entry in plan.manifest.items()
+                  if (entry.get("source") or {}).get("kind") == "copied" and path in {p for p, _ in plan.launcher.environment_files}
+                  and key in read_environment_file(os.path.join(root, path.lstrip("/"))).values()]
+        if not copies:
+            say(f"note: {upstream[0]}:{upstream[1]} requires a key that no copied file LiteLLM loads holds: no wrong-copy check")
+            continue
+        path = copies[0]
+        staged = os.path.join(root, path.lstrip("/"))
+        original = open(staged).read()
+        wrong = test_value("VLLM_API_KEY")
+        with open(staged, "w") as handle:
+            handle.write(original.replace(key, wrong))
+        base = restart()
+        names = [name for name, routed in plan.routes if routed == upstream]
+        others = [name for name, routed in plan.routes if routed != upstream]
+        for name in names:
+            before = STUB_CHAT_STATUS.findall(open(stubs.logs[upstream], errors="replace").read())
+            status, content, body, elapsed = chat(base, plan.owner_key, name, timeout=DOWN_TIMEOUT)
+            after = STUB_CHAT_STATUS.findall(open(stubs.logs[upstream], errors="replace").read())
+            text = body if isinstance(body, str) else json.dumps(body)
+            refused = after[len(before):]
+            yield (status is not None and status >= 400 and nonce not in text and refused and all(code == "401" for code in refused),
+                   f"wrong key: {path} rewritten with another VLLM_API_KEY, LiteLLM restarted: model={name} -> "
+                   f"{status} {error_text(body) if status != 200 else ''} in {elapsed:.1f} s; the stub answered {', '.join(refused) or 'nothing'} "
+                   "(want an error status with no model's answer, the stub's 401s)")
+        if others:
+            status, content, body, elapsed = chat(base, plan.owner_key, others[0])
+            yield (status == 200 and content is not None and nonce in content,
+                   f"wrong key: model={others[0]} (another api_base) still -> {status}")
+
+
+def named_host_checks(plan):
+    """Yield (ok, description) of each api_base host that is a tailnet name (tailnet_names): it is
+    the MagicDNS name of a backend's host in the trust report, the api_base and served model are
+    that backend's, and in this run the name resolves (as LiteLLM resolves it, through
+    /etc/hosts) to the address its stub listens on and to nothing else."""
+    import socket
+    for host, port in plan.upstreams:
+        if host not in plan.names:
+            continue
+        entry = plan.names[host]
+        routed = [(name, entry) for name, upstream in plan.routes if upstream == (host, port)]
+        for name, _ in routed:
+            base = next((e.get("litellm_params", {}).get("api_base") for e in plan.config.get("model_list") or []
+                         if e.get("model_name") == name), None)
+            backend = next((b for b in entry["backends"] if b["api_base"] == base and b["port"] == port), None)
+            yield (backend is not None and plan.served.get(name) == backend["model"],
+                   f"named host: model={name}'s api_base {base} is "
+                   + (f"backend {backend['name']}'s (host {entry['host']} on tailnet {entry['tailnet']}, {entry['tag']}; model {backend['model']})"
+                      if backend else f"no backend's api_base in the trust report ({[b['api_base'] for b in entry['backends']]})")
+                   + ("" if backend is None or plan.served.get(name) == backend["model"] else f", but it asks for {plan.served.get(name)}"))
+        try:
+            resolved = sorted({info[4][0] for info in socket.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_STREAM)})
+        except OSError as error:
+            resolved = [f"nothing ({error})"]
+        yield (resolved == [entry["address"]],
+               f"named host: {host} resolves to {', '.join(resolved)} in LiteLLM's namespace (want {entry['address']}, where its stub listens)")
 
 
 def env_file_checks(plan):
@@ -1080,10 +1368,20 @@ class Stubs:
     """One stub_openai.py process per api_base, so that one backend can be taken down alone.
     Each has its own log (appended to across restarts), which tells which backend got what."""
 
-    def __init__(self, plan, workdir, nonce):
+    def __init__(self, plan, workdir, nonce, keys=None):
         self.plan, self.nonce = plan, nonce
         self.processes = {}
         self.logs = {upstream: os.path.join(workdir, f"stub-{index}.log") for index, upstream in enumerate(plan.upstreams)}
+        self.workdir = workdir
+        self.keys, self.key_files = {}, {}
+        self.set_keys(keys or {})
+
+    def set_keys(self, keys):
+        """The key each keyed server requires ({upstream: key}), handed to its stub in a 0600 file."""
+        for upstream, key in keys.items():
+            self.keys[upstream] = key
+            self.key_files[upstream] = os.path.join(self.workdir, f"stub-{len(self.key_files)}.key")
+            write_private(self.key_files[upstream], key + "\n")
 
     def ready_url(self, upstream):
         """What the RUNBOOK waits for on that runtime: /api/version (Ollama), /v1/models (the others)."""
@@ -1096,12 +1394,17 @@ class Stubs:
         api, models = self.plan.upstreams[upstream]
         host, port = upstream
         flag = "--ollama" if api == "ollama" else "--serve"
+        # A tailnet name's stub listens on the address the name is mapped to.
         process = start([sys.executable, os.path.join(HERE, "stub_openai.py"), "--nonce", self.nonce,
-                         flag, f"{url_host(host)}:{port}={','.join(models)}"] + (["--delay", str(delay)] if delay else []),
+                         flag, f"{url_host(self.plan.address(host))}:{port}={','.join(models)}"]
+                        + (["--delay", str(delay)] if delay else [])
+                        + (["--api-key-file", self.key_files[upstream]] if upstream in self.key_files else []),
                         self.logs[upstream], append=True, env={"PATH": SYSTEMD_PATH})
         self.processes[upstream] = process
+        # By name, for a named host: the ready probe resolves it as LiteLLM will.
         url = self.ready_url(upstream)
-        if not wait_until(lambda: process.poll() is None and http("GET", url, timeout=2)[0] == 200, STUB_TIMEOUT):
+        key = self.keys.get(upstream)
+        if not wait_until(lambda: process.poll() is None and http("GET", url, key, timeout=2)[0] == 200, STUB_TIMEOUT):
             raise SetupError(f"stub not answering on {url}:\n{tail(self.logs[upstream])}")
         return api, models
 
@@ -1319,7 +1622,22 @@ def server_slots(plan, upstream):
     llama-server's --parallel (-np) or vllm serve's --max-num-seqs, in the compose service or
     systemd unit whose command listens on that port (and host, when it names one); None when
     no command, or more than one that disagree, say it (a default is not read as a promise)."""
+    found = set()
+    for where, _node, _service, options in server_commands(plan, upstream):
+        for flag in ("--parallel", "-np", "--max-num-seqs"):
+            if flag in options and options[flag].isdigit():
+                found.add((int(options[flag]), f"{flag} {options[flag]} of {where}"))
+    return found.pop() if len({slots for slots, _ in found}) == 1 and len(found) == 1 else None
+
+
+def server_commands(plan, upstream):
+    """[(where, node, compose service or None, {flag: value})] of every compose service or
+    systemd unit in the tree whose command listens on the api_base's port (and host, when it
+    names one): on the LiteLLM node for a loopback api_base, on any node otherwise (a tailnet
+    name is a host spark-gen does not deploy to: no node's command serves it)."""
     host, port = upstream
+    if host in plan.names:
+        return []
     loopback = ipaddress.ip_address(host).is_loopback
     nodes = [plan.node] if loopback else sorted(os.listdir(os.path.join(plan.tree, "nodes")))
     commands = []
@@ -1336,17 +1654,18 @@ def server_slots(plan, upstream):
                 for service_name, service in services.items():
                     service = service or {}
                     argv = (words(service.get("entrypoint")) or []) + (words(service.get("command")) or [])
-                    commands.append((f"compose service {service_name} on {node}", argv))
+                    service = dict(service, _project=on_node(plan.tree, node, os.path.dirname(path)), _argv=argv)
+                    commands.append((f"compose service {service_name} on {node}", node, service, argv))
             elif name.endswith(".service"):
                 text = re.sub(r"\\\n", " ", open(path, errors="replace").read())
                 for line in text.splitlines():
                     if line.strip().startswith("ExecStart=") and line.strip() != "ExecStart=":
                         try:
-                            commands.append((f"{name} on {node}", shlex.split(line.strip()[len("ExecStart="):].lstrip("-@+!:"))))
+                            commands.append((f"{name} on {node}", node, None, shlex.split(line.strip()[len("ExecStart="):].lstrip("-@+!:"))))
                         except ValueError:
                             pass
-    found = set()
-    for where, argv in commands:
+    matching = []
+    for where, node, service, argv in commands:
         options = {}
         for index, word in enumerate(argv):
             flag, equals, value = word.partition("=")
@@ -1358,10 +1677,8 @@ def server_slots(plan, upstream):
             continue
         if options.get("--host") not in (None, host, "0.0.0.0", "::"):
             continue
-        for flag in ("--parallel", "-np", "--max-num-seqs"):
-            if flag in options and options[flag].isdigit():
-                found.add((int(options[flag]), f"{flag} {options[flag]} of {where}"))
-    return found.pop() if len({slots for slots, _ in found}) == 1 and len(found) == 1 else None
+        matching.append((where, node, service, options))
+    return matching
 
 
 def answered_by(plan, content, delta):
@@ -2004,7 +2321,8 @@ def inside(arguments):
     # Never run the proxy on the host's network by mistake.
     if not in_namespace(namespace):
         raise SetupError(f"--inside {namespace}: this process is not in that network namespace")
-    plan = Plan(arguments.tree, arguments.node, arguments.venv)
+    plan = Plan(arguments.tree, arguments.node, arguments.venv, arguments.intent)
+    plan.nodes_root = os.path.join(workdir, "nodes")
     root, home, cwd = (os.path.join(workdir, part) for part in ("root", "home", "cwd"))
     for path in (home, cwd):
         os.makedirs(path, mode=0o700)
@@ -2017,7 +2335,7 @@ def inside(arguments):
     owner_key = secret_files(plan, root, also=redis.env_files if redis else ())
     if arguments.other_node:
         # The other node's key: made the way its RUNBOOK makes it, a different random sk- key.
-        other = Plan(arguments.tree, arguments.other_node, arguments.venv)
+        other = Plan(arguments.tree, arguments.other_node, arguments.venv, arguments.intent)
         wrong_key, wrong_label = test_value(other.master_key_variable), f"{other.node}'s key"
     else:
         wrong_key, wrong_label = test_value(plan.master_key_variable), "a wrong key"
@@ -2033,6 +2351,19 @@ def inside(arguments):
     results = []
     try:
         for ok, description in env_file_checks(plan):
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        for ok, description in copied_file_checks(plan):
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        # Servers that require a key, as their commands in the tree say (server_key).
+        plan.keys = {}
+        for upstream in plan.upstreams:
+            found = server_key(plan, root, upstream)
+            if found:
+                plan.keys[upstream] = found
+        stubs.set_keys({upstream: key for upstream, (key, _origin) in plan.keys.items()})
+        for ok, description in named_host_checks(plan):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         # A stub on each api_base, serving the models the config routes there.
@@ -2063,17 +2394,25 @@ def inside(arguments):
         # The cwd is a scratch dir rather than the tree's copy of WorkingDirectory, so
         # nothing LiteLLM writes lands in a committed tree; the config path is absolute.
         litellm_log = os.path.join(workdir, "litellm.log")
-        started = time.monotonic()
-        litellm = start(command, litellm_log, env=environment, cwd=cwd)
         connect = "127.0.0.1" if plan.host in ("0.0.0.0", "") else ("::1" if plan.host == "::" else plan.host)
         base = f"http://{url_host(connect)}:{plan.port}"
-        if not wait_until(lambda: litellm.poll() is not None or http("GET", f"{base}/health/liveliness", timeout=2)[0] == 200,
-                          LIVENESS_TIMEOUT) or litellm.poll() is not None:
-            state = f"exited with {litellm.returncode}" if litellm.poll() is not None else f"not live after {LIVENESS_TIMEOUT} s"
-            raise SetupError(f"LiteLLM {state}:\n{tail(litellm_log)}")
-        say(f"litellm: live on {base} after {time.monotonic() - started:.1f} s")
+        def launch(environment):
+            started = time.monotonic()
+            process = start(command, litellm_log, append=True, env=environment, cwd=cwd)
+            if not wait_until(lambda: process.poll() is not None or http("GET", f"{base}/health/liveliness", timeout=2)[0] == 200,
+                              LIVENESS_TIMEOUT) or process.poll() is not None:
+                state = f"exited with {process.returncode}" if process.poll() is not None else f"not live after {LIVENESS_TIMEOUT} s"
+                stop(process)
+                raise SetupError(f"LiteLLM {state}:\n{tail(litellm_log)}")
+            say(f"litellm: live on {base} after {time.monotonic() - started:.1f} s")
+            return process
+        litellm = launch(environment)
+        plan.owner_key = owner_key
 
         for ok, description in run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce):
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        for ok, description in keyed_checks(plan, stubs, base, owner_key, nonce):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         # What LiteLLM sent each backend so far: the API it spoke, as the stub logged it.
@@ -2112,6 +2451,15 @@ def inside(arguments):
         for ok, description in down_checks(plan, base, owner_key, nonce, stubs):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        # Last: a wrong key in the copy, read by a restarted LiteLLM.
+        def restart():
+            nonlocal litellm
+            stop(litellm)
+            litellm = launch(plan.launcher.environment(root, home) | {"LITELLM_LOCAL_MODEL_COST_MAP": "True"})
+            return base
+        for ok, description in wrong_key_checks(plan, root, stubs, restart, nonce):
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
         if not all(results):
             say("--- litellm log (last lines)")
             say(tail(litellm_log, 30))
@@ -2140,6 +2488,8 @@ def main():
     parser.add_argument("--tree", required=True, help="output tree of `spark-gen build`")
     parser.add_argument("--node", required=True, help="node whose LiteLLM to check")
     parser.add_argument("--other-node", help="use this node's (different) key as the wrong key")
+    parser.add_argument("--intent", help="`spark-gen trust --format json` of the topology: the tailnet names of "
+                        "backends' hosts, which an api_base may use")
     parser.add_argument("--venv", default=DEFAULT_VENV, help=f"venv for LiteLLM (default {DEFAULT_VENV})")
     # Internal: the re-executed run inside the namespace.
     parser.add_argument("--inside", help=argparse.SUPPRESS)
@@ -2147,6 +2497,8 @@ def main():
     arguments = parser.parse_args()
     arguments.tree = os.path.abspath(arguments.tree)
     arguments.venv = os.path.abspath(arguments.venv)
+    if arguments.intent:
+        arguments.intent = os.path.abspath(arguments.intent)
 
     # A caller may start this with signals blocked (swift test's process spawner blocks
     # SIGTERM and SIGINT), and every child inherits the mask: a stub or LiteLLM would then

@@ -54,6 +54,9 @@ import tailnet_policy
 HERE = os.path.dirname(os.path.abspath(__file__))
 AGENT = os.path.join(HERE, "nsagent.py")
 TAILNET_PREFIX = "100.64"
+# Tailscale's address range: each tailnet switch is one on-link /10, so a declared address
+# (100.100.10.20, say) and the harness's own 100.64.x.y reach each other like tailnet peers.
+TAILNET_RANGE = ipaddress.ip_network("100.64.0.0/10")
 
 
 def run(*command, check=True):
@@ -214,10 +217,27 @@ class Harness:
         in_ns(switch, "ip", "link", "set", f"{temporary}p"[:15], "up")
 
     def tailnet_ip(self, tailnet, node=None):
-        """A node's tailnet address, or (node=None) the address of the tailnet's user device."""
+        """A node's tailnet address, or (node=None) the address of the tailnet's user device.
+        A node that declares its tailnet address (tailnet_ip: a model listens on it) has that
+        one, as on the real tailnet; the others get one of the harness's choosing."""
+        if node is not None and self.nodes[node].get("tailnet_ip"):
+            return self.nodes[node]["tailnet_ip"]
         network = self.tailnets.index(tailnet)
         host = 250 if node is None else 10 + self.node_index[node]
         return f"{TAILNET_PREFIX}.{network}.{host}"
+
+    def check_tailnet_addresses(self):
+        """Declared and chosen tailnet addresses are all distinct and in Tailscale's 100.64.0.0/10."""
+        seen = {}
+        for tailnet in self.tailnets:
+            members = [None] + [name for name, node in self.nodes.items() if node["tailnet"] == tailnet]
+            for member in members:
+                address = self.tailnet_ip(tailnet, member)
+                if ipaddress.ip_address(address) not in TAILNET_RANGE:
+                    raise RuntimeError(f"node {member}: tailnet address {address} is not in {TAILNET_RANGE}")
+                if address in seen:
+                    raise RuntimeError(f"tailnet address {address} of {member or 'the user device'} is also {seen[address]}'s")
+                seen[address] = member or f"the user device of {tailnet}"
 
     def build_networks(self):
         links = {link["name"]: link for link in self.intent["links"]}
@@ -261,14 +281,16 @@ class Harness:
                     for interface in other["interfaces"]:
                         if interface["link"] not in mine:
                             in_ns(self.node_ns(name), "ip", "route", "replace", f"{interface['ip']}/32", "via", gateway)
+        self.check_tailnet_addresses()
+        prefix = TAILNET_RANGE.prefixlen
         for network, tailnet in enumerate(self.tailnets):
             switch = self.switch(f"ts{network}")
             device = self.namespace(f"t{network}")
-            self.attach(switch, f"tu{network}", device, "tailscale0", f"{self.tailnet_ip(tailnet)}/24")
+            self.attach(switch, f"tu{network}", device, "tailscale0", f"{self.tailnet_ip(tailnet)}/{prefix}")
             for name, node in self.nodes.items():
                 if node["tailnet"] == tailnet:
                     index = self.node_index[name]
-                    self.attach(switch, f"t{network}n{index}", self.node_ns(name), "tailscale0", f"{self.tailnet_ip(tailnet, name)}/24")
+                    self.attach(switch, f"t{network}n{index}", self.node_ns(name), "tailscale0", f"{self.tailnet_ip(tailnet, name)}/{prefix}")
 
     def host_ns(self, name):
         return f"{self.prefix}-h{self.host_index[name]}"
@@ -280,6 +302,10 @@ class Harness:
         would be admitted as that host: the intent must never say so."""
         neighbours = {link["neighbour"] for link in links.values() if link["kind"] == "lan"}
         for name, host in self.hosts.items():
+            # A host on no LAN of the topology (a backend's server, reached over the tailnet
+            # only) has no place in the wiring; no vantage of the intent is on it.
+            if not host["interfaces"]:
+                continue
             index = self.host_index[name]
             namespace = self.namespace(f"h{index}")
             for number, interface in enumerate(host["interfaces"]):
@@ -417,12 +443,35 @@ class Harness:
         return [(int(m.group(1)), m.group(2), int(m.group(3)))
                 for m in re.finditer(r"^tailscale serve --bg --tcp (\d+) tcp://([\d.]+):(\d+)$", open(path).read(), re.M)]
 
-    def granted_ports(self, tailnet):
-        """Ports the tailnet's policy grants its (first test) user on the tailnet's tag."""
-        policy = tailnet_policy.load(os.path.join(self.tree, "tailnets", tailnet, "policy.hujson"))
-        test = policy["tests"][0]
-        destination = (test.get("accept", []) + test.get("deny", []))[0]
-        return tailnet_policy.granted_ports(policy, test["src"], destination.rsplit(":", 1)[0])
+    def policy(self, tailnet):
+        return tailnet_policy.load(os.path.join(self.tree, "tailnets", tailnet, "policy.hujson"))
+
+    def node_tag(self, node):
+        """The tag a node advertises: the intent's, or (older intents) the tag the policy's
+        first test probes the user against."""
+        tag = self.nodes[node].get("tag")
+        if tag:
+            return tag
+        test = self.policy(self.nodes[node]["tailnet"])["tests"][0]
+        return (test.get("accept", []) + test.get("deny", []))[0].rsplit(":", 1)[0]
+
+    def granted_ports(self, tailnet, node):
+        """Ports the tailnet's policy grants its (first test) user on the node's tag."""
+        policy = self.policy(tailnet)
+        return tailnet_policy.granted_ports(policy, policy["tests"][0]["src"], self.node_tag(node))
+
+    def peer_grants(self, node):
+        """[(source address, granted ports or None)] of every source on the node's tailnet
+        switch: the user device (as the policy's first test user) and each other node of the
+        tailnet (as its tag)."""
+        tailnet = self.nodes[node]["tailnet"]
+        policy = self.policy(tailnet)
+        sources = [(self.tailnet_ip(tailnet), self.granted_ports(tailnet, node))]
+        for other in self.nodes:
+            if other != node and self.nodes[other]["tailnet"] == tailnet:
+                sources.append((self.tailnet_ip(tailnet, other),
+                                tailnet_policy.granted_ports(policy, self.node_tag(other), self.node_tag(node))))
+        return sources
 
     # --- applying the node configuration --------------------------------------------
 
@@ -443,13 +492,22 @@ class Harness:
         in_ns(self.node_ns(node), "unshare", "--mount", "bash", "-c", script)
 
     def emulate_tailscaled(self, node):
-        """The tailnet policy filters first (raw PREROUTING), then tailscaled's ACCEPT precedes ufw."""
+        """The tailnet policy filters first (mangle PREROUTING), then tailscaled's ACCEPT precedes ufw."""
         namespace = self.node_ns(node)
-        granted = self.granted_ports(self.nodes[node]["tailnet"])
-        if granted is not None:
-            allowed = ",".join(str(port) for port in sorted(granted)) or "0"
-            in_ns(namespace, "iptables", "-t", "raw", "-A", "PREROUTING", "-i", "tailscale0", "-p", "tcp",
-                  "-m", "multiport", "!", "--dports", allowed, "-j", "DROP")
+        # Stateful, as tailscaled's filter is: replies to this node's own connections pass (a
+        # node that calls a peer's model gets its answers). mangle PREROUTING runs after conntrack
+        # and before Docker's DNAT (nat PREROUTING) and ufw (filter INPUT).
+        mangle = ("iptables", "-t", "mangle", "-A", "PREROUTING", "-i", "tailscale0")
+        in_ns(namespace, *mangle, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT")
+        # Per source, new connections as the policy says: the user device by the user's grants,
+        # each other node of the tailnet by its tag's (the grants from its tag to this node's).
+        for source, granted in self.peer_grants(node):
+            if granted is not None:
+                allowed = ",".join(str(port) for port in sorted(granted)) or "0"
+                in_ns(namespace, *mangle, "-s", source, "-p", "tcp", "-m", "multiport", "!", "--dports", allowed, "-j", "DROP")
+            in_ns(namespace, *mangle, "-s", source, "-j", "ACCEPT")
+        # A source the policy does not know (no device of this tailnet) gets nothing.
+        in_ns(namespace, *mangle, "-p", "tcp", "-j", "DROP")
         in_ns(namespace, "iptables", "-I", "INPUT", "1", "-i", "tailscale0", "-j", "ACCEPT")
         in_ns(namespace, "iptables", "-I", "FORWARD", "1", "-i", "tailscale0", "-j", "ACCEPT")
 
@@ -553,6 +611,50 @@ class Harness:
                 observed[key] = any([next(results) for _ in group])
         return observed
 
+    def tag_paths(self):
+        """Node-to-node paths over the tailnet, as each node's tag: not cells of the intent's
+        matrix (it has no vantage for another node by its tag), but what the gateways need.
+
+        - every api_base of a node's litellm-config.yaml at another node's tailnet address is
+          reached from the calling node's namespace through the tailnet switch (the calling
+          node's tag must be granted the port, and the listener must be on that address);
+        - ssh (every node's sshd listens on every address) from one node to another over the
+          tailnet goes through only if the policy grants the caller's tag port 22 there, so the
+          filter is seen to tell a node's tag from the tailnet's users.
+        Returns [(description, ok)]."""
+        by_address = {self.tailnet_ip(info["tailnet"], name): name for name, info in self.nodes.items()}
+        checks = []  # (description, namespace, (address, port), expected)
+        for name, info in self.nodes.items():
+            config = self.stack_artifact(name, "litellm-config.yaml")
+            if not config:
+                continue
+            for entry in (yaml.safe_load(open(config)) or {}).get("model_list") or []:
+                api_base = str((entry.get("litellm_params") or {}).get("api_base", ""))
+                match = re.match(r"^https?://([^/:]+):(\d+)", api_base)
+                if not match or by_address.get(match.group(1)) in (None, name):
+                    continue
+                callee = by_address[match.group(1)]
+                if self.nodes[callee]["tailnet"] != info["tailnet"]:
+                    continue
+                checks.append((f"{name} ({self.node_tag(name)}) reaches {entry.get('model_name')} at "
+                               f"{match.group(1)}:{match.group(2)} on {callee} over the tailnet, as its LiteLLM routes",
+                               self.node_ns(name), (match.group(1), int(match.group(2))), True))
+        for name, info in self.nodes.items():
+            for other, other_info in self.nodes.items():
+                if other == name or other_info["tailnet"] != info["tailnet"]:
+                    continue
+                granted = tailnet_policy.granted_ports(self.policy(info["tailnet"]), self.node_tag(name), self.node_tag(other))
+                expected = granted is None or 22 in granted
+                checks.append((f"{name} ({self.node_tag(name)}) {'reaches' if expected else 'is refused'} ssh on {other} "
+                               f"over the tailnet (the policy {'grants' if expected else 'does not grant'} its tag 22)",
+                               self.node_ns(name), (self.tailnet_ip(other_info["tailnet"], other), 22), expected))
+        results = []
+        for description, namespace, target, expected in checks:
+            actual = self.probe(namespace, [list(target)])[0]
+            results.append((description + ("" if actual == expected else f": observed {'yes' if actual else 'refused'}"),
+                            actual == expected))
+        return results
+
     def cleanup(self):
         for process in self.processes:
             process.kill()
@@ -619,6 +721,7 @@ def main():
         harness.build_networks()
         listeners = {node: harness.configure_node(node) for node in harness.nodes}
         observed = harness.observe(listeners)
+        tag_paths = harness.tag_paths()
     finally:
         harness.cleanup()
     print(f"Reachability probed on a real kernel (yes: connection admitted; x ≠ y!: observed x, intended y)")
@@ -627,10 +730,15 @@ def main():
     for problem in problems:
         print(f"listener audit: {problem}")
     mismatches += len(problems)
+    if tag_paths:
+        print("\nBetween nodes over the tailnet, as their tags (not in the intent's matrix)")
+    for description, ok in tag_paths:
+        print(f"  {'ok  ' if ok else 'FAIL'}  {description}")
+    mismatches += sum(1 for _, ok in tag_paths if not ok)
     if run("iptables", "-S").stdout != host_rules_before:
         print("netns_matrix: the host's firewall changed during the run", file=sys.stderr)
         return 1
-    print(f"\nnetns: {len(observed) - mismatches} passed, {mismatches} failed ({time.monotonic() - started:.1f} s)")
+    print(f"\nnetns: {len(observed) + len(tag_paths) - mismatches} passed, {mismatches} failed ({time.monotonic() - started:.1f} s)")
     return 1 if mismatches else 0
 
 

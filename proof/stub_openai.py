@@ -42,6 +42,12 @@ one backend slow this way to fill a model's max_parallel_requests and see the ne
 request go to its fallback. Each request's body is logged as soon as it is read, so the
 caller can tell from the log when the held requests have arrived.
 
+With --api-key-file PATH (the file holds the key alone) every /v1 path of an OpenAI
+listener requires `Authorization: Bearer <key>`, as `vllm serve` does when it reads
+VLLM_API_KEY (or --api-key): a request without it, or with another key, is 401
+{"error": "Unauthorized"} before anything else, so a gateway that does not send the node's
+key fails exactly as on the node. The key never appears on the command line.
+
 Each listener serves only its own API: a /v1 path on an Ollama listener, or /api/chat on
 an OpenAI one, is 404 as on the real server, so a provider prefix that does not match its
 api_base fails. Standard library only: it runs with the system python3.
@@ -100,7 +106,7 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host, port, models, nonce, api, delay=0.0):
+    def __init__(self, host, port, models, nonce, api, delay=0.0, api_key=None):
         # The address family follows the literal, so IPv6 api_bases work too.
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, port), OllamaHandler if api == "ollama" else OpenAIHandler)
@@ -108,6 +114,7 @@ class Server(ThreadingHTTPServer):
         self.nonce = nonce
         self.api = api
         self.delay = delay
+        self.api_key = api_key
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -160,7 +167,18 @@ class OpenAIHandler(Handler):
         # vLLM's error shape, so LiteLLM maps it like a real upstream error.
         self.send_json(404, {"object": "error", "message": message, "type": "NotFoundError", "code": 404})
 
+    def authorized(self):
+        """vLLM's check with an API key: every /v1 path needs `Authorization: Bearer KEY`."""
+        if self.server.api_key is None or not self.path.startswith("/v1"):
+            return True
+        if self.headers.get("Authorization") == f"Bearer {self.server.api_key}":
+            return True
+        self.send_json(401, {"error": "Unauthorized"})
+        return False
+
     def do_GET(self):
+        if not self.authorized():
+            return
         if self.path.rstrip("/") != "/v1/models":
             return self.not_found(f"no route {self.path}")
         created = int(time.time())
@@ -172,6 +190,8 @@ class OpenAIHandler(Handler):
 
     def do_POST(self):
         request, error = self.read_json()
+        if not self.authorized():
+            return
         if error:
             return self.send_json(400, {"object": "error", "message": error, "type": "BadRequestError", "code": 400})
         if self.path.rstrip("/") != "/v1/chat/completions":
@@ -318,12 +338,16 @@ def main():
     parser.add_argument("--nonce", default=uuid.uuid4().hex, help="text every answer carries")
     parser.add_argument("--delay", type=float, default=0.0,
                         help="seconds every chat request is held before its answer starts (default 0)")
+    parser.add_argument("--api-key-file", help="a file holding the key every /v1 request of --serve must carry")
     arguments = parser.parse_args()
     if not arguments.serve and not arguments.ollama:
         parser.error("nothing to serve: give --serve or --ollama")
+    api_key = open(arguments.api_key_file).read().strip() if arguments.api_key_file else None
+    if arguments.api_key_file and not api_key:
+        parser.error(f"{arguments.api_key_file} holds no key")
 
     # Bind everything first, so a port clash fails before anything is announced.
-    servers = ([Server(host, port, models, arguments.nonce, "openai", arguments.delay) for host, port, models in arguments.serve]
+    servers = ([Server(host, port, models, arguments.nonce, "openai", arguments.delay, api_key) for host, port, models in arguments.serve]
                + [Server(host, port, models, arguments.nonce, "ollama", arguments.delay) for host, port, models in arguments.ollama])
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -245,7 +245,10 @@ struct RunbookEmitter {
         // The guide ran LiteLLM under systemd; a compose-run LiteLLM comes from another setup.
         // A catalog's Sparks come from spark-vllm-docker, not from the hand-written guide.
         let catalogs = plan.catalogs.filter { catalog in node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name } }
+        // The guide's Sparks ran LiteLLM or were a cluster's peer on a direct link; a Spark with
+        // neither (a model called over the tailnet) was never set up from it.
         let fromGuide = node.node.hardware.kind == Self.guideHardware && node.litellm?.container == nil && catalogs.isEmpty
+            && (node.litellm != nil || !node.clusterInterfaces.isEmpty)
         if fromGuide { text += GuideMigration(node: node).section(step: heading("Coming from the hand-written guide")) }
         if !catalogs.isEmpty {
             text += heading("Coming from spark-vllm-docker")
@@ -527,6 +530,12 @@ struct RunbookEmitter {
             text += "- `nc -zv \(node.node.tailnetHostname) \(service.port)` succeeds (\(service.name))\n"
         }
         for service in node.services where !service.isTailnetFacing {
+            if case .tailnetPeers(let peers) = service.exposure {
+                // Granted to the tailnet's tag for the nodes that call it, with its key.
+                text += "- `nc -zv -w 3 \(node.node.tailnetHostname) \(service.port)` fails from a user's device, and succeeds from "
+                text += "\(peers.joined(separator: ", ")) (\(service.name), granted to \(node.tailnet.tag))\n"
+                continue
+            }
             text += "- `nc -zv -w 3 \(node.node.tailnetHostname) \(service.port)` fails (\(service.name))\n"
         }
         // Listeners a named host reaches from a LAN: it gets an answer, the rest of the LAN does not.
@@ -642,10 +651,29 @@ struct RunbookEmitter {
         if runtimes.contains(.llamaCpp) { defaults.append("llama.cpp's server images set `LLAMA_ARG_HOST=0.0.0.0`") }
         if runtimes.contains(.vllm) { defaults.append("`vllm serve` binds every address unless given `--host`") }
         if node.litellm?.container != nil { defaults.append("LiteLLM's `--host` defaults to `0.0.0.0`") }
+        let keyed = node.clusterRoles.filter { $0.kind == .head && $0.cluster.isKeyed }.map(\.cluster)
+        let front = node.litellm == nil ? "" : " The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs."
         var items = [
-            "Every service binds 127.0.0.1 and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
+            (keyed.isEmpty ? "Every service binds 127.0.0.1" : "Every other service binds 127.0.0.1")
+                + " and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
                 + ": Docker DNATs published ports before ufw's INPUT chain, and tailscaled accepts everything arriving on "
-                + "`tailscale0` ahead of ufw. The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs.",
+                + "`tailscale0` ahead of ufw." + front,
+        ]
+        for cluster in keyed {
+            items.append(
+                "Model \(cluster.model.name) binds the node's tailnet address, \(cluster.apiHost), and asks for a key (vLLM reads VLLM_API_KEY "
+                    + "from an env file, never a command line): the tailnet policy grants its port to \(node.tailnet.tag) alone, so the "
+                    + "nodes whose LiteLLM calls it reach it and the tailnet's users do not. It starts once tailscale0 has that address: "
+                    + "until then compose restarts it.")
+        }
+        guard node.litellm != nil else {
+            return (items + [
+                "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
+                    + "that exposes a model port is rejected when saved.",
+                "ufw is reset to the generated rules: nothing but ssh is admitted from outside the tailnet.",
+            ]).map { "- \($0)\n" }.joined()
+        }
+        items += [
             node.litellm?.routesBetweenModels == true
                 ? "LiteLLM has no retries, and falls back only along the chains the topology names (a senior model never): a "
                     + "backend that is down fails the requests for its own name, or sends them down its chain, instead of an "

@@ -19,6 +19,10 @@ struct SecretRecipe {
     /// A snippet that creates `file` with fresh random values.
     func generate(_ file: SecretFile) -> String {
         if case .copied(let from, let path) = file.source, let head = plan.node(named: from) {
+            if let group = file.group {
+                // Straight into a root-owned file the group reads, as compose needs it.
+                return "[ -e \(file.path) ] || ssh \(head.sshTarget) cat \(path) | sudo install -m \(file.mode) -o root -g \(group) /dev/stdin \(file.path)"
+            }
             return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.sshTarget):\(path) \(file.path) )"
         }
         if case .entered(let prompt) = file.source {

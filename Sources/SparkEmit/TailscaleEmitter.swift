@@ -55,7 +55,9 @@ struct TailscaleEmitter {
             "Joins tailnet \(node.tailnet.name) and exposes the loopback-only apps on it with 'tailscale serve';",
             "the tailnet policy decides who reaches them. Extra arguments go to 'tailscale up' (e.g. --auth-key=…).",
         ])
-        var script = "# --reset drops settings from earlier runs; --advertise-routes= keeps the DAC subnet off the tailnet.\n"
+        var script = node.clusterInterfaces.isEmpty
+            ? "# --reset drops settings from earlier runs; --advertise-routes= advertises no subnet.\n"
+            : "# --reset drops settings from earlier runs; --advertise-routes= keeps the DAC subnet off the tailnet.\n"
         script += Shell.continued("tailscale up", [
             "--reset",
             "--hostname=\(Shell.quote(node.node.tailnetHostname))",

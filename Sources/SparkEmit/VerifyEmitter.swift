@@ -282,7 +282,17 @@ struct VerifyEmitter {
         // Ollama lists its models by the name they were pulled as, llama-server and vLLM by their alias.
         let listed = model.runtime.kind == .ollama ? model.source : model.servedName
         let base = "http://\(cluster.apiHost):\(model.port)/v1"
-        text += "expect \(Shell.quote("\(runtime) serves \(listed) on \(cluster.apiHost):\(model.port)")) lists_model \(base) \(Shell.quote(listed))\n"
+        if cluster.isKeyed, let key = model.apiKey {
+            // The key goes through a 0600 temporary file, never the process list.
+            text += "model_headers=$(mktemp -d)\n"
+            text += header(from: key.file.absolute(home: cluster.head.home), variable: key.variable, to: "$model_headers/key")
+            text += "expect \(Shell.quote("\(runtime) refuses a request without its key (401)")) test \"$(http_status \(base)/models)\" = 401\n"
+            text += "expect \(Shell.quote("\(runtime) serves \(listed) on \(cluster.apiHost):\(model.port) with its key")) "
+            text += "lists_model \(base) \(Shell.quote(listed)) \"$model_headers/key\"\n"
+            text += "rm -rf \"$model_headers\"\n"
+        } else {
+            text += "expect \(Shell.quote("\(runtime) serves \(listed) on \(cluster.apiHost):\(model.port)")) lists_model \(base) \(Shell.quote(listed))\n"
+        }
         text += "expect \(Shell.quote("\(model.name) is on no wildcard address")) not_on_wildcard \(model.port)\n"
         return text
     }

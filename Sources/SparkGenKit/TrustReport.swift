@@ -59,14 +59,34 @@ public struct TrustReport {
                 })),
                 ("tailnet", .string(node.tailnet.name)),
                 ("stack_dir", .string(node.stackDir)),
+                // Its declared tailnet address (a model listening on the tailnet binds it), if any.
+                ("tailnet_ip", node.node.tailnetIP.map { .string($0.description) } ?? .null),
+                ("tag", .string(node.tailnet.tag)),
             ])
         }
         let hosts: [JSONValue] = plan.hosts.map { host in
-            .object([
+            let spec = plan.topology.host(named: host.name)
+            return .object([
                 ("name", .string(host.name)),
                 ("interfaces", .array(host.interfaces.map { interface in
                     .object([("link", .string(interface.link.name)), ("ip", .string(interface.address.description))])
                 })),
+                // A device of a tailnet (a backend's server): its tailnet, tag and MagicDNS name.
+                ("tailnet", spec?.tailnet.map { .string($0) } ?? .null),
+                ("tag", spec?.tag.map { .string($0) } ?? .null),
+                ("tailnet_hostname", spec.flatMap { $0.tailnet == nil ? nil : .string($0.tailnetHostname ?? $0.name) } ?? .null),
+            ])
+        }
+        // Servers spark-gen routes to but does not deploy.
+        let backends: [JSONValue] = plan.backends.map { backend in
+            .object([
+                ("name", .string(backend.name)),
+                ("model", .string(backend.model)),
+                ("host", .string(backend.host)),
+                ("tailnet", .string(backend.tailnet)),
+                ("tag", .string(backend.tag)),
+                ("port", .int(backend.port)),
+                ("api_base", .string(backend.apiBase)),
             ])
         }
         return try JanssonEncoder.encode(.object([
@@ -74,6 +94,7 @@ public struct TrustReport {
             ("links", .array(links)),
             ("nodes", .array(nodes)),
             ("hosts", .array(hosts)),
+            ("backends", .array(backends)),
             ("vantages", .array(matrix.vantages.map { .string($0.token) })),
             ("reachability", .array(cells)),
         ]))

@@ -29,7 +29,12 @@ public struct ClusterPlan: Sendable {
     /// LiteLLM's `model` parameter for this model: provider prefix and the name the server knows.
     public var litellmModel: String { runtime.litellmModel(self) }
     /// A URL on the server that answers 200 once it serves.
-    public var readinessURL: String { "http://\(apiHost):\(model.port)\(runtime.readinessPath)" }
+    public var readinessURL: String {
+        // vLLM's key guards /v1 alone: a model on the tailnet is ready when /health answers.
+        isKeyed ? "http://\(apiHost):\(model.port)/health" : "http://\(apiHost):\(model.port)\(runtime.readinessPath)"
+    }
+    /// True for a model that listens on the tailnet and asks its callers for a key.
+    public var isKeyed: Bool { model.listen == .tailnet && model.apiKey != nil }
     /// True when launch scripts start the model (`docker run`), false for a compose service.
     public var isScripted: Bool { model.runtime.runner == .dockerRun }
     /// The compose service serving the model, for a model compose runs.

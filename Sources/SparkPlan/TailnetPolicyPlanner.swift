@@ -55,7 +55,8 @@ enum TailnetPolicyPlanner {
         let user = tailnet.users[0]
         var tests = [TailnetPolicy.Test(
             source: user, accept: granted.map { "\(tailnet.tag):\($0)" },
-            deny: deniedPorts(tailnet, nodes: nodes, clusterOnlyPorts: clusterOnlyPorts, granted: granted).map { "\(tailnet.tag):\($0)" })]
+            deny: deniedPorts(tailnet, nodes: nodes, clusterOnlyPorts: clusterOnlyPorts, granted: granted).map { "\(tailnet.tag):\($0)" }
+                + backendPorts.flatMap { entry in entry.ports.sorted().map { "\(entry.tag):\($0)" } })]
         // The nodes' own identity reaches none of the members' devices or the kept-open devices.
         tests.append(TailnetPolicy.Test(
             source: tailnet.tag,

@@ -15,15 +15,16 @@ import Testing
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
     }
 
-    /// Examples with nothing for a checker: one-box and multi-model run LiteLLM in compose (no
-    /// systemd unit), one-box has no database, spark-control no LiteLLM at all, and only
+    /// Examples with nothing for a checker: one-box, multi-model and homelab run LiteLLM in compose (no
+    /// systemd unit), one-box and homelab have no database, spark-control no LiteLLM at all, and only
     /// spark-control has a catalog (a swap script and a panel's discovery document). Listed, so a
     /// checker that silently stops finding files still fails.
     static let nothingToCheck: Set<String> = Set([
         "one-box/systemd", "one-box/postgres", "multi-model/systemd",
         "one-box/nginx", "solo-box/nginx", "split-trust/nginx", "three-node-lab/nginx", "two-links/nginx",
         "spark-control/systemd", "spark-control/postgres", "spark-control/nginx",
-    ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
+        "homelab/systemd", "homelab/postgres", "homelab/nginx",
+    ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
 
     @Test(arguments: Fixtures.examples.map(\.name), checkers)
     func everyArtifactPassesItsChecker(_ example: String, _ checker: String) {

@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-# --reset drops settings from earlier runs; --advertise-routes= keeps the DAC subnet off the tailnet.
+# --reset drops settings from earlier runs; --advertise-routes= advertises no subnet.
 tailscale up \
   --reset \
   --hostname=spark \
