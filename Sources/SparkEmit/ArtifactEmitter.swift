@@ -27,6 +27,7 @@ public enum ArtifactEmitter {
         artifacts += SmokeEmitter().artifacts(for: plan)
         artifacts += NginxEmitter().artifacts(for: plan)
         artifacts += try CatalogEmitter().artifacts(for: plan)
+        artifacts += try RoutingPolicyEmitter().artifacts(for: plan)
         return artifacts
     }
 }

@@ -132,6 +132,15 @@ struct RunbookEmitter {
             text += "Each model name is one backend, with no retries. A request that fails, or finds a model at its "
             text += "`max_parallel_requests`, goes down that model's fallbacks; a model without any, and a senior model, fails its "
             text += "own requests. The litellm-config.yaml of each node lists the chains and route names.\n\n"
+            let classifies = plan.topology.routes.contains { !$0.keywords.isEmpty || !$0.promotions.isEmpty }
+                || plan.topology.models.contains { !$0.textFallbacks.isEmpty } || plan.topology.backends.contains { !$0.textFallbacks.isEmpty }
+            if classifies {
+                text += "LiteLLM enforces the route names, the fallback chains, the caps (`max_parallel_requests`) and the senior "
+                text += "models. It cannot read a request to choose a bucket: the keyword buckets and their tie-breaks, where "
+                text += "a request with an image goes, the size promotions and a model's text-only spill are in "
+                text += "`\(RoutingPolicyEmitter.fileName)` beside the config, for a router that classifies requests in front of "
+                text += "LiteLLM (document 003's homelab-router). Without one, clients pick the route name themselves.\n\n"
+            }
         } else if plan.nodes.contains(where: { $0.litellm != nil }) {
             text += "Each model name is one backend. LiteLLM has no retries and no fallbacks: a backend that is down fails "
             text += "the requests for its own name at once and never answers them with another model.\n\n"

@@ -326,6 +326,9 @@ public enum PlanResolver {
             for (index, name) in backend.fallbacks.enumerated() where !modelSet.contains(name) && !declared.contains(name) {
                 unknown("model", name, at: backend.path / "fallbacks" / index, among: modelNames)
             }
+            for (index, name) in backend.textFallbacks.enumerated() where !modelSet.contains(name) && !declared.contains(name) {
+                unknown("model", name, at: backend.path / "text_fallbacks" / index, among: modelNames)
+            }
             guard let host = topology.host(named: backend.host) else {
                 if !declared.contains(backend.host) { unknown("host", backend.host, at: backend.path / "host", among: topology.hosts.map(\.name)) }
                 continue
@@ -345,6 +348,9 @@ public enum PlanResolver {
             if !modelSet.contains(route.model), !declared.contains(route.model) {
                 unknown("model", route.model, at: route.path, among: modelNames)
             }
+            for promotion in route.promotions where !modelSet.contains(promotion.model) && !declared.contains(promotion.model) {
+                unknown("model", promotion.model, at: promotion.path / "to", among: modelNames)
+            }
             if servedNames.contains(route.name) {
                 bag.error(
                     "route '\(route.name)' is also the name a model is served as", at: route.path,
@@ -354,6 +360,9 @@ public enum PlanResolver {
         for model in topology.models {
             for (index, name) in model.fallbacks.enumerated() where !modelSet.contains(name) && !declared.contains(name) {
                 unknown("model", name, at: model.path / "fallbacks" / index, among: modelNames)
+            }
+            for (index, name) in model.textFallbacks.enumerated() where !modelSet.contains(name) && !declared.contains(name) {
+                unknown("model", name, at: model.path / "text_fallbacks" / index, among: modelNames)
             }
             for (index, name) in model.sharedWith.enumerated() where !ownerSet.contains(name) {
                 unknown("owner", name, at: model.path / "shared_with" / index, among: ownerNames)

@@ -16,6 +16,8 @@ public struct Backend: Sendable {
     public var fallbacks: [String]
     public var senior: Bool
     public var path: SpecPath
+    /// Where a request without an image spills first (routing_policy.yaml only).
+    public var textFallbacks: [String] = []
 
     /// LM Studio's server port unless the topology says otherwise.
     public static let defaultPort = 1234

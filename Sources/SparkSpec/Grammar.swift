@@ -23,6 +23,8 @@ public enum Grammar: Sendable {
     case ruleID
     /// A model name clients ask for: identifiers joined by '/', such as 'homelab/code'.
     case routeName
+    /// A keyword of a routing bucket: words of lowercase letters and digits, such as 'tool use'.
+    case phrase
 
     /// What the value must look like, for the error message.
     public var expectation: String {
@@ -46,6 +48,7 @@ public enum Grammar: Sendable {
         case .word: return "letters, digits, '.', '_' and '-'"
         case .ruleID: return "a rule id such as 'TR001' (spark-gen rules lists them)"
         case .routeName: return "a model name such as 'homelab/code': lowercase identifiers joined by '/'"
+        case .phrase: return "lowercase words of letters, digits, '.', '_' and '-', one space apart, such as 'tool use' (at most 63)"
         }
     }
 
@@ -56,6 +59,11 @@ public enum Grammar: Sendable {
             s.allSatisfy { Self.isLowerAlnum($0) || extra.unicodeScalars.contains($0) }
         }
         switch self {
+        case .phrase:
+            let words = text.split(separator: " ", omittingEmptySubsequences: false)
+            return text.count <= 63 && words.allSatisfy { word in
+                !word.isEmpty && word.unicodeScalars.allSatisfy { Self.isLowerAlnum($0) || "._-".unicodeScalars.contains($0) }
+            }
         case .routeName:
             let parts = text.split(separator: "/", omittingEmptySubsequences: false)
             return text.count <= 127 && parts.count <= 3 && parts.allSatisfy { Self.identifier.matches(String($0)) }

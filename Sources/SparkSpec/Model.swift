@@ -37,6 +37,10 @@ public struct Model: Sendable {
     public var fallbacks: [String] = []
     /// A model that never falls back: when it is down its callers get an error, never a lesser answer.
     public var senior: Bool = false
+    /// Where a request without an image spills first when the model is busy, before `fallbacks`
+    /// (document 003: the vision model's text goes to a fast blind model); a router that checks
+    /// for images reads it from routing_policy.yaml, LiteLLM cannot.
+    public var textFallbacks: [String] = []
     /// The key vLLM asks its callers for (VLLM_API_KEY), by reference: required for a model that
     /// listens on the tailnet, where a port without one would answer any tagged device.
     public var apiKey: SecretRef? = nil

@@ -97,10 +97,7 @@ private struct Decoder {
         for catalog in catalogs where catalogIndex[catalog.name] == nil { catalogIndex[catalog.name] = catalog }
         let models = top.namedEntries("models", what: "model", grammar: .identifier).compactMap { model($0.name, $0.node, $0.path, catalogs: catalogIndex) }
         let backends = top.namedEntries("backends", what: "backend", grammar: .identifier, required: false).compactMap { backend($0.name, $0.node, $0.path) }
-        let routes = top.namedEntries("routes", what: "route", grammar: .routeName, required: false).compactMap { entry -> RouteAlias? in
-            guard let model = MappingReader.text(entry.node, key: entry.name, path: entry.path, grammar: .identifier, context: context) else { return nil }
-            return RouteAlias(name: entry.name, model: model, path: entry.path)
-        }
+        let routes = top.namedEntries("routes", what: "route", grammar: .routeName, required: false).compactMap { route($0.name, $0.node, $0.path) }
         let risks = top.value("accept_risks").map { acceptedRisks($0, at: SpecPath.root / "accept_risks") } ?? []
         guard let version, let stack else { return nil }
         var topology = Topology(
@@ -109,6 +106,32 @@ private struct Decoder {
         topology.routes = routes
         topology.backends = backends
         return topology
+    }
+
+    /// `routes.NAME: MODEL`, or `{model, keywords, promote: [{over, to}]}`.
+    func route(_ name: String, _ node: YAMLNode, _ path: SpecPath) -> RouteAlias? {
+        guard node.mapping != nil else {
+            guard let model = MappingReader.text(node, key: name, path: path, grammar: .identifier, context: context) else { return nil }
+            return RouteAlias(name: name, model: model, path: path)
+        }
+        let what = "route '\(name)'"
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
+        let model = map.string("model", required: true, what: what, grammar: .identifier)
+        let keywords = map.strings("keywords", grammar: .phrase) ?? []
+        let promotions = list(map.value("promote"), at: path / "promote", what: "promote") { item, itemPath -> RouteAlias.Promotion? in
+            guard let entry = MappingReader(item, at: itemPath, what: "a promotion", context: context) else { return nil }
+            defer { entry.finish() }
+            let over = entry.int("over", required: true, what: "a promotion", in: 1...16_777_216)
+            let to = entry.string("to", required: true, what: "a promotion", grammar: .identifier)
+            guard let over, let to else { return nil }
+            return RouteAlias.Promotion(overTokens: over, model: to, path: itemPath)
+        }
+        guard let model else { return nil }
+        var route = RouteAlias(name: name, model: model, path: path / "model")
+        route.keywords = keywords
+        route.promotions = promotions.sorted { $0.overTokens < $1.overTokens }
+        return route
     }
 
     /// `backends.NAME: {host, port, model, slots, vision, max_parallel_requests, fallbacks, senior}`.
@@ -124,10 +147,13 @@ private struct Decoder {
         let cap = map.int("max_parallel_requests", in: 1...100_000)
         let fallbacks = map.strings("fallbacks", grammar: .identifier) ?? []
         let senior = map.bool("senior") ?? false
+        let textFallbacks = map.strings("text_fallbacks", grammar: .identifier) ?? []
         guard let host else { return nil }
-        return Backend(
+        var backend = Backend(
             name: name, host: host, port: port, model: model, slots: slots, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks,
             senior: senior, path: path)
+        backend.textFallbacks = textFallbacks
+        return backend
     }
 
     /// `catalogs.NAME: {port, active, panel}`.
@@ -675,6 +701,7 @@ private struct Decoder {
         let cap = map.int("max_parallel_requests", in: 1...100_000)
         let fallbacks = map.strings("fallbacks", grammar: .identifier) ?? []
         let senior = map.bool("senior") ?? false
+        let textFallbacks = map.strings("text_fallbacks", grammar: .identifier) ?? []
         guard let source, let weights, let runtime, let cluster, let vllm, kind != .llamaCpp || llamaCpp != nil else { return nil }
         if runtime.kind != .vllm || runtime.runner == .compose, !cluster.workers.isEmpty {
             let what = runtime.kind == .vllm ? "vLLM run by compose" : runtime.kind.title
@@ -687,7 +714,7 @@ private struct Decoder {
         return Model(
             name: name, source: source, servedName: servedName, weightsGB: weights, runtime: runtime, cluster: cluster, port: port,
             listen: listen, vllm: vllm, llamaCpp: llamaCpp, start: start, gpuIDs: gpuIDs, maxTokens: maxTokens, sharedWith: sharedWith,
-            path: path, catalog: catalogName, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks, senior: senior, apiKey: apiKey)
+            path: path, catalog: catalogName, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks, senior: senior, textFallbacks: textFallbacks, apiKey: apiKey)
     }
 
     /// Where the model runs: `cluster: {head, workers, …}`, or `node: NAME` for one node.

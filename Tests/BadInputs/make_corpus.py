@@ -219,6 +219,10 @@ for name, (old, new) in {
     "backend-host-without-tag": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nhosts:\n  win:\n    tailnet: home-net\nbackends:\n  gemma:\n    host: win\n"),
     "backend-named-like-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nhosts:\n  win:\n    tailnet: home-net\n    tag: tag:lmstudio\nbackends:\n  kimi-linear:\n    host: win\n"),
     "backend-model-hostile": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nhosts:\n  win:\n    tailnet: home-net\n    tag: tag:lmstudio\nbackends:\n  gemma:\n    host: win\n    model: \"g; rm -rf /\"\n"),
+    "route-keyword-hostile": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  box/code: {model: qwen3-coder, keywords: [\"$(reboot)\"]}\n"),
+    "route-promotion-unknown": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  box/code: {model: qwen3-coder, promote: [{over: 8192, to: qwen3-23b}]}\n"),
+    "route-without-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  box/code: {keywords: [code]}\n"),
+    "text-fallbacks-unknown": ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    text_fallbacks: [kimi-linar]\n  qwen3-coder-llama:"),
     "route-shadows-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  kimi-linear: qwen3-coder\n"),
 }.items():
     assert old in ONE_BOX, old

@@ -25,6 +25,55 @@ import Testing
 
     private static func words(_ node: YAMLNode?) -> [String] { node?.sequence?.compactMap(\.scalar) ?? [] }
 
+    /// Document 002: the active model on :8888 of Spark 1, one listener for the whole catalog,
+    /// the panel alone admitted; the discovery document in its shape; the NIMs' cache for uid 1000.
+    @Test func sparkControlMatchesItsReadme() throws {
+        let head = "nodes/spark-1/home/me/spark-control"
+        let entrypoint = try Self.text("spark-control", "\(head)/scripts/vllm-head-qwen36-entrypoint.sh")
+        #expect(entrypoint.contains("--port 8888") && entrypoint.contains("--host 192.168.1.51"))
+        #expect(entrypoint.contains("--load-format fastsafetensors") && entrypoint.contains("--kv-cache-dtype fp8"))
+        let firewall = try Self.text("spark-control", "\(head)/scripts/firewall.sh")
+        #expect(firewall.contains("ufw allow in from 192.168.1.10 to 192.168.1.51 port 8888 proto tcp"))
+        #expect(!firewall.contains("from 192.168.1.0/24 to 192.168.1.51 port 8888"))
+        let endpoints = try Self.text("spark-control", "hosts/start9/spark-control/endpoints.json")
+        for needle in ["\"vllm\"", "\"parakeet\"", "\"magpie\"", "\"openai_compat\": true", "\"kind\": \"stt\"", "\"kind\": \"tts\"",
+                       "\"base_url\": \"http://192.168.1.51:8888/v1\""] {
+            #expect(endpoints.contains(needle), "endpoints.json lacks \(needle)")
+        }
+        let runbook = try Self.text("spark-control", "nodes/spark-2/home/me/spark-control/RUNBOOK.md")
+        #expect(runbook.contains("sudo install -d -o 1000 -g 1000 /home/me/.cache/nim/magpie"))
+        #expect(try Self.text("spark-control", "\(head)/scripts/swap.sh").contains("qwen36 qwen3-vl gemma4 qwen2.5-72b qwen3-235b"))
+    }
+
+    /// Document 003: eight route names; the senior model never falls back; the vision model's
+    /// images go to the Spark and its text to win-5090 first; caps at the servers' slots; the
+    /// buckets in the document's tie-break order.
+    @Test func homelabMatchesItsRouter() throws {
+        let gateway = "nodes/ubuntu/home/me/homelab"
+        let config = try Self.yaml("homelab", "\(gateway)/litellm-config.yaml")
+        let aliases = try #require(Self.value(config, "router_settings", "model_group_alias")?.mapping)
+        #expect(aliases.count == 8)
+        let chains = try #require(Self.value(config, "router_settings", "fallbacks")?.sequence)
+        func chain(_ name: String) -> [String]? {
+            chains.compactMap(\.mapping).first { $0.first?.key.scalar == name }.map { Self.words($0.first?.value) }
+        }
+        #expect(chain("qwen3.6-35b-a3b-fp8") == [])
+        #expect(chain("homelab/reasoning") == [])
+        #expect(chain("qwen2.5-vl-7b-router-awq") == ["qwen3.6-35b-a3b-fp8"])
+        #expect(chain("glm-4.5-air-awq") == ["gemma-4-31b", "qwen3.6-35b-a3b-fp8"])
+        let models = try #require(Self.value(config, "model_list")?.sequence)
+        let gemma = try #require(models.first { Self.value($0, "model_name")?.scalar == "gemma-4-31b" })
+        #expect(Self.value(gemma, "litellm_params", "max_parallel_requests")?.scalar == "3")
+        #expect(Self.value(gemma, "litellm_params", "api_base")?.scalar == "http://win-5090:1234/v1")
+        let policy = try Self.yaml("homelab", "\(gateway)/routing_policy.yaml")
+        #expect(Self.words(Self.value(policy, "tie_breaks")).prefix(3) == ["homelab/vision", "homelab/fast", "homelab/code"])
+        #expect(Self.value(policy, "image_requests")?.scalar == "qwen2.5-vl-7b-router-awq")
+        #expect(Self.words(Self.value(policy, "fallbacks", "qwen2.5-vl-7b-router-awq", "text")).first == "gemma-4-31b")
+        #expect(Self.words(Self.value(policy, "fallbacks", "qwen2.5-vl-7b-router-awq", "image")) == ["qwen3.6-35b-a3b-fp8"])
+        let spark = try Self.text("homelab", "nodes/spark/home/me/homelab/compose.yaml")
+        #expect(spark.contains("100.100.10.20") && spark.contains("--enable-chunked-prefill") && !spark.contains("VLLM_API_KEY="))
+    }
+
     /// Document 004: one endpoint on port 4000, a master and a salt key in one env file, no
     /// database, four backends of three runtimes, the 235B started by hand, no fallbacks.
     @Test func oneBoxMatchesTheLiteLLMReadme() throws {
