@@ -13,6 +13,8 @@ public enum StarterTopology: String, CaseIterable, Sendable {
     case gateway
     /// Two Sparks taking turns on a catalog of models, swapped from a spark-control panel.
     case catalog
+    /// A gateway on a workstation in front of unlike GPUs, a Spark over the tailnet and an external backend.
+    case homelab
 
     public var summary: String {
         switch self {
@@ -21,6 +23,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         case .lab: return "three nodes of two owners on one switch: a TP=2 model and a single-node model"
         case .gateway: return "one box: LiteLLM run by compose in front of Ollama and llama.cpp, each its own service"
         case .catalog: return "two DGX Sparks taking turns on a catalog of models, swapped from a spark-control panel on the LAN"
+        case .homelab: return "a gateway on a two-GPU workstation, a Spark over the tailnet and LM Studio, with fallbacks and route names"
         }
     }
 
@@ -46,6 +49,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         case .lab: return Self.labBody
         case .gateway: return Self.gatewayBody
         case .catalog: return Self.catalogBody
+        case .homelab: return Self.homelabBody
         }
     }
 
@@ -282,6 +286,74 @@ public enum StarterTopology: String, CaseIterable, Sendable {
               gpu_memory_utilization: 0.70
               max_model_len: 65536
               tool_call_parser: openai
+
+        """
+
+    private static let homelabBody = """
+        version: 1
+
+        stack:
+          name: homelab                         # CHANGE: names the output and the stack directory
+
+        owners:
+          me:
+            tailnet: lab-net
+            master_key: {file: ~/homelab/.env}
+            salt_key: {file: ~/homelab/.env}
+
+        tailnets:
+          lab-net:
+            tag: tag:homelab                    # CHANGE: the tag the machines advertise
+            users: [me@example.com]             # CHANGE: who reaches the gateway
+            ssh: true
+
+        hosts:
+          win-box:                              # CHANGE: a machine running LM Studio, on the tailnet
+            tailnet: lab-net
+            tag: tag:lmstudio                   # CHANGE: the tag it advertises
+
+        nodes:
+          workstation:                          # CHANGE: the machine running the gateway
+            owner: me
+            user: me                            # CHANGE
+            hardware: {kind: workstation, arch: amd64, gpu: nvidia, memory_gb: 64, gpu_memory_gb: [24]}   # CHANGE: each GPU's memory
+            apps: [{litellm: {runner: compose, port: 4000}}]
+          spark:
+            owner: me
+            user: me                            # CHANGE
+            hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
+            tailnet_ip: 100.100.10.20           # CHANGE: its address in the Tailscale admin console
+
+        models:
+          coder:                                # CHANGE: the models to serve
+            source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8
+            weights_gb: 16
+            runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.11.2}
+            node: workstation
+            port: 8000
+            gpu_ids: [0]
+            fallbacks: [chat, senior]           # busy (past its slots) or down: these answer, in order
+            vllm: {gpu_memory_utilization: 0.90, max_model_len: 32768, max_num_seqs: 4}
+          senior:
+            source: Qwen/Qwen3.6-35B-A3B-FP8
+            weights_gb: 36
+            runtime: {kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+            node: spark
+            listen: tailnet                     # the gateway calls it over the tailnet, with its key
+            api_key: {file: ~/.homelab-spark-vllm.env}
+            senior: true                        # never falls back: when it is down, callers get an error
+            vllm: {gpu_memory_utilization: 0.80, max_model_len: 131072}
+
+        backends:
+          chat:                                 # CHANGE: the model LM Studio serves
+            host: win-box
+            slots: 3
+            fallbacks: [senior]
+
+        routes:
+          lab/code: coder
+          lab/chat: chat
+          lab/reasoning: senior
 
         """
 
