@@ -33,9 +33,7 @@ struct CatalogEmitter {
     /// How the head reaches a worker to stop and start its container: ssh over the LAN they
     /// share (the firewall refuses ssh between cluster peers over their direct link).
     static func workerTarget(_ worker: NodePlan, from head: NodePlan) -> String? {
-        guard let lan = head.lans.first(where: { worker.interface(on: $0.link.name) != nil }),
-            let address = worker.interface(on: lan.link.name)?.address
-        else { return nil }
+        guard let lan = head.sharedLAN(with: worker), let address = worker.interface(on: lan.link.name)?.address else { return nil }
         return "\(worker.node.user)@\(address)"
     }
 
@@ -173,9 +171,7 @@ struct CatalogEmitter {
             ]
             return .mapping(entry)
         }
-        let sparks: [YAMLValue] = ([head] + members.flatMap(\.workers).compactMap { plan.node(named: $0.name) })
-            .reduce(into: [NodePlan]()) { nodes, node in if !nodes.contains(where: { $0.name == node.name }) { nodes.append(node) } }
-            .map { node in
+        let sparks: [YAMLValue] = plan.nodes(of: catalog).map { node in
                 let address = catalog.panelLink.flatMap { node.interface(on: $0)?.address.description } ?? node.sshHost
                 return .mapping([("name", .string(node.name)), ("host", .string(address)), ("user", .string(node.node.user))])
             }

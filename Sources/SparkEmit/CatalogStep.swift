@@ -25,9 +25,9 @@ struct CatalogStep {
         var reads: [String] = []
         var text = ""
         let isHead = node.name == catalog.head
-        let workers = here.flatMap(\.workers).compactMap { plan.node(named: $0.name) }
-            .reduce(into: [NodePlan]()) { nodes, node in if !nodes.contains(where: { $0.name == node.name }) { nodes.append(node) } }
-        if isHead, !workers.isEmpty {
+        // The head is in every model of the catalog: its workers are the catalog's other nodes.
+        let workers = isHead ? plan.nodes(of: catalog).filter { $0.name != node.name } : []
+        if !workers.isEmpty {
             let targets = workers.compactMap { CatalogEmitter.workerTarget($0, from: node) }
             text += "`scripts/swap.sh` stops and starts the workers' containers over ssh on the LAN, as \(node.node.user). "
             text += "Give it a key they accept, once (the worker asks for its password this one time):\n\n```sh\n"

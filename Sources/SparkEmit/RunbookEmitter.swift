@@ -177,8 +177,7 @@ struct RunbookEmitter {
         text += "\(catalog.active) runs after the runbooks. `\(swap) MODEL` on \(head.name) stops the one that runs, here and on "
         text += "its workers, starts MODEL and waits until it answers. Memory is counted for the largest of them, never for the sum.\n"
         guard let panel = catalog.panel, let link = catalog.panelLink, let address = panel.interface(on: link)?.address else { return text }
-        let nodes = ([head] + catalog.members.compactMap { plan.cluster(ofModel: $0) }.flatMap(\.workers).compactMap { plan.node(named: $0.name) })
-            .reduce(into: [NodePlan]()) { nodes, node in if !nodes.contains(where: { $0.name == node.name }) { nodes.append(node) } }
+        let nodes = plan.nodes(of: catalog)
         text += "\n## Panel on host \(panel.name)\n\n"
         text += "spark-control runs on \(panel.name) (\(address)), which spark-gen does not deploy to. It is the one machine of "
         text += "\(panel.interfaces.first { $0.link.name == link }?.link.phrase ?? link) the firewalls admit to the catalog's port and the "
@@ -550,8 +549,8 @@ struct RunbookEmitter {
         // Listeners a named host reaches from a LAN: it gets an answer, the rest of the LAN does not.
         for service in node.services {
             guard case .hosts(let link, let names) = service.exposure, let own = node.interface(on: link) else { continue }
-            let path = service.role == .app(App.parakeet.rawValue) || service.role == .app(App.magpie.rawValue)
-                ? SpeechNIM.readinessPath : "/v1/models"
+            var path = "/v1/models"
+            if case .app(let name) = service.role, App(rawValue: name)?.isSpeech == true { path = SpeechNIM.readinessPath }
             text += "\nFrom host \(names.joined(separator: " or ")), `curl -fsS http://\(own.address):\(service.port)\(path)` answers "
             text += "(\(service.name)); from any other machine on \(own.link.phrase), `nc -zv -w 3 \(own.address) \(service.port)` fails.\n"
         }

@@ -57,6 +57,9 @@ public final class NodePlan: Sendable {
     public var lan: NodeInterface? { lans.first }
     /// The node's LAN ports, in file order.
     public var lans: [NodeInterface] { interfaces.filter { $0.link.kind == .lan } }
+    /// This node's first LAN port that `other` is on too: where ssh between them goes (the
+    /// firewall refuses it between cluster peers over their direct link).
+    public func sharedLAN(with other: NodePlan) -> NodeInterface? { lans.first { other.interface(on: $0.link.name) != nil } }
     /// The node's ports on direct links and fabrics.
     public var clusterInterfaces: [NodeInterface] { interfaces.filter(\.carriesClusterTraffic) }
     /// LAN ports first, then the others, each in file order: how tables and pictures list addresses.

@@ -24,6 +24,13 @@ public struct Plan: Sendable {
 
     public func host(named name: String) -> HostPlan? { hosts.first { $0.name == name } }
 
+    /// The nodes a catalog's models run on, each once: its head, then the workers in model order.
+    public func nodes(of catalog: CatalogPlan) -> [NodePlan] {
+        let names = [catalog.head] + catalog.members.compactMap { cluster(ofModel: $0) }.flatMap { $0.workers.map(\.name) }
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }.compactMap { node(named: $0) }
+    }
+
     public func node(named name: String) -> NodePlan? { nodeIndex[name].map { nodes[$0] } }
     public func tailnet(named name: String) -> TailnetPlan? { tailnetIndex[name].map { tailnets[$0] } }
     /// The cluster of the model with key `name`.

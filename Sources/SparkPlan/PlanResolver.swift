@@ -679,8 +679,7 @@ public enum PlanResolver {
             guard let key = role.cluster.model.apiKey else { continue }
             placements.append(SecretPlacement(secret: key, variables: [key.variable], readers: ["vllm"]))
         }
-        // compose reads env files as whoever runs it (AppContext.composeReaderGroup).
-        let group = node.appOptions[.litellm]?.runner == .compose ? "docker" : nil
+        let group = AppContext.composeReaderGroup(of: node)
         for cluster in routed where cluster.model.listen == .tailnet {
             guard let key = cluster.model.apiKey else { continue }
             let source: SecretFile.Source = cluster.head.name == node.name

@@ -57,7 +57,8 @@ struct AppContext {
 
     /// The group that reads the app's secret files besides root when LiteLLM runs in compose,
     /// since `docker compose` reads env files as whoever runs it; nil for files of the user alone.
-    var composeReaderGroup: String? { node.appOptions[.litellm]?.runner == .compose ? "docker" : nil }
+    var composeReaderGroup: String? { Self.composeReaderGroup(of: node) }
+    static func composeReaderGroup(of node: Node) -> String? { node.appOptions[.litellm]?.runner == .compose ? "docker" : nil }
     /// The address the app binds: the topology's `listen`, or loopback.
     var bind: String { options?.listen?.description ?? PlanResolver.loopback }
     /// The port the app listens on, as text for the environment.

@@ -54,7 +54,7 @@ struct CatalogSwapRule: Rule {
                         at: model.runtime.path))
                 }
                 for (index, worker) in cluster.workers.enumerated() {
-                    guard let node = context.plan.node(named: worker.name), CatalogSwapRule.sharedLAN(head, node) == nil else { continue }
+                    guard let node = context.plan.node(named: worker.name), head.sharedLAN(with: node) == nil else { continue }
                     findings.append(RuleFinding(
                         "node '\(worker.name)', a worker of model '\(name)' in catalog '\(catalog.name)', shares no LAN with the head '\(head.name)', whose swap reaches it by ssh",
                         at: model.cluster.path / "workers" / index))
@@ -62,9 +62,5 @@ struct CatalogSwapRule: Rule {
             }
         }
         return findings
-    }
-
-    static func sharedLAN(_ head: NodePlan, _ worker: NodePlan) -> String? {
-        head.lans.first { worker.interface(on: $0.link.name) != nil }?.link.name
     }
 }
