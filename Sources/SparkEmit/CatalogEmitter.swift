@@ -34,13 +34,13 @@ struct CatalogEmitter {
     /// share (the firewall refuses ssh between cluster peers over their direct link).
     static func workerTarget(_ worker: NodePlan, from head: NodePlan) -> String? {
         guard let lan = head.sharedLAN(with: worker), let address = worker.interface(on: lan.link.name)?.address else { return nil }
-        return "\(worker.node.user)@\(address)"
+        return "\(worker.user)@\(address)"
     }
 
     static let sshOptions = "-o BatchMode=yes -o ConnectTimeout=10"
 
     private func swap(_ plan: Plan, _ catalog: CatalogPlan, head: NodePlan, members: [ClusterPlan]) -> String {
-        let names = members.map(\.model.name)
+        let names = members.map(\.name)
         let url = "http://\(catalog.apiHost):\(catalog.port)/v1/models"
         let header = Header(plan, node: head.name, about: [
             "Swaps the model of catalog '\(catalog.name)' on \(catalog.apiHost):\(catalog.port): stops the one that runs,",
@@ -55,8 +55,8 @@ struct CatalogEmitter {
         body += "timeout=${SWAP_TIMEOUT:-1800}\n\n"
         body += "case \"$model\" in\n"
         for member in members {
-            let served = member.model.servedName
-            body += "  \(Shell.quote(member.model.name))) container=\(Shell.quote(member.headContainer)); served=\(Shell.quote(served)) ;;\n"
+            let served = member.servedName
+            body += "  \(Shell.quote(member.name))) container=\(Shell.quote(member.headContainer)); served=\(Shell.quote(served)) ;;\n"
         }
         body += "  *) usage ;;\nesac\n\n"
 
@@ -89,15 +89,15 @@ struct CatalogEmitter {
         body += "case \"$model\" in\n"
         let vllm = VLLMEmitter()
         for member in members {
-            body += "  \(Shell.quote(member.model.name)))\n"
+            body += "  \(Shell.quote(member.name)))\n"
             for worker in member.workers {
                 guard let node = plan.node(named: worker.name), let target = Self.workerTarget(node, from: head),
-                    let role = node.clusterRoles.first(where: { $0.kind == .worker && $0.cluster.model.name == member.model.name })
+                    let role = node.clusterRoles.first(where: { $0.kind == .worker && $0.cluster.name == member.name })
                 else { continue }
                 let script = Layout.stackPath(node, "scripts/\(vllm.scriptBase(role, in: node)).sh")
                 body += "    ssh \(Self.sshOptions) \(target) \(Shell.quote(script))\n"
             }
-            if let role = head.clusterRoles.first(where: { $0.kind == .head && $0.cluster.model.name == member.model.name }) {
+            if let role = head.clusterRoles.first(where: { $0.kind == .head && $0.cluster.name == member.name }) {
                 body += "    \"$stack_dir/scripts/\(vllm.scriptBase(role, in: head)).sh\"\n"
             }
             body += "    ;;\n"
@@ -109,7 +109,7 @@ struct CatalogEmitter {
             body += "# Whether the workers of $model still run: without one, the head waits for its GPU until the timeout.\n"
             body += "workers_running() {\n  case \"$model\" in\n"
             for member in clustered {
-                body += "    \(Shell.quote(member.model.name)))\n"
+                body += "    \(Shell.quote(member.name)))\n"
                 for worker in member.workers {
                     guard let node = plan.node(named: worker.name), let target = Self.workerTarget(node, from: head) else { continue }
                     let remote = "docker inspect -f '{{.State.Running}}' \(member.workerContainer)"
@@ -153,11 +153,11 @@ struct CatalogEmitter {
     private func catalogFile(_ plan: Plan, _ catalog: CatalogPlan, head: NodePlan, members: [ClusterPlan]) throws -> String {
         let swap = Layout.stackPath(head, Self.swapScript)
         let models: [YAMLValue] = members.map { member in
-            let vllm = member.model.vllm
+            let vllm = member.vllm
             var entry: [(String, YAMLValue)] = [
-                ("id", .string(member.model.name)),
-                ("hf_repo", .string(member.model.source)),
-                ("served_name", .string(member.model.servedName)),
+                ("id", .string(member.name)),
+                ("hf_repo", .string(member.source)),
+                ("served_name", .string(member.servedName)),
                 ("mode", .string(member.isMultiNode ? "cluster" : "solo")),
                 ("nodes", .sequence(member.members.map { .string($0.name) })),
             ]
@@ -167,13 +167,13 @@ struct CatalogEmitter {
                 ("fastsafetensors", .bool(vllm.loadFormat == "fastsafetensors")),
                 ("prefix_caching", .bool(vllm.enablePrefixCaching)),
                 ("fp8_kv_cache", .bool(vllm.kvCacheDtype?.hasPrefix("fp8") == true)),
-                ("activate", .string("ssh \(head.sshTarget) \(swap) \(member.model.name)")),
+                ("activate", .string("ssh \(head.sshTarget) \(swap) \(member.name)")),
             ]
             return .mapping(entry)
         }
         let sparks: [YAMLValue] = plan.nodes(of: catalog).map { node in
                 let address = catalog.panelLink.flatMap { node.interface(on: $0)?.address.description } ?? node.sshHost
-                return .mapping([("name", .string(node.name)), ("host", .string(address)), ("user", .string(node.node.user))])
+                return .mapping([("name", .string(node.name)), ("host", .string(address)), ("user", .string(node.user))])
             }
         let document: YAMLValue = .mapping([
             ("catalog", .string(catalog.name)),
@@ -194,10 +194,10 @@ struct CatalogEmitter {
     /// without `ready`, which only the running panel knows.
     private func discovery(_ plan: Plan, _ catalog: CatalogPlan, members: [ClusterPlan]) throws -> String {
         var document: [(String, JSONValue)] = []
-        if let active = members.first(where: { $0.model.name == catalog.active }) {
+        if let active = members.first(where: { $0.name == catalog.active }) {
             document.append(("vllm", .object([
                 ("base_url", .string("http://\(catalog.apiHost):\(catalog.port)/v1")),
-                ("model", .string(active.model.servedName)),
+                ("model", .string(active.servedName)),
                 ("openai_compat", .bool(true)),
             ])))
         }

@@ -13,7 +13,7 @@ struct CatalogStep {
         if node.name == catalog.head {
             return "\(RunbookEmitter.modelStepPrefix)catalog \(catalog.name): \(members.count) models, \(catalog.active) active"
         }
-        let own = members.filter { $0.workers.contains { $0.name == node.name } }.map(\.model.name)
+        let own = members.filter { $0.workers.contains { $0.name == node.name } }.map(\.name)
         return "\(RunbookEmitter.modelStepPrefix)catalog \(catalog.name): Ray worker of \(own.joined(separator: ", "))"
     }
 
@@ -29,7 +29,7 @@ struct CatalogStep {
         let workers = isHead ? plan.nodes(of: catalog).filter { $0.name != node.name } : []
         if !workers.isEmpty {
             let targets = workers.compactMap { CatalogEmitter.workerTarget($0, from: node) }
-            text += "`scripts/swap.sh` stops and starts the workers' containers over ssh on the LAN, as \(node.node.user). "
+            text += "`scripts/swap.sh` stops and starts the workers' containers over ssh on the LAN, as \(node.user). "
             text += "Give it a key they accept, once (the worker asks for its password this one time):\n\n```sh\n"
             text += "[ -e \(node.home)/.ssh/id_ed25519 ] || ssh-keygen -t ed25519 -N '' -f \(node.home)/.ssh/id_ed25519\n"
             for target in targets {
@@ -46,8 +46,8 @@ struct CatalogStep {
             reads.append(Layout.stackPath(node, dockerfile))
         }
         for cluster in here {
-            text += "\(hf) download \(cluster.model.source)" + ComposeModelStep.downloadNote(user: node.node.user) + "\n"
-            if cluster.isMultiNode, let token = cluster.model.runtime.rayToken { reads.append(node.absolute(token.file)) }
+            text += "\(hf) download \(cluster.source)" + ComposeModelStep.downloadNote(user: node.user) + "\n"
+            if cluster.isMultiNode, let token = cluster.runtime.rayToken { reads.append(node.absolute(token.file)) }
         }
         let vllm = VLLMEmitter()
         for role in node.clusterRoles where role.cluster.catalog?.name == catalog.name {

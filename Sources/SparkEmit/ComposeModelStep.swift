@@ -11,8 +11,8 @@ struct ComposeModelStep {
     /// The step's commands and notes, and the files it reads.
     func render() -> (text: String, reads: [String]) {
         guard let service = cluster.serviceName, let workload = cluster.workload else { return ("", []) }
-        let model = cluster.model
-        let user = node.node.user
+        let model = cluster
+        let user = node.user
         let hf = "\(node.home)/.local/bin/hf"
         var text = "```sh\n"
         let manual = model.start == .manual
@@ -73,12 +73,12 @@ struct ComposeModelStep {
         let others = node.workloads.filter { workload in
             !workload.manualStart && node.clusterRoles.contains { $0.kind == .head && $0.cluster.serviceName == workload.name }
         }.map(\.name)
-        var text = "\(cluster.model.name) does not start with `docker compose up -d` (compose profile `\(Workload.manualProfile)`): "
+        var text = "\(cluster.name) does not start with `docker compose up -d` (compose profile `\(Workload.manualProfile)`): "
         text += "it needs the memory the other models hold. Once the stack is up (not during this first bring-up), to switch to it, and back:\n\n```sh\n"
         if !others.isEmpty { text += "docker compose -f \(compose) stop \(others.joined(separator: " "))\n" }
         text += "docker compose -f \(compose) --profile \(Workload.manualProfile) up -d \(service)\n"
         text += "docker compose -f \(compose) stop \(service) && docker compose -f \(compose) up -d\n```\n\n"
-        text += "While it is stopped LiteLLM answers requests for \(cluster.model.servedName) with an error; "
+        text += "While it is stopped LiteLLM answers requests for \(cluster.servedName) with an error; "
         text += "it never sends them to another model.\n"
         return text
     }

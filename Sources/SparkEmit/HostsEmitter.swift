@@ -9,7 +9,7 @@ struct HostsEmitter {
 
     func artifacts(for plan: Plan) -> [Artifact] {
         plan.nodes.filter { !$0.hostsEntries.isEmpty }.map { node in
-            let marker = "spark-gen \(plan.topology.stack.name)"
+            let marker = "spark-gen \(plan.stackName)"
             var text = "# BEGIN \(marker)\n"
             text += Header(plan, node: node.name, about: ["Merge into /etc/hosts with the command in RUNBOOK.md."]).comment()
             for entry in node.hostsEntries {

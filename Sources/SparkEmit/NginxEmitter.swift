@@ -14,8 +14,8 @@ struct NginxEmitter {
 
     func artifacts(for plan: Plan) -> [Artifact] {
         plan.nodes.flatMap { node -> [Artifact] in
-            guard node.has(.nginx), let litellm = node.litellm, let port = node.node.port(of: .nginx) else { return [] }
-            let options = node.node.appOptions[.nginx]
+            guard node.has(.nginx), let litellm = node.litellm, let port = node.port(of: .nginx) else { return [] }
+            let options = node.options(of: .nginx)
             var artifacts = [
                 Artifact(path: Layout.stackFile(node, NginxLayout.config), contents: config(plan, node, litellm, port: port, realCertificate: options?.tls != nil)),
             ]
@@ -31,7 +31,7 @@ struct NginxEmitter {
             "NGINX in front of the LiteLLM of owner '\(node.owner.name)': TLS on \(PlanResolver.loopback):\(port), which",
             "'tailscale serve' forwards from the tailnet; LiteLLM itself faces only this proxy.",
         ])
-        let bind = node.node.appOptions[.nginx]?.listen?.description ?? PlanResolver.loopback
+        let bind = node.options(of: .nginx)?.listen?.description ?? PlanResolver.loopback
         var lines = [
             "upstream litellm {",
             "    server \(litellm.bindAddress):\(litellm.port);",
@@ -40,7 +40,7 @@ struct NginxEmitter {
             "",
             "server {",
             "    listen \(bind):\(port) ssl;",
-            "    server_name \(node.node.tailnetHostname);",
+            "    server_name \(node.tailnetHostname);",
             "    ssl_certificate \(NginxLayout.certificateInContainer);",
             "    ssl_certificate_key \(NginxLayout.keyInContainer);",
             "    ssl_protocols TLSv1.2 TLSv1.3;",
@@ -76,9 +76,9 @@ struct NginxEmitter {
         let header = Header(plan, node: node.name, about: [
             "A self-signed certificate for NGINX, made once (an existing pair is kept). Clients must trust",
             "tls/cert.pem or skip verification (curl -k); name a real certificate under the nginx app's 'tls'.",
-            "Run as \(node.node.user): \(Layout.stackPath(node, NginxLayout.certsScript))",
+            "Run as \(node.user): \(Layout.stackPath(node, NginxLayout.certsScript))",
         ])
-        let host = node.node.tailnetHostname
+        let host = node.tailnetHostname
         var body = "dir=\(Shell.quote(node.stackDir + "/tls"))\n"
         // Files, not just names: Docker creates a missing bind-mount source as a root-owned folder.
         body += "if [ -f \"$dir/cert.pem\" ] && [ -f \"$dir/key.pem\" ]; then\n  echo \"keeping $dir/cert.pem\"\n  exit 0\nfi\n"

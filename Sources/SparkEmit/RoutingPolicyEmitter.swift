@@ -15,8 +15,8 @@ struct RoutingPolicyEmitter {
             guard let litellm = node.litellm, litellm.routesBetweenModels else { return nil }
             let routed = Set(litellm.routes.map(\.servedName))
             let served = Self.servedNames(plan)
-            let routes = plan.topology.routes.filter { served[$0.model].map(routed.contains) ?? false }
-            let targets = Self.targets(plan).filter { routed.contains(served[$0.name] ?? "") }
+            let routes = plan.routes.filter { served[$0.model].map(routed.contains) ?? false }
+            let targets = plan.routingTargets.filter { routed.contains($0.servedName) }
             let classifies = routes.contains { !$0.keywords.isEmpty || !$0.promotions.isEmpty } || targets.contains { !$0.textFallbacks.isEmpty }
             guard classifies else { return nil }
             let header = Header(plan, node: node.name, about: [
@@ -32,36 +32,12 @@ struct RoutingPolicyEmitter {
         }
     }
 
-    /// One model or backend as the policy names it.
-    struct Target {
-        let name: String
-        let vision: Bool
-        let fallbacks: [String]
-        let textFallbacks: [String]
-        let senior: Bool
-        let cap: Int?
-    }
-
+    /// The name clients call each model or backend by, keyed by its name in the topology (the first of a name wins).
     static func servedNames(_ plan: Plan) -> [String: String] {
-        var served: [String: String] = [:]
-        for model in plan.topology.models { served[model.name] = model.servedName }
-        for backend in plan.backends { served[backend.name] = backend.name }
-        return served
+        Dictionary(plan.routingTargets.map { ($0.name, $0.servedName) }, uniquingKeysWith: { first, _ in first })
     }
 
-    static func targets(_ plan: Plan) -> [Target] {
-        plan.topology.models.map { model in
-            Target(
-                name: model.name, vision: model.vision, fallbacks: model.fallbacks, textFallbacks: model.textFallbacks, senior: model.senior,
-                cap: model.maxParallelRequests ?? PlanResolver.defaultCap(model))
-        } + plan.topology.backends.map { backend in
-            Target(
-                name: backend.name, vision: backend.vision, fallbacks: backend.fallbacks, textFallbacks: backend.textFallbacks,
-                senior: backend.senior, cap: plan.backends.first { $0.name == backend.name }?.maxParallelRequests)
-        }
-    }
-
-    private func document(_ routes: [RouteAlias], targets: [Target], served: [String: String]) -> YAMLValue {
+    private func document(_ routes: [RouteAlias], targets: [RoutingTarget], served: [String: String]) -> YAMLValue {
         let name = { (key: String) in served[key] ?? key }
         let vision = Dictionary(targets.map { ($0.name, $0.vision) }, uniquingKeysWith: { first, _ in first })
         var document: [(String, YAMLValue)] = []

@@ -89,7 +89,7 @@ struct RunbookEmitter {
 
     private func index(_ plan: Plan) -> String {
         var text = comment(plan)
-        text += "# \(plan.topology.stack.name)\n\n"
+        text += "# \(plan.stackName)\n\n"
         text += "Everything under `nodes/<node>/` goes to the same absolute path on that node; "
         text += "`tailnets/<tailnet>/policy.hujson` is that tailnet's policy file"
         text += plan.catalogs.contains { $0.panel != nil } ? "; `hosts/<host>/` holds files for machines spark-gen does not deploy to.\n\n" : ".\n\n"
@@ -100,8 +100,8 @@ struct RunbookEmitter {
         text += "| node | owner | tailnet | " + columns.map { "\($0) | " }.joined() + "role | apps |\n"
         text += "|---|---|---|" + String(repeating: "---|", count: columns.count) + "---|---|\n"
         for node in plan.nodes {
-            let roles = node.clusterRoles.map { "\($0.kind.rawValue) of \($0.cluster.model.name)" }.joined(separator: ", ")
-            let apps = node.node.apps.map(\.rawValue).joined(separator: ", ")
+            let roles = node.clusterRoles.map { "\($0.kind.rawValue) of \($0.cluster.name)" }.joined(separator: ", ")
+            let apps = node.apps.map(\.rawValue).joined(separator: ", ")
             let addresses = perLink
                 ? links.map { node.interface(on: $0.name)?.address.description ?? "—" }
                 : [node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" }.joined(separator: ", ")]
@@ -132,8 +132,8 @@ struct RunbookEmitter {
             text += "Each model name is one backend, with no retries. A request that fails, or finds a model at its "
             text += "`max_parallel_requests`, goes down that model's fallbacks; a model without any, and a senior model, fails its "
             text += "own requests. The litellm-config.yaml of each node lists the chains and route names.\n\n"
-            let classifies = plan.topology.routes.contains { !$0.keywords.isEmpty || !$0.promotions.isEmpty }
-                || plan.topology.models.contains { !$0.textFallbacks.isEmpty } || plan.topology.backends.contains { !$0.textFallbacks.isEmpty }
+            let classifies = plan.routes.contains { !$0.keywords.isEmpty || !$0.promotions.isEmpty }
+                || plan.routingTargets.contains { !$0.textFallbacks.isEmpty }
             if classifies {
                 text += "LiteLLM enforces the route names, the fallback chains, the caps (`max_parallel_requests`) and the senior "
                 text += "models. It cannot read a request to choose a bucket: the keyword buckets and their tie-breaks, where "
@@ -149,7 +149,7 @@ struct RunbookEmitter {
         }
         text += "| model | runtime | nodes | listens | started by |\n|---|---|---|---|---|\n"
         for cluster in plan.clusters {
-            let model = cluster.model
+            let model = cluster
             let nodes = cluster.members.map(\.name).joined(separator: ", ")
             let runner: String
             if let catalog = cluster.catalog {
@@ -189,7 +189,7 @@ struct RunbookEmitter {
         text += "which only the running panel knows.\n\n"
         text += "Once: in the panel, Actions → Show Public Key, and add that line on "
         text += nodes.map { node in
-            "\(node.name) (`\(node.node.user)@\(node.interface(on: link)?.address.description ?? node.sshHost)`)"
+            "\(node.name) (`\(node.user)@\(node.interface(on: link)?.address.description ?? node.sshHost)`)"
         }.joined(separator: " and ")
         text += " to `~/.ssh/authorized_keys`, prefixed with `from=\"\(address)\" ` so the key works from the panel alone. "
         text += "Then Actions → Configure Sparks with those addresses and users.\n"
@@ -204,17 +204,17 @@ struct RunbookEmitter {
 
     /// Every value the topology left to spark-gen that reaches the nodes, so no default is invisible.
     private func defaults(_ plan: Plan) -> String {
-        var rows = plan.topology.defaults.map { ($0.path.description, $0.value) }
-        for cluster in plan.clusters where cluster.isMultiNode && cluster.model.runtime.rayVersion == nil {
-            rows.append(("models.\(cluster.model.name).runtime.ray_version", cluster.rayVersion ?? ""))
+        var rows = plan.appliedDefaults.map { ($0.path.description, $0.value) }
+        for cluster in plan.clusters where cluster.isMultiNode && cluster.runtime.rayVersion == nil {
+            rows.append(("models.\(cluster.name).runtime.ray_version", cluster.rayVersion ?? ""))
         }
-        for model in plan.topology.models where model.maxParallelRequests == nil {
-            guard let cap = PlanResolver.defaultCap(model) else { continue }
+        for model in plan.routingTargets where model.kind == .model && model.declaredCap == nil {
+            guard let cap = model.cap else { continue }
             rows.append(("models.\(model.name).max_parallel_requests", "\(cap) (its server's slots: it has fallbacks)"))
         }
         for node in plan.nodes {
-            let ports = node.node.apps.compactMap { app -> String? in
-                guard node.node.appOptions[app]?.port == nil, let port = app.port else { return nil }
+            let ports = node.apps.compactMap { app -> String? in
+                guard node.options(of: app)?.port == nil, let port = app.port else { return nil }
                 return "\(app.rawValue) \(port)"
             }
             if !ports.isEmpty { rows.append(("nodes.\(node.name).apps (ports)", ports.joined(separator: ", "))) }
@@ -227,7 +227,7 @@ struct RunbookEmitter {
     }
 
     private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> (text: String, steps: [RunbookStep]) {
-        let user = node.node.user
+        let user = node.user
         let target = node.sshTarget
         let home = node.home
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
@@ -255,7 +255,7 @@ struct RunbookEmitter {
         let catalogs = plan.catalogs.filter { catalog in node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name } }
         // The guide's Sparks ran LiteLLM or were a cluster's peer on a direct link; a Spark with
         // neither (a model called over the tailnet) was never set up from it.
-        let fromGuide = node.node.hardware.kind == Self.guideHardware && node.litellm?.container == nil && catalogs.isEmpty
+        let fromGuide = node.hardware.kind == Self.guideHardware && node.litellm?.container == nil && catalogs.isEmpty
             && (node.litellm != nil || !node.clusterInterfaces.isEmpty)
         if fromGuide { text += GuideMigration(node: node).section(step: heading("Coming from the hand-written guide")) }
         if !catalogs.isEmpty {
@@ -287,8 +287,8 @@ struct RunbookEmitter {
         }
 
         text += heading("Prerequisites")
-        switch node.node.hardware.gpuVendor {
-        case .nvidia where node.node.hardware.kind == Self.guideHardware:
+        switch node.hardware.gpuVendor {
+        case .nvidia where node.hardware.kind == Self.guideHardware:
             text += "Docker and the NVIDIA container toolkit come with DGX OS; on another Ubuntu install them first.\n\n```sh\n"
         case .nvidia:
             text += "Install Docker (with its compose plugin), the NVIDIA driver and the NVIDIA container toolkit first.\n\n```sh\n"
@@ -302,7 +302,7 @@ struct RunbookEmitter {
         text += "command -v tailscale >/dev/null || curl -fsSL https://tailscale.com/install.sh | sh\n"
         var packages: [String] = []
         // Every runtime but Ollama, which pulls its own models, downloads from Hugging Face.
-        if node.clusterRoles.contains(where: { $0.cluster.model.runtime.kind != .ollama }) { packages.append("'huggingface_hub[cli]'") }
+        if node.clusterRoles.contains(where: { $0.cluster.runtime.kind != .ollama }) { packages.append("'huggingface_hub[cli]'") }
         if node.litellm != nil, !litellmInCompose { packages += ["'litellm[proxy]==\(LiteLLMPlan.version)'", "prisma"] }
         if !packages.isEmpty {
             text += "pip3 install --user --break-system-packages \(packages.joined(separator: " "))\n"
@@ -316,7 +316,7 @@ struct RunbookEmitter {
         if let lan = node.lan, !node.hostsEntries.isEmpty {
             text += heading("Host names on \(lan.link.label) addresses")
             reads([Layout.stackPath(node, HostsEmitter.fileName)])
-            let marker = "spark-gen \(plan.topology.stack.name)"
+            let marker = "spark-gen \(plan.stackName)"
             let names = node.hostsEntries.map(\.name).joined(separator: "|")
             text += "Replaces an earlier spark-gen block and lines for the same names, and keeps the rest of `/etc/hosts`. "
             text += "Ubuntu maps the machine's own name to `127.0.1.1`, and name lookups return that line first, "
@@ -345,7 +345,7 @@ struct RunbookEmitter {
                 creates([file.path])
                 if case .copied(let from, let path) = file.source { steps[steps.count - 1].fetches.append((from, path)) }
             }
-            if node.has(.nginx), node.node.appOptions[.nginx]?.tls == nil {
+            if node.has(.nginx), node.options(of: .nginx)?.tls == nil {
                 // Before anything starts NGINX: Docker would make the missing files root-owned folders.
                 text += "\(Layout.stackPath(node, NginxLayout.certsScript))   # as \(user): NGINX's self-signed certificate, made once\n"
                 reads([Layout.stackPath(node, NginxLayout.certsScript)])
@@ -372,7 +372,7 @@ struct RunbookEmitter {
             text += "ssh from \(lan.link.phrase) stays allowed, so running this over ssh from there is safe.\n"
         } else if node.tailnet.ssh {
             text += "This node is on no LAN the topology names: once this runs, ssh comes in only over tailnet "
-            text += "\(node.tailnet.name) (`ssh \(user)@\(node.node.tailnetHostname)`) or at the console. Run it from one of "
+            text += "\(node.tailnet.name) (`ssh \(user)@\(node.tailnetHostname)`) or at the console. Run it from one of "
             text += "those, not from an ssh session over another network, which it cuts.\n"
         } else {
             text += "This node is on no LAN the topology names and tailnet \(node.tailnet.name) grants no ssh: once this runs, "
@@ -381,8 +381,8 @@ struct RunbookEmitter {
 
         for role in node.clusterRoles where !role.cluster.isScripted {
             let cluster = role.cluster
-            let title = cluster.model.runtime.kind.title + (cluster.model.start == .manual ? ", started by hand" : "")
-            text += heading("\(Self.modelStepPrefix)\(cluster.model.name): \(title)")
+            let title = cluster.runtime.kind.title + (cluster.start == .manual ? ", started by hand" : "")
+            text += heading("\(Self.modelStepPrefix)\(cluster.name): \(title)")
             let step = ComposeModelStep(node: node, cluster: cluster, compose: compose).render()
             text += step.text
             reads(step.reads)
@@ -400,21 +400,21 @@ struct RunbookEmitter {
         for role in node.clusterRoles where role.cluster.isScripted && role.cluster.catalog == nil {
             let cluster = role.cluster
             let base = VLLMEmitter().scriptBase(role, in: node)
-            text += heading("\(Self.modelStepPrefix)\(cluster.model.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
+            text += heading("\(Self.modelStepPrefix)\(cluster.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
             text += "```sh\n"
             if let dockerfile = cluster.dockerfileName {
                 text += "docker build -f \(Layout.stackPath(node, dockerfile)) -t \(cluster.image) \(node.stackDir)\n"
                 reads([Layout.stackPath(node, dockerfile)])
             }
             reads([Layout.stackPath(node, "scripts/\(base).sh"), Layout.stackPath(node, "scripts/\(base)-entrypoint.sh")])
-            if cluster.isMultiNode, let token = cluster.model.runtime.rayToken { reads([node.absolute(token.file)]) }
-            text += "\(home)/.local/bin/hf download \(cluster.model.source)" + ComposeModelStep.downloadNote(user: user) + "\n"
+            if cluster.isMultiNode, let token = cluster.runtime.rayToken { reads([node.absolute(token.file)]) }
+            text += "\(home)/.local/bin/hf download \(cluster.source)" + ComposeModelStep.downloadNote(user: user) + "\n"
             text += "\(Layout.stackPath(node, "scripts/\(base).sh"))\n```\n\n"
             if role.kind == .worker {
                 text += "Start this before the head on \(cluster.head.name): the worker retries until the head's Ray is up.\n"
             } else if cluster.isMultiNode {
                 text += "Start this after the workers (\(cluster.workers.map(\.name).joined(separator: ", "))). "
-                text += "vLLM waits until all \(cluster.model.cluster.tensorParallel * cluster.model.cluster.pipelineParallel) GPUs have joined Ray. "
+                text += "vLLM waits until all \(cluster.tensorParallel * cluster.pipelineParallel) GPUs have joined Ray. "
                 text += "The first launch compiles kernels for 10–20 minutes with no log output; the cache in `vllm-compile-cache/` makes later starts fast.\n"
             } else {
                 text += "The model runs its upstream image as it is: a single node needs no Ray.\n"
@@ -434,7 +434,7 @@ struct RunbookEmitter {
                 // LiteLLM's image migrates its database at start (`prisma migrate deploy`, proxy_cli.py);
                 // from site-packages the schema is pushed here.
                 if litellm.container == nil, let file = node.secretFile(defining: "DATABASE_URL") {
-                    text += "( set -a; . \(file.path); \(home)/.local/bin/prisma db push --schema \(home)/.local/lib/python\(node.node.python)/site-packages/litellm/proxy/schema.prisma )\n"
+                    text += "( set -a; . \(file.path); \(home)/.local/bin/prisma db push --schema \(home)/.local/lib/python\(node.python)/site-packages/litellm/proxy/schema.prisma )\n"
                 }
             }
             if litellm.cache != nil {
@@ -492,7 +492,7 @@ struct RunbookEmitter {
             if node.has(.hermesWebUI) {
                 text += "mkdir -p \(home)/.hermes \(home)/workspace   # as \(user): Docker would create them owned by root\n"
             }
-            let speech = node.node.apps.filter(\.isSpeech)
+            let speech = node.apps.filter(\.isSpeech)
             if !speech.isEmpty {
                 // The NIMs run as uid 1000 and write their models there: a folder Docker makes is root's,
                 // and the container then crashes at start (document 002's Magpie fix).
@@ -508,7 +508,7 @@ struct RunbookEmitter {
 
             text += "docker compose -f \(compose) up -d\n"
             for app in speech {
-                guard let port = node.node.port(of: app) else { continue }
+                guard let port = node.port(of: app) else { continue }
                 // A first start pulls and optimises the model: up to half an hour.
                 text += "timeout 1800 bash -c 'until curl -fsS http://\(PlanResolver.loopback):\(port)\(SpeechNIM.readinessPath) >/dev/null; do sleep 10; done'\n"
             }
@@ -519,11 +519,11 @@ struct RunbookEmitter {
                 text += "(a restart needs no pull). A first start takes up to half an hour. They run as uid \(SpeechNIM.containerUID), which must "
                 text += "own their caches: the crash a Magpie with a root-owned cache has at start.\n"
             }
-            if node.has(.openWebUI), node.node.appOptions[.openWebUI]?.key == nil {
+            if node.has(.openWebUI), node.options(of: .openWebUI)?.key == nil {
                 text += "\nOpen WebUI has no key in the topology, so its model list stays empty: give it a virtual key "
                 text += "in Admin Settings → Connections, or set `key:` on the app and rebuild.\n"
             }
-            if let password = node.node.appOptions[.hermesWebUI]?.password {
+            if let password = node.options(of: .hermesWebUI)?.password {
                 text += "\nHermes WebUI asks for the password in `\(node.absolute(password.file))` (\(password.variable)).\n"
             }
         }
@@ -535,16 +535,16 @@ struct RunbookEmitter {
         reads([Layout.stackPath(node, "scripts/verify.sh")] + node.secretFiles.map(\.path))
         text += "From a device on tailnet \(node.tailnet.name) (run `tailscale status` to find the address):\n\n"
         for service in node.services where service.isTailnetFacing {
-            text += "- `nc -zv \(node.node.tailnetHostname) \(service.port)` succeeds (\(service.name))\n"
+            text += "- `nc -zv \(node.tailnetHostname) \(service.port)` succeeds (\(service.name))\n"
         }
         for service in node.services where !service.isTailnetFacing {
             if case .tailnetPeers(let peers) = service.exposure {
                 // Granted to the tailnet's tag for the nodes that call it, with its key.
-                text += "- `nc -zv -w 3 \(node.node.tailnetHostname) \(service.port)` fails from a user's device, and succeeds from "
+                text += "- `nc -zv -w 3 \(node.tailnetHostname) \(service.port)` fails from a user's device, and succeeds from "
                 text += "\(peers.joined(separator: ", ")) (\(service.name), granted to \(node.tailnet.tag))\n"
                 continue
             }
-            text += "- `nc -zv -w 3 \(node.node.tailnetHostname) \(service.port)` fails (\(service.name))\n"
+            text += "- `nc -zv -w 3 \(node.tailnetHostname) \(service.port)` fails (\(service.name))\n"
         }
         // Listeners a named host reaches from a LAN: it gets an answer, the rest of the LAN does not.
         for service in node.services {
@@ -632,7 +632,7 @@ struct RunbookEmitter {
                     + "`--include-dashboard=True --dashboard-host 0.0.0.0`: the job API runs any code it is sent. Ray's GCS and raylet "
                     + "still listen on every address (every Ray release does), so ufw admits only the cluster peer, on the DAC.")
         }
-        if node.node.apps.contains(where: \.isSpeech) {
+        if node.apps.contains(where: \.isSpeech) {
             items.append(
                 "The speech NIM uses the host network instead of a published port (Docker DNATs those before ufw's INPUT chain, "
                     + "so the whole LAN would reach it), on the NIMs' own port 9000, one per node: its Triton takes 8000 to 8002 too. "
@@ -653,7 +653,7 @@ struct RunbookEmitter {
     /// What a node set up from scratch with compose gets differently from a hand-written compose
     /// stack (a LiteLLM with its backends on one box).
     private func composeDifferences(_ node: NodePlan) -> String {
-        let runtimes = Set(node.clusterRoles.filter { $0.kind == .head }.map(\.cluster.model.runtime.kind))
+        let runtimes = Set(node.clusterRoles.filter { $0.kind == .head }.map(\.cluster.runtime.kind))
         var defaults: [String] = []
         if runtimes.contains(.ollama) { defaults.append("Ollama's image sets `OLLAMA_HOST=0.0.0.0:11434`") }
         if runtimes.contains(.llamaCpp) { defaults.append("llama.cpp's server images set `LLAMA_ARG_HOST=0.0.0.0`") }
@@ -669,7 +669,7 @@ struct RunbookEmitter {
         ]
         for cluster in keyed {
             items.append(
-                "Model \(cluster.model.name) binds the node's tailnet address, \(cluster.apiHost), and asks for a key (vLLM reads VLLM_API_KEY "
+                "Model \(cluster.name) binds the node's tailnet address, \(cluster.apiHost), and asks for a key (vLLM reads VLLM_API_KEY "
                     + "from an env file, never a command line): the tailnet policy grants its port to \(node.tailnet.tag) alone, so the "
                     + "nodes whose LiteLLM calls it reach it and the tailnet's users do not. It starts once tailscale0 has that address: "
                     + "until then compose restarts it.")
@@ -691,7 +691,7 @@ struct RunbookEmitter {
         ]
         if node.has(.nginx) {
             items.append(
-                "NGINX binds 127.0.0.1:\(node.node.port(of: .nginx) ?? 443) instead of publishing 80 and 443 on every address, and LiteLLM "
+                "NGINX binds 127.0.0.1:\(node.port(of: .nginx) ?? 443) instead of publishing 80 and 443 on every address, and LiteLLM "
                     + "faces only NGINX. Streaming passes through unbuffered, with HTTP/1.1 keepalive to LiteLLM and \(NginxEmitter.timeoutSeconds) s "
                     + "timeouts; HSTS is sent only with a certificate the topology names, never with the self-signed one.")
         }

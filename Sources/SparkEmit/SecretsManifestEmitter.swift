@@ -14,7 +14,7 @@ struct SecretsManifestEmitter {
                 .object([
                     ("path", .string(file.path)),
                     ("mode", .string(file.mode)),
-                    ("owner", .string(file.group.map { "root:\($0)" } ?? node.node.user)),
+                    ("owner", .string(file.group.map { "root:\($0)" } ?? node.user)),
                     ("variables", .array(file.variables.map { .string($0) })),
                     ("readers", .array(file.readers.map { .string($0) })),
                     ("source", source(file.source, on: node, in: plan)),

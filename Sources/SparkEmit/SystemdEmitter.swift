@@ -27,7 +27,7 @@ struct SystemdEmitter {
             "",
             "[Service]",
             "Type=simple",
-            "User=\(node.node.user)",
+            "User=\(node.user)",
             "WorkingDirectory=\(node.stackDir)",
         ]
         // Secret files hold KEY=value lines (mode 0600); systemd reads them as root before dropping privileges.
@@ -56,7 +56,7 @@ struct SystemdEmitter {
         let lines = [
             "[Service]",
             "UnsetEnvironment=STORE_MODEL_IN_DB",
-            "Environment=PYTHONPATH=\(node.home)/.local/lib/python\(node.node.python)/site-packages",
+            "Environment=PYTHONPATH=\(node.home)/.local/lib/python\(node.python)/site-packages",
         ]
         return header.comment() + lines.joined(separator: "\n") + "\n"
     }

@@ -11,14 +11,14 @@ struct TailscaleEmitter {
     func artifacts(for plan: Plan) throws -> [Artifact] {
         var artifacts = try plan.tailnets.map { tailnet in
             let header = Header(plan, about: [
-                "Tailscale policy of tailnet \(tailnet.tailnet.name) (HuJSON). This is the WHOLE policy: it replaces",
+                "Tailscale policy of tailnet \(tailnet.name) (HuJSON). This is the WHOLE policy: it replaces",
                 "the tailnet's current one, and every device and grant it does not name loses access.",
-                "Keep other devices in the topology (tailnets.\(tailnet.tailnet.name): keep_members_open, keep_open_tags,",
+                "Keep other devices in the topology (tailnets.\(tailnet.name): keep_members_open, keep_open_tags,",
                 "grants with dst) rather than editing this file. Apply it in the admin console or with the",
                 "GitOps action; Tailscale runs the tests block on every save and refuses a policy that fails it.",
             ])
             let body = try JanssonEncoder.encode(policy(plan, tailnet))
-            return Artifact(path: "tailnets/\(tailnet.tailnet.name)/policy.hujson", contents: header.comment("//") + body)
+            return Artifact(path: "tailnets/\(tailnet.name)/policy.hujson", contents: header.comment("//") + body)
         }
         artifacts += plan.nodes.map { node in
             Artifact(path: Layout.stackFile(node, "scripts/tailscale-up.sh"), contents: upScript(plan, node), mode: .executable)
@@ -60,9 +60,9 @@ struct TailscaleEmitter {
             : "# --reset drops settings from earlier runs; --advertise-routes= keeps the DAC subnet off the tailnet.\n"
         script += Shell.continued("tailscale up", [
             "--reset",
-            "--hostname=\(Shell.quote(node.node.tailnetHostname))",
+            "--hostname=\(Shell.quote(node.tailnetHostname))",
             "--advertise-tags=\(Shell.quote(node.tailnet.tag))",
-            "--advertise-routes=\(node.node.advertiseRoutes.map(\.description).joined(separator: ","))",
+            "--advertise-routes=\(node.advertiseRoutes.map(\.description).joined(separator: ","))",
             "\"$@\"",
         ])
         script += "\ntailscale serve reset\n"

@@ -78,7 +78,7 @@ public struct TopologyGraph {
         var label = node.name
         let addresses = node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" }
         if !addresses.isEmpty { label += "<br/>" + addresses.joined(separator: " · ") }
-        let apps = node.node.apps.map(\.rawValue)
+        let apps = node.apps.map(\.rawValue)
         if !apps.isEmpty { label += "<br/>\(apps.joined(separator: ", "))" }
         return label
     }
@@ -110,7 +110,7 @@ public struct TopologyGraph {
             }
         }
         // Flows that are gone entirely, between places this picture has.
-        let places = Set(plan.nodes.map { Self.id("node", $0.name) } + plan.tailnets.map { Self.id("tailnet", $0.tailnet.name) } + plan.lans.map { Self.lanID($0.name) })
+        let places = Set(plan.nodes.map { Self.id("node", $0.name) } + plan.tailnets.map { Self.id("tailnet", $0.name) } + plan.lans.map { Self.lanID($0.name) })
         for (key, listeners) in old.sorted(by: { $0.key < $1.key }) where !seen.contains(key) {
             let ends = key.split(separator: " ").map(String.init)
             guard ends.count == 2, places.contains(ends[0]), places.contains(ends[1]) else { continue }
@@ -134,13 +134,13 @@ public struct TopologyGraph {
             text += "  end\n"
         }
         for tailnet in plan.tailnets {
-            text += "  \(Self.id("tailnet", tailnet.tailnet.name))([\"tailnet \(tailnet.tailnet.name)\"])\n"
+            text += "  \(Self.id("tailnet", tailnet.name))([\"tailnet \(tailnet.name)\"])\n"
         }
         for lan in plan.lans { text += "  \(Self.lanID(lan.name))([\"\(Vantage.lan(lan.name))\"])\n" }
         for host in plan.hosts { text += "  \(Self.id("host", host.name))[/\"host \(host.name)\"/]\n" }
         for cluster in plan.clusters where cluster.isMultiNode {
             for worker in cluster.workers {
-                text += "  \(Self.id("node", cluster.head.name)) ==>|\"Ray + NCCL, both ways: \(cluster.model.name)\"| \(Self.id("node", worker.name))\n"
+                text += "  \(Self.id("node", cluster.head.name)) ==>|\"Ray + NCCL, both ways: \(cluster.name)\"| \(Self.id("node", worker.name))\n"
             }
         }
         return text
@@ -156,13 +156,13 @@ public struct TopologyGraph {
             text += "  }\n"
         }
         for tailnet in plan.tailnets {
-            text += "  \(Self.id("tailnet", tailnet.tailnet.name)) [shape=ellipse, label=\"tailnet \(tailnet.tailnet.name)\"];\n"
+            text += "  \(Self.id("tailnet", tailnet.name)) [shape=ellipse, label=\"tailnet \(tailnet.name)\"];\n"
         }
         for lan in plan.lans { text += "  \(Self.lanID(lan.name)) [shape=ellipse, label=\"\(Vantage.lan(lan.name))\"];\n" }
         for host in plan.hosts { text += "  \(Self.id("host", host.name)) [shape=parallelogram, label=\"host \(host.name)\"];\n" }
         for cluster in plan.clusters where cluster.isMultiNode {
             for worker in cluster.workers {
-                text += "  \(Self.id("node", cluster.head.name)) -> \(Self.id("node", worker.name)) [dir=both, style=bold, label=\"Ray + NCCL: \(cluster.model.name)\"];\n"
+                text += "  \(Self.id("node", cluster.head.name)) -> \(Self.id("node", worker.name)) [dir=both, style=bold, label=\"Ray + NCCL: \(cluster.name)\"];\n"
             }
         }
         for flow in flows {

@@ -29,7 +29,7 @@ struct VLLMEmitter {
     /// `vllm-head` / `vllm-worker`, suffixed with the model when a node has several roles.
     func scriptBase(_ role: ClusterRole, in node: NodePlan) -> String {
         let base = "vllm-\(role.kind.rawValue)"
-        return node.clusterRoles.filter(\.cluster.isScripted).count > 1 ? "\(base)-\(role.cluster.model.name)" : base
+        return node.clusterRoles.filter(\.cluster.isScripted).count > 1 ? "\(base)-\(role.cluster.name)" : base
     }
 
     /// One image recipe per image the node's multi-node clusters run; a single-node model runs its
@@ -44,7 +44,7 @@ struct VLLMEmitter {
                 "installs the same Ray (members of different versions refuse to form a cluster); the minimal",
                 "install has no dashboard or job API. Build: docker build -f \(name) -t \(cluster.image) .",
             ])
-            let lines = ["FROM \(cluster.model.runtime.baseImage)", "RUN pip install --no-cache-dir \(Shell.quote("ray==\(ray)"))"]
+            let lines = ["FROM \(cluster.runtime.baseImage)", "RUN pip install --no-cache-dir \(Shell.quote("ray==\(ray)"))"]
             return Artifact(path: Layout.stackFile(node, name), contents: header.comment() + lines.joined(separator: "\n") + "\n")
         }
     }
@@ -60,7 +60,7 @@ struct VLLMEmitter {
             order = "Run this script before the head's (\(cluster.head.name)); it retries until the head is up."
         }
         let header = Header(plan, node: node.name, about: [
-            "\(isHead ? "vLLM head" : "Ray worker") for model \(cluster.model.name) on \(node.name). \(order)",
+            "\(isHead ? "vLLM head" : "Ray worker") for model \(cluster.name) on \(node.name). \(order)",
         ])
         let container = isHead ? cluster.headContainer : cluster.workerContainer
         var options = [
@@ -93,12 +93,12 @@ struct VLLMEmitter {
         if isHead && cluster.isMultiNode {
             options.append("-e RAY_ADDRESS=\(Shell.quote(cluster.rayAddress))")
         }
-        if cluster.isMultiNode, let token = cluster.model.runtime.rayToken {
+        if cluster.isMultiNode, let token = cluster.runtime.rayToken {
             // Ray 2.52+ refuses cluster connections without the shared token.
             options.append("-e RAY_AUTH_MODE=token")
             options.append("--env-file \(Shell.quote(node.absolute(token.file)))")
         }
-        if role.kind == .head, cluster.model.listen == .tailnet, let key = cluster.model.apiKey {
+        if role.kind == .head, cluster.listen == .tailnet, let key = cluster.apiKey {
             // vLLM's API server reads VLLM_API_KEY from its environment: the key is on no command line.
             options.append("--env-file \(Shell.quote(node.absolute(key.file)))")
         }
@@ -123,8 +123,8 @@ struct VLLMEmitter {
 
     private func entrypoint(_ plan: Plan, _ node: NodePlan, _ role: ClusterRole) throws -> String {
         let cluster = role.cluster
-        let model = cluster.model
-        let gpus = node.node.hardware.gpus
+        let model = cluster
+        let gpus = node.hardware.gpus
         let header = Header(plan, node: node.name, about: ["Runs inside the \(role.kind.rawValue) container of model \(model.name)."])
         var script = ""
         // Only multi-node clusters, which always have a link, start Ray.
@@ -141,14 +141,14 @@ struct VLLMEmitter {
             script += "done\n"
             return ShellScript(header: header, body: script).text
         }
-        let totalGPUs = model.cluster.tensorParallel * model.cluster.pipelineParallel
+        let totalGPUs = model.tensorParallel * model.pipelineParallel
         if cluster.isMultiNode {
             script += """
                 # Ray registers the DAC address; GCS still listens on every address (every Ray release
                 # does), so ufw and the tailnet policy keep it in. No dashboard: its job API runs code.
                 ray start --head \\
                   --node-ip-address=\(Shell.quote(dacIP)) \\
-                  --port=\(model.cluster.rayPort) \\
+                  --port=\(model.rayPort) \\
                   --include-dashboard=false \\
                   --num-gpus=\(gpus) \\
                   --block &

@@ -141,22 +141,22 @@ struct VerifyEmitter {
             script += "redis_refuses() { exec 3<>\"/dev/tcp/$1/$2\" || return 1; printf 'PING\\r\\n' >&3; IFS= read -r -t 3 reply <&3; exec 3<&-; [[ $reply == -NOAUTH* ]]; }\n"
             script += "expect 'redis refuses a client without the password (NOAUTH)' redis_refuses \(cache.host) \(cache.port)\n"
         }
-        if node.has(.nginx), let port = node.node.port(of: .nginx) {
-            let bind = node.node.appOptions[.nginx]?.listen?.description ?? PlanResolver.loopback
+        if node.has(.nginx), let port = node.port(of: .nginx) {
+            let bind = node.options(of: .nginx)?.listen?.description ?? PlanResolver.loopback
             let url = "https://\(bind):\(port)"
             script += section("NGINX")
             script += "expect 'nginx serves TLS and reaches LiteLLM' curl -fsSk --max-time 5 \(url)/health/liveliness\n"
             // The headers of a GET that succeeded: a proxy that is down proves neither.
             script += "hsts_sent() { local headers; headers=$(curl -fsSk --max-time 5 -D - -o /dev/null \"$1\") || return 2; grep -qi '^strict-transport-security:' <<<\"$headers\"; }\n"
-            if node.node.appOptions[.nginx]?.tls != nil {
+            if node.options(of: .nginx)?.tls != nil {
                 script += "expect 'nginx sends HSTS' hsts_sent \(url)/health/liveliness\n"
             } else {
                 script += "expect 'nginx sends no HSTS with a self-signed certificate' test \"$(hsts_sent \(url)/health/liveliness; echo $?)\" = 1\n"
             }
         }
-        if node.has(.hermesWebUI), node.node.appOptions[.hermesWebUI]?.password != nil, let port = node.node.port(of: .hermesWebUI) {
+        if node.has(.hermesWebUI), node.options(of: .hermesWebUI)?.password != nil, let port = node.port(of: .hermesWebUI) {
             script += section("Hermes WebUI")
-            let bind = node.node.appOptions[.hermesWebUI]?.listen?.description ?? PlanResolver.loopback
+            let bind = node.options(of: .hermesWebUI)?.listen?.description ?? PlanResolver.loopback
             // nesquena/hermes-webui api/auth.py: with a password set, every /api/ path but the
             // public ones (auth status, login, health) answers 401 without a session.
             script += "expect 'hermes-webui requires a login (401 without a session)' "
@@ -235,11 +235,11 @@ struct VerifyEmitter {
 
     private func headChecks(_ cluster: ClusterPlan) -> String {
         guard cluster.isScripted else { return serviceChecks(cluster) }
-        var text = section("Model \(cluster.model.name) (vLLM head)")
-        text += "expect \(Shell.quote("vLLM serves \(cluster.model.servedName) on \(cluster.apiHost):\(cluster.model.port)")) "
-        text += "lists_model \(cluster.apiBase) \(Shell.quote(cluster.model.servedName))\n"
+        var text = section("Model \(cluster.name) (vLLM head)")
+        text += "expect \(Shell.quote("vLLM serves \(cluster.servedName) on \(cluster.apiHost):\(cluster.port)")) "
+        text += "lists_model \(cluster.apiBase) \(Shell.quote(cluster.servedName))\n"
         if cluster.isMultiNode {
-            let gpus = cluster.model.cluster.tensorParallel * cluster.model.cluster.pipelineParallel
+            let gpus = cluster.tensorParallel * cluster.pipelineParallel
             text += "expect \(Shell.quote("Ray cluster has \(gpus) GPUs")) "
             text += "ray_gpus_are \(Shell.quote(cluster.headContainer)) \(gpus)\n"
             text += "refuse 'nothing listens on \(ClusterPlan.dashboardPort) (no Ray dashboard or job API)' listens_on \(ClusterPlan.dashboardPort)\n"
@@ -259,7 +259,7 @@ struct VerifyEmitter {
         text += "serves_one_of() {\n  local url=$1 listed name\n  shift\n"
         text += "  listed=$(curl -fsS --max-time 5 \"$url/models\") || return 1\n"
         text += "  for name in \"$@\"; do grep -qF \"\\\"id\\\":\\\"$name\\\"\" <<<\"$listed\" && return 0; done\n  return 1\n}\n"
-        let names = members.map { Shell.quote($0.model.servedName) }.joined(separator: " ")
+        let names = members.map { Shell.quote($0.servedName) }.joined(separator: " ")
         text += "expect \(Shell.quote("one model of catalog \(catalog.name) serves on \(catalog.apiHost):\(catalog.port)")) "
         text += "serves_one_of http://\(catalog.apiHost):\(catalog.port)/v1 \(names)\n"
         if members.contains(where: \.isMultiNode) {
@@ -274,7 +274,7 @@ struct VerifyEmitter {
     /// A model a compose service serves: it answers with the model's name where LiteLLM calls it;
     /// one started by hand may be stopped, but when it runs it is on no wildcard address.
     private func serviceChecks(_ cluster: ClusterPlan) -> String {
-        let model = cluster.model
+        let model = cluster
         let runtime = model.runtime.kind.title
         // One started by hand may be stopped: the listener check above covers it when it runs.
         guard model.start == .auto else { return "" }

@@ -112,7 +112,7 @@ public struct AccessReview {
             for route in litellm.routes {
                 guard let cluster = plan.cluster(serving: route.servedName) else { continue }
                 for member in cluster.members where member.owner != node.owner.name {
-                    statements.insert("\(member.owner) can read the prompts of \(node.owner.name) (\(cluster.model.name) runs a rank on \(member.name))")
+                    statements.insert("\(member.owner) can read the prompts of \(node.owner.name) (\(cluster.name) runs a rank on \(member.name))")
                 }
             }
         }
@@ -125,7 +125,7 @@ public struct AccessReview {
         for cluster in plan.clusters where cluster.isMultiNode {
             for member in cluster.members {
                 for other in cluster.members where other.owner != member.owner {
-                    statements.insert("\(member.owner) can run code on \(other.name) (owner \(other.owner)) through the Ray cluster of \(cluster.model.name)")
+                    statements.insert("\(member.owner) can run code on \(other.name) (owner \(other.owner)) through the Ray cluster of \(cluster.name)")
                 }
             }
         }

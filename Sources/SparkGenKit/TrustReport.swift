@@ -13,7 +13,7 @@ public struct TrustReport {
     }
 
     public func render() -> String {
-        var text = "Trust model of stack \(plan.topology.stack.name) (\(plan.sourceName))\n"
+        var text = "Trust model of stack \(plan.stackName) (\(plan.sourceName))\n"
         text += visibility()
         text += outsideHosts()
         text += codeExecution()
@@ -60,21 +60,20 @@ public struct TrustReport {
                 ("tailnet", .string(node.tailnet.name)),
                 ("stack_dir", .string(node.stackDir)),
                 // Its declared tailnet address (a model listening on the tailnet binds it), if any.
-                ("tailnet_ip", node.node.tailnetIP.map { .string($0.description) } ?? .null),
+                ("tailnet_ip", node.tailnetIP.map { .string($0.description) } ?? .null),
                 ("tag", .string(node.tailnet.tag)),
             ])
         }
         let hosts: [JSONValue] = plan.hosts.map { host in
-            let spec = plan.topology.host(named: host.name)
-            return .object([
+            .object([
                 ("name", .string(host.name)),
                 ("interfaces", .array(host.interfaces.map { interface in
                     .object([("link", .string(interface.link.name)), ("ip", .string(interface.address.description))])
                 })),
                 // A device of a tailnet (a backend's server): its tailnet, tag and MagicDNS name.
-                ("tailnet", spec?.tailnet.map { .string($0) } ?? .null),
-                ("tag", spec?.tag.map { .string($0) } ?? .null),
-                ("tailnet_hostname", spec.flatMap { $0.tailnet == nil ? nil : .string($0.tailnetHostname ?? $0.name) } ?? .null),
+                ("tailnet", host.tailnet.map { .string($0) } ?? .null),
+                ("tag", host.tag.map { .string($0) } ?? .null),
+                ("tailnet_hostname", host.tailnetHostname.map { .string($0) } ?? .null),
             ])
         }
         // Servers spark-gen routes to but does not deploy.
@@ -90,7 +89,7 @@ public struct TrustReport {
             ])
         }
         return try JanssonEncoder.encode(.object([
-            ("stack", .string(plan.topology.stack.name)),
+            ("stack", .string(plan.stackName)),
             ("links", .array(links)),
             ("nodes", .array(nodes)),
             ("hosts", .array(hosts)),
@@ -103,7 +102,7 @@ public struct TrustReport {
     /// Which parties see each owner's prompts and completions, and why.
     func visibility() -> String {
         var text = "\nWho can read each owner's prompts and completions\n"
-        for owner in plan.topology.owners {
+        for owner in plan.owners {
             let proxies = plan.nodes.filter { $0.owner.name == owner.name && $0.litellm != nil }
             guard !proxies.isEmpty else {
                 if plan.clusters.contains(where: { $0.head.owner == owner.name }) {
@@ -118,10 +117,10 @@ public struct TrustReport {
                 for route in proxy.litellm?.routes ?? [] {
                     guard let cluster = plan.cluster(serving: route.servedName) else { continue }
                     readers.append((cluster.head.owner,
-                        "runs the \(cluster.isMultiNode ? "vLLM head" : "\(cluster.model.runtime.kind.title) server") of \(cluster.model.name) on \(cluster.head.name), which serves the API: sees every prompt and completion"))
+                        "runs the \(cluster.isMultiNode ? "vLLM head" : "\(cluster.runtime.kind.title) server") of \(cluster.name) on \(cluster.head.name), which serves the API: sees every prompt and completion"))
                     for worker in cluster.workers {
                         readers.append((worker.owner,
-                            "runs a parallel rank of \(cluster.model.name) on \(worker.name): vLLM sends the token ids of every prompt to all ranks, so this owner can read every prompt (not \"only floats\")"))
+                            "runs a parallel rank of \(cluster.name) on \(worker.name): vLLM sends the token ids of every prompt to all ranks, so this owner can read every prompt (not \"only floats\")"))
                     }
                 }
             }
@@ -168,16 +167,16 @@ public struct TrustReport {
         for cluster in plan.clusters where cluster.isMultiNode {
             any = true
             let members = cluster.members.map { "\($0.name) (\($0.owner))" }.joined(separator: ", ")
-            text += "  - model \(cluster.model.name): \(members) form one Ray cluster; its members can run code on each other's Ray processes,"
+            text += "  - model \(cluster.name): \(members) form one Ray cluster; its members can run code on each other's Ray processes,"
             text += " and an exposed dashboard or job API makes that remote code execution.\n"
             text += "    Mitigations applied: no dashboard or job API (minimal Ray \(cluster.rayVersion ?? "") with --include-dashboard=false);"
             // A multi-node cluster always has a link; "the DAC" for the link of a version-1 topology.
             let link = cluster.link?.phrase ?? "the cluster's link"
-            text += " vLLM API on \(cluster.apiHost):\(cluster.model.port); NCCL and Gloo on the interface of \(link);"
+            text += " vLLM API on \(cluster.apiHost):\(cluster.port); NCCL and Gloo on the interface of \(link);"
             text += " ufw admits only the cluster peers on that interface, and the tailnet policy grants no Ray port.\n"
-            text += "    Not in spark-gen's hands: Ray's GCS (\(cluster.model.cluster.rayPort)) and raylet listen on every address in every Ray release,"
+            text += "    Not in spark-gen's hands: Ray's GCS (\(cluster.rayPort)) and raylet listen on every address in every Ray release,"
             text += " and the Ray client server (\(ClusterPlan.rayClientPort)) on the head's address on \(link): any cluster member reaches them.\n"
-            if let token = cluster.model.runtime.rayToken {
+            if let token = cluster.runtime.rayToken {
                 text += "    Ray token authentication: on (RAY_AUTH_MODE=token, token from \(token.file) on every member).\n"
             } else {
                 text += "    Not applied: Ray token authentication (RAY_AUTH_MODE=token, Ray 2.52 and later); set runtime.ray_token.\n"
@@ -215,7 +214,7 @@ public struct TrustReport {
             let grants = tailnet.policy.grants(from: tag)
             let peers = node.clusterRoles.flatMap(\.cluster.members).filter { $0.owner != node.owner.name }.map(\.owner)
             let why = peers.isEmpty ? "" : " (its Ray peers belong to \(Array(Set(peers)).sorted().joined(separator: ", ")))"
-            text += "  - \(node.name) as \(tag) on \(tailnet.tailnet.name)\(why): "
+            text += "  - \(node.name) as \(tag) on \(tailnet.name)\(why): "
             if grants.isEmpty {
                 text += "nothing, no grant's source includes \(tag)\n"
             } else {

@@ -17,6 +17,10 @@ public struct BackendPlan: Sendable {
     public let vision: Bool
     /// The gateway's cap: the topology's, or the server's slots when the backend has fallbacks.
     public let maxParallelRequests: Int?
+    /// The cap the topology writes, if any.
+    public let declaredCap: Int?
+    /// Where a request without an image spills first, for a router in front of LiteLLM.
+    public let textFallbacks: [String]
     public let fallbacks: [String]
     public let senior: Bool
     public let path: SpecPath
@@ -33,6 +37,8 @@ public struct BackendPlan: Sendable {
         slots = backend.slots
         vision = backend.vision
         maxParallelRequests = backend.maxParallelRequests ?? (backend.fallbacks.isEmpty ? nil : backend.slots)
+        declaredCap = backend.maxParallelRequests
+        textFallbacks = backend.textFallbacks
         fallbacks = backend.fallbacks
         senior = backend.senior
         path = backend.path

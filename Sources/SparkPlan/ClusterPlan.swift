@@ -3,9 +3,13 @@ import SparkSpec
 
 /// A model served by a Ray cluster (or a single node): where its head is and how it is reached.
 public struct ClusterPlan: Sendable {
-    public let model: Model
-    public let head: Node
-    public let workers: [Node]
+    /// The model as the topology wrote it, for the runtimes that lower it; nothing outside
+    /// SparkPlan sees it; they read the properties below.
+    let model: Model
+    /// The head as the topology wrote it, for the runtimes (its GPUs, its home).
+    let headNode: Node
+    public let head: ClusterMember
+    public let workers: [ClusterMember]
     /// The direct link or fabric that joins the cluster and its callers; nil for a model only its
     /// own node calls.
     public let link: LinkPlan?
@@ -20,27 +24,54 @@ public struct ClusterPlan: Sendable {
     /// The catalog the model takes turns in, if any.
     public var catalog: CatalogPlan? = nil
 
-    public var members: [Node] { [head] + workers }
-    var runtime: any ModelRuntime { ModelRuntimes.runtime(model.runtime.kind) }
+    public var members: [ClusterMember] { [head] + workers }
+
+    /// The model's key in the topology.
+    public var name: String { model.name }
+    /// The name clients ask LiteLLM for.
+    public var servedName: String { model.servedName }
+    /// Where the weights come from (a Hugging Face repository, an Ollama tag, a GGUF file).
+    public var source: String { model.source }
+    public var weightsGB: Double { model.weightsGB }
+    public var port: Int { model.port }
+    public var listen: ListenAddress? { model.listen }
+    /// The key a model on the tailnet asks its callers for.
+    public var apiKey: SecretRef? { model.apiKey }
+    public var start: StartPolicy { model.start }
+    public var runtime: Runtime { model.runtime }
+    public var vllm: VLLMOptions { model.vllm }
+    public var llamaCpp: LlamaCppOptions? { model.llamaCpp }
+    /// The GPUs the model is given on its node, or nil for all of them.
+    public var gpuIDs: [Int]? { model.gpuIDs }
+    /// The completion limit LiteLLM is told, if any.
+    public var maxTokens: Int? { model.maxTokens }
+    public var tensorParallel: Int { model.cluster.tensorParallel }
+    public var pipelineParallel: Int { model.cluster.pipelineParallel }
+    public var rayPort: Int { model.cluster.rayPort }
+    /// Where the model is written in the topology, for findings about it.
+    public var path: SpecPath { model.path }
+    public var clusterPath: SpecPath { model.cluster.path }
+    /// The runtime that lowers the model: its server, its LiteLLM provider, its readiness check.
+    var lowering: any ModelRuntime { ModelRuntimes.runtime(model.runtime.kind) }
     /// The endpoint every LiteLLM uses: the address the server listens on, which is the head's
     /// link address, never localhost, when other nodes call it; in the form the runtime's
     /// LiteLLM provider expects.
-    public var apiBase: String { runtime.apiBase(self) }
+    public var apiBase: String { lowering.apiBase(self) }
     /// LiteLLM's `model` parameter for this model: provider prefix and the name the server knows.
-    public var litellmModel: String { runtime.litellmModel(self) }
+    public var litellmModel: String { lowering.litellmModel(self) }
     /// A URL on the server that answers 200 once it serves.
     public var readinessURL: String {
         // vLLM's key guards /v1 alone: a model on the tailnet is ready when /health answers.
-        isKeyed ? "http://\(apiHost):\(model.port)/health" : "http://\(apiHost):\(model.port)\(runtime.readinessPath)"
+        isKeyed ? "http://\(apiHost):\(model.port)/health" : "http://\(apiHost):\(model.port)\(lowering.readinessPath)"
     }
     /// True for a model that listens on the tailnet and asks its callers for a key.
     public var isKeyed: Bool { model.listen == .tailnet && model.apiKey != nil }
     /// True when launch scripts start the model (`docker run`), false for a compose service.
     public var isScripted: Bool { model.runtime.runner == .dockerRun }
     /// The compose service serving the model, for a model compose runs.
-    public var serviceName: String? { isScripted ? nil : runtime.serviceName(self) }
+    public var serviceName: String? { isScripted ? nil : lowering.serviceName(self) }
     /// The compose service of the model's server, with its command, for a model compose runs.
-    public var workload: Workload? { isScripted ? nil : runtime.workload(self) }
+    public var workload: Workload? { isScripted ? nil : lowering.workload(self) }
     /// `vllm serve`'s options after the model, one group of words per option.
     public var vllmServeArguments: [[String]] { VLLMRuntime.serveArguments(self) }
     /// Where workers find the head's GCS; only multi-node clusters, which always have a link, use it.

@@ -11,6 +11,10 @@ public struct HostPlan: Sendable {
 
     public let name: String
     public let interfaces: [Interface]
+    /// The tailnet a host that serves a backend is a device of, with its tag and MagicDNS name.
+    public let tailnet: String?
+    public let tag: String?
+    public let tailnetHostname: String?
     public let path: SpecPath
 
     public func interface(on link: String) -> Interface? { interfaces.first { $0.link.name == link } }

@@ -1,3 +1,4 @@
+import SparkDiagnostics
 import SparkSpec
 
 /// Everything that lands on one node.
@@ -5,9 +6,12 @@ import SparkSpec
 /// A class: rules and emitters look nodes up by name many times per node, and a struct of this
 /// size would be copied (and every field retained) on each lookup.
 public final class NodePlan: Sendable {
-    public let node: Node
-    public let owner: Owner
-    public let tailnet: Tailnet
+    /// The node as the topology wrote it, for the kinds that lower its apps; nothing outside
+    /// SparkPlan sees it; they read the properties below.
+    let node: Node
+    public let owner: OwnerPlan
+    /// The node's tailnet (its owner's, or the one the topology names for it).
+    public let tailnet: TailnetIdentity
     /// The stack directory as an absolute path on the node.
     public let stackDir: String
     /// The node's ports on links, in the order the topology lists them.
@@ -28,7 +32,7 @@ public final class NodePlan: Sendable {
     public let hostsEntries: [(ip: String, name: String)]
 
     public init(
-        node: Node, owner: Owner, tailnet: Tailnet, stackDir: String, interfaces: [NodeInterface], services: [Service],
+        node: Node, owner: OwnerPlan, tailnet: TailnetIdentity, stackDir: String, interfaces: [NodeInterface], services: [Service],
         workloads: [Workload], litellm: LiteLLMPlan?, secretFiles: [SecretFile], clusterRoles: [ClusterRole], linkPeers: [LinkPeer],
         hostsEntries: [(ip: String, name: String)]
     ) {
@@ -47,7 +51,30 @@ public final class NodePlan: Sendable {
     }
 
     public var name: String { node.name }
+    /// The login user who runs the stack.
+    public var user: String { node.user }
     public var home: String { node.home }
+    public var uid: Int { node.uid }
+    public var gid: Int { node.gid }
+    public var hardware: Hardware { node.hardware }
+    /// The node's name on its tailnet (MagicDNS).
+    public var tailnetHostname: String { node.tailnetHostname }
+    /// The node's fixed tailnet address, if the topology gives one.
+    public var tailnetIP: IPv4Address? { node.tailnetIP }
+    /// Routes `tailscale up` advertises from this node.
+    public var advertiseRoutes: [IPv4Network] { node.advertiseRoutes }
+    /// The system Python's version, for the user site-packages path LiteLLM runs from.
+    public var python: String { node.python }
+    /// Extra ufw rules the topology gives this node.
+    public var firewall: [FirewallRule] { node.firewall }
+    /// The node's apps, in the order the topology lists them.
+    public var apps: [App] { node.apps }
+    /// The settings the topology gives `app` here, if any.
+    public func options(of app: App) -> AppOptions? { node.appOptions[app] }
+    /// The port `app` listens on here: the topology's `port:` for the app, or the app's default.
+    public func port(of app: App) -> Int? { node.port(of: app) }
+    /// Where the node is written in the topology, for findings about it.
+    public var path: SpecPath { node.path }
 
     public func has(_ app: App) -> Bool { node.apps.contains(app) }
 

@@ -5,7 +5,11 @@ import SparkSpec
 /// Emitters and rules read the same plan, so the firewall, the tailnet policy, the
 /// verification scripts and the trust report cannot disagree about what listens where.
 public struct Plan: Sendable {
-    public let topology: Topology
+    /// The topology as written, for the lowering inside SparkPlan; emitters and rules read the
+    /// collections below.
+    let topology: Topology
+    /// The stack's name, which headers, markers and reports use.
+    public var stackName: String { topology.stack.name }
     /// The topology file name as the user gave it, for "generated from" headers (never an absolute path).
     public let sourceName: String
     /// The topology's links, in file order.
@@ -21,6 +25,17 @@ public struct Plan: Sendable {
     public let catalogs: [CatalogPlan]
     /// Servers spark-gen routes to but does not deploy, in file order.
     public var backends: [BackendPlan] = []
+    /// Every owner, in file order.
+    public let owners: [OwnerPlan]
+    /// Every model, then every backend, in file order, as the gateways route them.
+    public let routingTargets: [RoutingTarget]
+    /// Route names clients may call instead of a model's own, in file order.
+    public var routes: [RouteAlias] { topology.routes }
+    /// Values the topology left out and spark-gen chose, where each would be written.
+    public var appliedDefaults: [AppliedDefault] { topology.defaults }
+
+    /// The model or backend with key `name`.
+    public func routingTarget(named name: String) -> RoutingTarget? { routingIndex[name].map { routingTargets[$0] } }
 
     public func host(named name: String) -> HostPlan? { hosts.first { $0.name == name } }
 
@@ -45,9 +60,10 @@ public struct Plan: Sendable {
     private let tailnetIndex: [String: Int]
     private let clusterIndex: [String: Int]
     private let servedIndex: [String: Int]
+    private let routingIndex: [String: Int]
 
     public init(topology: Topology, sourceName: String, links: [LinkPlan], nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan],
-        hosts: [HostPlan] = [], catalogs: [CatalogPlan] = []
+        hosts: [HostPlan] = [], catalogs: [CatalogPlan] = [], owners: [OwnerPlan] = [], routingTargets: [RoutingTarget] = []
     ) {
         self.topology = topology
         self.sourceName = sourceName
@@ -57,10 +73,13 @@ public struct Plan: Sendable {
         self.tailnets = tailnets
         self.hosts = hosts
         self.catalogs = catalogs
+        self.owners = owners
+        self.routingTargets = routingTargets
+        routingIndex = Self.index(routingTargets.map(\.name))
         nodeIndex = Self.index(nodes.map(\.name))
-        tailnetIndex = Self.index(tailnets.map(\.tailnet.name))
-        clusterIndex = Self.index(clusters.map(\.model.name))
-        servedIndex = Self.index(clusters.map(\.model.servedName))
+        tailnetIndex = Self.index(tailnets.map(\.name))
+        clusterIndex = Self.index(clusters.map(\.name))
+        servedIndex = Self.index(clusters.map(\.servedName))
     }
 
     /// Position by name; the first wins, as a linear search would.

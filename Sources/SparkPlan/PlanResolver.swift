@@ -21,7 +21,7 @@ public enum PlanResolver {
             HostPlan(
                 name: host.name,
                 interfaces: host.addresses.compactMap { address in linkIndex[address.link].map { .init(link: links[$0], address: address.ip) } },
-                path: host.path)
+                tailnet: host.tailnet, tag: host.tag, tailnetHostname: host.tailnet == nil ? nil : host.tailnetHostname ?? host.name, path: host.path)
         }
         let backends = topology.backends.compactMap { backend in topology.host(named: backend.host).flatMap { BackendPlan(backend, host: $0) } }
         let catalogs = catalogPlans(topology, hosts: hosts, into: &bag)
@@ -62,7 +62,7 @@ public enum PlanResolver {
             case nil: apiHost = catalog?.panel != nil ? catalog!.apiHost : callers.isEmpty ? loopback : headAddress?.description ?? loopback
             }
             return ClusterPlan(
-                model: model, head: head, workers: workers, link: link, headAddress: headAddress, apiHost: apiHost,
+                model: model, headNode: head, head: ClusterMember(head), workers: workers.map(ClusterMember.init), link: link, headAddress: headAddress, apiHost: apiHost,
                 callers: callers.map(\.name), stackDir: topology.stack.dir.absolute(home: head.home), catalog: catalog)
         }
         // vLLM reads its key as VLLM_API_KEY, so one LiteLLM can hold the key of one such model.
@@ -117,7 +117,7 @@ public enum PlanResolver {
                 for: node, placements: kinds.flatMap { $0.kind.secrets($0.context) } + tailnetKeys(node, roles: roles, routed: routed),
                 roles: roles)
             return NodePlan(
-                node: node, owner: owner, tailnet: topology.tailnet(named: node.tailnet ?? owner.tailnet)!,
+                node: node, owner: OwnerPlan(owner), tailnet: TailnetIdentity(topology.tailnet(named: node.tailnet ?? owner.tailnet)!),
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces[index],
                 services: kinds.flatMap { $0.kind.listeners($0.context) } + clusterServices(roles: roles),
                 workloads: (modelWorkloads[node.name] ?? []) + kinds.compactMap { $0.kind.workload($0.context) }.map { loadingEveryKey($0, secrets) },
@@ -134,13 +134,19 @@ public enum PlanResolver {
         let tailnets = topology.tailnets.map { tailnet in
             let members = nodesByTailnet[tailnet.name] ?? []
             return TailnetPlan(
-                tailnet: tailnet, owners: ownersByTailnet[tailnet.name] ?? [], nodes: members,
+                tailnet: tailnet, identity: TailnetIdentity(tailnet), owners: ownersByTailnet[tailnet.name] ?? [], nodes: members,
                 policy: TailnetPolicyPlanner.policy(
                     tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts, backends: backends.filter { $0.tailnet == tailnet.name }))
         }
+        var proxies: [String: Set<String>] = [:]
+        for node in nodes {
+            for route in node.litellm?.routes ?? [] { proxies[route.servedName, default: []].insert(node.name) }
+        }
+        let routingTargets = topology.models.map { RoutingTarget($0, proxies: proxies[$0.servedName] ?? []) }
+            + backends.map { RoutingTarget($0, proxies: proxies[$0.name] ?? []) }
         var plan = Plan(
             topology: topology, sourceName: sourceName, links: links, nodes: nodes, clusters: clusters, tailnets: tailnets, hosts: hosts,
-            catalogs: catalogs)
+            catalogs: catalogs, owners: topology.owners.map(OwnerPlan.init), routingTargets: routingTargets)
         plan.backends = backends
         return (plan, bag.diagnostics)
     }
@@ -662,7 +668,7 @@ public enum PlanResolver {
     /// The cap of a model with fallbacks that names none: its server's slots, so a request that
     /// would queue inside the server spills down the chain instead (document 003). Nil when the
     /// slots are not stated (Ollama, vLLM without max_num_seqs) or nothing would take the spill.
-    public static func defaultCap(_ model: Model) -> Int? {
+    static func defaultCap(_ model: Model) -> Int? {
         guard !model.fallbacks.isEmpty else { return nil }
         switch model.runtime.kind {
         case .vllm: return model.vllm.maxNumSeqs

@@ -40,7 +40,7 @@ public struct Reachability: Sendable {
     public static func relevant(_ plan: Plan) -> Reachability {
         Reachability(plan, vantages: []) { node in
             var vantages: [Vantage] = [.local, .ownTailnet]
-            vantages += node.tailnet.shares.filter { $0.nodes.contains(node.name) }.map { .otherTailnet($0.tailnet) }
+            vantages += (plan.tailnet(named: node.tailnet.name)?.tailnet.shares ?? []).filter { $0.nodes.contains(node.name) }.map { .otherTailnet($0.tailnet) }
             vantages += node.linkPeers.map { .linkPeer($0.node, link: $0.link) }
             vantages += node.lans.map { .lan($0.link.name) }
             vantages += plan.hosts.flatMap { host in
@@ -143,17 +143,18 @@ public struct Reachability: Sendable {
     }
 
     /// Whether the tailnet's policy lets its first user (the one its tests run as) reach `port` on its tag.
-    static func policyGrants(_ tailnet: Tailnet, port: Int, plan: Plan) -> Bool {
+    static func policyGrants(_ tailnet: TailnetIdentity, port: Int, plan: Plan) -> Bool {
         guard let tailnetPlan = plan.tailnet(named: tailnet.name) else { return false }
-        return tailnetPlan.policy.allows(tailnet.users[0], to: tailnet.tag, port: port)
+        return tailnetPlan.policy.allows(tailnetPlan.tailnet.users[0], to: tailnet.tag, port: port)
     }
 
     static func sharedPorts(of node: NodePlan, with tailnet: String, plan: Plan) -> Set<Int> {
-        let accepted = plan.topology.tailnet(named: tailnet)?.accepts.contains {
+        let accepted = plan.tailnet(named: tailnet)?.tailnet.accepts.contains {
             $0.tailnet == node.tailnet.name && $0.nodes.contains(node.name)
         } ?? false
         guard accepted else { return [] }
-        return Set(node.tailnet.shares.filter { $0.tailnet == tailnet && $0.nodes.contains(node.name) }.flatMap(\.ports))
+        let shares = plan.tailnet(named: node.tailnet.name)?.tailnet.shares ?? []
+        return Set(shares.filter { $0.tailnet == tailnet && $0.nodes.contains(node.name) }.flatMap(\.ports))
     }
 
     /// The node's addresses on direct links and fabrics inside a subnet it advertises to its tailnet.

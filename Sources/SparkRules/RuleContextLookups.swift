@@ -37,25 +37,9 @@ extension Double {
 extension RuleContext {
     /// Every model and backend by name (the first of a name wins, as lookups do elsewhere).
     func routingTargets() -> [String: RoutingTarget] {
-        let routing = ModelRouting(topology)
-        var targets: [String: RoutingTarget] = [:]
-        for model in topology.models where targets[model.name] == nil {
-            targets[model.name] = RoutingTarget(
-                name: model.name, vision: model.vision, fallbacks: model.fallbacks, senior: model.senior, path: model.path,
-                proxies: Set(routing.litellmNodes(routing: model).map(\.name)))
-        }
-        for backend in topology.backends where targets[backend.name] == nil {
-            let tailnet = topology.host(named: backend.host)?.tailnet
-            let proxies = topology.nodes.filter { node in
-                node.apps.contains(.litellm) && (node.tailnet ?? topology.owner(named: node.owner)?.tailnet) == tailnet
-            }.map(\.name)
-            targets[backend.name] = RoutingTarget(
-                name: backend.name, vision: backend.vision, fallbacks: backend.fallbacks, senior: backend.senior, path: backend.path,
-                proxies: Set(proxies))
-        }
-        return targets
+        Dictionary(plan.routingTargets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Models, then backends, in file order, with fallbacks or the senior mark.
-    func routingOrder() -> [String] { topology.models.map(\.name) + topology.backends.map(\.name) }
+    /// Models, then backends, in file order.
+    func routingOrder() -> [String] { plan.routingTargets.map(\.name) }
 }

@@ -23,10 +23,10 @@ struct LlamaCppRuntime: ModelRuntime {
             // The model's own chat template, which tool calls need.
             "--jinja",
         ]
-        if cluster.head.hardware.gpuVendor != .none { command += ["--n-gpu-layers", String(options.gpuLayers)] }
+        if cluster.headNode.hardware.gpuVendor != .none { command += ["--n-gpu-layers", String(options.gpuLayers)] }
         return Workload(
             name: serviceName(cluster), image: cluster.image, command: command,
-            volumes: ["\(options.directory.absolute(home: cluster.head.home)):\(Self.modelsMount):ro"], gpus: cluster.head.hardware.gpuVendor,
+            volumes: ["\(options.directory.absolute(home: cluster.headNode.home)):\(Self.modelsMount):ro"], gpus: cluster.headNode.hardware.gpuVendor,
             gpuIDs: cluster.model.gpuIDs, manualStart: cluster.model.start == .manual, path: cluster.model.path)
     }
 }

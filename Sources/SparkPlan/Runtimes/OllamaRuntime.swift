@@ -18,7 +18,7 @@ struct OllamaRuntime: ModelRuntime {
             name: serviceName(cluster), image: cluster.image,
             // The image sets OLLAMA_HOST=0.0.0.0:11434; host networking would put that on every address.
             environment: [("OLLAMA_HOST", "\(cluster.apiHost):\(cluster.model.port)")],
-            volumes: ["\(serviceName(cluster)):/root/.ollama"], gpus: cluster.head.hardware.gpuVendor,
+            volumes: ["\(serviceName(cluster)):/root/.ollama"], gpus: cluster.headNode.hardware.gpuVendor,
             gpuIDs: cluster.model.gpuIDs, manualStart: cluster.model.start == .manual, path: cluster.model.runtime.path)
     }
 

@@ -9,7 +9,7 @@ struct VLLMRuntime: ModelRuntime {
 
     func workload(_ cluster: ClusterPlan) -> Workload? {
         guard cluster.model.runtime.runner == .compose else { return nil }
-        let node = cluster.head
+        let node = cluster.headNode
         let stackDir = cluster.stackDir
         return Workload(
             name: serviceName(cluster), image: cluster.image,

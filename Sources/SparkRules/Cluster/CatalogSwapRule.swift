@@ -46,7 +46,7 @@ struct CatalogSwapRule: Rule {
             guard let head = context.plan.node(named: catalog.head) else { continue }
             for name in catalog.members {
                 guard let cluster = context.plan.cluster(ofModel: name) else { continue }
-                let model = cluster.model
+                let model = cluster
                 if !cluster.isScripted || model.runtime.kind != .vllm {
                     let what = model.runtime.kind == .vllm ? "a compose service" : "a \(model.runtime.kind.title) compose service"
                     findings.append(RuleFinding(
@@ -57,7 +57,7 @@ struct CatalogSwapRule: Rule {
                     guard let node = context.plan.node(named: worker.name), head.sharedLAN(with: node) == nil else { continue }
                     findings.append(RuleFinding(
                         "node '\(worker.name)', a worker of model '\(name)' in catalog '\(catalog.name)', shares no LAN with the head '\(head.name)', whose swap reaches it by ssh",
-                        at: model.cluster.path / "workers" / index))
+                        at: model.clusterPath / "workers" / index))
                 }
             }
         }

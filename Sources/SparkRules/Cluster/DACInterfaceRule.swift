@@ -28,7 +28,7 @@ struct DACInterfaceRule: Rule {
             for worker in cluster.workers {
                 guard let interface = context.plan.node(named: worker.name)?.interface(on: link), interface.device != head.device else { continue }
                 findings.append(RuleFinding(
-                    "node '\(worker.name)' names its interface on \(interface.link.phrase) '\(interface.device ?? "")' but the head '\(cluster.head.name)' of model '\(cluster.model.name)' uses '\(head.device ?? "")'",
+                    "node '\(worker.name)' names its interface on \(interface.link.phrase) '\(interface.device ?? "")' but the head '\(cluster.head.name)' of model '\(cluster.name)' uses '\(head.device ?? "")'",
                     at: interface.devicePath))
             }
         }

@@ -40,7 +40,7 @@ struct GPUAssignmentRule: Rule {
         var findings: [RuleFinding] = []
         var claimed: [String: [Int: String]] = [:]  // node → GPU id → the model that starts with it
         for cluster in context.plan.clusters {
-            let model = cluster.model
+            let model = cluster
             guard let ids = model.gpuIDs else { continue }
             let path = model.path / "gpu_ids"
             let node = cluster.head
@@ -49,7 +49,7 @@ struct GPUAssignmentRule: Rule {
                     "model '\(model.name)' is given GPU \(id), but node '\(node.name)' has \(node.hardware.gpus) (0 to \(node.hardware.gpus - 1))",
                     at: path / index))
             }
-            let needed = model.cluster.tensorParallel * model.cluster.pipelineParallel
+            let needed = model.tensorParallel * model.pipelineParallel
             if model.runtime.kind == .vllm, needed != ids.count {
                 findings.append(RuleFinding(
                     "model '\(model.name)' is given \(ids.count) GPUs but runs tensor × pipeline parallel \(needed)", at: path))

@@ -69,7 +69,7 @@ struct ImagePlatformRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         for cluster in context.plan.clusters {
-            let runtime = cluster.model.runtime
+            let runtime = cluster.runtime
             // The image pulled from a registry: a multi-node vLLM builds its own on top of it.
             let image = runtime.baseImage
             let path = runtime.path / (runtime.kind == .vllm ? "base_image" : "image")
@@ -78,12 +78,12 @@ struct ImagePlatformRule: Rule {
                 let arch = Self.architecture(node.hardware.arch)
                 if let architectures = platform.architectures, !architectures.contains(arch) {
                     findings.append(RuleFinding(
-                        "model '\(cluster.model.name)' runs \(image), built for \(architectures.sorted().joined(separator: " and ")) only, on node '\(node.name)' (\(arch))",
+                        "model '\(cluster.name)' runs \(image), built for \(architectures.sorted().joined(separator: " and ")) only, on node '\(node.name)' (\(arch))",
                         at: path))
                 } else if let vendor = platform.vendor, vendor != node.hardware.gpuVendor {
                     let gpus = node.hardware.gpuVendor == .none ? "no GPU" : "\(node.hardware.gpuVendor.rawValue) GPUs"
                     findings.append(RuleFinding(
-                        "model '\(cluster.model.name)' runs \(image), built for \(vendor.rawValue) GPUs, on node '\(node.name)', which has \(gpus)",
+                        "model '\(cluster.name)' runs \(image), built for \(vendor.rawValue) GPUs, on node '\(node.name)', which has \(gpus)",
                         at: path))
                 }
             }

@@ -54,12 +54,12 @@ struct ImageRecipeRule: Rule {
                 recipes[name] = cluster
                 continue
             }
-            let same = first.image == cluster.image && first.model.runtime.baseImage == cluster.model.runtime.baseImage
+            let same = first.image == cluster.image && first.runtime.baseImage == cluster.runtime.baseImage
                 && first.rayVersion == cluster.rayVersion
             guard !same else { continue }
             findings.append(RuleFinding(
-                "model '\(cluster.model.name)' builds \(cluster.image) from \(cluster.model.runtime.baseImage) with Ray \(cluster.rayVersion ?? "?") in \(name), which model '\(first.model.name)' builds as \(first.image) from \(first.model.runtime.baseImage) with Ray \(first.rayVersion ?? "?")",
-                at: cluster.model.runtime.path / "image"))
+                "model '\(cluster.name)' builds \(cluster.image) from \(cluster.runtime.baseImage) with Ray \(cluster.rayVersion ?? "?") in \(name), which model '\(first.name)' builds as \(first.image) from \(first.runtime.baseImage) with Ray \(first.rayVersion ?? "?")",
+                at: cluster.runtime.path / "image"))
         }
         return findings
     }

@@ -27,7 +27,7 @@ struct LlamaCppSlotsRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.plan.clusters.compactMap { cluster -> RuleFinding? in
-            let model = cluster.model
+            let model = cluster
             guard let options = model.llamaCpp else { return nil }
             let perSlot = options.contextSize / options.parallel
             if perSlot < Self.minimumSlotContext {

@@ -36,12 +36,12 @@ struct LiveBackendRule: Rule {
         }
         for cluster in context.plan.clusters where cluster.apiHost == PlanResolver.loopback {
             let callers = context.plan.nodes.filter { node in
-                node.name != cluster.head.name && (node.litellm?.routes.contains { $0.servedName == cluster.model.servedName } ?? false)
+                node.name != cluster.head.name && (node.litellm?.routes.contains { $0.servedName == cluster.servedName } ?? false)
             }
             guard !callers.isEmpty else { continue }
             findings.append(RuleFinding(
-                "model '\(cluster.model.name)' listens on the loopback of '\(cluster.head.name)', but the LiteLLM on \(callers.map { "'\($0.name)'" }.joined(separator: ", ")) lists it",
-                at: cluster.model.path / "listen"))
+                "model '\(cluster.name)' listens on the loopback of '\(cluster.head.name)', but the LiteLLM on \(callers.map { "'\($0.name)'" }.joined(separator: ", ")) lists it",
+                at: cluster.path / "listen"))
         }
         return findings
     }

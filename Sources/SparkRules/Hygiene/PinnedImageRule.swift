@@ -49,11 +49,11 @@ struct PinnedImageRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         for cluster in context.plan.clusters {
-            let runtime = cluster.model.runtime
+            let runtime = cluster.runtime
             // A multi-node vLLM's own image is built on the node from the base image, not pulled.
             let key = runtime.kind == .vllm ? "base_image" : "image"
             if !Self.isPinned(runtime.baseImage) {
-                findings.append(RuleFinding("model '\(cluster.model.name)' runs \(runtime.baseImage), whose tag moves", at: runtime.path / key))
+                findings.append(RuleFinding("model '\(cluster.name)' runs \(runtime.baseImage), whose tag moves", at: runtime.path / key))
             }
         }
         for node in context.topology.nodes {

@@ -23,7 +23,7 @@ struct SSHWayInRule: Rule {
         context.plan.nodes.filter { $0.lan == nil && !$0.tailnet.ssh }.map { node in
             RuleFinding(
                 "node '\(node.name)' is on no LAN and tailnet '\(node.tailnet.name)' grants no ssh: once its firewall is up, only the console reaches it",
-                at: node.node.path)
+                at: node.path)
         }
     }
 }

@@ -51,7 +51,7 @@ struct ClusterPortsOffTailnetRule: Rule {
             }
         }
         for plan in context.plan.nodes {
-            let node = plan.node
+            let node = plan
             let clusterDevices = Set(plan.clusterInterfaces.compactMap(\.device))
             for rule in node.firewall {
                 guard let what = restricted[rule.port], !(rule.interface.map(clusterDevices.contains) ?? false) else { continue }

@@ -40,14 +40,14 @@ struct ModelListenRule: Rule {
             // The panel's LAN address, which the firewall opens to the panel alone (FirewallPlanner).
             if let catalog = cluster.catalog, catalog.panel != nil, host == catalog.apiHost { return nil }
             // The head's tailnet address with a key: the policy grants the tailnet's tag alone (TailnetPolicyPlanner).
-            if cluster.model.listen == .tailnet, cluster.model.apiKey != nil, host == cluster.head.tailnetIP?.description { return nil }
+            if cluster.listen == .tailnet, cluster.apiKey != nil, host == cluster.head.tailnetIP?.description { return nil }
             let expected = cluster.link.map { link in "the address \(cluster.headAddress!) of '\(cluster.head.name)' on \(link.phrase)" } ?? "loopback"
             let reach = host == Service.everyAddress
                 ? "every interface of '\(cluster.head.name)', the tailnet and its LANs included"
                 : "\(host), not \(expected)"
             return RuleFinding(
-                "the unauthenticated vLLM API of model '\(cluster.model.name)' would listen on \(reach)",
-                at: cluster.model.path / "listen")
+                "the unauthenticated vLLM API of model '\(cluster.name)' would listen on \(reach)",
+                at: cluster.path / "listen")
         }
     }
 }

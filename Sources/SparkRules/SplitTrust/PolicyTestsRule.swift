@@ -38,14 +38,14 @@ struct PolicyTestsRule: Rule {
                 let source = failure.test.source
                 if failure.expected {
                     findings.append(RuleFinding(
-                        "the policy of tailnet '\(tailnet.tailnet.name)' fails its own test: \(source) should reach \(failure.target) but no grant admits it; Tailscale refuses to save it",
-                        at: tailnet.tailnet.path))
+                        "the policy of tailnet '\(tailnet.name)' fails its own test: \(source) should reach \(failure.target) but no grant admits it; Tailscale refuses to save it",
+                        at: tailnet.path))
                     continue
                 }
                 let culprits = tailnet.policy.grants(admitting: source, to: host, port: port)
                 findings.append(RuleFinding(
-                    "the policy of tailnet '\(tailnet.tailnet.name)' fails its own test: a grant lets \(source) reach \(failure.target), which the tests deny; Tailscale refuses to save it",
-                    at: culprits.compactMap(\.path).first ?? tailnet.tailnet.path))
+                    "the policy of tailnet '\(tailnet.name)' fails its own test: a grant lets \(source) reach \(failure.target), which the tests deny; Tailscale refuses to save it",
+                    at: culprits.compactMap(\.path).first ?? tailnet.path))
             }
         }
         return findings
