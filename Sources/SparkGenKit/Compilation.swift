@@ -73,7 +73,7 @@ public struct Compilation: Sendable {
             return finish(diagnostics, root: parsed.root)
         }
         // A stack that breaks a rule is not built: its files would carry the flaw to the nodes.
-        diagnostics += RuleCatalog.check(RuleContext(topology: topology, plan: plan))
+        diagnostics += RuleCatalog.check(RuleContext(plan: plan))
         guard !diagnostics.contains(where: { $0.severity == .error }), emitting else {
             return finish(diagnostics, root: parsed.root, plan: plan)
         }

@@ -45,6 +45,8 @@ public struct ClusterPlan: Sendable {
     public var gpuIDs: [Int]? { model.gpuIDs }
     /// The completion limit LiteLLM is told, if any.
     public var maxTokens: Int? { model.maxTokens }
+    /// Owners other than the model's own whose LiteLLM may route it (the model owner agrees).
+    public var sharedWith: [String] { model.sharedWith }
     public var tensorParallel: Int { model.cluster.tensorParallel }
     public var pipelineParallel: Int { model.cluster.pipelineParallel }
     public var rayPort: Int { model.cluster.rayPort }

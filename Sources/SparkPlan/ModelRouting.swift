@@ -9,7 +9,7 @@ import SparkSpec
 /// (`shared_with`, checked by ST008).
 ///
 /// Built once per topology with indexes, so routing a fleet stays linear in its size.
-public struct ModelRouting {
+struct ModelRouting {
     private let topology: Topology
     /// Nodes running a LiteLLM, by owner, in file order.
     private let litellmNodes: [String: [Node]]
@@ -19,7 +19,7 @@ public struct ModelRouting {
     private let modelsOnOwnersNodes: [String: [Int]]
     private let modelPositions: [String: Int]
 
-    public init(_ topology: Topology) {
+    init(_ topology: Topology) {
         self.topology = topology
         var litellmNodes: [String: [Node]] = [:]
         for node in topology.nodes where node.apps.contains(.litellm) { litellmNodes[node.owner, default: []].append(node) }
@@ -42,7 +42,7 @@ public struct ModelRouting {
     }
 
     /// The nodes whose LiteLLM routes to `model`, in file order.
-    public func litellmNodes(routing model: Model) -> [Node] {
+    func litellmNodes(routing model: Model) -> [Node] {
         var owners = Set(listingOwners[model.name] ?? [])
         for name in Self.members(of: model) {
             if let owner = topology.node(named: name).flatMap({ topology.owner(named: $0.owner) }), owner.models == nil {
@@ -53,13 +53,13 @@ public struct ModelRouting {
     }
 
     /// The clusters `owner`'s LiteLLM routes to, in file order; `clusters` are in the order of `topology.models`.
-    public func clusters<Cluster>(routedBy owner: Owner, among clusters: [Cluster]) -> [Cluster] {
+    func clusters<Cluster>(routedBy owner: Owner, among clusters: [Cluster]) -> [Cluster] {
         let positions = owner.models.map { Set($0.compactMap { modelPositions[$0] }) } ?? Set(modelsOnOwnersNodes[owner.name] ?? [])
         return positions.sorted().filter { $0 < clusters.count }.map { clusters[$0] }
     }
 
     /// True when a rank of the model (head or worker) runs on a node of `owner`.
-    public static func runsOnNodeOf(_ owner: String, _ model: Model, in topology: Topology) -> Bool {
+    static func runsOnNodeOf(_ owner: String, _ model: Model, in topology: Topology) -> Bool {
         members(of: model).contains { topology.node(named: $0)?.owner == owner }
     }
 

@@ -31,6 +31,8 @@ public struct Plan: Sendable {
     public let routingTargets: [RoutingTarget]
     /// Route names clients may call instead of a model's own, in file order.
     public var routes: [RouteAlias] { topology.routes }
+    /// Rules the topology accepts the findings of, with the reason.
+    public var acceptedRisks: [AcceptedRisk] { topology.acceptedRisks }
     /// Values the topology left out and spark-gen chose, where each would be written.
     public var appliedDefaults: [AppliedDefault] { topology.defaults }
 

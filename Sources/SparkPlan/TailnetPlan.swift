@@ -10,6 +10,13 @@ public struct TailnetPlan: Sendable {
     public let nodes: [NodePlan]
     public let policy: TailnetPolicy
 
+    /// Users allowed to reach the apps; the policy's tests run as the first.
+    public var users: [String] { tailnet.users }
+    /// Extra grants to the tailnet's tagged nodes, as the topology writes them.
+    public var grants: [TailnetGrant] { tailnet.grants }
+    /// Nodes this tailnet shares with other tailnets, and shares it accepts from them.
+    public var shares: [TailnetShare] { tailnet.shares }
+    public var accepts: [TailnetShare] { tailnet.accepts }
     public var name: String { identity.name }
     public var tag: String { identity.tag }
     public var path: SpecPath { identity.path }

@@ -2,20 +2,19 @@ import SparkDiagnostics
 import SparkPlan
 import SparkSpec
 
-/// One check of the catalog. A rule reads the topology and the plan and reports findings at
-/// spec paths; it knows nothing of YAML positions or output formats.
+/// One check of the catalog. A rule reads the plan and reports findings at the spec paths its
+/// elements carry; it knows nothing of YAML positions or output formats.
 public protocol Rule: Sendable {
     var description: RuleDescription { get }
     func check(_ context: RuleContext) -> [RuleFinding]
 }
 
-/// What a rule sees: the topology as written and the plan derived from it.
+/// What a rule sees: the plan, whose elements say where the topology wrote them. Rules read
+/// no spec record, so a listener or secret a new kind adds is checked with no rule edits.
 public struct RuleContext: Sendable {
-    public let topology: Topology
     public let plan: Plan
 
-    public init(topology: Topology, plan: Plan) {
-        self.topology = topology
+    public init(plan: Plan) {
         self.plan = plan
     }
 }

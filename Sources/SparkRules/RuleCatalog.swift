@@ -60,7 +60,7 @@ public enum RuleCatalog {
     public static func check(_ context: RuleContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         var used = Set<Int>()
-        let risks = context.topology.acceptedRisks
+        let risks = context.plan.acceptedRisks
         for (index, risk) in risks.enumerated() where rule(id: risk.rule) == nil {
             used.insert(index)
             let ids = rules.map(\.description.id)

@@ -2,25 +2,23 @@ import SparkPlan
 import SparkSpec
 
 extension RuleContext {
-    /// The nodes a model's cluster names that exist, head first, each once.
-    func members(of model: Model) -> [Node] {
+    /// The nodes of a model's cluster, head first, each once (a worker written twice, or the
+    /// head written as a worker, is ClusterMembershipRule's finding, not a second node).
+    func members(of cluster: ClusterPlan) -> [ClusterMember] {
         var seen = Set<String>()
-        return ([model.cluster.head] + model.cluster.workers).compactMap { name in
-            guard seen.insert(name).inserted else { return nil }
-            return topology.node(named: name)
-        }
+        return cluster.members.filter { seen.insert($0.name).inserted }
     }
 
     /// The home directories of each owner's nodes, computed once for rules that compare owners.
     func homesByOwner() -> [String: Set<String>] {
-        topology.nodes.reduce(into: [:]) { homes, node in homes[node.owner, default: []].insert(node.home) }
+        plan.nodes.reduce(into: [:]) { homes, node in homes[node.owner.name, default: []].insert(node.home) }
     }
 
     /// The models whose cluster includes each node, in file order, built in one pass.
-    func modelsByNode() -> [String: [Model]] {
-        var models: [String: [Model]] = [:]
-        for model in topology.models {
-            for member in members(of: model) { models[member.name, default: []].append(model) }
+    func modelsByNode() -> [String: [ClusterPlan]] {
+        var models: [String: [ClusterPlan]] = [:]
+        for cluster in plan.clusters {
+            for member in members(of: cluster) { models[member.name, default: []].append(cluster) }
         }
         return models
     }

@@ -123,6 +123,6 @@ struct TopologyBuilder {
     func findings() -> [Diagnostic] {
         let resolved = resolve()
         guard let plan = resolved.plan else { return resolved.diagnostics }
-        return resolved.diagnostics + RuleCatalog.check(RuleContext(topology: topology, plan: plan))
+        return resolved.diagnostics + RuleCatalog.check(RuleContext(plan: plan))
     }
 }

@@ -19,12 +19,12 @@ struct ClusterMembershipRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        for model in context.topology.models {
-            var seen: Set<String> = [model.cluster.head]
-            for (index, worker) in model.cluster.workers.enumerated() where !seen.insert(worker).inserted {
-                let role = worker == model.cluster.head ? "is the head and is also listed as a worker" : "is listed twice as a worker"
+        for model in context.plan.clusters {
+            var seen: Set<String> = [model.head.name]
+            for (index, worker) in model.workers.map(\.name).enumerated() where !seen.insert(worker).inserted {
+                let role = worker == model.head.name ? "is the head and is also listed as a worker" : "is listed twice as a worker"
                 findings.append(RuleFinding(
-                    "node '\(worker)' \(role) in the cluster of model '\(model.name)'", at: model.cluster.path / "workers" / index))
+                    "node '\(worker)' \(role) in the cluster of model '\(model.name)'", at: model.clusterPath / "workers" / index))
             }
         }
         return findings

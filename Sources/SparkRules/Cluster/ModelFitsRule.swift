@@ -1,4 +1,5 @@
 import SparkDiagnostics
+import SparkPlan
 import SparkSpec
 
 /// CL006: each node's share of the weights leaves room for a KV cache within vLLM's budget.
@@ -24,7 +25,7 @@ struct ModelFitsRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        context.topology.models.compactMap { model -> RuleFinding? in
+        context.plan.clusters.compactMap { model -> RuleFinding? in
             let nodes = context.members(of: model)
             // Discrete GPUs: the weights are split over the model's GPUs, each with its own memory.
             if nodes.count == 1, let node = nodes.first, node.hardware.gpuMemoryGB != nil {
@@ -49,7 +50,7 @@ struct ModelFitsRule: Rule {
 
     /// A model on discrete GPUs: each of its GPUs holds its share of the weights and a KV cache in
     /// the fraction vLLM claims of that GPU's own memory (or, for the others, all of it).
-    private func discrete(_ model: Model, on node: Node) -> RuleFinding? {
+    private func discrete(_ model: ClusterPlan, on node: ClusterMember) -> RuleFinding? {
         let indices = node.hardware.gpuIndices(model.gpuIDs)
         guard let tightest = indices.min(by: { node.hardware.memoryGB(ofGPU: $0) < node.hardware.memoryGB(ofGPU: $1) }) else { return nil }
         let perGPU = model.weightsGB / Double(indices.count)

@@ -17,15 +17,15 @@ struct ParallelismRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        context.topology.models.compactMap { model -> RuleFinding? in
+        context.plan.clusters.compactMap { model -> RuleFinding? in
             // Ollama and llama.cpp split a model over the GPUs they see; GPUs given by index are CL017's.
             guard model.runtime.kind == .vllm, model.gpuIDs == nil else { return nil }
             let gpus = context.members(of: model).reduce(0) { $0 + $1.hardware.gpus }
-            let ranks = model.cluster.tensorParallel * model.cluster.pipelineParallel
+            let ranks = model.tensorParallel * model.pipelineParallel
             guard ranks != gpus else { return nil }
             return RuleFinding(
-                "model '\(model.name)' needs \(ranks) GPUs (tensor_parallel \(model.cluster.tensorParallel) × pipeline_parallel \(model.cluster.pipelineParallel)) but its nodes have \(gpus)",
-                at: model.cluster.path / "tensor_parallel")
+                "model '\(model.name)' needs \(ranks) GPUs (tensor_parallel \(model.tensorParallel) × pipeline_parallel \(model.pipelineParallel)) but its nodes have \(gpus)",
+                at: model.clusterPath / "tensor_parallel")
         }
     }
 }

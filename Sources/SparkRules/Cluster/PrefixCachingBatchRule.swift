@@ -31,7 +31,7 @@ struct PrefixCachingBatchRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        context.topology.models.compactMap { model -> RuleFinding? in
+        context.plan.clusters.compactMap { model -> RuleFinding? in
             let vllm = model.vllm
             guard vllm.enablePrefixCaching else { return nil }
             if let tokens = vllm.maxNumBatchedTokens {

@@ -20,7 +20,7 @@ struct RayRuntimeRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        for model in context.topology.models {
+        for model in context.plan.clusters {
             let nodes = context.members(of: model)
             guard nodes.count > 1 else { continue }
             if model.runtime.image == model.runtime.baseImage {

@@ -35,14 +35,14 @@ struct RayTokenAuthRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        context.topology.models.compactMap { model -> RuleFinding? in
+        context.plan.clusters.compactMap { model -> RuleFinding? in
             guard context.members(of: model).count > 1 else { return nil }
             let runtime = model.runtime
             guard let version = runtime.rayVersion else {
                 guard runtime.rayToken == nil else { return nil }
                 return RuleFinding(
                     "model '\(model.name)' runs a multi-node Ray \(ClusterPlan.defaultRayVersion) cluster without runtime.ray_token",
-                    at: model.cluster.path)
+                    at: model.clusterPath)
             }
             let parts = version.split(separator: ".").compactMap { Int($0) }
             guard parts.lexicographicallyPrecedes(Self.firstVersion) == false else {

@@ -1,4 +1,5 @@
 import SparkDiagnostics
+import SparkPlan
 import SparkSpec
 
 /// CL009: the models resident on one node do not claim more than its memory together.
@@ -68,101 +69,83 @@ struct ResidentModelsRule: Rule {
 
     static func thousandths(_ fraction: Double) -> Int { Int((fraction * 1000).rounded()) }
 
-    /// What a model holds of a node's usable memory, in thousandths: vLLM reserves its fraction
-    /// at start; Ollama and llama.cpp hold at least the weights (their KV cache comes on top).
-    static func share(of model: Model, on node: Node) -> (thousandths: Int, path: SpecPath) {
-        if model.runtime.kind == .vllm {
-            return (thousandths(model.vllm.gpuMemoryUtilization), model.vllm.path / "gpu_memory_utilization")
-        }
-        let nodes = max(1, model.cluster.workers.count + 1)
-        return (Int((model.weightsGB / Double(nodes) / node.hardware.usableGB * 1000).rounded(.up)), model.path / "weights_gb")
+    /// Memory that one set of models shares: a node's unified memory (a DGX Spark), or one
+    /// discrete GPU of a node (each GPU's memory is its own, and the models given it by
+    /// `gpu_ids`, or given every GPU, share it).
+    struct MemoryPool {
+        /// How messages name it: `node 'spark-1'` or `GPU 1 of node 'ubuntu'`.
+        let place: String
+        let models: [ClusterPlan]
+        /// What a model holds of the pool, in thousandths, and where the topology says so.
+        let share: (ClusterPlan) -> (thousandths: Int, path: SpecPath)
     }
 
-    /// What a model holds of one discrete GPU, in thousandths: vLLM its fraction; Ollama and
-    /// llama.cpp their share of the weights over the model's GPUs.
-    static func share(of model: Model, on node: Node, gpu: Int) -> (thousandths: Int, path: SpecPath) {
-        if model.runtime.kind == .vllm {
-            return (thousandths(model.vllm.gpuMemoryUtilization), model.vllm.path / "gpu_memory_utilization")
+    /// The pools of a node: one for unified memory, one per discrete GPU.
+    static func pools(of node: NodePlan, models: [ClusterPlan], nodesOf: @escaping (ClusterPlan) -> Int) -> [MemoryPool] {
+        let hardware = node.hardware
+        guard hardware.gpuMemoryGB != nil else {
+            // vLLM reserves its fraction at start; Ollama and llama.cpp hold at least their share
+            // of the weights (their KV cache comes on top).
+            return [MemoryPool(place: "node '\(node.name)'", models: models) { model in
+                if model.runtime.kind == .vllm { return (thousandths(model.vllm.gpuMemoryUtilization), model.vllm.path / "gpu_memory_utilization") }
+                let share = model.weightsGB / Double(max(1, nodesOf(model))) / hardware.usableGB
+                return (Int((share * 1000).rounded(.up)), model.path / "weights_gb")
+            }]
         }
-        let gpus = Double(node.hardware.gpuIndices(model.gpuIDs).count)
-        let memory = node.hardware.memoryGB(ofGPU: gpu)
-        return (memory > 0 ? Int((model.weightsGB / gpus / memory * 1000).rounded(.up)) : Self.ceiling + 1, model.path / "weights_gb")
+        return (0..<hardware.gpus).map { gpu in
+            let memory = hardware.memoryGB(ofGPU: gpu)
+            return MemoryPool(place: "GPU \(gpu) of node '\(node.name)'", models: models.filter { hardware.gpuIndices($0.gpuIDs).contains(gpu) }) { model in
+                if model.runtime.kind == .vllm { return (thousandths(model.vllm.gpuMemoryUtilization), model.vllm.path / "gpu_memory_utilization") }
+                let gpus = Double(hardware.gpuIndices(model.gpuIDs).count)
+                return (memory > 0 ? Int((model.weightsGB / gpus / memory * 1000).rounded(.up)) : ceiling + 1, model.path / "weights_gb")
+            }
+        }
     }
 
-    /// A node with discrete GPUs: each GPU's memory is its own, so the models are counted per GPU
-    /// (those given it by `gpu_ids`, and those given every GPU).
-    private func perGPU(_ node: Node, _ models: [Model]) -> [RuleFinding] {
+    /// The models that start with the stack run together; a manual-start model runs once the
+    /// others are stopped (the runbook says so), so it is counted alone. A catalog keeps one of
+    /// its models running beside them, and any may be swapped in: it counts as its largest.
+    private func findings(in pool: MemoryPool) -> [RuleFinding] {
+        var largest: [(catalog: String, model: ClusterPlan, share: (thousandths: Int, path: SpecPath))] = []
+        for model in pool.models {
+            guard let catalog = model.catalog?.name else { continue }
+            let share = pool.share(model)
+            if let index = largest.firstIndex(where: { $0.catalog == catalog }) {
+                if share.thousandths > largest[index].share.thousandths { largest[index] = (catalog, model, share) }
+            } else {
+                largest.append((catalog, model, share))
+            }
+        }
+        // Catalogs first: a finding points at the model that leaves too little room beside them.
+        var resident = largest.map { (name: "'\($0.model.name)' (the largest of catalog '\($0.catalog)')", share: $0.share) }
+        for model in pool.models where model.start == .auto && model.catalog == nil {
+            resident.append(("'\(model.name)'", pool.share(model)))
+        }
         var findings: [RuleFinding] = []
-        for gpu in 0..<node.hardware.gpus {
-            let here = models.filter { node.hardware.gpuIndices($0.gpuIDs).contains(gpu) }
-            var total = 0
-            var names: [String] = []
-            for model in here where model.start == .auto {
-                let share = Self.share(of: model, on: node, gpu: gpu)
-                total += share.thousandths
-                names.append("'\(model.name)'")
-                if names.count > 1, total > Self.ceiling {
-                    findings.append(RuleFinding(
-                        "models \(names.joined(separator: ", ")) on GPU \(gpu) of node '\(node.name)' reserve \(Int((Double(total) / 10).rounded()))% of its memory together",
-                        at: share.path))
-                }
-            }
-            for model in here where model.start == .manual {
-                let share = Self.share(of: model, on: node, gpu: gpu)
-                guard share.thousandths > Self.ceiling else { continue }
-                findings.append(RuleFinding(
-                    "model '\(model.name)' reserves \(Int((Double(share.thousandths) / 10).rounded()))% of the memory of GPU \(gpu) of node '\(node.name)' even with every other model stopped",
-                    at: share.path))
-            }
+        var total = 0
+        for (index, entry) in resident.enumerated() {
+            total += entry.share.thousandths
+            guard index > 0, total > Self.ceiling else { continue }
+            let names = resident[...index].map(\.name).joined(separator: ", ")
+            findings.append(RuleFinding(
+                "models \(names) on \(pool.place) reserve \(Self.percent(total))% of its memory together", at: entry.share.path))
+        }
+        for model in pool.models.filter({ $0.start == .manual && $0.catalog == nil }) + largest.map(\.model) {
+            let share = pool.share(model)
+            guard share.thousandths > Self.ceiling else { continue }
+            findings.append(RuleFinding(
+                "model '\(model.name)' reserves \(Self.percent(share.thousandths))% of the memory of \(pool.place) even with every other model stopped",
+                at: share.path))
         }
         return findings
     }
+
+    private static func percent(_ thousandths: Int) -> Int { Int((Double(thousandths) / 10).rounded()) }
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        var findings: [RuleFinding] = []
         let modelsByNode = context.modelsByNode()
-        for node in context.topology.nodes {
-            let models = modelsByNode[node.name] ?? []
-            if node.hardware.gpuMemoryGB != nil {
-                findings += perGPU(node, models)
-                continue
-            }
-            // The models that start with the stack run together; a manual-start model runs once the
-            // others are stopped (the runbook says so), so it is counted alone. A catalog keeps one
-            // of its models running beside them, and any may be swapped in: it counts as its largest.
-            var largest: [(catalog: String, model: Model, share: (thousandths: Int, path: SpecPath))] = []
-            for model in models {
-                guard let catalog = model.catalog else { continue }
-                let share = Self.share(of: model, on: node)
-                if let index = largest.firstIndex(where: { $0.catalog == catalog }) {
-                    if share.thousandths > largest[index].share.thousandths { largest[index] = (catalog, model, share) }
-                } else {
-                    largest.append((catalog, model, share))
-                }
-            }
-            // Catalogs first: a finding points at the model that leaves too little room beside them.
-            var resident = largest.map { (name: "'\($0.model.name)' (the largest of catalog '\($0.catalog)')", share: $0.share) }
-            for model in models where model.start == .auto && model.catalog == nil {
-                resident.append(("'\(model.name)'", Self.share(of: model, on: node)))
-            }
-            var total = 0
-            for (index, entry) in resident.enumerated() {
-                total += entry.share.thousandths
-                if index > 0, total > Self.ceiling {
-                    findings.append(RuleFinding(
-                        "models \(resident[...index].map(\.name).joined(separator: ", ")) on node '\(node.name)' reserve \(Int((Double(total) / 10).rounded()))% of its memory together",
-                        at: entry.share.path))
-                }
-            }
-            let alone = models.filter { $0.start == .manual && $0.catalog == nil } + largest.map(\.model)
-            for model in alone {
-                let share = Self.share(of: model, on: node)
-                guard share.thousandths > Self.ceiling else { continue }
-                findings.append(RuleFinding(
-                    "model '\(model.name)' reserves \(Int((Double(share.thousandths) / 10).rounded()))% of the memory of node '\(node.name)' even with every other model stopped",
-                    at: share.path))
-            }
+        return context.plan.nodes.flatMap { node in
+            Self.pools(of: node, models: modelsByNode[node.name] ?? [], nodesOf: { context.members(of: $0).count }).flatMap(findings(in:))
         }
-        return findings
     }
 }

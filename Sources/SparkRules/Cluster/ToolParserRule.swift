@@ -23,7 +23,7 @@ struct ToolParserRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        context.topology.models.compactMap { model -> RuleFinding? in
+        context.plan.clusters.compactMap { model -> RuleFinding? in
             guard let parser = model.vllm.toolCallParser, let family = ToolCallFormats.family(of: model.source),
                 !family.parsers.contains(parser)
             else { return nil }

@@ -20,9 +20,9 @@ struct HostNamesRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         var taken: [String: String] = [:]
-        for node in context.topology.nodes { taken[node.name] = "the name of node '\(node.name)'" }
+        for node in context.plan.nodes { taken[node.name] = "the name of node '\(node.name)'" }
         var tailnetNames: [String: String] = [:]
-        for node in context.topology.nodes {
+        for node in context.plan.nodes {
             let name = node.tailnetHostname
             if name != node.name, let other = taken[name] {
                 findings.append(RuleFinding("tailnet_hostname '\(name)' of node '\(node.name)' is \(other)", at: node.path / "tailnet_hostname"))

@@ -26,8 +26,8 @@ struct LiveBackendRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        let names = context.topology.models.map(\.name)
-        for owner in context.topology.owners {
+        let names = context.plan.clusters.map(\.name)
+        for owner in context.plan.owners {
             for (index, name) in (owner.models ?? []).enumerated() where !names.contains(name) {
                 let hint = Suggestion.nearest(to: name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
                 findings.append(RuleFinding(

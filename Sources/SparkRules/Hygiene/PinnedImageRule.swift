@@ -56,8 +56,8 @@ struct PinnedImageRule: Rule {
                 findings.append(RuleFinding("model '\(cluster.name)' runs \(runtime.baseImage), whose tag moves", at: runtime.path / key))
             }
         }
-        for node in context.topology.nodes {
-            guard let options = node.appOptions[.litellm], options.runner == .compose, let image = options.image, !Self.isPinned(image) else { continue }
+        for node in context.plan.nodes {
+            guard let options = node.options(of: .litellm), options.runner == .compose, let image = options.image, !Self.isPinned(image) else { continue }
             findings.append(RuleFinding("LiteLLM on node '\(node.name)' runs \(image), whose tag moves", at: options.path / "image"))
         }
         return findings

@@ -24,23 +24,11 @@ struct ConcurrencyCapRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        context.topology.models.compactMap { model -> RuleFinding? in
-            guard let cap = model.maxParallelRequests else { return nil }
-            let slots: (Int, String)?
-            switch model.runtime.kind {
-            case .vllm: slots = model.vllm.maxNumSeqs.map { ($0, "vllm.max_num_seqs") }
-            case .llamaCpp: slots = model.llamaCpp.map { ($0.parallel, "llama_cpp.parallel") }
-            case .ollama: slots = nil
-            }
-            guard let (limit, key) = slots, cap > limit else { return nil }
+        context.plan.routingTargets.compactMap { target -> RuleFinding? in
+            guard let cap = target.declaredCap, let slots = target.slots, cap > slots.count else { return nil }
             return RuleFinding(
-                "model '\(model.name)' lets \(cap) requests in flight, but its server runs \(limit) at once (\(key))",
-                at: model.path / "max_parallel_requests")
-        } + context.topology.backends.compactMap { backend -> RuleFinding? in
-            guard let cap = backend.maxParallelRequests, let slots = backend.slots, cap > slots else { return nil }
-            return RuleFinding(
-                "backend '\(backend.name)' lets \(cap) requests in flight, but its server runs \(slots) at once (slots)",
-                at: backend.path / "max_parallel_requests")
+                "\(target.noun) '\(target.name)' lets \(cap) requests in flight, but its server runs \(slots.count) at once (\(slots.key))",
+                at: target.path / "max_parallel_requests")
         }
     }
 }

@@ -30,10 +30,11 @@ struct AppKeyRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        for node in context.topology.nodes {
-            guard let owner = context.topology.owner(named: node.owner), let master = owner.masterKey else { continue }
+        for node in context.plan.nodes {
+            let owner = node.owner
+            guard let master = owner.masterKey else { continue }
             for app in node.apps {
-                guard let key = node.appOptions[app]?.key else { continue }
+                guard let key = node.options(of: app)?.key else { continue }
                 if key.file.absolute(home: node.home) == master.file.absolute(home: node.home) {
                     findings.append(RuleFinding(
                         "app \(app.rawValue) on node '\(node.name)' reads its key from \(key.file), the file that holds owner '\(owner.name)''s master key",

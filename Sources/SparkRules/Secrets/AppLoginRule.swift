@@ -21,8 +21,8 @@ struct AppLoginRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        for node in context.topology.nodes {
-            guard let index = node.apps.firstIndex(of: .hermesWebUI), node.appOptions[.hermesWebUI]?.password == nil else { continue }
+        for node in context.plan.nodes {
+            guard let index = node.apps.firstIndex(of: .hermesWebUI), node.options(of: .hermesWebUI)?.password == nil else { continue }
             findings.append(RuleFinding(
                 "hermes-webui on node '\(node.name)' has no password: its login is off, and any process on the node can drive the Hermes agent",
                 at: node.path / "apps" / index))

@@ -32,7 +32,7 @@ struct DistinctMasterKeysRule: Rule {
         // One pass with indexes instead of comparing every pair of owners: fleets have thousands.
         var byLocation: [String: String] = [:]
         var byFingerprint: [String: String] = [:]
-        for owner in context.topology.owners {
+        for owner in context.plan.owners {
             guard let key = owner.masterKey else { continue }
             // The reference as written, and the files it names on the owner's nodes.
             let locations = ["as written \(key.file)"] + homes[owner.name, default: []].sorted().map { "at \(key.file.absolute(home: $0))" }

@@ -27,10 +27,10 @@ struct ForeignKeyRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         let homes = context.homesByOwner()
-        for node in context.topology.nodes {
+        for node in context.plan.nodes {
             for app in node.apps {
-                guard let key = node.appOptions[app]?.key else { continue }
-                for owner in context.topology.owners where owner.name != node.owner {
+                guard let key = node.options(of: app)?.key else { continue }
+                for owner in context.plan.owners where owner.name != node.owner.name {
                     let secrets = [owner.masterKey, owner.dbPassword].compactMap { $0 }
                     let path = key.file.absolute(home: node.home)
                     let theirs = secrets.contains { secret in
@@ -40,7 +40,7 @@ struct ForeignKeyRule: Rule {
                     }
                     guard theirs else { continue }
                     findings.append(RuleFinding(
-                        "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner)') is given a secret of owner '\(owner.name)' (\(key.file))",
+                        "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner.name)') is given a secret of owner '\(owner.name)' (\(key.file))",
                         at: key.path))
                 }
             }

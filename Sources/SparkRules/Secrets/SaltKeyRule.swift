@@ -28,10 +28,10 @@ struct SaltKeyRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         // The first node of each owner whose LiteLLM keeps a database, in one pass over the fleet.
         var withDatabase: [String: String] = [:]
-        for node in context.topology.nodes where withDatabase[node.owner] == nil && node.apps.contains(.litellm) && node.apps.contains(.litellmDB) {
-            withDatabase[node.owner] = node.name
+        for node in context.plan.nodes where withDatabase[node.owner.name] == nil && node.apps.contains(.litellm) && node.apps.contains(.litellmDB) {
+            withDatabase[node.owner.name] = node.name
         }
-        return context.topology.owners.compactMap { owner -> RuleFinding? in
+        return context.plan.owners.compactMap { owner -> RuleFinding? in
             guard owner.saltKey == nil, let node = withDatabase[owner.name] else { return nil }
             return RuleFinding(
                 "the LiteLLM of owner '\(owner.name)' on node '\(node)' keeps a database but has no salt key: rotating the master key would make what it encrypted unreadable",

@@ -24,11 +24,11 @@ struct VirtualKeyDatabaseRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        for node in context.topology.nodes {
+        for node in context.plan.nodes {
             for app in node.apps {
-                guard let options = node.appOptions[app], options.key != nil else { continue }
+                guard let options = node.options(of: app), options.key != nil else { continue }
                 let target = options.litellm ?? node.name
-                guard let litellm = context.topology.node(named: target), litellm.apps.contains(.litellm),
+                guard let litellm = context.plan.node(named: target), litellm.apps.contains(.litellm),
                     !litellm.apps.contains(.litellmDB)
                 else { continue }
                 findings.append(RuleFinding(

@@ -33,11 +33,11 @@ struct AppExposureRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        for node in context.topology.nodes {
+        for node in context.plan.nodes {
             var appPorts: [Int: App] = [:]
             for app in node.apps {
                 if let port = node.port(of: app) { appPorts[port] = app }
-                guard let options = node.appOptions[app], let listen = options.listen, listen.description != "127.0.0.1" else { continue }
+                guard let options = node.options(of: app), let listen = options.listen, listen.description != "127.0.0.1" else { continue }
                 let reach = listen.description == "0.0.0.0" ? "every interface, the mgmt LAN and the DAC included" : "\(listen)"
                 findings.append(RuleFinding(
                     "app \(app.rawValue) on node '\(node.name)' would listen on \(reach) instead of 127.0.0.1",

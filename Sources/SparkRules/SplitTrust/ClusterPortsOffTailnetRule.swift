@@ -33,7 +33,7 @@ struct ClusterPortsOffTailnetRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         let restricted = RestrictedPorts(context.plan).all
         var findings: [RuleFinding] = []
-        for tailnet in context.topology.tailnets {
+        for tailnet in context.plan.tailnets {
             // A grant for the owner's other devices (dst without the node tag) opens nothing on the nodes.
             for grant in tailnet.grants where grant.destinations.map({ $0.contains(tailnet.tag) || $0.contains("*") }) ?? true {
                 for (index, port) in grant.ports.enumerated() {

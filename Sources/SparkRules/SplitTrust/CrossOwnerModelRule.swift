@@ -30,15 +30,16 @@ struct CrossOwnerModelRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        let topology = context.topology
         var findings: [RuleFinding] = []
-        for owner in topology.owners {
+        var litellms: [String: [String]] = [:]
+        for node in context.plan.nodes where node.litellm != nil { litellms[node.owner.name, default: []].append("'\(node.name)'") }
+        for owner in context.plan.owners {
             for (index, name) in (owner.models ?? []).enumerated() {
-                guard let model = topology.models.first(where: { $0.name == name }),
-                    !ModelRouting.runsOnNodeOf(owner.name, model, in: topology), !model.sharedWith.contains(owner.name),
-                    let head = topology.node(named: model.cluster.head)
+                guard let model = context.plan.cluster(ofModel: name), !model.members.contains(where: { $0.owner == owner.name }),
+                    !model.sharedWith.contains(owner.name)
                 else { continue }
-                let callers = topology.nodes.filter { $0.owner == owner.name && $0.apps.contains(.litellm) }.map { "'\($0.name)'" }
+                let head = model.head
+                let callers = litellms[owner.name] ?? []
                 let reach = callers.isEmpty ? "" : ": \(callers.joined(separator: ", ")) would reach its unauthenticated vLLM port \(model.port) on '\(head.name)' directly"
                 findings.append(RuleFinding(
                     "owner '\(owner.name)' routes model '\(model.name)' of owner '\(head.owner)'\(reach), past the LiteLLM keys and logs of '\(head.owner)', and the model does not list '\(owner.name)' in shared_with",

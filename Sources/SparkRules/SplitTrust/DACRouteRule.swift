@@ -27,7 +27,7 @@ struct DACRouteRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        for node in context.topology.nodes {
+        for node in context.plan.nodes {
             for (index, route) in node.advertiseRoutes.enumerated() {
                 for link in context.plan.links where route.overlaps(link.subnet) {
                     findings.append(RuleFinding(

@@ -29,10 +29,10 @@ struct MutualShareRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        let tailnets = context.topology.tailnets
+        let tailnets = context.plan.tailnets
         for tailnet in tailnets {
             for share in tailnet.shares {
-                let accepted = context.topology.tailnet(named: share.tailnet)?.accepts.contains {
+                let accepted = context.plan.tailnet(named: share.tailnet)?.accepts.contains {
                     $0.tailnet == tailnet.name && Set($0.nodes) == Set(share.nodes)
                 } ?? false
                 if !accepted {
@@ -42,7 +42,7 @@ struct MutualShareRule: Rule {
                 }
             }
             for accept in tailnet.accepts {
-                let shared = context.topology.tailnet(named: accept.tailnet)?.shares.contains {
+                let shared = context.plan.tailnet(named: accept.tailnet)?.shares.contains {
                     $0.tailnet == tailnet.name && Set($0.nodes) == Set(accept.nodes)
                 } ?? false
                 if !shared {

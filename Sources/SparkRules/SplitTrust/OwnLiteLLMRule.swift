@@ -26,14 +26,14 @@ struct OwnLiteLLMRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        for node in context.topology.nodes {
+        for node in context.plan.nodes {
             for app in node.apps {
-                guard let options = node.appOptions[app], let target = options.litellm, target != node.name,
-                    let other = context.topology.node(named: target)
+                guard let options = node.options(of: app), let target = options.litellm, target != node.name,
+                    let other = context.plan.node(named: target)
                 else { continue }
-                let whose = other.owner == node.owner ? "another node of the same owner" : "owner '\(other.owner)'"
+                let whose = other.owner.name == node.owner.name ? "another node of the same owner" : "owner '\(other.owner.name)'"
                 findings.append(RuleFinding(
-                    "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner)') talks to the LiteLLM on '\(target)', which belongs to \(whose)",
+                    "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner.name)') talks to the LiteLLM on '\(target)', which belongs to \(whose)",
                     at: options.path / "litellm"))
             }
         }

@@ -19,8 +19,9 @@ struct OwnTailnetRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        context.topology.nodes.compactMap { node -> RuleFinding? in
-            guard let tailnet = node.tailnet, let owner = context.topology.owner(named: node.owner), tailnet != owner.tailnet else { return nil }
+        context.plan.nodes.compactMap { node -> RuleFinding? in
+            let tailnet = node.tailnet.name, owner = node.owner
+            guard tailnet != owner.tailnet else { return nil }
             return RuleFinding(
                 "node '\(node.name)' joins tailnet '\(tailnet)' but its owner '\(owner.name)' uses '\(owner.tailnet)'", at: node.path / "tailnet")
         }

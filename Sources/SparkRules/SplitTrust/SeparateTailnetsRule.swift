@@ -20,11 +20,10 @@ struct SeparateTailnetsRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        let topology = context.topology
         var findings: [RuleFinding] = []
         // One pass with indexes instead of comparing every pair: fleets have thousands of tailnets.
         var ownersOfTailnet: [String: [String]] = [:]
-        for owner in topology.owners {
+        for owner in context.plan.owners {
             if let earlier = ownersOfTailnet[owner.tailnet]?.first {
                 findings.append(RuleFinding(
                     "owners '\(earlier)' and '\(owner.name)' both use tailnet '\(owner.tailnet)': its users reach the apps of both",
@@ -34,7 +33,7 @@ struct SeparateTailnetsRule: Rule {
         }
         // The tailnets each user is listed in so far, with the owners whose nodes they reach.
         var tailnetsOfUser: [String: [(tailnet: String, owners: Set<String>)]] = [:]
-        for tailnet in topology.tailnets {
+        for tailnet in context.plan.tailnets {
             let owners = Set(ownersOfTailnet[tailnet.name] ?? [])
             for (index, user) in tailnet.users.enumerated() {
                 if !owners.isEmpty, let earlier = tailnetsOfUser[user]?.first(where: { !$0.owners.isEmpty && $0.owners != owners }) {

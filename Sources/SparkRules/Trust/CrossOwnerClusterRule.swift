@@ -25,13 +25,12 @@ struct CrossOwnerClusterRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        for model in context.topology.models {
-            guard let head = context.topology.node(named: model.cluster.head) else { continue }
-            for (index, name) in model.cluster.workers.enumerated() {
-                guard let worker = context.topology.node(named: name), worker.owner != head.owner else { continue }
+        for model in context.plan.clusters {
+            let head = model.head
+            for (index, worker) in model.workers.enumerated() where worker.owner != head.owner {
                 findings.append(RuleFinding(
                     "model '\(model.name)' runs a rank on '\(worker.name)' (owner '\(worker.owner)') while its head '\(head.name)' belongs to '\(head.owner)': '\(worker.owner)' can read every prompt sent to it, and both Ray nodes can run code on each other",
-                    at: model.cluster.path / "workers" / index))
+                    at: model.clusterPath / "workers" / index))
             }
         }
         return findings
