@@ -46,4 +46,27 @@ import Testing
         #expect(warning.severity == .warning)
         #expect(warning.path == SpecPath.root / "nodes" / "box")
     }
+
+    /// A catalog on a box with two discrete GPUs counts, on each GPU, as its largest model beside
+    /// the models that start with the stack, as it does on unified memory.
+    @Test func aCatalogOnDiscreteGPUsCountsAsItsLargestModel() throws {
+        var box = TopologyBuilder().owner("me").node("box", owner: "me", links: [], apps: [.litellm, .litellmDB])
+            .model("small", head: "box").model("large", head: "box").model("other", head: "box", port: 8002)
+            .catalog("turns", members: ["small", "large"], active: "small")
+        box.topology.nodes[0].hardware.gpus = 2
+        box.topology.nodes[0].hardware.gpuMemoryGB = [24, 24]
+        for (index, utilization) in [0.5, 0.6, 0.4].enumerated() {
+            box.topology.models[index].vllm.gpuMemoryUtilization = utilization
+            box.topology.models[index].cluster.tensorParallel = 2
+            box.topology.models[index].weightsGB = 4
+        }
+        let findings = box.findings().filter { $0.code == "CL009" }
+        #expect(findings.map(\.message) == [0, 1].map { gpu in
+            "models 'large' (the largest of catalog 'turns'), 'other' on GPU \(gpu) of node 'box' reserve 100% of its memory together"
+        })
+        #expect(findings.first?.path == SpecPath.root / "models" / "other" / "vllm" / "gpu_memory_utilization")
+        // With room for the largest, nothing is reported.
+        box.topology.models[2].vllm.gpuMemoryUtilization = 0.35
+        #expect(box.findings().filter { $0.code == "CL009" }.isEmpty)
+    }
 }
