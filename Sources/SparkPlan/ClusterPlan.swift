@@ -3,11 +3,6 @@ import SparkSpec
 
 /// A model served by a Ray cluster (or a single node): where its head is and how it is reached.
 public struct ClusterPlan: Sendable {
-    /// The model as the topology wrote it, for the runtimes that lower it; nothing outside
-    /// SparkPlan sees it; they read the properties below.
-    let model: Model
-    /// The head as the topology wrote it, for the runtimes (its GPUs, its home).
-    let headNode: Node
     public let head: ClusterMember
     public let workers: [ClusterMember]
     /// The direct link or fabric that joins the cluster and its callers; nil for a model only its
@@ -26,35 +21,96 @@ public struct ClusterPlan: Sendable {
 
     public var members: [ClusterMember] { [head] + workers }
 
+    init(
+        model: Model, head: Node, workers: [Node], link: LinkPlan?, headAddress: IPv4Address?, apiHost: String, callers: [String],
+        stackDir: String, catalog: CatalogPlan?
+    ) {
+        self.head = ClusterMember(head)
+        self.workers = workers.map(ClusterMember.init)
+        self.link = link
+        self.headAddress = headAddress
+        self.apiHost = apiHost
+        self.callers = callers
+        self.stackDir = stackDir
+        self.catalog = catalog
+        name = model.name
+        servedName = model.servedName
+        source = model.source
+        weightsGB = model.weightsGB
+        port = model.port
+        listen = model.listen
+        apiKey = model.apiKey
+        start = model.start
+        runtime = model.runtime
+        vllm = model.vllm
+        llamaCpp = model.llamaCpp
+        gpuIDs = model.gpuIDs
+        maxTokens = model.maxTokens
+        sharedWith = model.sharedWith
+        tensorParallel = model.cluster.tensorParallel
+        pipelineParallel = model.cluster.pipelineParallel
+        rayPort = model.cluster.rayPort
+        path = model.path
+        clusterPath = model.cluster.path
+        vision = model.vision
+        fallbacks = model.fallbacks
+        textFallbacks = model.textFallbacks
+        senior = model.senior
+        maxParallelRequests = model.maxParallelRequests
+    }
+
     /// The model's key in the topology.
-    public var name: String { model.name }
+    public let name: String
     /// The name clients ask LiteLLM for.
-    public var servedName: String { model.servedName }
+    public let servedName: String
     /// Where the weights come from (a Hugging Face repository, an Ollama tag, a GGUF file).
-    public var source: String { model.source }
-    public var weightsGB: Double { model.weightsGB }
-    public var port: Int { model.port }
-    public var listen: ListenAddress? { model.listen }
+    public let source: String
+    public let weightsGB: Double
+    public let port: Int
+    public let listen: ListenAddress?
     /// The key a model on the tailnet asks its callers for.
-    public var apiKey: SecretRef? { model.apiKey }
-    public var start: StartPolicy { model.start }
-    public var runtime: Runtime { model.runtime }
-    public var vllm: VLLMOptions { model.vllm }
-    public var llamaCpp: LlamaCppOptions? { model.llamaCpp }
+    public let apiKey: SecretRef?
+    public let start: StartPolicy
+    public let runtime: Runtime
+    public let vllm: VLLMOptions
+    public let llamaCpp: LlamaCppOptions?
     /// The GPUs the model is given on its node, or nil for all of them.
-    public var gpuIDs: [Int]? { model.gpuIDs }
+    public let gpuIDs: [Int]?
     /// The completion limit LiteLLM is told, if any.
-    public var maxTokens: Int? { model.maxTokens }
+    public let maxTokens: Int?
     /// Owners other than the model's own whose LiteLLM may route it (the model owner agrees).
-    public var sharedWith: [String] { model.sharedWith }
-    public var tensorParallel: Int { model.cluster.tensorParallel }
-    public var pipelineParallel: Int { model.cluster.pipelineParallel }
-    public var rayPort: Int { model.cluster.rayPort }
+    public let sharedWith: [String]
+    public let tensorParallel: Int
+    public let pipelineParallel: Int
+    public let rayPort: Int
     /// Where the model is written in the topology, for findings about it.
-    public var path: SpecPath { model.path }
-    public var clusterPath: SpecPath { model.cluster.path }
+    public let path: SpecPath
+    public let clusterPath: SpecPath
+    /// Whether the model reads images.
+    public let vision: Bool
+    /// Models LiteLLM tries, in order, when this one fails or is at its cap.
+    public let fallbacks: [String]
+    /// Where a request without an image spills first, for a router in front of LiteLLM.
+    public let textFallbacks: [String]
+    /// A senior model never falls back: its callers want its answer or an error.
+    public let senior: Bool
+    /// The cap the topology writes (RoutingTarget has the cap in force).
+    public let maxParallelRequests: Int?
+    /// How many requests the server runs at once, and the key that says so, when stated.
+    public var slots: (count: Int, key: String)? {
+        switch runtime.kind {
+        case .vllm: return vllm.maxNumSeqs.map { ($0, "vllm.max_num_seqs") }
+        case .llamaCpp: return llamaCpp.map { ($0.parallel, "llama_cpp.parallel") }
+        case .ollama: return nil
+        }
+    }
+    /// The gateway's cap: the topology's, or, for a model with fallbacks, its server's slots, so a
+    /// request that would queue inside the server spills down the chain instead (document 003).
+    /// Nil when the slots are not stated (Ollama, vLLM without max_num_seqs) or nothing would
+    /// take the spill.
+    public var cap: Int? { maxParallelRequests ?? (fallbacks.isEmpty ? nil : slots?.count) }
     /// The runtime that lowers the model: its server, its LiteLLM provider, its readiness check.
-    var lowering: any ModelRuntime { ModelRuntimes.runtime(model.runtime.kind) }
+    var lowering: any ModelRuntime { ModelRuntimes.runtime(runtime.kind) }
     /// The endpoint every LiteLLM uses: the address the server listens on, which is the head's
     /// link address, never localhost, when other nodes call it; in the form the runtime's
     /// LiteLLM provider expects.
@@ -64,12 +120,12 @@ public struct ClusterPlan: Sendable {
     /// A URL on the server that answers 200 once it serves.
     public var readinessURL: String {
         // vLLM's key guards /v1 alone: a model on the tailnet is ready when /health answers.
-        isKeyed ? "http://\(apiHost):\(model.port)/health" : "http://\(apiHost):\(model.port)\(lowering.readinessPath)"
+        isKeyed ? "http://\(apiHost):\(port)/health" : "http://\(apiHost):\(port)\(lowering.readinessPath)"
     }
     /// True for a model that listens on the tailnet and asks its callers for a key.
-    public var isKeyed: Bool { model.listen == .tailnet && model.apiKey != nil }
+    public var isKeyed: Bool { listen == .tailnet && apiKey != nil }
     /// True when launch scripts start the model (`docker run`), false for a compose service.
-    public var isScripted: Bool { model.runtime.runner == .dockerRun }
+    public var isScripted: Bool { runtime.runner == .dockerRun }
     /// The compose service serving the model, for a model compose runs.
     public var serviceName: String? { isScripted ? nil : lowering.serviceName(self) }
     /// The compose service of the model's server, with its command, for a model compose runs.
@@ -77,7 +133,7 @@ public struct ClusterPlan: Sendable {
     /// `vllm serve`'s options after the model, one group of words per option.
     public var vllmServeArguments: [[String]] { VLLMRuntime.serveArguments(self) }
     /// Where workers find the head's GCS; only multi-node clusters, which always have a link, use it.
-    public var rayAddress: String { "\(headAddress?.description ?? PlanResolver.loopback):\(model.cluster.rayPort)" }
+    public var rayAddress: String { "\(headAddress?.description ?? PlanResolver.loopback):\(rayPort)" }
     public var isMultiNode: Bool { !workers.isEmpty }
 
     /// The Ray every member of a multi-node cluster installs when the topology pins none:
@@ -88,24 +144,24 @@ public struct ClusterPlan: Sendable {
     public static let defaultRayVersion = "2.54.1"
 
     /// The Ray version the cluster's image installs, or nil for a single-node model, which needs no Ray.
-    public var rayVersion: String? { isMultiNode ? model.runtime.rayVersion ?? Self.defaultRayVersion : nil }
+    public var rayVersion: String? { isMultiNode ? runtime.rayVersion ?? Self.defaultRayVersion : nil }
 
     /// The image the containers run: a multi-node cluster's image with Ray added, or the upstream image.
-    public var image: String { isMultiNode ? model.runtime.image : model.runtime.baseImage }
+    public var image: String { isMultiNode ? runtime.image : runtime.baseImage }
 
     /// The recipe of a multi-node cluster's image, named after the image's repository
     /// (`vllm-spark:26.04` → `Dockerfile.vllm-spark`), or nil for a single-node model.
     public var dockerfileName: String? {
         guard isMultiNode else { return nil }
-        let repository = ImageReference(model.runtime.image).repository
+        let repository = ImageReference(runtime.image).repository
         return "Dockerfile." + repository.replacingAll("/", with: "-").replacingAll(":", with: "-")
     }
     /// The executor the topology chose, or Ray for a multi-node cluster; nil leaves vLLM's default.
     public var executorBackend: String? {
-        model.vllm.distributedExecutorBackend ?? (isMultiNode ? "ray" : nil)
+        vllm.distributedExecutorBackend ?? (isMultiNode ? "ray" : nil)
     }
-    public var headContainer: String { "vllm-\(model.name)" }
-    public var workerContainer: String { "vllm-\(model.name)-worker" }
+    public var headContainer: String { "vllm-\(name)" }
+    public var workerContainer: String { "vllm-\(name)-worker" }
     /// The Ray dashboard and its job API, which run code; heads start with `--include-dashboard=false`.
     public static let dashboardPort = 8265
     /// Ray's client server (`ray://`), which runs whatever code a client sends.
@@ -116,13 +172,13 @@ public struct ClusterPlan: Sendable {
     /// Ports that only the cluster's own nodes may reach, over its link, with what listens there:
     /// the unauthenticated vLLM API and, for a Ray cluster, every Ray listener that runs code.
     public var clusterOnlyPorts: [(port: Int, what: String)] {
-        var ports = [(model.port, "the vLLM API of model '\(model.name)'")]
+        var ports = [(port, "the vLLM API of model '\(name)'")]
         if isMultiNode {
             ports += [
-                (model.cluster.rayPort, "Ray's GCS of model '\(model.name)'"),
-                (Self.dashboardPort, "the Ray dashboard and job API of model '\(model.name)'"),
-                (Self.rayClientPort, "the Ray client server of model '\(model.name)'"),
-                (Self.dashboardAgentPort, "the Ray dashboard agent of model '\(model.name)'"),
+                (rayPort, "Ray's GCS of model '\(name)'"),
+                (Self.dashboardPort, "the Ray dashboard and job API of model '\(name)'"),
+                (Self.rayClientPort, "the Ray client server of model '\(name)'"),
+                (Self.dashboardAgentPort, "the Ray dashboard agent of model '\(name)'"),
             ]
         }
         return ports

@@ -55,7 +55,7 @@ public enum FirewallPlanner {
                 }
             }
         }
-        for extra in node.node.firewall {
+        for extra in node.firewall {
             rules.append(FirewallRuleSpec(
                 .allow, on: extra.interface, from: extra.from?.description, port: extra.port, proto: extra.proto.rawValue,
                 comment: extra.comment ?? "topology rule \(extra.path)"))

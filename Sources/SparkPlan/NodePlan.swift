@@ -6,9 +6,28 @@ import SparkSpec
 /// A class: rules and emitters look nodes up by name many times per node, and a struct of this
 /// size would be copied (and every field retained) on each lookup.
 public final class NodePlan: Sendable {
-    /// The node as the topology wrote it, for the kinds that lower its apps; nothing outside
-    /// SparkPlan sees it; they read the properties below.
-    let node: Node
+    public let name: String
+    /// The login user who runs the stack.
+    public let user: String
+    public let home: String
+    public let uid: Int
+    public let gid: Int
+    public let hardware: Hardware
+    /// The node's name on its tailnet (MagicDNS).
+    public let tailnetHostname: String
+    /// The node's fixed tailnet address, if the topology gives one.
+    public let tailnetIP: IPv4Address?
+    /// Routes `tailscale up` advertises from this node.
+    public let advertiseRoutes: [IPv4Network]
+    /// The system Python's version, for the user site-packages path LiteLLM runs from.
+    public let python: String
+    /// Extra ufw rules the topology gives this node.
+    public let firewall: [FirewallRule]
+    /// The node's apps, in the order the topology lists them.
+    public let apps: [App]
+    /// Where the node is written in the topology, for findings about it.
+    public let path: SpecPath
+    private let appOptions: [App: AppOptions]
     public let owner: OwnerPlan
     /// The node's tailnet (its owner's, or the one the topology names for it).
     public let tailnet: TailnetIdentity
@@ -36,7 +55,20 @@ public final class NodePlan: Sendable {
         workloads: [Workload], litellm: LiteLLMPlan?, secretFiles: [SecretFile], clusterRoles: [ClusterRole], linkPeers: [LinkPeer],
         hostsEntries: [(ip: String, name: String)]
     ) {
-        self.node = node
+        name = node.name
+        user = node.user
+        home = node.home
+        uid = node.uid
+        gid = node.gid
+        hardware = node.hardware
+        tailnetHostname = node.tailnetHostname
+        tailnetIP = node.tailnetIP
+        advertiseRoutes = node.advertiseRoutes
+        python = node.python
+        firewall = node.firewall
+        apps = node.apps
+        path = node.path
+        appOptions = node.appOptions
         self.owner = owner
         self.tailnet = tailnet
         self.stackDir = stackDir
@@ -50,33 +82,12 @@ public final class NodePlan: Sendable {
         self.hostsEntries = hostsEntries
     }
 
-    public var name: String { node.name }
-    /// The login user who runs the stack.
-    public var user: String { node.user }
-    public var home: String { node.home }
-    public var uid: Int { node.uid }
-    public var gid: Int { node.gid }
-    public var hardware: Hardware { node.hardware }
-    /// The node's name on its tailnet (MagicDNS).
-    public var tailnetHostname: String { node.tailnetHostname }
-    /// The node's fixed tailnet address, if the topology gives one.
-    public var tailnetIP: IPv4Address? { node.tailnetIP }
-    /// Routes `tailscale up` advertises from this node.
-    public var advertiseRoutes: [IPv4Network] { node.advertiseRoutes }
-    /// The system Python's version, for the user site-packages path LiteLLM runs from.
-    public var python: String { node.python }
-    /// Extra ufw rules the topology gives this node.
-    public var firewall: [FirewallRule] { node.firewall }
-    /// The node's apps, in the order the topology lists them.
-    public var apps: [App] { node.apps }
     /// The settings the topology gives `app` here, if any.
-    public func options(of app: App) -> AppOptions? { node.appOptions[app] }
+    public func options(of app: App) -> AppOptions? { appOptions[app] }
     /// The port `app` listens on here: the topology's `port:` for the app, or the app's default.
-    public func port(of app: App) -> Int? { node.port(of: app) }
-    /// Where the node is written in the topology, for findings about it.
-    public var path: SpecPath { node.path }
+    public func port(of app: App) -> Int? { appOptions[app]?.port ?? app.port }
 
-    public func has(_ app: App) -> Bool { node.apps.contains(app) }
+    public func has(_ app: App) -> Bool { apps.contains(app) }
 
     /// The node's port on `link`, if it is on it.
     public func interface(on link: String) -> NodeInterface? { interfaces.first { $0.link.name == link } }
@@ -92,9 +103,9 @@ public final class NodePlan: Sendable {
     /// LAN ports first, then the others, each in file order: how tables and pictures list addresses.
     public var interfacesLANFirst: [NodeInterface] { lans + clusterInterfaces }
     /// Where an operator reaches the node with ssh: its LAN address, else its tailnet name.
-    public var sshHost: String { lan?.address.description ?? node.tailnetHostname }
+    public var sshHost: String { lan?.address.description ?? tailnetHostname }
     /// `user@host` for ssh, scp and rsync to the node.
-    public var sshTarget: String { "\(node.user)@\(sshHost)" }
+    public var sshTarget: String { "\(user)@\(sshHost)" }
     /// Whether some address of this node is `address`.
     public func owns(_ address: String) -> Bool { interfaces.contains { $0.address.description == address } }
 
@@ -104,7 +115,7 @@ public final class NodePlan: Sendable {
     }
 
     /// An absolute path on this node for a path the topology wrote.
-    public func absolute(_ path: NodePath) -> String { path.absolute(home: node.home) }
+    public func absolute(_ path: NodePath) -> String { path.absolute(home: home) }
 }
 
 /// A secret environment file on a node, the variables spark-gen expects in it, and how the

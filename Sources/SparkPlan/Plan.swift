@@ -5,11 +5,8 @@ import SparkSpec
 /// Emitters and rules read the same plan, so the firewall, the tailnet policy, the
 /// verification scripts and the trust report cannot disagree about what listens where.
 public struct Plan: Sendable {
-    /// The topology as written, for the lowering inside SparkPlan; emitters and rules read the
-    /// collections below.
-    let topology: Topology
     /// The stack's name, which headers, markers and reports use.
-    public var stackName: String { topology.stack.name }
+    public let stackName: String
     /// The topology file name as the user gave it, for "generated from" headers (never an absolute path).
     public let sourceName: String
     /// The topology's links, in file order.
@@ -30,11 +27,11 @@ public struct Plan: Sendable {
     /// Every model, then every backend, in file order, as the gateways route them.
     public let routingTargets: [RoutingTarget]
     /// Route names clients may call instead of a model's own, in file order.
-    public var routes: [RouteAlias] { topology.routes }
+    public let routes: [RouteAlias]
     /// Rules the topology accepts the findings of, with the reason.
-    public var acceptedRisks: [AcceptedRisk] { topology.acceptedRisks }
+    public let acceptedRisks: [AcceptedRisk]
     /// Values the topology left out and spark-gen chose, where each would be written.
-    public var appliedDefaults: [AppliedDefault] { topology.defaults }
+    public let appliedDefaults: [AppliedDefault]
 
     /// The model or backend with key `name`.
     public func routingTarget(named name: String) -> RoutingTarget? { routingIndex[name].map { routingTargets[$0] } }
@@ -64,10 +61,13 @@ public struct Plan: Sendable {
     private let servedIndex: [String: Int]
     private let routingIndex: [String: Int]
 
-    public init(topology: Topology, sourceName: String, links: [LinkPlan], nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan],
+    init(topology: Topology, sourceName: String, links: [LinkPlan], nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan],
         hosts: [HostPlan] = [], catalogs: [CatalogPlan] = [], owners: [OwnerPlan] = [], routingTargets: [RoutingTarget] = []
     ) {
-        self.topology = topology
+        stackName = topology.stack.name
+        routes = topology.routes
+        acceptedRisks = topology.acceptedRisks
+        appliedDefaults = topology.defaults
         self.sourceName = sourceName
         self.links = links
         self.nodes = nodes

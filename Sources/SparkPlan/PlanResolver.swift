@@ -62,18 +62,18 @@ public enum PlanResolver {
             case nil: apiHost = catalog?.panel != nil ? catalog!.apiHost : callers.isEmpty ? loopback : headAddress?.description ?? loopback
             }
             return ClusterPlan(
-                model: model, headNode: head, head: ClusterMember(head), workers: workers.map(ClusterMember.init), link: link, headAddress: headAddress, apiHost: apiHost,
+                model: model, head: head, workers: workers, link: link, headAddress: headAddress, apiHost: apiHost,
                 callers: callers.map(\.name), stackDir: topology.stack.dir.absolute(home: head.home), catalog: catalog)
         }
         // vLLM reads its key as VLLM_API_KEY, so one LiteLLM can hold the key of one such model.
         for node in topology.nodes where node.apps.contains(.litellm) {
             guard let owner = topology.owner(named: node.owner) else { continue }
-            let keyed = routing.clusters(routedBy: owner, among: clusters).filter { $0.model.listen == .tailnet && $0.model.apiKey != nil }
-            guard keyed.count > 1, let first = keyed.first, let second = keyed.dropFirst().first(where: { $0.model.apiKey?.file != first.model.apiKey?.file })
+            let keyed = routing.clusters(routedBy: owner, among: clusters).filter { $0.listen == .tailnet && $0.apiKey != nil }
+            guard keyed.count > 1, let first = keyed.first, let second = keyed.dropFirst().first(where: { $0.apiKey?.file != first.apiKey?.file })
             else { continue }
             bag.error(
-                "the LiteLLM on node '\(node.name)' calls models '\(first.model.name)' and '\(second.model.name)' on the tailnet with different keys, both VLLM_API_KEY",
-                at: second.model.apiKey!.path, help: "give both models one api_key file, or route one of them from another node's LiteLLM")
+                "the LiteLLM on node '\(node.name)' calls models '\(first.name)' and '\(second.name)' on the tailnet with different keys, both VLLM_API_KEY",
+                at: second.apiKey!.path, help: "give both models one api_key file, or route one of them from another node's LiteLLM")
         }
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
         let modelWorkloads = modelWorkloads(clusters, into: &bag)
@@ -134,7 +134,7 @@ public enum PlanResolver {
         let tailnets = topology.tailnets.map { tailnet in
             let members = nodesByTailnet[tailnet.name] ?? []
             return TailnetPlan(
-                tailnet: tailnet, identity: TailnetIdentity(tailnet), owners: ownersByTailnet[tailnet.name] ?? [], nodes: members,
+                tailnet, owners: ownersByTailnet[tailnet.name] ?? [], nodes: members,
                 policy: TailnetPolicyPlanner.policy(
                     tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts, backends: backends.filter { $0.tailnet == tailnet.name }))
         }
@@ -142,7 +142,7 @@ public enum PlanResolver {
         for node in nodes {
             for route in node.litellm?.routes ?? [] { proxies[route.servedName, default: []].insert(node.name) }
         }
-        let routingTargets = topology.models.map { RoutingTarget($0, proxies: proxies[$0.servedName] ?? []) }
+        let routingTargets = clusters.map { RoutingTarget($0, proxies: proxies[$0.servedName] ?? []) }
             + backends.map { RoutingTarget($0, proxies: proxies[$0.name] ?? []) }
         var plan = Plan(
             topology: topology, sourceName: sourceName, links: links, nodes: nodes, clusters: clusters, tailnets: tailnets, hosts: hosts,
@@ -467,27 +467,27 @@ public enum PlanResolver {
             if let catalog = cluster.catalog, let panel = catalog.panel, let link = catalog.panelLink {
                 exposure = .hosts(link: link, [panel.name])
             }
-            if cluster.model.listen == .tailnet { exposure = .tailnetPeers(cluster.callers) }
-            let name = "\(cluster.model.runtime.kind.rawValue) \(cluster.model.servedName)"
+            if cluster.listen == .tailnet { exposure = .tailnetPeers(cluster.callers) }
+            let name = "\(cluster.runtime.kind.rawValue) \(cluster.servedName)"
             let sharedKey = cluster.catalog.map { "catalog " + $0.name } ?? cluster.serviceName
             if let key = sharedKey, let index = shared[key] {
                 // A second model of the same server or catalog adds no socket; its name joins the listener's.
                 let first = services[index]
                 services[index] = Service(
-                    role: first.role, name: first.name + ", " + cluster.model.servedName, port: first.port, bindAddress: first.bindAddress,
-                    exposure: first.exposure, path: first.path, manualStart: first.manualStart && cluster.model.start == .manual)
+                    role: first.role, name: first.name + ", " + cluster.servedName, port: first.port, bindAddress: first.bindAddress,
+                    exposure: first.exposure, path: first.path, manualStart: first.manualStart && cluster.start == .manual)
             } else {
                 if let key = sharedKey { shared[key] = services.count }
                 services.append(Service(
-                    role: .modelAPI(model: cluster.model.name), name: name, port: cluster.model.port,
-                    bindAddress: cluster.apiHost, exposure: exposure, path: cluster.model.path / "port",
-                    manualStart: cluster.model.start == .manual))
+                    role: .modelAPI(model: cluster.name), name: name, port: cluster.port,
+                    bindAddress: cluster.apiHost, exposure: exposure, path: cluster.path / "port",
+                    manualStart: cluster.start == .manual))
             }
             guard cluster.isMultiNode, let link = cluster.link?.name else { continue }
             // Every Ray release binds GCS to every address, whatever --node-ip-address says
             // (see ClusterPlan.defaultRayVersion): the firewall and the tailnet policy keep it in.
             let workers = cluster.workers.map(\.name)
-            let gcsKey = cluster.catalog.map { "gcs \($0.name) \(cluster.model.cluster.rayPort)" }
+            let gcsKey = cluster.catalog.map { "gcs \($0.name) \(cluster.rayPort)" }
             if let gcsKey, let index = shared[gcsKey] {
                 let first = services[index]
                 guard case .linkPeers(let firstLink, let peers) = first.exposure, firstLink == link else { continue }
@@ -500,9 +500,9 @@ public enum PlanResolver {
             if let gcsKey { shared[gcsKey] = services.count }
             // A catalog's Ray runs only while one of its multi-node models is the active one.
             services.append(Service(
-                role: .rayGCS(model: cluster.model.name), name: "ray gcs",
-                port: cluster.model.cluster.rayPort, bindAddress: Service.everyAddress, exposure: .linkPeers(link: link, workers),
-                path: cluster.model.cluster.path / "ray_port", manualStart: cluster.catalog != nil))
+                role: .rayGCS(model: cluster.name), name: "ray gcs",
+                port: cluster.rayPort, bindAddress: Service.everyAddress, exposure: .linkPeers(link: link, workers),
+                path: cluster.clusterPath / "ray_port", manualStart: cluster.catalog != nil))
         }
         return services
     }
@@ -520,20 +520,20 @@ public enum PlanResolver {
                 workloads[cluster.head.name, default: []].append(workload)
                 continue
             }
-            let server = "the \(cluster.model.runtime.kind.title) server '\(workload.name)' on node '\(cluster.head.name)'"
-            if first.model.runtime.kind != cluster.model.runtime.kind {
+            let server = "the \(cluster.runtime.kind.title) server '\(workload.name)' on node '\(cluster.head.name)'"
+            if first.runtime.kind != cluster.runtime.kind {
                 bag.error(
-                    "models '\(first.model.name)' and '\(cluster.model.name)' both need the compose service '\(workload.name)' on node '\(cluster.head.name)'",
-                    at: cluster.model.path, help: "rename one of the models")
+                    "models '\(first.name)' and '\(cluster.name)' both need the compose service '\(workload.name)' on node '\(cluster.head.name)'",
+                    at: cluster.path, help: "rename one of the models")
             } else if first.image != cluster.image {
                 bag.error(
-                    "model '\(cluster.model.name)' runs \(server) from \(cluster.image), but model '\(first.model.name)' runs it from \(first.image)",
-                    at: cluster.model.runtime.path / "image",
+                    "model '\(cluster.name)' runs \(server) from \(cluster.image), but model '\(first.name)' runs it from \(first.image)",
+                    at: cluster.runtime.path / "image",
                     help: "one server serves both models: give them one image, or give one model another 'port' (a second server)")
-            } else if first.model.start != cluster.model.start {
+            } else if first.start != cluster.start {
                 bag.error(
-                    "model '\(cluster.model.name)' starts \(cluster.model.start.rawValue) but shares \(server) with model '\(first.model.name)', which starts \(first.model.start.rawValue)",
-                    at: cluster.model.path / "start",
+                    "model '\(cluster.name)' starts \(cluster.start.rawValue) but shares \(server) with model '\(first.name)', which starts \(first.start.rawValue)",
+                    at: cluster.path / "start",
                     help: "a server starts with all its models: give them one start policy, or give one model another 'port' (a second server)")
             }
         }
@@ -618,7 +618,7 @@ public enum PlanResolver {
         guard node.apps.contains(.litellm), let port = node.port(of: .litellm), let masterKey = owner.masterKey else { return nil }
         // Fallbacks and route names reach only models this LiteLLM routes (FallbackRule reports the rest).
         var served: [String: String] = [:]
-        for cluster in listed { served[cluster.model.name] = cluster.model.servedName }
+        for cluster in listed { served[cluster.name] = cluster.servedName }
         for backend in backends { served[backend.name] = backend.name }
         let external = backends.map { backend in
             LiteLLMPlan.Route(
@@ -628,11 +628,11 @@ public enum PlanResolver {
         }
         let routes = listed.map { cluster in
             LiteLLMPlan.Route(
-                servedName: cluster.model.servedName, model: cluster.litellmModel, apiBase: cluster.apiBase,
-                supportsTools: cluster.model.vllm.toolCallParser != nil, maxTokens: cluster.model.maxTokens,
-                supportsVision: cluster.model.vision, maxParallelRequests: cluster.model.maxParallelRequests ?? defaultCap(cluster.model),
-                fallbacks: cluster.model.fallbacks.compactMap { served[$0] }, senior: cluster.model.senior,
-                apiKeyVariable: cluster.model.listen == .tailnet ? cluster.model.apiKey?.variable : nil)
+                servedName: cluster.servedName, model: cluster.litellmModel, apiBase: cluster.apiBase,
+                supportsTools: cluster.vllm.toolCallParser != nil, maxTokens: cluster.maxTokens,
+                supportsVision: cluster.vision, maxParallelRequests: cluster.cap,
+                fallbacks: cluster.fallbacks.compactMap { served[$0] }, senior: cluster.senior,
+                apiKeyVariable: cluster.listen == .tailnet ? cluster.apiKey?.variable : nil)
         }
         let allRoutes = routes + external
         let groupAliases = aliases.compactMap { alias in served[alias.model].map { (name: alias.name, servedName: $0) } }
@@ -665,29 +665,17 @@ public enum PlanResolver {
             gpuIDs: workload.gpuIDs, hostIPC: workload.hostIPC, manualStart: workload.manualStart, dependsOn: workload.dependsOn, path: workload.path)
     }
 
-    /// The cap of a model with fallbacks that names none: its server's slots, so a request that
-    /// would queue inside the server spills down the chain instead (document 003). Nil when the
-    /// slots are not stated (Ollama, vLLM without max_num_seqs) or nothing would take the spill.
-    static func defaultCap(_ model: Model) -> Int? {
-        guard !model.fallbacks.isEmpty else { return nil }
-        switch model.runtime.kind {
-        case .vllm: return model.vllm.maxNumSeqs
-        case .llamaCpp: return model.llamaCpp?.parallel
-        case .ollama: return nil
-        }
-    }
-
     /// The keys of models that listen on the tailnet: their head makes each, and a node whose
     /// LiteLLM calls one from elsewhere copies the head's file.
     private static func tailnetKeys(_ node: Node, roles: [ClusterRole], routed: [ClusterPlan]) -> [SecretPlacement] {
         var placements: [SecretPlacement] = []
-        for role in roles where role.kind == .head && role.cluster.model.listen == .tailnet {
-            guard let key = role.cluster.model.apiKey else { continue }
+        for role in roles where role.kind == .head && role.cluster.listen == .tailnet {
+            guard let key = role.cluster.apiKey else { continue }
             placements.append(SecretPlacement(secret: key, variables: [key.variable], readers: ["vllm"]))
         }
         let group = AppContext.composeReaderGroup(of: node)
-        for cluster in routed where cluster.model.listen == .tailnet {
-            guard let key = cluster.model.apiKey else { continue }
+        for cluster in routed where cluster.listen == .tailnet {
+            guard let key = cluster.apiKey else { continue }
             let source: SecretFile.Source = cluster.head.name == node.name
                 ? .generated : .copied(node: cluster.head.name, path: key.file.absolute(home: cluster.head.home))
             placements.append(SecretPlacement(secret: key, variables: [key.variable], readers: [App.litellm.rawValue], source: source, group: group))
@@ -709,7 +697,7 @@ public enum PlanResolver {
         }
         placements.forEach(add)
         for role in roles where role.cluster.isMultiNode {
-            guard let token = role.cluster.model.runtime.rayToken else { continue }
+            guard let token = role.cluster.runtime.rayToken else { continue }
             // One token per cluster: the head makes it, each worker copies the head's file.
             let head = role.cluster.head
             let source: SecretFile.Source = role.kind == .worker ? .copied(node: head.name, path: token.file.absolute(home: head.home)) : .generated

@@ -24,7 +24,7 @@ public struct Reachability: Sendable {
     /// network-namespace proof probes. It grows with the square of the fleet.
     public init(_ plan: Plan) {
         var vantages: [Vantage] = [.local, .ownTailnet]
-        vantages += plan.tailnets.map { .otherTailnet($0.tailnet.name) }
+        vantages += plan.tailnets.map { .otherTailnet($0.name) }
         for link in plan.links where link.kind.carriesClusterTraffic {
             vantages += plan.nodes.filter { $0.interface(on: link.name) != nil }.map { .linkPeer($0.name, link: link.name) }
         }
@@ -40,7 +40,7 @@ public struct Reachability: Sendable {
     public static func relevant(_ plan: Plan) -> Reachability {
         Reachability(plan, vantages: []) { node in
             var vantages: [Vantage] = [.local, .ownTailnet]
-            vantages += (plan.tailnet(named: node.tailnet.name)?.tailnet.shares ?? []).filter { $0.nodes.contains(node.name) }.map { .otherTailnet($0.tailnet) }
+            vantages += (plan.tailnet(named: node.tailnet.name)?.shares ?? []).filter { $0.nodes.contains(node.name) }.map { .otherTailnet($0.tailnet) }
             vantages += node.linkPeers.map { .linkPeer($0.node, link: $0.link) }
             vantages += node.lans.map { .lan($0.link.name) }
             vantages += plan.hosts.flatMap { host in
@@ -145,21 +145,21 @@ public struct Reachability: Sendable {
     /// Whether the tailnet's policy lets its first user (the one its tests run as) reach `port` on its tag.
     static func policyGrants(_ tailnet: TailnetIdentity, port: Int, plan: Plan) -> Bool {
         guard let tailnetPlan = plan.tailnet(named: tailnet.name) else { return false }
-        return tailnetPlan.policy.allows(tailnetPlan.tailnet.users[0], to: tailnet.tag, port: port)
+        return tailnetPlan.policy.allows(tailnetPlan.users[0], to: tailnet.tag, port: port)
     }
 
     static func sharedPorts(of node: NodePlan, with tailnet: String, plan: Plan) -> Set<Int> {
-        let accepted = plan.tailnet(named: tailnet)?.tailnet.accepts.contains {
+        let accepted = plan.tailnet(named: tailnet)?.accepts.contains {
             $0.tailnet == node.tailnet.name && $0.nodes.contains(node.name)
         } ?? false
         guard accepted else { return [] }
-        let shares = plan.tailnet(named: node.tailnet.name)?.tailnet.shares ?? []
+        let shares = plan.tailnet(named: node.tailnet.name)?.shares ?? []
         return Set(shares.filter { $0.tailnet == tailnet && $0.nodes.contains(node.name) }.flatMap(\.ports))
     }
 
     /// The node's addresses on direct links and fabrics inside a subnet it advertises to its tailnet.
     static func routedAddresses(_ node: NodePlan) -> Set<String> {
-        let routes = node.node.advertiseRoutes
+        let routes = node.advertiseRoutes
         guard !routes.isEmpty else { return [] }
         return Set(node.clusterInterfaces.filter { interface in routes.contains { $0.overlaps(interface.link.subnet) } }.map(\.address.description))
     }

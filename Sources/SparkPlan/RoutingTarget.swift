@@ -30,7 +30,7 @@ public struct RoutingTarget: Sendable {
     /// What a word in messages calls it.
     public var noun: String { kind == .model ? "model" : "backend" }
 
-    init(_ model: Model, proxies: Set<String>) {
+    init(_ model: ClusterPlan, proxies: Set<String>) {
         kind = .model
         name = model.name
         servedName = model.servedName
@@ -39,12 +39,8 @@ public struct RoutingTarget: Sendable {
         textFallbacks = model.textFallbacks
         senior = model.senior
         declaredCap = model.maxParallelRequests
-        switch model.runtime.kind {
-        case .vllm: slots = model.vllm.maxNumSeqs.map { ($0, "vllm.max_num_seqs") }
-        case .llamaCpp: slots = model.llamaCpp.map { ($0.parallel, "llama_cpp.parallel") }
-        case .ollama: slots = nil
-        }
-        cap = model.maxParallelRequests ?? PlanResolver.defaultCap(model)
+        slots = model.slots
+        cap = model.cap
         self.proxies = proxies
         path = model.path
     }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct TailnetPolicyTests {
     private static func policy(_ tailnet: String, _ text: String = Fixtures.splitTrust) throws -> TailnetPolicy {
         let plan = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml").plan)
-        return try #require(plan.tailnets.first { $0.tailnet.name == tailnet }).policy
+        return try #require(plan.tailnets.first { $0.name == tailnet }).policy
     }
 
     @Test func aWildcardSourceIncludesTaggedDevicesButMembersDoNot() {

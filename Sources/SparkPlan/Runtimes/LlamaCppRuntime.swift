@@ -9,24 +9,24 @@ struct LlamaCppRuntime: ModelRuntime {
     /// Where the GGUF file's folder is mounted in the container.
     static let modelsMount = "/models"
 
-    func serviceName(_ cluster: ClusterPlan) -> String { "llama-\(cluster.model.name)" }
+    func serviceName(_ cluster: ClusterPlan) -> String { "llama-\(cluster.name)" }
 
     func workload(_ cluster: ClusterPlan) -> Workload? {
-        guard let options = cluster.model.llamaCpp else { return nil }
+        guard let options = cluster.llamaCpp else { return nil }
         var command = [
             "--model", "\(Self.modelsMount)/\(options.gguf)",
-            "--alias", cluster.model.servedName,
+            "--alias", cluster.servedName,
             "--host", cluster.apiHost,
-            "--port", String(cluster.model.port),
+            "--port", String(cluster.port),
             "--ctx-size", String(options.contextSize),
             "--parallel", String(options.parallel),
             // The model's own chat template, which tool calls need.
             "--jinja",
         ]
-        if cluster.headNode.hardware.gpuVendor != .none { command += ["--n-gpu-layers", String(options.gpuLayers)] }
+        if cluster.head.hardware.gpuVendor != .none { command += ["--n-gpu-layers", String(options.gpuLayers)] }
         return Workload(
             name: serviceName(cluster), image: cluster.image, command: command,
-            volumes: ["\(options.directory.absolute(home: cluster.headNode.home)):\(Self.modelsMount):ro"], gpus: cluster.headNode.hardware.gpuVendor,
-            gpuIDs: cluster.model.gpuIDs, manualStart: cluster.model.start == .manual, path: cluster.model.path)
+            volumes: ["\(options.directory.absolute(home: cluster.head.home)):\(Self.modelsMount):ro"], gpus: cluster.head.hardware.gpuVendor,
+            gpuIDs: cluster.gpuIDs, manualStart: cluster.start == .manual, path: cluster.path)
     }
 }

@@ -21,8 +21,8 @@ extension ModelRuntime {
     func serviceName(_ cluster: ClusterPlan) -> String { cluster.headContainer }
 
     /// The OpenAI-compatible API, which vLLM and llama-server serve under /v1.
-    func apiBase(_ cluster: ClusterPlan) -> String { "http://\(cluster.apiHost):\(cluster.model.port)/v1" }
+    func apiBase(_ cluster: ClusterPlan) -> String { "http://\(cluster.apiHost):\(cluster.port)/v1" }
 
     /// LiteLLM's generic OpenAI-compatible provider, with the name the server answers to.
-    func litellmModel(_ cluster: ClusterPlan) -> String { "openai/\(cluster.model.servedName)" }
+    func litellmModel(_ cluster: ClusterPlan) -> String { "openai/\(cluster.servedName)" }
 }

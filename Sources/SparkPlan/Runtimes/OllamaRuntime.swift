@@ -10,20 +10,20 @@ struct OllamaRuntime: ModelRuntime {
 
     /// `ollama` on the default port, `ollama-PORT` for a second server.
     func serviceName(_ cluster: ClusterPlan) -> String {
-        cluster.model.port == Self.defaultPort ? "ollama" : "ollama-\(cluster.model.port)"
+        cluster.port == Self.defaultPort ? "ollama" : "ollama-\(cluster.port)"
     }
 
     func workload(_ cluster: ClusterPlan) -> Workload? {
         Workload(
             name: serviceName(cluster), image: cluster.image,
             // The image sets OLLAMA_HOST=0.0.0.0:11434; host networking would put that on every address.
-            environment: [("OLLAMA_HOST", "\(cluster.apiHost):\(cluster.model.port)")],
-            volumes: ["\(serviceName(cluster)):/root/.ollama"], gpus: cluster.headNode.hardware.gpuVendor,
-            gpuIDs: cluster.model.gpuIDs, manualStart: cluster.model.start == .manual, path: cluster.model.runtime.path)
+            environment: [("OLLAMA_HOST", "\(cluster.apiHost):\(cluster.port)")],
+            volumes: ["\(serviceName(cluster)):/root/.ollama"], gpus: cluster.head.hardware.gpuVendor,
+            gpuIDs: cluster.gpuIDs, manualStart: cluster.start == .manual, path: cluster.runtime.path)
     }
 
-    func litellmModel(_ cluster: ClusterPlan) -> String { "ollama_chat/\(cluster.model.source)" }
+    func litellmModel(_ cluster: ClusterPlan) -> String { "ollama_chat/\(cluster.source)" }
 
     /// Ollama's own API, which `ollama_chat/` calls at `/api/chat`: no `/v1`.
-    func apiBase(_ cluster: ClusterPlan) -> String { "http://\(cluster.apiHost):\(cluster.model.port)" }
+    func apiBase(_ cluster: ClusterPlan) -> String { "http://\(cluster.apiHost):\(cluster.port)" }
 }

@@ -8,28 +8,28 @@ struct VLLMRuntime: ModelRuntime {
     let readinessPath = "/v1/models"
 
     func workload(_ cluster: ClusterPlan) -> Workload? {
-        guard cluster.model.runtime.runner == .compose else { return nil }
-        let node = cluster.headNode
+        guard cluster.runtime.runner == .compose else { return nil }
+        let node = cluster.head
         let stackDir = cluster.stackDir
         return Workload(
             name: serviceName(cluster), image: cluster.image,
-            command: [cluster.model.source] + Self.serveArguments(cluster).flatMap { $0 },
+            command: [cluster.source] + Self.serveArguments(cluster).flatMap { $0 },
             // vLLM's API server asks for VLLM_API_KEY from its environment, never from a command line.
-            environmentFiles: cluster.model.listen == .tailnet ? cluster.model.apiKey.map { [$0.file.absolute(home: node.home)] } ?? [] : [],
+            environmentFiles: cluster.listen == .tailnet ? cluster.apiKey.map { [$0.file.absolute(home: node.home)] } ?? [] : [],
             volumes: [
                 "\(node.home)/.cache/huggingface:/root/.cache/huggingface",
                 // A cache per model: several servers compiling at once do not share one folder.
-                "\(stackDir)/vllm-compile-cache/\(cluster.model.name):/root/.cache/vllm/torch_compile_cache",
+                "\(stackDir)/vllm-compile-cache/\(cluster.name):/root/.cache/vllm/torch_compile_cache",
             ],
             // Vendors' images start differently (NGC's runs a banner script, vllm-openai `vllm
             // serve`); naming the command makes every image serve the same way.
-            entrypoint: ["vllm", "serve"], gpus: node.hardware.gpuVendor, gpuIDs: cluster.model.gpuIDs, hostIPC: true,
-            manualStart: cluster.model.start == .manual, path: cluster.model.path)
+            entrypoint: ["vllm", "serve"], gpus: node.hardware.gpuVendor, gpuIDs: cluster.gpuIDs, hostIPC: true,
+            manualStart: cluster.start == .manual, path: cluster.path)
     }
 
     /// The `vllm serve` options after the model, one group of words per option, in a fixed order.
     static func serveArguments(_ cluster: ClusterPlan) -> [[String]] {
-        let model = cluster.model
+        let model = cluster
         let vllm = model.vllm
         var args: [[String]] = [
             ["--served-model-name", model.servedName],
@@ -62,8 +62,8 @@ struct VLLMRuntime: ModelRuntime {
             // jansson fails only on text that is not UTF-8, which libyaml never hands over.
             if let json = try? JanssonEncoder.encode(object, style: .compact) { args.append(["--default-chat-template-kwargs", json]) }
         }
-        args.append(["--tensor-parallel-size", String(model.cluster.tensorParallel)])
-        args.append(["--pipeline-parallel-size", String(model.cluster.pipelineParallel)])
+        args.append(["--tensor-parallel-size", String(model.tensorParallel)])
+        args.append(["--pipeline-parallel-size", String(model.pipelineParallel)])
         if let backend = cluster.executorBackend { args.append(["--distributed-executor-backend", backend]) }
         return args
     }
