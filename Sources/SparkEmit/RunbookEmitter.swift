@@ -57,6 +57,12 @@ struct RunbookEmitter {
         return files
     }
 
+    /// Each command once, in first-seen order: two apps of one kind (two NIMs) share a registry login.
+    static func distinct(_ commands: [AppOperations.Command]) -> [AppOperations.Command] {
+        var seen = Set<String>()
+        return commands.filter { seen.insert($0.line).inserted }
+    }
+
     static let copyStep = "Copy the generated files"
     static let firewallStep = "Firewall"
     static let modelStepPrefix = "Model "
@@ -248,6 +254,12 @@ struct RunbookEmitter {
         // What the step just started makes and needs, for checking the order (RunbookStep).
         func creates(_ paths: [String]) { steps[steps.count - 1].creates += paths }
         func reads(_ paths: [String]) { steps[steps.count - 1].reads += paths }
+        // A line of an app's operations, noting what it needs and makes.
+        func run(_ command: AppOperations.Command) -> String {
+            reads(command.reads)
+            creates(command.creates)
+            return command.line + "\n"
+        }
 
         // The hand-written guide this stack replaces is the DGX Spark one; another box starts fresh.
         // The guide ran LiteLLM under systemd; a compose-run LiteLLM comes from another setup.
@@ -345,12 +357,7 @@ struct RunbookEmitter {
                 creates([file.path])
                 if case .copied(let from, let path) = file.source { steps[steps.count - 1].fetches.append((from, path)) }
             }
-            if node.has(.nginx), node.options(of: .nginx)?.tls == nil {
-                // Before anything starts NGINX: Docker would make the missing files root-owned folders.
-                text += "\(Layout.stackPath(node, NginxLayout.certsScript))   # as \(user): NGINX's self-signed certificate, made once\n"
-                reads([Layout.stackPath(node, NginxLayout.certsScript)])
-                creates([node.stackDir + "/" + NginxLayout.selfSignedCertificate, node.stackDir + "/" + NginxLayout.selfSignedKey])
-            }
+            for command in Self.distinct(node.operations.flatMap(\.afterSecrets)) { text += run(command) }
             text += "```\n"
         }
 
@@ -471,12 +478,11 @@ struct RunbookEmitter {
             }
         }
 
-        if node.has(.hermes) {
-            text += heading("Hermes Agent")
-            text += "Before the apps: Hermes WebUI mounts `~/.hermes`, which the installer creates.\n\n```sh\n"
-            text += "curl -fsSL https://raw.githubusercontent.com/NousResearch/hermes-agent/main/scripts/install.sh | bash\n"
-            text += "\(home)/.local/bin/hermes setup   # base URL http://127.0.0.1:\(node.litellm?.port ?? App.litellm.port!)/v1, a virtual key of its own\n"
-            text += "sudo \(home)/.local/bin/hermes gateway install --system\n```\n"
+        for step in node.operations.compactMap(\.step) {
+            text += heading(step.title)
+            text += step.intro + "\n\n```sh\n"
+            for command in step.commands { text += run(command) }
+            text += "```\n"
         }
 
         // Models and LiteLLM have steps of their own.
@@ -489,43 +495,13 @@ struct RunbookEmitter {
             text += heading("Apps")
             text += "```sh\n"
             reads([compose] + composeApps.flatMap(\.environmentFiles))
-            if node.has(.hermesWebUI) {
-                text += "mkdir -p \(home)/.hermes \(home)/workspace   # as \(user): Docker would create them owned by root\n"
-            }
-            let speech = node.apps.filter(\.isSpeech)
-            if !speech.isEmpty {
-                // The NIMs run as uid 1000 and write their models there: a folder Docker makes is root's,
-                // and the container then crashes at start (document 002's Magpie fix).
-                for app in speech {
-                    text += "sudo install -d -o \(SpeechNIM.containerUID) -g \(SpeechNIM.containerUID) \(SpeechNIM.cacheDirectory(app, home: home))\n"
-                }
-                if let key = node.owner.ngcAPIKey {
-                    let file = node.absolute(key.file)
-                    reads([file])
-                    text += "grep -m1 '^\(key.variable)=' \(file) | cut -d= -f2- | docker login nvcr.io --username \\$oauthtoken --password-stdin\n"
-                }
-            }
-
+            for command in Self.distinct(node.operations.flatMap(\.beforeStart)) { text += run(command) }
             text += "docker compose -f \(compose) up -d\n"
-            for app in speech {
-                guard let port = node.port(of: app) else { continue }
-                // A first start pulls and optimises the model: up to half an hour.
-                text += "timeout 1800 bash -c 'until curl -fsS http://\(PlanResolver.loopback):\(port)\(SpeechNIM.readinessPath) >/dev/null; do sleep 10; done'\n"
-            }
+            for command in Self.distinct(node.operations.flatMap(\.afterStart)) { text += run(command) }
             text += "```\n"
-            if !speech.isEmpty {
-                text += "\nThe NIMs pull their images from nvcr.io and their models from NGC with the key; `docker login` keeps it in "
-                text += "`~/.docker/config.json`, so run `docker logout nvcr.io` once they are up if you would rather not keep it there "
-                text += "(a restart needs no pull). A first start takes up to half an hour. They run as uid \(SpeechNIM.containerUID), which must "
-                text += "own their caches: the crash a Magpie with a root-owned cache has at start.\n"
-            }
-            if node.has(.openWebUI), node.options(of: .openWebUI)?.key == nil {
-                text += "\nOpen WebUI has no key in the topology, so its model list stays empty: give it a virtual key "
-                text += "in Admin Settings → Connections, or set `key:` on the app and rebuild.\n"
-            }
-            if let password = node.options(of: .hermesWebUI)?.password {
-                text += "\nHermes WebUI asks for the password in `\(node.absolute(password.file))` (\(password.variable)).\n"
-            }
+            // Two apps of one kind (two NIMs) share their notes.
+            var said = Set<String>()
+            for note in node.operations.flatMap(\.notes) where said.insert(note).inserted { text += "\n\(note)\n" }
         }
 
         if node.lan != nil { tailnetStep() }

@@ -141,26 +141,14 @@ struct VerifyEmitter {
             script += "redis_refuses() { exec 3<>\"/dev/tcp/$1/$2\" || return 1; printf 'PING\\r\\n' >&3; IFS= read -r -t 3 reply <&3; exec 3<&-; [[ $reply == -NOAUTH* ]]; }\n"
             script += "expect 'redis refuses a client without the password (NOAUTH)' redis_refuses \(cache.host) \(cache.port)\n"
         }
-        if node.has(.nginx), let port = node.port(of: .nginx) {
-            let bind = node.options(of: .nginx)?.listen?.description ?? PlanResolver.loopback
-            let url = "https://\(bind):\(port)"
-            script += section("NGINX")
-            script += "expect 'nginx serves TLS and reaches LiteLLM' curl -fsSk --max-time 5 \(url)/health/liveliness\n"
-            // The headers of a GET that succeeded: a proxy that is down proves neither.
-            script += "hsts_sent() { local headers; headers=$(curl -fsSk --max-time 5 -D - -o /dev/null \"$1\") || return 2; grep -qi '^strict-transport-security:' <<<\"$headers\"; }\n"
-            if node.options(of: .nginx)?.tls != nil {
-                script += "expect 'nginx sends HSTS' hsts_sent \(url)/health/liveliness\n"
-            } else {
-                script += "expect 'nginx sends no HSTS with a self-signed certificate' test \"$(hsts_sent \(url)/health/liveliness; echo $?)\" = 1\n"
+        for operations in node.operations where !operations.checks.isEmpty {
+            script += section(operations.checkSection)
+            for check in operations.checks {
+                switch check {
+                case .function(let definition): script += definition + "\n"
+                case .expect(let what, let command): script += "expect \(Shell.quote(what)) \(command)\n"
+                }
             }
-        }
-        if node.has(.hermesWebUI), node.options(of: .hermesWebUI)?.password != nil, let port = node.port(of: .hermesWebUI) {
-            script += section("Hermes WebUI")
-            let bind = node.options(of: .hermesWebUI)?.listen?.description ?? PlanResolver.loopback
-            // nesquena/hermes-webui api/auth.py: with a password set, every /api/ path but the
-            // public ones (auth status, login, health) answers 401 without a session.
-            script += "expect 'hermes-webui requires a login (401 without a session)' "
-            script += "test \"$(http_status http://\(bind):\(port)/api/sessions)\" = 401\n"
         }
         for role in node.clusterRoles where role.kind == .head && role.cluster.catalog == nil {
             script += headChecks(role.cluster)

@@ -40,6 +40,9 @@ public final class NodePlan: Sendable {
     public let workloads: [Workload]
     /// The LiteLLM proxy this node runs, if any.
     public let litellm: LiteLLMPlan?
+    /// What the operator does for each app beyond starting it, and what verify.sh checks of
+    /// it, in the order the topology lists the apps.
+    public let operations: [AppOperations]
     /// Secret files this node must hold, each with the variables it must define.
     public let secretFiles: [SecretFile]
     /// Clusters this node takes part in, with its role in each.
@@ -52,7 +55,7 @@ public final class NodePlan: Sendable {
 
     public init(
         node: Node, owner: OwnerPlan, tailnet: TailnetIdentity, stackDir: String, interfaces: [NodeInterface], services: [Service],
-        workloads: [Workload], litellm: LiteLLMPlan?, secretFiles: [SecretFile], clusterRoles: [ClusterRole], linkPeers: [LinkPeer],
+        workloads: [Workload], litellm: LiteLLMPlan?, operations: [AppOperations], secretFiles: [SecretFile], clusterRoles: [ClusterRole], linkPeers: [LinkPeer],
         hostsEntries: [(ip: String, name: String)]
     ) {
         name = node.name
@@ -76,6 +79,7 @@ public final class NodePlan: Sendable {
         self.services = services
         self.workloads = workloads
         self.litellm = litellm
+        self.operations = operations
         self.secretFiles = secretFiles
         self.clusterRoles = clusterRoles
         self.linkPeers = linkPeers

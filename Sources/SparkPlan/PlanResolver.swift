@@ -124,6 +124,7 @@ public enum PlanResolver {
                 litellm: litellm(
                     for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters),
                     backends: backends.filter { $0.tailnet == (node.tailnet ?? owner.tailnet) }, aliases: topology.routes),
+                operations: kinds.map { $0.kind.operations($0.context) },
                 secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts)
         }
         var ownersByTailnet: [String: [String]] = [:]

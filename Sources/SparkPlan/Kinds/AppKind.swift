@@ -15,6 +15,8 @@ protocol AppKind: Sendable {
     func exposure(_ context: AppContext) -> Service.Exposure
     /// The secrets the app reads, by reference.
     func secrets(_ context: AppContext) -> [SecretPlacement]
+    /// What the operator does for the app beyond starting it, and what verify.sh checks of it.
+    func operations(_ context: AppContext) -> AppOperations
 }
 
 /// A secret an app needs on its node: where it is, which variables the file defines, who reads
@@ -45,6 +47,8 @@ extension AppKind {
     }
 
     func secrets(_ context: AppContext) -> [SecretPlacement] { [] }
+
+    func operations(_ context: AppContext) -> AppOperations { AppOperations() }
 }
 
 /// Everything a kind may read about the app's place in the stack.
@@ -63,6 +67,8 @@ struct AppContext {
     var bind: String { options?.listen?.description ?? PlanResolver.loopback }
     /// The port the app listens on, as text for the environment.
     var port: String { node.port(of: app).map(String.init) ?? "" }
+    /// The stack directory on the node.
+    var stackDir: String { topology.stack.dir.absolute(home: node.home) }
     /// Where the entry that declares the app is written.
     var path: SpecPath { options?.path ?? node.path / "apps" }
 

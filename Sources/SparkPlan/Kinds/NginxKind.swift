@@ -20,6 +20,32 @@ struct NginxKind: AppKind {
             ],
             dependsOn: context.node.appOptions[.litellm]?.runner == .compose ? [App.litellm.containerName] : [], path: context.path)
     }
+
+    /// Without a certificate in the topology, the runbook makes a self-signed pair before
+    /// anything starts NGINX: Docker would make the missing files root-owned folders. verify.sh
+    /// checks TLS, the way to LiteLLM, and HSTS only with a real certificate.
+    func operations(_ context: AppContext) -> AppOperations {
+        var operations = AppOperations()
+        let stackDir = context.stackDir
+        if context.options?.tls == nil {
+            let script = "\(stackDir)/\(NginxLayout.certsScript)"
+            operations.afterSecrets = [.init(
+                "\(script)   # as \(context.node.user): NGINX's self-signed certificate, made once", reads: [script],
+                creates: ["\(stackDir)/\(NginxLayout.selfSignedCertificate)", "\(stackDir)/\(NginxLayout.selfSignedKey)"])]
+        }
+        guard let port = context.node.port(of: app) else { return operations }
+        let url = "https://\(context.bind):\(port)/health/liveliness"
+        operations.checkSection = "NGINX"
+        operations.checks = [
+            .expect("nginx serves TLS and reaches LiteLLM", command: "curl -fsSk --max-time 5 \(url)"),
+            // The headers of a GET that succeeded: a proxy that is down proves neither.
+            .function("hsts_sent() { local headers; headers=$(curl -fsSk --max-time 5 -D - -o /dev/null \"$1\") || return 2; grep -qi '^strict-transport-security:' <<<\"$headers\"; }"),
+            context.options?.tls != nil
+                ? .expect("nginx sends HSTS", command: "hsts_sent \(url)")
+                : .expect("nginx sends no HSTS with a self-signed certificate", command: "test \"$(hsts_sent \(url); echo $?)\" = 1"),
+        ]
+        return operations
+    }
 }
 
 /// Where NGINX's files are, on the node (relative to the stack directory) and in its container.

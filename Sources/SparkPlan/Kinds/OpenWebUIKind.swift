@@ -20,6 +20,18 @@ struct OpenWebUIKind: AppKind {
             volumes: ["open-webui:/app/backend/data"], path: context.path)
     }
 
+    /// Without a key in the topology its model list stays empty until someone gives it one.
+    func operations(_ context: AppContext) -> AppOperations {
+        var operations = AppOperations()
+        if context.options?.key == nil {
+            operations.notes = [
+                "Open WebUI has no key in the topology, so its model list stays empty: give it a virtual key "
+                    + "in Admin Settings → Connections, or set `key:` on the app and rebuild.",
+            ]
+        }
+        return operations
+    }
+
     /// Its own virtual key, minted from the running LiteLLM by the runbook.
     func secrets(_ context: AppContext) -> [SecretPlacement] {
         guard let key = context.options?.key else { return [] }

@@ -11,9 +11,6 @@ struct SpeechKind: AppKind {
 
     var nim: SpeechNIM { SpeechNIM.of(app)! }
 
-    /// The cache on the node, one per service so two NIMs never share one's files.
-    static func cacheDirectory(_ app: App, home: String) -> String { "\(home)/.cache/nim/\(app.rawValue)" }
-
     func workload(_ context: AppContext) -> Workload? {
         Workload(
             name: app.containerName, image: context.options?.image ?? nim.image,
@@ -48,6 +45,33 @@ struct SpeechKind: AppKind {
         let clients = Self.clients(context.node, options: context.options, topology: context.topology)
         guard !clients.isEmpty, let link = Self.sharedLAN(context.node, clients: clients, topology: context.topology) else { return .localOnly }
         return .hosts(link: link, clients)
+    }
+
+    /// The NIM runs as uid 1000 and writes its model to its cache: a folder Docker makes is
+    /// root's, and the container then crashes at start (document 002's Magpie fix). It pulls
+    /// from nvcr.io with the NGC key, and a first start takes up to half an hour.
+    func operations(_ context: AppContext) -> AppOperations {
+        let node = context.node
+        var operations = AppOperations()
+        let uid = SpeechNIM.containerUID
+        operations.beforeStart = [.init("sudo install -d -o \(uid) -g \(uid) \(SpeechNIM.cacheDirectory(app, home: node.home))")]
+        if let key = context.owner.ngcAPIKey {
+            let file = key.file.absolute(home: node.home)
+            operations.beforeStart.append(.init(
+                "grep -m1 '^\(key.variable)=' \(file) | cut -d= -f2- | docker login nvcr.io --username \\$oauthtoken --password-stdin", reads: [file]))
+        }
+        if let port = node.port(of: app) {
+            // A first start pulls and optimises the model: up to half an hour.
+            operations.afterStart = [.init(
+                "timeout 1800 bash -c 'until curl -fsS http://\(PlanResolver.loopback):\(port)\(SpeechNIM.readinessPath) >/dev/null; do sleep 10; done'")]
+        }
+        operations.notes = [
+            "The NIMs pull their images from nvcr.io and their models from NGC with the key; `docker login` keeps it in "
+                + "`~/.docker/config.json`, so run `docker logout nvcr.io` once they are up if you would rather not keep it there "
+                + "(a restart needs no pull). A first start takes up to half an hour. They run as uid \(uid), which must "
+                + "own their caches: the crash a Magpie with a root-owned cache has at start.",
+        ]
+        return operations
     }
 
     func secrets(_ context: AppContext) -> [SecretPlacement] {

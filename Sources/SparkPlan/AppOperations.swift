@@ -1,0 +1,49 @@
+/// What the operator does for one app beyond starting it with the others, and what verify.sh
+/// checks of it. The app's kind says it; RunbookEmitter and VerifyEmitter render it for every
+/// app alike, so an app's steps and checks live in its kind's file, not in the emitters.
+public struct AppOperations: Sendable {
+    /// One line of a runbook's shell block, with the files on the node it needs and makes, so
+    /// the bring-up order can be checked step by step.
+    public struct Command: Sendable, Equatable {
+        public let line: String
+        public let reads: [String]
+        public let creates: [String]
+
+        public init(_ line: String, reads: [String] = [], creates: [String] = []) {
+            self.line = line
+            self.reads = reads
+            self.creates = creates
+        }
+    }
+
+    /// A runbook step of the app's own, before the apps start (an installer the app's files need).
+    public struct Step: Sendable {
+        public let title: String
+        /// What to know before running it, one paragraph.
+        public let intro: String
+        public let commands: [Command]
+    }
+
+    /// A line of the app's section of verify.sh.
+    public enum Check: Sendable, Equatable {
+        /// A shell function the checks after it call.
+        case function(String)
+        /// A check: what holds when the command succeeds.
+        case expect(String, command: String)
+    }
+
+    public var step: Step?
+    /// Lines of the Secrets step, once the secret files exist (a self-signed certificate).
+    public var afterSecrets: [Command] = []
+    /// Lines of the Apps step before `docker compose up` (folders the containers mount, a registry login).
+    public var beforeStart: [Command] = []
+    /// Lines after it: waiting until the app answers.
+    public var afterStart: [Command] = []
+    /// Paragraphs after the Apps step's commands.
+    public var notes: [String] = []
+    /// The title of the app's section in verify.sh, and its lines; no section without checks.
+    public var checkSection: String = ""
+    public var checks: [Check] = []
+
+    public init() {}
+}
