@@ -23,26 +23,22 @@ struct ComposeModelStep {
             return source.hasPrefix("/") ? source : nil
         }
         if !folders.isEmpty { text += "mkdir -p \(folders.joined(separator: " "))\n" }
-        switch model.runtime.kind {
-        case .ollama:
-            if !manual {
-                text += up + "\n" + wait(seconds: 120)
+        let weights = cluster.weights
+        switch weights.fetch {
+        case .huggingFace(let repository, let files, let directory):
+            var line = "\(hf) download \(repository)"
+            switch files {
+            case .file(let file): line += " \(file)"
+            case .matching(let glob): line += " --include '\(glob)'"
+            case nil: break
             }
-        case .llamaCpp:
-            if let options = model.llamaCpp {
-                let directory = node.absolute(options.directory)
-                text += "\(hf) download \(model.source) \(download(options.gguf)) --local-dir \(directory)"
-                text += Self.downloadNote(user: user) + "\n"
-            }
-            if !manual { text += up + "\n" + wait(seconds: 600) }
-        case .vllm:
-            text += "\(hf) download \(model.source)" + Self.downloadNote(user: user) + "\n"
-            if !manual { text += up + "\n" + wait(seconds: 1800) }
-        }
-        if model.runtime.kind == .ollama {
+            if let directory { line += " --local-dir \(directory)" }
+            text += line + Self.downloadNote(user: user) + "\n"
+            if !manual { text += up + "\n" + wait(seconds: weights.startTimeout) }
+        case .serverPull(let command):
             // The server must be up to pull; a manual one is started for the pull and stopped again.
-            if manual { text += up + "\n" + wait(seconds: 120) }
-            text += "docker exec \(service) ollama pull \(model.source)\n"
+            text += up + "\n" + wait(seconds: weights.startTimeout)
+            text += "docker exec \(service) \(command.joined(separator: " "))\n"
             if manual { text += "docker compose -f \(compose) stop \(service)\n" }
         }
         text += "```\n\n"
@@ -54,15 +50,6 @@ struct ComposeModelStep {
 
     /// The comment after every `hf download`: the cache must belong to the user whose containers read it.
     static func downloadNote(user: String) -> String { "   # as \(user), not root; a gated model needs 'hf auth login' first" }
-
-    /// What `hf download` fetches: the file, or every part of a split GGUF (`…-00001-of-00003.gguf`).
-    private func download(_ file: String) -> String {
-        let name = file.split(separator: "/").last.map(String.init) ?? file
-        let marker = "-00001-of-"
-        guard name.hasSuffix(".gguf"), let start = name.indices.first(where: { name[$0...].hasPrefix(marker) }) else { return file }
-        let prefix = String(file.dropLast(name.count)) + String(name[..<start])
-        return "--include '\(prefix)-*-of-\(name[name.index(start, offsetBy: marker.count)...])'"
-    }
 
     private func wait(seconds: Int) -> String {
         "timeout \(seconds) bash -c 'until curl -fsS \(cluster.readinessURL) >/dev/null; do sleep 2; done'\n"

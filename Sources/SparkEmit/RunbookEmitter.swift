@@ -314,7 +314,11 @@ struct RunbookEmitter {
         text += "command -v tailscale >/dev/null || curl -fsSL https://tailscale.com/install.sh | sh\n"
         var packages: [String] = []
         // Every runtime but Ollama, which pulls its own models, downloads from Hugging Face.
-        if node.clusterRoles.contains(where: { $0.cluster.runtime.kind != .ollama }) { packages.append("'huggingface_hub[cli]'") }
+        let fetchesFromHub = node.clusterRoles.contains { role in
+            if case .huggingFace = role.cluster.weights.fetch { return true }
+            return false
+        }
+        if fetchesFromHub { packages.append("'huggingface_hub[cli]'") }
         if node.litellm != nil, !litellmInCompose { packages += ["'litellm[proxy]==\(LiteLLMPlan.version)'", "prisma"] }
         if !packages.isEmpty {
             text += "pip3 install --user --break-system-packages \(packages.joined(separator: " "))\n"
@@ -629,11 +633,11 @@ struct RunbookEmitter {
     /// What a node set up from scratch with compose gets differently from a hand-written compose
     /// stack (a LiteLLM with its backends on one box).
     private func composeDifferences(_ node: NodePlan) -> String {
-        let runtimes = Set(node.clusterRoles.filter { $0.kind == .head }.map(\.cluster.runtime.kind))
+        // Each runtime's upstream default once, in the order the node's models first use it.
         var defaults: [String] = []
-        if runtimes.contains(.ollama) { defaults.append("Ollama's image sets `OLLAMA_HOST=0.0.0.0:11434`") }
-        if runtimes.contains(.llamaCpp) { defaults.append("llama.cpp's server images set `LLAMA_ARG_HOST=0.0.0.0`") }
-        if runtimes.contains(.vllm) { defaults.append("`vllm serve` binds every address unless given `--host`") }
+        for role in node.clusterRoles where role.kind == .head && !defaults.contains(role.cluster.upstreamBind) {
+            defaults.append(role.cluster.upstreamBind)
+        }
         if node.litellm?.container != nil { defaults.append("LiteLLM's `--host` defaults to `0.0.0.0`") }
         let keyed = node.clusterRoles.filter { $0.kind == .head && $0.cluster.isKeyed }.map(\.cluster)
         let front = node.litellm == nil ? "" : " The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs."

@@ -267,8 +267,7 @@ struct VerifyEmitter {
         // One started by hand may be stopped: the listener check above covers it when it runs.
         guard model.start == .auto else { return "" }
         var text = section("Model \(model.name) (\(runtime), compose service \(cluster.serviceName ?? ""))")
-        // Ollama lists its models by the name they were pulled as, llama-server and vLLM by their alias.
-        let listed = model.runtime.kind == .ollama ? model.source : model.servedName
+        let listed = cluster.listedName
         let base = "http://\(cluster.apiHost):\(model.port)/v1"
         if cluster.isKeyed, let key = model.apiKey {
             // The key goes through a 0600 temporary file, never the process list.

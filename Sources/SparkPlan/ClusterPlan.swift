@@ -126,6 +126,12 @@ public struct ClusterPlan: Sendable {
     public var isKeyed: Bool { listen == .tailnet && apiKey != nil }
     /// True when launch scripts start the model (`docker run`), false for a compose service.
     public var isScripted: Bool { runtime.runner == .dockerRun }
+    /// The id the server's `/v1/models` lists the model under.
+    public var listedName: String { lowering.listedName(self) }
+    /// Where the runtime's upstream image listens unless told otherwise, as the runbook says it.
+    public var upstreamBind: String { lowering.upstreamBind }
+    /// How the weights reach the head, and how long a first start may take.
+    public var weights: ModelWeights { lowering.weights(self) }
     /// The compose service serving the model, for a model compose runs.
     public var serviceName: String? { isScripted ? nil : lowering.serviceName(self) }
     /// The compose service of the model's server, with its command, for a model compose runs.

@@ -6,10 +6,32 @@ import SparkSpec
 struct LlamaCppRuntime: ModelRuntime {
     let kind = Runtime.Kind.llamaCpp
     let readinessPath = "/health"
+    let upstreamBind = "llama.cpp's server images set `LLAMA_ARG_HOST=0.0.0.0`"
     /// Where the GGUF file's folder is mounted in the container.
     static let modelsMount = "/models"
 
     func serviceName(_ cluster: ClusterPlan) -> String { "llama-\(cluster.name)" }
+
+    /// The GGUF file, or every part of a split one (`…-00001-of-00003.gguf`), into the folder the
+    /// server mounts.
+    func weights(_ cluster: ClusterPlan) -> ModelWeights {
+        guard let options = cluster.llamaCpp else {
+            return ModelWeights(fetch: .huggingFace(repository: cluster.source, files: nil, directory: nil), startTimeout: 600)
+        }
+        return ModelWeights(
+            fetch: .huggingFace(
+                repository: cluster.source, files: Self.files(options.gguf), directory: options.directory.absolute(home: cluster.head.home)),
+            startTimeout: 600)
+    }
+
+    /// The file, or a glob over every part of a split GGUF.
+    static func files(_ file: String) -> ModelWeights.Files {
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        let marker = "-00001-of-"
+        guard name.hasSuffix(".gguf"), let start = name.indices.first(where: { name[$0...].hasPrefix(marker) }) else { return .file(file) }
+        let prefix = String(file.dropLast(name.count)) + String(name[..<start])
+        return .matching("\(prefix)-*-of-\(name[name.index(start, offsetBy: marker.count)...])")
+    }
 
     func workload(_ cluster: ClusterPlan) -> Workload? {
         guard let options = cluster.llamaCpp else { return nil }

@@ -15,6 +15,12 @@ protocol ModelRuntime: Sendable {
     func apiBase(_ cluster: ClusterPlan) -> String
     /// A GET path on the server that answers 200 once it serves.
     var readinessPath: String { get }
+    /// How the weights reach the node, for a model compose runs, and how long a first start takes.
+    func weights(_ cluster: ClusterPlan) -> ModelWeights
+    /// The id `/v1/models` lists the model under.
+    func listedName(_ cluster: ClusterPlan) -> String
+    /// Where the upstream image listens unless told otherwise, as the runbook says it.
+    var upstreamBind: String { get }
 }
 
 extension ModelRuntime {
@@ -25,4 +31,12 @@ extension ModelRuntime {
 
     /// LiteLLM's generic OpenAI-compatible provider, with the name the server answers to.
     func litellmModel(_ cluster: ClusterPlan) -> String { "openai/\(cluster.servedName)" }
+
+    /// The alias the server was given: vLLM's `--served-model-name`, llama-server's `--alias`.
+    func listedName(_ cluster: ClusterPlan) -> String { cluster.servedName }
+
+    /// The whole repository into the Hugging Face cache, which the server mounts.
+    func weights(_ cluster: ClusterPlan) -> ModelWeights {
+        ModelWeights(fetch: .huggingFace(repository: cluster.source, files: nil, directory: nil), startTimeout: 1800)
+    }
 }

@@ -24,6 +24,16 @@ struct OllamaRuntime: ModelRuntime {
 
     func litellmModel(_ cluster: ClusterPlan) -> String { "ollama_chat/\(cluster.source)" }
 
+    let upstreamBind = "Ollama's image sets `OLLAMA_HOST=0.0.0.0:11434`"
+
+    /// Ollama lists a model by the name it was pulled as.
+    func listedName(_ cluster: ClusterPlan) -> String { cluster.source }
+
+    /// The server pulls the model into its volume once it is up.
+    func weights(_ cluster: ClusterPlan) -> ModelWeights {
+        ModelWeights(fetch: .serverPull(command: ["ollama", "pull", cluster.source]), startTimeout: 120)
+    }
+
     /// Ollama's own API, which `ollama_chat/` calls at `/api/chat`: no `/v1`.
     func apiBase(_ cluster: ClusterPlan) -> String { "http://\(cluster.apiHost):\(cluster.port)" }
 }

@@ -6,6 +6,7 @@ import SparkSpec
 struct VLLMRuntime: ModelRuntime {
     let kind = Runtime.Kind.vllm
     let readinessPath = "/v1/models"
+    let upstreamBind = "`vllm serve` binds every address unless given `--host`"
 
     func workload(_ cluster: ClusterPlan) -> Workload? {
         guard cluster.runtime.runner == .compose else { return nil }
