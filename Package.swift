@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "SparkYAML", dependencies: ["CYAML", "SparkDiagnostics"]),
         .target(name: "SparkJSON", dependencies: ["CJansson"]),
         .target(name: "SparkSpec", dependencies: ["SparkYAML", "SparkDiagnostics"]),
-        .target(name: "SparkPlan", dependencies: ["SparkSpec", "SparkJSON"]),
+        .target(name: "SparkPlan", dependencies: ["SparkSpec", "SparkYAML", "SparkJSON"]),
         .target(name: "SparkRules", dependencies: ["SparkPlan", "SparkSpec", "SparkDiagnostics"]),
         .target(name: "SparkEmit", dependencies: ["SparkPlan", "SparkYAML", "SparkJSON"]),
         .target(

@@ -17,12 +17,15 @@ public enum JanssonEncoder {
     private static let indent2: Int = 2
     private static let compact: Int = 0x20
     private static let encodeAny: Int = 0x200
+    /// JSON_REAL_PRECISION(15): the shortest text for the decimals people write, whichever way
+    /// the installed jansson prints reals (printf's %g, or dtoa).
+    private static let realPrecision15: Int = 15 << 11
 
     /// The encoded text; `pretty` output ends with a newline like every generated file.
     public static func encode(_ value: JSONValue, style: Style = .pretty) throws -> String {
         guard let json = make(value) else { throw Failure(description: "jansson could not build the value") }
         defer { json_decref(json) }
-        let flags = (style == .pretty ? indent2 : compact) | encodeAny
+        let flags = (style == .pretty ? indent2 : compact) | encodeAny | realPrecision15
         guard let text = json_dumps(json, flags) else { throw Failure(description: "jansson could not print the value") }
         defer { free(text) }
         let body = String(cString: text)
@@ -37,6 +40,8 @@ public enum JanssonEncoder {
             return bytes.withUnsafeBufferPointer { json_stringn($0.baseAddress, $0.count - 1) }
         case .int(let number):
             return json_integer(json_int_t(number))
+        case .double(let number):
+            return json_real(number)
         case .bool(let flag):
             return flag ? json_true() : json_false()
         case .null:

@@ -2,6 +2,8 @@
 public indirect enum JSONValue: Equatable, Sendable {
     case string(String)
     case int(Int)
+    /// Printed with 15 significant digits, so 0.1 stays `0.1` and 4.0 stays `4.0`.
+    case double(Double)
     case bool(Bool)
     case null
     case array([JSONValue])
@@ -11,6 +13,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         switch (lhs, rhs) {
         case (.string(let a), .string(let b)): return a == b
         case (.int(let a), .int(let b)): return a == b
+        case (.double(let a), .double(let b)): return a == b
         case (.bool(let a), .bool(let b)): return a == b
         case (.null, .null): return true
         case (.array(let a), .array(let b)): return a == b

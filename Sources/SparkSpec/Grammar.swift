@@ -25,6 +25,8 @@ public enum Grammar: Sendable {
     case routeName
     /// A keyword of a routing bucket: words of lowercase letters and digits, such as 'tool use'.
     case phrase
+    /// A setting passed on to a program's JSON configuration, such as 'rope_scaling'.
+    case configKey
 
     /// What the value must look like, for the error message.
     public var expectation: String {
@@ -49,6 +51,7 @@ public enum Grammar: Sendable {
         case .ruleID: return "a rule id such as 'TR001' (spark-gen rules lists them)"
         case .routeName: return "a model name such as 'homelab/code': lowercase identifiers joined by '/'"
         case .phrase: return "lowercase words of letters, digits, '.', '_' and '-', one space apart, such as 'tool use' (at most 63)"
+        case .configKey: return "letters, digits, '_', '.' and '-', starting with a letter or '_', such as 'rope_scaling' (at most 63)"
         }
     }
 
@@ -110,6 +113,9 @@ public enum Grammar: Sendable {
             } && (parts.count == 1 || (!parts[1].isEmpty && parts[1].unicodeScalars.allSatisfy { Self.isAlnum($0) || "._-".unicodeScalars.contains($0) }))
         case .parserName:
             return all(scalars[...], "_")
+        case .configKey:
+            return scalars.count <= 63 && (Self.isAlpha(scalars[0]) || scalars[0] == "_")
+                && scalars.allSatisfy { Self.isAlnum($0) || "_.-".unicodeScalars.contains($0) }
         case .envVariable:
             return (Self.isUpper(scalars[0]) || scalars[0] == "_")
                 && scalars.allSatisfy { Self.isUpper($0) || Self.isDigit($0) || $0 == "_" }

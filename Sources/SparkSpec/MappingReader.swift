@@ -18,6 +18,8 @@ final class MappingReader {
     /// Keys the decoder asked for, in the order it asked: a handful per mapping, so a list.
     private var asked: [String] = []
     private var finished = false
+    /// Keys an upstream program no longer takes, with how to say the same thing now.
+    private var retired: [String: String] = [:]
     /// Required keys found missing, reported at the end unless an unknown key was their typo.
     private var missing: [(key: String, location: SourceLocation, help: String, what: String)] = []
 
@@ -58,6 +60,10 @@ final class MappingReader {
         // The mapping's keys in file order, each once.
         var seen: Set<String> = []
         for name in (node.mapping ?? []).compactMap(\.key.scalar) where seen.insert(name).inserted && !asked.contains(name) {
+            if let help = retired[name] {
+                context.error("'\(name)' in \(what) is a setting its program no longer takes", at: entries[name]!.key.location, path: path / name, help: help)
+                continue
+            }
             let nearest = Suggestion.nearest(to: name, in: asked)
             if let nearest { typos.insert(nearest) }
             let hint = nearest.map { "did you mean '\($0)'? " } ?? ""
@@ -69,6 +75,12 @@ final class MappingReader {
         for entry in missing where !typos.contains(entry.key) {
             context.error("missing required key '\(entry.key)' in \(entry.what)", at: entry.location, path: path / entry.key, help: entry.help)
         }
+    }
+
+    /// Marks `key` as one its program used to take: finding it is an error that says how to
+    /// write the same thing now, not a typo. It never becomes an allowed key.
+    func retire(_ key: String, help: String) {
+        retired[key] = help
     }
 
     /// `value` for a key the mapping leaves out, recorded so the output can list it; a key that

@@ -836,7 +836,66 @@ private struct Decoder {
         if let kwargs = map.value("default_chat_template_kwargs") {
             options.defaultChatTemplateKwargs = templateKwargs(kwargs, at: path / "default_chat_template_kwargs")
         }
+        if let overrides = map.value("hf_overrides") {
+            options.hfOverrides = passThrough(
+                overrides, at: path / "hf_overrides", key: "hf_overrides",
+                example: "{rope_scaling: {rope_type: yarn, factor: 4.0, original_max_position_embeddings: 32768}}")
+        }
+        if let speculative = map.value("speculative_config") {
+            options.speculativeConfig = passThrough(
+                speculative, at: path / "speculative_config", key: "speculative_config",
+                example: "{method: ngram, num_speculative_tokens: 4, prompt_lookup_max: 4}")
+        }
+        // vllm-project/vllm#28006 removed both flags in vLLM 0.11.1: `vllm serve` stops at
+        // "unrecognized arguments" before it loads anything.
+        for key in ["rope_scaling", "rope_theta"] {
+            map.retire(
+                key,
+                help: "vLLM 0.11.1 removed --\(key.replacingAll("_", with: "-")); write it under hf_overrides, as "
+                    + "'hf_overrides: {\(key): …}' (newer vLLM with Transformers 5 reads 'rope_parameters' instead)")
+        }
         return options
+    }
+
+    /// A mapping passed to vLLM as JSON: keys and nesting as written, plain scalars typed as
+    /// YAML types them (true, 4, 4.0), quoted ones as text; null is refused, since leaving the
+    /// key out says the same.
+    func passThrough(_ node: YAMLNode, at path: SpecPath, key: String, example: String) -> [(String, YAMLValue)] {
+        guard node.mapping != nil else {
+            context.error("'\(key)' must be a mapping, found \(node.kindName)", at: node.location, path: path, help: "write it as \(example)")
+            return []
+        }
+        guard case .mapping(let pairs) = passThroughValue(node, named: key, at: path) else { return [] }
+        return pairs
+    }
+
+    private func passThroughValue(_ node: YAMLNode, named name: String, at path: SpecPath) -> YAMLValue? {
+        if let pairs = node.mapping {
+            var members: [(String, YAMLValue)] = []
+            for pair in pairs {
+                guard let name = pair.key.scalar else { continue }
+                guard Grammar.configKey.matches(name) else {
+                    context.error(
+                        "'\(YAMLScalar.abbreviated(name))' is not a valid setting name", at: pair.key.location, path: path / name,
+                        help: "use \(Grammar.configKey.expectation)")
+                    continue
+                }
+                if let value = passThroughValue(pair.value, named: name, at: path / name) { members.append((name, value)) }
+            }
+            return .mapping(members)
+        }
+        if let items = node.sequence {
+            return .sequence(items.enumerated().compactMap { passThroughValue($1, named: "\(name)[\($0)]", at: path / $0) })
+        }
+        guard let text = node.scalar, !node.isNull else {
+            context.error("'\(name)' is null", at: node.location, path: path, help: "give it a value, or leave the key out")
+            return nil
+        }
+        guard node.isPlain else { return .string(text) }
+        if let flag = YAMLScalar.bool(text) { return .bool(flag) }
+        if let number = YAMLScalar.int(text) { return .int(number) }
+        if let number = YAMLScalar.double(text), number.isFinite { return .double(number) }
+        return .string(text)
     }
 
     func templateKwargs(_ node: YAMLNode, at path: SpecPath) -> [(String, VLLMOptions.TemplateValue)] {

@@ -1,4 +1,5 @@
 import SparkDiagnostics
+import SparkYAML
 
 /// The `vllm serve` flags a topology may set. Unknown keys are refused rather than passed on,
 /// so a typo cannot silently drop a flag.
@@ -22,6 +23,11 @@ public struct VLLMOptions: Sendable {
     /// `--default-chat-template-kwargs`, kept as ordered pairs of JSON scalars.
     public var defaultChatTemplateKwargs: [(String, TemplateValue)]
     public var path: SpecPath
+    /// `--hf-overrides`: settings laid over the model's Hugging Face config (YaRN's
+    /// `rope_scaling`, since vLLM 0.11.1 took `--rope-scaling` away), as written.
+    public var hfOverrides: [(String, YAMLValue)] = []
+    /// `--speculative-config`: speculative decoding (a draft model, n-gram, MTP), as written.
+    public var speculativeConfig: [(String, YAMLValue)] = []
 
     /// A scalar value of a chat-template keyword argument.
     public enum TemplateValue: Sendable, Equatable {

@@ -78,6 +78,11 @@ case("duplicate-top-level-key", BASE + "version: 1\n")
 case("duplicate-node", BASE.replace("\nmodels:", "\n  spark-01:\n    owner: you\nmodels:", 1))
 case("duplicate-key-in-flow-mapping", replace("{kind: dgx-spark, arch: arm64, memory_gb: 128", "{kind: dgx-spark, kind: x, arch: arm64, memory_gb: 128"))
 case("duplicate-vllm-flag", replace("      max_num_seqs: 32\n", "      max_num_seqs: 32\n      max_num_seqs: 64\n"))
+# Settings passed on to vLLM as JSON, and the flags vLLM 0.11.1 removed.
+case("vllm-rope-scaling-retired", replace("      max_num_seqs: 32\n", "      max_num_seqs: 32\n      rope_scaling: {type: yarn, factor: 4.0}\n"))
+case("vllm-hf-overrides-not-a-mapping", replace("      max_num_seqs: 32\n", "      max_num_seqs: 32\n      hf_overrides: [rope_scaling]\n"))
+case("vllm-hf-overrides-null", replace("      max_num_seqs: 32\n", "      max_num_seqs: 32\n      hf_overrides: {rope_scaling: {factor: ~}}\n"))
+case("vllm-speculative-config-hostile-key", replace("      max_num_seqs: 32\n", "      max_num_seqs: 32\n      speculative_config: {\"method'; rm -rf /\": ngram}\n"))
 case("duplicate-owner-key", replace("    tailnet: client-net\n", "    tailnet: client-net\n    tailnet: you-net\n"))
 
 # Unknown keys and typos.

@@ -1,4 +1,5 @@
 import SparkJSON
+import SparkYAML
 import SparkSpec
 
 /// vLLM: launch scripts that `docker run` a head and its Ray workers (any cluster), or, for a
@@ -26,6 +27,18 @@ struct VLLMRuntime: ModelRuntime {
             // serve`); naming the command makes every image serve the same way.
             entrypoint: ["vllm", "serve"], gpus: node.hardware.gpuVendor, gpuIDs: cluster.gpuIDs, hostIPC: true,
             manualStart: cluster.start == .manual, path: cluster.path)
+    }
+
+    /// A setting as written in the topology, as the JSON vLLM parses.
+    static func json(_ value: YAMLValue) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(text)
+        case .int(let number): return .int(number)
+        case .double(let number): return .double(number)
+        case .bool(let flag): return .bool(flag)
+        case .sequence(let items): return .array(items.map(json))
+        case .mapping(let members): return .object(members.map { ($0, json($1)) })
+        }
     }
 
     /// The `vllm serve` options after the model, one group of words per option, in a fixed order.
@@ -62,6 +75,9 @@ struct VLLMRuntime: ModelRuntime {
             })
             // jansson fails only on text that is not UTF-8, which libyaml never hands over.
             if let json = try? JanssonEncoder.encode(object, style: .compact) { args.append(["--default-chat-template-kwargs", json]) }
+        }
+        for (flag, settings) in [("--hf-overrides", vllm.hfOverrides), ("--speculative-config", vllm.speculativeConfig)] where !settings.isEmpty {
+            if let json = try? JanssonEncoder.encode(json(.mapping(settings)), style: .compact) { args.append([flag, json]) }
         }
         args.append(["--tensor-parallel-size", String(model.tensorParallel)])
         args.append(["--pipeline-parallel-size", String(model.pipelineParallel)])
