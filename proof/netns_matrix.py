@@ -577,6 +577,11 @@ class Harness:
             elif vantage == "own-tailnet":
                 device = f"{self.prefix}-t{self.tailnets.index(info['tailnet'])}"
                 plans.setdefault(device, []).append((key, [(self.tailnet_ip(info["tailnet"], node), port)]))
+            elif vantage == "own-tag":
+                # Another node of the tailnet, from its own namespace over the tailnet switch: the
+                # filter admits it by its tag (every node of a tailnet carries the same one).
+                other = next(n for n in self.nodes if n != node and self.nodes[n]["tailnet"] == info["tailnet"])
+                plans.setdefault(self.node_ns(other), []).append((key, [(self.tailnet_ip(info["tailnet"], node), port)]))
             elif vantage.startswith("tailnet:"):
                 other = vantage.split(":", 1)[1]
                 device = f"{self.prefix}-t{self.tailnets.index(other)}"
@@ -612,8 +617,8 @@ class Harness:
         return observed
 
     def tag_paths(self):
-        """Node-to-node paths over the tailnet, as each node's tag: not cells of the intent's
-        matrix (it has no vantage for another node by its tag), but what the gateways need.
+        """Node-to-node paths over the tailnet, as each node's tag, beyond the intent's own-tag
+        cells (which probe from one other node): what the gateways need, from the node that calls.
 
         - every api_base of a node's litellm-config.yaml at another node's tailnet address is
           reached from the calling node's namespace through the tailnet switch (the calling
@@ -731,7 +736,7 @@ def main():
         print(f"listener audit: {problem}")
     mismatches += len(problems)
     if tag_paths:
-        print("\nBetween nodes over the tailnet, as their tags (not in the intent's matrix)")
+        print("\nBetween nodes over the tailnet, as their tags, from the node that calls")
     for description, ok in tag_paths:
         print(f"  {'ok  ' if ok else 'FAIL'}  {description}")
     mismatches += sum(1 for _, ok in tag_paths if not ok)

@@ -45,10 +45,21 @@ public struct TopologyGraph {
             if listeners[key] == nil { order.append(key) }
             listeners[key, default: []].append("\(entry.service.port) \(entry.service.name)")
         }
-        return order.map { key in
+        let toNodes = order.map { key in
             let parts = key.split(separator: "\u{0}").map(String.init)
             return Flow(from: parts[0], to: Self.id("node", parts[1]), listeners: listeners[key]!)
         }
+        // A backend's server is no node of the plan: the policy grants the tailnet's tag its port.
+        let toBackends = plan.backends.map { backend in
+            Flow(from: Self.id("tag", backend.tailnet), to: Self.id("host", backend.host), listeners: ["\(backend.port) backend \(backend.name)"])
+        }
+        return toNodes + toBackends
+    }
+
+    /// The tailnets whose tag some flow starts from, each once, in the order of `plan.tailnets`.
+    private func tags(in flows: [Flow]) -> [TailnetPlan] {
+        let used = Set(flows.map(\.from))
+        return plan.tailnets.filter { used.contains(Self.id("tag", $0.name)) }
     }
 
     /// The graph id of the place a vantage stands for; nil for the node itself.
@@ -56,6 +67,7 @@ public struct TopologyGraph {
         switch vantage {
         case .local: return nil
         case .ownTailnet: return Self.id("tailnet", node.tailnet.name)
+        case .tailnetTag: return Self.id("tag", node.tailnet.name)
         case .otherTailnet(let name): return Self.id("tailnet", name)
         case .linkPeer(let name, _): return Self.id("node", name)
         case .lan(let name): return Self.lanID(name)
@@ -90,7 +102,8 @@ public struct TopologyGraph {
     /// The picture; with a `base`, the flows it lacks are marked and the ones it had drawn dashed.
     private func mermaid(base: Plan? = nil) -> String {
         let old = Dictionary((base.map { TopologyGraph(plan: $0).flows } ?? []).map { ("\($0.from) \($0.to)", Set($0.listeners)) }, uniquingKeysWith: { $0.union($1) })
-        var text = declarations()
+        let flows = flows
+        var text = declarations(tags: tags(in: flows))
         var links = plan.clusters.filter(\.isMultiNode).reduce(0) { $0 + $1.workers.count }
         var marked: [Int] = []
         var seen = Set<String>()
@@ -124,7 +137,7 @@ public struct TopologyGraph {
     }
 
     /// The chart's nodes and cluster links, before the flows.
-    private func declarations() -> String {
+    private func declarations(tags: [TailnetPlan]) -> String {
         var text = "flowchart LR\n"
         for owner in owners {
             text += "  subgraph \(Self.id("owner", owner.name))[\"owner \(owner.name)\"]\n"
@@ -136,6 +149,7 @@ public struct TopologyGraph {
         for tailnet in plan.tailnets {
             text += "  \(Self.id("tailnet", tailnet.name))([\"tailnet \(tailnet.name)\"])\n"
         }
+        for tailnet in tags { text += "  \(Self.id("tag", tailnet.name))([\"\(tailnet.tag): the nodes of \(tailnet.name)\"])\n" }
         for lan in plan.lans { text += "  \(Self.lanID(lan.name))([\"\(Vantage.lan(lan.name))\"])\n" }
         for host in plan.hosts { text += "  \(Self.id("host", host.name))[/\"host \(host.name)\"/]\n" }
         for cluster in plan.clusters where cluster.isMultiNode {
@@ -147,6 +161,7 @@ public struct TopologyGraph {
     }
 
     private func dot() -> String {
+        let flows = flows
         var text = "digraph stack {\n  rankdir=LR;\n  node [shape=box];\n"
         for owner in owners {
             text += "  subgraph cluster_\(Self.id("owner", owner.name)) {\n    label=\"owner \(owner.name)\";\n"
@@ -157,6 +172,9 @@ public struct TopologyGraph {
         }
         for tailnet in plan.tailnets {
             text += "  \(Self.id("tailnet", tailnet.name)) [shape=ellipse, label=\"tailnet \(tailnet.name)\"];\n"
+        }
+        for tailnet in tags(in: flows) {
+            text += "  \(Self.id("tag", tailnet.name)) [shape=ellipse, label=\"\(tailnet.tag): the nodes of \(tailnet.name)\"];\n"
         }
         for lan in plan.lans { text += "  \(Self.lanID(lan.name)) [shape=ellipse, label=\"\(Vantage.lan(lan.name))\"];\n" }
         for host in plan.hosts { text += "  \(Self.id("host", host.name)) [shape=parallelogram, label=\"host \(host.name)\"];\n" }

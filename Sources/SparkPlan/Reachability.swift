@@ -23,7 +23,7 @@ public struct Reachability: Sendable {
     /// Every vantage against every listener: the full matrix `spark-gen trust` prints and the
     /// network-namespace proof probes. It grows with the square of the fleet.
     public init(_ plan: Plan) {
-        var vantages: [Vantage] = [.local, .ownTailnet]
+        var vantages: [Vantage] = [.local, .ownTailnet, .tailnetTag]
         vantages += plan.tailnets.map { .otherTailnet($0.name) }
         for link in plan.links where link.kind.carriesClusterTraffic {
             vantages += plan.nodes.filter { $0.interface(on: link.name) != nil }.map { .linkPeer($0.name, link: link.name) }
@@ -39,7 +39,7 @@ public struct Reachability: Sendable {
     /// firewall's default and the policy unless the plan names it.
     public static func relevant(_ plan: Plan) -> Reachability {
         Reachability(plan, vantages: []) { node in
-            var vantages: [Vantage] = [.local, .ownTailnet]
+            var vantages: [Vantage] = [.local, .ownTailnet, .tailnetTag]
             vantages += (plan.tailnet(named: node.tailnet.name)?.shares ?? []).filter { $0.nodes.contains(node.name) }.map { .otherTailnet($0.tailnet) }
             vantages += node.linkPeers.map { .linkPeer($0.node, link: $0.link) }
             vantages += node.lans.map { .lan($0.link.name) }
@@ -77,7 +77,7 @@ public struct Reachability: Sendable {
         let owners: [String]
         switch vantage {
         case .local, .lan, .host: owners = []
-        case .ownTailnet: owners = plan.tailnet(named: node.tailnet.name)?.owners ?? []
+        case .ownTailnet, .tailnetTag: owners = plan.tailnet(named: node.tailnet.name)?.owners ?? []
         case .otherTailnet(let name): owners = plan.tailnet(named: name)?.owners ?? []
         case .linkPeer(let name, _): owners = plan.node(named: name).map { [$0.owner.name] } ?? []
         }
@@ -99,6 +99,11 @@ public struct Reachability: Sendable {
             return true
         case .ownTailnet:
             let granted = policyGrants(node.tailnet, port: service.port, plan: plan)
+            return tailnetReaches(service, on: node, granted: granted, routed: routedAddresses(node))
+        case .tailnetTag:
+            // Only where the tailnet has another node to stand there.
+            guard let tailnet = plan.tailnet(named: node.tailnet.name), tailnet.nodes.contains(where: { $0.name != node.name }) else { return nil }
+            let granted = tailnet.policy.allows(node.tailnet.tag, to: node.tailnet.tag, port: service.port)
             return tailnetReaches(service, on: node, granted: granted, routed: routedAddresses(node))
         case .otherTailnet(let name):
             guard name != node.tailnet.name else { return nil }
@@ -138,7 +143,7 @@ public struct Reachability: Sendable {
     static func tailnetReaches(_ service: Service, on node: NodePlan, granted: Bool, routed: Set<String>) -> Bool {
         if routed.contains(service.bindAddress) { return true }
         guard granted else { return false }
-        if service.bindsEveryAddress { return true }
+        if service.bindsEveryAddress || service.bindAddress == node.tailnetIP?.description { return true }
         return service.isTailnetFacing && service.isLoopbackOnly
     }
 

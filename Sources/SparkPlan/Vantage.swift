@@ -4,6 +4,10 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
     case local
     /// A device of the node's own tailnet, as its users (the policy's first user) are granted.
     case ownTailnet
+    /// Another node of the node's own tailnet, as the tailnet's tag is granted: every node of a
+    /// tailnet carries its tag, so one vantage stands for all of them (a gateway calling a model
+    /// over the tailnet, or any other node doing the same).
+    case tailnetTag
     /// A device of another tailnet.
     case otherTailnet(String)
     /// Another node, over a direct link or fabric both are on.
@@ -13,12 +17,13 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
     /// A host the topology names (under 'hosts'), from its address on a LAN.
     case host(String, link: String)
 
-    /// A stable token for machine-readable output: `local`, `own-tailnet`, `tailnet:NAME`,
+    /// A stable token for machine-readable output: `local`, `own-tailnet`, `own-tag`, `tailnet:NAME`,
     /// `link:LINK:NODE`, `lan:LINK`, `host:LINK:HOST`.
     public var token: String {
         switch self {
         case .local: return "local"
         case .ownTailnet: return "own-tailnet"
+        case .tailnetTag: return "own-tag"
         case .otherTailnet(let name): return "tailnet:\(name)"
         case .linkPeer(let name, let link): return "link:\(link):\(name)"
         case .lan(let link): return "lan:\(link)"
@@ -30,6 +35,7 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .local: return "the node itself"
         case .ownTailnet: return "own tailnet"
+        case .tailnetTag: return "the tailnet's other nodes"
         case .otherTailnet(let name): return "tailnet \(name)"
         // The two links of a version-1 topology keep the names people call them by.
         case .linkPeer(let name, let link): return "\(name) over \(link == "dac" ? "the DAC" : "link \(link)")"

@@ -43,6 +43,10 @@ import Testing
         #expect(policy.allows("tag:me", to: "tag:me", port: 8000))
         #expect(!policy.allows("me@example.com", to: "tag:me", port: 8000))
         #expect(!Reachability(plan).isReachable("spark", port: 8000, from: .ownTailnet))
+        // The gateway, like any node carrying the tag, reaches the port on the tailnet address;
+        // the gateway's own LiteLLM, on loopback, stays off the tailnet for other nodes.
+        #expect(Reachability(plan).isReachable("spark", port: 8000, from: .tailnetTag))
+        #expect(!Reachability(plan).isReachable("gateway", port: 4000, from: .tailnetTag))
         #expect(!Self.lab().findings().contains { $0.code == "ST001" })
     }
 
