@@ -2,7 +2,10 @@ import SparkDiagnostics
 import SparkSpec
 
 /// A model served by a Ray cluster (or a single node): where its head is and how it is reached.
-public struct ClusterPlan: Sendable {
+///
+/// A class, as `NodePlan` is: every role a node plays holds its cluster, and a struct of this
+/// size would be copied, every field retained, each time.
+public final class ClusterPlan: Sendable {
     public let head: ClusterMember
     public let workers: [ClusterMember]
     /// The direct link or fabric that joins the cluster and its callers; nil for a model only its
@@ -17,47 +20,9 @@ public struct ClusterPlan: Sendable {
     /// The stack directory on the head.
     public let stackDir: String
     /// The catalog the model takes turns in, if any.
-    public var catalog: CatalogPlan? = nil
+    public let catalog: CatalogPlan?
 
     public var members: [ClusterMember] { [head] + workers }
-
-    init(
-        model: Model, head: Node, workers: [Node], link: LinkPlan?, headAddress: IPv4Address?, apiHost: String, callers: [String],
-        stackDir: String, catalog: CatalogPlan?
-    ) {
-        self.head = ClusterMember(head)
-        self.workers = workers.map(ClusterMember.init)
-        self.link = link
-        self.headAddress = headAddress
-        self.apiHost = apiHost
-        self.callers = callers
-        self.stackDir = stackDir
-        self.catalog = catalog
-        name = model.name
-        servedName = model.servedName
-        source = model.source
-        weightsGB = model.weightsGB
-        port = model.port
-        listen = model.listen
-        apiKey = model.apiKey
-        start = model.start
-        runtime = model.runtime
-        vllm = model.vllm
-        llamaCpp = model.llamaCpp
-        gpuIDs = model.gpuIDs
-        maxTokens = model.maxTokens
-        sharedWith = model.sharedWith
-        tensorParallel = model.cluster.tensorParallel
-        pipelineParallel = model.cluster.pipelineParallel
-        rayPort = model.cluster.rayPort
-        path = model.path
-        clusterPath = model.cluster.path
-        vision = model.vision
-        fallbacks = model.fallbacks
-        textFallbacks = model.textFallbacks
-        senior = model.senior
-        maxParallelRequests = model.maxParallelRequests
-    }
 
     /// The model's key in the topology.
     public let name: String
@@ -96,6 +61,44 @@ public struct ClusterPlan: Sendable {
     public let senior: Bool
     /// The cap the topology writes (RoutingTarget has the cap in force).
     public let maxParallelRequests: Int?
+    init(
+        model: Model, head: Node, workers: [Node], link: LinkPlan?, headAddress: IPv4Address?, apiHost: String, callers: [String],
+        stackDir: String, catalog: CatalogPlan?
+    ) {
+        self.head = ClusterMember(head)
+        self.workers = workers.map(ClusterMember.init)
+        self.link = link
+        self.headAddress = headAddress
+        self.apiHost = apiHost
+        self.callers = callers
+        self.stackDir = stackDir
+        self.catalog = catalog
+        name = model.name
+        servedName = model.servedName
+        source = model.source
+        weightsGB = model.weightsGB
+        port = model.port
+        listen = model.listen
+        apiKey = model.apiKey
+        start = model.start
+        runtime = model.runtime
+        vllm = model.vllm
+        llamaCpp = model.llamaCpp
+        gpuIDs = model.gpuIDs
+        maxTokens = model.maxTokens
+        sharedWith = model.sharedWith
+        tensorParallel = model.cluster.tensorParallel
+        pipelineParallel = model.cluster.pipelineParallel
+        rayPort = model.cluster.rayPort
+        path = model.path
+        clusterPath = model.cluster.path
+        vision = model.vision
+        fallbacks = model.fallbacks
+        textFallbacks = model.textFallbacks
+        senior = model.senior
+        maxParallelRequests = model.maxParallelRequests
+    }
+
     /// How many requests the server runs at once, and the key that says so, when stated.
     public var slots: (count: Int, key: String)? {
         switch runtime.kind {
