@@ -29,6 +29,16 @@ import Testing
         #expect(review.reachGained.map(\.text) == ["own tailnet → spark-02 ssh (22)"])
     }
 
+    /// A grant to the tailnet's own tag opens a port between its nodes: invisible to the users'
+    /// column, and exactly what a compromised gateway would use.
+    @Test func aGrantToTheTailnetsTagOpensSSHBetweenItsNodes() throws {
+        let base = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/homelab/topology.yaml", encoding: .utf8)
+        let head = base.replacingOccurrences(of: "    ssh: true\n", with: "    ssh: true\n    grants: [{src: [tag:homelab], ports: [22]}]\n")
+        let review = try Self.review(base, head)
+        #expect(review.widensAccess)
+        #expect(review.reachGained.map(\.text) == ["the tailnet's other nodes → spark ssh (22)", "the tailnet's other nodes → ubuntu ssh (22)"])
+    }
+
     @Test func aWorkerFromAnotherOwnerLetsThemReadPromptsAndRunCode() throws {
         let base = try String(contentsOfFile: Self.lab, encoding: .utf8)
         let head = base.replacingOccurrences(of: "cluster: {head: gpu-c, tensor_parallel: 1}", with: "cluster: {head: gpu-c, workers: [gpu-b], tensor_parallel: 2}")
