@@ -14,7 +14,8 @@ struct ResidentModelsRule: Rule {
             ends one of them under load. The models that start with the stack are counted together; \
             a model with 'start: manual' runs once the others are stopped, and is counted alone. A \
             catalog runs one model at a time beside them, and any of its models may be swapped in, so \
-            it counts as its largest model, never as the sum of the catalog.
+            it counts as its largest model, never as the sum of the catalog. On a node with discrete \
+            GPUs each GPU's memory is counted on its own, with the models given that GPU.
             """,
         help: "lower gpu_memory_utilization so the models on the node add up to at most 95% of its usable memory, move a model, or give the largest 'start: manual'",
         triggering: [
