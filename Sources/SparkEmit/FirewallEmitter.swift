@@ -33,7 +33,18 @@ struct FirewallEmitter {
             "tailscaled accepts tailscale0 traffic before ufw: the tailnet policy guards that interface.",
             "Run as root: sudo \(Layout.stackPath(node, "scripts/firewall.sh"))",
         ])
-        var script = "ufw --force reset\n"
+        var script = ""
+        // ssh comes in only to the LAN addresses: on a machine that lacks one (a typo, a new DHCP
+        // lease) the reset would shut out every new ssh connection, so the script stops first.
+        for lan in node.lans {
+            let address = lan.address.description
+            // A case, not a pipe into grep -q: under pipefail, ip killed by SIGPIPE would read as "absent".
+            script += "case \"$(ip -4 -o addr show)\" in\n  *\(Shell.quote(" \(address)/"))*) ;;\n"
+            script += "  *)\n    echo \(Shell.quote("no interface of this machine has \(address), the address of \(node.name) on \(lan.link.phrase): ufw is left as it is")) >&2\n"
+            script += "    exit 1\n    ;;\nesac\n"
+        }
+        if !node.lans.isEmpty { script += "\n" }
+        script += "ufw --force reset\n"
         script += "ufw default deny incoming\n"
         script += "ufw default allow outgoing\n"
         for rule in FirewallPlanner.rules(for: node, in: plan) {

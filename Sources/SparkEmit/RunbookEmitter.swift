@@ -321,6 +321,8 @@ struct RunbookEmitter {
         if fetchesFromHub { packages.append("'huggingface_hub[cli]'") }
         if node.litellm != nil, !litellmInCompose { packages += ["'litellm[proxy]==\(LiteLLMPlan.version)'", "prisma"] }
         if !packages.isEmpty {
+            // A fresh Ubuntu has Python but not pip.
+            text += "command -v pip3 >/dev/null || sudo apt-get install -y python3-pip\n"
             text += "pip3 install --user --break-system-packages \(packages.joined(separator: " "))\n"
         }
         text += "```\n"
@@ -567,9 +569,15 @@ struct RunbookEmitter {
         }
         text += "ssh-keygen -lf \(home)/.ssh/authorized_keys   # delete the lines of keys that are not \(node.owner.name)'s\n```\n\n"
         text += "Once \(node.owner.name)'s own key logs in (test it from a second terminal), turn password logins off:\n\n```sh\n"
-        text += "sudo tee /etc/ssh/sshd_config.d/60-spark-gen.conf >/dev/null <<'EOF'\n"
+        // sshd keeps the first value it reads for a keyword and reads sshd_config.d in name order,
+        // so a file after cloud-init's 50-cloud-init.conf (PasswordAuthentication yes) changes nothing.
+        text += "sudo tee /etc/ssh/sshd_config.d/00-spark-gen.conf >/dev/null <<'EOF'\n"
         text += "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\nAllowUsers \(user)\nEOF\n"
-        text += "sudo sshd -t && sudo systemctl reload ssh\n```\n\n"
+        text += "sudo sshd -t && sudo systemctl reload ssh\n"
+        text += "sudo sshd -T | grep -Ex 'passwordauthentication no|kbdinteractiveauthentication no|permitrootlogin no'   # all three lines\n```\n\n"
+        text += "sshd keeps the first value it reads and reads `sshd_config.d` in name order, so the file is named to come first: "
+        text += "a later one could not override cloud-init's `50-cloud-init.conf`, which may say `PasswordAuthentication yes`. "
+        text += "If `sshd -T` prints fewer than three lines, an earlier file still sets them.\n\n"
         let sshFrom = node.lans.map(\.link.phrase) + (node.tailnet.ssh ? ["tailnet \(node.tailnet.name)"] : [])
         let never = node.clusterInterfaces.isEmpty ? "" : ", never over " + node.clusterInterfaces.map(\.link.phrase).joined(separator: " or ")
         text += sshFrom.isEmpty

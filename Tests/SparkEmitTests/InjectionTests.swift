@@ -40,6 +40,8 @@ import Testing
             var body = "#!/bin/bash\n{ printf '%s\\0' \(name) \"$@\"; printf '\\n'; } >> \"$STUB_LOG\"\n"
             // The head waits until Ray reports its GPUs; the stub answers that they are all there.
             if name == "python3" { body += "echo 2\n" }
+            // The firewall checks the machine has the node's LAN addresses: every address the script names.
+            if name == "ip" { body += "grep -oE '[0-9]+([.][0-9]+){3}' \"$STUB_SCRIPT\" | sed 's|.*|    inet &/32|'\n" }
             try body.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory + "/" + name)
         }
@@ -49,7 +51,7 @@ import Testing
         let (root, artifacts) = try hostileTree()
         defer { try? FileManager.default.removeItem(atPath: root) }
         for index in Self.hostile.indices { try? FileManager.default.removeItem(atPath: "\(Self.canary)-\(index + 1)") }
-        let allowed = ["docker", "ray", "vllm", "python3", "mkdir", "ufw", "tailscale", "sleep"]
+        let allowed = ["docker", "ray", "vllm", "python3", "mkdir", "ufw", "tailscale", "sleep", "ip"]
         try stubs(in: root + "/bin", names: allowed)
         // verify.sh and smoke.sh test running services; their quoting is held by shellcheck and the proof.
         let scripts = artifacts.filter { $0.path.hasSuffix(".sh") && !$0.path.hasSuffix("verify.sh") && !$0.path.hasSuffix("smoke.sh") }
@@ -59,7 +61,8 @@ import Testing
             let log = root + "/log-" + script.path.replacingOccurrences(of: "/", with: "_")
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             let result = CommandRunner.run("/usr/bin/env", [
-                "-i", "PATH=\(root)/bin:/usr/bin:/bin", "STUB_LOG=\(log)", "HOME=\(root)", "bash", root + "/tree/" + script.path,
+                "-i", "PATH=\(root)/bin:/usr/bin:/bin", "STUB_LOG=\(log)", "STUB_SCRIPT=\(root)/tree/\(script.path)", "HOME=\(root)", "bash",
+                root + "/tree/" + script.path,
             ])
             #expect(result.status == 0, "\(script.path): \(result.stderr)")
             let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\0").map(String.init) }

@@ -12,6 +12,14 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+case "$(ip -4 -o addr show)" in
+  *' 192.0.2.43/'*) ;;
+  *)
+    echo 'no interface of this machine has 192.0.2.43, the address of spark-c on the mgmt LAN: ufw is left as it is' >&2
+    exit 1
+    ;;
+esac
+
 ufw --force reset
 ufw default deny incoming
 ufw default allow outgoing
