@@ -203,9 +203,13 @@ struct VerifyEmitter {
         text += "# shellcheck disable=SC2016 # expands in the container's shell, where the env file defined it\n"
         text += "expect 'litellm-db accepts its password' docker exec \(App.litellmDB.containerName) "
         text += "sh -c 'PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -w -h \(database.host) \(target) -tAc \"select 1\"'\n"
-        text += "refuse 'litellm-db refuses a connection without a password (\(database.host))' "
+        // Refused for the right reason: a missing container or a server still starting fails too,
+        // and would pass a check that only wants a failure.
+        text += "# pg_wants_password COMMAND...: psql fails because the server asked for a password it was not given.\n"
+        text += "pg_wants_password() { local out; if out=$(\"$@\" 2>&1); then return 1; fi; grep -q 'no password supplied' <<<\"$out\"; }\n"
+        text += "expect 'litellm-db refuses a connection without a password (\(database.host))' pg_wants_password "
         text += "docker exec \(App.litellmDB.containerName) env -u PGPASSWORD psql -w -h \(database.host) \(target) -tAc 'select 1'\n"
-        text += "refuse 'litellm-db refuses a connection without a password (socket)' "
+        text += "expect 'litellm-db refuses a connection without a password (socket)' pg_wants_password "
         text += "docker exec \(App.litellmDB.containerName) env -u PGPASSWORD psql -w \(target) -tAc 'select 1'\n"
         return text
     }
