@@ -21,7 +21,6 @@ struct CatalogStep {
     func render() -> (text: String, reads: [String]) {
         let members = catalog.members.compactMap { plan.cluster(ofModel: $0) }
         let here = members.filter { cluster in cluster.members.contains { $0.name == node.name } }
-        let hf = "\(node.home)/.local/bin/hf"
         var reads: [String] = []
         var text = ""
         let isHead = node.name == catalog.head
@@ -46,7 +45,7 @@ struct CatalogStep {
             reads.append(Layout.stackPath(node, dockerfile))
         }
         for cluster in here {
-            text += "\(hf) download \(cluster.source)" + ComposeModelStep.downloadNote(user: node.user) + "\n"
+            if let line = WeightsDownload.line(cluster.weights, on: node) { text += line + "\n" }
             if cluster.isMultiNode, let token = cluster.runtime.rayToken { reads.append(node.absolute(token.file)) }
         }
         let vllm = VLLMEmitter()

@@ -12,8 +12,6 @@ struct ComposeModelStep {
     func render() -> (text: String, reads: [String]) {
         guard let service = cluster.serviceName, let workload = cluster.workload else { return ("", []) }
         let model = cluster
-        let user = node.user
-        let hf = "\(node.home)/.local/bin/hf"
         var text = "```sh\n"
         let manual = model.start == .manual
         let up = "docker compose -f \(compose)" + (manual ? " --profile \(Workload.manualProfile)" : "") + " up -d \(service)"
@@ -25,15 +23,8 @@ struct ComposeModelStep {
         if !folders.isEmpty { text += "mkdir -p \(folders.joined(separator: " "))\n" }
         let weights = cluster.weights
         switch weights.fetch {
-        case .huggingFace(let repository, let files, let directory):
-            var line = "\(hf) download \(repository)"
-            switch files {
-            case .file(let file): line += " \(file)"
-            case .matching(let glob): line += " --include '\(glob)'"
-            case nil: break
-            }
-            if let directory { line += " --local-dir \(directory)" }
-            text += line + Self.downloadNote(user: user) + "\n"
+        case .huggingFace:
+            if let line = WeightsDownload.line(weights, on: node) { text += line + "\n" }
             if !manual { text += up + "\n" + wait(seconds: weights.startTimeout) }
         case .serverPull(let command):
             // The server must be up to pull; a manual one is started for the pull and stopped again.
@@ -47,9 +38,6 @@ struct ComposeModelStep {
         if manual { text += "\n" + switching(service: service) }
         return (text, [compose])
     }
-
-    /// The comment after every `hf download`: the cache must belong to the user whose containers read it.
-    static func downloadNote(user: String) -> String { "   # as \(user), not root; a gated model needs 'hf auth login' first" }
 
     private func wait(seconds: Int) -> String {
         "timeout \(seconds) bash -c 'until curl -fsS \(cluster.readinessURL) >/dev/null; do sleep 2; done'\n"

@@ -421,7 +421,7 @@ struct RunbookEmitter {
             }
             reads([Layout.stackPath(node, "scripts/\(base).sh"), Layout.stackPath(node, "scripts/\(base)-entrypoint.sh")])
             if cluster.isMultiNode, let token = cluster.runtime.rayToken { reads([node.absolute(token.file)]) }
-            text += "\(home)/.local/bin/hf download \(cluster.source)" + ComposeModelStep.downloadNote(user: user) + "\n"
+            if let line = WeightsDownload.line(cluster.weights, on: node) { text += line + "\n" }
             text += "\(Layout.stackPath(node, "scripts/\(base).sh"))\n```\n\n"
             if role.kind == .worker {
                 text += "Start this before the head on \(cluster.head.name): the worker retries until the head's Ray is up.\n"

@@ -3,8 +3,9 @@
 public struct ModelWeights: Sendable, Equatable {
     public enum Fetch: Sendable, Equatable {
         /// `hf download` before the server starts, as the user whose containers read the cache:
-        /// a repository, a part of it (`files`), into `directory` rather than the cache.
-        case huggingFace(repository: String, files: Files?, directory: String?)
+        /// a repository, a part of it (`files`), leaving out what the server never loads
+        /// (`excluding`), into `directory` rather than the cache.
+        case huggingFace(repository: String, files: Files?, excluding: [String] = [], directory: String?)
         /// The running server fetches them itself: the command runs in its container.
         case serverPull(command: [String])
     }

@@ -35,8 +35,12 @@ extension ModelRuntime {
     /// The alias the server was given: vLLM's `--served-model-name`, llama-server's `--alias`.
     func listedName(_ cluster: ClusterPlan) -> String { cluster.servedName }
 
-    /// The whole repository into the Hugging Face cache, which the server mounts.
+    /// The repository into the Hugging Face cache, which the server mounts, without the copies
+    /// vLLM never loads: `original/` (its load config ignores `original/**/*` by default; Meta's
+    /// and gpt-oss's repositories repeat every weight there) and `metal/` (gpt-oss's Apple copy).
+    /// The last `--exclude` is the one an older hf (0.34, one pattern per flag) keeps.
     func weights(_ cluster: ClusterPlan) -> ModelWeights {
-        ModelWeights(fetch: .huggingFace(repository: cluster.source, files: nil, directory: nil), startTimeout: 1800)
+        ModelWeights(
+            fetch: .huggingFace(repository: cluster.source, files: nil, excluding: ["metal/*", "original/*"], directory: nil), startTimeout: 1800)
     }
 }
