@@ -38,6 +38,10 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            the RUNBOOK's migration of the guide's database (not applicable, and said so, on a
            node whose LiteLLM runs in compose, which the guide never set up): both ask for the
            password on 127.0.0.1 and on the socket (proof/postgres_check.py)
+  hf       every `hf download` line of every RUNBOOK.md through the real Hugging Face CLI, the
+           version pip resolves from the runbook's own pip3 install line, with the downloads
+           recorded instead of run: repository, files, --include and every --exclude reach the
+           download as the line says (proof/hf_check.py)
   swap     every node's scripts/swap.sh run for real, with the head's launch scripts and the
            workers' scripts unchanged, against stand-ins for docker, ssh and the vLLM API in a
            private network namespace: a swap stops every catalog container (on the workers over
@@ -398,6 +402,13 @@ def check_postgres(example):
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
+def check_hf(example):
+    if not example.files("RUNBOOK.md"):
+        return
+    result = run([sys.executable, os.path.join(HERE, "hf_check.py"), "--tree", example.tree], timeout=1200)
+    yield "RUNBOOK.md hf download lines", "real hf CLI, recorded downloads", result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
 def check_swap(example):
     for path in sorted(glob.glob(os.path.join(example.tree, "nodes", "*", "**", "scripts", "swap.sh"), recursive=True)):
         node = path.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
@@ -420,6 +431,7 @@ CHECKERS = {
     "nginx": check_nginx,
     "postgres": check_postgres,
     "swap": check_swap,
+    "hf": check_hf,
 }
 
 

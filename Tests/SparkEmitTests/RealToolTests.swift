@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf"]
 
     private static func prove(_ arguments: [String]) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
@@ -46,6 +46,8 @@ import Testing
         ("compose", stack + "/compose.yaml", "restart: unless-stopped", "restart: sometimes", "not a Docker restart policy"),
         ("compose", stack + "/compose.yaml", "network_mode: host", "network_mode: [host]", "invalid type"),
         ("yaml", stack + "/litellm-config.yaml", "model_list:", "model_list: [", "while parsing a flow node"),
+        // Two patterns after one --exclude: hf 1.x and later fetch the second as a file.
+        ("hf", stack + "/RUNBOOK.md", "--exclude 'metal/*' --exclude 'original/*'", "--exclude 'metal/*' 'original/*'", "the line names a repository"),
         ("runbook", stack + "/RUNBOOK.md", "sudo /home/cameron/sparky-ai-stack/scripts/firewall.sh\n", "sudo $STACK/scripts/firewall.sh\n", "SC2086"),
         // The image's initdb default trusts 127.0.0.1 and the socket: every local process is superuser.
         ("postgres", stack + "/compose.yaml", "      POSTGRES_INITDB_ARGS: --auth-local=scram-sha-256 --auth-host=scram-sha-256\n", "",
