@@ -78,6 +78,7 @@ struct ComposeEmitter {
             fields.append(("environment", .mapping(environment.map { ($0.name, .string($0.value)) })))
         }
         if !workload.volumes.isEmpty { fields.append(("volumes", .sequence(workload.volumes.map { .string($0) }))) }
+        if let test = workload.healthcheck { fields.append(("healthcheck", .mapping([("test", .sequence(test.map { .string($0) }))]))) }
         return .mapping(fields)
     }
 }

@@ -433,6 +433,13 @@ struct RunbookEmitter {
                 text += "The model runs its upstream image as it is: a single node needs no Ray.\n"
             }
         }
+        // NVIDIA's DGX Spark playbooks: the GPU shares memory with the CPU, and the page cache a
+        // large download leaves behind can starve a model that fits.
+        if node.hardware.gpuVendor == .nvidia, node.hardware.gpuMemoryGB == nil, node.clusterRoles.contains(where: { $0.kind == .head }) {
+            text += "\nIf a model stops at start with an out-of-memory error although it fits, the page cache (after a large download, say) "
+            text += "holds memory the GPU shares with the CPU: flush it, as NVIDIA's DGX Spark playbooks advise, and start the model again:\n\n"
+            text += "```sh\nsudo sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches'\n```\n"
+        }
 
         if let litellm = node.litellm {
             text += heading("LiteLLM proxy")

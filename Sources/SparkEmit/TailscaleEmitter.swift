@@ -53,7 +53,8 @@ struct TailscaleEmitter {
     private func upScript(_ plan: Plan, _ node: NodePlan) -> String {
         let header = Header(plan, node: node.name, about: [
             "Joins tailnet \(node.tailnet.name) and exposes the loopback-only apps on it with 'tailscale serve';",
-            "the tailnet policy decides who reaches them. Extra arguments go to 'tailscale up' (e.g. --auth-key=…).",
+            "the tailnet policy decides who reaches them. Extra arguments go to 'tailscale up'; give an auth key",
+            "as a file (--auth-key=file:/root/tailscale-authkey, mode 0600), never as text: a command line shows in ps.",
         ])
         var script = node.clusterInterfaces.isEmpty
             ? "# --reset drops settings from earlier runs; --advertise-routes= advertises no subnet.\n"

@@ -34,14 +34,19 @@ public struct Workload: Sendable {
     public let dependsOn: [String]
     /// Started only on request (`docker compose --profile manual up -d NAME`), never by `up -d`.
     public let manualStart: Bool
+    /// The command Docker runs to tell the container is healthy, replacing the image's own
+    /// `HEALTHCHECK` where that probes the wrong place; nil keeps the image's.
+    public let healthcheck: [String]?
     /// The topology entry the workload comes from.
     public let path: SpecPath
 
     public init(
         name: String, image: String, runner: Runner = .compose, command: [String] = [], environment: [(name: String, value: String)] = [],
         environmentFiles: [String] = [], volumes: [String] = [], entrypoint: [String]? = nil, gpus: Hardware.GPUVendor? = nil,
-        gpuIDs: [Int]? = nil, hostIPC: Bool = false, manualStart: Bool = false, dependsOn: [String] = [], path: SpecPath
+        gpuIDs: [Int]? = nil, hostIPC: Bool = false, manualStart: Bool = false, dependsOn: [String] = [], healthcheck: [String]? = nil,
+        path: SpecPath
     ) {
+        self.healthcheck = healthcheck
         self.dependsOn = dependsOn
         self.gpuIDs = gpuIDs
         self.name = name

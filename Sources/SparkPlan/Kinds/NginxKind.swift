@@ -33,6 +33,12 @@ struct NginxKind: AppKind {
                 "\(script)   # as \(context.node.user): NGINX's self-signed certificate, made once", reads: [script],
                 creates: ["\(stackDir)/\(NginxLayout.selfSignedCertificate)", "\(stackDir)/\(NginxLayout.selfSignedKey)"])]
         }
+        // rsync replaces a file with a new one; a single-file bind mount keeps the old one.
+        operations.notes = [
+            "NGINX mounts its server block as a single file, and copying a changed one gives it a new inode the running "
+                + "container never sees: after copying a change of `\(NginxLayout.config)`, `docker compose -f \(stackDir)/compose.yaml "
+                + "restart \(app.containerName)` (a reload is not enough).",
+        ]
         guard let port = context.node.port(of: app) else { return operations }
         let url = "https://\(context.bind):\(port)/health/liveliness"
         operations.checkSection = "NGINX"

@@ -49,6 +49,10 @@ struct LlamaCppRuntime: ModelRuntime {
         return Workload(
             name: serviceName(cluster), image: cluster.image, command: command,
             volumes: ["\(options.directory.absolute(home: cluster.head.home)):\(Self.modelsMount):ro"], gpus: cluster.head.hardware.gpuVendor,
-            gpuIDs: cluster.gpuIDs, manualStart: cluster.start == .manual, path: cluster.path)
+            gpuIDs: cluster.gpuIDs, manualStart: cluster.start == .manual,
+            // The images' HEALTHCHECK curls localhost:8080/health whatever --port says
+            // (ggml-org/llama.cpp .devops/*.Dockerfile): on another port the container reads
+            // unhealthy, or healthy because something else answers on 8080 of the host network.
+            healthcheck: ["CMD", "curl", "-f", "http://\(cluster.apiHost):\(cluster.port)/health"], path: cluster.path)
     }
 }
