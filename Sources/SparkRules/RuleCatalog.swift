@@ -43,6 +43,7 @@ public enum RuleCatalog {
         ImagePlatformRule(),
         LlamaCppSlotsRule(),
         PinnedImageRule(),
+        RemoteCodeRule(),
         GPUAssignmentRule(),
         CatalogSwapRule(),
         FallbackChainRule(),

@@ -836,6 +836,7 @@ private struct Decoder {
         if let kwargs = map.value("default_chat_template_kwargs") {
             options.defaultChatTemplateKwargs = templateKwargs(kwargs, at: path / "default_chat_template_kwargs")
         }
+        options.trustRemoteCode = map.bool("trust_remote_code") ?? false
         if let overrides = map.value("hf_overrides") {
             options.hfOverrides = passThrough(
                 overrides, at: path / "hf_overrides", key: "hf_overrides",

@@ -28,6 +28,9 @@ public struct VLLMOptions: Sendable {
     public var hfOverrides: [(String, YAMLValue)] = []
     /// `--speculative-config`: speculative decoding (a draft model, n-gram, MTP), as written.
     public var speculativeConfig: [(String, YAMLValue)] = []
+    /// `--trust-remote-code`: vLLM imports and runs Python files of the model's repository (a
+    /// custom tokenizer, say); HY006 asks for the risk to be accepted.
+    public var trustRemoteCode: Bool = false
 
     /// A scalar value of a chat-template keyword argument.
     public enum TemplateValue: Sendable, Equatable {

@@ -76,6 +76,7 @@ struct VLLMRuntime: ModelRuntime {
             // jansson fails only on text that is not UTF-8, which libyaml never hands over.
             if let json = try? JanssonEncoder.encode(object, style: .compact) { args.append(["--default-chat-template-kwargs", json]) }
         }
+        if vllm.trustRemoteCode { args.append(["--trust-remote-code"]) }
         for (flag, settings) in [("--hf-overrides", vllm.hfOverrides), ("--speculative-config", vllm.speculativeConfig)] where !settings.isEmpty {
             if let json = try? JanssonEncoder.encode(json(.mapping(settings)), style: .compact) { args.append([flag, json]) }
         }

@@ -29,7 +29,7 @@ struct ModelListenRule: Rule {
             // On the tailnet with a key: the policy grants the tailnet's tag alone the port.
             RuleExample(base: "one-box", [
                 ("    apps: [{litellm: {runner: compose, port: 4000}}]\n", "    apps: [{litellm: {runner: compose, port: 4000}}]\n    tailnet_ip: 100.64.0.10\n"),
-                ("      tool_call_parser: kimi_k2\n", "      tool_call_parser: kimi_k2\n    listen: tailnet\n    api_key: {file: ~/.kimi-vllm.env}\n"),
+                ("      trust_remote_code: true\n", "      trust_remote_code: true\n    listen: tailnet\n    api_key: {file: ~/.kimi-vllm.env}\n"),
             ]),
         ])
 
