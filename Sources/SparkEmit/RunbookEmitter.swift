@@ -329,6 +329,16 @@ struct RunbookEmitter {
         if !packages.isEmpty {
             text += "\nA fresh account has no `~/.local/bin` on its PATH, so the steps below call these tools by their full path.\n"
         }
+        // An AMD APU's GPU maps system memory through GTT, which the kernel sizes at part of RAM
+        // unless told otherwise: the models here count on usable_gb.
+        if node.hardware.gpuVendor == .amd, node.hardware.gpuMemoryGB == nil, node.clusterRoles.contains(where: { $0.kind == .head }) {
+            let usable = node.hardware.usableGB
+            text += "\nThe GPU shares this node's memory, and the models here count on \(usable == usable.rounded() ? String(Int(usable)) : String(usable)) GB of it "
+            text += "(`hardware.usable_gb`). The kernel lets an AMD APU's GPU map only part of RAM unless told otherwise: check what it may map, "
+            text += "and raise the limit as AMD's \"RDNA3.5 system optimization\" guide describes (the TTM pages limit; Debian's "
+            text += "amd-debug-tools has `amd-ttm --set`) before the models start:\n\n"
+            text += "```sh\ncat /sys/class/drm/card*/device/mem_info_gtt_total /sys/class/drm/card*/device/mem_info_vram_total 2>/dev/null   # bytes\n```\n"
+        }
 
         // A node on no LAN keeps /etc/hosts as it is: there is no address to give the names.
         if let lan = node.lan, !node.hostsEntries.isEmpty {
