@@ -39,6 +39,7 @@ public final class ClusterPlan: Sendable {
     public let runtime: Runtime
     public let vllm: VLLMOptions
     public let llamaCpp: LlamaCppOptions?
+    public let ollama: OllamaOptions?
     /// The GPUs the model is given on its node, or nil for all of them.
     public let gpuIDs: [Int]?
     /// The completion limit LiteLLM is told, if any.
@@ -84,6 +85,7 @@ public final class ClusterPlan: Sendable {
         runtime = model.runtime
         vllm = model.vllm
         llamaCpp = model.llamaCpp
+        ollama = model.ollama
         gpuIDs = model.gpuIDs
         maxTokens = model.maxTokens
         sharedWith = model.sharedWith

@@ -531,6 +531,12 @@ public enum PlanResolver {
                     "model '\(cluster.name)' runs \(server) from \(cluster.image), but model '\(first.name)' runs it from \(first.image)",
                     at: cluster.runtime.path / "image",
                     help: "one server serves both models: give them one image, or give one model another 'port' (a second server)")
+            } else if first.ollama?.contextLength != cluster.ollama?.contextLength {
+                let length = { (model: ClusterPlan) in model.ollama?.contextLength.map(String.init) ?? "Ollama's default" }
+                bag.error(
+                    "model '\(cluster.name)' asks \(server) for context_length \(length(cluster)), but model '\(first.name)' for \(length(first))",
+                    at: cluster.ollama.map { $0.path / "context_length" } ?? cluster.path,
+                    help: "the server's context length is one for all its models: give them one, or give one model another 'port' (a second server)")
             } else if first.start != cluster.start {
                 bag.error(
                     "model '\(cluster.name)' starts \(cluster.start.rawValue) but shares \(server) with model '\(first.name)', which starts \(first.start.rawValue)",

@@ -16,6 +16,8 @@ public struct Model: Sendable {
     public var vllm: VLLMOptions
     /// The llama-server settings, for a llama.cpp model.
     public var llamaCpp: LlamaCppOptions?
+    /// Ollama's server settings, for an Ollama model.
+    public var ollama: OllamaOptions? = nil
     /// Whether the model starts with the stack.
     public var start: StartPolicy
     /// The GPUs (by index) a compose-run model is given; nil gives it every GPU of the node.
@@ -115,6 +117,15 @@ public struct LlamaCppOptions: Sendable {
     public var parallel: Int
     /// `--n-gpu-layers`: layers offloaded to the GPU (999: all).
     public var gpuLayers: Int
+    public var path: SpecPath
+}
+
+/// The server settings of an Ollama model. One server serves every Ollama model on its port, so
+/// they are the server's: models that share one must agree.
+public struct OllamaOptions: Sendable {
+    /// `OLLAMA_CONTEXT_LENGTH`: the context a request gets unless it asks for another (Ollama
+    /// 0.12 gives 4096 otherwise, too little for a coding tool).
+    public var contextLength: Int?
     public var path: SpecPath
 }
 

@@ -690,6 +690,11 @@ private struct Decoder {
             llamaCpp = map.required("llama_cpp", what: what, help: "add 'llama_cpp: {gguf: /srv/models/NAME.gguf, ctx_size: 32768}'")
                 .flatMap { llamaCppOptions($0, at: path / "llama_cpp", model: name) }
         }
+        var ollama: OllamaOptions?
+        if kind == nil { _ = map.value("ollama") }  // the runtime's error is enough
+        if kind == .ollama, let node = map.value("ollama") {
+            ollama = ollamaOptions(node, at: path / "ollama")
+        }
         let start: StartPolicy = catalogName != nil ? (catalog?.active == name ? .auto : .manual)
             : map.choice("start", StartPolicy.self, noun: "start policy") ?? .auto
         // Only a compose service can be given some GPUs; launch scripts give a node's all.
@@ -711,10 +716,18 @@ private struct Decoder {
                 help: runtime.kind == .vllm ? "remove 'runner: compose' (a cluster of nodes runs from docker run scripts), or the workers"
                     : "remove 'workers'; a model split across nodes runs on vLLM")
         }
-        return Model(
+        var model = Model(
             name: name, source: source, servedName: servedName, weightsGB: weights, runtime: runtime, cluster: cluster, port: port,
             listen: listen, vllm: vllm, llamaCpp: llamaCpp, start: start, gpuIDs: gpuIDs, maxTokens: maxTokens, sharedWith: sharedWith,
             path: path, catalog: catalogName, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks, senior: senior, textFallbacks: textFallbacks, apiKey: apiKey)
+        model.ollama = ollama
+        return model
+    }
+
+    func ollamaOptions(_ node: YAMLNode, at path: SpecPath) -> OllamaOptions? {
+        guard let map = MappingReader(node, at: path, what: "'ollama'", context: context) else { return nil }
+        defer { map.finish() }
+        return OllamaOptions(contextLength: map.int("context_length", in: 256...16_777_216), path: path)
     }
 
     /// Where the model runs: `cluster: {head, workers, …}`, or `node: NAME` for one node.

@@ -185,17 +185,17 @@ ONE_BOX = open(os.path.join(HERE, "..", "..", "examples", "one-box", "topology.y
 for name, (old, new) in {
     "runtime-unknown-kind": ("{kind: ollama, image:", "{kind: olama, image:"),
     "runtime-vllm-settings-on-ollama": ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    vllm: {max_model_len: 8192}\n  qwen3-coder-llama:"),
-    "runtime-ollama-with-workers": ("    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n    node: framework",
-                                    "    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n    cluster: {head: framework, workers: [framework2]}"),
+    "runtime-ollama-with-workers": ("    ollama: {context_length: 65536}\n    node: framework",
+                                    "    ollama: {context_length: 65536}\n    cluster: {head: framework, workers: [framework2]}"),
     "runtime-llama-cpp-without-settings": ("      gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.gguf\n      ctx_size: 65536\n      parallel: 2\n", ""),
     "runtime-llama-cpp-settings-empty": ("      gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.gguf\n      ctx_size: 65536\n      parallel: 2\n", "      {}\n"),
     "runtime-gguf-not-gguf": ("gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.gguf", "gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.bin"),
     "runtime-gguf-path-escape": ("gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.gguf", "gguf: ../../etc/shadow.gguf"),
     "runtime-gguf-hostile": ("gguf: Qwen3-Coder-30B-A3B-Instruct-Q8_0.gguf", "gguf: \"x.gguf; rm -rf ~\""),
-    "runtime-node-and-cluster": ("    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n    node: framework",
-                                 "    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n    node: framework\n    cluster: {head: framework}"),
-    "runtime-no-placement": ("    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n    node: framework\n",
-                             "    runtime: {kind: ollama, image: ollama/ollama:0.12.6-rocm}\n"),
+    "runtime-node-and-cluster": ("    ollama: {context_length: 65536}\n    node: framework",
+                                 "    ollama: {context_length: 65536}\n    node: framework\n    cluster: {head: framework}"),
+    "runtime-no-placement": ("    ollama: {context_length: 65536}\n    node: framework\n",
+                             "    ollama: {context_length: 65536}\n"),
     "runtime-bad-digest": ("{kind: ollama, image: ollama/ollama:0.12.6-rocm}", "{kind: ollama, image: ollama/ollama:0.12.6-rocm, digest: sha256:abc}"),
     "runtime-base-image-on-ollama": ("{kind: ollama, image: ollama/ollama:0.12.6-rocm}", "{kind: ollama, base_image: ollama/ollama:0.12.6-rocm}"),
     "runtime-compose-runner-on-llama-cpp": ("{kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700}\n    node: framework\n    port: 8081",
@@ -229,6 +229,8 @@ for name, (old, new) in {
     "route-without-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  box/code: {keywords: [code]}\n"),
     "text-fallbacks-unknown": ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    text_fallbacks: [kimi-linar]\n  qwen3-coder-llama:"),
     "route-shadows-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  kimi-linear: qwen3-coder\n"),
+    "ollama-context-length-zero": ("ollama: {context_length: 65536}", "ollama: {context_length: 0}"),
+    "ollama-settings-on-vllm": ("      trust_remote_code: true\n", "      trust_remote_code: true\n    ollama: {context_length: 8192}\n"),
 }.items():
     assert old in ONE_BOX, old
     case(name, ONE_BOX.replace(old, new, 1))

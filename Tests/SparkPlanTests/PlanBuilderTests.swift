@@ -1,6 +1,6 @@
 import SparkDiagnostics
 import SparkPlan
-import SparkSpec
+@testable import SparkSpec
 import SparkTestSupport
 import Testing
 
@@ -68,5 +68,24 @@ import Testing
         // With room for the largest, nothing is reported.
         box.topology.models[2].vllm.gpuMemoryUtilization = 0.35
         #expect(box.findings().filter { $0.code == "CL009" }.isEmpty)
+    }
+
+    /// Ollama's context length is its server's: every model of one server gets it, and two
+    /// models of one server that ask for different lengths are refused, not the first winning.
+    @Test func ollamasContextLengthIsTheServersAndModelsMustAgree() throws {
+        var box = TopologyBuilder().owner("me").node("box", owner: "me", links: [], apps: [.litellm, .litellmDB])
+            .model("coder", head: "box", port: 11434, runtime: .ollama).model("chat", head: "box", port: 11434, runtime: .ollama)
+        box.topology.models[1].source = "qwen3:32b"
+        box.topology.models[0].ollama = OllamaOptions(contextLength: 65536, path: SpecPath.root / "models" / "coder" / "ollama")
+        box.topology.models[1].ollama = OllamaOptions(contextLength: 65536, path: SpecPath.root / "models" / "chat" / "ollama")
+        let plan = try #require(box.resolve().plan)
+        let server = try #require(plan.node(named: "box")?.workloads.first { $0.name == "ollama" })
+        #expect(server.environment.contains { $0.name == "OLLAMA_CONTEXT_LENGTH" && $0.value == "65536" })
+        box.topology.models[1].ollama = nil
+        let refused = box.resolve()
+        #expect(refused.plan == nil)
+        #expect(refused.diagnostics.map(\.message) == [
+            "model 'chat' asks the Ollama server 'ollama' on node 'box' for context_length Ollama's default, but model 'coder' for 65536",
+        ])
     }
 }
