@@ -285,6 +285,13 @@ struct VerifyEmitter {
             text += "expect \(Shell.quote("\(runtime) serves \(listed) on \(cluster.apiHost):\(model.port)")) lists_model \(base) \(Shell.quote(listed))\n"
         }
         text += "expect \(Shell.quote("\(model.name) is on no wildcard address")) not_on_wildcard \(model.port)\n"
+        if let check = cluster.gpuCheck {
+            text += "# docker_log_has CONTAINER PATTERN: the container's log has a line matching the extended regular expression.\n"
+            // A here-string, not a pipe: grep -q stops early, and under pipefail the writer killed by
+            // SIGPIPE would fail a check that found its line.
+            text += "docker_log_has() { local log; log=$(docker logs \"$1\" 2>&1) || return 1; grep -Eq \"$2\" <<<\"$log\"; }\n"
+            text += "expect \(Shell.quote(check.what)) \(check.command)\n"
+        }
         return text
     }
 

@@ -135,6 +135,8 @@ public final class ClusterPlan: Sendable {
     public var listedName: String { lowering.listedName(self) }
     /// Where the runtime's upstream image listens unless told otherwise, as the runbook says it.
     public var upstreamBind: String { lowering.upstreamBind }
+    /// A check that the running server put the model on the GPU, where the runtime can fall back quietly.
+    public var gpuCheck: (what: String, command: String)? { lowering.gpuCheck(self) }
     /// How the weights reach the head, and how long a first start may take.
     public var weights: ModelWeights { lowering.weights(self) }
     /// The compose service serving the model, for a model compose runs.

@@ -103,6 +103,13 @@ import Testing
         #expect(Self.value(models[0], "litellm_params", "model")?.scalar == "ollama_chat/qwen3-coder:30b")
         let smoke = try Self.text("one-box", "\(stack)/scripts/smoke.sh")
         #expect(smoke.contains("/health/readiness") && smoke.contains("/v1/models") && smoke.contains(". /home/me/framework/.env"))
+        // Review findings on this box: Ollama's context, llama.cpp's health probe and GPU use.
+        #expect(Self.value(compose, "services", "ollama", "environment", "OLLAMA_CONTEXT_LENGTH")?.scalar == "65536")
+        #expect(Self.words(Self.value(compose, "services", "llama-qwen3-coder-llama", "healthcheck", "test"))
+            == ["CMD", "curl", "-f", "http://127.0.0.1:8081/health"])
+        let verify = try Self.text("one-box", "\(stack)/scripts/verify.sh")
+        #expect(verify.contains("docker_log_has llama-qwen3-coder-llama 'offloaded ([0-9]+)/\\1 layers to GPU'"))
+        #expect(!verify.contains("docker_log_has llama-qwen3-235b"), "a model started by hand is not checked while it may be stopped")
     }
 
     /// Document 001: vLLM servers on 8001 to 8003 with the document's flags, LiteLLM on 4000 with

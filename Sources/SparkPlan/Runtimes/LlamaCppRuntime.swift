@@ -24,6 +24,17 @@ struct LlamaCppRuntime: ModelRuntime {
             startTimeout: 600)
     }
 
+    /// llama-server on a GPU it cannot use (a Vulkan image without the driver's libraries, say)
+    /// serves from the CPU and answers /health all the same; its log says where the layers went:
+    /// "load_tensors: offloaded N/M layers to GPU" (src/llama-model.cpp).
+    func gpuCheck(_ cluster: ClusterPlan) -> (what: String, command: String)? {
+        guard cluster.head.hardware.gpuVendor != .none, let options = cluster.llamaCpp, let service = cluster.serviceName else { return nil }
+        // --n-gpu-layers 999 (the default) asks for every layer; a smaller number for some.
+        return options.gpuLayers >= 999
+            ? ("llama-server put every layer of \(cluster.name) on the GPU", "docker_log_has \(service) 'offloaded ([0-9]+)/\\1 layers to GPU'")
+            : ("llama-server put layers of \(cluster.name) on the GPU", "docker_log_has \(service) 'offloaded [1-9][0-9]*/[0-9]+ layers to GPU'")
+    }
+
     /// The file, or a glob over every part of a split GGUF.
     static func files(_ file: String) -> ModelWeights.Files {
         let name = file.split(separator: "/").last.map(String.init) ?? file

@@ -21,6 +21,9 @@ protocol ModelRuntime: Sendable {
     func listedName(_ cluster: ClusterPlan) -> String
     /// Where the upstream image listens unless told otherwise, as the runbook says it.
     var upstreamBind: String { get }
+    /// A check that the running server put the model on the GPU, for a server that falls back
+    /// to the CPU quietly: what it proves, and a command that succeeds when it holds.
+    func gpuCheck(_ cluster: ClusterPlan) -> (what: String, command: String)?
 }
 
 extension ModelRuntime {
@@ -31,6 +34,10 @@ extension ModelRuntime {
 
     /// LiteLLM's generic OpenAI-compatible provider, with the name the server answers to.
     func litellmModel(_ cluster: ClusterPlan) -> String { "openai/\(cluster.servedName)" }
+
+    /// vLLM and Ollama need no check of their own: vLLM stops without a GPU, and Ollama loads a
+    /// model only when asked.
+    func gpuCheck(_ cluster: ClusterPlan) -> (what: String, command: String)? { nil }
 
     /// The alias the server was given: vLLM's `--served-model-name`, llama-server's `--alias`.
     func listedName(_ cluster: ClusterPlan) -> String { cluster.servedName }
