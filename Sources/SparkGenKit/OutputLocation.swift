@@ -23,7 +23,8 @@ public enum OutputLocation {
         if !path.hasPrefix("/") {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             if getcwd(&buffer, buffer.count) != nil {
-                components = String(cString: buffer).split(separator: "/").map(String.init)
+                let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+                components = String(decoding: bytes, as: UTF8.self).split(separator: "/").map(String.init)
             }
         }
         for part in path.split(separator: "/") {
