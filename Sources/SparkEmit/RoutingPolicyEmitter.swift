@@ -14,8 +14,7 @@ struct RoutingPolicyEmitter {
         try plan.nodes.compactMap { node in
             guard let litellm = node.litellm, litellm.routesBetweenModels else { return nil }
             let routed = Set(litellm.routes.map(\.servedName))
-            let served = Self.servedNames(plan)
-            let routes = plan.routes.filter { served[$0.model].map(routed.contains) ?? false }
+            let routes = plan.routes.filter { plan.routingTarget(named: $0.model).map { routed.contains($0.servedName) } ?? false }
             let targets = plan.routingTargets.filter { routed.contains($0.servedName) }
             let classifies = routes.contains { !$0.keywords.isEmpty || !$0.promotions.isEmpty } || targets.contains { !$0.textFallbacks.isEmpty }
             guard classifies else { return nil }
@@ -28,17 +27,13 @@ struct RoutingPolicyEmitter {
             ])
             return Artifact(
                 path: Layout.stackFile(node, Self.fileName),
-                contents: header.comment() + (try YAMLEmitter.emit(document(routes, targets: targets, served: served))))
+                contents: header.comment() + (try YAMLEmitter.emit(document(routes, targets: targets, plan: plan))))
         }
     }
 
-    /// The name clients call each model or backend by, keyed by its name in the topology (the first of a name wins).
-    static func servedNames(_ plan: Plan) -> [String: String] {
-        Dictionary(plan.routingTargets.map { ($0.name, $0.servedName) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    private func document(_ routes: [RouteAlias], targets: [RoutingTarget], served: [String: String]) -> YAMLValue {
-        let name = { (key: String) in served[key] ?? key }
+    private func document(_ routes: [RouteAlias], targets: [RoutingTarget], plan: Plan) -> YAMLValue {
+        // The name clients call a model or backend by.
+        let name = { (key: String) in plan.routingTarget(named: key)?.servedName ?? key }
         let vision = Dictionary(targets.map { ($0.name, $0.vision) }, uniquingKeysWith: { first, _ in first })
         var document: [(String, YAMLValue)] = []
         let buckets: [(String, YAMLValue)] = routes.map { route in

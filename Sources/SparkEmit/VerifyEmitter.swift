@@ -150,8 +150,15 @@ struct VerifyEmitter {
                 }
             }
         }
-        for role in node.clusterRoles where role.kind == .head && role.cluster.catalog == nil {
-            script += headChecks(role.cluster)
+        let heads = node.clusterRoles.filter { $0.kind == .head && $0.cluster.catalog == nil }.map(\.cluster)
+        if heads.contains(where: { !$0.isScripted && $0.start == .auto && $0.gpuCheck != nil }) {
+            script += "\n# docker_log_has CONTAINER PATTERN: the container's log has a line matching the extended regular expression.\n"
+            // A here-string, not a pipe: grep -q stops early, and under pipefail the writer killed by
+            // SIGPIPE would fail a check that found its line.
+            script += "docker_log_has() { local log; log=$(docker logs \"$1\" 2>&1) || return 1; grep -Eq \"$2\" <<<\"$log\"; }\n"
+        }
+        for cluster in heads {
+            script += headChecks(cluster)
         }
         for catalog in plan.catalogs where catalog.head == node.name {
             script += catalogChecks(plan, catalog)
@@ -286,10 +293,7 @@ struct VerifyEmitter {
         }
         text += "expect \(Shell.quote("\(model.name) is on no wildcard address")) not_on_wildcard \(model.port)\n"
         if let check = cluster.gpuCheck {
-            text += "# docker_log_has CONTAINER PATTERN: the container's log has a line matching the extended regular expression.\n"
-            // A here-string, not a pipe: grep -q stops early, and under pipefail the writer killed by
-            // SIGPIPE would fail a check that found its line.
-            text += "docker_log_has() { local log; log=$(docker logs \"$1\" 2>&1) || return 1; grep -Eq \"$2\" <<<\"$log\"; }\n"
+            // docker_log_has is defined once, before the first model that checks its log.
             text += "expect \(Shell.quote(check.what)) \(check.command)\n"
         }
         return text

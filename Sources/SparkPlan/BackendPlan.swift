@@ -36,7 +36,7 @@ public struct BackendPlan: Sendable {
         port = backend.port
         slots = backend.slots
         vision = backend.vision
-        maxParallelRequests = backend.maxParallelRequests ?? (backend.fallbacks.isEmpty ? nil : backend.slots)
+        maxParallelRequests = RoutingTarget.cap(declared: backend.maxParallelRequests, fallbacks: backend.fallbacks, slots: backend.slots)
         declaredCap = backend.maxParallelRequests
         textFallbacks = backend.textFallbacks
         fallbacks = backend.fallbacks

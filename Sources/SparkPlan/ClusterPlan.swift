@@ -109,11 +109,8 @@ public final class ClusterPlan: Sendable {
         case .ollama: return nil
         }
     }
-    /// The gateway's cap: the topology's, or, for a model with fallbacks, its server's slots, so a
-    /// request that would queue inside the server spills down the chain instead (document 003).
-    /// Nil when the slots are not stated (Ollama, vLLM without max_num_seqs) or nothing would
-    /// take the spill.
-    public var cap: Int? { maxParallelRequests ?? (fallbacks.isEmpty ? nil : slots?.count) }
+    /// The gateway's cap (`RoutingTarget.cap`); Ollama and a vLLM without max_num_seqs state no slots.
+    public var cap: Int? { RoutingTarget.cap(declared: maxParallelRequests, fallbacks: fallbacks, slots: slots?.count) }
     /// The runtime that lowers the model: its server, its LiteLLM provider, its readiness check.
     var lowering: any ModelRuntime { ModelRuntimes.runtime(runtime.kind) }
     /// The endpoint every LiteLLM uses: the address the server listens on, which is the head's

@@ -27,6 +27,13 @@ public struct RoutingTarget: Sendable {
     public let proxies: Set<String>
     public let path: SpecPath
 
+    /// The gateway's cap: the written one, or, for a target with fallbacks, its server's slots, so a
+    /// request that would queue inside the server spills down the chain instead (document 003).
+    /// Nil when the slots are not stated or nothing would take the spill.
+    static func cap(declared: Int?, fallbacks: [String], slots: Int?) -> Int? {
+        declared ?? (fallbacks.isEmpty ? nil : slots)
+    }
+
     /// What a word in messages calls it.
     public var noun: String { kind == .model ? "model" : "backend" }
 

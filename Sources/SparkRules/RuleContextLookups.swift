@@ -31,13 +31,3 @@ extension Double {
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 }
-
-extension RuleContext {
-    /// Every model and backend by name (the first of a name wins, as lookups do elsewhere).
-    func routingTargets() -> [String: RoutingTarget] {
-        Dictionary(plan.routingTargets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    /// Models, then backends, in file order.
-    func routingOrder() -> [String] { plan.routingTargets.map(\.name) }
-}

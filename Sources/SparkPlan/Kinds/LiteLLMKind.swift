@@ -9,7 +9,7 @@ struct LiteLLMKind: AppKind {
 
     func workload(_ context: AppContext) -> Workload? {
         guard let options = context.options, options.runner == .compose, let image = options.image else { return nil }
-        let stackDir = context.topology.stack.dir.absolute(home: context.node.home)
+        let stackDir = context.stackDir
         // The image's entrypoint runs `litellm "$@"`, whose --host defaults to 0.0.0.0 (proxy_cli.py).
         return Workload(
             name: app.containerName, image: image,

@@ -7,7 +7,7 @@ struct NginxKind: AppKind {
     static let image = "nginx:1.27.4"
 
     func workload(_ context: AppContext) -> Workload? {
-        let stackDir = context.topology.stack.dir.absolute(home: context.node.home)
+        let stackDir = context.stackDir
         let tls = context.options?.tls
         let certificate = tls?.certificate.absolute(home: context.node.home) ?? "\(stackDir)/\(NginxLayout.selfSignedCertificate)"
         let key = tls?.key.absolute(home: context.node.home) ?? "\(stackDir)/\(NginxLayout.selfSignedKey)"

@@ -77,28 +77,33 @@ struct ResidentModelsRule: Rule {
         /// How messages name it: `node 'spark-1'` or `GPU 1 of node 'ubuntu'`.
         let place: String
         let models: [ClusterPlan]
-        /// What a model holds of the pool, in thousandths, and where the topology says so.
-        let share: (ClusterPlan) -> (thousandths: Int, path: SpecPath)
+        /// What a model that holds its weights (Ollama, llama.cpp) holds of the pool, in
+        /// thousandths; its KV cache comes on top.
+        let weights: (ClusterPlan) -> Int
+
+        /// What a model holds of the pool, in thousandths, and where the topology says so: vLLM
+        /// reserves its fraction at start, the others at least their weights.
+        func share(_ model: ClusterPlan) -> (thousandths: Int, path: SpecPath) {
+            if model.runtime.kind == .vllm { return (thousandths(model.vllm.gpuMemoryUtilization), model.vllm.path / "gpu_memory_utilization") }
+            return (weights(model), model.path / "weights_gb")
+        }
     }
 
     /// The pools of a node: one for unified memory, one per discrete GPU.
     static func pools(of node: NodePlan, models: [ClusterPlan], nodesOf: @escaping (ClusterPlan) -> Int) -> [MemoryPool] {
         let hardware = node.hardware
         guard hardware.gpuMemoryGB != nil else {
-            // vLLM reserves its fraction at start; Ollama and llama.cpp hold at least their share
-            // of the weights (their KV cache comes on top).
+            // The weights are split over the cluster's nodes.
             return [MemoryPool(place: "node '\(node.name)'", models: models) { model in
-                if model.runtime.kind == .vllm { return (thousandths(model.vllm.gpuMemoryUtilization), model.vllm.path / "gpu_memory_utilization") }
-                let share = model.weightsGB / Double(max(1, nodesOf(model))) / hardware.usableGB
-                return (Int((share * 1000).rounded(.up)), model.path / "weights_gb")
+                Int((model.weightsGB / Double(max(1, nodesOf(model))) / hardware.usableGB * 1000).rounded(.up))
             }]
         }
         return (0..<hardware.gpus).map { gpu in
             let memory = hardware.memoryGB(ofGPU: gpu)
+            // The weights are split over the model's GPUs.
             return MemoryPool(place: "GPU \(gpu) of node '\(node.name)'", models: models.filter { hardware.gpuIndices($0.gpuIDs).contains(gpu) }) { model in
-                if model.runtime.kind == .vllm { return (thousandths(model.vllm.gpuMemoryUtilization), model.vllm.path / "gpu_memory_utilization") }
                 let gpus = Double(hardware.gpuIndices(model.gpuIDs).count)
-                return (memory > 0 ? Int((model.weightsGB / gpus / memory * 1000).rounded(.up)) : ceiling + 1, model.path / "weights_gb")
+                return memory > 0 ? Int((model.weightsGB / gpus / memory * 1000).rounded(.up)) : ceiling + 1
             }
         }
     }

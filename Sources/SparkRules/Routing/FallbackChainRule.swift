@@ -31,13 +31,12 @@ struct FallbackChainRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        let targets = context.routingTargets()
-        let order = context.routingOrder()
-        for name in order {
-            guard let target = targets[name], !target.fallbacks.isEmpty else { continue }
+        let plan = context.plan
+        for target in plan.routingTargets where !target.fallbacks.isEmpty {
+            let name = target.name
             // Each LiteLLM that routes it must route its targets too.
             for (index, next) in target.fallbacks.enumerated() {
-                guard let other = targets[next] else { continue }  // an unknown name is a reference error
+                guard let other = plan.routingTarget(named: next) else { continue }  // an unknown name is a reference error
                 if next == name {
                     findings.append(RuleFinding("model '\(name)' falls back to itself", at: target.path / "fallbacks" / index))
                     continue
@@ -52,11 +51,11 @@ struct FallbackChainRule: Rule {
         // A loop: a path that leaves a model and comes back to it. Each model is reported once,
         // at the first link that closes a loop through it.
         var reported = Set<String>()
-        for start in order where !(targets[start]?.fallbacks.isEmpty ?? true) && !reported.contains(start) {
+        for start in plan.routingTargets.map(\.name) where !(plan.routingTarget(named: start)?.fallbacks.isEmpty ?? true) && !reported.contains(start) {
             var path = [start]
             var visited = Set<String>()
             func walk(_ name: String) -> Bool {
-                guard let current = targets[name] else { return false }
+                guard let current = plan.routingTarget(named: name) else { return false }
                 for (index, next) in current.fallbacks.enumerated() where next != current.name {
                     if next == start {
                         findings.append(RuleFinding(

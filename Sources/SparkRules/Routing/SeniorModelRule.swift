@@ -23,11 +23,10 @@ struct SeniorModelRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        let targets = context.routingTargets()
-        return context.routingOrder().compactMap { name -> RuleFinding? in
-            guard let target = targets[name], target.senior, !target.fallbacks.isEmpty else { return nil }
+        context.plan.routingTargets.compactMap { target -> RuleFinding? in
+            guard target.senior, !target.fallbacks.isEmpty else { return nil }
             return RuleFinding(
-                "model '\(name)' is senior but falls back to \(target.fallbacks.map { "'\($0)'" }.joined(separator: ", "))",
+                "model '\(target.name)' is senior but falls back to \(target.fallbacks.map { "'\($0)'" }.joined(separator: ", "))",
                 at: target.path / "fallbacks" / 0)
         }
     }

@@ -29,14 +29,12 @@ struct VisionFallbackRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        let targets = context.routingTargets()
         var findings: [RuleFinding] = []
-        for name in context.routingOrder() {
-            guard let target = targets[name], target.vision else { continue }
+        for target in context.plan.routingTargets where target.vision {
             for (index, next) in target.fallbacks.enumerated() {
-                guard let other = targets[next], !other.vision else { continue }
+                guard let other = context.plan.routingTarget(named: next), !other.vision else { continue }
                 findings.append(RuleFinding(
-                    "model '\(name)' reads images but falls back to '\(next)', which does not", at: target.path / "fallbacks" / index))
+                    "model '\(target.name)' reads images but falls back to '\(next)', which does not", at: target.path / "fallbacks" / index))
             }
         }
         return findings

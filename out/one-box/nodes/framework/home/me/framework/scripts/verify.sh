@@ -91,6 +91,9 @@ expect 'litellm lists qwen3-coder-llama' lists_model http://127.0.0.1:4000/v1 qw
 expect 'litellm lists kimi-linear' lists_model http://127.0.0.1:4000/v1 kimi-linear "$key_header"
 expect 'litellm lists qwen3-235b' lists_model http://127.0.0.1:4000/v1 qwen3-235b "$key_header"
 
+# docker_log_has CONTAINER PATTERN: the container's log has a line matching the extended regular expression.
+docker_log_has() { local log; log=$(docker logs "$1" 2>&1) || return 1; grep -Eq "$2" <<<"$log"; }
+
 echo '== Model qwen3-coder (Ollama, compose service ollama)'
 expect 'Ollama serves qwen3-coder:30b on 127.0.0.1:11434' lists_model http://127.0.0.1:11434/v1 qwen3-coder:30b
 expect 'qwen3-coder is on no wildcard address' not_on_wildcard 11434
@@ -98,8 +101,6 @@ expect 'qwen3-coder is on no wildcard address' not_on_wildcard 11434
 echo '== Model qwen3-coder-llama (llama.cpp, compose service llama-qwen3-coder-llama)'
 expect 'llama.cpp serves qwen3-coder-llama on 127.0.0.1:8081' lists_model http://127.0.0.1:8081/v1 qwen3-coder-llama
 expect 'qwen3-coder-llama is on no wildcard address' not_on_wildcard 8081
-# docker_log_has CONTAINER PATTERN: the container's log has a line matching the extended regular expression.
-docker_log_has() { local log; log=$(docker logs "$1" 2>&1) || return 1; grep -Eq "$2" <<<"$log"; }
 expect 'llama-server put every layer of qwen3-coder-llama on the GPU' docker_log_has llama-qwen3-coder-llama 'offloaded ([0-9]+)/\1 layers to GPU'
 
 echo '== Model kimi-linear (vLLM, compose service vllm-kimi-linear)'
