@@ -1,14 +1,30 @@
 #!/usr/bin/env python3
 """Writes a topology of N split-trust pairs to stdout, for timing lint and build on fleets.
 
-  bench/make-fleet.py N [--shared]
+  bench/make-fleet.py N [--shape SHAPE] [--shared]
 
 Pair i has two owners (o<i>a, o<i>b), each with a tailnet, a LiteLLM with its database and
 Open WebUI, and one TP=2 model across the pair. Each pair has its own direct link (a /30, as
-a DAC cable between two Sparks), and all nodes share one mgmt LAN. With --shared every pair
-is on one fabric instead, the case where output used to grow with the square of the fleet.
+a DAC cable between two Sparks), and all nodes share one mgmt LAN.
+
+A shape turns up one dimension of the fleet that could hide growth faster than the fleet,
+always in proportion to N, so comparing N with 10 N shows how that dimension scales:
+
+  separate  the fleet above (the default)
+  shared    every pair on one fabric instead of its own link (--shared is the same)
+  apps      every owner with a salt key, database password and app keys, every node with
+            the full app set (LiteLLM, its database, Open WebUI, n8n, Hermes, Hermes WebUI)
+  tailnets  tailnets with ssh, kept-open members and tags, extra grants, and each pair's
+            first node shared with the second owner's tailnet
+  models    three compose-run models per node instead of the pair's cluster, each with a
+            fallback to the next, and a route with keywords and a promotion per model
+  backends  a tailnet host per owner serving a backend the owner's gateway routes to, with
+            a fallback between the backend and the models
+  all       every dimension above at once (on separate links)
 """
-import sys
+import argparse
+
+SHAPES = ("separate", "shared", "apps", "tailnets", "models", "backends", "all")
 
 
 def pair_address(pair, host):
@@ -17,52 +33,116 @@ def pair_address(pair, host):
     return ".".join(str(value >> shift & 255) for shift in (24, 16, 8, 0))
 
 
-def main():
-    pairs = int(sys.argv[1])
-    shared = "--shared" in sys.argv[2:]
+def fleet(pairs, shape):
+    shared = shape == "shared"
+    every = shape == "all"
+    apps = every or shape == "apps"
+    tailnets = every or shape == "tailnets"
+    models = every or shape == "models"
+    backends = every or shape == "backends"
+    sides = "ab"
+
     out = ["version: 1", "stack: {name: fleet}", "owners:"]
     for i in range(pairs):
-        for side in "ab":
-            out.append(f"  o{i}{side}: {{tailnet: t{i}{side}, master_key: {{file: ~/.o{i}{side}-key}}, salt_key: {{file: ~/.o{i}{side}-key}}, db_password: {{file: ~/.o{i}{side}-db.env}}}}")
+        for side in sides:
+            owner = f"o{i}{side}"
+            secrets = f"master_key: {{file: ~/.{owner}-key}}, salt_key: {{file: ~/.{owner}-salt}}"
+            secrets += f", db_password: {{file: ~/.{owner}-db.env}}"
+            out.append(f"  {owner}: {{tailnet: t{i}{side}, {secrets}}}")
+
     out.append("tailnets:")
     for i in range(pairs):
-        for side in "ab":
-            out.append(f"  t{i}{side}: {{tag: tag:t{i}{side}, users: [u{i}{side}@example.com]}}")
+        for side in sides:
+            fields = [f"tag: tag:t{i}{side}", f"users: [u{i}{side}@example.com]"]
+            if tailnets:
+                fields += ["ssh: true", "keep_members_open: true", f"keep_open_tags: [tag:keep{i}{side}]",
+                           f"grants: [{{src: [ops{i}{side}@example.com], ports: [4000]}}]"]
+                if side == "a":
+                    fields.append(f"share: [{{with: t{i}b, nodes: [n{i}a], ports: [4000]}}]")
+                else:
+                    fields.append(f"accept: [{{from: t{i}a, nodes: [n{i}a]}}]")
+            out.append(f"  t{i}{side}: {{{', '.join(fields)}}}")
+
+    if backends:
+        out.append("hosts:")
+        for i in range(pairs):
+            for side in sides:
+                out.append(f"  h{i}{side}: {{tailnet: t{i}{side}, tag: tag:lms{i}{side}}}")
+
     out.append("links:")
     if shared:
-        out += ["  dac: {kind: fabric, interface: enp1s0f0np0, hca: rocep1s0f0, subnet: 10.0.0.0/16, mtu: 9216}", "  mgmt: {subnet: 10.1.0.0/16}"]
+        out += ["  dac: {kind: fabric, interface: enp1s0f0np0, hca: rocep1s0f0, subnet: 10.0.0.0/16, mtu: 9216}",
+                "  mgmt: {subnet: 10.1.0.0/16}"]
     else:
         for i in range(pairs):
             out.append(f"  d{i}: {{kind: direct, interface: enp1s0f0np0, hca: rocep1s0f0, subnet: {pair_address(i, 0)}/30, mtu: 9216}}")
         out.append("  mgmt: {subnet: 172.16.0.0/12}")
+
     out.append("nodes:")
     for i in range(pairs):
-        for n, side in enumerate("ab"):
+        for n, side in enumerate(sides):
+            node, owner = f"n{i}{side}", f"o{i}{side}"
             host = 2 * i + n + 1
             octets = f"{host // 250}.{host % 250 + 1}"
-            out.append(f"  n{i}{side}:")
-            out.append(f"    owner: o{i}{side}")
-            out.append("    user: ops")
-            out.append("    hardware: {kind: dgx-spark, memory_gb: 128, usable_gb: 121}")
+            out += [f"  {node}:", f"    owner: {owner}", "    user: ops",
+                    "    hardware: {kind: dgx-spark, memory_gb: 128, usable_gb: 121}"]
             if shared:
-                out.append(f"    mgmt_ip: 10.1.{octets}")
-                out.append(f"    dac_ip: 10.0.{octets}")
+                out += [f"    mgmt_ip: 10.1.{octets}", f"    dac_ip: 10.0.{octets}"]
             else:
-                out.append(f"    mgmt_ip: 172.16.{octets}")
-                out.append(f"    links: {{d{i}: {pair_address(i, n + 1)}}}")
-            out.append("    apps: [litellm, litellm-db, open-webui]")
+                out += [f"    mgmt_ip: 172.16.{octets}", f"    links: {{d{i}: {pair_address(i, n + 1)}}}"]
+            if apps:
+                out.append(f"    apps: [litellm, litellm-db, {{open-webui: {{key: {{file: ~/.{owner}-webui.env}}}}}}, n8n, hermes, "
+                           f"{{hermes-webui: {{password: {{file: ~/.{owner}-hermes-webui.env}}}}}}]")
+            else:
+                out.append("    apps: [litellm, litellm-db, open-webui]")
+
+    if backends:
+        out.append("backends:")
+        for i in range(pairs):
+            for side in sides:
+                # With models, the backend ends each model's chain; otherwise it spills to the cluster.
+                chain = "" if models else f", fallbacks: [m{i}]"
+                out.append(f"  b{i}{side}: {{host: h{i}{side}, model: lms-{i}{side}, slots: 3{chain}}}")
+
     out.append("models:")
     for i in range(pairs):
-        out += [
-            f"  m{i}:",
-            "    source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4",
-            "    weights_gb: 68",
-            "    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3, image: vllm-spark:26.04, ray_token: {file: ~/.ray.env}}",
-            f"    cluster: {{head: n{i}a, workers: [n{i}b], tensor_parallel: 2}}",
-            "    vllm: {gpu_memory_utilization: 0.8, max_model_len: 32768}",
-        ]
-    out += ["accept_risks:", "  - {rule: TR001, reason: \"each pair shares its cluster under a written agreement\"}"]
-    print("\n".join(out))
+        if models:
+            for side in sides:
+                for k in range(3):
+                    name = f"p{i}{side}{k}"
+                    following = f"p{i}{side}{k + 1}" if k < 2 else (f"b{i}{side}" if backends else None)
+                    out += [f"  {name}:", "    source: Qwen/Qwen2.5-7B-Instruct-AWQ", "    weights_gb: 7",
+                            "    runtime: {kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}",
+                            f"    node: n{i}{side}", f"    port: {8100 + k}",
+                            "    vllm: {gpu_memory_utilization: 0.25, max_model_len: 32768, max_num_seqs: 8}"]
+                    if following:
+                        out.append(f"    fallbacks: [{following}]")
+        else:
+            out += [f"  m{i}:", "    source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4", "    weights_gb: 68",
+                    "    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3, image: vllm-spark:26.04, ray_token: {file: ~/.ray.env}}",
+                    f"    cluster: {{head: n{i}a, workers: [n{i}b], tensor_parallel: 2}}",
+                    "    vllm: {gpu_memory_utilization: 0.8, max_model_len: 32768}"]
+
+    if models:
+        out.append("routes:")
+        for i in range(pairs):
+            for side in sides:
+                for k in range(3):
+                    promote = f", promote: [{{over: 8192, to: p{i}{side}{k + 1}}}]" if k < 2 else ""
+                    out.append(f"  r{i}{side}/{k}: {{model: p{i}{side}{k}, keywords: [kw{i}{side}{k}, task{k}]{promote}}}")
+
+    if not models:
+        out += ["accept_risks:", "  - {rule: TR001, reason: \"each pair shares its cluster under a written agreement\"}"]
+    return "\n".join(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pairs", type=int)
+    parser.add_argument("--shape", choices=SHAPES, default="separate")
+    parser.add_argument("--shared", action="store_true", help="the same as --shape shared")
+    arguments = parser.parse_args()
+    print(fleet(arguments.pairs, "shared" if arguments.shared else arguments.shape))
 
 
 if __name__ == "__main__":

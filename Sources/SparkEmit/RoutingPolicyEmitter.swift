@@ -14,8 +14,8 @@ struct RoutingPolicyEmitter {
         try plan.nodes.compactMap { node in
             guard let litellm = node.litellm, litellm.routesBetweenModels else { return nil }
             let routed = Set(litellm.routes.map(\.servedName))
-            let routes = plan.routes.filter { plan.routingTarget(named: $0.model).map { routed.contains($0.servedName) } ?? false }
-            let targets = plan.routingTargets.filter { routed.contains($0.servedName) }
+            let routes = plan.routes(servedAs: routed)
+            let targets = plan.routingTargets(servedAs: routed)
             let classifies = routes.contains { !$0.keywords.isEmpty || !$0.promotions.isEmpty } || targets.contains { !$0.textFallbacks.isEmpty }
             guard classifies else { return nil }
             let header = Header(plan, node: node.name, about: [

@@ -80,7 +80,8 @@ struct RunbookEmitter {
             for file in node.secretFiles { if case .copied(let from, _) = file.source { sources.insert(from) } }
         }
         let first = plan.nodes.filter { isMultiNodeHead($0) || sources.contains($0.name) }
-        return first + plan.nodes.filter { node in !first.contains { $0.name == node.name } }
+        let firstNames = Set(first.map(\.name))
+        return first + plan.nodes.filter { !firstNames.contains($0.name) }
     }
 
     private func comment(_ plan: Plan, node: String? = nil) -> String {
@@ -90,7 +91,8 @@ struct RunbookEmitter {
     /// The order in which nodes are brought up: workers before heads, so a head never starts vLLM alone.
     func bringUpOrder(_ plan: Plan) -> [NodePlan] {
         let workers = plan.nodes.filter { node in node.clusterRoles.contains { $0.kind == .worker } && !node.clusterRoles.contains { $0.kind == .head } }
-        return workers + plan.nodes.filter { node in !workers.contains { $0.name == node.name } }
+        let workerNames = Set(workers.map(\.name))
+        return workers + plan.nodes.filter { !workerNames.contains($0.name) }
     }
 
     private func index(_ plan: Plan) -> String {

@@ -36,7 +36,7 @@ public struct Plan: Sendable {
     /// The model or backend with key `name`.
     public func routingTarget(named name: String) -> RoutingTarget? { routingIndex[name].map { routingTargets[$0] } }
 
-    public func host(named name: String) -> HostPlan? { hosts.first { $0.name == name } }
+    public func host(named name: String) -> HostPlan? { hostIndex[name].map { hosts[$0] } }
 
     /// The nodes a catalog's models run on, each once: its head, then the workers in model order.
     public func nodes(of catalog: CatalogPlan) -> [NodePlan] {
@@ -52,6 +52,16 @@ public struct Plan: Sendable {
     /// The cluster whose model clients ask for as `servedName`.
     public func cluster(serving servedName: String) -> ClusterPlan? { servedIndex[servedName].map { clusters[$0] } }
 
+    /// The models and backends served as one of `servedNames`, in the order of `routingTargets`.
+    public func routingTargets<Names: Sequence<String>>(servedAs servedNames: Names) -> [RoutingTarget] {
+        Set(servedNames).flatMap { targetsByServedName[$0] ?? [] }.sorted().map { routingTargets[$0] }
+    }
+
+    /// The route names that stand for a model or backend served as one of `servedNames`, in file order.
+    public func routes<Names: Sequence<String>>(servedAs servedNames: Names) -> [RouteAlias] {
+        Set(servedNames).flatMap { routesByServedName[$0] ?? [] }.sorted().map { routes[$0] }
+    }
+
     /// Where a node stands in the topology, for keeping derived lists in file order.
     public func position(of name: String) -> Int? { nodeIndex[name] }
 
@@ -60,6 +70,11 @@ public struct Plan: Sendable {
     private let clusterIndex: [String: Int]
     private let servedIndex: [String: Int]
     private let routingIndex: [String: Int]
+    private let hostIndex: [String: Int]
+    /// Positions in `routingTargets` and in `routes` by the served name they reach: a gateway
+    /// finds its own without reading the fleet's.
+    private let targetsByServedName: [String: [Int]]
+    private let routesByServedName: [String: [Int]]
 
     init(topology: Topology, sourceName: String, links: [LinkPlan], nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan],
         hosts: [HostPlan] = [], catalogs: [CatalogPlan] = [], owners: [OwnerPlan] = [], routingTargets: [RoutingTarget] = []
@@ -79,9 +94,19 @@ public struct Plan: Sendable {
         self.routingTargets = routingTargets
         routingIndex = Self.index(routingTargets.map(\.name))
         nodeIndex = Self.index(nodes.map(\.name))
+        hostIndex = Self.index(hosts.map(\.name))
         tailnetIndex = Self.index(tailnets.map(\.name))
         clusterIndex = Self.index(clusters.map(\.name))
         servedIndex = Self.index(clusters.map(\.servedName))
+        var targetsByServedName: [String: [Int]] = [:]
+        for (position, target) in routingTargets.enumerated() { targetsByServedName[target.servedName, default: []].append(position) }
+        var routesByServedName: [String: [Int]] = [:]
+        for (position, route) in routes.enumerated() {
+            guard let target = routingIndex[route.model].map({ routingTargets[$0] }) else { continue }
+            routesByServedName[target.servedName, default: []].append(position)
+        }
+        self.targetsByServedName = targetsByServedName
+        self.routesByServedName = routesByServedName
     }
 
     /// Position by name; the first wins, as a linear search would.

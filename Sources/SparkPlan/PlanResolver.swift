@@ -96,6 +96,9 @@ public enum PlanResolver {
                     path: address.path, devicePath: address.interfacePath ?? link.path / "interface")
             }
         }
+        var backendsByTailnet: [String: [BackendPlan]] = [:]
+        for backend in backends { backendsByTailnet[backend.tailnet, default: []].append(backend) }
+        let aliases = RouteAliasIndex(topology.routes)
         let position = { (name: String) in topology.position(ofNode: name) ?? 0 }
         let lanAddress = { (name: String) in interfaces[position(name)].first { $0.link.kind == .lan }?.address }
         let nodes = topology.nodes.enumerated().map { index, node -> NodePlan in
@@ -123,7 +126,7 @@ public enum PlanResolver {
                 workloads: (modelWorkloads[node.name] ?? []) + kinds.compactMap { $0.kind.workload($0.context) }.map { loadingEveryKey($0, secrets) },
                 litellm: litellm(
                     for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters),
-                    backends: backends.filter { $0.tailnet == (node.tailnet ?? owner.tailnet) }, aliases: topology.routes),
+                    backends: backendsByTailnet[node.tailnet ?? owner.tailnet] ?? [], aliases: aliases),
                 operations: kinds.map { $0.kind.operations($0.context) },
                 secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts)
         }
@@ -137,7 +140,7 @@ public enum PlanResolver {
             return TailnetPlan(
                 tailnet, owners: ownersByTailnet[tailnet.name] ?? [], nodes: members,
                 policy: TailnetPolicyPlanner.policy(
-                    tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts, backends: backends.filter { $0.tailnet == tailnet.name }))
+                    tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts, backends: backendsByTailnet[tailnet.name] ?? []))
         }
         var proxies: [String: Set<String>] = [:]
         for node in nodes {
@@ -298,6 +301,11 @@ public enum PlanResolver {
         }
         let catalogNames = topology.catalogs.map(\.name), catalogSet = Set(catalogNames)
         var catalogMembers: [String: [String]] = [:]
+        var modelsByName: [String: [Model]] = [:], modelsByServedName: Set<String> = []
+        for model in topology.models {
+            modelsByName[model.name, default: []].append(model)
+            modelsByServedName.insert(model.servedName)
+        }
         for model in topology.models {
             guard let name = model.catalog else { continue }
             if catalogSet.contains(name) {
@@ -309,7 +317,7 @@ public enum PlanResolver {
         for catalog in topology.catalogs {
             let members = catalogMembers[catalog.name] ?? []
             // A model of that name that names another catalog is reported there (a misspelt catalog).
-            let elsewhere = topology.models.contains { $0.name == catalog.active && $0.catalog != nil && !catalogSet.contains($0.catalog!) }
+            let elsewhere = (modelsByName[catalog.active] ?? []).contains { $0.catalog != nil && !catalogSet.contains($0.catalog!) }
             if !members.contains(catalog.active), !elsewhere, !declared.contains(catalog.active) {
                 let hint = Suggestion.hint(for: catalog.active, in: members)
                 bag.error(
@@ -325,7 +333,7 @@ public enum PlanResolver {
         let modelNames = topology.models.map(\.name) + topology.backends.map(\.name), modelSet = Set(modelNames)
         let servedNames = Set(topology.models.map(\.servedName) + topology.backends.map(\.name))
         for backend in topology.backends {
-            if topology.models.contains(where: { $0.name == backend.name || $0.servedName == backend.name }) {
+            if modelsByName[backend.name] != nil || modelsByServedName.contains(backend.name) {
                 bag.error(
                     "backend '\(backend.name)' has the name of a model", at: backend.path,
                     help: "a client asking for it would reach one of the two by chance: rename the backend")
@@ -620,7 +628,7 @@ public enum PlanResolver {
     }
 
     private static func litellm(
-        for node: Node, owner: Owner, routes listed: [ClusterPlan], backends: [BackendPlan], aliases: [RouteAlias]
+        for node: Node, owner: Owner, routes listed: [ClusterPlan], backends: [BackendPlan], aliases: RouteAliasIndex
     ) -> LiteLLMPlan? {
         guard node.apps.contains(.litellm), let port = node.port(of: .litellm), let masterKey = owner.masterKey else { return nil }
         // Fallbacks and route names reach only models this LiteLLM routes (FallbackRule reports the rest).
@@ -642,7 +650,7 @@ public enum PlanResolver {
                 apiKeyVariable: cluster.listen == .tailnet ? cluster.apiKey?.variable : nil)
         }
         let allRoutes = routes + external
-        let groupAliases = aliases.compactMap { alias in served[alias.model].map { (name: alias.name, servedName: $0) } }
+        let groupAliases = aliases.naming(served.keys).compactMap { alias in served[alias.model].map { (name: alias.name, servedName: $0) } }
         var database: LiteLLMPlan.Database?
         if node.apps.contains(.litellmDB), let password = owner.dbPassword, let dbPort = node.port(of: .litellmDB) {
             let host = node.appOptions[.litellmDB]?.listen?.description ?? loopback

@@ -38,13 +38,23 @@ public struct Reachability: Sendable {
     /// for pictures and reviews of large topologies; another node or tailnet is refused by the
     /// firewall's default and the policy unless the plan names it.
     public static func relevant(_ plan: Plan) -> Reachability {
-        Reachability(plan, vantages: []) { node in
+        // The named hosts on each link, as (host, interface) positions, so a node meets the hosts
+        // of its own links without reading every host of the fleet.
+        var hostsByLink: [String: [(host: Int, interface: Int)]] = [:]
+        for (hostPosition, host) in plan.hosts.enumerated() {
+            for (interfacePosition, interface) in host.interfaces.enumerated() {
+                hostsByLink[interface.link.name, default: []].append((hostPosition, interfacePosition))
+            }
+        }
+        return Reachability(plan, vantages: []) { node in
             var vantages: [Vantage] = [.local, .ownTailnet, .tailnetTag]
             vantages += (plan.tailnet(named: node.tailnet.name)?.shares ?? []).filter { $0.nodes.contains(node.name) }.map { .otherTailnet($0.tailnet) }
             vantages += node.linkPeers.map { .linkPeer($0.node, link: $0.link) }
             vantages += node.lans.map { .lan($0.link.name) }
-            vantages += plan.hosts.flatMap { host in
-                host.interfaces.filter { node.interface(on: $0.link.name) != nil }.map { .host(host.name, link: $0.link.name) }
+            let met = Set(node.interfaces.map(\.link.name)).flatMap { hostsByLink[$0] ?? [] }.sorted { ($0.host, $0.interface) < ($1.host, $1.interface) }
+            vantages += met.map { position in
+                let host = plan.hosts[position.host]
+                return .host(host.name, link: host.interfaces[position.interface].link.name)
             }
             return vantages
         }
@@ -102,7 +112,8 @@ public struct Reachability: Sendable {
             return tailnetReaches(service, on: node, granted: granted, routed: routedAddresses(node))
         case .tailnetTag:
             // Only where the tailnet has another node to stand there.
-            guard let tailnet = plan.tailnet(named: node.tailnet.name), tailnet.nodes.contains(where: { $0.name != node.name }) else { return nil }
+            guard let tailnet = plan.tailnet(named: node.tailnet.name), tailnet.nodes.count > 1 || tailnet.nodes.first.map({ $0.name != node.name }) == true
+            else { return nil }
             let granted = tailnet.policy.allows(node.tailnet.tag, to: node.tailnet.tag, port: service.port)
             return tailnetReaches(service, on: node, granted: granted, routed: routedAddresses(node))
         case .otherTailnet(let name):

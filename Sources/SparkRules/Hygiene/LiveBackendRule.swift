@@ -34,13 +34,16 @@ struct LiveBackendRule: Rule {
                     "the LiteLLM of owner '\(owner.name)' lists model '\(name)', which no node serves\(hint)", at: owner.path / "models" / index))
             }
         }
+        // The LiteLLM nodes routing each served name, in node order, gathered in one pass.
+        var routers: [String: [String]] = [:]
+        for node in context.plan.nodes {
+            for route in node.litellm?.routes ?? [] { routers[route.servedName, default: []].append(node.name) }
+        }
         for cluster in context.plan.clusters where cluster.apiHost == PlanResolver.loopback {
-            let callers = context.plan.nodes.filter { node in
-                node.name != cluster.head.name && (node.litellm?.routes.contains { $0.servedName == cluster.servedName } ?? false)
-            }
+            let callers = (routers[cluster.servedName] ?? []).filter { $0 != cluster.head.name }
             guard !callers.isEmpty else { continue }
             findings.append(RuleFinding(
-                "model '\(cluster.name)' listens on the loopback of '\(cluster.head.name)', but the LiteLLM on \(callers.map { "'\($0.name)'" }.joined(separator: ", ")) lists it",
+                "model '\(cluster.name)' listens on the loopback of '\(cluster.head.name)', but the LiteLLM on \(callers.map { "'\($0)'" }.joined(separator: ", ")) lists it",
                 at: cluster.path / "listen"))
         }
         return findings

@@ -26,21 +26,13 @@ struct ForeignKeyRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        let homes = context.homesByOwner()
+        let secrets = OwnerSecretIndex(context.plan)
         for node in context.plan.nodes {
             for app in node.apps {
                 guard let key = node.options(of: app)?.key else { continue }
-                for owner in context.plan.owners where owner.name != node.owner.name {
-                    let secrets = [owner.masterKey, owner.dbPassword].compactMap { $0 }
-                    let path = key.file.absolute(home: node.home)
-                    let theirs = secrets.contains { secret in
-                        secret.file == key.file || secret.file.absolute(home: node.home) == path
-                            || homes[owner.name, default: []].contains { secret.file.absolute(home: $0) == path }
-                            || (secret.sha256 != nil && secret.sha256 == key.sha256)
-                    }
-                    guard theirs else { continue }
+                for owner in secrets.owners(holding: key, on: node) where owner != node.owner.name {
                     findings.append(RuleFinding(
-                        "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner.name)') is given a secret of owner '\(owner.name)' (\(key.file))",
+                        "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner.name)') is given a secret of owner '\(owner)' (\(key.file))",
                         at: key.path))
                 }
             }
