@@ -126,16 +126,17 @@ def dockerfile_base(tree, image):
 
 
 def resolve_image(tree, image, facts):
-    """(version, how) for an image as the node runs it, through a local build if need be."""
+    """(version, the image as named, why not) for an image as the node runs it, through a local
+    build if need be."""
     version, evidence = facts.vllm_of(image)
     if version:
-        return version, f"{image}: {evidence}"
+        return version, image, None
     base, dockerfile = dockerfile_base(tree, image)
     if base:
-        version, evidence = facts.vllm_of(base)
+        version, _ = facts.vllm_of(base)
         if version:
-            return version, f"{image} is built FROM {base} ({dockerfile}): {evidence}"
-    return None, evidence
+            return version, f"{image} (FROM {base} in {dockerfile})", None
+    return None, image, evidence
 
 
 def compose_lines(tree):
@@ -196,19 +197,20 @@ def check_tree(tree, facts=None):
         if not image:
             rows.append((artifact, "vllm serve vs facts/vllm", False, "no image runs this line (no runner script mounts it)"))
             continue
-        version, how = resolve_image(tree, image, facts)
+        version, named, why_not = resolve_image(tree, image, facts)
         if version is None:
-            rows.append((artifact, "vllm serve vs facts/vllm", False, how))
+            rows.append((artifact, "vllm serve vs facts/vllm", False, why_not))
             continue
         table = facts.tables.get(version)
         if table is None:
             rows.append((artifact, f"vllm serve vs vLLM {version}", False,
-                         f"{how}; facts/vllm/{version}.json is missing: scripts/vllm-facts.py extract that release"))
+                         f"{named} carries vLLM {version} (facts/vllm/images.json), but facts/vllm/{version}.json "
+                         "is missing: extract that release with scripts/vllm-facts.py"))
             continue
         found = problems(argv, table, facts)
         detail = "\n".join(found)
         if found:
-            detail = f"{image} carries vLLM {version} ({table['source']}):\n" + detail
+            detail = f"{named} carries vLLM {version} ({table['source']}):\n" + detail
         rows.append((artifact, f"vllm serve vs vLLM {version}", not found, detail))
     return rows
 
