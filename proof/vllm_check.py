@@ -79,6 +79,8 @@ def problems(argv, table, facts):
         entry = flags.get(name) or flags.get(base)
         if entry is None:
             found.append(f"{name}: vLLM {version} has no such flag")
+            if inline is None and index < len(argv) and not argv[index].startswith("-"):
+                index += 1  # its value, which argparse reports with it as unrecognized
             continue
         if not entry["takes_value"]:
             if inline is not None:
