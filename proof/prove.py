@@ -49,6 +49,13 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            second run does nothing; a container that dies, an unknown model and a time-out fail
            as they should (proof/swap_check.py); not applicable, so no row (as postgres has
            none without litellm-db), on a tree without scripts/swap.sh
+  vllm     every `vllm serve` line (compose services, entrypoint scripts) against what the vLLM
+           of its image accepts: every flag exists and every enumerated value (kv-cache dtype,
+           tool and reasoning parsers, quantization, load format, dtype, executor backend) is
+           taken. The image's vLLM comes from facts/vllm/images.json (a local build through its
+           Dockerfile's FROM), the accepted arguments from facts/vllm/<version>.json, extracted
+           from vLLM's source at the release's tag by scripts/vllm-facts.py (proof/vllm_check.py).
+           vLLM itself needs a GPU and is not run: the table is read from its source
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -67,6 +74,7 @@ import time
 
 import nginx_run
 import tailnet_policy
+import vllm_check
 from litellm_check import LITELLM_IMAGE
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -418,6 +426,10 @@ def check_swap(example):
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
+def check_vllm(example):
+    yield from vllm_check.check_tree(example.tree)
+
+
 CHECKERS = {
     "shell": check_shell,
     "runbook": check_runbook,
@@ -432,6 +444,7 @@ CHECKERS = {
     "postgres": check_postgres,
     "swap": check_swap,
     "hf": check_hf,
+    "vllm": check_vllm,
 }
 
 

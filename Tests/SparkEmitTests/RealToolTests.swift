@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "vllm"]
 
     private static func prove(_ arguments: [String]) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
@@ -26,9 +26,22 @@ import Testing
         "homelab/systemd", "homelab/postgres", "homelab/nginx",
     ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
 
+    /// Examples whose output a checker refuses today, with the finding: a bug in the example, kept
+    /// visible until it is fixed. homelab runs GLM-4.5-Air with --kv-cache-dtype turboquant_k8v4 on
+    /// vllm/vllm-openai:v0.11.2, which refuses it (TurboQuant is first in vLLM 0.20.0). When the
+    /// example is fixed this test fails: remove the entry.
+    static let knownFailing: [String: String] = [
+        "homelab/vllm": "--kv-cache-dtype turboquant_k8v4: vLLM 0.11.2 accepts auto, bfloat16, fp8, fp8_ds_mla, fp8_e4m3, fp8_e5m2, fp8_inc; first accepted in vLLM 0.20.0",
+    ]
+
     @Test(arguments: Fixtures.examples.map(\.name), checkers)
     func everyArtifactPassesItsChecker(_ example: String, _ checker: String) {
         let result = Self.prove(["--example", example, "--only", checker])
+        if let finding = Self.knownFailing["\(example)/\(checker)"] {
+            #expect(result.status == 1 && result.stdout.contains(finding),
+                    "\(example) no longer fails \(checker) with its known finding (fixed? remove it from knownFailing): \(result.stdout)")
+            return
+        }
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains(" passed, 0 failed"))
         if Self.nothingToCheck.contains("\(example)/\(checker)") {
@@ -58,6 +71,14 @@ import Testing
         // A literal key in the config instead of the environment's: the owner's real key is refused.
         ("litellm", stack + "/litellm-config.yaml", "master_key: os.environ/LITELLM_MASTER_KEY", "master_key: sk-not-the-owners-key-0123456789",
          "FAIL GET /v1/models with spark-01's key"),
+        // A value the image's vLLM (NGC 26.04: 0.19.0) does not register, and a flag it does not have.
+        ("vllm", stack + "/scripts/vllm-head-entrypoint.sh", "--tool-call-parser qwen3_coder", "--tool-call-parser qwen3_codr",
+         "--tool-call-parser qwen3_codr: vLLM 0.19.0 accepts"),
+        ("vllm", stack + "/scripts/vllm-head-entrypoint.sh", "--enable-prefix-caching", "--enable-prefix-cache",
+         "--enable-prefix-cache: vLLM 0.19.0 has no such flag"),
+        // An image whose vLLM nothing in facts/vllm/images.json names.
+        ("vllm", stack + "/scripts/vllm-head.sh", "image=vllm-spark:26.04", "image=vllm-spark:latest",
+         "does not say which vLLM vllm-spark:latest carries"),
         // The secrets manifest and the runbook that makes the files must agree.
         ("litellm", stack + "/secrets.json", "\"LITELLM_MASTER_KEY\"", "\"LITELLM_KEY\"", "secrets.json says ['LITELLM_KEY', 'LITELLM_SALT_KEY']"),
     ])
@@ -79,6 +100,11 @@ import Testing
          "FAIL redis 127.0.0.1:6379 holds LiteLLM's answer"),
         ("netns", gateway + "/compose.yaml", "--bind 127.0.0.1 --port 6379", "--port 6379", "the artifacts bind port 6379 on 0.0.0.0"),
         ("netns", gateway + "/nginx/litellm.conf", "listen 127.0.0.1:443 ssl;", "listen 443 ssl;", "the artifacts bind port 443 on 0.0.0.0"),
+        // A compose command list: a kv-cache dtype vLLM 0.19.0 does not have, and a switch given a value.
+        ("vllm", gateway + "/compose.yaml", "    - --kv-cache-dtype\n    - fp8\n", "    - --kv-cache-dtype\n    - turboquant_k8v4\n",
+         "--kv-cache-dtype turboquant_k8v4: vLLM 0.19.0 accepts"),
+        ("vllm", gateway + "/compose.yaml", "    - --enable-auto-tool-choice\n", "    - --enable-auto-tool-choice=yes\n",
+         "--enable-auto-tool-choice is a switch in vLLM 0.19.0 and takes no value"),
     ])
     func aBrokenGatewayFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
         try Self.breakAndProve("multi-model", checker, file, old, new, evidence)
