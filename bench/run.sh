@@ -5,7 +5,7 @@
 #   bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")"
-for script in example.sh lint-startup.sh bad-inputs.sh fleet.sh; do
+for script in example.sh lint-startup.sh bad-inputs.sh fleet.sh growth.sh; do
   echo "== bench/$script"
   bash "$script"
   echo

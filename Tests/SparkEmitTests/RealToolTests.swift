@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "vllm"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "vllm", "litellm"]
 
     private static func prove(_ arguments: [String]) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
@@ -22,7 +22,7 @@ import Testing
     static let nothingToCheck: Set<String> = Set([
         "one-box/systemd", "one-box/postgres", "multi-model/systemd",
         "one-box/nginx", "solo-box/nginx", "split-trust/nginx", "three-node-lab/nginx", "two-links/nginx",
-        "spark-control/systemd", "spark-control/postgres", "spark-control/nginx",
+        "spark-control/systemd", "spark-control/postgres", "spark-control/nginx", "spark-control/litellm",
         "homelab/systemd", "homelab/postgres", "homelab/nginx",
     ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
 
@@ -37,6 +37,7 @@ import Testing
     @Test(arguments: Fixtures.examples.map(\.name), checkers)
     func everyArtifactPassesItsChecker(_ example: String, _ checker: String) {
         let result = Self.prove(["--example", example, "--only", checker])
+        ProofReport.record(result.stdout, example: example, checker: checker)
         if let finding = Self.knownFailing["\(example)/\(checker)"] {
             #expect(result.status == 1 && result.stdout.contains(finding),
                     "\(example) no longer fails \(checker) with its known finding (fixed? remove it from knownFailing): \(result.stdout)")

@@ -16,9 +16,9 @@ import Testing
         let example = try BuiltExample(name)
         defer { example.remove() }
         let result = prove(example.tree, example.intent)
+        ProofReport.record(result.stdout, example: name, checker: "netns")
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains(" 0 failed"))
-        print(result.stdout)
     }
 
     static let head = "nodes/spark-01/home/cameron/sparky-ai-stack"

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Prints the per-example proof table from what the test run recorded, without proving again.
+
+  report.py DIR
+
+scripts/test.sh sets SPARK_PROOF_REPORT=DIR for `swift test`; RealToolTests records what
+prove.py printed for each example and checker as DIR/<example>/<checker>.txt, and
+TrustBoundaryProofTests what netns_matrix.py printed as DIR/<example>/netns.txt. This joins
+each example's rows under one heading (checkers in prove.py's order), prints the reachability
+matrices, and ends with the totals. It exits 1 when a recorded row failed, when a record has
+no totals line (a proof that died), or when nothing was recorded at all: a table that proves
+nothing must not pass.
+"""
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+TOTALS = re.compile(r"^(?:prove|netns): (\d+) passed, (\d+) failed", re.MULTILINE)
+HEADING = re.compile(r"^== .*: \d+ checks in \d+ s$")
+
+
+def checker_order():
+    """prove.py's checkers in the order it runs them, netns among them."""
+    source = open(os.path.join(HERE, "prove.py"), encoding="utf-8").read()
+    block = source[source.index("CHECKERS = {"):]
+    block = block[:block.index("}")]
+    return re.findall(r'^\s+"([a-z]+)":', block, re.MULTILINE)
+
+
+def rows_of(text):
+    """The table rows of one prove.py run: the lines after each example's heading."""
+    rows, inside = [], False
+    for line in text.splitlines():
+        if HEADING.match(line):
+            inside = True
+            continue
+        if line.startswith("prove: "):
+            inside = False
+        elif inside and line.strip():
+            rows.append(line)
+    return rows
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__.strip().splitlines()[2].strip())
+    root = sys.argv[1]
+    examples = sorted(name for name in os.listdir(root) if os.path.isdir(os.path.join(root, name))) if os.path.isdir(root) else []
+    if not examples:
+        print(f"report: nothing was recorded in {root}")
+        return 1
+    order = checker_order()
+    passed = failed = broken = 0
+    for example in examples:
+        records = {name[:-4]: os.path.join(root, example, name) for name in os.listdir(os.path.join(root, example)) if name.endswith(".txt")}
+        ranked = sorted(records, key=lambda checker: (order.index(checker) if checker in order else len(order), checker))
+        rows, matrices = [], []
+        for checker in ranked:
+            text = open(records[checker], encoding="utf-8").read()
+            totals = TOTALS.findall(text)
+            if not totals:
+                broken += 1
+                rows.append(f"  {checker}: no totals recorded (the proof died)")
+                continue
+            passed += sum(int(p) for p, _ in totals)
+            failed += sum(int(f) for _, f in totals)
+            if checker == "netns":
+                matrices.append(text.strip())
+            else:
+                rows += rows_of(text)
+        print(f"\n== {example}: {len(rows)} checks ({', '.join(ranked)})")
+        print("\n".join(rows))
+        for matrix in matrices:
+            print(matrix)
+    print(f"\nprove: {passed} passed, {failed + broken} failed")
+    return 1 if failed or broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
