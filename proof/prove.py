@@ -37,7 +37,8 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
   postgres litellm-db on a real PostgreSQL, initialised as the image's entrypoint does, and
            the RUNBOOK's migration of the guide's database (not applicable, and said so, on a
            node whose LiteLLM runs in compose, which the guide never set up): both ask for the
-           password on 127.0.0.1 and on the socket (proof/postgres_check.py)
+           password on 127.0.0.1 and on the socket, and the migration puts the password on no
+           process's command line (traced with strace) (proof/postgres_check.py)
   hf       every `hf download` line of every RUNBOOK.md through the real Hugging Face CLI, the
            version pip resolves from the runbook's own pip3 install line, with the downloads
            recorded instead of run: repository, files, --include and every --exclude reach the

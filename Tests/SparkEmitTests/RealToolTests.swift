@@ -53,6 +53,9 @@ import Testing
         ("postgres", stack + "/compose.yaml", "      POSTGRES_INITDB_ARGS: --auth-local=scram-sha-256 --auth-host=scram-sha-256\n", "",
          "fresh volume: no password is refused (127.0.0.1)"),
         ("postgres", stack + "/RUNBOOK.md", "docker kill --signal=HUP litellm-db\n", "", "guide volume after the migration: no password is refused"),
+        // The password as psql's argument, as the migration once passed it: readable in /proc by every user.
+        ("postgres", stack + "/RUNBOOK.md", "| psql -q -v ON_ERROR_STOP=1 -U litellm -d litellm'",
+         "| psql -q -v ON_ERROR_STOP=1 -U litellm -d litellm -v pw=\"$POSTGRES_PASSWORD\"'", "keeps the password off every command line"),
         ("policy", "tailnets/you-net/policy.hujson", "\"tcp:8787\"", "\"tcp:8787\", \"tcp:8000\"", "test deny tag:owner:8000"),
         ("policy", "tailnets/you-net/policy.hujson", "\"tag:owner\": [", "\"tag:other\": [", "tag:owner is not declared in tagOwners"),
         // A literal key in the config instead of the environment's: the owner's real key is refused.
