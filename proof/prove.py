@@ -50,6 +50,12 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            second run does nothing; a container that dies, an unknown model and a time-out fail
            as they should (proof/swap_check.py); not applicable, so no row (as postgres has
            none without litellm-db), on a tree without scripts/swap.sh
+  handover every RUNBOOK.md step 'Secrets from other nodes' run for real, as the operator pastes
+           it, against stand-ins for ssh and sudo on scratch copies of the nodes: a source that
+           is down, empty or without values fails the step and leaves nothing beside the file;
+           a value arrives with its mode and owner and on no command line; a second run keeps
+           it; an empty file an earlier runbook left is replaced (proof/handover_check.py); no
+           row on a tree whose secrets.json files copy nothing
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -419,6 +425,18 @@ def check_swap(example):
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
+def check_handover(example):
+    for path in example.files("secrets.json"):
+        manifest = json.load(open(path))
+        if not any(f["source"]["kind"] == "copied" for f in manifest["files"]):
+            continue
+        result = run([sys.executable, os.path.join(HERE, "handover_check.py"), "--tree", example.tree, "--node", manifest["node"]],
+                     timeout=300)
+        yield example.relative(os.path.join(os.path.dirname(path), "RUNBOOK.md")), \
+            "real hand-over block, stand-in ssh/sudo: down, empty, value, again, stale", \
+            result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
 CHECKERS = {
     "shell": check_shell,
     "runbook": check_runbook,
@@ -432,6 +450,7 @@ CHECKERS = {
     "nginx": check_nginx,
     "postgres": check_postgres,
     "swap": check_swap,
+    "handover": check_handover,
     "hf": check_hf,
 }
 

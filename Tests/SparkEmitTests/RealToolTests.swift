@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "handover"]
 
     private static func prove(_ arguments: [String]) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
@@ -17,13 +17,15 @@ import Testing
 
     /// Examples with nothing for a checker: one-box, multi-model and homelab run LiteLLM in compose (no
     /// systemd unit), one-box and homelab have no database, spark-control no LiteLLM at all, and only
-    /// spark-control has a catalog (a swap script and a panel's discovery document). Listed, so a
+    /// spark-control has a catalog (a swap script and a panel's discovery document); one-box, multi-model
+    /// and solo-box copy no secret from another node. Listed, so a
     /// checker that silently stops finding files still fails.
     static let nothingToCheck: Set<String> = Set([
         "one-box/systemd", "one-box/postgres", "multi-model/systemd",
         "one-box/nginx", "solo-box/nginx", "split-trust/nginx", "three-node-lab/nginx", "two-links/nginx",
         "spark-control/systemd", "spark-control/postgres", "spark-control/nginx",
         "homelab/systemd", "homelab/postgres", "homelab/nginx",
+        "one-box/handover", "multi-model/handover", "solo-box/handover",
     ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
 
     @Test(arguments: Fixtures.examples.map(\.name), checkers)
@@ -85,6 +87,22 @@ import Testing
     ])
     func aBrokenGatewayFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
         try Self.breakAndProve("multi-model", checker, file, old, new, evidence)
+    }
+
+    static let gatewayHolder = "nodes/ubuntu/home/me/homelab"
+
+    /// homelab's gateway gets the Spark's vLLM key handed over; the hand-over, broken one way each.
+    @Test(arguments: [
+        // No check of the value: an empty copy is installed, and LiteLLM calls the model with no key (401).
+        ("  ssh me@ubuntu grep -q \"'^VLLM_API_KEY=.'\" \"$tmp\"\n", "", "FAIL  ubuntu empty: the step fails"),
+        // No trap: a failed copy leaves its temporary file beside the key.
+        ("  trap 'ssh me@ubuntu rm -f \"$tmp\"' EXIT\n", "", "FAIL  ubuntu down: nothing left beside /home/me/.homelab-spark-vllm.env"),
+        // The old guard: an empty file a failed copy left counts as done on every later run.
+        ("ssh me@ubuntu test -s /home/me/.homelab-spark-vllm.env ||", "ssh me@ubuntu test -e /home/me/.homelab-spark-vllm.env ||",
+         "FAIL  ubuntu stale: the empty /home/me/.homelab-spark-vllm.env is replaced"),
+    ])
+    func aBrokenHandoverFailsItsChecker(_ old: String, _ new: String, _ evidence: String) throws {
+        try Self.breakAndProve("homelab", "handover", Self.gatewayHolder + "/RUNBOOK.md", old, new, evidence)
     }
 
     static let catalogHead = "nodes/spark-1/home/me/spark-control"
