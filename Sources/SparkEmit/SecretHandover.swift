@@ -95,7 +95,14 @@ extension SecretHandover {
         let files = plan.nodes.flatMap { node in node.secretFiles.map { (node, $0) } }
         guard !files.isEmpty else { return "" }
         var text = "\n## Who holds what\n\nEvery secret file spark-gen asks for, by reference (it never sees a value). "
-        text += "A copy is handed over from the operator's machine in the holder's '\(stepTitle)' step; no node logs in to another for it.\n\n"
+        if !CopiedSecret.all(in: plan).isEmpty {
+            text += "A copy is handed over in the holder's '\(stepTitle)' step from the operator's machine, which reaches every node "
+            text += "over ssh already (the copy step runs there): nodes often cannot reach each other (firewalls admit ssh from the LAN "
+            text += "or the tailnet's users, and the tailnet policy grants node to node only the model ports), and a login of one node "
+            text += "on another would be a credential of one owner that the other keeps. No node logs in to another for it.\n\n"
+        } else {
+            text += "Each is made where it is used; no node copies a secret from another.\n\n"
+        }
         text += "| node | owner | file | variables | value |\n|---|---|---|---|---|\n"
         for (node, file) in files {
             let value: String
