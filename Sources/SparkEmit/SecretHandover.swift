@@ -23,7 +23,7 @@ struct SecretHandover {
     let node: NodePlan
 
     /// The node's copied files, with where each comes from.
-    var copies: [CopiedSecret] { CopiedSecret.all(in: plan).filter { $0.holder.name == node.name } }
+    var copies: [CopiedSecret] { CopiedSecret.of(node, in: plan) }
 
     /// The step's text after its heading, or nil when the node copies nothing.
     func render() -> String? {

@@ -35,22 +35,27 @@ public struct CopiedSecret: Sendable {
 
     /// Every copied secret file of the plan, node by node in file order.
     public static func all(in plan: Plan) -> [CopiedSecret] {
-        plan.nodes.flatMap { node in
-            node.secretFiles.compactMap { file -> CopiedSecret? in
-                guard case .copied(let from, let sourcePath) = file.source, let source = plan.node(named: from) else { return nil }
-                var found: (ClusterPlan, Grant, SecretRef)?
-                for cluster in plan.clusters where cluster.head.name == from {
-                    if let token = cluster.runtime.rayToken, token.file.absolute(home: source.home) == sourcePath {
-                        found = (cluster, .rayToken, token)
-                    } else if let key = cluster.apiKey, key.file.absolute(home: source.home) == sourcePath {
-                        found = (cluster, .modelKey, key)
-                    }
-                    if found != nil { break }
+        plan.nodes.flatMap { of($0, in: plan) }
+    }
+
+    /// The copied secret files of `node`, in its order. The token or key is looked up among the
+    /// source's own heads, so the cost stays with the node and the fleet's size does not matter.
+    public static func of(_ node: NodePlan, in plan: Plan) -> [CopiedSecret] {
+        node.secretFiles.compactMap { file -> CopiedSecret? in
+            guard case .copied(let from, let sourcePath) = file.source, let source = plan.node(named: from) else { return nil }
+            var found: (ClusterPlan, Grant, SecretRef)?
+            for role in source.clusterRoles where role.kind == .head {
+                let cluster = role.cluster
+                if let token = cluster.runtime.rayToken, token.file.absolute(home: source.home) == sourcePath {
+                    found = (cluster, .rayToken, token)
+                } else if let key = cluster.apiKey, key.file.absolute(home: source.home) == sourcePath {
+                    found = (cluster, .modelKey, key)
                 }
-                return CopiedSecret(
-                    file: file, holder: node, source: source, sourcePath: sourcePath, cluster: found?.0, grant: found?.1,
-                    path: found?.2.path ?? node.path)
+                if found != nil { break }
             }
+            return CopiedSecret(
+                file: file, holder: node, source: source, sourcePath: sourcePath, cluster: found?.0, grant: found?.1,
+                path: found?.2.path ?? node.path)
         }
     }
 
@@ -62,5 +67,14 @@ public struct CopiedSecret: Sendable {
     /// (the address `NodePlan.sshTarget` uses), else as a device of a user of its tailnet.
     public static func operatorVantage(for node: NodePlan) -> Vantage {
         node.lan.map { .lan($0.link.name) } ?? .ownTailnet
+    }
+
+    /// Whether the operator's machine reaches `node`'s sshd from `operatorVantage(for:)`, under the
+    /// node's generated firewall and its tailnet's policy (the cell of `Reachability`'s matrix,
+    /// computed for this node alone). `lanNeighbours` is `Reachability.lanNeighbours(plan)`.
+    public static func operatorReaches(_ node: NodePlan, in plan: Plan, lanNeighbours: [String: IPv4Address]) -> Bool {
+        Reachability.reaches(
+            operatorVantage(for: node), .ssh, on: node, plan: plan, firewall: FirewallPlanner.rules(for: node, in: plan),
+            lanNeighbours: lanNeighbours) == true
     }
 }

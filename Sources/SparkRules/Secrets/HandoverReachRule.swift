@@ -35,11 +35,17 @@ struct HandoverReachRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         let copies = CopiedSecret.all(in: context.plan)
         guard !copies.isEmpty else { return [] }
-        let reach = Reachability.relevant(context.plan)
+        let neighbours = Reachability.lanNeighbours(context.plan)
+        // A head's token is copied by every worker: each node is evaluated once.
+        var reached: [String: Bool] = [:]
+        func reaches(_ node: NodePlan) -> Bool {
+            if let known = reached[node.name] { return known }
+            let answer = CopiedSecret.operatorReaches(node, in: context.plan, lanNeighbours: neighbours)
+            reached[node.name] = answer
+            return answer
+        }
         return copies.compactMap { copy -> RuleFinding? in
-            let unreachable = [copy.source, copy.holder].filter { end in
-                !reach.isReachable(end.name, port: Service.ssh.port, from: CopiedSecret.operatorVantage(for: end))
-            }
+            let unreachable = [copy.source, copy.holder].filter { !reaches($0) }
             guard !unreachable.isEmpty else { return nil }
             let ends = unreachable.map { end in
                 "'\(end.name)' (" + (end.lan.map { "from \($0.link.phrase)" } ?? "over tailnet '\(end.tailnet.name)', which grants no ssh") + ")"
