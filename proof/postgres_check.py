@@ -17,6 +17,10 @@ binaries of the Debian package `postgresql`, on loopback and a private socket di
                 Then the RUNBOOK's migration commands run (its `docker exec litellm-db`
                 and `docker kill --signal=HUP litellm-db` lines, mapped onto the local
                 server), and the same three checks as for a fresh volume must pass.
+                Each migration line runs under `strace -f -e trace=execve`: the password
+                must be in no argv of any process it starts (a command line is readable
+                by every user of the host in /proc/PID/cmdline), only in the environment
+                and on stdin.
                 Only a node whose LiteLLM the guide could have set up has that section: the
                 guide ran LiteLLM under systemd, so a node that runs it as a compose service
                 (LiteLLM's image in the same compose.yaml) and has no litellm.service comes
@@ -190,11 +194,13 @@ class Server:
         environment.update({key: value for key, value in extra.items() if value is not None})
         return environment
 
-    def run(self, argv, timeout=TIMEOUT, input=None, **environment):
+    def run(self, argv, timeout=TIMEOUT, input=None, trace=None, **environment):
         # A session of its own, so a timeout or an interrupt kills runuser's children too
         # (initdb, psql); the postmaster is in none of them (pg_ctl start calls setsid).
+        # With `trace`, strace writes there every execve of the run, with its whole argv.
+        tracer = ["strace", "-f", "-qq", "-e", "trace=execve", "-s", "65535", "-o", trace] if trace else []
         try:
-            process = subprocess.Popen(self.as_user + argv, stdin=subprocess.PIPE if input else subprocess.DEVNULL,
+            process = subprocess.Popen(tracer + self.as_user + argv, stdin=subprocess.PIPE if input else subprocess.DEVNULL,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=self.scratch,
                                        env=self.environment(**environment), start_new_session=True)
         except OSError as error:
@@ -282,16 +288,32 @@ def migration_commands(runbook_path, container):
 
 
 def run_migration(server, line, container, password):
-    """One runbook line on the local server, as the server's user, with the container's environment."""
+    """One runbook line on the local server, as the server's user, with the container's environment;
+    also the execve calls of the run whose argv holds the password (none, or a note of why
+    they could not be traced)."""
     if line == f"docker kill --signal=HUP {container}":
-        return server.reload()
+        return server.reload(), []
     prefix = f"docker exec {container} "
     if not line.startswith(prefix):
-        return subprocess.CompletedProcess(line, 1, "", f"cannot map onto a local server: {line}")
+        return subprocess.CompletedProcess(line, 1, "", f"cannot map onto a local server: {line}"), []
     script = line[len(prefix):].replace(IMAGE_DATA_DIR, server.data)
     # PGHOST/PGPORT stand for the image's default socket, /var/run/postgresql/.s.PGSQL.5432.
-    return server.run(["bash", "-c", script], POSTGRES_USER=server.target.user, POSTGRES_DB=server.target.database,
+    trace = os.path.join(server.scratch, "execve.trace")
+    done = server.run(["bash", "-c", script], trace=trace, POSTGRES_USER=server.target.user, POSTGRES_DB=server.target.database,
                       POSTGRES_PASSWORD=password, PGHOST=server.sockets, PGPORT=str(server.port))
+    try:
+        calls = [call for call in open(trace, errors="replace").read().splitlines() if "execve(" in call]
+        os.unlink(trace)
+    except OSError as error:
+        return done, [f"no execve trace: {error} (scripts/bootstrap.sh --test installs strace)"]
+    if done.returncode == 127 and not calls:
+        return done, ["strace did not run the line (scripts/bootstrap.sh --test installs strace)"]
+    return done, [call for call in calls if password in call]
+
+
+def argv_evidence(calls, password):
+    """The traced execve lines that carry the password, with the value masked."""
+    return "\n".join(call.replace(password, "<password>") for call in calls)
 
 
 def expect_password(results, server, label, password):
@@ -341,9 +363,11 @@ def guide_volume(results, bindir, target):
             results.check(f"{label}: before the migration no password is accepted ({path})", before.returncode == 0, before.stderr)
         password = secrets.token_hex(24)
         for line in commands:
-            done = run_migration(server, line, target.container, password)
-            results.check(f"{label}: runbook `{line[:60]}{'...' if len(line) > 60 else ''}`", done.returncode == 0,
-                          done.stdout + done.stderr)
+            done, leaks = run_migration(server, line, target.container, password)
+            shown = f"`{line[:60]}{'...' if len(line) > 60 else ''}`"
+            results.check(f"{label}: runbook {shown}", done.returncode == 0, done.stdout + done.stderr)
+            results.check(f"{label}: runbook {shown} keeps the password off every command line", not leaks,
+                          "the password is on a command line:\n" + argv_evidence(leaks, password))
         expect_password(results, server, f"{label} after the migration", password)
     except RuntimeError as error:
         results.check(f"{label}: entrypoint initialisation and start", False, str(error))

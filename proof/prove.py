@@ -37,7 +37,8 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
   postgres litellm-db on a real PostgreSQL, initialised as the image's entrypoint does, and
            the RUNBOOK's migration of the guide's database (not applicable, and said so, on a
            node whose LiteLLM runs in compose, which the guide never set up): both ask for the
-           password on 127.0.0.1 and on the socket (proof/postgres_check.py)
+           password on 127.0.0.1 and on the socket, and the migration puts the password on no
+           process's command line (traced with strace) (proof/postgres_check.py)
   hf       every `hf download` line of every RUNBOOK.md through the real Hugging Face CLI, the
            version pip resolves from the runbook's own pip3 install line, with the downloads
            recorded instead of run: repository, files, --include and every --exclude reach the
@@ -56,6 +57,12 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            Dockerfile's FROM), the accepted arguments from facts/vllm/<version>.json, extracted
            from vLLM's source at the release's tag by scripts/vllm-facts.py (proof/vllm_check.py).
            vLLM itself needs a GPU and is not run: the table is read from its source
+  handover every RUNBOOK.md step 'Secrets from other nodes' run for real, as the operator pastes
+           it, against stand-ins for ssh and sudo on scratch copies of the nodes: a source that
+           is down, empty or without values fails the step and leaves nothing beside the file;
+           a value arrives with its mode and owner and on no command line; a second run keeps
+           it; an empty file an earlier runbook left is replaced (proof/handover_check.py); no
+           row on a tree whose secrets.json files copy nothing
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -430,6 +437,18 @@ def check_vllm(example):
     yield from vllm_check.check_tree(example.tree)
 
 
+def check_handover(example):
+    for path in example.files("secrets.json"):
+        manifest = json.load(open(path))
+        if not any(f["source"]["kind"] == "copied" for f in manifest["files"]):
+            continue
+        result = run([sys.executable, os.path.join(HERE, "handover_check.py"), "--tree", example.tree, "--node", manifest["node"]],
+                     timeout=300)
+        yield example.relative(os.path.join(os.path.dirname(path), "RUNBOOK.md")), \
+            "real hand-over block, stand-in ssh/sudo: down, empty, value, again, stale", \
+            result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
 CHECKERS = {
     "shell": check_shell,
     "runbook": check_runbook,
@@ -443,6 +462,7 @@ CHECKERS = {
     "nginx": check_nginx,
     "postgres": check_postgres,
     "swap": check_swap,
+    "handover": check_handover,
     "hf": check_hf,
     "vllm": check_vllm,
 }

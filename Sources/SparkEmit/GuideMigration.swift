@@ -12,11 +12,15 @@ struct GuideMigration {
 
     /// The Postgres commands that make a volume initialised by the guide (trust for local and
     /// 127.0.0.1 connections, password 'litellm') require the password from the secret file.
-    /// The password is changed first, while the old rules still let the socket in.
+    /// The password is changed first, while the old rules still let the socket in. psql reads
+    /// it from the container's environment with `\getenv` (psql 15 and later; the image is
+    /// postgres:16), never from its command line, which every process on the host can read in
+    /// /proc; printf is bash's builtin, so the script's lines reach psql on stdin alone.
     static func databaseCommands(container: String) -> [String] {
         [
-            "docker exec \(container) bash -c 'echo \"ALTER ROLE \(LiteLLMPlan.Database.user) PASSWORD :'\\''pw'\\'';\" "
-                + "| psql -q -U \(LiteLLMPlan.Database.user) -d \(LiteLLMPlan.Database.name) -v pw=\"$POSTGRES_PASSWORD\"'",
+            "docker exec \(container) bash -c 'printf \"%s\\n\" \"\\getenv pw POSTGRES_PASSWORD\" "
+                + "\"ALTER ROLE \(LiteLLMPlan.Database.user) PASSWORD :'\\''pw'\\'';\" "
+                + "| psql -q -v ON_ERROR_STOP=1 -U \(LiteLLMPlan.Database.user) -d \(LiteLLMPlan.Database.name)'",
             "docker exec \(container) sed -i -E 's/[[:space:]]trust$/ scram-sha-256/' /var/lib/postgresql/data/pg_hba.conf",
             "docker kill --signal=HUP \(container)",
         ]

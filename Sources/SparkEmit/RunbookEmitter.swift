@@ -31,7 +31,9 @@ struct RunbookEmitter {
         }
         let firstPass = prepareOrder(plan).map { node in
             let nodeSteps = steps[node.name] ?? []
-            let end = nodeSteps.firstIndex { $0.title == Self.firewallStep } ?? (nodeSteps.count - 1)
+            // The hand-over follows the firewall: a worker's model step needs what it brings.
+            let end = nodeSteps.firstIndex { $0.title == SecretHandover.stepTitle } ?? nodeSteps.firstIndex { $0.title == Self.firewallStep }
+                ?? (nodeSteps.count - 1)
             return BringUp.Turn(node: node.name, steps: Array(nodeSteps[...end]))
         }
         let done = Dictionary(uniqueKeysWithValues: firstPass.map { ($0.node, Set($0.steps.map(\.number))) })
@@ -124,12 +126,14 @@ struct RunbookEmitter {
         let ray = plan.clusters.contains(where: \.isMultiNode)
         text += "\n## Order\n\n"
         text += "Each node's runbook is `nodes/<node>/…/RUNBOOK.md`. Bring the nodes up in three passes:\n\n"
-        text += "1. Up to and including '\(Self.firewallStep)', node by node: \(prepareOrder(plan).map(\.name).joined(separator: ", ")).\(ray ? " " : "\n")"
-        if ray { text += "Heads come first: their secrets step makes the Ray token that workers copy.\n" }
+        let handsOver = !CopiedSecret.all(in: plan).isEmpty
+        text += "1. Up to and including '\(Self.firewallStep)'\(handsOver ? " and, where a node has it, '\(SecretHandover.stepTitle)'" : ""), node by node: "
+        text += "\(prepareOrder(plan).map(\.name).joined(separator: ", ")).\(handsOver ? " " : "\n")"
+        if handsOver { text += "The nodes others copy from come first: their secrets step makes what the others copy.\n" }
         text += "2. The model steps: \(bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map(\.name).joined(separator: ", ")).\(ray ? " " : "\n")"
         if ray { text += "Workers come first, so a head never starts vLLM alone.\n" }
         text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists.\n"
-        return text
+        return text + SecretHandover.holdings(plan)
     }
 
     /// Each model's backend: which runtime serves it where, and whether it starts with the stack.
@@ -245,8 +249,10 @@ struct RunbookEmitter {
         text += "Owner **\(node.owner.name)**, tailnet **\(node.tailnet.name)** (tag `\(node.tailnet.tag)`)"
         let addresses = node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" + ($0.device.map { " on `\($0)`" } ?? "") }
         text += addresses.map { ", " + $0 }.joined() + ".\n\n"
+        let handover = SecretHandover(plan: plan, node: node).render()
         text += "Run the steps in order, on this node as \(user) (commands that need root say `sudo`), except "
-        text += "'Copy the generated files', which runs where `spark-gen build` ran. The output's README.md says "
+        text += handover == nil ? "'\(Self.copyStep)', which runs" : "'\(Self.copyStep)' and '\(SecretHandover.stepTitle)', which run"
+        text += " where `spark-gen build` ran. The output's README.md says "
         text += "in which order to bring up the nodes.\n"
         var steps: [RunbookStep] = []
         func heading(_ title: String) -> String {
@@ -373,7 +379,6 @@ struct RunbookEmitter {
             for file in recipes.generatedFiles {
                 text += recipes.generate(file) + "\n"
                 creates([file.path])
-                if case .copied(let from, let path) = file.source { steps[steps.count - 1].fetches.append((from, path)) }
             }
             for command in Self.distinct(node.operations.flatMap(\.afterSecrets)) { text += run(command) }
             text += "```\n"
@@ -402,6 +407,13 @@ struct RunbookEmitter {
         } else {
             text += "This node is on no LAN the topology names and tailnet \(node.tailnet.name) grants no ssh: once this runs, "
             text += "only the console reaches it. Run it at the console.\n"
+        }
+        if let handover {
+            text += heading(SecretHandover.stepTitle) + handover
+            for copy in SecretHandover(plan: plan, node: node).copies {
+                creates([copy.file.path])
+                steps[steps.count - 1].fetches.append((copy.source.name, copy.sourcePath))
+            }
         }
 
         for role in node.clusterRoles where !role.cluster.isScripted {

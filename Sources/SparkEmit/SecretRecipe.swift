@@ -7,24 +7,22 @@ import SparkPlan
 /// argument of a command (visible in the process list) or printed.
 struct SecretRecipe {
     let node: NodePlan
-    /// The plan, to find the head a worker copies the Ray token from.
     let plan: Plan
 
-    /// Files the runbook's secrets step creates: all but virtual keys, which need a running LiteLLM.
-    var generatedFiles: [SecretFile] { node.secretFiles.filter { $0.virtualKeyFor == nil } }
+    /// Files the runbook's secrets step creates: all but virtual keys, which need a running
+    /// LiteLLM, and copies of other nodes' files, which `SecretHandover` brings later.
+    var generatedFiles: [SecretFile] {
+        node.secretFiles.filter { file in
+            if case .copied = file.source { return false }
+            return file.virtualKeyFor == nil
+        }
+    }
 
     /// Files holding an app's LiteLLM virtual key, minted after LiteLLM is up.
     var virtualKeyFiles: [SecretFile] { node.secretFiles.filter { $0.virtualKeyFor != nil } }
 
     /// A snippet that creates `file` with fresh random values.
     func generate(_ file: SecretFile) -> String {
-        if case .copied(let from, let path) = file.source, let head = plan.node(named: from) {
-            if let group = file.group {
-                // Straight into a root-owned file the group reads, as compose needs it.
-                return "[ -e \(file.path) ] || ssh \(head.sshTarget) cat \(path) | sudo install -m \(file.mode) -o root -g \(group) /dev/stdin \(file.path)"
-            }
-            return "[ -e \(file.path) ] || ( umask 077\n  scp \(head.sshTarget):\(path) \(file.path) )"
-        }
         if case .entered(let prompt) = file.source {
             // A value only the operator has (an account's API key): typed at a silent prompt, so
             // it never lands in the shell's history or on a command line.

@@ -51,6 +51,7 @@ public enum RuleCatalog {
         VisionFallbackRule(),
         ConcurrencyCapRule(),
         SaltKeyRule(),
+        HandoverReachRule(),
     ].sorted { $0.description.id < $1.description.id }
 
     public static func rule(id: String) -> (any Rule)? {

@@ -84,7 +84,7 @@ import Testing
 
     @Test func workerStartsBeforeHeadInTheIndex() throws {
         let index = try #require(artifacts.first { $0.path == "README.md" })
-        #expect(index.contents.contains("1. Up to and including 'Firewall', node by node: spark-01, spark-02."))
+        #expect(index.contents.contains("1. Up to and including 'Firewall' and, where a node has it, 'Secrets from other nodes', node by node: spark-01, spark-02."))
         #expect(index.contents.contains("2. The model steps: spark-02, spark-01."))
     }
 }
@@ -106,7 +106,13 @@ import Testing
         let headRunbook = try #require(artifacts.first { $0.path.hasPrefix("nodes/spark-01/") && $0.path.hasSuffix("RUNBOOK.md") }).contents
         let workerRunbook = try #require(artifacts.first { $0.path.hasPrefix("nodes/spark-02/") && $0.path.hasSuffix("RUNBOOK.md") }).contents
         #expect(headRunbook.contains("printf 'RAY_AUTH_TOKEN=%s\\n' \"$(openssl rand -hex 32)\""))
-        #expect(workerRunbook.contains("scp cameron@192.0.2.21:/home/cameron/.ray-cluster-token.env /home/cameron/.ray-cluster-token.env"))
+        // Handed over from the operator's machine: the worker gets no login on the head owner's account.
+        #expect(workerRunbook.contains(
+            "  ssh cameron@192.0.2.21 cat /home/cameron/.ray-cluster-token.env | ssh cameron@192.0.2.22 dd status=none of=\"$tmp\"\n"))
+        #expect(!workerRunbook.contains("scp "))
+        let readme = try file("README.md")
+        #expect(readme.contains("| spark-02 | client | `/home/cameron/.ray-cluster-token.env` | RAY_AUTH_TOKEN | made on spark-01; **you hands it to client** through the operator's machine |"))
+        #expect(readme.contains("- spark-02 (owner client) holds the Ray token of qwen3.5-122b, which spark-01 (owner you) made"))
         #expect(try file("nodes/spark-02/home/cameron/sparky-ai-stack/scripts/verify.sh").contains("private_file_defines /home/cameron/.ray-cluster-token.env RAY_AUTH_TOKEN"))
     }
 }

@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "vllm", "litellm"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "handover", "vllm", "litellm"]
 
     private static func prove(_ arguments: [String]) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
@@ -17,13 +17,15 @@ import Testing
 
     /// Examples with nothing for a checker: one-box, multi-model and homelab run LiteLLM in compose (no
     /// systemd unit), one-box and homelab have no database, spark-control no LiteLLM at all, and only
-    /// spark-control has a catalog (a swap script and a panel's discovery document). Listed, so a
+    /// spark-control has a catalog (a swap script and a panel's discovery document); one-box, multi-model
+    /// and solo-box copy no secret from another node. Listed, so a
     /// checker that silently stops finding files still fails.
     static let nothingToCheck: Set<String> = Set([
         "one-box/systemd", "one-box/postgres", "multi-model/systemd",
         "one-box/nginx", "solo-box/nginx", "split-trust/nginx", "three-node-lab/nginx", "two-links/nginx",
         "spark-control/systemd", "spark-control/postgres", "spark-control/nginx", "spark-control/litellm",
         "homelab/systemd", "homelab/postgres", "homelab/nginx",
+        "one-box/handover", "multi-model/handover", "solo-box/handover",
     ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
 
     /// Examples whose output a checker refuses today, with the finding: a bug in the example, kept
@@ -67,6 +69,9 @@ import Testing
         ("postgres", stack + "/compose.yaml", "      POSTGRES_INITDB_ARGS: --auth-local=scram-sha-256 --auth-host=scram-sha-256\n", "",
          "fresh volume: no password is refused (127.0.0.1)"),
         ("postgres", stack + "/RUNBOOK.md", "docker kill --signal=HUP litellm-db\n", "", "guide volume after the migration: no password is refused"),
+        // The password as psql's argument, as the migration once passed it: readable in /proc by every user.
+        ("postgres", stack + "/RUNBOOK.md", "| psql -q -v ON_ERROR_STOP=1 -U litellm -d litellm'",
+         "| psql -q -v ON_ERROR_STOP=1 -U litellm -d litellm -v pw=\"$POSTGRES_PASSWORD\"'", "keeps the password off every command line"),
         ("policy", "tailnets/you-net/policy.hujson", "\"tcp:8787\"", "\"tcp:8787\", \"tcp:8000\"", "test deny tag:owner:8000"),
         ("policy", "tailnets/you-net/policy.hujson", "\"tag:owner\": [", "\"tag:other\": [", "tag:owner is not declared in tagOwners"),
         // A literal key in the config instead of the environment's: the owner's real key is refused.
@@ -109,6 +114,22 @@ import Testing
     ])
     func aBrokenGatewayFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
         try Self.breakAndProve("multi-model", checker, file, old, new, evidence)
+    }
+
+    static let gatewayHolder = "nodes/ubuntu/home/me/homelab"
+
+    /// homelab's gateway gets the Spark's vLLM key handed over; the hand-over, broken one way each.
+    @Test(arguments: [
+        // No check of the value: an empty copy is installed, and LiteLLM calls the model with no key (401).
+        ("  ssh me@ubuntu grep -q \"'^VLLM_API_KEY=.'\" \"$tmp\"\n", "", "FAIL  ubuntu empty: the step fails"),
+        // No trap: a failed copy leaves its temporary file beside the key.
+        ("  trap 'ssh me@ubuntu rm -f \"$tmp\"' EXIT\n", "", "FAIL  ubuntu down: nothing left beside /home/me/.homelab-spark-vllm.env"),
+        // The old guard: an empty file a failed copy left counts as done on every later run.
+        ("ssh me@ubuntu test -s /home/me/.homelab-spark-vllm.env ||", "ssh me@ubuntu test -e /home/me/.homelab-spark-vllm.env ||",
+         "FAIL  ubuntu stale: the empty /home/me/.homelab-spark-vllm.env is replaced"),
+    ])
+    func aBrokenHandoverFailsItsChecker(_ old: String, _ new: String, _ evidence: String) throws {
+        try Self.breakAndProve("homelab", "handover", Self.gatewayHolder + "/RUNBOOK.md", old, new, evidence)
     }
 
     static let catalogHead = "nodes/spark-1/home/me/spark-control"
