@@ -49,6 +49,7 @@ public enum RuleCatalog {
         FallbackChainRule(),
         SeniorModelRule(),
         VisionFallbackRule(),
+        ToolRouteParserRule(),
         ConcurrencyCapRule(),
         SaltKeyRule(),
     ].sorted { $0.description.id < $1.description.id }
