@@ -58,11 +58,14 @@ struct ToolRouteParserRule: Rule {
             guard let model = context.plan.cluster(ofModel: name), model.runtime.kind == .vllm, model.vllm.toolCallParser == nil,
                 let routes = routesByModel[name], let first = routes.first
             else { return nil }
-            let names = routes.map { "'\($0.name)'" }.joined(separator: ", ")
+            let names = routes.map { "'\($0.name)'" }
+            let who = names.count == 1 ? "route \(names[0]) sends" : "routes \(names.dropLast().joined(separator: ", ")) and \(names.last!) send"
+            // The parser vLLM documents for the model's family, when CL011 knows it.
+            let parser = ToolCallFormats.family(of: model.source)?.parsers.first ?? "PARSER"
             return RuleFinding(
-                "route \(names) sends tool-using clients to model '\(name)', which vLLM serves without a tool-call parser: every request with tools gets HTTP 400",
+                "\(who) tool-using clients to model '\(name)', which vLLM serves without a tool-call parser: every request with tools gets HTTP 400",
                 at: first.path,
-                help: "add 'tool_call_parser: PARSER' under 'vllm' of model '\(name)' (spark-gen explain CL011 lists the parser of each family)")
+                help: "add 'tool_call_parser: \(parser)' under 'vllm' of model '\(name)' (spark-gen explain CL011 lists the parser of each family)")
         }
     }
 }
