@@ -135,7 +135,13 @@ def check_shell(example):
 def check_runbook(example):
     """The shell blocks of every RUNBOOK.md, in order, as one script: an operator pastes them."""
     for path in example.files("RUNBOOK.md"):
-        blocks = re.findall(r"^```sh\n(.*?)^```$", open(path).read(), re.S | re.M)
+        text = open(path).read()
+        blocks = re.findall(r"^```sh\n(.*?)^```$", text, re.S | re.M)
+        if not blocks and re.search(r"^```powershell$", text, re.M):
+            # A Windows host's runbook (hosts/<host>/): no PowerShell here to parse it with; its
+            # commands are cited in BackendHostEmitter and read in HomelabOneBoxComeUpTests.
+            yield example.relative(path), "PowerShell blocks: not run (no pwsh here)", True, ""
+            continue
         script = "#!/usr/bin/env bash\n" + "\n".join(blocks)
         with tempfile.NamedTemporaryFile("w", suffix=".sh", delete=False) as handle:
             handle.write(script)

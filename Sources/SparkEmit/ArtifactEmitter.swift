@@ -28,6 +28,7 @@ public enum ArtifactEmitter {
         artifacts += NginxEmitter().artifacts(for: plan)
         artifacts += try CatalogEmitter().artifacts(for: plan)
         artifacts += try RoutingPolicyEmitter().artifacts(for: plan)
+        artifacts += BackendHostEmitter().artifacts(for: plan)
         return artifacts
     }
 }

@@ -56,7 +56,9 @@ struct ComposeEmitter {
         case .nvidia?:
             // The NVIDIA container toolkit's device request, as `docker run --gpus all` makes it.
             // Some GPUs by index, or all of them.
-            let which: (String, YAMLValue) = workload.gpuIDs.map { ("device_ids", .sequence($0.map { .string(String($0)) })) } ?? ("count", "all")
+            // Some GPUs by UUID (which survive a change in the cards' order) or index, or all of them.
+            let ids = workload.gpuUUIDs ?? workload.gpuIDs?.map(String.init)
+            let which: (String, YAMLValue) = ids.map { ("device_ids", .sequence($0.map { .string($0) })) } ?? ("count", "all")
             let device: YAMLValue = .mapping([("driver", "nvidia"), which, ("capabilities", .sequence(["gpu"]))])
             fields.append(("deploy", .mapping([("resources", .mapping([("reservations", .mapping([("devices", .sequence([device]))]))]))])))
         case .amd?:

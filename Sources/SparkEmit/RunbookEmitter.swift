@@ -102,7 +102,7 @@ struct RunbookEmitter {
         text += "# \(plan.stackName)\n\n"
         text += "Everything under `nodes/<node>/` goes to the same absolute path on that node; "
         text += "`tailnets/<tailnet>/policy.hujson` is that tailnet's policy file"
-        text += plan.catalogs.contains { $0.panel != nil } ? "; `hosts/<host>/` holds files for machines spark-gen does not deploy to.\n\n" : ".\n\n"
+        text += plan.catalogs.contains { $0.panel != nil } || !plan.backends.isEmpty ? "; `hosts/<host>/` holds files for machines spark-gen does not deploy to.\n\n" : ".\n\n"
         // A column per link while that stays readable, else one column of addresses.
         let links = plan.lans + plan.links.filter(\.kind.carriesClusterTraffic)
         let perLink = links.count <= 4
@@ -122,6 +122,7 @@ struct RunbookEmitter {
         text += "the tailnet policies allow to a listener (`spark-gen graph` draws it; `--format dot` for Graphviz).\n\n"
         text += "```mermaid\n" + TopologyGraph(plan: plan).render(.mermaid) + "```\n"
         text += models(plan)
+        text += ClientAccessNote.section(plan) + HostRunbookNote.section(plan)
         text += defaults(plan)
         let ray = plan.clusters.contains(where: \.isMultiNode)
         text += "\n## Order\n\n"

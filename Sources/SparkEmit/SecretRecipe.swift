@@ -27,8 +27,10 @@ struct SecretRecipe {
             // A value only the operator has (an account's API key): typed at a silent prompt, so
             // it never lands in the shell's history or on a command line.
             let variable = file.variables.first ?? "VALUE"
+            let write = file.group.map { "| sudo install -m \(file.mode) -o root -g \($0) /dev/stdin \(file.path)" } ?? "> \(file.path)"
             return "[ -e \(file.path) ] || ( umask 077\n  read -rsp \(Shell.quote(prompt + ": ")) value; echo\n"
-                + "  printf '\(variable)=%s\\n' \"$value\" > \(file.path) )"
+                + "  [ -n \"$value\" ] || exit 1\n"
+                + "  printf '\(variable)=%s\\n' \"$value\" \(write) )"
         }
         var lines: [String] = []
         var needsPassword = false

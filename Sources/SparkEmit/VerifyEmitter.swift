@@ -132,6 +132,7 @@ struct VerifyEmitter {
         if let litellm = node.litellm, let keyFile = node.secretFile(defining: litellm.masterKey.variable) {
             script += litellmChecks(node, litellm, keyFile: keyFile.path)
         }
+        script += BackendChecks.section(plan, node)
         if let database = node.litellm?.database {
             script += databaseChecks(database)
         }
@@ -157,6 +158,7 @@ struct VerifyEmitter {
             // SIGPIPE would fail a check that found its line.
             script += "docker_log_has() { local log; log=$(docker logs \"$1\" 2>&1) || return 1; grep -Eq \"$2\" <<<\"$log\"; }\n"
         }
+        if heads.contains(where: GPUPinCheck.applies) { script += "\n" + GPUPinCheck.functions }
         for cluster in heads {
             script += headChecks(cluster)
         }
@@ -296,6 +298,7 @@ struct VerifyEmitter {
             // docker_log_has is defined once, before the first model that checks its log.
             text += "expect \(Shell.quote(check.what)) \(check.command)\n"
         }
+        if let pin = GPUPinCheck.expectation(cluster) { text += "expect \(Shell.quote(pin.what)) \(pin.command)\n" }
         return text
     }
 

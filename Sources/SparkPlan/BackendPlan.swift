@@ -24,6 +24,13 @@ public struct BackendPlan: Sendable {
     public let fallbacks: [String]
     public let senior: Bool
     public let path: SpecPath
+    /// The token the server asks for, which each gateway routing it keeps in a file.
+    public let apiKey: SecretRef?
+    /// The context length the server loads the model with, if stated.
+    public let contextLength: Int?
+    /// The host's MagicDNS name and operating system, for its setup steps.
+    public let hostname: String
+    public let hostOS: HostOS?
 
     init?(_ backend: Backend, host: Host) {
         guard let tailnet = host.tailnet, let tag = host.tag else { return nil }
@@ -42,5 +49,19 @@ public struct BackendPlan: Sendable {
         fallbacks = backend.fallbacks
         senior = backend.senior
         path = backend.path
+        apiKey = backend.apiKey
+        contextLength = backend.contextLength
+        hostname = host.tailnetHostname ?? host.name
+        hostOS = host.os
+    }
+
+    /// The secret placement of its token on a gateway: the operator types the token LM Studio
+    /// showed once, and LiteLLM (compose reads it as `group`) loads the file.
+    func keyPlacement(group: String?) -> SecretPlacement? {
+        apiKey.map { key in
+            SecretPlacement(
+                secret: key, variables: [key.variable], readers: [App.litellm.rawValue],
+                source: .entered(prompt: "API token of \(name) on \(host) (LM Studio: Developer, Server Settings, Manage Tokens)"), group: group)
+        }
     }
 }

@@ -42,6 +42,8 @@ public final class ClusterPlan: Sendable {
     public let ollama: OllamaOptions?
     /// The GPUs the model is given on its node, or nil for all of them.
     public let gpuIDs: [Int]?
+    /// The same GPUs by UUID, when the topology gives them.
+    public let gpuUUIDs: [String]?
     /// The completion limit LiteLLM is told, if any.
     public let maxTokens: Int?
     /// Owners other than the model's own whose LiteLLM may route it (the model owner agrees).
@@ -87,6 +89,7 @@ public final class ClusterPlan: Sendable {
         llamaCpp = model.llamaCpp
         ollama = model.ollama
         gpuIDs = model.gpuIDs
+        gpuUUIDs = model.gpuUUIDs
         maxTokens = model.maxTokens
         sharedWith = model.sharedWith
         tensorParallel = model.cluster.tensorParallel
@@ -139,7 +142,11 @@ public final class ClusterPlan: Sendable {
     /// The compose service serving the model, for a model compose runs.
     public var serviceName: String? { isScripted ? nil : lowering.serviceName(self) }
     /// The compose service of the model's server, with its command, for a model compose runs.
-    public var workload: Workload? { isScripted ? nil : lowering.workload(self) }
+    public var workload: Workload? {
+        guard !isScripted, var workload = lowering.workload(self) else { return nil }
+        workload.gpuUUIDs = gpuUUIDs
+        return workload
+    }
     /// `vllm serve`'s options after the model, one group of words per option.
     public var vllmServeArguments: [[String]] { VLLMRuntime.serveArguments(self) }
     /// Where workers find the head's GCS; only multi-node clusters, which always have a link, use it.

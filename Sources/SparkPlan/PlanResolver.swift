@@ -116,8 +116,12 @@ public enum PlanResolver {
             }
             let kinds = AppKinds.lowering(node, owner: owner, topology: topology)
             let routed = node.apps.contains(.litellm) ? routing.clusters(routedBy: owner, among: clusters) : []
+            // A gateway keeps the token of each backend of its tailnet that asks for one.
+            let backendKeys = node.apps.contains(.litellm)
+                ? backends.filter { $0.tailnet == (node.tailnet ?? owner.tailnet) }.compactMap { $0.keyPlacement(group: AppContext.composeReaderGroup(of: node)) }
+                : []
             let secrets = secretFiles(
-                for: node, placements: kinds.flatMap { $0.kind.secrets($0.context) } + tailnetKeys(node, roles: roles, routed: routed),
+                for: node, placements: kinds.flatMap { $0.kind.secrets($0.context) } + tailnetKeys(node, roles: roles, routed: routed) + backendKeys,
                 roles: roles)
             return NodePlan(
                 node: node, owner: OwnerPlan(owner), tailnet: TailnetIdentity(topology.tailnet(named: node.tailnet ?? owner.tailnet)!),
@@ -639,7 +643,7 @@ public enum PlanResolver {
             LiteLLMPlan.Route(
                 servedName: backend.name, model: "openai/\(backend.model)", apiBase: backend.apiBase, supportsTools: false, maxTokens: nil,
                 supportsVision: backend.vision, maxParallelRequests: backend.maxParallelRequests,
-                fallbacks: backend.fallbacks.compactMap { served[$0] }, senior: backend.senior)
+                fallbacks: backend.fallbacks.compactMap { served[$0] }, senior: backend.senior, apiKeyVariable: backend.apiKey?.variable)
         }
         let routes = listed.map { cluster in
             LiteLLMPlan.Route(

@@ -28,6 +28,8 @@ public struct Workload: Sendable {
     public let gpus: Hardware.GPUVendor?
     /// The GPUs by index, or nil for all of the node's.
     public let gpuIDs: [Int]?
+    /// The same GPUs by NVIDIA UUID, which the device request names instead of the indices.
+    public var gpuUUIDs: [String]? = nil
     /// Shares the host's IPC namespace (vLLM's workers exchange tensors through shared memory).
     public let hostIPC: Bool
     /// Services of the same compose file started before this one (after a reboot too).

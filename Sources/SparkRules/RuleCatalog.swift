@@ -49,6 +49,7 @@ public enum RuleCatalog {
         FallbackChainRule(),
         SeniorModelRule(),
         VisionFallbackRule(),
+        ToolRouteParserRule(),
         ConcurrencyCapRule(),
         SaltKeyRule(),
         HandoverReachRule(),

@@ -18,7 +18,15 @@ public struct Backend: Sendable {
     public var path: SpecPath
     /// Where a request without an image spills first (routing_policy.yaml only).
     public var textFallbacks: [String] = []
+    /// The API token the server asks for (LM Studio 0.4's "Require Authentication"), in a file on
+    /// each gateway that routes it; nil for a server that asks for none.
+    public var apiKey: SecretRef? = nil
+    /// The model's context length as the server loads it (LM Studio's `--context-length`), if stated.
+    public var contextLength: Int? = nil
 
     /// LM Studio's server port unless the topology says otherwise.
     public static let defaultPort = 1234
+    /// The variable holding the token, unless 'var' names another: LM Studio's own SDKs read
+    /// LM_API_TOKEN (lmstudio.ai/docs/developer/core/authentication).
+    public static let apiKeyVariable = "LM_API_TOKEN"
 }

@@ -27,6 +27,8 @@ public enum Grammar: Sendable {
     case phrase
     /// A setting passed on to a program's JSON configuration, such as 'rope_scaling'.
     case configKey
+    /// An NVIDIA GPU's UUID as nvidia-smi prints it: 'GPU-' and 8-4-4-4-12 hexadecimal digits.
+    case gpuUUID
 
     /// What the value must look like, for the error message.
     public var expectation: String {
@@ -52,6 +54,7 @@ public enum Grammar: Sendable {
         case .routeName: return "a model name such as 'homelab/code': lowercase identifiers joined by '/'"
         case .phrase: return "lowercase words of letters, digits, '.', '_' and '-', one space apart, such as 'tool use' (at most 63)"
         case .configKey: return "letters, digits, '_', '.' and '-', starting with a letter or '_', such as 'rope_scaling' (at most 63)"
+        case .gpuUUID: return "a GPU UUID as 'nvidia-smi --query-gpu=uuid --format=csv,noheader' prints it, such as 'GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a'"
         }
     }
 
@@ -131,6 +134,10 @@ public enum Grammar: Sendable {
                 && scalars.allSatisfy { Self.isAlnum($0) || "/_+-".unicodeScalars.contains($0) } && !text.contains("..")
         case .ruleID:
             return scalars.count == 5 && scalars.prefix(2).allSatisfy(Self.isUpper) && scalars.suffix(3).allSatisfy(Self.isDigit)
+        case .gpuUUID:
+            let groups = text.dropFirst(4).split(separator: "-", omittingEmptySubsequences: false)
+            return text.hasPrefix("GPU-") && groups.map(\.count) == [8, 4, 4, 4, 12]
+                && groups.allSatisfy { $0.unicodeScalars.allSatisfy { Self.isDigit($0) || ("a"..."f").contains($0) } }
         case .word:
             return Self.isAlnum(scalars[0]) && scalars.allSatisfy { Self.isAlnum($0) || "._-".unicodeScalars.contains($0) }
         }

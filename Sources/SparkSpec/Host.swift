@@ -14,6 +14,8 @@ public struct Host: Sendable {
     public var tag: String? = nil
     /// Its MagicDNS name on the tailnet; defaults to its name.
     public var tailnetHostname: String? = nil
+    /// Its operating system, for the commands of its setup steps (the tailnet join, the firewall).
+    public var os: HostOS? = nil
 
     public init(name: String, addresses: [LinkAddress], path: SpecPath) {
         self.name = name
@@ -22,4 +24,10 @@ public struct Host: Sendable {
     }
 
     public func address(on link: String) -> LinkAddress? { addresses.first { $0.link == link } }
+}
+
+/// The operating system of a host spark-gen writes setup steps for.
+public enum HostOS: String, Sendable, CaseIterable {
+    case windows
+    case linux
 }

@@ -22,6 +22,9 @@ public struct Model: Sendable {
     public var start: StartPolicy
     /// The GPUs (by index) a compose-run model is given; nil gives it every GPU of the node.
     public var gpuIDs: [Int]? = nil
+    /// The same GPUs by NVIDIA UUID (`GPU-…`), which do not move when the cards' order changes
+    /// (a Thunderbolt eGPU); the container is given these, the rules count the indices.
+    public var gpuUUIDs: [String]? = nil
     /// `max_tokens` LiteLLM sends by default, if set.
     public var maxTokens: Int?
     /// Owners with no node in the cluster whose LiteLLM may call this model directly; the

@@ -76,6 +76,7 @@ private struct Decoder {
             let tailnet = map.string("tailnet", grammar: .identifier)
             let tag = map.string("tag", grammar: .tailscaleTag)
             let hostname = map.string("tailnet_hostname", grammar: .hostname)
+            let os = map.choice("os", HostOS.self, noun: "operating system")
             if addresses.isEmpty, map.value("links") == nil, tailnet == nil {
                 context.error(
                     "host '\(entry.name)' has no address", at: entry.node.location, path: entry.path,
@@ -90,6 +91,7 @@ private struct Decoder {
             host.tailnet = tailnet
             host.tag = tag
             host.tailnetHostname = hostname
+            host.os = os
             return host
         }
         let catalogs = top.namedEntries("catalogs", what: "catalog", grammar: .identifier, required: false).compactMap { catalog($0.name, $0.node, $0.path) }
@@ -148,11 +150,15 @@ private struct Decoder {
         let fallbacks = map.strings("fallbacks", grammar: .identifier) ?? []
         let senior = map.bool("senior") ?? false
         let textFallbacks = map.strings("text_fallbacks", grammar: .identifier) ?? []
+        let apiKey = map.value("api_key").flatMap { secret($0, at: path / "api_key", what: "the api_key of \(what)", variable: Backend.apiKeyVariable) }
+        let contextLength = map.int("context_length", in: 256...16_777_216)
         guard let host else { return nil }
         var backend = Backend(
             name: name, host: host, port: port, model: model, slots: slots, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks,
             senior: senior, path: path)
         backend.textFallbacks = textFallbacks
+        backend.apiKey = apiKey
+        backend.contextLength = contextLength
         return backend
     }
 
@@ -699,6 +705,7 @@ private struct Decoder {
             : map.choice("start", StartPolicy.self, noun: "start policy") ?? .auto
         // Only a compose service can be given some GPUs; launch scripts give a node's all.
         let gpuIDs = runtime.map { $0.runner == .compose } == true ? map.ints("gpu_ids", in: 0...63) : nil
+        let gpuUUIDs = GPUUUIDs.read(map, ids: gpuIDs, compose: runtime?.runner == .compose, context: context)
         let maxTokens = map.int("max_tokens", in: 1...10_000_000)
         let sharedWith = map.strings("shared_with", grammar: .identifier) ?? []
         let apiKey = map.value("api_key").flatMap { secret($0, at: path / "api_key", what: "the api_key of \(what)", variable: "VLLM_API_KEY") }
@@ -721,6 +728,7 @@ private struct Decoder {
             listen: listen, vllm: vllm, llamaCpp: llamaCpp, start: start, gpuIDs: gpuIDs, maxTokens: maxTokens, sharedWith: sharedWith,
             path: path, catalog: catalogName, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks, senior: senior, textFallbacks: textFallbacks, apiKey: apiKey)
         model.ollama = ollama
+        model.gpuUUIDs = gpuUUIDs
         return model
     }
 

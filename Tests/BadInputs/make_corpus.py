@@ -231,6 +231,8 @@ for name, (old, new) in {
     "route-shadows-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  kimi-linear: qwen3-coder\n"),
     "ollama-context-length-zero": ("ollama: {context_length: 65536}", "ollama: {context_length: 0}"),
     "ollama-settings-on-vllm": ("      trust_remote_code: true\n", "      trust_remote_code: true\n    ollama: {context_length: 8192}\n"),
+    "backend-token-literal": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nhosts:\n  win:\n    tailnet: home-net\n    tag: tag:lmstudio\nbackends:\n  gemma:\n    host: win\n    api_key: sk-lm-0123456789abcdef\n"),
+    "host-os-unknown": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nhosts:\n  win:\n    tailnet: home-net\n    tag: tag:lmstudio\n    os: macos\nbackends:\n  gemma:\n    host: win\n"),
 }.items():
     assert old in ONE_BOX, old
     case(name, ONE_BOX.replace(old, new, 1))
@@ -246,6 +248,9 @@ for name, (old, new) in {
     "nginx-tls-on-redis": ("litellm-db, redis, nginx]", "litellm-db, {redis: {tls: {cert: /a.pem, key: /a.key}}}, nginx]"),
     "gpu-ids-not-a-list": ("    port: 8001\n", "    port: 8001\n    gpu_ids: 0\n"),
     "gpu-ids-negative": ("    port: 8001\n", "    port: 8001\n    gpu_ids: [-1]\n"),
+    "gpu-uuids-without-ids": ("    port: 8001\n", "    port: 8001\n    gpu_uuids: [GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a]\n"),
+    "gpu-uuids-count": ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n    gpu_uuids: [GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a, GPU-0b1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6]\n"),
+    "gpu-uuid-malformed": ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n    gpu_uuids: [\"GPU-0; reboot\"]\n"),
     "gpu-ids-on-scripted-vllm": ("  gpt-oss-20b:\n    source: openai/gpt-oss-20b\n    weights_gb: 13\n    runtime: {kind: vllm, runner: compose,",
                                  "  gpt-oss-20b:\n    source: openai/gpt-oss-20b\n    weights_gb: 13\n    gpu_ids: [0]\n    runtime: {kind: vllm,"),
 }.items():

@@ -45,14 +45,14 @@ import Testing
         #expect(try Self.text("spark-control", "\(head)/scripts/swap.sh").contains("qwen36 qwen3-vl gemma4 qwen2.5-72b qwen3-235b"))
     }
 
-    /// Document 003: eight route names; the senior model never falls back; the vision model's
+    /// Document 003: ten route names (homelab/gemma and homelab/auto among them); the senior model never falls back; the vision model's
     /// images go to the Spark and its text to win-5090 first; caps at the servers' slots; the
     /// buckets in the document's tie-break order.
     @Test func homelabMatchesItsRouter() throws {
         let gateway = "nodes/ubuntu/home/me/homelab"
         let config = try Self.yaml("homelab", "\(gateway)/litellm-config.yaml")
         let aliases = try #require(Self.value(config, "router_settings", "model_group_alias")?.mapping)
-        #expect(aliases.count == 8)
+        #expect(aliases.count == 10)
         let chains = try #require(Self.value(config, "router_settings", "fallbacks")?.sequence)
         func chain(_ name: String) -> [String]? {
             chains.compactMap(\.mapping).first { $0.first?.key.scalar == name }.map { Self.words($0.first?.value) }

@@ -69,6 +69,7 @@ group_file_defines() {
 }
 expect '/home/me/homelab/.env is 0640 root:docker and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' group_file_defines /home/me/homelab/.env root:docker LITELLM_MASTER_KEY LITELLM_SALT_KEY
 expect '/home/me/.homelab-spark-vllm.env is 0640 root:docker and defines VLLM_API_KEY' group_file_defines /home/me/.homelab-spark-vllm.env root:docker VLLM_API_KEY
+expect '/home/me/.homelab-lmstudio.env is 0640 root:docker and defines LM_API_TOKEN' group_file_defines /home/me/.homelab-lmstudio.env root:docker LM_API_TOKEN
 
 echo '== Firewall'
 expect 'ufw is active' ufw_active
@@ -88,13 +89,39 @@ expect 'litellm lists glm-4.5-air-awq' lists_model http://127.0.0.1:4000/v1 glm-
 expect 'litellm lists qwen3.6-35b-a3b-fp8' lists_model http://127.0.0.1:4000/v1 qwen3.6-35b-a3b-fp8 "$key_header"
 expect 'litellm lists gemma-4-31b' lists_model http://127.0.0.1:4000/v1 gemma-4-31b "$key_header"
 
+echo '== Backends on tailnet hosts (each set up by its host runbook)'
+# completes URL MODEL [HEADER_FILE]: a one-token chat completion at URL answers 200 with a choice.
+completes() {
+  local header=()
+  if [ -n "${3:-}" ]; then header=(-H @"$3"); fi
+  curl -fsS --max-time 120 "${header[@]}" -H 'Content-Type: application/json' "$1/chat/completions" \
+    -d "{\"model\": \"$2\", \"messages\": [{\"role\": \"user\", \"content\": \"ping\"}], \"max_tokens\": 1}" \
+    | grep -q '"choices"'
+}
+backend_headers=$(mktemp -d)
+# shellcheck source=/dev/null
+( umask 077; set -a; . /home/me/.homelab-lmstudio.env; printf 'Authorization: Bearer %s\n' "${LM_API_TOKEN:-}" ) > "$backend_headers/key"
+expect 'gemma-4-31b on win-5090 answers a one-token completion with its token' completes http://win-5090:1234/v1 gemma-4-31b "$backend_headers/key"
+expect 'gemma-4-31b on win-5090 refuses a request without its token' test "$(http_status http://win-5090:1234/v1/models)" != 200
+rm -rf "$backend_headers"
+
+# gpus_are CONTAINER UUID[,UUID…]: the container sees exactly these GPUs (sorted, comma-separated).
+gpus_are() { local seen; seen=$(docker exec "$1" nvidia-smi --query-gpu=uuid --format=csv,noheader) || return 1; [ "$(sort <<<"$seen" | paste -sd, -)" = "$2" ]; }
+# gpu_memory_is CONTAINER GB[,GB…]: each GPU the container sees has about this much memory (within 10%), in order.
+gpu_memory_is() {
+  local seen; seen=$(docker exec "$1" nvidia-smi --query-gpu=memory.total --format=csv,noheader,nounits) || return 1
+  awk -v want="$2" 'BEGIN { n = split(want, w, ",") } { i++; gib = $1 / 1024; if (i > n || gib < w[i] * 0.9 || gib > w[i] * 1.1) bad = 1 } END { exit (bad || i != n) }' <<<"$seen"
+}
+
 echo '== Model qwen2.5-vl-7b (vLLM, compose service vllm-qwen2.5-vl-7b)'
 expect 'vLLM serves qwen2.5-vl-7b-router-awq on 127.0.0.1:8000' lists_model http://127.0.0.1:8000/v1 qwen2.5-vl-7b-router-awq
 expect 'qwen2.5-vl-7b is on no wildcard address' not_on_wildcard 8000
+expect 'vllm-qwen2.5-vl-7b got GPU 0 (16 GB), not another card (an index moves when the order of the cards changes)' gpu_memory_is vllm-qwen2.5-vl-7b 16
 
 echo '== Model glm-4.5-air (vLLM, compose service vllm-glm-4.5-air)'
 expect 'vLLM serves glm-4.5-air-awq on 127.0.0.1:8001' lists_model http://127.0.0.1:8001/v1 glm-4.5-air-awq
 expect 'glm-4.5-air is on no wildcard address' not_on_wildcard 8001
+expect 'vllm-glm-4.5-air got GPU 1 (96 GB), not another card (an index moves when the order of the cards changes)' gpu_memory_is vllm-glm-4.5-air 96
 
 echo
 if [ "$failures" -gt 0 ]; then
