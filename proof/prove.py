@@ -46,8 +46,10 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            workers' scripts unchanged, against stand-ins for docker, ssh and the vLLM API in a
            private network namespace: a swap stops every catalog container (on the workers over
            ssh), starts the workers before the head and waits until the API lists the model; a
-           second run does nothing; a container that dies, an unknown model and a time-out fail
-           as they should (proof/swap_check.py); not applicable, so no row (as postgres has
+           second run does nothing; a container that dies, restarts or crash-loops fails early
+           and the previous model comes back; two swaps never overlap; a single-node swap needs
+           no worker; an unknown model and a time-out fail as they should; the ssh gates refuse
+           what they must (proof/swap_check.py); not applicable, so no row (as postgres has
            none without litellm-db), on a tree without scripts/swap.sh
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
@@ -414,7 +416,7 @@ def check_swap(example):
         node = path.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
         result = run([sys.executable, os.path.join(HERE, "swap_check.py"), "--tree", example.tree, "--intent", example.intent_path,
                       "--node", node], timeout=900)
-        yield example.relative(path), "real swap.sh, stand-in docker/ssh/vLLM API: swap, again, dies, usage, timeout", \
+        yield example.relative(path), "real swap.sh, stand-in docker/ssh/vLLM API: swap, again, dies, restarting, lock, workers down, usage, timeout, gates", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 

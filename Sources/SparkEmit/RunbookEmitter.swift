@@ -193,11 +193,12 @@ struct RunbookEmitter {
         text += "is not public; map these fields onto it, and change a model in the topology, never in the panel, or the two disagree.\n"
         text += "- `\(CatalogEmitter.discoveryFile)`: the discovery document (`GET /api/endpoints`) for the active model, without `ready`, "
         text += "which only the running panel knows.\n\n"
-        text += "Once: in the panel, Actions → Show Public Key, and add that line on "
-        text += nodes.map { node in
+        text += "Once: in the panel, Actions → Show Public Key, and install that line on "
+        text += nodes.filter { node in SSHGate.gates(in: plan, on: node).contains { $0.holder == panel.name } }.map { node in
             "\(node.name) (`\(node.user)@\(node.interface(on: link)?.address.description ?? node.sshHost)`)"
         }.joined(separator: " and ")
-        text += " to `~/.ssh/authorized_keys`, prefixed with `from=\"\(address)\" ` so the key works from the panel alone. "
+        text += " as their runbooks' catalog step says (`\(SSHGate.authorizeScript) \(panel.name)`): `restrict`, "
+        text += "`from=\"\(address)\"` and a gate, `scripts/ssh-gate-\(panel.name).sh`, limit it to what the panel runs there. "
         text += "Then Actions → Configure Sparks with those addresses and users.\n"
         return text
     }
@@ -644,7 +645,9 @@ struct RunbookEmitter {
                     + "Its cache belongs to uid \(SpeechNIM.containerUID), the user it runs as.")
         }
         items += [
-            "ssh comes from the LAN; the panel's key works from the panel's address alone (`from=` in authorized_keys).",
+            "ssh comes from the LAN; the panel's key, and the head's on its workers, work from their holder's address alone and run "
+                + "only the lines of a gate script (`restrict,from=,command=` in authorized_keys), instead of a plain `authorized_keys` line: "
+                + "a key of a docker-group user is root, and could forward ports to the node's loopback and DAC.",
             "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy that "
                 + "exposes a model port is rejected when saved.",
             "ufw is reset to the generated rules: ssh, the panel's ports and the cluster peer on the DAC, nothing else.",
