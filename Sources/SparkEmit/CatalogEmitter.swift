@@ -22,7 +22,9 @@ struct CatalogEmitter {
             guard let panel = catalog.panel else { continue }
             artifacts.append(Artifact(
                 path: Self.panelFile(panel, Self.catalogFile), contents: try catalogFile(plan, catalog, head: head, members: members)))
-            artifacts.append(Artifact(path: Self.panelFile(panel, Self.discoveryFile), contents: try discovery(plan, catalog, members: members)))
+            // Without the panel's own URL there is nothing to tell LAN clients: the nodes' ports admit the panel alone.
+            guard let url = catalog.panelURL else { continue }
+            artifacts.append(Artifact(path: Self.panelFile(panel, Self.discoveryFile), contents: try discovery(plan, catalog, members: members, panelURL: url)))
         }
         // The gates of the ssh keys the runbooks install on the catalogs' nodes.
         let gates = SSHGate.gates(in: plan)
@@ -307,6 +309,7 @@ struct CatalogEmitter {
             ("catalog", .string(catalog.name)),
             ("active", .string(catalog.active)),
             ("base_url", .string("http://\(catalog.apiHost):\(catalog.port)/v1")),
+        ] + (catalog.panelURL.map { [("panel_url", YAMLValue.string($0))] } ?? []) + [
             ("sparks", .sequence(sparks)),
             ("models", .sequence(models)),
         ])
@@ -319,12 +322,14 @@ struct CatalogEmitter {
     }
 
     /// spark-control's discovery document (`GET /api/endpoints`) in the shape document 002 gives,
-    /// without `ready`, which only the running panel knows.
-    private func discovery(_ plan: Plan, _ catalog: CatalogPlan, members: [ClusterPlan]) throws -> String {
+    /// without `ready`, which only the running panel knows. Its URLs are the panel's: since the
+    /// source's newest change the panel forwards chat completions and every audio endpoint, so
+    /// LAN clients call one host, and the nodes' ports admit the panel alone (they have no login).
+    private func discovery(_ plan: Plan, _ catalog: CatalogPlan, members: [ClusterPlan], panelURL: String) throws -> String {
         var document: [(String, JSONValue)] = []
         if let active = members.first(where: { $0.name == catalog.active }) {
             document.append(("vllm", .object([
-                ("base_url", .string("http://\(catalog.apiHost):\(catalog.port)/v1")),
+                ("base_url", .string("\(panelURL)/v1")),
                 ("model", .string(active.servedName)),
                 ("openai_compat", .bool(true)),
             ])))
@@ -332,7 +337,7 @@ struct CatalogEmitter {
         for speech in Self.speechApps(plan, catalog) {
             guard let nim = SpeechNIM.of(speech.app) else { continue }
             document.append((speech.service, .object([
-                ("base_url", .string("http://\(speech.address):\(speech.port)")),
+                ("base_url", .string(panelURL)),
                 ("kind", .string(nim.kind)),
                 ("model", .string(nim.model)),
             ])))

@@ -191,8 +191,11 @@ struct RunbookEmitter {
         text += "- `\(CatalogEmitter.catalogFile)`: every model, the settings it runs with (max context, GPU memory, fastsafetensors, "
         text += "prefix caching, FP8 KV cache), solo or cluster, and the command that makes it active. spark-control's own catalog format "
         text += "is not public; map these fields onto it, and change a model in the topology, never in the panel, or the two disagree.\n"
-        text += "- `\(CatalogEmitter.discoveryFile)`: the discovery document (`GET /api/endpoints`) for the active model, without `ready`, "
-        text += "which only the running panel knows.\n\n"
+        text += catalog.panelURL.map { url in
+            "- `\(CatalogEmitter.discoveryFile)`: the discovery document (`GET /api/endpoints`) for the active model, without `ready`, "
+                + "which only the running panel knows. Its URLs are the panel's (\(url)): LAN clients call the panel, which forwards chat "
+                + "completions and audio to the nodes, whose ports admit the panel alone.\n\n"
+        } ?? "- No `\(CatalogEmitter.discoveryFile)`: the catalog has no `panel_url`, and the nodes' ports admit the panel alone.\n\n"
         text += "Once: in the panel, Actions → Show Public Key, and install that line on "
         text += nodes.filter { node in SSHGate.gates(in: plan, on: node).contains { $0.holder == panel.name } }.map { node in
             "\(node.name) (`\(node.user)@\(node.interface(on: link)?.address.description ?? node.sshHost)`)"
