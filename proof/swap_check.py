@@ -304,7 +304,8 @@ def fake_ssh(state, argv):
               f"cd /home/{shlex.quote(user or 'root')} 2>/dev/null; {run}")
     environment = dict(os.environ, SWAP_CHECK_NODE=target["node"])
     if gated:
-        environment.update(SSH_ORIGINAL_COMMAND=remote, SSH_CLIENT=f"{node} 50000 22")
+        # HOME as sshd sets it: bash reads ~/.bashrc when SSH_CLIENT says sshd started it.
+        environment.update(SSH_ORIGINAL_COMMAND=remote, SSH_CLIENT=f"{node} 50000 22", HOME=f"/home/{user or 'root'}")
         log_call(state, node, "gate", [gate], command=remote, to=target["node"])
     return subprocess.run(["unshare", "--mount", "bash", "-c", script, "ssh", remote], env=environment).returncode
 
@@ -841,7 +842,7 @@ def run_gate(harness, node, gate, request, sentinel):
     script = (f"mount --make-rprivate / && mount --bind {shlex.quote(harness.homes[node])} /home && "
               f"cd / && exec {shlex.quote(gate)}")
     env = {"PATH": f"{harness.bin}:/usr/bin:/bin", "SWAP_CHECK_NODE": node, "SSH_ORIGINAL_COMMAND": request,
-           "SSH_CLIENT": "192.0.2.9 40000 22", "HOME": "/root"}
+           "SSH_CLIENT": "192.0.2.9 40000 22", "HOME": os.path.dirname(sentinel)}
     if request is None:
         env.pop("SSH_ORIGINAL_COMMAND")
     result = subprocess.run(["unshare", "--mount", "bash", "-c", script], capture_output=True, text=True, env=env,

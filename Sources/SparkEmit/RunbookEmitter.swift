@@ -589,6 +589,10 @@ struct RunbookEmitter {
             }
         }
         text += "ssh-keygen -lf \(home)/.ssh/authorized_keys   # delete the lines of keys that are not \(node.owner.name)'s\n```\n\n"
+        let gated = SSHGate.gates(in: plan, on: node).map(\.holder)
+        if !gated.isEmpty {
+            text += "Keep the lines that end in \(gated.map { "`spark-gen:\($0)`" }.joined(separator: " and ")): the gated keys of the catalog step.\n\n"
+        }
         text += "Once \(node.owner.name)'s own key logs in (test it from a second terminal), turn password logins off:\n\n```sh\n"
         // sshd keeps the first value it reads for a keyword and reads sshd_config.d in name order,
         // so a file after cloud-init's 50-cloud-init.conf (PasswordAuthentication yes) changes nothing.
