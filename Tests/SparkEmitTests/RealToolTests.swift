@@ -105,7 +105,7 @@ import Testing
         // A swap that leaves the old model running starts the new one on a port still held.
         ("swap", catalogHead + "/scripts/swap.sh", "docker rm -f vllm-qwen36 vllm-qwen3-vl", "docker rm -f vllm-qwen3-vl", "FAIL"),
         // Without the worker check, a dead worker leaves the swap waiting for the time-out.
-        ("swap", catalogHead + "/scripts/swap.sh", "  if ! workers_running; then", "  if false; then", "FAIL  spark-1: worker dies"),
+        ("swap", catalogHead + "/scripts/swap.sh", "    workers_run \"$1\" || return 1\n", "", "FAIL  spark-1: worker dies"),
         ("netns", catalogHead + "/scripts/firewall.sh", "ufw allow in from 192.168.1.10 to 192.168.1.51 port 8888",
          "ufw allow in from 192.168.1.0/24 to 192.168.1.51 port 8888", "yes ≠ —!"),
     ])
