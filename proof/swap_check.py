@@ -59,7 +59,9 @@ Checks, in order (the state carries over from one to the next):
            any ssh; a swap to a model with workers exits non-zero before anything stops
   usage    `swap.sh nosuch`: exit 2 with the usage, which names every model; nothing touched
   timeout  SWAP_TIMEOUT=3 and a container that runs but is never listed: non-zero exit, saying so
-  gates    every scripts/ssh-gate-*.sh run as sshd runs a forced command: requests outside its
+  gates    every scripts/ssh-gate-*.sh: each line it allows is of a known shape (a swap, a
+           model's logs or state, a worker's stop or start, a speech service's restart); run as
+           sshd runs a forced command, requests outside its
            lines (; && | $( ) backquotes, newline, other models, path tricks, no request) are
            refused, run nothing and are logged; its harmless lines run exactly their command;
            scripts/ssh-authorize.sh installs each holder's key with the gate's options; every
@@ -868,6 +870,15 @@ def check_gates(tree, intent, harness, results):
             except ValueError as error:
                 results.check(label + "patterns", [str(error)])
                 continue
+            # What a gate may allow at all: the panel's and swap.sh's commands, nothing that opens a
+            # shell, runs an image or reads files.
+            shapes = [r"true", r"/home/\S+/scripts/swap\.sh [\w.-]+", r"/home/\S+/scripts/vllm-worker[\w.-]*\.sh",
+                      r"docker logs --tail \d+ vllm-[\w.-]+", r"docker rm -f vllm-[\w.-]+-worker",
+                      r"docker inspect -f '\{\{\.State\.Status\}\} \{\{\.RestartCount\}\}' vllm-[\w.-]+",
+                      r"docker compose -f /home/\S+/compose\.yaml restart (parakeet|magpie)"]
+            loose = [line for line in allowed if not any(re.fullmatch(shape, line) for shape in shapes)]
+            results.check(label + f"its {len(allowed)} lines are each a swap, a model's logs or state, a worker's stop or start, "
+                          "or a speech service's restart", [f"{line!r} is none of those" for line in loose])
             hostile = [None, "", "bash", "bash -i", "sh -c 'id'", touch, f"$({touch})", f"exec {touch}",
                        f"docker run --rm -v /:/host alpine {touch}", "docker exec -it vllm-x sh", "docker compose down",
                        "scp -t /tmp", "rsync --server -e.LsfxC . /tmp", "internal-sftp"]
