@@ -847,9 +847,13 @@ def run_gate(harness, node, gate, request, sentinel):
            "SSH_CLIENT": "192.0.2.9 40000 22", "HOME": os.path.dirname(sentinel)}
     if request is None:
         env.pop("SSH_ORIGINAL_COMMAND")
-    result = subprocess.run(["unshare", "--mount", "bash", "-c", script], capture_output=True, text=True, env=env,
-                            timeout=30, cwd=os.path.dirname(sentinel))
-    return result.returncode, result.stderr, harness.calls()[before:], harness.logged()[logged:]
+    try:
+        result = subprocess.run(["unshare", "--mount", "bash", "-c", script], capture_output=True, text=True, env=env,
+                                timeout=30, cwd=os.path.dirname(sentinel), stdin=subprocess.DEVNULL)
+        code, err = result.returncode, result.stderr
+    except subprocess.TimeoutExpired as error:
+        code, err = None, f"did not return within 30 s: {error.stderr or ''}"
+    return code, err, harness.calls()[before:], harness.logged()[logged:]
 
 
 def check_gates(tree, intent, harness, results):
