@@ -16,8 +16,9 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
   compose  docker-compose config on every compose file, plus the restart policies it ignores
   yaml     every YAML artifact read back by PyYAML (nodes/ and hosts/ alike: models.yaml too)
   discovery every hosts/*/spark-control/endpoints.json valid against schemas/endpoints.schema.json
-           (Draft 7, the schema itself checked too), its vllm.base_url the catalog's base_url and
-           its vllm.model the served_name of the catalog's active model (models.yaml beside it)
+           (Draft 7, the schema itself checked too), every base_url the panel's (models.yaml's
+           panel_url; the nodes' ports admit the panel alone) and its vllm.model the served_name
+           of the catalog's active model (models.yaml beside it)
   policy   every tailnet policy parsed, its grants and tagOwners checked, its tests block
            evaluated against the grants and compared with the intent of `spark-gen trust`
   netns    the trust boundary on a real kernel, from every vantage of the intent: LAN
@@ -47,8 +48,10 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            workers' scripts unchanged, against stand-ins for docker, ssh and the vLLM API in a
            private network namespace: a swap stops every catalog container (on the workers over
            ssh), starts the workers before the head and waits until the API lists the model; a
-           second run does nothing; a container that dies, an unknown model and a time-out fail
-           as they should (proof/swap_check.py); not applicable, so no row (as postgres has
+           second run does nothing; a container that dies, restarts or crash-loops fails early
+           and the previous model comes back; two swaps never overlap; a single-node swap needs
+           no worker; an unknown model and a time-out fail as they should; the ssh gates refuse
+           what they must (proof/swap_check.py); not applicable, so no row (as postgres has
            none without litellm-db), on a tree without scripts/swap.sh
   vllm     every `vllm serve` line (compose services, entrypoint scripts) against what the vLLM
            of its image accepts: every flag exists and every enumerated value (kv-cache dtype,
@@ -259,8 +262,15 @@ def check_discovery(example):
                 problems.append(f"models.yaml: active {active!r} is {len(entries)} entries of models, not 1")
             elif entries[0].get("served_name") != vllm.get("model"):
                 problems.append(f"vllm.model {vllm.get('model')!r} is not the active model's served_name {entries[0].get('served_name')!r}")
-            if catalog.get("base_url") != vllm.get("base_url"):
-                problems.append(f"vllm.base_url {vllm.get('base_url')!r} is not models.yaml's base_url {catalog.get('base_url')!r}")
+            # The nodes' ports admit the panel alone: LAN clients are sent to the panel, which forwards.
+            panel_url = catalog.get("panel_url")
+            if not panel_url:
+                problems.append("models.yaml has no panel_url: the document would send LAN clients to ports that admit the panel alone")
+            elif vllm.get("base_url") != f"{panel_url}/v1":
+                problems.append(f"vllm.base_url {vllm.get('base_url')!r} is not the panel's {panel_url + '/v1'!r} (models.yaml's panel_url)")
+            for name, entry in document.items():
+                if name != "vllm" and isinstance(entry, dict) and panel_url and entry.get("base_url") != panel_url:
+                    problems.append(f"{name}.base_url {entry.get('base_url')!r} is not the panel's {panel_url!r}")
         yield example.relative(path), "endpoints.schema.json (Draft 7), models.yaml's active model", not problems, "\n".join(problems)
 
 
@@ -435,7 +445,7 @@ def check_swap(example):
         node = path.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
         result = run([sys.executable, os.path.join(HERE, "swap_check.py"), "--tree", example.tree, "--intent", example.intent_path,
                       "--node", node], timeout=900)
-        yield example.relative(path), "real swap.sh, stand-in docker/ssh/vLLM API: swap, again, dies, usage, timeout", \
+        yield example.relative(path), "real swap.sh, stand-in docker/ssh/vLLM API: swap, again, dies, restarting, lock, workers down, usage, timeout, gates", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 

@@ -27,16 +27,38 @@ struct CatalogStep {
         // The head is in every model of the catalog: its workers are the catalog's other nodes.
         let workers = isHead ? plan.nodes(of: catalog).filter { $0.name != node.name } : []
         if !workers.isEmpty {
-            let targets = workers.compactMap { CatalogEmitter.workerTarget($0, from: node) }
-            text += "`scripts/swap.sh` stops and starts the workers' containers over ssh on the LAN, as \(node.user). "
-            text += "Give it a key they accept, once (the worker asks for its password this one time):\n\n```sh\n"
+            let authorize = SSHGate.authorizeScript
+            text += "`scripts/swap.sh` stops and starts the workers' containers over ssh on the LAN, as \(node.user). An ssh key "
+            text += "is code execution, and \(node.user) is in the docker group, so root: each worker's `\(authorize)` installs this "
+            text += "node's key with `restrict` (no port forwarding to the worker's loopback or DAC, no pty), `from=` this node's "
+            text += "address and `command=` the worker's `scripts/ssh-gate-\(node.name).sh`, which runs only the lines swap.sh "
+            text += "sends (sshd(8), AUTHORIZED_KEYS FILE FORMAT). The workers have their files already: every node's are copied "
+            text += "before any model step. Once (a worker asks for its password the first time; a key an earlier setup installed "
+            text += "without the gate is replaced the same way, through that key):\n\n```sh\n"
             text += "[ -e \(node.home)/.ssh/id_ed25519 ] || ssh-keygen -t ed25519 -N '' -f \(node.home)/.ssh/id_ed25519\n"
-            for target in targets {
-                text += "ssh-copy-id -i \(node.home)/.ssh/id_ed25519.pub \(target)\n"
-                text += "ssh \(CatalogEmitter.sshOptions) \(target) true   # must succeed without a password\n"
+            for worker in workers {
+                guard let target = CatalogEmitter.workerTarget(worker, from: node) else { continue }
+                let ssh = "ssh \(CatalogEmitter.sshOptions) \(target)"
+                text += "# Installed unless the gated key answers already: the gate refuses 'echo ungated', a key without one runs it.\n"
+                text += "if ! \(ssh) true 2>/dev/null || \(ssh) 'echo ungated' >/dev/null 2>&1; then\n"
+                text += "  ssh \(target) \(Layout.stackPath(worker, authorize)) \(node.name) < \(node.home)/.ssh/id_ed25519.pub\n"
+                text += "fi\n"
+                text += "\(ssh) true   # must succeed without a password\n"
+                text += "\(ssh) 'echo ungated' || echo gated   # must print the gate's refusal, then: gated\n"
             }
-            text += "```\n\nThen:\n\n"
+            text += "```\n\n"
         }
+        if let panel = catalog.panel, let gate = SSHGate.gates(in: plan, on: node).first(where: { $0.holder == panel.name }) {
+            text += "The panel on host \(panel.name) runs commands here over ssh as \(node.user): "
+            text += gate.commands.map(\.purpose).joined(separator: ", ")
+            text += ". Its key gets `restrict`, `from=\"\(gate.from)\"` and `command=` `\(gate.script)`, which runs those lines and "
+            text += "refuses every other, logging both (`journalctl -t spark-gen-gate`). Once, with the key from the panel's "
+            text += "Actions → Show Public Key:\n\n```sh\n"
+            text += "\(Layout.stackPath(node, SSHGate.authorizeScript)) \(panel.name)   # paste the panel's public key line, then Enter\n"
+            text += "```\n\n"
+            reads += [gate.scriptPath, Layout.stackPath(node, SSHGate.authorizeScript)]
+        }
+        if !text.isEmpty { text += "Then:\n\n" }
         text += "```sh\n"
         var built = Set<String>()
         for cluster in here {

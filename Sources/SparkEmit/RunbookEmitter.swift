@@ -198,13 +198,17 @@ struct RunbookEmitter {
         text += "- `\(CatalogEmitter.catalogFile)`: every model, the settings it runs with (max context, GPU memory, fastsafetensors, "
         text += "prefix caching, FP8 KV cache), solo or cluster, and the command that makes it active. spark-control's own catalog format "
         text += "is not public; map these fields onto it, and change a model in the topology, never in the panel, or the two disagree.\n"
-        text += "- `\(CatalogEmitter.discoveryFile)`: the discovery document (`GET /api/endpoints`) for the active model, without `ready`, "
-        text += "which only the running panel knows.\n\n"
-        text += "Once: in the panel, Actions → Show Public Key, and add that line on "
-        text += nodes.map { node in
+        text += catalog.panelURL.map { url in
+            "- `\(CatalogEmitter.discoveryFile)`: the discovery document (`GET /api/endpoints`) for the active model, without `ready`, "
+                + "which only the running panel knows. Its URLs are the panel's (\(url)): LAN clients call the panel, which forwards chat "
+                + "completions and audio to the nodes, whose ports admit the panel alone.\n\n"
+        } ?? "- No `\(CatalogEmitter.discoveryFile)`: the catalog has no `panel_url`, and the nodes' ports admit the panel alone.\n\n"
+        text += "Once: in the panel, Actions → Show Public Key, and install that line on "
+        text += nodes.filter { node in SSHGate.gates(in: plan, on: node).contains { $0.holder == panel.name } }.map { node in
             "\(node.name) (`\(node.user)@\(node.interface(on: link)?.address.description ?? node.sshHost)`)"
         }.joined(separator: " and ")
-        text += " to `~/.ssh/authorized_keys`, prefixed with `from=\"\(address)\" ` so the key works from the panel alone. "
+        text += " as their runbooks' catalog step says (`\(SSHGate.authorizeScript) \(panel.name)`): `restrict`, "
+        text += "`from=\"\(address)\"` and a gate, `scripts/ssh-gate-\(panel.name).sh`, limit it to what the panel runs there. "
         text += "Then Actions → Configure Sparks with those addresses and users.\n"
         return text
     }
@@ -600,6 +604,10 @@ struct RunbookEmitter {
             }
         }
         text += "ssh-keygen -lf \(home)/.ssh/authorized_keys   # delete the lines of keys that are not \(node.owner.name)'s\n```\n\n"
+        let gated = SSHGate.gates(in: plan, on: node).map(\.holder)
+        if !gated.isEmpty {
+            text += "Keep the lines that end in \(gated.map { "`spark-gen:\($0)`" }.joined(separator: " and ")): the gated keys of the catalog step.\n\n"
+        }
         text += "Once \(node.owner.name)'s own key logs in (test it from a second terminal), turn password logins off:\n\n```sh\n"
         // sshd keeps the first value it reads for a keyword and reads sshd_config.d in name order,
         // so a file after cloud-init's 50-cloud-init.conf (PasswordAuthentication yes) changes nothing.
@@ -659,7 +667,9 @@ struct RunbookEmitter {
                     + "Its cache belongs to uid \(SpeechNIM.containerUID), the user it runs as.")
         }
         items += [
-            "ssh comes from the LAN; the panel's key works from the panel's address alone (`from=` in authorized_keys).",
+            "ssh comes from the LAN; the panel's key, and the head's on its workers, work from their holder's address alone and run "
+                + "only the lines of a gate script (`restrict,from=,command=` in authorized_keys), instead of a plain `authorized_keys` line: "
+                + "a key of a docker-group user is root, and could forward ports to the node's loopback and DAC.",
             "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy that "
                 + "exposes a model port is rejected when saved.",
             "ufw is reset to the generated rules: ssh, the panel's ports and the cluster peer on the DAC, nothing else.",

@@ -129,6 +129,11 @@ public struct AccessReview {
                 }
             }
         }
+        // An ssh key spark-gen installs is code execution too, limited to its gate's commands.
+        for gate in SSHGate.gates(in: plan) {
+            statements.insert("\(gate.holderPhrase) can run by ssh on \(gate.node.name) (owner \(gate.node.owner.name)), from \(gate.from): "
+                + gate.commands.map(\.purpose).joined(separator: "; "))
+        }
         return statements
     }
 

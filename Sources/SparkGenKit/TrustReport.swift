@@ -1,3 +1,4 @@
+import SparkEmit
 import SparkJSON
 import SparkPlan
 import SparkSpec
@@ -17,6 +18,7 @@ public struct TrustReport {
         text += visibility()
         text += outsideHosts()
         text += codeExecution()
+        text += sshKeys()
         text += crossOwner()
         text += nodeIdentities()
         text += reachability()
@@ -183,6 +185,29 @@ public struct TrustReport {
             }
         }
         if !any { text += "  - no multi-node cluster: no node runs code for another\n" }
+        return text
+    }
+
+    /// Every ssh key spark-gen installs, or has the operator install: each is code execution as
+    /// its node's user, who is in the docker group and so root. What limits it is its
+    /// authorized_keys options (sshd(8), AUTHORIZED_KEYS FILE FORMAT) and its gate script.
+    func sshKeys() -> String {
+        var text = "\nssh keys spark-gen installs: code execution as the node's user (in the docker group, so root)\n"
+        let gates = SSHGate.gates(in: plan)
+        for gate in gates {
+            text += "  - \(gate.node.name) (\(gate.node.user), owner \(gate.node.owner.name)): the key of \(gate.holderPhrase), "
+            text += "from \(gate.from) alone; restrict (no port forwarding to the node's loopback or other links, no agent or X11 "
+            text += "forwarding, no pty, no ~/.ssh/rc); command=\(gate.scriptPath) runs only: "
+            text += gate.commands.map(\.purpose).joined(separator: "; ")
+            text += ". Anything else is refused and logged (journalctl -t spark-gen-gate).\n"
+        }
+        if gates.isEmpty {
+            text += "  - none\n"
+        } else {
+            text += "  Installed by scripts/ssh-authorize.sh HOLDER on the node (the runbooks' catalog steps); a line of the same key "
+            text += "without these options is replaced.\n"
+        }
+        text += "  Not spark-gen's: the keys the owners log in with, each a full shell and root through docker.\n"
         return text
     }
 

@@ -15,6 +15,8 @@ public struct CatalogPlan: Sendable {
     /// The host running the spark-control panel, and the LAN it reaches the head over.
     public let panel: HostPlan?
     public let panelLink: String?
+    /// Where LAN clients call the panel, which forwards to the models and speech services.
+    public internal(set) var panelURL: String?
     /// Where the models' API listens: the head's address on the panel's LAN, else loopback.
     public let apiHost: String
     public let path: SpecPath

@@ -461,9 +461,16 @@ public enum PlanResolver {
                 panelLink = shared.link.name
                 apiHost = address.ip.description
             }
-            return CatalogPlan(
+            if catalog.panelURL != nil && catalog.panel == nil {
+                bag.error(
+                    "catalog '\(catalog.name)' has a panel_url but no panel", at: catalog.path / "panel_url",
+                    help: "name the host the panel runs on with 'panel: HOST', or remove panel_url")
+            }
+            var plan = CatalogPlan(
                 name: catalog.name, port: catalog.port, active: catalog.active, members: models.map(\.name), head: head, panel: panel,
                 panelLink: panelLink, apiHost: apiHost, path: catalog.path)
+            plan.panelURL = catalog.panelURL
+            return plan
         }
     }
 

@@ -12,6 +12,9 @@ public struct Catalog: Sendable {
     /// The host that runs the spark-control panel for the catalog, if any: it swaps models over
     /// ssh and reads the catalog's API, so it alone of the LAN reaches the model port.
     public var panel: String?
+    /// Where LAN clients call the panel (document 002's newest change: chat completions and audio
+    /// through it), which endpoints.json advertises instead of the nodes' ports.
+    public var panelURL: String?
     public var path: SpecPath
 
     public init(name: String, port: Int, active: String, panel: String?, path: SpecPath) {

@@ -170,8 +170,31 @@ private struct Decoder {
         let port = map.int("port", in: 1...65535) ?? map.defaulted("port", Catalog.defaultPort)
         let active = map.string("active", required: true, what: what, grammar: .identifier, help: "name the model that runs now: 'active: MODEL'")
         let panel = map.string("panel", grammar: .hostname)
+        let panelURL = map.string("panel_url")
+        if let panelURL, !Self.isPanelURL(panelURL), let location = map.value("panel_url")?.location {
+            context.error(
+                "catalog '\(name)': panel_url '\(panelURL)' is not an http or https URL of a host (and port) alone", at: location,
+                path: path / "panel_url", help: "write the panel's address without a path, such as 'https://spark-control'")
+        }
         guard let active else { return nil }
-        return Catalog(name: name, port: port, active: active, panel: panel, path: path)
+        var catalog = Catalog(name: name, port: port, active: active, panel: panel, path: path)
+        catalog.panelURL = panelURL.flatMap { Self.isPanelURL($0) ? $0 : nil }
+        return catalog
+    }
+
+    /// `http(s)://HOST[:PORT]`, no path: endpoints.json appends /v1 to it.
+    static func isPanelURL(_ text: String) -> Bool {
+        let rest: Substring
+        if text.hasPrefix("https://") { rest = text.dropFirst(8) } else if text.hasPrefix("http://") { rest = text.dropFirst(7) } else { return false }
+        let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let host = parts.first, !host.isEmpty, host.count <= 253,
+            host.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }),
+            host.first != "-", host.first != ".", host.last != "-", host.last != "."
+        else { return false }
+        if parts.count == 2 {
+            guard let port = Int(parts[1]), (1...65535).contains(port), parts[1].count <= 5 else { return false }
+        }
+        return true
     }
 
     func acceptedRisks(_ node: YAMLNode, at path: SpecPath) -> [AcceptedRisk] {

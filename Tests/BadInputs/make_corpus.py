@@ -269,6 +269,7 @@ for name, (old, new) in {
     "catalog-member-with-start": ("    catalog: sparks\n    node: spark-1\n", "    catalog: sparks\n    start: auto\n    node: spark-1\n"),
     "catalog-two-heads": ("    cluster: {head: spark-1, workers: [spark-2], tensor_parallel: 2}", "    cluster: {head: spark-2, workers: [spark-1], tensor_parallel: 2}"),
     "catalog-panel-unknown": ("    panel: start9", "    panel: start8"),
+    "catalog-panel-url-with-path": ("    panel_url: https://spark-control\n", "    panel_url: https://spark-control/v1\n"),
     "catalog-port-out-of-range": ("    port: 8888", "    port: 88888"),
     "host-on-direct-link": ("    links: {lan: 192.168.1.10}", "    links: {dac: 192.168.177.20}"),
     "host-outside-subnet": ("    links: {lan: 192.168.1.10}", "    links: {lan: 10.0.0.10}"),

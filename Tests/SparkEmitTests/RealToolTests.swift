@@ -136,13 +136,24 @@ import Testing
 
     /// The catalog of spark-control, broken one way each.
     @Test(arguments: [
-        // The discovery document points at another port than the catalog's.
-        ("discovery", "hosts/start9/spark-control/endpoints.json", "\"http://192.168.1.51:8888/v1\"", "\"http://192.168.1.51:8000/v1\"",
-         "is not models.yaml's base_url"),
+        // The discovery document sends LAN clients to the head's port, which admits the panel alone.
+        ("discovery", "hosts/start9/spark-control/endpoints.json", "\"https://spark-control/v1\"", "\"http://192.168.1.51:8888/v1\"",
+         "is not the panel's 'https://spark-control/v1'"),
+        // …or to a speech NIM's.
+        ("discovery", "hosts/start9/spark-control/endpoints.json", "\"https://spark-control\",\n    \"kind\": \"tts\"",
+         "\"http://192.168.1.52:9000\",\n    \"kind\": \"tts\"", "magpie.base_url 'http://192.168.1.52:9000' is not the panel's"),
+        // Without the lock, a second swap stops the model the first is loading.
+        ("swap", catalogHead + "/scripts/swap.sh", "if ! flock -n 9; then", "if false; then", "FAIL  spark-1: lock"),
+        // State.Running reads true in restart back-off: the swap waits for the time-out.
+        ("swap", catalogHead + "/scripts/swap.sh", "if [ \"$state\" != 'running 0' ]; then\n      echo \"$container failed",
+         "if [ \"$(docker inspect -f '{{.State.Running}}' \"$container\")\" != true ]; then\n      echo \"$container failed", "FAIL  spark-1: restarting"),
+        // A gate that hands the request to a shell runs whatever follows a ';'.
+        ("swap", catalogHead + "/scripts/ssh-gate-start9.sh", "case \"$request\" in", "bash -c \"$request\" || true\ncase \"$request\" in",
+         "FAIL  spark-1: gate ssh-gate-start9.sh"),
         // A swap that leaves the old model running starts the new one on a port still held.
         ("swap", catalogHead + "/scripts/swap.sh", "docker rm -f vllm-qwen36 vllm-qwen3-vl", "docker rm -f vllm-qwen3-vl", "FAIL"),
         // Without the worker check, a dead worker leaves the swap waiting for the time-out.
-        ("swap", catalogHead + "/scripts/swap.sh", "  if ! workers_running; then", "  if false; then", "FAIL  spark-1: worker dies"),
+        ("swap", catalogHead + "/scripts/swap.sh", "    workers_run \"$1\" || return 1\n", "", "FAIL  spark-1: worker dies"),
         ("netns", catalogHead + "/scripts/firewall.sh", "ufw allow in from 192.168.1.10 to 192.168.1.51 port 8888",
          "ufw allow in from 192.168.1.0/24 to 192.168.1.51 port 8888", "yes ≠ —!"),
     ])

@@ -37,12 +37,17 @@ import Testing
         #expect(!firewall.contains("from 192.168.1.0/24 to 192.168.1.51 port 8888"))
         let endpoints = try Self.text("spark-control", "hosts/start9/spark-control/endpoints.json")
         for needle in ["\"vllm\"", "\"parakeet\"", "\"magpie\"", "\"openai_compat\": true", "\"kind\": \"stt\"", "\"kind\": \"tts\"",
-                       "\"base_url\": \"http://192.168.1.51:8888/v1\""] {
+                       "\"base_url\": \"https://spark-control/v1\""] {
             #expect(endpoints.contains(needle), "endpoints.json lacks \(needle)")
         }
+        // The newest change: clients call the panel alone; the Sparks' ports admit nobody else.
+        #expect(!endpoints.contains("192.168.1."), "endpoints.json sends LAN clients to a Spark's port")
         let runbook = try Self.text("spark-control", "nodes/spark-2/home/me/spark-control/RUNBOOK.md")
         #expect(runbook.contains("sudo install -d -o 1000 -g 1000 /home/me/.cache/nim/magpie"))
-        #expect(try Self.text("spark-control", "\(head)/scripts/swap.sh").contains("qwen36 qwen3-vl gemma4 qwen2.5-72b qwen3-235b"))
+        let swap = try Self.text("spark-control", "\(head)/scripts/swap.sh")
+        #expect(swap.contains("qwen36 qwen3-vl gemma4 qwen2.5-72b qwen3-235b"))
+        // Restart back-off reads State.Running=true: the swap reads Status and RestartCount, one at a time.
+        #expect(swap.contains("{{.State.Status}} {{.RestartCount}}") && !swap.contains("{{.State.Running}}") && swap.contains("flock -n 9"))
     }
 
     /// Document 003: ten route names (homelab/gemma and homelab/auto among them); the senior model never falls back; the vision model's

@@ -82,4 +82,21 @@ import Testing
         // spark-02 runs code of spark-01's owner through Ray; as itself on its tailnet it reaches nothing.
         #expect(text.contains("spark-02 as tag:hjp-ai on client-net (its Ray peers belong to you): nothing"))
     }
+
+    /// Every ssh key spark-gen has the operator install is code execution on its node, and trust
+    /// says so with what its gate limits it to (issue 23, item 2).
+    @Test func trustListsEverySSHKeyAsCodeExecution() {
+        let result = CommandRunner.run(Fixtures.binary, ["trust", Fixtures.repositoryRoot + "/examples/spark-control/topology.yaml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let keys = result.stdout.components(separatedBy: "\nssh keys spark-gen installs").dropFirst().first ?? ""
+        #expect(keys.contains("code execution as the node's user (in the docker group, so root)"), "\(result.stdout)")
+        for node in ["spark-1", "spark-2"] {
+            #expect(keys.contains("- \(node) (me, owner me): the key of the spark-control panel on host start9, from 192.168.1.10 alone; restrict"))
+        }
+        #expect(keys.contains("- spark-2 (me, owner me): the key of me@spark-1, for its scripts/swap.sh, from 192.168.1.51 alone"))
+        #expect(keys.contains("command=/home/me/spark-control/scripts/ssh-gate-start9.sh runs only: swap to qwen36;"))
+        #expect(keys.contains("restart magpie. Anything else is refused and logged"))
+        let none = CommandRunner.run(Fixtures.binary, ["trust", Fixtures.splitTrustPath])
+        #expect(none.stdout.contains("ssh keys spark-gen installs: code execution as the node's user (in the docker group, so root)\n  - none\n"))
+    }
 }
