@@ -51,6 +51,9 @@ public enum RuleCatalog {
         VisionFallbackRule(),
         ConcurrencyCapRule(),
         SaltKeyRule(),
+        ServeArgumentsRule(),
+        KnownBadBuildRule(),
+        LoadFormatExtraRule(),
     ].sorted { $0.description.id < $1.description.id }
 
     public static func rule(id: String) -> (any Rule)? {

@@ -81,19 +81,28 @@ struct AppContext {
     }
 }
 
-/// The registered app kinds.
+/// The registered app kinds: one case each, so a new app does not compile until it has a kind,
+/// and no lookup can miss.
 enum AppKinds {
-    static let all: [App: any AppKind] = Dictionary(
-        uniqueKeysWithValues: ([
-            LiteLLMKind(), LiteLLMDatabaseKind(), OpenWebUIKind(), N8nKind(), HermesKind(), HermesWebUIKind(), RedisKind(), NginxKind(),
-            SpeechKind(app: .parakeet), SpeechKind(app: .magpie),
-        ] as [any AppKind]).map { ($0.app, $0) })
+    static func kind(_ app: App) -> any AppKind {
+        switch app {
+        case .litellm: return LiteLLMKind()
+        case .litellmDB: return LiteLLMDatabaseKind()
+        case .openWebUI: return OpenWebUIKind()
+        case .n8n: return N8nKind()
+        case .hermes: return HermesKind()
+        case .hermesWebUI: return HermesWebUIKind()
+        case .redis: return RedisKind()
+        case .nginx: return NginxKind()
+        case .parakeet, .magpie: return SpeechKind(app: app)
+        }
+    }
 
     /// The kind of each of a node's apps with the context it lowers in, in the order the
     /// topology lists the apps.
     static func lowering(_ node: Node, owner: Owner, topology: Topology) -> [(kind: any AppKind, context: AppContext)] {
-        node.apps.compactMap { app in
-            all[app].map { ($0, AppContext(app: app, node: node, owner: owner, topology: topology, options: node.appOptions[app])) }
+        node.apps.map { app in
+            (kind(app), AppContext(app: app, node: node, owner: owner, topology: topology, options: node.appOptions[app]))
         }
     }
 }

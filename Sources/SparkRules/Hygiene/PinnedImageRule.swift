@@ -49,11 +49,9 @@ struct PinnedImageRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         for cluster in context.plan.clusters {
-            let runtime = cluster.runtime
             // A multi-node vLLM's own image is built on the node from the base image, not pulled.
-            let key = runtime.kind == .vllm ? "base_image" : "image"
-            if !Self.isPinned(runtime.baseImage) {
-                findings.append(RuleFinding("model '\(cluster.name)' runs \(runtime.baseImage), whose tag moves", at: runtime.path / key))
+            if !Self.isPinned(cluster.runtime.baseImage) {
+                findings.append(RuleFinding("model '\(cluster.name)' runs \(cluster.runtime.baseImage), whose tag moves", at: cluster.imagePath))
             }
         }
         for node in context.plan.nodes {

@@ -1,0 +1,19 @@
+/// The GPU of the machines spark-gen knows by `hardware.kind`, so a rule can ask whether an
+/// image's kernels cover it. A kind not listed here is checked for architecture and vendor only.
+public struct MachineFacts: Sendable {
+    public let kind: String
+    public let gpuTarget: GPUTarget
+    public let source: String
+
+    public static let all: [MachineFacts] = [
+        MachineFacts(
+            kind: "dgx-spark", gpuTarget: .cuda(major: 12, minor: 1),
+            source: "NVIDIA, CUDA GPU compute capability list (GB10, DGX Spark: 12.1)"),
+        MachineFacts(
+            kind: "framework-desktop", gpuTarget: .rocm("gfx1151"),
+            source: "Framework Desktop: AMD Ryzen AI Max 385 / Max+ 395 (Strix Halo); AMD ROCm docs, GPU architecture specs "
+                + "(Radeon 8050S/8060S: gfx1151)"),
+    ]
+
+    public static func fact(kind: String) -> MachineFacts? { all.first { $0.kind == kind } }
+}
