@@ -626,13 +626,20 @@ private struct Decoder {
             listen = nil
         }
         if app.isSpeech {
-            let digest = map.string("digest", grammar: .digest)
-            image = map.string("image", grammar: .image).map { Self.pinned($0, digest: digest) }
             clients = map.strings("clients", grammar: .hostname)
         }
-        return AppOptions(
+        // Every other containerised app's image may be named, and any image pinned by digest;
+        // the app's kind falls back to its default (cited in SparkPlan/Facts/DefaultImages).
+        var digest: String?
+        if app.isContainerised, app != .litellm {
+            digest = map.string("digest", grammar: .digest)
+            image = map.string("image", grammar: .image).map { Self.pinned($0, digest: digest) }
+        }
+        var options = AppOptions(
             listen: listen, port: port, litellm: litellm, key: key, password: password, runner: runner, image: image, tls: tls, path: path,
             clients: clients)
+        options.digest = digest
+        return options
     }
 
     /// `tls: {cert: PATH, key: PATH}`: files on the node, never read here.

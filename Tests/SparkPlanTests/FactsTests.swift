@@ -77,5 +77,6 @@ import Testing
             #expect(ReleaseVersion(image.tag) != nil, "\(image.reference)")
             #expect(!image.source.isEmpty)
         }
+        #expect(DefaultImages.litellm.reference == AppOptions.litellmImage)
     }
 }

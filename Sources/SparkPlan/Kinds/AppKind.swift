@@ -69,6 +69,14 @@ struct AppContext {
     var port: String { node.port(of: app).map(String.init) ?? "" }
     /// The stack directory on the node.
     var stackDir: String { topology.stack.dir.absolute(home: node.home) }
+    /// The image the app runs: the one the topology names, else the default, pinned to the
+    /// digest the topology gives.
+    func image(default fallback: String) -> String {
+        if let image = options?.image { return image }
+        guard let digest = options?.digest, !fallback.contains("@") else { return fallback }
+        return fallback + "@" + digest
+    }
+
     /// Where the entry that declares the app is written.
     var path: SpecPath { options?.path ?? node.path / "apps" }
 
