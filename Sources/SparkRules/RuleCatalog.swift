@@ -54,6 +54,7 @@ public enum RuleCatalog {
         ServeArgumentsRule(),
         KnownBadBuildRule(),
         LoadFormatExtraRule(),
+        FullWidthRoCERule(),
     ].sorted { $0.description.id < $1.description.id }
 
     public static func rule(id: String) -> (any Rule)? {

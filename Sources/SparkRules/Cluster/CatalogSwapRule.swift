@@ -34,7 +34,7 @@ struct CatalogSwapRule: Rule {
                       max_model_len: 131072
                 """),
             RuleExample(base: "spark-control", [
-                ("links: {dac: 192.168.177.12, lan: 192.168.1.52}", "links: {dac: 192.168.177.12}"),
+                ("links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}, lan: 192.168.1.52}", "links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}}"),
                 ("workers: [spark-2]", "workers: [↓spark-2]"),
             ]),
         ],
