@@ -25,7 +25,8 @@ public struct KnownBadWindow: Sendable {
         KnownBadWindow(
             program: .llamaServer, api: "Vulkan", vendors: [.amd], from: ReleaseVersion("b9592")!, fixedIn: ReleaseVersion("b9680")!,
             what: "the image's Vulkan backend finds no device again and llama-server serves from the CPU",
-            source: "ggml-org/llama.cpp#24697 (first bad b9592, last good b9570), #24651; docker fix #24595 in b9680"),
+            source: "ggml-org/llama.cpp#24697 (first bad b9592, last good b9570), #24651, mostlygeek/llama-swap#864; the end is "
+                + "b9680, whose release summary names a Vulkan Docker image fix (#24595), not yet confirmed by a report"),
     ]
 
     /// The windows an image falls in on a node with the vendor's GPUs.
