@@ -86,9 +86,10 @@ struct VLLMEmitter {
             // NCCL reaches the DAC's RDMA device only through these; without them it falls back to
             // TCP sockets and the 200 Gb/s link carries a fraction of that. (The HCA names pair
             // with the interfaces as `ibdev2netdev` shows in NVIDIA/dgx-spark-playbooks,
-            // connect-two-sparks: rocep1s0f0 for enp1s0f0np0.)
+            // connect-two-sparks: rocep1s0f0 for enp1s0f0np0; a Spark port's two halves are two
+            // devices, and NCCL gets both, comma-separated, for the link's full width.)
             options += ["--device /dev/infiniband", "--cap-add IPC_LOCK"]
-            if let hca = port?.hca { options.append("-e NCCL_IB_HCA=\(Shell.quote(hca))") }
+            if let hcas = port?.hcas, !hcas.isEmpty { options.append("-e NCCL_IB_HCA=\(Shell.quote(hcas.joined(separator: ",")))") }
         }
         if isHead && cluster.isMultiNode {
             options.append("-e RAY_ADDRESS=\(Shell.quote(cluster.rayAddress))")

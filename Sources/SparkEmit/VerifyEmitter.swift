@@ -45,6 +45,7 @@ struct VerifyEmitter {
         resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
         ufw_active() { ufw status | grep -q '^Status: active'; }
         mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
+        has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
         # http_status URL [HEADER_FILE]: prints the HTTP status code.
         http_status() {
           if [ -n "${2:-}" ]; then
@@ -228,8 +229,18 @@ struct VerifyEmitter {
         var text = section("RDMA for NCCL over \(node.clusterInterfaces.count == 1 ? node.clusterInterfaces[0].link.phrase : "the cluster links")")
         text += "expect '/dev/infiniband exists (the containers get it with --device)' test -d /dev/infiniband\n"
         for interface in node.clusterInterfaces {
-            guard let hca = interface.hca else { continue }
-            text += "expect \(Shell.quote("RDMA device \(hca) exists")) test -e \(Shell.quote("/sys/class/infiniband/\(hca)"))\n"
+            // Every device NCCL is given must be up: one down and NCCL runs on the other alone,
+            // at half a DGX Spark port's width (NVIDIA/dgx-spark-playbooks, nccl).
+            for hca in interface.hcas {
+                text += "expect \(Shell.quote("RDMA device \(hca) is up (port 1 ACTIVE)")) grep -q ACTIVE \(Shell.quote("/sys/class/infiniband/\(hca)/ports/1/state"))\n"
+            }
+            // RoCE needs an address on each half for its GIDs (connect-two-sparks gives each its own).
+            if let second = interface.second {
+                text += "expect \(Shell.quote("\(second.device) has \(second.address)")) has_address \(Shell.quote(second.device)) \(second.address)\n"
+                if let mtu = interface.link.mtu {
+                    text += "expect \(Shell.quote("\(second.device) has MTU \(mtu)")) mtu_is \(Shell.quote(second.device)) \(mtu)\n"
+                }
+            }
         }
         return text
     }

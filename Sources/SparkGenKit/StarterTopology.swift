@@ -82,8 +82,9 @@ public enum StarterTopology: String, CaseIterable, Sendable {
             users: [client@example.com]         # CHANGE
 
         links:
-          # CHANGE: the DAC cable's interface and RDMA device ('ibdev2netdev' lists the pairs).
-          dac: {interface: enp1s0f0np0, hca: rocep1s0f0, subnet: 198.51.100.0/30, mtu: 9216}
+          # CHANGE: the DAC cable's interfaces and RDMA devices ('ibdev2netdev' lists the pairs): a
+          # Spark's port is two PCIe halves, and NCCL gets both devices for the link's full width.
+          dac: {interface: enp1s0f0np0, hca: [rocep1s0f0, roceP2p1s0f0], second_interface: enP2p1s0f0np0, subnet: 198.51.100.0/30, mtu: 9216}
           mgmt: {subnet: 192.0.2.0/24}          # CHANGE: your LAN
 
         nodes:
@@ -93,6 +94,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
             hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
             mgmt_ip: 192.0.2.21                 # CHANGE
             dac_ip: 198.51.100.1
+            dac_second_ip: 198.51.100.9         # the port's other half, on a subnet of its own
             apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.you-open-webui.env}}}]
           spark-02:
             owner: client
@@ -100,6 +102,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
             hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
             mgmt_ip: 192.0.2.22                 # CHANGE
             dac_ip: 198.51.100.2
+            dac_second_ip: 198.51.100.10
             apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.client-open-webui.env}}}]
 
         models:
@@ -236,7 +239,8 @@ public enum StarterTopology: String, CaseIterable, Sendable {
             ssh: true
 
         links:
-          dac: {interface: enp1s0f1np1, hca: rocep1s0f1, subnet: 192.168.177.0/24, mtu: 9216}   # CHANGE: the cable's port
+          # CHANGE: the cable's port; its two PCIe halves, both for NCCL.
+          dac: {interface: enp1s0f1np1, hca: [rocep1s0f1, roceP2p1s0f1], second_interface: enP2p1s0f1np1, subnet: 192.168.177.0/24, mtu: 9216}
           lan: {kind: lan, subnet: 192.168.1.0/24}   # CHANGE: the LAN the panel is on
 
         hosts:
@@ -248,12 +252,12 @@ public enum StarterTopology: String, CaseIterable, Sendable {
             owner: me
             user: me                            # CHANGE: the login that runs the stack
             hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
-            links: {dac: 192.168.177.11, lan: 192.168.1.51}   # CHANGE
+            links: {dac: {ip: 192.168.177.11, second_ip: 192.168.178.11}, lan: 192.168.1.51}   # CHANGE
           spark-2:
             owner: me
             user: me                            # CHANGE
             hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
-            links: {dac: 192.168.177.12, lan: 192.168.1.52}   # CHANGE
+            links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}, lan: 192.168.1.52}   # CHANGE
 
         # One model runs at a time on port 8888: scripts/swap.sh MODEL on spark-1 swaps it.
         catalogs:
@@ -387,7 +391,8 @@ public enum StarterTopology: String, CaseIterable, Sendable {
 
         links:
           # CHANGE: the switch the nodes' fast ports are cabled to, and your LAN.
-          fabric: {kind: fabric, interface: enp1s0f0np0, hca: rocep1s0f0, subnet: 198.51.100.0/29, mtu: 9216}
+          # Each Spark's port is two PCIe halves: NCCL gets both devices, each half an address.
+          fabric: {kind: fabric, interface: enp1s0f0np0, hca: [rocep1s0f0, roceP2p1s0f0], second_interface: enP2p1s0f0np0, subnet: 198.51.100.0/29, mtu: 9216}
           mgmt: {kind: lan, subnet: 192.0.2.0/24}
 
         nodes:
@@ -395,18 +400,18 @@ public enum StarterTopology: String, CaseIterable, Sendable {
             owner: alice
             user: alice
             hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
-            links: {mgmt: 192.0.2.31, fabric: 198.51.100.1}
+            links: {mgmt: 192.0.2.31, fabric: {ip: 198.51.100.1, second_ip: 198.51.100.9}}
             apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.alice-open-webui.env}}}]
           gpu-b:
             owner: alice
             user: alice
             hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
-            links: {mgmt: 192.0.2.32, fabric: 198.51.100.2}
+            links: {mgmt: 192.0.2.32, fabric: {ip: 198.51.100.2, second_ip: 198.51.100.10}}
           gpu-c:
             owner: bob
             user: bob
             hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
-            links: {mgmt: 192.0.2.33, fabric: 198.51.100.3}
+            links: {mgmt: 192.0.2.33, fabric: {ip: 198.51.100.3, second_ip: 198.51.100.11}}
             apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.bob-open-webui.env}}}]
 
         models:

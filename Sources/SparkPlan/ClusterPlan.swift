@@ -105,13 +105,15 @@ public final class ClusterPlan: Sendable {
     }
 
     /// How many requests the server runs at once, and the key that says so, when stated.
-    public var slots: (count: Int, key: String)? {
-        switch runtime.kind {
-        case .vllm: return vllm.maxNumSeqs.map { ($0, "vllm.max_num_seqs") }
-        case .llamaCpp: return llamaCpp.map { ($0.parallel, "llama_cpp.parallel") }
-        case .ollama: return nil
-        }
-    }
+    public var slots: (count: Int, key: String)? { lowering.slots(self) }
+    /// What the server holds of the memory it runs in.
+    public var memoryClaim: MemoryClaim { lowering.memory(self) }
+    /// How the server spreads the model over GPUs.
+    public var parallelism: Parallelism { lowering.parallelism }
+    /// Where the topology names the image pulled from a registry.
+    public var imagePath: SpecPath { runtime.path / lowering.imageKey }
+    /// What the image the model pulls is, when the facts layer knows it.
+    public var imageFact: ImageFact? { ImageFacts.fact(of: runtime.baseImage) }
     /// The gateway's cap (`RoutingTarget.cap`); Ollama and a vLLM without max_num_seqs state no slots.
     public var cap: Int? { RoutingTarget.cap(declared: maxParallelRequests, fallbacks: fallbacks, slots: slots?.count) }
     /// The runtime that lowers the model: its server, its LiteLLM provider, its readiness check.

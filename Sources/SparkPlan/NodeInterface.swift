@@ -8,8 +8,11 @@ public struct NodeInterface: Sendable {
     /// The interface name on the node; nil only on a LAN that names none (firewall rules then
     /// match any interface).
     public let device: String?
-    /// The port's RDMA device, which NCCL is pinned to, if the topology names it.
-    public let hca: String?
+    /// The port's RDMA devices, which NCCL is pinned to, if the topology names them: both
+    /// halves of a DGX Spark's QSFP port for its full width.
+    public let hcas: [String]
+    /// The port's other half and the node's address on it, when the topology gives one.
+    public var second: (device: String, address: IPv4Address)? = nil
     /// Where the address is written in the topology.
     public let path: SpecPath
     /// Where the interface name is written: the node's own entry, or the link's.

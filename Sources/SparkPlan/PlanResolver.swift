@@ -75,6 +75,16 @@ public enum PlanResolver {
                 "the LiteLLM on node '\(node.name)' calls models '\(first.name)' and '\(second.name)' on the tailnet with different keys, both VLLM_API_KEY",
                 at: second.apiKey!.path, help: "give both models one api_key file, or route one of them from another node's LiteLLM")
         }
+        // An address on a port's other half needs the link to name that half's interface.
+        for node in topology.nodes {
+            for address in node.addresses where address.secondIP != nil {
+                guard let link = topology.links.first(where: { $0.name == address.link }), link.secondInterface == nil else { continue }
+                bag.error(
+                    "node '\(node.name)' has an address on the second half of link '\(link.name)', which names no 'second_interface'",
+                    at: address.secondIPPath ?? address.path,
+                    help: "add 'second_interface' to link '\(link.name)' (on a DGX Spark, the enP2p… interface `ibdev2netdev` pairs with the link's), or remove the address")
+            }
+        }
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
         let modelWorkloads = modelWorkloads(clusters, into: &bag)
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
@@ -91,9 +101,11 @@ public enum PlanResolver {
             node.addresses.compactMap { address -> NodeInterface? in
                 guard let position = linkIndex[address.link] else { return nil }
                 let link = topology.links[position]
-                return NodeInterface(
-                    link: links[position], address: address.ip, device: address.interface ?? link.interface, hca: address.hca ?? link.hca,
-                    path: address.path, devicePath: address.interfacePath ?? link.path / "interface")
+                var interface = NodeInterface(
+                    link: links[position], address: address.ip, device: address.interface ?? link.interface,
+                    hcas: address.hcas.isEmpty ? link.hcas : address.hcas, path: address.path, devicePath: address.interfacePath ?? link.path / "interface")
+                if let ip = address.secondIP, let device = link.secondInterface { interface.second = (device, ip) }
+                return interface
             }
         }
         var backendsByTailnet: [String: [BackendPlan]] = [:]

@@ -53,6 +53,10 @@ public enum RuleCatalog {
         ConcurrencyCapRule(),
         SaltKeyRule(),
         HandoverReachRule(),
+        ServeArgumentsRule(),
+        KnownBadBuildRule(),
+        LoadFormatExtraRule(),
+        FullWidthRoCERule(),
     ].sorted { $0.description.id < $1.description.id }
 
     public static func rule(id: String) -> (any Rule)? {

@@ -39,6 +39,15 @@ public enum App: String, CaseIterable, Sendable, Comparable {
         }
     }
 
+    /// Apps that run as a container, whose image the topology may set (`image`, `digest`);
+    /// LiteLLM only with `runner: compose`. Hermes Agent installs into the user's home.
+    public var isContainerised: Bool {
+        switch self {
+        case .litellm, .litellmDB, .openWebUI, .n8n, .hermesWebUI, .redis, .nginx, .parakeet, .magpie: return true
+        case .hermes: return false
+        }
+    }
+
     /// Speech services a panel on the LAN calls and checks.
     public var isSpeech: Bool { self == .parakeet || self == .magpie }
 

@@ -14,8 +14,11 @@ public struct AppOptions: Sendable {
     public var password: SecretRef?
     /// What runs LiteLLM: systemd from the user's site-packages, or a compose service.
     public var runner: Runner
-    /// LiteLLM's image when compose runs it, with its digest if one pins it.
+    /// The app's image as the topology names it, with its digest if one pins it (LiteLLM's
+    /// under compose is always set: the default when none is named).
     public var image: String?
+    /// The digest the topology pins the app's image to, also when it keeps the default image.
+    public var digest: String? = nil
     /// NGINX's certificate and key on the node; nil for a self-signed pair the runbook makes.
     public var tls: TLSFiles?
     public var path: SpecPath
@@ -37,5 +40,7 @@ public struct AppOptions: Sendable {
 
     /// The image a compose-run LiteLLM uses unless the topology names one: the release the
     /// proof suite serves every generated config with (LiteLLMPlan.version).
-    public static let litellmImage = "ghcr.io/berriai/litellm:main-v1.106.2"
+    /// The tag is the release's own (`vX.Y.Z`, which LiteLLM's release notes list since 1.99);
+    /// SparkPlan's DefaultImages cites it, and a test holds the two equal.
+    public static let litellmImage = "ghcr.io/berriai/litellm:v1.106.2"
 }

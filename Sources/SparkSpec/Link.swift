@@ -27,18 +27,24 @@ public struct Link: Sendable {
     public var interface: String?
     /// The MTU the interface must have; direct links and fabrics default to 9000 (jumbo frames).
     public var mtu: Int?
-    /// The RDMA device (HCA) of the port, such as `rocep1s0f0` for `enp1s0f0np0` on a DGX
-    /// Spark (`ibdev2netdev` lists the pairs); NCCL is pinned to it with NCCL_IB_HCA.
-    public var hca: String?
+    /// The RDMA devices (HCAs) of the port, such as `rocep1s0f0` for `enp1s0f0np0` on a DGX
+    /// Spark (`ibdev2netdev` lists the pairs); NCCL is pinned to them with NCCL_IB_HCA. A DGX
+    /// Spark's QSFP port is two PCIe halves, two devices (`rocep1s0f0` and `roceP2p1s0f0`), and
+    /// NCCL uses the link's full width only with both.
+    public var hcas: [String]
+    /// The port's other half as the node sees it, such as `enP2p1s0f0np0` beside
+    /// `enp1s0f0np0` on a DGX Spark: RoCE needs an address on it for its GIDs (NVIDIA's
+    /// connect-two-sparks playbook gives each half its own subnet).
+    public var secondInterface: String? = nil
     public var path: SpecPath
 
-    public init(name: String, kind: Kind, subnet: IPv4Network, interface: String?, mtu: Int?, hca: String?, path: SpecPath) {
+    public init(name: String, kind: Kind, subnet: IPv4Network, interface: String?, mtu: Int?, hcas: [String], path: SpecPath) {
         self.name = name
         self.kind = kind
         self.subnet = subnet
         self.interface = interface
         self.mtu = mtu
-        self.hca = hca
+        self.hcas = hcas
         self.path = path
     }
 }

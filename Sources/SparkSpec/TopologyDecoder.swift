@@ -406,17 +406,36 @@ private struct Decoder {
         let interface = map.string("interface", grammar: .interfaceName)
         var mtu = map.int("mtu", in: 576...65535)
         if mtu == nil, let kind, kind.carriesClusterTraffic { mtu = map.defaulted("mtu", 9000) }
-        let hca = map.string("hca", grammar: .interfaceName)
-        if hca != nil, kind == .lan, let location = map.value("hca")?.location {
+        let hcas = rdmaDevices(map, at: path)
+        let secondInterface = map.string("second_interface", grammar: .interfaceName)
+        for key in ["hca", "second_interface"] where kind == .lan {
+            guard let location = map.value(key)?.location else { continue }
             context.error(
-                "a LAN has no RDMA device", at: location, path: path / "hca",
-                help: "'hca' pins NCCL to a port's RDMA device; set it on the direct link or fabric the cluster uses")
+                key == "hca" ? "a LAN has no RDMA device" : "a LAN has no second half of a port", at: location, path: path / key,
+                help: "'\(key)' describes a RoCE port for NCCL; set it on the direct link or fabric the cluster uses")
         }
         guard let kind, let subnet else { return nil }
-        return Link(name: name, kind: kind, subnet: subnet, interface: interface, mtu: mtu, hca: hca, path: path)
+        var link = Link(name: name, kind: kind, subnet: subnet, interface: interface, mtu: mtu, hcas: hcas, path: path)
+        link.secondInterface = secondInterface
+        return link
     }
 
-    /// A node's addresses: `links: {L: IP | {ip, interface, hca}}`, and the short form of a
+    /// `hca`: one RDMA device or a list of them (a DGX Spark port's two halves).
+    func rdmaDevices(_ map: MappingReader, at path: SpecPath, key: String = "hca") -> [String] {
+        guard let node = map.value(key) else { return [] }
+        if let items = node.sequence {
+            if items.isEmpty {
+                context.error(
+                    "'\(key)' lists no RDMA device", at: node.location, path: path / key,
+                    help: "name the port's devices (ibdev2netdev lists them), such as [rocep1s0f0, roceP2p1s0f0], or remove '\(key)'")
+                return []
+            }
+            return map.strings(key, grammar: .interfaceName) ?? []
+        }
+        return map.string(key, grammar: .interfaceName).map { [$0] } ?? []
+    }
+
+    /// A node's addresses: `links: {L: IP | {ip, interface, hca, second_ip}}`, and the short form of a
     /// version-1 topology, `mgmt_ip` and `dac_ip` (with `dac_interface`, `dac_hca`) for the
     /// links named `mgmt` and `dac`.
     func addresses(_ map: MappingReader, at path: SpecPath, shortForm: Bool = true) -> [LinkAddress] {
@@ -426,10 +445,10 @@ private struct Decoder {
             addresses.append(LinkAddress(link: "mgmt", ip: ip, path: path / "mgmt_ip"))
         }
         let dacInterface = map.string("dac_interface", grammar: .interfaceName)
-        let dacHCA = map.string("dac_hca", grammar: .interfaceName)
+        let dacHCA = rdmaDevices(map, at: path, key: "dac_hca")
         if let ip = map.ipv4("dac_ip", required: false, what: "") {
             addresses.append(LinkAddress(
-                link: "dac", ip: ip, interface: dacInterface, hca: dacHCA, path: path / "dac_ip",
+                link: "dac", ip: ip, interface: dacInterface, hcas: dacHCA, path: path / "dac_ip",
                 interfacePath: dacInterface == nil ? nil : path / "dac_interface"))
         } else if map.value("dac_ip") == nil {
             for key in ["dac_interface", "dac_hca"] {
@@ -437,7 +456,19 @@ private struct Decoder {
                 context.error("'\(key)' without 'dac_ip'", at: location, path: path / key, help: "add the node's address on the DAC as 'dac_ip'")
             }
         }
-        return linkAddresses(map, at: path, into: addresses)
+        addresses = linkAddresses(map, at: path, into: addresses)
+        // The DAC's other half, for the node's address on the DAC however it is written.
+        if let second = map.ipv4("dac_second_ip", required: false, what: ""), let location = map.value("dac_second_ip")?.location {
+            if let index = addresses.firstIndex(where: { $0.link == "dac" }) {
+                addresses[index].secondIP = second
+                addresses[index].secondIPPath = path / "dac_second_ip"
+            } else {
+                context.error(
+                    "'dac_second_ip' without an address on the DAC", at: location, path: path / "dac_second_ip",
+                    help: "add the node's address on the DAC as 'dac_ip'")
+            }
+        }
+        return addresses
     }
 
     /// The `links: {L: IP | {ip, interface, hca}}` mapping of a node or host.
@@ -465,11 +496,15 @@ private struct Decoder {
                 defer { entry.finish() }
                 let ip = entry.ipv4("ip", what: what)
                 let interface = entry.string("interface", grammar: .interfaceName)
-                let hca = entry.string("hca", grammar: .interfaceName)
+                let hcas = rdmaDevices(entry, at: linkPath)
+                let second = entry.ipv4("second_ip", required: false, what: what)
                 guard let ip else { continue }
-                addresses.append(LinkAddress(
-                    link: link, ip: ip, interface: interface, hca: hca, path: linkPath,
-                    interfacePath: interface == nil ? nil : linkPath / "interface"))
+                var address = LinkAddress(
+                    link: link, ip: ip, interface: interface, hcas: hcas, path: linkPath,
+                    interfacePath: interface == nil ? nil : linkPath / "interface")
+                address.secondIP = second
+                address.secondIPPath = second == nil ? nil : linkPath / "second_ip"
+                addresses.append(address)
             } else if pair.value.scalar == nil {
                 context.error(
                     "the node's address on link '\(link)' must be an IPv4 address or {ip, interface, hca}, found \(pair.value.kindName)",
@@ -655,13 +690,20 @@ private struct Decoder {
             listen = nil
         }
         if app.isSpeech {
-            let digest = map.string("digest", grammar: .digest)
-            image = map.string("image", grammar: .image).map { Self.pinned($0, digest: digest) }
             clients = map.strings("clients", grammar: .hostname)
         }
-        return AppOptions(
+        // Every other containerised app's image may be named, and any image pinned by digest;
+        // the app's kind falls back to its default (cited in SparkPlan/Facts/DefaultImages).
+        var digest: String?
+        if app.isContainerised, app != .litellm {
+            digest = map.string("digest", grammar: .digest)
+            image = map.string("image", grammar: .image).map { Self.pinned($0, digest: digest) }
+        }
+        var options = AppOptions(
             listen: listen, port: port, litellm: litellm, key: key, password: password, runner: runner, image: image, tls: tls, path: path,
             clients: clients)
+        options.digest = digest
+        return options
     }
 
     /// `tls: {cert: PATH, key: PATH}`: files on the node, never read here.

@@ -67,6 +67,17 @@ case("version-only", "version: 1\n")
 case("alias-to-anchor", replace("  spark-02:\n    owner: client", "  spark-02: &n\n    owner: client") + "\nextra: *n\n")
 case("alias-bomb", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n")
 case("unknown-anchor", replace("  you:\n    tailnet: you-net", "  you:\n    tailnet: *nowhere"))
+# An app's image: named for every containerised app, held to the image grammar; Hermes Agent has none.
+case("app-image-hostile", replace("{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
+                                  "{open-webui: {key: {file: ~/.sparky01-open-webui.env}, image: \"open-webui; curl evil\"}}"))
+case("app-digest-malformed", replace("{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
+                                     "{open-webui: {key: {file: ~/.sparky01-open-webui.env}, digest: sha256:abc}}"))
+case("app-image-on-hermes", replace("n8n, hermes, {hermes-webui", "n8n, {hermes: {image: nousresearch/hermes:1.0}}, {hermes-webui"))
+# The second half of a RoCE port: devices as a list, an address only where the link names the half.
+case("link-hca-hostile", replace("hca: [rocep1s0f0, roceP2p1s0f0]", "hca: [rocep1s0f0, \"x;reboot\"]"))
+case("link-hca-empty-list", replace("hca: [rocep1s0f0, roceP2p1s0f0]", "hca: []"))
+case("second-ip-without-second-interface", replace(", second_interface: enP2p1s0f0np0", ""))
+case("second-ip-without-dac", replace("    dac_ip: 198.51.100.2\n", ""))
 case("merge-key", replace("  spark-02:\n", "  spark-02:\n    <<: {owner: you}\n"))
 
 # Several documents.
@@ -162,13 +173,14 @@ case("unknown-head", replace("cluster: {head: spark-01", "cluster: {head: spark-
 case("unknown-tailnet-reference", replace("    tailnet: client-net", "    tailnet: clients-net"))
 
 # Links: a mapping of named links, and each node's address per link.
-LINKS = "links:\n  dac: {interface: enp1s0f0np0, hca: rocep1s0f0, subnet: 198.51.100.0/30, mtu: 9216}\n  mgmt: {subnet: 192.0.2.0/24}\n"
+LINKS = BASE[BASE.index("\nlinks:\n") + 1:BASE.index("  mgmt: {subnet: 192.0.2.0/24}\n") + len("  mgmt: {subnet: 192.0.2.0/24}\n")]
 for name, (old, new) in {
     "links-as-list": (LINKS, "links: [dac, mgmt]\n"),
     "link-not-a-mapping": ("  mgmt: {subnet: 192.0.2.0/24}", "  mgmt: 5"),
     "link-unknown-kind": ("  mgmt: {subnet: 192.0.2.0/24}", "  mgmt: {kind: wan, subnet: 192.0.2.0/24}"),
     "link-without-kind": ("  mgmt: {subnet: 192.0.2.0/24}", "  mgmt: {subnet: 192.0.2.0/24}\n  spare: {subnet: 203.0.113.0/24}"),
     "link-lan-with-hca": ("  mgmt: {subnet: 192.0.2.0/24}", "  mgmt: {subnet: 192.0.2.0/24, hca: rocep1s0f1}"),
+    "link-lan-with-second-interface": ("  mgmt: {subnet: 192.0.2.0/24}", "  mgmt: {subnet: 192.0.2.0/24, second_interface: enP2p1s0f1np1}"),
     "link-hostile-name": ("  mgmt: {subnet: 192.0.2.0/24}", "  mgmt: {subnet: 192.0.2.0/24}\n  \"../x\": {kind: lan, subnet: 203.0.113.0/24}"),
     "node-link-address-list": ("    dac_ip: 198.51.100.2", "    links: {dac: [198.51.100.2]}"),
     "node-link-unknown": ("    dac_ip: 198.51.100.2", "    links: {dacc: 198.51.100.2}"),
@@ -198,8 +210,8 @@ for name, (old, new) in {
                              "    ollama: {context_length: 65536}\n"),
     "runtime-bad-digest": ("{kind: ollama, image: ollama/ollama:0.12.6-rocm}", "{kind: ollama, image: ollama/ollama:0.12.6-rocm, digest: sha256:abc}"),
     "runtime-base-image-on-ollama": ("{kind: ollama, image: ollama/ollama:0.12.6-rocm}", "{kind: ollama, base_image: ollama/ollama:0.12.6-rocm}"),
-    "runtime-compose-runner-on-llama-cpp": ("{kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700}\n    node: framework\n    port: 8081",
-                                            "{kind: llama-cpp, runner: compose, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700}\n    node: framework\n    port: 8081"),
+    "runtime-compose-runner-on-llama-cpp": ("{kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570}\n    node: framework\n    port: 8081",
+                                            "{kind: llama-cpp, runner: compose, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570}\n    node: framework\n    port: 8081"),
     "runtime-unknown-start": ("    start: manual", "    start: later"),
     "runtime-ollama-source-hostile": ("    source: qwen3-coder:30b", "    source: \"qwen3-coder:30b; reboot\""),
     "runtime-ollama-source-huggingface-url": ("    source: qwen3-coder:30b", "    source: https://huggingface.co/Qwen/Qwen3-Coder"),
@@ -281,7 +293,7 @@ for name, (old, new) in {
     "speech-client-unknown": ("apps: [magpie]", "apps: [{magpie: {clients: [start8]}}]"),
     "speech-image-hostile": ("apps: [magpie]", "apps: [{magpie: {image: \"nvcr.io/x; curl evil\"}}]"),
     "litellm-without-master-key": ("apps: [magpie]", "apps: [magpie, litellm]"),
-    "load-format-hostile": ("      load_format: fastsafetensors\n  qwen3-vl:", "      load_format: \"x --trust-remote-code\"\n  qwen3-vl:"),
+    "load-format-hostile": ("      max_model_len: 65536\n  gemma4:", "      max_model_len: 65536\n      load_format: \"x --trust-remote-code\"\n  gemma4:"),
 }.items():
     assert old in CATALOG, old
     case(name, CATALOG.replace(old, new, 1))

@@ -144,9 +144,15 @@ import Testing
         let artifacts = try Self.artifacts("split-trust")
         for (node, script) in [("spark-01", "vllm-head.sh"), ("spark-02", "vllm-worker.sh")] {
             let launcher = try Self.file(artifacts, "nodes/\(node)/home/cameron/sparky-ai-stack/scripts/\(script)")
-            for option in ["--device /dev/infiniband", "--cap-add IPC_LOCK", "-e NCCL_IB_HCA=rocep1s0f0"] {
+            // Both halves of the Spark's QSFP port, or NCCL runs at half the link's width.
+            for option in ["--device /dev/infiniband", "--cap-add IPC_LOCK", "-e NCCL_IB_HCA=rocep1s0f0,roceP2p1s0f0"] {
                 #expect(launcher.contains("  \(option) \\\n"), "\(node) lacks \(option)")
             }
+            let verify = try Self.file(artifacts, "nodes/\(node)/home/cameron/sparky-ai-stack/scripts/verify.sh")
+            for device in ["rocep1s0f0", "roceP2p1s0f0"] {
+                #expect(verify.contains("grep -q ACTIVE /sys/class/infiniband/\(device)/ports/1/state\n"), "\(node) does not check \(device) is up")
+            }
+            #expect(verify.contains("has_address enP2p1s0f0np0 198.51.100."))
         }
     }
 

@@ -31,7 +31,11 @@ import Testing
         let head = "nodes/spark-1/home/me/spark-control"
         let entrypoint = try Self.text("spark-control", "\(head)/scripts/vllm-head-qwen36-entrypoint.sh")
         #expect(entrypoint.contains("--port 8888") && entrypoint.contains("--host 192.168.1.51"))
-        #expect(entrypoint.contains("--load-format fastsafetensors") && entrypoint.contains("--kv-cache-dtype fp8"))
+        #expect(entrypoint.contains("--kv-cache-dtype fp8"))
+        // The document's fastsafetensors toggle needs an image with the package (its
+        // spark-vllm-docker build adds it); the example runs NGC's image, which nothing shows
+        // carries it (CL025), so the flag is left out.
+        #expect(!entrypoint.contains("--load-format"))
         let firewall = try Self.text("spark-control", "\(head)/scripts/firewall.sh")
         #expect(firewall.contains("ufw allow in from 192.168.1.10 to 192.168.1.51 port 8888 proto tcp"))
         #expect(!firewall.contains("from 192.168.1.0/24 to 192.168.1.51 port 8888"))

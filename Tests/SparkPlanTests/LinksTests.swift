@@ -63,8 +63,8 @@ import Testing
 
     @Test func twoSharedLinksNeedTheClusterToNameOne() throws {
         var text = try Self.example("two-links")
-        text = text.replacingOccurrences(of: "    links: {mgmt: 192.0.2.42, dac-ab: 198.51.100.2}", with: "    links: {mgmt: 192.0.2.42, dac-ab: 198.51.100.2, spare: 203.0.113.2}")
-        text = text.replacingOccurrences(of: "    links: {mgmt: 192.0.2.41, dac-ab: 198.51.100.1,", with: "    links: {mgmt: 192.0.2.41, spare: 203.0.113.1, dac-ab: 198.51.100.1,")
+        text = text.replacingOccurrences(of: "    links: {mgmt: 192.0.2.42, dac-ab: {ip: 198.51.100.2, second_ip: 198.51.100.10}}", with: "    links: {mgmt: 192.0.2.42, dac-ab: {ip: 198.51.100.2, second_ip: 198.51.100.10}, spare: 203.0.113.2}")
+        text = text.replacingOccurrences(of: "    links: {mgmt: 192.0.2.41, dac-ab:", with: "    links: {mgmt: 192.0.2.41, spare: 203.0.113.1, dac-ab:")
         text = text.replacingOccurrences(of: "  mgmt: {kind: lan", with: "  spare: {kind: direct, interface: enp2s0, subnet: 203.0.113.0/30}\n  mgmt: {kind: lan")
         let error = try #require(Self.errors(text).first)
         #expect(error.message == "the nodes of model 'qwen3.5-122b' share 2 links: 'spare', 'dac-ab'")

@@ -43,7 +43,7 @@ struct TopologyBuilder {
         var builder = self
         builder.topology.links.append(Link(
             name: name, kind: kind, subnet: IPv4Network(subnet)!, interface: kind == .lan ? nil : interface,
-            mtu: kind == .lan ? nil : 9000, hca: nil, path: SpecPath.root / "links" / name))
+            mtu: kind == .lan ? nil : 9000, hcas: [], path: SpecPath.root / "links" / name))
         return builder
     }
 

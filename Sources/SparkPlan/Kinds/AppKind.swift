@@ -69,6 +69,14 @@ struct AppContext {
     var port: String { node.port(of: app).map(String.init) ?? "" }
     /// The stack directory on the node.
     var stackDir: String { topology.stack.dir.absolute(home: node.home) }
+    /// The image the app runs: the one the topology names, else the default, pinned to the
+    /// digest the topology gives.
+    func image(default fallback: String) -> String {
+        if let image = options?.image { return image }
+        guard let digest = options?.digest, !fallback.contains("@") else { return fallback }
+        return fallback + "@" + digest
+    }
+
     /// Where the entry that declares the app is written.
     var path: SpecPath { options?.path ?? node.path / "apps" }
 
@@ -81,19 +89,28 @@ struct AppContext {
     }
 }
 
-/// The registered app kinds.
+/// The registered app kinds: one case each, so a new app does not compile until it has a kind,
+/// and no lookup can miss.
 enum AppKinds {
-    static let all: [App: any AppKind] = Dictionary(
-        uniqueKeysWithValues: ([
-            LiteLLMKind(), LiteLLMDatabaseKind(), OpenWebUIKind(), N8nKind(), HermesKind(), HermesWebUIKind(), RedisKind(), NginxKind(),
-            SpeechKind(app: .parakeet), SpeechKind(app: .magpie),
-        ] as [any AppKind]).map { ($0.app, $0) })
+    static func kind(_ app: App) -> any AppKind {
+        switch app {
+        case .litellm: return LiteLLMKind()
+        case .litellmDB: return LiteLLMDatabaseKind()
+        case .openWebUI: return OpenWebUIKind()
+        case .n8n: return N8nKind()
+        case .hermes: return HermesKind()
+        case .hermesWebUI: return HermesWebUIKind()
+        case .redis: return RedisKind()
+        case .nginx: return NginxKind()
+        case .parakeet, .magpie: return SpeechKind(app: app)
+        }
+    }
 
     /// The kind of each of a node's apps with the context it lowers in, in the order the
     /// topology lists the apps.
     static func lowering(_ node: Node, owner: Owner, topology: Topology) -> [(kind: any AppKind, context: AppContext)] {
-        node.apps.compactMap { app in
-            all[app].map { ($0, AppContext(app: app, node: node, owner: owner, topology: topology, options: node.appOptions[app])) }
+        node.apps.map { app in
+            (kind(app), AppContext(app: app, node: node, owner: owner, topology: topology, options: node.appOptions[app]))
         }
     }
 }

@@ -7,7 +7,7 @@ struct HermesWebUIKind: AppKind {
     func workload(_ context: AppContext) -> Workload? {
         let node = context.node
         return Workload(
-            name: app.containerName, image: "ghcr.io/nesquena/hermes-webui:latest",
+            name: app.containerName, image: context.image(default: DefaultImages.hermesWebUI.reference),
             environment: [
                 ("HERMES_WEBUI_HOST", context.bind),
                 ("HERMES_WEBUI_PORT", context.port),

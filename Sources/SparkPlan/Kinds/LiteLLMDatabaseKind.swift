@@ -9,7 +9,7 @@ struct LiteLLMDatabaseKind: AppKind {
 
     func workload(_ context: AppContext) -> Workload? {
         Workload(
-            name: app.containerName, image: "postgres:16",
+            name: app.containerName, image: context.image(default: DefaultImages.postgres.reference),
             command: ["postgres", "-c", "listen_addresses=\(context.bind)", "-c", "port=\(context.port)"],
             environment: [
                 ("POSTGRES_USER", LiteLLMPlan.Database.user),

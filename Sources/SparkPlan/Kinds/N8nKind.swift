@@ -17,7 +17,7 @@ struct N8nKind: AppKind {
         ]
         if let timezone = context.topology.stack.timezone { environment.append(("GENERIC_TIMEZONE", timezone)) }
         return Workload(
-            name: app.containerName, image: "n8nio/n8n:latest", environment: environment,
+            name: app.containerName, image: context.image(default: DefaultImages.n8n.reference), environment: environment,
             volumes: ["n8n_data:/home/node/.n8n"], path: context.path)
     }
 }

@@ -4,7 +4,6 @@ import SparkSpec
 /// loopback like every app; the tailnet reaches it through `tailscale serve`.
 struct NginxKind: AppKind {
     let app = App.nginx
-    static let image = "nginx:1.27.4"
 
     func workload(_ context: AppContext) -> Workload? {
         let stackDir = context.stackDir
@@ -12,7 +11,7 @@ struct NginxKind: AppKind {
         let certificate = tls?.certificate.absolute(home: context.node.home) ?? "\(stackDir)/\(NginxLayout.selfSignedCertificate)"
         let key = tls?.key.absolute(home: context.node.home) ?? "\(stackDir)/\(NginxLayout.selfSignedKey)"
         return Workload(
-            name: app.containerName, image: Self.image,
+            name: app.containerName, image: context.image(default: DefaultImages.nginx.reference),
             volumes: [
                 "\(stackDir)/\(NginxLayout.config):\(NginxLayout.configInContainer):ro",
                 "\(certificate):\(NginxLayout.certificateInContainer):ro",

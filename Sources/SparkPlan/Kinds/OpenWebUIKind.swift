@@ -6,7 +6,7 @@ struct OpenWebUIKind: AppKind {
 
     func workload(_ context: AppContext) -> Workload? {
         Workload(
-            name: app.containerName, image: "ghcr.io/open-webui/open-webui:main",
+            name: app.containerName, image: context.image(default: DefaultImages.openWebUI.reference),
             environment: [
                 ("HOST", context.bind),
                 ("PORT", context.port),

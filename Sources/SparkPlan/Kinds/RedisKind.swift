@@ -4,8 +4,6 @@ import SparkSpec
 /// kept on disk (a cache that is lost on restart costs only repeated work).
 struct RedisKind: AppKind {
     let app = App.redis
-    /// The image the kind runs unless the topology names another.
-    static let image = "redis:7.4.1"
 
     func workload(_ context: AppContext) -> Workload? {
         // The image's own default binds every address with protected-mode off
@@ -16,7 +14,7 @@ struct RedisKind: AppKind {
         let script = "printf 'requirepass %s\\n' \"$$REDIS_PASSWORD\" | exec docker-entrypoint.sh redis-server - "
             + "--bind \(context.bind) --port \(context.port) --save '' --appendonly no"
         return Workload(
-            name: app.containerName, image: Self.image, command: ["sh", "-c", script],
+            name: app.containerName, image: context.image(default: DefaultImages.redis.reference), command: ["sh", "-c", script],
             environmentFiles: context.owner.redisPassword.map { [$0.file.absolute(home: context.node.home)] } ?? [],
             path: context.path)
     }

@@ -13,7 +13,7 @@ struct SpeechKind: AppKind {
 
     func workload(_ context: AppContext) -> Workload? {
         Workload(
-            name: app.containerName, image: context.options?.image ?? nim.image,
+            name: app.containerName, image: context.image(default: nim.image),
             environment: [
                 ("NIM_HTTP_API_PORT", context.port), ("NIM_GRPC_API_PORT", String(nim.grpcPort)), ("NIM_TAGS_SELECTOR", nim.tags),
             ],

@@ -6,7 +6,14 @@ import SparkSpec
 struct LlamaCppRuntime: ModelRuntime {
     let kind = Runtime.Kind.llamaCpp
     let readinessPath = "/health"
-    let upstreamBind = "llama.cpp's server images set `LLAMA_ARG_HOST=0.0.0.0`"
+    let upstreamBind = UpstreamBinds.llamaServer.text
+    let parallelism = Parallelism.spreadsOverVisibleGPUs
+    let imageKey = "image"
+
+    func memory(_ cluster: ClusterPlan) -> MemoryClaim { .weights }
+
+    /// llama-server's --parallel slots.
+    func slots(_ cluster: ClusterPlan) -> (count: Int, key: String)? { cluster.llamaCpp.map { ($0.parallel, "llama_cpp.parallel") } }
     /// Where the GGUF file's folder is mounted in the container.
     static let modelsMount = "/models"
 

@@ -2,7 +2,7 @@ import SparkSpec
 
 /// What one model runtime adds to the Plan: the server that serves a model, how LiteLLM calls
 /// it and how to tell it is ready. Each runtime is one file in this folder, registered in
-/// `ModelRuntimes.all`; emitters render what it adds by runner and never switch on the runtime.
+/// `ModelRuntimes.runtime(_:)`; emitters render what it adds by runner and never switch on the runtime.
 protocol ModelRuntime: Sendable {
     var kind: Runtime.Kind { get }
     /// The compose service serving the model on its head, or nil when launch scripts start it.
@@ -24,6 +24,17 @@ protocol ModelRuntime: Sendable {
     /// A check that the running server put the model on the GPU, for a server that falls back
     /// to the CPU quietly: what it proves, and a command that succeeds when it holds.
     func gpuCheck(_ cluster: ClusterPlan) -> (what: String, command: String)?
+
+    // What the rules count. No defaults: a runtime that does not say does not compile.
+
+    /// What the server holds of its node's (or its GPUs') memory.
+    func memory(_ cluster: ClusterPlan) -> MemoryClaim
+    /// How it spreads a model over GPUs.
+    var parallelism: Parallelism { get }
+    /// How many requests it runs at once, and the key that says so, when stated.
+    func slots(_ cluster: ClusterPlan) -> (count: Int, key: String)?
+    /// The runtime's key that names the image pulled from a registry.
+    var imageKey: String { get }
 }
 
 extension ModelRuntime {

@@ -1,9 +1,13 @@
 import SparkSpec
 
-/// The registered model runtimes.
+/// The registered model runtimes: one case each, so a new kind does not compile until it has
+/// a runtime, and no lookup can miss.
 enum ModelRuntimes {
-    static let all: [Runtime.Kind: any ModelRuntime] = Dictionary(
-        uniqueKeysWithValues: ([VLLMRuntime(), OllamaRuntime(), LlamaCppRuntime()] as [any ModelRuntime]).map { ($0.kind, $0) })
-
-    static func runtime(_ kind: Runtime.Kind) -> any ModelRuntime { all[kind]! }
+    static func runtime(_ kind: Runtime.Kind) -> any ModelRuntime {
+        switch kind {
+        case .vllm: return VLLMRuntime()
+        case .ollama: return OllamaRuntime()
+        case .llamaCpp: return LlamaCppRuntime()
+        }
+    }
 }

@@ -25,7 +25,14 @@ struct OllamaRuntime: ModelRuntime {
 
     func litellmModel(_ cluster: ClusterPlan) -> String { "ollama_chat/\(cluster.source)" }
 
-    let upstreamBind = "Ollama's image sets `OLLAMA_HOST=0.0.0.0:11434`"
+    let upstreamBind = UpstreamBinds.ollama.text
+    let parallelism = Parallelism.spreadsOverVisibleGPUs
+    let imageKey = "image"
+
+    func memory(_ cluster: ClusterPlan) -> MemoryClaim { .weights }
+
+    /// Ollama states no slots: OLLAMA_NUM_PARALLEL is its own choice unless set, and spark-gen sets none.
+    func slots(_ cluster: ClusterPlan) -> (count: Int, key: String)? { nil }
 
     /// Ollama lists a model by the name it was pulled as.
     func listedName(_ cluster: ClusterPlan) -> String { cluster.source }

@@ -1,5 +1,6 @@
 import SparkJSON
 import SparkYAML
+import SparkDiagnostics
 import SparkSpec
 
 /// vLLM: launch scripts that `docker run` a head and its Ray workers (any cluster), or, for a
@@ -7,7 +8,17 @@ import SparkSpec
 struct VLLMRuntime: ModelRuntime {
     let kind = Runtime.Kind.vllm
     let readinessPath = "/v1/models"
-    let upstreamBind = "`vllm serve` binds every address unless given `--host`"
+    let upstreamBind = UpstreamBinds.vllm.text
+    let parallelism = Parallelism.rankPerGPU
+    /// A multi-node cluster builds its own image on the node from this one.
+    let imageKey = "base_image"
+
+    /// vLLM reserves its fraction of the GPU memory at start.
+    func memory(_ cluster: ClusterPlan) -> MemoryClaim {
+        .fraction(cluster.vllm.gpuMemoryUtilization, path: cluster.vllm.path / "gpu_memory_utilization")
+    }
+
+    func slots(_ cluster: ClusterPlan) -> (count: Int, key: String)? { cluster.vllm.maxNumSeqs.map { ($0, "vllm.max_num_seqs") } }
 
     func workload(_ cluster: ClusterPlan) -> Workload? {
         guard cluster.runtime.runner == .compose else { return nil }

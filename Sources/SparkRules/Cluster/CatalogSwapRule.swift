@@ -34,7 +34,7 @@ struct CatalogSwapRule: Rule {
                       max_model_len: 131072
                 """),
             RuleExample(base: "spark-control", [
-                ("links: {dac: 192.168.177.12, lan: 192.168.1.52}", "links: {dac: 192.168.177.12}"),
+                ("links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}, lan: 192.168.1.52}", "links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}}"),
                 ("workers: [spark-2]", "workers: [↓spark-2]"),
             ]),
         ],
@@ -47,8 +47,9 @@ struct CatalogSwapRule: Rule {
             for name in catalog.members {
                 guard let cluster = context.plan.cluster(ofModel: name) else { continue }
                 let model = cluster
-                if !cluster.isScripted || model.runtime.kind != .vllm {
-                    let what = model.runtime.kind == .vllm ? "a compose service" : "a \(model.runtime.kind.title) compose service"
+                // Only launch scripts start and stop with the catalog; every other runner is compose.
+                if !cluster.isScripted {
+                    let what = "a \(model.runtime.kind.title) compose service"
                     findings.append(RuleFinding(
                         "model '\(name)' of catalog '\(catalog.name)' runs as \(what), which scripts/swap.sh neither stops nor starts",
                         at: model.runtime.path))

@@ -50,7 +50,7 @@ struct GPUAssignmentRule: Rule {
                     at: path / index))
             }
             let needed = model.tensorParallel * model.pipelineParallel
-            if model.runtime.kind == .vllm, needed != ids.count {
+            if model.parallelism == .rankPerGPU, needed != ids.count {
                 findings.append(RuleFinding(
                     "model '\(model.name)' is given \(ids.count) GPUs but runs tensor × pipeline parallel \(needed)", at: path))
             }

@@ -33,17 +33,17 @@ struct ModelFitsRule: Rule {
             }
             guard let tightest = nodes.min(by: { $0.hardware.usableGB < $1.hardware.usableGB }) else { return nil }
             let perNode = model.weightsGB / Double(nodes.count)
-            guard model.runtime.kind == .vllm else {
+            guard case .fraction(let fraction, _) = model.memoryClaim else {
                 // Ollama and llama.cpp take what they need; the weights and a KV cache must fit in what the node has.
                 guard perNode + Self.minimumKVCacheGB > tightest.hardware.usableGB else { return nil }
                 return RuleFinding(
                     "model '\(model.name)' needs \(perNode.shortText) GB of weights, but '\(tightest.name)' has \(tightest.hardware.usableGB.shortText) GB usable, leaving less than \(Self.minimumKVCacheGB.shortText) GB for the KV cache",
                     at: model.path / "weights_gb")
             }
-            let budget = tightest.hardware.usableGB * model.vllm.gpuMemoryUtilization
+            let budget = tightest.hardware.usableGB * fraction
             guard perNode + Self.minimumKVCacheGB > budget else { return nil }
             return RuleFinding(
-                "model '\(model.name)' needs \(perNode.shortText) GB of weights per node, but vLLM may use only \(budget.shortText) GB on '\(tightest.name)' (\(tightest.hardware.usableGB.shortText) GB usable × \(model.vllm.gpuMemoryUtilization)), leaving less than \(Self.minimumKVCacheGB.shortText) GB for the KV cache",
+                "model '\(model.name)' needs \(perNode.shortText) GB of weights per node, but \(model.runtime.kind.title) may use only \(budget.shortText) GB on '\(tightest.name)' (\(tightest.hardware.usableGB.shortText) GB usable × \(fraction)), leaving less than \(Self.minimumKVCacheGB.shortText) GB for the KV cache",
                 at: model.path / "weights_gb")
         }
     }
@@ -55,10 +55,13 @@ struct ModelFitsRule: Rule {
         guard let tightest = indices.min(by: { node.hardware.memoryGB(ofGPU: $0) < node.hardware.memoryGB(ofGPU: $1) }) else { return nil }
         let perGPU = model.weightsGB / Double(indices.count)
         let memory = node.hardware.memoryGB(ofGPU: tightest)
-        let fraction = model.runtime.kind == .vllm ? model.vllm.gpuMemoryUtilization : 1
-        let budget = memory * fraction
+        var budget = memory
+        var claim = "it has \(memory.shortText) GB"
+        if case .fraction(let fraction, _) = model.memoryClaim {
+            budget = memory * fraction
+            claim = "\(model.runtime.kind.title) may use only \(budget.shortText) GB (\(memory.shortText) GB × \(fraction))"
+        }
         guard perGPU + Self.minimumKVCacheGB > budget else { return nil }
-        let claim = model.runtime.kind == .vllm ? "vLLM may use only \(budget.shortText) GB (\(memory.shortText) GB × \(fraction))" : "it has \(memory.shortText) GB"
         return RuleFinding(
             "model '\(model.name)' needs \(perGPU.shortText) GB of weights per GPU, but on GPU \(tightest) of '\(node.name)' \(claim), leaving less than \(Self.minimumKVCacheGB.shortText) GB for the KV cache",
             at: model.path / "weights_gb")

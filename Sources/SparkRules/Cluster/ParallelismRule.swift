@@ -1,4 +1,5 @@
 import SparkDiagnostics
+import SparkPlan
 import SparkSpec
 
 /// CL003: the parallel layout uses exactly the GPUs of the cluster's nodes.
@@ -19,7 +20,7 @@ struct ParallelismRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.plan.clusters.compactMap { model -> RuleFinding? in
             // Ollama and llama.cpp split a model over the GPUs they see; GPUs given by index are CL017's.
-            guard model.runtime.kind == .vllm, model.gpuIDs == nil else { return nil }
+            guard model.parallelism == .rankPerGPU, model.gpuIDs == nil else { return nil }
             let gpus = context.members(of: model).reduce(0) { $0 + $1.hardware.gpus }
             let ranks = model.tensorParallel * model.pipelineParallel
             guard ranks != gpus else { return nil }

@@ -84,8 +84,10 @@ struct ResidentModelsRule: Rule {
         /// What a model holds of the pool, in thousandths, and where the topology says so: vLLM
         /// reserves its fraction at start, the others at least their weights.
         func share(_ model: ClusterPlan) -> (thousandths: Int, path: SpecPath) {
-            if model.runtime.kind == .vllm { return (thousandths(model.vllm.gpuMemoryUtilization), model.vllm.path / "gpu_memory_utilization") }
-            return (weights(model), model.path / "weights_gb")
+            switch model.memoryClaim {
+            case .fraction(let fraction, let path): return (thousandths(fraction), path)
+            case .weights: return (weights(model), model.path / "weights_gb")
+            }
         }
     }
 

@@ -13,19 +13,26 @@ struct PinnedImageRule: Rule {
             'docker compose pull', and an upgrade arrives unreviewed (LiteLLM's main-stable has \\
             changed config keys between releases). A tag with a version (0.12.6, v0.11.2, b6700) or a \\
             digest names one image. The generated files are reviewed in diffs; a moving tag hides \\
-            the one change that matters.
+            the one change that matters. spark-gen's own default images are held to the same rule: \
+            each is a release tag the facts layer cites (SparkPlan/Facts/DefaultImages.swift).
             """,
         severity: .warning,
         help: "write a versioned tag, or keep the tag and add 'digest: sha256:…' (docker buildx imagetools inspect IMAGE prints it)",
         triggering: [
             RuleExample(base: "one-box", replacing: "image: ollama/ollama:0.12.6-rocm", with: "image: ↓ollama/ollama:rocm"),
             RuleExample(base: "one-box", replacing: "apps: [{litellm: {runner: compose, port: 4000}}]", with: "apps: [{litellm: {runner: compose, port: 4000, image: ↓ghcr.io/berriai/litellm:main-stable}}]"),
+            RuleExample(
+                replacing: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
+                with: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}, image: ↓ghcr.io/open-webui/open-webui:main}}"),
         ],
         nonTriggering: [
             .unchanged,
             RuleExample(
                 base: "one-box", replacing: "apps: [{litellm: {runner: compose, port: 4000}}]",
                 with: "apps: [{litellm: {runner: compose, port: 4000, image: ghcr.io/berriai/litellm:main-stable, digest: sha256:\(String(repeating: "ab", count: 32))}}]"),
+            RuleExample(
+                replacing: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
+                with: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}, digest: sha256:\(String(repeating: "cd", count: 32))}}"),
         ])
 
     /// True when the reference names one image: a digest, or a tag with a version in it.
@@ -48,17 +55,19 @@ struct PinnedImageRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
+        var modelServices: Set<String> = []
         for cluster in context.plan.clusters {
-            let runtime = cluster.runtime
+            if let service = cluster.serviceName { modelServices.insert("\(cluster.head.name)/\(service)") }
             // A multi-node vLLM's own image is built on the node from the base image, not pulled.
-            let key = runtime.kind == .vllm ? "base_image" : "image"
-            if !Self.isPinned(runtime.baseImage) {
-                findings.append(RuleFinding("model '\(cluster.name)' runs \(runtime.baseImage), whose tag moves", at: runtime.path / key))
+            if !Self.isPinned(cluster.runtime.baseImage) {
+                findings.append(RuleFinding("model '\(cluster.name)' runs \(cluster.runtime.baseImage), whose tag moves", at: cluster.imagePath))
             }
         }
+        // Every app's image, spark-gen's own defaults included: no exemption.
         for node in context.plan.nodes {
-            guard let options = node.options(of: .litellm), options.runner == .compose, let image = options.image, !Self.isPinned(image) else { continue }
-            findings.append(RuleFinding("LiteLLM on node '\(node.name)' runs \(image), whose tag moves", at: options.path / "image"))
+            for workload in node.workloads where !modelServices.contains("\(node.name)/\(workload.name)") && !Self.isPinned(workload.image) {
+                findings.append(RuleFinding("app '\(workload.name)' on node '\(node.name)' runs \(workload.image), whose tag moves", at: workload.path / "image"))
+            }
         }
         return findings
     }

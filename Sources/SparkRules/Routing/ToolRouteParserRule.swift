@@ -2,10 +2,10 @@ import SparkDiagnostics
 import SparkPlan
 import SparkSpec
 
-/// CL023: a vLLM model that a route sends tool-using clients to has a tool-call parser.
+/// CL027: a vLLM model that a route sends tool-using clients to has a tool-call parser.
 struct ToolRouteParserRule: Rule {
     let description = RuleDescription(
-        id: "CL023",
+        id: "CL027",
         title: "a model on an agent or code route parses tool calls",
         rationale: """
             Coding and agent clients (Cursor, OpenCode, an agent such as Hermes) send 'tools' and \

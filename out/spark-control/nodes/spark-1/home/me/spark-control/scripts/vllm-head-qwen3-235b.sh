@@ -25,7 +25,7 @@ docker run -d \
   -e GLOO_SOCKET_IFNAME=enp1s0f1np1 \
   --device /dev/infiniband \
   --cap-add IPC_LOCK \
-  -e NCCL_IB_HCA=rocep1s0f1 \
+  -e NCCL_IB_HCA=rocep1s0f1,roceP2p1s0f1 \
   -e RAY_ADDRESS=192.168.177.11:6379 \
   -e RAY_AUTH_MODE=token \
   --env-file /home/me/.ray-cluster-token.env \

@@ -13,7 +13,6 @@ exec vllm serve RedHatAI/Qwen3.6-35B-A3B-NVFP4 \
   --max-model-len 131072 \
   --max-num-batched-tokens 8192 \
   --kv-cache-dtype fp8 \
-  --load-format fastsafetensors \
   --enable-prefix-caching \
   --tensor-parallel-size 1 \
   --pipeline-parallel-size 1

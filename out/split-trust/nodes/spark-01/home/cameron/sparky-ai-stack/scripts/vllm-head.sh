@@ -25,7 +25,7 @@ docker run -d \
   -e GLOO_SOCKET_IFNAME=enp1s0f0np0 \
   --device /dev/infiniband \
   --cap-add IPC_LOCK \
-  -e NCCL_IB_HCA=rocep1s0f0 \
+  -e NCCL_IB_HCA=rocep1s0f0,roceP2p1s0f0 \
   -e RAY_ADDRESS=198.51.100.1:6379 \
   -e RAY_AUTH_MODE=token \
   --env-file /home/cameron/.ray-cluster-token.env \

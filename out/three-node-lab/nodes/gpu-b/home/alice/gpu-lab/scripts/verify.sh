@@ -39,6 +39,7 @@ private_file_defines() {
 resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
 ufw_active() { ufw status | grep -q '^Status: active'; }
 mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
+has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
 # http_status URL [HEADER_FILE]: prints the HTTP status code.
 http_status() {
   if [ -n "${2:-}" ]; then
@@ -70,7 +71,10 @@ expect 'enp1s0f0np0 has MTU 9216' mtu_is enp1s0f0np0 9216
 
 echo '== RDMA for NCCL over the DAC'
 expect '/dev/infiniband exists (the containers get it with --device)' test -d /dev/infiniband
-expect 'RDMA device rocep1s0f0 exists' test -e /sys/class/infiniband/rocep1s0f0
+expect 'RDMA device rocep1s0f0 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/rocep1s0f0/ports/1/state
+expect 'RDMA device roceP2p1s0f0 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/roceP2p1s0f0/ports/1/state
+expect 'enP2p1s0f0np0 has 198.51.100.10' has_address enP2p1s0f0np0 198.51.100.10
+expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
 
 echo '== Reachability of gpu-a from here'
 refuse 'gpu-a ssh (22) is closed over the DAC' tcp_open 198.51.100.1 22

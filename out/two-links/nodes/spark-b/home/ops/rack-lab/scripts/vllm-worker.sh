@@ -25,7 +25,7 @@ docker run -d \
   -e GLOO_SOCKET_IFNAME=enp1s0f0np0 \
   --device /dev/infiniband \
   --cap-add IPC_LOCK \
-  -e NCCL_IB_HCA=rocep1s0f0 \
+  -e NCCL_IB_HCA=rocep1s0f0,roceP2p1s0f0 \
   -e RAY_AUTH_MODE=token \
   --env-file /home/ops/.ray-cluster-token.env \
   -v "$home/.cache/huggingface:/root/.cache/huggingface" \
