@@ -10,7 +10,7 @@ public struct VLLMServeArguments: Sendable {
     public let source: String             // "vllm-project/vllm@v0.11.2 (commit 0123abc…)"
     public let flags: [String: [String]]  // "--kv-cache-dtype" → accepted values; [] for a free-form value or a switch
 
-    init(version: String, source: String, flags: [String: [String]]) {
+    public init(version: String, source: String, flags: [String: [String]]) {
         self.version = version
         self.source = source
         self.flags = flags
