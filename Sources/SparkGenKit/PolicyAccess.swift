@@ -12,7 +12,9 @@ import SparkPlan
 ///   "Grants explained", tailscale.com/docs/features/access-control/grants/grants-explained).
 ///   So the access of a (source, destination) pair is the union of the ports of the grants
 ///   whose `src` covers the source and whose `dst` covers the destination.
-/// - `*` covers every device of the tailnet; `autogroup:member` covers its members' own
+/// - `*` as a source is "all traffic originating from Tailscale devices in your tailnet, any
+///   approved subnets and autogroup:shared" ("ACL syntax", tailscale.com/kb/1337, src);
+///   as a destination it covers every device; `autogroup:member` covers its members' own
 ///   devices, never tagged devices; `autogroup:tagged` covers tagged devices;
 ///   `autogroup:shared` covers users of other tailnets a device was shared with, who are not
 ///   members; `autogroup:danger-all` covers every address, outside the tailnet included;
@@ -29,7 +31,7 @@ public struct PolicyAccess {
         public let tailnet: String
         public let source: String
         public let destination: String
-        /// The TCP ports; nil means every port and protocol (a grant with `ip: ["*"]`).
+        /// The TCP ports; nil means every port and protocol (a grant with `ip: ["*"]`; `"*"` in json).
         public let ports: [Int]?
         /// What listens there, when the destination is a tag spark-gen deploys or routes to:
         /// the nodes or hosts carrying it, and the services by port.
