@@ -87,6 +87,14 @@ import Testing
         ])
     }
 
+    /// A new user joins the users' group, and with it every port the group is granted.
+    @Test func aNewUserOfATailnetWidens() throws {
+        let users = "    users: [client@example.com]\n"
+        let review = try Self.review(Fixtures.splitTrust, Fixtures.splitTrust(replacing: users, with: "    users: [client@example.com, stranger@example.com]\n"))
+        #expect(review.needsApproval)
+        #expect(review.policyGained.map(\.text).contains("client-net: stranger@example.com → tag:hjp-ai (spark-02): 5678 n8n, 8001 litellm, 8080 open-webui"))
+    }
+
     /// Taking the stranger's grant away is a narrowing: it passes, and every format lists what was lost.
     @Test func removingAStrangersGrantListsTheLostReachAndPasses() throws {
         let review = try Self.review(Self.withGrant("{src: [stranger@example.com], ports: [22, 8001]}"), Fixtures.splitTrust)
