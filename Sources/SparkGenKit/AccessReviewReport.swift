@@ -134,7 +134,7 @@ public struct AccessReviewReport {
                     ("tailnet", .string(cell.tailnet)), ("source", .string(cell.source)),
                     ("destination", .string(cell.destination)),
                     ("ports", cell.ports.map { .array($0.map { .int($0) }) } ?? .string("*")),
-                    ("carriers", strings(cell.carriers)),
+                    ("except", .array(cell.except.map { .int($0) })), ("carriers", strings(cell.carriers)),
                 ])
             })
         }

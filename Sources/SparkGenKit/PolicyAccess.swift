@@ -33,14 +33,19 @@ public struct PolicyAccess {
         public let destination: String
         /// The TCP ports; nil means every port and protocol (a grant with `ip: ["*"]`; `"*"` in json).
         public let ports: [Int]?
+        /// With every port lost: the ports the other version still allows.
+        public let except: [Int]
         /// What listens there, when the destination is a tag spark-gen deploys or routes to:
         /// the nodes or hosts carrying it, and the services by port.
         public let carriers: [String]
         public let services: [Int: String]
 
         public var portsText: String {
-            guard let ports else { return "every port" }
-            return ports.map { port in services[port].map { "\(port) \($0)" } ?? "\(port)" }.joined(separator: ", ")
+            func label(_ list: [Int]) -> String {
+                list.map { port in services[port].map { "\(port) \($0)" } ?? "\(port)" }.joined(separator: ", ")
+            }
+            guard let ports else { return except.isEmpty ? "every port" : "every port except \(label(except))" }
+            return label(ports)
         }
 
         public var text: String {
@@ -94,7 +99,9 @@ public struct PolicyAccess {
                     let before = Self.access(old, source, destination), after = Self.access(new, source, destination)
                     let more = after.subtracting(before), fewer = before.subtracting(after)
                     if more != .none { gained.append(Self.reach(name, source, destination, more, in: head)) }
-                    if fewer != .none { lost.append(Self.reach(name, source, destination, fewer, in: base)) }
+                    // Every port lost but some kept: say which stay.
+                    let kept: [Int] = { if case .ports(let set) = after { return set.sorted() } else { return [] } }()
+                    if fewer != .none { lost.append(Self.reach(name, source, destination, fewer, except: kept, in: base)) }
                 }
             }
         }
@@ -183,7 +190,7 @@ public struct PolicyAccess {
         return names
     }
 
-    static func reach(_ tailnet: String, _ source: String, _ destination: String, _ access: Access, in plan: Plan) -> Reach {
+    static func reach(_ tailnet: String, _ source: String, _ destination: String, _ access: Access, except: [Int] = [], in plan: Plan) -> Reach {
         var carriers: [String] = [], services: [Int: String] = [:]
         if destination.hasPrefix("tag:") {
             for node in plan.nodes where node.tailnet.name == tailnet && node.tailnet.tag == destination {
@@ -198,7 +205,7 @@ public struct PolicyAccess {
             }
         }
         return Reach(
-            tailnet: tailnet, source: source, destination: destination, ports: { if case .ports(let set) = access { return set.sorted() } else { return nil } }(),
+            tailnet: tailnet, source: source, destination: destination, ports: { if case .ports(let set) = access { return set.sorted() } else { return nil } }(), except: except,
             carriers: carriers.sorted(), services: services)
     }
 }

@@ -95,6 +95,16 @@ import Testing
         #expect(review.policyGained.map(\.text).contains("client-net: stranger@example.com → tag:hjp-ai (spark-02): 5678 n8n, 8001 litellm, 8080 open-webui"))
     }
 
+    /// Narrowing an every-port grant to one port loses every port but that one, and says so.
+    @Test func narrowingKeepMembersOpenToSSHSaysWhichPortStays() throws {
+        let base = Self.withGrant("{src: [client@example.com], dst: [autogroup:member], ports: [22]}")
+        let head = base.replacingOccurrences(of: "    keep_members_open: true\n", with: "")
+        let review = try Self.review(base, head)
+        #expect(!review.needsApproval && review.policyGained.isEmpty)
+        #expect(review.policyLost.map(\.text).contains("client-net: autogroup:member → client@example.com: every port"))
+        #expect(review.policyLost.map(\.text).contains("client-net: client@example.com → autogroup:member: every port except 22"))
+    }
+
     /// Taking the stranger's grant away is a narrowing: it passes, and every format lists what was lost.
     @Test func removingAStrangersGrantListsTheLostReachAndPasses() throws {
         let review = try Self.review(Self.withGrant("{src: [stranger@example.com], ports: [22, 8001]}"), Fixtures.splitTrust)
