@@ -6,7 +6,8 @@ import SparkPlan
 /// What a topology change does to trust, read from the plans of both versions: who gains or
 /// loses reach to which listener, who can newly read another owner's prompts or run code on
 /// their nodes, which secret references come and go, which findings and acceptances change,
-/// and which generated files change. It widens access when anything is gained.
+/// and which generated files change. It widens access when anything is gained. Listener reach
+/// is the modelled vantages' view; the policy delta covers every identity the policies name.
 public struct AccessReview {
     /// One reachable (node, port, vantage) cell of the reachability model.
     public struct Reach: Hashable, Comparable, Sendable {
@@ -37,6 +38,10 @@ public struct AccessReview {
 
     public let reachGained: [Reach]
     public let reachLost: [Reach]
+    /// What the tailnet policies let any identity they name open, gained and lost: people
+    /// outside the topology, groups, autogroups, tags and hosts included (`PolicyAccess`).
+    public let policyGained: [PolicyAccess.Reach]
+    public let policyLost: [PolicyAccess.Reach]
     /// "reader can read owner's prompts (why)" statements.
     public let readersGained: [String]
     public let readersLost: [String]
@@ -57,7 +62,7 @@ public struct AccessReview {
 
     /// True when the change gives anyone access they did not have, or accepts a new risk.
     public var widensAccess: Bool {
-        !reachGained.isEmpty || !readersGained.isEmpty || !codeGained.isEmpty || !acceptancesAdded.isEmpty
+        !reachGained.isEmpty || !policyGained.isEmpty || !readersGained.isEmpty || !codeGained.isEmpty || !acceptancesAdded.isEmpty
     }
 
     /// The error findings the change brings: the head would not build.
@@ -72,6 +77,9 @@ public struct AccessReview {
         let baseReach = Self.reach(base), headReach = Self.reach(head)
         reachGained = headReach.subtracting(baseReach).sorted()
         reachLost = baseReach.subtracting(headReach).sorted()
+        let policy = PolicyAccess(base: base, head: head)
+        policyGained = policy.gained
+        policyLost = policy.lost
         let baseReaders = Self.readers(base), headReaders = Self.readers(head)
         readersGained = sorted(headReaders.subtracting(baseReaders))
         readersLost = sorted(baseReaders.subtracting(headReaders))

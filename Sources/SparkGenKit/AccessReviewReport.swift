@@ -28,6 +28,8 @@ public struct AccessReviewReport {
         [
             ("Reach gained", review.reachGained.map(\.text)),
             ("Reach lost", review.reachLost.map(\.text)),
+            ("Tailnet policy reach gained", review.policyGained.map(\.text)),
+            ("Tailnet policy reach lost", review.policyLost.map(\.text)),
             ("Prompts newly readable by another owner", review.readersGained),
             ("Prompts no longer readable by another owner", review.readersLost),
             ("Code execution gained", review.codeGained),
@@ -46,6 +48,7 @@ public struct AccessReviewReport {
         guard review.widensAccess else { return "Access does not widen." + errors }
         var parts: [String] = []
         if !review.reachGained.isEmpty { parts.append("\(review.reachGained.count) listener reach(es) gained") }
+        if !review.policyGained.isEmpty { parts.append("\(review.policyGained.count) tailnet policy reach(es) gained") }
         if !review.readersGained.isEmpty { parts.append("\(review.readersGained.count) owner(s) newly read another's prompts") }
         if !review.codeGained.isEmpty { parts.append("\(review.codeGained.count) new code-execution path(s)") }
         if !review.acceptancesAdded.isEmpty { parts.append("\(review.acceptancesAdded.count) risk(s) newly accepted") }
@@ -125,6 +128,16 @@ public struct AccessReviewReport {
                 ])
             })
         }
+        func policy(_ items: [PolicyAccess.Reach]) -> JSONValue {
+            .array(items.map { cell in
+                .object([
+                    ("tailnet", .string(cell.tailnet)), ("source", .string(cell.source)),
+                    ("destination", .string(cell.destination)),
+                    ("ports", cell.ports.map { .array($0.map { .int($0) }) } ?? .string("*")),
+                    ("except", .array(cell.except.map { .int($0) })), ("carriers", strings(cell.carriers)),
+                ])
+            })
+        }
         let files: [JSONValue] = review.files.map { file in
             .object([
                 ("path", .string(file.path)), ("change", .string(file.kind.rawValue)),
@@ -137,6 +150,8 @@ public struct AccessReviewReport {
             ("unbuilt", strings(review.unbuilt)),
             ("reach_gained", reach(review.reachGained)),
             ("reach_lost", reach(review.reachLost)),
+            ("policy_reach_gained", policy(review.policyGained)),
+            ("policy_reach_lost", policy(review.policyLost)),
             ("readers_gained", strings(review.readersGained)),
             ("readers_lost", strings(review.readersLost)),
             ("code_execution_gained", strings(review.codeGained)),

@@ -7,7 +7,8 @@ struct Review: ParsableCommand {
         abstract: "Show what a topology change does to trust: who gains or loses access, then the changed files.",
         discussion: """
             Compares BASE and HEAD, or with --git REV the version of HEAD's file at that revision. \
-            Exits 1 when access widens (new reach to a listener, another owner newly reading prompts or \
+            Exits 1 when access widens (new reach to a listener, a tailnet policy newly letting any identity \
+            it names open a port, another owner newly reading prompts or \
             running code, a newly accepted risk) or the change brings error findings, so CI can ask for an \
             extra approval; 0 otherwise; 2 when a version cannot be read or decoded.
             """)
