@@ -337,7 +337,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
             port: 8000
             gpu_ids: [0]
             fallbacks: [chat, senior]           # busy (past its slots) or down: these answer, in order
-            vllm: {gpu_memory_utilization: 0.90, max_model_len: 32768, max_num_seqs: 4}
+            vllm: {gpu_memory_utilization: 0.90, max_model_len: 32768, max_num_seqs: 4, tool_call_parser: qwen3_coder}
           senior:
             source: Qwen/Qwen3.6-35B-A3B-FP8
             weights_gb: 36
