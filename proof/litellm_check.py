@@ -40,9 +40,15 @@ Then, as root:
      (200), plain and streamed, for every model_name; no key is 401; a wrong key (the other
      node's, with --other-node) is refused: 401, or the 400 no_db_connection that LiteLLM
      answers instead while it has no database (see DATABASE_VARIABLES);
-     and the node's scripts/smoke.sh, run unchanged in a private mount namespace whose
-     /home holds the throwaway env files at their node paths, exits 0 with an ok line for
-     every model_name (see smoke_check);
+     and the node's own checks (proof/node_scripts.py), after NGINX is up when the node has
+     it: scripts/smoke.sh, unchanged, and verify.sh's LiteLLM section, in a private mount
+     namespace whose /home holds the throwaway env files at their node paths, send every
+     model a one-token completion and pass; then, each api_base's stub stopped in turn, they
+     fail and show LiteLLM's error for the models routed there, while /v1/models still lists
+     them (a check of the list alone would pass);
+  6b. the router settings and timeouts the file sets are the ones LiteLLM holds: its own
+     config loader's Router, and the running proxy's GET /router/settings; where NGINX is
+     in front, LiteLLM's request timeout is not shorter than NGINX's (router_settings.py);
   7. a backend that is down fails only its own model: for each api_base in turn its stub is
      stopped, each model routed there must get an error status within DOWN_TIMEOUT that
      carries no model's answer, no other backend may receive the request (no fallback),
@@ -135,7 +141,9 @@ import urllib.request
 from http.client import HTTPSConnection
 
 import nginx_run
+import node_scripts
 import redis_run
+import router_settings
 from stub_openai import SLOW_MARKER, SLOW_PAUSE, SLOW_PIECES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -154,7 +162,7 @@ SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 # Every wait is bounded.
 VENV_TIMEOUT = 900        # a cold install takes about a minute; the mirror may be slow
-INSIDE_TIMEOUT = 600      # the whole inside part: stubs, LiteLLM start, checks
+INSIDE_TIMEOUT = 900      # the whole inside part: stubs, LiteLLM start, checks, the node scripts
 STUB_TIMEOUT = 15
 LIVENESS_TIMEOUT = 120
 REQUEST_TIMEOUT = 30
@@ -1931,61 +1939,6 @@ def refusal(status, body, wrong_key):
     return False, f"{status}" + (f" {error_type}" if error_type else "")
 
 
-# The node's smoke script, run unchanged, and its answer per model (the `ok       NAME` lines).
-SMOKE_SCRIPT = "scripts/smoke.sh"
-SMOKE_TIMEOUT = 60      # two curls of --max-time 10 each, and bash
-SMOKE_OK = re.compile(r"^ok\s+(\S+)\s*$", re.M)
-
-
-def smoke_check(plan, root, workdir):
-    """(ok, description) of the node's scripts/smoke.sh, run for real against this LiteLLM.
-
-    The script sources the master key's env file by its node path (e.g. `. /home/me/x/.env`);
-    the throwaway one is at that path under root. Rather than a copy with the path rewritten
-    (which would prove the rewrite), the script runs unchanged, by its node path (so its
-    shebang and mode count), in a private mount namespace (`unshare --mount`, like NGINX's in
-    nginx_run.py) whose /home is a scratch copy of the node's /home from the tree with the
-    throwaway env files over it. It inherits this process's network namespace, so its curls
-    reach this LiteLLM and nothing else. It must exit 0 and print an ok line for every
-    model_name of the config. It runs as root here (the node runs it as the stack's user:
-    whether that user may read the key file is env_file_checks' and the RUNBOOK's matter)."""
-    home = nginx_run.NODE_ROOT
-    found = sorted(glob.glob(os.path.join(plan.tree, "nodes", plan.node, "**", SMOKE_SCRIPT), recursive=True))
-    if len(found) != 1:
-        return False, f"smoke.sh: want one {SMOKE_SCRIPT} on node {plan.node}, the tree has {len(found)}"
-    script = on_node(plan.tree, plan.node, found[0])
-    if not script.startswith(home + "/"):
-        return False, f"smoke.sh: {script} is not under {home}: only {home} is made private here"
-    # Throwaway env files outside /home would not be seen by the script: say so (it then fails
-    # on its own if it needs one).
-    for path in glob.glob(os.path.join(root, "*")):
-        if os.path.basename(path) != home.lstrip("/"):
-            say(f"note: smoke.sh runs with the throwaway files under {home} only, not those under /{os.path.basename(path)}")
-    copy = os.path.join(workdir, "smoke-home")
-    q = shlex.quote
-    lines = ["set -euo pipefail", f"mkdir -m 0755 {q(copy)}"]
-    for source in (node_path(plan.tree, plan.node, home), os.path.join(root, home.lstrip("/"))):
-        if os.path.isdir(source):
-            lines.append(f"cp -a {q(source)}/. {q(copy)}/")
-    lines += ["mount --make-rprivate /",            # nothing of the mount below leaks out
-              f"mount --bind {q(copy)} {home}",
-              f"exec {q(script)}"]
-    try:
-        # A clean environment: no proxy variable of the caller may steer curl.
-        result = subprocess.run(["unshare", "--mount", "bash", "-c", "\n".join(lines) + "\n"],
-                                capture_output=True, text=True, timeout=SMOKE_TIMEOUT,
-                                env={"PATH": SYSTEMD_PATH, "LANG": "C.UTF-8", "HOME": os.path.join(workdir, "home")})
-    except subprocess.TimeoutExpired:
-        return False, f"smoke.sh: {script} did not finish within {SMOKE_TIMEOUT} s"
-    listed = SMOKE_OK.findall(result.stdout)
-    missing = [name for name in plan.model_names if name not in listed]
-    output = (result.stdout + result.stderr).strip()
-    return (result.returncode == 0 and not missing,
-            f"smoke.sh: {script} -> exit {result.returncode}, ok for {', '.join(listed) or 'nothing'}"
-            + (f" (no ok line for {', '.join(missing)})" if missing else "")
-            + (f"\n{output}" if result.returncode != 0 or missing else " (ready and every model listed)"))
-
-
 # ---------------------------------------------------------------------------------------
 # Redis and NGINX, as the node's compose services run them
 
@@ -2412,6 +2365,10 @@ def inside(arguments):
         for ok, description in run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        # The router settings and timeouts of the file, as LiteLLM itself reads them (router_settings.py).
+        for ok, description in router_settings.checks(plan, plan.venv, environment, cwd, base, owner_key, bool(plan.nginx)):
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
         for ok, description in keyed_checks(plan, stubs, base, owner_key, nonce):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
@@ -2421,15 +2378,12 @@ def inside(arguments):
             say(f"stub {upstream[0]}:{upstream[1]} received (this check's readiness probe included): {requests or 'nothing'}")
             if body:
                 say(f"  first chat request: {body}")
-        # The node's own smoke script, unchanged, against this LiteLLM (all backends up).
-        ok, description = smoke_check(plan, root, workdir)
-        results.append(ok)
-        say(f"{'ok  ' if ok else 'FAIL'} {description}")
         if redis or plan.redis_cache:
             for ok, description in redis_checks(plan, redis, environment, base, owner_key, nonce, stubs):
                 results.append(ok)
                 say(f"{'ok  ' if ok else 'FAIL'} {description}")
         if plan.nginx:
+            # It stays up for the node's scripts below, which send their completions through it.
             nginx = Nginx(plan, workdir)
             try:
                 nginx.start()
@@ -2440,8 +2394,13 @@ def inside(arguments):
             except SetupError as error:
                 results.append(False)
                 say(f"FAIL {error}")
-            finally:
-                nginx.stop()
+        # The node's smoke.sh and verify.sh's LiteLLM section, for real: every backend up, then
+        # each down in turn (node_scripts.py).
+        scripts = node_scripts.NodeScripts(plan, root, workdir, nginx_run.NODE_ROOT,
+                                           {"PATH": SYSTEMD_PATH, "LANG": "C.UTF-8", "HOME": home})
+        for ok, description in list(scripts.up_checks()) + list(scripts.down_checks(stubs, base, owner_key)):
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
         if plan.routing:
             for ok, description in routing_checks(plan, base, owner_key, nonce, stubs):
                 results.append(ok)

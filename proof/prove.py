@@ -347,10 +347,10 @@ def litellm_launchers(example):
 def check_litellm(example):
     for node, artifact in sorted(litellm_launchers(example).items()):
         result = run([sys.executable, os.path.join(HERE, "litellm_check.py"), "--tree", example.tree, "--node", node,
-                      "--intent", example.intent_path], timeout=900)
+                      "--intent", example.intent_path], timeout=1500)
         also = "".join(text for marker, text in (("\nredis:     ", ", Redis cache"), ("\nnginx:     ", ", through NGINX"))
                        if marker in result.stdout)
-        yield example.relative(artifact), f"real LiteLLM proxy: readiness, 200 with key, 401 without, scripts/smoke.sh, a down backend fails alone{also}", \
+        yield example.relative(artifact), f"real LiteLLM proxy: readiness, 200 with key, 401 without, router settings read back, smoke.sh and verify.sh completions (up, and each backend down), a down backend fails alone{also}", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 

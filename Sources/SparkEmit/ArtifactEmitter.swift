@@ -25,6 +25,7 @@ public enum ArtifactEmitter {
         artifacts += try SecretsManifestEmitter().artifacts(for: plan)
         artifacts += VerifyEmitter().artifacts(for: plan)
         artifacts += SmokeEmitter().artifacts(for: plan)
+        artifacts += WaitReadyEmitter().artifacts(for: plan)
         artifacts += NginxEmitter().artifacts(for: plan)
         artifacts += try CatalogEmitter().artifacts(for: plan)
         artifacts += try RoutingPolicyEmitter().artifacts(for: plan)

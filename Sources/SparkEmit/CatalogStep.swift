@@ -1,8 +1,9 @@
 import SparkPlan
 
 /// The runbook step of a catalog on one of its nodes. On the head: let the swap reach the
-/// workers by ssh, build and download what the models need, and swap the active model in. On a
-/// worker: build and download only; the head's swap starts and stops its containers.
+/// workers by ssh, download what the models need, and swap the active model in. On a worker:
+/// download only; the head's swap starts and stops its containers. The Images step built
+/// the images.
 struct CatalogStep {
     let plan: Plan
     let node: NodePlan
@@ -60,12 +61,7 @@ struct CatalogStep {
         }
         if !text.isEmpty { text += "Then:\n\n" }
         text += "```sh\n"
-        var built = Set<String>()
-        for cluster in here {
-            guard let dockerfile = cluster.dockerfileName, built.insert(dockerfile).inserted else { continue }
-            text += "docker build -f \(Layout.stackPath(node, dockerfile)) -t \(cluster.image) \(node.stackDir)\n"
-            reads.append(Layout.stackPath(node, dockerfile))
-        }
+        // The Images step built the derived images.
         for cluster in here {
             if let line = WeightsDownload.line(cluster.weights, on: node) { text += line + "\n" }
             if cluster.isMultiNode, let token = cluster.runtime.rayToken { reads.append(node.absolute(token.file)) }

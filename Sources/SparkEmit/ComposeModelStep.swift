@@ -36,11 +36,12 @@ struct ComposeModelStep {
         text += "\(model.runtime.kind.title) serves \(model.servedName) on \(cluster.apiHost):\(model.port) "
         text += "(compose service `\(service)`, image `\(cluster.image)`).\n"
         if manual { text += "\n" + switching(service: service) }
-        return (text, [compose])
+        return (text, [compose, Layout.stackPath(node, WaitReadyEmitter.fileName)])
     }
 
+    /// Stops early, with the container's last log lines, when it dies at start.
     private func wait(seconds: Int) -> String {
-        "timeout \(seconds) bash -c 'until curl -fsS \(cluster.readinessURL) >/dev/null; do sleep 2; done'\n"
+        WaitReadyEmitter.line(node, container: cluster.serviceName ?? "", url: cluster.readinessURL, seconds: seconds) + "\n"
     }
 
     /// How to run a manual-start model: stop the models that start with the stack, then start it.

@@ -70,8 +70,9 @@ struct LiteLLMConfigEmitter {
         }
         return .mapping(document + [
             // No retries; fallbacks only where the topology names them, never a catch-all
-            // (default_fallbacks would also catch a senior model).
-            ("router_settings", .mapping([("num_retries", 0), ("timeout", 600)] + routing(litellm))),
+            // (default_fallbacks would also catch a senior model). The chain's one timeout
+            // (LiteLLMPlan.requestTimeout), NGINX's too where it is in front.
+            ("router_settings", .mapping([("num_retries", 0), ("timeout", .int(LiteLLMPlan.requestTimeout))] + routing(litellm))),
             ("general_settings", .mapping(general)),
         ])
     }

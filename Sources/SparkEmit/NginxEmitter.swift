@@ -9,8 +9,8 @@ import SparkSpec
 /// the proxy speaks HTTP/1.0 with `Connection: close` unless told otherwise, which defeats the
 /// upstream keepalive (ngx_http_proxy_module.c; changes.xml 1.29.7).
 struct NginxEmitter {
-    /// How long a request may run: a long reasoning or tool-calling turn, as the hand-written guide allows.
-    static let timeoutSeconds = 1800
+    /// How long a request may run: the one timeout of the chain, LiteLLM's too.
+    static let timeoutSeconds = LiteLLMPlan.requestTimeout
 
     func artifacts(for plan: Plan) -> [Artifact] {
         plan.nodes.flatMap { node -> [Artifact] in

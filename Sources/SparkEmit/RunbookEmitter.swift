@@ -353,6 +353,14 @@ struct RunbookEmitter {
             text += "```sh\ncat /sys/class/drm/card*/device/mem_info_gtt_total /sys/class/drm/card*/device/mem_info_vram_total 2>/dev/null   # bytes\n```\n"
         }
 
+        let images = ImagesStep(plan: plan, node: node)
+        if !images.isEmpty {
+            text += heading(ImagesStep.title)
+            let rendered = images.render()
+            text += rendered.text
+            reads(rendered.reads)
+        }
+
         // A node on no LAN keeps /etc/hosts as it is: there is no address to give the names.
         if let lan = node.lan, !node.hostsEntries.isEmpty {
             text += heading("Host names on \(lan.link.label) addresses")
@@ -444,10 +452,6 @@ struct RunbookEmitter {
             let base = VLLMEmitter().scriptBase(role, in: node)
             text += heading("\(Self.modelStepPrefix)\(cluster.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
             text += "```sh\n"
-            if let dockerfile = cluster.dockerfileName {
-                text += "docker build -f \(Layout.stackPath(node, dockerfile)) -t \(cluster.image) \(node.stackDir)\n"
-                reads([Layout.stackPath(node, dockerfile)])
-            }
             reads([Layout.stackPath(node, "scripts/\(base).sh"), Layout.stackPath(node, "scripts/\(base)-entrypoint.sh")])
             if cluster.isMultiNode, let token = cluster.runtime.rayToken { reads([node.absolute(token.file)]) }
             if let line = WeightsDownload.line(cluster.weights, on: node) { text += line + "\n" }
@@ -495,10 +499,12 @@ struct RunbookEmitter {
                 text += "sudo systemctl enable --now litellm\n"
             }
             // A first start with a database migrates it, which takes a while.
-            text += "timeout \(litellm.container != nil && litellm.database != nil ? 300 : 120) bash -c 'until curl -fsS http://\(litellm.bindAddress):\(litellm.port)/health/liveliness >/dev/null; do sleep 2; done'\n```\n\n"
+            let wait = LiteLLMWait(node: node, litellm: litellm)
+            reads(wait.reads)
+            text += wait.line + "\n```\n\n"
             text += "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches "
             text += litellm.routes.isEmpty ? "no model.\n" : "\(litellm.routes.map { "\($0.servedName) at \($0.apiBase)" }.joined(separator: ", ")).\n"
-            text += "\n`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and lists every model: "
+            text += "\n`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and that every model answers a one-token completion: "
             text += "run it after every change of the config.\n"
 
             if !recipes.virtualKeyFiles.isEmpty {
@@ -762,6 +768,8 @@ struct RunbookEmitter {
                 + "ufw's INPUT chain, so `-p 8080:8080` opens the app to the mgmt LAN. The tailnet reaches them through "
                 + "`tailscale serve`, which the tailnet policy governs. No Docker Engine version is assumed.",
             "LiteLLM binds 127.0.0.1 instead of `0.0.0.0`, so the mgmt LAN cannot reach it even if ufw is off.",
+            "LiteLLM's request timeout is \(LiteLLMPlan.requestTimeout) s instead of the guide's 600: a long reasoning or "
+                + "tool-calling turn runs to the end, and a proxy put in front gets the same timeout.",
             "The master key and database URL come from the environment (`os.environ/…` under `general_settings`, the only place "
                 + "LiteLLM reads them); the key file is loaded with `EnvironmentFile=` and is never in the config.",
             "PostgreSQL has a random password from a secret file instead of `litellm`, listens on 127.0.0.1 only, and asks "

@@ -2,7 +2,8 @@ import SparkPlan
 
 /// `scripts/smoke.sh` for each node that runs LiteLLM: the quick check after a config change
 /// or a restart, run as the stack's user. LiteLLM is ready (`/health/readiness`, which needs no
-/// key and checks the database when there is one), and the owner's key lists every model.
+/// key and checks the database when there is one), and every model answers a one-token
+/// completion with the owner's key (through NGINX, streamed, where NGINX is in front).
 /// verify.sh is the full checklist; this is the thirty-second one.
 struct SmokeEmitter {
     static let fileName = "scripts/smoke.sh"
@@ -11,8 +12,8 @@ struct SmokeEmitter {
         plan.nodes.compactMap { node in
             guard let litellm = node.litellm, let keyFile = node.secretFile(defining: litellm.masterKey.variable) else { return nil }
             let header = Header(plan, node: node.name, about: [
-                "Smoke test of the LiteLLM of owner '\(node.owner.name)': ready, and every model listed with the",
-                "owner's key. Run as \(node.user) (no root needed): \(Layout.stackPath(node, Self.fileName))",
+                "Smoke test of the LiteLLM of owner '\(node.owner.name)': ready, and every model answers a",
+                "one-token completion with the owner's key. Run as \(node.user) (no root needed): \(Layout.stackPath(node, Self.fileName))",
             ])
             let base = "http://\(litellm.bindAddress):\(litellm.port)"
             var body = "base=\(Shell.quote(base))\n"
@@ -24,13 +25,18 @@ struct SmokeEmitter {
             body += "echo \"== $base/health/readiness\"\n"
             body += "curl -fsS --max-time 10 \"$base/health/readiness\" || { echo \"LiteLLM is not ready at $base\" >&2; exit 1; }\n"
             body += "echo\n"
-            body += "echo \"== $base/v1/models\"\n"
-            body += "models=$(curl -fsS --max-time 10 -H @\"$header\" \"$base/v1/models\") || { echo \"LiteLLM refused the owner's key or is down\" >&2; exit 1; }\n"
+            // A listed model may have no backend: each gets one real, one-token completion.
+            let check = CompletionCheck(plan: plan, node: node, litellm: litellm)
+            body += CompletionCheck.function
+            body += "echo \(Shell.quote("== a one-token completion of every model, \(check.via)"))\n"
             body += "missing=0\n"
-            for route in litellm.routes {
-                // Fixed strings: a '.' in a model name is a dot, not any character.
-                body += "if grep -qF \(Shell.quote("\"id\":\"\(route.servedName)\"")) <<<\"${models// /}\"; then echo \(Shell.quote("ok       \(route.servedName)")); "
-                body += "else echo \(Shell.quote("MISSING  \(route.servedName)")); missing=1; fi\n"
+            for request in check.requests(header: "\"$header\"") {
+                body += "if why=$(\(request.command)); then echo \(Shell.quote("ok       \(request.model)")); "
+                if let stopped = request.stopped {
+                    body += "else echo \(Shell.quote("stopped  \(request.model) (\(stopped)): "))\"$why\"; fi\n"
+                } else {
+                    body += "else echo \(Shell.quote("FAILED   \(request.model): "))\"$why\"; missing=1; fi\n"
+                }
             }
             body += "exit \"$missing\"\n"
             return Artifact(path: Layout.stackFile(node, Self.fileName), contents: ShellScript(header: header, body: body).text, mode: .executable)

@@ -131,7 +131,7 @@ struct VerifyEmitter {
             script += "expect \(Shell.quote("\(device) has MTU \(mtu)")) mtu_is \(Shell.quote(device)) \(mtu)\n"
         }
         if let litellm = node.litellm, let keyFile = node.secretFile(defining: litellm.masterKey.variable) {
-            script += litellmChecks(node, litellm, keyFile: keyFile.path)
+            script += litellmChecks(plan, node, litellm, keyFile: keyFile.path)
         }
         script += BackendChecks.section(plan, node)
         if let database = node.litellm?.database {
@@ -160,6 +160,7 @@ struct VerifyEmitter {
             script += "docker_log_has() { local log; log=$(docker logs \"$1\" 2>&1) || return 1; grep -Eq \"$2\" <<<\"$log\"; }\n"
         }
         if heads.contains(where: GPUPinCheck.applies) { script += "\n" + GPUPinCheck.functions }
+        if heads.contains(where: { $0.isScripted || $0.start == .auto }) { script += ContainerState.function }
         for cluster in heads {
             script += headChecks(cluster)
         }
@@ -176,7 +177,7 @@ struct VerifyEmitter {
 
     private func section(_ title: String) -> String { "\necho '== \(title)'\n" }
 
-    private func litellmChecks(_ node: NodePlan, _ litellm: LiteLLMPlan, keyFile: String) -> String {
+    private func litellmChecks(_ plan: Plan, _ node: NodePlan, _ litellm: LiteLLMPlan, keyFile: String) -> String {
         let base = "http://\(litellm.bindAddress):\(litellm.port)"
         var text = section("LiteLLM of owner \(node.owner.name)")
         text += "headers=$(mktemp -d)\n"
@@ -187,15 +188,28 @@ struct VerifyEmitter {
         text += "expect 'litellm is alive' curl -fsS --max-time 5 \(base)/health/liveliness\n"
         text += "expect 'litellm refuses a request without a key (401)' test \"$(http_status \(base)/v1/models)\" = 401\n"
         text += "expect 'litellm answers with the owner key' test \"$(http_status \(base)/v1/models \"$key_header\")\" = 200\n"
-        for route in litellm.routes {
-            text += "expect \(Shell.quote("litellm lists \(route.servedName)")) "
-            text += "lists_model \(base)/v1 \(Shell.quote(route.servedName)) \"$key_header\"\n"
-        }
+        text += completions(CompletionCheck(plan: plan, node: node, litellm: litellm))
         for file in node.secretFiles {
             guard let app = file.virtualKeyFor, let variable = file.variables.first else { continue }
             text += header(from: file.path, variable: variable, to: "$headers/\(app)")
             text += "expect \(Shell.quote("the virtual key of \(app) is accepted (200)")) "
             text += "test \"$(http_status \(base)/v1/models \"$headers/\(app)\")\" = 200\n"
+        }
+        return text
+    }
+
+    /// One real completion per routed model: a listed model may have no backend behind it.
+    private func completions(_ check: CompletionCheck) -> String {
+        var text = CompletionCheck.function
+        for request in check.requests(header: "\"$key_header\"") {
+            let what = "\(request.model) answers a one-token completion \(check.via)"
+            text += "if why=$(\(request.command)); then pass \(Shell.quote(what)); "
+            if let stopped = request.stopped {
+                // Stopped on purpose: the line shows what its clients get meanwhile.
+                text += "else pass \(Shell.quote("\(request.model) is stopped (\(stopped)); LiteLLM answers its clients: "))\"$why\"; fi\n"
+            } else {
+                text += "else fail \(Shell.quote("\(what): "))\"$why\"; fi\n"
+            }
         }
         return text
     }
@@ -248,6 +262,7 @@ struct VerifyEmitter {
     private func headChecks(_ cluster: ClusterPlan) -> String {
         guard cluster.isScripted else { return serviceChecks(cluster) }
         var text = section("Model \(cluster.name) (vLLM head)")
+        text += ContainerState.check(cluster.headContainer)
         text += "expect \(Shell.quote("vLLM serves \(cluster.servedName) on \(cluster.apiHost):\(cluster.port)")) "
         text += "lists_model \(cluster.apiBase) \(Shell.quote(cluster.servedName))\n"
         if cluster.isMultiNode {
@@ -293,6 +308,7 @@ struct VerifyEmitter {
         var text = section("Model \(model.name) (\(runtime), compose service \(cluster.serviceName ?? ""))")
         let listed = cluster.listedName
         let base = "http://\(cluster.apiHost):\(model.port)/v1"
+        if let service = cluster.serviceName { text += ContainerState.check(service) }
         if cluster.isKeyed, let key = model.apiKey {
             // The key goes through a 0600 temporary file, never the process list.
             text += "model_headers=$(mktemp -d)\n"

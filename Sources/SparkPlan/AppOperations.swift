@@ -39,6 +39,9 @@ public struct AppOperations: Sendable {
     public var beforeStart: [Command] = []
     /// Lines after it: waiting until the app answers.
     public var afterStart: [Command] = []
+    /// Images the app pulls in its own lines (after a registry login they need), which the
+    /// runbook's Images step leaves out.
+    public var pulledByItself: [String] = []
     /// Paragraphs after the Apps step's commands.
     public var notes: [String] = []
     /// The title of the app's section in verify.sh, and its lines; no section without checks.

@@ -29,6 +29,13 @@ public struct LiteLLMPlan: Sendable {
 
     /// The LiteLLM release the runbook installs: the one the proof suite serves each generated config with.
     public static let version = "1.106.2"
+    /// How long one request may run, in seconds, everywhere along the way to a model: LiteLLM's
+    /// router `timeout` and the `proxy_read_timeout`/`proxy_send_timeout` of NGINX in front of
+    /// it. One value, so that no hop cuts a request another still waits for: a LiteLLM at 600 s
+    /// behind NGINX at 1800 s ended long completions at ten minutes. 30 minutes, for long
+    /// reasoning and tool-calling turns and large contexts (source documents 001, "Timeout
+    /// Settings", and 002).
+    public static let requestTimeout = 1800
     /// The config's file name in the stack directory.
     public static let configFileName = "litellm-config.yaml"
 

@@ -65,6 +65,10 @@ public struct Workload: Sendable {
         self.path = path
     }
 
+    /// The script on each node with workloads that waits until one answers, and stops early
+    /// when its container dies at start (SparkEmit's WaitReadyEmitter writes it).
+    public static let waitReadyScript = "scripts/wait-ready.sh"
+
     /// The compose profile of workloads that `up -d` leaves stopped.
     public static let manualProfile = "manual"
 

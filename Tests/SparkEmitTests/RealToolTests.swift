@@ -104,6 +104,15 @@ import Testing
          "exec docker-entrypoint.sh redis-server", "a client without the password -> PONG"),
         ("litellm", gateway + "/litellm-config.yaml", "password: os.environ/REDIS_PASSWORD", "password: os.environ/LITELLM_SALT_KEY",
          "FAIL redis 127.0.0.1:6379 holds LiteLLM's answer"),
+        // LiteLLM at the 600 s it had, behind NGINX's 1800 s: it cuts what NGINX still waits for.
+        ("litellm", gateway + "/litellm-config.yaml", "  timeout: 1800\n", "  timeout: 600\n", "FAIL LiteLLM's request timeout (600 s) is not shorter"),
+        // A timeout LiteLLM does not take as written: its Router replaces 0 with its default.
+        ("litellm", gateway + "/litellm-config.yaml", "  timeout: 1800\n", "  timeout: 0\n", "FAIL router_settings.timeout: the file says 0, LiteLLM's Router holds"),
+        // The checks as they were: a model listed by /v1/models passes with its backend down.
+        ("litellm", gateway + "/scripts/smoke.sh", "completion() {\n", "completion() {\n  curl -fsSk -H @\"$2\" \"$1/v1/models\" >/dev/null && return 0\n",
+         "FAIL 127.0.0.1:8001 down: smoke.sh -> exit 0"),
+        ("litellm", gateway + "/scripts/verify.sh", "completion() {\n", "completion() {\n  curl -fsSk -H @\"$2\" \"$1/v1/models\" >/dev/null && return 0\n",
+         "FAIL 127.0.0.1:8001 down: verify.sh's LiteLLM section -> exit 0"),
         ("netns", gateway + "/compose.yaml", "--bind 127.0.0.1 --port 6379", "--port 6379", "the artifacts bind port 6379 on 0.0.0.0"),
         ("netns", gateway + "/nginx/litellm.conf", "listen 127.0.0.1:443 ssl;", "listen 443 ssl;", "the artifacts bind port 443 on 0.0.0.0"),
         // A compose command list: a kv-cache dtype vLLM 0.19.0 does not have, and a switch given a value.

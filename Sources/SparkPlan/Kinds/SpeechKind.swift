@@ -60,10 +60,17 @@ struct SpeechKind: AppKind {
             operations.beforeStart.append(.init(
                 "grep -m1 '^\(key.variable)=' \(file) | cut -d= -f2- | docker login nvcr.io --username \\$oauthtoken --password-stdin", reads: [file]))
         }
+        // Pulled right after the login it needs, before the half-hour wait below: a missing tag
+        // fails here (the runbook's Images step pulls every other image).
+        let image = context.options?.image ?? nim.image
+        operations.beforeStart.append(.init("docker pull \(image)"))
+        operations.pulledByItself = [image]
         if let port = node.port(of: app) {
-            // A first start pulls and optimises the model: up to half an hour.
+            // A first start pulls and optimises the model: up to half an hour, unless it dies at
+            // start (a root-owned cache), which the wait shows at once with the container's log.
+            let script = "\(context.stackDir)/\(Workload.waitReadyScript)"
             operations.afterStart = [.init(
-                "timeout 1800 bash -c 'until curl -fsS http://\(PlanResolver.loopback):\(port)\(SpeechNIM.readinessPath) >/dev/null; do sleep 10; done'")]
+                "\(script) \(app.containerName) http://\(PlanResolver.loopback):\(port)\(SpeechNIM.readinessPath) 1800", reads: [script])]
         }
         operations.notes = [
             "The NIMs pull their images from nvcr.io and their models from NGC with the key; `docker login` keeps it in "

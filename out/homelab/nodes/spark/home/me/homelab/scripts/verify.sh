@@ -65,7 +65,19 @@ expect '/home/me/.homelab-spark-vllm.env is 0600 and defines VLLM_API_KEY' priva
 echo '== Firewall'
 expect 'ufw is active' ufw_active
 
+# container_runs NAME: the container runs and is not in a restart loop; else prints its
+# state and its last log lines (why it died at start).
+container_runs() {
+  local state
+  state=$(docker inspect -f '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
+  case $state in "running false "*) return 0 ;; esac
+  echo "status, restarting, restarts: $state; the last 20 lines of its log:"
+  docker logs --tail 20 "$1" 2>&1 | sed 's/^/      /'
+  return 1
+}
+
 echo '== Model qwen3.6-35b (vLLM, compose service vllm-qwen3.6-35b)'
+if why=$(container_runs vllm-qwen3.6-35b); then pass 'container vllm-qwen3.6-35b runs (not exited, not restarting)'; else fail 'container vllm-qwen3.6-35b runs (not exited, not restarting): '"$why"; fi
 model_headers=$(mktemp -d)
 # shellcheck source=/dev/null
 ( umask 077; set -a; . /home/me/.homelab-spark-vllm.env; printf 'Authorization: Bearer %s\n' "${VLLM_API_KEY:-}" ) > "$model_headers/key"

@@ -85,10 +85,48 @@ key_header="$headers/master"
 expect 'litellm is alive' curl -fsS --max-time 5 http://127.0.0.1:4000/health/liveliness
 expect 'litellm refuses a request without a key (401)' test "$(http_status http://127.0.0.1:4000/v1/models)" = 401
 expect 'litellm answers with the owner key' test "$(http_status http://127.0.0.1:4000/v1/models "$key_header")" = 200
-expect 'litellm lists qwen2.5-vl-7b-router-awq' lists_model http://127.0.0.1:4000/v1 qwen2.5-vl-7b-router-awq "$key_header"
-expect 'litellm lists glm-4.5-air-awq' lists_model http://127.0.0.1:4000/v1 glm-4.5-air-awq "$key_header"
-expect 'litellm lists qwen3.6-35b-a3b-fp8' lists_model http://127.0.0.1:4000/v1 qwen3.6-35b-a3b-fp8 "$key_header"
-expect 'litellm lists gemma-4-31b' lists_model http://127.0.0.1:4000/v1 gemma-4-31b "$key_header"
+# completion BASE_URL HEADER_FILE MODEL_JSON STREAM: one chat completion of one token through
+# LiteLLM, with a prompt no cache has seen. On failure it prints the HTTP status and
+# LiteLLM's answer: the error a client of that model gets. Up to 5 minutes: Ollama loads a
+# model on its first request.
+completion() {
+  local answer status body
+  answer=$(curl -sSik --max-time 300 -w '\n%{http_code}' -H @"$2" -H 'Content-Type: application/json' \
+    --data-binary "{\"model\":$3,\"max_tokens\":1,\"stream\":$4,\"messages\":[{\"role\":\"user\",\"content\":\"Say OK ($(date +%s.%N)).\"}]}" \
+    "$1/v1/chat/completions" 2>&1)
+  status=${answer##*$'\n'}
+  answer=${answer%$'\n'*}
+  body=${answer#*$'\r\n\r\n'}
+  if [ "$status" = 200 ]; then
+    if grep -qiE '^x-litellm-attempted-fallbacks: *[1-9]' <<<"$answer"; then
+      echo "answered by a fallback model: its own backend failed"
+      return 1
+    fi
+    case $4 in
+      true) grep -q '^data: \[DONE\]' <<<"$body" && return 0 ;;
+      *) grep -q '"choices"' <<<"$body" && return 0 ;;
+    esac
+  fi
+  body=${body//$'\r'/}
+  body=${body//$'\n'/ }
+  printf 'HTTP %s: %s\n' "$status" "${body:0:400}"
+  return 1
+}
+if why=$(completion http://127.0.0.1:4000 "$key_header" '"qwen2.5-vl-7b-router-awq"' false); then pass 'qwen2.5-vl-7b-router-awq answers a one-token completion through LiteLLM'; else fail 'qwen2.5-vl-7b-router-awq answers a one-token completion through LiteLLM: '"$why"; fi
+if why=$(completion http://127.0.0.1:4000 "$key_header" '"glm-4.5-air-awq"' false); then pass 'glm-4.5-air-awq answers a one-token completion through LiteLLM'; else fail 'glm-4.5-air-awq answers a one-token completion through LiteLLM: '"$why"; fi
+if why=$(completion http://127.0.0.1:4000 "$key_header" '"qwen3.6-35b-a3b-fp8"' false); then pass 'qwen3.6-35b-a3b-fp8 answers a one-token completion through LiteLLM'; else fail 'qwen3.6-35b-a3b-fp8 answers a one-token completion through LiteLLM: '"$why"; fi
+if why=$(completion http://127.0.0.1:4000 "$key_header" '"gemma-4-31b"' false); then pass 'gemma-4-31b answers a one-token completion through LiteLLM'; else fail 'gemma-4-31b answers a one-token completion through LiteLLM: '"$why"; fi
+
+# container_runs NAME: the container runs and is not in a restart loop; else prints its
+# state and its last log lines (why it died at start).
+container_runs() {
+  local state
+  state=$(docker inspect -f '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
+  case $state in "running false "*) return 0 ;; esac
+  echo "status, restarting, restarts: $state; the last 20 lines of its log:"
+  docker logs --tail 20 "$1" 2>&1 | sed 's/^/      /'
+  return 1
+}
 
 echo '== Backends on tailnet hosts (each set up by its host runbook)'
 # completes URL MODEL [HEADER_FILE]: a one-token chat completion at URL answers 200 with a choice.
@@ -115,11 +153,13 @@ gpu_memory_is() {
 }
 
 echo '== Model qwen2.5-vl-7b (vLLM, compose service vllm-qwen2.5-vl-7b)'
+if why=$(container_runs vllm-qwen2.5-vl-7b); then pass 'container vllm-qwen2.5-vl-7b runs (not exited, not restarting)'; else fail 'container vllm-qwen2.5-vl-7b runs (not exited, not restarting): '"$why"; fi
 expect 'vLLM serves qwen2.5-vl-7b-router-awq on 127.0.0.1:8000' lists_model http://127.0.0.1:8000/v1 qwen2.5-vl-7b-router-awq
 expect 'qwen2.5-vl-7b is on no wildcard address' not_on_wildcard 8000
 expect 'vllm-qwen2.5-vl-7b got GPU 0 (16 GB), not another card (an index moves when the order of the cards changes)' gpu_memory_is vllm-qwen2.5-vl-7b 16
 
 echo '== Model glm-4.5-air (vLLM, compose service vllm-glm-4.5-air)'
+if why=$(container_runs vllm-glm-4.5-air); then pass 'container vllm-glm-4.5-air runs (not exited, not restarting)'; else fail 'container vllm-glm-4.5-air runs (not exited, not restarting): '"$why"; fi
 expect 'vLLM serves glm-4.5-air-awq on 127.0.0.1:8001' lists_model http://127.0.0.1:8001/v1 glm-4.5-air-awq
 expect 'glm-4.5-air is on no wildcard address' not_on_wildcard 8001
 expect 'vllm-glm-4.5-air got GPU 1 (96 GB), not another card (an index moves when the order of the cards changes)' gpu_memory_is vllm-glm-4.5-air 96

@@ -94,9 +94,36 @@ key_header="$headers/master"
 expect 'litellm is alive' curl -fsS --max-time 5 http://127.0.0.1:4000/health/liveliness
 expect 'litellm refuses a request without a key (401)' test "$(http_status http://127.0.0.1:4000/v1/models)" = 401
 expect 'litellm answers with the owner key' test "$(http_status http://127.0.0.1:4000/v1/models "$key_header")" = 200
-expect 'litellm lists gpt-oss-20b' lists_model http://127.0.0.1:4000/v1 gpt-oss-20b "$key_header"
-expect 'litellm lists gpt-oss-120b' lists_model http://127.0.0.1:4000/v1 gpt-oss-120b "$key_header"
-expect 'litellm lists qwen3-coder-30b' lists_model http://127.0.0.1:4000/v1 qwen3-coder-30b "$key_header"
+# completion BASE_URL HEADER_FILE MODEL_JSON STREAM: one chat completion of one token through
+# LiteLLM, with a prompt no cache has seen. On failure it prints the HTTP status and
+# LiteLLM's answer: the error a client of that model gets. Up to 5 minutes: Ollama loads a
+# model on its first request.
+completion() {
+  local answer status body
+  answer=$(curl -sSik --max-time 300 -w '\n%{http_code}' -H @"$2" -H 'Content-Type: application/json' \
+    --data-binary "{\"model\":$3,\"max_tokens\":1,\"stream\":$4,\"messages\":[{\"role\":\"user\",\"content\":\"Say OK ($(date +%s.%N)).\"}]}" \
+    "$1/v1/chat/completions" 2>&1)
+  status=${answer##*$'\n'}
+  answer=${answer%$'\n'*}
+  body=${answer#*$'\r\n\r\n'}
+  if [ "$status" = 200 ]; then
+    if grep -qiE '^x-litellm-attempted-fallbacks: *[1-9]' <<<"$answer"; then
+      echo "answered by a fallback model: its own backend failed"
+      return 1
+    fi
+    case $4 in
+      true) grep -q '^data: \[DONE\]' <<<"$body" && return 0 ;;
+      *) grep -q '"choices"' <<<"$body" && return 0 ;;
+    esac
+  fi
+  body=${body//$'\r'/}
+  body=${body//$'\n'/ }
+  printf 'HTTP %s: %s\n' "$status" "${body:0:400}"
+  return 1
+}
+if why=$(completion https://127.0.0.1:443 "$key_header" '"gpt-oss-20b"' true); then pass 'gpt-oss-20b answers a one-token completion streamed through NGINX (https://127.0.0.1:443)'; else fail 'gpt-oss-20b answers a one-token completion streamed through NGINX (https://127.0.0.1:443): '"$why"; fi
+if why=$(completion https://127.0.0.1:443 "$key_header" '"gpt-oss-120b"' true); then pass 'gpt-oss-120b answers a one-token completion streamed through NGINX (https://127.0.0.1:443)'; else fail 'gpt-oss-120b answers a one-token completion streamed through NGINX (https://127.0.0.1:443): '"$why"; fi
+if why=$(completion https://127.0.0.1:443 "$key_header" '"qwen3-coder-30b"' true); then pass 'qwen3-coder-30b answers a one-token completion streamed through NGINX (https://127.0.0.1:443)'; else pass 'qwen3-coder-30b is stopped (started by hand); LiteLLM answers its clients: '"$why"; fi
 
 echo '== LiteLLM database: a password is required, on 127.0.0.1 and on the socket'
 # shellcheck disable=SC2016 # expands in the container's shell, where the env file defined it
@@ -115,11 +142,24 @@ expect 'nginx serves TLS and reaches LiteLLM' curl -fsSk --max-time 5 https://12
 hsts_sent() { local headers; headers=$(curl -fsSk --max-time 5 -D - -o /dev/null "$1") || return 2; grep -qi '^strict-transport-security:' <<<"$headers"; }
 expect 'nginx sends no HSTS with a self-signed certificate' test "$(hsts_sent https://127.0.0.1:443/health/liveliness; echo $?)" = 1
 
+# container_runs NAME: the container runs and is not in a restart loop; else prints its
+# state and its last log lines (why it died at start).
+container_runs() {
+  local state
+  state=$(docker inspect -f '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
+  case $state in "running false "*) return 0 ;; esac
+  echo "status, restarting, restarts: $state; the last 20 lines of its log:"
+  docker logs --tail 20 "$1" 2>&1 | sed 's/^/      /'
+  return 1
+}
+
 echo '== Model gpt-oss-20b (vLLM, compose service vllm-gpt-oss-20b)'
+if why=$(container_runs vllm-gpt-oss-20b); then pass 'container vllm-gpt-oss-20b runs (not exited, not restarting)'; else fail 'container vllm-gpt-oss-20b runs (not exited, not restarting): '"$why"; fi
 expect 'vLLM serves gpt-oss-20b on 127.0.0.1:8001' lists_model http://127.0.0.1:8001/v1 gpt-oss-20b
 expect 'gpt-oss-20b is on no wildcard address' not_on_wildcard 8001
 
 echo '== Model gpt-oss-120b (vLLM, compose service vllm-gpt-oss-120b)'
+if why=$(container_runs vllm-gpt-oss-120b); then pass 'container vllm-gpt-oss-120b runs (not exited, not restarting)'; else fail 'container vllm-gpt-oss-120b runs (not exited, not restarting): '"$why"; fi
 expect 'vLLM serves gpt-oss-120b on 127.0.0.1:8002' lists_model http://127.0.0.1:8002/v1 gpt-oss-120b
 expect 'gpt-oss-120b is on no wildcard address' not_on_wildcard 8002
 

@@ -87,24 +87,65 @@ key_header="$headers/master"
 expect 'litellm is alive' curl -fsS --max-time 5 http://127.0.0.1:4000/health/liveliness
 expect 'litellm refuses a request without a key (401)' test "$(http_status http://127.0.0.1:4000/v1/models)" = 401
 expect 'litellm answers with the owner key' test "$(http_status http://127.0.0.1:4000/v1/models "$key_header")" = 200
-expect 'litellm lists qwen3-coder' lists_model http://127.0.0.1:4000/v1 qwen3-coder "$key_header"
-expect 'litellm lists qwen3-coder-llama' lists_model http://127.0.0.1:4000/v1 qwen3-coder-llama "$key_header"
-expect 'litellm lists kimi-linear' lists_model http://127.0.0.1:4000/v1 kimi-linear "$key_header"
-expect 'litellm lists qwen3-235b' lists_model http://127.0.0.1:4000/v1 qwen3-235b "$key_header"
+# completion BASE_URL HEADER_FILE MODEL_JSON STREAM: one chat completion of one token through
+# LiteLLM, with a prompt no cache has seen. On failure it prints the HTTP status and
+# LiteLLM's answer: the error a client of that model gets. Up to 5 minutes: Ollama loads a
+# model on its first request.
+completion() {
+  local answer status body
+  answer=$(curl -sSik --max-time 300 -w '\n%{http_code}' -H @"$2" -H 'Content-Type: application/json' \
+    --data-binary "{\"model\":$3,\"max_tokens\":1,\"stream\":$4,\"messages\":[{\"role\":\"user\",\"content\":\"Say OK ($(date +%s.%N)).\"}]}" \
+    "$1/v1/chat/completions" 2>&1)
+  status=${answer##*$'\n'}
+  answer=${answer%$'\n'*}
+  body=${answer#*$'\r\n\r\n'}
+  if [ "$status" = 200 ]; then
+    if grep -qiE '^x-litellm-attempted-fallbacks: *[1-9]' <<<"$answer"; then
+      echo "answered by a fallback model: its own backend failed"
+      return 1
+    fi
+    case $4 in
+      true) grep -q '^data: \[DONE\]' <<<"$body" && return 0 ;;
+      *) grep -q '"choices"' <<<"$body" && return 0 ;;
+    esac
+  fi
+  body=${body//$'\r'/}
+  body=${body//$'\n'/ }
+  printf 'HTTP %s: %s\n' "$status" "${body:0:400}"
+  return 1
+}
+if why=$(completion http://127.0.0.1:4000 "$key_header" '"qwen3-coder"' false); then pass 'qwen3-coder answers a one-token completion through LiteLLM'; else fail 'qwen3-coder answers a one-token completion through LiteLLM: '"$why"; fi
+if why=$(completion http://127.0.0.1:4000 "$key_header" '"qwen3-coder-llama"' false); then pass 'qwen3-coder-llama answers a one-token completion through LiteLLM'; else fail 'qwen3-coder-llama answers a one-token completion through LiteLLM: '"$why"; fi
+if why=$(completion http://127.0.0.1:4000 "$key_header" '"kimi-linear"' false); then pass 'kimi-linear answers a one-token completion through LiteLLM'; else fail 'kimi-linear answers a one-token completion through LiteLLM: '"$why"; fi
+if why=$(completion http://127.0.0.1:4000 "$key_header" '"qwen3-235b"' false); then pass 'qwen3-235b answers a one-token completion through LiteLLM'; else pass 'qwen3-235b is stopped (started by hand); LiteLLM answers its clients: '"$why"; fi
 
 # docker_log_has CONTAINER PATTERN: the container's log has a line matching the extended regular expression.
 docker_log_has() { local log; log=$(docker logs "$1" 2>&1) || return 1; grep -Eq "$2" <<<"$log"; }
 
+# container_runs NAME: the container runs and is not in a restart loop; else prints its
+# state and its last log lines (why it died at start).
+container_runs() {
+  local state
+  state=$(docker inspect -f '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
+  case $state in "running false "*) return 0 ;; esac
+  echo "status, restarting, restarts: $state; the last 20 lines of its log:"
+  docker logs --tail 20 "$1" 2>&1 | sed 's/^/      /'
+  return 1
+}
+
 echo '== Model qwen3-coder (Ollama, compose service ollama)'
+if why=$(container_runs ollama); then pass 'container ollama runs (not exited, not restarting)'; else fail 'container ollama runs (not exited, not restarting): '"$why"; fi
 expect 'Ollama serves qwen3-coder:30b on 127.0.0.1:11434' lists_model http://127.0.0.1:11434/v1 qwen3-coder:30b
 expect 'qwen3-coder is on no wildcard address' not_on_wildcard 11434
 
 echo '== Model qwen3-coder-llama (llama.cpp, compose service llama-qwen3-coder-llama)'
+if why=$(container_runs llama-qwen3-coder-llama); then pass 'container llama-qwen3-coder-llama runs (not exited, not restarting)'; else fail 'container llama-qwen3-coder-llama runs (not exited, not restarting): '"$why"; fi
 expect 'llama.cpp serves qwen3-coder-llama on 127.0.0.1:8081' lists_model http://127.0.0.1:8081/v1 qwen3-coder-llama
 expect 'qwen3-coder-llama is on no wildcard address' not_on_wildcard 8081
 expect 'llama-server put every layer of qwen3-coder-llama on the GPU' docker_log_has llama-qwen3-coder-llama 'offloaded ([0-9]+)/\1 layers to GPU'
 
 echo '== Model kimi-linear (vLLM, compose service vllm-kimi-linear)'
+if why=$(container_runs vllm-kimi-linear); then pass 'container vllm-kimi-linear runs (not exited, not restarting)'; else fail 'container vllm-kimi-linear runs (not exited, not restarting): '"$why"; fi
 expect 'vLLM serves kimi-linear on 127.0.0.1:8000' lists_model http://127.0.0.1:8000/v1 kimi-linear
 expect 'kimi-linear is on no wildcard address' not_on_wildcard 8000
 

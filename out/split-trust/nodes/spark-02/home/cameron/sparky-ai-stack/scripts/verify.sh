@@ -86,7 +86,34 @@ key_header="$headers/master"
 expect 'litellm is alive' curl -fsS --max-time 5 http://127.0.0.1:8001/health/liveliness
 expect 'litellm refuses a request without a key (401)' test "$(http_status http://127.0.0.1:8001/v1/models)" = 401
 expect 'litellm answers with the owner key' test "$(http_status http://127.0.0.1:8001/v1/models "$key_header")" = 200
-expect 'litellm lists qwen3.5-122b' lists_model http://127.0.0.1:8001/v1 qwen3.5-122b "$key_header"
+# completion BASE_URL HEADER_FILE MODEL_JSON STREAM: one chat completion of one token through
+# LiteLLM, with a prompt no cache has seen. On failure it prints the HTTP status and
+# LiteLLM's answer: the error a client of that model gets. Up to 5 minutes: Ollama loads a
+# model on its first request.
+completion() {
+  local answer status body
+  answer=$(curl -sSik --max-time 300 -w '\n%{http_code}' -H @"$2" -H 'Content-Type: application/json' \
+    --data-binary "{\"model\":$3,\"max_tokens\":1,\"stream\":$4,\"messages\":[{\"role\":\"user\",\"content\":\"Say OK ($(date +%s.%N)).\"}]}" \
+    "$1/v1/chat/completions" 2>&1)
+  status=${answer##*$'\n'}
+  answer=${answer%$'\n'*}
+  body=${answer#*$'\r\n\r\n'}
+  if [ "$status" = 200 ]; then
+    if grep -qiE '^x-litellm-attempted-fallbacks: *[1-9]' <<<"$answer"; then
+      echo "answered by a fallback model: its own backend failed"
+      return 1
+    fi
+    case $4 in
+      true) grep -q '^data: \[DONE\]' <<<"$body" && return 0 ;;
+      *) grep -q '"choices"' <<<"$body" && return 0 ;;
+    esac
+  fi
+  body=${body//$'\r'/}
+  body=${body//$'\n'/ }
+  printf 'HTTP %s: %s\n' "$status" "${body:0:400}"
+  return 1
+}
+if why=$(completion http://127.0.0.1:8001 "$key_header" '"qwen3.5-122b"' false); then pass 'qwen3.5-122b answers a one-token completion through LiteLLM'; else fail 'qwen3.5-122b answers a one-token completion through LiteLLM: '"$why"; fi
 # shellcheck source=/dev/null
 ( umask 077; set -a; . /home/cameron/.sparky02-open-webui.env; printf 'Authorization: Bearer %s\n' "${OPENAI_API_KEY:-}" ) > "$headers/open-webui"
 expect 'the virtual key of open-webui is accepted (200)' test "$(http_status http://127.0.0.1:8001/v1/models "$headers/open-webui")" = 200

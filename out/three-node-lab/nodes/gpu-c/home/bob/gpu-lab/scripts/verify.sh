@@ -81,9 +81,48 @@ key_header="$headers/master"
 expect 'litellm is alive' curl -fsS --max-time 5 http://127.0.0.1:8001/health/liveliness
 expect 'litellm refuses a request without a key (401)' test "$(http_status http://127.0.0.1:8001/v1/models)" = 401
 expect 'litellm answers with the owner key' test "$(http_status http://127.0.0.1:8001/v1/models "$key_header")" = 200
-expect 'litellm lists qwen3-30b' lists_model http://127.0.0.1:8001/v1 qwen3-30b "$key_header"
+# completion BASE_URL HEADER_FILE MODEL_JSON STREAM: one chat completion of one token through
+# LiteLLM, with a prompt no cache has seen. On failure it prints the HTTP status and
+# LiteLLM's answer: the error a client of that model gets. Up to 5 minutes: Ollama loads a
+# model on its first request.
+completion() {
+  local answer status body
+  answer=$(curl -sSik --max-time 300 -w '\n%{http_code}' -H @"$2" -H 'Content-Type: application/json' \
+    --data-binary "{\"model\":$3,\"max_tokens\":1,\"stream\":$4,\"messages\":[{\"role\":\"user\",\"content\":\"Say OK ($(date +%s.%N)).\"}]}" \
+    "$1/v1/chat/completions" 2>&1)
+  status=${answer##*$'\n'}
+  answer=${answer%$'\n'*}
+  body=${answer#*$'\r\n\r\n'}
+  if [ "$status" = 200 ]; then
+    if grep -qiE '^x-litellm-attempted-fallbacks: *[1-9]' <<<"$answer"; then
+      echo "answered by a fallback model: its own backend failed"
+      return 1
+    fi
+    case $4 in
+      true) grep -q '^data: \[DONE\]' <<<"$body" && return 0 ;;
+      *) grep -q '"choices"' <<<"$body" && return 0 ;;
+    esac
+  fi
+  body=${body//$'\r'/}
+  body=${body//$'\n'/ }
+  printf 'HTTP %s: %s\n' "$status" "${body:0:400}"
+  return 1
+}
+if why=$(completion http://127.0.0.1:8001 "$key_header" '"qwen3-30b"' false); then pass 'qwen3-30b answers a one-token completion through LiteLLM'; else fail 'qwen3-30b answers a one-token completion through LiteLLM: '"$why"; fi
+
+# container_runs NAME: the container runs and is not in a restart loop; else prints its
+# state and its last log lines (why it died at start).
+container_runs() {
+  local state
+  state=$(docker inspect -f '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
+  case $state in "running false "*) return 0 ;; esac
+  echo "status, restarting, restarts: $state; the last 20 lines of its log:"
+  docker logs --tail 20 "$1" 2>&1 | sed 's/^/      /'
+  return 1
+}
 
 echo '== Model qwen3-30b (vLLM head)'
+if why=$(container_runs vllm-qwen3-30b); then pass 'container vllm-qwen3-30b runs (not exited, not restarting)'; else fail 'container vllm-qwen3-30b runs (not exited, not restarting): '"$why"; fi
 expect 'vLLM serves qwen3-30b on 127.0.0.1:8002' lists_model http://127.0.0.1:8002/v1 qwen3-30b
 
 echo '== Reachability of gpu-a from here'

@@ -67,7 +67,19 @@ echo '== Firewall and dac-ac link'
 expect 'ufw is active' ufw_active
 expect 'enp1s0f0np0 has MTU 9216' mtu_is enp1s0f0np0 9216
 
+# container_runs NAME: the container runs and is not in a restart loop; else prints its
+# state and its last log lines (why it died at start).
+container_runs() {
+  local state
+  state=$(docker inspect -f '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
+  case $state in "running false "*) return 0 ;; esac
+  echo "status, restarting, restarts: $state; the last 20 lines of its log:"
+  docker logs --tail 20 "$1" 2>&1 | sed 's/^/      /'
+  return 1
+}
+
 echo '== Model qwen3-30b (vLLM head)'
+if why=$(container_runs vllm-qwen3-30b); then pass 'container vllm-qwen3-30b runs (not exited, not restarting)'; else fail 'container vllm-qwen3-30b runs (not exited, not restarting): '"$why"; fi
 expect 'vLLM serves qwen3-30b on 198.51.100.6:8002' lists_model http://198.51.100.6:8002/v1 qwen3-30b
 
 echo '== Reachability of spark-a from here'
