@@ -117,17 +117,6 @@ if why=$(completion http://127.0.0.1:4000 "$key_header" '"glm-4.5-air-awq"' fals
 if why=$(completion http://127.0.0.1:4000 "$key_header" '"qwen3.6-35b-a3b-fp8"' false); then pass 'qwen3.6-35b-a3b-fp8 answers a one-token completion through LiteLLM'; else fail 'qwen3.6-35b-a3b-fp8 answers a one-token completion through LiteLLM: '"$why"; fi
 if why=$(completion http://127.0.0.1:4000 "$key_header" '"gemma-4-31b"' false); then pass 'gemma-4-31b answers a one-token completion through LiteLLM'; else fail 'gemma-4-31b answers a one-token completion through LiteLLM: '"$why"; fi
 
-# container_runs NAME: the container runs and is not in a restart loop; else prints its
-# state and its last log lines (why it died at start).
-container_runs() {
-  local state
-  state=$(docker inspect -f '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
-  case $state in "running false "*) return 0 ;; esac
-  echo "status, restarting, restarts: $state; the last 20 lines of its log:"
-  docker logs --tail 20 "$1" 2>&1 | sed 's/^/      /'
-  return 1
-}
-
 echo '== Backends on tailnet hosts (each set up by its host runbook)'
 # completes URL MODEL [HEADER_FILE]: a one-token chat completion at URL answers 200 with a choice.
 completes() {
@@ -150,6 +139,17 @@ gpus_are() { local seen; seen=$(docker exec "$1" nvidia-smi --query-gpu=uuid --f
 gpu_memory_is() {
   local seen; seen=$(docker exec "$1" nvidia-smi --query-gpu=memory.total --format=csv,noheader,nounits) || return 1
   awk -v want="$2" 'BEGIN { n = split(want, w, ",") } { i++; gib = $1 / 1024; if (i > n || gib < w[i] * 0.9 || gib > w[i] * 1.1) bad = 1 } END { exit (bad || i != n) }' <<<"$seen"
+}
+
+# container_runs NAME: the container runs and is not in a restart loop; else prints its
+# state and its last log lines (why it died at start).
+container_runs() {
+  local state
+  state=$(docker inspect -f '{{.State.Status}} {{.State.Restarting}} {{.RestartCount}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
+  case $state in "running false "*) return 0 ;; esac
+  echo "status, restarting, restarts: $state; the last 20 lines of its log:"
+  docker logs --tail 20 "$1" 2>&1 | sed 's/^/      /'
+  return 1
 }
 
 echo '== Model qwen2.5-vl-7b (vLLM, compose service vllm-qwen2.5-vl-7b)'
