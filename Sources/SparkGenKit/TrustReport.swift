@@ -62,6 +62,10 @@ public struct TrustReport {
                 // Its declared tailnet address (a model listening on the tailnet binds it), if any.
                 ("tailnet_ip", node.tailnetIP.map { .string($0.description) } ?? .null),
                 ("tag", .string(node.tailnet.tag)),
+                // Cluster peers the firewall admits on every port of this node's link address.
+                ("every_port_from", .array(everyPortPeers(node).map { peer in
+                    .object([("peer", .string(peer.peer)), ("link", .string(peer.link)), ("address", .string(peer.address))])
+                })),
             ])
         }
         let hosts: [JSONValue] = plan.hosts.map { host in
@@ -176,6 +180,9 @@ public struct TrustReport {
             text += " ufw admits only the cluster peers on that interface, and the tailnet policy grants no Ray port.\n"
             text += "    Not in spark-gen's hands: Ray's GCS (\(cluster.rayPort)) and raylet listen on every address in every Ray release,"
             text += " and the Ray client server (\(ClusterPlan.rayClientPort)) on the head's address on \(link): any cluster member reaches them.\n"
+            let pinned = ClusterPlan.rayNodeListeners.map { "\($0.name) \($0.port) (\($0.everyAddress ? "every address" : "the member's address"))" }
+            text += "    Ray's ports, pinned on every member: GCS \(cluster.rayPort) on the head (every address), " + pinned.joined(separator: ", ")
+            text += ", and one port per Ray worker process in \(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound) (every address).\n"
             if let token = cluster.runtime.rayToken {
                 text += "    Ray token authentication: on (RAY_AUTH_MODE=token, token from \(token.file) on every member).\n"
             } else {
@@ -184,6 +191,16 @@ public struct TrustReport {
         }
         if !any { text += "  - no multi-node cluster: no node runs code for another\n" }
         return text
+    }
+
+    /// The cluster peers the firewall admits on every port of the node's address on a link (NCCL,
+    /// Gloo and Ray's workers connect on ports no flag pins), ahead of its deny rules' exceptions.
+    func everyPortPeers(_ node: NodePlan) -> [(peer: String, link: String, address: String)] {
+        node.clusterInterfaces.flatMap { interface in
+            FirewallPlanner.inboundPeers(of: node, on: interface.link.name, in: plan)
+                .filter { FirewallPlanner.isClusterPeer(node, $0, on: interface.link.name) }
+                .map { (peer: $0.name, link: interface.link.name, address: interface.address.description) }
+        }
     }
 
     /// Every cell where a node or tailnet of one owner reaches a listener of another owner.
@@ -199,6 +216,15 @@ public struct TrustReport {
             line += "\(entry.service.name) (\(entry.service.port)) on \(node.name)"
             if let why = reason(entry.service, node: node, vantage: entry.vantage) { line += ": \(why)" }
             lines.append(line)
+        }
+        for node in plan.nodes {
+            for reach in everyPortPeers(node) {
+                guard let peer = plan.node(named: reach.peer), peer.owner.name != node.owner.name else { continue }
+                lines.append(
+                    "  - \(peer.owner.name) → \(node.owner.name): \(peer.name) reaches every port on \(reach.address) (\(node.name), link \(reach.link))"
+                        + " but ssh and the apps' ports, which its firewall denies first: whatever listens on every address or on"
+                        + " \(reach.address), Ray's workers (\(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound)) and NCCL's ephemeral ports included")
+            }
         }
         text += lines.isEmpty ? "  - none: no node or tailnet of one owner reaches a listener of another\n" : lines.joined(separator: "\n") + "\n"
         return text

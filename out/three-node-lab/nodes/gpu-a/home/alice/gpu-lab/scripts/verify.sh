@@ -61,6 +61,9 @@ expect 'litellm-db listens on 127.0.0.1:5432 only' listens_only_on 5432 127.0.0.
 expect 'open-webui listens on 127.0.0.1:8080 only' listens_only_on 8080 127.0.0.1
 expect 'vllm qwen3.5-122b listens on 127.0.0.1:8000 only' listens_only_on 8000 127.0.0.1
 expect 'ray gcs listens on port 6379 (every address: ufw and the tailnet policy keep it in)' listens_on 6379
+expect 'ray node manager listens on port 6380 (every address: ufw and the tailnet policy keep it in)' listens_on 6380
+expect 'ray object manager listens on port 6381 (every address: ufw and the tailnet policy keep it in)' listens_on 6381
+expect 'ray runtime env agent listens on 198.51.100.1:6382 only' listens_only_on 6382 198.51.100.1
 
 echo '== Secret files exist, are private (0600) and define their variables'
 expect '/home/alice/.alice-litellm.env is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/alice/.alice-litellm.env LITELLM_MASTER_KEY LITELLM_SALT_KEY
@@ -105,6 +108,15 @@ expect 'the Ray dashboard agent (52365), if running, is on no wildcard address' 
 echo '== RDMA for NCCL over the DAC'
 expect '/dev/infiniband exists (the containers get it with --device)' test -d /dev/infiniband
 expect 'RDMA device rocep1s0f0 exists' test -e /sys/class/infiniband/rocep1s0f0
+
+echo '== Reachability of gpu-b from here'
+refuse 'gpu-b ssh (22) is closed over the DAC' tcp_open 198.51.100.2 22
+refuse 'gpu-b ray node manager (6380) is closed on the mgmt LAN' tcp_open 192.0.2.32 6380
+expect 'gpu-b ray node manager (6380) answers over the DAC' tcp_open 198.51.100.2 6380
+refuse 'gpu-b ray object manager (6381) is closed on the mgmt LAN' tcp_open 192.0.2.32 6381
+expect 'gpu-b ray object manager (6381) answers over the DAC' tcp_open 198.51.100.2 6381
+refuse 'gpu-b ray runtime env agent (6382) is closed on the mgmt LAN' tcp_open 192.0.2.32 6382
+expect 'gpu-b ray runtime env agent (6382) answers over the DAC' tcp_open 198.51.100.2 6382
 
 echo '== Reachability of gpu-c from here'
 refuse 'gpu-c litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.33 8001
