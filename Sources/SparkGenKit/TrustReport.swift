@@ -180,7 +180,7 @@ public struct TrustReport {
             text += " ufw admits only the cluster peers on that interface, and the tailnet policy grants no Ray port.\n"
             text += "    Not in spark-gen's hands: Ray's GCS (\(cluster.rayPort)) and raylet listen on every address in every Ray release,"
             text += " and the Ray client server (\(ClusterPlan.rayClientPort)) on the head's address on \(link): any cluster member reaches them.\n"
-            let pinned = ClusterPlan.rayNodeListeners.map { "\($0.name) \($0.port) (\($0.everyAddress ? "every address" : "the member's address"))" }
+            let pinned = cluster.rayNodeListeners.map { "\($0.name) \($0.port) (\($0.everyAddress ? "every address" : "the member's address"))" }
             text += "    Ray's ports, pinned on every member: GCS \(cluster.rayPort) on the head (every address), " + pinned.joined(separator: ", ")
             text += ", and one port per Ray worker process in \(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound) (every address).\n"
             if let token = cluster.runtime.rayToken {
@@ -264,6 +264,7 @@ public struct TrustReport {
             }
             return "the LiteLLM of \(peer) routes this model (shared_with on the model)"
         case .rayGCS: return "a Ray worker of the same cluster (TR001)"
+        case .rayNode: return "a member of the same Ray cluster (TR001)"
         default: return nil
         }
     }

@@ -509,16 +509,18 @@ public enum PlanResolver {
     }
 
     /// Ray's other listeners on a member of a multi-node cluster (ClusterPlan.rayNodeListeners),
-    /// reached by the other members over the cluster's link; one set per node, however many
-    /// models of a catalog run Ray there.
+    /// reached by the other members over the cluster's link; one set per catalog on a node, whose
+    /// models run Ray one at a time. Two clusters that claim one port stay two: CL008 reports them.
     private static func rayNodeServices(node: Node, roles: [ClusterRole]) -> [Service] {
         var services: [Service] = []
+        var shared: [String: Int] = [:]  // catalog and port → index in services
         for role in roles where role.cluster.isMultiNode {
             let cluster = role.cluster
             guard let link = cluster.link?.name, let own = node.address(on: link) else { continue }
             let peers = cluster.members.map(\.name).filter { $0 != node.name }
-            for listener in ClusterPlan.rayNodeListeners {
-                if let index = services.firstIndex(where: { $0.port == listener.port }) {
+            for listener in cluster.rayNodeListeners {
+                let key = cluster.catalog.map { "\($0.name) \(listener.port)" }
+                if let key, let index = shared[key] {
                     let first = services[index]
                     guard case .linkPeers(let firstLink, let known) = first.exposure, firstLink == link else { continue }
                     services[index] = Service(
@@ -527,6 +529,7 @@ public enum PlanResolver {
                         manualStart: first.manualStart)
                     continue
                 }
+                if let key { shared[key] = services.count }
                 services.append(Service(
                     role: .rayNode(model: cluster.name), name: listener.name, port: listener.port,
                     bindAddress: listener.everyAddress ? Service.everyAddress : own.ip.description,

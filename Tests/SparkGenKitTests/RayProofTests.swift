@@ -45,7 +45,7 @@ import Testing
         let example = try BuiltExample("split-trust")
         defer { example.remove() }
         let worker = "nodes/spark-02/home/cameron/sparky-ai-stack/scripts/"
-        try example.edit(worker + "vllm-worker-entrypoint.sh", replacing: "  --node-manager-port=6380 \\\n", with: "")
+        try example.edit(worker + "vllm-worker-entrypoint.sh", replacing: "  --node-manager-port=7379 \\\n", with: "")
         try example.edit(worker + "vllm-worker.sh", replacing: "  -e RAY_AUTH_MODE=token \\\n", with: "")
         try example.edit(
             "nodes/spark-01/home/cameron/sparky-ai-stack/scripts/vllm-head.sh", replacing: "  -e RAY_AUTH_MODE=token \\\n", with: "")
@@ -55,7 +55,7 @@ import Testing
         // The raylet's node manager on a port of its own choosing, which trust does not list.
         #expect(failures.contains { $0.contains("spark-02: ") && $0.contains("raylet listens on 0.0.0.0:") && $0.contains("trust lists") },
                 "\(result.stdout)")
-        #expect(failures.contains { $0.contains("spark-02: trust's ray node manager on 0.0.0.0:6380 is bound") }, "\(result.stdout)")
+        #expect(failures.contains { $0.contains("spark-02: trust's ray node manager on 0.0.0.0:7379 is bound") }, "\(result.stdout)")
         // Without RAY_AUTH_MODE=token, a worker with any token joins.
         #expect(failures.contains { $0.contains("with a wrong token does not join the head") }, "\(result.stdout)")
         #expect(failures.contains { $0.contains("spark-01: the launch script sets RAY_AUTH_MODE=token") }, "\(result.stdout)")

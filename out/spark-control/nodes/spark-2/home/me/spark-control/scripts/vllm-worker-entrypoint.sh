@@ -8,9 +8,9 @@ set -euo pipefail
 until ray start \
   --address=192.168.177.11:6379 \
   --node-ip-address=192.168.177.12 \
-  --node-manager-port=6380 \
-  --object-manager-port=6381 \
-  --runtime-env-agent-port=6382 \
+  --node-manager-port=7379 \
+  --object-manager-port=8379 \
+  --runtime-env-agent-port=9379 \
   --min-worker-port=10002 \
   --max-worker-port=19999 \
   --num-gpus=1 \
