@@ -413,9 +413,22 @@ class Harness:
         entrypoints = []
         if scripts_dir:
             for name in sorted(os.listdir(scripts_dir)):
-                if not name.endswith("-entrypoint.sh") or "head" not in name:
+                if not name.endswith("-entrypoint.sh"):
                     continue
                 text = open(os.path.join(scripts_dir, name)).read()
+                # Ray's pinned listeners on every member, head and workers, where Ray 2.54.1 binds
+                # them (proof/ray_check.py starts the real Ray and reads ss): the raylet's node and
+                # object managers on every address, the runtime-env agent on --node-ip-address.
+                node_ip = re.search(r"--node-ip-address=(\S+)", text)
+                for flag, everywhere in (("--node-manager-port", True), ("--object-manager-port", True),
+                                         ("--runtime-env-agent-port", False)):
+                    pinned = re.search(flag + r"=(\d+)", text)
+                    if pinned and node_ip:
+                        listener = ("0.0.0.0" if everywhere else node_ip.group(1).strip("'"), int(pinned.group(1)))
+                        if listener not in entrypoints:
+                            entrypoints.append(listener)
+                if "head" not in name:
+                    continue
                 # A catalog's models (vllm-head-<model>-entrypoint.sh) take turns on one socket, and
                 # its multi-node models on Ray's: each socket is one listener, however many say it.
                 found = []

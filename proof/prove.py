@@ -44,6 +44,13 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            version pip resolves from the runbook's own pip3 install line, with the downloads
            recorded instead of run: repository, files, --include and every --exclude reach the
            download as the line says (proof/hf_check.py)
+  ray      every multi-node Ray cluster started for real (the `ray` the tree's Dockerfile pins, from
+           PyPI into ~/.cache/spark-gen/ray-venv): the generated head and worker entrypoints, with
+           their launch scripts' environment and token, in network namespaces on the link addresses
+           behind the generated ufw; a worker with a wrong token must not join; what `ss` shows Ray
+           bound must be what `trust` lists, reached only from where it says (proof/ray_check.py);
+           not applicable, so no row, on a tree without a multi-node cluster; run only when
+           asked (--only ray), since RayProofTests runs it once per example in `swift test`
   swap     every node's scripts/swap.sh run for real, with the head's launch scripts and the
            workers' scripts unchanged, against stand-ins for docker, ssh and the vLLM API in a
            private network namespace: a swap stops every catalog container (on the workers over
@@ -323,6 +330,16 @@ def check_netns(example):
     yield "(all nodes)", "ufw in network namespaces, probe matrix", result.returncode == 0, (result.stdout + result.stderr).strip() if result.returncode else ""
 
 
+def check_ray(example):
+    if not any("ray start" in open(path).read() for path in example.files("*-entrypoint.sh")):
+        return
+    result = run([sys.executable, os.path.join(HERE, "ray_check.py"), "--tree", example.tree, "--intent", example.intent_path],
+                 timeout=1800)
+    summary = next((line for line in result.stdout.splitlines() if line.startswith("ray: ")), "")
+    yield "(every Ray cluster)", f"real Ray: token auth, ss listeners and probes vs trust ({summary[5:] or 'no summary'})", \
+        result.returncode == 0, (result.stdout + result.stderr).strip() if result.returncode else ""
+
+
 def litellm_launchers(example):
     """{node: artifact} of every node that starts LiteLLM: its litellm.service, or the compose
     file with a service that runs LiteLLM's image (or is named litellm). A node with both is
@@ -479,6 +496,7 @@ CHECKERS = {
     "postgres": check_postgres,
     "swap": check_swap,
     "handover": check_handover,
+    "ray": check_ray,
     "hf": check_hf,
     "vllm": check_vllm,
 }
@@ -495,7 +513,9 @@ def main():
     names = arguments.example or sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(ROOT, "examples", "*", "topology.yaml")))
     if arguments.tree:
         names = [arguments.tree]
-    checkers = arguments.only or list(CHECKERS)
+    # ray only when asked: it starts Ray (about three minutes a cluster), and RayProofTests
+    # already runs it once per example in `swift test`.
+    checkers = arguments.only or [name for name in CHECKERS if name != "ray"]
     scratch = tempfile.mkdtemp(prefix="spark-gen-prove-")
     passed = failed = 0
     try:

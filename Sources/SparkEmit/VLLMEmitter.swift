@@ -135,6 +135,7 @@ struct VLLMEmitter {
             script += "until ray start \\\n"
             script += "  --address=\(Shell.quote(cluster.rayAddress)) \\\n"
             script += "  --node-ip-address=\(Shell.quote(dacIP)) \\\n"
+            script += cluster.rayPortFlags.map { "  \($0) \\\n" }.joined()
             script += "  --num-gpus=\(gpus) \\\n"
             script += "  --block; do\n"
             script += "  echo \"[worker] Ray head \(cluster.rayAddress) not reachable yet, retrying in 3s\" >&2\n"
@@ -150,7 +151,7 @@ struct VLLMEmitter {
                 ray start --head \\
                   --node-ip-address=\(Shell.quote(dacIP)) \\
                   --port=\(model.rayPort) \\
-                  --include-dashboard=false \\
+                \(cluster.rayPortFlags.map { "  \($0) \\\n" }.joined())  --include-dashboard=false \\
                   --num-gpus=\(gpus) \\
                   --block &
                 ray_pid=$!

@@ -64,6 +64,10 @@ public struct TrustReport {
                 // Its declared tailnet address (a model listening on the tailnet binds it), if any.
                 ("tailnet_ip", node.tailnetIP.map { .string($0.description) } ?? .null),
                 ("tag", .string(node.tailnet.tag)),
+                // Cluster peers the firewall admits on every port of this node's link address.
+                ("every_port_from", .array(everyPortPeers(node).map { peer in
+                    .object([("peer", .string(peer.peer)), ("link", .string(peer.link)), ("address", .string(peer.address))])
+                })),
             ])
         }
         let hosts: [JSONValue] = plan.hosts.map { host in
@@ -178,6 +182,9 @@ public struct TrustReport {
             text += " ufw admits only the cluster peers on that interface, and the tailnet policy grants no Ray port.\n"
             text += "    Not in spark-gen's hands: Ray's GCS (\(cluster.rayPort)) and raylet listen on every address in every Ray release,"
             text += " and the Ray client server (\(ClusterPlan.rayClientPort)) on the head's address on \(link): any cluster member reaches them.\n"
+            let pinned = cluster.rayNodeListeners.map { "\($0.name) \($0.port) (\($0.everyAddress ? "every address" : "the member's address"))" }
+            text += "    Ray's ports, pinned on every member: GCS \(cluster.rayPort) on the head (every address), " + pinned.joined(separator: ", ")
+            text += ", and one port per Ray worker process in \(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound) (every address).\n"
             if let token = cluster.runtime.rayToken {
                 text += "    Ray token authentication: on (RAY_AUTH_MODE=token, token from \(token.file) on every member).\n"
             } else {
@@ -211,6 +218,16 @@ public struct TrustReport {
         return text
     }
 
+    /// The cluster peers the firewall admits on every port of the node's address on a link (NCCL,
+    /// Gloo and Ray's workers connect on ports no flag pins), ahead of its deny rules' exceptions.
+    func everyPortPeers(_ node: NodePlan) -> [(peer: String, link: String, address: String)] {
+        node.clusterInterfaces.flatMap { interface in
+            FirewallPlanner.inboundPeers(of: node, on: interface.link.name, in: plan)
+                .filter { FirewallPlanner.isClusterPeer(node, $0, on: interface.link.name) }
+                .map { (peer: $0.name, link: interface.link.name, address: interface.address.description) }
+        }
+    }
+
     /// Every cell where a node or tailnet of one owner reaches a listener of another owner.
     func crossOwner() -> String {
         let matrix = Reachability(plan)
@@ -224,6 +241,15 @@ public struct TrustReport {
             line += "\(entry.service.name) (\(entry.service.port)) on \(node.name)"
             if let why = reason(entry.service, node: node, vantage: entry.vantage) { line += ": \(why)" }
             lines.append(line)
+        }
+        for node in plan.nodes {
+            for reach in everyPortPeers(node) {
+                guard let peer = plan.node(named: reach.peer), peer.owner.name != node.owner.name else { continue }
+                lines.append(
+                    "  - \(peer.owner.name) → \(node.owner.name): \(peer.name) reaches every port on \(reach.address) (\(node.name), link \(reach.link))"
+                        + " but ssh and the apps' ports, which its firewall denies first: whatever listens on every address or on"
+                        + " \(reach.address), Ray's workers (\(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound)) and NCCL's ephemeral ports included")
+            }
         }
         text += lines.isEmpty ? "  - none: no node or tailnet of one owner reaches a listener of another\n" : lines.joined(separator: "\n") + "\n"
         return text
@@ -263,6 +289,7 @@ public struct TrustReport {
             }
             return "the LiteLLM of \(peer) routes this model (shared_with on the model)"
         case .rayGCS: return "a Ray worker of the same cluster (TR001)"
+        case .rayNode: return "a member of the same Ray cluster (TR001)"
         default: return nil
         }
     }

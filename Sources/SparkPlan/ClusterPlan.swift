@@ -188,6 +188,30 @@ public final class ClusterPlan: Sendable {
     /// The per-node dashboard agent's HTTP port, which also accepts jobs.
     public static let dashboardAgentPort = 52365
 
+    /// Ray's listeners on every member besides the head's GCS, each pinned with its `ray start`
+    /// flag (ray-project/ray@ray-2.54.1:python/ray/scripts/scripts.py); unpinned, the raylet's
+    /// node and object managers and the runtime-env agent take random ports. Where each binds
+    /// is what Ray 2.54.1 did in proof/ray_check.py: the raylet on every address, the agent on
+    /// --node-ip-address. The ports follow the cluster's ray_port, a thousand apart, so that two
+    /// clusters on one node with neighbouring ray_ports (6379, 6380) do not collide; CL008
+    /// reports the clusters that still do.
+    public var rayNodeListeners: [(name: String, flag: String, port: Int, everyAddress: Bool)] {
+        [
+            ("ray node manager", "--node-manager-port", rayPort + 1000, true),
+            ("ray object manager", "--object-manager-port", rayPort + 2000, true),
+            ("ray runtime env agent", "--runtime-env-agent-port", rayPort + 3000, false),
+        ]
+    }
+    /// The ports Ray's worker processes bind, one each, on every address: Ray's own defaults
+    /// (scripts.py: --min-worker-port 10002, --max-worker-port 19999), written out so that a
+    /// Ray release cannot move them; the cluster peer reaches them through its every-port rule.
+    public static let rayWorkerPorts = 10002...19999
+    /// The `ray start` flags that pin every port above, for heads and workers alike.
+    public var rayPortFlags: [String] {
+        rayNodeListeners.map { "\($0.flag)=\($0.port)" }
+            + ["--min-worker-port=\(Self.rayWorkerPorts.lowerBound)", "--max-worker-port=\(Self.rayWorkerPorts.upperBound)"]
+    }
+
     /// Ports that only the cluster's own nodes may reach, over its link, with what listens there:
     /// the unauthenticated vLLM API and, for a Ray cluster, every Ray listener that runs code.
     public var clusterOnlyPorts: [(port: Int, what: String)] {

@@ -138,7 +138,7 @@ public enum PlanResolver {
             return NodePlan(
                 node: node, owner: OwnerPlan(owner), tailnet: TailnetIdentity(topology.tailnet(named: node.tailnet ?? owner.tailnet)!),
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces[index],
-                services: kinds.flatMap { $0.kind.listeners($0.context) } + clusterServices(roles: roles),
+                services: kinds.flatMap { $0.kind.listeners($0.context) } + clusterServices(node: node, roles: roles),
                 workloads: (modelWorkloads[node.name] ?? []) + kinds.compactMap { $0.kind.workload($0.context) }.map { loadingEveryKey($0, secrets) },
                 litellm: litellm(
                     for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters),
@@ -489,7 +489,7 @@ public enum PlanResolver {
     /// The listeners of the models a node heads: each model's server (one for the models a shared
     /// Ollama serves, one for the models of a catalog, which take turns on its port) and, for a
     /// Ray cluster, its GCS (one per catalog, admitting the workers of every model in it).
-    private static func clusterServices(roles: [ClusterRole]) -> [Service] {
+    private static func clusterServices(node: Node, roles: [ClusterRole]) -> [Service] {
         var services: [Service] = []
         var shared: [String: Int] = [:]  // compose service, catalog or catalog GCS → index in services
         for role in roles where role.kind == .head {
@@ -535,6 +535,37 @@ public enum PlanResolver {
                 role: .rayGCS(model: cluster.name), name: "ray gcs",
                 port: cluster.rayPort, bindAddress: Service.everyAddress, exposure: .linkPeers(link: link, workers),
                 path: cluster.clusterPath / "ray_port", manualStart: cluster.catalog != nil))
+        }
+        return services + rayNodeServices(node: node, roles: roles)
+    }
+
+    /// Ray's other listeners on a member of a multi-node cluster (ClusterPlan.rayNodeListeners),
+    /// reached by the other members over the cluster's link; one set per catalog on a node, whose
+    /// models run Ray one at a time. Two clusters that claim one port stay two: CL008 reports them.
+    private static func rayNodeServices(node: Node, roles: [ClusterRole]) -> [Service] {
+        var services: [Service] = []
+        var shared: [String: Int] = [:]  // catalog and port → index in services
+        for role in roles where role.cluster.isMultiNode {
+            let cluster = role.cluster
+            guard let link = cluster.link?.name, let own = node.address(on: link) else { continue }
+            let peers = cluster.members.map(\.name).filter { $0 != node.name }
+            for listener in cluster.rayNodeListeners {
+                let key = cluster.catalog.map { "\($0.name) \(listener.port)" }
+                if let key, let index = shared[key] {
+                    let first = services[index]
+                    guard case .linkPeers(let firstLink, let known) = first.exposure, firstLink == link else { continue }
+                    services[index] = Service(
+                        role: first.role, name: first.name, port: first.port, bindAddress: first.bindAddress,
+                        exposure: .linkPeers(link: link, known + peers.filter { !known.contains($0) }), path: first.path,
+                        manualStart: first.manualStart)
+                    continue
+                }
+                if let key { shared[key] = services.count }
+                services.append(Service(
+                    role: .rayNode(model: cluster.name), name: listener.name, port: listener.port,
+                    bindAddress: listener.everyAddress ? Service.everyAddress : own.ip.description,
+                    exposure: .linkPeers(link: link, peers), path: cluster.clusterPath, manualStart: cluster.catalog != nil))
+            }
         }
         return services
     }

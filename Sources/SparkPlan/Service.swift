@@ -7,6 +7,8 @@ public struct Service: Hashable, Sendable {
         case app(String)
         case modelAPI(model: String)
         case rayGCS(model: String)
+        /// Ray's other listeners on every member of a multi-node cluster (raylet, agents).
+        case rayNode(model: String)
         /// The node's own sshd, which spark-gen does not deploy but whose reach it decides.
         case ssh
     }
@@ -68,6 +70,7 @@ public struct Service: Hashable, Sendable {
         case .app(let app): return name == app ? "app \(app)" : "app \(app) (\(name))"
         case .modelAPI(let model): return "the API of model '\(model)'"
         case .rayGCS(let model): return "the Ray head of model '\(model)'"
+        case .rayNode(let model): return "\(name) of model '\(model)'"
         case .ssh: return "sshd"
         }
     }

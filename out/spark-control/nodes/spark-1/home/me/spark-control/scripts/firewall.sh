@@ -34,6 +34,9 @@ ufw deny in on enp1s0f1np1 from 192.168.177.12 to any port 8000 proto tcp commen
 ufw deny in on enp1s0f1np1 from 192.168.177.12 to any port 8001 proto tcp comment 'no app access from spark-2 over the DAC'
 ufw deny in on enp1s0f1np1 from 192.168.177.12 to any port 8002 proto tcp comment 'no app access from spark-2 over the DAC'
 ufw allow in on enp1s0f1np1 from 192.168.177.12 to 192.168.177.11 port 6379 proto tcp comment 'ray gcs for spark-2'
+ufw allow in on enp1s0f1np1 from 192.168.177.12 to 192.168.177.11 port 7379 proto tcp comment 'ray node manager for spark-2'
+ufw allow in on enp1s0f1np1 from 192.168.177.12 to 192.168.177.11 port 8379 proto tcp comment 'ray object manager for spark-2'
+ufw allow in on enp1s0f1np1 from 192.168.177.12 to 192.168.177.11 port 9379 proto tcp comment 'ray runtime env agent for spark-2'
 ufw allow in on enp1s0f1np1 from 192.168.177.12 to 192.168.177.11 comment 'Ray and NCCL from cluster peer spark-2'
 ufw --force enable
 ufw status verbose

@@ -66,6 +66,9 @@ expect 'parakeet triton listens on port 8001 (every address: ufw and the tailnet
 expect 'parakeet triton listens on port 8002 (every address: ufw and the tailnet policy keep it in)' listens_on 8002
 expect 'vllm qwen36, qwen3-vl, gemma4, qwen2.5-72b, qwen3-235b listens on 192.168.1.51:8888 only' listens_only_on 8888 192.168.1.51
 expect 'ray gcs (while a multi-node model of the catalog runs), if running, listens on 0.0.0.0:6379 only' listens_only_on_if_up 6379 0.0.0.0
+expect 'ray node manager (started by hand), if running, listens on 0.0.0.0:7379 only' listens_only_on_if_up 7379 0.0.0.0
+expect 'ray object manager (started by hand), if running, listens on 0.0.0.0:8379 only' listens_only_on_if_up 8379 0.0.0.0
+expect 'ray runtime env agent (started by hand), if running, listens on 192.168.177.11:9379 only' listens_only_on_if_up 9379 192.168.177.11
 
 echo '== Secret files exist, are private (0600) and define their variables'
 expect '/home/me/.ngc-api-key.env is 0600 and defines NGC_API_KEY' private_file_defines /home/me/.ngc-api-key.env NGC_API_KEY
@@ -112,6 +115,12 @@ refuse 'spark-2 magpie triton (8001) is closed on LAN lan' tcp_open 192.168.1.52
 refuse 'spark-2 magpie triton (8001) is closed over the DAC' tcp_open 192.168.177.12 8001
 refuse 'spark-2 magpie triton (8002) is closed on LAN lan' tcp_open 192.168.1.52 8002
 refuse 'spark-2 magpie triton (8002) is closed over the DAC' tcp_open 192.168.177.12 8002
+refuse 'spark-2 ray node manager (7379) is closed on LAN lan' tcp_open 192.168.1.52 7379
+expect 'spark-2 ray node manager (7379) answers over the DAC' tcp_open 192.168.177.12 7379
+refuse 'spark-2 ray object manager (8379) is closed on LAN lan' tcp_open 192.168.1.52 8379
+expect 'spark-2 ray object manager (8379) answers over the DAC' tcp_open 192.168.177.12 8379
+refuse 'spark-2 ray runtime env agent (9379) is closed on LAN lan' tcp_open 192.168.1.52 9379
+expect 'spark-2 ray runtime env agent (9379) answers over the DAC' tcp_open 192.168.177.12 9379
 
 echo
 if [ "$failures" -gt 0 ]; then

@@ -9,6 +9,11 @@ set -euo pipefail
 ray start --head \
   --node-ip-address=192.168.177.11 \
   --port=6379 \
+  --node-manager-port=7379 \
+  --object-manager-port=8379 \
+  --runtime-env-agent-port=9379 \
+  --min-worker-port=10002 \
+  --max-worker-port=19999 \
   --include-dashboard=false \
   --num-gpus=1 \
   --block &

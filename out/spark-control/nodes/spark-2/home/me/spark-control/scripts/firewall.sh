@@ -32,6 +32,9 @@ ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 50051 proto tcp comme
 ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 8000 proto tcp comment 'no app access from spark-1 over the DAC'
 ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 8001 proto tcp comment 'no app access from spark-1 over the DAC'
 ufw deny in on enp1s0f1np1 from 192.168.177.11 to any port 8002 proto tcp comment 'no app access from spark-1 over the DAC'
+ufw allow in on enp1s0f1np1 from 192.168.177.11 to 192.168.177.12 port 7379 proto tcp comment 'ray node manager for spark-1'
+ufw allow in on enp1s0f1np1 from 192.168.177.11 to 192.168.177.12 port 8379 proto tcp comment 'ray object manager for spark-1'
+ufw allow in on enp1s0f1np1 from 192.168.177.11 to 192.168.177.12 port 9379 proto tcp comment 'ray runtime env agent for spark-1'
 ufw allow in on enp1s0f1np1 from 192.168.177.11 to 192.168.177.12 comment 'Ray and NCCL from cluster peer spark-1'
 ufw --force enable
 ufw status verbose

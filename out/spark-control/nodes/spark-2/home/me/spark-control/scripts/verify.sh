@@ -57,11 +57,16 @@ lists_model() {
 ray_gpus_are() { docker exec "$1" ray status | grep -q "/$2.0 GPU"; }
 
 echo '== Listeners bind where the plan says, never on a wildcard address'
+# A model started by hand may be stopped; when it runs, it listens where the plan says.
+listens_only_on_if_up() { ! listens_on "$1" || listens_only_on "$1" "$2"; }
 expect 'magpie listens on port 9000 (every address: ufw and the tailnet policy keep it in)' listens_on 9000
 expect 'magpie grpc listens on port 50051 (every address: ufw and the tailnet policy keep it in)' listens_on 50051
 expect 'magpie triton listens on port 8000 (every address: ufw and the tailnet policy keep it in)' listens_on 8000
 expect 'magpie triton listens on port 8001 (every address: ufw and the tailnet policy keep it in)' listens_on 8001
 expect 'magpie triton listens on port 8002 (every address: ufw and the tailnet policy keep it in)' listens_on 8002
+expect 'ray node manager (started by hand), if running, listens on 0.0.0.0:7379 only' listens_only_on_if_up 7379 0.0.0.0
+expect 'ray object manager (started by hand), if running, listens on 0.0.0.0:8379 only' listens_only_on_if_up 8379 0.0.0.0
+expect 'ray runtime env agent (started by hand), if running, listens on 192.168.177.12:9379 only' listens_only_on_if_up 9379 192.168.177.12
 
 echo '== Secret files exist, are private (0600) and define their variables'
 expect '/home/me/.ngc-api-key.env is 0600 and defines NGC_API_KEY' private_file_defines /home/me/.ngc-api-key.env NGC_API_KEY
@@ -98,6 +103,12 @@ refuse 'spark-1 vllm qwen36, qwen3-vl, gemma4, qwen2.5-72b, qwen3-235b (8888) is
 refuse 'spark-1 vllm qwen36, qwen3-vl, gemma4, qwen2.5-72b, qwen3-235b (8888) is closed over the DAC' tcp_open 192.168.177.11 8888
 refuse 'spark-1 ray gcs (6379) is closed on LAN lan' tcp_open 192.168.1.51 6379
 expect 'spark-1 ray gcs (6379) answers over the DAC' tcp_open 192.168.177.11 6379
+refuse 'spark-1 ray node manager (7379) is closed on LAN lan' tcp_open 192.168.1.51 7379
+expect 'spark-1 ray node manager (7379) answers over the DAC' tcp_open 192.168.177.11 7379
+refuse 'spark-1 ray object manager (8379) is closed on LAN lan' tcp_open 192.168.1.51 8379
+expect 'spark-1 ray object manager (8379) answers over the DAC' tcp_open 192.168.177.11 8379
+refuse 'spark-1 ray runtime env agent (9379) is closed on LAN lan' tcp_open 192.168.1.51 9379
+expect 'spark-1 ray runtime env agent (9379) answers over the DAC' tcp_open 192.168.177.11 9379
 
 echo
 if [ "$failures" -gt 0 ]; then

@@ -8,6 +8,11 @@ set -euo pipefail
 until ray start \
   --address=192.168.177.11:6379 \
   --node-ip-address=192.168.177.12 \
+  --node-manager-port=7379 \
+  --object-manager-port=8379 \
+  --runtime-env-agent-port=9379 \
+  --min-worker-port=10002 \
+  --max-worker-port=19999 \
   --num-gpus=1 \
   --block; do
   echo "[worker] Ray head 192.168.177.11:6379 not reachable yet, retrying in 3s" >&2

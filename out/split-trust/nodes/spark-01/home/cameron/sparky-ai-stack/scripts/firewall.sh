@@ -37,6 +37,9 @@ ufw deny in on enp1s0f0np0 from 198.51.100.2 to any port 5678 proto tcp comment 
 ufw deny in on enp1s0f0np0 from 198.51.100.2 to any port 8787 proto tcp comment 'no app access from spark-02 over the DAC'
 ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 port 8000 proto tcp comment 'vllm qwen3.5-122b for spark-02'
 ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 port 6379 proto tcp comment 'ray gcs for spark-02'
+ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 port 7379 proto tcp comment 'ray node manager for spark-02'
+ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 port 8379 proto tcp comment 'ray object manager for spark-02'
+ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 port 9379 proto tcp comment 'ray runtime env agent for spark-02'
 ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 comment 'Ray and NCCL from cluster peer spark-02'
 ufw --force enable
 ufw status verbose

@@ -64,6 +64,9 @@ expect 'n8n listens on 127.0.0.1:5678 only' listens_only_on 5678 127.0.0.1
 expect 'hermes-webui listens on 127.0.0.1:8787 only' listens_only_on 8787 127.0.0.1
 expect 'vllm qwen3.5-122b listens on 198.51.100.1:8000 only' listens_only_on 8000 198.51.100.1
 expect 'ray gcs listens on port 6379 (every address: ufw and the tailnet policy keep it in)' listens_on 6379
+expect 'ray node manager listens on port 7379 (every address: ufw and the tailnet policy keep it in)' listens_on 7379
+expect 'ray object manager listens on port 8379 (every address: ufw and the tailnet policy keep it in)' listens_on 8379
+expect 'ray runtime env agent listens on 198.51.100.1:9379 only' listens_only_on 9379 198.51.100.1
 
 echo '== Secret files exist, are private (0600) and define their variables'
 expect '/home/cameron/.sparky01-litellm-key is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/cameron/.sparky01-litellm-key LITELLM_MASTER_KEY LITELLM_SALT_KEY
@@ -169,6 +172,12 @@ refuse 'spark-02 open-webui (8080) is closed on the mgmt LAN' tcp_open 192.0.2.2
 refuse 'spark-02 open-webui (8080) is closed over the DAC' tcp_open 198.51.100.2 8080
 refuse 'spark-02 n8n (5678) is closed on the mgmt LAN' tcp_open 192.0.2.22 5678
 refuse 'spark-02 n8n (5678) is closed over the DAC' tcp_open 198.51.100.2 5678
+refuse 'spark-02 ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.22 7379
+expect 'spark-02 ray node manager (7379) answers over the DAC' tcp_open 198.51.100.2 7379
+refuse 'spark-02 ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.22 8379
+expect 'spark-02 ray object manager (8379) answers over the DAC' tcp_open 198.51.100.2 8379
+refuse 'spark-02 ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.22 9379
+expect 'spark-02 ray runtime env agent (9379) answers over the DAC' tcp_open 198.51.100.2 9379
 
 echo
 if [ "$failures" -gt 0 ]; then

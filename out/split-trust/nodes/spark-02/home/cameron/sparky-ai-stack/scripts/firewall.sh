@@ -32,6 +32,9 @@ ufw deny in on enp1s0f0np0 from 198.51.100.1 to any port 8001 proto tcp comment 
 ufw deny in on enp1s0f0np0 from 198.51.100.1 to any port 5432 proto tcp comment 'no app access from spark-01 over the DAC'
 ufw deny in on enp1s0f0np0 from 198.51.100.1 to any port 8080 proto tcp comment 'no app access from spark-01 over the DAC'
 ufw deny in on enp1s0f0np0 from 198.51.100.1 to any port 5678 proto tcp comment 'no app access from spark-01 over the DAC'
+ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 port 7379 proto tcp comment 'ray node manager for spark-01'
+ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 port 8379 proto tcp comment 'ray object manager for spark-01'
+ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 port 9379 proto tcp comment 'ray runtime env agent for spark-01'
 ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 comment 'Ray and NCCL from cluster peer spark-01'
 ufw --force enable
 ufw status verbose

@@ -61,6 +61,9 @@ expect 'litellm listens on 127.0.0.1:8001 only' listens_only_on 8001 127.0.0.1
 expect 'litellm-db listens on 127.0.0.1:5432 only' listens_only_on 5432 127.0.0.1
 expect 'open-webui listens on 127.0.0.1:8080 only' listens_only_on 8080 127.0.0.1
 expect 'n8n listens on 127.0.0.1:5678 only' listens_only_on 5678 127.0.0.1
+expect 'ray node manager listens on port 7379 (every address: ufw and the tailnet policy keep it in)' listens_on 7379
+expect 'ray object manager listens on port 8379 (every address: ufw and the tailnet policy keep it in)' listens_on 8379
+expect 'ray runtime env agent listens on 198.51.100.2:9379 only' listens_only_on 9379 198.51.100.2
 
 echo '== Secret files exist, are private (0600) and define their variables'
 expect '/home/cameron/.sparky02-litellm-key is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/cameron/.sparky02-litellm-key LITELLM_MASTER_KEY LITELLM_SALT_KEY
@@ -149,6 +152,12 @@ refuse 'spark-01 vllm qwen3.5-122b (8000) is closed on the mgmt LAN' tcp_open 19
 expect 'spark-01 vllm qwen3.5-122b (8000) answers over the DAC' tcp_open 198.51.100.1 8000
 refuse 'spark-01 ray gcs (6379) is closed on the mgmt LAN' tcp_open 192.0.2.21 6379
 expect 'spark-01 ray gcs (6379) answers over the DAC' tcp_open 198.51.100.1 6379
+refuse 'spark-01 ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.21 7379
+expect 'spark-01 ray node manager (7379) answers over the DAC' tcp_open 198.51.100.1 7379
+refuse 'spark-01 ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.21 8379
+expect 'spark-01 ray object manager (8379) answers over the DAC' tcp_open 198.51.100.1 8379
+refuse 'spark-01 ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.21 9379
+expect 'spark-01 ray runtime env agent (9379) answers over the DAC' tcp_open 198.51.100.1 9379
 
 echo
 if [ "$failures" -gt 0 ]; then

@@ -62,6 +62,9 @@ expect 'litellm-db listens on 127.0.0.1:5432 only' listens_only_on 5432 127.0.0.
 expect 'open-webui listens on 127.0.0.1:8080 only' listens_only_on 8080 127.0.0.1
 expect 'vllm qwen3.5-122b listens on 127.0.0.1:8000 only' listens_only_on 8000 127.0.0.1
 expect 'ray gcs listens on port 6379 (every address: ufw and the tailnet policy keep it in)' listens_on 6379
+expect 'ray node manager listens on port 7379 (every address: ufw and the tailnet policy keep it in)' listens_on 7379
+expect 'ray object manager listens on port 8379 (every address: ufw and the tailnet policy keep it in)' listens_on 8379
+expect 'ray runtime env agent listens on 198.51.100.1:9379 only' listens_only_on 9379 198.51.100.1
 
 echo '== Secret files exist, are private (0600) and define their variables'
 expect '/home/alice/.alice-litellm.env is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/alice/.alice-litellm.env LITELLM_MASTER_KEY LITELLM_SALT_KEY
@@ -148,6 +151,15 @@ expect 'RDMA device rocep1s0f0 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/
 expect 'RDMA device roceP2p1s0f0 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/roceP2p1s0f0/ports/1/state
 expect 'enP2p1s0f0np0 has 198.51.100.9' has_address enP2p1s0f0np0 198.51.100.9
 expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
+
+echo '== Reachability of gpu-b from here'
+refuse 'gpu-b ssh (22) is closed over the DAC' tcp_open 198.51.100.2 22
+refuse 'gpu-b ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.32 7379
+expect 'gpu-b ray node manager (7379) answers over the DAC' tcp_open 198.51.100.2 7379
+refuse 'gpu-b ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.32 8379
+expect 'gpu-b ray object manager (8379) answers over the DAC' tcp_open 198.51.100.2 8379
+refuse 'gpu-b ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.32 9379
+expect 'gpu-b ray runtime env agent (9379) answers over the DAC' tcp_open 198.51.100.2 9379
 
 echo '== Reachability of gpu-c from here'
 refuse 'gpu-c litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.33 8001

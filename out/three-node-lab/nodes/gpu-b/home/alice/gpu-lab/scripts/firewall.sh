@@ -26,6 +26,9 @@ ufw default allow outgoing
 ufw allow in from 192.0.2.0/24 to 192.0.2.32 port 22 proto tcp comment 'ssh from the mgmt LAN'
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet alice-net'
 ufw deny in on enp1s0f0np0 from 198.51.100.1 to any port 22 proto tcp comment 'no ssh from gpu-a over the DAC'
+ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 port 7379 proto tcp comment 'ray node manager for gpu-a'
+ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 port 8379 proto tcp comment 'ray object manager for gpu-a'
+ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 port 9379 proto tcp comment 'ray runtime env agent for gpu-a'
 ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 comment 'Ray and NCCL from cluster peer gpu-a'
 ufw --force enable
 ufw status verbose

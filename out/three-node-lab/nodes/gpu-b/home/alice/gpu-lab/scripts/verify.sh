@@ -57,6 +57,9 @@ lists_model() {
 ray_gpus_are() { docker exec "$1" ray status | grep -q "/$2.0 GPU"; }
 
 echo '== Listeners bind where the plan says, never on a wildcard address'
+expect 'ray node manager listens on port 7379 (every address: ufw and the tailnet policy keep it in)' listens_on 7379
+expect 'ray object manager listens on port 8379 (every address: ufw and the tailnet policy keep it in)' listens_on 8379
+expect 'ray runtime env agent listens on 198.51.100.2:9379 only' listens_only_on 9379 198.51.100.2
 
 echo '== Secret files exist, are private (0600) and define their variables'
 expect '/home/alice/.ray-cluster-token.env is 0600 and defines RAY_AUTH_TOKEN' private_file_defines /home/alice/.ray-cluster-token.env RAY_AUTH_TOKEN
@@ -88,6 +91,12 @@ refuse 'gpu-a vllm qwen3.5-122b (8000) is closed on the mgmt LAN' tcp_open 192.0
 refuse 'gpu-a vllm qwen3.5-122b (8000) is closed over the DAC' tcp_open 198.51.100.1 8000
 refuse 'gpu-a ray gcs (6379) is closed on the mgmt LAN' tcp_open 192.0.2.31 6379
 expect 'gpu-a ray gcs (6379) answers over the DAC' tcp_open 198.51.100.1 6379
+refuse 'gpu-a ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.31 7379
+expect 'gpu-a ray node manager (7379) answers over the DAC' tcp_open 198.51.100.1 7379
+refuse 'gpu-a ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.31 8379
+expect 'gpu-a ray object manager (8379) answers over the DAC' tcp_open 198.51.100.1 8379
+refuse 'gpu-a ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.31 9379
+expect 'gpu-a ray runtime env agent (9379) answers over the DAC' tcp_open 198.51.100.1 9379
 
 echo '== Reachability of gpu-c from here'
 refuse 'gpu-c litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.33 8001

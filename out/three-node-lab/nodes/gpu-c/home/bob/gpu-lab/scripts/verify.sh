@@ -136,6 +136,20 @@ refuse 'gpu-a vllm qwen3.5-122b (8000) is closed on the mgmt LAN' tcp_open 192.0
 refuse 'gpu-a vllm qwen3.5-122b (8000) is closed over the DAC' tcp_open 198.51.100.1 8000
 refuse 'gpu-a ray gcs (6379) is closed on the mgmt LAN' tcp_open 192.0.2.31 6379
 refuse 'gpu-a ray gcs (6379) is closed over the DAC' tcp_open 198.51.100.1 6379
+refuse 'gpu-a ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.31 7379
+refuse 'gpu-a ray node manager (7379) is closed over the DAC' tcp_open 198.51.100.1 7379
+refuse 'gpu-a ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.31 8379
+refuse 'gpu-a ray object manager (8379) is closed over the DAC' tcp_open 198.51.100.1 8379
+refuse 'gpu-a ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.31 9379
+refuse 'gpu-a ray runtime env agent (9379) is closed over the DAC' tcp_open 198.51.100.1 9379
+
+echo '== Reachability of gpu-b from here'
+refuse 'gpu-b ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.32 7379
+refuse 'gpu-b ray node manager (7379) is closed over the DAC' tcp_open 198.51.100.2 7379
+refuse 'gpu-b ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.32 8379
+refuse 'gpu-b ray object manager (8379) is closed over the DAC' tcp_open 198.51.100.2 8379
+refuse 'gpu-b ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.32 9379
+refuse 'gpu-b ray runtime env agent (9379) is closed over the DAC' tcp_open 198.51.100.2 9379
 
 echo
 if [ "$failures" -gt 0 ]; then

@@ -32,6 +32,9 @@ ufw deny in on enp1s0f0np0 from 198.51.100.2 to any port 8001 proto tcp comment 
 ufw deny in on enp1s0f0np0 from 198.51.100.2 to any port 5432 proto tcp comment 'no app access from spark-b over direct link dac-ab'
 ufw deny in on enp1s0f0np0 from 198.51.100.2 to any port 8080 proto tcp comment 'no app access from spark-b over direct link dac-ab'
 ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 port 6379 proto tcp comment 'ray gcs for spark-b'
+ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 port 7379 proto tcp comment 'ray node manager for spark-b'
+ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 port 8379 proto tcp comment 'ray object manager for spark-b'
+ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 port 9379 proto tcp comment 'ray runtime env agent for spark-b'
 ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 comment 'Ray and NCCL from cluster peer spark-b'
 ufw --force enable
 ufw status verbose

@@ -62,6 +62,9 @@ expect 'litellm-db listens on 127.0.0.1:5432 only' listens_only_on 5432 127.0.0.
 expect 'open-webui listens on 127.0.0.1:8080 only' listens_only_on 8080 127.0.0.1
 expect 'vllm qwen3.5-122b listens on 127.0.0.1:8000 only' listens_only_on 8000 127.0.0.1
 expect 'ray gcs listens on port 6379 (every address: ufw and the tailnet policy keep it in)' listens_on 6379
+expect 'ray node manager listens on port 7379 (every address: ufw and the tailnet policy keep it in)' listens_on 7379
+expect 'ray object manager listens on port 8379 (every address: ufw and the tailnet policy keep it in)' listens_on 8379
+expect 'ray runtime env agent listens on 198.51.100.1:9379 only' listens_only_on 9379 198.51.100.1
 
 echo '== Secret files exist, are private (0600) and define their variables'
 expect '/home/ops/.lab-litellm.env is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/ops/.lab-litellm.env LITELLM_MASTER_KEY LITELLM_SALT_KEY
@@ -156,6 +159,15 @@ expect 'RDMA device roceP2p1s0f0 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/clas
 expect 'enP2p1s0f0np0 has 198.51.100.9' has_address enP2p1s0f0np0 198.51.100.9
 expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
 expect 'RDMA device rocep1s0f1 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/rocep1s0f1/ports/1/state
+
+echo '== Reachability of spark-b from here'
+refuse 'spark-b ssh (22) is closed over direct link dac-ab' tcp_open 198.51.100.2 22
+refuse 'spark-b ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.42 7379
+expect 'spark-b ray node manager (7379) answers over direct link dac-ab' tcp_open 198.51.100.2 7379
+refuse 'spark-b ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.42 8379
+expect 'spark-b ray object manager (8379) answers over direct link dac-ab' tcp_open 198.51.100.2 8379
+refuse 'spark-b ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.42 9379
+expect 'spark-b ray runtime env agent (9379) answers over direct link dac-ab' tcp_open 198.51.100.2 9379
 
 echo '== Reachability of spark-c from here'
 refuse 'spark-c ssh (22) is closed over direct link dac-ac' tcp_open 198.51.100.6 22

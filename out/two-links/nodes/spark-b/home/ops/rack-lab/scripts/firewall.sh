@@ -26,6 +26,9 @@ ufw default allow outgoing
 ufw allow in from 192.0.2.0/24 to 192.0.2.42 port 22 proto tcp comment 'ssh from the mgmt LAN'
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet lab-net'
 ufw deny in on enp1s0f0np0 from 198.51.100.1 to any port 22 proto tcp comment 'no ssh from spark-a over direct link dac-ab'
+ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 port 7379 proto tcp comment 'ray node manager for spark-a'
+ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 port 8379 proto tcp comment 'ray object manager for spark-a'
+ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 port 9379 proto tcp comment 'ray runtime env agent for spark-a'
 ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 comment 'Ray and NCCL from cluster peer spark-a'
 ufw --force enable
 ufw status verbose

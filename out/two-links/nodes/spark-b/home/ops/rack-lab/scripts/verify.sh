@@ -57,6 +57,9 @@ lists_model() {
 ray_gpus_are() { docker exec "$1" ray status | grep -q "/$2.0 GPU"; }
 
 echo '== Listeners bind where the plan says, never on a wildcard address'
+expect 'ray node manager listens on port 7379 (every address: ufw and the tailnet policy keep it in)' listens_on 7379
+expect 'ray object manager listens on port 8379 (every address: ufw and the tailnet policy keep it in)' listens_on 8379
+expect 'ray runtime env agent listens on 198.51.100.2:9379 only' listens_only_on 9379 198.51.100.2
 
 echo '== Secret files exist, are private (0600) and define their variables'
 expect '/home/ops/.ray-cluster-token.env is 0600 and defines RAY_AUTH_TOKEN' private_file_defines /home/ops/.ray-cluster-token.env RAY_AUTH_TOKEN
@@ -88,6 +91,12 @@ refuse 'spark-a vllm qwen3.5-122b (8000) is closed on the mgmt LAN' tcp_open 192
 refuse 'spark-a vllm qwen3.5-122b (8000) is closed over direct link dac-ab' tcp_open 198.51.100.1 8000
 refuse 'spark-a ray gcs (6379) is closed on the mgmt LAN' tcp_open 192.0.2.41 6379
 expect 'spark-a ray gcs (6379) answers over direct link dac-ab' tcp_open 198.51.100.1 6379
+refuse 'spark-a ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.41 7379
+expect 'spark-a ray node manager (7379) answers over direct link dac-ab' tcp_open 198.51.100.1 7379
+refuse 'spark-a ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.41 8379
+expect 'spark-a ray object manager (8379) answers over direct link dac-ab' tcp_open 198.51.100.1 8379
+refuse 'spark-a ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.41 9379
+expect 'spark-a ray runtime env agent (9379) answers over direct link dac-ab' tcp_open 198.51.100.1 9379
 
 echo '== Reachability of spark-c from here'
 refuse 'spark-c vllm qwen3-30b (8002) is closed on the mgmt LAN' tcp_open 192.0.2.43 8002

@@ -94,6 +94,17 @@ refuse 'spark-a vllm qwen3.5-122b (8000) is closed on the mgmt LAN' tcp_open 192
 refuse 'spark-a vllm qwen3.5-122b (8000) is closed over direct link dac-ac' tcp_open 198.51.100.5 8000
 refuse 'spark-a ray gcs (6379) is closed on the mgmt LAN' tcp_open 192.0.2.41 6379
 refuse 'spark-a ray gcs (6379) is closed over direct link dac-ac' tcp_open 198.51.100.5 6379
+refuse 'spark-a ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.41 7379
+refuse 'spark-a ray node manager (7379) is closed over direct link dac-ac' tcp_open 198.51.100.5 7379
+refuse 'spark-a ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.41 8379
+refuse 'spark-a ray object manager (8379) is closed over direct link dac-ac' tcp_open 198.51.100.5 8379
+refuse 'spark-a ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.41 9379
+refuse 'spark-a ray runtime env agent (9379) is closed over direct link dac-ac' tcp_open 198.51.100.5 9379
+
+echo '== Reachability of spark-b from here'
+refuse 'spark-b ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.42 7379
+refuse 'spark-b ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.42 8379
+refuse 'spark-b ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.42 9379
 
 echo
 if [ "$failures" -gt 0 ]; then

@@ -1,0 +1,559 @@
+#!/usr/bin/env python3
+"""Starts every multi-node Ray cluster of a generated tree with the real Ray, on the DAC.
+
+  ray_check.py --tree OUT_DIR --intent TRUST_JSON [--venv DIR]
+
+OUT_DIR is a tree written by `spark-gen build`; TRUST_JSON is `spark-gen trust --format json`
+for the same topology. For each cluster (a head entrypoint with `ray start --head`, and the
+worker entrypoints whose `--address` is that head's) it:
+
+  1. makes sure a venv holds the `ray` the tree's Dockerfile.vllm-spark pins (default
+     ~/.cache/spark-gen/ray-venv, reused once complete, as litellm_check.py does for LiteLLM);
+  2. builds the topology's network in namespaces with netns_matrix.py's Harness (every node
+     with its link addresses, the LAN neighbour, the tailnets), and runs each cluster node's
+     generated scripts/firewall.sh with the real ufw (a private copy of its state);
+  3. runs the generated head entrypoint as it is, in the head's namespace, with the
+     environment its launch script gives the container (`-e` words and the `--env-file`,
+     here a token file of the shape the RUNBOOK writes) and a private /tmp, /dev/shm and
+     HOME, as the container has; `vllm` on its PATH is a stand-in that records that the
+     entrypoint got past its wait for every GPU, and then sleeps;
+  4. runs the worker's `ray start` with a wrong token: it must not join (the head still
+     counts one node, and its wait goes on);
+  5. runs each generated worker entrypoint as it is, and waits (bounded) until the head's
+     entrypoint sees every GPU and starts `vllm serve`;
+  6. reads `ss -ltnup` in every cluster node's namespace: every socket Ray listens on must be
+     a listener `trust` gives that node (same port, same address), and every Ray listener of
+     `trust` must be bound;
+  7. probes every such port from every vantage of the intent (the link peer, the LAN's
+     neighbour, the tailnets) and compares with the intent; a port trust does not list is
+     probed from the link peers and the LAN too, and any reach there is reported.
+
+Ray runs without GPUs: `--num-gpus=1` only declares a resource. Every process runs in a
+namespace of this run, and all of them (and the namespaces) are removed at the end, on
+failure too; every wait is bounded.
+"""
+import argparse
+import fcntl
+import glob
+import ipaddress
+import json
+import os
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import netns_matrix  # noqa: E402  (the namespace helpers)
+
+DEFAULT_VENV = os.path.expanduser("~/.cache/spark-gen/ray-venv")
+VENV_TIMEOUT = 900       # a cold install takes about a minute (ray's wheel is ~70 MB)
+HEAD_TIMEOUT = 120       # the head's GCS answering after its start
+WRONG_TOKEN_TIMEOUT = 60  # the wrong-token worker must give up, or still be out, by then
+JOIN_TIMEOUT = 180       # the workers joined and the head's entrypoint started `vllm serve`
+SETTLE = 5               # seconds after the join for Ray's agents and idle workers to bind
+STOP_GRACE = 10
+# Harness environment, not the tree's: no usage report (nothing beyond the namespace anyway).
+HARNESS_ENV = {"RAY_USAGE_STATS_ENABLED": "0"}
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+RAY_PIN = re.compile(r"\bray==([0-9][0-9A-Za-z.+-]*)")
+
+
+def say(message):
+    print(message, flush=True)
+
+
+class CheckError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------------------
+# The venv
+
+
+def pinned_ray(tree):
+    """The `ray==X` every Dockerfile.vllm-spark of the tree installs (they must agree)."""
+    pins = {}
+    for path in sorted(glob.glob(os.path.join(tree, "nodes", "*", "**", "Dockerfile.vllm-spark"), recursive=True)):
+        found = RAY_PIN.findall(open(path).read())
+        if len(found) != 1:
+            raise CheckError(f"{os.path.relpath(path, tree)}: expected one ray==VERSION, found {found or 'none'}")
+        pins[os.path.relpath(path, tree)] = found[0]
+    if not pins:
+        raise CheckError("no Dockerfile.vllm-spark in the tree pins ray")
+    if len(set(pins.values())) != 1:
+        raise CheckError(f"the Dockerfiles pin different rays: {pins}")
+    return next(iter(pins.values()))
+
+
+def ensure_venv(venv, requirement):
+    """Install `requirement` into venv unless a complete install of it is there: a marker
+    written only after pip succeeded, and a lock against two runs at once (litellm_check.py's
+    way)."""
+    marker = os.path.join(venv, ".spark-gen-requirements")
+    wanted = requirement + "\n"
+    os.makedirs(venv, exist_ok=True)
+    with open(os.path.join(os.path.dirname(os.path.abspath(venv)), "." + os.path.basename(venv) + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (os.path.isfile(marker) and open(marker).read() == wanted
+                and os.access(os.path.join(venv, "bin", "ray"), os.X_OK)):
+            say(f"venv: {venv} reused ({requirement})")
+            return
+        say(f"venv: installing {requirement} into {venv} (about 260 MB, about a minute)")
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
+        log_path = os.path.join(venv, "pip-install.log")
+        with open(log_path, "w") as log:
+            result = subprocess.run([os.path.join(venv, "bin", "python"), "-m", "pip", "install", requirement],
+                                    stdout=log, stderr=subprocess.STDOUT, timeout=VENV_TIMEOUT)
+        if result.returncode != 0:
+            raise CheckError(f"pip install {requirement} failed (exit {result.returncode}): see {log_path}")
+        say(f"venv: installed in {time.monotonic() - started:.0f} s (list: {log_path})")
+        with open(marker, "w") as handle:
+            handle.write(wanted)
+
+
+# ---------------------------------------------------------------------------------------
+# What the tree says
+
+
+def continued_lines(text):
+    """The script's lines with backslash continuations joined."""
+    return re.sub(r"\\\n\s*", " ", text).splitlines()
+
+
+def ray_start_words(text):
+    """The words of the entrypoint's `ray start` command, up to and with --block."""
+    for line in continued_lines(text):
+        if "ray start" in line:
+            words = shlex.split(line[line.index("ray start"):].split(";")[0].split("&")[0])
+            return words[: words.index("--block") + 1] if "--block" in words else words
+    return None
+
+
+def flags(words):
+    found = {}
+    for word in words:
+        if word.startswith("--"):
+            name, _, value = word.partition("=")
+            found[name] = value
+    return found
+
+
+def launch_environment(launch_text, node_home):
+    """(environment, env files) of the launch script's `docker run`: its `-e NAME=VALUE` words and
+    the paths of its `--env-file`s, with $home expanded as the script sets it."""
+    line = next(line for line in continued_lines(launch_text) if line.lstrip().startswith("docker run"))
+    words = shlex.split(line)
+    environment, env_files = {}, []
+    for index, word in enumerate(words[:-1]):
+        if word == "-e":
+            name, _, value = words[index + 1].partition("=")
+            environment[name] = value
+        elif word == "--env-file":
+            env_files.append(words[index + 1])
+    return environment, env_files
+
+
+class NodeRun:
+    """One node of a cluster: its namespace, generated scripts and the processes started there."""
+
+    def __init__(self, name, namespace, entrypoint, launch, scratch):
+        self.name, self.namespace = name, namespace
+        self.entrypoint, self.launch = entrypoint, launch
+        self.text = open(entrypoint).read()
+        self.words = ray_start_words(self.text)
+        self.flags = flags(self.words)
+        self.home = os.path.join(scratch, name)
+        os.makedirs(os.path.join(self.home, "bin"), exist_ok=True)
+        self.marker = os.path.join(self.home, "vllm-serve-args")
+        self.environment, self.env_files = launch_environment(open(launch).read(), self.home)
+        self.process = None
+
+
+def find_clusters(harness, intent):
+    """[(head NodeRun, [worker NodeRun])] from the tree's entrypoints, one per head address."""
+    nodes = {node["name"]: node for node in intent["nodes"]}
+    heads, workers = {}, []
+    for name, node in nodes.items():
+        scripts = os.path.join(harness.tree, "nodes", name, node["stack_dir"].lstrip("/"), "scripts")
+        for entrypoint in sorted(glob.glob(os.path.join(scripts, "*-entrypoint.sh"))):
+            text = open(entrypoint).read()
+            if "ray start" not in text:
+                continue
+            mount = f"$stack_dir/scripts/{os.path.basename(entrypoint)}:"
+            launch = next((path for path in sorted(glob.glob(os.path.join(scripts, "*.sh")))
+                           if mount in open(path).read()), None)
+            if launch is None:
+                raise CheckError(f"{os.path.relpath(entrypoint, harness.tree)}: no launch script mounts it")
+            run = NodeRun(name, harness.node_ns(name), entrypoint, launch, harness.scratch)
+            if "--head" in run.words:
+                address = f"{run.flags['--node-ip-address']}:{run.flags.get('--port', '6379')}"
+                heads.setdefault(address, run)  # a catalog's models start one Ray: the first stands for all
+            else:
+                workers.append(run)
+    clusters = []
+    for address, head in heads.items():
+        members = [w for w in workers if w.flags.get("--address") == address]
+        if not members:
+            raise CheckError(f"head {head.name} ({address}): no worker entrypoint names it")
+        seen = {}
+        for worker in members:
+            seen.setdefault(worker.name, worker)
+        clusters.append((address, head, list(seen.values())))
+    orphans = [w for w in workers if not any(w.flags.get("--address") == a for a, _, _ in clusters)]
+    if orphans:
+        raise CheckError(f"worker entrypoints with no head: {[w.entrypoint for w in orphans]}")
+    return clusters
+
+
+def token_variable(tree):
+    """The variable the RUNBOOK's token file sets (its `printf 'NAME=%s\\n'` line)."""
+    for path in sorted(glob.glob(os.path.join(tree, "nodes", "*", "**", "RUNBOOK.md"), recursive=True)):
+        match = re.search(r"printf '([A-Z_]+)=%s\\n' \"\$\(openssl rand", open(path).read())
+        if match:
+            return match.group(1)
+    raise CheckError("no RUNBOOK.md writes the Ray token file")
+
+
+# ---------------------------------------------------------------------------------------
+# Running Ray
+
+
+def start(run, venv, token, script=None):
+    """The node's entrypoint (or `script`) in its namespace, with a private /tmp, /dev/shm and
+    HOME, the launch script's environment and a token file's contents in place of its env file."""
+    environment = {"PATH": f"{run.home}/bin:{venv}/bin:{SYSTEM_PATH}", "HOME": run.home, "LANG": "C.UTF-8"}
+    environment.update(run.environment)
+    environment.update(token)
+    environment.update(HARNESS_ENV)
+    stub = os.path.join(run.home, "bin", "vllm")
+    with open(stub, "w") as handle:
+        handle.write(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {shlex.quote(run.marker)}\nexec sleep infinity\n")
+    os.chmod(stub, 0o755)
+    private = os.path.join(run.home, "tmp" if script is None else "tmp-wrong-token")
+    os.makedirs(private, exist_ok=True)
+    # A copy: the tree may be under /tmp, which the private /tmp hides.
+    entrypoint = os.path.join(run.home, os.path.basename(run.entrypoint))
+    shutil.copyfile(run.entrypoint, entrypoint)
+    body = script or f"exec bash {shlex.quote(entrypoint)}"
+    wrapper = (f"mount --make-rprivate / && mount --bind {shlex.quote(private)} /tmp && "
+               f"mount -t tmpfs -o mode=1777 tmpfs /dev/shm && {body}")
+    log = open(os.path.join(run.home, "log" if script is None else "log-wrong-token"), "w")
+    env_words = [f"{name}={value}" for name, value in environment.items()]
+    return subprocess.Popen(["ip", "netns", "exec", run.namespace, "env", "-i", *env_words,
+                             "unshare", "--mount", "bash", "-c", wrapper],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def alive_nodes(head, venv, token, verbose=False):
+    """The node addresses the head's GCS counts alive, or None while it does not answer."""
+    program = ("import ray, json; ray.init(address='auto', logging_level='ERROR'); "
+               "print(json.dumps(sorted(n['NodeManagerAddress'] for n in ray.nodes() if n['Alive'])))")
+    environment = dict(os.environ, HOME=head.home, **head.environment, **token, **HARNESS_ENV)
+    environment["RAY_ADDRESS"] = f"{head.flags['--node-ip-address']}:{head.flags.get('--port', '6379')}"
+    try:
+        # In the head's mount namespace too: a driver on the head's node needs its session in /tmp/ray.
+        result = subprocess.run(["nsenter", "-t", str(head.process.pid), "-m", "-n",
+                                 os.path.join(venv, "bin", "python"), "-c", program],
+                                capture_output=True, text=True, timeout=60, env=environment)
+    except subprocess.TimeoutExpired:
+        return None
+    lines = result.stdout.strip().splitlines()
+    if verbose:
+        say(result.stdout[-2000:] + result.stderr[-2000:])
+    return json.loads(lines[-1]) if result.returncode == 0 and lines else None
+
+
+def wait_for(what, timeout, predicate, interval=2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise CheckError(f"timed out after {timeout} s waiting for {what}")
+
+
+def kill_namespace(namespace):
+    """SIGTERM, then SIGKILL, every process of the namespace (all of them ours)."""
+    for signum, grace in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, 5)):
+        pids = namespace_pids(namespace)
+        for pid in pids:
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + grace
+        while pids and time.monotonic() < deadline:
+            time.sleep(0.2)
+            pids = namespace_pids(namespace)
+        if not pids:
+            return
+
+
+def namespace_pids(namespace):
+    result = subprocess.run(["ip", "netns", "pids", namespace], capture_output=True, text=True, timeout=30)
+    return [int(pid) for pid in result.stdout.split()] if result.returncode == 0 else []
+
+
+def sockets(namespace):
+    """{(bind, port): {process names}} of the TCP and UDP sockets listening in the namespace."""
+    result = netns_matrix.in_ns(namespace, "ss", "-H", "-ltnup")
+    found = {}
+    for line in result.stdout.splitlines():
+        fields = line.split()
+        local = fields[4]
+        host, _, port = local.rpartition(":")
+        host = host.strip("[]").split("%")[0]
+        names = set(re.findall(r'\("([^"]+)"', line))
+        if host in ("*", "::"):
+            names.add(f"on {local}")   # every address, IPv6 and IPv4 (dual-stack)
+        if host in ("*", "::", "0.0.0.0"):
+            host = "0.0.0.0"
+        found.setdefault((host, int(port)), set()).update(names or {"?"})
+    return found
+
+
+def memory_mb(namespace):
+    """Resident memory of every process in the namespace, in MB."""
+    total = 0
+    for pid in namespace_pids(namespace):
+        try:
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total // 1024
+
+
+# ---------------------------------------------------------------------------------------
+# The checks
+
+
+def check_cluster(harness, intent, venv, address, head, workers, token_name, results):
+    token = {token_name: secrets.token_hex(32)}
+    label = f"cluster {address} (head {head.name}, workers {', '.join(w.name for w in workers)})"
+    say(f"\n{label}: head {os.path.relpath(head.entrypoint, harness.tree)}")
+    for run in (head, *workers):
+        mode = run.environment.get("RAY_AUTH_MODE")
+        results.append((f"{run.name}: the launch script sets RAY_AUTH_MODE=token and reads an env file",
+                        mode == "token" and bool(run.env_files), f"RAY_AUTH_MODE={mode}, env files {run.env_files}"))
+    head.process = start(head, venv, token)
+    head_ip = head.flags["--node-ip-address"]
+    launched = time.monotonic()
+    wait_for("the head's GCS", HEAD_TIMEOUT, lambda: alive_nodes(head, venv, token) == [head_ip])
+    say(f"  head up: {head_ip} ({time.monotonic() - launched:.0f} s)")
+
+    # A worker with a wrong token: its own `ray start`, once, with the generated flags.
+    wrong = dict(token)
+    wrong[token_name] = secrets.token_hex(32)
+    worker = workers[0]
+    tried = time.monotonic()
+    attempt = start(worker, venv, wrong, script="exec " + shlex.join(worker.words))
+    try:
+        code = attempt.wait(timeout=WRONG_TOKEN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        code = None
+    nodes = alive_nodes(head, venv, token)
+    refused = nodes == [head_ip] and not os.path.exists(head.marker) and code != 0
+    results.append((f"{worker.name}: `ray start` with a wrong token does not join the head "
+                    f"({'exit ' + str(code) if code is not None else 'still trying after ' + str(WRONG_TOKEN_TIMEOUT) + ' s'}, "
+                    f"{time.monotonic() - tried:.0f} s)", refused, f"exit {code}, alive nodes {nodes}"))
+    kill_namespace(worker.namespace)
+    attempt.wait(timeout=10)
+
+    for run in workers:
+        run.process = start(run, venv, token)
+    started = time.monotonic()
+    try:
+        wait_for("the head's entrypoint to see every GPU and start vllm serve", JOIN_TIMEOUT,
+                 lambda: os.path.exists(head.marker), interval=1)
+        joined = True
+    except CheckError as error:
+        joined = False
+        results.append((f"{head.name}: every worker joined, the head entrypoint started `vllm serve`", False, str(error)))
+    if joined:
+        expected = sorted([head_ip] + [w.flags["--node-ip-address"] for w in workers])
+        nodes = alive_nodes(head, venv, token)
+        results.append((f"{head.name}: every worker joined ({time.monotonic() - started:.0f} s), the head entrypoint "
+                        f"started `vllm serve`", nodes == expected, f"alive nodes {nodes}, expected {expected}"))
+    time.sleep(SETTLE)
+
+    observed = {run.name: sockets(run.namespace) for run in (head, *workers)}
+    memory = {run.name: memory_mb(run.namespace) for run in (head, *workers)}
+    say("  memory (RSS): " + ", ".join(f"{name} {mb} MB" for name, mb in memory.items()))
+    for name, found in observed.items():
+        say(f"  {name} listens on: " + ", ".join(f"{b}:{p} ({'/'.join(sorted(n))})" for (b, p), n in sorted(found.items(), key=lambda i: (i[0][1], i[0][0]))))
+    worker_ports = {run.name: (int(run.flags.get("--min-worker-port", 10002)), int(run.flags.get("--max-worker-port", 19999)))
+                    for run in (head, *workers)}
+    audit_listeners(intent, observed, worker_ports, results)
+    probe(harness, intent, observed, results)
+    return memory
+
+
+def intended_listeners(intent, node):
+    """{(bind, port): service} trust gives the node."""
+    return {(cell["bind"], cell["port"]): cell["service"] for cell in intent["reachability"] if cell["node"] == node}
+
+
+def every_port_from(intent, node):
+    """{(link, peer)} that trust says the node's firewall admits on every port."""
+    info = next(n for n in intent["nodes"] if n["name"] == node)
+    return {(entry["link"], entry["peer"]) for entry in info.get("every_port_from", [])}
+
+
+def audit_listeners(intent, observed, worker_ports, results):
+    """Each socket is a listener trust gives the node, or a Ray worker's port: in the range the
+    generated flags pin, on every address, reached by the cluster peers trust says get every port."""
+    for node, found in observed.items():
+        intended = intended_listeners(intent, node)
+        low, high = worker_ports[node]
+        for (bind, port), names in sorted(found.items(), key=lambda item: (item[0][1], item[0][0])):
+            service = intended.get((bind, port))
+            if service is None and low <= port <= high and bind == "0.0.0.0":
+                peers = sorted(peer for _, peer in every_port_from(intent, node))
+                results.append((f"{node}: {'/'.join(sorted(names))} listens on {bind}:{port}, a Ray worker port "
+                                f"({low}-{high}, reached by {', '.join(peers) or 'nobody'} on every port)", bool(peers),
+                                "trust gives no peer every port of this node"))
+                continue
+            results.append((f"{node}: {'/'.join(sorted(names))} listens on {bind}:{port}",
+                            service is not None,
+                            f"trust lists it as {service!r}" if service else
+                            f"trust lists {sorted(b for b, p in intended if p == port) or 'nothing'} on port {port}"))
+        for (bind, port), service in sorted(intended.items()):
+            if service.startswith("ray") and (bind, port) not in found:
+                results.append((f"{node}: trust's {service} on {bind}:{port} is bound", False, "nothing listens there"))
+
+
+CONNECT = """
+import json, socket, sys
+results = []
+for host, port in json.loads(sys.argv[1]):
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+        results.append(True)
+    except OSError:
+        results.append(False)
+print(json.dumps(results))
+"""
+
+
+def connect_probe(namespace, targets):
+    """True for each target that accepts a TCP connection from the namespace. (nsagent's probe
+    counts a server that speaks first as refused, and Ray's gRPC servers send their settings
+    at once.)"""
+    return json.loads(netns_matrix.in_ns(namespace, sys.executable, "-c", CONNECT, json.dumps(targets)).stdout)
+
+
+def probe(harness, intent, observed, results):
+    """Every observed port from every vantage: as the intent says where it lists the port,
+    refused from link peers and the LAN where it does not."""
+    cells = [cell for cell in intent["reachability"]
+             if cell["node"] in observed and any(port == cell["port"] for _, port in observed[cell["node"]])]
+    listeners = {node: list(found) for node, found in observed.items()}
+    harness.intent = dict(intent, reachability=cells)
+    seen = harness.observe(listeners)
+    for cell in cells:
+        actual = seen[(cell["node"], cell["port"], cell["vantage"])]
+        results.append((f"{cell['node']}:{cell['port']} ({cell['service']}) from {cell['vantage']}: "
+                        f"{'reachable' if cell['reachable'] else 'refused'}", actual == cell["reachable"],
+                        f"observed {'reachable' if actual else 'refused'}"))
+    # Ports trust lists no listener on: only the peers trust gives every port reach them.
+    extra = []
+    for node, found in observed.items():
+        listed = {port for _, port in intended_listeners(intent, node)}
+        everything = every_port_from(intent, node)
+        for port in sorted({port for _, port in found} - listed):
+            for vantage in intent["vantages"]:
+                if vantage.startswith(("link:", "lan:")) and not vantage.endswith(":" + node):
+                    parts = vantage.split(":")
+                    admitted = parts[0] == "link" and (parts[1], parts[2]) in everything
+                    extra.append({"node": node, "port": port, "vantage": vantage, "bind": "0.0.0.0",
+                                  "service": "unlisted", "reachable": admitted})
+    if extra:
+        harness.intent = dict(intent, reachability=extra)
+        seen = harness.observe(listeners)
+        for cell in extra:
+            actual = seen[(cell["node"], cell["port"], cell["vantage"])]
+            expected = "reachable (every port)" if cell["reachable"] else "refused"
+            results.append((f"{cell['node']}:{cell['port']} (no listener in trust) from {cell['vantage']}: {expected}",
+                            actual == cell["reachable"], f"observed {'reachable' if actual else 'refused'}"))
+    harness.intent = intent
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", required=True)
+    parser.add_argument("--intent", required=True)
+    parser.add_argument("--venv", default=DEFAULT_VENV)
+    arguments = parser.parse_args()
+    if os.geteuid() != 0:
+        print("ray_check: network namespaces need root", file=sys.stderr)
+        return 2
+    tree = os.path.abspath(arguments.tree)
+    intent = json.load(open(arguments.intent))
+    started = time.monotonic()
+    results = []
+    host_rules_before = netns_matrix.run("iptables", "-S").stdout
+    # The scratch directory leaves /tmp: each node binds a private directory over /tmp.
+    harness = netns_matrix.Harness(tree, intent)
+    harness.probe = connect_probe
+    shutil.rmtree(harness.scratch, ignore_errors=True)
+    harness.scratch = tempfile.mkdtemp(prefix="spark-gen-ray-", dir="/var/tmp")
+    os.chmod(harness.scratch, 0o755)
+    try:
+        requirement = f"ray=={pinned_ray(tree)}"
+        clusters = find_clusters(harness, intent)
+        if not clusters:
+            print("ray: no multi-node Ray cluster in this tree")
+            return 0
+        ensure_venv(arguments.venv, requirement)
+        token_name = token_variable(tree)
+        built = time.monotonic()
+        harness.build_networks()
+        members = sorted({run.name for _, head, workers in clusters for run in (head, *workers)})
+        for node in members:
+            harness.apply_firewall(node)
+            harness.emulate_tailscaled(node)
+        say(f"namespaces and firewalls: {time.monotonic() - built:.0f} s")
+        for address, head, workers in clusters:
+            try:
+                check_cluster(harness, intent, arguments.venv, address, head, workers, token_name, results)
+            except CheckError:
+                for run in (head, *workers):
+                    for log in sorted(glob.glob(os.path.join(run.home, "log*"))):
+                        say(f"--- {run.name}: {os.path.basename(log)} (last 30 lines)\n" + "".join(open(log).readlines()[-30:]))
+                raise
+            finally:
+                for run in (head, *workers):
+                    kill_namespace(run.namespace)
+                for run in (head, *workers):
+                    if run.process:
+                        run.process.wait(timeout=10)
+    except CheckError as error:
+        results.append(("setup", False, str(error)))
+    finally:
+        for namespace in harness.namespaces:
+            kill_namespace(namespace)
+        harness.cleanup()
+    print()
+    for description, ok, detail in results:
+        print(f"  {'ok  ' if ok else 'FAIL'}  {description}" + ("" if ok else f": {detail}"))
+    failures = sum(1 for _, ok, _ in results if not ok)
+    if netns_matrix.run("iptables", "-S").stdout != host_rules_before:
+        print("ray_check: the host's firewall changed during the run", file=sys.stderr)
+        return 1
+    print(f"\nray: {len(results) - failures} passed, {failures} failed ({time.monotonic() - started:.1f} s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
