@@ -588,10 +588,11 @@ public enum PlanResolver {
         if let name = model.cluster.link {
             guard let position = index[name] else { return nil }  // reported with the references
             let link = links[position]
-            guard link.kind.carriesClusterTraffic else {
+            // A LAN carries a one-node model's API to its callers, never a cluster's Ray and NCCL.
+            guard link.kind.carriesClusterTraffic || members.count == 1 else {
                 bag.error(
                     "the cluster of \(who) uses \(link.phrase)", at: model.cluster.path / "link",
-                    help: "a cluster's traffic (NCCL, Ray, the unauthenticated vLLM API) runs over a direct link or a fabric, never a LAN")
+                    help: LANModel.linkKindsHelp)
                 return nil
             }
             for node in nodes where node.address(on: name) == nil {
@@ -608,6 +609,9 @@ public enum PlanResolver {
             guard let position = index[address.link], links[position].kind.carriesClusterTraffic else { return nil }
             return nodes.dropFirst().allSatisfy { $0.address(on: address.link) != nil } ? links[position] : nil
         }
+        if shared.isEmpty, let lan = LANModel.sharedLAN(members: members, callers: nodes.dropFirst(members.count), links: links, index: index) {
+            return lan
+        }
         guard shared.count == 1 else {
             let callerNames = nodes.filter { node in !members.contains { $0.name == node.name } }.map { "'\($0.name)'" }
             var names = members.map { "'\($0.name)'" }.joined(separator: ", ")
@@ -619,7 +623,7 @@ public enum PlanResolver {
             } else if shared.isEmpty {
                 bag.error(
                     "the nodes of \(who) share no direct link or fabric: \(names)", at: model.cluster.path,
-                    help: "put them on one link, a direct link for two nodes or a fabric for more (a node calling the model counts)")
+                    help: LANModel.linkKindsHelp)
             } else {
                 bag.error(
                     "the nodes of \(who) share \(shared.count) links: \(shared.map { "'\($0.name)'" }.joined(separator: ", "))",
