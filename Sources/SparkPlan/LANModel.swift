@@ -13,16 +13,15 @@ public enum LANModel {
     public static let linkKindsHelp =
         "a cluster of nodes (Ray, NCCL) needs one direct link (two nodes) or fabric (more); a node whose LiteLLM calls a one-node model reaches it over a direct link, a fabric or a LAN it shares with the model's node; or serve the model with 'listen: tailnet' and an 'api_key' and call it over the tailnet"
 
-    /// The one LAN every caller shares with a one-node model's node, when they share no direct
-    /// link or fabric; nil for a cluster of nodes, or when there is no such LAN or more than one
-    /// (then the model must name it with `cluster.link`).
-    static func sharedLAN(members: [Node], callers: ArraySlice<Node>, links: [LinkPlan], index: [String: Int]) -> LinkPlan? {
-        guard members.count == 1, let head = members.first, !callers.isEmpty else { return nil }
-        let lans = head.addresses.compactMap { address -> LinkPlan? in
+    /// The LANs every caller shares with a one-node model's node, asked when they share no
+    /// direct link or fabric; none for a cluster of nodes. The model uses the one, or names one
+    /// of several with `cluster.link`.
+    static func sharedLANs(members: [Node], callers: ArraySlice<Node>, links: [LinkPlan], index: [String: Int]) -> [LinkPlan] {
+        guard members.count == 1, let head = members.first, !callers.isEmpty else { return [] }
+        return head.addresses.compactMap { address -> LinkPlan? in
             guard let position = index[address.link], links[position].kind == .lan else { return nil }
             return callers.allSatisfy { $0.address(on: address.link) != nil } ? links[position] : nil
         }
-        return lans.count == 1 ? lans[0] : nil
     }
 }
 

@@ -605,13 +605,12 @@ public enum PlanResolver {
         }
         // One node alone needs a link only when the model is told to listen on it.
         guard nodes.count > 1 || model.listen == .dac else { return nil }
-        let shared = nodes[0].addresses.compactMap { address -> LinkPlan? in
+        var shared = nodes[0].addresses.compactMap { address -> LinkPlan? in
             guard let position = index[address.link], links[position].kind.carriesClusterTraffic else { return nil }
             return nodes.dropFirst().allSatisfy { $0.address(on: address.link) != nil } ? links[position] : nil
         }
-        if shared.isEmpty, let lan = LANModel.sharedLAN(members: members, callers: nodes.dropFirst(members.count), links: links, index: index) {
-            return lan
-        }
+        // Two LANs are reported like two links: the model names the one it uses.
+        if shared.isEmpty { shared = LANModel.sharedLANs(members: members, callers: nodes.dropFirst(members.count), links: links, index: index) }
         guard shared.count == 1 else {
             let callerNames = nodes.filter { node in !members.contains { $0.name == node.name } }.map { "'\($0.name)'" }
             var names = members.map { "'\($0.name)'" }.joined(separator: ", ")

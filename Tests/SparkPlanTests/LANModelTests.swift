@@ -69,4 +69,15 @@ import Testing
         let plan = try #require(builder.resolve().plan)
         #expect(plan.cluster(ofModel: "gpt")?.apiHost == "192.168.1.20")
     }
+
+    @Test func twoSharedLANsNeedTheModelToNameOne() throws {
+        var builder = Self.homeLAN().link("iot", .lan, subnet: "10.20.0.0/24")
+        builder.topology.nodes[0].addresses.append(LinkAddress(link: "iot", ip: IPv4Address("10.20.0.10")!, path: SpecPath.root / "nodes" / "ws" / "links" / "iot"))
+        builder.topology.nodes[1].addresses.append(LinkAddress(link: "iot", ip: IPv4Address("10.20.0.20")!, path: SpecPath.root / "nodes" / "gpu" / "links" / "iot"))
+        let error = try #require(builder.resolve().diagnostics.first { $0.severity == .error })
+        #expect(error.message == "the nodes of model 'gpt' share 2 links: 'home', 'iot'")
+        #expect(error.help == "name the one the model uses with 'link: home' under 'cluster'")
+        builder.topology.models[0].cluster.link = "iot"
+        #expect(try #require(builder.resolve().plan).cluster(ofModel: "gpt")?.apiHost == "10.20.0.20")
+    }
 }
