@@ -27,7 +27,8 @@ struct ImagePlatformRule: Rule {
             RuleExample(base: "one-box", []),
             RuleExample(base: "one-box", replacing: "ollama/ollama:0.12.6-rocm", with: "ollama/ollama:0.12.6"),
             RuleExample(base: "one-box", replacing: "base_image: vllm/vllm-openai-rocm:v0.20.0", with: "base_image: vllm/vllm-openai-rocm:v0.19.0"),
-            RuleExample(replacing: "      base_image: nvcr.io/nvidia/vllm:26.04-py3", with: "      base_image: vllm/vllm-openai:v0.11.2"),
+            // v0.20.0: the example passes default_chat_template_kwargs, which vLLM takes from 0.19.0 (CL023).
+            RuleExample(replacing: "      base_image: nvcr.io/nvidia/vllm:26.04-py3", with: "      base_image: vllm/vllm-openai:v0.20.0"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
