@@ -70,6 +70,12 @@ public struct Compilation: Sendable {
         let resolved = PlanResolver.resolve(topology, sourceName: Self.displayName(file))
         diagnostics += resolved.diagnostics
         guard let plan = resolved.plan, !diagnostics.contains(where: { $0.severity == .error }) else {
+            // Every finding in one run: the rules still read the part of the topology that resolves.
+            if resolved.plan == nil {
+                let partial = PartialResolution.resolve(topology, sourceName: Self.displayName(file), diagnostics: resolved.diagnostics)
+                diagnostics += partial.diagnostics
+                if let plan = partial.plan { diagnostics += partial.standing(RuleCatalog.check(RuleContext(plan: plan))) }
+            }
             return finish(diagnostics, root: parsed.root)
         }
         // A stack that breaks a rule is not built: its files would carry the flaw to the nodes.

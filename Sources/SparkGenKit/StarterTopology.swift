@@ -345,6 +345,9 @@ public enum StarterTopology: String, CaseIterable, Sendable {
             node: spark
             listen: tailnet                     # the gateway calls it over the tailnet, with its key
             api_key: {file: ~/.homelab-spark-vllm.env}
+            # Or over the home LAN: add  links: {home: {kind: lan, subnet: 192.168.1.0/24}},  give both
+            # nodes an address on it (links: {home: 192.168.1.10}) and drop listen and api_key; the
+            # Spark's firewall then admits the port from the workstation alone, ssh as it was.
             senior: true                        # never falls back: when it is down, callers get an error
             vllm: {gpu_memory_utilization: 0.80, max_model_len: 131072}
 

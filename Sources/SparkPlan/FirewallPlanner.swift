@@ -25,6 +25,7 @@ public enum FirewallPlanner {
                     comment: "\(service.name) for host \(name)"))
             }
         }
+        rules += LANModel.firewallRules(for: node, in: plan)
         if node.tailnet.ssh {
             rules.append(FirewallRuleSpec(.allow, on: tailscaleInterface, port: 22, proto: "tcp", comment: "ssh for tailnet \(node.tailnet.name)"))
         }

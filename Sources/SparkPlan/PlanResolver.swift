@@ -619,10 +619,11 @@ public enum PlanResolver {
         if let name = model.cluster.link {
             guard let position = index[name] else { return nil }  // reported with the references
             let link = links[position]
-            guard link.kind.carriesClusterTraffic else {
+            // A LAN carries a one-node model's API to its callers, never a cluster's Ray and NCCL.
+            guard link.kind.carriesClusterTraffic || members.count == 1 else {
                 bag.error(
                     "the cluster of \(who) uses \(link.phrase)", at: model.cluster.path / "link",
-                    help: "a cluster's traffic (NCCL, Ray, the unauthenticated vLLM API) runs over a direct link or a fabric, never a LAN")
+                    help: LANModel.linkKindsHelp)
                 return nil
             }
             for node in nodes where node.address(on: name) == nil {
@@ -635,10 +636,12 @@ public enum PlanResolver {
         }
         // One node alone needs a link only when the model is told to listen on it.
         guard nodes.count > 1 || model.listen == .dac else { return nil }
-        let shared = nodes[0].addresses.compactMap { address -> LinkPlan? in
+        var shared = nodes[0].addresses.compactMap { address -> LinkPlan? in
             guard let position = index[address.link], links[position].kind.carriesClusterTraffic else { return nil }
             return nodes.dropFirst().allSatisfy { $0.address(on: address.link) != nil } ? links[position] : nil
         }
+        // Two LANs are reported like two links: the model names the one it uses.
+        if shared.isEmpty { shared = LANModel.sharedLANs(members: members, callers: nodes.dropFirst(members.count), links: links, index: index) }
         guard shared.count == 1 else {
             let callerNames = nodes.filter { node in !members.contains { $0.name == node.name } }.map { "'\($0.name)'" }
             var names = members.map { "'\($0.name)'" }.joined(separator: ", ")
@@ -650,7 +653,7 @@ public enum PlanResolver {
             } else if shared.isEmpty {
                 bag.error(
                     "the nodes of \(who) share no direct link or fabric: \(names)", at: model.cluster.path,
-                    help: "put them on one link, a direct link for two nodes or a fabric for more (a node calling the model counts)")
+                    help: LANModel.linkKindsHelp)
             } else {
                 bag.error(
                     "the nodes of \(who) share \(shared.count) links: \(shared.map { "'\($0.name)'" }.joined(separator: ", "))",

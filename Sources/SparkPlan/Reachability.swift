@@ -28,6 +28,7 @@ public struct Reachability: Sendable {
         for link in plan.links where link.kind.carriesClusterTraffic {
             vantages += plan.nodes.filter { $0.interface(on: link.name) != nil }.map { .linkPeer($0.name, link: link.name) }
         }
+        vantages += LANModel.peerVantages(plan)
         vantages += plan.lans.map { .lan($0.name) }
         vantages += plan.hosts.flatMap { host in host.interfaces.map { .host(host.name, link: $0.link.name) } }
         self.init(plan, vantages: vantages) { _ in vantages }

@@ -25,6 +25,8 @@ public struct RuleFinding: Sendable {
     public let path: SpecPath
     /// A fix specific to this finding; the rule's general hint is used otherwise.
     public let help: String?
+    /// A second place the finding concerns (the first of two claims), shown as a note there.
+    public var related: (message: String, path: SpecPath)?
 
     public init(_ message: String, at path: SpecPath, help: String? = nil) {
         self.message = message

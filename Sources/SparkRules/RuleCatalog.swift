@@ -91,6 +91,9 @@ public enum RuleCatalog {
                     diagnostics.append(Diagnostic(
                         description.severity, finding.message, code: description.id, help: finding.help ?? description.help,
                         path: finding.path))
+                    if let related = finding.related {
+                        diagnostics.append(Diagnostic(.note, related.message, code: description.id, path: related.path))
+                    }
                 }
             }
         }

@@ -21,6 +21,9 @@ import Testing
         #expect(result.stdout.hasPrefix("\(id): \(rule.title)"))
         #expect(result.stdout.contains("Why\n") && result.stdout.contains("Triggers") && result.stdout.contains("Does not trigger"))
         #expect(result.stdout.contains("↓"), "the triggering example shows where the finding points")
+        // A `\\` left at a line's end in a Swift multi-line string prints as a stray backslash.
+        let why = result.stdout.components(separatedBy: "Triggers")[0]
+        #expect(!why.contains("\\"), "\(id): a stray backslash in Why or Fix")
     }
 
     /// Breaking the example in any one of the catalog's ways makes `lint` exit 1 with a finding

@@ -1,3 +1,4 @@
+import Foundation
 import SparkTestSupport
 import Testing
 
@@ -8,5 +9,14 @@ import Testing
     @Test func referenceIsCurrentAndDefaultsAgree() {
         let result = CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/scripts/reference.py", "--check"])
         #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// Where a link's kind is written, the reference says what each kind carries and that a
+    /// direct link or fabric defaults to MTU 9000 (not only in the Defaults table).
+    @Test func aLinksKindSaysWhatItCarriesAndItsMTU() throws {
+        let reference = try String(contentsOfFile: Fixtures.repositoryRoot + "/docs/topology-reference.md", encoding: .utf8)
+        let row = try #require(reference.split(separator: "\n").first { $0.hasPrefix("| `links.<name>.kind` |") })
+        #expect(row.contains("default to mtu 9000"), "\(row)")
+        #expect(row.contains("lan: ssh, a one-node model that nodes on the LAN call"), "\(row)")
     }
 }

@@ -73,6 +73,18 @@ import Testing
         #expect(Self.errors(named).isEmpty, "\(Self.errors(named).map(\.message))")
     }
 
+    @Test func aOneNodeModelIsCalledOverTheLANItSharesWithItsCaller() throws {
+        // spark-c leaves the direct link: spark-a's LiteLLM calls qwen3-30b over the mgmt LAN.
+        let text = try Self.example("two-links")
+            .replacingOccurrences(of: "  dac-ac: {kind: direct, interface: enp1s0f1np1, hca: rocep1s0f1, subnet: 198.51.100.4/30, mtu: 9216}\n", with: "")
+            .replacingOccurrences(of: ", dac-ac: 198.51.100.5}", with: "}")
+            .replacingOccurrences(of: "      dac-ac: {ip: 198.51.100.6, interface: enp1s0f0np0, hca: rocep1s0f0}\n", with: "")
+        #expect(Self.errors(text).isEmpty, "\(Self.errors(text).map(\.oneLine))")
+        let plan = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml").plan)
+        #expect(plan.cluster(ofModel: "qwen3-30b")?.apiHost == "192.0.2.43")
+        #expect(plan.cluster(ofModel: "qwen3-30b")?.link?.name == "mgmt")
+    }
+
     @Test func aClusterCannotRunOverALan() throws {
         let text = try Self.example("two-links").replacingOccurrences(
             of: "workers: [spark-b], tensor_parallel", with: "workers: [spark-b], link: mgmt, tensor_parallel")
@@ -82,9 +94,9 @@ import Testing
     @Test func everyModelsLinkProblemIsReportedInOneRun() throws {
         let text = try Self.example("two-links")
             .replacingOccurrences(of: "workers: [spark-b], tensor_parallel", with: "workers: [spark-b], link: mgmt, tensor_parallel")
-            .replacingOccurrences(of: "cluster: {head: spark-c, tensor_parallel: 1}", with: "cluster: {head: spark-c, link: mgmt, tensor_parallel: 1}")
+            .replacingOccurrences(of: "cluster: {head: spark-c, tensor_parallel: 1}", with: "cluster: {head: spark-c, link: dac-ab, tensor_parallel: 1}")
         #expect(Self.errors(text).map(\.message) == [
-            "the cluster of model 'qwen3.5-122b' uses the mgmt LAN", "the cluster of model 'qwen3-30b' uses the mgmt LAN",
+            "the cluster of model 'qwen3.5-122b' uses the mgmt LAN", "node 'spark-c' is not on link 'dac-ab', which model 'qwen3-30b' uses",
         ])
     }
 
@@ -97,7 +109,8 @@ import Testing
 
     @Test func anUnknownLinkSuggestsTheNearest() throws {
         let text = try Self.example("two-links").replacingOccurrences(of: "dac-ac: {ip: 198.51.100.6", with: "dac-acc: {ip: 198.51.100.6")
-        let error = try #require(Self.errors(text).first)
+        // The rules run on the rest too: link dac-ac, which the typo left with one node, is reported beside it.
+        let error = try #require(Self.errors(text).first { $0.code == nil })
         #expect(error.message == "unknown link 'dac-acc'")
         #expect(error.help?.hasPrefix("did you mean 'dac-ac'?") == true)
     }

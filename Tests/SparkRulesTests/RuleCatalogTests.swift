@@ -21,6 +21,8 @@ import Testing
             #expect(!description.triggering.isEmpty, "\(description.id) has no triggering example")
             #expect(!description.nonTriggering.isEmpty, "\(description.id) has no non-triggering example")
             #expect(description.title.first?.isUppercase == false, "\(description.id): titles start lowercase")
+            // A line's end written `\\` instead of `\` in a multi-line string leaves a backslash in `explain`.
+            #expect(!description.rationale.contains("\\\n") && !description.rationale.hasSuffix("\\"), "\(description.id): stray backslash")
         }
     }
 

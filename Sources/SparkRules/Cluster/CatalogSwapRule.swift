@@ -8,12 +8,12 @@ struct CatalogSwapRule: Rule {
         id: "CL018",
         title: "a catalog's head can stop and start each of its models",
         rationale: """
-            A catalog keeps one model running; scripts/swap.sh on its head stops it, here and on its \\
-            workers, starts another and waits for it. It runs the models' docker run launch scripts, so \\
-            a model of the catalog is vLLM started by those scripts, not a compose service the swap \\
-            would never stop (both would then claim the port and the memory). It reaches each worker \\
-            by ssh over a LAN both are on: the firewall refuses ssh between cluster peers over their \\
-            direct link. A worker the head cannot reach keeps the old model's half running, and the \\
+            A catalog keeps one model running; scripts/swap.sh on its head stops it, here and on its \
+            workers, starts another and waits for it. It runs the models' docker run launch scripts, so \
+            a model of the catalog is vLLM started by those scripts, not a compose service the swap \
+            would never stop (both would then claim the port and the memory). It reaches each worker \
+            by ssh over a LAN both are on: the firewall refuses ssh between cluster peers over their \
+            direct link. A worker the head cannot reach keeps the old model's half running, and the \
             new model never gets its GPUs.
             """,
         help: "give every model of the catalog a vLLM runtime with the default runner (docker-run), and put each worker on a LAN with the head",

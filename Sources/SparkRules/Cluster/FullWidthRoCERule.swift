@@ -8,11 +8,11 @@ struct FullWidthRoCERule: Rule {
         id: "CL026",
         title: "every RDMA device of the cluster's port goes to NCCL",
         rationale: """
-            A DGX Spark's QSFP port is two PCIe halves: two network interfaces (enp1s0f0np0 and \\
-            enP2p1s0f0np0) and two RDMA devices (rocep1s0f0 and roceP2p1s0f0). NCCL pinned to one \\
-            device moves tensors at about half the link's 200 Gb/s; NVIDIA's playbooks give each \\
-            half an address and NCCL every device (NVIDIA/dgx-spark-playbooks, connect-two-sparks, \\
-            nccl and multi-sparks-through-switch). The machines whose ports are split, and into how \\
+            A DGX Spark's QSFP port is two PCIe halves: two network interfaces (enp1s0f0np0 and \
+            enP2p1s0f0np0) and two RDMA devices (rocep1s0f0 and roceP2p1s0f0). NCCL pinned to one \
+            device moves tensors at about half the link's 200 Gb/s; NVIDIA's playbooks give each \
+            half an address and NCCL every device (NVIDIA/dgx-spark-playbooks, connect-two-sparks, \
+            nccl and multi-sparks-through-switch). The machines whose ports are split, and into how \
             many devices, are in SparkPlan/Facts/MachineFacts.swift.
             """,
         severity: .warning,

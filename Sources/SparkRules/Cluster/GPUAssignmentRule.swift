@@ -9,11 +9,11 @@ struct GPUAssignmentRule: Rule {
         id: "CL017",
         title: "the GPUs given by index exist, match the parallelism and are not shared by accident",
         rationale: """
-            'gpu_ids' gives a compose-run model some of a node's GPUs (a device request by id). An id \\
-            the node does not have stops the container at start ("unknown device"); a vLLM model \\
-            whose tensor × pipeline parallel differs from its GPU count fails to place its workers; \\
-            and two models that start together on one id, each sized for the whole GPU, run out of \\
-            memory under load. The hand-written guide's assignments (20B on GPU 0, 30B on GPUs 1 \\
+            'gpu_ids' gives a compose-run model some of a node's GPUs (a device request by id). An id \
+            the node does not have stops the container at start ("unknown device"); a vLLM model \
+            whose tensor × pipeline parallel differs from its GPU count fails to place its workers; \
+            and two models that start together on one id, each sized for the whole GPU, run out of \
+            memory under load. The hand-written guide's assignments (20B on GPU 0, 30B on GPUs 1 \
             and 2, 120B alone on 0 to 2) work only because no two that run together share one.
             """,
         help: "give each model that starts with the stack GPUs of its own, as many as tensor_parallel × pipeline_parallel, below hardware.gpus",

@@ -8,10 +8,10 @@ struct ImageRecipeRule: Rule {
         id: "CL013",
         title: "models that name one image build it from one recipe",
         rationale: """
-            A multi-node model's image is built on every member from its base image plus a pinned Ray, \\
-            in a Dockerfile named after the image. Two models that give one image name (or one \\
-            repository, which names the Dockerfile) different base images or Ray versions would have \\
-            one recipe overwrite the other: a node builds, and a model then runs, an image it was never \\
+            A multi-node model's image is built on every member from its base image plus a pinned Ray, \
+            in a Dockerfile named after the image. Two models that give one image name (or one \
+            repository, which names the Dockerfile) different base images or Ray versions would have \
+            one recipe overwrite the other: a node builds, and a model then runs, an image it was never \
             meant to, and members of one cluster can end up with Rays that refuse to form it.
             """,
         help: "give each recipe an image name of its own (runtime.image), or make the base image and ray_version agree",

@@ -8,11 +8,11 @@ struct KnownBadBuildRule: Rule {
         id: "CL024",
         title: "no image is a build known to miss the node's GPU",
         rationale: """
-            Some releases start, answer /health and serve from the CPU on some GPUs: llama.cpp's \\
-            Vulkan images lacked the libglvnd libraries Mesa's driver loads until \\
-            ggml-org/llama.cpp#18664 fixed #17761 ('ggml_vulkan: No devices found'), and builds \\
-            b9592 to b9679 lost the device again (#24697). A model then runs a hundred times \\
-            slower and nothing fails. The windows and their sources are in \\
+            Some releases start, answer /health and serve from the CPU on some GPUs: llama.cpp's \
+            Vulkan images lacked the libglvnd libraries Mesa's driver loads until \
+            ggml-org/llama.cpp#18664 fixed #17761 ('ggml_vulkan: No devices found'), and builds \
+            b9592 to b9679 lost the device again (#24697). A model then runs a hundred times \
+            slower and nothing fails. The windows and their sources are in \
             SparkPlan/Facts/KnownBadWindow.swift.
             """,
         help: "pin a build past the window (the finding names the first known good one)",

@@ -11,10 +11,10 @@ struct LlamaCppSlotsRule: Rule {
         id: "CL016",
         title: "each llama.cpp slot gets a useful share of the context",
         rationale: """
-            llama-server splits --ctx-size between its --parallel slots when the number of slots is \\
-            given (llama.cpp src/llama-context.cpp: n_ctx_seq = n_ctx / n_seq_max unless the KV cache \\
-            is unified): ctx_size 16384 with parallel 8 gives each request 2048 tokens, and a longer \\
-            conversation fails with "the request exceeds the available context size" while the \\
+            llama-server splits --ctx-size between its --parallel slots when the number of slots is \
+            given (llama.cpp src/llama-context.cpp: n_ctx_seq = n_ctx / n_seq_max unless the KV cache \
+            is unified): ctx_size 16384 with parallel 8 gives each request 2048 tokens, and a longer \
+            conversation fails with "the request exceeds the available context size" while the \
             server looks idle. A max_tokens at or above a slot's context leaves no room for the prompt.
             """,
         severity: .warning,

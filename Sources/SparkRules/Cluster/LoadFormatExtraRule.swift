@@ -11,10 +11,10 @@ struct LoadFormatExtraRule: Rule {
         id: "CL025",
         title: "a load format's package is in the image",
         rationale: """
-            '--load-format fastsafetensors' imports the fastsafetensors package, an optional extra \\
-            of vLLM: on an image without it the model stops loading with an ImportError. vLLM's own \\
-            images carry it from v0.20.0 (vllm-project/vllm#38950 added it to requirements/cuda.txt); \\
-            nothing shows NVIDIA's NGC vLLM image carries it. What each image holds is in \\
+            '--load-format fastsafetensors' imports the fastsafetensors package, an optional extra \
+            of vLLM: on an image without it the model stops loading with an ImportError. vLLM's own \
+            images carry it from v0.20.0 (vllm-project/vllm#38950 added it to requirements/cuda.txt); \
+            nothing shows NVIDIA's NGC vLLM image carries it. What each image holds is in \
             SparkPlan/Facts/ImageFacts.swift.
             """,
         help: "remove 'load_format', or run an image that has the package (vllm/vllm-openai:v0.20.0 or later)",

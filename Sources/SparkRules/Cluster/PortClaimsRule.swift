@@ -28,18 +28,18 @@ struct PortClaimsRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         for node in context.plan.nodes {
-            var claims: [Int: String] = [:]
+            var claims: [Int: (what: String, path: SpecPath)] = [:]
             // One finding per pair of listeners, with every port they both claim (a NIM's Triton takes three).
-            var clashes: [(what: String, owner: String, ports: [Int], path: SpecPath)] = []
+            var clashes: [(what: String, owner: String, ports: [Int], path: SpecPath, ownerPath: SpecPath)] = []
             func claim(_ port: Int, _ what: String, at path: SpecPath) {
                 guard let owner = claims[port] else {
-                    claims[port] = what
+                    claims[port] = (what, path)
                     return
                 }
-                if let index = clashes.firstIndex(where: { $0.what == what && $0.owner == owner }) {
+                if let index = clashes.firstIndex(where: { $0.what == what && $0.owner == owner.what }) {
                     clashes[index].ports.append(port)
                 } else {
-                    clashes.append((what, owner, [port], path))
+                    clashes.append((what, owner.what, [port], path, owner.path))
                 }
             }
             for service in node.services {
@@ -50,7 +50,12 @@ struct PortClaimsRule: Rule {
             }
             for clash in clashes {
                 let ports = clash.ports.count == 1 ? "port \(clash.ports[0])" : "ports \(clash.ports.map(String.init).joined(separator: ", "))"
-                findings.append(RuleFinding("\(clash.what) on node '\(node.name)' claims \(ports), already used by \(clash.owner)", at: clash.path))
+                var finding = RuleFinding(
+                    "\(clash.what) on node '\(node.name)' claims \(ports), already used by \(clash.owner)", at: clash.path,
+                    help: "give \(clash.what) or \(clash.owner) another port; two NVIDIA NIMs never share a node (each one's Triton takes ports 8000 to 8002)")
+                // Both claims are shown: the one that came first may be a default the user never wrote.
+                finding.related = ("\(clash.owner) on node '\(node.name)' claims \(ports) here", clash.ownerPath)
+                findings.append(finding)
             }
         }
         return findings

@@ -8,13 +8,13 @@ struct ServeArgumentsRule: Rule {
         id: "CL023",
         title: "the pinned vLLM accepts every flag and value spark-gen passes it",
         rationale: """
-            vLLM refuses an argument it does not know, or a value outside a flag's list, at start \\
-            ('argument --kv-cache-dtype: invalid choice'): the container stops, compose restarts it, \\
-            and the runbook waits half an hour for a model that never comes. Flags come and go \\
-            between releases (TurboQuant's cache dtypes arrived with vllm-project/vllm#38479; \\
-            --rope-scaling left in 0.11.1), so a topology written for one release breaks on \\
-            another. The accepted arguments of each release come from vLLM's source at its tag \\
-            (SparkPlan/Facts/VLLMServeArguments.swift, which names the file it read); the release \\
+            vLLM refuses an argument it does not know, or a value outside a flag's list, at start \
+            ('argument --kv-cache-dtype: invalid choice'): the container stops, compose restarts it, \
+            and the runbook waits half an hour for a model that never comes. Flags come and go \
+            between releases (TurboQuant's cache dtypes arrived with vllm-project/vllm#38479; \
+            --rope-scaling left in 0.11.1), so a topology written for one release breaks on \
+            another. The accepted arguments of each release come from vLLM's source at its tag \
+            (SparkPlan/Facts/VLLMServeArguments.swift, which names the file it read); the release \
             is the image's tag.
             """,
         help: "pin a vLLM release that accepts the setting (the finding names the first one), or change the setting",

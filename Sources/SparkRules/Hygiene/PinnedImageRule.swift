@@ -8,11 +8,11 @@ struct PinnedImageRule: Rule {
         id: "HY005",
         title: "images are pinned to a version or a digest",
         rationale: """
-            A tag such as latest, main-stable, rocm or llama.cpp's server-vulkan is moved by every \\
-            release: the same topology then deploys a different server on each machine and on each \\
-            'docker compose pull', and an upgrade arrives unreviewed (LiteLLM's main-stable has \\
-            changed config keys between releases). A tag with a version (0.12.6, v0.11.2, b6700) or a \\
-            digest names one image. The generated files are reviewed in diffs; a moving tag hides \\
+            A tag such as latest, main-stable, rocm or llama.cpp's server-vulkan is moved by every \
+            release: the same topology then deploys a different server on each machine and on each \
+            'docker compose pull', and an upgrade arrives unreviewed (LiteLLM's main-stable has \
+            changed config keys between releases). A tag with a version (0.12.6, v0.11.2, b6700) or a \
+            digest names one image. The generated files are reviewed in diffs; a moving tag hides \
             the one change that matters. spark-gen's own default images are held to the same rule: \
             each is a release tag the facts layer cites (SparkPlan/Facts/DefaultImages.swift).
             """,

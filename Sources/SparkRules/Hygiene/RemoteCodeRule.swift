@@ -7,11 +7,11 @@ struct RemoteCodeRule: Rule {
         id: "HY006",
         title: "a model that runs its repository's Python code is an accepted risk",
         rationale: """
-            trust_remote_code makes vLLM import Python files from the model's Hugging Face \\
-            repository (a custom tokenizer, a model class) and run them in its container: as root, \\
-            with the node's GPUs, the Hugging Face cache and the host network. Whoever can push to \\
-            that repository, a third party's quantisation included, runs code on the node at its next \\
-            download. Some models need it (Kimi-Linear's tokenizer is tokenization_kimi.py, and vLLM's \\
+            trust_remote_code makes vLLM import Python files from the model's Hugging Face \
+            repository (a custom tokenizer, a model class) and run them in its container: as root, \
+            with the node's GPUs, the Hugging Face cache and the host network. Whoever can push to \
+            that repository, a third party's quantisation included, runs code on the node at its next \
+            download. Some models need it (Kimi-Linear's tokenizer is tokenization_kimi.py, and vLLM's \
             own recipe passes the flag): read the files, then accept the risk with the reason.
             """,
         severity: .warning,

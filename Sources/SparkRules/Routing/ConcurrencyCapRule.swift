@@ -8,10 +8,10 @@ struct ConcurrencyCapRule: Rule {
         id: "CL022",
         title: "a concurrency cap never exceeds what the server runs at once",
         rationale: """
-            LiteLLM's max_parallel_requests is what sends a request that would wait down the \\
-            fallbacks (document 003: the fourth caller of a three-slot server spills instead of \\
-            queueing forever). A cap above the server's own limit (vLLM's max_num_seqs, llama-server's \\
-            --parallel slots) lets requests through that then queue inside the server, where no \\
+            LiteLLM's max_parallel_requests is what sends a request that would wait down the \
+            fallbacks (document 003: the fourth caller of a three-slot server spills instead of \
+            queueing forever). A cap above the server's own limit (vLLM's max_num_seqs, llama-server's \
+            --parallel slots) lets requests through that then queue inside the server, where no \
             fallback ever sees them: the cap should match the slots.
             """,
         help: "lower max_parallel_requests to the server's slots (vllm.max_num_seqs, llama_cpp.parallel), or raise those",

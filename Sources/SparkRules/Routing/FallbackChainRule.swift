@@ -9,10 +9,10 @@ struct FallbackChainRule: Rule {
         id: "CL019",
         title: "fallbacks are models the same LiteLLM routes, and never loop",
         rationale: """
-            LiteLLM follows fallbacks from one model to the next (a target's own chain too, up to five \\
-            hops). A target the LiteLLM does not route is not there to take the request, so the chain \\
-            silently ends early; a chain that comes back to a model already tried sends a request that \\
-            every backend refuses around the loop until LiteLLM gives up, each hop a full time-out when \\
+            LiteLLM follows fallbacks from one model to the next (a target's own chain too, up to five \
+            hops). A target the LiteLLM does not route is not there to take the request, so the chain \
+            silently ends early; a chain that comes back to a model already tried sends a request that \
+            every backend refuses around the loop until LiteLLM gives up, each hop a full time-out when \
             the backends are down.
             """,
         help: "name only models the owner's LiteLLM lists (owners.<o>.models, or the owner's own nodes), and make each chain end",

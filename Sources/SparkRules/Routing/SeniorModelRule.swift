@@ -8,9 +8,9 @@ struct SeniorModelRule: Rule {
         id: "CL020",
         title: "a senior model never falls back",
         rationale: """
-            A senior model is the one that answers what must not be answered worse: final review, \\
-            safety decisions (document 003's Spark). When it is down its callers must get an error and \\
-            page someone, never a quiet answer from a smaller model. spark-gen writes its chain empty, \\
+            A senior model is the one that answers what must not be answered worse: final review, \
+            safety decisions (document 003's Spark). When it is down its callers must get an error and \
+            page someone, never a quiet answer from a smaller model. spark-gen writes its chain empty, \
             so no catch-all applies to it either; a fallback listed on it would undo that.
             """,
         help: "remove the senior model's fallbacks, or 'senior: true' if a lesser answer is acceptable",

@@ -8,11 +8,11 @@ struct VisionFallbackRule: Rule {
         id: "CL021",
         title: "a model that reads images falls back only to models that do",
         rationale: """
-            LiteLLM does not look inside a request before following a fallback: an image sent to a \\
-            vision model that is busy or down goes to the next model of the chain whether it can see \\
-            or not. A text-only backend that accepts the request answers without the image, a 200 that \\
-            is wrong (document 003: a camera event described by a model that never saw it). The chain \\
-            of a vision model holds vision models only; a text-only spill belongs in a routing policy \\
+            LiteLLM does not look inside a request before following a fallback: an image sent to a \
+            vision model that is busy or down goes to the next model of the chain whether it can see \
+            or not. A text-only backend that accepts the request answers without the image, a 200 that \
+            is wrong (document 003: a camera event described by a model that never saw it). The chain \
+            of a vision model holds vision models only; a text-only spill belongs in a routing policy \
             that checks for images first.
             """,
         help: "list only models with 'vision: true' in the fallbacks of a vision model",

@@ -11,10 +11,10 @@ struct SaltKeyRule: Rule {
         id: "SC007",
         title: "a LiteLLM with a database has a salt key",
         rationale: """
-            Without LITELLM_SALT_KEY, LiteLLM encrypts the credentials and models it keeps in its \\
-            database with the master key. Rotating the master key, which the runbook's handover step \\
-            does, then leaves them unreadable: models added in the UI stop working and their \\
-            credentials must be entered again. A salt key that never changes keeps them readable \\
+            Without LITELLM_SALT_KEY, LiteLLM encrypts the credentials and models it keeps in its \
+            database with the master key. Rotating the master key, which the runbook's handover step \
+            does, then leaves them unreadable: models added in the UI stop working and their \
+            credentials must be entered again. A salt key that never changes keeps them readable \
             across rotations.
             """,
         severity: .warning,
