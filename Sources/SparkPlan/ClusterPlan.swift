@@ -110,6 +110,8 @@ public final class ClusterPlan: Sendable {
     public var memoryClaim: MemoryClaim { lowering.memory(self) }
     /// How the server spreads the model over GPUs.
     public var parallelism: Parallelism { lowering.parallelism }
+    /// Whether a request with tools needs the server started with a tool-call parser.
+    public var toolCallsNeedAParser: Bool { lowering.toolCallsNeedAParser }
     /// Where the topology names the image pulled from a registry.
     public var imagePath: SpecPath { runtime.path / lowering.imageKey }
     /// What the image the model pulls is, when the facts layer knows it.

@@ -9,6 +9,9 @@ struct LlamaCppRuntime: ModelRuntime {
     let upstreamBind = UpstreamBinds.llamaServer.text
     let parallelism = Parallelism.spreadsOverVisibleGPUs
     let imageKey = "image"
+    // llama-server reads tool calls through the GGUF's chat template with --jinja, which every
+    // generated llama-server command passes; no parser is named.
+    let toolCallsNeedAParser = false
 
     func memory(_ cluster: ClusterPlan) -> MemoryClaim { .weights }
 

@@ -35,6 +35,9 @@ protocol ModelRuntime: Sendable {
     func slots(_ cluster: ClusterPlan) -> (count: Int, key: String)?
     /// The runtime's key that names the image pulled from a registry.
     var imageKey: String { get }
+    /// Whether the server answers a request that carries tools only when it was started with a
+    /// tool-call parser (vLLM: HTTP 400 without --enable-auto-tool-choice and --tool-call-parser).
+    var toolCallsNeedAParser: Bool { get }
 }
 
 extension ModelRuntime {

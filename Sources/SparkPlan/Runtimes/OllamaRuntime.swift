@@ -28,6 +28,8 @@ struct OllamaRuntime: ModelRuntime {
     let upstreamBind = UpstreamBinds.ollama.text
     let parallelism = Parallelism.spreadsOverVisibleGPUs
     let imageKey = "image"
+    // Ollama reads tool calls with the model's own template.
+    let toolCallsNeedAParser = false
 
     func memory(_ cluster: ClusterPlan) -> MemoryClaim { .weights }
 

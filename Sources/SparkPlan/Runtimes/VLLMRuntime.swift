@@ -12,6 +12,7 @@ struct VLLMRuntime: ModelRuntime {
     let parallelism = Parallelism.rankPerGPU
     /// A multi-node cluster builds its own image on the node from this one.
     let imageKey = "base_image"
+    let toolCallsNeedAParser = true
 
     /// vLLM reserves its fraction of the GPU memory at start.
     func memory(_ cluster: ClusterPlan) -> MemoryClaim {

@@ -55,7 +55,7 @@ struct ToolRouteParserRule: Rule {
             routesByModel[route.model, default: []].append(route)
         }
         return order.compactMap { name -> RuleFinding? in
-            guard let model = context.plan.cluster(ofModel: name), model.runtime.kind == .vllm, model.vllm.toolCallParser == nil,
+            guard let model = context.plan.cluster(ofModel: name), model.toolCallsNeedAParser, model.vllm.toolCallParser == nil,
                 let routes = routesByModel[name], let first = routes.first
             else { return nil }
             let names = routes.map { "'\($0.name)'" }
