@@ -56,7 +56,11 @@ import Testing
         #expect(problems.first?.message.contains("0.20.0 is the first release") == true)
         #expect(VLLMArgumentCheck.problems([["--kv-cache-dtype", "turboquant_k8v4"]], image: "vllm/vllm-openai:v0.20.0").isEmpty)
         // A release the table does not hold, or an image whose vLLM is unknown, is not judged.
-        #expect(VLLMArgumentCheck.problems([["--kv-cache-dtype", "nonsense"]], image: "nvcr.io/nvidia/vllm:26.04-py3").isEmpty)
+        #expect(VLLMArgumentCheck.problems([["--kv-cache-dtype", "nonsense"]], image: "nvcr.io/nvidia/vllm:26.02-py3").isEmpty)
+        // An NGC tag that facts/vllm/images.json names is judged by the vLLM it carries (26.04: 0.19.0).
+        #expect(VLLMArgumentCheck.problems([["--kv-cache-dtype", "nonsense"]], image: "nvcr.io/nvidia/vllm:26.04-py3").count == 1)
+        #expect(VLLMArgumentCheck.problems([["--kv-cache-dtype", "turboquant_k8v4"]], image: "nvcr.io/nvidia/vllm:26.04-py3").count == 1)
+        #expect(VLLMArgumentCheck.problems([["--kv-cache-dtype", "turboquant_k8v4"]], image: "nvcr.io/nvidia/vllm:26.05-py3").isEmpty)
     }
 
     @Test func aFlagAReleaseRemovedNamesTheLastThatTookIt() throws {

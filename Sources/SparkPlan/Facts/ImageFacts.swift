@@ -43,11 +43,15 @@ public enum ImageFacts {
                 program: .vllm, version: version, architectures: ["amd64"], gpu: .init(vendor: .amd, api: "ROCm", lacking: lacking),
                 extras: nil, source: "vllm-project/vllm docker/Dockerfile.rocm (amd64); vllm-project/vllm#31333")
         case "nvcr.io/nvidia/vllm":
-            // The tag is the container's release (YY.MM); NVIDIA's release notes say which vLLM it holds.
+            // The tag is the container's release (YY.MM); NVIDIA's release notes say which vLLM it
+            // holds, recorded in facts/vllm/images.json (an unlisted tag's vLLM is not judged).
+            let release = VLLMImageReleases.release(of: "\(repository):\(tag)")
             return ImageFact(
-                program: .vllm, version: nil, architectures: both, gpu: .init(vendor: .nvidia, api: "CUDA"), extras: [],
+                program: .vllm, version: release.flatMap { ReleaseVersion($0.version) }, architectures: both,
+                gpu: .init(vendor: .nvidia, api: "CUDA"), extras: [],
                 source: "NVIDIA NGC vLLM container (multi-arch CUDA); fastsafetensors is an optional extra of vLLM (setup.py "
-                    + "extras_require) that no NGC vLLM release note lists, and vLLM's own image gained it only with vllm-project/vllm#38950")
+                    + "extras_require) that no NGC vLLM release note lists, and vLLM's own image gained it only with vllm-project/vllm#38950"
+                    + (release.map { "; its vLLM: \($0.evidence)" } ?? ""))
         case "ghcr.io/ggml-org/llama.cpp":
             return llamaCpp(tag: tag)
         case "ollama/ollama":
