@@ -67,6 +67,11 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            it; an empty file an earlier runbook left is replaced (proof/handover_check.py); no
            row on a tree whose secrets.json files copy nothing
 
+  ansible  every ansible/ with the real ansible-core and ansible-lint from PyPI (in a cached venv,
+           ~/.cache/spark-gen/ansible-venv): `ansible-playbook --syntax-check`, the inventory listed
+           (every node with ansible_host and ansible_user), `ansible-lint` with its default rules,
+           `sh -n` on drift.sh (proof/ansible_check.py)
+
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
 """
@@ -465,6 +470,14 @@ def check_handover(example):
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
+def check_ansible(example):
+    if not os.path.isdir(os.path.join(example.tree, "ansible")):
+        return
+    result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--tree", example.tree], timeout=1800)
+    yield "ansible/site.yml, inventory.yml, drift.sh", "ansible-playbook --syntax-check, ansible-inventory, ansible-lint (default profile), sh -n", \
+        result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
 CHECKERS = {
     "shell": check_shell,
     "runbook": check_runbook,
@@ -481,6 +494,7 @@ CHECKERS = {
     "handover": check_handover,
     "hf": check_hf,
     "vllm": check_vllm,
+    "ansible": check_ansible,
 }
 
 
