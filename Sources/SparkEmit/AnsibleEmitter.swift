@@ -153,11 +153,11 @@ struct AnsibleEmitter {
                 let name = "Node \(node.name) holds \(secret.path)"
                 let fact = "spark_gen_secret"
                 text += task("Look for \(secret.path)", module: "ansible.builtin.stat", args: [("path", secret.path)],
-                             tags: ["secrets", "services"], extra: "    register: \(fact)\n    when: inventory_hostname == \(yaml(node.name))\n")
+                             tags: ["services"], extra: "    register: \(fact)\n    when: inventory_hostname == \(yaml(node.name))\n")
                 text += "  - name: \(yaml(name))\n    ansible.builtin.assert:\n      that:\n"
                 text += "        - \(fact).stat.exists\n        - \(fact).stat.size > 0\n"
                 text += "      fail_msg: \(yaml("\(secret.path) is missing or empty on \(node.name): \(how)"))\n"
-                text += "      quiet: true\n    when: inventory_hostname == \(yaml(node.name))\n    tags: [secrets, services]\n"
+                text += "      quiet: true\n    when: inventory_hostname == \(yaml(node.name))\n    tags: [services]\n"
             }
         }
         var units: [String] = []
