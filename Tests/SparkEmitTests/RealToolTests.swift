@@ -89,6 +89,9 @@ import Testing
         ("ansible", "ansible/site.yml", "    ansible.builtin.user:", "    user:", "fqcn[action-core]"),
         ("ansible", "ansible/site.yml", "mode: \"0755\"", "mode: 0755", "yaml[octal-values]"),
         ("ansible", "ansible/site.yml", "  tasks:\n", "  taskz:\n", "ansible-playbook --syntax-check"),
+        // Applied for real: a file left more readable than the build made it, and a drift check that never says so.
+        ("ansible", "ansible/site.yml", "compose.yaml\"\n        mode: \"0600\"", "compose.yaml\"\n        mode: \"0644\"", "FAIL mode/owner"),
+        ("ansible", "ansible/drift.sh", "END { exit found ? 1 : 0 }", "END { exit 0 }", "FAIL drift.sh after"),
         // The secrets manifest and the runbook that makes the files must agree.
         ("litellm", stack + "/secrets.json", "\"LITELLM_MASTER_KEY\"", "\"LITELLM_KEY\"", "secrets.json says ['LITELLM_KEY', 'LITELLM_SALT_KEY']"),
     ])
