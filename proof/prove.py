@@ -74,6 +74,14 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            it; an empty file an earlier runbook left is replaced (proof/handover_check.py); no
            row on a tree whose secrets.json files copy nothing
 
+  ansible  every ansible/ with the real ansible-core and ansible-lint from PyPI (in a cached venv,
+           ~/.cache/spark-gen/ansible-venv): `ansible-playbook --syntax-check`, the inventory listed
+           (every node with ansible_host and ansible_user), `ansible-lint` with its default rules,
+           `sh -n` on drift.sh (proof/ansible_check.py); for split-trust and spark-control, a real
+           apply to one node in its own mount and network namespaces: a second run changes
+           nothing, drift.sh names the one file changed on the node, a missing secret stops the
+           services play by its path (proof/ansible_apply.py)
+
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
 """
@@ -482,6 +490,24 @@ def check_handover(example):
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
+def check_ansible(example):
+    if not os.path.isdir(os.path.join(example.tree, "ansible")):
+        return
+    result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--tree", example.tree], timeout=1800)
+    yield "ansible/site.yml, inventory.yml, drift.sh", "ansible-playbook --syntax-check, ansible-inventory, ansible-lint (default profile), sh -n", \
+        result.returncode == 0, (result.stdout + result.stderr).strip()
+    node = ANSIBLE_APPLIED.get(example.name)
+    if node:
+        result = run([sys.executable, os.path.join(HERE, "ansible_apply.py"), "--tree", example.tree, "--node", node], timeout=1800)
+        yield f"ansible/site.yml on {node}", "real apply in its own mount+net namespaces: again changed=0, drift.sh, a missing secret", \
+            result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
+# The examples whose playbook is applied for real (about 2 minutes a node), one node each: the
+# pair that hands a Ray token over, and the catalog whose nodes hold a typed NGC key.
+ANSIBLE_APPLIED = {"split-trust": "spark-01", "spark-control": "spark-1"}
+
+
 CHECKERS = {
     "shell": check_shell,
     "runbook": check_runbook,
@@ -499,6 +525,7 @@ CHECKERS = {
     "ray": check_ray,
     "hf": check_hf,
     "vllm": check_vllm,
+    "ansible": check_ansible,
 }
 
 

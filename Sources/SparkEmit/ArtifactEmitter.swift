@@ -4,7 +4,9 @@ import SparkPlan
 public enum ArtifactEmitter {
     public static func emit(_ plan: Plan) throws -> [Artifact] {
         let artifacts = try nodeFiles(plan)
-        return (artifacts + RunbookEmitter().artifacts(for: plan, others: artifacts)).sorted { $0.path < $1.path }
+        let all = artifacts + RunbookEmitter().artifacts(for: plan, others: artifacts)
+        let deploy = AnsibleEmitter().artifacts(for: plan, manifest: DeployManifest.make(plan, artifacts: all))
+        return (all + deploy).sorted { $0.path < $1.path }
     }
 
     /// The runbooks' steps and the README's passes over them, for checking the bring-up order.

@@ -134,7 +134,7 @@ struct RunbookEmitter {
         text += "2. The model steps: \(bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map(\.name).joined(separator: ", ")).\(ray ? " " : "\n")"
         if ray { text += "Workers come first, so a head never starts vLLM alone.\n" }
         text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists.\n"
-        return text + SecretHandover.holdings(plan)
+        return text + SecretHandover.holdings(plan) + AnsibleNote.section(plan)
     }
 
     /// Each model's backend: which runtime serves it where, and whether it starts with the stack.

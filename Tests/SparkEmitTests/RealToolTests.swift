@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "handover", "vllm", "litellm"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "handover", "vllm", "litellm", "ansible"]
 
     private static func prove(_ arguments: [String]) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
@@ -85,6 +85,13 @@ import Testing
         // An image whose vLLM nothing in facts/vllm/images.json names.
         ("vllm", stack + "/scripts/vllm-head.sh", "image=vllm-spark:26.04", "image=vllm-spark:latest",
          "does not say which vLLM vllm-spark:latest carries"),
+        // A module by its short name, a mode as a number (0644 read as decimal 420), a play's tasks broken.
+        ("ansible", "ansible/site.yml", "    ansible.builtin.user:", "    user:", "fqcn[action-core]"),
+        ("ansible", "ansible/site.yml", "mode: \"0755\"", "mode: 0755", "yaml[octal-values]"),
+        ("ansible", "ansible/site.yml", "  tasks:\n", "  taskz:\n", "ansible-playbook --syntax-check"),
+        // Applied for real: a file left more readable than the build made it, and a drift check that never says so.
+        ("ansible", "ansible/site.yml", "compose.yaml\"\n        mode: \"0600\"", "compose.yaml\"\n        mode: \"0644\"", "FAIL mode/owner"),
+        ("ansible", "ansible/drift.sh", "END { exit found ? 1 : 0 }", "END { exit 0 }", "FAIL drift.sh after"),
         // The secrets manifest and the runbook that makes the files must agree.
         ("litellm", stack + "/secrets.json", "\"LITELLM_MASTER_KEY\"", "\"LITELLM_KEY\"", "secrets.json says ['LITELLM_KEY', 'LITELLM_SALT_KEY']"),
     ])

@@ -1,0 +1,231 @@
+import SparkPlan
+
+/// `ansible/` of the output tree: an inventory, a playbook that brings the stack up in the order
+/// of the README's passes, and `drift.sh`, all rendered from the neutral `DeployManifest`.
+///
+/// Only ansible-core's builtin modules, by their fully qualified names, so a bare
+/// `pip install ansible-core` runs it. No secret value ever reaches the control machine: secrets
+/// are made on their node by shell snippets that write straight into the file (`no_log`), and
+/// copies made by another node's hand-over are only checked for.
+struct AnsibleEmitter {
+    static let directory = "ansible"
+
+    func artifacts(for plan: Plan, manifest: DeployManifest) -> [Artifact] {
+        let header = Header(plan, about: ["Run from the output directory's ansible/: see the README's 'Deploy with Ansible'."]).comment()
+        return [
+            Artifact(path: "\(Self.directory)/inventory.yml", contents: "---\n" + header + inventory(manifest)),
+            Artifact(path: "\(Self.directory)/site.yml", contents: "---\n" + header + playbook(manifest)),
+            Artifact(path: "\(Self.directory)/drift.sh", contents: AnsibleDrift.script(header: header), mode: .executable),
+        ]
+    }
+
+    /// Group names Ansible accepts: letters, digits and underscores.
+    static func group(_ prefix: String, _ name: String) -> String {
+        prefix + "_" + String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    private func inventory(_ manifest: DeployManifest) -> String {
+        var text = "all:\n  hosts:\n"
+        for node in manifest.nodes {
+            text += "    \(node.name):\n"
+            text += "      ansible_host: \(yaml(node.host))\n"
+            text += "      ansible_user: \(yaml(node.user))\n"
+        }
+        var groups: [(String, [String])] = []
+        var owners: [String] = []
+        for node in manifest.nodes where !owners.contains(node.owner) { owners.append(node.owner) }
+        for owner in owners {
+            groups.append((Self.group("owner", owner), manifest.nodes.filter { $0.owner == owner }.map(\.name)))
+        }
+        for wave in DeployManifest.Wave.allCases {
+            let names = manifest.nodes.filter { $0.wave == wave }.map(\.name)
+            if !names.isEmpty { groups.append(("pass1_" + wave.rawValue, names)) }
+        }
+        text += "  children:\n"
+        for (name, hosts) in groups {
+            text += "    \(name):\n      hosts:\n" + hosts.map { "        \($0):\n" }.joined()
+        }
+        return text
+    }
+
+    private func playbook(_ manifest: DeployManifest) -> String {
+        var plays: [String] = []
+        for node in manifest.nodes {
+            plays.append(prepare(node))
+        }
+        plays.append(services(manifest))
+        plays.append(verify(manifest))
+        return plays.map(Self.nestTasks).joined(separator: "\n")
+    }
+
+    /// The plays are written with tasks at two spaces; yamllint (in ansible-lint) wants a list
+    /// inside a mapping indented, so every line below `tasks:` and `handlers:` moves two more.
+    private static func nestTasks(_ play: String) -> String {
+        let playKeys = ["- ", "  hosts:", "  become:", "  tasks:", "  handlers:"]
+        return play.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.isEmpty || playKeys.contains { line.hasPrefix($0) } ? String(line) : "  " + line
+        }.joined(separator: "\n")
+    }
+
+    /// The README's first pass for one node: its files, prerequisites, the secrets it makes, and
+    /// its firewall when the script changed. Nodes whose secrets others copy come first.
+    private func prepare(_ node: DeployManifest.Node) -> String {
+        var text = "- name: \(yaml("Prepare \(node.name) (first pass, \(String(node.wave.rawValue.map { $0 == "_" ? " " : $0 })))"))\n"
+        text += "  hosts: \(node.name)\n  become: true\n  tasks:\n"
+        for directory in node.directories {
+            text += task("Directory \(directory.path)", module: "ansible.builtin.file", args: [
+                ("path", directory.path), ("state", "directory"), ("mode", directory.mode),
+                ("owner", directory.owner), ("group", directory.group),
+            ], tags: ["files"])
+        }
+        for file in node.files {
+            var extra = ""
+            var tags = ["files"]
+            // `docker compose up -d` in the services play recreates what a changed compose file changes.
+            if let action = file.onChange, action.composeDirectory == nil {
+                extra += "    notify: \(yaml(handlerName(action)))\n"
+                if case .runScript = action { tags.append("firewall") }
+            }
+            text += task("File \(file.path)", module: "ansible.builtin.copy", args: [
+                ("src", "{{ playbook_dir }}/../\(file.source)"), ("dest", file.path), ("mode", file.mode),
+                ("owner", file.owner), ("group", file.group),
+            ], tags: tags, extra: extra)
+        }
+        text += task("Add \(node.user) to the docker group", module: "ansible.builtin.user", args: [
+            ("name", node.user), ("groups", "docker"), ("append", "true"),
+        ], tags: ["prereqs"])
+        for secret in node.secrets {
+            guard case .generated(let recipe) = secret.origin else { continue }
+            text += "  - name: \(yaml("Secret \(secret.path)"))\n"
+            // pipefail: a recipe that pipes values into `install` fails when the values do.
+            text += "    ansible.builtin.shell:\n      cmd: |\n        set -o pipefail\n"
+            text += recipe.split(separator: "\n", omittingEmptySubsequences: false).map { "        \($0)\n" }.joined()
+            text += "      creates: \(yaml(secret.path))\n      executable: /bin/bash\n"
+            text += "    become: \(secret.asRoot)\n    no_log: true\n    tags: [secrets]\n"
+        }
+        let actions = Set(node.files.compactMap(\.onChange)).filter { $0.composeDirectory == nil }.sorted()
+        if !actions.isEmpty {
+            text += "  handlers:\n"
+            for action in actions { text += handler(action) }
+        }
+        return text
+    }
+
+    private func handlerName(_ action: DeployManifest.Action) -> String {
+        switch action {
+        case .restartUnit(let unit): return "Mark \(unit) for restart"
+        case .composeUp(let directory): return "Mark the compose services of \(directory) for restart"
+        case .runScript(let path): return "Run \(path)"
+        }
+    }
+
+    /// A changed unit or compose file marks its service; the services play restarts it once the
+    /// node holds every secret. A changed firewall script runs at once, as the runbook's first pass does.
+    private func handler(_ action: DeployManifest.Action) -> String {
+        var text = "  - name: \(yaml(handlerName(action)))\n"
+        switch action {
+        case .restartUnit(let unit):
+            text += "    ansible.builtin.set_fact:\n      \(restartFact(unit)): true\n"
+        case .composeUp:
+            break
+        case .runScript(let path):
+            text += "    ansible.builtin.command:\n      cmd: \(yaml(path))\n    changed_when: true\n"
+        }
+        return text
+    }
+
+    private func restartFact(_ unit: String) -> String {
+        Self.group("spark_gen_restart", unit.hasSuffix(".service") ? String(unit.dropLast(".service".count)) : unit)
+    }
+
+    /// The README's last pass, as far as a machine can take it: every secret of the node is
+    /// there (copies and minted keys are runbook steps), then the units and compose services.
+    private func services(_ manifest: DeployManifest) -> String {
+        var text = "- name: Start the services\n  hosts: all\n  become: true\n  tasks:\n"
+        for node in manifest.nodes {
+            for secret in node.secrets {
+                let how: String
+                switch secret.origin {
+                case .generated: how = "made by the secrets tag"
+                case .copied(let from): how = "copied from \(from) by the runbook's hand-over step"
+                case .byHand(let reason): how = reason + ", a runbook step"
+                }
+                let name = "Node \(node.name) holds \(secret.path)"
+                let fact = "spark_gen_secret"
+                text += task("Look for \(secret.path)", module: "ansible.builtin.stat", args: [("path", secret.path)],
+                             tags: ["services"], extra: "    register: \(fact)\n    when: inventory_hostname == \(yaml(node.name))\n")
+                text += "  - name: \(yaml(name))\n    ansible.builtin.assert:\n      that:\n"
+                text += "        - \(fact).stat.exists\n        - \(fact).stat.size > 0\n"
+                text += "      fail_msg: \(yaml("\(secret.path) is missing or empty on \(node.name): \(how)"))\n"
+                text += "      quiet: true\n    when: inventory_hostname == \(yaml(node.name))\n    tags: [services]\n"
+            }
+        }
+        var units: [String] = []
+        var composeDirectories: [String] = []
+        for node in manifest.nodes {
+            for action in node.files.compactMap(\.onChange) {
+                switch action {
+                case .restartUnit(let unit) where !units.contains(unit): units.append(unit)
+                case .composeUp(let directory) where !composeDirectories.contains(directory): composeDirectories.append(directory)
+                default: break
+                }
+            }
+        }
+        for unit in units {
+            let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange == .restartUnit(unit) } }.map(\.name)
+            let when = "    when: inventory_hostname in \(flow(hosts))\n"
+            text += task("Restart \(unit) after its unit changed", module: "ansible.builtin.systemd_service", args: [
+                ("name", unit), ("state", "restarted"), ("daemon_reload", "true"),
+            ], tags: ["services"], extra: "    when: inventory_hostname in \(flow(hosts)) and (\(restartFact(unit)) | default(false))\n")
+            text += task("Start \(unit)", module: "ansible.builtin.systemd_service", args: [
+                ("name", unit), ("state", "started"), ("enabled", "true"),
+            ], tags: ["services"], extra: when)
+        }
+        for directory in composeDirectories {
+            let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange == .composeUp(directory: directory) } }.map(\.name)
+            text += task("Compose services of \(directory)", module: "ansible.builtin.command", args: [
+                ("cmd", "docker compose up -d"), ("chdir", directory),
+            ], tags: ["services"], extra: "    register: spark_gen_compose\n"
+                + "    changed_when: spark_gen_compose.stderr is search('(Created|Recreated|Started)')\n"
+                + "    when: inventory_hostname in \(flow(hosts))\n")
+        }
+        return text
+    }
+
+    /// Each node's verify.sh, last; a failing check fails the play.
+    private func verify(_ manifest: DeployManifest) -> String {
+        var text = "- name: Verify\n  hosts: all\n  become: true\n  tasks:\n"
+        for node in manifest.nodes {
+            guard let script = node.verifyScript else { continue }
+            text += task("Verify \(node.name)", module: "ansible.builtin.command", args: [("cmd", script)], tags: ["verify"],
+                         extra: "    changed_when: false\n    when: inventory_hostname == \(yaml(node.name))\n")
+        }
+        return text
+    }
+
+    private func task(_ name: String, module: String, args: [(String, String)], tags: [String], extra: String = "") -> String {
+        var text = "  - name: \(yaml(name))\n    \(module):\n"
+        for (key, value) in args { text += "      \(key): \(scalar(value))\n" }
+        return text + extra + "    tags: [\(tags.joined(separator: ", "))]\n"
+    }
+
+    private func flow(_ names: [String]) -> String { "[" + names.map { "'\($0)'" }.joined(separator: ", ") + "]" }
+
+    /// Booleans stay booleans, modes stay strings.
+    private func scalar(_ value: String) -> String { value == "true" || value == "false" ? value : yaml(value) }
+
+    /// A YAML double-quoted scalar (JSON's escapes).
+    func yaml(_ value: String) -> String {
+        var out = "\""
+        for character in value.unicodeScalars {
+            switch character {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,62 @@
+import SparkPlan
+
+/// The README's "Deploy with Ansible": the commands, what each tag of `ansible/site.yml` does,
+/// and the runbook steps no playbook can do for the operator, named as such.
+enum AnsibleNote {
+    static func section(_ plan: Plan) -> String {
+        let owners = plan.owners.map { "`\(AnsibleEmitter.group("owner", $0.name))`" }.joined(separator: ", ")
+        var text = "\n## Deploy with Ansible\n\n"
+        text += "`ansible/inventory.yml` lists every node on the address and as the user its runbook uses for ssh, grouped per owner "
+        text += "(\(owners)) and per place in the first pass (`pass1_makes_shared_secrets`, `pass1_copies_secrets`, `pass1_rest`, "
+        text += "where a node has one). `ansible/site.yml` does the steps a machine can do, in the passes above, with ansible-core's "
+        text += "builtin modules only. Run it from this directory on a machine that reaches every node over ssh, as that user, "
+        text += "with sudo (`--ask-become-pass` when sudo asks for a password):\n\n"
+        text += "```sh\n"
+        text += "ansible-playbook -i ansible/inventory.yml ansible/site.yml                 # every tag, in order\n"
+        text += "ansible-playbook -i ansible/inventory.yml ansible/site.yml --tags files    # one tag at a time\n"
+        text += "ansible/drift.sh                                                           # exit 1, naming node and file, when a node differs\n"
+        text += "```\n\n"
+        text += "| tag | what it does |\n|---|---|\n"
+        text += "| `files` | every file under `nodes/<node>/` to its path on the node, with the mode and owner of this tree (root's under /etc, else the node's user), its directories first |\n"
+        text += "| `prereqs` | the node's user into the `docker` group |\n"
+        text += "| `secrets` | each secret the runbook's secrets step makes, made on its node only when it is missing, its value never printed (`no_log`) and never on the control machine |\n"
+        text += "| `firewall` | `scripts/firewall.sh` copied, and run as root when it changed |\n"
+        text += "| `services` | a unit whose files changed: `systemctl daemon-reload` and a restart; every unit started and enabled; `docker compose up -d`, which recreates what a changed compose file changes. First, every secret file of the node, copied and minted ones too, must exist and not be empty, or the run stops naming it (never its value) |\n"
+        text += "| `verify` | each node's `scripts/verify.sh`, last; a failing check fails the run |\n\n"
+        text += "`drift.sh` runs the `files` tag with `--check --diff` (nothing changes on the nodes). It reads the default callback's "
+        text += "output, since the JSON callback is not part of ansible-core, and exits 0 when every node matches this tree, 1 "
+        text += "naming each node and file that differs, 2 when the run itself failed.\n\n"
+        text += "Not in the playbook, and done by hand from the runbooks:\n\n"
+        for line in manual(plan) { text += "- \(line)\n" }
+        text += "\nOn a first deployment, run the tags `files,prereqs,secrets,firewall`, then these steps in runbook order, then the "
+        text += "whole playbook; after that, the playbook and `drift.sh` keep the nodes in line with this tree.\n"
+        return text
+    }
+
+    private static func manual(_ plan: Plan) -> [String] {
+        var lines = [
+            "A runbook's 'Coming from …' step, where it has one; its other prerequisites (Tailscale, the Python tools); the host names in /etc/hosts.",
+        ]
+        if !CopiedSecret.all(in: plan).isEmpty {
+            lines.append("'\(SecretHandover.stepTitle)': the value passes from node to node through the operator's pipe; the playbook only checks that it arrived.")
+        }
+        let files = plan.nodes.flatMap(\.secretFiles)
+        if files.contains(where: { if case .entered = $0.source { return true } else { return false } }) {
+            lines.append("Secrets only the operator has (an account's API key), typed at the runbook's prompt.")
+        }
+        if !plan.clusters.isEmpty {
+            lines.append("The model steps: image builds, weight downloads and launch scripts (a GPU node's first start takes minutes).")
+        }
+        if plan.nodes.contains(where: { $0.litellm != nil }) {
+            lines.append("The LiteLLM step's database set-up\(files.contains { $0.virtualKeyFor != nil } ? ", and the apps' virtual keys, minted from the running LiteLLM" : "").")
+        }
+        lines.append("Tailscale: the login on each node (`scripts/tailscale-up.sh`), each tailnet's policy uploaded in its admin console, and any shares.")
+        if plan.catalogs.contains(where: { $0.panel != nil }) {
+            lines.append("The panel's actions (a swap from spark-control) and the files under `hosts/`.")
+        } else if !plan.backends.isEmpty {
+            lines.append("The files under `hosts/`, for machines spark-gen does not deploy to.")
+        }
+        lines.append("Handing each node to its owner and locking ssh down.")
+        return lines
+    }
+}

@@ -1,0 +1,171 @@
+import SparkPlan
+
+/// What deploying a stack means, per node, without naming any tool: which files go where with
+/// which mode and owner, which directories they need, what to restart when a file changes, which
+/// secrets the node makes and which it must already hold, and the bring-up order the README's
+/// passes give. The Ansible emitter renders it; a second engine (pyinfra) is one more renderer.
+public struct DeployManifest: Sendable {
+    /// What a changed file asks for once every file of the node is in place.
+    public enum Action: Hashable, Sendable, Comparable {
+        /// `systemctl daemon-reload`, then restart the unit.
+        case restartUnit(String)
+        /// `docker compose up -d` in the directory holding the compose file.
+        case composeUp(directory: String)
+        /// Run the script as root (the firewall script rebuilds its rules from scratch).
+        case runScript(String)
+
+        public var composeDirectory: String? {
+            if case .composeUp(let directory) = self { return directory }
+            return nil
+        }
+    }
+
+    public struct Directory: Hashable, Sendable {
+        public let path: String
+        public let mode: String
+        public let owner: String
+        public let group: String
+    }
+
+    public struct File: Hashable, Sendable {
+        /// Where the file is in the output tree, relative to its root.
+        public let source: String
+        /// The absolute path on the node.
+        public let path: String
+        public let mode: String
+        public let owner: String
+        public let group: String
+        public let onChange: Action?
+    }
+
+    public struct Secret: Sendable {
+        public enum Origin: Sendable {
+            /// Made on the node by this shell snippet, which does nothing when the file exists.
+            case generated(recipe: String)
+            /// Copied from another node by the runbook's hand-over; a deploy only checks it is there.
+            case copied(from: String)
+            /// Minted from the running LiteLLM, or typed by the operator: a runbook step.
+            case byHand(reason: String)
+        }
+
+        public let path: String
+        public let mode: String
+        /// Whether making it needs root (a file owned by root, readable by a service's group).
+        public let asRoot: Bool
+        public let origin: Origin
+    }
+
+    /// Where a node stands in the README's first pass.
+    public enum Wave: String, Sendable, CaseIterable {
+        /// Heads of multi-node clusters and nodes whose secrets others copy.
+        case makesSharedSecrets = "makes_shared_secrets"
+        /// Nodes that hold a copy of another node's secret.
+        case copiesSecrets = "copies_secrets"
+        case rest
+    }
+
+    public struct Node: Sendable {
+        public let name: String
+        public let owner: String
+        /// The address the operator reaches the node by with ssh, and the user.
+        public let host: String
+        public let user: String
+        public let wave: Wave
+        /// Whether the node holds a worker's part of a cluster, started before the heads.
+        public let isWorker: Bool
+        public let directories: [Directory]
+        public let files: [File]
+        public let secrets: [Secret]
+        public let verifyScript: String?
+    }
+
+    public let stack: String
+    /// In the order of the README's first pass.
+    public let nodes: [Node]
+
+    /// The manifest of `plan`, whose emitted files are `artifacts`.
+    static func make(_ plan: Plan, artifacts: [Artifact]) -> DeployManifest {
+        let runbook = RunbookEmitter()
+        let sources = Set(plan.nodes.flatMap { node in
+            node.secretFiles.compactMap { file -> String? in
+                if case .copied(let from, _) = file.source { return from }
+                return nil
+            }
+        })
+        let nodes = runbook.prepareOrder(plan).map { node in
+            let copies = node.secretFiles.contains { if case .copied = $0.source { return true } else { return false } }
+            let heads = node.clusterRoles.contains { $0.kind == .head && $0.cluster.isMultiNode }
+            let wave: Wave = heads || sources.contains(node.name) ? .makesSharedSecrets : copies ? .copiesSecrets : .rest
+            let files = files(of: node, in: artifacts)
+            return Node(
+                name: node.name, owner: node.owner.name, host: node.sshHost, user: node.user, wave: wave,
+                isWorker: node.clusterRoles.contains { $0.kind == .worker } && !heads,
+                directories: directories(for: files, on: node), files: files,
+                secrets: secrets(of: node, in: plan),
+                verifyScript: files.first { $0.path.hasSuffix("/scripts/verify.sh") }?.path)
+        }
+        return DeployManifest(stack: plan.stackName, nodes: nodes)
+    }
+
+    private static func files(of node: NodePlan, in artifacts: [Artifact]) -> [File] {
+        let prefix = "nodes/\(node.name)/"
+        return artifacts.filter { $0.path.hasPrefix(prefix) }.map { artifact in
+            let path = "/" + artifact.path.dropFirst(prefix.count)
+            let ownedByUser = path.hasPrefix(node.home + "/")
+            return File(
+                source: artifact.path, path: path, mode: octal(artifact.mode.rawValue),
+                owner: ownedByUser ? node.user : "root", group: ownedByUser ? String(node.gid) : "root",
+                onChange: action(for: path, on: node))
+        }.sorted { $0.path < $1.path }
+    }
+
+    /// A unit restarts, a compose file brings its services up, the firewall script runs again.
+    private static func action(for path: String, on node: NodePlan) -> Action? {
+        let systemd = "/etc/systemd/system/"
+        if path.hasPrefix(systemd) {
+            let rest = path.dropFirst(systemd.count)
+            let unit = rest.split(separator: "/").first.map { $0.hasSuffix(".d") ? String($0.dropLast(2)) : String($0) }
+            return unit.map(Action.restartUnit)
+        }
+        if path == Layout.stackPath(node, "compose.yaml") { return .composeUp(directory: node.stackDir) }
+        if path == Layout.stackPath(node, "scripts/firewall.sh") { return .runScript(path) }
+        return nil
+    }
+
+    /// Every directory a file needs below the node's home (the user's) or below
+    /// /etc/systemd/system (root's), parents first; those two exist on every node.
+    private static func directories(for files: [File], on node: NodePlan) -> [Directory] {
+        var seen = Set<String>()
+        var result: [Directory] = []
+        for file in files {
+            let base = file.path.hasPrefix(node.home + "/") ? node.home : "/etc/systemd/system"
+            var parts = file.path.dropFirst(base.count + 1).split(separator: "/").dropLast().map(String.init)
+            var path = base
+            while !parts.isEmpty {
+                path += "/" + parts.removeFirst()
+                guard seen.insert(path).inserted else { continue }
+                result.append(Directory(path: path, mode: "0755", owner: file.owner, group: file.group))
+            }
+        }
+        return result.sorted { $0.path < $1.path }
+    }
+
+    private static func secrets(of node: NodePlan, in plan: Plan) -> [Secret] {
+        let recipes = SecretRecipe(node: node, plan: plan)
+        return node.secretFiles.map { file in
+            let origin: Secret.Origin
+            switch file.source {
+            case .generated: origin = .generated(recipe: recipes.generate(file))
+            case .copied(let from, _): origin = .copied(from: from)
+            case .virtualKey(let app): origin = .byHand(reason: "minted from the running LiteLLM for \(app)")
+            case .entered: origin = .byHand(reason: "a value only the operator has, typed at a prompt")
+            }
+            return Secret(path: file.path, mode: file.mode, asRoot: file.group != nil, origin: origin)
+        }
+    }
+
+    private static func octal(_ mode: UInt16) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}
