@@ -1,5 +1,5 @@
 import SparkDiagnostics
-import SparkPlan
+@testable import SparkPlan
 @testable import SparkSpec
 import Testing
 
