@@ -49,6 +49,20 @@ enum TailnetPolicyPlanner {
         for (tag, ports) in backendPorts {
             grants.append(.init(sources: [tailnet.tag], destinations: [tag], ports: ports.sorted(), path: nil))
         }
+        // A node is shared with users, never with a tag or a tagged device (tailscale.com/kb/1084/sharing:
+        // "Devices cannot be shared with a tag or with another tagged device"; tailscale/tailscale#5321),
+        // and this policy replaces the sharer's whole policy, so the users who accepted the share
+        // (autogroup:shared) are admitted here or not at all. The destination is the node's tailnet
+        // address where the topology gives it: a grant to the tag alone did not admit shared-in
+        // users to a tagged device (tailscale/tailscale#14445).
+        for share in tailnet.shares where !share.ports.isEmpty {
+            var destinations: [String] = []
+            for name in share.nodes {
+                let destination = nodes.first { $0.name == name }?.tailnetIP?.description ?? tailnet.tag
+                if !destinations.contains(destination) { destinations.append(destination) }
+            }
+            grants.append(.init(sources: ["autogroup:shared"], destinations: destinations, ports: share.ports.sorted(), path: share.path))
+        }
         for grant in tailnet.grants {
             grants.append(.init(sources: grant.sources, destinations: grant.destinations ?? [tailnet.tag], ports: grant.ports, path: grant.path))
         }

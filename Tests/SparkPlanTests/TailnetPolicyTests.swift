@@ -66,4 +66,19 @@ import Testing
         let failures = try Self.policy("you-net", text).failingTests()
         #expect(failures.map(\.target) == ["tag:owner:5432"])
     }
+
+    @Test func sharedInUsersAreAdmittedToTheSharedPortOnTheNodesAddress() throws {
+        // The policy replaces the sharer's whole policy: without a grant to autogroup:shared the
+        // users who accepted the share reach nothing (before: no such grant was written).
+        let text = Fixtures.splitTrust(
+            replacing: "    keep_members_open: true\n",
+            with: "    keep_members_open: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n")
+            .replacingOccurrences(of: "    ssh: true\n", with: "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n")
+            .replacingOccurrences(of: "    tailnet_hostname: sparky-02\n", with: "    tailnet_hostname: sparky-02\n    tailnet_ip: 100.64.0.22\n")
+        let policy = try Self.policy("client-net", text)
+        let shared = policy.grants.filter { $0.sources == ["autogroup:shared"] }
+        #expect(shared.map(\.destinations) == [["100.64.0.22"]])
+        #expect(shared.map(\.ports) == [[8080]])
+        #expect(policy.failingTests().isEmpty)
+    }
 }
