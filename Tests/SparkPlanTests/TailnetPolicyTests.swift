@@ -80,5 +80,10 @@ import Testing
         #expect(shared.map(\.destinations) == [["100.64.0.22"]])
         #expect(shared.map(\.ports) == [[8080]])
         #expect(policy.failingTests().isEmpty)
+        // The share itself is a console step; the runbook of the shared node says so.
+        let artifacts = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml").artifacts)
+        let runbook = try #require(artifacts.first { $0.path.hasPrefix("nodes/spark-02/") && $0.path.hasSuffix("RUNBOOK.md") })
+        #expect(runbook.contents.contains("Share this machine with the users of tailnet you-net (you@example.com)"))
+        #expect(runbook.contents.contains("tailscale/tailscale#5321"))
     }
 }
