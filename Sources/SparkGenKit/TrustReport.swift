@@ -64,6 +64,8 @@ public struct TrustReport {
                 // Its declared tailnet address (a model listening on the tailnet binds it), if any.
                 ("tailnet_ip", node.tailnetIP.map { .string($0.description) } ?? .null),
                 ("tag", .string(node.tailnet.tag)),
+                // Every tag it advertises: its own too where it serves ports other nodes do not.
+                ("tags", .array((plan.tailnet(named: node.tailnet.name)?.tags(of: node.name) ?? [node.tailnet.tag]).map { .string($0) })),
             ])
         }
         let hosts: [JSONValue] = plan.hosts.map { host in

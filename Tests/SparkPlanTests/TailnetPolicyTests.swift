@@ -86,4 +86,23 @@ import Testing
         #expect(runbook.contents.contains("Share this machine with the users of tailnet you-net (you@example.com)"))
         #expect(runbook.contents.contains("tailscale/tailscale#5321"))
     }
+
+    @Test func appPortsAreGrantedOnlyOnTheNodesThatServeThem() throws {
+        // three-node-lab: gpu-a runs LiteLLM (8001) and Open WebUI (8080), gpu-b runs neither;
+        // both carry tag:alice-gpu. Before, the grant opened 8001 and 8080 on the tag, gpu-b included.
+        let text = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/three-node-lab/topology.yaml", encoding: .utf8)
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+        let tailnet = try #require(compilation.plan?.tailnet(named: "alice-net"))
+        #expect(tailnet.tags(of: "gpu-b") == ["tag:alice-gpu"])
+        #expect(tailnet.tags(of: "gpu-a") == ["tag:alice-gpu", "tag:alice-gpu-gpu-a"])
+        for port in [8001, 8080] {
+            #expect(!tailnet.policy.allows("alice@example.com", to: "tag:alice-gpu", port: port), "\(port) is open on gpu-b")
+            #expect(tailnet.policy.allows("alice@example.com", to: "tag:alice-gpu-gpu-a", port: port))
+            #expect(tailnet.policy.tests[0].deny.contains("tag:alice-gpu:\(port)"))
+        }
+        #expect(tailnet.policy.allows("alice@example.com", to: "tag:alice-gpu", port: 22))
+        #expect(tailnet.policy.failingTests().isEmpty)
+        let up = try #require(compilation.artifacts?.first { $0.path.hasPrefix("nodes/gpu-a/") && $0.path.hasSuffix("scripts/tailscale-up.sh") })
+        #expect(up.contents.contains("--advertise-tags=tag:alice-gpu,tag:alice-gpu-gpu-a"))
+    }
 }
