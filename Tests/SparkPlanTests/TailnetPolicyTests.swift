@@ -85,6 +85,13 @@ import Testing
         let runbook = try #require(artifacts.first { $0.path.hasPrefix("nodes/spark-02/") && $0.path.hasSuffix("RUNBOOK.md") })
         #expect(runbook.contents.contains("Share this machine with the users of tailnet you-net (you@example.com)"))
         #expect(runbook.contents.contains("tailscale/tailscale#5321"))
+        // Trust and the picture name who gets through: the users who accepted, not the tailnet.
+        let plan = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml").plan)
+        let trust = TrustReport(plan: plan).render()
+        #expect(trust.contains("users of tailnet you-net who accepted a share reaches"), "\(trust)")
+        let readme = try #require(artifacts.first { $0.path == "README.md" })
+        #expect(readme.contents.contains("shared_you_net([\"users of you-net who accepted a share (not its tagged nodes)\"])"))
+        #expect(readme.contents.contains("shared_you_net -->|\"8080 open-webui\"| node_spark_02"), "\(readme.contents)")
     }
 
     @Test func appPortsAreGrantedOnlyOnTheNodesThatServeThem() throws {
