@@ -468,10 +468,27 @@ class Harness:
         test = self.policy(self.nodes[node]["tailnet"])["tests"][0]
         return (test.get("accept", []) + test.get("deny", []))[0].rsplit(":", 1)[0]
 
+    def node_tags(self, node):
+        """Every tag a node advertises (a node that serves ports its tailnet's other nodes do not
+        carries its own tag too); older intents name one."""
+        return self.nodes[node].get("tags") or [self.node_tag(node)]
+
+    @staticmethod
+    def granted_any(policy, sources, destinations):
+        """Ports the grants give any of `sources` on any of `destinations`; None means every port."""
+        ports = set()
+        for source in sources:
+            for destination in destinations:
+                granted = tailnet_policy.granted_ports(policy, source, destination)
+                if granted is None:
+                    return None
+                ports |= granted
+        return ports
+
     def granted_ports(self, tailnet, node):
-        """Ports the tailnet's policy grants its (first test) user on the node's tag."""
+        """Ports the tailnet's policy grants its (first test) user on the node's tags."""
         policy = self.policy(tailnet)
-        return tailnet_policy.granted_ports(policy, policy["tests"][0]["src"], self.node_tag(node))
+        return self.granted_any(policy, [policy["tests"][0]["src"]], self.node_tags(node))
 
     def peer_grants(self, node):
         """[(source address, granted ports or None)] of every source on the node's tailnet
@@ -483,7 +500,7 @@ class Harness:
         for other in self.nodes:
             if other != node and self.nodes[other]["tailnet"] == tailnet:
                 sources.append((self.tailnet_ip(tailnet, other),
-                                tailnet_policy.granted_ports(policy, self.node_tag(other), self.node_tag(node))))
+                                self.granted_any(policy, self.node_tags(other), self.node_tags(node))))
         return sources
 
     # --- applying the node configuration --------------------------------------------
@@ -661,7 +678,7 @@ class Harness:
             for other, other_info in self.nodes.items():
                 if other == name or other_info["tailnet"] != info["tailnet"]:
                     continue
-                granted = tailnet_policy.granted_ports(self.policy(info["tailnet"]), self.node_tag(name), self.node_tag(other))
+                granted = self.granted_any(self.policy(info["tailnet"]), self.node_tags(name), self.node_tags(other))
                 expected = granted is None or 22 in granted
                 checks.append((f"{name} ({self.node_tag(name)}) {'reaches' if expected else 'is refused'} ssh on {other} "
                                f"over the tailnet (the policy {'grants' if expected else 'does not grant'} its tag 22)",

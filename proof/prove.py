@@ -319,7 +319,9 @@ def check_policy(example):
         # What the tailnet's users are tested for on its nodes' tag (not what the tag itself may reach).
         tag = policy["tagOwners"] and next(iter(policy["tagOwners"]))
         user_tests = [test for test in policy.get("tests", []) if not test["src"].startswith("tag:")]
-        on_tag = lambda d: d.rsplit(":", 1)[0] == tag
+        # A node that serves ports the others do not gets them on its own tag (the intent's "tags").
+        node_tags = {t for node in example.intent["nodes"] if node["tailnet"] == tailnet for t in node.get("tags") or []} | {tag}
+        on_tag = lambda d: d.rsplit(":", 1)[0] in node_tags
         accepted = {int(d.rsplit(":", 1)[1]) for test in user_tests for d in test.get("accept", []) if on_tag(d)}
         denied = {int(d.rsplit(":", 1)[1]) for test in user_tests for d in test.get("deny", []) if on_tag(d)}
         # A cluster node's own identity must be tested against the members' devices.

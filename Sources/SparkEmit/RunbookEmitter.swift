@@ -403,6 +403,7 @@ struct RunbookEmitter {
             text += "Check that it keeps every device you need (its header says how), apply it, then:\n\n"
             text += "```sh\nsudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))\n```\n"
             reads([Layout.stackPath(node, "scripts/tailscale-up.sh")])
+            text += ShareRunbookNote.text(for: node, in: plan)
         }
         // A node on no LAN is reached over the tailnet once ufw is up, so the tailnet comes first.
         if node.lan == nil { tailnetStep() }

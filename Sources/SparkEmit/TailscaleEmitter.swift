@@ -62,7 +62,7 @@ struct TailscaleEmitter {
         script += Shell.continued("tailscale up", [
             "--reset",
             "--hostname=\(Shell.quote(node.tailnetHostname))",
-            "--advertise-tags=\(Shell.quote(node.tailnet.tag))",
+            "--advertise-tags=\(Shell.quote((plan.tailnet(named: node.tailnet.name)?.tags(of: node.name) ?? [node.tailnet.tag]).joined(separator: ",")))",
             "--advertise-routes=\(node.advertiseRoutes.map(\.description).joined(separator: ","))",
             "\"$@\"",
         ])

@@ -62,13 +62,26 @@ public struct TopologyGraph {
         return plan.tailnets.filter { used.contains(Self.id("tag", $0.name)) }
     }
 
+    /// The tailnets whose shared-in users some flow starts from, each once, in the order of `plan.tailnets`.
+    private func sharedIn(_ flows: [Flow]) -> [TailnetPlan] {
+        let used = Set(flows.map(\.from))
+        return plan.tailnets.filter { used.contains(Self.id("shared", $0.name)) }
+    }
+
+    /// How a tailnet's shared-in users are named in the picture.
+    private static func sharedLabel(_ tailnet: TailnetPlan) -> String {
+        "users of \(tailnet.name) who accepted a share (not its tagged nodes)"
+    }
+
     /// The graph id of the place a vantage stands for; nil for the node itself.
     private func source(of vantage: Vantage, toward node: NodePlan) -> String? {
         switch vantage {
         case .local: return nil
         case .ownTailnet: return Self.id("tailnet", node.tailnet.name)
         case .tailnetTag: return Self.id("tag", node.tailnet.name)
-        case .otherTailnet(let name): return Self.id("tailnet", name)
+        // A share admits the other tailnet's users who accepted it, never its tagged nodes
+        // (tailscale/tailscale#5321), so the flow starts from them, not from the whole tailnet.
+        case .otherTailnet(let name): return Self.id("shared", name)
         case .linkPeer(let name, _): return Self.id("node", name)
         case .lan(let name): return Self.lanID(name)
         case .host(let name, _): return Self.id("host", name)
@@ -103,7 +116,7 @@ public struct TopologyGraph {
     private func mermaid(base: Plan? = nil) -> String {
         let old = Dictionary((base.map { TopologyGraph(plan: $0).flows } ?? []).map { ("\($0.from) \($0.to)", Set($0.listeners)) }, uniquingKeysWith: { $0.union($1) })
         let flows = flows
-        var text = declarations(tags: tags(in: flows))
+        var text = declarations(tags: tags(in: flows), shared: sharedIn(flows))
         var links = plan.clusters.filter(\.isMultiNode).reduce(0) { $0 + $1.workers.count }
         var marked: [Int] = []
         var seen = Set<String>()
@@ -123,7 +136,7 @@ public struct TopologyGraph {
             }
         }
         // Flows that are gone entirely, between places this picture has.
-        let places = Set(plan.nodes.map { Self.id("node", $0.name) } + plan.tailnets.map { Self.id("tailnet", $0.name) } + plan.lans.map { Self.lanID($0.name) })
+        let places = Set(plan.nodes.map { Self.id("node", $0.name) } + plan.tailnets.flatMap { [Self.id("tailnet", $0.name), Self.id("shared", $0.name)] } + plan.lans.map { Self.lanID($0.name) })
         for (key, listeners) in old.sorted(by: { $0.key < $1.key }) where !seen.contains(key) {
             let ends = key.split(separator: " ").map(String.init)
             guard ends.count == 2, places.contains(ends[0]), places.contains(ends[1]) else { continue }
@@ -137,7 +150,7 @@ public struct TopologyGraph {
     }
 
     /// The chart's nodes and cluster links, before the flows.
-    private func declarations(tags: [TailnetPlan]) -> String {
+    private func declarations(tags: [TailnetPlan], shared: [TailnetPlan]) -> String {
         var text = "flowchart LR\n"
         for owner in owners {
             text += "  subgraph \(Self.id("owner", owner.name))[\"owner \(owner.name)\"]\n"
@@ -150,6 +163,7 @@ public struct TopologyGraph {
             text += "  \(Self.id("tailnet", tailnet.name))([\"tailnet \(tailnet.name)\"])\n"
         }
         for tailnet in tags { text += "  \(Self.id("tag", tailnet.name))([\"\(tailnet.tag): the nodes of \(tailnet.name)\"])\n" }
+        for tailnet in shared { text += "  \(Self.id("shared", tailnet.name))([\"\(Self.sharedLabel(tailnet))\"])\n" }
         for lan in plan.lans { text += "  \(Self.lanID(lan.name))([\"\(Vantage.lan(lan.name))\"])\n" }
         for host in plan.hosts { text += "  \(Self.id("host", host.name))[/\"host \(host.name)\"/]\n" }
         for cluster in plan.clusters where cluster.isMultiNode {
@@ -175,6 +189,9 @@ public struct TopologyGraph {
         }
         for tailnet in tags(in: flows) {
             text += "  \(Self.id("tag", tailnet.name)) [shape=ellipse, label=\"\(tailnet.tag): the nodes of \(tailnet.name)\"];\n"
+        }
+        for tailnet in sharedIn(flows) {
+            text += "  \(Self.id("shared", tailnet.name)) [shape=ellipse, label=\"\(Self.sharedLabel(tailnet))\"];\n"
         }
         for lan in plan.lans { text += "  \(Self.lanID(lan.name)) [shape=ellipse, label=\"\(Vantage.lan(lan.name))\"];\n" }
         for host in plan.hosts { text += "  \(Self.id("host", host.name)) [shape=parallelogram, label=\"host \(host.name)\"];\n" }

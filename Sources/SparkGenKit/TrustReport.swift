@@ -68,6 +68,8 @@ public struct TrustReport {
                 ("every_port_from", .array(everyPortPeers(node).map { peer in
                     .object([("peer", .string(peer.peer)), ("link", .string(peer.link)), ("address", .string(peer.address))])
                 })),
+                // Every tag it advertises: its own too where it serves ports other nodes do not.
+                ("tags", .array((plan.tailnet(named: node.tailnet.name)?.tags(of: node.name) ?? [node.tailnet.tag]).map { .string($0) })),
             ])
         }
         let hosts: [JSONValue] = plan.hosts.map { host in

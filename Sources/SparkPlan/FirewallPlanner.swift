@@ -5,7 +5,24 @@ import SparkSpec
 /// The ufw emitter prints these rules and the reachability model evaluates them, so the
 /// firewall on the node and the trust report cannot disagree.
 public enum FirewallPlanner {
+    ///
+    /// The generated rules come first and the topology's own rules after them. ufw stops at the
+    /// first rule that matches, so a topology rule can never reopen what a generated deny keeps
+    /// out (ssh and app ports from a cross-owner link peer); TR002 refuses a topology rule that an
+    /// earlier deny would cut short, so every rule that is emitted does what its text says.
     public static func rules(for node: NodePlan, in plan: Plan) -> [FirewallRuleSpec] {
+        generatedRules(for: node, in: plan) + node.firewall.map(spec)
+    }
+
+    /// A topology rule (`nodes.<n>.firewall[]`) as ufw is told it.
+    public static func spec(_ extra: FirewallRule) -> FirewallRuleSpec {
+        FirewallRuleSpec(
+            .allow, on: extra.interface, from: extra.from?.description, port: extra.port, proto: extra.proto.rawValue,
+            comment: extra.comment ?? "topology rule \(extra.path)")
+    }
+
+    /// The rules spark-gen derives from the plan, in evaluation order, without the topology's own.
+    public static func generatedRules(for node: NodePlan, in plan: Plan) -> [FirewallRuleSpec] {
         var rules: [FirewallRuleSpec] = []
         for lan in node.lans {
             rules.append(FirewallRuleSpec(
@@ -55,11 +72,6 @@ public enum FirewallPlanner {
                         .allow, on: interface.device, from: peerIP, to: own, comment: "Ray and NCCL from cluster peer \(peer.name)"))
                 }
             }
-        }
-        for extra in node.firewall {
-            rules.append(FirewallRuleSpec(
-                .allow, on: extra.interface, from: extra.from?.description, port: extra.port, proto: extra.proto.rawValue,
-                comment: extra.comment ?? "topology rule \(extra.path)"))
         }
         return rules
     }

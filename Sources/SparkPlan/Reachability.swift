@@ -109,13 +109,13 @@ public struct Reachability: Sendable {
         case .local:
             return true
         case .ownTailnet:
-            let granted = policyGrants(node.tailnet, port: service.port, plan: plan)
+            let granted = policyGrants(node, port: service.port, plan: plan)
             return tailnetReaches(service, on: node, granted: granted, routed: routedAddresses(node))
         case .tailnetTag:
             // Only where the tailnet has another node to stand there.
             guard let tailnet = plan.tailnet(named: node.tailnet.name), tailnet.nodes.count > 1 || tailnet.nodes.first.map({ $0.name != node.name }) == true
             else { return nil }
-            let granted = tailnet.policy.allows(node.tailnet.tag, to: node.tailnet.tag, port: service.port)
+            let granted = tailnet.tags(of: node.name).contains { tailnet.policy.allows(node.tailnet.tag, to: $0, port: service.port) }
             return tailnetReaches(service, on: node, granted: granted, routed: routedAddresses(node))
         case .otherTailnet(let name):
             guard name != node.tailnet.name else { return nil }
@@ -159,10 +159,11 @@ public struct Reachability: Sendable {
         return service.isTailnetFacing && service.isLoopbackOnly
     }
 
-    /// Whether the tailnet's policy lets its first user (the one its tests run as) reach `port` on its tag.
-    static func policyGrants(_ tailnet: TailnetIdentity, port: Int, plan: Plan) -> Bool {
-        guard let tailnetPlan = plan.tailnet(named: tailnet.name) else { return false }
-        return tailnetPlan.policy.allows(tailnetPlan.users[0], to: tailnet.tag, port: port)
+    /// Whether the tailnet's policy lets its first user (the one its tests run as) reach `port` on
+    /// one of the node's tags.
+    static func policyGrants(_ node: NodePlan, port: Int, plan: Plan) -> Bool {
+        guard let tailnetPlan = plan.tailnet(named: node.tailnet.name) else { return false }
+        return tailnetPlan.tags(of: node.name).contains { tailnetPlan.policy.allows(tailnetPlan.users[0], to: $0, port: port) }
     }
 
     static func sharedPorts(of node: NodePlan, with tailnet: String, plan: Plan) -> Set<Int> {

@@ -14,6 +14,8 @@ public struct TailnetPlan: Sendable {
     public let owners: [String]
     public let nodes: [NodePlan]
     public let policy: TailnetPolicy
+    /// The tags each node advertises (TailnetPolicyPlanner.tags).
+    public let nodeTags: [String: [String]]
 
     init(_ tailnet: Tailnet, owners: [String], nodes: [NodePlan], policy: TailnetPolicy) {
         identity = TailnetIdentity(tailnet)
@@ -24,7 +26,11 @@ public struct TailnetPlan: Sendable {
         self.owners = owners
         self.nodes = nodes
         self.policy = policy
+        nodeTags = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, TailnetPolicyPlanner.tags(of: $0.name, tailnet, nodes: nodes)) })
     }
+
+    /// The tags `node` advertises: the tailnet's first.
+    public func tags(of node: String) -> [String] { nodeTags[node] ?? [tag] }
 
     public var name: String { identity.name }
     public var tag: String { identity.tag }

@@ -26,8 +26,15 @@ enum TailnetPolicyPlanner {
             grants.append(.init(sources: keptSources, destinations: [tag], ports: nil, path: tailnet.path / "keep_open_tags" / index))
         }
         let granted = grantedPorts(tailnet, nodes: nodes)
-        if !granted.isEmpty {
-            grants.append(.init(sources: [group], destinations: [tailnet.tag], ports: granted, path: nil))
+        // Least privilege: ports that only some nodes serve go to those nodes' own tags.
+        let split = appTags(tailnet, nodes: nodes)
+        let onTag = split.isEmpty ? granted : commonPorts(tailnet, nodes: nodes)
+        if !onTag.isEmpty {
+            grants.append(.init(sources: [group], destinations: [tailnet.tag], ports: onTag, path: nil))
+        }
+        for entry in split {
+            tagOwners.append((entry.tag, tailnet.admins))
+            grants.append(.init(sources: [group], destinations: [entry.tag], ports: entry.ports, path: nil))
         }
         // A model that listens on the tailnet answers the tailnet's own tag (the nodes whose LiteLLM
         // calls it, with its key), never its users.
@@ -49,13 +56,29 @@ enum TailnetPolicyPlanner {
         for (tag, ports) in backendPorts {
             grants.append(.init(sources: [tailnet.tag], destinations: [tag], ports: ports.sorted(), path: nil))
         }
+        // A node is shared with users, never with a tag or a tagged device (tailscale.com/kb/1084/sharing:
+        // "Devices cannot be shared with a tag or with another tagged device"; tailscale/tailscale#5321),
+        // and this policy replaces the sharer's whole policy, so the users who accepted the share
+        // (autogroup:shared) are admitted here or not at all. The destination is the node's tailnet
+        // address where the topology gives it: a grant to the tag alone did not admit shared-in
+        // users to a tagged device (tailscale/tailscale#14445).
+        for share in tailnet.shares where !share.ports.isEmpty {
+            var destinations: [String] = []
+            for name in share.nodes {
+                let destination = nodes.first { $0.name == name }?.tailnetIP?.description ?? tailnet.tag
+                if !destinations.contains(destination) { destinations.append(destination) }
+            }
+            grants.append(.init(sources: ["autogroup:shared"], destinations: destinations, ports: share.ports.sorted(), path: share.path))
+        }
         for grant in tailnet.grants {
             grants.append(.init(sources: grant.sources, destinations: grant.destinations ?? [tailnet.tag], ports: grant.ports, path: grant.path))
         }
         let user = tailnet.users[0]
+        // With the ports split, the tests show the node tags get them and the shared tag does not.
+        let notOnTag = granted.filter { !onTag.contains($0) }
         var tests = [TailnetPolicy.Test(
-            source: user, accept: granted.map { "\(tailnet.tag):\($0)" },
-            deny: deniedPorts(tailnet, nodes: nodes, clusterOnlyPorts: clusterOnlyPorts, granted: granted).map { "\(tailnet.tag):\($0)" }
+            source: user, accept: onTag.map { "\(tailnet.tag):\($0)" } + split.flatMap { entry in entry.ports.map { "\(entry.tag):\($0)" } },
+            deny: (deniedPorts(tailnet, nodes: nodes, clusterOnlyPorts: clusterOnlyPorts, granted: granted) + notOnTag).sorted().map { "\(tailnet.tag):\($0)" }
                 + backendPorts.flatMap { entry in entry.ports.sorted().map { "\(entry.tag):\($0)" } })]
         // The nodes' own identity reaches none of the members' devices or the kept-open devices.
         tests.append(TailnetPolicy.Test(
@@ -66,6 +89,33 @@ enum TailnetPolicyPlanner {
 
     static func usersGroup(_ tailnet: Tailnet) -> String {
         "group:\(tailnet.tag.dropFirst("tag:".count))-users"
+    }
+
+    /// The tags a node advertises: the tailnet's, and its own where it serves ports that not every
+    /// node of the tailnet serves.
+    static func tags(of node: String, _ tailnet: Tailnet, nodes: [NodePlan]) -> [String] {
+        [tailnet.tag] + appTags(tailnet, nodes: nodes).filter { $0.node == node }.map(\.tag)
+    }
+
+    /// Each node that serves tailnet-facing ports beyond those every node of the tailnet serves, with
+    /// its own tag and those ports; empty when all serve the same (a grant to the tailnet's tag is
+    /// then exact). A grant to the shared tag would open the ports on nodes that run none of the apps.
+    static func appTags(_ tailnet: Tailnet, nodes: [NodePlan]) -> [(node: String, tag: String, ports: [Int])] {
+        let served = nodes.map { node in Set(node.services.filter(\.isTailnetFacing).map(\.port)) }
+        guard Set(served).count > 1 else { return [] }
+        let common = served.dropFirst().reduce(served.first ?? []) { $0.intersection($1) }
+        return zip(nodes, served).compactMap { node, ports in
+            let own = ports.subtracting(common).sorted()
+            return own.isEmpty ? nil : (node.name, "\(tailnet.tag)-\(node.name)", own)
+        }
+    }
+
+    /// Ports every node of the tailnet serves, with ssh where the tailnet grants it, ascending.
+    static func commonPorts(_ tailnet: Tailnet, nodes: [NodePlan]) -> [Int] {
+        let served = nodes.map { node in Set(node.services.filter(\.isTailnetFacing).map(\.port)) }
+        var ports = served.dropFirst().reduce(served.first ?? []) { $0.intersection($1) }
+        if tailnet.ssh { ports.insert(22) }
+        return ports.sorted()
     }
 
     /// Ports the tailnet's users may reach on the tag, in ascending order.

@@ -36,7 +36,8 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
         case .local: return "the node itself"
         case .ownTailnet: return "own tailnet"
         case .tailnetTag: return "the tailnet's other nodes"
-        case .otherTailnet(let name): return "tailnet \(name)"
+        // Shares go to users, never to tagged devices (tailscale/tailscale#5321).
+        case .otherTailnet(let name): return "users of tailnet \(name) who accepted a share"
         // The two links of a version-1 topology keep the names people call them by.
         case .linkPeer(let name, let link): return "\(name) over \(link == "dac" ? "the DAC" : "link \(link)")"
         case .lan(let link): return link == "mgmt" ? "mgmt LAN" : "LAN \(link)"

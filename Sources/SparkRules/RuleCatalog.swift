@@ -40,6 +40,7 @@ public enum RuleCatalog {
         ResidentModelsRule(),
         HostNamesRule(),
         CrossOwnerClusterRule(),
+        ShadowedFirewallRule(),
         ImagePlatformRule(),
         LlamaCppSlotsRule(),
         PinnedImageRule(),

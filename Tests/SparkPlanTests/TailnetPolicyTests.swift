@@ -66,4 +66,50 @@ import Testing
         let failures = try Self.policy("you-net", text).failingTests()
         #expect(failures.map(\.target) == ["tag:owner:5432"])
     }
+
+    @Test func sharedInUsersAreAdmittedToTheSharedPortOnTheNodesAddress() throws {
+        // The policy replaces the sharer's whole policy: without a grant to autogroup:shared the
+        // users who accepted the share reach nothing (before: no such grant was written).
+        let text = Fixtures.splitTrust(
+            replacing: "    keep_members_open: true\n",
+            with: "    keep_members_open: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n")
+            .replacingOccurrences(of: "    ssh: true\n", with: "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n")
+            .replacingOccurrences(of: "    tailnet_hostname: sparky-02\n", with: "    tailnet_hostname: sparky-02\n    tailnet_ip: 100.64.0.22\n")
+        let policy = try Self.policy("client-net", text)
+        let shared = policy.grants.filter { $0.sources == ["autogroup:shared"] }
+        #expect(shared.map(\.destinations) == [["100.64.0.22"]])
+        #expect(shared.map(\.ports) == [[8080]])
+        #expect(policy.failingTests().isEmpty)
+        // The share itself is a console step; the runbook of the shared node says so.
+        let artifacts = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml").artifacts)
+        let runbook = try #require(artifacts.first { $0.path.hasPrefix("nodes/spark-02/") && $0.path.hasSuffix("RUNBOOK.md") })
+        #expect(runbook.contents.contains("Share this machine with the users of tailnet you-net (you@example.com)"))
+        #expect(runbook.contents.contains("tailscale/tailscale#5321"))
+        // Trust and the picture name who gets through: the users who accepted, not the tailnet.
+        let plan = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml").plan)
+        let trust = TrustReport(plan: plan).render()
+        #expect(trust.contains("users of tailnet you-net who accepted a share reaches"), "\(trust)")
+        let readme = try #require(artifacts.first { $0.path == "README.md" })
+        #expect(readme.contents.contains("shared_you_net([\"users of you-net who accepted a share (not its tagged nodes)\"])"))
+        #expect(readme.contents.contains("shared_you_net -->|\"8080 open-webui\"| node_spark_02"), "\(readme.contents)")
+    }
+
+    @Test func appPortsAreGrantedOnlyOnTheNodesThatServeThem() throws {
+        // three-node-lab: gpu-a runs LiteLLM (8001) and Open WebUI (8080), gpu-b runs neither;
+        // both carry tag:alice-gpu. Before, the grant opened 8001 and 8080 on the tag, gpu-b included.
+        let text = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/three-node-lab/topology.yaml", encoding: .utf8)
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+        let tailnet = try #require(compilation.plan?.tailnet(named: "alice-net"))
+        #expect(tailnet.tags(of: "gpu-b") == ["tag:alice-gpu"])
+        #expect(tailnet.tags(of: "gpu-a") == ["tag:alice-gpu", "tag:alice-gpu-gpu-a"])
+        for port in [8001, 8080] {
+            #expect(!tailnet.policy.allows("alice@example.com", to: "tag:alice-gpu", port: port), "\(port) is open on gpu-b")
+            #expect(tailnet.policy.allows("alice@example.com", to: "tag:alice-gpu-gpu-a", port: port))
+            #expect(tailnet.policy.tests[0].deny.contains("tag:alice-gpu:\(port)"))
+        }
+        #expect(tailnet.policy.allows("alice@example.com", to: "tag:alice-gpu", port: 22))
+        #expect(tailnet.policy.failingTests().isEmpty)
+        let up = try #require(compilation.artifacts?.first { $0.path.hasPrefix("nodes/gpu-a/") && $0.path.hasSuffix("scripts/tailscale-up.sh") })
+        #expect(up.contents.contains("--advertise-tags=tag:alice-gpu,tag:alice-gpu-gpu-a"))
+    }
 }

@@ -25,29 +25,36 @@ struct MutualShareRule: Rule {
                 ("    ssh: true\n", "    ssh: true\n    share: [{with: client-net, nodes: [spark-01], ports: [8080]}]\n"),
                 ("    keep_members_open: true\n", "    keep_members_open: true\n    accept: [{from: you-net, nodes: [spark-01]}]\n"),
             ]),
+            // One acceptance covers two shares.
+            RuleExample(
+                base: "three-node-lab",
+                [
+                    ("    ssh: true\n", "    ssh: true\n    share: [{with: bob-net, nodes: [gpu-a], ports: [8080]}, {with: bob-net, nodes: [gpu-b], ports: [22]}]\n"),
+                    ("    users: [bob@example.com]\n", "    users: [bob@example.com]\n    accept: [{from: alice-net, nodes: [gpu-a, gpu-b]}]\n"),
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         let tailnets = context.plan.tailnets
+        // Matched node by node, not entry by entry: one 'accept' may cover several shares (two
+        // ports sets on two nodes, say) and one share may be accepted in parts.
         for tailnet in tailnets {
             for share in tailnet.shares {
-                let accepted = context.plan.tailnet(named: share.tailnet)?.accepts.contains {
-                    $0.tailnet == tailnet.name && Set($0.nodes) == Set(share.nodes)
-                } ?? false
-                if !accepted {
+                let accepted = Set(context.plan.tailnet(named: share.tailnet)?.accepts.filter { $0.tailnet == tailnet.name }.flatMap(\.nodes) ?? [])
+                let missing = share.nodes.filter { !accepted.contains($0) }
+                if !missing.isEmpty {
                     findings.append(RuleFinding(
-                        "tailnet '\(tailnet.name)' shares \(share.nodes.joined(separator: ", ")) with '\(share.tailnet)', which does not accept that share",
+                        "tailnet '\(tailnet.name)' shares \(missing.joined(separator: ", ")) with '\(share.tailnet)', which does not accept that share",
                         at: share.path / "with"))
                 }
             }
             for accept in tailnet.accepts {
-                let shared = context.plan.tailnet(named: accept.tailnet)?.shares.contains {
-                    $0.tailnet == tailnet.name && Set($0.nodes) == Set(accept.nodes)
-                } ?? false
-                if !shared {
+                let shared = Set(context.plan.tailnet(named: accept.tailnet)?.shares.filter { $0.tailnet == tailnet.name }.flatMap(\.nodes) ?? [])
+                let missing = accept.nodes.filter { !shared.contains($0) }
+                if !missing.isEmpty {
                     findings.append(RuleFinding(
-                        "tailnet '\(tailnet.name)' accepts \(accept.nodes.joined(separator: ", ")) from '\(accept.tailnet)', which does not share them",
+                        "tailnet '\(tailnet.name)' accepts \(missing.joined(separator: ", ")) from '\(accept.tailnet)', which does not share them",
                         at: accept.path / "from"))
                 }
             }

@@ -15,7 +15,7 @@ fi
 tailscale up \
   --reset \
   --hostname=ubuntu \
-  --advertise-tags=tag:homelab \
+  --advertise-tags=tag:homelab,tag:homelab-ubuntu \
   --advertise-routes= \
   "$@"
 

@@ -15,7 +15,7 @@ fi
 tailscale up \
   --reset \
   --hostname=gpu-a \
-  --advertise-tags=tag:alice-gpu \
+  --advertise-tags=tag:alice-gpu,tag:alice-gpu-gpu-a \
   --advertise-routes= \
   "$@"
 

@@ -15,7 +15,7 @@ fi
 tailscale up \
   --reset \
   --hostname=spark-a \
-  --advertise-tags=tag:rack-lab \
+  --advertise-tags=tag:rack-lab,tag:rack-lab-spark-a \
   --advertise-routes= \
   "$@"
 
