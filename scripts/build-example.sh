@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-swift build -c release
+swift build -c release --static-swift-stdlib
 .build/release/spark-gen build examples/split-trust/topology.yaml

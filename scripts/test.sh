@@ -12,7 +12,7 @@ if [ "${1:-}" = "--quick" ]; then
 fi
 # The release build users and the pre-commit hook run, every target included: a test helper
 # that needs testable imports once compiled only in debug.
-swift build -c release
+swift build -c release --static-swift-stdlib
 # Each proof runs once, inside the tests; they record what it printed here, and the
 # per-example table (artifact, checker, result) and the reachability matrices are printed
 # from that one run.
