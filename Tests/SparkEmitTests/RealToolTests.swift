@@ -29,12 +29,8 @@ import Testing
     ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
 
     /// Examples whose output a checker refuses today, with the finding: a bug in the example, kept
-    /// visible until it is fixed. homelab runs GLM-4.5-Air with --kv-cache-dtype turboquant_k8v4 on
-    /// vllm/vllm-openai:v0.11.2, which refuses it (TurboQuant is first in vLLM 0.20.0). When the
-    /// example is fixed this test fails: remove the entry.
-    static let knownFailing: [String: String] = [
-        "homelab/vllm": "--kv-cache-dtype turboquant_k8v4: vLLM 0.11.2 accepts auto, bfloat16, fp8, fp8_ds_mla, fp8_e4m3, fp8_e5m2, fp8_inc; first accepted in vLLM 0.20.0",
-    ]
+    /// visible until it is fixed (when it is, this test fails: remove the entry). None today.
+    static let knownFailing: [String: String] = [:]
 
     @Test(arguments: Fixtures.examples.map(\.name), checkers)
     func everyArtifactPassesItsChecker(_ example: String, _ checker: String) {

@@ -8,12 +8,12 @@ struct ImagePlatformRule: Rule {
         id: "CL015",
         title: "a model's image is built for its node's CPU architecture, GPUs and GPU target",
         rationale: """
-            An image built for amd64 does not start on an arm64 DGX Spark ('exec format error'), and a \\
-            ROCm image finds no GPU on an NVIDIA machine, nor a CUDA image on an AMD one: the model \\
-            then runs on the CPU, if at all, and the node looks healthy until the first request. An \\
-            image for the right vendor can still lack the GPU's target: vLLM's ROCm images before \\
-            v0.19.0 are built on ROCm 7.0, which has no gfx1151, Strix Halo's GPU \\
-            (vllm-project/vllm#31333). The platforms come from the facts layer (SparkPlan/Facts), \\
+            An image built for amd64 does not start on an arm64 DGX Spark ('exec format error'), and a \
+            ROCm image finds no GPU on an NVIDIA machine, nor a CUDA image on an AMD one: the model \
+            then runs on the CPU, if at all, and the node looks healthy until the first request. An \
+            image for the right vendor can still lack the GPU's target: vLLM's ROCm images before \
+            v0.19.0 are built on ROCm 7.0, which has no gfx1151, Strix Halo's GPU \
+            (vllm-project/vllm#31333). The platforms come from the facts layer (SparkPlan/Facts), \
             which cites the publishers' release pipelines for each.
             """,
         help: "use the image variant for the node's architecture and GPUs (hardware.arch, hardware.gpu), or a release built for its GPU",
