@@ -1172,9 +1172,10 @@ def server_key(plan, root, upstream):
 def copied_file_checks(plan):
     """Yield (ok, description) of each copied secret file of the LiteLLM node: secrets.json names
     its source (node, path, ssh), the source node's secrets.json has that file with the same
-    variables, and the RUNBOOK's secrets step copies it from there: `scp SSH:PATH PATH`, or for a
-    file compose reads (mode 0640, root and a group) `ssh SSH cat PATH | sudo install -m MODE -o root
-    -g GROUP /dev/stdin PATH`, with the mode and group secrets.json states."""
+    variables, and the RUNBOOK's hand-over step copies it from there through the operator's
+    machine: `ssh SSH cat PATH | ssh … dd … of="$tmp"`, then `mv "$tmp" PATH`, or for a file compose
+    reads (mode 0640, root and a group) `sudo install -m MODE -o root -g GROUP "$tmp" PATH`, with
+    the mode and group secrets.json states (proof/handover_check.py runs the block itself)."""
     text = open(plan.runbook).read() if os.path.isfile(plan.runbook) else ""
     for path, entry in plan.manifest.items():
         source = entry.get("source") or {}
@@ -1184,11 +1185,14 @@ def copied_file_checks(plan):
         same = origin is not None and origin.get("variables") == entry.get("variables")
         owner = entry.get("owner") or ""
         group = owner.split(":", 1)[1] if owner.startswith("root:") else None
+        pipe = f"ssh {source.get('ssh')} cat {source.get('path')} | ssh "
         if group:
-            copy = f"ssh {source.get('ssh')} cat {source.get('path')} | sudo install -m {entry.get('mode')} -o root -g {group} /dev/stdin {path}"
+            place = f'sudo install -m {entry.get("mode")} -o root -g {group} "$tmp" {path}'
         else:
-            copy = f"scp {source.get('ssh')}:{source.get('path')} {path}"
-        copied = re.search(rf"(^|\s){re.escape(copy)}(\s|\)|$)", text, re.M) is not None
+            place = f'mv "$tmp" {path}'
+        copy = f"{pipe}… then {place}"
+        copied = (re.search(rf"(^|\s){re.escape(pipe)}", text, re.M) is not None
+                  and re.search(rf"(^|\s){re.escape(place)}(\s|\)|$)", text, re.M) is not None)
         yield (same and copied,
                f"{path} ({', '.join(entry.get('variables', []))}) is a copy of {source.get('node')}:{source.get('path')}: "
                + ("its secrets.json lists the same variables" if same else
