@@ -27,7 +27,11 @@ public struct BuiltExample {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let changed = text.replacingOccurrences(of: old, with: new)
         guard changed != text else { throw Failure(description: "the edit of \(file) changed nothing: \(old)") }
+        // An atomic write makes a new file with the default mode: keep the script's execute bits,
+        // or a broken script fails by "Permission denied" instead of by what the edit broke.
+        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]
         try changed.write(toFile: path, atomically: true, encoding: .utf8)
+        if let permissions { try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: path) }
     }
 
     public func remove() {
