@@ -498,7 +498,9 @@ def check_ansible(example):
     result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--tree", example.tree], timeout=1800)
     yield "ansible/site.yml, inventory.yml, drift.sh", "ansible-playbook --syntax-check, ansible-inventory, ansible-lint (default profile), sh -n", \
         result.returncode == 0, (result.stdout + result.stderr).strip()
-    node = ANSIBLE_APPLIED.get(example.name)
+    # By example name, or for a tree checked as it is (--tree, a break case) by the node it has.
+    node = ANSIBLE_APPLIED.get(example.name) or next(
+        (node for node in ANSIBLE_APPLIED.values() if os.path.isdir(os.path.join(example.tree, "nodes", node))), None)
     if node:
         result = run([sys.executable, os.path.join(HERE, "ansible_apply.py"), "--tree", example.tree, "--node", node], timeout=1800)
         yield f"ansible/site.yml on {node}", "real apply in its own mount+net namespaces: again changed=0, drift.sh, a missing secret", \
