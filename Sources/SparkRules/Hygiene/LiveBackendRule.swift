@@ -28,19 +28,16 @@ struct LiveBackendRule: Rule {
         var findings: [RuleFinding] = []
         let names = context.plan.clusters.map(\.name)
         for owner in context.plan.owners {
-            for (index, name) in (owner.models ?? []).enumerated() where !names.contains(name) {
+            for (index, name) in (owner.models ?? []).enumerated() where context.plan.cluster(ofModel: name) == nil {
                 let hint = Suggestion.nearest(to: name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
                 findings.append(RuleFinding(
                     "the LiteLLM of owner '\(owner.name)' lists model '\(name)', which no node serves\(hint)", at: owner.path / "models" / index))
             }
         }
-        // The LiteLLM nodes routing each served name, in node order, gathered in one pass.
-        var routers: [String: [String]] = [:]
-        for node in context.plan.nodes {
-            for route in node.litellm?.routes ?? [] { routers[route.servedName, default: []].append(node.name) }
-        }
         for cluster in context.plan.clusters where cluster.apiHost == PlanResolver.loopback {
-            let callers = (routers[cluster.servedName] ?? []).filter { $0 != cluster.head.name }
+            // The LiteLLMs that route the model (its routing target's proxies), in node order.
+            let proxies = context.plan.routingTarget(named: cluster.name)?.proxies ?? []
+            let callers = proxies.filter { $0 != cluster.head.name }.sorted { (context.plan.position(of: $0) ?? 0) < (context.plan.position(of: $1) ?? 0) }
             guard !callers.isEmpty else { continue }
             findings.append(RuleFinding(
                 "model '\(cluster.name)' listens on the loopback of '\(cluster.head.name)', but the LiteLLM on \(callers.map { "'\($0)'" }.joined(separator: ", ")) lists it",

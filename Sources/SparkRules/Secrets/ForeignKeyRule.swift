@@ -26,7 +26,7 @@ struct ForeignKeyRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
-        let secrets = OwnerSecretIndex(context.plan)
+        let secrets = OwnerSecretIndex(context.plan, homes: context.homesByOwner())
         for node in context.plan.nodes {
             for app in node.apps {
                 guard let key = node.options(of: app)?.key else { continue }

@@ -15,10 +15,9 @@ struct OwnerSecretIndex {
     private var fingerprints: [String: Set<Int>] = [:]
     private let names: [String]
 
-    init(_ plan: Plan) {
+    /// `homes`: the homes of each owner's nodes (`RuleContext.homesByOwner()`).
+    init(_ plan: Plan, homes: [String: Set<String>]) {
         names = plan.owners.map(\.name)
-        var homes: [String: Set<String>] = [:]
-        for node in plan.nodes { homes[node.owner.name, default: []].insert(node.home) }
         for (position, owner) in plan.owners.enumerated() {
             for secret in [owner.masterKey, owner.dbPassword].compactMap({ $0 }) {
                 written[secret.file, default: []].insert(position)
