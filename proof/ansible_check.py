@@ -14,13 +14,13 @@
 Exits 1 and prints the tool's output when anything fails.
 """
 import argparse
-import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import cached_venv
 
 # ansible-core 2.19 needs Python >= 3.11; ansible-lint 26 reads playbooks with it.
 REQUIREMENTS = ["ansible-core==2.19.14", "ansible-lint==26.10.1"]
@@ -28,24 +28,7 @@ DEFAULT_VENV = os.path.join(os.path.expanduser("~"), ".cache", "spark-gen", "ans
 
 
 def ensure_venv(venv):
-    marker = os.path.join(venv, ".spark-gen-requirements")
-    wanted = "\n".join(REQUIREMENTS) + "\n"
-    os.makedirs(os.path.dirname(os.path.abspath(venv)), exist_ok=True)
-    lock_path = os.path.join(os.path.dirname(os.path.abspath(venv)), "." + os.path.basename(venv) + ".lock")
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if os.path.isfile(marker) and open(marker).read() == wanted \
-                and os.access(os.path.join(venv, "bin", "ansible-lint"), os.X_OK):
-            return
-        subprocess.run([sys.executable, "-m", "venv", "--clear", venv], check=True, timeout=120)
-        log_path = os.path.join(venv, "pip-install.log")
-        with open(log_path, "w") as log:
-            result = subprocess.run([os.path.join(venv, "bin", "python"), "-m", "pip", "install", *REQUIREMENTS],
-                                    stdout=log, stderr=subprocess.STDOUT, timeout=1200)
-        if result.returncode != 0:
-            raise SystemExit(f"pip install {' '.join(REQUIREMENTS)} failed; see {log_path}")
-        with open(marker, "w") as handle:
-            handle.write(wanted)
+    cached_venv.ensure(venv, REQUIREMENTS, "ansible-lint", "about a minute", error=SystemExit, timeout=1200)
 
 
 def run(venv, command, cwd, env_extra=None):

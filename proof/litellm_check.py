@@ -119,7 +119,6 @@ checks), so the proxy, the stubs and every request of the checks share one netwo
 that holds nothing but them.
 """
 import argparse
-import fcntl
 import glob
 import ipaddress
 import json
@@ -145,6 +144,7 @@ import node_scripts
 import redis_run
 import router_settings
 from stub_openai import SLOW_MARKER, SLOW_PAUSE, SLOW_PIECES
+import cached_venv
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -800,34 +800,8 @@ def environment_references(value):
 
 
 def ensure_venv(venv):
-    """Install REQUIREMENTS into venv unless a complete install is already there.
-
-    'Complete' is a marker written only after pip succeeded, holding the requirements it
-    installed: an interrupted install or other requirements install again. A lock keeps
-    two runs from installing into the same venv at once."""
-    marker = os.path.join(venv, ".spark-gen-requirements")
-    wanted = "\n".join(REQUIREMENTS) + "\n"
-    os.makedirs(venv, exist_ok=True)
-    with open(os.path.join(os.path.dirname(os.path.abspath(venv)), "." + os.path.basename(venv) + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (os.path.isfile(marker) and open(marker).read() == wanted
-                and os.access(os.path.join(venv, "bin", "litellm"), os.X_OK)):
-            say(f"venv: {venv} reused ({', '.join(REQUIREMENTS)})")
-            return
-        say(f"venv: installing {' '.join(REQUIREMENTS)} into {venv} (about 740 MB, about a minute)")
-        started = time.monotonic()
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
-        log_path = os.path.join(venv, "pip-install.log")
-        with open(log_path, "w") as log:
-            result = subprocess.run([os.path.join(venv, "bin", "python"), "-m", "pip", "install", *REQUIREMENTS],
-                                    stdout=log, stderr=subprocess.STDOUT, timeout=VENV_TIMEOUT)
-        if result.returncode != 0:
-            raise SetupError(f"pip install failed (exit {result.returncode}):\n{tail(log_path, 20)}")
-        installed = [line for line in open(log_path) if line.startswith("Successfully installed")]
-        count = len(installed[0].split()) - 2 if installed else 0
-        say(f"venv: installed {count} packages in {time.monotonic() - started:.0f} s (list: {log_path})")
-        with open(marker, "w") as handle:
-            handle.write(wanted)
+    """Install REQUIREMENTS into venv unless a complete install is already there (cached_venv)."""
+    cached_venv.ensure(venv, REQUIREMENTS, "litellm", "about 740 MB, about a minute", say=say, error=SetupError, timeout=VENV_TIMEOUT)
 
 
 def ip(*arguments):

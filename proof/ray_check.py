@@ -33,9 +33,8 @@ namespace of this run, and all of them (and the namespaces) are removed at the e
 failure too; every wait is bounded.
 """
 import argparse
-import fcntl
+import cached_venv
 import glob
-import ipaddress
 import json
 import os
 import re
@@ -93,30 +92,8 @@ def pinned_ray(tree):
 
 
 def ensure_venv(venv, requirement):
-    """Install `requirement` into venv unless a complete install of it is there: a marker
-    written only after pip succeeded, and a lock against two runs at once (litellm_check.py's
-    way)."""
-    marker = os.path.join(venv, ".spark-gen-requirements")
-    wanted = requirement + "\n"
-    os.makedirs(venv, exist_ok=True)
-    with open(os.path.join(os.path.dirname(os.path.abspath(venv)), "." + os.path.basename(venv) + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (os.path.isfile(marker) and open(marker).read() == wanted
-                and os.access(os.path.join(venv, "bin", "ray"), os.X_OK)):
-            say(f"venv: {venv} reused ({requirement})")
-            return
-        say(f"venv: installing {requirement} into {venv} (about 260 MB, about a minute)")
-        started = time.monotonic()
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
-        log_path = os.path.join(venv, "pip-install.log")
-        with open(log_path, "w") as log:
-            result = subprocess.run([os.path.join(venv, "bin", "python"), "-m", "pip", "install", requirement],
-                                    stdout=log, stderr=subprocess.STDOUT, timeout=VENV_TIMEOUT)
-        if result.returncode != 0:
-            raise CheckError(f"pip install {requirement} failed (exit {result.returncode}): see {log_path}")
-        say(f"venv: installed in {time.monotonic() - started:.0f} s (list: {log_path})")
-        with open(marker, "w") as handle:
-            handle.write(wanted)
+    """Install `requirement` into venv unless a complete install of it is there (cached_venv)."""
+    cached_venv.ensure(venv, [requirement], "ray", "about 260 MB, about a minute", say=say, error=CheckError, timeout=VENV_TIMEOUT)
 
 
 # ---------------------------------------------------------------------------------------
