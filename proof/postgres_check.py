@@ -55,7 +55,7 @@ from litellm_check import LITELLM_IMAGE
 SERVICE = "litellm-db"
 GUIDE_PASSWORD = "litellm"
 IMAGE_DATA_DIR = "/var/lib/postgresql/data"   # PGDATA of the postgres image
-RUNBOOK_SECTION = "Coming from the hand-written guide"
+RUNBOOK_SECTION = "Replacing a stack set up by hand"
 TIMEOUT = 60            # any single subprocess; initdb takes a few seconds
 RELOAD_TIMEOUT = 15
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

@@ -1,16 +1,18 @@
 import SparkPlan
 import SparkSpec
 
-/// The runbook section for a node that already runs the hand-written guide's stack: which of
-/// its containers to remove, which volumes to keep, and what an old database and Open WebUI
-/// carry over that the generated stack would otherwise inherit.
+/// The runbook section for a Spark that already runs the two-Spark split-trust stack set up by
+/// hand with `docker run` (the "At-Home AI Stack" instructions this project first compiled):
+/// which of its containers to remove, which volumes to keep, and what an old database and Open
+/// WebUI carry over that the generated stack would otherwise inherit. The runbook names that
+/// setup by its containers, so a reader who never ran it can tell at once the step is not theirs.
 struct GuideMigration {
     let node: NodePlan
 
-    /// The guide's vLLM containers: the head's model, its fallback model, and the Ray worker.
+    /// That setup's vLLM containers: the head's model, its fallback model, and the Ray worker.
     static let guideModelContainers = ["vllm-qwen-122b", "vllm-qwen-35b", "vllm-ray-worker"]
 
-    /// The Postgres commands that make a volume initialised by the guide (trust for local and
+    /// The Postgres commands that make a volume initialised by that setup (trust for local and
     /// 127.0.0.1 connections, password 'litellm') require the password from the secret file.
     /// The password is changed first, while the old rules still let the socket in. psql reads
     /// it from the container's environment with `\getenv` (psql 15 and later; the image is
@@ -29,14 +31,16 @@ struct GuideMigration {
     func section(step heading: String) -> String {
         let apps = node.workloads.filter { $0.runner == .compose }.map(\.name)
         var text = heading
-        text += "Skip this on a fresh machine. On a node set up by hand from the guide, run it first: the guide's "
-        text += "containers hold the ports and container names this stack uses.\n\n```sh\n"
+        let containers = Self.guideModelContainers.map { "`\($0)`" }.joined(separator: ", ")
+        text += "Skip this on a fresh machine. Run it first only if this node already runs a stack set up by hand with "
+        text += "`docker run`, as in the two-Spark \"At-Home AI Stack\" instructions (`docker ps -a` lists containers such as "
+        text += "\(containers)): those containers hold the ports and container names this stack uses.\n\n```sh\n"
         text += "docker rm -f \((Self.guideModelContainers + apps).joined(separator: " ")) 2>/dev/null || true\n```\n\n"
         let volumes = node.workloads.flatMap(\.namedVolumes)
         guard !volumes.isEmpty else { return text + databaseAndAppNotes() }
-        text += "`docker rm` keeps volumes. This stack names its volumes as the guide's `docker run` commands did "
+        text += "`docker rm` keeps volumes. This stack names its volumes as those `docker run` commands did "
         text += "(\(volumes.map { "`\($0)`" }.joined(separator: ", "))), so chat history, "
-        text += "workflows and keys carry over. A volume the guide made with compose from the stack directory carries "
+        text += "workflows and keys carry over. A volume made with compose from the stack directory carries "
         text += "the directory's name in front; copy it once:\n\n```sh\n"
         let project = node.stackDir.split(separator: "/").last.map(String.init) ?? "stack"
         for volume in volumes {
@@ -52,7 +56,7 @@ struct GuideMigration {
     private func databaseAndAppNotes() -> String {
         var text = ""
         if node.litellm?.database != nil {
-            text += "\nA database volume from the guide trusts every local connection and has the password `litellm`. "
+            text += "\nA database volume made by those instructions trusts every local connection and has the password `litellm`. "
             text += "After `litellm-db` is up in the LiteLLM step, and before `prisma db push`, run once:\n\n```sh\n"
             text += Self.databaseCommands(container: App.litellmDB.containerName).joined(separator: "\n") + "\n```\n"
         }
@@ -61,7 +65,7 @@ struct GuideMigration {
             text += "`OPENAI_API_KEY` after that: in Admin Settings → Connections, set the URL to "
             text += "`http://127.0.0.1:\(node.litellm?.port ?? App.litellm.port!)/v1` and the key to the app's virtual key (not the master key).\n"
         }
-        text += "\nThe guide's `litellm.service` and its drop-in are replaced by the copy step, and its ufw rules by `firewall.sh`.\n"
+        text += "\nA `litellm.service` and its drop-in from that setup are replaced by the copy step, and its ufw rules by `firewall.sh`.\n"
         return text
     }
 }

@@ -3,7 +3,8 @@ import SparkPlan
 import SparkSpec
 
 /// `RUNBOOK.md` for each node and the `README.md` index of the whole output tree:
-/// which commands to run where, in which order, and where the compiler departs from the guide.
+/// which commands to run where, in which order, and where the generated stack departs from a
+/// hand-made one.
 struct RunbookEmitter {
     /// The runbooks and the index; `others` are the node files already emitted, whose modes the
     /// copy step restores.
@@ -152,7 +153,7 @@ struct RunbookEmitter {
                 text += "models. It cannot read a request to choose a bucket: the keyword buckets and their tie-breaks, where "
                 text += "a request with an image goes, the size promotions and a model's text-only spill are in "
                 text += "`\(RoutingPolicyEmitter.fileName)` beside the config, for a router that classifies requests in front of "
-                text += "LiteLLM (document 003's homelab-router). Without one, clients pick the route name themselves.\n\n"
+                text += "LiteLLM (a router of your own that reads each request). Without one, clients pick the route name themselves.\n\n"
             }
         } else if plan.nodes.contains(where: { $0.litellm != nil }) {
             text += "Each model name is one backend. LiteLLM has no retries and no fallbacks: a backend that is down fails "
@@ -274,15 +275,15 @@ struct RunbookEmitter {
             return command.line + "\n"
         }
 
-        // The hand-written guide this stack replaces is the DGX Spark one; another box starts fresh.
-        // The guide ran LiteLLM under systemd; a compose-run LiteLLM comes from another setup.
-        // A catalog's Sparks come from spark-vllm-docker, not from the hand-written guide.
+        // The hand-made split-trust stack this step replaces ran on DGX Sparks; another box starts fresh.
+        // It ran LiteLLM under systemd; a compose-run LiteLLM comes from another setup.
+        // A catalog's Sparks come from spark-vllm-docker, not from that stack.
         let catalogs = plan.catalogs.filter { catalog in node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name } }
-        // The guide's Sparks ran LiteLLM or were a cluster's peer on a direct link; a Spark with
+        // Its Sparks ran LiteLLM or were a cluster's peer on a direct link; a Spark with
         // neither (a model called over the tailnet) was never set up from it.
         let fromGuide = node.hardware.kind == Self.guideHardware && node.litellm?.container == nil && catalogs.isEmpty
             && (node.litellm != nil || !node.clusterInterfaces.isEmpty)
-        if fromGuide { text += GuideMigration(node: node).section(step: heading("Coming from the hand-written guide")) }
+        if fromGuide { text += GuideMigration(node: node).section(step: heading("Replacing a stack set up by hand")) }
         if !catalogs.isEmpty {
             text += heading("Coming from spark-vllm-docker")
             text += "Skip this on a fresh machine. On a Spark that served models with spark-vllm-docker's `launch-cluster.sh`, "
@@ -632,13 +633,13 @@ struct RunbookEmitter {
             : "The firewall already admits ssh only from \(sshFrom.joined(separator: " and "))\(never).\n"
 
         if fromGuide {
-            text += heading("Where this stack differs from the hand-written guide, and why")
+            text += heading("Where this stack differs from a hand-made one, and why")
             text += differences(plan, node)
         } else if !catalogs.isEmpty {
             text += heading("Where this stack differs from spark-control's own setup, and why")
             text += catalogDifferences(node, catalogs)
         } else {
-            text += heading("Where this stack differs from a hand-written one, and why")
+            text += heading("Where this stack differs from a hand-made one, and why")
             text += composeDifferences(node)
         }
         return (text, steps)
@@ -646,160 +647,4 @@ struct RunbookEmitter {
 
     /// The container spark-vllm-docker's launch-cluster.sh starts unless told another name.
     static let sparkVLLMDockerContainer = "vllm_node"
-
-    /// What a catalog's node gets differently from the setup document 002 describes
-    /// (spark-vllm-docker's launch-cluster.sh, NIMs published on the LAN).
-    private func catalogDifferences(_ node: NodePlan, _ catalogs: [CatalogPlan]) -> String {
-        var items: [String] = []
-        for catalog in catalogs where catalog.head == node.name {
-            let reach = catalog.panel.map { "the panel on \($0.name) alone" } ?? "this node alone"
-            items.append(
-                "vLLM binds \(catalog.apiHost):\(catalog.port) and the firewall admits \(reach), instead of `--host 0.0.0.0`: the port has "
-                    + "no login, and tailscaled accepts everything arriving on `tailscale0` ahead of ufw, so a wildcard listener would be "
-                    + "open to the tailnet and the whole LAN.")
-            items.append(
-                "Each model runs in a container of its own (`vllm-<model>`), started by `scripts/swap.sh`, which first stops every "
-                    + "model of the catalog here and on the workers, instead of one `\(Self.sparkVLLMDockerContainer)` container and `launch-cluster.sh`.")
-        }
-        if node.clusterRoles.contains(where: { $0.cluster.catalog != nil && $0.cluster.isMultiNode }) {
-            items.append(
-                "Ray runs without its dashboard and job API, with token authentication, instead of launch-cluster.sh's "
-                    + "`--include-dashboard=True --dashboard-host 0.0.0.0`: the job API runs any code it is sent. Ray's GCS and raylet "
-                    + "still listen on every address (every Ray release does), so ufw admits only the cluster peer, on the DAC.")
-        }
-        if node.apps.contains(where: \.isSpeech) {
-            items.append(
-                "The speech NIM uses the host network instead of a published port (Docker DNATs those before ufw's INPUT chain, "
-                    + "so the whole LAN would reach it), on the NIMs' own port 9000, one per node: its Triton takes 8000 to 8002 too. "
-                    + "Its cache belongs to uid \(SpeechNIM.containerUID), the user it runs as.")
-        }
-        items += [
-            "ssh comes from the LAN; the panel's key, and the head's on its workers, work from their holder's address alone and run "
-                + "only the lines of a gate script (`restrict,from=,command=` in authorized_keys), instead of a plain `authorized_keys` line: "
-                + "a key of a docker-group user is root, and could forward ports to the node's loopback and DAC.",
-            "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy that "
-                + "exposes a model port is rejected when saved.",
-            "ufw is reset to the generated rules: ssh, the panel's ports and the cluster peer on the DAC, nothing else.",
-        ]
-        return items.map { "- \($0)\n" }.joined()
-    }
-
-    /// The hardware of the nodes the hand-written guide set up, whose migration step applies.
-    static let guideHardware = "dgx-spark"
-
-    /// What a node set up from scratch with compose gets differently from a hand-written compose
-    /// stack (a LiteLLM with its backends on one box).
-    private func composeDifferences(_ node: NodePlan) -> String {
-        // Each runtime's upstream default once, in the order the node's models first use it.
-        var defaults: [String] = []
-        for role in node.clusterRoles where role.kind == .head && !defaults.contains(role.cluster.upstreamBind) {
-            defaults.append(role.cluster.upstreamBind)
-        }
-        if node.litellm?.container != nil { defaults.append("LiteLLM's `--host` defaults to `0.0.0.0`") }
-        let keyed = node.clusterRoles.filter { $0.kind == .head && $0.cluster.isKeyed }.map(\.cluster)
-        let front = node.litellm == nil ? "" : " The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs."
-        var items = [
-            (keyed.isEmpty ? "Every service binds 127.0.0.1" : "Every other service binds 127.0.0.1")
-                + " and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
-                + ": Docker DNATs published ports before ufw's INPUT chain, and tailscaled accepts everything arriving on "
-                + "`tailscale0` ahead of ufw." + front,
-        ]
-        for cluster in keyed {
-            items.append(
-                "Model \(cluster.name) binds the node's tailnet address, \(cluster.apiHost), and asks for a key (vLLM reads VLLM_API_KEY "
-                    + "from an env file, never a command line): the tailnet policy grants its port to \(node.tailnet.tag) alone, so the "
-                    + "nodes whose LiteLLM calls it reach it and the tailnet's users do not. It starts once tailscale0 has that address: "
-                    + "until then compose restarts it.")
-        }
-        guard node.litellm != nil else {
-            return (items + [
-                "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
-                    + "that exposes a model port is rejected when saved.",
-                "ufw is reset to the generated rules: nothing but ssh is admitted from outside the tailnet.",
-            ]).map { "- \($0)\n" }.joined()
-        }
-        items += [
-            node.litellm?.routesBetweenModels == true
-                ? "LiteLLM has no retries, and falls back only along the chains the topology names (a senior model never): a "
-                    + "backend that is down fails the requests for its own name, or sends them down its chain, instead of an "
-                    + "unnamed model answering them."
-                : "Each model name is one backend and LiteLLM has no retries or fallbacks: a backend that is down fails the requests "
-                    + "for its own name, at once, instead of another model answering them.",
-        ]
-        if node.has(.nginx) {
-            items.append(
-                "NGINX binds 127.0.0.1:\(node.port(of: .nginx) ?? 443) instead of publishing 80 and 443 on every address, and LiteLLM "
-                    + "faces only NGINX. Streaming passes through unbuffered, with HTTP/1.1 keepalive to LiteLLM and \(NginxEmitter.timeoutSeconds) s "
-                    + "timeouts; HSTS is sent only with a certificate the topology names, never with the self-signed one.")
-        }
-        if node.has(.redis) {
-            items.append(
-                "Redis binds 127.0.0.1 and asks for a password, which it reads on stdin (never on a command line); its image "
-                    + "otherwise binds every address with protected-mode off. It keeps nothing on disk: it is only a cache.")
-        }
-        if node.litellm?.database != nil {
-            items.append(
-                "PostgreSQL has a random password from a secret file, listens on 127.0.0.1 only, and asks for the password on "
-                    + "its socket and on 127.0.0.1 too (the image's default trusts both).")
-        }
-        if node.clusterRoles.filter({ $0.cluster.serviceName != nil }).count > 1 {
-            items.append(
-                "No shared bridge network: every service is on the host network and they talk over 127.0.0.1, so no port is "
-                    + "published past ufw. Each model has its own compile cache.")
-        }
-        if let file = node.secretFiles.first(where: { $0.group != nil }) {
-            items.append(
-                "The keys come from `\(file.path)` (mode \(file.mode), root:\(file.group ?? "")), which the runbook fills with random values; "
-                    + "the config names only the variables (`os.environ/…`).")
-        }
-        items += [
-            "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
-                + "that exposes a model port is rejected when saved.",
-            "ufw is reset to the generated rules: nothing but ssh and the tailnet ports of the apps is admitted.",
-        ]
-        return items.map { "- \($0)\n" }.joined()
-    }
-
-    private func differences(_ plan: Plan, _ node: NodePlan) -> String {
-        var items = [
-            "vLLM binds the DAC address when another node calls it, and loopback otherwise, instead of `0.0.0.0`: tailscaled "
-                + "accepts everything arriving on `tailscale0` ahead of ufw, so a wildcard listener would be reachable from the "
-                + "tailnet whatever ufw says. A node reaches a model's port only when its owner's LiteLLM routes to that model.",
-            "Apps use the host network and bind 127.0.0.1 instead of publishing ports: Docker DNATs published ports before "
-                + "ufw's INPUT chain, so `-p 8080:8080` opens the app to the mgmt LAN. The tailnet reaches them through "
-                + "`tailscale serve`, which the tailnet policy governs. No Docker Engine version is assumed.",
-            "LiteLLM binds 127.0.0.1 instead of `0.0.0.0`, so the mgmt LAN cannot reach it even if ufw is off.",
-            "LiteLLM's request timeout is \(LiteLLMPlan.requestTimeout) s instead of the guide's 600: a long reasoning or "
-                + "tool-calling turn runs to the end, and a proxy put in front gets the same timeout.",
-            "The master key and database URL come from the environment (`os.environ/…` under `general_settings`, the only place "
-                + "LiteLLM reads them); the key file is loaded with `EnvironmentFile=` and is never in the config.",
-            "PostgreSQL has a random password from a secret file instead of `litellm`, listens on 127.0.0.1 only, and asks "
-                + "for the password on its socket and on 127.0.0.1 too (the image's default trusts both, so every process on "
-                + "the node would be superuser).",
-            "Apps get virtual keys of their own, and Hermes WebUI a password; the master key stays with LiteLLM.",
-            "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
-                + "that exposes the model port is rejected when saved.",
-            node.clusterInterfaces.isEmpty
-                ? "ufw is reset to the generated rules: this node is on no cluster link, so nothing but ssh and the apps' "
-                    + "tailnet ports is admitted."
-                : "ufw is reset to the generated rules and admits the DAC peer on the DAC interface only; app ports and ssh are "
-                    + "denied from the peer explicitly, and ssh is allowed from the mgmt LAN only.",
-            "The tailnet policy keeps members' devices open to members and the kept tags only, never to `*`, which would "
-                + "include the cluster nodes' own tag.",
-        ]
-        if node.clusterRoles.contains(where: { $0.cluster.isMultiNode }) {
-            items.append(
-                "Both ends of the cluster admit all traffic from the peer's DAC address: NCCL and Ray's workers open ephemeral "
-                    + "ports in both directions, which the guide's head rules (8000 and 6379 only) would block.")
-            items.append(
-                "vLLM waits until Ray reports every GPU of the cluster, instead of a fixed sleep and a count of 'GPU' lines.")
-            items.append(
-                "Every member installs the same pinned Ray without its dashboard and job API, which run code. Ray's GCS and "
-                    + "raylet still listen on every address (every Ray release does), so ufw and the tailnet policy keep them in.")
-            items.append(
-                "The containers get the DAC's RDMA device (`--device /dev/infiniband`, `IPC_LOCK`, `NCCL_IB_HCA`); without it "
-                    + "NCCL silently falls back to TCP sockets.")
-        }
-        return items.map { "- \($0)\n" }.joined()
-    }
 }

@@ -189,7 +189,7 @@ import Testing
         let runbook = try file(stack + "RUNBOOK.md")
         let headings = runbook.split(separator: "\n").filter { $0.hasPrefix("## ") }.map { $0.split(separator: " ", maxSplits: 2)[2] }
         func position(_ title: String) throws -> Int { try #require(headings.firstIndex { $0.hasPrefix(title) }, "no step \(title)") }
-        #expect(try position("Coming from the hand-written guide") < position("Copy the generated files"))
+        #expect(try position("Replacing a stack set up by hand") < position("Copy the generated files"))
         #expect(try position("Prerequisites") < position("Model"))
         #expect(try position("Secrets") < position("Firewall"))
         #expect(try position("Firewall") < position("Model"))
@@ -202,7 +202,7 @@ import Testing
         // Fresh accounts have no ~/.local/bin on PATH.
         #expect(runbook.contains("/home/cameron/.local/bin/prisma db push"))
         #expect(runbook.contains("/home/cameron/.local/bin/hf download"))
-        #expect(try block(runbook, step: "Coming from the hand-written guide").contains("docker rm -f vllm-qwen-122b"))
+        #expect(try block(runbook, step: "Replacing a stack set up by hand").contains("docker rm -f vllm-qwen-122b"))
     }
 
     @Test func hostsStepReplacesUbuntusOwnNameLineAndIsRepeatable() throws {
