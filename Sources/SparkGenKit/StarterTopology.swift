@@ -15,6 +15,8 @@ public enum StarterTopology: String, CaseIterable, Sendable {
     case catalog
     /// A gateway on a workstation in front of unlike GPUs, a Spark over the tailnet and an external backend.
     case homelab
+    /// Two owners on one home LAN: a workstation's gateway and a Spark, a housemate's box with its own gateway.
+    case sharedHomelab = "shared-homelab"
 
     public var summary: String {
         switch self {
@@ -24,6 +26,8 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         case .gateway: return "one box: LiteLLM run by compose in front of Ollama and llama.cpp, each its own service"
         case .catalog: return "two DGX Sparks taking turns on a catalog of models, swapped from a spark-control panel on the LAN"
         case .homelab: return "a gateway on a two-GPU workstation, a Spark over the tailnet and LM Studio, with fallbacks and route names"
+        case .sharedHomelab:
+            return "two owners on one home LAN: your workstation's gateway and Spark, a housemate's box with its own gateway, LM Studio as a fallback"
         }
     }
 
@@ -50,6 +54,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         case .gateway: return Self.gatewayBody
         case .catalog: return Self.catalogBody
         case .homelab: return Self.homelabBody
+        case .sharedHomelab: return Self.sharedHomelabBody
         }
     }
 

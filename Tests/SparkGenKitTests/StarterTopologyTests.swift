@@ -45,4 +45,26 @@ import Testing
         let printed = CommandRunner.run(Fixtures.binary, ["init", "lab", "-o", "-"], in: scratch)
         #expect(printed.stdout == StarterTopology.lab.text)
     }
+
+    /// The newcomer's lab (issue 24): `init shared-homelab` lints clean under --strict through
+    /// the command line, the Spark's model is served on the home LAN to the workstation alone,
+    /// and neither owner's gateway routes the other's models.
+    @Test func sharedHomelabIsTheNewcomersLab() throws {
+        let scratch = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let written = CommandRunner.run(Fixtures.binary, ["init", "shared-homelab"], in: scratch)
+        #expect(written.status == 0, "\(written.stderr)")
+        let lint = CommandRunner.run(Fixtures.binary, ["lint", "--strict", "topology.yaml"], in: scratch)
+        #expect(lint.status == 0, "\(lint.stderr)")
+        let artifacts = try #require(Compilation.run(bytes: Array(StarterTopology.sharedHomelab.text.utf8), file: "topology.yaml").artifacts)
+        func file(_ suffix: String) throws -> String { try #require(artifacts.first { $0.path.hasSuffix(suffix) }).contents }
+        let firewall = try file("nodes/spark/home/me/shared-homelab/scripts/firewall.sh")
+        let modelRules = firewall.split(separator: "\n").filter { $0.hasPrefix("ufw allow") && $0.contains("port 8000") }
+        #expect(modelRules == ["ufw allow in from 192.168.1.10 to 192.168.1.20 port 8000 proto tcp comment 'vllm gpt-oss-120b for workstation over LAN home'"])
+        let mine = try file("nodes/workstation/home/me/shared-homelab/litellm-config.yaml")
+        let theirs = try file("nodes/box-3090/home/housemate/shared-homelab/litellm-config.yaml")
+        #expect(mine.contains("http://192.168.1.20:8000/v1") && mine.contains("mac-chat"))
+        #expect(!theirs.contains("gpt-oss-120b") && !theirs.contains("192.168.1.20") && !theirs.contains("mac-chat"))
+        #expect(StarterTopology.sharedHomelab.text.contains("offer"))
+    }
 }
