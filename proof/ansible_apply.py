@@ -253,8 +253,12 @@ def inside(arguments):
         wanted.append(f"pip3 {' '.join(manifest['pip'])} (as {user})")
     missing = [call for call in wanted if call not in acted]
     ufw = [call for call in acted if call.startswith("ufw ")]
-    if missing or not ufw or any(c.startswith("hf ") for c in acted) or not acted or acted[-1] != "verify.sh (as root)":
-        return fail(f"first apply's calls: missing {missing}, {len(ufw)} ufw calls, verify last? calls were {acted}", first)
+    problems = [f"missing {missing}"] if missing else []
+    problems += [] if ufw else ["firewall.sh did not run (no ufw call)"]
+    problems += [f"a default run downloaded weights: {call}" for call in acted if call.startswith("hf ")]
+    problems += [] if acted and acted[-1] == "verify.sh (as root)" else ["verify.sh did not run last, as root"]
+    if problems:
+        return fail(f"first apply's calls: {'; '.join(problems)}; the calls were {acted}", first)
     print(f"ok   first apply over ssh ({user}@{address}, sudo): changed={changed}, {len(manifest['files'])} files with their "
           f"modes and owners, {len(manifest['generated'])} secrets made; stand-ins saw {', '.join(wanted)}, "
           f"{len(ufw)} ufw calls, no hf, verify.sh last")
