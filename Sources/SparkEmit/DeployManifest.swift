@@ -77,6 +77,12 @@ public struct DeployManifest: Sendable {
         public let files: [File]
         public let secrets: [Secret]
         public let verifyScript: String?
+        /// The runbook's Prerequisites: Debian packages (as root), then Python packages
+        /// installed with `pip3 install --user` as the node's user.
+        public let systemPackages: [String]
+        public let userPipPackages: [String]
+        /// Weights fetched as the node's user: each an argument list, the program first.
+        public let downloads: [[String]]
     }
 
     public let stack: String
@@ -102,7 +108,9 @@ public struct DeployManifest: Sendable {
                 isWorker: node.clusterRoles.contains { $0.kind == .worker } && !heads,
                 directories: directories(for: files, on: node), files: files,
                 secrets: secrets(of: node, in: plan),
-                verifyScript: files.first { $0.path.hasSuffix("/scripts/verify.sh") }?.path)
+                verifyScript: files.first { $0.path.hasSuffix("/scripts/verify.sh") }?.path,
+                systemPackages: Prerequisites.systemPackages(node), userPipPackages: Prerequisites.pipPackages(node),
+                downloads: downloads(of: node))
         }
         return DeployManifest(stack: plan.stackName, nodes: nodes)
     }
@@ -117,6 +125,17 @@ public struct DeployManifest: Sendable {
                 owner: ownedByUser ? node.user : "root", group: ownedByUser ? String(node.gid) : "root",
                 onChange: action(for: path, on: node))
         }.sorted { $0.path < $1.path }
+    }
+
+    /// Every model's weights the node's runbook downloads, once each, in the order of its roles.
+    private static func downloads(of node: NodePlan) -> [[String]] {
+        var result: [[String]] = []
+        for role in node.clusterRoles {
+            guard let arguments = WeightsDownload.arguments(role.cluster.weights) else { continue }
+            let command = [WeightsDownload.executable(on: node)] + arguments
+            if !result.contains(command) { result.append(command) }
+        }
+        return result
     }
 
     /// A unit restarts, a compose file brings its services up, the firewall script runs again.

@@ -325,18 +325,10 @@ struct RunbookEmitter {
             text += "Install Docker (with its compose plugin) first.\n\n```sh\n"
         }
         text += "sudo usermod -aG docker \(user)   # then log out and in again: the docker commands below run as \(user)\n"
-        text += "command -v tailscale >/dev/null || curl -fsSL https://tailscale.com/install.sh | sh\n"
-        var packages: [String] = []
-        // Every runtime but Ollama, which pulls its own models, downloads from Hugging Face.
-        let fetchesFromHub = node.clusterRoles.contains { role in
-            if case .huggingFace = role.cluster.weights.fetch { return true }
-            return false
-        }
-        if fetchesFromHub { packages.append("'huggingface_hub[cli]'") }
-        if node.litellm != nil, !litellmInCompose { packages += ["'litellm[proxy]==\(LiteLLMPlan.version)'", "prisma"] }
+        text += Prerequisites.tailscaleInstall + "\n"
+        let packages = Prerequisites.pipPackages(node).map { $0.contains("[") || $0.contains("=") ? "'\($0)'" : $0 }
         if !packages.isEmpty {
-            // A fresh Ubuntu has Python but not pip.
-            text += "command -v pip3 >/dev/null || sudo apt-get install -y python3-pip\n"
+            text += "command -v pip3 >/dev/null || sudo apt-get install -y \(Prerequisites.systemPackages(node).joined(separator: " "))\n"
             text += "pip3 install --user --break-system-packages \(packages.joined(separator: " "))\n"
         }
         text += "```\n"

@@ -5,18 +5,33 @@ import SparkPlan
 enum WeightsDownload {
     /// `hf download …` with its note, or nil when the running server fetches the weights itself.
     static func line(_ weights: ModelWeights, on node: NodePlan) -> String? {
+        guard let arguments = arguments(weights) else { return nil }
+        // Patterns in single quotes, so the shell hands the glob to hf.
+        var previous = ""
+        let words = arguments.map { word -> String in
+            defer { previous = word }
+            return previous == "--include" || previous == "--exclude" ? "'\(word)'" : word
+        }
+        return ([executable(on: node)] + words).joined(separator: " ") + note(user: node.user)
+    }
+
+    /// The arguments after `hf`, one word each, or nil when the running server fetches the weights itself.
+    static func arguments(_ weights: ModelWeights) -> [String]? {
         guard case .huggingFace(let repository, let files, let excluding, let directory) = weights.fetch else { return nil }
-        var line = "\(node.home)/.local/bin/hf download \(repository)"
+        var arguments = ["download", repository]
         switch files {
-        case .file(let file): line += " \(file)"
-        case .matching(let glob): line += " --include '\(glob)'"
+        case .file(let file): arguments.append(file)
+        case .matching(let glob): arguments += ["--include", glob]
         case nil: break
         }
         // One pattern per flag: hf 1.x takes a second word after --exclude as a file to fetch.
-        for pattern in excluding { line += " --exclude '\(pattern)'" }
-        if let directory { line += " --local-dir \(directory)" }
-        return line + note(user: node.user)
+        for pattern in excluding { arguments += ["--exclude", pattern] }
+        if let directory { arguments += ["--local-dir", directory] }
+        return arguments
     }
+
+    /// Where `pip3 install --user` (the runbook's Prerequisites) puts the Hugging Face CLI.
+    static func executable(on node: NodePlan) -> String { "\(node.home)/.local/bin/hf" }
 
     /// The comment after every `hf download`: the cache must belong to the user whose containers read it.
     static func note(user: String) -> String { "   # as \(user), not root; a gated model needs 'hf auth login' first" }

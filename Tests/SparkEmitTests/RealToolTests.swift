@@ -88,6 +88,10 @@ import Testing
         // Applied for real: a file left more readable than the build made it, and a drift check that never says so.
         ("ansible", "ansible/site.yml", "compose.yaml\"\n        mode: \"0600\"", "compose.yaml\"\n        mode: \"0644\"", "FAIL mode/owner"),
         ("ansible", "ansible/drift.sh", "END { exit found ? 1 : 0 }", "END { exit 0 }", "FAIL drift.sh after"),
+        // Weights in a default run (tens of GB), and a changed compose file that recreates nothing.
+        ("ansible", "ansible/site.yml", "tags: [weights, never]", "tags: [weights]", "FAIL first apply's calls"),
+        ("ansible", "ansible/site.yml", "      notify: \"Mark the compose services of /home/cameron/sparky-ai-stack for restart\"\n", "",
+         "FAIL first apply's calls"),
         // The secrets manifest and the runbook that makes the files must agree.
         ("litellm", stack + "/secrets.json", "\"LITELLM_MASTER_KEY\"", "\"LITELLM_KEY\"", "secrets.json says ['LITELLM_KEY', 'LITELLM_SALT_KEY']"),
     ])
