@@ -32,7 +32,7 @@ struct PinnedModelRule: Rule {
             .unchanged,
             RuleExample(
                 base: "multi-model", replacing: "    source: openai/gpt-oss-120b\n    revision: main\n",
-                with: "    source: openai/gpt-oss-120b\n    revision: \(String(repeating: "0", count: 40))\n"),
+                with: "    source: openai/gpt-oss-120b\n    revision: 0123456789abcdef0123456789abcdef01234567\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

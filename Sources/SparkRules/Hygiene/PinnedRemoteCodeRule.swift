@@ -22,8 +22,11 @@ struct PinnedRemoteCodeRule: Rule {
         help: "write 'revision:' with the 40-digit commit whose .py files you read (the last part of the snapshot path 'hf download' prints, …/snapshots/COMMIT)",
         triggering: [
             RuleExample(
-                base: "multi-model", replacing: "      tool_call_parser: qwen3_coder\n",
-                with: "      tool_call_parser: qwen3_coder\n      trust_remote_code: ↓true\n"),
+                base: "multi-model",
+                [
+                    ("    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n", "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n"),
+                    ("      tool_call_parser: qwen3_coder\n", "      tool_call_parser: qwen3_coder\n      trust_remote_code: ↓true\n"),
+                ]),
             RuleExample(
                 base: "multi-model",
                 [
@@ -37,7 +40,7 @@ struct PinnedRemoteCodeRule: Rule {
                 base: "multi-model",
                 [
                     ("    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n",
-                     "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: \(String(repeating: "0", count: 40))\n"),
+                     "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: 0123456789abcdef0123456789abcdef01234567\n"),
                     ("      tool_call_parser: qwen3_coder\n", "      tool_call_parser: qwen3_coder\n      trust_remote_code: true\n"),
                 ]),
         ])
