@@ -46,4 +46,19 @@ import Testing
         let listed = try #require(errors.first { Self.line(text, $0).contains("models: [qwen3.5-122b]") }, "\(errors.map(\.oneLine))")
         #expect(listed.message.contains("the LiteLLM on 'spark-02' routes") && listed.message.contains("'spark-01'"))
     }
+
+    /// A backend is routed by every gateway of its tailnet, and one with fallbacks gets its slots
+    /// as the cap at each: a second gateway doubles what reaches LM Studio.
+    @Test func aDerivedCapCountsAtEveryGatewayToo() throws {
+        let path = Fixtures.repositoryRoot + "/examples/homelab/topology.yaml"
+        let homelab = String(decoding: try #require(FileManager.default.contents(atPath: path)), as: UTF8.self)
+        let old = "    tailnet_ip: 100.100.10.20\n"
+        try #require(homelab.contains(old))
+        let text = homelab.replacingOccurrences(of: old, with: old + "    apps: [{litellm: {runner: compose, port: 4000}}]\n")
+        let (errors, _, _) = Self.findings(text)
+        let backend = try #require(errors.first { $0.message.contains("backend 'gemma-4-31b'") }, "\(errors.map(\.oneLine))")
+        #expect(backend.message.contains("capped at 3 (spark-gen's default for a backend with fallbacks: its slots)"))
+        #expect(backend.message.contains("6 requests in flight in all, but its server runs 3 at once (slots)"))
+        #expect(backend.help?.hasPrefix("write max_parallel_requests: 1 on backend 'gemma-4-31b'") == true, "\(backend.help ?? "")")
+    }
 }

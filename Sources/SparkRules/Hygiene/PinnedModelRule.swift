@@ -9,14 +9,15 @@ struct PinnedModelRule: Rule {
         title: "a model names the revision of its repository",
         rationale: """
             Without a revision, 'hf download' and vLLM fetch the repository's default branch as it \
-            is on the day (huggingface_hub's download guide: revision is a branch, a tag or a commit \
-            and defaults to main): a node set up next month, or a cache cleared, serves other weights, \
+            is on the day (huggingface_hub, guides/download: a revision is a branch, a tag or a \
+            commit, and the default branch is used without one): a node set up next month, or a cache cleared, serves other weights, \
             another chat template or another tokenizer than the node beside it, and nothing in the \
             topology or its diff says so. With 'revision', the runbook's 'hf download --revision' and \
-            vLLM's --revision and --tokenizer-revision (vLLM's engine arguments: "the specific model \
-            version to use. It can be a branch name, a tag name, or a commit id") read one snapshot, \
-            and llama-server loads the file that download put on disk (its own '-hf repo:quant' \
-            download takes no revision). A commit pins; a branch written on purpose ('revision: main') \
+            vLLM's --revision and --tokenizer-revision (docs.vllm.ai, Engine Arguments: the model \
+            version to use, a branch name, a tag name or a commit id; accepted by every release in \
+            facts/vllm/) read one snapshot, \
+            and llama-server loads the file that download put on disk (its own '-hf user/model:quant' \
+            download names no revision). A commit pins; a branch written on purpose ('revision: main') \
             is a choice the file shows. Ollama pulls by name and tag only: 'ollama pull' has no pull \
             by digest (ollama/ollama#6886, open), so an Ollama model names a tag other than latest, \
             which its registry may still move, and 'ollama list' shows the ID it pulled.

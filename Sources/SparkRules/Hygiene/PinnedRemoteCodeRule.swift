@@ -15,7 +15,8 @@ struct PinnedRemoteCodeRule: Rule {
             it (a third party's quantisation included) changes the code that runs, unreviewed, and \
             the acceptance then covers code nobody read. A branch or a tag moves too (huggingface_hub \
             resolves both at download time). With a commit, the runbook's 'hf download --revision' and \
-            vLLM's --revision, --tokenizer-revision and --code-revision (vLLM's engine arguments) all \
+            vLLM's --revision, --tokenizer-revision and --code-revision (docs.vllm.ai, Engine Arguments; \
+            --code-revision is the revision of the model code on the Hub, vllm-project/vllm#2892) all \
             read that commit. An error rather than a warning: unlike a moving weight file, a moving \
             code file is code execution on the node.
             """,

@@ -53,7 +53,7 @@ struct ConcurrencyCapRule: Rule {
             }
             let total = cap * gateways.count
             guard total > slots.count else { continue }
-            let capText = target.declaredCap == nil ? "\(cap) (spark-gen's default for a model with fallbacks: its slots)" : "\(cap) (max_parallel_requests)"
+            let capText = target.declaredCap == nil ? "\(cap) (spark-gen's default for a \(target.noun) with fallbacks: its slots)" : "\(cap) (max_parallel_requests)"
             let share = slots.count / gateways.count
             let help = share >= 1
                 ? "write max_parallel_requests: \(share) on \(target.noun) '\(target.name)' (\(slots.count) slots over \(gateways.count) gateways), or route it through fewer gateways"
