@@ -12,7 +12,7 @@ venv's `hf` with the download functions replaced by recorders: nothing touches t
 
 A line passes when the CLI exits 0 and hands the download exactly what the line says: the
 repository, the files or --include glob, every --exclude pattern (an older CLI that keeps
-only the last one fails here), and the --local-dir. Prints one line per download and exits
+only the last one fails here), the --revision and the --local-dir. Prints one line per download and exits
 1 when any fails.
 """
 import argparse
@@ -32,10 +32,10 @@ import json, sys
 import huggingface_hub.cli.download as download
 calls = []
 def snapshot(**kwargs):
-    calls.append({"kind": "snapshot", **{k: kwargs.get(k) for k in ("repo_id", "allow_patterns", "ignore_patterns", "local_dir")}})
+    calls.append({"kind": "snapshot", **{k: kwargs.get(k) for k in ("repo_id", "allow_patterns", "ignore_patterns", "local_dir", "revision")}})
     return "/nonexistent"
 def single(**kwargs):
-    calls.append({"kind": "file", **{k: kwargs.get(k) for k in ("repo_id", "filename", "local_dir")}})
+    calls.append({"kind": "file", **{k: kwargs.get(k) for k in ("repo_id", "filename", "local_dir", "revision")}})
     return "/nonexistent"
 download.snapshot_download = snapshot
 download.hf_hub_download = single
@@ -83,13 +83,13 @@ def expected(words):
     """What the line means to a reader: the repository, the files named before any flag, and
     every pattern after --include or --exclude up to the next flag (`--exclude a b` reads as
     two patterns, whatever one CLI or another makes of it), and the folder."""
-    want = {"repo_id": words[0], "files": [], "include": [], "exclude": [], "local_dir": None}
+    want = {"repo_id": words[0], "files": [], "include": [], "exclude": [], "local_dir": None, "revision": None}
     flag = None
     for word in words[1:]:
         if word.startswith("--"):
             flag = word
-        elif flag == "--local-dir":
-            want["local_dir"] = word
+        elif flag in ("--local-dir", "--revision"):
+            want[flag[2:].replace("-", "_")] = word
             flag = None
         elif flag in ("--include", "--exclude"):
             want[flag[2:]].append(word)
@@ -113,6 +113,9 @@ def check_line(venv, line):
     problems = []
     if call["repo_id"] != want["repo_id"]:
         problems.append(f"repository {call['repo_id']!r}, the line names {want['repo_id']!r}")
+    # The snapshot the server is told to read (vLLM's --revision) is the one this fetches.
+    if call.get("revision") != want["revision"]:
+        problems.append(f"revision {call.get('revision')!r}, the line names {want['revision']!r}")
     if call.get("local_dir") != want["local_dir"]:
         problems.append(f"folder {call.get('local_dir')!r}, the line names {want['local_dir']!r}")
     if want["files"]:

@@ -26,6 +26,9 @@ enum WeightsDownload {
         }
         // One pattern per flag: hf 1.x takes a second word after --exclude as a file to fetch.
         for pattern in excluding { arguments += ["--exclude", pattern] }
+        // The revision the server is told too (vLLM's --revision), so both read one snapshot;
+        // llama-server loads the file this puts in the directory.
+        if let revision = weights.revision { arguments += ["--revision", revision] }
         if let directory { arguments += ["--local-dir", directory] }
         return arguments
     }

@@ -113,6 +113,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         models:
           qwen3.5-122b:                         # CHANGE: the model both nodes serve together
             source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 68
             runtime:
               kind: vllm
@@ -167,6 +168,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         models:
           qwen3-30b:                            # CHANGE: the model to serve
             source: Qwen/Qwen3-30B-A3B-Instruct-2507-FP8
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 32
             runtime:
               kind: vllm
@@ -219,6 +221,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
             node: box
           qwen3-coder:
             source: unsloth/Qwen3-Coder-30B-A3B-Instruct-GGUF
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 19
             runtime: {kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-cuda-b6700}
             node: box
@@ -274,6 +277,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         models:
           qwen3-30b:                            # CHANGE: the models to take turns
             source: Qwen/Qwen3-30B-A3B-Instruct-2507-FP8
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 32
             runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
             catalog: sparks
@@ -283,6 +287,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
               max_model_len: 65536
           gpt-oss-120b:
             source: openai/gpt-oss-120b
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 61
             runtime:
               kind: vllm
@@ -336,6 +341,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         models:
           coder:                                # CHANGE: the models to serve
             source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 16
             runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.11.2}
             node: workstation
@@ -345,6 +351,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
             vllm: {gpu_memory_utilization: 0.90, max_model_len: 32768, max_num_seqs: 4, tool_call_parser: qwen3_coder}
           senior:
             source: Qwen/Qwen3.6-35B-A3B-FP8
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 36
             runtime: {kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}
             node: spark
@@ -425,6 +432,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
         models:
           qwen3.5-122b:                         # CHANGE: alice's model, across gpu-a and gpu-b
             source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 68
             runtime:
               kind: vllm
@@ -438,6 +446,7 @@ public enum StarterTopology: String, CaseIterable, Sendable {
               tool_call_parser: qwen3_coder
           qwen3-30b:                            # CHANGE: bob's model on gpu-c
             source: Qwen/Qwen3-30B-A3B-Instruct-2507-FP8
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 32
             runtime:
               kind: vllm

@@ -30,6 +30,8 @@ public final class ClusterPlan: Sendable {
     public let servedName: String
     /// Where the weights come from (a Hugging Face repository, an Ollama tag, a GGUF file).
     public let source: String
+    /// The repository revision the weights (and tokenizer and code) are fetched at, if written.
+    public let revision: String?
     public let weightsGB: Double
     public let port: Int
     public let listen: ListenAddress?
@@ -79,6 +81,7 @@ public final class ClusterPlan: Sendable {
         name = model.name
         servedName = model.servedName
         source = model.source
+        revision = model.revision
         weightsGB = model.weightsGB
         port = model.port
         listen = model.listen

@@ -20,9 +20,13 @@ public struct ModelWeights: Sendable, Equatable {
     public let fetch: Fetch
     /// Seconds the runbook waits for a first start (a vLLM compiles kernels, a NIM optimises).
     public let startTimeout: Int
+    /// The repository revision `hf download --revision` fetches (the model's `revision`), or nil
+    /// for the default branch as it is on the day.
+    public let revision: String?
 
-    public init(fetch: Fetch, startTimeout: Int) {
+    public init(fetch: Fetch, startTimeout: Int, revision: String? = nil) {
         self.fetch = fetch
         self.startTimeout = startTimeout
+        self.revision = revision
     }
 }

@@ -45,6 +45,8 @@ public enum RuleCatalog {
         LlamaCppSlotsRule(),
         PinnedImageRule(),
         RemoteCodeRule(),
+        PinnedModelRule(),
+        PinnedRemoteCodeRule(),
         GPUAssignmentRule(),
         CatalogSwapRule(),
         FallbackChainRule(),

@@ -29,6 +29,9 @@ public enum Grammar: Sendable {
     case configKey
     /// An NVIDIA GPU's UUID as nvidia-smi prints it: 'GPU-' and 8-4-4-4-12 hexadecimal digits.
     case gpuUUID
+    /// A Hugging Face repository revision: a commit, a branch or a tag, as `hf download
+    /// --revision` and vLLM's `--revision` take it.
+    case revision
 
     /// What the value must look like, for the error message.
     public var expectation: String {
@@ -54,6 +57,7 @@ public enum Grammar: Sendable {
         case .routeName: return "a model name such as 'homelab/code': lowercase identifiers joined by '/'"
         case .phrase: return "lowercase words of letters, digits, '.', '_' and '-', one space apart, such as 'tool use' (at most 63)"
         case .configKey: return "letters, digits, '_', '.' and '-', starting with a letter or '_', such as 'rope_scaling' (at most 63)"
+        case .revision: return "a commit (40 lowercase hexadecimal digits), a branch or a tag: letters, digits, '.', '_', '-' and '/', starting with a letter or digit (at most 128)"
         case .gpuUUID: return "a GPU UUID as 'nvidia-smi --query-gpu=uuid --format=csv,noheader' prints it, such as 'GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a'"
         }
     }
@@ -134,6 +138,10 @@ public enum Grammar: Sendable {
                 && scalars.allSatisfy { Self.isAlnum($0) || "/_+-".unicodeScalars.contains($0) } && !text.contains("..")
         case .ruleID:
             return scalars.count == 5 && scalars.prefix(2).allSatisfy(Self.isUpper) && scalars.suffix(3).allSatisfy(Self.isDigit)
+        case .revision:
+            // Never an option (a leading '-') nor a path out ('..'): it lands in shell words.
+            return scalars.count <= 128 && Self.isAlnum(scalars[0])
+                && scalars.allSatisfy { Self.isAlnum($0) || "._-/".unicodeScalars.contains($0) } && !text.contains("..") && !text.hasSuffix("/")
         case .gpuUUID:
             let groups = text.dropFirst(4).split(separator: "-", omittingEmptySubsequences: false)
             return text.hasPrefix("GPU-") && groups.map(\.count) == [8, 4, 4, 4, 12]

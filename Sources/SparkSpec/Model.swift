@@ -5,6 +5,9 @@ public struct Model: Sendable {
     public var name: String
     /// Where the weights come from: a Hugging Face repository, or for Ollama the model to pull.
     public var source: String
+    /// The repository's revision the weights, tokenizer and any code are fetched at (a commit,
+    /// a branch or a tag); nil fetches the default branch as it is on the day. Ollama has none.
+    public var revision: String? = nil
     /// The name clients ask for; defaults to the model's key.
     public var servedName: String
     public var weightsGB: Double

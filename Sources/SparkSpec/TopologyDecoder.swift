@@ -729,6 +729,15 @@ private struct Decoder {
         let source = map.string(
             "source", required: true, what: what, grammar: kind == nil ? nil : kind == .ollama ? .ollamaTag : .huggingFaceRepo)
         let servedName = map.string("served_name", grammar: .identifier) ?? name
+        let revision = map.string("revision", grammar: .revision)
+        if kind == .ollama, let written = map.value("revision") {
+            // Ollama's registry resolves a name and a tag; its names parse a digest
+            // (types/model/name.go) but `ollama pull` has no pull by digest (ollama/ollama#6886).
+            context.error(
+                "model '\(name)' runs on Ollama, which pulls by tag only: 'ollama pull' takes no revision or digest", at: written.location,
+                path: path / "revision",
+                help: "remove 'revision' and write the tag in 'source' (such as 'qwen3-coder:30b'); HY007 explains what a tag pins")
+        }
         let weights = map.double("weights_gb", required: true, what: what, in: 0.001...100_000)
         let cluster = placement(map, what: what, at: path)
         // A catalog's models share its port and take turns: the catalog decides both.
@@ -794,6 +803,7 @@ private struct Decoder {
             path: path, catalog: catalogName, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks, senior: senior, textFallbacks: textFallbacks, apiKey: apiKey)
         model.ollama = ollama
         model.gpuUUIDs = gpuUUIDs
+        model.revision = kind == .ollama ? nil : revision
         return model
     }
 

@@ -242,6 +242,9 @@ for name, (old, new) in {
     "text-fallbacks-unknown": ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    text_fallbacks: [kimi-linar]\n  qwen3-coder-llama:"),
     "route-shadows-model": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nroutes:\n  kimi-linear: qwen3-coder\n"),
     "ollama-context-length-zero": ("ollama: {context_length: 65536}", "ollama: {context_length: 0}"),
+    # Ollama pulls by tag only; a revision that would become an option or a path is refused.
+    "model-revision-on-ollama": ("    source: qwen3-coder:30b\n", "    source: qwen3-coder:30b\n    revision: main\n"),
+    "model-revision-hostile": ("cannot know that commit).\n    revision: main\n", "cannot know that commit).\n    revision: \"--local-dir=/etc\"\n"),
     "ollama-settings-on-vllm": ("      trust_remote_code: true\n", "      trust_remote_code: true\n    ollama: {context_length: 8192}\n"),
     "backend-token-literal": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nhosts:\n  win:\n    tailnet: home-net\n    tag: tag:lmstudio\nbackends:\n  gemma:\n    host: win\n    api_key: sk-lm-0123456789abcdef\n"),
     "host-os-unknown": ("    max_tokens: 2000\n", "    max_tokens: 2000\n\nhosts:\n  win:\n    tailnet: home-net\n    tag: tag:lmstudio\n    os: macos\nbackends:\n  gemma:\n    host: win\n"),
@@ -263,8 +266,8 @@ for name, (old, new) in {
     "gpu-uuids-without-ids": ("    port: 8001\n", "    port: 8001\n    gpu_uuids: [GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a]\n"),
     "gpu-uuids-count": ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n    gpu_uuids: [GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a, GPU-0b1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6]\n"),
     "gpu-uuid-malformed": ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n    gpu_uuids: [\"GPU-0; reboot\"]\n"),
-    "gpu-ids-on-scripted-vllm": ("  gpt-oss-20b:\n    source: openai/gpt-oss-20b\n    weights_gb: 13\n    runtime: {kind: vllm, runner: compose,",
-                                 "  gpt-oss-20b:\n    source: openai/gpt-oss-20b\n    weights_gb: 13\n    gpu_ids: [0]\n    runtime: {kind: vllm,"),
+    "gpu-ids-on-scripted-vllm": ("    source: openai/gpt-oss-20b\n    revision: main\n    weights_gb: 13\n    runtime: {kind: vllm, runner: compose,",
+                                 "    source: openai/gpt-oss-20b\n    revision: main\n    weights_gb: 13\n    gpu_ids: [0]\n    runtime: {kind: vllm,"),
 }.items():
     assert old in MULTI, old
     case(name, MULTI.replace(old, new, 1))

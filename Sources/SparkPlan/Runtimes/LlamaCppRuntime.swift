@@ -23,15 +23,16 @@ struct LlamaCppRuntime: ModelRuntime {
     func serviceName(_ cluster: ClusterPlan) -> String { "llama-\(cluster.name)" }
 
     /// The GGUF file, or every part of a split one (`…-00001-of-00003.gguf`), into the folder the
-    /// server mounts.
+    /// server mounts, at the model's revision: llama-server loads the file it is given, and its own
+    /// `-hf repo:quant` download takes no revision, so the pin is the download's.
     func weights(_ cluster: ClusterPlan) -> ModelWeights {
         guard let options = cluster.llamaCpp else {
-            return ModelWeights(fetch: .huggingFace(repository: cluster.source, files: nil, directory: nil), startTimeout: 600)
+            return ModelWeights(fetch: .huggingFace(repository: cluster.source, files: nil, directory: nil), startTimeout: 600, revision: cluster.revision)
         }
         return ModelWeights(
             fetch: .huggingFace(
                 repository: cluster.source, files: Self.files(options.gguf), directory: options.directory.absolute(home: cluster.head.home)),
-            startTimeout: 600)
+            startTimeout: 600, revision: cluster.revision)
     }
 
     /// llama-server on a GPU it cannot use (a Vulkan image without the driver's libraries, say)

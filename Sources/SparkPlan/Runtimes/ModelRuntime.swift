@@ -62,6 +62,7 @@ extension ModelRuntime {
     /// The last `--exclude` is the one an older hf (0.34, one pattern per flag) keeps.
     func weights(_ cluster: ClusterPlan) -> ModelWeights {
         ModelWeights(
-            fetch: .huggingFace(repository: cluster.source, files: nil, excluding: ["metal/*", "original/*"], directory: nil), startTimeout: 1800)
+            fetch: .huggingFace(repository: cluster.source, files: nil, excluding: ["metal/*", "original/*"], directory: nil), startTimeout: 1800,
+            revision: cluster.revision)
     }
 }

@@ -89,6 +89,14 @@ struct VLLMRuntime: ModelRuntime {
             if let json = try? JanssonEncoder.encode(object, style: .compact) { args.append(["--default-chat-template-kwargs", json]) }
         }
         if vllm.trustRemoteCode { args.append(["--trust-remote-code"]) }
+        // One snapshot for all of it: vLLM reads weights at --revision, the tokenizer at
+        // --tokenizer-revision and remote code at --code-revision, each the default branch
+        // unless told (vLLM engine args; every release in facts/vllm/ accepts the three).
+        if let revision = model.revision {
+            args.append(["--revision", revision])
+            args.append(["--tokenizer-revision", revision])
+            if vllm.trustRemoteCode { args.append(["--code-revision", revision]) }
+        }
         for (flag, settings) in [("--hf-overrides", vllm.hfOverrides), ("--speculative-config", vllm.speculativeConfig)] where !settings.isEmpty {
             if let json = try? JanssonEncoder.encode(json(.mapping(settings)), style: .compact) { args.append([flag, json]) }
         }

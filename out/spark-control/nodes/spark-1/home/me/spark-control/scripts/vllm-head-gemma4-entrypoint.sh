@@ -13,5 +13,7 @@ exec vllm serve google/gemma-4-31b-it \
   --max-model-len 32768 \
   --max-num-batched-tokens 8192 \
   --enable-prefix-caching \
+  --revision main \
+  --tokenizer-revision main \
   --tensor-parallel-size 1 \
   --pipeline-parallel-size 1

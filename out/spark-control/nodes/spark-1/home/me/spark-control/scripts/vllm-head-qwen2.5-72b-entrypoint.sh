@@ -12,5 +12,7 @@ exec vllm serve Qwen/Qwen2.5-72B-Instruct-AWQ \
   --gpu-memory-utilization 0.7 \
   --max-model-len 32768 \
   --kv-cache-dtype fp8 \
+  --revision main \
+  --tokenizer-revision main \
   --tensor-parallel-size 1 \
   --pipeline-parallel-size 1

@@ -41,6 +41,8 @@ exec vllm serve nvidia/Qwen3-235B-A22B-FP4 \
   --max-num-batched-tokens 8192 \
   --kv-cache-dtype fp8 \
   --enable-prefix-caching \
+  --revision main \
+  --tokenizer-revision main \
   --tensor-parallel-size 2 \
   --pipeline-parallel-size 1 \
   --distributed-executor-backend ray

@@ -11,5 +11,7 @@ exec vllm serve Qwen/Qwen3-VL-30B-A3B-Instruct-FP8 \
   --dtype auto \
   --gpu-memory-utilization 0.7 \
   --max-model-len 65536 \
+  --revision main \
+  --tokenizer-revision main \
   --tensor-parallel-size 1 \
   --pipeline-parallel-size 1

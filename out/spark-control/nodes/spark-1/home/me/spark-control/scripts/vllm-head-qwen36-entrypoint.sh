@@ -14,5 +14,7 @@ exec vllm serve RedHatAI/Qwen3.6-35B-A3B-NVFP4 \
   --max-num-batched-tokens 8192 \
   --kv-cache-dtype fp8 \
   --enable-prefix-caching \
+  --revision main \
+  --tokenizer-revision main \
   --tensor-parallel-size 1 \
   --pipeline-parallel-size 1

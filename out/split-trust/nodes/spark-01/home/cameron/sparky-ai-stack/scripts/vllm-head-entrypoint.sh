@@ -46,6 +46,8 @@ exec vllm serve Qwen/Qwen3.5-122B-A10B-GPTQ-Int4 \
   --tool-call-parser qwen3_coder \
   --reasoning-parser qwen3 \
   --default-chat-template-kwargs '{"enable_thinking":false}' \
+  --revision main \
+  --tokenizer-revision main \
   --tensor-parallel-size 2 \
   --pipeline-parallel-size 1 \
   --distributed-executor-backend ray

@@ -38,6 +38,8 @@ exec vllm serve Qwen/Qwen3.5-122B-A10B-GPTQ-Int4 \
   --dtype auto \
   --gpu-memory-utilization 0.8 \
   --max-model-len 65536 \
+  --revision main \
+  --tokenizer-revision main \
   --tensor-parallel-size 2 \
   --pipeline-parallel-size 1 \
   --distributed-executor-backend ray

@@ -11,5 +11,7 @@ exec vllm serve Qwen/Qwen3-30B-A3B-Instruct-2507-FP8 \
   --dtype auto \
   --gpu-memory-utilization 0.6 \
   --max-model-len 32768 \
+  --revision main \
+  --tokenizer-revision main \
   --tensor-parallel-size 1 \
   --pipeline-parallel-size 1

@@ -40,6 +40,8 @@ exec vllm serve Qwen/Qwen3.5-122B-A10B-GPTQ-Int4 \
   --max-model-len 65536 \
   --enable-auto-tool-choice \
   --tool-call-parser qwen3_coder \
+  --revision main \
+  --tokenizer-revision main \
   --tensor-parallel-size 2 \
   --pipeline-parallel-size 1 \
   --distributed-executor-backend ray

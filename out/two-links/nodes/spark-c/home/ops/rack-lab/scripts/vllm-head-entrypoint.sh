@@ -13,5 +13,7 @@ exec vllm serve Qwen/Qwen3-30B-A3B-Instruct-2507-FP8 \
   --max-model-len 32768 \
   --enable-auto-tool-choice \
   --tool-call-parser hermes \
+  --revision main \
+  --tokenizer-revision main \
   --tensor-parallel-size 1 \
   --pipeline-parallel-size 1
