@@ -12,6 +12,7 @@ public enum RuleCatalog {
         OwnTailnetRule(),
         DACRouteRule(),
         MutualShareRule(),
+        SharedNodeAddressRule(),
         CrossOwnerModelRule(),
         PolicyTestsRule(),
         SeparateTailnetsRule(),
