@@ -12,6 +12,7 @@ public enum RuleCatalog {
         OwnTailnetRule(),
         DACRouteRule(),
         MutualShareRule(),
+        TaggedShareRule(),
         SharedNodeAddressRule(),
         CrossOwnerModelRule(),
         PolicyTestsRule(),
