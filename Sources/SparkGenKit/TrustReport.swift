@@ -188,14 +188,15 @@ public struct TrustReport {
             let pinned = cluster.rayNodeListeners.map { "\($0.name) \($0.port) (\($0.everyAddress ? "every address" : "the member's address"))" }
             text += "    Ray's ports, pinned on every member: GCS \(cluster.rayPort) on the head (every address), " + pinned.joined(separator: ", ")
             text += ", and one port per Ray worker process in \(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound) (every address).\n"
-            for member in cluster.members {
-                guard let node = plan.node(named: member.name) else { continue }
-                text += "    " + rayPeerReach(node, peers: cluster.members.filter { $0.name != member.name }) + "\n"
-            }
             if let token = cluster.runtime.rayToken {
                 text += "    Ray token authentication: on (RAY_AUTH_MODE=token, token from \(token.file) on every member).\n"
             } else {
                 text += "    Not applied: Ray token authentication (RAY_AUTH_MODE=token, Ray 2.52 and later); set runtime.ray_token.\n"
+            }
+            // What a task a peer schedules reaches on each member: the token keeps strangers out, not peers.
+            for member in cluster.members {
+                guard let node = plan.node(named: member.name) else { continue }
+                text += "    " + rayPeerReach(node, peers: cluster.members.filter { $0.name != member.name }) + "\n"
             }
         }
         if !any { text += "  - no multi-node cluster: no node runs code for another\n" }
@@ -210,7 +211,7 @@ public struct TrustReport {
     func rayPeerReach(_ node: NodePlan, peers: [ClusterMember]) -> String {
         let names = peers.map { "\($0.name) (\($0.owner))" }.joined(separator: ", ")
         let listeners = Reachability.listeners(of: node).map { "\($0.name) \($0.port) (\($0.bindAddress))" }
-        var text = "on \(node.name) (\(node.owner.name)): code that \(names) schedule\(peers.count == 1 ? "s" : "") there runs in the Ray container "
+        var text = "On \(node.name) (\(node.owner.name)), code that \(names) schedule\(peers.count == 1 ? "s" : "") there runs in the Ray container "
         text += "on the host's network, so it reaches every listener of \(node.name), loopback included: \(listeners.joined(separator: ", ")), "
         text += "and \(Self.everyPort(of: node)), whatever listens there"
         if Self.rayContainerHoldsNetRaw {
@@ -221,7 +222,8 @@ public struct TrustReport {
     }
 
     /// Whether the Ray containers keep Docker's default NET_RAW (VLLMEmitter adds IPC_LOCK and
-    /// drops nothing), with which a task captures the node's loopback traffic.
+    /// drops nothing), with which a task captures the node's loopback traffic. Once the launch
+    /// scripts drop capabilities (issue 23, item 1's hardening), this reads the kept set.
     static let rayContainerHoldsNetRaw = true
 
     /// Every address a process of the node can be reached on: loopback, its link and LAN

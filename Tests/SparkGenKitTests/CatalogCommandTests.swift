@@ -94,12 +94,12 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let text = result.stdout
         #expect(text.contains(
-            "on spark-01 (you): code that spark-02 (client) schedules there runs in the Ray container on the host's network, so it "
+            "On spark-01 (you), code that spark-02 (client) schedules there runs in the Ray container on the host's network, so it "
                 + "reaches every listener of spark-01, loopback included: ssh 22 (0.0.0.0), litellm 8001 (127.0.0.1), litellm-db 5432 (127.0.0.1), "
                 + "open-webui 8080 (127.0.0.1), n8n 5678 (127.0.0.1), hermes-webui 8787 (127.0.0.1)"), "\(text)")
         #expect(text.contains("and every port on 127.0.0.1, 192.0.2.21, 198.51.100.1 and its tailnet address, whatever listens there"))
         #expect(text.contains("the LiteLLM master key smoke.sh and verify.sh send to 127.0.0.1"))
-        #expect(text.contains("on spark-02 (client): code that spark-01 (you) schedules there"))
+        #expect(text.contains("On spark-02 (client), code that spark-01 (you) schedules there"))
         // The cross-owner section says it once per node, with every port.
         #expect(text.contains("client → you: code a Ray peer (spark-02) runs on spark-01 reaches every listener there, loopback included: ssh (22), litellm (8001), litellm-db (5432)"))
         // The matrix has the vantage: spark-01's loopback-only LiteLLM database is open to it, from another owner.
