@@ -448,6 +448,42 @@ class Harness:
                 entrypoints += [listener for listener in found if listener not in entrypoints]
         return listeners + entrypoints, published
 
+    def ray_launches(self, node):
+        """The scripts that start the node's Ray containers: each `docker run`s an entrypoint
+        (scripts/vllm-*-entrypoint.sh) that runs `ray start`. Returns [(script, on host network)]."""
+        scripts_dir = self.stack_artifact(node, "scripts")
+        launches = []
+        for name in sorted(os.listdir(scripts_dir)) if scripts_dir else []:
+            if not name.endswith(".sh") or name.endswith("-entrypoint.sh"):
+                continue
+            text = open(os.path.join(scripts_dir, name)).read()
+            if "docker run" not in text:
+                continue
+            mounted = re.findall(r"scripts/([\w.-]+-entrypoint\.sh):", text)
+            if not any("ray start" in open(os.path.join(scripts_dir, entry)).read()
+                       for entry in mounted if os.path.exists(os.path.join(scripts_dir, entry))):
+                continue
+            # The `docker run` command, its continuation lines joined: the flags before the image.
+            words = shlex.split(text.split("docker run", 1)[1].replace("\\\n", " ").split("\n", 1)[0])
+            host = any(word in ("--network=host", "--net=host") or (word in ("--network", "--net") and index + 1 < len(words)
+                       and words[index + 1] == "host") for index, word in enumerate(words))
+            launches.append((name, host))
+        return launches
+
+    def ray_code_ns(self, node):
+        """Where a Ray peer's task on `node` runs: the node's namespace when every Ray container of
+        the node shares the host's network, else a namespace of the container's own (loopback only)."""
+        launches = self.ray_launches(node)
+        if not launches:
+            raise RuntimeError(f"vantage 'ray-peer' on {node}: no script of the node starts a Ray container")
+        if all(host for _, host in launches):
+            return self.node_ns(node)
+        role = f"r{self.node_index[node]}"
+        name = f"{self.prefix}-{role}"
+        if name not in self.namespaces:
+            self.namespace(role)
+        return name
+
     def serve_forwards(self, node):
         """`tailscale serve --bg --tcp PORT tcp://HOST:PORT` lines of the node's tailscale-up.sh."""
         path = self.stack_artifact(node, "scripts/tailscale-up.sh")
@@ -604,6 +640,13 @@ class Harness:
                 local = {b for b, p in listeners_by_node[node] if p == port}
                 address = "127.0.0.1" if (not local or "0.0.0.0" in local) else sorted(local)[0]
                 plans.setdefault(self.node_ns(node), []).append((key, [(address, port)]))
+            elif vantage == "ray-peer":
+                # A task another Ray member schedules here runs in this node's Ray container: on
+                # the node's own stack with --network host (loopback included), or in a namespace
+                # of the container's own, whose loopback is not the node's. The launch scripts say which.
+                local = {b for b, p in listeners_by_node[node] if p == port}
+                address = "127.0.0.1" if (not local or "0.0.0.0" in local) else sorted(local)[0]
+                plans.setdefault(self.ray_code_ns(node), []).append((key, [(address, port)]))
             elif vantage == "own-tailnet":
                 device = f"{self.prefix}-t{self.tailnets.index(info['tailnet'])}"
                 plans.setdefault(device, []).append((key, [(self.tailnet_ip(info["tailnet"], node), port)]))

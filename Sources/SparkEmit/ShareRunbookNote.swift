@@ -14,8 +14,15 @@ enum ShareRunbookNote {
             text += "Machines, this machine's menu, Share, and send the invite to each of them (tailscale.com/kb/1084/sharing). "
             text += "A machine is shared with users, never with a tag or a tagged device (\"Devices cannot be shared with a tag or with "
             text += "another tagged device\", ibid.; tailscale/tailscale#5321): the nodes of \(share.tailnet) cannot use the share, "
-            text += "only its people. The policy admits whoever accepts (autogroup:shared) to port\(share.ports.count == 1 ? "" : "s") \(ports) "
-            text += "and nothing else.\n"
+            text += "only its people. "
+            if let address = node.tailnetIP {
+                text += "The policy admits whoever accepts (autogroup:shared) to port\(share.ports.count == 1 ? "" : "s") \(ports) on \(address) "
+                text += "and nothing else.\n"
+            } else {
+                // A grant to the tag does not admit shared-in users (tailscale/tailscale#14445).
+                text += "The policy admits them to nothing yet: it grants shared-in users this machine's tailnet address, which the "
+                text += "topology does not state (add its tailnet_ip; ST012).\n"
+            }
         }
         return text
     }

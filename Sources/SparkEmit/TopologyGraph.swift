@@ -76,7 +76,9 @@ public struct TopologyGraph {
     /// The graph id of the place a vantage stands for; nil for the node itself.
     private func source(of vantage: Vantage, toward node: NodePlan) -> String? {
         switch vantage {
-        case .local: return nil
+        // Code a Ray peer runs on the node stands where the node's own processes do: no flow
+        // across a network to draw; `spark-gen trust` lists what it reaches.
+        case .local, .rayPeer: return nil
         case .ownTailnet: return Self.id("tailnet", node.tailnet.name)
         case .tailnetTag: return Self.id("tag", node.tailnet.name)
         // A share admits the other tailnet's users who accepted it, never its tagged nodes

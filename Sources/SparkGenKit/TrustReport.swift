@@ -175,8 +175,9 @@ public struct TrustReport {
         for cluster in plan.clusters where cluster.isMultiNode {
             any = true
             let members = cluster.members.map { "\($0.name) (\($0.owner))" }.joined(separator: ", ")
-            text += "  - model \(cluster.name): \(members) form one Ray cluster; its members can run code on each other's Ray processes,"
-            text += " and an exposed dashboard or job API makes that remote code execution.\n"
+            text += "  - model \(cluster.name): \(members) form one Ray cluster: any member can run code on every member (Ray has no access control between"
+            text += " the jobs of a cluster, docs.ray.io/en/latest/cluster/faq.html), and an exposed dashboard or job API makes that remote"
+            text += " code execution for whoever reaches it (docs.ray.io/en/latest/ray-security/index.html).\n"
             text += "    Mitigations applied: no dashboard or job API (minimal Ray \(cluster.rayVersion ?? "") with --include-dashboard=false);"
             // A multi-node cluster always has a link; "the DAC" for the link of a version-1 topology.
             let link = cluster.link?.phrase ?? "the cluster's link"
@@ -192,9 +193,44 @@ public struct TrustReport {
             } else {
                 text += "    Not applied: Ray token authentication (RAY_AUTH_MODE=token, Ray 2.52 and later); set runtime.ray_token.\n"
             }
+            // What a task a peer schedules reaches on each member: the token keeps strangers out, not peers.
+            for member in cluster.members {
+                guard let node = plan.node(named: member.name) else { continue }
+                text += "    " + rayPeerReach(node, peers: cluster.members.filter { $0.name != member.name }) + "\n"
+            }
         }
         if !any { text += "  - no multi-node cluster: no node runs code for another\n" }
         return text
+    }
+
+    /// What code a Ray peer schedules on `node` reaches there. Ray runs whatever a member
+    /// submits ("anybody who can access the associated ports can execute arbitrary code on your
+    /// Ray Cluster", docs.ray.io/en/latest/ray-security/index.html) with no access control between
+    /// jobs ("Jobs have full access to a Ray cluster and all of the resources within it",
+    /// docs.ray.io/en/latest/cluster/faq.html), and the Ray container runs with `--network host`.
+    func rayPeerReach(_ node: NodePlan, peers: [ClusterMember]) -> String {
+        let names = peers.map { "\($0.name) (\($0.owner))" }.joined(separator: ", ")
+        let listeners = Reachability.listeners(of: node).map { "\($0.name) \($0.port) (\($0.bindAddress))" }
+        var text = "On \(node.name) (\(node.owner.name)), code that \(names) schedule\(peers.count == 1 ? "s" : "") there runs in the Ray container "
+        text += "on the host's network, so it reaches every listener of \(node.name), loopback included: \(listeners.joined(separator: ", ")), "
+        text += "and \(Self.everyPort(of: node)), whatever listens there"
+        if Self.rayContainerHoldsNetRaw {
+            text += "; with Docker's default capabilities (NET_RAW) it also reads plain-HTTP loopback traffic, the LiteLLM master key "
+            text += "smoke.sh and verify.sh send to 127.0.0.1 included"
+        }
+        return text + "."
+    }
+
+    /// Whether the Ray containers keep Docker's default NET_RAW (VLLMEmitter adds IPC_LOCK and
+    /// drops nothing), with which a task captures the node's loopback traffic. Once the launch
+    /// scripts drop capabilities (issue 23, item 1's hardening), this reads the kept set.
+    static let rayContainerHoldsNetRaw = true
+
+    /// Every address a process of the node can be reached on: loopback, its link and LAN
+    /// addresses, and its tailnet address when the topology states it.
+    static func everyPort(of node: NodePlan) -> String {
+        let addresses = ["127.0.0.1"] + node.interfaces.map(\.address.description)
+        return "every port on " + addresses.joined(separator: ", ") + " and " + (node.tailnetIP.map { "\($0) (tailnet)" } ?? "its tailnet address")
     }
 
     /// Every ssh key spark-gen installs, or has the operator install: each is code execution as
@@ -235,7 +271,8 @@ public struct TrustReport {
         let matrix = Reachability(plan)
         var text = "\nWhere one owner reaches another owner's listeners\n"
         var lines: [String] = []
-        for entry in matrix.entries where entry.reachable {
+        // A Ray peer's code reaches every listener of the node: one line per node below says so.
+        for entry in matrix.entries where entry.reachable && entry.vantage != .rayPeer {
             guard let node = plan.node(named: entry.node) else { continue }
             let foreign = Reachability.otherOwners(of: entry.vantage, toward: node, in: plan)
             guard !foreign.isEmpty else { continue }
@@ -245,6 +282,15 @@ public struct TrustReport {
             lines.append(line)
         }
         for node in plan.nodes {
+            let foreignPeers = Reachability.rayPeers(of: node).filter { $0.owner != node.owner.name }
+            if !foreignPeers.isEmpty {
+                let owners = Array(Set(foreignPeers.map(\.owner))).sorted().joined(separator: ", ")
+                let listeners = Reachability.listeners(of: node).map { "\($0.name) (\($0.port))" }.joined(separator: ", ")
+                lines.append(
+                    "  - \(owners) → \(node.owner.name): code a Ray peer (\(foreignPeers.map(\.name).joined(separator: ", "))) runs on \(node.name)"
+                        + " reaches every listener there, loopback included: \(listeners), and \(Self.everyPort(of: node)):"
+                        + " Ray runs any member's tasks on every member, in the Ray container on the host's network (TR001)")
+            }
             for reach in everyPortPeers(node) {
                 guard let peer = plan.node(named: reach.peer), peer.owner.name != node.owner.name else { continue }
                 lines.append(

@@ -31,6 +31,7 @@ public struct Reachability: Sendable {
         vantages += LANModel.peerVantages(plan)
         vantages += plan.lans.map { .lan($0.name) }
         vantages += plan.hosts.flatMap { host in host.interfaces.map { .host(host.name, link: $0.link.name) } }
+        if plan.clusters.contains(where: \.isMultiNode) { vantages.append(.rayPeer) }
         self.init(plan, vantages: vantages) { _ in vantages }
     }
 
@@ -57,6 +58,7 @@ public struct Reachability: Sendable {
                 let host = plan.hosts[position.host]
                 return .host(host.name, link: host.interfaces[position.interface].link.name)
             }
+            if !rayPeers(of: node).isEmpty { vantages.append(.rayPeer) }
             return vantages
         }
     }
@@ -91,8 +93,21 @@ public struct Reachability: Sendable {
         case .ownTailnet, .tailnetTag: owners = plan.tailnet(named: node.tailnet.name)?.owners ?? []
         case .otherTailnet(let name): owners = plan.tailnet(named: name)?.owners ?? []
         case .linkPeer(let name, _): owners = plan.node(named: name).map { [$0.owner.name] } ?? []
+        case .rayPeer: owners = rayPeers(of: node).map(\.owner)
         }
-        return owners.filter { $0 != node.owner.name }
+        var seen = Set<String>()
+        return owners.filter { $0 != node.owner.name && seen.insert($0).inserted }
+    }
+
+    /// The other members of the node's multi-node Ray clusters, each once, in cluster order: any
+    /// of them can run code on the node. Ray has no access control between a cluster's jobs
+    /// ("Jobs have full access to a Ray cluster and all of the resources within it",
+    /// docs.ray.io/en/latest/cluster/faq.html) and runs whatever a client submits
+    /// (docs.ray.io/en/latest/ray-security/index.html).
+    public static func rayPeers(of node: NodePlan) -> [ClusterMember] {
+        var seen = Set<String>()
+        return node.clusterRoles.filter(\.cluster.isMultiNode).flatMap(\.cluster.members)
+            .filter { $0.name != node.name && seen.insert($0.name).inserted }
     }
 
     public func isReachable(_ node: String, port: Int, from vantage: Vantage) -> Bool {
@@ -108,6 +123,10 @@ public struct Reachability: Sendable {
         switch vantage {
         case .local:
             return true
+        case .rayPeer:
+            // The peer's task runs in the node's Ray container, on the host's network: whatever
+            // listens on the node, on loopback too, answers it as it answers the node itself.
+            return rayPeers(of: node).isEmpty ? nil : true
         case .ownTailnet:
             let granted = policyGrants(node, port: service.port, plan: plan)
             return tailnetReaches(service, on: node, granted: granted, routed: routedAddresses(node))
@@ -119,7 +138,8 @@ public struct Reachability: Sendable {
             return tailnetReaches(service, on: node, granted: granted, routed: routedAddresses(node))
         case .otherTailnet(let name):
             guard name != node.tailnet.name else { return nil }
-            let shared = sharedPorts(of: node, with: name, plan: plan).contains(service.port)
+            // The policy admits shared-in users on the node's tailnet address alone (TailnetPolicyPlanner).
+            let shared = node.tailnetIP != nil && sharedPorts(of: node, with: name, plan: plan).contains(service.port)
             return tailnetReaches(service, on: node, granted: shared, routed: [])
         case .linkPeer(let name, let link):
             guard name != node.name, let own = node.interface(on: link), let peer = plan.node(named: name), let source = peer.interface(on: link)

@@ -60,14 +60,16 @@ enum TailnetPolicyPlanner {
         // "Devices cannot be shared with a tag or with another tagged device"; tailscale/tailscale#5321),
         // and this policy replaces the sharer's whole policy, so the users who accepted the share
         // (autogroup:shared) are admitted here or not at all. The destination is the node's tailnet
-        // address where the topology gives it: a grant to the tag alone did not admit shared-in
-        // users to a tagged device (tailscale/tailscale#14445).
+        // address: a grant to the tag does not admit shared-in users to a tagged device
+        // (tailscale/tailscale#14445), so a shared node without tailnet_ip gets no grant rather
+        // than one that does nothing (ST012 says so).
         for share in tailnet.shares where !share.ports.isEmpty {
             var destinations: [String] = []
             for name in share.nodes {
-                let destination = nodes.first { $0.name == name }?.tailnetIP?.description ?? tailnet.tag
+                guard let destination = nodes.first(where: { $0.name == name })?.tailnetIP?.description else { continue }
                 if !destinations.contains(destination) { destinations.append(destination) }
             }
+            guard !destinations.isEmpty else { continue }
             grants.append(.init(sources: ["autogroup:shared"], destinations: destinations, ports: share.ports.sorted(), path: share.path))
         }
         for grant in tailnet.grants {

@@ -16,9 +16,13 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
     case lan(String)
     /// A host the topology names (under 'hosts'), from its address on a LAN.
     case host(String, link: String)
+    /// Code another member of a Ray cluster runs on the node: Ray schedules any member's tasks on
+    /// every member, and the Ray container shares the node's network namespace (`--network
+    /// host`), so the code stands where a process of the node stands, loopback included.
+    case rayPeer
 
     /// A stable token for machine-readable output: `local`, `own-tailnet`, `own-tag`, `tailnet:NAME`,
-    /// `link:LINK:NODE`, `lan:LINK`, `host:LINK:HOST`.
+    /// `link:LINK:NODE`, `lan:LINK`, `host:LINK:HOST`, `ray-peer`.
     public var token: String {
         switch self {
         case .local: return "local"
@@ -28,6 +32,7 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
         case .linkPeer(let name, let link): return "link:\(link):\(name)"
         case .lan(let link): return "lan:\(link)"
         case .host(let name, let link): return "host:\(link):\(name)"
+        case .rayPeer: return "ray-peer"
         }
     }
 
@@ -42,6 +47,7 @@ public enum Vantage: Hashable, Sendable, CustomStringConvertible {
         case .linkPeer(let name, let link): return "\(name) over \(link == "dac" ? "the DAC" : "link \(link)")"
         case .lan(let link): return link == "mgmt" ? "mgmt LAN" : "LAN \(link)"
         case .host(let name, let link): return "host \(name) on \(link == "mgmt" ? "the mgmt LAN" : "LAN \(link)")"
+        case .rayPeer: return "code a Ray peer runs here"
         }
     }
 }

@@ -12,6 +12,8 @@ public enum RuleCatalog {
         OwnTailnetRule(),
         DACRouteRule(),
         MutualShareRule(),
+        TaggedShareRule(),
+        SharedNodeAddressRule(),
         CrossOwnerModelRule(),
         PolicyTestsRule(),
         SeparateTailnetsRule(),

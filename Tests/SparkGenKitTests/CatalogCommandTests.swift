@@ -72,18 +72,44 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let text = result.stdout
         #expect(text.contains("client: runs a parallel rank of qwen3.5-122b on spark-02: vLLM sends the token ids of every prompt to all ranks"))
-        #expect(text.contains("can run code on each other's Ray processes"))
+        #expect(text.contains("any member can run code on every member (Ray has no access control between the jobs of a cluster"))
         #expect(text.contains("no dashboard or job API"))
         #expect(text.contains("Ray's GCS (6379) and raylet listen on every address in every Ray release"))
         // The reachability table: spark-01's vLLM row is open to itself and its DAC peer only.
         let row = text.split(separator: "\n").first { $0.contains("8000  vllm qwen3.5-122b") }
         #expect(row.map { $0.split(separator: " ").filter { $0 == "yes" }.count } == 1, "\(row ?? "no row")")
-        // …and the DAC peer is another owner's node, which the report names.
-        #expect(row.map { $0.split(separator: " ").filter { $0 == "yes*" }.count } == 1, "\(row ?? "no row")")
+        // …and the DAC peer and the code a Ray peer runs on spark-01 are another owner's, which the report names.
+        #expect(row.map { $0.split(separator: " ").filter { $0 == "yes*" }.count } == 2, "\(row ?? "no row")")
         #expect(text.contains("client → you: spark-02 over the DAC reaches vllm qwen3.5-122b (8000) on spark-01"))
         #expect(text.contains("22    ssh"))
         // spark-02 runs code of spark-01's owner through Ray; as itself on its tailnet it reaches nothing.
         #expect(text.contains("spark-02 as tag:hjp-ai on client-net (its Ray peers belong to you): nothing"))
+    }
+
+    /// A Ray peer's task runs in the member's Ray container on the host's network: trust lists,
+    /// per member, every listener it reaches there, the loopback-only apps included (issue 23,
+    /// item 1). Before, trust said only "members can run code on each other's Ray processes".
+    @Test func trustStatesWhatARayPeersCodeReachesOnEveryMember() {
+        let result = CommandRunner.run(Fixtures.binary, ["trust", Fixtures.splitTrustPath])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = result.stdout
+        #expect(text.contains(
+            "On spark-01 (you), code that spark-02 (client) schedules there runs in the Ray container on the host's network, so it "
+                + "reaches every listener of spark-01, loopback included: ssh 22 (0.0.0.0), litellm 8001 (127.0.0.1), litellm-db 5432 (127.0.0.1), "
+                + "open-webui 8080 (127.0.0.1), n8n 5678 (127.0.0.1), hermes-webui 8787 (127.0.0.1)"), "\(text)")
+        #expect(text.contains("and every port on 127.0.0.1, 192.0.2.21, 198.51.100.1 and its tailnet address, whatever listens there"))
+        #expect(text.contains("the LiteLLM master key smoke.sh and verify.sh send to 127.0.0.1"))
+        #expect(text.contains("On spark-02 (client), code that spark-01 (you) schedules there"))
+        // The cross-owner section says it once per node, with every port.
+        #expect(text.contains("client → you: code a Ray peer (spark-02) runs on spark-01 reaches every listener there, loopback included: ssh (22), litellm (8001), litellm-db (5432)"))
+        // The matrix has the vantage: spark-01's loopback-only LiteLLM database is open to it, from another owner.
+        let row = text.split(separator: "\n").first { $0.contains("5432  litellm-db") }
+        #expect(row?.hasSuffix("yes*") == true, "\(row ?? "no row")")
+        #expect(text.contains("code a Ray peer runs here"))
+        // TR001's message names them too.
+        let lint = CommandRunner.run(Fixtures.binary, ["lint", Fixtures.splitTrustPath])
+        #expect(lint.stderr.contains("on 'spark-01' it reaches ssh 22, litellm 8001 (loopback), litellm-db 5432 (loopback)")
+            || lint.stdout.contains("on 'spark-01' it reaches ssh 22, litellm 8001 (loopback), litellm-db 5432 (loopback)"), "\(lint.stdout)\(lint.stderr)")
     }
 
     /// Every ssh key spark-gen has the operator install is code execution on its node, and trust

@@ -57,6 +57,20 @@ import Testing
         #expect(row?.contains("yes ≠ —!") == true, "\(result.stdout)")
     }
 
+    /// The proof places the code a Ray peer runs on spark-01 where the generated launch script
+    /// puts the Ray container: with `--network host` in the node's own namespace, where the
+    /// loopback-only apps answer it as the intent says; a container off the host's network has a
+    /// loopback of its own, and the intent no longer holds.
+    @Test func aRayPeersCodeIsProbedWhereTheLaunchScriptPutsIt() throws {
+        let example = try BuiltExample("split-trust")
+        defer { example.remove() }
+        try example.edit(Self.head + "/scripts/vllm-head.sh", replacing: "  --network host \\\n", with: "")
+        let result = prove(example.tree, example.intent)
+        #expect(result.status == 1)
+        let row = result.stdout.split(separator: "\n").first { $0.contains("5432  litellm-db") }
+        #expect(row?.hasSuffix("— ≠ yes!") == true, "\(result.stdout)")
+    }
+
     @Test func publishingOpenWebUIFails() throws {
         let example = try BuiltExample("split-trust")
         defer { example.remove() }

@@ -25,10 +25,36 @@ import Testing
         let matrix = try Self.matrix()
         let vllm = matrix.entries.filter { $0.node == "spark-01" && $0.service.port == 8000 }
         let open = Set(vllm.filter(\.reachable).map(\.vantage))
-        #expect(open == [.local, .linkPeer("spark-02", link: "dac")])
+        // Code a Ray peer runs on spark-01 stands where spark-01's own processes do.
+        #expect(open == [.local, .linkPeer("spark-02", link: "dac"), .rayPeer])
         // Every vantage but spark-01's own tailnet as "other", spark-01 as its own DAC peer, and
         // the other nodes of its tailnet by tag (it is the only node of you-net).
         #expect(vllm.count == matrix.vantages.count - 3)
+    }
+
+    /// Code a Ray peer schedules on a member runs in its Ray container on the host's network:
+    /// every listener of the node answers it, loopback included (issue 23, item 1).
+    @Test func aRayPeersCodeReachesEveryListenerOfTheMember() throws {
+        let text = Fixtures.splitTrust
+        let plan = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml").plan)
+        let matrix = Reachability(plan)
+        #expect(matrix.vantages.contains(.rayPeer))
+        for node in ["spark-01", "spark-02"] {
+            let cells = matrix.entries.filter { $0.node == node && $0.vantage == .rayPeer }
+            #expect(!cells.isEmpty && cells.allSatisfy(\.reachable), "\(node)")
+            #expect(cells.count == Reachability.listeners(of: try #require(plan.node(named: node))).count)
+        }
+        for port in [8001, 5432, 8080, 5678, 8787] {
+            #expect(matrix.isReachable("spark-01", port: port, from: .rayPeer), "spark-01:\(port)")
+        }
+        let head = try #require(plan.node(named: "spark-01"))
+        #expect(Reachability.otherOwners(of: .rayPeer, toward: head, in: plan) == ["client"])
+        #expect(Reachability.relevant(plan).isReachable("spark-01", port: 5432, from: .rayPeer))
+        // A node in no multi-node cluster has no Ray peer.
+        let solo = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/one-box/topology.yaml", encoding: .utf8)
+        let oneBox = try Self.matrix(solo)
+        #expect(!oneBox.vantages.contains(.rayPeer))
+        #expect(!oneBox.entries.contains { $0.vantage == .rayPeer })
     }
 
     @Test func onlySSHIsReachableFromTheMgmtLAN() throws {

@@ -94,6 +94,25 @@ import Testing
         #expect(readme.contents.contains("shared_you_net -->|\"8080 open-webui\"| node_spark_02"), "\(readme.contents)")
     }
 
+    /// A grant to the tag does not admit shared-in users (tailscale/tailscale#14445): a shared
+    /// node without tailnet_ip gets no grant and an ST012 error, not a grant to its tag that does
+    /// nothing (before: `autogroup:shared` → `tag:hjp-ai`, silently).
+    @Test func aSharedNodeWithoutItsAddressIsAnErrorNotAGrantToItsTag() throws {
+        let text = Fixtures.splitTrust(
+            replacing: "    keep_members_open: true\n",
+            with: "    keep_members_open: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n")
+            .replacingOccurrences(of: "    ssh: true\n", with: "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n")
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+        let finding = try #require(compilation.diagnostics.first { $0.code == "ST012" })
+        #expect(finding.severity == .error)
+        #expect(finding.message.contains("node 'spark-02' is shared with the users of tailnet 'you-net' but has no tailnet_ip"))
+        #expect(finding.message.contains("tailscale/tailscale#14445"))
+        let plan = try #require(compilation.plan)
+        let policy = try #require(plan.tailnet(named: "client-net")).policy
+        #expect(policy.grants.filter { $0.sources == ["autogroup:shared"] }.isEmpty)
+        #expect(!Reachability(plan).isReachable("spark-02", port: 8080, from: .otherTailnet("you-net")))
+    }
+
     @Test func appPortsAreGrantedOnlyOnTheNodesThatServeThem() throws {
         // three-node-lab: gpu-a runs LiteLLM (8001) and Open WebUI (8080), gpu-b runs neither;
         // both carry tag:alice-gpu. Before, the grant opened 8001 and 8080 on the tag, gpu-b included.

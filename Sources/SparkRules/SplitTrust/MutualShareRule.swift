@@ -21,9 +21,11 @@ struct MutualShareRule: Rule {
         ],
         nonTriggering: [
             .unchanged,
+            // A shared node states its tailnet address (ST012).
             RuleExample([
                 ("    ssh: true\n", "    ssh: true\n    share: [{with: client-net, nodes: [spark-01], ports: [8080]}]\n"),
                 ("    keep_members_open: true\n", "    keep_members_open: true\n    accept: [{from: you-net, nodes: [spark-01]}]\n"),
+                ("    mgmt_ip: 192.0.2.21\n", "    mgmt_ip: 192.0.2.21\n    tailnet_ip: 100.64.0.21\n"),
             ]),
             // One acceptance covers two shares.
             RuleExample(
@@ -31,6 +33,8 @@ struct MutualShareRule: Rule {
                 [
                     ("    ssh: true\n", "    ssh: true\n    share: [{with: bob-net, nodes: [gpu-a], ports: [8080]}, {with: bob-net, nodes: [gpu-b], ports: [22]}]\n"),
                     ("    users: [bob@example.com]\n", "    users: [bob@example.com]\n    accept: [{from: alice-net, nodes: [gpu-a, gpu-b]}]\n"),
+                    ("    mgmt_ip: 192.0.2.31\n", "    mgmt_ip: 192.0.2.31\n    tailnet_ip: 100.64.0.31\n"),
+                    ("    mgmt_ip: 192.0.2.32\n", "    mgmt_ip: 192.0.2.32\n    tailnet_ip: 100.64.0.32\n"),
                 ]),
         ])
 
