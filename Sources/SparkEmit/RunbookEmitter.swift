@@ -462,7 +462,7 @@ struct RunbookEmitter {
             } else if cluster.isMultiNode {
                 text += "Start this after the workers (\(cluster.workers.map(\.name).joined(separator: ", "))). "
                 text += "vLLM waits until all \(cluster.tensorParallel * cluster.pipelineParallel) GPUs have joined Ray. "
-                text += "The first launch compiles kernels for 10–20 minutes with no log output; the cache in `vllm-compile-cache/` makes later starts fast.\n"
+                text += "The first launch compiles kernels for 10–20 minutes with no log output; the Docker volume `\(VLLMContainer.compileCacheVolume(cluster.name))` keeps the result and makes later starts fast.\n"
             } else {
                 text += "The model runs its upstream image as it is: a single node needs no Ray.\n"
             }
@@ -799,6 +799,10 @@ struct RunbookEmitter {
             items.append(
                 "The containers get the DAC's RDMA device (`--device /dev/infiniband`, `IPC_LOCK`, `NCCL_IB_HCA`); without it "
                     + "NCCL silently falls back to TCP sockets.")
+            items.append(
+                "The containers drop every capability but `IPC_LOCK`, set `no-new-privileges`, mount the Hugging Face hub cache "
+                    + "read-only (`HF_HUB_OFFLINE=1`; the weights are downloaded beforehand) and keep their compile cache in a Docker "
+                    + "volume of their own, with their own /dev/shm instead of the host's: a cluster peer's code runs in them.")
         }
         return items.map { "- \($0)\n" }.joined()
     }

@@ -187,6 +187,7 @@ public struct TrustReport {
             let pinned = cluster.rayNodeListeners.map { "\($0.name) \($0.port) (\($0.everyAddress ? "every address" : "the member's address"))" }
             text += "    Ray's ports, pinned on every member: GCS \(cluster.rayPort) on the head (every address), " + pinned.joined(separator: ", ")
             text += ", and one port per Ray worker process in \(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound) (every address).\n"
+            text += containers(cluster)
             if let token = cluster.runtime.rayToken {
                 text += "    Ray token authentication: on (RAY_AUTH_MODE=token, token from \(token.file) on every member).\n"
             } else {
@@ -194,6 +195,19 @@ public struct TrustReport {
             }
         }
         if !any { text += "  - no multi-node cluster: no node runs code for another\n" }
+        return text
+    }
+
+    /// What a member's code may do inside the containers it runs in (flags and sources in
+    /// SparkPlan's VLLMContainer), and what the hardening leaves it.
+    func containers(_ cluster: ClusterPlan) -> String {
+        var text = "    Containers: root without capabilities but IPC_LOCK (RDMA), no-new-privileges, their own /dev/shm "
+        text += "(--shm-size \(VLLMContainer.rayShmSize), not the host's IPC namespace); the Hugging Face hub cache read-only "
+        text += "(HF_HUB_OFFLINE=1); each keeps its compile cache in a Docker volume of its own "
+        text += "(\(VLLMContainer.compileCacheVolume(cluster.name)) on every member).\n"
+        text += "    Left: a member's code still runs as that root on the host network, and can rewrite this cluster's compile "
+        text += "cache, which the next start loads: after a member leaves, `docker volume rm \(VLLMContainer.compileCacheVolume(cluster.name))` "
+        text += "on every node (with the containers removed) before starting again.\n"
         return text
     }
 
