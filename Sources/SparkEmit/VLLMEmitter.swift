@@ -78,7 +78,7 @@ struct VLLMEmitter {
             // Every capability dropped but what RDMA needs; see VLLMContainer for each, with sources.
             "--cap-drop ALL",
         ]
-        options += VLLMContainer.capabilities(rdma: cluster.isMultiNode).map { "--cap-add \($0)" }
+        options += VLLMContainer.capabilities(rdma: cluster.isMultiNode, port: role.kind == .head ? cluster.port : 1024).map { "--cap-add \($0)" }
         options.append("--security-opt no-new-privileges")
         options += VLLMContainer.environment.map { "-e \($0.name)=\(Shell.quote($0.value))" }
         let port = cluster.link.flatMap { node.interface(on: $0.name) }

@@ -201,7 +201,8 @@ public struct TrustReport {
     /// What a member's code may do inside the containers it runs in (flags and sources in
     /// SparkPlan's VLLMContainer), and what the hardening leaves it.
     func containers(_ cluster: ClusterPlan) -> String {
-        var text = "    Containers: root without capabilities but IPC_LOCK (RDMA), no-new-privileges, their own /dev/shm "
+        let kept = VLLMContainer.capabilities(rdma: true, port: cluster.port).joined(separator: ", ")
+        var text = "    Containers: root without capabilities but \(kept) (IPC_LOCK: NCCL pins the memory it registers with the RDMA device), no-new-privileges, their own /dev/shm "
         text += "(--shm-size \(VLLMContainer.rayShmSize), not the host's IPC namespace); the Hugging Face hub cache read-only "
         text += "(HF_HUB_OFFLINE=1); each keeps its compile cache in a Docker volume of its own "
         text += "(\(VLLMContainer.compileCacheVolume(cluster.name)) on every member).\n"

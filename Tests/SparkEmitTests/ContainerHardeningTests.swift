@@ -28,6 +28,7 @@ import Testing
             var found: [String] = []
             if !capDropAll { found.append("keeps Docker's default capabilities (no cap-drop ALL)") }
             let rdma = devices.contains("/dev/infiniband")
+            // NET_BIND_SERVICE only for an API port below 1024, which no example has.
             let allowed = rdma ? ["IPC_LOCK"] : []
             if capAdd.sorted() != allowed { found.append("adds \(capAdd), expected \(allowed)") }
             if !noNewPrivileges { found.append("no no-new-privileges") }
@@ -163,6 +164,17 @@ import Testing
         #expect(all.contains { $0.file.hasSuffix("compose.yaml") }, "no compose vLLM service found")
         #expect(all.contains { !$0.rayMember && !$0.file.hasSuffix("compose.yaml") }, "no single-node launch script found")
         #expect(all.contains { $0.devices.contains("/dev/infiniband") })
+    }
+
+    /// An API port below 1024 needs NET_BIND_SERVICE on the host network; only the head binds it.
+    @Test func aPrivilegedAPIPortKeepsTheBindCapabilityOnTheHeadAlone() throws {
+        let topology = Fixtures.splitTrust(replacing: "    port: 8000", with: "    port: 800")
+        let compilation = Compilation.run(bytes: Array(topology.utf8), file: "topology.yaml")
+        let byNode = Self.containers(compilation.artifacts ?? [])
+        let head = try #require(byNode["spark-01"]?.first)
+        let worker = try #require(byNode["spark-02"]?.first)
+        #expect(head.capAdd.sorted() == ["IPC_LOCK", "NET_BIND_SERVICE"], "\(head.capAdd)")
+        #expect(worker.capAdd == ["IPC_LOCK"], "\(worker.capAdd)")
     }
 
     /// The launch script as spark-gen wrote it before the hardening: every check must object.

@@ -33,8 +33,11 @@
 ///   Inductor's own caches (`TRITON_CACHE_DIR`, `~/.triton/cache`; `TORCHINDUCTOR_CACHE_DIR`,
 ///   `/tmp/torchinductor_root`) stay in the container's own layer, which `docker rm` discards.
 public enum VLLMContainer {
-    /// Added back after dropping all: pinning memory for RDMA registration.
-    public static func capabilities(rdma: Bool) -> [String] { rdma ? ["IPC_LOCK"] : [] }
+    /// Added back after dropping all: pinning memory for RDMA registration, and binding an API
+    /// port below 1024 (the host network's `ip_unprivileged_port_start`, 1024 by default).
+    public static func capabilities(rdma: Bool, port: Int) -> [String] {
+        (rdma ? ["IPC_LOCK"] : []) + (port < 1024 ? ["NET_BIND_SERVICE"] : [])
+    }
 
     /// The hub cache as `hf download` fills it (`$HF_HOME/hub`, `~/.cache/huggingface/hub`:
     /// huggingface_hub docs, environment variables, HF_HUB_CACHE).

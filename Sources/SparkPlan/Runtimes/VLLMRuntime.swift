@@ -40,7 +40,7 @@ struct VLLMRuntime: ModelRuntime {
             entrypoint: ["vllm", "serve"], gpus: node.hardware.gpuVendor, gpuIDs: cluster.gpuIDs, hostIPC: true,
             manualStart: cluster.start == .manual, path: cluster.path)
         // One node, no Ray peer: the host's IPC namespace is shared with the owner's own processes only.
-        workload.capabilities = VLLMContainer.capabilities(rdma: false)
+        workload.capabilities = VLLMContainer.capabilities(rdma: false, port: cluster.port)
         workload.noNewPrivileges = true
         return workload
     }
