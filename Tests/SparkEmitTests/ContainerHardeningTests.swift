@@ -177,6 +177,27 @@ import Testing
         #expect(worker.capAdd == ["IPC_LOCK"], "\(worker.capAdd)")
     }
 
+    /// verify.sh's `confined`, run by bash against a stand-in `docker inspect` printing what Docker
+    /// prints for each kind of container: a hardened one passes, an old or half-hardened one fails.
+    @Test(arguments: [
+        ("[ALL] [no-new-privileges] ro=true", true),  // docker run --security-opt no-new-privileges
+        ("[ALL] [no-new-privileges:true] ro=true", true),  // compose security_opt
+        ("[] [] ro=false", false),  // started by the launch script before the hardening
+        ("[ALL] [no-new-privileges] ro=false", false),  // the hub cache writable
+        ("[ALL] [] ro=true", false),
+        ("[IPC_LOCK] [no-new-privileges] ro=true", false),
+    ])
+    func verifyTellsAConfinedContainer(_ inspected: String, _ confined: Bool) throws {
+        let artifacts = Compilation.run(path: Fixtures.splitTrustPath).artifacts ?? []
+        let verify = try #require(artifacts.first { $0.path.hasPrefix("nodes/spark-01/") && $0.path.hasSuffix("scripts/verify.sh") }).contents
+        let start = try #require(verify.range(of: "confined() {\n"))
+        let end = try #require(verify.range(of: "\n}\n", range: start.upperBound..<verify.endIndex))
+        let function = String(verify[start.lowerBound..<end.upperBound])
+        let script = "docker() { printf '%s\\n' '\(inspected)'; }\n" + function + "confined vllm-x\n"
+        let result = CommandRunner.run("/bin/bash", ["-c", script])
+        #expect((result.status == 0) == confined, "\(inspected): exit \(result.status) \(result.stdout)")
+    }
+
     /// The launch script as spark-gen wrote it before the hardening: every check must object.
     @Test func theOldLaunchScriptFails() throws {
         let old = """
