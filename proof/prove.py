@@ -60,6 +60,12 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            no worker; an unknown model and a time-out fail as they should; the ssh gates refuse
            what they must (proof/swap_check.py); not applicable, so no row (as postgres has
            none without litellm-db), on a tree without scripts/swap.sh
+  hfcache  every vLLM container (launch scripts, compose services): its hub cache mount is `:ro`,
+           and with its environment the real huggingface_hub (hf's venv) loads the served
+           repository as vLLM does at start from that cache mounted read-only in a private mount
+           namespace, while a stand-in Hub says the branch moved; the cache stays unchanged, and
+           the control without HF_HUB_OFFLINE fails on the read-only file system
+           (proof/hf_cache_check.py); no row on a tree without a vLLM container
   vllm     every `vllm serve` line (compose services, entrypoint scripts) against what the vLLM
            of its image accepts: every flag exists and every enumerated value (kv-cache dtype,
            tool and reasoning parsers, quantization, load format, dtype, executor backend) is
@@ -470,6 +476,16 @@ def check_hf(example):
     yield "RUNBOOK.md hf download lines", "real hf CLI, recorded downloads", result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
+def check_hfcache(example):
+    if not example.files("RUNBOOK.md"):
+        return
+    result = run([sys.executable, os.path.join(HERE, "hf_cache_check.py"), "--tree", example.tree], timeout=1200)
+    if result.returncode == 0 and result.stdout.rstrip().endswith("hfcache: no vLLM container"):
+        return
+    yield "vLLM containers' hub cache", "real huggingface_hub, read-only mount, stand-in Hub: loads offline, control fails", \
+        result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
 def check_swap(example):
     for path in sorted(glob.glob(os.path.join(example.tree, "nodes", "*", "**", "scripts", "swap.sh"), recursive=True)):
         node = path.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
@@ -547,6 +563,7 @@ CHECKERS = {
     "handover": check_handover,
     "ray": check_ray,
     "hf": check_hf,
+    "hfcache": check_hfcache,
     "vllm": check_vllm,
     "ansible": check_ansible,
 }

@@ -77,9 +77,10 @@ struct CatalogStep {
             reads.append(swap)
             text += "The catalog's models take turns on \(catalog.apiHost):\(catalog.port): `\(swap) MODEL` stops the one that runs "
             text += "(here and on the workers), starts MODEL and waits until its API lists it, up to 30 minutes "
-            text += "(`SWAP_TIMEOUT=SECONDS` changes that). A model's first start compiles kernels for 10–20 minutes; the cache in "
-            text += "`vllm-compile-cache/` makes later starts fast. A model downloaded later must be downloaded before it is swapped in, "
-            text += "on every node it runs on.\n"
+            text += "(`SWAP_TIMEOUT=SECONDS` changes that). A model's first start compiles kernels for 10–20 minutes; each model's "
+            text += "Docker volume `vllm-compile-cache-MODEL` keeps the result and makes later starts fast. A model added later must be "
+            text += "downloaded before it is swapped in, on every node it runs on: the containers read the cache read-only and never "
+            text += "download.\n"
             if let panel = catalog.panel {
                 text += "\nThe panel on host \(panel.name) runs the same command over ssh; the output's README.md says how to set it up.\n"
             }

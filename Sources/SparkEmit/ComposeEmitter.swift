@@ -52,6 +52,11 @@ struct ComposeEmitter {
             fields.append(("profiles", .sequence([.string(Workload.manualProfile)])))
         }
         if workload.hostIPC { fields.append(("ipc", "host")) }
+        if let kept = workload.capabilities {
+            fields.append(("cap_drop", .sequence(["ALL"])))
+            if !kept.isEmpty { fields.append(("cap_add", .sequence(kept.map { .string($0) }))) }
+        }
+        if workload.noNewPrivileges { fields.append(("security_opt", .sequence(["no-new-privileges:true"]))) }
         switch workload.gpus {
         case .nvidia?:
             // The NVIDIA container toolkit's device request, as `docker run --gpus all` makes it.

@@ -193,6 +193,10 @@ extension RunbookEmitter {
             items.append(
                 "The containers get the cluster link's RDMA device (`--device /dev/infiniband`, `IPC_LOCK`, `NCCL_IB_HCA`); "
                     + "without it NCCL silently falls back to TCP sockets.")
+            items.append(
+                "The containers drop every capability but `IPC_LOCK`, set `no-new-privileges`, mount the Hugging Face hub cache "
+                    + "read-only (`HF_HUB_OFFLINE=1`; the weights are downloaded beforehand) and keep their compile cache in a Docker "
+                    + "volume of their own, with their own /dev/shm instead of the host's: a cluster peer's code runs in them.")
         }
         return items.map { "- \($0)\n" }.joined()
     }

@@ -455,7 +455,7 @@ struct RunbookEmitter {
             } else if cluster.isMultiNode {
                 text += "Start this after the workers (\(cluster.workers.map(\.name).joined(separator: ", "))). "
                 text += "vLLM waits until all \(cluster.tensorParallel * cluster.pipelineParallel) GPUs have joined Ray. "
-                text += "The first launch compiles kernels for 10–20 minutes with no log output; the cache in `vllm-compile-cache/` makes later starts fast.\n"
+                text += "The first launch compiles kernels for 10–20 minutes with no log output; the Docker volume `\(VLLMContainer.compileCacheVolume(cluster.name))` keeps the result and makes later starts fast.\n"
             } else {
                 text += "The model runs its upstream image as it is: a single node needs no Ray.\n"
             }

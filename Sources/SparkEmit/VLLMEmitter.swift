@@ -66,12 +66,21 @@ struct VLLMEmitter {
         var options = [
             "--name \"$container\"",
             "--network host",
-            "--ipc host",
+            // A Ray member runs code its peers schedule: it gets an IPC namespace and /dev/shm of
+            // its own, sized for Ray's object store, instead of the host's, where the node's other
+            // root containers keep theirs (vLLM's docs: `--ipc=host` or `--shm-size`, either
+            // serves). A model on one node runs only its owner's code and keeps the host's.
+            cluster.isMultiNode ? "--shm-size \(VLLMContainer.rayShmSize)" : "--ipc host",
             "--gpus all",
             "--ulimit memlock=-1",
             "--ulimit stack=67108864",
             "--restart unless-stopped",
+            // Every capability dropped but what RDMA needs; see VLLMContainer for each, with sources.
+            "--cap-drop ALL",
         ]
+        options += VLLMContainer.capabilities(rdma: cluster.isMultiNode, port: role.kind == .head ? cluster.port : 1024).map { "--cap-add \($0)" }
+        options.append("--security-opt no-new-privileges")
+        options += VLLMContainer.environment.map { "-e \($0.name)=\(Shell.quote($0.value))" }
         let port = cluster.link.flatMap { node.interface(on: $0.name) }
         if let port {
             // Without VLLM_HOST_IP vLLM resolves the host name to the mgmt address while Ray
@@ -88,7 +97,8 @@ struct VLLMEmitter {
             // with the interfaces as `ibdev2netdev` shows in NVIDIA/dgx-spark-playbooks,
             // connect-two-sparks: rocep1s0f0 for enp1s0f0np0; a Spark port's two halves are two
             // devices, and NCCL gets both, comma-separated, for the link's full width.)
-            options += ["--device /dev/infiniband", "--cap-add IPC_LOCK"]
+            // IPC_LOCK (above) lets NCCL pin the memory it registers with the device.
+            options.append("--device /dev/infiniband")
             if let hcas = port?.hcas, !hcas.isEmpty { options.append("-e NCCL_IB_HCA=\(Shell.quote(hcas.joined(separator: ",")))") }
         }
         if isHead && cluster.isMultiNode {
@@ -104,8 +114,10 @@ struct VLLMEmitter {
             options.append("--env-file \(Shell.quote(node.absolute(key.file)))")
         }
         options += [
-            "-v \"$home/.cache/huggingface:/root/.cache/huggingface\"",
-            "-v \"$stack_dir/vllm-compile-cache:/root/.cache/vllm/torch_compile_cache\"",
+            // The weights, read-only: `hf download` fills the hub cache before the start, as the user.
+            "-v \"$home/.cache/huggingface/hub:\(VLLMContainer.hubCacheInContainer):ro\"",
+            // This container's own compile cache, a volume owned by the container's root.
+            "-v \(Shell.quote(VLLMContainer.compileCacheVolume(cluster.name))):\(VLLMContainer.compileCacheInContainer)",
             "-v \"$stack_dir/scripts/\(base)-entrypoint.sh:\(Self.entrypointInContainer):ro\"",
             "\"$image\"",
             "bash \(Self.entrypointInContainer)",
@@ -114,8 +126,8 @@ struct VLLMEmitter {
         script += "image=\(Shell.quote(cluster.image))\n"
         script += "home=\(Shell.quote(node.home))\n"
         script += "stack_dir=\(Shell.quote(node.stackDir))\n\n"
-        script += "# Create the cache directories as this user; Docker would create them owned by root.\n"
-        script += "mkdir -p \"$stack_dir/vllm-compile-cache\" \"$home/.cache/huggingface\"\n"
+        script += "# Create the hub cache as this user (hf download fills it); Docker would create it owned by root.\n"
+        script += "mkdir -p \"$home/.cache/huggingface/hub\"\n"
         script += "docker rm -f \"$container\" >/dev/null 2>&1 || true\n"
         script += Shell.continued("docker run -d", options)
         script += "echo \"started $container; follow it with: docker logs -f $container\"\n"

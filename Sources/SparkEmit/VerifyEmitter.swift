@@ -161,6 +161,7 @@ struct VerifyEmitter {
         }
         if heads.contains(where: GPUPinCheck.applies) { script += "\n" + GPUPinCheck.functions }
         if heads.contains(where: { $0.isScripted || $0.start == .auto }) { script += ContainerState.function }
+        if heads.contains(where: { $0.runtime.kind == .vllm && ($0.isScripted || $0.start == .auto) }) { script += ContainerConfinement.function }
         for cluster in heads {
             script += headChecks(cluster)
         }
@@ -263,6 +264,7 @@ struct VerifyEmitter {
         guard cluster.isScripted else { return serviceChecks(cluster) }
         var text = section("Model \(cluster.name) (vLLM head)")
         text += ContainerState.check(cluster.headContainer)
+        text += ContainerConfinement.check(cluster.headContainer)
         text += "expect \(Shell.quote("vLLM serves \(cluster.servedName) on \(cluster.apiHost):\(cluster.port)")) "
         text += "lists_model \(cluster.apiBase) \(Shell.quote(cluster.servedName))\n"
         if cluster.isMultiNode {
@@ -308,7 +310,10 @@ struct VerifyEmitter {
         var text = section("Model \(model.name) (\(runtime), compose service \(cluster.serviceName ?? ""))")
         let listed = cluster.listedName
         let base = "http://\(cluster.apiHost):\(model.port)/v1"
-        if let service = cluster.serviceName { text += ContainerState.check(service) }
+        if let service = cluster.serviceName {
+            text += ContainerState.check(service)
+            if cluster.runtime.kind == .vllm { text += ContainerConfinement.check(service) }
+        }
         if cluster.isKeyed, let key = model.apiKey {
             // The key goes through a 0600 temporary file, never the process list.
             text += "model_headers=$(mktemp -d)\n"

@@ -188,6 +188,7 @@ public struct TrustReport {
             let pinned = cluster.rayNodeListeners.map { "\($0.name) \($0.port) (\($0.everyAddress ? "every address" : "the member's address"))" }
             text += "    Ray's ports, pinned on every member: GCS \(cluster.rayPort) on the head (every address), " + pinned.joined(separator: ", ")
             text += ", and one port per Ray worker process in \(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound) (every address).\n"
+            text += containers(cluster)
             if let token = cluster.runtime.rayToken {
                 text += "    Ray token authentication: on (RAY_AUTH_MODE=token, token from \(token.file) on every member).\n"
             } else {
@@ -221,16 +222,29 @@ public struct TrustReport {
         return text + "."
     }
 
-    /// Whether the Ray containers keep Docker's default NET_RAW (VLLMEmitter adds IPC_LOCK and
-    /// drops nothing), with which a task captures the node's loopback traffic. Once the launch
-    /// scripts drop capabilities (issue 23, item 1's hardening), this reads the kept set.
-    static let rayContainerHoldsNetRaw = true
+    /// Whether the Ray containers keep NET_RAW, with which a task captures the node's loopback
+    /// traffic: they drop every capability and add back only what VLLMContainer keeps.
+    static let rayContainerHoldsNetRaw = VLLMContainer.capabilities(rdma: true, port: 8000).contains("NET_RAW")
 
     /// Every address a process of the node can be reached on: loopback, its link and LAN
     /// addresses, and its tailnet address when the topology states it.
     static func everyPort(of node: NodePlan) -> String {
         let addresses = ["127.0.0.1"] + node.interfaces.map(\.address.description)
         return "every port on " + addresses.joined(separator: ", ") + " and " + (node.tailnetIP.map { "\($0) (tailnet)" } ?? "its tailnet address")
+    }
+
+    /// What a member's code may do inside the containers it runs in (flags and sources in
+    /// SparkPlan's VLLMContainer), and what the hardening leaves it.
+    func containers(_ cluster: ClusterPlan) -> String {
+        let kept = VLLMContainer.capabilities(rdma: true, port: cluster.port).joined(separator: ", ")
+        var text = "    Containers: root without capabilities but \(kept) (IPC_LOCK: NCCL pins the memory it registers with the RDMA device), no-new-privileges, their own /dev/shm "
+        text += "(--shm-size \(VLLMContainer.rayShmSize), not the host's IPC namespace); the Hugging Face hub cache read-only "
+        text += "(HF_HUB_OFFLINE=1); each keeps its compile cache in a Docker volume of its own "
+        text += "(\(VLLMContainer.compileCacheVolume(cluster.name)) on every member).\n"
+        text += "    Left: a member's code still runs as that root on the host network, and can rewrite this cluster's compile "
+        text += "cache, which the next start loads: after a member leaves, `docker volume rm \(VLLMContainer.compileCacheVolume(cluster.name))` "
+        text += "on every node (with the containers removed) before starting again.\n"
+        return text
     }
 
     /// Every ssh key spark-gen installs, or has the operator install: each is code execution as

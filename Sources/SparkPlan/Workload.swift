@@ -32,6 +32,10 @@ public struct Workload: Sendable {
     public var gpuUUIDs: [String]? = nil
     /// Shares the host's IPC namespace (vLLM's workers exchange tensors through shared memory).
     public let hostIPC: Bool
+    /// Capabilities kept after dropping all of Docker's defaults; nil keeps Docker's defaults.
+    public var capabilities: [String]? = nil
+    /// Refuses the container's processes any privilege a setuid program would give.
+    public var noNewPrivileges = false
     /// Services of the same compose file started before this one (after a reboot too).
     public let dependsOn: [String]
     /// Started only on request (`docker compose --profile manual up -d NAME`), never by `up -d`.

@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "handover", "vllm", "litellm", "ansible"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "hfcache", "handover", "vllm", "litellm", "ansible"]
 
     private static func prove(_ arguments: [String]) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
@@ -60,6 +60,12 @@ import Testing
         ("yaml", stack + "/litellm-config.yaml", "model_list:", "model_list: [", "while parsing a flow node"),
         // Two patterns after one --exclude: hf 1.x and later fetch the second as a file.
         ("hf", stack + "/RUNBOOK.md", "--exclude 'metal/*' --exclude 'original/*'", "--exclude 'metal/*' 'original/*'", "the line names a repository"),
+        // The weights' cache writable again, and the containers back online: huggingface_hub then
+        // rewrites refs/main and fetches the moved branch into the read-only cache.
+        ("hfcache", stack + "/scripts/vllm-head.sh", "/root/.cache/huggingface/hub:ro\"", "/root/.cache/huggingface/hub\"",
+         "expected one read-only mount"),
+        ("hfcache", "nodes/spark-02/home/cameron/sparky-ai-stack/scripts/vllm-worker.sh", "  -e HF_HUB_OFFLINE=1 \\\n", "",
+         "the cached repository did not load"),
         ("runbook", stack + "/RUNBOOK.md", "sudo /home/cameron/sparky-ai-stack/scripts/firewall.sh\n", "sudo $STACK/scripts/firewall.sh\n", "SC2086"),
         // The image's initdb default trusts 127.0.0.1 and the socket: every local process is superuser.
         ("postgres", stack + "/compose.yaml", "      POSTGRES_INITDB_ARGS: --auth-local=scram-sha-256 --auth-host=scram-sha-256\n", "",

@@ -24,21 +24,25 @@ struct VLLMRuntime: ModelRuntime {
     func workload(_ cluster: ClusterPlan) -> Workload? {
         guard cluster.runtime.runner == .compose else { return nil }
         let node = cluster.head
-        let stackDir = cluster.stackDir
-        return Workload(
+        var workload = Workload(
             name: serviceName(cluster), image: cluster.image,
             command: [cluster.source] + Self.serveArguments(cluster).flatMap { $0 },
+            environment: VLLMContainer.environment,
             // vLLM's API server asks for VLLM_API_KEY from its environment, never from a command line.
             environmentFiles: cluster.listen == .tailnet ? cluster.apiKey.map { [$0.file.absolute(home: node.home)] } ?? [] : [],
             volumes: [
-                "\(node.home)/.cache/huggingface:/root/.cache/huggingface",
+                VLLMContainer.hubCacheMount(home: node.home),
                 // A cache per model: several servers compiling at once do not share one folder.
-                "\(stackDir)/vllm-compile-cache/\(cluster.name):/root/.cache/vllm/torch_compile_cache",
+                "\(VLLMContainer.compileCacheVolume(cluster.name)):\(VLLMContainer.compileCacheInContainer)",
             ],
             // Vendors' images start differently (NGC's runs a banner script, vllm-openai `vllm
             // serve`); naming the command makes every image serve the same way.
             entrypoint: ["vllm", "serve"], gpus: node.hardware.gpuVendor, gpuIDs: cluster.gpuIDs, hostIPC: true,
             manualStart: cluster.start == .manual, path: cluster.path)
+        // One node, no Ray peer: the host's IPC namespace is shared with the owner's own processes only.
+        workload.capabilities = VLLMContainer.capabilities(rdma: false, port: cluster.port)
+        workload.noNewPrivileges = true
+        return workload
     }
 
     /// A setting as written in the topology, as the JSON vLLM parses.

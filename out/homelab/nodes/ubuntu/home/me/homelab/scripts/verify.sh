@@ -152,14 +152,26 @@ container_runs() {
   return 1
 }
 
+# confined NAME: the container dropped every capability, refuses new privileges and mounts
+# the Hugging Face hub cache read-only; else prints what Docker reports.
+confined() {
+  local seen
+  seen=$(docker inspect -f '{{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}} {{range .Mounts}}{{if eq .Destination "/root/.cache/huggingface/hub"}}ro={{not .RW}}{{end}}{{end}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
+  case $seen in "[ALL] [no-new-privileges"*"] ro=true") return 0 ;; esac
+  echo "capabilities dropped, security options, hub cache: $seen (start it again with its script or compose)"
+  return 1
+}
+
 echo '== Model qwen2.5-vl-7b (vLLM, compose service vllm-qwen2.5-vl-7b)'
 if why=$(container_runs vllm-qwen2.5-vl-7b); then pass 'container vllm-qwen2.5-vl-7b runs (not exited, not restarting)'; else fail 'container vllm-qwen2.5-vl-7b runs (not exited, not restarting): '"$why"; fi
+if why=$(confined vllm-qwen2.5-vl-7b); then pass 'container vllm-qwen2.5-vl-7b is confined (cap-drop ALL, no-new-privileges, hub cache read-only)'; else fail 'container vllm-qwen2.5-vl-7b is confined (cap-drop ALL, no-new-privileges, hub cache read-only): '"$why"; fi
 expect 'vLLM serves qwen2.5-vl-7b-router-awq on 127.0.0.1:8000' lists_model http://127.0.0.1:8000/v1 qwen2.5-vl-7b-router-awq
 expect 'qwen2.5-vl-7b is on no wildcard address' not_on_wildcard 8000
 expect 'vllm-qwen2.5-vl-7b got GPU 0 (16 GB), not another card (an index moves when the order of the cards changes)' gpu_memory_is vllm-qwen2.5-vl-7b 16
 
 echo '== Model glm-4.5-air (vLLM, compose service vllm-glm-4.5-air)'
 if why=$(container_runs vllm-glm-4.5-air); then pass 'container vllm-glm-4.5-air runs (not exited, not restarting)'; else fail 'container vllm-glm-4.5-air runs (not exited, not restarting): '"$why"; fi
+if why=$(confined vllm-glm-4.5-air); then pass 'container vllm-glm-4.5-air is confined (cap-drop ALL, no-new-privileges, hub cache read-only)'; else fail 'container vllm-glm-4.5-air is confined (cap-drop ALL, no-new-privileges, hub cache read-only): '"$why"; fi
 expect 'vLLM serves glm-4.5-air-awq on 127.0.0.1:8001' lists_model http://127.0.0.1:8001/v1 glm-4.5-air-awq
 expect 'glm-4.5-air is on no wildcard address' not_on_wildcard 8001
 expect 'vllm-glm-4.5-air got GPU 1 (96 GB), not another card (an index moves when the order of the cards changes)' gpu_memory_is vllm-glm-4.5-air 96

@@ -153,13 +153,25 @@ container_runs() {
   return 1
 }
 
+# confined NAME: the container dropped every capability, refuses new privileges and mounts
+# the Hugging Face hub cache read-only; else prints what Docker reports.
+confined() {
+  local seen
+  seen=$(docker inspect -f '{{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}} {{range .Mounts}}{{if eq .Destination "/root/.cache/huggingface/hub"}}ro={{not .RW}}{{end}}{{end}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
+  case $seen in "[ALL] [no-new-privileges"*"] ro=true") return 0 ;; esac
+  echo "capabilities dropped, security options, hub cache: $seen (start it again with its script or compose)"
+  return 1
+}
+
 echo '== Model gpt-oss-20b (vLLM, compose service vllm-gpt-oss-20b)'
 if why=$(container_runs vllm-gpt-oss-20b); then pass 'container vllm-gpt-oss-20b runs (not exited, not restarting)'; else fail 'container vllm-gpt-oss-20b runs (not exited, not restarting): '"$why"; fi
+if why=$(confined vllm-gpt-oss-20b); then pass 'container vllm-gpt-oss-20b is confined (cap-drop ALL, no-new-privileges, hub cache read-only)'; else fail 'container vllm-gpt-oss-20b is confined (cap-drop ALL, no-new-privileges, hub cache read-only): '"$why"; fi
 expect 'vLLM serves gpt-oss-20b on 127.0.0.1:8001' lists_model http://127.0.0.1:8001/v1 gpt-oss-20b
 expect 'gpt-oss-20b is on no wildcard address' not_on_wildcard 8001
 
 echo '== Model gpt-oss-120b (vLLM, compose service vllm-gpt-oss-120b)'
 if why=$(container_runs vllm-gpt-oss-120b); then pass 'container vllm-gpt-oss-120b runs (not exited, not restarting)'; else fail 'container vllm-gpt-oss-120b runs (not exited, not restarting): '"$why"; fi
+if why=$(confined vllm-gpt-oss-120b); then pass 'container vllm-gpt-oss-120b is confined (cap-drop ALL, no-new-privileges, hub cache read-only)'; else fail 'container vllm-gpt-oss-120b is confined (cap-drop ALL, no-new-privileges, hub cache read-only): '"$why"; fi
 expect 'vLLM serves gpt-oss-120b on 127.0.0.1:8002' lists_model http://127.0.0.1:8002/v1 gpt-oss-120b
 expect 'gpt-oss-120b is on no wildcard address' not_on_wildcard 8002
 

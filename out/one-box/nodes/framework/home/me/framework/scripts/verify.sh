@@ -133,6 +133,16 @@ container_runs() {
   return 1
 }
 
+# confined NAME: the container dropped every capability, refuses new privileges and mounts
+# the Hugging Face hub cache read-only; else prints what Docker reports.
+confined() {
+  local seen
+  seen=$(docker inspect -f '{{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}} {{range .Mounts}}{{if eq .Destination "/root/.cache/huggingface/hub"}}ro={{not .RW}}{{end}}{{end}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
+  case $seen in "[ALL] [no-new-privileges"*"] ro=true") return 0 ;; esac
+  echo "capabilities dropped, security options, hub cache: $seen (start it again with its script or compose)"
+  return 1
+}
+
 echo '== Model qwen3-coder (Ollama, compose service ollama)'
 if why=$(container_runs ollama); then pass 'container ollama runs (not exited, not restarting)'; else fail 'container ollama runs (not exited, not restarting): '"$why"; fi
 expect 'Ollama serves qwen3-coder:30b on 127.0.0.1:11434' lists_model http://127.0.0.1:11434/v1 qwen3-coder:30b
@@ -146,6 +156,7 @@ expect 'llama-server put every layer of qwen3-coder-llama on the GPU' docker_log
 
 echo '== Model kimi-linear (vLLM, compose service vllm-kimi-linear)'
 if why=$(container_runs vllm-kimi-linear); then pass 'container vllm-kimi-linear runs (not exited, not restarting)'; else fail 'container vllm-kimi-linear runs (not exited, not restarting): '"$why"; fi
+if why=$(confined vllm-kimi-linear); then pass 'container vllm-kimi-linear is confined (cap-drop ALL, no-new-privileges, hub cache read-only)'; else fail 'container vllm-kimi-linear is confined (cap-drop ALL, no-new-privileges, hub cache read-only): '"$why"; fi
 expect 'vLLM serves kimi-linear on 127.0.0.1:8000' lists_model http://127.0.0.1:8000/v1 kimi-linear
 expect 'kimi-linear is on no wildcard address' not_on_wildcard 8000
 

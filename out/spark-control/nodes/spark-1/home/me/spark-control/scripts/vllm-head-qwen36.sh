@@ -9,8 +9,8 @@ image=nvcr.io/nvidia/vllm:26.04-py3
 home=/home/me
 stack_dir=/home/me/spark-control
 
-# Create the cache directories as this user; Docker would create them owned by root.
-mkdir -p "$stack_dir/vllm-compile-cache" "$home/.cache/huggingface"
+# Create the hub cache as this user (hf download fills it); Docker would create it owned by root.
+mkdir -p "$home/.cache/huggingface/hub"
 docker rm -f "$container" >/dev/null 2>&1 || true
 docker run -d \
   --name "$container" \
@@ -20,8 +20,11 @@ docker run -d \
   --ulimit memlock=-1 \
   --ulimit stack=67108864 \
   --restart unless-stopped \
-  -v "$home/.cache/huggingface:/root/.cache/huggingface" \
-  -v "$stack_dir/vllm-compile-cache:/root/.cache/vllm/torch_compile_cache" \
+  --cap-drop ALL \
+  --security-opt no-new-privileges \
+  -e HF_HUB_OFFLINE=1 \
+  -v "$home/.cache/huggingface/hub:/root/.cache/huggingface/hub:ro" \
+  -v vllm-compile-cache-qwen36:/root/.cache/vllm/torch_compile_cache \
   -v "$stack_dir/scripts/vllm-head-qwen36-entrypoint.sh:/opt/spark-gen/entrypoint.sh:ro" \
   "$image" \
   bash /opt/spark-gen/entrypoint.sh

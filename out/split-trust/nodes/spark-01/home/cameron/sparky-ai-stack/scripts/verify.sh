@@ -147,8 +147,19 @@ container_runs() {
   return 1
 }
 
+# confined NAME: the container dropped every capability, refuses new privileges and mounts
+# the Hugging Face hub cache read-only; else prints what Docker reports.
+confined() {
+  local seen
+  seen=$(docker inspect -f '{{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}} {{range .Mounts}}{{if eq .Destination "/root/.cache/huggingface/hub"}}ro={{not .RW}}{{end}}{{end}}' "$1" 2>&1) || { echo "no container $1"; return 1; }
+  case $seen in "[ALL] [no-new-privileges"*"] ro=true") return 0 ;; esac
+  echo "capabilities dropped, security options, hub cache: $seen (start it again with its script or compose)"
+  return 1
+}
+
 echo '== Model qwen3.5-122b (vLLM head)'
 if why=$(container_runs vllm-qwen3.5-122b); then pass 'container vllm-qwen3.5-122b runs (not exited, not restarting)'; else fail 'container vllm-qwen3.5-122b runs (not exited, not restarting): '"$why"; fi
+if why=$(confined vllm-qwen3.5-122b); then pass 'container vllm-qwen3.5-122b is confined (cap-drop ALL, no-new-privileges, hub cache read-only)'; else fail 'container vllm-qwen3.5-122b is confined (cap-drop ALL, no-new-privileges, hub cache read-only): '"$why"; fi
 expect 'vLLM serves qwen3.5-122b on 198.51.100.1:8000' lists_model http://198.51.100.1:8000/v1 qwen3.5-122b
 expect 'Ray cluster has 2 GPUs' ray_gpus_are vllm-qwen3.5-122b 2
 refuse 'nothing listens on 8265 (no Ray dashboard or job API)' listens_on 8265

@@ -9,27 +9,30 @@ image=vllm-spark:26.04
 home=/home/ops
 stack_dir=/home/ops/rack-lab
 
-# Create the cache directories as this user; Docker would create them owned by root.
-mkdir -p "$stack_dir/vllm-compile-cache" "$home/.cache/huggingface"
+# Create the hub cache as this user (hf download fills it); Docker would create it owned by root.
+mkdir -p "$home/.cache/huggingface/hub"
 docker rm -f "$container" >/dev/null 2>&1 || true
 docker run -d \
   --name "$container" \
   --network host \
-  --ipc host \
+  --shm-size 16g \
   --gpus all \
   --ulimit memlock=-1 \
   --ulimit stack=67108864 \
   --restart unless-stopped \
+  --cap-drop ALL \
+  --cap-add IPC_LOCK \
+  --security-opt no-new-privileges \
+  -e HF_HUB_OFFLINE=1 \
   -e VLLM_HOST_IP=198.51.100.2 \
   -e NCCL_SOCKET_IFNAME=enp1s0f0np0 \
   -e GLOO_SOCKET_IFNAME=enp1s0f0np0 \
   --device /dev/infiniband \
-  --cap-add IPC_LOCK \
   -e NCCL_IB_HCA=rocep1s0f0,roceP2p1s0f0 \
   -e RAY_AUTH_MODE=token \
   --env-file /home/ops/.ray-cluster-token.env \
-  -v "$home/.cache/huggingface:/root/.cache/huggingface" \
-  -v "$stack_dir/vllm-compile-cache:/root/.cache/vllm/torch_compile_cache" \
+  -v "$home/.cache/huggingface/hub:/root/.cache/huggingface/hub:ro" \
+  -v vllm-compile-cache-qwen3.5-122b:/root/.cache/vllm/torch_compile_cache \
   -v "$stack_dir/scripts/vllm-worker-entrypoint.sh:/opt/spark-gen/entrypoint.sh:ro" \
   "$image" \
   bash /opt/spark-gen/entrypoint.sh
