@@ -57,6 +57,10 @@ public struct Diagnostic: Hashable, Sendable {
         Diagnostic(.warning, message, code: code, help: help, location: location, path: path)
     }
 
+    /// The id of an error found before the rules (YAML, schema, references); nil for a rule's
+    /// finding. Such an error means the input could not be read as a topology.
+    public var inputID: DiagnosticID? { code.flatMap(DiagnosticID.withCode) }
+
     /// `file:line:col` (or just the file when the finding has no position).
     public var position: String {
         var text = file ?? "<input>"

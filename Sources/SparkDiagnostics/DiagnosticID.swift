@@ -77,6 +77,11 @@ public struct DiagnosticID: Hashable, Sendable, CustomStringConvertible {
         return all.first { $0.code == upper || $0.name == lower }
     }
 
+    private static let byCode = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
+
+    /// The id with exactly this code.
+    public static func withCode(_ code: String) -> DiagnosticID? { byCode[code] }
+
     static let inputIDs: [DiagnosticID] = [fileUnreadable, internalError]
 
     public static let fileUnreadable = DiagnosticID(
