@@ -79,4 +79,21 @@ import Testing
             #expect(rules[index]["id"] as? String == id)
         }
     }
+
+    /// The ids the bad-input corpus does not reach, each from a small input of its own.
+    @Test(arguments: [
+        ("YA007", String(repeating: "[", count: 300)),
+        ("YA009", "? [a, b]\n: 1\n"),
+        ("SP017", Fixtures.splitTrust(replacing: "    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02", with: "    apps: [n8n, n8n, litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02")),
+        ("RS010", Fixtures.splitTrust(replacing: "  - rule: TR001", with: "  - rule: TR999")),
+    ])
+    func idsOutsideTheCorpus(_ code: String, _ text: String) {
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", emitting: false)
+        #expect(compilation.diagnostics.contains { $0.code == code }, "\(compilation.diagnostics.map(\.oneLine))")
+    }
+
+    @Test func aMissingFileHasItsID() {
+        let compilation = Compilation.run(path: Fixtures.temporaryDirectory() + "/no-such-topology.yaml")
+        #expect(compilation.diagnostics.map(\.code) == ["IO001"])
+    }
 }
