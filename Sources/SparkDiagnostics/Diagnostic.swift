@@ -43,6 +43,8 @@ public struct Diagnostic: Hashable, Sendable {
         Diagnostic(.error, message, code: id.code, help: help, location: location, path: path)
     }
 
+    /// A rule's finding (or an error a rule owns, such as SC003's literal secret): `code` is
+    /// the rule's id, required like a DiagnosticID.
     public static func error(
         _ message: String, at path: SpecPath? = nil, location: SourceLocation? = nil,
         help: String? = nil, code: String
