@@ -12,11 +12,12 @@ public struct DiagnosticBag: Sendable {
         diagnostics.append(contentsOf: other)
     }
 
+    /// Records an input error; its id is required (see DiagnosticID).
     public mutating func error(
-        _ message: String, at path: SpecPath? = nil, location: SourceLocation? = nil,
+        _ id: DiagnosticID, _ message: String, at path: SpecPath? = nil, location: SourceLocation? = nil,
         help: String? = nil
     ) {
-        append(.error(message, at: path, location: location, help: help))
+        append(.error(id, message, at: path, location: location, help: help))
     }
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }

@@ -30,7 +30,7 @@ public struct Compilation: Sendable {
     public static func run(path: String, emitting: Bool = true) -> Compilation {
         guard let bytes = FileSystem.contents(path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            let diagnostic = Diagnostic(.error, "the topology file \(reason)", help: "check the path", file: path)
+            let diagnostic = Diagnostic(.fileUnreadable, "the topology file \(reason)", help: "check the path", file: path)
             return Compilation(file: path, text: "", diagnostics: [diagnostic], plan: nil, artifacts: nil)
         }
         return run(bytes: bytes, file: path, emitting: emitting)
@@ -87,7 +87,7 @@ public struct Compilation: Sendable {
             let artifacts = try ArtifactEmitter.emit(plan)
             return finish(diagnostics, root: parsed.root, plan: plan, artifacts: artifacts)
         } catch {
-            diagnostics.append(.error("internal error while writing artifacts: \(error)", help: "please report this with the topology"))
+            diagnostics.append(.error(.internalError, "internal error while writing artifacts: \(error)", help: "please report this with the topology"))
             return finish(diagnostics, root: parsed.root, plan: plan)
         }
     }

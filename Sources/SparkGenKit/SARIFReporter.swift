@@ -20,11 +20,27 @@ public struct SARIFReporter {
                 ("defaultConfiguration", .object([("level", .string(Self.level(rule.severity)))])),
             ])
         }
+        // The ids of errors found before the rules follow the rules, so results can name them too.
+        let inputIDs = DiagnosticID.all
+        let inputObjects: [JSONValue] = inputIDs.map { id in
+            .object([
+                ("id", .string(id.code)),
+                ("name", .string(id.name)),
+                ("shortDescription", .object([("text", .string(id.title))])),
+                ("fullDescription", .object([("text", .string(id.meaning))])),
+                ("help", .object([("text", .string("Allowed: \(id.allowed)\nFix: \(id.fix)"))])),
+                ("defaultConfiguration", .object([("level", .string(Self.level(id.severity)))])),
+            ])
+        }
         let results: [JSONValue] = diagnostics.map { diagnostic in
             var result: [(String, JSONValue)] = []
-            if let code = diagnostic.code, let index = rules.firstIndex(where: { $0.id == code }) {
+            if let code = diagnostic.code {
                 result.append(("ruleId", .string(code)))
-                result.append(("ruleIndex", .int(index)))
+                if let index = rules.firstIndex(where: { $0.id == code }) {
+                    result.append(("ruleIndex", .int(index)))
+                } else if let index = inputIDs.firstIndex(where: { $0.code == code }) {
+                    result.append(("ruleIndex", .int(rules.count + index)))
+                }
             }
             result.append(("level", .string(Self.level(diagnostic.severity))))
             var message = diagnostic.message
@@ -46,7 +62,7 @@ public struct SARIFReporter {
             ("tool", .object([("driver", .object([
                 ("name", "spark-gen"),
                 ("version", .string(Self.toolVersion)),
-                ("rules", .array(ruleObjects)),
+                ("rules", .array(ruleObjects + inputObjects)),
             ]))])),
             ("columnKind", "unicodeCodePoints"),
             ("results", .array(results)),

@@ -36,7 +36,7 @@ public enum PlanResolver {
             let catalog = model.catalog.flatMap { catalogIndex[$0] }
             if let catalog, catalog.panel != nil, let caller = callers.first {
                 bag.error(
-                    "model '\(model.name)' of catalog '\(catalog.name)' is called by the LiteLLM of node '\(caller.name)' and by its panel over the LAN",
+                    .resolveSharingConflict, "model '\(model.name)' of catalog '\(catalog.name)' is called by the LiteLLM of node '\(caller.name)' and by its panel over the LAN",
                     at: model.path / "catalog",
                     help: "a catalog's port listens on one address: route the model from the LiteLLM on '\(head.name)', or drop the panel")
                 return nil
@@ -72,7 +72,7 @@ public enum PlanResolver {
             guard keyed.count > 1, let first = keyed.first, let second = keyed.dropFirst().first(where: { $0.apiKey?.file != first.apiKey?.file })
             else { continue }
             bag.error(
-                "the LiteLLM on node '\(node.name)' calls models '\(first.name)' and '\(second.name)' on the tailnet with different keys, both VLLM_API_KEY",
+                .resolveSharingConflict, "the LiteLLM on node '\(node.name)' calls models '\(first.name)' and '\(second.name)' on the tailnet with different keys, both VLLM_API_KEY",
                 at: second.apiKey!.path, help: "give both models one api_key file, or route one of them from another node's LiteLLM")
         }
         // An address on a port's other half needs the link to name that half's interface.
@@ -80,7 +80,7 @@ public enum PlanResolver {
             for address in node.addresses where address.secondIP != nil {
                 guard let link = topology.links.first(where: { $0.name == address.link }), link.secondInterface == nil else { continue }
                 bag.error(
-                    "node '\(node.name)' has an address on the second half of link '\(link.name)', which names no 'second_interface'",
+                    .resolveLinkAddress, "node '\(node.name)' has an address on the second half of link '\(link.name)', which names no 'second_interface'",
                     at: address.secondIPPath ?? address.path,
                     help: "add 'second_interface' to link '\(link.name)' (on a DGX Spark, the enP2p… interface `ibdev2netdev` pairs with the link's), or remove the address")
             }
@@ -186,7 +186,7 @@ public enum PlanResolver {
             guard !declared.contains(name) else { return }
             let hint = Suggestion.hint(for: name, in: names)
             let known = names.isEmpty ? "none are defined" : "defined \(kind)s: \(names.joined(separator: ", "))"
-            bag.error("unknown \(kind) '\(name)'", at: path, help: "\(hint)\(known)")
+            bag.error(.resolveUnknownReference, "unknown \(kind) '\(name)'", at: path, help: "\(hint)\(known)")
         }
         // Arrays for suggestions, sets for membership: a fleet has thousands of names.
         let tailnetNames = topology.tailnets.map(\.name), tailnetSet = Set(tailnetNames)
@@ -205,7 +205,7 @@ public enum PlanResolver {
                     unknown("node", target, at: options.path / "litellm", among: nodeNames)
                 } else if !partial, topology.node(named: target)?.apps.contains(.litellm) != true {
                     bag.error(
-                        "app '\(app.rawValue)' on node '\(node.name)' talks to the LiteLLM of node '\(target)', which runs none",
+                        .resolveMissingApp, "app '\(app.rawValue)' on node '\(node.name)' talks to the LiteLLM of node '\(target)', which runs none",
                         at: options.path / "litellm", help: "add litellm to the apps of '\(target)', or remove this setting")
                 }
             }
@@ -216,13 +216,13 @@ public enum PlanResolver {
             // In a partial topology a missing value may only have failed to decode.
             if !partial, node.apps.contains(.redis), owner.redisPassword == nil {
                 bag.error(
-                    "node '\(node.name)' runs redis but owner '\(owner.name)' has no redis_password", at: node.path / "apps",
+                    .resolveMissingSecret, "node '\(node.name)' runs redis but owner '\(owner.name)' has no redis_password", at: node.path / "apps",
                     help: "add 'redis_password: {file: \"~/.\(owner.name)-redis.env\"}' to owner '\(owner.name)'")
             }
             let nims = node.apps.filter(\.isSpeech)
             if !partial, !nims.isEmpty, owner.ngcAPIKey == nil {
                 bag.error(
-                    "node '\(node.name)' runs \(nims.map(\.rawValue).joined(separator: " and ")), NVIDIA's NIM\(nims.count > 1 ? "s" : ""), but owner '\(owner.name)' has no ngc_api_key",
+                    .resolveMissingSecret, "node '\(node.name)' runs \(nims.map(\.rawValue).joined(separator: " and ")), NVIDIA's NIM\(nims.count > 1 ? "s" : ""), but owner '\(owner.name)' has no ngc_api_key",
                     at: node.path / "apps",
                     help: "add 'ngc_api_key: {file: \"~/.\(owner.name)-ngc.env\"}' to owner '\(owner.name)': a NIM pulls its model from NGC with it")
             }
@@ -231,29 +231,29 @@ public enum PlanResolver {
                 for (index, client) in (options?.clients ?? []).enumerated() where topology.host(named: client) == nil && !declared.contains(client) {
                     let names = topology.hosts.map(\.name)
                     bag.error(
-                        "unknown host '\(client)'", at: (options?.path ?? node.path) / "clients" / index,
+                        .resolveUnknownReference, "unknown host '\(client)'", at: (options?.path ?? node.path) / "clients" / index,
                         help: "\(Suggestion.hint(for: client, in: names))\(names.isEmpty ? "no hosts are defined: add it under 'hosts'" : "defined hosts: \(names.joined(separator: ", "))")")
                 }
                 if !partial, let clients = options?.clients, !clients.isEmpty, clients.allSatisfy({ topology.host(named: $0) != nil }),
                     SpeechKind.sharedLAN(node, clients: clients, topology: topology) == nil {
                     bag.error(
-                        "the clients of \(app.rawValue) on node '\(node.name)' do not share one LAN with it", at: (options?.path ?? node.path) / "clients",
+                        .resolveNoSharedLink, "the clients of \(app.rawValue) on node '\(node.name)' do not share one LAN with it", at: (options?.path ?? node.path) / "clients",
                         help: "a client reaches the service from a LAN the node is on: put them on one, or list fewer clients")
                 }
             }
             for app in [App.redis, .nginx] where node.apps.contains(app) && !node.apps.contains(.litellm) {
                 bag.error(
-                    "node '\(node.name)' runs \(app.rawValue), which serves LiteLLM, but no litellm", at: node.path / "apps",
+                    .resolveMissingApp, "node '\(node.name)' runs \(app.rawValue), which serves LiteLLM, but no litellm", at: node.path / "apps",
                     help: "add litellm to the node's apps, or remove \(app.rawValue)")
             }
             if !partial, node.apps.contains(.litellm), owner.masterKey == nil {
                 bag.error(
-                    "node '\(node.name)' runs litellm but owner '\(owner.name)' has no master_key", at: node.path / "apps",
+                    .resolveMissingSecret, "node '\(node.name)' runs litellm but owner '\(owner.name)' has no master_key", at: node.path / "apps",
                     help: "add 'master_key: {file: \"~/.\(owner.name)-litellm.env\"}' to owner '\(owner.name)'")
             }
             if !partial, node.apps.contains(.litellmDB), owner.dbPassword == nil {
                 bag.error(
-                    "node '\(node.name)' runs litellm-db but owner '\(owner.name)' has no db_password", at: node.path / "apps",
+                    .resolveMissingSecret, "node '\(node.name)' runs litellm-db but owner '\(owner.name)' has no db_password", at: node.path / "apps",
                     help: "add 'db_password: {file: \"~/.\(owner.name)-litellm-db.env\"}' to owner '\(owner.name)'")
             }
         }
@@ -266,7 +266,7 @@ public enum PlanResolver {
                         // The short form names a link the user may never have written down.
                         let kind = Link.legacyKinds[address.link]?.rawValue ?? "direct"
                         bag.error(
-                            "'\(key)' puts node '\(node.name)' on link '\(address.link)', which 'links' does not define", at: address.path,
+                            .resolveLinkAddress, "'\(key)' puts node '\(node.name)' on link '\(address.link)', which 'links' does not define", at: address.path,
                             help: "add '\(address.link): {kind: \(kind), subnet: …}' under 'links', or remove '\(key)'")
                     } else {
                         unknown("link", address.link, at: address.path, among: linkNames)
@@ -275,7 +275,7 @@ public enum PlanResolver {
                 }
                 if link.kind.carriesClusterTraffic, address.interface == nil, link.interface == nil {
                     bag.error(
-                        "node '\(node.name)' has no interface name on \(LinkPlan(link).phrase)", at: address.path,
+                        .resolveLinkAddress, "node '\(node.name)' has no interface name on \(LinkPlan(link).phrase)", at: address.path,
                         help: "add 'interface:' to link '\(link.name)', or write the node's entry as {ip: \(address.ip), interface: NAME}")
                 }
             }
@@ -301,17 +301,17 @@ public enum PlanResolver {
                 }
                 if link.kind != .lan {
                     bag.error(
-                        "host '\(host.name)' is on \(LinkPlan(link).phrase)", at: address.path,
+                        .resolveLinkAddress, "host '\(host.name)' is on \(LinkPlan(link).phrase)", at: address.path,
                         help: "a host spark-gen does not deploy to is admitted from a LAN; direct links and fabrics join nodes only")
                 } else if !link.subnet.contains(address.ip) {
                     bag.error(
-                        "host '\(host.name)' has address \(address.ip), outside \(link.subnet) of link '\(link.name)'", at: address.path,
+                        .resolveLinkAddress, "host '\(host.name)' has address \(address.ip), outside \(link.subnet) of link '\(link.name)'", at: address.path,
                         help: "give it an address in \(link.subnet)")
                 }
             }
             if nodeSet.contains(host.name) {
                 bag.error(
-                    "'\(host.name)' is both a node and a host", at: host.path,
+                    .resolveNameClash, "'\(host.name)' is both a node and a host", at: host.path,
                     help: "a host is a machine spark-gen does not deploy to: rename it, or remove it from 'hosts'")
             }
         }
@@ -337,7 +337,7 @@ public enum PlanResolver {
             if !members.contains(catalog.active), !elsewhere, !declared.contains(catalog.active) {
                 let hint = Suggestion.hint(for: catalog.active, in: members)
                 bag.error(
-                    "catalog '\(catalog.name)' has no model '\(catalog.active)' to make active", at: catalog.path / "active",
+                    .resolveCatalogIncomplete, "catalog '\(catalog.name)' has no model '\(catalog.active)' to make active", at: catalog.path / "active",
                     help: members.isEmpty ? "add 'catalog: \(catalog.name)' to the models that take turns in it"
                         : "\(hint)its models: \(members.joined(separator: ", "))")
             }
@@ -351,7 +351,7 @@ public enum PlanResolver {
         for backend in topology.backends {
             if modelsByName[backend.name] != nil || modelsByServedName.contains(backend.name) {
                 bag.error(
-                    "backend '\(backend.name)' has the name of a model", at: backend.path,
+                    .resolveNameClash, "backend '\(backend.name)' has the name of a model", at: backend.path,
                     help: "a client asking for it would reach one of the two by chance: rename the backend")
             }
             for (index, name) in backend.fallbacks.enumerated() where !modelSet.contains(name) && !declared.contains(name) {
@@ -366,7 +366,7 @@ public enum PlanResolver {
             }
             if host.tailnet == nil {
                 bag.error(
-                    "backend '\(backend.name)' runs on host '\(host.name)', which is on no tailnet", at: backend.path / "host",
+                    .resolveTailnetListen, "backend '\(backend.name)' runs on host '\(host.name)', which is on no tailnet", at: backend.path / "host",
                     help: "add 'tailnet: NAME' and 'tag: tag:NAME' to host '\(host.name)': the gateway reaches the server over the tailnet")
             }
         }
@@ -384,7 +384,7 @@ public enum PlanResolver {
             }
             if servedNames.contains(route.name) {
                 bag.error(
-                    "route '\(route.name)' is also the name a model is served as", at: route.path,
+                    .resolveNameClash, "route '\(route.name)' is also the name a model is served as", at: route.path,
                     help: "a client asking for it would reach one of the two by chance: rename the route")
             }
         }
@@ -418,25 +418,25 @@ public enum PlanResolver {
         var fine = true
         if head.tailnetIP == nil {
             bag.error(
-                "model '\(model.name)' listens on the tailnet, but node '\(head.name)' has no tailnet_ip", at: model.path / "listen",
+                .resolveTailnetListen, "model '\(model.name)' listens on the tailnet, but node '\(head.name)' has no tailnet_ip", at: model.path / "listen",
                 help: "add 'tailnet_ip: 100.x.y.z' to node '\(head.name)', the address the Tailscale admin console shows (it can be fixed there)")
             fine = false
         }
         if model.apiKey == nil {
             bag.error(
-                "model '\(model.name)' listens on the tailnet without an api_key", at: model.path / "listen",
+                .resolveTailnetListen, "model '\(model.name)' listens on the tailnet without an api_key", at: model.path / "listen",
                 help: "add 'api_key: {file: \"~/.\(model.name)-vllm.env\"}': every tagged device of the tailnet could call it without one")
             fine = false
         }
         if let key = model.apiKey, key.variable != "VLLM_API_KEY" {
             bag.error(
-                "the api_key of model '\(model.name)' is read as \(key.variable), but vLLM reads VLLM_API_KEY", at: key.path,
+                .resolveTailnetListen, "the api_key of model '\(model.name)' is read as \(key.variable), but vLLM reads VLLM_API_KEY", at: key.path,
                 help: "remove 'var' from the api_key, or name VLLM_API_KEY")
             fine = false
         }
         if model.runtime.kind != .vllm || !model.cluster.workers.isEmpty {
             bag.error(
-                "model '\(model.name)' listens on the tailnet, which spark-gen supports for a one-node vLLM only", at: model.path / "listen",
+                .resolveTailnetListen, "model '\(model.name)' listens on the tailnet, which spark-gen supports for a one-node vLLM only", at: model.path / "listen",
                 help: "remove 'listen: tailnet', or run the model as vLLM on one node")
             fine = false
         }
@@ -453,7 +453,7 @@ public enum PlanResolver {
             let head = first.cluster.head
             for model in models.dropFirst() where model.cluster.head != head {
                 bag.error(
-                    "model '\(model.name)' of catalog '\(catalog.name)' runs its API on node '\(model.cluster.head)', but model '\(first.name)' on '\(head)'",
+                    .resolveSharingConflict, "model '\(model.name)' of catalog '\(catalog.name)' runs its API on node '\(model.cluster.head)', but model '\(first.name)' on '\(head)'",
                     at: model.cluster.path,
                     help: "the models of a catalog take turns on one port: give them one head ('node: \(head)' or 'cluster: {head: \(head), …}')")
             }
@@ -465,7 +465,7 @@ public enum PlanResolver {
                     let address = node.address(on: shared.link.name)
                 else {
                     bag.error(
-                        "host '\(name)', the panel of catalog '\(catalog.name)', shares no LAN with node '\(head)'", at: catalog.path / "panel",
+                        .resolveNoSharedLink, "host '\(name)', the panel of catalog '\(catalog.name)', shares no LAN with node '\(head)'", at: catalog.path / "panel",
                         help: "the panel swaps models over ssh and polls the port: put '\(name)' and '\(head)' on one LAN")
                     return nil
                 }
@@ -475,7 +475,7 @@ public enum PlanResolver {
             }
             if catalog.panelURL != nil && catalog.panel == nil {
                 bag.error(
-                    "catalog '\(catalog.name)' has a panel_url but no panel", at: catalog.path / "panel_url",
+                    .resolveCatalogIncomplete, "catalog '\(catalog.name)' has a panel_url but no panel", at: catalog.path / "panel_url",
                     help: "name the host the panel runs on with 'panel: HOST', or remove panel_url")
             }
             var plan = CatalogPlan(
@@ -586,22 +586,22 @@ public enum PlanResolver {
             let server = "the \(cluster.runtime.kind.title) server '\(workload.name)' on node '\(cluster.head.name)'"
             if first.runtime.kind != cluster.runtime.kind {
                 bag.error(
-                    "models '\(first.name)' and '\(cluster.name)' both need the compose service '\(workload.name)' on node '\(cluster.head.name)'",
+                    .resolveSharingConflict, "models '\(first.name)' and '\(cluster.name)' both need the compose service '\(workload.name)' on node '\(cluster.head.name)'",
                     at: cluster.path, help: "rename one of the models")
             } else if first.image != cluster.image {
                 bag.error(
-                    "model '\(cluster.name)' runs \(server) from \(cluster.image), but model '\(first.name)' runs it from \(first.image)",
+                    .resolveSharingConflict, "model '\(cluster.name)' runs \(server) from \(cluster.image), but model '\(first.name)' runs it from \(first.image)",
                     at: cluster.runtime.path / "image",
                     help: "one server serves both models: give them one image, or give one model another 'port' (a second server)")
             } else if first.ollama?.contextLength != cluster.ollama?.contextLength {
                 let length = { (model: ClusterPlan) in model.ollama?.contextLength.map(String.init) ?? "Ollama's default" }
                 bag.error(
-                    "model '\(cluster.name)' asks \(server) for context_length \(length(cluster)), but model '\(first.name)' for \(length(first))",
+                    .resolveSharingConflict, "model '\(cluster.name)' asks \(server) for context_length \(length(cluster)), but model '\(first.name)' for \(length(first))",
                     at: cluster.ollama.map { $0.path / "context_length" } ?? cluster.path,
                     help: "the server's context length is one for all its models: give them one, or give one model another 'port' (a second server)")
             } else if first.start != cluster.start {
                 bag.error(
-                    "model '\(cluster.name)' starts \(cluster.start.rawValue) but shares \(server) with model '\(first.name)', which starts \(first.start.rawValue)",
+                    .resolveSharingConflict, "model '\(cluster.name)' starts \(cluster.start.rawValue) but shares \(server) with model '\(first.name)', which starts \(first.start.rawValue)",
                     at: cluster.path / "start",
                     help: "a server starts with all its models: give them one start policy, or give one model another 'port' (a second server)")
             }
@@ -622,14 +622,14 @@ public enum PlanResolver {
             // A LAN carries a one-node model's API to its callers, never a cluster's Ray and NCCL.
             guard link.kind.carriesClusterTraffic || members.count == 1 else {
                 bag.error(
-                    "the cluster of \(who) uses \(link.phrase)", at: model.cluster.path / "link",
+                    .resolveLinkAddress, "the cluster of \(who) uses \(link.phrase)", at: model.cluster.path / "link",
                     help: LANModel.linkKindsHelp)
                 return nil
             }
             for node in nodes where node.address(on: name) == nil {
                 let role = members.contains { $0.name == node.name } ? "a node of the cluster" : "its LiteLLM calls \(who)"
                 bag.error(
-                    "node '\(node.name)' is not on link '\(name)', which \(who) uses", at: model.cluster.path / "link",
+                    .resolveLinkAddress, "node '\(node.name)' is not on link '\(name)', which \(who) uses", at: model.cluster.path / "link",
                     help: "'\(node.name)' is \(role): give it an address under 'links: {\(name): …}'")
             }
             return link
@@ -648,15 +648,15 @@ public enum PlanResolver {
             if !callerNames.isEmpty { names += ", and \(callerNames.joined(separator: ", ")), whose LiteLLM calls it" }
             if shared.isEmpty && nodes.count == 1 {
                 bag.error(
-                    "\(who) listens on its link, but '\(nodes[0].name)' is on no direct link or fabric", at: model.path / "listen",
+                    .resolveNoSharedLink, "\(who) listens on its link, but '\(nodes[0].name)' is on no direct link or fabric", at: model.path / "listen",
                     help: "remove 'listen' (the model then binds loopback), or put the node on the link its callers use")
             } else if shared.isEmpty {
                 bag.error(
-                    "the nodes of \(who) share no direct link or fabric: \(names)", at: model.cluster.path,
+                    .resolveNoSharedLink, "the nodes of \(who) share no direct link or fabric: \(names)", at: model.cluster.path,
                     help: LANModel.linkKindsHelp)
             } else {
                 bag.error(
-                    "the nodes of \(who) share \(shared.count) links: \(shared.map { "'\($0.name)'" }.joined(separator: ", "))",
+                    .resolveNoSharedLink, "the nodes of \(who) share \(shared.count) links: \(shared.map { "'\($0.name)'" }.joined(separator: ", "))",
                     at: model.cluster.path, help: "name the one the model uses with 'link: \(shared[0].name)' under 'cluster'")
             }
             return nil

@@ -78,7 +78,7 @@ public enum RuleCatalog {
             let ids = rules.map(\.description.id)
             let hint = Suggestion.hint(for: risk.rule, in: ids)
             diagnostics.append(.error(
-                "accept_risks names rule '\(risk.rule)', which does not exist", at: risk.path / "rule",
+                .resolveUnknownRule, "accept_risks names rule '\(risk.rule)', which does not exist", at: risk.path / "rule",
                 help: "\(hint)'spark-gen rules' lists the rule ids"))
         }
         for rule in rules {
@@ -103,9 +103,9 @@ public enum RuleCatalog {
             }
         }
         for (index, risk) in risks.enumerated() where !used.contains(index) {
-            diagnostics.append(.warning(
-                "accept_risks entry for \(risk.rule) matches no finding", at: risk.path,
-                help: "remove the entry: an acceptance that no longer applies would silently cover a future finding"))
+            diagnostics.append(Diagnostic(
+                .resolveUnusedAcceptance, "accept_risks entry for \(risk.rule) matches no finding", severity: .warning,
+                help: "remove the entry: an acceptance that no longer applies would silently cover a future finding", path: risk.path))
         }
         return diagnostics
     }

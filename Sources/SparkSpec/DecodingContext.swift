@@ -12,7 +12,8 @@ final class DecodingContext {
     func opened() { openReaders += 1 }
     func closed() { openReaders -= 1 }
 
-    func error(_ message: String, at location: SourceLocation, path: SpecPath, help: String? = nil, code: String? = nil) {
-        diagnostics.append(.error(message, at: path, location: location, help: help, code: code))
+    /// Records an error; `id` is required so every finding can be filtered and explained.
+    func error(_ id: DiagnosticID, _ message: String, at location: SourceLocation, path: SpecPath, help: String? = nil) {
+        diagnostics.append(.error(id, message, at: path, location: location, help: help))
     }
 }

@@ -18,7 +18,7 @@ enum GPUUUIDs {
         guard uuids.count == node.sequence?.count else { return nil }
         guard let ids, ids.count == uuids.count else {
             context.error(
-                "'\(key)' names \(uuids.count) GPU(s), but 'gpu_ids' \(ids.map { "names \($0.count)" } ?? "is missing")",
+                .specInconsistentCounts, "'\(key)' names \(uuids.count) GPU(s), but 'gpu_ids' \(ids.map { "names \($0.count)" } ?? "is missing")",
                 at: node.location, path: map.path / key,
                 help: "give 'gpu_ids' too, one index per UUID in the same order (nvidia-smi --query-gpu=index,uuid --format=csv): the memory checks count the cards by index")
             return nil

@@ -31,7 +31,7 @@ final class MappingReader {
         self.context = context
         guard let pairs = node.mapping else {
             context.error(
-                "\(what) must be a mapping, found \(node.kindName)", at: node.location, path: path,
+                .specWrongType, "\(what) must be a mapping, found \(node.kindName)", at: node.location, path: path,
                 help: "write it as 'key: value' lines indented under its name")
             return nil
         }
@@ -61,19 +61,19 @@ final class MappingReader {
         var seen: Set<String> = []
         for name in (node.mapping ?? []).compactMap(\.key.scalar) where seen.insert(name).inserted && !asked.contains(name) {
             if let help = retired[name] {
-                context.error("'\(name)' in \(what) is a setting its program no longer takes", at: entries[name]!.key.location, path: path / name, help: help)
+                context.error(.specRetiredSetting, "'\(name)' in \(what) is a setting its program no longer takes", at: entries[name]!.key.location, path: path / name, help: help)
                 continue
             }
             let nearest = Suggestion.nearest(to: name, in: asked)
             if let nearest { typos.insert(nearest) }
             let hint = nearest.map { "did you mean '\($0)'? " } ?? ""
             context.error(
-                "unknown key '\(YAMLScalar.abbreviated(name))' in \(what)", at: entries[name]!.key.location,
+                .specUnknownKey, "unknown key '\(YAMLScalar.abbreviated(name))' in \(what)", at: entries[name]!.key.location,
                 path: path / name, help: "\(hint)allowed keys: \(asked.joined(separator: ", "))")
         }
         // A typo of a required key was reported with the fix; "missing" would only repeat it.
         for entry in missing where !typos.contains(entry.key) {
-            context.error("missing required key '\(entry.key)' in \(entry.what)", at: entry.location, path: path / entry.key, help: entry.help)
+            context.error(.specMissingKey, "missing required key '\(entry.key)' in \(entry.what)", at: entry.location, path: path / entry.key, help: entry.help)
         }
     }
 
@@ -99,7 +99,7 @@ final class MappingReader {
     func required(_ key: String, what: String, help: String? = nil) -> YAMLNode? {
         if let node = value(key) { return node }
         if let present = entry(key) {
-            context.error("'\(key)' in \(what) must not be empty", at: present.value.location, path: path / key, help: help ?? "add '\(key): …'")
+            context.error(.specEmptyValue, "'\(key)' in \(what) must not be empty", at: present.value.location, path: path / key, help: help ?? "add '\(key): …'")
         } else {
             missing.append((key, node.location, help ?? "add '\(key): …'", what))
         }
@@ -108,7 +108,7 @@ final class MappingReader {
 
     private func fail(_ key: String, _ node: YAMLNode, expected: String, help: String? = nil) {
         context.error(
-            "'\(key)' must be \(expected), found \(node.kindName)", at: node.location, path: path / key,
+            .specWrongType, "'\(key)' must be \(expected), found \(node.kindName)", at: node.location, path: path / key,
             help: help)
     }
 
@@ -121,13 +121,13 @@ final class MappingReader {
     static func text(_ node: YAMLNode, key: String, path: SpecPath, grammar: Grammar?, context: DecodingContext) -> String? {
         guard let text = node.scalar, !(node.isPlain && node.tag == nil && YAMLScalar.bool(text) != nil) else {
             context.error(
-                "'\(key)' must be text, found \(node.kindName)", at: node.location, path: path,
+                .specWrongType, "'\(key)' must be text, found \(node.kindName)", at: node.location, path: path,
                 help: grammar.map { "expected \($0.expectation)" } ?? "write the value as text; quote it if it looks like another type")
             return nil
         }
         if let grammar, !grammar.matches(text) {
             context.error(
-                "'\(YAMLScalar.abbreviated(text))' is not a valid value for '\(key)'", at: node.location, path: path,
+                .specInvalidValue, "'\(YAMLScalar.abbreviated(text))' is not a valid value for '\(key)'", at: node.location, path: path,
                 help: "expected \(grammar.expectation)")
             return nil
         }
@@ -142,7 +142,7 @@ final class MappingReader {
         }
         guard range.contains(number) else {
             context.error(
-                "'\(key)' is \(number), outside the allowed range", at: node.location, path: path / key,
+                .specOutOfRange, "'\(key)' is \(number), outside the allowed range", at: node.location, path: path / key,
                 help: "use a whole number from \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
@@ -157,7 +157,7 @@ final class MappingReader {
         }
         guard range.contains(number) else {
             context.error(
-                "'\(key)' is \(text), outside the allowed range", at: node.location, path: path / key,
+                .specOutOfRange, "'\(key)' is \(text), outside the allowed range", at: node.location, path: path / key,
                 help: "use a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))")
             return nil
         }
@@ -177,7 +177,7 @@ final class MappingReader {
         if let value = Value(rawValue: text) { return value }
         let names = Value.allCases.map(\.rawValue)
         context.error(
-            "unknown \(noun) '\(YAMLScalar.abbreviated(text))'", at: node.location, path: path / key,
+            .specUnknownChoice, "unknown \(noun) '\(YAMLScalar.abbreviated(text))'", at: node.location, path: path / key,
             help: "\(Suggestion.hint(for: text, in: names))use \(names.joined(separator: ", "))")
         return nil
     }
@@ -200,7 +200,7 @@ final class MappingReader {
     static func address(_ node: YAMLNode, key: String, path: SpecPath, context: DecodingContext) -> IPv4Address? {
         guard let text = text(node, key: key, path: path, grammar: nil, context: context) else { return nil }
         guard let address = IPv4Address(text) else {
-            context.error(IPv4Address.explain(text), at: node.location, path: path, help: "write a dotted IPv4 address such as 192.0.2.21")
+            context.error(.specInvalidAddress, IPv4Address.explain(text), at: node.location, path: path, help: "write a dotted IPv4 address such as 192.0.2.21")
             return nil
         }
         return address
@@ -211,13 +211,13 @@ final class MappingReader {
         else { return nil }
         guard let network = IPv4Network(text) else {
             context.error(
-                "'\(YAMLScalar.abbreviated(text))' is not an IPv4 network in CIDR form", at: node.location,
+                .specInvalidAddress, "'\(YAMLScalar.abbreviated(text))' is not an IPv4 network in CIDR form", at: node.location,
                 path: path / key, help: "write it as address/prefix, such as 198.51.100.0/30")
             return nil
         }
         guard !network.hasHostBits else {
             context.error(
-                "'\(text)' has host bits set", at: node.location, path: path / key,
+                .specInvalidAddress, "'\(text)' has host bits set", at: node.location, path: path / key,
                 help: "the network address of this range is \(network.description)")
             return nil
         }
@@ -230,7 +230,7 @@ final class MappingReader {
         else { return nil }
         guard let nodePath = NodePath(text) else {
             context.error(
-                "'\(YAMLScalar.abbreviated(text))' is not an allowed path for '\(key)'", at: node.location,
+                .specDisallowedPath, "'\(YAMLScalar.abbreviated(text))' is not an allowed path for '\(key)'", at: node.location,
                 path: path / key,
                 help: "write '~/…' or an absolute path of letters, digits and '/._-+@', with no '..' steps")
             return nil
@@ -265,7 +265,7 @@ final class MappingReader {
         for (index, item) in items.enumerated() {
             guard item.isPlain, let text = item.scalar, let number = YAMLScalar.int(text), range.contains(number) else {
                 context.error(
-                    "'\(key)' must hold whole numbers from \(range.lowerBound) to \(range.upperBound), found \(item.kindName)",
+                    .specOutOfRange, "'\(key)' must hold whole numbers from \(range.lowerBound) to \(range.upperBound), found \(item.kindName)",
                     at: item.location, path: path / key / index, help: "write it as [8001, 8080]")
                 continue
             }
@@ -285,7 +285,7 @@ final class MappingReader {
             guard let text = Self.text(item, key: key, path: path / key / index, grammar: nil, context: context) else { return nil }
             guard let network = IPv4Network(text), !network.hasHostBits else {
                 context.error(
-                    "'\(YAMLScalar.abbreviated(text))' is not an IPv4 network in CIDR form without host bits", at: item.location,
+                    .specInvalidAddress, "'\(YAMLScalar.abbreviated(text))' is not an IPv4 network in CIDR form without host bits", at: item.location,
                     path: path / key / index, help: "write it as address/prefix, such as 10.0.0.0/24")
                 return nil
             }
@@ -305,7 +305,7 @@ final class MappingReader {
             guard let name = pair.key.scalar else { continue }
             guard grammar.matches(name) else {
                 context.error(
-                    "'\(YAMLScalar.abbreviated(name))' is not a valid \(what) name", at: pair.key.location,
+                    .specInvalidValue, "'\(YAMLScalar.abbreviated(name))' is not a valid \(what) name", at: pair.key.location,
                     path: path / key / name, help: "expected \(grammar.expectation)")
                 continue
             }

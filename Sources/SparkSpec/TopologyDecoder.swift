@@ -14,7 +14,7 @@ public enum TopologyDecoder {
         let context = DecodingContext()
         guard let root else {
             context.error(
-                "the topology is empty", at: SourceLocation(line: 1, column: 1), path: .root,
+                .specEmptyTopology, "the topology is empty", at: SourceLocation(line: 1, column: 1), path: .root,
                 help: "start from examples/split-trust/topology.yaml; a topology needs version, stack, owners, tailnets, nodes and models")
             return (nil, context.diagnostics.diagnostics, nil, [])
         }
@@ -52,7 +52,7 @@ private struct Decoder {
             expected: "a whole number (this spark-gen reads version \(Topology.supportedVersions.map(String.init).joined(separator: ", ")))")
         if let version, !Topology.supportedVersions.contains(version), let node = top.value("version") {
             context.error(
-                "topology version \(version) is not supported", at: node.location, path: SpecPath.root / "version",
+                .specUnsupportedVersion, "topology version \(version) is not supported", at: node.location, path: SpecPath.root / "version",
                 help: "this spark-gen reads version \(Topology.supportedVersions.map(String.init).joined(separator: ", "))")
         }
         let stack = top.required("stack", what: "the topology").flatMap { self.stack($0, at: SpecPath.root / "stack") }
@@ -79,12 +79,12 @@ private struct Decoder {
             let os = map.choice("os", HostOS.self, noun: "operating system")
             if addresses.isEmpty, map.value("links") == nil, tailnet == nil {
                 context.error(
-                    "host '\(entry.name)' has no address", at: entry.node.location, path: entry.path,
+                    .specMissingCompanionKey, "host '\(entry.name)' has no address", at: entry.node.location, path: entry.path,
                     help: "add 'links: {lan: 192.168.1.10}' (its address on a LAN), or 'tailnet: NAME' with its 'tag' (a device of a tailnet)")
             }
             if tailnet != nil, tag == nil, map.value("tag") == nil {
                 context.error(
-                    "host '\(entry.name)' is on tailnet '\(tailnet!)' without a tag", at: entry.node.location, path: entry.path,
+                    .specMissingCompanionKey, "host '\(entry.name)' is on tailnet '\(tailnet!)' without a tag", at: entry.node.location, path: entry.path,
                     help: "add 'tag: tag:NAME', the tag the device advertises: the policy grants the tailnet's nodes its ports by it")
             }
             var host = Host(name: entry.name, addresses: addresses, path: entry.path)
@@ -173,7 +173,7 @@ private struct Decoder {
         let panelURL = map.string("panel_url")
         if let panelURL, !Self.isPanelURL(panelURL), let location = map.value("panel_url")?.location {
             context.error(
-                "catalog '\(name)': panel_url '\(panelURL)' is not an http or https URL of a host (and port) alone", at: location,
+                .specInvalidValue, "catalog '\(name)': panel_url '\(panelURL)' is not an http or https URL of a host (and port) alone", at: location,
                 path: path / "panel_url", help: "write the panel's address without a path, such as 'https://spark-control'")
         }
         guard let active else { return nil }
@@ -200,7 +200,7 @@ private struct Decoder {
     func acceptedRisks(_ node: YAMLNode, at path: SpecPath) -> [AcceptedRisk] {
         guard let items = node.sequence else {
             context.error(
-                "'accept_risks' must be a list, found \(node.kindName)", at: node.location, path: path,
+                .specWrongType, "'accept_risks' must be a list, found \(node.kindName)", at: node.location, path: path,
                 help: "write it as '- {rule: TR001, reason: \"…\"}' lines")
             return []
         }
@@ -213,7 +213,7 @@ private struct Decoder {
             guard let rule, let reason else { return nil }
             if reason.trimmingSpaces.count < 10, let location = map.value("reason")?.location {
                 context.error(
-                    "the reason for accepting \(rule) is too short to explain anything", at: location, path: path / index / "reason",
+                    .specWeakAcceptance, "the reason for accepting \(rule) is too short to explain anything", at: location, path: path / index / "reason",
                     help: "write a sentence a reviewer can judge: who agreed, and why the risk is acceptable")
                 return nil
             }
@@ -258,15 +258,16 @@ private struct Decoder {
     func secret(_ node: YAMLNode, at path: SpecPath, what: String, variable: String) -> SecretRef? {
         if node.sequence != nil {
             context.error(
-                "\(what) must be a reference such as {file: \"~/.litellm.env\"}, found a list", at: node.location, path: path,
+                .specWrongType, "\(what) must be a reference such as {file: \"~/.litellm.env\"}, found a list", at: node.location, path: path,
                 help: "write it as {file: \"~/.name.env\"}; the file on the node defines \(variable)")
             return nil
         }
         guard node.mapping != nil else {
-            context.error(
-                "\(what) must be a reference to an environment file, found a literal value (not shown)", at: node.location, path: path,
+            // A literal secret is rule SC003's finding, so it carries the rule's id.
+            context.diagnostics.append(.error(
+                "\(what) must be a reference to an environment file, found a literal value (not shown)", at: path, location: node.location,
                 help: "secrets are never written in the topology: use '{file: \"~/.litellm.env\"}' and put '\(variable)=…' in that file on the node (mode 0600)",
-                code: Self.literalSecretRule)
+                code: Self.literalSecretRule))
             return nil
         }
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
@@ -288,7 +289,7 @@ private struct Decoder {
             .flatMap { _ in map.strings("users", grammar: .email) } ?? []
         if let node = map.value("users"), node.sequence?.isEmpty == true {
             context.error(
-                "'users' of \(what) is empty", at: node.location, path: path / "users",
+                .specEmptyValue, "'users' of \(what) is empty", at: node.location, path: path / "users",
                 help: "list the users allowed to reach the apps, such as [you@example.com]")
         }
         let admins = map.value("admins").flatMap { adminList($0, at: path / "admins") } ?? ["autogroup:admin"]
@@ -308,7 +309,7 @@ private struct Decoder {
     func list<T>(_ node: YAMLNode?, at path: SpecPath, what: String, _ item: (YAMLNode, SpecPath) -> T?) -> [T] {
         guard let node else { return [] }
         guard let items = node.sequence else {
-            context.error("'\(what)' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write one '- …' entry per line")
+            context.error(.specWrongType, "'\(what)' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write one '- …' entry per line")
             return []
         }
         return items.enumerated().compactMap { index, child in item(child, path / index) }
@@ -329,14 +330,14 @@ private struct Decoder {
     /// A list of policy selectors (users, groups, autogroups, tags or `*`).
     func selectors(_ node: YAMLNode, key: String, at path: SpecPath, role: String) -> [String]? {
         guard let items = node.sequence else {
-            context.error("'\(key)' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [group:admins]")
+            context.error(.specWrongType, "'\(key)' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [group:admins]")
             return nil
         }
         return items.enumerated().compactMap { index, item in
             guard let text = MappingReader.text(item, key: key, path: path / index, grammar: nil, context: context) else { return nil }
             guard Self.isPolicySelector(text) else {
                 context.error(
-                    "'\(YAMLScalar.abbreviated(text))' is not a policy \(role)", at: item.location, path: path / index,
+                    .specInvalidValue, "'\(YAMLScalar.abbreviated(text))' is not a policy \(role)", at: item.location, path: path / index,
                     help: "use a user's email, 'group:name', 'autogroup:member', 'tag:name' or '*'")
                 return nil
             }
@@ -367,7 +368,7 @@ private struct Decoder {
     /// Tag owners: emails, `group:…` or `autogroup:admin`.
     func adminList(_ node: YAMLNode, at path: SpecPath) -> [String]? {
         guard let items = node.sequence else {
-            context.error("'admins' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [\"autogroup:admin\"]")
+            context.error(.specWrongType, "'admins' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [\"autogroup:admin\"]")
             return nil
         }
         var result: [String] = []
@@ -376,7 +377,7 @@ private struct Decoder {
             let isGroup = (text.hasPrefix("group:") || text.hasPrefix("autogroup:")) && Grammar.word.matches(String(text.split(separator: ":", maxSplits: 1).last ?? ""))
             guard isGroup || Grammar.email.matches(text) else {
                 context.error(
-                    "'\(YAMLScalar.abbreviated(text))' is not a valid tag owner", at: item.location, path: path / index,
+                    .specInvalidValue, "'\(YAMLScalar.abbreviated(text))' is not a valid tag owner", at: item.location, path: path / index,
                     help: "use an email address, 'group:name' or 'autogroup:admin'")
                 continue
             }
@@ -399,7 +400,7 @@ private struct Decoder {
             kind = Link.Kind(rawValue: text)
             if kind == nil, let location = map.value("kind")?.location {
                 let hint = Suggestion.hint(for: text, in: Link.Kind.allCases.map(\.rawValue))
-                context.error("unknown link kind '\(YAMLScalar.abbreviated(text))'", at: location, path: path / "kind", help: "\(hint)kinds: \(kinds)")
+                context.error(.specUnknownChoice, "unknown link kind '\(YAMLScalar.abbreviated(text))'", at: location, path: path / "kind", help: "\(hint)kinds: \(kinds)")
             }
         }
         let subnet = map.network("subnet", what: what)
@@ -411,7 +412,7 @@ private struct Decoder {
         for key in ["hca", "second_interface"] where kind == .lan {
             guard let location = map.value(key)?.location else { continue }
             context.error(
-                key == "hca" ? "a LAN has no RDMA device" : "a LAN has no second half of a port", at: location, path: path / key,
+                .specConflictingKeys, key == "hca" ? "a LAN has no RDMA device" : "a LAN has no second half of a port", at: location, path: path / key,
                 help: "'\(key)' describes a RoCE port for NCCL; set it on the direct link or fabric the cluster uses")
         }
         guard let kind, let subnet else { return nil }
@@ -426,7 +427,7 @@ private struct Decoder {
         if let items = node.sequence {
             if items.isEmpty {
                 context.error(
-                    "'\(key)' lists no RDMA device", at: node.location, path: path / key,
+                    .specEmptyValue, "'\(key)' lists no RDMA device", at: node.location, path: path / key,
                     help: "name the port's devices (ibdev2netdev lists them), such as [rocep1s0f0, roceP2p1s0f0], or remove '\(key)'")
                 return []
             }
@@ -453,7 +454,7 @@ private struct Decoder {
         } else if map.value("dac_ip") == nil {
             for key in ["dac_interface", "dac_hca"] {
                 guard let location = map.value(key)?.location else { continue }
-                context.error("'\(key)' without 'dac_ip'", at: location, path: path / key, help: "add the node's address on the DAC as 'dac_ip'")
+                context.error(.specMissingCompanionKey, "'\(key)' without 'dac_ip'", at: location, path: path / key, help: "add the node's address on the DAC as 'dac_ip'")
             }
         }
         addresses = linkAddresses(map, at: path, into: addresses)
@@ -464,7 +465,7 @@ private struct Decoder {
                 addresses[index].secondIPPath = path / "dac_second_ip"
             } else {
                 context.error(
-                    "'dac_second_ip' without an address on the DAC", at: location, path: path / "dac_second_ip",
+                    .specMissingCompanionKey, "'dac_second_ip' without an address on the DAC", at: location, path: path / "dac_second_ip",
                     help: "add the node's address on the DAC as 'dac_ip'")
             }
         }
@@ -477,7 +478,7 @@ private struct Decoder {
         guard let node = map.value("links") else { return addresses }
         guard let pairs = node.mapping else {
             context.error(
-                "'links' of a node must be a mapping, found \(node.kindName)", at: node.location, path: path / "links",
+                .specWrongType, "'links' of a node must be a mapping, found \(node.kindName)", at: node.location, path: path / "links",
                 help: "write it as {dac-ab: 10.0.0.1} or {dac-ab: {ip: 10.0.0.1, interface: enp1s0f0np0}}")
             return addresses
         }
@@ -486,7 +487,7 @@ private struct Decoder {
             let linkPath = path / "links" / link
             if addresses.contains(where: { $0.link == link }) {
                 context.error(
-                    "link '\(link)' has two addresses for this node", at: pair.key.location, path: linkPath,
+                    .specConflictingKeys, "link '\(link)' has two addresses for this node", at: pair.key.location, path: linkPath,
                     help: "give it once: either '\(link)_ip' or under 'links'")
                 continue
             }
@@ -507,7 +508,7 @@ private struct Decoder {
                 addresses.append(address)
             } else if pair.value.scalar == nil {
                 context.error(
-                    "the node's address on link '\(link)' must be an IPv4 address or {ip, interface, hca}, found \(pair.value.kindName)",
+                    .specWrongType, "the node's address on link '\(link)' must be an IPv4 address or {ip, interface, hca}, found \(pair.value.kindName)",
                     at: pair.value.location, path: linkPath, help: "write it as '\(link): 10.0.0.1' or '\(link): {ip: 10.0.0.1, interface: NAME}'")
             } else if let ip = MappingReader.address(pair.value, key: link, path: linkPath, context: context) {
                 addresses.append(LinkAddress(link: link, ip: ip, path: linkPath))
@@ -524,7 +525,7 @@ private struct Decoder {
         let user = map.string("user", required: true, what: what, grammar: .username)
         let home = map.nodePath("home")
         if let home, !home.text.hasPrefix("/"), let location = map.value("home")?.location {
-            context.error("'home' must be an absolute path", at: location, path: path / "home", help: "write it as /home/\(user ?? "user")")
+            context.error(.specInvalidValue, "'home' must be an absolute path", at: location, path: path / "home", help: "write it as /home/\(user ?? "user")")
         }
         let uid = map.int("uid", in: 0...4_294_967_294) ?? map.defaulted("uid", 1000)
         let gid = map.int("gid", in: 0...4_294_967_294) ?? map.defaulted("gid", uid)
@@ -534,7 +535,7 @@ private struct Decoder {
         let tailnetIP = map.ipv4("tailnet_ip", required: false, what: "")
         if let tailnetIP, !IPv4Network("100.64.0.0/10")!.contains(tailnetIP), let location = map.value("tailnet_ip")?.location {
             context.error(
-                "'tailnet_ip' \(tailnetIP) is not a tailnet address", at: location, path: path / "tailnet_ip",
+                .specInvalidAddress, "'tailnet_ip' \(tailnetIP) is not a tailnet address", at: location, path: path / "tailnet_ip",
                 help: "Tailscale gives nodes addresses in 100.64.0.0/10: write the one the admin console shows for the node")
         }
         let apps = map.value("apps").flatMap { self.apps($0, at: path / "apps") } ?? []
@@ -561,7 +562,7 @@ private struct Decoder {
             if let value = FirewallRule.Proto(rawValue: text) {
                 proto = value
             } else if let location = map.value("proto")?.location {
-                context.error("unknown protocol '\(text)'", at: location, path: path / "proto", help: "use tcp or udp")
+                context.error(.specUnknownChoice, "unknown protocol '\(text)'", at: location, path: path / "proto", help: "use tcp or udp")
             }
         }
         let interface = map.string("interface", grammar: .interfaceName).flatMap { $0 == "any" ? nil : $0 }
@@ -572,7 +573,7 @@ private struct Decoder {
             from = IPv4Network(text) ?? IPv4Address(text).flatMap { IPv4Network("\($0)/32") }
             if from == nil || from!.hasHostBits {
                 context.error(
-                    "'\(YAMLScalar.abbreviated(text))' is not an IPv4 address or network", at: node.location, path: path / "from",
+                    .specInvalidAddress, "'\(YAMLScalar.abbreviated(text))' is not an IPv4 address or network", at: node.location, path: path / "from",
                     help: "write an address such as 192.0.2.10, a network such as 192.0.2.0/24, or any")
                 from = nil
             }
@@ -595,14 +596,14 @@ private struct Decoder {
         var gpus = map.int("gpus", in: 0...64)
         if let vram, let count = gpus, count != vram.count, let location = map.value("gpus")?.location {
             context.error(
-                "'gpus' is \(count), but 'gpu_memory_gb' gives \(vram.count) GPU\(vram.count == 1 ? "" : "s")", at: location, path: path / "gpus",
+                .specInconsistentCounts, "'gpus' is \(count), but 'gpu_memory_gb' gives \(vram.count) GPU\(vram.count == 1 ? "" : "s")", at: location, path: path / "gpus",
                 help: "give each GPU's memory once in 'gpu_memory_gb', by index, and leave 'gpus' out")
         }
         gpus = gpus ?? vram.map(\.count) ?? map.defaulted("gpus", 1)
         let vendor = map.choice("gpu", Hardware.GPUVendor.self, noun: "GPU vendor") ?? .nvidia
         if let memory, let usable, usable > memory, let location = map.value("usable_gb")?.location {
             context.error(
-                "usable_gb (\(usable)) is larger than memory_gb (\(memory))", at: location, path: path / "usable_gb",
+                .specInconsistentCounts, "usable_gb (\(usable)) is larger than memory_gb (\(memory))", at: location, path: path / "usable_gb",
                 help: "usable memory is what is left after the OS; it cannot exceed the installed memory")
         }
         guard let memory else { return nil }
@@ -613,7 +614,7 @@ private struct Decoder {
 
     func apps(_ node: YAMLNode, at path: SpecPath) -> [(app: App, options: AppOptions?)]? {
         guard let items = node.sequence else {
-            context.error("'apps' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [litellm, open-webui]")
+            context.error(.specWrongType, "'apps' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [litellm, open-webui]")
             return nil
         }
         var apps: [(app: App, options: AppOptions?)] = []
@@ -624,7 +625,7 @@ private struct Decoder {
             if let pairs = item.mapping {
                 guard pairs.count == 1 else {
                     context.error(
-                        "an app with settings must be a single 'name: {…}' entry", at: item.location, path: path / index,
+                        .specWrongType, "an app with settings must be a single 'name: {…}' entry", at: item.location, path: path / index,
                         help: "write it as '- open-webui: {listen: 127.0.0.1}'")
                     continue
                 }
@@ -636,12 +637,12 @@ private struct Decoder {
                 let names = App.allCases.map(\.rawValue)
                 let hint = Suggestion.hint(for: text, in: names)
                 context.error(
-                    "unknown app '\(YAMLScalar.abbreviated(text))'", at: item.location, path: path / index,
+                    .specUnknownChoice, "unknown app '\(YAMLScalar.abbreviated(text))'", at: item.location, path: path / index,
                     help: "\(hint)known apps: \(names.joined(separator: ", "))")
                 continue
             }
             if apps.contains(where: { $0.app == app }) {
-                context.error("app '\(text)' is listed twice", at: item.location, path: path / index, help: "list each app once")
+                context.error(.specDuplicateEntry, "app '\(text)' is listed twice", at: item.location, path: path / index, help: "list each app once")
                 continue
             }
             apps.append((app, settings.flatMap { appOptions($0, app: app, at: path / index / text) }))
@@ -657,7 +658,7 @@ private struct Decoder {
         if let node = map.value("listen"), let text = MappingReader.text(node, key: "listen", path: path / "listen", grammar: nil, context: context) {
             listen = IPv4Address(text)
             if listen == nil {
-                context.error(IPv4Address.explain(text), at: node.location, path: path / "listen", help: "write the address to bind, such as 127.0.0.1")
+                context.error(.specInvalidAddress, IPv4Address.explain(text), at: node.location, path: path / "listen", help: "write the address to bind, such as 127.0.0.1")
             }
         }
         // What an app may set depends on the app: a key it does not read is an unknown key.
@@ -685,7 +686,7 @@ private struct Decoder {
         var clients: [String]?
         if app.isSpeech, listen != nil, let location = map.value("listen")?.location {
             context.error(
-                "\(app.rawValue) cannot be given a listen address", at: location, path: path / "listen",
+                .specConflictingKeys, "\(app.rawValue) cannot be given a listen address", at: location, path: path / "listen",
                 help: "NVIDIA's NIM binds every address whatever it is told; spark-gen keeps it in with ufw and the tailnet policy. Remove 'listen'")
             listen = nil
         }
@@ -734,7 +735,7 @@ private struct Decoder {
             // Ollama's registry resolves a name and a tag; its names parse a digest
             // (types/model/name.go) but `ollama pull` has no pull by digest (ollama/ollama#6886).
             context.error(
-                "model '\(name)' runs on Ollama, which pulls by tag only: 'ollama pull' takes no revision or digest", at: written.location,
+                .specConflictingKeys, "model '\(name)' runs on Ollama, which pulls by tag only: 'ollama pull' takes no revision or digest", at: written.location,
                 path: path / "revision",
                 help: "remove 'revision' and write the tag in 'source' (such as 'qwen3-coder:30b'); HY007 explains what a tag pins")
         }
@@ -748,7 +749,7 @@ private struct Decoder {
                 guard let location = map.value(key)?.location else { continue }
                 let why = key == "port" ? "serves on the catalog's port" : "runs when it is the catalog's 'active' model"
                 context.error(
-                    "model '\(name)' is in catalog '\(catalogName)', which decides its '\(key)'", at: location, path: path / key,
+                    .specConflictingKeys, "model '\(name)' is in catalog '\(catalogName)', which decides its '\(key)'", at: location, path: path / key,
                     help: "remove '\(key)': a model of a catalog \(why)")
             }
         }
@@ -758,7 +759,7 @@ private struct Decoder {
             listen = ListenAddress(text)
             if listen == nil {
                 context.error(
-                    "'\(YAMLScalar.abbreviated(text))' is not a listen address", at: node.location, path: path / "listen",
+                    .specInvalidAddress, "'\(YAMLScalar.abbreviated(text))' is not a listen address", at: node.location, path: path / "listen",
                     help: "use dac, loopback or an IPv4 address")
             }
         }
@@ -793,7 +794,7 @@ private struct Decoder {
             let what = runtime.kind == .vllm ? "vLLM run by compose" : runtime.kind.title
             let workers = map.value("cluster")?.mapping?.first { $0.key.scalar == "workers" }?.value.location ?? node.location
             context.error(
-                "model '\(name)' has workers, but \(what) runs on one node", at: workers, path: cluster.path / "workers",
+                .specConflictingKeys, "model '\(name)' has workers, but \(what) runs on one node", at: workers, path: cluster.path / "workers",
                 help: runtime.kind == .vllm ? "remove 'runner: compose' (a cluster of nodes runs from docker run scripts), or the workers"
                     : "remove 'workers'; a model split across nodes runs on vLLM")
         }
@@ -818,7 +819,7 @@ private struct Decoder {
         if let name = map.string("node", grammar: .hostname) {
             if let other = map.value("cluster") {
                 context.error(
-                    "\(what) has both 'node' and 'cluster'", at: other.location, path: path / "cluster",
+                    .specConflictingKeys, "\(what) has both 'node' and 'cluster'", at: other.location, path: path / "cluster",
                     help: "keep 'node: \(name)' for a model on one node, or 'cluster: {head: \(name), workers: […]}' for several")
                 return nil
             }
@@ -873,7 +874,7 @@ private struct Decoder {
         var gguf = map.string("gguf", required: true, what: what, grammar: .repositoryFile)
         if let file = gguf, !file.hasSuffix(".gguf"), let location = map.value("gguf")?.location {
             context.error(
-                "'\(file)' is not a GGUF file", at: location, path: path / "gguf",
+                .specInvalidValue, "'\(file)' is not a GGUF file", at: location, path: path / "gguf",
                 help: "name the model's .gguf file in its repository (for a split model, its first part, …-00001-of-0000N.gguf)")
             gguf = nil
         }
@@ -925,7 +926,7 @@ private struct Decoder {
                 options.distributedExecutorBackend = backend
             } else if let location = map.value("distributed_executor_backend")?.location {
                 context.error(
-                    "unknown executor backend '\(backend)'", at: location, path: path / "distributed_executor_backend",
+                    .specUnknownChoice, "unknown executor backend '\(backend)'", at: location, path: path / "distributed_executor_backend",
                     help: "use ray (needed across nodes) or mp (one node)")
             }
         }
@@ -959,7 +960,7 @@ private struct Decoder {
     /// key out says the same.
     func passThrough(_ node: YAMLNode, at path: SpecPath, key: String, example: String) -> [(String, YAMLValue)] {
         guard node.mapping != nil else {
-            context.error("'\(key)' must be a mapping, found \(node.kindName)", at: node.location, path: path, help: "write it as \(example)")
+            context.error(.specWrongType, "'\(key)' must be a mapping, found \(node.kindName)", at: node.location, path: path, help: "write it as \(example)")
             return []
         }
         guard case .mapping(let pairs) = passThroughValue(node, named: key, at: path) else { return [] }
@@ -973,7 +974,7 @@ private struct Decoder {
                 guard let name = pair.key.scalar else { continue }
                 guard Grammar.configKey.matches(name) else {
                     context.error(
-                        "'\(YAMLScalar.abbreviated(name))' is not a valid setting name", at: pair.key.location, path: path / name,
+                        .specInvalidValue, "'\(YAMLScalar.abbreviated(name))' is not a valid setting name", at: pair.key.location, path: path / name,
                         help: "use \(Grammar.configKey.expectation)")
                     continue
                 }
@@ -985,7 +986,7 @@ private struct Decoder {
             return .sequence(items.enumerated().compactMap { passThroughValue($1, named: "\(name)[\($0)]", at: path / $0) })
         }
         guard let text = node.scalar, !node.isNull else {
-            context.error("'\(name)' is null", at: node.location, path: path, help: "give it a value, or leave the key out")
+            context.error(.specNullValue, "'\(name)' is null", at: node.location, path: path, help: "give it a value, or leave the key out")
             return nil
         }
         guard node.isPlain else { return .string(text) }
@@ -998,7 +999,7 @@ private struct Decoder {
     func templateKwargs(_ node: YAMLNode, at path: SpecPath) -> [(String, VLLMOptions.TemplateValue)] {
         guard let pairs = node.mapping else {
             context.error(
-                "'default_chat_template_kwargs' must be a mapping, found \(node.kindName)", at: node.location, path: path,
+                .specWrongType, "'default_chat_template_kwargs' must be a mapping, found \(node.kindName)", at: node.location, path: path,
                 help: "write it as {enable_thinking: false}")
             return []
         }
@@ -1006,7 +1007,7 @@ private struct Decoder {
         for pair in pairs {
             guard let key = pair.key.scalar else { continue }
             guard Grammar.parserName.matches(key) else {
-                context.error("'\(YAMLScalar.abbreviated(key))' is not a valid keyword name", at: pair.key.location, path: path / key, help: "use lowercase letters, digits and '_'")
+                context.error(.specInvalidValue, "'\(YAMLScalar.abbreviated(key))' is not a valid keyword name", at: pair.key.location, path: path / key, help: "use lowercase letters, digits and '_'")
                 continue
             }
             let value = pair.value
@@ -1018,7 +1019,7 @@ private struct Decoder {
                 result.append((key, .string(text)))
             } else {
                 context.error(
-                    "'\(key)' must be true, false, a number or text, found \(value.kindName)", at: value.location, path: path / key,
+                    .specWrongType, "'\(key)' must be true, false, a number or text, found \(value.kindName)", at: value.location, path: path / key,
                     help: "chat-template keyword arguments are simple values")
             }
         }

@@ -5,14 +5,16 @@ public struct YAMLError: Error, Sendable {
     public let message: String
     public let location: SourceLocation
     public let help: String?
+    public let id: DiagnosticID
 
-    public init(_ message: String, at location: SourceLocation, help: String? = nil) {
+    public init(_ id: DiagnosticID, _ message: String, at location: SourceLocation, help: String? = nil) {
+        self.id = id
         self.message = message
         self.location = location
         self.help = help
     }
 
     public var diagnostic: Diagnostic {
-        .error(message, location: location, help: help)
+        .error(id, message, location: location, help: help)
     }
 }

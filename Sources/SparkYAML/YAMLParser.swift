@@ -18,7 +18,7 @@ public enum YAMLParser {
     public static func parse(_ bytes: [UInt8]) -> Result {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
-            return Result(root: nil, errors: [YAMLError("libyaml could not start", at: SourceLocation(line: 1, column: 1))])
+            return Result(root: nil, errors: [YAMLError(.yamlSyntax, "libyaml could not start", at: SourceLocation(line: 1, column: 1))])
         }
         defer { yaml_parser_delete(&parser) }
         return bytes.withUnsafeBufferPointer { buffer -> Result in
@@ -70,13 +70,13 @@ private struct TreeBuilder {
                 documents += 1
                 if documents > 1 {
                     errors.append(YAMLError(
-                        "found a second YAML document; a topology file holds exactly one", at: location,
+                        .yamlSecondDocument, "found a second YAML document; a topology file holds exactly one", at: location,
                         help: "remove the '---' separator and everything after it, or split it into its own file"))
                     return YAMLParser.Result(root: nil, errors: errors)
                 }
             case YAML_ALIAS_EVENT:
                 errors.append(YAMLError(
-                    "YAML aliases are not supported in a topology", at: location,
+                    .yamlAlias, "YAML aliases are not supported in a topology", at: location,
                     help: "write the value out in full instead of referring to an anchor with '*'"))
                 return YAMLParser.Result(root: nil, errors: errors)
             case YAML_SCALAR_EVENT:
@@ -89,7 +89,7 @@ private struct TreeBuilder {
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 guard stack.count < YAMLParser.maxDepth else {
                     errors.append(YAMLError(
-                        "nesting is deeper than \(YAMLParser.maxDepth) levels", at: location,
+                        .yamlTooDeep, "nesting is deeper than \(YAMLParser.maxDepth) levels", at: location,
                         help: "a topology never needs more than a few levels; flatten the structure"))
                     return YAMLParser.Result(root: nil, errors: errors)
                 }
@@ -124,14 +124,14 @@ private struct TreeBuilder {
         if let name = key.scalar {
             if let first = top.seen[name] {
                 errors.append(YAMLError(
-                    "duplicate key '\(YAMLScalar.abbreviated(name))' (first defined at line \(first.line), column \(first.column))",
+                    .yamlDuplicateKey, "duplicate key '\(YAMLScalar.abbreviated(name))' (first defined at line \(first.line), column \(first.column))",
                     at: key.location, help: "keep one of the two entries"))
             } else {
                 top.seen[name] = key.location
             }
         } else {
             errors.append(YAMLError(
-                "a mapping key must be plain text, found \(key.kindName)", at: key.location,
+                .yamlComplexKey, "a mapping key must be plain text, found \(key.kindName)", at: key.location,
                 help: "use a name as the key"))
         }
         top.pairs.append(YAMLPair(key: key, value: node))
@@ -154,11 +154,11 @@ private struct TreeBuilder {
             let location = Self.location(ofByte: Int(parser.problem_offset), in: bytes)
             if problem.contains("control characters") {
                 return YAMLError(
-                    "the file contains a control character, which YAML does not allow", at: location,
+                    .yamlControlCharacter, "the file contains a control character, which YAML does not allow", at: location,
                     help: "remove it; write special characters as escapes inside double quotes")
             }
             return YAMLError(
-                "the file is not valid UTF-8 text (\(problem))", at: location,
+                .yamlEncoding, "the file is not valid UTF-8 text (\(problem))", at: location,
                 help: "save the topology as UTF-8")
         }
         let mark = parser.problem_mark
@@ -166,14 +166,14 @@ private struct TreeBuilder {
         let offset = Int(mark.index)
         if offset < bytes.count, bytes[offset] == 0x09 || problem.contains("tab") {
             return YAMLError(
-                "tab character where YAML expects spaces", at: location,
+                .yamlTab, "tab character where YAML expects spaces", at: location,
                 help: "indent with spaces only; YAML does not allow tabs for indentation")
         }
         var message = "invalid YAML: \(problem)"
         if let context = parser.context.map({ String(cString: $0) }) {
             message += " (\(context) at line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
         }
-        return YAMLError(message, at: location, help: "check the indentation and quoting around this position")
+        return YAMLError(.yamlSyntax, message, at: location, help: "check the indentation and quoting around this position")
     }
 
     private static func location(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> SourceLocation {

@@ -2,18 +2,26 @@ import ArgumentParser
 import SparkDiagnostics
 import SparkRules
 
-/// `spark-gen explain RULE`: why a rule exists, how to fix a finding, and its examples.
+/// `spark-gen explain ID`: why a rule exists, how to fix a finding, and its examples; or what
+/// an input error (SP002, unknown-key…) means and how to fix it.
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Explain one rule: the failure it prevents, the fix, and its examples.")
+    static let configuration = CommandConfiguration(
+        abstract: "Explain one rule or diagnostic id: the failure it prevents, the fix, and its examples.")
 
-    @Argument(help: "A rule id, such as ST001.")
+    @Argument(help: "A rule id, such as ST001, or a diagnostic id, such as SP002.")
     var rule: String
 
     func run() throws {
+        if let id = DiagnosticID.lookup(rule) {
+            print(Self.render(id), terminator: "")
+            return
+        }
         guard let found = RuleCatalog.rule(id: rule.uppercased()) else {
-            let ids = RuleCatalog.rules.map(\.description.id)
+            let ids = RuleCatalog.rules.map(\.description.id) + DiagnosticID.all.map(\.code)
             let hint = Suggestion.nearest(to: rule.uppercased(), in: ids).map { "did you mean \($0)? " } ?? ""
-            printError("error: there is no rule '\(rule)'\n  help: \(hint)'spark-gen rules' lists the rule ids")
+            printError(
+                "error: there is no rule or diagnostic '\(rule)'\n"
+                    + "  help: \(hint)'spark-gen rules' and 'spark-gen rules --input-errors' list the ids")
             throw ExitCode(2)
         }
         let rule = found.description
@@ -25,6 +33,17 @@ struct Explain: ParsableCommand {
         text += "Does not trigger\n"
         for example in rule.nonTriggering { text += Self.render(example) }
         print(text, terminator: "")
+    }
+
+    static func render(_ id: DiagnosticID) -> String {
+        var text = "\(id.code) \(id.name): \(id.title) (\(id.severity.rawValue), \(id.domain.title.lowercased()))\n\n"
+        text += "What it means\n" + wrap(id.meaning, indent: "  ") + "\n"
+        text += "Allowed\n" + wrap(id.allowed, indent: "  ") + "\n"
+        text += "Fix\n" + wrap(id.fix, indent: "  ")
+        if let example = id.example {
+            text += "\nFor example\n" + example.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)\n" }.joined()
+        }
+        return text
     }
 
     static func render(_ example: RuleExample) -> String {

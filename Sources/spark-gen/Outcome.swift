@@ -50,8 +50,9 @@ enum Outcome {
             print(GitHubReporter().render(diagnostics), terminator: "")
         }
         let errors = diagnostics.filter { $0.severity == .error }
-        // Rule findings carry a rule id; errors without one mean the input could not be read as a topology.
-        if errors.contains(where: { $0.code == nil }) { throw ExitCode(2) }
+        // Rule findings carry a rule id; an input error's id (YAML, schema, references) means the
+        // input could not be read as a topology.
+        if errors.contains(where: { $0.inputID != nil }) { throw ExitCode(2) }
         if !errors.isEmpty { throw ExitCode(1) }
         if options.strict && diagnostics.contains(where: { $0.severity == .warning }) { throw ExitCode(1) }
     }

@@ -22,7 +22,7 @@ import Testing
         let broken = Fixtures.splitTrust(replacing: "    tag: tag:hjp-ai\n", with: "    tagg: tag:hjp-ai\n")
         let result = CommandRunner.tool("bash", ["-c", "\"$0\" lint <(cat)", Fixtures.binary], input: broken)
         #expect(result.status == 2)
-        #expect(result.stderr.contains(":32:5: error: unknown key 'tagg' in tailnet 'client-net'"), "\(result.stderr)")
+        #expect(result.stderr.contains(":32:5: error[SP002]: unknown key 'tagg' in tailnet 'client-net'"), "\(result.stderr)")
     }
 
     @Test func buildWritesTheDefaultTreeAndDiffIsClean() throws {
@@ -89,11 +89,11 @@ import Testing
 
     /// Malformed topologies: one positioned error line, exit 2, nothing written.
     @Test(arguments: [
-        ("typo'd key", "    dac_ip: 198.51.100.2", "    dac_ipp: 198.51.100.2", "error: unknown key 'dac_ipp' in node 'spark-02'"),
-        ("wrong type", "    port: 8000", "    port: eight", "error: 'port' must be a whole number from 1 to 65535, found the string 'eight'"),
-        ("duplicate key", "    port: 8000", "    port: 8000\n    port: 8001", "error: duplicate key 'port' (first defined at line"),
-        ("invalid IP", "mgmt_ip: 192.0.2.22", "mgmt_ip: 192.0.2.256", "error: '192.0.2.256' is not an IPv4 address"),
-        ("tab indentation", "  name: sparky-ai-stack", "\tname: sparky-ai-stack", "error: tab character where YAML expects spaces"),
+        ("typo'd key", "    dac_ip: 198.51.100.2", "    dac_ipp: 198.51.100.2", "error[SP002]: unknown key 'dac_ipp' in node 'spark-02'"),
+        ("wrong type", "    port: 8000", "    port: eight", "error[SP001]: 'port' must be a whole number from 1 to 65535, found the string 'eight'"),
+        ("duplicate key", "    port: 8000", "    port: 8000\n    port: 8001", "error[YA008]: duplicate key 'port' (first defined at line"),
+        ("invalid IP", "mgmt_ip: 192.0.2.22", "mgmt_ip: 192.0.2.256", "error[SP008]: '192.0.2.256' is not an IPv4 address"),
+        ("tab indentation", "  name: sparky-ai-stack", "\tname: sparky-ai-stack", "error[YA002]: tab character where YAML expects spaces"),
     ])
     func malformedTopologyFailsWithAPositionedError(_ what: String, _ old: String, _ new: String, _ message: String) throws {
         let text = Fixtures.splitTrust(replacing: old, with: new)
@@ -114,7 +114,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         let build = run(["build", "examples/split-trust/topology.yaml"], in: root)
         #expect(build.status == 2)
-        #expect(build.stderr.hasPrefix("examples/split-trust/topology.yaml:1:1: error: the topology is empty\n"))
+        #expect(build.stderr.hasPrefix("examples/split-trust/topology.yaml:1:1: error[SP014]: the topology is empty\n"))
         #expect(!FileManager.default.fileExists(atPath: root + "/out"))
     }
 

@@ -110,7 +110,7 @@ import Testing
     @Test func anUnknownLinkSuggestsTheNearest() throws {
         let text = try Self.example("two-links").replacingOccurrences(of: "dac-ac: {ip: 198.51.100.6", with: "dac-acc: {ip: 198.51.100.6")
         // The rules run on the rest too: link dac-ac, which the typo left with one node, is reported beside it.
-        let error = try #require(Self.errors(text).first { $0.code == nil })
+        let error = try #require(Self.errors(text).first { $0.inputID != nil })
         #expect(error.message == "unknown link 'dac-acc'")
         #expect(error.help?.hasPrefix("did you mean 'dac-ac'?") == true)
     }

@@ -32,7 +32,7 @@ import Testing
         for (number, example) in rule.description.triggering.enumerated() {
             let (text, marker) = try Fixtures.materialize(example)
             let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
-            let structural = compilation.diagnostics.filter { $0.severity == .error && $0.code == nil }
+            let structural = compilation.diagnostics.filter { $0.severity == .error && $0.inputID != nil }
             #expect(structural.isEmpty, "\(id) example \(number) is not a valid topology: \(structural.map(\.oneLine))")
             let findings = compilation.diagnostics.filter { $0.code == id && $0.severity != .note }
             #expect(!findings.isEmpty, "\(id) example \(number) produced no finding")

@@ -26,7 +26,7 @@ import Testing
         #expect(unknown.message == "unknown key 'dac_ipp' in node 'spark-02'")
         #expect(unknown.location == SourceLocation(line: text.line(containing: "dac_ipp"), column: 5))
         #expect(unknown.help?.hasPrefix("did you mean 'dac_ip'?") == true)
-        #expect(unknown.oneLine.hasPrefix("topology.yaml:\(text.line(containing: "dac_ipp")):5: error: "))
+        #expect(unknown.oneLine.hasPrefix("topology.yaml:\(text.line(containing: "dac_ipp")):5: error[SP002]: "))
         #expect(compilation.artifacts == nil)
     }
 
@@ -69,13 +69,13 @@ import Testing
         let text = Fixtures.splitTrust(replacing: "  name: sparky-ai-stack", with: "\tname: sparky-ai-stack")
         let compilation = compile(text)
         #expect(compilation.diagnostics.count == 1)
-        #expect(compilation.diagnostics[0].oneLine == "topology.yaml:\(text.line(containing: "\tname")):1: error: tab character where YAML expects spaces")
+        #expect(compilation.diagnostics[0].oneLine == "topology.yaml:\(text.line(containing: "\tname")):1: error[YA002]: tab character where YAML expects spaces")
     }
 
     @Test(arguments: ["", "\n\n", "# only a comment\n"])
     func emptyFileIsAnError(_ text: String) throws {
         let error = try #require(firstError(text))
-        #expect(error.oneLine == "topology.yaml:1:1: error: the topology is empty")
+        #expect(error.oneLine == "topology.yaml:1:1: error[SP014]: the topology is empty")
     }
 
     @Test func literalSecretIsRefusedWithoutEchoingIt() throws {
