@@ -4,7 +4,8 @@ import SparkRules
 
 /// `spark-gen explain RULE`: why a rule exists, how to fix a finding, and its examples.
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Explain one rule: the failure it prevents, the fix, and its examples.")
+    static let configuration = CommandConfiguration(
+        commandName: "explain", abstract: "Explain one rule: the failure it prevents, the fix, and its examples.")
 
     @Argument(help: "A rule id, such as ST001.")
     var rule: String

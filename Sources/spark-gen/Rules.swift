@@ -3,7 +3,8 @@ import SparkRules
 
 /// `spark-gen rules`: the rule catalog, one line per rule.
 struct Rules: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List every rule spark-gen enforces.")
+    static let configuration = CommandConfiguration(
+        commandName: "rules", abstract: "List every rule spark-gen enforces.")
 
     func run() throws {
         let rows = RuleCatalog.rules.map(\.description).map { ($0.id, $0.severity.rawValue, $0.title) }
