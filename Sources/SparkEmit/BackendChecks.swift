@@ -7,8 +7,7 @@ import SparkPlan
 enum BackendChecks {
     static func section(_ plan: Plan, _ node: NodePlan) -> String {
         guard let litellm = node.litellm else { return "" }
-        let routed = Set(litellm.routes.map(\.servedName))
-        let backends = plan.backends.filter { routed.contains($0.name) }
+        let backends = plan.backends(named: litellm.routes.map(\.servedName))
         guard !backends.isEmpty else { return "" }
         var text = "\necho '== Backends on tailnet hosts (each set up by its host runbook)'\n"
         text += "# completes URL MODEL [HEADER_FILE]: a one-token chat completion at URL answers 200 with a choice.\n"

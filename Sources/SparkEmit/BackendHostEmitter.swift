@@ -40,7 +40,7 @@ struct BackendHostEmitter {
 
     /// The gateways that route a backend: the nodes whose LiteLLM lists it.
     static func gateways(_ plan: Plan, _ backend: BackendPlan) -> [NodePlan] {
-        plan.nodes.filter { node in node.litellm?.routes.contains { $0.servedName == backend.name } ?? false }
+        plan.gateways(routing: backend.name)
     }
 
     private func runbook(_ plan: Plan, host: String, backends: [BackendPlan]) -> String {

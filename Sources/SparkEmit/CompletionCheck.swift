@@ -84,7 +84,7 @@ struct CompletionCheck {
 
     /// Why a model may be stopped on purpose, or nil for one that must answer.
     func mayBeStopped(_ route: LiteLLMPlan.Route) -> String? {
-        guard let cluster = plan.clusters.first(where: { $0.servedName == route.servedName }) else { return nil }
+        guard let cluster = plan.cluster(serving: route.servedName) else { return nil }
         if let catalog = cluster.catalog { return "catalog \(catalog.name) serves one model at a time" }
         if cluster.start == .manual { return "started by hand" }
         return nil

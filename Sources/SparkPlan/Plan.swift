@@ -21,7 +21,13 @@ public struct Plan: Sendable {
     /// Models taking turns on one port, in file order.
     public let catalogs: [CatalogPlan]
     /// Servers spark-gen routes to but does not deploy, in file order.
-    public var backends: [BackendPlan] = []
+    public var backends: [BackendPlan] = [] {
+        didSet {
+            var index: [String: [Int]] = [:]
+            for (position, backend) in backends.enumerated() { index[backend.name, default: []].append(position) }
+            backendsByName = index
+        }
+    }
     /// Every owner, in file order.
     public let owners: [OwnerPlan]
     /// Every model, then every backend, in file order, as the gateways route them.
@@ -37,6 +43,16 @@ public struct Plan: Sendable {
     public func routingTarget(named name: String) -> RoutingTarget? { routingIndex[name].map { routingTargets[$0] } }
 
     public func host(named name: String) -> HostPlan? { hostIndex[name].map { hosts[$0] } }
+
+    /// The backends named in `names`, in file order: a gateway's checks look up only its own.
+    public func backends<Names: Sequence<String>>(named names: Names) -> [BackendPlan] {
+        Set(names.flatMap { backendsByName[$0] ?? [] }).sorted().map { backends[$0] }
+    }
+
+    /// The nodes whose LiteLLM routes `servedName`, in file order.
+    public func gateways(routing servedName: String) -> [NodePlan] {
+        (gatewaysByServedName[servedName] ?? []).map { nodes[$0] }
+    }
 
     /// The nodes a catalog's models run on, each once: its head, then the workers in model order.
     public func nodes(of catalog: CatalogPlan) -> [NodePlan] {
@@ -75,6 +91,8 @@ public struct Plan: Sendable {
     /// finds its own without reading the fleet's.
     private let targetsByServedName: [String: [Int]]
     private let routesByServedName: [String: [Int]]
+    private let gatewaysByServedName: [String: [Int]]
+    private var backendsByName: [String: [Int]] = [:]
 
     init(topology: Topology, sourceName: String, links: [LinkPlan], nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan],
         hosts: [HostPlan] = [], catalogs: [CatalogPlan] = [], owners: [OwnerPlan] = [], routingTargets: [RoutingTarget] = []
@@ -105,6 +123,13 @@ public struct Plan: Sendable {
             guard let target = routingIndex[route.model].map({ routingTargets[$0] }) else { continue }
             routesByServedName[target.servedName, default: []].append(position)
         }
+        var gatewaysByServedName: [String: [Int]] = [:]
+        for (position, node) in nodes.enumerated() {
+            for servedName in Set(node.litellm?.routes.map(\.servedName) ?? []) {
+                gatewaysByServedName[servedName, default: []].append(position)
+            }
+        }
+        self.gatewaysByServedName = gatewaysByServedName
         self.targetsByServedName = targetsByServedName
         self.routesByServedName = routesByServedName
     }

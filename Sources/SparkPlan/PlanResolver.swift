@@ -78,7 +78,7 @@ public enum PlanResolver {
         // An address on a port's other half needs the link to name that half's interface.
         for node in topology.nodes {
             for address in node.addresses where address.secondIP != nil {
-                guard let link = topology.links.first(where: { $0.name == address.link }), link.secondInterface == nil else { continue }
+                guard let link = topology.link(named: address.link), link.secondInterface == nil else { continue }
                 bag.error(
                     .resolveLinkAddress, "node '\(node.name)' has an address on the second half of link '\(link.name)', which names no 'second_interface'",
                     at: address.secondIPPath ?? address.path,
@@ -130,7 +130,7 @@ public enum PlanResolver {
             let routed = node.apps.contains(.litellm) ? routing.clusters(routedBy: owner, among: clusters) : []
             // A gateway keeps the token of each backend of its tailnet that asks for one.
             let backendKeys = node.apps.contains(.litellm)
-                ? backends.filter { $0.tailnet == (node.tailnet ?? owner.tailnet) }.compactMap { $0.keyPlacement(group: AppContext.composeReaderGroup(of: node)) }
+                ? (backendsByTailnet[node.tailnet ?? owner.tailnet] ?? []).compactMap { $0.keyPlacement(group: AppContext.composeReaderGroup(of: node)) }
                 : []
             let secrets = secretFiles(
                 for: node, placements: kinds.flatMap { $0.kind.secrets($0.context) } + tailnetKeys(node, roles: roles, routed: routed) + backendKeys,

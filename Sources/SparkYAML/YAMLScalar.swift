@@ -29,16 +29,20 @@ public enum YAMLScalar {
         return Double(text)
     }
 
+    private static let typedWords: Set<String> = [
+        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n",
+        ".inf", "-.inf", "+.inf", ".nan", "<<", "=",
+    ]
+
     /// True when a plain scalar with this text would be read back as something other than a string
     /// by a YAML 1.1 or 1.2 reader, so the emitter must quote it.
     public static func needsQuoting(_ text: String) -> Bool {
         if text.isEmpty { return true }
-        let lowered = text.lowercased()
-        let typedWords: Set<String> = [
-            "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n",
-            ".inf", "-.inf", "+.inf", ".nan", "<<", "=",
-        ]
-        if typedWords.contains(lowered) { return true }
+        // Only a short scalar can lower-case to a typed word (at most 5 bytes; the one
+        // non-ASCII capital that lower-cases to ASCII, the Kelvin sign, is 3 bytes for 1):
+        // a build asks this of every scalar it writes, and lower-casing each long one and
+        // building the set per call were a tenth of a large build.
+        if text.utf8.count <= 16, Self.typedWords.contains(text.lowercased()) { return true }
         guard let first = text.first else { return true }
         if first.isNumber || "+-.".contains(first) {
             let numberish = text.allSatisfy { $0.isASCII && ($0.isHexDigit || "xXoO_.:+-".contains($0)) }

@@ -4,6 +4,7 @@ import SparkGenKit
 /// `spark-gen build`: compile and write the artifact tree atomically.
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "build",
         abstract: "Compile a topology and write its artifact tree.",
         discussion: "The tree is written to a temporary sibling directory and swapped into place; a failed build writes nothing.")
 

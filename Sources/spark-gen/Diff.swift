@@ -4,6 +4,7 @@ import SparkGenKit
 /// `spark-gen diff`: show how a fresh build differs from a tree on disk; exit 1 on drift.
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Show a unified diff between a fresh build and an output directory.",
         discussion: "Exits 0 when they are identical and 1 when they differ, for review and CI drift checks.")
 

@@ -6,7 +6,7 @@ import SparkRules
 /// an input error (SP002, unknown-key…) means and how to fix it.
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Explain one rule or diagnostic id: the failure it prevents, the fix, and its examples.")
+        commandName: "explain", abstract: "Explain one rule or diagnostic id: the failure it prevents, the fix, and its examples.")
 
     @Argument(help: "A rule id, such as ST001, or a diagnostic id, such as SP002.")
     var rule: String

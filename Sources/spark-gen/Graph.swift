@@ -5,6 +5,7 @@ import SparkGenKit
 /// `spark-gen graph`: the stack as a picture.
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "graph",
         abstract: "Draw the nodes by owner, the tailnets, the clusters and every allowed flow to a listener.")
 
     @Argument(help: "The topology file.")

@@ -4,6 +4,7 @@ import SparkGenKit
 /// `spark-gen init`: a commented starter topology to edit.
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Write a commented starter topology, with every value to change marked.",
         discussion: StarterTopology.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n"))
 

@@ -33,10 +33,14 @@ enum Outcome {
     /// with --strict); returns when nothing fails. `quiet` leaves the notes of accepted findings
     /// out of the text report (machine formats keep them).
     static func report(_ compilations: [Compilation], _ options: ReportOptions, quiet: Bool = false) throws {
+        try report(compilations, format: options.format, color: options.useColor, strict: options.strict, quiet: quiet)
+    }
+
+    static func report(_ compilations: [Compilation], format: ReportFormat, color: Bool, strict: Bool, quiet: Bool) throws {
         let diagnostics = compilations.flatMap(\.diagnostics)
-        switch options.format {
+        switch format {
         case .text:
-            let reporter = TextReporter(color: options.useColor)
+            let reporter = TextReporter(color: color)
             for compilation in compilations {
                 let shown = quiet ? compilation.diagnostics.filter { $0.acceptedReason == nil } : compilation.diagnostics
                 guard !shown.isEmpty else { continue }
@@ -54,6 +58,6 @@ enum Outcome {
         // input could not be read as a topology.
         if errors.contains(where: { $0.inputID != nil }) { throw ExitCode(2) }
         if !errors.isEmpty { throw ExitCode(1) }
-        if options.strict && diagnostics.contains(where: { $0.severity == .warning }) { throw ExitCode(1) }
+        if strict && diagnostics.contains(where: { $0.severity == .warning }) { throw ExitCode(1) }
     }
 }

@@ -27,9 +27,13 @@ struct ReportOptions: ParsableArguments {
         switch color {
         case .always: return true
         case .never: return false
-        case .auto:
-            let terminal = getenv("TERM").map { String(cString: $0) } ?? "dumb"
-            return isatty(2) == 1 && getenv("NO_COLOR") == nil && terminal != "dumb"
+        case .auto: return Self.colorByDefault
         }
+    }
+
+    /// `--color auto`: colour on a terminal that is not dumb, unless NO_COLOR is set.
+    static var colorByDefault: Bool {
+        let terminal = getenv("TERM").map { String(cString: $0) } ?? "dumb"
+        return isatty(2) == 1 && getenv("NO_COLOR") == nil && terminal != "dumb"
     }
 }

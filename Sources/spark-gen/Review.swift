@@ -4,6 +4,7 @@ import SparkGenKit
 /// `spark-gen review`: what a topology change does to trust, before any file diff.
 struct Review: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "review",
         abstract: "Show what a topology change does to trust: who gains or loses access, then the changed files.",
         discussion: """
             Compares BASE and HEAD, or with --git REV the version of HEAD's file at that revision. \

@@ -4,7 +4,8 @@ import SparkRules
 
 /// `spark-gen rules`: the rule catalog, one line per rule.
 struct Rules: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List every rule spark-gen enforces.")
+    static let configuration = CommandConfiguration(
+        commandName: "rules", abstract: "List every rule spark-gen enforces.")
 
     @Flag(help: "List the ids of the errors found before the rules (YAML, schema, references) instead.")
     var inputErrors = false

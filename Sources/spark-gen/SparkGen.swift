@@ -17,6 +17,10 @@ struct SparkGen: ParsableCommand {
     /// ArgumentParser's own usage errors (which would otherwise exit 64).
     static func main() {
         do {
+            if let plain = Lint.plainArguments(Array(CommandLine.arguments.dropFirst())) {
+                try Lint.run(plain.topologies, format: .text, color: ReportOptions.colorByDefault, strict: false, quiet: plain.quiet)
+                return
+            }
             var command = try parseAsRoot()
             try command.run()
         } catch let code as ExitCode {

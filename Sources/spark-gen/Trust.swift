@@ -4,6 +4,7 @@ import SparkGenKit
 /// `spark-gen trust`: the trust model a topology implies.
 struct Trust: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "trust",
         abstract: "Print who can read whose prompts, who can run code where, and the reachability of every port.")
 
     @Argument(help: "The topology file.")
