@@ -70,6 +70,7 @@ extension StarterTopology {
         models:
           gpt-oss-120b:                         # CHANGE: on the Spark, called by your gateway over the LAN
             source: openai/gpt-oss-120b
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 61
             runtime: {kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}
             node: spark
@@ -77,6 +78,7 @@ extension StarterTopology {
             vllm: {gpu_memory_utilization: 0.80, max_model_len: 65536, max_num_seqs: 4, tool_call_parser: openai}
           coder:                                # CHANGE: your model on the 4090
             source: Qwen/Qwen3-8B-FP8
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 9
             runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.11.2}
             node: workstation
@@ -84,6 +86,7 @@ extension StarterTopology {
             vllm: {gpu_memory_utilization: 0.90, max_model_len: 32768, max_num_seqs: 4, tool_call_parser: hermes}
           housemate-chat:                       # CHANGE: your housemate's model on the 3090
             source: Qwen/Qwen3-8B-FP8
+            revision: main                      # CHANGE: the commit you reviewed pins it (HY007)
             weights_gb: 9
             runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.11.2}
             node: box-3090

@@ -90,6 +90,8 @@ struct TopologyBuilder {
                     path: path / "llama_cpp")
                 : nil,
             start: start, maxTokens: nil, sharedWith: [], path: path))
+        // Followed on purpose, as the examples do (HY007); Ollama pulls by tag only.
+        if kind != .ollama { builder.topology.models[builder.topology.models.count - 1].revision = "main" }
         return builder
     }
 

@@ -38,7 +38,8 @@ struct PinnedModelRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.plan.clusters.compactMap { model -> RuleFinding? in
-            if model.runtime.kind == .ollama {
+            // A server that pulls by name itself (Ollama) pins by tag; the runtime says so.
+            if case .serverPull = model.weights.fetch {
                 let tag = model.source.split(separator: ":", omittingEmptySubsequences: false).dropFirst().first
                 guard tag == nil || tag == "latest" else { return nil }
                 return RuleFinding(
