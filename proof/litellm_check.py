@@ -229,6 +229,10 @@ class SetupError(Exception):
     """Something needed before the checks could not be done: reported as one failure."""
 
 
+class ConfigOnly(Exception):
+    """--config-only: the checks of the config are done, nothing was started."""
+
+
 class Interrupted(BaseException):
     """SIGTERM or SIGHUP: unwinds like Ctrl-C so every finally block cleans up."""
 
@@ -873,6 +877,8 @@ def outside(arguments):
             command += ["--other-node", arguments.other_node]
         if arguments.intent:
             command += ["--intent", arguments.intent]
+        if arguments.config_only:
+            command.append("--config-only")
         named = {host: plan.names[host]["address"] for host, _port in plan.upstreams if host in plan.names}
         if named:
             # The tailnet names LiteLLM dials resolve, as MagicDNS would, to the address their stub
@@ -2297,6 +2303,15 @@ def inside(arguments):
         for ok, description in named_host_checks(plan):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        if arguments.config_only:
+            # The file as LiteLLM's own config loader reads it (router_readback.py builds the
+            # Router with the proxy's load_config, as the proxy does at its start), without
+            # starting a proxy: for a break case of the config (--config-only).
+            say("config only: the files and LiteLLM's config loader; no proxy started")
+            for ok, description in router_settings.checks(plan, plan.venv, environment, cwd, None, owner_key, bool(plan.nginx)):
+                results.append(ok)
+                say(f"{'ok  ' if ok else 'FAIL'} {description}")
+            raise ConfigOnly()
         # A stub on each api_base, serving the models the config routes there.
         for upstream in plan.upstreams:
             api, models = stubs.start(upstream)
@@ -2407,6 +2422,8 @@ def inside(arguments):
     except SetupError as error:
         results.append(False)
         say(f"FAIL {error}")
+    except ConfigOnly:
+        pass
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -2428,6 +2445,9 @@ def main():
     parser.add_argument("--intent", help="`spark-gen trust --format json` of the topology: the tailnet names of "
                         "backends' hosts, which an api_base may use")
     parser.add_argument("--venv", default=DEFAULT_VENV, help=f"venv for LiteLLM (default {DEFAULT_VENV})")
+    parser.add_argument("--config-only", action="store_true",
+                        help="only the env files, the secrets manifest and the config as LiteLLM's own loader reads it "
+                             "(router_settings.py); no proxy, no backends: for break cases of the config")
     # Internal: the re-executed run inside the namespace.
     parser.add_argument("--inside", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
