@@ -2352,6 +2352,9 @@ def inside(arguments):
                 raise SetupError(f"LiteLLM {state}:\n{tail(litellm_log)}")
             say(f"litellm: live on {base} after {time.monotonic() - started:.1f} s")
             return process
+        # LiteLLM's config loader reads the file (router_settings.py) while the proxy starts:
+        # both import LiteLLM, and on a second core the reading is ready when the proxy is.
+        reading = router_settings.Reading(plan.venv, plan.config_path, environment, cwd)
         litellm = launch(environment)
         plan.owner_key = owner_key
 
@@ -2359,7 +2362,8 @@ def inside(arguments):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         # The router settings and timeouts of the file, as LiteLLM itself reads them (router_settings.py).
-        for ok, description in router_settings.checks(plan, plan.venv, environment, cwd, base, owner_key, bool(plan.nginx)):
+        for ok, description in router_settings.checks(plan, plan.venv, environment, cwd, base, owner_key, bool(plan.nginx),
+                                                      started=reading):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         for ok, description in keyed_checks(plan, stubs, base, owner_key, nonce):
