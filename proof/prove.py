@@ -87,7 +87,10 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            (proof/ansible_apply.py); no row on the other examples
 
 --node NODE limits the proofs run per node (litellm, postgres, swap, handover, apply) to that
-node: a break case names the node it broke.
+node: a break case names the node it broke. --fail-fast stops litellm after the first part of
+its checks (keys, router settings, Redis, NGINX, the node's scripts, routing, backends down,
+the restart with a wrong key) that has a failure: a break case needs the part it broke, the
+parts after it were proven on the unbroken tree.
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -129,6 +132,7 @@ class Example:
         self.intent = json.load(open(intent_path))
         self.matrix = ""
         self.nodes = set()
+        self.fail_fast = False
 
     @classmethod
     def build(cls, name, binary, scratch):
@@ -389,7 +393,8 @@ def check_litellm(example, config_only=False):
         if not example.wants(node):
             continue
         result = run([sys.executable, os.path.join(HERE, "litellm_check.py"), "--tree", example.tree, "--node", node,
-                      "--intent", example.intent_path] + (["--config-only"] if config_only else []), timeout=1500)
+                      "--intent", example.intent_path] + (["--config-only"] if config_only else [])
+                     + (["--fail-fast"] if example.fail_fast else []), timeout=1500)
         if config_only:
             yield example.relative(artifact), "LiteLLM's config loader (no proxy): env files, secrets.json, router settings", \
                 result.returncode == 0, (result.stdout + result.stderr).strip()
@@ -578,6 +583,8 @@ def main():
     parser.add_argument("--only", action="extend", nargs="+", choices=sorted(CHECKERS), help="only these checkers (repeatable)")
     parser.add_argument("--tree", help="check this tree as it is (needs --intent)")
     parser.add_argument("--intent", help="`spark-gen trust --format json` for --tree")
+    parser.add_argument("--fail-fast", action="store_true",
+                        help="litellm stops after the first part of its checks with a failure (for break cases)")
     parser.add_argument("--node", action="append", default=[],
                         help="the proofs run per node (litellm, postgres, swap, handover, apply) only on this node (repeatable)")
     arguments = parser.parse_args()
@@ -598,6 +605,7 @@ def main():
             else:
                 example = Example.build(name, arguments.binary, scratch)
             example.nodes = set(arguments.node)
+            example.fail_fast = arguments.fail_fast
             rows = []
             for checker in checkers:
                 for artifact, tool, ok, detail in CHECKERS[checker](example):

@@ -215,7 +215,8 @@ import Testing
             let range = try #require(text.range(of: old), "the generated config has no \(old)")
             try text.replacingCharacters(in: range, with: new).write(toFile: config, atomically: true, encoding: .utf8)
         }
-        let result = await Self.prove(["--tree", tree, "--intent", intent, "--only", "litellm"])
+        // A break case stops after the part of litellm's checks it broke (--fail-fast).
+        let result = await Self.prove(["--tree", tree, "--intent", intent, "--only", "litellm"] + (evidence == nil ? [] : ["--fail-fast"]))
         if let evidence {
             #expect(result.status == 1, "litellm accepted the routed config with \(old) made \(new): \(result.stdout)")
             #expect(result.stdout.contains(evidence), "\(result.stdout)")
@@ -233,7 +234,7 @@ import Testing
         // tree by everyArtifactPassesItsChecker) is not run again.
         let parts = file.split(separator: "/")
         let node = parts.count > 2 && parts[0] == "nodes" ? ["--node", String(parts[1])] : []
-        let result = await prove(["--tree", example.tree, "--intent", example.intent, "--only", checker] + node)
+        let result = await prove(["--tree", example.tree, "--intent", example.intent, "--only", checker, "--fail-fast"] + node)
         #expect(result.status == 1, "\(checker) accepted a broken \(file): \(result.stdout)")
         #expect(result.stdout.contains(evidence), "\(result.stdout)")
     }
