@@ -89,8 +89,8 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
 --node NODE limits the proofs run per node (litellm, postgres, swap, handover, apply) to that
 node: a break case names the node it broke. --fail-fast stops litellm after the first part of
 its checks (keys, router settings, Redis, NGINX, the node's scripts, routing, backends down,
-the restart with a wrong key) that has a failure: a break case needs the part it broke, the
-parts after it were proven on the unbroken tree.
+the restart with a wrong key) that has a failure, and swap after its first failing check: a
+break case needs the part it broke, the parts after it were proven on the unbroken tree.
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -505,7 +505,7 @@ def check_swap(example):
         if not example.wants(node):
             continue
         result = run([sys.executable, os.path.join(HERE, "swap_check.py"), "--tree", example.tree, "--intent", example.intent_path,
-                      "--node", node], timeout=900)
+                      "--node", node] + (["--fail-fast"] if example.fail_fast else []), timeout=900)
         yield example.relative(path), "real swap.sh, stand-in docker/ssh/vLLM API: swap, again, dies, restarting, lock, workers down, usage, timeout, gates", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
@@ -584,7 +584,7 @@ def main():
     parser.add_argument("--tree", help="check this tree as it is (needs --intent)")
     parser.add_argument("--intent", help="`spark-gen trust --format json` for --tree")
     parser.add_argument("--fail-fast", action="store_true",
-                        help="litellm stops after the first part of its checks with a failure (for break cases)")
+                        help="litellm and swap stop after the first part of their checks with a failure (for break cases)")
     parser.add_argument("--node", action="append", default=[],
                         help="the proofs run per node (litellm, postgres, swap, handover, apply) only on this node (repeatable)")
     arguments = parser.parse_args()
