@@ -229,6 +229,14 @@ class SetupError(Exception):
     """Something needed before the checks could not be done: reported as one failure."""
 
 
+class ConfigOnly(Exception):
+    """--config-only: the checks of the config are done, nothing was started."""
+
+
+class FailFast(Exception):
+    """--fail-fast: a part of the checks failed; the rest is skipped."""
+
+
 class Interrupted(BaseException):
     """SIGTERM or SIGHUP: unwinds like Ctrl-C so every finally block cleans up."""
 
@@ -873,6 +881,10 @@ def outside(arguments):
             command += ["--other-node", arguments.other_node]
         if arguments.intent:
             command += ["--intent", arguments.intent]
+        if arguments.config_only:
+            command.append("--config-only")
+        if arguments.fail_fast:
+            command.append("--fail-fast")
         named = {host: plan.names[host]["address"] for host, _port in plan.upstreams if host in plan.names}
         if named:
             # The tailnet names LiteLLM dials resolve, as MagicDNS would, to the address their stub
@@ -2280,6 +2292,12 @@ def inside(arguments):
     nonce = secrets.token_hex(8)
     stubs = Stubs(plan, workdir, nonce)
     results = []
+
+    def settled():
+        """--fail-fast (a break case): stop after the part of the checks that failed; the parts
+        after it were proven on the unbroken tree."""
+        if arguments.fail_fast and not all(results):
+            raise FailFast()
     try:
         for ok, description in env_file_checks(plan):
             results.append(ok)
@@ -2297,6 +2315,16 @@ def inside(arguments):
         for ok, description in named_host_checks(plan):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        if arguments.config_only:
+            # The file as LiteLLM's own config loader reads it (router_readback.py builds the
+            # Router with the proxy's load_config, as the proxy does at its start), without
+            # starting a proxy: for a break case of the config (--config-only).
+            say("config only: the files and LiteLLM's config loader; no proxy started")
+            for ok, description in router_settings.checks(plan, plan.venv, environment, cwd, None, owner_key, bool(plan.nginx)):
+                results.append(ok)
+                say(f"{'ok  ' if ok else 'FAIL'} {description}")
+            raise ConfigOnly()
+        settled()
         # A stub on each api_base, serving the models the config routes there.
         for upstream in plan.upstreams:
             api, models = stubs.start(upstream)
@@ -2337,6 +2365,9 @@ def inside(arguments):
                 raise SetupError(f"LiteLLM {state}:\n{tail(litellm_log)}")
             say(f"litellm: live on {base} after {time.monotonic() - started:.1f} s")
             return process
+        # LiteLLM's config loader reads the file (router_settings.py) while the proxy starts:
+        # both import LiteLLM, and on a second core the reading is ready when the proxy is.
+        reading = router_settings.Reading(plan.venv, plan.config_path, environment, cwd)
         litellm = launch(environment)
         plan.owner_key = owner_key
 
@@ -2344,12 +2375,16 @@ def inside(arguments):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         # The router settings and timeouts of the file, as LiteLLM itself reads them (router_settings.py).
-        for ok, description in router_settings.checks(plan, plan.venv, environment, cwd, base, owner_key, bool(plan.nginx)):
+        settled()
+        for ok, description in router_settings.checks(plan, plan.venv, environment, cwd, base, owner_key, bool(plan.nginx),
+                                                      started=reading):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        settled()
         for ok, description in keyed_checks(plan, stubs, base, owner_key, nonce):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        settled()
         # What LiteLLM sent each backend so far: the API it spoke, as the stub logged it.
         for upstream in plan.upstreams:
             requests, body = stubs.received(upstream)
@@ -2360,6 +2395,7 @@ def inside(arguments):
             for ok, description in redis_checks(plan, redis, environment, base, owner_key, nonce, stubs):
                 results.append(ok)
                 say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        settled()
         if plan.nginx:
             # It stays up for the node's scripts below, which send their completions through it.
             nginx = Nginx(plan, workdir)
@@ -2372,6 +2408,7 @@ def inside(arguments):
             except SetupError as error:
                 results.append(False)
                 say(f"FAIL {error}")
+        settled()
         # The node's smoke.sh and verify.sh's LiteLLM section, for real: every backend up, then
         # each down in turn (node_scripts.py).
         scripts = node_scripts.NodeScripts(plan, root, workdir, nginx_run.NODE_ROOT,
@@ -2379,15 +2416,18 @@ def inside(arguments):
         for ok, description in list(scripts.up_checks()) + list(scripts.down_checks(stubs, base, owner_key)):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        settled()
         if plan.routing:
             for ok, description in routing_checks(plan, base, owner_key, nonce, stubs):
                 results.append(ok)
                 say(f"{'ok  ' if ok else 'FAIL'} {description}")
         else:
             say("note: no routing between models (no fallbacks, max_parallel_requests or model_group_alias): each fails alone")
+        settled()
         for ok, description in down_checks(plan, base, owner_key, nonce, stubs):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
+        settled()
         # Last: a wrong key in the copy, read by a restarted LiteLLM.
         def restart():
             nonlocal litellm
@@ -2407,6 +2447,11 @@ def inside(arguments):
     except SetupError as error:
         results.append(False)
         say(f"FAIL {error}")
+    except ConfigOnly:
+        pass
+    except FailFast:
+        say("stopped after the first part with a failure (--fail-fast); the litellm log's last lines:")
+        say(tail(litellm_log, 30) if litellm else "(no proxy started)")
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -2428,6 +2473,11 @@ def main():
     parser.add_argument("--intent", help="`spark-gen trust --format json` of the topology: the tailnet names of "
                         "backends' hosts, which an api_base may use")
     parser.add_argument("--venv", default=DEFAULT_VENV, help=f"venv for LiteLLM (default {DEFAULT_VENV})")
+    parser.add_argument("--fail-fast", action="store_true",
+                        help="stop after the first part of the checks with a failure (for break cases)")
+    parser.add_argument("--config-only", action="store_true",
+                        help="only the env files, the secrets manifest and the config as LiteLLM's own loader reads it "
+                             "(router_settings.py); no proxy, no backends: for break cases of the config")
     # Internal: the re-executed run inside the namespace.
     parser.add_argument("--inside", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)

@@ -59,15 +59,15 @@ TAILNET_PREFIX = "100.64"
 TAILNET_RANGE = ipaddress.ip_network("100.64.0.0/10")
 
 
-def run(*command, check=True):
-    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+def run(*command, check=True, timeout=60):
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {result.stderr.strip() or result.stdout.strip()}")
     return result
 
 
-def in_ns(namespace, *command, check=True):
-    return run("ip", "netns", "exec", namespace, *command, check=check)
+def in_ns(namespace, *command, check=True, timeout=60):
+    return run("ip", "netns", "exec", namespace, *command, check=check, timeout=timeout)
 
 
 # Ollama's image (ollama/ollama, any tag) and the OLLAMA_HOST its Dockerfile sets.
@@ -547,15 +547,24 @@ class Harness:
         os.makedirs(state)
         run("cp", "-a", "/etc/ufw", os.path.join(state, "etc-ufw"))
         run("cp", "-a", "/etc/default/ufw", os.path.join(state, "default-ufw"))
+        open(os.path.join(state, "ufw.lock"), "w").close()
         # A private mount namespace with private copies of ufw's state: the host's firewall and
-        # its /etc/ufw are never touched.
+        # its /etc/ufw are never touched. And a private /run/ufw.lock: every ufw command takes
+        # that lock (ufw/util.py create_lock, a blocking lockf), so proofs side by side, each in
+        # its own network namespace, would otherwise wait on one another's ufw (and on every
+        # other ufw of the machine) one command at a time. The lock file is created on the host
+        # as ufw itself would, if missing, so there is something to bind over.
         script = (
             "mount --make-rprivate / && "
             f"mount --bind {shlex.quote(state)}/etc-ufw /etc/ufw && "
             f"mount --bind {shlex.quote(state)}/default-ufw /etc/default/ufw && "
+            "{ [ -e /run/ufw.lock ] || : > /run/ufw.lock; } && "
+            f"mount --bind {shlex.quote(state)}/ufw.lock /run/ufw.lock && "
             f"bash {shlex.quote(path)}"
         )
-        in_ns(self.node_ns(node), "unshare", "--mount", "bash", "-c", script)
+        # About 25 ufw commands, each a Python start: seconds on a quiet machine, more than a
+        # minute on a busy one.
+        in_ns(self.node_ns(node), "unshare", "--mount", "bash", "-c", script, timeout=300)
 
     def emulate_tailscaled(self, node):
         """The tailnet policy filters first (mangle PREROUTING), then tailscaled's ACCEPT precedes ufw."""

@@ -30,6 +30,9 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            service (a real redis-server, run as its compose command says) as its cache, and
            through its NGINX service (a real nginx, TLS, streaming), when the node has them
            (proof/litellm_check.py)
+  litellm-config  the part of litellm that needs no proxy: the env files and secrets manifest,
+           and the config as LiteLLM's own config loader builds its Router from it (the proxy's
+           load_config, proof/router_readback.py); run only when asked, for break cases of the config
   nginx    every NGINX compose service (one mounting a conf at /etc/nginx/conf.d/default.conf):
            the generated scripts/certs.sh makes the self-signed pair (and keeps it when run
            again), then `nginx -t` on the image's nginx.conf with the service's bind mounts at
@@ -83,13 +86,20 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
   ansible  every ansible/ with the real ansible-core and ansible-lint from PyPI (in a cached venv,
            ~/.cache/spark-gen/ansible-venv): `ansible-playbook --syntax-check`, the inventory listed
            (every node with ansible_host and ansible_user), `ansible-lint` with its default rules,
-           `sh -n` on drift.sh (proof/ansible_check.py); for split-trust and spark-control, at
-           the same time, a real apply over ssh to one node in its own mount, network and PID
-           namespaces with its own sshd, stand-ins logging systemctl/docker/ufw/pip calls: the
-           handlers restart exactly what changed, a second run changes and restarts nothing,
-           drift.sh names the one file changed on the node, --tags weights runs the runbook's
-           hf downloads, a failing verify.sh fails the play, a missing secret stops the
-           services play by its path (proof/ansible_apply.py; docs/ansible.md)
+           `sh -n` on drift.sh (proof/ansible_check.py)
+  apply    for split-trust and spark-control, a real apply over ssh to one node in its own mount,
+           network and PID namespaces with its own sshd, stand-ins logging systemctl/docker/ufw/pip
+           calls: the handlers restart exactly what changed, a second run changes and restarts
+           nothing, drift.sh names the one file changed on the node, --tags weights runs the
+           runbook's hf downloads, a failing verify.sh fails the play, a missing secret stops the
+           services play by its path (proof/ansible_apply.py; docs/ansible.md); no row on the
+           other examples
+
+--node NODE limits the proofs run per node (litellm, postgres, swap, handover, apply) to that
+node: a break case names the node it broke. --fail-fast stops litellm after the first part of
+its checks (keys, router settings, Redis, NGINX, the node's scripts, routing, backends down,
+the restart with a wrong key) that has a failure, and swap after its first failing check: a
+break case needs the part it broke, the parts after it were proven on the unbroken tree.
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -130,6 +140,8 @@ class Example:
         self.intent_path = intent_path
         self.intent = json.load(open(intent_path))
         self.matrix = ""
+        self.nodes = set()
+        self.fail_fast = False
 
     @classmethod
     def build(cls, name, binary, scratch):
@@ -143,6 +155,11 @@ class Example:
         with open(intent_path, "w") as handle:
             handle.write(trust.stdout)
         return cls(name, tree, intent_path)
+
+    def wants(self, node):
+        """Whether a per-node proof runs on `node` (prove.py --node: a break case names the node
+        it broke, and the proof of the other nodes, already run on the unbroken tree, is skipped)."""
+        return not self.nodes or node in self.nodes
 
     def files(self, pattern):
         return sorted(glob.glob(os.path.join(self.tree, "**", pattern), recursive=True))
@@ -380,14 +397,27 @@ def litellm_launchers(example):
     return found
 
 
-def check_litellm(example):
+def check_litellm(example, config_only=False):
     for node, artifact in sorted(litellm_launchers(example).items()):
+        if not example.wants(node):
+            continue
         result = run([sys.executable, os.path.join(HERE, "litellm_check.py"), "--tree", example.tree, "--node", node,
-                      "--intent", example.intent_path], timeout=1500)
+                      "--intent", example.intent_path] + (["--config-only"] if config_only else [])
+                     + (["--fail-fast"] if example.fail_fast else []), timeout=1500)
+        if config_only:
+            yield example.relative(artifact), "LiteLLM's config loader (no proxy): env files, secrets.json, router settings", \
+                result.returncode == 0, (result.stdout + result.stderr).strip()
+            continue
         also = "".join(text for marker, text in (("\nredis:     ", ", Redis cache"), ("\nnginx:     ", ", through NGINX"))
                        if marker in result.stdout)
         yield example.relative(artifact), f"real LiteLLM proxy: readiness, 200 with key, 401 without, router settings read back, smoke.sh and verify.sh completions (up, and each backend down), a down backend fails alone{also}", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
+def check_litellm_config(example):
+    """litellm's checks of the files alone, no proxy started (litellm_check.py --config-only):
+    what a break case of the config needs; every example's litellm run does these checks too."""
+    yield from check_litellm(example, config_only=True)
 
 
 # nginx -t prints "syntax is ok" and "test is successful" as [notice]s; anything else of
@@ -459,6 +489,8 @@ def certs_findings(output, pair):
 def check_postgres(example):
     for path in example.files("compose.yaml"):
         node = path.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
+        if not example.wants(node):
+            continue
         result = run([sys.executable, os.path.join(HERE, "postgres_check.py"), "--tree", example.tree, "--node", node], timeout=600)
         # A node without litellm-db has nothing to prove: no row rather than a vacuous "ok".
         if result.returncode == 0 and result.stdout.rstrip().endswith("postgres: 0 passed, 0 failed"):
@@ -489,8 +521,10 @@ def check_hfcache(example):
 def check_swap(example):
     for path in sorted(glob.glob(os.path.join(example.tree, "nodes", "*", "**", "scripts", "swap.sh"), recursive=True)):
         node = path.split(os.sep + "nodes" + os.sep, 1)[1].split(os.sep)[0]
+        if not example.wants(node):
+            continue
         result = run([sys.executable, os.path.join(HERE, "swap_check.py"), "--tree", example.tree, "--intent", example.intent_path,
-                      "--node", node], timeout=900)
+                      "--node", node] + (["--fail-fast"] if example.fail_fast else []), timeout=900)
         yield example.relative(path), "real swap.sh, stand-in docker/ssh/vLLM API: swap, again, dies, restarting, lock, workers down, usage, timeout, gates", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
@@ -502,7 +536,7 @@ def check_vllm(example):
 def check_handover(example):
     for path in example.files("secrets.json"):
         manifest = json.load(open(path))
-        if not any(f["source"]["kind"] == "copied" for f in manifest["files"]):
+        if not any(f["source"]["kind"] == "copied" for f in manifest["files"]) or not example.wants(manifest["node"]):
             continue
         result = run([sys.executable, os.path.join(HERE, "handover_check.py"), "--tree", example.tree, "--node", manifest["node"]],
                      timeout=300)
@@ -514,32 +548,24 @@ def check_handover(example):
 def check_ansible(example):
     if not os.path.isdir(os.path.join(example.tree, "ansible")):
         return
+    result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--tree", example.tree], timeout=1800)
+    yield "ansible/site.yml, inventory.yml, drift.sh", "ansible-playbook --syntax-check, ansible-inventory, ansible-lint (default profile), sh -n", \
+        result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
+def check_apply(example):
+    """The real apply, a checker of its own: about 2 minutes a node, and the break cases of the
+    static checks (ansible) need not wait for it."""
+    if not os.path.isdir(os.path.join(example.tree, "ansible")):
+        return
     # By example name, or for a tree checked as it is (--tree, a break case) by the node it has.
     node = ANSIBLE_APPLIED.get(example.name) or next(
         (node for node in ANSIBLE_APPLIED.values() if os.path.isdir(os.path.join(example.tree, "nodes", node))), None)
-    # The apply starts beside the lint: each works on its own copy of the tree, and the venv
-    # they share is made once, under a lock.
-    apply = None
-    if node:
-        apply = subprocess.Popen([sys.executable, os.path.join(HERE, "ansible_apply.py"), "--tree", example.tree, "--node", node],
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--tree", example.tree], timeout=1800)
-        yield "ansible/site.yml, inventory.yml, drift.sh", "ansible-playbook --syntax-check, ansible-inventory, ansible-lint (default profile), sh -n", \
+    if node and example.wants(node):
+        result = run([sys.executable, os.path.join(HERE, "ansible_apply.py"), "--tree", example.tree, "--node", node], timeout=1800)
+        yield f"ansible/site.yml on {node}", "real apply over ssh (own sshd, mount+net+pid namespaces, stand-ins for systemctl/docker): " \
+            "restarts what changed, again changed=0, drift.sh, weights, verify, a missing secret", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
-        if apply:
-            try:
-                output, _ = apply.communicate(timeout=1800)
-            except subprocess.TimeoutExpired:
-                apply.terminate()
-                output = "ansible_apply.py did not finish in 1800 s\n" + apply.communicate()[0]
-            yield f"ansible/site.yml on {node}", "real apply over ssh (own sshd, mount+net+pid namespaces, stand-ins for systemctl/docker): " \
-                "restarts what changed, again changed=0, drift.sh, weights, verify, a missing secret", \
-                apply.returncode == 0, output.strip()
-    finally:
-        if apply and apply.poll() is None:
-            apply.terminate()
-            apply.wait()
 
 
 # The examples whose playbook is applied for real (about 2 minutes a node), one node each: the
@@ -557,6 +583,7 @@ CHECKERS = {
     "policy": check_policy,
     "netns": check_netns,
     "litellm": check_litellm,
+    "litellm-config": check_litellm_config,
     "nginx": check_nginx,
     "postgres": check_postgres,
     "swap": check_swap,
@@ -566,6 +593,7 @@ CHECKERS = {
     "hfcache": check_hfcache,
     "vllm": check_vllm,
     "ansible": check_ansible,
+    "apply": check_apply,
 }
 
 
@@ -576,13 +604,18 @@ def main():
     parser.add_argument("--only", action="extend", nargs="+", choices=sorted(CHECKERS), help="only these checkers (repeatable)")
     parser.add_argument("--tree", help="check this tree as it is (needs --intent)")
     parser.add_argument("--intent", help="`spark-gen trust --format json` for --tree")
+    parser.add_argument("--fail-fast", action="store_true",
+                        help="litellm and swap stop after the first part of their checks with a failure (for break cases)")
+    parser.add_argument("--node", action="append", default=[],
+                        help="the proofs run per node (litellm, postgres, swap, handover, apply) only on this node (repeatable)")
     arguments = parser.parse_args()
     names = arguments.example or sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(ROOT, "examples", "*", "topology.yaml")))
     if arguments.tree:
         names = [arguments.tree]
     # ray only when asked: it starts Ray (about three minutes a cluster), and RayProofTests
     # already runs it once per example in `swift test`.
-    checkers = arguments.only or [name for name in CHECKERS if name != "ray"]
+    # litellm-config only when asked too: litellm does the same checks and more.
+    checkers = arguments.only or [name for name in CHECKERS if name not in ("ray", "litellm-config")]
     scratch = tempfile.mkdtemp(prefix="spark-gen-prove-")
     passed = failed = 0
     try:
@@ -592,6 +625,8 @@ def main():
                 example = Example(os.path.basename(name.rstrip("/")), os.path.abspath(arguments.tree), arguments.intent)
             else:
                 example = Example.build(name, arguments.binary, scratch)
+            example.nodes = set(arguments.node)
+            example.fail_fast = arguments.fail_fast
             rows = []
             for checker in checkers:
                 for artifact, tool, ok, detail in CHECKERS[checker](example):

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import subprocess
+import threading
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,6 +41,24 @@ def loader_reading(venv, config_path, environment, cwd):
     return json.loads(lines[-1]), None
 
 
+class Reading:
+    """loader_reading in a thread, started at once: litellm_check.py starts it beside the proxy,
+    so the two imports of LiteLLM (each several seconds of one core) overlap on a second core
+    instead of following each other. result() waits for it (bounded by READBACK_TIMEOUT)."""
+
+    def __init__(self, venv, config_path, environment, cwd):
+        self._result = (None, "router_readback.py did not run")
+        self._thread = threading.Thread(target=self._read, args=(venv, config_path, dict(environment), cwd), daemon=True)
+        self._thread.start()
+
+    def _read(self, *arguments):
+        self._result = loader_reading(*arguments)
+
+    def result(self):
+        self._thread.join()
+        return self._result
+
+
 def proxy_reading(base, key):
     request = urllib.request.Request(f"{base}/router/settings", headers={"Authorization": f"Bearer {key}"})
     try:
@@ -59,10 +78,10 @@ def nginx_read_timeouts(tree, node):
     return found
 
 
-def checks(plan, venv, environment, cwd, base, key, has_nginx):
-    """Yield (ok, description)."""
+def checks(plan, venv, environment, cwd, base, key, has_nginx, started=None):
+    """Yield (ok, description). started: a Reading of this config begun earlier."""
     written = plan.config.get("router_settings") or {}
-    reading, error = loader_reading(venv, plan.config_path, environment, cwd)
+    reading, error = started.result() if started else loader_reading(venv, plan.config_path, environment, cwd)
     if error:
         yield False, f"router settings: LiteLLM's config loader: {error}"
         return
@@ -78,12 +97,13 @@ def checks(plan, venv, environment, cwd, base, key, has_nginx):
             if name in params:
                 yield (got.get(name) == params[name],
                        f"model {entry['model_name']}: litellm_params.{name} {params[name]!r} in the file, {got.get(name)!r} in LiteLLM's Router")
-    reported, error = proxy_reading(base, key)
+    # base None: no proxy runs (litellm_check.py --config-only); the loader's reading stands alone.
+    reported, error = proxy_reading(base, key) if base else ({}, None)
     if error:
         yield False, f"GET {base}/router/settings: {error}"
     else:
         for name in ("timeout", "num_retries"):
-            if name in written:
+            if name in written and base:
                 yield (reported.get(name) == written[name],
                        f"GET /router/settings of the running proxy: {name} {reported.get(name)!r} (the file: {written[name]!r})")
     if has_nginx:

@@ -361,9 +361,14 @@ def read_swap(path):
             "text": text}
 
 
+class FailFast(Exception):
+    """--fail-fast: a check failed; the checks after it are skipped (the cleanup still runs)."""
+
+
 class Results:
-    def __init__(self):
+    def __init__(self, fail_fast=False):
         self.passed = self.failed = 0
+        self.fail_fast = fail_fast
 
     def check(self, label, problems, detail=""):
         if problems:
@@ -373,6 +378,8 @@ class Results:
                 print(f"      {problem}")
             if detail:
                 print("      " + detail.strip().replace("\n", "\n      "))
+            if self.fail_fast:
+                raise FailFast()
         else:
             self.passed += 1
             print(f"ok    {label}")
@@ -1038,6 +1045,9 @@ def main():
     parser.add_argument("--tree", required=True)
     parser.add_argument("--intent", required=True)
     parser.add_argument("--node", action="append")
+    parser.add_argument("--fail-fast", action="store_true",
+                        help="stop after the first check that fails (a break case: the later checks, proven on the "
+                             "unbroken tree, depend on the state the earlier ones leave)")
     arguments = parser.parse_args()
     if os.geteuid() != 0:
         print("swap_check: network and mount namespaces need root", file=sys.stderr)
@@ -1052,11 +1062,14 @@ def main():
             print(f"swap_check: no scripts/swap.sh on {', '.join(unknown)}", file=sys.stderr)
             return 2
         nodes = arguments.node
-    results = Results()
+    results = Results(arguments.fail_fast)
     if not nodes:
         print("note  not applicable: no node of the tree has scripts/swap.sh")
-    for node in nodes:
-        check_node(tree, intent, node, results)
+    try:
+        for node in nodes:
+            check_node(tree, intent, node, results)
+    except FailFast:
+        print("note  stopped after the first failing check (--fail-fast)")
     print(f"swap: {results.passed} passed, {results.failed} failed")
     return 1 if results.failed else 0
 

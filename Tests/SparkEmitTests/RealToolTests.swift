@@ -9,10 +9,10 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "hfcache", "handover", "vllm", "litellm", "ansible"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "hfcache", "handover", "vllm", "litellm", "ansible", "apply"]
 
-    private static func prove(_ arguments: [String]) -> CommandResult {
-        CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
+    private static func prove(_ arguments: [String]) async -> CommandResult {
+        await Proof.prove(arguments)
     }
 
     /// Examples with nothing for a checker: one-box, multi-model and homelab run LiteLLM in compose (no
@@ -27,14 +27,16 @@ import Testing
         "homelab/systemd", "homelab/postgres", "homelab/nginx",
         "one-box/handover", "multi-model/handover", "solo-box/handover",
     ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
+        // The playbook is applied for real on one node of split-trust and of spark-control only (prove.py's ANSIBLE_APPLIED).
+        .union(Fixtures.examples.map(\.name).filter { !["split-trust", "spark-control"].contains($0) }.map { "\($0)/apply" })
 
     /// Examples whose output a checker refuses today, with the finding: a bug in the example, kept
     /// visible until it is fixed (when it is, this test fails: remove the entry). None today.
     static let knownFailing: [String: String] = [:]
 
     @Test(arguments: Fixtures.examples.map(\.name), checkers)
-    func everyArtifactPassesItsChecker(_ example: String, _ checker: String) {
-        let result = Self.prove(["--example", example, "--only", checker])
+    func everyArtifactPassesItsChecker(_ example: String, _ checker: String) async {
+        let result = await Self.prove(["--example", example, "--only", checker])
         ProofReport.record(result.stdout, example: example, checker: checker)
         if let finding = Self.knownFailing["\(example)/\(checker)"] {
             #expect(result.status == 1 && result.stdout.contains(finding),
@@ -92,17 +94,17 @@ import Testing
         ("ansible", "ansible/site.yml", "mode: \"0755\"", "mode: 0755", "yaml[octal-values]"),
         ("ansible", "ansible/site.yml", "  tasks:\n", "  taskz:\n", "ansible-playbook --syntax-check"),
         // Applied for real: a file left more readable than the build made it, and a drift check that never says so.
-        ("ansible", "ansible/site.yml", "compose.yaml\"\n        mode: \"0600\"", "compose.yaml\"\n        mode: \"0644\"", "FAIL mode/owner"),
-        ("ansible", "ansible/drift.sh", "END { exit found ? 1 : 0 }", "END { exit 0 }", "FAIL drift.sh after"),
+        ("apply", "ansible/site.yml", "compose.yaml\"\n        mode: \"0600\"", "compose.yaml\"\n        mode: \"0644\"", "FAIL mode/owner"),
+        ("apply", "ansible/drift.sh", "END { exit found ? 1 : 0 }", "END { exit 0 }", "FAIL drift.sh after"),
         // Weights in a default run (tens of GB), and a changed compose file that recreates nothing.
-        ("ansible", "ansible/site.yml", "tags: [weights, never]", "tags: [weights]", "FAIL first apply's calls"),
-        ("ansible", "ansible/site.yml", "      notify: \"Mark the compose services of /home/cameron/sparky-ai-stack for restart\"\n", "",
+        ("apply", "ansible/site.yml", "tags: [weights, never]", "tags: [weights]", "FAIL first apply's calls"),
+        ("apply", "ansible/site.yml", "      notify: \"Mark the compose services of /home/cameron/sparky-ai-stack for restart\"\n", "",
          "FAIL first apply's calls"),
         // The secrets manifest and the runbook that makes the files must agree.
-        ("litellm", stack + "/secrets.json", "\"LITELLM_MASTER_KEY\"", "\"LITELLM_KEY\"", "secrets.json says ['LITELLM_KEY', 'LITELLM_SALT_KEY']"),
+        ("litellm-config", stack + "/secrets.json", "\"LITELLM_MASTER_KEY\"", "\"LITELLM_KEY\"", "secrets.json says ['LITELLM_KEY', 'LITELLM_SALT_KEY']"),
     ])
-    func aBrokenArtifactFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
-        try Self.breakAndProve("split-trust", checker, file, old, new, evidence)
+    func aBrokenArtifactFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) async throws {
+        try await Self.breakAndProve("split-trust", checker, file, old, new, evidence)
     }
 
     static let gateway = "nodes/spark/home/me/multi-model"
@@ -118,9 +120,10 @@ import Testing
         ("litellm", gateway + "/litellm-config.yaml", "password: os.environ/REDIS_PASSWORD", "password: os.environ/LITELLM_SALT_KEY",
          "FAIL redis 127.0.0.1:6379 holds LiteLLM's answer"),
         // LiteLLM at the 600 s it had, behind NGINX's 1800 s: it cuts what NGINX still waits for.
-        ("litellm", gateway + "/litellm-config.yaml", "  timeout: 1800\n", "  timeout: 600\n", "FAIL LiteLLM's request timeout (600 s) is not shorter"),
+        // These two are read by LiteLLM's own config loader: litellm-config, no proxy started.
+        ("litellm-config", gateway + "/litellm-config.yaml", "  timeout: 1800\n", "  timeout: 600\n", "FAIL LiteLLM's request timeout (600 s) is not shorter"),
         // A timeout LiteLLM does not take as written: its Router replaces 0 with its default.
-        ("litellm", gateway + "/litellm-config.yaml", "  timeout: 1800\n", "  timeout: 0\n", "FAIL router_settings.timeout: the file says 0, LiteLLM's Router holds"),
+        ("litellm-config", gateway + "/litellm-config.yaml", "  timeout: 1800\n", "  timeout: 0\n", "FAIL router_settings.timeout: the file says 0, LiteLLM's Router holds"),
         // The checks as they were: a model listed by /v1/models passes with its backend down.
         ("litellm", gateway + "/scripts/smoke.sh", "completion() {\n", "completion() {\n  curl -fsSk -H @\"$2\" \"$1/v1/models\" >/dev/null && return 0\n",
          "FAIL 127.0.0.1:8001 down: smoke.sh -> exit 0"),
@@ -134,8 +137,8 @@ import Testing
         ("vllm", gateway + "/compose.yaml", "    - --enable-auto-tool-choice\n", "    - --enable-auto-tool-choice=yes\n",
          "--enable-auto-tool-choice is a switch in vLLM 0.19.0 and takes no value"),
     ])
-    func aBrokenGatewayFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
-        try Self.breakAndProve("multi-model", checker, file, old, new, evidence)
+    func aBrokenGatewayFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) async throws {
+        try await Self.breakAndProve("multi-model", checker, file, old, new, evidence)
     }
 
     static let gatewayHolder = "nodes/ubuntu/home/me/homelab"
@@ -150,8 +153,8 @@ import Testing
         ("ssh me@ubuntu test -s /home/me/.homelab-spark-vllm.env ||", "ssh me@ubuntu test -e /home/me/.homelab-spark-vllm.env ||",
          "FAIL  ubuntu stale: the empty /home/me/.homelab-spark-vllm.env is replaced"),
     ])
-    func aBrokenHandoverFailsItsChecker(_ old: String, _ new: String, _ evidence: String) throws {
-        try Self.breakAndProve("homelab", "handover", Self.gatewayHolder + "/RUNBOOK.md", old, new, evidence)
+    func aBrokenHandoverFailsItsChecker(_ old: String, _ new: String, _ evidence: String) async throws {
+        try await Self.breakAndProve("homelab", "handover", Self.gatewayHolder + "/RUNBOOK.md", old, new, evidence)
     }
 
     static let catalogHead = "nodes/spark-1/home/me/spark-control"
@@ -179,8 +182,8 @@ import Testing
         ("netns", catalogHead + "/scripts/firewall.sh", "ufw allow in from 192.168.1.10 to 192.168.1.51 port 8888",
          "ufw allow in from 192.168.1.0/24 to 192.168.1.51 port 8888", "yes ≠ —!"),
     ])
-    func aBrokenCatalogFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
-        try Self.breakAndProve("spark-control", checker, file, old, new, evidence)
+    func aBrokenCatalogFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) async throws {
+        try await Self.breakAndProve("spark-control", checker, file, old, new, evidence)
     }
 
     /// one-box with routing: qwen3-coder falls back to qwen3-coder-llama, then qwen3-235b;
@@ -200,7 +203,7 @@ import Testing
         // No cap: the third request waits for the busy server instead of going to qwen3-235b.
         ("    max_parallel_requests: 2\n", "", "FAIL spill: model=qwen3-coder-llama (no max_parallel_requests"),
     ] as [(String, String, String?)])
-    func routedGatewayIsProvenAndBreaksShow(_ old: String, _ new: String, _ evidence: String?) throws {
+    func routedGatewayIsProvenAndBreaksShow(_ old: String, _ new: String, _ evidence: String?) async throws {
         var topology = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/one-box/topology.yaml", encoding: .utf8)
         for (before, after) in Self.routedEdits {
             let range = try #require(topology.range(of: before), "one-box no longer has \(before)")
@@ -222,7 +225,8 @@ import Testing
             let range = try #require(text.range(of: old), "the generated config has no \(old)")
             try text.replacingCharacters(in: range, with: new).write(toFile: config, atomically: true, encoding: .utf8)
         }
-        let result = Self.prove(["--tree", tree, "--intent", intent, "--only", "litellm"])
+        // A break case stops after the part of litellm's checks it broke (--fail-fast).
+        let result = await Self.prove(["--tree", tree, "--intent", intent, "--only", "litellm"] + (evidence == nil ? [] : ["--fail-fast"]))
         if let evidence {
             #expect(result.status == 1, "litellm accepted the routed config with \(old) made \(new): \(result.stdout)")
             #expect(result.stdout.contains(evidence), "\(result.stdout)")
@@ -232,11 +236,15 @@ import Testing
         }
     }
 
-    private static func breakAndProve(_ name: String, _ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) throws {
+    private static func breakAndProve(_ name: String, _ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) async throws {
         let example = try BuiltExample(name)
         defer { example.remove() }
         try example.edit(file, replacing: old, with: new)
-        let result = prove(["--tree", example.tree, "--intent", example.intent, "--only", checker])
+        // A file of one node: the checker's proof of the other nodes (proven on the unbroken
+        // tree by everyArtifactPassesItsChecker) is not run again.
+        let parts = file.split(separator: "/")
+        let node = parts.count > 2 && parts[0] == "nodes" ? ["--node", String(parts[1])] : []
+        let result = await prove(["--tree", example.tree, "--intent", example.intent, "--only", checker, "--fail-fast"] + node)
         #expect(result.status == 1, "\(checker) accepted a broken \(file): \(result.stdout)")
         #expect(result.stdout.contains(evidence), "\(result.stdout)")
     }

@@ -6,7 +6,7 @@ import Testing
 /// off its direct link, so spark-a's LiteLLM calls qwen3-30b on spark-c over the mgmt LAN. The
 /// caller is admitted to the model's port, the LAN's other neighbours are refused, ssh over the
 /// LAN is as it was; a firewall that opens the port to the whole LAN must fail the proof.
-@Suite(.serialized) struct LANModelProofTests {
+@Suite struct LANModelProofTests {
     static func lanLab() throws -> String {
         try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/two-links/topology.yaml", encoding: .utf8)
             .replacingOccurrences(of: "  dac-ac: {kind: direct, interface: enp1s0f1np1, hca: rocep1s0f1, subnet: 198.51.100.4/30, mtu: 9216}\n", with: "")
@@ -26,26 +26,26 @@ import Testing
         return (root, root + "/tree", root + "/intent.json")
     }
 
-    static func prove(_ tree: String, _ intent: String) -> CommandResult {
-        CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/netns_matrix.py", "--tree", tree, "--intent", intent])
+    static func prove(_ tree: String, _ intent: String) async -> CommandResult {
+        await Proof.run("netns_matrix.py", ["--tree", tree, "--intent", intent])
     }
 
     static let firewall = "nodes/spark-c/home/ops/rack-lab/scripts/firewall.sh"
 
-    @Test func theCallerIsAdmittedAndTheLANIsNot() throws {
+    @Test func theCallerIsAdmittedAndTheLANIsNot() async throws {
         let lab = try Self.build()
         defer { try? FileManager.default.removeItem(atPath: lab.root) }
         let script = try String(contentsOfFile: lab.tree + "/" + Self.firewall, encoding: .utf8)
         #expect(script.contains("ufw allow in from 192.0.2.41 to 192.0.2.43 port 8002 proto tcp"), "\(script)")
         #expect(script.contains("ufw allow in from 192.0.2.0/24 to 192.0.2.43 port 22 proto tcp"), "ssh over the LAN is kept")
-        let result = Self.prove(lab.tree, lab.intent)
+        let result = await Self.prove(lab.tree, lab.intent)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         // Columns: local, own tailnet, own tag, spark-a over mgmt, the mgmt LAN's neighbour.
         let row = result.stdout.split(separator: "\n").first { $0.contains("8002  vllm qwen3-30b") }.map(String.init) ?? ""
         #expect(row.split(separator: " ").suffix(2) == ["yes", "—"], "\(result.stdout)")
     }
 
-    @Test func aModelPortOpenToTheWholeLANFails() throws {
+    @Test func aModelPortOpenToTheWholeLANFails() async throws {
         let lab = try Self.build()
         defer { try? FileManager.default.removeItem(atPath: lab.root) }
         let path = lab.tree + "/" + Self.firewall
@@ -53,7 +53,7 @@ import Testing
         let opened = script.replacingOccurrences(of: "ufw allow in from 192.0.2.41 to 192.0.2.43 port 8002", with: "ufw allow in from 192.0.2.0/24 to 192.0.2.43 port 8002")
         #expect(opened != script)
         try opened.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = Self.prove(lab.tree, lab.intent)
+        let result = await Self.prove(lab.tree, lab.intent)
         #expect(result.status == 1)
         let row = result.stdout.split(separator: "\n").first { $0.contains("8002  vllm qwen3-30b") }
         #expect(row?.hasSuffix("yes ≠ —!") == true, "\(result.stdout)")

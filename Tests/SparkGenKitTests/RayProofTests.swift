@@ -8,9 +8,9 @@ import Testing
 /// in network namespaces on the link addresses behind the generated ufw. What `ss` shows Ray
 /// bound must be what `spark-gen trust` lists, reached only from where it says, and a worker
 /// with a wrong token must not join. About three minutes and 1 GB per cluster.
-@Suite(.serialized) struct RayProofTests {
-    private func prove(_ tree: String, _ intent: String) -> CommandResult {
-        CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/ray_check.py", "--tree", tree, "--intent", intent])
+@Suite struct RayProofTests {
+    private func prove(_ tree: String, _ intent: String) async -> CommandResult {
+        await Proof.run("ray_check.py", ["--tree", tree, "--intent", intent], weight: Proof.ray)
     }
 
     /// The examples whose committed trees start Ray; checked against the trees, so an example
@@ -29,10 +29,10 @@ import Testing
     }
 
     @Test(arguments: rayExamples)
-    func rayBindsWhatTrustSays(_ name: String) throws {
+    func rayBindsWhatTrustSays(_ name: String) async throws {
         let example = try BuiltExample(name)
         defer { example.remove() }
-        let result = prove(example.tree, example.intent)
+        let result = await prove(example.tree, example.intent)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains(" 0 failed"))
         #expect(result.stdout.contains("with a wrong token does not join the head"))
@@ -41,7 +41,7 @@ import Testing
 
     /// Two breaks in one run (each run starts Ray, which takes minutes): a worker whose raylet
     /// takes a random port again, and a cluster without token authentication.
-    @Test func anUnpinnedPortAndNoTokenAuthFail() throws {
+    @Test func anUnpinnedPortAndNoTokenAuthFail() async throws {
         let example = try BuiltExample("split-trust")
         defer { example.remove() }
         let worker = "nodes/spark-02/home/cameron/sparky-ai-stack/scripts/"
@@ -49,7 +49,7 @@ import Testing
         try example.edit(worker + "vllm-worker.sh", replacing: "  -e RAY_AUTH_MODE=token \\\n", with: "")
         try example.edit(
             "nodes/spark-01/home/cameron/sparky-ai-stack/scripts/vllm-head.sh", replacing: "  -e RAY_AUTH_MODE=token \\\n", with: "")
-        let result = prove(example.tree, example.intent)
+        let result = await prove(example.tree, example.intent)
         #expect(result.status == 1)
         let failures = result.stdout.split(separator: "\n").filter { $0.contains("FAIL") }
         // The raylet's node manager on a port of its own choosing, which trust does not list.

@@ -6,16 +6,16 @@ import Testing
 /// namespaces for the nodes, the generated ufw rules applied with real ufw, listeners where
 /// the generated files put them, and probes from every vantage point compared with the
 /// intent `spark-gen trust` derives. Breaking the generator on purpose must fail it.
-@Suite(.serialized) struct TrustBoundaryProofTests {
-    private func prove(_ tree: String, _ intent: String) -> CommandResult {
-        CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/netns_matrix.py", "--tree", tree, "--intent", intent])
+@Suite struct TrustBoundaryProofTests {
+    private func prove(_ tree: String, _ intent: String) async -> CommandResult {
+        await Proof.run("netns_matrix.py", ["--tree", tree, "--intent", intent])
     }
 
     @Test(arguments: Fixtures.examples.map(\.name))
-    func generatedStackMatchesTheIntent(_ name: String) throws {
+    func generatedStackMatchesTheIntent(_ name: String) async throws {
         let example = try BuiltExample(name)
         defer { example.remove() }
-        let result = prove(example.tree, example.intent)
+        let result = await prove(example.tree, example.intent)
         ProofReport.record(result.stdout, example: name, checker: "netns")
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains(" 0 failed"))
@@ -23,27 +23,27 @@ import Testing
 
     static let head = "nodes/spark-01/home/cameron/sparky-ai-stack"
 
-    @Test func vllmOnAWildcardAddressFails() throws {
+    @Test func vllmOnAWildcardAddressFails() async throws {
         let example = try BuiltExample("split-trust")
         defer { example.remove() }
         try example.edit(Self.head + "/scripts/vllm-head-entrypoint.sh", replacing: "--host 198.51.100.1", with: "--host 0.0.0.0")
-        let result = prove(example.tree, example.intent)
+        let result = await prove(example.tree, example.intent)
         #expect(result.status == 1)
         #expect(result.stdout.contains("listener audit: spark-01: the artifacts bind port 8000 on 0.0.0.0"), "\(result.stdout)")
     }
 
-    @Test func aFirewallRuleOpeningTheModelPortFails() throws {
+    @Test func aFirewallRuleOpeningTheModelPortFails() async throws {
         let example = try BuiltExample("split-trust")
         defer { example.remove() }
         try example.edit(Self.head + "/scripts/firewall.sh", replacing: "ufw --force enable\n", with: "ufw allow 8000/tcp\nufw --force enable\n")
-        let result = prove(example.tree, example.intent)
+        let result = await prove(example.tree, example.intent)
         #expect(result.status == 1)
         // The mgmt neighbour reaches vLLM's DAC address through the node's mgmt address.
         let row = result.stdout.split(separator: "\n").first { $0.contains("8000  vllm") }
         #expect(row?.hasSuffix("yes ≠ —!") == true, "\(result.stdout)")
     }
 
-    @Test func aPeerAdmittedPastItsLinkFails() throws {
+    @Test func aPeerAdmittedPastItsLinkFails() async throws {
         // spark-c shares only dac-ac with spark-a; a rule admitting it to spark-a's dac-ab address
         // opens sshd and Ray's GCS (both on every address) to it through the cable they share.
         let example = try BuiltExample("two-links")
@@ -51,7 +51,7 @@ import Testing
         try example.edit(
             "nodes/spark-a/home/ops/rack-lab/scripts/firewall.sh", replacing: "ufw --force enable\n",
             with: "ufw allow in on enp1s0f1np1 from 198.51.100.6 to 198.51.100.1\nufw --force enable\n")
-        let result = prove(example.tree, example.intent)
+        let result = await prove(example.tree, example.intent)
         #expect(result.status == 1)
         let row = result.stdout.split(separator: "\n").first { $0.contains("6379  ray gcs") }
         #expect(row?.contains("yes ≠ —!") == true, "\(result.stdout)")
@@ -61,24 +61,24 @@ import Testing
     /// puts the Ray container: with `--network host` in the node's own namespace, where the
     /// loopback-only apps answer it as the intent says; a container off the host's network has a
     /// loopback of its own, and the intent no longer holds.
-    @Test func aRayPeersCodeIsProbedWhereTheLaunchScriptPutsIt() throws {
+    @Test func aRayPeersCodeIsProbedWhereTheLaunchScriptPutsIt() async throws {
         let example = try BuiltExample("split-trust")
         defer { example.remove() }
         try example.edit(Self.head + "/scripts/vllm-head.sh", replacing: "  --network host \\\n", with: "")
-        let result = prove(example.tree, example.intent)
+        let result = await prove(example.tree, example.intent)
         #expect(result.status == 1)
         let row = result.stdout.split(separator: "\n").first { $0.contains("5432  litellm-db") }
         #expect(row?.hasSuffix("— ≠ yes!") == true, "\(result.stdout)")
     }
 
-    @Test func publishingOpenWebUIFails() throws {
+    @Test func publishingOpenWebUIFails() async throws {
         let example = try BuiltExample("split-trust")
         defer { example.remove() }
         try example.edit(
             Self.head + "/compose.yaml",
             replacing: "    container_name: open-webui\n    restart: unless-stopped\n    network_mode: host\n",
             with: "    container_name: open-webui\n    restart: unless-stopped\n    ports:\n    - \"8080:8080\"\n")
-        let result = prove(example.tree, example.intent)
+        let result = await prove(example.tree, example.intent)
         #expect(result.status == 1)
         // Docker's DNAT bypasses ufw: the mgmt LAN reaches Open WebUI although ufw denies 8080.
         let row = result.stdout.split(separator: "\n").first { $0.contains("8080  open-webui") }

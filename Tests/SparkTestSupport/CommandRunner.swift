@@ -10,36 +10,72 @@ public struct CommandResult: Sendable {
 public enum CommandRunner {
     /// Runs `executable` with `arguments` in `directory`; a program that cannot start is status 127.
     public static func run(_ executable: String, _ arguments: [String], in directory: String? = nil, input: String? = nil) -> CommandResult {
+        let scratch = scratchDirectory()
+        guard let process = start(executable, arguments, in: directory, input: input, scratch: scratch, whenDone: nil) else {
+            return collect(scratch, status: 127, failure: "cannot start \(executable)")
+        }
+        process.waitUntilExit()
+        return collect(scratch, status: process.terminationStatus)
+    }
+
+    /// Runs a program found on PATH.
+    public static func tool(_ name: String, _ arguments: [String], in directory: String? = nil, input: String? = nil) -> CommandResult {
+        run("/usr/bin/env", [name] + arguments, in: directory, input: input)
+    }
+
+    /// `run`, awaited without blocking a thread: a test waiting minutes on a proof leaves Swift
+    /// Testing's worker threads (one per core) to the other tests.
+    public static func finish(_ executable: String, _ arguments: [String], in directory: String? = nil) async -> CommandResult {
+        let scratch = scratchDirectory()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<CommandResult, Never>) in
+            let process = start(executable, arguments, in: directory, input: nil, scratch: scratch) { status in
+                continuation.resume(returning: collect(scratch, status: status))
+            }
+            if process == nil { continuation.resume(returning: collect(scratch, status: 127, failure: "cannot start \(executable)")) }
+        }
+    }
+
+    private static func scratchDirectory() -> URL {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("spark-gen-run-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        return scratch
+    }
+
+    /// What the program printed; removes the scratch directory.
+    private static func collect(_ scratch: URL, status: Int32, failure: String? = nil) -> CommandResult {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        if let failure { return CommandResult(status: status, stdout: "", stderr: failure) }
+        let outText = (try? String(contentsOf: scratch.appendingPathComponent("out"), encoding: .utf8)) ?? ""
+        let errText = (try? String(contentsOf: scratch.appendingPathComponent("err"), encoding: .utf8)) ?? ""
+        return CommandResult(status: status, stdout: outText, stderr: errText)
+    }
+
+    /// The started process, or nil when it cannot start.
+    private static func start(_ executable: String, _ arguments: [String], in directory: String?, input: String?, scratch: URL,
+                              whenDone: (@Sendable (Int32) -> Void)?) -> Process? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         // Output goes to files, not pipes, so a chatty program can never block on a full pipe.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("spark-gen-run-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let stdin = Pipe()
+        if let whenDone {
+            // Set before run(): a program that ends at once still reports.
+            process.terminationHandler = { whenDone($0.terminationStatus) }
+        }
         do {
             process.standardOutput = try FileHandle(forWritingTo: outURL)
             process.standardError = try FileHandle(forWritingTo: errURL)
             process.standardInput = stdin
             try process.run()
         } catch {
-            return CommandResult(status: 127, stdout: "", stderr: "cannot start \(executable): \(error)")
+            return nil
         }
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-        let outText = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        let errText = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return CommandResult(status: process.terminationStatus, stdout: outText, stderr: errText)
-    }
-
-    /// Runs a program found on PATH.
-    public static func tool(_ name: String, _ arguments: [String], in directory: String? = nil, input: String? = nil) -> CommandResult {
-        run("/usr/bin/env", [name] + arguments, in: directory, input: input)
+        return process
     }
 }

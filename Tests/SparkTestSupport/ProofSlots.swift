@@ -1,0 +1,54 @@
+import Foundation
+
+/// How many proofs by real programs (proof/*.py: a LiteLLM proxy, a Ray cluster, network
+/// namespaces) run at once in `swift test`. Most of a proof's time is spent waiting (for a
+/// server to be ready, for a time-out it must see pass), so more of them than cores keep the
+/// cores busy; but each one also takes memory (a Ray cluster about 1 GB, a LiteLLM proxy about
+/// 300 MB) and the time-outs inside the proofs assume they are not starved of CPU, so not all
+/// of them at once either. SPARK_PROOF_JOBS sets the width (default: twice the cores).
+///
+/// A proof waits here without holding a thread: the tests that run proofs are async and
+/// `CommandRunner.finish` awaits the process, so Swift Testing's few worker threads stay free
+/// for the tests that compute.
+public actor ProofSlots {
+    public static let shared = ProofSlots(width: ProofSlots.configuredWidth)
+
+    public static var configuredWidth: Int {
+        if let text = ProcessInfo.processInfo.environment["SPARK_PROOF_JOBS"], let width = Int(text), width > 0 { return width }
+        return max(2, 2 * ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    private let width: Int
+    private var used = 0
+    private var waiting: [(weight: Int, resume: CheckedContinuation<Void, Never>)] = []
+
+    public init(width: Int) {
+        self.width = width
+    }
+
+    /// Runs `body` once `weight` slots are free (a Ray cluster takes more than a checker).
+    public func run<T: Sendable>(weight: Int = 1, _ body: @Sendable () async throws -> T) async rethrows -> T {
+        let weight = min(weight, width)
+        await acquire(weight)
+        defer { release(weight) }
+        return try await body()
+    }
+
+    private func acquire(_ weight: Int) async {
+        if waiting.isEmpty && used + weight <= width {
+            used += weight
+            return
+        }
+        await withCheckedContinuation { waiting.append((weight, $0)) }
+    }
+
+    private func release(_ weight: Int) {
+        used -= weight
+        // First come, first served: a heavy proof at the head is not overtaken for ever.
+        while let next = waiting.first, used + next.weight <= width {
+            waiting.removeFirst()
+            used += next.weight
+            next.resume.resume()
+        }
+    }
+}
