@@ -114,7 +114,7 @@ extension SecretHandover {
                 value = owner == node.owner.name
                     ? "made on \(from), copied through the operator's machine"
                     : "made on \(from); **\(owner) hands it to \(node.owner.name)** through the operator's machine"
-            case .virtualKey(let app):
+            case .virtualKey(let app, _):
                 value = "minted by \(node.name)'s LiteLLM for \(app)"
             case .entered:
                 value = "typed in by the operator"

@@ -41,7 +41,7 @@ struct SecretsManifestEmitter {
                 ("path", .string(path)),
                 ("ssh", .string(host?.sshTarget ?? from)),
             ])
-        case .virtualKey(let app):
+        case .virtualKey(let app, _):
             var fields: [(String, JSONValue)] = [("kind", .string("virtual-key")), ("app", .string(app))]
             if let litellm = node.litellm { fields.append(("litellm", .string("http://\(litellm.bindAddress):\(litellm.port)"))) }
             return .object(fields)

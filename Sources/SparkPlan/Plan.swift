@@ -22,6 +22,8 @@ public struct Plan: Sendable {
     public let catalogs: [CatalogPlan]
     /// Servers spark-gen routes to but does not deploy, in file order.
     public var backends: [BackendPlan] = []
+    /// Models owners' gateways offer to other owners, with a key (`owners.<o>.offers`).
+    public var offers: [OfferPlan] = []
     /// Every owner, in file order.
     public let owners: [OwnerPlan]
     /// Every model, then every backend, in file order, as the gateways route them.
