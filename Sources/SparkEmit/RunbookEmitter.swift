@@ -509,10 +509,20 @@ struct RunbookEmitter {
             text += "run it after every change of the config.\n"
 
             if !recipes.virtualKeyFiles.isEmpty {
-                text += heading("Virtual keys for the apps (once)")
+                let offers = plan.offers.filter { $0.gateway == node.name }
+                let forApps = recipes.virtualKeyFiles.count > offers.count
+                text += heading(offers.isEmpty ? "Virtual keys for the apps (once)" : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)")
                 if litellm.database != nil, let master = node.secretFile(defining: litellm.masterKey.variable) {
-                    text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
-                    text += "the apps read it at their first start. To mint a new one, delete the old key in the LiteLLM UI and the file here.\n\n```sh\n"
+                    if forApps {
+                        text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
+                        text += "the apps read it at their first start. "
+                    }
+                    for offer in offers {
+                        text += "Owner \(offer.to) gets a key limited to \(offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")), the models offered to it "
+                        text += "(`\(offer.path)`); \(offer.receivers.joined(separator: ", ")) copies it in its 'Secrets from other nodes' step and calls this LiteLLM "
+                        text += "\(offer.lan.map { "over LAN \($0)" } ?? "over the tailnet") with it, at \(offer.apiBase). LiteLLM refuses it for any other model. "
+                    }
+                    text += "To mint a new one, delete the old key in the LiteLLM UI and the file here.\n\n```sh\n"
                     reads([master.path])
                     for file in recipes.virtualKeyFiles {
                         text += recipes.mint(file, litellm: litellm, masterKeyFile: master.path) + "\n"

@@ -38,7 +38,10 @@ struct SecretHandover {
         }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         var text = "From the machine that ran `spark-gen build`, which reaches " + ends.map { "`\($0.sshTarget)`" }.joined(separator: " and ")
         text += " over ssh \(ways.joined(separator: " and ")), after \(sources.joined(separator: " and ")) "
-        text += "made \(copies.count == 1 ? "it" : "them") in \(sources.count == 1 ? "its" : "their") secrets step. "
+        // A key offered by another owner's gateway is minted once that LiteLLM runs, not in the secrets step.
+        let made = copies.allSatisfy { $0.offer != nil } ? "minted" : "made"
+        let step = copies.allSatisfy { $0.offer != nil } ? "virtual keys step" : "secrets step"
+        text += "\(made) \(copies.count == 1 ? "it" : "them") in \(sources.count == 1 ? "its" : "their") \(step). "
         text += "The value goes through a pipe and never onto this machine's disk; no node logs in to another. "
         text += "An existing non-empty file is kept; a copy that fails or arrives empty stops with an error and leaves nothing behind"
         if copies.contains(where: { $0.file.group != nil }) { text += " (`sudo` on \(node.name) asks for \(node.user)'s password)" }
@@ -82,6 +85,12 @@ struct SecretHandover {
                 + "through the operator's machine; \(copy.holder.name) gets no login on \(copy.source.name)."
         case (.modelKey?, let cluster?):
             return "\(holder) holds the key of model \(cluster.name), which \(source) made: whoever holds it calls that model."
+        case (.offeredKey?, _):
+            guard let offer = copy.offer else { fallthrough }
+            let models = offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")
+            return "\(holder) holds a LiteLLM virtual key that \(source) minted for owner \(offer.to): whoever holds it calls \(models) "
+                + "through the LiteLLM on \(offer.gateway) (\(offer.apiBase)), and no other model; LiteLLM there logs and counts its requests. "
+                + "It reaches no model's own port. To take it back, delete key `\(offer.keyAlias)@\(offer.gateway)` in that LiteLLM."
         default:
             return "\(holder) holds a copy of \(copy.sourcePath), which \(source) made."
         }
