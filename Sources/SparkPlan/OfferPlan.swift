@@ -86,6 +86,12 @@ extension OfferPlan {
                 at: offer.path / "to", help: "add litellm to the apps of one of \(other.name)'s nodes: it calls the offered models with the key")
             return nil
         }
+        guard !offer.models.isEmpty else {
+            bag.error(
+                "owner '\(owner.name)' offers no model to '\(other.name)'", at: offer.path / "models",
+                help: "name at least one model the LiteLLM on '\(gateway.name)' routes, or remove the offer")
+            return nil
+        }
         // The models the gateway routes: its owner's clusters and its tailnet's backends.
         let routed = routing.clusters(routedBy: owner, among: clusters).map(servedName)
             + backends.filter { $0.tailnet == (gateway.tailnet ?? owner.tailnet) }.map { (name: $0.name, served: $0.name) }
