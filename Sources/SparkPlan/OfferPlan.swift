@@ -6,10 +6,10 @@ import SparkSpec
 /// which key.
 ///
 /// The other owner reaches the models through the offering LiteLLM alone, with a virtual key
-/// limited to the offered models (LiteLLM refuses any other model for that key with 401,
-/// proxy/auth/auth_checks.py `can_key_call_model`), and never at a model's own port: the
-/// firewall or the tailnet policy admits the other gateway to the LiteLLM port only, and the
-/// model's callers stay the offering owner's nodes.
+/// limited to the offered models (LiteLLM 1.106.2 refuses any other model for that key with
+/// 403: proxy/auth/auth_checks.py, `can_key_call_model`, ModelAccessDeniedProxyException), and
+/// never at a model's own port: the firewall or the tailnet policy admits the other gateway to
+/// the LiteLLM port only, and the model's callers stay the offering owner's nodes.
 public struct OfferPlan: Sendable {
     /// The offering owner and the owner offered to.
     public let from: String

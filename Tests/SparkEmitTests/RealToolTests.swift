@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "handover", "vllm", "litellm", "ansible"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "handover", "offer", "vllm", "litellm", "ansible"]
 
     private static func prove(_ arguments: [String]) -> CommandResult {
         CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/prove.py", "--binary", Fixtures.binary] + arguments)
@@ -26,7 +26,11 @@ import Testing
         "spark-control/systemd", "spark-control/postgres", "spark-control/nginx", "spark-control/litellm",
         "homelab/systemd", "homelab/postgres", "homelab/nginx",
         "one-box/handover", "multi-model/handover", "solo-box/handover",
+        // shared-gateway: no NGINX, no catalog.
+        "shared-gateway/nginx", "shared-gateway/discovery", "shared-gateway/swap",
     ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
+        // Only shared-gateway offers models to another owner.
+        .union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab", "spark-control"].map { "\($0)/offer" })
 
     /// Examples whose output a checker refuses today, with the finding: a bug in the example, kept
     /// visible until it is fixed (when it is, this test fails: remove the entry). None today.

@@ -53,7 +53,8 @@ import Testing
     @Test func theFirewallAdmitsTheOtherGatewayToLiteLLMAndNothingToTheModel() throws {
         let plan = try Self.plan(Self.home())
         let ws = try #require(plan.node(named: "ws"))
-        let rules = FirewallPlanner.rules(for: ws, in: plan).filter { $0.port == 8001 }
+        // On the LAN (tailscale0 is the tailnet policy's), the LiteLLM port is the other gateway's alone.
+        let rules = FirewallPlanner.rules(for: ws, in: plan).filter { $0.port == 8001 && $0.interface != FirewallPlanner.tailscaleInterface }
         #expect(rules.map(\.source) == ["192.168.1.30"], "\(rules)")
         let matrix = Reachability(plan)
         let box = Vantage.linkPeer("box", link: "home")
