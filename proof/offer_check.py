@@ -50,7 +50,8 @@ sys.path.insert(0, HERE)
 from handover_check import Results, sections  # noqa: E402
 from litellm_check import ensure_venv  # noqa: E402
 
-TIMEOUT = 240
+TIMEOUT = 900
+STUB_READY = 600   # seconds the stand-in may take to import LiteLLM and listen
 MASTER = "sk-offer-check-master-0123456789abcdef"
 MINTED = "sk-offer-check-minted-fedcba9876543210"
 
@@ -82,13 +83,15 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
     def log_message(self, *args):
         pass
-HTTPServer((host, port), Handler).serve_forever()
+server = HTTPServer((host, port), Handler)
+open(log + ".ready", "w").close()
+server.serve_forever()
 '''
 
 # Run inside `unshare --mount --net`: lo up, a tmpfs on /home, the env files, the stand-in,
 # the block twice under strace. Prints one JSON object.
 INSIDE = r'''
-import json, os, subprocess, sys, time, urllib.request
+import json, os, subprocess, sys, time
 spec = json.loads(sys.argv[1])
 subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
 subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/home"], check=True)
@@ -99,15 +102,10 @@ for path, text in spec["files"].items():
     os.chmod(path, 0o600)
 stub = subprocess.Popen([spec["python"], "-c", spec["stub"], spec["host"], str(spec["port"]), spec["log"], spec["minted"]])
 try:
-    # Importing LiteLLM takes a while on a busy machine; the stand-in answers GET with 501.
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and stub.poll() is None:
-        try:
-            urllib.request.urlopen(f"http://{spec['host']}:{spec['port']}/", timeout=1)
-        except urllib.error.HTTPError:
-            break
-        except Exception:
-            time.sleep(0.2)
+    # Importing LiteLLM takes minutes on a busy machine: the stand-in says when it listens.
+    deadline = time.monotonic() + spec["ready_within"]
+    while time.monotonic() < deadline and stub.poll() is None and not os.path.exists(spec["log"] + ".ready"):
+        time.sleep(0.2)
     runs = []
     for attempt in (1, 2):
         trace = f"{spec['scratch']}/strace-{attempt}.log"
@@ -208,7 +206,7 @@ def check_offer(tree, venv, gateway, stack, entry, receivers, results):
     try:
         spec = {"python": os.path.join(venv, "bin", "python"), "stub": STUB, "host": url.group(2), "port": int(url.group(3)),
                 "log": os.path.join(scratch, "requests.log"), "minted": MINTED, "files": files, "block": block,
-                "target": entry["path"], "scratch": scratch}
+                "target": entry["path"], "scratch": scratch, "ready_within": STUB_READY}
         done = subprocess.run(["unshare", "--mount", "--net", "--fork", sys.executable, "-c", INSIDE, json.dumps(spec)],
                               capture_output=True, text=True, timeout=TIMEOUT)
         if not results.check(f"{label}: the namespace run completes", done.returncode == 0 and done.stdout.strip(),
