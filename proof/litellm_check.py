@@ -1259,7 +1259,7 @@ def wrong_key_checks(plan, root, stubs, restart, nonce):
             text = body if isinstance(body, str) else json.dumps(body)
             refused = after[len(before):]
             yield (status is not None and status >= 400 and nonce not in text and refused and all(code == "401" for code in refused),
-                   f"wrong key: {path} rewritten with another VLLM_API_KEY, LiteLLM restarted: model={name} -> "
+                   f"wrong key: {path} rewritten with another key, LiteLLM restarted: model={name} -> "
                    f"{status} {error_text(body) if status != 200 else ''} in {elapsed:.1f} s; the stub answered {', '.join(refused) or 'nothing'} "
                    "(want an error status with no model's answer, the stub's 401s)")
         if others:
