@@ -1670,6 +1670,9 @@ def server_commands(plan, upstream):
                 for service_name, service in services.items():
                     service = service or {}
                     argv = (words(service.get("entrypoint")) or []) + (words(service.get("command")) or [])
+                    if not service.get("entrypoint") and LITELLM_IMAGE.match(str(service.get("image") or "")):
+                        # LiteLLM's image runs `litellm "$@"` with the service's command.
+                        argv = ["litellm"] + argv
                     service = dict(service, _project=on_node(plan.tree, node, os.path.dirname(path)), _argv=argv)
                     commands.append((f"compose service {service_name} on {node}", node, service, argv))
             elif name.endswith(".service"):

@@ -315,7 +315,7 @@ for name, (old, new) in {
     "offer-via-unknown": ("        via: lan\n", "        via: wifi\n"),
     "offer-without-key": ("        key: {file: ~/.shared-gateway-housemate-key.env}\n", ""),
     "offer-key-literal": ("        key: {file: ~/.shared-gateway-housemate-key.env}", "        key: sk-0123456789abcdef"),
-    "offer-without-database": ("    apps: [{litellm: {port: 4000}}, litellm-db]", "    apps: [{litellm: {port: 4000}}]"),
+    "offer-without-database": ("    apps: [{litellm: {runner: compose, port: 4000}}, litellm-db]", "    apps: [{litellm: {runner: compose, port: 4000}}]"),
     "offer-receiver-without-litellm": ("    links: {home: 192.168.1.30}\n    apps: [litellm]\n", "    links: {home: 192.168.1.30}\n"),
 }.items():
     assert old in SHARED, old

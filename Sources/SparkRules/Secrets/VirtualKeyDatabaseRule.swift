@@ -23,7 +23,7 @@ struct VirtualKeyDatabaseRule: Rule {
                 replacing: "    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]",
                 with: "    apps: [litellm, {open-webui: {key: ↓{file: ~/.sparky02-open-webui.env}}}, n8n]"),
             RuleExample(base: "shared-gateway", [
-                ("    apps: [{litellm: {port: 4000}}, litellm-db]\n", "    apps: [{litellm: {port: 4000}}]\n"),
+                ("    apps: [{litellm: {runner: compose, port: 4000}}, litellm-db]\n", "    apps: [{litellm: {runner: compose, port: 4000}}]\n"),
                 ("        key: {file: ~/.shared-gateway-housemate-key.env}\n", "        key: ↓{file: ~/.shared-gateway-housemate-key.env}\n"),
             ]),
         ],

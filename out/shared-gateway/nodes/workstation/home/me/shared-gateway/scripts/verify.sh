@@ -61,9 +61,15 @@ expect 'litellm listens on port 4000 (every address: ufw and the tailnet policy 
 expect 'litellm-db listens on 127.0.0.1:5432 only' listens_only_on 5432 127.0.0.1
 expect 'vllm qwen3-4b listens on 127.0.0.1:8001 only' listens_only_on 8001 127.0.0.1
 
-echo '== Secret files exist, are private (0600) and define their variables'
-expect '/home/me/.shared-gateway-litellm.env is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/me/.shared-gateway-litellm.env LITELLM_MASTER_KEY LITELLM_SALT_KEY
-expect '/home/me/.shared-gateway-litellm-db.env is 0600 and defines POSTGRES_PASSWORD, DATABASE_URL' private_file_defines /home/me/.shared-gateway-litellm-db.env POSTGRES_PASSWORD DATABASE_URL
+echo '== Secret files exist, are private (0600, or 0640 root:docker for compose) and define their variables'
+group_file_defines() {
+  local file=$1 owner=$2 variable
+  shift 2
+  [ -f "$file" ] && [ "$(stat -c '%a %U:%G' "$file")" = "640 $owner" ] || return 1
+  for variable in "$@"; do grep -q "^$variable=." "$file" || return 1; done
+}
+expect '/home/me/.shared-gateway-litellm.env is 0640 root:docker and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' group_file_defines /home/me/.shared-gateway-litellm.env root:docker LITELLM_MASTER_KEY LITELLM_SALT_KEY
+expect '/home/me/.shared-gateway-litellm-db.env is 0640 root:docker and defines DATABASE_URL, POSTGRES_PASSWORD' group_file_defines /home/me/.shared-gateway-litellm-db.env root:docker DATABASE_URL POSTGRES_PASSWORD
 expect '/home/me/.shared-gateway-housemate-key.env is 0600 and defines LITELLM_OFFER_KEY' private_file_defines /home/me/.shared-gateway-housemate-key.env LITELLM_OFFER_KEY
 
 echo '== Names resolve to home addresses'
