@@ -24,7 +24,7 @@ struct VirtualKeyDatabaseRule: Rule {
                 with: "    apps: [litellm, {open-webui: {key: ↓{file: ~/.sparky02-open-webui.env}}}, n8n]"),
             RuleExample(base: "shared-gateway", [
                 ("    apps: [{litellm: {runner: compose, port: 4000}}, litellm-db]\n", "    apps: [{litellm: {runner: compose, port: 4000}}]\n"),
-                ("        key: {file: ~/.shared-gateway-housemate-key.env}\n", "        key: ↓{file: ~/.shared-gateway-housemate-key.env}\n"),
+                ("        key: {file: ~/.sg-offer.env}\n", "        key: ↓{file: ~/.sg-offer.env}\n"),
             ]),
         ],
         nonTriggering: [.unchanged, RuleExample(base: "shared-gateway", [])])

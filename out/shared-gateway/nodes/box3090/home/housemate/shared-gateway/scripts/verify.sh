@@ -60,8 +60,8 @@ echo '== Listeners bind where the plan says, never on a wildcard address'
 expect 'litellm listens on 127.0.0.1:8001 only' listens_only_on 8001 127.0.0.1
 
 echo '== Secret files exist, are private (0600) and define their variables'
-expect '/home/housemate/.housemate-litellm.env is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/housemate/.housemate-litellm.env LITELLM_MASTER_KEY LITELLM_SALT_KEY
-expect '/home/housemate/.shared-gateway-housemate-key.env is 0600 and defines LITELLM_OFFER_KEY' private_file_defines /home/housemate/.shared-gateway-housemate-key.env LITELLM_OFFER_KEY
+expect '/home/housemate/.mate-litellm.env is 0600 and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' private_file_defines /home/housemate/.mate-litellm.env LITELLM_MASTER_KEY LITELLM_SALT_KEY
+expect '/home/housemate/.sg-offer.env is 0600 and defines LITELLM_OFFER_KEY' private_file_defines /home/housemate/.sg-offer.env LITELLM_OFFER_KEY
 
 echo '== Names resolve to home addresses'
 expect 'box3090 resolves to 192.168.1.30' resolves_to box3090 192.168.1.30
@@ -75,7 +75,7 @@ trap 'rm -rf "$headers"' EXIT
 # Keys go through 0600 temporary files so they never show in the process list.
 key_header="$headers/master"
 # shellcheck source=/dev/null
-( umask 077; set -a; . /home/housemate/.housemate-litellm.env; printf 'Authorization: Bearer %s\n' "${LITELLM_MASTER_KEY:-}" ) > "$key_header"
+( umask 077; set -a; . /home/housemate/.mate-litellm.env; printf 'Authorization: Bearer %s\n' "${LITELLM_MASTER_KEY:-}" ) > "$key_header"
 expect 'litellm is alive' curl -fsS --max-time 5 http://127.0.0.1:8001/health/liveliness
 expect 'litellm refuses a request without a key (401)' test "$(http_status http://127.0.0.1:8001/v1/models)" = 401
 expect 'litellm answers with the owner key' test "$(http_status http://127.0.0.1:8001/v1/models "$key_header")" = 200

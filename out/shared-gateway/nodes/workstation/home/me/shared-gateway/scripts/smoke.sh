@@ -10,7 +10,7 @@ header=$(mktemp)
 trap 'rm -f "$header"' EXIT
 # The key goes through a 0600 temporary file so it never shows in the process list.
 # shellcheck source=/dev/null
-( umask 077; set -a; . /home/me/.shared-gateway-litellm.env; printf 'Authorization: Bearer %s\n' "${LITELLM_MASTER_KEY:-}" ) > "$header"
+( umask 077; set -a; . /home/me/.sg-litellm.env; printf 'Authorization: Bearer %s\n' "${LITELLM_MASTER_KEY:-}" ) > "$header"
 
 echo "== $base/health/readiness"
 curl -fsS --max-time 10 "$base/health/readiness" || { echo "LiteLLM is not ready at $base" >&2; exit 1; }

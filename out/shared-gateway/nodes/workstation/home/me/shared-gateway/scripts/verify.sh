@@ -68,9 +68,9 @@ group_file_defines() {
   [ -f "$file" ] && [ "$(stat -c '%a %U:%G' "$file")" = "640 $owner" ] || return 1
   for variable in "$@"; do grep -q "^$variable=." "$file" || return 1; done
 }
-expect '/home/me/.shared-gateway-litellm.env is 0640 root:docker and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' group_file_defines /home/me/.shared-gateway-litellm.env root:docker LITELLM_MASTER_KEY LITELLM_SALT_KEY
-expect '/home/me/.shared-gateway-litellm-db.env is 0640 root:docker and defines DATABASE_URL, POSTGRES_PASSWORD' group_file_defines /home/me/.shared-gateway-litellm-db.env root:docker DATABASE_URL POSTGRES_PASSWORD
-expect '/home/me/.shared-gateway-housemate-key.env is 0600 and defines LITELLM_OFFER_KEY' private_file_defines /home/me/.shared-gateway-housemate-key.env LITELLM_OFFER_KEY
+expect '/home/me/.sg-litellm.env is 0640 root:docker and defines LITELLM_MASTER_KEY, LITELLM_SALT_KEY' group_file_defines /home/me/.sg-litellm.env root:docker LITELLM_MASTER_KEY LITELLM_SALT_KEY
+expect '/home/me/.sg-litellm-db.env is 0640 root:docker and defines DATABASE_URL, POSTGRES_PASSWORD' group_file_defines /home/me/.sg-litellm-db.env root:docker DATABASE_URL POSTGRES_PASSWORD
+expect '/home/me/.sg-offer.env is 0600 and defines LITELLM_OFFER_KEY' private_file_defines /home/me/.sg-offer.env LITELLM_OFFER_KEY
 
 echo '== Names resolve to home addresses'
 expect 'workstation resolves to 192.168.1.10' resolves_to workstation 192.168.1.10
@@ -85,7 +85,7 @@ trap 'rm -rf "$headers"' EXIT
 # Keys go through 0600 temporary files so they never show in the process list.
 key_header="$headers/master"
 # shellcheck source=/dev/null
-( umask 077; set -a; . /home/me/.shared-gateway-litellm.env; printf 'Authorization: Bearer %s\n' "${LITELLM_MASTER_KEY:-}" ) > "$key_header"
+( umask 077; set -a; . /home/me/.sg-litellm.env; printf 'Authorization: Bearer %s\n' "${LITELLM_MASTER_KEY:-}" ) > "$key_header"
 expect 'litellm is alive' curl -fsS --max-time 5 http://127.0.0.1:4000/health/liveliness
 expect 'litellm refuses a request without a key (401)' test "$(http_status http://127.0.0.1:4000/v1/models)" = 401
 expect 'litellm answers with the owner key' test "$(http_status http://127.0.0.1:4000/v1/models "$key_header")" = 200
@@ -119,7 +119,7 @@ completion() {
 if why=$(completion http://127.0.0.1:4000 "$key_header" '"gpt-oss-120b"' false); then pass 'gpt-oss-120b answers a one-token completion through LiteLLM'; else fail 'gpt-oss-120b answers a one-token completion through LiteLLM: '"$why"; fi
 if why=$(completion http://127.0.0.1:4000 "$key_header" '"qwen3-4b"' false); then pass 'qwen3-4b answers a one-token completion through LiteLLM'; else fail 'qwen3-4b answers a one-token completion through LiteLLM: '"$why"; fi
 # shellcheck source=/dev/null
-( umask 077; set -a; . /home/me/.shared-gateway-housemate-key.env; printf 'Authorization: Bearer %s\n' "${LITELLM_OFFER_KEY:-}" ) > "$headers/offer-housemate"
+( umask 077; set -a; . /home/me/.sg-offer.env; printf 'Authorization: Bearer %s\n' "${LITELLM_OFFER_KEY:-}" ) > "$headers/offer-housemate"
 expect 'the virtual key of offer-housemate is accepted (200)' test "$(http_status http://127.0.0.1:4000/v1/models "$headers/offer-housemate")" = 200
 
 echo '== LiteLLM database: a password is required, on 127.0.0.1 and on the socket'
