@@ -38,6 +38,7 @@ check and lastly `handover: N passed, M failed`; exits 1 on a failure, 2 on a us
 A tree whose secrets.json files copy nothing gives `handover: 0 passed, 0 failed`.
 """
 import argparse
+import copy as copy_module
 import glob
 import json
 import os
@@ -49,6 +50,10 @@ import sys
 import tempfile
 
 STEP = "Secrets from other nodes"
+# A key another owner's gateway minted for this owner (owners.<o>.offers) is copied in a step of
+# its own, right before the LiteLLM step, after the offering gateway minted it.
+OFFERED_STEP = "Keys offered by other owners"
+STEPS = (STEP, OFFERED_STEP)
 TIMEOUT = 30
 
 FAKE_SSH = r'''#!/usr/bin/env python3
@@ -194,14 +199,30 @@ def value_of(copy, marker):
 
 
 def check_holder(holder, results):
-    label = holder.node
+    """Each hand-over step of the holder with the copies it hands over; every copy in one."""
     steps = sections(holder.runbook)
-    step = next((s for s in steps if s[1] == STEP), None)
-    firewall = next((s for s in steps if s[1] == "Firewall"), None)
-    if not results.check(f"{label}: RUNBOOK.md has the step '{STEP}'", step is not None and bool(step[2]),
+    found = [s for s in steps if s[1] in STEPS and s[2]]
+    if not results.check(f"{holder.node}: RUNBOOK.md has the step '{STEP}' or '{OFFERED_STEP}'", bool(found),
                          f"secrets.json copies {', '.join(c['path'] for c in holder.copies)} but no step hands it over"):
         return
-    results.check(f"{label}: '{STEP}' (step {step[0]}) comes after 'Firewall'", firewall is not None and step[0] > firewall[0],
+    blocks = {s[1]: "\n".join(s[2]) for s in found}
+    for copy in holder.copies:
+        cat = re.compile(rf"ssh {re.escape(copy['source']['ssh'])} cat {re.escape(copy['source']['path'])}(\s|$)")
+        results.check(f"{holder.node}: a hand-over step copies {copy['path']}", any(cat.search(b) for b in blocks.values()),
+                       "\n".join(blocks.values()))
+    for title in blocks:
+        part = copy_module.copy(holder)
+        part.copies = [c for c in holder.copies if f"cat {c['source']['path']}" in blocks[title]]
+        if part.copies:
+            check_step(part, results, title)
+
+
+def check_step(holder, results, title):
+    label = holder.node if title == STEP else f"{holder.node} '{title}'"
+    steps = sections(holder.runbook)
+    step = next((s for s in steps if s[1] == title), None)
+    firewall = next((s for s in steps if s[1] == "Firewall"), None)
+    results.check(f"{label}: '{title}' (step {step[0]}) comes after 'Firewall'", firewall is not None and step[0] > firewall[0],
                   f"Firewall is step {firewall[0] if firewall else '(none)'}")
     block = "\n".join(step[2])
     if not results.check(f"{label}: the copy step's ssh target is known", holder.target is not None, "no rsync line in the copy step"):

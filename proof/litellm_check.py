@@ -56,8 +56,10 @@ Then, as root:
      must answer 200 again within RECOVERY_TIMEOUT. A model with fallbacks is left out
      of this step: step 8 proves where its requests go;
   7b. an api_base whose server's command in the tree requires a key (vllm serve with
-     VLLM_API_KEY from an env_file, or --api-key) gets a stub that answers 401 without that
-     key: the value of the serving node's file, staged as its secrets.json says; a copied
+     VLLM_API_KEY from an env_file, or --api-key; or the LiteLLM of another owner's gateway
+     that offers this owner models, which takes the virtual key it minted: the value of its
+     offered-key file, secrets.json kind virtual-key with models) gets a stub that answers
+     401 without that key: the value of the serving node's file, staged as its secrets.json says; a copied
      file of this node (secrets.json source kind "copied") holds its source's values, and
      the RUNBOOK must copy it (scp SSH:PATH PATH). The key lines check the stub refuses no
      key and another key and answers the key, and that LiteLLM's chat requests there all
@@ -1111,6 +1113,28 @@ def stage_node_file(plan, node, path, depth=0):
     return values
 
 
+# A LiteLLM another owner's gateway runs; the key it takes from this node is the one it minted.
+LITELLM_PROGRAM = re.compile(r"(^|/)litellm$")
+
+
+def offered_key(plan, node):
+    """(key, where it comes from) of the virtual key `node`'s LiteLLM minted for this node's
+    owner (secrets.json: kind virtual-key with models, copied by this node), else None. Its
+    value is the staged file of `node`, which this node's copy holds too (stage_node_file)."""
+    for path, entry in node_manifest(plan, node).items():
+        source = entry.get("source") or {}
+        if source.get("kind") != "virtual-key" or "models" not in source:
+            continue
+        copied = any((mine.get("source") or {}).get("kind") == "copied" and mine["source"].get("node") == node
+                     and mine["source"].get("path") == path for mine in plan.manifest.values())
+        variable = (entry.get("variables") or [None])[0]
+        if copied and variable:
+            values = stage_node_file(plan, node, path)
+            if variable in values:
+                return values[variable], f"{variable} of {node}'s {path} (the key {node}'s LiteLLM minted for this owner)"
+    return None
+
+
 # The variable each server program reads its API key from (and the flag that overrides it).
 SERVER_KEY_VARIABLES = ((re.compile(r"(^|/)vllm$|^vllm\.entrypoints"), "VLLM_API_KEY"),
                         (re.compile(r"(^|/)llama-server$"), "LLAMA_API_KEY"))
@@ -1125,6 +1149,12 @@ def server_key(plan, root, upstream):
     found = {}
     for where, node, service, options in server_commands(plan, upstream):
         argv = (service or {}).get("_argv") or []
+        if node != plan.node and LITELLM_PROGRAM.search(options.get("_program", "")):
+            # Another owner's gateway (owners.<o>.offers): it takes the key it minted for this one.
+            offered = offered_key(plan, node)
+            if offered is not None:
+                found.setdefault(*offered)
+            continue
         variable = next((name for pattern, name in SERVER_KEY_VARIABLES if any(pattern.search(word) for word in argv[:3])), None)
         if "--api-key" in options:
             found.setdefault(options["--api-key"], f"--api-key of {where}")
@@ -1241,7 +1271,7 @@ def wrong_key_checks(plan, root, stubs, restart, nonce):
             text = body if isinstance(body, str) else json.dumps(body)
             refused = after[len(before):]
             yield (status is not None and status >= 400 and nonce not in text and refused and all(code == "401" for code in refused),
-                   f"wrong key: {path} rewritten with another VLLM_API_KEY, LiteLLM restarted: model={name} -> "
+                   f"wrong key: {path} rewritten with another key, LiteLLM restarted: model={name} -> "
                    f"{status} {error_text(body) if status != 200 else ''} in {elapsed:.1f} s; the stub answered {', '.join(refused) or 'nothing'} "
                    "(want an error status with no model's answer, the stub's 401s)")
         if others:
@@ -1652,6 +1682,9 @@ def server_commands(plan, upstream):
                 for service_name, service in services.items():
                     service = service or {}
                     argv = (words(service.get("entrypoint")) or []) + (words(service.get("command")) or [])
+                    if not service.get("entrypoint") and LITELLM_IMAGE.match(str(service.get("image") or "")):
+                        # LiteLLM's image runs `litellm "$@"` with the service's command.
+                        argv = ["litellm"] + argv
                     service = dict(service, _project=on_node(plan.tree, node, os.path.dirname(path)), _argv=argv)
                     commands.append((f"compose service {service_name} on {node}", node, service, argv))
             elif name.endswith(".service"):
@@ -1671,6 +1704,7 @@ def server_commands(plan, upstream):
                 options[flag] = value
             elif word.startswith("-") and index + 1 < len(argv):
                 options[word] = argv[index + 1]
+        options["_program"] = argv[0] if argv else ""
         if options.get("--port") != str(port):
             continue
         if options.get("--host") not in (None, host, "0.0.0.0", "::"):

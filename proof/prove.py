@@ -81,7 +81,14 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            is down, empty or without values fails the step and leaves nothing beside the file;
            a value arrives with its mode and owner and on no command line; a second run keeps
            it; an empty file an earlier runbook left is replaced (proof/handover_check.py); no
-           row on a tree whose secrets.json files copy nothing
+           row on a tree whose secrets.json files copy nothing; 'Keys offered by other owners' too
+  offer    a key an owner's gateway offers another owner (owners.<o>.offers): the offering
+           RUNBOOK.md's mint block run for real in its own namespaces against a stand-in of
+           /key/generate that parses the body with LiteLLM's GenerateKeyRequest (master key as
+           Bearer, models exactly the offered ones, the key in a 0600 file and on no command
+           line, a second run keeps it); LiteLLM's can_key_call_model allows the offered models
+           and refuses the gateway's others; the receiving LiteLLM routes each offered model to
+           the gateway with the key and loads the copy (proof/offer_check.py); no row without offers
 
   ansible  every ansible/ with the real ansible-core and ansible-lint from PyPI (in a cached venv,
            ~/.cache/spark-gen/ansible-venv): `ansible-playbook --syntax-check`, the inventory listed
@@ -545,6 +552,19 @@ def check_handover(example):
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
+def check_offer(example):
+    """A key a gateway offers another owner: minted by the real runbook block, limited as LiteLLM checks it."""
+    offering = False
+    for path in example.files("secrets.json"):
+        offering = offering or any(f["source"]["kind"] == "virtual-key" and "models" in f["source"] for f in json.load(open(path))["files"])
+    if not offering:
+        return
+    result = run([sys.executable, os.path.join(HERE, "offer_check.py"), "--tree", example.tree], timeout=900)
+    yield "secrets.json (offered keys), RUNBOOK.md, litellm-config.yaml", \
+        "real mint block against /key/generate parsed by LiteLLM's GenerateKeyRequest, LiteLLM's can_key_call_model, the receiver's config", \
+        result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
 def check_ansible(example):
     if not os.path.isdir(os.path.join(example.tree, "ansible")):
         return
@@ -588,6 +608,7 @@ CHECKERS = {
     "postgres": check_postgres,
     "swap": check_swap,
     "handover": check_handover,
+    "offer": check_offer,
     "ray": check_ray,
     "hf": check_hf,
     "hfcache": check_hfcache,

@@ -4,7 +4,7 @@ extension DiagnosticID {
     static let resolveIDs: [DiagnosticID] = [
         resolveUnknownReference, resolveMissingSecret, resolveMissingApp, resolveNameClash,
         resolveLinkAddress, resolveNoSharedLink, resolveSharingConflict, resolveTailnetListen,
-        resolveCatalogIncomplete, resolveUnknownRule, resolveUnusedAcceptance,
+        resolveCatalogIncomplete, resolveUnknownRule, resolveUnusedAcceptance, resolveOfferNotRouted,
     ]
 
     public static let resolveUnknownReference = DiagnosticID(
@@ -77,4 +77,11 @@ extension DiagnosticID {
         meaning: "The rule it accepts no longer fires; left in place, it would silently cover a future finding of that rule.",
         allowed: "acceptances for findings the topology has.",
         fix: "remove the entry.")
+
+    public static let resolveOfferNotRouted = DiagnosticID(
+        "RS012", .resolve, "offer-not-routed", title: "an offered model the offering gateway does not route",
+        meaning: "An owner offers another owner a model through its LiteLLM, but that LiteLLM has no route for it: the minted key would name a model the gateway cannot serve.",
+        allowed: "models the owner's gateway routes (its owner's models and its tailnet's backends).",
+        fix: "route the model (owners.<o>.models) or drop it from the offer.",
+        example: "    offers:\n      - {to: housemate, models: [not-routed], via: lan, key: {file: ~/.offer.env}}")
 }

@@ -41,7 +41,9 @@ struct RunbookEmitter {
         let secondPass = bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map { node in
             BringUp.Turn(node: node.name, steps: (steps[node.name] ?? []).filter { $0.title.hasPrefix(Self.modelStepPrefix) })
         }
-        let thirdPass = plan.nodes.map { node in
+        // An offering gateway mints the key before the other owner's gateway copies it.
+        let gateways = Set(plan.offers.map(\.gateway))
+        let thirdPass = (plan.nodes.filter { gateways.contains($0.name) } + plan.nodes.filter { !gateways.contains($0.name) }).map { node in
             BringUp.Turn(node: node.name, steps: (steps[node.name] ?? []).filter {
                 !(done[node.name] ?? []).contains($0.number) && !$0.title.hasPrefix(Self.modelStepPrefix)
             })
@@ -128,13 +130,19 @@ struct RunbookEmitter {
         let ray = plan.clusters.contains(where: \.isMultiNode)
         text += "\n## Order\n\n"
         text += "Each node's runbook is `nodes/<node>/…/RUNBOOK.md`. Bring the nodes up in three passes:\n\n"
-        let handsOver = !CopiedSecret.all(in: plan).isEmpty
+        let handsOver = CopiedSecret.all(in: plan).contains { $0.offer == nil }
         text += "1. Up to and including '\(Self.firewallStep)'\(handsOver ? " and, where a node has it, '\(SecretHandover.stepTitle)'" : ""), node by node: "
         text += "\(prepareOrder(plan).map(\.name).joined(separator: ", ")).\(handsOver ? " " : "\n")"
         if handsOver { text += "The nodes others copy from come first: their secrets step makes what the others copy.\n" }
         text += "2. The model steps: \(bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map(\.name).joined(separator: ", ")).\(ray ? " " : "\n")"
         if ray { text += "Workers come first, so a head never starts vLLM alone.\n" }
-        text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists.\n"
+        let gateways = plan.nodes.filter { node in plan.offers.contains { $0.gateway == node.name } }.map(\.name)
+        if gateways.isEmpty {
+            text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists.\n"
+        } else {
+            text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists; \(gateways.joined(separator: ", ")) "
+            text += "first: \(gateways.count == 1 ? "its" : "their") virtual keys step mints the keys the other owners' '\(SecretHandover.offeredStepTitle)' step copies.\n"
+        }
         return text + SecretHandover.holdings(plan) + AnsibleNote.section(plan)
     }
 
@@ -256,8 +264,11 @@ struct RunbookEmitter {
         let addresses = node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" + ($0.device.map { " on `\($0)`" } ?? "") }
         text += addresses.map { ", " + $0 }.joined() + ".\n\n"
         let handover = SecretHandover(plan: plan, node: node).render()
+        let offeredKeys = SecretHandover(plan: plan, node: node, offered: true).render()
+        let remote = [Self.copyStep] + (handover == nil ? [] : [SecretHandover.stepTitle]) + (offeredKeys == nil ? [] : [SecretHandover.offeredStepTitle])
         text += "Run the steps in order, on this node as \(user) (commands that need root say `sudo`), except "
-        text += handover == nil ? "'\(Self.copyStep)', which runs" : "'\(Self.copyStep)' and '\(SecretHandover.stepTitle)', which run"
+        text += remote.count == 1 ? "'\(Self.copyStep)', which runs"
+            : remote.dropLast().map { "'\($0)'" }.joined(separator: ", ") + " and '\(remote.last!)', which run"
         text += " where `spark-gen build` ran. The output's README.md says "
         text += "in which order to bring up the nodes.\n"
         var steps: [RunbookStep] = []
@@ -468,6 +479,14 @@ struct RunbookEmitter {
             text += "```sh\nsudo sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches'\n```\n"
         }
 
+        if let offeredKeys {
+            text += heading(SecretHandover.offeredStepTitle) + offeredKeys
+            for copy in SecretHandover(plan: plan, node: node, offered: true).copies {
+                creates([copy.file.path])
+                steps[steps.count - 1].fetches.append((copy.source.name, copy.sourcePath))
+            }
+        }
+
         if let litellm = node.litellm {
             text += heading("LiteLLM proxy")
             text += "```sh\n"
@@ -502,10 +521,20 @@ struct RunbookEmitter {
             text += "run it after every change of the config.\n"
 
             if !recipes.virtualKeyFiles.isEmpty {
-                text += heading("Virtual keys for the apps (once)")
+                let offers = plan.offers.filter { $0.gateway == node.name }
+                let forApps = recipes.virtualKeyFiles.count > offers.count
+                text += heading(offers.isEmpty ? "Virtual keys for the apps (once)" : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)")
                 if litellm.database != nil, let master = node.secretFile(defining: litellm.masterKey.variable) {
-                    text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
-                    text += "the apps read it at their first start. To mint a new one, delete the old key in the LiteLLM UI and the file here.\n\n```sh\n"
+                    if forApps {
+                        text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
+                        text += "the apps read it at their first start. "
+                    }
+                    for offer in offers {
+                        text += "Owner \(offer.to) gets a key limited to \(offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")), the models offered to it "
+                        text += "(`\(offer.path)`); \(offer.receivers.joined(separator: ", ")) copies it in its 'Secrets from other nodes' step and calls this LiteLLM "
+                        text += "\(offer.lan.map { "over LAN \($0)" } ?? "over the tailnet") with it, at \(offer.apiBase). LiteLLM refuses it for any other model. "
+                    }
+                    text += "To mint a new one, delete the old key in the LiteLLM UI and the file here.\n\n```sh\n"
                     reads([master.path])
                     for file in recipes.virtualKeyFiles {
                         text += recipes.mint(file, litellm: litellm, masterKeyFile: master.path) + "\n"

@@ -18,12 +18,18 @@ import SparkPlan
 /// removes the temporary file, so no empty file is left for a later run to keep.
 struct SecretHandover {
     static let stepTitle = "Secrets from other nodes"
+    /// The step that copies the keys other owners' gateways minted for this owner: it comes right
+    /// before the LiteLLM step, and the README's last pass runs the offering gateway (whose
+    /// virtual keys step mints the key) before this node.
+    static let offeredStepTitle = "Keys offered by other owners"
 
     let plan: Plan
     let node: NodePlan
+    /// Whether this is the step of offered keys rather than of the other copies.
+    var offered = false
 
-    /// The node's copied files, with where each comes from.
-    var copies: [CopiedSecret] { CopiedSecret.of(node, in: plan) }
+    /// The node's copied files this step hands over, with where each comes from.
+    var copies: [CopiedSecret] { CopiedSecret.of(node, in: plan).filter { ($0.offer != nil) == offered } }
 
     /// The step's text after its heading, or nil when the node copies nothing.
     func render() -> String? {
@@ -38,7 +44,10 @@ struct SecretHandover {
         }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         var text = "From the machine that ran `spark-gen build`, which reaches " + ends.map { "`\($0.sshTarget)`" }.joined(separator: " and ")
         text += " over ssh \(ways.joined(separator: " and ")), after \(sources.joined(separator: " and ")) "
-        text += "made \(copies.count == 1 ? "it" : "them") in \(sources.count == 1 ? "its" : "their") secrets step. "
+        // A key offered by another owner's gateway is minted once that LiteLLM runs, not in the secrets step.
+        let made = offered ? "minted" : "made"
+        let step = offered ? "virtual keys step" : "secrets step"
+        text += "\(made) \(copies.count == 1 ? "it" : "them") in \(sources.count == 1 ? "its" : "their") \(step). "
         text += "The value goes through a pipe and never onto this machine's disk; no node logs in to another. "
         text += "An existing non-empty file is kept; a copy that fails or arrives empty stops with an error and leaves nothing behind"
         if copies.contains(where: { $0.file.group != nil }) { text += " (`sudo` on \(node.name) asks for \(node.user)'s password)" }
@@ -47,6 +56,9 @@ struct SecretHandover {
         text += "```\n"
         for copy in copies where copy.crossesOwners {
             text += "\n\(holding(copy)) The README's 'Who holds what' says so too.\n"
+        }
+        if offered {
+            text += "\nThe LiteLLM step below loads \(copies.count == 1 ? "it" : "them") (variable \(copies.flatMap(\.file.variables).joined(separator: ", "))).\n"
         }
         return text
     }
@@ -82,6 +94,12 @@ struct SecretHandover {
                 + "through the operator's machine; \(copy.holder.name) gets no login on \(copy.source.name)."
         case (.modelKey?, let cluster?):
             return "\(holder) holds the key of model \(cluster.name), which \(source) made: whoever holds it calls that model."
+        case (.offeredKey?, _):
+            guard let offer = copy.offer else { fallthrough }
+            let models = offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")
+            return "\(holder) holds a LiteLLM virtual key that \(source) minted for owner \(offer.to): whoever holds it calls \(models) "
+                + "through the LiteLLM on \(offer.gateway) (\(offer.apiBase)), and no other model; LiteLLM there logs and counts its requests. "
+                + "It reaches no model's own port. To take it back, delete key `\(offer.keyAlias)@\(offer.gateway)` in that LiteLLM."
         default:
             return "\(holder) holds a copy of \(copy.sourcePath), which \(source) made."
         }
@@ -114,7 +132,7 @@ extension SecretHandover {
                 value = owner == node.owner.name
                     ? "made on \(from), copied through the operator's machine"
                     : "made on \(from); **\(owner) hands it to \(node.owner.name)** through the operator's machine"
-            case .virtualKey(let app):
+            case .virtualKey(let app, _):
                 value = "minted by \(node.name)'s LiteLLM for \(app)"
             case .entered:
                 value = "typed in by the operator"

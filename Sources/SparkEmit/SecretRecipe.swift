@@ -73,7 +73,9 @@ struct SecretRecipe {
         let app = file.virtualKeyFor ?? "app"
         let variable = file.variables.first ?? "OPENAI_API_KEY"
         // Served names and node names are plain identifiers, so single quotes hold the JSON as it is.
-        let models = litellm.routes.map { "\"\($0.servedName)\"" }.joined(separator: ", ")
+        var offered: [String]?
+        if case .virtualKey(_, let models) = file.source { offered = models }
+        let models = (offered ?? litellm.routes.map(\.servedName)).map { "\"\($0)\"" }.joined(separator: ", ")
         let body = "{\"key_alias\": \"\(app)@\(node.name)\", \"models\": [\(models)]}"
         var recipe = "[ -e \(file.path) ] || ( umask 077\n"
         recipe += "  header=$(mktemp)\n"

@@ -41,8 +41,10 @@ struct SecretsManifestEmitter {
                 ("path", .string(path)),
                 ("ssh", .string(host?.sshTarget ?? from)),
             ])
-        case .virtualKey(let app):
+        case .virtualKey(let app, let models):
             var fields: [(String, JSONValue)] = [("kind", .string("virtual-key")), ("app", .string(app))]
+            // A key offered to another owner is limited to the offered models.
+            if let models { fields.append(("models", .array(models.map { .string($0) }))) }
             if let litellm = node.litellm { fields.append(("litellm", .string("http://\(litellm.bindAddress):\(litellm.port)"))) }
             return .object(fields)
         case .entered(let prompt):

@@ -35,7 +35,7 @@ struct SystemdEmitter {
             lines.append("EnvironmentFile=\(file.path)")
         }
         lines += [
-            "ExecStart=\(node.home)/.local/bin/litellm --config \(config) --host \(litellm.bindAddress) --port \(litellm.port)",
+            "ExecStart=\(node.home)/.local/bin/litellm --config \(config) --host \(litellm.listenAddress) --port \(litellm.port)",
             "Restart=on-failure",
             "RestartSec=5",
             "NoNewPrivileges=true",

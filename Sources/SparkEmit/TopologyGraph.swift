@@ -43,7 +43,16 @@ public struct TopologyGraph {
             guard let node = plan.node(named: entry.node), let from = source(of: entry.vantage, toward: node) else { continue }
             let key = "\(from)\u{0}\(entry.node)"
             if listeners[key] == nil { order.append(key) }
-            listeners[key, default: []].append("\(entry.service.port) \(entry.service.name)")
+            // What another owner's gateway may call there: only the models offered to it, with the key.
+            let offer = plan.offers.first { offer in
+                guard offer.gateway == entry.node, offer.port == entry.service.port else { return false }
+                return offer.receivers.contains { receiver in
+                    let vantage: Vantage = offer.lan.map { Vantage.linkPeer(receiver, link: $0) } ?? .tailnetTag
+                    return entry.vantage == vantage
+                }
+            }
+            let offered = offer.map { " offers \($0.servedNames.joined(separator: " "))" } ?? ""
+            listeners[key, default: []].append("\(entry.service.port) \(entry.service.name)\(offered)")
         }
         let toNodes = order.map { key in
             let parts = key.split(separator: "\u{0}").map(String.init)

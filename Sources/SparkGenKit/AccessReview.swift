@@ -124,6 +124,14 @@ public struct AccessReview {
                 }
             }
         }
+        // An offer: the other owner's requests to the offered models pass the offering LiteLLM.
+        for offer in plan.offers {
+            for receiver in offer.receivers {
+                statements.insert(
+                    "\(offer.from) can read the prompts of \(offer.to) sent to \(offer.servedNames.joined(separator: ", ")) (offered through the LiteLLM on "
+                        + "\(offer.gateway), which \(receiver)'s LiteLLM calls with key \(offer.keyAlias)@\(offer.gateway))")
+            }
+        }
         return statements
     }
 

@@ -14,13 +14,20 @@ extension StarterTopology {
         # small model) and a DGX Spark (gpt-oss-120b), and a housemate with a 3090 box and a
         # gateway of their own. Each owner has their own tailnet, LiteLLM and keys; neither
         # reaches the other's models or apps ('spark-gen trust topology.yaml' shows it).
-        # Your housemate cannot call your Spark's model as written: a way for your gateway to
-        # offer it to them with a key of their own is coming (docs/homelab.md says how it stands).
+        # Your housemate uses your Spark's model through your gateway, never the Spark itself:
+        # 'offers' mints a LiteLLM key limited to gpt-oss-120b on your workstation, hands it to
+        # the 3090 box, and gives their gateway a route with that key (docs/offers.md).
         owners:
           me:                                   # CHANGE: your name
             tailnet: me-net
             master_key: {file: ~/.me-litellm-key}
             salt_key: {file: ~/.me-litellm-key}
+            db_password: {file: ~/.me-litellm-db}   # the database that keeps minted keys
+            offers:
+              - to: housemate                   # CHANGE: with your housemate's name
+                models: [gpt-oss-120b]          # what they may call, and nothing else
+                via: lan                        # your gateway admits their box from the LAN alone
+                key: {file: ~/.me-offer-key}    # minted on the workstation, copied to their box
           housemate:                            # CHANGE: your housemate's name
             tailnet: housemate-net
             master_key: {file: ~/.housemate-litellm-key}
@@ -54,7 +61,7 @@ extension StarterTopology {
             user: me
             hardware: {kind: workstation, arch: amd64, gpu: nvidia, memory_gb: 64, gpu_memory_gb: [24]}   # an RTX 4090
             links: {home: 192.168.1.10}
-            apps: [{litellm: {runner: compose, port: 4000}}]   # your gateway, reached from your tailnet
+            apps: [{litellm: {runner: compose, port: 4000}}, litellm-db]   # your gateway and its key database
           spark:
             owner: me
             user: me

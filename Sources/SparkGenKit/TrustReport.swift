@@ -20,6 +20,7 @@ public struct TrustReport {
         text += codeExecution()
         text += sshKeys()
         text += crossOwner()
+        text += OfferReport(plan: plan).section()
         text += nodeIdentities()
         text += reachability()
         return text
@@ -123,6 +124,11 @@ public struct TrustReport {
             for proxy in proxies {
                 readers.append((owner.name, "runs the LiteLLM on \(proxy.name): keys, logs and every request"))
                 for route in proxy.litellm?.routes ?? [] {
+                    // A model another owner's gateway offers goes through that gateway's LiteLLM first.
+                    if let offer = plan.offers.first(where: { $0.receivers.contains(proxy.name) && $0.apiBase == route.apiBase }) {
+                        readers.append((offer.from,
+                            "runs the LiteLLM on \(offer.gateway), which \(route.servedName) is offered through: its logs hold every request \(owner.name) sends there"))
+                    }
                     guard let cluster = plan.cluster(serving: route.servedName) else { continue }
                     readers.append((cluster.head.owner,
                         "runs the \(cluster.isMultiNode ? "vLLM head" : "\(cluster.runtime.kind.title) server") of \(cluster.name) on \(cluster.head.name), which serves the API: sees every prompt and completion"))

@@ -19,6 +19,8 @@ public struct CopiedSecret: Sendable {
         case rayToken
         /// Call the model's API.
         case modelKey
+        /// Call the offered models through the offering owner's LiteLLM (a key it minted for them).
+        case offeredKey
     }
 
     /// The file as the holder has it.
@@ -30,6 +32,8 @@ public struct CopiedSecret: Sendable {
     /// The model whose token or key it is, when the plan says.
     public let cluster: ClusterPlan?
     public let grant: Grant?
+    /// The offer whose key it is, for a key an owner's gateway minted for another owner.
+    public var offer: OfferPlan? = nil
     /// Where the topology names the secret, for findings.
     public let path: SpecPath
 
@@ -52,6 +56,13 @@ public struct CopiedSecret: Sendable {
                     found = (cluster, .modelKey, key)
                 }
                 if found != nil { break }
+            }
+            if found == nil, let offer = plan.offers.first(where: {
+                $0.gateway == source.name && $0.receivers.contains(node.name) && $0.key.file.absolute(home: source.home) == sourcePath
+            }) {
+                return CopiedSecret(
+                    file: file, holder: node, source: source, sourcePath: sourcePath, cluster: nil, grant: .offeredKey, offer: offer,
+                    path: offer.key.path)
             }
             return CopiedSecret(
                 file: file, holder: node, source: source, sourcePath: sourcePath, cluster: found?.0, grant: found?.1,

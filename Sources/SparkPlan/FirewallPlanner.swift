@@ -43,6 +43,7 @@ public enum FirewallPlanner {
             }
         }
         rules += LANModel.firewallRules(for: node, in: plan)
+        rules += OfferPlan.firewallRules(for: node, in: plan)
         if node.tailnet.ssh {
             rules.append(FirewallRuleSpec(.allow, on: tailscaleInterface, port: 22, proto: "tcp", comment: "ssh for tailnet \(node.tailnet.name)"))
         }

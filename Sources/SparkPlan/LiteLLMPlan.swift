@@ -40,7 +40,10 @@ public struct LiteLLMPlan: Sendable {
     public static let configFileName = "litellm-config.yaml"
 
     public let port: Int
+    /// Where the node's own scripts call it (127.0.0.1).
     public let bindAddress: String
+    /// What its `--host` is: 127.0.0.1, or every address for a gateway offered over a LAN.
+    public var listenAddress: String = "127.0.0.1"
     public let routes: [Route]
     public let masterKey: SecretRef
     /// Where LiteLLM's PostgreSQL listens, when the node runs `litellm-db`.

@@ -131,8 +131,10 @@ public struct SecretFile: Hashable, Sendable {
         case generated
         /// A copy of the file another node made (a worker's Ray token is the head's), over ssh.
         case copied(node: String, path: String)
-        /// The app's LiteLLM virtual key, minted from the running LiteLLM with the master key.
-        case virtualKey(app: String)
+        /// The app's LiteLLM virtual key, minted from the running LiteLLM with the master key:
+        /// limited to `models` (served names), or to every model the LiteLLM routes when nil.
+        /// `app` is the key's alias: an app's name, or `offer-OWNER` for a key offered to another owner.
+        case virtualKey(app: String, models: [String]?)
         /// A value the operator has from elsewhere (an account's API key), typed at a prompt.
         case entered(prompt: String)
     }
@@ -159,7 +161,7 @@ public struct SecretFile: Hashable, Sendable {
 
     /// The app whose LiteLLM virtual key the file holds, if it holds one.
     public var virtualKeyFor: String? {
-        if case .virtualKey(let app) = source { return app }
+        if case .virtualKey(let app, _) = source { return app }
         return nil
     }
 }

@@ -28,6 +28,8 @@ public struct Plan: Sendable {
             backendsByName = index
         }
     }
+    /// Models owners' gateways offer to other owners, with a key (`owners.<o>.offers`).
+    public var offers: [OfferPlan] = []
     /// Every owner, in file order.
     public let owners: [OwnerPlan]
     /// Every model, then every backend, in file order, as the gateways route them.

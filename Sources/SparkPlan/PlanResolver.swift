@@ -85,6 +85,8 @@ public enum PlanResolver {
                     help: "add 'second_interface' to link '\(link.name)' (on a DGX Spark, the enP2p… interface `ibdev2netdev` pairs with the link's), or remove the address")
             }
         }
+        let offers = OfferPlan.resolve(
+            topology, routing: routing, clusters: clusters, servedName: { (name: $0.name, served: $0.servedName) }, backends: backends, into: &bag)
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
         let modelWorkloads = modelWorkloads(clusters, into: &bag)
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
@@ -132,8 +134,10 @@ public enum PlanResolver {
             let backendKeys = node.apps.contains(.litellm)
                 ? (backendsByTailnet[node.tailnet ?? owner.tailnet] ?? []).compactMap { $0.keyPlacement(group: AppContext.composeReaderGroup(of: node)) }
                 : []
+            let offerKeys = offerKeys(node, offers: offers, topology: topology)
             let secrets = secretFiles(
-                for: node, placements: kinds.flatMap { $0.kind.secrets($0.context) } + tailnetKeys(node, roles: roles, routed: routed) + backendKeys,
+                for: node, placements: kinds.flatMap { $0.kind.secrets($0.context) } + tailnetKeys(node, roles: roles, routed: routed) + backendKeys
+                    + offerKeys,
                 roles: roles)
             return NodePlan(
                 node: node, owner: OwnerPlan(owner), tailnet: TailnetIdentity(topology.tailnet(named: node.tailnet ?? owner.tailnet)!),
@@ -141,8 +145,9 @@ public enum PlanResolver {
                 services: kinds.flatMap { $0.kind.listeners($0.context) } + clusterServices(node: node, roles: roles),
                 workloads: (modelWorkloads[node.name] ?? []) + kinds.compactMap { $0.kind.workload($0.context) }.map { loadingEveryKey($0, secrets) },
                 litellm: litellm(
-                    for: node, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters),
-                    backends: backendsByTailnet[node.tailnet ?? owner.tailnet] ?? [], aliases: aliases),
+                    for: node, topology: topology, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters),
+                    backends: backendsByTailnet[node.tailnet ?? owner.tailnet] ?? [], aliases: aliases,
+                    offered: offers.filter { $0.receivers.contains(node.name) }),
                 operations: kinds.map { $0.kind.operations($0.context) },
                 secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts)
         }
@@ -156,11 +161,18 @@ public enum PlanResolver {
             return TailnetPlan(
                 tailnet, owners: ownersByTailnet[tailnet.name] ?? [], nodes: members,
                 policy: TailnetPolicyPlanner.policy(
-                    tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts, backends: backendsByTailnet[tailnet.name] ?? []))
+                    tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts, backends: backendsByTailnet[tailnet.name] ?? [],
+                    offers: offers.filter { offer in offer.via == .tailnet && members.contains { $0.name == offer.gateway } }))
         }
+        // The LiteLLMs that call each server themselves. A route to a model another owner's
+        // gateway offers goes through that gateway, whose own route (cap, fallbacks) serves it.
+        var offeredTo: [String: Set<String>] = [:]
+        for offer in offers { for receiver in offer.receivers { offeredTo[receiver, default: []].formUnion(offer.servedNames) } }
         var proxies: [String: Set<String>] = [:]
         for node in nodes {
-            for route in node.litellm?.routes ?? [] { proxies[route.servedName, default: []].insert(node.name) }
+            for route in node.litellm?.routes ?? [] where !(offeredTo[node.name]?.contains(route.servedName) ?? false) {
+                proxies[route.servedName, default: []].insert(node.name)
+            }
         }
         let routingTargets = clusters.map { RoutingTarget($0, proxies: proxies[$0.servedName] ?? []) }
             + backends.map { RoutingTarget($0, proxies: proxies[$0.name] ?? []) }
@@ -168,6 +180,7 @@ public enum PlanResolver {
             topology: topology, sourceName: sourceName, links: links, nodes: nodes, clusters: clusters, tailnets: tailnets, hosts: hosts,
             catalogs: catalogs, owners: topology.owners.map(OwnerPlan.init), routingTargets: routingTargets)
         plan.backends = backends
+        plan.offers = offers
         return (plan, bag.diagnostics)
     }
 
@@ -685,7 +698,7 @@ public enum PlanResolver {
     }
 
     private static func litellm(
-        for node: Node, owner: Owner, routes listed: [ClusterPlan], backends: [BackendPlan], aliases: RouteAliasIndex
+        for node: Node, topology: Topology, owner: Owner, routes listed: [ClusterPlan], backends: [BackendPlan], aliases: RouteAliasIndex, offered: [OfferPlan]
     ) -> LiteLLMPlan? {
         guard node.apps.contains(.litellm), let port = node.port(of: .litellm), let masterKey = owner.masterKey else { return nil }
         // Fallbacks and route names reach only models this LiteLLM routes (FallbackRule reports the rest).
@@ -706,7 +719,15 @@ public enum PlanResolver {
                 fallbacks: cluster.fallbacks.compactMap { served[$0] }, senior: cluster.senior,
                 apiKeyVariable: cluster.listen == .tailnet ? cluster.apiKey?.variable : nil)
         }
-        let allRoutes = routes + external
+        // Another owner's gateway: each offered model through its LiteLLM, with the key it minted.
+        let offeredRoutes = offered.flatMap { offer in
+            offer.servedNames.map { name in
+                LiteLLMPlan.Route(
+                    servedName: name, model: "openai/\(name)", apiBase: offer.apiBase, supportsTools: false, maxTokens: nil,
+                    apiKeyVariable: offer.key.variable)
+            }
+        }
+        let allRoutes = routes + external + offeredRoutes
         let groupAliases = aliases.naming(served.keys).compactMap { alias in served[alias.model].map { (name: alias.name, servedName: $0) } }
         var database: LiteLLMPlan.Database?
         if node.apps.contains(.litellmDB), let password = owner.dbPassword, let dbPort = node.port(of: .litellmDB) {
@@ -718,9 +739,11 @@ public enum PlanResolver {
         if node.apps.contains(.redis), let password = owner.redisPassword, let cachePort = node.port(of: .redis) {
             cache = .init(host: node.appOptions[.redis]?.listen?.description ?? loopback, port: cachePort, password: password)
         }
-        return LiteLLMPlan(
+        var plan = LiteLLMPlan(
             port: port, bindAddress: loopback, routes: allRoutes, masterKey: masterKey, database: database, container: container,
             cache: cache, aliases: groupAliases)
+        if OfferPlan.bindsEveryAddress(node, in: topology) { plan.listenAddress = Service.everyAddress }
+        return plan
     }
 
     /// The secret files a node needs: its apps' placements, then each cluster's Ray token; two
@@ -751,6 +774,25 @@ public enum PlanResolver {
             let source: SecretFile.Source = cluster.head.name == node.name
                 ? .generated : .copied(node: cluster.head.name, path: key.file.absolute(home: cluster.head.home))
             placements.append(SecretPlacement(secret: key, variables: [key.variable], readers: [App.litellm.rawValue], source: source, group: group))
+        }
+        return placements
+    }
+
+    /// The keys of gateway offers: the offering gateway mints each, limited to the offered
+    /// models; each of the other owner's gateways copies it for its LiteLLM.
+    private static func offerKeys(_ node: Node, offers: [OfferPlan], topology: Topology) -> [SecretPlacement] {
+        var placements: [SecretPlacement] = []
+        for offer in offers {
+            if offer.gateway == node.name {
+                placements.append(SecretPlacement(
+                    secret: offer.key, variables: [offer.key.variable], readers: ["\(offer.to)'s LiteLLM"],
+                    source: .virtualKey(app: offer.keyAlias, models: offer.servedNames)))
+            } else if offer.receivers.contains(node.name), let gateway = topology.node(named: offer.gateway) {
+                placements.append(SecretPlacement(
+                    secret: offer.key, variables: [offer.key.variable], readers: [App.litellm.rawValue],
+                    source: .copied(node: gateway.name, path: offer.key.file.absolute(home: gateway.home)),
+                    group: AppContext.composeReaderGroup(of: node)))
+            }
         }
         return placements
     }

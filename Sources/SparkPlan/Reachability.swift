@@ -29,6 +29,8 @@ public struct Reachability: Sendable {
             vantages += plan.nodes.filter { $0.interface(on: link.name) != nil }.map { .linkPeer($0.name, link: link.name) }
         }
         vantages += LANModel.peerVantages(plan)
+        let listed = vantages
+        vantages += OfferPlan.vantages(plan).filter { !listed.contains($0) }
         vantages += plan.lans.map { .lan($0.name) }
         vantages += plan.hosts.flatMap { host in host.interfaces.map { .host(host.name, link: $0.link.name) } }
         if plan.clusters.contains(where: \.isMultiNode) { vantages.append(.rayPeer) }
@@ -52,6 +54,8 @@ public struct Reachability: Sendable {
             var vantages: [Vantage] = [.local, .ownTailnet, .tailnetTag]
             vantages += (plan.tailnet(named: node.tailnet.name)?.shares ?? []).filter { $0.nodes.contains(node.name) }.map { .otherTailnet($0.tailnet) }
             vantages += node.linkPeers.map { .linkPeer($0.node, link: $0.link) }
+            let listed = vantages
+            vantages += OfferPlan.vantages(plan, gateway: node.name).filter { !listed.contains($0) }
             vantages += node.lans.map { .lan($0.link.name) }
             let met = Set(node.interfaces.map(\.link.name)).flatMap { hostsByLink[$0] ?? [] }.sorted { ($0.host, $0.interface) < ($1.host, $1.interface) }
             vantages += met.map { position in

@@ -5,7 +5,9 @@ import SparkSpec
 /// existing devices stay as open as they were, and the tests Tailscale runs on every save.
 enum TailnetPolicyPlanner {
     /// `clusterOnlyPorts`: every port of the topology that only cluster nodes may reach.
-    static func policy(_ tailnet: Tailnet, nodes: [NodePlan], clusterOnlyPorts: Set<Int>, backends: [BackendPlan] = []) -> TailnetPolicy {
+    static func policy(
+        _ tailnet: Tailnet, nodes: [NodePlan], clusterOnlyPorts: Set<Int>, backends: [BackendPlan] = [], offers: [OfferPlan] = []
+    ) -> TailnetPolicy {
         var tagOwners = [(tag: tailnet.tag, owners: tailnet.admins)]
         for tag in backends.map(\.tag) where !tagOwners.contains(where: { $0.tag == tag }) {
             tagOwners.append((tag, tailnet.admins))
@@ -56,6 +58,16 @@ enum TailnetPolicyPlanner {
         for (tag, ports) in backendPorts {
             grants.append(.init(sources: [tailnet.tag], destinations: [tag], ports: ports.sorted(), path: nil))
         }
+        // A gateway offered to another owner's gateway on this tailnet: its LiteLLM port, to the
+        // nodes' tag (the other gateway carries it), on the offering node's own tag where it has one.
+        var offered: [String] = []
+        for offer in offers {
+            let destination = split.first { $0.node == offer.gateway }?.tag ?? tailnet.tag
+            let selector = "\(destination):\(offer.port)"
+            guard !offered.contains(selector) else { continue }
+            offered.append(selector)
+            grants.append(.init(sources: [tailnet.tag], destinations: [destination], ports: [offer.port], path: offer.path))
+        }
         // A node is shared with users, never with a tag or a tagged device (tailscale.com/kb/1084/sharing:
         // "Devices cannot be shared with a tag or with another tagged device"; tailscale/tailscale#5321),
         // and this policy replaces the sharer's whole policy, so the users who accepted the share
@@ -85,7 +97,7 @@ enum TailnetPolicyPlanner {
         // The nodes' own identity reaches none of the members' devices or the kept-open devices.
         tests.append(TailnetPolicy.Test(
             source: tailnet.tag,
-            accept: peerPorts.map { "\(tailnet.tag):\($0)" } + backendPorts.flatMap { entry in entry.ports.sorted().map { "\(entry.tag):\($0)" } }, deny: ["\(user):22"] + tailnet.keepOpenTags.filter { $0 != tailnet.tag }.map { "\($0):22" }))
+            accept: peerPorts.map { "\(tailnet.tag):\($0)" } + backendPorts.flatMap { entry in entry.ports.sorted().map { "\(entry.tag):\($0)" } } + offered, deny: ["\(user):22"] + tailnet.keepOpenTags.filter { $0 != tailnet.tag }.map { "\($0):22" }))
         return TailnetPolicy(tagOwners: tagOwners, groups: [(group, tailnet.users)], grants: grants, tests: tests)
     }
 

@@ -18,4 +18,6 @@ public struct Owner: Sendable {
     /// The models this owner's LiteLLM lists; nil lists the models that run on this owner's nodes.
     public var models: [String]?
     public var path: SpecPath
+    /// Models this owner's gateway lets other owners call with a key it mints.
+    public var offers: [GatewayOffer] = []
 }

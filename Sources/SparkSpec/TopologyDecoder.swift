@@ -248,10 +248,26 @@ private struct Decoder {
         let ngcAPIKey = map.value("ngc_api_key")
             .flatMap { secret($0, at: path / "ngc_api_key", what: "the ngc_api_key of \(what)", variable: "NGC_API_KEY") }
         let models = map.strings("models", grammar: .identifier)
+        let offers = list(map.value("offers"), at: path / "offers", what: "offers") { item, itemPath in offer(item, at: itemPath, from: name) }
         guard let tailnet else { return nil }
         return Owner(
             name: name, tailnet: tailnet, masterKey: masterKey, saltKey: saltKey, dbPassword: dbPassword, redisPassword: redisPassword,
-            ngcAPIKey: ngcAPIKey, models: models, path: path)
+            ngcAPIKey: ngcAPIKey, models: models, path: path, offers: offers)
+    }
+
+    /// One offer of an owner's gateway to another owner.
+    func offer(_ node: YAMLNode, at path: SpecPath, from owner: String) -> GatewayOffer? {
+        let what = "an offer of owner '\(owner)'"
+        guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }
+        defer { map.finish() }
+        let to = map.string("to", required: true, what: what, grammar: .identifier)
+        let models = map.required("models", what: what).flatMap { _ in map.strings("models", grammar: .identifier) }
+        let via = map.required("via", what: what, help: "write 'via: lan' (a LAN both gateways are on) or 'via: tailnet'")
+            .flatMap { _ in map.choice("via", GatewayOffer.Via.self, noun: "network") }
+        let key = map.required("key", what: what, help: "name the file that keeps the minted key, e.g. key: {file: ~/.offer-key.env}")
+            .flatMap { secret($0, at: path / "key", what: "the key of \(what)", variable: GatewayOffer.keyVariable) }
+        guard let to, let models, let via, let key else { return nil }
+        return GatewayOffer(to: to, models: models, via: via, key: key, path: path)
     }
 
     /// A secret reference. A literal value is refused without ever being echoed back.

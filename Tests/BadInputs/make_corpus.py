@@ -304,6 +304,26 @@ for name, (old, new) in {
 case("catalog-panel-off-lan", CATALOG.replace("    links: {lan: 192.168.1.10}", "    links: {office: 10.1.0.10}", 1)
      .replace("  lan: {kind: lan, subnet: 192.168.1.0/24}\n", "  lan: {kind: lan, subnet: 192.168.1.0/24}\n  office: {kind: lan, subnet: 10.1.0.0/24}\n", 1))
 
+# Offers between owners' gateways, from the shared-gateway example.
+SHARED = open(os.path.join(HERE, "..", "..", "examples", "shared-gateway", "topology.yaml"), encoding="utf-8").read()
+for name, (old, new) in {
+    "offer-unknown-owner": ("      - to: housemate\n", "      - to: housemat\n"),
+    "offer-to-itself": ("      - to: housemate\n", "      - to: me\n"),
+    "offer-model-unknown": ("        models: [gpt-oss-120b]\n", "        models: [gpt-oss-120b, qwen3-14b]\n"),
+    "offer-model-not-routed": ("    db_password: {file: ~/.sg-litellm-db.env}\n",
+                               "    db_password: {file: ~/.sg-litellm-db.env}\n    models: [qwen3-4b]\n"),
+    "offer-no-models": ("        models: [gpt-oss-120b]\n", "        models: []\n"),
+    "offer-lan-not-shared": ("    links: {home: 192.168.1.30}\n", "    links: {}\n"),
+    "offer-tailnet-not-shared": ("        via: lan\n", "        via: tailnet\n"),
+    "offer-via-unknown": ("        via: lan\n", "        via: wifi\n"),
+    "offer-without-key": ("        key: {file: ~/.sg-offer.env}\n", ""),
+    "offer-key-literal": ("        key: {file: ~/.sg-offer.env}", "        key: sk-0123456789abcdef"),
+    "offer-without-database": ("    apps: [{litellm: {runner: compose, port: 4000}}, litellm-db]", "    apps: [{litellm: {runner: compose, port: 4000}}]"),
+    "offer-receiver-without-litellm": ("    links: {home: 192.168.1.30}\n    apps: [litellm]\n", "    links: {home: 192.168.1.30}\n"),
+}.items():
+    assert old in SHARED, old
+    case(name, SHARED.replace(old, new, 1))
+
 
 def record(binary):
     rows = []

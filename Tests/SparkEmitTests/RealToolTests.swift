@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "hfcache", "handover", "vllm", "litellm", "ansible", "apply"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "hfcache", "handover", "offer", "vllm", "litellm", "ansible", "apply"]
 
     private static func prove(_ arguments: [String]) async -> CommandResult {
         await Proof.prove(arguments)
@@ -26,9 +26,13 @@ import Testing
         "spark-control/systemd", "spark-control/postgres", "spark-control/nginx", "spark-control/litellm",
         "homelab/systemd", "homelab/postgres", "homelab/nginx",
         "one-box/handover", "multi-model/handover", "solo-box/handover",
+        // shared-gateway: no NGINX, no catalog.
+        "shared-gateway/nginx", "shared-gateway/discovery", "shared-gateway/swap",
     ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
         // The playbook is applied for real on one node of split-trust and of spark-control only (prove.py's ANSIBLE_APPLIED).
         .union(Fixtures.examples.map(\.name).filter { !["split-trust", "spark-control"].contains($0) }.map { "\($0)/apply" })
+        // Only shared-gateway offers models to another owner.
+        .union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab", "spark-control"].map { "\($0)/offer" })
 
     /// Examples whose output a checker refuses today, with the finding: a bug in the example, kept
     /// visible until it is fixed (when it is, this test fails: remove the entry). None today.

@@ -64,7 +64,10 @@ struct AppContext {
     var composeReaderGroup: String? { Self.composeReaderGroup(of: node) }
     static func composeReaderGroup(of node: Node) -> String? { node.appOptions[.litellm]?.runner == .compose ? "docker" : nil }
     /// The address the app binds: the topology's `listen`, or loopback.
-    var bind: String { options?.listen?.description ?? PlanResolver.loopback }
+    var bind: String {
+        if app == .litellm, options?.listen == nil, OfferPlan.bindsEveryAddress(node, in: topology) { return Service.everyAddress }
+        return options?.listen?.description ?? PlanResolver.loopback
+    }
     /// The port the app listens on, as text for the environment.
     var port: String { node.port(of: app).map(String.init) ?? "" }
     /// The stack directory on the node.

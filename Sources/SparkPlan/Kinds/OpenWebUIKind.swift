@@ -35,6 +35,6 @@ struct OpenWebUIKind: AppKind {
     /// Its own virtual key, minted from the running LiteLLM by the runbook.
     func secrets(_ context: AppContext) -> [SecretPlacement] {
         guard let key = context.options?.key else { return [] }
-        return [SecretPlacement(secret: key, variables: [key.variable], readers: [app.rawValue], source: .virtualKey(app: app.rawValue))]
+        return [SecretPlacement(secret: key, variables: [key.variable], readers: [app.rawValue], source: .virtualKey(app: app.rawValue, models: nil))]
     }
 }
