@@ -64,7 +64,11 @@ import Testing
         let mine = try file("nodes/workstation/home/me/shared-homelab/litellm-config.yaml")
         let theirs = try file("nodes/box-3090/home/housemate/shared-homelab/litellm-config.yaml")
         #expect(mine.contains("http://192.168.1.20:8000/v1") && mine.contains("mac-chat"))
-        #expect(!theirs.contains("gpt-oss-120b") && !theirs.contains("192.168.1.20") && !theirs.contains("mac-chat"))
-        #expect(StarterTopology.sharedHomelab.text.contains("offer"))
+        // The housemate calls the offered model through the workstation's gateway with the
+        // minted key, never the Spark's vLLM, and routes none of the owner's other models.
+        #expect(theirs.contains("http://192.168.1.10:4000/v1") && theirs.contains("os.environ/LITELLM_OFFER_KEY"))
+        #expect(theirs.contains("gpt-oss-120b") && !theirs.contains("192.168.1.20") && !theirs.contains("mac-chat") && !theirs.contains("coder"))
+        let gatewayFirewall = try file("nodes/workstation/home/me/shared-homelab/scripts/firewall.sh")
+        #expect(gatewayFirewall.contains("ufw allow in from 192.168.1.30 to 192.168.1.10 port 4000 proto tcp"), "\(gatewayFirewall)")
     }
 }
