@@ -128,7 +128,7 @@ struct AnsibleEmitter {
         if !node.userPipPackages.isEmpty {
             // pip says what it did: "Successfully installed" only when something was installed.
             text += "  - name: \(yaml("Python packages of \(node.user): \(node.userPipPackages.joined(separator: ", "))"))\n"
-            text += "    ansible.builtin.command:\n      argv: \(list(["pip3", "install", "--user", "--break-system-packages"] + node.userPipPackages))\n"
+            text += "    ansible.builtin.command:\n" + sequence("argv", ["pip3", "install", "--user", "--break-system-packages"] + node.userPipPackages, indent: 6)
             text += "    register: spark_gen_pip\n    changed_when: \"'Successfully installed' in spark_gen_pip.stdout\"\n"
             text += "    become: false\n    tags: [prereqs]\n"
         }
@@ -141,7 +141,7 @@ struct AnsibleEmitter {
     private func weights(_ node: DeployManifest.Node) -> String {
         node.downloads.map { command in
             "  - name: \(yaml("Weights of \(command.count > 2 ? command[2] : command.joined(separator: " "))"))\n"
-                + "    ansible.builtin.command:\n      argv: \(list(command))\n    changed_when: false\n"
+                + "    ansible.builtin.command:\n" + sequence("argv", command, indent: 6) + "    changed_when: false\n"
                 + "    become: false\n    tags: [weights, never]\n"
         }.joined()
     }
@@ -257,6 +257,21 @@ struct AnsibleEmitter {
 
     /// A YAML flow sequence of double-quoted scalars.
     private func list(_ words: [String]) -> String { "[" + words.map(yaml).joined(separator: ", ") + "]" }
+
+    /// `key: [a, b]` on one line while it fits ansible-lint's yaml[line-length] (160 columns),
+    /// else one item per line: a model's download with its revision and patterns runs longer.
+    private func sequence(_ key: String, _ words: [String], indent: Int) -> String {
+        let pad = String(repeating: " ", count: indent)
+        let line = "\(pad)\(key): \(list(words))"
+        // A task may end up inside a block, indented further than here: keep a margin.
+        guard line.count + Self.blockIndentMargin > Self.lineLength else { return line + "\n" }
+        return "\(pad)\(key):\n" + words.map { "\(pad)  - \(yaml($0))\n" }.joined()
+    }
+
+    /// ansible-lint's default maximum line length (ansible-lint 26.10, ansiblelint/data/.yamllint: `line-length: max: 160`).
+    static let lineLength = 160
+    /// Columns a task gains when the playbook nests it in a block (two per level, two levels).
+    static let blockIndentMargin = 4
 
     private func flow(_ names: [String]) -> String { "[" + names.map { "'\($0)'" }.joined(separator: ", ") + "]" }
 

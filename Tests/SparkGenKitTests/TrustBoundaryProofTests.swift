@@ -40,7 +40,7 @@ import Testing
         #expect(result.status == 1)
         // The mgmt neighbour reaches vLLM's DAC address through the node's mgmt address.
         let row = result.stdout.split(separator: "\n").first { $0.contains("8000  vllm") }
-        #expect(row?.hasSuffix("yes ≠ —!") == true, "\(result.stdout)")
+        #expect(Self.cell(row, column: "lan:mgmt", in: result.stdout) == "yes ≠ —!", "\(result.stdout)")
     }
 
     @Test func aPeerAdmittedPastItsLinkFails() async throws {
@@ -68,7 +68,7 @@ import Testing
         let result = await prove(example.tree, example.intent)
         #expect(result.status == 1)
         let row = result.stdout.split(separator: "\n").first { $0.contains("5432  litellm-db") }
-        #expect(row?.hasSuffix("— ≠ yes!") == true, "\(result.stdout)")
+        #expect(Self.cell(row, column: "ray-peer", in: result.stdout) == "— ≠ yes!", "\(result.stdout)")
     }
 
     @Test func publishingOpenWebUIFails() async throws {
@@ -82,6 +82,19 @@ import Testing
         #expect(result.status == 1)
         // Docker's DNAT bypasses ufw: the mgmt LAN reaches Open WebUI although ufw denies 8080.
         let row = result.stdout.split(separator: "\n").first { $0.contains("8080  open-webui") }
-        #expect(row?.hasSuffix("yes ≠ —!") == true, "\(result.stdout)")
+        #expect(Self.cell(row, column: "lan:mgmt", in: result.stdout) == "yes ≠ —!", "\(result.stdout)")
+    }
+
+    /// The cell of `row` under `column` in the first matrix of the proof's output (spark-01's):
+    /// the columns are as wide as their headers or cells, so the header's position finds it. A
+    /// new vantage appends a column, which a suffix test would mistake for this one.
+    static func cell(_ row: Substring?, column: String, in output: String) -> String? {
+        guard let row, let header = output.split(separator: "\n").first(where: { $0.contains("port  service") }),
+              let start = header.range(of: column)?.lowerBound else { return nil }
+        let offset = header.distance(from: header.startIndex, to: start)
+        guard row.count > offset else { return nil }
+        let rest = row.dropFirst(offset)
+        // A cell ends where two spaces begin the next one.
+        return String(rest.components(separatedBy: "  ").first ?? "").trimmingCharacters(in: .whitespaces)
     }
 }
