@@ -10,13 +10,17 @@ struct Rules: ParsableCommand {
     @Flag(help: "List the ids of the errors found before the rules (YAML, schema, references) instead.")
     var inputErrors = false
 
-    @Flag(help: "With --input-errors: print docs/diagnostics.md.")
+    @Flag(help: "Print the page in docs/: docs/rule-catalog.md, or with --input-errors docs/diagnostics.md.")
     var markdown = false
 
     func run() throws {
         if inputErrors {
             print(markdown ? DiagnosticsReference.markdown() : DiagnosticsReference.table(), terminator: "")
             if !markdown { print("\nspark-gen explain ID describes one.") }
+            return
+        }
+        if markdown {
+            print(RuleCatalogReference.markdown(), terminator: "")
             return
         }
         let rows = RuleCatalog.rules.map(\.description).map { ($0.id, $0.severity.rawValue, $0.title) }
