@@ -4,18 +4,16 @@ import SparkSpec
 /// The secret files of a node, by reference only: its apps' placements, the keys of the models
 /// it serves or calls on the tailnet, gateway offer keys and each cluster's Ray token.
 extension PlanResolver {
-    /// The secret files a node needs: its apps' placements, then each cluster's Ray token; two
-    /// secrets in one file become one entry.
     /// A compose-run LiteLLM loads every secret file it reads, the keys of the models it calls on
-    /// the tailnet included (its kind knows only the owner's).
+    /// the tailnet included (its kind knows only the owner's). The workload is copied and only its
+    /// secret files change, so every other field (its healthcheck among them) is kept.
     static func loadingEveryKey(_ workload: Workload, _ secrets: [SecretFile]) -> Workload {
         guard workload.name == App.litellm.containerName else { return workload }
         let missing = secrets.filter { $0.readers.contains(App.litellm.rawValue) && !workload.environmentFiles.contains($0.path) }.map(\.path)
         guard !missing.isEmpty else { return workload }
-        return Workload(
-            name: workload.name, image: workload.image, runner: workload.runner, command: workload.command, environment: workload.environment,
-            environmentFiles: workload.environmentFiles + missing, volumes: workload.volumes, entrypoint: workload.entrypoint, gpus: workload.gpus,
-            gpuIDs: workload.gpuIDs, hostIPC: workload.hostIPC, manualStart: workload.manualStart, dependsOn: workload.dependsOn, path: workload.path)
+        var loading = workload
+        loading.environmentFiles += missing
+        return loading
     }
 
     /// The keys of models that listen on the tailnet: their head makes each, and a node whose
@@ -55,6 +53,8 @@ extension PlanResolver {
         return placements
     }
 
+    /// The secret files a node needs: its apps' placements, then each cluster's Ray token; two
+    /// secrets in one file become one entry.
     static func secretFiles(for node: Node, placements: [SecretPlacement], roles: [ClusterRole]) -> [SecretFile] {
         var files: [(path: String, variables: [String], readers: [String], source: SecretFile.Source, group: String?)] = []
         func add(_ placement: SecretPlacement) {
