@@ -89,7 +89,7 @@ struct RunbookEmitter {
         return first + plan.nodes.filter { !firstNames.contains($0.name) }
     }
 
-    private func comment(_ plan: Plan, node: String? = nil) -> String {
+    func comment(_ plan: Plan, node: String? = nil) -> String {
         "<!--\n" + Header(plan, node: node).lines.joined(separator: "\n") + "\n-->\n"
     }
 
@@ -100,191 +100,22 @@ struct RunbookEmitter {
         return workers + plan.nodes.filter { !workerNames.contains($0.name) }
     }
 
-    private func index(_ plan: Plan) -> String {
-        var text = comment(plan)
-        text += "# \(plan.stackName)\n\n"
-        text += "Everything under `nodes/<node>/` goes to the same absolute path on that node; "
-        text += "`tailnets/<tailnet>/policy.hujson` is that tailnet's policy file"
-        text += plan.catalogs.contains { $0.panel != nil } || !plan.backends.isEmpty ? "; `hosts/<host>/` holds files for machines spark-gen does not deploy to.\n\n" : ".\n\n"
-        // A column per link while that stays readable, else one column of addresses.
-        let links = plan.lans + plan.links.filter(\.kind.carriesClusterTraffic)
-        let perLink = links.count <= 4
-        let columns = perLink ? links.map(\.label) : ["addresses"]
-        text += "| node | owner | tailnet | " + columns.map { "\($0) | " }.joined() + "role | apps |\n"
-        text += "|---|---|---|" + String(repeating: "---|", count: columns.count) + "---|---|\n"
-        for node in plan.nodes {
-            let roles = node.clusterRoles.map { "\($0.kind.rawValue) of \($0.cluster.name)" }.joined(separator: ", ")
-            let apps = node.apps.map(\.rawValue).joined(separator: ", ")
-            let addresses = perLink
-                ? links.map { node.interface(on: $0.name)?.address.description ?? "—" }
-                : [node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" }.joined(separator: ", ")]
-            text += "| \(node.name) | \(node.owner.name) | \(node.tailnet.name) | " + addresses.map { "\($0) | " }.joined()
-            text += "\(roles.isEmpty ? "—" : roles) | \(apps.isEmpty ? "—" : apps) |\n"
-        }
-        text += "\n## Picture\n\nNodes by owner, the tailnets and the \(lanWords(plan)), the clusters, and every flow the firewall and "
-        text += "the tailnet policies allow to a listener (`spark-gen graph` draws it; `--format dot` for Graphviz).\n\n"
-        text += "```mermaid\n" + TopologyGraph(plan: plan).render(.mermaid) + "```\n"
-        text += models(plan)
-        text += ClientAccessNote.section(plan) + HostRunbookNote.section(plan)
-        text += defaults(plan)
-        let ray = plan.clusters.contains(where: \.isMultiNode)
-        text += "\n## Order\n\n"
-        text += "Each node's runbook is `nodes/<node>/…/RUNBOOK.md`. Bring the nodes up in three passes:\n\n"
-        let handsOver = CopiedSecret.all(in: plan).contains { $0.offer == nil }
-        text += "1. Up to and including '\(Self.firewallStep)'\(handsOver ? " and, where a node has it, '\(SecretHandover.stepTitle)'" : ""), node by node: "
-        text += "\(prepareOrder(plan).map(\.name).joined(separator: ", ")).\(handsOver ? " " : "\n")"
-        if handsOver { text += "The nodes others copy from come first: their secrets step makes what the others copy.\n" }
-        text += "2. The model steps: \(bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map(\.name).joined(separator: ", ")).\(ray ? " " : "\n")"
-        if ray { text += "Workers come first, so a head never starts vLLM alone.\n" }
-        let gateways = plan.nodes.filter { node in plan.offers.contains { $0.gateway == node.name } }.map(\.name)
-        if gateways.isEmpty {
-            text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists.\n"
-        } else {
-            text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists; \(gateways.joined(separator: ", ")) "
-            text += "first: \(gateways.count == 1 ? "its" : "their") virtual keys step mints the keys the other owners' '\(SecretHandover.offeredStepTitle)' step copies.\n"
-        }
-        return text + SecretHandover.holdings(plan) + AnsibleNote.section(plan)
-    }
-
-    /// Each model's backend: which runtime serves it where, and whether it starts with the stack.
-    private func models(_ plan: Plan) -> String {
-        guard !plan.clusters.isEmpty || !plan.backends.isEmpty else { return "" }
-        var text = "\n## Models\n\n"
-        if plan.nodes.contains(where: { $0.litellm?.routesBetweenModels == true }) {
-            text += "Each model name is one backend, with no retries. A request that fails, or finds a model at its "
-            text += "`max_parallel_requests`, goes down that model's fallbacks; a model without any, and a senior model, fails its "
-            text += "own requests. The litellm-config.yaml of each node lists the chains and route names.\n\n"
-            let classifies = plan.routes.contains { !$0.keywords.isEmpty || !$0.promotions.isEmpty }
-                || plan.routingTargets.contains { !$0.textFallbacks.isEmpty }
-            if classifies {
-                text += "LiteLLM enforces the route names, the fallback chains, the caps (`max_parallel_requests`) and the senior "
-                text += "models. It cannot read a request to choose a bucket: the keyword buckets and their tie-breaks, where "
-                text += "a request with an image goes, the size promotions and a model's text-only spill are in "
-                text += "`\(RoutingPolicyEmitter.fileName)` beside the config, for a router that classifies requests in front of "
-                text += "LiteLLM (a router of your own that reads each request). Without one, clients pick the route name themselves.\n\n"
-            }
-        } else if plan.nodes.contains(where: { $0.litellm != nil }) {
-            text += "Each model name is one backend. LiteLLM has no retries and no fallbacks: a backend that is down fails "
-            text += "the requests for its own name at once and never answers them with another model.\n\n"
-        } else {
-            text += "No LiteLLM fronts these models: their callers reach each one's port directly, as the firewall allows.\n\n"
-        }
-        text += "| model | runtime | nodes | listens | started by |\n|---|---|---|---|---|\n"
-        for cluster in plan.clusters {
-            let model = cluster
-            let nodes = cluster.members.map(\.name).joined(separator: ", ")
-            let runner: String
-            if let catalog = cluster.catalog {
-                runner = "`\(CatalogEmitter.swapScript)` of catalog \(catalog.name)" + (model.name == catalog.active ? " (active)" : "")
-            } else if let service = cluster.serviceName {
-                runner = "compose service `\(service)`" + (model.start == .manual ? ", by hand (profile `\(Workload.manualProfile)`)" : "")
-            } else {
-                runner = "docker run scripts"
-            }
-            text += "| \(model.servedName) | \(model.runtime.kind.title) | \(nodes) | \(cluster.apiHost):\(model.port) | \(runner) |\n"
-        }
-        for backend in plan.backends {
-            text += "| \(backend.name) | external (OpenAI-compatible) | host \(backend.host) | \(backend.apiBase.dropFirst("http://".count).prefix { $0 != "/" }) | "
-            text += "not deployed by spark-gen\(backend.slots.map { "; \($0) slots" } ?? "") |\n"
-        }
-        for catalog in plan.catalogs { text += panel(plan, catalog) }
-        return text
-    }
-
-    /// How a catalog's models take turns and, when it has one, how its spark-control panel is set up.
-    private func panel(_ plan: Plan, _ catalog: CatalogPlan) -> String {
-        guard let head = plan.node(named: catalog.head) else { return "" }
-        let swap = Layout.stackPath(head, CatalogEmitter.swapScript)
-        var text = "\nThe models of catalog \(catalog.name) take turns on \(catalog.apiHost):\(catalog.port), one at a time; "
-        text += "\(catalog.active) runs after the runbooks. `\(swap) MODEL` on \(head.name) stops the one that runs, here and on "
-        text += "its workers, starts MODEL and waits until it answers. Memory is counted for the largest of them, never for the sum.\n"
-        guard let panel = catalog.panel, let link = catalog.panelLink, let address = panel.interface(on: link)?.address else { return text }
-        let nodes = plan.nodes(of: catalog)
-        text += "\n## Panel on host \(panel.name)\n\n"
-        text += "spark-control runs on \(panel.name) (\(address)), which spark-gen does not deploy to. It is the one machine of "
-        text += "\(panel.interfaces.first { $0.link.name == link }?.link.phrase ?? link) the firewalls admit to the catalog's port and the "
-        text += "speech services: none of them asks for a login. `hosts/\(panel.name)/\(CatalogEmitter.panelFolder)/` holds what it reads:\n\n"
-        text += "- `\(CatalogEmitter.catalogFile)`: every model, the settings it runs with (max context, GPU memory, fastsafetensors, "
-        text += "prefix caching, FP8 KV cache), solo or cluster, and the command that makes it active. spark-control's own catalog format "
-        text += "is not public; map these fields onto it, and change a model in the topology, never in the panel, or the two disagree.\n"
-        text += catalog.panelURL.map { url in
-            "- `\(CatalogEmitter.discoveryFile)`: the discovery document (`GET /api/endpoints`) for the active model, without `ready`, "
-                + "which only the running panel knows. Its URLs are the panel's (\(url)): LAN clients call the panel, which forwards chat "
-                + "completions and audio to the nodes, whose ports admit the panel alone.\n\n"
-        } ?? "- No `\(CatalogEmitter.discoveryFile)`: the catalog has no `panel_url`, and the nodes' ports admit the panel alone.\n\n"
-        text += "Once: in the panel, Actions → Show Public Key, and install that line on "
-        text += nodes.filter { node in SSHGate.gates(in: plan, on: node).contains { $0.holder == panel.name } }.map { node in
-            "\(node.name) (`\(node.user)@\(node.interface(on: link)?.address.description ?? node.sshHost)`)"
-        }.joined(separator: " and ")
-        text += " as their runbooks' catalog step says (`\(SSHGate.authorizeScript) \(panel.name)`): `restrict`, "
-        text += "`from=\"\(address)\"` and a gate, `scripts/ssh-gate-\(panel.name).sh`, limit it to what the panel runs there. "
-        text += "Then Actions → Configure Sparks with those addresses and users.\n"
-        return text
-    }
-
-    /// "mgmt LAN", "LANs", or "LAN home", for the sentence about the picture.
-    private func lanWords(_ plan: Plan) -> String {
-        let lans = plan.lans
-        return lans.count == 1 ? Vantage.lan(lans[0].name).description : "LANs"
-    }
-
-    /// Every value the topology left to spark-gen that reaches the nodes, so no default is invisible.
-    private func defaults(_ plan: Plan) -> String {
-        var rows = plan.appliedDefaults.map { ($0.path.description, $0.value) }
-        for cluster in plan.clusters where cluster.isMultiNode && cluster.runtime.rayVersion == nil {
-            rows.append(("models.\(cluster.name).runtime.ray_version", cluster.rayVersion ?? ""))
-        }
-        for model in plan.routingTargets where model.kind == .model && model.declaredCap == nil {
-            guard let cap = model.cap else { continue }
-            rows.append(("models.\(model.name).max_parallel_requests", "\(cap) (its server's slots: it has fallbacks)"))
-        }
-        for node in plan.nodes {
-            let ports = node.apps.compactMap { app -> String? in
-                guard node.options(of: app)?.port == nil, let port = app.port else { return nil }
-                return "\(app.rawValue) \(port)"
-            }
-            if !ports.isEmpty { rows.append(("nodes.\(node.name).apps (ports)", ports.joined(separator: ", "))) }
-        }
-        guard !rows.isEmpty else { return "" }
-        var text = "\n## Defaults\n\nValues the topology leaves out, as spark-gen chose them; write the key to choose otherwise.\n\n"
-        text += "| setting | value |\n|---|---|\n"
-        for (setting, value) in rows { text += "| `\(setting)` | \(value) |\n" }
-        return text
-    }
-
     private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> (text: String, steps: [RunbookStep]) {
         let user = node.user
-        let target = node.sshTarget
-        let home = node.home
-        let compose = Layout.stackPath(node, ComposeEmitter.fileName)
         let recipes = SecretRecipe(node: node, plan: plan)
-        var text = comment(plan, node: node.name)
-        text += "# \(node.name): runbook\n\n"
-        text += "Owner **\(node.owner.name)**, tailnet **\(node.tailnet.name)** (tag `\(node.tailnet.tag)`)"
+        var book = RunbookWriter(text: comment(plan, node: node.name))
+        book.text += "# \(node.name): runbook\n\n"
+        book.text += "Owner **\(node.owner.name)**, tailnet **\(node.tailnet.name)** (tag `\(node.tailnet.tag)`)"
         let addresses = node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" + ($0.device.map { " on `\($0)`" } ?? "") }
-        text += addresses.map { ", " + $0 }.joined() + ".\n\n"
+        book.text += addresses.map { ", " + $0 }.joined() + ".\n\n"
         let handover = SecretHandover(plan: plan, node: node).render()
         let offeredKeys = SecretHandover(plan: plan, node: node, offered: true).render()
         let remote = [Self.copyStep] + (handover == nil ? [] : [SecretHandover.stepTitle]) + (offeredKeys == nil ? [] : [SecretHandover.offeredStepTitle])
-        text += "Run the steps in order, on this node as \(user) (commands that need root say `sudo`), except "
-        text += remote.count == 1 ? "'\(Self.copyStep)', which runs"
+        book.text += "Run the steps in order, on this node as \(user) (commands that need root say `sudo`), except "
+        book.text += remote.count == 1 ? "'\(Self.copyStep)', which runs"
             : remote.dropLast().map { "'\($0)'" }.joined(separator: ", ") + " and '\(remote.last!)', which run"
-        text += " where `spark-gen build` ran. The output's README.md says "
-        text += "in which order to bring up the nodes.\n"
-        var steps: [RunbookStep] = []
-        func heading(_ title: String) -> String {
-            steps.append(RunbookStep(number: steps.count + 1, title: title))
-            return "\n## \(steps.count). \(title)\n\n"
-        }
-        // What the step just started makes and needs, for checking the order (RunbookStep).
-        func creates(_ paths: [String]) { steps[steps.count - 1].creates += paths }
-        func reads(_ paths: [String]) { steps[steps.count - 1].reads += paths }
-        // A line of an app's operations, noting what it needs and makes.
-        func run(_ command: AppOperations.Command) -> String {
-            reads(command.reads)
-            creates(command.creates)
-            return command.line + "\n"
-        }
+        book.text += " where `spark-gen build` ran. The output's README.md says "
+        book.text += "in which order to bring up the nodes.\n"
 
         // The hand-made split-trust stack this step replaces ran on DGX Sparks; another box starts fresh.
         // It ran LiteLLM under systemd; a compose-run LiteLLM comes from another setup.
@@ -294,376 +125,45 @@ struct RunbookEmitter {
         // neither (a model called over the tailnet) was never set up from it.
         let fromGuide = node.hardware.kind == Self.guideHardware && node.litellm?.container == nil && catalogs.isEmpty
             && (node.litellm != nil || !node.clusterInterfaces.isEmpty)
-        if fromGuide { text += GuideMigration(node: node).section(step: heading("Replacing a stack set up by hand")) }
+        if fromGuide {
+            let title = book.start("Replacing a stack set up by hand")
+            book.text += GuideMigration(node: node).section(step: title)
+        }
         if !catalogs.isEmpty {
-            text += heading("Coming from spark-vllm-docker")
-            text += "Skip this on a fresh machine. On a Spark that served models with spark-vllm-docker's `launch-cluster.sh`, "
-            text += "stop its container first: it holds the port, the GPU memory and, on the head, Ray's ports.\n\n```sh\n"
-            text += "docker stop \(Self.sparkVLLMDockerContainer) 2>/dev/null || true   # started with --rm: stopping removes it\n```\n"
+            book.heading("Coming from spark-vllm-docker")
+            book.text += "Skip this on a fresh machine. On a Spark that served models with spark-vllm-docker's `launch-cluster.sh`, "
+            book.text += "stop its container first: it holds the port, the GPU memory and, on the head, Ray's ports.\n\n```sh\n"
+            book.text += "docker stop \(Self.sparkVLLMDockerContainer) 2>/dev/null || true   # started with --rm: stopping removes it\n```\n"
         }
-        let litellmInCompose = node.litellm?.container != nil
-
-        text += heading(Self.copyStep)
-        text += "From the machine that ran `spark-gen build`, in the output directory:\n\n```sh\n"
-        text += "rsync -a nodes/\(node.name)\(node.stackDir)/ \(target):\(node.stackDir)/\n"
-        // git keeps only the executable bit, so a tree copied from a checkout loses 0600.
-        let stackPrivate = privateFiles.filter { $0.hasPrefix(node.stackDir + "/") }
-        if !stackPrivate.isEmpty {
-            text += "ssh \(target) chmod 600 \(stackPrivate.joined(separator: " "))\n"
-        }
-        if node.litellm != nil, !litellmInCompose {
-            let systemPrivate = privateFiles.filter { $0.hasPrefix("/etc/") }
-            let chmod = systemPrivate.isEmpty ? "" : " && sudo chmod 600 \(systemPrivate.joined(separator: " "))"
-            text += "rsync -a nodes/\(node.name)/etc/systemd/system/ \(target):/tmp/spark-gen-systemd/\n"
-            text += "ssh -t \(target) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/\(chmod) && sudo systemctl daemon-reload'\n"
-        }
-        text += "```\n"
-        if node.lan == nil {
-            text += "\n`\(node.sshHost)` is the node's tailnet name, which answers once the node has joined the tailnet; until then use any "
-            text += "address that reaches the machine.\n"
-        }
-
-        text += heading("Prerequisites")
-        switch node.hardware.gpuVendor {
-        case .nvidia where node.hardware.kind == Self.guideHardware:
-            text += "Docker and the NVIDIA container toolkit come with DGX OS; on another Ubuntu install them first.\n\n```sh\n"
-        case .nvidia:
-            text += "Install Docker (with its compose plugin), the NVIDIA driver and the NVIDIA container toolkit first.\n\n```sh\n"
-        case .amd:
-            text += "Install Docker (with its compose plugin) and the amdgpu driver first; the containers reach the GPU through "
-            text += "`/dev/kfd` and `/dev/dri`.\n\n```sh\n"
-        case .none:
-            text += "Install Docker (with its compose plugin) first.\n\n```sh\n"
-        }
-        text += "sudo usermod -aG docker \(user)   # then log out and in again: the docker commands below run as \(user)\n"
-        text += Prerequisites.tailscaleInstall + "\n"
-        let packages = Prerequisites.pipPackages(node).map { $0.contains("[") || $0.contains("=") ? "'\($0)'" : $0 }
-        if !packages.isEmpty {
-            text += "command -v pip3 >/dev/null || sudo apt-get install -y \(Prerequisites.systemPackages(node).joined(separator: " "))\n"
-            text += "pip3 install --user --break-system-packages \(packages.joined(separator: " "))\n"
-        }
-        text += "```\n"
-        if !packages.isEmpty {
-            text += "\nA fresh account has no `~/.local/bin` on its PATH, so the steps below call these tools by their full path.\n"
-        }
-        // An AMD APU's GPU maps system memory through GTT, which the kernel sizes at part of RAM
-        // unless told otherwise: the models here count on usable_gb.
-        if node.hardware.gpuVendor == .amd, node.hardware.gpuMemoryGB == nil, node.clusterRoles.contains(where: { $0.kind == .head }) {
-            let usable = node.hardware.usableGB
-            text += "\nThe GPU shares this node's memory, and the models here count on \(usable == usable.rounded() ? String(Int(usable)) : String(usable)) GB of it "
-            text += "(`hardware.usable_gb`). The kernel lets an AMD APU's GPU map only part of RAM unless told otherwise: check what it may map, "
-            text += "and raise the limit as AMD's \"RDNA3.5 system optimization\" guide describes (the TTM pages limit; Debian's "
-            text += "amd-debug-tools has `amd-ttm --set`) before the models start:\n\n"
-            text += "```sh\ncat /sys/class/drm/card*/device/mem_info_gtt_total /sys/class/drm/card*/device/mem_info_vram_total 2>/dev/null   # bytes\n```\n"
-        }
-
-        let images = ImagesStep(plan: plan, node: node)
-        if !images.isEmpty {
-            text += heading(ImagesStep.title)
-            let rendered = images.render()
-            text += rendered.text
-            reads(rendered.reads)
-        }
-
-        // A node on no LAN keeps /etc/hosts as it is: there is no address to give the names.
-        if let lan = node.lan, !node.hostsEntries.isEmpty {
-            text += heading("Host names on \(lan.link.label) addresses")
-            reads([Layout.stackPath(node, HostsEmitter.fileName)])
-            let marker = "spark-gen \(plan.stackName)"
-            let names = node.hostsEntries.map(\.name).joined(separator: "|")
-            text += "Replaces an earlier spark-gen block and lines for the same names, and keeps the rest of `/etc/hosts`. "
-            text += "Ubuntu maps the machine's own name to `127.0.1.1`, and name lookups return that line first, "
-            text += "so it goes too:\n\n```sh\n"
-            text += "sudo sed -i '/^# BEGIN \(marker)$/,/^# END \(marker)$/d' /etc/hosts\n"
-            text += "sudo sed -i -E '/^[0-9.]+[[:space:]]+(\(names))[[:space:]]*$/d' /etc/hosts\n"
-            text += "sudo sed -i -E '/^127\\.0\\.1\\.1[[:space:]]+(.*[[:space:]])?\(node.name)([[:space:]]|$)/d' /etc/hosts\n"
-            text += "sudo sh -c 'cat \(Layout.stackPath(node, HostsEmitter.fileName)) >> /etc/hosts'\n```\n\n"
-            text += "If cloud-init manages the file (`manage_etc_hosts: true` in /etc/cloud/cloud.cfg), it writes the "
-            text += "`127.0.1.1` line again at boot: set that to `false`.\n"
-        }
-
-        if !recipes.generatedFiles.isEmpty {
-            text += heading("Secrets (once, on this node)")
-            let shared = recipes.generatedFiles.compactMap(\.group)
-            text += "spark-gen never sees a secret. Create each file here, readable only by \(user)"
-            if let group = shared.first {
-                // compose reads env files as whoever runs it; docker's members can run any container anyway.
-                text += " (files a compose service loads: root and the \(group) group, mode 0640, since `docker compose` reads them as whoever runs it)"
-            }
-            text += "; "
-            text += "an existing file is kept (rotate keys deliberately). `\(SecretsManifestEmitter.fileName)` lists every secret "
-            text += "file of this node as data (path, variables, readers, where the values come from):\n\n```sh\n"
-            for file in recipes.generatedFiles {
-                text += recipes.generate(file) + "\n"
-                creates([file.path])
-            }
-            for command in Self.distinct(node.operations.flatMap(\.afterSecrets)) { text += run(command) }
-            text += "```\n"
-        }
-
-        func tailnetStep() {
-            text += heading("Tailnet")
-            text += "`tailnets/\(node.tailnet.name)/policy.hujson` is the tailnet's whole policy: applying it replaces the current one. "
-            text += "Check that it keeps every device you need (its header says how), apply it, then:\n\n"
-            text += "```sh\nsudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))\n```\n"
-            reads([Layout.stackPath(node, "scripts/tailscale-up.sh")])
-            text += ShareRunbookNote.text(for: node, in: plan)
-        }
+        writeCopy(node, privateFiles: privateFiles, into: &book)
+        writePrerequisites(node, into: &book)
+        writeImages(plan, node, into: &book)
+        writeHostNames(plan, node, into: &book)
+        writeSecrets(node, recipes: recipes, into: &book)
         // A node on no LAN is reached over the tailnet once ufw is up, so the tailnet comes first.
-        if node.lan == nil { tailnetStep() }
-
+        if node.lan == nil { writeTailnet(plan, node, into: &book) }
         // The firewall goes up before anything listens on a link address.
-        text += heading(Self.firewallStep)
-        text += "```sh\nsudo \(Layout.stackPath(node, "scripts/firewall.sh"))\n```\n\n"
-        reads([Layout.stackPath(node, "scripts/firewall.sh")])
-        if let lan = node.lan {
-            text += "ssh from \(lan.link.phrase) stays allowed, so running this over ssh from there is safe.\n"
-        } else if node.tailnet.ssh {
-            text += "This node is on no LAN the topology names: once this runs, ssh comes in only over tailnet "
-            text += "\(node.tailnet.name) (`ssh \(user)@\(node.tailnetHostname)`) or at the console. Run it from one of "
-            text += "those, not from an ssh session over another network, which it cuts.\n"
-        } else {
-            text += "This node is on no LAN the topology names and tailnet \(node.tailnet.name) grants no ssh: once this runs, "
-            text += "only the console reaches it. Run it at the console.\n"
-        }
-        if let handover {
-            text += heading(SecretHandover.stepTitle) + handover
-            for copy in SecretHandover(plan: plan, node: node).copies {
-                creates([copy.file.path])
-                steps[steps.count - 1].fetches.append((copy.source.name, copy.sourcePath))
-            }
-        }
-
-        for role in node.clusterRoles where !role.cluster.isScripted {
-            let cluster = role.cluster
-            let title = cluster.runtime.kind.title + (cluster.start == .manual ? ", started by hand" : "")
-            text += heading("\(Self.modelStepPrefix)\(cluster.name): \(title)")
-            let step = ComposeModelStep(node: node, cluster: cluster, compose: compose).render()
-            text += step.text
-            reads(step.reads)
-        }
-        // A catalog's models start by its swap script: one step per catalog, on its head and its workers.
-        for catalog in plan.catalogs {
-            let serves = node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name }
-            guard serves else { continue }
-            let step = CatalogStep(plan: plan, node: node, catalog: catalog)
-            text += heading(step.title)
-            let rendered = step.render()
-            text += rendered.text
-            reads(rendered.reads)
-        }
-        for role in node.clusterRoles where role.cluster.isScripted && role.cluster.catalog == nil {
-            let cluster = role.cluster
-            let base = VLLMEmitter().scriptBase(role, in: node)
-            text += heading("\(Self.modelStepPrefix)\(cluster.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
-            text += "```sh\n"
-            reads([Layout.stackPath(node, "scripts/\(base).sh"), Layout.stackPath(node, "scripts/\(base)-entrypoint.sh")])
-            if cluster.isMultiNode, let token = cluster.runtime.rayToken { reads([node.absolute(token.file)]) }
-            if let line = WeightsDownload.line(cluster.weights, on: node) { text += line + "\n" }
-            text += "\(Layout.stackPath(node, "scripts/\(base).sh"))\n```\n\n"
-            if role.kind == .worker {
-                text += "Start this before the head on \(cluster.head.name): the worker retries until the head's Ray is up.\n"
-            } else if cluster.isMultiNode {
-                text += "Start this after the workers (\(cluster.workers.map(\.name).joined(separator: ", "))). "
-                text += "vLLM waits until all \(cluster.tensorParallel * cluster.pipelineParallel) GPUs have joined Ray. "
-                text += "The first launch compiles kernels for 10–20 minutes with no log output; the Docker volume `\(VLLMContainer.compileCacheVolume(cluster.name))` keeps the result and makes later starts fast.\n"
-            } else {
-                text += "The model runs its upstream image as it is: a single node needs no Ray.\n"
-            }
-        }
-        // NVIDIA's DGX Spark playbooks: the GPU shares memory with the CPU, and the page cache a
-        // large download leaves behind can starve a model that fits.
-        if node.hardware.gpuVendor == .nvidia, node.hardware.gpuMemoryGB == nil, node.clusterRoles.contains(where: { $0.kind == .head }) {
-            text += "\nIf a model stops at start with an out-of-memory error although it fits, the page cache (after a large download, say) "
-            text += "holds memory the GPU shares with the CPU: flush it, as NVIDIA's DGX Spark playbooks advise, and start the model again:\n\n"
-            text += "```sh\nsudo sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches'\n```\n"
-        }
-
-        if let offeredKeys {
-            text += heading(SecretHandover.offeredStepTitle) + offeredKeys
-            for copy in SecretHandover(plan: plan, node: node, offered: true).copies {
-                creates([copy.file.path])
-                steps[steps.count - 1].fetches.append((copy.source.name, copy.sourcePath))
-            }
-        }
-
-        if let litellm = node.litellm {
-            text += heading("LiteLLM proxy")
-            text += "```sh\n"
-            reads([Layout.stackPath(node, LiteLLMConfigEmitter.fileName), litellm.container == nil ? "/etc/systemd/system/litellm.service" : compose])
-            reads(node.secretFiles.filter { $0.readers.contains(App.litellm.rawValue) }.map(\.path))
-            if litellm.database != nil { reads([compose]) }
-            if let database = litellm.database {
-                let container = App.litellmDB.containerName
-                text += "docker compose -f \(compose) up -d \(container)\n"
-                text += "timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(database.host) -p \(database.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'\n"
-                // LiteLLM's image migrates its database at start (`prisma migrate deploy`, proxy_cli.py);
-                // from site-packages the schema is pushed here.
-                if litellm.container == nil, let file = node.secretFile(defining: "DATABASE_URL") {
-                    text += "( set -a; . \(file.path); \(home)/.local/bin/prisma db push --schema \(home)/.local/lib/python\(node.python)/site-packages/litellm/proxy/schema.prisma )\n"
-                }
-            }
-            if litellm.cache != nil {
-                text += "docker compose -f \(compose) up -d \(App.redis.containerName)\n"
-            }
-            if let container = litellm.container {
-                text += "docker compose -f \(compose) up -d \(container)\n"
-            } else {
-                text += "sudo systemctl enable --now litellm\n"
-            }
-            // A first start with a database migrates it, which takes a while.
-            let wait = LiteLLMWait(node: node, litellm: litellm)
-            reads(wait.reads)
-            text += wait.line + "\n```\n\n"
-            text += "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches "
-            text += litellm.routes.isEmpty ? "no model.\n" : "\(litellm.routes.map { "\($0.servedName) at \($0.apiBase)" }.joined(separator: ", ")).\n"
-            text += "\n`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and that every model answers a one-token completion: "
-            text += "run it after every change of the config.\n"
-
-            if !recipes.virtualKeyFiles.isEmpty {
-                let offers = plan.offers.filter { $0.gateway == node.name }
-                let forApps = recipes.virtualKeyFiles.count > offers.count
-                text += heading(offers.isEmpty ? "Virtual keys for the apps (once)" : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)")
-                if litellm.database != nil, let master = node.secretFile(defining: litellm.masterKey.variable) {
-                    if forApps {
-                        text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
-                        text += "the apps read it at their first start. "
-                    }
-                    for offer in offers {
-                        text += "Owner \(offer.to) gets a key limited to \(offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")), the models offered to it "
-                        text += "(`\(offer.path)`); \(offer.receivers.joined(separator: ", ")) copies it in its 'Secrets from other nodes' step and calls this LiteLLM "
-                        text += "\(offer.lan.map { "over LAN \($0)" } ?? "over the tailnet") with it, at \(offer.apiBase). LiteLLM refuses it for any other model. "
-                    }
-                    text += "To mint a new one, delete the old key in the LiteLLM UI and the file here.\n\n```sh\n"
-                    reads([master.path])
-                    for file in recipes.virtualKeyFiles {
-                        text += recipes.mint(file, litellm: litellm, masterKeyFile: master.path) + "\n"
-                        creates([file.path])
-                    }
-                    text += "```\n"
-                } else {
-                    text += "This LiteLLM has no database, so it cannot mint virtual keys: write a key made elsewhere into "
-                    text += recipes.virtualKeyFiles.map { "`\($0.path)` (`\($0.variables.joined(separator: ", "))=…`)" }.joined(separator: ", ")
-                    text += ", mode 0600.\n"
-                }
-            }
-        }
-
-        for step in node.operations.compactMap(\.step) {
-            text += heading(step.title)
-            text += step.intro + "\n\n```sh\n"
-            for command in step.commands { text += run(command) }
-            text += "```\n"
-        }
-
-        // Models and LiteLLM have steps of their own.
-        let modelServices = Set(node.clusterRoles.compactMap(\.cluster.serviceName))
-        let composeApps = node.workloads.filter {
-            $0.runner == .compose && ![App.litellmDB.containerName, App.redis.containerName, node.litellm?.container].contains($0.name)
-                && !modelServices.contains($0.name)
-        }
-        if !composeApps.isEmpty {
-            text += heading("Apps")
-            text += "```sh\n"
-            reads([compose] + composeApps.flatMap(\.environmentFiles))
-            for command in Self.distinct(node.operations.flatMap(\.beforeStart)) { text += run(command) }
-            text += "docker compose -f \(compose) up -d\n"
-            for command in Self.distinct(node.operations.flatMap(\.afterStart)) { text += run(command) }
-            text += "```\n"
-            // Two apps of one kind (two NIMs) share their notes.
-            var said = Set<String>()
-            for note in node.operations.flatMap(\.notes) where said.insert(note).inserted { text += "\n\(note)\n" }
-        }
-
-        if node.lan != nil { tailnetStep() }
-
-        text += heading("Verify")
-        text += "```sh\nsudo \(Layout.stackPath(node, "scripts/verify.sh"))\n```\n\n"
-        reads([Layout.stackPath(node, "scripts/verify.sh")] + node.secretFiles.map(\.path))
-        text += "From a device on tailnet \(node.tailnet.name) (run `tailscale status` to find the address):\n\n"
-        for service in node.services where service.isTailnetFacing {
-            text += "- `nc -zv \(node.tailnetHostname) \(service.port)` succeeds (\(service.name))\n"
-        }
-        for service in node.services where !service.isTailnetFacing {
-            if case .tailnetPeers(let peers) = service.exposure {
-                // Granted to the tailnet's tag for the nodes that call it, with its key.
-                text += "- `nc -zv -w 3 \(node.tailnetHostname) \(service.port)` fails from a user's device, and succeeds from "
-                text += "\(peers.joined(separator: ", ")) (\(service.name), granted to \(node.tailnet.tag))\n"
-                continue
-            }
-            text += "- `nc -zv -w 3 \(node.tailnetHostname) \(service.port)` fails (\(service.name))\n"
-        }
-        // Listeners a named host reaches from a LAN: it gets an answer, the rest of the LAN does not.
-        for service in node.services {
-            guard case .hosts(let link, let names) = service.exposure, let own = node.interface(on: link) else { continue }
-            var path = "/v1/models"
-            if case .app(let name) = service.role, App(rawValue: name)?.isSpeech == true { path = SpeechNIM.readinessPath }
-            text += "\nFrom host \(names.joined(separator: " or ")), `curl -fsS http://\(own.address):\(service.port)\(path)` answers "
-            text += "(\(service.name)); from any other machine on \(own.link.phrase), `nc -zv -w 3 \(own.address) \(service.port)` fails.\n"
-        }
-        // The tailnets of the nodes this one works with: the ones a mistake would most likely open it to.
-        var partnerTailnets: [String] = []
-        for partner in node.linkPeers {
-            guard let name = plan.node(named: partner.node)?.tailnet.name, name != node.tailnet.name, !partnerTailnets.contains(name) else { continue }
-            partnerTailnets.append(name)
-        }
-        for name in partnerTailnets {
-            text += "- from tailnet \(name), \(node.name) is not visible at all\n"
-        }
-
-        text += heading("Hand the node to its owner and lock ssh down")
-        text += "When someone other than \(node.owner.name) set this node up, \(node.owner.name) takes it over with fresh secrets:\n\n```sh\n"
-        if let litellm = node.litellm, let master = node.secretFile(defining: litellm.masterKey.variable) {
-            let variable = litellm.masterKey.variable
-            if master.variables == [variable] {
-                text += "\(master.group == nil ? "" : "sudo ")rm \(master.path)   # then run the secrets step again for this file\n"
-            } else {
-                // The file holds more (the salt key, which must never change: LiteLLM could no longer
-                // read what it encrypted): only the master key's line is made anew.
-                let write = master.group.map { "sudo install -m \(master.mode) -o root -g \($0) \"$tmp\" \(master.path)" } ?? "cat \"$tmp\" > \(master.path)"
-                text += "( umask 077; tmp=$(mktemp); trap 'rm -f \"$tmp\"' EXIT   # a new \(variable); the file's other values stay\n"
-                text += "  { grep -v '^\(variable)=' \(master.path); printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"; } > \"$tmp\"\n"
-                text += "  \(write) )\n"
-            }
-            if let container = litellm.container {
-                // A restart keeps the environment the container was created with.
-                text += "docker compose -f \(compose) up -d --force-recreate \(container)\n"
-            } else {
-                text += "sudo systemctl restart litellm\n"
-            }
-        }
-        text += "ssh-keygen -lf \(home)/.ssh/authorized_keys   # delete the lines of keys that are not \(node.owner.name)'s\n```\n\n"
-        let gated = SSHGate.gates(in: plan, on: node).map(\.holder)
-        if !gated.isEmpty {
-            text += "Keep the lines that end in \(gated.map { "`spark-gen:\($0)`" }.joined(separator: " and ")): the gated keys of the catalog step.\n\n"
-        }
-        text += "Once \(node.owner.name)'s own key logs in (test it from a second terminal), turn password logins off:\n\n```sh\n"
-        // sshd keeps the first value it reads for a keyword and reads sshd_config.d in name order,
-        // so a file after cloud-init's 50-cloud-init.conf (PasswordAuthentication yes) changes nothing.
-        text += "sudo tee /etc/ssh/sshd_config.d/00-spark-gen.conf >/dev/null <<'EOF'\n"
-        text += "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\nAllowUsers \(user)\nEOF\n"
-        text += "sudo sshd -t && sudo systemctl reload ssh\n"
-        text += "sudo sshd -T | grep -Ex 'passwordauthentication no|kbdinteractiveauthentication no|permitrootlogin no'   # all three lines\n```\n\n"
-        text += "sshd keeps the first value it reads and reads `sshd_config.d` in name order, so the file is named to come first: "
-        text += "a later one could not override cloud-init's `50-cloud-init.conf`, which may say `PasswordAuthentication yes`. "
-        text += "If `sshd -T` prints fewer than three lines, an earlier file still sets them.\n\n"
-        let sshFrom = node.lans.map(\.link.phrase) + (node.tailnet.ssh ? ["tailnet \(node.tailnet.name)"] : [])
-        let never = node.clusterInterfaces.isEmpty ? "" : ", never over " + node.clusterInterfaces.map(\.link.phrase).joined(separator: " or ")
-        text += sshFrom.isEmpty
-            ? "The firewall admits ssh from nowhere: only the console reaches this node.\n"
-            : "The firewall already admits ssh only from \(sshFrom.joined(separator: " and "))\(never).\n"
+        writeFirewall(node, into: &book)
+        if let handover { writeSecretCopies(plan, node, text: handover, offered: false, into: &book) }
+        writeModels(plan, node, into: &book)
+        if let offeredKeys { writeSecretCopies(plan, node, text: offeredKeys, offered: true, into: &book) }
+        if let litellm = node.litellm { writeLiteLLM(plan, node, litellm, recipes: recipes, into: &book) }
+        writeApps(node, into: &book)
+        if node.lan != nil { writeTailnet(plan, node, into: &book) }
+        writeVerify(plan, node, into: &book)
+        writeHandToOwner(plan, node, into: &book)
 
         if fromGuide {
-            text += heading("Where this stack differs from a hand-made one, and why")
-            text += differences(plan, node)
+            book.heading("Where this stack differs from a hand-made one, and why")
+            book.text += differences(plan, node)
         } else if !catalogs.isEmpty {
-            text += heading("Where this stack differs from spark-control's own setup, and why")
-            text += catalogDifferences(node, catalogs)
+            book.heading("Where this stack differs from spark-control's own setup, and why")
+            book.text += catalogDifferences(node, catalogs)
         } else {
-            text += heading("Where this stack differs from a hand-made one, and why")
-            text += composeDifferences(node)
+            book.heading("Where this stack differs from a hand-made one, and why")
+            book.text += composeDifferences(node)
         }
-        return (text, steps)
+        return (book.text, book.steps)
     }
 
     /// The container spark-vllm-docker's launch-cluster.sh starts unless told another name.

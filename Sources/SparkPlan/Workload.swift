@@ -19,7 +19,7 @@ public struct Workload: Sendable {
     /// Environment variables, in the order they are written.
     public let environment: [(name: String, value: String)]
     /// Secret files loaded into the environment, by absolute path on the node.
-    public let environmentFiles: [String]
+    public var environmentFiles: [String]
     /// Mounts as `source:target`; a source that is not an absolute path is a named volume.
     public let volumes: [String]
     /// Replaces the image's entrypoint when set, for images whose entrypoint differs by vendor.

@@ -1,0 +1,45 @@
+import SparkPlan
+import SparkSpec
+
+/// The runbook's steps that decide who reaches the node: joining the tailnet, the firewall, and
+/// the secrets copied from other nodes (their own step, run where `spark-gen build` ran).
+extension RunbookEmitter {
+    /// Applies the tailnet's policy and brings the node up on it.
+    func writeTailnet(_ plan: Plan, _ node: NodePlan, into book: inout RunbookWriter) {
+        book.heading("Tailnet")
+        book.text += "`tailnets/\(node.tailnet.name)/policy.hujson` is the tailnet's whole policy: applying it replaces the current one. "
+        book.text += "Check that it keeps every device you need (its header says how), apply it, then:\n\n"
+        book.text += "```sh\nsudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))\n```\n"
+        book.reads([Layout.stackPath(node, "scripts/tailscale-up.sh")])
+        book.text += ShareRunbookNote.text(for: node, in: plan)
+    }
+
+    /// Turns the firewall on, saying from where ssh still comes in.
+    func writeFirewall(_ node: NodePlan, into book: inout RunbookWriter) {
+        let user = node.user
+        book.heading(Self.firewallStep)
+        book.text += "```sh\nsudo \(Layout.stackPath(node, "scripts/firewall.sh"))\n```\n\n"
+        book.reads([Layout.stackPath(node, "scripts/firewall.sh")])
+        if let lan = node.lan {
+            book.text += "ssh from \(lan.link.phrase) stays allowed, so running this over ssh from there is safe.\n"
+        } else if node.tailnet.ssh {
+            book.text += "This node is on no LAN the topology names: once this runs, ssh comes in only over tailnet "
+            book.text += "\(node.tailnet.name) (`ssh \(user)@\(node.tailnetHostname)`) or at the console. Run it from one of "
+            book.text += "those, not from an ssh session over another network, which it cuts.\n"
+        } else {
+            book.text += "This node is on no LAN the topology names and tailnet \(node.tailnet.name) grants no ssh: once this runs, "
+            book.text += "only the console reaches it. Run it at the console.\n"
+        }
+    }
+
+    /// Copies secrets made on other nodes (`offered`: the keys other owners' gateways offer);
+    /// `text` is the step's rendered body.
+    func writeSecretCopies(_ plan: Plan, _ node: NodePlan, text: String, offered: Bool, into book: inout RunbookWriter) {
+        book.heading(offered ? SecretHandover.offeredStepTitle : SecretHandover.stepTitle)
+        book.text += text
+        for copy in SecretHandover(plan: plan, node: node, offered: offered).copies {
+            book.creates([copy.file.path])
+            book.fetches(node: copy.source.name, path: copy.sourcePath)
+        }
+    }
+}
