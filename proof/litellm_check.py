@@ -38,7 +38,7 @@ Then, as root:
      key lists every model_name (200); a chat completion with it round-trips to the stub
      (200), plain and streamed, for every model_name; no key is 401; a wrong key (the other
      node's, with --other-node) is refused: 401, or the 400 no_db_connection that LiteLLM
-     answers instead while it has no database (see DATABASE_VARIABLES);
+     answers instead while it has no database (see DATABASE_VARIABLES in litellm_proof/keys.py);
      and the node's own checks (proof/node_scripts.py), after NGINX is up when the node has
      it: scripts/smoke.sh, unchanged, and verify.sh's LiteLLM section, in a private mount
      namespace whose /home holds the throwaway env files at their node paths, send every
@@ -66,7 +66,7 @@ Then, as root:
      that model's requests to fail on the stub's 401 while another model still answers;
   8. when the config routes between models (router_settings.fallbacks, model_group_alias,
      litellm_params.max_parallel_requests; otherwise a note says there is nothing to route),
-     proves each route end to end against the stubs (see routing_checks): a model at its
+     proves each route end to end against the stubs (see routing_checks in litellm_proof/router.py): a model at its
      max_parallel_requests spills the next request to the first model of its chain at
      once, while the held ones finish on its own backend (spill); a model whose backend is
      down is answered down its chain, transitively (outage); a senior model (an empty
@@ -108,7 +108,7 @@ LiteLLM 1.106.2 sends `X-Accel-Buffering: no` with its streams, which turns NGIN
 buffering off for that response whatever proxy_buffering says: the streaming check proves
 streaming end to end through this NGINX and this LiteLLM, not the directive by itself.
 
-The database stays out as in step 4 (see DATABASE_VARIABLES), litellm-db or not.
+The database stays out as in step 4 (see DATABASE_VARIABLES in litellm_proof/keys.py), litellm-db or not.
 
 Everything started is killed, the namespace deleted and the temp files removed, also on
 failure, SIGTERM or Ctrl-C. Exits 0 when every check passes, 1 otherwise; the last line

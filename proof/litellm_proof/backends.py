@@ -209,7 +209,7 @@ def down_checks(plan, base, key, nonce, stubs):
     still answer 200 right after; then the stub is started again and the model must answer
     200 within RECOVERY_TIMEOUT (no cooldown keeps it away, as when the RUNBOOK switches a
     manual model back on). The descriptions record exactly what LiteLLM answered.
-    Models with fallbacks do not fail alone: routing_checks proves where they go instead."""
+    Models with fallbacks do not fail alone: routing_checks (router.py) proves where they go instead."""
     for upstream, (api, _served) in plan.upstreams.items():
         where = f"{api} backend {upstream[0]}:{upstream[1]}"
         victims = [name for name, routed in plan.routes if routed == upstream]
@@ -271,7 +271,7 @@ def refusal(status, body, wrong_key):
     """(refused as it must be, how it answered).
 
     No key must be 401. A wrong key is 401 on the node, where LiteLLM looks it up in its
-    database and finds nothing; with no database (see DATABASE_VARIABLES) LiteLLM
+    database and finds nothing; with no database (see DATABASE_VARIABLES in keys.py) LiteLLM
     compares a key with the master key only and refuses any other with 400 and error
     type no_db_connection (litellm/proxy/auth/user_api_key_auth.py) before that lookup.
     That exact answer counts as the refusal it stands for; any other 400, or a 200, fails."""

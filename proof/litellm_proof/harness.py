@@ -44,24 +44,6 @@ HOLD = 6.0                # seconds a slowed stub holds each chat request in the
 SPILL_WITHIN = 2.0        # the request past a model's cap must be answered sooner (well under HOLD)
 ARRIVE_TIMEOUT = 10       # the held requests must reach the slowed stub this soon
 
-# Why DATABASE_URL is left out of the environment (its env file is still written and
-# loaded, with every other variable the RUNBOOK puts there):
-# with DATABASE_URL set, litellm/proxy/proxy_cli.py runs the Prisma migrations before it
-# serves anything. prisma-python's CLI then runs `npm install prisma@5.17.0` to fetch its
-# engines, which cannot work here (no PostgreSQL, no network but PyPI and Debian), and
-# LiteLLM stops with "Database migration cannot proceed" without ever listening (tried
-# with postgresql://...@127.0.0.1:5432: not live after 150 s). With it unset,
-# `database_url: os.environ/DATABASE_URL` resolves to None, proxy_cli skips all database
-# setup and the proxy runs without a database. The master key is checked against its hash
-# in memory, before any database lookup, so the checks below still exercise the same
-# authentication the node does for the master key. What changes: a key that is not the
-# master key is refused with 400 no_db_connection instead of the node's 401 (it cannot be
-# looked up), so the wrong-key check accepts exactly that answer (see refusal()); virtual
-# keys, kept in the database, are out of reach of this check; and /health/readiness
-# answers 200 with "db": "Not connected" where the node, with its database down, would
-# answer 503.
-DATABASE_VARIABLES = {"DATABASE_URL"}
-
 
 class SetupError(Exception):
     """Something needed before the checks could not be done: reported as one failure."""
@@ -85,7 +67,6 @@ def raise_interrupted(signum, _frame):
 
 def say(text=""):
     print(text, flush=True)
-
 
 
 # ---------------------------------------------------------------------------------------

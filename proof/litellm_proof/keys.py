@@ -8,10 +8,28 @@ import os
 import re
 import secrets
 
-from litellm_proof.harness import DATABASE_VARIABLES, DOWN_TIMEOUT, SetupError, http, say, url_host
+from litellm_proof.harness import DOWN_TIMEOUT, SetupError, http, say, url_host
 from litellm_proof.tree import (compose_env_files, normal_mode, read_environment_file, server_commands,
     write_private)
 from litellm_proof.backends import chat, error_text
+
+# Why DATABASE_URL is left out of the environment (its env file is still written and
+# loaded, with every other variable the RUNBOOK puts there):
+# with DATABASE_URL set, litellm/proxy/proxy_cli.py runs the Prisma migrations before it
+# serves anything. prisma-python's CLI then runs `npm install prisma@5.17.0` to fetch its
+# engines, which cannot work here (no PostgreSQL, no network but PyPI and Debian), and
+# LiteLLM stops with "Database migration cannot proceed" without ever listening (tried
+# with postgresql://...@127.0.0.1:5432: not live after 150 s). With it unset,
+# `database_url: os.environ/DATABASE_URL` resolves to None, proxy_cli skips all database
+# setup and the proxy runs without a database. The master key is checked against its hash
+# in memory, before any database lookup, so the checks below still exercise the same
+# authentication the node does for the master key. What changes: a key that is not the
+# master key is refused with 400 no_db_connection instead of the node's 401 (it cannot be
+# looked up), so the wrong-key check accepts exactly that answer (see refusal() in
+# backends.py); virtual keys, kept in the database, are out of reach of this check; and /health/readiness
+# answers 200 with "db": "Not connected" where the node, with its database down, would
+# answer 503.
+DATABASE_VARIABLES = {"DATABASE_URL"}
 
 
 def manifest_disagreements(plan):
@@ -107,7 +125,7 @@ def secret_files(plan, root, also=()):
             shown.append(f"a copy of {source.get('node')}:{source.get('path')} with")
         for name in layout.get(path, []):
             if name in DATABASE_VARIABLES:
-                lines.append(f"# {name} left out: no database here (see DATABASE_VARIABLES in litellm_check.py)\n")
+                lines.append(f"# {name} left out: no database here (see DATABASE_VARIABLES in litellm_proof/keys.py)\n")
                 shown.append(f"{name} left out")
             else:
                 lines.append(f"{name}={file_values[name]}\n")

@@ -472,7 +472,7 @@ class Plan:
         return self.names[host]["address"] if host in self.names else host
 
     def read_routing(self):
-        """What the config routes between models (see routing_checks): router_settings.fallbacks
+        """What the config routes between models (see routing_checks in router.py): router_settings.fallbacks
         as {name: [targets]}, model_group_alias as {alias: model}, and each model_name's
         litellm_params.max_parallel_requests as {model_name: cap}."""
         router = self.config.get("router_settings") or {}
