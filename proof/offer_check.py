@@ -27,7 +27,7 @@ owner), and every node that copies that file (the other owner's gateways):
            the copied file (systemd EnvironmentFile= or compose env_file).
 
 A real LiteLLM with a database cannot run here: its Prisma client needs engines downloaded
-from binaries.prisma.sh (see DATABASE_VARIABLES in litellm_check.py), so /key/generate is
+from binaries.prisma.sh (see DATABASE_VARIABLES in litellm_proof/keys.py), so /key/generate is
 proven on its request model and the key's reach on LiteLLM's own access check. The
 receiving gateway's config is proven with the real proxy by litellm_check.py.
 

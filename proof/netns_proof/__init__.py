@@ -1,0 +1,8 @@
+"""The trust-boundary proof (netns_matrix.py), in modules by what they prove:
+
+  harness    namespaces per node, links, LANs and tailnet, real ufw, listeners, probes
+  listeners  where each generated program listens, by image, flags and environment
+  matrix     listeners the intent does not allow, and the probe matrix against the intent
+
+netns_matrix.py keeps the command line; ray_check.py reuses its Harness.
+"""
