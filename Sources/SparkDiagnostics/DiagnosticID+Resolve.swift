@@ -4,7 +4,7 @@ extension DiagnosticID {
     static let resolveIDs: [DiagnosticID] = [
         resolveUnknownReference, resolveMissingSecret, resolveMissingApp, resolveNameClash,
         resolveLinkAddress, resolveNoSharedLink, resolveSharingConflict, resolveTailnetListen,
-        resolveCatalogIncomplete, resolveUnknownRule, resolveUnusedAcceptance, resolveOfferNotRouted,
+        resolveCatalogIncomplete, resolveUnknownRule, resolveUnusedAcceptance, resolveOfferNotRouted, resolveOfferConflict,
     ]
 
     public static let resolveUnknownReference = DiagnosticID(
@@ -84,4 +84,11 @@ extension DiagnosticID {
         allowed: "models the owner's gateway routes (its owner's models and its tailnet's backends).",
         fix: "route the model (owners.<o>.models) or drop it from the offer.",
         example: "    offers:\n      - {to: housemate, models: [not-routed], via: lan, key: {file: ~/.offer.env}}")
+
+    public static let resolveOfferConflict = DiagnosticID(
+        "RS013", .resolve, "offer-conflict", title: "offers the runbooks cannot carry out as written",
+        meaning: "Two offers from one owner to the same owner would mint two keys under one alias; two offer keys (or an offer key and the LiteLLM's own secrets) loaded into one LiteLLM under one variable would leave one backend with the other's key, as the later env file wins; and two gateways that each receive the other's offer would each wait for the other's key before starting.",
+        allowed: "one offer per pair of owners, a distinct variable for every secret one LiteLLM loads, and offers whose gateways do not wait on each other.",
+        fix: "list every offered model in one entry, name a variable for the key ({file: ~/.offer.env, var: LITELLM_OFFER_KEY_GUEST}), or offer in one direction.",
+        example: "    offers:\n      - {to: housemate, models: [a], via: lan, key: {file: ~/.offer-a.env}}\n      - {to: housemate, models: [b], via: lan, key: {file: ~/.offer-b.env}}")
 }

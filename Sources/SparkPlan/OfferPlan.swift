@@ -56,7 +56,72 @@ extension OfferPlan {
                 }
             }
         }
+        checkConflicts(offers, topology, into: &bag)
         return offers
+    }
+
+    /// What the runbooks could not carry out although each offer is sound alone: a second offer
+    /// to the same owner (the same key alias, which LiteLLM keeps unique), two secrets one
+    /// receiving LiteLLM loads under one variable (its env files are read in order, the later
+    /// wins, so one backend would call with the other's key), and gateways that each receive
+    /// the other's offer (each runbook copies the key before it starts LiteLLM, and mints after).
+    private static func checkConflicts(_ offers: [OfferPlan], _ topology: Topology, into bag: inout DiagnosticBag) {
+        var firstOffer: [String: OfferPlan] = [:]
+        for offer in offers {
+            let pair = "\(offer.from) \(offer.to)"
+            if let earlier = firstOffer[pair] {
+                bag.error(
+                    .resolveOfferConflict,
+                    "owner '\(offer.from)' offers models to '\(offer.to)' twice (also at \(earlier.path)): both keys would be minted as '\(offer.keyAlias)@\(offer.gateway)', and LiteLLM keeps a key alias unique",
+                    at: offer.path / "to", help: "list every model offered to '\(offer.to)' in one entry's models, and remove this one")
+            } else {
+                firstOffer[pair] = offer
+            }
+        }
+        // Each receiving LiteLLM: its owner's own secrets, then each offer's key, by variable.
+        for receiver in Set(offers.flatMap(\.receivers)).sorted() {
+            guard let node = topology.node(named: receiver), let owner = topology.owner(named: node.owner) else { continue }
+            var byVariable: [String: SecretRef] = [:]
+            for own in [owner.masterKey, owner.saltKey, owner.dbPassword, owner.redisPassword].compactMap({ $0 }) where byVariable[own.variable] == nil {
+                byVariable[own.variable] = own
+            }
+            for offer in offers where offer.receivers.contains(receiver) {
+                if let other = byVariable[offer.key.variable], other.file != offer.key.file {
+                    bag.error(
+                        .resolveOfferConflict,
+                        "the LiteLLM on '\(receiver)' would load \(offer.key.variable) from \(offer.key.file) (the key '\(offer.from)' offers) and from \(other.file) (\(other.path)): the later file wins, so one of the two would hold the other's value",
+                        at: offer.key.path,
+                        help: "name a variable of its own for this key: key: {file: \(offer.key.file), var: \(GatewayOffer.keyVariable)_\(offer.from.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.map(String.init).joined())}")
+                } else {
+                    byVariable[offer.key.variable] = offer.key
+                }
+            }
+        }
+        // A gateway waits for the keys of the offers it receives before it starts and mints its own.
+        var waitsFor: [String: [OfferPlan]] = [:]
+        for offer in offers {
+            for receiver in offer.receivers { waitsFor[receiver, default: []].append(offer) }
+        }
+        var reported: Set<String> = []
+        for offer in offers where !reported.contains(offer.gateway) {
+            // Does the offering gateway wait, through the offers it receives, for a key that one
+            // of its own receivers mints? Then that receiver waits for it too.
+            var seen: Set<String> = [offer.gateway]
+            var frontier = waitsFor[offer.gateway, default: []]
+            var cycle: String? = nil
+            while let next = frontier.popLast() {
+                if offer.receivers.contains(next.gateway) { cycle = next.gateway; break }
+                guard seen.insert(next.gateway).inserted else { continue }
+                frontier += waitsFor[next.gateway, default: []]
+            }
+            guard let cycle else { continue }
+            reported.formUnion([offer.gateway, cycle])
+            bag.error(
+                .resolveOfferConflict,
+                "owner '\(offer.from)' offers models to '\(offer.to)' through '\(offer.gateway)', which itself waits for a key '\(cycle)' mints: each gateway's runbook copies the keys offered to it before it starts LiteLLM and mints its own after, so neither gateway can start",
+                at: offer.path,
+                help: "offer in one direction only (the other owner can reach the models through this offer's gateway), or give one owner a second LiteLLM node for the offer it receives")
+        }
     }
 
     private static func resolve<Cluster>(

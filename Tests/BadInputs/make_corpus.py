@@ -320,9 +320,25 @@ for name, (old, new) in {
     "offer-key-literal": ("        key: {file: ~/.sg-offer.env}", "        key: sk-0123456789abcdef"),
     "offer-without-database": ("    apps: [{litellm: {runner: compose, port: 4000}}, litellm-db]", "    apps: [{litellm: {runner: compose, port: 4000}}]"),
     "offer-receiver-without-litellm": ("    links: {home: 192.168.1.30}\n    apps: [litellm]\n", "    links: {home: 192.168.1.30}\n"),
+    # RS013: a second offer to the same owner (one key alias), and an offer key under the
+    # receiving LiteLLM's master key variable (the later env file would win).
+    "offer-twice": ("        key: {file: ~/.sg-offer.env}\n",
+                    "        key: {file: ~/.sg-offer.env}\n      - to: housemate\n        models: [qwen3-4b]\n"
+                    "        via: lan\n        key: {file: ~/.sg-offer-2.env, var: LITELLM_OFFER_KEY_2}\n"),
+    "offer-key-variable-clash": ("        key: {file: ~/.sg-offer.env}\n", "        key: {file: ~/.sg-offer.env, var: LITELLM_MASTER_KEY}\n"),
 }.items():
     assert old in SHARED, old
     case(name, SHARED.replace(old, new, 1))
+# RS013: offers both ways between two gateways: each would wait for the other's key.
+case("offer-both-ways", SHARED
+     .replace("    salt_key: {file: ~/.mate-litellm.env}\n",
+              "    salt_key: {file: ~/.mate-litellm.env}\n    db_password: {file: ~/.mate-litellm-db.env}\n    offers:\n"
+              "      - {to: me, models: [qwen-mate], via: lan, key: {file: ~/.mate-offer.env}}\n", 1)
+     .replace("    links: {home: 192.168.1.30}\n    apps: [litellm]\n",
+              "    links: {home: 192.168.1.30}\n    apps: [{litellm: {runner: compose, port: 4000}}, litellm-db]\n", 1)
+     + "  qwen-mate:\n    source: Qwen/Qwen3-4B-Instruct-2507\n    revision: main\n    weights_gb: 8\n"
+       "    runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.11.2}\n    node: box3090\n    port: 8001\n"
+       "    vllm: {gpu_memory_utilization: 0.80, max_model_len: 16384}\n")
 
 
 def record(binary):
