@@ -20,6 +20,9 @@ public struct OfferPlan: Sendable {
     public let receivers: [String]
     /// The offered models' served names (what both LiteLLMs call them), in the offer's order.
     public let servedNames: [String]
+    /// What each offered model can do, in the same order: the other owner's LiteLLM advertises
+    /// the same tool calling, vision and output cap as the offering one.
+    public let capabilities: [Capabilities]
     /// The offered models' keys in the topology, in the same order.
     public let models: [String]
     public let via: GatewayOffer.Via
@@ -30,6 +33,13 @@ public struct OfferPlan: Sendable {
     public let port: Int
     public let key: SecretRef
     public let path: SpecPath
+
+    /// What an offered model does, as the offering gateway routes it.
+    public struct Capabilities: Sendable {
+        public let tools: Bool
+        public let vision: Bool
+        public let maxTokens: Int?
+    }
 
     /// The virtual key's alias in the offering LiteLLM (LiteLLM keeps aliases unique).
     public var keyAlias: String { "offer-\(to)" }
@@ -45,7 +55,7 @@ extension OfferPlan {
     /// offering owner's gateway routes every offered model, and the two gateways share the
     /// network the offer names. Each problem is one error at the entry that causes it.
     static func resolve<Cluster>(
-        _ topology: Topology, routing: ModelRouting, clusters: [Cluster], servedName: (Cluster) -> (name: String, served: String),
+        _ topology: Topology, routing: ModelRouting, clusters: [Cluster], servedName: (Cluster) -> (name: String, served: String, capabilities: Capabilities),
         backends: [BackendPlan], into bag: inout DiagnosticBag
     ) -> [OfferPlan] {
         var offers: [OfferPlan] = []
@@ -126,7 +136,7 @@ extension OfferPlan {
 
     private static func resolve<Cluster>(
         _ offer: GatewayOffer, of owner: Owner, _ topology: Topology, routing: ModelRouting, clusters: [Cluster],
-        servedName: (Cluster) -> (name: String, served: String), backends: [BackendPlan], into bag: inout DiagnosticBag
+        servedName: (Cluster) -> (name: String, served: String, capabilities: Capabilities), backends: [BackendPlan], into bag: inout DiagnosticBag
     ) -> OfferPlan? {
         let owners = topology.owners.map(\.name).filter { $0 != owner.name }
         guard let other = topology.owner(named: offer.to), other.name != owner.name else {
@@ -159,12 +169,16 @@ extension OfferPlan {
         }
         // The models the gateway routes: its owner's clusters and its tailnet's backends.
         let routed = routing.clusters(routedBy: owner, among: clusters).map(servedName)
-            + backends.filter { $0.tailnet == (gateway.tailnet ?? owner.tailnet) }.map { (name: $0.name, served: $0.name) }
+            + backends.filter { $0.tailnet == (gateway.tailnet ?? owner.tailnet) }.map {
+                (name: $0.name, served: $0.name, capabilities: Capabilities(tools: false, vision: $0.vision, maxTokens: nil))
+            }
         var served: [String] = []
+        var capabilities: [Capabilities] = []
         var failed = false
         for (index, model) in offer.models.enumerated() {
             if let match = routed.first(where: { $0.name == model }) {
                 served.append(match.served)
+                capabilities.append(match.capabilities)
                 continue
             }
             failed = true
@@ -192,7 +206,7 @@ extension OfferPlan {
                 return nil
             }
             return OfferPlan(
-                from: owner.name, to: other.name, gateway: gateway.name, receivers: receivers.map(\.name), servedNames: served, models: offer.models,
+                from: owner.name, to: other.name, gateway: gateway.name, receivers: receivers.map(\.name), servedNames: served, capabilities: capabilities, models: offer.models,
                 via: .lan, lan: lan.link, apiBase: "http://\(lan.ip):\(port)/v1", port: port, key: offer.key, path: offer.path)
         case .tailnet:
             let outside = receivers.filter { ($0.tailnet ?? other.tailnet) != gatewayTailnet }
@@ -204,7 +218,7 @@ extension OfferPlan {
                 return nil
             }
             return OfferPlan(
-                from: owner.name, to: other.name, gateway: gateway.name, receivers: receivers.map(\.name), servedNames: served, models: offer.models,
+                from: owner.name, to: other.name, gateway: gateway.name, receivers: receivers.map(\.name), servedNames: served, capabilities: capabilities, models: offer.models,
                 via: .tailnet, lan: nil, apiBase: "http://\(gateway.tailnetHostname):\(port)/v1", port: port, key: offer.key, path: offer.path)
         }
     }

@@ -28,10 +28,10 @@ extension PlanResolver {
         }
         // Another owner's gateway: each offered model through its LiteLLM, with the key it minted.
         let offeredRoutes = offered.flatMap { offer in
-            offer.servedNames.map { name in
+            zip(offer.servedNames, offer.capabilities).map { name, can in
                 LiteLLMPlan.Route(
-                    servedName: name, model: "openai/\(name)", apiBase: offer.apiBase, supportsTools: false, maxTokens: nil,
-                    apiKeyVariable: offer.key.variable)
+                    servedName: name, model: "openai/\(name)", apiBase: offer.apiBase, supportsTools: can.tools, maxTokens: can.maxTokens,
+                    supportsVision: can.vision, apiKeyVariable: offer.key.variable)
             }
         }
         let allRoutes = routes + external + offeredRoutes

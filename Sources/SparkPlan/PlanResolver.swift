@@ -86,7 +86,10 @@ public enum PlanResolver {
             }
         }
         let offers = OfferPlan.resolve(
-            topology, routing: routing, clusters: clusters, servedName: { (name: $0.name, served: $0.servedName) }, backends: backends, into: &bag)
+            topology, routing: routing, clusters: clusters, servedName: {
+                (name: $0.name, served: $0.servedName,
+                 capabilities: .init(tools: $0.vllm.toolCallParser != nil, vision: $0.vision, maxTokens: $0.maxTokens))
+            }, backends: backends, into: &bag)
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
         let modelWorkloads = modelWorkloads(clusters, into: &bag)
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
