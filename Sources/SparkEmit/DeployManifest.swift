@@ -140,9 +140,10 @@ public struct DeployManifest: Sendable {
     private static func downloads(of node: NodePlan) -> [[String]] {
         var result: [[String]] = []
         for role in node.clusterRoles {
-            guard let arguments = WeightsDownload.arguments(role.cluster.weights) else { continue }
-            let command = [WeightsDownload.executable(on: node)] + arguments
-            if !result.contains(command) { result.append(command) }
+            for arguments in WeightsDownload.allArguments(role.cluster.weights) {
+                let command = [WeightsDownload.executable(on: node)] + arguments
+                if !result.contains(command) { result.append(command) }
+            }
         }
         return result
     }

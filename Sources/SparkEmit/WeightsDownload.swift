@@ -4,6 +4,7 @@ import SparkPlan
 /// downloads (a compose service, a scripted vLLM, a catalog's members).
 enum WeightsDownload {
     /// `hf download …` with its note, or nil when the running server fetches the weights itself.
+    /// A companion repository (a draft model) gets a line of its own after the model's.
     static func line(_ weights: ModelWeights, on node: NodePlan) -> String? {
         guard let arguments = arguments(weights) else { return nil }
         // Patterns in single quotes, so the shell hands the glob to hf.
@@ -12,7 +13,22 @@ enum WeightsDownload {
             defer { previous = word }
             return previous == "--include" || previous == "--exclude" ? "'\(word)'" : word
         }
-        return ([executable(on: node)] + words).joined(separator: " ") + note(user: node.user)
+        var lines = [([executable(on: node)] + words).joined(separator: " ") + note(user: node.user)]
+        for companion in weights.companions {
+            lines.append(([executable(on: node)] + Self.arguments(companion)).joined(separator: " ") + "   # \(companion.role), into the same cache")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Every `hf` command line the weights take, the model's first, as words after the executable.
+    static func allArguments(_ weights: ModelWeights) -> [[String]] {
+        guard let main = arguments(weights) else { return [] }
+        return [main] + weights.companions.map(arguments)
+    }
+
+    /// The arguments after `hf` for a companion repository: all of it, at its revision.
+    static func arguments(_ companion: ModelWeights.Companion) -> [String] {
+        ["download", companion.repository] + (companion.revision.map { ["--revision", $0] } ?? [])
     }
 
     /// The arguments after `hf`, one word each, or nil when the running server fetches the weights itself.

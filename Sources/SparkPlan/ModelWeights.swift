@@ -23,10 +23,23 @@ public struct ModelWeights: Sendable, Equatable {
     /// The repository revision `hf download --revision` fetches (the model's `revision`), or nil
     /// for the default branch as it is on the day.
     public let revision: String?
+    /// Other repositories the server loads beside the model, fetched the same way: a
+    /// speculative-decoding draft (vLLM's `speculative_config.model`). The containers run with
+    /// HF_HUB_OFFLINE=1 and the cache read-only, so what is not downloaded first is not found.
+    public var companions: [Companion] = []
 
-    public init(fetch: Fetch, startTimeout: Int, revision: String? = nil) {
+    /// A repository the server loads beside the model, at its own revision.
+    public struct Companion: Sendable, Equatable {
+        public let repository: String
+        public let revision: String?
+        /// What the runbook's comment calls it ("the speculative-decoding draft").
+        public let role: String
+    }
+
+    public init(fetch: Fetch, startTimeout: Int, revision: String? = nil, companions: [Companion] = []) {
         self.fetch = fetch
         self.startTimeout = startTimeout
         self.revision = revision
+        self.companions = companions
     }
 }

@@ -2,6 +2,7 @@ import SparkDiagnostics
 import SparkPlan
 import SparkSpec
 import SparkTestSupport
+import SparkYAML
 import Testing
 
 /// A model's `revision` reaches everything that fetches from its repository: the weights step,
@@ -47,6 +48,32 @@ import Testing
             return
         }
         #expect(file == "model-Q4_K_M.gguf")
+    }
+
+    /// A draft model named by repository is fetched too, at its own revision: the container runs
+    /// offline with a read-only cache, so vLLM could not download it at its start.
+    @Test func aDraftModelIsFetchedBesideTheModel() throws {
+        var builder = Self.box(.vllm, revision: Self.commit)
+        builder.topology.models[0].vllm.speculativeConfig = [
+            ("method", .string("draft_model")), ("model", .string("Qwen/Qwen3-0.6B")), ("revision", .string("abc")),
+            ("num_speculative_tokens", .int(4)),
+        ]
+        let cluster = try #require(builder.resolve().plan?.cluster(ofModel: "m"))
+        #expect(cluster.weights.companions.map(\.repository) == ["Qwen/Qwen3-0.6B"])
+        #expect(cluster.weights.companions.first?.revision == "abc")
+    }
+
+    /// n-gram and MTP drafting load nothing more; a path is the operator's own files.
+    @Test func drafterWithoutARepositoryFetchesNothingMore() throws {
+        for config: [(String, YAMLValue)] in [
+            [("method", .string("ngram")), ("num_speculative_tokens", .int(4))],
+            [("method", .string("eagle")), ("model", .string("/models/eagle-head"))],
+        ] {
+            var builder = Self.box(.vllm, revision: nil)
+            builder.topology.models[0].vllm.speculativeConfig = config
+            let cluster = try #require(builder.resolve().plan?.cluster(ofModel: "m"))
+            #expect(cluster.weights.companions.isEmpty)
+        }
     }
 
     /// The flags spark-gen passes exist in every vLLM release the facts layer knows (CL023

@@ -63,6 +63,22 @@ extension ModelRuntime {
     func weights(_ cluster: ClusterPlan) -> ModelWeights {
         ModelWeights(
             fetch: .huggingFace(repository: cluster.source, files: nil, excluding: ["metal/*", "original/*"], directory: nil), startTimeout: 1800,
-            revision: cluster.revision)
+            revision: cluster.revision, companions: draftRepository(cluster).map { [$0] } ?? [])
+    }
+
+    /// The draft model a `speculative_config` names by repository, at the revision it gives:
+    /// vLLM's SpeculativeConfig has `model`, `revision` and `code_revision` (vllm/config/
+    /// speculative.py, v0.11.2 to v0.20.1) and loads the draft through the Hugging Face cache
+    /// like the model. A path (`/…`, `./…`) is the operator's own files; a method without a
+    /// model (ngram, mtp) loads nothing more.
+    func draftRepository(_ cluster: ClusterPlan) -> ModelWeights.Companion? {
+        guard let value = cluster.vllm.speculativeConfig.first(where: { $0.0 == "model" })?.1, case .string(let model) = value,
+            !model.hasPrefix("/"), !model.hasPrefix("."), !model.hasPrefix("~"), model.split(separator: "/").count == 2
+        else { return nil }
+        let revision = cluster.vllm.speculativeConfig.first(where: { $0.0 == "revision" }).flatMap { entry -> String? in
+            if case .string(let text) = entry.1 { return text }
+            return nil
+        }
+        return ModelWeights.Companion(repository: model, revision: revision, role: "the speculative-decoding draft")
     }
 }
