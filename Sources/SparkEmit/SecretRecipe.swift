@@ -1,3 +1,4 @@
+import SparkDiagnostics
 import SparkPlan
 
 /// The shell snippets a runbook uses to create a node's secret files, each only when the file
@@ -32,6 +33,7 @@ struct SecretRecipe {
                 + "  [ -n \"$value\" ] || exit 1\n"
                 + "  printf '\(variable)=%s\\n' \"$value\" \(write) )"
         }
+        if !file.values.isEmpty { return own(file) }
         var lines: [String] = []
         var needsPassword = false
         for variable in file.variables {
@@ -57,6 +59,38 @@ struct SecretRecipe {
         recipe += "  { " + lines.joined(separator: "\n    ") + "; }"
         if let group = file.group {
             // Straight from the pipe into a root-owned file: the values never touch a file of the user's.
+            recipe += " | sudo install -m \(file.mode) -o root -g \(group) /dev/stdin \(file.path) )"
+        } else {
+            recipe += " > \(file.path) )"
+        }
+        return recipe
+    }
+
+    /// A snippet that creates a file an app owns, each variable made as its kind says: random
+    /// ones first, then the templates that name them, so a database URL holds the password
+    /// its database was given. Values go from shell variables straight into the file.
+    private func own(_ file: SecretFile) -> String {
+        func shell(_ variable: String) -> String { "v_" + variable }
+        var recipe = "[ -e \(file.path) ] || ( umask 077\n"
+        let ordered = file.variables.filter { file.values[$0]?.references.isEmpty ?? true }
+            + file.variables.filter { !(file.values[$0]?.references.isEmpty ?? true) }
+        for variable in ordered {
+            switch file.values[variable] {
+            case .randomHex(let bytes, let prefix)?:
+                recipe += "  \(shell(variable))=\(prefix)$(openssl rand -hex \(bytes))\n"
+            case .template(let text)?:
+                var expanded = text
+                for name in file.values[variable]?.references ?? [] {
+                    expanded = expanded.replacingAll("${\(name)}", with: "${\(shell(name))}")
+                }
+                recipe += "  \(shell(variable))=\"\(expanded)\"\n"
+            case nil:
+                recipe += "  \(shell(variable))=$(openssl rand -hex 24)\n"
+            }
+        }
+        let lines = file.variables.map { "printf '\($0)=%s\\n' \"$\(shell($0))\"" }
+        recipe += "  { " + lines.joined(separator: "\n    ") + "; }"
+        if let group = file.group {
             recipe += " | sudo install -m \(file.mode) -o root -g \(group) /dev/stdin \(file.path) )"
         } else {
             recipe += " > \(file.path) )"
