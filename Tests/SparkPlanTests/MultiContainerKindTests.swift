@@ -101,6 +101,12 @@ struct BoardKind: AppKind {
         #expect(compose.contains("- board_db:/var/lib/postgresql/data\n"))
         let config = try #require(artifacts.first { $0.path == "nodes/box/home/ops/lab/board/config.yaml" })
         #expect(config.contents.contains("database_port: 5433"))
+        // Deployed with the rest of the stack, its image pulled with the others, its secret file made.
+        let playbook = try #require(artifacts.first { $0.path == "ansible/site.yml" }).contents
+        #expect(playbook.contains("dest: \"/home/ops/lab/board/config.yaml\""))
+        let runbook = try #require(artifacts.first { $0.path.hasPrefix("nodes/box/") && $0.path.hasSuffix("/RUNBOOK.md") }).contents
+        #expect(runbook.contains("docker pull \(BoardKind.image)"))
+        #expect(runbook.contains("[ -e /home/ops/.lab-board.env ] || ("))
     }
 
     /// The runbook's recipe, run in a scratch home, makes the file with a fresh password that the
