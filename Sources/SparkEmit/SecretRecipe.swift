@@ -1,4 +1,3 @@
-import SparkDiagnostics
 import SparkPlan
 
 /// The shell snippets a runbook uses to create a node's secret files, each only when the file
@@ -77,13 +76,9 @@ struct SecretRecipe {
         for variable in ordered {
             switch file.values[variable] {
             case .randomHex(let bytes, let prefix)?:
-                recipe += "  \(shell(variable))=\(prefix)$(openssl rand -hex \(bytes))\n"
+                recipe += "  \(shell(variable))=\(prefix.isEmpty ? "" : Shell.quote(prefix))$(openssl rand -hex \(bytes))\n"
             case .template(let text)?:
-                var expanded = text
-                for name in file.values[variable]?.references ?? [] {
-                    expanded = expanded.replacingAll("${\(name)}", with: "${\(shell(name))}")
-                }
-                recipe += "  \(shell(variable))=\"\(expanded)\"\n"
+                recipe += "  \(shell(variable))=\(Self.doubleQuoted(text, variables: file.variables, shell: shell))\n"
             case nil:
                 recipe += "  \(shell(variable))=$(openssl rand -hex 24)\n"
             }
@@ -96,6 +91,28 @@ struct SecretRecipe {
             recipe += " > \(file.path) )"
         }
         return recipe
+    }
+
+    /// A template in double quotes: `${NAME}` of a variable of the file becomes its shell
+    /// variable, and every other character stays literal (`$`, `` ` ``, `"` and `\` escaped),
+    /// so no text of a kind's can run a command.
+    static func doubleQuoted(_ text: String, variables: [String], shell: (String) -> String) -> String {
+        var quoted = "\""
+        var rest = Substring(text)
+        while let character = rest.first {
+            if character == "$", rest.dropFirst().first == "{", let end = rest.firstIndex(of: "}") {
+                let name = String(rest[rest.index(rest.startIndex, offsetBy: 2)..<end])
+                if variables.contains(name) {
+                    quoted += "${\(shell(name))}"
+                    rest = rest[rest.index(after: end)...]
+                    continue
+                }
+            }
+            if "\\\"$`".contains(character) { quoted.append("\\") }
+            quoted.append(character)
+            rest = rest.dropFirst()
+        }
+        return quoted + "\""
     }
 
     /// A snippet that mints the app's virtual key from the node's LiteLLM with the master key,

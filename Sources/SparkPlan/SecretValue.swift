@@ -5,9 +5,9 @@
 public enum SecretValue: Hashable, Sendable {
     /// `openssl rand -hex BYTES`, after `prefix` (`sk-` for keys that must look like LiteLLM's).
     case randomHex(bytes: Int, prefix: String = "")
-    /// Text that names other variables of the same file as `${NAME}`, such as a database URL
-    /// holding the database's password: they are made first, in the file's order. The text is
-    /// the kind's own, never the topology's, and holds no `"`, `` ` `` or `\`.
+    /// Text that names random variables of the same file as `${NAME}`, such as a database URL
+    /// holding the database's password: they are made first, whatever the file's order. Every
+    /// other character is literal (the recipe escapes what the shell would read).
     case template(String)
 
     /// The variables of the same file a template names, in the order it names them.
