@@ -29,6 +29,7 @@ public enum ArtifactEmitter {
         artifacts += SmokeEmitter().artifacts(for: plan)
         artifacts += WaitReadyEmitter().artifacts(for: plan)
         artifacts += NginxEmitter().artifacts(for: plan)
+        artifacts += ConfigFileEmitter().artifacts(for: plan)
         artifacts += try CatalogEmitter().artifacts(for: plan)
         artifacts += try RoutingPolicyEmitter().artifacts(for: plan)
         artifacts += BackendHostEmitter().artifacts(for: plan)

@@ -84,8 +84,18 @@ struct ComposeEmitter {
         if !environment.isEmpty {
             fields.append(("environment", .mapping(environment.map { ($0.name, .string($0.value)) })))
         }
-        if !workload.volumes.isEmpty { fields.append(("volumes", .sequence(workload.volumes.map { .string($0) }))) }
+        if !workload.mounts.isEmpty { fields.append(("volumes", .sequence(workload.mounts.map { .string(Self.shortSyntax($0)) }))) }
         if let test = workload.healthcheck { fields.append(("healthcheck", .mapping([("test", .sequence(test.map { .string($0) }))]))) }
         return .mapping(fields)
+    }
+
+    /// Compose's short syntax, `SOURCE:TARGET[:ro]`: the one place a mount becomes text.
+    static func shortSyntax(_ mount: Mount) -> String {
+        let source: String
+        switch mount.source {
+        case .volume(let name): source = name
+        case .bind(let path): source = path
+        }
+        return "\(source):\(mount.target)" + (mount.readOnly ? ":ro" : "")
     }
 }

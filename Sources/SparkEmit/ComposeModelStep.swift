@@ -16,10 +16,7 @@ struct ComposeModelStep {
         let manual = model.start == .manual
         let up = "docker compose -f \(compose)" + (manual ? " --profile \(Workload.manualProfile)" : "") + " up -d \(service)"
         // Folders the container mounts, made as the user: Docker would create them owned by root.
-        let folders = workload.volumes.compactMap { mount -> String? in
-            let source = String(mount.prefix { $0 != ":" })
-            return source.hasPrefix("/") ? source : nil
-        }
+        let folders = workload.mounts.compactMap(\.hostPath)
         if !folders.isEmpty { text += "mkdir -p \(folders.joined(separator: " "))\n" }
         let weights = cluster.weights
         switch weights.fetch {

@@ -32,6 +32,7 @@ struct SecretRecipe {
                 + "  [ -n \"$value\" ] || exit 1\n"
                 + "  printf '\(variable)=%s\\n' \"$value\" \(write) )"
         }
+        if !file.values.isEmpty { return own(file) }
         var lines: [String] = []
         var needsPassword = false
         for variable in file.variables {
@@ -62,6 +63,56 @@ struct SecretRecipe {
             recipe += " > \(file.path) )"
         }
         return recipe
+    }
+
+    /// A snippet that creates a file an app owns, each variable made as its kind says: random
+    /// ones first, then the templates that name them, so a database URL holds the password
+    /// its database was given. Values go from shell variables straight into the file.
+    private func own(_ file: SecretFile) -> String {
+        func shell(_ variable: String) -> String { "v_" + variable }
+        var recipe = "[ -e \(file.path) ] || ( umask 077\n"
+        let ordered = file.variables.filter { file.values[$0]?.references.isEmpty ?? true }
+            + file.variables.filter { !(file.values[$0]?.references.isEmpty ?? true) }
+        for variable in ordered {
+            switch file.values[variable] {
+            case .randomHex(let bytes, let prefix)?:
+                recipe += "  \(shell(variable))=\(prefix.isEmpty ? "" : Shell.quote(prefix))$(openssl rand -hex \(bytes))\n"
+            case .template(let text)?:
+                recipe += "  \(shell(variable))=\(Self.doubleQuoted(text, variables: file.variables, shell: shell))\n"
+            case nil:
+                recipe += "  \(shell(variable))=$(openssl rand -hex 24)\n"
+            }
+        }
+        let lines = file.variables.map { "printf '\($0)=%s\\n' \"$\(shell($0))\"" }
+        recipe += "  { " + lines.joined(separator: "\n    ") + "; }"
+        if let group = file.group {
+            recipe += " | sudo install -m \(file.mode) -o root -g \(group) /dev/stdin \(file.path) )"
+        } else {
+            recipe += " > \(file.path) )"
+        }
+        return recipe
+    }
+
+    /// A template in double quotes: `${NAME}` of a variable of the file becomes its shell
+    /// variable, and every other character stays literal (`$`, `` ` ``, `"` and `\` escaped),
+    /// so no text of a kind's can run a command.
+    static func doubleQuoted(_ text: String, variables: [String], shell: (String) -> String) -> String {
+        var quoted = "\""
+        var rest = Substring(text)
+        while let character = rest.first {
+            if character == "$", rest.dropFirst().first == "{", let end = rest.firstIndex(of: "}") {
+                let name = String(rest[rest.index(rest.startIndex, offsetBy: 2)..<end])
+                if variables.contains(name) {
+                    quoted += "${\(shell(name))}"
+                    rest = rest[rest.index(after: end)...]
+                    continue
+                }
+            }
+            if "\\\"$`".contains(character) { quoted.append("\\") }
+            quoted.append(character)
+            rest = rest.dropFirst()
+        }
+        return quoted + "\""
     }
 
     /// A snippet that mints the app's virtual key from the node's LiteLLM with the master key,

@@ -52,11 +52,13 @@ public final class NodePlan: Sendable {
     public let linkPeers: [LinkPeer]
     /// This node and its link peers by LAN address, for /etc/hosts; empty when the node is on no LAN.
     public let hostsEntries: [(ip: String, name: String)]
+    /// Files the node's apps read from the stack directory, as their kinds wrote them.
+    public let configFiles: [ConfigFile]
 
     public init(
         node: Node, owner: OwnerPlan, tailnet: TailnetIdentity, stackDir: String, interfaces: [NodeInterface], services: [Service],
         workloads: [Workload], litellm: LiteLLMPlan?, operations: [AppOperations], secretFiles: [SecretFile], clusterRoles: [ClusterRole], linkPeers: [LinkPeer],
-        hostsEntries: [(ip: String, name: String)]
+        hostsEntries: [(ip: String, name: String)], configFiles: [ConfigFile] = []
     ) {
         name = node.name
         user = node.user
@@ -84,6 +86,7 @@ public final class NodePlan: Sendable {
         self.clusterRoles = clusterRoles
         self.linkPeers = linkPeers
         self.hostsEntries = hostsEntries
+        self.configFiles = configFiles
     }
 
     /// The settings the topology gives `app` here, if any.
@@ -147,13 +150,19 @@ public struct SecretFile: Hashable, Sendable {
     /// The group that reads the file besides root (mode 0640, owned by root), or nil for a file
     /// of the node's user alone (mode 0600).
     public let group: String?
+    /// How the runbook makes each variable of a file an app owns; empty for the files the
+    /// topology names, whose variables `SecretRecipe` knows by name.
+    public let values: [String: SecretValue]
 
-    public init(path: String, variables: [String], readers: [String], source: Source, group: String? = nil) {
+    public init(
+        path: String, variables: [String], readers: [String], source: Source, group: String? = nil, values: [String: SecretValue] = [:]
+    ) {
         self.path = path
         self.variables = variables
         self.readers = readers
         self.source = source
         self.group = group
+        self.values = values
     }
 
     /// The file's mode, as `chmod` takes it.

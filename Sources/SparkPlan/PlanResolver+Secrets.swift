@@ -56,15 +56,16 @@ extension PlanResolver {
     /// The secret files a node needs: its apps' placements, then each cluster's Ray token; two
     /// secrets in one file become one entry.
     static func secretFiles(for node: Node, placements: [SecretPlacement], roles: [ClusterRole]) -> [SecretFile] {
-        var files: [(path: String, variables: [String], readers: [String], source: SecretFile.Source, group: String?)] = []
+        var files: [(path: String, variables: [String], readers: [String], source: SecretFile.Source, group: String?, values: [String: SecretValue])] = []
         func add(_ placement: SecretPlacement) {
             let path = placement.secret.file.absolute(home: node.home)
             if let index = files.firstIndex(where: { $0.path == path }) {
                 files[index].variables += placement.variables.filter { !files[index].variables.contains($0) }
                 files[index].readers += placement.readers.filter { !files[index].readers.contains($0) }
                 files[index].group = files[index].group ?? placement.group
+                files[index].values.merge(placement.values) { first, _ in first }
             } else {
-                files.append((path, placement.variables, placement.readers, placement.source, placement.group))
+                files.append((path, placement.variables, placement.readers, placement.source, placement.group, placement.values))
             }
         }
         placements.forEach(add)
@@ -75,6 +76,8 @@ extension PlanResolver {
             let source: SecretFile.Source = role.kind == .worker ? .copied(node: head.name, path: token.file.absolute(home: head.home)) : .generated
             add(SecretPlacement(secret: token, variables: [token.variable], readers: ["ray"], source: source))
         }
-        return files.map { SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers, source: $0.source, group: $0.group) }
+        return files.map {
+            SecretFile(path: $0.path, variables: $0.variables, readers: $0.readers, source: $0.source, group: $0.group, values: $0.values)
+        }
     }
 }

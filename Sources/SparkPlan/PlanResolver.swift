@@ -8,6 +8,13 @@ public enum PlanResolver {
     public static let loopback = "127.0.0.1"
 
     public static func resolve(_ topology: Topology, sourceName: String) -> (plan: Plan?, diagnostics: [Diagnostic]) {
+        resolve(topology, sourceName: sourceName, kinds: AppKinds.kind)
+    }
+
+    /// The same, with `kinds` lowering the apps: a test lowers an app with a kind of its own.
+    static func resolve(
+        _ topology: Topology, sourceName: String, kinds: (App) -> any AppKind
+    ) -> (plan: Plan?, diagnostics: [Diagnostic]) {
         var bag = DiagnosticBag()
         checkReferences(topology, into: &bag)
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
@@ -131,7 +138,7 @@ public enum PlanResolver {
                     if let address = lanAddress(name) { hosts.append((address.description, name)) }
                 }
             }
-            let kinds = AppKinds.lowering(node, owner: owner, topology: topology)
+            let lowered = AppKinds.lowering(node, owner: owner, topology: topology, kinds: kinds)
             let routed = node.apps.contains(.litellm) ? routing.clusters(routedBy: owner, among: clusters) : []
             // A gateway keeps the token of each backend of its tailnet that asks for one.
             let backendKeys = node.apps.contains(.litellm)
@@ -139,20 +146,21 @@ public enum PlanResolver {
                 : []
             let offerKeys = offerKeys(node, offers: offers, topology: topology)
             let secrets = secretFiles(
-                for: node, placements: kinds.flatMap { $0.kind.secrets($0.context) } + tailnetKeys(node, roles: roles, routed: routed) + backendKeys
+                for: node, placements: lowered.flatMap { $0.kind.secrets($0.context) } + tailnetKeys(node, roles: roles, routed: routed) + backendKeys
                     + offerKeys,
                 roles: roles)
             return NodePlan(
                 node: node, owner: OwnerPlan(owner), tailnet: TailnetIdentity(topology.tailnet(named: node.tailnet ?? owner.tailnet)!),
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces[index],
-                services: kinds.flatMap { $0.kind.listeners($0.context) } + clusterServices(node: node, roles: roles),
-                workloads: (modelWorkloads[node.name] ?? []) + kinds.compactMap { $0.kind.workload($0.context) }.map { loadingEveryKey($0, secrets) },
+                services: lowered.flatMap { $0.kind.listeners($0.context) } + clusterServices(node: node, roles: roles),
+                workloads: (modelWorkloads[node.name] ?? []) + lowered.flatMap { $0.kind.workloads($0.context) }.map { loadingEveryKey($0, secrets) },
                 litellm: litellm(
                     for: node, topology: topology, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters),
                     backends: backendsByTailnet[node.tailnet ?? owner.tailnet] ?? [], aliases: aliases,
                     offered: offers.filter { $0.receivers.contains(node.name) }),
-                operations: kinds.map { $0.kind.operations($0.context) },
-                secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts)
+                operations: lowered.map { $0.kind.operations($0.context) },
+                secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts,
+                configFiles: lowered.flatMap { $0.kind.configFiles($0.context) })
         }
         var ownersByTailnet: [String: [String]] = [:]
         for owner in topology.owners { ownersByTailnet[owner.tailnet, default: []].append(owner.name) }

@@ -20,8 +20,8 @@ public struct Workload: Sendable {
     public let environment: [(name: String, value: String)]
     /// Secret files loaded into the environment, by absolute path on the node.
     public var environmentFiles: [String]
-    /// Mounts as `source:target`; a source that is not an absolute path is a named volume.
-    public let volumes: [String]
+    /// What the container mounts, named volumes and paths of the node alike.
+    public let mounts: [Mount]
     /// Replaces the image's entrypoint when set, for images whose entrypoint differs by vendor.
     public let entrypoint: [String]?
     /// The node's GPUs, given to the container the way their vendor's runtime wants; nil for none.
@@ -48,7 +48,7 @@ public struct Workload: Sendable {
 
     public init(
         name: String, image: String, runner: Runner = .compose, command: [String] = [], environment: [(name: String, value: String)] = [],
-        environmentFiles: [String] = [], volumes: [String] = [], entrypoint: [String]? = nil, gpus: Hardware.GPUVendor? = nil,
+        environmentFiles: [String] = [], mounts: [Mount] = [], entrypoint: [String]? = nil, gpus: Hardware.GPUVendor? = nil,
         gpuIDs: [Int]? = nil, hostIPC: Bool = false, manualStart: Bool = false, dependsOn: [String] = [], healthcheck: [String]? = nil,
         path: SpecPath
     ) {
@@ -61,7 +61,7 @@ public struct Workload: Sendable {
         self.command = command
         self.environment = environment
         self.environmentFiles = environmentFiles
-        self.volumes = volumes
+        self.mounts = mounts
         self.entrypoint = entrypoint
         self.gpus = gpus == Hardware.GPUVendor.none ? nil : gpus
         self.hostIPC = hostIPC
@@ -77,12 +77,7 @@ public struct Workload: Sendable {
     public static let manualProfile = "manual"
 
     /// The named volumes among the mounts' sources, which the runner declares.
-    public var namedVolumes: [String] {
-        volumes.compactMap { mount in
-            let source = mount.prefix { $0 != ":" }
-            return source.hasPrefix("/") ? nil : String(source)
-        }
-    }
+    public var namedVolumes: [String] { mounts.compactMap(\.volumeName) }
 }
 
 extension App {

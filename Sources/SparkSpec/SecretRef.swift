@@ -13,4 +13,12 @@ public struct SecretRef: Hashable, Sendable {
     /// Lowercase hex SHA-256 of the value, if the author recorded one.
     public let sha256: String?
     public let path: SpecPath
+
+    /// A secret no topology key names: a file an app owns, placed where its kind says.
+    public init(file: NodePath, variable: String, sha256: String? = nil, path: SpecPath) {
+        self.file = file
+        self.variable = variable
+        self.sha256 = sha256
+        self.path = path
+    }
 }

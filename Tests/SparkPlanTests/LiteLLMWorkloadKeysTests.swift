@@ -14,7 +14,7 @@ import Testing
     private static var litellm: Workload {
         var workload = Workload(
             name: App.litellm.containerName, image: "ghcr.io/berriai/litellm:main-stable", command: ["--port", "4000"],
-            environment: [(name: "PORT", value: "4000")], environmentFiles: [ownKeys], volumes: ["/srv/config.yaml:/app/config.yaml:ro"],
+            environment: [(name: "PORT", value: "4000")], environmentFiles: [ownKeys], mounts: [.bind("/srv/config.yaml", at: "/app/config.yaml", readOnly: true)],
             entrypoint: ["litellm"], gpus: .nvidia, gpuIDs: [0], hostIPC: true, manualStart: true, dependsOn: ["litellm-db"],
             healthcheck: ["CMD", "curl", "-f", "http://127.0.0.1:4000/health/liveliness"], path: SpecPath.root / "nodes" / "box")
         workload.gpuUUIDs = ["GPU-00000000-0000-0000-0000-000000000000"]
@@ -44,7 +44,7 @@ import Testing
         #expect(loaded.capabilities == original.capabilities)
         #expect(loaded.noNewPrivileges)
         #expect(loaded.name == original.name && loaded.image == original.image && loaded.runner == original.runner)
-        #expect(loaded.command == original.command && loaded.volumes == original.volumes && loaded.entrypoint == original.entrypoint)
+        #expect(loaded.command == original.command && loaded.mounts == original.mounts && loaded.entrypoint == original.entrypoint)
         #expect(loaded.environment.map(\.name) == ["PORT"] && loaded.environment.map(\.value) == ["4000"])
         #expect(loaded.gpus == original.gpus && loaded.gpuIDs == original.gpuIDs && loaded.hostIPC && loaded.manualStart)
         #expect(loaded.dependsOn == original.dependsOn && loaded.path == original.path)

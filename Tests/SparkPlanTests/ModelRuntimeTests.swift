@@ -51,7 +51,7 @@ import Testing
         let host = try #require(workload.command.firstIndex(of: "--host"))
         #expect(workload.command[host + 1] == "127.0.0.1")
         #expect(workload.command.contains("/models/model-Q4_K_M.gguf"))
-        #expect(workload.volumes == ["/home/ops/models/big:/models:ro"])
+        #expect(workload.mounts == [.bind("/home/ops/models/big", at: "/models", readOnly: true)])
         #expect(node.services.first { $0.port == 8082 }?.manualStart == true)
         #expect(plan.cluster(ofModel: "big")?.readinessURL == "http://127.0.0.1:8082/health")
     }

@@ -8,6 +8,12 @@ protocol AppKind: Sendable {
     /// The container the app runs in, or nil for an app spark-gen does not run in a container
     /// (LiteLLM runs under systemd, Hermes Agent from its own installer).
     func workload(_ context: AppContext) -> Workload?
+    /// Every container the app runs as, in the order compose lists them: by default the one
+    /// `workload` gives. An app of several (a web service, its worker, their database and
+    /// cache) returns them all here.
+    func workloads(_ context: AppContext) -> [Workload]
+    /// The files the app reads from the stack directory, which spark-gen writes; none by default.
+    func configFiles(_ context: AppContext) -> [ConfigFile]
     /// What listens for the app; the firewall, the tailnet policy, verify.sh and the trust
     /// model cover it with no rule of their own.
     func listeners(_ context: AppContext) -> [Service]
@@ -28,10 +34,17 @@ struct SecretPlacement {
     var source: SecretFile.Source = .generated
     /// A group that reads the file besides root (0640 root:GROUP), instead of the user alone (0600).
     var group: String? = nil
+    /// How each variable is made, for a file the app owns (`AppContext.ownSecrets`); empty for
+    /// a file the topology names.
+    var values: [String: SecretValue] = [:]
 }
 
 extension AppKind {
     func workload(_ context: AppContext) -> Workload? { nil }
+
+    func workloads(_ context: AppContext) -> [Workload] { workload(context).map { [$0] } ?? [] }
+
+    func configFiles(_ context: AppContext) -> [ConfigFile] { [] }
 
     func exposure(_ context: AppContext) -> Service.Exposure { app.isTailnetFacing ? .ownerTailnet : .localOnly }
 
@@ -111,7 +124,9 @@ enum AppKinds {
 
     /// The kind of each of a node's apps with the context it lowers in, in the order the
     /// topology lists the apps.
-    static func lowering(_ node: Node, owner: Owner, topology: Topology) -> [(kind: any AppKind, context: AppContext)] {
+    static func lowering(
+        _ node: Node, owner: Owner, topology: Topology, kinds kind: (App) -> any AppKind = AppKinds.kind
+    ) -> [(kind: any AppKind, context: AppContext)] {
         node.apps.map { app in
             (kind(app), AppContext(app: app, node: node, owner: owner, topology: topology, options: node.appOptions[app]))
         }

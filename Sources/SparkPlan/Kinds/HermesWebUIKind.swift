@@ -17,7 +17,7 @@ struct HermesWebUIKind: AppKind {
             ],
             // The file defines HERMES_WEBUI_PASSWORD, which turns the login on.
             environmentFiles: context.options?.password.map { [$0.file.absolute(home: node.home)] } ?? [],
-            volumes: ["\(node.home)/.hermes:/home/hermeswebui/.hermes", "\(node.home)/workspace:/workspace"], path: context.path)
+            mounts: [.bind("\(node.home)/.hermes", at: "/home/hermeswebui/.hermes"), .bind("\(node.home)/workspace", at: "/workspace")], path: context.path)
     }
 
     /// Its folders exist before it starts, owned by the user: Docker would make them root's.

@@ -23,7 +23,7 @@ struct LiteLLMDatabaseKind: AppKind {
                 ("POSTGRES_INITDB_ARGS", Self.initdbArguments),
             ],
             environmentFiles: context.owner.dbPassword.map { [$0.file.absolute(home: context.node.home)] } ?? [],
-            volumes: ["litellm_db:/var/lib/postgresql/data"], path: context.path)
+            mounts: [.volume("litellm_db", at: "/var/lib/postgresql/data")], path: context.path)
     }
 
     /// The password, in a file that also gives a LiteLLM on the same node its DATABASE_URL.

@@ -15,7 +15,7 @@ struct LiteLLMKind: AppKind {
             name: app.containerName, image: image,
             command: ["--config", Self.configInContainer, "--host", context.bind, "--port", context.port],
             environmentFiles: readFiles(context),
-            volumes: ["\(stackDir)/\(LiteLLMPlan.configFileName):\(Self.configInContainer):ro"],
+            mounts: [.bind("\(stackDir)/\(LiteLLMPlan.configFileName)", at: Self.configInContainer, readOnly: true)],
             // Its database and cache come up first, at a reboot too, instead of LiteLLM failing until they do.
             dependsOn: [App.litellmDB, .redis].filter { context.node.apps.contains($0) }.map(\.containerName), path: options.path)
     }

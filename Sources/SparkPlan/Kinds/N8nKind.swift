@@ -18,6 +18,6 @@ struct N8nKind: AppKind {
         if let timezone = context.topology.stack.timezone { environment.append(("GENERIC_TIMEZONE", timezone)) }
         return Workload(
             name: app.containerName, image: context.image(default: DefaultImages.n8n.reference), environment: environment,
-            volumes: ["n8n_data:/home/node/.n8n"], path: context.path)
+            mounts: [.volume("n8n_data", at: "/home/node/.n8n")], path: context.path)
     }
 }

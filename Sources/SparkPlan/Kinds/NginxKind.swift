@@ -12,10 +12,10 @@ struct NginxKind: AppKind {
         let key = tls?.key.absolute(home: context.node.home) ?? "\(stackDir)/\(NginxLayout.selfSignedKey)"
         return Workload(
             name: app.containerName, image: context.image(default: DefaultImages.nginx.reference),
-            volumes: [
-                "\(stackDir)/\(NginxLayout.config):\(NginxLayout.configInContainer):ro",
-                "\(certificate):\(NginxLayout.certificateInContainer):ro",
-                "\(key):\(NginxLayout.keyInContainer):ro",
+            mounts: [
+                .bind("\(stackDir)/\(NginxLayout.config)", at: NginxLayout.configInContainer, readOnly: true),
+                .bind(certificate, at: NginxLayout.certificateInContainer, readOnly: true),
+                .bind(key, at: NginxLayout.keyInContainer, readOnly: true),
             ],
             dependsOn: context.node.appOptions[.litellm]?.runner == .compose ? [App.litellm.containerName] : [], path: context.path)
     }

@@ -17,7 +17,7 @@ struct OpenWebUIKind: AppKind {
             // The app's own virtual key; the file defines OPENAI_API_KEY.
             environmentFiles: context.options?.key.map { [$0.file.absolute(home: context.node.home)] } ?? [],
             // Named as the hand-written guide's `docker run -v open-webui:…`, so chat history carries over.
-            volumes: ["open-webui:/app/backend/data"], path: context.path)
+            mounts: [.volume("open-webui", at: "/app/backend/data")], path: context.path)
     }
 
     /// Without a key in the topology its model list stays empty until someone gives it one.

@@ -18,7 +18,7 @@ struct SpeechKind: AppKind {
                 ("NIM_HTTP_API_PORT", context.port), ("NIM_GRPC_API_PORT", String(nim.grpcPort)), ("NIM_TAGS_SELECTOR", nim.tags),
             ],
             environmentFiles: context.owner.ngcAPIKey.map { [$0.file.absolute(home: context.node.home)] } ?? [],
-            volumes: ["\(SpeechNIM.cacheDirectory(app, home: context.node.home)):\(SpeechNIM.cacheInContainer)"],
+            mounts: [.bind(SpeechNIM.cacheDirectory(app, home: context.node.home), at: SpeechNIM.cacheInContainer)],
             gpus: context.node.hardware.gpuVendor, hostIPC: true, path: context.path)
     }
 

@@ -70,7 +70,7 @@ struct LlamaCppRuntime: ModelRuntime {
         if cluster.head.hardware.gpuVendor != .none { command += ["--n-gpu-layers", String(options.gpuLayers)] }
         return Workload(
             name: serviceName(cluster), image: cluster.image, command: command,
-            volumes: ["\(options.directory.absolute(home: cluster.head.home)):\(Self.modelsMount):ro"], gpus: cluster.head.hardware.gpuVendor,
+            mounts: [.bind(options.directory.absolute(home: cluster.head.home), at: Self.modelsMount, readOnly: true)], gpus: cluster.head.hardware.gpuVendor,
             gpuIDs: cluster.gpuIDs, manualStart: cluster.start == .manual,
             // The images' HEALTHCHECK curls localhost:8080/health whatever --port says
             // (ggml-org/llama.cpp .devops/*.Dockerfile): on another port the container reads

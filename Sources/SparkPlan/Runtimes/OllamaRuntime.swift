@@ -19,7 +19,7 @@ struct OllamaRuntime: ModelRuntime {
             // The image sets OLLAMA_HOST=0.0.0.0:11434; host networking would put that on every address.
             environment: [("OLLAMA_HOST", "\(cluster.apiHost):\(cluster.port)")]
                 + (cluster.ollama?.contextLength.map { [("OLLAMA_CONTEXT_LENGTH", String($0))] } ?? []),
-            volumes: ["\(serviceName(cluster)):/root/.ollama"], gpus: cluster.head.hardware.gpuVendor,
+            mounts: [.volume(serviceName(cluster), at: "/root/.ollama")], gpus: cluster.head.hardware.gpuVendor,
             gpuIDs: cluster.gpuIDs, manualStart: cluster.start == .manual, path: cluster.runtime.path)
     }
 

@@ -45,7 +45,7 @@ public enum VLLMContainer {
     public static let hubCacheInContainer = "/root/.cache/huggingface/hub"
 
     /// The mount of the hub cache, read-only.
-    public static func hubCacheMount(home: String) -> String { "\(hubCache(home: home)):\(hubCacheInContainer):ro" }
+    public static func hubCacheMount(home: String) -> Mount { .bind(hubCache(home: home), at: hubCacheInContainer, readOnly: true) }
 
     /// The Docker volume that keeps one model's compile cache on one node.
     public static func compileCacheVolume(_ model: String) -> String { "vllm-compile-cache-\(model)" }

@@ -30,10 +30,10 @@ struct VLLMRuntime: ModelRuntime {
             environment: VLLMContainer.environment,
             // vLLM's API server asks for VLLM_API_KEY from its environment, never from a command line.
             environmentFiles: cluster.listen == .tailnet ? cluster.apiKey.map { [$0.file.absolute(home: node.home)] } ?? [] : [],
-            volumes: [
+            mounts: [
                 VLLMContainer.hubCacheMount(home: node.home),
                 // A cache per model: several servers compiling at once do not share one folder.
-                "\(VLLMContainer.compileCacheVolume(cluster.name)):\(VLLMContainer.compileCacheInContainer)",
+                .volume(VLLMContainer.compileCacheVolume(cluster.name), at: VLLMContainer.compileCacheInContainer),
             ],
             // Vendors' images start differently (NGC's runs a banner script, vllm-openai `vllm
             // serve`); naming the command makes every image serve the same way.
