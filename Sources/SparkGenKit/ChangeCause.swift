@@ -54,9 +54,43 @@ public struct ChangeCause: Hashable, Sendable {
                     }
                 }
             }
-            result[path] = differing.prefix(limit).map { cause(at: $0, base: baseSource, head: headSource) }
+            // Of several changes under one origin (a model's max_tokens and its vLLM flags), the
+            // ones whose key or value the changed lines show are this file's.
+            let lines = changed.added.map { Self.line($0, of: after) } + changed.removed.map { Self.line($0, of: before) }
+            let shown = differing.filter { evidenced($0, in: lines, base: baseSource, head: headSource) }
+            result[path] = (shown.isEmpty ? differing : shown).prefix(limit).map { cause(at: $0, base: baseSource, head: headSource) }
         }
         return result
+    }
+
+    private static func line(_ number: Int, of artifact: Artifact?) -> Substring {
+        guard let artifact else { return "" }
+        let lines = artifact.contents.split(separator: "\n", omittingEmptySubsequences: false)
+        return number >= 1 && number <= lines.count ? lines[number - 1] : ""
+    }
+
+    /// True when a changed line names the entry's key (as `max_tokens` or `--max-tokens`) or
+    /// shows its old or new value as a whole word.
+    private static func evidenced(_ path: SpecPath, in lines: [Substring], base: TopologySource, head: TopologySource) -> Bool {
+        var words: [String] = []
+        if case .key(let key)? = path.components.last {
+            words += [key, key.replacingAll("_", with: "-")]
+        }
+        for source in [base, head] {
+            if let value = source.node(at: path)?.scalar, !value.isEmpty { words.append(value) }
+        }
+        return lines.contains { line in words.contains { Self.containsWord($0, in: line) } }
+    }
+
+    /// Whole-word match: the line split at characters no key or value is made of, with flag
+    /// dashes and a key's colon trimmed.
+    private static func containsWord(_ word: String, in line: Substring) -> Bool {
+        let tokens = line.split { !($0.isLetter || $0.isNumber || "_-./:@".contains($0)) }
+        return tokens.contains { token in
+            var token = token.drop { $0 == "-" }
+            while token.last == ":" || token.last == "," { token = token.dropLast() }
+            return token == word
+        }
     }
 
     private static func cause(at path: SpecPath, base: TopologySource, head: TopologySource) -> ChangeCause {
