@@ -120,10 +120,10 @@ public struct WhyQuery {
         let base = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
         let sameName = paths.filter { $0.hasSuffix("/" + base) || $0 == base }
         let nearest = Suggestion.nearest(to: wanted ?? trimmed, in: paths)
-        var help = nearest.map { "did you mean '\($0)'? " } ?? ""
+        var help = nearest.map { "did you mean '\($0)'?" } ?? ""
         if !sameName.isEmpty {
-            help += "files named \(base): \(sameName.prefix(6).joined(separator: ", "))"
-        } else {
+            help += (help.isEmpty ? "" : " ") + "files named \(base): \(sameName.prefix(6).joined(separator: ", "))"
+        } else if nearest == nil {
             let names = Set(paths.map { $0.split(separator: "/").last.map(String.init) ?? $0 })
             help += Suggestion.nearest(to: base, in: Array(names)).map { "a generated file is named '\($0)'; " } ?? ""
             help += "give a path inside the output tree, such as \(paths.first { $0.hasPrefix("nodes/") } ?? paths.first ?? "nodes/NODE/…")"
