@@ -69,6 +69,19 @@ import Testing
         #expect(node.contains("no node 'spark-3'") && node.contains("spark-01, spark-02"))
     }
 
+    /// The command: origins on standard output with exit 0; a wrong line on standard error, exit 2.
+    @Test func theCommandPrintsOriginsAndExitsTwoOnAWrongLine() throws {
+        let config = Self.stack + "litellm-config.yaml"
+        let entry = Fixtures.splitTrust.line(containing: "  qwen3.5-122b:")
+        let found = CommandRunner.run(Fixtures.binary, ["why", Fixtures.splitTrustPath, config + ":9"])
+        #expect(found.status == 0 && found.stderr.isEmpty)
+        #expect(found.stdout == "\(Fixtures.splitTrustPath):\(entry):3: models.qwen3.5-122b — qwen3.5-122b:\n")
+        let json = CommandRunner.run(Fixtures.binary, ["why", "--format", "json", Fixtures.splitTrustPath, config + ":9"])
+        #expect(json.status == 0 && json.stdout.contains("\"path\": \"models.qwen3.5-122b\"") && json.stdout.contains("\"level\": \"block\""))
+        let wrong = CommandRunner.run(Fixtures.binary, ["why", Fixtures.splitTrustPath, config + ":0"])
+        #expect(wrong.status == 2 && wrong.stdout.isEmpty && wrong.stderr.contains("\(config):0:1: error: line 0 is outside the file"))
+    }
+
     private static func failure(_ body: () throws -> WhyQuery) -> String {
         do {
             _ = try body()
