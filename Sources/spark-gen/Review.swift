@@ -55,7 +55,8 @@ struct Review: ParsableCommand {
         let head = OriginRecording.$isOn.withValue(true) { Compilation.run(path: headPath) }
         guard let basePlan = base.plan, let headPlan = head.plan else {
             // A version that cannot be planned has nothing to compare: show why for both, as lint would.
-            try Outcome.report([base, head].filter { $0.plan == nil }, ReportOptions())
+            // ReportOptions() outside parsing would trap (its @Option wrappers are unset): pass values.
+            try? Outcome.report([base, head].filter { $0.plan == nil }, format: .text, color: ReportOptions.colorByDefault, strict: false, quiet: false)
             throw ExitCode(2)
         }
         let review = AccessReview(

@@ -34,7 +34,8 @@ struct Why: ParsableCommand {
         // Origins are recorded only here and in review: a build never pays for them.
         let compilation = OriginRecording.$isOn.withValue(true) { Compilation.run(path: topology) }
         guard compilation.artifacts != nil else {
-            try Outcome.report([compilation], ReportOptions())
+            // The findings first, as lint prints them; then exit 2 whatever they are.
+            try? Outcome.report([compilation], format: .text, color: ReportOptions.colorByDefault, strict: false, quiet: true)
             printError("error: \(topology) does not build, so it has no generated files to explain")
             throw ExitCode(2)
         }

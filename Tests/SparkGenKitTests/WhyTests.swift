@@ -82,6 +82,19 @@ import Testing
         #expect(wrong.status == 2 && wrong.stdout.isEmpty && wrong.stderr.contains("\(config):0:1: error: line 0 is outside the file"))
     }
 
+    /// A topology that does not build: its findings, then exit 2, for why and for review (whose
+    /// report of an unplannable version used to trap on an unparsed option group).
+    @Test func aTopologyThatDoesNotBuildExitsTwo() throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let broken = directory + "/topology.yaml"
+        try Fixtures.splitTrust(replacing: "dac_ip: 198.51.100.2", with: "dac_ipp: 198.51.100.2").write(toFile: broken, atomically: true, encoding: .utf8)
+        let why = CommandRunner.run(Fixtures.binary, ["why", broken, Self.stack + "compose.yaml"])
+        #expect(why.status == 2 && why.stderr.contains("error[SP002]: unknown key 'dac_ipp'") && why.stderr.contains("does not build"))
+        let review = CommandRunner.run(Fixtures.binary, ["review", Fixtures.splitTrustPath, broken])
+        #expect(review.status == 2 && review.stderr.contains("error[SP002]: unknown key 'dac_ipp'"))
+    }
+
     private static func failure(_ body: () throws -> WhyQuery) -> String {
         do {
             _ = try body()
