@@ -1,7 +1,7 @@
 import SparkDiagnostics
 import SparkPlan
 
-/// The origin every line of a file has when no block claims it: the node, tailnet or stack
+/// The origin every line of a file has when no block claims it: the node, tailnet, host or stack
 /// the file belongs to, found from where the file lies in the tree (`Layout`).
 enum FileOrigin {
     static func adding(to artifact: Artifact, in plan: Plan) -> Artifact {
@@ -15,6 +15,9 @@ enum FileOrigin {
         }
         if parts.count > 2, parts[0] == "tailnets", let tailnet = plan.tailnet(named: parts[1]) {
             return [tailnet.path]
+        }
+        if parts.count > 2, parts[0] == "hosts", let host = plan.host(named: parts[1]) {
+            return [host.path]
         }
         // The README, the runbook index and the deploy files describe the whole stack.
         return [SpecPath.root / "stack"]
