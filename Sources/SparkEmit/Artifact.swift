@@ -12,6 +12,9 @@ public struct Artifact: Hashable, Sendable {
     public let path: String
     public let contents: String
     public let mode: Mode
+    /// Which topology entries produced which lines; recorded only when asked
+    /// (`OriginRecording`), and never part of the bytes written.
+    public internal(set) var origins: [OriginBlock] = []
 
     public init(path: String, contents: String, mode: Mode = .regular) {
         self.path = path

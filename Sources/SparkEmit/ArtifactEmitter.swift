@@ -6,7 +6,9 @@ public enum ArtifactEmitter {
         let artifacts = try nodeFiles(plan)
         let all = artifacts + RunbookEmitter().artifacts(for: plan, others: artifacts)
         let deploy = AnsibleEmitter().artifacts(for: plan, manifest: DeployManifest.make(plan, artifacts: all))
-        return (all + deploy).sorted { $0.path < $1.path }
+        let sorted = (all + deploy).sorted { $0.path < $1.path }
+        // Every line has an origin: the file's node, tailnet or stack where no block claims it.
+        return OriginRecording.isOn ? sorted.map { FileOrigin.adding(to: $0, in: plan) } : sorted
     }
 
     /// The runbooks' steps and the README's passes over them, for checking the bring-up order.

@@ -35,6 +35,7 @@ struct ComposeEmitter {
             let body = try YAMLEmitter.emit(.mapping(document))
             // It names the secret files the containers load: readable by the stack's user only.
             return Artifact(path: Layout.stackFile(node, Self.fileName), contents: header.comment() + body, mode: .privateFile)
+                .marked { marks in marks.entries(of: "services:", workloads.map { [$0.path] }) }
         }
     }
 

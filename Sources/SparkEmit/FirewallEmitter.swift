@@ -11,6 +11,13 @@ struct FirewallEmitter {
     func artifacts(for plan: Plan) -> [Artifact] {
         plan.nodes.map { node in
             Artifact(path: Layout.stackFile(node, "scripts/firewall.sh"), contents: script(plan, node), mode: .executable)
+                .marked { marks in
+                    for lan in node.lans { marks.block("case ", [lan.path, lan.link.path]) }
+                    let rules = FirewallPlanner.rules(for: node, in: plan)
+                    for (rule, paths) in zip(rules, FirewallOrigins(plan: plan, node: node).paths(of: rules)) {
+                        marks.line(Self.command(rule), paths)
+                    }
+                }
         }
     }
 

@@ -16,7 +16,14 @@ struct HostsEmitter {
                 text += "\(entry.ip) \(entry.name)\n"
             }
             text += "# END \(marker)\n"
-            return Artifact(path: Layout.stackFile(node, Self.fileName), contents: text)
+            return Artifact(path: Layout.stackFile(node, Self.fileName), contents: text).marked { marks in
+                for entry in node.hostsEntries {
+                    // The address as the named node's entry writes it, else the node or host itself.
+                    let named = plan.node(named: entry.name)
+                    let address = named?.interfaces.first { $0.address.description == entry.ip }?.path
+                    marks.line("\(entry.ip) \(entry.name)", [address ?? named?.path ?? plan.host(named: entry.name)?.path ?? node.path])
+                }
+            }
         }
     }
 }

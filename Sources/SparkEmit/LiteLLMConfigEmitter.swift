@@ -28,7 +28,17 @@ struct LiteLLMConfigEmitter {
             let body = try YAMLEmitter.emit(document(litellm))
             // It names the environment variables that hold the secrets: readable by its owner only.
             return Artifact(path: Layout.stackFile(node, Self.fileName), contents: header.comment() + body, mode: .privateFile)
+                .marked { marks in mark(&marks, litellm, plan) }
         }
+    }
+
+    /// Each model entry comes from its model (or backend), the keys from the owner's secrets.
+    private func mark(_ marks: inout OriginMarks, _ litellm: LiteLLMPlan, _ plan: Plan) {
+        marks.items(of: "model_list:", litellm.routes.map { route in plan.routingTargets(servedAs: [route.servedName]).map(\.path) })
+        if let cache = litellm.cache { marks.block("cache_params:", [cache.password.path]) }
+        if litellm.routesBetweenModels { marks.block("router_settings:", litellm.routes.compactMap { plan.routingTargets(servedAs: [$0.servedName]).first?.path }) }
+        marks.line("master_key:", [litellm.masterKey.path])
+        if let database = litellm.database { marks.line("database_url:", [database.password.path]) }
     }
 
     func document(_ litellm: LiteLLMPlan) -> YAMLValue {

@@ -28,6 +28,14 @@ struct RoutingPolicyEmitter {
             return Artifact(
                 path: Layout.stackFile(node, Self.fileName),
                 contents: header.comment() + (try YAMLEmitter.emit(document(routes, targets: targets, plan: plan))))
+            .marked { marks in
+                // In the document's order: each bucket from its route, each chain from its model.
+                marks.entries(of: "buckets:", routes.map { [$0.path] })
+                let promoted = routes.filter { !$0.promotions.isEmpty }
+                if !promoted.isEmpty { marks.entries(of: "size_promotions:", promoted.map { [$0.path] }) }
+                let chained = targets.filter { !$0.fallbacks.isEmpty || !$0.textFallbacks.isEmpty || $0.senior }
+                if !chained.isEmpty { marks.entries(of: "fallbacks:", chained.map { [$0.path] }) }
+            }
         }
     }
 

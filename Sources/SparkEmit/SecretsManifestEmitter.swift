@@ -25,7 +25,12 @@ struct SecretsManifestEmitter {
                 ("node", .string(node.name)),
                 ("files", .array(files)),
             ])
-            return Artifact(path: Layout.stackFile(node, Self.fileName), contents: try JanssonEncoder.encode(manifest))
+            return Artifact(path: Layout.stackFile(node, Self.fileName), contents: try JanssonEncoder.encode(manifest)).marked { marks in
+                // Each file from the owner's secrets stored in it; others keep the node's origin.
+                let owner = node.owner
+                let refs = [owner.masterKey, owner.saltKey, owner.dbPassword, owner.redisPassword, owner.ngcAPIKey].compactMap { $0 }
+                marks.items(of: "\"files\": [", node.secretFiles.map { file in refs.filter { node.absolute($0.file) == file.path }.map(\.path) })
+            }
         }
     }
 

@@ -7,7 +7,8 @@ struct SystemdEmitter {
             guard let litellm = node.litellm, litellm.container == nil else { return [] }
             return [
                 // The unit names the secret files (EnvironmentFile=): root-readable only.
-                Artifact(path: Layout.nodeFile(node, Layout.litellmUnit), contents: unit(plan, node, litellm), mode: .privateFile),
+                Artifact(path: Layout.nodeFile(node, Layout.litellmUnit), contents: unit(plan, node, litellm), mode: .privateFile)
+                    .marked { marks in mark(&marks, node, litellm) },
                 Artifact(path: Layout.nodeFile(node, Layout.litellmDropIn), contents: dropIn(plan, node)),
             ]
         }
@@ -46,6 +47,17 @@ struct SystemdEmitter {
             "WantedBy=multi-user.target",
         ]
         return header.comment() + lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The unit's owner, each secret file from the secret that names it, the command from the listener.
+    private func mark(_ marks: inout OriginMarks, _ node: NodePlan, _ litellm: LiteLLMPlan) {
+        marks.line("Description=", [node.owner.path])
+        let secrets = [litellm.masterKey] + [litellm.database?.password, litellm.cache?.password].compactMap { $0 }
+        for file in node.secretFiles where file.readers.contains("litellm") {
+            let paths = secrets.filter { node.absolute($0.file) == file.path }.map(\.path)
+            marks.line("EnvironmentFile=\(file.path)", paths.isEmpty ? [node.owner.path] : paths)
+        }
+        marks.line("ExecStart=", node.services.filter { $0.role == .app("litellm") }.map(\.path))
     }
 
     private func dropIn(_ plan: Plan, _ node: NodePlan) -> String {

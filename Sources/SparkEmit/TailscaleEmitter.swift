@@ -19,9 +19,16 @@ struct TailscaleEmitter {
             ])
             let body = try JanssonEncoder.encode(policy(plan, tailnet))
             return Artifact(path: "tailnets/\(tailnet.name)/policy.hujson", contents: header.comment("//") + body)
+                .marked { marks in PolicyOrigins(plan: plan, tailnet: tailnet).mark(&marks) }
         }
         artifacts += plan.nodes.map { node in
             Artifact(path: Layout.stackFile(node, "scripts/tailscale-up.sh"), contents: upScript(plan, node), mode: .executable)
+                .marked { marks in
+                    marks.block("tailscale up", [node.tailnet.path])
+                    for service in node.services where service.isTailnetFacing && service.isLoopbackOnly {
+                        marks.line("tailscale serve --bg --tcp \(service.port) ", [service.path])
+                    }
+                }
         }
         return artifacts
     }

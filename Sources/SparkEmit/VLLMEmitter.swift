@@ -17,10 +17,11 @@ struct VLLMEmitter {
             for role in node.clusterRoles where role.cluster.isScripted {
                 let base = scriptBase(role, in: node)
                 artifacts.append(Artifact(
-                    path: Layout.stackFile(node, "scripts/\(base).sh"), contents: launcher(plan, node, role, base: base), mode: .executable))
+                    path: Layout.stackFile(node, "scripts/\(base).sh"), contents: launcher(plan, node, role, base: base), mode: .executable)
+                    .marked { $0.whole([role.cluster.path]) })
                 artifacts.append(Artifact(
                     path: Layout.stackFile(node, "scripts/\(base)-entrypoint.sh"), contents: try entrypoint(plan, node, role),
-                    mode: .executable))
+                    mode: .executable).marked { $0.whole([role.cluster.path]) })
             }
         }
         return artifacts
@@ -46,6 +47,7 @@ struct VLLMEmitter {
             ])
             let lines = ["FROM \(cluster.runtime.baseImage)", "RUN pip install --no-cache-dir \(Shell.quote("ray==\(ray)"))"]
             return Artifact(path: Layout.stackFile(node, name), contents: header.comment() + lines.joined(separator: "\n") + "\n")
+                .marked { $0.whole([cluster.imagePath]) }
         }
     }
 

@@ -9,10 +9,13 @@ public struct AccessReviewReport {
     let review: AccessReview
     /// Appends each changed file's unified diff.
     let includeDiffs: Bool
+    /// For each changed file, the topology changes that caused it (`ChangeCause.causes`).
+    let causes: [String: [ChangeCause]]
 
-    public init(_ review: AccessReview, includeDiffs: Bool) {
+    public init(_ review: AccessReview, includeDiffs: Bool, causes: [String: [ChangeCause]] = [:]) {
         self.review = review
         self.includeDiffs = includeDiffs
+        self.causes = causes
     }
 
     public func render(_ format: Format) throws -> String {
@@ -92,6 +95,7 @@ public struct AccessReviewReport {
         text += review.files.isEmpty ? "  - \(noFiles)\n" : fileSummary.map { "  - \($0)\n" }.joined()
         for file in review.files {
             text += "    \(file.kind.rawValue) \(file.path) (+\(file.linesAdded) −\(file.linesRemoved))\n"
+            for cause in causes[file.path] ?? [] { text += "      caused by \(cause.line)\n" }
         }
         if includeDiffs {
             for file in review.files { text += "\n" + file.diff }
@@ -108,6 +112,14 @@ public struct AccessReviewReport {
         text += "```mermaid\n\(review.picture)```\n\n</details>\n"
         text += "\n#### Generated files\n\n"
         text += review.files.isEmpty ? "\(noFiles)\n" : fileSummary.map { "- \($0)\n" }.joined()
+        let caused = review.files.filter { !(causes[$0.path] ?? []).isEmpty }
+        if !caused.isEmpty {
+            text += "\n#### What in the topology changed them\n\n"
+            for file in caused {
+                text += "- <code>\(Self.escapeHTML(file.path))</code>\n"
+                text += (causes[file.path] ?? []).map { "  - \(Self.escape($0.line))\n" }.joined()
+            }
+        }
         if includeDiffs {
             for file in review.files {
                 let fence = file.diff.contains("```") ? "~~~~" : "```"
@@ -142,6 +154,7 @@ public struct AccessReviewReport {
             .object([
                 ("path", .string(file.path)), ("change", .string(file.kind.rawValue)),
                 ("lines_added", .int(file.linesAdded)), ("lines_removed", .int(file.linesRemoved)),
+                ("caused_by", .array((causes[file.path] ?? []).map(Self.json))),
             ])
         }
         return try JanssonEncoder.encode(.object([
@@ -164,6 +177,17 @@ public struct AccessReviewReport {
             ("findings_gone", strings(review.findingsGone)),
             ("files", .array(files)),
         ]))
+    }
+
+    private static func json(_ cause: ChangeCause) -> JSONValue {
+        .object([
+            ("file", .string(cause.file)),
+            ("line", cause.location.map { .int($0.line) } ?? .null),
+            ("column", cause.location.map { .int($0.column) } ?? .null),
+            ("path", .string(cause.path.description)),
+            ("text", .string(cause.text)),
+            ("removed", .bool(cause.removed)),
+        ])
     }
 
     /// HTML's special characters, for text inside HTML elements (where Markdown escapes show).

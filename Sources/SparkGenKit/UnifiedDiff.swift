@@ -59,6 +59,20 @@ public enum UnifiedDiff {
         return "@@ -\(oldLabel) +\(newLabel) @@\n" + body
     }
 
+    /// The 1-based numbers of the lines the diff removes from `old` and adds to `new`, for
+    /// asking where the changed lines came from.
+    public static func changedLines(old: String, new: String) -> (removed: [Int], added: [Int]) {
+        var removed: [Int] = [], added: [Int] = []
+        for edit in script(lines(old), lines(new)) {
+            switch edit {
+            case .same: continue
+            case .removed(let i): removed.append(i + 1)
+            case .added(let j): added.append(j + 1)
+            }
+        }
+        return (removed, added)
+    }
+
     private static func lines(_ text: String) -> [Substring] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }

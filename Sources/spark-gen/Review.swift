@@ -1,4 +1,5 @@
 import ArgumentParser
+import SparkEmit
 import SparkGenKit
 
 /// `spark-gen review`: what a topology change does to trust, before any file diff.
@@ -41,25 +42,29 @@ struct Review: ParsableCommand {
         if let revision = git {
             do {
                 // Findings in the base are positioned in HEAD's path, the file the reviewer has open.
-                base = Compilation.run(bytes: try GitFile.read(headPath, at: revision), file: headPath)
+                let bytes = try GitFile.read(headPath, at: revision)
+                base = OriginRecording.$isOn.withValue(true) { Compilation.run(bytes: bytes, file: headPath) }
             } catch {
                 printError("error: \(error)\n  help: check the revision and that \(headPath) existed there, or give the base version as a file")
                 throw ExitCode(2)
             }
         } else {
-            base = Compilation.run(path: files[0])
+            base = OriginRecording.$isOn.withValue(true) { Compilation.run(path: files[0]) }
         }
-        let head = Compilation.run(path: headPath)
+        // Origins are recorded so each changed file can name the topology change behind it.
+        let head = OriginRecording.$isOn.withValue(true) { Compilation.run(path: headPath) }
         guard let basePlan = base.plan, let headPlan = head.plan else {
             // A version that cannot be planned has nothing to compare: show why for both, as lint would.
-            try Outcome.report([base, head].filter { $0.plan == nil }, ReportOptions())
+            // ReportOptions() outside parsing would trap (its @Option wrappers are unset): pass values.
+            try? Outcome.report([base, head].filter { $0.plan == nil }, format: .text, color: ReportOptions.colorByDefault, strict: false, quiet: false)
             throw ExitCode(2)
         }
         let review = AccessReview(
             base: basePlan, head: headPlan, baseDiagnostics: base.diagnostics, headDiagnostics: head.diagnostics,
             baseArtifacts: base.artifacts, headArtifacts: head.artifacts)
         let format = AccessReviewReport.Format(rawValue: self.format.rawValue) ?? .text
-        print(try AccessReviewReport(review, includeDiffs: diff).render(format), terminator: "")
+        let causes = ChangeCause.causes(base: base, head: head)
+        print(try AccessReviewReport(review, includeDiffs: diff, causes: causes).render(format), terminator: "")
         if review.needsApproval { throw ExitCode(1) }
     }
 }

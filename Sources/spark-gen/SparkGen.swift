@@ -11,7 +11,7 @@ struct SparkGen: ParsableCommand {
             Exit codes: 0 success, 1 findings or drift, 2 unreadable or invalid input, or a usage error.
             """,
         version: "0.1.0",
-        subcommands: [Init.self, Build.self, Lint.self, Diff.self, Review.self, Trust.self, Graph.self, Rules.self, Explain.self])
+        subcommands: [Init.self, Build.self, Lint.self, Diff.self, Review.self, Why.self, Trust.self, Graph.self, Rules.self, Explain.self])
 
     /// Runs the command and maps every failure to the documented exit codes, including
     /// ArgumentParser's own usage errors (which would otherwise exit 64).
