@@ -8,7 +8,7 @@ extension RunbookEmitter {
     func writeApps(_ node: NodePlan, into book: inout RunbookWriter) {
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
         for step in node.operations.compactMap(\.step) {
-            book.heading(step.title)
+            book.heading(step.title, kind: .app)
             book.text += step.intro + "\n\n```sh\n"
             for command in step.commands { book.run(command) }
             book.text += "```\n"
@@ -21,7 +21,7 @@ extension RunbookEmitter {
                 && !modelServices.contains($0.name)
         }
         if !composeApps.isEmpty {
-            book.heading("Apps")
+            book.heading("Apps", kind: .apps)
             book.text += "```sh\n"
             book.reads([compose] + composeApps.flatMap(\.environmentFiles))
             for command in Self.distinct(node.operations.flatMap(\.beforeStart)) { book.run(command) }

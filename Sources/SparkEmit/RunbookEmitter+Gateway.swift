@@ -9,7 +9,7 @@ extension RunbookEmitter {
         let user = node.user
         let home = node.home
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
-        book.heading("LiteLLM proxy")
+        book.heading("LiteLLM proxy", kind: .gateway)
         book.text += "```sh\n"
         book.reads([Layout.stackPath(node, LiteLLMConfigEmitter.fileName), litellm.container == nil ? "/etc/systemd/system/litellm.service" : compose])
         book.reads(node.secretFiles.filter { $0.readers.contains(App.litellm.rawValue) }.map(\.path))
@@ -44,7 +44,7 @@ extension RunbookEmitter {
         if !recipes.virtualKeyFiles.isEmpty {
             let offers = plan.offers.filter { $0.gateway == node.name }
             let forApps = recipes.virtualKeyFiles.count > offers.count
-            book.heading(offers.isEmpty ? "Virtual keys for the apps (once)" : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)")
+            book.heading(offers.isEmpty ? "Virtual keys for the apps (once)" : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)", kind: .virtualKeys)
             if litellm.database != nil, let master = node.secretFile(defining: litellm.masterKey.variable) {
                 if forApps {
                     book.text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "

@@ -9,7 +9,7 @@ extension RunbookEmitter {
         let user = node.user
         let home = node.home
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
-        book.heading("Hand the node to its owner and lock ssh down")
+        book.heading("Hand the node to its owner and lock ssh down", kind: .handover)
         book.text += "When someone other than \(node.owner.name) set this node up, \(node.owner.name) takes it over with fresh secrets:\n\n```sh\n"
         if let litellm = node.litellm, let master = node.secretFile(defining: litellm.masterKey.variable) {
             let variable = litellm.masterKey.variable

@@ -9,7 +9,7 @@ extension RunbookEmitter {
     func writeCopy(_ node: NodePlan, privateFiles: [String], into book: inout RunbookWriter) {
         let target = node.sshTarget
         let litellmInCompose = node.litellm?.container != nil
-        book.heading(Self.copyStep)
+        book.heading(Self.copyStep, kind: .copy)
         book.text += "From the machine that ran `spark-gen build`, in the output directory:\n\n```sh\n"
         book.text += "rsync -a nodes/\(node.name)\(node.stackDir)/ \(target):\(node.stackDir)/\n"
         // git keeps only the executable bit, so a tree copied from a checkout loses 0600.
@@ -33,7 +33,7 @@ extension RunbookEmitter {
     /// Docker, the GPU's container runtime, Tailscale and the Python tools the node's steps use.
     func writePrerequisites(_ node: NodePlan, into book: inout RunbookWriter) {
         let user = node.user
-        book.heading("Prerequisites")
+        book.heading("Prerequisites", kind: .prerequisites)
         switch node.hardware.gpuVendor {
         case .nvidia where node.hardware.kind == Self.guideHardware:
             book.text += "Docker and the NVIDIA container toolkit come with DGX OS; on another Ubuntu install them first.\n\n```sh\n"
@@ -72,7 +72,7 @@ extension RunbookEmitter {
     func writeImages(_ plan: Plan, _ node: NodePlan, into book: inout RunbookWriter) {
         let images = ImagesStep(plan: plan, node: node)
         if !images.isEmpty {
-            book.heading(ImagesStep.title)
+            book.heading(ImagesStep.title, kind: .images)
             let rendered = images.render()
             book.text += rendered.text
             book.reads(rendered.reads)
@@ -83,7 +83,7 @@ extension RunbookEmitter {
     func writeHostNames(_ plan: Plan, _ node: NodePlan, into book: inout RunbookWriter) {
         // A node on no LAN keeps /etc/hosts as it is: there is no address to give the names.
         if let lan = node.lan, !node.hostsEntries.isEmpty {
-            book.heading("Host names on \(lan.link.label) addresses")
+            book.heading("Host names on \(lan.link.label) addresses", kind: .hostNames)
             book.reads([Layout.stackPath(node, HostsEmitter.fileName)])
             let marker = "spark-gen \(plan.stackName)"
             let names = node.hostsEntries.map(\.name).joined(separator: "|")
@@ -103,7 +103,7 @@ extension RunbookEmitter {
     func writeSecrets(_ node: NodePlan, recipes: SecretRecipe, into book: inout RunbookWriter) {
         let user = node.user
         if !recipes.generatedFiles.isEmpty {
-            book.heading("Secrets (once, on this node)")
+            book.heading("Secrets (once, on this node)", kind: .secrets)
             let shared = recipes.generatedFiles.compactMap(\.group)
             book.text += "spark-gen never sees a secret. Create each file here, readable only by \(user)"
             if let group = shared.first {

@@ -11,7 +11,7 @@ struct RunbookEmitter {
     func artifacts(for plan: Plan, others: [Artifact]) -> [Artifact] {
         let privateFiles = Self.filesByNode(others.filter { $0.mode == .privateFile })
         var artifacts = plan.nodes.map { node in
-            Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, privateFiles: privateFiles[node.name] ?? []).text)
+            Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, privateFiles: privateFiles[node.name] ?? []).markdown)
         }
         artifacts.append(Artifact(path: "README.md", contents: index(plan)))
         return artifacts
@@ -25,7 +25,7 @@ struct RunbookEmitter {
         for node in plan.nodes {
             var nodeSteps = runbook(plan, node, privateFiles: []).steps
             // The copy step puts every generated file of the node in place, the runbook included.
-            if let copy = nodeSteps.firstIndex(where: { $0.title == Self.copyStep }) {
+            if let copy = nodeSteps.firstIndex(where: { $0.kind == .copy }) {
                 nodeSteps[copy].creates = (nodeFiles[node.name] ?? []) + [Layout.stackPath(node, "RUNBOOK.md")]
             }
             steps[node.name] = nodeSteps
@@ -33,19 +33,19 @@ struct RunbookEmitter {
         let firstPass = prepareOrder(plan).map { node in
             let nodeSteps = steps[node.name] ?? []
             // The hand-over follows the firewall: a worker's model step needs what it brings.
-            let end = nodeSteps.firstIndex { $0.title == SecretHandover.stepTitle } ?? nodeSteps.firstIndex { $0.title == Self.firewallStep }
+            let end = nodeSteps.firstIndex { $0.kind == .secretCopies } ?? nodeSteps.firstIndex { $0.kind == .firewall }
                 ?? (nodeSteps.count - 1)
             return BringUp.Turn(node: node.name, steps: Array(nodeSteps[...end]))
         }
         let done = Dictionary(uniqueKeysWithValues: firstPass.map { ($0.node, Set($0.steps.map(\.number))) })
         let secondPass = bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map { node in
-            BringUp.Turn(node: node.name, steps: (steps[node.name] ?? []).filter { $0.title.hasPrefix(Self.modelStepPrefix) })
+            BringUp.Turn(node: node.name, steps: (steps[node.name] ?? []).filter { $0.kind == .model })
         }
         // An offering gateway mints the key before the other owner's gateway copies it.
         let gateways = Set(plan.offers.map(\.gateway))
         let thirdPass = (plan.nodes.filter { gateways.contains($0.name) } + plan.nodes.filter { !gateways.contains($0.name) }).map { node in
             BringUp.Turn(node: node.name, steps: (steps[node.name] ?? []).filter {
-                !(done[node.name] ?? []).contains($0.number) && !$0.title.hasPrefix(Self.modelStepPrefix)
+                !(done[node.name] ?? []).contains($0.number) && $0.kind != .model
             })
         }
         return BringUp(passes: [firstPass, secondPass, thirdPass])
@@ -100,7 +100,7 @@ struct RunbookEmitter {
         return workers + plan.nodes.filter { !workerNames.contains($0.name) }
     }
 
-    private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> (text: String, steps: [RunbookStep]) {
+    private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> RunbookWriter {
         let user = node.user
         let recipes = SecretRecipe(node: node, plan: plan)
         var book = RunbookWriter(text: comment(plan, node: node.name))
@@ -126,11 +126,11 @@ struct RunbookEmitter {
         let fromGuide = node.hardware.kind == Self.guideHardware && node.litellm?.container == nil && catalogs.isEmpty
             && (node.litellm != nil || !node.clusterInterfaces.isEmpty)
         if fromGuide {
-            let title = book.start("Replacing a stack set up by hand")
+            let title = book.start("Replacing a stack set up by hand", kind: .migration)
             book.text += GuideMigration(node: node).section(step: title)
         }
         if !catalogs.isEmpty {
-            book.heading("Coming from spark-vllm-docker")
+            book.heading("Coming from spark-vllm-docker", kind: .migration)
             book.text += "Skip this on a fresh machine. On a Spark that served models with spark-vllm-docker's `launch-cluster.sh`, "
             book.text += "stop its container first: it holds the port, the GPU memory and, on the head, Ray's ports.\n\n```sh\n"
             book.text += "docker stop \(Self.sparkVLLMDockerContainer) 2>/dev/null || true   # started with --rm: stopping removes it\n```\n"
@@ -154,16 +154,16 @@ struct RunbookEmitter {
         writeHandToOwner(plan, node, into: &book)
 
         if fromGuide {
-            book.heading("Where this stack differs from a hand-made one, and why")
+            book.heading("Where this stack differs from a hand-made one, and why", kind: .differences)
             book.text += differences(plan, node)
         } else if !catalogs.isEmpty {
-            book.heading("Where this stack differs from spark-control's own setup, and why")
+            book.heading("Where this stack differs from spark-control's own setup, and why", kind: .differences)
             book.text += catalogDifferences(node, catalogs)
         } else {
-            book.heading("Where this stack differs from a hand-made one, and why")
+            book.heading("Where this stack differs from a hand-made one, and why", kind: .differences)
             book.text += composeDifferences(node)
         }
-        return (book.text, book.steps)
+        return book
     }
 
     /// The container spark-vllm-docker's launch-cluster.sh starts unless told another name.
