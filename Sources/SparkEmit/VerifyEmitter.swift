@@ -134,20 +134,14 @@ struct VerifyEmitter {
             script += litellmChecks(plan, node, litellm, keyFile: keyFile.path)
         }
         script += BackendChecks.section(plan, node)
-        if let database = node.litellm?.database {
-            script += databaseChecks(database)
-        }
-        if let cache = node.litellm?.cache {
-            script += section("Redis")
-            // RESP over bash's /dev/tcp: a client without the password gets NOAUTH.
-            script += "redis_refuses() { exec 3<>\"/dev/tcp/$1/$2\" || return 1; printf 'PING\\r\\n' >&3; IFS= read -r -t 3 reply <&3; exec 3<&-; [[ $reply == -NOAUTH* ]]; }\n"
-            script += "expect 'redis refuses a client without the password (NOAUTH)' redis_refuses \(cache.host) \(cache.port)\n"
-        }
-        for operations in node.operations where !operations.checks.isEmpty {
+        // The apps that serve the gateway come right after it, as they start: a database before a cache.
+        let serving = node.operations.filter { $0.servesGateway != nil }.sorted { $0.servesGateway! < $1.servesGateway! }
+        for operations in serving + node.operations.filter({ $0.servesGateway == nil }) where !operations.checks.isEmpty {
             script += section(operations.checkSection)
             for check in operations.checks {
                 switch check {
                 case .function(let definition): script += definition + "\n"
+                case .comment(let text): script += "# \(text)\n"
                 case .expect(let what, let command): script += "expect \(Shell.quote(what)) \(command)\n"
                 }
             }
@@ -218,25 +212,6 @@ struct VerifyEmitter {
     /// The header file for a key, for curl's `-H @file`.
     private func header(from file: String, variable: String, to path: String) -> String {
         "# shellcheck source=/dev/null\n" + Shell.bearerHeader(from: file, variable: variable, to: "\"\(path)\"") + "\n"
-    }
-
-    /// The database refuses whoever has no password, over TCP and over its socket; the positive
-    /// check shows a refusal is about the password, not a database that is down.
-    private func databaseChecks(_ database: LiteLLMPlan.Database) -> String {
-        let target = "-p \(database.port) -U \(LiteLLMPlan.Database.user) -d \(LiteLLMPlan.Database.name)"
-        var text = section("LiteLLM database: a password is required, on 127.0.0.1 and on the socket")
-        text += "# shellcheck disable=SC2016 # expands in the container's shell, where the env file defined it\n"
-        text += "expect 'litellm-db accepts its password' docker exec \(App.litellmDB.containerName) "
-        text += "sh -c 'PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -w -h \(database.host) \(target) -tAc \"select 1\"'\n"
-        // Refused for the right reason: a missing container or a server still starting fails too,
-        // and would pass a check that only wants a failure.
-        text += "# pg_wants_password COMMAND...: psql fails because the server asked for a password it was not given.\n"
-        text += "pg_wants_password() { local out; if out=$(\"$@\" 2>&1); then return 1; fi; grep -q 'no password supplied' <<<\"$out\"; }\n"
-        text += "expect 'litellm-db refuses a connection without a password (\(database.host))' pg_wants_password "
-        text += "docker exec \(App.litellmDB.containerName) env -u PGPASSWORD psql -w -h \(database.host) \(target) -tAc 'select 1'\n"
-        text += "expect 'litellm-db refuses a connection without a password (socket)' pg_wants_password "
-        text += "docker exec \(App.litellmDB.containerName) env -u PGPASSWORD psql -w \(target) -tAc 'select 1'\n"
-        return text
     }
 
     /// NCCL uses a link's RDMA device only when the host has one and the containers get it.
