@@ -7,26 +7,14 @@ extension RunbookEmitter {
     /// Starts the node's LiteLLM and mints its virtual keys.
     func writeLiteLLM(_ plan: Plan, _ node: NodePlan, _ litellm: LiteLLMPlan, recipes: SecretRecipe, into book: inout RunbookWriter) {
         let user = node.user
-        let home = node.home
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
         book.heading("LiteLLM proxy", kind: .gateway)
         book.text += "```sh\n"
         book.reads([Layout.stackPath(node, LiteLLMConfigEmitter.fileName), litellm.container == nil ? "/etc/systemd/system/litellm.service" : compose])
         book.reads(node.secretFiles.filter { $0.readers.contains(App.litellm.rawValue) }.map(\.path))
-        if litellm.database != nil { book.reads([compose]) }
-        if let database = litellm.database {
-            let container = App.litellmDB.containerName
-            book.text += "docker compose -f \(compose) up -d \(container)\n"
-            book.text += "timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(database.host) -p \(database.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'\n"
-            // LiteLLM's image migrates its database at start (`prisma migrate deploy`, proxy_cli.py);
-            // from site-packages the schema is pushed here.
-            if litellm.container == nil, let file = node.secretFile(defining: "DATABASE_URL") {
-                book.text += "( set -a; . \(file.path); \(home)/.local/bin/prisma db push --schema \(home)/.local/lib/python\(node.python)/site-packages/litellm/proxy/schema.prisma )\n"
-            }
-        }
-        if litellm.cache != nil {
-            book.text += "docker compose -f \(compose) up -d \(App.redis.containerName)\n"
-        }
+        // What serves the gateway starts first, in the order it serves it: a database, then a cache.
+        let serving = node.operations.filter { $0.servesGateway != nil }.sorted { $0.servesGateway! < $1.servesGateway! }
+        for command in serving.flatMap(\.startBeforeGateway) { book.run(command) }
         if let container = litellm.container {
             book.text += "docker compose -f \(compose) up -d \(container)\n"
         } else {

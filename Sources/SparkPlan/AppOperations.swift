@@ -50,6 +50,9 @@ public struct AppOperations: Sendable {
     public var servesGateway: GatewayRole?
     /// Lines of the gateway's step that start the app before the gateway, and wait for it.
     public var startBeforeGateway: [Command] = []
+    /// Compose services the app's own lines start (in the gateway's step), which the Apps step
+    /// leaves out.
+    public var startedElsewhere: [String] = []
     /// Lines of the Secrets step, once the secret files exist (a self-signed certificate).
     public var afterSecrets: [Command] = []
     /// Lines of the Apps step before `docker compose up` (folders the containers mount, a registry login).

@@ -35,7 +35,9 @@ struct LiteLLMDatabaseKind: AppKind {
             readers: (withLiteLLM ? [App.litellm.rawValue] : []) + [app.rawValue])]
     }
 
-    /// The gateway's database: verify.sh checks that it refuses whoever has no password, over
+    /// The gateway's database: it starts in the gateway's step, which waits until it accepts
+    /// connections; under systemd, LiteLLM's schema is pushed from site-packages (its image
+    /// migrates the database at start, `prisma migrate deploy` in proxy_cli.py). verify.sh checks that it refuses whoever has no password, over
     /// TCP and over its socket; the positive check shows a refusal is about the password, not a
     /// database that is down.
     func operations(_ context: AppContext) -> AppOperations {
@@ -44,6 +46,16 @@ struct LiteLLMDatabaseKind: AppKind {
         operations.servesGateway = .database
         let host = context.bind
         let container = app.containerName
+        let node = context.node
+        operations.startedElsewhere = [container]
+        operations.startBeforeGateway = [
+            .init("docker compose -f \(context.composeFile) up -d \(container)", reads: [context.composeFile]),
+            .init("timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(host) -p \(context.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'"),
+        ]
+        if node.appOptions[.litellm]?.runner != .compose, let file = context.owner.dbPassword?.file.absolute(home: node.home) {
+            operations.startBeforeGateway.append(.init(
+                "( set -a; . \(file); \(node.home)/.local/bin/prisma db push --schema \(node.home)/.local/lib/python\(node.python)/site-packages/litellm/proxy/schema.prisma )"))
+        }
         let target = "-p \(context.port) -U \(LiteLLMPlan.Database.user) -d \(LiteLLMPlan.Database.name)"
         operations.checkSection = "LiteLLM database: a password is required, on 127.0.0.1 and on the socket"
         operations.checks = [
