@@ -9,6 +9,16 @@ import SparkSpec
 struct GuideMigration {
     let node: NodePlan
 
+    /// Whether the node may come from that setup: it ran on DGX Sparks (another box starts
+    /// fresh) and ran LiteLLM under systemd (a compose-run LiteLLM comes from another setup);
+    /// its Sparks ran LiteLLM or were a cluster's peer on a direct link (a Spark with neither, a
+    /// model called over the tailnet, was never set up from it). A catalog's Sparks come from
+    /// spark-vllm-docker instead.
+    static func applies(to node: NodePlan, servesCatalog: Bool) -> Bool {
+        node.hardware.kind == RunbookEmitter.guideHardware && node.litellm?.container == nil && !servesCatalog
+            && (node.litellm != nil || !node.clusterInterfaces.isEmpty)
+    }
+
     /// That setup's vLLM containers: the head's model, its fallback model, and the Ray worker.
     static let guideModelContainers = ["vllm-qwen-122b", "vllm-qwen-35b", "vllm-ray-worker"]
 

@@ -6,9 +6,9 @@ import SparkSpec
 extension RunbookEmitter {
     /// Puts the node's files in place from the machine that ran `spark-gen build`, restoring the
     /// mode of its private files.
-    func writeCopy(_ node: NodePlan, privateFiles: [String], into book: inout RunbookWriter) {
+    func writeCopy(_ node: NodePlan, files: NodeFiles, into book: inout RunbookWriter) {
         let target = node.sshTarget
-        let litellmInCompose = node.litellm?.container != nil
+        let privateFiles = files.private
         book.heading(Self.copyStep, kind: .copy)
         book.text += "From the machine that ran `spark-gen build`, in the output directory:\n\n```sh\n"
         book.text += "rsync -a nodes/\(node.name)\(node.stackDir)/ \(target):\(node.stackDir)/\n"
@@ -17,10 +17,11 @@ extension RunbookEmitter {
         if !stackPrivate.isEmpty {
             book.text += "ssh \(target) chmod 600 \(stackPrivate.joined(separator: " "))\n"
         }
-        if node.litellm != nil, !litellmInCompose {
+        // systemd units (a gateway run under systemd) go where only root writes.
+        if files.all.contains(where: { $0.hasPrefix(Self.systemUnits) }) {
             let systemPrivate = privateFiles.filter { $0.hasPrefix("/etc/") }
             let chmod = systemPrivate.isEmpty ? "" : " && sudo chmod 600 \(systemPrivate.joined(separator: " "))"
-            book.text += "rsync -a nodes/\(node.name)/etc/systemd/system/ \(target):/tmp/spark-gen-systemd/\n"
+            book.text += "rsync -a nodes/\(node.name)\(Self.systemUnits) \(target):/tmp/spark-gen-systemd/\n"
             book.text += "ssh -t \(target) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/\(chmod) && sudo systemctl daemon-reload'\n"
         }
         book.text += "```\n"
@@ -29,6 +30,9 @@ extension RunbookEmitter {
             book.text += "address that reaches the machine.\n"
         }
     }
+
+    /// Where systemd reads the units the administrator installs.
+    static let systemUnits = "/etc/systemd/system/"
 
     /// Docker, the GPU's container runtime, Tailscale and the Python tools the node's steps use.
     func writePrerequisites(_ node: NodePlan, into book: inout RunbookWriter) {

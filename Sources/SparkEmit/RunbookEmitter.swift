@@ -10,8 +10,10 @@ struct RunbookEmitter {
     /// copy step restores.
     func artifacts(for plan: Plan, others: [Artifact]) -> [Artifact] {
         let privateFiles = Self.filesByNode(others.filter { $0.mode == .privateFile })
+        let nodeFiles = Self.filesByNode(others)
         var artifacts = plan.nodes.map { node in
-            Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, privateFiles: privateFiles[node.name] ?? []).markdown)
+            let files = NodeFiles(all: nodeFiles[node.name] ?? [], private: privateFiles[node.name] ?? [])
+            return Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, files: files).markdown)
         }
         artifacts.append(Artifact(path: "README.md", contents: index(plan)))
         return artifacts
@@ -23,7 +25,7 @@ struct RunbookEmitter {
         let nodeFiles = Self.filesByNode(others)
         var steps: [String: [RunbookStep]] = [:]
         for node in plan.nodes {
-            var nodeSteps = runbook(plan, node, privateFiles: []).steps
+            var nodeSteps = runbook(plan, node, files: NodeFiles(all: nodeFiles[node.name] ?? [], private: [])).steps
             // The copy step puts every generated file of the node in place, the runbook included.
             if let copy = nodeSteps.firstIndex(where: { $0.kind == .copy }) {
                 nodeSteps[copy].creates = (nodeFiles[node.name] ?? []) + [Layout.stackPath(node, "RUNBOOK.md")]
@@ -49,6 +51,13 @@ struct RunbookEmitter {
             })
         }
         return BringUp(passes: [firstPass, secondPass, thirdPass])
+    }
+
+    /// A node's generated files as absolute paths on it: all of them, and the private ones,
+    /// whose mode the copy step restores.
+    struct NodeFiles {
+        let all: [String]
+        let `private`: [String]
     }
 
     /// The files under `nodes/<node>/`, as absolute paths on each node, grouped in one pass.
@@ -100,7 +109,7 @@ struct RunbookEmitter {
         return workers + plan.nodes.filter { !workerNames.contains($0.name) }
     }
 
-    private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> RunbookWriter {
+    private func runbook(_ plan: Plan, _ node: NodePlan, files: NodeFiles) -> RunbookWriter {
         let user = node.user
         let recipes = SecretRecipe(node: node, plan: plan)
         var book = RunbookWriter(text: comment(plan, node: node.name))
@@ -117,14 +126,8 @@ struct RunbookEmitter {
         book.text += " where `spark-gen build` ran. The output's README.md says "
         book.text += "in which order to bring up the nodes.\n"
 
-        // The hand-made split-trust stack this step replaces ran on DGX Sparks; another box starts fresh.
-        // It ran LiteLLM under systemd; a compose-run LiteLLM comes from another setup.
-        // A catalog's Sparks come from spark-vllm-docker, not from that stack.
         let catalogs = plan.catalogs.filter { catalog in node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name } }
-        // Its Sparks ran LiteLLM or were a cluster's peer on a direct link; a Spark with
-        // neither (a model called over the tailnet) was never set up from it.
-        let fromGuide = node.hardware.kind == Self.guideHardware && node.litellm?.container == nil && catalogs.isEmpty
-            && (node.litellm != nil || !node.clusterInterfaces.isEmpty)
+        let fromGuide = GuideMigration.applies(to: node, servesCatalog: !catalogs.isEmpty)
         if fromGuide {
             let title = book.start("Replacing a stack set up by hand", kind: .migration)
             book.text += GuideMigration(node: node).section(step: title)
@@ -135,7 +138,7 @@ struct RunbookEmitter {
             book.text += "stop its container first: it holds the port, the GPU memory and, on the head, Ray's ports.\n\n```sh\n"
             book.text += "docker stop \(Self.sparkVLLMDockerContainer) 2>/dev/null || true   # started with --rm: stopping removes it\n```\n"
         }
-        writeCopy(node, privateFiles: privateFiles, into: &book)
+        writeCopy(node, files: files, into: &book)
         writePrerequisites(node, into: &book)
         writeImages(plan, node, into: &book)
         writeHostNames(plan, node, into: &book)
@@ -147,7 +150,7 @@ struct RunbookEmitter {
         if let handover { writeSecretCopies(plan, node, text: handover, offered: false, into: &book) }
         writeModels(plan, node, into: &book)
         if let offeredKeys { writeSecretCopies(plan, node, text: offeredKeys, offered: true, into: &book) }
-        if let litellm = node.litellm { writeLiteLLM(plan, node, litellm, recipes: recipes, into: &book) }
+        GatewayStep(plan: plan, node: node, recipes: recipes)?.write(into: &book)
         writeApps(node, into: &book)
         if node.lan != nil { writeTailnet(plan, node, into: &book) }
         writeVerify(plan, node, into: &book)

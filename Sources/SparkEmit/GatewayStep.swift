@@ -1,11 +1,27 @@
 import SparkPlan
 import SparkSpec
 
-/// The runbook's LiteLLM steps: starting the proxy (with its database and cache) and minting the
-/// virtual keys of the apps and of the owners its gateway offers models to.
-extension RunbookEmitter {
+/// The runbook's steps of a node's gateway, LiteLLM, which its planner (`LiteLLMPlan`) owns:
+/// starting the proxy (after what serves it: its database and cache, whose kinds give their
+/// lines), minting the virtual keys of the apps and of the owners it offers models to, and the
+/// lines that give it a new master key when the owner takes the node over.
+struct GatewayStep {
+    let plan: Plan
+    let node: NodePlan
+    let litellm: LiteLLMPlan
+    let recipes: SecretRecipe
+
+    /// The node's gateway steps, or nil on a node without a gateway.
+    init?(plan: Plan, node: NodePlan, recipes: SecretRecipe) {
+        guard let litellm = node.litellm else { return nil }
+        self.plan = plan
+        self.node = node
+        self.litellm = litellm
+        self.recipes = recipes
+    }
+
     /// Starts the node's LiteLLM and mints its virtual keys.
-    func writeLiteLLM(_ plan: Plan, _ node: NodePlan, _ litellm: LiteLLMPlan, recipes: SecretRecipe, into book: inout RunbookWriter) {
+    func write(into book: inout RunbookWriter) {
         let user = node.user
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
         book.heading("LiteLLM proxy", kind: .gateway)
@@ -56,5 +72,29 @@ extension RunbookEmitter {
                 book.text += ", mode 0600.\n"
             }
         }
+    }
+
+    /// The hand-over's lines: a new master key, and LiteLLM restarted to read it.
+    var rotation: String {
+        guard let master = node.secretFile(defining: litellm.masterKey.variable) else { return "" }
+        let variable = litellm.masterKey.variable
+        var text = ""
+        if master.variables == [variable] {
+            text += "\(master.group == nil ? "" : "sudo ")rm \(master.path)   # then run the secrets step again for this file\n"
+        } else {
+            // The file holds more (the salt key, which must never change: LiteLLM could no longer
+            // read what it encrypted): only the master key's line is made anew.
+            let write = master.group.map { "sudo install -m \(master.mode) -o root -g \($0) \"$tmp\" \(master.path)" } ?? "cat \"$tmp\" > \(master.path)"
+            text += "( umask 077; tmp=$(mktemp); trap 'rm -f \"$tmp\"' EXIT   # a new \(variable); the file's other values stay\n"
+            text += "  { grep -v '^\(variable)=' \(master.path); printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"; } > \"$tmp\"\n"
+            text += "  \(write) )\n"
+        }
+        if let container = litellm.container {
+            // A restart keeps the environment the container was created with.
+            text += "docker compose -f \(Layout.stackPath(node, ComposeEmitter.fileName)) up -d --force-recreate \(container)\n"
+        } else {
+            text += "sudo systemctl restart litellm\n"
+        }
+        return text
     }
 }
