@@ -38,9 +38,10 @@ struct GuideMigration {
         ]
     }
 
-    func section(step heading: String) -> String {
+    /// The step's Markdown, under its heading.
+    func section() -> String {
         let apps = node.workloads.filter { $0.runner == .compose }.map(\.name)
-        var text = heading
+        var text = ""
         let containers = Self.guideModelContainers.map { "`\($0)`" }.joined(separator: ", ")
         text += "Skip this on a fresh machine. Run it first only if this node already runs a stack set up by hand with "
         text += "`docker run`, as in the two-Spark \"At-Home AI Stack\" instructions (`docker ps -a` lists containers such as "

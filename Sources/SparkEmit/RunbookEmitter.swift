@@ -126,46 +126,26 @@ struct RunbookEmitter {
         book.text += " where `spark-gen build` ran. The output's README.md says "
         book.text += "in which order to bring up the nodes.\n"
 
+        // Each owner writes its steps; the order is the kinds' (`stepOrder`), not the order here.
         let catalogs = plan.catalogs.filter { catalog in node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name } }
         let fromGuide = GuideMigration.applies(to: node, servesCatalog: !catalogs.isEmpty)
-        if fromGuide {
-            let title = book.start("Replacing a stack set up by hand", kind: .migration)
-            book.text += GuideMigration(node: node).section(step: title)
-        }
-        if !catalogs.isEmpty {
-            book.heading("Coming from spark-vllm-docker", kind: .migration)
-            book.text += "Skip this on a fresh machine. On a Spark that served models with spark-vllm-docker's `launch-cluster.sh`, "
-            book.text += "stop its container first: it holds the port, the GPU memory and, on the head, Ray's ports.\n\n```sh\n"
-            book.text += "docker stop \(Self.sparkVLLMDockerContainer) 2>/dev/null || true   # started with --rm: stopping removes it\n```\n"
-        }
+        writeMigration(node, fromGuide: fromGuide, catalogs: catalogs, into: &book)
         writeCopy(node, files: files, into: &book)
         writePrerequisites(node, into: &book)
         writeImages(plan, node, into: &book)
         writeHostNames(plan, node, into: &book)
         writeSecrets(node, recipes: recipes, into: &book)
-        // A node on no LAN is reached over the tailnet once ufw is up, so the tailnet comes first.
-        if node.lan == nil { writeTailnet(plan, node, into: &book) }
-        // The firewall goes up before anything listens on a link address.
+        writeTailnet(plan, node, into: &book)
         writeFirewall(node, into: &book)
         if let handover { writeSecretCopies(plan, node, text: handover, offered: false, into: &book) }
-        writeModels(plan, node, into: &book)
         if let offeredKeys { writeSecretCopies(plan, node, text: offeredKeys, offered: true, into: &book) }
+        writeModels(plan, node, into: &book)
         GatewayStep(plan: plan, node: node, recipes: recipes)?.write(into: &book)
         writeApps(node, into: &book)
-        if node.lan != nil { writeTailnet(plan, node, into: &book) }
         writeVerify(plan, node, into: &book)
         writeHandToOwner(plan, node, into: &book)
-
-        if fromGuide {
-            book.heading("Where this stack differs from a hand-made one, and why", kind: .differences)
-            book.text += differences(plan, node)
-        } else if !catalogs.isEmpty {
-            book.heading("Where this stack differs from spark-control's own setup, and why", kind: .differences)
-            book.text += catalogDifferences(node, catalogs)
-        } else {
-            book.heading("Where this stack differs from a hand-made one, and why", kind: .differences)
-            book.text += composeDifferences(node)
-        }
+        writeDifferences(plan, node, fromGuide: fromGuide, catalogs: catalogs, into: &book)
+        book.order(by: Self.stepOrder(node))
         return book
     }
 

@@ -3,10 +3,10 @@
 /// checked, step by step, on every node, and the README's passes pick steps by kind, never by
 /// their titles.
 public struct RunbookStep: Sendable {
-    /// What a step does, in the order a runbook's steps come (`RunbookEmitter.runbook` says
-    /// where the tailnet goes, which depends on the node's LAN). The README's passes are cut by
-    /// kind: the first ends with the firewall or the secrets copied from other nodes, the
-    /// second is every model step.
+    /// What a step does. A runbook's steps come in the order of their kinds, which
+    /// `RunbookEmitter.stepOrder` gives with the reason for each place (the tailnet's depends on
+    /// the node's LAN). The README's passes are cut by kind: the first ends with the firewall or
+    /// the secrets copied from other nodes, the second is every model step.
     public enum Kind: Sendable, Equatable {
         /// Replacing a stack the node ran before (a hand-made one, spark-vllm-docker).
         case migration
@@ -39,13 +39,11 @@ public struct RunbookStep: Sendable {
         case differences
     }
 
-    public let number: Int
+    public internal(set) var number: Int
     public let kind: Kind
     public let title: String
-    /// The step's Markdown after its heading (with the heading, for a step that places it itself).
+    /// The step's Markdown after its heading.
     var body = ""
-    /// The step's heading is in its body, where the step's renderer put it.
-    var placesHeading = false
     /// Files on this node the step makes (absolute paths).
     public internal(set) var creates: [String] = []
     /// Files on this node the step needs to exist already.
@@ -63,7 +61,7 @@ public struct RunbookStep: Sendable {
     var heading: String { "\n## \(number). \(title)\n\n" }
 
     /// The step as the runbook prints it.
-    var markdown: String { placesHeading ? body : heading + body }
+    var markdown: String { heading + body }
 }
 
 /// The bring-up order of the whole stack, as the output's README gives it: passes over the

@@ -29,11 +29,13 @@ struct RunbookWriter {
         steps.append(RunbookStep(number: steps.count + 1, kind: kind, title: title))
     }
 
-    /// Starts the next step and returns its heading, for a renderer that places it itself.
-    mutating func start(_ title: String, kind: RunbookStep.Kind) -> String {
-        heading(title, kind: kind)
-        steps[steps.count - 1].placesHeading = true
-        return steps[steps.count - 1].heading
+    /// Puts the steps in the order of their kinds, keeping the order they were written in
+    /// within a kind, and numbers them again. A kind missing from `kinds` is a programming error.
+    mutating func order(by kinds: [RunbookStep.Kind]) {
+        let rank = { (step: RunbookStep) in kinds.firstIndex(of: step.kind) ?? kinds.count }
+        precondition(steps.allSatisfy { kinds.contains($0.kind) }, "a runbook step of a kind with no place in the order")
+        steps = steps.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+        for index in steps.indices { steps[index].number = index + 1 }
     }
 
     /// Files the current step makes.
