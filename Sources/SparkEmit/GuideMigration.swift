@@ -9,6 +9,16 @@ import SparkSpec
 struct GuideMigration {
     let node: NodePlan
 
+    /// Whether the node may come from that setup: it ran on DGX Sparks (another box starts
+    /// fresh) and ran LiteLLM under systemd (a compose-run LiteLLM comes from another setup);
+    /// its Sparks ran LiteLLM or were a cluster's peer on a direct link (a Spark with neither, a
+    /// model called over the tailnet, was never set up from it). A catalog's Sparks come from
+    /// spark-vllm-docker instead.
+    static func applies(to node: NodePlan, servesCatalog: Bool) -> Bool {
+        node.hardware.kind == RunbookEmitter.guideHardware && node.litellm?.container == nil && !servesCatalog
+            && (node.litellm != nil || !node.clusterInterfaces.isEmpty)
+    }
+
     /// That setup's vLLM containers: the head's model, its fallback model, and the Ray worker.
     static let guideModelContainers = ["vllm-qwen-122b", "vllm-qwen-35b", "vllm-ray-worker"]
 
@@ -28,9 +38,10 @@ struct GuideMigration {
         ]
     }
 
-    func section(step heading: String) -> String {
+    /// The step's Markdown, under its heading.
+    func section() -> String {
         let apps = node.workloads.filter { $0.runner == .compose }.map(\.name)
-        var text = heading
+        var text = ""
         let containers = Self.guideModelContainers.map { "`\($0)`" }.joined(separator: ", ")
         text += "Skip this on a fresh machine. Run it first only if this node already runs a stack set up by hand with "
         text += "`docker run`, as in the two-Spark \"At-Home AI Stack\" instructions (`docker ps -a` lists containers such as "

@@ -6,7 +6,7 @@ import SparkSpec
 extension RunbookEmitter {
     /// Applies the tailnet's policy and brings the node up on it.
     func writeTailnet(_ plan: Plan, _ node: NodePlan, into book: inout RunbookWriter) {
-        book.heading("Tailnet")
+        book.heading("Tailnet", kind: .tailnet)
         book.text += "`tailnets/\(node.tailnet.name)/policy.hujson` is the tailnet's whole policy: applying it replaces the current one. "
         book.text += "Check that it keeps every device you need (its header says how), apply it, then:\n\n"
         book.text += "```sh\nsudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))\n```\n"
@@ -17,7 +17,7 @@ extension RunbookEmitter {
     /// Turns the firewall on, saying from where ssh still comes in.
     func writeFirewall(_ node: NodePlan, into book: inout RunbookWriter) {
         let user = node.user
-        book.heading(Self.firewallStep)
+        book.heading(Self.firewallStep, kind: .firewall)
         book.text += "```sh\nsudo \(Layout.stackPath(node, "scripts/firewall.sh"))\n```\n\n"
         book.reads([Layout.stackPath(node, "scripts/firewall.sh")])
         if let lan = node.lan {
@@ -35,7 +35,7 @@ extension RunbookEmitter {
     /// Copies secrets made on other nodes (`offered`: the keys other owners' gateways offer);
     /// `text` is the step's rendered body.
     func writeSecretCopies(_ plan: Plan, _ node: NodePlan, text: String, offered: Bool, into book: inout RunbookWriter) {
-        book.heading(offered ? SecretHandover.offeredStepTitle : SecretHandover.stepTitle)
+        book.heading(offered ? SecretHandover.offeredStepTitle : SecretHandover.stepTitle, kind: offered ? .offeredKeys : .secretCopies)
         book.text += text
         for copy in SecretHandover(plan: plan, node: node, offered: offered).copies {
             book.creates([copy.file.path])

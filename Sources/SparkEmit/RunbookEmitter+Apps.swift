@@ -4,24 +4,21 @@ import SparkSpec
 /// The runbook's app steps: each app's own step, then starting the compose-run apps with the
 /// operations around the start and the apps' notes.
 extension RunbookEmitter {
-    /// The steps of the node's apps (models and LiteLLM have their own).
+    /// The steps of the node's apps (models and the gateway have their own).
     func writeApps(_ node: NodePlan, into book: inout RunbookWriter) {
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
         for step in node.operations.compactMap(\.step) {
-            book.heading(step.title)
+            book.heading(step.title, kind: .app)
             book.text += step.intro + "\n\n```sh\n"
             for command in step.commands { book.run(command) }
             book.text += "```\n"
         }
 
-        // Models and LiteLLM have steps of their own.
-        let modelServices = Set(node.clusterRoles.compactMap(\.cluster.serviceName))
-        let composeApps = node.workloads.filter {
-            $0.runner == .compose && ![App.litellmDB.containerName, App.redis.containerName, node.litellm?.container].contains($0.name)
-                && !modelServices.contains($0.name)
-        }
+        // Models have steps of their own, and so have the services an app's own lines start.
+        let elsewhere = Set(node.clusterRoles.compactMap(\.cluster.serviceName) + node.operations.flatMap(\.startedElsewhere))
+        let composeApps = node.workloads.filter { $0.runner == .compose && !elsewhere.contains($0.name) }
         if !composeApps.isEmpty {
-            book.heading("Apps")
+            book.heading("Apps", kind: .apps)
             book.text += "```sh\n"
             book.reads([compose] + composeApps.flatMap(\.environmentFiles))
             for command in Self.distinct(node.operations.flatMap(\.beforeStart)) { book.run(command) }

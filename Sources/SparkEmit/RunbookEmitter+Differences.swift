@@ -46,18 +46,19 @@ extension RunbookEmitter {
     static let guideHardware = "dgx-spark"
 
     /// What a node set up from scratch with compose gets differently from a hand-written compose
-    /// stack (a LiteLLM with its backends on one box).
+    /// stack (a gateway with its backends on one box).
     func composeDifferences(_ node: NodePlan) -> String {
         // Each runtime's upstream default once, in the order the node's models first use it.
         var defaults: [String] = []
         for role in node.clusterRoles where role.kind == .head && !defaults.contains(role.cluster.upstreamBind) {
             defaults.append(role.cluster.upstreamBind)
         }
-        if node.litellm?.container != nil { defaults.append("LiteLLM's `--host` defaults to `0.0.0.0`") }
+        let gateway = GatewayDifferences(node: node)
+        if let bind = gateway?.upstreamBind { defaults.append(bind) }
         let keyed = node.clusterRoles.filter { $0.kind == .head && $0.cluster.isKeyed }.map(\.cluster)
         // A model its callers reach on a link (a LAN, say) binds that link's address, not loopback.
         let linked = node.clusterRoles.filter { $0.kind == .head && !$0.cluster.isKeyed && $0.cluster.link != nil }.map(\.cluster)
-        let front = node.litellm == nil ? "" : " The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs."
+        let front = gateway?.tailnetFront ?? ""
         var items = [
             (keyed.isEmpty && linked.isEmpty ? "Every service binds 127.0.0.1" : "Every other service binds 127.0.0.1")
                 + " and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
@@ -78,7 +79,7 @@ extension RunbookEmitter {
                     + "nodes whose LiteLLM calls it reach it and the tailnet's users do not. It starts once tailscale0 has that address: "
                     + "until then compose restarts it.")
         }
-        guard node.litellm != nil else {
+        guard let gateway else {
             return (items + [
                 "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
                     + "that exposes a model port is rejected when saved.",
@@ -88,30 +89,7 @@ extension RunbookEmitter {
                         + "from outside the tailnet.",
             ]).map { "- \($0)\n" }.joined()
         }
-        items += [
-            node.litellm?.routesBetweenModels == true
-                ? "LiteLLM has no retries, and falls back only along the chains the topology names (a senior model never): a "
-                    + "backend that is down fails the requests for its own name, or sends them down its chain, instead of an "
-                    + "unnamed model answering them."
-                : "Each model name is one backend and LiteLLM has no retries or fallbacks: a backend that is down fails the requests "
-                    + "for its own name, at once, instead of another model answering them.",
-        ]
-        if node.has(.nginx) {
-            items.append(
-                "NGINX binds 127.0.0.1:\(node.port(of: .nginx) ?? 443) instead of publishing 80 and 443 on every address, and LiteLLM "
-                    + "faces only NGINX. Streaming passes through unbuffered, with HTTP/1.1 keepalive to LiteLLM and \(NginxEmitter.timeoutSeconds) s "
-                    + "timeouts; HSTS is sent only with a certificate the topology names, never with the self-signed one.")
-        }
-        if node.has(.redis) {
-            items.append(
-                "Redis binds 127.0.0.1 and asks for a password, which it reads on stdin (never on a command line); its image "
-                    + "otherwise binds every address with protected-mode off. It keeps nothing on disk: it is only a cache.")
-        }
-        if node.litellm?.database != nil {
-            items.append(
-                "PostgreSQL has a random password from a secret file, listens on 127.0.0.1 only, and asks for the password on "
-                    + "its socket and on 127.0.0.1 too (the image's default trusts both).")
-        }
+        items += gateway.fromCompose
         if node.clusterRoles.filter({ $0.cluster.serviceName != nil }).count > 1 {
             items.append(
                 "No shared bridge network: every service is on the host network and they talk over 127.0.0.1, so no port is "
@@ -148,22 +126,7 @@ extension RunbookEmitter {
                     + "ufw's INPUT chain, so `-p 8080:8080` opens the app to the LAN. The tailnet reaches them through "
                     + "`tailscale serve`, which the tailnet policy governs. No Docker Engine version is assumed.")
         }
-        if node.litellm != nil {
-            items += [
-                "LiteLLM binds 127.0.0.1 instead of `0.0.0.0`, so the LAN cannot reach it even if ufw is off.",
-                "LiteLLM's request timeout is \(LiteLLMPlan.requestTimeout) s, not the 600 s often pasted into such setups: a long "
-                    + "reasoning or tool-calling turn runs to the end, and a proxy put in front gets the same timeout.",
-                "The master key\(node.litellm?.database != nil ? " and database URL come" : " comes") from the environment "
-                    + "(`os.environ/…` under `general_settings`, the only place LiteLLM reads them); the key file is loaded with "
-                    + "`EnvironmentFile=` and is never in the config.",
-            ]
-        }
-        if node.litellm?.database != nil {
-            items.append(
-                "PostgreSQL has a random password from a secret file instead of `litellm`, listens on 127.0.0.1 only, and asks "
-                    + "for the password on its socket and on 127.0.0.1 too (the image's default trusts both, so every process on "
-                    + "the node would be superuser).")
-        }
+        items += GatewayDifferences(node: node)?.fromGuide ?? []
         let keyed = node.secretFiles.contains { $0.virtualKeyFor != nil }
         if keyed || node.has(.hermesWebUI) {
             items.append(

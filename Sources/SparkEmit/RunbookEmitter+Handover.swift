@@ -8,28 +8,10 @@ extension RunbookEmitter {
     func writeHandToOwner(_ plan: Plan, _ node: NodePlan, into book: inout RunbookWriter) {
         let user = node.user
         let home = node.home
-        let compose = Layout.stackPath(node, ComposeEmitter.fileName)
-        book.heading("Hand the node to its owner and lock ssh down")
+        book.heading("Hand the node to its owner and lock ssh down", kind: .handover)
         book.text += "When someone other than \(node.owner.name) set this node up, \(node.owner.name) takes it over with fresh secrets:\n\n```sh\n"
-        if let litellm = node.litellm, let master = node.secretFile(defining: litellm.masterKey.variable) {
-            let variable = litellm.masterKey.variable
-            if master.variables == [variable] {
-                book.text += "\(master.group == nil ? "" : "sudo ")rm \(master.path)   # then run the secrets step again for this file\n"
-            } else {
-                // The file holds more (the salt key, which must never change: LiteLLM could no longer
-                // read what it encrypted): only the master key's line is made anew.
-                let write = master.group.map { "sudo install -m \(master.mode) -o root -g \($0) \"$tmp\" \(master.path)" } ?? "cat \"$tmp\" > \(master.path)"
-                book.text += "( umask 077; tmp=$(mktemp); trap 'rm -f \"$tmp\"' EXIT   # a new \(variable); the file's other values stay\n"
-                book.text += "  { grep -v '^\(variable)=' \(master.path); printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"; } > \"$tmp\"\n"
-                book.text += "  \(write) )\n"
-            }
-            if let container = litellm.container {
-                // A restart keeps the environment the container was created with.
-                book.text += "docker compose -f \(compose) up -d --force-recreate \(container)\n"
-            } else {
-                book.text += "sudo systemctl restart litellm\n"
-            }
-        }
+        // The gateway's master key is made anew: whoever set the node up has seen it.
+        book.text += GatewayStep(plan: plan, node: node, recipes: SecretRecipe(node: node, plan: plan))?.rotation ?? ""
         book.text += "ssh-keygen -lf \(home)/.ssh/authorized_keys   # delete the lines of keys that are not \(node.owner.name)'s\n```\n\n"
         let gated = SSHGate.gates(in: plan, on: node).map(\.holder)
         if !gated.isEmpty {

@@ -10,7 +10,7 @@ extension RunbookEmitter {
         for role in node.clusterRoles where !role.cluster.isScripted {
             let cluster = role.cluster
             let title = cluster.runtime.kind.title + (cluster.start == .manual ? ", started by hand" : "")
-            book.heading("\(Self.modelStepPrefix)\(cluster.name): \(title)")
+            book.heading("\(Self.modelStepPrefix)\(cluster.name): \(title)", kind: .model)
             let step = ComposeModelStep(node: node, cluster: cluster, compose: compose).render()
             book.text += step.text
             book.reads(step.reads)
@@ -20,7 +20,7 @@ extension RunbookEmitter {
             let serves = node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name }
             guard serves else { continue }
             let step = CatalogStep(plan: plan, node: node, catalog: catalog)
-            book.heading(step.title)
+            book.heading(step.title, kind: .model)
             let rendered = step.render()
             book.text += rendered.text
             book.reads(rendered.reads)
@@ -28,7 +28,7 @@ extension RunbookEmitter {
         for role in node.clusterRoles where role.cluster.isScripted && role.cluster.catalog == nil {
             let cluster = role.cluster
             let base = VLLMEmitter().scriptBase(role, in: node)
-            book.heading("\(Self.modelStepPrefix)\(cluster.name): \(role.kind == .head ? "vLLM head" : "Ray worker")")
+            book.heading("\(Self.modelStepPrefix)\(cluster.name): \(role.kind == .head ? "vLLM head" : "Ray worker")", kind: .model)
             book.text += "```sh\n"
             book.reads([Layout.stackPath(node, "scripts/\(base).sh"), Layout.stackPath(node, "scripts/\(base)-entrypoint.sh")])
             if cluster.isMultiNode, let token = cluster.runtime.rayToken { book.reads([node.absolute(token.file)]) }

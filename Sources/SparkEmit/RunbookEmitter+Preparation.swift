@@ -6,10 +6,10 @@ import SparkSpec
 extension RunbookEmitter {
     /// Puts the node's files in place from the machine that ran `spark-gen build`, restoring the
     /// mode of its private files.
-    func writeCopy(_ node: NodePlan, privateFiles: [String], into book: inout RunbookWriter) {
+    func writeCopy(_ node: NodePlan, files: NodeFiles, into book: inout RunbookWriter) {
         let target = node.sshTarget
-        let litellmInCompose = node.litellm?.container != nil
-        book.heading(Self.copyStep)
+        let privateFiles = files.private
+        book.heading(Self.copyStep, kind: .copy)
         book.text += "From the machine that ran `spark-gen build`, in the output directory:\n\n```sh\n"
         book.text += "rsync -a nodes/\(node.name)\(node.stackDir)/ \(target):\(node.stackDir)/\n"
         // git keeps only the executable bit, so a tree copied from a checkout loses 0600.
@@ -17,10 +17,11 @@ extension RunbookEmitter {
         if !stackPrivate.isEmpty {
             book.text += "ssh \(target) chmod 600 \(stackPrivate.joined(separator: " "))\n"
         }
-        if node.litellm != nil, !litellmInCompose {
+        // systemd units (a gateway run under systemd) go where only root writes.
+        if files.all.contains(where: { $0.hasPrefix(Self.systemUnits) }) {
             let systemPrivate = privateFiles.filter { $0.hasPrefix("/etc/") }
             let chmod = systemPrivate.isEmpty ? "" : " && sudo chmod 600 \(systemPrivate.joined(separator: " "))"
-            book.text += "rsync -a nodes/\(node.name)/etc/systemd/system/ \(target):/tmp/spark-gen-systemd/\n"
+            book.text += "rsync -a nodes/\(node.name)\(Self.systemUnits) \(target):/tmp/spark-gen-systemd/\n"
             book.text += "ssh -t \(target) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/\(chmod) && sudo systemctl daemon-reload'\n"
         }
         book.text += "```\n"
@@ -30,10 +31,13 @@ extension RunbookEmitter {
         }
     }
 
+    /// Where systemd reads the units the administrator installs.
+    static let systemUnits = "/etc/systemd/system/"
+
     /// Docker, the GPU's container runtime, Tailscale and the Python tools the node's steps use.
     func writePrerequisites(_ node: NodePlan, into book: inout RunbookWriter) {
         let user = node.user
-        book.heading("Prerequisites")
+        book.heading("Prerequisites", kind: .prerequisites)
         switch node.hardware.gpuVendor {
         case .nvidia where node.hardware.kind == Self.guideHardware:
             book.text += "Docker and the NVIDIA container toolkit come with DGX OS; on another Ubuntu install them first.\n\n```sh\n"
@@ -72,7 +76,7 @@ extension RunbookEmitter {
     func writeImages(_ plan: Plan, _ node: NodePlan, into book: inout RunbookWriter) {
         let images = ImagesStep(plan: plan, node: node)
         if !images.isEmpty {
-            book.heading(ImagesStep.title)
+            book.heading(ImagesStep.title, kind: .images)
             let rendered = images.render()
             book.text += rendered.text
             book.reads(rendered.reads)
@@ -83,7 +87,7 @@ extension RunbookEmitter {
     func writeHostNames(_ plan: Plan, _ node: NodePlan, into book: inout RunbookWriter) {
         // A node on no LAN keeps /etc/hosts as it is: there is no address to give the names.
         if let lan = node.lan, !node.hostsEntries.isEmpty {
-            book.heading("Host names on \(lan.link.label) addresses")
+            book.heading("Host names on \(lan.link.label) addresses", kind: .hostNames)
             book.reads([Layout.stackPath(node, HostsEmitter.fileName)])
             let marker = "spark-gen \(plan.stackName)"
             let names = node.hostsEntries.map(\.name).joined(separator: "|")
@@ -103,7 +107,7 @@ extension RunbookEmitter {
     func writeSecrets(_ node: NodePlan, recipes: SecretRecipe, into book: inout RunbookWriter) {
         let user = node.user
         if !recipes.generatedFiles.isEmpty {
-            book.heading("Secrets (once, on this node)")
+            book.heading("Secrets (once, on this node)", kind: .secrets)
             let shared = recipes.generatedFiles.compactMap(\.group)
             book.text += "spark-gen never sees a secret. Create each file here, readable only by \(user)"
             if let group = shared.first {

@@ -6,7 +6,7 @@ import SparkSpec
 extension RunbookEmitter {
     /// Checks the node from itself and from outside.
     func writeVerify(_ plan: Plan, _ node: NodePlan, into book: inout RunbookWriter) {
-        book.heading("Verify")
+        book.heading("Verify", kind: .verify)
         book.text += "```sh\nsudo \(Layout.stackPath(node, "scripts/verify.sh"))\n```\n\n"
         book.reads([Layout.stackPath(node, "scripts/verify.sh")] + node.secretFiles.map(\.path))
         book.text += "From a device on tailnet \(node.tailnet.name) (run `tailscale status` to find the address):\n\n"

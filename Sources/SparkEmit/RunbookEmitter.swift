@@ -10,8 +10,10 @@ struct RunbookEmitter {
     /// copy step restores.
     func artifacts(for plan: Plan, others: [Artifact]) -> [Artifact] {
         let privateFiles = Self.filesByNode(others.filter { $0.mode == .privateFile })
+        let nodeFiles = Self.filesByNode(others)
         var artifacts = plan.nodes.map { node in
-            Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, privateFiles: privateFiles[node.name] ?? []).text)
+            let files = NodeFiles(all: nodeFiles[node.name] ?? [], private: privateFiles[node.name] ?? [])
+            return Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, files: files).markdown)
         }
         artifacts.append(Artifact(path: "README.md", contents: index(plan)))
         return artifacts
@@ -23,9 +25,9 @@ struct RunbookEmitter {
         let nodeFiles = Self.filesByNode(others)
         var steps: [String: [RunbookStep]] = [:]
         for node in plan.nodes {
-            var nodeSteps = runbook(plan, node, privateFiles: []).steps
+            var nodeSteps = runbook(plan, node, files: NodeFiles(all: nodeFiles[node.name] ?? [], private: [])).steps
             // The copy step puts every generated file of the node in place, the runbook included.
-            if let copy = nodeSteps.firstIndex(where: { $0.title == Self.copyStep }) {
+            if let copy = nodeSteps.firstIndex(where: { $0.kind == .copy }) {
                 nodeSteps[copy].creates = (nodeFiles[node.name] ?? []) + [Layout.stackPath(node, "RUNBOOK.md")]
             }
             steps[node.name] = nodeSteps
@@ -33,22 +35,29 @@ struct RunbookEmitter {
         let firstPass = prepareOrder(plan).map { node in
             let nodeSteps = steps[node.name] ?? []
             // The hand-over follows the firewall: a worker's model step needs what it brings.
-            let end = nodeSteps.firstIndex { $0.title == SecretHandover.stepTitle } ?? nodeSteps.firstIndex { $0.title == Self.firewallStep }
+            let end = nodeSteps.firstIndex { $0.kind == .secretCopies } ?? nodeSteps.firstIndex { $0.kind == .firewall }
                 ?? (nodeSteps.count - 1)
             return BringUp.Turn(node: node.name, steps: Array(nodeSteps[...end]))
         }
         let done = Dictionary(uniqueKeysWithValues: firstPass.map { ($0.node, Set($0.steps.map(\.number))) })
         let secondPass = bringUpOrder(plan).filter { !$0.clusterRoles.isEmpty }.map { node in
-            BringUp.Turn(node: node.name, steps: (steps[node.name] ?? []).filter { $0.title.hasPrefix(Self.modelStepPrefix) })
+            BringUp.Turn(node: node.name, steps: (steps[node.name] ?? []).filter { $0.kind == .model })
         }
         // An offering gateway mints the key before the other owner's gateway copies it.
         let gateways = Set(plan.offers.map(\.gateway))
         let thirdPass = (plan.nodes.filter { gateways.contains($0.name) } + plan.nodes.filter { !gateways.contains($0.name) }).map { node in
             BringUp.Turn(node: node.name, steps: (steps[node.name] ?? []).filter {
-                !(done[node.name] ?? []).contains($0.number) && !$0.title.hasPrefix(Self.modelStepPrefix)
+                !(done[node.name] ?? []).contains($0.number) && $0.kind != .model
             })
         }
         return BringUp(passes: [firstPass, secondPass, thirdPass])
+    }
+
+    /// A node's generated files as absolute paths on it: all of them, and the private ones,
+    /// whose mode the copy step restores.
+    struct NodeFiles {
+        let all: [String]
+        let `private`: [String]
     }
 
     /// The files under `nodes/<node>/`, as absolute paths on each node, grouped in one pass.
@@ -100,7 +109,7 @@ struct RunbookEmitter {
         return workers + plan.nodes.filter { !workerNames.contains($0.name) }
     }
 
-    private func runbook(_ plan: Plan, _ node: NodePlan, privateFiles: [String]) -> (text: String, steps: [RunbookStep]) {
+    private func runbook(_ plan: Plan, _ node: NodePlan, files: NodeFiles) -> RunbookWriter {
         let user = node.user
         let recipes = SecretRecipe(node: node, plan: plan)
         var book = RunbookWriter(text: comment(plan, node: node.name))
@@ -117,53 +126,27 @@ struct RunbookEmitter {
         book.text += " where `spark-gen build` ran. The output's README.md says "
         book.text += "in which order to bring up the nodes.\n"
 
-        // The hand-made split-trust stack this step replaces ran on DGX Sparks; another box starts fresh.
-        // It ran LiteLLM under systemd; a compose-run LiteLLM comes from another setup.
-        // A catalog's Sparks come from spark-vllm-docker, not from that stack.
+        // Each owner writes its steps; the order is the kinds' (`stepOrder`), not the order here.
         let catalogs = plan.catalogs.filter { catalog in node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name } }
-        // Its Sparks ran LiteLLM or were a cluster's peer on a direct link; a Spark with
-        // neither (a model called over the tailnet) was never set up from it.
-        let fromGuide = node.hardware.kind == Self.guideHardware && node.litellm?.container == nil && catalogs.isEmpty
-            && (node.litellm != nil || !node.clusterInterfaces.isEmpty)
-        if fromGuide {
-            let title = book.start("Replacing a stack set up by hand")
-            book.text += GuideMigration(node: node).section(step: title)
-        }
-        if !catalogs.isEmpty {
-            book.heading("Coming from spark-vllm-docker")
-            book.text += "Skip this on a fresh machine. On a Spark that served models with spark-vllm-docker's `launch-cluster.sh`, "
-            book.text += "stop its container first: it holds the port, the GPU memory and, on the head, Ray's ports.\n\n```sh\n"
-            book.text += "docker stop \(Self.sparkVLLMDockerContainer) 2>/dev/null || true   # started with --rm: stopping removes it\n```\n"
-        }
-        writeCopy(node, privateFiles: privateFiles, into: &book)
+        let fromGuide = GuideMigration.applies(to: node, servesCatalog: !catalogs.isEmpty)
+        writeMigration(node, fromGuide: fromGuide, catalogs: catalogs, into: &book)
+        writeCopy(node, files: files, into: &book)
         writePrerequisites(node, into: &book)
         writeImages(plan, node, into: &book)
         writeHostNames(plan, node, into: &book)
         writeSecrets(node, recipes: recipes, into: &book)
-        // A node on no LAN is reached over the tailnet once ufw is up, so the tailnet comes first.
-        if node.lan == nil { writeTailnet(plan, node, into: &book) }
-        // The firewall goes up before anything listens on a link address.
+        writeTailnet(plan, node, into: &book)
         writeFirewall(node, into: &book)
         if let handover { writeSecretCopies(plan, node, text: handover, offered: false, into: &book) }
-        writeModels(plan, node, into: &book)
         if let offeredKeys { writeSecretCopies(plan, node, text: offeredKeys, offered: true, into: &book) }
-        if let litellm = node.litellm { writeLiteLLM(plan, node, litellm, recipes: recipes, into: &book) }
+        writeModels(plan, node, into: &book)
+        GatewayStep(plan: plan, node: node, recipes: recipes)?.write(into: &book)
         writeApps(node, into: &book)
-        if node.lan != nil { writeTailnet(plan, node, into: &book) }
         writeVerify(plan, node, into: &book)
         writeHandToOwner(plan, node, into: &book)
-
-        if fromGuide {
-            book.heading("Where this stack differs from a hand-made one, and why")
-            book.text += differences(plan, node)
-        } else if !catalogs.isEmpty {
-            book.heading("Where this stack differs from spark-control's own setup, and why")
-            book.text += catalogDifferences(node, catalogs)
-        } else {
-            book.heading("Where this stack differs from a hand-made one, and why")
-            book.text += composeDifferences(node)
-        }
-        return (book.text, book.steps)
+        writeDifferences(plan, node, fromGuide: fromGuide, catalogs: catalogs, into: &book)
+        book.order(by: Self.stepOrder(node))
+        return book
     }
 
     /// The container spark-vllm-docker's launch-cluster.sh starts unless told another name.

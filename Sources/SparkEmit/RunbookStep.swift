@@ -1,8 +1,49 @@
-/// One step of a node's runbook as data: its title and the files it makes and needs, so that
-/// the order the runbooks and the README give can be checked, step by step, on every node.
+/// One step of a node's runbook as data: what kind of step it is, its title, its Markdown and
+/// the files it makes and needs, so that the order the runbooks and the README give can be
+/// checked, step by step, on every node, and the README's passes pick steps by kind, never by
+/// their titles.
 public struct RunbookStep: Sendable {
-    public let number: Int
+    /// What a step does. A runbook's steps come in the order of their kinds, which
+    /// `RunbookEmitter.stepOrder` gives with the reason for each place (the tailnet's depends on
+    /// the node's LAN). The README's passes are cut by kind: the first ends with the firewall or
+    /// the secrets copied from other nodes, the second is every model step.
+    public enum Kind: Sendable, Equatable {
+        /// Replacing a stack the node ran before (a hand-made one, spark-vllm-docker).
+        case migration
+        /// Copying the generated files onto the node, from where `spark-gen build` ran.
+        case copy
+        case prerequisites
+        case images
+        case hostNames
+        /// The secrets made on the node.
+        case secrets
+        case tailnet
+        case firewall
+        /// The secrets copied from other nodes, run from the operator's machine.
+        case secretCopies
+        /// A model, a catalog, a vLLM head or a Ray worker.
+        case model
+        /// The keys other owners' gateways offer this node, copied once they are minted.
+        case offeredKeys
+        /// The node's gateway, with what it starts before itself (its database and cache).
+        case gateway
+        case virtualKeys
+        /// An app's own step (an installer), before the apps start.
+        case app
+        /// Starting the compose-run apps.
+        case apps
+        case verify
+        /// The owner takes the node over.
+        case handover
+        /// Where the stack departs from a hand-made one.
+        case differences
+    }
+
+    public internal(set) var number: Int
+    public let kind: Kind
     public let title: String
+    /// The step's Markdown after its heading.
+    var body = ""
     /// Files on this node the step makes (absolute paths).
     public internal(set) var creates: [String] = []
     /// Files on this node the step needs to exist already.
@@ -10,10 +51,17 @@ public struct RunbookStep: Sendable {
     /// Files on other nodes the step copies from there, as (node, absolute path).
     public internal(set) var fetches: [(node: String, path: String)] = []
 
-    init(number: Int, title: String) {
+    init(number: Int, kind: Kind, title: String) {
         self.number = number
+        self.kind = kind
         self.title = title
     }
+
+    /// The step's heading, numbered.
+    var heading: String { "\n## \(number). \(title)\n\n" }
+
+    /// The step as the runbook prints it.
+    var markdown: String { heading + body }
 }
 
 /// The bring-up order of the whole stack, as the output's README gives it: passes over the

@@ -1,25 +1,41 @@
 import SparkPlan
 
-/// A node's runbook as it is written: the Markdown so far and its numbered steps, each with the
-/// files it makes, needs and copies from other nodes (RunbookStep), so that the order can be
-/// checked. The renderers of RunbookEmitter's steps write into one.
+/// A node's runbook as it is written: its introduction and its numbered steps, each a
+/// `RunbookStep` with its kind, its Markdown and the files it makes, needs and copies from other
+/// nodes, so that the order can be checked and the README's passes pick steps by kind. The
+/// renderers of RunbookEmitter's steps write into one; `markdown` is the whole runbook.
 struct RunbookWriter {
-    var text: String
+    /// The text before the first step.
+    private var introduction: String
     private(set) var steps: [RunbookStep] = []
 
     init(text: String) {
-        self.text = text
+        introduction = text
     }
 
-    /// Starts the next step and writes its heading.
-    mutating func heading(_ title: String) {
-        text += start(title)
+    /// The Markdown of the current step (of the introduction before the first), for appending.
+    var text: String {
+        get { steps.last?.body ?? introduction }
+        set {
+            if steps.isEmpty { introduction = newValue } else { steps[steps.count - 1].body = newValue }
+        }
     }
 
-    /// Starts the next step and returns its heading, for a renderer that places it itself.
-    mutating func start(_ title: String) -> String {
-        steps.append(RunbookStep(number: steps.count + 1, title: title))
-        return "\n## \(steps.count). \(title)\n\n"
+    /// The whole runbook: the introduction, then every step under its heading.
+    var markdown: String { introduction + steps.map(\.markdown).joined() }
+
+    /// Starts the next step; the runbook prints its heading.
+    mutating func heading(_ title: String, kind: RunbookStep.Kind) {
+        steps.append(RunbookStep(number: steps.count + 1, kind: kind, title: title))
+    }
+
+    /// Puts the steps in the order of their kinds, keeping the order they were written in
+    /// within a kind, and numbers them again. A kind missing from `kinds` is a programming error.
+    mutating func order(by kinds: [RunbookStep.Kind]) {
+        let rank = { (step: RunbookStep) in kinds.firstIndex(of: step.kind) ?? kinds.count }
+        precondition(steps.allSatisfy { kinds.contains($0.kind) }, "a runbook step of a kind with no place in the order")
+        steps = steps.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+        for index in steps.indices { steps[index].number = index + 1 }
     }
 
     /// Files the current step makes.

@@ -4,7 +4,8 @@ import SparkSpec
 /// `scripts/verify.sh` for each node: the validation checklist, run on the node after deployment.
 ///
 /// It checks what the node itself can observe: every listener is bound where the plan says
-/// (never a wildcard), LiteLLM answers with the owner's key and refuses without it, secret
+/// (never a wildcard), the gateway answers with the owner's key and refuses without it (GatewayChecks),
+/// each app passes the checks its kind gives (the gateway's database and cache right after it), secret
 /// files are private, names resolve to mgmt addresses, and the negative tests: no port of
 /// another node answers over the mgmt LAN, and over the DAC only what the plan allows.
 /// Tailnet-side checks run from a tailnet device and are listed in RUNBOOK.md.
@@ -130,24 +131,16 @@ struct VerifyEmitter {
             guard let mtu = interface.link.mtu, let device = interface.device else { continue }
             script += "expect \(Shell.quote("\(device) has MTU \(mtu)")) mtu_is \(Shell.quote(device)) \(mtu)\n"
         }
-        if let litellm = node.litellm, let keyFile = node.secretFile(defining: litellm.masterKey.variable) {
-            script += litellmChecks(plan, node, litellm, keyFile: keyFile.path)
-        }
+        script += GatewayChecks(plan: plan, node: node)?.section ?? ""
         script += BackendChecks.section(plan, node)
-        if let database = node.litellm?.database {
-            script += databaseChecks(database)
-        }
-        if let cache = node.litellm?.cache {
-            script += section("Redis")
-            // RESP over bash's /dev/tcp: a client without the password gets NOAUTH.
-            script += "redis_refuses() { exec 3<>\"/dev/tcp/$1/$2\" || return 1; printf 'PING\\r\\n' >&3; IFS= read -r -t 3 reply <&3; exec 3<&-; [[ $reply == -NOAUTH* ]]; }\n"
-            script += "expect 'redis refuses a client without the password (NOAUTH)' redis_refuses \(cache.host) \(cache.port)\n"
-        }
-        for operations in node.operations where !operations.checks.isEmpty {
+        // The apps that serve the gateway come right after it, as they start: a database before a cache.
+        let serving = node.operations.filter { $0.servesGateway != nil }.sorted { $0.servesGateway! < $1.servesGateway! }
+        for operations in serving + node.operations.filter({ $0.servesGateway == nil }) where !operations.checks.isEmpty {
             script += section(operations.checkSection)
             for check in operations.checks {
                 switch check {
                 case .function(let definition): script += definition + "\n"
+                case .comment(let text): script += "# \(text)\n"
                 case .expect(let what, let command): script += "expect \(Shell.quote(what)) \(command)\n"
                 }
             }
@@ -176,67 +169,14 @@ struct VerifyEmitter {
         return ShellScript(header: header, strictness: .keepGoing, rootExitStatus: 2, body: script).text
     }
 
-    private func section(_ title: String) -> String { "\necho '== \(title)'\n" }
-
-    private func litellmChecks(_ plan: Plan, _ node: NodePlan, _ litellm: LiteLLMPlan, keyFile: String) -> String {
-        let base = "http://\(litellm.bindAddress):\(litellm.port)"
-        var text = section("LiteLLM of owner \(node.owner.name)")
-        text += "headers=$(mktemp -d)\n"
-        text += "trap 'rm -rf \"$headers\"' EXIT\n"
-        text += "# Keys go through 0600 temporary files so they never show in the process list.\n"
-        text += "key_header=\"$headers/master\"\n"
-        text += header(from: keyFile, variable: litellm.masterKey.variable, to: "$key_header")
-        text += "expect 'litellm is alive' curl -fsS --max-time 5 \(base)/health/liveliness\n"
-        text += "expect 'litellm refuses a request without a key (401)' test \"$(http_status \(base)/v1/models)\" = 401\n"
-        text += "expect 'litellm answers with the owner key' test \"$(http_status \(base)/v1/models \"$key_header\")\" = 200\n"
-        text += completions(CompletionCheck(plan: plan, node: node, litellm: litellm))
-        for file in node.secretFiles {
-            guard let app = file.virtualKeyFor, let variable = file.variables.first else { continue }
-            text += header(from: file.path, variable: variable, to: "$headers/\(app)")
-            text += "expect \(Shell.quote("the virtual key of \(app) is accepted (200)")) "
-            text += "test \"$(http_status \(base)/v1/models \"$headers/\(app)\")\" = 200\n"
-        }
-        return text
-    }
-
-    /// One real completion per routed model: a listed model may have no backend behind it.
-    private func completions(_ check: CompletionCheck) -> String {
-        var text = CompletionCheck.function
-        for request in check.requests(header: "\"$key_header\"") {
-            let what = "\(request.model) answers a one-token completion \(check.via)"
-            text += "if why=$(\(request.command)); then pass \(Shell.quote(what)); "
-            if let stopped = request.stopped {
-                // Stopped on purpose: the line shows what its clients get meanwhile.
-                text += "else pass \(Shell.quote("\(request.model) is stopped (\(stopped)); LiteLLM answers its clients: "))\"$why\"; fi\n"
-            } else {
-                text += "else fail \(Shell.quote("\(what): "))\"$why\"; fi\n"
-            }
-        }
-        return text
-    }
+    private func section(_ title: String) -> String { Self.section(title) }
+    /// The line that opens a section of verify.sh.
+    static func section(_ title: String) -> String { "\necho '== \(title)'\n" }
 
     /// The header file for a key, for curl's `-H @file`.
-    private func header(from file: String, variable: String, to path: String) -> String {
+    private func header(from file: String, variable: String, to path: String) -> String { Self.header(from: file, variable: variable, to: path) }
+    static func header(from file: String, variable: String, to path: String) -> String {
         "# shellcheck source=/dev/null\n" + Shell.bearerHeader(from: file, variable: variable, to: "\"\(path)\"") + "\n"
-    }
-
-    /// The database refuses whoever has no password, over TCP and over its socket; the positive
-    /// check shows a refusal is about the password, not a database that is down.
-    private func databaseChecks(_ database: LiteLLMPlan.Database) -> String {
-        let target = "-p \(database.port) -U \(LiteLLMPlan.Database.user) -d \(LiteLLMPlan.Database.name)"
-        var text = section("LiteLLM database: a password is required, on 127.0.0.1 and on the socket")
-        text += "# shellcheck disable=SC2016 # expands in the container's shell, where the env file defined it\n"
-        text += "expect 'litellm-db accepts its password' docker exec \(App.litellmDB.containerName) "
-        text += "sh -c 'PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -w -h \(database.host) \(target) -tAc \"select 1\"'\n"
-        // Refused for the right reason: a missing container or a server still starting fails too,
-        // and would pass a check that only wants a failure.
-        text += "# pg_wants_password COMMAND...: psql fails because the server asked for a password it was not given.\n"
-        text += "pg_wants_password() { local out; if out=$(\"$@\" 2>&1); then return 1; fi; grep -q 'no password supplied' <<<\"$out\"; }\n"
-        text += "expect 'litellm-db refuses a connection without a password (\(database.host))' pg_wants_password "
-        text += "docker exec \(App.litellmDB.containerName) env -u PGPASSWORD psql -w -h \(database.host) \(target) -tAc 'select 1'\n"
-        text += "expect 'litellm-db refuses a connection without a password (socket)' pg_wants_password "
-        text += "docker exec \(App.litellmDB.containerName) env -u PGPASSWORD psql -w \(target) -tAc 'select 1'\n"
-        return text
     }
 
     /// NCCL uses a link's RDMA device only when the host has one and the containers get it.
@@ -300,7 +240,7 @@ struct VerifyEmitter {
         return text
     }
 
-    /// A model a compose service serves: it answers with the model's name where LiteLLM calls it;
+    /// A model a compose service serves: it answers with the model's name where the gateway calls it;
     /// one started by hand may be stopped, but when it runs it is on no wildcard address.
     private func serviceChecks(_ cluster: ClusterPlan) -> String {
         let model = cluster

@@ -28,11 +28,31 @@ public struct AppOperations: Sendable {
     public enum Check: Sendable, Equatable {
         /// A shell function the checks after it call.
         case function(String)
+        /// A comment line (for shellcheck, or saying what a function does), without its `# `.
+        case comment(String)
         /// A check: what holds when the command succeeds.
         case expect(String, command: String)
     }
 
+    /// What an app is to the node's gateway when it serves it: such an app starts in the
+    /// gateway's step, before the gateway (`startBeforeGateway`), and verify.sh checks it right
+    /// after the gateway, a database before a cache. Ordered as they start.
+    public enum GatewayRole: Int, Sendable, Comparable {
+        case database
+        case cache
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
     public var step: Step?
+    /// Set for an app that serves the node's gateway (its database, its cache); nil for an app
+    /// that starts with the others in the Apps step.
+    public var servesGateway: GatewayRole?
+    /// Lines of the gateway's step that start the app before the gateway, and wait for it.
+    public var startBeforeGateway: [Command] = []
+    /// Compose services the app's own lines start (in the gateway's step), which the Apps step
+    /// leaves out.
+    public var startedElsewhere: [String] = []
     /// Lines of the Secrets step, once the secret files exist (a self-signed certificate).
     public var afterSecrets: [Command] = []
     /// Lines of the Apps step before `docker compose up` (folders the containers mount, a registry login).

@@ -20,6 +20,13 @@ struct LiteLLMKind: AppKind {
             dependsOn: [App.litellmDB, .redis].filter { context.node.apps.contains($0) }.map(\.containerName), path: options.path)
     }
 
+    /// A compose-run LiteLLM starts in its own step (the gateway's), not with the apps.
+    func operations(_ context: AppContext) -> AppOperations {
+        var operations = AppOperations()
+        if context.options?.runner == .compose { operations.startedElsewhere = [app.containerName] }
+        return operations
+    }
+
     /// Behind NGINX, LiteLLM faces the node alone: the tailnet reaches it through NGINX's TLS.
     func exposure(_ context: AppContext) -> Service.Exposure {
         context.node.apps.contains(.nginx) ? .localOnly : .ownerTailnet

@@ -24,4 +24,20 @@ struct RedisKind: AppKind {
         guard let password = context.owner.redisPassword else { return [] }
         return [SecretPlacement(secret: password, variables: [password.variable], readers: [App.litellm.rawValue, app.rawValue], group: context.composeReaderGroup)]
     }
+
+    /// The gateway's cache: it starts in the gateway's step; verify.sh checks that a client without the password gets NOAUTH
+    /// (RESP over bash's /dev/tcp).
+    func operations(_ context: AppContext) -> AppOperations {
+        var operations = AppOperations()
+        guard context.node.apps.contains(.litellm), context.owner.redisPassword != nil, let port = context.node.port(of: app) else { return operations }
+        operations.servesGateway = .cache
+        operations.startedElsewhere = [app.containerName]
+        operations.startBeforeGateway = [.init("docker compose -f \(context.composeFile) up -d \(app.containerName)", reads: [context.composeFile])]
+        operations.checkSection = "Redis"
+        operations.checks = [
+            .function("redis_refuses() { exec 3<>\"/dev/tcp/$1/$2\" || return 1; printf 'PING\\r\\n' >&3; IFS= read -r -t 3 reply <&3; exec 3<&-; [[ $reply == -NOAUTH* ]]; }"),
+            .expect("redis refuses a client without the password (NOAUTH)", command: "redis_refuses \(context.bind) \(port)"),
+        ]
+        return operations
+    }
 }

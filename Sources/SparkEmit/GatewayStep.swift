@@ -1,32 +1,36 @@
 import SparkPlan
 import SparkSpec
 
-/// The runbook's LiteLLM steps: starting the proxy (with its database and cache) and minting the
-/// virtual keys of the apps and of the owners its gateway offers models to.
-extension RunbookEmitter {
+/// The runbook's steps of a node's gateway, LiteLLM, which its planner (`LiteLLMPlan`) owns:
+/// starting the proxy (after what serves it: its database and cache, whose kinds give their
+/// lines), minting the virtual keys of the apps and of the owners it offers models to, and the
+/// lines that give it a new master key when the owner takes the node over.
+struct GatewayStep {
+    let plan: Plan
+    let node: NodePlan
+    let litellm: LiteLLMPlan
+    let recipes: SecretRecipe
+
+    /// The node's gateway steps, or nil on a node without a gateway.
+    init?(plan: Plan, node: NodePlan, recipes: SecretRecipe) {
+        guard let litellm = node.litellm else { return nil }
+        self.plan = plan
+        self.node = node
+        self.litellm = litellm
+        self.recipes = recipes
+    }
+
     /// Starts the node's LiteLLM and mints its virtual keys.
-    func writeLiteLLM(_ plan: Plan, _ node: NodePlan, _ litellm: LiteLLMPlan, recipes: SecretRecipe, into book: inout RunbookWriter) {
+    func write(into book: inout RunbookWriter) {
         let user = node.user
-        let home = node.home
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
-        book.heading("LiteLLM proxy")
+        book.heading("LiteLLM proxy", kind: .gateway)
         book.text += "```sh\n"
         book.reads([Layout.stackPath(node, LiteLLMConfigEmitter.fileName), litellm.container == nil ? "/etc/systemd/system/litellm.service" : compose])
         book.reads(node.secretFiles.filter { $0.readers.contains(App.litellm.rawValue) }.map(\.path))
-        if litellm.database != nil { book.reads([compose]) }
-        if let database = litellm.database {
-            let container = App.litellmDB.containerName
-            book.text += "docker compose -f \(compose) up -d \(container)\n"
-            book.text += "timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(database.host) -p \(database.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'\n"
-            // LiteLLM's image migrates its database at start (`prisma migrate deploy`, proxy_cli.py);
-            // from site-packages the schema is pushed here.
-            if litellm.container == nil, let file = node.secretFile(defining: "DATABASE_URL") {
-                book.text += "( set -a; . \(file.path); \(home)/.local/bin/prisma db push --schema \(home)/.local/lib/python\(node.python)/site-packages/litellm/proxy/schema.prisma )\n"
-            }
-        }
-        if litellm.cache != nil {
-            book.text += "docker compose -f \(compose) up -d \(App.redis.containerName)\n"
-        }
+        // What serves the gateway starts first, in the order it serves it: a database, then a cache.
+        let serving = node.operations.filter { $0.servesGateway != nil }.sorted { $0.servesGateway! < $1.servesGateway! }
+        for command in serving.flatMap(\.startBeforeGateway) { book.run(command) }
         if let container = litellm.container {
             book.text += "docker compose -f \(compose) up -d \(container)\n"
         } else {
@@ -44,7 +48,7 @@ extension RunbookEmitter {
         if !recipes.virtualKeyFiles.isEmpty {
             let offers = plan.offers.filter { $0.gateway == node.name }
             let forApps = recipes.virtualKeyFiles.count > offers.count
-            book.heading(offers.isEmpty ? "Virtual keys for the apps (once)" : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)")
+            book.heading(offers.isEmpty ? "Virtual keys for the apps (once)" : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)", kind: .virtualKeys)
             if litellm.database != nil, let master = node.secretFile(defining: litellm.masterKey.variable) {
                 if forApps {
                     book.text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
@@ -68,5 +72,29 @@ extension RunbookEmitter {
                 book.text += ", mode 0600.\n"
             }
         }
+    }
+
+    /// The hand-over's lines: a new master key, and LiteLLM restarted to read it.
+    var rotation: String {
+        guard let master = node.secretFile(defining: litellm.masterKey.variable) else { return "" }
+        let variable = litellm.masterKey.variable
+        var text = ""
+        if master.variables == [variable] {
+            text += "\(master.group == nil ? "" : "sudo ")rm \(master.path)   # then run the secrets step again for this file\n"
+        } else {
+            // The file holds more (the salt key, which must never change: LiteLLM could no longer
+            // read what it encrypted): only the master key's line is made anew.
+            let write = master.group.map { "sudo install -m \(master.mode) -o root -g \($0) \"$tmp\" \(master.path)" } ?? "cat \"$tmp\" > \(master.path)"
+            text += "( umask 077; tmp=$(mktemp); trap 'rm -f \"$tmp\"' EXIT   # a new \(variable); the file's other values stay\n"
+            text += "  { grep -v '^\(variable)=' \(master.path); printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"; } > \"$tmp\"\n"
+            text += "  \(write) )\n"
+        }
+        if let container = litellm.container {
+            // A restart keeps the environment the container was created with.
+            text += "docker compose -f \(Layout.stackPath(node, ComposeEmitter.fileName)) up -d --force-recreate \(container)\n"
+        } else {
+            text += "sudo systemctl restart litellm\n"
+        }
+        return text
     }
 }

@@ -1,0 +1,71 @@
+import SparkPlan
+import SparkSpec
+
+/// Where a node's gateway, LiteLLM, with its TLS front, cache and database, departs from a
+/// hand-made one: the bullets of the runbook's last step that its planner (`LiteLLMPlan`) owns,
+/// so RunbookEmitter's differences name no app.
+struct GatewayDifferences {
+    let node: NodePlan
+    let litellm: LiteLLMPlan
+
+    /// The node's gateway differences, or nil on a node without a gateway.
+    init?(node: NodePlan) {
+        guard let litellm = node.litellm else { return nil }
+        self.node = node
+        self.litellm = litellm
+    }
+
+    /// The upstream default a compose-run gateway would bind without spark-gen's flags.
+    var upstreamBind: String? { litellm.container == nil ? nil : "LiteLLM's `--host` defaults to `0.0.0.0`" }
+
+    /// How the tailnet reaches the gateway (through its TLS front where it has one).
+    var tailnetFront: String { " The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs." }
+
+    /// Against a hand-written compose stack: fallbacks, the TLS front, the cache, the database.
+    var fromCompose: [String] {
+        var items = [
+            litellm.routesBetweenModels
+                ? "LiteLLM has no retries, and falls back only along the chains the topology names (a senior model never): a "
+                    + "backend that is down fails the requests for its own name, or sends them down its chain, instead of an "
+                    + "unnamed model answering them."
+                : "Each model name is one backend and LiteLLM has no retries or fallbacks: a backend that is down fails the requests "
+                    + "for its own name, at once, instead of another model answering them.",
+        ]
+        if node.has(.nginx) {
+            items.append(
+                "NGINX binds 127.0.0.1:\(node.port(of: .nginx) ?? 443) instead of publishing 80 and 443 on every address, and LiteLLM "
+                    + "faces only NGINX. Streaming passes through unbuffered, with HTTP/1.1 keepalive to LiteLLM and \(NginxEmitter.timeoutSeconds) s "
+                    + "timeouts; HSTS is sent only with a certificate the topology names, never with the self-signed one.")
+        }
+        if node.has(.redis) {
+            items.append(
+                "Redis binds 127.0.0.1 and asks for a password, which it reads on stdin (never on a command line); its image "
+                    + "otherwise binds every address with protected-mode off. It keeps nothing on disk: it is only a cache.")
+        }
+        if litellm.database != nil {
+            items.append(
+                "PostgreSQL has a random password from a secret file, listens on 127.0.0.1 only, and asks for the password on "
+                    + "its socket and on 127.0.0.1 too (the image's default trusts both).")
+        }
+        return items
+    }
+
+    /// Against the hand-made split-trust stack: the bind, the timeout, the keys, the database.
+    var fromGuide: [String] {
+        var items = [
+            "LiteLLM binds 127.0.0.1 instead of `0.0.0.0`, so the LAN cannot reach it even if ufw is off.",
+            "LiteLLM's request timeout is \(LiteLLMPlan.requestTimeout) s, not the 600 s often pasted into such setups: a long "
+                + "reasoning or tool-calling turn runs to the end, and a proxy put in front gets the same timeout.",
+            "The master key\(litellm.database != nil ? " and database URL come" : " comes") from the environment "
+                + "(`os.environ/…` under `general_settings`, the only place LiteLLM reads them); the key file is loaded with "
+                + "`EnvironmentFile=` and is never in the config.",
+        ]
+        if litellm.database != nil {
+            items.append(
+                "PostgreSQL has a random password from a secret file instead of `litellm`, listens on 127.0.0.1 only, and asks "
+                    + "for the password on its socket and on 127.0.0.1 too (the image's default trusts both, so every process on "
+                    + "the node would be superuser).")
+        }
+        return items
+    }
+}
