@@ -29,9 +29,14 @@ struct Explain: ParsableCommand {
         text += "Why\n" + Self.wrap(rule.rationale, indent: "  ") + "\n"
         text += "Fix\n" + Self.wrap(rule.help, indent: "  ") + "\n"
         text += "Triggers (↓ marks where the finding points)\n"
-        for example in rule.triggering { text += Self.render(example) }
+        for example in rule.triggering { text += try Self.render(example) }
         text += "Does not trigger\n"
-        for example in rule.nonTriggering { text += Self.render(example) }
+        for example in rule.nonTriggering { text += try Self.render(example) }
+        var fixtures: [RuleExampleFixture] = []
+        for fixture in (rule.triggering + rule.nonTriggering).compactMap(\.fixture) where !fixtures.contains(where: { $0.name == fixture.name }) {
+            fixtures.append(fixture)
+        }
+        if !fixtures.isEmpty { text += Self.render(fixtures: fixtures) }
         print(text, terminator: "")
     }
 
@@ -46,8 +51,35 @@ struct Explain: ParsableCommand {
         return text
     }
 
-    static func render(_ example: RuleExample) -> String {
-        let base = "examples/\(example.base)/topology.yaml"
+    static func render(_ example: RuleExample) throws -> String {
+        guard let fixture = example.fixture, let applied = try example.applied() else { return renderOldForm(example) }
+        guard !applied.hunks.isEmpty else { return "  \(fixture.name), as it is\n\n" }
+        var text = "  \(fixture.name), with:\n"
+        for hunk in applied.hunks {
+            text += hunk.parents.map { "      \($0)\n" }.joined()
+            if hunk.gap, let first = (hunk.before + hunk.removed + hunk.added).first {
+                text += "      " + String(repeating: " ", count: first.prefix { $0 == " " }.count) + "…\n"
+            }
+            text += hunk.before.map { "      \($0)\n" }.joined()
+            text += hunk.removed.map { "    - \($0)\n" }.joined()
+            text += hunk.added.map { "    + \($0)\n" }.joined()
+            text += hunk.after.map { "      \($0)\n" }.joined()
+        }
+        return text + "\n"
+    }
+
+    /// The fixtures the examples start from, in full, so the examples above read on their own.
+    static func render(fixtures: [RuleExampleFixture]) -> String {
+        fixtures.map { fixture in
+            "Fixture \(fixture.name): \(fixture.summary)\n"
+                + fixture.yaml.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { $0.isEmpty ? "\n" : "    \($0)\n" }.joined()
+        }.joined(separator: "\n")
+    }
+
+    /// An example of the old form: edits of a committed example.
+    static func renderOldForm(_ example: RuleExample) -> String {
+        guard case .example(let name) = example.source else { return "" }
+        let base = "examples/\(name)/topology.yaml"
         guard !example.edits.isEmpty else { return "  \(base), as committed\n\n" }
         var text = "  \(base), with:\n"
         for edit in example.edits {
