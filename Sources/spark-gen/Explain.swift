@@ -33,7 +33,7 @@ struct Explain: ParsableCommand {
         text += "Does not trigger\n"
         for example in rule.nonTriggering { text += try Self.render(example) }
         var fixtures: [RuleExampleFixture] = []
-        for fixture in (rule.triggering + rule.nonTriggering).compactMap(\.fixture) where !fixtures.contains(where: { $0.name == fixture.name }) {
+        for fixture in (rule.triggering + rule.nonTriggering).map(\.fixture) where !fixtures.contains(where: { $0.name == fixture.name }) {
             fixtures.append(fixture)
         }
         if !fixtures.isEmpty { text += Self.render(fixtures: fixtures) }
@@ -52,9 +52,9 @@ struct Explain: ParsableCommand {
     }
 
     static func render(_ example: RuleExample) throws -> String {
-        guard let fixture = example.fixture, let applied = try example.applied() else { return renderOldForm(example) }
-        guard !applied.hunks.isEmpty else { return "  \(fixture.name), as it is\n\n" }
-        var text = "  \(fixture.name), with:\n"
+        let applied = try example.applied()
+        guard !applied.hunks.isEmpty else { return "  \(example.fixture.name), as it is\n\n" }
+        var text = "  \(example.fixture.name), with:\n"
         for hunk in applied.hunks {
             text += hunk.parents.map { "      \($0)\n" }.joined()
             if hunk.gap, let first = (hunk.before + hunk.removed + hunk.added).first {
@@ -70,27 +70,11 @@ struct Explain: ParsableCommand {
 
     /// The fixtures the examples start from, in full, so the examples above read on their own.
     static func render(fixtures: [RuleExampleFixture]) -> String {
-        fixtures.map { fixture in
-            "Fixture \(fixture.name): \(fixture.summary)\n"
-                + fixture.yaml.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { $0.isEmpty ? "\n" : "    \($0)\n" }.joined()
-        }.joined(separator: "\n")
-    }
-
-    /// An example of the old form: edits of a committed example.
-    static func renderOldForm(_ example: RuleExample) -> String {
-        guard case .example(let name) = example.source else { return "" }
-        let base = "examples/\(name)/topology.yaml"
-        guard !example.edits.isEmpty else { return "  \(base), as committed\n\n" }
-        var text = "  \(base), with:\n"
-        for edit in example.edits {
-            let old = edit.old.hasSuffix("\n") ? String(edit.old.dropLast()) : edit.old
-            let new = edit.new.hasSuffix("\n") ? String(edit.new.dropLast()) : edit.new
-            text += old.split(separator: "\n", omittingEmptySubsequences: false).map { "    - \($0)\n" }.joined()
-            if !new.isEmpty {
-                text += new.split(separator: "\n", omittingEmptySubsequences: false).map { "    + \($0)\n" }.joined()
-            }
-        }
-        return text + "\n"
+        "Fixtures (the topologies the examples edit)\n"
+            + fixtures.map { fixture in
+                "  \(fixture.name): \(fixture.summary)\n"
+                    + fixture.yaml.split(separator: "\n").map { "      \($0)\n" }.joined()
+            }.joined(separator: "\n")
     }
 
     /// Words wrapped at 88 columns under an indent; each line break of `text` starts a paragraph,

@@ -9,10 +9,6 @@ import Testing
 /// owns, which lints clean of every rule and builds, so an example triggers because of its own
 /// edits and a change to `examples/*` cannot break it.
 @Suite struct RuleExampleFixtureTests {
-    /// Examples still written as edits of `examples/*`. The number may only go down: lower it
-    /// when a rule's examples move to fixtures, and never raise it.
-    static let oldFormCeiling = 0
-
     @Test(arguments: RuleExampleFixture.all.map(\.name))
     func fixtureLintsCleanAndBuilds(_ name: String) throws {
         let fixture = try #require(RuleExampleFixture.all.first { $0.name == name })
@@ -28,12 +24,23 @@ import Testing
         #expect(Set(names).count == names.count)
     }
 
-    @Test func oldFormExamplesOnlyGoDown() {
-        var oldForm: [String] = []
-        for rule in RuleCatalog.rules.map(\.description) {
-            for example in rule.triggering + rule.nonTriggering where example.fixture == nil { oldForm.append(rule.id) }
+    @Test func everyFixtureIsUsed() {
+        let used = Set(RuleCatalog.rules.flatMap { $0.description.triggering + $0.description.nonTriggering }.map(\.fixture.name))
+        #expect(used == Set(RuleExampleFixture.all.map(\.name)))
+    }
+
+    /// No rule example reads `examples/*`: the rules' module reads no file at all, and the
+    /// helper that turns an example into a topology names no example directory.
+    @Test func ruleExamplesReadNoCommittedExample() throws {
+        let root = Fixtures.repositoryRoot
+        let rules = try FileManager.default.subpathsOfDirectory(atPath: root + "/Sources/SparkRules").filter { $0.hasSuffix(".swift") }
+        #expect(rules.count > 50)
+        for file in rules {
+            let text = try String(contentsOfFile: root + "/Sources/SparkRules/" + file, encoding: .utf8)
+            #expect(!text.contains("import Foundation") && !text.contains("contentsOfFile"), "\(file) reads files")
         }
-        #expect(oldForm.count <= Self.oldFormCeiling, "examples that edit examples/*: \(oldForm)")
+        let helper = try String(contentsOfFile: root + "/Tests/SparkTestSupport/RuleExamples.swift", encoding: .utf8)
+        #expect(!helper.contains("examples/") && !helper.contains("contentsOfFile"))
     }
 
     /// An edit must name text that occurs once, or the example would change more than it shows.
@@ -41,7 +48,7 @@ import Testing
         let twice = RuleExample(.twoOwnerLab, replacing: "cameron", with: "ops")
         #expect(throws: RuleExample.ApplyError.self) { try twice.applied() }
         let once = RuleExample(.twoOwnerLab, replacing: "tailnet_hostname: sparky-02", with: "tailnet_hostname: ↓spark-01")
-        let hunk = try? #require(once.applied()?.hunks.first)
+        let hunk = try? #require(once.applied().hunks.first)
         #expect(hunk?.removed == ["    tailnet_hostname: sparky-02"] && hunk?.added == ["    tailnet_hostname: ↓spark-01"])
     }
 }

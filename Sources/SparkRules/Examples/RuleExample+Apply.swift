@@ -52,10 +52,9 @@ extension RuleExample {
         return Applied(text: text, hunks: hunks)
     }
 
-    /// The example applied to its fixture; nil for an example of the old form.
-    public func applied() throws -> Applied? {
-        guard let fixture else { return nil }
-        return try Self.apply(edits, to: fixture.yaml, name: fixture.name)
+    /// The example applied to its fixture.
+    public func applied() throws -> Applied {
+        try Self.apply(edits, to: fixture.yaml, name: fixture.name)
     }
 
     /// Where `needle` occurs in `text`, overlaps included (no Foundation in this module).
