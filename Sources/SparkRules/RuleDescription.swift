@@ -13,12 +13,13 @@ public struct RuleDescription: Sendable {
     public let help: String
     /// Topologies that must produce a finding where their `↓` marker points.
     public let triggering: [RuleExample]
-    /// Topologies that must produce no finding of this rule.
+    /// Topologies that must produce no finding of this rule; by default the fixture the first
+    /// triggering example starts from, as it is.
     public let nonTriggering: [RuleExample]
 
     public init(
         id: String, title: String, rationale: String, severity: Severity = .error, help: String,
-        triggering: [RuleExample], nonTriggering: [RuleExample] = [.unchanged]
+        triggering: [RuleExample], nonTriggering: [RuleExample]? = nil
     ) {
         self.id = id
         self.title = title
@@ -26,35 +27,39 @@ public struct RuleDescription: Sendable {
         self.severity = severity
         self.help = help
         self.triggering = triggering
-        self.nonTriggering = nonTriggering
+        self.nonTriggering = nonTriggering ?? triggering.prefix(1).map { .clean($0.fixture) }
     }
 }
 
-/// A topology given as edits to an example (by default `examples/split-trust`).
+/// A topology given as edits to a small fixture the rule catalog owns (`RuleExampleFixture`),
+/// never to the committed `examples/*`: it reads as "the minimal lab, plus this", and a change
+/// to an example cannot break it.
 ///
-/// In a replacement, `↓` marks the exact spot the finding must point at; it is removed
-/// before the topology is compiled.
+/// Each edit's `old` text must occur exactly once in the fixture. In a replacement, `↓` marks
+/// the exact spot the finding must point at; it is removed before the topology is compiled.
 public struct RuleExample: Sendable {
     public static let marker: Character = "↓"
 
-    public let base: String
+    public let fixture: RuleExampleFixture
     public let edits: [Edit]
 
-    /// One textual replacement in the base topology.
+    /// One textual replacement in the fixture.
     public struct Edit: Sendable {
         public let old: String
         public let new: String
     }
 
-    public init(base: String = "split-trust", _ edits: [(String, String)]) {
-        self.base = base
+    public init(_ fixture: RuleExampleFixture, _ edits: [(String, String)]) {
+        self.fixture = fixture
         self.edits = edits.map { Edit(old: $0.0, new: $0.1) }
     }
 
-    public init(base: String = "split-trust", replacing old: String, with new: String) {
-        self.init(base: base, [(old, new)])
+    public init(_ fixture: RuleExampleFixture, replacing old: String, with new: String) {
+        self.init(fixture, [(old, new)])
     }
 
-    /// The base example exactly as committed.
-    public static let unchanged = RuleExample([])
+    /// The fixture exactly as written: it lints clean, so it triggers no rule.
+    public static func clean(_ fixture: RuleExampleFixture) -> RuleExample {
+        RuleExample(fixture, [])
+    }
 }

@@ -29,9 +29,14 @@ struct Explain: ParsableCommand {
         text += "Why\n" + Self.wrap(rule.rationale, indent: "  ") + "\n"
         text += "Fix\n" + Self.wrap(rule.help, indent: "  ") + "\n"
         text += "Triggers (↓ marks where the finding points)\n"
-        for example in rule.triggering { text += Self.render(example) }
+        for example in rule.triggering { text += try Self.render(example) }
         text += "Does not trigger\n"
-        for example in rule.nonTriggering { text += Self.render(example) }
+        for example in rule.nonTriggering { text += try Self.render(example) }
+        var fixtures: [RuleExampleFixture] = []
+        for fixture in (rule.triggering + rule.nonTriggering).map(\.fixture) where !fixtures.contains(where: { $0.name == fixture.name }) {
+            fixtures.append(fixture)
+        }
+        if !fixtures.isEmpty { text += Self.render(fixtures: fixtures) }
         print(text, terminator: "")
     }
 
@@ -46,19 +51,30 @@ struct Explain: ParsableCommand {
         return text
     }
 
-    static func render(_ example: RuleExample) -> String {
-        let base = "examples/\(example.base)/topology.yaml"
-        guard !example.edits.isEmpty else { return "  \(base), as committed\n\n" }
-        var text = "  \(base), with:\n"
-        for edit in example.edits {
-            let old = edit.old.hasSuffix("\n") ? String(edit.old.dropLast()) : edit.old
-            let new = edit.new.hasSuffix("\n") ? String(edit.new.dropLast()) : edit.new
-            text += old.split(separator: "\n", omittingEmptySubsequences: false).map { "    - \($0)\n" }.joined()
-            if !new.isEmpty {
-                text += new.split(separator: "\n", omittingEmptySubsequences: false).map { "    + \($0)\n" }.joined()
+    static func render(_ example: RuleExample) throws -> String {
+        let applied = try example.applied()
+        guard !applied.hunks.isEmpty else { return "  \(example.fixture.name), as it is\n\n" }
+        var text = "  \(example.fixture.name), with:\n"
+        for hunk in applied.hunks {
+            text += hunk.parents.map { "      \($0)\n" }.joined()
+            if hunk.gap, let first = (hunk.before + hunk.removed + hunk.added).first {
+                text += "      " + String(repeating: " ", count: first.prefix { $0 == " " }.count) + "…\n"
             }
+            text += hunk.before.map { "      \($0)\n" }.joined()
+            text += hunk.removed.map { "    - \($0)\n" }.joined()
+            text += hunk.added.map { "    + \($0)\n" }.joined()
+            text += hunk.after.map { "      \($0)\n" }.joined()
         }
         return text + "\n"
+    }
+
+    /// The fixtures the examples start from, in full, so the examples above read on their own.
+    static func render(fixtures: [RuleExampleFixture]) -> String {
+        "Fixtures (the topologies the examples edit)\n"
+            + fixtures.map { fixture in
+                "  \(fixture.name): \(fixture.summary)\n"
+                    + fixture.yaml.split(separator: "\n").map { "      \($0)\n" }.joined()
+            }.joined(separator: "\n")
     }
 
     /// Words wrapped at 88 columns under an indent; each line break of `text` starts a paragraph,

@@ -3,17 +3,10 @@ import SparkDiagnostics
 import SparkRules
 
 extension Fixtures {
-    /// A rule example's topology: its base example with the edits applied, and the position
+    /// A rule example's topology: its fixture with the edits applied, and the position
     /// (1-based) of its `↓` marker, which is removed from the text.
     public static func materialize(_ example: RuleExample) throws -> (text: String, marker: SparkDiagnostics.SourceLocation?) {
-        let path = repositoryRoot + "/examples/\(example.base)/topology.yaml"
-        var text = try String(contentsOfFile: path, encoding: .utf8)
-        for edit in example.edits {
-            guard text.contains(edit.old) else {
-                throw ExampleError(description: "example edit does not apply to \(example.base): \(edit.old)")
-            }
-            text = text.replacingOccurrences(of: edit.old, with: edit.new)
-        }
+        let text = try example.applied().text
         var marker: SparkDiagnostics.SourceLocation?
         var line = 1, column = 1
         var clean = ""

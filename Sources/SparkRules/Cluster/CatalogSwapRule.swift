@@ -18,7 +18,7 @@ struct CatalogSwapRule: Rule {
             """,
         help: "give every model of the catalog a vLLM runtime with the default runner (docker-run), and put each worker on a LAN with the head",
         triggering: [
-            RuleExample(base: "spark-control", replacing: """
+            RuleExample(.catalogLab, replacing: """
                     runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
                     catalog: sparks
                     node: spark-1
@@ -33,12 +33,12 @@ struct CatalogSwapRule: Rule {
                       gpu_memory_utilization: 0.7
                       max_model_len: 131072
                 """),
-            RuleExample(base: "spark-control", [
+            RuleExample(.catalogLab, [
                 ("links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}, lan: 192.168.1.52}", "links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}}"),
                 ("workers: [spark-2]", "workers: [↓spark-2]"),
             ]),
         ],
-        nonTriggering: [.unchanged, RuleExample(base: "spark-control", [])])
+        nonTriggering: [.clean(.twoOwnerLab), .clean(.catalogLab)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []

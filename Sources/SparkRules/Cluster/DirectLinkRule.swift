@@ -15,11 +15,11 @@ struct DirectLinkRule: Rule {
         help: "write 'kind: fabric' for a switch, or give the third node its own direct link",
         triggering: [
             RuleExample(
-                replacing: "  mgmt: {subnet: 192.0.2.0/24}\n",
+                .twoOwnerLab, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n",
                 with: "  mgmt: {subnet: 192.0.2.0/24}\n  spare: ↓{kind: direct, interface: enp1s0f1np0, subnet: 203.0.113.0/30}\n"),
-            RuleExample(base: "three-node-lab", replacing: "  dac: {kind: fabric, ", with: "  dac: ↓{kind: direct, "),
+            RuleExample(.sharedSwitch, replacing: "  dac: {kind: fabric, ", with: "  dac: ↓{kind: direct, "),
         ],
-        nonTriggering: [.unchanged, RuleExample(base: "three-node-lab", [])])
+        nonTriggering: [.clean(.twoOwnerLab), .clean(.sharedSwitch)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var members: [String: [String]] = [:]

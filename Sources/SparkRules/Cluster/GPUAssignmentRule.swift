@@ -18,16 +18,16 @@ struct GPUAssignmentRule: Rule {
             """,
         help: "give each model that starts with the stack GPUs of its own, as many as tensor_parallel × pipeline_parallel, below hardware.gpus",
         triggering: [
-            RuleExample(base: "multi-model", [
+            RuleExample(.multiModel, [
                 ("hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}", "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121, gpus: 2}"),
                 ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n"),
                 ("    port: 8002\n", "    port: 8002\n    gpu_ids: [↓0]\n"),
             ]),
-            RuleExample(base: "multi-model", [("    port: 8001\n", "    port: 8001\n    gpu_ids: [↓1]\n")]),
+            RuleExample(.multiModel, [("    port: 8001\n", "    port: 8001\n    gpu_ids: [↓1]\n")]),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(base: "multi-model", [
+            .clean(.twoOwnerLab),
+            RuleExample(.multiModel, [
                 ("hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}", "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121, gpus: 2}"),
                 ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n"),
                 ("    port: 8002\n", "    port: 8002\n    gpu_ids: [1]\n"),

@@ -16,8 +16,8 @@ struct ImageRecipeRule: Rule {
             """,
         help: "give each recipe an image name of its own (runtime.image), or make the base image and ray_version agree",
         triggering: [
-            RuleExample(replacing: "\n# The shared cluster", with: """
-
+            RuleExample(.twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n", with: """
+                      default_chat_template_kwargs: {enable_thinking: false}
                   qwen3-8b:
                     source: Qwen/Qwen3-8B-FP8
                     weights_gb: 8
@@ -26,13 +26,12 @@ struct ImageRecipeRule: Rule {
                     port: 8002
                     vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
 
-                # The shared cluster
                 """),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(replacing: "\n# The shared cluster", with: """
-
+            .clean(.twoOwnerLab),
+            RuleExample(.twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n", with: """
+                      default_chat_template_kwargs: {enable_thinking: false}
                   qwen3-8b:
                     source: Qwen/Qwen3-8B-FP8
                     weights_gb: 8
@@ -41,7 +40,6 @@ struct ImageRecipeRule: Rule {
                     port: 8002
                     vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
 
-                # The shared cluster
                 """),
         ])
 

@@ -18,17 +18,17 @@ struct KnownBadBuildRule: Rule {
         help: "pin a build past the window (the finding names the first known good one)",
         triggering: [
             RuleExample(
-                base: "one-box", replacing: "runtime: {kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570}\n    node: framework\n    port: 8081",
+                .mixedBox, replacing: "runtime: {kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570}\n    node: framework\n    port: 8081",
                 with: "runtime: {kind: llama-cpp, image: ↓ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700}\n    node: framework\n    port: 8081"),
             RuleExample(
-                base: "one-box", replacing: "runtime: {kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570}\n    node: framework\n    port: 8081",
+                .mixedBox, replacing: "runtime: {kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570}\n    node: framework\n    port: 8081",
                 with: "runtime: {kind: llama-cpp, image: ↓ghcr.io/ggml-org/llama.cpp:server-vulkan-b9600}\n    node: framework\n    port: 8081"),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(base: "one-box", []),
+            .clean(.twoOwnerLab),
+            .clean(.mixedBox),
             // The ROCm image is not the Vulkan one.
-            RuleExample(base: "one-box", replacing: "server-vulkan-b9570}\n    node: framework\n    port: 8081", with: "server-rocm-b6700}\n    node: framework\n    port: 8081"),
+            RuleExample(.mixedBox, replacing: "server-vulkan-b9570}\n    node: framework\n    port: 8081", with: "server-rocm-b6700}\n    node: framework\n    port: 8081"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -19,12 +19,12 @@ struct LoadFormatExtraRule: Rule {
             """,
         help: "remove 'load_format', or run an image that has the package (vllm/vllm-openai:v0.20.0 or later)",
         triggering: [
-            RuleExample(base: "spark-control", replacing: "      max_num_batched_tokens: 8192\n  qwen2.5-72b:", with: "      max_num_batched_tokens: 8192\n      load_format: ↓fastsafetensors\n  qwen2.5-72b:"),
+            RuleExample(.catalogLab, replacing: "      max_num_batched_tokens: 8192\n  qwen2.5-72b:", with: "      max_num_batched_tokens: 8192\n      load_format: ↓fastsafetensors\n  qwen2.5-72b:"),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(base: "spark-control", []),
-            RuleExample(base: "homelab", replacing: "      quantization: compressed-tensors\n", with: "      quantization: compressed-tensors\n      load_format: fastsafetensors\n"),
+            .clean(.twoOwnerLab),
+            .clean(.catalogLab),
+            RuleExample(.homelab, replacing: "      quantization: compressed-tensors\n", with: "      quantization: compressed-tensors\n      load_format: fastsafetensors\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -13,14 +13,14 @@ struct PortClaimsRule: Rule {
             """,
         help: "give the model, its Ray head or the app a port of its own; two NVIDIA NIMs never share a node (each one's Triton takes ports 8000 to 8002)",
         triggering: [
-            RuleExample(replacing: "    port: 8000", with: "    port: ↓8080"),
+            RuleExample(.twoOwnerLab, replacing: "    port: 8000", with: "    port: ↓8080"),
             RuleExample(
-                replacing: "cluster: {head: spark-01, workers: [spark-02], tensor_parallel: 2, pipeline_parallel: 1}",
+                .twoOwnerLab, replacing: "cluster: {head: spark-01, workers: [spark-02], tensor_parallel: 2, pipeline_parallel: 1}",
                 with: "cluster: {head: spark-01, workers: [spark-02], tensor_parallel: 2, pipeline_parallel: 1, ray_port: ↓5678}"),
             // Two NIMs on one node: each one's Triton takes 8000 to 8002 on the host network.
-            RuleExample(base: "spark-control", replacing: "    apps: [magpie]", with: "    apps: ↓[parakeet, magpie]"),
+            RuleExample(.catalogLab, replacing: "    apps: [magpie]", with: "    apps: ↓[parakeet, magpie]"),
         ],
-        nonTriggering: [.unchanged, RuleExample(base: "spark-control", [])])
+        nonTriggering: [.clean(.twoOwnerLab), .clean(.catalogLab)])
 
     /// Reads the Plan's listeners, so whatever a kind adds is covered; a multi-node head also
     /// keeps Ray's dashboard port free (started with --include-dashboard=false, but one

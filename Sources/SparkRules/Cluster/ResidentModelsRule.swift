@@ -20,7 +20,7 @@ struct ResidentModelsRule: Rule {
         help: "lower gpu_memory_utilization so the models on the node add up to at most 95% of its usable memory, move a model, or give the largest 'start: manual'",
         triggering: [
             // A model beside the catalog leaves too little for its largest model to be swapped in.
-            RuleExample(base: "spark-control", replacing: "models:\n", with: """
+            RuleExample(.catalogLab, replacing: "models:\n", with: """
                 models:
                   embedder:
                     source: Qwen/Qwen3-Embedding-8B
@@ -31,7 +31,7 @@ struct ResidentModelsRule: Rule {
 
                 """),
             RuleExample(
-                replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
+                .twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
                 with: """
                       default_chat_template_kwargs: {enable_thinking: false}
                   embedder:
@@ -45,12 +45,12 @@ struct ResidentModelsRule: Rule {
                 """),
         ],
         nonTriggering: [
-            .unchanged,
+            .clean(.twoOwnerLab),
             // Five models take turns on spark-1: counted as the largest, not the sum (which is 300%).
-            RuleExample(base: "spark-control", []),
+            .clean(.catalogLab),
             // 0.80 + 0.15 is exactly the budget; binary floats would make it 0.9500000000000001.
             RuleExample(
-                replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
+                .twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
                 with: """
                       default_chat_template_kwargs: {enable_thinking: false}
                   embedder:

@@ -15,11 +15,11 @@ struct ToolParserRule: Rule {
             """ + ToolCallFormats.table,
         help: "use the parser vLLM documents for the model family",
         triggering: [
-            RuleExample(replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: ↓hermes\n"),
+            RuleExample(.twoOwnerLab, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: ↓hermes\n"),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: qwen3_xml\n"),
+            .clean(.twoOwnerLab),
+            RuleExample(.twoOwnerLab, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: qwen3_xml\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -14,7 +14,7 @@ struct HostNamesRule: Rule {
             """,
         help: "give every node a tailnet_hostname no other node uses as its name or tailnet host name",
         triggering: [
-            RuleExample(replacing: "tailnet_hostname: sparky-02", with: "tailnet_hostname: ↓spark-01"),
+            RuleExample(.twoOwnerLab, replacing: "tailnet_hostname: sparky-02", with: "tailnet_hostname: ↓spark-01"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

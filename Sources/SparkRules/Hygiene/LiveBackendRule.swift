@@ -14,13 +14,13 @@ struct LiveBackendRule: Rule {
             """,
         help: "list only models of this topology, and let their API listen on the DAC address when other nodes call it",
         triggering: [
-            RuleExample(replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n",
+            RuleExample(.twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n",
                         with: "    master_key: {file: ~/.sparky02-litellm-key}\n    models: [↓qwen3.6-35b]\n"),
-            RuleExample(replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓loopback\n"),
+            RuleExample(.twoOwnerLab, replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓loopback\n"),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n",
+            .clean(.twoOwnerLab),
+            RuleExample(.twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n",
                         with: "    master_key: {file: ~/.sparky02-litellm-key}\n    models: [qwen3.5-122b]\n"),
         ])
 

@@ -19,19 +19,19 @@ struct PinnedImageRule: Rule {
         severity: .warning,
         help: "write a versioned tag, or keep the tag and add 'digest: sha256:…' (docker buildx imagetools inspect IMAGE prints it)",
         triggering: [
-            RuleExample(base: "one-box", replacing: "image: ollama/ollama:0.12.6-rocm", with: "image: ↓ollama/ollama:rocm"),
-            RuleExample(base: "one-box", replacing: "apps: [{litellm: {runner: compose, port: 4000}}]", with: "apps: [{litellm: {runner: compose, port: 4000, image: ↓ghcr.io/berriai/litellm:main-stable}}]"),
+            RuleExample(.mixedBox, replacing: "image: ollama/ollama:0.12.6-rocm", with: "image: ↓ollama/ollama:rocm"),
+            RuleExample(.mixedBox, replacing: "apps: [{litellm: {runner: compose, port: 4000}}]", with: "apps: [{litellm: {runner: compose, port: 4000, image: ↓ghcr.io/berriai/litellm:main-stable}}]"),
             RuleExample(
-                replacing: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
+                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
                 with: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}, image: ↓ghcr.io/open-webui/open-webui:main}}"),
         ],
         nonTriggering: [
-            .unchanged,
+            .clean(.twoOwnerLab),
             RuleExample(
-                base: "one-box", replacing: "apps: [{litellm: {runner: compose, port: 4000}}]",
+                .mixedBox, replacing: "apps: [{litellm: {runner: compose, port: 4000}}]",
                 with: "apps: [{litellm: {runner: compose, port: 4000, image: ghcr.io/berriai/litellm:main-stable, digest: sha256:\(String(repeating: "ab", count: 32))}}]"),
             RuleExample(
-                replacing: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
+                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
                 with: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}, digest: sha256:\(String(repeating: "cd", count: 32))}}"),
         ])
 

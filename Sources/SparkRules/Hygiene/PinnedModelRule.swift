@@ -25,14 +25,14 @@ struct PinnedModelRule: Rule {
         severity: .warning,
         help: "add 'revision:' with the commit you reviewed (the last part of the snapshot path 'hf download' prints, …/snapshots/COMMIT), or 'revision: main' to follow the branch on purpose; for Ollama write a tag, such as 'qwen3-coder:30b'",
         triggering: [
-            RuleExample(base: "multi-model", replacing: "    source: openai/gpt-oss-120b\n    revision: main\n", with: "    source: ↓openai/gpt-oss-120b\n"),
-            RuleExample(base: "one-box", replacing: "    source: qwen3-coder:30b\n", with: "    source: ↓qwen3-coder\n"),
-            RuleExample(base: "one-box", replacing: "    source: qwen3-coder:30b\n", with: "    source: ↓qwen3-coder:latest\n"),
+            RuleExample(.multiModel, replacing: "    source: openai/gpt-oss-120b\n    revision: main\n", with: "    source: ↓openai/gpt-oss-120b\n"),
+            RuleExample(.mixedBox, replacing: "    source: qwen3-coder:30b\n", with: "    source: ↓qwen3-coder\n"),
+            RuleExample(.mixedBox, replacing: "    source: qwen3-coder:30b\n", with: "    source: ↓qwen3-coder:latest\n"),
         ],
         nonTriggering: [
-            .unchanged,
+            .clean(.twoOwnerLab),
             RuleExample(
-                base: "multi-model", replacing: "    source: openai/gpt-oss-120b\n    revision: main\n",
+                .multiModel, replacing: "    source: openai/gpt-oss-120b\n    revision: main\n",
                 with: "    source: openai/gpt-oss-120b\n    revision: 0123456789abcdef0123456789abcdef01234567\n"),
         ])
 

@@ -23,22 +23,22 @@ struct PinnedRemoteCodeRule: Rule {
         help: "write 'revision:' with the 40-digit commit whose .py files you read (the last part of the snapshot path 'hf download' prints, …/snapshots/COMMIT)",
         triggering: [
             RuleExample(
-                base: "multi-model",
+                .multiModel,
                 [
                     ("    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n", "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n"),
                     ("      tool_call_parser: qwen3_coder\n", "      tool_call_parser: qwen3_coder\n      trust_remote_code: ↓true\n"),
                 ]),
             RuleExample(
-                base: "multi-model",
+                .multiModel,
                 [
                     ("    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n", "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: ↓main\n"),
                     ("      tool_call_parser: qwen3_coder\n", "      tool_call_parser: qwen3_coder\n      trust_remote_code: true\n"),
                 ]),
         ],
         nonTriggering: [
-            .unchanged,
+            .clean(.twoOwnerLab),
             RuleExample(
-                base: "multi-model",
+                .multiModel,
                 [
                     ("    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n",
                      "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: 0123456789abcdef0123456789abcdef01234567\n"),

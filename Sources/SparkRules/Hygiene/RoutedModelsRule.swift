@@ -16,12 +16,12 @@ struct RoutedModelsRule: Rule {
         severity: .warning,
         help: "run a model on one of the owner's nodes, or list the models the owner may use in 'owners.<owner>.models'",
         triggering: [
-            RuleExample(base: "three-node-lab", [
+            RuleExample(.sharedSwitch, [
                 ("    cluster: {head: gpu-c, tensor_parallel: 1}\n", "    cluster: {head: gpu-b, tensor_parallel: 1}\n"),
                 ("  bob:\n    tailnet: bob-net\n", "  bob:\n    ↓tailnet: bob-net\n"),
             ]),
         ],
-        nonTriggering: [.unchanged, RuleExample(base: "three-node-lab", [])])
+        nonTriggering: [.clean(.twoOwnerLab), .clean(.sharedSwitch)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var reported = Set<String>()

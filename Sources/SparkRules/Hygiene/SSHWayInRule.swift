@@ -15,9 +15,9 @@ struct SSHWayInRule: Rule {
         severity: .warning,
         help: "add the LAN you ssh from under 'links' (kind: lan) with the node's address on it, or set 'ssh: true' on the node's tailnet",
         triggering: [
-            RuleExample(base: "solo-box", [("    ssh: true\n", "    ssh: false\n"), ("    owner: me\n", "    ↓owner: me\n")]),
+            RuleExample(.soloSpark, [("    ssh: true\n", "    ssh: false\n"), ("    owner: me\n", "    ↓owner: me\n")]),
         ],
-        nonTriggering: [.unchanged, RuleExample(base: "solo-box", [])])
+        nonTriggering: [.clean(.twoOwnerLab), .clean(.soloSpark)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.plan.nodes.filter { $0.lan == nil && !$0.tailnet.ssh }.map { node in

@@ -20,17 +20,17 @@ struct ConcurrencyCapRule: Rule {
             """,
         help: "lower max_parallel_requests so that it times the gateways routing the model is at most the server's slots (vllm.max_num_seqs, llama_cpp.parallel), or raise those",
         triggering: [
-            RuleExample(base: "one-box", replacing: "      parallel: 2\n", with: "      parallel: 2\n    max_parallel_requests: ↓3\n"),
+            RuleExample(.mixedBox, replacing: "      parallel: 2\n", with: "      parallel: 2\n    max_parallel_requests: ↓3\n"),
             // Both owners of the shared cluster route it: 32 + 32 in flight against 32 slots.
-            RuleExample([
+            RuleExample(.twoOwnerLab, [
                 ("    max_tokens: 8192\n", "    max_tokens: 8192\n    max_parallel_requests: 32\n"),
                 ("apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02", "apps: [↓litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02"),
             ]),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(base: "one-box", replacing: "      parallel: 2\n", with: "      parallel: 2\n    max_parallel_requests: 2\n"),
-            RuleExample(replacing: "    max_tokens: 8192\n", with: "    max_tokens: 8192\n    max_parallel_requests: 16\n"),
+            .clean(.twoOwnerLab),
+            RuleExample(.mixedBox, replacing: "      parallel: 2\n", with: "      parallel: 2\n    max_parallel_requests: 2\n"),
+            RuleExample(.twoOwnerLab, replacing: "    max_tokens: 8192\n", with: "    max_tokens: 8192\n    max_parallel_requests: 16\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

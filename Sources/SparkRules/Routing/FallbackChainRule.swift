@@ -17,14 +17,14 @@ struct FallbackChainRule: Rule {
             """,
         help: "name only models the owner's LiteLLM lists (owners.<o>.models, or the owner's own nodes), and make each chain end",
         triggering: [
-            RuleExample(base: "one-box", [
+            RuleExample(.mixedBox, [
                 ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: [qwen3-coder-llama]\n  qwen3-coder-llama:"),
                 ("    port: 8081\n", "    port: 8081\n    fallbacks: [↓qwen3-coder]\n"),
             ]),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(base: "one-box", [
+            .clean(.twoOwnerLab),
+            RuleExample(.mixedBox, [
                 ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: [qwen3-coder-llama, kimi-linear]\n  qwen3-coder-llama:"),
             ]),
         ])

@@ -15,11 +15,11 @@ struct SeniorModelRule: Rule {
             """,
         help: "remove the senior model's fallbacks, or 'senior: true' if a lesser answer is acceptable",
         triggering: [
-            RuleExample(base: "one-box", replacing: "    max_tokens: 2000\n", with: "    max_tokens: 2000\n    senior: true\n    fallbacks: [↓kimi-linear]\n"),
+            RuleExample(.mixedBox, replacing: "    max_tokens: 2000\n", with: "    max_tokens: 2000\n    senior: true\n    fallbacks: [↓kimi-linear]\n"),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(base: "one-box", replacing: "    max_tokens: 2000\n", with: "    max_tokens: 2000\n    senior: true\n"),
+            .clean(.twoOwnerLab),
+            RuleExample(.mixedBox, replacing: "    max_tokens: 2000\n", with: "    max_tokens: 2000\n    senior: true\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

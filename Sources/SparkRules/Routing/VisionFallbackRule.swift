@@ -17,12 +17,12 @@ struct VisionFallbackRule: Rule {
             """,
         help: "list only models with 'vision: true' in the fallbacks of a vision model",
         triggering: [
-            RuleExample(base: "one-box", replacing: "      trust_remote_code: true\n",
+            RuleExample(.mixedBox, replacing: "      trust_remote_code: true\n",
                         with: "      trust_remote_code: true\n    vision: true\n    fallbacks: [↓qwen3-coder]\n"),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(base: "one-box", [
+            .clean(.twoOwnerLab),
+            RuleExample(.mixedBox, [
                 ("      trust_remote_code: true\n", "      trust_remote_code: true\n    vision: true\n    fallbacks: [qwen3-coder]\n"),
                 ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    vision: true\n  qwen3-coder-llama:"),
             ]),

@@ -15,16 +15,16 @@ struct AppKeyRule: Rule {
         help: "create a virtual key for the app in the LiteLLM UI and reference a file that holds only that key",
         triggering: [
             RuleExample(
-                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
                 with: "{open-webui: {key: ↓{file: ~/.sparky02-litellm-key}}}"),
             RuleExample(
-                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
                 with: "{open-webui: {key: ↓{file: /home/cameron/.sparky02-litellm-key}}}"),
         ],
         nonTriggering: [
-            .unchanged,
+            .clean(.twoOwnerLab),
             RuleExample(
-                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
                 with: "{open-webui: {key: {file: ~/.sparky02-open-webui-key}}}"),
         ])
 

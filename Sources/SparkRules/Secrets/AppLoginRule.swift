@@ -16,7 +16,7 @@ struct AppLoginRule: Rule {
         help: "give the app a password file: '- hermes-webui: {password: {file: ~/.hermes-webui.env}}' (the runbook creates it)",
         triggering: [
             RuleExample(
-                replacing: "{hermes-webui: {password: {file: ~/.sparky01-hermes-webui.env}}}", with: "↓hermes-webui"),
+                .twoOwnerLab, replacing: "{hermes-webui: {password: {file: ~/.sparky01-hermes-webui.env}}}", with: "↓hermes-webui"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -15,15 +15,15 @@ struct DistinctMasterKeysRule: Rule {
         help: "give each owner a key file of their own (e.g. ~/.<owner>-litellm-key) with a freshly generated key",
         triggering: [
             RuleExample(
-                replacing: "master_key: {file: ~/.sparky02-litellm-key}", with: "master_key: ↓{file: ~/.sparky01-litellm-key}"),
-            RuleExample([
+                .twoOwnerLab, replacing: "master_key: {file: ~/.sparky02-litellm-key}", with: "master_key: ↓{file: ~/.sparky01-litellm-key}"),
+            RuleExample(.twoOwnerLab, [
                 ("master_key: {file: ~/.sparky01-litellm-key}",
                  "master_key: {file: ~/.sparky01-litellm-key, sha256: 1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988}"),
                 ("master_key: {file: ~/.sparky02-litellm-key}",
                  "master_key: {file: ~/.sparky02-litellm-key, sha256: ↓1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988}"),
             ]),
             RuleExample(
-                replacing: "master_key: {file: ~/.sparky02-litellm-key}", with: "master_key: ↓{file: /home/cameron/.sparky01-litellm-key}"),
+                .twoOwnerLab, replacing: "master_key: {file: ~/.sparky02-litellm-key}", with: "master_key: ↓{file: /home/cameron/.sparky01-litellm-key}"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -14,13 +14,13 @@ struct ForeignKeyRule: Rule {
         help: "give the app a key of its own owner (a virtual key from that owner's LiteLLM)",
         triggering: [
             RuleExample(
-                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
                 with: "{open-webui: {key: ↓{file: ~/.sparky01-litellm-key}}}"),
         ],
         nonTriggering: [
-            .unchanged,
+            .clean(.twoOwnerLab),
             RuleExample(
-                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
                 with: "{open-webui: {key: {file: ~/.sparky02-open-webui-key}}}"),
         ])
 

@@ -25,12 +25,12 @@ struct HandoverReachRule: Rule {
             """,
         help: "put the node on a LAN you ssh from (links, kind: lan), or set 'ssh: true' on its tailnet",
         triggering: [
-            RuleExample(base: "homelab", [
+            RuleExample(.homelab, [
                 ("    ssh: true\n", "    ssh: false\n"),
                 ("    api_key: {file: ~/.homelab-spark-vllm.env}\n", "    api_key: ↓{file: ~/.homelab-spark-vllm.env}\n"),
             ]),
         ],
-        nonTriggering: [.unchanged, RuleExample(base: "homelab", []), RuleExample(base: "spark-control", [])])
+        nonTriggering: [.clean(.twoOwnerLab), .clean(.homelab), .clean(.catalogLab)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         let copies = CopiedSecret.all(in: context.plan)

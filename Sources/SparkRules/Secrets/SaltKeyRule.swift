@@ -20,10 +20,10 @@ struct SaltKeyRule: Rule {
         severity: .warning,
         help: "add 'salt_key: {file: …}' to the owner (it may share the master key's file; the handover step keeps it)",
         triggering: [
-            RuleExample(replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n    salt_key: {file: ~/.sparky02-litellm-key}\n",
+            RuleExample(.twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n    salt_key: {file: ~/.sparky02-litellm-key}\n",
                         with: "    master_key: ↓{file: ~/.sparky02-litellm-key}\n"),
         ],
-        nonTriggering: [.unchanged, RuleExample(base: "one-box", [])])
+        nonTriggering: [.clean(.twoOwnerLab), .clean(.mixedBox)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         // The first node of each owner whose LiteLLM keeps a database, in one pass over the fleet.

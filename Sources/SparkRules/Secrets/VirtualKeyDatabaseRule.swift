@@ -20,14 +20,14 @@ struct VirtualKeyDatabaseRule: Rule {
         help: "add litellm-db to the apps of the node whose LiteLLM the app uses or offers models (and db_password to its owner)",
         triggering: [
             RuleExample(
-                replacing: "    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]",
+                .twoOwnerLab, replacing: "    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]",
                 with: "    apps: [litellm, {open-webui: {key: ↓{file: ~/.sparky02-open-webui.env}}}, n8n]"),
-            RuleExample(base: "shared-gateway", [
+            RuleExample(.sharedGateway, [
                 ("    apps: [{litellm: {runner: compose, port: 4000}}, litellm-db]\n", "    apps: [{litellm: {runner: compose, port: 4000}}]\n"),
                 ("        key: {file: ~/.sg-offer.env}\n", "        key: ↓{file: ~/.sg-offer.env}\n"),
             ]),
         ],
-        nonTriggering: [.unchanged, RuleExample(base: "shared-gateway", [])])
+        nonTriggering: [.clean(.twoOwnerLab), .clean(.sharedGateway)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []

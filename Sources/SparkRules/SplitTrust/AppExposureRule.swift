@@ -17,17 +17,17 @@ struct AppExposureRule: Rule {
         help: "remove 'listen' so the app binds 127.0.0.1, and open app ports on tailscale0 only",
         triggering: [
             RuleExample(
-                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
                 with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, listen: ↓0.0.0.0}}"),
             RuleExample(
-                replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: ↓8001}]\n"),
+                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: ↓8001}]\n"),
             RuleExample(
-                replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: 8080, interface: ↓enp1s0f0np0}]\n"),
+                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: 8080, interface: ↓enp1s0f0np0}]\n"),
         ],
         nonTriggering: [
-            .unchanged,
+            .clean(.twoOwnerLab),
             RuleExample(
-                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
                 with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, listen: 127.0.0.1}}"),
         ])
 

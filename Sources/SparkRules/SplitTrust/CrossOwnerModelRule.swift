@@ -17,12 +17,12 @@ struct CrossOwnerModelRule: Rule {
             """,
         help: "remove the model from the owner's 'models', or have the model's owner add the caller to the model's 'shared_with'",
         triggering: [
-            RuleExample(base: "three-node-lab", replacing: "    master_key: {file: ~/.bob-litellm.env}\n",
+            RuleExample(.sharedSwitch, replacing: "    master_key: {file: ~/.bob-litellm.env}\n",
                         with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, ↓qwen3.5-122b]\n"),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(base: "three-node-lab", [
+            .clean(.twoOwnerLab),
+            RuleExample(.sharedSwitch, [
                 ("    master_key: {file: ~/.bob-litellm.env}\n",
                  "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n"),
                 ("    port: 8000\n", "    port: 8000\n    shared_with: [bob]\n"),

@@ -14,22 +14,22 @@ struct MutualShareRule: Rule {
         help: "add the matching 'accept: [{from: …, nodes: […]}]' (or 'share:') to the other tailnet, or remove this one",
         triggering: [
             RuleExample(
-                replacing: "    ssh: true\n", with: "    ssh: true\n    share: [{with: ↓client-net, nodes: [spark-01], ports: [8080]}]\n"),
+                .twoOwnerLab, replacing: "    ssh: true\n", with: "    ssh: true\n    share: [{with: ↓client-net, nodes: [spark-01], ports: [8080]}]\n"),
             RuleExample(
-                replacing: "    keep_members_open: true\n",
+                .twoOwnerLab, replacing: "    keep_members_open: true\n",
                 with: "    keep_members_open: true\n    accept: [{from: ↓you-net, nodes: [spark-01]}]\n"),
         ],
         nonTriggering: [
-            .unchanged,
+            .clean(.twoOwnerLab),
             // A shared node states its tailnet address (ST012).
-            RuleExample([
+            RuleExample(.twoOwnerLab, [
                 ("    ssh: true\n", "    ssh: true\n    share: [{with: client-net, nodes: [spark-01], ports: [8080]}]\n"),
                 ("    keep_members_open: true\n", "    keep_members_open: true\n    accept: [{from: you-net, nodes: [spark-01]}]\n"),
                 ("    mgmt_ip: 192.0.2.21\n", "    mgmt_ip: 192.0.2.21\n    tailnet_ip: 100.64.0.21\n"),
             ]),
             // One acceptance covers two shares.
             RuleExample(
-                base: "three-node-lab",
+                .sharedSwitch,
                 [
                     ("    ssh: true\n", "    ssh: true\n    share: [{with: bob-net, nodes: [gpu-a], ports: [8080]}, {with: bob-net, nodes: [gpu-b], ports: [22]}]\n"),
                     ("    users: [bob@example.com]\n", "    users: [bob@example.com]\n    accept: [{from: alice-net, nodes: [gpu-a, gpu-b]}]\n"),

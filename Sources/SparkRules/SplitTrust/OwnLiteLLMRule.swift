@@ -14,13 +14,13 @@ struct OwnLiteLLMRule: Rule {
         help: "remove the app's 'litellm' setting so it uses the LiteLLM on its own node",
         triggering: [
             RuleExample(
-                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
                 with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, litellm: ↓spark-01}}"),
         ],
         nonTriggering: [
-            .unchanged,
+            .clean(.twoOwnerLab),
             RuleExample(
-                replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
+                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
                 with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, litellm: spark-02}}"),
         ])
 

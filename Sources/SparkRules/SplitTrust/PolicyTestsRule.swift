@@ -17,16 +17,16 @@ struct PolicyTestsRule: Rule {
         help: "remove the grant or narrow it; ports the tests deny are kept off the tailnet on purpose",
         triggering: [
             RuleExample(
-                replacing: "    users: [you@example.com]\n",
+                .twoOwnerLab, replacing: "    users: [you@example.com]\n",
                 with: "    users: [you@example.com]\n    grants: [↓{src: [\"*\"], ports: [5432]}]\n"),
             RuleExample(
-                replacing: "    keep_members_open: true\n",
+                .twoOwnerLab, replacing: "    keep_members_open: true\n",
                 with: "    keep_members_open: true\n    grants: [↓{src: [tag:hjp-ai], dst: [autogroup:member], ports: [22]}]\n"),
         ],
         nonTriggering: [
-            .unchanged,
+            .clean(.twoOwnerLab),
             RuleExample(
-                replacing: "    keep_members_open: true\n",
+                .twoOwnerLab, replacing: "    keep_members_open: true\n",
                 with: "    keep_members_open: true\n    grants: [{src: [autogroup:member], dst: [tag:hjp-dell-server], ports: [443]}]\n"),
         ])
 

@@ -17,14 +17,14 @@ struct SharedNodeAddressRule: Rule {
             """,
         help: "add 'tailnet_ip: 100.x.y.z' to the node, the address the Tailscale admin console shows for it",
         triggering: [
-            RuleExample([
+            RuleExample(.twoOwnerLab, [
                 ("    keep_members_open: true\n", "    keep_members_open: true\n    share: [{with: you-net, nodes: [↓spark-02], ports: [8080]}]\n"),
                 ("    ssh: true\n", "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n"),
             ]),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample([
+            .clean(.twoOwnerLab),
+            RuleExample(.twoOwnerLab, [
                 ("    keep_members_open: true\n", "    keep_members_open: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n"),
                 ("    ssh: true\n", "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n"),
                 ("    tailnet_hostname: sparky-02\n", "    tailnet_hostname: sparky-02\n    tailnet_ip: 100.64.0.22\n"),

@@ -21,20 +21,20 @@ struct TaggedShareRule: Rule {
         triggering: [
             // The Spark moves to a tailnet of its own and shares the model's port with lab-net,
             // whose tagged ubuntu gateway calls it.
-            RuleExample(base: "homelab", [
+            RuleExample(.homelab, [
                 ("    ssh: true\n", "    ssh: true\n    accept: [{from: spark-net, nodes: [spark]}]\n  spark-net:\n    tag: tag:spark\n    users: [me@example.com]\n    share: [{with: ↓lab-net, nodes: [spark], ports: [8000]}]\n"),
                 ("    tailnet_ip: 100.100.10.20\n", "    tailnet_ip: 100.100.10.20\n    tailnet: spark-net\n"),
             ]),
             // No share at all: the gateway of lab-net calls a model on another tailnet.
-            RuleExample(base: "homelab", [
+            RuleExample(.homelab, [
                 ("    ssh: true\n", "    ssh: true\n  spark-net:\n    tag: tag:spark\n    users: [me@example.com]\n"),
                 ("    tailnet_ip: 100.100.10.20\n", "    tailnet_ip: 100.100.10.20\n    tailnet: spark-net\n"),
                 ("    listen: tailnet\n", "    listen: ↓tailnet\n"),
             ]),
         ],
         nonTriggering: [
-            .unchanged,
-            RuleExample(base: "homelab", []),
+            .clean(.twoOwnerLab),
+            .clean(.homelab),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -23,7 +23,7 @@ struct CrossOwnerClusterRule: Rule {
             """,
         help: "keep each cluster within one owner's nodes, or record the agreement with accept_risks: [{rule: TR001, reason: \"…\"}]",
         triggering: [
-            RuleExample([
+            RuleExample(.twoOwnerLab, [
                 ("accept_risks:\n  - rule: TR001\n", "accept_risks:\n  - rule: CL007\n"),
                 ("workers: [spark-02]", "workers: [↓spark-02]"),
             ]),

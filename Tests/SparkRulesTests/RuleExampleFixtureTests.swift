@@ -1,0 +1,54 @@
+import Foundation
+import SparkDiagnostics
+import SparkGenKit
+import SparkRules
+import SparkTestSupport
+import Testing
+
+/// Rule examples stand alone (issue 27, item 5): each starts from a small fixture the catalog
+/// owns, which lints clean of every rule and builds, so an example triggers because of its own
+/// edits and a change to `examples/*` cannot break it.
+@Suite struct RuleExampleFixtureTests {
+    @Test(arguments: RuleExampleFixture.all.map(\.name))
+    func fixtureLintsCleanAndBuilds(_ name: String) throws {
+        let fixture = try #require(RuleExampleFixture.all.first { $0.name == name })
+        #expect(fixture.yaml.hasSuffix("\n") && !fixture.yaml.contains(RuleExample.marker))
+        let compilation = Compilation.run(bytes: Array(fixture.yaml.utf8), file: "topology.yaml")
+        let findings = compilation.diagnostics.filter { $0.severity != .note }
+        #expect(findings.isEmpty, "\(name): \(findings.map(\.oneLine))")
+        #expect(compilation.artifacts != nil, "\(name) does not build")
+    }
+
+    @Test func fixtureNamesAreUnique() {
+        let names = RuleExampleFixture.all.map(\.name)
+        #expect(Set(names).count == names.count)
+    }
+
+    @Test func everyFixtureIsUsed() {
+        let used = Set(RuleCatalog.rules.flatMap { $0.description.triggering + $0.description.nonTriggering }.map(\.fixture.name))
+        #expect(used == Set(RuleExampleFixture.all.map(\.name)))
+    }
+
+    /// No rule example reads `examples/*`: the rules' module reads no file at all, and the
+    /// helper that turns an example into a topology names no example directory.
+    @Test func ruleExamplesReadNoCommittedExample() throws {
+        let root = Fixtures.repositoryRoot
+        let rules = try FileManager.default.subpathsOfDirectory(atPath: root + "/Sources/SparkRules").filter { $0.hasSuffix(".swift") }
+        #expect(rules.count > 50)
+        for file in rules {
+            let text = try String(contentsOfFile: root + "/Sources/SparkRules/" + file, encoding: .utf8)
+            #expect(!text.contains("import Foundation") && !text.contains("contentsOfFile"), "\(file) reads files")
+        }
+        let helper = try String(contentsOfFile: root + "/Tests/SparkTestSupport/RuleExamples.swift", encoding: .utf8)
+        #expect(!helper.contains("examples/") && !helper.contains("contentsOfFile"))
+    }
+
+    /// An edit must name text that occurs once, or the example would change more than it shows.
+    @Test func anEditOfTextThatRepeatsIsRefused() {
+        let twice = RuleExample(.twoOwnerLab, replacing: "cameron", with: "ops")
+        #expect(throws: RuleExample.ApplyError.self) { try twice.applied() }
+        let once = RuleExample(.twoOwnerLab, replacing: "tailnet_hostname: sparky-02", with: "tailnet_hostname: ↓spark-01")
+        let hunk = try? #require(once.applied().hunks.first)
+        #expect(hunk?.removed == ["    tailnet_hostname: sparky-02"] && hunk?.added == ["    tailnet_hostname: ↓spark-01"])
+    }
+}
