@@ -94,6 +94,9 @@ if [ "${{4:-}}" = --no-recreate ] && [ -e "$up" ]; then echo ' Container stack-1
 touch "$up"; echo ' Container stack-1  Started' >&2
 """,
         "ufw": f"#!/bin/sh\necho \"ufw $*\" >> {log}\n",
+        # The node's Python: Debian's, with a compile cache for the zipped modules ansible sends
+        # (proof/ansible_node/sitecustomize.py says why; it removes PYTHONPATH again).
+        "python3-node": f"#!/bin/sh\nPYTHONPATH={os.path.join(HERE, 'ansible_node')} exec /usr/bin/python3 \"$@\"\n",
         "tailscale": f"#!/bin/sh\necho \"tailscale $*\" >> {log}\n",
         "pip3": f"""#!/bin/sh
 echo "pip3 $* (as $(id -un))" >> {log}
@@ -144,6 +147,9 @@ def isolate(scratch, manifest):
     os.chmod(log, 0o666)
     os.makedirs(state)
     os.chmod(state, 0o777)
+    # python3-node's compile cache, for root and the node's user alike (sitecustomize.py).
+    os.makedirs("/var/tmp/.spark-gen-zipimport-cache")
+    os.chmod("/var/tmp/.spark-gen-zipimport-cache", 0o1777)
     for name, text in shims(scratch, log, state).items():
         if name != "verify.sh":
             with open(os.path.join("/usr/local/bin", name), "w") as handle:
@@ -206,7 +212,7 @@ def inside(arguments):
         "ANSIBLE_SSH_ARGS": f"-F /dev/null -o ControlMaster=auto -o ControlPersist=120s -o UserKnownHostsFile={known_hosts} "
                             "-o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o BatchMode=yes",
     }
-    extra = ["-l", node, "--private-key", key, "-e", "ansible_python_interpreter=/usr/bin/python3"]
+    extra = ["-l", node, "--private-key", key, "-e", "ansible_python_interpreter=/usr/local/bin/python3-node"]
     if not manifest["address"]:
         extra += ["-e", "ansible_host=127.0.0.1"]
 
