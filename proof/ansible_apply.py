@@ -23,7 +23,10 @@ it, sshd and ssh's control masters included). Inside:
     `ufw`, `tailscale` (present), `pip3` (prints what pip prints: "Successfully installed" once,
     then "Requirement already satisfied", and puts a logging `hf` in ~/.local/bin). The node's
     verify.sh is a stand-in in the tree copied here: the real one checks listeners and GPUs that
-    do not exist here, and fails (proof/node_scripts.py checks it).
+    do not exist here, and fails (proof/node_scripts.py checks it). The node's Python is
+    `python3-node`: Debian's /usr/bin/python3 with a compile cache for the zipped modules
+    ansible sends (proof/ansible_node/sitecustomize.py); ansible.cfg's internal_poll_interval
+    is 0.02 s on the controller (a scratch ansible.cfg, unless the tree has one).
   The apt task runs ansible's real apt module against this machine's package database read-only:
   python3-pip is installed (scripts/bootstrap.sh --test), so the task changes nothing; a machine
   without it is refused before anything runs.
