@@ -23,7 +23,10 @@ it, sshd and ssh's control masters included). Inside:
     `ufw`, `tailscale` (present), `pip3` (prints what pip prints: "Successfully installed" once,
     then "Requirement already satisfied", and puts a logging `hf` in ~/.local/bin). The node's
     verify.sh is a stand-in in the tree copied here: the real one checks listeners and GPUs that
-    do not exist here, and fails (proof/node_scripts.py checks it).
+    do not exist here, and fails (proof/node_scripts.py checks it). The node's Python is
+    `python3-node`: Debian's /usr/bin/python3 with a compile cache for the zipped modules
+    ansible sends (proof/ansible_node/sitecustomize.py); ansible.cfg's internal_poll_interval
+    is 0.02 s on the controller (a scratch ansible.cfg, unless the tree has one).
   The apt task runs ansible's real apt module against this machine's package database read-only:
   python3-pip is installed (scripts/bootstrap.sh --test), so the task changes nothing; a machine
   without it is refused before anything runs.
@@ -94,6 +97,9 @@ if [ "${{4:-}}" = --no-recreate ] && [ -e "$up" ]; then echo ' Container stack-1
 touch "$up"; echo ' Container stack-1  Started' >&2
 """,
         "ufw": f"#!/bin/sh\necho \"ufw $*\" >> {log}\n",
+        # The node's Python: Debian's, with a compile cache for the zipped modules ansible sends
+        # (proof/ansible_node/sitecustomize.py says why; it removes PYTHONPATH again).
+        "python3-node": f"#!/bin/sh\nPYTHONPATH={os.path.join(HERE, 'ansible_node')} exec /usr/bin/python3 \"$@\"\n",
         "tailscale": f"#!/bin/sh\necho \"tailscale $*\" >> {log}\n",
         "pip3": f"""#!/bin/sh
 echo "pip3 $* (as $(id -un))" >> {log}
@@ -144,6 +150,9 @@ def isolate(scratch, manifest):
     os.chmod(log, 0o666)
     os.makedirs(state)
     os.chmod(state, 0o777)
+    # python3-node's compile cache, for root and the node's user alike (sitecustomize.py).
+    os.makedirs("/var/tmp/.spark-gen-zipimport-cache")
+    os.chmod("/var/tmp/.spark-gen-zipimport-cache", 0o1777)
     for name, text in shims(scratch, log, state).items():
         if name != "verify.sh":
             with open(os.path.join("/usr/local/bin", name), "w") as handle:
@@ -206,7 +215,16 @@ def inside(arguments):
         "ANSIBLE_SSH_ARGS": f"-F /dev/null -o ControlMaster=auto -o ControlPersist=120s -o UserKnownHostsFile={known_hosts} "
                             "-o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o BatchMode=yes",
     }
-    extra = ["-l", node, "--private-key", key, "-e", "ansible_python_interpreter=/usr/bin/python3"]
+    # ansible-playbook waits for each task's result in a loop that sleeps internal_poll_interval
+    # (0.001 s, settable only in an ansible.cfg: ansible-core 2.19, config/base.yml), a
+    # thousand wake-ups a second of the controller for every second a task takes on the node.
+    # A tree that brings its own ansible.cfg is read as it is.
+    if not os.path.exists(os.path.join(ansible, "ansible.cfg")):
+        config = os.path.join(scratch, "ansible.cfg")
+        with open(config, "w") as handle:
+            handle.write("[defaults]\ninternal_poll_interval = 0.02\n")
+        ssh_env["ANSIBLE_CONFIG"] = config
+    extra = ["-l", node, "--private-key", key, "-e", "ansible_python_interpreter=/usr/local/bin/python3-node"]
     if not manifest["address"]:
         extra += ["-e", "ansible_host=127.0.0.1"]
 

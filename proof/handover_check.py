@@ -153,7 +153,9 @@ class Scratch:
         for name, text in (("ssh", FAKE_SSH), ("sudo", FAKE_SUDO)):
             path = os.path.join(self.bin, name)
             with open(path, "w") as handle:
-                handle.write(text)
+                # This Python without site (-S: the standard library is all they need), not
+                # whatever `env python3` finds first (pyenv's shim, a bash script, on the project's machine).
+                handle.write(text.replace("#!/usr/bin/env python3", f"#!{sys.executable} -S", 1))
             os.chmod(path, 0o755)
 
     def on(self, host, path):

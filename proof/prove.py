@@ -126,7 +126,7 @@ import time
 import nginx_run
 import tailnet_policy
 import vllm_check
-from litellm_check import LITELLM_IMAGE
+from litellm_proof.tree import LITELLM_IMAGE  # not litellm_check: prove.py starts for every checker, this is all it needs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)

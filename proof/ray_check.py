@@ -463,7 +463,7 @@ def connect_probe(namespace, targets):
     """True for each target that accepts a TCP connection from the namespace. (nsagent's probe
     counts a server that speaks first as refused, and Ray's gRPC servers send their settings
     at once.)"""
-    return json.loads(netns_matrix.in_ns(namespace, sys.executable, "-c", CONNECT, json.dumps(targets)).stdout)
+    return json.loads(netns_matrix.in_ns(namespace, sys.executable, "-S", "-c", CONNECT, json.dumps(targets)).stdout)
 
 
 def probe(harness, intent, observed, results):

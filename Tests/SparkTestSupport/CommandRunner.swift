@@ -18,10 +18,20 @@ public enum CommandRunner {
         return collect(scratch, status: process.terminationStatus)
     }
 
-    /// Runs a program found on PATH.
+    /// Runs a program found on PATH (python3: the interpreter it resolves to, `python3`).
     public static func tool(_ name: String, _ arguments: [String], in directory: String? = nil, input: String? = nil) -> CommandResult {
-        run("/usr/bin/env", [name] + arguments, in: directory, input: input)
+        if name == "python3" { return run(python3, arguments, in: directory, input: input) }
+        return run("/usr/bin/env", [name] + arguments, in: directory, input: input)
     }
+
+    /// The interpreter `python3` on PATH runs, asked once. Where PATH has pyenv's shims, every
+    /// start through a shim runs pyenv's bash scripts first: about 0.1 CPU-s, more than the
+    /// interpreter's own start; the tests start Python hundreds of times (docs/testing.md).
+    public static let python3: String = {
+        let asked = run("/usr/bin/env", ["python3", "-c", "import sys; print(sys.executable)"])
+        let path = asked.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return asked.status == 0 && path.hasPrefix("/") ? path : "/usr/bin/python3"
+    }()
 
     /// `run`, awaited without blocking a thread: a test waiting minutes on a proof leaves Swift
     /// Testing's worker threads (one per core) to the other tests.

@@ -15,7 +15,7 @@ public enum Proof {
 
     public static func run(_ script: String, _ arguments: [String], weight: Int = 1) async -> CommandResult {
         await ProofSlots.shared.run(weight: weight) {
-            await CommandRunner.finish("/usr/bin/env", ["python3", Fixtures.repositoryRoot + "/proof/" + script] + arguments)
+            await CommandRunner.finish(CommandRunner.python3, [Fixtures.repositoryRoot + "/proof/" + script] + arguments)
         }
     }
 

@@ -49,7 +49,7 @@ class Stubs:
         host, port = upstream
         flag = "--ollama" if api == "ollama" else "--serve"
         # A tailnet name's stub listens on the address the name is mapped to.
-        process = start([sys.executable, os.path.join(HERE, "stub_openai.py"), "--nonce", self.nonce,
+        process = start([sys.executable, "-S", os.path.join(HERE, "stub_openai.py"), "--nonce", self.nonce,
                          flag, f"{url_host(self.plan.address(host))}:{port}={','.join(models)}"]
                         + (["--delay", str(delay)] if delay else [])
                         + (["--api-key-file", self.key_files[upstream]] if upstream in self.key_files else []),

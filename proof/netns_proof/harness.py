@@ -22,7 +22,7 @@ from netns_proof.listeners import (NIM_IMAGE, OLLAMA_IMAGE, OLLAMA_IMAGE_HOST, i
 
 # proof/, where nsagent.py and the shared helpers live.
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AGENT = os.path.join(HERE, "nsagent.py")
+AGENT = os.path.join(HERE, "nsagent.py")  # standard library only: started with -S (no site, a quarter of the start)
 TAILNET_PREFIX = "100.64"
 # Tailscale's address range: each tailnet switch is one on-link /10, so a declared address
 # (100.100.10.20, say) and the harness's own 100.64.x.y reach each other like tailnet peers.
@@ -482,7 +482,7 @@ class Harness:
             self.start_agent(container, [{"bind": "0.0.0.0", "port": container_port}])
 
     def start_agent(self, namespace, spec):
-        process = subprocess.Popen(["ip", "netns", "exec", namespace, sys.executable, AGENT, "listen", json.dumps(spec)],
+        process = subprocess.Popen(["ip", "netns", "exec", namespace, sys.executable, "-S", AGENT, "listen", json.dumps(spec)],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.processes.append(process)
         line = process.stdout.readline().strip()
@@ -504,7 +504,7 @@ class Harness:
     # --- probing --------------------------------------------------------------------
 
     def probe(self, namespace, targets):
-        result = in_ns(namespace, sys.executable, AGENT, "probe", json.dumps(targets))
+        result = in_ns(namespace, sys.executable, "-S", AGENT, "probe", json.dumps(targets))
         return json.loads(result.stdout)
 
     def observe(self, listeners_by_node):

@@ -1,9 +1,9 @@
-"""The programs swap.sh meets in the swap proof (swap_check.py), run by re-executing
-swap_check.py: a fake docker (run, inspect, stop, rm, logs) and ssh that log every call,
-and the model server a `docker run` starts (a stub that lists its model).
+"""The programs swap.sh meets in the swap proof (swap_check.py): a fake docker (run, inspect,
+stop, rm, logs) and ssh that log every call, run by the wrappers harness.py writes (this module
+alone, `python -S`: the standard library only), and the model server a `docker run` starts (a
+stub that lists its model, run as swap_check.py's `stub` subcommand).
 """
 import glob
-import http.server
 import json
 import os
 import re
@@ -26,7 +26,7 @@ RUN_FLAGS = {"-d", "--detach", "--rm", "--init", "--privileged", "-i", "-t", "-i
 SSH_VALUE_OPTIONS = {"-o", "-i", "-p", "-l", "-F", "-J", "-b", "-c", "-E", "-L", "-R", "-D", "-m", "-O", "-Q", "-S", "-W", "-w", "-B"}
 
 
-# --- the stand-ins (run as subcommands of swap_check.py) -----------------------------------
+# --- the stand-ins (harness.py's docker and ssh wrappers) -----------------------------------------
 
 def log_call(state, node, tool, argv, **extra):
     with open(os.path.join(state, "calls.log"), "a") as handle:
@@ -232,6 +232,7 @@ def fake_ssh(state, argv):
 
 
 def stub(state, node, bind, port, path):
+    import http.server  # here: the fakes, started for every docker and ssh call, need none of it
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             with open(os.path.join(state, "stub.log"), "a") as handle:

@@ -99,8 +99,11 @@ class Harness:
         for tool in ("docker", "ssh"):
             wrapper = os.path.join(self.bin, tool)
             with open(wrapper, "w") as handle:
-                handle.write(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} {shlex.quote(HERE)} fake-{tool} "
-                             f"{shlex.quote(self.state)} \"$@\"\n")
+                # Only the fakes' module, without site (-S; they need the standard library alone):
+                # swap.sh calls docker and ssh hundreds of times in a run.
+                code = (f"import sys; sys.path.insert(0, {os.path.dirname(HERE)!r}); from swap_proof.fakes import fake_{tool}; "
+                        f"sys.exit(fake_{tool}(sys.argv[1], sys.argv[2:]))")
+                handle.write(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -S -c {shlex.quote(code)} {shlex.quote(self.state)} \"$@\"\n")
             os.chmod(wrapper, 0o755)
         # logger: a line per call (node, then its arguments) in logger.log; a shell stand-in, as the
         # gate checks call it hundreds of times.
