@@ -12,6 +12,7 @@
 # the `all` fleet's 10 × SMALL figures against issue 26's targets (reported, not enforced).
 #   bench/growth.sh [SMALL]      default: 100 (so 100 and 1000 pairs)
 #   SPARK_GEN=path/to/spark-gen bench/growth.sh    measure that binary instead of building one
+#   LINT_ONLY=1 bench/growth.sh  lint only: no build, no peer (minutes instead of most of an hour)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 small=${1:-100}
@@ -25,16 +26,17 @@ trap 'rm -rf "$scratch" "$trees"' EXIT
 printf 'int main(void) { return 0; }\n' > "$scratch/hello.c"
 printf 'print("hello")\n' > "$scratch/hello.swift"
 swiftc -O -static-stdlib "$scratch/hello.swift" -o "$scratch/hello" 2>/dev/null
-python3 bench/peer.py templates "$binary" "$scratch/peer-templates"
+if [ -z "${LINT_ONLY:-}" ]; then python3 bench/peer.py templates "$binary" "$scratch/peer-templates"; fi
 shapes=(separate shared apps tailnets models backends all)
 for shape in "${shapes[@]}"; do
   for n in "$small" "$((small * 10))"; do
     python3 bench/make-fleet.py "$n" --shape "$shape" > "$scratch/$shape-$n.yaml"
   done
 done
-python3 - "$binary" "$scratch" "$trees" "$small" "${RUNS:-3}" "${shapes[@]}" <<'PY'
+LINT_ONLY=${LINT_ONLY:-} python3 - "$binary" "$scratch" "$trees" "$small" "${RUNS:-3}" "${shapes[@]}" <<'PY'
 import os, shutil, statistics, subprocess, sys, time
 binary, scratch, trees, small, runs, shapes = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6:]
+verbs = ("lint",) if os.environ.get("LINT_ONLY") else ("lint", "build")
 
 def measure(command):
     """Median wall time, median user CPU time and median peak RSS (the child's own, from
@@ -69,7 +71,7 @@ failed = []
 at_big = {}
 for shape in shapes:
     row = f"{shape:9s} |"
-    for verb in ("lint", "build"):
+    for verb in verbs:
         results = []
         for n in (small, big):
             topology = f"{scratch}/{shape}-{n}.yaml"
@@ -83,6 +85,14 @@ for shape in shapes:
         if time_ratio > 11 or memory_ratio > 11:
             failed.append(f"{verb} of shape {shape}: x{time_ratio:.1f} time, x{memory_ratio:.1f} memory for x10 pairs")
     print(row.rstrip(" |"))
+if verbs == ("lint",):
+    lint = at_big["all", "lint"]
+    print(f"target, shape all, {big} pairs: lint {lint[0] * 1000:.0f} ms wall, {lint[1] * 1000:.0f} ms user (under 300 ms)")
+    if failed:
+        print("grows faster than the fleet:\n  " + "\n  ".join(failed))
+        sys.exit(1)
+    print("every shape: ten times the pairs costs at most 11 times the lint time and memory")
+    sys.exit(0)
 peer = [measure(["python3", "bench/peer.py", "render", f"{scratch}/peer-templates", f"{scratch}/all-{n}.yaml", f"{trees}/out"])
         for n in (small, big)]
 print(f"{'peer all':9s} | {'':14s} {'':14s} {'':7s} {'':6s} {'':6s} | {cell(peer[0])} {cell(peer[1])} {peer[1][2]:5.0f}MB "

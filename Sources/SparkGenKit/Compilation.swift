@@ -20,7 +20,17 @@ public struct Compilation: Sendable {
     public let artifacts: [Artifact]?
 
     /// The file's lines, split when a report quotes them (a clean lint of a fleet never does).
-    public var sourceLines: [Substring] { text.split(separator: "\n", omittingEmptySubsequences: false) }
+    /// ASCII text without a carriage return (every topology in practice) is split on the
+    /// newline byte: the same lines as splitting on the Character, without walking 4 MB
+    /// grapheme by grapheme (7% of linting a 1000-pair fleet that has warnings). Other text
+    /// keeps the Character split, where "\r\n" is one Character and so not a line break.
+    public var sourceLines: [Substring] {
+        let utf8 = text.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\r") }) else {
+            return text.split(separator: "\n", omittingEmptySubsequences: false)
+        }
+        return utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
+    }
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 

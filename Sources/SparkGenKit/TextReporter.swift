@@ -64,6 +64,15 @@ public struct TextReporter {
 
 extension String {
     fileprivate func trimmingCharacters(in set: String) -> String {
+        // ASCII (the usual key): trim bytes; reversing Characters costs generic metadata and
+        // casts at run time, once per quoted line of a report.
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            let bytes = Array(utf8), trimmed = Array(set.utf8)
+            var start = 0, end = bytes.count
+            while start < end, trimmed.contains(bytes[start]) { start += 1 }
+            while end > start, trimmed.contains(bytes[end - 1]) { end -= 1 }
+            return String(decoding: bytes[start..<end], as: UTF8.self)
+        }
         let trimmed = drop { set.contains($0) }.reversed().drop { set.contains($0) }
         return String(trimmed.reversed())
     }

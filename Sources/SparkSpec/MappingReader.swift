@@ -14,7 +14,13 @@ final class MappingReader {
     let path: SpecPath
     private let what: String
     private let context: DecodingContext
-    private var entries: [String: YAMLPair] = [:]
+    /// Each key's first pair, in file order. Most mappings hold a handful of keys, and for
+    /// those comparing small strings beats hashing each into a dictionary (a fleet opens
+    /// about 100,000 mappings); a large one (the fleet's `nodes:`) gets an index.
+    private var keys: [String] = []
+    private var pairs: [YAMLPair] = []
+    private var index: [String: Int]?
+    private static let indexedFrom = 16
     /// Keys the decoder asked for, in the order it asked: a handful per mapping, so a list.
     private var asked: [String] = []
     private var finished = false
@@ -35,17 +41,31 @@ final class MappingReader {
                 help: "write it as 'key: value' lines indented under its name")
             return nil
         }
+        if pairs.count >= Self.indexedFrom { index = [:] }
         for pair in pairs {
             guard let name = pair.key.scalar else { continue }  // reported by the parser
-            if entries[name] == nil { entries[name] = pair }
+            if index != nil {
+                guard index![name] == nil else { continue }
+                index![name] = keys.count
+            } else if keys.contains(name) {
+                continue
+            }
+            keys.append(name)
+            self.pairs.append(pair)
         }
         context.opened()
+    }
+
+    /// The first pair whose key is `key`.
+    private func lookup(_ key: String) -> YAMLPair? {
+        if let index { return index[key].map { pairs[$0] } }
+        return keys.firstIndex(of: key).map { pairs[$0] }
     }
 
     /// The entry for `key`, which becomes an allowed key of this mapping.
     private func entry(_ key: String) -> YAMLPair? {
         if !asked.contains(key) { asked.append(key) }
-        return entries[key]
+        return lookup(key)
     }
 
     /// Reports the keys nobody asked for and the required keys that were missing; called by the
@@ -55,20 +75,20 @@ final class MappingReader {
         finished = true
         context.closed()
         // The usual case: every key was asked for and none was missing.
-        if missing.isEmpty, asked.reduce(0, { $0 + (entries[$1] == nil ? 0 : 1) }) == entries.count { return }
+        if missing.isEmpty, asked.reduce(0, { $0 + (lookup($1) == nil ? 0 : 1) }) == keys.count { return }
         var typos: Set<String> = []
         // The mapping's keys in file order, each once.
         var seen: Set<String> = []
         for name in (node.mapping ?? []).compactMap(\.key.scalar) where seen.insert(name).inserted && !asked.contains(name) {
             if let help = retired[name] {
-                context.error(.specRetiredSetting, "'\(name)' in \(what) is a setting its program no longer takes", at: entries[name]!.key.location, path: path / name, help: help)
+                context.error(.specRetiredSetting, "'\(name)' in \(what) is a setting its program no longer takes", at: lookup(name)!.key.location, path: path / name, help: help)
                 continue
             }
             let nearest = Suggestion.nearest(to: name, in: asked)
             if let nearest { typos.insert(nearest) }
             let hint = nearest.map { "did you mean '\($0)'? " } ?? ""
             context.error(
-                .specUnknownKey, "unknown key '\(YAMLScalar.abbreviated(name))' in \(what)", at: entries[name]!.key.location,
+                .specUnknownKey, "unknown key '\(YAMLScalar.abbreviated(name))' in \(what)", at: lookup(name)!.key.location,
                 path: path / name, help: "\(hint)allowed keys: \(asked.joined(separator: ", "))")
         }
         // A typo of a required key was reported with the fix; "missing" would only repeat it.
@@ -118,16 +138,17 @@ final class MappingReader {
     }
 
     /// Reads a scalar as text, accepting numbers written plainly (`python: 3.12`) but not booleans.
-    static func text(_ node: YAMLNode, key: String, path: SpecPath, grammar: Grammar?, context: DecodingContext) -> String? {
+    /// `path` is built only for an error: a fleet reads about 200,000 texts and rejects none.
+    static func text(_ node: YAMLNode, key: String, path: @autoclosure () -> SpecPath, grammar: Grammar?, context: DecodingContext) -> String? {
         guard let text = node.scalar, !(node.isPlain && node.tag == nil && YAMLScalar.bool(text) != nil) else {
             context.error(
-                .specWrongType, "'\(key)' must be text, found \(node.kindName)", at: node.location, path: path,
+                .specWrongType, "'\(key)' must be text, found \(node.kindName)", at: node.location, path: path(),
                 help: grammar.map { "expected \($0.expectation)" } ?? "write the value as text; quote it if it looks like another type")
             return nil
         }
         if let grammar, !grammar.matches(text) {
             context.error(
-                .specInvalidValue, "'\(YAMLScalar.abbreviated(text))' is not a valid value for '\(key)'", at: node.location, path: path,
+                .specInvalidValue, "'\(YAMLScalar.abbreviated(text))' is not a valid value for '\(key)'", at: node.location, path: path(),
                 help: "expected \(grammar.expectation)")
             return nil
         }

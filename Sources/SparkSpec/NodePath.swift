@@ -6,12 +6,22 @@ public struct NodePath: Hashable, Sendable, CustomStringConvertible {
     /// into a unit file, a compose file or a script without quoting surprises.
     public init?(_ text: String) {
         guard text.hasPrefix("/") || text.hasPrefix("~/") else { return nil }
-        let allowed = text.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "/._-~+@".unicodeScalars.contains(scalar))
+        // Byte-wise: only ASCII passes, and an ASCII scalar is alphabetic exactly when it is a
+        // letter A-Z or a-z; a fleet decodes thousands of paths (secrets are files).
+        let allowed = text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+            default: return "/._-~+@".utf8.contains(byte)
+            }
         }
-        guard allowed, !text.dropFirst().contains("~") else { return nil }
+        guard allowed, !text.utf8.dropFirst().contains(UInt8(ascii: "~")) else { return nil }
         let steps = text.split(separator: "/")
-        guard !steps.contains(".."), !steps.contains("."), !text.contains("//") else { return nil }
+        var previous: UInt8 = 0
+        let doubleSlash = text.utf8.contains { byte in
+            defer { previous = byte }
+            return byte == UInt8(ascii: "/") && previous == byte
+        }
+        guard !steps.contains(".."), !steps.contains("."), !doubleSlash else { return nil }
         self.text = text.count > 1 && text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 

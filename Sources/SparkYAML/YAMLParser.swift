@@ -39,13 +39,32 @@ private struct TreeBuilder {
         let tag: String?
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode?
-        var seen: [String: SourceLocation] = [:]
+        /// Where each key was first written, kept from 16 pairs on; a smaller mapping (most of
+        /// them: a fleet has about 100,000) is searched instead, cheaper than hashing its keys.
+        private var seen: [String: SourceLocation]?
         var items: [YAMLNode] = []
 
         init(isMapping: Bool, location: SourceLocation, tag: String?) {
             self.isMapping = isMapping
             self.location = location
             self.tag = tag
+        }
+
+        /// Where the mapping first wrote `name`, if it already holds it.
+        func firstLocation(of name: String) -> SourceLocation? {
+            if let seen { return seen[name] }
+            for pair in pairs where pair.key.scalar == name { return pair.key.location }
+            return nil
+        }
+
+        /// Records a key written for the first time.
+        func remember(_ name: String, at location: SourceLocation) {
+            if seen == nil, pairs.count >= 16 {
+                var index: [String: SourceLocation] = [:]
+                for pair in pairs { if let key = pair.key.scalar, index[key] == nil { index[key] = pair.key.location } }
+                seen = index
+            }
+            seen?[name] = location
         }
     }
 
@@ -122,12 +141,12 @@ private struct TreeBuilder {
         }
         top.pendingKey = nil
         if let name = key.scalar {
-            if let first = top.seen[name] {
+            if let first = top.firstLocation(of: name) {
                 errors.append(YAMLError(
                     .yamlDuplicateKey, "duplicate key '\(YAMLScalar.abbreviated(name))' (first defined at line \(first.line), column \(first.column))",
                     at: key.location, help: "keep one of the two entries"))
             } else {
-                top.seen[name] = key.location
+                top.remember(name, at: key.location)
             }
         } else {
             errors.append(YAMLError(

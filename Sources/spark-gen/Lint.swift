@@ -20,6 +20,9 @@ struct Lint: ParsableCommand {
 
     static func run(_ topologies: [String], format: ReportFormat, color: Bool, strict: Bool, quiet: Bool) throws {
         let compilations = topologies.map { Compilation.run(path: $0, emitting: false) }
+        // The process ends once lint has reported: freeing a fleet's plans and diagnostics
+        // object by object at the end of this function is 2% of linting 1000 pairs.
+        _ = Unmanaged.passRetained(KeptUntilExit(compilations))
         // A clean run says so: silence is indistinguishable from a hook that never ran.
         defer {
             if format == .text && !quiet {
@@ -43,4 +46,10 @@ struct Lint: ParsableCommand {
         }
         return topologies.isEmpty ? nil : (topologies, quiet)
     }
+}
+
+/// Holds what lint made until the process exits, so nothing is freed piece by piece.
+private final class KeptUntilExit {
+    let value: [Compilation]
+    init(_ value: [Compilation]) { self.value = value }
 }
