@@ -90,6 +90,9 @@ def fleet(pairs, shape):
                 out += [f"    mgmt_ip: 10.1.{octets}", f"    dac_ip: 10.0.{octets}"]
             else:
                 out += [f"    mgmt_ip: 172.16.{octets}", f"    links: {{d{i}: {pair_address(i, n + 1)}}}"]
+            if tailnets and side == "a":
+                # Shared with the other owner's tailnet: a grant admits shared-in users only by address (ST012).
+                out.append(f"    tailnet_ip: 100.64.{octets}")
             if apps:
                 out.append(f"    apps: [litellm, litellm-db, {{open-webui: {{key: {{file: ~/.{owner}-webui.env}}}}}}, n8n, hermes, "
                            f"{{hermes-webui: {{password: {{file: ~/.{owner}-hermes-webui.env}}}}}}]")
