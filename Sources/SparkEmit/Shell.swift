@@ -24,6 +24,8 @@ enum Shell {
             }
             return quoted + "\""
         }
+        // Most words that need quoting are descriptions with spaces and no quote of their own.
+        if !word.utf8.contains(UInt8(ascii: "'")) { return "'" + word + "'" }
         return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 
