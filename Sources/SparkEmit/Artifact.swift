@@ -22,3 +22,14 @@ public struct Artifact: Hashable, Sendable {
         self.mode = mode
     }
 }
+
+extension Artifact {
+    /// What the runbooks and the deploy manifest read of a file made before them: where it goes
+    /// and its mode, not its bytes.
+    public struct Entry: Hashable, Sendable {
+        public let path: String
+        public let mode: Mode
+    }
+
+    public var entry: Entry { Entry(path: path, mode: mode) }
+}

@@ -90,7 +90,7 @@ public struct DeployManifest: Sendable {
     public let nodes: [Node]
 
     /// The manifest of `plan`, whose emitted files are `artifacts`.
-    static func make(_ plan: Plan, artifacts: [Artifact]) -> DeployManifest {
+    static func make(_ plan: Plan, artifacts: [Artifact.Entry]) -> DeployManifest {
         let runbook = RunbookEmitter()
         let sources = Set(plan.nodes.flatMap { node in
             node.secretFiles.compactMap { file -> String? in
@@ -100,7 +100,7 @@ public struct DeployManifest: Sendable {
         })
         // Each node's artifacts, found in one pass: filtering all of them per node grows with
         // the square of the fleet (2000 nodes, 30,000 files: 60 million prefix checks).
-        var artifactsByNode: [Substring: [Artifact]] = [:]
+        var artifactsByNode: [Substring: [Artifact.Entry]] = [:]
         for artifact in artifacts where artifact.path.hasPrefix("nodes/") {
             let rest = artifact.path.dropFirst("nodes/".count)
             guard let slash = rest.firstIndex(of: "/") else { continue }
@@ -124,7 +124,7 @@ public struct DeployManifest: Sendable {
     }
 
     /// The node's files, from its artifacts (those below nodes/<node>/).
-    private static func files(of node: NodePlan, in artifacts: [Artifact]) -> [File] {
+    private static func files(of node: NodePlan, in artifacts: [Artifact.Entry]) -> [File] {
         let prefix = "nodes/\(node.name)/"
         return artifacts.map { artifact in
             let path = "/" + artifact.path.dropFirst(prefix.count)

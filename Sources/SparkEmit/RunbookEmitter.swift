@@ -6,22 +6,21 @@ import SparkSpec
 /// which commands to run where, in which order, and where the generated stack departs from a
 /// hand-made one.
 struct RunbookEmitter {
-    /// The runbooks and the index; `others` are the node files already emitted, whose modes the
-    /// copy step restores.
-    func artifacts(for plan: Plan, others: [Artifact]) -> [Artifact] {
+    /// The runbooks and the index, each handed to `sink` as it is written; `others` are the node
+    /// files already emitted, whose modes the copy step restores.
+    func emit(for plan: Plan, others: [Artifact.Entry], into sink: (Artifact) throws -> Void) throws {
         let privateFiles = Self.filesByNode(others.filter { $0.mode == .privateFile })
         let nodeFiles = Self.filesByNode(others)
-        var artifacts = plan.nodes.map { node in
+        for node in plan.nodes {
             let files = NodeFiles(all: nodeFiles[node.name] ?? [], private: privateFiles[node.name] ?? [])
-            return Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, files: files).markdown)
+            try sink(Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, files: files).markdown))
         }
-        artifacts.append(Artifact(path: "README.md", contents: index(plan)))
-        return artifacts
+        try sink(Artifact(path: "README.md", contents: index(plan)))
     }
 
     /// Every node's runbook steps and the README's passes over them; `others` are the node files
     /// the copy step puts in place.
-    func bringUp(for plan: Plan, others: [Artifact]) -> BringUp {
+    func bringUp(for plan: Plan, others: [Artifact.Entry]) -> BringUp {
         let nodeFiles = Self.filesByNode(others)
         var steps: [String: [RunbookStep]] = [:]
         for node in plan.nodes {
@@ -61,7 +60,7 @@ struct RunbookEmitter {
     }
 
     /// The files under `nodes/<node>/`, as absolute paths on each node, grouped in one pass.
-    private static func filesByNode(_ artifacts: [Artifact]) -> [String: [String]] {
+    private static func filesByNode(_ artifacts: [Artifact.Entry]) -> [String: [String]] {
         var files: [String: [String]] = [:]
         for artifact in artifacts where artifact.path.hasPrefix("nodes/") {
             let rest = artifact.path.dropFirst("nodes/".count)

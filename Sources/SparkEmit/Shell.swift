@@ -3,16 +3,20 @@ enum Shell {
     /// The word unchanged when it holds only characters no shell treats specially; else
     /// single-quoted, or, when it holds `$` or a backtick, double-quoted with every special
     /// character escaped (the same literal word, without looking like a missed expansion).
-    private static let safePunctuation = Set("_@%+=:,./-".utf8)
-
     static func quote(_ word: String) -> String {
-        // ASCII ranges, not Unicode properties: this runs for every word of every script.
+        // ASCII ranges and a switch, not Unicode properties or a Set (which hashes each byte):
+        // this runs for every word of every script.
         let safe = !word.isEmpty && word.utf8.allSatisfy { byte in
-            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
-                || Self.safePunctuation.contains(byte)
+            switch byte {
+            case 0x61...0x7A, 0x41...0x5A, 0x30...0x39: return true
+            case UInt8(ascii: "_"), UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "="),
+                UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "-"):
+                return true
+            default: return false
+            }
         }
         if safe { return word }
-        if word.contains("$") || word.contains("`") {
+        if word.utf8.contains(UInt8(ascii: "$")) || word.utf8.contains(UInt8(ascii: "`")) {
             var quoted = "\""
             for character in word {
                 if "\\\"$`".contains(character) { quoted.append("\\") }
@@ -20,6 +24,8 @@ enum Shell {
             }
             return quoted + "\""
         }
+        // Most words that need quoting are descriptions with spaces and no quote of their own.
+        if !word.utf8.contains(UInt8(ascii: "'")) { return "'" + word + "'" }
         return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 

@@ -5,9 +5,10 @@ public enum OutputTree {
     /// spark-gen replaces only directories that carry this file, so `-o ~` can never wipe a home.
     public static let markerName = ".spark-gen"
     static let markerText = "This directory is written by spark-gen and replaced whole on every build.\n"
+    static let marker = Artifact(path: markerName, contents: markerText)
 
     public static func files(_ artifacts: [Artifact]) -> [Artifact] {
-        (artifacts + [Artifact(path: markerName, contents: markerText)]).sorted { $0.path < $1.path }
+        (artifacts + [marker]).sorted { $0.path < $1.path }
     }
 
     /// True when `path` is relative, has no empty, `.` or `..` step, and so stays inside the tree.

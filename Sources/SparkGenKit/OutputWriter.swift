@@ -1,6 +1,7 @@
 import CSystem
 import FoundationEssentials
 import SparkEmit
+import SparkPlan
 
 #if canImport(Glibc)
 import Glibc
@@ -22,10 +23,29 @@ public struct OutputWriter {
     public init() {}
 
     public func write(_ artifacts: [Artifact], to directory: String) throws {
-        let files = OutputTree.files(artifacts)
-        for file in files where !OutputTree.isContained(file.path) {
-            throw Failure(description: "refusing to write '\(file.path)': it would land outside \(directory)")
+        _ = try write(to: directory) { add in
+            for artifact in artifacts { try add(artifact) }
         }
+    }
+
+    /// Writes every artifact of `plan`, each as its emitter makes it; returns how many.
+    public func write(_ plan: Plan, to directory: String) throws -> Int {
+        try write(to: directory) { add in
+            do {
+                try ArtifactEmitter.emit(plan, into: add)
+            } catch let failure as Failure {
+                throw failure
+            } catch {
+                throw Failure(description: "internal error while writing artifacts: \(error); please report this with the topology")
+            }
+        }
+    }
+
+    /// Writes the files `produce` hands to its argument, each into the staging tree as it comes,
+    /// then swaps the tree into place; returns how many files it was given. A fleet's tree is
+    /// hundreds of megabytes, so no file's bytes are kept once written. When `produce` throws,
+    /// or a file cannot be written, the staging tree is removed and the target stays as it was.
+    public func write(to directory: String, _ produce: ((Artifact) throws -> Void) throws -> Void) throws -> Int {
         let target = Self.trimmed(directory)
         guard target != "/", ![".", ".."].contains(Self.baseName(target)) else {
             throw Failure(description: "refusing to replace '\(directory)': name a directory of its own, such as out/my-stack")
@@ -41,13 +61,20 @@ public struct OutputWriter {
         do {
             try fileManager.createDirectory(atPath: staging, withIntermediateDirectories: false)
             // Each directory is made once and each file with one open, write and close: a fleet's
-            // tree has hundreds of thousands of files, and per-file overhead is most of a build.
+            // tree has tens of thousands of files, and per-file overhead is much of a build.
             var made: Set<String> = [staging]
-            for file in files {
+            var count = 0
+            func add(_ file: Artifact, counted: Bool) throws {
+                guard OutputTree.isContained(file.path) else {
+                    throw Failure(description: "refusing to write '\(file.path)': it would land outside \(directory)")
+                }
                 let path = "\(staging)/\(file.path)"
                 try Self.makeDirectory(Self.parent(of: path), made: &made)
                 try Self.writeFile(path, file.contents, mode: mode_t(file.mode.rawValue))
+                if counted { count += 1 }
             }
+            try add(OutputTree.marker, counted: false)
+            try produce { try add($0, counted: true) }
             if FileSystem.kind(target) != .missing, spark_exchange_paths(staging, target) == 0 {
                 // The staging path now holds the old tree.
                 try? fileManager.removeItem(atPath: staging)
@@ -61,6 +88,7 @@ public struct OutputWriter {
             } else {
                 guard rename(staging, target) == 0 else { throw Failure(description: "cannot move the new tree into \(target)") }
             }
+            return count
         } catch {
             try? fileManager.removeItem(atPath: staging)
             throw error

@@ -60,7 +60,9 @@ public enum YAMLEmitter {
             switch value {
             case .string(let text):
                 let style: yaml_scalar_style_t
-                if text.contains("\n") {
+                // Bytes first: a Character search for "\n" walks grapheme clusters (and, since
+                // "\r\n" is one Character, only a line feed byte can make it match).
+                if text.utf8.contains(UInt8(ascii: "\n")) && text.contains("\n") {
                     style = YAML_LITERAL_SCALAR_STYLE
                 } else if YAMLScalar.needsQuoting(text) {
                     style = YAML_DOUBLE_QUOTED_SCALAR_STYLE
@@ -90,7 +92,10 @@ public enum YAMLEmitter {
 
         private mutating func scalar(_ text: String, style: yaml_scalar_style_t) throws {
             // A trailing NUL keeps the buffer non-empty; libyaml copies `length` bytes only.
-            var bytes = Array(text.utf8) + [0]
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.utf8.count + 1)
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(0)
             let length = Int32(bytes.count - 1)
             try bytes.withUnsafeMutableBufferPointer { buffer in
                 try send {

@@ -17,17 +17,20 @@ struct Build: ParsableCommand {
     @OptionGroup var report: ReportOptions
 
     func run() throws {
-        let compilation = Compilation.run(path: topology)
+        // The rules first, the files after: each file is written into the staging tree as it is
+        // made, so a fleet's tree is never held in memory whole.
+        let compilation = Compilation.run(path: topology, emitting: false)
         try Outcome.report([compilation], report)
-        guard let artifacts = compilation.artifacts else { throw ExitCode(2) }
+        guard let plan = compilation.plan, !compilation.hasErrors else { throw ExitCode(2) }
         let directory = output ?? OutputLocation.defaultDirectory(for: topology)
+        let count: Int
         do {
-            try OutputWriter().write(artifacts, to: directory)
+            count = try OutputWriter().write(plan, to: directory)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
         }
-        let summary = "wrote \(artifacts.count) files to \(directory)"
+        let summary = "wrote \(count) files to \(directory)"
         // Machine-readable formats own standard output.
         if report.format == .text { print(summary) } else { printError(summary) }
     }

@@ -61,6 +61,41 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["stack"])
     }
 
+    /// Files are written as they are made: a build that fails after some of them were written
+    /// still leaves the old tree whole and nothing beside it.
+    @Test func aProducerFailingMidwayLeavesTheOldTreeUntouched() throws {
+        struct Midway: Error {}
+        let root = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let target = root + "/stack"
+        try OutputWriter().write(files, to: target)
+        var handed = 0
+        #expect(throws: Midway.self) {
+            _ = try OutputWriter().write(to: target) { add in
+                try add(Artifact(path: "a/config.yaml", contents: "two: 2\n"))
+                try add(Artifact(path: "b/new.txt", contents: "new\n"))
+                handed = 2
+                throw Midway()
+            }
+        }
+        #expect(handed == 2, "the producer never got to write")
+        #expect(read(target + "/a/config.yaml") == "one: 1\n")
+        #expect(read(target + "/b/new.txt") == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["stack"])
+    }
+
+    /// The streaming write counts what it was given, the marker aside.
+    @Test func streamingWriteCountsTheFilesItWasGiven() throws {
+        let root = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let count = try OutputWriter().write(to: root + "/stack") { add in
+            for file in files { try add(file) }
+        }
+        #expect(count == files.count)
+        #expect(read(root + "/stack/a/run.sh") == "#!/bin/sh\n")
+        #expect(read(root + "/stack/\(OutputTree.markerName)") != nil)
+    }
+
     @Test(arguments: [".", "..", "/", "out/.."])
     func refusesUnnamedTargets(_ target: String) {
         #expect(throws: OutputWriter.Failure.self) { try OutputWriter().write(files, to: target) }
