@@ -40,6 +40,8 @@ resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ];
 ufw_active() { ufw status | grep -q '^Status: active'; }
 mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
 has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
+# owns_address ADDRESS: some interface of this node has ADDRESS.
+owns_address() { ip -4 -o addr show | grep -q " inet $1/"; }
 # http_status URL [HEADER_FILE]: prints the HTTP status code.
 http_status() {
   if [ -n "${2:-}" ]; then

@@ -40,6 +40,8 @@ resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ];
 ufw_active() { ufw status | grep -q '^Status: active'; }
 mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
 has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
+# owns_address ADDRESS: some interface of this node has ADDRESS.
+owns_address() { ip -4 -o addr show | grep -q " inet $1/"; }
 # http_status URL [HEADER_FILE]: prints the HTTP status code.
 http_status() {
   if [ -n "${2:-}" ]; then
@@ -158,9 +160,12 @@ expect 'vLLM serves qwen3-4b on 127.0.0.1:8001' lists_model http://127.0.0.1:800
 expect 'qwen3-4b is on no wildcard address' not_on_wildcard 8001
 
 echo '== Reachability of spark from here'
-refuse 'spark vllm gpt-oss-120b (8000) is closed on LAN home' tcp_open 192.168.1.20 8000
+expect 'spark vllm gpt-oss-120b (8000) answers on LAN home' tcp_open 192.168.1.20 8000
 
 echo '== Reachability of box3090 from here'
+expect 'this node has 192.168.1.10 on LAN home (without it every refusal there would pass)' owns_address 192.168.1.10
+# The host answers here, so the refusals below are its firewall's, not a host that is down.
+expect 'box3090 ssh (22) answers on LAN home' tcp_open 192.168.1.30 22
 refuse 'box3090 litellm (8001) is closed on LAN home' tcp_open 192.168.1.30 8001
 
 echo
