@@ -123,6 +123,12 @@ if why=$(completion http://127.0.0.1:4000 "$key_header" '"qwen3-4b"' false); the
 # shellcheck source=/dev/null
 ( umask 077; set -a; . /home/me/.sg-offer.env; printf 'Authorization: Bearer %s\n' "${LITELLM_OFFER_KEY:-}" ) > "$headers/offer-housemate"
 expect 'the virtual key of offer-housemate is accepted (200)' test "$(http_status http://127.0.0.1:4000/v1/models "$headers/offer-housemate")" = 200
+# LiteLLM 1.106.2 checks a key's models before routing and answers 403: proxy/auth/auth_checks.py
+# _can_object_call_model raises ModelAccessDeniedProxyException(code=status.HTTP_403_FORBIDDEN), which
+# auth_exception_handler.py _as_proxy_exception passes on unchanged (BerriAI/litellm, PyPI litellm==1.106.2).
+if why=$(completion http://127.0.0.1:4000 "$headers/offer-housemate" '"qwen3-4b"' false); then fail 'the virtual key of offer-housemate is refused for qwen3-4b, which it may not call (403): it answered'
+elif [[ $why == 'HTTP 403: '* ]]; then pass 'the virtual key of offer-housemate is refused for qwen3-4b, which it may not call (403)'
+else fail 'the virtual key of offer-housemate is refused for qwen3-4b, which it may not call (403): '"$why"; fi
 
 echo '== LiteLLM database: a password is required, on 127.0.0.1 and on the socket'
 # shellcheck disable=SC2016 # expands in the container's shell, where the env file defined it
