@@ -47,7 +47,7 @@ extension RunbookEmitter {
 
     /// What a node set up from scratch with compose gets differently from a hand-written compose
     /// stack (a LiteLLM with its backends on one box).
-    func composeDifferences(_ node: NodePlan) -> String {
+    func composeDifferences(_ plan: Plan, _ node: NodePlan) -> String {
         // Each runtime's upstream default once, in the order the node's models first use it.
         var defaults: [String] = []
         for role in node.clusterRoles where role.kind == .head && !defaults.contains(role.cluster.upstreamBind) {
@@ -57,13 +57,21 @@ extension RunbookEmitter {
         let keyed = node.clusterRoles.filter { $0.kind == .head && $0.cluster.isKeyed }.map(\.cluster)
         // A model its callers reach on a link (a LAN, say) binds that link's address, not loopback.
         let linked = node.clusterRoles.filter { $0.kind == .head && !$0.cluster.isKeyed && $0.cluster.link != nil }.map(\.cluster)
-        let front = node.litellm == nil ? "" : " The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs."
+        // A LiteLLM offered over a LAN binds every address: say so, and whom ufw admits, from the plan.
+        let reach = node.litellm.map { LiteLLMReach(plan, node, $0) }
+        let wildcard = reach?.bindsEveryAddress == true && !node.has(.nginx)
+        let front = node.litellm == nil ? "" : wildcard
+            ? " The tailnet reaches LiteLLM on the node's tailnet address, where the tailnet policy governs it."
+            : " The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs."
         var items = [
-            (keyed.isEmpty && linked.isEmpty ? "Every service binds 127.0.0.1" : "Every other service binds 127.0.0.1")
+            (keyed.isEmpty && linked.isEmpty && !wildcard ? "Every service binds 127.0.0.1" : "Every other service binds 127.0.0.1")
                 + " and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
                 + ": Docker DNATs published ports before ufw's INPUT chain, and tailscaled accepts everything arriving on "
                 + "`tailscale0` ahead of ufw." + front,
         ]
+        if let reach, wildcard {
+            items.append("LiteLLM binds every address (\(Service.everyAddress):\(reach.port)), on the host network: \(reach.whoDecides).")
+        }
         for cluster in linked {
             let link = cluster.link.map { " on \($0.phrase)" } ?? ""
             items.append(
@@ -125,7 +133,9 @@ extension RunbookEmitter {
         items += [
             "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
                 + "that exposes a model port is rejected when saved.",
-            "ufw is reset to the generated rules: nothing but ssh and the tailnet ports of the apps is admitted.",
+            reach?.callers.isEmpty == false
+                ? "ufw is reset to the generated rules: nothing but ssh, the tailnet ports of the apps and LiteLLM's port from \(reach?.callerList ?? "") is admitted."
+                : "ufw is reset to the generated rules: nothing but ssh and the tailnet ports of the apps is admitted.",
         ]
         return items.map { "- \($0)\n" }.joined()
     }
@@ -148,9 +158,12 @@ extension RunbookEmitter {
                     + "ufw's INPUT chain, so `-p 8080:8080` opens the app to the LAN. The tailnet reaches them through "
                     + "`tailscale serve`, which the tailnet policy governs. No Docker Engine version is assumed.")
         }
-        if node.litellm != nil {
+        if let litellm = node.litellm {
+            let reach = LiteLLMReach(plan, node, litellm)
             items += [
-                "LiteLLM binds 127.0.0.1 instead of `0.0.0.0`, so the LAN cannot reach it even if ufw is off.",
+                reach.bindsEveryAddress
+                    ? "LiteLLM binds every address, on the host network: \(reach.whoDecides)."
+                    : "LiteLLM binds 127.0.0.1 instead of `0.0.0.0`, so the LAN cannot reach it even if ufw is off.",
                 "LiteLLM's request timeout is \(LiteLLMPlan.requestTimeout) s, not the 600 s often pasted into such setups: a long "
                     + "reasoning or tool-calling turn runs to the end, and a proxy put in front gets the same timeout.",
                 "The master key\(node.litellm?.database != nil ? " and database URL come" : " comes") from the environment "

@@ -161,7 +161,7 @@ struct RunbookEmitter {
             book.text += catalogDifferences(node, catalogs)
         } else {
             book.heading("Where this stack differs from a hand-made one, and why")
-            book.text += composeDifferences(node)
+            book.text += composeDifferences(plan, node)
         }
         return (book.text, book.steps)
     }
