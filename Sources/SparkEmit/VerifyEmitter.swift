@@ -5,8 +5,9 @@ import SparkSpec
 ///
 /// It checks what the node itself can observe: every listener is bound where the plan says
 /// (never a wildcard), LiteLLM answers with the owner's key and refuses without it, secret
-/// files are private, names resolve to mgmt addresses, and the negative tests: no port of
-/// another node answers over the mgmt LAN, and over the DAC only what the plan allows.
+/// files are private, names resolve to mgmt addresses, and its peers' ports over each link they
+/// share: the ports the peer's firewall admits this node to answer, every other is closed
+/// (`Reachability.admits`, the model the ufw scripts are written from).
 /// Tailnet-side checks run from a tailnet device and are listed in RUNBOOK.md.
 struct VerifyEmitter {
     func artifacts(for plan: Plan) -> [Artifact] {
