@@ -30,6 +30,9 @@ host) also tries each node's other addresses through the node's address on that 
 link peer the node's addresses on links the peer is not on, through the link they share.
 
 Every (node, port, vantage) probe is compared with the intent; any difference fails the run.
+Then each node's own verify.sh probes of its peers (its `== Reachability of …` sections) run
+unchanged in its namespace against those firewalls and listeners, and every line must pass
+(netns_proof/verify_probes.py).
 Only namespaces this run creates are touched, and all of them are removed at the end.
 """
 import argparse
@@ -44,6 +47,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # in_ns, run and Harness: ray_check.py uses them as netns_matrix.in_ns, .run and .Harness.
 from netns_proof.harness import Harness, in_ns, run  # noqa: E402,F401
 from netns_proof.matrix import audit_listeners, print_matrix  # noqa: E402
+from netns_proof import verify_probes  # noqa: E402
 
 
 def main():
@@ -63,6 +67,7 @@ def main():
         listeners = {node: harness.configure_node(node) for node in harness.nodes}
         observed = harness.observe(listeners)
         tag_paths = harness.tag_paths()
+        own_probes = verify_probes.run_all(harness)
     finally:
         harness.cleanup()
     print(f"Reachability probed on a real kernel (yes: connection admitted; x ≠ y!: observed x, intended y)")
@@ -76,10 +81,15 @@ def main():
     for description, ok in tag_paths:
         print(f"  {'ok  ' if ok else 'FAIL'}  {description}")
     mismatches += sum(1 for _, ok in tag_paths if not ok)
+    if own_probes:
+        print("\nEach node's verify.sh, its probes of its peers (== Reachability of …), on this kernel")
+    for description, ok in own_probes:
+        print(f"  {'ok  ' if ok else 'FAIL'}  {description}")
+    mismatches += sum(1 for _, ok in own_probes if not ok)
     if run("iptables", "-S").stdout != host_rules_before:
         print("netns_matrix: the host's firewall changed during the run", file=sys.stderr)
         return 1
-    print(f"\nnetns: {len(observed) + len(tag_paths) - mismatches} passed, {mismatches} failed ({time.monotonic() - started:.1f} s)")
+    print(f"\nnetns: {len(observed) + len(tag_paths) + len(own_probes) - mismatches} passed, {mismatches} failed ({time.monotonic() - started:.1f} s)")
     return 1 if mismatches else 0
 
 

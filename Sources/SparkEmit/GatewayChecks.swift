@@ -38,7 +38,25 @@ struct GatewayChecks {
             text += VerifyEmitter.header(from: file.path, variable: variable, to: "$headers/\(app)")
             text += "expect \(Shell.quote("the virtual key of \(app) is accepted (200)")) "
             text += "test \"$(http_status \(base)/v1/models \"$headers/\(app)\")\" = 200\n"
+            text += keyRefusal(base, app: app, file: file)
         }
+        return text
+    }
+
+    /// A key minted for some models (an offer's) must be refused the others: a one-token
+    /// completion of a routed model outside its list. LiteLLM refuses it in its auth step, before
+    /// any backend is called, so nothing is generated unless the key is wrongly allowed.
+    private func keyRefusal(_ base: String, app: String, file: SecretFile) -> String {
+        guard case .virtualKey(_, let models?) = file.source,
+            let other = litellm.routes.map(\.servedName).first(where: { !models.contains($0) })
+        else { return "" }
+        let what = "the virtual key of \(app) is refused for \(other), which it may not call (403)"
+        var text = "# LiteLLM \(LiteLLMPlan.version) checks a key's models before routing and answers 403: proxy/auth/auth_checks.py\n"
+        text += "# _can_object_call_model raises ModelAccessDeniedProxyException(code=status.HTTP_403_FORBIDDEN), which\n"
+        text += "# auth_exception_handler.py _as_proxy_exception passes on unchanged (BerriAI/litellm, PyPI litellm==\(LiteLLMPlan.version)).\n"
+        text += "if why=$(completion \(base) \"$headers/\(app)\" \(Shell.quote("\"\(other)\"")) false); then fail \(Shell.quote("\(what): it answered"))\n"
+        text += "elif [[ $why == 'HTTP 403: '* ]]; then pass \(Shell.quote(what))\n"
+        text += "else fail \(Shell.quote("\(what): "))\"$why\"; fi\n"
         return text
     }
 

@@ -7,19 +7,29 @@ import SparkSpec
 struct GatewayDifferences {
     let node: NodePlan
     let litellm: LiteLLMPlan
+    /// Where LiteLLM actually listens and who reaches it there, from the plan.
+    let reach: LiteLLMReach
 
     /// The node's gateway differences, or nil on a node without a gateway.
-    init?(node: NodePlan) {
+    init?(plan: Plan, node: NodePlan) {
         guard let litellm = node.litellm else { return nil }
         self.node = node
         self.litellm = litellm
+        self.reach = LiteLLMReach(plan, node, litellm)
     }
+
+    /// LiteLLM binds every address (offered over a LAN) with no TLS front before it.
+    var bindsEveryAddress: Bool { reach.bindsEveryAddress && !node.has(.nginx) }
 
     /// The upstream default a compose-run gateway would bind without spark-gen's flags.
     var upstreamBind: String? { litellm.container == nil ? nil : "LiteLLM's `--host` defaults to `0.0.0.0`" }
 
     /// How the tailnet reaches the gateway (through its TLS front where it has one).
-    var tailnetFront: String { " The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs." }
+    var tailnetFront: String {
+        bindsEveryAddress
+            ? " The tailnet reaches LiteLLM on the node's tailnet address, where the tailnet policy governs it."
+            : " The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs."
+    }
 
     /// Against a hand-written compose stack: fallbacks, the TLS front, the cache, the database.
     var fromCompose: [String] {
@@ -53,7 +63,9 @@ struct GatewayDifferences {
     /// Against the hand-made split-trust stack: the bind, the timeout, the keys, the database.
     var fromGuide: [String] {
         var items = [
-            "LiteLLM binds 127.0.0.1 instead of `0.0.0.0`, so the LAN cannot reach it even if ufw is off.",
+            reach.bindsEveryAddress
+                ? "LiteLLM binds every address, on the host network: \(reach.whoDecides)."
+                : "LiteLLM binds 127.0.0.1 instead of `0.0.0.0`, so the LAN cannot reach it even if ufw is off.",
             "LiteLLM's request timeout is \(LiteLLMPlan.requestTimeout) s, not the 600 s often pasted into such setups: a long "
                 + "reasoning or tool-calling turn runs to the end, and a proxy put in front gets the same timeout.",
             "The master key\(litellm.database != nil ? " and database URL come" : " comes") from the environment "

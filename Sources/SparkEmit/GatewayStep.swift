@@ -40,7 +40,10 @@ struct GatewayStep {
         let wait = LiteLLMWait(node: node, litellm: litellm)
         book.reads(wait.reads)
         book.text += wait.line + "\n```\n\n"
-        book.text += "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches "
+        // Its --host: 127.0.0.1, or every address for a gateway offered over a LAN.
+        book.text += litellm.listenAddress == Service.everyAddress
+            ? "LiteLLM listens on every address (\(litellm.listenAddress):\(litellm.port); this node calls it at \(litellm.bindAddress)) and reaches "
+            : "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches "
         book.text += litellm.routes.isEmpty ? "no model.\n" : "\(litellm.routes.map { "\($0.servedName) at \($0.apiBase)" }.joined(separator: ", ")).\n"
         book.text += "\n`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and that every model answers a one-token completion: "
         book.text += "run it after every change of the config.\n"

@@ -47,24 +47,29 @@ extension RunbookEmitter {
 
     /// What a node set up from scratch with compose gets differently from a hand-written compose
     /// stack (a gateway with its backends on one box).
-    func composeDifferences(_ node: NodePlan) -> String {
+    func composeDifferences(_ plan: Plan, _ node: NodePlan) -> String {
         // Each runtime's upstream default once, in the order the node's models first use it.
         var defaults: [String] = []
         for role in node.clusterRoles where role.kind == .head && !defaults.contains(role.cluster.upstreamBind) {
             defaults.append(role.cluster.upstreamBind)
         }
-        let gateway = GatewayDifferences(node: node)
+        let gateway = GatewayDifferences(plan: plan, node: node)
         if let bind = gateway?.upstreamBind { defaults.append(bind) }
         let keyed = node.clusterRoles.filter { $0.kind == .head && $0.cluster.isKeyed }.map(\.cluster)
         // A model its callers reach on a link (a LAN, say) binds that link's address, not loopback.
         let linked = node.clusterRoles.filter { $0.kind == .head && !$0.cluster.isKeyed && $0.cluster.link != nil }.map(\.cluster)
         let front = gateway?.tailnetFront ?? ""
+        let wildcard = gateway?.bindsEveryAddress == true
+        let reach = gateway?.reach
         var items = [
-            (keyed.isEmpty && linked.isEmpty ? "Every service binds 127.0.0.1" : "Every other service binds 127.0.0.1")
+            (keyed.isEmpty && linked.isEmpty && !wildcard ? "Every service binds 127.0.0.1" : "Every other service binds 127.0.0.1")
                 + " and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
                 + ": Docker DNATs published ports before ufw's INPUT chain, and tailscaled accepts everything arriving on "
                 + "`tailscale0` ahead of ufw." + front,
         ]
+        if let reach, wildcard {
+            items.append("LiteLLM binds every address (\(Service.everyAddress):\(reach.port)), on the host network: \(reach.whoDecides).")
+        }
         for cluster in linked {
             let link = cluster.link.map { " on \($0.phrase)" } ?? ""
             items.append(
@@ -103,7 +108,9 @@ extension RunbookEmitter {
         items += [
             "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
                 + "that exposes a model port is rejected when saved.",
-            "ufw is reset to the generated rules: nothing but ssh and the tailnet ports of the apps is admitted.",
+            reach?.callers.isEmpty == false
+                ? "ufw is reset to the generated rules: nothing but ssh, the tailnet ports of the apps and LiteLLM's port from \(reach?.callerList ?? "") is admitted."
+                : "ufw is reset to the generated rules: nothing but ssh and the tailnet ports of the apps is admitted.",
         ]
         return items.map { "- \($0)\n" }.joined()
     }
@@ -126,7 +133,7 @@ extension RunbookEmitter {
                     + "ufw's INPUT chain, so `-p 8080:8080` opens the app to the LAN. The tailnet reaches them through "
                     + "`tailscale serve`, which the tailnet policy governs. No Docker Engine version is assumed.")
         }
-        items += GatewayDifferences(node: node)?.fromGuide ?? []
+        items += GatewayDifferences(plan: plan, node: node)?.fromGuide ?? []
         let keyed = node.secretFiles.contains { $0.virtualKeyFor != nil }
         if keyed || node.has(.hermesWebUI) {
             items.append(

@@ -63,7 +63,7 @@ extension RunbookEmitter {
             book.text += catalogDifferences(node, catalogs)
         } else {
             book.heading("Where this stack differs from a hand-made one, and why", kind: .differences)
-            book.text += composeDifferences(node)
+            book.text += composeDifferences(plan, node)
         }
     }
 }

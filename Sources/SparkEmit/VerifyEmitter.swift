@@ -6,8 +6,9 @@ import SparkSpec
 /// It checks what the node itself can observe: every listener is bound where the plan says
 /// (never a wildcard), the gateway answers with the owner's key and refuses without it (GatewayChecks),
 /// each app passes the checks its kind gives (the gateway's database and cache right after it), secret
-/// files are private, names resolve to mgmt addresses, and the negative tests: no port of
-/// another node answers over the mgmt LAN, and over the DAC only what the plan allows.
+/// files are private, names resolve to mgmt addresses, and its peers' ports over each link they
+/// share: the ports the peer's firewall admits this node to answer, every other is closed
+/// (`Reachability.admits`, the model the ufw scripts are written from).
 /// Tailnet-side checks run from a tailnet device and are listed in RUNBOOK.md.
 struct VerifyEmitter {
     func artifacts(for plan: Plan) -> [Artifact] {
@@ -46,7 +47,11 @@ struct VerifyEmitter {
         resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
         ufw_active() { ufw status | grep -q '^Status: active'; }
         mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
-        has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
+        # has_address DEVICE ADDRESS, owns_address ADDRESS: the device, or some interface, has the
+        # address. A here-string, not a pipe: grep -q stops at the match, and under pipefail the ip
+        # it stopped reading, killed by SIGPIPE, would fail a check that found the address.
+        has_address() { local found; found=$(ip -4 -o addr show dev "$1") || return 1; grep -q " inet $2/" <<<"$found"; }
+        owns_address() { local found; found=$(ip -4 -o addr show) || return 1; grep -q " inet $1/" <<<"$found"; }
         # http_status URL [HEADER_FILE]: prints the HTTP status code.
         http_status() {
           if [ -n "${2:-}" ]; then
@@ -288,33 +293,73 @@ struct VerifyEmitter {
     }
 
     /// Probes go over the links both nodes are on; a node that shares no link with this one is not probed.
+    /// Whether a port must answer or be closed is the reachability model's answer for this node
+    /// at the peer's firewall (`Reachability.admits`, from the rules the peer's firewall.sh
+    /// writes): a port this node is an admitted caller of answers, every other is closed.
     private func negativeChecks(_ plan: Plan, _ node: NodePlan) -> String {
         var text = ""
+        var guarded = Set<String>()
         for other in probedNodes(plan, node) where !other.services.isEmpty {
-            let shared = other.interfaces.filter { node.interface(on: $0.link.name) != nil }
+            let shared = other.interfaces.filter { node.interface(on: $0.link.name) != nil && ($0.link.kind == .lan || $0.carriesClusterTraffic) }
             guard !shared.isEmpty else { continue }
-            let lans = shared.filter { $0.link.kind == .lan }
-            let links = shared.filter(\.carriesClusterTraffic)
+            let firewall = FirewallPlanner.rules(for: other, in: plan)
             text += section("Reachability of \(other.name) from here")
-            for link in links where node.linkPeers.contains(LinkPeer(node: other.name, link: link.link.name)) {
-                // The firewall admits a cluster peer on every port but ssh.
-                text += "refuse \(Shell.quote("\(other.name) ssh (22) is closed over \(link.link.phrase)")) tcp_open \(link.address) 22\n"
-            }
-            for service in other.services {
-                for lan in lans {
-                    text += "refuse \(Shell.quote("\(other.name) \(service.name) (\(service.port)) is closed on \(lan.link.phrase)")) "
-                    text += "tcp_open \(lan.address) \(service.port)\n"
-                }
-                for link in links {
-                    let what = "\(other.name) \(service.name) (\(service.port))"
-                    if case .linkPeers(link.link.name, let peers) = service.exposure, peers.contains(node.name) {
-                        text += "expect \(Shell.quote("\(what) answers over \(link.link.phrase)")) tcp_open \(link.address) \(service.port)\n"
-                    } else {
-                        text += "refuse \(Shell.quote("\(what) is closed over \(link.link.phrase)")) tcp_open \(link.address) \(service.port)\n"
-                    }
-                }
+            for link in shared {
+                text += reachabilityChecks(node, other, link, firewall: firewall, guarded: &guarded)
             }
         }
         return text
+    }
+
+    /// The probes of one peer over one link: what answers first, then what is closed. A refusal
+    /// passes whenever the connection fails, so it is paired with what tells a closed port from
+    /// a host or link that is not there: this node's own address on the link (checked once per
+    /// link), and a port of the peer that must answer from here (an admitted port, or else its
+    /// ssh, which a LAN admits). With neither admitted, a comment says the refusals cannot tell.
+    private func reachabilityChecks(
+        _ node: NodePlan, _ other: NodePlan, _ link: NodeInterface, firewall: [FirewallRuleSpec], guarded: inout Set<String>
+    ) -> String {
+        let name = link.link.name
+        let phrase = link.link.kind == .lan ? "on \(link.link.phrase)" : "over \(link.link.phrase)"
+        let admitted = { (service: Service) in Reachability.admits(service, on: other, from: node, link: name, firewall: firewall) }
+        var answers: [String] = []
+        var refusals: [String] = []
+        // ssh over a cluster link: the firewall denies it to a peer ahead of everything it admits.
+        if link.carriesClusterTraffic, node.linkPeers.contains(LinkPeer(node: other.name, link: name)) {
+            let ssh = "\(other.name) ssh (22)"
+            if admitted(.ssh) {
+                answers.append("expect \(Shell.quote("\(ssh) answers \(phrase)")) tcp_open \(link.address) 22\n")
+            } else {
+                refusals.append("refuse \(Shell.quote("\(ssh) is closed \(phrase)")) tcp_open \(link.address) 22\n")
+            }
+        }
+        for service in other.services {
+            let what = "\(other.name) \(service.name) (\(service.port))"
+            if admitted(service) {
+                answers.append("expect \(Shell.quote("\(what) answers \(phrase)")) tcp_open \(link.address) \(service.port)\n")
+            } else {
+                refusals.append("refuse \(Shell.quote("\(what) is closed \(phrase)")) tcp_open \(link.address) \(service.port)\n")
+            }
+        }
+        var text = ""
+        if !refusals.isEmpty, let own = node.interface(on: name), guarded.insert(name).inserted {
+            let what = "this node has \(own.address) \(phrase) (without it every refusal there would pass)"
+            if let device = own.device {
+                text += "expect \(Shell.quote(what)) has_address \(Shell.quote(device)) \(own.address)\n"
+            } else {
+                text += "expect \(Shell.quote(what)) owns_address \(own.address)\n"
+            }
+        }
+        text += answers.joined()
+        if !refusals.isEmpty && answers.isEmpty {
+            if admitted(.ssh) {
+                text += "# The host answers here, so the refusals below are its firewall's, not a host that is down.\n"
+                text += "expect \(Shell.quote("\(other.name) ssh (22) answers \(phrase)")) tcp_open \(link.address) 22\n"
+            } else {
+                text += "# Nothing of \(other.name) answers this node \(phrase), so a refusal below cannot tell a closed port from\n"
+                text += "# a host that is down; the address check above makes a missing link fail.\n"
+            }
+        }
+        return text + refusals.joined()
     }
 }

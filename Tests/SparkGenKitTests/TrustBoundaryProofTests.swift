@@ -85,6 +85,22 @@ import Testing
         #expect(Self.cell(row, column: "lan:mgmt", in: result.stdout) == "yes ≠ —!", "\(result.stdout)")
     }
 
+    /// Each node's verify.sh probes of its peers run on the same kernel: the refusal the
+    /// shared-gateway workstation once had of spark's vLLM, which spark's firewall admits it to
+    /// (LiteLLM calls it there), fails on a healthy deployment.
+    @Test func aVerifyRefusalOfAnAdmittedPortFails() async throws {
+        let example = try BuiltExample("shared-gateway")
+        defer { example.remove() }
+        try example.edit(
+            "nodes/workstation/home/me/shared-gateway/scripts/verify.sh",
+            replacing: "expect 'spark vllm gpt-oss-120b (8000) answers on LAN home'",
+            with: "refuse 'spark vllm gpt-oss-120b (8000) is closed on LAN home'")
+        let result = await prove(example.tree, example.intent)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAIL  workstation: spark vllm gpt-oss-120b (8000) is closed on LAN home"), "\(result.stdout)")
+        #expect(result.stdout.contains("ok    box3090: workstation litellm (4000) answers on LAN home"), "\(result.stdout)")
+    }
+
     /// The cell of `row` under `column` in the first matrix of the proof's output (spark-01's):
     /// the columns are as wide as their headers or cells, so the header's position finds it. A
     /// new vantage appends a column, which a suffix test would mistake for this one.

@@ -39,7 +39,11 @@ private_file_defines() {
 resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
 ufw_active() { ufw status | grep -q '^Status: active'; }
 mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
-has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
+# has_address DEVICE ADDRESS, owns_address ADDRESS: the device, or some interface, has the
+# address. A here-string, not a pipe: grep -q stops at the match, and under pipefail the ip
+# it stopped reading, killed by SIGPIPE, would fail a check that found the address.
+has_address() { local found; found=$(ip -4 -o addr show dev "$1") || return 1; grep -q " inet $2/" <<<"$found"; }
+owns_address() { local found; found=$(ip -4 -o addr show) || return 1; grep -q " inet $1/" <<<"$found"; }
 # http_status URL [HEADER_FILE]: prints the HTTP status code.
 http_status() {
   if [ -n "${2:-}" ]; then
@@ -109,11 +113,14 @@ completion() {
 if why=$(completion http://127.0.0.1:8001 "$key_header" '"gpt-oss-120b"' false); then pass 'gpt-oss-120b answers a one-token completion through LiteLLM'; else fail 'gpt-oss-120b answers a one-token completion through LiteLLM: '"$why"; fi
 
 echo '== Reachability of workstation from here'
-refuse 'workstation litellm (4000) is closed on LAN home' tcp_open 192.168.1.10 4000
+expect 'this node has 192.168.1.30 on LAN home (without it every refusal there would pass)' owns_address 192.168.1.30
+expect 'workstation litellm (4000) answers on LAN home' tcp_open 192.168.1.10 4000
 refuse 'workstation litellm-db (5432) is closed on LAN home' tcp_open 192.168.1.10 5432
 refuse 'workstation vllm qwen3-4b (8001) is closed on LAN home' tcp_open 192.168.1.10 8001
 
 echo '== Reachability of spark from here'
+# The host answers here, so the refusals below are its firewall's, not a host that is down.
+expect 'spark ssh (22) answers on LAN home' tcp_open 192.168.1.20 22
 refuse 'spark vllm gpt-oss-120b (8000) is closed on LAN home' tcp_open 192.168.1.20 8000
 
 echo

@@ -39,7 +39,11 @@ private_file_defines() {
 resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
 ufw_active() { ufw status | grep -q '^Status: active'; }
 mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
-has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
+# has_address DEVICE ADDRESS, owns_address ADDRESS: the device, or some interface, has the
+# address. A here-string, not a pipe: grep -q stops at the match, and under pipefail the ip
+# it stopped reading, killed by SIGPIPE, would fail a check that found the address.
+has_address() { local found; found=$(ip -4 -o addr show dev "$1") || return 1; grep -q " inet $2/" <<<"$found"; }
+owns_address() { local found; found=$(ip -4 -o addr show) || return 1; grep -q " inet $1/" <<<"$found"; }
 # http_status URL [HEADER_FILE]: prints the HTTP status code.
 http_status() {
   if [ -n "${2:-}" ]; then
@@ -121,6 +125,12 @@ if why=$(completion http://127.0.0.1:4000 "$key_header" '"qwen3-4b"' false); the
 # shellcheck source=/dev/null
 ( umask 077; set -a; . /home/me/.sg-offer.env; printf 'Authorization: Bearer %s\n' "${LITELLM_OFFER_KEY:-}" ) > "$headers/offer-housemate"
 expect 'the virtual key of offer-housemate is accepted (200)' test "$(http_status http://127.0.0.1:4000/v1/models "$headers/offer-housemate")" = 200
+# LiteLLM 1.106.2 checks a key's models before routing and answers 403: proxy/auth/auth_checks.py
+# _can_object_call_model raises ModelAccessDeniedProxyException(code=status.HTTP_403_FORBIDDEN), which
+# auth_exception_handler.py _as_proxy_exception passes on unchanged (BerriAI/litellm, PyPI litellm==1.106.2).
+if why=$(completion http://127.0.0.1:4000 "$headers/offer-housemate" '"qwen3-4b"' false); then fail 'the virtual key of offer-housemate is refused for qwen3-4b, which it may not call (403): it answered'
+elif [[ $why == 'HTTP 403: '* ]]; then pass 'the virtual key of offer-housemate is refused for qwen3-4b, which it may not call (403)'
+else fail 'the virtual key of offer-housemate is refused for qwen3-4b, which it may not call (403): '"$why"; fi
 
 echo '== LiteLLM database: a password is required, on 127.0.0.1 and on the socket'
 # shellcheck disable=SC2016 # expands in the container's shell, where the env file defined it
@@ -158,9 +168,12 @@ expect 'vLLM serves qwen3-4b on 127.0.0.1:8001' lists_model http://127.0.0.1:800
 expect 'qwen3-4b is on no wildcard address' not_on_wildcard 8001
 
 echo '== Reachability of spark from here'
-refuse 'spark vllm gpt-oss-120b (8000) is closed on LAN home' tcp_open 192.168.1.20 8000
+expect 'spark vllm gpt-oss-120b (8000) answers on LAN home' tcp_open 192.168.1.20 8000
 
 echo '== Reachability of box3090 from here'
+expect 'this node has 192.168.1.10 on LAN home (without it every refusal there would pass)' owns_address 192.168.1.10
+# The host answers here, so the refusals below are its firewall's, not a host that is down.
+expect 'box3090 ssh (22) answers on LAN home' tcp_open 192.168.1.30 22
 refuse 'box3090 litellm (8001) is closed on LAN home' tcp_open 192.168.1.30 8001
 
 echo

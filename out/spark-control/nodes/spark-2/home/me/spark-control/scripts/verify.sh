@@ -39,7 +39,11 @@ private_file_defines() {
 resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
 ufw_active() { ufw status | grep -q '^Status: active'; }
 mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
-has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
+# has_address DEVICE ADDRESS, owns_address ADDRESS: the device, or some interface, has the
+# address. A here-string, not a pipe: grep -q stops at the match, and under pipefail the ip
+# it stopped reading, killed by SIGPIPE, would fail a check that found the address.
+has_address() { local found; found=$(ip -4 -o addr show dev "$1") || return 1; grep -q " inet $2/" <<<"$found"; }
+owns_address() { local found; found=$(ip -4 -o addr show) || return 1; grep -q " inet $1/" <<<"$found"; }
 # http_status URL [HEADER_FILE]: prints the HTTP status code.
 http_status() {
   if [ -n "${2:-}" ]; then
@@ -88,27 +92,31 @@ expect 'enP2p1s0f1np1 has 192.168.178.12' has_address enP2p1s0f1np1 192.168.178.
 expect 'enP2p1s0f1np1 has MTU 9216' mtu_is enP2p1s0f1np1 9216
 
 echo '== Reachability of spark-1 from here'
-refuse 'spark-1 ssh (22) is closed over the DAC' tcp_open 192.168.177.11 22
-refuse 'spark-1 parakeet (9000) is closed on LAN lan' tcp_open 192.168.1.51 9000
-refuse 'spark-1 parakeet (9000) is closed over the DAC' tcp_open 192.168.177.11 9000
-refuse 'spark-1 parakeet grpc (50051) is closed on LAN lan' tcp_open 192.168.1.51 50051
-refuse 'spark-1 parakeet grpc (50051) is closed over the DAC' tcp_open 192.168.177.11 50051
-refuse 'spark-1 parakeet triton (8000) is closed on LAN lan' tcp_open 192.168.1.51 8000
-refuse 'spark-1 parakeet triton (8000) is closed over the DAC' tcp_open 192.168.177.11 8000
-refuse 'spark-1 parakeet triton (8001) is closed on LAN lan' tcp_open 192.168.1.51 8001
-refuse 'spark-1 parakeet triton (8001) is closed over the DAC' tcp_open 192.168.177.11 8001
-refuse 'spark-1 parakeet triton (8002) is closed on LAN lan' tcp_open 192.168.1.51 8002
-refuse 'spark-1 parakeet triton (8002) is closed over the DAC' tcp_open 192.168.177.11 8002
-refuse 'spark-1 vllm qwen36, qwen3-vl, gemma4, qwen2.5-72b, qwen3-235b (8888) is closed on LAN lan' tcp_open 192.168.1.51 8888
-refuse 'spark-1 vllm qwen36, qwen3-vl, gemma4, qwen2.5-72b, qwen3-235b (8888) is closed over the DAC' tcp_open 192.168.177.11 8888
-refuse 'spark-1 ray gcs (6379) is closed on LAN lan' tcp_open 192.168.1.51 6379
+expect 'this node has 192.168.177.12 over the DAC (without it every refusal there would pass)' has_address enp1s0f1np1 192.168.177.12
 expect 'spark-1 ray gcs (6379) answers over the DAC' tcp_open 192.168.177.11 6379
-refuse 'spark-1 ray node manager (7379) is closed on LAN lan' tcp_open 192.168.1.51 7379
 expect 'spark-1 ray node manager (7379) answers over the DAC' tcp_open 192.168.177.11 7379
-refuse 'spark-1 ray object manager (8379) is closed on LAN lan' tcp_open 192.168.1.51 8379
 expect 'spark-1 ray object manager (8379) answers over the DAC' tcp_open 192.168.177.11 8379
-refuse 'spark-1 ray runtime env agent (9379) is closed on LAN lan' tcp_open 192.168.1.51 9379
 expect 'spark-1 ray runtime env agent (9379) answers over the DAC' tcp_open 192.168.177.11 9379
+refuse 'spark-1 ssh (22) is closed over the DAC' tcp_open 192.168.177.11 22
+refuse 'spark-1 parakeet (9000) is closed over the DAC' tcp_open 192.168.177.11 9000
+refuse 'spark-1 parakeet grpc (50051) is closed over the DAC' tcp_open 192.168.177.11 50051
+refuse 'spark-1 parakeet triton (8000) is closed over the DAC' tcp_open 192.168.177.11 8000
+refuse 'spark-1 parakeet triton (8001) is closed over the DAC' tcp_open 192.168.177.11 8001
+refuse 'spark-1 parakeet triton (8002) is closed over the DAC' tcp_open 192.168.177.11 8002
+refuse 'spark-1 vllm qwen36, qwen3-vl, gemma4, qwen2.5-72b, qwen3-235b (8888) is closed over the DAC' tcp_open 192.168.177.11 8888
+expect 'this node has 192.168.1.52 on LAN lan (without it every refusal there would pass)' owns_address 192.168.1.52
+# The host answers here, so the refusals below are its firewall's, not a host that is down.
+expect 'spark-1 ssh (22) answers on LAN lan' tcp_open 192.168.1.51 22
+refuse 'spark-1 parakeet (9000) is closed on LAN lan' tcp_open 192.168.1.51 9000
+refuse 'spark-1 parakeet grpc (50051) is closed on LAN lan' tcp_open 192.168.1.51 50051
+refuse 'spark-1 parakeet triton (8000) is closed on LAN lan' tcp_open 192.168.1.51 8000
+refuse 'spark-1 parakeet triton (8001) is closed on LAN lan' tcp_open 192.168.1.51 8001
+refuse 'spark-1 parakeet triton (8002) is closed on LAN lan' tcp_open 192.168.1.51 8002
+refuse 'spark-1 vllm qwen36, qwen3-vl, gemma4, qwen2.5-72b, qwen3-235b (8888) is closed on LAN lan' tcp_open 192.168.1.51 8888
+refuse 'spark-1 ray gcs (6379) is closed on LAN lan' tcp_open 192.168.1.51 6379
+refuse 'spark-1 ray node manager (7379) is closed on LAN lan' tcp_open 192.168.1.51 7379
+refuse 'spark-1 ray object manager (8379) is closed on LAN lan' tcp_open 192.168.1.51 8379
+refuse 'spark-1 ray runtime env agent (9379) is closed on LAN lan' tcp_open 192.168.1.51 9379
 
 echo
 if [ "$failures" -gt 0 ]; then

@@ -39,7 +39,11 @@ private_file_defines() {
 resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
 ufw_active() { ufw status | grep -q '^Status: active'; }
 mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
-has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
+# has_address DEVICE ADDRESS, owns_address ADDRESS: the device, or some interface, has the
+# address. A here-string, not a pipe: grep -q stops at the match, and under pipefail the ip
+# it stopped reading, killed by SIGPIPE, would fail a check that found the address.
+has_address() { local found; found=$(ip -4 -o addr show dev "$1") || return 1; grep -q " inet $2/" <<<"$found"; }
+owns_address() { local found; found=$(ip -4 -o addr show) || return 1; grep -q " inet $1/" <<<"$found"; }
 # http_status URL [HEADER_FILE]: prints the HTTP status code.
 http_status() {
   if [ -n "${2:-}" ]; then
@@ -137,27 +141,31 @@ expect 'enP2p1s0f0np0 has 198.51.100.10' has_address enP2p1s0f0np0 198.51.100.10
 expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
 
 echo '== Reachability of spark-01 from here'
-refuse 'spark-01 ssh (22) is closed over the DAC' tcp_open 198.51.100.1 22
+expect 'this node has 192.0.2.22 on the mgmt LAN (without it every refusal there would pass)' owns_address 192.0.2.22
+# The host answers here, so the refusals below are its firewall's, not a host that is down.
+expect 'spark-01 ssh (22) answers on the mgmt LAN' tcp_open 192.0.2.21 22
 refuse 'spark-01 litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.21 8001
-refuse 'spark-01 litellm (8001) is closed over the DAC' tcp_open 198.51.100.1 8001
 refuse 'spark-01 litellm-db (5432) is closed on the mgmt LAN' tcp_open 192.0.2.21 5432
-refuse 'spark-01 litellm-db (5432) is closed over the DAC' tcp_open 198.51.100.1 5432
 refuse 'spark-01 open-webui (8080) is closed on the mgmt LAN' tcp_open 192.0.2.21 8080
-refuse 'spark-01 open-webui (8080) is closed over the DAC' tcp_open 198.51.100.1 8080
 refuse 'spark-01 n8n (5678) is closed on the mgmt LAN' tcp_open 192.0.2.21 5678
-refuse 'spark-01 n8n (5678) is closed over the DAC' tcp_open 198.51.100.1 5678
 refuse 'spark-01 hermes-webui (8787) is closed on the mgmt LAN' tcp_open 192.0.2.21 8787
-refuse 'spark-01 hermes-webui (8787) is closed over the DAC' tcp_open 198.51.100.1 8787
 refuse 'spark-01 vllm qwen3.5-122b (8000) is closed on the mgmt LAN' tcp_open 192.0.2.21 8000
-expect 'spark-01 vllm qwen3.5-122b (8000) answers over the DAC' tcp_open 198.51.100.1 8000
 refuse 'spark-01 ray gcs (6379) is closed on the mgmt LAN' tcp_open 192.0.2.21 6379
-expect 'spark-01 ray gcs (6379) answers over the DAC' tcp_open 198.51.100.1 6379
 refuse 'spark-01 ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.21 7379
-expect 'spark-01 ray node manager (7379) answers over the DAC' tcp_open 198.51.100.1 7379
 refuse 'spark-01 ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.21 8379
-expect 'spark-01 ray object manager (8379) answers over the DAC' tcp_open 198.51.100.1 8379
 refuse 'spark-01 ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.21 9379
+expect 'this node has 198.51.100.2 over the DAC (without it every refusal there would pass)' has_address enp1s0f0np0 198.51.100.2
+expect 'spark-01 vllm qwen3.5-122b (8000) answers over the DAC' tcp_open 198.51.100.1 8000
+expect 'spark-01 ray gcs (6379) answers over the DAC' tcp_open 198.51.100.1 6379
+expect 'spark-01 ray node manager (7379) answers over the DAC' tcp_open 198.51.100.1 7379
+expect 'spark-01 ray object manager (8379) answers over the DAC' tcp_open 198.51.100.1 8379
 expect 'spark-01 ray runtime env agent (9379) answers over the DAC' tcp_open 198.51.100.1 9379
+refuse 'spark-01 ssh (22) is closed over the DAC' tcp_open 198.51.100.1 22
+refuse 'spark-01 litellm (8001) is closed over the DAC' tcp_open 198.51.100.1 8001
+refuse 'spark-01 litellm-db (5432) is closed over the DAC' tcp_open 198.51.100.1 5432
+refuse 'spark-01 open-webui (8080) is closed over the DAC' tcp_open 198.51.100.1 8080
+refuse 'spark-01 n8n (5678) is closed over the DAC' tcp_open 198.51.100.1 5678
+refuse 'spark-01 hermes-webui (8787) is closed over the DAC' tcp_open 198.51.100.1 8787
 
 echo
 if [ "$failures" -gt 0 ]; then

@@ -39,7 +39,11 @@ private_file_defines() {
 resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
 ufw_active() { ufw status | grep -q '^Status: active'; }
 mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
-has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
+# has_address DEVICE ADDRESS, owns_address ADDRESS: the device, or some interface, has the
+# address. A here-string, not a pipe: grep -q stops at the match, and under pipefail the ip
+# it stopped reading, killed by SIGPIPE, would fail a check that found the address.
+has_address() { local found; found=$(ip -4 -o addr show dev "$1") || return 1; grep -q " inet $2/" <<<"$found"; }
+owns_address() { local found; found=$(ip -4 -o addr show) || return 1; grep -q " inet $1/" <<<"$found"; }
 # http_status URL [HEADER_FILE]: prints the HTTP status code.
 http_status() {
   if [ -n "${2:-}" ]; then
@@ -137,29 +141,39 @@ if why=$(confined vllm-qwen3-30b); then pass 'container vllm-qwen3-30b is confin
 expect 'vLLM serves qwen3-30b on 127.0.0.1:8002' lists_model http://127.0.0.1:8002/v1 qwen3-30b
 
 echo '== Reachability of gpu-a from here'
+expect 'this node has 192.0.2.33 on the mgmt LAN (without it every refusal there would pass)' owns_address 192.0.2.33
+# The host answers here, so the refusals below are its firewall's, not a host that is down.
+expect 'gpu-a ssh (22) answers on the mgmt LAN' tcp_open 192.0.2.31 22
 refuse 'gpu-a litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.31 8001
-refuse 'gpu-a litellm (8001) is closed over the DAC' tcp_open 198.51.100.1 8001
 refuse 'gpu-a litellm-db (5432) is closed on the mgmt LAN' tcp_open 192.0.2.31 5432
-refuse 'gpu-a litellm-db (5432) is closed over the DAC' tcp_open 198.51.100.1 5432
 refuse 'gpu-a open-webui (8080) is closed on the mgmt LAN' tcp_open 192.0.2.31 8080
-refuse 'gpu-a open-webui (8080) is closed over the DAC' tcp_open 198.51.100.1 8080
 refuse 'gpu-a vllm qwen3.5-122b (8000) is closed on the mgmt LAN' tcp_open 192.0.2.31 8000
-refuse 'gpu-a vllm qwen3.5-122b (8000) is closed over the DAC' tcp_open 198.51.100.1 8000
 refuse 'gpu-a ray gcs (6379) is closed on the mgmt LAN' tcp_open 192.0.2.31 6379
-refuse 'gpu-a ray gcs (6379) is closed over the DAC' tcp_open 198.51.100.1 6379
 refuse 'gpu-a ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.31 7379
-refuse 'gpu-a ray node manager (7379) is closed over the DAC' tcp_open 198.51.100.1 7379
 refuse 'gpu-a ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.31 8379
-refuse 'gpu-a ray object manager (8379) is closed over the DAC' tcp_open 198.51.100.1 8379
 refuse 'gpu-a ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.31 9379
+expect 'this node has 198.51.100.3 over the DAC (without it every refusal there would pass)' has_address enp1s0f0np0 198.51.100.3
+# Nothing of gpu-a answers this node over the DAC, so a refusal below cannot tell a closed port from
+# a host that is down; the address check above makes a missing link fail.
+refuse 'gpu-a litellm (8001) is closed over the DAC' tcp_open 198.51.100.1 8001
+refuse 'gpu-a litellm-db (5432) is closed over the DAC' tcp_open 198.51.100.1 5432
+refuse 'gpu-a open-webui (8080) is closed over the DAC' tcp_open 198.51.100.1 8080
+refuse 'gpu-a vllm qwen3.5-122b (8000) is closed over the DAC' tcp_open 198.51.100.1 8000
+refuse 'gpu-a ray gcs (6379) is closed over the DAC' tcp_open 198.51.100.1 6379
+refuse 'gpu-a ray node manager (7379) is closed over the DAC' tcp_open 198.51.100.1 7379
+refuse 'gpu-a ray object manager (8379) is closed over the DAC' tcp_open 198.51.100.1 8379
 refuse 'gpu-a ray runtime env agent (9379) is closed over the DAC' tcp_open 198.51.100.1 9379
 
 echo '== Reachability of gpu-b from here'
+# The host answers here, so the refusals below are its firewall's, not a host that is down.
+expect 'gpu-b ssh (22) answers on the mgmt LAN' tcp_open 192.0.2.32 22
 refuse 'gpu-b ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.32 7379
-refuse 'gpu-b ray node manager (7379) is closed over the DAC' tcp_open 198.51.100.2 7379
 refuse 'gpu-b ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.32 8379
-refuse 'gpu-b ray object manager (8379) is closed over the DAC' tcp_open 198.51.100.2 8379
 refuse 'gpu-b ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.32 9379
+# Nothing of gpu-b answers this node over the DAC, so a refusal below cannot tell a closed port from
+# a host that is down; the address check above makes a missing link fail.
+refuse 'gpu-b ray node manager (7379) is closed over the DAC' tcp_open 198.51.100.2 7379
+refuse 'gpu-b ray object manager (8379) is closed over the DAC' tcp_open 198.51.100.2 8379
 refuse 'gpu-b ray runtime env agent (9379) is closed over the DAC' tcp_open 198.51.100.2 9379
 
 echo

@@ -39,7 +39,11 @@ private_file_defines() {
 resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
 ufw_active() { ufw status | grep -q '^Status: active'; }
 mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
-has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
+# has_address DEVICE ADDRESS, owns_address ADDRESS: the device, or some interface, has the
+# address. A here-string, not a pipe: grep -q stops at the match, and under pipefail the ip
+# it stopped reading, killed by SIGPIPE, would fail a check that found the address.
+has_address() { local found; found=$(ip -4 -o addr show dev "$1") || return 1; grep -q " inet $2/" <<<"$found"; }
+owns_address() { local found; found=$(ip -4 -o addr show) || return 1; grep -q " inet $1/" <<<"$found"; }
 # http_status URL [HEADER_FILE]: prints the HTTP status code.
 http_status() {
   if [ -n "${2:-}" ]; then
@@ -172,18 +176,25 @@ expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
 expect 'RDMA device rocep1s0f1 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/rocep1s0f1/ports/1/state
 
 echo '== Reachability of spark-b from here'
-refuse 'spark-b ssh (22) is closed over direct link dac-ab' tcp_open 198.51.100.2 22
+expect 'this node has 192.0.2.41 on the mgmt LAN (without it every refusal there would pass)' owns_address 192.0.2.41
+# The host answers here, so the refusals below are its firewall's, not a host that is down.
+expect 'spark-b ssh (22) answers on the mgmt LAN' tcp_open 192.0.2.42 22
 refuse 'spark-b ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.42 7379
-expect 'spark-b ray node manager (7379) answers over direct link dac-ab' tcp_open 198.51.100.2 7379
 refuse 'spark-b ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.42 8379
-expect 'spark-b ray object manager (8379) answers over direct link dac-ab' tcp_open 198.51.100.2 8379
 refuse 'spark-b ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.42 9379
+expect 'this node has 198.51.100.1 over direct link dac-ab (without it every refusal there would pass)' has_address enp1s0f0np0 198.51.100.1
+expect 'spark-b ray node manager (7379) answers over direct link dac-ab' tcp_open 198.51.100.2 7379
+expect 'spark-b ray object manager (8379) answers over direct link dac-ab' tcp_open 198.51.100.2 8379
 expect 'spark-b ray runtime env agent (9379) answers over direct link dac-ab' tcp_open 198.51.100.2 9379
+refuse 'spark-b ssh (22) is closed over direct link dac-ab' tcp_open 198.51.100.2 22
 
 echo '== Reachability of spark-c from here'
-refuse 'spark-c ssh (22) is closed over direct link dac-ac' tcp_open 198.51.100.6 22
+# The host answers here, so the refusals below are its firewall's, not a host that is down.
+expect 'spark-c ssh (22) answers on the mgmt LAN' tcp_open 192.0.2.43 22
 refuse 'spark-c vllm qwen3-30b (8002) is closed on the mgmt LAN' tcp_open 192.0.2.43 8002
+expect 'this node has 198.51.100.5 over direct link dac-ac (without it every refusal there would pass)' has_address enp1s0f1np1 198.51.100.5
 expect 'spark-c vllm qwen3-30b (8002) answers over direct link dac-ac' tcp_open 198.51.100.6 8002
+refuse 'spark-c ssh (22) is closed over direct link dac-ac' tcp_open 198.51.100.6 22
 
 echo
 if [ "$failures" -gt 0 ]; then

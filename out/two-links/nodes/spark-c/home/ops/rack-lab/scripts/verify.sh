@@ -39,7 +39,11 @@ private_file_defines() {
 resolves_to() { [ "$(getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')" = "$2" ]; }
 ufw_active() { ufw status | grep -q '^Status: active'; }
 mtu_is() { ip -o link show "$1" | grep -q " mtu $2 "; }
-has_address() { ip -4 -o addr show dev "$1" | grep -q " inet $2/"; }
+# has_address DEVICE ADDRESS, owns_address ADDRESS: the device, or some interface, has the
+# address. A here-string, not a pipe: grep -q stops at the match, and under pipefail the ip
+# it stopped reading, killed by SIGPIPE, would fail a check that found the address.
+has_address() { local found; found=$(ip -4 -o addr show dev "$1") || return 1; grep -q " inet $2/" <<<"$found"; }
+owns_address() { local found; found=$(ip -4 -o addr show) || return 1; grep -q " inet $1/" <<<"$found"; }
 # http_status URL [HEADER_FILE]: prints the HTTP status code.
 http_status() {
   if [ -n "${2:-}" ]; then
@@ -94,25 +98,33 @@ if why=$(confined vllm-qwen3-30b); then pass 'container vllm-qwen3-30b is confin
 expect 'vLLM serves qwen3-30b on 198.51.100.6:8002' lists_model http://198.51.100.6:8002/v1 qwen3-30b
 
 echo '== Reachability of spark-a from here'
-refuse 'spark-a ssh (22) is closed over direct link dac-ac' tcp_open 198.51.100.5 22
+expect 'this node has 192.0.2.43 on the mgmt LAN (without it every refusal there would pass)' owns_address 192.0.2.43
+# The host answers here, so the refusals below are its firewall's, not a host that is down.
+expect 'spark-a ssh (22) answers on the mgmt LAN' tcp_open 192.0.2.41 22
 refuse 'spark-a litellm (8001) is closed on the mgmt LAN' tcp_open 192.0.2.41 8001
-refuse 'spark-a litellm (8001) is closed over direct link dac-ac' tcp_open 198.51.100.5 8001
 refuse 'spark-a litellm-db (5432) is closed on the mgmt LAN' tcp_open 192.0.2.41 5432
-refuse 'spark-a litellm-db (5432) is closed over direct link dac-ac' tcp_open 198.51.100.5 5432
 refuse 'spark-a open-webui (8080) is closed on the mgmt LAN' tcp_open 192.0.2.41 8080
-refuse 'spark-a open-webui (8080) is closed over direct link dac-ac' tcp_open 198.51.100.5 8080
 refuse 'spark-a vllm qwen3.5-122b (8000) is closed on the mgmt LAN' tcp_open 192.0.2.41 8000
-refuse 'spark-a vllm qwen3.5-122b (8000) is closed over direct link dac-ac' tcp_open 198.51.100.5 8000
 refuse 'spark-a ray gcs (6379) is closed on the mgmt LAN' tcp_open 192.0.2.41 6379
-refuse 'spark-a ray gcs (6379) is closed over direct link dac-ac' tcp_open 198.51.100.5 6379
 refuse 'spark-a ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.41 7379
-refuse 'spark-a ray node manager (7379) is closed over direct link dac-ac' tcp_open 198.51.100.5 7379
 refuse 'spark-a ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.41 8379
-refuse 'spark-a ray object manager (8379) is closed over direct link dac-ac' tcp_open 198.51.100.5 8379
 refuse 'spark-a ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.41 9379
+expect 'this node has 198.51.100.6 over direct link dac-ac (without it every refusal there would pass)' has_address enp1s0f0np0 198.51.100.6
+# Nothing of spark-a answers this node over direct link dac-ac, so a refusal below cannot tell a closed port from
+# a host that is down; the address check above makes a missing link fail.
+refuse 'spark-a ssh (22) is closed over direct link dac-ac' tcp_open 198.51.100.5 22
+refuse 'spark-a litellm (8001) is closed over direct link dac-ac' tcp_open 198.51.100.5 8001
+refuse 'spark-a litellm-db (5432) is closed over direct link dac-ac' tcp_open 198.51.100.5 5432
+refuse 'spark-a open-webui (8080) is closed over direct link dac-ac' tcp_open 198.51.100.5 8080
+refuse 'spark-a vllm qwen3.5-122b (8000) is closed over direct link dac-ac' tcp_open 198.51.100.5 8000
+refuse 'spark-a ray gcs (6379) is closed over direct link dac-ac' tcp_open 198.51.100.5 6379
+refuse 'spark-a ray node manager (7379) is closed over direct link dac-ac' tcp_open 198.51.100.5 7379
+refuse 'spark-a ray object manager (8379) is closed over direct link dac-ac' tcp_open 198.51.100.5 8379
 refuse 'spark-a ray runtime env agent (9379) is closed over direct link dac-ac' tcp_open 198.51.100.5 9379
 
 echo '== Reachability of spark-b from here'
+# The host answers here, so the refusals below are its firewall's, not a host that is down.
+expect 'spark-b ssh (22) answers on the mgmt LAN' tcp_open 192.0.2.42 22
 refuse 'spark-b ray node manager (7379) is closed on the mgmt LAN' tcp_open 192.0.2.42 7379
 refuse 'spark-b ray object manager (8379) is closed on the mgmt LAN' tcp_open 192.0.2.42 8379
 refuse 'spark-b ray runtime env agent (9379) is closed on the mgmt LAN' tcp_open 192.0.2.42 9379
