@@ -19,7 +19,7 @@ import Testing
 
     /// Runs `script` with bash, stand-ins for `tools` (name: shell body) first on PATH, and
     /// returns the result and the stand-ins' log.
-    private static func run(_ script: String, tools: [String: String]) throws -> (CommandResult, String) {
+    private static func run(_ script: String, tools: [String: String], wrapper: [String] = []) throws -> (CommandResult, String) {
         let scratch = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let bin = scratch + "/bin"
@@ -32,7 +32,7 @@ import Testing
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
         }
         try script.write(toFile: scratch + "/script.sh", atomically: true, encoding: .utf8)
-        let result = CommandRunner.run("/usr/bin/env", ["PATH=\(bin):/usr/bin:/bin", "bash", scratch + "/script.sh"])
+        let result = CommandRunner.run("/usr/bin/env", ["PATH=\(bin):/usr/bin:/bin:/usr/sbin:/sbin"] + wrapper + ["bash", scratch + "/script.sh"])
         return (result, try String(contentsOfFile: log, encoding: .utf8))
     }
 
@@ -51,6 +51,13 @@ import Testing
         let (applied, calls) = try Self.run(script, tools: Self.root.merging(["ip": up, "ufw": ""]) { $1 })
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(calls.contains("ufw --force enable"))
+        // The same with the real ip, in a network namespace of the test's own: first with only
+        // loopback, then with a tailscale0 (one end of a veth pair) holding the tailnet address.
+        let (bare, bareCalls) = try Self.run(script, tools: Self.root.merging(["ufw": ""]) { $1 }, wrapper: ["unshare", "-n"])
+        #expect(bare.status == 1 && !bareCalls.contains("ufw "), "\(bare.stderr)")
+        let joined = "ip link add tailscale0 type veth peer name ts-peer && ip addr add 100.100.10.20/32 dev tailscale0 && ip link set tailscale0 up && exec bash \"$1\""
+        let (real, realCalls) = try Self.run(script, tools: Self.root.merging(["ufw": ""]) { $1 }, wrapper: ["unshare", "-n", "sh", "-c", joined])
+        #expect(real.status == 0 && realCalls.contains("ufw --force enable"), "\(real.stderr)")
         // The README's first pass says so, and where the inventory's address only answers later.
         let readme = try Self.text(artifacts, "README.md")
         #expect(readme.contains("`ubuntu`, `spark` admit ssh only on `tailscale0`"))
