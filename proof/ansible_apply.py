@@ -27,6 +27,8 @@ it, sshd and ssh's control masters included). Inside:
     `python3-node`: Debian's /usr/bin/python3 with a compile cache for the zipped modules
     ansible sends (proof/ansible_node/sitecustomize.py); ansible.cfg's internal_poll_interval
     is 0.02 s on the controller (a scratch ansible.cfg, unless the tree has one).
+  The playbook's check that python3 is the version the LiteLLM unit names is told this machine's
+  version; its PEP 668 check and the pip line it picks run as written.
   The apt task runs ansible's real apt module against this machine's package database read-only:
   python3-pip is installed (scripts/bootstrap.sh --test), so the task changes nothing; a machine
   without it is refused before anything runs.
@@ -39,11 +41,13 @@ Checks, in order (exits 1 naming the first that failed):
   2. a second default run reports changed=0 and restarts nothing (no daemon-reload, start,
      restart, enable, no `compose up -d` but `--no-recreate`, no ufw);
   3. drift.sh exits 0; after one file is edited on the node, 1 naming exactly that node and file;
-  4. after that and a unit file changed in the tree, `--tags all,weights` with the verify
-     stand-in failing restores the file and restarts exactly what changed (daemon-reload and
-     restart of that unit, `compose up -d` when the edited file was compose.yaml, nothing else),
-     runs every `hf download` of the playbook as the node's user, and fails at verify, last;
-  5. with one generated secret removed, `--tags services` fails naming its path, never its value.
+  4. after that, `--tags all,weights` with the verify stand-in failing restores the file and
+     restarts exactly what reads it (the edited file is litellm-config.yaml where the node has
+     one: daemon-reload and restart of the unit whose ExecStart names it, or `compose up -d
+     --force-recreate` of the services that mount it; `compose up -d` for compose.yaml; nothing
+     else), runs every `hf download` of the playbook as the node's user, and fails at verify, last;
+  5. a unit file changed in the tree: `--tags files,services` restarts exactly that unit;
+  6. with one generated secret removed, `--tags services` fails naming its path, never its value.
 """
 import argparse
 import json
@@ -61,6 +65,8 @@ import time
 import ansible_check
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The node's python3: its PATH has /usr/local/bin (a tmpfs of stand-ins there), then /usr/bin.
+NODE_PYTHON = "/usr/bin/python3"
 UID = GID = 1000
 # The calls that start, restart or reconfigure something; `show`, `is-enabled` only look.
 ACTIONS = re.compile(r"^(systemctl (daemon-reload|start|restart|enable|stop|disable)\b|docker compose up|ufw |hf |pip3 |verify\.sh)")
@@ -306,13 +312,9 @@ def inside(arguments):
         return fail(f"drift.sh after {target} changed (exit {drifted.returncode}, named {named})", drifted)
     print(f"ok   drift.sh: 0 as built; 1 naming '{named[0]}' after one file changed")
 
-    # The edited file goes back; a unit changed in the tree restarts that unit and nothing else.
-    wanted = []
-    if manifest["units"]:
-        unit_file = manifest["unit_files"][0]
-        with open(os.path.join(scratch, "tree", unit_file["source"]), "a") as handle:
-            handle.write("# changed in the tree\n")
-        wanted += ["systemctl daemon-reload", f"systemctl restart {unit_file['unit']}"]
+    # The edited file goes back, and restarts exactly what reads it: a config file read at start
+    # its unit or the compose services that mount it, compose.yaml its services.
+    wanted = list(manifest["readers"])
     if target.endswith("/compose.yaml"):
         wanted.append(f"docker compose up -d (in {os.path.dirname(target)})")
     # One run for three checks (each run costs a minute here): every tag and weights, with the
@@ -324,8 +326,8 @@ def inside(arguments):
     restarted = [call for call in acted if not SETTLED.search(call) and not call.startswith("hf ")]
     if restarted != wanted:
         return fail(f"apply after changes: the stand-ins saw {restarted}, expected exactly {wanted}", third)
-    print(f"ok   after {os.path.basename(target)} edited on the node{' and a unit changed' if manifest['units'] else ''}: "
-          f"exactly {wanted or 'no restart'}")
+    print(f"ok   after {os.path.basename(target)} edited on the node: exactly {wanted or 'no restart'} (the handler of the file that "
+          "service reads at start)")
     downloads = [f"hf {' '.join(command[1:])} (as {user})" for command in manifest["downloads"]]  # the runbook's
     fetched = [call for call in acted if call.startswith("hf ")]
     if fetched != downloads:
@@ -335,6 +337,18 @@ def inside(arguments):
         return fail(f"a failing verify.sh (exit {third.returncode}, failed in task {last_task[:60]!r})", third)
     print(f"ok   --tags weights ran the {len(downloads)} hf download of the runbook as {user}; verify.sh ran last, and failing, failed the play")
     os.remove(os.path.join(scratch, "verify-fails"))
+
+    # A unit changed in the tree restarts that unit and nothing else.
+    if manifest["units"]:
+        unit_file = manifest["unit_files"][0]
+        with open(os.path.join(scratch, "tree", unit_file["source"]), "a") as handle:
+            handle.write("# changed in the tree\n")
+        unit_run = playbook("--tags", "files,services")
+        restarted = [call for call in calls() if not SETTLED.search(call)]
+        wanted = ["systemctl daemon-reload", f"systemctl restart {unit_file['unit']}"]
+        if unit_run.returncode != 0 or restarted != wanted:
+            return fail(f"apply after {unit_file['source']} changed: the stand-ins saw {restarted}, expected exactly {wanted}", unit_run)
+        print(f"ok   after {unit_file['unit']} changed in the tree: exactly {wanted}")
 
     secret = manifest["generated"][0]
     value = open(secret).read()
@@ -381,6 +395,14 @@ def main():
     try:
         tree = os.path.join(scratch, "tree")
         shutil.copytree(arguments.tree, tree, symlinks=True)
+        # The playbook checks python3 is the version the LiteLLM unit's PYTHONPATH names (the
+        # topology's, 3.12 by default); the node here is this machine, whose python3 it is told.
+        site = os.path.join(tree, "ansible", "site.yml")
+        here = subprocess.run([NODE_PYTHON, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True).stdout.strip()
+        with open(site) as handle:
+            text = handle.read()
+        with open(site, "w") as handle:
+            handle.write(re.sub(r'(sys\.version_info\[:2\] != )"\d+\.\d+"', rf'\1"{here}"', text))
         manifest = describe(tree, arguments.node)
         verify = os.path.join(tree, "nodes", arguments.node, manifest["verify"].lstrip("/"))
         with open(verify, "w") as handle:
@@ -425,7 +447,14 @@ def describe(tree, node):
     unit_files = [{"source": f"nodes/{node}{path}", "unit": path.split("/")[4]} for path in sorted(files)
                   if path.startswith("/etc/systemd/system/") and path.count("/") == 4]
     compose = sorted({os.path.dirname(path) for path in files if path.endswith("/compose.yaml")})
-    pip = re.search(r'argv: \["pip3", ([^\n]*)\]', play)
+    # The pip lines sit in an `if` on PEP 668: the flag only where python3 is externally managed,
+    # which the node's python3 decides: /usr/bin/python3 (/usr/local/bin is a tmpfs of stand-ins there).
+    pip = re.search(r"^ +else\n +pip3 (install --user [^\n]*)\n", play, re.M)
+    pip_words = shlex.split(pip.group(1)) if pip else []
+    managed = subprocess.run([NODE_PYTHON, "-c", "import os, sysconfig; print(os.path.exists(os.path.join("
+                              "sysconfig.get_paths()['stdlib'], 'EXTERNALLY-MANAGED')))"], capture_output=True, text=True).stdout.strip()
+    if pip_words and managed == "True":
+        pip_words.insert(2, "--break-system-packages")
     # The runbook's `hf download` lines, as the shell splits them: what --tags weights must run.
     downloads = []
     runbook = next(os.path.join(root + os.path.dirname(p), "RUNBOOK.md") for p in files if p.endswith("/RUNBOOK.md"))
@@ -434,14 +463,37 @@ def describe(tree, node):
             command = shlex.split(line.split("   # ", 1)[0])
             if command not in downloads:
                 downloads.append(command)
-    drift_file = next(p for p in sorted(files) if p.endswith("/compose.yaml") or p.endswith("/litellm-config.yaml"))
+    # A config file a service reads only at start, where the node has one: its change must restart that service.
+    drift_file = next((p for p in sorted(files) if p.endswith("/litellm-config.yaml")),
+                      next((p for p in sorted(files) if p.endswith("/compose.yaml")), None))
+    readers = readers_of(root, files, drift_file)
     return {"user": user, "home": "/home/" + user, "files": expected,
             "generated": [f["path"] for f in secrets if f["source"]["kind"] == "generated"],
             "by_hand": [f["path"] for f in secrets if f["source"]["kind"] != "generated"],
             "address": host if re.match(r"^\d+\.\d+\.\d+\.\d+$", host) else None, "drift_file": drift_file,
             "units": units, "unit_files": unit_files, "compose": compose, "downloads": downloads,
-            "pip": json.loads("[" + pip.group(1) + "]") if pip else [],
+            "pip": pip_words, "readers": readers,
             "verify": next(p for p in files if p.endswith("/scripts/verify.sh"))}
+
+
+def readers_of(root, files, path):
+    """The restarts a change of `path` asks for, as the stand-ins log them, read from the tree: each
+    unit whose ExecStart names it, each compose service that mounts it (or its directory)."""
+    calls = []
+    for unit in sorted(p for p in files if p.startswith("/etc/systemd/system/")):
+        name = unit.split("/")[4].removesuffix(".d")
+        starts = [line for line in open(root + unit) if line.startswith("ExecStart=")]
+        if any(path in re.split(r"[\s=]", line) for line in starts) and f"systemctl restart {name}" not in calls:
+            calls += ["systemctl daemon-reload", f"systemctl restart {name}"]
+    for compose in sorted(p for p in files if p.endswith("/compose.yaml")):
+        service = None
+        for line in open(root + compose):
+            if re.match(r"^  [^ #][^:]*:\s*$", line):
+                service = line.strip().rstrip(":")
+            source = re.match(r"^\s*- (/[^:\s]+):", line)
+            if service and source and (path == source.group(1) or path.startswith(source.group(1).rstrip("/") + "/")):
+                calls.append(f"docker compose up -d --force-recreate {service} (in {os.path.dirname(compose)})")
+    return calls
 
 
 if __name__ == "__main__":

@@ -52,7 +52,8 @@ print("RECORDED " + json.dumps({"code": code, "calls": calls}))
 
 def pip_packages(runbook):
     """The packages of the runbook's `pip3 install` line that decide the CLI's version."""
-    match = re.search(r"^pip3 install (.*)$", runbook, re.M)
+    # Indented: the line sits in the runbook's `if` on PEP 668 (both branches list the same packages).
+    match = re.search(r"^\s*pip3 install (.*)$", runbook, re.M)
     if not match:
         return None
     words = [word for word in shlex.split(match.group(1)) if not word.startswith("-")]

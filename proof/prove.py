@@ -96,7 +96,8 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            `sh -n` on drift.sh (proof/ansible_check.py)
   apply    for split-trust and spark-control, a real apply over ssh to one node in its own mount,
            network and PID namespaces with its own sshd, stand-ins logging systemctl/docker/ufw/pip
-           calls: the handlers restart exactly what changed, a second run changes and restarts
+           calls: the handlers restart exactly what changed (a config file read at start: the
+           service that reads it), a second run changes and restarts
            nothing, drift.sh names the one file changed on the node, --tags weights runs the
            runbook's hf downloads, a failing verify.sh fails the play, a missing secret stops the
            services play by its path (proof/ansible_apply.py; docs/ansible.md); no row on the

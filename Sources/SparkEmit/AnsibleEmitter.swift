@@ -28,6 +28,11 @@ struct AnsibleEmitter {
         var text = "all:\n  hosts:\n"
         for node in manifest.nodes {
             text += "    \(node.name):\n"
+            if node.hostIsTailnetName {
+                // The topology gives no LAN address: nothing here answers before the tailnet join.
+                text += "      # A tailnet name: it answers once \(node.name) joined its tailnet. For the first pass, set\n"
+                text += "      # ansible_host to an address that reaches the machine now (-e ansible_host=ADDRESS -l \(node.name)).\n"
+            }
             text += "      ansible_host: \(yaml(node.host))\n"
             text += "      ansible_user: \(yaml(node.user))\n"
         }
@@ -109,9 +114,11 @@ struct AnsibleEmitter {
         for file in node.files {
             var extra = ""
             var tags = ["files"]
-            if let action = file.onChange {
+            if file.onChange.count == 1, let action = file.onChange.first {
                 extra += "    notify: \(yaml(handlerName(action)))\n"
                 if case .runScript = action { tags.append("firewall") }
+            } else if !file.onChange.isEmpty {
+                extra += "    notify:\n" + file.onChange.map { "      - \(yaml(handlerName($0)))\n" }.joined()
             }
             text += task("File \(file.path)", module: "ansible.builtin.copy", args: [
                 ("src", "{{ playbook_dir }}/../\(file.source)"), ("dest", file.path), ("mode", file.mode),
@@ -129,7 +136,7 @@ struct AnsibleEmitter {
             text += "    become: \(secret.asRoot)\n    no_log: true\n    tags: [secrets]\n"
         }
         text += weights(node)
-        let actions = Set(node.files.compactMap(\.onChange)).sorted()
+        let actions = Set(node.files.flatMap(\.onChange)).sorted()
         if !actions.isEmpty {
             text += "  handlers:\n"
             for action in actions { text += handler(action) }
@@ -155,9 +162,18 @@ struct AnsibleEmitter {
         if !node.userPipPackages.isEmpty {
             // pip says what it did: "Successfully installed" only when something was installed.
             text += "  - name: \(yaml("Python packages of \(node.user): \(node.userPipPackages.joined(separator: ", "))"))\n"
-            text += "    ansible.builtin.command:\n" + sequence("argv", ["pip3", "install", "--user", "--break-system-packages"] + node.userPipPackages, indent: 6)
+            // The runbook's lines: --break-system-packages only where python3 is externally managed.
+            text += "    ansible.builtin.shell:\n      cmd: |\n"
+            text += Prerequisites.pipInstall(node.userPipPackages).split(separator: "\n").map { "        \($0)\n" }.joined()
+            text += "      executable: /bin/bash\n"
             text += "    register: spark_gen_pip\n    changed_when: \"'Successfully installed' in spark_gen_pip.stdout\"\n"
             text += "    become: false\n    tags: [prereqs]\n"
+        }
+        if let check = node.pythonCheck {
+            text += "  - name: \(yaml("Check that python3 is the version of the LiteLLM unit's PYTHONPATH"))\n"
+            text += "    ansible.builtin.shell:\n      cmd: |\n        \(check.command) || {\n"
+            text += "          echo \(Shell.quote(check.stop)) >&2; exit 1; }\n"
+            text += "    changed_when: false\n    become: false\n    tags: [prereqs]\n"
         }
         return text
     }
@@ -177,6 +193,7 @@ struct AnsibleEmitter {
         switch action {
         case .restartUnit(let unit): return "Mark \(unit) for restart"
         case .composeUp(let directory): return "Mark the compose services of \(directory) for restart"
+        case .recreateService(let directory, let service): return "Mark \(service) of \(directory) for recreation"
         case .runScript(let path): return "Run \(path)"
         }
     }
@@ -190,6 +207,8 @@ struct AnsibleEmitter {
             text += "    ansible.builtin.set_fact:\n      \(restartFact(unit)): true\n"
         case .composeUp(let directory):
             text += "    ansible.builtin.set_fact:\n      \(recreateFact(directory)): true\n"
+        case .recreateService(_, let service):
+            text += "    ansible.builtin.set_fact:\n      \(forceFact(service)): true\n"
         case .runScript(let path):
             text += "    ansible.builtin.command:\n      cmd: \(yaml(path))\n    changed_when: true\n"
         }
@@ -199,6 +218,8 @@ struct AnsibleEmitter {
     private func restartFact(_ unit: String) -> String {
         Self.group("spark_gen_restart", unit.hasSuffix(".service") ? String(unit.dropLast(".service".count)) : unit)
     }
+
+    private func forceFact(_ service: String) -> String { Self.group("spark_gen_force", service) }
 
     private func recreateFact(_ directory: String) -> String {
         Self.group("spark_gen_recreate", directory.split(separator: "/").last.map(String.init) ?? directory)
@@ -228,19 +249,21 @@ struct AnsibleEmitter {
         }
         var units: [String] = []
         var composeDirectories: [String] = []
+        var recreations: [DeployManifest.Action] = []
         for node in manifest.nodes {
-            for action in node.files.compactMap(\.onChange) {
+            for action in node.files.flatMap(\.onChange) {
                 switch action {
                 case .restartUnit(let unit) where !units.contains(unit): units.append(unit)
                 case .composeUp(let directory) where !composeDirectories.contains(directory): composeDirectories.append(directory)
+                case .recreateService where !recreations.contains(action): recreations.append(action)
                 default: break
                 }
             }
         }
         for unit in units {
-            let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange == .restartUnit(unit) } }.map(\.name)
+            let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange.contains(.restartUnit(unit)) } }.map(\.name)
             let when = "    when: inventory_hostname in \(flow(hosts))\n"
-            text += task("Restart \(unit) after its unit changed", module: "ansible.builtin.systemd_service", args: [
+            text += task("Restart \(unit) after its unit or a file it reads changed", module: "ansible.builtin.systemd_service", args: [
                 ("name", unit), ("state", "restarted"), ("daemon_reload", "true"),
             ], tags: ["services"], extra: "    when: inventory_hostname in \(flow(hosts)) and (\(restartFact(unit)) | default(false))\n")
             text += task("Start \(unit)", module: "ansible.builtin.systemd_service", args: [
@@ -248,7 +271,7 @@ struct AnsibleEmitter {
             ], tags: ["services"], extra: when)
         }
         for directory in composeDirectories {
-            let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange == .composeUp(directory: directory) } }.map(\.name)
+            let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange.contains(.composeUp(directory: directory)) } }.map(\.name)
             // A changed compose file recreates what it changed (Compose compares each container's
             // configuration); otherwise --no-recreate only starts what is not running, as
             // `state: started` does for a unit (docs.docker.com/reference/cli/docker/compose/up).
@@ -261,6 +284,15 @@ struct AnsibleEmitter {
             ], tags: ["services"], extra: "    register: spark_gen_compose\n"
                 + "    changed_when: spark_gen_compose.stderr is search('(Created|Started)')\n"
                 + "    when: inventory_hostname in \(flow(hosts)) and not \(marked)\n")
+        }
+        // After the compose file's own `up -d`: a service whose mounted file changed gets a new
+        // container, which reads the new file (Compose alone sees no change to recreate).
+        for action in recreations {
+            guard case .recreateService(let directory, let service) = action else { continue }
+            let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange.contains(action) } }.map(\.name)
+            text += task("Recreate \(service) of \(directory) after a file it mounts changed", module: "ansible.builtin.command",
+                         args: [("cmd", "docker compose up -d --force-recreate \(service)"), ("chdir", directory)], tags: ["services"],
+                         extra: "    changed_when: true\n    when: inventory_hostname in \(flow(hosts)) and (\(forceFact(service)) | default(false))\n")
         }
         return text
     }

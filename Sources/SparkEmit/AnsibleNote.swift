@@ -22,10 +22,10 @@ enum AnsibleNote {
         text += "| `prereqs` | what the runbook's Prerequisites step installs: the node's user into the `docker` group, Tailscale where it is missing (its installer), "
         text += "and where the node runs Python tools python3-pip (apt) and the user's `pip3 install --user` packages |\n"
         text += "| `secrets` | each secret the runbook's secrets step makes, made on its node only when it is missing, its value never printed (`no_log`) and never on the control machine |\n"
-        text += "| `firewall` | `scripts/firewall.sh` copied, and run as root when it changed |\n"
+        text += "| `firewall` | `scripts/firewall.sh` copied, and run as root when it changed; it refuses to run, leaving ufw as it is, when the ssh path it keeps is not up yet (a LAN address missing, or no tailnet address where ssh comes only over the tailnet) |\n"
         text += "| `weights` | each model's `hf download`, as the node's user; tagged `never` too, so only `--tags weights` runs it |\n"
-        text += "| `services` | a unit whose files changed: `systemctl daemon-reload` and a restart; every unit started and enabled; a changed compose file: `docker compose up -d` in its directory, "
-        text += "else `docker compose up -d --no-recreate` (starts what is not running, restarts nothing). First, every secret file of the node, copied and minted ones too, must exist and not be empty, or the run stops naming it (never its value) |\n"
+        text += "| `services` | a unit whose files changed, or a file its ExecStart names: `systemctl daemon-reload` and a restart; every unit started and enabled; a changed compose file: `docker compose up -d` in its directory, "
+        text += "else `docker compose up -d --no-recreate` (starts what is not running, restarts nothing); a changed file a compose service mounts (its config): `docker compose up -d --force-recreate` of that service. First, every secret file of the node, copied and minted ones too, must exist and not be empty, or the run stops naming it (never its value) |\n"
         text += "| `verify` | each node's `scripts/verify.sh`, last; a failing check fails the run |\n\n"
         text += "`drift.sh` runs the `files` tag with `--check --diff` (nothing changes on the nodes). It reads the output of "
         text += "ansible-core's default callback (the JSON one is in the ansible.posix collection), and exits 0 when every node matches this tree, 1 "
@@ -34,6 +34,28 @@ enum AnsibleNote {
         for line in manual(plan) { text += "- \(line)\n" }
         text += "\nOn a first deployment, run the tags `files,prereqs,secrets,firewall,weights`, then these steps in runbook order, then the "
         text += "whole playbook; after that, the playbook and `drift.sh` keep the nodes in line with this tree.\n"
+        text += firstPassCaveats(plan)
+        return text
+    }
+
+    /// What the first pass cannot do before the tailnet join: reach a node that has no LAN
+    /// address, and put up a firewall that admits ssh only on tailscale0 (it would cut the session).
+    static func firstPassCaveats(_ plan: Plan) -> String {
+        var text = ""
+        let unnamed = plan.nodes.filter { $0.lan == nil }.map { "`\($0.name)`" }
+        if !unnamed.isEmpty {
+            text += "\nThe topology gives no LAN address for \(unnamed.joined(separator: ", ")): the inventory reaches "
+            text += unnamed.count == 1 ? "it" : "them"
+            text += " by tailnet name, which answers only after the Tailnet step. For the first pass give an address that reaches the machine "
+            text += "now, one node at a time (`-l NODE -e ansible_host=ADDRESS`), or join the tailnet by hand first.\n"
+        }
+        let guarded = plan.nodes.filter { FirewallEmitter.admitsSSHOnlyOnTailnet(FirewallPlanner.rules(for: $0, in: plan)) }.map { "`\($0.name)`" }
+        if !guarded.isEmpty {
+            text += "\n\(guarded.joined(separator: ", ")) admit\(guarded.count == 1 ? "s" : "") ssh only on `tailscale0`: until the node has joined "
+            text += "its tailnet, its `firewall.sh` refuses to run (exit 1, ufw untouched), since the rules would cut the ssh session in use. "
+            text += "The first pass then stops on that node at its last handler, after its other tasks; once the Tailnet step is done, run "
+            text += "its `scripts/firewall.sh` as root, as its runbook's Firewall step does (the playbook runs the script again only when it changes).\n"
+        }
         return text
     }
 

@@ -29,7 +29,14 @@ extension Artifact {
     public struct Entry: Hashable, Sendable {
         public let path: String
         public let mode: Mode
+        /// A systemd unit's (or drop-in's) `ExecStart=` lines, without the key: the deploy
+        /// manifest restarts a unit when a file its command names changes. Empty for other files.
+        public var execStart: [String] = []
     }
 
-    public var entry: Entry { Entry(path: path, mode: mode) }
+    public var entry: Entry {
+        guard path.contains("/etc/systemd/system/") else { return Entry(path: path, mode: mode) }
+        let lines = contents.split(separator: "\n").filter { $0.hasPrefix("ExecStart=") }.map { String($0.dropFirst("ExecStart=".count)) }
+        return Entry(path: path, mode: mode, execStart: lines)
+    }
 }

@@ -11,6 +11,10 @@ public struct DeployManifest: Sendable {
         case restartUnit(String)
         /// `docker compose up -d` in the directory holding the compose file.
         case composeUp(directory: String)
+        /// `docker compose up -d --force-recreate SERVICE`: the service mounts the changed file,
+        /// and a container keeps reading the file it was created with (an atomic copy makes a
+        /// new inode; Compose sees no change in compose.yaml and would leave it running).
+        case recreateService(directory: String, service: String)
         /// Run the script as root (the firewall script rebuilds its rules from scratch).
         case runScript(String)
 
@@ -35,7 +39,8 @@ public struct DeployManifest: Sendable {
         public let mode: String
         public let owner: String
         public let group: String
-        public let onChange: Action?
+        /// What a change of the file asks for: empty for a file nothing reads at start.
+        public let onChange: [Action]
     }
 
     public struct Secret: Sendable {
@@ -69,6 +74,8 @@ public struct DeployManifest: Sendable {
         public let owner: String
         /// The address the operator reaches the node by with ssh, and the user.
         public let host: String
+        /// Whether `host` answers only once the node joined its tailnet (it has no LAN address).
+        public let hostIsTailnetName: Bool
         public let user: String
         public let wave: Wave
         /// Whether the node holds a worker's part of a cluster, started before the heads.
@@ -81,6 +88,8 @@ public struct DeployManifest: Sendable {
         /// installed with `pip3 install --user` as the node's user.
         public let systemPackages: [String]
         public let userPipPackages: [String]
+        /// A command that fails unless python3 is the version the node's files name, and why.
+        public let pythonCheck: (command: String, stop: String)?
         /// Weights fetched as the node's user: each an argument list, the program first.
         public let downloads: [[String]]
     }
@@ -112,12 +121,13 @@ public struct DeployManifest: Sendable {
             let wave: Wave = heads || sources.contains(node.name) ? .makesSharedSecrets : copies ? .copiesSecrets : .rest
             let files = files(of: node, in: artifactsByNode[Substring(node.name)] ?? [])
             return Node(
-                name: node.name, owner: node.owner.name, host: node.sshHost, user: node.user, wave: wave,
+                name: node.name, owner: node.owner.name, host: node.sshHost, hostIsTailnetName: node.lan == nil, user: node.user, wave: wave,
                 isWorker: node.clusterRoles.contains { $0.kind == .worker } && !heads,
                 directories: directories(for: files, on: node), files: files,
                 secrets: secrets(of: node, in: plan),
                 verifyScript: files.first { $0.path.hasSuffix("/scripts/verify.sh") }?.path,
                 systemPackages: Prerequisites.systemPackages(node), userPipPackages: Prerequisites.pipPackages(node),
+                pythonCheck: Prerequisites.pythonVersionCheck(node),
                 downloads: downloads(of: node))
         }
         return DeployManifest(stack: plan.stackName, nodes: nodes)
@@ -126,13 +136,14 @@ public struct DeployManifest: Sendable {
     /// The node's files, from its artifacts (those below nodes/<node>/).
     private static func files(of node: NodePlan, in artifacts: [Artifact.Entry]) -> [File] {
         let prefix = "nodes/\(node.name)/"
+        let units = unitCommands(in: artifacts, prefix: prefix)
         return artifacts.map { artifact in
             let path = "/" + artifact.path.dropFirst(prefix.count)
             let ownedByUser = path.hasPrefix(node.home + "/")
             return File(
                 source: artifact.path, path: path, mode: octal(artifact.mode.rawValue),
                 owner: ownedByUser ? node.user : "root", group: ownedByUser ? String(node.gid) : "root",
-                onChange: action(for: path, on: node))
+                onChange: actions(for: path, on: node, units: units))
         }.sorted { $0.path < $1.path }
     }
 
@@ -148,17 +159,47 @@ public struct DeployManifest: Sendable {
         return result
     }
 
-    /// A unit restarts, a compose file brings its services up, the firewall script runs again.
-    private static func action(for path: String, on node: NodePlan) -> Action? {
+    /// A unit restarts, a compose file brings its services up, the firewall script runs again,
+    /// and a file a running service reads only at start restarts that service: the compose
+    /// services that mount it (the Plan's workloads), the units whose ExecStart names it.
+    private static func actions(for path: String, on node: NodePlan, units: [(unit: String, words: Set<String>)]) -> [Action] {
         let systemd = "/etc/systemd/system/"
         if path.hasPrefix(systemd) {
             let rest = path.dropFirst(systemd.count)
             let unit = rest.split(separator: "/").first.map { $0.hasSuffix(".d") ? String($0.dropLast(2)) : String($0) }
-            return unit.map(Action.restartUnit)
+            return unit.map { [Action.restartUnit($0)] } ?? []
         }
-        if path == Layout.stackPath(node, "compose.yaml") { return .composeUp(directory: node.stackDir) }
-        if path == Layout.stackPath(node, "scripts/firewall.sh") { return .runScript(path) }
-        return nil
+        if path == Layout.stackPath(node, "compose.yaml") { return [.composeUp(directory: node.stackDir)] }
+        if path == Layout.stackPath(node, "scripts/firewall.sh") { return [.runScript(path)] }
+        var actions: [Action] = []
+        // A manual-start service stays out: `up -d --force-recreate` would start it.
+        for workload in node.workloads where workload.runner == .compose && !workload.manualStart {
+            let mounted = workload.mounts.contains { mount in
+                guard case .bind(let source) = mount.source else { return false }
+                return path == source || path.hasPrefix(source.hasSuffix("/") ? source : source + "/")
+            }
+            if mounted { actions.append(.recreateService(directory: node.stackDir, service: workload.name)) }
+        }
+        for (unit, words) in units where words.contains(path) { actions.append(.restartUnit(unit)) }
+        return actions
+    }
+
+    /// Each unit of the node with the words of its ExecStart lines (the unit file's and its
+    /// drop-ins'), `--config=PATH` split at `=`: a file named there is read when the unit starts.
+    private static func unitCommands(in artifacts: [Artifact.Entry], prefix: String) -> [(unit: String, words: Set<String>)] {
+        let systemd = prefix + "etc/systemd/system/"
+        var words: [String: Set<String>] = [:]
+        for artifact in artifacts where artifact.path.hasPrefix(systemd) {
+            guard let first = artifact.path.dropFirst(systemd.count).split(separator: "/").first else { continue }
+            let unit = first.hasSuffix(".d") ? String(first.dropLast(2)) : String(first)
+            for line in artifact.execStart {
+                for word in line.split(separator: " ") {
+                    words[unit, default: []].insert(String(word))
+                    if let equals = word.firstIndex(of: "=") { words[unit, default: []].insert(String(word[word.index(after: equals)...])) }
+                }
+            }
+        }
+        return words.keys.sorted().map { ($0, words[$0] ?? []) }
     }
 
     /// Every directory a file needs below the node's home (the user's) or below

@@ -33,6 +33,13 @@ struct FirewallEmitter {
         return words.joined(separator: " ")
     }
 
+    /// Whether every rule that admits ssh is on tailscale0 (a node with no LAN): then the
+    /// firewall may only go up once the node has joined its tailnet.
+    static func admitsSSHOnlyOnTailnet(_ rules: [FirewallRuleSpec]) -> Bool {
+        let ssh = rules.filter { $0.action == .allow && ($0.port == 22 || $0.port == nil) && $0.proto != "udp" }
+        return !ssh.isEmpty && ssh.allSatisfy { $0.interface == FirewallPlanner.tailscaleInterface }
+    }
+
     private func script(_ plan: Plan, _ node: NodePlan) -> String {
         let header = Header(plan, node: node.name, about: [
             "Host firewall of \(node.name). Resets ufw to exactly these rules, so rules pasted by hand",
@@ -50,11 +57,21 @@ struct FirewallEmitter {
             script += "  *)\n    echo \(Shell.quote("no interface of this machine has \(address), the address of \(node.name) on \(lan.link.phrase): ufw is left as it is")) >&2\n"
             script += "    exit 1\n    ;;\nesac\n"
         }
-        if !node.lans.isEmpty { script += "\n" }
+        let rules = FirewallPlanner.rules(for: node, in: plan)
+        if Self.admitsSSHOnlyOnTailnet(rules) {
+            // ssh comes in on tailscale0 alone: before the node joined its tailnet (no address
+            // there yet) the reset would cut the ssh session that runs this, and every later one.
+            let tailnet = FirewallPlanner.tailscaleInterface
+            script += "if [ -z \"$(ip -4 -o addr show dev \(tailnet) 2>/dev/null)\" ]; then\n"
+            script += "  echo \(Shell.quote("\(tailnet) has no IPv4 address: \(node.name) admits ssh only over tailnet \(node.tailnet.name), so this firewall would cut the ssh path in use now")) >&2\n"
+            script += "  echo \(Shell.quote("join the tailnet first (\(Layout.stackPath(node, "scripts/tailscale-up.sh")), the runbook's Tailnet step), then run this again: ufw is left as it is")) >&2\n"
+            script += "  exit 1\nfi\n"
+        }
+        if !node.lans.isEmpty || Self.admitsSSHOnlyOnTailnet(rules) { script += "\n" }
         script += "ufw --force reset\n"
         script += "ufw default deny incoming\n"
         script += "ufw default allow outgoing\n"
-        for rule in FirewallPlanner.rules(for: node, in: plan) {
+        for rule in rules {
             script += Self.command(rule) + "\n"
         }
         script += "ufw --force enable\n"

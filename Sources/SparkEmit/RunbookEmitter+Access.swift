@@ -11,6 +11,11 @@ extension RunbookEmitter {
         book.text += "Check that it keeps every device you need (its header says how), apply it, then:\n\n"
         book.text += "```sh\nsudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))\n```\n"
         book.reads([Layout.stackPath(node, "scripts/tailscale-up.sh")])
+        if let address = node.tailnetIP?.description, !TailscaleEmitter.addressCheck(node).isEmpty {
+            book.text += "\nA service here binds this node's tailnet address \(address) (`tailnet_ip`), but Tailscale gives a new machine a random "
+            book.text += "100.x address: the script stops when `tailscale ip -4` is another one. Then, in the admin console, Machines → "
+            book.text += "\(node.tailnetHostname) → Edit machine IPv4, set \(address), and run the script again.\n"
+        }
         book.text += ShareRunbookNote.text(for: node, in: plan)
     }
 
@@ -25,7 +30,8 @@ extension RunbookEmitter {
         } else if node.tailnet.ssh {
             book.text += "This node is on no LAN the topology names: once this runs, ssh comes in only over tailnet "
             book.text += "\(node.tailnet.name) (`ssh \(user)@\(node.tailnetHostname)`) or at the console. Run it from one of "
-            book.text += "those, not from an ssh session over another network, which it cuts.\n"
+            book.text += "those, not from an ssh session over another network, which it cuts. Before the node has joined the tailnet the "
+            book.text += "script refuses to run and changes nothing.\n"
         } else {
             book.text += "This node is on no LAN the topology names and tailnet \(node.tailnet.name) grants no ssh: once this runs, "
             book.text += "only the console reaches it. Run it at the console.\n"

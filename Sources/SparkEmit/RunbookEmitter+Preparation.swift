@@ -54,7 +54,8 @@ extension RunbookEmitter {
         let packages = Prerequisites.pipPackages(node).map { $0.contains("[") || $0.contains("=") ? "'\($0)'" : $0 }
         if !packages.isEmpty {
             book.text += "command -v pip3 >/dev/null || sudo apt-get install -y \(Prerequisites.systemPackages(node).joined(separator: " "))\n"
-            book.text += "pip3 install --user --break-system-packages \(packages.joined(separator: " "))\n"
+            book.text += Prerequisites.pipInstall(Prerequisites.pipPackages(node))
+            if let check = Prerequisites.pythonVersionCheck(node) { book.text += "\(check.command) || echo \(Shell.quote("STOP: " + check.stop)) >&2\n" }
         }
         book.text += "```\n"
         if !packages.isEmpty {

@@ -57,6 +57,25 @@ struct TailscaleEmitter {
         ])
     }
 
+    /// Where a service binds the node's `tailnet_ip`, a check that Tailscale gave the node that
+    /// address: a fresh node gets a random 100.x one, and the service would then fail to bind.
+    /// An admin sets it in the console (tailscale.com/kb/1033: "Admins can change the IP address
+    /// later"; the IP pool, tailscale.com/blog/choose-your-ip). Empty where nothing binds it.
+    static func addressCheck(_ node: NodePlan) -> String {
+        guard let address = node.tailnetIP?.description else { return "" }
+        let binders = node.services.filter { $0.bindAddress == address }.map(\.name)
+        guard !binders.isEmpty else { return "" }
+        let names = binders.joined(separator: ", ")
+        var text = "\n# \(names) bind\(binders.count == 1 ? "s" : "") \(address) (tailnet_ip): Tailscale must give this machine that address.\n"
+        text += "actual=\"$(tailscale ip -4 2>/dev/null | head -n 1 || true)\"\n"
+        text += "if [ \"$actual\" != \(address) ]; then\n"
+        text += "  echo \"this machine's tailnet address is ${actual:-none},\" \(Shell.quote("but \(names) bind\(binders.count == 1 ? "s" : "") \(address) (tailnet_ip of \(node.name)).")) >&2\n"
+        text += "  echo \(Shell.quote("In the admin console: Machines -> \(node.tailnetHostname) -> Edit machine IPv4 -> \(address), then run this script again.")) >&2\n"
+        text += "  echo \(Shell.quote("(Or write that machine's address as nodes.\(node.name).tailnet_ip in the topology and build again.)")) >&2\n"
+        text += "  exit 1\nfi\n"
+        return text
+    }
+
     private func upScript(_ plan: Plan, _ node: NodePlan) -> String {
         let header = Header(plan, node: node.name, about: [
             "Joins tailnet \(node.tailnet.name) and exposes the loopback-only apps on it with 'tailscale serve';",
@@ -73,6 +92,7 @@ struct TailscaleEmitter {
             "--advertise-routes=\(node.advertiseRoutes.map(\.description).joined(separator: ","))",
             "\"$@\"",
         ])
+        script += Self.addressCheck(node)
         script += "\ntailscale serve reset\n"
         // `tailscale serve` forwards only to loopback; an app bound elsewhere is reached directly.
         for service in node.services where service.isTailnetFacing && service.isLoopbackOnly {

@@ -104,6 +104,9 @@ import Testing
         ("apply", "ansible/site.yml", "tags: [weights, never]", "tags: [weights]", "FAIL first apply's calls"),
         ("apply", "ansible/site.yml", "      notify: \"Mark the compose services of /home/cameron/sparky-ai-stack for restart\"\n", "",
          "FAIL first apply's calls"),
+        // A changed litellm-config.yaml that leaves the running LiteLLM on the old one.
+        ("apply", "ansible/site.yml", "litellm-config.yaml\"\n        mode: \"0600\"\n        owner: \"cameron\"\n        group: \"1000\"\n      notify: \"Mark litellm.service for restart\"\n",
+         "litellm-config.yaml\"\n        mode: \"0600\"\n        owner: \"cameron\"\n        group: \"1000\"\n", "FAIL apply after changes"),
         // The secrets manifest and the runbook that makes the files must agree.
         ("litellm-config", stack + "/secrets.json", "\"LITELLM_MASTER_KEY\"", "\"LITELLM_KEY\"", "secrets.json says ['LITELLM_KEY', 'LITELLM_SALT_KEY']"),
     ])

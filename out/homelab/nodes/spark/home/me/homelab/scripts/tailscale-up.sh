@@ -19,5 +19,14 @@ tailscale up \
   --advertise-routes= \
   "$@"
 
+# vllm qwen3.6-35b-a3b-fp8 binds 100.100.10.20 (tailnet_ip): Tailscale must give this machine that address.
+actual="$(tailscale ip -4 2>/dev/null | head -n 1 || true)"
+if [ "$actual" != 100.100.10.20 ]; then
+  echo "this machine's tailnet address is ${actual:-none}," 'but vllm qwen3.6-35b-a3b-fp8 binds 100.100.10.20 (tailnet_ip of spark).' >&2
+  echo 'In the admin console: Machines -> spark -> Edit machine IPv4 -> 100.100.10.20, then run this script again.' >&2
+  echo '(Or write that machine'\''s address as nodes.spark.tailnet_ip in the topology and build again.)' >&2
+  exit 1
+fi
+
 tailscale serve reset
 tailscale serve status

@@ -12,6 +12,12 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+if [ -z "$(ip -4 -o addr show dev tailscale0 2>/dev/null)" ]; then
+  echo 'tailscale0 has no IPv4 address: spark admits ssh only over tailnet home-net, so this firewall would cut the ssh path in use now' >&2
+  echo 'join the tailnet first (/home/me/solo/scripts/tailscale-up.sh, the runbook'\''s Tailnet step), then run this again: ufw is left as it is' >&2
+  exit 1
+fi
+
 ufw --force reset
 ufw default deny incoming
 ufw default allow outgoing
