@@ -151,6 +151,7 @@ struct AnsibleEmitter {
         case .restartUnit(let unit): return "Mark \(unit) for restart"
         case .composeUp(let directory): return "Mark the compose services of \(directory) for restart"
         case .runScript(let path): return "Run \(path)"
+        case .applyNetplan: return "Apply netplan"
         }
     }
 
@@ -165,6 +166,9 @@ struct AnsibleEmitter {
             text += "    ansible.builtin.set_fact:\n      \(recreateFact(directory)): true\n"
         case .runScript(let path):
             text += "    ansible.builtin.command:\n      cmd: \(yaml(path))\n    changed_when: true\n"
+        case .applyNetplan:
+            // Handlers run in the order listed: the links' addresses before the firewall script.
+            text += "    ansible.builtin.command:\n      cmd: \(yaml("netplan apply"))\n    changed_when: true\n"
         }
         return text
     }

@@ -26,6 +26,7 @@ public enum ArtifactEmitter {
         artifacts += FirewallEmitter().artifacts(for: plan)
         artifacts += try TailscaleEmitter().artifacts(for: plan)
         artifacts += HostsEmitter().artifacts(for: plan)
+        artifacts += NetplanEmitter().artifacts(for: plan)
         artifacts += try SecretsManifestEmitter().artifacts(for: plan)
         artifacts += VerifyEmitter().artifacts(for: plan)
         artifacts += SmokeEmitter().artifacts(for: plan)

@@ -11,6 +11,8 @@ public struct DeployManifest: Sendable {
         case restartUnit(String)
         /// `docker compose up -d` in the directory holding the compose file.
         case composeUp(directory: String)
+        /// `netplan apply`: a link's addresses and MTU changed (before the firewall script runs).
+        case applyNetplan
         /// Run the script as root (the firewall script rebuilds its rules from scratch).
         case runScript(String)
 
@@ -157,17 +159,23 @@ public struct DeployManifest: Sendable {
             return unit.map(Action.restartUnit)
         }
         if path == Layout.stackPath(node, "compose.yaml") { return .composeUp(directory: node.stackDir) }
+        if path.hasPrefix(NetplanEmitter.directory + "/") { return .applyNetplan }
         if path == Layout.stackPath(node, "scripts/firewall.sh") { return .runScript(path) }
         return nil
     }
 
     /// Every directory a file needs below the node's home (the user's) or below
-    /// /etc/systemd/system (root's), parents first; those two exist on every node.
+    /// /etc/systemd/system (root's), parents first; those two exist on every node. /etc/netplan
+    /// is listed itself: a Debian without netplan.io has none.
     private static func directories(for files: [File], on node: NodePlan) -> [Directory] {
         var seen = Set<String>()
         var result: [Directory] = []
         for file in files {
-            let base = file.path.hasPrefix(node.home + "/") ? node.home : "/etc/systemd/system"
+            let netplan = file.path.hasPrefix(NetplanEmitter.directory + "/")
+            if netplan, seen.insert(NetplanEmitter.directory).inserted {
+                result.append(Directory(path: NetplanEmitter.directory, mode: "0755", owner: "root", group: "root"))
+            }
+            let base = file.path.hasPrefix(node.home + "/") ? node.home : netplan ? NetplanEmitter.directory : "/etc/systemd/system"
             var parts = file.path.dropFirst(base.count + 1).split(separator: "/").dropLast().map(String.init)
             var path = base
             while !parts.isEmpty {

@@ -18,7 +18,7 @@ extension RunbookEmitter {
             book.text += "ssh \(target) chmod 600 \(stackPrivate.joined(separator: " "))\n"
         }
         if node.litellm != nil, !litellmInCompose {
-            let systemPrivate = privateFiles.filter { $0.hasPrefix("/etc/") }
+            let systemPrivate = privateFiles.filter { $0.hasPrefix("/etc/systemd/system/") }
             let chmod = systemPrivate.isEmpty ? "" : " && sudo chmod 600 \(systemPrivate.joined(separator: " "))"
             book.text += "rsync -a nodes/\(node.name)/etc/systemd/system/ \(target):/tmp/spark-gen-systemd/\n"
             book.text += "ssh -t \(target) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/\(chmod) && sudo systemctl daemon-reload'\n"

@@ -140,6 +140,8 @@ struct RunbookEmitter {
         writeImages(plan, node, into: &book)
         writeHostNames(plan, node, into: &book)
         writeSecrets(node, recipes: recipes, into: &book)
+        // The cluster links' addresses before the firewall and the models that use them.
+        writeClusterLinks(plan, node, into: &book)
         // A node on no LAN is reached over the tailnet once ufw is up, so the tailnet comes first.
         if node.lan == nil { writeTailnet(plan, node, into: &book) }
         // The firewall goes up before anything listens on a link address.

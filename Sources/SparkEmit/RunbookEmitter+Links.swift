@@ -1,0 +1,48 @@
+import SparkPlan
+
+/// The runbook's step that puts the node's addresses and MTU on its direct links and fabrics,
+/// before the firewall: a fresh DGX Spark's QSFP ports have none, and a Ray worker then retries
+/// `ray start --address=…` forever while the head waits for its GPUs.
+extension RunbookEmitter {
+    static let linkStep = "Cluster links"
+
+    func writeClusterLinks(_ plan: Plan, _ node: NodePlan, into book: inout RunbookWriter) {
+        let interfaces = NetplanEmitter.interfaces(node)
+        guard !interfaces.isEmpty else { return }
+        book.heading(interfaces.count == 1 ? "\(Self.linkStep): \(interfaces[0].link.label)" : Self.linkStep)
+        let paths = interfaces.map { NetplanEmitter.path($0.link) }
+        book.creates(paths)
+        let links = interfaces.map(\.link.phrase)
+        book.text += "Puts this node's address\(interfaces.count == 1 ? "" : "es") and the MTU of "
+        book.text += (links.count == 1 ? links[0] : links.dropLast().joined(separator: ", ") + " and " + links.last!)
+        book.text += " on its ports, with netplan, as NVIDIA's connect-two-sparks playbook does, and nothing else: no gateway, "
+        book.text += "no route, nothing for a LAN. Each file is root's and private (netplan warns about one others can read), and "
+        book.text += "is in the output tree too, where the playbook's `files` tag copies it from. If a port was set up by hand before "
+        book.text += "(the playbook's `/etc/netplan/40-cx7.yaml`, or a NetworkManager connection), remove that first: netplan merges "
+        book.text += "every file, and an old address would stay.\n\n```sh\n"
+        let emitter = NetplanEmitter()
+        for (interface, path) in zip(interfaces, paths) {
+            // Made empty with mode 0600 first, so the addresses are never world-readable, even for a moment.
+            book.text += "sudo install -m 600 -o root -g root /dev/null \(path)\n"
+            book.text += "sudo tee \(path) >/dev/null <<'EOF'\n" + emitter.render(plan, node, interface) + "EOF\n"
+        }
+        // `netplan try` waits for a key press and rolls back without one; these ports carry no ssh.
+        book.text += "sudo netplan apply\n"
+        for interface in interfaces {
+            var ports: [(String, String)] = []
+            if let device = interface.device { ports.append((device, interface.address.description)) }
+            if let second = interface.second { ports.append((second.device, second.address.description)) }
+            for (device, address) in ports {
+                book.text += "ip -br addr show dev \(device)          # \(address)/\(interface.link.subnet.prefixLength), state UP once the cable is in\n"
+                if let mtu = interface.link.mtu {
+                    book.text += "ip link show \(device) | grep -o 'mtu [0-9]*'   # mtu \(mtu)\n"
+                }
+            }
+        }
+        book.text += "```\n\n"
+        book.text += "`netplan apply`, not `netplan try`: try waits for a key press and rolls back without one, and these ports carry "
+        book.text += "no ssh session to lose. An MTU the NIC or the switch does not carry shows up as a smaller `mtu` here, "
+        book.text += "or as NCCL hanging later: set `mtu` on the link to what both carry. `scripts/verify.sh` checks the addresses "
+        book.text += "and the MTU again at the end.\n"
+    }
+}
