@@ -19,7 +19,13 @@ extension RunbookEmitter {
         book.text += "no route, nothing for a LAN. Each file is root's and private (netplan warns about one others can read), and "
         book.text += "is in the output tree too, where the playbook's `files` tag copies it from. If a port was set up by hand before "
         book.text += "(the playbook's `/etc/netplan/40-cx7.yaml`, or a NetworkManager connection), remove that first: netplan merges "
-        book.text += "every file, and an old address would stay.\n\n```sh\n"
+        book.text += "every file, and an old address would stay.\n"
+        if node.hardware.kind != Self.guideHardware {
+            // DGX OS is Ubuntu, which has netplan; another box's OS may not.
+            book.text += "\nnetplan comes with Ubuntu (and DGX OS); on a system without it, give the ports the same addresses and MTU "
+            book.text += "with the system's own network configuration instead.\n"
+        }
+        book.text += "\n```sh\n"
         let emitter = NetplanEmitter()
         for (interface, path) in zip(interfaces, paths) {
             // Made empty with mode 0600 first, so the addresses are never world-readable, even for a moment.
