@@ -32,7 +32,7 @@ extension RunbookEmitter {
             book.text += "sudo install -m 600 -o root -g root /dev/null \(path)\n"
             book.text += "sudo tee \(path) >/dev/null <<'EOF'\n" + emitter.render(plan, node, interface) + "EOF\n"
         }
-        // `netplan try` waits for a key press and rolls back without one; these ports carry no ssh.
+        // `netplan try` waits for a key press and rolls back without one (the prose says so).
         book.text += "sudo netplan apply\n"
         for interface in interfaces {
             var ports: [(String, String)] = []
@@ -46,8 +46,13 @@ extension RunbookEmitter {
             }
         }
         book.text += "```\n\n"
-        book.text += "`netplan apply`, not `netplan try`: try waits for a key press and rolls back without one, and these ports carry "
-        book.text += "no ssh session to lose. An MTU the NIC or the switch does not carry shows up as a smaller `mtu` here, "
+        // netplan.io 0.106, netplan/cli/commands/apply.py: with NetworkManager it disconnects and
+        // flushes every interface netplan gave it, then restarts NetworkManager; NetworkManager
+        // keeps its connections as netplan files since Ubuntu 23.10 (netplan docs, "netplan-everywhere").
+        book.text += "`netplan apply`, not `netplan try`: try waits for a key press and rolls back without one. Where NetworkManager "
+        book.text += "runs the ports, apply disconnects every interface netplan handed it and restarts NetworkManager; if the LAN is "
+        book.text += "one of them (Ubuntu 23.10 and later keep NetworkManager's own connections in `/etc/netplan/90-NM-*.yaml`), an ssh "
+        book.text += "session over it can drop for a moment: run this step at the console or inside `tmux`. An MTU the NIC or the switch does not carry shows up as a smaller `mtu` here, "
         book.text += "or as NCCL hanging later: set `mtu` on the link to what both carry. `scripts/verify.sh` checks the addresses "
         book.text += "and the MTU again at the end.\n"
     }
