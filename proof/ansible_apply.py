@@ -17,7 +17,7 @@ it, sshd and ssh's control masters included). Inside:
     its ansible_host, over ssh with pipelining, and becomes root with sudo. A node reached by its
     tailnet name gets 127.0.0.1 instead (-e ansible_host).
   - stand-ins on PATH (a tmpfs over /usr/local/bin, first on sudo's and sshd's PATH) for what
-    cannot run here, each logging its call: `systemctl` (answers `show` and `is-enabled` from a
+    cannot run here, each logging its call: `netplan`, `systemctl` (answers `show` and `is-enabled` from a
     state it keeps, so ansible's systemd_service module decides what to do as on a real node),
     `docker` (`compose up -d` reports Started/Recreated, `--no-recreate` reports Running once up),
     `ufw`, `tailscale` (present), `pip3` (prints what pip prints: "Successfully installed" once,
@@ -36,7 +36,8 @@ it, sshd and ssh's control masters included). Inside:
 Checks, in order (exits 1 naming the first that failed):
   1. a default run (every tag but `weights`) changes files, makes the generated secrets, gives
      every file the tree's mode and owner; the stand-ins saw: daemon-reload, start and enable of
-     each unit, `docker compose up -d` in the compose directory, firewall.sh's ufw calls, pip, no
+     each unit, `docker compose up -d` in the compose directory, `netplan apply` before
+     firewall.sh's ufw calls where the node has a netplan file, pip, no
      `hf`, and verify.sh after every other call;
   2. a second default run reports changed=0 and restarts nothing (no daemon-reload, start,
      restart, enable, no `compose up -d` but `--no-recreate`, no ufw);
@@ -69,7 +70,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 NODE_PYTHON = "/usr/bin/python3"
 UID = GID = 1000
 # The calls that start, restart or reconfigure something; `show`, `is-enabled` only look.
-ACTIONS = re.compile(r"^(systemctl (daemon-reload|start|restart|enable|stop|disable)\b|docker compose up|ufw |hf |pip3 |verify\.sh)")
+ACTIONS = re.compile(r"^(systemctl (daemon-reload|start|restart|enable|stop|disable)\b|docker compose up|ufw |netplan |hf |pip3 |verify\.sh)")
 # What runs on every apply and restarts nothing: the checks, pip (which says "already satisfied"),
 # and Compose's --no-recreate, which starts only what is not running.
 SETTLED = re.compile(r"^(verify\.sh|pip3 )|--no-recreate")
@@ -107,6 +108,8 @@ touch "$up"; echo ' Container stack-1  Started' >&2
         # (proof/ansible_node/sitecustomize.py says why; it removes PYTHONPATH again).
         "python3-node": f"#!/bin/sh\nPYTHONPATH={os.path.join(HERE, 'ansible_node')} exec /usr/bin/python3 \"$@\"\n",
         "tailscale": f"#!/bin/sh\necho \"tailscale $*\" >> {log}\n",
+        # The real netplan would reconfigure this machine's network daemon.
+        "netplan": f"#!/bin/sh\necho \"netplan $*\" >> {log}\n",
         "pip3": f"""#!/bin/sh
 echo "pip3 $* (as $(id -un))" >> {log}
 if [ -e "$HOME/.local/pip-stand-in" ]; then echo 'Requirement already satisfied: (all)'; exit 0; fi
@@ -279,6 +282,12 @@ def inside(arguments):
     ufw = [call for call in acted if call.startswith("ufw ")]
     problems = [f"missing {missing}"] if missing else []
     problems += [] if ufw else ["firewall.sh did not run (no ufw call)"]
+    if manifest["netplan"]:
+        # The links' addresses before the firewall script, as the runbook orders them.
+        applied = [index for index, call in enumerate(acted) if call == "netplan apply"]
+        problems += [] if applied else ["netplan apply did not run after the netplan files were copied"]
+        problems += ["netplan apply ran after firewall.sh" for _ in applied[:1] if ufw and applied[0] > acted.index(ufw[0])]
+        wanted.append("netplan apply")
     problems += [f"a default run downloaded weights: {call}" for call in acted if call.startswith("hf ")]
     problems += [] if acted and acted[-1] == "verify.sh (as root)" else ["verify.sh did not run last, as root"]
     if problems:
@@ -471,8 +480,8 @@ def describe(tree, node):
             "generated": [f["path"] for f in secrets if f["source"]["kind"] == "generated"],
             "by_hand": [f["path"] for f in secrets if f["source"]["kind"] != "generated"],
             "address": host if re.match(r"^\d+\.\d+\.\d+\.\d+$", host) else None, "drift_file": drift_file,
-            "units": units, "unit_files": unit_files, "compose": compose, "downloads": downloads,
-            "pip": pip_words, "readers": readers,
+            "units": units, "unit_files": unit_files, "netplan": [p for p in sorted(files) if p.startswith("/etc/netplan/")],
+            "compose": compose, "downloads": downloads, "pip": pip_words, "readers": readers,
             "verify": next(p for p in files if p.endswith("/scripts/verify.sh"))}
 
 

@@ -89,6 +89,12 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            line, a second run keeps it); LiteLLM's can_key_call_model allows the offered models
            and refuses the gateway's others; the receiving LiteLLM routes each offered model to
            the gateway with the key and loads the copy (proof/offer_check.py); no row without offers
+  netplan  every /etc/netplan/60-spark-gen-<link>.yaml rendered by the real netplan (`netplan
+           generate --root-dir`, no running systemd, this machine untouched) with no warning: mode
+           0600, the bytes RUNBOOK.md writes, and the rendered units give each direct link's or
+           fabric's address with its prefix, verify.sh's has_address and mtu_is, no gateway or
+           route, boot not waiting for the port; nothing for a LAN (proof/netplan_check.py); no
+           row on a tree without direct links or fabrics
 
   ansible  every ansible/ with the real ansible-core and ansible-lint from PyPI (in a cached venv,
            ~/.cache/spark-gen/ansible-venv): `ansible-playbook --syntax-check`, the inventory listed
@@ -124,6 +130,7 @@ import sys
 import tempfile
 import time
 
+import netplan_check
 import nginx_run
 import tailnet_policy
 import vllm_check
@@ -616,6 +623,7 @@ CHECKERS = {
     "vllm": check_vllm,
     "ansible": check_ansible,
     "apply": check_apply,
+    "netplan": lambda example: netplan_check.check_netplan(example, run),
 }
 
 

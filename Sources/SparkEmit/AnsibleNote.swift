@@ -18,7 +18,11 @@ enum AnsibleNote {
         text += "ansible/drift.sh                                                           # exit 1, naming node and file, when a node differs\n"
         text += "```\n\n"
         text += "| tag | what it does |\n|---|---|\n"
-        text += "| `files` | every file under `nodes/<node>/` to its path on the node, with the mode and owner of this tree (root's under /etc, else the node's user), its directories first |\n"
+        text += "| `files` | every file under `nodes/<node>/` to its path on the node, with the mode and owner of this tree (root's under /etc, else the node's user), its directories first"
+        if plan.nodes.contains(where: { !NetplanEmitter.interfaces($0).isEmpty }) {
+            text += "; a changed `/etc/netplan/60-spark-gen-*.yaml` (a direct link's or fabric's addresses and MTU) runs `netplan apply`, before the firewall script"
+        }
+        text += " |\n"
         text += "| `prereqs` | what the runbook's Prerequisites step installs: the node's user into the `docker` group, Tailscale where it is missing (its installer), "
         text += "and where the node runs Python tools python3-pip (apt) and the user's `pip3 install --user` packages |\n"
         text += "| `secrets` | each secret the runbook's secrets step makes, made on its node only when it is missing, its value never printed (`no_log`) and never on the control machine |\n"
@@ -75,6 +79,9 @@ enum AnsibleNote {
         }
         if plan.nodes.contains(where: { $0.litellm != nil }) {
             lines.append("The LiteLLM step's database set-up\(files.contains { $0.virtualKeyFor != nil } ? ", and the apps' virtual keys, minted from the running LiteLLM" : "").")
+        }
+        if !plan.lans.isEmpty {
+            lines.append("A LAN's addresses, MTU and routes: the operator's, as they were (only direct links and fabrics get a netplan file).")
         }
         lines.append("Tailscale: the login on each node (`scripts/tailscale-up.sh`), each tailnet's policy uploaded in its admin console, and any shares.")
         if plan.catalogs.contains(where: { $0.panel != nil }) {

@@ -48,6 +48,7 @@ public enum ArtifactEmitter {
         try pass(FirewallEmitter().artifacts(for: plan))
         try pass(TailscaleEmitter().artifacts(for: plan))
         try pass(HostsEmitter().artifacts(for: plan))
+        try pass(NetplanEmitter().artifacts(for: plan))
         try pass(SecretsManifestEmitter().artifacts(for: plan))
         try pass(VerifyEmitter().artifacts(for: plan))
         try pass(SmokeEmitter().artifacts(for: plan))

@@ -15,6 +15,8 @@ public struct DeployManifest: Sendable {
         /// and a container keeps reading the file it was created with (an atomic copy makes a
         /// new inode; Compose sees no change in compose.yaml and would leave it running).
         case recreateService(directory: String, service: String)
+        /// `netplan apply`: a link's addresses and MTU changed (before the firewall script runs).
+        case applyNetplan
         /// Run the script as root (the firewall script rebuilds its rules from scratch).
         case runScript(String)
 
@@ -170,6 +172,7 @@ public struct DeployManifest: Sendable {
             return unit.map { [Action.restartUnit($0)] } ?? []
         }
         if path == Layout.stackPath(node, "compose.yaml") { return [.composeUp(directory: node.stackDir)] }
+        if path.hasPrefix(NetplanEmitter.directory + "/") { return [.applyNetplan] }
         if path == Layout.stackPath(node, "scripts/firewall.sh") { return [.runScript(path)] }
         var actions: [Action] = []
         // A manual-start service stays out: `up -d --force-recreate` would start it.
@@ -203,12 +206,17 @@ public struct DeployManifest: Sendable {
     }
 
     /// Every directory a file needs below the node's home (the user's) or below
-    /// /etc/systemd/system (root's), parents first; those two exist on every node.
+    /// /etc/systemd/system (root's), parents first; those two exist on every node. /etc/netplan
+    /// is listed itself: a Debian without netplan.io has none.
     private static func directories(for files: [File], on node: NodePlan) -> [Directory] {
         var seen = Set<String>()
         var result: [Directory] = []
         for file in files {
-            let base = file.path.hasPrefix(node.home + "/") ? node.home : "/etc/systemd/system"
+            let netplan = file.path.hasPrefix(NetplanEmitter.directory + "/")
+            if netplan, seen.insert(NetplanEmitter.directory).inserted {
+                result.append(Directory(path: NetplanEmitter.directory, mode: "0755", owner: "root", group: "root"))
+            }
+            let base = file.path.hasPrefix(node.home + "/") ? node.home : netplan ? NetplanEmitter.directory : "/etc/systemd/system"
             var parts = file.path.dropFirst(base.count + 1).split(separator: "/").dropLast().map(String.init)
             var path = base
             while !parts.isEmpty {

@@ -18,6 +18,9 @@ extension RunbookEmitter {
             .copy, .prerequisites,
             // The images come right after the prerequisites: Docker is there, nothing runs yet.
             .images, .hostNames, .secrets,
+            // The cluster links' addresses before the firewall that names them and the models
+            // that use them.
+            .clusterLinks,
         ] + (tailnetFirst ? [.tailnet] : []) + [
             // The firewall goes up before anything listens on a link address.
             .firewall,

@@ -17,9 +17,10 @@ extension RunbookEmitter {
         if !stackPrivate.isEmpty {
             book.text += "ssh \(target) chmod 600 \(stackPrivate.joined(separator: " "))\n"
         }
-        // systemd units (a gateway run under systemd) go where only root writes.
+        // systemd units (a gateway run under systemd) go where only root writes; the netplan
+        // files have a step of their own, which installs them.
         if files.all.contains(where: { $0.hasPrefix(Self.systemUnits) }) {
-            let systemPrivate = privateFiles.filter { $0.hasPrefix("/etc/") }
+            let systemPrivate = privateFiles.filter { $0.hasPrefix(Self.systemUnits) }
             let chmod = systemPrivate.isEmpty ? "" : " && sudo chmod 600 \(systemPrivate.joined(separator: " "))"
             book.text += "rsync -a nodes/\(node.name)\(Self.systemUnits) \(target):/tmp/spark-gen-systemd/\n"
             book.text += "ssh -t \(target) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/\(chmod) && sudo systemctl daemon-reload'\n"

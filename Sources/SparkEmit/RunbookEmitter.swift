@@ -134,6 +134,8 @@ struct RunbookEmitter {
         writeImages(plan, node, into: &book)
         writeHostNames(plan, node, into: &book)
         writeSecrets(node, recipes: recipes, into: &book)
+        // The cluster links' addresses before the firewall and the models that use them.
+        writeClusterLinks(plan, node, into: &book)
         writeTailnet(plan, node, into: &book)
         writeFirewall(node, into: &book)
         if let handover { writeSecretCopies(plan, node, text: handover, offered: false, into: &book) }

@@ -17,6 +17,8 @@ public struct RunbookStep: Sendable {
         case hostNames
         /// The secrets made on the node.
         case secrets
+        /// The addresses and MTU of the node's direct links and fabrics (netplan).
+        case clusterLinks
         case tailnet
         case firewall
         /// The secrets copied from other nodes, run from the operator's machine.

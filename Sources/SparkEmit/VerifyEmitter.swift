@@ -133,8 +133,21 @@ struct VerifyEmitter {
         script += section(cluster.isEmpty ? "Firewall" : cluster.count == 1 ? "Firewall and \(cluster[0].link.label) link" : "Firewall and links")
         script += "expect 'ufw is active' ufw_active\n"
         for interface in node.interfaces {
-            guard let mtu = interface.link.mtu, let device = interface.device else { continue }
-            script += "expect \(Shell.quote("\(device) has MTU \(mtu)")) mtu_is \(Shell.quote(device)) \(mtu)\n"
+            guard let device = interface.device else { continue }
+            // The addresses the runbook's cluster-link step gives (a LAN's are the operator's).
+            if interface.carriesClusterTraffic {
+                script += "expect \(Shell.quote("\(device) has \(interface.address)")) has_address \(Shell.quote(device)) \(interface.address)\n"
+            }
+            if let mtu = interface.link.mtu {
+                script += "expect \(Shell.quote("\(device) has MTU \(mtu)")) mtu_is \(Shell.quote(device)) \(mtu)\n"
+            }
+            // RoCE needs an address on each half for its GIDs (connect-two-sparks gives each its own).
+            if let second = interface.second {
+                script += "expect \(Shell.quote("\(second.device) has \(second.address)")) has_address \(Shell.quote(second.device)) \(second.address)\n"
+                if let mtu = interface.link.mtu {
+                    script += "expect \(Shell.quote("\(second.device) has MTU \(mtu)")) mtu_is \(Shell.quote(second.device)) \(mtu)\n"
+                }
+            }
         }
         script += GatewayChecks(plan: plan, node: node)?.section ?? ""
         script += BackendChecks.section(plan, node)
@@ -193,13 +206,6 @@ struct VerifyEmitter {
             // at half a DGX Spark port's width (NVIDIA/dgx-spark-playbooks, nccl).
             for hca in interface.hcas {
                 text += "expect \(Shell.quote("RDMA device \(hca) is up (port 1 ACTIVE)")) grep -q ACTIVE \(Shell.quote("/sys/class/infiniband/\(hca)/ports/1/state"))\n"
-            }
-            // RoCE needs an address on each half for its GIDs (connect-two-sparks gives each its own).
-            if let second = interface.second {
-                text += "expect \(Shell.quote("\(second.device) has \(second.address)")) has_address \(Shell.quote(second.device)) \(second.address)\n"
-                if let mtu = interface.link.mtu {
-                    text += "expect \(Shell.quote("\(second.device) has MTU \(mtu)")) mtu_is \(Shell.quote(second.device)) \(mtu)\n"
-                }
             }
         }
         return text

@@ -77,7 +77,9 @@ import Testing
             // Runbooks mention these in prose; they document, they configure nothing.
             let namesSecrets = !artifact.path.hasSuffix(".md")
                 && (artifact.contents.contains("EnvironmentFile=") || artifact.contents.contains("env_file:") || artifact.contents.contains("os.environ/"))
-            let expected: Artifact.Mode = artifact.path.hasSuffix(".sh") ? .executable : namesSecrets ? .privateFile : .regular
+            // netplan warns about a configuration file others can read.
+            let netplan = artifact.path.contains("/etc/netplan/")
+            let expected: Artifact.Mode = artifact.path.hasSuffix(".sh") ? .executable : namesSecrets || netplan ? .privateFile : .regular
             #expect(artifact.mode == expected, "\(artifact.path)")
         }
     }

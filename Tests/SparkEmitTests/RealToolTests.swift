@@ -9,7 +9,7 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "hfcache", "handover", "offer", "vllm", "litellm", "ansible", "apply"]
+    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "hfcache", "handover", "offer", "vllm", "litellm", "ansible", "apply", "netplan"]
 
     private static func prove(_ arguments: [String]) async -> CommandResult {
         await Proof.prove(arguments)
@@ -31,6 +31,8 @@ import Testing
     ]).union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab"].flatMap { ["\($0)/discovery", "\($0)/swap"] })
         // The playbook is applied for real on one node of split-trust and of spark-control only (prove.py's ANSIBLE_APPLIED).
         .union(Fixtures.examples.map(\.name).filter { !["split-trust", "spark-control"].contains($0) }.map { "\($0)/apply" })
+        // Only these have direct links or fabrics, whose ports get a netplan file.
+        .union(["one-box", "multi-model", "solo-box", "homelab", "shared-gateway"].map { "\($0)/netplan" })
         // Only shared-gateway offers models to another owner.
         .union(["split-trust", "three-node-lab", "two-links", "solo-box", "one-box", "multi-model", "homelab", "spark-control"].map { "\($0)/offer" })
 
@@ -57,6 +59,7 @@ import Testing
     }
 
     static let stack = "nodes/spark-01/home/cameron/sparky-ai-stack"
+    static let netplanFile = "nodes/spark-01/etc/netplan/60-spark-gen-dac.yaml"
 
     @Test(arguments: [
         ("systemd", "nodes/spark-01/etc/systemd/system/litellm.service", "RestartSec=5", "RestartSecc=5", "RestartSecc"),
@@ -107,6 +110,16 @@ import Testing
         // A changed litellm-config.yaml that leaves the running LiteLLM on the old one.
         ("apply", "ansible/site.yml", "litellm-config.yaml\"\n        mode: \"0600\"\n        owner: \"cameron\"\n        group: \"1000\"\n      notify: \"Mark litellm.service for restart\"\n",
          "litellm-config.yaml\"\n        mode: \"0600\"\n        owner: \"cameron\"\n        group: \"1000\"\n", "FAIL apply after changes"),
+        // A link's MTU that is not the one verify.sh checks, a default route over a cluster link,
+        // a prefix netplan refuses, and a runbook that writes other bytes than the tree's file.
+        ("netplan", Self.netplanFile, "mtu: 9216", "mtu: 1500", "MTUBytes=['1500'], verify.sh expects 9216"),
+        ("netplan", Self.netplanFile, "      optional: true\n", "      optional: true\n      routes: [{to: default, via: 198.51.100.2}]\n",
+         "a gateway or route"),
+        ("netplan", Self.netplanFile, "198.51.100.1/30", "198.51.100.1/33", "invalid prefix length"),
+        ("netplan", Self.netplanFile, "      optional: true\n", "", "boot waits for it"),
+        ("netplan", stack + "/RUNBOOK.md", "      addresses: [198.51.100.1/30]\n", "      addresses: [198.51.100.1/24]\n", "RUNBOOK.md does not write"),
+        // A changed netplan file that is never applied: the ports keep their old addresses.
+        ("apply", "ansible/site.yml", "      notify: \"Apply netplan\"\n", "", "netplan apply did not run"),
         // The secrets manifest and the runbook that makes the files must agree.
         ("litellm-config", stack + "/secrets.json", "\"LITELLM_MASTER_KEY\"", "\"LITELLM_KEY\"", "secrets.json says ['LITELLM_KEY', 'LITELLM_SALT_KEY']"),
     ])

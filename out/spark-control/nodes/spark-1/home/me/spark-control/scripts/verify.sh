@@ -84,7 +84,10 @@ expect 'spark-2 resolves to 192.168.1.52' resolves_to spark-2 192.168.1.52
 
 echo '== Firewall and DAC link'
 expect 'ufw is active' ufw_active
+expect 'enp1s0f1np1 has 192.168.177.11' has_address enp1s0f1np1 192.168.177.11
 expect 'enp1s0f1np1 has MTU 9216' mtu_is enp1s0f1np1 9216
+expect 'enP2p1s0f1np1 has 192.168.178.11' has_address enP2p1s0f1np1 192.168.178.11
+expect 'enP2p1s0f1np1 has MTU 9216' mtu_is enP2p1s0f1np1 9216
 
 echo '== Catalog sparks (one model at a time)'
 # serves_one_of URL NAME...: the model list at URL names one of the NAMEs.
@@ -104,8 +107,6 @@ echo '== RDMA for NCCL over the DAC'
 expect '/dev/infiniband exists (the containers get it with --device)' test -d /dev/infiniband
 expect 'RDMA device rocep1s0f1 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/rocep1s0f1/ports/1/state
 expect 'RDMA device roceP2p1s0f1 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/roceP2p1s0f1/ports/1/state
-expect 'enP2p1s0f1np1 has 192.168.178.11' has_address enP2p1s0f1np1 192.168.178.11
-expect 'enP2p1s0f1np1 has MTU 9216' mtu_is enP2p1s0f1np1 9216
 
 echo '== Reachability of spark-2 from here'
 expect 'this node has 192.168.177.11 over the DAC (without it every refusal there would pass)' has_address enp1s0f1np1 192.168.177.11

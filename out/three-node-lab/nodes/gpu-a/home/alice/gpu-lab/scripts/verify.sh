@@ -81,7 +81,10 @@ expect 'gpu-b resolves to 192.0.2.32' resolves_to gpu-b 192.0.2.32
 
 echo '== Firewall and DAC link'
 expect 'ufw is active' ufw_active
+expect 'enp1s0f0np0 has 198.51.100.1' has_address enp1s0f0np0 198.51.100.1
 expect 'enp1s0f0np0 has MTU 9216' mtu_is enp1s0f0np0 9216
+expect 'enP2p1s0f0np0 has 198.51.100.9' has_address enP2p1s0f0np0 198.51.100.9
+expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
 
 echo '== LiteLLM of owner alice'
 headers=$(mktemp -d)
@@ -164,8 +167,6 @@ echo '== RDMA for NCCL over the DAC'
 expect '/dev/infiniband exists (the containers get it with --device)' test -d /dev/infiniband
 expect 'RDMA device rocep1s0f0 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/rocep1s0f0/ports/1/state
 expect 'RDMA device roceP2p1s0f0 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/roceP2p1s0f0/ports/1/state
-expect 'enP2p1s0f0np0 has 198.51.100.9' has_address enP2p1s0f0np0 198.51.100.9
-expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
 
 echo '== Reachability of gpu-b from here'
 expect 'this node has 192.0.2.31 on the mgmt LAN (without it every refusal there would pass)' owns_address 192.0.2.31

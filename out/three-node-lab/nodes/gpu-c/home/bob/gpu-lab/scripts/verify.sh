@@ -73,7 +73,10 @@ expect 'gpu-c resolves to 192.0.2.33' resolves_to gpu-c 192.0.2.33
 
 echo '== Firewall and DAC link'
 expect 'ufw is active' ufw_active
+expect 'enp1s0f0np0 has 198.51.100.3' has_address enp1s0f0np0 198.51.100.3
 expect 'enp1s0f0np0 has MTU 9216' mtu_is enp1s0f0np0 9216
+expect 'enP2p1s0f0np0 has 198.51.100.11' has_address enP2p1s0f0np0 198.51.100.11
+expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
 
 echo '== LiteLLM of owner bob'
 headers=$(mktemp -d)

@@ -83,7 +83,11 @@ expect 'spark-c resolves to 192.0.2.43' resolves_to spark-c 192.0.2.43
 
 echo '== Firewall and links'
 expect 'ufw is active' ufw_active
+expect 'enp1s0f0np0 has 198.51.100.1' has_address enp1s0f0np0 198.51.100.1
 expect 'enp1s0f0np0 has MTU 9216' mtu_is enp1s0f0np0 9216
+expect 'enP2p1s0f0np0 has 198.51.100.9' has_address enP2p1s0f0np0 198.51.100.9
+expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
+expect 'enp1s0f1np1 has 198.51.100.5' has_address enp1s0f1np1 198.51.100.5
 expect 'enp1s0f1np1 has MTU 9216' mtu_is enp1s0f1np1 9216
 
 echo '== LiteLLM of owner lab'
@@ -171,8 +175,6 @@ echo '== RDMA for NCCL over the cluster links'
 expect '/dev/infiniband exists (the containers get it with --device)' test -d /dev/infiniband
 expect 'RDMA device rocep1s0f0 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/rocep1s0f0/ports/1/state
 expect 'RDMA device roceP2p1s0f0 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/roceP2p1s0f0/ports/1/state
-expect 'enP2p1s0f0np0 has 198.51.100.9' has_address enP2p1s0f0np0 198.51.100.9
-expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
 expect 'RDMA device rocep1s0f1 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/rocep1s0f1/ports/1/state
 
 echo '== Reachability of spark-b from here'

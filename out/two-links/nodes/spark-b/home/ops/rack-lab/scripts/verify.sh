@@ -74,14 +74,15 @@ expect 'spark-b resolves to 192.0.2.42' resolves_to spark-b 192.0.2.42
 
 echo '== Firewall and dac-ab link'
 expect 'ufw is active' ufw_active
+expect 'enp1s0f0np0 has 198.51.100.2' has_address enp1s0f0np0 198.51.100.2
 expect 'enp1s0f0np0 has MTU 9216' mtu_is enp1s0f0np0 9216
+expect 'enP2p1s0f0np0 has 198.51.100.10' has_address enP2p1s0f0np0 198.51.100.10
+expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
 
 echo '== RDMA for NCCL over direct link dac-ab'
 expect '/dev/infiniband exists (the containers get it with --device)' test -d /dev/infiniband
 expect 'RDMA device rocep1s0f0 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/rocep1s0f0/ports/1/state
 expect 'RDMA device roceP2p1s0f0 is up (port 1 ACTIVE)' grep -q ACTIVE /sys/class/infiniband/roceP2p1s0f0/ports/1/state
-expect 'enP2p1s0f0np0 has 198.51.100.10' has_address enP2p1s0f0np0 198.51.100.10
-expect 'enP2p1s0f0np0 has MTU 9216' mtu_is enP2p1s0f0np0 9216
 
 echo '== Reachability of spark-a from here'
 expect 'this node has 192.0.2.42 on the mgmt LAN (without it every refusal there would pass)' owns_address 192.0.2.42

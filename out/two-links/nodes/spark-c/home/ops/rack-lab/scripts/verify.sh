@@ -69,6 +69,7 @@ expect 'spark-c resolves to 192.0.2.43' resolves_to spark-c 192.0.2.43
 
 echo '== Firewall and dac-ac link'
 expect 'ufw is active' ufw_active
+expect 'enp1s0f0np0 has 198.51.100.6' has_address enp1s0f0np0 198.51.100.6
 expect 'enp1s0f0np0 has MTU 9216' mtu_is enp1s0f0np0 9216
 
 # container_runs NAME: the container runs and is not in a restart loop; else prints its
