@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a program to completion and captures what it printed, for end-to-end tests.
 public struct CommandResult: Sendable {
@@ -80,12 +83,28 @@ public enum CommandRunner {
             process.standardOutput = try FileHandle(forWritingTo: outURL)
             process.standardError = try FileHandle(forWritingTo: errURL)
             process.standardInput = stdin
-            try process.run()
+            try withSignalsUnblocked { try process.run() }
         } catch {
             return nil
         }
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
         return process
+    }
+
+    /// Runs `body` (a spawn) with no signal blocked in this thread, then restores the mask. A
+    /// child inherits the spawning thread's mask, and the threads Swift concurrency and Dispatch
+    /// run tests on block nearly every signal: a proof's `timeout 3 …` then never got its
+    /// SIGALRM, and each probe of a dropped port waited out TCP's SYN retries (about two
+    /// minutes) instead of three seconds.
+    private static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+        #if canImport(Glibc)
+        var none = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        #endif
+        return try body()
     }
 }
