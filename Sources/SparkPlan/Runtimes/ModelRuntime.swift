@@ -72,13 +72,14 @@ extension ModelRuntime {
     /// like the model. A path (`/…`, `./…`) is the operator's own files; a method without a
     /// model (ngram, mtp) loads nothing more.
     func draftRepository(_ cluster: ClusterPlan) -> ModelWeights.Companion? {
-        guard let value = cluster.vllm.speculativeConfig.first(where: { $0.0 == "model" })?.1, case .string(let model) = value,
-            !model.hasPrefix("/"), !model.hasPrefix("."), !model.hasPrefix("~"), model.split(separator: "/").count == 2
-        else { return nil }
-        let revision = cluster.vllm.speculativeConfig.first(where: { $0.0 == "revision" }).flatMap { entry -> String? in
-            if case .string(let text) = entry.1 { return text }
-            return nil
+        func text(_ key: String) -> String? {
+            guard case .string(let value)? = cluster.vllm.speculativeConfig.first(where: { $0.0 == key })?.1 else { return nil }
+            return value
         }
+        guard let model = text("model"), !model.hasPrefix("/"), !model.hasPrefix("."), !model.hasPrefix("~"),
+            model.split(separator: "/").count == 2
+        else { return nil }
+        let revision = text("revision")
         return ModelWeights.Companion(repository: model, revision: revision, role: "the speculative-decoding draft")
     }
 }
