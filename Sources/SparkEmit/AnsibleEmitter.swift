@@ -74,10 +74,12 @@ struct AnsibleEmitter {
         var text = "- name: \(yaml("Prepare \(node.name) (first pass, \(String(node.wave.rawValue.map { $0 == "_" ? " " : $0 })))"))\n"
         text += "  hosts: \(node.name)\n  gather_facts: false\n  become: true\n  tasks:\n"
         for directory in node.directories {
-            text += task("Directory \(directory.path)", module: "ansible.builtin.file", args: [
-                ("path", directory.path), ("state", "directory"), ("mode", directory.mode),
-                ("owner", directory.owner), ("group", directory.group),
-            ], tags: ["files"])
+            text += task(
+                "Directory \(directory.path)", module: "ansible.builtin.file",
+                args: [
+                    ("path", directory.path), ("state", "directory"), ("mode", directory.mode),
+                    ("owner", directory.owner), ("group", directory.group),
+                ], tags: ["files"])
         }
         for file in node.files {
             var extra = ""
@@ -86,10 +88,12 @@ struct AnsibleEmitter {
                 extra += "    notify: \(yaml(handlerName(action)))\n"
                 if case .runScript = action { tags.append("firewall") }
             }
-            text += task("File \(file.path)", module: "ansible.builtin.copy", args: [
-                ("src", "{{ playbook_dir }}/../\(file.source)"), ("dest", file.path), ("mode", file.mode),
-                ("owner", file.owner), ("group", file.group),
-            ], tags: tags, extra: extra)
+            text += task(
+                "File \(file.path)", module: "ansible.builtin.copy",
+                args: [
+                    ("src", "{{ playbook_dir }}/../\(file.source)"), ("dest", file.path), ("mode", file.mode),
+                    ("owner", file.owner), ("group", file.group),
+                ], tags: tags, extra: extra)
         }
         text += prerequisites(node)
         for secret in node.secrets {
@@ -114,9 +118,11 @@ struct AnsibleEmitter {
     /// installer, as the runbook runs it), pip, then the user's Python packages. Docker and the
     /// GPU's container toolkit are the OS's (the runbook says so) and stay out.
     private func prerequisites(_ node: DeployManifest.Node) -> String {
-        var text = task("Add \(node.user) to the docker group", module: "ansible.builtin.user", args: [
-            ("name", node.user), ("groups", "docker"), ("append", "true"),
-        ], tags: ["prereqs"])
+        var text = task(
+            "Add \(node.user) to the docker group", module: "ansible.builtin.user",
+            args: [
+                ("name", node.user), ("groups", "docker"), ("append", "true"),
+            ], tags: ["prereqs"])
         text += "  - name: \"Install Tailscale where it is missing\"\n    ansible.builtin.shell:\n      cmd: |\n        set -o pipefail\n"
         text += "        if command -v tailscale >/dev/null; then echo present; else curl -fsSL https://tailscale.com/install.sh | sh; fi\n"
         text += "      executable: /bin/bash\n    register: spark_gen_tailscale\n"
@@ -128,7 +134,8 @@ struct AnsibleEmitter {
         if !node.userPipPackages.isEmpty {
             // pip says what it did: "Successfully installed" only when something was installed.
             text += "  - name: \(yaml("Python packages of \(node.user): \(node.userPipPackages.joined(separator: ", "))"))\n"
-            text += "    ansible.builtin.command:\n" + sequence("argv", ["pip3", "install", "--user", "--break-system-packages"] + node.userPipPackages, indent: 6)
+            text +=
+                "    ansible.builtin.command:\n" + sequence("argv", ["pip3", "install", "--user", "--break-system-packages"] + node.userPipPackages, indent: 6)
             text += "    register: spark_gen_pip\n    changed_when: \"'Successfully installed' in spark_gen_pip.stdout\"\n"
             text += "    become: false\n    tags: [prereqs]\n"
         }
@@ -191,8 +198,9 @@ struct AnsibleEmitter {
                 }
                 let name = "Node \(node.name) holds \(secret.path)"
                 let fact = "spark_gen_secret"
-                text += task("Look for \(secret.path)", module: "ansible.builtin.stat", args: [("path", secret.path)],
-                             tags: ["services"], extra: "    register: \(fact)\n    when: inventory_hostname == \(yaml(node.name))\n")
+                text += task(
+                    "Look for \(secret.path)", module: "ansible.builtin.stat", args: [("path", secret.path)],
+                    tags: ["services"], extra: "    register: \(fact)\n    when: inventory_hostname == \(yaml(node.name))\n")
                 text += "  - name: \(yaml(name))\n    ansible.builtin.assert:\n      that:\n"
                 text += "        - \(fact).stat.exists\n        - \(fact).stat.size > 0\n"
                 text += "      fail_msg: \(yaml("\(secret.path) is missing or empty on \(node.name): \(how)"))\n"
@@ -213,12 +221,16 @@ struct AnsibleEmitter {
         for unit in units {
             let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange == .restartUnit(unit) } }.map(\.name)
             let when = "    when: inventory_hostname in \(flow(hosts))\n"
-            text += task("Restart \(unit) after its unit changed", module: "ansible.builtin.systemd_service", args: [
-                ("name", unit), ("state", "restarted"), ("daemon_reload", "true"),
-            ], tags: ["services"], extra: "    when: inventory_hostname in \(flow(hosts)) and (\(restartFact(unit)) | default(false))\n")
-            text += task("Start \(unit)", module: "ansible.builtin.systemd_service", args: [
-                ("name", unit), ("state", "started"), ("enabled", "true"),
-            ], tags: ["services"], extra: when)
+            text += task(
+                "Restart \(unit) after its unit changed", module: "ansible.builtin.systemd_service",
+                args: [
+                    ("name", unit), ("state", "restarted"), ("daemon_reload", "true"),
+                ], tags: ["services"], extra: "    when: inventory_hostname in \(flow(hosts)) and (\(restartFact(unit)) | default(false))\n")
+            text += task(
+                "Start \(unit)", module: "ansible.builtin.systemd_service",
+                args: [
+                    ("name", unit), ("state", "started"), ("enabled", "true"),
+                ], tags: ["services"], extra: when)
         }
         for directory in composeDirectories {
             let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange == .composeUp(directory: directory) } }.map(\.name)
@@ -226,14 +238,18 @@ struct AnsibleEmitter {
             // configuration); otherwise --no-recreate only starts what is not running, as
             // `state: started` does for a unit (docs.docker.com/reference/cli/docker/compose/up).
             let marked = "(\(recreateFact(directory)) | default(false))"
-            text += task("Recreate the compose services of \(directory) after compose.yaml changed", module: "ansible.builtin.command",
-                         args: [("cmd", "docker compose up -d"), ("chdir", directory)], tags: ["services"],
-                         extra: "    changed_when: true\n    when: inventory_hostname in \(flow(hosts)) and \(marked)\n")
-            text += task("Start the compose services of \(directory)", module: "ansible.builtin.command", args: [
-                ("cmd", "docker compose up -d --no-recreate"), ("chdir", directory),
-            ], tags: ["services"], extra: "    register: spark_gen_compose\n"
-                + "    changed_when: spark_gen_compose.stderr is search('(Created|Started)')\n"
-                + "    when: inventory_hostname in \(flow(hosts)) and not \(marked)\n")
+            text += task(
+                "Recreate the compose services of \(directory) after compose.yaml changed", module: "ansible.builtin.command",
+                args: [("cmd", "docker compose up -d"), ("chdir", directory)], tags: ["services"],
+                extra: "    changed_when: true\n    when: inventory_hostname in \(flow(hosts)) and \(marked)\n")
+            text += task(
+                "Start the compose services of \(directory)", module: "ansible.builtin.command",
+                args: [
+                    ("cmd", "docker compose up -d --no-recreate"), ("chdir", directory),
+                ], tags: ["services"],
+                extra: "    register: spark_gen_compose\n"
+                    + "    changed_when: spark_gen_compose.stderr is search('(Created|Started)')\n"
+                    + "    when: inventory_hostname in \(flow(hosts)) and not \(marked)\n")
         }
         return text
     }
@@ -243,8 +259,9 @@ struct AnsibleEmitter {
         var text = "- name: Verify\n  hosts: all\n  gather_facts: false\n  become: true\n  tasks:\n"
         for node in manifest.nodes {
             guard let script = node.verifyScript else { continue }
-            text += task("Verify \(node.name)", module: "ansible.builtin.command", args: [("cmd", script)], tags: ["verify"],
-                         extra: "    changed_when: false\n    when: inventory_hostname == \(yaml(node.name))\n")
+            text += task(
+                "Verify \(node.name)", module: "ansible.builtin.command", args: [("cmd", script)], tags: ["verify"],
+                extra: "    changed_when: false\n    when: inventory_hostname == \(yaml(node.name))\n")
         }
         return text
     }

@@ -27,12 +27,14 @@ struct FirewallEmitter {
     }
 
     private func script(_ plan: Plan, _ node: NodePlan) -> String {
-        let header = Header(plan, node: node.name, about: [
-            "Host firewall of \(node.name). Resets ufw to exactly these rules, so rules pasted by hand",
-            "earlier (an 'allow 8001' on every interface, say) do not survive.",
-            "tailscaled accepts tailscale0 traffic before ufw: the tailnet policy guards that interface.",
-            "Run as root: sudo \(Layout.stackPath(node, "scripts/firewall.sh"))",
-        ])
+        let header = Header(
+            plan, node: node.name,
+            about: [
+                "Host firewall of \(node.name). Resets ufw to exactly these rules, so rules pasted by hand",
+                "earlier (an 'allow 8001' on every interface, say) do not survive.",
+                "tailscaled accepts tailscale0 traffic before ufw: the tailnet policy guards that interface.",
+                "Run as root: sudo \(Layout.stackPath(node, "scripts/firewall.sh"))",
+            ])
         var script = ""
         // ssh comes in only to the LAN addresses: on a machine that lacks one (a typo, a new DHCP
         // lease) the reset would shut out every new ssh connection, so the script stops first.
@@ -40,7 +42,8 @@ struct FirewallEmitter {
             let address = lan.address.description
             // A case, not a pipe into grep -q: under pipefail, ip killed by SIGPIPE would read as "absent".
             script += "case \"$(ip -4 -o addr show)\" in\n  *\(Shell.quote(" \(address)/"))*) ;;\n"
-            script += "  *)\n    echo \(Shell.quote("no interface of this machine has \(address), the address of \(node.name) on \(lan.link.phrase): ufw is left as it is")) >&2\n"
+            script +=
+                "  *)\n    echo \(Shell.quote("no interface of this machine has \(address), the address of \(node.name) on \(lan.link.phrase): ufw is left as it is")) >&2\n"
             script += "    exit 1\n    ;;\nesac\n"
         }
         if !node.lans.isEmpty { script += "\n" }

@@ -57,12 +57,14 @@ extension RunbookEmitter {
         let keyed = node.clusterRoles.filter { $0.kind == .head && $0.cluster.isKeyed }.map(\.cluster)
         // A model its callers reach on a link (a LAN, say) binds that link's address, not loopback.
         let linked = node.clusterRoles.filter { $0.kind == .head && !$0.cluster.isKeyed && $0.cluster.link != nil }.map(\.cluster)
-        let front = node.litellm == nil ? "" : " The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs."
+        let front =
+            node.litellm == nil
+            ? "" : " The tailnet reaches \(node.has(.nginx) ? "NGINX" : "LiteLLM") through `tailscale serve`, which the tailnet policy governs."
         var items = [
             (keyed.isEmpty && linked.isEmpty ? "Every service binds 127.0.0.1" : "Every other service binds 127.0.0.1")
                 + " and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
                 + ": Docker DNATs published ports before ufw's INPUT chain, and tailscaled accepts everything arriving on "
-                + "`tailscale0` ahead of ufw." + front,
+                + "`tailscale0` ahead of ufw." + front
         ]
         for cluster in linked {
             let link = cluster.link.map { " on \($0.phrase)" } ?? ""
@@ -79,14 +81,15 @@ extension RunbookEmitter {
                     + "until then compose restarts it.")
         }
         guard node.litellm != nil else {
-            return (items + [
-                "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
-                    + "that exposes a model port is rejected when saved.",
-                linked.isEmpty
-                    ? "ufw is reset to the generated rules: nothing but ssh is admitted from outside the tailnet."
-                    : "ufw is reset to the generated rules: nothing but ssh and the models' ports, from their callers, is admitted "
-                        + "from outside the tailnet.",
-            ]).map { "- \($0)\n" }.joined()
+            return
+                (items + [
+                    "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
+                        + "that exposes a model port is rejected when saved.",
+                    linked.isEmpty
+                        ? "ufw is reset to the generated rules: nothing but ssh is admitted from outside the tailnet."
+                        : "ufw is reset to the generated rules: nothing but ssh and the models' ports, from their callers, is admitted "
+                            + "from outside the tailnet.",
+                ]).map { "- \($0)\n" }.joined()
         }
         items += [
             node.litellm?.routesBetweenModels == true
@@ -94,7 +97,7 @@ extension RunbookEmitter {
                     + "backend that is down fails the requests for its own name, or sends them down its chain, instead of an "
                     + "unnamed model answering them."
                 : "Each model name is one backend and LiteLLM has no retries or fallbacks: a backend that is down fails the requests "
-                    + "for its own name, at once, instead of another model answering them.",
+                    + "for its own name, at once, instead of another model answering them."
         ]
         if node.has(.nginx) {
             items.append(

@@ -17,11 +17,13 @@ extension RunbookEmitter {
         if let database = litellm.database {
             let container = App.litellmDB.containerName
             book.text += "docker compose -f \(compose) up -d \(container)\n"
-            book.text += "timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(database.host) -p \(database.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'\n"
+            book.text +=
+                "timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(database.host) -p \(database.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'\n"
             // LiteLLM's image migrates its database at start (`prisma migrate deploy`, proxy_cli.py);
             // from site-packages the schema is pushed here.
             if litellm.container == nil, let file = node.secretFile(defining: "DATABASE_URL") {
-                book.text += "( set -a; . \(file.path); \(home)/.local/bin/prisma db push --schema \(home)/.local/lib/python\(node.python)/site-packages/litellm/proxy/schema.prisma )\n"
+                book.text +=
+                    "( set -a; . \(file.path); \(home)/.local/bin/prisma db push --schema \(home)/.local/lib/python\(node.python)/site-packages/litellm/proxy/schema.prisma )\n"
             }
         }
         if litellm.cache != nil {
@@ -38,22 +40,29 @@ extension RunbookEmitter {
         book.text += wait.line + "\n```\n\n"
         book.text += "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches "
         book.text += litellm.routes.isEmpty ? "no model.\n" : "\(litellm.routes.map { "\($0.servedName) at \($0.apiBase)" }.joined(separator: ", ")).\n"
-        book.text += "\n`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and that every model answers a one-token completion: "
+        book.text +=
+            "\n`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and that every model answers a one-token completion: "
         book.text += "run it after every change of the config.\n"
 
         if !recipes.virtualKeyFiles.isEmpty {
             let offers = plan.offers.filter { $0.gateway == node.name }
             let forApps = recipes.virtualKeyFiles.count > offers.count
-            book.heading(offers.isEmpty ? "Virtual keys for the apps (once)" : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)")
+            book.heading(
+                offers.isEmpty
+                    ? "Virtual keys for the apps (once)"
+                    : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)")
             if litellm.database != nil, let master = node.secretFile(defining: litellm.masterKey.variable) {
                 if forApps {
                     book.text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
                     book.text += "the apps read it at their first start. "
                 }
                 for offer in offers {
-                    book.text += "Owner \(offer.to) gets a key limited to \(offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")), the models offered to it "
-                    book.text += "(`\(offer.path)`); \(offer.receivers.joined(separator: ", ")) copies it in its 'Secrets from other nodes' step and calls this LiteLLM "
-                    book.text += "\(offer.lan.map { "over LAN \($0)" } ?? "over the tailnet") with it, at \(offer.apiBase). LiteLLM refuses it for any other model. "
+                    book.text +=
+                        "Owner \(offer.to) gets a key limited to \(offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")), the models offered to it "
+                    book.text +=
+                        "(`\(offer.path)`); \(offer.receivers.joined(separator: ", ")) copies it in its 'Secrets from other nodes' step and calls this LiteLLM "
+                    book.text +=
+                        "\(offer.lan.map { "over LAN \($0)" } ?? "over the tailnet") with it, at \(offer.apiBase). LiteLLM refuses it for any other model. "
                 }
                 book.text += "To mint a new one, delete the old key in the LiteLLM UI and the file here.\n\n```sh\n"
                 book.reads([master.path])

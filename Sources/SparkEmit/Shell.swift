@@ -7,10 +7,12 @@ enum Shell {
 
     static func quote(_ word: String) -> String {
         // ASCII ranges, not Unicode properties: this runs for every word of every script.
-        let safe = !word.isEmpty && word.utf8.allSatisfy { byte in
-            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
-                || Self.safePunctuation.contains(byte)
-        }
+        let safe =
+            !word.isEmpty
+            && word.utf8.allSatisfy { byte in
+                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                    || Self.safePunctuation.contains(byte)
+            }
         if safe { return word }
         if word.contains("$") || word.contains("`") {
             var quoted = "\""

@@ -38,6 +38,8 @@ import Testing
         #expect(!generated.isEmpty && generated.allSatisfy { $0.path.hasPrefix(Self.generatedFolder) })
         let checked = sources.filter { !($0.text.hasPrefix(Self.generatedMarker) && $0.path.hasPrefix(Self.generatedFolder)) }
         let over = checked.map { (path: $0.path, lines: Self.lineCount($0.text)) }.filter { $0.lines > Self.limit }
-        #expect(over.isEmpty, "over \(Self.limit) lines: \(over.map { "\($0.path) (\($0.lines))" }.joined(separator: ", ")); split the type into extension files by concern")
+        #expect(
+            over.isEmpty,
+            "over \(Self.limit) lines: \(over.map { "\($0.path) (\($0.lines))" }.joined(separator: ", ")); split the type into extension files by concern")
     }
 }

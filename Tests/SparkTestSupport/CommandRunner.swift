@@ -51,8 +51,10 @@ public enum CommandRunner {
     }
 
     /// The started process, or nil when it cannot start.
-    private static func start(_ executable: String, _ arguments: [String], in directory: String?, input: String?, scratch: URL,
-                              whenDone: (@Sendable (Int32) -> Void)?) -> Process? {
+    private static func start(
+        _ executable: String, _ arguments: [String], in directory: String?, input: String?, scratch: URL,
+        whenDone: (@Sendable (Int32) -> Void)?
+    ) -> Process? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

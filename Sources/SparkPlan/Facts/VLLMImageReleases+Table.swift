@@ -3,11 +3,29 @@
 extension VLLMImageReleases {
     /// Images whose tag does not name their vLLM release: image, release, evidence.
     static let named: [(image: String, version: String, evidence: String)] = [
-        ("nvcr.io/nvidia/vllm:25.10-py3", "0.10.2", "NVIDIA vLLM Release 25.10 notes, 'Contents of the vLLM container': 'vLLM: 0.10.2' (docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-25-10.html)"),
-        ("nvcr.io/nvidia/vllm:26.01-py3", "0.11.1", "NVIDIA vLLM Release 26.01 notes, 'Contents of the vLLM container': 'vLLM: 0.11.1' (docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-26-01.html)"),
-        ("nvcr.io/nvidia/vllm:26.03-py3", "0.17.1", "NVIDIA vLLM Release 26.03 notes, 'Contents of the vLLM container': 'vLLM: 0.17.1' (docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-26-03.html)"),
-        ("nvcr.io/nvidia/vllm:26.04-py3", "0.19.0", "NGC vLLM 26.04 reports its engine as '0.19.0+nv26.04' (shared/seeds field report: 'vLLM 0.19.0+nv26.04 hard-requires Ray'; public deployment notes in the code index: 'nvcr.io/nvidia/vllm:26.04-py3 / vLLM 0.19.0+...nv26.04', 'NGC tag 26.04 -> vLLM 0.19.0'). NVIDIA's own 26.04 release-notes page was not found in the stored corpora; its neighbours bracket it: docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-26-03.html lists 'vLLM: 0.17.1', rel-26-05.html lists 'vLLM: 0.20.1'. NVIDIA's build is 0.19.0 plus NVIDIA's patches; the table is upstream v0.19.0's."),
-        ("nvcr.io/nvidia/vllm:26.05-py3", "0.20.1", "NVIDIA vLLM Release 26.05 notes, 'Contents of the vLLM container': 'vLLM: 0.20.1' (docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-26-05.html)"),
-        ("nvcr.io/nvidia/vllm:26.10-py3", "0.31.0", "NVIDIA vLLM Release 26.10 notes, 'Contents of the vLLM container': 'vLLM: 0.31.0' (docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-26-10.html)"),
+        (
+            "nvcr.io/nvidia/vllm:25.10-py3", "0.10.2",
+            "NVIDIA vLLM Release 25.10 notes, 'Contents of the vLLM container': 'vLLM: 0.10.2' (docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-25-10.html)"
+        ),
+        (
+            "nvcr.io/nvidia/vllm:26.01-py3", "0.11.1",
+            "NVIDIA vLLM Release 26.01 notes, 'Contents of the vLLM container': 'vLLM: 0.11.1' (docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-26-01.html)"
+        ),
+        (
+            "nvcr.io/nvidia/vllm:26.03-py3", "0.17.1",
+            "NVIDIA vLLM Release 26.03 notes, 'Contents of the vLLM container': 'vLLM: 0.17.1' (docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-26-03.html)"
+        ),
+        (
+            "nvcr.io/nvidia/vllm:26.04-py3", "0.19.0",
+            "NGC vLLM 26.04 reports its engine as '0.19.0+nv26.04' (shared/seeds field report: 'vLLM 0.19.0+nv26.04 hard-requires Ray'; public deployment notes in the code index: 'nvcr.io/nvidia/vllm:26.04-py3 / vLLM 0.19.0+...nv26.04', 'NGC tag 26.04 -> vLLM 0.19.0'). NVIDIA's own 26.04 release-notes page was not found in the stored corpora; its neighbours bracket it: docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-26-03.html lists 'vLLM: 0.17.1', rel-26-05.html lists 'vLLM: 0.20.1'. NVIDIA's build is 0.19.0 plus NVIDIA's patches; the table is upstream v0.19.0's."
+        ),
+        (
+            "nvcr.io/nvidia/vllm:26.05-py3", "0.20.1",
+            "NVIDIA vLLM Release 26.05 notes, 'Contents of the vLLM container': 'vLLM: 0.20.1' (docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-26-05.html)"
+        ),
+        (
+            "nvcr.io/nvidia/vllm:26.10-py3", "0.31.0",
+            "NVIDIA vLLM Release 26.10 notes, 'Contents of the vLLM container': 'vLLM: 0.31.0' (docs.nvidia.com/deeplearning/frameworks/vllm-release-notes/rel-26-10.html)"
+        ),
     ]
 }

@@ -118,7 +118,13 @@ extension VLLMServeArguments {
         ("--kv-sharing-fast-prefill", []),
         ("--kv-transfer-config", []),
         ("--limit-mm-per-prompt", []),
-        ("--load-format", ["auto", "bitsandbytes", "dummy", "fastsafetensors", "gguf", "mistral", "npcache", "pt", "runai_streamer", "runai_streamer_sharded", "safetensors", "sharded_state", "tensorizer"]),
+        (
+            "--load-format",
+            [
+                "auto", "bitsandbytes", "dummy", "fastsafetensors", "gguf", "mistral", "npcache", "pt", "runai_streamer", "runai_streamer_sharded",
+                "safetensors", "sharded_state", "tensorizer",
+            ]
+        ),
         ("--log-config-file", []),
         ("--log-error-stack", []),
         ("--logits-processor-pattern", []),
@@ -218,9 +224,22 @@ extension VLLMServeArguments {
         ("--port", []),
         ("--prefix-caching-hash-algo", ["sha256", "sha256_cbor"]),
         ("--pt-load-map-location", []),
-        ("--quantization", ["auto-round", "awq", "awq_marlin", "bitblas", "bitsandbytes", "compressed-tensors", "deepspeedfp", "experts_int8", "fbgemm_fp8", "fp8", "fp_quant", "gguf", "gptq", "gptq_bitblas", "gptq_marlin", "gptq_marlin_24", "hqq", "inc", "ipex", "modelopt", "modelopt_fp4", "moe_wna16", "mxfp4", "petit_nvfp4", "ptpc_fp8", "quark", "rtn", "torchao", "tpu_int8", "None"]),
+        (
+            "--quantization",
+            [
+                "auto-round", "awq", "awq_marlin", "bitblas", "bitsandbytes", "compressed-tensors", "deepspeedfp", "experts_int8", "fbgemm_fp8", "fp8",
+                "fp_quant", "gguf", "gptq", "gptq_bitblas", "gptq_marlin", "gptq_marlin_24", "hqq", "inc", "ipex", "modelopt", "modelopt_fp4", "moe_wna16",
+                "mxfp4", "petit_nvfp4", "ptpc_fp8", "quark", "rtn", "torchao", "tpu_int8", "None",
+            ]
+        ),
         ("--ray-workers-use-nsight", []),
-        ("--reasoning-parser", ["deepseek_r1", "deepseek_v3", "ernie45", "glm45", "granite", "hunyuan_a13b", "kimi_k2", "minimax_m2", "minimax_m2_append_think", "mistral", "olmo3", "openai_gptoss", "qwen3", "seed_oss", "step3"]),
+        (
+            "--reasoning-parser",
+            [
+                "deepseek_r1", "deepseek_v3", "ernie45", "glm45", "granite", "hunyuan_a13b", "kimi_k2", "minimax_m2", "minimax_m2_append_think", "mistral",
+                "olmo3", "openai_gptoss", "qwen3", "seed_oss", "step3",
+            ]
+        ),
         ("--reasoning-parser-plugin", []),
         ("--response-role", []),
         ("--return-tokens-as-token-ids", []),
@@ -249,7 +268,14 @@ extension VLLMServeArguments {
         ("--tokenizer-mode", ["auto", "custom", "mistral", "slow"]),
         ("--tokenizer-revision", []),
         ("--tokens-only", []),
-        ("--tool-call-parser", ["deepseek_v3", "deepseek_v31", "ernie45", "glm45", "granite", "granite-20b-fc", "hermes", "hunyuan_a13b", "internlm", "jamba", "kimi_k2", "llama3_json", "llama4_json", "llama4_pythonic", "longcat", "minimax", "minimax_m2", "mistral", "olmo3", "openai", "phi4_mini_json", "pythonic", "qwen3_coder", "qwen3_xml", "seed_oss", "step3", "xlam"]),
+        (
+            "--tool-call-parser",
+            [
+                "deepseek_v3", "deepseek_v31", "ernie45", "glm45", "granite", "granite-20b-fc", "hermes", "hunyuan_a13b", "internlm", "jamba", "kimi_k2",
+                "llama3_json", "llama4_json", "llama4_pythonic", "longcat", "minimax", "minimax_m2", "mistral", "olmo3", "openai", "phi4_mini_json", "pythonic",
+                "qwen3_coder", "qwen3_xml", "seed_oss", "step3", "xlam",
+            ]
+        ),
         ("--tool-parser-plugin", []),
         ("--tool-server", []),
         ("--trust-remote-code", []),
@@ -274,7 +300,14 @@ extension VLLMServeArguments {
         ("-dpr", []),
         ("-n", []),
         ("-pp", []),
-        ("-q", ["auto-round", "awq", "awq_marlin", "bitblas", "bitsandbytes", "compressed-tensors", "deepspeedfp", "experts_int8", "fbgemm_fp8", "fp8", "fp_quant", "gguf", "gptq", "gptq_bitblas", "gptq_marlin", "gptq_marlin_24", "hqq", "inc", "ipex", "modelopt", "modelopt_fp4", "moe_wna16", "mxfp4", "petit_nvfp4", "ptpc_fp8", "quark", "rtn", "torchao", "tpu_int8", "None"]),
+        (
+            "-q",
+            [
+                "auto-round", "awq", "awq_marlin", "bitblas", "bitsandbytes", "compressed-tensors", "deepspeedfp", "experts_int8", "fbgemm_fp8", "fp8",
+                "fp_quant", "gguf", "gptq", "gptq_bitblas", "gptq_marlin", "gptq_marlin_24", "hqq", "inc", "ipex", "modelopt", "modelopt_fp4", "moe_wna16",
+                "mxfp4", "petit_nvfp4", "ptpc_fp8", "quark", "rtn", "torchao", "tpu_int8", "None",
+            ]
+        ),
         ("-r", []),
         ("-tp", []),
     ]

@@ -14,7 +14,13 @@ extension VLLMServeArguments {
     private static let flags_v0_20_0: [(String, [String])] = [
         ("--additional-config", []),
         ("--aggregate-engine-logging", []),
-        ("--all2all-backend", ["allgather_reducescatter", "deepep_high_throughput", "deepep_low_latency", "flashinfer_all2allv", "flashinfer_nvlink_one_sided", "flashinfer_nvlink_two_sided", "mori", "naive", "nixl_ep", "pplx"]),
+        (
+            "--all2all-backend",
+            [
+                "allgather_reducescatter", "deepep_high_throughput", "deepep_low_latency", "flashinfer_all2allv", "flashinfer_nvlink_one_sided",
+                "flashinfer_nvlink_two_sided", "mori", "naive", "nixl_ep", "pplx",
+            ]
+        ),
         ("--allow-credentials", []),
         ("--allow-deprecated-quantization", []),
         ("--allowed-headers", []),
@@ -125,7 +131,13 @@ extension VLLMServeArguments {
         ("--io-processor-plugin", []),
         ("--ir-op-priority", []),
         ("--kernel-config", []),
-        ("--kv-cache-dtype", ["auto", "bfloat16", "float16", "fp8", "fp8_ds_mla", "fp8_e4m3", "fp8_e5m2", "fp8_inc", "fp8_per_token_head", "int8_per_token_head", "nvfp4", "turboquant_3bit_nc", "turboquant_4bit_nc", "turboquant_k3v4_nc", "turboquant_k8v4"]),
+        (
+            "--kv-cache-dtype",
+            [
+                "auto", "bfloat16", "float16", "fp8", "fp8_ds_mla", "fp8_e4m3", "fp8_e5m2", "fp8_inc", "fp8_per_token_head", "int8_per_token_head", "nvfp4",
+                "turboquant_3bit_nc", "turboquant_4bit_nc", "turboquant_k3v4_nc", "turboquant_k8v4",
+            ]
+        ),
         ("--kv-cache-dtype-skip-layers", []),
         ("--kv-cache-memory-bytes", []),
         ("--kv-cache-metrics", []),
@@ -137,7 +149,13 @@ extension VLLMServeArguments {
         ("--kv-transfer-config", []),
         ("--language-model-only", []),
         ("--limit-mm-per-prompt", []),
-        ("--load-format", ["auto", "bitsandbytes", "dummy", "fastsafetensors", "gguf", "hf", "instanttensor", "mistral", "npcache", "pt", "runai_streamer", "runai_streamer_sharded", "safetensors", "sharded_state", "tensorizer"]),
+        (
+            "--load-format",
+            [
+                "auto", "bitsandbytes", "dummy", "fastsafetensors", "gguf", "hf", "instanttensor", "mistral", "npcache", "pt", "runai_streamer",
+                "runai_streamer_sharded", "safetensors", "sharded_state", "tensorizer",
+            ]
+        ),
         ("--log-config-file", []),
         ("--log-error-stack", []),
         ("--logits-processors", []),
@@ -269,10 +287,23 @@ extension VLLMServeArguments {
         ("--prefix-caching-hash-algo", ["sha256", "sha256_cbor", "xxhash", "xxhash_cbor"]),
         ("--profiler-config", []),
         ("--pt-load-map-location", []),
-        ("--quantization", ["awq", "awq_marlin", "bitsandbytes", "compressed-tensors", "cpu_awq", "deepseek_v4_fp8", "experts_int8", "fbgemm_fp8", "fp8", "fp8_per_block", "fp8_per_tensor", "fp_quant", "gguf", "gpt_oss_mxfp4", "gptq", "gptq_marlin", "humming", "inc", "int8_per_channel_weight_only", "modelopt", "modelopt_fp4", "modelopt_mixed", "modelopt_mxfp8", "moe_wna16", "mxfp4", "mxfp8", "online", "quark", "torchao"]),
+        (
+            "--quantization",
+            [
+                "awq", "awq_marlin", "bitsandbytes", "compressed-tensors", "cpu_awq", "deepseek_v4_fp8", "experts_int8", "fbgemm_fp8", "fp8", "fp8_per_block",
+                "fp8_per_tensor", "fp_quant", "gguf", "gpt_oss_mxfp4", "gptq", "gptq_marlin", "humming", "inc", "int8_per_channel_weight_only", "modelopt",
+                "modelopt_fp4", "modelopt_mixed", "modelopt_mxfp8", "moe_wna16", "mxfp4", "mxfp8", "online", "quark", "torchao",
+            ]
+        ),
         ("--ray-workers-use-nsight", []),
         ("--reasoning-config", []),
-        ("--reasoning-parser", ["deepseek_r1", "deepseek_v3", "deepseek_v4", "ernie45", "gemma4", "glm45", "granite", "holo2", "hunyuan_a13b", "hy_v3", "kimi_k2", "mimo", "minimax_m2", "minimax_m2_append_think", "mistral", "nemotron_v3", "olmo3", "openai_gptoss", "qwen3", "seed_oss", "step3", "step3p5"]),
+        (
+            "--reasoning-parser",
+            [
+                "deepseek_r1", "deepseek_v3", "deepseek_v4", "ernie45", "gemma4", "glm45", "granite", "holo2", "hunyuan_a13b", "hy_v3", "kimi_k2", "mimo",
+                "minimax_m2", "minimax_m2_append_think", "mistral", "nemotron_v3", "olmo3", "openai_gptoss", "qwen3", "seed_oss", "step3", "step3p5",
+            ]
+        ),
         ("--reasoning-parser-plugin", []),
         ("--renderer-num-workers", []),
         ("--response-role", []),
@@ -304,7 +335,15 @@ extension VLLMServeArguments {
         ("--tokenizer-mode", ["auto", "deepseek_v32", "deepseek_v4", "hf", "mistral", "slow"]),
         ("--tokenizer-revision", []),
         ("--tokens-only", []),
-        ("--tool-call-parser", ["deepseek_v3", "deepseek_v31", "deepseek_v32", "deepseek_v4", "ernie45", "functiongemma", "gemma4", "gigachat3", "glm45", "glm47", "granite", "granite-20b-fc", "granite4", "hermes", "hunyuan_a13b", "hy_v3", "internlm", "jamba", "kimi_k2", "llama3_json", "llama4_json", "llama4_pythonic", "longcat", "mimo", "minimax", "minimax_m2", "mistral", "olmo3", "openai", "phi4_mini_json", "pythonic", "qwen3_coder", "qwen3_xml", "seed_oss", "step3", "step3p5", "xlam"]),
+        (
+            "--tool-call-parser",
+            [
+                "deepseek_v3", "deepseek_v31", "deepseek_v32", "deepseek_v4", "ernie45", "functiongemma", "gemma4", "gigachat3", "glm45", "glm47", "granite",
+                "granite-20b-fc", "granite4", "hermes", "hunyuan_a13b", "hy_v3", "internlm", "jamba", "kimi_k2", "llama3_json", "llama4_json",
+                "llama4_pythonic", "longcat", "mimo", "minimax", "minimax_m2", "mistral", "olmo3", "openai", "phi4_mini_json", "pythonic", "qwen3_coder",
+                "qwen3_xml", "seed_oss", "step3", "step3p5", "xlam",
+            ]
+        ),
         ("--tool-parser-plugin", []),
         ("--tool-server", []),
         ("--trust-remote-code", []),
@@ -334,7 +373,14 @@ extension VLLMServeArguments {
         ("-n", []),
         ("-pcp", []),
         ("-pp", []),
-        ("-q", ["awq", "awq_marlin", "bitsandbytes", "compressed-tensors", "cpu_awq", "deepseek_v4_fp8", "experts_int8", "fbgemm_fp8", "fp8", "fp8_per_block", "fp8_per_tensor", "fp_quant", "gguf", "gpt_oss_mxfp4", "gptq", "gptq_marlin", "humming", "inc", "int8_per_channel_weight_only", "modelopt", "modelopt_fp4", "modelopt_mixed", "modelopt_mxfp8", "moe_wna16", "mxfp4", "mxfp8", "online", "quark", "torchao"]),
+        (
+            "-q",
+            [
+                "awq", "awq_marlin", "bitsandbytes", "compressed-tensors", "cpu_awq", "deepseek_v4_fp8", "experts_int8", "fbgemm_fp8", "fp8", "fp8_per_block",
+                "fp8_per_tensor", "fp_quant", "gguf", "gpt_oss_mxfp4", "gptq", "gptq_marlin", "humming", "inc", "int8_per_channel_weight_only", "modelopt",
+                "modelopt_fp4", "modelopt_mixed", "modelopt_mxfp8", "moe_wna16", "mxfp4", "mxfp8", "online", "quark", "torchao",
+            ]
+        ),
         ("-r", []),
         ("-sc", []),
         ("-tp", []),

@@ -14,7 +14,13 @@ extension VLLMServeArguments {
     private static let flags_v0_34_0: [(String, [String])] = [
         ("--additional-config", []),
         ("--aggregate-engine-logging", []),
-        ("--all2all-backend", ["allgather_reducescatter", "deepep_high_throughput", "deepep_low_latency", "deepep_v2", "flashinfer_all2allv", "flashinfer_nvlink_one_sided", "flashinfer_nvlink_two_sided", "moonep", "mori", "mori_high_throughput", "mori_low_latency", "naive", "nixl_ep", "passthrough", "pplx"]),
+        (
+            "--all2all-backend",
+            [
+                "allgather_reducescatter", "deepep_high_throughput", "deepep_low_latency", "deepep_v2", "flashinfer_all2allv", "flashinfer_nvlink_one_sided",
+                "flashinfer_nvlink_two_sided", "moonep", "mori", "mori_high_throughput", "mori_low_latency", "naive", "nixl_ep", "passthrough", "pplx",
+            ]
+        ),
         ("--allow-credentials", []),
         ("--allow-deprecated-quantization", []),
         ("--allowed-headers", []),
@@ -168,7 +174,14 @@ extension VLLMServeArguments {
         ("--kda-decode-backend", ["auto", "native", "flashinfer", "triton"]),
         ("--kda-prefill-backend", ["auto", "triton", "flashkda", "flashinfer", "fused"]),
         ("--kernel-config", []),
-        ("--kv-cache-dtype", ["auto", "bfloat16", "float16", "fp8", "fp8_ds_mla", "fp8_e4m3", "fp8_e5m2", "fp8_inc", "fp8_per_token_head", "int4_per_token_head", "int8_per_token_head", "nvfp4", "nvfp4_4over6", "nvfp4_ds_mla", "octave_k3v3", "octave_k3v3_compact", "octave_k3v4", "turboquant_3bit_nc", "turboquant_4bit_nc", "turboquant_k3v4_nc", "turboquant_k8v4", "ultraquant_4bit"]),
+        (
+            "--kv-cache-dtype",
+            [
+                "auto", "bfloat16", "float16", "fp8", "fp8_ds_mla", "fp8_e4m3", "fp8_e5m2", "fp8_inc", "fp8_per_token_head", "int4_per_token_head",
+                "int8_per_token_head", "nvfp4", "nvfp4_4over6", "nvfp4_ds_mla", "octave_k3v3", "octave_k3v3_compact", "octave_k3v4", "turboquant_3bit_nc",
+                "turboquant_4bit_nc", "turboquant_k3v4_nc", "turboquant_k8v4", "ultraquant_4bit",
+            ]
+        ),
         ("--kv-cache-dtype-skip-layers", []),
         ("--kv-cache-memory-bytes", []),
         ("--kv-cache-metrics", []),
@@ -181,7 +194,13 @@ extension VLLMServeArguments {
         ("--language-model-only", []),
         ("--limit-mm-per-prompt", []),
         ("--linear-backend", []),
-        ("--load-format", ["auto", "dummy", "fastsafetensors", "hf", "instanttensor", "ipc_cache", "mistral", "modelexpress", "npcache", "pt", "runai_streamer", "runai_streamer_sharded", "safetensors", "sharded_state", "tensorizer"]),
+        (
+            "--load-format",
+            [
+                "auto", "dummy", "fastsafetensors", "hf", "instanttensor", "ipc_cache", "mistral", "modelexpress", "npcache", "pt", "runai_streamer",
+                "runai_streamer_sharded", "safetensors", "sharded_state", "tensorizer",
+            ]
+        ),
         ("--log-config-file", []),
         ("--log-error-stack", []),
         ("--log-level", []),
@@ -361,12 +380,28 @@ extension VLLMServeArguments {
         ("--prefix-match-unit", []),
         ("--profiler-config", []),
         ("--pt-load-map-location", []),
-        ("--quantization", ["auto_awq", "auto_gptq", "awq", "awq_marlin", "compressed-tensors", "deepseek_v4_fp8", "experts_int8", "fbgemm_fp8", "fp8", "fp8_per_block", "fp8_per_channel", "fp8_per_tensor", "gpt_oss_mxfp4", "gptq", "gptq_marlin", "humming", "inc", "int8_per_channel_weight_only", "lut_b_moe", "modelopt", "modelopt_fp4", "modelopt_mixed", "modelopt_mxfp8", "moe_wna16", "mxfp4", "mxfp4_hadamard32", "mxfp8", "nvfp4_per_token", "online", "quark", "torchao", "w4afp8"]),
+        (
+            "--quantization",
+            [
+                "auto_awq", "auto_gptq", "awq", "awq_marlin", "compressed-tensors", "deepseek_v4_fp8", "experts_int8", "fbgemm_fp8", "fp8", "fp8_per_block",
+                "fp8_per_channel", "fp8_per_tensor", "gpt_oss_mxfp4", "gptq", "gptq_marlin", "humming", "inc", "int8_per_channel_weight_only", "lut_b_moe",
+                "modelopt", "modelopt_fp4", "modelopt_mixed", "modelopt_mxfp8", "moe_wna16", "mxfp4", "mxfp4_hadamard32", "mxfp8", "nvfp4_per_token", "online",
+                "quark", "torchao", "w4afp8",
+            ]
+        ),
         ("--quantization-config", []),
         ("--ray-workers-use-nsight", []),
         ("--reasoning-config", []),
         ("--reasoning-effort-map", []),
-        ("--reasoning-parser", ["beam", "cohere_command3", "cohere_command4", "deepseek_r1", "deepseek_v3", "deepseek_v4", "deepseek_v41", "ernie45", "gemma4", "glm45", "glm47", "granite", "granite_thinking_parser", "hf", "holo2", "hunyuan_a13b", "hy_v3", "hy_v4", "inkling", "k2_horizon", "kimi_k2", "kimi_k3", "ling3", "mimo", "minicpmv", "minimax_m2", "minimax_m2_append_think", "minimax_m3", "mistral", "muse", "muse_glimmer", "musespark", "nemotron_v3", "olmo3", "openai_gptoss", "plamo3", "poolside_v1", "qwen3", "ripple", "seed_oss", "step3", "step3p5", "step5", "zaya"]),
+        (
+            "--reasoning-parser",
+            [
+                "beam", "cohere_command3", "cohere_command4", "deepseek_r1", "deepseek_v3", "deepseek_v4", "deepseek_v41", "ernie45", "gemma4", "glm45",
+                "glm47", "granite", "granite_thinking_parser", "hf", "holo2", "hunyuan_a13b", "hy_v3", "hy_v4", "inkling", "k2_horizon", "kimi_k2", "kimi_k3",
+                "ling3", "mimo", "minicpmv", "minimax_m2", "minimax_m2_append_think", "minimax_m3", "mistral", "muse", "muse_glimmer", "musespark",
+                "nemotron_v3", "olmo3", "openai_gptoss", "plamo3", "poolside_v1", "qwen3", "ripple", "seed_oss", "step3", "step3p5", "step5", "zaya",
+            ]
+        ),
         ("--reasoning-parser-plugin", []),
         ("--renderer-num-workers", []),
         ("--replayssm-buffer-len", []),
@@ -393,7 +428,16 @@ extension VLLMServeArguments {
         ("--sleep-mode-offload-cudagraph", []),
         ("--sleep-preserve-parameter-names", []),
         ("--sparse-indexer-topk-backend", []),
-        ("--spec-method", ["bailing_hybrid_mtp", "bailing_hybrid_v3_mtp", "deepseek_mtp", "dflash", "dots3_note_mtp", "draft_model", "dspark", "eagle", "eagle3", "ernie_mtp", "exaone4_5_mtp", "exaone_moe_mtp", "extract_hidden_states", "gemma4_mtp", "glm4_moe_lite_mtp", "glm4_moe_mtp", "glm5_next_mtp", "glm_ocr_mtp", "hy_v3_mtp", "hy_v4_mtp", "inkling_mtp", "kimi_k3_mtp", "longcat_flash_mtp", "mimo_mtp", "mimo_v2_mtp", "minimax_m3_mtp", "mtp", "nemotron3_5_transcribe_mtp", "nemotron_h_mtp", "ngram", "ngram_gpu", "pangu_ultra_moe_mtp", "qwen3_5_mtp", "qwen3_next_mtp", "qwen4_exp_mtp", "step3p5_mtp", "step5_mtp", "suffix"]),
+        (
+            "--spec-method",
+            [
+                "bailing_hybrid_mtp", "bailing_hybrid_v3_mtp", "deepseek_mtp", "dflash", "dots3_note_mtp", "draft_model", "dspark", "eagle", "eagle3",
+                "ernie_mtp", "exaone4_5_mtp", "exaone_moe_mtp", "extract_hidden_states", "gemma4_mtp", "glm4_moe_lite_mtp", "glm4_moe_mtp", "glm5_next_mtp",
+                "glm_ocr_mtp", "hy_v3_mtp", "hy_v4_mtp", "inkling_mtp", "kimi_k3_mtp", "longcat_flash_mtp", "mimo_mtp", "mimo_v2_mtp", "minimax_m3_mtp", "mtp",
+                "nemotron3_5_transcribe_mtp", "nemotron_h_mtp", "ngram", "ngram_gpu", "pangu_ultra_moe_mtp", "qwen3_5_mtp", "qwen3_next_mtp", "qwen4_exp_mtp",
+                "step3p5_mtp", "step5_mtp", "suffix",
+            ]
+        ),
         ("--spec-model", []),
         ("--spec-tokens", []),
         ("--specialize-active-lora", []),
@@ -412,7 +456,17 @@ extension VLLMServeArguments {
         ("--tokenizer-mode", ["alpamayo2_super", "auto", "cohere", "deepseek_v32", "deepseek_v4", "glm5_next", "hf", "inkling", "kimi_k3", "mistral"]),
         ("--tokenizer-revision", []),
         ("--tokens-only", []),
-        ("--tool-call-parser", ["apertus", "beam", "cohere_command3", "cohere_command4", "deepseek_v3", "deepseek_v31", "deepseek_v32", "deepseek_v4", "deepseek_v41", "dots", "ernie45", "functiongemma", "gemma4", "gigachat3", "glm45", "glm47", "granite", "granite-20b-fc", "granite4", "granite_toolcall_parser", "hermes", "hf", "hunyuan_a13b", "hy_v3", "hy_v4", "inkling", "internlm", "jamba", "k2_horizon", "kimi_k2", "kimi_k3", "lfm2", "ling3", "llama3_json", "llama4_json", "llama4_pythonic", "longcat", "mimo", "minicpm5", "minimax_m2", "minimax_m3", "mistral", "muse", "muse_glimmer", "musespark", "olmo3", "openai", "phi4_mini_json", "plamo3", "poolside_v1", "pythonic", "qwen3_coder", "qwen3_json", "qwen3_xml", "ripple", "seed_oss", "step3", "step3p5", "step5", "xlam", "zaya", "zaya_xml"]),
+        (
+            "--tool-call-parser",
+            [
+                "apertus", "beam", "cohere_command3", "cohere_command4", "deepseek_v3", "deepseek_v31", "deepseek_v32", "deepseek_v4", "deepseek_v41", "dots",
+                "ernie45", "functiongemma", "gemma4", "gigachat3", "glm45", "glm47", "granite", "granite-20b-fc", "granite4", "granite_toolcall_parser",
+                "hermes", "hf", "hunyuan_a13b", "hy_v3", "hy_v4", "inkling", "internlm", "jamba", "k2_horizon", "kimi_k2", "kimi_k3", "lfm2", "ling3",
+                "llama3_json", "llama4_json", "llama4_pythonic", "longcat", "mimo", "minicpm5", "minimax_m2", "minimax_m3", "mistral", "muse", "muse_glimmer",
+                "musespark", "olmo3", "openai", "phi4_mini_json", "plamo3", "poolside_v1", "pythonic", "qwen3_coder", "qwen3_json", "qwen3_xml", "ripple",
+                "seed_oss", "step3", "step3p5", "step5", "xlam", "zaya", "zaya_xml",
+            ]
+        ),
         ("--tool-parser-plugin", []),
         ("--tool-server", []),
         ("--tool-strict-level", ["auto", "function", "parameter", "None"]),
@@ -452,7 +506,15 @@ extension VLLMServeArguments {
         ("-n", []),
         ("-pcp", []),
         ("-pp", []),
-        ("-q", ["auto_awq", "auto_gptq", "awq", "awq_marlin", "compressed-tensors", "deepseek_v4_fp8", "experts_int8", "fbgemm_fp8", "fp8", "fp8_per_block", "fp8_per_channel", "fp8_per_tensor", "gpt_oss_mxfp4", "gptq", "gptq_marlin", "humming", "inc", "int8_per_channel_weight_only", "lut_b_moe", "modelopt", "modelopt_fp4", "modelopt_mixed", "modelopt_mxfp8", "moe_wna16", "mxfp4", "mxfp4_hadamard32", "mxfp8", "nvfp4_per_token", "online", "quark", "torchao", "w4afp8"]),
+        (
+            "-q",
+            [
+                "auto_awq", "auto_gptq", "awq", "awq_marlin", "compressed-tensors", "deepseek_v4_fp8", "experts_int8", "fbgemm_fp8", "fp8", "fp8_per_block",
+                "fp8_per_channel", "fp8_per_tensor", "gpt_oss_mxfp4", "gptq", "gptq_marlin", "humming", "inc", "int8_per_channel_weight_only", "lut_b_moe",
+                "modelopt", "modelopt_fp4", "modelopt_mixed", "modelopt_mxfp8", "moe_wna16", "mxfp4", "mxfp4_hadamard32", "mxfp8", "nvfp4_per_token", "online",
+                "quark", "torchao", "w4afp8",
+            ]
+        ),
         ("-r", []),
         ("-sc", []),
         ("-tp", []),

@@ -30,8 +30,10 @@ struct LiteLLMDatabaseKind: AppKind {
     func secrets(_ context: AppContext) -> [SecretPlacement] {
         guard let password = context.owner.dbPassword else { return [] }
         let withLiteLLM = context.node.apps.contains(.litellm)
-        return [SecretPlacement(
-            secret: password, variables: [password.variable] + (withLiteLLM ? ["DATABASE_URL"] : []),
-            readers: (withLiteLLM ? [App.litellm.rawValue] : []) + [app.rawValue])]
+        return [
+            SecretPlacement(
+                secret: password, variables: [password.variable] + (withLiteLLM ? ["DATABASE_URL"] : []),
+                readers: (withLiteLLM ? [App.litellm.rawValue] : []) + [app.rawValue])
+        ]
     }
 }

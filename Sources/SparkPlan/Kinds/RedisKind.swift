@@ -11,7 +11,8 @@ struct RedisKind: AppKind {
         // on stdin (`redis-server -` reads its config there, src/server.c), so no command line,
         // `ps` or `docker inspect` shows it; docker-entrypoint.sh still drops to the redis user.
         // `$$` is compose's escape for a literal `$`.
-        let script = "printf 'requirepass %s\\n' \"$$REDIS_PASSWORD\" | exec docker-entrypoint.sh redis-server - "
+        let script =
+            "printf 'requirepass %s\\n' \"$$REDIS_PASSWORD\" | exec docker-entrypoint.sh redis-server - "
             + "--bind \(context.bind) --port \(context.port) --save '' --appendonly no"
         return Workload(
             name: app.containerName, image: context.image(default: DefaultImages.redis.reference), command: ["sh", "-c", script],
@@ -22,6 +23,8 @@ struct RedisKind: AppKind {
     /// The password, read by Redis and by the node's LiteLLM, which caches there.
     func secrets(_ context: AppContext) -> [SecretPlacement] {
         guard let password = context.owner.redisPassword else { return [] }
-        return [SecretPlacement(secret: password, variables: [password.variable], readers: [App.litellm.rawValue, app.rawValue], group: context.composeReaderGroup)]
+        return [
+            SecretPlacement(secret: password, variables: [password.variable], readers: [App.litellm.rawValue, app.rawValue], group: context.composeReaderGroup)
+        ]
     }
 }
