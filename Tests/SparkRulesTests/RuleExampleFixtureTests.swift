@@ -44,11 +44,13 @@ import Testing
     }
 
     /// An edit must name text that occurs once, or the example would change more than it shows.
-    @Test func anEditOfTextThatRepeatsIsRefused() {
+    @Test func anEditOfTextThatRepeatsIsRefused() throws {
         let twice = RuleExample(.twoOwnerLab, replacing: "cameron", with: "ops")
         #expect(throws: RuleExample.ApplyError.self) { try twice.applied() }
         let once = RuleExample(.twoOwnerLab, replacing: "tailnet_hostname: sparky-02", with: "tailnet_hostname: ↓spark-01")
-        let hunk = try? #require(once.applied().hunks.first)
-        #expect(hunk?.removed == ["    tailnet_hostname: sparky-02"] && hunk?.added == ["    tailnet_hostname: ↓spark-01"])
+        let hunks = try once.applied().hunks
+        #expect(hunks.count == 1)
+        #expect(hunks.first?.removed == ["    tailnet_hostname: sparky-02"] && hunks.first?.added == ["    tailnet_hostname: ↓spark-01"])
+        #expect(hunks.first?.parents == ["nodes:", "  spark-02:"])
     }
 }
