@@ -22,6 +22,7 @@ struct ImageRecipeRule: Rule {
                           default_chat_template_kwargs: {enable_thinking: false}
                       qwen3-8b:
                         source: Qwen/Qwen3-8B-FP8
+                        revision: main
                         weights_gb: 8
                         runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.05-py3, image: ↓vllm-spark:26.05, ray_token: {file: ~/.ray-cluster-token.env}}
                         cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, pipeline_parallel: 1, ray_port: 6380}
@@ -38,6 +39,7 @@ struct ImageRecipeRule: Rule {
                           default_chat_template_kwargs: {enable_thinking: false}
                       qwen3-8b:
                         source: Qwen/Qwen3-8B-FP8
+                        revision: main
                         weights_gb: 8
                         runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.05-py3, image: vllm-spark-next:26.05, ray_token: {file: ~/.ray-cluster-token.env}}
                         cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, pipeline_parallel: 1, ray_port: 6380}

@@ -27,9 +27,11 @@ struct ResidentModelsRule: Rule {
                     models:
                       embedder:
                         source: Qwen/Qwen3-Embedding-8B
+                        revision: main
                         weights_gb: 16
                         runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
                         node: spark-1
+                        port: 8010
                         vllm: {gpu_memory_utilization: ↓0.3}
 
                     """),
@@ -39,6 +41,7 @@ struct ResidentModelsRule: Rule {
                           default_chat_template_kwargs: {enable_thinking: false}
                       embedder:
                         source: Qwen/Qwen3-Embedding-8B
+                        revision: main
                         weights_gb: 16
                         runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3, image: vllm-spark:26.04}
                         cluster: {head: spark-01}
@@ -58,6 +61,7 @@ struct ResidentModelsRule: Rule {
                           default_chat_template_kwargs: {enable_thinking: false}
                       embedder:
                         source: Qwen/Qwen3-Embedding-4B
+                        revision: main
                         weights_gb: 8
                         runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3, image: vllm-spark:26.04}
                         cluster: {head: spark-01}
