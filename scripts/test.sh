@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, and runs every test.
 #   scripts/test.sh           everything (what CI runs, via .ci/run)
-#   scripts/test.sh --quick   while editing: the unit tests, rule examples and goldens, without
-#                             the release build and the proofs by real programs
+#   scripts/test.sh --quick   while editing: swift format lint, the unit tests, rule examples and
+#                             goldens, without the release build and the proofs by real programs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --test
+# Formatting first: it takes seconds and fails on any finding (.swift-format; docs/development.md).
+swift format lint --strict --parallel --recursive Sources Tests Package.swift
 swift build
 if [ "${1:-}" = "--quick" ]; then
   exec swift test --disable-xctest --skip 'RealToolTests|TrustBoundaryProofTests|RayProofTests|LANModelProofTests'

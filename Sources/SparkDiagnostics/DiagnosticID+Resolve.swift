@@ -35,13 +35,15 @@ extension DiagnosticID {
 
     public static let resolveLinkAddress = DiagnosticID(
         "RS005", .resolve, "link-address", title: "an address that does not fit its link",
-        meaning: "A node or host has an address on a link that is not defined, outside the link's subnet, on a link kind it may not join, or without the interface name the link needs.",
+        meaning:
+            "A node or host has an address on a link that is not defined, outside the link's subnet, on a link kind it may not join, or without the interface name the link needs.",
         allowed: "addresses on defined links, within their subnets, with an interface for direct links and fabrics.",
         fix: "correct the address or the link as the help line says.")
 
     public static let resolveNoSharedLink = DiagnosticID(
         "RS006", .resolve, "no-shared-link", title: "machines that must talk share no network (or several)",
-        meaning: "Two machines that call each other (a cluster's nodes, a panel and its node, a service and its clients) share no link, or share several and the topology does not say which.",
+        meaning:
+            "Two machines that call each other (a cluster's nodes, a panel and its node, a service and its clients) share no link, or share several and the topology does not say which.",
         allowed: "one shared link, named with 'link:' when there are several.",
         fix: "put them on one link, or name the one to use.")
 
@@ -53,7 +55,8 @@ extension DiagnosticID {
 
     public static let resolveTailnetListen = DiagnosticID(
         "RS008", .resolve, "tailnet-listen", title: "a service on the tailnet without what that needs",
-        meaning: "A model or backend reached over the tailnet needs a tailnet address, an api_key every tagged device cannot bypass, and a runtime spark-gen can expose safely.",
+        meaning:
+            "A model or backend reached over the tailnet needs a tailnet address, an api_key every tagged device cannot bypass, and a runtime spark-gen can expose safely.",
         allowed: "listen: tailnet on a one-node vLLM with an api_key read as VLLM_API_KEY, on a node with tailnet_ip.",
         fix: "add what the help line names, or keep the service off the tailnet.",
         example: "    listen: tailnet   # and no api_key")
@@ -80,15 +83,20 @@ extension DiagnosticID {
 
     public static let resolveOfferNotRouted = DiagnosticID(
         "RS012", .resolve, "offer-not-routed", title: "an offered model the offering gateway does not route",
-        meaning: "An owner offers another owner a model through its LiteLLM, but that LiteLLM has no route for it: the minted key would name a model the gateway cannot serve.",
+        meaning:
+            "An owner offers another owner a model through its LiteLLM, but that LiteLLM has no route for it: the minted key would name a model the gateway cannot serve.",
         allowed: "models the owner's gateway routes (its owner's models and its tailnet's backends).",
         fix: "route the model (owners.<o>.models) or drop it from the offer.",
         example: "    offers:\n      - {to: housemate, models: [not-routed], via: lan, key: {file: ~/.offer.env}}")
 
     public static let resolveOfferConflict = DiagnosticID(
         "RS013", .resolve, "offer-conflict", title: "offers the runbooks cannot carry out as written",
-        meaning: "Two offers from one owner to the same owner would mint two keys under one alias; two offer keys (or an offer key and the LiteLLM's own secrets) loaded into one LiteLLM under one variable would leave one backend with the other's key, as the later env file wins; and two gateways that each receive the other's offer would each wait for the other's key before starting.",
+        meaning:
+            "Two offers from one owner to the same owner would mint two keys under one alias; two offer keys (or an offer key and the LiteLLM's own secrets) loaded into one LiteLLM under one variable would leave one backend with the other's key, as the later env file wins; and two gateways that each receive the other's offer would each wait for the other's key before starting.",
         allowed: "one offer per pair of owners, a distinct variable for every secret one LiteLLM loads, and offers whose gateways do not wait on each other.",
-        fix: "list every offered model in one entry, name a variable for the key ({file: ~/.offer.env, var: LITELLM_OFFER_KEY_GUEST}), or offer in one direction.",
-        example: "    offers:\n      - {to: housemate, models: [a], via: lan, key: {file: ~/.offer-a.env}}\n      - {to: housemate, models: [b], via: lan, key: {file: ~/.offer-b.env}}")
+        fix:
+            "list every offered model in one entry, name a variable for the key ({file: ~/.offer.env, var: LITELLM_OFFER_KEY_GUEST}), or offer in one direction.",
+        example:
+            "    offers:\n      - {to: housemate, models: [a], via: lan, key: {file: ~/.offer-a.env}}\n      - {to: housemate, models: [b], via: lan, key: {file: ~/.offer-b.env}}"
+    )
 }

@@ -38,7 +38,8 @@ extension DiagnosticID {
 
     public static let specInvalidValue = DiagnosticID(
         "SP005", .spec, "invalid-value", title: "text that does not match the value's grammar",
-        meaning: "Names, images, digests, paths and policy entries are written into shell scripts, unit files and policies; only the characters their grammar allows are safe there.",
+        meaning:
+            "Names, images, digests, paths and policy entries are written into shell scripts, unit files and policies; only the characters their grammar allows are safe there.",
         allowed: "the form the help line names ('expected …').",
         fix: "rewrite the value in that form.",
         example: "    image: open-webui; curl evil")
@@ -59,7 +60,8 @@ extension DiagnosticID {
 
     public static let specInvalidAddress = DiagnosticID(
         "SP008", .spec, "invalid-address", title: "not an IPv4 address or network of the form required",
-        meaning: "Addresses go into firewall rules, netplan and policies; a malformed one, a leading zero, an IPv6 address or a network with host bits set would be read differently by each.",
+        meaning:
+            "Addresses go into firewall rules, netplan and policies; a malformed one, a leading zero, an IPv6 address or a network with host bits set would be read differently by each.",
         allowed: "dotted IPv4 (192.0.2.21), or address/prefix with no host bits (198.51.100.0/30); tailnet_ip within 100.64.0.0/10.",
         fix: "write the address as the help line shows.",
         example: "    mgmt_ip: 192.0.2.022")
@@ -78,7 +80,8 @@ extension DiagnosticID {
 
     public static let specConflictingKeys = DiagnosticID(
         "SP011", .spec, "conflicting-keys", title: "keys that cannot be given together",
-        meaning: "Two keys say different things about one entry (an address given twice, 'node' and 'cluster', a setting a catalog decides), or a key does not apply to this kind of entry.",
+        meaning:
+            "Two keys say different things about one entry (an address given twice, 'node' and 'cluster', a setting a catalog decides), or a key does not apply to this kind of entry.",
         allowed: "one of the two, as the help line says.",
         fix: "remove one of them.",
         example: "    node: spark-01\n    cluster: {head: spark-01, workers: [spark-02]}")

@@ -106,10 +106,12 @@ struct AnsibleEmitter {
         var text = "- name: \(yaml("Prepare \(node.name) (first pass, \(String(node.wave.rawValue.map { $0 == "_" ? " " : $0 })))"))\n"
         text += "  hosts: \(node.name)\n  gather_facts: false\n  become: true\n  tasks:\n"
         for directory in node.directories {
-            text += task("Directory \(directory.path)", module: "ansible.builtin.file", args: [
-                ("path", directory.path), ("state", "directory"), ("mode", directory.mode),
-                ("owner", directory.owner), ("group", directory.group),
-            ], tags: ["files"])
+            text += task(
+                "Directory \(directory.path)", module: "ansible.builtin.file",
+                args: [
+                    ("path", directory.path), ("state", "directory"), ("mode", directory.mode),
+                    ("owner", directory.owner), ("group", directory.group),
+                ], tags: ["files"])
         }
         for file in node.files {
             var extra = ""
@@ -120,10 +122,12 @@ struct AnsibleEmitter {
             } else if !file.onChange.isEmpty {
                 extra += "    notify:\n" + file.onChange.map { "      - \(yaml(handlerName($0)))\n" }.joined()
             }
-            text += task("File \(file.path)", module: "ansible.builtin.copy", args: [
-                ("src", "{{ playbook_dir }}/../\(file.source)"), ("dest", file.path), ("mode", file.mode),
-                ("owner", file.owner), ("group", file.group),
-            ], tags: tags, extra: extra)
+            text += task(
+                "File \(file.path)", module: "ansible.builtin.copy",
+                args: [
+                    ("src", "{{ playbook_dir }}/../\(file.source)"), ("dest", file.path), ("mode", file.mode),
+                    ("owner", file.owner), ("group", file.group),
+                ], tags: tags, extra: extra)
         }
         text += prerequisites(node)
         for secret in node.secrets {
@@ -148,9 +152,11 @@ struct AnsibleEmitter {
     /// installer, as the runbook runs it), pip, then the user's Python packages. Docker and the
     /// GPU's container toolkit are the OS's (the runbook says so) and stay out.
     private func prerequisites(_ node: DeployManifest.Node) -> String {
-        var text = task("Add \(node.user) to the docker group", module: "ansible.builtin.user", args: [
-            ("name", node.user), ("groups", "docker"), ("append", "true"),
-        ], tags: ["prereqs"])
+        var text = task(
+            "Add \(node.user) to the docker group", module: "ansible.builtin.user",
+            args: [
+                ("name", node.user), ("groups", "docker"), ("append", "true"),
+            ], tags: ["prereqs"])
         text += "  - name: \"Install Tailscale where it is missing\"\n    ansible.builtin.shell:\n      cmd: |\n        set -o pipefail\n"
         text += "        if command -v tailscale >/dev/null; then echo present; else curl -fsSL https://tailscale.com/install.sh | sh; fi\n"
         text += "      executable: /bin/bash\n    register: spark_gen_tailscale\n"
@@ -243,8 +249,9 @@ struct AnsibleEmitter {
                 }
                 let name = "Node \(node.name) holds \(secret.path)"
                 let fact = "spark_gen_secret"
-                text += task("Look for \(secret.path)", module: "ansible.builtin.stat", args: [("path", secret.path)],
-                             tags: ["services"], extra: "    register: \(fact)\n    when: inventory_hostname == \(yaml(node.name))\n")
+                text += task(
+                    "Look for \(secret.path)", module: "ansible.builtin.stat", args: [("path", secret.path)],
+                    tags: ["services"], extra: "    register: \(fact)\n    when: inventory_hostname == \(yaml(node.name))\n")
                 text += "  - name: \(yaml(name))\n    ansible.builtin.assert:\n      that:\n"
                 text += "        - \(fact).stat.exists\n        - \(fact).stat.size > 0\n"
                 text += "      fail_msg: \(yaml("\(secret.path) is missing or empty on \(node.name): \(how)"))\n"
@@ -267,12 +274,16 @@ struct AnsibleEmitter {
         for unit in units {
             let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange.contains(.restartUnit(unit)) } }.map(\.name)
             let when = "    when: inventory_hostname in \(flow(hosts))\n"
-            text += task("Restart \(unit) after its unit or a file it reads changed", module: "ansible.builtin.systemd_service", args: [
-                ("name", unit), ("state", "restarted"), ("daemon_reload", "true"),
-            ], tags: ["services"], extra: "    when: inventory_hostname in \(flow(hosts)) and (\(restartFact(unit)) | default(false))\n")
-            text += task("Start \(unit)", module: "ansible.builtin.systemd_service", args: [
-                ("name", unit), ("state", "started"), ("enabled", "true"),
-            ], tags: ["services"], extra: when)
+            text += task(
+                "Restart \(unit) after its unit or a file it reads changed", module: "ansible.builtin.systemd_service",
+                args: [
+                    ("name", unit), ("state", "restarted"), ("daemon_reload", "true"),
+                ], tags: ["services"], extra: "    when: inventory_hostname in \(flow(hosts)) and (\(restartFact(unit)) | default(false))\n")
+            text += task(
+                "Start \(unit)", module: "ansible.builtin.systemd_service",
+                args: [
+                    ("name", unit), ("state", "started"), ("enabled", "true"),
+                ], tags: ["services"], extra: when)
         }
         for directory in composeDirectories {
             let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange.contains(.composeUp(directory: directory)) } }.map(\.name)
@@ -280,23 +291,28 @@ struct AnsibleEmitter {
             // configuration); otherwise --no-recreate only starts what is not running, as
             // `state: started` does for a unit (docs.docker.com/reference/cli/docker/compose/up).
             let marked = "(\(recreateFact(directory)) | default(false))"
-            text += task("Recreate the compose services of \(directory) after compose.yaml changed", module: "ansible.builtin.command",
-                         args: [("cmd", "docker compose up -d"), ("chdir", directory)], tags: ["services"],
-                         extra: "    changed_when: true\n    when: inventory_hostname in \(flow(hosts)) and \(marked)\n")
-            text += task("Start the compose services of \(directory)", module: "ansible.builtin.command", args: [
-                ("cmd", "docker compose up -d --no-recreate"), ("chdir", directory),
-            ], tags: ["services"], extra: "    register: spark_gen_compose\n"
-                + "    changed_when: spark_gen_compose.stderr is search('(Created|Started)')\n"
-                + "    when: inventory_hostname in \(flow(hosts)) and not \(marked)\n")
+            text += task(
+                "Recreate the compose services of \(directory) after compose.yaml changed", module: "ansible.builtin.command",
+                args: [("cmd", "docker compose up -d"), ("chdir", directory)], tags: ["services"],
+                extra: "    changed_when: true\n    when: inventory_hostname in \(flow(hosts)) and \(marked)\n")
+            text += task(
+                "Start the compose services of \(directory)", module: "ansible.builtin.command",
+                args: [
+                    ("cmd", "docker compose up -d --no-recreate"), ("chdir", directory),
+                ], tags: ["services"],
+                extra: "    register: spark_gen_compose\n"
+                    + "    changed_when: spark_gen_compose.stderr is search('(Created|Started)')\n"
+                    + "    when: inventory_hostname in \(flow(hosts)) and not \(marked)\n")
         }
         // After the compose file's own `up -d`: a service whose mounted file changed gets a new
         // container, which reads the new file (Compose alone sees no change to recreate).
         for action in recreations {
             guard case .recreateService(let directory, let service) = action else { continue }
             let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange.contains(action) } }.map(\.name)
-            text += task("Recreate \(service) of \(directory) after a file it mounts changed", module: "ansible.builtin.command",
-                         args: [("cmd", "docker compose up -d --force-recreate \(service)"), ("chdir", directory)], tags: ["services"],
-                         extra: "    changed_when: true\n    when: inventory_hostname in \(flow(hosts)) and (\(forceFact(service)) | default(false))\n")
+            text += task(
+                "Recreate \(service) of \(directory) after a file it mounts changed", module: "ansible.builtin.command",
+                args: [("cmd", "docker compose up -d --force-recreate \(service)"), ("chdir", directory)], tags: ["services"],
+                extra: "    changed_when: true\n    when: inventory_hostname in \(flow(hosts)) and (\(forceFact(service)) | default(false))\n")
         }
         return text
     }
@@ -306,8 +322,9 @@ struct AnsibleEmitter {
         var text = "- name: Verify\n  hosts: all\n  gather_facts: false\n  become: true\n  tasks:\n"
         for node in manifest.nodes {
             guard let script = node.verifyScript else { continue }
-            text += task("Verify \(node.name)", module: "ansible.builtin.command", args: [("cmd", script)], tags: ["verify"],
-                         extra: "    changed_when: false\n    when: inventory_hostname == \(yaml(node.name))\n")
+            text += task(
+                "Verify \(node.name)", module: "ansible.builtin.command", args: [("cmd", script)], tags: ["verify"],
+                extra: "    changed_when: false\n    when: inventory_hostname == \(yaml(node.name))\n")
         }
         return text
     }

@@ -18,18 +18,25 @@ enum AnsibleNote {
         text += "ansible/drift.sh                                                           # exit 1, naming node and file, when a node differs\n"
         text += "```\n\n"
         text += "| tag | what it does |\n|---|---|\n"
-        text += "| `files` | every file under `nodes/<node>/` to its path on the node, with the mode and owner of this tree (root's under /etc, else the node's user), its directories first"
+        text +=
+            "| `files` | every file under `nodes/<node>/` to its path on the node, with the mode and owner of this tree (root's under /etc, else the node's user), its directories first"
         if plan.nodes.contains(where: { !NetplanEmitter.interfaces($0).isEmpty }) {
-            text += "; a changed `/etc/netplan/60-spark-gen-*.yaml` (a direct link's or fabric's addresses and MTU) runs `netplan apply`, before the firewall script"
+            text +=
+                "; a changed `/etc/netplan/60-spark-gen-*.yaml` (a direct link's or fabric's addresses and MTU) runs `netplan apply`, before the firewall script"
         }
         text += " |\n"
-        text += "| `prereqs` | what the runbook's Prerequisites step installs: the node's user into the `docker` group, Tailscale where it is missing (its installer), "
+        text +=
+            "| `prereqs` | what the runbook's Prerequisites step installs: the node's user into the `docker` group, Tailscale where it is missing (its installer), "
         text += "and where the node runs Python tools python3-pip (apt) and the user's `pip3 install --user` packages |\n"
-        text += "| `secrets` | each secret the runbook's secrets step makes, made on its node only when it is missing, its value never printed (`no_log`) and never on the control machine |\n"
-        text += "| `firewall` | `scripts/firewall.sh` copied, and run as root when it changed; it refuses to run, leaving ufw as it is, when the ssh path it keeps is not up yet (a LAN address missing, or no tailnet address where ssh comes only over the tailnet) |\n"
+        text +=
+            "| `secrets` | each secret the runbook's secrets step makes, made on its node only when it is missing, its value never printed (`no_log`) and never on the control machine |\n"
+        text +=
+            "| `firewall` | `scripts/firewall.sh` copied, and run as root when it changed; it refuses to run, leaving ufw as it is, when the ssh path it keeps is not up yet (a LAN address missing, or no tailnet address where ssh comes only over the tailnet) |\n"
         text += "| `weights` | each model's `hf download`, as the node's user; tagged `never` too, so only `--tags weights` runs it |\n"
-        text += "| `services` | a unit whose files changed, or a file its ExecStart names: `systemctl daemon-reload` and a restart; every unit started and enabled; a changed compose file: `docker compose up -d` in its directory, "
-        text += "else `docker compose up -d --no-recreate` (starts what is not running, restarts nothing); a changed file a compose service mounts (its config): `docker compose up -d --force-recreate` of that service. First, every secret file of the node, copied and minted ones too, must exist and not be empty, or the run stops naming it (never its value) |\n"
+        text +=
+            "| `services` | a unit whose files changed, or a file its ExecStart names: `systemctl daemon-reload` and a restart; every unit started and enabled; a changed compose file: `docker compose up -d` in its directory, "
+        text +=
+            "else `docker compose up -d --no-recreate` (starts what is not running, restarts nothing); a changed file a compose service mounts (its config): `docker compose up -d --force-recreate` of that service. First, every secret file of the node, copied and minted ones too, must exist and not be empty, or the run stops naming it (never its value) |\n"
         text += "| `verify` | each node's `scripts/verify.sh`, last; a failing check fails the run |\n\n"
         text += "`drift.sh` runs the `files` tag with `--check --diff` (nothing changes on the nodes). It reads the output of "
         text += "ansible-core's default callback (the JSON one is in the ansible.posix collection), and exits 0 when every node matches this tree, 1 "
@@ -65,20 +72,24 @@ enum AnsibleNote {
 
     private static func manual(_ plan: Plan) -> [String] {
         var lines = [
-            "A runbook's 'Coming from …' step, where it has one; Docker and the GPU's drivers where the OS lacks them; the host names in /etc/hosts.",
+            "A runbook's 'Coming from …' step, where it has one; Docker and the GPU's drivers where the OS lacks them; the host names in /etc/hosts."
         ]
         if !CopiedSecret.all(in: plan).isEmpty {
-            lines.append("'\(SecretHandover.stepTitle)': the value passes from node to node through the operator's pipe; the playbook only checks that it arrived.")
+            lines.append(
+                "'\(SecretHandover.stepTitle)': the value passes from node to node through the operator's pipe; the playbook only checks that it arrived.")
         }
         let files = plan.nodes.flatMap(\.secretFiles)
         if files.contains(where: { if case .entered = $0.source { return true } else { return false } }) {
             lines.append("Secrets only the operator has (an account's API key), typed at the runbook's prompt.")
         }
         if !plan.clusters.isEmpty {
-            lines.append("The model steps: image pulls and builds, and launch scripts (a GPU node's first start takes minutes); the weights are the `weights` tag.")
+            lines.append(
+                "The model steps: image pulls and builds, and launch scripts (a GPU node's first start takes minutes); the weights are the `weights` tag.")
         }
         if plan.nodes.contains(where: { $0.litellm != nil }) {
-            lines.append("The LiteLLM step's database set-up\(files.contains { $0.virtualKeyFor != nil } ? ", and the apps' virtual keys, minted from the running LiteLLM" : "").")
+            lines.append(
+                "The LiteLLM step's database set-up\(files.contains { $0.virtualKeyFor != nil } ? ", and the apps' virtual keys, minted from the running LiteLLM" : "")."
+            )
         }
         if !plan.lans.isEmpty {
             lines.append("A LAN's addresses, MTU and routes: the operator's, as they were (only direct links and fabrics get a netplan file).")

@@ -13,7 +13,8 @@ enum BackendChecks {
         text += "# completes URL MODEL [HEADER_FILE]: a one-token chat completion at URL answers 200 with a choice.\n"
         text += "completes() {\n  local header=()\n  if [ -n \"${3:-}\" ]; then header=(-H @\"$3\"); fi\n"
         text += "  curl -fsS --max-time 120 \"${header[@]}\" -H 'Content-Type: application/json' \"$1/chat/completions\" \\\n"
-        text += "    -d \"{\\\"model\\\": \\\"$2\\\", \\\"messages\\\": [{\\\"role\\\": \\\"user\\\", \\\"content\\\": \\\"ping\\\"}], \\\"max_tokens\\\": 1}\" \\\n"
+        text +=
+            "    -d \"{\\\"model\\\": \\\"$2\\\", \\\"messages\\\": [{\\\"role\\\": \\\"user\\\", \\\"content\\\": \\\"ping\\\"}], \\\"max_tokens\\\": 1}\" \\\n"
         text += "    | grep -q '\"choices\"'\n}\n"
         for backend in backends {
             let what = "\(backend.name) on \(backend.host)"

@@ -99,7 +99,8 @@ struct BackendHostEmitter {
             if let slots = backend.slots {
                 text += "- \(backend.model): Max Concurrent Predictions \(slots), in the model loader's advanced settings (the documented `lms load` "
                 text += "flags have none for it; load it from the app's loader with that setting if `lms load` does not keep it). "
-                text += backend.maxParallelRequests.map { "The gateways send it at most \($0) requests at once and spill the next one down its fallbacks.\n" }
+                text +=
+                    backend.maxParallelRequests.map { "The gateways send it at most \($0) requests at once and spill the next one down its fallbacks.\n" }
                     ?? "The gateways do not cap it.\n"
             } else {
                 text += "- \(backend.model): the topology states no slots; LM Studio's loader decides how many requests run at once.\n"
@@ -121,7 +122,8 @@ struct BackendHostEmitter {
             text += "LM Studio on private or public networks the first time it listens: decline, or disable that rule (Windows "
             text += "Defender Firewall, Inbound Rules), since it admits every port of the program from those networks.\n\n```powershell\n"
             for port in ports {
-                text += "New-NetFirewallRule -DisplayName '\(plan.stackName): LM Studio \(port) from tailnet \(first.tailnet)' -Direction Inbound -Action Allow "
+                text +=
+                    "New-NetFirewallRule -DisplayName '\(plan.stackName): LM Studio \(port) from tailnet \(first.tailnet)' -Direction Inbound -Action Allow "
                 text += "-Protocol TCP -LocalPort \(port) -InterfaceAlias Tailscale -RemoteAddress 100.64.0.0/10\n"
             }
             text += "```\n"
@@ -131,7 +133,9 @@ struct BackendHostEmitter {
             text += "```\n"
         }
         text += heading("Check from the gateway")
-        let gateways = Array(Set(backends.flatMap { Self.gateways(plan, $0).map(\.name) })).sorted { (plan.position(of: $0) ?? 0) < (plan.position(of: $1) ?? 0) }
+        let gateways = Array(Set(backends.flatMap { Self.gateways(plan, $0).map(\.name) })).sorted {
+            (plan.position(of: $0) ?? 0) < (plan.position(of: $1) ?? 0)
+        }
         text += "`scripts/verify.sh` on \(gateways.isEmpty ? "the gateway" : gateways.joined(separator: " and ")) sends each backend a one-token completion "
         text += "over the tailnet\(keyed.isEmpty ? "" : " with the token from its file, and checks that a request without the token is refused").\n"
         return text

@@ -17,11 +17,13 @@ struct CatalogEmitter {
         for catalog in plan.catalogs {
             guard let head = plan.node(named: catalog.head) else { continue }
             let members = catalog.members.compactMap { plan.cluster(ofModel: $0) }
-            artifacts.append(Artifact(
-                path: Layout.stackFile(head, Self.swapScript), contents: swap(plan, catalog, head: head, members: members), mode: .executable))
+            artifacts.append(
+                Artifact(
+                    path: Layout.stackFile(head, Self.swapScript), contents: swap(plan, catalog, head: head, members: members), mode: .executable))
             guard let panel = catalog.panel else { continue }
-            artifacts.append(Artifact(
-                path: Self.panelFile(panel, Self.catalogFile), contents: try catalogFile(plan, catalog, head: head, members: members)))
+            artifacts.append(
+                Artifact(
+                    path: Self.panelFile(panel, Self.catalogFile), contents: try catalogFile(plan, catalog, head: head, members: members)))
             // Without the panel's own URL there is nothing to tell LAN clients: the nodes' ports admit the panel alone.
             guard let url = catalog.panelURL else { continue }
             artifacts.append(Artifact(path: Self.panelFile(panel, Self.discoveryFile), contents: try discovery(plan, catalog, members: members, panelURL: url)))
@@ -34,8 +36,10 @@ struct CatalogEmitter {
         for node in plan.nodes {
             let own = gates.filter { $0.node.name == node.name }
             guard !own.isEmpty else { continue }
-            artifacts.append(Artifact(path: Layout.stackFile(node, SSHGate.authorizeScript), contents: SSHGate.renderAuthorize(plan, node, own),
-                mode: .executable))
+            artifacts.append(
+                Artifact(
+                    path: Layout.stackFile(node, SSHGate.authorizeScript), contents: SSHGate.renderAuthorize(plan, node, own),
+                    mode: .executable))
         }
         return artifacts
     }
@@ -63,13 +67,15 @@ struct CatalogEmitter {
     private func swap(_ plan: Plan, _ catalog: CatalogPlan, head: NodePlan, members: [ClusterPlan]) -> String {
         let names = members.map(\.name)
         let url = "http://\(catalog.apiHost):\(catalog.port)/v1/models"
-        let header = Header(plan, node: head.name, about: [
-            "Swaps the model of catalog '\(catalog.name)' on \(catalog.apiHost):\(catalog.port): stops the one that runs,",
-            "here and on the workers, starts MODEL and waits until its API lists it. When MODEL fails, it",
-            "stops it and starts the model that ran before again, and exits 1. One swap at a time: a second",
-            "one exits 75 and says who holds the lock. The panel runs it over ssh; by hand:",
-            "\(Layout.stackPath(head, Self.swapScript)) MODEL",
-        ])
+        let header = Header(
+            plan, node: head.name,
+            about: [
+                "Swaps the model of catalog '\(catalog.name)' on \(catalog.apiHost):\(catalog.port): stops the one that runs,",
+                "here and on the workers, starts MODEL and waits until its API lists it. When MODEL fails, it",
+                "stops it and starts the model that ran before again, and exits 1. One swap at a time: a second",
+                "one exits 75 and says who holds the lock. The panel runs it over ssh; by hand:",
+                "\(Layout.stackPath(head, Self.swapScript)) MODEL",
+            ])
         let ssh = "ssh \(Self.sshOptions)"
         var body = "usage() {\n  echo \"usage: $0 MODEL  (one of: \(names.joined(separator: " ")))\" >&2\n  exit 2\n}\n\n"
         body += "# MODEL's head container and served name; fails for a name outside the catalog.\n"
@@ -302,22 +308,25 @@ struct CatalogEmitter {
             return .mapping(entry)
         }
         let sparks: [YAMLValue] = plan.nodes(of: catalog).map { node in
-                let address = catalog.panelLink.flatMap { node.interface(on: $0)?.address.description } ?? node.sshHost
-                return .mapping([("name", .string(node.name)), ("host", .string(address)), ("user", .string(node.user))])
-            }
-        let document: YAMLValue = .mapping([
-            ("catalog", .string(catalog.name)),
-            ("active", .string(catalog.active)),
-            ("base_url", .string("http://\(catalog.apiHost):\(catalog.port)/v1")),
-        ] + (catalog.panelURL.map { [("panel_url", YAMLValue.string($0))] } ?? []) + [
-            ("sparks", .sequence(sparks)),
-            ("models", .sequence(models)),
-        ])
-        let header = Header(plan, about: [
-            "The model catalog '\(catalog.name)' for the spark-control panel on host \(catalog.panel?.name ?? ""): every model that may",
-            "run on port \(catalog.port), the settings it runs with, and the command that makes it the active one.",
-            "Changing a setting here changes nothing on the nodes: change the topology and rebuild.",
-        ])
+            let address = catalog.panelLink.flatMap { node.interface(on: $0)?.address.description } ?? node.sshHost
+            return .mapping([("name", .string(node.name)), ("host", .string(address)), ("user", .string(node.user))])
+        }
+        let document: YAMLValue = .mapping(
+            [
+                ("catalog", .string(catalog.name)),
+                ("active", .string(catalog.active)),
+                ("base_url", .string("http://\(catalog.apiHost):\(catalog.port)/v1")),
+            ] + (catalog.panelURL.map { [("panel_url", YAMLValue.string($0))] } ?? []) + [
+                ("sparks", .sequence(sparks)),
+                ("models", .sequence(models)),
+            ])
+        let header = Header(
+            plan,
+            about: [
+                "The model catalog '\(catalog.name)' for the spark-control panel on host \(catalog.panel?.name ?? ""): every model that may",
+                "run on port \(catalog.port), the settings it runs with, and the command that makes it the active one.",
+                "Changing a setting here changes nothing on the nodes: change the topology and rebuild.",
+            ])
         return header.comment() + (try YAMLEmitter.emit(document))
     }
 
@@ -328,19 +337,27 @@ struct CatalogEmitter {
     private func discovery(_ plan: Plan, _ catalog: CatalogPlan, members: [ClusterPlan], panelURL: String) throws -> String {
         var document: [(String, JSONValue)] = []
         if let active = members.first(where: { $0.name == catalog.active }) {
-            document.append(("vllm", .object([
-                ("base_url", .string("\(panelURL)/v1")),
-                ("model", .string(active.servedName)),
-                ("openai_compat", .bool(true)),
-            ])))
+            document.append(
+                (
+                    "vllm",
+                    .object([
+                        ("base_url", .string("\(panelURL)/v1")),
+                        ("model", .string(active.servedName)),
+                        ("openai_compat", .bool(true)),
+                    ])
+                ))
         }
         for speech in Self.speechApps(plan, catalog) {
             guard let nim = SpeechNIM.of(speech.app) else { continue }
-            document.append((speech.service, .object([
-                ("base_url", .string(panelURL)),
-                ("kind", .string(nim.kind)),
-                ("model", .string(nim.model)),
-            ])))
+            document.append(
+                (
+                    speech.service,
+                    .object([
+                        ("base_url", .string(panelURL)),
+                        ("kind", .string(nim.kind)),
+                        ("model", .string(nim.model)),
+                    ])
+                ))
         }
         return try JanssonEncoder.encode(.object(document))
     }

@@ -40,7 +40,8 @@ enum ClientAccessNote {
                 }
             }
             for caller in reach.callers {
-                text += "- From \(caller.name == caller.source ? caller.source : "\(caller.name) (\(caller.source))") \(caller.phrase), which ufw admits to this port: `\(caller.url)`.\n"
+                text +=
+                    "- From \(caller.name == caller.source ? caller.source : "\(caller.name) (\(caller.source))") \(caller.phrase), which ufw admits to this port: `\(caller.url)`.\n"
             }
             if reach.bindsEveryAddress {
                 text += "- On \(node.name) itself: `\(local)`.\n"
@@ -67,7 +68,10 @@ enum ClientAccessNote {
             let loopback = gateways.count - decides.count
             text += "answers the LAN. Here none publishes a port: "
             text += decides.joined(separator: " ")
-            if loopback > 0 { text += " \(loopback == 1 ? "The other LiteLLM binds" : "The other LiteLLMs bind") 127.0.0.1: only the tailnet policy decides who reaches \(loopback == 1 ? "it" : "them") from elsewhere." }
+            if loopback > 0 {
+                text +=
+                    " \(loopback == 1 ? "The other LiteLLM binds" : "The other LiteLLMs bind") 127.0.0.1: only the tailnet policy decides who reaches \(loopback == 1 ? "it" : "them") from elsewhere."
+            }
             text += " "
         }
         text += "Each node's runbook ends with the other differences and why.\n"

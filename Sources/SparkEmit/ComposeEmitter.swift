@@ -20,14 +20,21 @@ struct ComposeEmitter {
             let wildcard = node.services.filter { service in
                 service.bindsEveryAddress && workloads.contains { if case .app(let app) = service.role { return $0.name == app } else { return false } }
             }.map(\.name)
-            let about = wildcard.isEmpty
-                ? ["Apps of owner '\(node.owner.name)'. Host network, loopback listeners, no published ports:",
-                   "tailnet users reach them through 'tailscale serve' (scripts/tailscale-up.sh)."]
-                : ["Apps of owner '\(node.owner.name)'. Host network, no published ports. \(wildcard.joined(separator: ", ")) bind",
-                   "every address (their images allow no other): ufw and the tailnet policy decide who reaches them."]
-            let header = Header(plan, node: node.name, about: about + [
-                "Start: docker compose -f \(Layout.stackPath(node, Self.fileName)) up -d",
-            ])
+            let about =
+                wildcard.isEmpty
+                ? [
+                    "Apps of owner '\(node.owner.name)'. Host network, loopback listeners, no published ports:",
+                    "tailnet users reach them through 'tailscale serve' (scripts/tailscale-up.sh).",
+                ]
+                : [
+                    "Apps of owner '\(node.owner.name)'. Host network, no published ports. \(wildcard.joined(separator: ", ")) bind",
+                    "every address (their images allow no other): ufw and the tailnet policy decide who reaches them.",
+                ]
+            let header = Header(
+                plan, node: node.name,
+                about: about + [
+                    "Start: docker compose -f \(Layout.stackPath(node, Self.fileName)) up -d"
+                ])
             let services: [(String, YAMLValue)] = workloads.map { ($0.name, service($0)) }
             let volumes: [(String, YAMLValue)] = workloads.flatMap(\.namedVolumes).map { ($0, .mapping([("name", .string($0))])) }
             var document: [(String, YAMLValue)] = [("services", .mapping(services))]

@@ -103,12 +103,13 @@ public struct DeployManifest: Sendable {
     /// The manifest of `plan`, whose emitted files are `artifacts`.
     static func make(_ plan: Plan, artifacts: [Artifact.Entry]) -> DeployManifest {
         let runbook = RunbookEmitter()
-        let sources = Set(plan.nodes.flatMap { node in
-            node.secretFiles.compactMap { file -> String? in
-                if case .copied(let from, _) = file.source { return from }
-                return nil
-            }
-        })
+        let sources = Set(
+            plan.nodes.flatMap { node in
+                node.secretFiles.compactMap { file -> String? in
+                    if case .copied(let from, _) = file.source { return from }
+                    return nil
+                }
+            })
         // Each node's artifacts, found in one pass: filtering all of them per node grows with
         // the square of the fleet (2000 nodes, 30,000 files: 60 million prefix checks).
         var artifactsByNode: [Substring: [Artifact.Entry]] = [:]

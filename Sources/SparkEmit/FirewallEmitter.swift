@@ -41,12 +41,14 @@ struct FirewallEmitter {
     }
 
     private func script(_ plan: Plan, _ node: NodePlan) -> String {
-        let header = Header(plan, node: node.name, about: [
-            "Host firewall of \(node.name). Resets ufw to exactly these rules, so rules pasted by hand",
-            "earlier (an 'allow 8001' on every interface, say) do not survive.",
-            "tailscaled accepts tailscale0 traffic before ufw: the tailnet policy guards that interface.",
-            "Run as root: sudo \(Layout.stackPath(node, "scripts/firewall.sh"))",
-        ])
+        let header = Header(
+            plan, node: node.name,
+            about: [
+                "Host firewall of \(node.name). Resets ufw to exactly these rules, so rules pasted by hand",
+                "earlier (an 'allow 8001' on every interface, say) do not survive.",
+                "tailscaled accepts tailscale0 traffic before ufw: the tailnet policy guards that interface.",
+                "Run as root: sudo \(Layout.stackPath(node, "scripts/firewall.sh"))",
+            ])
         var script = ""
         // ssh comes in only to the LAN addresses: on a machine that lacks one (a typo, a new DHCP
         // lease) the reset would shut out every new ssh connection, so the script stops first.
@@ -54,7 +56,8 @@ struct FirewallEmitter {
             let address = lan.address.description
             // A case, not a pipe into grep -q: under pipefail, ip killed by SIGPIPE would read as "absent".
             script += "case \"$(ip -4 -o addr show)\" in\n  *\(Shell.quote(" \(address)/"))*) ;;\n"
-            script += "  *)\n    echo \(Shell.quote("no interface of this machine has \(address), the address of \(node.name) on \(lan.link.phrase): ufw is left as it is")) >&2\n"
+            script +=
+                "  *)\n    echo \(Shell.quote("no interface of this machine has \(address), the address of \(node.name) on \(lan.link.phrase): ufw is left as it is")) >&2\n"
             script += "    exit 1\n    ;;\nesac\n"
         }
         let rules = FirewallPlanner.rules(for: node, in: plan)
@@ -63,8 +66,10 @@ struct FirewallEmitter {
             // there yet) the reset would cut the ssh session that runs this, and every later one.
             let tailnet = FirewallPlanner.tailscaleInterface
             script += "if [ -z \"$(ip -4 -o addr show dev \(tailnet) 2>/dev/null)\" ]; then\n"
-            script += "  echo \(Shell.quote("\(tailnet) has no IPv4 address: \(node.name) admits ssh only over tailnet \(node.tailnet.name), so this firewall would cut the ssh path in use now")) >&2\n"
-            script += "  echo \(Shell.quote("join the tailnet first (\(Layout.stackPath(node, "scripts/tailscale-up.sh")), the runbook's Tailnet step), then run this again: ufw is left as it is")) >&2\n"
+            script +=
+                "  echo \(Shell.quote("\(tailnet) has no IPv4 address: \(node.name) admits ssh only over tailnet \(node.tailnet.name), so this firewall would cut the ssh path in use now")) >&2\n"
+            script +=
+                "  echo \(Shell.quote("join the tailnet first (\(Layout.stackPath(node, "scripts/tailscale-up.sh")), the runbook's Tailnet step), then run this again: ufw is left as it is")) >&2\n"
             script += "  exit 1\nfi\n"
         }
         if !node.lans.isEmpty || Self.admitsSSHOnlyOnTailnet(rules) { script += "\n" }

@@ -36,7 +36,9 @@ enum GPUPinCheck {
         let sorted = ids.sorted()
         let sizes = sorted.map { memory[$0] }
         let cards = zip(sorted, sizes).map { "\($0.0) (\($0.1) GB)" }.joined(separator: ", ")
-        return ("\(service) got GPU \(cards), not another card (an index moves when the order of the cards changes)",
-                "gpu_memory_is \(service) \(sizes.map(String.init).joined(separator: ","))")
+        return (
+            "\(service) got GPU \(cards), not another card (an index moves when the order of the cards changes)",
+            "gpu_memory_is \(service) \(sizes.map(String.init).joined(separator: ","))"
+        )
     }
 }

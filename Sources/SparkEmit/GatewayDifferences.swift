@@ -39,7 +39,7 @@ struct GatewayDifferences {
                     + "backend that is down fails the requests for its own name, or sends them down its chain, instead of an "
                     + "unnamed model answering them."
                 : "Each model name is one backend and LiteLLM has no retries or fallbacks: a backend that is down fails the requests "
-                    + "for its own name, at once, instead of another model answering them.",
+                    + "for its own name, at once, instead of another model answering them."
         ]
         if node.has(.nginx) {
             items.append(

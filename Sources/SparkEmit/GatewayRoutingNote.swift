@@ -11,7 +11,8 @@ enum GatewayRoutingNote {
             text += "Each model name is one backend, with no retries. A request that fails, or finds a model at its "
             text += "`max_parallel_requests`, goes down that model's fallbacks; a model without any, and a senior model, fails its "
             text += "own requests. The litellm-config.yaml of each node lists the chains and route names.\n\n"
-            let classifies = plan.routes.contains { !$0.keywords.isEmpty || !$0.promotions.isEmpty }
+            let classifies =
+                plan.routes.contains { !$0.keywords.isEmpty || !$0.promotions.isEmpty }
                 || plan.routingTargets.contains { !$0.textFallbacks.isEmpty }
             if classifies {
                 text += "LiteLLM enforces the route names, the fallback chains, the caps (`max_parallel_requests`) and the senior "

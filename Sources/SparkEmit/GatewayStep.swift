@@ -41,26 +41,34 @@ struct GatewayStep {
         book.reads(wait.reads)
         book.text += wait.line + "\n```\n\n"
         // Its --host: 127.0.0.1, or every address for a gateway offered over a LAN.
-        book.text += litellm.listenAddress == Service.everyAddress
+        book.text +=
+            litellm.listenAddress == Service.everyAddress
             ? "LiteLLM listens on every address (\(litellm.listenAddress):\(litellm.port); this node calls it at \(litellm.bindAddress)) and reaches "
             : "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches "
         book.text += litellm.routes.isEmpty ? "no model.\n" : "\(litellm.routes.map { "\($0.servedName) at \($0.apiBase)" }.joined(separator: ", ")).\n"
-        book.text += "\n`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and that every model answers a one-token completion: "
+        book.text +=
+            "\n`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and that every model answers a one-token completion: "
         book.text += "run it after every change of the config.\n"
 
         if !recipes.virtualKeyFiles.isEmpty {
             let offers = plan.offers.filter { $0.gateway == node.name }
             let forApps = recipes.virtualKeyFiles.count > offers.count
-            book.heading(offers.isEmpty ? "Virtual keys for the apps (once)" : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)", kind: .virtualKeys)
+            book.heading(
+                offers.isEmpty
+                    ? "Virtual keys for the apps (once)"
+                    : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)", kind: .virtualKeys)
             if litellm.database != nil, let master = node.secretFile(defining: litellm.masterKey.variable) {
                 if forApps {
                     book.text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
                     book.text += "the apps read it at their first start. "
                 }
                 for offer in offers {
-                    book.text += "Owner \(offer.to) gets a key limited to \(offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")), the models offered to it "
-                    book.text += "(`\(offer.path)`); \(offer.receivers.joined(separator: ", ")) copies it in its 'Secrets from other nodes' step and calls this LiteLLM "
-                    book.text += "\(offer.lan.map { "over LAN \($0)" } ?? "over the tailnet") with it, at \(offer.apiBase). LiteLLM refuses it for any other model. "
+                    book.text +=
+                        "Owner \(offer.to) gets a key limited to \(offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")), the models offered to it "
+                    book.text +=
+                        "(`\(offer.path)`); \(offer.receivers.joined(separator: ", ")) copies it in its 'Secrets from other nodes' step and calls this LiteLLM "
+                    book.text +=
+                        "\(offer.lan.map { "over LAN \($0)" } ?? "over the tailnet") with it, at \(offer.apiBase). LiteLLM refuses it for any other model. "
                 }
                 book.text += "To mint a new one, delete the old key in the LiteLLM UI and the file here.\n\n```sh\n"
                 book.reads([master.path])

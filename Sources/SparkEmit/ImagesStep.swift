@@ -50,7 +50,8 @@ struct ImagesStep {
         text += "```\n"
         let later = node.operations.flatMap(\.pulledByItself)
         if !later.isEmpty {
-            text += "\n\(later.map { "`\($0)`" }.joined(separator: ", ")) need\(later.count == 1 ? "s" : "") a registry login with a key the secrets step makes: "
+            text +=
+                "\n\(later.map { "`\($0)`" }.joined(separator: ", ")) need\(later.count == 1 ? "s" : "") a registry login with a key the secrets step makes: "
             text += "the Apps step pulls \(later.count == 1 ? "it" : "them") right after the login.\n"
         }
         return (text, builds.map(\.dockerfile))

@@ -12,19 +12,27 @@ struct LiteLLMConfigEmitter {
     func artifacts(for plan: Plan) throws -> [Artifact] {
         try plan.nodes.compactMap { node in
             guard let litellm = node.litellm else { return nil }
-            let loader = litellm.container == nil
+            let loader =
+                litellm.container == nil
                 ? "litellm.service loads from its EnvironmentFile= lines" : "compose.yaml gives service '\(litellm.container ?? "")' (env_file)"
-            let routing = litellm.routesBetweenModels
-                ? ["Each model name is one backend, with no retries. A request that fails, or that finds",
-                   "a model at its max_parallel_requests (LiteLLM answers 429 at once), goes down that model's",
-                   "fallbacks; a model without any, and a senior model (an empty chain), fails its own",
-                   "requests. Route names (model_group_alias) carry the chains of the model they name."]
-                : ["Each model name is one backend, with no retries or fallbacks: a backend that",
-                   "is down fails its own requests, never another model's."]
-            let header = Header(plan, node: node.name, about: [
-                "LiteLLM proxy of owner '\(node.owner.name)'. Secrets are read from the environment that",
-                "\(loader); none is written here.",
-            ] + routing)
+            let routing =
+                litellm.routesBetweenModels
+                ? [
+                    "Each model name is one backend, with no retries. A request that fails, or that finds",
+                    "a model at its max_parallel_requests (LiteLLM answers 429 at once), goes down that model's",
+                    "fallbacks; a model without any, and a senior model (an empty chain), fails its own",
+                    "requests. Route names (model_group_alias) carry the chains of the model they name.",
+                ]
+                : [
+                    "Each model name is one backend, with no retries or fallbacks: a backend that",
+                    "is down fails its own requests, never another model's.",
+                ]
+            let header = Header(
+                plan, node: node.name,
+                about: [
+                    "LiteLLM proxy of owner '\(node.owner.name)'. Secrets are read from the environment that",
+                    "\(loader); none is written here.",
+                ] + routing)
             let body = try YAMLEmitter.emit(document(litellm))
             // It names the environment variables that hold the secrets: readable by its owner only.
             return Artifact(path: Layout.stackFile(node, Self.fileName), contents: header.comment() + body, mode: .privateFile)
@@ -36,7 +44,9 @@ struct LiteLLMConfigEmitter {
     private func mark(_ marks: inout OriginMarks, _ litellm: LiteLLMPlan, _ plan: Plan) {
         marks.items(of: "model_list:", litellm.routes.map { route in plan.routingTargets(servedAs: [route.servedName]).map(\.path) })
         if let cache = litellm.cache { marks.block("cache_params:", [cache.password.path]) }
-        if litellm.routesBetweenModels { marks.block("router_settings:", litellm.routes.compactMap { plan.routingTargets(servedAs: [$0.servedName]).first?.path }) }
+        if litellm.routesBetweenModels {
+            marks.block("router_settings:", litellm.routes.compactMap { plan.routingTargets(servedAs: [$0.servedName]).first?.path })
+        }
         marks.line("master_key:", [litellm.masterKey.path])
         if let database = litellm.database { marks.line("database_url:", [database.password.path]) }
     }
@@ -70,21 +80,29 @@ struct LiteLLMConfigEmitter {
         if let cache = litellm.cache {
             // Identical requests are answered from Redis (proxy_server.py reads cache_params;
             // os.environ/ values are resolved there).
-            document.append(("litellm_settings", .mapping([
-                ("cache", true),
-                ("cache_params", .mapping([
-                    ("type", "redis"), ("host", .string(cache.host)), ("port", .int(cache.port)),
-                    ("password", .string("os.environ/\(cache.password.variable)")),
-                ])),
-            ])))
+            document.append(
+                (
+                    "litellm_settings",
+                    .mapping([
+                        ("cache", true),
+                        (
+                            "cache_params",
+                            .mapping([
+                                ("type", "redis"), ("host", .string(cache.host)), ("port", .int(cache.port)),
+                                ("password", .string("os.environ/\(cache.password.variable)")),
+                            ])
+                        ),
+                    ])
+                ))
         }
-        return .mapping(document + [
-            // No retries; fallbacks only where the topology names them, never a catch-all
-            // (default_fallbacks would also catch a senior model). The chain's one timeout
-            // (LiteLLMPlan.requestTimeout), NGINX's too where it is in front.
-            ("router_settings", .mapping([("num_retries", 0), ("timeout", .int(LiteLLMPlan.requestTimeout))] + routing(litellm))),
-            ("general_settings", .mapping(general)),
-        ])
+        return .mapping(
+            document + [
+                // No retries; fallbacks only where the topology names them, never a catch-all
+                // (default_fallbacks would also catch a senior model). The chain's one timeout
+                // (LiteLLMPlan.requestTimeout), NGINX's too where it is in front.
+                ("router_settings", .mapping([("num_retries", 0), ("timeout", .int(LiteLLMPlan.requestTimeout))] + routing(litellm))),
+                ("general_settings", .mapping(general)),
+            ])
     }
 
     /// Fallback chains, keyed by every name a client may call (LiteLLM looks them up under the

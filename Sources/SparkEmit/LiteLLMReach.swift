@@ -30,7 +30,8 @@ struct LiteLLMReach {
             guard let source = rule.source, let destination = rule.destination,
                 let own = node.interfaces.first(where: { $0.address.description == destination })
             else { continue }
-            let name = plan.nodes.first { $0.interfaces.contains { $0.address.description == source } }?.name
+            let name =
+                plan.nodes.first { $0.interfaces.contains { $0.address.description == source } }?.name
                 ?? plan.hosts.first { $0.interfaces.contains { $0.address.description == source } }?.name
                 ?? source
             callers.append(Caller(name: name, source: source, url: "http://\(destination):\(litellm.port)/v1", phrase: "over \(own.link.phrase)"))

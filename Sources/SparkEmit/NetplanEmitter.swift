@@ -42,7 +42,7 @@ struct NetplanEmitter {
     /// The ports of `interface` as netplan lines (also what the runbook writes with `tee`).
     func render(_ plan: Plan, _ node: NodePlan, _ interface: NodeInterface) -> String {
         let about = [
-            "Addresses of \(node.name) on \(interface.link.phrase); RUNBOOK.md installs it (mode 0600) and runs 'netplan apply'.",
+            "Addresses of \(node.name) on \(interface.link.phrase); RUNBOOK.md installs it (mode 0600) and runs 'netplan apply'."
         ]
         var text = Header(plan, node: node.name, about: about).comment()
         text += "network:\n  version: 2\n  ethernets:\n"

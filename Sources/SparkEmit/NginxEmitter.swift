@@ -17,7 +17,8 @@ struct NginxEmitter {
             guard node.has(.nginx), let litellm = node.litellm, let port = node.port(of: .nginx) else { return [] }
             let options = node.options(of: .nginx)
             var artifacts = [
-                Artifact(path: Layout.stackFile(node, NginxLayout.config), contents: config(plan, node, litellm, port: port, realCertificate: options?.tls != nil)),
+                Artifact(
+                    path: Layout.stackFile(node, NginxLayout.config), contents: config(plan, node, litellm, port: port, realCertificate: options?.tls != nil))
             ]
             if options?.tls == nil {
                 artifacts.append(Artifact(path: Layout.stackFile(node, NginxLayout.certsScript), contents: certificateScript(plan, node), mode: .executable))
@@ -27,10 +28,12 @@ struct NginxEmitter {
     }
 
     private func config(_ plan: Plan, _ node: NodePlan, _ litellm: LiteLLMPlan, port: Int, realCertificate: Bool) -> String {
-        let header = Header(plan, node: node.name, about: [
-            "NGINX in front of the LiteLLM of owner '\(node.owner.name)': TLS on \(PlanResolver.loopback):\(port), which",
-            "'tailscale serve' forwards from the tailnet; LiteLLM itself faces only this proxy.",
-        ])
+        let header = Header(
+            plan, node: node.name,
+            about: [
+                "NGINX in front of the LiteLLM of owner '\(node.owner.name)': TLS on \(PlanResolver.loopback):\(port), which",
+                "'tailscale serve' forwards from the tailnet; LiteLLM itself faces only this proxy.",
+            ])
         let bind = node.options(of: .nginx)?.listen?.description ?? PlanResolver.loopback
         var lines = [
             "upstream litellm {",
@@ -73,22 +76,26 @@ struct NginxEmitter {
     }
 
     private func certificateScript(_ plan: Plan, _ node: NodePlan) -> String {
-        let header = Header(plan, node: node.name, about: [
-            "A self-signed certificate for NGINX, made once (an existing pair is kept). Clients must trust",
-            "tls/cert.pem or skip verification (curl -k); name a real certificate under the nginx app's 'tls'.",
-            "Run as \(node.user): \(Layout.stackPath(node, NginxLayout.certsScript))",
-        ])
+        let header = Header(
+            plan, node: node.name,
+            about: [
+                "A self-signed certificate for NGINX, made once (an existing pair is kept). Clients must trust",
+                "tls/cert.pem or skip verification (curl -k); name a real certificate under the nginx app's 'tls'.",
+                "Run as \(node.user): \(Layout.stackPath(node, NginxLayout.certsScript))",
+            ])
         let host = node.tailnetHostname
         var body = "dir=\(Shell.quote(node.stackDir + "/tls"))\n"
         // Files, not just names: Docker creates a missing bind-mount source as a root-owned folder.
         body += "if [ -f \"$dir/cert.pem\" ] && [ -f \"$dir/key.pem\" ]; then\n  echo \"keeping $dir/cert.pem\"\n  exit 0\nfi\n"
         body += "mkdir -p \"$dir\"\n"
         body += "umask 077\n"
-        body += Shell.continued("openssl req -x509 -newkey rsa:3072 -sha256 -days 825 -nodes", [
-            "-keyout \"$dir/key.pem\" -out \"$dir/cert.pem\"",
-            "-subj \(Shell.quote("/CN=\(host)"))",
-            "-addext \(Shell.quote("subjectAltName=DNS:\(host),DNS:localhost,IP:127.0.0.1"))",
-        ])
+        body += Shell.continued(
+            "openssl req -x509 -newkey rsa:3072 -sha256 -days 825 -nodes",
+            [
+                "-keyout \"$dir/key.pem\" -out \"$dir/cert.pem\"",
+                "-subj \(Shell.quote("/CN=\(host)"))",
+                "-addext \(Shell.quote("subjectAltName=DNS:\(host),DNS:localhost,IP:127.0.0.1"))",
+            ])
         body += "chmod 644 \"$dir/cert.pem\"\n"
         body += "echo \"made $dir/cert.pem (valid 825 days)\"\n"
         return ShellScript(header: header, body: body).text

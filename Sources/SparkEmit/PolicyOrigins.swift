@@ -10,12 +10,16 @@ struct PolicyOrigins {
 
     func mark(_ marks: inout OriginMarks) {
         let policy = tailnet.policy
-        marks.items(of: "\"grants\": [", policy.grants.map { grant in
-            grant.path.map { [$0] } ?? paths(principals: grant.sources + grant.destinations, ports: grant.ports ?? [])
-        })
-        marks.items(of: "\"tests\": [", policy.tests.map { test in
-            paths(principals: [test.source] + (test.accept + test.deny).map(host), ports: (test.accept + test.deny).compactMap(port))
-        })
+        marks.items(
+            of: "\"grants\": [",
+            policy.grants.map { grant in
+                grant.path.map { [$0] } ?? paths(principals: grant.sources + grant.destinations, ports: grant.ports ?? [])
+            })
+        marks.items(
+            of: "\"tests\": [",
+            policy.tests.map { test in
+                paths(principals: [test.source] + (test.accept + test.deny).map(host), ports: (test.accept + test.deny).compactMap(port))
+            })
     }
 
     private func paths(principals: [String], ports: [Int]) -> [SpecPath] {

@@ -18,16 +18,19 @@ struct RoutingPolicyEmitter {
             let targets = plan.routingTargets(servedAs: routed)
             let classifies = routes.contains { !$0.keywords.isEmpty || !$0.promotions.isEmpty } || targets.contains { !$0.textFallbacks.isEmpty }
             guard classifies else { return nil }
-            let header = Header(plan, node: node.name, about: [
-                "Routing policy for a router of your own that classifies requests, in front of",
-                "the LiteLLM on \(litellm.bindAddress):\(litellm.port). LiteLLM enforces the route names, fallbacks, caps and senior",
-                "models of \(LiteLLMConfigEmitter.fileName), and reads nothing here. This file adds what it cannot: keyword",
-                "buckets (tie-breaks in the order listed), where a request with an image goes, size promotions,",
-                "and where a request without an image spills first.",
-            ])
+            let header = Header(
+                plan, node: node.name,
+                about: [
+                    "Routing policy for a router of your own that classifies requests, in front of",
+                    "the LiteLLM on \(litellm.bindAddress):\(litellm.port). LiteLLM enforces the route names, fallbacks, caps and senior",
+                    "models of \(LiteLLMConfigEmitter.fileName), and reads nothing here. This file adds what it cannot: keyword",
+                    "buckets (tie-breaks in the order listed), where a request with an image goes, size promotions,",
+                    "and where a request without an image spills first.",
+                ])
             return Artifact(
                 path: Layout.stackFile(node, Self.fileName),
-                contents: header.comment() + (try YAMLEmitter.emit(document(routes, targets: targets, plan: plan))))
+                contents: header.comment() + (try YAMLEmitter.emit(document(routes, targets: targets, plan: plan)))
+            )
             .marked { marks in
                 // In the document's order: each bucket from its route, each chain from its model.
                 marks.entries(of: "buckets:", routes.map { [$0.path] })

@@ -65,7 +65,7 @@ extension RunbookEmitter {
             (keyed.isEmpty && linked.isEmpty && !wildcard ? "Every service binds 127.0.0.1" : "Every other service binds 127.0.0.1")
                 + " and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
                 + ": Docker DNATs published ports before ufw's INPUT chain, and tailscaled accepts everything arriving on "
-                + "`tailscale0` ahead of ufw." + front,
+                + "`tailscale0` ahead of ufw." + front
         ]
         if let reach, wildcard {
             items.append("LiteLLM binds every address (\(Service.everyAddress):\(reach.port)), on the host network: \(reach.whoDecides).")
@@ -85,14 +85,15 @@ extension RunbookEmitter {
                     + "until then compose restarts it.")
         }
         guard let gateway else {
-            return (items + [
-                "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
-                    + "that exposes a model port is rejected when saved.",
-                linked.isEmpty
-                    ? "ufw is reset to the generated rules: nothing but ssh is admitted from outside the tailnet."
-                    : "ufw is reset to the generated rules: nothing but ssh and the models' ports, from their callers, is admitted "
-                        + "from outside the tailnet.",
-            ]).map { "- \($0)\n" }.joined()
+            return
+                (items + [
+                    "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
+                        + "that exposes a model port is rejected when saved.",
+                    linked.isEmpty
+                        ? "ufw is reset to the generated rules: nothing but ssh is admitted from outside the tailnet."
+                        : "ufw is reset to the generated rules: nothing but ssh and the models' ports, from their callers, is admitted "
+                            + "from outside the tailnet.",
+                ]).map { "- \($0)\n" }.joined()
         }
         items += gateway.fromCompose
         if node.clusterRoles.filter({ $0.cluster.serviceName != nil }).count > 1 {

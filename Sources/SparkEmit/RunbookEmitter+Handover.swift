@@ -29,7 +29,8 @@ extension RunbookEmitter {
         book.text += "If `sshd -T` prints fewer than three lines, an earlier file still sets them.\n\n"
         let sshFrom = node.lans.map(\.link.phrase) + (node.tailnet.ssh ? ["tailnet \(node.tailnet.name)"] : [])
         let never = node.clusterInterfaces.isEmpty ? "" : ", never over " + node.clusterInterfaces.map(\.link.phrase).joined(separator: " or ")
-        book.text += sshFrom.isEmpty
+        book.text +=
+            sshFrom.isEmpty
             ? "The firewall admits ssh from nowhere: only the console reaches this node.\n"
             : "The firewall already admits ssh only from \(sshFrom.joined(separator: " and "))\(never).\n"
     }

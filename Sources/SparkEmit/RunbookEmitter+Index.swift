@@ -9,7 +9,9 @@ extension RunbookEmitter {
         text += "# \(plan.stackName)\n\n"
         text += "Everything under `nodes/<node>/` goes to the same absolute path on that node; "
         text += "`tailnets/<tailnet>/policy.hujson` is that tailnet's policy file"
-        text += plan.catalogs.contains { $0.panel != nil } || !plan.backends.isEmpty ? "; `hosts/<host>/` holds files for machines spark-gen does not deploy to.\n\n" : ".\n\n"
+        text +=
+            plan.catalogs.contains { $0.panel != nil } || !plan.backends.isEmpty
+            ? "; `hosts/<host>/` holds files for machines spark-gen does not deploy to.\n\n" : ".\n\n"
         // A column per link while that stays readable, else one column of addresses.
         let links = plan.lans + plan.links.filter(\.kind.carriesClusterTraffic)
         let perLink = links.count <= 4
@@ -19,7 +21,8 @@ extension RunbookEmitter {
         for node in plan.nodes {
             let roles = node.clusterRoles.map { "\($0.kind.rawValue) of \($0.cluster.name)" }.joined(separator: ", ")
             let apps = node.apps.map(\.rawValue).joined(separator: ", ")
-            let addresses = perLink
+            let addresses =
+                perLink
                 ? links.map { node.interface(on: $0.name)?.address.description ?? "—" }
                 : [node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" }.joined(separator: ", ")]
             text += "| \(node.name) | \(node.owner.name) | \(node.tailnet.name) | " + addresses.map { "\($0) | " }.joined()
@@ -44,8 +47,10 @@ extension RunbookEmitter {
         if gateways.isEmpty {
             text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists.\n"
         } else {
-            text += "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists; \(gateways.joined(separator: ", ")) "
-            text += "first: \(gateways.count == 1 ? "its" : "their") virtual keys step mints the keys the other owners' '\(SecretHandover.offeredStepTitle)' step copies.\n"
+            text +=
+                "3. The remaining steps on every node, ending with 'Verify', then the tailnet checks each runbook lists; \(gateways.joined(separator: ", ")) "
+            text +=
+                "first: \(gateways.count == 1 ? "its" : "their") virtual keys step mints the keys the other owners' '\(SecretHandover.offeredStepTitle)' step copies.\n"
         }
         return text + SecretHandover.holdings(plan) + AnsibleNote.section(plan)
     }
@@ -70,7 +75,8 @@ extension RunbookEmitter {
             text += "| \(model.servedName) | \(model.runtime.kind.title) | \(nodes) | \(cluster.apiHost):\(model.port) | \(runner) |\n"
         }
         for backend in plan.backends {
-            text += "| \(backend.name) | external (OpenAI-compatible) | host \(backend.host) | \(backend.apiBase.dropFirst("http://".count).prefix { $0 != "/" }) | "
+            text +=
+                "| \(backend.name) | external (OpenAI-compatible) | host \(backend.host) | \(backend.apiBase.dropFirst("http://".count).prefix { $0 != "/" }) | "
             text += "not deployed by spark-gen\(backend.slots.map { "; \($0) slots" } ?? "") |\n"
         }
         for catalog in plan.catalogs { text += panel(plan, catalog) }
@@ -93,11 +99,12 @@ extension RunbookEmitter {
         text += "- `\(CatalogEmitter.catalogFile)`: every model, the settings it runs with (max context, GPU memory, fastsafetensors, "
         text += "prefix caching, FP8 KV cache), solo or cluster, and the command that makes it active. spark-control's own catalog format "
         text += "is not public; map these fields onto it, and change a model in the topology, never in the panel, or the two disagree.\n"
-        text += catalog.panelURL.map { url in
-            "- `\(CatalogEmitter.discoveryFile)`: the discovery document (`GET /api/endpoints`) for the active model, without `ready`, "
-                + "which only the running panel knows. Its URLs are the panel's (\(url)): LAN clients call the panel, which forwards chat "
-                + "completions and audio to the nodes, whose ports admit the panel alone.\n\n"
-        } ?? "- No `\(CatalogEmitter.discoveryFile)`: the catalog has no `panel_url`, and the nodes' ports admit the panel alone.\n\n"
+        text +=
+            catalog.panelURL.map { url in
+                "- `\(CatalogEmitter.discoveryFile)`: the discovery document (`GET /api/endpoints`) for the active model, without `ready`, "
+                    + "which only the running panel knows. Its URLs are the panel's (\(url)): LAN clients call the panel, which forwards chat "
+                    + "completions and audio to the nodes, whose ports admit the panel alone.\n\n"
+            } ?? "- No `\(CatalogEmitter.discoveryFile)`: the catalog has no `panel_url`, and the nodes' ports admit the panel alone.\n\n"
         text += "Once: in the panel, Actions → Show Public Key, and install that line on "
         text += nodes.filter { node in SSHGate.gates(in: plan, on: node).contains { $0.holder == panel.name } }.map { node in
             "\(node.name) (`\(node.user)@\(node.interface(on: link)?.address.description ?? node.sshHost)`)"

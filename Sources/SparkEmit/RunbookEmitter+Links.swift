@@ -52,7 +52,8 @@ extension RunbookEmitter {
         book.text += "`netplan apply`, not `netplan try`: try waits for a key press and rolls back without one. Where NetworkManager "
         book.text += "runs the ports, apply disconnects every interface netplan handed it and restarts NetworkManager; if the LAN is "
         book.text += "one of them (Ubuntu 23.10 and later keep NetworkManager's own connections in `/etc/netplan/90-NM-*.yaml`), an ssh "
-        book.text += "session over it can drop for a moment: run this step at the console or inside `tmux`. An MTU the NIC or the switch does not carry shows up as a smaller `mtu` here, "
+        book.text +=
+            "session over it can drop for a moment: run this step at the console or inside `tmux`. An MTU the NIC or the switch does not carry shows up as a smaller `mtu` here, "
         book.text += "or as NCCL hanging later: set `mtu` on the link to what both carry. `scripts/verify.sh` checks the addresses "
         book.text += "and the MTU again at the end.\n"
     }

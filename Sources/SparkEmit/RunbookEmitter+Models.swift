@@ -39,7 +39,8 @@ extension RunbookEmitter {
             } else if cluster.isMultiNode {
                 book.text += "Start this after the workers (\(cluster.workers.map(\.name).joined(separator: ", "))). "
                 book.text += "vLLM waits until all \(cluster.tensorParallel * cluster.pipelineParallel) GPUs have joined Ray. "
-                book.text += "The first launch compiles kernels for 10–20 minutes with no log output; the Docker volume `\(VLLMContainer.compileCacheVolume(cluster.name))` keeps the result and makes later starts fast.\n"
+                book.text +=
+                    "The first launch compiles kernels for 10–20 minutes with no log output; the Docker volume `\(VLLMContainer.compileCacheVolume(cluster.name))` keeps the result and makes later starts fast.\n"
             } else {
                 book.text += "The model runs its upstream image as it is: a single node needs no Ray.\n"
             }

@@ -66,11 +66,13 @@ extension RunbookEmitter {
         // unless told otherwise: the models here count on usable_gb.
         if node.hardware.gpuVendor == .amd, node.hardware.gpuMemoryGB == nil, node.clusterRoles.contains(where: { $0.kind == .head }) {
             let usable = node.hardware.usableGB
-            book.text += "\nThe GPU shares this node's memory, and the models here count on \(usable == usable.rounded() ? String(Int(usable)) : String(usable)) GB of it "
+            book.text +=
+                "\nThe GPU shares this node's memory, and the models here count on \(usable == usable.rounded() ? String(Int(usable)) : String(usable)) GB of it "
             book.text += "(`hardware.usable_gb`). The kernel lets an AMD APU's GPU map only part of RAM unless told otherwise: check what it may map, "
             book.text += "and raise the limit as AMD's \"RDNA3.5 system optimization\" guide describes (the TTM pages limit; Debian's "
             book.text += "amd-debug-tools has `amd-ttm --set`) before the models start:\n\n"
-            book.text += "```sh\ncat /sys/class/drm/card*/device/mem_info_gtt_total /sys/class/drm/card*/device/mem_info_vram_total 2>/dev/null   # bytes\n```\n"
+            book.text +=
+                "```sh\ncat /sys/class/drm/card*/device/mem_info_gtt_total /sys/class/drm/card*/device/mem_info_vram_total 2>/dev/null   # bytes\n```\n"
         }
     }
 

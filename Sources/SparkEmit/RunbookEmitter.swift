@@ -34,7 +34,8 @@ struct RunbookEmitter {
         let firstPass = prepareOrder(plan).map { node in
             let nodeSteps = steps[node.name] ?? []
             // The hand-over follows the firewall: a worker's model step needs what it brings.
-            let end = nodeSteps.firstIndex { $0.kind == .secretCopies } ?? nodeSteps.firstIndex { $0.kind == .firewall }
+            let end =
+                nodeSteps.firstIndex { $0.kind == .secretCopies } ?? nodeSteps.firstIndex { $0.kind == .firewall }
                 ?? (nodeSteps.count - 1)
             return BringUp.Turn(node: node.name, steps: Array(nodeSteps[...end]))
         }
@@ -45,9 +46,11 @@ struct RunbookEmitter {
         // An offering gateway mints the key before the other owner's gateway copies it.
         let gateways = Set(plan.offers.map(\.gateway))
         let thirdPass = (plan.nodes.filter { gateways.contains($0.name) } + plan.nodes.filter { !gateways.contains($0.name) }).map { node in
-            BringUp.Turn(node: node.name, steps: (steps[node.name] ?? []).filter {
-                !(done[node.name] ?? []).contains($0.number) && $0.kind != .model
-            })
+            BringUp.Turn(
+                node: node.name,
+                steps: (steps[node.name] ?? []).filter {
+                    !(done[node.name] ?? []).contains($0.number) && $0.kind != .model
+                })
         }
         return BringUp(passes: [firstPass, secondPass, thirdPass])
     }
@@ -120,7 +123,9 @@ struct RunbookEmitter {
         let offeredKeys = SecretHandover(plan: plan, node: node, offered: true).render()
         let remote = [Self.copyStep] + (handover == nil ? [] : [SecretHandover.stepTitle]) + (offeredKeys == nil ? [] : [SecretHandover.offeredStepTitle])
         book.text += "Run the steps in order, on this node as \(user) (commands that need root say `sudo`), except "
-        book.text += remote.count == 1 ? "'\(Self.copyStep)', which runs"
+        book.text +=
+            remote.count == 1
+            ? "'\(Self.copyStep)', which runs"
             : remote.dropLast().map { "'\($0)'" }.joined(separator: ", ") + " and '\(remote.last!)', which run"
         book.text += " where `spark-gen build` ran. The output's README.md says "
         book.text += "in which order to bring up the nodes.\n"

@@ -46,14 +46,18 @@ public struct SSHGate: Sendable {
                 for node in plan.nodes(of: catalog) {
                     let commands = panelCommands(plan, catalog, on: node, head: head)
                     guard !commands.isEmpty else { continue }
-                    gates.append(SSHGate(node: node, holder: panel.name, holderPhrase: "the spark-control panel on host \(panel.name)",
-                        from: address.description, commands: commands))
+                    gates.append(
+                        SSHGate(
+                            node: node, holder: panel.name, holderPhrase: "the spark-control panel on host \(panel.name)",
+                            from: address.description, commands: commands))
                 }
             }
             for worker in plan.nodes(of: catalog) where worker.name != head.name {
                 guard let address = head.sharedLAN(with: worker)?.address else { continue }
-                gates.append(SSHGate(node: worker, holder: head.name, holderPhrase: "\(head.user)@\(head.name), for its scripts/swap.sh",
-                    from: address.description, commands: swapCommands(plan, catalog, on: worker)))
+                gates.append(
+                    SSHGate(
+                        node: worker, holder: head.name, holderPhrase: "\(head.user)@\(head.name), for its scripts/swap.sh",
+                        from: address.description, commands: swapCommands(plan, catalog, on: worker)))
             }
         }
         // One key of one holder on a node, whatever the number of catalogs it serves there.
@@ -128,12 +132,14 @@ public struct SSHGate: Sendable {
 
     static func renderAuthorize(_ plan: Plan, _ node: NodePlan, _ gates: [SSHGate]) -> String {
         let holders = gates.map(\.holder)
-        let header = Header(plan, node: node.name, about: [
-            "Installs the public key of HOLDER (read on stdin, one line) in ~/.ssh/authorized_keys, limited",
-            "to what its gate allows: restrict (no port forwarding, no pty, no ~/.ssh/rc), from= its address",
-            "and command= its gate script (sshd(8), AUTHORIZED_KEYS FILE FORMAT). An earlier line of the same",
-            "key, gated or not, is replaced. Usage: \(Layout.stackPath(node, authorizeScript)) HOLDER < KEY.pub",
-        ])
+        let header = Header(
+            plan, node: node.name,
+            about: [
+                "Installs the public key of HOLDER (read on stdin, one line) in ~/.ssh/authorized_keys, limited",
+                "to what its gate allows: restrict (no port forwarding, no pty, no ~/.ssh/rc), from= its address",
+                "and command= its gate script (sshd(8), AUTHORIZED_KEYS FILE FORMAT). An earlier line of the same",
+                "key, gated or not, is replaced. Usage: \(Layout.stackPath(node, authorizeScript)) HOLDER < KEY.pub",
+            ])
         var body = "case \"${1-}\" in\n"
         for gate in gates {
             body += "  \(Shell.quote(gate.holder))) options=\(Shell.quote(gate.keyOptions)) ;;\n"
@@ -171,14 +177,16 @@ public struct SSHGate: Sendable {
 
     /// The gate script.
     func render(_ plan: Plan) -> String {
-        let header = Header(plan, node: node.name, about: [
-            "The forced command of the ssh key of \(holderPhrase) on this node. Its authorized_keys line is",
-            "  \(keyOptions) KEY",
-            "so sshd runs this script whatever the client asks, and passes the request in SSH_ORIGINAL_COMMAND",
-            "(sshd(8), AUTHORIZED_KEYS FILE FORMAT). A request runs only when it is one of the lines below,",
-            "character for character, and then with fixed arguments: no shell reads it, so ; && $( ) or a",
-            "newline make it unknown. What it runs and refuses goes to syslog: journalctl -t spark-gen-gate",
-        ])
+        let header = Header(
+            plan, node: node.name,
+            about: [
+                "The forced command of the ssh key of \(holderPhrase) on this node. Its authorized_keys line is",
+                "  \(keyOptions) KEY",
+                "so sshd runs this script whatever the client asks, and passes the request in SSH_ORIGINAL_COMMAND",
+                "(sshd(8), AUTHORIZED_KEYS FILE FORMAT). A request runs only when it is one of the lines below,",
+                "character for character, and then with fixed arguments: no shell reads it, so ; && $( ) or a",
+                "newline make it unknown. What it runs and refuses goes to syslog: journalctl -t spark-gen-gate",
+            ])
         var body = "request=${SSH_ORIGINAL_COMMAND-}\n"
         body += "client=${SSH_CLIENT-}\n"
         body += "client=${client%% *}\n"

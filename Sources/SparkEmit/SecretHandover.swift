@@ -58,7 +58,8 @@ struct SecretHandover {
             text += "\n\(holding(copy)) The README's 'Who holds what' says so too.\n"
         }
         if offered {
-            text += "\nThe LiteLLM step below loads \(copies.count == 1 ? "it" : "them") (variable \(copies.flatMap(\.file.variables).joined(separator: ", "))).\n"
+            text +=
+                "\nThe LiteLLM step below loads \(copies.count == 1 ? "it" : "them") (variable \(copies.flatMap(\.file.variables).joined(separator: ", "))).\n"
         }
         return text
     }
@@ -129,7 +130,8 @@ extension SecretHandover {
                 value = "made on \(node.name)"
             case .copied(let from, _):
                 let owner = plan.node(named: from)?.owner.name ?? "?"
-                value = owner == node.owner.name
+                value =
+                    owner == node.owner.name
                     ? "made on \(from), copied through the operator's machine"
                     : "made on \(from); **\(owner) hands it to \(node.owner.name)** through the operator's machine"
             case .virtualKey(let app, _):

@@ -71,7 +71,8 @@ struct SecretRecipe {
     private func own(_ file: SecretFile) -> String {
         func shell(_ variable: String) -> String { "v_" + variable }
         var recipe = "[ -e \(file.path) ] || ( umask 077\n"
-        let ordered = file.variables.filter { file.values[$0]?.references.isEmpty ?? true }
+        let ordered =
+            file.variables.filter { file.values[$0]?.references.isEmpty ?? true }
             + file.variables.filter { !(file.values[$0]?.references.isEmpty ?? true) }
         for variable in ordered {
             switch file.values[variable] {

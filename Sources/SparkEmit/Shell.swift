@@ -6,15 +6,17 @@ enum Shell {
     static func quote(_ word: String) -> String {
         // ASCII ranges and a switch, not Unicode properties or a Set (which hashes each byte):
         // this runs for every word of every script.
-        let safe = !word.isEmpty && word.utf8.allSatisfy { byte in
-            switch byte {
-            case 0x61...0x7A, 0x41...0x5A, 0x30...0x39: return true
-            case UInt8(ascii: "_"), UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "="),
-                UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "-"):
-                return true
-            default: return false
+        let safe =
+            !word.isEmpty
+            && word.utf8.allSatisfy { byte in
+                switch byte {
+                case 0x61...0x7A, 0x41...0x5A, 0x30...0x39: return true
+                case UInt8(ascii: "_"), UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "="),
+                    UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "-"):
+                    return true
+                default: return false
+                }
             }
-        }
         if safe { return word }
         if word.utf8.contains(UInt8(ascii: "$")) || word.utf8.contains(UInt8(ascii: "`")) {
             var quoted = "\""

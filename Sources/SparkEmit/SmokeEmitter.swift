@@ -11,10 +11,12 @@ struct SmokeEmitter {
     func artifacts(for plan: Plan) -> [Artifact] {
         plan.nodes.compactMap { node in
             guard let litellm = node.litellm, let keyFile = node.secretFile(defining: litellm.masterKey.variable) else { return nil }
-            let header = Header(plan, node: node.name, about: [
-                "Smoke test of the LiteLLM of owner '\(node.owner.name)': ready, and every model answers a",
-                "one-token completion with the owner's key. Run as \(node.user) (no root needed): \(Layout.stackPath(node, Self.fileName))",
-            ])
+            let header = Header(
+                plan, node: node.name,
+                about: [
+                    "Smoke test of the LiteLLM of owner '\(node.owner.name)': ready, and every model answers a",
+                    "one-token completion with the owner's key. Run as \(node.user) (no root needed): \(Layout.stackPath(node, Self.fileName))",
+                ])
             let base = "http://\(litellm.bindAddress):\(litellm.port)"
             var body = "base=\(Shell.quote(base))\n"
             body += "header=$(mktemp)\n"

@@ -15,10 +15,12 @@ struct SystemdEmitter {
     }
 
     private func unit(_ plan: Plan, _ node: NodePlan, _ litellm: LiteLLMPlan) -> String {
-        let header = Header(plan, node: node.name, about: [
-            "LiteLLM listens on \(litellm.bindAddress) only; tailnet users reach it through",
-            "'tailscale serve' (scripts/tailscale-up.sh), which the tailnet policy governs.",
-        ])
+        let header = Header(
+            plan, node: node.name,
+            about: [
+                "LiteLLM listens on \(litellm.bindAddress) only; tailnet users reach it through",
+                "'tailscale serve' (scripts/tailscale-up.sh), which the tailnet policy governs.",
+            ])
         let config = Layout.stackPath(node, LiteLLMConfigEmitter.fileName)
         var lines = [
             "[Unit]",
@@ -61,10 +63,12 @@ struct SystemdEmitter {
     }
 
     private func dropIn(_ plan: Plan, _ node: NodePlan) -> String {
-        let header = Header(plan, node: node.name, about: [
-            "Replaces any older drop-in: a stale STORE_MODEL_IN_DB or DATABASE_URL left here made",
-            "LiteLLM fail at start with httpx.ConnectError. The topology is the only source of settings.",
-        ])
+        let header = Header(
+            plan, node: node.name,
+            about: [
+                "Replaces any older drop-in: a stale STORE_MODEL_IN_DB or DATABASE_URL left here made",
+                "LiteLLM fail at start with httpx.ConnectError. The topology is the only source of settings.",
+            ])
         let lines = [
             "[Service]",
             "UnsetEnvironment=STORE_MODEL_IN_DB",

@@ -10,13 +10,15 @@ import SparkPlan
 struct TailscaleEmitter {
     func artifacts(for plan: Plan) throws -> [Artifact] {
         var artifacts = try plan.tailnets.map { tailnet in
-            let header = Header(plan, about: [
-                "Tailscale policy of tailnet \(tailnet.name) (HuJSON). This is the WHOLE policy: it replaces",
-                "the tailnet's current one, and every device and grant it does not name loses access.",
-                "Keep other devices in the topology (tailnets.\(tailnet.name): keep_members_open, keep_open_tags,",
-                "grants with dst) rather than editing this file. Apply it in the admin console or with the",
-                "GitOps action; Tailscale runs the tests block on every save and refuses a policy that fails it.",
-            ])
+            let header = Header(
+                plan,
+                about: [
+                    "Tailscale policy of tailnet \(tailnet.name) (HuJSON). This is the WHOLE policy: it replaces",
+                    "the tailnet's current one, and every device and grant it does not name loses access.",
+                    "Keep other devices in the topology (tailnets.\(tailnet.name): keep_members_open, keep_open_tags,",
+                    "grants with dst) rather than editing this file. Apply it in the admin console or with the",
+                    "GitOps action; Tailscale runs the tests block on every save and refuses a policy that fails it.",
+                ])
             let body = try JanssonEncoder.encode(policy(plan, tailnet))
             return Artifact(path: "tailnets/\(tailnet.name)/policy.hujson", contents: header.comment("//") + body)
                 .marked { marks in PolicyOrigins(plan: plan, tailnet: tailnet).mark(&marks) }
@@ -69,29 +71,36 @@ struct TailscaleEmitter {
         var text = "\n# \(names) bind\(binders.count == 1 ? "s" : "") \(address) (tailnet_ip): Tailscale must give this machine that address.\n"
         text += "actual=\"$(tailscale ip -4 2>/dev/null | head -n 1 || true)\"\n"
         text += "if [ \"$actual\" != \(address) ]; then\n"
-        text += "  echo \"this machine's tailnet address is ${actual:-none},\" \(Shell.quote("but \(names) bind\(binders.count == 1 ? "s" : "") \(address) (tailnet_ip of \(node.name)).")) >&2\n"
-        text += "  echo \(Shell.quote("In the admin console: Machines -> \(node.tailnetHostname) -> Edit machine IPv4 -> \(address), then run this script again.")) >&2\n"
+        text +=
+            "  echo \"this machine's tailnet address is ${actual:-none},\" \(Shell.quote("but \(names) bind\(binders.count == 1 ? "s" : "") \(address) (tailnet_ip of \(node.name)).")) >&2\n"
+        text +=
+            "  echo \(Shell.quote("In the admin console: Machines -> \(node.tailnetHostname) -> Edit machine IPv4 -> \(address), then run this script again.")) >&2\n"
         text += "  echo \(Shell.quote("(Or write that machine's address as nodes.\(node.name).tailnet_ip in the topology and build again.)")) >&2\n"
         text += "  exit 1\nfi\n"
         return text
     }
 
     private func upScript(_ plan: Plan, _ node: NodePlan) -> String {
-        let header = Header(plan, node: node.name, about: [
-            "Joins tailnet \(node.tailnet.name) and exposes the loopback-only apps on it with 'tailscale serve';",
-            "the tailnet policy decides who reaches them. Extra arguments go to 'tailscale up'; give an auth key",
-            "as a file (--auth-key=file:/root/tailscale-authkey, mode 0600), never as text: a command line shows in ps.",
-        ])
-        var script = node.clusterInterfaces.isEmpty
+        let header = Header(
+            plan, node: node.name,
+            about: [
+                "Joins tailnet \(node.tailnet.name) and exposes the loopback-only apps on it with 'tailscale serve';",
+                "the tailnet policy decides who reaches them. Extra arguments go to 'tailscale up'; give an auth key",
+                "as a file (--auth-key=file:/root/tailscale-authkey, mode 0600), never as text: a command line shows in ps.",
+            ])
+        var script =
+            node.clusterInterfaces.isEmpty
             ? "# --reset drops settings from earlier runs; --advertise-routes= advertises no subnet.\n"
             : "# --reset drops settings from earlier runs; --advertise-routes= keeps the DAC subnet off the tailnet.\n"
-        script += Shell.continued("tailscale up", [
-            "--reset",
-            "--hostname=\(Shell.quote(node.tailnetHostname))",
-            "--advertise-tags=\(Shell.quote((plan.tailnet(named: node.tailnet.name)?.tags(of: node.name) ?? [node.tailnet.tag]).joined(separator: ",")))",
-            "--advertise-routes=\(node.advertiseRoutes.map(\.description).joined(separator: ","))",
-            "\"$@\"",
-        ])
+        script += Shell.continued(
+            "tailscale up",
+            [
+                "--reset",
+                "--hostname=\(Shell.quote(node.tailnetHostname))",
+                "--advertise-tags=\(Shell.quote((plan.tailnet(named: node.tailnet.name)?.tags(of: node.name) ?? [node.tailnet.tag]).joined(separator: ",")))",
+                "--advertise-routes=\(node.advertiseRoutes.map(\.description).joined(separator: ","))",
+                "\"$@\"",
+            ])
         script += Self.addressCheck(node)
         script += "\ntailscale serve reset\n"
         // `tailscale serve` forwards only to loopback; an app bound elsewhere is reached directly.

@@ -109,7 +109,6 @@ public struct TopologyGraph {
         String(name.unicodeScalars.map { ($0.properties.isAlphabetic || ("0"..."9").contains($0)) && $0.isASCII ? Character($0) : "_" })
     }
 
-
     private func nodeLabel(_ node: NodePlan) -> String {
         var label = node.name
         let addresses = node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" }
@@ -125,7 +124,8 @@ public struct TopologyGraph {
 
     /// The picture; with a `base`, the flows it lacks are marked and the ones it had drawn dashed.
     private func mermaid(base: Plan? = nil) -> String {
-        let old = Dictionary((base.map { TopologyGraph(plan: $0).flows } ?? []).map { ("\($0.from) \($0.to)", Set($0.listeners)) }, uniquingKeysWith: { $0.union($1) })
+        let old = Dictionary(
+            (base.map { TopologyGraph(plan: $0).flows } ?? []).map { ("\($0.from) \($0.to)", Set($0.listeners)) }, uniquingKeysWith: { $0.union($1) })
         let flows = flows
         var text = declarations(tags: tags(in: flows), shared: sharedIn(flows))
         var links = plan.clusters.filter(\.isMultiNode).reduce(0) { $0 + $1.workers.count }
@@ -147,7 +147,9 @@ public struct TopologyGraph {
             }
         }
         // Flows that are gone entirely, between places this picture has.
-        let places = Set(plan.nodes.map { Self.id("node", $0.name) } + plan.tailnets.flatMap { [Self.id("tailnet", $0.name), Self.id("shared", $0.name)] } + plan.lans.map { Self.lanID($0.name) })
+        let places = Set(
+            plan.nodes.map { Self.id("node", $0.name) } + plan.tailnets.flatMap { [Self.id("tailnet", $0.name), Self.id("shared", $0.name)] }
+                + plan.lans.map { Self.lanID($0.name) })
         for (key, listeners) in old.sorted(by: { $0.key < $1.key }) where !seen.contains(key) {
             let ends = key.split(separator: " ").map(String.init)
             guard ends.count == 2, places.contains(ends[0]), places.contains(ends[1]) else { continue }
@@ -208,7 +210,8 @@ public struct TopologyGraph {
         for host in plan.hosts { text += "  \(Self.id("host", host.name)) [shape=parallelogram, label=\"host \(host.name)\"];\n" }
         for cluster in plan.clusters where cluster.isMultiNode {
             for worker in cluster.workers {
-                text += "  \(Self.id("node", cluster.head.name)) -> \(Self.id("node", worker.name)) [dir=both, style=bold, label=\"Ray + NCCL: \(cluster.name)\"];\n"
+                text +=
+                    "  \(Self.id("node", cluster.head.name)) -> \(Self.id("node", worker.name)) [dir=both, style=bold, label=\"Ray + NCCL: \(cluster.name)\"];\n"
             }
         }
         for flow in flows {

@@ -16,12 +16,16 @@ struct VLLMEmitter {
             artifacts += dockerfiles(plan, node)
             for role in node.clusterRoles where role.cluster.isScripted {
                 let base = scriptBase(role, in: node)
-                artifacts.append(Artifact(
-                    path: Layout.stackFile(node, "scripts/\(base).sh"), contents: launcher(plan, node, role, base: base), mode: .executable)
+                artifacts.append(
+                    Artifact(
+                        path: Layout.stackFile(node, "scripts/\(base).sh"), contents: launcher(plan, node, role, base: base), mode: .executable
+                    )
                     .marked { $0.whole([role.cluster.path]) })
-                artifacts.append(Artifact(
-                    path: Layout.stackFile(node, "scripts/\(base)-entrypoint.sh"), contents: try entrypoint(plan, node, role),
-                    mode: .executable).marked { $0.whole([role.cluster.path]) })
+                artifacts.append(
+                    Artifact(
+                        path: Layout.stackFile(node, "scripts/\(base)-entrypoint.sh"), contents: try entrypoint(plan, node, role),
+                        mode: .executable
+                    ).marked { $0.whole([role.cluster.path]) })
             }
         }
         return artifacts
@@ -40,11 +44,13 @@ struct VLLMEmitter {
         var written = Set<String>()
         return node.clusterRoles.map(\.cluster).filter(\.isScripted).compactMap { cluster in
             guard let name = cluster.dockerfileName, let ray = cluster.rayVersion, written.insert(name).inserted else { return nil }
-            let header = Header(plan, node: node.name, about: [
-                "NVIDIA's vLLM image ships without Ray, which vLLM needs for any multi-node run. Every member",
-                "installs the same Ray (members of different versions refuse to form a cluster); the minimal",
-                "install has no dashboard or job API. Build: docker build -f \(name) -t \(cluster.image) .",
-            ])
+            let header = Header(
+                plan, node: node.name,
+                about: [
+                    "NVIDIA's vLLM image ships without Ray, which vLLM needs for any multi-node run. Every member",
+                    "installs the same Ray (members of different versions refuse to form a cluster); the minimal",
+                    "install has no dashboard or job API. Build: docker build -f \(name) -t \(cluster.image) .",
+                ])
             let lines = ["FROM \(cluster.runtime.baseImage)", "RUN pip install --no-cache-dir \(Shell.quote("ray==\(ray)"))"]
             return Artifact(path: Layout.stackFile(node, name), contents: header.comment() + lines.joined(separator: "\n") + "\n")
                 .marked { $0.whole([cluster.imagePath]) }
@@ -61,9 +67,11 @@ struct VLLMEmitter {
         } else {
             order = "Run this script before the head's (\(cluster.head.name)); it retries until the head is up."
         }
-        let header = Header(plan, node: node.name, about: [
-            "\(isHead ? "vLLM head" : "Ray worker") for model \(cluster.name) on \(node.name). \(order)",
-        ])
+        let header = Header(
+            plan, node: node.name,
+            about: [
+                "\(isHead ? "vLLM head" : "Ray worker") for model \(cluster.name) on \(node.name). \(order)"
+            ])
         let container = isHead ? cluster.headContainer : cluster.workerContainer
         var options = [
             "--name \"$container\"",

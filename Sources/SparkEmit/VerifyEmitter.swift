@@ -71,10 +71,12 @@ struct VerifyEmitter {
         """#
 
     private func script(_ plan: Plan, _ node: NodePlan) -> String {
-        let header = Header(plan, node: node.name, about: [
-            "Validation checklist of \(node.name). Run as root after deployment: sudo \(Layout.stackPath(node, "scripts/verify.sh"))",
-            "Prints one line per check and exits 1 if any failed. Secrets are read here, on the node, and never printed.",
-        ])
+        let header = Header(
+            plan, node: node.name,
+            about: [
+                "Validation checklist of \(node.name). Run as root after deployment: sudo \(Layout.stackPath(node, "scripts/verify.sh"))",
+                "Prints one line per check and exits 1 if any failed. Secrets are read here, on the node, and never printed.",
+            ])
         var script = Self.prelude
         script += section("Listeners bind where the plan says, never on a wildcard address")
         if node.services.contains(where: \.manualStart) {
@@ -101,7 +103,8 @@ struct VerifyEmitter {
             if groups.isEmpty {
                 script += section("Secret files exist, are private (0600) and define their variables")
             } else {
-                script += section("Secret files exist, are private (0600, or 0640 root:\(groups.joined(separator: ", ")) for compose) and define their variables")
+                script += section(
+                    "Secret files exist, are private (0600, or 0640 root:\(groups.joined(separator: ", ")) for compose) and define their variables")
                 // A file that compose loads belongs to root and the group that may run compose.
                 script += """
                     group_file_defines() {
@@ -114,7 +117,8 @@ struct VerifyEmitter {
                     """
             }
             for file in node.secretFiles {
-                script += "expect \(Shell.quote("\(file.path) is \(file.mode)\(file.group.map { " root:\($0)" } ?? "") and defines \(file.variables.joined(separator: ", "))")) "
+                script +=
+                    "expect \(Shell.quote("\(file.path) is \(file.mode)\(file.group.map { " root:\($0)" } ?? "") and defines \(file.variables.joined(separator: ", "))")) "
                 if let group = file.group {
                     script += "group_file_defines \(Shell.quote(file.path)) root:\(group) \(file.variables.joined(separator: " "))\n"
                 } else {
@@ -123,7 +127,8 @@ struct VerifyEmitter {
             }
         }
         if let lan = node.lan, !node.hostsEntries.isEmpty {
-            let others = node.clusterInterfaces.isEmpty ? "" : ", not the \(node.clusterInterfaces.count == 1 ? node.clusterInterfaces[0].link.label : "cluster links")"
+            let others =
+                node.clusterInterfaces.isEmpty ? "" : ", not the \(node.clusterInterfaces.count == 1 ? node.clusterInterfaces[0].link.label : "cluster links")"
             script += section("Names resolve to \(lan.link.label) addresses\(others)")
             for entry in node.hostsEntries {
                 script += "expect \(Shell.quote("\(entry.name) resolves to \(entry.ip)")) resolves_to \(entry.name) \(entry.ip)\n"
@@ -205,7 +210,8 @@ struct VerifyEmitter {
             // Every device NCCL is given must be up: one down and NCCL runs on the other alone,
             // at half a DGX Spark port's width (NVIDIA/dgx-spark-playbooks, nccl).
             for hca in interface.hcas {
-                text += "expect \(Shell.quote("RDMA device \(hca) is up (port 1 ACTIVE)")) grep -q ACTIVE \(Shell.quote("/sys/class/infiniband/\(hca)/ports/1/state"))\n"
+                text +=
+                    "expect \(Shell.quote("RDMA device \(hca) is up (port 1 ACTIVE)")) grep -q ACTIVE \(Shell.quote("/sys/class/infiniband/\(hca)/ports/1/state"))\n"
             }
         }
         return text

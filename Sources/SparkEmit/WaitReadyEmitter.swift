@@ -29,10 +29,12 @@ struct WaitReadyEmitter {
     func artifacts(for plan: Plan) -> [Artifact] {
         plan.nodes.compactMap { node in
             guard Self.needed(node) else { return nil }
-            let header = Header(plan, node: node.name, about: [
-                "Waits until a container's URL answers, and stops early when the container exits or",
-                "restarts (a crash at start), printing its last log lines. Run as \(node.user), as the runbook does.",
-            ])
+            let header = Header(
+                plan, node: node.name,
+                about: [
+                    "Waits until a container's URL answers, and stops early when the container exits or",
+                    "restarts (a crash at start), printing its last log lines. Run as \(node.user), as the runbook does.",
+                ])
             return Artifact(path: Layout.stackFile(node, Self.fileName), contents: ShellScript(header: header, body: Self.body).text, mode: .executable)
         }
     }

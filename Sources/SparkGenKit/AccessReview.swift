@@ -71,8 +71,10 @@ public struct AccessReview {
     /// True when CI should stop for a reviewer: access widens, or the head gains errors.
     public var needsApproval: Bool { widensAccess || !newErrors.isEmpty }
 
-    public init(base: Plan, head: Plan, baseDiagnostics: [Diagnostic], headDiagnostics: [Diagnostic],
-                baseArtifacts: [Artifact]?, headArtifacts: [Artifact]?) {
+    public init(
+        base: Plan, head: Plan, baseDiagnostics: [Diagnostic], headDiagnostics: [Diagnostic],
+        baseArtifacts: [Artifact]?, headArtifacts: [Artifact]?
+    ) {
         func sorted(_ set: Set<String>) -> [String] { set.sorted() }
         let baseReach = Self.reach(base), headReach = Self.reach(head)
         reachGained = headReach.subtracting(baseReach).sorted()
@@ -107,7 +109,8 @@ public struct AccessReview {
         for entry in Reachability(plan).entries where entry.reachable && entry.vantage != .local {
             guard let node = plan.node(named: entry.node) else { continue }
             let others = Reachability.otherOwners(of: entry.vantage, toward: node, in: plan)
-            cells.insert(Reach(node: entry.node, port: entry.service.port, service: entry.service.name, vantage: entry.vantage.description, otherOwners: others))
+            cells.insert(
+                Reach(node: entry.node, port: entry.service.port, service: entry.service.name, vantage: entry.vantage.description, otherOwners: others))
         }
         return cells
     }
@@ -147,22 +150,25 @@ public struct AccessReview {
         }
         // An ssh key spark-gen installs is code execution too, limited to its gate's commands.
         for gate in SSHGate.gates(in: plan) {
-            statements.insert("\(gate.holderPhrase) can run by ssh on \(gate.node.name) (owner \(gate.node.owner.name)), from \(gate.from): "
-                + gate.commands.map(\.purpose).joined(separator: "; "))
+            statements.insert(
+                "\(gate.holderPhrase) can run by ssh on \(gate.node.name) (owner \(gate.node.owner.name)), from \(gate.from): "
+                    + gate.commands.map(\.purpose).joined(separator: "; "))
         }
         return statements
     }
 
     static func secrets(_ plan: Plan) -> Set<String> {
-        Set(plan.nodes.flatMap { node in
-            node.secretFiles.map { "\(node.name): \($0.path) (\($0.variables.joined(separator: ", ")); read by \($0.readers.joined(separator: ", ")))" }
-        })
+        Set(
+            plan.nodes.flatMap { node in
+                node.secretFiles.map { "\(node.name): \($0.path) (\($0.variables.joined(separator: ", ")); read by \($0.readers.joined(separator: ", ")))" }
+            })
     }
 
     static func findings(_ diagnostics: [Diagnostic]) -> Set<String> {
-        Set(diagnostics.filter { $0.acceptedReason == nil && $0.severity != .note }.map {
-            "\($0.severity.rawValue)\($0.code.map { "[\($0)]" } ?? ""): \($0.message)"
-        })
+        Set(
+            diagnostics.filter { $0.acceptedReason == nil && $0.severity != .note }.map {
+                "\($0.severity.rawValue)\($0.code.map { "[\($0)]" } ?? ""): \($0.message)"
+            })
     }
 
     static func acceptances(_ diagnostics: [Diagnostic]) -> Set<String> {

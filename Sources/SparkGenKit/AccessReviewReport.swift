@@ -124,7 +124,8 @@ public struct AccessReviewReport {
             for file in review.files {
                 let fence = file.diff.contains("```") ? "~~~~" : "```"
                 text += "\n<details><summary>\(file.kind.rawValue) <code>\(Self.escapeHTML(file.path))</code> "
-                text += "(+\(file.linesAdded) −\(file.linesRemoved))</summary>\n\n\(fence)diff\n\(file.diff)\(file.diff.hasSuffix("\n") ? "" : "\n")\(fence)\n\n</details>\n"
+                text +=
+                    "(+\(file.linesAdded) −\(file.linesRemoved))</summary>\n\n\(fence)diff\n\(file.diff)\(file.diff.hasSuffix("\n") ? "" : "\n")\(fence)\n\n</details>\n"
             }
         }
         return text
@@ -133,22 +134,24 @@ public struct AccessReviewReport {
     private func json() throws -> String {
         func strings(_ items: [String]) -> JSONValue { .array(items.map { .string($0) }) }
         func reach(_ items: [AccessReview.Reach]) -> JSONValue {
-            .array(items.map { cell in
-                .object([
-                    ("node", .string(cell.node)), ("port", .int(cell.port)), ("service", .string(cell.service)),
-                    ("vantage", .string(cell.vantage)), ("other_owners", strings(cell.otherOwners)),
-                ])
-            })
+            .array(
+                items.map { cell in
+                    .object([
+                        ("node", .string(cell.node)), ("port", .int(cell.port)), ("service", .string(cell.service)),
+                        ("vantage", .string(cell.vantage)), ("other_owners", strings(cell.otherOwners)),
+                    ])
+                })
         }
         func policy(_ items: [PolicyAccess.Reach]) -> JSONValue {
-            .array(items.map { cell in
-                .object([
-                    ("tailnet", .string(cell.tailnet)), ("source", .string(cell.source)),
-                    ("destination", .string(cell.destination)),
-                    ("ports", cell.ports.map { .array($0.map { .int($0) }) } ?? .string("*")),
-                    ("except", .array(cell.except.map { .int($0) })), ("carriers", strings(cell.carriers)),
-                ])
-            })
+            .array(
+                items.map { cell in
+                    .object([
+                        ("tailnet", .string(cell.tailnet)), ("source", .string(cell.source)),
+                        ("destination", .string(cell.destination)),
+                        ("ports", cell.ports.map { .array($0.map { .int($0) }) } ?? .string("*")),
+                        ("except", .array(cell.except.map { .int($0) })), ("carriers", strings(cell.carriers)),
+                    ])
+                })
         }
         let files: [JSONValue] = review.files.map { file in
             .object([
@@ -157,26 +160,27 @@ public struct AccessReviewReport {
                 ("caused_by", .array((causes[file.path] ?? []).map(Self.json))),
             ])
         }
-        return try JanssonEncoder.encode(.object([
-            ("widens_access", .bool(review.widensAccess)),
-            ("needs_approval", .bool(review.needsApproval)),
-            ("unbuilt", strings(review.unbuilt)),
-            ("reach_gained", reach(review.reachGained)),
-            ("reach_lost", reach(review.reachLost)),
-            ("policy_reach_gained", policy(review.policyGained)),
-            ("policy_reach_lost", policy(review.policyLost)),
-            ("readers_gained", strings(review.readersGained)),
-            ("readers_lost", strings(review.readersLost)),
-            ("code_execution_gained", strings(review.codeGained)),
-            ("code_execution_lost", strings(review.codeLost)),
-            ("acceptances_added", strings(review.acceptancesAdded)),
-            ("acceptances_removed", strings(review.acceptancesRemoved)),
-            ("secrets_added", strings(review.secretsAdded)),
-            ("secrets_removed", strings(review.secretsRemoved)),
-            ("findings_new", strings(review.findingsNew)),
-            ("findings_gone", strings(review.findingsGone)),
-            ("files", .array(files)),
-        ]))
+        return try JanssonEncoder.encode(
+            .object([
+                ("widens_access", .bool(review.widensAccess)),
+                ("needs_approval", .bool(review.needsApproval)),
+                ("unbuilt", strings(review.unbuilt)),
+                ("reach_gained", reach(review.reachGained)),
+                ("reach_lost", reach(review.reachLost)),
+                ("policy_reach_gained", policy(review.policyGained)),
+                ("policy_reach_lost", policy(review.policyLost)),
+                ("readers_gained", strings(review.readersGained)),
+                ("readers_lost", strings(review.readersLost)),
+                ("code_execution_gained", strings(review.codeGained)),
+                ("code_execution_lost", strings(review.codeLost)),
+                ("acceptances_added", strings(review.acceptancesAdded)),
+                ("acceptances_removed", strings(review.acceptancesRemoved)),
+                ("secrets_added", strings(review.secretsAdded)),
+                ("secrets_removed", strings(review.secretsRemoved)),
+                ("findings_new", strings(review.findingsNew)),
+                ("findings_gone", strings(review.findingsGone)),
+                ("files", .array(files)),
+            ]))
     }
 
     private static func json(_ cause: ChangeCause) -> JSONValue {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads a file as it was at a git revision (`git show REV:./path`), with posix_spawn rather than

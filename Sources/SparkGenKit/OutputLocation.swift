@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where `build` and `diff` look when no directory is given: `out/<example name>`.

@@ -4,7 +4,7 @@ import SparkEmit
 import SparkPlan
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes an output tree so that a reader sees either the old tree or the new one, never a mix.
@@ -143,8 +143,10 @@ public struct OutputWriter {
         }
         let entries = (try? fileManager.contentsOfDirectory(atPath: target)) ?? []
         guard entries.isEmpty || entries.contains(OutputTree.markerName) else {
-            throw Failure(description:
-                "refusing to replace \(target): it is not empty and was not written by spark-gen (no \(OutputTree.markerName) file); choose another -o directory")
+            throw Failure(
+                description:
+                    "refusing to replace \(target): it is not empty and was not written by spark-gen (no \(OutputTree.markerName) file); choose another -o directory"
+            )
         }
     }
 

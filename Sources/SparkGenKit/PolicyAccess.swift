@@ -60,7 +60,9 @@ public struct PolicyAccess {
 
     /// What a grant set allows one pair: nothing, some TCP ports, or every port and protocol.
     enum Access: Equatable {
-        case none, ports(Set<Int>), all
+        case none
+        case ports(Set<Int>)
+        case all
 
         /// What `self` allows that `other` does not.
         func subtracting(_ other: Access) -> Access {
@@ -117,7 +119,8 @@ public struct PolicyAccess {
         var result = Access.none
         for grant in policy.grants
         where grant.sources.contains(where: { covers($0, source, policy: policy, members: members) })
-            && grant.destinations.contains(where: { covers($0, destination, policy: policy, members: members) }) {
+            && grant.destinations.contains(where: { covers($0, destination, policy: policy, members: members) })
+        {
             result = result.adding(grant.ports)
         }
         return result
@@ -205,7 +208,8 @@ public struct PolicyAccess {
             }
         }
         return Reach(
-            tailnet: tailnet, source: source, destination: destination, ports: { if case .ports(let set) = access { return set.sorted() } else { return nil } }(), except: except,
+            tailnet: tailnet, source: source, destination: destination,
+            ports: { if case .ports(let set) = access { return set.sorted() } else { return nil } }(), except: except,
             carriers: carriers.sorted(), services: services)
     }
 }

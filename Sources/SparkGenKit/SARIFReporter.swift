@@ -59,19 +59,28 @@ public struct SARIFReporter {
             return .object(result)
         }
         let run: JSONValue = .object([
-            ("tool", .object([("driver", .object([
-                ("name", "spark-gen"),
-                ("version", .string(Self.toolVersion)),
-                ("rules", .array(ruleObjects + inputObjects)),
-            ]))])),
+            (
+                "tool",
+                .object([
+                    (
+                        "driver",
+                        .object([
+                            ("name", "spark-gen"),
+                            ("version", .string(Self.toolVersion)),
+                            ("rules", .array(ruleObjects + inputObjects)),
+                        ])
+                    )
+                ])
+            ),
             ("columnKind", "unicodeCodePoints"),
             ("results", .array(results)),
         ])
-        return try JanssonEncoder.encode(.object([
-            ("$schema", "https://json.schemastore.org/sarif-2.1.0.json"),
-            ("version", "2.1.0"),
-            ("runs", .array([run])),
-        ]))
+        return try JanssonEncoder.encode(
+            .object([
+                ("$schema", "https://json.schemastore.org/sarif-2.1.0.json"),
+                ("version", "2.1.0"),
+                ("runs", .array([run])),
+            ]))
     }
 
     static func level(_ severity: Severity) -> String {

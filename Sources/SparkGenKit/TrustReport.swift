@@ -53,22 +53,30 @@ public struct TrustReport {
         let nodes: [JSONValue] = plan.nodes.map { node in
             .object([
                 ("name", .string(node.name)),
-                ("interfaces", .array(node.interfaces.map { interface in
-                    .object([
-                        ("link", .string(interface.link.name)),
-                        ("ip", .string(interface.address.description)),
-                        ("device", interface.device.map { .string($0) } ?? .null),
-                    ])
-                })),
+                (
+                    "interfaces",
+                    .array(
+                        node.interfaces.map { interface in
+                            .object([
+                                ("link", .string(interface.link.name)),
+                                ("ip", .string(interface.address.description)),
+                                ("device", interface.device.map { .string($0) } ?? .null),
+                            ])
+                        })
+                ),
                 ("tailnet", .string(node.tailnet.name)),
                 ("stack_dir", .string(node.stackDir)),
                 // Its declared tailnet address (a model listening on the tailnet binds it), if any.
                 ("tailnet_ip", node.tailnetIP.map { .string($0.description) } ?? .null),
                 ("tag", .string(node.tailnet.tag)),
                 // Cluster peers the firewall admits on every port of this node's link address.
-                ("every_port_from", .array(everyPortPeers(node).map { peer in
-                    .object([("peer", .string(peer.peer)), ("link", .string(peer.link)), ("address", .string(peer.address))])
-                })),
+                (
+                    "every_port_from",
+                    .array(
+                        everyPortPeers(node).map { peer in
+                            .object([("peer", .string(peer.peer)), ("link", .string(peer.link)), ("address", .string(peer.address))])
+                        })
+                ),
                 // Every tag it advertises: its own too where it serves ports other nodes do not.
                 ("tags", .array((plan.tailnet(named: node.tailnet.name)?.tags(of: node.name) ?? [node.tailnet.tag]).map { .string($0) })),
             ])
@@ -76,9 +84,13 @@ public struct TrustReport {
         let hosts: [JSONValue] = plan.hosts.map { host in
             .object([
                 ("name", .string(host.name)),
-                ("interfaces", .array(host.interfaces.map { interface in
-                    .object([("link", .string(interface.link.name)), ("ip", .string(interface.address.description))])
-                })),
+                (
+                    "interfaces",
+                    .array(
+                        host.interfaces.map { interface in
+                            .object([("link", .string(interface.link.name)), ("ip", .string(interface.address.description))])
+                        })
+                ),
                 // A device of a tailnet (a backend's server): its tailnet, tag and MagicDNS name.
                 ("tailnet", host.tailnet.map { .string($0) } ?? .null),
                 ("tag", host.tag.map { .string($0) } ?? .null),
@@ -97,15 +109,16 @@ public struct TrustReport {
                 ("api_base", .string(backend.apiBase)),
             ])
         }
-        return try JanssonEncoder.encode(.object([
-            ("stack", .string(plan.stackName)),
-            ("links", .array(links)),
-            ("nodes", .array(nodes)),
-            ("hosts", .array(hosts)),
-            ("backends", .array(backends)),
-            ("vantages", .array(matrix.vantages.map { .string($0.token) })),
-            ("reachability", .array(cells)),
-        ]))
+        return try JanssonEncoder.encode(
+            .object([
+                ("stack", .string(plan.stackName)),
+                ("links", .array(links)),
+                ("nodes", .array(nodes)),
+                ("hosts", .array(hosts)),
+                ("backends", .array(backends)),
+                ("vantages", .array(matrix.vantages.map { .string($0.token) })),
+                ("reachability", .array(cells)),
+            ]))
     }
 
     /// Which parties see each owner's prompts and completions, and why.
@@ -115,7 +128,8 @@ public struct TrustReport {
             let proxies = plan.nodes.filter { $0.owner.name == owner.name && $0.litellm != nil }
             guard !proxies.isEmpty else {
                 if plan.clusters.contains(where: { $0.head.owner == owner.name }) {
-                    text += "  \(owner.name) (no LiteLLM): every caller that reaches a model's port reads what it sends there; the reachability below says who does\n"
+                    text +=
+                        "  \(owner.name) (no LiteLLM): every caller that reaches a model's port reads what it sends there; the reachability below says who does\n"
                 }
                 continue
             }
@@ -126,15 +140,24 @@ public struct TrustReport {
                 for route in proxy.litellm?.routes ?? [] {
                     // A model another owner's gateway offers goes through that gateway's LiteLLM first.
                     if let offer = plan.offers.first(where: { $0.receivers.contains(proxy.name) && $0.apiBase == route.apiBase }) {
-                        readers.append((offer.from,
-                            "runs the LiteLLM on \(offer.gateway), which \(route.servedName) is offered through: its logs hold every request \(owner.name) sends there"))
+                        readers.append(
+                            (
+                                offer.from,
+                                "runs the LiteLLM on \(offer.gateway), which \(route.servedName) is offered through: its logs hold every request \(owner.name) sends there"
+                            ))
                     }
                     guard let cluster = plan.cluster(serving: route.servedName) else { continue }
-                    readers.append((cluster.head.owner,
-                        "runs the \(cluster.isMultiNode ? "vLLM head" : "\(cluster.runtime.kind.title) server") of \(cluster.name) on \(cluster.head.name), which serves the API: sees every prompt and completion"))
+                    readers.append(
+                        (
+                            cluster.head.owner,
+                            "runs the \(cluster.isMultiNode ? "vLLM head" : "\(cluster.runtime.kind.title) server") of \(cluster.name) on \(cluster.head.name), which serves the API: sees every prompt and completion"
+                        ))
                     for worker in cluster.workers {
-                        readers.append((worker.owner,
-                            "runs a parallel rank of \(cluster.name) on \(worker.name): vLLM sends the token ids of every prompt to all ranks, so this owner can read every prompt (not \"only floats\")"))
+                        readers.append(
+                            (
+                                worker.owner,
+                                "runs a parallel rank of \(cluster.name) on \(worker.name): vLLM sends the token ids of every prompt to all ranks, so this owner can read every prompt (not \"only floats\")"
+                            ))
                     }
                 }
             }
@@ -167,7 +190,8 @@ public struct TrustReport {
             text += "Whoever controls \(host.name) reads and sends every request to them; the firewalls admit its address alone of its LAN.\n"
         }
         for backend in plan.backends {
-            text += "  - \(backend.host) serves backend \(backend.name) on \(backend.port) to the tailnet \(backend.tailnet)'s nodes (grant to \(backend.tag)): "
+            text +=
+                "  - \(backend.host) serves backend \(backend.name) on \(backend.port) to the tailnet \(backend.tailnet)'s nodes (grant to \(backend.tag)): "
             text += "it reads every request routed or fallen back to it; spark-gen does not deploy it, so its own firewall must keep "
             text += "the port off every other network.\n"
         }
@@ -193,7 +217,8 @@ public struct TrustReport {
             text += " and the Ray client server (\(ClusterPlan.rayClientPort)) on the head's address on \(link): any cluster member reaches them.\n"
             let pinned = cluster.rayNodeListeners.map { "\($0.name) \($0.port) (\($0.everyAddress ? "every address" : "the member's address"))" }
             text += "    Ray's ports, pinned on every member: GCS \(cluster.rayPort) on the head (every address), " + pinned.joined(separator: ", ")
-            text += ", and one port per Ray worker process in \(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound) (every address).\n"
+            text +=
+                ", and one port per Ray worker process in \(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound) (every address).\n"
             text += containers(cluster)
             if let token = cluster.runtime.rayToken {
                 text += "    Ray token authentication: on (RAY_AUTH_MODE=token, token from \(token.file) on every member).\n"
@@ -243,7 +268,8 @@ public struct TrustReport {
     /// SparkPlan's VLLMContainer), and what the hardening leaves it.
     func containers(_ cluster: ClusterPlan) -> String {
         let kept = VLLMContainer.capabilities(rdma: true, port: cluster.port).joined(separator: ", ")
-        var text = "    Containers: root without capabilities but \(kept) (IPC_LOCK: NCCL pins the memory it registers with the RDMA device), no-new-privileges, their own /dev/shm "
+        var text =
+            "    Containers: root without capabilities but \(kept) (IPC_LOCK: NCCL pins the memory it registers with the RDMA device), no-new-privileges, their own /dev/shm "
         text += "(--shm-size \(VLLMContainer.rayShmSize), not the host's IPC namespace); the Hugging Face hub cache read-only "
         text += "(HF_HUB_OFFLINE=1); each keeps its compile cache in a Docker volume of its own "
         text += "(\(VLLMContainer.compileCacheVolume(cluster.name)) on every member).\n"
@@ -316,7 +342,8 @@ public struct TrustReport {
                 lines.append(
                     "  - \(peer.owner.name) → \(node.owner.name): \(peer.name) reaches every port on \(reach.address) (\(node.name), link \(reach.link))"
                         + " but ssh and the apps' ports, which its firewall denies first: whatever listens on every address or on"
-                        + " \(reach.address), Ray's workers (\(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound)) and NCCL's ephemeral ports included")
+                        + " \(reach.address), Ray's workers (\(ClusterPlan.rayWorkerPorts.lowerBound)-\(ClusterPlan.rayWorkerPorts.upperBound)) and NCCL's ephemeral ports included"
+                )
             }
         }
         text += lines.isEmpty ? "  - none: no node or tailnet of one owner reaches a listener of another\n" : lines.joined(separator: "\n") + "\n"
@@ -337,10 +364,11 @@ public struct TrustReport {
             if grants.isEmpty {
                 text += "nothing, no grant's source includes \(tag)\n"
             } else {
-                text += grants.map { grant in
-                    let ports = grant.ports.map { $0.map(String.init).joined(separator: ", ") } ?? "every port"
-                    return "\(grant.destinations.joined(separator: ", ")) on \(ports)"
-                }.joined(separator: "; ") + "\n"
+                text +=
+                    grants.map { grant in
+                        let ports = grant.ports.map { $0.map(String.init).joined(separator: ", ") } ?? "every port"
+                        return "\(grant.destinations.joined(separator: ", ")) on \(ports)"
+                    }.joined(separator: "; ") + "\n"
             }
         }
         return text

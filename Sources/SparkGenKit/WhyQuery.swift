@@ -32,8 +32,9 @@ public struct WhyQuery {
     /// or of every block of the file when no line is given.
     public init(_ compilation: Compilation, file request: String, node: String? = nil) throws {
         guard let artifacts = compilation.artifacts else {
-            throw Failure(description: "\(compilation.file): error: the topology does not build, so it has no generated files to explain\n"
-                + "  help: run 'spark-gen lint \(compilation.file)' and fix its errors first")
+            throw Failure(
+                description: "\(compilation.file): error: the topology does not build, so it has no generated files to explain\n"
+                    + "  help: run 'spark-gen lint \(compilation.file)' and fix its errors first")
         }
         let (name, line) = Self.split(request)
         let artifact = try Self.find(name, node: node, in: artifacts)
@@ -43,8 +44,9 @@ public struct WhyQuery {
         self.source = source
         let count = artifact.lineCount
         if let line, line < 1 || line > count {
-            throw Failure(description: "\(name):\(line):1: error: line \(line) is outside the file, which has \(count) line\(count == 1 ? "" : "s")\n"
-                + "  help: give a line from 1 to \(count), or leave out ':\(line)' for every origin of the file")
+            throw Failure(
+                description: "\(name):\(line):1: error: line \(line) is outside the file, which has \(count) line\(count == 1 ? "" : "s")\n"
+                    + "  help: give a line from 1 to \(count), or leave out ':\(line)' for every origin of the file")
         }
         let blocks = line.map { artifact.origins(ofLine: $0) } ?? artifact.allOrigins
         var seen = Set<SpecPath>()
@@ -52,7 +54,8 @@ public struct WhyQuery {
         for block in blocks {
             for path in block.paths where seen.insert(path).inserted {
                 let location = source.location(of: path)
-                origins.append(Origin(path: path, location: location, text: location.map(source.text(at:)) ?? "", lines: block.lines, fileLevel: block.fileLevel))
+                origins.append(
+                    Origin(path: path, location: location, text: location.map(source.text(at:)) ?? "", lines: block.lines, fileLevel: block.fileLevel))
             }
         }
         self.origins = origins
@@ -78,11 +81,12 @@ public struct WhyQuery {
                 ("output_lines", .array([.int(origin.lines.lowerBound), .int(origin.lines.upperBound)])),
             ])
         }
-        return try JanssonEncoder.encode(.object([
-            ("output", .string(artifact.path)),
-            ("line", line.map { .int($0) } ?? .null),
-            ("origins", .array(items)),
-        ]))
+        return try JanssonEncoder.encode(
+            .object([
+                ("output", .string(artifact.path)),
+                ("line", line.map { .int($0) } ?? .null),
+                ("origins", .array(items)),
+            ]))
     }
 
     /// `a/b.yaml:12` → (`a/b.yaml`, 12); a name without a numeric tail has no line.
@@ -93,12 +97,16 @@ public struct WhyQuery {
 
     /// The artifact named by its tree path, by a path ending in it, or by a node's absolute path.
     static func find(_ name: String, node: String?, in artifacts: [Artifact]) throws -> Artifact {
-        let nodes = Set(artifacts.compactMap { artifact -> String? in
-            let parts = artifact.path.split(separator: "/")
-            return parts.count > 2 && parts[0] == "nodes" ? String(parts[1]) : nil
-        }).sorted()
+        let nodes = Set(
+            artifacts.compactMap { artifact -> String? in
+                let parts = artifact.path.split(separator: "/")
+                return parts.count > 2 && parts[0] == "nodes" ? String(parts[1]) : nil
+            }
+        ).sorted()
         if let node, !nodes.contains(node) {
-            throw Failure(description: "error: no node '\(node)' has generated files\n  help: \(Suggestion.hint(for: node, in: nodes))nodes: \(nodes.joined(separator: ", "))")
+            throw Failure(
+                description:
+                    "error: no node '\(node)' has generated files\n  help: \(Suggestion.hint(for: node, in: nodes))nodes: \(nodes.joined(separator: ", "))")
         }
         let trimmed = name.hasPrefix("./") ? String(name.dropFirst(2)) : name
         let wanted = node.map { "nodes/\($0)" + (trimmed.hasPrefix("/") ? trimmed : "/" + trimmed) }
@@ -106,15 +114,17 @@ public struct WhyQuery {
         if let found = artifacts.first(where: { $0.path == trimmed }) { return found }
         // `out/lab/nodes/…` or a node's absolute path: the artifacts whose path the name ends with.
         let matches = artifacts.filter { artifact in
-            trimmed.hasSuffix("/" + artifact.path) || (trimmed.hasPrefix("/") && artifact.path.hasPrefix("nodes/")
-                && artifact.path.split(separator: "/", maxSplits: 2).count == 3
-                && "/" + artifact.path.split(separator: "/", maxSplits: 2)[2] == trimmed)
+            trimmed.hasSuffix("/" + artifact.path)
+                || (trimmed.hasPrefix("/") && artifact.path.hasPrefix("nodes/")
+                    && artifact.path.split(separator: "/", maxSplits: 2).count == 3
+                    && "/" + artifact.path.split(separator: "/", maxSplits: 2)[2] == trimmed)
         }
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 {
-            throw Failure(description: "\(name): error: \(matches.count) nodes have a file at this path\n"
-                + "  help: name the node with --node (\(matches.map { $0.path.split(separator: "/")[1] }.joined(separator: ", "))), "
-                + "or give the path in the tree: \(matches.map(\.path).joined(separator: ", "))")
+            throw Failure(
+                description: "\(name): error: \(matches.count) nodes have a file at this path\n"
+                    + "  help: name the node with --node (\(matches.map { $0.path.split(separator: "/")[1] }.joined(separator: ", "))), "
+                    + "or give the path in the tree: \(matches.map(\.path).joined(separator: ", "))")
         }
         let paths = artifacts.map(\.path)
         let base = trimmed.split(separator: "/").last.map(String.init) ?? trimmed

@@ -57,9 +57,11 @@ public struct CopiedSecret: Sendable {
                 }
                 if found != nil { break }
             }
-            if found == nil, let offer = plan.offers.first(where: {
-                $0.gateway == source.name && $0.receivers.contains(node.name) && $0.key.file.absolute(home: source.home) == sourcePath
-            }) {
+            if found == nil,
+                let offer = plan.offers.first(where: {
+                    $0.gateway == source.name && $0.receivers.contains(node.name) && $0.key.file.absolute(home: source.home) == sourcePath
+                })
+            {
                 return CopiedSecret(
                     file: file, holder: node, source: source, sourcePath: sourcePath, cluster: nil, grant: .offeredKey, offer: offer,
                     path: offer.key.path)

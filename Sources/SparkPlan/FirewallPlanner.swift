@@ -25,21 +25,24 @@ public enum FirewallPlanner {
     public static func generatedRules(for node: NodePlan, in plan: Plan) -> [FirewallRuleSpec] {
         var rules: [FirewallRuleSpec] = []
         for lan in node.lans {
-            rules.append(FirewallRuleSpec(
-                .allow, on: lan.device, from: lan.link.subnet.description, to: lan.address.description, port: 22, proto: "tcp",
-                comment: "ssh from \(lan.link.phrase)"))
+            rules.append(
+                FirewallRuleSpec(
+                    .allow, on: lan.device, from: lan.link.subnet.description, to: lan.address.description, port: 22, proto: "tcp",
+                    comment: "ssh from \(lan.link.phrase)"))
         }
         for service in node.services where service.isTailnetFacing {
-            rules.append(FirewallRuleSpec(
-                .allow, on: tailscaleInterface, port: service.port, proto: "tcp", comment: "\(service.name) for tailnet \(node.tailnet.name)"))
+            rules.append(
+                FirewallRuleSpec(
+                    .allow, on: tailscaleInterface, port: service.port, proto: "tcp", comment: "\(service.name) for tailnet \(node.tailnet.name)"))
         }
         for service in node.services {
             guard case .hosts(let link, let names) = service.exposure, let own = node.interface(on: link) else { continue }
             for name in names {
                 guard let address = plan.host(named: name)?.interface(on: link)?.address else { continue }
-                rules.append(FirewallRuleSpec(
-                    .allow, on: own.device, from: address.description, to: own.address.description, port: service.port, proto: "tcp",
-                    comment: "\(service.name) for host \(name)"))
+                rules.append(
+                    FirewallRuleSpec(
+                        .allow, on: own.device, from: address.description, to: own.address.description, port: service.port, proto: "tcp",
+                        comment: "\(service.name) for host \(name)"))
             }
         }
         rules += LANModel.firewallRules(for: node, in: plan)
@@ -54,23 +57,27 @@ public enum FirewallPlanner {
             for peer in inboundPeers(of: node, on: link.name, in: plan) {
                 guard let peerIP = peer.interface(on: link.name)?.address.description else { continue }
                 // A cluster peer is admitted on every port below, ssh included, unless this comes first.
-                rules.append(FirewallRuleSpec(
-                    .deny, on: interface.device, from: peerIP, port: 22, proto: "tcp", comment: "no ssh from \(peer.name) over \(link.phrase)"))
+                rules.append(
+                    FirewallRuleSpec(
+                        .deny, on: interface.device, from: peerIP, port: 22, proto: "tcp", comment: "no ssh from \(peer.name) over \(link.phrase)"))
                 for port in appPorts {
-                    rules.append(FirewallRuleSpec(
-                        .deny, on: interface.device, from: peerIP, port: port, proto: "tcp",
-                        comment: "no app access from \(peer.name) over \(link.phrase)"))
+                    rules.append(
+                        FirewallRuleSpec(
+                            .deny, on: interface.device, from: peerIP, port: port, proto: "tcp",
+                            comment: "no app access from \(peer.name) over \(link.phrase)"))
                 }
                 for service in node.services {
                     guard case .linkPeers(link.name, let peers) = service.exposure, peers.contains(peer.name) else { continue }
-                    rules.append(FirewallRuleSpec(
-                        .allow, on: interface.device, from: peerIP, to: own, port: service.port, proto: "tcp",
-                        comment: "\(service.name) for \(peer.name)"))
+                    rules.append(
+                        FirewallRuleSpec(
+                            .allow, on: interface.device, from: peerIP, to: own, port: service.port, proto: "tcp",
+                            comment: "\(service.name) for \(peer.name)"))
                 }
                 if isClusterPeer(node, peer, on: link.name) {
                     // NCCL and Ray's object manager and workers connect on ephemeral ports in both directions.
-                    rules.append(FirewallRuleSpec(
-                        .allow, on: interface.device, from: peerIP, to: own, comment: "Ray and NCCL from cluster peer \(peer.name)"))
+                    rules.append(
+                        FirewallRuleSpec(
+                            .allow, on: interface.device, from: peerIP, to: own, comment: "Ray and NCCL from cluster peer \(peer.name)"))
                 }
             }
         }

@@ -36,9 +36,10 @@ extension LANModel {
                 guard case .linkPeers(lan.link.name, let callers) = service.exposure else { continue }
                 for caller in callers {
                     guard let address = plan.node(named: caller)?.interface(on: lan.link.name)?.address else { continue }
-                    rules.append(FirewallRuleSpec(
-                        .allow, on: lan.device, from: address.description, to: lan.address.description, port: service.port, proto: "tcp",
-                        comment: "\(service.name) for \(caller) over \(lan.link.phrase)"))
+                    rules.append(
+                        FirewallRuleSpec(
+                            .allow, on: lan.device, from: address.description, to: lan.address.description, port: service.port, proto: "tcp",
+                            comment: "\(service.name) for \(caller) over \(lan.link.phrase)"))
                 }
             }
         }

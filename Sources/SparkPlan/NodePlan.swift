@@ -57,7 +57,8 @@ public final class NodePlan: Sendable {
 
     public init(
         node: Node, owner: OwnerPlan, tailnet: TailnetIdentity, stackDir: String, interfaces: [NodeInterface], services: [Service],
-        workloads: [Workload], litellm: LiteLLMPlan?, operations: [AppOperations], secretFiles: [SecretFile], clusterRoles: [ClusterRole], linkPeers: [LinkPeer],
+        workloads: [Workload], litellm: LiteLLMPlan?, operations: [AppOperations], secretFiles: [SecretFile], clusterRoles: [ClusterRole],
+        linkPeers: [LinkPeer],
         hostsEntries: [(ip: String, name: String)], configFiles: [ConfigFile] = []
     ) {
         name = node.name

@@ -61,7 +61,8 @@ extension OfferPlan {
         var offers: [OfferPlan] = []
         for owner in topology.owners {
             for offer in owner.offers {
-                if let plan = resolve(offer, of: owner, topology, routing: routing, clusters: clusters, servedName: servedName, backends: backends, into: &bag) {
+                if let plan = resolve(offer, of: owner, topology, routing: routing, clusters: clusters, servedName: servedName, backends: backends, into: &bag)
+                {
                     offers.append(plan)
                 }
             }
@@ -101,7 +102,9 @@ extension OfferPlan {
                         .resolveOfferConflict,
                         "the LiteLLM on '\(receiver)' would load \(offer.key.variable) from \(offer.key.file) (the key '\(offer.from)' offers) and from \(other.file) (\(other.path)): the later file wins, so one of the two would hold the other's value",
                         at: offer.key.path,
-                        help: "name a variable of its own for this key: key: {file: \(offer.key.file), var: \(GatewayOffer.keyVariable)_\(offer.from.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.map(String.init).joined())}")
+                        help:
+                            "name a variable of its own for this key: key: {file: \(offer.key.file), var: \(GatewayOffer.keyVariable)_\(offer.from.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.map(String.init).joined())}"
+                    )
                 } else {
                     byVariable[offer.key.variable] = offer.key
                 }
@@ -120,7 +123,10 @@ extension OfferPlan {
             var frontier = waitsFor[offer.gateway, default: []]
             var cycle: String? = nil
             while let next = frontier.popLast() {
-                if offer.receivers.contains(next.gateway) { cycle = next.gateway; break }
+                if offer.receivers.contains(next.gateway) {
+                    cycle = next.gateway
+                    break
+                }
                 guard seen.insert(next.gateway).inserted else { continue }
                 frontier += waitsFor[next.gateway, default: []]
             }
@@ -130,7 +136,9 @@ extension OfferPlan {
                 .resolveOfferConflict,
                 "owner '\(offer.from)' offers models to '\(offer.to)' through '\(offer.gateway)', which itself waits for a key '\(cycle)' mints: each gateway's runbook copies the keys offered to it before it starts LiteLLM and mints its own after, so neither gateway can start",
                 at: offer.path,
-                help: "offer in one direction only (the other owner can reach the models through this offer's gateway), or give one owner a second LiteLLM node for the offer it receives")
+                help:
+                    "offer in one direction only (the other owner can reach the models through this offer's gateway), or give one owner a second LiteLLM node for the offer it receives"
+            )
         }
     }
 
@@ -142,7 +150,8 @@ extension OfferPlan {
         guard let other = topology.owner(named: offer.to), other.name != owner.name else {
             let found = offer.to == owner.name ? "an offer of owner '\(owner.name)' to itself" : "an offer to unknown owner '\(offer.to)'"
             bag.error(
-                .resolveUnknownReference, "\(found); an offer goes to another owner of the topology (\(owners.isEmpty ? "there is none" : owners.map { "'\($0)'" }.joined(separator: ", ")))",
+                .resolveUnknownReference,
+                "\(found); an offer goes to another owner of the topology (\(owners.isEmpty ? "there is none" : owners.map { "'\($0)'" }.joined(separator: ", ")))",
                 at: offer.path / "to",
                 help: "\(Suggestion.hint(for: offer.to, in: owners))name an owner under 'owners', or remove the offer")
             return nil
@@ -168,7 +177,8 @@ extension OfferPlan {
             return nil
         }
         // The models the gateway routes: its owner's clusters and its tailnet's backends.
-        let routed = routing.clusters(routedBy: owner, among: clusters).map(servedName)
+        let routed =
+            routing.clusters(routedBy: owner, among: clusters).map(servedName)
             + backends.filter { $0.tailnet == (gateway.tailnet ?? owner.tailnet) }.map {
                 (name: $0.name, served: $0.name, capabilities: Capabilities(tools: false, vision: $0.vision, maxTokens: nil))
             }
@@ -189,7 +199,9 @@ extension OfferPlan {
                     ? "owner '\(owner.name)' offers model '\(model)', which the LiteLLM on '\(gateway.name)' does not route; it routes \(routed.isEmpty ? "no model" : routed.map { "'\($0.name)'" }.joined(separator: ", "))"
                     : "owner '\(owner.name)' offers unknown model '\(model)'; the LiteLLM on '\(gateway.name)' routes \(routed.isEmpty ? "no model" : routed.map { "'\($0.name)'" }.joined(separator: ", "))",
                 at: offer.path / "models" / index,
-                help: "\(known ? "" : Suggestion.hint(for: model, in: routed.map(\.name)))offer a model the gateway routes (add it to owners.\(owner.name).models to route it), or drop it from the offer")
+                help:
+                    "\(known ? "" : Suggestion.hint(for: model, in: routed.map(\.name)))offer a model the gateway routes (add it to owners.\(owner.name).models to route it), or drop it from the offer"
+            )
         }
         guard !failed, let port = gateway.port(of: .litellm) else { return nil }
         let gatewayTailnet = gateway.tailnet ?? owner.tailnet
@@ -200,25 +212,29 @@ extension OfferPlan {
             }
             guard let lan = lans.first else {
                 bag.error(
-                    .resolveNoSharedLink, "owner '\(owner.name)' offers models to '\(other.name)' over a LAN, but '\(gateway.name)' and \(receivers.map { "'\($0.name)'" }.joined(separator: ", ")) share no LAN",
+                    .resolveNoSharedLink,
+                    "owner '\(owner.name)' offers models to '\(other.name)' over a LAN, but '\(gateway.name)' and \(receivers.map { "'\($0.name)'" }.joined(separator: ", ")) share no LAN",
                     at: offer.path / "via",
                     help: "put both gateways on one LAN (links, kind: lan, and an address on it for each), or offer 'via: tailnet' with both on one tailnet")
                 return nil
             }
             return OfferPlan(
-                from: owner.name, to: other.name, gateway: gateway.name, receivers: receivers.map(\.name), servedNames: served, capabilities: capabilities, models: offer.models,
+                from: owner.name, to: other.name, gateway: gateway.name, receivers: receivers.map(\.name), servedNames: served, capabilities: capabilities,
+                models: offer.models,
                 via: .lan, lan: lan.link, apiBase: "http://\(lan.ip):\(port)/v1", port: port, key: offer.key, path: offer.path)
         case .tailnet:
             let outside = receivers.filter { ($0.tailnet ?? other.tailnet) != gatewayTailnet }
             guard outside.isEmpty else {
                 bag.error(
-                    .resolveNoSharedLink, "owner '\(owner.name)' offers models to '\(other.name)' over the tailnet, but '\(gateway.name)' is on tailnet '\(gatewayTailnet)' and \(outside.map { "'\($0.name)' on '\($0.tailnet ?? other.tailnet)'" }.joined(separator: ", "))",
+                    .resolveNoSharedLink,
+                    "owner '\(owner.name)' offers models to '\(other.name)' over the tailnet, but '\(gateway.name)' is on tailnet '\(gatewayTailnet)' and \(outside.map { "'\($0.name)' on '\($0.tailnet ?? other.tailnet)'" }.joined(separator: ", "))",
                     at: offer.path / "via",
                     help: "join the other gateway to tailnet '\(gatewayTailnet)' (nodes.<name>.tailnet), or offer 'via: lan' over a LAN both are on")
                 return nil
             }
             return OfferPlan(
-                from: owner.name, to: other.name, gateway: gateway.name, receivers: receivers.map(\.name), servedNames: served, capabilities: capabilities, models: offer.models,
+                from: owner.name, to: other.name, gateway: gateway.name, receivers: receivers.map(\.name), servedNames: served, capabilities: capabilities,
+                models: offer.models,
                 via: .tailnet, lan: nil, apiBase: "http://\(gateway.tailnetHostname):\(port)/v1", port: port, key: offer.key, path: offer.path)
         }
     }
@@ -234,9 +250,10 @@ extension OfferPlan {
             guard let lan = offer.lan, let own = node.interface(on: lan) else { continue }
             for receiver in offer.receivers {
                 guard let address = plan.node(named: receiver)?.interface(on: lan)?.address else { continue }
-                rules.append(FirewallRuleSpec(
-                    .allow, on: own.device, from: address.description, to: own.address.description, port: offer.port, proto: "tcp",
-                    comment: "litellm for \(receiver) (owner \(offer.to)) over \(own.link.phrase)"))
+                rules.append(
+                    FirewallRuleSpec(
+                        .allow, on: own.device, from: address.description, to: own.address.description, port: offer.port, proto: "tcp",
+                        comment: "litellm for \(receiver) (owner \(offer.to)) over \(own.link.phrase)"))
             }
         }
         return rules

@@ -110,15 +110,33 @@ extension Topology {
             return kept.count == items.count ? nil : kept
         }
         switch entry.section {
-        case "owners": guard let kept = without(owners, \.name) else { return false }; owners = kept
-        case "tailnets": guard let kept = without(tailnets, \.name) else { return false }; tailnets = kept
-        case "links": guard let kept = without(links, \.name) else { return false }; links = kept
-        case "nodes": guard let kept = without(nodes, \.name) else { return false }; nodes = kept
-        case "hosts": guard let kept = without(hosts, \.name) else { return false }; hosts = kept
-        case "models": guard let kept = without(models, \.name) else { return false }; models = kept
-        case "backends": guard let kept = without(backends, \.name) else { return false }; backends = kept
-        case "routes": guard let kept = without(routes, \.name) else { return false }; routes = kept
-        case "catalogs": guard let kept = without(catalogs, \.name) else { return false }; catalogs = kept
+        case "owners":
+            guard let kept = without(owners, \.name) else { return false }
+            owners = kept
+        case "tailnets":
+            guard let kept = without(tailnets, \.name) else { return false }
+            tailnets = kept
+        case "links":
+            guard let kept = without(links, \.name) else { return false }
+            links = kept
+        case "nodes":
+            guard let kept = without(nodes, \.name) else { return false }
+            nodes = kept
+        case "hosts":
+            guard let kept = without(hosts, \.name) else { return false }
+            hosts = kept
+        case "models":
+            guard let kept = without(models, \.name) else { return false }
+            models = kept
+        case "backends":
+            guard let kept = without(backends, \.name) else { return false }
+            backends = kept
+        case "routes":
+            guard let kept = without(routes, \.name) else { return false }
+            routes = kept
+        case "catalogs":
+            guard let kept = without(catalogs, \.name) else { return false }
+            catalogs = kept
         default: return false
         }
         return true

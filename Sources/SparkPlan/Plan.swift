@@ -96,7 +96,8 @@ public struct Plan: Sendable {
     private let gatewaysByServedName: [String: [Int]]
     private var backendsByName: [String: [Int]] = [:]
 
-    init(topology: Topology, sourceName: String, links: [LinkPlan], nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan],
+    init(
+        topology: Topology, sourceName: String, links: [LinkPlan], nodes: [NodePlan], clusters: [ClusterPlan], tailnets: [TailnetPlan],
         hosts: [HostPlan] = [], catalogs: [CatalogPlan] = [], owners: [OwnerPlan] = [], routingTargets: [RoutingTarget] = []
     ) {
         stackName = topology.stack.name

@@ -29,7 +29,8 @@ extension PlanResolver {
         }
         if model.runtime.kind != .vllm || !model.cluster.workers.isEmpty {
             bag.error(
-                .resolveTailnetListen, "model '\(model.name)' listens on the tailnet, which spark-gen supports for a one-node vLLM only", at: model.path / "listen",
+                .resolveTailnetListen, "model '\(model.name)' listens on the tailnet, which spark-gen supports for a one-node vLLM only",
+                at: model.path / "listen",
                 help: "remove 'listen: tailnet', or run the model as vLLM on one node")
             fine = false
         }
@@ -46,7 +47,8 @@ extension PlanResolver {
             let head = first.cluster.head
             for model in models.dropFirst() where model.cluster.head != head {
                 bag.error(
-                    .resolveSharingConflict, "model '\(model.name)' of catalog '\(catalog.name)' runs its API on node '\(model.cluster.head)', but model '\(first.name)' on '\(head)'",
+                    .resolveSharingConflict,
+                    "model '\(model.name)' of catalog '\(catalog.name)' runs its API on node '\(model.cluster.head)', but model '\(first.name)' on '\(head)'",
                     at: model.cluster.path,
                     help: "the models of a catalog take turns on one port: give them one head ('node: \(head)' or 'cluster: {head: \(head), …}')")
             }
@@ -58,7 +60,8 @@ extension PlanResolver {
                     let address = node.address(on: shared.link.name)
                 else {
                     bag.error(
-                        .resolveNoSharedLink, "host '\(name)', the panel of catalog '\(catalog.name)', shares no LAN with node '\(head)'", at: catalog.path / "panel",
+                        .resolveNoSharedLink, "host '\(name)', the panel of catalog '\(catalog.name)', shares no LAN with node '\(head)'",
+                        at: catalog.path / "panel",
                         help: "the panel swaps models over ssh and polls the port: put '\(name)' and '\(head)' on one LAN")
                     return nil
                 }

@@ -47,7 +47,8 @@ extension PlanResolver {
             let nims = node.apps.filter(\.isSpeech)
             if !partial, !nims.isEmpty, owner.ngcAPIKey == nil {
                 bag.error(
-                    .resolveMissingSecret, "node '\(node.name)' runs \(nims.map(\.rawValue).joined(separator: " and ")), NVIDIA's NIM\(nims.count > 1 ? "s" : ""), but owner '\(owner.name)' has no ngc_api_key",
+                    .resolveMissingSecret,
+                    "node '\(node.name)' runs \(nims.map(\.rawValue).joined(separator: " and ")), NVIDIA's NIM\(nims.count > 1 ? "s" : ""), but owner '\(owner.name)' has no ngc_api_key",
                     at: node.path / "apps",
                     help: "add 'ngc_api_key: {file: \"~/.\(owner.name)-ngc.env\"}' to owner '\(owner.name)': a NIM pulls its model from NGC with it")
             }
@@ -57,12 +58,16 @@ extension PlanResolver {
                     let names = topology.hosts.map(\.name)
                     bag.error(
                         .resolveUnknownReference, "unknown host '\(client)'", at: (options?.path ?? node.path) / "clients" / index,
-                        help: "\(Suggestion.hint(for: client, in: names))\(names.isEmpty ? "no hosts are defined: add it under 'hosts'" : "defined hosts: \(names.joined(separator: ", "))")")
+                        help:
+                            "\(Suggestion.hint(for: client, in: names))\(names.isEmpty ? "no hosts are defined: add it under 'hosts'" : "defined hosts: \(names.joined(separator: ", "))")"
+                    )
                 }
                 if !partial, let clients = options?.clients, !clients.isEmpty, clients.allSatisfy({ topology.host(named: $0) != nil }),
-                    SpeechKind.sharedLAN(node, clients: clients, topology: topology) == nil {
+                    SpeechKind.sharedLAN(node, clients: clients, topology: topology) == nil
+                {
                     bag.error(
-                        .resolveNoSharedLink, "the clients of \(app.rawValue) on node '\(node.name)' do not share one LAN with it", at: (options?.path ?? node.path) / "clients",
+                        .resolveNoSharedLink, "the clients of \(app.rawValue) on node '\(node.name)' do not share one LAN with it",
+                        at: (options?.path ?? node.path) / "clients",
                         help: "a client reaches the service from a LAN the node is on: put them on one, or list fewer clients")
                 }
             }
@@ -163,7 +168,8 @@ extension PlanResolver {
                 let hint = Suggestion.hint(for: catalog.active, in: members)
                 bag.error(
                     .resolveCatalogIncomplete, "catalog '\(catalog.name)' has no model '\(catalog.active)' to make active", at: catalog.path / "active",
-                    help: members.isEmpty ? "add 'catalog: \(catalog.name)' to the models that take turns in it"
+                    help: members.isEmpty
+                        ? "add 'catalog: \(catalog.name)' to the models that take turns in it"
                         : "\(hint)its models: \(members.joined(separator: ", "))")
             }
             if let panel = catalog.panel, !hostSet.contains(panel) {

@@ -27,7 +27,8 @@ extension PlanResolver {
         let group = AppContext.composeReaderGroup(of: node)
         for cluster in routed where cluster.listen == .tailnet {
             guard let key = cluster.apiKey else { continue }
-            let source: SecretFile.Source = cluster.head.name == node.name
+            let source: SecretFile.Source =
+                cluster.head.name == node.name
                 ? .generated : .copied(node: cluster.head.name, path: key.file.absolute(home: cluster.head.home))
             placements.append(SecretPlacement(secret: key, variables: [key.variable], readers: [App.litellm.rawValue], source: source, group: group))
         }
@@ -40,14 +41,16 @@ extension PlanResolver {
         var placements: [SecretPlacement] = []
         for offer in offers {
             if offer.gateway == node.name {
-                placements.append(SecretPlacement(
-                    secret: offer.key, variables: [offer.key.variable], readers: ["\(offer.to)'s LiteLLM"],
-                    source: .virtualKey(app: offer.keyAlias, models: offer.servedNames)))
+                placements.append(
+                    SecretPlacement(
+                        secret: offer.key, variables: [offer.key.variable], readers: ["\(offer.to)'s LiteLLM"],
+                        source: .virtualKey(app: offer.keyAlias, models: offer.servedNames)))
             } else if offer.receivers.contains(node.name), let gateway = topology.node(named: offer.gateway) {
-                placements.append(SecretPlacement(
-                    secret: offer.key, variables: [offer.key.variable], readers: [App.litellm.rawValue],
-                    source: .copied(node: gateway.name, path: offer.key.file.absolute(home: gateway.home)),
-                    group: AppContext.composeReaderGroup(of: node)))
+                placements.append(
+                    SecretPlacement(
+                        secret: offer.key, variables: [offer.key.variable], readers: [App.litellm.rawValue],
+                        source: .copied(node: gateway.name, path: offer.key.file.absolute(home: gateway.home)),
+                        group: AppContext.composeReaderGroup(of: node)))
             }
         }
         return placements

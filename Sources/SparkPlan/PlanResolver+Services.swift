@@ -28,10 +28,11 @@ extension PlanResolver {
                     exposure: first.exposure, path: first.path, manualStart: first.manualStart && cluster.start == .manual)
             } else {
                 if let key = sharedKey { shared[key] = services.count }
-                services.append(Service(
-                    role: .modelAPI(model: cluster.name), name: name, port: cluster.port,
-                    bindAddress: cluster.apiHost, exposure: exposure, path: cluster.path / "port",
-                    manualStart: cluster.start == .manual))
+                services.append(
+                    Service(
+                        role: .modelAPI(model: cluster.name), name: name, port: cluster.port,
+                        bindAddress: cluster.apiHost, exposure: exposure, path: cluster.path / "port",
+                        manualStart: cluster.start == .manual))
             }
             guard cluster.isMultiNode, let link = cluster.link?.name else { continue }
             // Every Ray release binds GCS to every address, whatever --node-ip-address says
@@ -49,10 +50,11 @@ extension PlanResolver {
             }
             if let gcsKey { shared[gcsKey] = services.count }
             // A catalog's Ray runs only while one of its multi-node models is the active one.
-            services.append(Service(
-                role: .rayGCS(model: cluster.name), name: "ray gcs",
-                port: cluster.rayPort, bindAddress: Service.everyAddress, exposure: .linkPeers(link: link, workers),
-                path: cluster.clusterPath / "ray_port", manualStart: cluster.catalog != nil))
+            services.append(
+                Service(
+                    role: .rayGCS(model: cluster.name), name: "ray gcs",
+                    port: cluster.rayPort, bindAddress: Service.everyAddress, exposure: .linkPeers(link: link, workers),
+                    path: cluster.clusterPath / "ray_port", manualStart: cluster.catalog != nil))
         }
         return services + rayNodeServices(node: node, roles: roles)
     }
@@ -79,10 +81,11 @@ extension PlanResolver {
                     continue
                 }
                 if let key { shared[key] = services.count }
-                services.append(Service(
-                    role: .rayNode(model: cluster.name), name: listener.name, port: listener.port,
-                    bindAddress: listener.everyAddress ? Service.everyAddress : own.ip.description,
-                    exposure: .linkPeers(link: link, peers), path: cluster.clusterPath, manualStart: cluster.catalog != nil))
+                services.append(
+                    Service(
+                        role: .rayNode(model: cluster.name), name: listener.name, port: listener.port,
+                        bindAddress: listener.everyAddress ? Service.everyAddress : own.ip.description,
+                        exposure: .linkPeers(link: link, peers), path: cluster.clusterPath, manualStart: cluster.catalog != nil))
             }
         }
         return services
@@ -104,22 +107,26 @@ extension PlanResolver {
             let server = "the \(cluster.runtime.kind.title) server '\(workload.name)' on node '\(cluster.head.name)'"
             if first.runtime.kind != cluster.runtime.kind {
                 bag.error(
-                    .resolveSharingConflict, "models '\(first.name)' and '\(cluster.name)' both need the compose service '\(workload.name)' on node '\(cluster.head.name)'",
+                    .resolveSharingConflict,
+                    "models '\(first.name)' and '\(cluster.name)' both need the compose service '\(workload.name)' on node '\(cluster.head.name)'",
                     at: cluster.path, help: "rename one of the models")
             } else if first.image != cluster.image {
                 bag.error(
-                    .resolveSharingConflict, "model '\(cluster.name)' runs \(server) from \(cluster.image), but model '\(first.name)' runs it from \(first.image)",
+                    .resolveSharingConflict,
+                    "model '\(cluster.name)' runs \(server) from \(cluster.image), but model '\(first.name)' runs it from \(first.image)",
                     at: cluster.runtime.path / "image",
                     help: "one server serves both models: give them one image, or give one model another 'port' (a second server)")
             } else if first.ollama?.contextLength != cluster.ollama?.contextLength {
                 let length = { (model: ClusterPlan) in model.ollama?.contextLength.map(String.init) ?? "Ollama's default" }
                 bag.error(
-                    .resolveSharingConflict, "model '\(cluster.name)' asks \(server) for context_length \(length(cluster)), but model '\(first.name)' for \(length(first))",
+                    .resolveSharingConflict,
+                    "model '\(cluster.name)' asks \(server) for context_length \(length(cluster)), but model '\(first.name)' for \(length(first))",
                     at: cluster.ollama.map { $0.path / "context_length" } ?? cluster.path,
                     help: "the server's context length is one for all its models: give them one, or give one model another 'port' (a second server)")
             } else if first.start != cluster.start {
                 bag.error(
-                    .resolveSharingConflict, "model '\(cluster.name)' starts \(cluster.start.rawValue) but shares \(server) with model '\(first.name)', which starts \(first.start.rawValue)",
+                    .resolveSharingConflict,
+                    "model '\(cluster.name)' starts \(cluster.start.rawValue) but shares \(server) with model '\(first.name)', which starts \(first.start.rawValue)",
                     at: cluster.path / "start",
                     help: "a server starts with all its models: give them one start policy, or give one model another 'port' (a second server)")
             }

@@ -43,7 +43,8 @@ public enum PlanResolver {
             let catalog = model.catalog.flatMap { catalogIndex[$0] }
             if let catalog, catalog.panel != nil, let caller = callers.first {
                 bag.error(
-                    .resolveSharingConflict, "model '\(model.name)' of catalog '\(catalog.name)' is called by the LiteLLM of node '\(caller.name)' and by its panel over the LAN",
+                    .resolveSharingConflict,
+                    "model '\(model.name)' of catalog '\(catalog.name)' is called by the LiteLLM of node '\(caller.name)' and by its panel over the LAN",
                     at: model.path / "catalog",
                     help: "a catalog's port listens on one address: route the model from the LiteLLM on '\(head.name)', or drop the panel")
                 return nil
@@ -79,7 +80,8 @@ public enum PlanResolver {
             guard keyed.count > 1, let first = keyed.first, let second = keyed.dropFirst().first(where: { $0.apiKey?.file != first.apiKey?.file })
             else { continue }
             bag.error(
-                .resolveSharingConflict, "the LiteLLM on node '\(node.name)' calls models '\(first.name)' and '\(second.name)' on the tailnet with different keys, both VLLM_API_KEY",
+                .resolveSharingConflict,
+                "the LiteLLM on node '\(node.name)' calls models '\(first.name)' and '\(second.name)' on the tailnet with different keys, both VLLM_API_KEY",
                 at: second.apiKey!.path, help: "give both models one api_key file, or route one of them from another node's LiteLLM")
         }
         // An address on a port's other half needs the link to name that half's interface.
@@ -89,13 +91,18 @@ public enum PlanResolver {
                 bag.error(
                     .resolveLinkAddress, "node '\(node.name)' has an address on the second half of link '\(link.name)', which names no 'second_interface'",
                     at: address.secondIPPath ?? address.path,
-                    help: "add 'second_interface' to link '\(link.name)' (on a DGX Spark, the enP2p… interface `ibdev2netdev` pairs with the link's), or remove the address")
+                    help:
+                        "add 'second_interface' to link '\(link.name)' (on a DGX Spark, the enP2p… interface `ibdev2netdev` pairs with the link's), or remove the address"
+                )
             }
         }
         let offers = OfferPlan.resolve(
-            topology, routing: routing, clusters: clusters, servedName: {
-                (name: $0.name, served: $0.servedName,
-                 capabilities: .init(tools: $0.vllm.toolCallParser != nil, vision: $0.vision, maxTokens: $0.maxTokens))
+            topology, routing: routing, clusters: clusters,
+            servedName: {
+                (
+                    name: $0.name, served: $0.servedName,
+                    capabilities: .init(tools: $0.vllm.toolCallParser != nil, vision: $0.vision, maxTokens: $0.maxTokens)
+                )
             }, backends: backends, into: &bag)
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
         let modelWorkloads = modelWorkloads(clusters, into: &bag)
@@ -141,12 +148,14 @@ public enum PlanResolver {
             let lowered = AppKinds.lowering(node, owner: owner, topology: topology, kinds: kinds)
             let routed = node.apps.contains(.litellm) ? routing.clusters(routedBy: owner, among: clusters) : []
             // A gateway keeps the token of each backend of its tailnet that asks for one.
-            let backendKeys = node.apps.contains(.litellm)
+            let backendKeys =
+                node.apps.contains(.litellm)
                 ? (backendsByTailnet[node.tailnet ?? owner.tailnet] ?? []).compactMap { $0.keyPlacement(group: AppContext.composeReaderGroup(of: node)) }
                 : []
             let offerKeys = offerKeys(node, offers: offers, topology: topology)
             let secrets = secretFiles(
-                for: node, placements: lowered.flatMap { $0.kind.secrets($0.context) } + tailnetKeys(node, roles: roles, routed: routed) + backendKeys
+                for: node,
+                placements: lowered.flatMap { $0.kind.secrets($0.context) } + tailnetKeys(node, roles: roles, routed: routed) + backendKeys
                     + offerKeys,
                 roles: roles)
             return NodePlan(
@@ -185,7 +194,8 @@ public enum PlanResolver {
                 proxies[route.servedName, default: []].insert(node.name)
             }
         }
-        let routingTargets = clusters.map { RoutingTarget($0, proxies: proxies[$0.servedName] ?? []) }
+        let routingTargets =
+            clusters.map { RoutingTarget($0, proxies: proxies[$0.servedName] ?? []) }
             + backends.map { RoutingTarget($0, proxies: proxies[$0.name] ?? []) }
         var plan = Plan(
             topology: topology, sourceName: sourceName, links: links, nodes: nodes, clusters: clusters, tailnets: tailnets, hosts: hosts,

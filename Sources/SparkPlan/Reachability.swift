@@ -191,9 +191,10 @@ public struct Reachability: Sendable {
     }
 
     static func sharedPorts(of node: NodePlan, with tailnet: String, plan: Plan) -> Set<Int> {
-        let accepted = plan.tailnet(named: tailnet)?.accepts.contains {
-            $0.tailnet == node.tailnet.name && $0.nodes.contains(node.name)
-        } ?? false
+        let accepted =
+            plan.tailnet(named: tailnet)?.accepts.contains {
+                $0.tailnet == node.tailnet.name && $0.nodes.contains(node.name)
+            } ?? false
         guard accepted else { return [] }
         let shares = plan.tailnet(named: node.tailnet.name)?.shares ?? []
         return Set(shares.filter { $0.tailnet == tailnet && $0.nodes.contains(node.name) }.flatMap(\.ports))

@@ -40,9 +40,11 @@ enum TailnetPolicyPlanner {
         }
         // A model that listens on the tailnet answers the tailnet's own tag (the nodes whose LiteLLM
         // calls it, with its key), never its users.
-        let peerPorts = Set(nodes.flatMap { node in
-            node.services.filter { if case .tailnetPeers = $0.exposure { return true } else { return false } }.map(\.port)
-        }).sorted()
+        let peerPorts = Set(
+            nodes.flatMap { node in
+                node.services.filter { if case .tailnetPeers = $0.exposure { return true } else { return false } }.map(\.port)
+            }
+        ).sorted()
         if !peerPorts.isEmpty {
             grants.append(.init(sources: [tailnet.tag], destinations: [tailnet.tag], ports: peerPorts, path: nil))
         }
@@ -90,14 +92,20 @@ enum TailnetPolicyPlanner {
         let user = tailnet.users[0]
         // With the ports split, the tests show the node tags get them and the shared tag does not.
         let notOnTag = granted.filter { !onTag.contains($0) }
-        var tests = [TailnetPolicy.Test(
-            source: user, accept: onTag.map { "\(tailnet.tag):\($0)" } + split.flatMap { entry in entry.ports.map { "\(entry.tag):\($0)" } },
-            deny: (deniedPorts(tailnet, nodes: nodes, clusterOnlyPorts: clusterOnlyPorts, granted: granted) + notOnTag).sorted().map { "\(tailnet.tag):\($0)" }
-                + backendPorts.flatMap { entry in entry.ports.sorted().map { "\(entry.tag):\($0)" } })]
+        var tests = [
+            TailnetPolicy.Test(
+                source: user, accept: onTag.map { "\(tailnet.tag):\($0)" } + split.flatMap { entry in entry.ports.map { "\(entry.tag):\($0)" } },
+                deny: (deniedPorts(tailnet, nodes: nodes, clusterOnlyPorts: clusterOnlyPorts, granted: granted) + notOnTag).sorted().map {
+                    "\(tailnet.tag):\($0)"
+                }
+                    + backendPorts.flatMap { entry in entry.ports.sorted().map { "\(entry.tag):\($0)" } })
+        ]
         // The nodes' own identity reaches none of the members' devices or the kept-open devices.
-        tests.append(TailnetPolicy.Test(
-            source: tailnet.tag,
-            accept: peerPorts.map { "\(tailnet.tag):\($0)" } + backendPorts.flatMap { entry in entry.ports.sorted().map { "\(entry.tag):\($0)" } } + offered, deny: ["\(user):22"] + tailnet.keepOpenTags.filter { $0 != tailnet.tag }.map { "\($0):22" }))
+        tests.append(
+            TailnetPolicy.Test(
+                source: tailnet.tag,
+                accept: peerPorts.map { "\(tailnet.tag):\($0)" } + backendPorts.flatMap { entry in entry.ports.sorted().map { "\(entry.tag):\($0)" } }
+                    + offered, deny: ["\(user):22"] + tailnet.keepOpenTags.filter { $0 != tailnet.tag }.map { "\($0):22" }))
         return TailnetPolicy(tagOwners: tagOwners, groups: [(group, tailnet.users)], grants: grants, tests: tests)
     }
 

@@ -77,9 +77,10 @@ public enum RuleCatalog {
             used.insert(index)
             let ids = rules.map(\.description.id)
             let hint = Suggestion.hint(for: risk.rule, in: ids)
-            diagnostics.append(.error(
-                .resolveUnknownRule, "accept_risks names rule '\(risk.rule)', which does not exist", at: risk.path / "rule",
-                help: "\(hint)'spark-gen rules' lists the rule ids"))
+            diagnostics.append(
+                .error(
+                    .resolveUnknownRule, "accept_risks names rule '\(risk.rule)', which does not exist", at: risk.path / "rule",
+                    help: "\(hint)'spark-gen rules' lists the rule ids"))
         }
         for rule in rules {
             let description = rule.description
@@ -93,9 +94,10 @@ public enum RuleCatalog {
                     note.acceptedReason = risks[acceptance].reason
                     diagnostics.append(note)
                 } else {
-                    diagnostics.append(Diagnostic(
-                        description.severity, finding.message, code: description.id, help: finding.help ?? description.help,
-                        path: finding.path))
+                    diagnostics.append(
+                        Diagnostic(
+                            description.severity, finding.message, code: description.id, help: finding.help ?? description.help,
+                            path: finding.path))
                     if let related = finding.related {
                         diagnostics.append(Diagnostic(.note, related.message, code: description.id, path: related.path))
                     }
@@ -103,9 +105,10 @@ public enum RuleCatalog {
             }
         }
         for (index, risk) in risks.enumerated() where !used.contains(index) {
-            diagnostics.append(Diagnostic(
-                .resolveUnusedAcceptance, "accept_risks entry for \(risk.rule) matches no finding", severity: .warning,
-                help: "remove the entry: an acceptance that no longer applies would silently cover a future finding", path: risk.path))
+            diagnostics.append(
+                Diagnostic(
+                    .resolveUnusedAcceptance, "accept_risks entry for \(risk.rule) matches no finding", severity: .warning,
+                    help: "remove the entry: an acceptance that no longer applies would silently cover a future finding", path: risk.path))
         }
         return diagnostics
     }

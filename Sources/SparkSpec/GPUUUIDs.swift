@@ -20,7 +20,9 @@ enum GPUUUIDs {
             context.error(
                 .specInconsistentCounts, "'\(key)' names \(uuids.count) GPU(s), but 'gpu_ids' \(ids.map { "names \($0.count)" } ?? "is missing")",
                 at: node.location, path: map.path / key,
-                help: "give 'gpu_ids' too, one index per UUID in the same order (nvidia-smi --query-gpu=index,uuid --format=csv): the memory checks count the cards by index")
+                help:
+                    "give 'gpu_ids' too, one index per UUID in the same order (nvidia-smi --query-gpu=index,uuid --format=csv): the memory checks count the cards by index"
+            )
             return nil
         }
         return uuids

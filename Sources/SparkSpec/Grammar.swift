@@ -57,7 +57,9 @@ public enum Grammar: Sendable {
         case .routeName: return "a model name such as 'homelab/code': lowercase identifiers joined by '/'"
         case .phrase: return "lowercase words of letters, digits, '.', '_' and '-', one space apart, such as 'tool use' (at most 63)"
         case .configKey: return "letters, digits, '_', '.' and '-', starting with a letter or '_', such as 'rope_scaling' (at most 63)"
-        case .revision: return "a commit (40 lowercase hexadecimal digits), a branch or a tag: letters, digits, '.', '_', '-' and '/', starting with a letter or digit (at most 128)"
+        case .revision:
+            return
+                "a commit (40 lowercase hexadecimal digits), a branch or a tag: letters, digits, '.', '_', '-' and '/', starting with a letter or digit (at most 128)"
         case .gpuUUID: return "a GPU UUID as 'nvidia-smi --query-gpu=uuid --format=csv,noheader' prints it, such as 'GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a'"
         }
     }
@@ -71,9 +73,10 @@ public enum Grammar: Sendable {
         switch self {
         case .phrase:
             let words = text.split(separator: " ", omittingEmptySubsequences: false)
-            return text.count <= 63 && words.allSatisfy { word in
-                !word.isEmpty && word.unicodeScalars.allSatisfy { Self.isLowerAlnum($0) || Self.among($0, "._-") }
-            }
+            return text.count <= 63
+                && words.allSatisfy { word in
+                    !word.isEmpty && word.unicodeScalars.allSatisfy { Self.isLowerAlnum($0) || Self.among($0, "._-") }
+                }
         case .routeName:
             let parts = text.split(separator: "/", omittingEmptySubsequences: false)
             return text.count <= 127 && parts.count <= 3 && parts.allSatisfy { Self.identifier.matches(String($0)) }
@@ -99,25 +102,28 @@ public enum Grammar: Sendable {
                 && scalars.allSatisfy { Self.isAlnum($0) || Self.among($0, "._/:@-") }
         case .huggingFaceRepo:
             let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            return parts.count == 2 && parts.allSatisfy { part in
-                guard let first = part.unicodeScalars.first, Self.isAlnum(first) else { return false }
-                return part.unicodeScalars.allSatisfy { Self.isAlnum($0) || Self.among($0, "._-") }
-            } && !Self.hasDoubleDot(text)
+            return parts.count == 2
+                && parts.allSatisfy { part in
+                    guard let first = part.unicodeScalars.first, Self.isAlnum(first) else { return false }
+                    return part.unicodeScalars.allSatisfy { Self.isAlnum($0) || Self.among($0, "._-") }
+                } && !Self.hasDoubleDot(text)
         case .repositoryFile:
             let steps = text.split(separator: "/", omittingEmptySubsequences: false)
-            return scalars.count <= 255 && steps.allSatisfy { step in
-                guard let first = step.unicodeScalars.first, Self.isAlnum(first) else { return false }
-                return step.unicodeScalars.allSatisfy { Self.isAlnum($0) || Self.among($0, "._-") }
-            } && !Self.hasDoubleDot(text)
+            return scalars.count <= 255
+                && steps.allSatisfy { step in
+                    guard let first = step.unicodeScalars.first, Self.isAlnum(first) else { return false }
+                    return step.unicodeScalars.allSatisfy { Self.isAlnum($0) || Self.among($0, "._-") }
+                } && !Self.hasDoubleDot(text)
         case .ollamaTag:
             // [namespace/]name[:tag], as `ollama pull` takes it.
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count <= 2, let name = parts.first, !name.isEmpty, !Self.hasDoubleDot(text) else { return false }
             let names = name.split(separator: "/", omittingEmptySubsequences: false)
-            return names.count <= 2 && names.allSatisfy { part in
-                guard let first = part.unicodeScalars.first, Self.isLowerAlnum(first) else { return false }
-                return all(ArraySlice(part.unicodeScalars), "._-")
-            } && (parts.count == 1 || (!parts[1].isEmpty && parts[1].unicodeScalars.allSatisfy { Self.isAlnum($0) || Self.among($0, "._-") }))
+            return names.count <= 2
+                && names.allSatisfy { part in
+                    guard let first = part.unicodeScalars.first, Self.isLowerAlnum(first) else { return false }
+                    return all(ArraySlice(part.unicodeScalars), "._-")
+                } && (parts.count == 1 || (!parts[1].isEmpty && parts[1].unicodeScalars.allSatisfy { Self.isAlnum($0) || Self.among($0, "._-") }))
         case .parserName:
             return all(scalars[...], "_")
         case .configKey:

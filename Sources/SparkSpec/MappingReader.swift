@@ -81,7 +81,9 @@ final class MappingReader {
         var seen: Set<String> = []
         for name in (node.mapping ?? []).compactMap(\.key.scalar) where seen.insert(name).inserted && !asked.contains(name) {
             if let help = retired[name] {
-                context.error(.specRetiredSetting, "'\(name)' in \(what) is a setting its program no longer takes", at: lookup(name)!.key.location, path: path / name, help: help)
+                context.error(
+                    .specRetiredSetting, "'\(name)' in \(what) is a setting its program no longer takes", at: lookup(name)!.key.location, path: path / name,
+                    help: help)
                 continue
             }
             let nearest = Suggestion.nearest(to: name, in: asked)
@@ -119,7 +121,8 @@ final class MappingReader {
     func required(_ key: String, what: String, help: String? = nil) -> YAMLNode? {
         if let node = value(key) { return node }
         if let present = entry(key) {
-            context.error(.specEmptyValue, "'\(key)' in \(what) must not be empty", at: present.value.location, path: path / key, help: help ?? "add '\(key): …'")
+            context.error(
+                .specEmptyValue, "'\(key)' in \(what) must not be empty", at: present.value.location, path: path / key, help: help ?? "add '\(key): …'")
         } else {
             missing.append((key, node.location, help ?? "add '\(key): …'", what))
         }

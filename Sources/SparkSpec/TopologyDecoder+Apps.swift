@@ -5,7 +5,8 @@ import SparkYAML
 extension TopologyDecoder.SectionDecoder {
     func apps(_ node: YAMLNode, at path: SpecPath) -> [(app: App, options: AppOptions?)]? {
         guard let items = node.sequence else {
-            context.error(.specWrongType, "'apps' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [litellm, open-webui]")
+            context.error(
+                .specWrongType, "'apps' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [litellm, open-webui]")
             return nil
         }
         var apps: [(app: App, options: AppOptions?)] = []
@@ -49,16 +50,22 @@ extension TopologyDecoder.SectionDecoder {
         if let node = map.value("listen"), let text = MappingReader.text(node, key: "listen", path: path / "listen", grammar: nil, context: context) {
             listen = IPv4Address(text)
             if listen == nil {
-                context.error(.specInvalidAddress, IPv4Address.explain(text), at: node.location, path: path / "listen", help: "write the address to bind, such as 127.0.0.1")
+                context.error(
+                    .specInvalidAddress, IPv4Address.explain(text), at: node.location, path: path / "listen",
+                    help: "write the address to bind, such as 127.0.0.1")
             }
         }
         // What an app may set depends on the app: a key it does not read is an unknown key.
         let port = app.port != nil ? map.int("port", in: 1...65535) : nil
         let litellm = app.usesLiteLLM ? map.string("litellm", grammar: .hostname) : nil
-        let key = app == .openWebUI
+        let key =
+            app == .openWebUI
             ? map.value("key").flatMap { secret($0, at: path / "key", what: "the key of app '\(app.rawValue)'", variable: "OPENAI_API_KEY") } : nil
-        let password = app == .hermesWebUI
-            ? map.value("password").flatMap { secret($0, at: path / "password", what: "the password of app '\(app.rawValue)'", variable: "HERMES_WEBUI_PASSWORD") }
+        let password =
+            app == .hermesWebUI
+            ? map.value("password").flatMap {
+                secret($0, at: path / "password", what: "the password of app '\(app.rawValue)'", variable: "HERMES_WEBUI_PASSWORD")
+            }
             : nil
         var runner = AppOptions.Runner.systemd
         var image: String?
@@ -66,7 +73,8 @@ extension TopologyDecoder.SectionDecoder {
             runner = map.choice("runner", AppOptions.Runner.self, noun: "runner") ?? .systemd
             if runner == .compose {
                 let digest = map.string("digest", grammar: .digest)
-                image = map.string("image", grammar: .image).map { Self.pinned($0, digest: digest) }
+                image =
+                    map.string("image", grammar: .image).map { Self.pinned($0, digest: digest) }
                     ?? Self.pinned(map.defaulted("image", AppOptions.litellmImage), digest: digest)
             }
         }

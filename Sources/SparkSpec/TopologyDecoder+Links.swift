@@ -18,7 +18,9 @@ extension TopologyDecoder.SectionDecoder {
             kind = Link.Kind(rawValue: text)
             if kind == nil, let location = map.value("kind")?.location {
                 let hint = Suggestion.hint(for: text, in: Link.Kind.allCases.map(\.rawValue))
-                context.error(.specUnknownChoice, "unknown link kind '\(YAMLScalar.abbreviated(text))'", at: location, path: path / "kind", help: "\(hint)kinds: \(kinds)")
+                context.error(
+                    .specUnknownChoice, "unknown link kind '\(YAMLScalar.abbreviated(text))'", at: location, path: path / "kind", help: "\(hint)kinds: \(kinds)"
+                )
             }
         }
         let subnet = map.network("subnet", what: what)
@@ -66,13 +68,16 @@ extension TopologyDecoder.SectionDecoder {
         let dacInterface = map.string("dac_interface", grammar: .interfaceName)
         let dacHCA = rdmaDevices(map, at: path, key: "dac_hca")
         if let ip = map.ipv4("dac_ip", required: false, what: "") {
-            addresses.append(LinkAddress(
-                link: "dac", ip: ip, interface: dacInterface, hcas: dacHCA, path: path / "dac_ip",
-                interfacePath: dacInterface == nil ? nil : path / "dac_interface"))
+            addresses.append(
+                LinkAddress(
+                    link: "dac", ip: ip, interface: dacInterface, hcas: dacHCA, path: path / "dac_ip",
+                    interfacePath: dacInterface == nil ? nil : path / "dac_interface"))
         } else if map.value("dac_ip") == nil {
             for key in ["dac_interface", "dac_hca"] {
                 guard let location = map.value(key)?.location else { continue }
-                context.error(.specMissingCompanionKey, "'\(key)' without 'dac_ip'", at: location, path: path / key, help: "add the node's address on the DAC as 'dac_ip'")
+                context.error(
+                    .specMissingCompanionKey, "'\(key)' without 'dac_ip'", at: location, path: path / key, help: "add the node's address on the DAC as 'dac_ip'"
+                )
             }
         }
         addresses = linkAddresses(map, at: path, into: addresses)

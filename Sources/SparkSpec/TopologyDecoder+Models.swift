@@ -57,7 +57,8 @@ extension TopologyDecoder.SectionDecoder {
             // Ollama's registry resolves a name and a tag; its names parse a digest
             // (types/model/name.go) but `ollama pull` has no pull by digest (ollama/ollama#6886).
             context.error(
-                .specConflictingKeys, "model '\(name)' runs on Ollama, which pulls by tag only: 'ollama pull' takes no revision or digest", at: written.location,
+                .specConflictingKeys, "model '\(name)' runs on Ollama, which pulls by tag only: 'ollama pull' takes no revision or digest",
+                at: written.location,
                 path: path / "revision",
                 help: "remove 'revision' and write the tag in 'source' (such as 'qwen3-coder:30b'); HY007 explains what a tag pins")
         }
@@ -75,7 +76,9 @@ extension TopologyDecoder.SectionDecoder {
                     help: "remove '\(key)': a model of a catalog \(why)")
             }
         }
-        let port = catalog?.port ?? map.int("port", in: 1...65535) ?? (catalogName != nil ? Catalog.defaultPort : map.defaulted("port", kind?.defaultPort ?? Runtime.Kind.vllm.defaultPort))
+        let port =
+            catalog?.port ?? map.int("port", in: 1...65535)
+            ?? (catalogName != nil ? Catalog.defaultPort : map.defaulted("port", kind?.defaultPort ?? Runtime.Kind.vllm.defaultPort))
         var listen: ListenAddress?
         if let node = map.value("listen"), let text = MappingReader.text(node, key: "listen", path: path / "listen", grammar: nil, context: context) {
             listen = ListenAddress(text)
@@ -98,7 +101,9 @@ extension TopologyDecoder.SectionDecoder {
         if kind == .ollama, let node = map.value("ollama") {
             ollama = ollamaOptions(node, at: path / "ollama")
         }
-        let start: StartPolicy = catalogName != nil ? (catalog?.active == name ? .auto : .manual)
+        let start: StartPolicy =
+            catalogName != nil
+            ? (catalog?.active == name ? .auto : .manual)
             : map.choice("start", StartPolicy.self, noun: "start policy") ?? .auto
         // Only a compose service can be given some GPUs; launch scripts give a node's all.
         let gpuIDs = runtime.map { $0.runner == .compose } == true ? map.ints("gpu_ids", in: 0...63) : nil
@@ -117,13 +122,15 @@ extension TopologyDecoder.SectionDecoder {
             let workers = map.value("cluster")?.mapping?.first { $0.key.scalar == "workers" }?.value.location ?? node.location
             context.error(
                 .specConflictingKeys, "model '\(name)' has workers, but \(what) runs on one node", at: workers, path: cluster.path / "workers",
-                help: runtime.kind == .vllm ? "remove 'runner: compose' (a cluster of nodes runs from docker run scripts), or the workers"
+                help: runtime.kind == .vllm
+                    ? "remove 'runner: compose' (a cluster of nodes runs from docker run scripts), or the workers"
                     : "remove 'workers'; a model split across nodes runs on vLLM")
         }
         var model = Model(
             name: name, source: source, servedName: servedName, weightsGB: weights, runtime: runtime, cluster: cluster, port: port,
             listen: listen, vllm: vllm, llamaCpp: llamaCpp, start: start, gpuIDs: gpuIDs, maxTokens: maxTokens, sharedWith: sharedWith,
-            path: path, catalog: catalogName, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks, senior: senior, textFallbacks: textFallbacks, apiKey: apiKey)
+            path: path, catalog: catalogName, vision: vision, maxParallelRequests: cap, fallbacks: fallbacks, senior: senior, textFallbacks: textFallbacks,
+            apiKey: apiKey)
         model.ollama = ollama
         model.gpuUUIDs = gpuUUIDs
         model.revision = kind == .ollama ? nil : revision

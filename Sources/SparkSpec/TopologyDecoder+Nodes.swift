@@ -83,7 +83,8 @@ extension TopologyDecoder.SectionDecoder {
         var gpus = map.int("gpus", in: 0...64)
         if let vram, let count = gpus, count != vram.count, let location = map.value("gpus")?.location {
             context.error(
-                .specInconsistentCounts, "'gpus' is \(count), but 'gpu_memory_gb' gives \(vram.count) GPU\(vram.count == 1 ? "" : "s")", at: location, path: path / "gpus",
+                .specInconsistentCounts, "'gpus' is \(count), but 'gpu_memory_gb' gives \(vram.count) GPU\(vram.count == 1 ? "" : "s")", at: location,
+                path: path / "gpus",
                 help: "give each GPU's memory once in 'gpu_memory_gb', by index, and leave 'gpus' out")
         }
         gpus = gpus ?? vram.map(\.count) ?? map.defaulted("gpus", 1)

@@ -53,10 +53,12 @@ extension TopologyDecoder.SectionDecoder {
         }
         guard node.mapping != nil else {
             // A literal secret is rule SC003's finding, so it carries the rule's id.
-            context.diagnostics.append(.error(
-                "\(what) must be a reference to an environment file, found a literal value (not shown)", at: path, location: node.location,
-                help: "secrets are never written in the topology: use '{file: \"~/.litellm.env\"}' and put '\(variable)=…' in that file on the node (mode 0600)",
-                code: Self.literalSecretRule))
+            context.diagnostics.append(
+                .error(
+                    "\(what) must be a reference to an environment file, found a literal value (not shown)", at: path, location: node.location,
+                    help:
+                        "secrets are never written in the topology: use '{file: \"~/.litellm.env\"}' and put '\(variable)=…' in that file on the node (mode 0600)",
+                    code: Self.literalSecretRule))
             return nil
         }
         guard let map = MappingReader(node, at: path, what: what, context: context) else { return nil }

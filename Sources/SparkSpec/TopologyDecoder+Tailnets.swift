@@ -9,7 +9,8 @@ extension TopologyDecoder.SectionDecoder {
         defer { map.finish() }
         let tag = map.string("tag", required: true, what: what, grammar: .tailscaleTag)
         // The policy's tests need a real user to run as, so a tailnet names at least one.
-        let users = map.required("users", what: what, help: "add 'users: [you@example.com]': the users allowed to reach the apps")
+        let users =
+            map.required("users", what: what, help: "add 'users: [you@example.com]': the users allowed to reach the apps")
             .flatMap { _ in map.strings("users", grammar: .email) } ?? []
         if let node = map.value("users"), node.sequence?.isEmpty == true {
             context.error(
@@ -82,13 +83,15 @@ extension TopologyDecoder.SectionDecoder {
     /// Tag owners: emails, `group:…` or `autogroup:admin`.
     func adminList(_ node: YAMLNode, at path: SpecPath) -> [String]? {
         guard let items = node.sequence else {
-            context.error(.specWrongType, "'admins' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [\"autogroup:admin\"]")
+            context.error(
+                .specWrongType, "'admins' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write it as [\"autogroup:admin\"]")
             return nil
         }
         var result: [String] = []
         for (index, item) in items.enumerated() {
             guard let text = MappingReader.text(item, key: "admins", path: path / index, grammar: nil, context: context) else { continue }
-            let isGroup = (text.hasPrefix("group:") || text.hasPrefix("autogroup:")) && Grammar.word.matches(String(text.split(separator: ":", maxSplits: 1).last ?? ""))
+            let isGroup =
+                (text.hasPrefix("group:") || text.hasPrefix("autogroup:")) && Grammar.word.matches(String(text.split(separator: ":", maxSplits: 1).last ?? ""))
             guard isGroup || Grammar.email.matches(text) else {
                 context.error(
                     .specInvalidValue, "'\(YAMLScalar.abbreviated(text))' is not a valid tag owner", at: item.location, path: path / index,

@@ -13,7 +13,8 @@ extension TopologyDecoder.SectionDecoder {
         guard let map = MappingReader(node, at: path, what: "'vllm'", context: context) else { return nil }
         defer { map.finish() }
         options.dtype = map.string("dtype", grammar: .word) ?? map.defaulted("dtype", options.dtype)
-        options.gpuMemoryUtilization = map.double("gpu_memory_utilization", in: 0.05...1.0) ?? map.defaulted("gpu_memory_utilization", options.gpuMemoryUtilization)
+        options.gpuMemoryUtilization =
+            map.double("gpu_memory_utilization", in: 0.05...1.0) ?? map.defaulted("gpu_memory_utilization", options.gpuMemoryUtilization)
         options.maxModelLen = map.int("max_model_len", in: 1...16_777_216)
         options.maxNumBatchedTokens = map.int("max_num_batched_tokens", in: 1...16_777_216)
         options.maxNumSeqs = map.int("max_num_seqs", in: 1...65536)
@@ -110,7 +111,9 @@ extension TopologyDecoder.SectionDecoder {
         for pair in pairs {
             guard let key = pair.key.scalar else { continue }
             guard Grammar.parserName.matches(key) else {
-                context.error(.specInvalidValue, "'\(YAMLScalar.abbreviated(key))' is not a valid keyword name", at: pair.key.location, path: path / key, help: "use lowercase letters, digits and '_'")
+                context.error(
+                    .specInvalidValue, "'\(YAMLScalar.abbreviated(key))' is not a valid keyword name", at: pair.key.location, path: path / key,
+                    help: "use lowercase letters, digits and '_'")
                 continue
             }
             let value = pair.value

@@ -29,7 +29,8 @@ public enum TopologyDecoder {
     /// The keys of the owners, tailnets, nodes and models mappings, as written.
     private static func declaredNames(_ root: YAMLNode) -> Set<String> {
         var names = Set<String>()
-        for pair in root.mapping ?? [] where ["owners", "tailnets", "links", "nodes", "models", "hosts", "catalogs", "backends"].contains(pair.key.scalar ?? "") {
+        for pair in root.mapping ?? []
+        where ["owners", "tailnets", "links", "nodes", "models", "hosts", "catalogs", "backends"].contains(pair.key.scalar ?? "") {
             for entry in pair.value.mapping ?? [] {
                 if let name = entry.key.scalar { names.insert(name) }
             }
@@ -69,7 +70,8 @@ extension TopologyDecoder {
             let nodes = top.namedEntries("nodes", what: "node", grammar: .hostname).compactMap { node($0.name, $0.node, $0.path, stack: stack) }
             // A version-1 'dac' link without a kind was a cable for a pair and a switch for more.
             if let index = links.firstIndex(where: { $0.name == "dac" && $0.kind == .direct }), inferredKinds.contains("dac"),
-                nodes.filter({ $0.address(on: "dac") != nil }).count > 2 {
+                nodes.filter({ $0.address(on: "dac") != nil }).count > 2
+            {
                 links[index].kind = .fabric
             }
             let hosts = top.namedEntries("hosts", what: "host", grammar: .hostname, required: false).compactMap { entry -> Host? in
@@ -97,11 +99,15 @@ extension TopologyDecoder {
                 host.os = os
                 return host
             }
-            let catalogs = top.namedEntries("catalogs", what: "catalog", grammar: .identifier, required: false).compactMap { catalog($0.name, $0.node, $0.path) }
+            let catalogs = top.namedEntries("catalogs", what: "catalog", grammar: .identifier, required: false).compactMap {
+                catalog($0.name, $0.node, $0.path)
+            }
             var catalogIndex: [String: Catalog] = [:]
             for catalog in catalogs where catalogIndex[catalog.name] == nil { catalogIndex[catalog.name] = catalog }
             let models = top.namedEntries("models", what: "model", grammar: .identifier).compactMap { model($0.name, $0.node, $0.path, catalogs: catalogIndex) }
-            let backends = top.namedEntries("backends", what: "backend", grammar: .identifier, required: false).compactMap { backend($0.name, $0.node, $0.path) }
+            let backends = top.namedEntries("backends", what: "backend", grammar: .identifier, required: false).compactMap {
+                backend($0.name, $0.node, $0.path)
+            }
             let routes = top.namedEntries("routes", what: "route", grammar: .routeName, required: false).compactMap { route($0.name, $0.node, $0.path) }
             let risks = top.value("accept_risks").map { acceptedRisks($0, at: SpecPath.root / "accept_risks") } ?? []
             guard let version, let stack else { return nil }
@@ -151,7 +157,8 @@ extension TopologyDecoder {
         func list<T>(_ node: YAMLNode?, at path: SpecPath, what: String, _ item: (YAMLNode, SpecPath) -> T?) -> [T] {
             guard let node else { return [] }
             guard let items = node.sequence else {
-                context.error(.specWrongType, "'\(what)' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write one '- …' entry per line")
+                context.error(
+                    .specWrongType, "'\(what)' must be a list, found \(node.kindName)", at: node.location, path: path, help: "write one '- …' entry per line")
                 return []
             }
             return items.enumerated().compactMap { index, child in item(child, path / index) }

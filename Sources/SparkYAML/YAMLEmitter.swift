@@ -14,11 +14,13 @@ public enum YAMLEmitter {
         guard yaml_emitter_initialize(&emitter) == 1 else { throw Failure(description: "libyaml emitter did not start") }
         defer { yaml_emitter_delete(&emitter) }
         let output = OutputBuffer()
-        yaml_emitter_set_output(&emitter, { data, buffer, size in
-            let output = Unmanaged<OutputBuffer>.fromOpaque(data!).takeUnretainedValue()
-            output.bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
-            return 1
-        }, Unmanaged.passUnretained(output).toOpaque())
+        yaml_emitter_set_output(
+            &emitter,
+            { data, buffer, size in
+                let output = Unmanaged<OutputBuffer>.fromOpaque(data!).takeUnretainedValue()
+                output.bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
+                return 1
+            }, Unmanaged.passUnretained(output).toOpaque())
         yaml_emitter_set_unicode(&emitter, 1)
         yaml_emitter_set_indent(&emitter, 2)
         yaml_emitter_set_width(&emitter, -1)

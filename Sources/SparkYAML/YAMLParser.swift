@@ -88,15 +88,17 @@ private struct TreeBuilder {
             case YAML_DOCUMENT_START_EVENT:
                 documents += 1
                 if documents > 1 {
-                    errors.append(YAMLError(
-                        .yamlSecondDocument, "found a second YAML document; a topology file holds exactly one", at: location,
-                        help: "remove the '---' separator and everything after it, or split it into its own file"))
+                    errors.append(
+                        YAMLError(
+                            .yamlSecondDocument, "found a second YAML document; a topology file holds exactly one", at: location,
+                            help: "remove the '---' separator and everything after it, or split it into its own file"))
                     return YAMLParser.Result(root: nil, errors: errors)
                 }
             case YAML_ALIAS_EVENT:
-                errors.append(YAMLError(
-                    .yamlAlias, "YAML aliases are not supported in a topology", at: location,
-                    help: "write the value out in full instead of referring to an anchor with '*'"))
+                errors.append(
+                    YAMLError(
+                        .yamlAlias, "YAML aliases are not supported in a topology", at: location,
+                        help: "write the value out in full instead of referring to an anchor with '*'"))
                 return YAMLParser.Result(root: nil, errors: errors)
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
@@ -107,9 +109,10 @@ private struct TreeBuilder {
                 add(node)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 guard stack.count < YAMLParser.maxDepth else {
-                    errors.append(YAMLError(
-                        .yamlTooDeep, "nesting is deeper than \(YAMLParser.maxDepth) levels", at: location,
-                        help: "a topology never needs more than a few levels; flatten the structure"))
+                    errors.append(
+                        YAMLError(
+                            .yamlTooDeep, "nesting is deeper than \(YAMLParser.maxDepth) levels", at: location,
+                            help: "a topology never needs more than a few levels; flatten the structure"))
                     return YAMLParser.Result(root: nil, errors: errors)
                 }
                 if event.type == YAML_MAPPING_START_EVENT {
@@ -142,16 +145,18 @@ private struct TreeBuilder {
         top.pendingKey = nil
         if let name = key.scalar {
             if let first = top.firstLocation(of: name) {
-                errors.append(YAMLError(
-                    .yamlDuplicateKey, "duplicate key '\(YAMLScalar.abbreviated(name))' (first defined at line \(first.line), column \(first.column))",
-                    at: key.location, help: "keep one of the two entries"))
+                errors.append(
+                    YAMLError(
+                        .yamlDuplicateKey, "duplicate key '\(YAMLScalar.abbreviated(name))' (first defined at line \(first.line), column \(first.column))",
+                        at: key.location, help: "keep one of the two entries"))
             } else {
                 top.remember(name, at: key.location)
             }
         } else {
-            errors.append(YAMLError(
-                .yamlComplexKey, "a mapping key must be plain text, found \(key.kindName)", at: key.location,
-                help: "use a name as the key"))
+            errors.append(
+                YAMLError(
+                    .yamlComplexKey, "a mapping key must be plain text, found \(key.kindName)", at: key.location,
+                    help: "use a name as the key"))
         }
         top.pairs.append(YAMLPair(key: key, value: node))
     }

@@ -40,7 +40,10 @@ struct Lint: ParsableCommand {
         guard arguments.count >= 2, arguments[0] == "lint" else { return nil }
         var topologies: [String] = [], quiet = false
         for argument in arguments.dropFirst() {
-            if argument == "-q" || argument == "--quiet" { quiet = true; continue }
+            if argument == "-q" || argument == "--quiet" {
+                quiet = true
+                continue
+            }
             guard !argument.hasPrefix("-"), !argument.isEmpty else { return nil }
             topologies.append(argument)
         }

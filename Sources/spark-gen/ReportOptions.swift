@@ -2,7 +2,7 @@ import ArgumentParser
 import SparkGenKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension ReportFormat: ExpressibleByArgument {}

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A `TextOutputStream` over the process's standard error (file descriptor 2).

@@ -55,7 +55,8 @@ import Testing
         // loopback, then with a tailscale0 (one end of a veth pair) holding the tailnet address.
         let (bare, bareCalls) = try Self.run(script, tools: Self.root.merging(["ufw": ""]) { $1 }, wrapper: ["unshare", "-n"])
         #expect(bare.status == 1 && !bareCalls.contains("ufw "), "\(bare.stderr)")
-        let joined = "ip link add tailscale0 type veth peer name ts-peer && ip addr add 100.100.10.20/32 dev tailscale0 && ip link set tailscale0 up && exec bash \"$1\""
+        let joined =
+            "ip link add tailscale0 type veth peer name ts-peer && ip addr add 100.100.10.20/32 dev tailscale0 && ip link set tailscale0 up && exec bash \"$1\""
         let (real, realCalls) = try Self.run(script, tools: Self.root.merging(["ufw": ""]) { $1 }, wrapper: ["unshare", "-n", "sh", "-c", joined])
         #expect(real.status == 0 && realCalls.contains("ufw --force enable"), "\(real.stderr)")
         // The README's first pass says so, and where the inventory's address only answers later.

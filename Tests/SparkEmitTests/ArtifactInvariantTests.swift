@@ -75,7 +75,8 @@ import Testing
     @Test func scriptsAreExecutableAndFilesNamingSecretsArePrivate() {
         for artifact in artifacts {
             // Runbooks mention these in prose; they document, they configure nothing.
-            let namesSecrets = !artifact.path.hasSuffix(".md")
+            let namesSecrets =
+                !artifact.path.hasSuffix(".md")
                 && (artifact.contents.contains("EnvironmentFile=") || artifact.contents.contains("env_file:") || artifact.contents.contains("os.environ/"))
             // netplan warns about a configuration file others can read.
             let netplan = artifact.path.contains("/etc/netplan/")
@@ -86,7 +87,9 @@ import Testing
 
     @Test func workerStartsBeforeHeadInTheIndex() throws {
         let index = try #require(artifacts.first { $0.path == "README.md" })
-        #expect(index.contents.contains("1. Up to and including 'Firewall' and, where a node has it, 'Secrets from other nodes', node by node: spark-01, spark-02."))
+        #expect(
+            index.contents.contains("1. Up to and including 'Firewall' and, where a node has it, 'Secrets from other nodes', node by node: spark-01, spark-02.")
+        )
         #expect(index.contents.contains("2. The model steps: spark-02, spark-01."))
     }
 }
@@ -109,13 +112,19 @@ import Testing
         let workerRunbook = try #require(artifacts.first { $0.path.hasPrefix("nodes/spark-02/") && $0.path.hasSuffix("RUNBOOK.md") }).contents
         #expect(headRunbook.contains("printf 'RAY_AUTH_TOKEN=%s\\n' \"$(openssl rand -hex 32)\""))
         // Handed over from the operator's machine: the worker gets no login on the head owner's account.
-        #expect(workerRunbook.contains(
-            "  ssh cameron@192.0.2.21 cat /home/cameron/.ray-cluster-token.env | ssh cameron@192.0.2.22 dd status=none of=\"$tmp\"\n"))
+        #expect(
+            workerRunbook.contains(
+                "  ssh cameron@192.0.2.21 cat /home/cameron/.ray-cluster-token.env | ssh cameron@192.0.2.22 dd status=none of=\"$tmp\"\n"))
         #expect(!workerRunbook.contains("scp "))
         let readme = try file("README.md")
-        #expect(readme.contains("| spark-02 | client | `/home/cameron/.ray-cluster-token.env` | RAY_AUTH_TOKEN | made on spark-01; **you hands it to client** through the operator's machine |"))
+        #expect(
+            readme.contains(
+                "| spark-02 | client | `/home/cameron/.ray-cluster-token.env` | RAY_AUTH_TOKEN | made on spark-01; **you hands it to client** through the operator's machine |"
+            ))
         #expect(readme.contains("- spark-02 (owner client) holds the Ray token of qwen3.5-122b, which spark-01 (owner you) made"))
-        #expect(try file("nodes/spark-02/home/cameron/sparky-ai-stack/scripts/verify.sh").contains("private_file_defines /home/cameron/.ray-cluster-token.env RAY_AUTH_TOKEN"))
+        #expect(
+            try file("nodes/spark-02/home/cameron/sparky-ai-stack/scripts/verify.sh").contains(
+                "private_file_defines /home/cameron/.ray-cluster-token.env RAY_AUTH_TOKEN"))
     }
 }
 
@@ -249,18 +258,20 @@ import Testing
 /// Two multi-node models with images of their own get a recipe each, never the first one's.
 @Suite struct ImageRecipeTests {
     @Test func eachImageGetsItsOwnDockerfile() throws {
-        let text = Fixtures.splitTrust(replacing: "\n# The shared cluster", with: """
+        let text = Fixtures.splitTrust(
+            replacing: "\n# The shared cluster",
+            with: """
 
-              qwen3-8b:
-                source: Qwen/Qwen3-8B-FP8
-                weights_gb: 8
-                runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.05-py3, image: registry.example.com:5000/lab/vllm-next:26.05, ray_token: {file: ~/.ray-cluster-token.env}}
-                cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, pipeline_parallel: 1, ray_port: 6380}
-                port: 8002
-                vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
+                  qwen3-8b:
+                    source: Qwen/Qwen3-8B-FP8
+                    weights_gb: 8
+                    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.05-py3, image: registry.example.com:5000/lab/vllm-next:26.05, ray_token: {file: ~/.ray-cluster-token.env}}
+                    cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, pipeline_parallel: 1, ray_port: 6380}
+                    port: 8002
+                    vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
 
-            # The shared cluster
-            """)
+                # The shared cluster
+                """)
         let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
         let artifacts = try #require(compilation.artifacts, "\(compilation.diagnostics.map(\.oneLine))")
         let stack = "nodes/spark-01/home/cameron/sparky-ai-stack/"
@@ -270,7 +281,10 @@ import Testing
         #expect(first.contents.contains("FROM nvcr.io/nvidia/vllm:26.04-py3\n"))
         #expect(second.contents.contains("FROM nvcr.io/nvidia/vllm:26.05-py3\n"))
         let runbook = try #require(artifacts.first { $0.path == stack + "RUNBOOK.md" }).contents
-        #expect(runbook.contains("docker build -f /home/cameron/sparky-ai-stack/Dockerfile.registry.example.com-5000-lab-vllm-next -t registry.example.com:5000/lab/vllm-next:26.05 /home/cameron/sparky-ai-stack\n"))
+        #expect(
+            runbook.contains(
+                "docker build -f /home/cameron/sparky-ai-stack/Dockerfile.registry.example.com-5000-lab-vllm-next -t registry.example.com:5000/lab/vllm-next:26.05 /home/cameron/sparky-ai-stack\n"
+            ))
     }
 }
 
@@ -278,7 +292,8 @@ import Testing
 @Suite struct AppPortTests {
     @Test func aMovedLiteLLMPortReachesEveryFileThatNamesIt() throws {
         let text = Fixtures.splitTrust(
-            replacing: "[litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02", with: "[{litellm: {port: 4000}}, litellm-db, {open-webui: {key: {file: ~/.sparky02")
+            replacing: "[litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02",
+            with: "[{litellm: {port: 4000}}, litellm-db, {open-webui: {key: {file: ~/.sparky02")
         let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
         let artifacts = try #require(compilation.artifacts, "\(compilation.diagnostics.map(\.oneLine))")
         func file(_ path: String) throws -> String { try #require(artifacts.first { $0.path == path }, "no \(path)").contents }
@@ -296,7 +311,8 @@ import Testing
 
     @Test func aPortThatClashesIsAFinding() {
         let text = Fixtures.splitTrust(
-            replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]", with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, {n8n: {port: 8001}}]")
+            replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]",
+            with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, {n8n: {port: 8001}}]")
         let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
         #expect(compilation.diagnostics.contains { $0.code == "CL008" && $0.message.contains("8001") }, "\(compilation.diagnostics.map(\.oneLine))")
     }

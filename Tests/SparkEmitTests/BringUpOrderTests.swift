@@ -82,9 +82,10 @@ import Testing
         let reordered = BringUp(passes: [bringUp.passes[0].reversed()] + bringUp.passes.dropFirst())
         #expect(Self.unmet(reordered).contains { $0.contains("copies /home/cameron/.ray-cluster-token.env from spark-01 before it exists") })
         // Without the copy step, the firewall script is not there to run.
-        let skipped = BringUp(passes: bringUp.passes.map { pass in
-            pass.map { BringUp.Turn(node: $0.node, steps: $0.steps.filter { $0.title != "Copy the generated files" }) }
-        })
+        let skipped = BringUp(
+            passes: bringUp.passes.map { pass in
+                pass.map { BringUp.Turn(node: $0.node, steps: $0.steps.filter { $0.title != "Copy the generated files" }) }
+            })
         #expect(Self.unmet(skipped).contains { $0.hasSuffix("'Firewall' needs /home/cameron/sparky-ai-stack/scripts/firewall.sh") })
     }
 
@@ -94,18 +95,23 @@ import Testing
         let text = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/homelab/topology.yaml", encoding: .utf8)
         let plan = try Self.plan(text)
         let bringUp = try Self.bringUp(text)
-        let early = BringUp(passes: bringUp.passes.map { pass in
-            pass.map { turn in
-                var steps = turn.steps
-                if let handover = steps.firstIndex(where: { $0.title == "Secrets from other nodes" }),
-                    let tailnet = steps.firstIndex(where: { $0.title == "Tailnet" }) {
-                    steps.insert(steps.remove(at: handover), at: tailnet)
+        let early = BringUp(
+            passes: bringUp.passes.map { pass in
+                pass.map { turn in
+                    var steps = turn.steps
+                    if let handover = steps.firstIndex(where: { $0.title == "Secrets from other nodes" }),
+                        let tailnet = steps.firstIndex(where: { $0.title == "Tailnet" })
+                    {
+                        steps.insert(steps.remove(at: handover), at: tailnet)
+                    }
+                    return BringUp.Turn(node: turn.node, steps: steps)
                 }
-                return BringUp.Turn(node: turn.node, steps: steps)
-            }
-        })
-        #expect(Self.copiesBeforeTheRoute(early, plan).contains {
-            $0.hasPrefix("ubuntu step ") && $0.contains("'Secrets from other nodes' copies /home/me/.homelab-spark-vllm.env from spark before ubuntu ran [\"Firewall\", \"Tailnet\"]")
-        }, "\(Self.copiesBeforeTheRoute(early, plan))")
+            })
+        #expect(
+            Self.copiesBeforeTheRoute(early, plan).contains {
+                $0.hasPrefix("ubuntu step ")
+                    && $0.contains(
+                        "'Secrets from other nodes' copies /home/me/.homelab-spark-vllm.env from spark before ubuntu ran [\"Firewall\", \"Tailnet\"]")
+            }, "\(Self.copiesBeforeTheRoute(early, plan))")
     }
 }

@@ -67,7 +67,10 @@ import Testing
 
     @Test func thePlaybookAppliesAChangedFileBeforeTheFirewall() throws {
         let site = try #require(try Self.artifacts("split-trust").first { $0.path == "ansible/site.yml" }).contents
-        #expect(site.contains("dest: \"/etc/netplan/60-spark-gen-dac.yaml\"\n        mode: \"0600\"\n        owner: \"root\"\n        group: \"root\"\n      notify: \"Apply netplan\"\n"))
+        #expect(
+            site.contains(
+                "dest: \"/etc/netplan/60-spark-gen-dac.yaml\"\n        mode: \"0600\"\n        owner: \"root\"\n        group: \"root\"\n      notify: \"Apply netplan\"\n"
+            ))
         let apply = try #require(site.range(of: "    - name: \"Apply netplan\"\n      ansible.builtin.command:\n        cmd: \"netplan apply\"\n"))
         let firewall = try #require(site.range(of: "    - name: \"Run /home/cameron/sparky-ai-stack/scripts/firewall.sh\"\n"))
         #expect(apply.upperBound < firewall.lowerBound, "handlers run in the order listed")

@@ -84,7 +84,10 @@ import Testing
         var blocks: [(String, [String])] = []
         var inServices = false
         for line in compose.components(separatedBy: "\n") where !line.hasPrefix("#") {
-            if !line.hasPrefix(" ") { inServices = line == "services:"; continue }
+            if !line.hasPrefix(" ") {
+                inServices = line == "services:"
+                continue
+            }
             guard inServices else { continue }
             if line.hasPrefix("  ") && !line.hasPrefix("   ") && line.hasSuffix(":") {
                 blocks.append((String(line.dropFirst(2).dropLast()), []))

@@ -39,7 +39,10 @@ import Testing
         #expect(flag("--tool-call-parser") == "glm45")
         #expect(flag("--reasoning-parser") == "glm45")
         let config = try Self.text("homelab", "\(Self.gateway)/litellm-config.yaml")
-        #expect(config.contains("    api_base: http://127.0.0.1:8001/v1\n    api_key: not-needed\n    max_parallel_requests: 4\n  model_info:\n    supports_function_calling: true"))
+        #expect(
+            config.contains(
+                "    api_base: http://127.0.0.1:8001/v1\n    api_key: not-needed\n    max_parallel_requests: 4\n  model_info:\n    supports_function_calling: true"
+            ))
     }
 
     /// Every name document 003's clients call: the machines' route names (its cards list
@@ -48,7 +51,8 @@ import Testing
     @Test func everyRouteNameOfTheDocumentExists() throws {
         let config = try Self.yaml("homelab", "\(Self.gateway)/litellm-config.yaml")
         let aliases = try #require(Self.value(config, "router_settings", "model_group_alias")?.mapping)
-        let routes = Dictionary(aliases.compactMap { pair in pair.key.scalar.flatMap { key in pair.value.scalar.map { (key, $0) } } }, uniquingKeysWith: { a, _ in a })
+        let routes = Dictionary(
+            aliases.compactMap { pair in pair.key.scalar.flatMap { key in pair.value.scalar.map { (key, $0) } } }, uniquingKeysWith: { a, _ in a })
         let expected = [
             "homelab/vision": "qwen2.5-vl-7b-router-awq", "homelab/fast": "qwen2.5-vl-7b-router-awq",
             "homelab/code": "glm-4.5-air-awq", "homelab/agent": "glm-4.5-air-awq",

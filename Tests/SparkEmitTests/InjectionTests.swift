@@ -1,8 +1,9 @@
 import Foundation
-@testable import SparkEmit
 import SparkGenKit
 import SparkTestSupport
 import Testing
+
+@testable import SparkEmit
 
 /// Values from a topology reach shell scripts run as root. Every value is either held to a
 /// strict grammar or quoted for its target; this builds a topology whose free-text values are
@@ -64,10 +65,12 @@ import Testing
         for script in scripts {
             let log = root + "/log-" + script.path.replacingOccurrences(of: "/", with: "_")
             _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let result = CommandRunner.run("/usr/bin/env", [
-                "-i", "PATH=\(root)/bin:/usr/bin:/bin", "STUB_LOG=\(log)", "STUB_SCRIPT=\(root)/tree/\(script.path)", "HOME=\(root)", "bash",
-                root + "/tree/" + script.path,
-            ])
+            let result = CommandRunner.run(
+                "/usr/bin/env",
+                [
+                    "-i", "PATH=\(root)/bin:/usr/bin:/bin", "STUB_LOG=\(log)", "STUB_SCRIPT=\(root)/tree/\(script.path)", "HOME=\(root)", "bash",
+                    root + "/tree/" + script.path,
+                ])
             #expect(result.status == 0, "\(script.path): \(result.stderr)")
             let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\0").map(String.init) }
             #expect(!calls.isEmpty, "\(script.path) ran nothing")

@@ -23,8 +23,10 @@ import Testing
                 guard !others.isEmpty else { continue }
                 let verify = try LiveChecksTests.read(stack + "/scripts/verify.sh")
                 // A completion with the key for a model outside its list, that passes on 403 alone.
-                let probe = LiveChecksTests.matches(#"^if why=\$\(completion \S+ "\$headers/"#
-                    + NSRegularExpression.escapedPattern(for: app) + #"" '"(\S+)"' false\); then fail .*\n^elif \[\[ \$why == 'HTTP 403: '\* \]\]; then pass "#, in: verify)
+                let probe = LiveChecksTests.matches(
+                    #"^if why=\$\(completion \S+ "\$headers/"#
+                        + NSRegularExpression.escapedPattern(for: app)
+                        + #"" '"(\S+)"' false\); then fail .*\n^elif \[\[ \$why == 'HTTP 403: '\* \]\]; then pass "#, in: verify)
                 #expect(probe.count == 1 && others.contains(probe.first?[1] ?? ""), "\(stack): verify.sh never sees key \(app) refused for \(others)")
             }
         }

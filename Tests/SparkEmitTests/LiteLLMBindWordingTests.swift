@@ -59,7 +59,9 @@ import Testing
                 #expect(line.contains("listens on every address"), "README says: \(line), but \(node) runs LiteLLM with --host \(host)")
                 #expect(!runbook.contains("Every service binds 127.0.0.1"), "the RUNBOOK of \(node) says every service binds 127.0.0.1")
                 #expect(!runbook.contains("The tailnet reaches LiteLLM through `tailscale serve`"), "\(node) serves no LiteLLM with tailscale serve")
-                #expect(!readme.contains("Here only the tailnet policy decides who reaches it"), "README: only the tailnet policy decides, but \(node) binds every address")
+                #expect(
+                    !readme.contains("Here only the tailnet policy decides who reaches it"),
+                    "README: only the tailnet policy decides, but \(node) binds every address")
                 for caller in callers {
                     #expect(readme.contains("(\(caller))"), "README's Clients do not name \(caller), which ufw admits to \(node):\(port)")
                     #expect(runbook.contains("(\(caller))"), "the RUNBOOK of \(node) does not name \(caller), which ufw admits to its LiteLLM")

@@ -105,7 +105,9 @@ import Testing
                 #expect(later, "\(runbook): \(image) is not pulled in the Images step")
             }
             for dockerfile in dockerfiles {
-                #expect(first.text.contains("docker build -f ") && first.text.contains("/\(dockerfile) -t "), "\(runbook): \(dockerfile) is not built in the Images step")
+                #expect(
+                    first.text.contains("docker build -f ") && first.text.contains("/\(dockerfile) -t "),
+                    "\(runbook): \(dockerfile) is not built in the Images step")
             }
             #expect(steps.filter { $0.text.contains("docker build ") }.map(\.title) == (dockerfiles.isEmpty ? [] : ["Images"]))
         }

@@ -9,7 +9,10 @@ import Testing
 /// Each checker is also shown to fail on a tree broken on purpose, or a green result would
 /// prove nothing.
 @Suite struct RealToolTests {
-    static let checkers = ["shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "hfcache", "handover", "offer", "vllm", "litellm", "ansible", "apply", "netplan"]
+    static let checkers = [
+        "shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "hfcache", "handover", "offer", "vllm",
+        "litellm", "ansible", "apply", "netplan",
+    ]
 
     private static func prove(_ arguments: [String]) async -> CommandResult {
         await Proof.prove(arguments)
@@ -45,8 +48,9 @@ import Testing
         let result = await Self.prove(["--example", example, "--only", checker])
         ProofReport.record(result.stdout, example: example, checker: checker)
         if let finding = Self.knownFailing["\(example)/\(checker)"] {
-            #expect(result.status == 1 && result.stdout.contains(finding),
-                    "\(example) no longer fails \(checker) with its known finding (fixed? remove it from knownFailing): \(result.stdout)")
+            #expect(
+                result.status == 1 && result.stdout.contains(finding),
+                "\(example) no longer fails \(checker) with its known finding (fixed? remove it from knownFailing): \(result.stdout)")
             return
         }
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
@@ -71,31 +75,47 @@ import Testing
         ("hf", stack + "/RUNBOOK.md", "--exclude 'metal/*' --exclude 'original/*'", "--exclude 'metal/*' 'original/*'", "the line names a repository"),
         // The weights' cache writable again, and the containers back online: huggingface_hub then
         // rewrites refs/main and fetches the moved branch into the read-only cache.
-        ("hfcache", stack + "/scripts/vllm-head.sh", "/root/.cache/huggingface/hub:ro\"", "/root/.cache/huggingface/hub\"",
-         "expected one read-only mount"),
-        ("hfcache", "nodes/spark-02/home/cameron/sparky-ai-stack/scripts/vllm-worker.sh", "  -e HF_HUB_OFFLINE=1 \\\n", "",
-         "the cached repository did not load"),
+        (
+            "hfcache", stack + "/scripts/vllm-head.sh", "/root/.cache/huggingface/hub:ro\"", "/root/.cache/huggingface/hub\"",
+            "expected one read-only mount"
+        ),
+        (
+            "hfcache", "nodes/spark-02/home/cameron/sparky-ai-stack/scripts/vllm-worker.sh", "  -e HF_HUB_OFFLINE=1 \\\n", "",
+            "the cached repository did not load"
+        ),
         ("runbook", stack + "/RUNBOOK.md", "sudo /home/cameron/sparky-ai-stack/scripts/firewall.sh\n", "sudo $STACK/scripts/firewall.sh\n", "SC2086"),
         // The image's initdb default trusts 127.0.0.1 and the socket: every local process is superuser.
-        ("postgres", stack + "/compose.yaml", "      POSTGRES_INITDB_ARGS: --auth-local=scram-sha-256 --auth-host=scram-sha-256\n", "",
-         "fresh volume: no password is refused (127.0.0.1)"),
+        (
+            "postgres", stack + "/compose.yaml", "      POSTGRES_INITDB_ARGS: --auth-local=scram-sha-256 --auth-host=scram-sha-256\n", "",
+            "fresh volume: no password is refused (127.0.0.1)"
+        ),
         ("postgres", stack + "/RUNBOOK.md", "docker kill --signal=HUP litellm-db\n", "", "guide volume after the migration: no password is refused"),
         // The password as psql's argument, as the migration once passed it: readable in /proc by every user.
-        ("postgres", stack + "/RUNBOOK.md", "| psql -q -v ON_ERROR_STOP=1 -U litellm -d litellm'",
-         "| psql -q -v ON_ERROR_STOP=1 -U litellm -d litellm -v pw=\"$POSTGRES_PASSWORD\"'", "keeps the password off every command line"),
+        (
+            "postgres", stack + "/RUNBOOK.md", "| psql -q -v ON_ERROR_STOP=1 -U litellm -d litellm'",
+            "| psql -q -v ON_ERROR_STOP=1 -U litellm -d litellm -v pw=\"$POSTGRES_PASSWORD\"'", "keeps the password off every command line"
+        ),
         ("policy", "tailnets/you-net/policy.hujson", "\"tcp:8787\"", "\"tcp:8787\", \"tcp:8000\"", "test deny tag:owner:8000"),
         ("policy", "tailnets/you-net/policy.hujson", "\"tag:owner\": [", "\"tag:other\": [", "tag:owner is not declared in tagOwners"),
         // A literal key in the config instead of the environment's: the owner's real key is refused.
-        ("litellm", stack + "/litellm-config.yaml", "master_key: os.environ/LITELLM_MASTER_KEY", "master_key: sk-not-the-owners-key-0123456789",
-         "FAIL GET /v1/models with spark-01's key"),
+        (
+            "litellm", stack + "/litellm-config.yaml", "master_key: os.environ/LITELLM_MASTER_KEY", "master_key: sk-not-the-owners-key-0123456789",
+            "FAIL GET /v1/models with spark-01's key"
+        ),
         // A value the image's vLLM (NGC 26.04: 0.19.0) does not register, and a flag it does not have.
-        ("vllm", stack + "/scripts/vllm-head-entrypoint.sh", "--tool-call-parser qwen3_coder", "--tool-call-parser qwen3_codr",
-         "--tool-call-parser qwen3_codr: vLLM 0.19.0 accepts"),
-        ("vllm", stack + "/scripts/vllm-head-entrypoint.sh", "--enable-prefix-caching", "--enable-prefix-cache",
-         "--enable-prefix-cache: vLLM 0.19.0 has no such flag"),
+        (
+            "vllm", stack + "/scripts/vllm-head-entrypoint.sh", "--tool-call-parser qwen3_coder", "--tool-call-parser qwen3_codr",
+            "--tool-call-parser qwen3_codr: vLLM 0.19.0 accepts"
+        ),
+        (
+            "vllm", stack + "/scripts/vllm-head-entrypoint.sh", "--enable-prefix-caching", "--enable-prefix-cache",
+            "--enable-prefix-cache: vLLM 0.19.0 has no such flag"
+        ),
         // An image whose vLLM nothing in facts/vllm/images.json names.
-        ("vllm", stack + "/scripts/vllm-head.sh", "image=vllm-spark:26.04", "image=vllm-spark:latest",
-         "does not say which vLLM vllm-spark:latest carries"),
+        (
+            "vllm", stack + "/scripts/vllm-head.sh", "image=vllm-spark:26.04", "image=vllm-spark:latest",
+            "does not say which vLLM vllm-spark:latest carries"
+        ),
         // A module by its short name, a mode as a number (0644 read as decimal 420), a play's tasks broken.
         ("ansible", "ansible/site.yml", "    ansible.builtin.user:", "    user:", "fqcn[action-core]"),
         ("ansible", "ansible/site.yml", "mode: \"0755\"", "mode: 0755", "yaml[octal-values]"),
@@ -105,16 +125,23 @@ import Testing
         ("apply", "ansible/drift.sh", "END { exit found ? 1 : 0 }", "END { exit 0 }", "FAIL drift.sh after"),
         // Weights in a default run (tens of GB), and a changed compose file that recreates nothing.
         ("apply", "ansible/site.yml", "tags: [weights, never]", "tags: [weights]", "FAIL first apply's calls"),
-        ("apply", "ansible/site.yml", "      notify: \"Mark the compose services of /home/cameron/sparky-ai-stack for restart\"\n", "",
-         "FAIL first apply's calls"),
+        (
+            "apply", "ansible/site.yml", "      notify: \"Mark the compose services of /home/cameron/sparky-ai-stack for restart\"\n", "",
+            "FAIL first apply's calls"
+        ),
         // A changed litellm-config.yaml that leaves the running LiteLLM on the old one.
-        ("apply", "ansible/site.yml", "litellm-config.yaml\"\n        mode: \"0600\"\n        owner: \"cameron\"\n        group: \"1000\"\n      notify: \"Mark litellm.service for restart\"\n",
-         "litellm-config.yaml\"\n        mode: \"0600\"\n        owner: \"cameron\"\n        group: \"1000\"\n", "FAIL apply after changes"),
+        (
+            "apply", "ansible/site.yml",
+            "litellm-config.yaml\"\n        mode: \"0600\"\n        owner: \"cameron\"\n        group: \"1000\"\n      notify: \"Mark litellm.service for restart\"\n",
+            "litellm-config.yaml\"\n        mode: \"0600\"\n        owner: \"cameron\"\n        group: \"1000\"\n", "FAIL apply after changes"
+        ),
         // A link's MTU that is not the one verify.sh checks, a default route over a cluster link,
         // a prefix netplan refuses, and a runbook that writes other bytes than the tree's file.
         ("netplan", Self.netplanFile, "mtu: 9216", "mtu: 1500", "MTUBytes=['1500'], verify.sh expects 9216"),
-        ("netplan", Self.netplanFile, "      optional: true\n", "      optional: true\n      routes: [{to: default, via: 198.51.100.2}]\n",
-         "a gateway or route"),
+        (
+            "netplan", Self.netplanFile, "      optional: true\n", "      optional: true\n      routes: [{to: default, via: 198.51.100.2}]\n",
+            "a gateway or route"
+        ),
         ("netplan", Self.netplanFile, "198.51.100.1/30", "198.51.100.1/33", "invalid prefix length"),
         ("netplan", Self.netplanFile, "      optional: true\n", "", "boot waits for it"),
         ("netplan", stack + "/RUNBOOK.md", "      addresses: [198.51.100.1/30]\n", "      addresses: [198.51.100.1/24]\n", "RUNBOOK.md does not write"),
@@ -133,29 +160,47 @@ import Testing
     @Test(arguments: [
         ("nginx", gateway + "/nginx/litellm.conf", "proxy_buffering off;", "proxy_buffering of;", "invalid value \"of\" in \"proxy_buffering\" directive"),
         // HSTS pinned on a self-signed certificate would lock browsers out once it changes.
-        ("litellm", gateway + "/nginx/litellm.conf", "    client_max_body_size 64m;\n",
-         "    client_max_body_size 64m;\n    add_header Strict-Transport-Security \"max-age=31536000\" always;\n", "FAIL nginx sends no Strict-Transport-Security"),
-        ("litellm", gateway + "/compose.yaml", "printf 'requirepass %s\\n' \"$$REDIS_PASSWORD\" | exec docker-entrypoint.sh redis-server -",
-         "exec docker-entrypoint.sh redis-server", "a client without the password -> PONG"),
-        ("litellm", gateway + "/litellm-config.yaml", "password: os.environ/REDIS_PASSWORD", "password: os.environ/LITELLM_SALT_KEY",
-         "FAIL redis 127.0.0.1:6379 holds LiteLLM's answer"),
+        (
+            "litellm", gateway + "/nginx/litellm.conf", "    client_max_body_size 64m;\n",
+            "    client_max_body_size 64m;\n    add_header Strict-Transport-Security \"max-age=31536000\" always;\n",
+            "FAIL nginx sends no Strict-Transport-Security"
+        ),
+        (
+            "litellm", gateway + "/compose.yaml", "printf 'requirepass %s\\n' \"$$REDIS_PASSWORD\" | exec docker-entrypoint.sh redis-server -",
+            "exec docker-entrypoint.sh redis-server", "a client without the password -> PONG"
+        ),
+        (
+            "litellm", gateway + "/litellm-config.yaml", "password: os.environ/REDIS_PASSWORD", "password: os.environ/LITELLM_SALT_KEY",
+            "FAIL redis 127.0.0.1:6379 holds LiteLLM's answer"
+        ),
         // LiteLLM at the 600 s it had, behind NGINX's 1800 s: it cuts what NGINX still waits for.
         // These two are read by LiteLLM's own config loader: litellm-config, no proxy started.
         ("litellm-config", gateway + "/litellm-config.yaml", "  timeout: 1800\n", "  timeout: 600\n", "FAIL LiteLLM's request timeout (600 s) is not shorter"),
         // A timeout LiteLLM does not take as written: its Router replaces 0 with its default.
-        ("litellm-config", gateway + "/litellm-config.yaml", "  timeout: 1800\n", "  timeout: 0\n", "FAIL router_settings.timeout: the file says 0, LiteLLM's Router holds"),
+        (
+            "litellm-config", gateway + "/litellm-config.yaml", "  timeout: 1800\n", "  timeout: 0\n",
+            "FAIL router_settings.timeout: the file says 0, LiteLLM's Router holds"
+        ),
         // The checks as they were: a model listed by /v1/models passes with its backend down.
-        ("litellm", gateway + "/scripts/smoke.sh", "completion() {\n", "completion() {\n  curl -fsSk -H @\"$2\" \"$1/v1/models\" >/dev/null && return 0\n",
-         "FAIL 127.0.0.1:8001 down: smoke.sh -> exit 0"),
-        ("litellm", gateway + "/scripts/verify.sh", "completion() {\n", "completion() {\n  curl -fsSk -H @\"$2\" \"$1/v1/models\" >/dev/null && return 0\n",
-         "FAIL 127.0.0.1:8001 down: verify.sh's LiteLLM section -> exit 0"),
+        (
+            "litellm", gateway + "/scripts/smoke.sh", "completion() {\n", "completion() {\n  curl -fsSk -H @\"$2\" \"$1/v1/models\" >/dev/null && return 0\n",
+            "FAIL 127.0.0.1:8001 down: smoke.sh -> exit 0"
+        ),
+        (
+            "litellm", gateway + "/scripts/verify.sh", "completion() {\n", "completion() {\n  curl -fsSk -H @\"$2\" \"$1/v1/models\" >/dev/null && return 0\n",
+            "FAIL 127.0.0.1:8001 down: verify.sh's LiteLLM section -> exit 0"
+        ),
         ("netns", gateway + "/compose.yaml", "--bind 127.0.0.1 --port 6379", "--port 6379", "the artifacts bind port 6379 on 0.0.0.0"),
         ("netns", gateway + "/nginx/litellm.conf", "listen 127.0.0.1:443 ssl;", "listen 443 ssl;", "the artifacts bind port 443 on 0.0.0.0"),
         // A compose command list: a kv-cache dtype vLLM 0.19.0 does not have, and a switch given a value.
-        ("vllm", gateway + "/compose.yaml", "    - --kv-cache-dtype\n    - fp8\n", "    - --kv-cache-dtype\n    - turboquant_k8v4\n",
-         "--kv-cache-dtype turboquant_k8v4: vLLM 0.19.0 accepts"),
-        ("vllm", gateway + "/compose.yaml", "    - --enable-auto-tool-choice\n", "    - --enable-auto-tool-choice=yes\n",
-         "--enable-auto-tool-choice is a switch in vLLM 0.19.0 and takes no value"),
+        (
+            "vllm", gateway + "/compose.yaml", "    - --kv-cache-dtype\n    - fp8\n", "    - --kv-cache-dtype\n    - turboquant_k8v4\n",
+            "--kv-cache-dtype turboquant_k8v4: vLLM 0.19.0 accepts"
+        ),
+        (
+            "vllm", gateway + "/compose.yaml", "    - --enable-auto-tool-choice\n", "    - --enable-auto-tool-choice=yes\n",
+            "--enable-auto-tool-choice is a switch in vLLM 0.19.0 and takes no value"
+        ),
     ])
     func aBrokenGatewayFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) async throws {
         try await Self.breakAndProve("multi-model", checker, file, old, new, evidence)
@@ -170,8 +215,10 @@ import Testing
         // No trap: a failed copy leaves its temporary file beside the key.
         ("  trap 'ssh me@ubuntu rm -f \"$tmp\"' EXIT\n", "", "FAIL  ubuntu down: nothing left beside /home/me/.homelab-spark-vllm.env"),
         // The old guard: an empty file a failed copy left counts as done on every later run.
-        ("ssh me@ubuntu test -s /home/me/.homelab-spark-vllm.env ||", "ssh me@ubuntu test -e /home/me/.homelab-spark-vllm.env ||",
-         "FAIL  ubuntu stale: the empty /home/me/.homelab-spark-vllm.env is replaced"),
+        (
+            "ssh me@ubuntu test -s /home/me/.homelab-spark-vllm.env ||", "ssh me@ubuntu test -e /home/me/.homelab-spark-vllm.env ||",
+            "FAIL  ubuntu stale: the empty /home/me/.homelab-spark-vllm.env is replaced"
+        ),
     ])
     func aBrokenHandoverFailsItsChecker(_ old: String, _ new: String, _ evidence: String) async throws {
         try await Self.breakAndProve("homelab", "handover", Self.gatewayHolder + "/RUNBOOK.md", old, new, evidence)
@@ -182,25 +229,35 @@ import Testing
     /// The catalog of spark-control, broken one way each.
     @Test(arguments: [
         // The discovery document sends LAN clients to the head's port, which admits the panel alone.
-        ("discovery", "hosts/start9/spark-control/endpoints.json", "\"https://spark-control/v1\"", "\"http://192.168.1.51:8888/v1\"",
-         "is not the panel's 'https://spark-control/v1'"),
+        (
+            "discovery", "hosts/start9/spark-control/endpoints.json", "\"https://spark-control/v1\"", "\"http://192.168.1.51:8888/v1\"",
+            "is not the panel's 'https://spark-control/v1'"
+        ),
         // …or to a speech NIM's.
-        ("discovery", "hosts/start9/spark-control/endpoints.json", "\"https://spark-control\",\n    \"kind\": \"tts\"",
-         "\"http://192.168.1.52:9000\",\n    \"kind\": \"tts\"", "magpie.base_url 'http://192.168.1.52:9000' is not the panel's"),
+        (
+            "discovery", "hosts/start9/spark-control/endpoints.json", "\"https://spark-control\",\n    \"kind\": \"tts\"",
+            "\"http://192.168.1.52:9000\",\n    \"kind\": \"tts\"", "magpie.base_url 'http://192.168.1.52:9000' is not the panel's"
+        ),
         // Without the lock, a second swap stops the model the first is loading.
         ("swap", catalogHead + "/scripts/swap.sh", "if ! flock -n 9; then", "if false; then", "FAIL  spark-1: lock"),
         // State.Running reads true in restart back-off: the swap waits for the time-out.
-        ("swap", catalogHead + "/scripts/swap.sh", "if [ \"$state\" != 'running 0' ]; then\n      echo \"$container failed",
-         "if [ \"$(docker inspect -f '{{.State.Running}}' \"$container\")\" != true ]; then\n      echo \"$container failed", "FAIL  spark-1: restarting"),
+        (
+            "swap", catalogHead + "/scripts/swap.sh", "if [ \"$state\" != 'running 0' ]; then\n      echo \"$container failed",
+            "if [ \"$(docker inspect -f '{{.State.Running}}' \"$container\")\" != true ]; then\n      echo \"$container failed", "FAIL  spark-1: restarting"
+        ),
         // A gate that hands the request to a shell runs whatever follows a ';'.
-        ("swap", catalogHead + "/scripts/ssh-gate-start9.sh", "case \"$request\" in", "bash -c \"$request\" || true\ncase \"$request\" in",
-         "FAIL  spark-1: gate ssh-gate-start9.sh"),
+        (
+            "swap", catalogHead + "/scripts/ssh-gate-start9.sh", "case \"$request\" in", "bash -c \"$request\" || true\ncase \"$request\" in",
+            "FAIL  spark-1: gate ssh-gate-start9.sh"
+        ),
         // A swap that leaves the old model running starts the new one on a port still held.
         ("swap", catalogHead + "/scripts/swap.sh", "docker rm -f vllm-qwen36 vllm-qwen3-vl", "docker rm -f vllm-qwen3-vl", "FAIL"),
         // Without the worker check, a dead worker leaves the swap waiting for the time-out.
         ("swap", catalogHead + "/scripts/swap.sh", "    workers_run \"$1\" || return 1\n", "", "FAIL  spark-1: worker dies"),
-        ("netns", catalogHead + "/scripts/firewall.sh", "ufw allow in from 192.168.1.10 to 192.168.1.51 port 8888",
-         "ufw allow in from 192.168.1.0/24 to 192.168.1.51 port 8888", "yes ≠ —!"),
+        (
+            "netns", catalogHead + "/scripts/firewall.sh", "ufw allow in from 192.168.1.10 to 192.168.1.51 port 8888",
+            "ufw allow in from 192.168.1.0/24 to 192.168.1.51 port 8888", "yes ≠ —!"
+        ),
     ])
     func aBrokenCatalogFailsItsChecker(_ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) async throws {
         try await Self.breakAndProve("spark-control", checker, file, old, new, evidence)
@@ -216,13 +273,14 @@ import Testing
         ("    max_tokens: 2000\n", "    max_tokens: 2000\n    senior: true\n"),
     ]
 
-    @Test(arguments: [
-        ("", "", nil),
-        // The senior's empty chain given a target: with its backend down a lesser model answers.
-        ("  - qwen3-235b: []\n", "  - qwen3-235b: [qwen3-coder]\n", "FAIL senior: qwen3-235b down: model=qwen3-235b -> 200 from qwen3-coder"),
-        // No cap: the third request waits for the busy server instead of going to qwen3-235b.
-        ("    max_parallel_requests: 2\n", "", "FAIL spill: model=qwen3-coder-llama (no max_parallel_requests"),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("", "", nil),
+            // The senior's empty chain given a target: with its backend down a lesser model answers.
+            ("  - qwen3-235b: []\n", "  - qwen3-235b: [qwen3-coder]\n", "FAIL senior: qwen3-235b down: model=qwen3-235b -> 200 from qwen3-coder"),
+            // No cap: the third request waits for the busy server instead of going to qwen3-235b.
+            ("    max_parallel_requests: 2\n", "", "FAIL spill: model=qwen3-coder-llama (no max_parallel_requests"),
+        ] as [(String, String, String?)])
     func routedGatewayIsProvenAndBreaksShow(_ old: String, _ new: String, _ evidence: String?) async throws {
         var topology = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/one-box/topology.yaml", encoding: .utf8)
         for (before, after) in Self.routedEdits {
@@ -279,8 +337,12 @@ import Testing
 
     @Test(arguments: Fixtures.examples.map(\.name))
     func examplesValidateAgainstTheSchema(_ name: String) {
-        let result = CommandRunner.tool("python3", ["-c", Self.schemaCheck, Fixtures.repositoryRoot + "/schemas/topology.schema.json",
-                                                    Fixtures.repositoryRoot + "/examples/\(name)/topology.yaml"])
+        let result = CommandRunner.tool(
+            "python3",
+            [
+                "-c", Self.schemaCheck, Fixtures.repositoryRoot + "/schemas/topology.schema.json",
+                Fixtures.repositoryRoot + "/examples/\(name)/topology.yaml",
+            ])
         #expect(result.status == 0 && result.stdout == "0\n", "\(result.stdout)\(result.stderr)")
     }
 
@@ -294,7 +356,8 @@ import Testing
         let scratch = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try Fixtures.splitTrust(replacing: old, with: new).write(toFile: scratch + "/topology.yaml", atomically: true, encoding: .utf8)
-        let result = CommandRunner.tool("python3", ["-c", Self.schemaCheck, Fixtures.repositoryRoot + "/schemas/topology.schema.json", scratch + "/topology.yaml"])
+        let result = CommandRunner.tool(
+            "python3", ["-c", Self.schemaCheck, Fixtures.repositoryRoot + "/schemas/topology.schema.json", scratch + "/topology.yaml"])
         #expect(result.status == 0 && result.stdout != "0\n", "the schema accepted \(new): \(result.stderr)")
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
-@testable import SparkEmit
 import SparkGenKit
 import SparkPlan
 import SparkTestSupport
 import Testing
+
+@testable import SparkEmit
 
 /// A runbook's steps come in the order of their kinds (`RunbookEmitter.stepOrder`), whatever
 /// order their owners write them in, numbered from one.

@@ -40,8 +40,10 @@ import Testing
         #expect(firewall.contains("ufw allow in from 192.168.1.10 to 192.168.1.51 port 8888 proto tcp"))
         #expect(!firewall.contains("from 192.168.1.0/24 to 192.168.1.51 port 8888"))
         let endpoints = try Self.text("spark-control", "hosts/start9/spark-control/endpoints.json")
-        for needle in ["\"vllm\"", "\"parakeet\"", "\"magpie\"", "\"openai_compat\": true", "\"kind\": \"stt\"", "\"kind\": \"tts\"",
-                       "\"base_url\": \"https://spark-control/v1\""] {
+        for needle in [
+            "\"vllm\"", "\"parakeet\"", "\"magpie\"", "\"openai_compat\": true", "\"kind\": \"stt\"", "\"kind\": \"tts\"",
+            "\"base_url\": \"https://spark-control/v1\"",
+        ] {
             #expect(endpoints.contains(needle), "endpoints.json lacks \(needle)")
         }
         // The newest change: clients call the panel alone; the Sparks' ports admit nobody else.
@@ -115,8 +117,9 @@ import Testing
         #expect(smoke.contains("/health/readiness") && smoke.contains("/v1/chat/completions") && smoke.contains(". /home/me/framework/.env"))
         // Review findings on this box: Ollama's context, llama.cpp's health probe and GPU use.
         #expect(Self.value(compose, "services", "ollama", "environment", "OLLAMA_CONTEXT_LENGTH")?.scalar == "65536")
-        #expect(Self.words(Self.value(compose, "services", "llama-qwen3-coder-llama", "healthcheck", "test"))
-            == ["CMD", "curl", "-f", "http://127.0.0.1:8081/health"])
+        #expect(
+            Self.words(Self.value(compose, "services", "llama-qwen3-coder-llama", "healthcheck", "test"))
+                == ["CMD", "curl", "-f", "http://127.0.0.1:8081/health"])
         let verify = try Self.text("one-box", "\(stack)/scripts/verify.sh")
         #expect(verify.contains("docker_log_has llama-qwen3-coder-llama 'offloaded ([0-9]+)/\\1 layers to GPU'"))
         #expect(!verify.contains("docker_log_has llama-qwen3-235b"), "a model started by hand is not checked while it may be stopped")
@@ -127,7 +130,9 @@ import Testing
     @Test func multiModelMatchesTheGatewayGuide() throws {
         let stack = "nodes/spark/home/me/multi-model"
         let compose = try Self.yaml("multi-model", "\(stack)/compose.yaml")
-        for (service, port, parser) in [("vllm-gpt-oss-20b", "8001", "openai"), ("vllm-gpt-oss-120b", "8002", "openai"), ("vllm-qwen3-coder-30b", "8003", "qwen3_coder")] {
+        for (service, port, parser) in [
+            ("vllm-gpt-oss-20b", "8001", "openai"), ("vllm-gpt-oss-120b", "8002", "openai"), ("vllm-qwen3-coder-30b", "8003", "qwen3_coder"),
+        ] {
             let command = Self.words(Self.value(compose, "services", service, "command"))
             let flag = { (name: String) in command.firstIndex(of: name).map { command[$0 + 1] } }
             #expect(flag("--port") == port, "\(service)")
@@ -142,7 +147,10 @@ import Testing
         #expect(Self.value(config, "litellm_settings", "cache_params", "password")?.scalar == "os.environ/REDIS_PASSWORD")
         #expect(Self.value(config, "general_settings", "database_url")?.scalar == "os.environ/DATABASE_URL")
         let nginx = try Self.text("multi-model", "\(stack)/nginx/litellm.conf")
-        for directive in ["proxy_buffering off;", "proxy_http_version 1.1;", "proxy_set_header Connection \"\";", "proxy_read_timeout 1800s;", "keepalive 32;", "listen 127.0.0.1:443 ssl;"] {
+        for directive in [
+            "proxy_buffering off;", "proxy_http_version 1.1;", "proxy_set_header Connection \"\";", "proxy_read_timeout 1800s;", "keepalive 32;",
+            "listen 127.0.0.1:443 ssl;",
+        ] {
             #expect(nginx.contains(directive), "\(directive)")
         }
         #expect(!nginx.contains("Strict-Transport-Security"), "no HSTS with the self-signed certificate")

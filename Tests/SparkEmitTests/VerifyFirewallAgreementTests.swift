@@ -71,7 +71,10 @@ import Testing
         var found: [String] = []
         for groups in LiveChecksTests.matches(#"^(refuse|expect) ('[^']*') tcp_open (\S+) (\d+)$"#, in: verify) {
             let line = groups[0]
-            guard let host = IPv4Address(groups[3]), let port = Int(groups[4]) else { found.append("unreadable probe: \(line)"); continue }
+            guard let host = IPv4Address(groups[3]), let port = Int(groups[4]) else {
+                found.append("unreadable probe: \(line)")
+                continue
+            }
             let peers = plan.nodes.flatMap { peer in peer.interfaces.filter { $0.address == host }.map { (peer, $0) } }
             guard let (peer, target) = peers.first, let own = node.interface(on: target.link.name) else {
                 found.append("\(line): \(host) is no address of a node on a link \(node.name) is on")
@@ -84,7 +87,10 @@ import Testing
             let answers = admitted && listens
             let expected = groups[1] == "expect"
             if expected != answers {
-                let why = !admitted ? "its firewall.sh does not admit \(own.address)" : !listens ? "nothing listens on \(host):\(port)" : "its firewall.sh admits \(own.address) and it listens there"
+                let why =
+                    !admitted
+                    ? "its firewall.sh does not admit \(own.address)"
+                    : !listens ? "nothing listens on \(host):\(port)" : "its firewall.sh admits \(own.address) and it listens there"
                 found.append("\(node.name): \(line) — \(peer.name): \(why)")
             }
         }

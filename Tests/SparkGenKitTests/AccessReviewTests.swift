@@ -78,19 +78,22 @@ import Testing
     /// spark-gen does not deploy.
     @Test func aGrantToAHostsTagWidens() throws {
         let base = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/homelab/topology.yaml", encoding: .utf8)
-        let head = base.replacingOccurrences(of: "    ssh: true\n", with: "    ssh: true\n    grants: [{src: [autogroup:member], dst: [tag:lmstudio], ports: [3389]}]\n")
+        let head = base.replacingOccurrences(
+            of: "    ssh: true\n", with: "    ssh: true\n    grants: [{src: [autogroup:member], dst: [tag:lmstudio], ports: [3389]}]\n")
         let review = try Self.review(base, head)
         #expect(review.newErrors.isEmpty && review.reachGained.isEmpty && review.needsApproval)
-        #expect(review.policyGained.map(\.text) == [
-            "lab-net: autogroup:member → tag:lmstudio (win-5090): 3389",
-            "lab-net: me@example.com → tag:lmstudio (win-5090): 3389",
-        ])
+        #expect(
+            review.policyGained.map(\.text) == [
+                "lab-net: autogroup:member → tag:lmstudio (win-5090): 3389",
+                "lab-net: me@example.com → tag:lmstudio (win-5090): 3389",
+            ])
     }
 
     /// A new user joins the users' group, and with it every port the group is granted.
     @Test func aNewUserOfATailnetWidens() throws {
         let users = "    users: [client@example.com]\n"
-        let review = try Self.review(Fixtures.splitTrust, Fixtures.splitTrust(replacing: users, with: "    users: [client@example.com, stranger@example.com]\n"))
+        let review = try Self.review(
+            Fixtures.splitTrust, Fixtures.splitTrust(replacing: users, with: "    users: [client@example.com, stranger@example.com]\n"))
         #expect(review.needsApproval)
         #expect(review.policyGained.map(\.text).contains("client-net: stranger@example.com → tag:hjp-ai (spark-02): 5678 n8n, 8001 litellm, 8080 open-webui"))
     }
@@ -138,7 +141,8 @@ import Testing
 
     @Test func aWorkerFromAnotherOwnerLetsThemReadPromptsAndRunCode() throws {
         let base = try String(contentsOfFile: Self.lab, encoding: .utf8)
-        let head = base.replacingOccurrences(of: "cluster: {head: gpu-c, tensor_parallel: 1}", with: "cluster: {head: gpu-c, workers: [gpu-b], tensor_parallel: 2}")
+        let head = base.replacingOccurrences(
+            of: "cluster: {head: gpu-c, tensor_parallel: 1}", with: "cluster: {head: gpu-c, workers: [gpu-b], tensor_parallel: 2}")
         let review = try Self.review(base, head)
         #expect(review.widensAccess)
         #expect(review.readersGained.contains { $0.hasPrefix("alice can read the prompts of bob (qwen3-30b runs a rank on gpu-b)") })
@@ -148,7 +152,8 @@ import Testing
 
     @Test func aCrossOwnerRouteIsReachGainedAndAnErrorUntilBothSidesStateIt() throws {
         let base = try String(contentsOfFile: Self.lab, encoding: .utf8)
-        let oneSided = base.replacingOccurrences(of: "    master_key: {file: ~/.bob-litellm.env}\n", with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n")
+        let oneSided = base.replacingOccurrences(
+            of: "    master_key: {file: ~/.bob-litellm.env}\n", with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n")
         let review = try Self.review(base, oneSided)
         #expect(review.needsApproval)
         #expect(review.newErrors.contains { $0.contains("[ST008]") })

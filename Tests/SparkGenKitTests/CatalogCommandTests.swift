@@ -93,10 +93,11 @@ import Testing
         let result = CommandRunner.run(Fixtures.binary, ["trust", Fixtures.splitTrustPath])
         #expect(result.status == 0, "\(result.stderr)")
         let text = result.stdout
-        #expect(text.contains(
-            "On spark-01 (you), code that spark-02 (client) schedules there runs in the Ray container on the host's network, so it "
-                + "reaches every listener of spark-01, loopback included: ssh 22 (0.0.0.0), litellm 8001 (127.0.0.1), litellm-db 5432 (127.0.0.1), "
-                + "open-webui 8080 (127.0.0.1), n8n 5678 (127.0.0.1), hermes-webui 8787 (127.0.0.1)"), "\(text)")
+        #expect(
+            text.contains(
+                "On spark-01 (you), code that spark-02 (client) schedules there runs in the Ray container on the host's network, so it "
+                    + "reaches every listener of spark-01, loopback included: ssh 22 (0.0.0.0), litellm 8001 (127.0.0.1), litellm-db 5432 (127.0.0.1), "
+                    + "open-webui 8080 (127.0.0.1), n8n 5678 (127.0.0.1), hermes-webui 8787 (127.0.0.1)"), "\(text)")
         #expect(text.contains("and every port on 127.0.0.1, 192.0.2.21, 198.51.100.1 and its tailnet address, whatever listens there"))
         // The containers drop NET_RAW (VLLMContainer.capabilities), so trust no longer says a
         // task can capture the master key smoke.sh sends over loopback, and names what is kept.
@@ -104,15 +105,19 @@ import Testing
         #expect(text.contains("Containers: root without capabilities but IPC_LOCK"))
         #expect(text.contains("On spark-02 (client), code that spark-01 (you) schedules there"))
         // The cross-owner section says it once per node, with every port.
-        #expect(text.contains("client → you: code a Ray peer (spark-02) runs on spark-01 reaches every listener there, loopback included: ssh (22), litellm (8001), litellm-db (5432)"))
+        #expect(
+            text.contains(
+                "client → you: code a Ray peer (spark-02) runs on spark-01 reaches every listener there, loopback included: ssh (22), litellm (8001), litellm-db (5432)"
+            ))
         // The matrix has the vantage: spark-01's loopback-only LiteLLM database is open to it, from another owner.
         let row = text.split(separator: "\n").first { $0.contains("5432  litellm-db") }
         #expect(row?.hasSuffix("yes*") == true, "\(row ?? "no row")")
         #expect(text.contains("code a Ray peer runs here"))
         // TR001's message names them too.
         let lint = CommandRunner.run(Fixtures.binary, ["lint", Fixtures.splitTrustPath])
-        #expect(lint.stderr.contains("on 'spark-01' it reaches ssh 22, litellm 8001 (loopback), litellm-db 5432 (loopback)")
-            || lint.stdout.contains("on 'spark-01' it reaches ssh 22, litellm 8001 (loopback), litellm-db 5432 (loopback)"), "\(lint.stdout)\(lint.stderr)")
+        #expect(
+            lint.stderr.contains("on 'spark-01' it reaches ssh 22, litellm 8001 (loopback), litellm-db 5432 (loopback)")
+                || lint.stdout.contains("on 'spark-01' it reaches ssh 22, litellm 8001 (loopback), litellm-db 5432 (loopback)"), "\(lint.stdout)\(lint.stderr)")
     }
 
     /// Every ssh key spark-gen has the operator install is code execution on its node, and trust

@@ -39,8 +39,9 @@ import Testing
 
     @Test func docsListIsCurrent() throws {
         let committed = try String(contentsOfFile: Fixtures.repositoryRoot + "/" + DiagnosticsReference.path, encoding: .utf8)
-        #expect(committed == DiagnosticsReference.markdown(),
-                "docs/diagnostics.md is stale: run spark-gen rules --input-errors --markdown > docs/diagnostics.md")
+        #expect(
+            committed == DiagnosticsReference.markdown(),
+            "docs/diagnostics.md is stale: run spark-gen rules --input-errors --markdown > docs/diagnostics.md")
     }
 
     /// Every finding of every bad input, as JSON, names an id that `explain` can describe.
@@ -84,7 +85,12 @@ import Testing
     @Test(arguments: [
         ("YA007", String(repeating: "[", count: 300)),
         ("YA009", "? [a, b]\n: 1\n"),
-        ("SP017", Fixtures.splitTrust(replacing: "    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02", with: "    apps: [n8n, n8n, litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02")),
+        (
+            "SP017",
+            Fixtures.splitTrust(
+                replacing: "    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02",
+                with: "    apps: [n8n, n8n, litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02")
+        ),
         ("RS010", Fixtures.splitTrust(replacing: "  - rule: TR001", with: "  - rule: TR999")),
     ])
     func idsOutsideTheCorpus(_ code: String, _ text: String) {

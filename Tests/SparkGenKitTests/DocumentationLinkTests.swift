@@ -31,10 +31,11 @@ import Testing
     /// GitHub's anchor of a heading: lower case, punctuation but '-' dropped, spaces as '-'.
     static func anchor(of heading: String) -> String {
         let text = heading.replacing(/`/, with: "").lowercased()
-        return String(text.compactMap { c -> Character? in
-            if c == " " { return "-" }
-            return c.isLetter || c.isNumber || c == "-" || c == "_" ? c : nil
-        })
+        return String(
+            text.compactMap { c -> Character? in
+                if c == " " { return "-" }
+                return c.isLetter || c.isNumber || c == "-" || c == "_" ? c : nil
+            })
     }
 
     static func anchors(in text: String) -> Set<String> {
@@ -67,10 +68,12 @@ import Testing
     }
 
     @Test func theCheckFindsABrokenLink() {
-        let text = "[a](docs/nowhere.md), [b](docs/commands.md#no-such-heading), [c](docs/commands.md#exit-codes)\n"
+        let text =
+            "[a](docs/nowhere.md), [b](docs/commands.md#no-such-heading), [c](docs/commands.md#exit-codes)\n"
             + "```\n[d](inside/a/fence.md)\n```\n`[e](in/code.md)` and [f](https://example.com/x)\n"
-        #expect(Self.brokenLinks(of: "README.md", text: text).map { $0.components(separatedBy: ":")[0] }
-            == ["docs/nowhere.md", "docs/commands.md#no-such-heading"])
+        #expect(
+            Self.brokenLinks(of: "README.md", text: text).map { $0.components(separatedBy: ":")[0] }
+                == ["docs/nowhere.md", "docs/commands.md#no-such-heading"])
         #expect(Self.anchor(of: "The `routes` key, and why!") == "the-routes-key-and-why")
     }
 

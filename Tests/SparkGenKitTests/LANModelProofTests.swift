@@ -50,7 +50,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: lab.root) }
         let path = lab.tree + "/" + Self.firewall
         let script = try String(contentsOfFile: path, encoding: .utf8)
-        let opened = script.replacingOccurrences(of: "ufw allow in from 192.0.2.41 to 192.0.2.43 port 8002", with: "ufw allow in from 192.0.2.0/24 to 192.0.2.43 port 8002")
+        let opened = script.replacingOccurrences(
+            of: "ufw allow in from 192.0.2.41 to 192.0.2.43 port 8002", with: "ufw allow in from 192.0.2.0/24 to 192.0.2.43 port 8002")
         #expect(opened != script)
         try opened.write(toFile: path, atomically: true, encoding: .utf8)
         let result = await Self.prove(lab.tree, lab.intent)

@@ -15,11 +15,14 @@ import Testing
     @Test func trustShowsThePathTheKeyAndTheRefusedModelPort() throws {
         let text = TrustReport(plan: try Self.plan()).render()
         #expect(text.contains("What one owner offers another through its gateway\n"))
-        #expect(text.contains(
-            "  - me → housemate: box3090's LiteLLM calls `gpt-oss-120b` through the LiteLLM on workstation (http://192.168.1.10:4000/v1) over LAN home, "
-                + "with key offer-housemate@workstation, which LiteLLM refuses for any other model; box3090 reaches litellm (4000) on workstation; "
-                + "the model's own port: vLLM of gpt-oss-120b on spark (8000): refused\n"), "\(text)")
-        #expect(text.contains("    - me: runs the LiteLLM on workstation, which gpt-oss-120b is offered through: its logs hold every request housemate sends there\n"))
+        #expect(
+            text.contains(
+                "  - me → housemate: box3090's LiteLLM calls `gpt-oss-120b` through the LiteLLM on workstation (http://192.168.1.10:4000/v1) over LAN home, "
+                    + "with key offer-housemate@workstation, which LiteLLM refuses for any other model; box3090 reaches litellm (4000) on workstation; "
+                    + "the model's own port: vLLM of gpt-oss-120b on spark (8000): refused\n"), "\(text)")
+        #expect(
+            text.contains(
+                "    - me: runs the LiteLLM on workstation, which gpt-oss-120b is offered through: its logs hold every request housemate sends there\n"))
     }
 
     @Test func theGraphLabelsTheFlowWithWhatIsOffered() throws {
@@ -37,8 +40,11 @@ import Testing
         let head = try Self.plan()
         let review = AccessReview(base: basePlan, head: head, baseDiagnostics: [], headDiagnostics: [], baseArtifacts: nil, headArtifacts: nil)
         #expect(review.widensAccess)
-        #expect(review.readersGained.contains { $0.hasPrefix("me can read the prompts of housemate sent to gpt-oss-120b (offered through the LiteLLM on workstation") },
-                "\(review.readersGained)")
+        #expect(
+            review.readersGained.contains {
+                $0.hasPrefix("me can read the prompts of housemate sent to gpt-oss-120b (offered through the LiteLLM on workstation")
+            },
+            "\(review.readersGained)")
         #expect(review.reachGained.contains { $0.node == "workstation" && $0.port == 4000 && $0.otherOwners == ["housemate"] })
         #expect(!review.reachGained.contains { $0.node == "spark" && $0.port == 8000 })
     }

@@ -53,8 +53,9 @@ import Testing
         #expect(result.status == 1)
         let failures = result.stdout.split(separator: "\n").filter { $0.contains("FAIL") }
         // The raylet's node manager on a port of its own choosing, which trust does not list.
-        #expect(failures.contains { $0.contains("spark-02: ") && $0.contains("raylet listens on 0.0.0.0:") && $0.contains("trust lists") },
-                "\(result.stdout)")
+        #expect(
+            failures.contains { $0.contains("spark-02: ") && $0.contains("raylet listens on 0.0.0.0:") && $0.contains("trust lists") },
+            "\(result.stdout)")
         #expect(failures.contains { $0.contains("spark-02: trust's ray node manager on 0.0.0.0:7379 is bound") }, "\(result.stdout)")
         // Without RAY_AUTH_MODE=token, a worker with any token joins.
         #expect(failures.contains { $0.contains("with a wrong token does not join the head") }, "\(result.stdout)")

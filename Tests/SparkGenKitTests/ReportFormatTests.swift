@@ -22,7 +22,8 @@ import Testing
     func jsonOfEveryExampleIsValid(_ path: String) {
         let result = lint([path, "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
-        let check = CommandRunner.tool("python3", ["-c", "import json, sys; d = json.load(sys.stdin); assert isinstance(d, list); print(len(d))"], input: result.stdout)
+        let check = CommandRunner.tool(
+            "python3", ["-c", "import json, sys; d = json.load(sys.stdin); assert isinstance(d, list); print(len(d))"], input: result.stdout)
         #expect(check.status == 0, "\(check.stderr)")
     }
 
@@ -78,7 +79,8 @@ import Testing
     @Test func strictFailsOnWarnings() throws {
         // An acceptance that matches nothing is a warning.
         let directory = Fixtures.temporaryDirectory()
-        let text = Fixtures.splitTrust(replacing: "  - rule: TR001\n", with: "  - rule: TR001\n    reason: \"agreed in writing by both owners\"\n  - rule: CL007\n")
+        let text = Fixtures.splitTrust(
+            replacing: "  - rule: TR001\n", with: "  - rule: TR001\n    reason: \"agreed in writing by both owners\"\n  - rule: CL007\n")
         try text.write(toFile: directory + "/topology.yaml", atomically: true, encoding: .utf8)
         #expect(lint([directory + "/topology.yaml"]).status == 0)
         #expect(lint([directory + "/topology.yaml", "--strict"]).status == 1)

@@ -9,8 +9,9 @@ import Testing
 @Suite struct RuleCatalogReferenceTests {
     @Test func theCommittedPageIsCurrent() throws {
         let committed = try String(contentsOfFile: Fixtures.repositoryRoot + "/" + RuleCatalogReference.path, encoding: .utf8)
-        #expect(committed == RuleCatalogReference.markdown(),
-                "docs/rule-catalog.md is stale: run spark-gen rules --markdown > docs/rule-catalog.md")
+        #expect(
+            committed == RuleCatalogReference.markdown(),
+            "docs/rule-catalog.md is stale: run spark-gen rules --markdown > docs/rule-catalog.md")
     }
 
     /// Every rule is on the page once, under a heading of its own, in a group.

@@ -10,13 +10,14 @@ import Testing
     }
 
     @Test func quotesTheLineWithACaretAndHelp() {
-        #expect(render("    dac_ip: 198.51.100.9", column: 13) == """
-            t.yaml:1:13: error[XX001]: message
-             1 |     dac_ip: 198.51.100.9
-               |             ^
-              help: fix it
+        #expect(
+            render("    dac_ip: 198.51.100.9", column: 13) == """
+                t.yaml:1:13: error[XX001]: message
+                 1 |     dac_ip: 198.51.100.9
+                   |             ^
+                  help: fix it
 
-            """)
+                """)
     }
 
     @Test(arguments: [

@@ -52,7 +52,8 @@ import Testing
         // No flow between the owners' nodes: neither routes the other's model.
         #expect(!text.contains("node_gpu_c -->"))
         #expect(!text.contains("-->|\"8000"))
-        let readme = try #require(Compilation.run(path: Fixtures.repositoryRoot + "/examples/three-node-lab/topology.yaml").artifacts?.first { $0.path == "README.md" })
+        let readme = try #require(
+            Compilation.run(path: Fixtures.repositoryRoot + "/examples/three-node-lab/topology.yaml").artifacts?.first { $0.path == "README.md" })
         #expect(readme.contents.contains("```mermaid\n" + text + "```\n"))
     }
 }

@@ -106,7 +106,8 @@ import Testing
     /// new vantage appends a column, which a suffix test would mistake for this one.
     static func cell(_ row: Substring?, column: String, in output: String) -> String? {
         guard let row, let header = output.split(separator: "\n").first(where: { $0.contains("port  service") }),
-              let start = header.range(of: column)?.lowerBound else { return nil }
+            let start = header.range(of: column)?.lowerBound
+        else { return nil }
         let offset = header.distance(from: header.startIndex, to: start)
         guard row.count > offset else { return nil }
         let rest = row.dropFirst(offset)

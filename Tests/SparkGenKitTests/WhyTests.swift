@@ -130,7 +130,8 @@ import Testing
                 let name = artifact.path.split(separator: "/").last ?? ""
                 for (index, line) in lines.enumerated() {
                     let isEntry = name == "litellm-config.yaml" && line.hasPrefix("- model_name:")
-                    let isService = name == "compose.yaml" && line.hasPrefix("  ") && !line.hasPrefix("   ") && line.hasSuffix(":")
+                    let isService =
+                        name == "compose.yaml" && line.hasPrefix("  ") && !line.hasPrefix("   ") && line.hasSuffix(":")
                         && lines[..<index].last { !$0.hasPrefix(" ") } == "services:"
                     guard isEntry || isService else { continue }
                     let blocks = artifact.origins(ofLine: index + 1)
@@ -152,8 +153,9 @@ import Testing
             #expect(found.map(\.line) == ["topology.yaml:\(line):5: models.qwen3.5-122b.max_tokens — max_tokens: 4096"])
         }
         let seqs = head.line(containing: "max_num_seqs: 16")
-        #expect(causes[Self.stack + "scripts/vllm-head-entrypoint.sh"]?.map(\.line)
-            == ["topology.yaml:\(seqs):7: models.qwen3.5-122b.vllm.max_num_seqs — max_num_seqs: 16"])
+        #expect(
+            causes[Self.stack + "scripts/vllm-head-entrypoint.sh"]?.map(\.line)
+                == ["topology.yaml:\(seqs):7: models.qwen3.5-122b.vllm.max_num_seqs — max_num_seqs: 16"])
         let base = Self.compile(), new = Self.compile(head)
         let review = AccessReview(
             base: try #require(base.plan), head: try #require(new.plan), baseDiagnostics: base.diagnostics,

@@ -1,8 +1,9 @@
 import SparkDiagnostics
 import SparkPlan
-@testable import SparkSpec
 import SparkTestSupport
 import Testing
+
+@testable import SparkSpec
 
 /// A server spark-gen routes to but does not deploy (document 003's LM Studio on a Windows box),
 /// on a host of the tailnet.

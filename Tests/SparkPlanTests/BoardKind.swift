@@ -44,14 +44,16 @@ struct BoardKind: AppKind {
     }
 
     func secrets(_ context: AppContext) -> [SecretPlacement] {
-        [context.ownSecrets(
-            "board",
-            [
-                // Before the password it names: the recipe makes the password first all the same.
-                ("DATABASE_URL", .template("postgresql://board:${POSTGRES_PASSWORD}@127.0.0.1:\(Self.databasePort)/board")),
-                ("POSTGRES_PASSWORD", .randomHex(bytes: 24)),
-                ("SESSION_SECRET", .randomHex(bytes: 32, prefix: "s-")),
-            ],
-            readers: ["board-web", "board-worker", "board-db"])]
+        [
+            context.ownSecrets(
+                "board",
+                [
+                    // Before the password it names: the recipe makes the password first all the same.
+                    ("DATABASE_URL", .template("postgresql://board:${POSTGRES_PASSWORD}@127.0.0.1:\(Self.databasePort)/board")),
+                    ("POSTGRES_PASSWORD", .randomHex(bytes: 24)),
+                    ("SESSION_SECRET", .randomHex(bytes: 32, prefix: "s-")),
+                ],
+                readers: ["board-web", "board-worker", "board-db"])
+        ]
     }
 }

@@ -1,8 +1,9 @@
 import SparkDiagnostics
 import SparkPlan
-@testable import SparkSpec
 import SparkTestSupport
 import Testing
+
+@testable import SparkSpec
 
 /// A node of discrete GPUs with memories of their own (a 16 GB laptop GPU beside a 96 GB eGPU,
 /// document 003): vLLM's fraction and the memory rules apply per GPU.

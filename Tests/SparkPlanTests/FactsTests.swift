@@ -1,7 +1,8 @@
 import SparkDiagnostics
+import Testing
+
 @testable import SparkPlan
 @testable import SparkSpec
-import Testing
 
 /// The facts layer answers what rules ask: versions in order, an image's platform and the
 /// targets it lacks, the windows a build falls in, the flags and values a vLLM release takes.

@@ -1,8 +1,9 @@
 import SparkDiagnostics
 import SparkPlan
-@testable import SparkSpec
 import SparkTestSupport
 import Testing
+
+@testable import SparkSpec
 
 /// Issue 24 item 2: an owner's gateway offers named models to another owner. The housemate
 /// calls gpt through the owner's LiteLLM with a key the owner mints, never gpt's own port.
@@ -18,7 +19,8 @@ import Testing
             .node("box", owner: "mate", links: [("home", "192.168.1.30")], apps: [.litellm])
             .model("gpt", head: "gpu")
             .model("small", head: "ws", port: 8002)
-        let key = SecretRef(file: NodePath("~/.offer.env")!, variable: GatewayOffer.keyVariable, sha256: nil, path: SpecPath.root / "owners" / "me" / "offers" / 0 / "key")
+        let key = SecretRef(
+            file: NodePath("~/.offer.env")!, variable: GatewayOffer.keyVariable, sha256: nil, path: SpecPath.root / "owners" / "me" / "offers" / 0 / "key")
         builder.topology.owners[0].offers = [GatewayOffer(to: to, models: models, via: via, key: key, path: SpecPath.root / "owners" / "me" / "offers" / 0)]
         return builder
     }

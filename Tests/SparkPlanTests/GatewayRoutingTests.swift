@@ -1,8 +1,9 @@
 import SparkDiagnostics
 import SparkPlan
-@testable import SparkSpec
 import SparkTestSupport
 import Testing
+
+@testable import SparkSpec
 
 /// Fallbacks, caps, senior models and route names (document 003), as the Plan gives them to a
 /// node's LiteLLM.
@@ -18,13 +19,14 @@ import Testing
     private static func index(_ topology: Topology, _ name: String) -> Int { topology.models.firstIndex { $0.name == name }! }
 
     @Test func fallbacksAndRouteNamesReachLiteLLMByServedName() throws {
-        let plan = try #require(Self.box { topology in
-            topology.models[Self.index(topology, "code")].fallbacks = ["vision", "senior"]
-            topology.models[Self.index(topology, "code")].maxParallelRequests = 2
-            topology.models[Self.index(topology, "code")].servedName = "glm"
-            topology.models[Self.index(topology, "senior")].senior = true
-            topology.routes = [RouteAlias(name: "lab/code", model: "code", path: SpecPath.root / "routes" / "lab/code")]
-        }.resolve().plan)
+        let plan = try #require(
+            Self.box { topology in
+                topology.models[Self.index(topology, "code")].fallbacks = ["vision", "senior"]
+                topology.models[Self.index(topology, "code")].maxParallelRequests = 2
+                topology.models[Self.index(topology, "code")].servedName = "glm"
+                topology.models[Self.index(topology, "senior")].senior = true
+                topology.routes = [RouteAlias(name: "lab/code", model: "code", path: SpecPath.root / "routes" / "lab/code")]
+            }.resolve().plan)
         let litellm = try #require(plan.node(named: "box")?.litellm)
         let code = try #require(litellm.routes.first { $0.servedName == "glm" })
         #expect(code.fallbacks == ["vision", "senior"])
@@ -39,11 +41,12 @@ import Testing
 
     @Test func aModelWithFallbacksIsCappedAtItsSlotsUnlessItSaysOtherwise() throws {
         // Past its 16 slots a request would queue inside vLLM, where no fallback sees it.
-        let plan = try #require(Self.box { topology in
-            topology.models[Self.index(topology, "code")].fallbacks = ["senior"]
-            topology.models[Self.index(topology, "code")].vllm.maxNumSeqs = 16
-            topology.models[Self.index(topology, "vision")].vllm.maxNumSeqs = 16
-        }.resolve().plan)
+        let plan = try #require(
+            Self.box { topology in
+                topology.models[Self.index(topology, "code")].fallbacks = ["senior"]
+                topology.models[Self.index(topology, "code")].vllm.maxNumSeqs = 16
+                topology.models[Self.index(topology, "vision")].vllm.maxNumSeqs = 16
+            }.resolve().plan)
         let routes = try #require(plan.node(named: "box")?.litellm?.routes)
         #expect(routes.first { $0.servedName == "code" }?.maxParallelRequests == 16)
         // Without fallbacks nothing would take the spill: no cap.

@@ -1,8 +1,9 @@
 import SparkDiagnostics
 import SparkPlan
-@testable import SparkSpec
 import SparkTestSupport
 import Testing
+
+@testable import SparkSpec
 
 /// A model served over the home LAN: a workstation's LiteLLM calls the GPU box beside it, and
 /// they share no direct link or fabric.
@@ -72,8 +73,10 @@ import Testing
 
     @Test func twoSharedLANsNeedTheModelToNameOne() throws {
         var builder = Self.homeLAN().link("iot", .lan, subnet: "10.20.0.0/24")
-        builder.topology.nodes[0].addresses.append(LinkAddress(link: "iot", ip: IPv4Address("10.20.0.10")!, path: SpecPath.root / "nodes" / "ws" / "links" / "iot"))
-        builder.topology.nodes[1].addresses.append(LinkAddress(link: "iot", ip: IPv4Address("10.20.0.20")!, path: SpecPath.root / "nodes" / "gpu" / "links" / "iot"))
+        builder.topology.nodes[0].addresses.append(
+            LinkAddress(link: "iot", ip: IPv4Address("10.20.0.10")!, path: SpecPath.root / "nodes" / "ws" / "links" / "iot"))
+        builder.topology.nodes[1].addresses.append(
+            LinkAddress(link: "iot", ip: IPv4Address("10.20.0.20")!, path: SpecPath.root / "nodes" / "gpu" / "links" / "iot"))
         let error = try #require(builder.resolve().diagnostics.first { $0.severity == .error })
         #expect(error.message == "the nodes of model 'gpt' share 2 links: 'home', 'iot'")
         #expect(error.help == "name the one the model uses with 'link: home' under 'cluster'")

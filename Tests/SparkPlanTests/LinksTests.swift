@@ -58,14 +58,18 @@ import Testing
         let text = try Self.example("two-links").replacingOccurrences(
             of: "cluster: {head: spark-a, workers: [spark-b]", with: "cluster: {head: spark-b, workers: [spark-c]")
         let error = try #require(Self.errors(text).first)
-        #expect(error.message == "the nodes of model 'qwen3.5-122b' share no direct link or fabric: 'spark-b', 'spark-c', and 'spark-a', whose LiteLLM calls it")
+        #expect(
+            error.message == "the nodes of model 'qwen3.5-122b' share no direct link or fabric: 'spark-b', 'spark-c', and 'spark-a', whose LiteLLM calls it")
     }
 
     @Test func twoSharedLinksNeedTheClusterToNameOne() throws {
         var text = try Self.example("two-links")
-        text = text.replacingOccurrences(of: "    links: {mgmt: 192.0.2.42, dac-ab: {ip: 198.51.100.2, second_ip: 198.51.100.10}}", with: "    links: {mgmt: 192.0.2.42, dac-ab: {ip: 198.51.100.2, second_ip: 198.51.100.10}, spare: 203.0.113.2}")
+        text = text.replacingOccurrences(
+            of: "    links: {mgmt: 192.0.2.42, dac-ab: {ip: 198.51.100.2, second_ip: 198.51.100.10}}",
+            with: "    links: {mgmt: 192.0.2.42, dac-ab: {ip: 198.51.100.2, second_ip: 198.51.100.10}, spare: 203.0.113.2}")
         text = text.replacingOccurrences(of: "    links: {mgmt: 192.0.2.41, dac-ab:", with: "    links: {mgmt: 192.0.2.41, spare: 203.0.113.1, dac-ab:")
-        text = text.replacingOccurrences(of: "  mgmt: {kind: lan", with: "  spare: {kind: direct, interface: enp2s0, subnet: 203.0.113.0/30}\n  mgmt: {kind: lan")
+        text = text.replacingOccurrences(
+            of: "  mgmt: {kind: lan", with: "  spare: {kind: direct, interface: enp2s0, subnet: 203.0.113.0/30}\n  mgmt: {kind: lan")
         let error = try #require(Self.errors(text).first)
         #expect(error.message == "the nodes of model 'qwen3.5-122b' share 2 links: 'spare', 'dac-ab'")
         #expect(error.help == "name the one the model uses with 'link: spare' under 'cluster'")
@@ -95,9 +99,10 @@ import Testing
         let text = try Self.example("two-links")
             .replacingOccurrences(of: "workers: [spark-b], tensor_parallel", with: "workers: [spark-b], link: mgmt, tensor_parallel")
             .replacingOccurrences(of: "cluster: {head: spark-c, tensor_parallel: 1}", with: "cluster: {head: spark-c, link: dac-ab, tensor_parallel: 1}")
-        #expect(Self.errors(text).map(\.message) == [
-            "the cluster of model 'qwen3.5-122b' uses the mgmt LAN", "node 'spark-c' is not on link 'dac-ab', which model 'qwen3-30b' uses",
-        ])
+        #expect(
+            Self.errors(text).map(\.message) == [
+                "the cluster of model 'qwen3.5-122b' uses the mgmt LAN", "node 'spark-c' is not on link 'dac-ab', which model 'qwen3-30b' uses",
+            ])
     }
 
     @Test func theShortFormNamesTheLinkItNeeds() throws {

@@ -14,7 +14,8 @@ import Testing
     private static var litellm: Workload {
         var workload = Workload(
             name: App.litellm.containerName, image: "ghcr.io/berriai/litellm:main-stable", command: ["--port", "4000"],
-            environment: [(name: "PORT", value: "4000")], environmentFiles: [ownKeys], mounts: [.bind("/srv/config.yaml", at: "/app/config.yaml", readOnly: true)],
+            environment: [(name: "PORT", value: "4000")], environmentFiles: [ownKeys],
+            mounts: [.bind("/srv/config.yaml", at: "/app/config.yaml", readOnly: true)],
             entrypoint: ["litellm"], gpus: .nvidia, gpuIDs: [0], hostIPC: true, manualStart: true, dependsOn: ["litellm-db"],
             healthcheck: ["CMD", "curl", "-f", "http://127.0.0.1:4000/health/liveliness"], path: SpecPath.root / "nodes" / "box")
         workload.gpuUUIDs = ["GPU-00000000-0000-0000-0000-000000000000"]

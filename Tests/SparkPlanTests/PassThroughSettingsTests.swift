@@ -20,7 +20,8 @@ import Testing
     }
 
     @Test func yarnReachesVLLMAsTypedJSON() throws {
-        let plan = try Self.plan("""
+        let plan = try Self.plan(
+            """
                   hf_overrides:
                     rope_scaling: {rope_type: yarn, factor: 4.0, original_max_position_embeddings: 32768}
                     note: "4.0"
@@ -28,8 +29,9 @@ import Testing
 
             """)
         // Floats stay floats (4.0, 0.1), a quoted number stays text, and the keys keep their order.
-        #expect(try Self.argument("--hf-overrides", of: plan)
-            == #"{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768},"note":"4.0","ratio":0.1}"#)
+        #expect(
+            try Self.argument("--hf-overrides", of: plan)
+                == #"{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768},"note":"4.0","ratio":0.1}"#)
     }
 
     @Test func speculativeDecodingIsPassedWithListsAndFlags() throws {

@@ -1,8 +1,9 @@
 import SparkDiagnostics
 import SparkPlan
-@testable import SparkSpec
 import SparkTestSupport
 import Testing
+
+@testable import SparkSpec
 
 /// Plans built from Swift values (TopologyBuilder), not from edits of an example's text.
 @Suite struct PlanBuilderTests {
@@ -61,9 +62,11 @@ import Testing
             box.topology.models[index].weightsGB = 4
         }
         let findings = box.findings().filter { $0.code == "CL009" }
-        #expect(findings.map(\.message) == [0, 1].map { gpu in
-            "models 'large' (the largest of catalog 'turns'), 'other' on GPU \(gpu) of node 'box' reserve 100% of its memory together"
-        })
+        #expect(
+            findings.map(\.message)
+                == [0, 1].map { gpu in
+                    "models 'large' (the largest of catalog 'turns'), 'other' on GPU \(gpu) of node 'box' reserve 100% of its memory together"
+                })
         #expect(findings.first?.path == SpecPath.root / "models" / "other" / "vllm" / "gpu_memory_utilization")
         // With room for the largest, nothing is reported.
         box.topology.models[2].vllm.gpuMemoryUtilization = 0.35
@@ -84,8 +87,9 @@ import Testing
         box.topology.models[1].ollama = nil
         let refused = box.resolve()
         #expect(refused.plan == nil)
-        #expect(refused.diagnostics.map(\.message) == [
-            "model 'chat' asks the Ollama server 'ollama' on node 'box' for context_length Ollama's default, but model 'coder' for 65536",
-        ])
+        #expect(
+            refused.diagnostics.map(\.message) == [
+                "model 'chat' asks the Ollama server 'ollama' on node 'box' for context_length Ollama's default, but model 'coder' for 65536"
+            ])
     }
 }

@@ -91,7 +91,9 @@ import Testing
 
     @Test func aSharedModelIsOpenToItsCallerOnly() throws {
         let lab = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/three-node-lab/topology.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "    master_key: {file: ~/.bob-litellm.env}\n", with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n")
+            .replacingOccurrences(
+                of: "    master_key: {file: ~/.bob-litellm.env}\n", with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n"
+            )
             .replacingOccurrences(of: "    port: 8000\n", with: "    port: 8000\n    shared_with: [bob]\n")
         let matrix = try Self.matrix(lab)
         #expect(matrix.isReachable("gpu-a", port: 8000, from: .linkPeer("gpu-c", link: "dac")))

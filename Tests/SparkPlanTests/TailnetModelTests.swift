@@ -1,8 +1,9 @@
 import SparkDiagnostics
 import SparkPlan
-@testable import SparkSpec
 import SparkTestSupport
 import Testing
+
+@testable import SparkSpec
 
 /// A model another node's LiteLLM calls over the tailnet (document 003's Spark behind a gateway
 /// on a workstation): its head's tailnet address, a key, a grant to the tailnet's tag alone.
@@ -33,7 +34,10 @@ import Testing
         #expect(spark.secretFile(defining: "VLLM_API_KEY")?.readers == ["vllm"])
         let gateway = try #require(plan.node(named: "gateway"))
         let copy = try #require(gateway.secretFile(defining: "VLLM_API_KEY"))
-        guard case .copied(let from, _) = copy.source else { Issue.record("the gateway's key is \(copy.source)"); return }
+        guard case .copied(let from, _) = copy.source else {
+            Issue.record("the gateway's key is \(copy.source)")
+            return
+        }
         #expect(from == "spark")
         let route = try #require(gateway.litellm?.routes.first)
         #expect(route.apiBase == "http://100.64.0.12:8000/v1")

@@ -1,7 +1,8 @@
 import SparkGenKit
-@testable import SparkPlan
 import SparkTestSupport
 import Testing
+
+@testable import SparkPlan
 
 /// The generated tailnet policies, read the way Tailscale reads them.
 @Suite struct TailnetPolicyTests {
@@ -13,9 +14,11 @@ import Testing
     @Test func aWildcardSourceIncludesTaggedDevicesButMembersDoNot() {
         let policy = TailnetPolicy(
             tagOwners: [], groups: [("group:users", ["a@example.com"])],
-            grants: [.init(sources: ["*"], destinations: ["tag:x"], ports: [80], path: nil),
-                     .init(sources: ["autogroup:member"], destinations: ["tag:y"], ports: [80], path: nil),
-                     .init(sources: ["group:users"], destinations: ["tag:z"], ports: nil, path: nil)],
+            grants: [
+                .init(sources: ["*"], destinations: ["tag:x"], ports: [80], path: nil),
+                .init(sources: ["autogroup:member"], destinations: ["tag:y"], ports: [80], path: nil),
+                .init(sources: ["group:users"], destinations: ["tag:z"], ports: nil, path: nil),
+            ],
             tests: [])
         #expect(policy.allows("tag:node", to: "tag:x", port: 80))
         #expect(!policy.allows("tag:node", to: "tag:y", port: 80))
@@ -72,9 +75,10 @@ import Testing
         // users who accepted the share reach nothing (before: no such grant was written).
         let text = Fixtures.splitTrust(
             replacing: "    keep_members_open: true\n",
-            with: "    keep_members_open: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n")
-            .replacingOccurrences(of: "    ssh: true\n", with: "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n")
-            .replacingOccurrences(of: "    tailnet_hostname: sparky-02\n", with: "    tailnet_hostname: sparky-02\n    tailnet_ip: 100.64.0.22\n")
+            with: "    keep_members_open: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n"
+        )
+        .replacingOccurrences(of: "    ssh: true\n", with: "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n")
+        .replacingOccurrences(of: "    tailnet_hostname: sparky-02\n", with: "    tailnet_hostname: sparky-02\n    tailnet_ip: 100.64.0.22\n")
         let policy = try Self.policy("client-net", text)
         let shared = policy.grants.filter { $0.sources == ["autogroup:shared"] }
         #expect(shared.map(\.destinations) == [["100.64.0.22"]])
@@ -100,8 +104,9 @@ import Testing
     @Test func aSharedNodeWithoutItsAddressIsAnErrorNotAGrantToItsTag() throws {
         let text = Fixtures.splitTrust(
             replacing: "    keep_members_open: true\n",
-            with: "    keep_members_open: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n")
-            .replacingOccurrences(of: "    ssh: true\n", with: "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n")
+            with: "    keep_members_open: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n"
+        )
+        .replacingOccurrences(of: "    ssh: true\n", with: "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n")
         let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
         let finding = try #require(compilation.diagnostics.first { $0.code == "ST012" })
         #expect(finding.severity == .error)

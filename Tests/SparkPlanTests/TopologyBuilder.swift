@@ -1,7 +1,8 @@
-@testable import SparkSpec
 import SparkDiagnostics
 import SparkPlan
 import SparkRules
+
+@testable import SparkSpec
 
 /// Builds topologies as Swift values, below the YAML (test-only: it reaches the spec types'
 /// internal initialisers, so it lives in a test target, never in a module release builds compile): a test says what its stack is in a few
@@ -28,22 +29,25 @@ struct TopologyBuilder {
         func secret(_ file: String, _ key: String, _ variable: String) -> SecretRef {
             SecretRef(file: NodePath("~/.\(name)-\(file)")!, variable: variable, sha256: nil, path: path / key)
         }
-        builder.topology.owners.append(Owner(
-            name: name, tailnet: "\(name)-net", masterKey: secret("litellm-key", "master_key", "LITELLM_MASTER_KEY"),
-            saltKey: secret("litellm-key", "salt_key", "LITELLM_SALT_KEY"),
-            dbPassword: database ? secret("litellm-db.env", "db_password", "POSTGRES_PASSWORD") : nil,
-            redisPassword: secret("redis.env", "redis_password", "REDIS_PASSWORD"), models: nil, path: path))
-        builder.topology.tailnets.append(Tailnet(
-            name: "\(name)-net", tag: "tag:\(name)", users: ["\(name)@example.com"], admins: ["autogroup:admin"], keepOpenTags: [],
-            keepMembersOpen: false, ssh: ssh, grants: [], shares: [], accepts: [], path: SpecPath.root / "tailnets" / "\(name)-net"))
+        builder.topology.owners.append(
+            Owner(
+                name: name, tailnet: "\(name)-net", masterKey: secret("litellm-key", "master_key", "LITELLM_MASTER_KEY"),
+                saltKey: secret("litellm-key", "salt_key", "LITELLM_SALT_KEY"),
+                dbPassword: database ? secret("litellm-db.env", "db_password", "POSTGRES_PASSWORD") : nil,
+                redisPassword: secret("redis.env", "redis_password", "REDIS_PASSWORD"), models: nil, path: path))
+        builder.topology.tailnets.append(
+            Tailnet(
+                name: "\(name)-net", tag: "tag:\(name)", users: ["\(name)@example.com"], admins: ["autogroup:admin"], keepOpenTags: [],
+                keepMembersOpen: false, ssh: ssh, grants: [], shares: [], accepts: [], path: SpecPath.root / "tailnets" / "\(name)-net"))
         return builder
     }
 
     func link(_ name: String, _ kind: Link.Kind, subnet: String, interface: String? = "enp1s0f0np0") -> TopologyBuilder {
         var builder = self
-        builder.topology.links.append(Link(
-            name: name, kind: kind, subnet: IPv4Network(subnet)!, interface: kind == .lan ? nil : interface,
-            mtu: kind == .lan ? nil : 9000, hcas: [], path: SpecPath.root / "links" / name))
+        builder.topology.links.append(
+            Link(
+                name: name, kind: kind, subnet: IPv4Network(subnet)!, interface: kind == .lan ? nil : interface,
+                mtu: kind == .lan ? nil : 9000, hcas: [], path: SpecPath.root / "links" / name))
         return builder
     }
 
@@ -51,11 +55,12 @@ struct TopologyBuilder {
     func node(_ name: String, owner: String, links: [(String, String)], apps: [App] = []) -> TopologyBuilder {
         var builder = self
         let path = SpecPath.root / "nodes" / name
-        builder.topology.nodes.append(Node(
-            name: name, owner: owner, user: "ops", home: "/home/ops", uid: 1000, gid: 1000,
-            hardware: Hardware(kind: "dgx-spark", arch: "arm64", memoryGB: 128, usableGB: 121, gpus: 1, gpuVendor: .nvidia, path: path / "hardware"),
-            addresses: links.map { LinkAddress(link: $0.0, ip: IPv4Address($0.1)!, path: path / "links" / $0.0) },
-            tailnetHostname: name, apps: apps, appOptions: [:], tailnet: nil, advertiseRoutes: [], firewall: [], python: "3.12", path: path))
+        builder.topology.nodes.append(
+            Node(
+                name: name, owner: owner, user: "ops", home: "/home/ops", uid: 1000, gid: 1000,
+                hardware: Hardware(kind: "dgx-spark", arch: "arm64", memoryGB: 128, usableGB: 121, gpus: 1, gpuVendor: .nvidia, path: path / "hardware"),
+                addresses: links.map { LinkAddress(link: $0.0, ip: IPv4Address($0.1)!, path: path / "links" / $0.0) },
+                tailnetHostname: name, apps: apps, appOptions: [:], tailnet: nil, advertiseRoutes: [], firewall: [], python: "3.12", path: path))
         return builder
     }
 
@@ -68,28 +73,32 @@ struct TopologyBuilder {
         var builder = self
         let path = SpecPath.root / "models" / name
         let multiNode = !workers.isEmpty
-        let upstream = image ?? (kind == .vllm ? "nvcr.io/nvidia/vllm:26.04-py3" : kind == .ollama ? "ollama/ollama:0.12.6" : "ghcr.io/ggml-org/llama.cpp:server-cuda-b6700")
-        builder.topology.models.append(Model(
-            name: name, source: kind == .ollama ? "qwen3:8b" : "Qwen/Qwen3-30B-A3B-Instruct-2507-FP8", servedName: name, weightsGB: 32,
-            runtime: Runtime(
-                kind: kind, runner: kind == .vllm ? .dockerRun : .compose, baseImage: upstream, image: kind == .vllm ? "vllm-spark:26.04" : upstream,
-                rayVersion: nil,
-                rayToken: multiNode ? SecretRef(file: NodePath("~/.ray.env")!, variable: "RAY_AUTH_TOKEN", sha256: nil, path: path / "runtime" / "ray_token") : nil,
-                path: path / "runtime"),
-            cluster: Cluster(
-                head: head, workers: workers, link: link, tensorParallel: workers.count + 1, pipelineParallel: 1, rayPort: 6379,
-                path: path / "cluster"),
-            port: port, listen: nil,
-            vllm: VLLMOptions(
-                dtype: "auto", gpuMemoryUtilization: 0.8, maxModelLen: 32768, maxNumBatchedTokens: nil, maxNumSeqs: nil,
-                enablePrefixCaching: false, enableChunkedPrefill: false, toolCallParser: "hermes", reasoningParser: nil, quantization: nil,
-                kvCacheDtype: nil, distributedExecutorBackend: nil, defaultChatTemplateKwargs: [], path: path / "vllm"),
-            llamaCpp: kind == .llamaCpp
-                ? LlamaCppOptions(
-                    gguf: "model-Q4_K_M.gguf", directory: NodePath("~/models/\(name)")!, contextSize: 32768, parallel: 2, gpuLayers: 999,
-                    path: path / "llama_cpp")
-                : nil,
-            start: start, maxTokens: nil, sharedWith: [], path: path))
+        let upstream =
+            image
+            ?? (kind == .vllm ? "nvcr.io/nvidia/vllm:26.04-py3" : kind == .ollama ? "ollama/ollama:0.12.6" : "ghcr.io/ggml-org/llama.cpp:server-cuda-b6700")
+        builder.topology.models.append(
+            Model(
+                name: name, source: kind == .ollama ? "qwen3:8b" : "Qwen/Qwen3-30B-A3B-Instruct-2507-FP8", servedName: name, weightsGB: 32,
+                runtime: Runtime(
+                    kind: kind, runner: kind == .vllm ? .dockerRun : .compose, baseImage: upstream, image: kind == .vllm ? "vllm-spark:26.04" : upstream,
+                    rayVersion: nil,
+                    rayToken: multiNode
+                        ? SecretRef(file: NodePath("~/.ray.env")!, variable: "RAY_AUTH_TOKEN", sha256: nil, path: path / "runtime" / "ray_token") : nil,
+                    path: path / "runtime"),
+                cluster: Cluster(
+                    head: head, workers: workers, link: link, tensorParallel: workers.count + 1, pipelineParallel: 1, rayPort: 6379,
+                    path: path / "cluster"),
+                port: port, listen: nil,
+                vllm: VLLMOptions(
+                    dtype: "auto", gpuMemoryUtilization: 0.8, maxModelLen: 32768, maxNumBatchedTokens: nil, maxNumSeqs: nil,
+                    enablePrefixCaching: false, enableChunkedPrefill: false, toolCallParser: "hermes", reasoningParser: nil, quantization: nil,
+                    kvCacheDtype: nil, distributedExecutorBackend: nil, defaultChatTemplateKwargs: [], path: path / "vllm"),
+                llamaCpp: kind == .llamaCpp
+                    ? LlamaCppOptions(
+                        gguf: "model-Q4_K_M.gguf", directory: NodePath("~/models/\(name)")!, contextSize: 32768, parallel: 2, gpuLayers: 999,
+                        path: path / "llama_cpp")
+                    : nil,
+                start: start, maxTokens: nil, sharedWith: [], path: path))
         // Followed on purpose, as the examples do (HY007); Ollama pulls by tag only.
         if kind != .ollama { builder.topology.models[builder.topology.models.count - 1].revision = "main" }
         return builder
@@ -99,8 +108,9 @@ struct TopologyBuilder {
     func host(_ name: String, links: [(String, String)]) -> TopologyBuilder {
         var builder = self
         let path = SpecPath.root / "hosts" / name
-        builder.topology.hosts.append(Host(
-            name: name, addresses: links.map { LinkAddress(link: $0.0, ip: IPv4Address($0.1)!, path: path / "links" / $0.0) }, path: path))
+        builder.topology.hosts.append(
+            Host(
+                name: name, addresses: links.map { LinkAddress(link: $0.0, ip: IPv4Address($0.1)!, path: path / "links" / $0.0) }, path: path))
         return builder
     }
 

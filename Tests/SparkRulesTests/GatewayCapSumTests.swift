@@ -23,7 +23,9 @@ import Testing
         let (errors, notes, _) = Self.findings(text)
         #expect(errors.count == 2, "\(errors.map(\.oneLine))")
         let first = try #require(errors.first)
-        #expect(first.message.contains("the LiteLLM on 'spark-01' routes model 'qwen3.5-122b' capped at 32 (max_parallel_requests), and so does the LiteLLM on 'spark-02'"))
+        #expect(
+            first.message.contains(
+                "the LiteLLM on 'spark-01' routes model 'qwen3.5-122b' capped at 32 (max_parallel_requests), and so does the LiteLLM on 'spark-02'"))
         #expect(first.message.contains("64 requests in flight in all, but its server runs 32 at once (vllm.max_num_seqs)"))
         #expect(first.help?.hasPrefix("write max_parallel_requests: 16") == true, "\(first.help ?? "")")
         // Each finding at a gateway's own route (its litellm app), one note at the cap.
@@ -41,7 +43,9 @@ import Testing
     /// An owner that routes the model by listing it: the finding points at that entry.
     @Test func aListedModelIsReportedWhereTheOwnerListsIt() throws {
         let text = Fixtures.splitTrust(replacing: "    max_tokens: 8192\n", with: "    max_tokens: 8192\n    max_parallel_requests: 20\n")
-            .replacingOccurrences(of: "    db_password: {file: ~/.sparky02-litellm-db.env}\n", with: "    db_password: {file: ~/.sparky02-litellm-db.env}\n    models: [qwen3.5-122b]\n")
+            .replacingOccurrences(
+                of: "    db_password: {file: ~/.sparky02-litellm-db.env}\n",
+                with: "    db_password: {file: ~/.sparky02-litellm-db.env}\n    models: [qwen3.5-122b]\n")
         let (errors, _, _) = Self.findings(text)
         let listed = try #require(errors.first { Self.line(text, $0).contains("models: [qwen3.5-122b]") }, "\(errors.map(\.oneLine))")
         #expect(listed.message.contains("the LiteLLM on 'spark-02' routes") && listed.message.contains("'spark-01'"))

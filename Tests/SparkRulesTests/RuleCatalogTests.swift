@@ -37,8 +37,9 @@ import Testing
             let findings = compilation.diagnostics.filter { $0.code == id && $0.severity != .note }
             #expect(!findings.isEmpty, "\(id) example \(number) produced no finding")
             if let marker {
-                #expect(findings.contains { $0.location == marker },
-                        "\(id) example \(number): expected a finding at \(marker), got \(findings.map { $0.oneLine })")
+                #expect(
+                    findings.contains { $0.location == marker },
+                    "\(id) example \(number): expected a finding at \(marker), got \(findings.map { $0.oneLine })")
             } else {
                 Issue.record("\(id) example \(number) has no ↓ marker")
             }

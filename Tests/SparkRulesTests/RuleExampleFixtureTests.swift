@@ -44,11 +44,39 @@ import Testing
     }
 
     /// An edit must name text that occurs once, or the example would change more than it shows.
-    @Test func anEditOfTextThatRepeatsIsRefused() {
+    @Test func anEditOfTextThatRepeatsIsRefused() throws {
         let twice = RuleExample(.twoOwnerLab, replacing: "cameron", with: "ops")
         #expect(throws: RuleExample.ApplyError.self) { try twice.applied() }
         let once = RuleExample(.twoOwnerLab, replacing: "tailnet_hostname: sparky-02", with: "tailnet_hostname: ↓spark-01")
-        let hunk = try? #require(once.applied().hunks.first)
-        #expect(hunk?.removed == ["    tailnet_hostname: sparky-02"] && hunk?.added == ["    tailnet_hostname: ↓spark-01"])
+        let hunks = try once.applied().hunks
+        #expect(hunks.count == 1)
+        #expect(hunks.first?.removed == ["    tailnet_hostname: sparky-02"] && hunks.first?.added == ["    tailnet_hostname: ↓spark-01"])
+        #expect(hunks.first?.parents == ["nodes:", "  spark-02:"])
+    }
+}
+
+/// A triggering example shows its own rule: the other rules it also trips are listed here, and
+/// the list may only shrink (an entry no longer needed fails too).
+@Suite struct RuleExampleOverlapTests {
+    static let knownOverlaps: [String: Set<String>] = [
+        "CL004": ["CL008"], "CL006": ["CL011"], "CL012": ["CL002"], "CL015": ["CL023"], "CL017": ["CL003"],
+        "HY002": ["HY003"], "HY003": ["CL009"], "HY006": ["HY008"], "HY008": ["HY006", "HY007"], "SC008": ["HY004"],
+        "ST002": ["ST009"], "ST003": ["TR002"], "ST007": ["ST012"], "ST011": ["HY004", "SC008", "ST002", "ST005"],
+        "TR002": ["ST003"],
+    ]
+
+    @Test func triggeringExamplesTripNoUnlistedRule() throws {
+        let ids = Set(RuleCatalog.rules.map(\.description.id))
+        var overlaps: [String: Set<String>] = [:]
+        for rule in RuleCatalog.rules.map(\.description) {
+            for example in rule.triggering {
+                let (text, _) = try Fixtures.materialize(example)
+                let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml")
+                let others = compilation.diagnostics.filter { $0.severity != .note && $0.code != rule.id }.compactMap(\.code).filter(ids.contains)
+                if !others.isEmpty { overlaps[rule.id, default: []].formUnion(others) }
+            }
+        }
+        let literal = overlaps.keys.sorted().map { "\"\($0)\": [\(overlaps[$0]!.sorted().map { "\"\($0)\"" }.joined(separator: ", "))]" }
+        #expect(overlaps == Self.knownOverlaps, "now: [\(literal.joined(separator: ", "))]")
     }
 }

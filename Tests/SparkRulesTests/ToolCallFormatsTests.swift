@@ -1,5 +1,6 @@
-@testable import SparkRules
 import Testing
+
+@testable import SparkRules
 
 /// The family table behind CL011, read the way the rule reads a model's source.
 @Suite struct ToolCallFormatsTests {

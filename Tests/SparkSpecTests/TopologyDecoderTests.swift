@@ -38,7 +38,8 @@ import Testing
     }
 
     @Test func duplicateKeyPointsAtTheSecond() throws {
-        let text = Fixtures.splitTrust(replacing: "    user: cameron\n    hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}\n    mgmt_ip: 192.0.2.22",
+        let text = Fixtures.splitTrust(
+            replacing: "    user: cameron\n    hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}\n    mgmt_ip: 192.0.2.22",
             with: "    user: cameron\n    hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}\n    mgmt_ip: 192.0.2.22\n    user: cameron")
         let error = try #require(firstError(text))
         #expect(error.message.hasPrefix("duplicate key 'user' (first defined at line"))
@@ -69,7 +70,8 @@ import Testing
         let text = Fixtures.splitTrust(replacing: "  name: sparky-ai-stack", with: "\tname: sparky-ai-stack")
         let compilation = compile(text)
         #expect(compilation.diagnostics.count == 1)
-        #expect(compilation.diagnostics[0].oneLine == "topology.yaml:\(text.line(containing: "\tname")):1: error[YA002]: tab character where YAML expects spaces")
+        #expect(
+            compilation.diagnostics[0].oneLine == "topology.yaml:\(text.line(containing: "\tname")):1: error[YA002]: tab character where YAML expects spaces")
     }
 
     @Test(arguments: ["", "\n\n", "# only a comment\n"])
@@ -105,7 +107,9 @@ import Testing
     }
 
     @Test func unknownAppSuggestsTheNearest() throws {
-        let text = Fixtures.splitTrust(replacing: "apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]", with: "apps: [litellm, litellm-db, openwebui, n8n]")
+        let text = Fixtures.splitTrust(
+            replacing: "apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]",
+            with: "apps: [litellm, litellm-db, openwebui, n8n]")
         let error = try #require(firstError(text))
         #expect(error.message == "unknown app 'openwebui'")
         #expect(error.help?.hasPrefix("did you mean 'open-webui'?") == true)

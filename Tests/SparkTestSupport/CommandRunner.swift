@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a program to completion and captures what it printed, for end-to-end tests.
@@ -64,8 +65,10 @@ public enum CommandRunner {
     }
 
     /// The started process, or nil when it cannot start.
-    private static func start(_ executable: String, _ arguments: [String], in directory: String?, input: String?, scratch: URL,
-                              whenDone: (@Sendable (Int32) -> Void)?) -> Process? {
+    private static func start(
+        _ executable: String, _ arguments: [String], in directory: String?, input: String?, scratch: URL,
+        whenDone: (@Sendable (Int32) -> Void)?
+    ) -> Process? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -99,11 +102,11 @@ public enum CommandRunner {
     /// minutes) instead of three seconds.
     private static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
         #if canImport(Glibc)
-        var none = sigset_t()
-        var saved = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, &saved)
-        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+            var none = sigset_t()
+            var saved = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, &saved)
+            defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         #endif
         return try body()
     }

@@ -4,7 +4,10 @@ import Testing
 
 @Suite struct YAMLEmitterTests {
     /// Strings that a YAML reader would take for another type must come back as the same strings.
-    @Test(arguments: ["8000", "0.80", "yes", "no", "on", "off", "null", "~", "", "true", "1e3", "0755", "1:20", "-c", ".inf", "2026-11-23", "a: b # c", "tag:owner", "line one\nline two"])
+    @Test(arguments: [
+        "8000", "0.80", "yes", "no", "on", "off", "null", "~", "", "true", "1e3", "0755", "1:20", "-c", ".inf", "2026-11-23", "a: b # c", "tag:owner",
+        "line one\nline two",
+    ])
     func typedLookingStringsRoundTripAsStrings(_ text: String) throws {
         let emitted = try YAMLEmitter.emit(.mapping([("k", .string(text))]))
         let root = try #require(YAMLParser.parse(Array(emitted.utf8)).root?.mapping)

@@ -36,7 +36,8 @@ public enum ImageFacts {
             let version = ReleaseVersion(tag)
             var lacking: [GPUTarget: String] = [:]
             if let version, version < ReleaseVersion("0.19.0")! {
-                lacking[.rocm("gfx1151")] = "vllm-project/vllm#31333: the ROCm base image before v0.19.0 (ROCm 7.0) has no gfx1151; "
+                lacking[.rocm("gfx1151")] =
+                    "vllm-project/vllm#31333: the ROCm base image before v0.19.0 (ROCm 7.0) has no gfx1151; "
                     + "v0.19.0 (ROCm 7.2.1) is tested on Strix Halo"
             }
             return ImageFact(
@@ -63,7 +64,9 @@ public enum ImageFacts {
         default:
             if let fact = DefaultImages.fact(repository: repository, tag: tag) { return fact }
             if repository.hasPrefix("rocm/") {
-                return ImageFact(program: .vllm, version: nil, architectures: ["amd64"], gpu: .init(vendor: .amd, api: "ROCm"), source: "AMD's rocm/* images on Docker Hub (amd64)")
+                return ImageFact(
+                    program: .vllm, version: nil, architectures: ["amd64"], gpu: .init(vendor: .amd, api: "ROCm"),
+                    source: "AMD's rocm/* images on Docker Hub (amd64)")
             }
             return nil
         }

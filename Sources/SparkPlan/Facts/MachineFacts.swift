@@ -12,9 +12,12 @@ public struct MachineFacts: Sendable {
         MachineFacts(
             kind: "dgx-spark", gpuTarget: .cuda(major: 12, minor: 1),
             source: "NVIDIA, CUDA GPU compute capability list (GB10, DGX Spark: 12.1)",
-            rdmaDevicesPerPort: (2, "NVIDIA/dgx-spark-playbooks@0db7c14 nvidia/connect-two-sparks/README.md ('each physical port has two "
-                + "logical interfaces': enp1s0f1np1 and enP2p1s0f1np1, rocep1s0f1 and roceP2p1s0f1, each given an address) and "
-                + "nvidia/multi-sparks-through-switch (NCCL_IB_HCA=rocep1s0f0,rocep1s0f1,roceP2p1s0f0,roceP2p1s0f1)")),
+            rdmaDevicesPerPort: (
+                2,
+                "NVIDIA/dgx-spark-playbooks@0db7c14 nvidia/connect-two-sparks/README.md ('each physical port has two "
+                    + "logical interfaces': enp1s0f1np1 and enP2p1s0f1np1, rocep1s0f1 and roceP2p1s0f1, each given an address) and "
+                    + "nvidia/multi-sparks-through-switch (NCCL_IB_HCA=rocep1s0f0,rocep1s0f1,roceP2p1s0f0,roceP2p1s0f1)"
+            )),
         MachineFacts(
             kind: "framework-desktop", gpuTarget: .rocm("gfx1151"),
             source: "Framework Desktop: AMD Ryzen AI Max 385 / Max+ 395 (Strix Halo); AMD ROCm docs, GPU architecture specs "

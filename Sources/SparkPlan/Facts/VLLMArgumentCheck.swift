@@ -30,19 +30,23 @@ public enum VLLMArgumentCheck {
                 let older = tables.filter { ReleaseVersion($0.version).map { $0 < version } ?? false }
                 let newer = tables.filter { ReleaseVersion($0.version).map { $0 > version } ?? false }
                 if let last = older.last(where: { $0.accepts(flag: flag) }) {
-                    problems.append(VLLMArgumentProblem(
-                        flag: flag, value: nil,
-                        message: "\(image) runs vLLM \(table.version), which no longer accepts \(flag) (\(last.version) was the last release that did; \(table.source))",
-                        help: "remove the setting, or pin a vLLM release up to \(last.version)"))
+                    problems.append(
+                        VLLMArgumentProblem(
+                            flag: flag, value: nil,
+                            message:
+                                "\(image) runs vLLM \(table.version), which no longer accepts \(flag) (\(last.version) was the last release that did; \(table.source))",
+                            help: "remove the setting, or pin a vLLM release up to \(last.version)"))
                 } else if let first = newer.first(where: { $0.accepts(flag: flag) }) {
-                    problems.append(VLLMArgumentProblem(
-                        flag: flag, value: nil,
-                        message: "\(image) runs vLLM \(table.version), which does not accept \(flag) yet (\(table.source))",
-                        help: "pin vLLM \(first.version) or later, which accepts it"))
+                    problems.append(
+                        VLLMArgumentProblem(
+                            flag: flag, value: nil,
+                            message: "\(image) runs vLLM \(table.version), which does not accept \(flag) yet (\(table.source))",
+                            help: "pin vLLM \(first.version) or later, which accepts it"))
                 } else {
-                    problems.append(VLLMArgumentProblem(
-                        flag: flag, value: nil, message: "\(image) runs vLLM \(table.version), which does not accept \(flag) (\(table.source))",
-                        help: "remove the setting"))
+                    problems.append(
+                        VLLMArgumentProblem(
+                            flag: flag, value: nil, message: "\(image) runs vLLM \(table.version), which does not accept \(flag) (\(table.source))",
+                            help: "remove the setting"))
                 }
                 continue
             }
@@ -52,12 +56,13 @@ public enum VLLMArgumentCheck {
             let first = tables.first { table in
                 ReleaseVersion(table.version).map { $0 > version } ?? false && table.accepts(value, for: flag)
             }
-            problems.append(VLLMArgumentProblem(
-                flag: flag, value: value,
-                message: "\(image) runs vLLM \(table.version), whose \(flag) does not accept '\(value)'"
-                    + (first.map { "; vLLM \($0.version) is the first release that does" } ?? "") + " (\(table.source))",
-                help: first.map { "pin vLLM \($0.version) or later (its image tag v\($0.version)), or choose one of: \(choices.joined(separator: ", "))" }
-                    ?? "choose one of: \(choices.joined(separator: ", "))"))
+            problems.append(
+                VLLMArgumentProblem(
+                    flag: flag, value: value,
+                    message: "\(image) runs vLLM \(table.version), whose \(flag) does not accept '\(value)'"
+                        + (first.map { "; vLLM \($0.version) is the first release that does" } ?? "") + " (\(table.source))",
+                    help: first.map { "pin vLLM \($0.version) or later (its image tag v\($0.version)), or choose one of: \(choices.joined(separator: ", "))" }
+                        ?? "choose one of: \(choices.joined(separator: ", "))"))
         }
         return problems
     }

@@ -6,8 +6,8 @@
 /// registry). A flag's list is empty for a free-form value or a switch; a switch's `--no-` form
 /// is a flag of its own, as argparse's BooleanOptionalAction registers it.
 public struct VLLMServeArguments: Sendable {
-    public let version: String            // "0.11.2"
-    public let source: String             // "vllm-project/vllm@v0.11.2 (commit 0123abc…)"
+    public let version: String  // "0.11.2"
+    public let source: String  // "vllm-project/vllm@v0.11.2 (commit 0123abc…)"
     public let flags: [String: [String]]  // "--kv-cache-dtype" → accepted values; [] for a free-form value or a switch
 
     public init(version: String, source: String, flags: [String: [String]]) {

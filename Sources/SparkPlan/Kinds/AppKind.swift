@@ -52,11 +52,14 @@ extension AppKind {
     func listeners(_ context: AppContext) -> [Service] {
         guard let port = context.node.port(of: app) else { return [] }
         // The port is written on the app's entry, as `{app: {port: N}}` or by default.
-        let path = context.options.map { $0.port == nil ? $0.path : $0.path / "port" }
+        let path =
+            context.options.map { $0.port == nil ? $0.path : $0.path / "port" }
             ?? context.node.path / "apps" / (context.node.apps.firstIndex(of: app) ?? 0)
-        return [Service(
-            role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: context.bind,
-            exposure: exposure(context), path: path)]
+        return [
+            Service(
+                role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: context.bind,
+                exposure: exposure(context), path: path)
+        ]
     }
 
     func secrets(_ context: AppContext) -> [SecretPlacement] { [] }

@@ -12,7 +12,9 @@ struct HermesKind: AppKind {
             title: "Hermes Agent", intro: "Before the apps: Hermes WebUI mounts `~/.hermes`, which the installer creates.",
             commands: [
                 .init("curl -fsSL https://raw.githubusercontent.com/NousResearch/hermes-agent/main/scripts/install.sh | bash"),
-                .init("\(home)/.local/bin/hermes setup   # base URL http://127.0.0.1:\(context.node.port(of: .litellm) ?? App.litellm.port!)/v1, a virtual key of its own"),
+                .init(
+                    "\(home)/.local/bin/hermes setup   # base URL http://127.0.0.1:\(context.node.port(of: .litellm) ?? App.litellm.port!)/v1, a virtual key of its own"
+                ),
                 .init("sudo \(home)/.local/bin/hermes gateway install --system"),
             ])
         return operations

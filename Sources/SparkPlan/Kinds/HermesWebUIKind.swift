@@ -31,8 +31,10 @@ struct HermesWebUIKind: AppKind {
         operations.checkSection = "Hermes WebUI"
         // nesquena/hermes-webui api/auth.py: with a password set, every /api/ path but the
         // public ones (auth status, login, health) answers 401 without a session.
-        operations.checks = [.expect(
-            "hermes-webui requires a login (401 without a session)", command: "test \"$(http_status http://\(context.bind):\(port)/api/sessions)\" = 401")]
+        operations.checks = [
+            .expect(
+                "hermes-webui requires a login (401 without a session)", command: "test \"$(http_status http://\(context.bind):\(port)/api/sessions)\" = 401")
+        ]
         return operations
     }
 

@@ -30,9 +30,11 @@ struct LiteLLMDatabaseKind: AppKind {
     func secrets(_ context: AppContext) -> [SecretPlacement] {
         guard let password = context.owner.dbPassword else { return [] }
         let withLiteLLM = context.node.apps.contains(.litellm)
-        return [SecretPlacement(
-            secret: password, variables: [password.variable] + (withLiteLLM ? ["DATABASE_URL"] : []),
-            readers: (withLiteLLM ? [App.litellm.rawValue] : []) + [app.rawValue])]
+        return [
+            SecretPlacement(
+                secret: password, variables: [password.variable] + (withLiteLLM ? ["DATABASE_URL"] : []),
+                readers: (withLiteLLM ? [App.litellm.rawValue] : []) + [app.rawValue])
+        ]
     }
 
     /// The gateway's database: it starts in the gateway's step, which waits until it accepts
@@ -50,11 +52,15 @@ struct LiteLLMDatabaseKind: AppKind {
         operations.startedElsewhere = [container]
         operations.startBeforeGateway = [
             .init("docker compose -f \(context.composeFile) up -d \(container)", reads: [context.composeFile]),
-            .init("timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(host) -p \(context.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'"),
+            .init(
+                "timeout 120 bash -c 'until docker exec \(container) pg_isready -q -h \(host) -p \(context.port) -U \(LiteLLMPlan.Database.user); do sleep 1; done'"
+            ),
         ]
         if node.appOptions[.litellm]?.runner != .compose, let file = context.owner.dbPassword?.file.absolute(home: node.home) {
-            operations.startBeforeGateway.append(.init(
-                "( set -a; . \(file); \(node.home)/.local/bin/prisma db push --schema \(node.home)/.local/lib/python\(node.python)/site-packages/litellm/proxy/schema.prisma )"))
+            operations.startBeforeGateway.append(
+                .init(
+                    "( set -a; . \(file); \(node.home)/.local/bin/prisma db push --schema \(node.home)/.local/lib/python\(node.python)/site-packages/litellm/proxy/schema.prisma )"
+                ))
         }
         let target = "-p \(context.port) -U \(LiteLLMPlan.Database.user) -d \(LiteLLMPlan.Database.name)"
         operations.checkSection = "LiteLLM database: a password is required, on 127.0.0.1 and on the socket"

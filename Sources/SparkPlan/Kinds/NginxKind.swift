@@ -28,15 +28,17 @@ struct NginxKind: AppKind {
         let stackDir = context.stackDir
         if context.options?.tls == nil {
             let script = "\(stackDir)/\(NginxLayout.certsScript)"
-            operations.afterSecrets = [.init(
-                "\(script)   # as \(context.node.user): NGINX's self-signed certificate, made once", reads: [script],
-                creates: ["\(stackDir)/\(NginxLayout.selfSignedCertificate)", "\(stackDir)/\(NginxLayout.selfSignedKey)"])]
+            operations.afterSecrets = [
+                .init(
+                    "\(script)   # as \(context.node.user): NGINX's self-signed certificate, made once", reads: [script],
+                    creates: ["\(stackDir)/\(NginxLayout.selfSignedCertificate)", "\(stackDir)/\(NginxLayout.selfSignedKey)"])
+            ]
         }
         // rsync replaces a file with a new one; a single-file bind mount keeps the old one.
         operations.notes = [
             "NGINX mounts its server block as a single file, and copying a changed one gives it a new inode the running "
                 + "container never sees: after copying a change of `\(NginxLayout.config)`, `docker compose -f \(stackDir)/compose.yaml "
-                + "restart \(app.containerName)` (a reload is not enough).",
+                + "restart \(app.containerName)` (a reload is not enough)."
         ]
         guard let port = context.node.port(of: app) else { return operations }
         let url = "https://\(context.bind):\(port)/health/liveliness"
@@ -44,7 +46,9 @@ struct NginxKind: AppKind {
         operations.checks = [
             .expect("nginx serves TLS and reaches LiteLLM", command: "curl -fsSk --max-time 5 \(url)"),
             // The headers of a GET that succeeded: a proxy that is down proves neither.
-            .function("hsts_sent() { local headers; headers=$(curl -fsSk --max-time 5 -D - -o /dev/null \"$1\") || return 2; grep -qi '^strict-transport-security:' <<<\"$headers\"; }"),
+            .function(
+                "hsts_sent() { local headers; headers=$(curl -fsSk --max-time 5 -D - -o /dev/null \"$1\") || return 2; grep -qi '^strict-transport-security:' <<<\"$headers\"; }"
+            ),
             context.options?.tls != nil
                 ? .expect("nginx sends HSTS", command: "hsts_sent \(url)")
                 : .expect("nginx sends no HSTS with a self-signed certificate", command: "test \"$(hsts_sent \(url); echo $?)\" = 1"),

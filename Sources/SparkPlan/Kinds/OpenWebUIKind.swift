@@ -26,7 +26,7 @@ struct OpenWebUIKind: AppKind {
         if context.options?.key == nil {
             operations.notes = [
                 "Open WebUI has no key in the topology, so its model list stays empty: give it a virtual key "
-                    + "in Admin Settings → Connections, or set `key:` on the app and rebuild.",
+                    + "in Admin Settings → Connections, or set `key:` on the app and rebuild."
             ]
         }
         return operations

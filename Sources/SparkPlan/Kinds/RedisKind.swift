@@ -11,7 +11,8 @@ struct RedisKind: AppKind {
         // on stdin (`redis-server -` reads its config there, src/server.c), so no command line,
         // `ps` or `docker inspect` shows it; docker-entrypoint.sh still drops to the redis user.
         // `$$` is compose's escape for a literal `$`.
-        let script = "printf 'requirepass %s\\n' \"$$REDIS_PASSWORD\" | exec docker-entrypoint.sh redis-server - "
+        let script =
+            "printf 'requirepass %s\\n' \"$$REDIS_PASSWORD\" | exec docker-entrypoint.sh redis-server - "
             + "--bind \(context.bind) --port \(context.port) --save '' --appendonly no"
         return Workload(
             name: app.containerName, image: context.image(default: DefaultImages.redis.reference), command: ["sh", "-c", script],
@@ -22,7 +23,9 @@ struct RedisKind: AppKind {
     /// The password, read by Redis and by the node's LiteLLM, which caches there.
     func secrets(_ context: AppContext) -> [SecretPlacement] {
         guard let password = context.owner.redisPassword else { return [] }
-        return [SecretPlacement(secret: password, variables: [password.variable], readers: [App.litellm.rawValue, app.rawValue], group: context.composeReaderGroup)]
+        return [
+            SecretPlacement(secret: password, variables: [password.variable], readers: [App.litellm.rawValue, app.rawValue], group: context.composeReaderGroup)
+        ]
     }
 
     /// The gateway's cache: it starts in the gateway's step; verify.sh checks that a client without the password gets NOAUTH
@@ -35,7 +38,9 @@ struct RedisKind: AppKind {
         operations.startBeforeGateway = [.init("docker compose -f \(context.composeFile) up -d \(app.containerName)", reads: [context.composeFile])]
         operations.checkSection = "Redis"
         operations.checks = [
-            .function("redis_refuses() { exec 3<>\"/dev/tcp/$1/$2\" || return 1; printf 'PING\\r\\n' >&3; IFS= read -r -t 3 reply <&3; exec 3<&-; [[ $reply == -NOAUTH* ]]; }"),
+            .function(
+                "redis_refuses() { exec 3<>\"/dev/tcp/$1/$2\" || return 1; printf 'PING\\r\\n' >&3; IFS= read -r -t 3 reply <&3; exec 3<&-; [[ $reply == -NOAUTH* ]]; }"
+            ),
             .expect("redis refuses a client without the password (NOAUTH)", command: "redis_refuses \(context.bind) \(port)"),
         ]
         return operations

@@ -31,11 +31,15 @@ struct SpeechKind: AppKind {
         let entry = context.options?.path ?? context.path
         var services = [
             Service(role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: Service.everyAddress, exposure: exposure(context), path: path),
-            Service(role: .app(app.rawValue), name: "\(app.rawValue) grpc", port: nim.grpcPort, bindAddress: Service.everyAddress, exposure: .localOnly, path: entry),
+            Service(
+                role: .app(app.rawValue), name: "\(app.rawValue) grpc", port: nim.grpcPort, bindAddress: Service.everyAddress, exposure: .localOnly, path: entry
+            ),
         ]
         for triton in SpeechNIM.tritonPorts {
-            services.append(Service(
-                role: .app(app.rawValue), name: "\(app.rawValue) triton", port: triton, bindAddress: Service.everyAddress, exposure: .localOnly, path: entry))
+            services.append(
+                Service(
+                    role: .app(app.rawValue), name: "\(app.rawValue) triton", port: triton, bindAddress: Service.everyAddress, exposure: .localOnly, path: entry
+                ))
         }
         return services
     }
@@ -57,8 +61,9 @@ struct SpeechKind: AppKind {
         operations.beforeStart = [.init("sudo install -d -o \(uid) -g \(uid) \(SpeechNIM.cacheDirectory(app, home: node.home))")]
         if let key = context.owner.ngcAPIKey {
             let file = key.file.absolute(home: node.home)
-            operations.beforeStart.append(.init(
-                "grep -m1 '^\(key.variable)=' \(file) | cut -d= -f2- | docker login nvcr.io --username \\$oauthtoken --password-stdin", reads: [file]))
+            operations.beforeStart.append(
+                .init(
+                    "grep -m1 '^\(key.variable)=' \(file) | cut -d= -f2- | docker login nvcr.io --username \\$oauthtoken --password-stdin", reads: [file]))
         }
         // Pulled right after the login it needs, before the half-hour wait below: a missing tag
         // fails here (the runbook's Images step pulls every other image).
@@ -69,23 +74,27 @@ struct SpeechKind: AppKind {
             // A first start pulls and optimises the model: up to half an hour, unless it dies at
             // start (a root-owned cache), which the wait shows at once with the container's log.
             let script = "\(context.stackDir)/\(Workload.waitReadyScript)"
-            operations.afterStart = [.init(
-                "\(script) \(app.containerName) http://\(PlanResolver.loopback):\(port)\(SpeechNIM.readinessPath) 1800", reads: [script])]
+            operations.afterStart = [
+                .init(
+                    "\(script) \(app.containerName) http://\(PlanResolver.loopback):\(port)\(SpeechNIM.readinessPath) 1800", reads: [script])
+            ]
         }
         operations.notes = [
             "The NIMs pull their images from nvcr.io and their models from NGC with the key; `docker login` keeps it in "
                 + "`~/.docker/config.json`, so run `docker logout nvcr.io` once they are up if you would rather not keep it there "
                 + "(a restart needs no pull). A first start takes up to half an hour. They run as uid \(uid), which must "
-                + "own their caches: the crash a Magpie with a root-owned cache has at start.",
+                + "own their caches: the crash a Magpie with a root-owned cache has at start."
         ]
         return operations
     }
 
     func secrets(_ context: AppContext) -> [SecretPlacement] {
         guard let key = context.owner.ngcAPIKey else { return [] }
-        return [SecretPlacement(
-            secret: key, variables: [key.variable], readers: [app.rawValue],
-            source: .entered(prompt: "NGC API key (ngc.nvidia.com, Setup, Generate API Key)"), group: context.composeReaderGroup)]
+        return [
+            SecretPlacement(
+                secret: key, variables: [key.variable], readers: [app.rawValue],
+                source: .entered(prompt: "NGC API key (ngc.nvidia.com, Setup, Generate API Key)"), group: context.composeReaderGroup)
+        ]
     }
 
     /// The hosts a speech service admits: as the topology names them, or every catalog panel

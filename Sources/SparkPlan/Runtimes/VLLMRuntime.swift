@@ -1,7 +1,7 @@
-import SparkJSON
-import SparkYAML
 import SparkDiagnostics
+import SparkJSON
 import SparkSpec
+import SparkYAML
 
 /// vLLM: launch scripts that `docker run` a head and its Ray workers (any cluster), or, for a
 /// model on one node, a compose service.
@@ -82,13 +82,14 @@ struct VLLMRuntime: ModelRuntime {
         }
         if let parser = vllm.reasoningParser { args.append(["--reasoning-parser", parser]) }
         if !vllm.defaultChatTemplateKwargs.isEmpty {
-            let object = JSONValue.object(vllm.defaultChatTemplateKwargs.map { key, value in
-                switch value {
-                case .bool(let flag): return (key, .bool(flag))
-                case .int(let number): return (key, .int(number))
-                case .string(let text): return (key, .string(text))
-                }
-            })
+            let object = JSONValue.object(
+                vllm.defaultChatTemplateKwargs.map { key, value in
+                    switch value {
+                    case .bool(let flag): return (key, .bool(flag))
+                    case .int(let number): return (key, .int(number))
+                    case .string(let text): return (key, .string(text))
+                    }
+                })
             // jansson fails only on text that is not UTF-8, which libyaml never hands over.
             if let json = try? JanssonEncoder.encode(object, style: .compact) { args.append(["--default-chat-template-kwargs", json]) }
         }

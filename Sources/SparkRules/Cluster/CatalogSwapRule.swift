@@ -18,25 +18,33 @@ struct CatalogSwapRule: Rule {
             """,
         help: "give every model of the catalog a vLLM runtime with the default runner (docker-run), and put each worker on a LAN with the head",
         triggering: [
-            RuleExample(.catalogLab, replacing: """
-                    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
-                    catalog: sparks
-                    node: spark-1
-                    vllm:
-                      gpu_memory_utilization: 0.7
-                      max_model_len: 131072
-                """, with: """
-                    runtime: ↓{kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}
-                    catalog: sparks
-                    node: spark-1
-                    vllm:
-                      gpu_memory_utilization: 0.7
-                      max_model_len: 131072
-                """),
-            RuleExample(.catalogLab, [
-                ("links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}, lan: 192.168.1.52}", "links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}}"),
-                ("workers: [spark-2]", "workers: [↓spark-2]"),
-            ]),
+            RuleExample(
+                .catalogLab,
+                replacing: """
+                        runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+                        catalog: sparks
+                        node: spark-1
+                        vllm:
+                          gpu_memory_utilization: 0.7
+                          max_model_len: 131072
+                    """,
+                with: """
+                        runtime: ↓{kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+                        catalog: sparks
+                        node: spark-1
+                        vllm:
+                          gpu_memory_utilization: 0.7
+                          max_model_len: 131072
+                    """),
+            RuleExample(
+                .catalogLab,
+                [
+                    (
+                        "links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}, lan: 192.168.1.52}",
+                        "links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}}"
+                    ),
+                    ("workers: [spark-2]", "workers: [↓spark-2]"),
+                ]),
         ],
         nonTriggering: [.clean(.twoOwnerLab), .clean(.catalogLab)])
 
@@ -50,15 +58,17 @@ struct CatalogSwapRule: Rule {
                 // Only launch scripts start and stop with the catalog; every other runner is compose.
                 if !cluster.isScripted {
                     let what = "a \(model.runtime.kind.title) compose service"
-                    findings.append(RuleFinding(
-                        "model '\(name)' of catalog '\(catalog.name)' runs as \(what), which scripts/swap.sh neither stops nor starts",
-                        at: model.runtime.path))
+                    findings.append(
+                        RuleFinding(
+                            "model '\(name)' of catalog '\(catalog.name)' runs as \(what), which scripts/swap.sh neither stops nor starts",
+                            at: model.runtime.path))
                 }
                 for (index, worker) in cluster.workers.enumerated() {
                     guard let node = context.plan.node(named: worker.name), head.sharedLAN(with: node) == nil else { continue }
-                    findings.append(RuleFinding(
-                        "node '\(worker.name)', a worker of model '\(name)' in catalog '\(catalog.name)', shares no LAN with the head '\(head.name)', whose swap reaches it by ssh",
-                        at: model.clusterPath / "workers" / index))
+                    findings.append(
+                        RuleFinding(
+                            "node '\(worker.name)', a worker of model '\(name)' in catalog '\(catalog.name)', shares no LAN with the head '\(head.name)', whose swap reaches it by ssh",
+                            at: model.clusterPath / "workers" / index))
                 }
             }
         }

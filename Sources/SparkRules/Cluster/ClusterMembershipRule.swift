@@ -23,8 +23,9 @@ struct ClusterMembershipRule: Rule {
             var seen: Set<String> = [model.head.name]
             for (index, worker) in model.workers.map(\.name).enumerated() where !seen.insert(worker).inserted {
                 let role = worker == model.head.name ? "is the head and is also listed as a worker" : "is listed twice as a worker"
-                findings.append(RuleFinding(
-                    "node '\(worker)' \(role) in the cluster of model '\(model.name)'", at: model.clusterPath / "workers" / index))
+                findings.append(
+                    RuleFinding(
+                        "node '\(worker)' \(role) in the cluster of model '\(model.name)'", at: model.clusterPath / "workers" / index))
             }
         }
         return findings

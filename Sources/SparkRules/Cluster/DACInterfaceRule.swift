@@ -27,9 +27,10 @@ struct DACInterfaceRule: Rule {
             guard let link = cluster.link?.name, let head = context.plan.node(named: cluster.head.name)?.interface(on: link) else { continue }
             for worker in cluster.workers {
                 guard let interface = context.plan.node(named: worker.name)?.interface(on: link), interface.device != head.device else { continue }
-                findings.append(RuleFinding(
-                    "node '\(worker.name)' names its interface on \(interface.link.phrase) '\(interface.device ?? "")' but the head '\(cluster.head.name)' of model '\(cluster.name)' uses '\(head.device ?? "")'",
-                    at: interface.devicePath))
+                findings.append(
+                    RuleFinding(
+                        "node '\(worker.name)' names its interface on \(interface.link.phrase) '\(interface.device ?? "")' but the head '\(cluster.head.name)' of model '\(cluster.name)' uses '\(head.device ?? "")'",
+                        at: interface.devicePath))
             }
         }
         return findings

@@ -32,13 +32,15 @@ struct FullWidthRoCERule: Rule {
                     let node = context.plan.node(named: member.name), let port = node.interface(on: link.name), !port.hcas.isEmpty
                 else { continue }
                 if port.hcas.count < split.count {
-                    findings.append(RuleFinding(
-                        "model '\(cluster.name)': NCCL on node '\(node.name)' gets \(port.hcas.joined(separator: ", ")) of the \(split.count) RDMA devices of a \(member.hardware.kind) port, about \(port.hcas.count) / \(split.count) of the link's width (\(split.source))",
-                        at: link.path / "hca"))
+                    findings.append(
+                        RuleFinding(
+                            "model '\(cluster.name)': NCCL on node '\(node.name)' gets \(port.hcas.joined(separator: ", ")) of the \(split.count) RDMA devices of a \(member.hardware.kind) port, about \(port.hcas.count) / \(split.count) of the link's width (\(split.source))",
+                            at: link.path / "hca"))
                 } else if port.second == nil {
-                    findings.append(RuleFinding(
-                        "model '\(cluster.name)': node '\(node.name)' has no address on the other half of its port on \(link.phrase), so RoCE cannot use the second device (\(split.source))",
-                        at: port.path))
+                    findings.append(
+                        RuleFinding(
+                            "model '\(cluster.name)': node '\(node.name)' has no address on the other half of its port on \(link.phrase), so RoCE cannot use the second device (\(split.source))",
+                            at: port.path))
                 }
             }
         }

@@ -18,22 +18,32 @@ struct GPUAssignmentRule: Rule {
             """,
         help: "give each model that starts with the stack GPUs of its own, as many as tensor_parallel × pipeline_parallel, below hardware.gpus",
         triggering: [
-            RuleExample(.multiModel, [
-                ("hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}", "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121, gpus: 2}"),
-                ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n"),
-                ("    port: 8002\n", "    port: 8002\n    gpu_ids: [↓0]\n"),
-            ]),
+            RuleExample(
+                .multiModel,
+                [
+                    (
+                        "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}",
+                        "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121, gpus: 2}"
+                    ),
+                    ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n"),
+                    ("    port: 8002\n", "    port: 8002\n    gpu_ids: [↓0]\n"),
+                ]),
             RuleExample(.multiModel, [("    port: 8001\n", "    port: 8001\n    gpu_ids: [↓1]\n")]),
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
-            RuleExample(.multiModel, [
-                ("hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}", "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121, gpus: 2}"),
-                ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n"),
-                ("    port: 8002\n", "    port: 8002\n    gpu_ids: [1]\n"),
-                // Started by hand once the others stop: it may use their GPUs.
-                ("    port: 8003\n", "    port: 8003\n    gpu_ids: [0]\n"),
-            ]),
+            RuleExample(
+                .multiModel,
+                [
+                    (
+                        "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}",
+                        "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121, gpus: 2}"
+                    ),
+                    ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n"),
+                    ("    port: 8002\n", "    port: 8002\n    gpu_ids: [1]\n"),
+                    // Started by hand once the others stop: it may use their GPUs.
+                    ("    port: 8003\n", "    port: 8003\n    gpu_ids: [0]\n"),
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -45,20 +55,23 @@ struct GPUAssignmentRule: Rule {
             let path = model.path / "gpu_ids"
             let node = cluster.head
             for (index, id) in ids.enumerated() where id >= node.hardware.gpus {
-                findings.append(RuleFinding(
-                    "model '\(model.name)' is given GPU \(id), but node '\(node.name)' has \(node.hardware.gpus) (0 to \(node.hardware.gpus - 1))",
-                    at: path / index))
+                findings.append(
+                    RuleFinding(
+                        "model '\(model.name)' is given GPU \(id), but node '\(node.name)' has \(node.hardware.gpus) (0 to \(node.hardware.gpus - 1))",
+                        at: path / index))
             }
             let needed = model.tensorParallel * model.pipelineParallel
             if model.parallelism == .rankPerGPU, needed != ids.count {
-                findings.append(RuleFinding(
-                    "model '\(model.name)' is given \(ids.count) GPUs but runs tensor × pipeline parallel \(needed)", at: path))
+                findings.append(
+                    RuleFinding(
+                        "model '\(model.name)' is given \(ids.count) GPUs but runs tensor × pipeline parallel \(needed)", at: path))
             }
             guard model.start == .auto else { continue }
             for (index, id) in ids.enumerated() {
                 if let other = claimed[node.name]?[id] {
-                    findings.append(RuleFinding(
-                        "models '\(other)' and '\(model.name)' both start with GPU \(id) of node '\(node.name)'", at: path / index))
+                    findings.append(
+                        RuleFinding(
+                            "models '\(other)' and '\(model.name)' both start with GPU \(id) of node '\(node.name)'", at: path / index))
                 } else {
                     claimed[node.name, default: [:]][id] = model.name
                 }

@@ -37,9 +37,10 @@ struct ImagePlatformRule: Rule {
             let image = cluster.runtime.baseImage
             for node in cluster.members {
                 guard let mismatch = ImageFacts.mismatch(image, on: node.hardware) else { continue }
-                findings.append(RuleFinding(
-                    "model '\(cluster.name)' runs \(image) on node '\(node.name)': \(mismatch.problem) (\(mismatch.source))",
-                    at: cluster.imagePath))
+                findings.append(
+                    RuleFinding(
+                        "model '\(cluster.name)' runs \(image) on node '\(node.name)': \(mismatch.problem) (\(mismatch.source))",
+                        at: cluster.imagePath))
             }
         }
         return findings

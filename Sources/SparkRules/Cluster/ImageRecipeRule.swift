@@ -16,31 +16,37 @@ struct ImageRecipeRule: Rule {
             """,
         help: "give each recipe an image name of its own (runtime.image), or make the base image and ray_version agree",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n", with: """
-                      default_chat_template_kwargs: {enable_thinking: false}
-                  qwen3-8b:
-                    source: Qwen/Qwen3-8B-FP8
-                    weights_gb: 8
-                    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.05-py3, image: ↓vllm-spark:26.05, ray_token: {file: ~/.ray-cluster-token.env}}
-                    cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, pipeline_parallel: 1, ray_port: 6380}
-                    port: 8002
-                    vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
+            RuleExample(
+                .twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
+                with: """
+                          default_chat_template_kwargs: {enable_thinking: false}
+                      qwen3-8b:
+                        source: Qwen/Qwen3-8B-FP8
+                        revision: main
+                        weights_gb: 8
+                        runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.05-py3, image: ↓vllm-spark:26.05, ray_token: {file: ~/.ray-cluster-token.env}}
+                        cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, pipeline_parallel: 1, ray_port: 6380}
+                        port: 8002
+                        vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
 
-                """),
+                    """)
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
-            RuleExample(.twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n", with: """
-                      default_chat_template_kwargs: {enable_thinking: false}
-                  qwen3-8b:
-                    source: Qwen/Qwen3-8B-FP8
-                    weights_gb: 8
-                    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.05-py3, image: vllm-spark-next:26.05, ray_token: {file: ~/.ray-cluster-token.env}}
-                    cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, pipeline_parallel: 1, ray_port: 6380}
-                    port: 8002
-                    vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
+            RuleExample(
+                .twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
+                with: """
+                          default_chat_template_kwargs: {enable_thinking: false}
+                      qwen3-8b:
+                        source: Qwen/Qwen3-8B-FP8
+                        revision: main
+                        weights_gb: 8
+                        runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.05-py3, image: vllm-spark-next:26.05, ray_token: {file: ~/.ray-cluster-token.env}}
+                        cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, pipeline_parallel: 1, ray_port: 6380}
+                        port: 8002
+                        vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
 
-                """),
+                    """),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -52,12 +58,14 @@ struct ImageRecipeRule: Rule {
                 recipes[name] = cluster
                 continue
             }
-            let same = first.image == cluster.image && first.runtime.baseImage == cluster.runtime.baseImage
+            let same =
+                first.image == cluster.image && first.runtime.baseImage == cluster.runtime.baseImage
                 && first.rayVersion == cluster.rayVersion
             guard !same else { continue }
-            findings.append(RuleFinding(
-                "model '\(cluster.name)' builds \(cluster.image) from \(cluster.runtime.baseImage) with Ray \(cluster.rayVersion ?? "?") in \(name), which model '\(first.name)' builds as \(first.image) from \(first.runtime.baseImage) with Ray \(first.rayVersion ?? "?")",
-                at: cluster.runtime.path / "image"))
+            findings.append(
+                RuleFinding(
+                    "model '\(cluster.name)' builds \(cluster.image) from \(cluster.runtime.baseImage) with Ray \(cluster.rayVersion ?? "?") in \(name), which model '\(first.name)' builds as \(first.image) from \(first.runtime.baseImage) with Ray \(first.rayVersion ?? "?")",
+                    at: cluster.runtime.path / "image"))
         }
         return findings
     }

@@ -28,7 +28,9 @@ struct KnownBadBuildRule: Rule {
             .clean(.twoOwnerLab),
             .clean(.mixedBox),
             // The ROCm image is not the Vulkan one.
-            RuleExample(.mixedBox, replacing: "server-vulkan-b9570}\n    node: framework\n    port: 8081", with: "server-rocm-b6700}\n    node: framework\n    port: 8081"),
+            RuleExample(
+                .mixedBox, replacing: "server-vulkan-b9570}\n    node: framework\n    port: 8081",
+                with: "server-rocm-b6700}\n    node: framework\n    port: 8081"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -37,10 +39,11 @@ struct KnownBadBuildRule: Rule {
             let image = cluster.runtime.baseImage
             for node in cluster.members {
                 for window in KnownBadWindow.windows(for: image, vendor: node.hardware.gpuVendor) {
-                    findings.append(RuleFinding(
-                        "model '\(cluster.name)' runs \(image) on node '\(node.name)' (\(node.hardware.gpuVendor.rawValue) GPUs): \(window.what) (\(window.source))",
-                        at: cluster.imagePath,
-                        help: "pin build \(window.fixedIn) or later, past the window"))
+                    findings.append(
+                        RuleFinding(
+                            "model '\(cluster.name)' runs \(image) on node '\(node.name)' (\(node.hardware.gpuVendor.rawValue) GPUs): \(window.what) (\(window.source))",
+                            at: cluster.imagePath,
+                            help: "pin build \(window.fixedIn) or later, past the window"))
                 }
             }
         }

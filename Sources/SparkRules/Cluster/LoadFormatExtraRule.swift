@@ -19,17 +19,23 @@ struct LoadFormatExtraRule: Rule {
             """,
         help: "remove 'load_format', or run an image that has the package (vllm/vllm-openai:v0.20.0 or later)",
         triggering: [
-            RuleExample(.catalogLab, replacing: "      max_num_batched_tokens: 8192\n  qwen2.5-72b:", with: "      max_num_batched_tokens: 8192\n      load_format: ↓fastsafetensors\n  qwen2.5-72b:"),
+            RuleExample(
+                .catalogLab, replacing: "      max_num_batched_tokens: 8192\n  qwen2.5-72b:",
+                with: "      max_num_batched_tokens: 8192\n      load_format: ↓fastsafetensors\n  qwen2.5-72b:")
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
             .clean(.catalogLab),
-            RuleExample(.homelab, replacing: "      quantization: compressed-tensors\n", with: "      quantization: compressed-tensors\n      load_format: fastsafetensors\n"),
+            RuleExample(
+                .homelab, replacing: "      quantization: compressed-tensors\n",
+                with: "      quantization: compressed-tensors\n      load_format: fastsafetensors\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.plan.clusters.compactMap { cluster in
-            guard let format = cluster.vllm.loadFormat, let extra = Self.extras[format], let fact = cluster.imageFact, fact.lacks(extra: extra) else { return nil }
+            guard let format = cluster.vllm.loadFormat, let extra = Self.extras[format], let fact = cluster.imageFact, fact.lacks(extra: extra) else {
+                return nil
+            }
             return RuleFinding(
                 "model '\(cluster.name)' loads with '\(format)', but \(cluster.runtime.baseImage) lacks the \(extra) package (\(fact.source))",
                 at: cluster.vllm.path / "load_format")

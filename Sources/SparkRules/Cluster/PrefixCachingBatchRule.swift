@@ -17,17 +17,21 @@ struct PrefixCachingBatchRule: Rule {
         help: "set vllm.max_num_batched_tokens to 4096 or more; for a model with small blocks, accept the risk with a reason",
         triggering: [
             RuleExample(.twoOwnerLab, replacing: "max_num_batched_tokens: 4096", with: "max_num_batched_tokens: ↓2048"),
-            RuleExample(.twoOwnerLab, [
-                ("      max_num_batched_tokens: 4096\n", ""),
-                ("enable_prefix_caching: true", "enable_prefix_caching: ↓true"),
-            ]),
+            RuleExample(
+                .twoOwnerLab,
+                [
+                    ("      max_num_batched_tokens: 4096\n", ""),
+                    ("enable_prefix_caching: true", "enable_prefix_caching: ↓true"),
+                ]),
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
-            RuleExample(.twoOwnerLab, [
-                ("max_num_batched_tokens: 4096", "max_num_batched_tokens: 2048"),
-                ("enable_prefix_caching: true", "enable_prefix_caching: false"),
-            ]),
+            RuleExample(
+                .twoOwnerLab,
+                [
+                    ("max_num_batched_tokens: 4096", "max_num_batched_tokens: 2048"),
+                    ("enable_prefix_caching: true", "enable_prefix_caching: false"),
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

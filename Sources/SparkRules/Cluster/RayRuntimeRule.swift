@@ -24,14 +24,16 @@ struct RayRuntimeRule: Rule {
             let nodes = context.members(of: model)
             guard nodes.count > 1 else { continue }
             if model.runtime.image == model.runtime.baseImage {
-                findings.append(RuleFinding(
-                    "model '\(model.name)' spans \(nodes.count) nodes but runs '\(model.runtime.image)', the base image, which has no Ray",
-                    at: model.runtime.path / "image"))
+                findings.append(
+                    RuleFinding(
+                        "model '\(model.name)' spans \(nodes.count) nodes but runs '\(model.runtime.image)', the base image, which has no Ray",
+                        at: model.runtime.path / "image"))
             }
             if let backend = model.vllm.distributedExecutorBackend, backend != "ray" {
-                findings.append(RuleFinding(
-                    "model '\(model.name)' spans \(nodes.count) nodes but uses the '\(backend)' executor, which runs on one node only",
-                    at: model.vllm.path / "distributed_executor_backend"))
+                findings.append(
+                    RuleFinding(
+                        "model '\(model.name)' spans \(nodes.count) nodes but uses the '\(backend)' executor, which runs on one node only",
+                        at: model.vllm.path / "distributed_executor_backend"))
             }
         }
         return findings

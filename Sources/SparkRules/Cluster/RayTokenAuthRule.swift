@@ -21,13 +21,16 @@ struct RayTokenAuthRule: Rule {
         severity: .warning,
         help: "set runtime.ray_token: {file: ~/.ray-cluster-token.env} and keep Ray at 2.52 or later (the default is \(ClusterPlan.defaultRayVersion))",
         triggering: [
-            RuleExample(.twoOwnerLab, [
-                ("      ray_token: {file: ~/.ray-cluster-token.env}\n", ""),
-                ("    cluster: {head: spark-01, workers: [spark-02]", "    cluster: ↓{head: spark-01, workers: [spark-02]"),
-            ]),
+            RuleExample(
+                .twoOwnerLab,
+                [
+                    ("      ray_token: {file: ~/.ray-cluster-token.env}\n", ""),
+                    ("    cluster: {head: spark-01, workers: [spark-02]", "    cluster: ↓{head: spark-01, workers: [spark-02]"),
+                ]),
             RuleExample(.twoOwnerLab, replacing: "      image: vllm-spark:26.04\n", with: "      image: vllm-spark:26.04\n      ray_version: ↓\"2.49.2\"\n"),
-            RuleExample(.twoOwnerLab, replacing: "      image: vllm-spark:26.04\n      ray_token: {file: ~/.ray-cluster-token.env}\n",
-                        with: "      image: vllm-spark:26.04\n      ray_version: ↓\"2.54.1\"\n"),
+            RuleExample(
+                .twoOwnerLab, replacing: "      image: vllm-spark:26.04\n      ray_token: {file: ~/.ray-cluster-token.env}\n",
+                with: "      image: vllm-spark:26.04\n      ray_version: ↓\"2.54.1\"\n"),
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),

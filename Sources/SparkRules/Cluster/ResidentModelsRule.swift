@@ -17,32 +17,38 @@ struct ResidentModelsRule: Rule {
             it counts as its largest model, never as the sum of the catalog. On a node with discrete \
             GPUs each GPU's memory is counted on its own, with the models given that GPU.
             """,
-        help: "lower gpu_memory_utilization so the models on the node add up to at most 95% of its usable memory, move a model, or give the largest 'start: manual'",
+        help:
+            "lower gpu_memory_utilization so the models on the node add up to at most 95% of its usable memory, move a model, or give the largest 'start: manual'",
         triggering: [
             // A model beside the catalog leaves too little for its largest model to be swapped in.
-            RuleExample(.catalogLab, replacing: "models:\n", with: """
-                models:
-                  embedder:
-                    source: Qwen/Qwen3-Embedding-8B
-                    weights_gb: 16
-                    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
-                    node: spark-1
-                    vllm: {gpu_memory_utilization: ↓0.3}
+            RuleExample(
+                .catalogLab, replacing: "models:\n",
+                with: """
+                    models:
+                      embedder:
+                        source: Qwen/Qwen3-Embedding-8B
+                        revision: main
+                        weights_gb: 16
+                        runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+                        node: spark-1
+                        port: 8010
+                        vllm: {gpu_memory_utilization: ↓0.3}
 
-                """),
+                    """),
             RuleExample(
                 .twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
                 with: """
-                      default_chat_template_kwargs: {enable_thinking: false}
-                  embedder:
-                    source: Qwen/Qwen3-Embedding-8B
-                    weights_gb: 16
-                    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3, image: vllm-spark:26.04}
-                    cluster: {head: spark-01}
-                    port: 8002
-                    vllm: {gpu_memory_utilization: ↓0.3}
+                          default_chat_template_kwargs: {enable_thinking: false}
+                      embedder:
+                        source: Qwen/Qwen3-Embedding-8B
+                        revision: main
+                        weights_gb: 16
+                        runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3, image: vllm-spark:26.04}
+                        cluster: {head: spark-01}
+                        port: 8002
+                        vllm: {gpu_memory_utilization: ↓0.3}
 
-                """),
+                    """),
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
@@ -52,16 +58,17 @@ struct ResidentModelsRule: Rule {
             RuleExample(
                 .twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
                 with: """
-                      default_chat_template_kwargs: {enable_thinking: false}
-                  embedder:
-                    source: Qwen/Qwen3-Embedding-4B
-                    weights_gb: 8
-                    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3, image: vllm-spark:26.04}
-                    cluster: {head: spark-01}
-                    port: 8002
-                    vllm: {gpu_memory_utilization: 0.15}
+                          default_chat_template_kwargs: {enable_thinking: false}
+                      embedder:
+                        source: Qwen/Qwen3-Embedding-4B
+                        revision: main
+                        weights_gb: 8
+                        runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3, image: vllm-spark:26.04}
+                        cluster: {head: spark-01}
+                        port: 8002
+                        vllm: {gpu_memory_utilization: 0.15}
 
-                """),
+                    """),
         ])
 
     /// The budget in thousandths: fractions are compared as the decimals the user wrote
@@ -96,9 +103,11 @@ struct ResidentModelsRule: Rule {
         let hardware = node.hardware
         guard hardware.gpuMemoryGB != nil else {
             // The weights are split over the cluster's nodes.
-            return [MemoryPool(place: "node '\(node.name)'", models: models) { model in
-                Int((model.weightsGB / Double(max(1, nodesOf(model))) / hardware.usableGB * 1000).rounded(.up))
-            }]
+            return [
+                MemoryPool(place: "node '\(node.name)'", models: models) { model in
+                    Int((model.weightsGB / Double(max(1, nodesOf(model))) / hardware.usableGB * 1000).rounded(.up))
+                }
+            ]
         }
         return (0..<hardware.gpus).map { gpu in
             let memory = hardware.memoryGB(ofGPU: gpu)
@@ -135,15 +144,17 @@ struct ResidentModelsRule: Rule {
             total += entry.share.thousandths
             guard index > 0, total > Self.ceiling else { continue }
             let names = resident[...index].map(\.name).joined(separator: ", ")
-            findings.append(RuleFinding(
-                "models \(names) on \(pool.place) reserve \(Self.percent(total))% of its memory together", at: entry.share.path))
+            findings.append(
+                RuleFinding(
+                    "models \(names) on \(pool.place) reserve \(Self.percent(total))% of its memory together", at: entry.share.path))
         }
         for model in pool.models.filter({ $0.start == .manual && $0.catalog == nil }) + largest.map(\.model) {
             let share = pool.share(model)
             guard share.thousandths > Self.ceiling else { continue }
-            findings.append(RuleFinding(
-                "model '\(model.name)' reserves \(Self.percent(share.thousandths))% of the memory of \(pool.place) even with every other model stopped",
-                at: share.path))
+            findings.append(
+                RuleFinding(
+                    "model '\(model.name)' reserves \(Self.percent(share.thousandths))% of the memory of \(pool.place) even with every other model stopped",
+                    at: share.path))
         }
         return findings
     }

@@ -19,20 +19,28 @@ struct ServeArgumentsRule: Rule {
             """,
         help: "pin a vLLM release that accepts the setting (the finding names the first one), or change the setting",
         triggering: [
-            RuleExample(.homelab, [
-                ("runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.20.0}\n    node: ubuntu\n    port: 8001",
-                 "runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.11.2}\n    node: ubuntu\n    port: 8001"),
-                ("kv_cache_dtype: turboquant_k8v4", "kv_cache_dtype: ↓turboquant_k8v4"),
-            ]),
+            RuleExample(
+                .homelab,
+                [
+                    (
+                        "runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.20.0}\n    node: ubuntu\n    port: 8001",
+                        "runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.11.2}\n    node: ubuntu\n    port: 8001"
+                    ),
+                    ("kv_cache_dtype: turboquant_k8v4", "kv_cache_dtype: ↓turboquant_k8v4"),
+                ])
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
             .clean(.homelab),
-            RuleExample(.homelab, [
-                ("runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.20.0}\n    node: ubuntu\n    port: 8001",
-                 "runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.11.2}\n    node: ubuntu\n    port: 8001"),
-                ("kv_cache_dtype: turboquant_k8v4", "kv_cache_dtype: fp8"),
-            ]),
+            RuleExample(
+                .homelab,
+                [
+                    (
+                        "runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.20.0}\n    node: ubuntu\n    port: 8001",
+                        "runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.11.2}\n    node: ubuntu\n    port: 8001"
+                    ),
+                    ("kv_cache_dtype: turboquant_k8v4", "kv_cache_dtype: fp8"),
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

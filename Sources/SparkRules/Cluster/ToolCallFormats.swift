@@ -16,15 +16,19 @@ enum ToolCallFormats {
     }
 
     static let families: [Family] = [
-        Family(prefixes: ["qwen3.5", "qwen3.6", "qwen3-coder"], name: "Qwen3.5 / Qwen3-Coder",
-               format: "XML-style <tool_call><function=…> blocks", parsers: ["qwen3_coder", "qwen3_xml"]),
-        Family(prefixes: ["qwen3-", "qwen2.5", "qwq"], name: "Qwen3 / Qwen2.5 / QwQ",
-               format: "Hermes-style JSON in <tool_call> tags", parsers: ["hermes"]),
+        Family(
+            prefixes: ["qwen3.5", "qwen3.6", "qwen3-coder"], name: "Qwen3.5 / Qwen3-Coder",
+            format: "XML-style <tool_call><function=…> blocks", parsers: ["qwen3_coder", "qwen3_xml"]),
+        Family(
+            prefixes: ["qwen3-", "qwen2.5", "qwq"], name: "Qwen3 / Qwen2.5 / QwQ",
+            format: "Hermes-style JSON in <tool_call> tags", parsers: ["hermes"]),
         Family(prefixes: ["llama-4"], name: "Llama 4", format: "pythonic or JSON calls", parsers: ["llama4_pythonic", "llama4_json"]),
-        Family(prefixes: ["llama-3.1", "llama-3.2", "llama-3.3", "meta-llama-3.1"], name: "Llama 3.x",
-               format: "JSON calls", parsers: ["llama3_json"]),
-        Family(prefixes: ["mistral", "mixtral", "devstral", "magistral", "ministral"], name: "Mistral",
-               format: "[TOOL_CALLS] JSON", parsers: ["mistral"]),
+        Family(
+            prefixes: ["llama-3.1", "llama-3.2", "llama-3.3", "meta-llama-3.1"], name: "Llama 3.x",
+            format: "JSON calls", parsers: ["llama3_json"]),
+        Family(
+            prefixes: ["mistral", "mixtral", "devstral", "magistral", "ministral"], name: "Mistral",
+            format: "[TOOL_CALLS] JSON", parsers: ["mistral"]),
         Family(prefixes: ["deepseek-v3.1"], name: "DeepSeek V3.1", format: "DeepSeek V3.1 tool tokens", parsers: ["deepseek_v31"]),
         Family(prefixes: ["deepseek-v3", "deepseek-r1"], name: "DeepSeek V3 / R1", format: "DeepSeek tool tokens", parsers: ["deepseek_v3"]),
         Family(prefixes: ["gpt-oss"], name: "gpt-oss", format: "harmony channels", parsers: ["openai"]),
@@ -39,7 +43,8 @@ enum ToolCallFormats {
 
     /// The families and their parsers, one line each, for `spark-gen explain CL011`.
     static var table: String {
-        "\n" + families.map { "  \($0.name) (\($0.prefixes.joined(separator: ", "))…): \($0.parsers.joined(separator: ", "))" }
+        "\n"
+            + families.map { "  \($0.name) (\($0.prefixes.joined(separator: ", "))…): \($0.parsers.joined(separator: ", "))" }
             .joined(separator: "\n")
     }
 

@@ -15,7 +15,7 @@ struct ToolParserRule: Rule {
             """ + ToolCallFormats.table,
         help: "use the parser vLLM documents for the model family",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: ↓hermes\n"),
+            RuleExample(.twoOwnerLab, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: ↓hermes\n")
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),

@@ -4,7 +4,8 @@ extension RuleExampleFixture {
     /// Two DGX Sparks of two owners (you, client), each with its own LiteLLM and tailnet, sharing one TP=2 vLLM cluster over a DAC link (TR001 accepted).
     public static let twoOwnerLab = RuleExampleFixture(
         name: "two-owner-lab",
-        summary: "two DGX Sparks of two owners (you, client), each with its own LiteLLM and tailnet, sharing one TP=2 vLLM cluster over a DAC link (TR001 accepted)",
+        summary:
+            "two DGX Sparks of two owners (you, client), each with its own LiteLLM and tailnet, sharing one TP=2 vLLM cluster over a DAC link (TR001 accepted)",
         yaml: """
             version: 1
 

@@ -14,7 +14,7 @@ struct HostNamesRule: Rule {
             """,
         help: "give every node a tailnet_hostname no other node uses as its name or tailnet host name",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "tailnet_hostname: sparky-02", with: "tailnet_hostname: ↓spark-01"),
+            RuleExample(.twoOwnerLab, replacing: "tailnet_hostname: sparky-02", with: "tailnet_hostname: ↓spark-01")
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -27,9 +27,10 @@ struct HostNamesRule: Rule {
             if name != node.name, let other = taken[name] {
                 findings.append(RuleFinding("tailnet_hostname '\(name)' of node '\(node.name)' is \(other)", at: node.path / "tailnet_hostname"))
             } else if let other = tailnetNames[name] {
-                findings.append(RuleFinding(
-                    "tailnet_hostname '\(name)' of node '\(node.name)' is also the tailnet host name of node '\(other)'",
-                    at: node.path / "tailnet_hostname"))
+                findings.append(
+                    RuleFinding(
+                        "tailnet_hostname '\(name)' of node '\(node.name)' is also the tailnet host name of node '\(other)'",
+                        at: node.path / "tailnet_hostname"))
             }
             tailnetNames[name] = node.name
         }

@@ -14,14 +14,16 @@ struct LiveBackendRule: Rule {
             """,
         help: "list only models of this topology, and let their API listen on the DAC address when other nodes call it",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n",
-                        with: "    master_key: {file: ~/.sparky02-litellm-key}\n    models: [↓qwen3.6-35b]\n"),
+            RuleExample(
+                .twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n",
+                with: "    master_key: {file: ~/.sparky02-litellm-key}\n    models: [↓qwen3.6-35b]\n"),
             RuleExample(.twoOwnerLab, replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓loopback\n"),
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
-            RuleExample(.twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n",
-                        with: "    master_key: {file: ~/.sparky02-litellm-key}\n    models: [qwen3.5-122b]\n"),
+            RuleExample(
+                .twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n",
+                with: "    master_key: {file: ~/.sparky02-litellm-key}\n    models: [qwen3.5-122b]\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -30,8 +32,9 @@ struct LiveBackendRule: Rule {
         for owner in context.plan.owners {
             for (index, name) in (owner.models ?? []).enumerated() where context.plan.cluster(ofModel: name) == nil {
                 let hint = Suggestion.nearest(to: name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
-                findings.append(RuleFinding(
-                    "the LiteLLM of owner '\(owner.name)' lists model '\(name)', which no node serves\(hint)", at: owner.path / "models" / index))
+                findings.append(
+                    RuleFinding(
+                        "the LiteLLM of owner '\(owner.name)' lists model '\(name)', which no node serves\(hint)", at: owner.path / "models" / index))
             }
         }
         for cluster in context.plan.clusters where cluster.apiHost == PlanResolver.loopback {
@@ -39,9 +42,10 @@ struct LiveBackendRule: Rule {
             let proxies = context.plan.routingTarget(named: cluster.name)?.proxies ?? []
             let callers = proxies.filter { $0 != cluster.head.name }.sorted { (context.plan.position(of: $0) ?? 0) < (context.plan.position(of: $1) ?? 0) }
             guard !callers.isEmpty else { continue }
-            findings.append(RuleFinding(
-                "model '\(cluster.name)' listens on the loopback of '\(cluster.head.name)', but the LiteLLM on \(callers.map { "'\($0)'" }.joined(separator: ", ")) lists it",
-                at: cluster.path / "listen"))
+            findings.append(
+                RuleFinding(
+                    "model '\(cluster.name)' listens on the loopback of '\(cluster.head.name)', but the LiteLLM on \(callers.map { "'\($0)'" }.joined(separator: ", ")) lists it",
+                    at: cluster.path / "listen"))
         }
         return findings
     }

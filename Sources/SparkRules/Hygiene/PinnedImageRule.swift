@@ -20,7 +20,9 @@ struct PinnedImageRule: Rule {
         help: "write a versioned tag, or keep the tag and add 'digest: sha256:…' (docker buildx imagetools inspect IMAGE prints it)",
         triggering: [
             RuleExample(.mixedBox, replacing: "image: ollama/ollama:0.12.6-rocm", with: "image: ↓ollama/ollama:rocm"),
-            RuleExample(.mixedBox, replacing: "apps: [{litellm: {runner: compose, port: 4000}}]", with: "apps: [{litellm: {runner: compose, port: 4000, image: ↓ghcr.io/berriai/litellm:main-stable}}]"),
+            RuleExample(
+                .mixedBox, replacing: "apps: [{litellm: {runner: compose, port: 4000}}]",
+                with: "apps: [{litellm: {runner: compose, port: 4000, image: ↓ghcr.io/berriai/litellm:main-stable}}]"),
             RuleExample(
                 .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
                 with: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}, image: ↓ghcr.io/open-webui/open-webui:main}}"),
@@ -29,7 +31,9 @@ struct PinnedImageRule: Rule {
             .clean(.twoOwnerLab),
             RuleExample(
                 .mixedBox, replacing: "apps: [{litellm: {runner: compose, port: 4000}}]",
-                with: "apps: [{litellm: {runner: compose, port: 4000, image: ghcr.io/berriai/litellm:main-stable, digest: sha256:\(String(repeating: "ab", count: 32))}}]"),
+                with:
+                    "apps: [{litellm: {runner: compose, port: 4000, image: ghcr.io/berriai/litellm:main-stable, digest: sha256:\(String(repeating: "ab", count: 32))}}]"
+            ),
             RuleExample(
                 .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
                 with: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}, digest: sha256:\(String(repeating: "cd", count: 32))}}"),
@@ -46,7 +50,8 @@ struct PinnedImageRule: Rule {
             // A dotted version (0.12.6, 26.04) or a build number (b6700).
             if index + 2 < tag.count, digit(tag[index]), tag[index + 1] == UInt8(ascii: "."), digit(tag[index + 2]) { return true }
             if tag[index] == UInt8(ascii: "b"), index == 0 || tag[index - 1] == UInt8(ascii: "-"),
-                tag.count - index > 3, tag[(index + 1)...].prefix(3).allSatisfy(digit) {
+                tag.count - index > 3, tag[(index + 1)...].prefix(3).allSatisfy(digit)
+            {
                 return true
             }
         }
@@ -66,7 +71,8 @@ struct PinnedImageRule: Rule {
         // Every app's image, spark-gen's own defaults included: no exemption.
         for node in context.plan.nodes {
             for workload in node.workloads where !modelServices.contains("\(node.name)/\(workload.name)") && !Self.isPinned(workload.image) {
-                findings.append(RuleFinding("app '\(workload.name)' on node '\(node.name)' runs \(workload.image), whose tag moves", at: workload.path / "image"))
+                findings.append(
+                    RuleFinding("app '\(workload.name)' on node '\(node.name)' runs \(workload.image), whose tag moves", at: workload.path / "image"))
             }
         }
         return findings

@@ -23,7 +23,8 @@ struct PinnedModelRule: Rule {
             which its registry may still move, and 'ollama list' shows the ID it pulled.
             """,
         severity: .warning,
-        help: "add 'revision:' with the commit you reviewed (the last part of the snapshot path 'hf download' prints, …/snapshots/COMMIT), or 'revision: main' to follow the branch on purpose; for Ollama write a tag, such as 'qwen3-coder:30b'",
+        help:
+            "add 'revision:' with the commit you reviewed (the last part of the snapshot path 'hf download' prints, …/snapshots/COMMIT), or 'revision: main' to follow the branch on purpose; for Ollama write a tag, such as 'qwen3-coder:30b'",
         triggering: [
             RuleExample(.multiModel, replacing: "    source: openai/gpt-oss-120b\n    revision: main\n", with: "    source: ↓openai/gpt-oss-120b\n"),
             RuleExample(.mixedBox, replacing: "    source: qwen3-coder:30b\n", with: "    source: ↓qwen3-coder\n"),
@@ -44,7 +45,8 @@ struct PinnedModelRule: Rule {
                 guard tag == nil || tag == "latest" else { return nil }
                 return RuleFinding(
                     "model '\(model.name)' pulls \(model.source) from Ollama's registry at \(tag == nil ? "its implicit tag latest" : "tag latest"), which moves with every upload",
-                    at: model.path / "source", help: "name a tag, such as '\(model.source.split(separator: ":").first ?? ""):30b'; Ollama has no pull by digest (ollama/ollama#6886)")
+                    at: model.path / "source",
+                    help: "name a tag, such as '\(model.source.split(separator: ":").first ?? ""):30b'; Ollama has no pull by digest (ollama/ollama#6886)")
             }
             guard model.revision == nil else { return nil }
             return RuleFinding(

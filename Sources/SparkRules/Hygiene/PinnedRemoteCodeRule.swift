@@ -20,7 +20,8 @@ struct PinnedRemoteCodeRule: Rule {
             read that commit. An error rather than a warning: unlike a moving weight file, a moving \
             code file is code execution on the node.
             """,
-        help: "write 'revision:' with the 40-digit commit whose .py files you read (the last part of the snapshot path 'hf download' prints, …/snapshots/COMMIT)",
+        help:
+            "write 'revision:' with the 40-digit commit whose .py files you read (the last part of the snapshot path 'hf download' prints, …/snapshots/COMMIT)",
         triggering: [
             RuleExample(
                 .multiModel,
@@ -31,7 +32,10 @@ struct PinnedRemoteCodeRule: Rule {
             RuleExample(
                 .multiModel,
                 [
-                    ("    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n", "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: ↓main\n"),
+                    (
+                        "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n",
+                        "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: ↓main\n"
+                    ),
                     ("      tool_call_parser: qwen3_coder\n", "      tool_call_parser: qwen3_coder\n      trust_remote_code: true\n"),
                 ]),
         ],
@@ -40,8 +44,10 @@ struct PinnedRemoteCodeRule: Rule {
             RuleExample(
                 .multiModel,
                 [
-                    ("    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n",
-                     "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: 0123456789abcdef0123456789abcdef01234567\n"),
+                    (
+                        "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n",
+                        "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: 0123456789abcdef0123456789abcdef01234567\n"
+                    ),
                     ("      tool_call_parser: qwen3_coder\n", "      tool_call_parser: qwen3_coder\n      trust_remote_code: true\n"),
                 ]),
         ])

@@ -17,11 +17,13 @@ struct RemoteCodeRule: Rule {
         severity: .warning,
         help: "read the repository's .py files, then add an accept_risks entry for HY006 with the reason, or serve a model that needs no remote code",
         triggering: [
-            RuleExample(.multiModel, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: qwen3_coder\n      trust_remote_code: ↓true\n"),
+            RuleExample(
+                .multiModel, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: qwen3_coder\n      trust_remote_code: ↓true\n")
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
-            RuleExample(.multiModel, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: qwen3_coder\n      trust_remote_code: false\n"),
+            RuleExample(
+                .multiModel, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: qwen3_coder\n      trust_remote_code: false\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

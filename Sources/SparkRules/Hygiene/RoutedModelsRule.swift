@@ -16,10 +16,12 @@ struct RoutedModelsRule: Rule {
         severity: .warning,
         help: "run a model on one of the owner's nodes, or list the models the owner may use in 'owners.<owner>.models'",
         triggering: [
-            RuleExample(.sharedSwitch, [
-                ("    cluster: {head: gpu-c, tensor_parallel: 1}\n", "    cluster: {head: gpu-b, tensor_parallel: 1}\n"),
-                ("  bob:\n    tailnet: bob-net\n", "  bob:\n    ↓tailnet: bob-net\n"),
-            ]),
+            RuleExample(
+                .sharedSwitch,
+                [
+                    ("    cluster: {head: gpu-c, tensor_parallel: 1}\n", "    cluster: {head: gpu-b, tensor_parallel: 1}\n"),
+                    ("  bob:\n    tailnet: bob-net\n", "  bob:\n    ↓tailnet: bob-net\n"),
+                ])
         ],
         nonTriggering: [.clean(.twoOwnerLab), .clean(.sharedSwitch)])
 
@@ -28,12 +30,14 @@ struct RoutedModelsRule: Rule {
         var findings: [RuleFinding] = []
         for node in context.plan.nodes {
             guard let litellm = node.litellm, litellm.routes.isEmpty, reported.insert(node.owner.name).inserted else { continue }
-            let why = node.owner.models == nil
+            let why =
+                node.owner.models == nil
                 ? "no model runs on a node of '\(node.owner.name)' and 'models' is not set"
                 : "its 'models' list is empty"
-            findings.append(RuleFinding(
-                "the LiteLLM of owner '\(node.owner.name)' on '\(node.name)' routes no model: \(why)",
-                at: node.owner.models == nil ? node.owner.path : node.owner.path / "models"))
+            findings.append(
+                RuleFinding(
+                    "the LiteLLM of owner '\(node.owner.name)' on '\(node.name)' routes no model: \(why)",
+                    at: node.owner.models == nil ? node.owner.path : node.owner.path / "models"))
         }
         return findings
     }

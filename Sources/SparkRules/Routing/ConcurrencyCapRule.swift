@@ -18,14 +18,17 @@ struct ConcurrencyCapRule: Rule {
             is written once per model and every gateway that routes the model applies it, so the \
             sum is the cap times the gateways: the caps should add up to the slots.
             """,
-        help: "lower max_parallel_requests so that it times the gateways routing the model is at most the server's slots (vllm.max_num_seqs, llama_cpp.parallel), or raise those",
+        help:
+            "lower max_parallel_requests so that it times the gateways routing the model is at most the server's slots (vllm.max_num_seqs, llama_cpp.parallel), or raise those",
         triggering: [
             RuleExample(.mixedBox, replacing: "      parallel: 2\n", with: "      parallel: 2\n    max_parallel_requests: ↓3\n"),
             // Both owners of the shared cluster route it: 32 + 32 in flight against 32 slots.
-            RuleExample(.twoOwnerLab, [
-                ("    max_tokens: 8192\n", "    max_tokens: 8192\n    max_parallel_requests: 32\n"),
-                ("apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02", "apps: [↓litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02"),
-            ]),
+            RuleExample(
+                .twoOwnerLab,
+                [
+                    ("    max_tokens: 8192\n", "    max_tokens: 8192\n    max_parallel_requests: 32\n"),
+                    ("apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02", "apps: [↓litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02"),
+                ]),
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
@@ -46,16 +49,19 @@ struct ConcurrencyCapRule: Rule {
             if gateways.count <= 1 {
                 // One gateway (or none yet): the written cap alone against the slots.
                 guard let declared = target.declaredCap, declared > slots.count else { continue }
-                findings.append(RuleFinding(
-                    "\(target.noun) '\(target.name)' lets \(declared) requests in flight, but its server runs \(slots.count) at once (\(slots.key))",
-                    at: target.path / "max_parallel_requests"))
+                findings.append(
+                    RuleFinding(
+                        "\(target.noun) '\(target.name)' lets \(declared) requests in flight, but its server runs \(slots.count) at once (\(slots.key))",
+                        at: target.path / "max_parallel_requests"))
                 continue
             }
             let total = cap * gateways.count
             guard total > slots.count else { continue }
-            let capText = target.declaredCap == nil ? "\(cap) (spark-gen's default for a \(target.noun) with fallbacks: its slots)" : "\(cap) (max_parallel_requests)"
+            let capText =
+                target.declaredCap == nil ? "\(cap) (spark-gen's default for a \(target.noun) with fallbacks: its slots)" : "\(cap) (max_parallel_requests)"
             let share = slots.count / gateways.count
-            let help = share >= 1
+            let help =
+                share >= 1
                 ? "write max_parallel_requests: \(share) on \(target.noun) '\(target.name)' (\(slots.count) slots over \(gateways.count) gateways), or route it through fewer gateways"
                 : "\(gateways.count) gateways cannot share \(slots.count) slots with a cap of at least 1 each: route \(target.noun) '\(target.name)' through at most \(slots.count) gateways, or raise \(slots.key)"
             // One finding per place that makes a gateway route the target; two nodes of an owner
@@ -72,7 +78,8 @@ struct ConcurrencyCapRule: Rule {
             for path in order {
                 let here = byPlace[path] ?? []
                 let others = gateways.filter { !here.contains($0) }
-                let subject = here.count == 1 ? "the LiteLLM on '\(here[0])' routes" : "the LiteLLMs on \(here.map { "'\($0)'" }.joined(separator: " and ")) each route"
+                let subject =
+                    here.count == 1 ? "the LiteLLM on '\(here[0])' routes" : "the LiteLLMs on \(here.map { "'\($0)'" }.joined(separator: " and ")) each route"
                 let besides = others.isEmpty ? "" : ", and so does the LiteLLM on \(others.map { "'\($0)'" }.joined(separator: ", "))"
                 var finding = RuleFinding(
                     "\(subject) \(target.noun) '\(target.name)' capped at \(capText)\(besides): "
@@ -82,7 +89,8 @@ struct ConcurrencyCapRule: Rule {
                 if path == order.first {
                     finding.related = (
                         "\(target.noun) '\(target.name)': the cap each of its \(gateways.count) gateways applies on its own (\(gateways.map { "'\($0)'" }.joined(separator: ", ")))",
-                        target.declaredCap == nil ? target.path : target.path / "max_parallel_requests")
+                        target.declaredCap == nil ? target.path : target.path / "max_parallel_requests"
+                    )
                 }
                 findings.append(finding)
             }

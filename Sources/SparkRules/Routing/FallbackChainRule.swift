@@ -17,16 +17,20 @@ struct FallbackChainRule: Rule {
             """,
         help: "name only models the owner's LiteLLM lists (owners.<o>.models, or the owner's own nodes), and make each chain end",
         triggering: [
-            RuleExample(.mixedBox, [
-                ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: [qwen3-coder-llama]\n  qwen3-coder-llama:"),
-                ("    port: 8081\n", "    port: 8081\n    fallbacks: [↓qwen3-coder]\n"),
-            ]),
+            RuleExample(
+                .mixedBox,
+                [
+                    ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: [qwen3-coder-llama]\n  qwen3-coder-llama:"),
+                    ("    port: 8081\n", "    port: 8081\n    fallbacks: [↓qwen3-coder]\n"),
+                ])
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
-            RuleExample(.mixedBox, [
-                ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: [qwen3-coder-llama, kimi-linear]\n  qwen3-coder-llama:"),
-            ]),
+            RuleExample(
+                .mixedBox,
+                [
+                    ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: [qwen3-coder-llama, kimi-linear]\n  qwen3-coder-llama:")
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -42,9 +46,10 @@ struct FallbackChainRule: Rule {
                     continue
                 }
                 if let proxy = target.proxies.subtracting(other.proxies).sorted().first {
-                    findings.append(RuleFinding(
-                        "model '\(name)' falls back to '\(next)', which the LiteLLM on node '\(proxy)' does not route",
-                        at: target.path / "fallbacks" / index))
+                    findings.append(
+                        RuleFinding(
+                            "model '\(name)' falls back to '\(next)', which the LiteLLM on node '\(proxy)' does not route",
+                            at: target.path / "fallbacks" / index))
                 }
             }
         }
@@ -58,9 +63,10 @@ struct FallbackChainRule: Rule {
                 guard let current = plan.routingTarget(named: name) else { return false }
                 for (index, next) in current.fallbacks.enumerated() where next != current.name {
                     if next == start {
-                        findings.append(RuleFinding(
-                            "the fallbacks loop: \((path + [next]).map { "'\($0)'" }.joined(separator: " → "))",
-                            at: current.path / "fallbacks" / index))
+                        findings.append(
+                            RuleFinding(
+                                "the fallbacks loop: \((path + [next]).map { "'\($0)'" }.joined(separator: " → "))",
+                                at: current.path / "fallbacks" / index))
                         reported.formUnion(path)
                         return true
                     }

@@ -15,7 +15,7 @@ struct SeniorModelRule: Rule {
             """,
         help: "remove the senior model's fallbacks, or 'senior: true' if a lesser answer is acceptable",
         triggering: [
-            RuleExample(.mixedBox, replacing: "    max_tokens: 2000\n", with: "    max_tokens: 2000\n    senior: true\n    fallbacks: [↓kimi-linear]\n"),
+            RuleExample(.mixedBox, replacing: "    max_tokens: 2000\n", with: "    max_tokens: 2000\n    senior: true\n    fallbacks: [↓kimi-linear]\n")
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),

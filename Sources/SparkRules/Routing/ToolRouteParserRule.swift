@@ -20,20 +20,24 @@ struct ToolRouteParserRule: Rule {
             """,
         help: "set 'vllm.tool_call_parser' (and 'vllm.reasoning_parser' for a thinking model) to the parser vLLM documents for the model",
         triggering: [
-            RuleExample(.homelab, [
-                ("      tool_call_parser: glm45\n", ""),
-                ("  homelab/code:\n    model: glm-4.5-air\n", "  homelab/code:\n    model: ↓glm-4.5-air\n"),
-            ]),
+            RuleExample(
+                .homelab,
+                [
+                    ("      tool_call_parser: glm45\n", ""),
+                    ("  homelab/code:\n    model: glm-4.5-air\n", "  homelab/code:\n    model: ↓glm-4.5-air\n"),
+                ])
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
             .clean(.homelab),
             // A model no tool-using route names needs no parser; LM Studio parses tool calls itself.
-            RuleExample(.homelab, [
-                ("      tool_call_parser: glm45\n", ""),
-                ("  homelab/code:\n    model: glm-4.5-air\n", "  homelab/code:\n    model: gemma-4-31b\n"),
-                ("  homelab/agent:\n    model: glm-4.5-air\n", "  homelab/agent:\n    model: gemma-4-31b\n"),
-            ]),
+            RuleExample(
+                .homelab,
+                [
+                    ("      tool_call_parser: glm45\n", ""),
+                    ("  homelab/code:\n    model: glm-4.5-air\n", "  homelab/code:\n    model: gemma-4-31b\n"),
+                    ("  homelab/agent:\n    model: glm-4.5-air\n", "  homelab/agent:\n    model: gemma-4-31b\n"),
+                ]),
         ])
 
     /// Words of a route's name that say its clients call tools.

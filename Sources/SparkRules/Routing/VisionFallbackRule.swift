@@ -17,15 +17,18 @@ struct VisionFallbackRule: Rule {
             """,
         help: "list only models with 'vision: true' in the fallbacks of a vision model",
         triggering: [
-            RuleExample(.mixedBox, replacing: "      trust_remote_code: true\n",
-                        with: "      trust_remote_code: true\n    vision: true\n    fallbacks: [↓qwen3-coder]\n"),
+            RuleExample(
+                .mixedBox, replacing: "      trust_remote_code: true\n",
+                with: "      trust_remote_code: true\n    vision: true\n    fallbacks: [↓qwen3-coder]\n")
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
-            RuleExample(.mixedBox, [
-                ("      trust_remote_code: true\n", "      trust_remote_code: true\n    vision: true\n    fallbacks: [qwen3-coder]\n"),
-                ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    vision: true\n  qwen3-coder-llama:"),
-            ]),
+            RuleExample(
+                .mixedBox,
+                [
+                    ("      trust_remote_code: true\n", "      trust_remote_code: true\n    vision: true\n    fallbacks: [qwen3-coder]\n"),
+                    ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    vision: true\n  qwen3-coder-llama:"),
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -33,8 +36,9 @@ struct VisionFallbackRule: Rule {
         for target in context.plan.routingTargets where target.vision {
             for (index, next) in target.fallbacks.enumerated() {
                 guard let other = context.plan.routingTarget(named: next), !other.vision else { continue }
-                findings.append(RuleFinding(
-                    "model '\(target.name)' reads images but falls back to '\(next)', which does not", at: target.path / "fallbacks" / index))
+                findings.append(
+                    RuleFinding(
+                        "model '\(target.name)' reads images but falls back to '\(next)', which does not", at: target.path / "fallbacks" / index))
             }
         }
         return findings

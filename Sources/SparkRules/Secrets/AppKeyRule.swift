@@ -36,13 +36,15 @@ struct AppKeyRule: Rule {
             for app in node.apps {
                 guard let key = node.options(of: app)?.key else { continue }
                 if key.file.absolute(home: node.home) == master.file.absolute(home: node.home) {
-                    findings.append(RuleFinding(
-                        "app \(app.rawValue) on node '\(node.name)' reads its key from \(key.file), the file that holds owner '\(owner.name)''s master key",
-                        at: key.path))
+                    findings.append(
+                        RuleFinding(
+                            "app \(app.rawValue) on node '\(node.name)' reads its key from \(key.file), the file that holds owner '\(owner.name)''s master key",
+                            at: key.path))
                 } else if let fingerprint = key.sha256, fingerprint == master.sha256 {
-                    findings.append(RuleFinding(
-                        "app \(app.rawValue) on node '\(node.name)' is given owner '\(owner.name)''s master key (equal sha256 fingerprints)",
-                        at: key.path / "sha256"))
+                    findings.append(
+                        RuleFinding(
+                            "app \(app.rawValue) on node '\(node.name)' is given owner '\(owner.name)''s master key (equal sha256 fingerprints)",
+                            at: key.path / "sha256"))
                 }
             }
         }

@@ -16,16 +16,17 @@ struct AppLoginRule: Rule {
         help: "give the app a password file: '- hermes-webui: {password: {file: ~/.hermes-webui.env}}' (the runbook creates it)",
         triggering: [
             RuleExample(
-                .twoOwnerLab, replacing: "{hermes-webui: {password: {file: ~/.sparky01-hermes-webui.env}}}", with: "↓hermes-webui"),
+                .twoOwnerLab, replacing: "{hermes-webui: {password: {file: ~/.sparky01-hermes-webui.env}}}", with: "↓hermes-webui")
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         for node in context.plan.nodes {
             guard let index = node.apps.firstIndex(of: .hermesWebUI), node.options(of: .hermesWebUI)?.password == nil else { continue }
-            findings.append(RuleFinding(
-                "hermes-webui on node '\(node.name)' has no password: its login is off, and any process on the node can drive the Hermes agent",
-                at: node.path / "apps" / index))
+            findings.append(
+                RuleFinding(
+                    "hermes-webui on node '\(node.name)' has no password: its login is off, and any process on the node can drive the Hermes agent",
+                    at: node.path / "apps" / index))
         }
         return findings
     }

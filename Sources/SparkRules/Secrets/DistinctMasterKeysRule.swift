@@ -16,12 +16,18 @@ struct DistinctMasterKeysRule: Rule {
         triggering: [
             RuleExample(
                 .twoOwnerLab, replacing: "master_key: {file: ~/.sparky02-litellm-key}", with: "master_key: ↓{file: ~/.sparky01-litellm-key}"),
-            RuleExample(.twoOwnerLab, [
-                ("master_key: {file: ~/.sparky01-litellm-key}",
-                 "master_key: {file: ~/.sparky01-litellm-key, sha256: 1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988}"),
-                ("master_key: {file: ~/.sparky02-litellm-key}",
-                 "master_key: {file: ~/.sparky02-litellm-key, sha256: ↓1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988}"),
-            ]),
+            RuleExample(
+                .twoOwnerLab,
+                [
+                    (
+                        "master_key: {file: ~/.sparky01-litellm-key}",
+                        "master_key: {file: ~/.sparky01-litellm-key, sha256: 1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988}"
+                    ),
+                    (
+                        "master_key: {file: ~/.sparky02-litellm-key}",
+                        "master_key: {file: ~/.sparky02-litellm-key, sha256: ↓1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988}"
+                    ),
+                ]),
             RuleExample(
                 .twoOwnerLab, replacing: "master_key: {file: ~/.sparky02-litellm-key}", with: "master_key: ↓{file: /home/cameron/.sparky01-litellm-key}"),
         ])
@@ -37,11 +43,13 @@ struct DistinctMasterKeysRule: Rule {
             // The reference as written, and the files it names on the owner's nodes.
             let locations = ["as written \(key.file)"] + homes[owner.name, default: []].sorted().map { "at \(key.file.absolute(home: $0))" }
             if let earlier = locations.lazy.compactMap({ byLocation["\(key.variable) \($0)"] }).first {
-                findings.append(RuleFinding(
-                    "owners '\(earlier)' and '\(owner.name)' share the master key reference \(key.file) (\(key.variable))", at: key.path))
+                findings.append(
+                    RuleFinding(
+                        "owners '\(earlier)' and '\(owner.name)' share the master key reference \(key.file) (\(key.variable))", at: key.path))
             } else if let fingerprint = key.sha256, let earlier = byFingerprint[fingerprint] {
-                findings.append(RuleFinding(
-                    "owners '\(earlier)' and '\(owner.name)' have the same master key (equal sha256 fingerprints)", at: key.path / "sha256"))
+                findings.append(
+                    RuleFinding(
+                        "owners '\(earlier)' and '\(owner.name)' have the same master key (equal sha256 fingerprints)", at: key.path / "sha256"))
             }
             for location in locations where byLocation["\(key.variable) \(location)"] == nil {
                 byLocation["\(key.variable) \(location)"] = owner.name

@@ -15,7 +15,7 @@ struct ForeignKeyRule: Rule {
         triggering: [
             RuleExample(
                 .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
-                with: "{open-webui: {key: ↓{file: ~/.sparky01-litellm-key}}}"),
+                with: "{open-webui: {key: ↓{file: ~/.sparky01-litellm-key}}}")
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
@@ -31,9 +31,10 @@ struct ForeignKeyRule: Rule {
             for app in node.apps {
                 guard let key = node.options(of: app)?.key else { continue }
                 for owner in secrets.owners(holding: key, on: node) where owner != node.owner.name {
-                    findings.append(RuleFinding(
-                        "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner.name)') is given a secret of owner '\(owner)' (\(key.file))",
-                        at: key.path))
+                    findings.append(
+                        RuleFinding(
+                            "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner.name)') is given a secret of owner '\(owner)' (\(key.file))",
+                            at: key.path))
                 }
             }
         }

@@ -25,10 +25,12 @@ struct HandoverReachRule: Rule {
             """,
         help: "put the node on a LAN you ssh from (links, kind: lan), or set 'ssh: true' on its tailnet",
         triggering: [
-            RuleExample(.homelab, [
-                ("    ssh: true\n", "    ssh: false\n"),
-                ("    api_key: {file: ~/.homelab-spark-vllm.env}\n", "    api_key: ↓{file: ~/.homelab-spark-vllm.env}\n"),
-            ]),
+            RuleExample(
+                .homelab,
+                [
+                    ("    ssh: true\n", "    ssh: false\n"),
+                    ("    api_key: {file: ~/.homelab-spark-vllm.env}\n", "    api_key: ↓{file: ~/.homelab-spark-vllm.env}\n"),
+                ])
         ],
         nonTriggering: [.clean(.twoOwnerLab), .clean(.homelab), .clean(.catalogLab)])
 

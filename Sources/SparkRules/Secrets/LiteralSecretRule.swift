@@ -1,4 +1,5 @@
 import SparkDiagnostics
+
 /// SC003: secrets are referenced, never written in the topology.
 ///
 /// The finding is reported while the topology is read, before a plan exists, so the value
@@ -15,7 +16,7 @@ struct LiteralSecretRule: Rule {
         help: "replace the value with {file: \"~/.name.env\"} and put the value in that file on the node (mode 0600)",
         triggering: [
             RuleExample(
-                .twoOwnerLab, replacing: "master_key: {file: ~/.sparky01-litellm-key}", with: "master_key: ↓sk-you-1234567890abcdef"),
+                .twoOwnerLab, replacing: "master_key: {file: ~/.sparky01-litellm-key}", with: "master_key: ↓sk-you-1234567890abcdef")
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] { [] }

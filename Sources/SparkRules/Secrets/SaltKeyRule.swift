@@ -20,8 +20,9 @@ struct SaltKeyRule: Rule {
         severity: .warning,
         help: "add 'salt_key: {file: …}' to the owner (it may share the master key's file; the handover step keeps it)",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n    salt_key: {file: ~/.sparky02-litellm-key}\n",
-                        with: "    master_key: ↓{file: ~/.sparky02-litellm-key}\n"),
+            RuleExample(
+                .twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n    salt_key: {file: ~/.sparky02-litellm-key}\n",
+                with: "    master_key: ↓{file: ~/.sparky02-litellm-key}\n")
         ],
         nonTriggering: [.clean(.twoOwnerLab), .clean(.mixedBox)])
 

@@ -22,10 +22,12 @@ struct VirtualKeyDatabaseRule: Rule {
             RuleExample(
                 .twoOwnerLab, replacing: "    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]",
                 with: "    apps: [litellm, {open-webui: {key: ↓{file: ~/.sparky02-open-webui.env}}}, n8n]"),
-            RuleExample(.sharedGateway, [
-                ("    apps: [{litellm: {runner: compose, port: 4000}}, litellm-db]\n", "    apps: [{litellm: {runner: compose, port: 4000}}]\n"),
-                ("        key: {file: ~/.sg-offer.env}\n", "        key: ↓{file: ~/.sg-offer.env}\n"),
-            ]),
+            RuleExample(
+                .sharedGateway,
+                [
+                    ("    apps: [{litellm: {runner: compose, port: 4000}}, litellm-db]\n", "    apps: [{litellm: {runner: compose, port: 4000}}]\n"),
+                    ("        key: {file: ~/.sg-offer.env}\n", "        key: ↓{file: ~/.sg-offer.env}\n"),
+                ]),
         ],
         nonTriggering: [.clean(.twoOwnerLab), .clean(.sharedGateway)])
 
@@ -38,17 +40,19 @@ struct VirtualKeyDatabaseRule: Rule {
                 guard let litellm = context.plan.node(named: target), litellm.apps.contains(.litellm),
                     !litellm.apps.contains(.litellmDB)
                 else { continue }
-                findings.append(RuleFinding(
-                    "app '\(app.rawValue)' on node '\(node.name)' has a virtual key, but the LiteLLM on '\(target)' has no database to keep it",
-                    at: options.path / "key"))
+                findings.append(
+                    RuleFinding(
+                        "app '\(app.rawValue)' on node '\(node.name)' has a virtual key, but the LiteLLM on '\(target)' has no database to keep it",
+                        at: options.path / "key"))
             }
         }
         for offer in context.plan.offers {
             guard let gateway = context.plan.node(named: offer.gateway), !gateway.has(.litellmDB) else { continue }
             let models = offer.models.map { "'\($0)'" }.joined(separator: ", ")
-            findings.append(RuleFinding(
-                "owner '\(offer.from)' offers \(models) to '\(offer.to)' with a key, but the LiteLLM on '\(gateway.name)' has no database to mint and keep it",
-                at: offer.key.path))
+            findings.append(
+                RuleFinding(
+                    "owner '\(offer.from)' offers \(models) to '\(offer.to)' with a key, but the LiteLLM on '\(gateway.name)' has no database to mint and keep it",
+                    at: offer.key.path))
         }
         return findings
     }

@@ -22,7 +22,8 @@ struct AppExposureRule: Rule {
             RuleExample(
                 .twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: ↓8001}]\n"),
             RuleExample(
-                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: 8080, interface: ↓enp1s0f0np0}]\n"),
+                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n",
+                with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: 8080, interface: ↓enp1s0f0np0}]\n"),
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
@@ -39,16 +40,18 @@ struct AppExposureRule: Rule {
                 if let port = node.port(of: app) { appPorts[port] = app }
                 guard let options = node.options(of: app), let listen = options.listen, listen.description != "127.0.0.1" else { continue }
                 let reach = listen.description == "0.0.0.0" ? "every interface, the mgmt LAN and the DAC included" : "\(listen)"
-                findings.append(RuleFinding(
-                    "app \(app.rawValue) on node '\(node.name)' would listen on \(reach) instead of 127.0.0.1",
-                    at: options.path / "listen"))
+                findings.append(
+                    RuleFinding(
+                        "app \(app.rawValue) on node '\(node.name)' would listen on \(reach) instead of 127.0.0.1",
+                        at: options.path / "listen"))
             }
             for rule in node.firewall {
                 guard let app = appPorts[rule.port], rule.interface != "tailscale0" else { continue }
                 let place = rule.interface.map { "on \($0)" } ?? "on every interface"
-                findings.append(RuleFinding(
-                    "a firewall rule of node '\(node.name)' opens port \(rule.port) (\(app.rawValue)) \(place), outside the owner's tailnet",
-                    at: rule.path / (rule.interface == nil ? "allow" : "interface")))
+                findings.append(
+                    RuleFinding(
+                        "a firewall rule of node '\(node.name)' opens port \(rule.port) (\(app.rawValue)) \(place), outside the owner's tailnet",
+                        at: rule.path / (rule.interface == nil ? "allow" : "interface")))
             }
         }
         return findings

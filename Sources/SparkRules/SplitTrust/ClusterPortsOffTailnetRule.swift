@@ -38,15 +38,17 @@ struct ClusterPortsOffTailnetRule: Rule {
             for grant in tailnet.grants where grant.destinations.map({ $0.contains(tailnet.tag) || $0.contains("*") }) ?? true {
                 for (index, port) in grant.ports.enumerated() {
                     guard let what = restricted[port] else { continue }
-                    findings.append(RuleFinding(
-                        "a grant of tailnet '\(tailnet.name)' opens port \(port), \(what), to the tailnet", at: grant.path / "ports" / index))
+                    findings.append(
+                        RuleFinding(
+                            "a grant of tailnet '\(tailnet.name)' opens port \(port), \(what), to the tailnet", at: grant.path / "ports" / index))
                 }
             }
             for share in tailnet.shares {
                 for (index, port) in share.ports.enumerated() {
                     guard let what = restricted[port] else { continue }
-                    findings.append(RuleFinding(
-                        "tailnet '\(tailnet.name)' shares port \(port), \(what), with tailnet '\(share.tailnet)'", at: share.path / "ports" / index))
+                    findings.append(
+                        RuleFinding(
+                            "tailnet '\(tailnet.name)' shares port \(port), \(what), with tailnet '\(share.tailnet)'", at: share.path / "ports" / index))
                 }
             }
         }
@@ -56,9 +58,10 @@ struct ClusterPortsOffTailnetRule: Rule {
             for rule in node.firewall {
                 guard let what = restricted[rule.port], !(rule.interface.map(clusterDevices.contains) ?? false) else { continue }
                 let place = rule.interface.map { "on \($0)" } ?? "on every interface"
-                findings.append(RuleFinding(
-                    "a firewall rule of node '\(node.name)' admits port \(rule.port), \(what), \(place)",
-                    at: rule.path / (rule.interface == nil ? "allow" : "interface")))
+                findings.append(
+                    RuleFinding(
+                        "a firewall rule of node '\(node.name)' admits port \(rule.port), \(what), \(place)",
+                        at: rule.path / (rule.interface == nil ? "allow" : "interface")))
             }
         }
         return findings

@@ -17,16 +17,21 @@ struct CrossOwnerModelRule: Rule {
             """,
         help: "remove the model from the owner's 'models', or have the model's owner add the caller to the model's 'shared_with'",
         triggering: [
-            RuleExample(.sharedSwitch, replacing: "    master_key: {file: ~/.bob-litellm.env}\n",
-                        with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, ↓qwen3.5-122b]\n"),
+            RuleExample(
+                .sharedSwitch, replacing: "    master_key: {file: ~/.bob-litellm.env}\n",
+                with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, ↓qwen3.5-122b]\n")
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
-            RuleExample(.sharedSwitch, [
-                ("    master_key: {file: ~/.bob-litellm.env}\n",
-                 "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n"),
-                ("    port: 8000\n", "    port: 8000\n    shared_with: [bob]\n"),
-            ]),
+            RuleExample(
+                .sharedSwitch,
+                [
+                    (
+                        "    master_key: {file: ~/.bob-litellm.env}\n",
+                        "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n"
+                    ),
+                    ("    port: 8000\n", "    port: 8000\n    shared_with: [bob]\n"),
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -40,11 +45,16 @@ struct CrossOwnerModelRule: Rule {
                 else { continue }
                 let head = model.head
                 let callers = litellms[owner.name] ?? []
-                let reach = callers.isEmpty ? "" : ": \(callers.joined(separator: ", ")) would reach its unauthenticated vLLM port \(model.port) on '\(head.name)' directly"
-                findings.append(RuleFinding(
-                    "owner '\(owner.name)' routes model '\(model.name)' of owner '\(head.owner)'\(reach), past the LiteLLM keys and logs of '\(head.owner)', and the model does not list '\(owner.name)' in shared_with",
-                    at: owner.path / "models" / index,
-                    help: "remove '\(model.name)' from owners.\(owner.name).models, or, if '\(head.owner)' agrees, add 'shared_with: [\(owner.name)]' to model '\(model.name)'"))
+                let reach =
+                    callers.isEmpty
+                    ? "" : ": \(callers.joined(separator: ", ")) would reach its unauthenticated vLLM port \(model.port) on '\(head.name)' directly"
+                findings.append(
+                    RuleFinding(
+                        "owner '\(owner.name)' routes model '\(model.name)' of owner '\(head.owner)'\(reach), past the LiteLLM keys and logs of '\(head.owner)', and the model does not list '\(owner.name)' in shared_with",
+                        at: owner.path / "models" / index,
+                        help:
+                            "remove '\(model.name)' from owners.\(owner.name).models, or, if '\(head.owner)' agrees, add 'shared_with: [\(owner.name)]' to model '\(model.name)'"
+                    ))
             }
         }
         return findings

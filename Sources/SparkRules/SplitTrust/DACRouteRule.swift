@@ -30,9 +30,10 @@ struct DACRouteRule: Rule {
         for node in context.plan.nodes {
             for (index, route) in node.advertiseRoutes.enumerated() {
                 for link in context.plan.links where route.overlaps(link.subnet) {
-                    findings.append(RuleFinding(
-                        "node '\(node.name)' advertises \(route), which covers \(link.phrase) \(link.subnet)",
-                        at: node.path / "advertise_routes" / index))
+                    findings.append(
+                        RuleFinding(
+                            "node '\(node.name)' advertises \(route), which covers \(link.phrase) \(link.subnet)",
+                            at: node.path / "advertise_routes" / index))
                 }
             }
         }

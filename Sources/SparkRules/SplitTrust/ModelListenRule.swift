@@ -27,10 +27,15 @@ struct ModelListenRule: Rule {
             .clean(.twoOwnerLab), RuleExample(.twoOwnerLab, replacing: "    port: 8000\n", with: "    port: 8000\n    listen: dac\n"),
             .clean(.catalogLab),
             // On the tailnet with a key: the policy grants the tailnet's tag alone the port.
-            RuleExample(.mixedBox, [
-                ("    apps: [{litellm: {runner: compose, port: 4000}}]\n", "    apps: [{litellm: {runner: compose, port: 4000}}]\n    tailnet_ip: 100.64.0.10\n"),
-                ("      trust_remote_code: true\n", "      trust_remote_code: true\n    listen: tailnet\n    api_key: {file: ~/.kimi-vllm.env}\n"),
-            ]),
+            RuleExample(
+                .mixedBox,
+                [
+                    (
+                        "    apps: [{litellm: {runner: compose, port: 4000}}]\n",
+                        "    apps: [{litellm: {runner: compose, port: 4000}}]\n    tailnet_ip: 100.64.0.10\n"
+                    ),
+                    ("      trust_remote_code: true\n", "      trust_remote_code: true\n    listen: tailnet\n    api_key: {file: ~/.kimi-vllm.env}\n"),
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -42,7 +47,8 @@ struct ModelListenRule: Rule {
             // The head's tailnet address with a key: the policy grants the tailnet's tag alone (TailnetPolicyPlanner).
             if cluster.listen == .tailnet, cluster.apiKey != nil, host == cluster.head.tailnetIP?.description { return nil }
             let expected = cluster.link.map { link in "the address \(cluster.headAddress!) of '\(cluster.head.name)' on \(link.phrase)" } ?? "loopback"
-            let reach = host == Service.everyAddress
+            let reach =
+                host == Service.everyAddress
                 ? "every interface of '\(cluster.head.name)', the tailnet and its LANs included"
                 : "\(host), not \(expected)"
             return RuleFinding(

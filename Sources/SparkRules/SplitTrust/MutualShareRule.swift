@@ -22,16 +22,21 @@ struct MutualShareRule: Rule {
         nonTriggering: [
             .clean(.twoOwnerLab),
             // A shared node states its tailnet address (ST012).
-            RuleExample(.twoOwnerLab, [
-                ("    ssh: true\n", "    ssh: true\n    share: [{with: client-net, nodes: [spark-01], ports: [8080]}]\n"),
-                ("    keep_members_open: true\n", "    keep_members_open: true\n    accept: [{from: you-net, nodes: [spark-01]}]\n"),
-                ("    mgmt_ip: 192.0.2.21\n", "    mgmt_ip: 192.0.2.21\n    tailnet_ip: 100.64.0.21\n"),
-            ]),
+            RuleExample(
+                .twoOwnerLab,
+                [
+                    ("    ssh: true\n", "    ssh: true\n    share: [{with: client-net, nodes: [spark-01], ports: [8080]}]\n"),
+                    ("    keep_members_open: true\n", "    keep_members_open: true\n    accept: [{from: you-net, nodes: [spark-01]}]\n"),
+                    ("    mgmt_ip: 192.0.2.21\n", "    mgmt_ip: 192.0.2.21\n    tailnet_ip: 100.64.0.21\n"),
+                ]),
             // One acceptance covers two shares.
             RuleExample(
                 .sharedSwitch,
                 [
-                    ("    ssh: true\n", "    ssh: true\n    share: [{with: bob-net, nodes: [gpu-a], ports: [8080]}, {with: bob-net, nodes: [gpu-b], ports: [22]}]\n"),
+                    (
+                        "    ssh: true\n",
+                        "    ssh: true\n    share: [{with: bob-net, nodes: [gpu-a], ports: [8080]}, {with: bob-net, nodes: [gpu-b], ports: [22]}]\n"
+                    ),
                     ("    users: [bob@example.com]\n", "    users: [bob@example.com]\n    accept: [{from: alice-net, nodes: [gpu-a, gpu-b]}]\n"),
                     ("    mgmt_ip: 192.0.2.31\n", "    mgmt_ip: 192.0.2.31\n    tailnet_ip: 100.64.0.31\n"),
                     ("    mgmt_ip: 192.0.2.32\n", "    mgmt_ip: 192.0.2.32\n    tailnet_ip: 100.64.0.32\n"),
@@ -48,18 +53,20 @@ struct MutualShareRule: Rule {
                 let accepted = Set(context.plan.tailnet(named: share.tailnet)?.accepts.filter { $0.tailnet == tailnet.name }.flatMap(\.nodes) ?? [])
                 let missing = share.nodes.filter { !accepted.contains($0) }
                 if !missing.isEmpty {
-                    findings.append(RuleFinding(
-                        "tailnet '\(tailnet.name)' shares \(missing.joined(separator: ", ")) with '\(share.tailnet)', which does not accept that share",
-                        at: share.path / "with"))
+                    findings.append(
+                        RuleFinding(
+                            "tailnet '\(tailnet.name)' shares \(missing.joined(separator: ", ")) with '\(share.tailnet)', which does not accept that share",
+                            at: share.path / "with"))
                 }
             }
             for accept in tailnet.accepts {
                 let shared = Set(context.plan.tailnet(named: accept.tailnet)?.shares.filter { $0.tailnet == tailnet.name }.flatMap(\.nodes) ?? [])
                 let missing = accept.nodes.filter { !shared.contains($0) }
                 if !missing.isEmpty {
-                    findings.append(RuleFinding(
-                        "tailnet '\(tailnet.name)' accepts \(missing.joined(separator: ", ")) from '\(accept.tailnet)', which does not share them",
-                        at: accept.path / "from"))
+                    findings.append(
+                        RuleFinding(
+                            "tailnet '\(tailnet.name)' accepts \(missing.joined(separator: ", ")) from '\(accept.tailnet)', which does not share them",
+                            at: accept.path / "from"))
                 }
             }
         }

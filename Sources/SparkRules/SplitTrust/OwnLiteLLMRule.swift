@@ -15,7 +15,7 @@ struct OwnLiteLLMRule: Rule {
         triggering: [
             RuleExample(
                 .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
-                with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, litellm: ↓spark-01}}"),
+                with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, litellm: ↓spark-01}}")
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
@@ -32,9 +32,10 @@ struct OwnLiteLLMRule: Rule {
                     let other = context.plan.node(named: target)
                 else { continue }
                 let whose = other.owner.name == node.owner.name ? "another node of the same owner" : "owner '\(other.owner.name)'"
-                findings.append(RuleFinding(
-                    "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner.name)') talks to the LiteLLM on '\(target)', which belongs to \(whose)",
-                    at: options.path / "litellm"))
+                findings.append(
+                    RuleFinding(
+                        "app \(app.rawValue) on node '\(node.name)' (owner '\(node.owner.name)') talks to the LiteLLM on '\(target)', which belongs to \(whose)",
+                        at: options.path / "litellm"))
             }
         }
         return findings

@@ -12,7 +12,9 @@ struct OwnTailnetRule: Rule {
             LiteLLM, chats and keys.
             """,
         help: "remove the node's 'tailnet' setting, or give the node to the owner of that tailnet",
-        triggering: [RuleExample(.twoOwnerLab, replacing: "    tailnet_hostname: sparky-02\n", with: "    tailnet_hostname: sparky-02\n    tailnet: ↓you-net\n")],
+        triggering: [
+            RuleExample(.twoOwnerLab, replacing: "    tailnet_hostname: sparky-02\n", with: "    tailnet_hostname: sparky-02\n    tailnet: ↓you-net\n")
+        ],
         nonTriggering: [
             .clean(.twoOwnerLab),
             RuleExample(.twoOwnerLab, replacing: "    tailnet_hostname: sparky-02\n", with: "    tailnet_hostname: sparky-02\n    tailnet: client-net\n"),

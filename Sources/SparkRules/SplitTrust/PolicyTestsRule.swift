@@ -37,15 +37,17 @@ struct PolicyTestsRule: Rule {
                 guard let (host, port) = TailnetPolicy.split(failure.target) else { continue }
                 let source = failure.test.source
                 if failure.expected {
-                    findings.append(RuleFinding(
-                        "the policy of tailnet '\(tailnet.name)' fails its own test: \(source) should reach \(failure.target) but no grant admits it; Tailscale refuses to save it",
-                        at: tailnet.path))
+                    findings.append(
+                        RuleFinding(
+                            "the policy of tailnet '\(tailnet.name)' fails its own test: \(source) should reach \(failure.target) but no grant admits it; Tailscale refuses to save it",
+                            at: tailnet.path))
                     continue
                 }
                 let culprits = tailnet.policy.grants(admitting: source, to: host, port: port)
-                findings.append(RuleFinding(
-                    "the policy of tailnet '\(tailnet.name)' fails its own test: a grant lets \(source) reach \(failure.target), which the tests deny; Tailscale refuses to save it",
-                    at: culprits.compactMap(\.path).first ?? tailnet.path))
+                findings.append(
+                    RuleFinding(
+                        "the policy of tailnet '\(tailnet.name)' fails its own test: a grant lets \(source) reach \(failure.target), which the tests deny; Tailscale refuses to save it",
+                        at: culprits.compactMap(\.path).first ?? tailnet.path))
             }
         }
         return findings

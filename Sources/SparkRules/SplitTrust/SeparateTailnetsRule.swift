@@ -25,9 +25,10 @@ struct SeparateTailnetsRule: Rule {
         var ownersOfTailnet: [String: [String]] = [:]
         for owner in context.plan.owners {
             if let earlier = ownersOfTailnet[owner.tailnet]?.first {
-                findings.append(RuleFinding(
-                    "owners '\(earlier)' and '\(owner.name)' both use tailnet '\(owner.tailnet)': its users reach the apps of both",
-                    at: owner.path / "tailnet"))
+                findings.append(
+                    RuleFinding(
+                        "owners '\(earlier)' and '\(owner.name)' both use tailnet '\(owner.tailnet)': its users reach the apps of both",
+                        at: owner.path / "tailnet"))
             }
             ownersOfTailnet[owner.tailnet, default: []].append(owner.name)
         }
@@ -37,9 +38,10 @@ struct SeparateTailnetsRule: Rule {
             let owners = Set(ownersOfTailnet[tailnet.name] ?? [])
             for (index, user) in tailnet.users.enumerated() {
                 if !owners.isEmpty, let earlier = tailnetsOfUser[user]?.first(where: { !$0.owners.isEmpty && $0.owners != owners }) {
-                    findings.append(RuleFinding(
-                        "user '\(user)' is listed in tailnet '\(earlier.tailnet)' (owner \(earlier.owners.sorted().joined(separator: ", "))) and in tailnet '\(tailnet.name)' (owner \(owners.sorted().joined(separator: ", "))): they reach the apps of both owners",
-                        at: tailnet.path / "users" / index))
+                    findings.append(
+                        RuleFinding(
+                            "user '\(user)' is listed in tailnet '\(earlier.tailnet)' (owner \(earlier.owners.sorted().joined(separator: ", "))) and in tailnet '\(tailnet.name)' (owner \(owners.sorted().joined(separator: ", "))): they reach the apps of both owners",
+                            at: tailnet.path / "users" / index))
                 }
                 tailnetsOfUser[user, default: []].append((tailnet.name, owners))
             }

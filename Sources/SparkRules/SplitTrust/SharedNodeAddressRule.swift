@@ -17,18 +17,22 @@ struct SharedNodeAddressRule: Rule {
             """,
         help: "add 'tailnet_ip: 100.x.y.z' to the node, the address the Tailscale admin console shows for it",
         triggering: [
-            RuleExample(.twoOwnerLab, [
-                ("    keep_members_open: true\n", "    keep_members_open: true\n    share: [{with: you-net, nodes: [↓spark-02], ports: [8080]}]\n"),
-                ("    ssh: true\n", "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n"),
-            ]),
+            RuleExample(
+                .twoOwnerLab,
+                [
+                    ("    keep_members_open: true\n", "    keep_members_open: true\n    share: [{with: you-net, nodes: [↓spark-02], ports: [8080]}]\n"),
+                    ("    ssh: true\n", "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n"),
+                ])
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
-            RuleExample(.twoOwnerLab, [
-                ("    keep_members_open: true\n", "    keep_members_open: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n"),
-                ("    ssh: true\n", "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n"),
-                ("    tailnet_hostname: sparky-02\n", "    tailnet_hostname: sparky-02\n    tailnet_ip: 100.64.0.22\n"),
-            ]),
+            RuleExample(
+                .twoOwnerLab,
+                [
+                    ("    keep_members_open: true\n", "    keep_members_open: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n"),
+                    ("    ssh: true\n", "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n"),
+                    ("    tailnet_hostname: sparky-02\n", "    tailnet_hostname: sparky-02\n    tailnet_ip: 100.64.0.22\n"),
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -37,10 +41,12 @@ struct SharedNodeAddressRule: Rule {
             for share in tailnet.shares where !share.ports.isEmpty {
                 for (index, name) in share.nodes.enumerated() {
                     guard let node = context.plan.node(named: name), node.tailnetIP == nil else { continue }
-                    findings.append(RuleFinding(
-                        "node '\(name)' is shared with the users of tailnet '\(share.tailnet)' but has no tailnet_ip: a grant to its tag \(node.tailnet.tag) does not admit shared-in users (tailscale/tailscale#14445), so the policy admits them to none of ports \(share.ports.sorted().map(String.init).joined(separator: ", ")) there",
-                        at: share.path / "nodes" / index,
-                        help: "add 'tailnet_ip: 100.x.y.z' to node '\(name)', the address the Tailscale admin console shows for it (it can be fixed there)"))
+                    findings.append(
+                        RuleFinding(
+                            "node '\(name)' is shared with the users of tailnet '\(share.tailnet)' but has no tailnet_ip: a grant to its tag \(node.tailnet.tag) does not admit shared-in users (tailscale/tailscale#14445), so the policy admits them to none of ports \(share.ports.sorted().map(String.init).joined(separator: ", ")) there",
+                            at: share.path / "nodes" / index,
+                            help: "add 'tailnet_ip: 100.x.y.z' to node '\(name)', the address the Tailscale admin console shows for it (it can be fixed there)")
+                    )
                 }
             }
         }

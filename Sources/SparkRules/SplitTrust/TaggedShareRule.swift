@@ -21,16 +21,23 @@ struct TaggedShareRule: Rule {
         triggering: [
             // The Spark moves to a tailnet of its own and shares the model's port with lab-net,
             // whose tagged ubuntu gateway calls it.
-            RuleExample(.homelab, [
-                ("    ssh: true\n", "    ssh: true\n    accept: [{from: spark-net, nodes: [spark]}]\n  spark-net:\n    tag: tag:spark\n    users: [me@example.com]\n    share: [{with: ↓lab-net, nodes: [spark], ports: [8000]}]\n"),
-                ("    tailnet_ip: 100.100.10.20\n", "    tailnet_ip: 100.100.10.20\n    tailnet: spark-net\n"),
-            ]),
+            RuleExample(
+                .homelab,
+                [
+                    (
+                        "    ssh: true\n",
+                        "    ssh: true\n    accept: [{from: spark-net, nodes: [spark]}]\n  spark-net:\n    tag: tag:spark\n    users: [me@example.com]\n    share: [{with: ↓lab-net, nodes: [spark], ports: [8000]}]\n"
+                    ),
+                    ("    tailnet_ip: 100.100.10.20\n", "    tailnet_ip: 100.100.10.20\n    tailnet: spark-net\n"),
+                ]),
             // No share at all: the gateway of lab-net calls a model on another tailnet.
-            RuleExample(.homelab, [
-                ("    ssh: true\n", "    ssh: true\n  spark-net:\n    tag: tag:spark\n    users: [me@example.com]\n"),
-                ("    tailnet_ip: 100.100.10.20\n", "    tailnet_ip: 100.100.10.20\n    tailnet: spark-net\n"),
-                ("    listen: tailnet\n", "    listen: ↓tailnet\n"),
-            ]),
+            RuleExample(
+                .homelab,
+                [
+                    ("    ssh: true\n", "    ssh: true\n  spark-net:\n    tag: tag:spark\n    users: [me@example.com]\n"),
+                    ("    tailnet_ip: 100.100.10.20\n", "    tailnet_ip: 100.100.10.20\n    tailnet: spark-net\n"),
+                    ("    listen: tailnet\n", "    listen: ↓tailnet\n"),
+                ]),
         ],
         nonTriggering: [
             .clean(.twoOwnerLab),
@@ -50,15 +57,18 @@ struct TaggedShareRule: Rule {
                 let share = plan.tailnet(named: head.tailnet.name)?.shares.first {
                     $0.tailnet == caller.tailnet.name && $0.nodes.contains(head.name)
                 }
-                let why = "'\(caller.name)' carries \(caller.tailnet.tag), and a node is shared with users, never with tagged devices (tailscale.com/kb/1084/sharing, tailscale/tailscale#5321)"
+                let why =
+                    "'\(caller.name)' carries \(caller.tailnet.tag), and a node is shared with users, never with tagged devices (tailscale.com/kb/1084/sharing, tailscale/tailscale#5321)"
                 if let share {
-                    findings.append(RuleFinding(
-                        "tailnet '\(head.tailnet.name)' shares '\(head.name)' with '\(caller.tailnet.name)', whose node '\(caller.name)' calls model '\(cluster.name)' there through the share, which it cannot use: \(why)",
-                        at: share.path / "with"))
+                    findings.append(
+                        RuleFinding(
+                            "tailnet '\(head.tailnet.name)' shares '\(head.name)' with '\(caller.tailnet.name)', whose node '\(caller.name)' calls model '\(cluster.name)' there through the share, which it cannot use: \(why)",
+                            at: share.path / "with"))
                 } else {
-                    findings.append(RuleFinding(
-                        "the LiteLLM on '\(caller.name)' (tailnet '\(caller.tailnet.name)') calls model '\(cluster.name)' on the tailnet '\(head.tailnet.name)' of '\(head.name)', which it is no device of; no share can admit it: \(why)",
-                        at: cluster.path / "listen"))
+                    findings.append(
+                        RuleFinding(
+                            "the LiteLLM on '\(caller.name)' (tailnet '\(caller.tailnet.name)') calls model '\(cluster.name)' on the tailnet '\(head.tailnet.name)' of '\(head.name)', which it is no device of; no share can admit it: \(why)",
+                            at: cluster.path / "listen"))
                 }
             }
         }

@@ -23,10 +23,12 @@ struct CrossOwnerClusterRule: Rule {
             """,
         help: "keep each cluster within one owner's nodes, or record the agreement with accept_risks: [{rule: TR001, reason: \"…\"}]",
         triggering: [
-            RuleExample(.twoOwnerLab, [
-                ("accept_risks:\n  - rule: TR001\n", "accept_risks:\n  - rule: CL007\n"),
-                ("workers: [spark-02]", "workers: [↓spark-02]"),
-            ]),
+            RuleExample(
+                .twoOwnerLab,
+                [
+                    ("accept_risks:\n  - rule: TR001\n", "accept_risks:\n  - rule: CL007\n"),
+                    ("workers: [spark-02]", "workers: [↓spark-02]"),
+                ])
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
@@ -34,10 +36,11 @@ struct CrossOwnerClusterRule: Rule {
         for model in context.plan.clusters {
             let head = model.head
             for (index, worker) in model.workers.enumerated() where worker.owner != head.owner {
-                findings.append(RuleFinding(
-                    "model '\(model.name)' runs a rank on '\(worker.name)' (owner '\(worker.owner)') while its head '\(head.name)' belongs to '\(head.owner)': '\(worker.owner)' can read every prompt sent to it, and each owner can run code on the other's node through Ray, in the host's network: "
-                        + "on '\(head.name)' it reaches \(Self.reach(head.name, in: context.plan)); on '\(worker.name)', \(Self.reach(worker.name, in: context.plan))",
-                    at: model.clusterPath / "workers" / index))
+                findings.append(
+                    RuleFinding(
+                        "model '\(model.name)' runs a rank on '\(worker.name)' (owner '\(worker.owner)') while its head '\(head.name)' belongs to '\(head.owner)': '\(worker.owner)' can read every prompt sent to it, and each owner can run code on the other's node through Ray, in the host's network: "
+                            + "on '\(head.name)' it reaches \(Self.reach(head.name, in: context.plan)); on '\(worker.name)', \(Self.reach(worker.name, in: context.plan))",
+                        at: model.clusterPath / "workers" / index))
             }
         }
         return findings

@@ -17,7 +17,8 @@ struct ShadowedFirewallRule: Rule {
             from its text is refused rather than reordered, because moving it ahead of the denies \
             would open ssh or an app to the other owner.
             """,
-        help: "narrow 'from' (or set 'interface') so the rule leaves out the link peer the generated deny names; to admit a peer to one app, give that app an exposure to the peer instead",
+        help:
+            "narrow 'from' (or set 'interface') so the rule leaves out the link peer the generated deny names; to admit a peer to one app, give that app an exposure to the peer instead",
         triggering: [
             RuleExample(.twoOwnerLab, replacing: "    dac_second_ip: 198.51.100.9\n", with: "    dac_second_ip: 198.51.100.9\n    firewall: [{allow: ↓22}]\n"),
             RuleExample(
@@ -27,7 +28,8 @@ struct ShadowedFirewallRule: Rule {
         nonTriggering: [
             .clean(.twoOwnerLab),
             RuleExample(
-                .twoOwnerLab, replacing: "    dac_second_ip: 198.51.100.9\n", with: "    dac_second_ip: 198.51.100.9\n    firewall: [{allow: 22, from: 192.0.2.0/24}]\n"),
+                .twoOwnerLab, replacing: "    dac_second_ip: 198.51.100.9\n",
+                with: "    dac_second_ip: 198.51.100.9\n    firewall: [{allow: 22, from: 192.0.2.0/24}]\n"),
             RuleExample(
                 .twoOwnerLab, replacing: "    dac_second_ip: 198.51.100.9\n",
                 with: "    dac_second_ip: 198.51.100.9\n    firewall: [{allow: 22, from: 198.51.100.2, proto: udp}, {allow: 9100, interface: enp1s0f0np0}]\n"),
@@ -43,9 +45,10 @@ struct ShadowedFirewallRule: Rule {
                 guard let first = cutting.first else { continue }
                 let kept = cutting.map { $0.source ?? "any" }
                 let unique = kept.enumerated().filter { !kept[..<$0.offset].contains($0.element) }.map(\.element)
-                findings.append(RuleFinding(
-                    "firewall rule \(extra.path) of '\(node.name)' allows \(extra.proto.rawValue) port \(extra.port) from \(extra.from?.description ?? "any"), but ufw's first match wins and the generated rule '\(first.comment)' comes first: \(unique.joined(separator: ", ")) stays denied, so the rule does not do what it says",
-                    at: extra.path / "allow"))
+                findings.append(
+                    RuleFinding(
+                        "firewall rule \(extra.path) of '\(node.name)' allows \(extra.proto.rawValue) port \(extra.port) from \(extra.from?.description ?? "any"), but ufw's first match wins and the generated rule '\(first.comment)' comes first: \(unique.joined(separator: ", ")) stays denied, so the rule does not do what it says",
+                        at: extra.path / "allow"))
             }
         }
         return findings
