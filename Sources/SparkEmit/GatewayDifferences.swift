@@ -18,6 +18,28 @@ struct GatewayDifferences {
         self.reach = LiteLLMReach(plan, node, litellm)
     }
 
+    /// The gateway's name where a sentence of another owner's needs it.
+    static let name = "LiteLLM"
+
+    /// The bullet joining what the apps hold (`credentials`, as clauses) with the master key,
+    /// which stays with the gateway.
+    static func masterKeyStays(_ credentials: [String]) -> String {
+        credentials.joined(separator: ", and ") + "; the master key stays with \(name)."
+    }
+
+    /// The bullet of a gateway that binds every address with no TLS front, on a compose node.
+    var everyAddressBind: String? {
+        bindsEveryAddress ? "LiteLLM binds every address (\(Service.everyAddress):\(reach.port)), on the host network: \(reach.whoDecides)." : nil
+    }
+
+    /// The firewall's bullet on a compose node with a gateway: what ufw admits, LiteLLM's port
+    /// from its callers included.
+    var firewall: String {
+        reach.callers.isEmpty
+            ? "ufw is reset to the generated rules: nothing but ssh and the tailnet ports of the apps is admitted."
+            : "ufw is reset to the generated rules: nothing but ssh, the tailnet ports of the apps and LiteLLM's port from \(reach.callerList) is admitted."
+    }
+
     /// LiteLLM binds every address (offered over a LAN) with no TLS front before it.
     var bindsEveryAddress: Bool { reach.bindsEveryAddress && !node.has(.nginx) }
 

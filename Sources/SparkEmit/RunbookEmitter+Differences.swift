@@ -25,12 +25,8 @@ extension RunbookEmitter {
                     + "`--include-dashboard=True --dashboard-host 0.0.0.0`: the job API runs any code it is sent. Ray's GCS and raylet "
                     + "still listen on every address (every Ray release does), so ufw admits only the cluster peer, on the DAC.")
         }
-        if node.apps.contains(where: \.isSpeech) {
-            items.append(
-                "The speech NIM uses the host network instead of a published port (Docker DNATs those before ufw's INPUT chain, "
-                    + "so the whole LAN would reach it), on the NIMs' own port 9000, one per node: its Triton takes 8000 to 8002 too. "
-                    + "Its cache belongs to uid \(SpeechNIM.containerUID), the user it runs as.")
-        }
+        // The apps' own, each once: two NIMs of a kind share theirs.
+        for item in node.operations.flatMap(\.catalogDifferences) where !items.contains(item) { items.append(item) }
         items += [
             "ssh comes from the LAN; the panel's key, and the head's on its workers, work from their holder's address alone and run "
                 + "only the lines of a gate script (`restrict,from=,command=` in authorized_keys), instead of a plain `authorized_keys` line: "
@@ -60,16 +56,13 @@ extension RunbookEmitter {
         let linked = node.clusterRoles.filter { $0.kind == .head && !$0.cluster.isKeyed && $0.cluster.link != nil }.map(\.cluster)
         let front = gateway?.tailnetFront ?? ""
         let wildcard = gateway?.bindsEveryAddress == true
-        let reach = gateway?.reach
         var items = [
             (keyed.isEmpty && linked.isEmpty && !wildcard ? "Every service binds 127.0.0.1" : "Every other service binds 127.0.0.1")
                 + " and uses the host network instead of publishing ports" + (defaults.isEmpty ? "" : " (\(defaults.joined(separator: "; ")))")
                 + ": Docker DNATs published ports before ufw's INPUT chain, and tailscaled accepts everything arriving on "
                 + "`tailscale0` ahead of ufw." + front
         ]
-        if let reach, wildcard {
-            items.append("LiteLLM binds every address (\(Service.everyAddress):\(reach.port)), on the host network: \(reach.whoDecides).")
-        }
+        if let bind = gateway?.everyAddressBind { items.append(bind) }
         for cluster in linked {
             let link = cluster.link.map { " on \($0.phrase)" } ?? ""
             items.append(
@@ -81,7 +74,7 @@ extension RunbookEmitter {
             items.append(
                 "Model \(cluster.name) binds the node's tailnet address, \(cluster.apiHost), and asks for a key (vLLM reads VLLM_API_KEY "
                     + "from an env file, never a command line): the tailnet policy grants its port to \(node.tailnet.tag) alone, so the "
-                    + "nodes whose LiteLLM calls it reach it and the tailnet's users do not. It starts once tailscale0 has that address: "
+                    + "nodes whose \(GatewayDifferences.name) calls it reach it and the tailnet's users do not. It starts once tailscale0 has that address: "
                     + "until then compose restarts it.")
         }
         guard let gateway else {
@@ -109,9 +102,7 @@ extension RunbookEmitter {
         items += [
             "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
                 + "that exposes a model port is rejected when saved.",
-            reach?.callers.isEmpty == false
-                ? "ufw is reset to the generated rules: nothing but ssh, the tailnet ports of the apps and LiteLLM's port from \(reach?.callerList ?? "") is admitted."
-                : "ufw is reset to the generated rules: nothing but ssh and the tailnet ports of the apps is admitted.",
+            gateway.firewall,
         ]
         return items.map { "- \($0)\n" }.joined()
     }
@@ -126,7 +117,7 @@ extension RunbookEmitter {
                 "vLLM binds the address of the link its callers use when another node calls it, and loopback otherwise, "
                     + "instead of `0.0.0.0`: tailscaled accepts everything arriving on `tailscale0` ahead of ufw, so a wildcard "
                     + "listener would be reachable from the tailnet whatever ufw says. A node reaches a model's port only when "
-                    + "its owner's LiteLLM routes to that model.")
+                    + "its owner's \(GatewayDifferences.name) routes to that model.")
         }
         if node.workloads.contains(where: { $0.runner == .compose }) {
             items.append(
@@ -136,11 +127,9 @@ extension RunbookEmitter {
         }
         items += GatewayDifferences(plan: plan, node: node)?.fromGuide ?? []
         let keyed = node.secretFiles.contains { $0.virtualKeyFor != nil }
-        if keyed || node.has(.hermesWebUI) {
-            items.append(
-                [keyed ? "Apps get virtual keys of their own" : nil, node.has(.hermesWebUI) ? "Hermes WebUI gets a password" : nil]
-                    .compactMap { $0 }.joined(separator: ", and ") + "; the master key stays with LiteLLM.")
-        }
+        // What the apps hold instead of the gateway's master key: virtual keys, their own logins.
+        let credentials = (keyed ? ["Apps get virtual keys of their own"] : []) + node.operations.compactMap(\.ownCredential)
+        if !credentials.isEmpty { items.append(GatewayDifferences.masterKeyStays(credentials)) }
         items += [
             "The tailnet policy uses `grants`, declares every tag in `tagOwners`, and has a `tests` block so a policy "
                 + "that exposes a model port is rejected when saved.",

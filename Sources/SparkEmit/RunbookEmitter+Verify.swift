@@ -25,8 +25,7 @@ extension RunbookEmitter {
         // Listeners a named host reaches from a LAN: it gets an answer, the rest of the LAN does not.
         for service in node.services {
             guard case .hosts(let link, let names) = service.exposure, let own = node.interface(on: link) else { continue }
-            var path = "/v1/models"
-            if case .app(let name) = service.role, App(rawValue: name)?.isSpeech == true { path = SpeechNIM.readinessPath }
+            let path = service.readinessPath ?? "/v1/models"
             book.text += "\nFrom host \(names.joined(separator: " or ")), `curl -fsS http://\(own.address):\(service.port)\(path)` answers "
             book.text += "(\(service.name)); from any other machine on \(own.link.phrase), `nc -zv -w 3 \(own.address) \(service.port)` fails.\n"
         }

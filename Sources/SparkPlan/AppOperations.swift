@@ -64,6 +64,12 @@ public struct AppOperations: Sendable {
     public var pulledByItself: [String] = []
     /// Paragraphs after the Apps step's commands.
     public var notes: [String] = []
+    /// Bullets of the runbook's last step on a catalog's node: where the app departs from
+    /// spark-control's own setup (spark-vllm-docker, NIMs published on the LAN).
+    public var catalogDifferences: [String] = []
+    /// What the app holds besides the gateway's keys, as a clause of the runbook's last step on a
+    /// node that may replace a hand-made stack ("Hermes WebUI gets a password").
+    public var ownCredential: String?
     /// The title of the app's section in verify.sh, and its lines; no section without checks.
     public var checkSection: String = ""
     public var checks: [Check] = []

@@ -41,9 +41,13 @@ public struct Service: Hashable, Sendable {
     public let path: SpecPath
     /// True for a model started by hand, which may well be stopped. Not part of its identity.
     public let manualStart: Bool
+    /// The HTTP path a caller asks to see that it serves, when its kind says (a speech NIM's
+    /// readiness); nil for an OpenAI-style API, which answers on `/v1/models`. Not part of its identity.
+    public let readinessPath: String?
 
     public init(
-        role: Role, name: String, port: Int, bindAddress: String, exposure: Exposure, path: SpecPath = .root, manualStart: Bool = false
+        role: Role, name: String, port: Int, bindAddress: String, exposure: Exposure, path: SpecPath = .root, manualStart: Bool = false,
+        readinessPath: String? = nil
     ) {
         self.role = role
         self.name = name
@@ -52,6 +56,7 @@ public struct Service: Hashable, Sendable {
         self.exposure = exposure
         self.path = path
         self.manualStart = manualStart
+        self.readinessPath = readinessPath
     }
 
     public static func == (lhs: Service, rhs: Service) -> Bool {

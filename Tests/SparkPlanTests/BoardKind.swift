@@ -7,6 +7,7 @@ import SparkSpec
 /// costs is this one type. It stands in for n8n's kind, so no case of `App` is added for a test.
 struct BoardKind: AppKind {
     let app = App.n8n
+    let names = ["Board"]
     static let databasePort = 5433
     static let image = "ghcr.io/example/board:1.4.2@sha256:" + String(repeating: "ab", count: 32)
 

@@ -5,6 +5,9 @@ import SparkSpec
 /// `AppKinds.all`; emitters render what it adds by runner and never switch on the app.
 protocol AppKind: Sendable {
     var app: App { get }
+    /// The words prose names the app by ("LiteLLM", "NGINX"): only its kind and its planner
+    /// may write them, and a source scan keeps them out of the runbook and verify emitters.
+    var names: [String] { get }
     /// The container the app runs in, or nil for an app spark-gen does not run in a container
     /// (LiteLLM runs under systemd, Hermes Agent from its own installer).
     func workload(_ context: AppContext) -> Workload?
@@ -124,6 +127,9 @@ enum AppKinds {
         case .parakeet, .magpie: return SpeechKind(app: app)
         }
     }
+
+    /// The words prose names `app` by, as its kind declares them.
+    static func names(_ app: App) -> [String] { kind(app).names }
 
     /// The kind of each of a node's apps with the context it lowers in, in the order the
     /// topology lists the apps.

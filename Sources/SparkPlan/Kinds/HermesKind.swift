@@ -3,6 +3,7 @@ import SparkSpec
 /// Hermes Agent, which its own installer sets up (the runbook says how): no workload, no port.
 struct HermesKind: AppKind {
     let app = App.hermes
+    let names = ["Hermes"]
 
     /// Its installer runs before the apps start: Hermes WebUI mounts `~/.hermes`, which it creates.
     func operations(_ context: AppContext) -> AppOperations {

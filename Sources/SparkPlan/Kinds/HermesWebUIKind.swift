@@ -3,6 +3,7 @@ import SparkSpec
 /// Hermes WebUI over the Hermes Agent state in the user's home, behind its login.
 struct HermesWebUIKind: AppKind {
     let app = App.hermesWebUI
+    let names = ["Hermes WebUI"]
 
     func workload(_ context: AppContext) -> Workload? {
         let node = context.node
@@ -26,6 +27,7 @@ struct HermesWebUIKind: AppKind {
         let node = context.node
         var operations = AppOperations()
         operations.beforeStart = [.init("mkdir -p \(node.home)/.hermes \(node.home)/workspace   # as \(node.user): Docker would create them owned by root")]
+        operations.ownCredential = "Hermes WebUI gets a password"
         guard let password = context.options?.password, let port = node.port(of: app) else { return operations }
         operations.notes = ["Hermes WebUI asks for the password in `\(password.file.absolute(home: node.home))` (\(password.variable))."]
         operations.checkSection = "Hermes WebUI"

@@ -3,6 +3,7 @@ import SparkSpec
 /// PostgreSQL for LiteLLM's keys and spend: loopback only, password required everywhere.
 struct LiteLLMDatabaseKind: AppKind {
     let app = App.litellmDB
+    let names = ["PostgreSQL", "Postgres"]
 
     /// Password authentication for socket and TCP connections from the first start of the database.
     static let initdbArguments = "--auth-local=scram-sha-256 --auth-host=scram-sha-256"

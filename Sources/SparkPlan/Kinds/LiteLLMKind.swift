@@ -4,6 +4,7 @@ import SparkSpec
 /// writes the unit), or, with `runner: compose`, a compose service running LiteLLM's image.
 struct LiteLLMKind: AppKind {
     let app = App.litellm
+    let names = ["LiteLLM"]
     /// Where the container finds the generated config.
     static let configInContainer = "/app/config.yaml"
 

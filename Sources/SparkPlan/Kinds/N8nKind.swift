@@ -3,6 +3,7 @@ import SparkSpec
 /// n8n, with its webhooks addressed by the node's tailnet name.
 struct N8nKind: AppKind {
     let app = App.n8n
+    let names = ["n8n"]
 
     func workload(_ context: AppContext) -> Workload? {
         let host = context.node.tailnetHostname

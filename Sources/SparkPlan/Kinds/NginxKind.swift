@@ -4,6 +4,7 @@ import SparkSpec
 /// loopback like every app; the tailnet reaches it through `tailscale serve`.
 struct NginxKind: AppKind {
     let app = App.nginx
+    let names = ["NGINX", "nginx"]
 
     func workload(_ context: AppContext) -> Workload? {
         let stackDir = context.stackDir

@@ -3,6 +3,7 @@ import SparkSpec
 /// Open WebUI, talking to the owner's LiteLLM with a virtual key of its own.
 struct OpenWebUIKind: AppKind {
     let app = App.openWebUI
+    let names = ["Open WebUI"]
 
     func workload(_ context: AppContext) -> Workload? {
         Workload(

@@ -4,6 +4,7 @@ import SparkSpec
 /// kept on disk (a cache that is lost on restart costs only repeated work).
 struct RedisKind: AppKind {
     let app = App.redis
+    let names = ["Redis"]
 
     func workload(_ context: AppContext) -> Workload? {
         // The image's own default binds every address with protected-mode off

@@ -8,6 +8,7 @@ import SparkSpec
 /// which must be writable by that user (the crash 002 fixed by chowning the volume to 1000).
 struct SpeechKind: AppKind {
     let app: App
+    var names: [String] { [app == .parakeet ? "Parakeet" : "Magpie", "NIM"] }
 
     var nim: SpeechNIM { SpeechNIM.of(app)! }
 
@@ -30,7 +31,9 @@ struct SpeechKind: AppKind {
         let path = context.options.map { $0.port == nil ? $0.path : $0.path / "port" } ?? context.path
         let entry = context.options?.path ?? context.path
         var services = [
-            Service(role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: Service.everyAddress, exposure: exposure(context), path: path),
+            Service(
+                role: .app(app.rawValue), name: app.rawValue, port: port, bindAddress: Service.everyAddress, exposure: exposure(context), path: path,
+                readinessPath: SpeechNIM.readinessPath),
             Service(
                 role: .app(app.rawValue), name: "\(app.rawValue) grpc", port: nim.grpcPort, bindAddress: Service.everyAddress, exposure: .localOnly, path: entry
             ),
@@ -84,6 +87,12 @@ struct SpeechKind: AppKind {
                 + "`~/.docker/config.json`, so run `docker logout nvcr.io` once they are up if you would rather not keep it there "
                 + "(a restart needs no pull). A first start takes up to half an hour. They run as uid \(uid), which must "
                 + "own their caches: the crash a Magpie with a root-owned cache has at start."
+        ]
+        // Against spark-control's own setup, which publishes the NIMs' ports on the LAN.
+        operations.catalogDifferences = [
+            "The speech NIM uses the host network instead of a published port (Docker DNATs those before ufw's INPUT chain, "
+                + "so the whole LAN would reach it), on the NIMs' own port 9000, one per node: its Triton takes 8000 to 8002 too. "
+                + "Its cache belongs to uid \(uid), the user it runs as."
         ]
         return operations
     }
