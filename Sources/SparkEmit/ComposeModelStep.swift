@@ -8,51 +8,63 @@ struct ComposeModelStep {
     /// The node's compose file.
     let compose: String
 
-    /// The step's commands and notes, and the files it reads.
-    func render() -> (text: String, reads: [String]) {
-        guard let service = cluster.serviceName, let workload = cluster.workload else { return ("", []) }
+    /// The files the step reads.
+    var reads: [String] {
+        guard cluster.serviceName != nil, cluster.workload != nil else { return [] }
+        return [compose, Layout.stackPath(node, WaitReadyEmitter.fileName)]
+    }
+
+    /// The step's commands and notes.
+    var parts: [RunbookPart] {
+        guard let service = cluster.serviceName, let workload = cluster.workload else { return [] }
         let model = cluster
-        var text = "```sh\n"
+        var commands: [RunbookCommand] = []
         let manual = model.start == .manual
-        let up = "docker compose -f \(compose)" + (manual ? " --profile \(Workload.manualProfile)" : "") + " up -d \(service)"
+        let up = RunbookCommand("docker compose -f \(compose)" + (manual ? " --profile \(Workload.manualProfile)" : "") + " up -d \(service)")
         // Folders the container mounts, made as the user: Docker would create them owned by root.
         let folders = workload.mounts.compactMap(\.hostPath)
-        if !folders.isEmpty { text += "mkdir -p \(folders.joined(separator: " "))\n" }
+        if !folders.isEmpty { commands.append(RunbookCommand("mkdir -p \(folders.joined(separator: " "))")) }
         let weights = cluster.weights
         switch weights.fetch {
         case .huggingFace:
-            if let line = WeightsDownload.line(weights, on: node) { text += line + "\n" }
-            if !manual { text += up + "\n" + wait(seconds: weights.startTimeout) }
+            if let line = WeightsDownload.line(weights, on: node) { commands.append(RunbookCommand(line)) }
+            if !manual { commands += [up, wait(seconds: weights.startTimeout)] }
         case .serverPull(let command):
             // The server must be up to pull; a manual one is started for the pull and stopped again.
-            text += up + "\n" + wait(seconds: weights.startTimeout)
-            text += "docker exec \(service) \(command.joined(separator: " "))\n"
-            if manual { text += "docker compose -f \(compose) stop \(service)\n" }
+            commands += [up, wait(seconds: weights.startTimeout)]
+            commands.append(RunbookCommand("docker exec \(service) \(command.joined(separator: " "))"))
+            if manual { commands.append(RunbookCommand("docker compose -f \(compose) stop \(service)")) }
         }
-        text += "```\n\n"
-        text += "\(model.runtime.kind.title) serves \(model.servedName) on \(cluster.apiHost):\(model.port) "
-        text += "(compose service `\(service)`, image `\(cluster.image)`).\n"
-        if manual { text += "\n" + switching(service: service) }
-        return (text, [compose, Layout.stackPath(node, WaitReadyEmitter.fileName)])
+        var parts: [RunbookPart] = [
+            .commands(commands),
+            .note(
+                "\(model.runtime.kind.title) serves \(model.servedName) on \(cluster.apiHost):\(model.port) "
+                    + "(compose service `\(service)`, image `\(cluster.image)`)."),
+        ]
+        if manual { parts += switching(service: service) }
+        return parts
     }
 
     /// Stops early, with the container's last log lines, when it dies at start.
-    private func wait(seconds: Int) -> String {
-        WaitReadyEmitter.line(node, container: cluster.serviceName ?? "", url: cluster.readinessURL, seconds: seconds) + "\n"
+    private func wait(seconds: Int) -> RunbookCommand {
+        .check(WaitReadyEmitter.line(node, container: cluster.serviceName ?? "", url: cluster.readinessURL, seconds: seconds))
     }
 
     /// How to run a manual-start model: stop the models that start with the stack, then start it.
-    private func switching(service: String) -> String {
+    private func switching(service: String) -> [RunbookPart] {
         let others = node.workloads.filter { workload in
             !workload.manualStart && node.clusterRoles.contains { $0.kind == .head && $0.cluster.serviceName == workload.name }
         }.map(\.name)
-        var text = "\(cluster.name) does not start with `docker compose up -d` (compose profile `\(Workload.manualProfile)`): "
-        text += "it needs the memory the other models hold. Once the stack is up (not during this first bring-up), to switch to it, and back:\n\n```sh\n"
-        if !others.isEmpty { text += "docker compose -f \(compose) stop \(others.joined(separator: " "))\n" }
-        text += "docker compose -f \(compose) --profile \(Workload.manualProfile) up -d \(service)\n"
-        text += "docker compose -f \(compose) stop \(service) && docker compose -f \(compose) up -d\n```\n\n"
-        text += "While it is stopped LiteLLM answers requests for \(cluster.servedName) with an error; "
-        text += "it never sends them to another model.\n"
-        return text
+        var commands: [RunbookCommand] = []
+        if !others.isEmpty { commands.append(RunbookCommand("docker compose -f \(compose) stop \(others.joined(separator: " "))")) }
+        commands.append(RunbookCommand("docker compose -f \(compose) --profile \(Workload.manualProfile) up -d \(service)"))
+        commands.append(RunbookCommand("docker compose -f \(compose) stop \(service) && docker compose -f \(compose) up -d"))
+        return [
+            .note(
+                "\(cluster.name) does not start with `docker compose up -d` (compose profile `\(Workload.manualProfile)`): "
+                    + "it needs the memory the other models hold. Once the stack is up (not during this first bring-up), to switch to it, and back:"),
+            .commands(commands),
+            .note("While it is stopped LiteLLM answers requests for \(cluster.servedName) with an error; it never sends them to another model."),
+        ]
     }
 }

@@ -25,30 +25,30 @@ struct GatewayStep {
         let user = node.user
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
         book.heading("LiteLLM proxy", kind: .gateway)
-        book.text += "```sh\n"
         book.reads([Layout.stackPath(node, LiteLLMConfigEmitter.fileName), litellm.container == nil ? "/etc/systemd/system/litellm.service" : compose])
         book.reads(node.secretFiles.filter { $0.readers.contains(App.litellm.rawValue) }.map(\.path))
         // What serves the gateway starts first, in the order it serves it: a database, then a cache.
         let serving = node.operations.filter { $0.servesGateway != nil }.sorted { $0.servesGateway! < $1.servesGateway! }
-        for command in serving.flatMap(\.startBeforeGateway) { book.run(command) }
+        var commands = serving.flatMap(\.startBeforeGateway).map { RunbookCommand($0) }
         if let container = litellm.container {
-            book.text += "docker compose -f \(compose) up -d \(container)\n"
+            commands.append(RunbookCommand("docker compose -f \(compose) up -d \(container)"))
         } else {
-            book.text += "sudo systemctl enable --now litellm\n"
+            commands.append(RunbookCommand("sudo systemctl enable --now litellm"))
         }
         // A first start with a database migrates it, which takes a while.
         let wait = LiteLLMWait(node: node, litellm: litellm)
-        book.reads(wait.reads)
-        book.text += wait.line + "\n```\n\n"
+        commands.append(.check(wait.line, reads: wait.reads))
+        book.commands(commands)
         // Its --host: 127.0.0.1, or every address for a gateway offered over a LAN.
-        book.text +=
-            litellm.listenAddress == Service.everyAddress
-            ? "LiteLLM listens on every address (\(litellm.listenAddress):\(litellm.port); this node calls it at \(litellm.bindAddress)) and reaches "
-            : "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches "
-        book.text += litellm.routes.isEmpty ? "no model.\n" : "\(litellm.routes.map { "\($0.servedName) at \($0.apiBase)" }.joined(separator: ", ")).\n"
-        book.text +=
-            "\n`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and that every model answers a one-token completion: "
-        book.text += "run it after every change of the config.\n"
+        book.note(
+            (litellm.listenAddress == Service.everyAddress
+                ? "LiteLLM listens on every address (\(litellm.listenAddress):\(litellm.port); this node calls it at \(litellm.bindAddress)) and reaches "
+                : "LiteLLM listens on \(litellm.bindAddress):\(litellm.port) and reaches ")
+                + (litellm.routes.isEmpty ? "no model." : "\(litellm.routes.map { "\($0.servedName) at \($0.apiBase)" }.joined(separator: ", ")).")
+        )
+        book.note(
+            "`\(Layout.stackPath(node, SmokeEmitter.fileName))` (as \(user)) checks that it is ready and that every model answers a one-token completion: "
+                + "run it after every change of the config.")
 
         if !recipes.virtualKeyFiles.isEmpty {
             let offers = plan.offers.filter { $0.gateway == node.name }
@@ -58,54 +58,58 @@ struct GatewayStep {
                     ? "Virtual keys for the apps (once)"
                     : forApps ? "Virtual keys for the apps and other owners (once)" : "Virtual keys for other owners (once)", kind: .virtualKeys)
             if litellm.database != nil, let master = node.secretFile(defining: litellm.masterKey.variable) {
+                var note = ""
                 if forApps {
-                    book.text += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
-                    book.text += "the apps read it at their first start. "
+                    note += "Each app gets a key of its own, minted with the master key and limited to this LiteLLM's models; "
+                    note += "the apps read it at their first start. "
                 }
                 for offer in offers {
-                    book.text +=
+                    note +=
                         "Owner \(offer.to) gets a key limited to \(offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")), the models offered to it "
-                    book.text +=
+                    note +=
                         "(`\(offer.path)`); \(offer.receivers.joined(separator: ", ")) copies it in its 'Secrets from other nodes' step and calls this LiteLLM "
-                    book.text +=
+                    note +=
                         "\(offer.lan.map { "over LAN \($0)" } ?? "over the tailnet") with it, at \(offer.apiBase). LiteLLM refuses it for any other model. "
                 }
-                book.text += "To mint a new one, delete the old key in the LiteLLM UI and the file here.\n\n```sh\n"
+                note += "To mint a new one, delete the old key in the LiteLLM UI and the file here."
+                book.note(note)
                 book.reads([master.path])
-                for file in recipes.virtualKeyFiles {
-                    book.text += recipes.mint(file, litellm: litellm, masterKeyFile: master.path) + "\n"
-                    book.creates([file.path])
-                }
-                book.text += "```\n"
+                book.commands(
+                    recipes.virtualKeyFiles.map {
+                        RunbookCommand(recipes.mint($0, litellm: litellm, masterKeyFile: master.path), creates: [$0.path])
+                    })
             } else {
-                book.text += "This LiteLLM has no database, so it cannot mint virtual keys: write a key made elsewhere into "
-                book.text += recipes.virtualKeyFiles.map { "`\($0.path)` (`\($0.variables.joined(separator: ", "))=…`)" }.joined(separator: ", ")
-                book.text += ", mode 0600.\n"
+                book.note(
+                    "This LiteLLM has no database, so it cannot mint virtual keys: write a key made elsewhere into "
+                        + recipes.virtualKeyFiles.map { "`\($0.path)` (`\($0.variables.joined(separator: ", "))=…`)" }.joined(separator: ", ")
+                        + ", mode 0600.")
             }
         }
     }
 
-    /// The hand-over's lines: a new master key, and LiteLLM restarted to read it.
-    var rotation: String {
-        guard let master = node.secretFile(defining: litellm.masterKey.variable) else { return "" }
+    /// The hand-over's commands: a new master key, and LiteLLM restarted to read it.
+    var rotation: [RunbookCommand] {
+        guard let master = node.secretFile(defining: litellm.masterKey.variable) else { return [] }
         let variable = litellm.masterKey.variable
-        var text = ""
+        var commands: [RunbookCommand] = []
         if master.variables == [variable] {
-            text += "\(master.group == nil ? "" : "sudo ")rm \(master.path)   # then run the secrets step again for this file\n"
+            commands.append(RunbookCommand("\(master.group == nil ? "" : "sudo ")rm \(master.path)   # then run the secrets step again for this file"))
         } else {
             // The file holds more (the salt key, which must never change: LiteLLM could no longer
             // read what it encrypted): only the master key's line is made anew.
             let write = master.group.map { "sudo install -m \(master.mode) -o root -g \($0) \"$tmp\" \(master.path)" } ?? "cat \"$tmp\" > \(master.path)"
-            text += "( umask 077; tmp=$(mktemp); trap 'rm -f \"$tmp\"' EXIT   # a new \(variable); the file's other values stay\n"
-            text += "  { grep -v '^\(variable)=' \(master.path); printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"; } > \"$tmp\"\n"
-            text += "  \(write) )\n"
+            commands.append(
+                RunbookCommand(
+                    "( umask 077; tmp=$(mktemp); trap 'rm -f \"$tmp\"' EXIT   # a new \(variable); the file's other values stay\n"
+                        + "  { grep -v '^\(variable)=' \(master.path); printf '\(variable)=sk-%s\\n' \"$(openssl rand -hex 24)\"; } > \"$tmp\"\n"
+                        + "  \(write) )"))
         }
         if let container = litellm.container {
             // A restart keeps the environment the container was created with.
-            text += "docker compose -f \(Layout.stackPath(node, ComposeEmitter.fileName)) up -d --force-recreate \(container)\n"
+            commands.append(RunbookCommand("docker compose -f \(Layout.stackPath(node, ComposeEmitter.fileName)) up -d --force-recreate \(container)"))
         } else {
-            text += "sudo systemctl restart litellm\n"
+            commands.append(RunbookCommand("sudo systemctl restart litellm"))
         }
-        return text
+        return commands
     }
 }

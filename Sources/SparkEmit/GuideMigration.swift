@@ -38,45 +38,61 @@ struct GuideMigration {
         ]
     }
 
-    /// The step's Markdown, under its heading.
-    func section() -> String {
+    /// The step's notes and commands.
+    func parts() -> [RunbookPart] {
         let apps = node.workloads.filter { $0.runner == .compose }.map(\.name)
-        var text = ""
         let containers = Self.guideModelContainers.map { "`\($0)`" }.joined(separator: ", ")
-        text += "Skip this on a fresh machine. Run it first only if this node already runs a stack set up by hand with "
-        text += "`docker run`, as in the two-Spark \"At-Home AI Stack\" instructions (`docker ps -a` lists containers such as "
-        text += "\(containers)): those containers hold the ports and container names this stack uses.\n\n```sh\n"
-        text += "docker rm -f \((Self.guideModelContainers + apps).joined(separator: " ")) 2>/dev/null || true\n```\n\n"
+        var parts: [RunbookPart] = [
+            .note(
+                "Skip this on a fresh machine. Run it first only if this node already runs a stack set up by hand with "
+                    + "`docker run`, as in the two-Spark \"At-Home AI Stack\" instructions (`docker ps -a` lists containers such as "
+                    + "\(containers)): those containers hold the ports and container names this stack uses."),
+            .commands([RunbookCommand("docker rm -f \((Self.guideModelContainers + apps).joined(separator: " ")) 2>/dev/null || true")]),
+        ]
         let volumes = node.workloads.flatMap(\.namedVolumes)
-        guard !volumes.isEmpty else { return text + databaseAndAppNotes() }
-        text += "`docker rm` keeps volumes. This stack names its volumes as those `docker run` commands did "
-        text += "(\(volumes.map { "`\($0)`" }.joined(separator: ", "))), so chat history, "
-        text += "workflows and keys carry over. A volume made with compose from the stack directory carries "
-        text += "the directory's name in front; copy it once:\n\n```sh\n"
-        let project = node.stackDir.split(separator: "/").last.map(String.init) ?? "stack"
-        for volume in volumes {
-            let old = "\(project)_\(volume)"
-            text += "if docker volume inspect \(old) >/dev/null 2>&1 && ! docker volume inspect \(volume) >/dev/null 2>&1; then\n"
-            text += "  docker volume create \(volume) && docker run --rm -v \(old):/from:ro -v \(volume):/to alpine cp -a /from/. /to/\n"
-            text += "fi\n"
+        guard !volumes.isEmpty else {
+            // The Markdown this step printed before it was typed has a second blank line here,
+            // kept so the runbooks stay byte-identical; dropping it changes three goldens.
+            var notes = databaseAndAppNotes()
+            if case .note(let first) = notes.first { notes[0] = .note("\n" + first) }
+            return parts + notes
         }
-        text += "```\n"
-        return text + databaseAndAppNotes()
+        parts.append(
+            .note(
+                "`docker rm` keeps volumes. This stack names its volumes as those `docker run` commands did "
+                    + "(\(volumes.map { "`\($0)`" }.joined(separator: ", "))), so chat history, "
+                    + "workflows and keys carry over. A volume made with compose from the stack directory carries "
+                    + "the directory's name in front; copy it once:"))
+        let project = node.stackDir.split(separator: "/").last.map(String.init) ?? "stack"
+        parts.append(
+            .commands(
+                volumes.map { volume in
+                    let old = "\(project)_\(volume)"
+                    return RunbookCommand(
+                        "if docker volume inspect \(old) >/dev/null 2>&1 && ! docker volume inspect \(volume) >/dev/null 2>&1; then\n"
+                            + "  docker volume create \(volume) && docker run --rm -v \(old):/from:ro -v \(volume):/to alpine cp -a /from/. /to/\n"
+                            + "fi")
+                }))
+        return parts + databaseAndAppNotes()
     }
 
-    private func databaseAndAppNotes() -> String {
-        var text = ""
+    private func databaseAndAppNotes() -> [RunbookPart] {
+        var parts: [RunbookPart] = []
         if node.litellm?.database != nil {
-            text += "\nA database volume made by those instructions trusts every local connection and has the password `litellm`. "
-            text += "After `litellm-db` is up in the LiteLLM step, and before `prisma db push`, run once:\n\n```sh\n"
-            text += Self.databaseCommands(container: App.litellmDB.containerName).joined(separator: "\n") + "\n```\n"
+            parts.append(
+                .note(
+                    "A database volume made by those instructions trusts every local connection and has the password `litellm`. "
+                        + "After `litellm-db` is up in the LiteLLM step, and before `prisma db push`, run once:"))
+            parts.append(.commands(Self.databaseCommands(container: App.litellmDB.containerName).map { RunbookCommand($0) }))
         }
         if node.has(.openWebUI) {
-            text += "\nOpen WebUI keeps the connection it saved at its first start and ignores `OPENAI_API_BASE_URL` and "
-            text += "`OPENAI_API_KEY` after that: in Admin Settings → Connections, set the URL to "
-            text += "`http://127.0.0.1:\(node.litellm?.port ?? App.litellm.port!)/v1` and the key to the app's virtual key (not the master key).\n"
+            parts.append(
+                .note(
+                    "Open WebUI keeps the connection it saved at its first start and ignores `OPENAI_API_BASE_URL` and "
+                        + "`OPENAI_API_KEY` after that: in Admin Settings → Connections, set the URL to "
+                        + "`http://127.0.0.1:\(node.litellm?.port ?? App.litellm.port!)/v1` and the key to the app's virtual key (not the master key)."))
         }
-        text += "\nA `litellm.service` and its drop-in from that setup are replaced by the copy step, and its ufw rules by `firewall.sh`.\n"
-        return text
+        parts.append(.note("A `litellm.service` and its drop-in from that setup are replaced by the copy step, and its ufw rules by `firewall.sh`."))
+        return parts
     }
 }

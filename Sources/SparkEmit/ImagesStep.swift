@@ -40,20 +40,26 @@ struct ImagesStep {
 
     var isEmpty: Bool { pulls.isEmpty && builds.isEmpty }
 
-    /// The step's text (after its heading) and the files it reads.
-    func render() -> (text: String, reads: [String]) {
-        var text = "Every image this node runs, pulled (and the derived ones built) now: a tag that does not exist or an image "
-        text += "without this machine's architecture (`no matching manifest for linux/…`) fails here, in the first minutes, "
-        text += "not after a model's readiness wait. Each line must succeed before you go on.\n\n```sh\n"
-        for image in pulls { text += "docker pull \(Shell.quote(image))\n" }
-        for build in builds { text += "docker build -f \(Shell.quote(build.dockerfile)) -t \(Shell.quote(build.tag)) \(Shell.quote(node.stackDir))\n" }
-        text += "```\n"
+    /// The step's notes and commands (the files it reads are the Dockerfiles of `builds`).
+    var parts: [RunbookPart] {
+        var parts: [RunbookPart] = [
+            .note(
+                "Every image this node runs, pulled (and the derived ones built) now: a tag that does not exist or an image "
+                    + "without this machine's architecture (`no matching manifest for linux/…`) fails here, in the first minutes, "
+                    + "not after a model's readiness wait. Each line must succeed before you go on."),
+            .commands(
+                pulls.map { RunbookCommand("docker pull \(Shell.quote($0))") }
+                    + builds.map {
+                        RunbookCommand("docker build -f \(Shell.quote($0.dockerfile)) -t \(Shell.quote($0.tag)) \(Shell.quote(node.stackDir))")
+                    }),
+        ]
         let later = node.operations.flatMap(\.pulledByItself)
         if !later.isEmpty {
-            text +=
-                "\n\(later.map { "`\($0)`" }.joined(separator: ", ")) need\(later.count == 1 ? "s" : "") a registry login with a key the secrets step makes: "
-            text += "the Apps step pulls \(later.count == 1 ? "it" : "them") right after the login.\n"
+            parts.append(
+                .note(
+                    "\(later.map { "`\($0)`" }.joined(separator: ", ")) need\(later.count == 1 ? "s" : "") a registry login with a key the secrets step makes: "
+                        + "the Apps step pulls \(later.count == 1 ? "it" : "them") right after the login."))
         }
-        return (text, builds.map(\.dockerfile))
+        return parts
     }
 }

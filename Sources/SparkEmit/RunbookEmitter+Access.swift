@@ -7,42 +7,46 @@ extension RunbookEmitter {
     /// Applies the tailnet's policy and brings the node up on it.
     func writeTailnet(_ plan: Plan, _ node: NodePlan, into book: inout RunbookWriter) {
         book.heading("Tailnet", kind: .tailnet)
-        book.text += "`tailnets/\(node.tailnet.name)/policy.hujson` is the tailnet's whole policy: applying it replaces the current one. "
-        book.text += "Check that it keeps every device you need (its header says how), apply it, then:\n\n"
-        book.text += "```sh\nsudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))\n```\n"
+        book.note(
+            "`tailnets/\(node.tailnet.name)/policy.hujson` is the tailnet's whole policy: applying it replaces the current one. "
+                + "Check that it keeps every device you need (its header says how), apply it, then:")
+        book.commands([RunbookCommand("sudo \(Layout.stackPath(node, "scripts/tailscale-up.sh"))")])
         book.reads([Layout.stackPath(node, "scripts/tailscale-up.sh")])
         if let address = node.tailnetIP?.description, !TailscaleEmitter.addressCheck(node).isEmpty {
-            book.text += "\nA service here binds this node's tailnet address \(address) (`tailnet_ip`), but Tailscale gives a new machine a random "
-            book.text += "100.x address: the script stops when `tailscale ip -4` is another one. Then, in the admin console, Machines → "
-            book.text += "\(node.tailnetHostname) → Edit machine IPv4, set \(address), and run the script again.\n"
+            book.note(
+                "A service here binds this node's tailnet address \(address) (`tailnet_ip`), but Tailscale gives a new machine a random "
+                    + "100.x address: the script stops when `tailscale ip -4` is another one. Then, in the admin console, Machines → "
+                    + "\(node.tailnetHostname) → Edit machine IPv4, set \(address), and run the script again.")
         }
-        book.text += ShareRunbookNote.text(for: node, in: plan)
+        for note in ShareRunbookNote.notes(for: node, in: plan) { book.note(note) }
     }
 
     /// Turns the firewall on, saying from where ssh still comes in.
     func writeFirewall(_ node: NodePlan, into book: inout RunbookWriter) {
         let user = node.user
         book.heading(Self.firewallStep, kind: .firewall)
-        book.text += "```sh\nsudo \(Layout.stackPath(node, "scripts/firewall.sh"))\n```\n\n"
+        book.commands([RunbookCommand("sudo \(Layout.stackPath(node, "scripts/firewall.sh"))")])
         book.reads([Layout.stackPath(node, "scripts/firewall.sh")])
         if let lan = node.lan {
-            book.text += "ssh from \(lan.link.phrase) stays allowed, so running this over ssh from there is safe.\n"
+            book.note("ssh from \(lan.link.phrase) stays allowed, so running this over ssh from there is safe.")
         } else if node.tailnet.ssh {
-            book.text += "This node is on no LAN the topology names: once this runs, ssh comes in only over tailnet "
-            book.text += "\(node.tailnet.name) (`ssh \(user)@\(node.tailnetHostname)`) or at the console. Run it from one of "
-            book.text += "those, not from an ssh session over another network, which it cuts. Before the node has joined the tailnet the "
-            book.text += "script refuses to run and changes nothing.\n"
+            book.note(
+                "This node is on no LAN the topology names: once this runs, ssh comes in only over tailnet "
+                    + "\(node.tailnet.name) (`ssh \(user)@\(node.tailnetHostname)`) or at the console. Run it from one of "
+                    + "those, not from an ssh session over another network, which it cuts. Before the node has joined the tailnet the "
+                    + "script refuses to run and changes nothing.")
         } else {
-            book.text += "This node is on no LAN the topology names and tailnet \(node.tailnet.name) grants no ssh: once this runs, "
-            book.text += "only the console reaches it. Run it at the console.\n"
+            book.note(
+                "This node is on no LAN the topology names and tailnet \(node.tailnet.name) grants no ssh: once this runs, "
+                    + "only the console reaches it. Run it at the console.")
         }
     }
 
     /// Copies secrets made on other nodes (`offered`: the keys other owners' gateways offer);
-    /// `text` is the step's rendered body.
-    func writeSecretCopies(_ plan: Plan, _ node: NodePlan, text: String, offered: Bool, into book: inout RunbookWriter) {
+    /// `parts` are the step's content.
+    func writeSecretCopies(_ plan: Plan, _ node: NodePlan, parts: [RunbookPart], offered: Bool, into book: inout RunbookWriter) {
         book.heading(offered ? SecretHandover.offeredStepTitle : SecretHandover.stepTitle, kind: offered ? .offeredKeys : .secretCopies)
-        book.text += text
+        book.add(parts)
         for copy in SecretHandover(plan: plan, node: node, offered: offered).copies {
             book.creates([copy.file.path])
             book.fetches(node: copy.source.name, path: copy.sourcePath)

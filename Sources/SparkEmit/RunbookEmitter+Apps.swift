@@ -9,9 +9,8 @@ extension RunbookEmitter {
         let compose = Layout.stackPath(node, ComposeEmitter.fileName)
         for step in node.operations.compactMap(\.step) {
             book.heading(step.title, kind: .app)
-            book.text += step.intro + "\n\n```sh\n"
-            for command in step.commands { book.run(command) }
-            book.text += "```\n"
+            book.note(step.intro)
+            book.commands(step.commands.map { RunbookCommand($0) })
         }
 
         // Models have steps of their own, and so have the services an app's own lines start.
@@ -19,15 +18,15 @@ extension RunbookEmitter {
         let composeApps = node.workloads.filter { $0.runner == .compose && !elsewhere.contains($0.name) }
         if !composeApps.isEmpty {
             book.heading("Apps", kind: .apps)
-            book.text += "```sh\n"
             book.reads([compose] + composeApps.flatMap(\.environmentFiles))
-            for command in Self.distinct(node.operations.flatMap(\.beforeStart)) { book.run(command) }
-            book.text += "docker compose -f \(compose) up -d\n"
-            for command in Self.distinct(node.operations.flatMap(\.afterStart)) { book.run(command) }
-            book.text += "```\n"
+            // Waiting until an app answers is the check of its start.
+            book.commands(
+                Self.distinct(node.operations.flatMap(\.beforeStart)).map { RunbookCommand($0) }
+                    + [RunbookCommand("docker compose -f \(compose) up -d")]
+                    + Self.distinct(node.operations.flatMap(\.afterStart)).map { RunbookCommand($0, role: .check) })
             // Two apps of one kind (two NIMs) share their notes.
             var said = Set<String>()
-            for note in node.operations.flatMap(\.notes) where said.insert(note).inserted { book.text += "\n\(note)\n" }
+            for note in node.operations.flatMap(\.notes) where said.insert(note).inserted { book.note(note) }
         }
     }
 }

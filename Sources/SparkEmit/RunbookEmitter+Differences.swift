@@ -7,7 +7,7 @@ import SparkSpec
 extension RunbookEmitter {
     /// What a catalog's node gets differently from spark-control's own setup
     /// (spark-vllm-docker's launch-cluster.sh, NIMs published on the LAN).
-    func catalogDifferences(_ node: NodePlan, _ catalogs: [CatalogPlan]) -> String {
+    func catalogDifferences(_ node: NodePlan, _ catalogs: [CatalogPlan]) -> [String] {
         var items: [String] = []
         for catalog in catalogs where catalog.head == node.name {
             let reach = catalog.panel.map { "the panel on \($0.name) alone" } ?? "this node alone"
@@ -35,7 +35,7 @@ extension RunbookEmitter {
                 + "exposes a model port is rejected when saved.",
             "ufw is reset to the generated rules: ssh, the panel's ports and the cluster peer on the DAC, nothing else.",
         ]
-        return items.map { "- \($0)\n" }.joined()
+        return items
     }
 
     /// The hardware of the nodes the hand-made split-trust setup ran on, whose migration step applies.
@@ -43,7 +43,7 @@ extension RunbookEmitter {
 
     /// What a node set up from scratch with compose gets differently from a hand-written compose
     /// stack (a gateway with its backends on one box).
-    func composeDifferences(_ plan: Plan, _ node: NodePlan) -> String {
+    func composeDifferences(_ plan: Plan, _ node: NodePlan) -> [String] {
         // Each runtime's upstream default once, in the order the node's models first use it.
         var defaults: [String] = []
         for role in node.clusterRoles where role.kind == .head && !defaults.contains(role.cluster.upstreamBind) {
@@ -86,7 +86,7 @@ extension RunbookEmitter {
                         ? "ufw is reset to the generated rules: nothing but ssh is admitted from outside the tailnet."
                         : "ufw is reset to the generated rules: nothing but ssh and the models' ports, from their callers, is admitted "
                             + "from outside the tailnet.",
-                ]).map { "- \($0)\n" }.joined()
+                ])
         }
         items += gateway.fromCompose
         if node.clusterRoles.filter({ $0.cluster.serviceName != nil }).count > 1 {
@@ -104,13 +104,13 @@ extension RunbookEmitter {
                 + "that exposes a model port is rejected when saved.",
             gateway.firewall,
         ]
-        return items.map { "- \($0)\n" }.joined()
+        return items
     }
 
     /// What a node that may replace a hand-made split-trust stack gets differently, naming only
     /// what this node runs: a reader of one node's runbook meets no Ray on a node without a
     /// cluster, no PostgreSQL without a database, no vLLM on a node that serves no model.
-    func differences(_ plan: Plan, _ node: NodePlan) -> String {
+    func differences(_ plan: Plan, _ node: NodePlan) -> [String] {
         var items: [String] = []
         if node.clusterRoles.contains(where: { $0.kind == .head }) {
             items.append(
@@ -158,6 +158,6 @@ extension RunbookEmitter {
                     + "read-only (`HF_HUB_OFFLINE=1`; the weights are downloaded beforehand) and keep their compile cache in a Docker "
                     + "volume of their own, with their own /dev/shm instead of the host's: a cluster peer's code runs in them.")
         }
-        return items.map { "- \($0)\n" }.joined()
+        return items
     }
 }

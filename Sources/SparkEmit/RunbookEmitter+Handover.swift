@@ -9,29 +9,34 @@ extension RunbookEmitter {
         let user = node.user
         let home = node.home
         book.heading("Hand the node to its owner and lock ssh down", kind: .handover)
-        book.text += "When someone other than \(node.owner.name) set this node up, \(node.owner.name) takes it over with fresh secrets:\n\n```sh\n"
+        book.note("When someone other than \(node.owner.name) set this node up, \(node.owner.name) takes it over with fresh secrets:")
         // The gateway's master key is made anew: whoever set the node up has seen it.
-        book.text += GatewayStep(plan: plan, node: node, recipes: SecretRecipe(node: node, plan: plan))?.rotation ?? ""
-        book.text += "ssh-keygen -lf \(home)/.ssh/authorized_keys   # delete the lines of keys that are not \(node.owner.name)'s\n```\n\n"
+        let rotation = GatewayStep(plan: plan, node: node, recipes: SecretRecipe(node: node, plan: plan))?.rotation ?? []
+        book.commands(
+            rotation + [RunbookCommand("ssh-keygen -lf \(home)/.ssh/authorized_keys   # delete the lines of keys that are not \(node.owner.name)'s")])
         let gated = SSHGate.gates(in: plan, on: node).map(\.holder)
         if !gated.isEmpty {
-            book.text += "Keep the lines that end in \(gated.map { "`spark-gen:\($0)`" }.joined(separator: " and ")): the gated keys of the catalog step.\n\n"
+            book.note("Keep the lines that end in \(gated.map { "`spark-gen:\($0)`" }.joined(separator: " and ")): the gated keys of the catalog step.")
         }
-        book.text += "Once \(node.owner.name)'s own key logs in (test it from a second terminal), turn password logins off:\n\n```sh\n"
+        book.note("Once \(node.owner.name)'s own key logs in (test it from a second terminal), turn password logins off:")
         // sshd keeps the first value it reads for a keyword and reads sshd_config.d in name order,
         // so a file after cloud-init's 50-cloud-init.conf (PasswordAuthentication yes) changes nothing.
-        book.text += "sudo tee /etc/ssh/sshd_config.d/00-spark-gen.conf >/dev/null <<'EOF'\n"
-        book.text += "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\nAllowUsers \(user)\nEOF\n"
-        book.text += "sudo sshd -t && sudo systemctl reload ssh\n"
-        book.text += "sudo sshd -T | grep -Ex 'passwordauthentication no|kbdinteractiveauthentication no|permitrootlogin no'   # all three lines\n```\n\n"
-        book.text += "sshd keeps the first value it reads and reads `sshd_config.d` in name order, so the file is named to come first: "
-        book.text += "a later one could not override cloud-init's `50-cloud-init.conf`, which may say `PasswordAuthentication yes`. "
-        book.text += "If `sshd -T` prints fewer than three lines, an earlier file still sets them.\n\n"
+        book.commands([
+            RunbookCommand(
+                "sudo tee /etc/ssh/sshd_config.d/00-spark-gen.conf >/dev/null <<'EOF'\n"
+                    + "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\nAllowUsers \(user)\nEOF"),
+            RunbookCommand("sudo sshd -t && sudo systemctl reload ssh"),
+            .check("sudo sshd -T | grep -Ex 'passwordauthentication no|kbdinteractiveauthentication no|permitrootlogin no'   # all three lines"),
+        ])
+        book.note(
+            "sshd keeps the first value it reads and reads `sshd_config.d` in name order, so the file is named to come first: "
+                + "a later one could not override cloud-init's `50-cloud-init.conf`, which may say `PasswordAuthentication yes`. "
+                + "If `sshd -T` prints fewer than three lines, an earlier file still sets them.")
         let sshFrom = node.lans.map(\.link.phrase) + (node.tailnet.ssh ? ["tailnet \(node.tailnet.name)"] : [])
         let never = node.clusterInterfaces.isEmpty ? "" : ", never over " + node.clusterInterfaces.map(\.link.phrase).joined(separator: " or ")
-        book.text +=
+        book.note(
             sshFrom.isEmpty
-            ? "The firewall admits ssh from nowhere: only the console reaches this node.\n"
-            : "The firewall already admits ssh only from \(sshFrom.joined(separator: " and "))\(never).\n"
+                ? "The firewall admits ssh from nowhere: only the console reaches this node."
+                : "The firewall already admits ssh only from \(sshFrom.joined(separator: " and "))\(never).")
     }
 }

@@ -13,48 +13,51 @@ extension RunbookEmitter {
         let paths = interfaces.map { NetplanEmitter.path($0.link) }
         book.creates(paths)
         let links = interfaces.map(\.link.phrase)
-        book.text += "Puts this node's address\(interfaces.count == 1 ? "" : "es") and the MTU of "
-        book.text += (links.count == 1 ? links[0] : links.dropLast().joined(separator: ", ") + " and " + links.last!)
-        book.text += " on its ports, with netplan, as NVIDIA's connect-two-sparks playbook does, and nothing else: no gateway, "
-        book.text += "no route, nothing for a LAN. Each file is root's and private (netplan warns about one others can read), and "
-        book.text += "is in the output tree too, where the playbook's `files` tag copies it from. If a port was set up by hand before "
-        book.text += "(the playbook's `/etc/netplan/40-cx7.yaml`, or a NetworkManager connection), remove that first: netplan merges "
-        book.text += "every file, and an old address would stay.\n"
+        book.note(
+            "Puts this node's address\(interfaces.count == 1 ? "" : "es") and the MTU of "
+                + (links.count == 1 ? links[0] : links.dropLast().joined(separator: ", ") + " and " + links.last!)
+                + " on its ports, with netplan, as NVIDIA's connect-two-sparks playbook does, and nothing else: no gateway, "
+                + "no route, nothing for a LAN. Each file is root's and private (netplan warns about one others can read), and "
+                + "is in the output tree too, where the playbook's `files` tag copies it from. If a port was set up by hand before "
+                + "(the playbook's `/etc/netplan/40-cx7.yaml`, or a NetworkManager connection), remove that first: netplan merges "
+                + "every file, and an old address would stay.")
         if node.hardware.kind != Self.guideHardware {
             // DGX OS is Ubuntu, which has netplan; another box's OS may not.
-            book.text += "\nnetplan comes with Ubuntu (and DGX OS); on a system without it, give the ports the same addresses and MTU "
-            book.text += "with the system's own network configuration instead.\n"
+            book.note(
+                "netplan comes with Ubuntu (and DGX OS); on a system without it, give the ports the same addresses and MTU "
+                    + "with the system's own network configuration instead.")
         }
-        book.text += "\n```sh\n"
+        var commands: [RunbookCommand] = []
         let emitter = NetplanEmitter()
         for (interface, path) in zip(interfaces, paths) {
             // Made empty with mode 0600 first, so the addresses are never world-readable, even for a moment.
-            book.text += "sudo install -m 600 -o root -g root /dev/null \(path)\n"
-            book.text += "sudo tee \(path) >/dev/null <<'EOF'\n" + emitter.render(plan, node, interface) + "EOF\n"
+            commands.append(RunbookCommand("sudo install -m 600 -o root -g root /dev/null \(path)"))
+            commands.append(RunbookCommand("sudo tee \(path) >/dev/null <<'EOF'\n" + emitter.render(plan, node, interface) + "EOF"))
         }
         // `netplan try` waits for a key press and rolls back without one (the prose says so).
-        book.text += "sudo netplan apply\n"
+        commands.append(RunbookCommand("sudo netplan apply"))
         for interface in interfaces {
             var ports: [(String, String)] = []
             if let device = interface.device { ports.append((device, interface.address.description)) }
             if let second = interface.second { ports.append((second.device, second.address.description)) }
             for (device, address) in ports {
-                book.text += "ip -br addr show dev \(device)          # \(address)/\(interface.link.subnet.prefixLength), state UP once the cable is in\n"
+                commands.append(
+                    .check("ip -br addr show dev \(device)          # \(address)/\(interface.link.subnet.prefixLength), state UP once the cable is in"))
                 if let mtu = interface.link.mtu {
-                    book.text += "ip link show \(device) | grep -o 'mtu [0-9]*'   # mtu \(mtu)\n"
+                    commands.append(.check("ip link show \(device) | grep -o 'mtu [0-9]*'   # mtu \(mtu)"))
                 }
             }
         }
-        book.text += "```\n\n"
+        book.commands(commands)
         // netplan.io 0.106, netplan/cli/commands/apply.py: with NetworkManager it disconnects and
         // flushes every interface netplan gave it, then restarts NetworkManager; NetworkManager
         // keeps its connections as netplan files since Ubuntu 23.10 (netplan docs, "netplan-everywhere").
-        book.text += "`netplan apply`, not `netplan try`: try waits for a key press and rolls back without one. Where NetworkManager "
-        book.text += "runs the ports, apply disconnects every interface netplan handed it and restarts NetworkManager; if the LAN is "
-        book.text += "one of them (Ubuntu 23.10 and later keep NetworkManager's own connections in `/etc/netplan/90-NM-*.yaml`), an ssh "
-        book.text +=
-            "session over it can drop for a moment: run this step at the console or inside `tmux`. An MTU the NIC or the switch does not carry shows up as a smaller `mtu` here, "
-        book.text += "or as NCCL hanging later: set `mtu` on the link to what both carry. `scripts/verify.sh` checks the addresses "
-        book.text += "and the MTU again at the end.\n"
+        book.note(
+            "`netplan apply`, not `netplan try`: try waits for a key press and rolls back without one. Where NetworkManager "
+                + "runs the ports, apply disconnects every interface netplan handed it and restarts NetworkManager; if the LAN is "
+                + "one of them (Ubuntu 23.10 and later keep NetworkManager's own connections in `/etc/netplan/90-NM-*.yaml`), an ssh "
+                + "session over it can drop for a moment: run this step at the console or inside `tmux`. An MTU the NIC or the switch does not carry shows up as a smaller `mtu` here, "
+                + "or as NCCL hanging later: set `mtu` on the link to what both carry. `scripts/verify.sh` checks the addresses "
+                + "and the MTU again at the end.")
     }
 }

@@ -46,13 +46,14 @@ extension RunbookEmitter {
     func writeMigration(_ node: NodePlan, fromGuide: Bool, catalogs: [CatalogPlan], into book: inout RunbookWriter) {
         if fromGuide {
             book.heading("Replacing a stack set up by hand", kind: .migration)
-            book.text += GuideMigration(node: node).section()
+            book.add(GuideMigration(node: node).parts())
         }
         if !catalogs.isEmpty {
             book.heading("Coming from spark-vllm-docker", kind: .migration)
-            book.text += "Skip this on a fresh machine. On a Spark that served models with spark-vllm-docker's `launch-cluster.sh`, "
-            book.text += "stop its container first: it holds the port, the GPU memory and, on the head, Ray's ports.\n\n```sh\n"
-            book.text += "docker stop \(Self.sparkVLLMDockerContainer) 2>/dev/null || true   # started with --rm: stopping removes it\n```\n"
+            book.note(
+                "Skip this on a fresh machine. On a Spark that served models with spark-vllm-docker's `launch-cluster.sh`, "
+                    + "stop its container first: it holds the port, the GPU memory and, on the head, Ray's ports.")
+            book.commands([RunbookCommand("docker stop \(Self.sparkVLLMDockerContainer) 2>/dev/null || true   # started with --rm: stopping removes it")])
         }
     }
 
@@ -60,13 +61,13 @@ extension RunbookEmitter {
     func writeDifferences(_ plan: Plan, _ node: NodePlan, fromGuide: Bool, catalogs: [CatalogPlan], into book: inout RunbookWriter) {
         if fromGuide {
             book.heading("Where this stack differs from a hand-made one, and why", kind: .differences)
-            book.text += differences(plan, node)
+            book.list(differences(plan, node))
         } else if !catalogs.isEmpty {
             book.heading("Where this stack differs from spark-control's own setup, and why", kind: .differences)
-            book.text += catalogDifferences(node, catalogs)
+            book.list(catalogDifferences(node, catalogs))
         } else {
             book.heading("Where this stack differs from a hand-made one, and why", kind: .differences)
-            book.text += composeDifferences(plan, node)
+            book.list(composeDifferences(plan, node))
         }
     }
 }

@@ -10,25 +10,27 @@ extension RunbookEmitter {
         let target = node.sshTarget
         let privateFiles = files.private
         book.heading(Self.copyStep, kind: .copy)
-        book.text += "From the machine that ran `spark-gen build`, in the output directory:\n\n```sh\n"
-        book.text += "rsync -a nodes/\(node.name)\(node.stackDir)/ \(target):\(node.stackDir)/\n"
+        book.note("From the machine that ran `spark-gen build`, in the output directory:")
+        var commands = [RunbookCommand("rsync -a nodes/\(node.name)\(node.stackDir)/ \(target):\(node.stackDir)/")]
         // git keeps only the executable bit, so a tree copied from a checkout loses 0600.
         let stackPrivate = privateFiles.filter { $0.hasPrefix(node.stackDir + "/") }
         if !stackPrivate.isEmpty {
-            book.text += "ssh \(target) chmod 600 \(stackPrivate.joined(separator: " "))\n"
+            commands.append(RunbookCommand("ssh \(target) chmod 600 \(stackPrivate.joined(separator: " "))"))
         }
         // systemd units (a gateway run under systemd) go where only root writes; the netplan
         // files have a step of their own, which installs them.
         if files.all.contains(where: { $0.hasPrefix(Self.systemUnits) }) {
             let systemPrivate = privateFiles.filter { $0.hasPrefix(Self.systemUnits) }
             let chmod = systemPrivate.isEmpty ? "" : " && sudo chmod 600 \(systemPrivate.joined(separator: " "))"
-            book.text += "rsync -a nodes/\(node.name)\(Self.systemUnits) \(target):/tmp/spark-gen-systemd/\n"
-            book.text += "ssh -t \(target) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/\(chmod) && sudo systemctl daemon-reload'\n"
+            commands.append(RunbookCommand("rsync -a nodes/\(node.name)\(Self.systemUnits) \(target):/tmp/spark-gen-systemd/"))
+            commands.append(
+                RunbookCommand("ssh -t \(target) 'sudo cp -r /tmp/spark-gen-systemd/. /etc/systemd/system/\(chmod) && sudo systemctl daemon-reload'"))
         }
-        book.text += "```\n"
+        book.commands(commands, on: .buildMachine)
         if node.lan == nil {
-            book.text += "\n`\(node.sshHost)` is the node's tailnet name, which answers once the node has joined the tailnet; until then use any "
-            book.text += "address that reaches the machine.\n"
+            book.note(
+                "`\(node.sshHost)` is the node's tailnet name, which answers once the node has joined the tailnet; until then use any "
+                    + "address that reaches the machine.")
         }
     }
 
@@ -41,38 +43,45 @@ extension RunbookEmitter {
         book.heading("Prerequisites", kind: .prerequisites)
         switch node.hardware.gpuVendor {
         case .nvidia where node.hardware.kind == Self.guideHardware:
-            book.text += "Docker and the NVIDIA container toolkit come with DGX OS; on another Ubuntu install them first.\n\n```sh\n"
+            book.note("Docker and the NVIDIA container toolkit come with DGX OS; on another Ubuntu install them first.")
         case .nvidia:
-            book.text += "Install Docker (with its compose plugin), the NVIDIA driver and the NVIDIA container toolkit first.\n\n```sh\n"
+            book.note("Install Docker (with its compose plugin), the NVIDIA driver and the NVIDIA container toolkit first.")
         case .amd:
-            book.text += "Install Docker (with its compose plugin) and the amdgpu driver first; the containers reach the GPU through "
-            book.text += "`/dev/kfd` and `/dev/dri`.\n\n```sh\n"
+            book.note(
+                "Install Docker (with its compose plugin) and the amdgpu driver first; the containers reach the GPU through "
+                    + "`/dev/kfd` and `/dev/dri`.")
         case .none:
-            book.text += "Install Docker (with its compose plugin) first.\n\n```sh\n"
+            book.note("Install Docker (with its compose plugin) first.")
         }
-        book.text += "sudo usermod -aG docker \(user)   # then log out and in again: the docker commands below run as \(user)\n"
-        book.text += Prerequisites.tailscaleInstall + "\n"
+        var commands = [
+            RunbookCommand("sudo usermod -aG docker \(user)   # then log out and in again: the docker commands below run as \(user)"),
+            RunbookCommand(Prerequisites.tailscaleInstall),
+        ]
         let packages = Prerequisites.pipPackages(node).map { $0.contains("[") || $0.contains("=") ? "'\($0)'" : $0 }
         if !packages.isEmpty {
-            book.text += "command -v pip3 >/dev/null || sudo apt-get install -y \(Prerequisites.systemPackages(node).joined(separator: " "))\n"
-            book.text += Prerequisites.pipInstall(Prerequisites.pipPackages(node))
-            if let check = Prerequisites.pythonVersionCheck(node) { book.text += "\(check.command) || echo \(Shell.quote("STOP: " + check.stop)) >&2\n" }
+            commands.append(
+                RunbookCommand("command -v pip3 >/dev/null || sudo apt-get install -y \(Prerequisites.systemPackages(node).joined(separator: " "))"))
+            commands.append(RunbookCommand(String(Prerequisites.pipInstall(Prerequisites.pipPackages(node)).dropLast())))
+            if let check = Prerequisites.pythonVersionCheck(node) {
+                commands.append(.check("\(check.command) || echo \(Shell.quote("STOP: " + check.stop)) >&2"))
+            }
         }
-        book.text += "```\n"
+        book.commands(commands)
         if !packages.isEmpty {
-            book.text += "\nA fresh account has no `~/.local/bin` on its PATH, so the steps below call these tools by their full path.\n"
+            book.note("A fresh account has no `~/.local/bin` on its PATH, so the steps below call these tools by their full path.")
         }
         // An AMD APU's GPU maps system memory through GTT, which the kernel sizes at part of RAM
         // unless told otherwise: the models here count on usable_gb.
         if node.hardware.gpuVendor == .amd, node.hardware.gpuMemoryGB == nil, node.clusterRoles.contains(where: { $0.kind == .head }) {
             let usable = node.hardware.usableGB
-            book.text +=
-                "\nThe GPU shares this node's memory, and the models here count on \(usable == usable.rounded() ? String(Int(usable)) : String(usable)) GB of it "
-            book.text += "(`hardware.usable_gb`). The kernel lets an AMD APU's GPU map only part of RAM unless told otherwise: check what it may map, "
-            book.text += "and raise the limit as AMD's \"RDNA3.5 system optimization\" guide describes (the TTM pages limit; Debian's "
-            book.text += "amd-debug-tools has `amd-ttm --set`) before the models start:\n\n"
-            book.text +=
-                "```sh\ncat /sys/class/drm/card*/device/mem_info_gtt_total /sys/class/drm/card*/device/mem_info_vram_total 2>/dev/null   # bytes\n```\n"
+            book.note(
+                "The GPU shares this node's memory, and the models here count on \(usable == usable.rounded() ? String(Int(usable)) : String(usable)) GB of it "
+                    + "(`hardware.usable_gb`). The kernel lets an AMD APU's GPU map only part of RAM unless told otherwise: check what it may map, "
+                    + "and raise the limit as AMD's \"RDNA3.5 system optimization\" guide describes (the TTM pages limit; Debian's "
+                    + "amd-debug-tools has `amd-ttm --set`) before the models start:")
+            book.commands([
+                .check("cat /sys/class/drm/card*/device/mem_info_gtt_total /sys/class/drm/card*/device/mem_info_vram_total 2>/dev/null   # bytes")
+            ])
         }
     }
 
@@ -81,9 +90,8 @@ extension RunbookEmitter {
         let images = ImagesStep(plan: plan, node: node)
         if !images.isEmpty {
             book.heading(ImagesStep.title, kind: .images)
-            let rendered = images.render()
-            book.text += rendered.text
-            book.reads(rendered.reads)
+            book.add(images.parts)
+            book.reads(images.builds.map(\.dockerfile))
         }
     }
 
@@ -95,15 +103,19 @@ extension RunbookEmitter {
             book.reads([Layout.stackPath(node, HostsEmitter.fileName)])
             let marker = "spark-gen \(plan.stackName)"
             let names = node.hostsEntries.map(\.name).joined(separator: "|")
-            book.text += "Replaces an earlier spark-gen block and lines for the same names, and keeps the rest of `/etc/hosts`. "
-            book.text += "Ubuntu maps the machine's own name to `127.0.1.1`, and name lookups return that line first, "
-            book.text += "so it goes too:\n\n```sh\n"
-            book.text += "sudo sed -i '/^# BEGIN \(marker)$/,/^# END \(marker)$/d' /etc/hosts\n"
-            book.text += "sudo sed -i -E '/^[0-9.]+[[:space:]]+(\(names))[[:space:]]*$/d' /etc/hosts\n"
-            book.text += "sudo sed -i -E '/^127\\.0\\.1\\.1[[:space:]]+(.*[[:space:]])?\(node.name)([[:space:]]|$)/d' /etc/hosts\n"
-            book.text += "sudo sh -c 'cat \(Layout.stackPath(node, HostsEmitter.fileName)) >> /etc/hosts'\n```\n\n"
-            book.text += "If cloud-init manages the file (`manage_etc_hosts: true` in /etc/cloud/cloud.cfg), it writes the "
-            book.text += "`127.0.1.1` line again at boot: set that to `false`.\n"
+            book.note(
+                "Replaces an earlier spark-gen block and lines for the same names, and keeps the rest of `/etc/hosts`. "
+                    + "Ubuntu maps the machine's own name to `127.0.1.1`, and name lookups return that line first, "
+                    + "so it goes too:")
+            book.commands([
+                RunbookCommand("sudo sed -i '/^# BEGIN \(marker)$/,/^# END \(marker)$/d' /etc/hosts"),
+                RunbookCommand("sudo sed -i -E '/^[0-9.]+[[:space:]]+(\(names))[[:space:]]*$/d' /etc/hosts"),
+                RunbookCommand("sudo sed -i -E '/^127\\.0\\.1\\.1[[:space:]]+(.*[[:space:]])?\(node.name)([[:space:]]|$)/d' /etc/hosts"),
+                RunbookCommand("sudo sh -c 'cat \(Layout.stackPath(node, HostsEmitter.fileName)) >> /etc/hosts'"),
+            ])
+            book.note(
+                "If cloud-init manages the file (`manage_etc_hosts: true` in /etc/cloud/cloud.cfg), it writes the "
+                    + "`127.0.1.1` line again at boot: set that to `false`.")
         }
     }
 
@@ -113,20 +125,17 @@ extension RunbookEmitter {
         if !recipes.generatedFiles.isEmpty {
             book.heading("Secrets (once, on this node)", kind: .secrets)
             let shared = recipes.generatedFiles.compactMap(\.group)
-            book.text += "spark-gen never sees a secret. Create each file here, readable only by \(user)"
+            var note = "spark-gen never sees a secret. Create each file here, readable only by \(user)"
             if let group = shared.first {
                 // compose reads env files as whoever runs it; docker's members can run any container anyway.
-                book.text += " (files a compose service loads: root and the \(group) group, mode 0640, since `docker compose` reads them as whoever runs it)"
+                note += " (files a compose service loads: root and the \(group) group, mode 0640, since `docker compose` reads them as whoever runs it)"
             }
-            book.text += "; "
-            book.text += "an existing file is kept (rotate keys deliberately). `\(SecretsManifestEmitter.fileName)` lists every secret "
-            book.text += "file of this node as data (path, variables, readers, where the values come from):\n\n```sh\n"
-            for file in recipes.generatedFiles {
-                book.text += recipes.generate(file) + "\n"
-                book.creates([file.path])
-            }
-            for command in Self.distinct(node.operations.flatMap(\.afterSecrets)) { book.run(command) }
-            book.text += "```\n"
+            note += "; "
+            note += "an existing file is kept (rotate keys deliberately). `\(SecretsManifestEmitter.fileName)` lists every secret "
+            note += "file of this node as data (path, variables, readers, where the values come from):"
+            book.note(note)
+            let commands = recipes.generatedFiles.map { RunbookCommand(recipes.generate($0), creates: [$0.path]) }
+            book.commands(commands + Self.distinct(node.operations.flatMap(\.afterSecrets)).map { RunbookCommand($0) })
         }
     }
 }

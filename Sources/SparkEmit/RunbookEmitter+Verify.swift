@@ -7,27 +7,31 @@ extension RunbookEmitter {
     /// Checks the node from itself and from outside.
     func writeVerify(_ plan: Plan, _ node: NodePlan, into book: inout RunbookWriter) {
         book.heading("Verify", kind: .verify)
-        book.text += "```sh\nsudo \(Layout.stackPath(node, "scripts/verify.sh"))\n```\n\n"
+        book.commands([.check("sudo \(Layout.stackPath(node, "scripts/verify.sh"))")])
         book.reads([Layout.stackPath(node, "scripts/verify.sh")] + node.secretFiles.map(\.path))
-        book.text += "From a device on tailnet \(node.tailnet.name) (run `tailscale status` to find the address):\n\n"
+        book.note("From a device on tailnet \(node.tailnet.name) (run `tailscale status` to find the address):")
+        var fromTailnet: [String] = []
         for service in node.services where service.isTailnetFacing {
-            book.text += "- `nc -zv \(node.tailnetHostname) \(service.port)` succeeds (\(service.name))\n"
+            fromTailnet.append("`nc -zv \(node.tailnetHostname) \(service.port)` succeeds (\(service.name))")
         }
         for service in node.services where !service.isTailnetFacing {
             if case .tailnetPeers(let peers) = service.exposure {
                 // Granted to the tailnet's tag for the nodes that call it, with its key.
-                book.text += "- `nc -zv -w 3 \(node.tailnetHostname) \(service.port)` fails from a user's device, and succeeds from "
-                book.text += "\(peers.joined(separator: ", ")) (\(service.name), granted to \(node.tailnet.tag))\n"
+                fromTailnet.append(
+                    "`nc -zv -w 3 \(node.tailnetHostname) \(service.port)` fails from a user's device, and succeeds from "
+                        + "\(peers.joined(separator: ", ")) (\(service.name), granted to \(node.tailnet.tag))")
                 continue
             }
-            book.text += "- `nc -zv -w 3 \(node.tailnetHostname) \(service.port)` fails (\(service.name))\n"
+            fromTailnet.append("`nc -zv -w 3 \(node.tailnetHostname) \(service.port)` fails (\(service.name))")
         }
+        book.list(fromTailnet)
         // Listeners a named host reaches from a LAN: it gets an answer, the rest of the LAN does not.
         for service in node.services {
             guard case .hosts(let link, let names) = service.exposure, let own = node.interface(on: link) else { continue }
             let path = service.readinessPath ?? "/v1/models"
-            book.text += "\nFrom host \(names.joined(separator: " or ")), `curl -fsS http://\(own.address):\(service.port)\(path)` answers "
-            book.text += "(\(service.name)); from any other machine on \(own.link.phrase), `nc -zv -w 3 \(own.address) \(service.port)` fails.\n"
+            book.note(
+                "From host \(names.joined(separator: " or ")), `curl -fsS http://\(own.address):\(service.port)\(path)` answers "
+                    + "(\(service.name)); from any other machine on \(own.link.phrase), `nc -zv -w 3 \(own.address) \(service.port)` fails.")
         }
         // The tailnets of the nodes this one works with: the ones a mistake would most likely open it to.
         var partnerTailnets: [String] = []
@@ -35,8 +39,8 @@ extension RunbookEmitter {
             guard let name = plan.node(named: partner.node)?.tailnet.name, name != node.tailnet.name, !partnerTailnets.contains(name) else { continue }
             partnerTailnets.append(name)
         }
-        for name in partnerTailnets {
-            book.text += "- from tailnet \(name), \(node.name) is not visible at all\n"
+        if !partnerTailnets.isEmpty {
+            book.list(partnerTailnets.map { "from tailnet \($0), \(node.name) is not visible at all" }, continuing: true)
         }
     }
 }

@@ -22,9 +22,12 @@ struct RunbookEmitter {
     /// the copy step puts in place.
     func bringUp(for plan: Plan, others: [Artifact.Entry]) -> BringUp {
         let nodeFiles = Self.filesByNode(others)
+        // The same steps as the runbooks print, the copy step's modes included.
+        let privateFiles = Self.filesByNode(others.filter { $0.mode == .privateFile })
         var steps: [String: [RunbookStep]] = [:]
         for node in plan.nodes {
-            var nodeSteps = runbook(plan, node, files: NodeFiles(all: nodeFiles[node.name] ?? [], private: [])).steps
+            let files = NodeFiles(all: nodeFiles[node.name] ?? [], private: privateFiles[node.name] ?? [])
+            var nodeSteps = runbook(plan, node, files: files).steps
             // The copy step puts every generated file of the node in place, the runbook included.
             if let copy = nodeSteps.firstIndex(where: { $0.kind == .copy }) {
                 nodeSteps[copy].creates = (nodeFiles[node.name] ?? []) + [Layout.stackPath(node, "RUNBOOK.md")]
@@ -114,21 +117,22 @@ struct RunbookEmitter {
     private func runbook(_ plan: Plan, _ node: NodePlan, files: NodeFiles) -> RunbookWriter {
         let user = node.user
         let recipes = SecretRecipe(node: node, plan: plan)
-        var book = RunbookWriter(text: comment(plan, node: node.name))
-        book.text += "# \(node.name): runbook\n\n"
-        book.text += "Owner **\(node.owner.name)**, tailnet **\(node.tailnet.name)** (tag `\(node.tailnet.tag)`)"
+        var introduction = comment(plan, node: node.name)
+        introduction += "# \(node.name): runbook\n\n"
+        introduction += "Owner **\(node.owner.name)**, tailnet **\(node.tailnet.name)** (tag `\(node.tailnet.tag)`)"
         let addresses = node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" + ($0.device.map { " on `\($0)`" } ?? "") }
-        book.text += addresses.map { ", " + $0 }.joined() + ".\n\n"
-        let handover = SecretHandover(plan: plan, node: node).render()
-        let offeredKeys = SecretHandover(plan: plan, node: node, offered: true).render()
+        introduction += addresses.map { ", " + $0 }.joined() + ".\n\n"
+        let handover = SecretHandover(plan: plan, node: node).parts()
+        let offeredKeys = SecretHandover(plan: plan, node: node, offered: true).parts()
         let remote = [Self.copyStep] + (handover == nil ? [] : [SecretHandover.stepTitle]) + (offeredKeys == nil ? [] : [SecretHandover.offeredStepTitle])
-        book.text += "Run the steps in order, on this node as \(user) (commands that need root say `sudo`), except "
-        book.text +=
+        introduction += "Run the steps in order, on this node as \(user) (commands that need root say `sudo`), except "
+        introduction +=
             remote.count == 1
             ? "'\(Self.copyStep)', which runs"
             : remote.dropLast().map { "'\($0)'" }.joined(separator: ", ") + " and '\(remote.last!)', which run"
-        book.text += " where `spark-gen build` ran. The output's README.md says "
-        book.text += "in which order to bring up the nodes.\n"
+        introduction += " where `spark-gen build` ran. The output's README.md says "
+        introduction += "in which order to bring up the nodes.\n"
+        var book = RunbookWriter(introduction: introduction)
 
         // Each owner writes its steps; the order is the kinds' (`stepOrder`), not the order here.
         let catalogs = plan.catalogs.filter { catalog in node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name } }
@@ -143,8 +147,8 @@ struct RunbookEmitter {
         writeClusterLinks(plan, node, into: &book)
         writeTailnet(plan, node, into: &book)
         writeFirewall(node, into: &book)
-        if let handover { writeSecretCopies(plan, node, text: handover, offered: false, into: &book) }
-        if let offeredKeys { writeSecretCopies(plan, node, text: offeredKeys, offered: true, into: &book) }
+        if let handover { writeSecretCopies(plan, node, parts: handover, offered: false, into: &book) }
+        if let offeredKeys { writeSecretCopies(plan, node, parts: offeredKeys, offered: true, into: &book) }
         writeModels(plan, node, into: &book)
         GatewayStep(plan: plan, node: node, recipes: recipes)?.write(into: &book)
         writeApps(node, into: &book)

@@ -1,7 +1,8 @@
-/// One step of a node's runbook as data: what kind of step it is, its title, its Markdown and
-/// the files it makes and needs, so that the order the runbooks and the README give can be
-/// checked, step by step, on every node, and the README's passes pick steps by kind, never by
-/// their titles.
+/// One step of a node's runbook as data: what kind of step it is, its title, its parts (notes,
+/// lists and commands, each block on the machine it runs on, checks marked as such) and the files
+/// it makes and needs, so that the order the runbooks and the README give can be checked, step by
+/// step, on every node, and the README's passes pick steps by kind, never by their titles. Only
+/// `RunbookMarkdown` turns it into Markdown.
 public struct RunbookStep: Sendable {
     /// What a step does. A runbook's steps come in the order of their kinds, which
     /// `RunbookEmitter.stepOrder` gives with the reason for each place (the tailnet's depends on
@@ -44,8 +45,8 @@ public struct RunbookStep: Sendable {
     public internal(set) var number: Int
     public let kind: Kind
     public let title: String
-    /// The step's Markdown after its heading.
-    var body = ""
+    /// The step's content after its heading, in order.
+    public internal(set) var parts: [RunbookPart] = []
     /// Files on this node the step makes (absolute paths).
     public internal(set) var creates: [String] = []
     /// Files on this node the step needs to exist already.
@@ -59,11 +60,30 @@ public struct RunbookStep: Sendable {
         self.title = title
     }
 
+    /// The step's blocks of commands, each with the machine it runs on.
+    public var commandBlocks: [(machine: RunbookPart.Machine, commands: [RunbookCommand])] {
+        parts.compactMap { part in part.machine.map { ($0, part.commands ?? []) } }
+    }
+
+    /// The commands that prove the step worked.
+    public var checks: [RunbookCommand] { commandBlocks.flatMap(\.commands).filter { $0.role == .check } }
+
+    /// The step's prose: its paragraphs and the items of its lists.
+    public var notes: [String] {
+        parts.flatMap { part -> [String] in
+            switch part {
+            case .note(let text): return [text]
+            case .list(let items, _): return items
+            case .commands: return []
+            }
+        }
+    }
+
     /// The step's heading, numbered.
     var heading: String { "\n## \(number). \(title)\n\n" }
 
     /// The step as the runbook prints it.
-    var markdown: String { heading + body }
+    var markdown: String { heading + RunbookMarkdown.render(parts) }
 }
 
 /// The bring-up order of the whole stack, as the output's README gives it: passes over the

@@ -1,24 +1,17 @@
 import SparkPlan
 
 /// A node's runbook as it is written: its introduction and its numbered steps, each a
-/// `RunbookStep` with its kind, its Markdown and the files it makes, needs and copies from other
-/// nodes, so that the order can be checked and the README's passes pick steps by kind. The
-/// renderers of RunbookEmitter's steps write into one; `markdown` is the whole runbook.
+/// `RunbookStep` with its kind, its parts (notes, lists, commands) and the files it makes, needs
+/// and copies from other nodes, so that the order can be checked and the README's passes pick
+/// steps by kind. The writers of RunbookEmitter's steps add parts to the current step;
+/// `markdown` is the whole runbook, which `RunbookMarkdown` prints.
 struct RunbookWriter {
-    /// The text before the first step.
-    private var introduction: String
+    /// The text before the first step: the runbook's title and who runs what where.
+    private let introduction: String
     private(set) var steps: [RunbookStep] = []
 
-    init(text: String) {
-        introduction = text
-    }
-
-    /// The Markdown of the current step (of the introduction before the first), for appending.
-    var text: String {
-        get { steps.last?.body ?? introduction }
-        set {
-            if steps.isEmpty { introduction = newValue } else { steps[steps.count - 1].body = newValue }
-        }
+    init(introduction: String) {
+        self.introduction = introduction
     }
 
     /// The whole runbook: the introduction, then every step under its heading.
@@ -38,17 +31,30 @@ struct RunbookWriter {
         for index in steps.indices { steps[index].number = index + 1 }
     }
 
+    /// Adds parts to the current step, recording the files its commands need and make.
+    mutating func add(_ parts: [RunbookPart]) {
+        for part in parts {
+            for command in part.commands ?? [] {
+                reads(command.reads)
+                creates(command.creates)
+            }
+            steps[steps.count - 1].parts.append(part)
+        }
+    }
+
+    /// A paragraph of the current step.
+    mutating func note(_ text: String) { add([.note(text)]) }
+    /// Bullets of the current step.
+    mutating func list(_ items: [String], continuing: Bool = false) { add([.list(items, continuing: continuing)]) }
+    /// A block of commands of the current step, run on `machine`.
+    mutating func commands(_ commands: [RunbookCommand], on machine: RunbookPart.Machine = .node) {
+        add([.commands(commands, on: machine)])
+    }
+
     /// Files the current step makes.
     mutating func creates(_ paths: [String]) { steps[steps.count - 1].creates += paths }
     /// Files the current step needs.
     mutating func reads(_ paths: [String]) { steps[steps.count - 1].reads += paths }
     /// A file the current step copies from another node.
     mutating func fetches(node: String, path: String) { steps[steps.count - 1].fetches.append((node, path)) }
-
-    /// A line of an app's operations, noting what it needs and makes.
-    mutating func run(_ command: AppOperations.Command) {
-        reads(command.reads)
-        creates(command.creates)
-        text += command.line + "\n"
-    }
 }

@@ -31,8 +31,8 @@ struct SecretHandover {
     /// The node's copied files this step hands over, with where each comes from.
     var copies: [CopiedSecret] { CopiedSecret.of(node, in: plan).filter { ($0.offer != nil) == offered } }
 
-    /// The step's text after its heading, or nil when the node copies nothing.
-    func render() -> String? {
+    /// The step's notes and commands, or nil when the node copies nothing.
+    func parts() -> [RunbookPart]? {
         let copies = copies
         guard !copies.isEmpty else { return nil }
         let sources = copies.map(\.source.name).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
@@ -51,17 +51,18 @@ struct SecretHandover {
         text += "The value goes through a pipe and never onto this machine's disk; no node logs in to another. "
         text += "An existing non-empty file is kept; a copy that fails or arrives empty stops with an error and leaves nothing behind"
         if copies.contains(where: { $0.file.group != nil }) { text += " (`sudo` on \(node.name) asks for \(node.user)'s password)" }
-        text += ":\n\n```sh\n"
-        for copy in copies { text += snippet(copy) + "\n" }
-        text += "```\n"
+        text += ":"
+        var parts: [RunbookPart] = [.note(text), .commands(copies.map { RunbookCommand(snippet($0)) }, on: .buildMachine)]
         for copy in copies where copy.crossesOwners {
-            text += "\n\(holding(copy)) The README's 'Who holds what' says so too.\n"
+            parts.append(.note("\(holding(copy)) The README's 'Who holds what' says so too."))
         }
         if offered {
-            text +=
-                "\nThe LiteLLM step below loads \(copies.count == 1 ? "it" : "them") (variable \(copies.flatMap(\.file.variables).joined(separator: ", "))).\n"
+            parts.append(
+                .note(
+                    "The LiteLLM step below loads \(copies.count == 1 ? "it" : "them") (variable \(copies.flatMap(\.file.variables).joined(separator: ", "))).")
+            )
         }
-        return text
+        return parts
     }
 
     /// One file's hand-over, run on the operator's machine.

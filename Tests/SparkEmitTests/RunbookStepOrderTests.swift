@@ -10,11 +10,11 @@ import Testing
 /// order their owners write them in, numbered from one.
 @Suite struct RunbookStepOrderTests {
     @Test func theWriterOrdersStepsByKindAndNumbersThemAgain() {
-        var book = RunbookWriter(text: "intro\n")
+        var book = RunbookWriter(introduction: "intro\n")
         book.heading("Verify", kind: .verify)
-        book.text += "v\n"
+        book.note("v")
         book.heading("Copy", kind: .copy)
-        book.text += "c\n"
+        book.note("c")
         book.heading("Model a", kind: .model)
         book.heading("Copy again", kind: .copy)
         book.order(by: [.copy, .model, .verify])

@@ -1,0 +1,30 @@
+/// The one place that knows how a runbook step's parts print as Markdown: prose as paragraphs,
+/// lists as bullets, commands as a fenced `sh` block, each part separated from the one before by
+/// a blank line.
+enum RunbookMarkdown {
+    /// A step's parts, after its heading.
+    static func render(_ parts: [RunbookPart]) -> String {
+        var text = ""
+        for (index, part) in parts.enumerated() {
+            if index > 0, !part.continues { text += "\n" }
+            text += render(part)
+        }
+        return text
+    }
+
+    static func render(_ part: RunbookPart) -> String {
+        switch part {
+        case .note(let text): return text + "\n"
+        case .list(let items, _): return items.map { "- \($0)\n" }.joined()
+        case .commands(let commands, _): return "```sh\n" + commands.map { $0.text + "\n" }.joined() + "```\n"
+        }
+    }
+}
+
+extension RunbookPart {
+    /// True for a part printed right after the one before, without a blank line.
+    fileprivate var continues: Bool {
+        if case .list(_, true) = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,33 @@
+/// One part of a runbook step's content, in the order the step gives them: prose, a list, or
+/// commands run on one machine. Contributors (the emitter's step writers, the kinds' operations,
+/// the runtimes' and planners' steps) build parts; only `RunbookMarkdown` knows how they print.
+public enum RunbookPart: Sendable, Equatable {
+    /// Where a block of commands runs.
+    public enum Machine: Sendable, Equatable {
+        /// The node the runbook is for, as its user (`sudo` where root is needed).
+        case node
+        /// The operator's machine, where `spark-gen build` ran, in the output directory: it
+        /// reaches every node over ssh.
+        case buildMachine
+    }
+
+    /// A paragraph of prose (code spans and emphasis inline).
+    case note(String)
+    /// Bullets; `continuing` when they follow the part before without a break (the verify step's
+    /// checks from another tailnet, after the checks from a LAN's hosts).
+    case list([String], continuing: Bool = false)
+    /// Commands the operator runs one after another on `machine`.
+    case commands([RunbookCommand], on: Machine = .node)
+
+    /// The commands of the part, if it is a block of them.
+    public var commands: [RunbookCommand]? {
+        if case .commands(let commands, _) = self { return commands }
+        return nil
+    }
+
+    /// The machine a block of commands runs on; nil for prose.
+    public var machine: Machine? {
+        if case .commands(_, let machine) = self { return machine }
+        return nil
+    }
+}
