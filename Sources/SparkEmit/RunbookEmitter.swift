@@ -115,24 +115,10 @@ struct RunbookEmitter {
     }
 
     private func runbook(_ plan: Plan, _ node: NodePlan, files: NodeFiles) -> RunbookWriter {
-        let user = node.user
         let recipes = SecretRecipe(node: node, plan: plan)
-        var introduction = comment(plan, node: node.name)
-        introduction += "# \(node.name): runbook\n\n"
-        introduction += "Owner **\(node.owner.name)**, tailnet **\(node.tailnet.name)** (tag `\(node.tailnet.tag)`)"
-        let addresses = node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" + ($0.device.map { " on `\($0)`" } ?? "") }
-        introduction += addresses.map { ", " + $0 }.joined() + ".\n\n"
         let handover = SecretHandover(plan: plan, node: node).parts()
         let offeredKeys = SecretHandover(plan: plan, node: node, offered: true).parts()
-        let remote = [Self.copyStep] + (handover == nil ? [] : [SecretHandover.stepTitle]) + (offeredKeys == nil ? [] : [SecretHandover.offeredStepTitle])
-        introduction += "Run the steps in order, on this node as \(user) (commands that need root say `sudo`), except "
-        introduction +=
-            remote.count == 1
-            ? "'\(Self.copyStep)', which runs"
-            : remote.dropLast().map { "'\($0)'" }.joined(separator: ", ") + " and '\(remote.last!)', which run"
-        introduction += " where `spark-gen build` ran. The output's README.md says "
-        introduction += "in which order to bring up the nodes.\n"
-        var book = RunbookWriter(introduction: introduction)
+        var book = RunbookWriter()
 
         // Each owner writes its steps; the order is the kinds' (`stepOrder`), not the order here.
         let catalogs = plan.catalogs.filter { catalog in node.clusterRoles.contains { $0.cluster.catalog?.name == catalog.name } }
@@ -156,7 +142,29 @@ struct RunbookEmitter {
         writeHandToOwner(plan, node, into: &book)
         writeDifferences(plan, node, fromGuide: fromGuide, catalogs: catalogs, into: &book)
         book.order(by: Self.stepOrder(node))
+        book.introduction = introduction(plan, node, steps: book.steps)
         return book
+    }
+
+    /// The runbook's title, the node's owner, tailnet and addresses, and which steps run where
+    /// `spark-gen build` ran: those whose commands all run on that machine, in their order.
+    private func introduction(_ plan: Plan, _ node: NodePlan, steps: [RunbookStep]) -> String {
+        var text = comment(plan, node: node.name)
+        text += "# \(node.name): runbook\n\n"
+        text += "Owner **\(node.owner.name)**, tailnet **\(node.tailnet.name)** (tag `\(node.tailnet.tag)`)"
+        let addresses = node.interfacesLANFirst.map { "\($0.link.label) \($0.address)" + ($0.device.map { " on `\($0)`" } ?? "") }
+        text += addresses.map { ", " + $0 }.joined() + ".\n\n"
+        let remote = steps.filter { step in
+            !step.commandBlocks.isEmpty && step.commandBlocks.allSatisfy { $0.machine == .buildMachine }
+        }.map(\.title)
+        text += "Run the steps in order, on this node as \(node.user) (commands that need root say `sudo`), except "
+        text +=
+            remote.count == 1
+            ? "'\(remote[0])', which runs"
+            : remote.dropLast().map { "'\($0)'" }.joined(separator: ", ") + " and '\(remote.last ?? "")', which run"
+        text += " where `spark-gen build` ran. The output's README.md says "
+        text += "in which order to bring up the nodes.\n"
+        return text
     }
 
     /// The container spark-vllm-docker's launch-cluster.sh starts unless told another name.

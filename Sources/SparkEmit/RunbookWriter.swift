@@ -6,13 +6,10 @@ import SparkPlan
 /// steps by kind. The writers of RunbookEmitter's steps add parts to the current step;
 /// `markdown` is the whole runbook, which `RunbookMarkdown` prints.
 struct RunbookWriter {
-    /// The text before the first step: the runbook's title and who runs what where.
-    private let introduction: String
+    /// The text before the first step: the runbook's title and who runs what where, which the
+    /// emitter writes once the steps are known.
+    var introduction = ""
     private(set) var steps: [RunbookStep] = []
-
-    init(introduction: String) {
-        self.introduction = introduction
-    }
 
     /// The whole runbook: the introduction, then every step under its heading.
     var markdown: String { introduction + steps.map(\.markdown).joined() }

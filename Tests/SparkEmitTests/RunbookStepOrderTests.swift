@@ -10,7 +10,8 @@ import Testing
 /// order their owners write them in, numbered from one.
 @Suite struct RunbookStepOrderTests {
     @Test func theWriterOrdersStepsByKindAndNumbersThemAgain() {
-        var book = RunbookWriter(introduction: "intro\n")
+        var book = RunbookWriter()
+        book.introduction = "intro\n"
         book.heading("Verify", kind: .verify)
         book.note("v")
         book.heading("Copy", kind: .copy)
