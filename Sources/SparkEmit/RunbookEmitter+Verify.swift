@@ -10,21 +10,22 @@ extension RunbookEmitter {
         book.commands([.check("sudo \(Layout.stackPath(node, "scripts/verify.sh"))")])
         book.reads([Layout.stackPath(node, "scripts/verify.sh")] + node.secretFiles.map(\.path))
         book.note("From a device on tailnet \(node.tailnet.name) (run `tailscale status` to find the address):")
-        var fromTailnet: [String] = []
+        var fromTailnet: [RunbookProbe] = []
         for service in node.services where service.isTailnetFacing {
-            fromTailnet.append("`nc -zv \(node.tailnetHostname) \(service.port)` succeeds (\(service.name))")
+            fromTailnet.append(RunbookProbe("nc -zv \(node.tailnetHostname) \(service.port)", "succeeds (\(service.name))"))
         }
         for service in node.services where !service.isTailnetFacing {
             if case .tailnetPeers(let peers) = service.exposure {
                 // Granted to the tailnet's tag for the nodes that call it, with its key.
                 fromTailnet.append(
-                    "`nc -zv -w 3 \(node.tailnetHostname) \(service.port)` fails from a user's device, and succeeds from "
-                        + "\(peers.joined(separator: ", ")) (\(service.name), granted to \(node.tailnet.tag))")
+                    RunbookProbe(
+                        "nc -zv -w 3 \(node.tailnetHostname) \(service.port)",
+                        "fails from a user's device, and succeeds from \(peers.joined(separator: ", ")) (\(service.name), granted to \(node.tailnet.tag))"))
                 continue
             }
-            fromTailnet.append("`nc -zv -w 3 \(node.tailnetHostname) \(service.port)` fails (\(service.name))")
+            fromTailnet.append(RunbookProbe("nc -zv -w 3 \(node.tailnetHostname) \(service.port)", "fails (\(service.name))"))
         }
-        book.list(fromTailnet)
+        book.probes(fromTailnet)
         // Listeners a named host reaches from a LAN: it gets an answer, the rest of the LAN does not.
         for service in node.services {
             guard case .hosts(let link, let names) = service.exposure, let own = node.interface(on: link) else { continue }
@@ -40,7 +41,7 @@ extension RunbookEmitter {
             partnerTailnets.append(name)
         }
         if !partnerTailnets.isEmpty {
-            book.list(partnerTailnets.map { "from tailnet \($0), \(node.name) is not visible at all" }, continuing: true)
+            book.probes(partnerTailnets.map { RunbookProbe(nil, "from tailnet \($0), \(node.name) is not visible at all") }, continuing: true)
         }
     }
 }

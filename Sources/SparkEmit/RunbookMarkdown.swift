@@ -16,6 +16,7 @@ enum RunbookMarkdown {
         switch part {
         case .note(let text): return text + "\n"
         case .list(let items, _): return items.map { "- \($0)\n" }.joined()
+        case .probes(let probes, _): return probes.map { "- " + ($0.command.map { "`\($0)` " } ?? "") + $0.outcome + "\n" }.joined()
         case .commands(let commands, _): return "```sh\n" + commands.map { $0.text + "\n" }.joined() + "```\n"
         }
     }
@@ -24,7 +25,9 @@ enum RunbookMarkdown {
 extension RunbookPart {
     /// True for a part printed right after the one before, without a blank line.
     fileprivate var continues: Bool {
-        if case .list(_, true) = self { return true }
-        return false
+        switch self {
+        case .list(_, let continuing), .probes(_, let continuing): return continuing
+        case .note, .commands: return false
+        }
     }
 }

@@ -16,6 +16,8 @@ public enum RunbookPart: Sendable, Equatable {
     /// Bullets; `continuing` when they follow the part before without a break (the verify step's
     /// checks from another tailnet, after the checks from a LAN's hosts).
     case list([String], continuing: Bool = false)
+    /// Checks made by hand from other machines, as bullets; `continuing` as for a list.
+    case probes([RunbookProbe], continuing: Bool = false)
     /// Commands the operator runs one after another on `machine`.
     case commands([RunbookCommand], on: Machine = .node)
 

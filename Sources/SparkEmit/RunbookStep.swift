@@ -68,13 +68,21 @@ public struct RunbookStep: Sendable {
     /// The commands that prove the step worked.
     public var checks: [RunbookCommand] { commandBlocks.flatMap(\.commands).filter { $0.role == .check } }
 
+    /// The checks the operator makes by hand from other machines.
+    public var probes: [RunbookProbe] {
+        parts.flatMap { part -> [RunbookProbe] in
+            if case .probes(let probes, _) = part { return probes }
+            return []
+        }
+    }
+
     /// The step's prose: its paragraphs and the items of its lists.
     public var notes: [String] {
         parts.flatMap { part -> [String] in
             switch part {
             case .note(let text): return [text]
             case .list(let items, _): return items
-            case .commands: return []
+            case .probes, .commands: return []
             }
         }
     }

@@ -43,6 +43,8 @@ struct RunbookWriter {
     mutating func note(_ text: String) { add([.note(text)]) }
     /// Bullets of the current step.
     mutating func list(_ items: [String], continuing: Bool = false) { add([.list(items, continuing: continuing)]) }
+    /// Checks of the current step made by hand from other machines.
+    mutating func probes(_ probes: [RunbookProbe], continuing: Bool = false) { add([.probes(probes, continuing: continuing)]) }
     /// A block of commands of the current step, run on `machine`.
     mutating func commands(_ commands: [RunbookCommand], on machine: RunbookPart.Machine = .node) {
         add([.commands(commands, on: machine)])

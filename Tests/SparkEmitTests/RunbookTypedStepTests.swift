@@ -70,12 +70,29 @@ import Testing
         }
     }
 
+    /// The verify step's checks from the tailnet are typed too: one per listener of the node,
+    /// which succeeds for a tailnet-facing one and fails for every other (from a user's device).
+    @Test(arguments: Fixtures.examples.map(\.name))
+    func theVerifyStepProbesEveryListenerFromTheTailnet(_ name: String) throws {
+        let (plan, steps) = try Self.steps(name)
+        for node in plan.nodes {
+            let verify = try #require((steps[node.name] ?? []).first { $0.kind == .verify })
+            let probes = verify.probes.filter { $0.command != nil }
+            #expect(probes.count == node.services.count, "\(name)/\(node.name): \(probes)")
+            for service in node.services {
+                let probe = probes.first { $0.command?.hasSuffix("\(node.tailnetHostname) \(service.port)") == true && $0.outcome.contains(service.name) }
+                #expect(probe?.outcome.hasPrefix(service.isTailnetFacing ? "succeeds" : "fails") == true, "\(name)/\(node.name): \(service.name)")
+            }
+        }
+    }
+
     /// The printer alone decides the Markdown: a note, a list, a block of commands and a list
     /// that continues the part before.
     @Test func theRendererPrintsEachPart() {
         let parts: [RunbookPart] = [
             .note("Run:"), .commands([RunbookCommand("a"), .check("b   # ok")]), .list(["x"]), .note("p"), .list(["y"], continuing: true),
+            .probes([RunbookProbe("nc h 1", "fails")]), .probes([RunbookProbe(nil, "not seen")], continuing: true),
         ]
-        #expect(RunbookMarkdown.render(parts) == "Run:\n\n```sh\na\nb   # ok\n```\n\n- x\n\np\n- y\n")
+        #expect(RunbookMarkdown.render(parts) == "Run:\n\n```sh\na\nb   # ok\n```\n\n- x\n\np\n- y\n\n- `nc h 1` fails\n- not seen\n")
     }
 }
