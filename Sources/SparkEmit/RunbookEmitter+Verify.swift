@@ -30,9 +30,11 @@ extension RunbookEmitter {
         for service in node.services {
             guard case .hosts(let link, let names) = service.exposure, let own = node.interface(on: link) else { continue }
             let path = service.readinessPath ?? "/v1/models"
-            book.note(
-                "From host \(names.joined(separator: " or ")), `curl -fsS http://\(own.address):\(service.port)\(path)` answers "
-                    + "(\(service.name)); from any other machine on \(own.link.phrase), `nc -zv -w 3 \(own.address) \(service.port)` fails.")
+            book.probeSentence([
+                RunbookProbe(
+                    from: "host \(names.joined(separator: " or "))", "curl -fsS http://\(own.address):\(service.port)\(path)", "answers (\(service.name))"),
+                RunbookProbe(from: "any other machine on \(own.link.phrase)", "nc -zv -w 3 \(own.address) \(service.port)", "fails"),
+            ])
         }
         // The tailnets of the nodes this one works with: the ones a mistake would most likely open it to.
         var partnerTailnets: [String] = []

@@ -17,6 +17,10 @@ enum RunbookMarkdown {
         case .note(let text): return text + "\n"
         case .list(let items, _): return items.map { "- \($0)\n" }.joined()
         case .probes(let probes, _): return probes.map { "- " + ($0.command.map { "`\($0)` " } ?? "") + $0.outcome + "\n" }.joined()
+        case .probeSentence(let probes):
+            return probes.enumerated().map { index, probe in
+                (index == 0 ? "From " : "from ") + (probe.from.map { $0 + ", " } ?? "") + (probe.command.map { "`\($0)` " } ?? "") + probe.outcome
+            }.joined(separator: "; ") + ".\n"
         case .commands(let commands, _): return "```sh\n" + commands.map { $0.text + "\n" }.joined() + "```\n"
         }
     }
@@ -27,7 +31,7 @@ extension RunbookPart {
     fileprivate var continues: Bool {
         switch self {
         case .list(_, let continuing), .probes(_, let continuing): return continuing
-        case .note, .commands: return false
+        case .note, .probeSentence, .commands: return false
         }
     }
 }

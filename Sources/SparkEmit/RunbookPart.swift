@@ -18,6 +18,9 @@ public enum RunbookPart: Sendable, Equatable {
     case list([String], continuing: Bool = false)
     /// Checks made by hand from other machines, as bullets; `continuing` as for a list.
     case probes([RunbookProbe], continuing: Bool = false)
+    /// Checks made by hand, each from its own machine, as one sentence (a host on a LAN gets an
+    /// answer, any other machine of the LAN does not).
+    case probeSentence([RunbookProbe])
     /// Commands the operator runs one after another on `machine`.
     case commands([RunbookCommand], on: Machine = .node)
 

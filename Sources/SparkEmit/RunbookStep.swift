@@ -71,8 +71,10 @@ public struct RunbookStep: Sendable {
     /// The checks the operator makes by hand from other machines.
     public var probes: [RunbookProbe] {
         parts.flatMap { part -> [RunbookProbe] in
-            if case .probes(let probes, _) = part { return probes }
-            return []
+            switch part {
+            case .probes(let probes, _), .probeSentence(let probes): return probes
+            case .note, .list, .commands: return []
+            }
         }
     }
 
@@ -82,7 +84,7 @@ public struct RunbookStep: Sendable {
             switch part {
             case .note(let text): return [text]
             case .list(let items, _): return items
-            case .probes, .commands: return []
+            case .probes, .probeSentence, .commands: return []
             }
         }
     }

@@ -45,6 +45,8 @@ struct RunbookWriter {
     mutating func list(_ items: [String], continuing: Bool = false) { add([.list(items, continuing: continuing)]) }
     /// Checks of the current step made by hand from other machines.
     mutating func probes(_ probes: [RunbookProbe], continuing: Bool = false) { add([.probes(probes, continuing: continuing)]) }
+    /// Checks of the current step made by hand, each from its own machine, in one sentence.
+    mutating func probeSentence(_ probes: [RunbookProbe]) { add([.probeSentence(probes)]) }
     /// A block of commands of the current step, run on `machine`.
     mutating func commands(_ commands: [RunbookCommand], on machine: RunbookPart.Machine = .node) {
         add([.commands(commands, on: machine)])

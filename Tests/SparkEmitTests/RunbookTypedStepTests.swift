@@ -77,11 +77,17 @@ import Testing
         let (plan, steps) = try Self.steps(name)
         for node in plan.nodes {
             let verify = try #require((steps[node.name] ?? []).first { $0.kind == .verify })
-            let probes = verify.probes.filter { $0.command != nil }
+            // The bullets under "From a device on tailnet …": no machine of their own.
+            let probes = verify.probes.filter { $0.command != nil && $0.from == nil }
             #expect(probes.count == node.services.count, "\(name)/\(node.name): \(probes)")
             for service in node.services {
                 let probe = probes.first { $0.command?.hasSuffix("\(node.tailnetHostname) \(service.port)") == true && $0.outcome.contains(service.name) }
                 #expect(probe?.outcome.hasPrefix(service.isTailnetFacing ? "succeeds" : "fails") == true, "\(name)/\(node.name): \(service.name)")
+                // A listener for named hosts on a LAN: they get an answer, the rest of the LAN does not.
+                guard case .hosts(_, let hosts) = service.exposure else { continue }
+                let fromHosts = verify.probes.filter { $0.command?.hasSuffix(" \(service.port)") == true || $0.outcome.contains(service.name) }
+                #expect(fromHosts.contains { $0.from == "host " + hosts.joined(separator: " or ") && $0.outcome.hasPrefix("answers") }, "\(service.name)")
+                #expect(fromHosts.contains { $0.from?.hasPrefix("any other machine") == true && $0.outcome == "fails" }, "\(service.name)")
             }
         }
     }
@@ -92,7 +98,11 @@ import Testing
         let parts: [RunbookPart] = [
             .note("Run:"), .commands([RunbookCommand("a"), .check("b   # ok")]), .list(["x"]), .note("p"), .list(["y"], continuing: true),
             .probes([RunbookProbe("nc h 1", "fails")]), .probes([RunbookProbe(nil, "not seen")], continuing: true),
+            .probeSentence([RunbookProbe(from: "host p", "curl u", "answers"), RunbookProbe(from: "any other", "nc a 2", "fails")]),
         ]
-        #expect(RunbookMarkdown.render(parts) == "Run:\n\n```sh\na\nb   # ok\n```\n\n- x\n\np\n- y\n\n- `nc h 1` fails\n- not seen\n")
+        #expect(
+            RunbookMarkdown.render(parts)
+                == "Run:\n\n```sh\na\nb   # ok\n```\n\n- x\n\np\n- y\n\n- `nc h 1` fails\n- not seen\n\nFrom host p, `curl u` answers; from any other, `nc a 2` fails.\n"
+        )
     }
 }
