@@ -15,18 +15,17 @@ struct ClusterPortsOffTailnetRule: Rule {
         help: "remove the port from the grant, share or firewall rule; callers use their own LiteLLM",
         triggering: [
             RuleExample(
-                .twoOwnerLab, replacing: "    users: [you@example.com]\n",
-                with: "    users: [you@example.com]\n    grants: [{src: [group:owner-users], ports: [↓8000]}]\n"),
+                .sparkPair, replacing: "    users: [me@example.com]\n",
+                with: "    users: [me@example.com]\n    grants: [{src: [group:pair-users], ports: [↓8000]}]\n"),
             RuleExample(
-                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.1\n",
+                .sparkPair, replacing: "    dac_ip: 198.51.100.1\n",
                 with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: 6379, interface: ↓tailscale0}]\n"),
-            RuleExample(
-                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.1\n", with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: ↓8000}]\n"),
+            RuleExample(.sparkPair, replacing: "    dac_ip: 198.51.100.1\n", with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: ↓8000}]\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.sparkPair),
             RuleExample(
-                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.1\n",
+                .sparkPair, replacing: "    dac_ip: 198.51.100.1\n",
                 with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: 9100, interface: tailscale0, comment: node-exporter}]\n"),
         ])
 
