@@ -14,9 +14,10 @@ struct ClusterPortsOffTailnetRule: Rule {
             """,
         help: "remove the port from the grant, share or firewall rule; callers use their own LiteLLM",
         triggering: [
+            // The tailnet's own nodes (its tag) reach the vLLM port past LiteLLM.
             RuleExample(
                 .sparkPair, replacing: "    users: [me@example.com]\n",
-                with: "    users: [me@example.com]\n    grants: [{src: [group:pair-users], ports: [↓8000]}]\n"),
+                with: "    users: [me@example.com]\n    grants: [{src: [tag:pair], ports: [↓8000]}]\n"),
             RuleExample(
                 .sparkPair, replacing: "    dac_ip: 198.51.100.1\n",
                 with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: 6379, interface: ↓tailscale0}]\n"),
