@@ -31,7 +31,8 @@ struct ClusterPortsOffTailnetRule: Rule {
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        let restricted = RestrictedPorts(context.plan).all
+        let ports = RestrictedPorts(context.plan)
+        let restricted = ports.all
         var findings: [RuleFinding] = []
         for tailnet in context.plan.tailnets {
             // A grant for the owner's other devices (dst without the node tag) opens nothing on the nodes.
@@ -45,7 +46,8 @@ struct ClusterPortsOffTailnetRule: Rule {
             }
             for share in tailnet.shares {
                 for (index, port) in share.ports.enumerated() {
-                    guard let what = restricted[port] else { continue }
+                    // Named by what listens on the shared nodes, not by another node's model on that port.
+                    guard let what = ports.what(port, on: share.nodes) else { continue }
                     findings.append(
                         RuleFinding(
                             "tailnet '\(tailnet.name)' shares port \(port), \(what), with tailnet '\(share.tailnet)'", at: share.path / "ports" / index))
