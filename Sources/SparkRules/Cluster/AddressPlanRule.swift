@@ -14,12 +14,12 @@ struct AddressPlanRule: Rule {
             """,
         help: "pick a free host address inside the link's subnet",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "dac_ip: 198.51.100.2", with: "dac_ip: ↓198.51.100.6"),
-            RuleExample(.twoOwnerLab, replacing: "dac_ip: 198.51.100.2", with: "dac_ip: ↓198.51.100.3"),
-            RuleExample(.twoOwnerLab, replacing: "mgmt_ip: 192.0.2.22", with: "mgmt_ip: ↓192.0.2.21"),
-            RuleExample(.twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n", with: "    links: {dac: ↓198.51.100.1}\n"),
+            RuleExample(.sparkPair, replacing: "dac_ip: 198.51.100.2", with: "dac_ip: ↓198.51.100.6"),
+            RuleExample(.sparkPair, replacing: "dac_ip: 198.51.100.2", with: "dac_ip: ↓198.51.100.3"),
+            RuleExample(.sparkPair, replacing: "mgmt_ip: 192.0.2.22", with: "mgmt_ip: ↓192.0.2.21"),
+            RuleExample(.sparkPair, replacing: "    dac_ip: 198.51.100.2\n", with: "    links: {dac: ↓198.51.100.1}\n"),
         ],
-        nonTriggering: [.clean(.twoOwnerLab), RuleExample(.twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n", with: "    links: {dac: 198.51.100.2}\n")])
+        nonTriggering: [.clean(.sparkPair), RuleExample(.sparkPair, replacing: "    dac_ip: 198.51.100.2\n", with: "    links: {dac: 198.51.100.2}\n")])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []

@@ -19,25 +19,10 @@ struct CatalogSwapRule: Rule {
         help: "give every model of the catalog a vLLM runtime with the default runner (docker-run), and put each worker on a LAN with the head",
         triggering: [
             RuleExample(
-                .catalogLab,
-                replacing: """
-                        runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
-                        catalog: sparks
-                        node: spark-1
-                        vllm:
-                          gpu_memory_utilization: 0.7
-                          max_model_len: 131072
-                    """,
-                with: """
-                        runtime: ↓{kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}
-                        catalog: sparks
-                        node: spark-1
-                        vllm:
-                          gpu_memory_utilization: 0.7
-                          max_model_len: 131072
-                    """),
+                .catalog, replacing: "    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}\n",
+                with: "    runtime: ↓{kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}\n"),
             RuleExample(
-                .catalogLab,
+                .catalog,
                 [
                     (
                         "links: {dac: {ip: 192.168.177.12, second_ip: 192.168.178.12}, lan: 192.168.1.52}",
@@ -46,7 +31,7 @@ struct CatalogSwapRule: Rule {
                     ("workers: [spark-2]", "workers: [↓spark-2]"),
                 ]),
         ],
-        nonTriggering: [.clean(.twoOwnerLab), .clean(.catalogLab)])
+        nonTriggering: [.clean(.catalog)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []

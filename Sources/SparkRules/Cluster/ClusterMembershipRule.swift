@@ -13,8 +13,8 @@ struct ClusterMembershipRule: Rule {
             """,
         help: "name the head under 'head' and every other node once under 'workers'",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "workers: [spark-02]", with: "workers: [spark-02, ↓spark-01]"),
-            RuleExample(.twoOwnerLab, replacing: "workers: [spark-02]", with: "workers: [spark-02, ↓spark-02]"),
+            RuleExample(.sparkPair, replacing: "workers: [spark-02]", with: "workers: [spark-02, ↓spark-01]"),
+            RuleExample(.sparkPair, replacing: "workers: [spark-02]", with: "workers: [spark-02, ↓spark-02]"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -13,12 +13,12 @@ struct DACInterfaceRule: Rule {
             """,
         help: "cable the same port on every node, or rename the interface (a systemd .link file) so the names match",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    dac_interface: ↓enp1s0f1np0\n"),
-            RuleExample(.twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n", with: "    links: {dac: {ip: 198.51.100.2, interface: ↓enp1s0f1np0}}\n"),
+            RuleExample(.sparkPair, replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    dac_interface: ↓enp1s0f1np0\n"),
+            RuleExample(.sparkPair, replacing: "    dac_ip: 198.51.100.2\n", with: "    links: {dac: {ip: 198.51.100.2, interface: ↓enp1s0f1np0}}\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            RuleExample(.twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    dac_interface: enp1s0f0np0\n"),
+            .clean(.sparkPair),
+            RuleExample(.sparkPair, replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    dac_interface: enp1s0f0np0\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

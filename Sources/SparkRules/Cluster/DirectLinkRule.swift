@@ -15,11 +15,12 @@ struct DirectLinkRule: Rule {
         help: "write 'kind: fabric' for a switch, or give the third node its own direct link",
         triggering: [
             RuleExample(
-                .twoOwnerLab, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n",
-                with: "  mgmt: {subnet: 192.0.2.0/24}\n  spare: ↓{kind: direct, interface: enp1s0f1np0, subnet: 203.0.113.0/30}\n"),
-            RuleExample(.sharedSwitch, replacing: "  dac: {kind: fabric, ", with: "  dac: ↓{kind: direct, "),
+                .sparkPair, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n",
+                with: "  mgmt: {subnet: 192.0.2.0/24}\n  spare: ↓{kind: direct, interface: enp1s0f1np0, subnet: 203.0.113.0/30}\n")
         ],
-        nonTriggering: [.clean(.twoOwnerLab), .clean(.sharedSwitch)])
+        nonTriggering: [
+            .clean(.sparkPair), RuleExample(.sparkPair, replacing: "  dac: {interface", with: "  dac: {kind: direct, interface"),
+        ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var members: [String: [String]] = [:]

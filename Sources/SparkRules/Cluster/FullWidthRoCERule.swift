@@ -18,10 +18,10 @@ struct FullWidthRoCERule: Rule {
         severity: .warning,
         help: "give the link both devices (hca: [rocep1s0f0, roceP2p1s0f0]), its second_interface, and each node its second_ip",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "hca: [rocep1s0f0, roceP2p1s0f0]", with: "hca: ↓rocep1s0f0"),
-            RuleExample(.twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n    dac_second_ip: 198.51.100.10\n", with: "    dac_ip: ↓198.51.100.2\n"),
+            RuleExample(.sparkPair, replacing: "hca: [rocep1s0f0, roceP2p1s0f0]", with: "hca: ↓rocep1s0f0"),
+            RuleExample(.sparkPair, replacing: "    dac_ip: 198.51.100.2\n    dac_second_ip: 198.51.100.10\n", with: "    dac_ip: ↓198.51.100.2\n"),
         ],
-        nonTriggering: [.clean(.twoOwnerLab), .clean(.twoLinks), .clean(.catalogLab)])
+        nonTriggering: [.clean(.sparkPair), .clean(.catalog)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []

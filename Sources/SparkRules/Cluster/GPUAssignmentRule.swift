@@ -19,30 +19,80 @@ struct GPUAssignmentRule: Rule {
         help: "give each model that starts with the stack GPUs of its own, as many as tensor_parallel × pipeline_parallel, below hardware.gpus",
         triggering: [
             RuleExample(
-                .multiModel,
+                .oneSpark,
                 [
+                    ("usable_gb: 121}", "usable_gb: 121, gpus: 2}"),
+                    ("kind: vllm, base_image", "kind: vllm, runner: compose, base_image"),
+                    ("    port: 8000\n", "    port: 8000\n    gpu_ids: [0]\n"),
                     (
-                        "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}",
-                        "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121, gpus: 2}"
+                        "      max_model_len: 32768\n",
+                        """
+                              max_model_len: 32768
+                          qwen3-4b:
+                            source: Qwen/Qwen3-4B-Instruct-2507
+                            revision: main
+                            weights_gb: 8
+                            runtime: {kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+                            node: spark
+                            port: 8002
+                            gpu_ids: [↓0]
+                            vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
+
+                        """
                     ),
-                    ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n"),
-                    ("    port: 8002\n", "    port: 8002\n    gpu_ids: [↓0]\n"),
                 ]),
-            RuleExample(.multiModel, [("    port: 8001\n", "    port: 8001\n    gpu_ids: [↓1]\n")]),
+            RuleExample(
+                .oneSpark, [("kind: vllm, base_image", "kind: vllm, runner: compose, base_image"), ("    port: 8000\n", "    port: 8000\n    gpu_ids: [↓1]\n")]),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.oneSpark),
             RuleExample(
-                .multiModel,
+                .oneSpark,
                 [
+                    ("usable_gb: 121}", "usable_gb: 121, gpus: 2}"),
+                    ("kind: vllm, base_image", "kind: vllm, runner: compose, base_image"),
+                    ("    port: 8000\n", "    port: 8000\n    gpu_ids: [0]\n"),
                     (
-                        "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}",
-                        "hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121, gpus: 2}"
+                        "      max_model_len: 32768\n",
+                        """
+                              max_model_len: 32768
+                          qwen3-4b:
+                            source: Qwen/Qwen3-4B-Instruct-2507
+                            revision: main
+                            weights_gb: 8
+                            runtime: {kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+                            node: spark
+                            port: 8002
+                            gpu_ids: [1]
+                            vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
+
+                        """
                     ),
-                    ("    port: 8001\n", "    port: 8001\n    gpu_ids: [0]\n"),
-                    ("    port: 8002\n", "    port: 8002\n    gpu_ids: [1]\n"),
-                    // Started by hand once the others stop: it may use their GPUs.
-                    ("    port: 8003\n", "    port: 8003\n    gpu_ids: [0]\n"),
+                ]),
+            // Started by hand once the other stops: it may use its GPU.
+            RuleExample(
+                .oneSpark,
+                [
+                    ("usable_gb: 121}", "usable_gb: 121, gpus: 2}"),
+                    ("kind: vllm, base_image", "kind: vllm, runner: compose, base_image"),
+                    ("    port: 8000\n", "    port: 8000\n    gpu_ids: [0]\n"),
+                    (
+                        "      max_model_len: 32768\n",
+                        """
+                              max_model_len: 32768
+                          qwen3-4b:
+                            source: Qwen/Qwen3-4B-Instruct-2507
+                            revision: main
+                            weights_gb: 8
+                            runtime: {kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+                            node: spark
+                            port: 8002
+                            start: manual
+                            gpu_ids: [0]
+                            vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
+
+                        """
+                    ),
                 ]),
         ])
 

@@ -18,16 +18,16 @@ struct ImagePlatformRule: Rule {
             """,
         help: "use the image variant for the node's architecture and GPUs (hardware.arch, hardware.gpu), or a release built for its GPU",
         triggering: [
-            RuleExample(.mixedBox, replacing: "base_image: vllm/vllm-openai-rocm:v0.20.0", with: "base_image: ↓vllm/vllm-openai:v0.20.0"),
-            RuleExample(.mixedBox, replacing: "base_image: vllm/vllm-openai-rocm:v0.20.0", with: "base_image: ↓vllm/vllm-openai-rocm:v0.11.2"),
-            RuleExample(.twoOwnerLab, replacing: "      base_image: nvcr.io/nvidia/vllm:26.04-py3", with: "      base_image: ↓vllm/vllm-openai:v0.11.2-x86_64"),
+            RuleExample(.amdBox, replacing: "base_image: vllm/vllm-openai-rocm:v0.20.0", with: "base_image: ↓vllm/vllm-openai:v0.20.0"),
+            RuleExample(.amdBox, replacing: "base_image: vllm/vllm-openai-rocm:v0.20.0", with: "base_image: ↓vllm/vllm-openai-rocm:v0.11.2"),
+            RuleExample(.oneSpark, replacing: "base_image: nvcr.io/nvidia/vllm:26.04-py3", with: "base_image: ↓vllm/vllm-openai:v0.11.2-x86_64"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            .clean(.mixedBox),
-            RuleExample(.mixedBox, replacing: "ollama/ollama:0.12.6-rocm", with: "ollama/ollama:0.12.6"),
-            RuleExample(.mixedBox, replacing: "base_image: vllm/vllm-openai-rocm:v0.20.0", with: "base_image: vllm/vllm-openai-rocm:v0.19.0"),
-            RuleExample(.twoOwnerLab, replacing: "      base_image: nvcr.io/nvidia/vllm:26.04-py3", with: "      base_image: vllm/vllm-openai:v0.20.0"),
+            .clean(.oneSpark),
+            .clean(.amdBox),
+            RuleExample(.amdBox, replacing: "ollama/ollama:0.12.6-rocm", with: "ollama/ollama:0.12.6"),
+            RuleExample(.amdBox, replacing: "base_image: vllm/vllm-openai-rocm:v0.20.0", with: "base_image: vllm/vllm-openai-rocm:v0.19.0"),
+            RuleExample(.oneSpark, replacing: "base_image: nvcr.io/nvidia/vllm:26.04-py3", with: "base_image: vllm/vllm-openai:v0.20.0"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

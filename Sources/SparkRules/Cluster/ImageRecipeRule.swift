@@ -17,32 +17,32 @@ struct ImageRecipeRule: Rule {
         help: "give each recipe an image name of its own (runtime.image), or make the base image and ray_version agree",
         triggering: [
             RuleExample(
-                .twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
+                .sparkPair, replacing: "      max_model_len: 65536\n",
                 with: """
-                          default_chat_template_kwargs: {enable_thinking: false}
+                          max_model_len: 65536
                       qwen3-8b:
                         source: Qwen/Qwen3-8B-FP8
                         revision: main
                         weights_gb: 8
                         runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.05-py3, image: ↓vllm-spark:26.05, ray_token: {file: ~/.ray-cluster-token.env}}
-                        cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, pipeline_parallel: 1, ray_port: 6380}
+                        cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, ray_port: 6380}
                         port: 8002
                         vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
 
                     """)
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.sparkPair),
             RuleExample(
-                .twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
+                .sparkPair, replacing: "      max_model_len: 65536\n",
                 with: """
-                          default_chat_template_kwargs: {enable_thinking: false}
+                          max_model_len: 65536
                       qwen3-8b:
                         source: Qwen/Qwen3-8B-FP8
                         revision: main
                         weights_gb: 8
                         runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.05-py3, image: vllm-spark-next:26.05, ray_token: {file: ~/.ray-cluster-token.env}}
-                        cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, pipeline_parallel: 1, ray_port: 6380}
+                        cluster: {head: spark-02, workers: [spark-01], tensor_parallel: 2, ray_port: 6380}
                         port: 8002
                         vllm: {gpu_memory_utilization: 0.10, max_model_len: 8192}
 

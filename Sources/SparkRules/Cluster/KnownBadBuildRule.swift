@@ -18,19 +18,14 @@ struct KnownBadBuildRule: Rule {
         help: "pin a build past the window (the finding names the first known good one)",
         triggering: [
             RuleExample(
-                .mixedBox, replacing: "runtime: {kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570}\n    node: framework\n    port: 8081",
-                with: "runtime: {kind: llama-cpp, image: ↓ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700}\n    node: framework\n    port: 8081"),
+                .amdBox, replacing: "image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570", with: "image: ↓ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700"),
             RuleExample(
-                .mixedBox, replacing: "runtime: {kind: llama-cpp, image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570}\n    node: framework\n    port: 8081",
-                with: "runtime: {kind: llama-cpp, image: ↓ghcr.io/ggml-org/llama.cpp:server-vulkan-b9600}\n    node: framework\n    port: 8081"),
+                .amdBox, replacing: "image: ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570", with: "image: ↓ghcr.io/ggml-org/llama.cpp:server-vulkan-b9600"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            .clean(.mixedBox),
+            .clean(.amdBox),
             // The ROCm image is not the Vulkan one.
-            RuleExample(
-                .mixedBox, replacing: "server-vulkan-b9570}\n    node: framework\n    port: 8081",
-                with: "server-rocm-b6700}\n    node: framework\n    port: 8081"),
+            RuleExample(.amdBox, replacing: "server-vulkan-b9570", with: "server-rocm-b6700"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -20,10 +20,10 @@ struct LlamaCppSlotsRule: Rule {
         severity: .warning,
         help: "raise ctx_size (memory allowing) or lower parallel, so that ctx_size / parallel holds the longest request",
         triggering: [
-            RuleExample(.mixedBox, [("      ctx_size: 65536\n      parallel: 2", "      ctx_size: 16384\n      parallel: ↓8")]),
-            RuleExample(.mixedBox, [("      ctx_size: 32768\n    max_tokens: 2000", "      ctx_size: 32768\n    max_tokens: ↓40000")]),
+            RuleExample(.amdBox, replacing: "      ctx_size: 65536\n      parallel: 2", with: "      ctx_size: 16384\n      parallel: ↓8"),
+            RuleExample(.amdBox, replacing: "      parallel: 2\n", with: "      parallel: 2\n    max_tokens: ↓40000\n"),
         ],
-        nonTriggering: [.clean(.twoOwnerLab)])
+        nonTriggering: [.clean(.amdBox)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.plan.clusters.compactMap { cluster -> RuleFinding? in

@@ -19,16 +19,12 @@ struct LoadFormatExtraRule: Rule {
             """,
         help: "remove 'load_format', or run an image that has the package (vllm/vllm-openai:v0.20.0 or later)",
         triggering: [
-            RuleExample(
-                .catalogLab, replacing: "      max_num_batched_tokens: 8192\n  qwen2.5-72b:",
-                with: "      max_num_batched_tokens: 8192\n      load_format: ↓fastsafetensors\n  qwen2.5-72b:")
+            RuleExample(.catalog, replacing: "      max_model_len: 65536\n", with: "      max_model_len: 65536\n      load_format: ↓fastsafetensors\n")
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            .clean(.catalogLab),
+            .clean(.catalog),
             RuleExample(
-                .homelab, replacing: "      quantization: compressed-tensors\n",
-                with: "      quantization: compressed-tensors\n      load_format: fastsafetensors\n"),
+                .gateway, replacing: "      tool_call_parser: glm45\n", with: "      tool_call_parser: glm45\n      load_format: fastsafetensors\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

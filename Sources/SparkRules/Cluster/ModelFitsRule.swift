@@ -19,7 +19,7 @@ struct ModelFitsRule: Rule {
         help: "use a smaller quantization (a 235B INT4 needs about 58 GB per node), add nodes, or raise gpu_memory_utilization",
         triggering: [
             RuleExample(
-                .twoOwnerLab,
+                .sparkPair,
                 [
                     ("source: Qwen/Qwen3.5-122B-A10B-GPTQ-Int4", "source: Qwen/Qwen3-235B-A22B-FP8"),
                     ("weights_gb: 68", "weights_gb: ↓235"),

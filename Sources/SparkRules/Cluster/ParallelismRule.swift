@@ -13,8 +13,7 @@ struct ParallelismRule: Rule {
             """,
         help: "set tensor_parallel × pipeline_parallel to the number of GPUs on the head and workers, or change the nodes",
         triggering: [
-            RuleExample(
-                .twoOwnerLab, replacing: "workers: [spark-02], tensor_parallel: 2", with: "workers: [spark-02], tensor_parallel: ↓4")
+            RuleExample(.sparkPair, replacing: "workers: [spark-02], tensor_parallel: 2", with: "workers: [spark-02], tensor_parallel: ↓4")
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -13,14 +13,18 @@ struct PortClaimsRule: Rule {
             """,
         help: "give the model, its Ray head or the app a port of its own; two NVIDIA NIMs never share a node (each one's Triton takes ports 8000 to 8002)",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "    port: 8000", with: "    port: ↓8080"),
-            RuleExample(
-                .twoOwnerLab, replacing: "cluster: {head: spark-01, workers: [spark-02], tensor_parallel: 2, pipeline_parallel: 1}",
-                with: "cluster: {head: spark-01, workers: [spark-02], tensor_parallel: 2, pipeline_parallel: 1, ray_port: ↓5678}"),
+            // The model and LiteLLM on one port; the Ray head on LiteLLM's.
+            RuleExample(.oneSpark, replacing: "    port: 8000", with: "    port: ↓8001"),
+            RuleExample(.sparkPair, replacing: "tensor_parallel: 2}", with: "tensor_parallel: 2, ray_port: ↓8001}"),
             // Two NIMs on one node: each one's Triton takes 8000 to 8002 on the host network.
-            RuleExample(.catalogLab, replacing: "    apps: [magpie]", with: "    apps: ↓[parakeet, magpie]"),
+            RuleExample(
+                .catalog,
+                [
+                    ("    tailnet: me-net\n", "    tailnet: me-net\n    ngc_api_key: {file: ~/.ngc-api-key.env}\n"),
+                    ("lan: 192.168.1.52}\n", "lan: 192.168.1.52}\n    apps: ↓[parakeet, magpie]\n"),
+                ]),
         ],
-        nonTriggering: [.clean(.twoOwnerLab), .clean(.catalogLab)])
+        nonTriggering: [.clean(.oneSpark), .clean(.sparkPair)])
 
     /// Reads the Plan's listeners, so whatever a kind adds is covered; a multi-node head also
     /// keeps Ray's dashboard port free (started with --include-dashboard=false, but one

@@ -16,22 +16,19 @@ struct PrefixCachingBatchRule: Rule {
             """,
         help: "set vllm.max_num_batched_tokens to 4096 or more; for a model with small blocks, accept the risk with a reason",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "max_num_batched_tokens: 4096", with: "max_num_batched_tokens: ↓2048"),
             RuleExample(
-                .twoOwnerLab,
-                [
-                    ("      max_num_batched_tokens: 4096\n", ""),
-                    ("enable_prefix_caching: true", "enable_prefix_caching: ↓true"),
-                ]),
+                .oneSpark, replacing: "      max_model_len: 32768\n",
+                with: "      max_model_len: 32768\n      enable_prefix_caching: true\n      max_num_batched_tokens: ↓2048\n"),
+            RuleExample(.oneSpark, replacing: "      max_model_len: 32768\n", with: "      max_model_len: 32768\n      enable_prefix_caching: ↓true\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.oneSpark),
             RuleExample(
-                .twoOwnerLab,
-                [
-                    ("max_num_batched_tokens: 4096", "max_num_batched_tokens: 2048"),
-                    ("enable_prefix_caching: true", "enable_prefix_caching: false"),
-                ]),
+                .oneSpark, replacing: "      max_model_len: 32768\n",
+                with: "      max_model_len: 32768\n      enable_prefix_caching: true\n      max_num_batched_tokens: 4096\n"),
+            RuleExample(
+                .oneSpark, replacing: "      max_model_len: 32768\n",
+                with: "      max_model_len: 32768\n      enable_prefix_caching: false\n      max_num_batched_tokens: 2048\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

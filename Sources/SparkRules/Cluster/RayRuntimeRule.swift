@@ -13,9 +13,9 @@ struct RayRuntimeRule: Rule {
             """,
         help: "set runtime.image to a new tag (spark-gen's Dockerfile adds Ray to base_image) and keep the Ray executor",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "      image: vllm-spark:26.04", with: "      image: ↓nvcr.io/nvidia/vllm:26.04-py3"),
+            RuleExample(.sparkPair, replacing: "      image: vllm-spark:26.04", with: "      image: ↓nvcr.io/nvidia/vllm:26.04-py3"),
             RuleExample(
-                .twoOwnerLab, replacing: "      max_num_seqs: 32\n", with: "      max_num_seqs: 32\n      distributed_executor_backend: ↓mp\n"),
+                .sparkPair, replacing: "      max_model_len: 65536\n", with: "      max_model_len: 65536\n      distributed_executor_backend: ↓mp\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

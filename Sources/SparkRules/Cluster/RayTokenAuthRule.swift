@@ -22,19 +22,19 @@ struct RayTokenAuthRule: Rule {
         help: "set runtime.ray_token: {file: ~/.ray-cluster-token.env} and keep Ray at 2.52 or later (the default is \(ClusterPlan.defaultRayVersion))",
         triggering: [
             RuleExample(
-                .twoOwnerLab,
+                .sparkPair,
                 [
                     ("      ray_token: {file: ~/.ray-cluster-token.env}\n", ""),
                     ("    cluster: {head: spark-01, workers: [spark-02]", "    cluster: ↓{head: spark-01, workers: [spark-02]"),
                 ]),
-            RuleExample(.twoOwnerLab, replacing: "      image: vllm-spark:26.04\n", with: "      image: vllm-spark:26.04\n      ray_version: ↓\"2.49.2\"\n"),
+            RuleExample(.sparkPair, replacing: "      image: vllm-spark:26.04\n", with: "      image: vllm-spark:26.04\n      ray_version: ↓\"2.49.2\"\n"),
             RuleExample(
-                .twoOwnerLab, replacing: "      image: vllm-spark:26.04\n      ray_token: {file: ~/.ray-cluster-token.env}\n",
+                .sparkPair, replacing: "      image: vllm-spark:26.04\n      ray_token: {file: ~/.ray-cluster-token.env}\n",
                 with: "      image: vllm-spark:26.04\n      ray_version: ↓\"2.54.1\"\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            RuleExample(.twoOwnerLab, replacing: "      image: vllm-spark:26.04\n", with: "      image: vllm-spark:26.04\n      ray_version: \"2.52.0\"\n"),
+            .clean(.sparkPair),
+            RuleExample(.sparkPair, replacing: "      image: vllm-spark:26.04\n", with: "      image: vllm-spark:26.04\n      ray_version: \"2.52.0\"\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

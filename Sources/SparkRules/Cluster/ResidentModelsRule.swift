@@ -22,7 +22,7 @@ struct ResidentModelsRule: Rule {
         triggering: [
             // A model beside the catalog leaves too little for its largest model to be swapped in.
             RuleExample(
-                .catalogLab, replacing: "models:\n",
+                .catalog, replacing: "models:\n",
                 with: """
                     models:
                       embedder:
@@ -36,35 +36,35 @@ struct ResidentModelsRule: Rule {
 
                     """),
             RuleExample(
-                .twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
+                .oneSpark, replacing: "      max_model_len: 32768\n",
                 with: """
-                          default_chat_template_kwargs: {enable_thinking: false}
+                          max_model_len: 32768
                       embedder:
                         source: Qwen/Qwen3-Embedding-8B
                         revision: main
                         weights_gb: 16
-                        runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3, image: vllm-spark:26.04}
-                        cluster: {head: spark-01}
+                        runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+                        node: spark
                         port: 8002
                         vllm: {gpu_memory_utilization: ↓0.3}
 
                     """),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            // Five models take turns on spark-1: counted as the largest, not the sum (which is 300%).
-            .clean(.catalogLab),
+            .clean(.oneSpark),
+            // Two models take turns on spark-1: counted as the largest, not the sum (which is 145%).
+            .clean(.catalog),
             // 0.80 + 0.15 is exactly the budget; binary floats would make it 0.9500000000000001.
             RuleExample(
-                .twoOwnerLab, replacing: "      default_chat_template_kwargs: {enable_thinking: false}\n",
+                .oneSpark, replacing: "      max_model_len: 32768\n",
                 with: """
-                          default_chat_template_kwargs: {enable_thinking: false}
+                          max_model_len: 32768
                       embedder:
                         source: Qwen/Qwen3-Embedding-4B
                         revision: main
                         weights_gb: 8
-                        runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3, image: vllm-spark:26.04}
-                        cluster: {head: spark-01}
+                        runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+                        node: spark
                         port: 8002
                         vllm: {gpu_memory_utilization: 0.15}
 

@@ -16,17 +16,22 @@ struct SeparateLinksRule: Rule {
             """,
         help: "give each link its own subnet (a /30 per direct pair, or a small private range) and its own port",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n", with: "  mgmt: {subnet: ↓198.51.100.0/24}\n"),
-            RuleExample(.twoOwnerLab, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n", with: "  mgmt: {subnet: 192.0.2.0/24, interface: ↓enp1s0f0np0}\n"),
             RuleExample(
-                .twoOwnerLab, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n",
+                .sparkPair,
+                [
+                    ("  mgmt: {subnet: 192.0.2.0/24}\n", "  mgmt: {subnet: ↓198.51.100.0/24}\n"),
+                    ("mgmt_ip: 192.0.2.21", "mgmt_ip: 198.51.100.21"), ("mgmt_ip: 192.0.2.22", "mgmt_ip: 198.51.100.22"),
+                ]),
+            RuleExample(.sparkPair, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n", with: "  mgmt: {subnet: 192.0.2.0/24, interface: ↓enp1s0f0np0}\n"),
+            RuleExample(
+                .sparkPair, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n",
                 with: "  mgmt: {subnet: 192.0.2.0/24}\n  spare: {kind: lan, subnet: ↓198.51.100.0/31}\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            RuleExample(.twoOwnerLab, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n", with: "  mgmt: {subnet: 192.0.2.0/24, interface: enP7s7}\n"),
+            .clean(.sparkPair),
+            RuleExample(.sparkPair, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n", with: "  mgmt: {subnet: 192.0.2.0/24, interface: enP7s7}\n"),
             RuleExample(
-                .twoOwnerLab, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n",
+                .sparkPair, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n",
                 with: "  mgmt: {subnet: 192.0.2.0/24}\n  spare: {kind: lan, subnet: 198.51.100.4/30}\n"),
         ])
 

@@ -20,26 +20,22 @@ struct ServeArgumentsRule: Rule {
         help: "pin a vLLM release that accepts the setting (the finding names the first one), or change the setting",
         triggering: [
             RuleExample(
-                .homelab,
+                .gateway,
                 [
-                    (
-                        "runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.20.0}\n    node: ubuntu\n    port: 8001",
-                        "runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.11.2}\n    node: ubuntu\n    port: 8001"
-                    ),
-                    ("kv_cache_dtype: turboquant_k8v4", "kv_cache_dtype: ↓turboquant_k8v4"),
+                    ("base_image: vllm/vllm-openai:v0.20.0", "base_image: vllm/vllm-openai:v0.11.2"),
+                    ("      gpu_memory_utilization: 0.92\n", "      gpu_memory_utilization: 0.92\n      kv_cache_dtype: ↓turboquant_k8v4\n"),
                 ])
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            .clean(.homelab),
+            .clean(.gateway),
             RuleExample(
-                .homelab,
+                .gateway, replacing: "      gpu_memory_utilization: 0.92\n", with: "      gpu_memory_utilization: 0.92\n      kv_cache_dtype: turboquant_k8v4\n"
+            ),
+            RuleExample(
+                .gateway,
                 [
-                    (
-                        "runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.20.0}\n    node: ubuntu\n    port: 8001",
-                        "runtime: {kind: vllm, runner: compose, base_image: vllm/vllm-openai:v0.11.2}\n    node: ubuntu\n    port: 8001"
-                    ),
-                    ("kv_cache_dtype: turboquant_k8v4", "kv_cache_dtype: fp8"),
+                    ("base_image: vllm/vllm-openai:v0.20.0", "base_image: vllm/vllm-openai:v0.11.2"),
+                    ("      gpu_memory_utilization: 0.92\n", "      gpu_memory_utilization: 0.92\n      kv_cache_dtype: fp8\n"),
                 ]),
         ])
 

@@ -15,11 +15,12 @@ struct ToolParserRule: Rule {
             """ + ToolCallFormats.table,
         help: "use the parser vLLM documents for the model family",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: ↓hermes\n")
+            RuleExample(.sparkPair, replacing: "      max_model_len: 65536\n", with: "      max_model_len: 65536\n      tool_call_parser: ↓hermes\n")
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            RuleExample(.twoOwnerLab, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: qwen3_xml\n"),
+            .clean(.sparkPair),
+            RuleExample(.sparkPair, replacing: "      max_model_len: 65536\n", with: "      max_model_len: 65536\n      tool_call_parser: qwen3_coder\n"),
+            RuleExample(.sparkPair, replacing: "      max_model_len: 65536\n", with: "      max_model_len: 65536\n      tool_call_parser: qwen3_xml\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

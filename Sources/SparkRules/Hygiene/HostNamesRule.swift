@@ -14,7 +14,8 @@ struct HostNamesRule: Rule {
             """,
         help: "give every node a tailnet_hostname no other node uses as its name or tailnet host name",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "tailnet_hostname: sparky-02", with: "tailnet_hostname: ↓spark-01")
+            RuleExample(
+                .sparkPair, replacing: "    dac_second_ip: 198.51.100.10\n", with: "    dac_second_ip: 198.51.100.10\n    tailnet_hostname: ↓spark-01\n")
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

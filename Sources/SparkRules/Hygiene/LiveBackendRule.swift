@@ -15,15 +15,16 @@ struct LiveBackendRule: Rule {
         help: "list only models of this topology, and let their API listen on the DAC address when other nodes call it",
         triggering: [
             RuleExample(
-                .twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n",
-                with: "    master_key: {file: ~/.sparky02-litellm-key}\n    models: [↓qwen3.6-35b]\n"),
-            RuleExample(.twoOwnerLab, replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓loopback\n"),
+                .twoOwners, replacing: "    master_key: {file: ~/.client-litellm.env}\n",
+                with: "    master_key: {file: ~/.client-litellm.env}\n    models: [qwen3-4b, ↓qwen3-8b]\n"),
+            // The gateway on ubuntu calls the Spark's model, which answers on the Spark alone.
+            RuleExample(.gateway, replacing: "    listen: tailnet\n", with: "    listen: ↓loopback\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.twoOwners),
             RuleExample(
-                .twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n",
-                with: "    master_key: {file: ~/.sparky02-litellm-key}\n    models: [qwen3.5-122b]\n"),
+                .twoOwners, replacing: "    master_key: {file: ~/.client-litellm.env}\n",
+                with: "    master_key: {file: ~/.client-litellm.env}\n    models: [qwen3-4b]\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -19,24 +19,21 @@ struct PinnedImageRule: Rule {
         severity: .warning,
         help: "write a versioned tag, or keep the tag and add 'digest: sha256:…' (docker buildx imagetools inspect IMAGE prints it)",
         triggering: [
-            RuleExample(.mixedBox, replacing: "image: ollama/ollama:0.12.6-rocm", with: "image: ↓ollama/ollama:rocm"),
+            RuleExample(.amdBox, replacing: "image: ollama/ollama:0.12.6-rocm", with: "image: ↓ollama/ollama:rocm"),
             RuleExample(
-                .mixedBox, replacing: "apps: [{litellm: {runner: compose, port: 4000}}]",
+                .amdBox, replacing: "apps: [{litellm: {runner: compose, port: 4000}}]",
                 with: "apps: [{litellm: {runner: compose, port: 4000, image: ↓ghcr.io/berriai/litellm:main-stable}}]"),
-            RuleExample(
-                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
-                with: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}, image: ↓ghcr.io/open-webui/open-webui:main}}"),
+            RuleExample(.oneSpark, replacing: "    apps: [litellm]", with: "    apps: [litellm, {open-webui: {image: ↓ghcr.io/open-webui/open-webui:main}}]"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.oneSpark),
             RuleExample(
-                .mixedBox, replacing: "apps: [{litellm: {runner: compose, port: 4000}}]",
+                .amdBox, replacing: "apps: [{litellm: {runner: compose, port: 4000}}]",
                 with:
                     "apps: [{litellm: {runner: compose, port: 4000, image: ghcr.io/berriai/litellm:main-stable, digest: sha256:\(String(repeating: "ab", count: 32))}}]"
             ),
             RuleExample(
-                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}}}",
-                with: "{open-webui: {key: {file: ~/.sparky01-open-webui.env}, digest: sha256:\(String(repeating: "cd", count: 32))}}"),
+                .oneSpark, replacing: "    apps: [litellm]", with: "    apps: [litellm, {open-webui: {digest: sha256:\(String(repeating: "cd", count: 32))}}]"),
         ])
 
     /// True when the reference names one image: a digest, or a tag with a version in it.

@@ -26,15 +26,15 @@ struct PinnedModelRule: Rule {
         help:
             "add 'revision:' with the commit you reviewed (the last part of the snapshot path 'hf download' prints, …/snapshots/COMMIT), or 'revision: main' to follow the branch on purpose; for Ollama write a tag, such as 'qwen3-coder:30b'",
         triggering: [
-            RuleExample(.multiModel, replacing: "    source: openai/gpt-oss-120b\n    revision: main\n", with: "    source: ↓openai/gpt-oss-120b\n"),
-            RuleExample(.mixedBox, replacing: "    source: qwen3-coder:30b\n", with: "    source: ↓qwen3-coder\n"),
-            RuleExample(.mixedBox, replacing: "    source: qwen3-coder:30b\n", with: "    source: ↓qwen3-coder:latest\n"),
+            RuleExample(
+                .oneSpark, replacing: "    source: Qwen/Qwen3-30B-A3B-Instruct-2507-FP8\n    revision: main\n",
+                with: "    source: ↓Qwen/Qwen3-30B-A3B-Instruct-2507-FP8\n"),
+            RuleExample(.amdBox, replacing: "    source: qwen3-coder:30b\n", with: "    source: ↓qwen3-coder\n"),
+            RuleExample(.amdBox, replacing: "    source: qwen3-coder:30b\n", with: "    source: ↓qwen3-coder:latest\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            RuleExample(
-                .multiModel, replacing: "    source: openai/gpt-oss-120b\n    revision: main\n",
-                with: "    source: openai/gpt-oss-120b\n    revision: 0123456789abcdef0123456789abcdef01234567\n"),
+            .clean(.oneSpark),
+            RuleExample(.oneSpark, replacing: "    revision: main\n", with: "    revision: 0123456789abcdef0123456789abcdef01234567\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -24,31 +24,34 @@ struct PinnedRemoteCodeRule: Rule {
             "write 'revision:' with the 40-digit commit whose .py files you read (the last part of the snapshot path 'hf download' prints, …/snapshots/COMMIT)",
         triggering: [
             RuleExample(
-                .multiModel,
+                .oneSpark,
                 [
-                    ("    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n", "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n"),
-                    ("      tool_call_parser: qwen3_coder\n", "      tool_call_parser: qwen3_coder\n      trust_remote_code: ↓true\n"),
+                    ("    revision: main\n", "    revision: ↓main\n"),
+                    (
+                        "      max_model_len: 32768\n",
+                        "      max_model_len: 32768\n      trust_remote_code: true\n\naccept_risks:\n  - {rule: HY006, reason: \"the model's code was read\"}\n"
+                    ),
                 ]),
             RuleExample(
-                .multiModel,
+                .oneSpark,
                 [
+                    ("    source: Qwen/Qwen3-30B-A3B-Instruct-2507-FP8\n    revision: main\n", "    source: Qwen/Qwen3-30B-A3B-Instruct-2507-FP8\n"),
                     (
-                        "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n",
-                        "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: ↓main\n"
+                        "      max_model_len: 32768\n",
+                        "      max_model_len: 32768\n      trust_remote_code: ↓true\n\naccept_risks:\n  - {rule: HY006, reason: \"the model's code was read\"}\n"
                     ),
-                    ("      tool_call_parser: qwen3_coder\n", "      tool_call_parser: qwen3_coder\n      trust_remote_code: true\n"),
                 ]),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.oneSpark),
             RuleExample(
-                .multiModel,
+                .oneSpark,
                 [
+                    ("    revision: main\n", "    revision: 0123456789abcdef0123456789abcdef01234567\n"),
                     (
-                        "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: main\n",
-                        "    source: Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8\n    revision: 0123456789abcdef0123456789abcdef01234567\n"
+                        "      max_model_len: 32768\n",
+                        "      max_model_len: 32768\n      trust_remote_code: true\n\naccept_risks:\n  - {rule: HY006, reason: \"the model's code was read\"}\n"
                     ),
-                    ("      tool_call_parser: qwen3_coder\n", "      tool_call_parser: qwen3_coder\n      trust_remote_code: true\n"),
                 ]),
         ])
 

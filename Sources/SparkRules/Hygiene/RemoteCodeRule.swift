@@ -18,12 +18,15 @@ struct RemoteCodeRule: Rule {
         help: "read the repository's .py files, then add an accept_risks entry for HY006 with the reason, or serve a model that needs no remote code",
         triggering: [
             RuleExample(
-                .multiModel, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: qwen3_coder\n      trust_remote_code: ↓true\n")
+                .oneSpark,
+                [
+                    ("    revision: main\n", "    revision: 0123456789abcdef0123456789abcdef01234567\n"),
+                    ("      max_model_len: 32768\n", "      max_model_len: 32768\n      trust_remote_code: ↓true\n"),
+                ])
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            RuleExample(
-                .multiModel, replacing: "      tool_call_parser: qwen3_coder\n", with: "      tool_call_parser: qwen3_coder\n      trust_remote_code: false\n"),
+            .clean(.oneSpark),
+            RuleExample(.oneSpark, replacing: "      max_model_len: 32768\n", with: "      max_model_len: 32768\n      trust_remote_code: false\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

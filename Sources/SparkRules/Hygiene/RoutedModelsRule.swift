@@ -17,13 +17,10 @@ struct RoutedModelsRule: Rule {
         help: "run a model on one of the owner's nodes, or list the models the owner may use in 'owners.<owner>.models'",
         triggering: [
             RuleExample(
-                .sharedSwitch,
-                [
-                    ("    cluster: {head: gpu-c, tensor_parallel: 1}\n", "    cluster: {head: gpu-b, tensor_parallel: 1}\n"),
-                    ("  bob:\n    tailnet: bob-net\n", "  bob:\n    ↓tailnet: bob-net\n"),
-                ])
+                .twoOwners, replacing: "    master_key: {file: ~/.client-litellm.env}\n",
+                with: "    master_key: {file: ~/.client-litellm.env}\n    models: ↓[]\n")
         ],
-        nonTriggering: [.clean(.twoOwnerLab), .clean(.sharedSwitch)])
+        nonTriggering: [.clean(.twoOwners)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var reported = Set<String>()

@@ -15,9 +15,9 @@ struct SSHWayInRule: Rule {
         severity: .warning,
         help: "add the LAN you ssh from under 'links' (kind: lan) with the node's address on it, or set 'ssh: true' on the node's tailnet",
         triggering: [
-            RuleExample(.soloSpark, [("    ssh: true\n", "    ssh: false\n"), ("    owner: me\n", "    ↓owner: me\n")])
+            RuleExample(.oneSpark, [("    ssh: true\n", "    ssh: false\n"), ("    owner: me\n", "    ↓owner: me\n")])
         ],
-        nonTriggering: [.clean(.twoOwnerLab), .clean(.soloSpark)])
+        nonTriggering: [.clean(.oneSpark)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.plan.nodes.filter { $0.lan == nil && !$0.tailnet.ssh }.map { node in

@@ -21,19 +21,26 @@ struct ConcurrencyCapRule: Rule {
         help:
             "lower max_parallel_requests so that it times the gateways routing the model is at most the server's slots (vllm.max_num_seqs, llama_cpp.parallel), or raise those",
         triggering: [
-            RuleExample(.mixedBox, replacing: "      parallel: 2\n", with: "      parallel: 2\n    max_parallel_requests: ↓3\n"),
-            // Both owners of the shared cluster route it: 32 + 32 in flight against 32 slots.
+            RuleExample(.amdBox, replacing: "      parallel: 2\n", with: "      parallel: 2\n    max_parallel_requests: ↓3\n"),
+            // Both owners route the shared model: 32 + 32 in flight against 32 slots.
             RuleExample(
-                .twoOwnerLab,
+                .twoOwners,
                 [
-                    ("    max_tokens: 8192\n", "    max_tokens: 8192\n    max_parallel_requests: 32\n"),
-                    ("apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02", "apps: [↓litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02"),
+                    ("    master_key: {file: ~/.client-litellm.env}\n", "    master_key: {file: ~/.client-litellm.env}\n    models: [qwen3-4b, ↓qwen3-30b]\n"),
+                    ("    node: spark-01\n", "    node: spark-01\n    shared_with: [client]\n    max_parallel_requests: 32\n"),
+                    ("max_model_len: 32768}\n  qwen3-4b:", "max_model_len: 32768, max_num_seqs: 32}\n  qwen3-4b:"),
                 ]),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            RuleExample(.mixedBox, replacing: "      parallel: 2\n", with: "      parallel: 2\n    max_parallel_requests: 2\n"),
-            RuleExample(.twoOwnerLab, replacing: "    max_tokens: 8192\n", with: "    max_tokens: 8192\n    max_parallel_requests: 16\n"),
+            .clean(.amdBox),
+            RuleExample(.amdBox, replacing: "      parallel: 2\n", with: "      parallel: 2\n    max_parallel_requests: 2\n"),
+            RuleExample(
+                .twoOwners,
+                [
+                    ("    master_key: {file: ~/.client-litellm.env}\n", "    master_key: {file: ~/.client-litellm.env}\n    models: [qwen3-4b, qwen3-30b]\n"),
+                    ("    node: spark-01\n", "    node: spark-01\n    shared_with: [client]\n    max_parallel_requests: 16\n"),
+                    ("max_model_len: 32768}\n  qwen3-4b:", "max_model_len: 32768, max_num_seqs: 32}\n  qwen3-4b:"),
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

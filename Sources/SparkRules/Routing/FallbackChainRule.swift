@@ -18,19 +18,17 @@ struct FallbackChainRule: Rule {
         help: "name only models the owner's LiteLLM lists (owners.<o>.models, or the owner's own nodes), and make each chain end",
         triggering: [
             RuleExample(
-                .mixedBox,
+                .amdBox,
                 [
-                    ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: [qwen3-coder-llama]\n  qwen3-coder-llama:"),
+                    ("    node: framework\n  qwen3-coder-gguf:", "    node: framework\n    fallbacks: [qwen3-coder-gguf]\n  qwen3-coder-gguf:"),
                     ("    port: 8081\n", "    port: 8081\n    fallbacks: [↓qwen3-coder]\n"),
                 ])
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.amdBox),
             RuleExample(
-                .mixedBox,
-                [
-                    ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    fallbacks: [qwen3-coder-llama, kimi-linear]\n  qwen3-coder-llama:")
-                ]),
+                .amdBox, replacing: "    node: framework\n  qwen3-coder-gguf:",
+                with: "    node: framework\n    fallbacks: [qwen3-coder-gguf, qwen3-4b]\n  qwen3-coder-gguf:"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -15,11 +15,11 @@ struct SeniorModelRule: Rule {
             """,
         help: "remove the senior model's fallbacks, or 'senior: true' if a lesser answer is acceptable",
         triggering: [
-            RuleExample(.mixedBox, replacing: "    max_tokens: 2000\n", with: "    max_tokens: 2000\n    senior: true\n    fallbacks: [↓kimi-linear]\n")
+            RuleExample(.amdBox, replacing: "    port: 8081\n", with: "    port: 8081\n    senior: true\n    fallbacks: [↓qwen3-4b]\n")
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            RuleExample(.mixedBox, replacing: "    max_tokens: 2000\n", with: "    max_tokens: 2000\n    senior: true\n"),
+            .clean(.amdBox),
+            RuleExample(.amdBox, replacing: "    port: 8081\n", with: "    port: 8081\n    senior: true\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -21,22 +21,20 @@ struct ToolRouteParserRule: Rule {
         help: "set 'vllm.tool_call_parser' (and 'vllm.reasoning_parser' for a thinking model) to the parser vLLM documents for the model",
         triggering: [
             RuleExample(
-                .homelab,
+                .gateway,
                 [
                     ("      tool_call_parser: glm45\n", ""),
                     ("  homelab/code:\n    model: glm-4.5-air\n", "  homelab/code:\n    model: ↓glm-4.5-air\n"),
                 ])
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            .clean(.homelab),
-            // A model no tool-using route names needs no parser; LM Studio parses tool calls itself.
+            .clean(.gateway),
+            // A model no tool-using route names needs no parser.
             RuleExample(
-                .homelab,
+                .gateway,
                 [
                     ("      tool_call_parser: glm45\n", ""),
-                    ("  homelab/code:\n    model: glm-4.5-air\n", "  homelab/code:\n    model: gemma-4-31b\n"),
-                    ("  homelab/agent:\n    model: glm-4.5-air\n", "  homelab/agent:\n    model: gemma-4-31b\n"),
+                    ("  homelab/code:\n    model: glm-4.5-air\n    keywords: [refactor, implement, code]\n", "  homelab/chat: glm-4.5-air\n"),
                 ]),
         ])
 

@@ -18,16 +18,19 @@ struct VisionFallbackRule: Rule {
         help: "list only models with 'vision: true' in the fallbacks of a vision model",
         triggering: [
             RuleExample(
-                .mixedBox, replacing: "      trust_remote_code: true\n",
-                with: "      trust_remote_code: true\n    vision: true\n    fallbacks: [↓qwen3-coder]\n")
+                .amdBox, replacing: "    vllm: {gpu_memory_utilization: 0.20, max_model_len: 32768}\n",
+                with: "    vllm: {gpu_memory_utilization: 0.20, max_model_len: 32768}\n    vision: true\n    fallbacks: [↓qwen3-coder]\n")
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.amdBox),
             RuleExample(
-                .mixedBox,
+                .amdBox,
                 [
-                    ("      trust_remote_code: true\n", "      trust_remote_code: true\n    vision: true\n    fallbacks: [qwen3-coder]\n"),
-                    ("    node: framework\n  qwen3-coder-llama:", "    node: framework\n    vision: true\n  qwen3-coder-llama:"),
+                    (
+                        "    vllm: {gpu_memory_utilization: 0.20, max_model_len: 32768}\n",
+                        "    vllm: {gpu_memory_utilization: 0.20, max_model_len: 32768}\n    vision: true\n    fallbacks: [qwen3-coder]\n"
+                    ),
+                    ("    node: framework\n  qwen3-coder-gguf:", "    node: framework\n    vision: true\n  qwen3-coder-gguf:"),
                 ]),
         ])
 

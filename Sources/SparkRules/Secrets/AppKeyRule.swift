@@ -15,17 +15,26 @@ struct AppKeyRule: Rule {
         help: "create a virtual key for the app in the LiteLLM UI and reference a file that holds only that key",
         triggering: [
             RuleExample(
-                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
-                with: "{open-webui: {key: ↓{file: ~/.sparky02-litellm-key}}}"),
+                .oneSpark,
+                [
+                    ("    salt_key: {file: ~/.me-litellm.env}\n", "    salt_key: {file: ~/.me-litellm.env}\n    db_password: {file: ~/.me-litellm-db.env}\n"),
+                    ("    apps: [litellm]\n", "    apps: [litellm, litellm-db, {open-webui: {key: ↓{file: ~/.me-litellm.env}}}]\n"),
+                ]),
             RuleExample(
-                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
-                with: "{open-webui: {key: ↓{file: /home/cameron/.sparky02-litellm-key}}}"),
+                .oneSpark,
+                [
+                    ("    salt_key: {file: ~/.me-litellm.env}\n", "    salt_key: {file: ~/.me-litellm.env}\n    db_password: {file: ~/.me-litellm-db.env}\n"),
+                    ("    apps: [litellm]\n", "    apps: [litellm, litellm-db, {open-webui: {key: ↓{file: /home/me/.me-litellm.env}}}]\n"),
+                ]),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.oneSpark),
             RuleExample(
-                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
-                with: "{open-webui: {key: {file: ~/.sparky02-open-webui-key}}}"),
+                .oneSpark,
+                [
+                    ("    salt_key: {file: ~/.me-litellm.env}\n", "    salt_key: {file: ~/.me-litellm.env}\n    db_password: {file: ~/.me-litellm-db.env}\n"),
+                    ("    apps: [litellm]\n", "    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.me-open-webui.env}}}]\n"),
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

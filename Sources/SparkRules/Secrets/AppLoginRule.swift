@@ -15,8 +15,13 @@ struct AppLoginRule: Rule {
             """,
         help: "give the app a password file: '- hermes-webui: {password: {file: ~/.hermes-webui.env}}' (the runbook creates it)",
         triggering: [
+            RuleExample(.oneSpark, replacing: "    apps: [litellm]\n", with: "    apps: [litellm, hermes, ↓hermes-webui]\n")
+        ],
+        nonTriggering: [
+            .clean(.oneSpark),
             RuleExample(
-                .twoOwnerLab, replacing: "{hermes-webui: {password: {file: ~/.sparky01-hermes-webui.env}}}", with: "↓hermes-webui")
+                .oneSpark, replacing: "    apps: [litellm]\n",
+                with: "    apps: [litellm, hermes, {hermes-webui: {password: {file: ~/.me-hermes-webui.env}}}]\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

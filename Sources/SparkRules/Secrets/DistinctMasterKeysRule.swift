@@ -14,22 +14,20 @@ struct DistinctMasterKeysRule: Rule {
             """,
         help: "give each owner a key file of their own (e.g. ~/.<owner>-litellm-key) with a freshly generated key",
         triggering: [
+            RuleExample(.twoOwners, replacing: "master_key: {file: ~/.client-litellm.env}", with: "master_key: ↓{file: ~/.you-litellm.env}"),
             RuleExample(
-                .twoOwnerLab, replacing: "master_key: {file: ~/.sparky02-litellm-key}", with: "master_key: ↓{file: ~/.sparky01-litellm-key}"),
-            RuleExample(
-                .twoOwnerLab,
+                .twoOwners,
                 [
                     (
-                        "master_key: {file: ~/.sparky01-litellm-key}",
-                        "master_key: {file: ~/.sparky01-litellm-key, sha256: 1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988}"
+                        "master_key: {file: ~/.you-litellm.env}",
+                        "master_key: {file: ~/.you-litellm.env, sha256: 1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988}"
                     ),
                     (
-                        "master_key: {file: ~/.sparky02-litellm-key}",
-                        "master_key: {file: ~/.sparky02-litellm-key, sha256: ↓1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988}"
+                        "master_key: {file: ~/.client-litellm.env}",
+                        "master_key: {file: ~/.client-litellm.env, sha256: ↓1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988}"
                     ),
                 ]),
-            RuleExample(
-                .twoOwnerLab, replacing: "master_key: {file: ~/.sparky02-litellm-key}", with: "master_key: ↓{file: /home/cameron/.sparky01-litellm-key}"),
+            RuleExample(.twoOwners, replacing: "master_key: {file: ~/.client-litellm.env}", with: "master_key: ↓{file: /home/you/.you-litellm.env}"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -14,14 +14,32 @@ struct ForeignKeyRule: Rule {
         help: "give the app a key of its own owner (a virtual key from that owner's LiteLLM)",
         triggering: [
             RuleExample(
-                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
-                with: "{open-webui: {key: ↓{file: ~/.sparky01-litellm-key}}}")
+                .twoOwners,
+                [
+                    (
+                        "    salt_key: {file: ~/.client-litellm.env}\n",
+                        "    salt_key: {file: ~/.client-litellm.env}\n    db_password: {file: ~/.client-litellm-db.env}\n"
+                    ),
+                    (
+                        "    links: {home: 192.168.1.22}\n    apps: [litellm]\n",
+                        "    links: {home: 192.168.1.22}\n    apps: [litellm, litellm-db, {open-webui: {key: ↓{file: ~/.you-litellm.env}}}]\n"
+                    ),
+                ])
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.twoOwners),
             RuleExample(
-                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
-                with: "{open-webui: {key: {file: ~/.sparky02-open-webui-key}}}"),
+                .twoOwners,
+                [
+                    (
+                        "    salt_key: {file: ~/.client-litellm.env}\n",
+                        "    salt_key: {file: ~/.client-litellm.env}\n    db_password: {file: ~/.client-litellm-db.env}\n"
+                    ),
+                    (
+                        "    links: {home: 192.168.1.22}\n    apps: [litellm]\n",
+                        "    links: {home: 192.168.1.22}\n    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.client-open-webui.env}}}]\n"
+                    ),
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

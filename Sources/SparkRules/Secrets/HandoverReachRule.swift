@@ -26,13 +26,13 @@ struct HandoverReachRule: Rule {
         help: "put the node on a LAN you ssh from (links, kind: lan), or set 'ssh: true' on its tailnet",
         triggering: [
             RuleExample(
-                .homelab,
+                .gateway,
                 [
                     ("    ssh: true\n", "    ssh: false\n"),
-                    ("    api_key: {file: ~/.homelab-spark-vllm.env}\n", "    api_key: ↓{file: ~/.homelab-spark-vllm.env}\n"),
+                    ("    api_key: {file: ~/.lab-spark-vllm.env}\n", "    api_key: ↓{file: ~/.lab-spark-vllm.env}\n"),
                 ])
         ],
-        nonTriggering: [.clean(.twoOwnerLab), .clean(.homelab), .clean(.catalogLab)])
+        nonTriggering: [.clean(.gateway), .clean(.catalog)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         let copies = CopiedSecret.all(in: context.plan)

@@ -15,8 +15,7 @@ struct LiteralSecretRule: Rule {
             """,
         help: "replace the value with {file: \"~/.name.env\"} and put the value in that file on the node (mode 0600)",
         triggering: [
-            RuleExample(
-                .twoOwnerLab, replacing: "master_key: {file: ~/.sparky01-litellm-key}", with: "master_key: ↓sk-you-1234567890abcdef")
+            RuleExample(.oneSpark, replacing: "master_key: {file: ~/.me-litellm.env}", with: "master_key: ↓sk-me-1234567890abcdef")
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] { [] }

@@ -20,11 +20,18 @@ struct SaltKeyRule: Rule {
         severity: .warning,
         help: "add 'salt_key: {file: …}' to the owner (it may share the master key's file; the handover step keeps it)",
         triggering: [
+            // A LiteLLM that keeps a database, with the salt key left out.
             RuleExample(
-                .twoOwnerLab, replacing: "    master_key: {file: ~/.sparky02-litellm-key}\n    salt_key: {file: ~/.sparky02-litellm-key}\n",
-                with: "    master_key: ↓{file: ~/.sparky02-litellm-key}\n")
+                .oneSpark,
+                [
+                    (
+                        "    master_key: {file: ~/.me-litellm.env}\n    salt_key: {file: ~/.me-litellm.env}\n",
+                        "    master_key: ↓{file: ~/.me-litellm.env}\n    db_password: {file: ~/.me-litellm-db.env}\n"
+                    ),
+                    ("    apps: [litellm]\n", "    apps: [litellm, litellm-db]\n"),
+                ])
         ],
-        nonTriggering: [.clean(.twoOwnerLab), .clean(.mixedBox)])
+        nonTriggering: [.clean(.oneSpark), .clean(.amdBox)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         // The first node of each owner whose LiteLLM keeps a database, in one pass over the fleet.

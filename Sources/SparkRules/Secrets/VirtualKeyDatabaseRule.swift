@@ -19,17 +19,17 @@ struct VirtualKeyDatabaseRule: Rule {
             """,
         help: "add litellm-db to the apps of the node whose LiteLLM the app uses or offers models (and db_password to its owner)",
         triggering: [
-            RuleExample(
-                .twoOwnerLab, replacing: "    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.sparky02-open-webui.env}}}, n8n]",
-                with: "    apps: [litellm, {open-webui: {key: ↓{file: ~/.sparky02-open-webui.env}}}, n8n]"),
-            RuleExample(
-                .sharedGateway,
-                [
-                    ("    apps: [{litellm: {runner: compose, port: 4000}}, litellm-db]\n", "    apps: [{litellm: {runner: compose, port: 4000}}]\n"),
-                    ("        key: {file: ~/.sg-offer.env}\n", "        key: ↓{file: ~/.sg-offer.env}\n"),
-                ]),
+            RuleExample(.oneSpark, replacing: "    apps: [litellm]\n", with: "    apps: [litellm, {open-webui: {key: ↓{file: ~/.me-open-webui.env}}}]\n")
         ],
-        nonTriggering: [.clean(.twoOwnerLab), .clean(.sharedGateway)])
+        nonTriggering: [
+            .clean(.oneSpark),
+            RuleExample(
+                .oneSpark,
+                [
+                    ("    salt_key: {file: ~/.me-litellm.env}\n", "    salt_key: {file: ~/.me-litellm.env}\n    db_password: {file: ~/.me-litellm-db.env}\n"),
+                    ("    apps: [litellm]\n", "    apps: [litellm, litellm-db, {open-webui: {key: {file: ~/.me-open-webui.env}}}]\n"),
+                ]),
+        ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []

@@ -16,20 +16,13 @@ struct AppExposureRule: Rule {
             """,
         help: "remove 'listen' so the app binds 127.0.0.1, and open app ports on tailscale0 only",
         triggering: [
-            RuleExample(
-                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
-                with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, listen: ↓0.0.0.0}}"),
-            RuleExample(
-                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: ↓8001}]\n"),
-            RuleExample(
-                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n",
-                with: "    dac_ip: 198.51.100.2\n    firewall: [{allow: 8080, interface: ↓enp1s0f0np0}]\n"),
+            RuleExample(.oneSpark, replacing: "    apps: [litellm]\n", with: "    apps: [litellm, {open-webui: {listen: ↓0.0.0.0}}]\n"),
+            RuleExample(.oneSpark, replacing: "    apps: [litellm]\n", with: "    apps: [litellm]\n    firewall: [{allow: ↓8001}]\n"),
+            RuleExample(.oneSpark, replacing: "    apps: [litellm]\n", with: "    apps: [litellm]\n    firewall: [{allow: 8001, interface: ↓enP7s7}]\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            RuleExample(
-                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
-                with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, listen: 127.0.0.1}}"),
+            .clean(.oneSpark),
+            RuleExample(.oneSpark, replacing: "    apps: [litellm]\n", with: "    apps: [litellm, {open-webui: {listen: 127.0.0.1}}]\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -14,24 +14,25 @@ struct ClusterPortsOffTailnetRule: Rule {
             """,
         help: "remove the port from the grant, share or firewall rule; callers use their own LiteLLM",
         triggering: [
+            // The tailnet's own nodes (its tag) reach the vLLM port past LiteLLM.
             RuleExample(
-                .twoOwnerLab, replacing: "    users: [you@example.com]\n",
-                with: "    users: [you@example.com]\n    grants: [{src: [group:owner-users], ports: [↓8000]}]\n"),
+                .sparkPair, replacing: "    users: [me@example.com]\n",
+                with: "    users: [me@example.com]\n    grants: [{src: [tag:pair], ports: [↓8000]}]\n"),
             RuleExample(
-                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.1\n",
+                .sparkPair, replacing: "    dac_ip: 198.51.100.1\n",
                 with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: 6379, interface: ↓tailscale0}]\n"),
-            RuleExample(
-                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.1\n", with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: ↓8000}]\n"),
+            RuleExample(.sparkPair, replacing: "    dac_ip: 198.51.100.1\n", with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: ↓8000}]\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.sparkPair),
             RuleExample(
-                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.1\n",
+                .sparkPair, replacing: "    dac_ip: 198.51.100.1\n",
                 with: "    dac_ip: 198.51.100.1\n    firewall: [{allow: 9100, interface: tailscale0, comment: node-exporter}]\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
-        let restricted = RestrictedPorts(context.plan).all
+        let ports = RestrictedPorts(context.plan)
+        let restricted = ports.all
         var findings: [RuleFinding] = []
         for tailnet in context.plan.tailnets {
             // A grant for the owner's other devices (dst without the node tag) opens nothing on the nodes.
@@ -45,7 +46,8 @@ struct ClusterPortsOffTailnetRule: Rule {
             }
             for share in tailnet.shares {
                 for (index, port) in share.ports.enumerated() {
-                    guard let what = restricted[port] else { continue }
+                    // Named by what listens on the shared nodes, not by another node's model on that port.
+                    guard let what = ports.what(port, on: share.nodes) else { continue }
                     findings.append(
                         RuleFinding(
                             "tailnet '\(tailnet.name)' shares port \(port), \(what), with tailnet '\(share.tailnet)'", at: share.path / "ports" / index))

@@ -18,19 +18,16 @@ struct CrossOwnerModelRule: Rule {
         help: "remove the model from the owner's 'models', or have the model's owner add the caller to the model's 'shared_with'",
         triggering: [
             RuleExample(
-                .sharedSwitch, replacing: "    master_key: {file: ~/.bob-litellm.env}\n",
-                with: "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, ↓qwen3.5-122b]\n")
+                .twoOwners, replacing: "    master_key: {file: ~/.client-litellm.env}\n",
+                with: "    master_key: {file: ~/.client-litellm.env}\n    models: [qwen3-4b, ↓qwen3-30b]\n")
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.twoOwners),
             RuleExample(
-                .sharedSwitch,
+                .twoOwners,
                 [
-                    (
-                        "    master_key: {file: ~/.bob-litellm.env}\n",
-                        "    master_key: {file: ~/.bob-litellm.env}\n    models: [qwen3-30b, qwen3.5-122b]\n"
-                    ),
-                    ("    port: 8000\n", "    port: 8000\n    shared_with: [bob]\n"),
+                    ("    master_key: {file: ~/.client-litellm.env}\n", "    master_key: {file: ~/.client-litellm.env}\n    models: [qwen3-4b, qwen3-30b]\n"),
+                    ("    node: spark-01\n", "    node: spark-01\n    shared_with: [client]\n"),
                 ]),
         ])
 

@@ -16,13 +16,13 @@ struct DACRouteRule: Rule {
         help: "remove the route; nothing outside the cluster needs the DAC link, and tailnet users reach the apps through 'tailscale serve'",
         triggering: [
             RuleExample(
-                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.1\n", with: "    dac_ip: 198.51.100.1\n    advertise_routes: [↓198.51.100.0/24]\n"),
+                .sparkPair, replacing: "    dac_ip: 198.51.100.1\n", with: "    dac_ip: 198.51.100.1\n    advertise_routes: [↓198.51.100.0/24]\n"),
             RuleExample(
-                .twoOwnerLab, replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    advertise_routes: [10.20.0.0/16, ↓192.0.2.0/25]\n"),
+                .sparkPair, replacing: "    dac_ip: 198.51.100.2\n", with: "    dac_ip: 198.51.100.2\n    advertise_routes: [10.20.0.0/16, ↓192.0.2.0/25]\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            RuleExample(.twoOwnerLab, replacing: "    dac_ip: 198.51.100.1\n", with: "    dac_ip: 198.51.100.1\n    advertise_routes: [10.20.0.0/16]\n"),
+            .clean(.sparkPair),
+            RuleExample(.sparkPair, replacing: "    dac_ip: 198.51.100.1\n", with: "    dac_ip: 198.51.100.1\n    advertise_routes: [10.20.0.0/16]\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

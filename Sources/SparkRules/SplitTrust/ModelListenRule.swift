@@ -20,21 +20,24 @@ struct ModelListenRule: Rule {
             """,
         help: "remove 'listen' (spark-gen binds the head's DAC address) or set it to dac",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓0.0.0.0\n"),
-            RuleExample(.twoOwnerLab, replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓192.0.2.21\n"),
+            RuleExample(.sparkPair, replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓0.0.0.0\n"),
+            RuleExample(.sparkPair, replacing: "    port: 8000\n", with: "    port: 8000\n    listen: ↓192.0.2.21\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab), RuleExample(.twoOwnerLab, replacing: "    port: 8000\n", with: "    port: 8000\n    listen: dac\n"),
-            .clean(.catalogLab),
+            .clean(.sparkPair), RuleExample(.sparkPair, replacing: "    port: 8000\n", with: "    port: 8000\n    listen: dac\n"),
+            .clean(.catalog),
             // On the tailnet with a key: the policy grants the tailnet's tag alone the port.
             RuleExample(
-                .mixedBox,
+                .amdBox,
                 [
                     (
                         "    apps: [{litellm: {runner: compose, port: 4000}}]\n",
                         "    apps: [{litellm: {runner: compose, port: 4000}}]\n    tailnet_ip: 100.64.0.10\n"
                     ),
-                    ("      trust_remote_code: true\n", "      trust_remote_code: true\n    listen: tailnet\n    api_key: {file: ~/.kimi-vllm.env}\n"),
+                    (
+                        "    vllm: {gpu_memory_utilization: 0.20, max_model_len: 32768}\n",
+                        "    vllm: {gpu_memory_utilization: 0.20, max_model_len: 32768}\n    listen: tailnet\n    api_key: {file: ~/.qwen-vllm.env}\n"
+                    ),
                 ]),
         ])
 

@@ -13,33 +13,52 @@ struct MutualShareRule: Rule {
             """,
         help: "add the matching 'accept: [{from: …, nodes: […]}]' (or 'share:') to the other tailnet, or remove this one",
         triggering: [
+            // spark-01 states its tailnet address (ST012), so only the missing half is found.
             RuleExample(
-                .twoOwnerLab, replacing: "    ssh: true\n", with: "    ssh: true\n    share: [{with: ↓client-net, nodes: [spark-01], ports: [8080]}]\n"),
+                .twoOwners,
+                [
+                    (
+                        "    users: [you@example.com]\n    ssh: true\n",
+                        "    users: [you@example.com]\n    ssh: true\n    share: [{with: ↓client-net, nodes: [spark-01], ports: [8080]}]\n"
+                    ), ("    user: you\n", "    user: you\n    tailnet_ip: 100.64.0.21\n"),
+                ]),
             RuleExample(
-                .twoOwnerLab, replacing: "    keep_members_open: true\n",
-                with: "    keep_members_open: true\n    accept: [{from: ↓you-net, nodes: [spark-01]}]\n"),
+                .twoOwners,
+                [
+                    (
+                        "    users: [client@example.com]\n    ssh: true\n",
+                        "    users: [client@example.com]\n    ssh: true\n    accept: [{from: ↓you-net, nodes: [spark-01]}]\n"
+                    ), ("    user: you\n", "    user: you\n    tailnet_ip: 100.64.0.21\n"),
+                ]),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            // A shared node states its tailnet address (ST012).
+            .clean(.twoOwners),
             RuleExample(
-                .twoOwnerLab,
+                .twoOwners,
                 [
-                    ("    ssh: true\n", "    ssh: true\n    share: [{with: client-net, nodes: [spark-01], ports: [8080]}]\n"),
-                    ("    keep_members_open: true\n", "    keep_members_open: true\n    accept: [{from: you-net, nodes: [spark-01]}]\n"),
-                    ("    mgmt_ip: 192.0.2.21\n", "    mgmt_ip: 192.0.2.21\n    tailnet_ip: 100.64.0.21\n"),
+                    (
+                        "    users: [you@example.com]\n    ssh: true\n",
+                        "    users: [you@example.com]\n    ssh: true\n    share: [{with: client-net, nodes: [spark-01], ports: [8080]}]\n"
+                    ),
+                    (
+                        "    users: [client@example.com]\n    ssh: true\n",
+                        "    users: [client@example.com]\n    ssh: true\n    accept: [{from: you-net, nodes: [spark-01]}]\n"
+                    ),
+                    ("    user: you\n", "    user: you\n    tailnet_ip: 100.64.0.21\n"),
                 ]),
             // One acceptance covers two shares.
             RuleExample(
-                .sharedSwitch,
+                .twoOwners,
                 [
                     (
-                        "    ssh: true\n",
-                        "    ssh: true\n    share: [{with: bob-net, nodes: [gpu-a], ports: [8080]}, {with: bob-net, nodes: [gpu-b], ports: [22]}]\n"
+                        "    users: [you@example.com]\n    ssh: true\n",
+                        "    users: [you@example.com]\n    ssh: true\n    share: [{with: client-net, nodes: [spark-01], ports: [8080]}, {with: client-net, nodes: [spark-01], ports: [22]}]\n"
                     ),
-                    ("    users: [bob@example.com]\n", "    users: [bob@example.com]\n    accept: [{from: alice-net, nodes: [gpu-a, gpu-b]}]\n"),
-                    ("    mgmt_ip: 192.0.2.31\n", "    mgmt_ip: 192.0.2.31\n    tailnet_ip: 100.64.0.31\n"),
-                    ("    mgmt_ip: 192.0.2.32\n", "    mgmt_ip: 192.0.2.32\n    tailnet_ip: 100.64.0.32\n"),
+                    (
+                        "    users: [client@example.com]\n    ssh: true\n",
+                        "    users: [client@example.com]\n    ssh: true\n    accept: [{from: you-net, nodes: [spark-01]}]\n"
+                    ),
+                    ("    user: you\n", "    user: you\n    tailnet_ip: 100.64.0.21\n"),
                 ]),
         ])
 

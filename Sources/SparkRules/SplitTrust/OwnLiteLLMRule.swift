@@ -14,14 +14,24 @@ struct OwnLiteLLMRule: Rule {
         help: "remove the app's 'litellm' setting so it uses the LiteLLM on its own node",
         triggering: [
             RuleExample(
-                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
-                with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, litellm: ↓spark-01}}")
+                .twoOwners,
+                [
+                    (
+                        "    links: {home: 192.168.1.22}\n    apps: [litellm]\n",
+                        "    links: {home: 192.168.1.22}\n    apps: [litellm, {open-webui: {litellm: ↓spark-01}}]\n"
+                    )
+                ])
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.twoOwners),
             RuleExample(
-                .twoOwnerLab, replacing: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}}}",
-                with: "{open-webui: {key: {file: ~/.sparky02-open-webui.env}, litellm: spark-02}}"),
+                .twoOwners,
+                [
+                    (
+                        "    links: {home: 192.168.1.22}\n    apps: [litellm]\n",
+                        "    links: {home: 192.168.1.22}\n    apps: [litellm, {open-webui: {litellm: spark-02}}]\n"
+                    )
+                ]),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -13,11 +13,11 @@ struct OwnTailnetRule: Rule {
             """,
         help: "remove the node's 'tailnet' setting, or give the node to the owner of that tailnet",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "    tailnet_hostname: sparky-02\n", with: "    tailnet_hostname: sparky-02\n    tailnet: ↓you-net\n")
+            RuleExample(.twoOwners, replacing: "    user: client\n", with: "    user: client\n    tailnet: ↓you-net\n")
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
-            RuleExample(.twoOwnerLab, replacing: "    tailnet_hostname: sparky-02\n", with: "    tailnet_hostname: sparky-02\n    tailnet: client-net\n"),
+            .clean(.twoOwners),
+            RuleExample(.twoOwners, replacing: "    user: client\n", with: "    user: client\n    tailnet: client-net\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -16,18 +16,26 @@ struct PolicyTestsRule: Rule {
             """,
         help: "remove the grant or narrow it; ports the tests deny are kept off the tailnet on purpose",
         triggering: [
+            // Postgres of LiteLLM's database: the tests deny the users every port but the apps'.
             RuleExample(
-                .twoOwnerLab, replacing: "    users: [you@example.com]\n",
-                with: "    users: [you@example.com]\n    grants: [↓{src: [\"*\"], ports: [5432]}]\n"),
+                .twoOwners,
+                [
+                    (
+                        "    salt_key: {file: ~/.you-litellm.env}\n",
+                        "    salt_key: {file: ~/.you-litellm.env}\n    db_password: {file: ~/.you-litellm-db.env}\n"
+                    ),
+                    ("    users: [you@example.com]\n", "    users: [you@example.com]\n    grants: [↓{src: [\"*\"], ports: [5432]}]\n"),
+                    ("    links: {home: 192.168.1.21}\n    apps: [litellm]\n", "    links: {home: 192.168.1.21}\n    apps: [litellm, litellm-db]\n"),
+                ]),
             RuleExample(
-                .twoOwnerLab, replacing: "    keep_members_open: true\n",
-                with: "    keep_members_open: true\n    grants: [↓{src: [tag:hjp-ai], dst: [autogroup:member], ports: [22]}]\n"),
+                .twoOwners, replacing: "    users: [client@example.com]\n",
+                with: "    users: [client@example.com]\n    grants: [↓{src: [tag:client], dst: [autogroup:member], ports: [22]}]\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.twoOwners),
             RuleExample(
-                .twoOwnerLab, replacing: "    keep_members_open: true\n",
-                with: "    keep_members_open: true\n    grants: [{src: [autogroup:member], dst: [tag:hjp-dell-server], ports: [443]}]\n"),
+                .twoOwners, replacing: "    users: [client@example.com]\n",
+                with: "    users: [client@example.com]\n    grants: [{src: [autogroup:member], dst: [tag:client], ports: [443]}]\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

@@ -15,8 +15,8 @@ struct SeparateTailnetsRule: Rule {
             """,
         help: "give each owner a tailnet of their own and list each person under one owner's tailnet, or record the agreement with accept_risks",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "    tailnet: client-net\n    master_key", with: "    tailnet: ↓you-net\n    master_key"),
-            RuleExample(.twoOwnerLab, replacing: "    users: [client@example.com]\n", with: "    users: [client@example.com, ↓you@example.com]\n"),
+            RuleExample(.twoOwners, replacing: "    tailnet: client-net\n    master_key", with: "    tailnet: ↓you-net\n    master_key"),
+            RuleExample(.twoOwners, replacing: "    users: [client@example.com]\n", with: "    users: [client@example.com, ↓you@example.com]\n"),
         ])
 
     func check(_ context: RuleContext) -> [RuleFinding] {

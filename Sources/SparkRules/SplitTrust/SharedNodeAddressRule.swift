@@ -18,20 +18,32 @@ struct SharedNodeAddressRule: Rule {
         help: "add 'tailnet_ip: 100.x.y.z' to the node, the address the Tailscale admin console shows for it",
         triggering: [
             RuleExample(
-                .twoOwnerLab,
+                .twoOwners,
                 [
-                    ("    keep_members_open: true\n", "    keep_members_open: true\n    share: [{with: you-net, nodes: [↓spark-02], ports: [8080]}]\n"),
-                    ("    ssh: true\n", "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n"),
+                    (
+                        "    users: [you@example.com]\n    ssh: true\n",
+                        "    users: [you@example.com]\n    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n"
+                    ),
+                    (
+                        "    users: [client@example.com]\n    ssh: true\n",
+                        "    users: [client@example.com]\n    ssh: true\n    share: [{with: you-net, nodes: [↓spark-02], ports: [8080]}]\n"
+                    ),
                 ])
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.twoOwners),
             RuleExample(
-                .twoOwnerLab,
+                .twoOwners,
                 [
-                    ("    keep_members_open: true\n", "    keep_members_open: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n"),
-                    ("    ssh: true\n", "    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n"),
-                    ("    tailnet_hostname: sparky-02\n", "    tailnet_hostname: sparky-02\n    tailnet_ip: 100.64.0.22\n"),
+                    (
+                        "    users: [you@example.com]\n    ssh: true\n",
+                        "    users: [you@example.com]\n    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n"
+                    ),
+                    (
+                        "    users: [client@example.com]\n    ssh: true\n",
+                        "    users: [client@example.com]\n    ssh: true\n    share: [{with: you-net, nodes: [spark-02], ports: [8080]}]\n"
+                    ),
+                    ("    user: client\n", "    user: client\n    tailnet_ip: 100.64.0.22\n"),
                 ]),
         ])
 

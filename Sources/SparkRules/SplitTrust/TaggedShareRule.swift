@@ -19,30 +19,32 @@ struct TaggedShareRule: Rule {
             """,
         help: "put the calling node and the model's node on one tailnet (a node's 'tailnet:'), or call the model over a link or LAN both are on",
         triggering: [
-            // The Spark moves to a tailnet of its own and shares the model's port with lab-net,
-            // whose tagged ubuntu gateway calls it.
+            // The client shares spark-02's model port with you-net, whose tagged spark-01 calls it.
             RuleExample(
-                .homelab,
+                .twoOwners,
                 [
+                    ("    master_key: {file: ~/.you-litellm.env}\n", "    master_key: {file: ~/.you-litellm.env}\n    models: [qwen3-30b, qwen3-4b]\n"),
                     (
-                        "    ssh: true\n",
-                        "    ssh: true\n    accept: [{from: spark-net, nodes: [spark]}]\n  spark-net:\n    tag: tag:spark\n    users: [me@example.com]\n    share: [{with: ↓lab-net, nodes: [spark], ports: [8000]}]\n"
+                        "    users: [you@example.com]\n    ssh: true\n",
+                        "    users: [you@example.com]\n    ssh: true\n    accept: [{from: client-net, nodes: [spark-02]}]\n"
                     ),
-                    ("    tailnet_ip: 100.100.10.20\n", "    tailnet_ip: 100.100.10.20\n    tailnet: spark-net\n"),
+                    (
+                        "    users: [client@example.com]\n    ssh: true\n",
+                        "    users: [client@example.com]\n    ssh: true\n    share: [{with: ↓you-net, nodes: [spark-02], ports: [8000]}]\n"
+                    ),
+                    ("    user: client\n", "    user: client\n    tailnet_ip: 100.64.0.22\n"),
+                    ("    node: spark-02\n", "    node: spark-02\n    listen: tailnet\n    api_key: {file: ~/.client-vllm.env}\n    shared_with: [you]\n"),
                 ]),
-            // No share at all: the gateway of lab-net calls a model on another tailnet.
+            // No share at all: your LiteLLM calls a model on the client's tailnet.
             RuleExample(
-                .homelab,
+                .twoOwners,
                 [
-                    ("    ssh: true\n", "    ssh: true\n  spark-net:\n    tag: tag:spark\n    users: [me@example.com]\n"),
-                    ("    tailnet_ip: 100.100.10.20\n", "    tailnet_ip: 100.100.10.20\n    tailnet: spark-net\n"),
-                    ("    listen: tailnet\n", "    listen: ↓tailnet\n"),
+                    ("    master_key: {file: ~/.you-litellm.env}\n", "    master_key: {file: ~/.you-litellm.env}\n    models: [qwen3-30b, qwen3-4b]\n"),
+                    ("    user: client\n", "    user: client\n    tailnet_ip: 100.64.0.22\n"),
+                    ("    node: spark-02\n", "    node: spark-02\n    listen: ↓tailnet\n    api_key: {file: ~/.client-vllm.env}\n    shared_with: [you]\n"),
                 ]),
         ],
-        nonTriggering: [
-            .clean(.twoOwnerLab),
-            .clean(.homelab),
-        ])
+        nonTriggering: [.clean(.twoOwners), .clean(.gateway)])
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         let plan = context.plan

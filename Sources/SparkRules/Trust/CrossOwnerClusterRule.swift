@@ -23,10 +23,16 @@ struct CrossOwnerClusterRule: Rule {
             """,
         help: "keep each cluster within one owner's nodes, or record the agreement with accept_risks: [{rule: TR001, reason: \"…\"}]",
         triggering: [
+            // spark-02 passes to a second owner, and the cluster with it.
             RuleExample(
-                .twoOwnerLab,
+                .sparkPair,
                 [
-                    ("accept_risks:\n  - rule: TR001\n", "accept_risks:\n  - rule: CL007\n"),
+                    ("    salt_key: {file: ~/.me-litellm.env}\n", "    salt_key: {file: ~/.me-litellm.env}\n  client:\n    tailnet: client-net\n"),
+                    ("    ssh: true\n", "    ssh: true\n  client-net:\n    tag: tag:client\n    users: [client@example.com]\n"),
+                    (
+                        "    owner: me\n    user: me\n    hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}\n    mgmt_ip: 192.0.2.22\n",
+                        "    owner: client\n    user: me\n    hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}\n    mgmt_ip: 192.0.2.22\n"
+                    ),
                     ("workers: [spark-02]", "workers: [↓spark-02]"),
                 ])
         ])

@@ -20,18 +20,18 @@ struct ShadowedFirewallRule: Rule {
         help:
             "narrow 'from' (or set 'interface') so the rule leaves out the link peer the generated deny names; to admit a peer to one app, give that app an exposure to the peer instead",
         triggering: [
-            RuleExample(.twoOwnerLab, replacing: "    dac_second_ip: 198.51.100.9\n", with: "    dac_second_ip: 198.51.100.9\n    firewall: [{allow: ↓22}]\n"),
+            RuleExample(.sparkPair, replacing: "    dac_second_ip: 198.51.100.9\n", with: "    dac_second_ip: 198.51.100.9\n    firewall: [{allow: ↓22}]\n"),
             RuleExample(
-                .twoOwnerLab, replacing: "    dac_second_ip: 198.51.100.9\n",
-                with: "    dac_second_ip: 198.51.100.9\n    firewall: [{allow: ↓8080, from: 198.51.100.0/30, interface: enp1s0f0np0}]\n"),
+                .sparkPair, replacing: "    dac_second_ip: 198.51.100.9\n",
+                with: "    dac_second_ip: 198.51.100.9\n    firewall: [{allow: ↓22, from: 198.51.100.0/30, interface: enp1s0f0np0}]\n"),
         ],
         nonTriggering: [
-            .clean(.twoOwnerLab),
+            .clean(.sparkPair),
             RuleExample(
-                .twoOwnerLab, replacing: "    dac_second_ip: 198.51.100.9\n",
+                .sparkPair, replacing: "    dac_second_ip: 198.51.100.9\n",
                 with: "    dac_second_ip: 198.51.100.9\n    firewall: [{allow: 22, from: 192.0.2.0/24}]\n"),
             RuleExample(
-                .twoOwnerLab, replacing: "    dac_second_ip: 198.51.100.9\n",
+                .sparkPair, replacing: "    dac_second_ip: 198.51.100.9\n",
                 with: "    dac_second_ip: 198.51.100.9\n    firewall: [{allow: 22, from: 198.51.100.2, proto: udp}, {allow: 9100, interface: enp1s0f0np0}]\n"),
         ])
 
