@@ -146,6 +146,7 @@ from litellm_proof.keys import (copied_file_checks, env_file_checks, keyed_check
 from litellm_proof.tree import LITELLM_IMAGE, Plan, launcher_files  # noqa: E402,F401
 from litellm_proof.backends import Stubs, down_checks, run_checks  # noqa: E402
 from litellm_proof.router import routing_checks  # noqa: E402
+from litellm_proof.fork import Zygote  # noqa: E402
 from litellm_proof.redis_nginx import Nginx, Redis, nginx_checks, redis_checks  # noqa: E402
 
 
@@ -267,7 +268,8 @@ def inside(arguments):
     environment["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     say(f"environment: {' '.join(sorted(environment))}")
 
-    litellm = nginx = None
+    litellm = nginx = zygote = None
+    litellm_log = os.path.join(workdir, "litellm.log")
     nonce = secrets.token_hex(8)
     stubs = Stubs(plan, workdir, nonce)
     results = []
@@ -304,6 +306,9 @@ def inside(arguments):
                 say(f"{'ok  ' if ok else 'FAIL'} {description}")
             raise ConfigOnly()
         settled()
+        # LiteLLM imported once, in the proxy's environment, while the stubs start: the proxy
+        # and its config loader's reading are forked from it (litellm_proof/fork.py, zygote.py).
+        zygote = Zygote(plan.venv, environment, cwd, litellm_log)
         # A stub on each api_base, serving the models the config routes there.
         for upstream in plan.upstreams:
             api, models = stubs.start(upstream)
@@ -331,22 +336,26 @@ def inside(arguments):
         say(f"running:   ip netns exec {namespace} {shlex.join(command)}")
         # The cwd is a scratch dir rather than the tree's copy of WorkingDirectory, so
         # nothing LiteLLM writes lands in a committed tree; the config path is absolute.
-        litellm_log = os.path.join(workdir, "litellm.log")
         connect = "127.0.0.1" if plan.host in ("0.0.0.0", "") else ("::1" if plan.host == "::" else plan.host)
         base = f"http://{url_host(connect)}:{plan.port}"
         def launch(environment):
             started = time.monotonic()
-            process = start(command, litellm_log, append=True, env=environment, cwd=cwd)
+            process, refused = zygote.fork(command, environment, cwd, litellm_log)
+            if process is None:
+                say(f"note: LiteLLM started afresh, not forked from the import: {refused}")
+                process = start(command, litellm_log, append=True, env=environment, cwd=cwd)
             if not wait_until(lambda: process.poll() is not None or http("GET", f"{base}/health/liveliness", timeout=2)[0] == 200,
                               LIVENESS_TIMEOUT) or process.poll() is not None:
                 state = f"exited with {process.returncode}" if process.poll() is not None else f"not live after {LIVENESS_TIMEOUT} s"
                 stop(process)
                 raise SetupError(f"LiteLLM {state}:\n{tail(litellm_log)}")
-            say(f"litellm: live on {base} after {time.monotonic() - started:.1f} s")
+            say(f"litellm: live on {base} after {time.monotonic() - started:.1f} s"
+                + (f" (pid {process.pid}, forked from the import)" if refused is None else ""))
             return process
-        # LiteLLM's config loader reads the file (router_settings.py) while the proxy starts:
-        # both import LiteLLM, and on a second core the reading is ready when the proxy is.
-        reading = router_settings.Reading(plan.venv, plan.config_path, environment, cwd)
+        # LiteLLM's config loader reads the file (router_settings.py) while the proxy starts,
+        # both forked from the zygote's one import of LiteLLM.
+        reading = router_settings.Reading(plan.venv, plan.config_path, environment, cwd, zygote,
+                                          os.path.join(workdir, "readback.json"))
         litellm = launch(environment)
         plan.owner_key = owner_key
 
@@ -437,6 +446,8 @@ def inside(arguments):
         if nginx:
             nginx.stop()
         stop(litellm)
+        if zygote:
+            zygote.stop()
         if redis:
             redis.stop()
         stubs.stop_all()
