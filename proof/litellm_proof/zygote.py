@@ -36,6 +36,7 @@ out: {"pid": N} of the forked process or {"refused": "why"}. The forked process 
 grandchild: its parent exits at once, so it is re-parented to litellm_check.py (a child
 subreaper), which waits for it like any child of its own.
 """
+import gc
 import json
 import os
 import sys
@@ -109,6 +110,10 @@ try:
     import litellm.proxy.proxy_server  # noqa: F401  (what run_server imports first)
     from litellm.rust_bridge.fork_guard import reserve_process_for_forking
     reserve_process_for_forking("spark-gen's proof zygote")
+    # What the import made stays out of the collector's sweeps (gc.freeze, made for a process
+    # that forks): a child's first collection would otherwise touch, and so copy, every page.
+    gc.collect()
+    gc.freeze()
     error = None
 except BaseException as failure:  # noqa: BLE001  (reported, then this exits)
     error = f"{type(failure).__name__}: {failure}"
