@@ -156,24 +156,25 @@ def refusal(environment):
 
 def child(request):
     """In the grandchild: become what `litellm ARGS` (or router_readback.py) would be."""
-    os.setsid()
     out.close()         # the zygote's answers: nothing a fresh process has
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"] | added)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
+    def onto(descriptor, target):
+        os.dup2(descriptor, target)
+        os.close(descriptor)
+    onto(os.open(os.devnull, os.O_RDONLY), 0)
     if request.get("readback"):
         config, output = request["readback"]
-        os.dup2(os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
-        os.dup2(os.open(output + ".err", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
+        onto(os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
+        onto(os.open(output + ".err", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
         import runpy
         sys.argv = [READBACK, config]
         runpy.run_path(READBACK, run_name="__main__")
         sys.exit(0)
     log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 1)
-    os.dup2(log, 2)
+    onto(log, 2)
     sys.argv = list(request["argv"])
     sys.exit(run_server())
 
@@ -194,10 +195,11 @@ def serve():
         middle = os.fork()
         if middle == 0:
             os.close(reader)
-            pid = os.fork()
-            if pid:
-                os.write(writer, str(pid).encode())
+            if os.fork():
                 os._exit(0)
+            # A session of its own before its pid is told, so a killpg of that pid reaches it.
+            os.setsid()
+            os.write(writer, str(os.getpid()).encode())
             os.close(writer)
             # Its exit, normal or by an exception, is the interpreter's own, as in a fresh process.
             child(request)
