@@ -146,7 +146,7 @@ from litellm_proof.keys import (copied_file_checks, env_file_checks, keyed_check
 from litellm_proof.tree import LITELLM_IMAGE, Plan, launcher_files  # noqa: E402,F401
 from litellm_proof.backends import Stubs, down_checks, run_checks  # noqa: E402
 from litellm_proof.router import routing_checks  # noqa: E402
-from litellm_proof.fork import Zygote  # noqa: E402
+from litellm_proof.fork import Forked, Zygote  # noqa: E402
 from litellm_proof.redis_nginx import Nginx, Redis, nginx_checks, redis_checks  # noqa: E402
 
 
@@ -358,6 +358,11 @@ def inside(arguments):
                                           os.path.join(workdir, "readback.json"))
         litellm = launch(environment)
         plan.owner_key = owner_key
+        if isinstance(litellm, Forked):
+            # The audit that let it fork refuses what it must (litellm/__init__.py reads LITELLM_MODE).
+            ok, description = zygote.audit_check("LITELLM_MODE", environment)
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
 
         for ok, description in run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce):
             results.append(ok)

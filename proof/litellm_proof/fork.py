@@ -86,19 +86,31 @@ class Zygote:
             return False, self._ready["error"]
         return True, self._ready["ready"]
 
+    def ask(self, request):
+        with self._lock:
+            try:
+                self.process.stdin.write(json.dumps(request) + "\n")
+                self.process.stdin.flush()
+                return json.loads(self.process.stdout.readline() or "{}")
+            except (OSError, ValueError) as error:
+                return {"refused": f"zygote.py: {error}"}
+
+    def audit_check(self, variable, environment):
+        """(ok, description): the audit refuses a start whose `variable` (one the import reads)
+        differs from the import's, so it is shown to work in every run; nothing is forked."""
+        changed = dict(environment, **{variable: "PRODUCTION" if environment.get(variable) != "PRODUCTION" else "DEV"})
+        answer = self.ask({"argv": [], "env": changed, "cwd": "/", "log": None, "readback": None, "audit": True})
+        why = answer.get("refused") or "accepted"
+        return (variable in why and "zygote.py:" not in why,
+                f"fork audit: a start with {variable}={changed[variable]} (the import's: {environment.get(variable)!r}) "
+                f"-> {why} (want refused: LiteLLM reads it at import)")
+
     def fork(self, argv, environment, cwd, log_path=None, readback=None):
         """(Forked, None) or (None, why it was refused)."""
         ok, why = self.ready()
         if not ok:
             return None, why
-        request = {"argv": argv, "env": dict(environment), "cwd": cwd, "log": log_path, "readback": readback}
-        with self._lock:
-            try:
-                self.process.stdin.write(json.dumps(request) + "\n")
-                self.process.stdin.flush()
-                answer = json.loads(self.process.stdout.readline() or "{}")
-            except (OSError, ValueError) as error:
-                return None, f"zygote.py: {error}"
+        answer = self.ask({"argv": argv, "env": dict(environment), "cwd": cwd, "log": log_path, "readback": readback})
         if "pid" in answer:
             return Forked(answer["pid"]), None
         return None, answer.get("refused") or f"zygote.py exited with {self.process.poll()}"

@@ -32,7 +32,8 @@ seen here; the generated env files set none of those names.
 
 Protocol: one JSON line out when imported ({"ready": {...}} or {"error": "..."}); then per
 JSON line in ({"argv", "env", "cwd", "log", "readback": null or [config, output]}) one line
-out: {"pid": N} of the forked process or {"refused": "why"}. The forked process is a
+out: {"pid": N} of the forked process or {"refused": "why"}; with "audit": true, nothing is
+forked and the answer is {"accepted": true} or {"refused": "why"}. The forked process is a
 grandchild: its parent exits at once, so it is re-parented to litellm_check.py (a child
 subreaper), which waits for it like any child of its own.
 """
@@ -186,6 +187,9 @@ def serve():
     for line in sys.stdin:
         request = json.loads(line)
         why = refusal(request["env"])
+        if request.get("audit"):        # the audit's answer alone, nothing forked
+            answer({"refused": why} if why else {"accepted": True})
+            continue
         if why:
             answer({"refused": why})
             continue
