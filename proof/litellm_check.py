@@ -33,7 +33,11 @@ Then, as root:
      real ones (the RUNBOOK's secrets step must agree with secrets.json on each file's
      variables, mode and owner), and builds the environment systemd or compose would give;
   5. starts the venv's litellm with the launcher's arguments and the config from the tree
-     (`--config <tree copy> --host H --port P`), and waits for /health/liveliness;
+     (`--config <tree copy> --host H --port P`), and waits for /health/liveliness. LiteLLM is
+     imported once, in that environment, by litellm_proof/zygote.py; the proxy, its config
+     loader's reading (6b) and the restart (7b) are forked from it, unless its audit of what
+     the import read refuses (then a fresh process, with a note); a line shows the audit
+     refuses a start whose LITELLM_MODE differs from the import's;
   6. checks: /health/readiness answers 200 without a key (no database here); the owner's
      key lists every model_name (200); a chat completion with it round-trips to the stub
      (200), plain and streamed, for every model_name; no key is 401; a wrong key (the other
