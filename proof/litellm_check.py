@@ -33,7 +33,11 @@ Then, as root:
      real ones (the RUNBOOK's secrets step must agree with secrets.json on each file's
      variables, mode and owner), and builds the environment systemd or compose would give;
   5. starts the venv's litellm with the launcher's arguments and the config from the tree
-     (`--config <tree copy> --host H --port P`), and waits for /health/liveliness;
+     (`--config <tree copy> --host H --port P`), and waits for /health/liveliness. LiteLLM is
+     imported once, in that environment, by litellm_proof/zygote.py; the proxy, its config
+     loader's reading (6b) and the restart (7b) are forked from it, unless its audit of what
+     the import read refuses (then a fresh process, with a note); a line shows the audit
+     refuses a start whose LITELLM_MODE differs from the import's;
   6. checks: /health/readiness answers 200 without a key (no database here); the owner's
      key lists every model_name (200); a chat completion with it round-trips to the stub
      (200), plain and streamed, for every model_name; no key is 401; a wrong key (the other
@@ -146,6 +150,7 @@ from litellm_proof.keys import (copied_file_checks, env_file_checks, keyed_check
 from litellm_proof.tree import LITELLM_IMAGE, Plan, launcher_files  # noqa: E402,F401
 from litellm_proof.backends import Stubs, down_checks, run_checks  # noqa: E402
 from litellm_proof.router import routing_checks  # noqa: E402
+from litellm_proof.fork import Forked, Zygote  # noqa: E402
 from litellm_proof.redis_nginx import Nginx, Redis, nginx_checks, redis_checks  # noqa: E402
 
 
@@ -267,7 +272,8 @@ def inside(arguments):
     environment["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     say(f"environment: {' '.join(sorted(environment))}")
 
-    litellm = nginx = None
+    litellm = nginx = zygote = None
+    litellm_log = os.path.join(workdir, "litellm.log")
     nonce = secrets.token_hex(8)
     stubs = Stubs(plan, workdir, nonce)
     results = []
@@ -304,6 +310,9 @@ def inside(arguments):
                 say(f"{'ok  ' if ok else 'FAIL'} {description}")
             raise ConfigOnly()
         settled()
+        # LiteLLM imported once, in the proxy's environment, while the stubs start: the proxy
+        # and its config loader's reading are forked from it (litellm_proof/fork.py, zygote.py).
+        zygote = Zygote(plan.venv, environment, cwd, litellm_log)
         # A stub on each api_base, serving the models the config routes there.
         for upstream in plan.upstreams:
             api, models = stubs.start(upstream)
@@ -331,24 +340,33 @@ def inside(arguments):
         say(f"running:   ip netns exec {namespace} {shlex.join(command)}")
         # The cwd is a scratch dir rather than the tree's copy of WorkingDirectory, so
         # nothing LiteLLM writes lands in a committed tree; the config path is absolute.
-        litellm_log = os.path.join(workdir, "litellm.log")
         connect = "127.0.0.1" if plan.host in ("0.0.0.0", "") else ("::1" if plan.host == "::" else plan.host)
         base = f"http://{url_host(connect)}:{plan.port}"
         def launch(environment):
             started = time.monotonic()
-            process = start(command, litellm_log, append=True, env=environment, cwd=cwd)
+            process, refused = zygote.fork(command, environment, cwd, litellm_log)
+            if process is None:
+                say(f"note: LiteLLM started afresh, not forked from the import: {refused}")
+                process = start(command, litellm_log, append=True, env=environment, cwd=cwd)
             if not wait_until(lambda: process.poll() is not None or http("GET", f"{base}/health/liveliness", timeout=2)[0] == 200,
                               LIVENESS_TIMEOUT) or process.poll() is not None:
                 state = f"exited with {process.returncode}" if process.poll() is not None else f"not live after {LIVENESS_TIMEOUT} s"
                 stop(process)
                 raise SetupError(f"LiteLLM {state}:\n{tail(litellm_log)}")
-            say(f"litellm: live on {base} after {time.monotonic() - started:.1f} s")
+            say(f"litellm: live on {base} after {time.monotonic() - started:.1f} s"
+                + (f" (pid {process.pid}, forked from the import)" if refused is None else ""))
             return process
-        # LiteLLM's config loader reads the file (router_settings.py) while the proxy starts:
-        # both import LiteLLM, and on a second core the reading is ready when the proxy is.
-        reading = router_settings.Reading(plan.venv, plan.config_path, environment, cwd)
+        # LiteLLM's config loader reads the file (router_settings.py) while the proxy starts,
+        # both forked from the zygote's one import of LiteLLM.
+        reading = router_settings.Reading(plan.venv, plan.config_path, environment, cwd, zygote,
+                                          os.path.join(workdir, "readback.json"))
         litellm = launch(environment)
         plan.owner_key = owner_key
+        if isinstance(litellm, Forked):
+            # The audit that let it fork refuses what it must (litellm/__init__.py reads LITELLM_MODE).
+            ok, description = zygote.audit_check("LITELLM_MODE", environment)
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
 
         for ok, description in run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce):
             results.append(ok)
@@ -437,6 +455,8 @@ def inside(arguments):
         if nginx:
             nginx.stop()
         stop(litellm)
+        if zygote:
+            zygote.stop()
         if redis:
             redis.stop()
         stubs.stop_all()

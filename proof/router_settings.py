@@ -42,17 +42,20 @@ def loader_reading(venv, config_path, environment, cwd):
 
 
 class Reading:
-    """loader_reading in a thread, started at once: litellm_check.py starts it beside the proxy,
-    so the two imports of LiteLLM (each several seconds of one core) overlap on a second core
-    instead of following each other. result() waits for it (bounded by READBACK_TIMEOUT)."""
+    """loader_reading in a thread, started at once beside the proxy's start. With a zygote
+    (litellm_proof/fork.py: LiteLLM imported once, in this environment) router_readback.py is
+    forked from its import instead of importing LiteLLM again (about 8 CPU-s); a refused fork
+    runs it as a fresh process. result() waits for it (bounded by READBACK_TIMEOUT)."""
 
-    def __init__(self, venv, config_path, environment, cwd):
+    def __init__(self, venv, config_path, environment, cwd, zygote=None, output=None):
         self._result = (None, "router_readback.py did not run")
-        self._thread = threading.Thread(target=self._read, args=(venv, config_path, dict(environment), cwd), daemon=True)
+        self._thread = threading.Thread(target=self._read, args=(venv, config_path, dict(environment), cwd, zygote, output),
+                                        daemon=True)
         self._thread.start()
 
-    def _read(self, *arguments):
-        self._result = loader_reading(*arguments)
+    def _read(self, venv, config_path, environment, cwd, zygote, output):
+        forked = zygote.read_config(config_path, cwd, output, READBACK_TIMEOUT) if zygote else None
+        self._result = forked or loader_reading(venv, config_path, environment, cwd)
 
     def result(self):
         self._thread.join()

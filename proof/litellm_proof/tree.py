@@ -540,15 +540,26 @@ def tailnet_names(intent):
     return names
 
 
+# load_yaml's answers by file (path and the file's identity, size and mtime): a node's Plan
+# reads the same compose files again for each backend it looks up (server_commands), and
+# each reading started the venv's python.
+PARSED = {}
+
+
 def load_yaml(venv, path):
     """Parse YAML with the PyYAML of the venv (LiteLLM's own dependency), so the system
-    python needs nothing beyond the standard library."""
-    program = "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)"
-    result = subprocess.run([os.path.join(venv, "bin", "python"), "-c", program, path],
-                            capture_output=True, text=True, timeout=60)
-    if result.returncode != 0:
-        raise SetupError(f"{path} is not valid YAML:\n{result.stderr.strip()}")
-    return json.loads(result.stdout)
+    python needs nothing beyond the standard library. A fresh copy each call."""
+    status = os.stat(path)
+    key = (venv, os.path.abspath(path), status.st_ino, status.st_size, status.st_mtime_ns)
+    if key not in PARSED:
+        program = "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)"
+        result = subprocess.run([os.path.join(venv, "bin", "python"), "-c", program, path],
+                                capture_output=True, text=True, timeout=60)
+        PARSED[key] = (result.returncode, result.stdout, result.stderr)
+    returncode, stdout, stderr = PARSED[key]
+    if returncode != 0:
+        raise SetupError(f"{path} is not valid YAML:\n{stderr.strip()}")
+    return json.loads(stdout)
 
 
 def environment_references(value):

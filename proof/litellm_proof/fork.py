@@ -1,0 +1,147 @@
+"""One import of LiteLLM per node's proof (litellm_check.py): zygote.py, run by the venv's python
+in the proxy's own environment and cwd, imports the proxy once; the proxy's starts and the
+config loader's reading (router_readback.py) are forked from it. See zygote.py for what a
+forked start runs and the environment audit that refuses a fork whose environment the import
+could have read otherwise; a refused or failed fork falls back to a fresh process.
+"""
+import ctypes
+import json
+import os
+import subprocess
+import threading
+import time
+
+from litellm_proof.harness import HERE, STOP_GRACE
+
+ZYGOTE = os.path.join(HERE, "litellm_proof", "zygote.py")
+IMPORT_TIMEOUT = 300      # importing the proxy takes over a minute on a busy machine
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper():
+    """Forked processes are re-parented to this process (prctl(2)), so it waits for them as
+    for its own children."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+class Forked:
+    """A forked process re-parented to this one: what harness.stop() and the checks use of
+    subprocess.Popen (pid, poll, wait, returncode)."""
+
+    def __init__(self, pid):
+        self.pid, self.returncode = pid, None
+
+    def poll(self):
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -1
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+
+class Zygote:
+    """zygote.py, started at once; its import runs while the caller goes on."""
+
+    def __init__(self, venv, environment, cwd, log_path):
+        become_subreaper()
+        self.environment = dict(environment)
+        self.log = open(log_path, "a")
+        self.process = subprocess.Popen([os.path.join(venv, "bin", "python"), ZYGOTE, os.path.join(venv, "bin", "litellm")],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
+                                        env=self.environment, cwd=cwd, start_new_session=True)
+        # Its first line in: the environment it was given (zygote.py tells Python's own additions).
+        self.process.stdin.write(json.dumps(self.environment) + "\n")
+        self.process.stdin.flush()
+        self._ready, self._lock = None, threading.Lock()
+        self._thread = threading.Thread(target=self._first_line, daemon=True)
+        self._thread.start()
+
+    def _first_line(self):
+        line = self.process.stdout.readline()
+        try:
+            self._ready = json.loads(line)
+        except ValueError:
+            self._ready = {"error": f"zygote.py exited with {self.process.poll()} before it answered"}
+
+    def ready(self):
+        """(True, what it read) once imported, or (False, why not)."""
+        self._thread.join(IMPORT_TIMEOUT)
+        if self._ready is None:
+            return False, f"zygote.py did not import LiteLLM within {IMPORT_TIMEOUT} s"
+        if "error" in self._ready:
+            return False, self._ready["error"]
+        return True, self._ready["ready"]
+
+    def ask(self, request):
+        with self._lock:
+            try:
+                self.process.stdin.write(json.dumps(request) + "\n")
+                self.process.stdin.flush()
+                return json.loads(self.process.stdout.readline() or "{}")
+            except (OSError, ValueError) as error:
+                return {"refused": f"zygote.py: {error}"}
+
+    def audit_check(self, variable, environment):
+        """(ok, description): the audit refuses a start whose `variable` (one the import reads)
+        differs from the import's, so it is shown to work in every run; nothing is forked."""
+        changed = dict(environment, **{variable: "PRODUCTION" if environment.get(variable) != "PRODUCTION" else "DEV"})
+        answer = self.ask({"argv": [], "env": changed, "cwd": "/", "log": None, "readback": None, "audit": True})
+        why = answer.get("refused") or "accepted"
+        return (variable in why and "zygote.py:" not in why,
+                f"fork audit: a start with {variable}={changed[variable]} (the import's: {environment.get(variable)!r}) "
+                f"-> {why} (want refused: LiteLLM reads it at import)")
+
+    def fork(self, argv, environment, cwd, log_path=None, readback=None):
+        """(Forked, None) or (None, why it was refused)."""
+        ok, why = self.ready()
+        if not ok:
+            return None, why
+        answer = self.ask({"argv": argv, "env": dict(environment), "cwd": cwd, "log": log_path, "readback": readback})
+        if "pid" in answer:
+            return Forked(answer["pid"]), None
+        return None, answer.get("refused") or f"zygote.py exited with {self.process.poll()}"
+
+    def read_config(self, config_path, cwd, output, timeout):
+        """(reading, error) of router_readback.py forked in the import's environment, as
+        router_settings.loader_reading would give it; None when the fork was refused."""
+        process, why = self.fork([], self.environment, cwd, readback=[config_path, output])
+        if process is None:
+            return None
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+            return None, f"router_readback.py did not finish within {timeout} s"
+        text = open(output).read()
+        lines = [line for line in text.splitlines() if line.startswith("{")]
+        if process.returncode != 0 or not lines:
+            errors = open(output + ".err").read()
+            return None, f"router_readback.py exited {process.returncode}: {(errors or text).strip()[-800:]}"
+        return json.loads(lines[-1]), None
+
+    def stop(self):
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()

@@ -1,0 +1,218 @@
+"""Run by the LiteLLM venv's python (litellm_proof/fork.py): imports LiteLLM's proxy once, in
+the environment and cwd the node's proxy gets, and forks each start of the proxy (and the
+config loader's reading, router_readback.py) from that import instead of importing again.
+
+  <venv>/bin/python zygote.py <venv>/bin/litellm
+
+Why: `import litellm.proxy.proxy_server` costs about 8 CPU-s (4,229 modules); a node's proof
+imported it two or three times (the proxy, router_readback.py, the restart with a wrong key).
+
+What a forked start runs is what the node runs: the console script `litellm` is
+`from litellm import run_server; sys.exit(run_server())` (litellm 1.106.2: the lazy name
+resolves to litellm.proxy.proxy_cli.run_server), and run_server imports
+litellm.proxy.proxy_server inside itself before it reads anything of its own; the child calls
+that same function with the launcher's argv, in a session of its own, its stdin /dev/null and
+its output appended to the proxy's log. LiteLLM forks its own app the same way: `litellm
+--run_gunicorn` preloads the app in gunicorn's master and forks the workers (proxy_cli.py,
+run_gunicorn_server, `"preload": True` and reserve_process_for_forking); this script reserves
+itself the same way, so no native (Rust) runtime can have started before a fork.
+
+The environment audit (why a fork sees what a fresh process would): while it imports, this
+script records every variable read through os.environ / os.getenv (LiteLLM's many module-level
+os.getenv, httpx's proxy lookup). Two functions walk the whole environment at import and keep
+only some names (WALKERS): urllib's getproxies_environment (names ending in `_proxy`, and
+REQUEST_METHOD) and LiteLLM's is_otel_v2_enabled (a pydantic-settings class with the one
+field LITELLM_OTEL_V2; lru_cached, so a fork keeps the import's answer); for them those
+names count as read; any other walk counts as reading every variable. A fork whose
+environment differs from the import's in any recorded name is refused (fork.py then starts
+the proxy as a fresh process and says so). The restart with a wrong key changes only the
+rewritten key file's variable, which LiteLLM reads when it loads the config (os.environ/),
+not at import. Reads by native code (OpenBLAS's OPENBLAS_*, OpenSSL's SSL_CERT_*) are not
+seen here; the generated env files set none of those names.
+
+Protocol: one JSON line out when imported ({"ready": {...}} or {"error": "..."}); then per
+JSON line in ({"argv", "env", "cwd", "log", "readback": null or [config, output]}) one line
+out: {"pid": N} of the forked process or {"refused": "why"}; with "audit": true, nothing is
+forked and the answer is {"accepted": true} or {"refused": "why"}. The forked process is a
+grandchild: its parent exits at once, so it is re-parented to litellm_check.py (a child
+subreaper), which waits for it like any child of its own.
+"""
+import gc
+import json
+import os
+import sys
+import threading
+
+SCRIPT = sys.argv[1]
+HERE = os.path.dirname(os.path.abspath(__file__))
+READBACK = os.path.join(os.path.dirname(HERE), "router_readback.py")
+# The console script's sys.path, not this folder's (whose modules could hide others).
+sys.path[0] = os.path.dirname(SCRIPT)
+
+# The answers go out on a copy of stdout; stdout itself becomes the log (stderr), where
+# whatever the import prints would land in a fresh `litellm` too.
+out = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
+
+# The environment fork.py started this with (its first line in), and what Python itself added
+# at its start (PEP 538: LC_CTYPE=C.UTF-8 in a C locale), which a fresh `litellm` adds too.
+given = json.loads(sys.stdin.readline())
+start_environment = dict(os.environ)
+added = {name: value for name, value in start_environment.items() if given.get(name) != value}
+# Read by the interpreter before any code runs: a start that sets them otherwise is refused.
+STARTUP = ("LANG", "LC_ALL", "LC_CTYPE", "PYTHON")
+
+Environ = type(os.environ)
+ORIGINAL = {name: getattr(Environ, name) for name in ("__getitem__", "__contains__", "__iter__")}
+# The walks of the whole environment seen at import, by a function on the stack, and the
+# names each one keeps (checked against its source: urllib/request.py's getproxies_environment;
+# litellm/integrations/otel/model/config.py's _OTelV2Flag, a pydantic-settings BaseSettings
+# with the one field LITELLM_OTEL_V2, case-insensitive, extra="ignore", no env file).
+WALKERS = {
+    ("getproxies_environment", os.path.join("urllib", "request.py")):
+        lambda name: name.lower().endswith("_proxy") or name == "REQUEST_METHOD",
+    ("is_otel_v2_enabled", os.path.join("litellm", "integrations", "otel", "model", "config.py")):
+        lambda name: name.lower() == "litellm_otel_v2",
+}
+read, walked = {}, {}
+
+
+def site():
+    """(walker key or None, "file:line" of the first caller outside os.py and this file)."""
+    frame, first, walker = sys._getframe(2), None, None
+    while frame:
+        code = frame.f_code
+        if first is None and not (code.co_filename.startswith("<frozen") or code.co_filename.endswith(os.sep + "os.py")
+                                  or code.co_filename == __file__):
+            first = f"{code.co_filename}:{frame.f_lineno}"
+        for key in WALKERS:
+            if code.co_name == key[0] and code.co_filename.endswith(os.sep + key[1]):
+                walker = key
+        frame = frame.f_back
+    return walker, first or "?"
+
+
+def note(name):
+    walker, where = site()
+    if walker is None:          # a walker's reads are covered by its rule
+        read.setdefault(name, where)
+
+
+def walk():
+    walker, where = site()
+    walked.setdefault(walker or where, f"{where} ({walker[0]})" if walker else where)
+
+
+Environ.__getitem__ = lambda self, key: (note(key), ORIGINAL["__getitem__"](self, key))[1]
+Environ.__contains__ = lambda self, key: (note(key), ORIGINAL["__contains__"](self, key))[1]
+Environ.__iter__ = lambda self: (walk(), ORIGINAL["__iter__"](self))[1]
+try:
+    from litellm import run_server
+    import litellm.proxy.proxy_server  # noqa: F401  (what run_server imports first)
+    from litellm.rust_bridge.fork_guard import reserve_process_for_forking
+    reserve_process_for_forking("spark-gen's proof zygote")
+    # What the import made stays out of the collector's sweeps (gc.freeze, made for a process
+    # that forks): a child's first collection would otherwise touch, and so copy, every page.
+    gc.collect()
+    gc.freeze()
+    error = None
+except BaseException as failure:  # noqa: BLE001  (reported, then this exits)
+    error = f"{type(failure).__name__}: {failure}"
+finally:
+    for name, method in ORIGINAL.items():
+        setattr(Environ, name, method)
+changed = sorted(name for name in set(start_environment) | set(os.environ) if start_environment.get(name) != os.environ.get(name))
+threads = [thread.name for thread in threading.enumerate() if thread is not threading.main_thread()]
+if error is None and threads:
+    error = f"Python threads after the import ({', '.join(threads)}): a fork would lose them"
+
+
+def answer(message):
+    out.write(json.dumps(message) + "\n")
+    out.flush()
+
+
+def watched(name):
+    """Where the import could have read this variable ("file:line"), or None."""
+    if name.startswith(STARTUP):
+        return "Python's start"
+    if name in read:
+        return read[name]
+    for walker, where in walked.items():
+        if walker not in WALKERS or WALKERS[walker](name):
+            return f"a walk of the environment at {where}"
+    return None
+
+
+def refusal(environment):
+    if changed:
+        return f"the import changed the environment ({', '.join(changed)})"
+    differing = {name: watched(name) for name in sorted(set(environment) | set(given))
+                 if environment.get(name) != given.get(name)}
+    seen = [f"{name} ({where})" for name, where in differing.items() if where]
+    if seen:
+        return f"the import read {', '.join(seen)}, which this start sets otherwise"
+    return None
+
+
+def child(request):
+    """In the grandchild: become what `litellm ARGS` (or router_readback.py) would be."""
+    out.close()         # the zygote's answers: nothing a fresh process has
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"] | added)
+    def onto(descriptor, target):
+        os.dup2(descriptor, target)
+        os.close(descriptor)
+    onto(os.open(os.devnull, os.O_RDONLY), 0)
+    if request.get("readback"):
+        config, output = request["readback"]
+        onto(os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
+        onto(os.open(output + ".err", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
+        import runpy
+        sys.argv = [READBACK, config]
+        runpy.run_path(READBACK, run_name="__main__")
+        sys.exit(0)
+    log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 1)
+    onto(log, 2)
+    sys.argv = list(request["argv"])
+    sys.exit(run_server())
+
+
+def serve():
+    answer({"error": error} if error else {"ready": {"read": len(read), "walks": sorted(map(str, walked.values()))}})
+    if error:
+        return
+    for line in sys.stdin:
+        request = json.loads(line)
+        why = refusal(request["env"])
+        if request.get("audit"):        # the audit's answer alone, nothing forked
+            answer({"refused": why} if why else {"accepted": True})
+            continue
+        if why:
+            answer({"refused": why})
+            continue
+        sys.stdout.flush()
+        sys.stderr.flush()
+        reader, writer = os.pipe()
+        middle = os.fork()
+        if middle == 0:
+            os.close(reader)
+            if os.fork():
+                os._exit(0)
+            # A session of its own before its pid is told, so a killpg of that pid reaches it.
+            os.setsid()
+            os.write(writer, str(os.getpid()).encode())
+            os.close(writer)
+            # Its exit, normal or by an exception, is the interpreter's own, as in a fresh process.
+            child(request)
+        os.close(writer)
+        pid = int(os.read(reader, 32) or b"0")
+        os.close(reader)
+        os.waitpid(middle, 0)
+        answer({"pid": pid})
+
+
+if __name__ == "__main__":
+    serve()
