@@ -129,6 +129,7 @@ struct AnsibleEmitter {
                     ("owner", file.owner), ("group", file.group),
                 ], tags: tags, extra: extra)
         }
+        text += appliedChecks(node)
         text += prerequisites(node)
         for secret in node.secrets {
             guard case .generated(let recipe) = secret.origin else { continue }
@@ -146,6 +147,24 @@ struct AnsibleEmitter {
             for action in actions { text += handler(action) }
         }
         return text
+    }
+
+    /// A script the node runs when it changes may also have been refused (firewall.sh stops
+    /// while its checks fail, ufw untouched): a handler that failed is not notified again by
+    /// an unchanged file, so the script's record of what it applied decides too.
+    private func appliedChecks(_ node: DeployManifest.Node) -> String {
+        let scripts = Set(
+            node.files.flatMap(\.onChange).compactMap { action -> String? in
+                guard case .runScript(let path) = action else { return nil }
+                return path
+            }
+        ).sorted()
+        return scripts.map { path in
+            "  - name: \(yaml("Check that \(path) is the script ufw applied"))\n"
+                + "    ansible.builtin.command:\n      cmd: \(yaml("sha256sum --check --status \(FirewallEmitter.appliedRecord)"))\n"
+                + "    register: spark_gen_firewall\n    changed_when: spark_gen_firewall.rc != 0\n    failed_when: false\n"
+                + "    check_mode: false\n    notify: \(yaml(handlerName(.runScript(path))))\n    tags: [files, firewall]\n"
+        }.joined()
     }
 
     /// The runbook's Prerequisites step: the docker group, Tailscale where it is missing (its own

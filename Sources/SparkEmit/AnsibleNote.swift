@@ -65,7 +65,8 @@ enum AnsibleNote {
             text += "\n\(guarded.joined(separator: ", ")) admit\(guarded.count == 1 ? "s" : "") ssh only on `tailscale0`: until the node has joined "
             text += "its tailnet, its `firewall.sh` refuses to run (exit 1, ufw untouched), since the rules would cut the ssh session in use. "
             text += "The first pass then stops on that node at its last handler, after its other tasks; once the Tailnet step is done, run "
-            text += "its `scripts/firewall.sh` as root, as its runbook's Firewall step does (the playbook runs the script again only when it changes).\n"
+            text += "its `scripts/firewall.sh` as root, as its runbook's Firewall step does, or run the playbook again: the script records what ufw "
+            text += "applied in `\(FirewallEmitter.appliedRecord)`, and the playbook runs it whenever that record is missing or names another version.\n"
         }
         return text
     }

@@ -33,6 +33,12 @@ struct FirewallEmitter {
         return words.joined(separator: " ")
     }
 
+    /// Where the script records which version of itself ufw last applied in full: ufw's own
+    /// directory, which it keeps across a reset. A run refused by a check above (or cut short)
+    /// leaves the record of the last complete one, so the playbook, which compares the record
+    /// with the script, runs the script again on its next run instead of only when it changes.
+    static let appliedRecord = "/etc/ufw/spark-gen-firewall.sha256"
+
     /// Whether every rule that admits ssh is on tailscale0 (a node with no LAN): then the
     /// firewall may only go up once the node has joined its tailnet.
     static func admitsSSHOnlyOnTailnet(_ rules: [FirewallRuleSpec]) -> Bool {
@@ -80,6 +86,8 @@ struct FirewallEmitter {
             script += Self.command(rule) + "\n"
         }
         script += "ufw --force enable\n"
+        script += "# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.\n"
+        script += "sha256sum \"$(readlink -f \"$0\")\" >\(Self.appliedRecord)\n"
         script += "ufw status verbose\n"
         return ShellScript(header: header, rootExitStatus: 1, body: script).text
     }

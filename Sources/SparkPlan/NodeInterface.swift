@@ -13,6 +13,8 @@ public struct NodeInterface: Sendable {
     public let hcas: [String]
     /// The port's other half and the node's address on it, when the topology gives one.
     public var second: (device: String, address: IPv4Address)? = nil
+    /// Where the other half's address is written (`second_ip`, `dac_second_ip`).
+    public var secondPath: SpecPath? = nil
     /// Where the address is written in the topology.
     public let path: SpecPath
     /// Where the interface name is written: the node's own entry, or the link's.

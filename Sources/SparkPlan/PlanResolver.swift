@@ -123,7 +123,10 @@ public enum PlanResolver {
                 var interface = NodeInterface(
                     link: links[position], address: address.ip, device: address.interface ?? link.interface,
                     hcas: address.hcas.isEmpty ? link.hcas : address.hcas, path: address.path, devicePath: address.interfacePath ?? link.path / "interface")
-                if let ip = address.secondIP, let device = link.secondInterface { interface.second = (device, ip) }
+                if let ip = address.secondIP, let device = link.secondInterface {
+                    interface.second = (device, ip)
+                    interface.secondPath = address.secondIPPath
+                }
                 return interface
             }
         }

@@ -12,6 +12,13 @@ public struct IPv4Network: Hashable, Sendable, CustomStringConvertible {
         self.prefixLength = prefix
     }
 
+    /// The network of `prefixLength` that holds `ip` (its host bits cleared).
+    public init(containing ip: IPv4Address, prefixLength: Int) {
+        let prefix = min(max(prefixLength, 0), 32)
+        self.prefixLength = prefix
+        self.address = IPv4Address(prefix == 0 ? 0 : ip.value & (UInt32.max << (32 - UInt32(prefix))))
+    }
+
     public var mask: UInt32 { prefixLength == 0 ? 0 : UInt32.max << (32 - UInt32(prefixLength)) }
 
     /// True when the address part has bits outside the prefix, as in `198.51.100.1/30`.

@@ -32,7 +32,11 @@ import Testing
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
         }
         try script.write(toFile: scratch + "/script.sh", atomically: true, encoding: .utf8)
-        let result = CommandRunner.run("/usr/bin/env", ["PATH=\(bin):/usr/bin:/bin:/usr/sbin:/sbin"] + wrapper + ["bash", scratch + "/script.sh"])
+        // A mount namespace of its own with a tmpfs over /etc/ufw: firewall.sh records what it
+        // applied there, and this machine's ufw directory stays as it is.
+        let privateUFW = ["unshare", "-m", "sh", "-c", "mount -t tmpfs tmpfs /etc/ufw && exec \"$@\"", "sh"]
+        let result = CommandRunner.run(
+            "/usr/bin/env", ["PATH=\(bin):/usr/bin:/bin:/usr/sbin:/sbin"] + privateUFW + wrapper + ["bash", scratch + "/script.sh"])
         return (result, try String(contentsOfFile: log, encoding: .utf8))
     }
 
@@ -65,6 +69,50 @@ import Testing
         #expect(readme.contains("The topology gives no LAN address for `ubuntu`, `spark`"))
         let inventory = try Self.text(artifacts, "ansible/inventory.yml")
         #expect(inventory.contains("      # A tailnet name: it answers once spark joined its tailnet."))
+    }
+
+    /// A handler that failed is not notified again by a file that did not change: homelab's
+    /// spark refuses its firewall on the first pass, and the next run must still apply it. The
+    /// play's check (its command taken from site.yml) fails while the script has not run in full,
+    /// passes once it has, and fails again when the script on the node is another version.
+    @Test func aRefusedFirewallRunsOnTheNextPlaybookRun() throws {
+        let artifacts = try Self.artifacts("homelab")
+        let script = try Self.text(artifacts, "nodes/spark/home/me/homelab/scripts/firewall.sh")
+        let playbook = try Self.text(artifacts, "ansible/site.yml")
+        let name = "  - name: \"Check that /home/me/homelab/scripts/firewall.sh is the script ufw applied\"\n"
+        let start = try #require(playbook.range(of: name), "no check of the applied firewall in site.yml")
+        let task = String(playbook[start.upperBound...].prefix(500).components(separatedBy: "  - name:").first ?? "")
+        #expect(task.contains("notify: \"Run /home/me/homelab/scripts/firewall.sh\"\n"), "\(task)")
+        #expect(task.contains("changed_when: spark_gen_firewall.rc != 0") && task.contains("check_mode: false"), "\(task)")
+        let cmd = try #require(task.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("cmd: ") })
+        let command = cmd.dropFirst("cmd: ".count)
+        let check = command.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        let scratch = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let bin = scratch + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let tools = [
+            "id": "echo 0", "ufw": "",
+            "ip": "[ -n \"${JOINED:-}\" ] && echo '5: tailscale0    inet 100.100.10.20/32 scope global tailscale0'; exit 0",
+        ]
+        for (tool, body) in tools {
+            try "#!/bin/sh\n\(body)\n".write(toFile: "\(bin)/\(tool)", atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(bin)/\(tool)")
+        }
+        try script.write(toFile: scratch + "/firewall.sh", atomically: true, encoding: .utf8)
+        let driver = """
+            fw=\(scratch)/firewall.sh
+            bash "$fw" 2>/dev/null; echo "first pass: $?"
+            \(check); echo "check: $?"
+            JOINED=1 bash "$fw" >/dev/null; echo "after the join: $?"
+            \(check); echo "check: $?"
+            echo '# changed' >> "$fw"
+            \(check) 2>/dev/null; echo "check: $?"
+            """
+        let result = CommandRunner.run(
+            "/usr/bin/env",
+            ["PATH=\(bin):/usr/bin:/bin:/usr/sbin:/sbin", "unshare", "-m", "sh", "-c", "mount -t tmpfs tmpfs /etc/ufw && exec bash -c \"$1\"", "sh", driver])
+        #expect(result.stdout == "first pass: 1\ncheck: 1\nafter the join: 0\ncheck: 0\ncheck: 1\n", "\(result.stdout)\(result.stderr)")
     }
 
     /// A node whose ssh comes in on its LAN keeps its own check (the LAN address) and gets none

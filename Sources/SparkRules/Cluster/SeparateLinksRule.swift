@@ -19,8 +19,8 @@ struct SeparateLinksRule: Rule {
             RuleExample(
                 .sparkPair,
                 [
-                    ("  mgmt: {subnet: 192.0.2.0/24}\n", "  mgmt: {subnet: ↓198.51.100.0/24}\n"),
-                    ("mgmt_ip: 192.0.2.21", "mgmt_ip: 198.51.100.21"), ("mgmt_ip: 192.0.2.22", "mgmt_ip: 198.51.100.22"),
+                    ("  mgmt: {subnet: 192.0.2.0/24}\n", "  mgmt: {subnet: ↓198.51.100.0/29}\n"),
+                    ("mgmt_ip: 192.0.2.21", "mgmt_ip: 198.51.100.5"), ("mgmt_ip: 192.0.2.22", "mgmt_ip: 198.51.100.6"),
                 ]),
             RuleExample(.sparkPair, replacing: "  mgmt: {subnet: 192.0.2.0/24}\n", with: "  mgmt: {subnet: 192.0.2.0/24, interface: ↓enp1s0f0np0}\n"),
             RuleExample(

@@ -23,4 +23,6 @@ ufw default deny incoming
 ufw default allow outgoing
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet lab-net'
 ufw --force enable
+# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.
+sha256sum "$(readlink -f "$0")" >/etc/ufw/spark-gen-firewall.sha256
 ufw status verbose

@@ -27,4 +27,6 @@ ufw allow in from 192.168.1.0/24 to 192.168.1.60 port 22 proto tcp comment 'ssh 
 ufw allow in on tailscale0 to any port 443 proto tcp comment 'nginx for tailnet home-net'
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet home-net'
 ufw --force enable
+# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.
+sha256sum "$(readlink -f "$0")" >/etc/ufw/spark-gen-firewall.sha256
 ufw status verbose

@@ -27,4 +27,6 @@ ufw allow in from 192.168.1.0/24 to 192.168.1.20 port 22 proto tcp comment 'ssh 
 ufw allow in from 192.168.1.10 to 192.168.1.20 port 8000 proto tcp comment 'vllm gpt-oss-120b for workstation over LAN home'
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet me-net'
 ufw --force enable
+# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.
+sha256sum "$(readlink -f "$0")" >/etc/ufw/spark-gen-firewall.sha256
 ufw status verbose

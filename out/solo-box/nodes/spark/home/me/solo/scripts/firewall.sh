@@ -25,4 +25,6 @@ ufw allow in on tailscale0 to any port 8001 proto tcp comment 'litellm for tailn
 ufw allow in on tailscale0 to any port 8080 proto tcp comment 'open-webui for tailnet home-net'
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet home-net'
 ufw --force enable
+# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.
+sha256sum "$(readlink -f "$0")" >/etc/ufw/spark-gen-firewall.sha256
 ufw status verbose

@@ -37,4 +37,6 @@ ufw allow in on enp1s0f1np1 from 192.168.177.11 to 192.168.177.12 port 8379 prot
 ufw allow in on enp1s0f1np1 from 192.168.177.11 to 192.168.177.12 port 9379 proto tcp comment 'ray runtime env agent for spark-1'
 ufw allow in on enp1s0f1np1 from 192.168.177.11 to 192.168.177.12 comment 'Ray and NCCL from cluster peer spark-1'
 ufw --force enable
+# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.
+sha256sum "$(readlink -f "$0")" >/etc/ufw/spark-gen-firewall.sha256
 ufw status verbose

@@ -37,4 +37,6 @@ ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 port 8379 proto tc
 ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 port 9379 proto tcp comment 'ray runtime env agent for gpu-b'
 ufw allow in on enp1s0f0np0 from 198.51.100.2 to 198.51.100.1 comment 'Ray and NCCL from cluster peer gpu-b'
 ufw --force enable
+# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.
+sha256sum "$(readlink -f "$0")" >/etc/ufw/spark-gen-firewall.sha256
 ufw status verbose
