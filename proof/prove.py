@@ -99,7 +99,8 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
   ansible  every ansible/ with the real ansible-core and ansible-lint from PyPI (in a cached venv,
            ~/.cache/spark-gen/ansible-venv): `ansible-playbook --syntax-check`, the inventory listed
            (every node with ansible_host and ansible_user), `ansible-lint` with its default rules,
-           `sh -n` on drift.sh (proof/ansible_check.py)
+           `sh -n` on drift.sh (proof/ansible_check.py); one run of it for all the examples
+           asked (each tool's start imports ansible-core), its findings told to each example
   apply    for split-trust and spark-control, a real apply over ssh to one node in its own mount,
            network and PID namespaces with its own sshd, stand-ins logging systemctl/docker/ufw/pip
            calls: the handlers restart exactly what changed (a config file read at start: the
@@ -157,6 +158,7 @@ class Example:
         self.matrix = ""
         self.nodes = set()
         self.fail_fast = False
+        self.ansible = None  # check_ansible_all's result for this tree
 
     @classmethod
     def build(cls, name, binary, scratch):
@@ -573,12 +575,29 @@ def check_offer(example):
         result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
+def check_ansible_all(examples):
+    """The static checks of every example's ansible/ in one ansible_check.py run (one
+    ansible-lint, one syntax-check for all: each start imports ansible-core); check_ansible
+    tells each example its part."""
+    trees = [example.tree for example in examples if os.path.isdir(os.path.join(example.tree, "ansible"))]
+    if not trees:
+        return
+    result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--json", *[f"--tree={tree}" for tree in trees]], timeout=1800)
+    try:
+        found = json.loads(result.stdout)
+    except ValueError:
+        found = {tree: {"ok": False, "detail": (result.stdout + result.stderr).strip()} for tree in trees}
+    for example in examples:
+        example.ansible = found.get(example.tree)
+
+
 def check_ansible(example):
     if not os.path.isdir(os.path.join(example.tree, "ansible")):
         return
-    result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--tree", example.tree], timeout=1800)
+    if example.ansible is None:
+        check_ansible_all([example])
     yield "ansible/site.yml, inventory.yml, drift.sh", "ansible-playbook --syntax-check, ansible-inventory, ansible-lint (default profile), sh -n", \
-        result.returncode == 0, (result.stdout + result.stderr).strip()
+        example.ansible["ok"], example.ansible["detail"].strip()
 
 
 def check_apply(example):
@@ -649,14 +668,19 @@ def main():
     scratch = tempfile.mkdtemp(prefix="spark-gen-prove-")
     passed = failed = 0
     try:
+        examples = []
         for name in names:
-            started = time.monotonic()
             if arguments.tree:
                 example = Example(os.path.basename(name.rstrip("/")), os.path.abspath(arguments.tree), arguments.intent)
             else:
                 example = Example.build(name, arguments.binary, scratch)
             example.nodes = set(arguments.node)
             example.fail_fast = arguments.fail_fast
+            examples.append(example)
+        if "ansible" in checkers:
+            check_ansible_all(examples)
+        for name, example in zip(names, examples):
+            started = time.monotonic()
             rows = []
             for checker in checkers:
                 for artifact, tool, ok, detail in CHECKERS[checker](example):

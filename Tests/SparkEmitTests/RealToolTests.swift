@@ -11,7 +11,7 @@ import Testing
 @Suite struct RealToolTests {
     static let checkers = [
         "shell", "runbook", "systemd", "compose", "yaml", "policy", "postgres", "nginx", "discovery", "swap", "hf", "hfcache", "handover", "offer", "vllm",
-        "litellm", "ansible", "apply", "netplan",
+        "litellm", "apply", "netplan",
     ]
 
     private static func prove(_ arguments: [String]) async -> CommandResult {
@@ -60,6 +60,36 @@ import Testing
         } else {
             #expect(!result.stdout.contains(": 0 checks"), "the \(checker) checker found nothing to check")
         }
+    }
+
+    /// The static Ansible checks of every example in one prove.py run: one ansible-lint and one
+    /// syntax-check read every playbook (each start imports ansible-core, more than the checks of
+    /// one playbook cost), and each example's rows are recorded for the table as its own.
+    @Test func everyPlaybookPassesTheAnsibleCheckersInOneRun() async {
+        let result = await Self.prove(["--only", "ansible"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(" passed, 0 failed"))
+        for example in Fixtures.examples.map(\.name) {
+            let part = Self.part(of: result.stdout, example: example)
+            ProofReport.record(part, example: example, checker: "ansible")
+            #expect(part.contains("== \(example): 1 checks"), "the ansible checker found nothing to check in \(example): \(part)")
+        }
+    }
+
+    /// One example's heading and rows of a prove.py run over several, with its own totals line
+    /// (what a run of that example alone prints).
+    static func part(of output: String, example: String) -> String {
+        let heading = "== \(example): "
+        var lines: [Substring] = []
+        var inside = false
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("== ") || line.hasPrefix("prove: ") { inside = line.hasPrefix(heading) }
+            if inside { lines.append(line) }
+        }
+        let rows = lines.dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
+        let passed = rows.filter { $0.hasSuffix("  ok") }.count
+        let failed = rows.filter { $0.hasSuffix("  FAIL") }.count
+        return "\n" + lines.joined(separator: "\n") + "\n\nprove: \(passed) passed, \(failed) failed\n"
     }
 
     static let stack = "nodes/spark-01/home/cameron/sparky-ai-stack"
