@@ -26,7 +26,9 @@ it, sshd and ssh's control masters included). Inside:
     do not exist here, and fails (proof/node_scripts.py checks it). The node's Python is
     `python3-node`: Debian's /usr/bin/python3 with a compile cache for the zipped modules
     ansible sends (proof/ansible_node/sitecustomize.py); ansible.cfg's internal_poll_interval
-    is 0.02 s on the controller (a scratch ansible.cfg, unless the tree has one).
+    is 0.02 s on the controller (a scratch ansible.cfg, unless the tree has one), whose Python
+    keeps the module zips it builds for all its runs and freezes its garbage collector's
+    generations before each fork (proof/ansible_controller/sitecustomize.py).
   The playbook's check that python3 is the version the LiteLLM unit names is told this machine's
   version; its PEP 668 check and the pip line it picks run as written.
   The apt task runs ansible's real apt module against this machine's package database read-only:
@@ -223,7 +225,11 @@ def inside(arguments):
         "HOME": scratch, "ANSIBLE_PIPELINING": "True", "ANSIBLE_TIMEOUT": "15", "ANSIBLE_REMOTE_TMP": "/var/tmp/.ansible-remote",
         "ANSIBLE_SSH_ARGS": f"-F /dev/null -o ControlMaster=auto -o ControlPersist=120s -o UserKnownHostsFile={known_hosts} "
                             "-o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o BatchMode=yes",
+        # The controller's module zips built once for the seven runs, and its collector told what
+        # is settled before each fork (proof/ansible_controller/sitecustomize.py says why).
+        "PYTHONPATH": os.path.join(HERE, "ansible_controller"), "SPARK_GEN_ANSIBALLZ_CACHE": os.path.join(scratch, "ansiballz-cache"),
     }
+    os.makedirs(ssh_env["SPARK_GEN_ANSIBALLZ_CACHE"])
     # ansible-playbook waits for each task's result in a loop that sleeps internal_poll_interval
     # (0.001 s, settable only in an ansible.cfg: ansible-core 2.19, config/base.yml), a
     # thousand wake-ups a second of the controller for every second a task takes on the node.
