@@ -115,6 +115,8 @@ node: a break case names the node it broke. --fail-fast stops litellm after the 
 its checks (keys, router settings, Redis, NGINX, the node's scripts, routing, backends down,
 the restart with a wrong key) that has a failure, and swap after its first failing check: a
 break case needs the part it broke, the parts after it were proven on the unbroken tree.
+--apply-skip second|drift leaves out apply's second run or its drift.sh runs, which change
+nothing on the node: a break case of a later check of apply need not run them again.
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -159,6 +161,7 @@ class Example:
         self.nodes = set()
         self.fail_fast = False
         self.ansible = None  # check_ansible_all's result for this tree
+        self.apply_skip = []
 
     @classmethod
     def build(cls, name, binary, scratch):
@@ -609,7 +612,8 @@ def check_apply(example):
     node = ANSIBLE_APPLIED.get(example.name) or next(
         (node for node in ANSIBLE_APPLIED.values() if os.path.isdir(os.path.join(example.tree, "nodes", node))), None)
     if node and example.wants(node):
-        result = run([sys.executable, os.path.join(HERE, "ansible_apply.py"), "--tree", example.tree, "--node", node], timeout=1800)
+        result = run([sys.executable, os.path.join(HERE, "ansible_apply.py"), "--tree", example.tree, "--node", node,
+                      "--skip", ",".join(example.apply_skip)], timeout=1800)
         yield f"ansible/site.yml on {node}", "real apply over ssh (own sshd, mount+net+pid namespaces, stand-ins for systemctl/docker): " \
             "restarts what changed, again changed=0, drift.sh, weights, verify, a missing secret", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
@@ -657,6 +661,8 @@ def main():
                         help="litellm and swap stop after the first part of their checks with a failure (for break cases)")
     parser.add_argument("--node", action="append", default=[],
                         help="the proofs run per node (litellm, postgres, swap, handover, apply) only on this node (repeatable)")
+    parser.add_argument("--apply-skip", action="append", default=[], choices=["second", "drift"],
+                        help="apply leaves out this check, which changes nothing on the node (repeatable; for break cases of later checks)")
     arguments = parser.parse_args()
     names = arguments.example or sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(ROOT, "examples", "*", "topology.yaml")))
     if arguments.tree:
@@ -676,6 +682,7 @@ def main():
                 example = Example.build(name, arguments.binary, scratch)
             example.nodes = set(arguments.node)
             example.fail_fast = arguments.fail_fast
+            example.apply_skip = arguments.apply_skip
             examples.append(example)
         if "ansible" in checkers:
             check_ansible_all(examples)

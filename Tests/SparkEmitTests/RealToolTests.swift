@@ -344,6 +344,11 @@ import Testing
         }
     }
 
+    /// The apply break cases of a later check leave out the earlier checks that change nothing
+    /// on the node (each run of the playbook costs about a minute here; the unbroken tree proved
+    /// them): drift.sh's break the second run, the restart's the second run and drift.sh's.
+    static let applySkips = ["FAIL drift.sh after": ["second"], "FAIL apply after changes": ["second", "drift"]]
+
     private static func breakAndProve(_ name: String, _ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) async throws {
         let example = try BuiltExample(name)
         defer { example.remove() }
@@ -352,7 +357,8 @@ import Testing
         // tree by everyArtifactPassesItsChecker) is not run again.
         let parts = file.split(separator: "/")
         let node = parts.count > 2 && parts[0] == "nodes" ? ["--node", String(parts[1])] : []
-        let result = await prove(["--tree", example.tree, "--intent", example.intent, "--only", checker, "--fail-fast"] + node)
+        let skips = (checker == "apply" ? applySkips[evidence] ?? [] : []).flatMap { ["--apply-skip", $0] }
+        let result = await prove(["--tree", example.tree, "--intent", example.intent, "--only", checker, "--fail-fast"] + node + skips)
         #expect(result.status == 1, "\(checker) accepted a broken \(file): \(result.stdout)")
         #expect(result.stdout.contains(evidence), "\(result.stdout)")
     }
