@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Applies a tree's ansible/site.yml for real, over ssh, to one node isolated from this machine.
 
-  ansible_apply.py --tree TREE_DIR --node NODE [--venv DIR]
+  ansible_apply.py --tree TREE_DIR --node NODE [--skip second,drift] [--venv DIR]
 
 The node is this machine inside its own mount, network and PID namespaces (`unshare -m -n -p`,
 private propagation; when the namespace's first process ends the kernel ends every process in
@@ -26,7 +26,9 @@ it, sshd and ssh's control masters included). Inside:
     do not exist here, and fails (proof/node_scripts.py checks it). The node's Python is
     `python3-node`: Debian's /usr/bin/python3 with a compile cache for the zipped modules
     ansible sends (proof/ansible_node/sitecustomize.py); ansible.cfg's internal_poll_interval
-    is 0.02 s on the controller (a scratch ansible.cfg, unless the tree has one).
+    is 0.02 s on the controller (a scratch ansible.cfg, unless the tree has one), whose Python
+    keeps the module zips it builds for all its runs and freezes its garbage collector's
+    generations before each fork (proof/ansible_controller/sitecustomize.py).
   The playbook's check that python3 is the version the LiteLLM unit names is told this machine's
   version; its PEP 668 check and the pip line it picks run as written.
   The apt task runs ansible's real apt module against this machine's package database read-only:
@@ -49,6 +51,9 @@ Checks, in order (exits 1 naming the first that failed):
      else), runs every `hf download` of the playbook as the node's user, and fails at verify, last;
   5. a unit file changed in the tree: `--tags files,services` restarts exactly that unit;
   6. with one generated secret removed, `--tags services` fails naming its path, never its value.
+--skip leaves out checks 2 (second) and 3 (drift), which change nothing on the node (3's edit of
+the file is still made): a break case of a later check need not run them again, the unbroken
+tree proved them (prove.py --apply-skip).
 """
 import argparse
 import json
@@ -223,7 +228,11 @@ def inside(arguments):
         "HOME": scratch, "ANSIBLE_PIPELINING": "True", "ANSIBLE_TIMEOUT": "15", "ANSIBLE_REMOTE_TMP": "/var/tmp/.ansible-remote",
         "ANSIBLE_SSH_ARGS": f"-F /dev/null -o ControlMaster=auto -o ControlPersist=120s -o UserKnownHostsFile={known_hosts} "
                             "-o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o BatchMode=yes",
+        # The controller's module zips built once for the seven runs, and its collector told what
+        # is settled before each fork (proof/ansible_controller/sitecustomize.py says why).
+        "PYTHONPATH": os.path.join(HERE, "ansible_controller"), "SPARK_GEN_ANSIBALLZ_CACHE": os.path.join(scratch, "ansiballz-cache"),
     }
+    os.makedirs(ssh_env["SPARK_GEN_ANSIBALLZ_CACHE"])
     # ansible-playbook waits for each task's result in a loop that sleeps internal_poll_interval
     # (0.001 s, settable only in an ansible.cfg: ansible-core 2.19, config/base.yml), a
     # thousand wake-ups a second of the controller for every second a task takes on the node.
@@ -296,12 +305,13 @@ def inside(arguments):
           f"modes and owners, {len(manifest['generated'])} secrets made; stand-ins saw {', '.join(wanted)}, "
           f"{len(ufw)} ufw calls, no hf, verify.sh last")
 
-    second = playbook()
-    changed, failed = recap(second)
-    restarted = [call for call in calls() if not SETTLED.search(call)]
-    if second.returncode != 0 or changed != 0 or restarted:
-        return fail(f"second apply (changed={changed}, restarted {restarted})", second)
-    print("ok   second apply: changed=0, nothing restarted (only `compose up -d --no-recreate`, pip and verify.sh ran)")
+    if "second" not in arguments.skip:
+        second = playbook()
+        changed, failed = recap(second)
+        restarted = [call for call in calls() if not SETTLED.search(call)]
+        if second.returncode != 0 or changed != 0 or restarted:
+            return fail(f"second apply (changed={changed}, restarted {restarted})", second)
+        print("ok   second apply: changed=0, nothing restarted (only `compose up -d --no-recreate`, pip and verify.sh ran)")
 
     drift_env = {**os.environ, **ssh_env, "PATH": os.path.join(arguments.venv, "bin") + os.pathsep + os.environ["PATH"],
                  "PYTHONWARNINGS": "ignore", "ANSIBLE_LOCAL_TEMP": os.path.join(scratch, ".ansible-tmp")}
@@ -309,17 +319,19 @@ def inside(arguments):
     def drift():
         return subprocess.run(["sh", os.path.join(ansible, "drift.sh"), *extra], capture_output=True, text=True, timeout=600, env=drift_env)
 
-    clean = drift()
-    if clean.returncode != 0:
-        return fail(f"drift.sh on a node as built (exit {clean.returncode})", clean)
+    if "drift" not in arguments.skip:
+        clean = drift()
+        if clean.returncode != 0:
+            return fail(f"drift.sh on a node as built (exit {clean.returncode})", clean)
     target = manifest["drift_file"]
     with open(target, "a") as handle:
         handle.write("# edited on the node\n")
-    drifted = drift()
-    named = [line for line in drifted.stderr.splitlines() if line.startswith("drift: ")]
-    if drifted.returncode != 1 or named != [f"drift: {node}: {target}"]:
-        return fail(f"drift.sh after {target} changed (exit {drifted.returncode}, named {named})", drifted)
-    print(f"ok   drift.sh: 0 as built; 1 naming '{named[0]}' after one file changed")
+    if "drift" not in arguments.skip:
+        drifted = drift()
+        named = [line for line in drifted.stderr.splitlines() if line.startswith("drift: ")]
+        if drifted.returncode != 1 or named != [f"drift: {node}: {target}"]:
+            return fail(f"drift.sh after {target} changed (exit {drifted.returncode}, named {named})", drifted)
+        print(f"ok   drift.sh: 0 as built; 1 naming '{named[0]}' after one file changed")
 
     # The edited file goes back, and restarts exactly what reads it: a config file read at start
     # its unit or the compose services that mount it, compose.yaml its services.
@@ -386,8 +398,12 @@ def main():
     parser.add_argument("--tree", required=True)
     parser.add_argument("--node", required=True)
     parser.add_argument("--venv", default=ansible_check.DEFAULT_VENV)
+    parser.add_argument("--skip", type=lambda text: set(text.split(",")) - {""}, default=set(),
+                        help="checks that change nothing on the node, left out: second, drift (for break cases of later checks)")
     parser.add_argument("--scratch", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.skip - {"second", "drift"}:
+        parser.error(f"--skip takes second and drift, not {sorted(arguments.skip - {'second', 'drift'})}")
     if arguments.scratch:
         return inside(arguments)
     # The playbook's apt task must find python3-pip, or apt would install it on this machine.
@@ -422,6 +438,7 @@ def main():
         # every process in the namespace (sshd, ssh masters, ansible) ends too.
         result = subprocess.run(["unshare", "-m", "-n", "-p", "-f", "--kill-child", "--mount-proc", "--propagation", "private", sys.executable,
                                  os.path.abspath(__file__), "--tree", tree, "--node", arguments.node, "--venv", arguments.venv,
+                                 "--skip", ",".join(sorted(arguments.skip)),
                                  "--scratch", scratch], capture_output=True, text=True, timeout=1500)
         print(result.stdout + result.stderr, end="")
         return result.returncode

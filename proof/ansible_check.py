@@ -1,17 +1,25 @@
 #!/usr/bin/env python3
-"""Checks a tree's ansible/ with the real ansible-core and ansible-lint.
+"""Checks trees' ansible/ with the real ansible-core and ansible-lint, several trees in one run.
 
-  ansible_check.py --tree TREE_DIR [--venv DIR]
+  ansible_check.py --tree TREE_DIR [--tree TREE_DIR ...] [--json] [--venv DIR]
 
 1. makes sure a venv holds REQUIREMENTS (default ~/.cache/spark-gen/ansible-venv, reused once
    complete: a marker written only after pip succeeded, under a lock);
-2. `ansible-playbook --syntax-check -i inventory.yml site.yml`, and `ansible-inventory --list`
-   (every node in the inventory, with ansible_host and ansible_user);
-3. `ansible-lint` with its default profile on a copy of ansible/ (ansible-lint writes caches
-   beside what it reads, and the tree under test stays as it was);
-4. `sh -n` on drift.sh.
+2. `ansible-playbook --syntax-check` with each tree's inventory.yml and site.yml, and
+   `ansible-inventory --list` of each tree (every node in the inventory, with ansible_host and
+   ansible_user);
+3. `ansible-lint` with its default profile on a copy of the trees (ansible-lint writes caches
+   beside what it reads, and the trees under test stay as they were);
+4. `sh -n` on each drift.sh.
 
-Exits 1 and prints the tool's output when anything fails.
+One ansible-playbook --syntax-check and one ansible-lint serve every tree given: each start
+imports ansible-core (ansible-lint also asks `ansible --version` and `ansible-config dump`
+before it reads a file), which cost more than the checks of one small playbook. What they find
+is told to the tree it names (ansible-lint's findings one a line, `file:line:col: rule: message`);
+a syntax-check that fails runs again on each tree alone, to say which.
+
+Without --json: exits 1 and prints the tools' output when anything fails. With --json: prints
+{tree: {"ok": bool, "detail": text}} and exits 0 (the caller tells each tree's result).
 """
 import argparse
 import json
@@ -25,6 +33,7 @@ import cached_venv
 # ansible-core 2.19 needs Python >= 3.11; ansible-lint 26 reads playbooks with it.
 REQUIREMENTS = ["ansible-core==2.19.14", "ansible-lint==26.10.1"]
 DEFAULT_VENV = os.path.join(os.path.expanduser("~"), ".cache", "spark-gen", "ansible-venv")
+PASSED = "ansible: syntax-check, inventory, ansible-lint (default profile), drift.sh: ok"
 
 
 def ensure_venv(venv):
@@ -43,47 +52,101 @@ def run(venv, command, cwd, env_extra=None):
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--tree", required=True)
-    parser.add_argument("--venv", default=DEFAULT_VENV)
-    arguments = parser.parse_args()
-    ensure_venv(arguments.venv)
-    failures = []
+def syntax_check(venv, scratch, labels, home):
+    """{label: failure text} of `ansible-playbook --syntax-check` over the labels' playbooks, each
+    with its inventory: one run for all; when it fails, one run a tree to say which."""
+    command = ["ansible-playbook", "--syntax-check"]
+    for label in labels:
+        command += ["-i", f"{label}/ansible/inventory.yml"]
+    together = run(venv, command + [f"{label}/ansible/site.yml" for label in labels], scratch, home)
+    if together.returncode == 0:
+        return {}
+    if len(labels) == 1:
+        return {labels[0]: together.stdout + together.stderr}
+    found = {}
+    for label in labels:
+        alone = run(venv, ["ansible-playbook", "--syntax-check", "-i", "inventory.yml", "site.yml"], os.path.join(scratch, label, "ansible"), home)
+        if alone.returncode != 0:
+            found[label] = alone.stdout + alone.stderr
+    # Failed together, passed alone: the trees' playbooks clash, and that is no tree's finding alone.
+    return found or {label: together.stdout + together.stderr for label in labels}
+
+
+def lint(venv, scratch, labels, home):
+    """{label: findings} of one ansible-lint over the labels' playbooks, its default rules."""
+    # No --profile: ansible-lint's default rules, every one of them an error here. pep8: one
+    # finding a line, starting with the file it is in.
+    result = run(venv, ["ansible-lint", "--offline", "--format", "pep8", "--nocolor",
+                        *[f"{label}/ansible/site.yml" for label in labels]], scratch, home)
+    if result.returncode == 0:
+        return {}
+    found = {}
+    for line in result.stdout.splitlines():
+        label = line.split("/", 1)[0]
+        if label in labels:
+            found.setdefault(label, []).append(line)
+    if not found:
+        # A failure that names no tree (the tool itself failed): every tree's.
+        return {label: result.stdout + result.stderr for label in labels}
+    # Its summary (stderr) counts the findings of every tree: told only when it is one tree's.
+    summary = "".join(line for line in result.stderr.splitlines(True) if "DeprecationWarning" not in line) if len(labels) == 1 else ""
+    return {label: "\n".join(lines) + "\n" + summary for label, lines in found.items()}
+
+
+def check(trees, venv):
+    """{tree: failure texts} of every check, for the trees given."""
+    failures = {tree: [] for tree in trees}
     scratch = tempfile.mkdtemp(prefix="spark-gen-ansible-")
     try:
-        # The playbook names files as ../nodes/…, so the copy keeps the tree's shape.
-        tree = os.path.join(scratch, "tree")
-        shutil.copytree(arguments.tree, tree, symlinks=True)
-        ansible = os.path.join(tree, "ansible")
+        labels = {}
+        for tree in trees:
+            # The playbook names files as ../nodes/…, so each copy keeps its tree's shape.
+            # Named as the findings will say: prove.py's trees are <example>/tree.
+            name = os.path.basename(os.path.normpath(tree))
+            name = os.path.basename(os.path.dirname(os.path.normpath(tree))) if name == "tree" else name
+            label = name if name and name not in labels and not name.startswith(".") else f"tree{len(labels)}"
+            labels[label] = tree
+            shutil.copytree(tree, os.path.join(scratch, label), symlinks=True)
         home = {"HOME": scratch}
-        syntax = run(arguments.venv, ["ansible-playbook", "--syntax-check", "-i", "inventory.yml", "site.yml"], ansible, home)
-        if syntax.returncode != 0:
-            failures.append("ansible-playbook --syntax-check:\n" + syntax.stdout + syntax.stderr)
-        listed = run(arguments.venv, ["ansible-inventory", "-i", "inventory.yml", "--list"], ansible, home)
-        if listed.returncode != 0:
-            failures.append("ansible-inventory --list:\n" + listed.stdout + listed.stderr)
-        else:
-            hostvars = json.loads(listed.stdout).get("_meta", {}).get("hostvars", {})
-            nodes = sorted(os.listdir(os.path.join(tree, "nodes"))) if os.path.isdir(os.path.join(tree, "nodes")) else []
-            for node in nodes:
-                variables = hostvars.get(node, {})
-                if not variables.get("ansible_host") or not variables.get("ansible_user"):
-                    failures.append(f"inventory: node {node} lacks ansible_host or ansible_user: {variables}")
-        # No --profile: ansible-lint's default rules, every one of them an error here.
-        lint = run(arguments.venv, ["ansible-lint", "--offline", "site.yml"], ansible, home)
-        if lint.returncode != 0:
-            failures.append("ansible-lint:\n" + lint.stdout + lint.stderr)
-        drift = subprocess.run(["sh", "-n", os.path.join(ansible, "drift.sh")], capture_output=True, text=True, timeout=60)
-        if drift.returncode != 0:
-            failures.append("sh -n drift.sh:\n" + drift.stderr)
+        for label, text in syntax_check(venv, scratch, list(labels), home).items():
+            failures[labels[label]].append("ansible-playbook --syntax-check:\n" + text)
+        for label, tree in labels.items():
+            ansible = os.path.join(scratch, label, "ansible")
+            listed = run(venv, ["ansible-inventory", "-i", "inventory.yml", "--list"], ansible, home)
+            if listed.returncode != 0:
+                failures[tree].append("ansible-inventory --list:\n" + listed.stdout + listed.stderr)
+            else:
+                hostvars = json.loads(listed.stdout).get("_meta", {}).get("hostvars", {})
+                nodes_dir = os.path.join(scratch, label, "nodes")
+                for node in sorted(os.listdir(nodes_dir)) if os.path.isdir(nodes_dir) else []:
+                    variables = hostvars.get(node, {})
+                    if not variables.get("ansible_host") or not variables.get("ansible_user"):
+                        failures[tree].append(f"inventory: node {node} lacks ansible_host or ansible_user: {variables}")
+        for label, text in lint(venv, scratch, list(labels), home).items():
+            failures[labels[label]].append("ansible-lint:\n" + text)
+        for label, tree in labels.items():
+            drift = subprocess.run(["sh", "-n", os.path.join(scratch, label, "ansible", "drift.sh")], capture_output=True, text=True, timeout=60)
+            if drift.returncode != 0:
+                failures[tree].append("sh -n drift.sh:\n" + drift.stderr)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if failures:
-        print("\n".join(failures))
-        return 1
-    print("ansible: syntax-check, inventory, ansible-lint (default profile), drift.sh: ok")
-    return 0
+    return failures
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tree", required=True, action="append")
+    parser.add_argument("--venv", default=DEFAULT_VENV)
+    parser.add_argument("--json", action="store_true", help="each tree's result as JSON")
+    arguments = parser.parse_args()
+    ensure_venv(arguments.venv)
+    failures = check(arguments.tree, arguments.venv)
+    if arguments.json:
+        print(json.dumps({tree: {"ok": not found, "detail": "\n".join(found) or PASSED} for tree, found in failures.items()}))
+        return 0
+    found = [text for texts in failures.values() for text in texts]
+    print("\n".join(found) or PASSED)
+    return 1 if found else 0
 
 
 if __name__ == "__main__":

@@ -99,7 +99,8 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
   ansible  every ansible/ with the real ansible-core and ansible-lint from PyPI (in a cached venv,
            ~/.cache/spark-gen/ansible-venv): `ansible-playbook --syntax-check`, the inventory listed
            (every node with ansible_host and ansible_user), `ansible-lint` with its default rules,
-           `sh -n` on drift.sh (proof/ansible_check.py)
+           `sh -n` on drift.sh (proof/ansible_check.py); one run of it for all the examples
+           asked (each tool's start imports ansible-core), its findings told to each example
   apply    for split-trust and spark-control, a real apply over ssh to one node in its own mount,
            network and PID namespaces with its own sshd, stand-ins logging systemctl/docker/ufw/pip
            calls: the handlers restart exactly what changed (a config file read at start: the
@@ -114,6 +115,8 @@ node: a break case names the node it broke. --fail-fast stops litellm after the 
 its checks (keys, router settings, Redis, NGINX, the node's scripts, routing, backends down,
 the restart with a wrong key) that has a failure, and swap after its first failing check: a
 break case needs the part it broke, the parts after it were proven on the unbroken tree.
+--apply-skip second|drift leaves out apply's second run or its drift.sh runs, which change
+nothing on the node: a break case of a later check of apply need not run them again.
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -157,6 +160,8 @@ class Example:
         self.matrix = ""
         self.nodes = set()
         self.fail_fast = False
+        self.ansible = None  # check_ansible_all's result for this tree
+        self.apply_skip = []
 
     @classmethod
     def build(cls, name, binary, scratch):
@@ -573,12 +578,29 @@ def check_offer(example):
         result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
+def check_ansible_all(examples):
+    """The static checks of every example's ansible/ in one ansible_check.py run (one
+    ansible-lint, one syntax-check for all: each start imports ansible-core); check_ansible
+    tells each example its part."""
+    trees = [example.tree for example in examples if os.path.isdir(os.path.join(example.tree, "ansible"))]
+    if not trees:
+        return
+    result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--json", *[f"--tree={tree}" for tree in trees]], timeout=1800)
+    try:
+        found = json.loads(result.stdout)
+    except ValueError:
+        found = {tree: {"ok": False, "detail": (result.stdout + result.stderr).strip()} for tree in trees}
+    for example in examples:
+        example.ansible = found.get(example.tree)
+
+
 def check_ansible(example):
     if not os.path.isdir(os.path.join(example.tree, "ansible")):
         return
-    result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--tree", example.tree], timeout=1800)
+    if example.ansible is None:
+        check_ansible_all([example])
     yield "ansible/site.yml, inventory.yml, drift.sh", "ansible-playbook --syntax-check, ansible-inventory, ansible-lint (default profile), sh -n", \
-        result.returncode == 0, (result.stdout + result.stderr).strip()
+        example.ansible["ok"], example.ansible["detail"].strip()
 
 
 def check_apply(example):
@@ -590,7 +612,8 @@ def check_apply(example):
     node = ANSIBLE_APPLIED.get(example.name) or next(
         (node for node in ANSIBLE_APPLIED.values() if os.path.isdir(os.path.join(example.tree, "nodes", node))), None)
     if node and example.wants(node):
-        result = run([sys.executable, os.path.join(HERE, "ansible_apply.py"), "--tree", example.tree, "--node", node], timeout=1800)
+        result = run([sys.executable, os.path.join(HERE, "ansible_apply.py"), "--tree", example.tree, "--node", node,
+                      "--skip", ",".join(example.apply_skip)], timeout=1800)
         yield f"ansible/site.yml on {node}", "real apply over ssh (own sshd, mount+net+pid namespaces, stand-ins for systemctl/docker): " \
             "restarts what changed, again changed=0, drift.sh, weights, verify, a missing secret", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
@@ -638,6 +661,8 @@ def main():
                         help="litellm and swap stop after the first part of their checks with a failure (for break cases)")
     parser.add_argument("--node", action="append", default=[],
                         help="the proofs run per node (litellm, postgres, swap, handover, apply) only on this node (repeatable)")
+    parser.add_argument("--apply-skip", action="append", default=[], choices=["second", "drift"],
+                        help="apply leaves out this check, which changes nothing on the node (repeatable; for break cases of later checks)")
     arguments = parser.parse_args()
     names = arguments.example or sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(ROOT, "examples", "*", "topology.yaml")))
     if arguments.tree:
@@ -649,14 +674,20 @@ def main():
     scratch = tempfile.mkdtemp(prefix="spark-gen-prove-")
     passed = failed = 0
     try:
+        examples = []
         for name in names:
-            started = time.monotonic()
             if arguments.tree:
                 example = Example(os.path.basename(name.rstrip("/")), os.path.abspath(arguments.tree), arguments.intent)
             else:
                 example = Example.build(name, arguments.binary, scratch)
             example.nodes = set(arguments.node)
             example.fail_fast = arguments.fail_fast
+            example.apply_skip = arguments.apply_skip
+            examples.append(example)
+        if "ansible" in checkers:
+            check_ansible_all(examples)
+        for name, example in zip(names, examples):
+            started = time.monotonic()
             rows = []
             for checker in checkers:
                 for artifact, tool, ok, detail in CHECKERS[checker](example):
