@@ -14,15 +14,24 @@ struct RunbookWriter {
     }
 
     /// The Markdown of the current step (of the introduction before the first), for appending.
+    /// Appends go to the stored string in place: a getter and a setter would copy the whole step
+    /// for every `+=`, which made a long step cost the square of its length.
     var text: String {
         get { steps.last?.body ?? introduction }
-        set {
-            if steps.isEmpty { introduction = newValue } else { steps[steps.count - 1].body = newValue }
+        _modify {
+            if steps.isEmpty { yield &introduction } else { yield &steps[steps.count - 1].body }
         }
     }
 
     /// The whole runbook: the introduction, then every step under its heading.
-    var markdown: String { introduction + steps.map(\.markdown).joined() }
+    var markdown: String {
+        var markdown = introduction
+        for step in steps {
+            markdown += step.heading
+            markdown += step.body
+        }
+        return markdown
+    }
 
     /// Starts the next step; the runbook prints its heading.
     mutating func heading(_ title: String, kind: RunbookStep.Kind) {
