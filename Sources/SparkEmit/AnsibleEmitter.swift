@@ -37,10 +37,16 @@ struct AnsibleEmitter {
             text += "      ansible_user: \(yaml(node.user))\n"
         }
         var groups: [(String, [String])] = []
+        // Owners in order of their first node, grouped in one pass: a search of the owners per
+        // node and a filter of the nodes per owner grow with the square of the fleet.
         var owners: [String] = []
-        for node in manifest.nodes where !owners.contains(node.owner) { owners.append(node.owner) }
+        var nodesOf: [String: [String]] = [:]
+        for node in manifest.nodes {
+            if nodesOf[node.owner] == nil { owners.append(node.owner) }
+            nodesOf[node.owner, default: []].append(node.name)
+        }
         for owner in owners {
-            groups.append((Self.group("owner", owner), manifest.nodes.filter { $0.owner == owner }.map(\.name)))
+            groups.append((Self.group("owner", owner), nodesOf[owner] ?? []))
         }
         for wave in DeployManifest.Wave.allCases {
             let names = manifest.nodes.filter { $0.wave == wave }.map(\.name)
@@ -280,8 +286,13 @@ struct AnsibleEmitter {
         var units: [String] = []
         var composeDirectories: [String] = []
         var recreations: [DeployManifest.Action] = []
+        // The nodes each action runs on, in node order, found in the same pass: filtering every
+        // node's files per action grows with the fleet times its units and directories.
+        var hostsOf: [DeployManifest.Action: [String]] = [:]
         for node in manifest.nodes {
+            var seen = Set<DeployManifest.Action>()
             for action in node.files.flatMap(\.onChange) {
+                if seen.insert(action).inserted { hostsOf[action, default: []].append(node.name) }
                 switch action {
                 case .restartUnit(let unit) where !units.contains(unit): units.append(unit)
                 case .composeUp(let directory) where !composeDirectories.contains(directory): composeDirectories.append(directory)
@@ -291,7 +302,7 @@ struct AnsibleEmitter {
             }
         }
         for unit in units {
-            let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange.contains(.restartUnit(unit)) } }.map(\.name)
+            let hosts = hostsOf[.restartUnit(unit)] ?? []
             let when = "    when: inventory_hostname in \(flow(hosts))\n"
             text += task(
                 "Restart \(unit) after its unit or a file it reads changed", module: "ansible.builtin.systemd_service",
@@ -305,7 +316,7 @@ struct AnsibleEmitter {
                 ], tags: ["services"], extra: when)
         }
         for directory in composeDirectories {
-            let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange.contains(.composeUp(directory: directory)) } }.map(\.name)
+            let hosts = hostsOf[.composeUp(directory: directory)] ?? []
             // A changed compose file recreates what it changed (Compose compares each container's
             // configuration); otherwise --no-recreate only starts what is not running, as
             // `state: started` does for a unit (docs.docker.com/reference/cli/docker/compose/up).
@@ -327,7 +338,7 @@ struct AnsibleEmitter {
         // container, which reads the new file (Compose alone sees no change to recreate).
         for action in recreations {
             guard case .recreateService(let directory, let service) = action else { continue }
-            let hosts = manifest.nodes.filter { $0.files.contains { $0.onChange.contains(action) } }.map(\.name)
+            let hosts = hostsOf[action] ?? []
             text += task(
                 "Recreate \(service) of \(directory) after a file it mounts changed", module: "ansible.builtin.command",
                 args: [("cmd", "docker compose up -d --force-recreate \(service)"), ("chdir", directory)], tags: ["services"],

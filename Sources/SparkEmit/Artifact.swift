@@ -34,9 +34,27 @@ extension Artifact {
         public var execStart: [String] = []
     }
 
+    /// Read on bytes: every file of a fleet passes here, and `String.contains` and splitting
+    /// the contents into Substrings were 4% of a build.
     public var entry: Entry {
-        guard path.contains("/etc/systemd/system/") else { return Entry(path: path, mode: mode) }
-        let lines = contents.split(separator: "\n").filter { $0.hasPrefix("ExecStart=") }.map { String($0.dropFirst("ExecStart=".count)) }
+        guard Self.contains(path.utf8, Self.unitDirectory) else { return Entry(path: path, mode: mode) }
+        var lines: [String] = []
+        for line in contents.utf8.split(separator: UInt8(ascii: "\n")) where line.starts(with: Self.execStartKey) {
+            lines.append(String(decoding: line.dropFirst(Self.execStartKey.count), as: UTF8.self))
+        }
         return Entry(path: path, mode: mode, execStart: lines)
+    }
+
+    private static let unitDirectory = Array("/etc/systemd/system/".utf8)
+    private static let execStartKey = Array("ExecStart=".utf8)
+
+    /// Whether `needle` occurs in `bytes`.
+    private static func contains(_ bytes: String.UTF8View, _ needle: [UInt8]) -> Bool {
+        let haystack = Array(bytes)
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<start + needle.count].elementsEqual(needle) { return true }
+        }
+        return false
     }
 }

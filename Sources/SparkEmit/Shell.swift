@@ -4,21 +4,30 @@ enum Shell {
     /// single-quoted, or, when it holds `$` or a backtick, double-quoted with every special
     /// character escaped (the same literal word, without looking like a missed expansion).
     static func quote(_ word: String) -> String {
-        // ASCII ranges and a switch, not Unicode properties or a Set (which hashes each byte):
+        // One pass over the contiguous bytes, with ASCII ranges and a switch, not Unicode
+        // properties, a Set (which hashes each byte) or a scan of the UTF8View per question:
         // this runs for every word of every script.
-        let safe =
-            !word.isEmpty
-            && word.utf8.allSatisfy { byte in
+        var word = word
+        let (safe, expands, hasQuote) = word.withUTF8 { bytes in
+            var safe = !bytes.isEmpty
+            var expands = false
+            var hasQuote = false
+            for byte in bytes {
                 switch byte {
-                case 0x61...0x7A, 0x41...0x5A, 0x30...0x39: return true
+                case 0x61...0x7A, 0x41...0x5A, 0x30...0x39: continue
                 case UInt8(ascii: "_"), UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "="),
                     UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "-"):
-                    return true
-                default: return false
+                    continue
+                case UInt8(ascii: "$"), UInt8(ascii: "`"): expands = true
+                case UInt8(ascii: "'"): hasQuote = true
+                default: break
                 }
+                safe = false
             }
+            return (safe, expands, hasQuote)
+        }
         if safe { return word }
-        if word.utf8.contains(UInt8(ascii: "$")) || word.utf8.contains(UInt8(ascii: "`")) {
+        if expands {
             var quoted = "\""
             for character in word {
                 if "\\\"$`".contains(character) { quoted.append("\\") }
@@ -27,7 +36,7 @@ enum Shell {
             return quoted + "\""
         }
         // Most words that need quoting are descriptions with spaces and no quote of their own.
-        if !word.utf8.contains(UInt8(ascii: "'")) { return "'" + word + "'" }
+        if !hasQuote { return "'" + word + "'" }
         return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 

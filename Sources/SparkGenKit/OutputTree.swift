@@ -12,9 +12,22 @@ public enum OutputTree {
     }
 
     /// True when `path` is relative, has no empty, `.` or `..` step, and so stays inside the tree.
+    /// One pass over the bytes: every file of a build is checked, and splitting each path into
+    /// Substrings was 1% of a fleet's build.
     public static func isContained(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.hasPrefix("/") else { return false }
-        let steps = path.split(separator: "/", omittingEmptySubsequences: false)
-        return !steps.contains { $0.isEmpty || $0 == "." || $0 == ".." }
+        // A step is refused when it is empty or all dots and at most two long.
+        var length = 0
+        var dots = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if length == 0 || (dots == length && length <= 2) { return false }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        return !(length == 0 || (dots == length && length <= 2))
     }
 }

@@ -57,57 +57,70 @@ public struct OutputWriter {
         let staging = "\(parent)/.\(name).spark-gen-new-\(getpid())"
         let retired = "\(parent)/.\(name).spark-gen-old-\(getpid())"
         removeLeftovers(of: name, in: parent)
-        try? fileManager.removeItem(atPath: staging)
+        FileSystem.removeTree(staging)
         do {
             try fileManager.createDirectory(atPath: staging, withIntermediateDirectories: false)
-            // Each directory is made once and each file with one open, write and close: a fleet's
-            // tree has tens of thousands of files, and per-file overhead is much of a build.
-            var made: Set<String> = [staging]
+            // Each directory is made once and each file with one open, write and close, relative to
+            // the staging directory: a fleet's tree has tens of thousands of files, and per-file
+            // overhead (path lookups, system calls) is much of a build.
+            let root = open(staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard root >= 0 else { throw Failure(description: "cannot open the directory \(staging)") }
+            defer { close(root) }
+            let mask = Self.umask()
+            var made: Set<String> = ["."]
             var count = 0
             func add(_ file: Artifact, counted: Bool) throws {
                 guard OutputTree.isContained(file.path) else {
                     throw Failure(description: "refusing to write '\(file.path)': it would land outside \(directory)")
                 }
-                let path = "\(staging)/\(file.path)"
-                try Self.makeDirectory(Self.parent(of: path), made: &made)
-                try Self.writeFile(path, file.contents, mode: mode_t(file.mode.rawValue))
+                try Self.makeDirectory(Self.parent(of: file.path), in: root, made: &made, staging: staging)
+                try Self.writeFile(file.path, in: root, file.contents, mode: mode_t(file.mode.rawValue), umask: mask, staging: staging)
                 if counted { count += 1 }
             }
             try add(OutputTree.marker, counted: false)
             try produce { try add($0, counted: true) }
             if FileSystem.kind(target) != .missing, spark_exchange_paths(staging, target) == 0 {
                 // The staging path now holds the old tree.
-                try? fileManager.removeItem(atPath: staging)
+                FileSystem.removeTree(staging)
             } else if FileSystem.kind(target) != .missing {
                 guard rename(target, retired) == 0 else { throw Failure(description: "cannot move the old \(target) aside") }
                 guard rename(staging, target) == 0 else {
                     _ = rename(retired, target)
                     throw Failure(description: "cannot move the new tree into \(target)")
                 }
-                try? fileManager.removeItem(atPath: retired)
+                FileSystem.removeTree(retired)
             } else {
                 guard rename(staging, target) == 0 else { throw Failure(description: "cannot move the new tree into \(target)") }
             }
             return count
         } catch {
-            try? fileManager.removeItem(atPath: staging)
+            FileSystem.removeTree(staging)
             throw error
         }
     }
 
-    /// Removes staging and retired trees of `name` whose build process no longer runs.
-    /// Makes `path` and its missing parents, remembering what exists.
-    private static func makeDirectory(_ path: String, made: inout Set<String>) throws {
+    /// The process's umask, read once per tree: reading it means setting it and restoring it.
+    private static func umask() -> mode_t {
+        let mask = Glibc.umask(0)
+        Glibc.umask(mask)
+        return mask
+    }
+
+    /// Makes `path` (relative to `root`) and its missing parents, remembering what exists.
+    private static func makeDirectory(_ path: String, in root: Int32, made: inout Set<String>, staging: String) throws {
         guard !made.contains(path) else { return }
-        try makeDirectory(parent(of: path), made: &made)
-        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw Failure(description: "cannot create the directory \(path)") }
+        try makeDirectory(parent(of: path), in: root, made: &made, staging: staging)
+        guard mkdirat(root, path, 0o755) == 0 || errno == EEXIST else {
+            throw Failure(description: "cannot create the directory \(staging)/\(path)")
+        }
         made.insert(path)
     }
 
-    /// Writes a new file with exactly `mode` (whatever the umask).
-    private static func writeFile(_ path: String, _ contents: String, mode: mode_t) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { throw Failure(description: "cannot create \(path)") }
+    /// Writes a new file at `path` (relative to `root`) with exactly `mode`: `open` gives it when
+    /// the umask clears none of its bits (the usual 022 clears none), `fchmod` otherwise.
+    private static func writeFile(_ path: String, in root: Int32, _ contents: String, mode: mode_t, umask: mode_t, staging: String) throws {
+        let descriptor = openat(root, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard descriptor >= 0 else { throw Failure(description: "cannot create \(staging)/\(path)") }
         defer { close(descriptor) }
         var contents = contents
         let written = contents.withUTF8 { buffer -> Bool in
@@ -120,17 +133,18 @@ public struct OutputWriter {
             }
             return true
         }
-        guard written else { throw Failure(description: "cannot write \(path)") }
-        guard fchmod(descriptor, mode) == 0 else { throw Failure(description: "cannot set the mode of \(path)") }
+        guard written else { throw Failure(description: "cannot write \(staging)/\(path)") }
+        guard mode & umask == 0 || fchmod(descriptor, mode) == 0 else { throw Failure(description: "cannot set the mode of \(staging)/\(path)") }
     }
 
+    /// Removes staging and retired trees of `name` whose build process no longer runs.
     private func removeLeftovers(of name: String, in parent: String) {
         let prefixes = [".\(name).spark-gen-new-", ".\(name).spark-gen-old-"]
         for entry in (try? fileManager.contentsOfDirectory(atPath: parent)) ?? [] {
             guard let prefix = prefixes.first(where: { entry.hasPrefix($0) }), let pid = Int32(entry.dropFirst(prefix.count)),
                 pid != getpid(), kill(pid, 0) == -1, errno == ESRCH
             else { continue }
-            try? fileManager.removeItem(atPath: "\(parent)/\(entry)")
+            FileSystem.removeTree("\(parent)/\(entry)")
         }
     }
 

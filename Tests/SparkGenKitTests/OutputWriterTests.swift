@@ -96,6 +96,30 @@ import Testing
         #expect(read(root + "/stack/\(OutputTree.markerName)") != nil)
     }
 
+    /// The old tree is removed whole, however deep, and a link in it is removed, never followed.
+    @Test func rebuildRemovesTheOldTreeButNotWhatItsLinksPointTo() throws {
+        let root = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let target = root + "/stack"
+        try FileManager.default.createDirectory(atPath: root + "/outside", withIntermediateDirectories: false)
+        try "keep\n".write(toFile: root + "/outside/keep.txt", atomically: true, encoding: .utf8)
+        try OutputWriter().write(files + [Artifact(path: "d/e/f/g/h.txt", contents: "h\n")], to: target)
+        try FileManager.default.createSymbolicLink(atPath: target + "/d/e/link", withDestinationPath: root + "/outside")
+        try OutputWriter().write([Artifact(path: "b.txt", contents: "b\n")], to: target)
+        #expect(read(root + "/outside/keep.txt") == "keep\n", "removing the old tree followed a link")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target).sorted() == [OutputTree.markerName, "b.txt"].sorted())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted() == ["outside", "stack"])
+    }
+
+    @Test(arguments: [
+        ("a", true), ("a/b.txt", true), (".hidden/x", true), ("a/...", true), ("a/.b", true),
+        ("", false), ("/a", false), ("a/", false), ("a//b", false), ("./a", false), ("a/./b", false),
+        ("..", false), ("a/../b", false), ("a/..", false),
+    ])
+    func containedPaths(_ path: String, _ contained: Bool) {
+        #expect(OutputTree.isContained(path) == contained)
+    }
+
     @Test(arguments: [".", "..", "/", "out/.."])
     func refusesUnnamedTargets(_ target: String) {
         #expect(throws: OutputWriter.Failure.self) { try OutputWriter().write(files, to: target) }
