@@ -72,34 +72,58 @@ import Testing
 /// Every setting a rule example uses is one the JSON Schema knows, so editors never flag a
 /// topology the compiler accepts.
 @Suite struct RuleExampleSchemaTests {
-    @Test(arguments: RuleCatalogTests.ruleIDs)
-    func examplesThatDecodeValidateAgainstTheSchema(_ id: String) throws {
-        let rule = try #require(RuleCatalog.rule(id: id)).description
+    /// What the schema says of one rule's examples that decode, or why they could not be asked.
+    struct Verdict: Sendable {
+        var examples: [(number: Int, errors: String)] = []
+        var failure: String?
+    }
+
+    /// Every rule's verdict, from one Python for all the examples of all rules: a start with yaml
+    /// and jsonschema imported costs about a quarter of a CPU-second here (once per example, then
+    /// once per rule before: docs/testing.md). Computed once, by the first test that asks.
+    static let verdicts: [String: Verdict] = {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var files: [(number: Int, path: String)] = []
-        for (number, example) in (rule.triggering + rule.nonTriggering).enumerated() {
-            let (text, _) = try Fixtures.materialize(example)
-            // A literal secret (SC003) is refused while reading, and so by the schema too.
-            guard Compilation.run(bytes: Array(text.utf8), file: "topology.yaml").plan != nil else { continue }
-            let path = directory + "/example-\(number).yaml"
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            files.append((number, path))
+        var verdicts: [String: Verdict] = [:]
+        var asked: [(id: String, number: Int, path: String)] = []
+        for rule in RuleCatalog.rules.map(\.description) {
+            var verdict = Verdict()
+            do {
+                for (number, example) in (rule.triggering + rule.nonTriggering).enumerated() {
+                    let (text, _) = try Fixtures.materialize(example)
+                    // A literal secret (SC003) is refused while reading, and so by the schema too.
+                    guard Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", emitting: false).plan != nil else { continue }
+                    let path = directory + "/\(rule.id)-\(number).yaml"
+                    try text.write(toFile: path, atomically: true, encoding: .utf8)
+                    asked.append((rule.id, number, path))
+                }
+            } catch {
+                verdict.failure = "\(error)"
+            }
+            verdicts[rule.id] = verdict
         }
-        if files.isEmpty { return }
-        // One Python for all of the rule's examples: a start with yaml and jsonschema imported
-        // costs about a quarter of a CPU-second here, once per example before (docs/testing.md).
         let script = """
             import json, sys, yaml, jsonschema
             validator = jsonschema.Draft7Validator(json.load(open(sys.argv[1])))
             for path in sys.argv[2:]:
                 print(json.dumps("; ".join(e.message for e in validator.iter_errors(yaml.safe_load(open(path))))))
             """
-        let result = CommandRunner.tool("python3", ["-c", script, Fixtures.repositoryRoot + "/schemas/topology.schema.json"] + files.map(\.path))
+        let result = CommandRunner.tool("python3", ["-c", script, Fixtures.repositoryRoot + "/schemas/topology.schema.json"] + asked.map(\.path))
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        #expect(result.status == 0 && lines.count == files.count, "\(id): \(result.stdout)\(result.stderr)")
-        for (file, line) in zip(files, lines) {
-            #expect(line == "\"\"", "\(id) example \(file.number): \(line)")
+        guard result.status == 0 && lines.count == asked.count else {
+            for id in verdicts.keys { verdicts[id]?.failure = "the schema check failed: \(result.stdout)\(result.stderr)" }
+            return verdicts
+        }
+        for (example, line) in zip(asked, lines) { verdicts[example.id]?.examples.append((example.number, String(line))) }
+        return verdicts
+    }()
+
+    @Test(arguments: RuleCatalogTests.ruleIDs)
+    func examplesThatDecodeValidateAgainstTheSchema(_ id: String) throws {
+        let verdict = try #require(Self.verdicts[id])
+        if let failure = verdict.failure { Issue.record("\(id): \(failure)") }
+        for example in verdict.examples {
+            #expect(example.errors == "\"\"", "\(id) example \(example.number): \(example.errors)")
         }
     }
 }
