@@ -23,11 +23,11 @@ public struct TextReporter {
         }
     }
 
-    public func render(_ diagnostics: [Diagnostic], sourceLines: [Substring]) -> String {
+    public func render(_ diagnostics: [Diagnostic], sourceLines: SourceLines) -> String {
         diagnostics.map { render($0, sourceLines: sourceLines) }.joined()
     }
 
-    public func render(_ diagnostic: Diagnostic, sourceLines: [Substring]) -> String {
+    public func render(_ diagnostic: Diagnostic, sourceLines: SourceLines) -> String {
         var text = "\(paint(diagnostic.position, "1")): \(label(diagnostic)): \(paint(diagnostic.message, "1"))\n"
         if let location = diagnostic.location, location.line >= 1, location.line <= sourceLines.count {
             let line = Self.redacted(String(sourceLines[location.line - 1]))
