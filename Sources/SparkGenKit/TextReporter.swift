@@ -65,6 +65,7 @@ public struct TextReporter {
     /// A source line with the value of any secret-looking key hidden, so quoting the file under
     /// a finding never prints a key or password the user wrongly wrote into the topology.
     static func redacted(_ line: String) -> String {
+        if isPlainlyPublic(line) { return line }
         let withoutReturn = line.hasSuffix("\r") ? String(line.dropLast()) : line
         guard let colon = withoutReturn.firstIndex(of: ":") else { return withoutReturn }
         let key = withoutReturn[..<colon].lowercased().trimmingCharacters(in: " -{")
@@ -76,6 +77,32 @@ public struct TextReporter {
         let trimmed = value.drop { $0 == " " }
         if trimmed.isEmpty || trimmed.hasPrefix("{") && !secretValue { return withoutReturn }
         return withoutReturn[...colon] + " <redacted>"
+    }
+}
+
+extension TextReporter {
+    /// True for a line of ASCII, without a carriage return, whose key does not end in a
+    /// secret's word and whose value holds no "sk-": `redacted` returns such a line as it
+    /// is. Decided on the bytes, so the usual quoted line costs no lower-cased copy of its key.
+    fileprivate static func isPlainlyPublic(_ line: String) -> Bool {
+        let bytes = Array(line.utf8)
+        guard bytes.allSatisfy({ $0 < 0x80 }), bytes.last != UInt8(ascii: "\r") else { return false }
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return true }
+        // The key's trailing spaces, dashes and braces, which `redacted` trims, are dropped;
+        // trimming its leading ones cannot change which word it ends in.
+        var end = colon
+        while end > 0, [UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "{")].contains(bytes[end - 1]) { end -= 1 }
+        let key = bytes[..<end].map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
+        for word in ["key", "password", "secret", "token"] where key.count >= word.utf8.count {
+            if key.suffix(word.utf8.count).elementsEqual(word.utf8) { return false }
+        }
+        let value = bytes[(colon + 1)...]
+        let marker = Array("sk-".utf8)
+        guard value.count >= marker.count else { return true }
+        for start in value.startIndex...(value.endIndex - marker.count) where value[start..<start + marker.count].elementsEqual(marker) {
+            return false
+        }
+        return true
     }
 }
 
