@@ -17,12 +17,18 @@ public struct SpecPath: Hashable, Sendable, CustomStringConvertible {
 
     public static let root = SpecPath()
 
-    public func appending(_ key: String) -> SpecPath {
-        SpecPath(components + [.key(key)])
-    }
+    public func appending(_ key: String) -> SpecPath { appending(component: .key(key)) }
 
-    public func appending(index: Int) -> SpecPath {
-        SpecPath(components + [.index(index)])
+    public func appending(index: Int) -> SpecPath { appending(component: .index(index)) }
+
+    /// One allocation of the exact size: `components + [next]` made a one-element array and
+    /// then the sum, and a decode of a fleet appends about a million path components.
+    private func appending(component: Component) -> SpecPath {
+        var next: [Component] = []
+        next.reserveCapacity(components.count + 1)
+        next.append(contentsOf: components)
+        next.append(component)
+        return SpecPath(next)
     }
 
     public static func / (lhs: SpecPath, rhs: String) -> SpecPath { lhs.appending(rhs) }

@@ -13,24 +13,17 @@ import SparkYAML
 public struct Compilation: Sendable {
     /// The file as the user named it, used in messages.
     public let file: String
-    /// The file's text, for quoting the source under a diagnostic.
-    let text: String
+    /// The file's bytes, for quoting the source under a diagnostic. Kept as bytes: decoding a
+    /// fleet's 4 MB as text is work only `why` and `review` need, and a report quotes lines.
+    let bytes: [UInt8]
+    /// The file's text (invalid UTF-8 repaired).
+    var text: String { String(decoding: bytes, as: UTF8.self) }
     public let diagnostics: [Diagnostic]
     public let plan: Plan?
     public let artifacts: [Artifact]?
 
-    /// The file's lines, split when a report quotes them (a clean lint of a fleet never does).
-    /// ASCII text without a carriage return (every topology in practice) is split on the
-    /// newline byte: the same lines as splitting on the Character, without walking 4 MB
-    /// grapheme by grapheme (7% of linting a 1000-pair fleet that has warnings). Other text
-    /// keeps the Character split, where "\r\n" is one Character and so not a line break.
-    public var sourceLines: [Substring] {
-        let utf8 = text.utf8
-        guard utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\r") }) else {
-            return text.split(separator: "\n", omittingEmptySubsequences: false)
-        }
-        return utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
-    }
+    /// The file's lines, for a report to quote (a clean lint of a fleet never does).
+    public var sourceLines: SourceLines { SourceLines(bytes: bytes) }
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
@@ -41,7 +34,7 @@ public struct Compilation: Sendable {
         guard let bytes = FileSystem.contents(path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
             let diagnostic = Diagnostic(.fileUnreadable, "the topology file \(reason)", help: "check the path", file: path)
-            return Compilation(file: path, text: "", diagnostics: [diagnostic], plan: nil, artifacts: nil)
+            return Compilation(file: path, bytes: [], diagnostics: [diagnostic], plan: nil, artifacts: nil)
         }
         return run(bytes: bytes, file: path, emitting: emitting)
     }
@@ -59,7 +52,7 @@ public struct Compilation: Sendable {
             }
             var bag = DiagnosticBag()
             bag.append(contentsOf: located)
-            return Compilation(file: file, text: String(decoding: bytes, as: UTF8.self), diagnostics: bag.sorted, plan: plan, artifacts: artifacts)
+            return Compilation(file: file, bytes: bytes, diagnostics: bag.sorted, plan: plan, artifacts: artifacts)
         }
 
         let parsed = YAMLParser.parse(bytes)

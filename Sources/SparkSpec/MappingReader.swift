@@ -23,9 +23,14 @@ final class MappingReader {
     private static let indexedFrom = 16
     /// Keys the decoder asked for, in the order it asked: a handful per mapping, so a list.
     private var asked: [String] = []
+    /// Whether the decoder asked for each of `keys`: a key found is recorded in `asked` the
+    /// first time without searching it, and `finish()` knows every key was read without
+    /// looking each asked key up again.
+    private var used: [Bool] = []
     private var finished = false
-    /// Keys an upstream program no longer takes, with how to say the same thing now.
-    private var retired: [String: String] = [:]
+    /// Keys an upstream program no longer takes, with how to say the same thing now: a
+    /// handful per mapping, so a list (a dictionary per vLLM mapping cost a hash table each).
+    private var retired: [(key: String, help: String)] = []
     /// Required keys found missing, reported at the end unless an unknown key was their typo.
     private var missing: [(key: String, location: SourceLocation, help: String, what: String)] = []
 
@@ -42,6 +47,11 @@ final class MappingReader {
             return nil
         }
         if pairs.count >= Self.indexedFrom { index = [:] }
+        // One allocation each: a fleet opens about 100,000 mappings, and growing these lists
+        // pair by pair reallocated each a few times.
+        keys.reserveCapacity(pairs.count)
+        self.pairs.reserveCapacity(pairs.count)
+        asked.reserveCapacity(pairs.count)
         for pair in pairs {
             guard let name = pair.key.scalar else { continue }  // reported by the parser
             if index != nil {
@@ -53,19 +63,32 @@ final class MappingReader {
             keys.append(name)
             self.pairs.append(pair)
         }
+        used = Array(repeating: false, count: keys.count)
         context.opened()
+    }
+
+    /// The position in `pairs` of the first pair whose key is `key`.
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
     }
 
     /// The first pair whose key is `key`.
     private func lookup(_ key: String) -> YAMLPair? {
-        if let index { return index[key].map { pairs[$0] } }
-        return keys.firstIndex(of: key).map { pairs[$0] }
+        position(of: key).map { pairs[$0] }
     }
 
     /// The entry for `key`, which becomes an allowed key of this mapping.
     private func entry(_ key: String) -> YAMLPair? {
-        if !asked.contains(key) { asked.append(key) }
-        return lookup(key)
+        guard let found = position(of: key) else {
+            if !asked.contains(key) { asked.append(key) }
+            return nil
+        }
+        if !used[found] {
+            used[found] = true
+            asked.append(key)
+        }
+        return pairs[found]
     }
 
     /// Reports the keys nobody asked for and the required keys that were missing; called by the
@@ -75,12 +98,12 @@ final class MappingReader {
         finished = true
         context.closed()
         // The usual case: every key was asked for and none was missing.
-        if missing.isEmpty, asked.reduce(0, { $0 + (lookup($1) == nil ? 0 : 1) }) == keys.count { return }
+        if missing.isEmpty, !used.contains(false) { return }
         var typos: Set<String> = []
         // The mapping's keys in file order, each once.
         var seen: Set<String> = []
         for name in (node.mapping ?? []).compactMap(\.key.scalar) where seen.insert(name).inserted && !asked.contains(name) {
-            if let help = retired[name] {
+            if let help = retired.first(where: { $0.key == name })?.help {
                 context.error(
                     .specRetiredSetting, "'\(name)' in \(what) is a setting its program no longer takes", at: lookup(name)!.key.location, path: path / name,
                     help: help)
@@ -102,7 +125,7 @@ final class MappingReader {
     /// Marks `key` as one its program used to take: finding it is an error that says how to
     /// write the same thing now, not a typo. It never becomes an allowed key.
     func retire(_ key: String, help: String) {
-        retired[key] = help
+        retired.append((key, help))
     }
 
     /// `value` for a key the mapping leaves out, recorded so the output can list it; a key that

@@ -50,13 +50,18 @@ extension TopologyDecoder.SectionDecoder {
         }
         // vllm-project/vllm#28006 removed both flags in vLLM 0.11.1: `vllm serve` stops at
         // "unrecognized arguments" before it loads anything.
-        for key in ["rope_scaling", "rope_theta"] {
-            map.retire(
-                key,
-                help: "vLLM 0.11.1 removed --\(key.replacingAll("_", with: "-")); write it under hf_overrides, as "
-                    + "'hf_overrides: {\(key): …}' (newer vLLM with Transformers 5 reads 'rope_parameters' instead)")
-        }
+        for (key, help) in Self.retiredKeys { map.retire(key, help: help) }
         return options
+    }
+
+    /// The retired keys' help, made once: building it per model was string work on every
+    /// `vllm:` mapping of a fleet for a message almost never shown.
+    private static let retiredKeys: [(key: String, help: String)] = ["rope_scaling", "rope_theta"].map { key in
+        (
+            key,
+            "vLLM 0.11.1 removed --\(key.replacingAll("_", with: "-")); write it under hf_overrides, as "
+                + "'hf_overrides: {\(key): …}' (newer vLLM with Transformers 5 reads 'rope_parameters' instead)"
+        )
     }
 
     /// A mapping passed to vLLM as JSON: keys and nesting as written, plain scalars typed as
