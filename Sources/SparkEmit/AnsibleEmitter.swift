@@ -201,7 +201,7 @@ struct AnsibleEmitter {
             text += "    become: false\n    tags: [prereqs]\n"
         }
         if let check = node.pythonCheck {
-            text += "  - name: \(yaml("Check that python3 is the version of the LiteLLM unit's PYTHONPATH"))\n"
+            text += "  - name: \(yaml("Check that python3 is the version of \(SystemdEmitter.pythonPathHolder)"))\n"
             text += "    ansible.builtin.shell:\n      cmd: |\n        \(check.command) || {\n"
             text += "          echo \(Shell.quote(check.stop)) >&2; exit 1; }\n"
             text += "    changed_when: false\n    become: false\n    tags: [prereqs]\n"

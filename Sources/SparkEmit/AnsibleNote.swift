@@ -88,9 +88,7 @@ enum AnsibleNote {
                 "The model steps: image pulls and builds, and launch scripts (a GPU node's first start takes minutes); the weights are the `weights` tag.")
         }
         if plan.nodes.contains(where: { $0.litellm != nil }) {
-            lines.append(
-                "The LiteLLM step's database set-up\(files.contains { $0.virtualKeyFor != nil } ? ", and the apps' virtual keys, minted from the running LiteLLM" : "")."
-            )
+            lines.append(GatewayDifferences.leftToRunbook(virtualKeys: files.contains { $0.virtualKeyFor != nil }))
         }
         if !plan.lans.isEmpty {
             lines.append("A LAN's addresses, MTU and routes: the operator's, as they were (only direct links and fabrics get a netplan file).")

@@ -34,7 +34,7 @@ struct BackendHostEmitter {
 
     func artifacts(for plan: Plan) -> [Artifact] {
         Self.hosts(plan).map { host, backends in
-            Artifact(path: Self.path(plan, host: host), contents: runbook(plan, host: host, backends: backends))
+            Artifact(path: Self.path(plan, host: host), contents: book(plan, host: host, backends: backends).markdown)
         }
     }
 
@@ -43,10 +43,13 @@ struct BackendHostEmitter {
         plan.gateways(routing: backend.name)
     }
 
-    private func runbook(_ plan: Plan, host: String, backends: [BackendPlan]) -> String {
+    /// The host's runbook as typed steps (`RunbookWriter`), which `RunbookMarkdown` prints; its
+    /// command blocks are PowerShell on a Windows host, sh otherwise.
+    func book(_ plan: Plan, host: String, backends: [BackendPlan]) -> RunbookWriter {
         let first = backends[0]
         let windows = first.hostOS == .windows
-        let shell = windows ? "powershell" : "sh"
+        let shell: RunbookPart.Shell = windows ? .powershell : .sh
+        var book = RunbookWriter()
         var text = "<!--\n" + Header(plan).lines.joined(separator: "\n") + "\n-->\n"
         text += "# \(host): runbook\n\n"
         text += "A machine spark-gen does not deploy to: it serves "
@@ -55,89 +58,81 @@ struct BackendHostEmitter {
         text += "The commands are for LM Studio on \(windows ? "Windows (PowerShell as Administrator)" : "Linux")"
         text += first.hostOS == nil ? " (the host gives no 'os'; write 'os: windows' under the host for PowerShell)" : ""
         text += ". The output's README.md says when each step runs.\n"
-        var step = 0
-        func heading(_ title: String) -> String {
-            step += 1
-            return "\n## \(step). \(title)\n\n"
-        }
+        book.introduction = text
         let keyed = backends.filter { $0.apiKey != nil }
         if !keyed.isEmpty {
-            text += heading("API token")
-            text += "In LM Studio (0.4.0 or newer): Developer, Server Settings, turn on Require Authentication; Manage Tokens, "
-            text += "Create Token. LM Studio shows the token once. Each gateway's secrets step asks for it and keeps it in a file "
-            text += "(the token never passes through spark-gen or this folder):\n\n"
-            for backend in keyed {
-                guard let key = backend.apiKey else { continue }
-                for gateway in Self.gateways(plan, backend) {
-                    text += "- \(gateway.name): `\(gateway.absolute(key.file))` (`\(key.variable)`), for \(backend.name)\n"
-                }
-            }
+            book.heading("API token", kind: .secrets)
+            book.note(
+                "In LM Studio (0.4.0 or newer): Developer, Server Settings, turn on Require Authentication; Manage Tokens, "
+                    + "Create Token. LM Studio shows the token once. Each gateway's secrets step asks for it and keeps it in a file "
+                    + "(the token never passes through spark-gen or this folder):")
+            book.list(
+                keyed.flatMap { backend -> [String] in
+                    guard let key = backend.apiKey else { return [] }
+                    return Self.gateways(plan, backend).map { "\($0.name): `\($0.absolute(key.file))` (`\(key.variable)`), for \(backend.name)" }
+                })
         }
-        text += heading("Join tailnet \(first.tailnet) with tag \(first.tag)")
-        text += "After the tailnet policy is applied (a node's 'Tailnet' step): it makes `\(first.tag)` a tag, owned by the tailnet's "
-        text += "admins, and grants the gateways' tag this host's port\(backends.count == 1 ? "" : "s"). Log in as an admin of the tailnet.\n\n"
-        text += "```\(shell)\n"
+        book.heading("Join tailnet \(first.tailnet) with tag \(first.tag)", kind: .tailnet)
+        book.note(
+            "After the tailnet policy is applied (a node's 'Tailnet' step): it makes `\(first.tag)` a tag, owned by the tailnet's "
+                + "admins, and grants the gateways' tag this host's port\(backends.count == 1 ? "" : "s"). Log in as an admin of the tailnet.")
+        // Unattended on Windows: the server keeps its tailnet address with no one logged in.
+        let join =
+            windows
+            ? "tailscale up --unattended --hostname=\(first.hostname) --advertise-tags=\(first.tag)"
+            : "sudo tailscale up --hostname=\(first.hostname) --advertise-tags=\(first.tag)"
+        book.commands([RunbookCommand(join), .check("tailscale ip -4")], shell: shell)
         if windows {
-            // Unattended: the server keeps its tailnet address with no one logged in to Windows.
-            text += "tailscale up --unattended --hostname=\(first.hostname) --advertise-tags=\(first.tag)\n"
-        } else {
-            text += "sudo tailscale up --hostname=\(first.hostname) --advertise-tags=\(first.tag)\n"
+            book.note("`--unattended` keeps Tailscale up while no one is logged in to Windows, so the gateways reach the server after a reboot.")
         }
-        text += "tailscale ip -4\n```\n"
-        if windows {
-            text += "\n`--unattended` keeps Tailscale up while no one is logged in to Windows, so the gateways reach the server after a reboot.\n"
-        }
-        text += heading(backends.count == 1 ? "Load the model with its slots" : "Load the models with their slots")
-        text += "Find each model's key with `lms ls`, then load it under the name the gateways ask for:\n\n```\(shell)\n"
-        for backend in backends {
-            var line = "lms load MODEL_KEY --identifier \(backend.model) --gpu max"
-            if let context = backend.contextLength { line += " --context-length \(context)" }
-            text += line + "\n"
-        }
-        text += "```\n\n"
-        for backend in backends {
-            if let slots = backend.slots {
-                text += "- \(backend.model): Max Concurrent Predictions \(slots), in the model loader's advanced settings (the documented `lms load` "
-                text += "flags have none for it; load it from the app's loader with that setting if `lms load` does not keep it). "
-                text +=
-                    backend.maxParallelRequests.map { "The gateways send it at most \($0) requests at once and spill the next one down its fallbacks.\n" }
-                    ?? "The gateways do not cap it.\n"
-            } else {
-                text += "- \(backend.model): the topology states no slots; LM Studio's loader decides how many requests run at once.\n"
-            }
-        }
+        book.heading(backends.count == 1 ? "Load the model with its slots" : "Load the models with their slots", kind: .model)
+        book.note("Find each model's key with `lms ls`, then load it under the name the gateways ask for:")
+        book.commands(
+            backends.map { backend in
+                RunbookCommand(
+                    "lms load MODEL_KEY --identifier \(backend.model) --gpu max" + (backend.contextLength.map { " --context-length \($0)" } ?? ""))
+            }, shell: shell)
+        book.list(backends.map(slots))
         let ports = Array(Set(backends.map(\.port))).sorted()
-        text += heading("Serve on the tailnet address only")
-        text += "`--bind` makes the server listen on the host's tailnet address alone, not on every interface:\n\n```\(shell)\n"
+        book.heading("Serve on the tailnet address only", kind: .model)
+        book.note("`--bind` makes the server listen on the host's tailnet address alone, not on every interface:")
+        book.commands(
+            windows
+                ? [RunbookCommand("$tailnetIP = tailscale ip -4")] + ports.map { RunbookCommand("lms server start --port \($0) --bind $tailnetIP") }
+                : ports.map { RunbookCommand("lms server start --port \($0) --bind \"$(tailscale ip -4)\"") }, shell: shell)
+        book.heading(windows ? "Windows Firewall: the tailnet only" : "Firewall: the tailnet only", kind: .firewall)
         if windows {
-            text += "$tailnetIP = tailscale ip -4\n"
-            for port in ports { text += "lms server start --port \(port) --bind $tailnetIP\n" }
+            book.note(
+                "Admit the port from the tailnet's addresses on the Tailscale interface, and nothing else; Windows offers to allow "
+                    + "LM Studio on private or public networks the first time it listens: decline, or disable that rule (Windows "
+                    + "Defender Firewall, Inbound Rules), since it admits every port of the program from those networks.")
+            book.commands(
+                ports.map { port in
+                    RunbookCommand(
+                        "New-NetFirewallRule -DisplayName '\(plan.stackName): LM Studio \(port) from tailnet \(first.tailnet)' -Direction Inbound -Action Allow "
+                            + "-Protocol TCP -LocalPort \(port) -InterfaceAlias Tailscale -RemoteAddress 100.64.0.0/10")
+                }, shell: shell)
         } else {
-            for port in ports { text += "lms server start --port \(port) --bind \"$(tailscale ip -4)\"\n" }
+            book.commands(ports.map { RunbookCommand("sudo ufw allow in on tailscale0 to any port \($0) proto tcp") }, shell: shell)
         }
-        text += "```\n"
-        text += heading(windows ? "Windows Firewall: the tailnet only" : "Firewall: the tailnet only")
-        if windows {
-            text += "Admit the port from the tailnet's addresses on the Tailscale interface, and nothing else; Windows offers to allow "
-            text += "LM Studio on private or public networks the first time it listens: decline, or disable that rule (Windows "
-            text += "Defender Firewall, Inbound Rules), since it admits every port of the program from those networks.\n\n```powershell\n"
-            for port in ports {
-                text +=
-                    "New-NetFirewallRule -DisplayName '\(plan.stackName): LM Studio \(port) from tailnet \(first.tailnet)' -Direction Inbound -Action Allow "
-                text += "-Protocol TCP -LocalPort \(port) -InterfaceAlias Tailscale -RemoteAddress 100.64.0.0/10\n"
-            }
-            text += "```\n"
-        } else {
-            text += "```sh\n"
-            for port in ports { text += "sudo ufw allow in on tailscale0 to any port \(port) proto tcp\n" }
-            text += "```\n"
-        }
-        text += heading("Check from the gateway")
+        book.heading("Check from the gateway", kind: .verify)
         let gateways = Array(Set(backends.flatMap { Self.gateways(plan, $0).map(\.name) })).sorted {
             (plan.position(of: $0) ?? 0) < (plan.position(of: $1) ?? 0)
         }
-        text += "`scripts/verify.sh` on \(gateways.isEmpty ? "the gateway" : gateways.joined(separator: " and ")) sends each backend a one-token completion "
-        text += "over the tailnet\(keyed.isEmpty ? "" : " with the token from its file, and checks that a request without the token is refused").\n"
-        return text
+        book.note(
+            "`scripts/verify.sh` on \(gateways.isEmpty ? "the gateway" : gateways.joined(separator: " and ")) sends each backend a one-token completion "
+                + "over the tailnet\(keyed.isEmpty ? "" : " with the token from its file, and checks that a request without the token is refused").")
+        return book
+    }
+
+    /// The bullet on how many requests a backend's model runs at once, and who caps them.
+    private func slots(_ backend: BackendPlan) -> String {
+        guard let slots = backend.slots else {
+            return "\(backend.model): the topology states no slots; LM Studio's loader decides how many requests run at once."
+        }
+        return "\(backend.model): Max Concurrent Predictions \(slots), in the model loader's advanced settings (the documented `lms load` "
+            + "flags have none for it; load it from the app's loader with that setting if `lms load` does not keep it). "
+            + (backend.maxParallelRequests.map { "The gateways send it at most \($0) requests at once and spill the next one down its fallbacks." }
+                ?? "The gateways do not cap it.")
     }
 }

@@ -64,7 +64,7 @@ struct ComposeModelStep {
                 "\(cluster.name) does not start with `docker compose up -d` (compose profile `\(Workload.manualProfile)`): "
                     + "it needs the memory the other models hold. Once the stack is up (not during this first bring-up), to switch to it, and back:"),
             .commands(commands),
-            .note("While it is stopped LiteLLM answers requests for \(cluster.servedName) with an error; it never sends them to another model."),
+            .note(GatewayDifferences.stoppedModel(cluster.servedName)),
         ]
     }
 }

@@ -236,7 +236,7 @@ public struct DeployManifest: Sendable {
             switch file.source {
             case .generated: origin = .generated(recipe: recipes.generate(file))
             case .copied(let from, _): origin = .copied(from: from)
-            case .virtualKey(let app, _): origin = .byHand(reason: "minted from the running LiteLLM for \(app)")
+            case .virtualKey(let app, _): origin = .byHand(reason: GatewayDifferences.mintedFromRunning(app: app))
             case .entered: origin = .byHand(reason: "a value only the operator has, typed at a prompt")
             }
             return Secret(path: file.path, mode: file.mode, asRoot: file.group != nil, origin: origin)

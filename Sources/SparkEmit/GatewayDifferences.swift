@@ -21,6 +21,38 @@ struct GatewayDifferences {
     /// The gateway's name where a sentence of another owner's needs it.
     static let name = "LiteLLM"
 
+    /// The step title other owners' sentences point at ("after … is up in the LiteLLM step").
+    static let stepName = "\(name) step"
+
+    /// What a model that is stopped on purpose gets from the gateway: an error, never another model.
+    static func stoppedModel(_ servedName: String) -> String {
+        "While it is stopped \(name) answers requests for \(servedName) with an error; it never sends them to another model."
+    }
+
+    /// The gateway's step loads the secret files handed over before it (`count` files).
+    static func loadsCopies(_ count: Int, variables: [String]) -> String {
+        "The \(stepName) below loads \(count == 1 ? "it" : "them") (variable \(variables.joined(separator: ", ")))."
+    }
+
+    /// Who made a virtual key for `app`: the gateway of node `node`.
+    static func mintedBy(node: String, app: String) -> String { "minted by \(node)'s \(name) for \(app)" }
+
+    /// Why a virtual key for `app` is made by hand: the running gateway mints it.
+    static func mintedFromRunning(app: String) -> String { "minted from the running \(name) for \(app)" }
+
+    /// The deploy note of the steps Ansible leaves to the runbook on a node with a gateway.
+    static func leftToRunbook(virtualKeys: Bool) -> String {
+        "The \(stepName)'s database set-up\(virtualKeys ? ", and the apps' virtual keys, minted from the running \(name)" : "")."
+    }
+
+    /// What a virtual key that another owner's gateway minted lets its holder do, and how to take it back.
+    static func offeredKeyHolding(holder: String, source: String, offer: OfferPlan) -> String {
+        let models = offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")
+        return "\(holder) holds a \(name) virtual key that \(source) minted for owner \(offer.to): whoever holds it calls \(models) "
+            + "through the \(name) on \(offer.gateway) (\(offer.apiBase)), and no other model; \(name) there logs and counts its requests. "
+            + "It reaches no model's own port. To take it back, delete key `\(offer.keyAlias)@\(offer.gateway)` in that \(name)."
+    }
+
     /// The bullet joining what the apps hold (`credentials`, as clauses) with the master key,
     /// which stays with the gateway.
     static func masterKeyStays(_ credentials: [String]) -> String {

@@ -82,16 +82,11 @@ struct GuideMigration {
             parts.append(
                 .note(
                     "A database volume made by those instructions trusts every local connection and has the password `litellm`. "
-                        + "After `litellm-db` is up in the LiteLLM step, and before `prisma db push`, run once:"))
+                        + "After `\(App.litellmDB.containerName)` is up in the \(GatewayDifferences.stepName), and before `prisma db push`, run once:"))
             parts.append(.commands(Self.databaseCommands(container: App.litellmDB.containerName).map { RunbookCommand($0) }))
         }
-        if node.has(.openWebUI) {
-            parts.append(
-                .note(
-                    "Open WebUI keeps the connection it saved at its first start and ignores `OPENAI_API_BASE_URL` and "
-                        + "`OPENAI_API_KEY` after that: in Admin Settings → Connections, set the URL to "
-                        + "`http://127.0.0.1:\(node.litellm?.port ?? App.litellm.port!)/v1` and the key to the app's virtual key (not the master key)."))
-        }
+        // What an app kept from that setup is its kind's to say.
+        parts += node.operations.flatMap(\.fromHandMadeStack).map { RunbookPart.note($0) }
         parts.append(.note("A `litellm.service` and its drop-in from that setup are replaced by the copy step, and its ufw rules by `firewall.sh`."))
         return parts
     }

@@ -46,7 +46,7 @@ enum Prerequisites {
         guard let litellm = node.litellm, litellm.container == nil,
             !node.python.isEmpty, node.python.allSatisfy({ $0.isNumber || $0 == "." })
         else { return nil }
-        let stop = "python3 is not \(node.python) (the LiteLLM unit's PYTHONPATH): set nodes.\(node.name).python to its version and build again"
+        let stop = "python3 is not \(node.python) (\(SystemdEmitter.pythonPathHolder)): set nodes.\(node.name).python to its version and build again"
         return ("python3 -c 'import sys; sys.exit(\"%d.%d\" % sys.version_info[:2] != \"\(node.python)\")'", stop)
     }
 

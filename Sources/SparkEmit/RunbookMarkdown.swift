@@ -1,5 +1,5 @@
 /// The one place that knows how a runbook step's parts print as Markdown: prose as paragraphs,
-/// lists as bullets, commands as a fenced `sh` block, each part separated from the one before by
+/// lists as bullets, commands as a block fenced with its shell, each part separated from the one before by
 /// a blank line.
 enum RunbookMarkdown {
     /// A step's parts, after its heading.
@@ -21,7 +21,7 @@ enum RunbookMarkdown {
             return probes.enumerated().map { index, probe in
                 (index == 0 ? "From " : "from ") + (probe.from.map { $0 + ", " } ?? "") + (probe.command.map { "`\($0)` " } ?? "") + probe.outcome
             }.joined(separator: "; ") + ".\n"
-        case .commands(let commands, _): return "```sh\n" + commands.map { $0.text + "\n" }.joined() + "```\n"
+        case .commands(let commands, _, let shell): return "```\(shell.rawValue)\n" + commands.map { $0.text + "\n" }.joined() + "```\n"
         }
     }
 }

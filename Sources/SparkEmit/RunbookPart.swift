@@ -11,6 +11,14 @@ public enum RunbookPart: Sendable, Equatable {
         case buildMachine
     }
 
+    /// The shell a block of commands is typed into, which its fence names.
+    public enum Shell: String, Sendable, Equatable {
+        /// A POSIX shell (bash on the nodes).
+        case sh
+        /// Windows PowerShell, on a tailnet host that serves a backend from Windows.
+        case powershell
+    }
+
     /// A paragraph of prose (code spans and emphasis inline).
     case note(String)
     /// Bullets; `continuing` when they follow the part before without a break (the verify step's
@@ -21,18 +29,18 @@ public enum RunbookPart: Sendable, Equatable {
     /// Checks made by hand, each from its own machine, as one sentence (a host on a LAN gets an
     /// answer, any other machine of the LAN does not).
     case probeSentence([RunbookProbe])
-    /// Commands the operator runs one after another on `machine`.
-    case commands([RunbookCommand], on: Machine = .node)
+    /// Commands the operator runs one after another on `machine`, typed into `shell`.
+    case commands([RunbookCommand], on: Machine = .node, shell: Shell = .sh)
 
     /// The commands of the part, if it is a block of them.
     public var commands: [RunbookCommand]? {
-        if case .commands(let commands, _) = self { return commands }
+        if case .commands(let commands, _, _) = self { return commands }
         return nil
     }
 
     /// The machine a block of commands runs on; nil for prose.
     public var machine: Machine? {
-        if case .commands(_, let machine) = self { return machine }
+        if case .commands(_, let machine, _) = self { return machine }
         return nil
     }
 }

@@ -47,9 +47,9 @@ struct RunbookWriter {
     mutating func probes(_ probes: [RunbookProbe], continuing: Bool = false) { add([.probes(probes, continuing: continuing)]) }
     /// Checks of the current step made by hand, each from its own machine, in one sentence.
     mutating func probeSentence(_ probes: [RunbookProbe]) { add([.probeSentence(probes)]) }
-    /// A block of commands of the current step, run on `machine`.
-    mutating func commands(_ commands: [RunbookCommand], on machine: RunbookPart.Machine = .node) {
-        add([.commands(commands, on: machine)])
+    /// A block of commands of the current step, run on `machine`, typed into `shell`.
+    mutating func commands(_ commands: [RunbookCommand], on machine: RunbookPart.Machine = .node, shell: RunbookPart.Shell = .sh) {
+        add([.commands(commands, on: machine, shell: shell)])
     }
 
     /// Files the current step makes.

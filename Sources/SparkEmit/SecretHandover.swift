@@ -59,8 +59,7 @@ struct SecretHandover {
         if offered {
             parts.append(
                 .note(
-                    "The LiteLLM step below loads \(copies.count == 1 ? "it" : "them") (variable \(copies.flatMap(\.file.variables).joined(separator: ", "))).")
-            )
+                    GatewayDifferences.loadsCopies(copies.count, variables: copies.flatMap(\.file.variables))))
         }
         return parts
     }
@@ -98,10 +97,7 @@ struct SecretHandover {
             return "\(holder) holds the key of model \(cluster.name), which \(source) made: whoever holds it calls that model."
         case (.offeredKey?, _):
             guard let offer = copy.offer else { fallthrough }
-            let models = offer.servedNames.map { "`\($0)`" }.joined(separator: ", ")
-            return "\(holder) holds a LiteLLM virtual key that \(source) minted for owner \(offer.to): whoever holds it calls \(models) "
-                + "through the LiteLLM on \(offer.gateway) (\(offer.apiBase)), and no other model; LiteLLM there logs and counts its requests. "
-                + "It reaches no model's own port. To take it back, delete key `\(offer.keyAlias)@\(offer.gateway)` in that LiteLLM."
+            return GatewayDifferences.offeredKeyHolding(holder: holder, source: source, offer: offer)
         default:
             return "\(holder) holds a copy of \(copy.sourcePath), which \(source) made."
         }
@@ -136,7 +132,7 @@ extension SecretHandover {
                     ? "made on \(from), copied through the operator's machine"
                     : "made on \(from); **\(owner) hands it to \(node.owner.name)** through the operator's machine"
             case .virtualKey(let app, _):
-                value = "minted by \(node.name)'s LiteLLM for \(app)"
+                value = GatewayDifferences.mintedBy(node: node.name, app: app)
             case .entered:
                 value = "typed in by the operator"
             }

@@ -2,6 +2,10 @@ import SparkPlan
 
 /// `litellm.service` and its `override.conf` drop-in for each node that runs LiteLLM.
 struct SystemdEmitter {
+    /// What sets the python3 version the node must run, in other owners' sentences: the unit
+    /// puts the user's site-packages of that version on the gateway's PYTHONPATH.
+    static let pythonPathHolder = "the LiteLLM unit's PYTHONPATH"
+
     func artifacts(for plan: Plan) -> [Artifact] {
         plan.nodes.flatMap { node -> [Artifact] in
             guard let litellm = node.litellm, litellm.container == nil else { return [] }

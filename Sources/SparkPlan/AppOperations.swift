@@ -67,6 +67,9 @@ public struct AppOperations: Sendable {
     /// Bullets of the runbook's last step on a catalog's node: where the app departs from
     /// spark-control's own setup (spark-vllm-docker, NIMs published on the LAN).
     public var catalogDifferences: [String] = []
+    /// Paragraphs of the runbook's step for a node that replaces the hand-made split-trust
+    /// stack: what the app kept from that setup and how to undo it.
+    public var fromHandMadeStack: [String] = []
     /// What the app holds besides the gateway's keys, as a clause of the runbook's last step on a
     /// node that may replace a hand-made stack ("Hermes WebUI gets a password").
     public var ownCredential: String?

@@ -105,4 +105,25 @@ import Testing
                 == "Run:\n\n```sh\na\nb   # ok\n```\n\n- x\n\np\n- y\n\n- `nc h 1` fails\n- not seen\n\nFrom host p, `curl u` answers; from any other, `nc a 2` fails.\n"
         )
     }
+
+    /// A block says its shell, and the fence names it: PowerShell on a Windows host.
+    @Test func aBlockIsFencedWithItsShell() {
+        let parts: [RunbookPart] = [.commands([RunbookCommand("tailscale ip -4")], shell: .powershell), .commands([RunbookCommand("a")])]
+        #expect(RunbookMarkdown.render(parts) == "```powershell\ntailscale ip -4\n```\n\n```sh\na\n```\n")
+    }
+
+    /// A tailnet host's runbook is typed steps too: every block of the Windows host's runbook is
+    /// typed PowerShell commands, and the file holds no fence the steps did not render.
+    @Test func aBackendHostsRunbookIsTypedSteps() throws {
+        let plan = try Self.steps("homelab").0
+        let hosts = BackendHostEmitter.hosts(plan)
+        #expect(hosts.map(\.host) == ["win-5090"])
+        let book = BackendHostEmitter().book(plan, host: hosts[0].host, backends: hosts[0].backends)
+        let blocks = book.steps.flatMap(\.parts).filter { $0.commands != nil }
+        #expect(blocks.count == 4)
+        #expect(blocks.allSatisfy { if case .commands(_, .node, .powershell) = $0 { return true } else { return false } })
+        let fences = book.markdown.components(separatedBy: "\n```").count - 1
+        #expect(fences == 2 * blocks.count, "\(fences) fences for \(blocks.count) blocks")
+        #expect(book.steps.map(\.kind) == [.secrets, .tailnet, .model, .model, .firewall, .verify])
+    }
 }

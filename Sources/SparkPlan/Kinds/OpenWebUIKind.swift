@@ -22,8 +22,15 @@ struct OpenWebUIKind: AppKind {
     }
 
     /// Without a key in the topology its model list stays empty until someone gives it one.
+    /// On a node that replaces the hand-made stack, its saved connection outlives the environment.
     func operations(_ context: AppContext) -> AppOperations {
         var operations = AppOperations()
+        operations.fromHandMadeStack = [
+            "Open WebUI keeps the connection it saved at its first start and ignores `OPENAI_API_BASE_URL` and "
+                + "`OPENAI_API_KEY` after that: in Admin Settings → Connections, set the URL to "
+                + "`http://\(PlanResolver.loopback):\(context.node.port(of: .litellm) ?? App.litellm.port!)/v1` and the key to the app's "
+                + "virtual key (not the master key)."
+        ]
         if context.options?.key == nil {
             operations.notes = [
                 "Open WebUI has no key in the topology, so its model list stays empty: give it a virtual key "
