@@ -257,10 +257,10 @@ for line in sys.stdin:
     try:
         client = client or GcsClient(address=sys.argv[1])
         infos = client.get_all_node_info(timeout=20, state_filter=GcsNodeInfo.GcsNodeState.ALIVE).values()
-        print(json.dumps(sorted(info.node_manager_address for info in infos)), flush=True)
+        print(json.dumps([line.strip(), sorted(info.node_manager_address for info in infos)]), flush=True)
     except Exception as error:  # not up yet, or refused: asked again later
         client = None
-        print(json.dumps({"error": str(error)[-300:]}), flush=True)
+        print(json.dumps([line.strip(), {"error": str(error)[-300:]}]), flush=True)
 """
 ASK_TIMEOUT = 60
 
@@ -280,6 +280,7 @@ class GcsAsker:
         self.answers = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.last = None
+        self.asked = 0
 
     def _read(self):
         for line in self.process.stdout:
@@ -287,13 +288,24 @@ class GcsAsker:
         self.answers.put(None)
 
     def alive(self):
-        try:
-            self.process.stdin.write("nodes\n")
-            self.process.stdin.flush()
-            line = self.answers.get(timeout=ASK_TIMEOUT)
-        except (OSError, queue.Empty):
+        """Each question is numbered: an answer that comes after its time-out is skipped."""
+        if self.process.poll() is not None:
+            self.last = {"error": f"the asker exited ({self.process.returncode})"}
             return None
-        answer = json.loads(line) if line else None
+        self.asked += 1
+        deadline = time.monotonic() + ASK_TIMEOUT
+        try:
+            self.process.stdin.write(f"{self.asked}\n")
+            self.process.stdin.flush()
+            while True:
+                line = self.answers.get(timeout=max(0.1, deadline - time.monotonic()))
+                if line is None:
+                    return None
+                number, answer = json.loads(line)
+                if number == str(self.asked):
+                    break
+        except (OSError, ValueError, queue.Empty):
+            return None
         self.last = answer
         return answer if isinstance(answer, list) else None
 
