@@ -7,9 +7,10 @@ peer. On a healthy deployment every line must be `ok`: a refusal of a port the p
 this node to, or an expectation of one it does not, fails here.
 
 Every check line (`expect …`, `refuse …`) of those sections runs unchanged, after the script's
-own prelude (its functions), with bash; the lines of all nodes run side by side, each in a
-subshell of its node's bash. They are independent probes, and one after the other each refusal
-of a dropped port waited out verify.sh's 3 s time-out: half a minute a node.
+own prelude (its functions), with bash; the lines run side by side, each in a subshell of its
+node's bash. They are independent probes, and one after the other each refusal
+of a dropped port waited out verify.sh's 3 s time-out: half a minute a node. AT_ONCE bounds
+how many run at once.
 """
 import os
 import re
@@ -21,6 +22,9 @@ SUMMARY = '\necho\nif [ "$failures" -gt 0 ]; then'
 CHECK = re.compile(r"^(?:expect|refuse) .*$", re.M)
 LINE = re.compile(r"^(ok|FAIL)\s+(.*)$", re.M)
 TIMEOUT = 600
+# Check lines of a node running at once: a line's own time-out (tcp_open's 3 s) includes its
+# bash's start, which a few hundred processes at once on a loaded machine could delay.
+AT_ONCE = 8
 
 
 def reachability_checks(text):
@@ -40,10 +44,13 @@ def reachability_checks(text):
 
 
 def script(prelude, checks, directory):
-    """The prelude, then every check in a subshell of its own writing to its own file, all at once."""
+    """The prelude, then every check in a subshell of its own writing to its own file, AT_ONCE
+    at a time."""
     lines = [prelude]
     for index, check in enumerate(checks):
         lines.append(f"( {check} ) > {directory}/{index} 2>&1 &")
+        if index % AT_ONCE == AT_ONCE - 1:
+            lines.append("wait")
     lines.append("wait")
     return "\n".join(lines) + "\n"
 
