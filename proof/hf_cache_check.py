@@ -182,6 +182,7 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     endpoint = f"http://127.0.0.1:{server.server_address[1]}"
     failures = checked = 0
+    versions = {}
     try:
         for container in containers(arguments.tree):
             node, file, name = container[:3]
@@ -192,8 +193,11 @@ def main():
                 failures += 1
                 continue
             python = os.path.join(hf_check.ensure_venv(packages, arguments.venv_root), "bin", "python")
-            version = subprocess.run([python, "-c", "import huggingface_hub; print(huggingface_hub.__version__)"],
-                                     capture_output=True, text=True).stdout.strip()
+            # Asked once a venv: the containers of a node share one, and each ask is a Python start.
+            if python not in versions:
+                versions[python] = subprocess.run([python, "-c", "import huggingface_hub; print(huggingface_hub.__version__)"],
+                                                  capture_output=True, text=True).stdout.strip()
+            version = versions[python]
             ok, detail = check(python, container, endpoint)
             checked += 1
             failures += not ok

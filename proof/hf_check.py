@@ -26,10 +26,13 @@ import shlex
 import subprocess
 import sys
 
-# Runs inside the venv: the CLI parses the line; the recorders print what it would download.
+# Runs inside the venv: the CLI parses each line; the recorders print what it would download.
+# One Python for every line of a runbook (and its version): each start imported the CLI again.
 RECORDER = r"""
 import json, sys
+import huggingface_hub
 import huggingface_hub.cli.download as download
+print("VERSION " + huggingface_hub.__version__)
 calls = []
 def snapshot(**kwargs):
     calls.append({"kind": "snapshot", **{k: kwargs.get(k) for k in ("repo_id", "allow_patterns", "ignore_patterns", "local_dir", "revision")}})
@@ -40,13 +43,18 @@ def single(**kwargs):
 download.snapshot_download = snapshot
 download.hf_hub_download = single
 from huggingface_hub.cli.hf import main
-sys.argv = ["hf"] + json.loads(sys.argv[1])
-code = 0
-try:
-    main()
-except SystemExit as exit:
-    code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
-print("RECORDED " + json.dumps({"code": code, "calls": calls}))
+for index, arguments in enumerate(json.loads(sys.argv[1])):
+    calls.clear()
+    sys.argv = ["hf"] + arguments
+    code = 0
+    try:
+        main()
+    except SystemExit as exit:
+        code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+    except Exception as error:  # a line the CLI chokes on fails alone
+        print(f"line {index}: {error!r}", file=sys.stderr)
+        code = 1
+    print("RECORDED " + json.dumps({"index": index, "code": code, "calls": list(calls)}), flush=True)
 """
 
 
@@ -99,12 +107,22 @@ def expected(words):
     return want
 
 
-def check_line(venv, line):
-    words = shlex.split(line, comments=True)
-    arguments = words[1:]  # drop the path of hf
+def record(venv, lines):
+    """(huggingface_hub's version, [(recorded or None, the run's output)]) of the lines, one Python."""
+    arguments = [shlex.split(line, comments=True)[1:] for line in lines]  # drop the path of hf
     result = subprocess.run([os.path.join(venv, "bin", "python"), "-c", RECORDER, json.dumps(arguments)],
-                            capture_output=True, text=True, timeout=120)
-    recorded = next((json.loads(l[9:]) for l in result.stdout.splitlines() if l.startswith("RECORDED ")), None)
+                            capture_output=True, text=True, timeout=120 * len(lines))
+    version = next((l[8:] for l in result.stdout.splitlines() if l.startswith("VERSION ")), "?")
+    recorded = {}
+    for l in result.stdout.splitlines():
+        if l.startswith("RECORDED "):
+            entry = json.loads(l[9:])
+            recorded[entry["index"]] = entry
+    return version, [(recorded.get(index), result) for index in range(len(lines))]
+
+
+def check_line(line, recorded, result):
+    arguments = shlex.split(line, comments=True)[1:]
     if recorded is None:
         return False, (result.stdout + result.stderr).strip()[-2000:]
     want = expected(arguments[1:])
@@ -151,10 +169,9 @@ def main():
             failures += 1
             continue
         venv = ensure_venv(packages, arguments.venv_root)
-        version = subprocess.run([os.path.join(venv, "bin", "python"), "-c", "import huggingface_hub; print(huggingface_hub.__version__)"],
-                                 capture_output=True, text=True).stdout.strip()
-        for line in lines:
-            ok, detail = check_line(venv, line)
+        version, records = record(venv, lines)
+        for line, (recorded, result) in zip(lines, records):
+            ok, detail = check_line(line, recorded, result)
             checked += 1
             failures += not ok
             shown = line.split("   #")[0]

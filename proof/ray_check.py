@@ -21,12 +21,15 @@ worker entrypoints whose `--address` is that head's) it:
      counts one node, and its wait goes on);
   5. runs each generated worker entrypoint as it is, and waits (bounded) until the head's
      entrypoint sees every GPU and starts `vllm serve`;
-  6. reads `ss -ltnup` in every cluster node's namespace: every socket Ray listens on must be
-     a listener `trust` gives that node (same port, same address), and every Ray listener of
-     `trust` must be bound;
+  6. reads `ss -ltnup` in every cluster node's namespace, once the sockets stop changing:
+     every socket Ray listens on must be a listener `trust` gives that node (same port, same
+     address), and every Ray listener of `trust` must be bound;
   7. probes every such port from every vantage of the intent (the link peer, the LAN's
      neighbour, the tailnets) and compares with the intent; a port trust does not list is
      probed from the link peers and the LAN too, and any reach there is reported.
+
+One long-lived Python of the venv answers every question to the head's GCS (which nodes it
+counts alive), so ray is imported once a cluster, not once a question.
 
 Ray runs without GPUs: `--num-gpus=1` only declares a resource. Every process runs in a
 namespace of this run, and all of them (and the namespaces) are removed at the end, on
@@ -37,6 +40,7 @@ import cached_venv
 import glob
 import json
 import os
+import queue
 import re
 import secrets
 import shlex
@@ -45,6 +49,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -56,7 +61,11 @@ VENV_TIMEOUT = 900       # a cold install takes about a minute (ray's wheel is ~
 HEAD_TIMEOUT = 120       # the head's GCS answering after its start
 WRONG_TOKEN_TIMEOUT = 60  # the wrong-token worker must give up, or still be out, by then
 JOIN_TIMEOUT = 180       # the workers joined and the head's entrypoint started `vllm serve`
-SETTLE = 5               # seconds after the join for Ray's agents and idle workers to bind
+# After the join, Ray's agents and idle workers may still be binding: the audit reads the
+# sockets once they have not changed for QUIET seconds (read every POLL), at most SETTLE_TIMEOUT.
+QUIET = 2
+POLL = 0.5
+SETTLE_TIMEOUT = 30
 STOP_GRACE = 10
 # Harness environment, not the tree's: no usage report (nothing beyond the namespace anyway).
 HARNESS_ENV = {"RAY_USAGE_STATS_ENABLED": "0"}
@@ -233,23 +242,77 @@ def start(run, venv, token, script=None):
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def alive_nodes(head, venv, token, verbose=False):
-    """The node addresses the head's GCS counts alive, or None while it does not answer."""
-    program = ("import ray, json; ray.init(address='auto', logging_level='ERROR'); "
-               "print(json.dumps(sorted(n['NodeManagerAddress'] for n in ray.nodes() if n['Alive'])))")
-    environment = dict(os.environ, HOME=head.home, **head.environment, **token, **HARNESS_ENV)
-    environment["RAY_ADDRESS"] = f"{head.flags['--node-ip-address']}:{head.flags.get('--port', '6379')}"
+# One Python, importing ray once, answers every question to the GCS of a cluster: which nodes it
+# counts alive. A Python per question spent about 1 CPU-s on `import ray` alone, and
+# `ray.init` made each a driver of its own. GcsClient.get_all_node_info (ray/_private/services.py
+# of ray 2.54.1 asks it the same way) reads the GCS's node table without joining as a driver;
+# the head's entrypoint itself is the driver that makes the head's raylet prestart its workers
+# (its GPU poll runs `ray.init`), as vLLM is on a real head.
+GCS_ASKER = """
+import json, sys
+from ray._raylet import GcsClient
+from ray.core.generated.gcs_pb2 import GcsNodeInfo
+client = None
+for line in sys.stdin:
     try:
-        # In the head's mount namespace too: a driver on the head's node needs its session in /tmp/ray.
-        result = subprocess.run(["nsenter", "-t", str(head.process.pid), "-m", "-n",
-                                 os.path.join(venv, "bin", "python"), "-c", program],
-                                capture_output=True, text=True, timeout=60, env=environment)
-    except subprocess.TimeoutExpired:
-        return None
-    lines = result.stdout.strip().splitlines()
-    if verbose:
-        say(result.stdout[-2000:] + result.stderr[-2000:])
-    return json.loads(lines[-1]) if result.returncode == 0 and lines else None
+        client = client or GcsClient(address=sys.argv[1])
+        infos = client.get_all_node_info(timeout=20, state_filter=GcsNodeInfo.GcsNodeState.ALIVE).values()
+        print(json.dumps([line.strip(), sorted(info.node_manager_address for info in infos)]), flush=True)
+    except Exception as error:  # not up yet, or refused: asked again later
+        client = None
+        print(json.dumps([line.strip(), {"error": str(error)[-300:]}]), flush=True)
+"""
+ASK_TIMEOUT = 60
+
+
+class GcsAsker:
+    """The long-lived Python of GCS_ASKER in the head's namespace, with the head's environment and
+    token. alive() is the node addresses the GCS counts alive, or None while it does not answer."""
+
+    def __init__(self, head, venv, token):
+        environment = {"PATH": f"{venv}/bin:{SYSTEM_PATH}", "HOME": head.home, "LANG": "C.UTF-8"}
+        environment.update(head.environment, **token, **HARNESS_ENV)
+        address = f"{head.flags['--node-ip-address']}:{head.flags.get('--port', '6379')}"
+        self.process = subprocess.Popen(
+            ["ip", "netns", "exec", head.namespace, "env", "-i", *[f"{k}={v}" for k, v in environment.items()],
+             os.path.join(venv, "bin", "python"), "-c", GCS_ASKER, address],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.answers = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.last = None
+        self.asked = 0
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.answers.put(line)
+        self.answers.put(None)
+
+    def alive(self):
+        """Each question is numbered: an answer that comes after its time-out is skipped."""
+        if self.process.poll() is not None:
+            self.last = {"error": f"the asker exited ({self.process.returncode})"}
+            return None
+        self.asked += 1
+        deadline = time.monotonic() + ASK_TIMEOUT
+        try:
+            self.process.stdin.write(f"{self.asked}\n")
+            self.process.stdin.flush()
+            while True:
+                line = self.answers.get(timeout=max(0.1, deadline - time.monotonic()))
+                if line is None:
+                    return None
+                number, answer = json.loads(line)
+                if number == str(self.asked):
+                    break
+        except (OSError, ValueError, queue.Empty):
+            return None
+        self.last = answer
+        return answer if isinstance(answer, list) else None
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
 
 
 def read(path):
@@ -280,9 +343,12 @@ def wait_for(what, timeout, predicate, interval=2):
     raise CheckError(f"timed out after {timeout} s waiting for {what}")
 
 
-def kill_namespace(namespace):
-    """SIGTERM, then SIGKILL, every process of the namespace (all of them ours)."""
-    for signum, grace in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, 5)):
+def kill_namespace(namespace, graceful=True):
+    """SIGTERM, then SIGKILL, every process of the namespace (all of them ours). At the end of
+    a cluster's checks nothing is left to shut down cleanly: graceful=False kills at once (a
+    raylet's orderly exit took seconds of wall and CPU, and its state dies with the namespace)."""
+    steps = ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, 5)) if graceful else ((signal.SIGKILL, 5),)
+    for signum, grace in steps:
         pids = namespace_pids(namespace)
         for pid in pids:
             try:
@@ -320,6 +386,21 @@ def sockets(namespace):
     return found
 
 
+def settled_sockets(namespaces):
+    """{namespace: sockets} once no namespace's listening sockets changed for QUIET seconds
+    (at most SETTLE_TIMEOUT): a readiness check in place of a fixed wait."""
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    seen = {namespace: sockets(namespace) for namespace in namespaces}
+    since = time.monotonic()
+    while time.monotonic() - since < QUIET and time.monotonic() < deadline:
+        time.sleep(POLL)
+        now = {namespace: sockets(namespace) for namespace in namespaces}
+        if {n: set(found) for n, found in now.items()} != {n: set(found) for n, found in seen.items()}:
+            since = time.monotonic()
+        seen = now
+    return seen
+
+
 def memory_mb(namespace):
     """Resident memory of every process in the namespace, in MB."""
     total = 0
@@ -346,18 +427,28 @@ def check_cluster(harness, intent, venv, address, head, workers, token_name, res
         results.append((f"{run.name}: the launch script sets RAY_AUTH_MODE=token and reads an env file",
                         mode == "token" and bool(run.env_files), f"RAY_AUTH_MODE={mode}, env files {run.env_files}"))
     head.process = start(head, venv, token)
-    head_ip = head.flags["--node-ip-address"]
     launched = time.monotonic()
     # `ray start` says "Ray runtime started." once its GCS and raylet are up: watching its log
-    # costs nothing, while each look through the GCS (alive_nodes) starts a Python that imports
-    # ray. The GCS is then asked once (again, while it does not count the head yet).
+    # costs nothing. Meanwhile the GCS asker imports ray; it then asks until the head is counted.
+    asker = GcsAsker(head, venv, token)
+    try:
+        return check_started_cluster(harness, intent, venv, head, workers, token, token_name, results, asker, launched)
+    finally:
+        asker.close()
+
+
+def check_started_cluster(harness, intent, venv, head, workers, token, token_name, results, asker, launched):
+    head_ip = head.flags["--node-ip-address"]
     log = os.path.join(head.home, "log")
     wait_for("the head's `ray start` to say the runtime started", HEAD_TIMEOUT,
              lambda: head.process.poll() is not None or "Ray runtime started" in read(log), interval=0.5)
     if head.process.poll() is not None:
         raise CheckError(f"the head's entrypoint exited ({head.process.returncode}) before its runtime started")
-    wait_for("the head's GCS", max(10, HEAD_TIMEOUT - (time.monotonic() - launched)),
-             lambda: alive_nodes(head, venv, token) == [head_ip])
+    try:
+        wait_for("the head's GCS", max(10, HEAD_TIMEOUT - (time.monotonic() - launched)),
+                 lambda: asker.alive() == [head_ip], interval=0.5)
+    except CheckError as error:
+        raise CheckError(f"{error}; its last answer: {asker.last}")
     say(f"  head up: {head_ip} ({time.monotonic() - launched:.0f} s)")
 
     # A worker with a wrong token: its own `ray start`, once, with the generated flags.
@@ -375,7 +466,7 @@ def check_cluster(harness, intent, venv, address, head, workers, token_name, res
                or REFUSED.search(read(attempt_log)) is not None)
     code = attempt.poll()
     refusal = REFUSED.search(read(attempt_log))
-    nodes = alive_nodes(head, venv, token)
+    nodes = asker.alive()
     refused = nodes == [head_ip] and not os.path.exists(head.marker) and code != 0
     how = f"exit {code}" if code is not None else ("refused: " + refusal.group(0)) if refusal else "still running"
     results.append((f"{worker.name}: `ray start` with a wrong token does not join the head "
@@ -386,21 +477,16 @@ def check_cluster(harness, intent, venv, address, head, workers, token_name, res
     for run in workers:
         run.process = start(run, venv, token)
     started = time.monotonic()
-    try:
-        wait_for("the head's entrypoint to see every GPU and start vllm serve", JOIN_TIMEOUT,
-                 lambda: os.path.exists(head.marker), interval=1)
-        joined = True
-    except CheckError as error:
-        joined = False
-        results.append((f"{head.name}: every worker joined, the head entrypoint started `vllm serve`", False, str(error)))
-    if joined:
-        expected = sorted([head_ip] + [w.flags["--node-ip-address"] for w in workers])
-        nodes = alive_nodes(head, venv, token)
-        results.append((f"{head.name}: every worker joined ({time.monotonic() - started:.0f} s), the head entrypoint "
-                        f"started `vllm serve`", nodes == expected, f"alive nodes {nodes}, expected {expected}"))
-    time.sleep(SETTLE)
-
-    observed = {run.name: sockets(run.namespace) for run in (head, *workers)}
+    # Both: the head's entrypoint saw every GPU (it started `vllm serve`), and the GCS counts
+    # every worker. A wrong-token worker that joined (a break) has started `vllm serve` already,
+    # and the real workers must still be waited for before their sockets are read.
+    expected = sorted([head_ip] + [w.flags["--node-ip-address"] for w in workers])
+    joined = wait_until(JOIN_TIMEOUT, lambda: os.path.exists(head.marker) and asker.alive() == expected, interval=1)
+    results.append((f"{head.name}: every worker joined ({time.monotonic() - started:.0f} s), the head entrypoint "
+                    f"started `vllm serve`", joined, f"alive nodes {asker.last}, expected {expected}, `vllm serve` "
+                    f"{'started' if os.path.exists(head.marker) else 'not started'}"))
+    settled = settled_sockets([run.namespace for run in (head, *workers)])
+    observed = {run.name: settled[run.namespace] for run in (head, *workers)}
     memory = {run.name: memory_mb(run.namespace) for run in (head, *workers)}
     say("  memory (RSS): " + ", ".join(f"{name} {mb} MB" for name, mb in memory.items()))
     for name, found in observed.items():
@@ -446,15 +532,23 @@ def audit_listeners(intent, observed, worker_ports, results):
                 results.append((f"{node}: trust's {service} on {bind}:{port} is bound", False, "nothing listens there"))
 
 
+# Every target at once, each in a thread: a port the firewall drops answers nothing and waits
+# out the time-out, which one after the other came to a minute a cluster.
 CONNECT = """
-import json, socket, sys
-results = []
-for host, port in json.loads(sys.argv[1]):
+import json, socket, sys, threading
+targets = json.loads(sys.argv[1])
+results = [False] * len(targets)
+def connect(index, host, port):
     try:
         socket.create_connection((host, port), timeout=2).close()
-        results.append(True)
+        results[index] = True
     except OSError:
-        results.append(False)
+        pass
+threads = [threading.Thread(target=connect, args=(i, host, port)) for i, (host, port) in enumerate(targets)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
 print(json.dumps(results))
 """
 
@@ -547,7 +641,7 @@ def main():
                 raise
             finally:
                 for run in (head, *workers):
-                    kill_namespace(run.namespace)
+                    kill_namespace(run.namespace, graceful=False)
                 for run in (head, *workers):
                     if run.process:
                         run.process.wait(timeout=10)
@@ -555,7 +649,7 @@ def main():
         results.append(("setup", False, str(error)))
     finally:
         for namespace in harness.namespaces:
-            kill_namespace(namespace)
+            kill_namespace(namespace, graceful=False)
         harness.cleanup()
     print()
     for description, ok, detail in results:
