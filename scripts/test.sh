@@ -15,7 +15,7 @@ fi
 # The release build users and the pre-commit hook run, every target included: a test helper
 # that needs testable imports once compiled only in debug.
 swift build -c release --static-swift-stdlib
-# Each proof runs once, inside the tests, up to SPARK_PROOF_JOBS side by side (default twice the
+# Each proof runs once, inside the tests, up to SPARK_PROOF_JOBS side by side (default three times the
 # cores; docs/testing.md); they record what it printed here, and the
 # per-example table (artifact, checker, result) and the reachability matrices are printed
 # from that one run.

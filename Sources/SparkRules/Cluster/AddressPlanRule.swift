@@ -82,7 +82,7 @@ struct AddressPlanRule: Rule {
                     findings.append(
                         RuleFinding(
                             "\(what) is in \(network), and node '\(first.node)''s second half on that link is in \(first.network): the two never reach each other",
-                            at: path, help: "put every node's second_ip on \(link.phrase) in \(first.network)"))
+                            at: path, help: "put every node's second address on \(link.phrase) (second_ip, or dac_second_ip) in \(first.network)"))
                 } else if let other = used[address] {
                     findings.append(RuleFinding("\(what) is already used by \(other)", at: path))
                 }
