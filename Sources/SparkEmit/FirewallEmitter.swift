@@ -34,9 +34,10 @@ struct FirewallEmitter {
     }
 
     /// Where the script records which version of itself ufw last applied in full: ufw's own
-    /// directory, which it keeps across a reset. A run refused by a check above (or cut short)
-    /// leaves the record of the last complete one, so the playbook, which compares the record
-    /// with the script, runs the script again on its next run instead of only when it changes.
+    /// directory, which it keeps across a reset. A run refused by a check above leaves ufw and
+    /// the record of the last complete run as they are; a run cut short after the reset leaves
+    /// none. Either way the playbook, which compares the record with the script, runs the script
+    /// again on its next run instead of only when it changes.
     static let appliedRecord = "/etc/ufw/spark-gen-firewall.sha256"
 
     /// Whether every rule that admits ssh is on tailscale0 (a node with no LAN): then the
@@ -79,6 +80,8 @@ struct FirewallEmitter {
             script += "  exit 1\nfi\n"
         }
         if !node.lans.isEmpty || Self.admitsSSHOnlyOnTailnet(rules) { script += "\n" }
+        // From here ufw is changing: a run cut short leaves no record, so the playbook runs it again.
+        script += "rm -f \(Self.appliedRecord)\n"
         script += "ufw --force reset\n"
         script += "ufw default deny incoming\n"
         script += "ufw default allow outgoing\n"
@@ -86,7 +89,7 @@ struct FirewallEmitter {
             script += Self.command(rule) + "\n"
         }
         script += "ufw --force enable\n"
-        script += "# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.\n"
+        script += "# Which script ufw now holds, for the playbook: a refused run keeps the old record, a cut-short one has none.\n"
         script += "sha256sum \"$(readlink -f \"$0\")\" >\(Self.appliedRecord)\n"
         script += "ufw status verbose\n"
         return ShellScript(header: header, rootExitStatus: 1, body: script).text

@@ -73,8 +73,9 @@ import Testing
 
     /// A handler that failed is not notified again by a file that did not change: homelab's
     /// spark refuses its firewall on the first pass, and the next run must still apply it. The
-    /// play's check (its command taken from site.yml) fails while the script has not run in full,
-    /// passes once it has, and fails again when the script on the node is another version.
+    /// play's check (its command taken from site.yml) fails while the script has not run in full
+    /// (refused, or cut short after ufw's reset), passes once it has, and fails again when the
+    /// script on the node is another version.
     @Test func aRefusedFirewallRunsOnTheNextPlaybookRun() throws {
         let artifacts = try Self.artifacts("homelab")
         let script = try Self.text(artifacts, "nodes/spark/home/me/homelab/scripts/firewall.sh")
@@ -92,7 +93,7 @@ import Testing
         let bin = scratch + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let tools = [
-            "id": "echo 0", "ufw": "",
+            "id": "echo 0", "ufw": "[ -n \"${CUT:-}\" ] && [ \"$*\" = '--force enable' ] && exit 1; exit 0",
             "ip": "[ -n \"${JOINED:-}\" ] && echo '5: tailscale0    inet 100.100.10.20/32 scope global tailscale0'; exit 0",
         ]
         for (tool, body) in tools {
@@ -106,13 +107,18 @@ import Testing
             \(check); echo "check: $?"
             JOINED=1 bash "$fw" >/dev/null; echo "after the join: $?"
             \(check); echo "check: $?"
+            CUT=1 JOINED=1 bash "$fw" >/dev/null 2>&1; echo "cut short: $?"
+            \(check) 2>/dev/null; echo "check: $?"
+            JOINED=1 bash "$fw" >/dev/null; echo "again: $?"
             echo '# changed' >> "$fw"
             \(check) 2>/dev/null; echo "check: $?"
             """
         let result = CommandRunner.run(
             "/usr/bin/env",
             ["PATH=\(bin):/usr/bin:/bin:/usr/sbin:/sbin", "unshare", "-m", "sh", "-c", "mount -t tmpfs tmpfs /etc/ufw && exec bash -c \"$1\"", "sh", driver])
-        #expect(result.stdout == "first pass: 1\ncheck: 1\nafter the join: 0\ncheck: 0\ncheck: 1\n", "\(result.stdout)\(result.stderr)")
+        #expect(
+            result.stdout == "first pass: 1\ncheck: 1\nafter the join: 0\ncheck: 0\ncut short: 1\ncheck: 1\nagain: 0\ncheck: 1\n",
+            "\(result.stdout)\(result.stderr)")
     }
 
     /// A node whose ssh comes in on its LAN keeps its own check (the LAN address) and gets none

@@ -18,11 +18,12 @@ if [ -z "$(ip -4 -o addr show dev tailscale0 2>/dev/null)" ]; then
   exit 1
 fi
 
+rm -f /etc/ufw/spark-gen-firewall.sha256
 ufw --force reset
 ufw default deny incoming
 ufw default allow outgoing
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet lab-net'
 ufw --force enable
-# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.
+# Which script ufw now holds, for the playbook: a refused run keeps the old record, a cut-short one has none.
 sha256sum "$(readlink -f "$0")" >/etc/ufw/spark-gen-firewall.sha256
 ufw status verbose

@@ -20,6 +20,7 @@ case "$(ip -4 -o addr show)" in
     ;;
 esac
 
+rm -f /etc/ufw/spark-gen-firewall.sha256
 ufw --force reset
 ufw default deny incoming
 ufw default allow outgoing
@@ -28,6 +29,6 @@ ufw allow in on tailscale0 to any port 4000 proto tcp comment 'litellm for tailn
 ufw allow in from 192.168.1.30 to 192.168.1.10 port 4000 proto tcp comment 'litellm for box3090 (owner housemate) over LAN home'
 ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet me-net'
 ufw --force enable
-# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.
+# Which script ufw now holds, for the playbook: a refused run keeps the old record, a cut-short one has none.
 sha256sum "$(readlink -f "$0")" >/etc/ufw/spark-gen-firewall.sha256
 ufw status verbose

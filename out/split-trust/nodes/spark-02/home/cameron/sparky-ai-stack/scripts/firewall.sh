@@ -20,6 +20,7 @@ case "$(ip -4 -o addr show)" in
     ;;
 esac
 
+rm -f /etc/ufw/spark-gen-firewall.sha256
 ufw --force reset
 ufw default deny incoming
 ufw default allow outgoing
@@ -37,6 +38,6 @@ ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 port 8379 proto tc
 ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 port 9379 proto tcp comment 'ray runtime env agent for spark-01'
 ufw allow in on enp1s0f0np0 from 198.51.100.1 to 198.51.100.2 comment 'Ray and NCCL from cluster peer spark-01'
 ufw --force enable
-# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.
+# Which script ufw now holds, for the playbook: a refused run keeps the old record, a cut-short one has none.
 sha256sum "$(readlink -f "$0")" >/etc/ufw/spark-gen-firewall.sha256
 ufw status verbose

@@ -20,6 +20,7 @@ case "$(ip -4 -o addr show)" in
     ;;
 esac
 
+rm -f /etc/ufw/spark-gen-firewall.sha256
 ufw --force reset
 ufw default deny incoming
 ufw default allow outgoing
@@ -27,6 +28,6 @@ ufw allow in from 192.0.2.0/24 to 192.0.2.33 port 22 proto tcp comment 'ssh from
 ufw allow in on tailscale0 to any port 8001 proto tcp comment 'litellm for tailnet bob-net'
 ufw allow in on tailscale0 to any port 8080 proto tcp comment 'open-webui for tailnet bob-net'
 ufw --force enable
-# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.
+# Which script ufw now holds, for the playbook: a refused run keeps the old record, a cut-short one has none.
 sha256sum "$(readlink -f "$0")" >/etc/ufw/spark-gen-firewall.sha256
 ufw status verbose

@@ -20,6 +20,7 @@ case "$(ip -4 -o addr show)" in
     ;;
 esac
 
+rm -f /etc/ufw/spark-gen-firewall.sha256
 ufw --force reset
 ufw default deny incoming
 ufw default allow outgoing
@@ -28,6 +29,6 @@ ufw allow in on tailscale0 to any port 22 proto tcp comment 'ssh for tailnet lab
 ufw deny in on enp1s0f0np0 from 198.51.100.5 to any port 22 proto tcp comment 'no ssh from spark-a over direct link dac-ac'
 ufw allow in on enp1s0f0np0 from 198.51.100.5 to 198.51.100.6 port 8002 proto tcp comment 'vllm qwen3-30b for spark-a'
 ufw --force enable
-# Which script ufw now holds, for the playbook: a refused or cut-short run leaves the old record.
+# Which script ufw now holds, for the playbook: a refused run keeps the old record, a cut-short one has none.
 sha256sum "$(readlink -f "$0")" >/etc/ufw/spark-gen-firewall.sha256
 ufw status verbose
