@@ -19,14 +19,48 @@ ray start --head \
   --block &
 ray_pid=$!
 
-gpus_in_cluster() {
-  python3 -c 'import ray; ray.init(address="auto", logging_level="ERROR"); print(int(ray.cluster_resources().get("GPU", 0)))' 2>/dev/null | tail -n 1
+# One Python for the whole wait: `import ray` and joining as a driver cost about a
+# CPU-second, paid once instead of every 2 s. The calls are the ones of a Python per
+# question before: ray.init and ray.cluster_resources(), every alive node's resources
+# added up (ray-project/ray@ray-2.54.1: python/ray/_private/worker.py `init`,
+# python/ray/_private/state.py `cluster_resources`). Until the head's GCS answers,
+# ray.init raises ConnectionError and is tried again. A thread ends the wait (exit 1)
+# once the head's Ray is gone: a call to a GCS that is gone may wait for it to return.
+gpus_joined() {
+  python3 - "$ray_pid" 2 2>/dev/null <<'EOF'
+import os, sys, threading, time
+
+ray_pid, wanted = int(sys.argv[1]), int(sys.argv[2])
+
+
+def watch():
+    while True:
+        try:
+            os.kill(ray_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        time.sleep(2)
+
+
+threading.Thread(target=watch, daemon=True).start()
+import ray
+
+while True:
+    try:
+        if not ray.is_initialized():
+            ray.init(address="auto", logging_level="ERROR")
+        if int(ray.cluster_resources().get("GPU", 0)) >= wanted:
+            break
+    except Exception:
+        ray.shutdown()
+    time.sleep(2)
+EOF
 }
 
 # vLLM must not start before every worker's GPU has joined: its placement group
 # would otherwise hang with only the head's GPU visible.
 echo "[head] waiting for 2 GPUs to join the Ray cluster"
-until [ "$(gpus_in_cluster || echo 0)" -ge 2 ] 2>/dev/null; do
+until gpus_joined; do
   kill -0 "$ray_pid" 2>/dev/null || { echo "[head] ray exited" >&2; exit 1; }
   sleep 2
 done
