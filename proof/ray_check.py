@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Starts every multi-node Ray cluster of a generated tree with the real Ray, on the DAC.
 
-  ray_check.py --tree OUT_DIR --intent TRUST_JSON [--venv DIR]
+  ray_check.py --tree OUT_DIR --intent TRUST_JSON [--venv DIR] [--no-reach]
 
 OUT_DIR is a tree written by `spark-gen build`; TRUST_JSON is `spark-gen trust --format json`
 for the same topology. For each cluster (a head entrypoint with `ray start --head`, and the
@@ -30,6 +30,10 @@ worker entrypoints whose `--address` is that head's) it:
 
 One long-lived Python of the venv answers every question to the head's GCS (which nodes it
 counts alive), so ray is imported once a cluster, not once a question.
+
+--no-reach leaves out step 2's firewalls and tailnet filter, and step 7's probes: what Ray
+binds, who joins and the launch scripts' token settings are checked as above. It is for a break
+case of those (an unpinned port, no token authentication), which needs no ufw to show.
 
 Ray runs without GPUs: `--num-gpus=1` only declares a resource. Every process runs in a
 namespace of this run, and all of them (and the namespaces) are removed at the end, on
@@ -247,7 +251,9 @@ def start(run, venv, token, script=None):
 # `ray.init` made each a driver of its own. GcsClient.get_all_node_info (ray/_private/services.py
 # of ray 2.54.1 asks it the same way) reads the GCS's node table without joining as a driver;
 # the head's entrypoint itself is the driver that makes the head's raylet prestart its workers
-# (its GPU poll runs `ray.init`), as vLLM is on a real head.
+# (its GPU poll runs `ray.init`), as vLLM is on a real head. It also counts the drivers that are
+# not dead (get_all_job_info, as ray/_common/usage/usage_lib.py of ray 2.54.1 counts running
+# jobs): the head's GPU poll is one once it has connected.
 GCS_ASKER = """
 import json, sys
 from ray._raylet import GcsClient
@@ -257,7 +263,10 @@ for line in sys.stdin:
     try:
         client = client or GcsClient(address=sys.argv[1])
         infos = client.get_all_node_info(timeout=20, state_filter=GcsNodeInfo.GcsNodeState.ALIVE).values()
-        print(json.dumps([line.strip(), sorted(info.node_manager_address for info in infos)]), flush=True)
+        jobs = client.get_all_job_info(skip_submission_job_info_field=True, skip_is_running_tasks_field=True, timeout=20)
+        drivers = sum(1 for job in jobs.values() if not job.is_dead)
+        print(json.dumps([line.strip(), {"alive": sorted(info.node_manager_address for info in infos),
+                                         "drivers": drivers}]), flush=True)
     except Exception as error:  # not up yet, or refused: asked again later
         client = None
         print(json.dumps([line.strip(), {"error": str(error)[-300:]}]), flush=True)
@@ -267,7 +276,8 @@ ASK_TIMEOUT = 60
 
 class GcsAsker:
     """The long-lived Python of GCS_ASKER in the head's namespace, with the head's environment and
-    token. alive() is the node addresses the GCS counts alive, or None while it does not answer."""
+    token. alive() is the node addresses the GCS counts alive, or None while it does not answer;
+    drivers is the number of live drivers its last answer counted."""
 
     def __init__(self, head, venv, token):
         environment = {"PATH": f"{venv}/bin:{SYSTEM_PATH}", "HOME": head.home, "LANG": "C.UTF-8"}
@@ -280,6 +290,7 @@ class GcsAsker:
         self.answers = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.last = None
+        self.drivers = 0
         self.asked = 0
 
     def _read(self):
@@ -307,7 +318,10 @@ class GcsAsker:
         except (OSError, ValueError, queue.Empty):
             return None
         self.last = answer
-        return answer if isinstance(answer, list) else None
+        if "alive" not in answer:
+            return None
+        self.drivers = answer["drivers"]
+        return answer["alive"]
 
     def close(self):
         if self.process.poll() is None:
@@ -418,7 +432,7 @@ def memory_mb(namespace):
 # The checks
 
 
-def check_cluster(harness, intent, venv, address, head, workers, token_name, results):
+def check_cluster(harness, intent, venv, address, head, workers, token_name, results, reach=True):
     token = {token_name: secrets.token_hex(32)}
     label = f"cluster {address} (head {head.name}, workers {', '.join(w.name for w in workers)})"
     say(f"\n{label}: head {os.path.relpath(head.entrypoint, harness.tree)}")
@@ -432,12 +446,12 @@ def check_cluster(harness, intent, venv, address, head, workers, token_name, res
     # costs nothing. Meanwhile the GCS asker imports ray; it then asks until the head is counted.
     asker = GcsAsker(head, venv, token)
     try:
-        return check_started_cluster(harness, intent, venv, head, workers, token, token_name, results, asker, launched)
+        return check_started_cluster(harness, intent, venv, head, workers, token, token_name, results, asker, launched, reach)
     finally:
         asker.close()
 
 
-def check_started_cluster(harness, intent, venv, head, workers, token, token_name, results, asker, launched):
+def check_started_cluster(harness, intent, venv, head, workers, token, token_name, results, asker, launched, reach):
     head_ip = head.flags["--node-ip-address"]
     log = os.path.join(head.home, "log")
     wait_for("the head's `ray start` to say the runtime started", HEAD_TIMEOUT,
@@ -450,6 +464,25 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     except CheckError as error:
         raise CheckError(f"{error}; its last answer: {asker.last}")
     say(f"  head up: {head_ip} ({time.monotonic() - launched:.0f} s)")
+    # The head's entrypoint is in its wait for the GPUs once its poll has joined as a driver; it
+    # asks at once and then every 2 s. From here on, until every worker has joined, a `vllm
+    # serve` (the marker) is a wait that did not wait: the wrong-token attempt and the workers'
+    # start give it seconds to show.
+    wait_for("the head entrypoint's GPU poll to connect", HEAD_TIMEOUT,
+             lambda: asker.alive() is not None and asker.drivers > 0, interval=0.5)
+    early, watching = [], [True]
+
+    def started_early():
+        """Whether `vllm serve` has started (recording in `early` the count of alive nodes if
+        that is short of the cluster). The marker is read first: nodes only join here (unless a
+        wrong-token worker joined and was stopped: then nothing is recorded), so a count read
+        after it that is short was short when `vllm serve` started."""
+        if not os.path.exists(head.marker):
+            return False
+        alive = asker.alive()
+        if watching[0] and alive is not None and len(alive) < 1 + len(workers) and not early:
+            early.append(alive)
+        return True
 
     # A worker with a wrong token: its own `ray start`, once, with the generated flags.
     wrong = dict(token)
@@ -462,12 +495,16 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     # entrypoint then sees a second GPU and starts `vllm serve` (the marker). Whichever comes
     # first; the head's count of alive nodes below decides, as before.
     attempt_log = os.path.join(worker.home, "log-wrong-token")
-    wait_until(WRONG_TOKEN_TIMEOUT, lambda: attempt.poll() is not None or os.path.exists(head.marker)
+    wait_until(WRONG_TOKEN_TIMEOUT, lambda: attempt.poll() is not None or started_early()
                or REFUSED.search(read(attempt_log)) is not None)
+    started_early()
     code = attempt.poll()
     refusal = REFUSED.search(read(attempt_log))
     nodes = asker.alive()
-    refused = nodes == [head_ip] and not os.path.exists(head.marker) and code != 0
+    # A `vllm serve` already started while only the head was alive is the head's wait's fault,
+    # reported below; any other is the wrong-token worker's joining.
+    refused = nodes == [head_ip] and (not os.path.exists(head.marker) or bool(early)) and code != 0
+    watching[0] = refused
     how = f"exit {code}" if code is not None else ("refused: " + refusal.group(0)) if refusal else "still running"
     results.append((f"{worker.name}: `ray start` with a wrong token does not join the head "
                     f"({how} after {time.monotonic() - tried:.0f} s)", refused, f"exit {code}, alive nodes {nodes}"))
@@ -481,7 +518,9 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     # every worker. A wrong-token worker that joined (a break) has started `vllm serve` already,
     # and the real workers must still be waited for before their sockets are read.
     expected = sorted([head_ip] + [w.flags["--node-ip-address"] for w in workers])
-    joined = wait_until(JOIN_TIMEOUT, lambda: os.path.exists(head.marker) and asker.alive() == expected, interval=1)
+    joined = wait_until(JOIN_TIMEOUT, lambda: started_early() and asker.alive() == expected, interval=1)
+    results.append((f"{head.name}: the head entrypoint started `vllm serve` only once every GPU had joined",
+                    not early, f"it started while the GCS counted {early[0] if early else ''} alive"))
     results.append((f"{head.name}: every worker joined ({time.monotonic() - started:.0f} s), the head entrypoint "
                     f"started `vllm serve`", joined, f"alive nodes {asker.last}, expected {expected}, `vllm serve` "
                     f"{'started' if os.path.exists(head.marker) else 'not started'}"))
@@ -494,7 +533,8 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     worker_ports = {run.name: (int(run.flags.get("--min-worker-port", 10002)), int(run.flags.get("--max-worker-port", 19999)))
                     for run in (head, *workers)}
     audit_listeners(intent, observed, worker_ports, results)
-    probe(harness, intent, observed, results)
+    if reach:
+        probe(harness, intent, observed, results)
     return memory
 
 
@@ -562,18 +602,12 @@ def connect_probe(namespace, targets):
 
 def probe(harness, intent, observed, results):
     """Every observed port from every vantage: as the intent says where it lists the port,
-    refused from link peers and the LAN where it does not."""
+    refused from link peers and the LAN where it does not. One round of probes for both: a
+    vantage's targets go to one probe Python."""
     cells = [cell for cell in intent["reachability"]
              if cell["node"] in observed and any(port == cell["port"] for _, port in observed[cell["node"]])]
-    listeners = {node: list(found) for node, found in observed.items()}
-    harness.intent = dict(intent, reachability=cells)
-    seen = harness.observe(listeners)
-    for cell in cells:
-        actual = seen[(cell["node"], cell["port"], cell["vantage"])]
-        results.append((f"{cell['node']}:{cell['port']} ({cell['service']}) from {cell['vantage']}: "
-                        f"{'reachable' if cell['reachable'] else 'refused'}", actual == cell["reachable"],
-                        f"observed {'reachable' if actual else 'refused'}"))
-    # Ports trust lists no listener on: only the peers trust gives every port reach them.
+    # Ports trust lists no listener on: only the peers trust gives every port reach them. (Their
+    # cells never share a (node, port, vantage) with the listed ones.)
     extra = []
     for node, found in observed.items():
         listed = {port for _, port in intended_listeners(intent, node)}
@@ -585,15 +619,22 @@ def probe(harness, intent, observed, results):
                     admitted = parts[0] == "link" and (parts[1], parts[2]) in everything
                     extra.append({"node": node, "port": port, "vantage": vantage, "bind": "0.0.0.0",
                                   "service": "unlisted", "reachable": admitted})
-    if extra:
-        harness.intent = dict(intent, reachability=extra)
+    listeners = {node: list(found) for node, found in observed.items()}
+    harness.intent = dict(intent, reachability=cells + extra)
+    try:
         seen = harness.observe(listeners)
-        for cell in extra:
-            actual = seen[(cell["node"], cell["port"], cell["vantage"])]
-            expected = "reachable (every port)" if cell["reachable"] else "refused"
-            results.append((f"{cell['node']}:{cell['port']} (no listener in trust) from {cell['vantage']}: {expected}",
-                            actual == cell["reachable"], f"observed {'reachable' if actual else 'refused'}"))
-    harness.intent = intent
+    finally:
+        harness.intent = intent
+    for cell in cells:
+        actual = seen[(cell["node"], cell["port"], cell["vantage"])]
+        results.append((f"{cell['node']}:{cell['port']} ({cell['service']}) from {cell['vantage']}: "
+                        f"{'reachable' if cell['reachable'] else 'refused'}", actual == cell["reachable"],
+                        f"observed {'reachable' if actual else 'refused'}"))
+    for cell in extra:
+        actual = seen[(cell["node"], cell["port"], cell["vantage"])]
+        expected = "reachable (every port)" if cell["reachable"] else "refused"
+        results.append((f"{cell['node']}:{cell['port']} (no listener in trust) from {cell['vantage']}: {expected}",
+                        actual == cell["reachable"], f"observed {'reachable' if actual else 'refused'}"))
 
 
 def main():
@@ -601,6 +642,8 @@ def main():
     parser.add_argument("--tree", required=True)
     parser.add_argument("--intent", required=True)
     parser.add_argument("--venv", default=DEFAULT_VENV)
+    parser.add_argument("--no-reach", action="store_true",
+                        help="no firewalls, tailnet filter or probes: only what Ray binds and who joins")
     arguments = parser.parse_args()
     if os.geteuid() != 0:
         print("ray_check: network namespaces need root", file=sys.stderr)
@@ -627,13 +670,15 @@ def main():
         built = time.monotonic()
         harness.build_networks()
         members = sorted({run.name for _, head, workers in clusters for run in (head, *workers)})
-        for node in members:
+        # ufw is most of this (about 25 ufw commands a node, each a Python start).
+        for node in members if not arguments.no_reach else []:
             harness.apply_firewall(node)
             harness.emulate_tailscaled(node)
-        say(f"namespaces and firewalls: {time.monotonic() - built:.0f} s")
+        say(f"namespaces{'' if arguments.no_reach else ' and firewalls'}: {time.monotonic() - built:.0f} s")
         for address, head, workers in clusters:
             try:
-                check_cluster(harness, intent, arguments.venv, address, head, workers, token_name, results)
+                check_cluster(harness, intent, arguments.venv, address, head, workers, token_name, results,
+                              reach=not arguments.no_reach)
             except CheckError:
                 for run in (head, *workers):
                     for log in sorted(glob.glob(os.path.join(run.home, "log*"))):
