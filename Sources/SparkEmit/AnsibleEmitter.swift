@@ -124,7 +124,7 @@ struct AnsibleEmitter {
             var tags = ["files"]
             if file.onChange.count == 1, let action = file.onChange.first {
                 extra += "    notify: \(yaml(handlerName(action)))\n"
-                if case .runScript = action { tags.append("firewall") }
+                if case .runFirewall = action { tags.append("firewall") }
             } else if !file.onChange.isEmpty {
                 extra += "    notify:\n" + file.onChange.map { "      - \(yaml(handlerName($0)))\n" }.joined()
             }
@@ -155,21 +155,16 @@ struct AnsibleEmitter {
         return text
     }
 
-    /// A script the node runs when it changes may also have been refused (firewall.sh stops
-    /// while its checks fail, ufw untouched): a handler that failed is not notified again by
-    /// an unchanged file, so the script's record of what it applied decides too.
+    /// The firewall script may also have been refused (it stops while its checks fail, ufw
+    /// untouched): a handler that failed is not notified again by an unchanged file, so the
+    /// script's record of what ufw applied decides too.
     private func appliedChecks(_ node: DeployManifest.Node) -> String {
-        let scripts = Set(
-            node.files.flatMap(\.onChange).compactMap { action -> String? in
-                guard case .runScript(let path) = action else { return nil }
-                return path
-            }
-        ).sorted()
-        return scripts.map { path in
-            "  - name: \(yaml("Check that \(path) is the script ufw applied"))\n"
+        Set(node.files.flatMap(\.onChange)).sorted().map { action in
+            guard case .runFirewall(let path) = action else { return "" }
+            return "  - name: \(yaml("Check that \(path) is the script ufw applied"))\n"
                 + "    ansible.builtin.command:\n      cmd: \(yaml("sha256sum --check --status \(FirewallEmitter.appliedRecord)"))\n"
                 + "    register: spark_gen_firewall\n    changed_when: spark_gen_firewall.rc != 0\n    failed_when: false\n"
-                + "    check_mode: false\n    notify: \(yaml(handlerName(.runScript(path))))\n    tags: [files, firewall]\n"
+                + "    check_mode: false\n    notify: \(yaml(handlerName(action)))\n    tags: [files, firewall]\n"
         }.joined()
     }
 
@@ -225,7 +220,7 @@ struct AnsibleEmitter {
         case .restartUnit(let unit): return "Mark \(unit) for restart"
         case .composeUp(let directory): return "Mark the compose services of \(directory) for restart"
         case .recreateService(let directory, let service): return "Mark \(service) of \(directory) for recreation"
-        case .runScript(let path): return "Run \(path)"
+        case .runFirewall(let path): return "Run \(path)"
         case .applyNetplan: return "Apply netplan"
         }
     }
@@ -241,7 +236,7 @@ struct AnsibleEmitter {
             text += "    ansible.builtin.set_fact:\n      \(recreateFact(directory)): true\n"
         case .recreateService(_, let service):
             text += "    ansible.builtin.set_fact:\n      \(forceFact(service)): true\n"
-        case .runScript(let path):
+        case .runFirewall(let path):
             text += "    ansible.builtin.command:\n      cmd: \(yaml(path))\n    changed_when: true\n"
         case .applyNetplan:
             // Handlers run in the order listed: the links' addresses before the firewall script.

@@ -17,8 +17,11 @@ public struct DeployManifest: Sendable {
         case recreateService(directory: String, service: String)
         /// `netplan apply`: a link's addresses and MTU changed (before the firewall script runs).
         case applyNetplan
-        /// Run the script as root (the firewall script rebuilds its rules from scratch).
-        case runScript(String)
+        /// Run the node's firewall script as root: it rebuilds ufw's rules from scratch and
+        /// records which version of itself it applied (`FirewallEmitter.appliedRecord`), which a
+        /// deploy compares too. Another script that runs on change is a case of its own, with
+        /// its own record: this one's checks read the firewall's.
+        case runFirewall(String)
 
         public var composeDirectory: String? {
             if case .composeUp(let directory) = self { return directory }
@@ -174,7 +177,7 @@ public struct DeployManifest: Sendable {
         }
         if path == Layout.stackPath(node, "compose.yaml") { return [.composeUp(directory: node.stackDir)] }
         if path.hasPrefix(NetplanEmitter.directory + "/") { return [.applyNetplan] }
-        if path == Layout.stackPath(node, "scripts/firewall.sh") { return [.runScript(path)] }
+        if path == Layout.stackPath(node, "scripts/firewall.sh") { return [.runFirewall(path)] }
         var actions: [Action] = []
         // A manual-start service stays out: `up -d --force-recreate` would start it.
         for workload in node.workloads where workload.runner == .compose && !workload.manualStart {

@@ -131,8 +131,8 @@ public struct AccessReview {
         for offer in plan.offers {
             for receiver in offer.receivers {
                 statements.insert(
-                    "\(offer.from) can read the prompts of \(offer.to) sent to \(offer.servedNames.joined(separator: ", ")) (offered through the LiteLLM on "
-                        + "\(offer.gateway), which \(receiver)'s LiteLLM calls with key \(offer.keyAlias)@\(offer.gateway))")
+                    "\(offer.from) can read the prompts of \(offer.to) sent to \(offer.servedNames.joined(separator: ", ")) (offered through the \(TrustReport.gateway) on "
+                        + "\(offer.gateway), which \(receiver)'s \(TrustReport.gateway) calls with key \(offer.keyAlias)@\(offer.gateway))")
             }
         }
         return statements

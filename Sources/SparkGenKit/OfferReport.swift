@@ -1,4 +1,5 @@
 import SparkPlan
+import SparkSpec
 
 /// What one owner offers another through its gateway (`owners.<o>.offers`), in words: the path
 /// the other owner's requests take, what that owner can call, and that the models' own ports
@@ -20,6 +21,7 @@ struct OfferReport {
 
     /// One line per offer and receiving gateway, each with what it reaches; empty without offers.
     func lines() -> [String] {
+        let name = TrustReport.gateway
         var lines: [String] = []
         for offer in plan.offers {
             guard let gateway = plan.node(named: offer.gateway) else { continue }
@@ -28,9 +30,9 @@ struct OfferReport {
             for receiver in offer.receivers {
                 let from = vantage(of: receiver, for: offer)
                 let gatewayReached = matrix.isReachable(gateway.name, port: offer.port, from: from)
-                var line = "\(offer.from) → \(offer.to): \(receiver)'s LiteLLM calls \(models) through the LiteLLM on \(gateway.name) "
-                line += "(\(offer.apiBase)) \(path), with key \(offer.keyAlias)@\(gateway.name), which LiteLLM refuses for any other model; "
-                line += "\(receiver) \(gatewayReached ? "reaches" : "does NOT reach") litellm (\(offer.port)) on \(gateway.name)"
+                var line = "\(offer.from) → \(offer.to): \(receiver)'s \(name) calls \(models) through the \(name) on \(gateway.name) "
+                line += "(\(offer.apiBase)) \(path), with key \(offer.keyAlias)@\(gateway.name), which \(name) refuses for any other model; "
+                line += "\(receiver) \(gatewayReached ? "reaches" : "does NOT reach") \(App.litellm.rawValue) (\(offer.port)) on \(gateway.name)"
                 // The offered models' own ports: the other owner must never reach them directly.
                 var direct: [String] = []
                 for name in offer.models {

@@ -8,6 +8,8 @@ import SparkSpec
 /// the firewall and tailnet policy are written from.
 public struct TrustReport {
     let plan: Plan
+    /// The gateway every owner's requests pass, by the name its kind gives it.
+    static let gateway = App.litellm.proseName
 
     public init(plan: Plan) {
         self.plan = plan
@@ -129,21 +131,21 @@ public struct TrustReport {
             guard !proxies.isEmpty else {
                 if plan.clusters.contains(where: { $0.head.owner == owner.name }) {
                     text +=
-                        "  \(owner.name) (no LiteLLM): every caller that reaches a model's port reads what it sends there; the reachability below says who does\n"
+                        "  \(owner.name) (no \(Self.gateway)): every caller that reaches a model's port reads what it sends there; the reachability below says who does\n"
                 }
                 continue
             }
-            text += "  \(owner.name) (LiteLLM on \(proxies.map(\.name).joined(separator: ", ")))\n"
+            text += "  \(owner.name) (\(Self.gateway) on \(proxies.map(\.name).joined(separator: ", ")))\n"
             var readers: [(String, String)] = []
             for proxy in proxies {
-                readers.append((owner.name, "runs the LiteLLM on \(proxy.name): keys, logs and every request"))
+                readers.append((owner.name, "runs the \(Self.gateway) on \(proxy.name): keys, logs and every request"))
                 for route in proxy.litellm?.routes ?? [] {
                     // A model another owner's gateway offers goes through that gateway's LiteLLM first.
                     if let offer = plan.offers.first(where: { $0.receivers.contains(proxy.name) && $0.apiBase == route.apiBase }) {
                         readers.append(
                             (
                                 offer.from,
-                                "runs the LiteLLM on \(offer.gateway), which \(route.servedName) is offered through: its logs hold every request \(owner.name) sends there"
+                                "runs the \(Self.gateway) on \(offer.gateway), which \(route.servedName) is offered through: its logs hold every request \(owner.name) sends there"
                             ))
                     }
                     guard let cluster = plan.cluster(serving: route.servedName) else { continue }
@@ -247,7 +249,7 @@ public struct TrustReport {
         text += "on the host's network, so it reaches every listener of \(node.name), loopback included: \(listeners.joined(separator: ", ")), "
         text += "and \(Self.everyPort(of: node)), whatever listens there"
         if Self.rayContainerHoldsNetRaw {
-            text += "; with Docker's default capabilities (NET_RAW) it also reads plain-HTTP loopback traffic, the LiteLLM master key "
+            text += "; with Docker's default capabilities (NET_RAW) it also reads plain-HTTP loopback traffic, the \(Self.gateway) master key "
             text += "smoke.sh and verify.sh send to 127.0.0.1 included"
         }
         return text + "."
@@ -381,9 +383,9 @@ public struct TrustReport {
         case .modelAPI(let model):
             guard let cluster = plan.cluster(ofModel: model) else { return nil }
             if cluster.members.contains(where: { $0.name == peer }) {
-                return "the LiteLLM of a cluster member (TR001: this owner already sees every prompt)"
+                return "the \(Self.gateway) of a cluster member (TR001: this owner already sees every prompt)"
             }
-            return "the LiteLLM of \(peer) routes this model (shared_with on the model)"
+            return "the \(Self.gateway) of \(peer) routes this model (shared_with on the model)"
         case .rayGCS: return "a Ray worker of the same cluster (TR001)"
         case .rayNode: return "a member of the same Ray cluster (TR001)"
         default: return nil

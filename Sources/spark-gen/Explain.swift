@@ -68,9 +68,11 @@ struct Explain: ParsableCommand {
         return text + "\n"
     }
 
-    /// The fixtures the examples start from, in full, so the examples above read on their own.
+    /// The bases the examples start from, in full, so the examples above read on their own. The
+    /// heading says what a reader needs of them: each is as small as its rules allow and lints
+    /// clean (RuleExampleFixtureTests), so an example's finding comes from the lines it shows.
     static func render(fixtures: [RuleExampleFixture]) -> String {
-        "Fixtures (the topologies the examples edit)\n"
+        "Base topologies (minimal, lint clean: each example above edits only the lines it shows)\n"
             + fixtures.map { fixture in
                 "  \(fixture.name): \(fixture.summary)\n"
                     + fixture.yaml.split(separator: "\n").map { "      \($0)\n" }.joined()

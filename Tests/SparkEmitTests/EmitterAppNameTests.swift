@@ -148,6 +148,24 @@ import Testing
         #expect(found.isEmpty, "move these sentences to the app's kind or planner: \(found)")
     }
 
+    /// The reports of SparkGenKit that say who reads and reaches what (`spark-gen trust`, its
+    /// offers section, `spark-gen review`): they take an app's name from its kind (`App.proseName`).
+    static let reports = ["TrustReport", "OfferReport", "AccessReview"]
+
+    static func reportFiles() throws -> [String] {
+        let folder = Fixtures.repositoryRoot + "/Sources/SparkGenKit"
+        return try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { name in name.hasSuffix(".swift") && reports.contains { name.hasPrefix($0) } }
+            .sorted().map { folder + "/" + $0 }
+    }
+
+    @Test func theTrustAndReviewReportsNameNoAppInTheirText() throws {
+        let files = try Self.reportFiles()
+        #expect(files.count >= Self.reports.count, "\(files)")
+        let found = try files.flatMap { try Self.literalMentions(in: $0, of: Self.appNames) }
+        #expect(found.isEmpty, "take these names from the app's kind (App.proseName): \(found)")
+    }
+
     /// The scan finds what it looks for: the gateway's own differences name it, NGINX and Redis.
     @Test func theScanFindsAppNamesWhereTheyBelong() throws {
         #expect(Self.appNames.contains("LiteLLM") && Self.appNames.contains("NIM"))

@@ -21,6 +21,13 @@ import Testing
         #expect(result.stdout.hasPrefix("\(id): \(rule.title)"))
         #expect(result.stdout.contains("Why\n") && result.stdout.contains("Triggers") && result.stdout.contains("Does not trigger"))
         #expect(result.stdout.contains("↓"), "the triggering example shows where the finding points")
+        // The bases the examples name, under a heading that says what they are to the reader.
+        let bases = "\nBase topologies (minimal, lint clean: each example above edits only the lines it shows)\n"
+        #expect(result.stdout.contains(bases), "\(id): no heading over the bases")
+        let listed = "\n" + (result.stdout.components(separatedBy: bases).last ?? "")
+        for example in rule.triggering + rule.nonTriggering {
+            #expect(listed.contains("\n  \(example.fixture.name): \(example.fixture.summary)\n"), "\(id): \(example.fixture.name)")
+        }
         // A `\\` left at a line's end in a Swift multi-line string prints as a stray backslash.
         let why = result.stdout.components(separatedBy: "Triggers")[0]
         #expect(!why.contains("\\"), "\(id): a stray backslash in Why or Fix")

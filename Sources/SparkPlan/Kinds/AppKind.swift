@@ -141,3 +141,9 @@ enum AppKinds {
         }
     }
 }
+
+extension App {
+    /// The name prose gives the app, as its kind declares it first ("LiteLLM", "Open WebUI"):
+    /// the reports outside the kinds (trust, review) take it from here and never spell it.
+    public var proseName: String { AppKinds.names(self).first ?? rawValue }
+}

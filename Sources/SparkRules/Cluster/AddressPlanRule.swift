@@ -40,11 +40,8 @@ struct AddressPlanRule: Rule {
                 let what = "address \(address) of node '\(node.name)' on \(interface.link.phrase)"
                 if !subnet.contains(address) {
                     findings.append(RuleFinding("\(what) is outside its subnet \(subnet)", at: interface.path))
-                } else if subnet.prefixLength <= 30, address == subnet.networkAddress || address == subnet.broadcastAddress {
-                    let which = address == subnet.networkAddress ? "network" : "broadcast"
-                    findings.append(RuleFinding("\(what) is the \(which) address of \(subnet)", at: interface.path))
-                } else if let other = used[address] {
-                    findings.append(RuleFinding("\(what) is already used by \(other)", at: interface.path))
+                } else if let problem = Self.unusableHost(address, in: subnet, used: used) {
+                    findings.append(RuleFinding("\(what) \(problem)", at: interface.path))
                 }
                 used[address] = used[address] ?? "node '\(node.name)'"
             }
@@ -57,6 +54,9 @@ struct AddressPlanRule: Rule {
     /// length, which its netplan file gives it: every node's second address on one link must
     /// share that subnet, and it may not overlap the link's own or another link's, or the kernel
     /// routes one half's traffic out of the other port and the second rail never comes up.
+    /// Which subnet the half is in is settled first: the network or broadcast address of a
+    /// subnet the other halves are not in is beside the point, and fixing it would only uncover
+    /// the mismatch.
     private func secondHalves(_ context: RuleContext, used: inout [IPv4Address: String]) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         var halves: [String: (network: IPv4Network, node: String)] = [:]
@@ -75,21 +75,28 @@ struct AddressPlanRule: Rule {
                             help: "give the second halves a free subnet of the same size, such as the next one after \(link.subnet)"))
                 } else if let clash = context.plan.links.first(where: { $0.name != link.name && $0.subnet.overlaps(network) }) {
                     findings.append(RuleFinding("\(what) is in \(network), which overlaps \(clash.phrase) (\(clash.subnet))", at: path))
-                } else if link.subnet.prefixLength <= 30, address == network.networkAddress || address == network.broadcastAddress {
-                    let which = address == network.networkAddress ? "network" : "broadcast"
-                    findings.append(RuleFinding("\(what) is the \(which) address of \(network)", at: path))
                 } else if let first = halves[link.name], first.network != network {
                     findings.append(
                         RuleFinding(
                             "\(what) is in \(network), and node '\(first.node)''s second half on that link is in \(first.network): the two never reach each other",
                             at: path, help: "put every node's second address on \(link.phrase) (second_ip, or dac_second_ip) in \(first.network)"))
-                } else if let other = used[address] {
-                    findings.append(RuleFinding("\(what) is already used by \(other)", at: path))
+                } else if let problem = Self.unusableHost(address, in: network, used: used) {
+                    findings.append(RuleFinding("\(what) \(problem)", at: path))
                 }
                 used[address] = used[address] ?? "node '\(node.name)'"
                 if halves[link.name] == nil { halves[link.name] = (network, node.name) }
             }
         }
         return findings
+    }
+
+    /// What keeps `address`, inside `subnet`, from being a node's own host address there, as the
+    /// end of a finding's sentence: it is the subnet's network or broadcast address (a /31 or /32
+    /// has neither), or an earlier interface holds it (`used`, by address). Nil when it is free.
+    private static func unusableHost(_ address: IPv4Address, in subnet: IPv4Network, used: [IPv4Address: String]) -> String? {
+        if subnet.prefixLength <= 30, address == subnet.networkAddress || address == subnet.broadcastAddress {
+            return "is the \(address == subnet.networkAddress ? "network" : "broadcast") address of \(subnet)"
+        }
+        return used[address].map { "is already used by \($0)" }
     }
 }

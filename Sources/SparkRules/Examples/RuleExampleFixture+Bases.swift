@@ -5,24 +5,8 @@ extension RuleExampleFixture {
     public static let oneSpark = RuleExampleFixture(
         name: "one-spark",
         summary: "one DGX Spark, one owner, one vLLM model behind its LiteLLM",
-        yaml: """
-            version: 1
-
-            stack:
-              name: solo
-
-            owners:
-              me:
-                tailnet: me-net
-                master_key: {file: ~/.me-litellm.env}
-                salt_key: {file: ~/.me-litellm.env}
-
-            tailnets:
-              me-net:
-                tag: tag:solo
-                users: [me@example.com]
-                ssh: true
-
+        yaml: header(stack: "solo", [Owner(name: "me", tailnet: "me-net", tag: "tag:solo", keys: "~/.me-litellm.env")])
+            + """
             nodes:
               spark:
                 owner: me
@@ -48,24 +32,8 @@ extension RuleExampleFixture {
     public static let sparkPair = RuleExampleFixture(
         name: "spark-pair",
         summary: "two DGX Sparks of one owner on a DAC cable, one TP=2 vLLM model across them",
-        yaml: """
-            version: 1
-
-            stack:
-              name: pair
-
-            owners:
-              me:
-                tailnet: me-net
-                master_key: {file: ~/.me-litellm.env}
-                salt_key: {file: ~/.me-litellm.env}
-
-            tailnets:
-              me-net:
-                tag: tag:pair
-                users: [me@example.com]
-                ssh: true
-
+        yaml: header(stack: "pair", [Owner(name: "me", tailnet: "me-net", tag: "tag:pair", keys: "~/.me-litellm.env")])
+            + """
             links:
               dac: {interface: enp1s0f0np0, hca: [rocep1s0f0, roceP2p1s0f0], second_interface: enP2p1s0f0np0, subnet: 198.51.100.0/30, mtu: 9216}
               mgmt: {subnet: 192.0.2.0/24}
@@ -109,66 +77,47 @@ extension RuleExampleFixture {
     public static let twoOwners = RuleExampleFixture(
         name: "two-owners",
         summary: "two owners on one LAN, each with a DGX Spark, a vLLM model, a LiteLLM and a tailnet of their own",
-        yaml: """
-            version: 1
+        yaml: header(
+            stack: "shared",
+            [
+                Owner(name: "you", tailnet: "you-net", tag: "tag:you", keys: "~/.you-litellm.env"),
+                Owner(name: "client", tailnet: "client-net", tag: "tag:client", keys: "~/.client-litellm.env"),
+            ])
+                + """
+                links:
+                  home: {kind: lan, subnet: 192.168.1.0/24}
 
-            stack:
-              name: shared
+                nodes:
+                  spark-01:
+                    owner: you
+                    user: you
+                    hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
+                    links: {home: 192.168.1.21}
+                    apps: [litellm]
+                  spark-02:
+                    owner: client
+                    user: client
+                    hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
+                    links: {home: 192.168.1.22}
+                    apps: [litellm]
 
-            owners:
-              you:
-                tailnet: you-net
-                master_key: {file: ~/.you-litellm.env}
-                salt_key: {file: ~/.you-litellm.env}
-              client:
-                tailnet: client-net
-                master_key: {file: ~/.client-litellm.env}
-                salt_key: {file: ~/.client-litellm.env}
+                models:
+                  qwen3-30b:
+                    source: Qwen/Qwen3-30B-A3B-Instruct-2507-FP8
+                    revision: main
+                    weights_gb: 32
+                    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+                    node: spark-01
+                    port: 8000
+                    vllm: {gpu_memory_utilization: 0.80, max_model_len: 32768}
+                  qwen3-4b:
+                    source: Qwen/Qwen3-4B-Instruct-2507
+                    revision: main
+                    weights_gb: 8
+                    runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
+                    node: spark-02
+                    port: 8000
+                    vllm: {gpu_memory_utilization: 0.30, max_model_len: 32768}
 
-            tailnets:
-              you-net:
-                tag: tag:you
-                users: [you@example.com]
-                ssh: true
-              client-net:
-                tag: tag:client
-                users: [client@example.com]
-                ssh: true
-
-            links:
-              home: {kind: lan, subnet: 192.168.1.0/24}
-
-            nodes:
-              spark-01:
-                owner: you
-                user: you
-                hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
-                links: {home: 192.168.1.21}
-                apps: [litellm]
-              spark-02:
-                owner: client
-                user: client
-                hardware: {kind: dgx-spark, arch: arm64, memory_gb: 128, usable_gb: 121}
-                links: {home: 192.168.1.22}
-                apps: [litellm]
-
-            models:
-              qwen3-30b:
-                source: Qwen/Qwen3-30B-A3B-Instruct-2507-FP8
-                revision: main
-                weights_gb: 32
-                runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
-                node: spark-01
-                port: 8000
-                vllm: {gpu_memory_utilization: 0.80, max_model_len: 32768}
-              qwen3-4b:
-                source: Qwen/Qwen3-4B-Instruct-2507
-                revision: main
-                weights_gb: 8
-                runtime: {kind: vllm, base_image: nvcr.io/nvidia/vllm:26.04-py3}
-                node: spark-02
-                port: 8000
-                vllm: {gpu_memory_utilization: 0.30, max_model_len: 32768}
-
-            """)
+                """)
 }

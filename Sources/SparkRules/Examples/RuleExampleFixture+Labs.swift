@@ -5,24 +5,8 @@ extension RuleExampleFixture {
     public static let amdBox = RuleExampleFixture(
         name: "amd-box",
         summary: "one AMD Framework Desktop serving a model with each runtime (Ollama, llama.cpp, vLLM) behind LiteLLM",
-        yaml: """
-            version: 1
-
-            stack:
-              name: framework
-
-            owners:
-              me:
-                tailnet: me-net
-                master_key: {file: ~/.me-litellm.env}
-                salt_key: {file: ~/.me-litellm.env}
-
-            tailnets:
-              me-net:
-                tag: tag:framework
-                users: [me@example.com]
-                ssh: true
-
+        yaml: header(stack: "framework", [Owner(name: "me", tailnet: "me-net", tag: "tag:framework", keys: "~/.me-litellm.env")])
+            + """
             nodes:
               framework:
                 owner: me
@@ -62,22 +46,8 @@ extension RuleExampleFixture {
     public static let catalog = RuleExampleFixture(
         name: "catalog",
         summary: "two DGX Sparks taking turns on a catalog of two models, swapped from a panel on the LAN",
-        yaml: """
-            version: 1
-
-            stack:
-              name: catalog
-
-            owners:
-              me:
-                tailnet: me-net
-
-            tailnets:
-              me-net:
-                tag: tag:catalog
-                users: [me@example.com]
-                ssh: true
-
+        yaml: header(stack: "catalog", [Owner(name: "me", tailnet: "me-net", tag: "tag:catalog")])
+            + """
             links:
               dac: {interface: enp1s0f1np1, hca: [rocep1s0f1, roceP2p1s0f1], second_interface: enP2p1s0f1np1, subnet: 192.168.177.0/24, mtu: 9216}
               lan: {kind: lan, subnet: 192.168.1.0/24}
@@ -134,24 +104,8 @@ extension RuleExampleFixture {
     public static let gateway = RuleExampleFixture(
         name: "gateway",
         summary: "a LiteLLM gateway on a workstation with a model of its own and a Spark's model over the tailnet, with routes",
-        yaml: """
-            version: 1
-
-            stack:
-              name: homelab
-
-            owners:
-              me:
-                tailnet: lab-net
-                master_key: {file: ~/.lab-litellm.env}
-                salt_key: {file: ~/.lab-litellm.env}
-
-            tailnets:
-              lab-net:
-                tag: tag:homelab
-                users: [me@example.com]
-                ssh: true
-
+        yaml: header(stack: "homelab", [Owner(name: "me", tailnet: "lab-net", tag: "tag:homelab", keys: "~/.lab-litellm.env")])
+            + """
             nodes:
               ubuntu:
                 owner: me

@@ -23,3 +23,30 @@ public struct RuleExampleFixture: Sendable {
         oneSpark, sparkPair, twoOwners, amdBox, catalog, gateway,
     ]
 }
+
+extension RuleExampleFixture {
+    /// An owner of a base, on a tailnet of its own; `keys` is the file that holds its
+    /// LiteLLM's master and salt keys, nil for an owner without a LiteLLM.
+    struct Owner {
+        let name: String
+        let tailnet: String
+        let tag: String
+        var keys: String? = nil
+    }
+
+    /// The lines every base starts with: the version, the stack's name, and each owner with its
+    /// tailnet (one user, `OWNER@example.com`, ssh allowed). A base's `yaml` is this and its own
+    /// lines, so `spark-gen explain` still prints it whole.
+    static func header(stack: String, _ owners: [Owner]) -> String {
+        var text = "version: 1\n\nstack:\n  name: \(stack)\n\nowners:\n"
+        for owner in owners {
+            text += "  \(owner.name):\n    tailnet: \(owner.tailnet)\n"
+            if let keys = owner.keys { text += "    master_key: {file: \(keys)}\n    salt_key: {file: \(keys)}\n" }
+        }
+        text += "\ntailnets:\n"
+        for owner in owners {
+            text += "  \(owner.tailnet):\n    tag: \(owner.tag)\n    users: [\(owner.name)@example.com]\n    ssh: true\n"
+        }
+        return text + "\n"
+    }
+}
