@@ -37,6 +37,10 @@ def run(*command, check=True, timeout=60):
 
 
 def in_ns(namespace, *command, check=True, timeout=60):
+    # `ip -n NS …` is `ip netns exec NS ip …` (ip(8): "it just simplifies executing of" it) in one
+    # program instead of two: building a world runs about a hundred of them.
+    if command[0] == "ip":
+        return run("ip", "-n", namespace, *command[1:], check=check, timeout=timeout)
     return run("ip", "netns", "exec", namespace, *command, check=check, timeout=timeout)
 
 
