@@ -17,6 +17,7 @@ import yaml
 import nginx_run
 import redis_run
 import tailnet_policy
+from netns_proof import firewall
 from netns_proof.listeners import (NIM_IMAGE, OLLAMA_IMAGE, OLLAMA_IMAGE_HOST, image_defaults, listen_flags,
     nim_listeners, ollama_listen)
 
@@ -51,6 +52,7 @@ class Harness:
         self.prefix = f"sg{random.randrange(16 ** 4):04x}"
         self.namespaces = []
         self.processes = []
+        self.firewalls = {}  # node -> "ufw" (firewall.sh run by ufw here) or "restored" (firewall.py)
         self.scratch = tempfile.mkdtemp(prefix="spark-gen-netns-")
         self.nodes = {node["name"]: node for node in intent["nodes"]}
         self.node_index = {name: index for index, name in enumerate(self.nodes)}
@@ -436,8 +438,11 @@ class Harness:
             f"bash {shlex.quote(path)}"
         )
         # About 25 ufw commands, each a Python start: seconds on a quiet machine, more than a
-        # minute on a busy one.
-        in_ns(self.node_ns(node), "unshare", "--mount", "bash", "-c", script, timeout=300)
+        # minute on a busy one. Once per distinct script and world in a test run (firewall.py).
+        namespace = self.node_ns(node)
+        self.firewalls[node] = firewall.apply(in_ns, namespace, path, self.scratch,
+                                              lambda: in_ns(namespace, "unshare", "--mount", "bash", "-c", script, timeout=300))
+        return self.firewalls[node]
 
     def emulate_tailscaled(self, node):
         """The tailnet policy filters first (mangle PREROUTING), then tailscaled's ACCEPT precedes ufw."""
