@@ -13,7 +13,9 @@ switches of its links, with its own addresses: the firewall admits it by address
 LAN's anonymous neighbour (vantage lan:LINK) never has a host's address. In each
 node the *generated* artifacts decide what happens:
 
-- scripts/firewall.sh is run with the real ufw, against a private copy of its state;
+- scripts/firewall.sh is run with the real ufw, against a private copy of its state (once per
+  distinct script in a test run: with SPARK_FIREWALL_CACHE, a later proof of the same script
+  restores exactly what ufw made, netns_proof/firewall.py);
 - listeners bind where litellm.service, compose.yaml (env, --host/--port, OLLAMA_HOST, the
   images' defaults, redis-server's --bind/--port inside its `sh -c` command, the `listen`s
   of the confs an NGINX service mounts into /etc/nginx/conf.d, NIM_HTTP_API_PORT and
@@ -86,6 +88,10 @@ def main():
     for description, ok in own_probes:
         print(f"  {'ok  ' if ok else 'FAIL'}  {description}")
     mismatches += sum(1 for _, ok in own_probes if not ok)
+    by_ufw = [node for node, how in harness.firewalls.items() if how == "ufw"]
+    restored = [node for node, how in harness.firewalls.items() if how == "restored"]
+    print(f"\nfirewall.sh run by ufw here: {', '.join(by_ufw) or 'none'}"
+          + (f"; restored exactly as ufw made it earlier in this test run: {', '.join(restored)}" if restored else ""))
     if run("iptables", "-S").stdout != host_rules_before:
         print("netns_matrix: the host's firewall changed during the run", file=sys.stderr)
         return 1

@@ -39,10 +39,13 @@ public enum CommandRunner {
 
     /// `run`, awaited without blocking a thread: a test waiting minutes on a proof leaves Swift
     /// Testing's worker threads (one per core) to the other tests.
-    public static func finish(_ executable: String, _ arguments: [String], in directory: String? = nil) async -> CommandResult {
+    /// `environment` is added to this process's own.
+    public static func finish(
+        _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]
+    ) async -> CommandResult {
         let scratch = scratchDirectory()
         return await withCheckedContinuation { (continuation: CheckedContinuation<CommandResult, Never>) in
-            let process = start(executable, arguments, in: directory, input: nil, scratch: scratch) { status in
+            let process = start(executable, arguments, in: directory, input: nil, scratch: scratch, environment: environment) { status in
                 continuation.resume(returning: collect(scratch, status: status))
             }
             if process == nil { continuation.resume(returning: collect(scratch, status: 127, failure: "cannot start \(executable)")) }
@@ -67,11 +70,14 @@ public enum CommandRunner {
     /// The started process, or nil when it cannot start.
     private static func start(
         _ executable: String, _ arguments: [String], in directory: String?, input: String?, scratch: URL,
-        whenDone: (@Sendable (Int32) -> Void)?
+        environment: [String: String] = [:], whenDone: (@Sendable (Int32) -> Void)?
     ) -> Process? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         // Output goes to files, not pipes, so a chatty program can never block on a full pipe.
         let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")

@@ -17,6 +17,7 @@ import yaml
 import nginx_run
 import redis_run
 import tailnet_policy
+from netns_proof import firewall, ufw_server
 from netns_proof.listeners import (NIM_IMAGE, OLLAMA_IMAGE, OLLAMA_IMAGE_HOST, image_defaults, listen_flags,
     nim_listeners, ollama_listen)
 
@@ -37,6 +38,10 @@ def run(*command, check=True, timeout=60):
 
 
 def in_ns(namespace, *command, check=True, timeout=60):
+    # `ip -n NS …` is `ip netns exec NS ip …` (ip(8): "it just simplifies executing of" it) in one
+    # program instead of two: building a world runs about a hundred of them.
+    if command[0] == "ip":
+        return run("ip", "-n", namespace, *command[1:], check=check, timeout=timeout)
     return run("ip", "netns", "exec", namespace, *command, check=check, timeout=timeout)
 
 
@@ -47,6 +52,7 @@ class Harness:
         self.prefix = f"sg{random.randrange(16 ** 4):04x}"
         self.namespaces = []
         self.processes = []
+        self.firewalls = {}  # node -> "ufw" (firewall.sh run by ufw here) or "restored" (firewall.py)
         self.scratch = tempfile.mkdtemp(prefix="spark-gen-netns-")
         self.nodes = {node["name"]: node for node in intent["nodes"]}
         self.node_index = {name: index for index, name in enumerate(self.nodes)}
@@ -429,11 +435,32 @@ class Harness:
             f"mount --bind {shlex.quote(state)}/default-ufw /etc/default/ufw && "
             "{ [ -e /run/ufw.lock ] || : > /run/ufw.lock; } && "
             f"mount --bind {shlex.quote(state)}/ufw.lock /run/ufw.lock && "
-            f"bash {shlex.quote(path)}"
+            f"{self.ufw_server(state)}bash {shlex.quote(path)}"
         )
         # About 25 ufw commands, each a Python start: seconds on a quiet machine, more than a
-        # minute on a busy one.
-        in_ns(self.node_ns(node), "unshare", "--mount", "bash", "-c", script, timeout=300)
+        # minute on a busy one. Once per distinct script and world in a test run (firewall.py).
+        namespace = self.node_ns(node)
+        self.firewalls[node] = firewall.apply(in_ns, namespace, path, self.scratch,
+                                              lambda: in_ns(namespace, "unshare", "--mount", "bash", "-c", script, timeout=300))
+        return self.firewalls[node]
+
+    def ufw_server(self, state):
+        """The start of the script that runs ufw's commands in one Python (ufw_server.py): its
+        server started in firewall.sh's namespaces, its client first on firewall.sh's PATH.
+        SPARK_UFW_PLAIN=1 leaves every ufw command a program of its own."""
+        if os.environ.get("SPARK_UFW_PLAIN") == "1":
+            return ""
+        directory = os.path.join(state, "ufw-server")
+        os.makedirs(os.path.join(directory, "bin"))
+        for fifo in ("requests", "replies"):
+            os.mkfifo(os.path.join(directory, fifo))
+        client = os.path.join(directory, "bin", "ufw")
+        with open(client, "w") as file:
+            file.write(ufw_server.CLIENT)
+        os.chmod(client, 0o755)
+        command = " ".join(shlex.quote(word) for word in ufw_server.interpreter() + [ufw_server.__file__, directory])
+        return (f"{{ {command} & }} && export SPARK_UFW_SERVER_PID=$! SPARK_UFW_SERVER_DIR={shlex.quote(directory)} && "
+                f"trap 'kill $SPARK_UFW_SERVER_PID; wait $SPARK_UFW_SERVER_PID' EXIT && PATH={shlex.quote(os.path.dirname(client))}:$PATH ")
 
     def emulate_tailscaled(self, node):
         """The tailnet policy filters first (mangle PREROUTING), then tailscaled's ACCEPT precedes ufw."""
