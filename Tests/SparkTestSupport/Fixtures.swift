@@ -49,10 +49,34 @@ extension Fixtures {
         return parts.joined(separator: "/") + "/spark-gen"
     }
 
-    /// A new empty directory under the system temporary directory.
+    /// A new empty directory under the system temporary directory, named after this test
+    /// process: every one is removed when the process exits, so a test need not remove its
+    /// own (a test that fails half-way leaves nothing behind), and the ones of a process that
+    /// no longer runs (killed before its exit) are removed when the next one starts. The name
+    /// stays short: proofs put Unix sockets (108 bytes at most) inside.
     public static func temporaryDirectory() -> String {
-        let path = "/tmp/spark-gen-test-\(UInt64.random(in: 0...UInt64.max))"
+        let path = "/tmp/" + temporaryPrefix + String(UInt32.random(in: 0...UInt32.max))
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
+
+    /// `spark-gen-test-<pid>-`, after the leftovers of dead test processes are gone and the
+    /// removal of this process's directories at its exit is arranged.
+    private static let temporaryPrefix: String = {
+        let stem = "spark-gen-test-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] where name.hasPrefix(stem) {
+            let pid = name.dropFirst(stem.count).prefix { $0 != "-" }
+            if let pid = Int32(pid), kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: "/tmp/" + name)
+            }
+        }
+        atexit {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] where name.hasPrefix(Fixtures.ownPrefix) {
+                try? FileManager.default.removeItem(atPath: "/tmp/" + name)
+            }
+        }
+        return ownPrefix
+    }()
+
+    private static let ownPrefix = "spark-gen-test-\(getpid())-"
 }
