@@ -49,9 +49,12 @@ extension Fixtures {
         return parts.joined(separator: "/") + "/spark-gen"
     }
 
-    /// A new empty directory under the system temporary directory.
-    public static func temporaryDirectory() -> String {
-        let path = "/tmp/spark-gen-test-\(UInt64.random(in: 0...UInt64.max))"
+    /// A new empty directory under the system temporary directory; `named` (an example's name)
+    /// goes into its path, so a proof's arguments say which example they prove (ProofCost).
+    public static let scratchPrefix = "spark-gen-test-"
+
+    public static func temporaryDirectory(named name: String = "") -> String {
+        let path = "/tmp/" + scratchPrefix + (name.isEmpty ? "" : name + "-") + "\(UInt64.random(in: 0...UInt64.max))"
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
