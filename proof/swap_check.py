@@ -1,6 +1,6 @@
 """Runs a generated catalog's scripts/swap.sh for real, against stand-ins for Docker, ssh and vLLM.
 
-  swap_check.py --tree OUT_DIR --intent TRUST_JSON [--node NODE]
+  swap_check.py --tree OUT_DIR --intent TRUST_JSON [--node NODE] [--fail-fast] [--only gates]
 
 OUT_DIR is a tree written by `spark-gen build`, TRUST_JSON `spark-gen trust --format json` for
 the same topology (it says which node has which address, for ssh). NODE is the node whose
@@ -66,6 +66,10 @@ Checks, in order (the state carries over from one to the next):
            scripts/ssh-authorize.sh installs each holder's key with the gate's options; every
            ssh command of models.yaml is a line of the panel's gate on its node
 
+--only gates runs the gates' checks alone, on a started harness: a break case of a gate (the
+last check) need not run the swaps before it again, which the unbroken tree proved and whose
+state the gates do not use.
+
 Every run is bounded (a process group killed at its time-out); the namespace, the stub and
 the scratch files are removed also on failure. Prints a line per check and lastly
 `swap: N passed, M failed`; exits 1 on a failure, 2 on a usage error. A tree without
@@ -97,6 +101,9 @@ def main():
     parser.add_argument("--fail-fast", action="store_true",
                         help="stop after the first check that fails (a break case: the later checks, proven on the "
                              "unbroken tree, depend on the state the earlier ones leave)")
+    parser.add_argument("--only", choices=["gates"],
+                        help="only the gates' checks (a break case of a gate: the swaps before them, proven on the "
+                             "unbroken tree, leave no state they use)")
     arguments = parser.parse_args()
     if os.geteuid() != 0:
         print("swap_check: network and mount namespaces need root", file=sys.stderr)
@@ -116,7 +123,7 @@ def main():
         print("note  not applicable: no node of the tree has scripts/swap.sh")
     try:
         for node in nodes:
-            check_node(tree, intent, node, results)
+            check_node(tree, intent, node, results, only=arguments.only)
     except FailFast:
         print("note  stopped after the first failing check (--fail-fast)")
     print(f"swap: {results.passed} passed, {results.failed} failed")

@@ -65,11 +65,12 @@ public struct ProofCost: Sendable {
                 cpu = Self.usage(cgroup.path, version: cgroup.version)
                 measure = "cgroup v\(cgroup.version)"
             }
-            // A process that has closed its files may take a moment more to leave the cgroup.
+            // A process that has closed its files, or was killed last, may take a moment more to leave
+            // the cgroup (swap_check's stubs, stopped at its cleanup, were seen to linger).
             var left = 0
-            for attempt in 0..<10 {
+            for attempt in 0..<50 {
                 left = ((try? String(contentsOfFile: cgroup.path + "/cgroup.procs", encoding: .utf8)) ?? "").split(separator: "\n").count
-                if left == 0 || attempt == 9 { break }
+                if left == 0 || attempt == 49 { break }
                 usleep(20_000)
             }
             if left > 0 { note = "left \(left) processes running" }
