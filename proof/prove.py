@@ -117,8 +117,9 @@ the restart with a wrong key) that has a failure, and swap after its first faili
 break case needs the part it broke, the parts after it were proven on the unbroken tree.
 --apply-skip second|drift leaves out apply's second run or its drift.sh runs, which change
 nothing on the node: a break case of a later check of apply need not run them again.
---swap-only gates runs only swap's checks of the gates (its last), without the swaps before
-them, which the unbroken tree proved and whose state the gates do not use.
+--swap-only CHECK runs only that check of swap (gates, lock, restarting, worker) after its
+start, without the checks before it, which the unbroken tree proved and which leave it nothing
+but a model serving.
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -667,8 +668,8 @@ def main():
                         help="the proofs run per node (litellm, postgres, swap, handover, apply) only on this node (repeatable)")
     parser.add_argument("--apply-skip", action="append", default=[], choices=["second", "drift"],
                         help="apply leaves out this check, which changes nothing on the node (repeatable; for break cases of later checks)")
-    parser.add_argument("--swap-only", action="append", default=[], choices=["gates"],
-                        help="swap runs only these checks (a break case of a gate)")
+    parser.add_argument("--swap-only", action="append", default=[], choices=["gates", "lock", "restarting", "worker"],
+                        help="swap runs only this check after its start (a break case of it)")
     arguments = parser.parse_args()
     names = arguments.example or sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(ROOT, "examples", "*", "topology.yaml")))
     if arguments.tree:
