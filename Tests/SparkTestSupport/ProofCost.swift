@@ -73,8 +73,7 @@ public struct ProofCost: Sendable {
                 if left == 0 || attempt == 49 { break }
                 usleep(20_000)
             }
-            if left > 0 { note = "left \(left) processes running" }
-            rmdir(cgroup.path)
+            if rmdir(cgroup.path) != 0 && left > 0 { note = "left \(left) processes running in \(cgroup.path)" }
         }
         let cpuText = cpu.map { String(format: "%.2f", $0) } ?? "-"
         let line = [cpuText, String(format: "%.2f", wallSeconds), measure, Self.clean(label), note].joined(separator: "\t") + "\n"
