@@ -117,6 +117,9 @@ the restart with a wrong key) that has a failure, and swap after its first faili
 break case needs the part it broke, the parts after it were proven on the unbroken tree.
 --apply-skip second|drift leaves out apply's second run or its drift.sh runs, which change
 nothing on the node: a break case of a later check of apply need not run them again.
+--swap-only CHECK runs only that check of swap (gates, lock, restarting, worker) after its
+start, without the checks before it, which the unbroken tree proved and which leave it nothing
+but a model serving.
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -162,6 +165,7 @@ class Example:
         self.fail_fast = False
         self.ansible = None  # check_ansible_all's result for this tree
         self.apply_skip = []
+        self.swap_only = []
 
     @classmethod
     def build(cls, name, binary, scratch):
@@ -544,7 +548,8 @@ def check_swap(example):
         if not example.wants(node):
             continue
         result = run([sys.executable, os.path.join(HERE, "swap_check.py"), "--tree", example.tree, "--intent", example.intent_path,
-                      "--node", node] + (["--fail-fast"] if example.fail_fast else []), timeout=900)
+                      "--node", node] + (["--fail-fast"] if example.fail_fast else [])
+                     + [argument for check in example.swap_only for argument in ("--only", check)], timeout=900)
         yield example.relative(path), "real swap.sh, stand-in docker/ssh/vLLM API: swap, again, dies, restarting, lock, workers down, usage, timeout, gates", \
             result.returncode == 0, (result.stdout + result.stderr).strip()
 
@@ -663,6 +668,8 @@ def main():
                         help="the proofs run per node (litellm, postgres, swap, handover, apply) only on this node (repeatable)")
     parser.add_argument("--apply-skip", action="append", default=[], choices=["second", "drift"],
                         help="apply leaves out this check, which changes nothing on the node (repeatable; for break cases of later checks)")
+    parser.add_argument("--swap-only", action="append", default=[], choices=["gates", "lock", "restarting", "worker"],
+                        help="swap runs only this check after its start (a break case of it)")
     arguments = parser.parse_args()
     names = arguments.example or sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(ROOT, "examples", "*", "topology.yaml")))
     if arguments.tree:
@@ -683,6 +690,7 @@ def main():
             example.nodes = set(arguments.node)
             example.fail_fast = arguments.fail_fast
             example.apply_skip = arguments.apply_skip
+            example.swap_only = arguments.swap_only
             examples.append(example)
         if "ansible" in checkers:
             check_ansible_all(examples)

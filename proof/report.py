@@ -10,6 +10,12 @@ each example's rows under one heading (checkers in prove.py's order), prints the
 matrices, and ends with the totals. It exits 1 when a recorded row failed, when a record has
 no totals line (a proof that died), or when nothing was recorded at all: a table that proves
 nothing must not pass.
+
+Then the costliest proofs: every proof the tests started (Tests/SparkTestSupport/ProofCost.swift)
+recorded one line in DIR/.cost/ (CPU seconds, wall seconds, measure, label, note); the COSTLIEST
+with the most CPU are printed, and the total of all. The measure says what the CPU figure
+counts: "cgroup v2"/"cgroup v1" every process the proof started, daemons included; "rusage"
+only the children it waited for (no cgroup could be made).
 """
 import os
 import re
@@ -20,6 +26,7 @@ sys.path.insert(0, HERE)
 
 TOTALS = re.compile(r"^(?:prove|netns): (\d+) passed, (\d+) failed", re.MULTILINE)
 HEADING = re.compile(r"^== .*: \d+ checks in \d+ s$")
+COSTLIEST = 15
 
 
 def checker_order():
@@ -44,12 +51,45 @@ def rows_of(text):
     return rows
 
 
+def costs(root):
+    """The cost table's lines: the COSTLIEST proofs by CPU, then the totals; [] when none was recorded."""
+    folder = os.path.join(root, ".cost")
+    records = []
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if not name.endswith(".tsv"):
+            continue
+        for line in open(os.path.join(folder, name), encoding="utf-8").read().splitlines():
+            fields = line.split("\t")
+            if len(fields) < 4:
+                continue
+            cpu = float(fields[0]) if fields[0] != "-" else None
+            records.append((cpu, float(fields[1]), fields[2], fields[3], fields[4] if len(fields) > 4 else ""))
+    if not records:
+        return []
+    records.sort(key=lambda record: (-(record[0] or 0), -record[1], record[3]))
+    lines = [f"\n== the {min(COSTLIEST, len(records))} costliest of {len(records)} proofs (CPU: user+sys of the proof and what it started)",
+             f"{'CPU s':>8} {'wall s':>8}  measure    proof"]
+    for cpu, wall, measure, label, note in records[:COSTLIEST]:
+        cpu_text = f"{cpu:8.1f}" if cpu is not None else f"{'-':>8}"
+        lines.append(f"{cpu_text} {wall:8.1f}  {measure:<10} {label}" + (f"  ({note})" if note else ""))
+    total_cpu = sum(record[0] or 0 for record in records)
+    total_wall = sum(record[1] for record in records)
+    measures = sorted({record[2] for record in records})
+    unmeasured = sum(1 for record in records if record[0] is None)
+    lines.append(f"{total_cpu:8.1f} {total_wall:8.1f}  total of {len(records)} proofs, measured by {', '.join(measures)}"
+                 + (f"; {unmeasured} without a CPU figure" if unmeasured else "")
+                 + ("; rusage misses daemons no one waited for" if "rusage" in measures else ""))
+    return lines
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__.strip().splitlines()[2].strip())
     root = sys.argv[1]
-    examples = sorted(name for name in os.listdir(root) if os.path.isdir(os.path.join(root, name))) if os.path.isdir(root) else []
+    examples = sorted(name for name in os.listdir(root) if not name.startswith(".") and os.path.isdir(os.path.join(root, name))) if os.path.isdir(root) else []
     if not examples:
+        for line in costs(root):
+            print(line)
         print(f"report: nothing was recorded in {root}")
         return 1
     order = checker_order()
@@ -75,6 +115,8 @@ def main():
         print("\n".join(rows))
         for matrix in matrices:
             print(matrix)
+    for line in costs(root):
+        print(line)
     print(f"\nprove: {passed} passed, {failed + broken} failed")
     return 1 if failed or broken else 0
 

@@ -1,6 +1,6 @@
 """Runs a generated catalog's scripts/swap.sh for real, against stand-ins for Docker, ssh and vLLM.
 
-  swap_check.py --tree OUT_DIR --intent TRUST_JSON [--node NODE]
+  swap_check.py --tree OUT_DIR --intent TRUST_JSON [--node NODE] [--fail-fast] [--only CHECK]
 
 OUT_DIR is a tree written by `spark-gen build`, TRUST_JSON `spark-gen trust --format json` for
 the same topology (it says which node has which address, for ssh). NODE is the node whose
@@ -66,6 +66,10 @@ Checks, in order (the state carries over from one to the next):
            scripts/ssh-authorize.sh installs each holder's key with the gate's options; every
            ssh command of models.yaml is a line of the panel's gate on its node
 
+--only CHECK (gates, lock, restarting, worker) runs that check alone, after the start: a break
+case of it need not run the checks before it again, which the unbroken tree proved; they leave
+a model serving, as the start does (gates: not even the start, only the started harness).
+
 Every run is bounded (a process group killed at its time-out); the namespace, the stub and
 the scratch files are removed also on failure. Prints a line per check and lastly
 `swap: N passed, M failed`; exits 1 on a failure, 2 on a usage error. A tree without
@@ -83,6 +87,8 @@ from swap_proof.harness import FailFast, Results  # noqa: E402
 from swap_proof.fakes import fake_docker, fake_ssh, stub  # noqa: E402
 from swap_proof.node import check_node  # noqa: E402
 
+ONLY = ["gates", "lock", "restarting", "worker"]
+
 
 def main():
     if len(sys.argv) > 2 and sys.argv[1] in ("fake-docker", "fake-ssh"):
@@ -97,6 +103,9 @@ def main():
     parser.add_argument("--fail-fast", action="store_true",
                         help="stop after the first check that fails (a break case: the later checks, proven on the "
                              "unbroken tree, depend on the state the earlier ones leave)")
+    parser.add_argument("--only", choices=ONLY,
+                        help="only this check, after the start (a break case of it: the checks before it, proven on the "
+                             "unbroken tree, leave no state it uses but a model serving)")
     arguments = parser.parse_args()
     if os.geteuid() != 0:
         print("swap_check: network and mount namespaces need root", file=sys.stderr)
@@ -116,7 +125,7 @@ def main():
         print("note  not applicable: no node of the tree has scripts/swap.sh")
     try:
         for node in nodes:
-            check_node(tree, intent, node, results)
+            check_node(tree, intent, node, results, only=arguments.only)
     except FailFast:
         print("note  stopped after the first failing check (--fail-fast)")
     print(f"swap: {results.passed} passed, {results.failed} failed")

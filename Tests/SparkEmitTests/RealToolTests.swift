@@ -14,8 +14,8 @@ import Testing
         "litellm", "apply", "netplan",
     ]
 
-    private static func prove(_ arguments: [String]) async -> CommandResult {
-        await Proof.prove(arguments)
+    private static func prove(_ arguments: [String], label: String? = nil, test: String = #function) async -> CommandResult {
+        await Proof.prove(arguments, label: label, test: test)
     }
 
     /// Examples with nothing for a checker: one-box, multi-model and homelab run LiteLLM in compose (no
@@ -334,7 +334,9 @@ import Testing
             try text.replacingCharacters(in: range, with: new).write(toFile: config, atomically: true, encoding: .utf8)
         }
         // A break case stops after the part of litellm's checks it broke (--fail-fast).
-        let result = await Self.prove(["--tree", tree, "--intent", intent, "--only", "litellm"] + (evidence == nil ? [] : ["--fail-fast"]))
+        let result = await Self.prove(
+            ["--tree", tree, "--intent", intent, "--only", "litellm"] + (evidence == nil ? [] : ["--fail-fast"]),
+            label: "one-box routed litellm: \(evidence ?? "as built")")
         if let evidence {
             #expect(result.status == 1, "litellm accepted the routed config with \(old) made \(new): \(result.stdout)")
             #expect(result.stdout.contains(evidence), "\(result.stdout)")
@@ -349,7 +351,16 @@ import Testing
     /// them): drift.sh's break the second run, the restart's the second run and drift.sh's.
     static let applySkips = ["FAIL drift.sh after": ["second"], "FAIL apply after changes": ["second", "drift"]]
 
-    private static func breakAndProve(_ name: String, _ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String) async throws {
+    /// The swap break cases of a later check run it alone after the start: the checks before it
+    /// (proven on the unbroken tree) leave it nothing but a model serving, which the start does.
+    static let swapOnly = [
+        "FAIL  spark-1: gate ssh-gate-start9.sh": ["gates"], "FAIL  spark-1: lock": ["lock"], "FAIL  spark-1: restarting": ["restarting"],
+        "FAIL  spark-1: worker dies": ["worker"],
+    ]
+
+    private static func breakAndProve(
+        _ name: String, _ checker: String, _ file: String, _ old: String, _ new: String, _ evidence: String, test: String = #function
+    ) async throws {
         let example = try BuiltExample(name)
         defer { example.remove() }
         try example.edit(file, replacing: old, with: new)
@@ -357,8 +368,12 @@ import Testing
         // tree by everyArtifactPassesItsChecker) is not run again.
         let parts = file.split(separator: "/")
         let node = parts.count > 2 && parts[0] == "nodes" ? ["--node", String(parts[1])] : []
-        let skips = (checker == "apply" ? applySkips[evidence] ?? [] : []).flatMap { ["--apply-skip", $0] }
-        let result = await prove(["--tree", example.tree, "--intent", example.intent, "--only", checker, "--fail-fast"] + node + skips)
+        let skips =
+            (checker == "apply" ? applySkips[evidence] ?? [] : []).flatMap { ["--apply-skip", $0] }
+            + (checker == "swap" ? swapOnly[evidence] ?? [] : []).flatMap { ["--swap-only", $0] }
+        let result = await prove(
+            ["--tree", example.tree, "--intent", example.intent, "--only", checker, "--fail-fast"] + node + skips,
+            label: ([name, checker] + node.suffix(1)).joined(separator: " ") + " break: \(evidence)", test: test)
         #expect(result.status == 1, "\(checker) accepted a broken \(file): \(result.stdout)")
         #expect(result.stdout.contains(evidence), "\(result.stdout)")
     }

@@ -12,7 +12,7 @@ public struct BuiltExample {
     }
 
     public init(_ name: String) throws {
-        root = Fixtures.temporaryDirectory()
+        root = Fixtures.temporaryDirectory(named: name)
         let topology = Fixtures.repositoryRoot + "/examples/\(name)/topology.yaml"
         let build = CommandRunner.run(Fixtures.binary, ["build", topology, "-o", root + "/tree"])
         guard build.status == 0 else { throw Failure(description: "spark-gen build \(name) failed: \(build.stderr)") }

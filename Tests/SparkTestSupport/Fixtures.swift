@@ -50,19 +50,20 @@ extension Fixtures {
     }
 
     /// A new empty directory under the system temporary directory, named after this test
-    /// process: every one is removed when the process exits, so a test need not remove its
-    /// own (a test that fails half-way leaves nothing behind), and the ones of a process that
-    /// no longer runs (killed before its exit) are removed when the next one starts. The name
-    /// stays short: proofs put Unix sockets (108 bytes at most) inside.
-    public static func temporaryDirectory() -> String {
-        let path = "/tmp/" + temporaryPrefix + String(UInt32.random(in: 0...UInt32.max))
+    /// process and `named` (an example's name, so a proof's arguments say which example they
+    /// prove: ProofCost). Every one is removed when the process exits, so a test need not
+    /// remove its own (a test that fails half-way leaves nothing behind), and the ones of a
+    /// process that no longer runs (killed before its exit) are removed when the next one
+    /// starts. The name stays short: proofs put Unix sockets (108 bytes at most) inside.
+    public static func temporaryDirectory(named name: String = "") -> String {
+        let path = "/tmp/" + scratchPrefix + (name.isEmpty ? "" : name + "-") + String(UInt32.random(in: 0...UInt32.max))
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
     /// `spark-gen-test-<pid>-`, after the leftovers of dead test processes are gone and the
     /// removal of this process's directories at its exit is arranged.
-    private static let temporaryPrefix: String = {
+    public static let scratchPrefix: String = {
         let stem = "spark-gen-test-"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] where name.hasPrefix(stem) {
             let pid = name.dropFirst(stem.count).prefix { $0 != "-" }

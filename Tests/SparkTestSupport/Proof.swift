@@ -13,11 +13,24 @@ public enum Proof {
     /// Weights: a Ray cluster (two or three raylets, about 1 GB, busy starting) counts as two.
     public static let ray = 2
 
-    public static func run(_ script: String, _ arguments: [String], weight: Int = 1) async -> CommandResult {
+    /// `label` names the proof in the cost table (ProofCost): the test that runs it and, unless
+    /// given, the script and its arguments.
+    public static func run(_ script: String, _ arguments: [String], weight: Int = 1, label: String? = nil, test: String = #function) async
+        -> CommandResult
+    {
         await ProofSlots.shared.run(weight: weight) {
-            await CommandRunner.finish(
-                CommandRunner.python3, [Fixtures.repositoryRoot + "/proof/" + script] + arguments,
-                environment: ["SPARK_FIREWALL_CACHE": firewallCache])
+            let command = [Fixtures.repositoryRoot + "/proof/" + script] + arguments
+            let environment = ["SPARK_FIREWALL_CACHE": firewallCache]
+            // A suite's own `prove` wrapper says nothing: its arguments name the run.
+            let caller = test.prefix { $0 != "(" }
+            let name = (caller == "prove" ? "" : caller + ": ") + (label ?? describe(script, arguments))
+            guard let cost = ProofCost.start(label: name) else {
+                return await CommandRunner.finish(CommandRunner.python3, command, environment: environment)
+            }
+            let (executable, wrapped) = cost.command(CommandRunner.python3, command)
+            let result = await CommandRunner.finish(executable, wrapped, environment: environment)
+            cost.finish()
+            return result
         }
     }
 
@@ -42,7 +55,23 @@ public enum Proof {
     }()
 
     /// proof/prove.py with the test binary's spark-gen.
-    public static func prove(_ arguments: [String]) async -> CommandResult {
-        await run("prove.py", ["--binary", Fixtures.binary] + arguments)
+    public static func prove(_ arguments: [String], label: String? = nil, test: String = #function) async -> CommandResult {
+        await run("prove.py", ["--binary", Fixtures.binary] + arguments, label: label ?? describe("prove.py", arguments), test: test)
+    }
+
+    /// The script and its arguments, each path by its last part, after the example a scratch
+    /// directory of BuiltExample holds (`split-trust/tree`).
+    static func describe(_ script: String, _ arguments: [String]) -> String {
+        ([script] + arguments.map(shortPath)).joined(separator: " ")
+    }
+
+    static func shortPath(_ argument: String) -> String {
+        guard argument.hasPrefix("/") else { return argument }
+        let parts = argument.split(separator: "/")
+        if let scratch = parts.lastIndex(where: { $0.hasPrefix(Fixtures.scratchPrefix) }) {
+            let example = parts[scratch].dropFirst(Fixtures.scratchPrefix.count).split(separator: "-").dropLast().joined(separator: "-")
+            return ([example.isEmpty ? "scratch" : example] + parts[(scratch + 1)...].map(String.init)).joined(separator: "/")
+        }
+        return parts.last.map(String.init) ?? argument
     }
 }

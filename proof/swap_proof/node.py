@@ -12,13 +12,29 @@ from swap_proof.harness import (EARLY, EARLY_TIMEOUT, Harness, SWAP_TIMEOUT, doc
 from swap_proof.gates import check_gates
 
 
-def check_node(tree, intent, node, results):
+def check_node(tree, intent, node, results, only=None):
+    """Every check below on NODE's swap.sh. With `only` (a break case of one check), the start
+    and that check alone: restarting (and crashloop), lock and worker (worker dies, workers
+    down) need only a model serving, which the start leaves, as every check before them does;
+    gates need only the started harness. The unbroken tree proved the checks left out."""
+    def wanted(stage):
+        return only is None or stage == only
     path = os.path.join(tree, "nodes", node, intent_stack_dir(intent, node).lstrip("/"), "scripts", "swap.sh")
     label = f"{node}: "
     try:
         swap = read_swap(path)
     except (OSError, ValueError) as error:
         results.check(label + "swap.sh readable", [str(error)])
+        return
+    if only == "gates":
+        harness = Harness(tree, intent, node, swap)
+        try:
+            harness.start()
+            check_gates(tree, intent, harness, results)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+            results.check(label + "harness", [str(error)])
+        finally:
+            harness.cleanup()
         return
     scripts = os.path.join(os.path.dirname(path))
     models = swap["models"]
@@ -77,7 +93,7 @@ def check_node(tree, intent, node, results):
 
         # swap: to a model with workers (or another solo model when the catalog has none).
         target = cluster[0] if cluster else (solo[1] if len(solo) > 1 else None)
-        if target is not None:
+        if target is not None and wanted("swap"):
             code, out, err, seconds, calls = result = harness.swap(target[0], environment={"SWAP_TIMEOUT": str(SWAP_TIMEOUT)})
             problems = []
             if code != 0:
@@ -150,13 +166,14 @@ def check_node(tree, intent, node, results):
         # dies: a container that exits without serving; the model that served before comes back.
         serving = target if target is not None else first
         dying = next((m for m in reversed(solo) if m != serving), models[-1])
-        harness.set_modes({dying[1]: "die"})
-        code, out, err, seconds, calls = result = harness.swap(dying[0], environment={"SWAP_TIMEOUT": str(SWAP_TIMEOUT)})
-        problems = failed_start(harness, node, code, err, calls, dying, serving)
-        if "(docker: exited" not in err:
-            problems.append("stderr does not say docker reports it exited")
-        results.check(label + f"dies: swap.sh {dying[0]} whose container exits unserved exits non-zero with its logs, "
-                      f"and {serving[0]}, which served before, serves again", problems, transcript(*result) if problems else "")
+        if wanted("dies"):
+            harness.set_modes({dying[1]: "die"})
+            code, out, err, seconds, calls = result = harness.swap(dying[0], environment={"SWAP_TIMEOUT": str(SWAP_TIMEOUT)})
+            problems = failed_start(harness, node, code, err, calls, dying, serving)
+            if "(docker: exited" not in err:
+                problems.append("stderr does not say docker reports it exited")
+            results.check(label + f"dies: swap.sh {dying[0]} whose container exits unserved exits non-zero with its logs, "
+                          f"and {serving[0]}, which served before, serves again", problems, transcript(*result) if problems else "")
 
         # restarting, crash loop: Docker says State.Running=true for both; the swap stops early all the same.
         harness.set_modes({})
@@ -165,7 +182,7 @@ def check_node(tree, intent, node, results):
             results.check(label + f"back to {first[0]}", [f"exit {code}, want 0"], transcript(*result))
         failing = next((m for m in reversed(solo) if m != first), None)
         for mode, says in (("restarting", "(docker: restarting"), ("crashloop", "(docker: running ")):
-            if failing is None:
+            if failing is None or not wanted("restarting"):
                 break
             harness.set_modes({failing[1]: mode})
             code, out, err, seconds, calls = result = harness.swap(failing[0], environment={"SWAP_TIMEOUT": str(EARLY_TIMEOUT)})
@@ -179,7 +196,7 @@ def check_node(tree, intent, node, results):
                           f"and {first[0]} serves again", problems, transcript(*result) if problems else "")
 
         # lock: a second swap while one runs exits non-zero at once, saying who holds the lock.
-        if failing is not None:
+        if failing is not None and wanted("lock"):
             harness.set_modes({failing[1]: "hang"})
             lock = harness.node_file(node, swap["stack_dir"] + "/swap.lock")
             if os.path.exists(lock):
@@ -205,7 +222,7 @@ def check_node(tree, intent, node, results):
                           problems, transcript(*result) + "\nfirst swap:\n" + transcript(*first_result) if problems else "")
 
         # worker dies: a model with workers whose worker exits while the head waits for its GPU.
-        if cluster and workers:
+        if cluster and workers and wanted("worker"):
             worker_containers = [name for names in workers.values() for name in names]
             harness.set_modes({cluster[0][1]: "hang", **{name: "die" for name in worker_containers}})
             code, out, err, seconds, calls = result = harness.swap(cluster[0][0], environment={"SWAP_TIMEOUT": str(EARLY_TIMEOUT)})
@@ -255,35 +272,38 @@ def check_node(tree, intent, node, results):
                 harness.set_unreachable([])
 
         # usage: an unknown model.
-        code, out, err, seconds, calls = result = harness.swap("nosuch")
-        problems = []
-        if code != 2:
-            problems.append(f"exit {code}, want 2")
-        usage = next((line for line in err.splitlines() if line.startswith("usage:")), "")
-        if not usage:
-            problems.append("no usage on stderr")
-        missing = [model for model, _, _ in models if not re.search(rf"[ (]{re.escape(model)}[ )]", usage)]
-        if usage and missing:
-            problems.append(f"the usage does not name {', '.join(missing)}")
-        if calls:
-            problems.append(f"{len(calls)} docker/ssh call(s), want none")
-        results.check(label + "usage: swap.sh nosuch exits 2 with the usage naming every model, touching nothing", problems,
-                      transcript(*result) if problems else "")
+        if wanted("usage"):
+            code, out, err, seconds, calls = result = harness.swap("nosuch")
+            problems = []
+            if code != 2:
+                problems.append(f"exit {code}, want 2")
+            usage = next((line for line in err.splitlines() if line.startswith("usage:")), "")
+            if not usage:
+                problems.append("no usage on stderr")
+            missing = [model for model, _, _ in models if not re.search(rf"[ (]{re.escape(model)}[ )]", usage)]
+            if usage and missing:
+                problems.append(f"the usage does not name {', '.join(missing)}")
+            if calls:
+                problems.append(f"{len(calls)} docker/ssh call(s), want none")
+            results.check(label + "usage: swap.sh nosuch exits 2 with the usage naming every model, touching nothing", problems,
+                          transcript(*result) if problems else "")
 
         # timeout: runs, never listed.
-        hanging = solo[-2] if len(solo) > 1 else dying
-        harness.set_modes({hanging[1]: "hang"})
-        code, out, err, seconds, calls = result = harness.swap(hanging[0], environment={"SWAP_TIMEOUT": "3"})
-        problems = []
-        if code in (0, None):
-            problems.append(f"exit {code}, want non-zero")
-        if seconds > 40:
-            problems.append(f"took {seconds:.1f} s, want at most 40")
-        if "did not answer within 3s" not in err:
-            problems.append("stderr does not say it did not answer in time")
-        results.check(label + f"timeout: SWAP_TIMEOUT=3, {hanging[0]} runs but is never listed: non-zero exit in {seconds:.1f} s", problems,
-                      transcript(*result) if problems else "")
-        check_gates(tree, intent, harness, results)
+        if wanted("timeout"):
+            hanging = solo[-2] if len(solo) > 1 else dying
+            harness.set_modes({hanging[1]: "hang"})
+            code, out, err, seconds, calls = result = harness.swap(hanging[0], environment={"SWAP_TIMEOUT": "3"})
+            problems = []
+            if code in (0, None):
+                problems.append(f"exit {code}, want non-zero")
+            if seconds > 40:
+                problems.append(f"took {seconds:.1f} s, want at most 40")
+            if "did not answer within 3s" not in err:
+                problems.append("stderr does not say it did not answer in time")
+            results.check(label + f"timeout: SWAP_TIMEOUT=3, {hanging[0]} runs but is never listed: non-zero exit in {seconds:.1f} s", problems,
+                          transcript(*result) if problems else "")
+        if wanted("gates"):
+            check_gates(tree, intent, harness, results)
     except (RuntimeError, OSError, subprocess.SubprocessError) as error:
         results.check(label + "harness", [str(error)])
     finally:

@@ -1,0 +1,93 @@
+import Foundation
+import SparkTestSupport
+import Testing
+
+/// The cost records of the proofs (ProofCost) and proof/report.py's table of them.
+@Suite struct ProofCostTests {
+    /// A stand-in proof: its grandchild, double-forked and never waited for by it, burns CPU
+    /// (what a daemon in a proof's namespace does), writes its own user+sys to `$1`, and exits;
+    /// the proof itself returns once the grandchild is gone. With `--wait`, the proof's own
+    /// child burns the CPU and is waited for.
+    static let standIn = """
+        import os, sys, time
+        out = sys.argv[1]
+        def burn():
+            while time.process_time() < 0.5:
+                pass
+            t = os.times()
+            open(out + ".part", "w").write(str(t.user + t.system))
+            os.rename(out + ".part", out)
+            os._exit(0)
+        if sys.argv[2:] == ["--wait"]:
+            if os.fork() == 0:
+                burn()
+            os.wait()
+            sys.exit(0)
+        read, write = os.pipe()
+        if os.fork() == 0:
+            if os.fork() == 0:
+                os.close(read)
+                burn()
+            os._exit(0)
+        os.close(write)
+        os.wait()
+        os.read(read, 1)  # end of file: the grandchild has exited
+        """
+
+    /// Runs the stand-in under a meter; (CPU seconds recorded, measure, the burner's own CPU seconds).
+    static func measure(cgroups: Bool, wait: Bool) async throws -> (cpu: Double, measure: String, burned: Double) {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cost = try #require(ProofCost.start(label: "stand-in", reportDirectory: directory, cgroups: cgroups))
+        let (executable, arguments) = cost.command(CommandRunner.python3, ["-c", standIn, directory + "/burned"] + (wait ? ["--wait"] : []))
+        let result = await CommandRunner.finish(executable, arguments)
+        cost.finish()
+        try #require(result.status == 0, "\(result.stderr)")
+        let burned = try #require(Double(String(contentsOfFile: directory + "/burned", encoding: .utf8)))
+        let records = try FileManager.default.contentsOfDirectory(atPath: directory + "/.cost").filter { $0.hasSuffix(".tsv") }
+        try #require(records.count == 1, "\(records)")
+        let fields = try String(contentsOfFile: directory + "/.cost/" + records[0], encoding: .utf8).split(separator: "\t", omittingEmptySubsequences: false)
+        try #require(fields.count == 5 && fields[3] == "stand-in", "\(fields)")
+        return (try #require(Double(fields[0])), String(fields[2]), burned)
+    }
+
+    /// In a cgroup of its own the grandchild's CPU is the proof's; by rusage it is missed,
+    /// and the record says which measure it took.
+    @Test func aDaemonNoOneWaitsForIsCountedByTheCgroup() async throws {
+        let cost = try await Self.measure(cgroups: true, wait: false)
+        if cost.measure.hasPrefix("cgroup") {
+            #expect(cost.cpu >= 0.9 * cost.burned, "\(cost)")
+        } else {
+            #expect(cost.measure == "rusage" && cost.cpu < cost.burned, "\(cost)")
+        }
+    }
+
+    @Test func withoutACgroupTheWaitedChildrenAreCounted() async throws {
+        let waited = try await Self.measure(cgroups: false, wait: true)
+        #expect(waited.measure == "rusage" && waited.cpu >= 0.9 * waited.burned, "\(waited)")
+        let daemon = try await Self.measure(cgroups: false, wait: false)
+        #expect(daemon.measure == "rusage" && daemon.cpu < daemon.burned, "\(daemon)")
+    }
+
+    /// report.py prints the 15 costliest proofs, costliest first, and the total of all;
+    /// the cost records are not an example of the table.
+    @Test func theReportListsTheCostliestProofs() throws {
+        let root = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/one-box", withIntermediateDirectories: true)
+        try "== one-box: 1 checks in 1 s\n  a.sh  shell  ok\n\nprove: 1 passed, 0 failed\n".write(
+            toFile: root + "/one-box/shell.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: root + "/.cost", withIntermediateDirectories: true)
+        for index in 1...20 {
+            try "\(index).00\t\(100 + index).00\tcgroup v2\tproof \(index)\t\n".write(
+                toFile: root + "/.cost/\(index).tsv", atomically: true, encoding: .utf8)
+        }
+        let result = CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/report.py", root])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let rows = result.stdout.split(separator: "\n").filter { $0.contains("  cgroup v2  proof ") }
+        #expect(rows.count == 15, "\(result.stdout)")
+        #expect(rows.first?.hasSuffix("proof 20") == true && rows.last?.hasSuffix("proof 6") == true, "\(result.stdout)")
+        #expect(result.stdout.contains("   210.0   2210.0  total of 20 proofs, measured by cgroup v2"), "\(result.stdout)")
+        #expect(!result.stdout.contains("== .cost"), "\(result.stdout)")
+    }
+}
