@@ -4,12 +4,14 @@ extension String {
         guard !target.isEmpty else { return self }
         var result = ""
         var rest = self[...]
+        // Appending Strings, not Substrings: `+= Substring` is the generic append(contentsOf:),
+        // whose first call in a run looks up Sequence witnesses (docs/performance.md).
         while let range = rest.range(of: target) {
-            result += rest[..<range.lowerBound]
+            result += String(rest[..<range.lowerBound])
             result += replacement
             rest = rest[range.upperBound...]
         }
-        result += rest
+        result += String(rest)
         return result
     }
 }

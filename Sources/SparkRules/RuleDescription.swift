@@ -7,27 +7,37 @@ public struct RuleDescription: Sendable {
     public let id: String
     public let title: String
     /// Which failure the rule prevents, in the project's words.
-    public let rationale: String
+    public var rationale: String { makeRationale() }
     public let severity: Severity
     /// The general way to fix a finding.
     public let help: String
     /// Topologies that must produce a finding where their `↓` marker points.
-    public let triggering: [RuleExample]
+    public var triggering: [RuleExample] { makeTriggering() }
     /// Topologies that must produce no finding of this rule; by default the fixture the first
     /// triggering example starts from, as it is.
-    public let nonTriggering: [RuleExample]
+    public var nonTriggering: [RuleExample] {
+        makeNonTriggering() ?? triggering.prefix(1).map { .clean($0.fixture) }
+    }
+
+    // The rationale and the examples are made when `explain`, `rules` or a test reads them:
+    // lint reads a rule's id, severity and help only, and making every rule's examples (and
+    // the rationales built from tables) on every run was start-up work (docs/performance.md).
+    private let makeRationale: @Sendable () -> String
+    private let makeTriggering: @Sendable () -> [RuleExample]
+    private let makeNonTriggering: @Sendable () -> [RuleExample]?
 
     public init(
-        id: String, title: String, rationale: String, severity: Severity = .error, help: String,
-        triggering: [RuleExample], nonTriggering: [RuleExample]? = nil
+        id: String, title: String, rationale: @autoclosure @escaping @Sendable () -> String, severity: Severity = .error,
+        help: String, triggering: @autoclosure @escaping @Sendable () -> [RuleExample],
+        nonTriggering: @autoclosure @escaping @Sendable () -> [RuleExample]? = nil
     ) {
         self.id = id
         self.title = title
-        self.rationale = rationale
+        self.makeRationale = rationale
         self.severity = severity
         self.help = help
-        self.triggering = triggering
-        self.nonTriggering = nonTriggering ?? triggering.prefix(1).map { .clean($0.fixture) }
+        self.makeTriggering = triggering
+        self.makeNonTriggering = nonTriggering
     }
 }
 

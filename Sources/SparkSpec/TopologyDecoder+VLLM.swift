@@ -54,15 +54,25 @@ extension TopologyDecoder.SectionDecoder {
         return options
     }
 
-    /// The retired keys' help, made once: building it per model was string work on every
-    /// `vllm:` mapping of a fleet for a message almost never shown.
-    private static let retiredKeys: [(key: String, help: String)] = ["rope_scaling", "rope_theta"].map { key in
+    /// The retired keys' help, written out: building it per model was string work on every
+    /// `vllm:` mapping of a fleet for a message almost never shown, and building it once was
+    /// start-up work on every run (docs/performance.md).
+    private static let retiredKeys: [(key: String, help: String)] = [
         (
-            key,
-            "vLLM 0.11.1 removed --\(key.replacingAll("_", with: "-")); write it under hf_overrides, as "
-                + "'hf_overrides: {\(key): …}' (newer vLLM with Transformers 5 reads 'rope_parameters' instead)"
-        )
-    }
+            "rope_scaling",
+            """
+            vLLM 0.11.1 removed --rope-scaling; write it under hf_overrides, as 'hf_overrides: {rope_scaling: …}' \
+            (newer vLLM with Transformers 5 reads 'rope_parameters' instead)
+            """
+        ),
+        (
+            "rope_theta",
+            """
+            vLLM 0.11.1 removed --rope-theta; write it under hf_overrides, as 'hf_overrides: {rope_theta: …}' \
+            (newer vLLM with Transformers 5 reads 'rope_parameters' instead)
+            """
+        ),
+    ]
 
     /// A mapping passed to vLLM as JSON: keys and nesting as written, plain scalars typed as
     /// YAML types them (true, 4, 4.0), quoted ones as text; null is refused, since leaving the

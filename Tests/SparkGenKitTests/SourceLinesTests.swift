@@ -1,8 +1,8 @@
 import SparkGenKit
 import Testing
 
-/// SourceLines keeps an ASCII file as bytes and line starts; its lines must be the ones a split
-/// of the decoded text gives, for every kind of file a report may quote.
+/// SourceLines keeps a file without carriage returns as bytes and line starts; its lines must be
+/// the ones a split of the decoded text gives, for every kind of file a report may quote.
 @Suite struct SourceLinesTests {
     private func split(_ bytes: [UInt8]) -> [String] {
         let text = String(decoding: bytes, as: UTF8.self)
@@ -23,7 +23,8 @@ import Testing
     }
 
     /// A carriage return before a newline makes one Character, "\r\n", which is no line break
-    /// for a split on the Character; non-ASCII text and invalid UTF-8 go the same way.
+    /// for a split on the Character; non-ASCII text is cut at its line feeds, which are
+    /// Characters of their own even before a combining mark.
     @Test(arguments: [
         "a\r\nb\r\n", "a\rb\nc", "naïve: é\nnext ✓\n", "a\n\u{301}b\n",
     ])
@@ -35,6 +36,10 @@ import Testing
         let bytes: [UInt8] = [0x61, 0x0A, 0xFF, 0x62, 0x0A, 0x63]
         #expect(lines(bytes) == split(bytes))
         #expect(lines(bytes).count == 3)
+        // A sequence a line feed cuts short is repaired in its line as in the whole text.
+        let cut: [UInt8] = [0xE2, 0x82, 0x0A, 0xAC, 0x61, 0x0A, 0xE2, 0x82, 0xAC]
+        #expect(lines(cut) == split(cut))
+        #expect(lines(cut) == ["\u{FFFD}", "\u{FFFD}a", "€"])
     }
 
     @Test func anArrayOfLinesIsKeptAsGiven() {

@@ -47,6 +47,29 @@ import Testing
         #expect(VLLMServeArguments.firstVersion(accepting: "glm47", for: "--tool-call-parser") == "0.19.0")
     }
 
+    /// A lookup is a binary search over the generated table, so it finds every flag of the
+    /// release's JSON with its values only if the table is in ascending order: a table out of
+    /// order loses flags here.
+    @Test func everyFlagOfEachReleaseIsFoundWithItsValues() throws {
+        #expect(VLLMServeArguments.versions == VLLMServeArguments.all.map(\.version))
+        #expect(VLLMServeArguments.at(version: "0.11.1") == nil)
+        for version in VLLMServeArguments.versions {
+            let release = try #require(VLLMServeArguments.at(version: version))
+            let path = Fixtures.repositoryRoot + "/facts/vllm/\(version).json"
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+            let flags = try #require(json["flags"] as? [String: [String: Any]])
+            for (flag, entry) in flags {
+                #expect(release.choices(for: flag) == (entry["choices"] as? [String] ?? []), "\(version) \(flag)")
+            }
+            for absent in ["--", "--aaa", "--zzz", "-tp-", "--port-"] where flags[absent] == nil {
+                #expect(release.choices(for: absent) == nil, "\(version) \(absent)")
+            }
+        }
+        // A table made from a dictionary is sorted the same way.
+        let made = VLLMServeArguments(version: "0.0.1", source: "test", flags: ["--b": ["x"], "--a": [], "--c": []])
+        #expect(made.choices(for: "--b") == ["x"] && made.accepts(flag: "--a") && made.accepts(flag: "--c") && !made.accepts(flag: "--d"))
+    }
+
     /// The generated Swift matches facts/vllm/*.json; `swift --check` fails on a stale table.
     @Test func theGeneratedTableIsCurrent() throws {
         let script = Fixtures.repositoryRoot + "/scripts/vllm-facts.py"

@@ -15,33 +15,41 @@ public enum VLLMArgumentCheck {
     /// release `image` holds; none when the table has no such release or the image is not vLLM.
     public static func problems(_ arguments: [[String]], image: String) -> [VLLMArgumentProblem] {
         guard let fact = ImageFacts.fact(of: image), fact.program == .vllm, let version = fact.version else { return [] }
-        return problems(arguments, version: version, image: image, tables: VLLMServeArguments.all)
+        return problems(arguments, version: version, image: image, versions: VLLMServeArguments.versions, release: VLLMServeArguments.at(version:))
     }
 
     /// The same against given tables (oldest first), so a test can hold a release that drops a flag.
     public static func problems(
         _ arguments: [[String]], version: ReleaseVersion, image: String, tables: [VLLMServeArguments]
     ) -> [VLLMArgumentProblem] {
-        guard let table = tables.first(where: { ReleaseVersion($0.version) == version }) else { return [] }
+        problems(arguments, version: version, image: image, versions: tables.map(\.version)) { name in tables.first { $0.version == name } }
+    }
+
+    /// `versions` oldest first; `release` gives a version's table. Tables other than the image's
+    /// are asked for only to explain a problem, so a line its release accepts builds one table.
+    private static func problems(
+        _ arguments: [[String]], version: ReleaseVersion, image: String, versions: [String], release: (String) -> VLLMServeArguments?
+    ) -> [VLLMArgumentProblem] {
+        guard let name = versions.first(where: { ReleaseVersion($0) == version }), let table = release(name) else { return [] }
         var problems: [VLLMArgumentProblem] = []
         for group in arguments {
             guard let flag = group.first else { continue }
             if !table.accepts(flag: flag) {
-                let older = tables.filter { ReleaseVersion($0.version).map { $0 < version } ?? false }
-                let newer = tables.filter { ReleaseVersion($0.version).map { $0 > version } ?? false }
-                if let last = older.last(where: { $0.accepts(flag: flag) }) {
+                let older = versions.filter { ReleaseVersion($0).map { $0 < version } ?? false }
+                let newer = versions.filter { ReleaseVersion($0).map { $0 > version } ?? false }
+                if let last = older.last(where: { release($0)?.accepts(flag: flag) ?? false }) {
                     problems.append(
                         VLLMArgumentProblem(
                             flag: flag, value: nil,
                             message:
-                                "\(image) runs vLLM \(table.version), which no longer accepts \(flag) (\(last.version) was the last release that did; \(table.source))",
-                            help: "remove the setting, or pin a vLLM release up to \(last.version)"))
-                } else if let first = newer.first(where: { $0.accepts(flag: flag) }) {
+                                "\(image) runs vLLM \(table.version), which no longer accepts \(flag) (\(last) was the last release that did; \(table.source))",
+                            help: "remove the setting, or pin a vLLM release up to \(last)"))
+                } else if let first = newer.first(where: { release($0)?.accepts(flag: flag) ?? false }) {
                     problems.append(
                         VLLMArgumentProblem(
                             flag: flag, value: nil,
                             message: "\(image) runs vLLM \(table.version), which does not accept \(flag) yet (\(table.source))",
-                            help: "pin vLLM \(first.version) or later, which accepts it"))
+                            help: "pin vLLM \(first) or later, which accepts it"))
                 } else {
                     problems.append(
                         VLLMArgumentProblem(
@@ -53,15 +61,15 @@ public enum VLLMArgumentCheck {
             guard group.count > 1, let choices = table.choices(for: flag) else { continue }
             let value = group[1]
             guard !table.accepts(value, for: flag) else { continue }
-            let first = tables.first { table in
-                ReleaseVersion(table.version).map { $0 > version } ?? false && table.accepts(value, for: flag)
+            let first = versions.first { name in
+                ReleaseVersion(name).map { $0 > version } ?? false && release(name)?.accepts(value, for: flag) ?? false
             }
             problems.append(
                 VLLMArgumentProblem(
                     flag: flag, value: value,
                     message: "\(image) runs vLLM \(table.version), whose \(flag) does not accept '\(value)'"
-                        + (first.map { "; vLLM \($0.version) is the first release that does" } ?? "") + " (\(table.source))",
-                    help: first.map { "pin vLLM \($0.version) or later (its image tag v\($0.version)), or choose one of: \(choices.joined(separator: ", "))" }
+                        + (first.map { "; vLLM \($0) is the first release that does" } ?? "") + " (\(table.source))",
+                    help: first.map { "pin vLLM \($0) or later (its image tag v\($0)), or choose one of: \(choices.joined(separator: ", "))" }
                         ?? "choose one of: \(choices.joined(separator: ", "))"))
         }
         return problems

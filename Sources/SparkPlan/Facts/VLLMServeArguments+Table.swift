@@ -3,6 +3,20 @@
 // extract a release with scripts/vllm-facts.py extract, then run scripts/vllm-facts.py swift.
 
 extension VLLMServeArguments {
-    /// Every extracted release, oldest first; each in VLLMServeArguments+<release>.swift.
-    public static let all: [VLLMServeArguments] = [v0_11_2, v0_19_0, v0_19_1, v0_20_0, v0_20_1, v0_34_0]
+    /// The extracted releases, oldest first; each table is in VLLMServeArguments+<release>.swift.
+    public static let versions: [String] = ["0.11.2", "0.19.0", "0.19.1", "0.20.0", "0.20.1", "0.34.0"]
+
+    /// The release extracted for exactly this version ("0.11.2"), or nil. Only the table
+    /// asked for is built: lint checks a model against the one release its image holds.
+    public static func at(version: String) -> VLLMServeArguments? {
+        switch version {
+        case "0.11.2": v0_11_2
+        case "0.19.0": v0_19_0
+        case "0.19.1": v0_19_1
+        case "0.20.0": v0_20_0
+        case "0.20.1": v0_20_1
+        case "0.34.0": v0_34_0
+        default: nil
+        }
+    }
 }
