@@ -22,6 +22,15 @@ swift build -c release --static-swift-stdlib
 report=.build/proof-report
 rm -rf "$report"
 status=0
+# The proofs run firewall.sh and ufw against private copies of /etc/ufw (mount namespaces);
+# this machine's own firewall state must come out of the run as it went in.
+host_ufw() { find /etc/ufw /etc/default/ufw -type f -exec sha256sum {} + 2>/dev/null | sort; }
+ufw_before=$(host_ufw)
 SPARK_PROOF_REPORT="$PWD/$report" swift test --disable-xctest || status=$?
 python3 proof/report.py "$report" || status=1
+if [ "$(host_ufw)" != "$ufw_before" ]; then
+  echo "test.sh: a test changed this machine's /etc/ufw or /etc/default/ufw (a proof ran ufw or firewall.sh outside its private copy):" >&2
+  diff <(echo "$ufw_before") <(host_ufw) >&2 || true
+  status=1
+fi
 exit "$status"
