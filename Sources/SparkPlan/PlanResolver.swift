@@ -135,6 +135,11 @@ public enum PlanResolver {
         let aliases = RouteAliasIndex(topology.routes)
         let position = { (name: String) in topology.position(ofNode: name) ?? 0 }
         let lanAddress = { (name: String) in interfaces[position(name)].first { $0.link.kind == .lan }?.address }
+        // One OwnerPlan per owner, shared by its nodes and the plan's list.
+        let ownerPlans = topology.owners.map(OwnerPlan.init)
+        var ownerPlanIndex: [String: Int] = [:]
+        for (position, owner) in ownerPlans.enumerated() where ownerPlanIndex[owner.name] == nil { ownerPlanIndex[owner.name] = position }
+        let identities = Dictionary(topology.tailnets.map { ($0.name, TailnetIdentity($0)) }, uniquingKeysWith: { first, _ in first })
         let nodes = topology.nodes.enumerated().map { index, node -> NodePlan in
             let owner = topology.owner(named: node.owner)!
             let roles = rolesByNode[node.name] ?? []
@@ -162,12 +167,12 @@ public enum PlanResolver {
                     + offerKeys,
                 roles: roles)
             return NodePlan(
-                node: node, owner: OwnerPlan(owner), tailnet: TailnetIdentity(topology.tailnet(named: node.tailnet ?? owner.tailnet)!),
+                node: node, owner: ownerPlans[ownerPlanIndex[owner.name]!], tailnet: identities[node.tailnet ?? owner.tailnet]!,
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces[index],
                 services: lowered.flatMap { $0.kind.listeners($0.context) } + clusterServices(node: node, roles: roles),
                 workloads: (modelWorkloads[node.name] ?? []) + lowered.flatMap { $0.kind.workloads($0.context) }.map { loadingEveryKey($0, secrets) },
                 litellm: litellm(
-                    for: node, topology: topology, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters),
+                    for: node, topology: topology, owner: owner, routes: routed,
                     backends: backendsByTailnet[node.tailnet ?? owner.tailnet] ?? [], aliases: aliases,
                     offered: offers.filter { $0.receivers.contains(node.name) }),
                 operations: lowered.map { $0.kind.operations($0.context) },
@@ -202,7 +207,7 @@ public enum PlanResolver {
             + backends.map { RoutingTarget($0, proxies: proxies[$0.name] ?? []) }
         var plan = Plan(
             topology: topology, sourceName: sourceName, links: links, nodes: nodes, clusters: clusters, tailnets: tailnets, hosts: hosts,
-            catalogs: catalogs, owners: topology.owners.map(OwnerPlan.init), routingTargets: routingTargets)
+            catalogs: catalogs, owners: ownerPlans, routingTargets: routingTargets)
         plan.backends = backends
         plan.offers = offers
         return (plan, bag.diagnostics)
