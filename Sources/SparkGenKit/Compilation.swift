@@ -29,17 +29,19 @@ public struct Compilation: Sendable {
 
     /// Compiles the file at `path`. Never throws: unreadable input becomes a diagnostic.
     /// `emitting: false` stops after the rules (lint, trust, graph): the files are not needed,
-    /// and on a fleet writing them is most of the time.
-    public static func run(path: String, emitting: Bool = true) -> Compilation {
+    /// and on a fleet writing them is most of the time. `parts: .rules` (lint) also leaves out
+    /// of the plan what only emitters read (`PlanResolver.Parts`); the findings are the same,
+    /// and such a plan cannot be emitted. Emitting always resolves everything.
+    public static func run(path: String, emitting: Bool = true, parts: PlanResolver.Parts = .all) -> Compilation {
         guard let bytes = FileSystem.contents(path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
             let diagnostic = Diagnostic(.fileUnreadable, "the topology file \(reason)", help: "check the path", file: path)
             return Compilation(file: path, bytes: [], diagnostics: [diagnostic], plan: nil, artifacts: nil)
         }
-        return run(bytes: bytes, file: path, emitting: emitting)
+        return run(bytes: bytes, file: path, emitting: emitting, parts: parts)
     }
 
-    public static func run(bytes: [UInt8], file: String, emitting: Bool = true) -> Compilation {
+    public static func run(bytes: [UInt8], file: String, emitting: Bool = true, parts: PlanResolver.Parts = .all) -> Compilation {
         func finish(_ diagnostics: [Diagnostic], root: YAMLNode?, plan: Plan? = nil, artifacts: [Artifact]? = nil) -> Compilation {
             let index = LocationIndex(root, paths: diagnostics.compactMap { $0.location == nil ? $0.path : nil })
             let located = diagnostics.map { diagnostic -> Diagnostic in
@@ -70,7 +72,7 @@ public struct Compilation: Sendable {
             return finish(diagnostics, root: parsed.root)
         }
 
-        let resolved = PlanResolver.resolve(topology, sourceName: Self.displayName(file))
+        let resolved = PlanResolver.resolve(topology, sourceName: Self.displayName(file), parts: emitting ? .all : parts)
         diagnostics += resolved.diagnostics
         guard let plan = resolved.plan, !diagnostics.contains(where: { $0.severity == .error }) else {
             // Every finding in one run: the rules still read the part of the topology that resolves.

@@ -105,6 +105,7 @@ public final class ClusterPlan: Sendable {
         textFallbacks = model.textFallbacks
         senior = model.senior
         maxParallelRequests = model.maxParallelRequests
+        imageFact = ImageFacts.fact(of: model.runtime.baseImage)
     }
 
     /// How many requests the server runs at once, and the key that says so, when stated.
@@ -117,8 +118,9 @@ public final class ClusterPlan: Sendable {
     public var toolCallsNeedAParser: Bool { lowering.toolCallsNeedAParser }
     /// Where the topology names the image pulled from a registry.
     public var imagePath: SpecPath { runtime.path / lowering.imageKey }
-    /// What the image the model pulls is, when the facts layer knows it.
-    public var imageFact: ImageFact? { ImageFacts.fact(of: runtime.baseImage) }
+    /// What the image the model pulls is, when the facts layer knows it. Read once: several
+    /// rules ask it of every model, and of every member of a cluster.
+    public let imageFact: ImageFact?
     /// The gateway's cap (`RoutingTarget.cap`); Ollama and a vLLM without max_num_seqs state no slots.
     public var cap: Int? { RoutingTarget.cap(declared: maxParallelRequests, fallbacks: fallbacks, slots: slots?.count) }
     /// The runtime that lowers the model: its server, its LiteLLM provider, its readiness check.

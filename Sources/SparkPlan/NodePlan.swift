@@ -41,8 +41,10 @@ public final class NodePlan: Sendable {
     /// The LiteLLM proxy this node runs, if any.
     public let litellm: LiteLLMPlan?
     /// What the operator does for each app beyond starting it, and what verify.sh checks of
-    /// it, in the order the topology lists the apps.
-    public let operations: [AppOperations]
+    /// it, in the order the topology lists the apps. Runbook and verify.sh text: a plan resolved
+    /// for the rules (`PlanResolver.Parts.rules`) has none, and asking it for them is a bug.
+    public var operations: [AppOperations] { emitted(storedOperations, "operations") }
+    private let storedOperations: [AppOperations]?
     /// Secret files this node must hold, each with the variables it must define.
     public let secretFiles: [SecretFile]
     /// Clusters this node takes part in, with its role in each.
@@ -51,15 +53,19 @@ public final class NodePlan: Sendable {
     /// models, heads of the models it calls), in file order.
     public let linkPeers: [LinkPeer]
     /// This node and its link peers by LAN address, for /etc/hosts; empty when the node is on no LAN.
-    public let hostsEntries: [(ip: String, name: String)]
-    /// Files the node's apps read from the stack directory, as their kinds wrote them.
-    public let configFiles: [ConfigFile]
+    /// Only emitters read it (not made for the rules, as `operations`).
+    public var hostsEntries: [(ip: String, name: String)] { emitted(storedHostsEntries, "hostsEntries") }
+    private let storedHostsEntries: [(ip: String, name: String)]?
+    /// Files the node's apps read from the stack directory, as their kinds wrote them (not made
+    /// for the rules, as `operations`).
+    public var configFiles: [ConfigFile] { emitted(storedConfigFiles, "configFiles") }
+    private let storedConfigFiles: [ConfigFile]?
 
     public init(
         node: Node, owner: OwnerPlan, tailnet: TailnetIdentity, stackDir: String, interfaces: [NodeInterface], services: [Service],
-        workloads: [Workload], litellm: LiteLLMPlan?, operations: [AppOperations], secretFiles: [SecretFile], clusterRoles: [ClusterRole],
+        workloads: [Workload], litellm: LiteLLMPlan?, operations: [AppOperations]?, secretFiles: [SecretFile], clusterRoles: [ClusterRole],
         linkPeers: [LinkPeer],
-        hostsEntries: [(ip: String, name: String)], configFiles: [ConfigFile] = []
+        hostsEntries: [(ip: String, name: String)]?, configFiles: [ConfigFile]? = []
     ) {
         name = node.name
         user = node.user
@@ -82,13 +88,23 @@ public final class NodePlan: Sendable {
         self.services = services
         self.workloads = workloads
         self.litellm = litellm
-        self.operations = operations
+        storedOperations = operations
         self.secretFiles = secretFiles
         self.clusterRoles = clusterRoles
         self.linkPeers = linkPeers
-        self.hostsEntries = hostsEntries
-        self.configFiles = configFiles
+        storedHostsEntries = hostsEntries
+        storedConfigFiles = configFiles
     }
+
+    /// A part only emitters read, which a plan resolved for the rules does not make: reading it
+    /// there would emit a file without it, so it stops the program instead.
+    private func emitted<Part>(_ part: Part?, _ name: String) -> Part {
+        guard let part else { preconditionFailure("NodePlan.\(name) of a plan resolved for the rules only (PlanResolver.Parts.rules)") }
+        return part
+    }
+
+    /// False for a node of a plan resolved for the rules only.
+    var hasEmitterParts: Bool { storedOperations != nil && storedHostsEntries != nil && storedConfigFiles != nil }
 
     /// The settings the topology gives `app` here, if any.
     public func options(of app: App) -> AppOptions? { appOptions[app] }

@@ -31,7 +31,7 @@ public enum PartialResolution {
                 droppedNow = true
             }
             guard droppedNow else { return outcome }
-            let resolved = PlanResolver.resolve(remaining, sourceName: sourceName)
+            let resolved = PlanResolver.resolve(remaining, sourceName: sourceName, parts: .rules)
             for diagnostic in resolved.diagnostics where diagnostic.severity == .error {
                 let key = "\(diagnostic.path?.description ?? "") \(diagnostic.message)"
                 guard reported.insert(key).inserted, !outcome.echoes(diagnostic) else { continue }

@@ -7,14 +7,26 @@ import SparkSpec
 public enum PlanResolver {
     public static let loopback = "127.0.0.1"
 
-    public static func resolve(_ topology: Topology, sourceName: String) -> (plan: Plan?, diagnostics: [Diagnostic]) {
-        resolve(topology, sourceName: sourceName, kinds: AppKinds.kind)
+    /// What a resolution makes. The rules read facts, never file text, so `lint` asks for
+    /// `.rules`: no runbook steps, verify.sh checks, config file contents or /etc/hosts lines
+    /// (`NodePlan.operations`, `configFiles`, `hostsEntries`), which only emitters read. Both
+    /// give the same diagnostics: those parts report nothing.
+    public enum Parts: Sendable {
+        /// Everything, for emitters.
+        case all
+        /// What the rules read.
+        case rules
+    }
+
+    public static func resolve(_ topology: Topology, sourceName: String, parts: Parts = .all) -> (plan: Plan?, diagnostics: [Diagnostic]) {
+        resolve(topology, sourceName: sourceName, parts: parts, kinds: AppKinds.kind)
     }
 
     /// The same, with `kinds` lowering the apps: a test lowers an app with a kind of its own.
     static func resolve(
-        _ topology: Topology, sourceName: String, kinds: (App) -> any AppKind
+        _ topology: Topology, sourceName: String, parts: Parts = .all, kinds: (App) -> any AppKind
     ) -> (plan: Plan?, diagnostics: [Diagnostic]) {
+        let emitting = parts == .all
         var bag = DiagnosticBag()
         checkReferences(topology, into: &bag)
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
@@ -135,6 +147,11 @@ public enum PlanResolver {
         let aliases = RouteAliasIndex(topology.routes)
         let position = { (name: String) in topology.position(ofNode: name) ?? 0 }
         let lanAddress = { (name: String) in interfaces[position(name)].first { $0.link.kind == .lan }?.address }
+        // One OwnerPlan per owner, shared by its nodes and the plan's list.
+        let ownerPlans = topology.owners.map(OwnerPlan.init)
+        var ownerPlanIndex: [String: Int] = [:]
+        for (position, owner) in ownerPlans.enumerated() where ownerPlanIndex[owner.name] == nil { ownerPlanIndex[owner.name] = position }
+        let identities = Dictionary(topology.tailnets.map { ($0.name, TailnetIdentity($0)) }, uniquingKeysWith: { first, _ in first })
         let nodes = topology.nodes.enumerated().map { index, node -> NodePlan in
             let owner = topology.owner(named: node.owner)!
             let roles = rolesByNode[node.name] ?? []
@@ -142,7 +159,7 @@ public enum PlanResolver {
             // node's cluster and callers, not with the fleet.
             let linkPeers = (peers[node.name] ?? []).sorted { (position($0.node), linkIndex[$0.link] ?? 0) < (position($1.node), linkIndex[$1.link] ?? 0) }
             var hosts: [(ip: String, name: String)] = []
-            if lanAddress(node.name) != nil {
+            if emitting, lanAddress(node.name) != nil {
                 var seen = Set<String>()
                 for name in ([node.name] + linkPeers.map(\.node)).sorted(by: { position($0) < position($1) }) where seen.insert(name).inserted {
                     if let address = lanAddress(name) { hosts.append((address.description, name)) }
@@ -162,17 +179,17 @@ public enum PlanResolver {
                     + offerKeys,
                 roles: roles)
             return NodePlan(
-                node: node, owner: OwnerPlan(owner), tailnet: TailnetIdentity(topology.tailnet(named: node.tailnet ?? owner.tailnet)!),
+                node: node, owner: ownerPlans[ownerPlanIndex[owner.name]!], tailnet: identities[node.tailnet ?? owner.tailnet]!,
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces[index],
                 services: lowered.flatMap { $0.kind.listeners($0.context) } + clusterServices(node: node, roles: roles),
                 workloads: (modelWorkloads[node.name] ?? []) + lowered.flatMap { $0.kind.workloads($0.context) }.map { loadingEveryKey($0, secrets) },
                 litellm: litellm(
-                    for: node, topology: topology, owner: owner, routes: routing.clusters(routedBy: owner, among: clusters),
+                    for: node, topology: topology, owner: owner, routes: routed,
                     backends: backendsByTailnet[node.tailnet ?? owner.tailnet] ?? [], aliases: aliases,
                     offered: offers.filter { $0.receivers.contains(node.name) }),
-                operations: lowered.map { $0.kind.operations($0.context) },
-                secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: hosts,
-                configFiles: lowered.flatMap { $0.kind.configFiles($0.context) })
+                operations: emitting ? lowered.map { $0.kind.operations($0.context) } : nil,
+                secretFiles: secrets, clusterRoles: roles, linkPeers: linkPeers, hostsEntries: emitting ? hosts : nil,
+                configFiles: emitting ? lowered.flatMap { $0.kind.configFiles($0.context) } : nil)
         }
         var ownersByTailnet: [String: [String]] = [:]
         for owner in topology.owners { ownersByTailnet[owner.tailnet, default: []].append(owner.name) }
@@ -202,7 +219,7 @@ public enum PlanResolver {
             + backends.map { RoutingTarget($0, proxies: proxies[$0.name] ?? []) }
         var plan = Plan(
             topology: topology, sourceName: sourceName, links: links, nodes: nodes, clusters: clusters, tailnets: tailnets, hosts: hosts,
-            catalogs: catalogs, owners: topology.owners.map(OwnerPlan.init), routingTargets: routingTargets)
+            catalogs: catalogs, owners: ownerPlans, routingTargets: routingTargets)
         plan.backends = backends
         plan.offers = offers
         return (plan, bag.diagnostics)

@@ -99,7 +99,12 @@ public enum ImageFacts {
     /// What keeps the image from serving on the node, if anything the table knows: an
     /// architecture it is not built for, another vendor's GPUs, a GPU target it lacks.
     public static func mismatch(_ image: String, on hardware: Hardware) -> (problem: String, source: String)? {
-        guard let fact = fact(of: image) else { return nil }
+        mismatch(fact(of: image), on: hardware)
+    }
+
+    /// The same for an image's fact already read (`ClusterPlan.imageFact`).
+    public static func mismatch(_ fact: ImageFact?, on hardware: Hardware) -> (problem: String, source: String)? {
+        guard let fact else { return nil }
         let arch = architecture(hardware.arch)
         if let architectures = fact.architectures, !architectures.contains(arch) {
             return ("built for \(architectures.sorted().joined(separator: " and ")) only, not \(arch)", fact.source)

@@ -31,7 +31,12 @@ public struct KnownBadWindow: Sendable {
 
     /// The windows an image falls in on a node with the vendor's GPUs.
     public static func windows(for image: String, vendor: Hardware.GPUVendor) -> [KnownBadWindow] {
-        guard let fact = ImageFacts.fact(of: image), let version = fact.version, let api = fact.gpu?.api else { return [] }
+        windows(for: ImageFacts.fact(of: image), vendor: vendor)
+    }
+
+    /// The same for an image's fact already read (`ClusterPlan.imageFact`).
+    public static func windows(for fact: ImageFact?, vendor: Hardware.GPUVendor) -> [KnownBadWindow] {
+        guard let fact, let version = fact.version, let api = fact.gpu?.api else { return [] }
         return all.filter { window in
             window.program == fact.program && window.api == api && window.vendors.contains(vendor)
                 && window.from.map { version >= $0 } ?? true && version < window.fixedIn

@@ -36,7 +36,7 @@ struct ImagePlatformRule: Rule {
             // The image pulled from a registry: a multi-node vLLM builds its own on top of it.
             let image = cluster.runtime.baseImage
             for node in cluster.members {
-                guard let mismatch = ImageFacts.mismatch(image, on: node.hardware) else { continue }
+                guard let mismatch = ImageFacts.mismatch(cluster.imageFact, on: node.hardware) else { continue }
                 findings.append(
                     RuleFinding(
                         "model '\(cluster.name)' runs \(image) on node '\(node.name)': \(mismatch.problem) (\(mismatch.source))",

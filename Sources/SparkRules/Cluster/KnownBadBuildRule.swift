@@ -33,7 +33,7 @@ struct KnownBadBuildRule: Rule {
         for cluster in context.plan.clusters {
             let image = cluster.runtime.baseImage
             for node in cluster.members {
-                for window in KnownBadWindow.windows(for: image, vendor: node.hardware.gpuVendor) {
+                for window in KnownBadWindow.windows(for: cluster.imageFact, vendor: node.hardware.gpuVendor) {
                     findings.append(
                         RuleFinding(
                             "model '\(cluster.name)' runs \(image) on node '\(node.name)' (\(node.hardware.gpuVendor.rawValue) GPUs): \(window.what) (\(window.source))",
