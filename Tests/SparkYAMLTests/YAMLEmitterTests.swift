@@ -17,6 +17,17 @@ import Testing
         }
     }
 
+    /// The decision itself, read on bytes: number-like and typed words quoted, names, paths,
+    /// words with a space and digits outside ASCII plain.
+    @Test(arguments: [
+        ("8000", true), ("1.2.3.4", true), ("0x1F", true), ("+1", true), ("-c", true), (".5", true), ("12ab", true), ("1_000", true),
+        ("Yes", true), ("NULL", true), ("", true), ("12g", false), ("8000 tcp", false), ("\u{0661}\u{0662}", false), ("1\u{0301}", false),
+        ("nginx", false), ("on-call", false), ("/opt/stack", false), ("litellm", false), ("é", false), ("-", true), ("a-1", false),
+    ])
+    func quotingDecision(_ text: String, _ quoted: Bool) {
+        #expect(YAMLScalar.needsQuoting(text) == quoted, "\(text)")
+    }
+
     @Test func numbersAndBooleansArePlain() throws {
         let emitted = try YAMLEmitter.emit(.mapping([("port", .int(8000)), ("on", .bool(true)), ("list", .sequence(["a"]))]))
         #expect(emitted == "port: 8000\n\"on\": true\nlist:\n- a\n")
