@@ -5,24 +5,66 @@ enum RunbookMarkdown {
     /// A step's parts, after its heading.
     static func render(_ parts: [RunbookPart]) -> String {
         var text = ""
-        for (index, part) in parts.enumerated() {
-            if index > 0, !part.continues { text += "\n" }
-            text += render(part)
-        }
+        render(parts, into: &text)
         return text
     }
 
-    static func render(_ part: RunbookPart) -> String {
-        switch part {
-        case .note(let text): return text + "\n"
-        case .list(let items, _): return items.map { "- \($0)\n" }.joined()
-        case .probes(let probes, _): return probes.map { "- " + ($0.command.map { "`\($0)` " } ?? "") + $0.outcome + "\n" }.joined()
-        case .probeSentence(let probes):
-            return probes.enumerated().map { index, probe in
-                (index == 0 ? "From " : "from ") + (probe.from.map { $0 + ", " } ?? "") + (probe.command.map { "`\($0)` " } ?? "") + probe.outcome
-            }.joined(separator: "; ") + ".\n"
-        case .commands(let commands, _, let shell): return "```\(shell.rawValue)\n" + commands.map { $0.text + "\n" }.joined() + "```\n"
+    /// Appends the parts to `text`: a runbook is printed into one String, with no String made
+    /// per item, part or step and joined (those were most of the runbooks' printing time).
+    static func render(_ parts: [RunbookPart], into text: inout String) {
+        for (index, part) in parts.enumerated() {
+            if index > 0, !part.continues { text += "\n" }
+            render(part, into: &text)
         }
+    }
+
+    static func render(_ part: RunbookPart, into text: inout String) {
+        switch part {
+        case .note(let note):
+            text += note
+            text += "\n"
+        case .list(let items, _):
+            for item in items {
+                text += "- "
+                text += item
+                text += "\n"
+            }
+        case .probes(let probes, _):
+            for probe in probes {
+                text += "- "
+                code(probe.command, into: &text)
+                text += probe.outcome
+                text += "\n"
+            }
+        case .probeSentence(let probes):
+            for (index, probe) in probes.enumerated() {
+                text += index == 0 ? "From " : "; from "
+                if let from = probe.from {
+                    text += from
+                    text += ", "
+                }
+                code(probe.command, into: &text)
+                text += probe.outcome
+            }
+            text += ".\n"
+        case .commands(let commands, _, let shell):
+            text += "```"
+            text += shell.rawValue
+            text += "\n"
+            for command in commands {
+                text += command.text
+                text += "\n"
+            }
+            text += "```\n"
+        }
+    }
+
+    /// A probe's command as a code span and a space; nothing without one.
+    private static func code(_ command: String?, into text: inout String) {
+        guard let command else { return }
+        text += "`"
+        text += command
+        text += "` "
     }
 }
 

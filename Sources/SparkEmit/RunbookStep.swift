@@ -89,11 +89,15 @@ public struct RunbookStep: Sendable {
         }
     }
 
-    /// The step's heading, numbered.
-    var heading: String { "\n## \(number). \(title)\n\n" }
-
-    /// The step as the runbook prints it.
-    var markdown: String { heading + RunbookMarkdown.render(parts) }
+    /// Appends the step as the runbook prints it: its numbered heading, then its parts.
+    func markdown(into text: inout String) {
+        text += "\n## "
+        text += String(number)
+        text += ". "
+        text += title
+        text += "\n\n"
+        RunbookMarkdown.render(parts, into: &text)
+    }
 }
 
 /// The bring-up order of the whole stack, as the output's README gives it: passes over the

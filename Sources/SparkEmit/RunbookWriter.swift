@@ -12,7 +12,11 @@ struct RunbookWriter {
     private(set) var steps: [RunbookStep] = []
 
     /// The whole runbook: the introduction, then every step under its heading.
-    var markdown: String { introduction + steps.map(\.markdown).joined() }
+    var markdown: String {
+        var text = introduction
+        for step in steps { step.markdown(into: &text) }
+        return text
+    }
 
     /// Starts the next step; the runbook prints its heading.
     mutating func heading(_ title: String, kind: RunbookStep.Kind) {
