@@ -92,7 +92,9 @@ struct AnsibleEmitter {
                 var end = start
                 while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
                 let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                if !line.isEmpty && !playKeys.contains(where: { line.starts(with: $0) }) {
+                // A line indented three spaces or more is no play key (most lines are).
+                let deep = line.count >= 3 && line[0] == space && line[1] == space && line[2] == space
+                if !line.isEmpty && (deep || !playKeys.contains(where: { line.starts(with: $0) })) {
                     out.append(UInt8(ascii: " "))
                     out.append(UInt8(ascii: " "))
                 }
@@ -103,6 +105,8 @@ struct AnsibleEmitter {
         }
     }
 
+    private static let space = UInt8(ascii: " ")
+
     /// The lines of a play that stay where they are.
     private static let playKeys: [[UInt8]] = ["- ", "  hosts:", "  gather_facts:", "  become:", "  tasks:", "  handlers:"].map { Array($0.utf8) }
 
@@ -112,12 +116,12 @@ struct AnsibleEmitter {
         var text = "- name: \(yaml("Prepare \(node.name) (first pass, \(String(node.wave.rawValue.map { $0 == "_" ? " " : $0 })))"))\n"
         text += "  hosts: \(node.name)\n  gather_facts: false\n  become: true\n  tasks:\n"
         for directory in node.directories {
-            text += task(
+            task(
                 "Directory \(directory.path)", module: "ansible.builtin.file",
                 args: [
                     ("path", directory.path), ("state", "directory"), ("mode", directory.mode),
                     ("owner", directory.owner), ("group", directory.group),
-                ], tags: ["files"])
+                ], tags: ["files"], into: &text)
         }
         for file in node.files {
             var extra = ""
@@ -128,12 +132,12 @@ struct AnsibleEmitter {
             } else if !file.onChange.isEmpty {
                 extra += "    notify:\n" + file.onChange.map { "      - \(yaml(handlerName($0)))\n" }.joined()
             }
-            text += task(
+            task(
                 "File \(file.path)", module: "ansible.builtin.copy",
                 args: [
                     ("src", "{{ playbook_dir }}/../\(file.source)"), ("dest", file.path), ("mode", file.mode),
                     ("owner", file.owner), ("group", file.group),
-                ], tags: tags, extra: extra)
+                ], tags: tags, extra: extra, into: &text)
         }
         text += appliedChecks(node)
         text += prerequisites(node)
@@ -355,9 +359,34 @@ struct AnsibleEmitter {
     }
 
     private func task(_ name: String, module: String, args: [(String, String)], tags: [String], extra: String = "") -> String {
-        var text = "  - name: \(yaml(name))\n    \(module):\n"
-        for (key, value) in args { text += "      \(key): \(scalar(value))\n" }
-        return text + extra + "    tags: [\(tags.joined(separator: ", "))]\n"
+        var text = ""
+        task(name, module: module, args: args, tags: tags, extra: extra, into: &text)
+        return text
+    }
+
+    /// Appends the task to `text` with no String made per line: the first pass has a task
+    /// for every file and directory of the fleet.
+    private func task(_ name: String, module: String, args: [(String, String)], tags: [String], extra: String = "", into text: inout String) {
+        text += "  - name: "
+        Self.yaml(name, into: &text)
+        text += "\n    "
+        text += module
+        text += ":\n"
+        for (key, value) in args {
+            text += "      "
+            text += key
+            text += ": "
+            // Booleans stay booleans, modes stay strings.
+            if value == "true" || value == "false" { text += value } else { Self.yaml(value, into: &text) }
+            text += "\n"
+        }
+        text += extra
+        text += "    tags: ["
+        for (index, tag) in tags.enumerated() {
+            if index > 0 { text += ", " }
+            text += tag
+        }
+        text += "]\n"
     }
 
     /// A YAML flow sequence of double-quoted scalars.
@@ -380,24 +409,31 @@ struct AnsibleEmitter {
 
     private func flow(_ names: [String]) -> String { "[" + names.map { "'\($0)'" }.joined(separator: ", ") + "]" }
 
-    /// Booleans stay booleans, modes stay strings.
-    private func scalar(_ value: String) -> String { value == "true" || value == "false" ? value : yaml(value) }
-
     /// A YAML double-quoted scalar (JSON's escapes).
     func yaml(_ value: String) -> String {
+        var out = ""
+        Self.yaml(value, into: &out)
+        return out
+    }
+
+    /// Appends `value` as a YAML double-quoted scalar to `out`.
+    static func yaml(_ value: String, into out: inout String) {
         // Most values need no escape: one append instead of one per scalar.
         let plain = !value.utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") }
-        if plain { return "\"" + value + "\"" }
-        var out = "\""
-        for character in value.unicodeScalars {
-            switch character {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(character)
+        out += "\""
+        if plain {
+            out += value
+        } else {
+            for character in value.unicodeScalars {
+                switch character {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                default: out.unicodeScalars.append(character)
+                }
             }
         }
-        return out + "\""
+        out += "\""
     }
 }

@@ -19,6 +19,16 @@ struct Header {
 
     /// The header as comment lines with the given marker (`#`, `//`).
     func comment(_ marker: String = "#") -> String {
-        lines.map { $0.isEmpty ? marker : "\(marker) \($0)" }.joined(separator: "\n") + "\n"
+        // Appended in place, not a String per line joined: every file of a build starts here.
+        var text = ""
+        for line in lines {
+            text += marker
+            if !line.isEmpty {
+                text += " "
+                text += line
+            }
+            text += "\n"
+        }
+        return text
     }
 }
