@@ -143,13 +143,15 @@ public struct DeployManifest: Sendable {
     private static func files(of node: NodePlan, in artifacts: [Artifact.Entry]) -> [File] {
         let prefix = "nodes/\(node.name)/"
         let units = unitCommands(in: artifacts, prefix: prefix)
+        // The node's own paths, made once, not once per file.
+        let paths = NodePaths(home: node.home + "/", compose: Layout.stackPath(node, "compose.yaml"), firewall: Layout.stackPath(node, "scripts/firewall.sh"))
         return artifacts.map { artifact in
             let path = "/" + artifact.path.dropFirst(prefix.count)
-            let ownedByUser = path.hasPrefix(node.home + "/")
+            let ownedByUser = path.hasPrefix(paths.home)
             return File(
                 source: artifact.path, path: path, mode: octal(artifact.mode.rawValue),
                 owner: ownedByUser ? node.user : "root", group: ownedByUser ? String(node.gid) : "root",
-                onChange: actions(for: path, on: node, units: units))
+                onChange: actions(for: path, on: node, paths: paths, units: units))
         }.sorted { $0.path < $1.path }
     }
 
@@ -168,16 +170,16 @@ public struct DeployManifest: Sendable {
     /// A unit restarts, a compose file brings its services up, the firewall script runs again,
     /// and a file a running service reads only at start restarts that service: the compose
     /// services that mount it (the Plan's workloads), the units whose ExecStart names it.
-    private static func actions(for path: String, on node: NodePlan, units: [(unit: String, words: Set<String>)]) -> [Action] {
+    private static func actions(for path: String, on node: NodePlan, paths: NodePaths, units: [(unit: String, words: Set<String>)]) -> [Action] {
         let systemd = "/etc/systemd/system/"
         if path.hasPrefix(systemd) {
             let rest = path.dropFirst(systemd.count)
             let unit = rest.split(separator: "/").first.map { $0.hasSuffix(".d") ? String($0.dropLast(2)) : String($0) }
             return unit.map { [Action.restartUnit($0)] } ?? []
         }
-        if path == Layout.stackPath(node, "compose.yaml") { return [.composeUp(directory: node.stackDir)] }
+        if path == paths.compose { return [.composeUp(directory: node.stackDir)] }
         if path.hasPrefix(NetplanEmitter.directory + "/") { return [.applyNetplan] }
-        if path == Layout.stackPath(node, "scripts/firewall.sh") { return [.runFirewall(path)] }
+        if path == paths.firewall { return [.runFirewall(path)] }
         var actions: [Action] = []
         // A manual-start service stays out: `up -d --force-recreate` would start it.
         for workload in node.workloads where workload.runner == .compose && !workload.manualStart {
@@ -189,6 +191,14 @@ public struct DeployManifest: Sendable {
         }
         for (unit, words) in units where words.contains(path) { actions.append(.restartUnit(unit)) }
         return actions
+    }
+
+    /// Paths of a node that every one of its files is compared with.
+    private struct NodePaths {
+        /// The home directory with a trailing `/`.
+        let home: String
+        let compose: String
+        let firewall: String
     }
 
     /// Each unit of the node with the words of its ExecStart lines (the unit file's and its
