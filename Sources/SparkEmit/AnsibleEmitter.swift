@@ -418,8 +418,19 @@ struct AnsibleEmitter {
 
     /// Appends `value` as a YAML double-quoted scalar to `out`.
     static func yaml(_ value: String, into out: inout String) {
-        // Most values need no escape: one append instead of one per scalar.
-        let plain = !value.utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") }
+        // Most values need no escape: one append instead of one per scalar. One pass over the
+        // contiguous bytes with a switch: a closure per byte of the UTF8View was a third of this
+        // function's instructions.
+        var value = value
+        let plain = value.withUTF8 { bytes in
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "\n"), UInt8(ascii: "\t"): return false
+                default: continue
+                }
+            }
+            return true
+        }
         out += "\""
         if plain {
             out += value
