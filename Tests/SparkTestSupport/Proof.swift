@@ -36,23 +36,10 @@ public enum Proof {
 
     /// Where the proofs of this `swift test` keep what the real ufw made of each distinct
     /// firewall.sh (proof/netns_proof/firewall.py): the first proof to apply a script runs it
-    /// with ufw, a later one restores that ruleset exactly. One per test process, so every
-    /// test run applies each script with ufw at least once; removed when the process exits,
-    /// and any left by a process that no longer runs when the next one starts.
-    public static let firewallCache: String = {
-        let parent = FileManager.default.temporaryDirectory.path
-        let prefix = "spark-gen-firewalls-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(prefix) {
-            if let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0 && errno == ESRCH {
-                try? FileManager.default.removeItem(atPath: parent + "/" + name)
-            }
-        }
-        let path = parent + "/" + prefix + String(getpid())
-        try? FileManager.default.removeItem(atPath: path)
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        atexit { try? FileManager.default.removeItem(atPath: Proof.firewallCache) }
-        return path
-    }()
+    /// with ufw, a later one restores that ruleset exactly. A scratch directory of this test
+    /// process (`Fixtures.temporaryDirectory`), so every test run applies each script with ufw
+    /// at least once, and it goes when the process exits.
+    public static let firewallCache = Fixtures.temporaryDirectory(named: "firewalls")
 
     /// proof/prove.py with the test binary's spark-gen.
     public static func prove(_ arguments: [String], label: String? = nil, test: String = #function) async -> CommandResult {
