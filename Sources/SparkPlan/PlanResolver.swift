@@ -149,8 +149,7 @@ public enum PlanResolver {
         let lanAddress = { (name: String) in interfaces[position(name)].first { $0.link.kind == .lan }?.address }
         // One OwnerPlan per owner, shared by its nodes and the plan's list.
         let ownerPlans = topology.owners.map(OwnerPlan.init)
-        var ownerPlanIndex: [String: Int] = [:]
-        for (position, owner) in ownerPlans.enumerated() where ownerPlanIndex[owner.name] == nil { ownerPlanIndex[owner.name] = position }
+        let ownerPlanByName = Dictionary(ownerPlans.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let identities = Dictionary(topology.tailnets.map { ($0.name, TailnetIdentity($0)) }, uniquingKeysWith: { first, _ in first })
         let nodes = topology.nodes.enumerated().map { index, node -> NodePlan in
             let owner = topology.owner(named: node.owner)!
@@ -179,7 +178,7 @@ public enum PlanResolver {
                     + offerKeys,
                 roles: roles)
             return NodePlan(
-                node: node, owner: ownerPlans[ownerPlanIndex[owner.name]!], tailnet: identities[node.tailnet ?? owner.tailnet]!,
+                node: node, owner: ownerPlanByName[owner.name]!, tailnet: identities[node.tailnet ?? owner.tailnet]!,
                 stackDir: topology.stack.dir.absolute(home: node.home), interfaces: interfaces[index],
                 services: lowered.flatMap { $0.kind.listeners($0.context) } + clusterServices(node: node, roles: roles),
                 workloads: (modelWorkloads[node.name] ?? []) + lowered.flatMap { $0.kind.workloads($0.context) }.map { loadingEveryKey($0, secrets) },
