@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Applies a tree's ansible/site.yml for real, over ssh, to one node isolated from this machine.
 
-  ansible_apply.py --tree TREE_DIR --node NODE [--skip second,drift] [--venv DIR]
+  ansible_apply.py --tree TREE_DIR --node NODE [--only files|weights|calls|drift|changes] [--venv DIR]
 
 The node is this machine inside its own mount, network and PID namespaces (`unshare -m -n -p`,
 private propagation; when the namespace's first process ends the kernel ends every process in
@@ -51,9 +51,9 @@ Checks, in order (exits 1 naming the first that failed):
      else), runs every `hf download` of the playbook as the node's user, and fails at verify, last;
   5. a unit file changed in the tree: `--tags files,services` restarts exactly that unit;
   6. with one generated secret removed, `--tags services` fails naming its path, never its value.
---skip leaves out checks 2 (second) and 3 (drift), which change nothing on the node (3's edit of
-the file is still made): a break case of a later check need not run them again, the unbroken
-tree proved them (prove.py --apply-skip).
+--only runs a break case's check alone (prove.py --apply-only; ONLY below says what each runs):
+the part of the first run its check needs, on a fresh node, then that check (3's edit of the
+file is made for 4 without drift.sh's runs). The unbroken tree's proof runs every check.
 """
 import argparse
 import json
@@ -79,6 +79,31 @@ ACTIONS = re.compile(r"^(systemctl (daemon-reload|start|restart|enable|stop|disa
 # What runs on every apply and restarts nothing: the checks, pip (which says "already satisfied"),
 # and Compose's --no-recreate, which starts only what is not running.
 SETTLED = re.compile(r"^(verify\.sh|pip3 )|--no-recreate")
+# The playbook's tags (spark-gen's ansible/site.yml: every task has one or more), and the checks
+# after the first run, in order.
+TAGS = ("files", "prereqs", "secrets", "services", "verify")
+LATER = ["second", "drift", "changes", "weights", "unit", "secret"]
+# --only: a break case runs, on a fresh node, the part of the default first run its check needs,
+# chosen by tag (ansible-playbook's --tags/--skip-tags; no --tags keeps the `never` tasks out, as a
+# default run does), checks 1's parts that part covers, then only the later checks it names. Each
+# run of the playbook costs 10-20 CPU-s here; the unbroken tree's proof runs them all, whole.
+ONLY = {
+    # A file's mode or owner, a files handler not run (netplan's): the files tag's tasks
+    # (directories, copies) set every mode, and notify netplan apply and firewall.sh.
+    "files": (["--tags", "files"], {"files"}, []),
+    # A task in a default run that only --tags weights may run: a run without --tags, the tags
+    # that need no weights left out; prereqs installs the `hf` the weights task calls.
+    "weights": (["--skip-tags", "files,secrets,services,verify"], {"prereqs"}, []),
+    # A restart not marked (a compose file's): the files that notify, the secrets the services
+    # play asserts, the services it starts; the stand-ins' calls of those.
+    "calls": (["--skip-tags", "prereqs,verify"], {"files", "secrets", "services"}, []),
+    # drift.sh (`--check --diff --tags files`) compares what the files tag's tasks made; its run
+    # after the edit alone (a drift.sh that never says "1" passes the run before it).
+    "drift": (["--tags", "files"], {"files"}, ["drifted"]),
+    # A file edited on the node, then `--tags files,services`: the files, secrets and running
+    # services of a first run are what it restores and restarts.
+    "changes": (["--skip-tags", "prereqs,verify"], {"files", "secrets", "services"}, ["changes"]),
+}
 
 
 def shims(scratch, log, state):
@@ -268,44 +293,53 @@ def inside(arguments):
         os.chmod(path, 0o600)
         os.chown(path, UID, GID)
 
-    first = playbook()
+    selection, ran, later = ONLY[arguments.only] if arguments.only else ([], set(TAGS), LATER)
+    first = playbook(*selection)
     changed, failed = recap(first)
     if first.returncode != 0 or not changed:
         return fail("first apply over ssh (sshd's log: " + open(os.path.join(scratch, "sshd.log")).read()[-1500:] + ")", first)
-    for path, mode, owner in manifest["files"]:
+    for path, mode, owner in manifest["files"] if "files" in ran else []:
         status = os.stat(path)
         actual = (f"{status.st_mode & 0o7777:04o}", "root" if status.st_uid == 0 else user if status.st_uid == UID else str(status.st_uid))
         if actual != (mode, owner):
             return fail(f"mode/owner: {path} is {actual}, the tree says {(mode, owner)}")
-    for secret in manifest["generated"]:
+    for secret in manifest["generated"] if "secrets" in ran else []:
         if not os.path.isfile(secret) or os.path.getsize(secret) == 0:
             return fail(f"secrets: {secret} was not made")
     acted = calls()
-    wanted = ["systemctl daemon-reload"] if manifest["units"] else []
-    for unit in manifest["units"]:
+    services = "services" in ran
+    wanted = ["systemctl daemon-reload"] if manifest["units"] and services else []
+    for unit in manifest["units"] if services else []:
         wanted += [f"systemctl start {unit}", f"systemctl enable {unit}"]
-    wanted += [f"docker compose up -d (in {directory})" for directory in manifest["compose"]]
-    if manifest["pip"]:
+    wanted += [f"docker compose up -d (in {directory})" for directory in manifest["compose"] if services]
+    if manifest["pip"] and "prereqs" in ran:
         wanted.append(f"pip3 {' '.join(manifest['pip'])} (as {user})")
     missing = [call for call in wanted if call not in acted]
     ufw = [call for call in acted if call.startswith("ufw ")]
     problems = [f"missing {missing}"] if missing else []
-    problems += [] if ufw else ["firewall.sh did not run (no ufw call)"]
-    if manifest["netplan"]:
+    problems += [] if ufw or "files" not in ran else ["firewall.sh did not run (no ufw call)"]
+    if manifest["netplan"] and "files" in ran:
         # The links' addresses before the firewall script, as the runbook orders them.
         applied = [index for index, call in enumerate(acted) if call == "netplan apply"]
         problems += [] if applied else ["netplan apply did not run after the netplan files were copied"]
         problems += ["netplan apply ran after firewall.sh" for _ in applied[:1] if ufw and applied[0] > acted.index(ufw[0])]
         wanted.append("netplan apply")
     problems += [f"a default run downloaded weights: {call}" for call in acted if call.startswith("hf ")]
-    problems += [] if acted and acted[-1] == "verify.sh (as root)" else ["verify.sh did not run last, as root"]
+    if "verify" in ran:
+        problems += [] if acted and acted[-1] == "verify.sh (as root)" else ["verify.sh did not run last, as root"]
     if problems:
         return fail(f"first apply's calls: {'; '.join(problems)}; the calls were {acted}", first)
-    print(f"ok   first apply over ssh ({user}@{address}, sudo): changed={changed}, {len(manifest['files'])} files with their "
-          f"modes and owners, {len(manifest['generated'])} secrets made; stand-ins saw {', '.join(wanted)}, "
-          f"{len(ufw)} ufw calls, no hf, verify.sh last")
+    if arguments.only:
+        print(f"ok   first apply over ssh, {' '.join(selection)} (--only {arguments.only}; the unbroken tree proves the whole run): "
+              f"changed={changed}; stand-ins saw {', '.join(wanted) or 'nothing they wait for'}, {len(ufw)} ufw calls, no hf")
+    else:
+        print(f"ok   first apply over ssh ({user}@{address}, sudo): changed={changed}, {len(manifest['files'])} files with their "
+              f"modes and owners, {len(manifest['generated'])} secrets made; stand-ins saw {', '.join(wanted)}, "
+              f"{len(ufw)} ufw calls, no hf, verify.sh last")
+    if not later:
+        return 0
 
-    if "second" not in arguments.skip:
+    if "second" in later:
         second = playbook()
         changed, failed = recap(second)
         restarted = [call for call in calls() if not SETTLED.search(call)]
@@ -319,19 +353,21 @@ def inside(arguments):
     def drift():
         return subprocess.run(["sh", os.path.join(ansible, "drift.sh"), *extra], capture_output=True, text=True, timeout=600, env=drift_env)
 
-    if "drift" not in arguments.skip:
+    if "drift" in later:
         clean = drift()
         if clean.returncode != 0:
             return fail(f"drift.sh on a node as built (exit {clean.returncode})", clean)
     target = manifest["drift_file"]
     with open(target, "a") as handle:
         handle.write("# edited on the node\n")
-    if "drift" not in arguments.skip:
+    if "drift" in later or "drifted" in later:
         drifted = drift()
         named = [line for line in drifted.stderr.splitlines() if line.startswith("drift: ")]
         if drifted.returncode != 1 or named != [f"drift: {node}: {target}"]:
             return fail(f"drift.sh after {target} changed (exit {drifted.returncode}, named {named})", drifted)
-        print(f"ok   drift.sh: 0 as built; 1 naming '{named[0]}' after one file changed")
+        print(f"ok   drift.sh: {'0 as built; ' if 'drift' in later else ''}1 naming '{named[0]}' after one file changed")
+    if "changes" not in later:
+        return 0
 
     # The edited file goes back, and restarts exactly what reads it: a config file read at start
     # its unit or the compose services that mount it, compose.yaml its services.
@@ -339,16 +375,20 @@ def inside(arguments):
     if target.endswith("/compose.yaml"):
         wanted.append(f"docker compose up -d (in {os.path.dirname(target)})")
     # One run for three checks (each run costs a minute here): every tag and weights, with the
-    # verify stand-in failing.
+    # verify stand-in failing. A break case of the restart alone (--only changes) runs the tags
+    # that restore the file and restart its readers, as check 5 does for a unit.
     calls()
-    open(os.path.join(scratch, "verify-fails"), "w").close()
-    third = playbook("--tags", "all,weights")
+    if "weights" in later:
+        open(os.path.join(scratch, "verify-fails"), "w").close()
+    third = playbook("--tags", "all,weights" if "weights" in later else "files,services")
     acted = calls()
     restarted = [call for call in acted if not SETTLED.search(call) and not call.startswith("hf ")]
     if restarted != wanted:
         return fail(f"apply after changes: the stand-ins saw {restarted}, expected exactly {wanted}", third)
     print(f"ok   after {os.path.basename(target)} edited on the node: exactly {wanted or 'no restart'} (the handler of the file that "
           "service reads at start)")
+    if "weights" not in later:
+        return 0 if third.returncode == 0 else fail("--tags files,services after the edit", third)
     downloads = [f"hf {' '.join(command[1:])} (as {user})" for command in manifest["downloads"]]  # the runbook's
     fetched = [call for call in acted if call.startswith("hf ")]
     if fetched != downloads:
@@ -358,6 +398,8 @@ def inside(arguments):
         return fail(f"a failing verify.sh (exit {third.returncode}, failed in task {last_task[:60]!r})", third)
     print(f"ok   --tags weights ran the {len(downloads)} hf download of the runbook as {user}; verify.sh ran last, and failing, failed the play")
     os.remove(os.path.join(scratch, "verify-fails"))
+    if "unit" not in later:
+        return 0
 
     # A unit changed in the tree restarts that unit and nothing else.
     if manifest["units"]:
@@ -398,12 +440,10 @@ def main():
     parser.add_argument("--tree", required=True)
     parser.add_argument("--node", required=True)
     parser.add_argument("--venv", default=ansible_check.DEFAULT_VENV)
-    parser.add_argument("--skip", type=lambda text: set(text.split(",")) - {""}, default=set(),
-                        help="checks that change nothing on the node, left out: second, drift (for break cases of later checks)")
+    parser.add_argument("--only", choices=sorted(ONLY),
+                        help="a break case's check alone, after the part of the first run it needs (ONLY says which)")
     parser.add_argument("--scratch", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    if arguments.skip - {"second", "drift"}:
-        parser.error(f"--skip takes second and drift, not {sorted(arguments.skip - {'second', 'drift'})}")
     if arguments.scratch:
         return inside(arguments)
     # The playbook's apt task must find python3-pip, or apt would install it on this machine.
@@ -438,7 +478,7 @@ def main():
         # every process in the namespace (sshd, ssh masters, ansible) ends too.
         result = subprocess.run(["unshare", "-m", "-n", "-p", "-f", "--kill-child", "--mount-proc", "--propagation", "private", sys.executable,
                                  os.path.abspath(__file__), "--tree", tree, "--node", arguments.node, "--venv", arguments.venv,
-                                 "--skip", ",".join(sorted(arguments.skip)),
+                                 *(["--only", arguments.only] if arguments.only else []),
                                  "--scratch", scratch], capture_output=True, text=True, timeout=1500)
         print(result.stdout + result.stderr, end="")
         return result.returncode

@@ -115,8 +115,9 @@ node: a break case names the node it broke. --fail-fast stops litellm after the 
 its checks (keys, router settings, Redis, NGINX, the node's scripts, routing, backends down,
 the restart with a wrong key) that has a failure, and swap after its first failing check: a
 break case needs the part it broke, the parts after it were proven on the unbroken tree.
---apply-skip second|drift leaves out apply's second run or its drift.sh runs, which change
-nothing on the node: a break case of a later check of apply need not run them again.
+--apply-only CHECK runs one check of apply (files, weights, calls, drift, changes) after the
+part of the first run it needs, chosen by tag (proof/ansible_apply.py's ONLY): a break case of
+it, whose other checks the unbroken tree proved whole.
 --swap-only CHECK runs only that check of swap (gates, lock, restarting, worker) after its
 start, without the checks before it, which the unbroken tree proved and which leave it nothing
 but a model serving.
@@ -164,7 +165,7 @@ class Example:
         self.nodes = set()
         self.fail_fast = False
         self.ansible = None  # check_ansible_all's result for this tree
-        self.apply_skip = []
+        self.apply_only = None
         self.swap_only = []
 
     @classmethod
@@ -618,10 +619,11 @@ def check_apply(example):
         (node for node in ANSIBLE_APPLIED.values() if os.path.isdir(os.path.join(example.tree, "nodes", node))), None)
     if node and example.wants(node):
         result = run([sys.executable, os.path.join(HERE, "ansible_apply.py"), "--tree", example.tree, "--node", node,
-                      "--skip", ",".join(example.apply_skip)], timeout=1800)
+                      *(["--only", example.apply_only] if example.apply_only else [])], timeout=1800)
+        checks = f"--apply-only {example.apply_only}: that check alone" if example.apply_only else \
+            "restarts what changed, again changed=0, drift.sh, weights, verify, a missing secret"
         yield f"ansible/site.yml on {node}", "real apply over ssh (own sshd, mount+net+pid namespaces, stand-ins for systemctl/docker): " \
-            "restarts what changed, again changed=0, drift.sh, weights, verify, a missing secret", \
-            result.returncode == 0, (result.stdout + result.stderr).strip()
+            + checks, result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
 # The examples whose playbook is applied for real (about 2 minutes a node), one node each: the
@@ -666,8 +668,8 @@ def main():
                         help="litellm and swap stop after the first part of their checks with a failure (for break cases)")
     parser.add_argument("--node", action="append", default=[],
                         help="the proofs run per node (litellm, postgres, swap, handover, apply) only on this node (repeatable)")
-    parser.add_argument("--apply-skip", action="append", default=[], choices=["second", "drift"],
-                        help="apply leaves out this check, which changes nothing on the node (repeatable; for break cases of later checks)")
+    parser.add_argument("--apply-only", choices=["files", "weights", "calls", "drift", "changes"],
+                        help="apply runs only this check, after the part of the first run it needs (a break case of it)")
     parser.add_argument("--swap-only", action="append", default=[], choices=["gates", "lock", "restarting", "worker"],
                         help="swap runs only this check after its start (a break case of it)")
     arguments = parser.parse_args()
@@ -689,7 +691,7 @@ def main():
                 example = Example.build(name, arguments.binary, scratch)
             example.nodes = set(arguments.node)
             example.fail_fast = arguments.fail_fast
-            example.apply_skip = arguments.apply_skip
+            example.apply_only = arguments.apply_only
             example.swap_only = arguments.swap_only
             examples.append(example)
         if "ansible" in checkers:
