@@ -382,6 +382,11 @@ def inside(arguments):
             ok, description = zygote.audit_check("LITELLM_MODE", environment)
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
+            # A PYTHONPATH is accepted only when its entries are absent (zygote.py): one that exists could supply modules.
+            ok, description = zygote.audit_check("PYTHONPATH", environment, os.path.dirname(os.path.abspath(__file__)),
+                                                 "a folder that exists could supply other modules at Python's start")
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
 
         for ok, description in run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce):
             results.append(ok)

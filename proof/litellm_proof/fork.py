@@ -115,15 +115,16 @@ class Zygote:
             except (OSError, ValueError) as error:
                 return {"refused": f"zygote.py: {error}"}
 
-    def audit_check(self, variable, environment):
+    def audit_check(self, variable, environment, value=None, reason="LiteLLM reads it at import"):
         """(ok, description): the audit refuses a start whose `variable` (one the import reads)
         differs from the import's, so it is shown to work in every run; nothing is forked."""
-        changed = dict(environment, **{variable: "PRODUCTION" if environment.get(variable) != "PRODUCTION" else "DEV"})
+        value = value or ("PRODUCTION" if environment.get(variable) != "PRODUCTION" else "DEV")
+        changed = dict(environment, **{variable: value})
         answer = self.ask({"argv": [], "env": changed, "cwd": "/", "log": None, "readback": None, "audit": True})
         why = answer.get("refused") or "accepted"
         return (variable in why and "zygote.py:" not in why,
-                f"fork audit: a start with {variable}={changed[variable]} (the import's: {environment.get(variable)!r}) "
-                f"-> {why} (want refused: LiteLLM reads it at import)")
+                f"fork audit: a start with {variable}={changed[variable]} (this proof's: {environment.get(variable)!r}) "
+                f"-> {why} (want refused: {reason})")
 
     def fork(self, argv, environment, cwd, log_path=None, readback=None):
         """(Forked, None) or (None, why it was refused)."""

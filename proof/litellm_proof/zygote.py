@@ -85,6 +85,9 @@ def absent(value):
 # sys.path in place of the import's, where Python's start would have put them (checked here).
 IMPORT_PATH = python_path(given.get("PYTHONPATH"))
 PATH_SWAPPABLE = absent(given.get("PYTHONPATH")) and sys.path[1:1 + len(IMPORT_PATH)] == IMPORT_PATH
+# proxy_cli.py appends the cwd to sys.path at import (`sys.path.append(os.getcwd())`); a zygote
+# shared by proofs imports in a cwd of its own, and a fork starts in the proof's.
+IMPORT_CWD = os.getcwd()
 
 Environ = type(os.environ)
 ORIGINAL = {name: getattr(Environ, name) for name in ("__getitem__", "__contains__", "__iter__")}
@@ -198,16 +201,28 @@ def join(target):
         os.close(descriptor)
 
 
+def fresh_path(request):
+    """sys.path as the import left it, with what a start in the request's cwd and PYTHONPATH
+    would have had instead: its PYTHONPATH entries (accepted only when absent, watched()) right
+    after the console script's folder, where Python's start puts them, and its cwd for the
+    import's (proxy_cli.py's append)."""
+    path = list(sys.path)
+    entries = python_path(request["env"].get("PYTHONPATH"))
+    if entries != IMPORT_PATH:
+        at = path.index(os.path.dirname(SCRIPT)) + 1
+        path[at:at + len(IMPORT_PATH)] = entries
+        for entry in IMPORT_PATH:
+            sys.path_importer_cache.pop(entry, None)
+    return [request["cwd"] if entry == IMPORT_CWD else entry for entry in path]
+
+
 def child(request):
     """In the grandchild: become what `litellm ARGS` (or router_readback.py) would be."""
     out.close()         # the zygote's answers: nothing a fresh process has
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"] | added)
-    if request["env"].get("PYTHONPATH") != given.get("PYTHONPATH"):     # accepted: absent entries (watched)
-        sys.path[1:1 + len(IMPORT_PATH)] = python_path(request["env"].get("PYTHONPATH"))
-        for entry in IMPORT_PATH:
-            sys.path_importer_cache.pop(entry, None)
+    sys.path[:] = fresh_path(request)
     def onto(descriptor, target):
         os.dup2(descriptor, target)
         os.close(descriptor)
