@@ -9,12 +9,12 @@ proof's first request for a venv the server starts zygote.py (litellm_proof/zygo
 that venv's python) with the request's environment, in a network namespace of its own with
 only lo (as a proof's), cwd an empty directory; later requests go to a zygote whose audit
 accepts their environment (zygote.py: every variable the import read has the same value), and
-a new zygote is started only when none does. One zygote serves every proof whose environment
-reads the same: the generated env files differ in secrets, which the import does not read,
-and in PYTHONPATH (systemd units set the user's), which Python reads at its start, so there is
-one zygote per PYTHONPATH. HOME, which sysconfig reads at import (the user base), is the same
-for every proof: DIR/home, where each proof binds its own scratch home in its own mount
-namespace (litellm_check.py).
+a new zygote is started only when none does. One zygote serves every proof of the examples:
+the generated env files differ in secrets, which the import does not read, and in PYTHONPATH
+(systemd units set the user's ~/.local site-packages), which the audit accepts when its entries
+are absent (zygote.py). HOME, which sysconfig reads at import (the user base), is the same for
+every proof: DIR/home, where each proof binds its own scratch home in its own mount namespace
+(litellm_check.py).
 
 Per proof request, one connection: a JSON line {"venv", "env", "argv", "cwd", "log",
 "readback"} (zygote.py's request) answered by {"pid": N, "zygote": id} or {"refused": why};
