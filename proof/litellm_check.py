@@ -34,10 +34,13 @@ Then, as root:
      variables, mode and owner), and builds the environment systemd or compose would give;
   5. starts the venv's litellm with the launcher's arguments and the config from the tree
      (`--config <tree copy> --host H --port P`), and waits for /health/liveliness. LiteLLM is
-     imported once, in that environment, by litellm_proof/zygote.py; the proxy, its config
-     loader's reading (6b) and the restart (7b) are forked from it, unless its audit of what
-     the import read refuses (then a fresh process, with a note); a line shows the audit
-     refuses a start whose LITELLM_MODE differs from the import's;
+     imported by litellm_proof/zygote.py: once per test run by the zygote server that
+     SPARK_LITELLM_ZYGOTE names (litellm_proof/server.py; HOME is then its DIR/home, where this
+     run binds its scratch home), else once per run of this script, in that environment; the
+     proxy, its config loader's reading (6b) and the restart (7b) are forked from it into this
+     run's namespaces, unless its audit of what the import read refuses (then a fresh process,
+     with a note); a line shows the audit refuses a start whose LITELLM_MODE differs from the
+     import's;
   6. checks: /health/readiness answers 200 without a key (no database here); the owner's
      key lists every model_name (200); a chat completion with it round-trips to the stub
      (200), plain and streamed, for every model_name; no key is 401; a wrong key (the other
@@ -150,7 +153,7 @@ from litellm_proof.keys import (copied_file_checks, env_file_checks, keyed_check
 from litellm_proof.tree import LITELLM_IMAGE, Plan, launcher_files  # noqa: E402,F401
 from litellm_proof.backends import Stubs, down_checks, run_checks  # noqa: E402
 from litellm_proof.router import routing_checks  # noqa: E402
-from litellm_proof.fork import Forked, Zygote  # noqa: E402
+from litellm_proof.fork import Forked, server_home, zygote as start_zygote  # noqa: E402
 from litellm_proof.redis_nginx import Nginx, Redis, nginx_checks, redis_checks  # noqa: E402
 
 
@@ -253,6 +256,13 @@ def inside(arguments):
     root, home, cwd = (os.path.join(workdir, part) for part in ("root", "home", "cwd"))
     for path in (home, cwd):
         os.makedirs(path, mode=0o700)
+    shared_home = server_home()
+    if shared_home:
+        # With the test run's zygote server (litellm_proof/server.py), HOME is the same path in
+        # every proof, since the import reads it (sysconfig's user base): this proof's scratch
+        # home is bound there in this run's own mount namespace (ip netns exec made one).
+        subprocess.run(["mount", "--bind", home, shared_home], check=True, timeout=30)
+        home = shared_home
 
     say(f"launcher: {plan.launcher.label}")
     for note in plan.launcher.notes:
@@ -305,14 +315,19 @@ def inside(arguments):
             # Router with the proxy's load_config, as the proxy does at its start), without
             # starting a proxy: for a break case of the config (--config-only).
             say("config only: the files and LiteLLM's config loader; no proxy started")
-            for ok, description in router_settings.checks(plan, plan.venv, environment, cwd, None, owner_key, bool(plan.nginx)):
+            # Forked from the test run's import when there is a zygote server (none is started here otherwise).
+            reading = router_settings.Reading(plan.venv, plan.config_path, environment, cwd,
+                                              start_zygote(plan.venv, environment, cwd, litellm_log) if server_home() else None,
+                                              os.path.join(workdir, "readback.json"))
+            for ok, description in router_settings.checks(plan, plan.venv, environment, cwd, None, owner_key, bool(plan.nginx),
+                                                          started=reading):
                 results.append(ok)
                 say(f"{'ok  ' if ok else 'FAIL'} {description}")
             raise ConfigOnly()
         settled()
         # LiteLLM imported once, in the proxy's environment, while the stubs start: the proxy
         # and its config loader's reading are forked from it (litellm_proof/fork.py, zygote.py).
-        zygote = Zygote(plan.venv, environment, cwd, litellm_log)
+        zygote = start_zygote(plan.venv, environment, cwd, litellm_log)
         # A stub on each api_base, serving the models the config routes there.
         for upstream in plan.upstreams:
             api, models = stubs.start(upstream)
@@ -365,6 +380,11 @@ def inside(arguments):
         if isinstance(litellm, Forked):
             # The audit that let it fork refuses what it must (litellm/__init__.py reads LITELLM_MODE).
             ok, description = zygote.audit_check("LITELLM_MODE", environment)
+            results.append(ok)
+            say(f"{'ok  ' if ok else 'FAIL'} {description}")
+            # A PYTHONPATH is accepted only when its entries are absent (zygote.py): one that exists could supply modules.
+            ok, description = zygote.audit_check("PYTHONPATH", environment, os.path.dirname(os.path.abspath(__file__)),
+                                                 "a folder that exists could supply other modules at Python's start")
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
 

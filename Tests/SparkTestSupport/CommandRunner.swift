@@ -106,7 +106,7 @@ public enum CommandRunner {
     /// run tests on block nearly every signal: a proof's `timeout 3 …` then never got its
     /// SIGALRM, and each probe of a dropped port waited out TCP's SYN retries (about two
     /// minutes) instead of three seconds.
-    private static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+    static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
         #if canImport(Glibc)
             var none = sigset_t()
             var saved = sigset_t()

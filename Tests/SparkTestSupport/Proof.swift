@@ -20,7 +20,8 @@ public enum Proof {
     {
         await ProofSlots.shared.run(weight: weight) {
             let command = [Fixtures.repositoryRoot + "/proof/" + script] + arguments
-            let environment = ["SPARK_FIREWALL_CACHE": firewallCache]
+            var environment = ["SPARK_FIREWALL_CACHE": firewallCache]
+            if let zygote = LiteLLMZygote.socket { environment["SPARK_LITELLM_ZYGOTE"] = zygote }
             // A suite's own `prove` wrapper says nothing: its arguments name the run.
             let caller = test.prefix { $0 != "(" }
             let name = (caller == "prove" ? "" : caller + ": ") + (label ?? describe(script, arguments))

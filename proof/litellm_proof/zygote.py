@@ -34,9 +34,14 @@ Protocol: one JSON line out when imported ({"ready": {...}} or {"error": "..."})
 JSON line in ({"argv", "env", "cwd", "log", "readback": null or [config, output]}) one line
 out: {"pid": N} of the forked process or {"refused": "why"}; with "audit": true, nothing is
 forked and the answer is {"accepted": true} or {"refused": "why"}. The forked process is a
-grandchild: its parent exits at once, so it is re-parented to litellm_check.py (a child
-subreaper), which waits for it like any child of its own.
+grandchild: its parent exits at once, so it is re-parented to the nearest child subreaper:
+litellm_check.py (fork.py's per-proof zygote), or the test run's server.py, which started this
+zygote for every proof of the run. For the server a request also has "join": {"pid": the
+requesting proof's pid, "cgroup": its cgroup directory or null}: before anything else the
+child moves into that cgroup (so the proof's CPU counts it) and into that process's network and
+mount namespaces (setns(2)), the ones the proof's own `litellm` would have started in.
 """
+import ctypes
 import gc
 import json
 import os
@@ -61,6 +66,28 @@ start_environment = dict(os.environ)
 added = {name: value for name, value in start_environment.items() if given.get(name) != value}
 # Read by the interpreter before any code runs: a start that sets them otherwise is refused.
 STARTUP = ("LANG", "LC_ALL", "LC_CTYPE", "PYTHON")
+
+
+def python_path(value):
+    """The entries Python's start puts in sys.path after the script's folder for PYTHONPATH."""
+    return [os.path.abspath(entry) for entry in value.split(os.pathsep)] if value else []
+
+
+def absent(value):
+    """Whether every entry of a PYTHONPATH value is an absolute path to nothing: such entries
+    can supply no module, so an import with them imports what one with others would."""
+    return all(os.path.isabs(entry) and not os.path.exists(entry) for entry in (value or "").split(os.pathsep) if value)
+
+
+# A systemd unit sets PYTHONPATH to its user's ~/.local site-packages, which do not exist on the
+# test machine: the one difference of the generated environments that the import sees. Where
+# both the import's and a start's entries are absent, the fork puts the start's entries into
+# sys.path in place of the import's, where Python's start would have put them (checked here).
+IMPORT_PATH = python_path(given.get("PYTHONPATH"))
+PATH_SWAPPABLE = absent(given.get("PYTHONPATH")) and sys.path[1:1 + len(IMPORT_PATH)] == IMPORT_PATH
+# proxy_cli.py appends the cwd to sys.path at import (`sys.path.append(os.getcwd())`); a zygote
+# shared by proofs imports in a cwd of its own, and a fork starts in the proof's.
+IMPORT_CWD = os.getcwd()
 
 Environ = type(os.environ)
 ORIGINAL = {name: getattr(Environ, name) for name in ("__getitem__", "__contains__", "__iter__")}
@@ -132,8 +159,10 @@ def answer(message):
     out.flush()
 
 
-def watched(name):
+def watched(name, value=None):
     """Where the import could have read this variable ("file:line"), or None."""
+    if name == "PYTHONPATH" and PATH_SWAPPABLE and name not in read and absent(value):
+        return None
     if name.startswith(STARTUP):
         return "Python's start"
     if name in read:
@@ -147,12 +176,44 @@ def watched(name):
 def refusal(environment):
     if changed:
         return f"the import changed the environment ({', '.join(changed)})"
-    differing = {name: watched(name) for name in sorted(set(environment) | set(given))
+    differing = {name: watched(name, environment.get(name)) for name in sorted(set(environment) | set(given))
                  if environment.get(name) != given.get(name)}
     seen = [f"{name} ({where})" for name, where in differing.items() if where]
     if seen:
         return f"the import read {', '.join(seen)}, which this start sets otherwise"
     return None
+
+
+CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
+
+
+def join(target):
+    """Into the requesting proof's cgroup and its network and mount namespaces (as root). The
+    mount namespace last: it resets the cwd, which child() sets after."""
+    if target.get("cgroup"):
+        with open(os.path.join(target["cgroup"], "cgroup.procs"), "w") as procs:
+            procs.write(str(os.getpid()))
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind, flag in (("net", CLONE_NEWNET), ("mnt", CLONE_NEWNS)):
+        descriptor = os.open(f"/proc/{target['pid']}/ns/{kind}", os.O_RDONLY)
+        if libc.setns(descriptor, flag) != 0:
+            raise OSError(ctypes.get_errno(), f"setns({kind} of pid {target['pid']})")
+        os.close(descriptor)
+
+
+def fresh_path(request):
+    """sys.path as the import left it, with what a start in the request's cwd and PYTHONPATH
+    would have had instead: its PYTHONPATH entries (accepted only when absent, watched()) right
+    after the console script's folder, where Python's start puts them, and its cwd for the
+    import's (proxy_cli.py's append)."""
+    path = list(sys.path)
+    entries = python_path(request["env"].get("PYTHONPATH"))
+    if entries != IMPORT_PATH:
+        at = path.index(os.path.dirname(SCRIPT)) + 1
+        path[at:at + len(IMPORT_PATH)] = entries
+        for entry in IMPORT_PATH:
+            sys.path_importer_cache.pop(entry, None)
+    return [request["cwd"] if entry == IMPORT_CWD else entry for entry in path]
 
 
 def child(request):
@@ -161,6 +222,7 @@ def child(request):
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"] | added)
+    sys.path[:] = fresh_path(request)
     def onto(descriptor, target):
         os.dup2(descriptor, target)
         os.close(descriptor)
@@ -203,15 +265,22 @@ def serve():
                 os._exit(0)
             # A session of its own before its pid is told, so a killpg of that pid reaches it.
             os.setsid()
+            try:
+                if request.get("join"):
+                    join(request["join"])
+            except OSError as failure:
+                os.write(writer, f"0 {failure}".encode())
+                os._exit(1)
             os.write(writer, str(os.getpid()).encode())
             os.close(writer)
             # Its exit, normal or by an exception, is the interpreter's own, as in a fresh process.
             child(request)
         os.close(writer)
-        pid = int(os.read(reader, 32) or b"0")
+        told = os.read(reader, 512).decode().split(" ", 1)
         os.close(reader)
         os.waitpid(middle, 0)
-        answer({"pid": pid})
+        pid = int(told[0] or 0)
+        answer({"pid": pid} if pid else {"refused": f"the forked child could not join the proof: {told[-1]}"})
 
 
 if __name__ == "__main__":
