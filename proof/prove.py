@@ -119,7 +119,10 @@ break case needs the part it broke, the parts after it were proven on the unbrok
 nothing on the node: a break case of a later check of apply need not run them again.
 --swap-only CHECK runs only that check of swap (gates, lock, restarting, worker) after its
 start, without the checks before it, which the unbroken tree proved and which leave it nothing
-but a model serving.
+but a model serving. --litellm-only PART runs only that part of litellm's checks (proxy,
+settings, keys, redis, nginx, scripts, routing, down, restart) after the file checks and the
+starts it needs (stubs, Redis, the proxy; NGINX for nginx and scripts): a break case of NGINX's
+headers need not send every model its completions again.
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -166,6 +169,7 @@ class Example:
         self.ansible = None  # check_ansible_all's result for this tree
         self.apply_skip = []
         self.swap_only = []
+        self.litellm_only = []
 
     @classmethod
     def build(cls, name, binary, scratch):
@@ -427,7 +431,8 @@ def check_litellm(example, config_only=False):
             continue
         result = run([sys.executable, os.path.join(HERE, "litellm_check.py"), "--tree", example.tree, "--node", node,
                       "--intent", example.intent_path] + (["--config-only"] if config_only else [])
-                     + (["--fail-fast"] if example.fail_fast else []), timeout=1500)
+                     + (["--fail-fast"] if example.fail_fast else [])
+                     + [argument for part in example.litellm_only for argument in ("--only", part)], timeout=1500)
         if config_only:
             yield example.relative(artifact), "LiteLLM's config loader (no proxy): env files, secrets.json, router settings", \
                 result.returncode == 0, (result.stdout + result.stderr).strip()
@@ -670,6 +675,9 @@ def main():
                         help="apply leaves out this check, which changes nothing on the node (repeatable; for break cases of later checks)")
     parser.add_argument("--swap-only", action="append", default=[], choices=["gates", "lock", "restarting", "worker"],
                         help="swap runs only this check after its start (a break case of it)")
+    parser.add_argument("--litellm-only", action="append", default=[],
+                        choices=["proxy", "settings", "keys", "redis", "nginx", "scripts", "routing", "down", "restart"],
+                        help="litellm runs only this part of its checks after its starts (a break case of it)")
     arguments = parser.parse_args()
     names = arguments.example or sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(ROOT, "examples", "*", "topology.yaml")))
     if arguments.tree:
@@ -691,6 +699,7 @@ def main():
             example.fail_fast = arguments.fail_fast
             example.apply_skip = arguments.apply_skip
             example.swap_only = arguments.swap_only
+            example.litellm_only = arguments.litellm_only
             examples.append(example)
         if "ansible" in checkers:
             check_ansible_all(examples)
