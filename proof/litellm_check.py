@@ -1,6 +1,9 @@
 """Proves a generated LiteLLM config with the real LiteLLM proxy.
 
-  litellm_check.py --tree TREE_DIR --node NODE [--other-node NODE2] [--venv DIR]
+  litellm_check.py --tree TREE_DIR --node NODE [--other-node NODE2] [--venv DIR] [--only PART]
+
+(--only PART, for a break case of that part: the file checks and the starts it needs, then
+that part alone; ONLY_PARTS names them.)
 
 For NODE of a tree written by `spark-gen build` it learns how the node starts LiteLLM, from
 either of the two launchers spark-gen generates (a node with both, or neither, fails):
@@ -157,6 +160,11 @@ from litellm_proof.fork import Forked, server_home, zygote as start_zygote  # no
 from litellm_proof.redis_nginx import Nginx, Redis, nginx_checks, redis_checks  # noqa: E402
 
 
+# The parts of the checks after the proxy's start, in their order (--only): steps 6, 6b, 7b,
+# Redis, NGINX, the node's scripts, 8, 7 and 7b's restart.
+ONLY_PARTS = ("proxy", "settings", "keys", "redis", "nginx", "scripts", "routing", "down", "restart")
+
+
 def outside(arguments):
     if os.geteuid() != 0:
         raise SetupError("needs root: it creates a network namespace")
@@ -199,6 +207,8 @@ def outside(arguments):
             command.append("--config-only")
         if arguments.fail_fast:
             command.append("--fail-fast")
+        for part in arguments.only or ():
+            command += ["--only", part]
         named = {host: plan.names[host]["address"] for host, _port in plan.upstreams if host in plan.names}
         if named:
             # The tailnet names LiteLLM dials resolve, as MagicDNS would, to the address their stub
@@ -288,6 +298,11 @@ def inside(arguments):
     stubs = Stubs(plan, workdir, nonce)
     results = []
 
+    def wanted(part):
+        """--only (a break case of a part): the parts before and after it were proven on the
+        unbroken tree; what it needs (the stubs, Redis, the proxy, NGINX) still starts."""
+        return not arguments.only or part in arguments.only
+
     def settled():
         """--fail-fast (a break case): stop after the part of the checks that failed; the parts
         after it were proven on the unbroken tree."""
@@ -374,7 +389,7 @@ def inside(arguments):
         # LiteLLM's config loader reads the file (router_settings.py) while the proxy starts,
         # both forked from the zygote's one import of LiteLLM.
         reading = router_settings.Reading(plan.venv, plan.config_path, environment, cwd, zygote,
-                                          os.path.join(workdir, "readback.json"))
+                                          os.path.join(workdir, "readback.json")) if wanted("settings") else None
         litellm = launch(environment)
         plan.owner_key = owner_key
         if isinstance(litellm, Forked):
@@ -388,17 +403,19 @@ def inside(arguments):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
 
-        for ok, description in run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce):
+        if arguments.only:
+            say(f"only: {', '.join(arguments.only)} (--only: a break case of it; the other parts were proven unbroken)")
+        for ok, description in run_checks(plan, base, owner_key, owner_label, wrong_key, wrong_label, nonce) if wanted("proxy") else ():
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         # The router settings and timeouts of the file, as LiteLLM itself reads them (router_settings.py).
         settled()
         for ok, description in router_settings.checks(plan, plan.venv, environment, cwd, base, owner_key, bool(plan.nginx),
-                                                      started=reading):
+                                                      started=reading) if wanted("settings") else ():
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         settled()
-        for ok, description in keyed_checks(plan, stubs, base, owner_key, nonce):
+        for ok, description in keyed_checks(plan, stubs, base, owner_key, nonce) if wanted("keys") else ():
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         settled()
@@ -408,18 +425,18 @@ def inside(arguments):
             say(f"stub {upstream[0]}:{upstream[1]} received (this check's readiness probe included): {requests or 'nothing'}")
             if body:
                 say(f"  first chat request: {body}")
-        if redis or plan.redis_cache:
+        if (redis or plan.redis_cache) and wanted("redis"):
             for ok, description in redis_checks(plan, redis, environment, base, owner_key, nonce, stubs):
                 results.append(ok)
                 say(f"{'ok  ' if ok else 'FAIL'} {description}")
         settled()
-        if plan.nginx:
+        if plan.nginx and (wanted("nginx") or wanted("scripts")):
             # It stays up for the node's scripts below, which send their completions through it.
             nginx = Nginx(plan, workdir)
             try:
                 nginx.start()
                 say(f"nginx:     answering on {nginx.base}")
-                for ok, description in nginx_checks(plan, nginx, owner_key, nonce):
+                for ok, description in nginx_checks(plan, nginx, owner_key, nonce) if wanted("nginx") else ():
                     results.append(ok)
                     say(f"{'ok  ' if ok else 'FAIL'} {description}")
             except SetupError as error:
@@ -430,18 +447,19 @@ def inside(arguments):
         # each down in turn (node_scripts.py).
         scripts = node_scripts.NodeScripts(plan, root, workdir, nginx_run.NODE_ROOT,
                                            {"PATH": SYSTEMD_PATH, "LANG": "C.UTF-8", "HOME": home})
-        for ok, description in list(scripts.up_checks()) + list(scripts.down_checks(stubs, base, owner_key)):
+        for ok, description in (list(scripts.up_checks()) + list(scripts.down_checks(stubs, base, owner_key))
+                                if wanted("scripts") else ()):
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         settled()
-        if plan.routing:
+        if plan.routing and wanted("routing"):
             for ok, description in routing_checks(plan, base, owner_key, nonce, stubs):
                 results.append(ok)
                 say(f"{'ok  ' if ok else 'FAIL'} {description}")
-        else:
+        elif wanted("routing"):
             say("note: no routing between models (no fallbacks, max_parallel_requests or model_group_alias): each fails alone")
         settled()
-        for ok, description in down_checks(plan, base, owner_key, nonce, stubs):
+        for ok, description in down_checks(plan, base, owner_key, nonce, stubs) if wanted("down") else ():
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         settled()
@@ -451,7 +469,7 @@ def inside(arguments):
             stop(litellm)
             litellm = launch(plan.launcher.environment(root, home) | {"LITELLM_LOCAL_MODEL_COST_MAP": "True"})
             return base
-        for ok, description in wrong_key_checks(plan, root, stubs, restart, nonce):
+        for ok, description in wrong_key_checks(plan, root, stubs, restart, nonce) if wanted("restart") else ():
             results.append(ok)
             say(f"{'ok  ' if ok else 'FAIL'} {description}")
         if not all(results):
@@ -494,6 +512,9 @@ def main():
     parser.add_argument("--venv", default=DEFAULT_VENV, help=f"venv for LiteLLM (default {DEFAULT_VENV})")
     parser.add_argument("--fail-fast", action="store_true",
                         help="stop after the first part of the checks with a failure (for break cases)")
+    parser.add_argument("--only", action="append", choices=ONLY_PARTS,
+                        help="after the file checks and the starts, only this part of the checks (repeatable; for "
+                             "a break case of it: the other parts were proven on the unbroken tree)")
     parser.add_argument("--config-only", action="store_true",
                         help="only the env files, the secrets manifest and the config as LiteLLM's own loader reads it "
                              "(router_settings.py); no proxy, no backends: for break cases of the config")

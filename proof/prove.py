@@ -120,7 +120,10 @@ part of the first run it needs, chosen by tag (proof/ansible_apply.py's ONLY): a
 it, whose other checks the unbroken tree proved whole.
 --swap-only CHECK runs only that check of swap (gates, lock, restarting, worker) after its
 start, without the checks before it, which the unbroken tree proved and which leave it nothing
-but a model serving.
+but a model serving. --litellm-only PART runs only that part of litellm's checks (proxy,
+settings, keys, redis, nginx, scripts, routing, down, restart) after the file checks and the
+starts it needs (stubs, Redis, the proxy; NGINX for nginx and scripts): a break case of NGINX's
+headers need not send every model its completions again.
 
 It prints a table per example (artifact, checker, result) and the reachability matrix, and
 exits 1 when anything fails. A missing tool is a failure, never a skip.
@@ -167,6 +170,7 @@ class Example:
         self.ansible = None  # check_ansible_all's result for this tree
         self.apply_only = None
         self.swap_only = []
+        self.litellm_only = []
 
     @classmethod
     def build(cls, name, binary, scratch):
@@ -428,7 +432,8 @@ def check_litellm(example, config_only=False):
             continue
         result = run([sys.executable, os.path.join(HERE, "litellm_check.py"), "--tree", example.tree, "--node", node,
                       "--intent", example.intent_path] + (["--config-only"] if config_only else [])
-                     + (["--fail-fast"] if example.fail_fast else []), timeout=1500)
+                     + (["--fail-fast"] if example.fail_fast else [])
+                     + [argument for part in example.litellm_only for argument in ("--only", part)], timeout=1500)
         if config_only:
             yield example.relative(artifact), "LiteLLM's config loader (no proxy): env files, secrets.json, router settings", \
                 result.returncode == 0, (result.stdout + result.stderr).strip()
@@ -672,6 +677,9 @@ def main():
                         help="apply runs only this check, after the part of the first run it needs (a break case of it)")
     parser.add_argument("--swap-only", action="append", default=[], choices=["gates", "lock", "restarting", "worker"],
                         help="swap runs only this check after its start (a break case of it)")
+    parser.add_argument("--litellm-only", action="append", default=[],
+                        choices=["proxy", "settings", "keys", "redis", "nginx", "scripts", "routing", "down", "restart"],
+                        help="litellm runs only this part of its checks after its starts (a break case of it)")
     arguments = parser.parse_args()
     names = arguments.example or sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(ROOT, "examples", "*", "topology.yaml")))
     if arguments.tree:
@@ -693,6 +701,7 @@ def main():
             example.fail_fast = arguments.fail_fast
             example.apply_only = arguments.apply_only
             example.swap_only = arguments.swap_only
+            example.litellm_only = arguments.litellm_only
             examples.append(example)
         if "ansible" in checkers:
             check_ansible_all(examples)

@@ -89,6 +89,19 @@ PATH_SWAPPABLE = absent(given.get("PYTHONPATH")) and sys.path[1:1 + len(IMPORT_P
 # shared by proofs imports in a cwd of its own, and a fork starts in the proof's.
 IMPORT_CWD = os.getcwd()
 
+def warm_routes(app):
+    """Match a path no route has against every route of the proxy's app, as a start's first
+    request does: the FastAPI of litellm 1.106.2 builds each route's state (its dependants,
+    from the endpoints' signatures) lazily at its first match, about 1.7 CPU-s that every
+    forked start did again. Built here once, before the fork, from the same code and no input
+    of the start's (no config, no request); a route a start adds bumps the router's version,
+    and FastAPI builds the changed state again in that start, as it would have."""
+    scope = {"type": "http", "method": "GET", "path": "/.spark-gen-warm", "root_path": "", "headers": [],
+             "query_string": b"", "http_version": "1.1", "scheme": "http", "app": app}
+    for route in app.router.routes:
+        route.matches(dict(scope))
+
+
 Environ = type(os.environ)
 ORIGINAL = {name: getattr(Environ, name) for name in ("__getitem__", "__contains__", "__iter__")}
 # The walks of the whole environment seen at import, by a function on the stack, and the
@@ -138,6 +151,7 @@ try:
     import litellm.proxy.proxy_server  # noqa: F401  (what run_server imports first)
     from litellm.rust_bridge.fork_guard import reserve_process_for_forking
     reserve_process_for_forking("spark-gen's proof zygote")
+    warm_routes(litellm.proxy.proxy_server.app)
     # What the import made stays out of the collector's sweeps (gc.freeze, made for a process
     # that forks): a child's first collection would otherwise touch, and so copy, every page.
     gc.collect()
