@@ -35,19 +35,26 @@ struct ComposeEmitter {
                 about: about + [
                     "Start: docker compose -f \(Layout.stackPath(node, Self.fileName)) up -d"
                 ])
-            let services: [(String, YAMLValue)] = workloads.map { ($0.name, service($0)) }
-            let volumes: [(String, YAMLValue)] = workloads.flatMap(\.namedVolumes).map { ($0, .mapping([("name", .string($0))])) }
-            var document: [(String, YAMLValue)] = [("services", .mapping(services))]
-            if !volumes.isEmpty { document.append(("volumes", .mapping(volumes))) }
-            let body = try YAMLEmitter.emit(.mapping(document))
+            // The direct writer, unless a value is one it leaves to libyaml.
+            let body = try ComposeWriter.body(workloads) ?? Self.emittedBody(workloads)
             // It names the secret files the containers load: readable by the stack's user only.
             return Artifact(path: Layout.stackFile(node, Self.fileName), contents: header.comment() + body, mode: .privateFile)
                 .marked { marks in marks.entries(of: "services:", workloads.map { [$0.path] }) }
         }
     }
 
+    /// `services:` and `volumes:` as a `YAMLValue` tree written by `YAMLEmitter`: the
+    /// reference `ComposeWriter` matches byte for byte, and what writes the files it cannot.
+    static func emittedBody(_ workloads: [Workload]) throws -> String {
+        let services: [(String, YAMLValue)] = workloads.map { ($0.name, service($0)) }
+        let volumes: [(String, YAMLValue)] = workloads.flatMap(\.namedVolumes).map { ($0, .mapping([("name", .string($0))])) }
+        var document: [(String, YAMLValue)] = [("services", .mapping(services))]
+        if !volumes.isEmpty { document.append(("volumes", .mapping(volumes))) }
+        return try YAMLEmitter.emit(.mapping(document))
+    }
+
     /// One service: always restarted, on the host network, under its own container name.
-    private func service(_ workload: Workload) -> YAMLValue {
+    private static func service(_ workload: Workload) -> YAMLValue {
         var fields: [(String, YAMLValue)] = [
             ("image", .string(workload.image)),
             ("container_name", .string(workload.name)),

@@ -37,6 +37,26 @@ public enum YAMLEmitter {
         return String(decoding: output.bytes, as: UTF8.self)
     }
 
+    /// The style a string scalar is asked for: the one place that decides it, for this
+    /// emitter and for the writers that write a fixed shape of YAML directly
+    /// (SparkEmit's `ComposeWriter`), which must write the same bytes.
+    public enum ScalarStyle: Equatable, Sendable {
+        /// `|` block: the text has a line feed.
+        case literal
+        /// Forced into double quotes: a plain scalar would read back as a number, bool or null.
+        case doubleQuoted
+        /// libyaml picks: plain where its analysis allows, else single or double quotes.
+        case libyamlChoice
+    }
+
+    public static func style(of text: String) -> ScalarStyle {
+        // Bytes first: a Character search for "\n" walks grapheme clusters (and, since
+        // "\r\n" is one Character, only a line feed byte can make it match).
+        if text.utf8.contains(UInt8(ascii: "\n")) && text.contains("\n") { return .literal }
+        if YAMLScalar.needsQuoting(text) { return .doubleQuoted }
+        return .libyamlChoice
+    }
+
     private final class OutputBuffer {
         var bytes: [UInt8] = []
     }
@@ -62,14 +82,10 @@ public enum YAMLEmitter {
             switch value {
             case .string(let text):
                 let style: yaml_scalar_style_t
-                // Bytes first: a Character search for "\n" walks grapheme clusters (and, since
-                // "\r\n" is one Character, only a line feed byte can make it match).
-                if text.utf8.contains(UInt8(ascii: "\n")) && text.contains("\n") {
-                    style = YAML_LITERAL_SCALAR_STYLE
-                } else if YAMLScalar.needsQuoting(text) {
-                    style = YAML_DOUBLE_QUOTED_SCALAR_STYLE
-                } else {
-                    style = YAML_ANY_SCALAR_STYLE
+                switch YAMLEmitter.style(of: text) {
+                case .literal: style = YAML_LITERAL_SCALAR_STYLE
+                case .doubleQuoted: style = YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                case .libyamlChoice: style = YAML_ANY_SCALAR_STYLE
                 }
                 try scalar(text, style: style)
             case .int(let number):
