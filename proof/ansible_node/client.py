@@ -17,6 +17,7 @@ PYTHON = "/usr/bin/python3"
 def main():
     if len(sys.argv) == 1:
         try:
+            cwd = os.getcwdb()  # a removed working directory: Python itself, which copes with it
             connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
             connection.connect(SOCKET)
         except OSError:
@@ -25,7 +26,7 @@ def main():
             mask = os.umask(0)
             os.umask(mask)
             env = b"\0".join(key + b"=" + value for key, value in os.environb.items())
-            data = b"\0\0" + env + b"\0\0" + os.getcwdb() + b"\0\0" + oct(mask)[2:].encode() + b"\0\0\0"
+            data = b"\0\0" + env + b"\0\0" + cwd + b"\0\0" + oct(mask)[2:].encode() + b"\0\0\0"
             fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))
             connection.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
             status = b""
