@@ -232,9 +232,10 @@ def start_sshd(scratch, user, address):
 def start_zygote(scratch):
     """The node's fork server for module runs (proof/ansible_node/zygote.py), as root."""
     log = open(os.path.join(scratch, "zygote.log"), "w")
-    # sitecustomize.py (the compile cache) shadows Debian's as it did for each module run; it
-    # removes PYTHONPATH again.
-    env = {**os.environ, "PYTHONPATH": os.path.join(HERE, "ansible_node")}
+    # The environment a module run has after sudo here: no locale (Python's UTF-8 mode, as theirs),
+    # no PYTHON* variable; sitecustomize.py (the compile cache) shadows Debian's as it did for
+    # each module run, and removes PYTHONPATH again. A run that would start otherwise is not forked.
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "PYTHONPATH": os.path.join(HERE, "ansible_node")}
     zygote = subprocess.Popen([NODE_PYTHON, os.path.join(HERE, "ansible_node", "zygote.py"), ZYGOTE_SOCKET],
                               stdout=log, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 30

@@ -17,6 +17,7 @@ ansible sent, as before (with the same compile cache, sitecustomize.py).
 """
 import atexit
 import gc
+import importlib.machinery
 import io
 import locale
 import os
@@ -74,7 +75,7 @@ def receive(connection):
 
 def run(connection, fds, fields, uid, gid):
     """In the forked process: become the caller, then run the program on standard input."""
-    argv, env, (cwd,), (mask,) = (part.split(b"\0") if part else [] for part in fields)
+    argv, env, (cwd,), (mask,), _ = (part.split(b"\0") if part else [] for part in fields)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     connection.close()
     for target, fd in enumerate(fds):
@@ -113,7 +114,9 @@ def run(connection, fds, fields, uid, gid):
     atexit._clear()
     gc.unfreeze()
     main = type(sys)("__main__")
-    main.__builtins__ = __builtins__
+    # What `python3` gives a program it reads from standard input.
+    main.__dict__.update(__loader__=importlib.machinery.BuiltinImporter, __annotations__={}, __builtins__=__builtins__,
+                         __file__="<stdin>", __cached__=None)
     sys.modules["__main__"] = main
     status = 0
     try:
@@ -161,12 +164,24 @@ def serve(path):
         credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
         _, uid, gid = (int.from_bytes(credentials[i:i + 4], sys.byteorder) for i in (0, 4, 8))
         fds, fields = receive(connection)
-        if os.fork() == 0:
+        if not same_start(fields):
+            # Python would start otherwise for this caller: it runs Debian's python3 itself.
+            print(f"zygote: a run with another start (UTF-8 mode, PYTHON* variables) runs python3 itself", flush=True)
+            connection.sendall(b"exec")
+        elif os.fork() == 0:
             listener.close()
             waiter(connection, fds, fields, uid, gid)
         connection.close()
         for fd in fds:
             os.close(fd)
+
+
+def same_start(fields):
+    """Whether python3 started by this caller would start as this process did: the same UTF-8
+    mode (from the locale), no PYTHON* variable (this one's PYTHONPATH is removed at its start)."""
+    env, utf8 = (fields[1].split(b"\0") if fields[1] else []), fields[4]
+    return utf8 == str(sys.flags.utf8_mode).encode() and not any(entry.startswith(b"PYTHON") for entry in env) \
+        and not sys.flags.dont_write_bytecode and not sys.flags.ignore_environment
 
 
 def waiter(connection, fds, fields, uid, gid):
