@@ -38,7 +38,8 @@ it, sshd and ssh's control masters included). Inside:
   user without it), reads the program ansible sent from that standard input and runs it as
   `python3` would (sys.path, sys.flags, argv, locale, stdio, exit status, traceback: compared
   line for line); the stand-in exits with that status. A run whose python3 would start
-  otherwise (another UTF-8 mode, a PYTHON* variable) is not forked: it runs python3 itself. The zygote has imported only Python's standard library and the node's `distro`
+  otherwise (another UTF-8 mode, a PYTHON* variable) is not forked: it runs python3 itself.
+  The zygote has imported only Python's standard library and the node's `distro`
   (the modules every module run of ansible-core 2.19 imported), never ansible: the module and
   every module_utils come from the zip in the program, with the arguments in it, as before. Each
   module run cost about 0.17 CPU-s of Python at load 20, a third of it the interpreter's start

@@ -8,14 +8,13 @@ interpreter's start and the 116 modules of Python's standard library (and the no
 that basic imports, the same for every module (measured: proof/ansible_apply.py's docstring).
 This process imports those once and forks a process for each run; the `python3-node` stand-in
 the modules are started with (over ssh, through sudo, exactly as before) hands it its standard
-input, output and error, its environment, working directory and umask (client.py), and
-exits with the run's exit status. The forked process takes the caller's uid,
-gid and groups (from the socket's peer credentials: root after sudo, the node's user without),
-then reads the program from standard input and runs it as `python3` runs a program it reads
-there. A caller whose python3 would start otherwise (another UTF-8 mode, a PYTHON* variable) is
-told to run python3 itself. Nothing of
-ansible is imported here: the module and every module_utils it needs are imported from the zip
-ansible sent, as before (with the same compile cache, sitecustomize.py).
+input, output and error, its environment, working directory and umask (client.py), and exits
+with the run's exit status. The forked process takes the caller's uid, gid and groups (from the
+socket's peer credentials: root after sudo, the node's user without), then reads the program
+from standard input and runs it as `python3` runs a program it reads there. A caller whose
+python3 would start otherwise (another UTF-8 mode, a PYTHON* variable) is told to run python3
+itself. Nothing of ansible is imported here: the module and every module_utils it needs are
+imported from the zip ansible sent, as before (with the same compile cache, sitecustomize.py).
 """
 import atexit
 import gc
@@ -31,7 +30,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# sys.path as `python3` reading standard input has it on the node: the current directory first, then Python's own
+# sys.path as `python3` reading standard input has it on the node: the current directory
+# first, then Python's own
 # (the caller's user site directory is added per run, where it exists, as site.py adds it).
 RUN_PATH = [entry for entry in sys.path if entry not in (HERE, "", site.USER_SITE)]
 import sitecustomize  # noqa: E402  (started with PYTHONPATH=HERE: the compile cache, not Debian's)
