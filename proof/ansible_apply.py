@@ -24,11 +24,26 @@ it, sshd and ssh's control masters included). Inside:
     then "Requirement already satisfied", and puts a logging `hf` in ~/.local/bin). The node's
     verify.sh is a stand-in in the tree copied here: the real one checks listeners and GPUs that
     do not exist here, and fails (proof/node_scripts.py checks it). The node's Python is
-    `python3-node`: Debian's /usr/bin/python3 with a compile cache for the zipped modules
+    `python3-node`: Debian's /usr/bin/python3, each module run a process forked from one started
+    with the node (proof/ansible_node/zygote.py), with a compile cache for the zipped modules
     ansible sends (proof/ansible_node/sitecustomize.py); ansible.cfg's internal_poll_interval
     is 0.02 s on the controller (a scratch ansible.cfg, unless the tree has one), whose Python
     keeps the module zips it builds for all its runs and freezes its garbage collector's
     generations before each fork (proof/ansible_controller/sitecustomize.py).
+  Why the forked module runs are still the real thing: ansible-playbook reaches the node as
+  before (ssh, sudo, `python3-node` as the interpreter, the program on standard input), and that
+  stand-in (proof/ansible_node/client.py, Python without site) hands its standard input, output
+  and error, environment, working directory and umask to the zygote, which forks a process that
+  takes the uid, gid and groups the socket's peer credentials give (root after sudo, the node's
+  user without it), reads the program ansible sent from that standard input and runs it as
+  `python3` would (sys.path, sys.flags, argv, locale, stdio, exit status, traceback: compared
+  line for line); the stand-in exits with that status. A run whose python3 would start
+  otherwise (another UTF-8 mode, a PYTHON* variable) is not forked: it runs python3 itself.
+  The zygote has imported only Python's standard library and the node's `distro`
+  (the modules every module run of ansible-core 2.19 imported), never ansible: the module and
+  every module_utils come from the zip in the program, with the arguments in it, as before. Each
+  module run cost about 0.17 CPU-s of Python at load 20, a third of it the interpreter's start
+  and those imports (287 runs in split-trust's apply).
   The playbook's check that python3 is the version the LiteLLM unit names is told this machine's
   version; its PEP 668 check and the pip line it picks run as written.
   The apt task runs ansible's real apt module against this machine's package database read-only:
@@ -73,6 +88,8 @@ import ansible_check
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The node's python3: its PATH has /usr/local/bin (a tmpfs of stand-ins there), then /usr/bin.
 NODE_PYTHON = "/usr/bin/python3"
+# Where the node's zygote listens (the node's /run, a tmpfs); client.py names it too.
+ZYGOTE_SOCKET = "/run/spark-gen-zygote.sock"
 UID = GID = 1000
 # The calls that start, restart or reconfigure something; `show`, `is-enabled` only look.
 ACTIONS = re.compile(r"^(systemctl (daemon-reload|start|restart|enable|stop|disable)\b|docker compose up|ufw |netplan |hf |pip3 |verify\.sh)")
@@ -134,9 +151,10 @@ if [ "${{4:-}}" = --no-recreate ] && [ -e "$up" ]; then echo ' Container stack-1
 touch "$up"; echo ' Container stack-1  Started' >&2
 """,
         "ufw": f"#!/bin/sh\necho \"ufw $*\" >> {log}\n",
-        # The node's Python: Debian's, with a compile cache for the zipped modules ansible sends
-        # (proof/ansible_node/sitecustomize.py says why; it removes PYTHONPATH again).
-        "python3-node": f"#!/bin/sh\nPYTHONPATH={os.path.join(HERE, 'ansible_node')} exec /usr/bin/python3 \"$@\"\n",
+        # The node's Python: Debian's, each module run forked by proof/ansible_node/zygote.py
+        # (this stand-in, client.py, hands it the run), with a compile cache for the zipped
+        # modules ansible sends (sitecustomize.py). `-IS`: the stand-in's own start imports nothing.
+        "python3-node": f"#!{NODE_PYTHON} -IS\n" + open(os.path.join(HERE, "ansible_node", "client.py")).read(),
         "tailscale": f"#!/bin/sh\necho \"tailscale $*\" >> {log}\n",
         # The real netplan would reconfigure this machine's network daemon.
         "netplan": f"#!/bin/sh\necho \"netplan $*\" >> {log}\n",
@@ -238,6 +256,23 @@ def start_sshd(scratch, user, address):
     raise SystemExit("FAIL sshd did not listen:\n" + open(os.path.join(scratch, "sshd.log")).read())
 
 
+def start_zygote(scratch):
+    """The node's fork server for module runs (proof/ansible_node/zygote.py), as root."""
+    log = open(os.path.join(scratch, "zygote.log"), "w")
+    # The environment a module run has after sudo here: no locale (Python's UTF-8 mode, as theirs),
+    # no PYTHON* variable; sitecustomize.py (the compile cache) shadows Debian's as it did for
+    # each module run, and removes PYTHONPATH again. A run that would start otherwise is not forked.
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "PYTHONPATH": os.path.join(HERE, "ansible_node")}
+    zygote = subprocess.Popen([NODE_PYTHON, os.path.join(HERE, "ansible_node", "zygote.py"), ZYGOTE_SOCKET],
+                              stdout=log, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + 30
+    while not os.path.exists(ZYGOTE_SOCKET) or os.stat(ZYGOTE_SOCKET).st_mode & 0o777 != 0o666:
+        if zygote.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("FAIL the node's zygote did not start:\n" + open(log.name).read())
+        time.sleep(0.02)
+    return zygote
+
+
 def inside(arguments):
     """Runs in the new namespaces: make the node, then the checks."""
     scratch = arguments.scratch
@@ -247,6 +282,7 @@ def inside(arguments):
     log = isolate(scratch, manifest)
     address = manifest["address"] or "127.0.0.1"
     started = time.monotonic()
+    zygote = start_zygote(scratch)
     sshd, key, known_hosts = start_sshd(scratch, user, address)
     ssh_env = {
         # The node's temporary files on its tmpfs, for root too (root's home is this machine's).
@@ -426,6 +462,7 @@ def inside(arguments):
     print(f"ok   a removed secret stops the services play naming {secret}, and no value is printed")
     sshd.terminate()
     sshd.wait(timeout=10)
+    zygote.terminate()
     print(f"     {time.monotonic() - started:.0f} s over ssh for {node}")
     return 0
 

@@ -6,8 +6,9 @@ module_utils it needs as a zip of .py sources and imports them from it with zipi
 compiles every source on every task (zipimport keeps no bytecode): about 0.3 CPU-s a module run
 here, most of what the node spends in an apply. The same sources arrive again and again, so this
 caches the compiled code by the source's SHA-256 in the node's tmpfs; what runs, with which
-arguments and what it answers, is unchanged. Put on sys.path by the `python3-node` stand-in
-(PYTHONPATH), which this removes again so the commands the modules start do not inherit it.
+arguments and what it answers, is unchanged. Put on sys.path (before Debian's sitecustomize) by
+the start of zygote.py, whose forked module runs inherit it; this removes PYTHONPATH again so
+the commands the modules start do not inherit it.
 """
 import hashlib
 import marshal
