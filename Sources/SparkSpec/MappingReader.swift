@@ -20,7 +20,10 @@ final class MappingReader {
     private let pairs: YAMLPairs
     private var index: [String: Int]?
     private static let indexedFrom = 16
-    /// Keys the decoder asked for, in the order it asked: a handful per mapping, so a list.
+    /// Keys the decoder asked for, in the order it asked. A key the mapping lacks is appended
+    /// each time it is asked for, not searched first (a model's decoder asks for about 30 keys
+    /// its mapping mostly lacks, and the search was most of the decoder's String compares);
+    /// `finish()` drops the repeats, on the rare path that reads the list.
     private var asked: [String] = []
     /// Whether the decoder asked for the key of each pair (a pair whose key is not text, which
     /// the parser reported, counts as asked): a key found is recorded in `asked` the first time
@@ -77,7 +80,7 @@ final class MappingReader {
     /// The entry for `key`, which becomes an allowed key of this mapping.
     private func entry(_ key: String) -> YAMLPair? {
         guard let found = position(of: key) else {
-            if !asked.contains(key) { asked.append(key) }
+            asked.append(key)
             return nil
         }
         if !used[found] {
@@ -96,6 +99,9 @@ final class MappingReader {
         // The usual case: every key was asked for and none was missing.
         if missing.isEmpty, !used.contains(false) { return }
         var typos: Set<String> = []
+        // Each asked key once, where it was first asked.
+        var once: Set<String> = []
+        let asked = self.asked.filter { once.insert($0).inserted }
         // The mapping's keys in file order, each once.
         var seen: Set<String> = []
         for name in pairs.compactMap(\.key.scalar) where seen.insert(name).inserted && !asked.contains(name) {
