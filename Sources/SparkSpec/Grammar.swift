@@ -72,13 +72,13 @@ public enum Grammar: Sendable {
         }
         switch self {
         case .phrase:
-            let words = text.split(separator: " ", omittingEmptySubsequences: false)
+            let words = Self.split(text, " ")
             return text.count <= 63
                 && words.allSatisfy { word in
                     !word.isEmpty && word.unicodeScalars.allSatisfy { Self.isLowerAlnum($0) || Self.among($0, "._-") }
                 }
         case .routeName:
-            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            let parts = Self.split(text, "/")
             return text.count <= 127 && parts.count <= 3 && parts.allSatisfy { Self.identifier.matches(String($0)) }
         case .identifier:
             return scalars.count <= 63 && Self.isLowerAlnum(scalars[0]) && all(scalars[1...], "._-") && !Self.hasDoubleDot(text)
@@ -93,7 +93,7 @@ public enum Grammar: Sendable {
             return text.hasPrefix("tag:") && scalars.count > 4
                 && scalars[4...].allSatisfy { Self.isAlnum($0) || $0 == "-" } && Self.isAlnum(scalars[4])
         case .email:
-            let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+            let parts = Self.split(text, "@")
             return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
                 && parts[0].unicodeScalars.allSatisfy { Self.isAlnum($0) || Self.among($0, "._+-") }
                 && parts[1].unicodeScalars.allSatisfy { Self.isAlnum($0) || Self.among($0, ".-") }
@@ -101,14 +101,14 @@ public enum Grammar: Sendable {
             return Self.isLowerAlnum(scalars[0]) && scalars.count <= 255
                 && scalars.allSatisfy { Self.isAlnum($0) || Self.among($0, "._/:@-") }
         case .huggingFaceRepo:
-            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            let parts = Self.split(text, "/")
             return parts.count == 2
                 && parts.allSatisfy { part in
                     guard let first = part.unicodeScalars.first, Self.isAlnum(first) else { return false }
                     return part.unicodeScalars.allSatisfy { Self.isAlnum($0) || Self.among($0, "._-") }
                 } && !Self.hasDoubleDot(text)
         case .repositoryFile:
-            let steps = text.split(separator: "/", omittingEmptySubsequences: false)
+            let steps = Self.split(text, "/")
             return scalars.count <= 255
                 && steps.allSatisfy { step in
                     guard let first = step.unicodeScalars.first, Self.isAlnum(first) else { return false }
@@ -116,9 +116,9 @@ public enum Grammar: Sendable {
                 } && !Self.hasDoubleDot(text)
         case .ollamaTag:
             // [namespace/]name[:tag], as `ollama pull` takes it.
-            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            let parts = Self.split(text, ":")
             guard parts.count <= 2, let name = parts.first, !name.isEmpty, !Self.hasDoubleDot(text) else { return false }
-            let names = name.split(separator: "/", omittingEmptySubsequences: false)
+            let names = Self.split(Substring(name), "/")
             return names.count <= 2
                 && names.allSatisfy { part in
                     guard let first = part.unicodeScalars.first, Self.isLowerAlnum(first) else { return false }
@@ -149,7 +149,7 @@ public enum Grammar: Sendable {
             return scalars.count <= 128 && Self.isAlnum(scalars[0])
                 && scalars.allSatisfy { Self.isAlnum($0) || Self.among($0, "._-/") } && !Self.hasDoubleDot(text) && !text.hasSuffix("/")
         case .gpuUUID:
-            let groups = text.dropFirst(4).split(separator: "-", omittingEmptySubsequences: false)
+            let groups = Self.split(text.dropFirst(4), "-")
             return text.hasPrefix("GPU-") && groups.map(\.count) == [8, 4, 4, 4, 12]
                 && groups.allSatisfy { $0.unicodeScalars.allSatisfy { Self.isDigit($0) || ("a"..."f").contains($0) } }
         case .word:
@@ -162,6 +162,13 @@ public enum Grammar: Sendable {
     // decoded value (a fleet decodes about 200,000 of them).
     private static func among(_ s: Unicode.Scalar, _ set: StaticString) -> Bool {
         s.isASCII && set.withUTF8Buffer { $0.contains(UInt8(s.value)) }
+    }
+    /// `text` cut at each `separator`, empty parts kept, as `split(separator:)` on Characters
+    /// gives for ASCII text (which `matches` has checked), on the bytes: splitting by Characters
+    /// ran grapheme breaking over every decoded image, repository and route name.
+    private static func split<Text: StringProtocol>(_ text: Text, _ separator: Unicode.Scalar) -> [Substring] {
+        let whole = Substring(text)
+        return whole.utf8.split(separator: UInt8(separator.value), omittingEmptySubsequences: false).map { Substring($0) }
     }
     private static func hasDoubleDot(_ text: String) -> Bool {
         var previous: UInt8 = 0

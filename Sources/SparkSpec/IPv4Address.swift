@@ -5,7 +5,11 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     public init(_ value: UInt32) { self.value = value }
 
     public init?(_ text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        // Every part must be ASCII digits and every separator a '.', so a text with a non-ASCII
+        // byte is no address; the rest is cut on the bytes (a split by Characters ran grapheme
+        // breaking over every address of a fleet).
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).map { Substring($0) }
         guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
         for part in parts {

@@ -14,18 +14,22 @@ final class MappingReader {
     let path: SpecPath
     private let what: String
     private let context: DecodingContext
-    /// Each key's first pair, in file order. Most mappings hold a handful of keys, and for
-    /// those comparing small strings beats hashing each into a dictionary (a fleet opens
-    /// about 100,000 mappings); a large one (the fleet's `nodes:`) gets an index.
-    private var keys: [String] = []
-    private var pairs: [YAMLPair] = []
+    /// The mapping's pairs. A key is found by comparing its bytes in the YAML tree with the
+    /// asked key's (no String per key, no hash): most mappings hold a handful of keys; a large
+    /// one (the fleet's `nodes:`) gets an index of each key's first pair.
+    private let pairs: YAMLPairs
     private var index: [String: Int]?
     private static let indexedFrom = 16
-    /// Keys the decoder asked for, in the order it asked: a handful per mapping, so a list.
+    /// Keys the decoder asked for, in the order it asked. A key the mapping lacks is appended
+    /// each time it is asked for, not searched first (a model's decoder asks for about 30 keys
+    /// its mapping mostly lacks, and the search was most of the decoder's String compares);
+    /// `finish()` drops the repeats, on the rare path that reads the list.
     private var asked: [String] = []
-    /// Whether the decoder asked for each of `keys`: a key found is recorded in `asked` the
-    /// first time without searching it, and `finish()` knows every key was read without
-    /// looking each asked key up again.
+    /// Whether the decoder asked for the key of each pair (a pair whose key is not text, which
+    /// the parser reported, counts as asked): a key found is recorded in `asked` the first time
+    /// without searching it, and `finish()` knows every key was read without looking each
+    /// asked key up again. A key written twice (reported by the parser) leaves its second pair
+    /// unasked, and `finish()` then takes the slow path, which names each key once.
     private var used: [Bool] = []
     private var finished = false
     /// Keys an upstream program no longer takes, with how to say the same thing now: a
@@ -46,31 +50,26 @@ final class MappingReader {
                 help: "write it as 'key: value' lines indented under its name")
             return nil
         }
-        if pairs.count >= Self.indexedFrom { index = [:] }
-        // One allocation each: a fleet opens about 100,000 mappings, and growing these lists
-        // pair by pair reallocated each a few times.
-        keys.reserveCapacity(pairs.count)
-        self.pairs.reserveCapacity(pairs.count)
-        asked.reserveCapacity(pairs.count)
-        for pair in pairs {
-            guard let name = pair.key.scalar else { continue }  // reported by the parser
-            if index != nil {
-                guard index![name] == nil else { continue }
-                index![name] = keys.count
-            } else if keys.contains(name) {
-                continue
+        self.pairs = pairs
+        if pairs.count >= Self.indexedFrom {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(pairs.count)
+            for position in 0..<pairs.count {
+                guard let name = pairs[position].key.scalar, index[name] == nil else { continue }  // reported by the parser
+                index[name] = position
             }
-            keys.append(name)
-            self.pairs.append(pair)
+            self.index = index
         }
-        used = Array(repeating: false, count: keys.count)
+        // One allocation: a fleet opens about 100,000 mappings.
+        asked.reserveCapacity(pairs.count)
+        used = (0..<pairs.count).map { !pairs.hasScalarKey($0) }
         context.opened()
     }
 
     /// The position in `pairs` of the first pair whose key is `key`.
     private func position(of key: String) -> Int? {
         if let index { return index[key] }
-        return keys.firstIndex(of: key)
+        return pairs.firstIndex(ofKey: key)
     }
 
     /// The first pair whose key is `key`.
@@ -81,7 +80,7 @@ final class MappingReader {
     /// The entry for `key`, which becomes an allowed key of this mapping.
     private func entry(_ key: String) -> YAMLPair? {
         guard let found = position(of: key) else {
-            if !asked.contains(key) { asked.append(key) }
+            asked.append(key)
             return nil
         }
         if !used[found] {
@@ -100,9 +99,12 @@ final class MappingReader {
         // The usual case: every key was asked for and none was missing.
         if missing.isEmpty, !used.contains(false) { return }
         var typos: Set<String> = []
+        // Each asked key once, where it was first asked.
+        var once: Set<String> = []
+        let asked = self.asked.filter { once.insert($0).inserted }
         // The mapping's keys in file order, each once.
         var seen: Set<String> = []
-        for name in (node.mapping ?? []).compactMap(\.key.scalar) where seen.insert(name).inserted && !asked.contains(name) {
+        for name in pairs.compactMap(\.key.scalar) where seen.insert(name).inserted && !asked.contains(name) {
             if let help = retired.first(where: { $0.key == name })?.help {
                 context.error(
                     .specRetiredSetting, "'\(name)' in \(what) is a setting its program no longer takes", at: lookup(name)!.key.location, path: path / name,

@@ -15,7 +15,8 @@ public struct NodePath: Hashable, Sendable, CustomStringConvertible {
             }
         }
         guard allowed, !text.utf8.dropFirst().contains(UInt8(ascii: "~")) else { return nil }
-        let steps = text.split(separator: "/")
+        // On the bytes (the text is ASCII here): a split by Characters ran grapheme breaking.
+        let steps = text.utf8.split(separator: UInt8(ascii: "/")).map { Substring($0) }
         var previous: UInt8 = 0
         let doubleSlash = text.utf8.contains { byte in
             defer { previous = byte }

@@ -29,9 +29,11 @@ public enum TopologyDecoder {
     /// The keys of the owners, tailnets, nodes and models mappings, as written.
     private static func declaredNames(_ root: YAMLNode) -> Set<String> {
         var names = Set<String>()
-        for pair in root.mapping ?? []
+        guard let sections = root.mapping else { return names }
+        for pair in sections
         where ["owners", "tailnets", "links", "nodes", "models", "hosts", "catalogs", "backends"].contains(pair.key.scalar ?? "") {
-            for entry in pair.value.mapping ?? [] {
+            guard let entries = pair.value.mapping else { continue }
+            for entry in entries {
                 if let name = entry.key.scalar { names.insert(name) }
             }
         }

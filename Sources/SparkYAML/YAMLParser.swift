@@ -23,142 +23,216 @@ public enum YAMLParser {
         defer { yaml_parser_delete(&parser) }
         return bytes.withUnsafeBufferPointer { buffer -> Result in
             yaml_parser_set_input_string(&parser, buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, buffer.count)
-            var builder = TreeBuilder()
+            var builder = TreeBuilder(capacity: buffer.count)
             return builder.run(&parser, bytes: buffer)
         }
     }
 }
 
-/// Turns the event stream into a tree with an explicit stack, so deep input cannot overflow ours.
+/// Turns the event stream into a flat `YAMLTree` with an explicit stack, so deep input cannot
+/// overflow ours.
 private struct TreeBuilder {
-    /// An open mapping or sequence. A class, so appending to the innermost collection happens in
-    /// place: with enum frames every append copied the collection, quadratic in its length.
-    private final class Frame {
+    /// An open mapping or sequence: its record (reserved when it opened, so a parent's id is
+    /// smaller than its children's) and where its children start in `pending`.
+    private struct Frame {
+        let id: Int
         let isMapping: Bool
-        let location: SourceLocation
-        let tag: String?
-        var pairs: [YAMLPair] = []
-        var pendingKey: YAMLNode?
+        let pendingStart: Int
         /// Where each key was first written, kept from 16 pairs on; a smaller mapping (most of
         /// them: a fleet has about 100,000) is searched instead, cheaper than hashing its keys.
-        private var seen: [String: SourceLocation]?
-        var items: [YAMLNode] = []
-
-        init(isMapping: Bool, location: SourceLocation, tag: String?) {
-            self.isMapping = isMapping
-            self.location = location
-            self.tag = tag
-        }
-
-        /// Where the mapping first wrote `name`, if it already holds it.
-        func firstLocation(of name: String) -> SourceLocation? {
-            if let seen { return seen[name] }
-            for pair in pairs where pair.key.scalar == name { return pair.key.location }
-            return nil
-        }
-
-        /// Records a key written for the first time.
-        func remember(_ name: String, at location: SourceLocation) {
-            if seen == nil, pairs.count >= 16 {
-                var index: [String: SourceLocation] = [:]
-                for pair in pairs { if let key = pair.key.scalar, index[key] == nil { index[key] = pair.key.location } }
-                seen = index
-            }
-            seen?[name] = location
-        }
+        var seen: [String: SourceLocation]?
     }
 
+    private var records: [YAMLTree.Record] = []
+    private var children: [Int] = []
+    private var bytes: [UInt8] = []
+    /// The children of every open collection, innermost last: a collection's run is moved to
+    /// `children` when it closes, so each collection's children are one run there.
+    private var pending: [Int] = []
     private var stack: [Frame] = []
-    private var root: YAMLNode?
+    private var root: Int?
     private var errors: [YAMLError] = []
     private var documents = 0
 
-    mutating func run(_ parser: inout yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) -> YAMLParser.Result {
+    init(capacity: Int) {
+        // About one node per 12 bytes of a topology, and a third of the file in scalar text.
+        records.reserveCapacity(capacity / 12 + 16)
+        children.reserveCapacity(capacity / 12 + 16)
+        bytes.reserveCapacity(capacity / 2 + 16)
+    }
+
+    private func result(_ root: Int?) -> YAMLParser.Result {
+        guard let root else { return YAMLParser.Result(root: nil, errors: errors) }
+        let tree = YAMLTree(records: records, children: children, bytes: bytes)
+        return YAMLParser.Result(root: YAMLNode(tree, root), errors: errors)
+    }
+
+    mutating func run(_ parser: inout yaml_parser_t, bytes input: UnsafeBufferPointer<UInt8>) -> YAMLParser.Result {
         while true {
             var event = yaml_event_t()
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                errors.append(Self.syntaxError(parser, bytes: bytes))
-                return YAMLParser.Result(root: nil, errors: errors)
+                errors.append(Self.syntaxError(parser, bytes: input))
+                return result(nil)
             }
             defer { yaml_event_delete(&event) }
-            let location = Self.location(event.start_mark)
+            let mark = event.start_mark
             switch event.type {
             case YAML_STREAM_END_EVENT:
-                return YAMLParser.Result(root: root, errors: errors)
+                return result(root)
             case YAML_DOCUMENT_START_EVENT:
                 documents += 1
                 if documents > 1 {
                     errors.append(
                         YAMLError(
-                            .yamlSecondDocument, "found a second YAML document; a topology file holds exactly one", at: location,
+                            .yamlSecondDocument, "found a second YAML document; a topology file holds exactly one", at: Self.location(mark),
                             help: "remove the '---' separator and everything after it, or split it into its own file"))
-                    return YAMLParser.Result(root: nil, errors: errors)
+                    return result(nil)
                 }
             case YAML_ALIAS_EVENT:
                 errors.append(
                     YAMLError(
-                        .yamlAlias, "YAML aliases are not supported in a topology", at: location,
+                        .yamlAlias, "YAML aliases are not supported in a topology", at: Self.location(mark),
                         help: "write the value out in full instead of referring to an anchor with '*'"))
-                return YAMLParser.Result(root: nil, errors: errors)
+                return result(nil)
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
-                let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-                let node = YAMLNode(
-                    .scalar(text), location: location,
-                    isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE, tag: Self.string(scalar.tag))
-                add(node)
+                let start = bytes.count
+                if scalar.length > 0 { bytes.append(contentsOf: UnsafeBufferPointer(start: scalar.value, count: scalar.length)) }
+                let tag = appendTag(scalar.tag)
+                records.append(
+                    YAMLTree.Record(
+                        kind: .scalar, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE, line: Int(mark.line) + 1, column: Int(mark.column) + 1,
+                        start: start, count: scalar.length, tagStart: tag.start, tagCount: tag.count))
+                add(records.count - 1)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 guard stack.count < YAMLParser.maxDepth else {
                     errors.append(
                         YAMLError(
-                            .yamlTooDeep, "nesting is deeper than \(YAMLParser.maxDepth) levels", at: location,
+                            .yamlTooDeep, "nesting is deeper than \(YAMLParser.maxDepth) levels", at: Self.location(mark),
                             help: "a topology never needs more than a few levels; flatten the structure"))
-                    return YAMLParser.Result(root: nil, errors: errors)
+                    return result(nil)
                 }
-                if event.type == YAML_MAPPING_START_EVENT {
-                    stack.append(Frame(isMapping: true, location: location, tag: Self.string(event.data.mapping_start.tag)))
-                } else {
-                    stack.append(Frame(isMapping: false, location: location, tag: Self.string(event.data.sequence_start.tag)))
-                }
+                let isMapping = event.type == YAML_MAPPING_START_EVENT
+                let tag = appendTag(isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag)
+                records.append(
+                    YAMLTree.Record(
+                        kind: isMapping ? .mapping : .sequence, isPlain: true, line: Int(mark.line) + 1, column: Int(mark.column) + 1,
+                        start: 0, count: 0, tagStart: tag.start, tagCount: tag.count))
+                stack.append(Frame(id: records.count - 1, isMapping: isMapping, pendingStart: pending.count))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 let frame = stack.removeLast()
-                add(YAMLNode(frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items), location: frame.location, tag: frame.tag))
+                let start = children.count
+                children.append(contentsOf: pending[frame.pendingStart...])
+                let written = pending.count - frame.pendingStart
+                pending.removeSubrange(frame.pendingStart...)
+                records[frame.id].start = start
+                records[frame.id].count = frame.isMapping ? written / 2 : written
+                add(frame.id)
             default:
                 break
             }
         }
     }
 
-    private mutating func add(_ node: YAMLNode) {
-        guard let top = stack.last else {
+    /// Copies a tag's text into `bytes`: its start and length, or -1 for no tag.
+    private mutating func appendTag(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> (start: Int, count: Int) {
+        guard let pointer else { return (-1, 0) }
+        var count = 0
+        while pointer[count] != 0 { count += 1 }
+        let start = bytes.count
+        bytes.append(contentsOf: UnsafeBufferPointer(start: pointer, count: count))
+        return (start, count)
+    }
+
+    private func text(_ id: Int) -> String {
+        let record = records[id]
+        return bytes.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[record.start..<record.start + record.count]), as: UTF8.self)
+        }
+    }
+
+    private func location(of id: Int) -> SourceLocation {
+        SourceLocation(line: records[id].line, column: records[id].column)
+    }
+
+    /// True when nodes `a` and `b` are scalars with the same text.
+    private func sameScalar(_ a: Int, _ b: Int) -> Bool {
+        let first = records[a]
+        let second = records[b]
+        guard first.kind == .scalar, second.kind == .scalar, first.count == second.count else { return false }
+        var index = 0
+        while index < first.count {
+            if bytes[first.start + index] != bytes[second.start + index] { return false }
+            index += 1
+        }
+        return true
+    }
+
+    private mutating func add(_ node: Int) {
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        guard top.isMapping else {
-            top.items.append(node)
+        let top = stack.count - 1
+        guard stack[top].isMapping else {
+            pending.append(node)
             return
         }
-        guard let key = top.pendingKey else {
-            top.pendingKey = node
+        let pairStart = stack[top].pendingStart
+        // A key waits in `pending` for its value: an even count there means `node` is a key.
+        guard (pending.count - pairStart) % 2 == 1 else {
+            pending.append(node)
             return
         }
-        top.pendingKey = nil
-        if let name = key.scalar {
-            if let first = top.firstLocation(of: name) {
+        let key = pending[pending.count - 1]
+        let completed = (pending.count - 1 - pairStart) / 2
+        if records[key].kind == .scalar {
+            if let first = firstLocation(ofKey: key, frame: top, completed: completed) {
+                let name = text(key)
                 errors.append(
                     YAMLError(
-                        .yamlDuplicateKey, "duplicate key '\(YAMLScalar.abbreviated(name))' (first defined at line \(first.line), column \(first.column))",
-                        at: key.location, help: "keep one of the two entries"))
+                        .yamlDuplicateKey,
+                        "duplicate key '\(YAMLScalar.abbreviated(name))' (first defined at line \(first.line), column \(first.column))",
+                        at: location(of: key), help: "keep one of the two entries"))
             } else {
-                top.remember(name, at: key.location)
+                remember(key, frame: top, completed: completed)
             }
         } else {
             errors.append(
                 YAMLError(
-                    .yamlComplexKey, "a mapping key must be plain text, found \(key.kindName)", at: key.location,
+                    .yamlComplexKey, "a mapping key must be plain text, found \(records[key].kind == .mapping ? "a mapping" : "a list")", at: location(of: key),
                     help: "use a name as the key"))
         }
-        top.pairs.append(YAMLPair(key: key, value: node))
+        pending.append(node)
+    }
+
+    /// Where the open mapping `frame` first wrote the scalar key `key`, among its `completed` pairs.
+    private func firstLocation(ofKey key: Int, frame: Int, completed: Int) -> SourceLocation? {
+        if let seen = stack[frame].seen { return seen[text(key)] }
+        var at = stack[frame].pendingStart
+        for _ in 0..<completed {
+            if sameScalar(pending[at], key) { return location(of: pending[at]) }
+            at += 2
+        }
+        return nil
+    }
+
+    /// Records a key written for the first time.
+    private mutating func remember(_ key: Int, frame: Int, completed: Int) {
+        if stack[frame].seen == nil, completed >= 16 {
+            var index: [String: SourceLocation] = [:]
+            var at = stack[frame].pendingStart
+            for _ in 0..<completed {
+                let earlier = pending[at]
+                if records[earlier].kind == .scalar {
+                    let name = text(earlier)
+                    if index[name] == nil { index[name] = location(of: earlier) }
+                }
+                at += 2
+            }
+            stack[frame].seen = index
+        }
+        if stack[frame].seen != nil { stack[frame].seen![text(key)] = location(of: key) }
     }
 
     private static func location(_ mark: yaml_mark_t) -> SourceLocation {

@@ -33,7 +33,7 @@ import Testing
     /// and reasoning parsers (vllm-project/vllm#25830, docs/features/tool_calling.md).
     @Test func theAgentModelParsesToolCalls() throws {
         let compose = try Self.yaml("homelab", "\(Self.gateway)/compose.yaml")
-        let command = (Self.value(compose, "services", "vllm-glm-4.5-air", "command")?.sequence ?? []).compactMap(\.scalar)
+        let command = Self.value(compose, "services", "vllm-glm-4.5-air", "command")?.sequence?.compactMap(\.scalar) ?? []
         let flag = { (name: String) in command.firstIndex(of: name).map { command[$0 + 1] } }
         #expect(command.contains("--enable-auto-tool-choice"))
         #expect(flag("--tool-call-parser") == "glm45")

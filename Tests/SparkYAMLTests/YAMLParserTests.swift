@@ -72,4 +72,38 @@ import Testing
         #expect(result.root == nil)
         #expect(result.errors.isEmpty)
     }
+
+    @Test func treeKeepsTextTagsAndShapes() throws {
+        let result = parse("a: !!str 1\nb: [x, \"y\", {c: ~}]\nlong_key_of_more_than_fifteen_bytes: \"é\"\nd: |\n  one\n  two\n")
+        let root = try #require(result.root?.mapping)
+        #expect(root.count == 4)
+        #expect(root[0].value.tag == "tag:yaml.org,2002:str")
+        #expect(root[0].value.scalar == "1")
+        #expect(root[1].value.tag == nil)
+        let items = try #require(root[1].value.sequence)
+        #expect(items.map(\.isPlain) == [true, false, true])
+        #expect(items.compactMap(\.scalar) == ["x", "y"])
+        #expect(items[2].mapping?[0].value.isNull == true)
+        #expect(items[2].location == SourceLocation(line: 2, column: 13))
+        #expect(root[2].value.scalar == "é")
+        #expect(root[3].value.scalar == "one\ntwo\n")
+        #expect(root.firstIndex(ofKey: "long_key_of_more_than_fifteen_bytes") == 2)
+        #expect(root.firstIndex(ofKey: "long_key_of_more_than_fifteen_byte") == nil)
+        #expect(root[3].key.isScalar("d") && !root[3].key.isScalar("dd") && !root[1].value.isScalar("x"))
+    }
+
+    @Test func duplicateKeysOfALargeMappingAreFoundByItsIndex() {
+        let keys = (0..<20).map { "k\($0): \($0)\n" }.joined()
+        let result = parse(keys + "k3: 9\nk19: 1\n")
+        #expect(
+            result.errors.map(\.message) == [
+                "duplicate key 'k3' (first defined at line 4, column 1)", "duplicate key 'k19' (first defined at line 20, column 1)",
+            ])
+        #expect(result.errors.map(\.location.line) == [21, 22])
+    }
+
+    @Test func collectionKeysAreRefusedByKind() {
+        let result = parse("[a]: 1\n{b: 2}: 3\n")
+        #expect(result.errors.map(\.message) == ["a mapping key must be plain text, found a list", "a mapping key must be plain text, found a mapping"])
+    }
 }

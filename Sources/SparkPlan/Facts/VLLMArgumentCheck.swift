@@ -14,7 +14,13 @@ public enum VLLMArgumentCheck {
     /// The problems of `arguments` (one group of words per flag, the flag first) under the vLLM
     /// release `image` holds; none when the table has no such release or the image is not vLLM.
     public static func problems(_ arguments: [[String]], image: String) -> [VLLMArgumentProblem] {
-        guard let fact = ImageFacts.fact(of: image), fact.program == .vllm, let version = fact.version else { return [] }
+        problems(arguments, image: image, fact: ImageFacts.fact(of: image))
+    }
+
+    /// The same with the image's fact already read (`ClusterPlan.imageFact`): reading it again
+    /// for every model was a third of ServeArgumentsRule on a fleet.
+    public static func problems(_ arguments: [[String]], image: String, fact: ImageFact?) -> [VLLMArgumentProblem] {
+        guard let fact, fact.program == .vllm, let version = fact.version else { return [] }
         return problems(arguments, version: version, image: image, versions: VLLMServeArguments.versions, release: VLLMServeArguments.at(version:))
     }
 

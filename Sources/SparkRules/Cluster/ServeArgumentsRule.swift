@@ -41,7 +41,7 @@ struct ServeArgumentsRule: Rule {
 
     func check(_ context: RuleContext) -> [RuleFinding] {
         context.plan.clusters.flatMap { cluster in
-            VLLMArgumentCheck.problems(cluster.vllmServeArguments, image: cluster.runtime.baseImage).map { problem in
+            VLLMArgumentCheck.problems(cluster.vllmServeArguments, image: cluster.runtime.baseImage, fact: cluster.imageFact).map { problem in
                 RuleFinding("model '\(cluster.name)': \(problem.message)", at: Self.path(of: problem.flag, in: cluster), help: problem.help)
             }
         }
