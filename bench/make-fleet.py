@@ -21,10 +21,23 @@ always in proportion to N, so comparing N with 10 N shows how that dimension sca
   backends  a tailnet host per owner serving a backend the owner's gateway routes to, with
             a fallback between the backend and the models
   all       every dimension above at once (on separate links)
+
+The shapes above give every owner and tailnet one node, so a loop over one owner's nodes,
+one tailnet's tags or one gateway's models stays the same size as the fleet grows. These
+keep the owners fixed instead (two: every pair's first node is owner oa's, its second ob's,
+each with one tailnet), so what one owner, tailnet or gateway holds grows with the fleet:
+
+  owners    the two owners hold every node, on one fabric; each owner's first node is its
+            gateway (LiteLLM, its database, Open WebUI) and routes every model of the owner
+  crowded   owners, and each pair adds a kept-open tag, a grant and a share (its first node,
+            shared with the other owner's tailnet) to the two tailnets
+  chains    owners, with three compose-run models per node instead of the pair's cluster,
+            each falling back to the owner's next model (one chain through the fleet), and
+            a route with keywords and a promotion per model, all on the owner's one gateway
 """
 import argparse
 
-SHAPES = ("separate", "shared", "apps", "tailnets", "models", "backends", "all")
+SHAPES = ("separate", "shared", "apps", "tailnets", "models", "backends", "all", "owners", "crowded", "chains")
 
 
 def pair_address(pair, host):
@@ -34,24 +47,45 @@ def pair_address(pair, host):
 
 
 def fleet(pairs, shape):
-    shared = shape == "shared"
+    # Two owners for the whole fleet (one per side of each pair) instead of two per pair.
+    few = shape in ("owners", "crowded", "chains")
+    shared = shape == "shared" or few
     every = shape == "all"
     apps = every or shape == "apps"
-    tailnets = every or shape == "tailnets"
-    models = every or shape == "models"
+    tailnets = every or shape in ("tailnets", "crowded")
+    models = every or shape in ("models", "chains")
     backends = every or shape == "backends"
     sides = "ab"
 
+    def owner_of(i, side):
+        return f"o{side}" if few else f"o{i}{side}"
+
+    def tailnet_of(i, side):
+        return f"t{side}" if few else f"t{i}{side}"
+
     out = ["version: 1", "stack: {name: fleet}", "owners:"]
-    for i in range(pairs):
+    for i in range(1 if few else pairs):
         for side in sides:
-            owner = f"o{i}{side}"
+            owner = owner_of(i, side)
             secrets = f"master_key: {{file: ~/.{owner}-key}}, salt_key: {{file: ~/.{owner}-salt}}"
             secrets += f", db_password: {{file: ~/.{owner}-db.env}}"
-            out.append(f"  {owner}: {{tailnet: t{i}{side}, {secrets}}}")
+            out.append(f"  {owner}: {{tailnet: {tailnet_of(i, side)}, {secrets}}}")
 
     out.append("tailnets:")
-    for i in range(pairs):
+    if few:
+        for side in sides:
+            fields = [f"tag: tag:t{side}", f"users: [u{side}@example.com]"]
+            if tailnets:
+                every_pair = range(pairs)
+                fields += ["ssh: true", "keep_members_open: true",
+                           f"keep_open_tags: [{', '.join(f'tag:keep{i}{side}' for i in every_pair)}]",
+                           "grants: [" + ", ".join(f"{{src: [ops{i}{side}@example.com], ports: [4000]}}" for i in every_pair) + "]"]
+                if side == "a":
+                    fields.append("share: [" + ", ".join(f"{{with: tb, nodes: [n{i}a], ports: [4000]}}" for i in every_pair) + "]")
+                else:
+                    fields.append("accept: [" + ", ".join(f"{{from: ta, nodes: [n{i}a]}}" for i in every_pair) + "]")
+            out.append(f"  t{side}: {{{', '.join(fields)}}}")
+    for i in range(0 if few else pairs):
         for side in sides:
             fields = [f"tag: tag:t{i}{side}", f"users: [u{i}{side}@example.com]"]
             if tailnets:
@@ -81,7 +115,7 @@ def fleet(pairs, shape):
     out.append("nodes:")
     for i in range(pairs):
         for n, side in enumerate(sides):
-            node, owner = f"n{i}{side}", f"o{i}{side}"
+            node, owner = f"n{i}{side}", owner_of(i, side)
             host = 2 * i + n + 1
             octets = f"{host // 250}.{host % 250 + 1}"
             out += [f"  {node}:", f"    owner: {owner}", "    user: ops",
@@ -93,7 +127,11 @@ def fleet(pairs, shape):
             if tailnets and side == "a":
                 # Shared with the other owner's tailnet: a grant admits shared-in users only by address (ST012).
                 out.append(f"    tailnet_ip: 100.64.{octets}")
-            if apps:
+            if few:
+                # The owner's gateway: its first node; the others run models only.
+                if i == 0:
+                    out.append("    apps: [litellm, litellm-db, open-webui]")
+            elif apps:
                 out.append(f"    apps: [litellm, litellm-db, {{open-webui: {{key: {{file: ~/.{owner}-webui.env}}}}}}, n8n, hermes, "
                            f"{{hermes-webui: {{password: {{file: ~/.{owner}-hermes-webui.env}}}}}}]")
             else:
@@ -114,6 +152,8 @@ def fleet(pairs, shape):
                 for k in range(3):
                     name = f"p{i}{side}{k}"
                     following = f"p{i}{side}{k + 1}" if k < 2 else (f"b{i}{side}" if backends else None)
+                    if few and k == 2 and i + 1 < pairs:
+                        following = f"p{i + 1}{side}0"
                     out += [f"  {name}:", "    source: Qwen/Qwen2.5-7B-Instruct-AWQ", "    weights_gb: 7",
                             "    runtime: {kind: vllm, runner: compose, base_image: nvcr.io/nvidia/vllm:26.04-py3}",
                             f"    node: n{i}{side}", f"    port: {8100 + k}",

@@ -197,11 +197,12 @@ public enum PlanResolver {
         let clusterOnlyPorts = Set(clusters.flatMap { $0.clusterOnlyPorts.map(\.port) })
         let tailnets = topology.tailnets.map { tailnet in
             let members = nodesByTailnet[tailnet.name] ?? []
+            let memberNames = Set(members.map(\.name))
             return TailnetPlan(
                 tailnet, owners: ownersByTailnet[tailnet.name] ?? [], nodes: members,
                 policy: TailnetPolicyPlanner.policy(
                     tailnet, nodes: members, clusterOnlyPorts: clusterOnlyPorts, backends: backendsByTailnet[tailnet.name] ?? [],
-                    offers: offers.filter { offer in offer.via == .tailnet && members.contains { $0.name == offer.gateway } }))
+                    offers: offers.filter { offer in offer.via == .tailnet && memberNames.contains(offer.gateway) }))
         }
         // The LiteLLMs that call each server themselves. A route to a model another owner's
         // gateway offers goes through that gateway, whose own route (cap, fallbacks) serves it.

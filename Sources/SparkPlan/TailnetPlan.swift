@@ -26,7 +26,11 @@ public struct TailnetPlan: Sendable {
         self.owners = owners
         self.nodes = nodes
         self.policy = policy
-        nodeTags = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, TailnetPolicyPlanner.tags(of: $0.name, tailnet, nodes: nodes)) })
+        // The split is worked out once for the tailnet: asking it per node made a tailnet of
+        // many nodes cost the square of its nodes (bench/growth.sh, shape owners).
+        var ownTags: [String: [String]] = [:]
+        for entry in TailnetPolicyPlanner.appTags(tailnet, nodes: nodes) { ownTags[entry.node, default: []].append(entry.tag) }
+        nodeTags = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, [tailnet.tag] + (ownTags[$0.name] ?? [])) })
     }
 
     /// The tags `node` advertises: the tailnet's first.

@@ -24,11 +24,24 @@ public struct TailnetPolicy: Sendable {
     public let groups: [(name: String, members: [String])]
     public let grants: [Grant]
     public let tests: [Test]
+    /// The grants that can admit a principal, by the selectors that name it: lint asks `allows`
+    /// for every node's every service and every test target, and a tailnet's kept-open tags,
+    /// grants and shares grow with the fleet, so a scan of all grants per question cost the
+    /// square of the fleet (bench/growth.sh, shape crowded).
+    private let index: GrantIndex
+
+    public init(tagOwners: [(tag: String, owners: [String])], groups: [(name: String, members: [String])], grants: [Grant], tests: [Test]) {
+        self.tagOwners = tagOwners
+        self.groups = groups
+        self.grants = grants
+        self.tests = tests
+        index = GrantIndex(grants)
+    }
 
     /// True when the grants let `source` (a user or a tag) open TCP `port` on `destination`
     /// (a tag, or a user's devices).
     public func allows(_ source: String, to destination: String, port: Int) -> Bool {
-        grants.contains { admits($0, source, to: destination, port: port) }
+        index.candidates(source, to: destination).contains { admits(grants[$0], source, to: destination, port: port) }
     }
 
     private func admits(_ grant: Grant, _ source: String, to destination: String, port: Int) -> Bool {

@@ -8,8 +8,11 @@ enum TailnetPolicyPlanner {
     static func policy(
         _ tailnet: Tailnet, nodes: [NodePlan], clusterOnlyPorts: Set<Int>, backends: [BackendPlan] = [], offers: [OfferPlan] = []
     ) -> TailnetPolicy {
+        // Sets and indexes beside the ordered lists: the tailnet's backends, shares and offers
+        // grow with the fleet where few owners hold many nodes, so no search per item.
         var tagOwners = [(tag: tailnet.tag, owners: tailnet.admins)]
-        for tag in backends.map(\.tag) where !tagOwners.contains(where: { $0.tag == tag }) {
+        var ownedTags: Set<String> = [tailnet.tag]
+        for tag in backends.map(\.tag) where ownedTags.insert(tag).inserted {
             tagOwners.append((tag, tailnet.admins))
         }
         for tag in tailnet.keepOpenTags where tag != tailnet.tag {
@@ -50,10 +53,12 @@ enum TailnetPolicyPlanner {
         }
         // The gateways reach the servers spark-gen routes to but does not deploy, on their ports only.
         var backendPorts: [(tag: String, ports: [Int])] = []
+        var backendIndex: [String: Int] = [:]
         for backend in backends {
-            if let index = backendPorts.firstIndex(where: { $0.tag == backend.tag }) {
+            if let index = backendIndex[backend.tag] {
                 if !backendPorts[index].ports.contains(backend.port) { backendPorts[index].ports.append(backend.port) }
             } else {
+                backendIndex[backend.tag] = backendPorts.count
                 backendPorts.append((backend.tag, [backend.port]))
             }
         }
@@ -63,10 +68,13 @@ enum TailnetPolicyPlanner {
         // A gateway offered to another owner's gateway on this tailnet: its LiteLLM port, to the
         // nodes' tag (the other gateway carries it), on the offering node's own tag where it has one.
         var offered: [String] = []
+        var offeredSet: Set<String> = []
+        var splitTag: [String: String] = [:]
+        for entry in split where splitTag[entry.node] == nil { splitTag[entry.node] = entry.tag }
         for offer in offers {
-            let destination = split.first { $0.node == offer.gateway }?.tag ?? tailnet.tag
+            let destination = splitTag[offer.gateway] ?? tailnet.tag
             let selector = "\(destination):\(offer.port)"
-            guard !offered.contains(selector) else { continue }
+            guard offeredSet.insert(selector).inserted else { continue }
             offered.append(selector)
             grants.append(.init(sources: [tailnet.tag], destinations: [destination], ports: [offer.port], path: offer.path))
         }
@@ -77,10 +85,14 @@ enum TailnetPolicyPlanner {
         // address: a grant to the tag does not admit shared-in users to a tagged device
         // (tailscale/tailscale#14445), so a shared node without tailnet_ip gets no grant rather
         // than one that does nothing (ST012 says so).
+        var nodeByName: [String: NodePlan] = [:]
+        if !tailnet.shares.isEmpty {
+            for node in nodes where nodeByName[node.name] == nil { nodeByName[node.name] = node }
+        }
         for share in tailnet.shares where !share.ports.isEmpty {
             var destinations: [String] = []
             for name in share.nodes {
-                guard let destination = nodes.first(where: { $0.name == name })?.tailnetIP?.description else { continue }
+                guard let destination = nodeByName[name]?.tailnetIP?.description else { continue }
                 if !destinations.contains(destination) { destinations.append(destination) }
             }
             guard !destinations.isEmpty else { continue }

@@ -53,8 +53,13 @@ struct FallbackChainRule: Rule {
         }
         // A loop: a path that leaves a model and comes back to it. Each model is reported once,
         // at the first link that closes a loop through it.
+        // Only a model on a cycle can start one: the walk from every other model ends without
+        // coming back, and walking each model's whole chain cost the square of a long chain
+        // (bench/growth.sh, shape chains). A walk leaving the model's cycles never comes back
+        // either, so the search for the first loop and its report are as before.
+        let cyclic = Self.onCycles(plan)
         var reported = Set<String>()
-        for start in plan.routingTargets.map(\.name) where !(plan.routingTarget(named: start)?.fallbacks.isEmpty ?? true) && !reported.contains(start) {
+        for start in plan.routingTargets.map(\.name) where cyclic.contains(start) && !reported.contains(start) {
             var path = [start]
             var visited = Set<String>()
             func walk(_ name: String) -> Bool {
@@ -78,5 +83,39 @@ struct FallbackChainRule: Rule {
             _ = walk(start)
         }
         return findings
+    }
+
+    /// The models and backends on a fallback cycle (a strongly connected group of two or more,
+    /// Tarjan's algorithm; a model naming itself is reported above, not here).
+    static func onCycles(_ plan: Plan) -> Set<String> {
+        var order: [String: Int] = [:]
+        var low: [String: Int] = [:]
+        var stack: [String] = []
+        var onStack = Set<String>()
+        var cyclic = Set<String>()
+        func visit(_ name: String) {
+            order[name] = order.count
+            low[name] = order[name]
+            stack.append(name)
+            onStack.insert(name)
+            for next in plan.routingTarget(named: name)?.fallbacks ?? [] where next != name && plan.routingTarget(named: next) != nil {
+                if order[next] == nil {
+                    visit(next)
+                    low[name] = min(low[name]!, low[next]!)
+                } else if onStack.contains(next) {
+                    low[name] = min(low[name]!, order[next]!)
+                }
+            }
+            guard low[name] == order[name] else { return }
+            var group: [String] = []
+            while let top = stack.popLast() {
+                onStack.remove(top)
+                group.append(top)
+                if top == name { break }
+            }
+            if group.count > 1 { cyclic.formUnion(group) }
+        }
+        for target in plan.routingTargets where order[target.name] == nil { visit(target.name) }
+        return cyclic
     }
 }
