@@ -111,6 +111,10 @@ def check_gates(tree, intent, harness, results):
                                     f"{'sentinel made, ' if os.path.exists(sentinel) else ''}{'logged' if logged else 'not logged'}: {err.strip()[:120]}")
                 if os.path.exists(sentinel):
                     os.remove(sentinel)
+                # A break case (--fail-fast) stops at the first request the gate lets through: a
+                # broken gate runs what it is sent, swaps included, each until its time-out.
+                if problems and results.fail_fast:
+                    break
             results.check(label + f"{len(hostile)} requests outside its {len(allowed)} lines (; && | $( ) ` newline, other models, "
                           "path tricks, none) are refused, run nothing and are logged", problems)
 
