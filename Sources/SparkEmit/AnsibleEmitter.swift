@@ -163,8 +163,8 @@ struct AnsibleEmitter {
     /// untouched): a handler that failed is not notified again by an unchanged file, so the
     /// script's record of what ufw applied decides too.
     private func appliedChecks(_ node: DeployManifest.Node) -> String {
-        Set(node.files.flatMap(\.onChange)).sorted().map { action in
-            guard case .runFirewall(let path) = action else { return "" }
+        Set(node.files.flatMap(\.onChange)).sorted().compactMap { action -> String? in
+            guard case .runFirewall(let path) = action else { return nil }
             return "  - name: \(yaml("Check that \(path) is the script ufw applied"))\n"
                 + "    ansible.builtin.command:\n      cmd: \(yaml("sha256sum --check --status \(FirewallEmitter.appliedRecord)"))\n"
                 + "    register: spark_gen_firewall\n    changed_when: spark_gen_firewall.rc != 0\n    failed_when: false\n"

@@ -27,21 +27,31 @@ public struct Compilation: Sendable {
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
-    /// Compiles the file at `path`. Never throws: unreadable input becomes a diagnostic.
-    /// `emitting: false` stops after the rules (lint, trust, graph): the files are not needed,
-    /// and on a fleet writing them is most of the time. `parts: .rules` (lint) also leaves out
-    /// of the plan what only emitters read (`PlanResolver.Parts`); the findings are the same,
-    /// and such a plan cannot be emitted. Emitting always resolves everything.
-    public static func run(path: String, emitting: Bool = true, parts: PlanResolver.Parts = .all) -> Compilation {
+    /// How far a compilation goes. The findings are the same at every stage.
+    public enum Stage: Sendable {
+        /// Lint: the plan as far as the rules read it (`PlanResolver.Parts.rules`: no runbook
+        /// steps, config file contents or /etc/hosts lines), then the rules. Such a plan
+        /// cannot be emitted.
+        case rules
+        /// Trust, graph, and build (which writes the files itself): the whole plan and the
+        /// rules, no files in memory; on a fleet holding them is most of the time.
+        case plan
+        /// The whole plan, the rules, and every artifact in memory (diff, why, review, tests).
+        case artifacts
+    }
+
+    /// Compiles the file at `path` up to `stage`. Never throws: unreadable input becomes a
+    /// diagnostic.
+    public static func run(path: String, through stage: Stage = .artifacts) -> Compilation {
         guard let bytes = FileSystem.contents(path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
             let diagnostic = Diagnostic(.fileUnreadable, "the topology file \(reason)", help: "check the path", file: path)
             return Compilation(file: path, bytes: [], diagnostics: [diagnostic], plan: nil, artifacts: nil)
         }
-        return run(bytes: bytes, file: path, emitting: emitting, parts: parts)
+        return run(bytes: bytes, file: path, through: stage)
     }
 
-    public static func run(bytes: [UInt8], file: String, emitting: Bool = true, parts: PlanResolver.Parts = .all) -> Compilation {
+    public static func run(bytes: [UInt8], file: String, through stage: Stage = .artifacts) -> Compilation {
         func finish(_ diagnostics: [Diagnostic], root: YAMLNode?, plan: Plan? = nil, artifacts: [Artifact]? = nil) -> Compilation {
             let index = LocationIndex(root, paths: diagnostics.compactMap { $0.location == nil ? $0.path : nil })
             let located = diagnostics.map { diagnostic -> Diagnostic in
@@ -72,7 +82,7 @@ public struct Compilation: Sendable {
             return finish(diagnostics, root: parsed.root)
         }
 
-        let resolved = PlanResolver.resolve(topology, sourceName: Self.displayName(file), parts: emitting ? .all : parts)
+        let resolved = PlanResolver.resolve(topology, sourceName: Self.displayName(file), parts: stage == .rules ? .rules : .all)
         diagnostics += resolved.diagnostics
         guard let plan = resolved.plan, !diagnostics.contains(where: { $0.severity == .error }) else {
             // Every finding in one run: the rules still read the part of the topology that resolves.
@@ -85,7 +95,7 @@ public struct Compilation: Sendable {
         }
         // A stack that breaks a rule is not built: its files would carry the flaw to the nodes.
         diagnostics += RuleCatalog.check(RuleContext(plan: plan))
-        guard !diagnostics.contains(where: { $0.severity == .error }), emitting else {
+        guard !diagnostics.contains(where: { $0.severity == .error }), stage == .artifacts else {
             return finish(diagnostics, root: parsed.root, plan: plan)
         }
         do {

@@ -19,7 +19,7 @@ struct Build: ParsableCommand {
     func run() throws {
         // The rules first, the files after: each file is written into the staging tree as it is
         // made, so a fleet's tree is never held in memory whole.
-        let compilation = Compilation.run(path: topology, emitting: false)
+        let compilation = Compilation.run(path: topology, through: .plan)
         try Outcome.report([compilation], report)
         guard let plan = compilation.plan, !compilation.hasErrors else { throw ExitCode(2) }
         let directory = output ?? OutputLocation.defaultDirectory(for: topology)

@@ -19,7 +19,7 @@ struct Graph: ParsableCommand {
     }
 
     func run() throws {
-        let compilation = Compilation.run(path: topology, emitting: false)
+        let compilation = Compilation.run(path: topology, through: .plan)
         let plan = try Outcome.plan(compilation)
         print(TopologyGraph(plan: plan).render(format == .dot ? .dot : .mermaid), terminator: "")
         if compilation.hasErrors { throw ExitCode(1) }

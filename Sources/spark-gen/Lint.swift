@@ -19,7 +19,7 @@ struct Lint: ParsableCommand {
     }
 
     static func run(_ topologies: [String], format: ReportFormat, color: Bool, strict: Bool, quiet: Bool) throws {
-        let compilations = topologies.map { Compilation.run(path: $0, emitting: false, parts: .rules) }
+        let compilations = topologies.map { Compilation.run(path: $0, through: .rules) }
         // The process ends once lint has reported: freeing a fleet's plans and diagnostics
         // object by object at the end of this function is 2% of linting 1000 pairs.
         _ = Unmanaged.passRetained(KeptUntilExit(compilations))

@@ -18,7 +18,7 @@ struct Trust: ParsableCommand {
     }
 
     func run() throws {
-        let compilation = Compilation.run(path: topology, emitting: false)
+        let compilation = Compilation.run(path: topology, through: .plan)
         let plan = try Outcome.plan(compilation)
         let report = TrustReport(plan: plan)
         print(format == .json ? try report.renderJSON() : report.render(), terminator: "")

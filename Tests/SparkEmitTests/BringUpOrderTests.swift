@@ -14,7 +14,7 @@ import Testing
     }
 
     private static func plan(_ text: String) throws -> Plan {
-        try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", emitting: false).plan)
+        try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", through: .plan).plan)
     }
 
     /// The copies that run before ssh reaches both ends as the generated firewall and policy

@@ -27,7 +27,7 @@ import Testing
     @Test(arguments: Fixtures.examples.map(\.name))
     func everyRunbookFollowsTheOrderOfKinds(_ name: String) throws {
         let text = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/\(name)/topology.yaml", encoding: .utf8)
-        let plan = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", emitting: false).plan)
+        let plan = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", through: .plan).plan)
         let bringUp = try ArtifactEmitter.bringUp(plan)
         var steps: [String: [RunbookStep]] = [:]
         for turn in bringUp.passes.joined() { steps[turn.node, default: []] += turn.steps }

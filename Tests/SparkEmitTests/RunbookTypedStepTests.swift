@@ -20,7 +20,7 @@ import Testing
 
     static func steps(_ name: String) throws -> (Plan, [String: [RunbookStep]]) {
         let text = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/\(name)/topology.yaml", encoding: .utf8)
-        let plan = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", emitting: false).plan)
+        let plan = try #require(Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", through: .plan).plan)
         var steps: [String: [RunbookStep]] = [:]
         for turn in try ArtifactEmitter.bringUp(plan).passes.joined() { steps[turn.node, default: []] += turn.steps }
         return (plan, steps.mapValues { $0.sorted { $0.number < $1.number } })

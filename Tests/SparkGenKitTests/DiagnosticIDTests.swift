@@ -50,7 +50,7 @@ import Testing
     /// binary on every file, and a start of the debug binary is most of what a bad input costs.
     @Test(arguments: badInputs)
     func everyBadInputsFindingHasAnID(_ file: String) throws {
-        let compilation = Compilation.run(path: Fixtures.repositoryRoot + "/Tests/BadInputs/" + file, emitting: false)
+        let compilation = Compilation.run(path: Fixtures.repositoryRoot + "/Tests/BadInputs/" + file, through: .plan)
         let json = try JSONReporter().render(compilation.diagnostics)
         let findings = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], "\(file): \(json)")
         #expect(!findings.isEmpty, "\(file)")
@@ -95,7 +95,7 @@ import Testing
         ("RS010", Fixtures.splitTrust(replacing: "  - rule: TR001", with: "  - rule: TR999")),
     ])
     func idsOutsideTheCorpus(_ code: String, _ text: String) {
-        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", emitting: false)
+        let compilation = Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", through: .plan)
         #expect(compilation.diagnostics.contains { $0.code == code }, "\(compilation.diagnostics.map(\.oneLine))")
     }
 

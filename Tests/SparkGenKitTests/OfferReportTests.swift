@@ -36,7 +36,7 @@ import Testing
         let start = try #require(source.range(of: "    offers:\n"))
         let end = try #require(source.range(of: "  housemate:\n"))
         let base = String(source[..<start.lowerBound]) + String(source[end.lowerBound...])
-        let basePlan = try #require(Compilation.run(bytes: Array(base.utf8), file: "topology.yaml", emitting: false).plan)
+        let basePlan = try #require(Compilation.run(bytes: Array(base.utf8), file: "topology.yaml", through: .plan).plan)
         let head = try Self.plan()
         let review = AccessReview(base: basePlan, head: head, baseDiagnostics: [], headDiagnostics: [], baseArtifacts: nil, headArtifacts: nil)
         #expect(review.widensAccess)

@@ -69,6 +69,51 @@ import Testing
         #expect(daemon.measure == "rusage" && daemon.cpu < daemon.burned, "\(daemon)")
     }
 
+    /// A proof that leaves a daemon running: the record names it, and the cgroup's processes
+    /// are killed, so they spend no core the next proofs wait for.
+    @Test func whatAProofLeavesRunningIsRecordedAndKilled() async throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cost = try #require(ProofCost.start(label: "leaves a daemon", reportDirectory: directory))
+        // The daemon, double-forked with every inherited file closed (Foundation's Process
+        // waits for the end of one it passes), writes its pid and sleeps; the proof returns.
+        let daemon = """
+            import os, sys, time
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    os.closerange(0, 4096)
+                    open(sys.argv[1] + ".part", "w").write(str(os.getpid()))
+                    os.rename(sys.argv[1] + ".part", sys.argv[1])
+                    time.sleep(300)
+                os._exit(0)
+            os.wait()
+            """
+        let (executable, arguments) = cost.command(CommandRunner.python3, ["-c", daemon, directory + "/pid"])
+        let result = await CommandRunner.finish(executable, arguments)
+        try #require(result.status == 0, "\(result.stderr)")
+        var pidText = ""
+        for _ in 0..<100 where pidText.isEmpty {
+            pidText = ((try? String(contentsOfFile: directory + "/pid", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            usleep(20_000)
+        }
+        let pid = try #require(pid_t(pidText))
+        cost.finish()
+        let records = try FileManager.default.contentsOfDirectory(atPath: directory + "/.cost").filter { $0.hasSuffix(".tsv") }
+        let fields = try String(contentsOfFile: directory + "/.cost/" + #require(records.first), encoding: .utf8)
+            .trimmingCharacters(in: .newlines).split(separator: "\t", omittingEmptySubsequences: false)
+        if fields[2].hasPrefix("cgroup") {
+            #expect(fields[4].hasPrefix("left 1 processes running in ") && fields[4].hasSuffix(", killed"), "\(fields)")
+            // Gone, or a zombie its parent (init, or a subreaper) has not reaped yet.
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+            #expect(state == nil || state == "Z", "pid \(pid) is \(state.map(String.init) ?? "gone")")
+        } else {
+            // No cgroup to find it by: nothing is recorded, and the test ends its own daemon.
+            #expect(fields[4].isEmpty, "\(fields)")
+            kill(pid, SIGKILL)
+        }
+    }
+
     /// report.py prints the 15 costliest proofs, costliest first, and the total of all;
     /// the cost records are not an example of the table.
     @Test func theReportListsTheCostliestProofs() throws {

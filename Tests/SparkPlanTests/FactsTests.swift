@@ -23,23 +23,23 @@ import Testing
 
     @Test func rocmVLLMBefore019LacksStrixHalo() {
         let box = Self.hardware(kind: "framework-desktop", arch: "amd64", gpu: .amd)
-        #expect(ImageFacts.mismatch("vllm/vllm-openai-rocm:v0.11.2", on: box)?.problem.contains("gfx1151") == true)
-        #expect(ImageFacts.mismatch("vllm/vllm-openai-rocm:v0.19.0", on: box) == nil)
-        #expect(ImageFacts.mismatch("docker.io/vllm/vllm-openai-rocm:v0.20.0", on: box) == nil)
+        #expect(ImageFacts.mismatch(ImageFacts.fact(of: "vllm/vllm-openai-rocm:v0.11.2"), on: box)?.problem.contains("gfx1151") == true)
+        #expect(ImageFacts.mismatch(ImageFacts.fact(of: "vllm/vllm-openai-rocm:v0.19.0"), on: box) == nil)
+        #expect(ImageFacts.mismatch(ImageFacts.fact(of: "docker.io/vllm/vllm-openai-rocm:v0.20.0"), on: box) == nil)
         // A machine whose GPU the table does not know is checked for vendor and architecture only.
         let other = Self.hardware(kind: "workstation", arch: "amd64", gpu: .amd)
-        #expect(ImageFacts.mismatch("vllm/vllm-openai-rocm:v0.11.2", on: other) == nil)
+        #expect(ImageFacts.mismatch(ImageFacts.fact(of: "vllm/vllm-openai-rocm:v0.11.2"), on: other) == nil)
         let spark = Self.hardware(kind: "dgx-spark", arch: "arm64", gpu: .nvidia)
-        #expect(ImageFacts.mismatch("vllm/vllm-openai:v0.20.0-x86_64", on: spark)?.problem.contains("amd64 only") == true)
+        #expect(ImageFacts.mismatch(ImageFacts.fact(of: "vllm/vllm-openai:v0.20.0-x86_64"), on: spark)?.problem.contains("amd64 only") == true)
     }
 
     @Test func vulkanBuildsInsideAWindowOnAMD() {
-        #expect(KnownBadWindow.windows(for: "ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700", vendor: .amd).count == 1)
-        #expect(KnownBadWindow.windows(for: "ghcr.io/ggml-org/llama.cpp:server-vulkan-b9600", vendor: .amd).count == 1)
-        #expect(KnownBadWindow.windows(for: "ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570", vendor: .amd).isEmpty)
-        #expect(KnownBadWindow.windows(for: "ghcr.io/ggml-org/llama.cpp:server-vulkan-b9680", vendor: .amd).isEmpty)
-        #expect(KnownBadWindow.windows(for: "ghcr.io/ggml-org/llama.cpp:server-rocm-b6700", vendor: .amd).isEmpty)
-        #expect(KnownBadWindow.windows(for: "ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700", vendor: .nvidia).isEmpty)
+        #expect(KnownBadWindow.windows(for: ImageFacts.fact(of: "ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700"), vendor: .amd).count == 1)
+        #expect(KnownBadWindow.windows(for: ImageFacts.fact(of: "ghcr.io/ggml-org/llama.cpp:server-vulkan-b9600"), vendor: .amd).count == 1)
+        #expect(KnownBadWindow.windows(for: ImageFacts.fact(of: "ghcr.io/ggml-org/llama.cpp:server-vulkan-b9570"), vendor: .amd).isEmpty)
+        #expect(KnownBadWindow.windows(for: ImageFacts.fact(of: "ghcr.io/ggml-org/llama.cpp:server-vulkan-b9680"), vendor: .amd).isEmpty)
+        #expect(KnownBadWindow.windows(for: ImageFacts.fact(of: "ghcr.io/ggml-org/llama.cpp:server-rocm-b6700"), vendor: .amd).isEmpty)
+        #expect(KnownBadWindow.windows(for: ImageFacts.fact(of: "ghcr.io/ggml-org/llama.cpp:server-vulkan-b6700"), vendor: .nvidia).isEmpty)
     }
 
     @Test func extrasAreKnownPerImage() throws {

@@ -13,7 +13,7 @@ import Testing
     }
 
     private static func compile(_ text: String) -> Compilation {
-        Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", emitting: false)
+        Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", through: .plan)
     }
 
     private static func errors(_ text: String) -> [Diagnostic] {

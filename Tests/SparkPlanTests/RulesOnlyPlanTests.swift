@@ -11,8 +11,8 @@ import Testing
 /// must be those of the whole plan, on every example and every rule's own examples; a rule
 /// that read one of the parts left out would stop the run (NodePlan's precondition) here.
 @Suite struct RulesOnlyPlanTests {
-    static func compile(_ text: String, _ parts: PlanResolver.Parts) -> Compilation {
-        Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", emitting: false, parts: parts)
+    static func compile(_ text: String, _ stage: Compilation.Stage) -> Compilation {
+        Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", through: stage)
     }
 
     /// Findings with their positions, in the order lint prints them.
@@ -23,7 +23,7 @@ import Testing
     @Test(arguments: Fixtures.examples.map(\.name))
     func examplesFindTheSameWithTheRulesOnlyPlan(_ name: String) throws {
         let text = try String(contentsOfFile: Fixtures.repositoryRoot + "/examples/\(name)/topology.yaml", encoding: .utf8)
-        let whole = Self.compile(text, .all)
+        let whole = Self.compile(text, .plan)
         let lint = Self.compile(text, .rules)
         #expect(Self.findings(lint) == Self.findings(whole))
         let plan = try #require(lint.plan)
@@ -42,7 +42,7 @@ import Testing
         let rule = try #require(RuleCatalog.rule(id: id))
         for example in rule.description.triggering + rule.description.nonTriggering {
             let (text, _) = try Fixtures.materialize(example)
-            #expect(Self.findings(Self.compile(text, .rules)) == Self.findings(Self.compile(text, .all)), "\(id)")
+            #expect(Self.findings(Self.compile(text, .rules)) == Self.findings(Self.compile(text, .plan)), "\(id)")
         }
     }
 }

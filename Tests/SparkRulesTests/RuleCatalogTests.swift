@@ -92,7 +92,7 @@ import Testing
                 for (number, example) in (rule.triggering + rule.nonTriggering).enumerated() {
                     let (text, _) = try Fixtures.materialize(example)
                     // A literal secret (SC003) is refused while reading, and so by the schema too.
-                    guard Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", emitting: false).plan != nil else { continue }
+                    guard Compilation.run(bytes: Array(text.utf8), file: "topology.yaml", through: .plan).plan != nil else { continue }
                     let path = directory + "/\(rule.id)-\(number).yaml"
                     try text.write(toFile: path, atomically: true, encoding: .utf8)
                     asked.append((rule.id, number, path))

@@ -73,11 +73,31 @@ public struct ProofCost: Sendable {
                 if left == 0 || attempt == 49 { break }
                 usleep(20_000)
             }
-            if rmdir(cgroup.path) != 0 && left > 0 { note = "left \(left) processes running in \(cgroup.path)" }
+            if left > 0 {
+                // Recorded, then ended: a leftover would go on spending the cores the next proofs
+                // wait for, and keep its cgroup. cgroup.kill (v2, Linux 5.14) kills every process
+                // in it at once, forks under way included; else each pid listed.
+                note = "left \(left) processes running in \(cgroup.path), killed"
+                Self.killAll(cgroup.path)
+            }
+            if rmdir(cgroup.path) != 0 && left > 0 { note = "left \(left) processes running in \(cgroup.path), not killed" }
         }
         let cpuText = cpu.map { String(format: "%.2f", $0) } ?? "-"
         let line = [cpuText, String(format: "%.2f", wallSeconds), measure, Self.clean(label), note].joined(separator: "\t") + "\n"
         try? line.write(toFile: directory + "/" + UUID().uuidString + ".tsv", atomically: true, encoding: .utf8)
+    }
+
+    /// Kills every process in the cgroup at `path` and waits (up to a second) until it is empty.
+    static func killAll(_ path: String) {
+        if (try? "1".write(toFile: path + "/cgroup.kill", atomically: false, encoding: .utf8)) == nil {
+            let pids = ((try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8)) ?? "").split(separator: "\n")
+            for pid in pids.compactMap({ pid_t($0) }) { _ = kill(pid, SIGKILL) }
+        }
+        for _ in 0..<50 {
+            let procs = (try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8)) ?? ""
+            if procs.isEmpty { return }
+            usleep(20_000)
+        }
     }
 
     /// A label on one line of the record.

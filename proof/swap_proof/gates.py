@@ -5,6 +5,7 @@ import glob
 import os
 import re
 import shlex
+import signal
 import subprocess
 import tempfile
 
@@ -29,12 +30,26 @@ def run_gate(harness, node, gate, request, sentinel):
            "SSH_CLIENT": "192.0.2.9 40000 22", "HOME": os.path.dirname(sentinel)}
     if request is None:
         env.pop("SSH_ORIGINAL_COMMAND")
+    # In a process group of its own: a broken gate runs what it should refuse (a shell, a
+    # background job), and whatever it left, or all of it on a time-out, is killed with it.
+    process = subprocess.Popen(["unshare", "--mount", "bash", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env, cwd=os.path.dirname(sentinel), stdin=subprocess.DEVNULL,
+                               start_new_session=True)
     try:
-        result = subprocess.run(["unshare", "--mount", "bash", "-c", script], capture_output=True, text=True, env=env,
-                                timeout=30, cwd=os.path.dirname(sentinel), stdin=subprocess.DEVNULL)
-        code, err = result.returncode, result.stderr
-    except subprocess.TimeoutExpired as error:
-        code, err = None, f"did not return within 30 s: {error.stderr or ''}"
+        _, err = process.communicate(timeout=30)
+        code = process.returncode
+    except subprocess.TimeoutExpired:
+        code = None
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    if code is None:
+        try:
+            _, err = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            err = "(a process outside the gate's group still holds its output)"
+        err = f"did not return within 30 s: {err or ''}"
     return code, err, harness.calls()[before:], harness.logged()[logged:]
 
 
@@ -96,6 +111,10 @@ def check_gates(tree, intent, harness, results):
                                     f"{'sentinel made, ' if os.path.exists(sentinel) else ''}{'logged' if logged else 'not logged'}: {err.strip()[:120]}")
                 if os.path.exists(sentinel):
                     os.remove(sentinel)
+                # A break case (--fail-fast) stops at the first request the gate lets through: a
+                # broken gate runs what it is sent, swaps included, each until its time-out.
+                if problems and results.fail_fast:
+                    break
             results.check(label + f"{len(hostile)} requests outside its {len(allowed)} lines (; && | $( ) ` newline, other models, "
                           "path tricks, none) are refused, run nothing and are logged", problems)
 

@@ -18,6 +18,8 @@ def check_node(tree, intent, node, results, only=None):
     down) need only a model serving, which the start leaves, as every check before them does;
     gates need only the started harness. The unbroken tree proved the checks left out."""
     def wanted(stage):
+        # Stages no --only choice names (swap, dies, usage, timeout) run only in the whole
+        # proof: a break case of one check skips them, the unbroken tree proved them.
         return only is None or stage == only
     path = os.path.join(tree, "nodes", node, intent_stack_dir(intent, node).lstrip("/"), "scripts", "swap.sh")
     label = f"{node}: "

@@ -97,12 +97,8 @@ public enum ImageFacts {
     }
 
     /// What keeps the image from serving on the node, if anything the table knows: an
-    /// architecture it is not built for, another vendor's GPUs, a GPU target it lacks.
-    public static func mismatch(_ image: String, on hardware: Hardware) -> (problem: String, source: String)? {
-        mismatch(fact(of: image), on: hardware)
-    }
-
-    /// The same for an image's fact already read (`ClusterPlan.imageFact`).
+    /// architecture it is not built for, another vendor's GPUs, a GPU target it lacks. From the
+    /// image's fact (`ClusterPlan.imageFact`, read once per cluster; `fact(of:)` for a name).
     public static func mismatch(_ fact: ImageFact?, on hardware: Hardware) -> (problem: String, source: String)? {
         guard let fact else { return nil }
         let arch = architecture(hardware.arch)

@@ -29,12 +29,8 @@ public struct KnownBadWindow: Sendable {
                 + "b9680, whose release summary names a Vulkan Docker image fix (#24595), not yet confirmed by a report"),
     ]
 
-    /// The windows an image falls in on a node with the vendor's GPUs.
-    public static func windows(for image: String, vendor: Hardware.GPUVendor) -> [KnownBadWindow] {
-        windows(for: ImageFacts.fact(of: image), vendor: vendor)
-    }
-
-    /// The same for an image's fact already read (`ClusterPlan.imageFact`).
+    /// The windows an image falls in on a node with the vendor's GPUs, from the image's fact
+    /// (`ClusterPlan.imageFact`, read once per cluster; `ImageFacts.fact(of:)` for a name).
     public static func windows(for fact: ImageFact?, vendor: Hardware.GPUVendor) -> [KnownBadWindow] {
         guard let fact, let version = fact.version, let api = fact.gpu?.api else { return [] }
         return all.filter { window in
