@@ -12,8 +12,11 @@ no totals line (a proof that died), or when nothing was recorded at all: a table
 nothing must not pass.
 
 Then the costliest proofs: every proof the tests started (Tests/SparkTestSupport/ProofCost.swift)
-recorded one line in DIR/.cost/ (CPU seconds, wall seconds, measure, label, note); the COSTLIEST
-with the most CPU are printed, and the total of all. The measure says what the CPU figure
+recorded one line in DIR/.cost/ (CPU seconds, wall seconds, measure, label, note, and when it
+asked for a slot and got one, in seconds since the epoch); the COSTLIEST with the most CPU are
+printed, and the total of all. Then the run's tail: the LAST proofs to end, each with when it
+asked, started and ended (seconds from the first proof's start), for scheduling: a long proof
+that starts late keeps the run going while the other slots stand empty. The measure says what the CPU figure
 counts: "cgroup v2"/"cgroup v1" every process the proof started, daemons included; "rusage"
 only the children it waited for (no cgroup could be made).
 """
@@ -27,6 +30,7 @@ sys.path.insert(0, HERE)
 TOTALS = re.compile(r"^(?:prove|netns): (\d+) passed, (\d+) failed", re.MULTILINE)
 HEADING = re.compile(r"^== .*: \d+ checks in \d+ s$")
 COSTLIEST = 15
+LAST = 8
 
 
 def checker_order():
@@ -63,17 +67,18 @@ def costs(root):
             if len(fields) < 4:
                 continue
             cpu = float(fields[0]) if fields[0] != "-" else None
-            records.append((cpu, float(fields[1]), fields[2], fields[3], fields[4] if len(fields) > 4 else ""))
+            times = tuple(float(field) for field in fields[5:7]) if len(fields) > 6 else None
+            records.append((cpu, float(fields[1]), fields[2], fields[3], fields[4] if len(fields) > 4 else "", times))
     if not records:
         return []
     records.sort(key=lambda record: (-(record[0] or 0), -record[1], record[3]))
     lines = [f"\n== the {min(COSTLIEST, len(records))} costliest of {len(records)} proofs (CPU: user+sys of the proof and what it started)",
              f"{'CPU s':>8} {'wall s':>8}  measure    proof"]
-    for cpu, wall, measure, label, note in records[:COSTLIEST]:
+    for cpu, wall, measure, label, note, _ in records[:COSTLIEST]:
         cpu_text = f"{cpu:8.1f}" if cpu is not None else f"{'-':>8}"
         lines.append(f"{cpu_text} {wall:8.1f}  {measure:<10} {label}" + (f"  ({note})" if note else ""))
     # A proof that left processes behind is named whatever it cost: tests clean up after themselves.
-    lines += [f"{cpu or 0:8.1f} {wall:8.1f}  {measure:<10} {label}  ({note})" for cpu, wall, measure, label, note in records[COSTLIEST:] if note]
+    lines += [f"{cpu or 0:8.1f} {wall:8.1f}  {measure:<10} {label}  ({note})" for cpu, wall, measure, label, note, _ in records[COSTLIEST:] if note]
     total_cpu = sum(record[0] or 0 for record in records)
     total_wall = sum(record[1] for record in records)
     measures = sorted({record[2] for record in records})
@@ -81,6 +86,21 @@ def costs(root):
     lines.append(f"{total_cpu:8.1f} {total_wall:8.1f}  total of {len(records)} proofs, measured by {', '.join(measures)}"
                  + (f"; {unmeasured} without a CPU figure" if unmeasured else "")
                  + ("; rusage misses daemons no one waited for" if "rusage" in measures else ""))
+    return lines + tail(records)
+
+
+def tail(records):
+    """The LAST proofs to end: asked, started and ended, in seconds from the first proof's start."""
+    timed = [(times[0], times[1], times[1] + wall, cpu, label) for cpu, wall, _, label, _, times in records if times]
+    if not timed:
+        return []
+    origin = min(started for _, started, _, _, _ in timed)
+    timed.sort(key=lambda entry: (-entry[2], entry[4]))
+    lines = [f"\n== the last {min(LAST, len(timed))} proofs to end (seconds from the first proof's start)",
+             f"{'asked':>7} {'started':>7} {'ended':>7} {'CPU s':>7}  proof"]
+    for asked, started, ended, cpu, label in timed[:LAST]:
+        cpu_text = f"{cpu:7.1f}" if cpu is not None else f"{'-':>7}"
+        lines.append(f"{asked - origin:7.1f} {started - origin:7.1f} {ended - origin:7.1f} {cpu_text}  {label}")
     return lines
 
 

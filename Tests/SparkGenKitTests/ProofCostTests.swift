@@ -47,7 +47,10 @@ import Testing
         let records = try FileManager.default.contentsOfDirectory(atPath: directory + "/.cost").filter { $0.hasSuffix(".tsv") }
         try #require(records.count == 1, "\(records)")
         let fields = try String(contentsOfFile: directory + "/.cost/" + records[0], encoding: .utf8).split(separator: "\t", omittingEmptySubsequences: false)
-        try #require(fields.count == 5 && fields[3] == "stand-in", "\(fields)")
+        // CPU, wall, measure, label, note, asked for a slot, started (seconds since the epoch).
+        try #require(fields.count == 7 && fields[3] == "stand-in", "\(fields)")
+        let (asked, started) = (try #require(Double(fields[5])), try #require(Double(fields[6].trimmingCharacters(in: .newlines))))
+        try #require(asked <= started && started > 1_700_000_000, "\(fields)")
         return (try #require(Double(fields[0])), String(fields[2]), burned)
     }
 
@@ -114,8 +117,9 @@ import Testing
         }
     }
 
-    /// report.py prints the 15 costliest proofs, costliest first, and the total of all;
-    /// the cost records are not an example of the table.
+    /// report.py prints the 15 costliest proofs, costliest first, and the total of all, then
+    /// the 8 proofs that ended last, from the first proof's start; the cost records are not an
+    /// example of the table.
     @Test func theReportListsTheCostliestProofs() throws {
         let root = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -124,7 +128,8 @@ import Testing
             toFile: root + "/one-box/shell.txt", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: root + "/.cost", withIntermediateDirectories: true)
         for index in 1...20 {
-            try "\(index).00\t\(100 + index).00\tcgroup v2\tproof \(index)\t\n".write(
+            // Proof n asks at 1000, starts at 1000 + n and runs 100 + n s: proof 20 ends last, at 139 s.
+            try "\(index).00\t\(100 + index).00\tcgroup v2\tproof \(index)\t\t1000.00\t\(1000 + index).00\n".write(
                 toFile: root + "/.cost/\(index).tsv", atomically: true, encoding: .utf8)
         }
         let result = CommandRunner.tool("python3", [Fixtures.repositoryRoot + "/proof/report.py", root])
@@ -134,5 +139,9 @@ import Testing
         #expect(rows.first?.hasSuffix("proof 20") == true && rows.last?.hasSuffix("proof 6") == true, "\(result.stdout)")
         #expect(result.stdout.contains("   210.0   2210.0  total of 20 proofs, measured by cgroup v2"), "\(result.stdout)")
         #expect(!result.stdout.contains("== .cost"), "\(result.stdout)")
+        let tail = result.stdout.components(separatedBy: "== the last 8 proofs to end (seconds from the first proof's start)\n")
+        try #require(tail.count == 2, "\(result.stdout)")
+        let last = tail[1].split(separator: "\n").dropFirst().prefix { $0.contains("  proof ") }.map(String.init)
+        #expect(last.count == 8 && last.first == "   -1.0    19.0   139.0    20.0  proof 20" && last.last?.hasSuffix("proof 13") == true, "\(last)")
     }
 }

@@ -18,14 +18,15 @@ public enum Proof {
     public static func run(_ script: String, _ arguments: [String], weight: Int = 1, label: String? = nil, test: String = #function) async
         -> CommandResult
     {
-        await ProofSlots.shared.run(weight: weight) {
+        let queued = Date().timeIntervalSince1970
+        return await ProofSlots.shared.run(weight: weight) {
             let command = [Fixtures.repositoryRoot + "/proof/" + script] + arguments
             var environment = ["SPARK_FIREWALL_CACHE": firewallCache]
             if let zygote = LiteLLMZygote.socket { environment["SPARK_LITELLM_ZYGOTE"] = zygote }
             // A suite's own `prove` wrapper says nothing: its arguments name the run.
             let caller = test.prefix { $0 != "(" }
             let name = (caller == "prove" ? "" : caller + ": ") + (label ?? describe(script, arguments))
-            guard let cost = ProofCost.start(label: name) else {
+            guard let cost = ProofCost.start(label: name, queuedAt: queued) else {
                 return await CommandRunner.finish(CommandRunner.python3, command, environment: environment)
             }
             let (executable, wrapped) = cost.command(CommandRunner.python3, command)

@@ -28,11 +28,16 @@ public struct ProofCost: Sendable {
     let cgroup: (path: String, version: Int)?
     let costFile: String
     let started = ContinuousClock.now
+    /// When the proof asked for a slot and when it got one, in seconds since the epoch: where
+    /// in the run it ran, for report.py's list of the run's last proofs (its tail).
+    let queuedAt: Double
+    let startedAt = Date().timeIntervalSince1970
 
     /// A meter recording into `directory`/.cost, or nil when no report is asked for.
     /// `cgroups: false` measures by rusage alone (the fallback, for its test).
     public static func start(
-        label: String, reportDirectory: String? = ProcessInfo.processInfo.environment["SPARK_PROOF_REPORT"], cgroups: Bool = true
+        label: String, reportDirectory: String? = ProcessInfo.processInfo.environment["SPARK_PROOF_REPORT"], cgroups: Bool = true,
+        queuedAt: Double = Date().timeIntervalSince1970
     ) -> ProofCost? {
         guard let root = reportDirectory, !root.isEmpty else { return nil }
         let directory = root + "/.cost"
@@ -40,7 +45,7 @@ public struct ProofCost: Sendable {
         let name = "spark-proof-\(UUID().uuidString)"
         var cgroup: (String, Int)? = nil
         if cgroups, let (parent, version) = ownCgroup, mkdir(parent + "/" + name, 0o755) == 0 { cgroup = (parent + "/" + name, version) }
-        return ProofCost(directory: directory, label: label, cgroup: cgroup, costFile: directory + "/" + name + ".times")
+        return ProofCost(directory: directory, label: label, cgroup: cgroup, costFile: directory + "/" + name + ".times", queuedAt: queuedAt)
     }
 
     /// The command that runs `executable` with `arguments` under this meter.
@@ -83,7 +88,8 @@ public struct ProofCost: Sendable {
             if rmdir(cgroup.path) != 0 && left > 0 { note = "left \(left) processes running in \(cgroup.path), not killed" }
         }
         let cpuText = cpu.map { String(format: "%.2f", $0) } ?? "-"
-        let line = [cpuText, String(format: "%.2f", wallSeconds), measure, Self.clean(label), note].joined(separator: "\t") + "\n"
+        let times = [queuedAt, startedAt].map { String(format: "%.2f", $0) }
+        let line = ([cpuText, String(format: "%.2f", wallSeconds), measure, Self.clean(label), note] + times).joined(separator: "\t") + "\n"
         try? line.write(toFile: directory + "/" + UUID().uuidString + ".tsv", atomically: true, encoding: .utf8)
     }
 
