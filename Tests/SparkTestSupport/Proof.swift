@@ -19,7 +19,7 @@ public enum Proof {
         -> CommandResult
     {
         let queued = Date().timeIntervalSince1970
-        return await ProofSlots.shared.run(weight: weight) {
+        return await ProofSlots.shared.run(weight: weight, expected: expectedSeconds(script, arguments)) {
             let command = [Fixtures.repositoryRoot + "/proof/" + script] + arguments
             var environment = ["SPARK_FIREWALL_CACHE": firewallCache]
             if let zygote = LiteLLMZygote.socket { environment["SPARK_LITELLM_ZYGOTE"] = zygote }
@@ -33,6 +33,27 @@ public enum Proof {
             let result = await CommandRunner.finish(executable, wrapped, environment: environment)
             cost.finish()
             return result
+        }
+    }
+
+    /// The longest wall seconds a proof of each prove.py checker took in a warm run of the whole
+    /// command (session 13, 2026-12-07, proof/report.py's records), rounded up; the others took
+    /// under ten. For ProofSlots' order alone (longest first): a stale figure costs time, never a
+    /// result.
+    static let expectedByChecker: [String: Double] = [
+        "apply": 140, "swap": 110, "ansible": 55, "litellm": 50, "offer": 25, "postgres": 25, "hfcache": 25,
+    ]
+
+    /// How long the proof is expected to hold its slot, in seconds.
+    static func expectedSeconds(_ script: String, _ arguments: [String]) -> Double {
+        switch script {
+        case "netns_matrix.py": return 45
+        case "ray_check.py": return 35
+        default:
+            guard let at = arguments.firstIndex(of: "--only"), arguments.indices.contains(at + 1) else { return 10 }
+            // An apply break case runs one check after part of the first run (--apply-only).
+            if arguments.contains("--apply-only") { return 45 }
+            return expectedByChecker[arguments[at + 1]] ?? 10
         }
     }
 
