@@ -12,13 +12,12 @@ import os
 import select
 import socket
 import subprocess
-import threading
 import time
 
 from litellm_proof.harness import HERE, STOP_GRACE
+from litellm_proof.zygote_client import ZygoteProcess
 
 ZYGOTE = os.path.join(HERE, "litellm_proof", "zygote.py")
-IMPORT_TIMEOUT = 300      # importing the proxy takes over a minute on a busy machine
 PR_SET_CHILD_SUBREAPER = 36
 SERVER = "SPARK_LITELLM_ZYGOTE"
 CONNECT_TIMEOUT = 10      # the server's socket exists once it listens; it starts with the test run
@@ -73,47 +72,14 @@ class Forked:
         return self.returncode
 
 
-class Zygote:
+class Zygote(ZygoteProcess):
     """zygote.py, started at once; its import runs while the caller goes on."""
 
     def __init__(self, venv, environment, cwd, log_path):
         become_subreaper()
-        self.environment = dict(environment)
         self.log = open(log_path, "a")
-        self.process = subprocess.Popen([os.path.join(venv, "bin", "python"), ZYGOTE, os.path.join(venv, "bin", "litellm")],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                        env=self.environment, cwd=cwd, start_new_session=True)
-        # Its first line in: the environment it was given (zygote.py tells Python's own additions).
-        self.process.stdin.write(json.dumps(self.environment) + "\n")
-        self.process.stdin.flush()
-        self._ready, self._lock = None, threading.Lock()
-        self._thread = threading.Thread(target=self._first_line, daemon=True)
-        self._thread.start()
-
-    def _first_line(self):
-        line = self.process.stdout.readline()
-        try:
-            self._ready = json.loads(line)
-        except ValueError:
-            self._ready = {"error": f"zygote.py exited with {self.process.poll()} before it answered"}
-
-    def ready(self):
-        """(True, what it read) once imported, or (False, why not)."""
-        self._thread.join(IMPORT_TIMEOUT)
-        if self._ready is None:
-            return False, f"zygote.py did not import LiteLLM within {IMPORT_TIMEOUT} s"
-        if "error" in self._ready:
-            return False, self._ready["error"]
-        return True, self._ready["ready"]
-
-    def ask(self, request):
-        with self._lock:
-            try:
-                self.process.stdin.write(json.dumps(request) + "\n")
-                self.process.stdin.flush()
-                return json.loads(self.process.stdout.readline() or "{}")
-            except (OSError, ValueError) as error:
-                return {"refused": f"zygote.py: {error}"}
+        super().__init__([os.path.join(venv, "bin", "python"), ZYGOTE, os.path.join(venv, "bin", "litellm")], environment, cwd,
+                         self.log)
 
     def audit_check(self, variable, environment, value=None, reason="LiteLLM reads it at import"):
         """(ok, description): the audit refuses a start whose `variable` (one the import reads)

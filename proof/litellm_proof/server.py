@@ -38,16 +38,16 @@ import select
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
 import uuid
 
+from zygote_client import ZygoteProcess
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ZYGOTE = os.path.join(HERE, "zygote.py")
 STARTUP = ("LANG", "LC_ALL", "LC_CTYPE", "PYTHON")   # read at Python's start: zygote.py's STARTUP
-IMPORT_TIMEOUT = 300
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -70,58 +70,24 @@ def cgroup_of(pid):
     return mount + ("" if path == "/" else path)
 
 
-class Zygote:
+class Zygote(ZygoteProcess):
     """zygote.py for one venv, imported in the environment of the first request it served."""
 
     def __init__(self, number, venv, environment, directory, log):
-        self.id, self.venv, self.environment = number, venv, dict(environment)
-        self.lock, self.ready, self.error, self.process = threading.Lock(), threading.Event(), None, None
-        self.started = time.monotonic()
+        self.id, self.venv, self.started = number, venv, time.monotonic()
         cwd = os.path.join(directory, f"cwd-{number}")
         os.makedirs(cwd, mode=0o700, exist_ok=True)
         python = os.path.join(venv, "bin", "python")
         # A network namespace of its own with lo up, as the proof's (nothing to reach at import).
         command = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh",
                    python, ZYGOTE, os.path.join(venv, "bin", "litellm")]
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
-                                        env=self.environment, cwd=cwd, start_new_session=True)
-        self.process.stdin.write(json.dumps(self.environment) + "\n")
-        self.process.stdin.flush()
-        threading.Thread(target=self._first_line, daemon=True).start()
+        super().__init__(command, environment, cwd, log)
 
-    def _first_line(self):
-        line = self.process.stdout.readline()
-        try:
-            answer = json.loads(line)
-        except ValueError:
-            answer = {"error": f"zygote.py exited with {self.process.poll()} before it answered"}
-        self.error = answer.get("error")
-        if self.error is None:
-            record_import(self)
-        self.ready.set()
+    def imported(self):
+        record_import(self)
 
     def startup(self):
         return startup(self.environment)
-
-    def ask(self, request):
-        if not self.ready.wait(IMPORT_TIMEOUT):
-            return {"refused": f"zygote.py did not import LiteLLM within {IMPORT_TIMEOUT} s"}
-        if self.error:
-            return {"refused": self.error}
-        with self.lock:
-            try:
-                self.process.stdin.write(json.dumps(request) + "\n")
-                self.process.stdin.flush()
-                return json.loads(self.process.stdout.readline() or "{}")
-            except (OSError, ValueError) as failure:
-                return {"refused": f"zygote.py: {failure}"}
-
-    def stop(self):
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait()
 
 
 def record_import(zygote):
