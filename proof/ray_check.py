@@ -81,8 +81,16 @@ REFUSED = re.compile(r"InvalidAuthToken[^\n]*")
 RAY_PIN = re.compile(r"\bray==([0-9][0-9A-Za-z.+-]*)")
 
 
+STARTED = time.monotonic()
+
+
 def say(message):
     print(message, flush=True)
+
+
+def phase(what):
+    """A step's end, by the time since the start: where a run's wall time went."""
+    say(f"  [{time.monotonic() - STARTED:5.1f} s] {what}")
 
 
 class CheckError(Exception):
@@ -464,12 +472,10 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     except CheckError as error:
         raise CheckError(f"{error}; its last answer: {asker.last}")
     say(f"  head up: {head_ip} ({time.monotonic() - launched:.0f} s)")
-    # The head's entrypoint is in its wait for the GPUs once its poll has joined as a driver; it
-    # asks at once and then every 2 s. From here on, until every worker has joined, a `vllm
-    # serve` (the marker) is a wait that did not wait: the wrong-token attempt and the workers'
-    # start give it seconds to show.
-    wait_for("the head entrypoint's GPU poll to connect", HEAD_TIMEOUT,
-             lambda: asker.alive() is not None and asker.drivers > 0, interval=0.5)
+    # From here on, until every worker has joined, a `vllm serve` (the marker) is a wait that
+    # did not wait. The head's entrypoint is in its wait for the GPUs once its poll has joined
+    # as a driver (it asks at once and then every 2 s): the workers start only then (below), so
+    # a poll that does not wait starts `vllm serve` while the GCS counts the head alone.
     early, watching = [], [True]
 
     def started_early():
@@ -484,7 +490,9 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
             early.append(alive)
         return True
 
-    # A worker with a wrong token: its own `ray start`, once, with the generated flags.
+    # A worker with a wrong token: its own `ray start`, once, with the generated flags, as soon
+    # as the GCS answers (it needs the GCS up to be refused by it, not the head's poll: its
+    # `import ray` and the poll's connecting overlap, about 4 s of wall at load 20).
     wrong = dict(token)
     wrong[token_name] = secrets.token_hex(32)
     worker = workers[0]
@@ -508,8 +516,15 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     how = f"exit {code}" if code is not None else ("refused: " + refusal.group(0)) if refusal else "still running"
     results.append((f"{worker.name}: `ray start` with a wrong token does not join the head "
                     f"({how} after {time.monotonic() - tried:.0f} s)", refused, f"exit {code}, alive nodes {nodes}"))
+    phase(f"the wrong-token attempt ended: {how}")
     kill_namespace(worker.namespace)
     attempt.wait(timeout=10)
+    phase("the wrong-token attempt stopped")
+    # The poll is a driver, or it has already started `vllm serve` (a wrong-token worker that
+    # joined, or a wait that did not wait: then its job is over and it counts no more).
+    wait_for("the head entrypoint's GPU poll to connect", HEAD_TIMEOUT,
+             lambda: os.path.exists(head.marker) or (asker.alive() is not None and asker.drivers > 0), interval=0.5)
+    phase("the head entrypoint's GPU poll is a driver")
 
     for run in workers:
         run.process = start(run, venv, token)
@@ -518,13 +533,15 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     # every worker. A wrong-token worker that joined (a break) has started `vllm serve` already,
     # and the real workers must still be waited for before their sockets are read.
     expected = sorted([head_ip] + [w.flags["--node-ip-address"] for w in workers])
-    joined = wait_until(JOIN_TIMEOUT, lambda: started_early() and asker.alive() == expected, interval=1)
+    joined = wait_until(JOIN_TIMEOUT, lambda: started_early() and asker.alive() == expected)
     results.append((f"{head.name}: the head entrypoint started `vllm serve` only once every GPU had joined",
                     not early, f"it started while the GCS counted {early[0] if early else ''} alive"))
     results.append((f"{head.name}: every worker joined ({time.monotonic() - started:.0f} s), the head entrypoint "
                     f"started `vllm serve`", joined, f"alive nodes {asker.last}, expected {expected}, `vllm serve` "
                     f"{'started' if os.path.exists(head.marker) else 'not started'}"))
+    phase("joined")
     settled = settled_sockets([run.namespace for run in (head, *workers)])
+    phase("sockets settled")
     observed = {run.name: settled[run.namespace] for run in (head, *workers)}
     memory = {run.name: memory_mb(run.namespace) for run in (head, *workers)}
     say("  memory (RSS): " + ", ".join(f"{name} {mb} MB" for name, mb in memory.items()))
@@ -535,6 +552,7 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     audit_listeners(intent, observed, worker_ports, results)
     if reach:
         probe(harness, intent, observed, results)
+        phase("probed")
     return memory
 
 
