@@ -8,7 +8,8 @@ for the same topology. For each cluster (a head entrypoint with `ray start --hea
 worker entrypoints whose `--address` is that head's) it:
 
   1. makes sure a venv holds the `ray` the tree's Dockerfile.vllm-spark pins (default
-     ~/.cache/spark-gen/ray-venv, reused once complete, as litellm_check.py does for LiteLLM);
+     ~/.cache/spark-gen/ray-venv-system, made with Debian's optimized python3, or ray-venv where
+     that cannot make one; reused once complete, as litellm_check.py does for LiteLLM);
   2. builds the topology's network in namespaces with netns_matrix.py's Harness (every node
      with its link addresses, the LAN neighbour, the tailnets), and runs each cluster node's
      generated scripts/firewall.sh with the real ufw (a private copy of its state);
@@ -60,7 +61,25 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import netns_matrix  # noqa: E402  (the namespace helpers)
 
-DEFAULT_VENV = os.path.expanduser("~/.cache/spark-gen/ray-venv")
+# The venv's interpreter: Debian's python3 where it can make a venv of a Python ray 2.54.1 has
+# wheels for (3.10-3.13), else the one running this. Every Ray process of a cluster (the `ray
+# start`s, log monitors, agents, idle workers, the head's GPU poll: a dozen) starts by importing
+# ray, most of a cluster's CPU. Debian builds its python3 with --enable-optimizations and
+# --with-lto; the pyenv 3.11.7 on PATH here has neither (sysconfig's CONFIG_ARGS: only
+# --enable-shared), and `import ray` cost 0.72 CPU-s there, 0.59 on Debian's 3.11.2 (five runs
+# each, alternating, load 16). A venv of its own: ~/.cache/spark-gen/ray-venv stays the other's.
+SYSTEM_PYTHON = "/usr/bin/python3"
+WHEEL_PYTHONS = "(3, 10) <= sys.version_info[:2] <= (3, 13)"
+
+
+def venv_python():
+    """(interpreter or None for the one running this, default venv) for the Ray venv."""
+    if os.path.realpath(SYSTEM_PYTHON) != os.path.realpath(sys.executable) and os.access(SYSTEM_PYTHON, os.X_OK):
+        check = subprocess.run([SYSTEM_PYTHON, "-c", f"import sys, ensurepip, venv; sys.exit(not {WHEEL_PYTHONS})"],
+                               capture_output=True, timeout=60)
+        if check.returncode == 0:
+            return SYSTEM_PYTHON, os.path.expanduser("~/.cache/spark-gen/ray-venv-system")
+    return None, os.path.expanduser("~/.cache/spark-gen/ray-venv")  # None: cached_venv's own, as before
 VENV_TIMEOUT = 900       # a cold install takes about a minute (ray's wheel is ~70 MB)
 HEAD_TIMEOUT = 120       # the head's GCS answering after its start
 WRONG_TOKEN_TIMEOUT = 60  # the wrong-token worker must give up, or still be out, by then
@@ -116,9 +135,10 @@ def pinned_ray(tree):
     return next(iter(pins.values()))
 
 
-def ensure_venv(venv, requirement):
+def ensure_venv(venv, requirement, python):
     """Install `requirement` into venv unless a complete install of it is there (cached_venv)."""
-    cached_venv.ensure(venv, [requirement], "ray", "about 260 MB, about a minute", say=say, error=CheckError, timeout=VENV_TIMEOUT)
+    cached_venv.ensure(venv, [requirement], "ray", "about 260 MB, about a minute", say=say, error=CheckError, timeout=VENV_TIMEOUT,
+                       python=python)
 
 
 # ---------------------------------------------------------------------------------------
@@ -659,7 +679,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tree", required=True)
     parser.add_argument("--intent", required=True)
-    parser.add_argument("--venv", default=DEFAULT_VENV)
+    parser.add_argument("--venv", help="the Ray venv (default: ~/.cache/spark-gen/ray-venv-system, or ray-venv "
+                        "where Debian's python3 cannot make one)")
     parser.add_argument("--no-reach", action="store_true",
                         help="no firewalls, tailnet filter or probes: only what Ray binds and who joins")
     arguments = parser.parse_args()
@@ -683,7 +704,9 @@ def main():
         if not clusters:
             print("ray: no multi-node Ray cluster in this tree")
             return 0
-        ensure_venv(arguments.venv, requirement)
+        python, default_venv = venv_python()
+        arguments.venv = arguments.venv or default_venv
+        ensure_venv(arguments.venv, requirement, python)
         token_name = token_variable(tree)
         built = time.monotonic()
         harness.build_networks()
