@@ -12,13 +12,14 @@ import sys
 import time
 
 
-def ensure(venv, requirements, executable, about, say=None, error=RuntimeError, timeout=900):
+def ensure(venv, requirements, executable, about, say=None, error=RuntimeError, timeout=900, python=None):
     """Make `venv` hold `requirements` (a list) unless a complete install is there with
     bin/`executable`; `about` says what an install costs, `say` reports (None: quiet), and a
-    failed pip raises `error` with the end of pip's log."""
+    failed pip raises `error` with the end of pip's log. `python` makes the venv (default: the
+    one running this); the marker names it, so a venv of another interpreter is made again."""
     say = say or (lambda text: None)
     marker = os.path.join(venv, ".spark-gen-requirements")
-    wanted = "\n".join(requirements) + "\n"
+    wanted = "\n".join(requirements) + "\n" + (f"# python {python}\n" if python else "")
     os.makedirs(os.path.dirname(os.path.abspath(venv)), exist_ok=True)
     with open(os.path.join(os.path.dirname(os.path.abspath(venv)), "." + os.path.basename(venv) + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -28,7 +29,7 @@ def ensure(venv, requirements, executable, about, say=None, error=RuntimeError, 
             return
         say(f"venv: installing {' '.join(requirements)} into {venv} ({about})")
         started = time.monotonic()
-        subprocess.run([sys.executable, "-m", "venv", "--clear", venv], check=True, timeout=120)
+        subprocess.run([python or sys.executable, "-m", "venv", "--clear", venv], check=True, timeout=120)
         log_path = os.path.join(venv, "pip-install.log")
         with open(log_path, "w") as log:
             result = subprocess.run([os.path.join(venv, "bin", "python"), "-m", "pip", "install", *requirements],

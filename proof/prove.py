@@ -48,7 +48,7 @@ For each examples/<name>/topology.yaml it builds a fresh tree with spark-gen (or
            recorded instead of run: repository, files, --include and every --exclude reach the
            download as the line says (proof/hf_check.py)
   ray      every multi-node Ray cluster started for real (the `ray` the tree's Dockerfile pins, from
-           PyPI into ~/.cache/spark-gen/ray-venv): the generated head and worker entrypoints, with
+           PyPI into ~/.cache/spark-gen/ray-venv-system): the generated head and worker entrypoints, with
            their launch scripts' environment and token, in network namespaces on the link addresses
            behind the generated ufw; a worker with a wrong token must not join; what `ss` shows Ray
            bound must be what `trust` lists, reached only from where it says (proof/ray_check.py);

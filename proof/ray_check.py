@@ -8,7 +8,8 @@ for the same topology. For each cluster (a head entrypoint with `ray start --hea
 worker entrypoints whose `--address` is that head's) it:
 
   1. makes sure a venv holds the `ray` the tree's Dockerfile.vllm-spark pins (default
-     ~/.cache/spark-gen/ray-venv, reused once complete, as litellm_check.py does for LiteLLM);
+     ~/.cache/spark-gen/ray-venv-system, made with Debian's optimized python3, or ray-venv where
+     that cannot make one; reused once complete, as litellm_check.py does for LiteLLM);
   2. builds the topology's network in namespaces with netns_matrix.py's Harness (every node
      with its link addresses, the LAN neighbour, the tailnets), and runs each cluster node's
      generated scripts/firewall.sh with the real ufw (a private copy of its state);
@@ -60,7 +61,25 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import netns_matrix  # noqa: E402  (the namespace helpers)
 
-DEFAULT_VENV = os.path.expanduser("~/.cache/spark-gen/ray-venv")
+# The venv's interpreter: Debian's python3 where it can make a venv of a Python ray 2.54.1 has
+# wheels for (3.10-3.13), else the one running this. Every Ray process of a cluster (the `ray
+# start`s, log monitors, agents, idle workers, the head's GPU poll: a dozen) starts by importing
+# ray, most of a cluster's CPU. Debian builds its python3 with --enable-optimizations and
+# --with-lto; the pyenv 3.11.7 on PATH here has neither (sysconfig's CONFIG_ARGS: only
+# --enable-shared), and `import ray` cost 0.72 CPU-s there, 0.59 on Debian's 3.11.2 (five runs
+# each, alternating, load 16). A venv of its own: ~/.cache/spark-gen/ray-venv stays the other's.
+SYSTEM_PYTHON = "/usr/bin/python3"
+WHEEL_PYTHONS = "(3, 10) <= sys.version_info[:2] <= (3, 13)"
+
+
+def venv_python():
+    """(interpreter or None for the one running this, default venv) for the Ray venv."""
+    if os.path.realpath(SYSTEM_PYTHON) != os.path.realpath(sys.executable) and os.access(SYSTEM_PYTHON, os.X_OK):
+        check = subprocess.run([SYSTEM_PYTHON, "-c", f"import sys, ensurepip, venv; sys.exit(not {WHEEL_PYTHONS})"],
+                               capture_output=True, timeout=60)
+        if check.returncode == 0:
+            return SYSTEM_PYTHON, os.path.expanduser("~/.cache/spark-gen/ray-venv-system")
+    return None, os.path.expanduser("~/.cache/spark-gen/ray-venv")  # None: cached_venv's own, as before
 VENV_TIMEOUT = 900       # a cold install takes about a minute (ray's wheel is ~70 MB)
 HEAD_TIMEOUT = 120       # the head's GCS answering after its start
 WRONG_TOKEN_TIMEOUT = 60  # the wrong-token worker must give up, or still be out, by then
@@ -81,8 +100,16 @@ REFUSED = re.compile(r"InvalidAuthToken[^\n]*")
 RAY_PIN = re.compile(r"\bray==([0-9][0-9A-Za-z.+-]*)")
 
 
+STARTED = time.monotonic()
+
+
 def say(message):
     print(message, flush=True)
+
+
+def phase(what):
+    """A step's end, by the time since the start: where a run's wall time went."""
+    say(f"  [{time.monotonic() - STARTED:5.1f} s] {what}")
 
 
 class CheckError(Exception):
@@ -108,9 +135,10 @@ def pinned_ray(tree):
     return next(iter(pins.values()))
 
 
-def ensure_venv(venv, requirement):
+def ensure_venv(venv, requirement, python):
     """Install `requirement` into venv unless a complete install of it is there (cached_venv)."""
-    cached_venv.ensure(venv, [requirement], "ray", "about 260 MB, about a minute", say=say, error=CheckError, timeout=VENV_TIMEOUT)
+    cached_venv.ensure(venv, [requirement], "ray", "about 260 MB, about a minute", say=say, error=CheckError, timeout=VENV_TIMEOUT,
+                       python=python)
 
 
 # ---------------------------------------------------------------------------------------
@@ -464,12 +492,10 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     except CheckError as error:
         raise CheckError(f"{error}; its last answer: {asker.last}")
     say(f"  head up: {head_ip} ({time.monotonic() - launched:.0f} s)")
-    # The head's entrypoint is in its wait for the GPUs once its poll has joined as a driver; it
-    # asks at once and then every 2 s. From here on, until every worker has joined, a `vllm
-    # serve` (the marker) is a wait that did not wait: the wrong-token attempt and the workers'
-    # start give it seconds to show.
-    wait_for("the head entrypoint's GPU poll to connect", HEAD_TIMEOUT,
-             lambda: asker.alive() is not None and asker.drivers > 0, interval=0.5)
+    # From here on, until every worker has joined, a `vllm serve` (the marker) is a wait that
+    # did not wait. The head's entrypoint is in its wait for the GPUs once its poll has joined
+    # as a driver (it asks at once and then every 2 s): the workers start only then (below), so
+    # a poll that does not wait starts `vllm serve` while the GCS counts the head alone.
     early, watching = [], [True]
 
     def started_early():
@@ -484,7 +510,9 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
             early.append(alive)
         return True
 
-    # A worker with a wrong token: its own `ray start`, once, with the generated flags.
+    # A worker with a wrong token: its own `ray start`, once, with the generated flags, as soon
+    # as the GCS answers (it needs the GCS up to be refused by it, not the head's poll: its
+    # `import ray` and the poll's connecting overlap, about 4 s of wall at load 20).
     wrong = dict(token)
     wrong[token_name] = secrets.token_hex(32)
     worker = workers[0]
@@ -508,8 +536,15 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     how = f"exit {code}" if code is not None else ("refused: " + refusal.group(0)) if refusal else "still running"
     results.append((f"{worker.name}: `ray start` with a wrong token does not join the head "
                     f"({how} after {time.monotonic() - tried:.0f} s)", refused, f"exit {code}, alive nodes {nodes}"))
+    phase(f"the wrong-token attempt ended: {how}")
     kill_namespace(worker.namespace)
     attempt.wait(timeout=10)
+    phase("the wrong-token attempt stopped")
+    # The poll is a driver, or it has already started `vllm serve` (a wrong-token worker that
+    # joined, or a wait that did not wait: then its job is over and it counts no more).
+    wait_for("the head entrypoint's GPU poll to connect", HEAD_TIMEOUT,
+             lambda: os.path.exists(head.marker) or (asker.alive() is not None and asker.drivers > 0), interval=0.5)
+    phase("the head entrypoint's GPU poll is a driver")
 
     for run in workers:
         run.process = start(run, venv, token)
@@ -518,13 +553,15 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     # every worker. A wrong-token worker that joined (a break) has started `vllm serve` already,
     # and the real workers must still be waited for before their sockets are read.
     expected = sorted([head_ip] + [w.flags["--node-ip-address"] for w in workers])
-    joined = wait_until(JOIN_TIMEOUT, lambda: started_early() and asker.alive() == expected, interval=1)
+    joined = wait_until(JOIN_TIMEOUT, lambda: started_early() and asker.alive() == expected)
     results.append((f"{head.name}: the head entrypoint started `vllm serve` only once every GPU had joined",
                     not early, f"it started while the GCS counted {early[0] if early else ''} alive"))
     results.append((f"{head.name}: every worker joined ({time.monotonic() - started:.0f} s), the head entrypoint "
                     f"started `vllm serve`", joined, f"alive nodes {asker.last}, expected {expected}, `vllm serve` "
                     f"{'started' if os.path.exists(head.marker) else 'not started'}"))
+    phase("joined")
     settled = settled_sockets([run.namespace for run in (head, *workers)])
+    phase("sockets settled")
     observed = {run.name: settled[run.namespace] for run in (head, *workers)}
     memory = {run.name: memory_mb(run.namespace) for run in (head, *workers)}
     say("  memory (RSS): " + ", ".join(f"{name} {mb} MB" for name, mb in memory.items()))
@@ -535,6 +572,7 @@ def check_started_cluster(harness, intent, venv, head, workers, token, token_nam
     audit_listeners(intent, observed, worker_ports, results)
     if reach:
         probe(harness, intent, observed, results)
+        phase("probed")
     return memory
 
 
@@ -641,7 +679,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tree", required=True)
     parser.add_argument("--intent", required=True)
-    parser.add_argument("--venv", default=DEFAULT_VENV)
+    parser.add_argument("--venv", help="the Ray venv (default: ~/.cache/spark-gen/ray-venv-system, or ray-venv "
+                        "where Debian's python3 cannot make one)")
     parser.add_argument("--no-reach", action="store_true",
                         help="no firewalls, tailnet filter or probes: only what Ray binds and who joins")
     arguments = parser.parse_args()
@@ -665,7 +704,9 @@ def main():
         if not clusters:
             print("ray: no multi-node Ray cluster in this tree")
             return 0
-        ensure_venv(arguments.venv, requirement)
+        python, default_venv = venv_python()
+        arguments.venv = arguments.venv or default_venv
+        ensure_venv(arguments.venv, requirement, python)
         token_name = token_variable(tree)
         built = time.monotonic()
         harness.build_networks()

