@@ -99,7 +99,7 @@ def main():
     verbs = ("lint",) if arguments.lint_only else ("lint", "build")
     sizes = (arguments.small, 10 * arguments.small)
     if shutil.which("valgrind") is None:
-        sys.exit("bench/growth.py needs valgrind (apt-get install valgrind): the check counts instructions")
+        sys.exit("bench/growth.py needs valgrind (scripts/bootstrap.sh --bench installs it): the check counts instructions")
     if arguments.keep:
         os.makedirs(arguments.keep, exist_ok=True)
     scratch = tempfile.mkdtemp(prefix="growth-")

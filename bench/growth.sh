@@ -18,6 +18,9 @@
 #   RUNS=3 JOBS=2                native runs per cell (medians); valgrind runs at once
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# valgrind, objcopy, Jinja2 and PyYAML (and the build's libraries) when missing; nothing when
+# they are there. The test command does not install valgrind: no test runs it.
+scripts/bootstrap.sh --bench
 small=${1:-20}
 if [ -z "${SPARK_GEN:-}" ]; then
   swift build -c release --static-swift-stdlib >/dev/null

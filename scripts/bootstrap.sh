@@ -18,10 +18,18 @@
 #                                 folder; the host's own /etc/netplan is left empty and unused),
 #                                 and python3-venv (proof/ray_check.py makes its Ray venv with
 #                                 Debian's optimized python3: every Ray process imports ray)
+#   scripts/bootstrap.sh --bench  also what bench/growth.sh runs (the tests do not): valgrind
+#                                 (the growth check counts instructions with cachegrind),
+#                                 binutils (objcopy drops the release binary's DWARF, which
+#                                 valgrind cannot read), and Jinja2 and PyYAML for bench/peer.py
 set -euo pipefail
 
 packages=(libyaml-dev libjansson-dev pkg-config)
 python_modules=()
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(valgrind binutils)
+  python_modules+=(yaml:pyyaml jinja2:jinja2)
+fi
 if [ "${1:-}" = "--test" ]; then
   packages+=(shellcheck systemd ufw iproute2 docker-compose graphviz nginx redis-server strace)
   packages+=(openssh-server openssh-client sudo python3-apt python3-pip netplan.io python3-venv)

@@ -13,7 +13,7 @@ struct PolicyOrigins {
         marks.items(
             of: "\"grants\": [",
             policy.grants.map { grant in
-                grant.path.map { [$0] } ?? paths(principals: grant.sources + grant.destinations, ports: grant.ports ?? [])
+                grant.paths.isEmpty ? paths(principals: grant.sources + grant.destinations, ports: grant.ports ?? []) : grant.paths
             })
         marks.items(
             of: "\"tests\": [",

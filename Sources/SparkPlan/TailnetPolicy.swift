@@ -8,8 +8,32 @@ public struct TailnetPolicy: Sendable {
         public let sources: [String]
         public let destinations: [String]
         public let ports: [Int]?
-        /// Where the topology asked for it, for grants the user wrote.
+        /// Where the topology asked for it, for grants the user wrote: what a diagnostic points at.
         public let path: SpecPath?
+        /// Every topology entry behind the grant, `path` first (`why` and `review` name them);
+        /// more than one where one grant stands for several entries (the kept-open devices).
+        public let paths: [SpecPath]
+        /// For such a grant, the entry that put each tag in it (`keep_open_tags[i]`), so a
+        /// diagnostic about one tag points at that tag rather than at the whole list.
+        let tagPaths: [String: SpecPath]
+
+        public init(sources: [String], destinations: [String], ports: [Int]?, path: SpecPath?) {
+            self.init(sources: sources, destinations: destinations, ports: ports, paths: path.map { [$0] } ?? [], tagPaths: [:])
+        }
+
+        init(sources: [String], destinations: [String], ports: [Int]?, paths: [SpecPath], tagPaths: [String: SpecPath]) {
+            self.sources = sources
+            self.destinations = destinations
+            self.ports = ports
+            path = paths.first
+            self.paths = paths
+            self.tagPaths = tagPaths
+        }
+
+        /// The entry that named the first of `principals` one entry named in this grant; else `path`.
+        public func path(naming principals: String...) -> SpecPath? {
+            principals.lazy.compactMap { tagPaths[$0] }.first ?? path
+        }
     }
 
     /// One entry of the `tests` block, which Tailscale evaluates on every save and refuses to
@@ -41,7 +65,9 @@ public struct TailnetPolicy: Sendable {
     /// True when the grants let `source` (a user or a tag) open TCP `port` on `destination`
     /// (a tag, or a user's devices).
     public func allows(_ source: String, to destination: String, port: Int) -> Bool {
-        index.candidates(source, to: destination).contains { admits(grants[$0], source, to: destination, port: port) }
+        index.candidates(source, to: destination).contains { position in
+            (grants[position].ports?.contains(port) ?? true) && index.covers(position, source, to: destination, matches)
+        }
     }
 
     private func admits(_ grant: Grant, _ source: String, to destination: String, port: Int) -> Bool {

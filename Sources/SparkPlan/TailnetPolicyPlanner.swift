@@ -23,13 +23,7 @@ enum TailnetPolicyPlanner {
         // `*` as a source would include tagged devices (it compiles to the whole tailnet range;
         // see headscale's recordings of Tailscale, policy/v2 testdata), the cluster nodes among them, and a node
         // whose Ray peer belongs to another owner must not reach this owner's own devices.
-        let keptSources = ["autogroup:member"] + tailnet.keepOpenTags
-        if tailnet.keepMembersOpen {
-            grants.append(.init(sources: keptSources, destinations: ["autogroup:member"], ports: nil, path: tailnet.path / "keep_members_open"))
-        }
-        for (index, tag) in tailnet.keepOpenTags.enumerated() {
-            grants.append(.init(sources: keptSources, destinations: [tag], ports: nil, path: tailnet.path / "keep_open_tags" / index))
-        }
+        if let kept = keptOpen(tailnet) { grants.append(kept) }
         let granted = grantedPorts(tailnet, nodes: nodes)
         // Least privilege: ports that only some nodes serve go to those nodes' own tags.
         let split = appTags(tailnet, nodes: nodes)
@@ -119,6 +113,38 @@ enum TailnetPolicyPlanner {
                 accept: peerPorts.map { "\(tailnet.tag):\($0)" } + backendPorts.flatMap { entry in entry.ports.sorted().map { "\(entry.tag):\($0)" } }
                     + offered, deny: ["\(user):22"] + tailnet.keepOpenTags.filter { $0 != tailnet.tag }.map { "\($0):22" }))
         return TailnetPolicy(tagOwners: tagOwners, groups: [(group, tailnet.users)], grants: grants, tests: tests)
+    }
+
+    /// One grant keeps the devices the tailnet asked to keep open reachable, as they were: from
+    /// `autogroup:member` and the kept-open tags to the kept-open tags, and to `autogroup:member`
+    /// with `keep_members_open`; nil when it asks for neither.
+    ///
+    /// One grant, not one per kept-open tag each listing every kept-open tag as a source: that
+    /// says the same in the square of the size (a tailnet with 200 kept-open tags wrote a 1 MB
+    /// policy, and lint and build grew with it: bench/growth.sh, shape crowded). The same reach,
+    /// because a grant admits every source its `src` covers to every destination its `dst`
+    /// covers on its `ip`, and grants only add to each other: "When you list multiple selectors
+    /// in a single src or dst array, the Tailscale policy engine uses the union of all entities
+    /// matching any selector", and "If multiple grants match a connection, the Tailscale policy
+    /// engine applies the union" (tailscale.com/kb/1538/grants-syntax, "Core concepts"). So k
+    /// grants with one source list and one destination each, all on every port, admit exactly
+    /// what one grant with that source list and the k destinations admits. Tailscale's own
+    /// compilation shows the cross product: a grant from [tag:client, tag:prod] to [tag:server,
+    /// tag:router] gives each tag:server and each tag:router device one rule admitting both
+    /// tag:client and tag:prod devices (headscale's recording of Tailscale, juanfont/headscale@
+    /// f20f1f12:hscontrol/policy/v2/testdata/grant_results/grant-p09-11c-naive.hujson).
+    static func keptOpen(_ tailnet: Tailnet) -> TailnetPolicy.Grant? {
+        guard tailnet.keepMembersOpen || !tailnet.keepOpenTags.isEmpty else { return nil }
+        let sources = ["autogroup:member"] + tailnet.keepOpenTags
+        let destinations = (tailnet.keepMembersOpen ? ["autogroup:member"] : []) + tailnet.keepOpenTags
+        var paths: [SpecPath] = []
+        if tailnet.keepMembersOpen { paths.append(tailnet.path / "keep_members_open") }
+        if !tailnet.keepOpenTags.isEmpty { paths.append(tailnet.path / "keep_open_tags") }
+        var tagPaths: [String: SpecPath] = [:]
+        for (index, tag) in tailnet.keepOpenTags.enumerated() where tagPaths[tag] == nil {
+            tagPaths[tag] = tailnet.path / "keep_open_tags" / index
+        }
+        return .init(sources: sources, destinations: destinations, ports: nil, paths: paths, tagPaths: tagPaths)
     }
 
     static func usersGroup(_ tailnet: Tailnet) -> String {

@@ -127,6 +127,11 @@ import Testing
         ),
         ("policy", "tailnets/you-net/policy.hujson", "\"tcp:8787\"", "\"tcp:8787\", \"tcp:8000\"", "test deny tag:owner:8000"),
         ("policy", "tailnets/you-net/policy.hujson", "\"tag:owner\": [", "\"tag:other\": [", "tag:owner is not declared in tagOwners"),
+        // The one grant that keeps client-net's members and Dell server open, widened to the nodes' tag.
+        (
+            "policy", "tailnets/client-net/policy.hujson", "\"src\": [\n        \"autogroup:member\",",
+            "\"src\": [\n        \"tag:hjp-ai\",\n        \"autogroup:member\",", "test deny client@example.com:22 for tag:hjp-ai fails"
+        ),
         // A literal key in the config instead of the environment's: the owner's real key is refused.
         (
             "litellm", stack + "/litellm-config.yaml", "master_key: os.environ/LITELLM_MASTER_KEY", "master_key: sk-not-the-owners-key-0123456789",

@@ -69,6 +69,21 @@ import Testing
         #expect(node.contains("no node 'spark-3'") && node.contains("spark-01, spark-02"))
     }
 
+    /// One grant keeps the kept-open devices open: its lines lead to both entries behind it, and
+    /// a tag added to the list is named as the cause of the policy's change.
+    @Test func theKeptOpenGrantLeadsToWhatKeptTheDevicesOpen() throws {
+        let compilation = Self.compile()
+        let policy = try Self.artifact(compilation, "tailnets/client-net/policy.hujson")
+        let lines = policy.contents.split(separator: "\n", omittingEmptySubsequences: false)
+        let grants = policy.contents.line(containing: "\"grants\": [")
+        let kept = try #require(lines[grants...].firstIndex { $0.contains("\"tag:hjp-dell-server\"") }) + 1
+        let paths = try WhyQuery(compilation, file: policy.path + ":\(kept)").origins.map(\.path.description)
+        #expect(paths == ["tailnets.client-net.keep_members_open", "tailnets.client-net.keep_open_tags"])
+        let head = Fixtures.splitTrust(replacing: "keep_open_tags: [tag:hjp-dell-server]", with: "keep_open_tags: [tag:hjp-dell-server, tag:nas]")
+        let causes = ChangeCause.causes(base: compilation, head: Self.compile(head))
+        #expect(causes[policy.path]?.map(\.path.description) == ["tailnets.client-net.keep_open_tags[1]"])
+    }
+
     /// The command: origins on standard output with exit 0; a wrong line on standard error, exit 2.
     @Test func theCommandPrintsOriginsAndExitsTwoOnAWrongLine() throws {
         let config = Self.stack + "litellm-config.yaml"

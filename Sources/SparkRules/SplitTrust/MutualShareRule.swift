@@ -65,11 +65,19 @@ struct MutualShareRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         let tailnets = context.plan.tailnets
+        // The nodes each tailnet shares with and accepts from each other one, gathered once: a
+        // tailnet with a share per node asked every share the other tailnet's whole accept
+        // list, the square of the fleet (bench/growth.sh, shape crowded).
+        var sharedBy: [String: [String: Set<String>]] = [:], acceptedBy: [String: [String: Set<String>]] = [:]
+        for tailnet in tailnets {
+            for share in tailnet.shares { sharedBy[tailnet.name, default: [:]][share.tailnet, default: []].formUnion(share.nodes) }
+            for accept in tailnet.accepts { acceptedBy[tailnet.name, default: [:]][accept.tailnet, default: []].formUnion(accept.nodes) }
+        }
         // Matched node by node, not entry by entry: one 'accept' may cover several shares (two
         // ports sets on two nodes, say) and one share may be accepted in parts.
         for tailnet in tailnets {
             for share in tailnet.shares {
-                let accepted = Set(context.plan.tailnet(named: share.tailnet)?.accepts.filter { $0.tailnet == tailnet.name }.flatMap(\.nodes) ?? [])
+                let accepted = acceptedBy[share.tailnet]?[tailnet.name] ?? []
                 let missing = share.nodes.filter { !accepted.contains($0) }
                 if !missing.isEmpty {
                     findings.append(
@@ -79,7 +87,7 @@ struct MutualShareRule: Rule {
                 }
             }
             for accept in tailnet.accepts {
-                let shared = Set(context.plan.tailnet(named: accept.tailnet)?.shares.filter { $0.tailnet == tailnet.name }.flatMap(\.nodes) ?? [])
+                let shared = sharedBy[accept.tailnet]?[tailnet.name] ?? []
                 let missing = accept.nodes.filter { !shared.contains($0) }
                 if !missing.isEmpty {
                     findings.append(

@@ -52,10 +52,11 @@ struct PolicyTestsRule: Rule {
                     continue
                 }
                 let culprits = tailnet.policy.grants(admitting: source, to: host, port: port)
+                // One grant keeps every kept-open tag open: point at the entry naming the tag.
                 findings.append(
                     RuleFinding(
                         "the policy of tailnet '\(tailnet.name)' fails its own test: a grant lets \(source) reach \(failure.target), which the tests deny; Tailscale refuses to save it",
-                        at: culprits.compactMap(\.path).first ?? tailnet.path))
+                        at: culprits.lazy.compactMap { $0.path(naming: source, host) }.first ?? tailnet.path))
             }
         }
         return findings
