@@ -2,6 +2,7 @@
 """Checks trees' ansible/ with the real ansible-core and ansible-lint, several trees in one run.
 
   ansible_check.py --tree TREE_DIR [--tree TREE_DIR ...] [--json] [--venv DIR]
+                   [--only syntax-check | --only lint [--lint-tag RULE]]
 
 1. makes sure a venv holds REQUIREMENTS (default ~/.cache/spark-gen/ansible-venv, reused once
    complete: a marker written only after pip succeeded, under a lock);
@@ -16,7 +17,15 @@ One ansible-playbook --syntax-check and one ansible-lint serve every tree given:
 imports ansible-core (ansible-lint also asks `ansible --version` and `ansible-config dump`
 before it reads a file), which cost more than the checks of one small playbook. What they find
 is told to the tree it names (ansible-lint's findings one a line, `file:line:col: rule: message`);
-a syntax-check that fails runs again on each tree alone, to say which.
+a syntax-check that fails runs again on each tree alone, to say which. The inventories are
+listed by one Python that imports ansible-core once and forks `ansible-inventory`'s main per
+tree (ansible_inventory_run.py). ansible-lint's own per-playbook `ansible-playbook
+--syntax-check` is left out for the playbooks this run's syntax-check passed (it finds nothing
+on them; ansible_lint_run.py --syntax-checked), and runs as before on a playbook that failed.
+
+--only runs one check (a break case of it; the unbroken trees' run has every check, whole):
+`syntax-check`, or `lint` with --lint-tag RULE giving ansible-lint -t RULE, the rule the break
+case breaks (fqcn, yaml), with its own syntax-check and start as always.
 
 Without --json: exits 1 and prints the tools' output when anything fails. With --json: prints
 {tree: {"ok": bool, "detail": text}} and exits 0 (the caller tells each tree's result).
@@ -73,15 +82,32 @@ def syntax_check(venv, scratch, labels, home):
     return found or {label: together.stdout + together.stderr for label in labels}
 
 
-def lint(venv, scratch, labels, home):
-    """{label: findings} of one ansible-lint over the labels' playbooks, its default rules."""
+def inventories(venv, scratch, labels, home):
+    """{label: {"returncode", "stdout", "stderr"}} of `ansible-inventory -i inventory.yml --list`
+    in each label's ansible/: one Python imports ansible-core and forks a run per tree
+    (ansible_inventory_run.py), the same program on the same files."""
+    result = run(venv, [os.path.join(venv, "bin", "python"), os.path.join(HERE, "ansible_inventory_run.py"),
+                        *[f"{label}/ansible" for label in labels]], scratch, home)
+    try:
+        found = json.loads(result.stdout)
+        return {label: found[f"{label}/ansible"] for label in labels}
+    except (ValueError, KeyError):
+        # The helper itself failed: every tree's failure, with what it said.
+        return {label: {"returncode": result.returncode or 1, "stdout": result.stdout, "stderr": result.stderr} for label in labels}
+
+
+def lint(venv, scratch, labels, home, checked=(), tag=None):
+    """{label: findings} of one ansible-lint over the labels' playbooks, its default rules (with
+    TAG, its rules of that id or tag alone: ansible-lint's -t). Its own syntax-check leaves out
+    the labels in CHECKED, whose playbooks the syntax-check of this run passed."""
     # No --profile: ansible-lint's default rules, every one of them an error here. pep8: one
     # finding a line, starting with the file it is in.
     # Through ansible_lint_run.py: the same ansible-lint, whose deep copies share ansible's
     # tagged strings instead of rebuilding them (a third of its CPU).
     result = run(venv, [os.path.join(venv, "bin", "python"), os.path.join(HERE, "ansible_lint_run.py"),
+                        *[word for label in checked for word in ("--syntax-checked", f"{label}/ansible/site.yml")],
                         os.path.join(venv, "bin", "ansible-lint"), "--offline", "--format", "pep8", "--nocolor",
-                        *[f"{label}/ansible/site.yml" for label in labels]], scratch, home)
+                        *(["-t", tag] if tag else []), *[f"{label}/ansible/site.yml" for label in labels]], scratch, home)
     if result.returncode == 0:
         return {}
     found = {}
@@ -97,8 +123,9 @@ def lint(venv, scratch, labels, home):
     return {label: "\n".join(lines) + "\n" + summary for label, lines in found.items()}
 
 
-def check(trees, venv):
-    """{tree: failure texts} of every check, for the trees given."""
+def check(trees, venv, only=None, tag=None):
+    """{tree: failure texts} of every check, for the trees given; with ONLY (a break case of
+    it), that check alone: "syntax-check" or "lint" (with TAG, ansible-lint's rules of that id)."""
     failures = {tree: [] for tree in trees}
     scratch = tempfile.mkdtemp(prefix="spark-gen-ansible-")
     try:
@@ -112,21 +139,28 @@ def check(trees, venv):
             labels[label] = tree
             shutil.copytree(tree, os.path.join(scratch, label), symlinks=True)
         home = {"HOME": scratch}
-        for label, text in syntax_check(venv, scratch, list(labels), home).items():
+        if only == "lint":
+            for label, text in lint(venv, scratch, list(labels), home, tag=tag).items():
+                failures[labels[label]].append("ansible-lint:\n" + text)
+            return failures
+        syntax = syntax_check(venv, scratch, list(labels), home)
+        for label, text in syntax.items():
             failures[labels[label]].append("ansible-playbook --syntax-check:\n" + text)
-        for label, tree in labels.items():
-            ansible = os.path.join(scratch, label, "ansible")
-            listed = run(venv, ["ansible-inventory", "-i", "inventory.yml", "--list"], ansible, home)
-            if listed.returncode != 0:
-                failures[tree].append("ansible-inventory --list:\n" + listed.stdout + listed.stderr)
+        if only == "syntax-check":
+            return failures
+        for label, listed in inventories(venv, scratch, list(labels), home).items():
+            tree = labels[label]
+            if listed["returncode"] != 0:
+                failures[tree].append("ansible-inventory --list:\n" + listed["stdout"] + listed["stderr"])
             else:
-                hostvars = json.loads(listed.stdout).get("_meta", {}).get("hostvars", {})
+                hostvars = json.loads(listed["stdout"]).get("_meta", {}).get("hostvars", {})
                 nodes_dir = os.path.join(scratch, label, "nodes")
                 for node in sorted(os.listdir(nodes_dir)) if os.path.isdir(nodes_dir) else []:
                     variables = hostvars.get(node, {})
                     if not variables.get("ansible_host") or not variables.get("ansible_user"):
                         failures[tree].append(f"inventory: node {node} lacks ansible_host or ansible_user: {variables}")
-        for label, text in lint(venv, scratch, list(labels), home).items():
+        checked = [label for label in labels if label not in syntax]
+        for label, text in lint(venv, scratch, list(labels), home, checked).items():
             failures[labels[label]].append("ansible-lint:\n" + text)
         for label, tree in labels.items():
             drift = subprocess.run(["sh", "-n", os.path.join(scratch, label, "ansible", "drift.sh")], capture_output=True, text=True, timeout=60)
@@ -142,9 +176,14 @@ def main():
     parser.add_argument("--tree", required=True, action="append")
     parser.add_argument("--venv", default=DEFAULT_VENV)
     parser.add_argument("--json", action="store_true", help="each tree's result as JSON")
+    parser.add_argument("--only", choices=["syntax-check", "lint"],
+                        help="that check alone (a break case of it; the unbroken trees' run has every check)")
+    parser.add_argument("--lint-tag", help="with --only lint: ansible-lint's rules of this id or tag alone (its -t)")
     arguments = parser.parse_args()
+    if arguments.lint_tag and arguments.only != "lint":
+        parser.error("--lint-tag needs --only lint")
     ensure_venv(arguments.venv)
-    failures = check(arguments.tree, arguments.venv)
+    failures = check(arguments.tree, arguments.venv, arguments.only, arguments.lint_tag)
     if arguments.json:
         print(json.dumps({tree: {"ok": not found, "detail": "\n".join(found) or PASSED} for tree, found in failures.items()}))
         return 0

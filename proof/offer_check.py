@@ -57,10 +57,10 @@ MINTED = "sk-offer-check-minted-fedcba9876543210"
 
 # The stand-in of LiteLLM's /key/generate, run with the venv's python inside the namespace.
 STUB = r'''
-import json, sys
+import json, sys, threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from litellm.proxy._types import GenerateKeyRequest
-host, port, log, minted = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+host, port, log, minted, access = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -84,8 +84,14 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 server = HTTPServer((host, port), Handler)
+threading.Thread(target=server.serve_forever, daemon=True).start()
 open(log + ".ready", "w").close()
-server.serve_forever()
+# Then, once the block has run, LiteLLM's access check (ACCESS) in this same Python: its spec
+# is a line on stdin, and LiteLLM is imported once for both.
+line = sys.stdin.readline()
+if line:
+    sys.argv[1:] = [line]
+    exec(compile(access, "<ACCESS>", "exec"), {"__name__": "__access__"})
 '''
 
 # Run inside `unshare --mount --net`: lo up, a tmpfs on /home, the env files, the stand-in,
@@ -100,7 +106,9 @@ for path, text in spec["files"].items():
     with open(path, "w") as handle:
         handle.write(text)
     os.chmod(path, 0o600)
-stub = subprocess.Popen([spec["python"], "-c", spec["stub"], spec["host"], str(spec["port"]), spec["log"], spec["minted"]])
+stub_err = open(f"{spec['scratch']}/stub.err", "w+")
+stub = subprocess.Popen([spec["python"], "-c", spec["stub"], spec["host"], str(spec["port"]), spec["log"], spec["minted"],
+                         spec["access_code"]], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stub_err, text=True)
 try:
     # Importing LiteLLM takes minutes on a busy machine: the stand-in says when it listens.
     deadline = time.monotonic() + spec["ready_within"]
@@ -117,9 +125,20 @@ try:
             target = spec["target"]
             runs[-1]["file"] = open(target).read() if os.path.exists(target) else None
             runs[-1]["mode"] = oct(os.stat(target).st_mode & 0o777) if os.path.exists(target) else None
-    print(json.dumps({"runs": runs}))
+    # The access check of the key the block asked for (the first request's models, else the offer's).
+    logged = [json.loads(line) for line in open(spec["log"])] if os.path.exists(spec["log"]) else []
+    access = dict(spec["access"], models=(logged[0].get("parsed_models") if logged else None) or spec["access"]["models"])
+    try:
+        out, _ = stub.communicate(json.dumps(access) + "\n", timeout=spec["ready_within"])
+        code = stub.returncode
+    except subprocess.TimeoutExpired:
+        out, code = "", None
+    stub_err.seek(0)
+    print(json.dumps({"runs": runs, "access": {"returncode": code, "stdout": out, "stderr": stub_err.read()}}))
 finally:
     stub.kill()
+    stub_err.seek(0)
+    sys.stderr.write(stub_err.read())
 '''
 
 # LiteLLM's own access check, with the venv's python: a key limited to `models` against a
@@ -202,17 +221,24 @@ def check_offer(tree, venv, gateway, stack, entry, receivers, results):
     gateway_manifest = json.load(open(os.path.join(stack, "secrets.json")))
     files = {f["path"]: test_values(f) for f in gateway_manifest["files"]
              if f["source"]["kind"] == "generated" and f["path"] != entry["path"]}
+    # What LiteLLM itself lets a key with these models call on the offering gateway: asked of
+    # the stand-in's Python once the block has run (LiteLLM imported once, not twice).
+    model_list = config_of(stack)["model_list"]
+    routed = [m["model_name"] for m in model_list]
+    ask = routed + ["an-unknown-model"]
     scratch = tempfile.mkdtemp(prefix="offer-check-")
     try:
         spec = {"python": os.path.join(venv, "bin", "python"), "stub": STUB, "host": url.group(2), "port": int(url.group(3)),
                 "log": os.path.join(scratch, "requests.log"), "minted": MINTED, "files": files, "block": block,
-                "target": entry["path"], "scratch": scratch, "ready_within": STUB_READY}
+                "target": entry["path"], "scratch": scratch, "ready_within": STUB_READY, "access_code": ACCESS,
+                "access": {"model_list": model_list, "models": offered, "ask": ask}}
         done = subprocess.run(["unshare", "--mount", "--net", "--fork", sys.executable, "-c", INSIDE, json.dumps(spec)],
                               capture_output=True, text=True, timeout=TIMEOUT)
         if not results.check(f"{label}: the namespace run completes", done.returncode == 0 and done.stdout.strip(),
                              f"exit {done.returncode}\n{done.stderr[-2000:]}"):
             return
-        runs = json.loads(done.stdout.strip().splitlines()[-1])["runs"]
+        inside = json.loads(done.stdout.strip().splitlines()[-1])
+        runs, access = inside["runs"], inside["access"]
         requests = [json.loads(line) for line in open(spec["log"])] if os.path.exists(spec["log"]) else []
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -235,15 +261,9 @@ def check_offer(tree, venv, gateway, stack, entry, receivers, results):
     results.check(f"{label} again: a second run keeps the file and asks for no key", second["exit"] == 0 and len(requests) == 1,
                   f"exit {second['exit']}, {len(requests)} request(s)")
 
-    # What LiteLLM itself lets a key with these models call on the offering gateway.
-    model_list = config_of(stack)["model_list"]
-    routed = [m["model_name"] for m in model_list]
-    ask = routed + ["an-unknown-model"]
-    access = subprocess.run([os.path.join(venv, "bin", "python"), "-c", ACCESS,
-                             json.dumps({"model_list": model_list, "models": request.get("parsed_models") or offered, "ask": ask})],
-                            capture_output=True, text=True, timeout=TIMEOUT)
-    if results.check(f"{label} allowed: LiteLLM's can_key_call_model runs", access.returncode == 0, access.stderr[-2000:]):
-        answers = json.loads(access.stdout.strip().splitlines()[-1])
+    if results.check(f"{label} allowed: LiteLLM's can_key_call_model runs", access["returncode"] == 0 and access["stdout"].strip(),
+                     access["stderr"][-2000:]):
+        answers = json.loads(access["stdout"].strip().splitlines()[-1])
         for name in ask:
             want = name in offered
             results.check(f"{label} allowed: the key {'may' if want else 'may not'} call {name}",

@@ -118,6 +118,8 @@ break case needs the part it broke, the parts after it were proven on the unbrok
 --apply-only CHECK runs one check of apply (files, weights, calls, drift, changes) after the
 part of the first run it needs, chosen by tag (proof/ansible_apply.py's ONLY): a break case of
 it, whose other checks the unbroken tree proved whole.
+--ansible-only CHECK runs only that static check of ansible: `syntax-check`, or `lint:RULE`
+(ansible-lint's rules of that id alone, -t RULE): a break case of it.
 --swap-only CHECK runs only that check of swap (gates, lock, restarting, worker) after its
 start, without the checks before it, which the unbroken tree proved and which leave it nothing
 but a model serving. --litellm-only PART runs only that part of litellm's checks (proxy,
@@ -168,6 +170,7 @@ class Example:
         self.nodes = set()
         self.fail_fast = False
         self.ansible = None  # check_ansible_all's result for this tree
+        self.ansible_only = None
         self.apply_only = None
         self.swap_only = []
         self.litellm_only = []
@@ -596,7 +599,9 @@ def check_ansible_all(examples):
     trees = [example.tree for example in examples if os.path.isdir(os.path.join(example.tree, "ansible"))]
     if not trees:
         return
-    result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--json", *[f"--tree={tree}" for tree in trees]], timeout=1800)
+    only, _, tag = (examples[0].ansible_only or "").partition(":")
+    result = run([sys.executable, os.path.join(HERE, "ansible_check.py"), "--json", *[f"--tree={tree}" for tree in trees]]
+                 + (["--only", only] if only else []) + (["--lint-tag", tag] if tag else []), timeout=1800)
     try:
         found = json.loads(result.stdout)
     except ValueError:
@@ -662,6 +667,12 @@ CHECKERS = {
 }
 
 
+def ansible_only(value):
+    if value != "syntax-check" and not re.fullmatch(r"lint:[a-z][a-z0-9-]*(\[[a-z0-9-]+\])?", value):
+        raise argparse.ArgumentTypeError(f"{value!r}: want syntax-check or lint:RULE")
+    return value
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "spark-gen"))
@@ -675,6 +686,8 @@ def main():
                         help="the proofs run per node (litellm, postgres, swap, handover, apply) only on this node (repeatable)")
     parser.add_argument("--apply-only", choices=["files", "weights", "calls", "drift", "changes"],
                         help="apply runs only this check, after the part of the first run it needs (a break case of it)")
+    parser.add_argument("--ansible-only", type=ansible_only,
+                        help="ansible runs only this static check: syntax-check, or lint:RULE (a break case of it)")
     parser.add_argument("--swap-only", action="append", default=[], choices=["gates", "lock", "restarting", "worker"],
                         help="swap runs only this check after its start (a break case of it)")
     parser.add_argument("--litellm-only", action="append", default=[],
@@ -700,6 +713,7 @@ def main():
             example.nodes = set(arguments.node)
             example.fail_fast = arguments.fail_fast
             example.apply_only = arguments.apply_only
+            example.ansible_only = arguments.ansible_only
             example.swap_only = arguments.swap_only
             example.litellm_only = arguments.litellm_only
             examples.append(example)

@@ -361,6 +361,14 @@ import Testing
         "FAIL apply after changes": "changes", "netplan apply did not run": "files",
     ]
 
+    /// The ansible break cases run the static check they break alone: ansible-playbook's
+    /// syntax-check, or ansible-lint with the rule they break (-t): the unbroken trees' run has
+    /// every check and every rule.
+    static let ansibleOnly = [
+        "fqcn[action-core]": "lint:fqcn[action-core]", "yaml[octal-values]": "lint:yaml[octal-values]",
+        "ansible-playbook --syntax-check": "syntax-check",
+    ]
+
     /// The swap break cases of a later check run it alone after the start: the checks before it
     /// (proven on the unbroken tree) leave it nothing but a model serving, which the start does.
     static let swapOnly = [
@@ -387,8 +395,9 @@ import Testing
         // tree by everyArtifactPassesItsChecker) is not run again.
         let parts = file.split(separator: "/")
         let node = parts.count > 2 && parts[0] == "nodes" ? ["--node", String(parts[1])] : []
+        let ansible: [String] = checker == "ansible" ? ansibleOnly[evidence].map { ["--ansible-only", $0] } ?? [] : []
         let skips =
-            (checker == "apply" ? applyOnly[evidence].map { ["--apply-only", $0] } ?? [] : [])
+            ansible + (checker == "apply" ? applyOnly[evidence].map { ["--apply-only", $0] } ?? [] : [])
             + (checker == "swap" ? swapOnly[evidence] ?? [] : []).flatMap { ["--swap-only", $0] }
             + (checker == "litellm" ? litellmOnly[evidence] ?? [] : []).flatMap { ["--litellm-only", $0] }
         let result = await prove(

@@ -19,8 +19,13 @@ import urllib.parse
 # The entry script: the harness runs it again as the fake docker, ssh and model stub.
 HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "swap_check.py")
 RUN_TIMEOUT = 150       # one swap.sh run; SWAP_TIMEOUT bounds its wait below that
-EARLY_TIMEOUT = 100     # SWAP_TIMEOUT for the runs that must fail early: a failure found only
-EARLY = 50              # at the time-out takes over 100 s, one found early less than EARLY
+# SWAP_TIMEOUT (swap.sh's `timeout=${SWAP_TIMEOUT:-1800}`) for the runs that must fail early.
+# A run whose failure is found only at the time-out says "did not answer within" and takes at
+# least EARLY_TIMEOUT - 1 s (its deadline is in bash's whole SECONDS); one found early, at the
+# first poll, takes 5-8 s at a load of 20 (the previous model's restart included). Kept short:
+# a break case of these checks waits the whole time-out (it was 100 s, each such break 108 s).
+EARLY_TIMEOUT = 20
+EARLY = EARLY_TIMEOUT - 1
 SWAP_TIMEOUT = 30       # what the runs that should succeed give swap.sh
 
 
