@@ -91,6 +91,10 @@ NODE_PYTHON = "/usr/bin/python3"
 # Where the node's zygote listens (the node's /run, a tmpfs); client.py names it too.
 ZYGOTE_SOCKET = "/run/spark-gen-zygote.sock"
 UID = GID = 1000
+# apt's binary caches of the package lists, kept between proofs: a node's apt opens them instead of
+# parsing the lists again (apt checks they still match the lists and dpkg's status, else rebuilds).
+APT_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "spark-gen", "apt-pkgcache")
+APT_CACHE_FILES = ("pkgcache.bin", "srcpkgcache.bin")
 # The calls that start, restart or reconfigure something; `show`, `is-enabled` only look.
 ACTIONS = re.compile(r"^(systemctl (daemon-reload|start|restart|enable|stop|disable)\b|docker compose up|ufw |netplan |hf |pip3 |verify\.sh)")
 # What runs on every apply and restarts nothing: the checks, pip (which says "already satisfied"),
@@ -194,12 +198,21 @@ def isolate(scratch, manifest):
     with open(sudoers, "w") as handle:
         handle.write(f"{user} ALL=(ALL:ALL) NOPASSWD: ALL\n")
     os.chmod(sudoers, 0o440)
+    # apt's own defaults for its binary caches, as on a DGX Spark (Ubuntu): a Debian container
+    # image (docker-clean) sets them to "", and then every open of apt's cache (the apt module's
+    # and the apt-mark it starts, seven an apply) parsed all the package lists again, about a
+    # CPU-second each. Read after docker-clean (apt.conf.d is read in name order).
+    with open(os.path.join(etc, "apt", "apt.conf.d", "zz-spark-gen-node-pkgcache"), "w") as handle:
+        handle.write('Dir::Cache::pkgcache "pkgcache.bin";\nDir::Cache::srcpkgcache "srcpkgcache.bin";\n')
     subprocess.run(["mount", "--bind", etc, "/etc"], check=True)
     for path in ("/home", "/run", "/var/log", "/var/tmp", "/var/cache/apt", "/var/lib/sudo", "/etc/systemd/system", "/usr/local/bin"):
         os.makedirs(path, exist_ok=True)
         subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=1777" if path == "/var/tmp" else "mode=0755", "tmpfs", path], check=True)
     os.makedirs("/run/sshd", mode=0o755)
     os.makedirs("/var/cache/apt/archives/partial")
+    for name in APT_CACHE_FILES:
+        if os.path.isfile(os.path.join(APT_CACHE, name)):
+            shutil.copy2(os.path.join(APT_CACHE, name), os.path.join("/var/cache/apt", name))
     os.makedirs(home)
     os.chown(home, UID, GID)
     log, state = os.path.join(scratch, "calls.log"), os.path.join(scratch, "state")
@@ -274,7 +287,33 @@ def start_zygote(scratch):
 
 
 def inside(arguments):
-    """Runs in the new namespaces: make the node, then the checks."""
+    """Runs in the new namespaces: the node and its checks; then keeps apt's caches the node made."""
+    try:
+        return checks(arguments)
+    finally:
+        keep_apt_cache()
+
+
+def keep_apt_cache():
+    """The node's apt caches for the next proof's node, where apt built them again (new lists)."""
+    for name in APT_CACHE_FILES:
+        made, kept = os.path.join("/var/cache/apt", name), os.path.join(APT_CACHE, name)
+        try:
+            status = os.stat(made)
+            if os.path.exists(kept) and (os.stat(kept).st_mtime_ns, os.stat(kept).st_size) == (status.st_mtime_ns, status.st_size):
+                continue
+            os.makedirs(APT_CACHE, exist_ok=True)
+            # A name of its own (pids repeat across the proofs' PID namespaces), then one rename.
+            handle, temporary = tempfile.mkstemp(dir=APT_CACHE, prefix=name + ".")
+            os.close(handle)
+            shutil.copy2(made, temporary)
+            os.replace(temporary, kept)
+        except OSError:
+            pass
+
+
+def checks(arguments):
+    """Makes the node, then runs the checks."""
     scratch = arguments.scratch
     ansible = os.path.join(scratch, "tree", "ansible")
     manifest = json.load(open(os.path.join(scratch, "node.json")))
