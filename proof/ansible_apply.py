@@ -71,6 +71,8 @@ the part of the first run its check needs, on a fresh node, then that check (3's
 file is made for 4 without drift.sh's runs). The unbroken tree's proof runs every check.
 """
 import argparse
+import glob
+import hashlib
 import json
 import os
 import re
@@ -95,6 +97,9 @@ UID = GID = 1000
 # parsing the lists again (apt checks they still match the lists and dpkg's status, else rebuilds).
 APT_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "spark-gen", "apt-pkgcache")
 APT_CACHE_FILES = ("pkgcache.bin", "srcpkgcache.bin")
+# The module zips ansible-playbook builds for ansible-core's own modules, kept between proofs
+# (proof/ansible_controller/sitecustomize.py reads them), in a folder named by the venv's ansible.
+ANSIBALLZ_STORE = os.path.join(os.path.expanduser("~"), ".cache", "spark-gen", "ansiballz")
 # The calls that start, restart or reconfigure something; `show`, `is-enabled` only look.
 ACTIONS = re.compile(r"^(systemctl (daemon-reload|start|restart|enable|stop|disable)\b|docker compose up|ufw |netplan |hf |pip3 |verify\.sh)")
 # What runs on every apply and restarts nothing: the checks, pip (which says "already satisfied"),
@@ -332,7 +337,7 @@ def checks(arguments):
         # is settled before each fork (proof/ansible_controller/sitecustomize.py says why).
         "PYTHONPATH": os.path.join(HERE, "ansible_controller"), "SPARK_GEN_ANSIBALLZ_CACHE": os.path.join(scratch, "ansiballz-cache"),
     }
-    os.makedirs(ssh_env["SPARK_GEN_ANSIBALLZ_CACHE"])
+    os.makedirs(ssh_env["SPARK_GEN_ANSIBALLZ_CACHE"], exist_ok=True)
     # ansible-playbook waits for each task's result in a loop that sleeps internal_poll_interval
     # (0.001 s, settable only in an ansible.cfg: ansible-core 2.19, config/base.yml), a
     # thousand wake-ups a second of the controller for every second a task takes on the node.
@@ -550,6 +555,9 @@ def main():
             handle.write(shims(scratch, os.path.join(scratch, "calls.log"), "")["verify.sh"])
         with open(os.path.join(scratch, "node.json"), "w") as handle:
             json.dump(manifest, handle)
+        store = ansiballz_store(arguments.venv)
+        zips = os.path.join(scratch, "ansiballz-cache")
+        shutil.copytree(store, zips, ignore=shutil.ignore_patterns(".new-*")) if os.path.isdir(store) else os.makedirs(zips)
         # --kill-child: should this process be stopped, the namespace's first process and with it
         # every process in the namespace (sshd, ssh masters, ansible) ends too.
         result = subprocess.run(["unshare", "-m", "-n", "-p", "-f", "--kill-child", "--mount-proc", "--propagation", "private", sys.executable,
@@ -557,9 +565,45 @@ def main():
                                  *(["--only", arguments.only] if arguments.only else []),
                                  "--scratch", scratch], capture_output=True, text=True, timeout=1500)
         print(result.stdout + result.stderr, end="")
+        keep_ansiballz(zips, store)
         return result.returncode
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def ansiballz_store(venv):
+    """The folder of module zips for this venv's ansible-core, named by every file of its package
+    (path, size, mtime): another ansible-core, or a file of it changed, is another folder. Each zip
+    holds the sources of ansible-core's module and the module_utils it imports (ansible-core 2.19,
+    executor/module_common.py `_find_module_utils`; keyed there by module, compression and
+    extensions alone), which is why only ansible-core's own modules are kept: a tree's library/
+    module of the same name is another source."""
+    package = next(iter(sorted(glob.glob(os.path.join(venv, "lib", "python*", "site-packages", "ansible")))), None)
+    if package is None:
+        return os.path.join(ANSIBALLZ_STORE, "none")
+    digest = hashlib.sha256(os.path.realpath(package).encode())
+    for directory, folders, names in os.walk(package):
+        folders.sort()
+        for name in sorted(names):
+            if not name.endswith((".pyc", ".lock")):
+                status = os.stat(os.path.join(directory, name))
+                digest.update(f"{os.path.join(directory, name)[len(package):]}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+    return os.path.join(ANSIBALLZ_STORE, digest.hexdigest()[:32])
+
+
+def keep_ansiballz(zips, store):
+    """The zips this proof's runs built for ansible-core's modules, for the next proofs."""
+    for name in sorted(os.listdir(zips)) if os.path.isdir(zips) else []:
+        kept = os.path.join(store, name)
+        if name.startswith("ansible.modules.") and not name.endswith(".lock") and not os.path.exists(kept):
+            try:
+                os.makedirs(store, exist_ok=True)
+                handle, temporary = tempfile.mkstemp(dir=store, prefix=".new-")
+                os.close(handle)
+                shutil.copy2(os.path.join(zips, name), temporary)
+                os.replace(temporary, kept)
+            except OSError:
+                pass
 
 
 def describe(tree, node):
