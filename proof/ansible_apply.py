@@ -29,7 +29,9 @@ it, sshd and ssh's control masters included). Inside:
     ansible sends (proof/ansible_node/sitecustomize.py); ansible.cfg's internal_poll_interval
     is 0.02 s on the controller (a scratch ansible.cfg, unless the tree has one), whose Python
     keeps the module zips it builds for all its runs and freezes its garbage collector's
-    generations before each fork (proof/ansible_controller/sitecustomize.py).
+    generations before each fork (proof/ansible_controller/sitecustomize.py); the zips of
+    ansible-core's own modules are kept for the next proofs too (ansiballz_store). The node's apt
+    has its binary caches, as on a DGX Spark, kept for the next proofs' nodes (APT_CACHE).
   Why the forked module runs are still the real thing: ansible-playbook reaches the node as
   before (ssh, sudo, `python3-node` as the interpreter, the program on standard input), and that
   stand-in (proof/ansible_node/client.py, Python without site) hands its standard input, output
