@@ -29,7 +29,9 @@ it, sshd and ssh's control masters included). Inside:
     ansible sends (proof/ansible_node/sitecustomize.py); ansible.cfg's internal_poll_interval
     is 0.02 s on the controller (a scratch ansible.cfg, unless the tree has one), whose Python
     keeps the module zips it builds for all its runs and freezes its garbage collector's
-    generations before each fork (proof/ansible_controller/sitecustomize.py).
+    generations before each fork (proof/ansible_controller/sitecustomize.py); the zips of
+    ansible-core's own modules are kept for the next proofs too (ansiballz_store). The node's apt
+    has its binary caches, as on a DGX Spark, kept for the next proofs' nodes (APT_CACHE).
   Why the forked module runs are still the real thing: ansible-playbook reaches the node as
   before (ssh, sudo, `python3-node` as the interpreter, the program on standard input), and that
   stand-in (proof/ansible_node/client.py, Python without site) hands its standard input, output
@@ -71,6 +73,8 @@ the part of the first run its check needs, on a fresh node, then that check (3's
 file is made for 4 without drift.sh's runs). The unbroken tree's proof runs every check.
 """
 import argparse
+import glob
+import hashlib
 import json
 import os
 import re
@@ -91,6 +95,13 @@ NODE_PYTHON = "/usr/bin/python3"
 # Where the node's zygote listens (the node's /run, a tmpfs); client.py names it too.
 ZYGOTE_SOCKET = "/run/spark-gen-zygote.sock"
 UID = GID = 1000
+# apt's binary caches of the package lists, kept between proofs: a node's apt opens them instead of
+# parsing the lists again (apt checks they still match the lists and dpkg's status, else rebuilds).
+APT_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "spark-gen", "apt-pkgcache")
+APT_CACHE_FILES = ("pkgcache.bin", "srcpkgcache.bin")
+# The module zips ansible-playbook builds for ansible-core's own modules, kept between proofs
+# (proof/ansible_controller/sitecustomize.py reads them), in a folder named by the venv's ansible.
+ANSIBALLZ_STORE = os.path.join(os.path.expanduser("~"), ".cache", "spark-gen", "ansiballz")
 # The calls that start, restart or reconfigure something; `show`, `is-enabled` only look.
 ACTIONS = re.compile(r"^(systemctl (daemon-reload|start|restart|enable|stop|disable)\b|docker compose up|ufw |netplan |hf |pip3 |verify\.sh)")
 # What runs on every apply and restarts nothing: the checks, pip (which says "already satisfied"),
@@ -194,12 +205,21 @@ def isolate(scratch, manifest):
     with open(sudoers, "w") as handle:
         handle.write(f"{user} ALL=(ALL:ALL) NOPASSWD: ALL\n")
     os.chmod(sudoers, 0o440)
+    # apt's own defaults for its binary caches, as on a DGX Spark (Ubuntu): a Debian container
+    # image (docker-clean) sets them to "", and then every open of apt's cache (the apt module's
+    # and the apt-mark it starts, seven an apply) parsed all the package lists again, about a
+    # CPU-second each. Read after docker-clean (apt.conf.d is read in name order).
+    with open(os.path.join(etc, "apt", "apt.conf.d", "zz-spark-gen-node-pkgcache"), "w") as handle:
+        handle.write('Dir::Cache::pkgcache "pkgcache.bin";\nDir::Cache::srcpkgcache "srcpkgcache.bin";\n')
     subprocess.run(["mount", "--bind", etc, "/etc"], check=True)
     for path in ("/home", "/run", "/var/log", "/var/tmp", "/var/cache/apt", "/var/lib/sudo", "/etc/systemd/system", "/usr/local/bin"):
         os.makedirs(path, exist_ok=True)
         subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=1777" if path == "/var/tmp" else "mode=0755", "tmpfs", path], check=True)
     os.makedirs("/run/sshd", mode=0o755)
     os.makedirs("/var/cache/apt/archives/partial")
+    for name in APT_CACHE_FILES:
+        if os.path.isfile(os.path.join(APT_CACHE, name)):
+            shutil.copy2(os.path.join(APT_CACHE, name), os.path.join("/var/cache/apt", name))
     os.makedirs(home)
     os.chown(home, UID, GID)
     log, state = os.path.join(scratch, "calls.log"), os.path.join(scratch, "state")
@@ -274,7 +294,33 @@ def start_zygote(scratch):
 
 
 def inside(arguments):
-    """Runs in the new namespaces: make the node, then the checks."""
+    """Runs in the new namespaces: the node and its checks; then keeps apt's caches the node made."""
+    try:
+        return checks(arguments)
+    finally:
+        keep_apt_cache()
+
+
+def keep_apt_cache():
+    """The node's apt caches for the next proof's node, where apt built them again (new lists)."""
+    for name in APT_CACHE_FILES:
+        made, kept = os.path.join("/var/cache/apt", name), os.path.join(APT_CACHE, name)
+        try:
+            status = os.stat(made)
+            if os.path.exists(kept) and (os.stat(kept).st_mtime_ns, os.stat(kept).st_size) == (status.st_mtime_ns, status.st_size):
+                continue
+            os.makedirs(APT_CACHE, exist_ok=True)
+            # A name of its own (pids repeat across the proofs' PID namespaces), then one rename.
+            handle, temporary = tempfile.mkstemp(dir=APT_CACHE, prefix=name + ".")
+            os.close(handle)
+            shutil.copy2(made, temporary)
+            os.replace(temporary, kept)
+        except OSError:
+            pass
+
+
+def checks(arguments):
+    """Makes the node, then runs the checks."""
     scratch = arguments.scratch
     ansible = os.path.join(scratch, "tree", "ansible")
     manifest = json.load(open(os.path.join(scratch, "node.json")))
@@ -293,7 +339,7 @@ def inside(arguments):
         # is settled before each fork (proof/ansible_controller/sitecustomize.py says why).
         "PYTHONPATH": os.path.join(HERE, "ansible_controller"), "SPARK_GEN_ANSIBALLZ_CACHE": os.path.join(scratch, "ansiballz-cache"),
     }
-    os.makedirs(ssh_env["SPARK_GEN_ANSIBALLZ_CACHE"])
+    os.makedirs(ssh_env["SPARK_GEN_ANSIBALLZ_CACHE"], exist_ok=True)
     # ansible-playbook waits for each task's result in a loop that sleeps internal_poll_interval
     # (0.001 s, settable only in an ansible.cfg: ansible-core 2.19, config/base.yml), a
     # thousand wake-ups a second of the controller for every second a task takes on the node.
@@ -511,6 +557,9 @@ def main():
             handle.write(shims(scratch, os.path.join(scratch, "calls.log"), "")["verify.sh"])
         with open(os.path.join(scratch, "node.json"), "w") as handle:
             json.dump(manifest, handle)
+        store = ansiballz_store(arguments.venv)
+        zips = os.path.join(scratch, "ansiballz-cache")
+        shutil.copytree(store, zips, ignore=shutil.ignore_patterns(".new-*")) if os.path.isdir(store) else os.makedirs(zips)
         # --kill-child: should this process be stopped, the namespace's first process and with it
         # every process in the namespace (sshd, ssh masters, ansible) ends too.
         result = subprocess.run(["unshare", "-m", "-n", "-p", "-f", "--kill-child", "--mount-proc", "--propagation", "private", sys.executable,
@@ -518,9 +567,45 @@ def main():
                                  *(["--only", arguments.only] if arguments.only else []),
                                  "--scratch", scratch], capture_output=True, text=True, timeout=1500)
         print(result.stdout + result.stderr, end="")
+        keep_ansiballz(zips, store)
         return result.returncode
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def ansiballz_store(venv):
+    """The folder of module zips for this venv's ansible-core, named by every file of its package
+    (path, size, mtime): another ansible-core, or a file of it changed, is another folder. Each zip
+    holds the sources of ansible-core's module and the module_utils it imports (ansible-core 2.19,
+    executor/module_common.py `_find_module_utils`; keyed there by module, compression and
+    extensions alone), which is why only ansible-core's own modules are kept: a tree's library/
+    module of the same name is another source."""
+    package = next(iter(sorted(glob.glob(os.path.join(venv, "lib", "python*", "site-packages", "ansible")))), None)
+    if package is None:
+        return os.path.join(ANSIBALLZ_STORE, "none")
+    digest = hashlib.sha256(os.path.realpath(package).encode())
+    for directory, folders, names in os.walk(package):
+        folders.sort()
+        for name in sorted(names):
+            if not name.endswith((".pyc", ".lock")):
+                status = os.stat(os.path.join(directory, name))
+                digest.update(f"{os.path.join(directory, name)[len(package):]}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+    return os.path.join(ANSIBALLZ_STORE, digest.hexdigest()[:32])
+
+
+def keep_ansiballz(zips, store):
+    """The zips this proof's runs built for ansible-core's modules, for the next proofs."""
+    for name in sorted(os.listdir(zips)) if os.path.isdir(zips) else []:
+        kept = os.path.join(store, name)
+        if name.startswith("ansible.modules.") and not name.endswith(".lock") and not os.path.exists(kept):
+            try:
+                os.makedirs(store, exist_ok=True)
+                handle, temporary = tempfile.mkstemp(dir=store, prefix=".new-")
+                os.close(handle)
+                shutil.copy2(os.path.join(zips, name), temporary)
+                os.replace(temporary, kept)
+            except OSError:
+                pass
 
 
 def describe(tree, node):

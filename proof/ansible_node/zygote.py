@@ -41,13 +41,14 @@ if not sitecustomize.__file__.startswith(HERE + os.sep):
 
 # What every module ansible-core 2.19 sends imports besides ansible itself (the intersection over
 # apt, command, copy, file, slurp, stat, systemd_service and user; `distro` is the node's
-# python3-distro, which ansible.module_utils.distro prefers).
+# python3-distro, which ansible.module_utils.distro prefers), and what the AnsiballZ wrapper of
+# every run imports to unpack the zip (base64, zipfile and its cp437 codec; _ansiballz/_wrapper.py).
 PRELOAD = """__future__ argparse array ast atexit bisect bz2 collections collections.abc contextlib copy copyreg ctypes
 dataclasses datetime decimal dis distro enum errno fcntl fnmatch functools gettext grp hashlib importlib importlib.machinery
 importlib.util inspect ipaddress itertools json keyword linecache locale logging lzma math ntpath numbers opcode operator
 pathlib pkgutil platform pwd random re reprlib runpy select selectors shlex shutil signal socket string stringprep struct
 subprocess syslog tempfile textwrap threading token tokenize traceback types typing unicodedata urllib urllib.parse warnings
-weakref zlib encodings.idna""".split()
+weakref zlib encodings.idna base64 zipfile encodings.cp437""".split()
 
 
 def preload():
