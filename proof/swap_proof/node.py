@@ -204,9 +204,7 @@ def check_node(tree, intent, node, results, only=None):
             lock = harness.node_file(node, swap["stack_dir"] + "/swap.lock")
             if os.path.exists(lock):
                 os.remove(lock)   # an earlier swap's line would satisfy the wait below
-            # It holds the lock from its start (the line waited for below) until its 3 s time-out
-            # and the previous model's restart: the second swap needs a fraction of a second.
-            begun = harness.begin(failing[0], environment={"SWAP_TIMEOUT": "3", "SSH_CLIENT": "192.0.2.7 40000 22"})
+            begun = harness.begin(failing[0], environment={"SWAP_TIMEOUT": "6", "SSH_CLIENT": "192.0.2.7 40000 22"})
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and f"swap to {failing[0]}" not in (open(lock).read() if os.path.exists(lock) else ""):
                 time.sleep(0.1)
