@@ -68,7 +68,7 @@ public final class ClusterPlan: Sendable {
     public let maxParallelRequests: Int?
     init(
         model: Model, head: Node, workers: [Node], link: LinkPlan?, headAddress: IPv4Address?, apiHost: String, callers: [String],
-        stackDir: String, catalog: CatalogPlan?
+        stackDir: String, catalog: CatalogPlan?, imageFact: ImageFact?
     ) {
         self.head = ClusterMember(head)
         self.workers = workers.map(ClusterMember.init)
@@ -105,7 +105,8 @@ public final class ClusterPlan: Sendable {
         textFallbacks = model.textFallbacks
         senior = model.senior
         maxParallelRequests = model.maxParallelRequests
-        imageFact = ImageFacts.fact(of: model.runtime.baseImage)
+        // `ImageFacts.fact(of: model.runtime.baseImage)`, which the resolver reads once per image.
+        self.imageFact = imageFact
     }
 
     /// How many requests the server runs at once, and the key that says so, when stated.

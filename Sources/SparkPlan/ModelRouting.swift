@@ -49,7 +49,12 @@ struct ModelRouting {
                 owners.insert(owner.name)
             }
         }
-        return owners.flatMap { litellmNodes[$0] ?? [] }.sorted { (topology.position(ofNode: $0.name) ?? 0) < (topology.position(ofNode: $1.name) ?? 0) }
+        // Each node's position read once: a comparison that read `topology` copied the whole
+        // routing (the topology with it) twice per comparison, for every model of a fleet.
+        // The sort is stable, as before.
+        let file = self.topology
+        return owners.flatMap { litellmNodes[$0] ?? [] }.map { (position: file.position(ofNode: $0.name) ?? 0, node: $0) }
+            .sorted { $0.position < $1.position }.map(\.node)
     }
 
     /// The clusters `owner`'s LiteLLM routes to, in file order; `clusters` are in the order of `topology.models`.

@@ -47,6 +47,9 @@ public enum PlanResolver {
         guard !bag.hasErrors else { return (nil, bag.diagnostics) }
         var catalogIndex: [String: CatalogPlan] = [:]
         for catalog in catalogs { catalogIndex[catalog.name] = catalog }
+        // Each distinct image is read once: a fleet's models share a handful of images, and
+        // reading one (reference, repository, version) cost about 10,000 instructions a model.
+        var imageFacts: [String: ImageFact?] = [:]
         let clusters = topology.models.compactMap { model -> ClusterPlan? in
             let head = topology.node(named: model.cluster.head)!
             let workers = model.cluster.workers.compactMap { topology.node(named: $0) }
@@ -81,9 +84,17 @@ public enum PlanResolver {
             case .tailnet: apiHost = head.tailnetIP?.description ?? loopback
             case nil: apiHost = catalog?.panel != nil ? catalog!.apiHost : callers.isEmpty ? loopback : headAddress?.description ?? loopback
             }
+            let image = model.runtime.baseImage
+            let imageFact: ImageFact?
+            if let known = imageFacts[image] {
+                imageFact = known
+            } else {
+                imageFact = ImageFacts.fact(of: image)
+                imageFacts[image] = .some(imageFact)
+            }
             return ClusterPlan(
                 model: model, head: head, workers: workers, link: link, headAddress: headAddress, apiHost: apiHost,
-                callers: callers.map(\.name), stackDir: topology.stack.dir.absolute(home: head.home), catalog: catalog)
+                callers: callers.map(\.name), stackDir: topology.stack.dir.absolute(home: head.home), catalog: catalog, imageFact: imageFact)
         }
         // vLLM reads its key as VLLM_API_KEY, so one LiteLLM can hold the key of one such model.
         for node in topology.nodes where node.apps.contains(.litellm) {

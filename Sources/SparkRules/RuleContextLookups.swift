@@ -5,8 +5,14 @@ extension RuleContext {
     /// The nodes of a model's cluster, head first, each once (a worker written twice, or the
     /// head written as a worker, is ClusterMembershipRule's finding, not a second node).
     func members(of cluster: ClusterPlan) -> [ClusterMember] {
-        var seen = Set<String>()
-        return cluster.members.filter { seen.insert($0.name).inserted }
+        // A cluster has a handful of members (most models one): a search of the few kept
+        // costs less than hashing each name into a Set, which rules asked for every model.
+        let all = cluster.members
+        guard all.count > 1 else { return all }
+        var unique: [ClusterMember] = []
+        unique.reserveCapacity(all.count)
+        for member in all where !unique.contains(where: { $0.name == member.name }) { unique.append(member) }
+        return unique
     }
 
     /// The home directories of each owner's nodes, computed once for rules that compare owners.

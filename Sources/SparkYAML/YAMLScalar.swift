@@ -15,6 +15,20 @@ public enum YAMLScalar {
     }
 
     public static func int(_ text: String) -> Int? {
+        // Plain decimal digits (every port, size and count a fleet writes): read the bytes.
+        // Up to 18 digits cannot overflow; anything else takes the general reading below.
+        if text.utf8.count <= 18 {
+            var value = 0
+            var plain = !text.isEmpty
+            for byte in text.utf8 {
+                guard byte >= 0x30, byte <= 0x39 else {
+                    plain = false
+                    break
+                }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            if plain { return value }
+        }
         var digits = Substring(text)
         if digits.first == "+" { digits = digits.dropFirst() }
         guard !digits.isEmpty else { return nil }
@@ -24,9 +38,18 @@ public enum YAMLScalar {
     }
 
     public static func double(_ text: String) -> Double? {
-        guard let first = text.first, first.isNumber || "+-.".contains(first) else { return nil }
-        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) else { return nil }
+        // On the bytes: every accepted Character is one ASCII byte (a digit or one of
+        // "+-.eE"), and a text with any other byte is refused, as the Character test did.
+        guard let first = text.utf8.first, isDigit(first) || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: ".")
+        else { return nil }
+        guard text.utf8.allSatisfy({ isDigit($0) || isNumberSign($0) }) else { return nil }
         return Double(text)
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    /// One of "+-.eE".
+    private static func isNumberSign(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
     }
 
     private static let typedWords: Set<String> = [

@@ -40,7 +40,10 @@ public enum VLLMArgumentCheck {
         var problems: [VLLMArgumentProblem] = []
         for group in arguments {
             guard let flag = group.first else { continue }
-            if !table.accepts(flag: flag) {
+            // One search of the table per flag: asking `accepts(flag:)`, then `choices(for:)`,
+            // then `accepts(_:for:)` searched it three times (each a bisection of String
+            // compares), for every flag of every model of a fleet.
+            guard let choices = table.choices(for: flag) else {
                 let older = versions.filter { ReleaseVersion($0).map { $0 < version } ?? false }
                 let newer = versions.filter { ReleaseVersion($0).map { $0 > version } ?? false }
                 if let last = older.last(where: { release($0)?.accepts(flag: flag) ?? false }) {
@@ -64,9 +67,9 @@ public enum VLLMArgumentCheck {
                 }
                 continue
             }
-            guard group.count > 1, let choices = table.choices(for: flag) else { continue }
+            guard group.count > 1, !choices.isEmpty else { continue }
             let value = group[1]
-            guard !table.accepts(value, for: flag) else { continue }
+            guard !choices.contains(value) else { continue }
             let first = versions.first { name in
                 ReleaseVersion(name).map { $0 > version } ?? false && release(name)?.accepts(value, for: flag) ?? false
             }

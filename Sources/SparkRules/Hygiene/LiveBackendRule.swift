@@ -38,10 +38,14 @@ struct LiveBackendRule: Rule {
                         "the LiteLLM of owner '\(owner.name)' lists model '\(name)', which no node serves\(hint)", at: owner.path / "models" / index))
             }
         }
-        for cluster in context.plan.clusters where cluster.apiHost == PlanResolver.loopback {
+        let plan = context.plan
+        for cluster in plan.clusters where cluster.apiHost == PlanResolver.loopback {
             // The LiteLLMs that route the model (its routing target's proxies), in node order.
             let proxies = context.plan.routingTarget(named: cluster.name)?.proxies ?? []
-            let callers = proxies.filter { $0 != cluster.head.name }.sorted { (context.plan.position(of: $0) ?? 0) < (context.plan.position(of: $1) ?? 0) }
+            // Positions read once per caller (a comparison that read `context.plan` copied the
+            // whole context twice); the sort is stable, as before.
+            let callers = proxies.filter { $0 != cluster.head.name }.map { (position: plan.position(of: $0) ?? 0, name: $0) }
+                .sorted { $0.position < $1.position }.map(\.name)
             guard !callers.isEmpty else { continue }
             findings.append(
                 RuleFinding(

@@ -58,16 +58,24 @@ struct PinnedImageRule: Rule {
     func check(_ context: RuleContext) -> [RuleFinding] {
         var findings: [RuleFinding] = []
         var modelServices: Set<String> = []
+        // A fleet's models and apps run a handful of images: each is read once.
+        var pinned: [String: Bool] = [:]
+        func isPinned(_ image: String) -> Bool {
+            if let known = pinned[image] { return known }
+            let answer = Self.isPinned(image)
+            pinned[image] = answer
+            return answer
+        }
         for cluster in context.plan.clusters {
             if let service = cluster.serviceName { modelServices.insert("\(cluster.head.name)/\(service)") }
             // A multi-node vLLM's own image is built on the node from the base image, not pulled.
-            if !Self.isPinned(cluster.runtime.baseImage) {
+            if !isPinned(cluster.runtime.baseImage) {
                 findings.append(RuleFinding("model '\(cluster.name)' runs \(cluster.runtime.baseImage), whose tag moves", at: cluster.imagePath))
             }
         }
         // Every app's image, spark-gen's own defaults included: no exemption.
         for node in context.plan.nodes {
-            for workload in node.workloads where !modelServices.contains("\(node.name)/\(workload.name)") && !Self.isPinned(workload.image) {
+            for workload in node.workloads where !modelServices.contains("\(node.name)/\(workload.name)") && !isPinned(workload.image) {
                 findings.append(
                     RuleFinding("app '\(workload.name)' on node '\(node.name)' runs \(workload.image), whose tag moves", at: workload.path / "image"))
             }

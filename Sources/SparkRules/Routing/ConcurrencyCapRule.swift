@@ -50,9 +50,13 @@ struct ConcurrencyCapRule: Rule {
             for (index, name) in (owner.models ?? []).enumerated() where listed[owner.name]?[name] == nil { listed[owner.name, default: [:]][name] = index }
         }
         var findings: [RuleFinding] = []
-        for target in context.plan.routingTargets {
+        let plan = context.plan
+        for target in plan.routingTargets {
             guard let cap = target.cap, let slots = target.slots else { continue }
-            let gateways = target.proxies.sorted { (context.plan.position(of: $0) ?? 0, $0) < (context.plan.position(of: $1) ?? 0, $1) }
+            // Each gateway's position read once: a comparison that read `context.plan` copied
+            // the whole context (every array of the plan retained) twice per comparison.
+            let gateways = target.proxies.map { (position: plan.position(of: $0) ?? 0, name: $0) }
+                .sorted { ($0.position, $0.name) < ($1.position, $1.name) }.map(\.name)
             if gateways.count <= 1 {
                 // One gateway (or none yet): the written cap alone against the slots.
                 guard let declared = target.declaredCap, declared > slots.count else { continue }
