@@ -1,6 +1,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,5 +16,11 @@ int spark_exchange_paths(const char *first, const char *second) {
 #else
     errno = EINVAL;
     return -1;
+#endif
+}
+
+void spark_one_malloc_arena(void) {
+#if defined(__GLIBC__) && defined(M_ARENA_MAX)
+    mallopt(M_ARENA_MAX, 1);
 #endif
 }

@@ -9,14 +9,35 @@ struct RunbookEmitter {
     /// The runbooks and the index, each handed to `sink` as it is written; `others` are the node
     /// files already emitted, whose modes the copy step restores.
     func emit(for plan: Plan, others: [Artifact.Entry], into sink: (Artifact) throws -> Void) throws {
-        let privateFiles = Self.filesByNode(others.filter { $0.mode == .privateFile })
-        let nodeFiles = Self.filesByNode(others)
-        for node in plan.nodes {
-            let files = NodeFiles(all: nodeFiles[node.name] ?? [], private: privateFiles[node.name] ?? [])
-            try sink(Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, files: files).markdown))
-        }
-        try sink(Artifact(path: "README.md", contents: index(plan)))
+        let inputs = Inputs(others: others)
+        for node in plan.nodes { try sink(runbook(plan, node, inputs: inputs)) }
+        try sink(readme(plan))
     }
+
+    /// The node files the runbooks list, grouped by node once for all of them.
+    struct Inputs: Sendable {
+        let nodeFiles: [String: [String]]
+        let privateFiles: [String: [String]]
+
+        init(others: [Artifact.Entry]) {
+            nodeFiles = RunbookEmitter.filesByNode(others)
+            privateFiles = RunbookEmitter.filesByNode(others.filter { $0.mode == .privateFile })
+        }
+    }
+
+    /// One node's RUNBOOK.md.
+    func runbook(_ plan: Plan, _ node: NodePlan, inputs: Inputs) -> Artifact {
+        let files = NodeFiles(all: inputs.nodeFiles[node.name] ?? [], private: inputs.privateFiles[node.name] ?? [])
+        return Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: runbook(plan, node, files: files).markdown)
+    }
+
+    /// The README.md index.
+    func readme(_ plan: Plan) -> Artifact { Artifact(path: "README.md", contents: index(plan)) }
+
+    /// What the deploy manifest reads of a node's runbook and of the README, known before their
+    /// bytes: a build lists them while they are being written.
+    static func runbookEntry(_ node: NodePlan) -> Artifact.Entry { Artifact(path: Layout.stackFile(node, "RUNBOOK.md"), contents: "").entry }
+    static let readmeEntry = Artifact(path: "README.md", contents: "").entry
 
     /// Every node's runbook steps and the README's passes over them; `others` are the node files
     /// the copy step puts in place.

@@ -12,9 +12,12 @@ import SparkSpec
 /// Tailnet-side checks run from a tailnet device and are listed in RUNBOOK.md.
 struct VerifyEmitter {
     func artifacts(for plan: Plan) -> [Artifact] {
-        plan.nodes.map { node in
-            Artifact(path: Layout.stackFile(node, "scripts/verify.sh"), contents: script(plan, node), mode: .executable)
-        }
+        plan.nodes.map { artifact(for: plan, node: $0) }
+    }
+
+    /// One node's verify.sh: a build writes each as it is made (a fleet's are 30 MB together).
+    func artifact(for plan: Plan, node: NodePlan) -> Artifact {
+        Artifact(path: Layout.stackFile(node, "scripts/verify.sh"), contents: script(plan, node), mode: .executable)
     }
 
     private static let prelude = #"""
