@@ -37,9 +37,9 @@ public enum Proof {
     }
 
     /// The longest wall seconds a proof of each prove.py checker took in a warm run of the whole
-    /// command (session 13, 2026-12-07, proof/report.py's records), rounded up; the others took
-    /// under ten. For ProofSlots' order alone (longest first): a stale figure costs time, never a
-    /// result.
+    /// command (session 13, 2026-12-07, proof/report.py's records), rounded up; the other
+    /// checkers' green runs took under ten (a few break cases up to about 30). For ProofSlots'
+    /// order alone (longest first): a stale figure costs time, never a result.
     static let expectedByChecker: [String: Double] = [
         "apply": 140, "swap": 110, "ansible": 55, "litellm": 50, "offer": 25, "postgres": 25, "hfcache": 25,
     ]
