@@ -28,10 +28,10 @@ public enum ArtifactEmitter {
         // First the node files, an emitter a job; the largest (verify.sh, compose, Tailscale)
         // start first, so the small ones even out the two threads at the end.
         let emitters = nodeEmitters
-        let order = largestEmitters + emitters.indices.filter { !largestEmitters.contains($0) }
+        let order = emitters.indices.filter { emitters[$0].large } + emitters.indices.filter { !emitters[$0].large }
         let made = try ParallelJobs.run(emitters.count, threads: threads, order: order) { index -> [Artifact.Entry] in
             var entries: [Artifact.Entry] = []
-            try emitters[index](plan) { artifact in
+            try emitters[index].emit(plan) { artifact in
                 entries.append(artifact.entry)
                 try deliver(artifact)
             }
@@ -89,33 +89,37 @@ public enum ArtifactEmitter {
     /// Every artifact but the runbooks and the index, which describe them; each emitter's files
     /// go to `sink` before the next emitter starts.
     private static func nodeFiles(_ plan: Plan, into sink: (Artifact) throws -> Void) throws {
-        for emitter in nodeEmitters { try emitter(plan, sink) }
+        for emitter in nodeEmitters { try emitter.emit(plan, sink) }
     }
 
-    /// Where verify.sh, compose and Tailscale are in `nodeEmitters`: about 60% of the node
-    /// files' instructions on the `all` fleet (callgrind).
-    private static let largestEmitters = [9, 2, 5]
+    /// One emitter of node files, handing them to a sink; `large` where it makes a large share
+    /// of the node files' instructions (verify.sh, compose and Tailscale: about 60% on the `all`
+    /// fleet, callgrind), so a build starts it first.
+    private struct NodeEmitter: Sendable {
+        var large = false
+        let emit: @Sendable (Plan, (Artifact) throws -> Void) throws -> Void
+    }
 
-    /// The emitters of every artifact but the runbooks and the index, each handing its files
-    /// to a sink, in the order their entries reach the runbooks and the deploy manifest.
-    private static let nodeEmitters: [@Sendable (Plan, (Artifact) throws -> Void) throws -> Void] = [
-        { plan, sink in for artifact in try LiteLLMConfigEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in SystemdEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in try ComposeEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in try VLLMEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in FirewallEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in try TailscaleEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in HostsEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in NetplanEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in try SecretsManifestEmitter().artifacts(for: plan) { try sink(artifact) } },
+    /// The emitters of every artifact but the runbooks and the index, in the order their
+    /// entries reach the runbooks and the deploy manifest.
+    private static let nodeEmitters: [NodeEmitter] = [
+        .init(emit: { plan, sink in for artifact in try LiteLLMConfigEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in SystemdEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(large: true, emit: { plan, sink in for artifact in try ComposeEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in try VLLMEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in FirewallEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(large: true, emit: { plan, sink in for artifact in try TailscaleEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in HostsEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in NetplanEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in try SecretsManifestEmitter().artifacts(for: plan) { try sink(artifact) } }),
         // verify.sh node by node: two emitters run at once, and a fleet's are 30 MB.
-        { plan, sink in for node in plan.nodes { try sink(VerifyEmitter().artifact(for: plan, node: node)) } },
-        { plan, sink in for artifact in SmokeEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in WaitReadyEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in NginxEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in ConfigFileEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in try CatalogEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in try RoutingPolicyEmitter().artifacts(for: plan) { try sink(artifact) } },
-        { plan, sink in for artifact in BackendHostEmitter().artifacts(for: plan) { try sink(artifact) } },
+        .init(large: true, emit: { plan, sink in for node in plan.nodes { try sink(VerifyEmitter().artifact(for: plan, node: node)) } }),
+        .init(emit: { plan, sink in for artifact in SmokeEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in WaitReadyEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in NginxEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in ConfigFileEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in try CatalogEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in try RoutingPolicyEmitter().artifacts(for: plan) { try sink(artifact) } }),
+        .init(emit: { plan, sink in for artifact in BackendHostEmitter().artifacts(for: plan) { try sink(artifact) } }),
     ]
 }

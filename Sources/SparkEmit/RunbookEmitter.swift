@@ -6,15 +6,8 @@ import SparkSpec
 /// which commands to run where, in which order, and where the generated stack departs from a
 /// hand-made one.
 struct RunbookEmitter {
-    /// The runbooks and the index, each handed to `sink` as it is written; `others` are the node
-    /// files already emitted, whose modes the copy step restores.
-    func emit(for plan: Plan, others: [Artifact.Entry], into sink: (Artifact) throws -> Void) throws {
-        let inputs = Inputs(others: others)
-        for node in plan.nodes { try sink(runbook(plan, node, inputs: inputs)) }
-        try sink(readme(plan))
-    }
-
-    /// The node files the runbooks list, grouped by node once for all of them.
+    /// The node files the runbooks list (`others`: the node files emitted before them, whose
+    /// modes the copy step restores), grouped by node once for all of them.
     struct Inputs: Sendable {
         let nodeFiles: [String: [String]]
         let privateFiles: [String: [String]]

@@ -11,10 +11,6 @@ import SparkSpec
 /// (`Reachability.admits`, the model the ufw scripts are written from).
 /// Tailnet-side checks run from a tailnet device and are listed in RUNBOOK.md.
 struct VerifyEmitter {
-    func artifacts(for plan: Plan) -> [Artifact] {
-        plan.nodes.map { artifact(for: plan, node: $0) }
-    }
-
     /// One node's verify.sh: a build writes each as it is made (a fleet's are 30 MB together).
     func artifact(for plan: Plan, node: NodePlan) -> Artifact {
         Artifact(path: Layout.stackFile(node, "scripts/verify.sh"), contents: script(plan, node), mode: .executable)
