@@ -309,14 +309,19 @@ def keep_apt_cache():
             status = os.stat(made)
             if os.path.exists(kept) and (os.stat(kept).st_mtime_ns, os.stat(kept).st_size) == (status.st_mtime_ns, status.st_size):
                 continue
-            os.makedirs(APT_CACHE, exist_ok=True)
-            # A name of its own (pids repeat across the proofs' PID namespaces), then one rename.
-            handle, temporary = tempfile.mkstemp(dir=APT_CACHE, prefix=name + ".")
-            os.close(handle)
-            shutil.copy2(made, temporary)
-            os.replace(temporary, kept)
+            keep_copy(made, kept)
         except OSError:
             pass
+
+
+def keep_copy(source, kept):
+    """Copies `source` to `kept` for the next proofs, which may read it at once: under a name of
+    its own (`.new-…`; pids repeat across the proofs' PID namespaces), then one rename."""
+    os.makedirs(os.path.dirname(kept), exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(kept), prefix=".new-")
+    os.close(handle)
+    shutil.copy2(source, temporary)
+    os.replace(temporary, kept)
 
 
 def checks(arguments):
@@ -599,11 +604,7 @@ def keep_ansiballz(zips, store):
         kept = os.path.join(store, name)
         if name.startswith("ansible.modules.") and not name.endswith(".lock") and not os.path.exists(kept):
             try:
-                os.makedirs(store, exist_ok=True)
-                handle, temporary = tempfile.mkstemp(dir=store, prefix=".new-")
-                os.close(handle)
-                shutil.copy2(os.path.join(zips, name), temporary)
-                os.replace(temporary, kept)
+                keep_copy(os.path.join(zips, name), kept)
             except OSError:
                 pass
 
