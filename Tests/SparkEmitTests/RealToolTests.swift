@@ -395,11 +395,16 @@ import Testing
         // tree by everyArtifactPassesItsChecker) is not run again.
         let parts = file.split(separator: "/")
         let node = parts.count > 2 && parts[0] == "nodes" ? ["--node", String(parts[1])] : []
-        let ansible: [String] = checker == "ansible" ? ansibleOnly[evidence].map { ["--ansible-only", $0] } ?? [] : []
-        let skips =
-            ansible + (checker == "apply" ? applyOnly[evidence].map { ["--apply-only", $0] } ?? [] : [])
-            + (checker == "swap" ? swapOnly[evidence] ?? [] : []).flatMap { ["--swap-only", $0] }
-            + (checker == "litellm" ? litellmOnly[evidence] ?? [] : []).flatMap { ["--litellm-only", $0] }
+        // The part of the checker the break case needs alone: prove.py's --CHECKER-only.
+        let only: [String] =
+            switch checker {
+            case "apply": applyOnly[evidence].map { [$0] } ?? []
+            case "ansible": ansibleOnly[evidence].map { [$0] } ?? []
+            case "swap": swapOnly[evidence] ?? []
+            case "litellm": litellmOnly[evidence] ?? []
+            default: []
+            }
+        let skips = only.flatMap { ["--\(checker)-only", $0] }
         let result = await prove(
             ["--tree", example.tree, "--intent", example.intent, "--only", checker, "--fail-fast"] + node + skips,
             label: ([name, checker] + node.suffix(1)).joined(separator: " ") + " break: \(evidence)", test: test)
